@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Debian's RabbitMQ for development and CI, run as root without systemd, its data in var/rabbitmq.
+#   deploy/rabbitmq.sh start    install if missing, start, enable management, wait until ready
+#   deploy/rabbitmq.sh stop     stop the node (harmless when it is not running)
+#   deploy/rabbitmq.sh status   exit 0 when the node answers
+# Running any of them twice is harmless.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BASE="${RABBITMQ_BASE:-$ROOT/var/rabbitmq}"
+BIN=/usr/lib/rabbitmq/bin
+
+export HOME="$BASE/home"   # the Erlang cookie lives here, shared by server and CLI tools
+export RABBITMQ_NODENAME="${RABBITMQ_NODENAME:-sausat@localhost}"
+export RABBITMQ_NODE_PORT="${RABBITMQ_NODE_PORT:-5672}"
+export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
+export RABBITMQ_LOG_BASE="$BASE/log"
+export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
+export RABBITMQ_PID_FILE="$BASE/rabbitmq.pid"
+
+log() { echo "rabbitmq: $*" >&2; }
+
+install_if_missing() {
+  if [ -x "$BIN/rabbitmq-server" ]; then return; fi
+  log "installing Debian's rabbitmq-server"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq rabbitmq-server >/dev/null
+}
+
+answers() { "$BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1; }
+
+start() {
+  install_if_missing
+  mkdir -p "$HOME" "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
+  if answers; then log "already running ($RABBITMQ_NODENAME)"; return; fi
+  "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management >/dev/null
+  log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
+  nohup "$BIN/rabbitmq-server" >"$RABBITMQ_LOG_BASE/console.log" 2>&1 &
+  for _ in $(seq 1 120); do
+    if answers; then break; fi
+    sleep 1
+  done
+  if ! answers; then
+    log "did not answer within 120 s; last lines of its log:"
+    tail -n 30 "$RABBITMQ_LOG_BASE/console.log" >&2 || true
+    exit 1
+  fi
+  "$BIN/rabbitmqctl" -q await_startup --timeout 120
+  log "ready (AMQP :$RABBITMQ_NODE_PORT, management :15672)"
+}
+
+stop() {
+  if [ ! -x "$BIN/rabbitmqctl" ] || ! answers; then log "not running"; return; fi
+  "$BIN/rabbitmqctl" -q stop
+  log "stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) answers ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,72 @@
+"""Configuration: ``deploy/config.yml`` with ``${NAME:default}`` environment overrides.
+
+nameko hands each service the loaded dict; :func:`settings` validates the keys this project
+reads, so a bad value stops a service at start-up with the key and the reason, e.g.
+``ConfigError: invalid configuration: {'STORE_URI': ['must start with mongodb:// or embedded:']}``.
+"""
+import pathlib
+
+import yaml
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+
+from shared.errors import ConfigError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = ROOT / "deploy" / "config.yml"
+
+
+class DelayList(fields.Field):
+    """Seconds, as a list or a comma-separated string: ``"1,5,30"``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (int, float)):
+            value = [value]
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise ValidationError("must be a list of seconds")
+        try:
+            delays = [float(item) for item in value]
+        except (TypeError, ValueError):
+            raise ValidationError("must be numbers of seconds") from None
+        if not 1 <= len(delays) <= 10 or not all(0 < d <= 86400 for d in delays):
+            raise ValidationError("must be 1 to 10 delays, each above 0 and at most 86400 s")
+        return delays
+
+
+class Settings(Schema):
+    class Meta:
+        unknown = EXCLUDE  # nameko's own keys pass through untouched
+
+    AMQP_URI = fields.String(required=True, validate=validate.Regexp(
+        r"^amqps?://", error="must start with amqp:// or amqps://"))
+    RABBIT_MANAGEMENT_URI = fields.Url(load_default="http://guest:guest@localhost:15672",
+                                       require_tld=False)
+    STORE_URI = fields.String(load_default="embedded:var/data")
+    EVENT_RETRY_DELAYS = DelayList(load_default=lambda: [1.0, 5.0, 30.0])
+    OUTBOX_POLL_SECONDS = fields.Float(load_default=0.2, validate=validate.Range(0.01, 60))
+    OUTBOX_RELAY = fields.String(load_default="running",
+                                 validate=validate.OneOf(["running", "paused"]))
+
+    @validates("STORE_URI")
+    def _store_uri(self, value, **kwargs):
+        if not value.startswith(("mongodb://", "mongodb+srv://", "embedded:")):
+            raise ValidationError("must start with mongodb://, mongodb+srv:// or embedded:")
+        if value.startswith("embedded:") and not value[len("embedded:"):]:
+            raise ValidationError("embedded: needs a folder, e.g. embedded:var/data")
+
+
+def settings(config):
+    """The validated settings of a nameko config dict."""
+    try:
+        return Settings().load(dict(config))
+    except ValidationError as error:
+        raise ConfigError("invalid configuration", error.normalized_messages()) from None
+
+
+def load_config_file(path=DEFAULT_CONFIG_FILE):
+    """Read a config file the way ``nameko run --config`` does, for scripts and tests."""
+    from nameko.cli.main import setup_yaml_parser  # registers the ${NAME:default} resolver
+    setup_yaml_parser()
+    with open(path) as handle:
+        return yaml.safe_load(handle)

@@ -1,0 +1,124 @@
+"""``subscribe``: an event handler that never loses a message and never applies one twice.
+
+Example::
+
+    @subscribe("concern_raised")
+    def route_concern(self, event):       # event: shared.contracts.Event
+        ...
+
+The name refers to a subscription in ``shared.topology.SUBSCRIPTIONS`` for this service, which
+gives the queue. For each message:
+
+- it is loaded through its contract; one that does not load goes straight to ``<queue>.dead``;
+- an event id this subscription already handled is acknowledged without running the handler
+  (the handler's own effects must still be keyed so a crash between effect and record is safe);
+- a handler that raises is re-published to the wait queue of its next retry delay
+  (``EVENT_RETRY_DELAYS``), and after the last one to ``<queue>.dead`` with the error, the
+  traceback and the attempt count in its headers. Only then is the original acknowledged; if
+  re-publishing fails the original is requeued instead.
+"""
+import datetime as dt
+import traceback
+from functools import partial
+from logging import getLogger
+
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import Consumer
+
+from shared import topology
+from shared.config import settings
+from shared.contracts import parse_event
+from shared.errors import InvalidEvent
+from shared.messaging import (
+    ATTEMPT_HEADER, ERROR_HEADER, FAILED_AT_HEADER, QUEUE_HEADER, TRACEBACK_HEADER,
+    ConfirmedPublisher,
+)
+from shared.store import Store
+
+_log = getLogger(__name__)
+
+
+class EventSubscriber(Consumer):
+
+    def __init__(self, subscription_name, **kwargs):
+        self.subscription_name = subscription_name
+        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        self.subscription = topology.subscription(self.container.service_name,
+                                                  self.subscription_name)
+        self.queue = topology.consumer_queue(self.subscription)
+        config = settings(self.container.config)
+        self.retry_delays = config["EVENT_RETRY_DELAYS"]
+        self.publisher = ConfirmedPublisher(config["AMQP_URI"])
+        stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
+        if len(stores) != 1:
+            raise TypeError(f"{self.container.service_name} needs exactly one Store to "
+                            f"remember handled events, found {len(stores)}")
+        self.store = stores[0]
+        super().setup()
+
+    @property
+    def queue_name(self):
+        return self.subscription.queue_name
+
+    def handle_message(self, body, message):
+        try:
+            event = parse_event(body)
+            if not self.subscription.wants(event.event_type):
+                raise InvalidEvent(f"{event.event_type.routing_key} is not part of "
+                                   f"subscription {self.queue_name}")
+        except InvalidEvent as error:
+            _log.error("dead-lettering unparseable message on %s: %s", self.queue_name, error)
+            self._settle_failure(message, error, "", final=True)
+            return
+        if self.store.already_handled(self.queue_name, event.event_id):
+            _log.info("%s already handled %s; acknowledging", self.queue_name, event.event_id)
+            self.queue_consumer.ack_message(message)
+            return
+        try:
+            self.container.spawn_worker(
+                self, (event,), {}, context_data={},
+                handle_result=partial(self.handle_event_result, message, event))
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_event_result(self, message, event, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self.store.mark_handled(self.queue_name, event.event_id)
+            self.queue_consumer.ack_message(message)
+        else:
+            error = exc_info[1]
+            trace = "".join(traceback.format_exception(*exc_info))
+            self._settle_failure(message, error, trace, final=False)
+        return result, exc_info
+
+    def _settle_failure(self, message, error, trace, final):
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        headers = {
+            **(message.headers or {}),
+            ATTEMPT_HEADER: attempt,
+            ERROR_HEADER: f"{type(error).__name__}: {error}"[:2000],
+            TRACEBACK_HEADER: trace[-4000:],
+            QUEUE_HEADER: self.queue_name,
+            FAILED_AT_HEADER: dt.datetime.now(dt.timezone.utc).isoformat(),
+        }
+        try:
+            if not final and attempt <= len(self.retry_delays):
+                delay = self.retry_delays[attempt - 1]
+                _log.warning("%s failed (attempt %d), retrying in %s s: %s",
+                             self.queue_name, attempt, delay, headers[ERROR_HEADER])
+                self.publisher.to_queue(
+                    message, topology.retry_queue_name(self.subscription, delay), headers)
+            else:
+                _log.error("%s failed for good after %d attempt(s), dead-lettered: %s",
+                           self.queue_name, attempt, headers[ERROR_HEADER])
+                self.publisher.to_dead_letters(message, self.queue_name, headers)
+        except Exception:
+            _log.exception("could not park failed message; requeueing it on %s", self.queue_name)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+subscribe = EventSubscriber.decorator

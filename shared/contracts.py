@@ -1,0 +1,188 @@
+"""Event contracts: every event's name, source and payload schema, in one place.
+
+An event travels as an envelope::
+
+    {"event_id": "9f1c…", "event_type": "concern_raised", "source": "visits",
+     "occurred_at": "2026-11-25T08:00:00+00:00", "payload": {...}}
+
+published on the ``sausat.events`` topic exchange with routing key ``<source>.<event_type>``.
+Producers build envelopes with :meth:`EventType.new`, which dumps the payload through the
+schema and refuses one that would not load; consumers parse with :func:`parse_event`, which
+loads it through the same schema. Example::
+
+    event = CONCERN_RAISED.new({"concern_id": ..., ...})
+    ...
+    parsed = parse_event(body)          # -> Event(event_id, event_type, ..., payload)
+"""
+import datetime as dt
+import uuid
+from typing import NamedTuple
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.errors import InvalidEvent
+
+UTC = dt.timezone.utc
+
+# Registry ids (units, cadres, authorities, rules) are chosen by administrators; ids the
+# system mints (visits, concerns, cases, events) are uuid4 hex. Both fit this pattern.
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+
+
+def Id(**kwargs):
+    return fields.String(validate=validate.Regexp(ID_PATTERN, error="must be a lower-case id "
+                         "of letters, digits, '.', '_' or '-' (at most 80)"), **kwargs)
+
+
+def Text(max_length, **kwargs):
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def new_id():
+    return uuid.uuid4().hex
+
+
+def utcnow():
+    return dt.datetime.now(UTC)
+
+
+CONCERN_TOPICS = (
+    "land", "infrastructure", "environment", "social_policy", "public_order",
+    "economy", "party_building", "public_service", "other",
+)
+RAISED_BY = ("party_member", "resident")
+MEETING_KINDS = ("regular", "thematic")
+
+
+# --- payload schemas -------------------------------------------------------------------------
+
+class UnitRegistered(Schema):
+    unit_id = Id(required=True)
+    name = Text(200, required=True)
+    level = Id(required=True)
+    parent_id = Id(required=True, allow_none=True)
+    # ancestor ids, root first, ending with unit_id: lets consumers route by locality
+    path = fields.List(Id(), required=True, validate=validate.Length(min=1))
+
+
+class CadreRegistered(Schema):
+    cadre_id = Id(required=True)
+    full_name = Text(200, required=True)
+    home_unit_id = Id(required=True)
+    positions = fields.List(Id(), required=True)
+
+
+class AssignmentMade(Schema):
+    assignment_id = Id(required=True)
+    cadre_id = Id(required=True)
+    unit_id = Id(required=True)
+    rule = Id(required=True)
+    starts_on = fields.Date(required=True)
+
+
+class VisitLogged(Schema):
+    visit_id = Id(required=True)
+    unit_id = Id(required=True)
+    cadre_id = Id(required=True)
+    meeting_date = fields.Date(required=True)
+    meeting_kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
+    concern_ids = fields.List(Id(), required=True)
+
+
+class ConcernRaised(Schema):
+    concern_id = Id(required=True)
+    visit_id = Id(required=True)
+    unit_id = Id(required=True)
+    unit_path = fields.List(Id(), required=True, validate=validate.Length(min=1))
+    topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
+    summary = Text(2000, required=True)
+    raised_by = fields.String(required=True, validate=validate.OneOf(RAISED_BY))
+    raised_on = fields.Date(required=True)
+
+
+class CaseRouted(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    rule_id = Id(required=True)
+    acknowledge_by = fields.Date(required=True)
+
+
+# --- event types -----------------------------------------------------------------------------
+
+class EventType:
+    def __init__(self, source, name, schema):
+        self.source = source
+        self.name = name
+        self.schema = schema()
+
+    @property
+    def routing_key(self):
+        return f"{self.source}.{self.name}"
+
+    def __repr__(self):
+        return f"EventType({self.routing_key})"
+
+    def new(self, payload, *, event_id=None, occurred_at=None):
+        """The envelope of a new event; a payload that would not load is a bug, so it raises."""
+        dumped = self.schema.dump(payload)
+        errors = self.schema.validate(dumped)
+        if errors:
+            raise ValueError(f"{self.routing_key} payload breaks its contract: {errors}")
+        return Envelope().dump({
+            "event_id": event_id or new_id(),
+            "event_type": self.name,
+            "source": self.source,
+            "occurred_at": occurred_at or utcnow(),
+            "payload": dumped,
+        })
+
+
+UNIT_REGISTERED = EventType("assignments", "unit_registered", UnitRegistered)
+CADRE_REGISTERED = EventType("assignments", "cadre_registered", CadreRegistered)
+ASSIGNMENT_MADE = EventType("assignments", "assignment_made", AssignmentMade)
+VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)
+CONCERN_RAISED = EventType("visits", "concern_raised", ConcernRaised)
+CASE_ROUTED = EventType("escalations", "case_routed", CaseRouted)
+
+EVENT_TYPES = {t.routing_key: t for t in (
+    UNIT_REGISTERED, CADRE_REGISTERED, ASSIGNMENT_MADE, VISIT_LOGGED, CONCERN_RAISED, CASE_ROUTED,
+)}
+
+
+class Envelope(Schema):
+    event_id = Id(required=True)
+    event_type = Id(required=True)
+    source = Id(required=True)
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    payload = fields.Dict(required=True)
+
+
+class Event(NamedTuple):
+    event_id: str
+    event_type: EventType
+    occurred_at: dt.datetime
+    payload: dict
+
+    @property
+    def name(self):
+        return self.event_type.name
+
+
+def parse_event(body):
+    """Load an envelope and its payload through their schemas, or raise :class:`InvalidEvent`."""
+    if not isinstance(body, dict):
+        raise InvalidEvent(f"event body must be a JSON object, got {type(body).__name__}")
+    try:
+        envelope = Envelope().load(body)
+    except ValidationError as error:
+        raise InvalidEvent("invalid event envelope", error.normalized_messages()) from None
+    key = f"{envelope['source']}.{envelope['event_type']}"
+    event_type = EVENT_TYPES.get(key)
+    if event_type is None:
+        raise InvalidEvent(f"unknown event type {key!r}")
+    try:
+        payload = event_type.schema.load(envelope["payload"])
+    except ValidationError as error:
+        raise InvalidEvent(f"invalid {key} payload", error.normalized_messages()) from None
+    return Event(envelope["event_id"], event_type, envelope["occurred_at"], payload)

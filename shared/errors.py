@@ -1,0 +1,70 @@
+"""One error vocabulary from the domain to HTTP.
+
+Every error a service raises on purpose derives from :class:`SausatError`. They are registered
+with nameko so an RPC caller gets the same class back (with its fields), and the gateway maps
+each class to one HTTP status and one ``error`` code, so every error body reads
+``{"error": CODE, "message": ..., "fields": {...}}``.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class SausatError(Exception):
+    status = 500
+    code = "INTERNAL_ERROR"
+
+    def __init__(self, message, fields=None):
+        super().__init__(message, fields or {})
+        self.message = message
+        self.fields = fields or {}
+
+    def __str__(self):
+        if not self.fields:
+            return self.message
+        return f"{self.message}: {self.fields}"
+
+    def to_body(self):
+        body = {"error": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+@deserialize_to_instance
+class InvalidInput(SausatError):
+    """The request or payload is malformed; ``fields`` says which field and why."""
+    status = 400
+    code = "INVALID_INPUT"
+
+
+@deserialize_to_instance
+class NotFound(SausatError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+@deserialize_to_instance
+class Conflict(SausatError):
+    """The request contradicts what is stored (e.g. the same id with other data)."""
+    status = 409
+    code = "CONFLICT"
+
+
+@deserialize_to_instance
+class RuleViolated(SausatError):
+    """A business rule refuses the request (e.g. an ineligible assignment)."""
+    status = 422
+    code = "RULE_VIOLATED"
+
+
+class InvalidEvent(SausatError):
+    """An event that cannot be parsed against its contract; it goes to a dead-letter queue."""
+    code = "INVALID_EVENT"
+
+
+class ConfigError(SausatError):
+    code = "CONFIG_ERROR"
+
+
+def invalid_input(marshmallow_error, what="request"):
+    """Turn a marshmallow ``ValidationError`` into :class:`InvalidInput`."""
+    return InvalidInput(f"invalid {what}", marshmallow_error.normalized_messages())

@@ -1,0 +1,67 @@
+"""The outbox: an aggregate carries the events its change causes, written in the same update.
+
+A service never publishes directly. It writes, in one document insert or update, its new state
+and the envelopes of the events that change causes, under the document's ``outbox`` field::
+
+    db.visits.insert_one(with_events(visit, [VISIT_LOGGED.new(...), CONCERN_RAISED.new(...)]))
+    db.cases.update_one({"_id": id}, push_events({"$set": {...}}, [CASE_ROUTED.new(...)]))
+
+:class:`OutboxRelay` then publishes each pending envelope with confirms and removes it from the
+outbox only after RabbitMQ confirmed it. A crash anywhere in between leaves the envelope in the
+outbox and it is published again after restart: at least once, and consumers deduplicate by
+``event_id``. Events of one document are published in the order they were written.
+"""
+from logging import getLogger
+
+_log = getLogger(__name__)
+
+PENDING = {"outbox.event_id": {"$exists": True}}
+
+
+def with_events(document, events):
+    return {**document, "outbox": list(events)}
+
+
+def push_events(update, events):
+    pushes = dict(update.get("$push", {}))
+    pushes["outbox"] = {"$each": list(events)}
+    return {**update, "$push": pushes}
+
+
+class OutboxRelay:
+    """Publishes pending outbox envelopes of ``collections`` through ``publish(envelope)``."""
+
+    def __init__(self, db, collections, publish, batch_size=100):
+        self.db = db
+        self.collections = tuple(collections)
+        self.publish = publish
+        self.batch_size = batch_size
+
+    def ensure_indexes(self):
+        for name in self.collections:
+            self.db[name].create_index("outbox.event_id", sparse=True)
+
+    def pending_count(self):
+        return sum(
+            len(doc["outbox"])
+            for name in self.collections
+            for doc in self.db[name].find(PENDING, {"outbox": 1})
+        )
+
+    def relay_pending(self):
+        """Publish what is pending, one batch per collection; returns how many were published.
+        Raises whatever publishing raised, leaving that envelope and the rest pending."""
+        published = 0
+        for name in self.collections:
+            collection = self.db[name]
+            for doc in collection.find(PENDING, {"outbox": 1}).limit(self.batch_size):
+                for envelope in doc["outbox"]:
+                    self.publish(envelope)
+                    collection.update_one(
+                        {"_id": doc["_id"]},
+                        {"$pull": {"outbox": {"event_id": envelope["event_id"]}}},
+                    )
+                    published += 1
+        if published:
+            _log.info("relayed %d events", published)
+        return published

@@ -1,0 +1,148 @@
+"""The one definition of exchanges, queues and bindings, declared before anything publishes.
+
+- ``sausat.events`` (topic): every event, routing key ``<source>.<event_type>``.
+- One quorum queue per subscription, ``<service>.<name>``, bound to the events it wants.
+  A message redelivered more than ``DELIVERY_LIMIT`` times (a handler that kills its process)
+  is dead-lettered by RabbitMQ itself.
+- ``<queue>.retry-<ms>ms``: one wait queue per retry delay; a message sits there for the delay,
+  then RabbitMQ dead-letters it back onto ``<queue>`` through the default exchange.
+- ``<queue>.dead`` on ``sausat.dead-letters`` (direct, routing key ``<queue>``): what failed for
+  good, with the error in its headers, for operators to read and replay.
+
+Run ``python -m shared.topology`` to declare it all; services also declare it on start-up, so
+no event is published into a queue-less void. Example::
+
+    declare(connection, retry_delays=[1, 5, 30])
+"""
+import argparse
+from dataclasses import dataclass
+from logging import getLogger
+
+from kombu import Connection, Exchange, Queue, binding
+
+from shared import contracts
+
+_log = getLogger(__name__)
+
+EVENTS_EXCHANGE = Exchange("sausat.events", type="topic", durable=True)
+DEAD_LETTER_EXCHANGE = Exchange("sausat.dead-letters", type="direct", durable=True)
+DELIVERY_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A service's durable interest in some events (``events=None``: every event)."""
+    service: str
+    name: str
+    events: tuple = None
+
+    @property
+    def queue_name(self):
+        return f"{self.service}.{self.name}"
+
+    @property
+    def binding_keys(self):
+        if self.events is None:
+            return ("#",)
+        return tuple(event.routing_key for event in self.events)
+
+    def wants(self, event_type):
+        return self.events is None or event_type in self.events
+
+
+SUBSCRIPTIONS = (
+    Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
+    Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
+    Subscription("monitor", "audit"),
+)
+
+
+def subscription(service, name):
+    for sub in SUBSCRIPTIONS:
+        if (sub.service, sub.name) == (service, name):
+            return sub
+    raise LookupError(f"no subscription {service}.{name} in shared.topology.SUBSCRIPTIONS")
+
+
+def consumer_queue(sub):
+    return Queue(
+        sub.queue_name,
+        bindings=[binding(EVENTS_EXCHANGE, routing_key=key) for key in sub.binding_keys],
+        durable=True,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
+            "x-dead-letter-routing-key": sub.queue_name,
+            # at-least-once dead-lettering: RabbitMQ keeps the message until the DLQ confirms
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
+
+
+def retry_queue_name(sub, delay_seconds):
+    return f"{sub.queue_name}.retry-{round(delay_seconds * 1000)}ms"
+
+
+def retry_queue(sub, delay_seconds):
+    return Queue(
+        retry_queue_name(sub, delay_seconds),
+        durable=True,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-message-ttl": round(delay_seconds * 1000),
+            "x-dead-letter-exchange": "",  # the default exchange: back to the consumer queue
+            "x-dead-letter-routing-key": sub.queue_name,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
+
+
+def dead_letter_queue_name(sub):
+    return f"{sub.queue_name}.dead"
+
+
+def dead_letter_queue(sub):
+    return Queue(
+        dead_letter_queue_name(sub),
+        exchange=DEAD_LETTER_EXCHANGE,
+        routing_key=sub.queue_name,
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+def queues(retry_delays):
+    """Every queue of the topology, for ``retry_delays`` (seconds)."""
+    for sub in SUBSCRIPTIONS:
+        yield consumer_queue(sub)
+        for delay in retry_delays:
+            yield retry_queue(sub, delay)
+        yield dead_letter_queue(sub)
+
+
+def declare(connection, retry_delays):
+    """Declare exchanges, queues and bindings; harmless to repeat."""
+    channel = connection.default_channel
+    EVENTS_EXCHANGE(channel).declare()
+    DEAD_LETTER_EXCHANGE(channel).declare()
+    for queue in queues(retry_delays):
+        queue(channel).declare()
+    _log.info("topology declared: %d subscriptions", len(SUBSCRIPTIONS))
+
+
+def main():
+    from shared.config import load_config_file, settings
+    parser = argparse.ArgumentParser(description="Declare Sâu Sát's RabbitMQ topology.")
+    parser.add_argument("--config", default=None, help="config file (default deploy/config.yml)")
+    args = parser.parse_args()
+    config = settings(load_config_file(args.config) if args.config else load_config_file())
+    with Connection(config["AMQP_URI"]) as connection:
+        declare(connection, config["EVENT_RETRY_DELAYS"])
+    print(f"declared {len(SUBSCRIPTIONS)} subscriptions on {EVENTS_EXCHANGE.name}")
+
+
+if __name__ == "__main__":
+    main()
