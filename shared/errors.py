@@ -5,6 +5,7 @@ with nameko so an RPC caller gets the same class back (with its fields), and the
 each class to one HTTP status and one ``error`` code, so every error body reads
 ``{"error": CODE, "message": ..., "fields": {...}}``.
 """
+from marshmallow import ValidationError
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -56,6 +57,13 @@ class RuleViolated(SausatError):
     code = "RULE_VIOLATED"
 
 
+@deserialize_to_instance
+class Unavailable(SausatError):
+    """Something the request needs (broker, another service) does not answer now."""
+    status = 503
+    code = "UNAVAILABLE"
+
+
 class InvalidEvent(SausatError):
     """An event that cannot be parsed against its contract; it goes to a dead-letter queue."""
     code = "INVALID_EVENT"
@@ -65,6 +73,11 @@ class ConfigError(SausatError):
     code = "CONFIG_ERROR"
 
 
-def invalid_input(marshmallow_error, what="request"):
-    """Turn a marshmallow ``ValidationError`` into :class:`InvalidInput`."""
-    return InvalidInput(f"invalid {what}", marshmallow_error.normalized_messages())
+def load_payload(schema, payload, what):
+    """``schema.load(payload)``, or :class:`InvalidInput` naming each bad field and why."""
+    if not isinstance(payload, dict):
+        raise InvalidInput(f"invalid {what}", {"_schema": ["must be a JSON object"]})
+    try:
+        return schema.load(payload)
+    except ValidationError as error:
+        raise InvalidInput(f"invalid {what}", error.normalized_messages()) from None

@@ -41,13 +41,6 @@ class OutboxRelay:
         for name in self.collections:
             self.db[name].create_index("outbox.event_id", sparse=True)
 
-    def pending_count(self):
-        return sum(
-            len(doc["outbox"])
-            for name in self.collections
-            for doc in self.db[name].find(PENDING, {"outbox": 1})
-        )
-
     def relay_pending(self):
         """Publish what is pending, one batch per collection; returns how many were published.
         Raises whatever publishing raised, leaving that envelope and the rest pending."""

@@ -4,7 +4,8 @@ Each service declares one::
 
     class VisitsService:
         name = "visits"
-        db = Store(outbox_collections=["visits"])
+        db = Store(outbox_collections=["visits"],
+                   indexes={"visits": [([("cadre_id", 1), ("submission_id", 1)], {"unique": True})]})
 
 The database is named after the service and opened from ``STORE_URI`` (see ``shared.storage``).
 While the service runs, a managed thread relays the outbox of ``outbox_collections`` to
@@ -17,11 +18,12 @@ from logging import getLogger
 import eventlet
 from kombu import Connection
 from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
 
 from shared import topology
 from shared.config import settings
 from shared.messaging import ConfirmedPublisher
-from shared.outbox import OutboxRelay
+from shared.outbox import PENDING, OutboxRelay
 from shared.storage import DuplicateKeyError, connect
 
 _log = getLogger(__name__)
@@ -31,8 +33,9 @@ MAX_RELAY_BACKOFF = 5.0
 
 class Store(DependencyProvider):
 
-    def __init__(self, outbox_collections=()):
+    def __init__(self, outbox_collections=(), indexes=None):
         self.outbox_collections = tuple(outbox_collections)
+        self.indexes = indexes or {}
 
     def setup(self):
         self.settings = settings(self.container.config)
@@ -40,6 +43,9 @@ class Store(DependencyProvider):
         self.relay = OutboxRelay(self.db, self.outbox_collections,
                                  ConfirmedPublisher(self.settings["AMQP_URI"]).publish_event)
         self.relay.ensure_indexes()
+        for collection, specs in self.indexes.items():
+            for keys, options in specs:
+                self.db[collection].create_index(keys, **options)
         self._running = False
 
     def start(self):
@@ -91,3 +97,16 @@ class Store(DependencyProvider):
             })
         except DuplicateKeyError:
             pass  # handled concurrently by a competing consumer: one record is enough
+
+
+class ReportsHealth:
+    """Mixin for services with a ``db = Store(...)``: an RPC ``health`` for operators."""
+
+    @rpc
+    def health(self):
+        store = type(self).db  # the declaration: which collections carry an outbox
+        pending = sum(
+            len(doc["outbox"])
+            for name in store.outbox_collections
+            for doc in self.db[name].find(PENDING, {"outbox": 1}))
+        return {"service": self.name, "status": "ok", "outbox_pending": pending}

@@ -1,0 +1,61 @@
+"""Load the demo registry (deploy/demo_data.yml) through the services' RPC, then wait until the
+visits service has heard of every unit. Loading twice changes nothing: registration is idempotent.
+
+    python -m deploy.load_demo [--config deploy/config.yml] [--data deploy/demo_data.yml]
+"""
+import argparse
+import pathlib
+import time
+
+import yaml
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared.config import DEFAULT_CONFIG_FILE, load_config_file
+from shared.errors import NotFound
+
+DEMO_DATA = pathlib.Path(__file__).with_name("demo_data.yml")
+STEPS = (  # (section, service, method), in dependency order
+    ("units", "assignments", "register_unit"),
+    ("cadres", "assignments", "register_cadre"),
+    ("assignments", "assignments", "assign_cadre"),
+    ("authorities", "escalations", "register_authority"),
+    ("routing_rules", "escalations", "add_routing_rule"),
+)
+
+
+def load_demo(config, data, wait_seconds=60):
+    counts = {}
+    with ClusterRpcProxy(config, timeout=30) as cluster:
+        for section, service, method in STEPS:
+            call = getattr(getattr(cluster, service), method)
+            for item in data.get(section, []):
+                call(item)
+            counts[section] = len(data.get(section, []))
+        # visits learns units from unit_registered events: wait until it knows them all
+        deadline = time.monotonic() + wait_seconds
+        for unit in data.get("units", []):
+            while True:
+                try:
+                    cluster.visits.get_unit(unit["unit_id"])
+                    break
+                except NotFound:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"visits has not heard of {unit['unit_id']} "
+                                         f"after {wait_seconds} s") from None
+                    time.sleep(0.2)
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default=str(DEFAULT_CONFIG_FILE))
+    parser.add_argument("--data", default=str(DEMO_DATA))
+    args = parser.parse_args()
+    with open(args.data, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    counts = load_demo(load_config_file(args.config), data)
+    print("demo data loaded: " + ", ".join(f"{n} {section}" for section, n in counts.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Assignments: the organisation tree, cadres and who is assigned to keep close to which unit."""

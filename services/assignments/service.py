@@ -1,0 +1,106 @@
+"""Assignments service: units tree, cadres, assignments. Emits ``unit_registered``,
+``cadre_registered`` and ``assignment_made`` through its outbox."""
+from logging import getLogger
+
+from nameko.rpc import rpc
+
+from services.assignments import domain, schemas
+from shared import contracts
+from shared.errors import Conflict, NotFound, load_payload
+from shared.outbox import with_events
+from shared.storage import DuplicateKeyError
+from shared.store import ReportsHealth, Store
+
+_log = getLogger(__name__)
+
+
+def insert_once(collection, document, events, key_fields=("_id",)):
+    """Insert a registry document unique by ``key_fields``; registering it again with the same
+    data is a no-op (a retried import), with other data a :class:`Conflict`."""
+    try:
+        collection.insert_one(with_events(document, events))
+        return document
+    except DuplicateKeyError:
+        key = {field: document[field] for field in key_fields}
+        existing = collection.find_one(key, {"outbox": 0})
+        same = existing is not None and all(
+            existing.get(k) == v for k, v in document.items() if k != "_id")
+        if not same:
+            raise Conflict("already registered with other data",
+                           {field: [str(value)] for field, value in key.items()}) from None
+        return existing
+
+
+class AssignmentsService(ReportsHealth):
+    name = "assignments"
+    db = Store(
+        outbox_collections=["units", "cadres", "assignments"],
+        # one assignment per cadre and unit
+        indexes={"assignments": [([("cadre_id", 1), ("unit_id", 1)], {"unique": True})],
+                 "units": [([("parent_id", 1)], {})]},
+    )
+
+    @rpc
+    def register_unit(self, unit):
+        unit = load_payload(schemas.RegisterUnit(), unit, "unit")
+        parent_path = []
+        if unit["parent_id"] is not None:
+            parent = self.db.units.find_one({"_id": unit["parent_id"]})
+            if parent is None:
+                raise NotFound("parent unit not found", {"parent_id": [unit["parent_id"]]})
+            parent_path = parent["path"]
+        path = domain.unit_path(parent_path, unit["unit_id"])
+        document = {"_id": unit["unit_id"], "name": unit["name"], "level": unit["level"],
+                    "kind": unit["kind"], "parent_id": unit["parent_id"], "path": path}
+        event = contracts.UNIT_REGISTERED.new({**unit, "path": path})
+        stored = insert_once(self.db.units, document, [event])
+        return schemas.Unit().dump(stored)
+
+    @rpc
+    def get_unit(self, unit_id):
+        unit = self.db.units.find_one({"_id": unit_id}, {"outbox": 0})
+        if unit is None:
+            raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
+        return schemas.Unit().dump(unit)
+
+    @rpc
+    def list_units(self):
+        units = self.db.units.find({}, {"outbox": 0}).sort("_id", 1)
+        return schemas.Unit(many=True).dump(list(units))
+
+    @rpc
+    def register_cadre(self, cadre):
+        cadre = load_payload(schemas.RegisterCadre(), cadre, "cadre")
+        if self.db.units.find_one({"_id": cadre["home_unit_id"]}) is None:
+            raise NotFound("home unit not found", {"home_unit_id": [cadre["home_unit_id"]]})
+        document = {"_id": cadre["cadre_id"], "full_name": cadre["full_name"],
+                    "home_unit_id": cadre["home_unit_id"], "positions": cadre["positions"]}
+        event = contracts.CADRE_REGISTERED.new(cadre)
+        stored = insert_once(self.db.cadres, document, [event])
+        return schemas.Cadre().dump(stored)
+
+    @rpc
+    def assign_cadre(self, assignment):
+        assignment = load_payload(schemas.AssignCadre(), assignment, "assignment")
+        cadre = self.db.cadres.find_one({"_id": assignment["cadre_id"]})
+        if cadre is None:
+            raise NotFound("cadre not found", {"cadre_id": [assignment["cadre_id"]]})
+        unit = self.db.units.find_one({"_id": assignment["unit_id"]})
+        if unit is None:
+            raise NotFound("unit not found", {"unit_id": [assignment["unit_id"]]})
+        rule = domain.eligible_rule(cadre["positions"], unit["level"], unit.get("kind"),
+                                    unit["path"], cadre["home_unit_id"])
+        assignment_id = contracts.new_id()
+        starts_on = assignment["starts_on"].isoformat()
+        document = {"_id": assignment_id, "cadre_id": cadre["_id"], "unit_id": unit["_id"],
+                    "rule": rule, "starts_on": starts_on}
+        event = contracts.ASSIGNMENT_MADE.new({**document, "assignment_id": assignment_id,
+                                               "starts_on": assignment["starts_on"]})
+        stored = insert_once(self.db.assignments, document, [event],
+                             key_fields=("cadre_id", "unit_id"))
+        return schemas.Assignment().dump(stored)
+
+    @rpc
+    def list_assignments(self, cadre_id):
+        found = self.db.assignments.find({"cadre_id": cadre_id}, {"outbox": 0}).sort("_id", 1)
+        return schemas.Assignment(many=True).dump(list(found))

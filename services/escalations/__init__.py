@@ -1,0 +1,1 @@
+"""Escalations: authorities, routing rules and the cases that carry each concern to its answer."""

@@ -1,0 +1,51 @@
+"""HTTP plumbing for the gateway: JSON in, JSON out, one error vocabulary.
+
+Every error body reads ``{"error": CODE, "message": ..., "fields": {...}}`` with the status of
+the :class:`shared.errors.SausatError` raised, wherever in the system it was raised.
+"""
+import json
+from logging import getLogger
+
+from nameko.exceptions import RemoteError
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.wrappers import Response
+
+from shared.errors import InvalidInput, SausatError
+
+_log = getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def json_response(payload, status=200):
+    return Response(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", status=status,
+                    mimetype="application/json")
+
+
+def json_body(request):
+    """The request's JSON object, or :class:`InvalidInput` saying what is wrong with it."""
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        raise InvalidInput("request body too large", {"_body": [f"at most {MAX_BODY_BYTES} bytes"]})
+    raw = request.get_data(as_text=True)
+    try:
+        body = json.loads(raw)
+    except ValueError as error:
+        raise InvalidInput("request body is not valid JSON", {"_body": [str(error)]}) from None
+    if not isinstance(body, dict):
+        raise InvalidInput("request body must be a JSON object", {"_body": ["not an object"]})
+    return body
+
+
+class JsonHttp(HttpRequestHandler):
+    def response_from_exception(self, exc):
+        if isinstance(exc, SausatError):
+            return json_response(exc.to_body(), exc.status)
+        if isinstance(exc, RemoteError):
+            _log.error("remote error: %s", exc)
+            return json_response({"error": "REMOTE_ERROR",
+                                  "message": f"{exc.exc_type}: {exc.value}"}, 500)
+        _log.exception("unexpected error", exc_info=exc)
+        return json_response({"error": "INTERNAL_ERROR", "message": str(exc)}, 500)
+
+
+http = JsonHttp.decorator

@@ -1,0 +1,80 @@
+"""Monitor service: records every event once (keyed by event id) and reports queue health.
+
+Queue figures come from RabbitMQ's management API: per queue the messages ready and
+unacknowledged and the consumers; the dead-letter queues (``*.dead``) are flagged so an operator
+sees at once what failed for good.
+"""
+from logging import getLogger
+from urllib.parse import urlsplit
+
+import requests
+from nameko.rpc import rpc
+
+from marshmallow import Schema, fields, validate
+from nameko.dependency_providers import Config
+
+from shared.config import settings
+from shared.consumer import subscribe
+from shared.errors import Unavailable, load_payload
+from shared.storage import DuplicateKeyError
+from shared.store import ReportsHealth, Store
+from shared.topology import SUBSCRIPTIONS
+
+_log = getLogger(__name__)
+
+
+OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
+
+
+class RecentEventsQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+def management_request(base_uri, path, timeout=5):
+    parts = urlsplit(base_uri)
+    url = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{path}"
+    try:
+        response = requests.get(url, auth=(parts.username or "guest", parts.password or "guest"),
+                                timeout=timeout)
+        response.raise_for_status()
+    except requests.RequestException as error:
+        raise Unavailable(f"RabbitMQ management API did not answer: {error}") from None
+    return response.json()
+
+
+class MonitorService(ReportsHealth):
+    name = "monitor"
+    db = Store(indexes={"audit_trail": [([("occurred_at", -1)], {}),
+                                        ([("routing_key", 1), ("occurred_at", -1)], {})]})
+    config = Config()
+
+    @subscribe("audit")
+    def record_event(self, event):
+        try:
+            self.db.audit_trail.insert_one({
+                "_id": event.event_id,
+                "routing_key": event.event_type.routing_key,
+                "occurred_at": event.occurred_at,
+                "payload": event.event_type.schema.dump(event.payload),
+            })
+        except DuplicateKeyError:
+            pass  # recorded already: one entry per event
+
+    @rpc
+    def recent_events(self, query=None):
+        query = load_payload(RecentEventsQuery(), query or {}, "query")
+        found = self.db.audit_trail.find({}).sort("occurred_at", -1).limit(query["limit"])
+        return [{"event_id": doc["_id"], "routing_key": doc["routing_key"],
+                 "occurred_at": doc["occurred_at"].isoformat(), "payload": doc["payload"]}
+                for doc in found]
+
+    @rpc
+    def queue_overview(self):
+        base = settings(self.config)["RABBIT_MANAGEMENT_URI"]
+        queues = management_request(
+            base, "/api/queues?columns=name,messages_ready,messages_unacknowledged,consumers")
+        return [{"queue": q["name"], "ready": q.get("messages_ready", 0),
+                 "unacknowledged": q.get("messages_unacknowledged", 0),
+                 "consumers": q.get("consumers", 0), "dead_letters": q["name"].endswith(".dead")}
+                for q in sorted(queues, key=lambda q: q["name"])
+                if q["name"].startswith(OUR_QUEUE_PREFIXES)]

@@ -1,0 +1,1 @@
+"""Visits: visit logs of branch meetings and the concerns raised there."""

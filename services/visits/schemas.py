@@ -1,0 +1,83 @@
+"""RPC payloads of the visits service."""
+import datetime as dt
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, Id, Text
+
+MAX_CONCERNS_PER_VISIT = 50
+
+
+class Attendance(Schema):
+    present = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    expected = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+    @validates_schema
+    def _present_within_expected(self, data, **kwargs):
+        if data["present"] > data["expected"]:
+            raise ValidationError("cannot exceed expected", "present")
+
+
+def Score():
+    return fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+
+
+class Assessment(Schema):
+    """The seed's three marks of a good meeting, 1 (poor) to 5 (strong)."""
+    leadership = Score()
+    education = Score()
+    combativeness = Score()
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class RaiseConcern(Schema):
+    topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
+    summary = Text(2000, required=True)
+    raised_by = fields.String(required=True, validate=validate.OneOf(RAISED_BY))
+
+
+class LogVisit(Schema):
+    # chosen by the client once per submission, so a retry after a lost reply is recognised
+    submission_id = Id(required=True)
+    cadre_id = Id(required=True)
+    unit_id = Id(required=True)
+    meeting_date = fields.Date(required=True)
+    meeting_kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
+    attendance = fields.Nested(Attendance, required=True)
+    assessment = fields.Nested(Assessment, required=True)
+    concerns = fields.List(fields.Nested(RaiseConcern), load_default=list,
+                           validate=validate.Length(max=MAX_CONCERNS_PER_VISIT))
+
+    @validates("meeting_date")
+    def _not_in_future(self, value, **kwargs):
+        # one day of slack for time zones: the meeting hall is in UTC+7
+        if value > dt.date.today() + dt.timedelta(days=1):
+            raise ValidationError("cannot be in the future")
+
+
+class Concern(Schema):
+    concern_id = fields.String()
+    topic = fields.String()
+    summary = fields.String()
+    raised_by = fields.String()
+
+
+class Visit(Schema):
+    visit_id = fields.String(attribute="_id")
+    submission_id = fields.String()
+    cadre_id = fields.String()
+    unit_id = fields.String()
+    unit_name = fields.String()
+    meeting_date = fields.String()
+    meeting_kind = fields.String()
+    attendance = fields.Dict()
+    assessment = fields.Dict()
+    concerns = fields.List(fields.Nested(Concern))
+    logged_at = fields.AwareDateTime()
+
+
+class RaisedConcern(Concern):
+    visit_id = fields.String()
+    unit_id = fields.String()
+    unit_name = fields.String()
+    raised_on = fields.String()

@@ -1,0 +1,110 @@
+"""Visits service: logs visits to branch meetings and raises their concerns.
+
+``log_visit`` stores the visit, its concerns and their events (``visit_logged``, one
+``concern_raised`` each) in one insert; a resubmission with the same ``submission_id`` returns
+the stored visit instead of a second one. Units come from ``unit_registered`` events.
+"""
+import hashlib
+import json
+from logging import getLogger
+
+from nameko.rpc import rpc
+
+from services.visits import schemas
+from shared import contracts
+from shared.consumer import subscribe
+from shared.errors import Conflict, NotFound, load_payload
+from shared.outbox import with_events
+from shared.storage import DuplicateKeyError
+from shared.store import ReportsHealth, Store
+
+_log = getLogger(__name__)
+
+
+def fingerprint(dumped_request):
+    return hashlib.sha256(json.dumps(dumped_request, sort_keys=True).encode()).hexdigest()
+
+
+class VisitsService(ReportsHealth):
+    name = "visits"
+    db = Store(
+        outbox_collections=["visits"],
+        indexes={"visits": [
+            ([("cadre_id", 1), ("submission_id", 1)], {"unique": True}),
+            ([("concerns.concern_id", 1)], {}),
+            ([("unit_id", 1), ("meeting_date", -1)], {}),
+        ]},
+    )
+
+    @subscribe("unit_registered")
+    def record_unit(self, event):
+        unit = event.payload
+        self.db.units.replace_one(
+            {"_id": unit["unit_id"]},
+            {"name": unit["name"], "level": unit["level"], "parent_id": unit["parent_id"],
+             "path": unit["path"]},
+            upsert=True)
+
+    @rpc
+    def get_unit(self, unit_id):
+        unit = self.db.units.find_one({"_id": unit_id})
+        if unit is None:
+            raise NotFound("unit not known to visits", {"unit_id": [str(unit_id)]})
+        return {"unit_id": unit["_id"], "name": unit["name"], "level": unit["level"],
+                "path": unit["path"]}
+
+    @rpc
+    def log_visit(self, visit):
+        request_schema = schemas.LogVisit()
+        visit = load_payload(request_schema, visit, "visit")
+        unit = self.db.units.find_one({"_id": visit["unit_id"]})
+        if unit is None:
+            raise NotFound("unit not found", {"unit_id": [visit["unit_id"]]})
+        dumped = request_schema.dump(visit)
+        visit_id = contracts.new_id()
+        concerns = [{"concern_id": contracts.new_id(), **concern}
+                    for concern in dumped["concerns"]]
+        document = {
+            "_id": visit_id, **dumped, "concerns": concerns,
+            "unit_name": unit["name"], "unit_path": unit["path"],
+            "logged_at": contracts.utcnow(), "fingerprint": fingerprint(dumped),
+        }
+        events = [contracts.VISIT_LOGGED.new({
+            "visit_id": visit_id, "unit_id": visit["unit_id"], "cadre_id": visit["cadre_id"],
+            "meeting_date": visit["meeting_date"], "meeting_kind": visit["meeting_kind"],
+            "concern_ids": [c["concern_id"] for c in concerns],
+        })] + [contracts.CONCERN_RAISED.new({
+            **concern, "visit_id": visit_id, "unit_id": visit["unit_id"],
+            "unit_path": unit["path"], "raised_on": visit["meeting_date"],
+        }) for concern in concerns]
+        try:
+            self.db.visits.insert_one(with_events(document, events))
+        except DuplicateKeyError:
+            return self._replayed(visit["cadre_id"], visit["submission_id"], document)
+        _log.info("visit %s logged at %s with %d concerns", visit_id, unit["_id"], len(concerns))
+        return {**schemas.Visit().dump(document), "replayed": False}
+
+    def _replayed(self, cadre_id, submission_id, document):
+        stored = self.db.visits.find_one({"cadre_id": cadre_id, "submission_id": submission_id},
+                                         {"outbox": 0})
+        if stored["fingerprint"] != document["fingerprint"]:
+            raise Conflict("submission_id was already used for a different visit",
+                           {"submission_id": [submission_id]})
+        return {**schemas.Visit().dump(stored), "replayed": True}
+
+    @rpc
+    def get_visit(self, visit_id):
+        visit = self.db.visits.find_one({"_id": visit_id}, {"outbox": 0})
+        if visit is None:
+            raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
+        return schemas.Visit().dump(visit)
+
+    @rpc
+    def get_concern(self, concern_id):
+        visit = self.db.visits.find_one({"concerns.concern_id": concern_id}, {"outbox": 0})
+        if visit is None:
+            raise NotFound("concern not found", {"concern_id": [str(concern_id)]})
+        concern = next(c for c in visit["concerns"] if c["concern_id"] == concern_id)
+        return schemas.RaisedConcern().dump({
+            **concern, "visit_id": visit["_id"], "unit_id": visit["unit_id"],
+            "unit_name": visit["unit_name"], "raised_on": visit["meeting_date"]})
