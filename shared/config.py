@@ -39,7 +39,7 @@ class Settings(Schema):
         unknown = EXCLUDE  # nameko's own keys pass through untouched
 
     AMQP_URI = fields.String(required=True, validate=validate.Regexp(
-        r"^amqps?://", error="must start with amqp:// or amqps://"))
+        r"^(py)?amqps?://", error="must start with amqp:// or amqps://"))
     RABBIT_MANAGEMENT_URI = fields.Url(load_default="http://guest:guest@localhost:15672",
                                        require_tld=False)
     STORE_URI = fields.String(load_default="embedded:var/data")

@@ -23,7 +23,7 @@ from functools import partial
 from logging import getLogger
 
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 
 from shared import topology
 from shared.config import settings
@@ -38,7 +38,22 @@ from shared.store import Store
 _log = getLogger(__name__)
 
 
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """nameko's shared consumer, except that a body that cannot be decoded is dead-lettered
+    by the subscriber it was meant for, instead of kombu's default: log and ack."""
+
+    def on_decode_error(self, message, exc):
+        tag = message.delivery_info.get("consumer_tag")
+        for provider, consumer in list(self._consumers.items()):
+            if tag in consumer._active_tags.values():
+                provider.park_undecodable(message, exc)
+                return
+        _log.error("undecodable message from unknown consumer %s; requeueing", tag)
+        self.requeue_message(message)
+
+
 class EventSubscriber(Consumer):
+    queue_consumer = DeadLetteringQueueConsumer()
 
     def __init__(self, subscription_name, **kwargs):
         self.subscription_name = subscription_name
@@ -82,6 +97,11 @@ class EventSubscriber(Consumer):
                 handle_result=partial(self.handle_event_result, message, event))
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
+
+    def park_undecodable(self, message, exc):
+        _log.error("dead-lettering undecodable message on %s: %s", self.queue_name, exc)
+        self._settle_failure(message, InvalidEvent(f"body cannot be decoded: {exc}"), "",
+                             final=True)
 
     def handle_event_result(self, message, event, worker_ctx, result=None, exc_info=None):
         if exc_info is None:

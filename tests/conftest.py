@@ -1,0 +1,66 @@
+"""Test set-up shared by every layer.
+
+eventlet must patch the standard library before anything opens a socket (nameko hangs
+otherwise), and nameko 2.14's pytest helpers need three names newer libraries removed.
+The RabbitMQ fixtures (``rabbit_config``: a fresh vhost per test) come from nameko's plugin;
+``deploy/test.sh`` starts the broker they talk to.
+"""
+import warnings
+
+warnings.filterwarnings("ignore", message="\nEventlet is deprecated")  # printed at import
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import collections  # noqa: E402
+import collections.abc  # noqa: E402
+import importlib.metadata  # noqa: E402
+import os  # noqa: E402
+import uuid  # noqa: E402
+from urllib.parse import urljoin  # noqa: E402
+
+import werkzeug  # noqa: E402
+import werkzeug.urls  # noqa: E402
+
+collections.Iterable = collections.abc.Iterable
+werkzeug.urls.url_join = urljoin
+werkzeug.__version__ = importlib.metadata.version("werkzeug")
+
+import pytest  # noqa: E402
+
+from shared.storage import connect  # noqa: E402
+
+MONGO_URI = os.environ.get("MONGO_URI")
+STORE_BACKENDS = ["embedded"] + (["mongodb"] if MONGO_URI else [])
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_uri(request, tmp_path):
+    """The store URI of each backend under test: always embedded, MongoDB when MONGO_URI is set."""
+    if request.param == "embedded":
+        yield f"embedded:{tmp_path / 'data'}"
+    else:
+        yield MONGO_URI
+
+
+@pytest.fixture
+def database(store_uri):
+    """A database of its own for one test, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    client, db = connect(store_uri, name)
+    yield db
+    if store_uri.startswith("mongodb"):
+        client.drop_database(name)
+    client.close()
+
+
+@pytest.fixture
+def config(rabbit_config, tmp_path):
+    """A service configuration on a fresh vhost and a fresh embedded store, with short retries."""
+    return {
+        **rabbit_config,
+        "STORE_URI": f"embedded:{tmp_path / 'data'}",
+        "EVENT_RETRY_DELAYS": [0.2, 0.4],
+        "OUTBOX_POLL_SECONDS": 0.05,
+        "max_workers": 4,
+    }

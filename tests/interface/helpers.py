@@ -1,0 +1,59 @@
+"""Helpers for tests that run service containers against the real RabbitMQ."""
+import datetime as dt
+import json
+import time
+
+from kombu import Connection
+
+from shared import contracts, topology
+from shared.config import settings
+from shared.messaging import ConfirmedPublisher
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def declare_topology(config):
+    with Connection(config["AMQP_URI"]) as connection:
+        topology.declare(connection, settings(config)["EVENT_RETRY_DELAYS"])
+
+
+def publish(config, envelope):
+    ConfirmedPublisher(config["AMQP_URI"]).publish_event(envelope)
+
+
+def drain(config, queue_name):
+    """Every message now in ``queue_name``, acknowledged: ``[(payload, headers)]``."""
+    messages = []
+    with Connection(config["AMQP_URI"]) as connection:
+        channel = connection.channel()
+        while True:
+            message = channel.basic_get(queue_name, no_ack=True)
+            if message is None:
+                return messages
+            headers = message.properties.get("application_headers", {})
+            try:
+                body = json.loads(message.body)
+            except ValueError:
+                body = message.body
+            messages.append((body, headers))
+
+
+def concern_raised(**overrides):
+    payload = {
+        "concern_id": contracts.new_id(), "visit_id": contracts.new_id(),
+        "unit_id": "vp.bx.tam-hop.noi-phat",
+        "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
+        "topic": "infrastructure", "summary": "Đường thôn xuống cấp", "raised_by": "resident",
+        "raised_on": dt.date(2026, 11, 20),
+    }
+    payload.update(overrides)
+    return contracts.CONCERN_RAISED.new(payload)
