@@ -5,7 +5,7 @@ unacknowledged and the consumers; the dead-letter queues (``*.dead``) are flagge
 sees at once what failed for good.
 """
 from logging import getLogger
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from nameko.rpc import rpc
@@ -70,9 +70,11 @@ class MonitorService(ReportsHealth):
 
     @rpc
     def queue_overview(self):
-        base = settings(self.config)["RABBIT_MANAGEMENT_URI"]
+        config = settings(self.config)
+        vhost = quote(urlsplit(config["AMQP_URI"]).path[1:] or "/", safe="")
         queues = management_request(
-            base, "/api/queues?columns=name,messages_ready,messages_unacknowledged,consumers")
+            config["RABBIT_MANAGEMENT_URI"],
+            f"/api/queues/{vhost}?columns=name,messages_ready,messages_unacknowledged,consumers")
         return [{"queue": q["name"], "ready": q.get("messages_ready", 0),
                  "unacknowledged": q.get("messages_unacknowledged", 0),
                  "consumers": q.get("consumers", 0), "dead_letters": q["name"].endswith(".dead")}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Stops the services and RabbitMQ started by deploy/up.sh. Data stays in var/ for the next start;
+# remove var/data (and var/rabbitmq) to start from nothing.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$ROOT/deploy/services.sh" stop
+bash "$ROOT/deploy/rabbitmq.sh" stop

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, installing what is missing. Starts RabbitMQ if it is not running
+# and stops it again afterwards; every test works in a RabbitMQ vhost and a data folder of its
+# own, so a system started by deploy/up.sh keeps running undisturbed. Arguments go to pytest.
+# Set MONGO_URI=mongodb://… to run the repository tests against a real MongoDB as well.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+source deploy/venv.sh
+
+started_rabbitmq=no
+if ! bash deploy/rabbitmq.sh status; then
+  bash deploy/rabbitmq.sh start
+  started_rabbitmq=yes
+fi
+stop_rabbitmq() { if [ "$started_rabbitmq" = yes ]; then bash deploy/rabbitmq.sh stop; fi; }
+trap stop_rabbitmq EXIT
+
+"$PY" -m pytest "$@"

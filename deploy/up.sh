@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Brings up the whole system on this machine, installing whatever is missing:
+# RabbitMQ (Debian's package, data in var/rabbitmq), the Python environment (.venv), the five
+# services (logs in var/log, data in var/data) and the demo data. Harmless to run again.
+# The gateway then answers on http://localhost:8000 (GATEWAY_ADDRESS overrides).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+if ! command -v curl >/dev/null; then  # the README's walk-through uses it
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+fi
+bash deploy/rabbitmq.sh start
+source deploy/venv.sh
+bash deploy/services.sh start
+
+address="${GATEWAY_ADDRESS:-0.0.0.0:8000}"
+url="http://127.0.0.1:${address##*:}"
+echo "waiting for the gateway at $url/health ..."
+for _ in $(seq 1 120); do
+  if curl -fs "$url/health" >/dev/null; then break; fi
+  sleep 0.5
+done
+curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
+PYTHONWARNINGS=ignore "$PY" -m deploy.load_demo
+echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
