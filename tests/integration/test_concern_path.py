@@ -1,0 +1,184 @@
+"""One concern from the gateway to an authority's inbox, through the real processes and the real
+RabbitMQ, driven over HTTP the way a phone client and an authority would — including a crash of
+the visits service between storing a visit and publishing its events, and a redelivered event."""
+import datetime as dt
+import signal
+import time
+
+import pytest
+import requests
+import yaml
+
+from deploy.load_demo import DEMO_DATA, load_demo
+from shared import contracts
+from shared.messaging import ConfirmedPublisher
+from tests.integration.system import RunningSystem
+
+pytestmark = pytest.mark.integration
+
+NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
+COMMUNE_PEOPLES_COMMITTEE = "ubnd-xa-tam-hop"
+
+
+@pytest.fixture(scope="module")
+def system(vhost_pipeline, request, tmp_path_factory):
+    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
+    with vhost_pipeline.get() as vhost:
+        running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("system"))
+        try:
+            running.start_all()
+            with open(DEMO_DATA, encoding="utf-8") as handle:
+                load_demo({"AMQP_URI": running.env["AMQP_URI"]}, yaml.safe_load(handle))
+            yield running
+        finally:
+            running.stop_all()
+
+
+def visit(**overrides):
+    body = {
+        "submission_id": contracts.new_id(),
+        "cadre_id": "tran-thi-binh",
+        "unit_id": NOI_PHAT,
+        "meeting_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "meeting_kind": "regular",
+        "attendance": {"present": 27, "expected": 31},
+        "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
+        "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                      "summary": "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def poll(fetch, until, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if until(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; last value: {value}")
+        time.sleep(0.1)
+
+
+def concern_status(system, concern_id):
+    return requests.get(f"{system.base_url}/concerns/{concern_id}", timeout=10).json()
+
+
+def inbox_cases_for(system, concern_id):
+    inbox = requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
+                         params={"limit": 500}, timeout=10).json()
+    return [case for case in inbox["cases"] if case["concern_id"] == concern_id]
+
+
+def test_concern_reaches_the_authority_inbox_and_its_status_names_the_holder(system):
+    response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    assert response.status_code == 201, response.text
+    logged = response.json()
+    concern_id = logged["concerns"][0]["concern_id"]
+
+    status = poll(lambda: concern_status(system, concern_id), lambda s: s["status"] == "routed")
+    assert status["held_by"] == {"authority_id": COMMUNE_PEOPLES_COMMITTEE,
+                                 "name": "UBND xã Tam Hợp"}
+    assert status["unit_name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
+    [case] = inbox_cases_for(system, concern_id)
+    assert case["rule_id"] == "infrastructure-tam-hop"
+    assert case["acknowledge_by"] > dt.date.today().isoformat()
+
+    fetched = requests.get(f"{system.base_url}/visits/{logged['visit_id']}", timeout=10).json()
+    assert fetched["concerns"] == logged["concerns"]
+
+
+def test_retried_submission_returns_the_first_visit_and_raises_nothing_twice(system):
+    body = visit()
+    first = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    again = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["visit_id"] == first.json()["visit_id"]
+    assert again.json()["replayed"] is True
+
+    concern_id = first.json()["concerns"][0]["concern_id"]
+    poll(lambda: inbox_cases_for(system, concern_id), bool)
+
+    changed = requests.post(f"{system.base_url}/visits",
+                            json={**body, "attendance": {"present": 1, "expected": 31}}, timeout=10)
+    assert changed.status_code == 409
+    assert changed.json()["fields"] == {"submission_id": [body["submission_id"]]}
+
+
+@pytest.mark.parametrize("body, field", [
+    (visit(attendance={"present": 40, "expected": 31}), "attendance"),
+    (visit(concerns=[{"topic": "weather", "summary": "x", "raised_by": "resident"}]), "concerns"),
+    ({k: v for k, v in visit().items() if k != "submission_id"}, "submission_id"),
+    (visit(meeting_date="2099-01-01"), "meeting_date"),
+])
+def test_invalid_visit_is_refused_field_by_field(system, body, field):
+    response = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    assert response.status_code == 400
+    assert response.json()["error"] == "INVALID_INPUT"
+    assert field in response.json()["fields"]
+
+
+def test_malformed_body_and_unknown_unit_change_nothing(system):
+    before = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
+                          timeout=10).json()["events"]
+    not_json = requests.post(f"{system.base_url}/visits", data="{oops", timeout=10,
+                             headers={"Content-Type": "application/json"})
+    assert not_json.status_code == 400
+    assert not_json.json()["message"] == "request body is not valid JSON"
+    unknown = requests.post(f"{system.base_url}/visits", json=visit(unit_id="no-such-unit"),
+                            timeout=10)
+    assert unknown.status_code == 404
+    assert unknown.json()["fields"] == {"unit_id": ["no-such-unit"]}
+
+    time.sleep(1)  # time enough for any event to travel to the monitor
+    after = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
+                         timeout=10).json()["events"]
+    assert after == before
+
+
+def test_visits_killed_after_storing_before_publishing_loses_nothing(system):
+    system.kill("visits", signal.SIGTERM)
+    system.start("visits", OUTBOX_RELAY="paused")
+    system.wait_healthy()
+
+    response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    assert response.status_code == 201
+    concern_id = response.json()["concerns"][0]["concern_id"]
+    health = system.health().json()["services"]["visits"]
+    assert health["outbox_pending"] == 2  # visit_logged and concern_raised, not yet published
+    time.sleep(0.5)
+    assert concern_status(system, concern_id)["status"] == "raised"
+
+    system.kill("visits", signal.SIGKILL)
+    system.start("visits")
+    system.wait_healthy()
+
+    status = poll(lambda: concern_status(system, concern_id), lambda s: s["status"] == "routed")
+    assert status["held_by"]["authority_id"] == COMMUNE_PEOPLES_COMMITTEE
+    assert len(inbox_cases_for(system, concern_id)) == 1
+    assert system.health().json()["services"]["visits"]["outbox_pending"] == 0
+
+
+def test_redelivered_concern_raised_has_one_effect(system):
+    response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    concern_id = response.json()["concerns"][0]["concern_id"]
+    poll(lambda: inbox_cases_for(system, concern_id), bool)
+    events = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
+                          timeout=10).json()["events"]
+    [raised] = [e for e in events if e["routing_key"] == "visits.concern_raised"
+                and e["payload"]["concern_id"] == concern_id]
+
+    envelope = {"event_id": raised["event_id"], "event_type": "concern_raised",
+                "source": "visits", "occurred_at": raised["occurred_at"],
+                "payload": raised["payload"]}
+    ConfirmedPublisher(system.env["AMQP_URI"]).publish_event(envelope)
+    ConfirmedPublisher(system.env["AMQP_URI"]).publish_event(envelope)
+
+    log = system.log_path("escalations")
+    poll(lambda: log.read_text().count(f"already handled {raised['event_id']}"),
+         lambda count: count == 2)
+    assert len(inbox_cases_for(system, concern_id)) == 1
+    queues = {q["queue"]: q for q in requests.get(f"{system.base_url}/monitor/queues",
+                                                  timeout=10).json()["queues"]}
+    assert queues["escalations.concern_raised.dead"]["ready"] == 0
