@@ -92,8 +92,6 @@ class EscalationsService(ReportsHealth):
         }
         events = []
         if rule is None:
-            _log.warning("no routing rule for %s at %s: case %s is unrouted",
-                         concern["topic"], concern["unit_id"], case_id)
             case.update(status="unrouted", authority_id=None, rule_id=None, routed_at=None,
                         acknowledge_by=None)
         else:
@@ -109,6 +107,10 @@ class EscalationsService(ReportsHealth):
             self.db.cases.insert_one(with_events(case, events))
         except DuplicateKeyError:
             _log.info("concern %s already has a case; nothing to do", concern["concern_id"])
+            return
+        if rule is None:
+            _log.warning("no routing rule for %s at %s: case %s is unrouted",
+                         concern["topic"], concern["unit_id"], case_id)
 
     @rpc
     def inbox(self, query):
