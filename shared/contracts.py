@@ -154,7 +154,7 @@ class Envelope(Schema):
     event_id = Id(required=True)
     event_type = Id(required=True)
     source = Id(required=True)
-    occurred_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    occurred_at = fields.AwareDateTime(required=True)  # a naive time is refused, not guessed
     payload = fields.Dict(required=True)
 
 

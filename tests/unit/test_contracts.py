@@ -1,0 +1,211 @@
+"""Event contracts: envelopes built by EventType.new load back through parse_event."""
+import datetime as dt
+import json
+
+import pytest
+
+from shared.contracts import (ASSIGNMENT_MADE, CADRE_REGISTERED, CASE_ROUTED, CONCERN_RAISED,
+                              EVENT_TYPES, UNIT_REGISTERED, VISIT_LOGGED, parse_event)
+from shared.errors import InvalidEvent
+
+UTC = dt.timezone.utc
+
+
+def unit_registered(**overrides):
+    return {"unit_id": "vp.bx", "name": "Đảng bộ Bình Xuyên", "level": "district",
+            "parent_id": "vp", "path": ["vp", "vp.bx"], **overrides}
+
+
+def cadre_registered(**overrides):
+    return {"cadre_id": "nguyen-van-a", "full_name": "Nguyễn Văn A", "home_unit_id": "vp.bx",
+            "positions": ["district_committee_member"], **overrides}
+
+
+def assignment_made(**overrides):
+    return {"assignment_id": "a1", "cadre_id": "nguyen-van-a", "unit_id": "vp.bx.tam-hop",
+            "rule": "district_member_to_branch", "starts_on": dt.date(2026, 11, 2), **overrides}
+
+
+def visit_logged(**overrides):
+    return {"visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
+            "cadre_id": "nguyen-van-a", "meeting_date": dt.date(2026, 11, 20),
+            "meeting_kind": "regular", "concern_ids": ["c1", "c2"], **overrides}
+
+
+def concern_raised(**overrides):
+    return {"concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
+            "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
+            "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
+            "raised_on": dt.date(2026, 11, 20), **overrides}
+
+
+def case_routed(**overrides):
+    return {"case_id": "k1", "concern_id": "c1", "authority_id": "bx-land-office",
+            "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), **overrides}
+
+
+PAYLOADS = {
+    UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
+    ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
+    CONCERN_RAISED: concern_raised, CASE_ROUTED: case_routed,
+}
+
+
+def envelope(**overrides):
+    """A valid concern_raised envelope as it would arrive off the wire."""
+    body = CONCERN_RAISED.new(concern_raised(), event_id="e1",
+                              occurred_at=dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    body.update(overrides)
+    return body
+
+
+def invalid(body):
+    with pytest.raises(InvalidEvent) as caught:
+        parse_event(body)
+    return caught.value
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+def test_every_event_type_has_a_sample_payload_here():
+    assert set(PAYLOADS) == set(EVENT_TYPES.values())
+
+
+# past participles that do not end in "ed"; add one here only for a genuinely irregular verb
+IRREGULAR_PAST = {"made"}
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES.values(), ids=str)
+def test_event_names_are_past_tense(event_type):
+    verb = event_type.name.rsplit("_", 1)[-1]
+    assert verb.endswith("ed") or verb in IRREGULAR_PAST, event_type.name
+
+
+@pytest.mark.parametrize("key, event_type", EVENT_TYPES.items())
+def test_routing_key_is_source_dot_name_and_indexes_the_registry(key, event_type):
+    assert event_type.routing_key == f"{event_type.source}.{event_type.name}" == key
+
+
+# --- building envelopes ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES.values(), ids=str)
+def test_every_event_type_round_trips_through_json(event_type):
+    payload = PAYLOADS[event_type]()
+    body = json.loads(json.dumps(event_type.new(payload)))
+    event = parse_event(body)
+    assert event.event_type is event_type
+    assert event.name == event_type.name
+    assert event.event_id == body["event_id"]
+    assert event.payload == payload
+
+
+def test_dates_in_the_payload_come_back_as_dates():
+    body = json.loads(json.dumps(CASE_ROUTED.new(case_routed())))
+    assert body["payload"]["acknowledge_by"] == "2026-11-25"
+    acknowledge_by = parse_event(body).payload["acknowledge_by"]
+    assert type(acknowledge_by) is dt.date and acknowledge_by == dt.date(2026, 11, 25)
+
+
+def test_new_envelope_names_its_type_and_source():
+    body = CASE_ROUTED.new(case_routed())
+    assert (body["event_type"], body["source"]) == ("case_routed", "escalations")
+
+
+def test_new_uses_the_event_id_and_time_it_is_given():
+    occurred_at = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    event = parse_event(CASE_ROUTED.new(case_routed(), event_id="fixed-id",
+                                        occurred_at=occurred_at))
+    assert event.event_id == "fixed-id"
+    assert event.occurred_at == dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def test_new_stamps_a_fresh_id_and_the_current_aware_time():
+    before = dt.datetime.now(UTC)
+    first = parse_event(CASE_ROUTED.new(case_routed()))
+    second = parse_event(CASE_ROUTED.new(case_routed()))
+    assert first.event_id != second.event_id
+    assert first.occurred_at.tzinfo is not None
+    assert before <= first.occurred_at <= dt.datetime.now(UTC)
+
+
+@pytest.mark.parametrize("payload", [
+    {k: v for k, v in case_routed().items() if k != "authority_id"},
+    case_routed(authority_id="Not An Id"),
+    case_routed(acknowledge_by=None),
+], ids=["missing-field", "bad-id", "null-date"])
+def test_new_refuses_a_payload_that_breaks_the_schema(payload):
+    with pytest.raises(ValueError):
+        CASE_ROUTED.new(payload)
+
+
+def test_new_refuses_a_topic_outside_the_list():
+    with pytest.raises(ValueError, match="topic"):
+        CONCERN_RAISED.new(concern_raised(topic="weather"))
+
+
+def test_new_drops_fields_the_contract_does_not_name():
+    body = CASE_ROUTED.new(case_routed(internal_note="not for other services"))
+    assert "internal_note" not in body["payload"]
+
+
+# --- parsing envelopes -----------------------------------------------------------------------
+
+def test_a_valid_envelope_parses():
+    event = parse_event(envelope())
+    assert event.event_type is CONCERN_RAISED
+    assert event.occurred_at == dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    assert event.payload["unit_path"][-1] == "vp.bx.tam-hop.noi-phat"
+
+
+@pytest.mark.parametrize("body", [None, [], "{}", b"{}", 42])
+def test_a_body_that_is_not_an_object_is_invalid(body):
+    invalid(body)
+
+
+@pytest.mark.parametrize("missing", ["event_id", "event_type", "source", "occurred_at",
+                                     "payload"])
+def test_an_envelope_missing_a_field_is_invalid(missing):
+    body = envelope()
+    del body[missing]
+    assert missing in invalid(body).fields
+
+
+@pytest.mark.parametrize("overrides", [
+    {"event_type": "concern_deleted"},
+    {"source": "gateway"},
+    {"source": "escalations"},  # a known name under the wrong source
+], ids=["unknown-name", "unknown-source", "wrong-source"])
+def test_an_unknown_event_type_is_invalid(overrides):
+    error = invalid(envelope(**overrides))
+    assert f"{envelope(**overrides)['source']}." in error.message
+
+
+@pytest.mark.parametrize("field, value", [
+    ("topic", "weather"),
+    ("unit_path", []),
+    ("raised_on", "25/11/2026"),
+    ("concern_id", "UPPER CASE"),
+])
+def test_an_invalid_payload_names_the_bad_field(field, value):
+    body = envelope()
+    body["payload"] = {**body["payload"], field: value}
+    assert set(invalid(body).fields) == {field}
+
+
+def test_a_payload_missing_a_required_field_names_it():
+    body = envelope()
+    del body["payload"]["summary"]
+    assert set(invalid(body).fields) == {"summary"}
+
+
+def test_a_payload_that_is_not_an_object_is_invalid():
+    assert "payload" in invalid(envelope(payload=["c1"])).fields
+
+
+@pytest.mark.parametrize("occurred_at", ["yesterday", "2026-13-01T00:00:00+00:00", 1764057600])
+def test_an_invalid_occurred_at_is_invalid(occurred_at):
+    assert "occurred_at" in invalid(envelope(occurred_at=occurred_at)).fields
+
+
+def test_a_naive_occurred_at_is_invalid():
+    assert "occurred_at" in invalid(envelope(occurred_at="2026-11-25T08:00:00")).fields
