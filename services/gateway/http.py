@@ -8,6 +8,8 @@ from logging import getLogger
 
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from shared.errors import InvalidInput, SausatError
@@ -36,7 +38,27 @@ def json_body(request):
     return body
 
 
+class JsonErrorsApp(WsgiApp):
+    """nameko's WSGI app, with unknown paths and wrong methods answered in JSON too."""
+
+    def __call__(self, environ, start_response):
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            adapter.match()
+        except HTTPException as exc:
+            body = {"error": exc.name.upper().replace(" ", "_"), "message": exc.description}
+            return json_response(body, exc.code)(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonErrorsApp(self)
+
+
 class JsonHttp(HttpRequestHandler):
+    server = JsonWebServer()
+
     def response_from_exception(self, exc):
         if isinstance(exc, SausatError):
             return json_response(exc.to_body(), exc.status)

@@ -131,6 +131,11 @@ def test_malformed_body_and_unknown_unit_change_nothing(system):
     assert unknown.status_code == 404
     assert unknown.json()["fields"] == {"unit_id": ["no-such-unit"]}
 
+    nowhere = requests.get(f"{system.base_url}/no-such-page", timeout=10)
+    assert (nowhere.status_code, nowhere.json()["error"]) == (404, "NOT_FOUND")
+    wrong_method = requests.delete(f"{system.base_url}/visits", timeout=10)
+    assert (wrong_method.status_code, wrong_method.json()["error"]) == (405, "METHOD_NOT_ALLOWED")
+
     time.sleep(1)  # time enough for any event to travel to the monitor
     after = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
                          timeout=10).json()["events"]
