@@ -15,17 +15,24 @@ from logging import getLogger
 
 _log = getLogger(__name__)
 
-PENDING = {"outbox.event_id": {"$exists": True}}
+# ``outbox_pending`` is present (and true) exactly while the outbox holds something: an equality
+# on one indexed field, which both MongoDB and the embedded store answer from an index
+PENDING = {"outbox_pending": True}
 
 
 def with_events(document, events):
-    return {**document, "outbox": list(events)}
+    document = {**document, "outbox": list(events)}
+    if events:
+        document["outbox_pending"] = True
+    return document
 
 
 def push_events(update, events):
-    pushes = dict(update.get("$push", {}))
-    pushes["outbox"] = {"$each": list(events)}
-    return {**update, "$push": pushes}
+    if not events:
+        return update
+    pushes = {**update.get("$push", {}), "outbox": {"$each": list(events)}}
+    sets = {**update.get("$set", {}), "outbox_pending": True}
+    return {**update, "$push": pushes, "$set": sets}
 
 
 class OutboxRelay:
@@ -39,7 +46,7 @@ class OutboxRelay:
 
     def ensure_indexes(self):
         for name in self.collections:
-            self.db[name].create_index("outbox.event_id", sparse=True)
+            self.db[name].create_index("outbox_pending", sparse=True)
 
     def relay_pending(self):
         """Publish what is pending, one batch per collection; returns how many were published.
@@ -55,6 +62,9 @@ class OutboxRelay:
                         {"$pull": {"outbox": {"event_id": envelope["event_id"]}}},
                     )
                     published += 1
+                # only if nothing was pushed meanwhile: the check and the unset are one update
+                collection.update_one({"_id": doc["_id"], "outbox": {"$size": 0}},
+                                      {"$unset": {"outbox_pending": ""}})
         if published:
             _log.info("relayed %d events", published)
         return published

@@ -50,8 +50,22 @@ def test_relay_publishes_in_order_and_empties_the_outbox(database):
 
     assert relay.relay_pending() == 2
     assert publish.published == ["e1", "e2"]
-    assert database.visits.find_one({"_id": "v1"})["outbox"] == []
+    relayed = database.visits.find_one({"_id": "v1"})
+    assert relayed["outbox"] == [] and "outbox_pending" not in relayed
     assert relay.relay_pending() == 0
+
+
+def test_event_pushed_while_relaying_stays_pending(database):
+    database.cases.insert_one(with_events({"_id": "c1"}, [envelope("e1")]))
+
+    def publish_while_the_case_changes(event):
+        if event["event_id"] == "e1":  # the case moves on while e1 is being published
+            database.cases.update_one({"_id": "c1"}, push_events({}, [envelope("e2")]))
+
+    OutboxRelay(database, ["cases"], publish_while_the_case_changes).relay_pending()
+    case = database.cases.find_one({"_id": "c1"})
+    assert [e["event_id"] for e in case["outbox"]] == ["e2"]
+    assert case["outbox_pending"] is True
 
 
 def test_failed_publish_keeps_that_event_and_the_rest_pending(database):
