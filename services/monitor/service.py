@@ -8,11 +8,10 @@ from logging import getLogger
 from urllib.parse import quote, urlsplit
 
 import requests
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
-from marshmallow import Schema, fields, validate
-from nameko.dependency_providers import Config
-
+from services.monitor.schemas import RecentEventsQuery
 from shared.config import settings
 from shared.consumer import subscribe
 from shared.errors import Unavailable, load_payload
@@ -24,10 +23,6 @@ _log = getLogger(__name__)
 
 
 OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
-
-
-class RecentEventsQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
 def management_request(base_uri, path, timeout=5):
