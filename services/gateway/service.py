@@ -15,8 +15,8 @@
 from logging import getLogger
 
 import eventlet
-from nameko.rpc import RpcProxy
 
+from services.gateway.dependencies import BoundedRpcProxy
 from services.gateway.http import http, json_body, json_response
 from shared.errors import NotFound
 
@@ -29,10 +29,10 @@ SERVICES = ("assignments", "visits", "escalations", "monitor")
 class GatewayService:
     name = "gateway"
 
-    assignments = RpcProxy("assignments")
-    visits = RpcProxy("visits")
-    escalations = RpcProxy("escalations")
-    monitor = RpcProxy("monitor")
+    assignments = BoundedRpcProxy("assignments")
+    visits = BoundedRpcProxy("visits")
+    escalations = BoundedRpcProxy("escalations")
+    monitor = BoundedRpcProxy("monitor")
 
     @http("GET", "/health")
     def health(self, request):

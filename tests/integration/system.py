@@ -33,6 +33,7 @@ class RunningSystem:
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.port}",
             "EVENT_RETRY_DELAYS": "0.2,0.5",
             "OUTBOX_POLL_SECONDS": "0.05",
+            "RPC_TIMEOUT_SECONDS": "2",
             "PYTHONWARNINGS": "ignore",
         }
         self.processes = {}

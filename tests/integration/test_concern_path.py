@@ -165,6 +165,30 @@ def test_visits_killed_after_storing_before_publishing_loses_nothing(system):
     assert system.health().json()["services"]["visits"]["outbox_pending"] == 0
 
 
+def test_visits_down_answers_503_and_the_retry_is_never_doubled(system):
+    summary = f"Đèn đường hỏng, phiếu {contracts.new_id()}"
+    body = visit(concerns=[{"topic": "infrastructure", "raised_by": "party_member",
+                            "summary": summary}])
+    system.kill("visits", signal.SIGKILL)
+    started = time.monotonic()
+    refused = requests.post(f"{system.base_url}/visits", json=body, timeout=30)
+    assert refused.status_code == 503
+    assert refused.json()["error"] == "UNAVAILABLE"
+    assert time.monotonic() - started < 10
+
+    # the first attempt waited in visits' queue and is carried out once visits is back
+    system.start("visits")
+    system.wait_healthy()
+    retried = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    assert retried.status_code in (200, 201)
+    concern_id = retried.json()["concerns"][0]["concern_id"]
+    poll(lambda: inbox_cases_for(system, concern_id), bool)
+    time.sleep(1)  # time enough for a second visit's concern, were there one, to be routed
+    inbox = requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
+                         params={"limit": 500}, timeout=10).json()["cases"]
+    assert [case["summary"] for case in inbox].count(summary) == 1
+
+
 def test_redelivered_concern_raised_has_one_effect(system):
     response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
     concern_id = response.json()["concerns"][0]["concern_id"]
