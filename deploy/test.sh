@@ -8,6 +8,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 source deploy/venv.sh
 
+# the compose file is checked with `docker-compose config` (Debian's 1.29; no engine needed)
+if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+  echo "test: installing Debian's docker-compose to check docker-compose.yml" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
+
 started_rabbitmq=no
 if ! bash deploy/rabbitmq.sh status; then
   bash deploy/rabbitmq.sh start

@@ -46,6 +46,7 @@ class Settings(Schema):
     EVENT_RETRY_DELAYS = DelayList(load_default=lambda: [1.0, 5.0, 30.0])
     OUTBOX_POLL_SECONDS = fields.Float(load_default=0.2, validate=validate.Range(0.01, 60))
     RPC_TIMEOUT_SECONDS = fields.Float(load_default=10.0, validate=validate.Range(0.1, 300))
+    DECLARE_TOPOLOGY = fields.Boolean(load_default=True)
     OUTBOX_RELAY = fields.String(load_default="running",
                                  validate=validate.OneOf(["running", "paused"]))
 

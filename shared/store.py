@@ -68,7 +68,7 @@ class Store(DependencyProvider):
 
     def _relay_forever(self):
         backoff = self.settings["OUTBOX_POLL_SECONDS"]
-        declared = False
+        declared = not self.settings["DECLARE_TOPOLOGY"]
         while self._running:
             try:
                 if not declared:

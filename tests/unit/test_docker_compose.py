@@ -1,0 +1,399 @@
+"""The promises of docker-compose.yml and deploy/rabbitmq/definitions.json, checked without Docker.
+
+The compose file is read with PyYAML (anchors and ``<<`` merges resolved) and its ``${VAR:-default}``
+values are taken at their development defaults. The RabbitMQ permissions are checked against what
+the code actually does: the subscriptions in ``shared.topology``, the event sources in
+``shared.contracts`` and the RPC entrypoints and proxies of each service class. Where a
+``docker compose`` or ``docker-compose`` that can run ``config`` is installed, the file is also
+validated by it.
+"""
+import importlib
+import inspect
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+SERVICES = ("assignments", "visits", "escalations", "gateway", "monitor")
+ONE_SHOTS = ("rabbitmq-users", "topology", "mongo-init")
+
+COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
+DEFINITIONS = json.loads(DEFINITIONS_FILE.read_text())
+
+_VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
+
+
+def default(value):
+    """A compose value with every ``${VAR:-default}`` at its default (``${VAR}`` alone: empty)."""
+    return _VARIABLE.sub(lambda m: "$" if m.group(0) == "$$" else (m.group(2) or ""), str(value))
+
+
+def variables(value):
+    return {m.group(1) for m in _VARIABLE.finditer(str(value)) if m.group(1)}
+
+
+def service(name):
+    return COMPOSE["services"][name]
+
+
+def env(name):
+    return {key: default(value) for key, value in (service(name).get("environment") or {}).items()}
+
+
+def raw_env(name):
+    return service(name).get("environment") or {}
+
+
+# --- the stack ---------------------------------------------------------------------------------
+
+def test_no_version_key_and_the_expected_containers():
+    assert "version" not in COMPOSE, "compose v2 calls `version:` obsolete"
+    assert set(SERVICES) | set(ONE_SHOTS) | {"rabbitmq", "mongo"} <= set(COMPOSE["services"])
+    names = [spec.get("container_name") for spec in COMPOSE["services"].values()]
+    names = [n for n in names if n]
+    assert len(names) == len(set(names)), "two services share a container name"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_runs_its_own_nameko_service(name):
+    spec = service(name)
+    command = spec["command"]
+    assert isinstance(command, list), "exec form, so nameko is PID 1 and gets SIGTERM"
+    assert command[:4] == ["nameko", "run", "--config", "deploy/config.yml"]
+    assert len(command) == 5
+    module, _, class_name = command[4].partition(":")
+    assert module == f"services.{name}.service"
+    service_class = getattr(importlib.import_module(module), class_name)
+    assert service_class.name == name
+    assert spec["restart"] == "unless-stopped"
+    assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert (ROOT / spec["build"]["context"] / spec["build"]["dockerfile"]).is_file()
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_waits_for_healthy_infrastructure_and_the_one_shots(name):
+    depends_on = service(name)["depends_on"]
+    assert depends_on["rabbitmq"]["condition"] == "service_healthy"
+    assert depends_on["mongo"]["condition"] == "service_healthy"
+    for one_shot in ONE_SHOTS:
+        assert depends_on[one_shot]["condition"] == "service_completed_successfully"
+    for one_shot in ONE_SHOTS:
+        assert service(one_shot).get("restart") == "no"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_has_its_own_amqp_user(name):
+    uri = urlsplit(env(name)["AMQP_URI"])
+    assert uri.scheme == "amqp" and uri.hostname == "rabbitmq" and uri.port == 5672
+    assert uri.username == name
+    assert uri.password, "a password (from RABBITMQ_<SERVICE>_PASSWORD)"
+    assert variables(raw_env(name)["AMQP_URI"]) == {f"RABBITMQ_{name.upper()}_PASSWORD"}
+    # the password the service uses is the one rabbitmq-users gives its user
+    users_env = raw_env("rabbitmq-users")[f"RABBITMQ_{name.upper()}_PASSWORD"]
+    assert variables(users_env) == {f"RABBITMQ_{name.upper()}_PASSWORD"}
+    assert default(users_env) == uri.password
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_store_is_its_own_database_with_its_own_user(name):
+    uri = urlsplit(env(name)["STORE_URI"])
+    query = parse_qs(uri.query)
+    assert uri.scheme == "mongodb" and uri.hostname == "mongo" and uri.port == 27017
+    assert uri.path == f"/{name}"
+    assert uri.username == name and uri.password
+    assert query["replicaSet"] == ["rs0"]
+    assert query["authSource"] == [name]
+    assert variables(raw_env(name)["STORE_URI"]) == {f"MONGO_{name.upper()}_PASSWORD"}
+    init_env = raw_env("mongo-init")[f"MONGO_{name.upper()}_PASSWORD"]
+    assert default(init_env) == uri.password
+
+
+def test_no_two_services_share_a_password():
+    for key in ("AMQP_URI", "STORE_URI"):
+        passwords = [urlsplit(env(name)[key]).password for name in SERVICES]
+        assert len(set(passwords)) == len(SERVICES), key
+
+
+def test_services_and_topology_agree_on_the_retry_delays():
+    delays = {env(name)["EVENT_RETRY_DELAYS"] for name in SERVICES + ("topology",)}
+    assert len(delays) == 1
+
+
+def test_every_setting_given_to_the_services_is_read_by_deploy_config():
+    config_text = (ROOT / "deploy" / "config.yml").read_text()
+    read = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):", config_text))
+    for name in SERVICES + ("topology",):
+        given = set(raw_env(name)) - {"PYTHONWARNINGS"}
+        unread = given - read
+        assert not unread, (
+            f"docker-compose.yml gives {name} {sorted(unread)}, which deploy/config.yml never "
+            f"reads as ${{NAME:default}}")
+
+
+def test_gateway_publishes_port_8000_and_checks_its_health_endpoint():
+    gateway = service("gateway")
+    assert any(str(port).split(":")[-2:] == ["8000", "8000"] for port in gateway["ports"])
+    assert env("gateway")["GATEWAY_ADDRESS"].endswith(":8000")
+    assert "/health" in " ".join(gateway["healthcheck"]["test"])
+
+
+def test_monitor_reaches_the_management_api_as_itself():
+    uri = urlsplit(env("monitor")["RABBIT_MANAGEMENT_URI"])
+    assert uri.hostname == "rabbitmq" and uri.port == 15672
+    assert uri.username == "monitor"
+    assert uri.password == urlsplit(env("monitor")["AMQP_URI"]).password
+
+
+def test_topology_runs_once_as_the_deploy_user():
+    topology = service("topology")
+    assert topology["command"] == ["python", "-m", "shared.topology", "--config",
+                                   "deploy/config.yml"]
+    assert urlsplit(env("topology")["AMQP_URI"]).username == "deploy"
+    assert topology["depends_on"]["rabbitmq-users"]["condition"] == \
+        "service_completed_successfully"
+
+
+# --- infrastructure ----------------------------------------------------------------------------
+
+def test_rabbitmq_has_management_a_durable_volume_and_a_healthcheck():
+    rabbitmq = service("rabbitmq")
+    assert rabbitmq["image"].startswith("rabbitmq:3.13-management")
+    assert any(volume.split(":")[1] == "/var/lib/rabbitmq" and volume.split(":")[0]
+               in COMPOSE["volumes"] for volume in rabbitmq["volumes"])
+    assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
+    assert "ping" in rabbitmq["healthcheck"]["test"]
+    assert rabbitmq.get("hostname"), "a fixed node name, so the volume's data is found again"
+
+
+def test_mongo_is_a_replica_set_with_authentication_and_a_healthcheck():
+    mongo = service("mongo")
+    assert mongo["image"] == "mongo:7"
+    command = mongo["command"]
+    assert command[command.index("--replSet") + 1] == "rs0"
+    assert "--keyFile" in command, "authentication on a replica set needs a key file"
+    assert env("mongo")["MONGO_INITDB_ROOT_USERNAME"] and env("mongo")["MONGO_INITDB_ROOT_PASSWORD"]
+    assert any(volume.split(":")[1] == "/data/db" and volume.split(":")[0] in COMPOSE["volumes"]
+               for volume in mongo["volumes"])
+    assert "healthcheck" in mongo
+
+
+def test_mongo_init_initiates_the_set_and_creates_one_user_per_service():
+    init = service("mongo-init")
+    assert init["depends_on"]["mongo"]["condition"] == "service_healthy"
+    assert env("mongo-init")["SAUSAT_SERVICES"].split() == list(SERVICES)
+    assert env("mongo-init")["MONGO_REPLICA_SET"] == "rs0"
+    assert env("mongo-init")["MONGO_ROOT_PASSWORD"] == env("mongo")["MONGO_INITDB_ROOT_PASSWORD"]
+    script = (ROOT / "deploy" / "mongo" / "init-replica-set.js").read_text()
+    for needle in ("replSetInitiate", "createUser", "updateUser", '"readWrite"', "db: service"):
+        assert needle in script
+    for path in (init["entrypoint"][-1], service("mongo")["entrypoint"][-1]):  # mounted files
+        assert (ROOT / "deploy" / "mongo" / pathlib.PurePath(path).name).is_file()
+
+
+def test_image_is_slim_python_and_runs_unprivileged():
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim-bookworm\b", dockerfile, re.M)
+    assert "requirements.txt" in dockerfile
+    for folder in ("shared", "services", "deploy"):
+        assert re.search(rf"^COPY {folder}/ ", dockerfile, re.M)
+    users = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for needed in ("shared", "services", "deploy", "requirements.txt"):
+        assert needed not in ignored
+
+
+# --- RabbitMQ users and permissions ------------------------------------------------------------
+
+def permissions(user):
+    [entry] = [p for p in DEFINITIONS["permissions"] if p["user"] == user and p["vhost"] == "/"]
+    return entry
+
+
+def allowed(user, kind, resource):
+    """RabbitMQ's check: the regex is searched (not matched) in the resource name."""
+    return re.search(permissions(user)[kind], resource) is not None
+
+
+def topic_allowed(user, exchange, kind, routing_key):
+    entries = [t for t in DEFINITIONS["topic_permissions"]
+               if t["user"] == user and t["exchange"] == exchange]
+    return all(re.search(t[kind], routing_key) for t in entries)  # no entry: no restriction
+
+
+def can_publish(user, exchange, routing_key):
+    return allowed(user, "write", exchange or "amq.default") and \
+        topic_allowed(user, exchange, "write", routing_key)
+
+
+def can_bind(user, queue, exchange, binding_key):
+    return allowed(user, "write", queue) and allowed(user, "read", exchange) and \
+        topic_allowed(user, exchange, "read", binding_key)
+
+
+def service_class(name):
+    command = service(name)["command"][4]
+    module, _, class_name = command.partition(":")
+    return getattr(importlib.import_module(module), class_name)
+
+
+def rpc_server(name):
+    from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+    from nameko.rpc import Rpc
+    return any(isinstance(entrypoint, Rpc)
+               for _, member in inspect.getmembers(service_class(name))
+               for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()))
+
+
+def rpc_targets(name):
+    from nameko.rpc import RpcProxy
+    return {dependency.target_service for _, dependency in inspect.getmembers(service_class(name))
+            if isinstance(dependency, RpcProxy)}
+
+
+def test_one_rabbitmq_user_per_service_plus_deploy_and_no_administrator():
+    names = [user["name"] for user in DEFINITIONS["users"]]
+    assert sorted(names) == sorted(SERVICES + ("deploy",))
+    for user in DEFINITIONS["users"]:
+        assert "password" not in user and "password_hash" not in user, "no secrets in the file"
+        assert "administrator" not in user["tags"]
+        permissions(user["name"])  # exactly one entry on vhost /
+    users_env = raw_env("rabbitmq-users")
+    for name in names:
+        assert f"RABBITMQ_{name.upper()}_PASSWORD" in users_env
+
+
+def test_every_permission_regex_is_anchored():
+    for entry in DEFINITIONS["permissions"] + DEFINITIONS["topic_permissions"]:
+        for kind in ("configure", "write", "read"):
+            if kind in entry:
+                assert entry[kind].startswith("^") and entry[kind].endswith("$"), entry
+
+
+def test_deploy_user_can_declare_the_whole_topology_and_nothing_else():
+    from shared import topology
+    delays = [float(d) for d in env("topology")["EVENT_RETRY_DELAYS"].split(",")]
+    for exchange in (topology.EVENTS_EXCHANGE.name, topology.DEAD_LETTER_EXCHANGE.name):
+        assert allowed("deploy", "configure", exchange)
+        assert allowed("deploy", "read", exchange)
+    for queue in topology.queues(delays):
+        assert allowed("deploy", "configure", queue.name)
+        assert allowed("deploy", "write", queue.name)  # bind
+        assert allowed("deploy", "read", queue.name)  # declare with a dead-letter exchange
+        dead_letter_exchange = (queue.queue_arguments or {}).get("x-dead-letter-exchange")
+        if dead_letter_exchange is not None:
+            assert allowed("deploy", "write", dead_letter_exchange or "amq.default")
+    for other in ("nameko-rpc", "rpc-visits", f"rpc.reply-gateway-{uuid.uuid4()}"):
+        assert not allowed("deploy", "configure", other)
+
+
+def test_subscribers_may_consume_retry_and_dead_letter_only_their_own_queues():
+    from shared import topology
+    for sub in topology.SUBSCRIPTIONS:
+        user = sub.service
+        assert allowed(user, "configure", sub.queue_name)
+        assert allowed(user, "read", sub.queue_name)
+        assert allowed(user, "configure", topology.EVENTS_EXCHANGE.name)  # kombu re-declares it
+        for key in sub.binding_keys:
+            assert can_bind(user, sub.queue_name, topology.EVENTS_EXCHANGE.name, key), (user, key)
+        # retries go through the default exchange, failures to the dead-letter exchange
+        assert can_publish(user, "", topology.retry_queue_name(sub, 1))
+        assert can_publish(user, topology.DEAD_LETTER_EXCHANGE.name, sub.queue_name)
+        for other in SERVICES:
+            if other != user:
+                assert not allowed(other, "configure", sub.queue_name), (other, sub.queue_name)
+                assert not allowed(other, "read", sub.queue_name), (other, sub.queue_name)
+        # only the topology declares (or deletes) the wait and dead-letter queues
+        for queue in (topology.retry_queue_name(sub, 1), topology.dead_letter_queue_name(sub)):
+            assert not allowed(user, "configure", queue)
+
+
+def test_only_the_source_of_an_event_may_publish_it():
+    from shared import contracts, topology
+    exchange = topology.EVENTS_EXCHANGE.name
+    for event_type in contracts.EVENT_TYPES.values():
+        for user in SERVICES:
+            expected = user == event_type.source
+            assert can_publish(user, exchange, event_type.routing_key) == expected, \
+                (user, event_type.routing_key)
+
+
+def test_subscribers_may_bind_only_the_events_they_subscribe_to():
+    from shared import contracts, topology
+    exchange = topology.EVENTS_EXCHANGE.name
+    for user in SERVICES:
+        subs = [sub for sub in topology.SUBSCRIPTIONS if sub.service == user]
+        wanted = {key for sub in subs for key in sub.binding_keys}
+        queue = subs[0].queue_name if subs else f"{user}.anything"
+        for key in set(contracts.EVENT_TYPES) | {"#", "*.*"}:
+            assert can_bind(user, queue, exchange, key) == (key in wanted), (user, key)
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_rpc_permissions_follow_the_service_code(name):
+    reply_queue = f"rpc.reply-{name}-{uuid.uuid4()}"
+    reply_key = str(uuid.uuid4())
+    if rpc_server(name):
+        queue = f"rpc-{name}"
+        assert allowed(name, "configure", "nameko-rpc")
+        assert allowed(name, "configure", queue) and allowed(name, "read", queue)
+        assert can_bind(name, queue, "nameko-rpc", f"{name}.*")
+        assert can_publish(name, "nameko-rpc", reply_key)  # the reply
+    for target in rpc_targets(name):
+        assert allowed(name, "configure", reply_queue) and allowed(name, "read", reply_queue)
+        assert can_bind(name, reply_queue, "nameko-rpc", reply_key)
+        assert can_publish(name, "nameko-rpc", f"{target}.health")
+    # nobody takes over another service's RPC queue or listens to all RPC traffic
+    for other in SERVICES:
+        if other != name:
+            assert not allowed(other, "configure", f"rpc-{name}")
+            assert not allowed(other, "read", f"rpc-{name}")
+    own_queues = ([f"rpc-{name}"] if rpc_server(name) else []) + \
+        ([reply_queue] if rpc_targets(name) else [])
+    for queue in own_queues:
+        for key in ["#", "*.*"] + [f"{other}.*" for other in SERVICES if other != name]:
+            assert not can_bind(name, queue, "nameko-rpc", key), (name, queue, key)
+    for target in set(SERVICES) - rpc_targets(name):
+        assert not can_publish(name, "nameko-rpc", f"{target}.health"), (name, target)
+
+
+def test_only_the_monitor_may_use_the_management_api():
+    tags = {user["name"]: set(filter(None, re.split(r"[,\s]+", user["tags"])))
+            for user in DEFINITIONS["users"]}
+    assert tags["monitor"] & {"management", "monitoring"}
+    for name in set(tags) - {"monitor"}:
+        assert not tags[name], name
+
+
+# --- validation by compose itself, where installed -------------------------------------------
+
+def compose_commands():
+    candidates = []
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True,
+                                 timeout=60).returncode == 0:
+        candidates.append([docker, "compose"])
+    legacy = shutil.which("docker-compose")
+    if legacy and subprocess.run([legacy, "version"], capture_output=True,
+                                 timeout=60).returncode == 0:
+        candidates.append([legacy])
+    return candidates
+
+
+def test_compose_config_accepts_the_file():
+    commands = compose_commands()
+    if not commands:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    for command in commands:
+        result = subprocess.run(command + ["-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"{' '.join(command)} config -q:\n{result.stderr}"
