@@ -8,7 +8,8 @@ Each service declares one::
                    indexes={"visits": [([("cadre_id", 1), ("submission_id", 1)], {"unique": True})]})
 
 The database is named after the service and opened from ``STORE_URI`` (see ``shared.storage``).
-While the service runs, a managed thread relays the outbox of ``outbox_collections`` to
+On setup, before any entrypoint consumes, it declares the messaging topology (unless
+``DECLARE_TOPOLOGY`` is false, where a deploy step did it). While the service runs, a managed thread relays the outbox of ``outbox_collections`` to
 RabbitMQ (see ``shared.outbox``); ``OUTBOX_RELAY: paused`` holds it, for fault-injection runs.
 The store also remembers which events each subscription has handled (``processed_events``).
 """
@@ -29,6 +30,7 @@ from shared.storage import DuplicateKeyError, connect
 _log = getLogger(__name__)
 
 MAX_RELAY_BACKOFF = 5.0
+TOPOLOGY_CONNECT_RETRIES = 10
 
 
 class Store(DependencyProvider):
@@ -39,6 +41,12 @@ class Store(DependencyProvider):
 
     def setup(self):
         self.settings = settings(self.container.config)
+        if self.settings["DECLARE_TOPOLOGY"]:
+            # here, before any entrypoint consumes: a quorum queue consumed while another
+            # party is still creating it fails on RabbitMQ 3.10 (noproc)
+            with Connection(self.settings["AMQP_URI"]) as connection:
+                connection.ensure_connection(max_retries=TOPOLOGY_CONNECT_RETRIES)
+                topology.declare(connection, self.settings["EVENT_RETRY_DELAYS"])
         self.client, self.db = connect(self.settings["STORE_URI"], self.container.service_name)
         self.relay = OutboxRelay(self.db, self.outbox_collections,
                                  ConfirmedPublisher(self.settings["AMQP_URI"]).publish_event)
@@ -68,13 +76,8 @@ class Store(DependencyProvider):
 
     def _relay_forever(self):
         backoff = self.settings["OUTBOX_POLL_SECONDS"]
-        declared = not self.settings["DECLARE_TOPOLOGY"]
         while self._running:
             try:
-                if not declared:
-                    with Connection(self.settings["AMQP_URI"]) as connection:
-                        topology.declare(connection, self.settings["EVENT_RETRY_DELAYS"])
-                    declared = True
                 published = self.relay.relay_pending()
                 backoff = self.settings["OUTBOX_POLL_SECONDS"]
             except Exception:  # broker away, unroutable, store hiccup: all retried later

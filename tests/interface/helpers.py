@@ -5,8 +5,7 @@ import time
 
 from kombu import Connection
 
-from shared import contracts, topology
-from shared.config import settings
+from shared import contracts
 from shared.messaging import ConfirmedPublisher
 
 
@@ -19,11 +18,6 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
-
-
-def declare_topology(config):
-    with Connection(config["AMQP_URI"]) as connection:
-        topology.declare(connection, settings(config)["EVENT_RETRY_DELAYS"])
 
 
 def publish(config, envelope):

@@ -6,7 +6,7 @@ from kombu import Connection
 from shared.consumer import subscribe
 from shared.messaging import ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, TRACEBACK_HEADER
 from shared.store import Store
-from tests.interface.helpers import concern_raised, declare_topology, drain, publish, wait_for
+from tests.interface.helpers import concern_raised, drain, publish, wait_for
 
 QUEUE = "escalations.concern_raised"
 DEAD = "escalations.concern_raised.dead"
@@ -42,7 +42,6 @@ def run_with(container_factory, config):
     def run(behaviour):
         container = container_factory(make_service(behaviour), config)
         container.start()
-        declare_topology(config)
         return container
     return run
 
