@@ -23,4 +23,5 @@ fi
 stop_rabbitmq() { if [ "$started_rabbitmq" = yes ]; then bash deploy/rabbitmq.sh stop; fi; }
 trap stop_rabbitmq EXIT
 
+"$ROOT/.venv/bin/ruff" check --quiet "$ROOT"  # style and unused code first: seconds, not minutes
 "$PY" -m pytest "$@"

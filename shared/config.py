@@ -68,7 +68,9 @@ def settings(config):
 
 def load_config_file(path=DEFAULT_CONFIG_FILE):
     """Read a config file the way ``nameko run --config`` does, for scripts and tests."""
-    from nameko.cli.main import setup_yaml_parser  # registers the ${NAME:default} resolver
+    from nameko.cli.main import (
+        setup_yaml_parser,  # registers the ${NAME:default} resolver
+    )
     setup_yaml_parser()
     with open(path) as handle:
         return yaml.safe_load(handle)

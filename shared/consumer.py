@@ -30,7 +30,11 @@ from shared.config import settings
 from shared.contracts import parse_event
 from shared.errors import InvalidEvent
 from shared.messaging import (
-    ATTEMPT_HEADER, ERROR_HEADER, FAILED_AT_HEADER, QUEUE_HEADER, TRACEBACK_HEADER,
+    ATTEMPT_HEADER,
+    ERROR_HEADER,
+    FAILED_AT_HEADER,
+    QUEUE_HEADER,
+    TRACEBACK_HEADER,
     ConfirmedPublisher,
 )
 from shared.store import Store

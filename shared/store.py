@@ -5,13 +5,14 @@ Each service declares one::
     class VisitsService:
         name = "visits"
         db = Store(outbox_collections=["visits"],
-                   indexes={"visits": [([("cadre_id", 1), ("submission_id", 1)], {"unique": True})]})
+                   indexes={"visits": [([("submission_id", 1)], {"unique": True})]})
 
 The database is named after the service and opened from ``STORE_URI`` (see ``shared.storage``).
 On setup, before any entrypoint consumes, it declares the messaging topology (unless
-``DECLARE_TOPOLOGY`` is false, where a deploy step did it). While the service runs, a managed thread relays the outbox of ``outbox_collections`` to
-RabbitMQ (see ``shared.outbox``); ``OUTBOX_RELAY: paused`` holds it, for fault-injection runs.
-The store also remembers which events each subscription has handled (``processed_events``).
+``DECLARE_TOPOLOGY`` is false, where a deploy step did it). While the service runs, a managed
+thread relays the outbox of ``outbox_collections`` to RabbitMQ (see ``shared.outbox``);
+``OUTBOX_RELAY: paused`` holds it, for fault-injection runs. The store also remembers which
+events each subscription has handled (``processed_events``).
 """
 import datetime as dt
 from logging import getLogger
@@ -19,12 +20,12 @@ from logging import getLogger
 import eventlet
 from kombu import Connection
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from shared import topology
 from shared.config import settings
 from shared.messaging import ConfirmedPublisher
 from shared.outbox import PENDING, OutboxRelay
+from shared.rpc import rpc
 from shared.storage import DuplicateKeyError, connect
 
 _log = getLogger(__name__)

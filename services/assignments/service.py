@@ -2,12 +2,11 @@
 ``cadre_registered`` and ``assignment_made`` through its outbox."""
 from logging import getLogger
 
-from nameko.rpc import rpc
-
 from services.assignments import domain, schemas
 from shared import contracts
 from shared.errors import Conflict, NotFound, load_payload
 from shared.outbox import with_events
+from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 

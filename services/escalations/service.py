@@ -6,13 +6,12 @@ insert. A case is unique per concern, so a redelivered ``concern_raised`` has on
 """
 from logging import getLogger
 
-from nameko.rpc import rpc
-
 from services.escalations import routing, schemas, sla
 from shared import contracts
 from shared.consumer import subscribe
 from shared.errors import Conflict, NotFound, load_payload
 from shared.outbox import with_events
+from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 

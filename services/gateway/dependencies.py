@@ -37,8 +37,7 @@ class BoundedServiceProxy:
                     return reply.result()
             except eventlet.Timeout:
                 raise Unavailable(
-                    f"{self._service} did not answer within {self._timeout:g} s; "
-                    "retry later (a visit with the same submission_id is never stored twice)",
+                    f"{self._service} did not answer within {self._timeout:g} s; retry later",
                     {"service": [self._service]}) from None
 
         call.call_async = method.call_async

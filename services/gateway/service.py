@@ -5,7 +5,7 @@
 | GET  /health                         | every service's health, within a few seconds         |
 | GET  /units                          | the organisation tree, flat, with each unit's path    |
 | GET  /authorities                    | authorities that receive concerns                     |
-| POST /visits                         | log a visit and its concerns (idempotent per submission_id) |
+| POST /visits                         | log a visit and its concerns (once per submission_id) |
 | GET  /visits/<visit_id>              | a logged visit                                        |
 | GET  /concerns/<concern_id>          | a concern, its status and the authority holding it    |
 | GET  /authorities/<id>/inbox         | cases routed to an authority (?status=&limit=)        |

@@ -9,12 +9,12 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.monitor.schemas import RecentEventsQuery
 from shared.config import settings
 from shared.consumer import subscribe
 from shared.errors import Unavailable, load_payload
+from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 from shared.topology import SUBSCRIPTIONS

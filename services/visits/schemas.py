@@ -1,7 +1,14 @@
 """RPC payloads of the visits service."""
 import datetime as dt
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, Id, Text
 

@@ -8,13 +8,12 @@ import hashlib
 import json
 from logging import getLogger
 
-from nameko.rpc import rpc
-
 from services.visits import schemas
 from shared import contracts
 from shared.consumer import subscribe
 from shared.errors import Conflict, NotFound, load_payload
 from shared.outbox import with_events
+from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 

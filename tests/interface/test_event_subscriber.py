@@ -4,7 +4,12 @@ import pytest
 from kombu import Connection
 
 from shared.consumer import subscribe
-from shared.messaging import ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, TRACEBACK_HEADER
+from shared.messaging import (
+    ATTEMPT_HEADER,
+    ERROR_HEADER,
+    QUEUE_HEADER,
+    TRACEBACK_HEADER,
+)
 from shared.store import Store
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
 

@@ -3,6 +3,7 @@ real embedded store; called over RPC the way the gateway and the demo loader cal
 import time
 
 import pytest
+from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.assignments.service import AssignmentsService
@@ -116,3 +117,12 @@ def _case(proxy, event):
         return proxy.get_case_for_concern(event["payload"]["concern_id"])
     except NotFound:
         return None
+
+
+def test_rpc_request_nobody_can_be_answered_for_is_refused_and_the_service_lives_on(
+        assignments, config):
+    with Connection(config["AMQP_URI"]) as connection:
+        connection.Producer().publish({"args": [], "kwargs": {}}, exchange="nameko-rpc",
+                                      routing_key="assignments.list_units", serializer="json")
+    time.sleep(0.5)
+    assert len(assignments.list_units()) == len(TREE)

@@ -4,8 +4,16 @@ import json
 
 import pytest
 
-from shared.contracts import (ASSIGNMENT_MADE, CADRE_REGISTERED, CASE_ROUTED, CONCERN_RAISED,
-                              EVENT_TYPES, UNIT_REGISTERED, VISIT_LOGGED, parse_event)
+from shared.contracts import (
+    ASSIGNMENT_MADE,
+    CADRE_REGISTERED,
+    CASE_ROUTED,
+    CONCERN_RAISED,
+    EVENT_TYPES,
+    UNIT_REGISTERED,
+    VISIT_LOGGED,
+    parse_event,
+)
 from shared.errors import InvalidEvent
 
 UTC = dt.timezone.utc

@@ -1,11 +1,11 @@
 """The promises of docker-compose.yml and deploy/rabbitmq/definitions.json, checked without Docker.
 
-The compose file is read with PyYAML (anchors and ``<<`` merges resolved) and its ``${VAR:-default}``
-values are taken at their development defaults. The RabbitMQ permissions are checked against what
-the code actually does: the subscriptions in ``shared.topology``, the event sources in
-``shared.contracts`` and the RPC entrypoints and proxies of each service class. Where a
-``docker compose`` or ``docker-compose`` that can run ``config`` is installed, the file is also
-validated by it.
+The compose file is read with PyYAML (anchors and ``<<`` merges resolved) and its
+``${VAR:-default}`` values are taken at their development defaults. The RabbitMQ permissions are
+checked against what the code actually does: the subscriptions in ``shared.topology``, the event
+sources in ``shared.contracts`` and the RPC entrypoints and proxies of each service class. Where
+a ``docker compose`` or ``docker-compose`` that can run ``config`` is installed, the file is
+also validated by it.
 """
 import importlib
 import inspect

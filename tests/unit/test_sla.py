@@ -3,8 +3,12 @@ import datetime as dt
 
 import pytest
 
-from services.escalations.sla import (ACKNOWLEDGE_WITHIN_WORKING_DAYS, WorkingCalendar,
-                                      acknowledge_by, local_date)
+from services.escalations.sla import (
+    ACKNOWLEDGE_WITHIN_WORKING_DAYS,
+    WorkingCalendar,
+    acknowledge_by,
+    local_date,
+)
 
 UTC = dt.timezone.utc
 
