@@ -13,6 +13,9 @@ outbox and it is published again after restart: at least once, and consumers ded
 """
 from logging import getLogger
 
+from shared.errors import Conflict
+from shared.storage import DuplicateKeyError
+
 _log = getLogger(__name__)
 
 # ``outbox_pending`` is present (and true) exactly while the outbox holds something: an equality
@@ -33,6 +36,29 @@ def push_events(update, events):
     pushes = {**update.get("$push", {}), "outbox": {"$each": list(events)}}
     sets = {**update.get("$set", {}), "outbox_pending": True}
     return {**update, "$push": pushes, "$set": sets}
+
+
+def insert_once(collection, document, events=(), unique_keys=(("_id",),)):
+    """Insert a document (with its events) that must exist once per each of ``unique_keys``.
+    Inserting it again with the same data is a no-op returning the stored one (a retried call
+    or a re-run import); a document already there with other data is a :class:`Conflict`
+    naming the key it collides on."""
+    try:
+        collection.insert_one(with_events(document, events) if events else document)
+        return document
+    except DuplicateKeyError:
+        # an _id the caller minted afresh (not one of the keys) says nothing about sameness
+        compared = {k: v for k, v in document.items() if k != "_id" or ("_id",) in unique_keys}
+        for fields in unique_keys:
+            key = {field: document[field] for field in fields}
+            existing = collection.find_one(key, {"outbox": 0, "outbox_pending": 0})
+            if existing is None:
+                continue
+            if all(existing.get(k) == v for k, v in compared.items()):
+                return existing
+            raise Conflict("already registered with other data",
+                           {field: [str(value)] for field, value in key.items()}) from None
+        raise  # a unique index the caller did not name
 
 
 class OutboxRelay:

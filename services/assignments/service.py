@@ -4,30 +4,12 @@ from logging import getLogger
 
 from services.assignments import domain, schemas
 from shared import contracts
-from shared.errors import Conflict, NotFound, load_payload
-from shared.outbox import with_events
+from shared.errors import NotFound, load_payload
+from shared.outbox import insert_once
 from shared.rpc import rpc
-from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 
 _log = getLogger(__name__)
-
-
-def insert_once(collection, document, events, key_fields=("_id",)):
-    """Insert a registry document unique by ``key_fields``; registering it again with the same
-    data is a no-op (a retried import), with other data a :class:`Conflict`."""
-    try:
-        collection.insert_one(with_events(document, events))
-        return document
-    except DuplicateKeyError:
-        key = {field: document[field] for field in key_fields}
-        existing = collection.find_one(key, {"outbox": 0})
-        same = existing is not None and all(
-            existing.get(k) == v for k, v in document.items() if k != "_id")
-        if not same:
-            raise Conflict("already registered with other data",
-                           {field: [str(value)] for field, value in key.items()}) from None
-        return existing
 
 
 class AssignmentsService(ReportsHealth):
@@ -96,7 +78,7 @@ class AssignmentsService(ReportsHealth):
         event = contracts.ASSIGNMENT_MADE.new({**document, "assignment_id": assignment_id,
                                                "starts_on": assignment["starts_on"]})
         stored = insert_once(self.db.assignments, document, [event],
-                             key_fields=("cadre_id", "unit_id"))
+                             unique_keys=[("cadre_id", "unit_id")])
         return schemas.Assignment().dump(stored)
 
     @rpc

@@ -9,8 +9,8 @@ from logging import getLogger
 from services.escalations import routing, schemas, sla
 from shared import contracts
 from shared.consumer import subscribe
-from shared.errors import Conflict, NotFound, load_payload
-from shared.outbox import with_events
+from shared.errors import NotFound, load_payload
+from shared.outbox import insert_once, with_events
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
@@ -40,8 +40,7 @@ class EscalationsService(ReportsHealth):
         if parent is not None and self.db.authorities.find_one({"_id": parent}) is None:
             raise NotFound("parent authority not found", {"parent_authority_id": [parent]})
         document = {"_id": authority.pop("authority_id"), **authority}
-        self._insert_once(self.db.authorities, document)
-        return schemas.Authority().dump(document)
+        return schemas.Authority().dump(insert_once(self.db.authorities, document))
 
     @rpc
     def list_authorities(self):
@@ -54,23 +53,14 @@ class EscalationsService(ReportsHealth):
         if self.db.authorities.find_one({"_id": rule["authority_id"]}) is None:
             raise NotFound("authority not found", {"authority_id": [rule["authority_id"]]})
         document = {"_id": rule.pop("rule_id"), **rule}
-        self._insert_once(self.db.routing_rules, document)
-        return schemas.RoutingRule().dump(document)
+        stored = insert_once(self.db.routing_rules, document,
+                             unique_keys=[("_id",), ("topic", "unit_id")])
+        return schemas.RoutingRule().dump(stored)
 
     @rpc
     def list_routing_rules(self):
         found = self.db.routing_rules.find({}).sort("_id", 1)
         return schemas.RoutingRule(many=True).dump(list(found))
-
-    @staticmethod
-    def _insert_once(collection, document):
-        try:
-            collection.insert_one(document)
-        except DuplicateKeyError:
-            existing = collection.find_one({"_id": document["_id"]})
-            if existing != document:
-                raise Conflict("already registered with other data",
-                               {"id": [document["_id"]]}) from None
 
     # --- cases ------------------------------------------------------------------------------
 

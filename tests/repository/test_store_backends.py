@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from shared.outbox import OutboxRelay, push_events, with_events
+from shared.errors import Conflict
+from shared.outbox import OutboxRelay, insert_once, push_events, with_events
 from shared.storage import DuplicateKeyError, connect
 
 
@@ -107,3 +108,23 @@ def test_embedded_store_keeps_pending_events_across_a_restart(tmp_path):
 def test_unknown_store_uri_is_refused():
     with pytest.raises(ValueError, match="unsupported store URI"):
         connect("postgres://localhost/x", "visits")
+
+
+def test_insert_once_accepts_a_repeat_and_names_the_key_a_different_document_collides_on(
+        database):
+    database.rules.create_index([("topic", 1), ("unit_id", 1)], unique=True)
+    keys = [("_id",), ("topic", "unit_id")]
+    rule = {"_id": "land-bx", "topic": "land", "unit_id": "bx", "authority_id": "ubnd-bx"}
+
+    assert insert_once(database.rules, rule, [envelope("e1")], keys) == rule
+    assert insert_once(database.rules, dict(rule), [envelope("e2")], keys)["_id"] == "land-bx"
+    with pytest.raises(Conflict) as same_id:
+        insert_once(database.rules, {**rule, "authority_id": "other"}, [], keys)
+    assert same_id.value.fields == {"_id": ["land-bx"]}
+    with pytest.raises(Conflict) as same_place:
+        insert_once(database.rules, {**rule, "_id": "land-bx-2"}, [], keys)
+    assert same_place.value.fields == {"topic": ["land"], "unit_id": ["bx"]}
+
+    stored = database.rules.find_one({"_id": "land-bx"})
+    assert [e["event_id"] for e in stored["outbox"]] == ["e1"]  # the repeat added no event
+    assert database.rules.count_documents({}) == 1
