@@ -164,10 +164,6 @@ class Event(NamedTuple):
     occurred_at: dt.datetime
     payload: dict
 
-    @property
-    def name(self):
-        return self.event_type.name
-
 
 def parse_event(body):
     """Load an envelope and its payload through their schemas, or raise :class:`InvalidEvent`."""

@@ -5,6 +5,7 @@
 | GET  /health                         | every service's health, within a few seconds         |
 | GET  /units                          | the organisation tree, flat, with each unit's path    |
 | GET  /authorities                    | authorities that receive concerns                     |
+| GET  /routing-rules                  | which authority answers which topic, where            |
 | POST /visits                         | log a visit and its concerns (once per submission_id) |
 | GET  /visits/<visit_id>              | a logged visit                                        |
 | GET  /concerns/<concern_id>          | a concern, its status and the authority holding it    |
@@ -57,6 +58,10 @@ class GatewayService:
     @http("GET", "/authorities")
     def list_authorities(self, request):
         return json_response({"authorities": self.escalations.list_authorities()})
+
+    @http("GET", "/routing-rules")
+    def list_routing_rules(self, request):
+        return json_response({"routing_rules": self.escalations.list_routing_rules()})
 
     @http("POST", "/visits")
     def log_visit(self, request):

@@ -83,6 +83,9 @@ def test_concern_reaches_the_authority_inbox_and_its_status_names_the_holder(sys
     assert status["unit_name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     [case] = inbox_cases_for(system, concern_id)
     assert case["rule_id"] == "infrastructure-tam-hop"
+    rules = requests.get(f"{system.base_url}/routing-rules", timeout=10).json()["routing_rules"]
+    [rule] = [r for r in rules if r["rule_id"] == case["rule_id"]]
+    assert (rule["topic"], rule["authority_id"]) == ("infrastructure", COMMUNE_PEOPLES_COMMITTEE)
     assert case["acknowledge_by"] > dt.date.today().isoformat()
 
     fetched = requests.get(f"{system.base_url}/visits/{logged['visit_id']}", timeout=10).json()
