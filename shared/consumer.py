@@ -118,7 +118,10 @@ class EventSubscriber(Consumer):
         return result, exc_info
 
     def _settle_failure(self, message, error, trace, final):
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        try:
+            attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        except (TypeError, ValueError):  # not ours to trust: count from here
+            attempt = 1
         headers = {
             **(message.headers or {}),
             ATTEMPT_HEADER: attempt,
