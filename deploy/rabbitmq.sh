@@ -26,7 +26,13 @@ install_if_missing() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq rabbitmq-server >/dev/null
+  # on a machine with systemd the package starts its own node on our port: ours runs instead
+  if command -v systemctl >/dev/null && systemctl is-active --quiet rabbitmq-server 2>/dev/null; then
+    systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+  fi
 }
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$RABBITMQ_NODE_PORT") 2>/dev/null; }
 
 answers() { "$BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1; }
 
@@ -34,6 +40,11 @@ start() {
   install_if_missing
   mkdir -p "$HOME" "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
   if answers; then log "already running ($RABBITMQ_NODENAME)"; return; fi
+  if port_taken; then
+    log "port $RABBITMQ_NODE_PORT is taken by another process (another RabbitMQ? a node started"
+    log "from another checkout, or the system's: systemctl stop rabbitmq-server); not starting"
+    exit 1
+  fi
   "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management >/dev/null
   log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
   nohup "$BIN/rabbitmq-server" >"$RABBITMQ_LOG_BASE/console.log" 2>&1 &
