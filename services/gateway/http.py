@@ -6,13 +6,14 @@ the :class:`shared.errors.SausatError` raised, wherever in the system it was rai
 import json
 from logging import getLogger
 
+from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from shared.errors import InvalidInput, SausatError
+from shared.errors import InvalidInput, SausatError, Unavailable
 
 _log = getLogger(__name__)
 
@@ -60,6 +61,9 @@ class JsonHttp(HttpRequestHandler):
     server = JsonWebServer()
 
     def response_from_exception(self, exc):
+        if isinstance(exc, OperationalError):  # the broker is away: nothing was sent
+            _log.error("message broker unreachable: %s", exc)
+            exc = Unavailable("the message broker is unreachable; nothing was done, retry later")
         if isinstance(exc, SausatError):
             return json_response(exc.to_body(), exc.status)
         if isinstance(exc, RemoteError):

@@ -3,6 +3,7 @@ RabbitMQ, driven over HTTP the way a phone client and an authority would — inc
 the visits service between storing a visit and publishing its events, and a redelivered event."""
 import datetime as dt
 import signal
+import subprocess
 import time
 
 import pytest
@@ -11,6 +12,7 @@ import yaml
 
 from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
+from shared.config import ROOT
 from shared.messaging import ConfirmedPublisher
 from tests.integration.system import RunningSystem
 
@@ -214,3 +216,39 @@ def test_redelivered_concern_raised_has_one_effect(system):
     queues = {q["queue"]: q for q in requests.get(f"{system.base_url}/monitor/queues",
                                                   timeout=10).json()["queues"]}
     assert queues["escalations.concern_raised.dead"]["ready"] == 0
+
+
+def rabbitmq(command):
+    return subprocess.run(["bash", "deploy/rabbitmq.sh", command], cwd=ROOT,
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_broker_outage_loses_no_accepted_visit_and_every_service_recovers(system):
+    # last in this module: it stops and restarts the broker everything here shares
+    if rabbitmq("status").returncode != 0:
+        pytest.skip("the broker was not started by deploy/rabbitmq.sh from this checkout")
+    system.kill("visits", signal.SIGTERM)
+    system.start("visits", OUTBOX_RELAY="paused")
+    system.wait_healthy()
+    accepted = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    assert accepted.status_code == 201  # stored, its events still in the outbox
+    concern_id = accepted.json()["concerns"][0]["concern_id"]
+    refused_body = visit()
+
+    assert rabbitmq("stop").returncode == 0
+    try:
+        refused = requests.post(f"{system.base_url}/visits", json=refused_body, timeout=30)
+        assert refused.status_code == 503
+        assert refused.json()["error"] == "UNAVAILABLE"
+        system.kill("visits", signal.SIGKILL)
+        system.start("visits")  # comes up while the broker is away, and waits for it
+        time.sleep(2)
+    finally:
+        assert rabbitmq("start").returncode == 0
+    system.wait_healthy(timeout=120)
+
+    status = poll(lambda: concern_status(system, concern_id), lambda s: s["status"] == "routed",
+                  timeout=60)
+    assert status["held_by"]["authority_id"] == COMMUNE_PEOPLES_COMMITTEE
+    again = requests.post(f"{system.base_url}/visits", json=refused_body, timeout=10)
+    assert again.status_code == 201  # the refused visit had not been stored
