@@ -15,6 +15,7 @@ loads it through the same schema. Example::
     parsed = parse_event(body)          # -> Event(event_id, event_type, ..., payload)
 """
 import datetime as dt
+import re
 import uuid
 from typing import NamedTuple
 
@@ -29,13 +30,35 @@ UTC = dt.timezone.utc
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 
 
+# Cc (C0, DEL, C1) and unpaired surrogates: never in a stored string; free text keeps \n and \t
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class FullMatch(validate.Regexp):
+    """``Regexp`` matched against the whole value: Python's ``$`` also matches before a final
+    newline, so ``"unit-1\\n"`` would pass a plain ``Regexp``. The pattern stays ECMA-valid."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def no_control_characters(value):
+    """Free text: any character but the control ones, except line feeds and tabs."""
+    for char in CONTROL_CHARACTERS.findall(value):
+        if char not in "\n\t":
+            raise ValidationError(f"contains the control character U+{ord(char):04X}")
+
+
 def Id(**kwargs):
-    return fields.String(validate=validate.Regexp(ID_PATTERN, error="must be a lower-case id "
+    return fields.String(validate=FullMatch(ID_PATTERN, error="must be a lower-case id "
                          "of letters, digits, '.', '_' or '-' (at most 80)"), **kwargs)
 
 
-def Text(max_length, **kwargs):
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+def Text(max_length, min_length=1, **kwargs):
+    return fields.String(validate=[validate.Length(min=min_length, max=max_length),
+                                   no_control_characters], **kwargs)
 
 
 def new_id():

@@ -6,6 +6,7 @@ from services.assignments import domain, schemas
 from shared import contracts
 from shared.errors import NotFound, load_payload
 from shared.outbox import insert_once
+from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
 
@@ -45,9 +46,11 @@ class AssignmentsService(ReportsHealth):
         return schemas.Unit().dump(unit)
 
     @rpc
-    def list_units(self):
-        units = self.db.units.find({}, {"outbox": 0}).sort("_id", 1)
-        return schemas.Unit(many=True).dump(list(units))
+    def list_units(self, query=None):
+        query = load_payload(PageQuery(), query or {}, "query")
+        page = read_page(self.db.units, {}, [("_id", 1)], query, {"outbox": 0})
+        return {"units": schemas.Unit(many=True).dump(page["items"]),
+                "next_cursor": page["next_cursor"]}
 
     @rpc
     def register_cadre(self, cadre):

@@ -3,6 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.escalations.routing import ANY_TOPIC
 from shared.contracts import CONCERN_TOPICS, Id, Text
+from shared.pages import PageQuery
 
 AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department")
 CASE_STATUSES = ("unrouted", "routed")
@@ -47,11 +48,10 @@ class RoutingRule(Schema):
     authority_id = fields.String()
 
 
-class InboxQuery(Schema):
+class InboxQuery(PageQuery):
     authority_id = Id(required=True)
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(CASE_STATUSES))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
 class Case(Schema):

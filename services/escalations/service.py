@@ -11,11 +11,14 @@ from shared import contracts
 from shared.consumer import subscribe
 from shared.errors import NotFound, load_payload
 from shared.outbox import insert_once, with_events
+from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 
 _log = getLogger(__name__)
+
+INBOX_ORDER = [("routed_at", -1), ("_id", -1)]
 
 
 class EscalationsService(ReportsHealth):
@@ -23,8 +26,10 @@ class EscalationsService(ReportsHealth):
     db = Store(
         outbox_collections=["cases"],
         indexes={
+            # an inbox page: newest first, with and without a status filter
             "cases": [([("concern_id", 1)], {"unique": True}),
-                      ([("authority_id", 1), ("status", 1), ("routed_at", -1)], {})],
+                      ([("authority_id", 1), ("status", 1), ("routed_at", -1), ("_id", -1)], {}),
+                      ([("authority_id", 1), ("routed_at", -1), ("_id", -1)], {})],
             "routing_rules": [([("topic", 1), ("unit_id", 1)], {"unique": True}),
                               ([("unit_id", 1)], {})],
         },
@@ -43,9 +48,11 @@ class EscalationsService(ReportsHealth):
         return schemas.Authority().dump(insert_once(self.db.authorities, document))
 
     @rpc
-    def list_authorities(self):
-        found = self.db.authorities.find({}).sort("_id", 1)
-        return schemas.Authority(many=True).dump(list(found))
+    def list_authorities(self, query=None):
+        query = load_payload(PageQuery(), query or {}, "query")
+        page = read_page(self.db.authorities, {}, [("_id", 1)], query)
+        return {"authorities": schemas.Authority(many=True).dump(page["items"]),
+                "next_cursor": page["next_cursor"]}
 
     @rpc
     def add_routing_rule(self, rule):
@@ -58,9 +65,11 @@ class EscalationsService(ReportsHealth):
         return schemas.RoutingRule().dump(stored)
 
     @rpc
-    def list_routing_rules(self):
-        found = self.db.routing_rules.find({}).sort("_id", 1)
-        return schemas.RoutingRule(many=True).dump(list(found))
+    def list_routing_rules(self, query=None):
+        query = load_payload(PageQuery(), query or {}, "query")
+        page = read_page(self.db.routing_rules, {}, [("_id", 1)], query)
+        return {"routing_rules": schemas.RoutingRule(many=True).dump(page["items"]),
+                "next_cursor": page["next_cursor"]}
 
     # --- cases ------------------------------------------------------------------------------
 
@@ -110,11 +119,10 @@ class EscalationsService(ReportsHealth):
         criteria = {"authority_id": authority["_id"]}
         if query["status"]:
             criteria["status"] = query["status"]
-        found = (self.db.cases.find(criteria, {"outbox": 0})
-                 .sort("routed_at", -1).limit(query["limit"]))
-        cases = [{**case, "authority_name": authority["name"]} for case in found]
+        page = read_page(self.db.cases, criteria, INBOX_ORDER, query, {"outbox": 0})
+        cases = [{**case, "authority_name": authority["name"]} for case in page["items"]]
         return {"authority": schemas.Authority().dump(authority),
-                "cases": schemas.Case(many=True).dump(cases)}
+                "cases": schemas.Case(many=True).dump(cases), "next_cursor": page["next_cursor"]}
 
     @rpc
     def get_case_for_concern(self, concern_id):

@@ -1,23 +1,39 @@
 """HTTP plumbing for the gateway: JSON in, JSON out, one error vocabulary.
 
 Every error body reads ``{"error": CODE, "message": ..., "fields": {...}}`` with the status of
-the :class:`shared.errors.SausatError` raised, wherever in the system it was raised.
+the :class:`shared.errors.SausatError` raised, wherever in the system it was raised, and also
+when the web server itself refuses a request (414, 431, a bad request line) and for paths or
+methods nobody serves. Before a handler runs, :class:`JsonErrorsApp` holds the request to its
+description in ``services.gateway.routes``: query and path parameters through their schemas,
+the body through ``services.gateway.edge`` (read to its end, chunked or not, and refused with
+413 once past the limit). Handlers take what passed::
+
+    @http("GET", "/units")
+    def list_units(self, request):
+        return json_response(self.assignments.list_units(query_args(request)))
 """
 import json
 from logging import getLogger
 
+from eventlet.wsgi import HeaderLineTooLong, HeadersTooLarge
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
-from shared.errors import InvalidInput, SausatError, Unavailable
+from services.gateway import edge
+from services.gateway.routes import route_for
+from shared.errors import InvalidInput, SausatError, Unavailable, load_payload
 
 _log = getLogger(__name__)
 
-MAX_BODY_BYTES = 1_000_000
+READ_CHUNK = 64 * 1024
+# after a refusal, what is still read (and thrown away) so the client hears the answer
+DRAIN_BYTES = 2 * edge.MAX_BODY_BYTES
+QUERY, BODY = "sausat.query", "sausat.body"
+PROTOCOL = "sausat.protocol"
 
 
 def json_response(payload, status=200):
@@ -26,35 +42,184 @@ def json_response(payload, status=200):
 
 
 def json_body(request):
-    """The request's JSON object, or :class:`InvalidInput` saying what is wrong with it."""
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise InvalidInput("request body too large", {"_body": [f"at most {MAX_BODY_BYTES} bytes"]})
-    raw = request.get_data(as_text=True)
-    try:
-        body = json.loads(raw)
-    except ValueError as error:
-        raise InvalidInput("request body is not valid JSON", {"_body": [str(error)]}) from None
-    if not isinstance(body, dict):
-        raise InvalidInput("request body must be a JSON object", {"_body": ["not an object"]})
-    return body
+    """The request's JSON object, checked at the edge (the route must declare a body)."""
+    return request.environ[BODY]
+
+
+def query_args(request):
+    """The query parameters, loaded through the route's query schema."""
+    return request.environ[QUERY]
+
+
+def error_response(exc):
+    return json_response(exc.to_body(), exc.status)
 
 
 class JsonErrorsApp(WsgiApp):
-    """nameko's WSGI app, with unknown paths and wrong methods answered in JSON too."""
+    """nameko's WSGI app, holding every request to its route's description first."""
 
     def __call__(self, environ, start_response):
+        try:
+            return self._serve(environ, start_response)
+        except Exception as exc:  # a bug here must still answer in the one shape
+            _log.exception("unexpected error at the HTTP edge", exc_info=exc)
+            body = {"error": "INTERNAL_ERROR", "message": "unexpected error; it was logged"}
+            return json_response(body, 500)(environ, start_response)
+
+    def _serve(self, environ, start_response):
         adapter = self.url_map.bind_to_environ(environ)
         try:
-            adapter.match()
+            provider, values = adapter.match()
         except HTTPException as exc:
             body = {"error": exc.name.upper().replace(" ", "_"), "message": exc.description}
             return json_response(body, exc.code)(environ, start_response)
-        return super().__call__(environ, start_response)
+        route = route_for(provider.method, provider.url)
+        request = Request(environ, shallow=True)
+        try:
+            environ[QUERY] = load_payload(route.query(), edge.parse_query(
+                environ.get("QUERY_STRING", "")), "query parameters")
+            if route.path is not None:
+                values = load_payload(route.path(), values, "path")
+            if route.body is not None:
+                edge.check_content_type(environ.get("CONTENT_TYPE"))
+                environ[BODY] = edge.parse_json_object(read_body(environ))
+        except SausatError as exc:
+            _close_after_refusal(environ)
+            return error_response(exc)(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
+def read_body(environ):
+    """The whole body, chunked or not, refused with 413 as soon as it passes the limit."""
+    declared = environ.get("CONTENT_LENGTH")
+    chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+    if not declared and not chunked:
+        return b""  # HTTP/1.1: no length and not chunked means no body
+    edge.check_size(int(declared) if declared else None)
+    stream, chunks, size = environ["wsgi.input"], [], 0
+    try:
+        while chunk := stream.read(READ_CHUNK):
+            size += len(chunk)
+            if size > edge.MAX_BODY_BYTES:
+                raise edge.body_too_large()
+            chunks.append(chunk)
+    except ValueError as error:  # eventlet's ChunkReadError: not chunked encoding after all
+        raise InvalidInput("the request body is not valid chunked encoding",
+                           {"_body": [str(error)]}) from None
+    return b"".join(chunks)
+
+
+def _close_after_refusal(environ):
+    """Read a bounded rest of the body, then close: never wait for a body we refused."""
+    stream = environ.get("wsgi.input")
+    try:
+        drained = 0
+        while drained < DRAIN_BYTES and (chunk := stream.read(READ_CHUNK)):
+            drained += len(chunk)
+    except (ValueError, OSError, TypeError):
+        pass  # a broken or unreadable body: closing is all that is left
+    protocol = environ.get(PROTOCOL)
+    if protocol is not None:
+        protocol.close_connection = 1
+
+
+class JsonErrorsProtocol(HttpOnlyProtocol):
+    """eventlet's HTTP protocol, answering in JSON the requests it refuses before any app runs.
+
+    eventlet writes bare responses with empty bodies for a request line over the URL limit
+    (414), headers too large (400) and bad lengths; Python's ``BaseHTTPRequestHandler`` sends
+    HTML for a malformed request line. Each is answered here in the one error shape.
+    """
+
+    def get_environ(self):
+        environ = super().get_environ()
+        environ[PROTOCOL] = self  # lets the app close the connection after a refusal
+        return environ
+
+    def _read_request_line(self):
+        line = super()._read_request_line()
+        if len(line) >= self.server.url_length_limit:
+            self._drain_head(self.rfile, line)
+            self._refuse(414, "URI_TOO_LONG", "the request line (method, path and query) is "
+                         "too long", {"_url": [f"at most {self.server.url_length_limit} bytes"]})
+            return ""
+        return line
+
+    def parse_request(self):
+        try:
+            if not super().parse_request():
+                return False
+        except (HeaderLineTooLong, HeadersTooLarge):
+            self._drain_head(getattr(self.rfile, "fp", self.rfile), b"")
+            self._refuse(431, "HEADERS_TOO_LARGE", "the request headers are too large",
+                         {"_headers": ["at most 8192 bytes a line and 65536 bytes in all"]})
+            return False
+        length = self.headers.get("content-length")
+        encoding = self.headers.get("transfer-encoding")
+        if length is not None and not (length.isascii() and length.isdigit()):
+            self._refuse(400, "BAD_REQUEST", "invalid Content-Length",
+                         {"Content-Length": ["must be a whole number of bytes"]})
+            return False
+        if encoding is not None and length is not None:
+            self._refuse(400, "BAD_REQUEST", "Content-Length and Transfer-Encoding together",
+                         {"Transfer-Encoding": ["send one of Content-Length and chunked"]})
+            return False
+        if encoding is not None and encoding.strip().lower() != "chunked":
+            self._refuse(400, "BAD_REQUEST", "unsupported Transfer-Encoding",
+                         {"Transfer-Encoding": ["only chunked is understood"]})
+            return False
+        return True
+
+    def send_error(self, code, message=None, explain=None):
+        codes = {400: "BAD_REQUEST", 431: "HEADERS_TOO_LARGE", 414: "URI_TOO_LONG",
+                 505: "HTTP_VERSION_NOT_SUPPORTED"}
+        fields = {"_request": [explain]} if explain else None
+        self._refuse(code, codes.get(code, "BAD_REQUEST"),
+                     message or self.responses.get(code, ("error",))[0], fields)
+
+    def _refuse(self, status, code, message, fields=None):
+        payload = SausatError(message, fields).to_body()
+        payload["error"] = code
+        body = (json.dumps(payload, ensure_ascii=False) + "\n").encode()
+        phrase = self.responses.get(status, ("Error",))[0]
+        self.wfile.write(
+            f"HTTP/1.1 {status} {phrase}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        self.wfile.flush()
+        self.close_connection = 1
+
+    def _drain_head(self, rfile, line, limit=1_000_000):
+        """Read the rest of the request head (bounded) so the client reads our answer."""
+        read = len(line)
+        try:
+            self.connection.settimeout(1)
+            while read < limit:
+                if line.endswith(b"\n"):
+                    line = rfile.readline(8192)
+                    if line in (b"\r\n", b"\n", b""):
+                        return
+                else:
+                    line = rfile.readline(8192)
+                    if not line:
+                        return
+                read += len(line)
+        except OSError:
+            pass
 
 
 class JsonWebServer(WebServer):
     def get_wsgi_app(self):
+        for provider in self._providers:  # a route nobody described does not start
+            try:
+                route_for(provider.method, provider.url)
+            except KeyError:
+                raise RuntimeError(f"{provider.method} {provider.url} is not described in "
+                                   "services/gateway/routes.py") from None
         return JsonErrorsApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=JsonErrorsProtocol, debug=False):
+        return super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
 
 
 class JsonHttp(HttpRequestHandler):
@@ -65,7 +230,7 @@ class JsonHttp(HttpRequestHandler):
             _log.error("message broker unreachable: %s", exc)
             exc = Unavailable("the message broker is unreachable; nothing was done, retry later")
         if isinstance(exc, SausatError):
-            return json_response(exc.to_body(), exc.status)
+            return error_response(exc)
         if isinstance(exc, RemoteError):
             _log.error("remote error: %s", exc)
             return json_response({"error": "REMOTE_ERROR",

@@ -12,13 +12,20 @@
 | GET  /authorities/<id>/inbox         | cases routed to an authority (?status=&limit=)        |
 | GET  /monitor/queues                 | queues, backlog and dead letters                      |
 | GET  /monitor/events                 | the latest events of the audit trail (?limit=)        |
+| GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
+| GET  /docs                           | the same as a readable page, served with its assets   |
+
+Lists are paged (``?limit=&cursor=``, answering ``next_cursor``). Every route is described in
+``services/gateway/routes.py``: the gateway does not start with one missing there.
 """
 from logging import getLogger
 
 import eventlet
 
+from services.gateway import docs
 from services.gateway.dependencies import BoundedRpcProxy
-from services.gateway.http import http, json_body, json_response
+from services.gateway.http import http, json_body, json_response, query_args
+from services.gateway.openapi import openapi_description
 from shared.errors import NotFound
 
 _log = getLogger(__name__)
@@ -53,15 +60,15 @@ class GatewayService:
 
     @http("GET", "/units")
     def list_units(self, request):
-        return json_response({"units": self.assignments.list_units()})
+        return json_response(self.assignments.list_units(query_args(request)))
 
     @http("GET", "/authorities")
     def list_authorities(self, request):
-        return json_response({"authorities": self.escalations.list_authorities()})
+        return json_response(self.escalations.list_authorities(query_args(request)))
 
     @http("GET", "/routing-rules")
     def list_routing_rules(self, request):
-        return json_response({"routing_rules": self.escalations.list_routing_rules()})
+        return json_response(self.escalations.list_routing_rules(query_args(request)))
 
     @http("POST", "/visits")
     def log_visit(self, request):
@@ -89,7 +96,7 @@ class GatewayService:
 
     @http("GET", "/authorities/<authority_id>/inbox")
     def inbox(self, request, authority_id):
-        query = {"authority_id": authority_id, **request.args.to_dict()}
+        query = {**query_args(request), "authority_id": authority_id}
         return json_response(self.escalations.inbox(query))
 
     @http("GET", "/monitor/queues")
@@ -98,4 +105,16 @@ class GatewayService:
 
     @http("GET", "/monitor/events")
     def events(self, request):
-        return json_response({"events": self.monitor.recent_events(request.args.to_dict())})
+        return json_response(self.monitor.recent_events(query_args(request)))
+
+    @http("GET", "/openapi.json")
+    def openapi(self, request):
+        return json_response(openapi_description())
+
+    @http("GET", "/docs")
+    def docs_page(self, request):
+        return docs.page()
+
+    @http("GET", "/docs/<asset>")
+    def docs_asset(self, request, asset):
+        return docs.asset(asset)

@@ -1,6 +1,6 @@
 """RPC payloads of the monitor service."""
-from marshmallow import Schema, fields, validate
+from shared.pages import PageQuery
 
 
-class RecentEventsQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+class RecentEventsQuery(PageQuery):
+    """The audit trail, newest first, a page at a time."""

@@ -14,6 +14,7 @@ from services.monitor.schemas import RecentEventsQuery
 from shared.config import settings
 from shared.consumer import subscribe
 from shared.errors import Unavailable, load_payload
+from shared.pages import read_page
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
@@ -22,6 +23,7 @@ from shared.topology import SUBSCRIPTIONS
 _log = getLogger(__name__)
 
 
+AUDIT_ORDER = [("occurred_at", -1), ("_id", -1)]
 OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
 
 
@@ -39,7 +41,7 @@ def management_request(base_uri, path, timeout=5):
 
 class MonitorService(ReportsHealth):
     name = "monitor"
-    db = Store(indexes={"audit_trail": [([("occurred_at", -1)], {}),
+    db = Store(indexes={"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
                                         ([("routing_key", 1), ("occurred_at", -1)], {})]})
     config = Config()
 
@@ -58,10 +60,11 @@ class MonitorService(ReportsHealth):
     @rpc
     def recent_events(self, query=None):
         query = load_payload(RecentEventsQuery(), query or {}, "query")
-        found = self.db.audit_trail.find({}).sort("occurred_at", -1).limit(query["limit"])
-        return [{"event_id": doc["_id"], "routing_key": doc["routing_key"],
-                 "occurred_at": doc["occurred_at"].isoformat(), "payload": doc["payload"]}
-                for doc in found]
+        page = read_page(self.db.audit_trail, {}, AUDIT_ORDER, query)
+        return {"events": [{"event_id": doc["_id"], "routing_key": doc["routing_key"],
+                            "occurred_at": doc["occurred_at"].isoformat(),
+                            "payload": doc["payload"]} for doc in page["items"]],
+                "next_cursor": page["next_cursor"]}
 
     @rpc
     def queue_overview(self):

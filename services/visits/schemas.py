@@ -13,11 +13,15 @@ from marshmallow import (
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, Id, Text
 
 MAX_CONCERNS_PER_VISIT = 50
+# far above any branch meeting, far below what the store holds (signed 64-bit)
+MAX_ATTENDANCE = 100_000
 
 
 class Attendance(Schema):
-    present = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    expected = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    present = fields.Integer(required=True, strict=True,
+                             validate=validate.Range(min=0, max=MAX_ATTENDANCE))
+    expected = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=MAX_ATTENDANCE))
 
     @validates_schema
     def _present_within_expected(self, data, **kwargs):
@@ -34,7 +38,7 @@ class Assessment(Schema):
     leadership = Score()
     education = Score()
     combativeness = Score()
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(2000, min_length=0, load_default="")
 
 
 class RaiseConcern(Schema):

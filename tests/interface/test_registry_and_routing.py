@@ -125,4 +125,4 @@ def test_rpc_request_nobody_can_be_answered_for_is_refused_and_the_service_lives
         connection.Producer().publish({"args": [], "kwargs": {}}, exchange="nameko-rpc",
                                       routing_key="assignments.list_units", serializer="json")
     time.sleep(0.5)
-    assert len(assignments.list_units()) == len(TREE)
+    assert len(assignments.list_units()["units"]) == len(TREE)

@@ -1,0 +1,52 @@
+"""The /docs page: Swagger UI from the ``swagger-ui-bundle`` package, served by the gateway.
+
+No CDN: the page and its assets come from the installed package, so it works with no internet.
+Only the files the page loads are served (``routes.DOCS_ASSETS``).
+"""
+from swagger_ui_bundle import swagger_ui_path
+from werkzeug.wrappers import Response
+
+from services.gateway.openapi import TITLE
+from services.gateway.routes import DOCS_ASSETS
+from shared.errors import NotFound
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <title>{TITLE}: HTTP interface</title>
+    <link rel="stylesheet" type="text/css" href="/docs/swagger-ui.css" />
+    <link rel="stylesheet" type="text/css" href="/docs/index.css" />
+    <link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32" />
+    <link rel="icon" type="image/png" href="/docs/favicon-16x16.png" sizes="16x16" />
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/docs/swagger-ui-bundle.js" charset="UTF-8"></script>
+    <script src="/docs/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+    <script>
+      window.onload = function () {{
+        window.ui = SwaggerUIBundle({{
+          url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+          validatorUrl: null,
+          presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+          layout: "StandaloneLayout"
+        }});
+      }};
+    </script>
+  </body>
+</html>
+"""
+
+
+def page():
+    return Response(PAGE, mimetype="text/html")
+
+
+def asset(name):
+    if name not in DOCS_ASSETS:
+        raise NotFound("no such documentation file", {"asset": [name]})
+    content = (swagger_ui_path / name).read_bytes()
+    response = Response(content, mimetype=DOCS_ASSETS[name])
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
