@@ -72,9 +72,9 @@ def parse_json_object(raw):
     try:
         body = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as error:
-        raise InvalidInput("the request body is not valid JSON", {"_body": [str(error)]}) from None
+        raise InvalidInput("request body is not valid JSON", {"_body": [str(error)]}) from None
     if not isinstance(body, dict):
-        raise InvalidInput("the request body must be a JSON object",
+        raise InvalidInput("request body must be a JSON object",
                            {"_body": [f"got a JSON {type(body).__name__}"]})
     problems = {}
     _check_values(body, (), problems)

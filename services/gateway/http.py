@@ -15,6 +15,7 @@ the body through ``services.gateway.edge`` (read to its end, chunked or not, and
 import json
 from logging import getLogger
 
+import eventlet
 from eventlet.wsgi import HeaderLineTooLong, HeadersTooLarge
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
@@ -32,6 +33,7 @@ _log = getLogger(__name__)
 READ_CHUNK = 64 * 1024
 # after a refusal, what is still read (and thrown away) so the client hears the answer
 DRAIN_BYTES = 2 * edge.MAX_BODY_BYTES
+DRAIN_SECONDS = 2
 QUERY, BODY = "sausat.query", "sausat.body"
 PROTOCOL = "sausat.protocol"
 
@@ -111,14 +113,17 @@ def read_body(environ):
 
 
 def _close_after_refusal(environ):
-    """Read a bounded rest of the body, then close: never wait for a body we refused."""
-    stream = environ.get("wsgi.input")
-    try:
-        drained = 0
-        while drained < DRAIN_BYTES and (chunk := stream.read(READ_CHUNK)):
-            drained += len(chunk)
-    except (ValueError, OSError, TypeError):
-        pass  # a broken or unreadable body: closing is all that is left
+    """Read a bounded rest of the body, then close: never wait long for a body we refused."""
+    declared = environ.get("CONTENT_LENGTH")
+    chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+    if chunked or (declared and int(declared) <= DRAIN_BYTES):
+        stream, drained = environ["wsgi.input"], 0
+        with eventlet.Timeout(DRAIN_SECONDS, False):
+            try:
+                while drained < DRAIN_BYTES and (chunk := stream.read(READ_CHUNK)):
+                    drained += len(chunk)
+            except (ValueError, OSError):
+                pass  # a broken body: closing is all that is left
     protocol = environ.get(PROTOCOL)
     if protocol is not None:
         protocol.close_connection = 1
