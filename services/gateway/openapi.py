@@ -88,6 +88,8 @@ def _operation(method, rule, route):
     if route.body is not None:
         operation["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": route.body}}}
+        if route.example is not None:
+            operation["requestBody"]["content"]["application/json"]["example"] = route.example
     for status, response, meaning in route.also:
         operation["responses"][str(status)] = _success(response, meaning)
     refusals = set(EVERY_ROUTE) | set(route.errors)

@@ -48,6 +48,8 @@ class Route(NamedTuple):
     description: str = ""
     # another success: (status, schema, description)
     also: tuple = ()
+    # a request body that works on the demo data, shown in /docs and tried first by the fuzzer
+    example: Optional[dict] = None
 
 
 ROUTES = {
@@ -70,7 +72,15 @@ ROUTES = {
         description="Once per submission_id: sending the same submission again (a retry after "
                     "a lost reply) answers 200 with the visit already logged; the same "
                     "submission_id with other data is a 409.",
-        also=((200, schemas.LoggedVisit, "this submission was logged before; nothing new"),)),
+        also=((200, schemas.LoggedVisit, "this submission was logged before; nothing new"),),
+        example={
+            "submission_id": "5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f", "cadre_id": "tran-thi-binh",
+            "unit_id": "vinh-phuc.binh-xuyen.tam-hop.noi-phat", "meeting_date": "2026-11-20",
+            "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
+            "assessment": {"leadership": 4, "education": 4, "combativeness": 3,
+                           "note": "Sinh hoạt đúng nội dung, có tranh luận"},
+            "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                          "summary": "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành"}]}),
     ("GET", "/visits/<visit_id>"): Route(
         "A logged visit", schemas.Visit, "visits", path=schemas.VisitPath, errors=(404,)),
     ("GET", "/concerns/<concern_id>"): Route(

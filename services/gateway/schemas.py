@@ -33,7 +33,7 @@ class ConcernPath(Schema):
 
 
 class AuthorityPath(Schema):
-    authority_id = Id(required=True)
+    authority_id = Id(required=True, metadata={"example": "ubnd-xa-tam-hop"})
 
 
 # --- responses -------------------------------------------------------------------------------

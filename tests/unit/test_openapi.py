@@ -1,0 +1,106 @@
+"""The OpenAPI description covers exactly the gateway's HTTP entrypoints, each fully described."""
+import inspect
+
+import pytest
+import schemathesis
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+from services.gateway.http import JsonHttp
+from services.gateway.openapi import openapi_description, openapi_path
+from services.gateway.routes import ROUTES
+from services.gateway.service import GatewayService
+
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def gateway_entrypoints():
+    found = set()
+    for _, member in inspect.getmembers(GatewayService):
+        for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(entrypoint, JsonHttp):
+                for method in entrypoint.method.split(","):
+                    found.add((method.upper(), entrypoint.url))
+    return found
+
+
+def described_operations():
+    return {(method.upper(), path)
+            for path, operations in openapi_description()["paths"].items()
+            for method in operations if method in HTTP_METHODS}
+
+
+def test_the_description_has_every_entrypoint_and_nothing_else():
+    served = {(method, openapi_path(rule)) for method, rule in gateway_entrypoints()}
+    assert served == described_operations()
+    assert set(ROUTES) == gateway_entrypoints()
+
+
+@pytest.mark.parametrize("method, path", sorted(described_operations()))
+def test_each_operation_names_its_answers_refusals_and_security(method, path):
+    description = openapi_description()
+    operation = description["paths"][path][method.lower()]
+    assert operation["summary"] and operation["operationId"]
+    responses = operation["responses"]
+    assert any(status.startswith("2") for status in responses)
+    for status in ("400", "414", "431"):  # every route: bad parameters, the web server's own
+        assert responses[status] == {"$ref": f"#/components/responses/{_refusal(status)}"}
+    assert "security" in operation
+    if operation["security"]:
+        assert operation["security"] == [{"bearerAuth": []}]
+        assert "401" in responses
+    for name in ("{", "}"):
+        assert path.count(name) == sum(p["in"] == "path" for p in operation["parameters"])
+    if method == "POST":
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert body["$ref"].startswith("#/components/schemas/")
+        assert "415" in responses and "413" in responses
+
+
+def _refusal(status):
+    return {"400": "InvalidInput", "414": "UriTooLong", "431": "HeadersTooLarge"}[status]
+
+
+def test_refusals_share_the_one_error_body():
+    description = openapi_description()
+    error = description["components"]["schemas"]["Error"]
+    assert error["required"] == ["error", "message"]
+    assert set(error["properties"]) == {"error", "message", "fields"}
+    for response in description["components"]["responses"].values():
+        assert response["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}
+
+
+def test_the_bearer_token_scheme_is_described():
+    scheme = openapi_description()["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+
+
+def test_request_bodies_refuse_unknown_fields_and_name_their_limits():
+    schemas = openapi_description()["components"]["schemas"]
+    visit = schemas["LogVisit"]
+    assert visit["additionalProperties"] is False
+    assert "submission_id" in visit["required"]
+    attendance = schemas["Attendance"]["properties"]["expected"]
+    assert attendance["maximum"] < 2 ** 63
+    summary = schemas["RaiseConcern"]["properties"]["summary"]
+    assert summary["maxLength"] == 2000
+
+
+def test_list_answers_carry_a_next_cursor_and_lists_take_limit_and_cursor():
+    description = openapi_description()
+    for path in ("/units", "/authorities", "/routing-rules", "/monitor/events",
+                 "/authorities/{authority_id}/inbox"):
+        operation = description["paths"][path]["get"]
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert {"limit", "cursor"} <= names
+        limit = next(p for p in operation["parameters"] if p["name"] == "limit")["schema"]
+        assert limit["maximum"] == 500
+        page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        page_schema = description["components"]["schemas"][page.rsplit("/", 1)[1]]
+        assert "next_cursor" in page_schema["required"]
+
+
+def test_the_description_loads_as_openapi_3_with_every_operation():
+    loaded = schemathesis.openapi.from_dict(openapi_description())
+    operations = [result.ok() for result in loaded.get_all_operations()]
+    assert {(op.method.upper(), op.path) for op in operations} == described_operations()
