@@ -1,9 +1,12 @@
-"""A running system with the demo registry, shared by the HTTP-level tests of one module."""
+"""A running system with the demo registry for HTTP-level tests, and its served description."""
 import contextlib
+import functools
 
+import schemathesis
 import yaml
 
 from deploy.load_demo import DEMO_DATA, load_demo
+from services.gateway.openapi import openapi_path
 from tests.integration.system import RunningSystem
 
 
@@ -19,3 +22,16 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
             yield running
         finally:
             running.stop_all()
+
+
+@functools.cache
+def served_description(base_url):
+    return schemathesis.openapi.from_url(f"{base_url}/openapi.json", timeout=10)
+
+
+def assert_described(system, method, rule, response):
+    """Fail unless the served OpenAPI description declares this answer: status and body."""
+    operation = served_description(system.base_url)[openapi_path(rule)][method.upper()]
+    assert str(response.status_code) in operation.responses.status_codes, (
+        f"{method} {rule} answered {response.status_code}, which is not described")
+    operation.validate_response(response)

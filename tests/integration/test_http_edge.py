@@ -5,12 +5,16 @@ import datetime as dt
 import json
 import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
+from services.gateway.routes import ROUTES
 from shared import contracts
-from tests.integration.fixtures import demo_system
+from tests.integration.fixtures import assert_described, demo_system
 
 pytestmark = pytest.mark.integration
 
@@ -81,6 +85,9 @@ def send(system, how):
     if kind != "RAW":
         response = requests.request(kind, system.base_url + target, data=body, headers=headers,
                                     timeout=30)
+        rule = described_rule(kind, target)
+        if rule is not None:  # a route of the description: the refusal must be described too
+            assert_described(system, kind, rule, response)
         return response.status_code, response.headers.get("Content-Type", ""), response.content
     with socket.create_connection(("127.0.0.1", system.port), timeout=30) as sock:
         sock.sendall(target)
@@ -99,6 +106,16 @@ def send(system, how):
     if fields.get("transfer-encoding") == "chunked":
         content = dechunk(content)
     return status, fields.get("content-type", ""), content
+
+
+ROUTE_MAP = Map([Rule(rule, methods=[method], endpoint=rule) for method, rule in ROUTES])
+
+
+def described_rule(method, target):
+    try:
+        return ROUTE_MAP.bind("x").match(urlsplit(target).path, method=method)[0]
+    except HTTPException:
+        return None
 
 
 def dechunk(data):
@@ -296,3 +313,101 @@ def test_the_connection_serves_the_next_request_after_a_refusal(system):
         listed = session.get(f"{system.base_url}/units?limit=2", timeout=10)
     assert refused.status_code == 400
     assert listed.status_code == 200 and len(listed.json()["units"]) == 2
+
+
+# --- real answers, held to the served description ----------------------------------------------
+
+def described_get(system, rule, path=None, **params):
+    response = requests.get(system.base_url + (path or rule), params=params, timeout=10)
+    assert_described(system, "GET", rule, response)
+    return response
+
+
+def test_every_route_answers_as_its_description_says(system):
+    logged = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    assert_described(system, "POST", "/visits", logged)
+    replayed = requests.post(f"{system.base_url}/visits", json=visit(
+        submission_id=logged.json()["submission_id"], meeting_date=logged.json()["meeting_date"],
+        attendance=logged.json()["attendance"]), timeout=10)
+    concern_id = logged.json()["concerns"][0]["concern_id"]
+    visit_id = logged.json()["visit_id"]
+
+    assert_described(system, "POST", "/visits", replayed)
+    assert replayed.status_code in (200, 409)
+    assert described_get(system, "/health").status_code == 200
+    for rule in ("/units", "/authorities", "/routing-rules", "/monitor/events",
+                 "/monitor/queues"):
+        assert described_get(system, rule).status_code == 200
+    assert described_get(system, "/visits/<visit_id>", f"/visits/{visit_id}").status_code == 200
+    assert described_get(system, "/concerns/<concern_id>",
+                         f"/concerns/{concern_id}").status_code == 200
+    inbox = "/authorities/<authority_id>/inbox"
+    assert described_get(system, inbox, "/authorities/ubnd-xa-tam-hop/inbox",
+                         status="routed", limit=3).status_code == 200
+    # refusals too
+    assert described_get(system, "/visits/<visit_id>", "/visits/0").status_code == 404
+    assert described_get(system, inbox, "/authorities/nobody/inbox").status_code == 404
+    assert described_get(system, "/units", limit=0).status_code == 400
+    unknown_unit = requests.post(f"{system.base_url}/visits", json=visit(unit_id="x"), timeout=10)
+    assert_described(system, "POST", "/visits", unknown_unit)
+    assert unknown_unit.status_code == 404
+
+
+def test_the_docs_page_and_its_assets_are_served_from_the_gateway(system):
+    page = described_get(system, "/docs")
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "/openapi.json" in page.text
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"):
+        assert f'"/docs/{asset}"' in page.text
+        served = described_get(system, "/docs/<asset>", f"/docs/{asset}")
+        assert served.status_code == 200 and len(served.content) > 1000
+    assert "https://" not in page.text and "http://" not in page.text  # no CDN
+    spec = described_get(system, "/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+
+
+@pytest.mark.parametrize("rule, key", [("/units", "units"), ("/authorities", "authorities"),
+                                       ("/routing-rules", "routing_rules"),
+                                       ("/monitor/events", "events")])
+def test_a_list_read_page_by_page_is_the_whole_list_once(system, rule, key):
+    whole = described_get(system, rule, limit=500).json()
+    assert whole["next_cursor"] is None
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = described_get(system, rule, **params).json()
+        assert len(page[key]) <= 2
+        seen += page[key]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    if key == "events":  # the audit trail grows while we read: compare what both saw
+        first = {e["event_id"] for e in whole[key]}
+        assert [e for e in seen if e["event_id"] in first] == whole[key]
+    else:
+        assert seen == whole[key]
+    assert pages >= len(whole[key]) // 2
+
+
+def test_an_inbox_read_page_by_page_is_newest_first_and_whole(system):
+    for summary in ("Cống thoát nước bị tắc", "Đèn đường hỏng", "Mương nội đồng sạt lở"):
+        body = visit(concerns=[{"topic": "infrastructure", "raised_by": "resident",
+                                "summary": summary}])
+        assert requests.post(f"{system.base_url}/visits", json=body, timeout=10).status_code == 201
+    rule, path = "/authorities/<authority_id>/inbox", "/authorities/ubnd-xa-tam-hop/inbox"
+    deadline = time.monotonic() + 20
+    while len(described_get(system, rule, path, limit=500).json()["cases"]) < 3:
+        assert time.monotonic() < deadline, "the cases never reached the inbox"
+        time.sleep(0.1)
+    whole = described_get(system, rule, path, limit=500).json()["cases"]
+    seen, cursor = [], None
+    while True:
+        page = described_get(system, rule, path, limit=1,
+                             **({"cursor": cursor} if cursor else {})).json()
+        seen += page["cases"]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert [c["case_id"] for c in seen] == [c["case_id"] for c in whole]
+    routed = [c["routed_at"] for c in whole]
+    assert routed == sorted(routed, reverse=True)
