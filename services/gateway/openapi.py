@@ -107,7 +107,7 @@ def _operation(method, rule, route):
 
 
 def _success(response, meaning):
-    if is_schema(response):
+    if is_schema(response) or isinstance(response, dict):
         return {"description": meaning, "content": {"application/json": {"schema": response}}}
     media_types = response if isinstance(response, tuple) else (response,)
     return {"description": meaning, "content": {

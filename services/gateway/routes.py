@@ -32,7 +32,7 @@ class DocsAssetPath(Schema):
 
 class Route(NamedTuple):
     summary: str
-    # the 2xx body: a schema, or a media type for what is not JSON data (pages, files)
+    # the 2xx body: a schema, a JSON schema dict, or the media types of what is not JSON data
     response: object
     tag: str
     status: int = 200
@@ -56,7 +56,9 @@ ROUTES = {
     ("GET", "/health"): Route(
         "Every service's health", schemas.Health, "operations", public=True,
         description="Asks each service at once and waits a few seconds at most. 503 with the "
-                    "same body when any service is not answering or not ok."),
+                    "same body when any service is not answering or not ok.",
+        also=((503, {"oneOf": [schemas.Health, schemas.Error]},
+               "a service is not answering or not ok (the report), or the broker is away"),)),
     ("GET", "/units"): Route(
         "List the organisation's units", schemas.UnitsPage, "registry", query=PageQuery,
         description="Flat, ordered by unit_id, each with its path from the root."),
