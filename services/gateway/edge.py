@@ -25,7 +25,8 @@ MAX_BODY_BYTES = 1_000_000
 MAX_DEPTH = 32
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# a JSON string, unrolled (no alternation per character): megabytes per second, not kilobytes
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
@@ -86,8 +87,8 @@ def parse_json_object(raw):
 def check_depth(text):
     """Count brackets outside strings, so a deep body is refused before the parser recurses."""
     depth = 0
-    for bracket in _BRACKET.findall(_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
+    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
         if depth > MAX_DEPTH:
             raise InvalidInput("the request body is nested too deeply",
                                {"_body": [f"at most {MAX_DEPTH} levels of arrays and objects"]})
