@@ -44,8 +44,13 @@ def json_response(payload, status=200):
 
 
 def json_body(request):
-    """The request's JSON object, checked at the edge (the route must declare a body)."""
-    return request.environ[BODY]
+    """The request's JSON object, checked at the edge: before the handler when the route
+    declares its ``body``, else here, by the same rules."""
+    environ = request.environ
+    if BODY not in environ:
+        edge.check_content_type(environ.get("CONTENT_TYPE"))
+        environ[BODY] = edge.parse_json_object(read_body(environ))
+    return environ[BODY]
 
 
 def query_args(request):
