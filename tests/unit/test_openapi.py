@@ -5,7 +5,7 @@ import pytest
 import schemathesis
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
-from services.gateway.http import JsonHttp
+from services.gateway.http import JsonHttp, JsonWebServer
 from services.gateway.openapi import openapi_description, openapi_path
 from services.gateway.routes import ROUTES
 from services.gateway.service import GatewayService
@@ -104,3 +104,15 @@ def test_the_description_loads_as_openapi_3_with_every_operation():
     loaded = schemathesis.openapi.from_dict(openapi_description())
     operations = [result.ok() for result in loaded.get_all_operations()]
     assert {(op.method.upper(), op.path) for op in operations} == described_operations()
+
+
+class Entrypoint:
+    def __init__(self, method, url):
+        self.method, self.url = method, url
+
+
+def test_the_gateway_does_not_start_with_a_route_nobody_described():
+    server = JsonWebServer()
+    server._providers = {Entrypoint("GET", "/units"), Entrypoint("DELETE", "/units/<unit_id>")}
+    with pytest.raises(RuntimeError, match="DELETE /units/<unit_id> is not described"):
+        server.get_wsgi_app()
