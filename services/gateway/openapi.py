@@ -24,11 +24,14 @@ REFUSALS = {  # status -> (component name, what it means)
     400: ("InvalidInput", "The request is malformed; `fields` names each bad field and why "
           "(INVALID_INPUT), or the HTTP request itself is (BAD_REQUEST)."),
     401: ("Unauthorized", "No bearer token, or one that expired or was revoked."),
+    403: ("Forbidden", "The signed-in user's role may never do this."),
     404: ("NotFound", "Nothing by that id (or nothing this user may see)."),
     409: ("Conflict", "The request contradicts what is stored."),
     413: ("PayloadTooLarge", "The body is over the size limit; it was not read whole."),
     414: ("UriTooLong", "The request line (path and query) is too long."),
     415: ("UnsupportedMediaType", "The body is not application/json in UTF-8."),
+    422: ("RuleViolated", "A business rule refuses the request; `message` says which."),
+    429: ("TooManyRequests", "Too many attempts; wait the seconds `Retry-After` says."),
     431: ("HeadersTooLarge", "The request headers are too large."),
     503: ("Unavailable", "A service or the message broker does not answer now; nothing was "
           "done unless the body says otherwise: retry with the same data."),
