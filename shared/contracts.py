@@ -70,6 +70,8 @@ class CadreRegistered(Schema):
     full_name = Text(200, required=True)
     home_unit_id = Id(required=True)
     positions = fields.List(Id(), required=True)
+    # where notifications reach the cadre (answers to the concerns they carried)
+    email = fields.Email(allow_none=True)
 
 
 class AssignmentMade(Schema):
@@ -145,8 +147,36 @@ VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)
 CONCERN_RAISED = EventType("visits", "concern_raised", ConcernRaised)
 CASE_ROUTED = EventType("escalations", "case_routed", CaseRouted)
 
+
+
+class AuthorityRegistered(Schema):
+    authority_id = Id(required=True)
+    name = Text(200, required=True)
+    kind = Id(required=True)
+    level = Id(required=True)
+    unit_id = Id(required=True)
+    parent_authority_id = Id(required=True, allow_none=True)
+    email = fields.Email(allow_none=True)  # where its notifications go; none: not mailed
+
+
+class NotificationSent(Schema):
+    notification_id = Id(required=True)
+    cause_event_id = Id(required=True)  # the event it told of
+    case_id = Id(required=True, allow_none=True)
+    recipient_kind = fields.String(required=True, validate=validate.OneOf(("authority", "cadre")))
+    recipient_id = Id(required=True)
+    email = fields.Email(required=True)
+    subject = Text(500, required=True)
+    message_id = Text(300, required=True)
+    sent_at = fields.AwareDateTime(required=True)
+
+
+AUTHORITY_REGISTERED = EventType("escalations", "authority_registered", AuthorityRegistered)
+NOTIFICATION_SENT = EventType("notifications", "notification_sent", NotificationSent)
+
 EVENT_TYPES = {t.routing_key: t for t in (
     UNIT_REGISTERED, CADRE_REGISTERED, ASSIGNMENT_MADE, VISIT_LOGGED, CONCERN_RAISED, CASE_ROUTED,
+    AUTHORITY_REGISTERED, NOTIFICATION_SENT,
 )}
 
 

@@ -55,7 +55,8 @@ class AssignmentsService(ReportsHealth):
         if self.db.units.find_one({"_id": cadre["home_unit_id"]}) is None:
             raise NotFound("home unit not found", {"home_unit_id": [cadre["home_unit_id"]]})
         document = {"_id": cadre["cadre_id"], "full_name": cadre["full_name"],
-                    "home_unit_id": cadre["home_unit_id"], "positions": cadre["positions"]}
+                    "home_unit_id": cadre["home_unit_id"], "positions": cadre["positions"],
+                    "email": cadre["email"]}
         event = contracts.CADRE_REGISTERED.new(cadre)
         stored = insert_once(self.db.cadres, document, [event])
         return schemas.Cadre().dump(stored)

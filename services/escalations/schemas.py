@@ -17,6 +17,8 @@ class RegisterAuthority(Schema):
     unit_id = Id(required=True)
     # where its cases escalate when it does not act in time (None at the top)
     parent_authority_id = Id(load_default=None, allow_none=True)
+    # where its notifications go (the notifications service learns it from authority_registered)
+    email = fields.Email(load_default=None, allow_none=True)
 
 
 class Authority(Schema):
@@ -26,6 +28,7 @@ class Authority(Schema):
     level = fields.String()
     unit_id = fields.String()
     parent_authority_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
 
 
 class AddRoutingRule(Schema):

@@ -21,7 +21,7 @@ _log = getLogger(__name__)
 class EscalationsService(ReportsHealth):
     name = "escalations"
     db = Store(
-        outbox_collections=["cases"],
+        outbox_collections=["cases", "authorities"],
         indexes={
             "cases": [([("concern_id", 1)], {"unique": True}),
                       ([("authority_id", 1), ("status", 1), ("routed_at", -1)], {})],
@@ -39,8 +39,9 @@ class EscalationsService(ReportsHealth):
         parent = authority["parent_authority_id"]
         if parent is not None and self.db.authorities.find_one({"_id": parent}) is None:
             raise NotFound("parent authority not found", {"parent_authority_id": [parent]})
+        event = contracts.AUTHORITY_REGISTERED.new(authority)
         document = {"_id": authority.pop("authority_id"), **authority}
-        return schemas.Authority().dump(insert_once(self.db.authorities, document))
+        return schemas.Authority().dump(insert_once(self.db.authorities, document, [event]))
 
     @rpc
     def list_authorities(self):

@@ -6,10 +6,12 @@ import pytest
 
 from shared.contracts import (
     ASSIGNMENT_MADE,
+    AUTHORITY_REGISTERED,
     CADRE_REGISTERED,
     CASE_ROUTED,
     CONCERN_RAISED,
     EVENT_TYPES,
+    NOTIFICATION_SENT,
     UNIT_REGISTERED,
     VISIT_LOGGED,
     parse_event,
@@ -52,10 +54,26 @@ def case_routed(**overrides):
             "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), **overrides}
 
 
+def authority_registered(**overrides):
+    return {"authority_id": "ubnd-xa-tam-hop", "name": "UBND xã Tam Hợp",
+            "kind": "peoples_committee", "level": "grassroots", "unit_id": "vp.bx.tam-hop",
+            "parent_authority_id": "ubnd-huyen-binh-xuyen", "email": "ubnd@tamhop.example.vn",
+            **overrides}
+
+
+def notification_sent(**overrides):
+    return {"notification_id": "n1", "cause_event_id": "e1", "case_id": "k1",
+            "recipient_kind": "authority", "recipient_id": "ubnd-xa-tam-hop",
+            "email": "ubnd@tamhop.example.vn", "subject": "[Sâu Sát] Ý kiến mới",
+            "message_id": "<n1@sausat.localhost>",
+            "sent_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC), **overrides}
+
+
 PAYLOADS = {
     UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
     ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
     CONCERN_RAISED: concern_raised, CASE_ROUTED: case_routed,
+    AUTHORITY_REGISTERED: authority_registered, NOTIFICATION_SENT: notification_sent,
 }
 
 
@@ -80,7 +98,7 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made"}
+IRREGULAR_PAST = {"made", "sent"}
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES.values(), ids=str)
@@ -216,3 +234,11 @@ def test_an_invalid_occurred_at_is_invalid(occurred_at):
 
 def test_a_naive_occurred_at_is_invalid():
     assert "occurred_at" in invalid(envelope(occurred_at="2026-11-25T08:00:00")).fields
+
+
+def test_an_address_that_is_not_an_e_mail_is_refused_by_the_contract():
+    error = invalid(AUTHORITY_REGISTERED.new(authority_registered(), event_id="e2") | {
+        "payload": authority_registered(email="ubnd at tamhop")})
+    assert "email" in str(error.fields)
+    # an authority or a cadre without an address is allowed: they are simply not mailed
+    assert parse_event(CADRE_REGISTERED.new(cadre_registered(email=None))).payload["email"] is None
