@@ -54,6 +54,10 @@ SUBSCRIPTIONS = (
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
     Subscription("monitor", "audit"),
+    Subscription("notifications", "directory", (
+        contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
+        contracts.VISIT_LOGGED, contracts.CONCERN_RAISED)),
+    Subscription("notifications", "case_events", (contracts.CASE_ROUTED,)),
 )
 
 
