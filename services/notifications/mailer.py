@@ -8,7 +8,9 @@ server will not take this mail, retrying cannot help). Example::
     reply = deliver(settings, mail)   # mail: the stored notification document
 """
 import smtplib
-from email.message import EmailMessage
+from email import policy
+from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
 SENDER_NAME = "Hệ thống Sâu Sát"
@@ -23,16 +25,18 @@ class MailRejected(Exception):
 
 
 def build_email(mail, mail_from):
-    message = EmailMessage()
-    message["From"] = formataddr((SENDER_NAME, mail_from))
-    message["To"] = formataddr((mail["recipient_name"], mail["email"]))
-    message["Subject"] = mail["subject"]
+    # compat32's Header encodes the whole subject as encoded words with the spaces inside
+    # them; the default policy's folding drops the space where it splits between words
+    message = MIMEText(mail["body"], "plain", "utf-8")
+    message["From"] = formataddr((SENDER_NAME, mail_from), "utf-8")
+    message["To"] = formataddr((mail["recipient_name"], mail["email"]), "utf-8")
+    message["Subject"] = Header(mail["subject"], "utf-8")
     message["Date"] = format_datetime(mail["created_at"])
     message["Message-ID"] = mail["message_id"]
     message["X-Sausat-Case"] = mail["case_id"] or ""
     message["X-Sausat-Notification"] = mail["_id"]
-    message.set_content(mail["body"])
-    return message
+    # smtplib sends bytes as they are: lines must end in CRLF
+    return message.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
 
 
 def _reply_text(code, text):
@@ -42,7 +46,7 @@ def _reply_text(code, text):
 
 
 def deliver(settings, mail):
-    message = build_email(mail, settings["MAIL_FROM"])
+    message = build_email(mail, settings["MAIL_FROM"])  # bytes, CRLF lines
     smtp = None
     try:
         smtp = smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"],
@@ -54,7 +58,9 @@ def deliver(settings, mail):
         code, text = smtp.rcpt(mail["email"])
         if code not in (250, 251):
             raise smtplib.SMTPRecipientsRefused({mail["email"]: (code, text)})
-        code, text = smtp.data(message.as_bytes())  # raises unless 250: accepted
+        code, text = smtp.data(message)
+        if code != 250:  # smtplib checks only the 354 before the data, not this reply
+            raise smtplib.SMTPDataError(code, text)
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
         _raise_for(code, text)

@@ -1,0 +1,223 @@
+"""The notifications service in a nameko container on the real RabbitMQ, mailing through a real
+SMTP conversation with the developers' mail catcher (deploy/mailcatcher.py, its own process on
+a free port): one event, one mail; a redelivered event, still one; a mail server away for a
+while delays the mail, loses none and sends none twice."""
+import datetime as dt
+import socket
+import subprocess
+import sys
+
+import pytest
+from kombu import Connection
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from deploy.mailcatcher import read_messages
+from services.notifications.service import NotificationsService
+from shared import contracts
+from shared.config import ROOT
+from shared.errors import InvalidInput
+from tests.interface.helpers import concern_raised, drain, publish, wait_for
+
+NOI_PHAT = "vp.bx.tam-hop.noi-phat"
+UBND_TAM_HOP = "ubnd-xa-tam-hop"
+ADDRESS = "ubnd-xa-tam-hop@vinhphuc.example"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailCatcher:
+    """deploy/mailcatcher.py serving on ``port`` into ``maildir``; stop and start at will."""
+
+    def __init__(self, maildir):
+        self.maildir = maildir
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "deploy.mailcatcher", "serve", "--port", str(self.port),
+             "--maildir", str(self.maildir)], cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self._accepting, timeout=20, what="the mail catcher to accept SMTP")
+
+    def _accepting(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+            self.process = None
+
+    def mail(self):
+        return [message for _, message in read_messages(self.maildir)]
+
+
+@pytest.fixture
+def catcher(tmp_path):
+    running = MailCatcher(tmp_path / "mail")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def mail_config(config, catcher):
+    return {**config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": catcher.port,
+            "MAIL_RETRY_DELAYS": [0.2, 0.4], "MAIL_POLL_SECONDS": 0.05}
+
+
+@pytest.fixture
+def notifications(container_factory, mail_config):
+    container_factory(NotificationsService, mail_config).start()
+    with ServiceRpcProxy("notifications", mail_config, timeout=15) as proxy:
+        yield proxy
+
+
+def register_authority(config, authority_id=UBND_TAM_HOP, email=ADDRESS):
+    publish(config, contracts.AUTHORITY_REGISTERED.new({
+        "authority_id": authority_id, "name": "UBND xã Tam Hợp", "kind": "peoples_committee",
+        "level": "grassroots", "unit_id": "vp.bx.tam-hop", "parent_authority_id": None,
+        "email": email}))
+
+
+def raise_concern(config, summary="Đường thôn Nội Phật xuống cấp"):
+    """The registry and the concern as the notifications service hears of them; the concern."""
+    publish(config, contracts.UNIT_REGISTERED.new({
+        "unit_id": NOI_PHAT, "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "level": "branch",
+        "parent_id": "vp.bx.tam-hop", "path": ["vp", "vp.bx", "vp.bx.tam-hop", NOI_PHAT]}))
+    concern = concern_raised(summary=summary)
+    publish(config, concern)
+    return concern["payload"]
+
+
+def case_routed(concern, authority_id=UBND_TAM_HOP):
+    return contracts.CASE_ROUTED.new({
+        "case_id": contracts.new_id(), "concern_id": concern["concern_id"],
+        "authority_id": authority_id, "rule_id": "infra-tam-hop",
+        "acknowledge_by": dt.date(2026, 12, 2)})
+
+
+def test_a_routed_case_arrives_as_one_mail_to_the_authority(notifications, mail_config,
+                                                           catcher):
+    register_authority(mail_config)
+    event = case_routed(raise_concern(mail_config))
+    publish(mail_config, event)
+
+    [mail] = wait_for(catcher.mail, timeout=20, what="the mail in the catcher")
+    assert mail["X-RcptTo"] == ADDRESS
+    assert mail["To"] == f"UBND xã Tam Hợp <{ADDRESS}>"
+    assert mail["Subject"] == ("[Sâu Sát] Ý kiến mới cần tiếp nhận trước 02/12/2026: "
+                               "Đường thôn Nội Phật xuống cấp")
+    assert "Chi bộ thôn Nội Phật, xã Tam Hợp" in mail.get_body(("plain",)).get_content()
+
+    case_id = event["payload"]["case_id"]
+    [sent] = wait_for(lambda: [n for n in notifications.list_notifications({"case_id": case_id})
+                               if n["state"] == "sent"], what="the notification marked sent")
+    assert mail["Message-ID"] == sent["message_id"] == \
+        f"<{sent['notification_id']}@sausat.localhost>"
+    assert (sent["recipient_id"], sent["attempts"], sent["smtp_reply"]) == \
+        (UBND_TAM_HOP, 1, "250 OK")
+
+    told = []
+    wait_for(lambda: told.extend(body for body, _ in drain(mail_config, "monitor.audit")
+                                 if body["event_type"] == "notification_sent") or told,
+             what="notification_sent")
+    assert told[0]["payload"]["notification_id"] == sent["notification_id"]
+    assert told[0]["payload"]["cause_event_id"] == event["event_id"]
+
+
+def test_the_same_event_delivered_twice_is_still_one_mail(notifications, mail_config, catcher):
+    register_authority(mail_config)
+    event = case_routed(raise_concern(mail_config))
+    publish(mail_config, event)
+    publish(mail_config, event)  # a redelivery: same event id
+    # a later event on the same queue: once its mail is out, the redelivery was handled before
+    later = case_routed(raise_concern(mail_config, summary="Đèn đường hỏng"))
+    publish(mail_config, later)
+
+    mails = wait_for(lambda: [m for m in catcher.mail() if "Đèn đường hỏng" in m["Subject"]]
+                     and catcher.mail(), timeout=20, what="the later mail")
+    assert len(mails) == 2
+    first = [m for m in mails if "Đường thôn" in m["Subject"]]
+    assert len(first) == 1
+    listed = notifications.list_notifications({"case_id": event["payload"]["case_id"]})
+    assert len(listed) == 1
+
+
+def test_a_mail_server_away_delays_the_mail_then_sends_it_once(notifications, mail_config,
+                                                               catcher):
+    register_authority(mail_config)
+    concern = raise_concern(mail_config)
+    catcher.stop()
+    event = case_routed(concern)
+    publish(mail_config, event)
+    case_id = event["payload"]["case_id"]
+
+    # stored at once, then failing attempts with backoff while the server is away
+    def retried():
+        found = notifications.list_notifications({"case_id": case_id})
+        return found and found[0]["attempts"] >= 3 and found[0]
+    waiting = wait_for(retried, timeout=20, what="three failed attempts")
+    assert waiting["state"] in ("pending", "sending")
+    assert "ConnectionRefusedError" in waiting["last_error"]
+    assert catcher.mail() == []
+
+    catcher.start()
+    [mail] = wait_for(catcher.mail, timeout=20, what="the mail once the catcher is back")
+    assert mail["X-RcptTo"] == ADDRESS
+    [sent] = wait_for(lambda: [n for n in notifications.list_notifications({"case_id": case_id})
+                               if n["state"] == "sent"], what="the notification marked sent")
+    assert sent["last_error"] is None and sent["attempts"] >= 4
+    # a later mail gets out too, and the first was not sent again meanwhile
+    publish(mail_config, case_routed(raise_concern(mail_config, summary="Đèn đường hỏng")))
+    mails = wait_for(lambda: len(catcher.mail()) >= 2 and catcher.mail(), what="a later mail")
+    assert len(mails) == 2
+
+
+def test_an_authority_without_address_is_listed_as_not_mailed(notifications, mail_config,
+                                                               catcher):
+    register_authority(mail_config, email=None)
+    event = case_routed(raise_concern(mail_config))
+    publish(mail_config, event)
+    [listed] = wait_for(lambda: notifications.list_notifications(
+        {"case_id": event["payload"]["case_id"]}), what="the notification")
+    assert (listed["state"], listed["email"]) == ("no_address", None)
+    # and a case for an authority with an address still goes out after it
+    register_authority(mail_config, authority_id="ubnd-other")
+    publish(mail_config, case_routed(raise_concern(mail_config), authority_id="ubnd-other"))
+    [mail] = wait_for(catcher.mail, timeout=20, what="the other authority's mail")
+    assert mail["X-RcptTo"] == ADDRESS
+
+
+def waiting_in(config, queue_name):
+    with Connection(config["AMQP_URI"]) as connection:
+        return connection.default_channel.queue_declare(queue_name, passive=True).message_count
+
+
+def test_a_case_event_that_overtakes_its_authority_is_retried_until_it_is_known(
+        container_factory, mail_config, catcher):
+    config = {**mail_config, "EVENT_RETRY_DELAYS": [2, 2, 2]}
+    container_factory(NotificationsService, config).start()
+    publish(config, case_routed(raise_concern(config)))  # before authority_registered
+    wait_for(lambda: waiting_in(config, "notifications.case_events.retry-2000ms"),
+             what="the case event waiting for its retry")
+    assert catcher.mail() == []
+    register_authority(config)
+    [mail] = wait_for(catcher.mail, timeout=20, what="the mail after the retry")
+    assert mail["X-RcptTo"] == ADDRESS
+    assert drain(config, "notifications.case_events.dead") == []
+
+
+def test_a_query_that_is_not_valid_names_the_field(notifications):
+    with pytest.raises(InvalidInput) as caught:
+        notifications.list_notifications({"state": "lost", "limit": 0})
+    assert set(caught.value.fields) == {"state", "limit"}
