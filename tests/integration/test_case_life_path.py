@@ -127,6 +127,13 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     assert concern["answer"]["authority_id"] == DISTRICT
     assert concern["status"] == "answered" and concern["held_by"]["authority_id"] == DISTRICT
 
+    today = dt.date.today()
+    stats = get(system, f"/authorities/{DISTRICT}/statistics", period_from=today.isoformat(),
+                period_to=(today + dt.timedelta(days=30)).isoformat())
+    [row] = [r for r in stats["rows"] if r["topic"] == "infrastructure"]
+    assert row["received"] >= 1 and row["answered_on_time"] >= 1
+    assert get(system, "/cases/unrouted")["triage_authority_id"] == "van-phong-tinh-uy-vinh-phuc"
+
 
 @pytest.mark.xfail(strict=False, reason=(
     "two processes may not share litemongo's data folder: its conditional update is not atomic "
