@@ -28,9 +28,12 @@ def escalations_settings(config):
         raise ConfigError("invalid configuration", error.normalized_messages()) from None
 
 
-def _path(value):
+def _policy(value):
     path = ROOT / value  # an absolute value stays as it is
-    return path
+    if not path.is_file():
+        raise ConfigError("invalid configuration",
+                          {"CASE_POLICY_FILE": [f"no such file: {path}"]})
+    return load_policy_file(path)
 
 
 class CaseRules(DependencyProvider):
@@ -39,7 +42,7 @@ class CaseRules(DependencyProvider):
 
     def setup(self):
         config = escalations_settings(self.container.config)
-        self.policy = load_policy_file(_path(config["CASE_POLICY_FILE"]))
+        self.policy = _policy(config["CASE_POLICY_FILE"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
 
     def get_dependency(self, worker_ctx):

@@ -36,3 +36,18 @@ def test_a_bad_policy_is_refused_naming_the_key(data, key):
     with pytest.raises(ConfigError) as refused:
         CasePolicy.from_dict(data)
     assert key in refused.value.fields
+
+
+def test_a_missing_policy_file_names_the_setting():
+    from services.escalations.dependencies import _policy
+    with pytest.raises(ConfigError) as missing:
+        _policy("deploy/no-such-policy.yml")
+    assert "CASE_POLICY_FILE" in missing.value.fields
+
+
+def test_escalations_settings_are_checked_by_key():
+    from services.escalations.dependencies import escalations_settings
+    assert escalations_settings({})["SWEEP_INTERVAL_SECONDS"] == 60
+    with pytest.raises(ConfigError) as bad:
+        escalations_settings({"SWEEP_INTERVAL_SECONDS": "often"})
+    assert "SWEEP_INTERVAL_SECONDS" in bad.value.fields
