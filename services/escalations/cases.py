@@ -10,6 +10,8 @@ never changed twice from the same reading and no update is ever lost. Example::
     outcome = case_life.apply_action(case, "acknowledge", actor, now, policy)
     commit(db, case, outcome)            # or Conflict: "someone else acted on this case first"
 """
+import datetime as dt
+
 from services.escalations import case_life
 from shared import contracts
 from shared.errors import Conflict, NotFound
@@ -81,7 +83,8 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now):
 
 
 def shown(case, now, authority_names):
-    """A case as the inbox and the case page show it."""
+    """A case as the inbox and the case page show it (times in UTC, as stored)."""
+    due_at = case.get("due_at") and case["due_at"].astimezone(dt.timezone.utc)
     return {**case, "authority_name": authority_names.get(case.get("authority_id")),
-            "overdue": bool(case.get("due_at") and case["due_at"] <= now),
+            "due_at": due_at, "overdue": bool(due_at and due_at <= now),
             "allowed_actions": case_life.allowed_actions(case["status"])}
