@@ -59,7 +59,9 @@ SUBSCRIPTIONS = (
     Subscription("notifications", "directory", (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
         contracts.VISIT_LOGGED, contracts.CONCERN_RAISED)),
-    Subscription("notifications", "case_events", (contracts.CASE_ROUTED,)),
+    Subscription("notifications", "case_events", (
+        contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
+        contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED)),
 )
 
 

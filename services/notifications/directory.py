@@ -3,8 +3,7 @@
 - ``authorities`` and ``cadres``: names and e-mail addresses (``authority_registered``,
   ``cadre_registered``); ``units``: names, for the mail's text (``unit_registered``);
 - ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised`` and
-  ``visit_logged``, in either order);
-- ``cases``: the concern and the authority holding each case (``case_routed``).
+  ``visit_logged``, in either order). Case events name their concern and authority themselves.
 
 Every write is an idempotent upsert keyed by the registry's or the event's id, so a
 redelivered event changes nothing. A fact a case event needs but that has not arrived yet
@@ -64,18 +63,6 @@ LEARNED_EVENTS = tuple(LEARNERS)
 
 def learn(db, event):
     LEARNERS[event.event_type](db, event.payload)
-
-
-def remember_case(db, case_id, concern_id, authority_id):
-    db.cases.update_one({"_id": case_id}, {"$set": {
-        "concern_id": concern_id, "authority_id": authority_id}}, upsert=True)
-
-
-def case(db, case_id):
-    found = db.cases.find_one({"_id": case_id})
-    if found is None:
-        raise NotYetKnown(f"case {case_id} not yet known here")
-    return found
 
 
 def authority(db, authority_id):

@@ -148,14 +148,28 @@ def case_escalated_to_you(case, authority, from_authority_name, reason=None):
 
 
 def case_redirected_to_you(case, authority, from_authority_name, reason):
-    """``case_redirected``: another authority named this one as responsible."""
+    """``case_redirected``: the case now sits with the authority named as responsible."""
+    extra = [f"  Lý do: {reason}"]
+    if from_authority_name:
+        extra.insert(0, f"  Đơn vị chuyển: {from_authority_name}")
     return Message(
         recipient=authority,
         subject=_subject("Ý kiến được chuyển đến đúng thẩm quyền", case),
         body=_body(authority, "Một ý kiến, nguyện vọng được chuyển đến đơn vị vì thuộc thẩm "
-                   "quyền giải quyết của đơn vị.", case,
-                   [f"  Đơn vị chuyển: {from_authority_name}", f"  Lý do: {reason}"],
-                   f"(English: {from_authority_name} redirected this case to you.)"))
+                   "quyền giải quyết của đơn vị.", case, extra,
+                   f"(English: {from_authority_name or 'triage'} redirected this case to "
+                   "you.)"))
+
+
+def case_needs_routing(case, triage_authority):
+    """``case_unrouted``: no routing rule covers the concern; triage routes it by hand."""
+    return Message(
+        recipient=triage_authority,
+        subject=_subject("Ý kiến chưa xác định nơi giải quyết, cần phân loại", case),
+        body=_body(triage_authority, "Một ý kiến, nguyện vọng chưa có quy tắc chuyển đến cơ "
+                   "quan giải quyết. Đề nghị đơn vị phân loại và chuyển đến đúng thẩm quyền.",
+                   case, [], "(English: no routing rule covers this concern; please route it "
+                   "by hand.)"))
 
 
 def answer_arrived(case, cadre, authority_name, answer):

@@ -221,3 +221,47 @@ def test_a_query_that_is_not_valid_names_the_field(notifications):
     with pytest.raises(InvalidInput) as caught:
         notifications.list_notifications({"state": "lost", "limit": 0})
     assert set(caught.value.fields) == {"state", "limit"}
+
+
+def test_an_answer_is_mailed_to_the_cadre_who_carried_the_concern(notifications, mail_config,
+                                                                 catcher):
+    register_authority(mail_config)
+    publish(mail_config, contracts.CADRE_REGISTERED.new({
+        "cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình", "home_unit_id": "vp.bx",
+        "positions": ["district_committee_member"], "email": "tran-thi-binh@vinhphuc.example"}))
+    concern = raise_concern(mail_config)
+    publish(mail_config, contracts.VISIT_LOGGED.new({
+        "visit_id": concern["visit_id"], "unit_id": NOI_PHAT, "cadre_id": "tran-thi-binh",
+        "meeting_date": dt.date(2026, 11, 20), "meeting_kind": "regular",
+        "concern_ids": [concern["concern_id"]]}))
+    publish(mail_config, contracts.CASE_ANSWERED.new({
+        "case_id": "k-answered", "concern_id": concern["concern_id"],
+        "authority_id": UBND_TAM_HOP, "answer": "Xã đã bố trí vốn, thi công trong quý I/2027.",
+        "answered_at": dt.datetime(2026, 12, 1, 3, tzinfo=dt.timezone.utc)}))
+
+    [mail] = wait_for(catcher.mail, timeout=20, what="the answer's mail")
+    assert mail["X-RcptTo"] == "tran-thi-binh@vinhphuc.example"
+    assert mail["Subject"] == "[Sâu Sát] Đã có trả lời ý kiến: Đường thôn Nội Phật xuống cấp"
+    body = mail.get_body(("plain",)).get_content()
+    assert body.startswith("Kính gửi đồng chí Trần Thị Bình,")
+    assert "Xã đã bố trí vốn, thi công trong quý I/2027." in body
+
+
+def test_an_escalation_tells_the_authority_one_level_up_and_past_the_top_nobody(
+        notifications, mail_config, catcher):
+    register_authority(mail_config)
+    register_authority(mail_config, authority_id="ubnd-huyen-bx",
+                       email="ubnd-huyen-binh-xuyen@vinhphuc.example")
+    concern = raise_concern(mail_config)
+    escalated = {"case_id": "k-late", "concern_id": concern["concern_id"],
+                 "from_authority_id": UBND_TAM_HOP, "standing_committee_flagged": False,
+                 "reason": "quá hạn tiếp nhận 02/12/2026"}
+    publish(mail_config, contracts.CASE_ESCALATED.new({**escalated, "authority_id": None,
+                                                       "standing_committee_flagged": True}))
+    publish(mail_config, contracts.CASE_ESCALATED.new({**escalated,
+                                                       "authority_id": "ubnd-huyen-bx"}))
+    [mail] = wait_for(catcher.mail, timeout=20, what="the escalation's mail")
+    assert mail["X-RcptTo"] == "ubnd-huyen-binh-xuyen@vinhphuc.example"
+    assert mail["Subject"].startswith("[Sâu Sát] Ý kiến quá hạn được chuyển lên đơn vị")
+    assert "Chuyển lên từ: UBND xã Tam Hợp" in mail.get_body(("plain",)).get_content()
+    assert len(notifications.list_notifications({"case_id": "k-late"})) == 1
