@@ -17,6 +17,8 @@
 | POST /cases/<case_id>/<action>       | act on a case (acknowledge, answer, ... see below)    |
 | GET  /authorities/<id>/statistics    | received, on time, median to answer (?period_from=&  |
 |                                      | period_to=&topic=)                                    |
+| GET  /notifications                  | mail sent (or waiting) to whom and when (?case_id=&   |
+|                                      | recipient_id=&state=&limit=)                          |
 
 Case actions and their JSON bodies (``actor`` names who acts until accounts vouch for it):
 acknowledge {}, start {}, request_information {question}, provide_information {information},
@@ -35,7 +37,7 @@ from shared.errors import NotFound
 _log = getLogger(__name__)
 
 HEALTH_TIMEOUT_SECONDS = 3
-SERVICES = ("assignments", "visits", "escalations", "monitor")
+SERVICES = ("assignments", "visits", "escalations", "monitor", "notifications")
 
 
 class GatewayService:
@@ -45,6 +47,7 @@ class GatewayService:
     visits = BoundedRpcProxy("visits")
     escalations = BoundedRpcProxy("escalations")
     monitor = BoundedRpcProxy("monitor")
+    notifications = BoundedRpcProxy("notifications")
 
     @http("GET", "/health")
     def health(self, request):
@@ -131,3 +134,8 @@ class GatewayService:
     def case_statistics(self, request, authority_id):
         query = {"authority_id": authority_id, **request.args.to_dict()}
         return json_response(self.escalations.statistics(query))
+
+    @http("GET", "/notifications")
+    def list_notifications(self, request):
+        return json_response({"notifications": self.notifications.list_notifications(
+            request.args.to_dict())})

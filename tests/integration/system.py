@@ -3,7 +3,6 @@ data folder of its own so it cannot disturb (or be disturbed by) a system alread
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,20 +10,17 @@ import time
 import requests
 
 from shared.config import ROOT
+from tests.mail import MailCatcher, free_port
 
-SERVICES = ("assignments", "visits", "escalations", "monitor", "gateway")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+SERVICES = ("assignments", "visits", "escalations", "monitor", "gateway", "notifications")
 
 
 class RunningSystem:
     def __init__(self, amqp_uri, workdir):
         self.workdir = pathlib.Path(workdir)
         self.port = free_port()
+        # the notifications service mails into a catcher of this system's own
+        self.catcher = MailCatcher(self.workdir / "mail")
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -35,6 +31,10 @@ class RunningSystem:
             "OUTBOX_POLL_SECONDS": "0.05",
             "RPC_TIMEOUT_SECONDS": "2",
             "PYTHONWARNINGS": "ignore",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.catcher.port),
+            "MAIL_RETRY_DELAYS": "0.2,0.5",
+            "MAIL_POLL_SECONDS": "0.05",
         }
         self.processes = {}
 
@@ -49,6 +49,7 @@ class RunningSystem:
                 command, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT)
 
     def start_all(self):
+        self.catcher.start()
         for name in SERVICES:
             self.start(name)
         self.wait_healthy()
@@ -67,6 +68,7 @@ class RunningSystem:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        self.catcher.stop()
 
     def health(self):
         return requests.get(f"{self.base_url}/health", timeout=10)

@@ -3,62 +3,20 @@ SMTP conversation with the developers' mail catcher (deploy/mailcatcher.py, its 
 a free port): one event, one mail; a redelivered event, still one; a mail server away for a
 while delays the mail, loses none and sends none twice."""
 import datetime as dt
-import socket
-import subprocess
-import sys
 
 import pytest
 from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from deploy.mailcatcher import read_messages
 from services.notifications.service import NotificationsService
 from shared import contracts
-from shared.config import ROOT
 from shared.errors import InvalidInput
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
+from tests.mail import MailCatcher
 
 NOI_PHAT = "vp.bx.tam-hop.noi-phat"
 UBND_TAM_HOP = "ubnd-xa-tam-hop"
 ADDRESS = "ubnd-xa-tam-hop@vinhphuc.example"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class MailCatcher:
-    """deploy/mailcatcher.py serving on ``port`` into ``maildir``; stop and start at will."""
-
-    def __init__(self, maildir):
-        self.maildir = maildir
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.mailcatcher", "serve", "--port", str(self.port),
-             "--maildir", str(self.maildir)], cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self._accepting, timeout=20, what="the mail catcher to accept SMTP")
-
-    def _accepting(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
-            self.process = None
-
-    def mail(self):
-        return [message for _, message in read_messages(self.maildir)]
 
 
 @pytest.fixture
