@@ -7,10 +7,10 @@ sent again — except in one window, stated here plainly.
 1. The event handler calls :func:`enqueue`: an insert keyed by ``(event id, recipient)``
    (``messages.notification_id``). A redelivered event finds the key taken and adds nothing;
    the handler succeeds once the notification is stored, whatever the mail server does.
-2. :class:`MailSender` (a managed thread) claims a due notification with one conditional
-   update: ``pending`` → ``sending``, ``attempts + 1``, a lease of
-   ``SMTP_TIMEOUT_SECONDS × 2``. Only one sender (of one or several service instances) wins a
-   claim, so two never send the same mail at once.
+2. :class:`Postman` (run by :class:`MailSender` in a managed thread) claims a due
+   notification with one conditional update: ``pending`` → ``sending``, ``attempts + 1``,
+   a lease of ``SMTP_TIMEOUT_SECONDS × 2``. Only one sender (of one or several service
+   instances) wins a claim, so two never send the same mail at once.
 3. It holds one SMTP conversation (``mailer.deliver``). Right after the server accepted the
    data it marks the notification ``sent`` with the server's reply and the time, and puts
    ``notification_sent`` in the same update (the outbox relays it). A deferral (server away, 4xx)
@@ -109,73 +109,46 @@ class Outbox:
         return enqueue(self.db, event, message, case_id, self.settings)
 
 
-class MailSender(DependencyProvider):
-    """Sends due notifications of the service's ``Store`` in a managed thread."""
+class Postman:
+    """Sends what is due in ``db.notifications``, one SMTP conversation each (steps 2 and 3)."""
 
-    def setup(self):
-        self.settings = mail_settings(self.container.config)
-        stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
-        if len(stores) != 1:
-            raise TypeError(f"{self.container.service_name} needs exactly one Store to send "
-                            f"from, found {len(stores)}")
-        self.store = stores[0]
-        self.lease = dt.timedelta(seconds=self.settings["SMTP_TIMEOUT_SECONDS"] * 2)
-        self._running = False
+    def __init__(self, db, settings):
+        self.db = db
+        self.settings = settings
+        self.lease = dt.timedelta(seconds=settings["SMTP_TIMEOUT_SECONDS"] * 2)
 
-    def start(self):
-        self._running = True
-        self.container.spawn_managed_thread(self._send_forever)
-
-    def get_dependency(self, worker_ctx):
-        return Outbox(self.store.db, self.settings)
-
-    def stop(self):
-        self._running = False
-
-    def kill(self):
-        self._running = False
-
-    def _send_forever(self):
-        while self._running:
-            try:
-                sent = self.send_due()
-            except Exception:  # a store hiccup: try again at the next poll
-                _log.exception("sending notifications failed; retrying")
-                sent = 0
-            if not sent:
-                eventlet.sleep(self.settings["MAIL_POLL_SECONDS"])
-
-    def send_due(self):
+    def send_due(self, keep_going=lambda: True):
         """One pass over what is due; returns how many conversations were held."""
-        db = self.store.db
         now = utcnow()
         due = []
         # "sending" past its lease: a sender died mid-conversation (see the module docstring)
         for state in ("pending", "sending"):
-            due.extend(db.notifications.find({"state": state, "next_attempt_at": {"$lte": now}},
-                                             {"body": 0})
-                       .sort("next_attempt_at", 1).limit(BATCH_SIZE))
+            due.extend(self.db.notifications.find(
+                {"state": state, "next_attempt_at": {"$lte": now}}, {"body": 0})
+                .sort("next_attempt_at", 1).limit(BATCH_SIZE))
         held = 0
         for candidate in due:
-            if not self._running:
+            if not keep_going():
                 break
-            mail = self._claim(db, candidate)
+            mail = self.claim(candidate)
             if mail is not None:
-                self._send(db, mail)
+                self.send(mail)
                 held += 1
         return held
 
-    def _claim(self, db, candidate):
-        claimed = db.notifications.update_one(
+    def claim(self, candidate):
+        """The notification, now ``sending`` and ours; None if another sender claimed it."""
+        claimed = self.db.notifications.update_one(
             {"_id": candidate["_id"], "state": candidate["state"],
              "attempts": candidate["attempts"]},  # attempts: the claim's version
             {"$set": {"state": "sending", "next_attempt_at": utcnow() + self.lease},
              "$inc": {"attempts": 1}})
         if claimed.modified_count != 1:
-            return None  # another sender took it
-        return db.notifications.find_one({"_id": candidate["_id"]})
+            return None
+        return self.db.notifications.find_one({"_id": candidate["_id"]})
 
-    def _send(self, db, mail):
+    def send(self, mail):
+        db = self.db
         try:
             reply = mailer.deliver(self.settings, mail)
         except mailer.MailDeferred as error:
@@ -201,3 +174,40 @@ class MailSender(DependencyProvider):
             "state": "sent", "sent_at": sent_at, "smtp_reply": reply[:1000],
             "last_error": None}}, [event]))
         _log.info("notification %s sent to %s: %s", mail["_id"], mail["email"], reply)
+
+
+class MailSender(DependencyProvider):
+    """Runs a :class:`Postman` in a managed thread on the service's ``Store``."""
+
+    def setup(self):
+        self.settings = mail_settings(self.container.config)
+        stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
+        if len(stores) != 1:
+            raise TypeError(f"{self.container.service_name} needs exactly one Store to send "
+                            f"from, found {len(stores)}")
+        self.store = stores[0]
+        self._running = False
+
+    def start(self):
+        self._running = True
+        self.postman = Postman(self.store.db, self.settings)
+        self.container.spawn_managed_thread(self._send_forever)
+
+    def get_dependency(self, worker_ctx):
+        return Outbox(self.store.db, self.settings)
+
+    def stop(self):
+        self._running = False
+
+    def kill(self):
+        self._running = False
+
+    def _send_forever(self):
+        while self._running:
+            try:
+                held = self.postman.send_due(keep_going=lambda: self._running)
+            except Exception:  # a store hiccup: try again at the next poll
+                _log.exception("sending notifications failed; retrying")
+                held = 0
+            if not held:
+                eventlet.sleep(self.settings["MAIL_POLL_SECONDS"])
