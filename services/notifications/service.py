@@ -32,6 +32,14 @@ class NotificationsService(ReportsHealth):
             self.mail.enqueue(event, message, case_id)
 
     @rpc
+    def health(self):
+        report = ReportsHealth.health(self)
+        # mail stored but not yet accepted by the mail server (it may be away): for operators
+        report["mail_waiting"] = sum(self.db.notifications.count_documents({"state": state})
+                                     for state in ("pending", "sending"))
+        return report
+
+    @rpc
     def list_notifications(self, query=None):
         query = load_payload(schemas.NotificationsQuery(), query or {}, "notifications query")
         criteria = {key: query[key] for key in ("case_id", "recipient_id", "state")

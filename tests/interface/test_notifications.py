@@ -223,3 +223,12 @@ def test_an_escalation_tells_the_authority_one_level_up_and_past_the_top_nobody(
     assert mail["Subject"].startswith("[Sâu Sát] Ý kiến quá hạn được chuyển lên đơn vị")
     assert "Chuyển lên từ: UBND xã Tam Hợp" in mail.get_body(("plain",)).get_content()
     assert len(notifications.list_notifications({"case_id": "k-late"})) == 1
+
+
+def test_health_counts_the_mail_waiting_for_the_server(notifications, mail_config, catcher):
+    assert notifications.health() == {"service": "notifications", "status": "ok",
+                                      "outbox_pending": 0, "mail_waiting": 0}
+    catcher.stop()
+    register_authority(mail_config)
+    publish(mail_config, case_routed(raise_concern(mail_config)))
+    wait_for(lambda: notifications.health()["mail_waiting"] == 1, what="one mail waiting")
