@@ -284,15 +284,28 @@ class NotificationSent(Schema):
     sent_at = fields.AwareDateTime(required=True)
 
 
+class AuthorityContactChanged(Schema):
+    authority_id = Id(required=True)
+    email = fields.Email(required=True, allow_none=True)
+
+
+class CadreContactChanged(Schema):
+    cadre_id = Id(required=True)
+    email = fields.Email(required=True, allow_none=True)
+
+
 AUTHORITY_REGISTERED = EventType("escalations", "authority_registered", AuthorityRegistered)
 NOTIFICATION_SENT = EventType("notifications", "notification_sent", NotificationSent)
+AUTHORITY_CONTACT_CHANGED = EventType("escalations", "authority_contact_changed",
+                                      AuthorityContactChanged)
+CADRE_CONTACT_CHANGED = EventType("assignments", "cadre_contact_changed", CadreContactChanged)
 
 EVENT_TYPES = {t.routing_key: t for t in (
     UNIT_REGISTERED, CADRE_REGISTERED, ASSIGNMENT_MADE, VISIT_LOGGED, CONCERN_RAISED, CASE_ROUTED,
     CASE_ACKNOWLEDGED, CASE_INFORMATION_REQUESTED, CASE_INFORMATION_PROVIDED, CASE_REDIRECTED,
     CASE_ANSWERED, CASE_CLOSED, CASE_MARKED_DUPLICATE, CASE_REOPENED, CASE_ESCALATED,
     CASE_DEADLINE_NEAR, CASE_UNROUTED,
-    AUTHORITY_REGISTERED, NOTIFICATION_SENT,
+    AUTHORITY_REGISTERED, NOTIFICATION_SENT, AUTHORITY_CONTACT_CHANGED, CADRE_CONTACT_CHANGED,
 )}
 
 

@@ -61,6 +61,33 @@ def insert_once(collection, document, events=(), unique_keys=(("_id",),)):
         raise  # a unique index the caller did not name
 
 
+def insert_or_change_contact(collection, document, events, contact_field, change_events):
+    """:func:`insert_once`, except that registering a document again with only
+    ``contact_field`` different (an administrator re-imports the sheet with a new e-mail
+    address) sets it and carries ``change_events`` in the same update. Example::
+
+        insert_or_change_contact(db.authorities, document, [AUTHORITY_REGISTERED.new(...)],
+                                 "email", [AUTHORITY_CONTACT_CHANGED.new(...)])
+
+    Any other difference is still a :class:`Conflict`, and so is a concurrent change."""
+    try:
+        return insert_once(collection, document, events)
+    except Conflict:
+        existing = collection.find_one({"_id": document["_id"]},
+                                       {"outbox": 0, "outbox_pending": 0})
+        if existing is None or any(existing.get(k) != v for k, v in document.items()
+                                   if k != contact_field):
+            raise
+        old = existing.get(contact_field)
+        changed = collection.update_one(
+            {"_id": document["_id"], contact_field: old},
+            push_events({"$set": {contact_field: document[contact_field]}}, change_events))
+        if changed.modified_count != 1:
+            raise Conflict("changed by someone else meanwhile; retry",
+                           {contact_field: [str(document[contact_field])]}) from None
+        return {**existing, contact_field: document[contact_field]}
+
+
 class OutboxRelay:
     """Publishes pending outbox envelopes of ``collections`` through ``publish(envelope)``."""
 

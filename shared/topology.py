@@ -58,7 +58,8 @@ SUBSCRIPTIONS = (
     Subscription("escalations", "case_answered", (contracts.CASE_ANSWERED,)),
     Subscription("notifications", "directory", (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
-        contracts.VISIT_LOGGED, contracts.CONCERN_RAISED)),
+        contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
+        contracts.CADRE_CONTACT_CHANGED)),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED)),

@@ -5,7 +5,7 @@ from logging import getLogger
 from services.assignments import domain, schemas
 from shared import contracts
 from shared.errors import NotFound, load_payload
-from shared.outbox import insert_once
+from shared.outbox import insert_once, insert_or_change_contact
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
 
@@ -58,7 +58,9 @@ class AssignmentsService(ReportsHealth):
                     "home_unit_id": cadre["home_unit_id"], "positions": cadre["positions"],
                     "email": cadre["email"]}
         event = contracts.CADRE_REGISTERED.new(cadre)
-        stored = insert_once(self.db.cadres, document, [event])
+        changed = contracts.CADRE_CONTACT_CHANGED.new(
+            {"cadre_id": cadre["cadre_id"], "email": cadre["email"]})
+        stored = insert_or_change_contact(self.db.cadres, document, [event], "email", [changed])
         return schemas.Cadre().dump(stored)
 
     @rpc

@@ -18,7 +18,7 @@ from services.escalations.sla import VIETNAM_TIME
 from shared import contracts
 from shared.consumer import subscribe
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
-from shared.outbox import insert_once, with_events
+from shared.outbox import insert_once, insert_or_change_contact, with_events
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
@@ -66,8 +66,11 @@ class EscalationsService(ReportsHealth):
         if parent is not None and self.db.authorities.find_one({"_id": parent}) is None:
             raise NotFound("parent authority not found", {"parent_authority_id": [parent]})
         event = contracts.AUTHORITY_REGISTERED.new(authority)
+        changed = contracts.AUTHORITY_CONTACT_CHANGED.new(
+            {"authority_id": authority["authority_id"], "email": authority["email"]})
         document = {"_id": authority.pop("authority_id"), **authority}
-        return schemas.Authority().dump(insert_once(self.db.authorities, document, [event]))
+        return schemas.Authority().dump(insert_or_change_contact(
+            self.db.authorities, document, [event], "email", [changed]))
 
     @rpc
     def list_authorities(self):

@@ -1,7 +1,9 @@
 """What the notifications service knows of the world, learned from events: addresses and cases.
 
 - ``authorities`` and ``cadres``: names and e-mail addresses (``authority_registered``,
-  ``cadre_registered``); ``units``: names, for the mail's text (``unit_registered``);
+  ``cadre_registered``; later addresses from ``authority_contact_changed`` and
+  ``cadre_contact_changed``, which may arrive first and then win); ``units``: names, for the
+  mail's text (``unit_registered``);
 - ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised`` and
   ``visit_logged``, in either order). Case events name their concern and authority themselves.
 
@@ -23,14 +25,27 @@ class NotYetKnown(Exception):
     """A case event arrived before a fact it needs; retried later."""
 
 
+# the address at registration never overwrites one a contact change brought first
 def _authority(db, payload):
-    db.authorities.update_one({"_id": payload["authority_id"]}, {"$set": {
-        "name": payload["name"], "email": payload.get("email")}}, upsert=True)
+    db.authorities.update_one({"_id": payload["authority_id"]}, {
+        "$set": {"name": payload["name"]},
+        "$setOnInsert": {"email": payload.get("email")}}, upsert=True)
 
 
 def _cadre(db, payload):
-    db.cadres.update_one({"_id": payload["cadre_id"]}, {"$set": {
-        "name": payload["full_name"], "email": payload.get("email")}}, upsert=True)
+    db.cadres.update_one({"_id": payload["cadre_id"]}, {
+        "$set": {"name": payload["full_name"]},
+        "$setOnInsert": {"email": payload.get("email")}}, upsert=True)
+
+
+def _authority_contact(db, payload):
+    db.authorities.update_one({"_id": payload["authority_id"]},
+                              {"$set": {"email": payload["email"]}}, upsert=True)
+
+
+def _cadre_contact(db, payload):
+    db.cadres.update_one({"_id": payload["cadre_id"]}, {"$set": {"email": payload["email"]}},
+                         upsert=True)
 
 
 def _unit(db, payload):
@@ -57,6 +72,8 @@ LEARNERS = {
     contracts.UNIT_REGISTERED: _unit,
     contracts.VISIT_LOGGED: _visit,
     contracts.CONCERN_RAISED: _concern,
+    contracts.AUTHORITY_CONTACT_CHANGED: _authority_contact,
+    contracts.CADRE_CONTACT_CHANGED: _cadre_contact,
 }
 LEARNED_EVENTS = tuple(LEARNERS)
 
@@ -67,7 +84,7 @@ def learn(db, event):
 
 def authority(db, authority_id):
     found = db.authorities.find_one({"_id": authority_id})
-    if found is None:
+    if found is None or "name" not in found:  # only a contact change so far
         raise NotYetKnown(f"authority {authority_id} not yet known here")
     return Recipient("authority", authority_id, found["name"], found.get("email"))
 
@@ -78,7 +95,7 @@ def carrier(db, concern_id):
     if "cadre_id" not in concern:
         raise NotYetKnown(f"the visit of concern {concern_id} not yet known here")
     found = db.cadres.find_one({"_id": concern["cadre_id"]})
-    if found is None:
+    if found is None or "name" not in found:
         raise NotYetKnown(f"cadre {concern['cadre_id']} not yet known here")
     return Recipient("cadre", found["_id"], found["name"], found.get("email"))
 

@@ -100,6 +100,9 @@ PAYLOADS = {
     contracts.CASE_UNROUTED: case_event(unit_id="vp.bx.tam-hop.noi-phat", topic="other",
                                         authority_id=None),
     AUTHORITY_REGISTERED: authority_registered, NOTIFICATION_SENT: notification_sent,
+    contracts.AUTHORITY_CONTACT_CHANGED: lambda: {"authority_id": "ubnd-xa-tam-hop",
+                                                  "email": "vanthu@tamhop.example.vn"},
+    contracts.CADRE_CONTACT_CHANGED: lambda: {"cadre_id": "nguyen-van-a", "email": None},
 }
 
 
