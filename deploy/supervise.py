@@ -153,7 +153,10 @@ def start(layout, environ, service=None):
     render(layout, environ)  # refuses a bad setting before anything is touched
     shared_store_warning(environ)
     # every queue exists before any service publishes
-    subprocess.run([sys.executable, "-m", "shared.topology"], cwd=ROOT, env=environ, check=True)
+    declared = subprocess.run([sys.executable, "-m", "shared.topology"], cwd=ROOT, env=environ)
+    if declared.returncode != 0:
+        raise SettingError("could not declare the topology on AMQP_URI (above); is RabbitMQ "
+                           "running? (deploy/rabbitmq.sh start)")
     if answering(layout):
         wanted = render(layout, environ, python=sys.executable)
         if layout.config.exists() and layout.config.read_text() != wanted:
