@@ -1,5 +1,8 @@
 """The generated supervisord configuration, read back by supervisord's own parser, and the
 status lines built from what supervisord reports."""
+import signal
+import subprocess
+
 import pytest
 from supervisor.datatypes import RestartUnconditionally
 from supervisor.options import ServerOptions
@@ -112,3 +115,19 @@ def test_status_lines_show_the_new_pid_and_health_never_a_dead_one():
         "monitor       FATAL     exit status 1; Exited too quickly",
         "assignments   BACKOFF   exited too quickly; retrying",
     ]
+
+
+def test_stop_also_ends_services_the_pid_file_script_started(tmp_path, capsys):
+    # a system started before supervision (var/run/<service>.pid) must not keep the port
+    run_dir = tmp_path / "var" / "run"
+    run_dir.mkdir(parents=True)
+    unsupervised = subprocess.Popen(["sleep", "60"])
+    try:
+        (run_dir / "visits.pid").write_text(f"{unsupervised.pid}\n")
+        assert main(["stop"], {"VAR_DIR": str(tmp_path / "var")}) == 0
+        assert unsupervised.wait(timeout=5) == -signal.SIGTERM
+    finally:
+        unsupervised.kill()
+    assert not (run_dir / "visits.pid").exists()
+    assert f"visits: stopped (pid {unsupervised.pid}, started without supervision)" in (
+        capsys.readouterr().out)
