@@ -46,7 +46,7 @@ UP_STATES = ("RUNNING",)
 DEFAULT_STORE_URI = "embedded:var/data"  # deploy/config.yml's default
 # litemongo loses concurrent updates between processes; flip once the embedded store is safe
 EMBEDDED_STORE_IS_PROCESS_SAFE = False
-RUNNING, NOT_HEALTHY, NOT_RUNNING = 0, 1, 3
+OK, NOT_HEALTHY, NOT_RUNNING = 0, 1, 3  # exit codes
 
 
 def layout_from(environ):
@@ -128,10 +128,12 @@ def launch(layout, environ):
     text = render(layout, environ, python=sys.executable)
     for folder in (layout.var, layout.run_dir, layout.log_dir):
         folder.mkdir(parents=True, exist_ok=True)
+    layout.config.touch(mode=0o600)  # it may hold the broker's password
+    layout.config.chmod(0o600)
     layout.config.write_text(text)
-    layout.config.chmod(0o600)  # it may hold the broker's password
+    # returns once supervisord has daemonised, or at once with its error on stderr
     subprocess.run([sys.executable, "-m", "supervisor.supervisord", "-c", str(layout.config)],
-                   cwd=ROOT, env=environ, check=True)  # returns once supervisord daemonised
+                   cwd=ROOT, env=environ)
     if not wait_for(lambda: answering(layout), 20):
         log = layout.log_dir / "supervisord.log"
         tail = log.read_text()[-2000:] if log.exists() else "(no log)"
@@ -168,7 +170,10 @@ def start(layout, environ, service=None):
     supervisor = rpc(layout)
     for info in processes(layout, service):
         if info["statename"] in ("STOPPED", "EXITED", "FATAL"):
-            supervisor.startProcess(f"{info['group']}:{info['name']}", False)
+            try:
+                supervisor.startProcess(f"{info['group']}:{info['name']}", False)
+            except xmlrpc.client.Fault as fault:  # e.g. started meanwhile by autorestart
+                print(f"{info['name']}: {fault.faultString}")
     settled = wait_for(lambda: all(info["statename"] in ("RUNNING", "FATAL", "EXITED")
                                    for info in processes(layout, service)),
                        START_TIMEOUT_SECONDS, 0.2)
@@ -176,7 +181,7 @@ def start(layout, environ, service=None):
         print(line)
     if not settled:
         print(f"still starting after {START_TIMEOUT_SECONDS} s; see {layout.log_dir}")
-    return RUNNING if all(info["statename"] in UP_STATES
+    return OK if all(info["statename"] in UP_STATES
                           for info in processes(layout, service)) else NOT_RUNNING
 
 
@@ -189,14 +194,14 @@ def stop(layout, service=None):
                                f"stop it with: kill {pid}")
         stop_unsupervised(layout)
         print("supervisord: not running")
-        return RUNNING
+        return OK
     supervisor = rpc(layout)
     if service is not None:
         if any(info["statename"] not in ("STOPPED", "EXITED", "FATAL")
                for info in processes(layout, service)):
             supervisor.stopProcessGroup(service, True)
         print(f"{service}: stopped")
-        return RUNNING
+        return OK
     pids = [info["pid"] for info in processes(layout) if info["pid"]]
     supervisor.stopAllProcesses(True)  # each gets TERM, then KILL after stopwaitsecs
     pid = supervisord_pid(layout)
@@ -204,11 +209,11 @@ def stop(layout, service=None):
     gone = wait_for(lambda: not any(alive(p) for p in [pid, *pids] if p), STOP_TIMEOUT_SECONDS)
     print("supervisord: stopped, with every service" if gone else
           f"supervisord: asked to stop, yet a process is still alive: {[pid, *pids]}")
-    return RUNNING if gone else NOT_RUNNING
+    return OK if gone else NOT_RUNNING
 
 
 def health_report(layout):
-    """The gateway's /health answer as ``(summary, {service: entry})``."""
+    """The gateway's /health answer as ``(summary, {service: entry})``; None when it gave none."""
     address = gateway_address(recorded_environment(layout.config.read_text()))
     host, port = address.rsplit(":", 1)
     host = "127.0.0.1" if host in ("", "0.0.0.0") else host
@@ -217,9 +222,9 @@ def health_report(layout):
         response = requests.get(url, timeout=HEALTH_TIMEOUT_SECONDS)
         report = response.json()
     except requests.RequestException as error:
-        return f"gateway {url}: no answer ({type(error).__name__})", {}
+        return f"gateway {url}: no answer ({type(error).__name__})", None
     except ValueError:
-        return f"gateway {url}: {response.status_code}, not JSON", {}
+        return f"gateway {url}: {response.status_code}, not JSON", None
     return (f"gateway {url}: {response.status_code} {report.get('status')}",
             report.get("services", {}))
 
@@ -262,17 +267,17 @@ def status(layout, service=None):
     infos = processes(layout, service)
     gateway_up = any(info["group"] == "gateway" and info["statename"] == "RUNNING"
                      for info in processes(layout, "gateway"))
-    summary, health = health_report(layout) if gateway_up else ("gateway not running: "
-                                                                "no health check", None)
-    for line in process_lines(infos, time.time(), health if gateway_up else None):
+    summary, health = (health_report(layout) if gateway_up
+                       else ("gateway not running: no health check", None))
+    for line in process_lines(infos, time.time(), health):
         print(line)
     print(summary)
     if not all(info["statename"] in UP_STATES for info in infos):
         return NOT_RUNNING
-    if not gateway_up or any(health.get(info["group"], {}).get("status") != "ok"
+    if health is None or any(health.get(info["group"], {}).get("status") != "ok"
                              for info in infos if info["group"] != "gateway"):
         return NOT_HEALTHY
-    return RUNNING
+    return OK
 
 
 def main(argv=None, environ=None):
