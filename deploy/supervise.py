@@ -157,8 +157,8 @@ def start(layout, environ, service=None):
     # every queue exists before any service publishes
     declared = subprocess.run([sys.executable, "-m", "shared.topology"], cwd=ROOT, env=environ)
     if declared.returncode != 0:
-        raise SettingError("could not declare the topology on AMQP_URI (above); is RabbitMQ "
-                           "running? (deploy/rabbitmq.sh start)")
+        raise SettingError("nothing started: declaring the topology failed (above): a setting "
+                           "of deploy/config.yml refused, or RabbitMQ not reachable at AMQP_URI")
     if answering(layout):
         wanted = render(layout, environ, python=sys.executable)
         if layout.config.exists() and layout.config.read_text() != wanted:
