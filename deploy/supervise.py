@@ -33,7 +33,7 @@ from deploy.supervisor_config import (
     Layout,
     SettingError,
     discover_services,
-    gateway_address,
+    health_url,
     instance_counts,
     recorded_environment,
     render,
@@ -214,10 +214,7 @@ def stop(layout, service=None):
 
 def health_report(layout):
     """The gateway's /health answer as ``(summary, {service: entry})``; None when it gave none."""
-    address = gateway_address(recorded_environment(layout.config.read_text()))
-    host, port = address.rsplit(":", 1)
-    host = "127.0.0.1" if host in ("", "0.0.0.0") else host
-    url = f"http://{host}:{port}/health"
+    url = health_url(recorded_environment(layout.config.read_text()))
     try:
         response = requests.get(url, timeout=HEALTH_TIMEOUT_SECONDS)
         report = response.json()
@@ -274,8 +271,9 @@ def status(layout, service=None):
     print(summary)
     if not all(info["statename"] in UP_STATES for info in infos):
         return NOT_RUNNING
+    services = set(discover_services()) - {"gateway"}
     if health is None or any(health.get(info["group"], {}).get("status") != "ok"
-                             for info in infos if info["group"] != "gateway"):
+                             for info in infos if info["group"] in services):
         return NOT_HEALTHY
     return OK
 

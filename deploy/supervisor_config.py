@@ -32,7 +32,7 @@ MAX_INSTANCES = 16
 START_RETRIES = 5
 SOCKET_PATH_LIMIT = 100  # AF_UNIX paths stop at 107 bytes on Linux
 # Not named in deploy/config.yml, yet the services' behaviour depends on them
-EXTRA_ENVIRONMENT = ("PYTHONWARNINGS",)
+EXTRA_ENVIRONMENT = ("PYTHONWARNINGS", "HEALTH_RESTART_SECONDS")
 
 
 class SettingError(ValueError):
@@ -122,6 +122,24 @@ def gateway_address(environ):
     return environ.get("GATEWAY_ADDRESS", DEFAULT_GATEWAY_ADDRESS)
 
 
+def health_url(environ):
+    """Where the gateway of this environment answers /health, from this machine."""
+    host, port = gateway_address(environ).rsplit(":", 1)
+    return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/health"
+
+
+def health_restart_seconds(environ):
+    raw = environ.get("HEALTH_RESTART_SECONDS", "").strip() or "60"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 86400:
+        raise SettingError(f"HEALTH_RESTART_SECONDS={raw!r}: must be seconds from 0 (never "
+                           "restart a hung service) to 86400")
+    return seconds
+
+
 def render(layout, environ, python=sys.executable, root=ROOT):
     """The whole supervisord configuration for this layout and environment, as text."""
     if len(str(layout.socket)) > SOCKET_PATH_LIMIT:
@@ -130,6 +148,7 @@ def render(layout, environ, python=sys.executable, root=ROOT):
     services = discover_services(root)
     counts = instance_counts(environ, services)
     environment = environment_line(service_environment(environ))
+    health_restart_seconds(environ)  # refused here rather than by a crashing watch
     program = string.Template((TEMPLATES / "program.conf").read_text())
     programs = "".join(program.substitute(
         service=name, service_class=service_class(name), python=python, root=root,
@@ -142,7 +161,7 @@ def render(layout, environ, python=sys.executable, root=ROOT):
     main = string.Template((TEMPLATES / "supervisord.conf").read_text())
     return main.substitute(
         socket=layout.socket, pidfile=layout.pidfile, log_dir=layout.log_dir, root=root,
-        startretries=START_RETRIES, programs=programs)
+        startretries=START_RETRIES, programs=programs, python=python, environment=environment)
 
 
 def recorded_environment(config_text):

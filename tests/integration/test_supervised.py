@@ -23,7 +23,8 @@ from tests.integration.test_concern_path import COMMUNE_PEOPLES_COMMITTEE, visit
 
 pytestmark = pytest.mark.integration
 
-RESTART_BOUND_SECONDS = 20  # polled, not asserted as a speed: supervisord takes about 2 s
+RESTART_BOUND_SECONDS = 40  # polled, not asserted as a speed: supervisord takes about 2 s
+HEALTH_RESTART_SECONDS = 8
 
 
 class SupervisedSystem:
@@ -41,6 +42,8 @@ class SupervisedSystem:
             "OUTBOX_POLL_SECONDS": "0.05",
             "RPC_TIMEOUT_SECONDS": "2",
             "PYTHONWARNINGS": "ignore",
+            # short, so the watch test takes seconds; still longer than any kill test's outage
+            "HEALTH_RESTART_SECONDS": str(HEALTH_RESTART_SECONDS),
         }
 
     def services_sh(self, *args):
@@ -148,6 +151,22 @@ def test_status_tells_a_hung_service_from_a_healthy_one(system):
     assert line.split()[1] == "RUNNING" and "health not answering" in line, status.stdout
     assert "503 degraded" in status.stdout
     assert status.returncode == supervise.NOT_HEALTHY
+    system.wait_healthy()
+
+
+def test_a_service_hung_for_longer_than_the_watch_allows_is_restarted(system):
+    hung = system.pid("monitor")
+    stopped_at = time.monotonic()
+    os.kill(hung, signal.SIGSTOP)  # alive to supervisord, answering nobody, ignoring TERM
+    try:
+        new_pid = system.wait_restarted("monitor", hung)
+    finally:
+        if supervise.alive(hung):
+            os.kill(hung, signal.SIGCONT)
+    print(f"monitor hung (SIGSTOP) -> killed and RUNNING again (pid {hung} -> {new_pid}) after "
+          f"{time.monotonic() - stopped_at:.1f} s; the watch waits {HEALTH_RESTART_SECONDS} s")
+    log = (system.layout.log_dir / "health_watch.log").read_text()
+    assert "monitor has not answered /health for" in log
     system.wait_healthy()
 
 

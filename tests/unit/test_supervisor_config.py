@@ -31,7 +31,7 @@ def parsed(tmp_path, environ):
 
 def test_one_restarting_program_per_service_logging_to_var_log(tmp_path):
     processes = parsed(tmp_path, {})
-    assert sorted(processes) == sorted(discover_services())
+    assert sorted(processes) == sorted([*discover_services(), "health_watch"])
     group, visits = processes["visits"]
     assert visits.command == ("/opt/python -m nameko run --config deploy/config.yml "
                               "services.visits.service:VisitsService")
@@ -45,8 +45,8 @@ def test_one_restarting_program_per_service_logging_to_var_log(tmp_path):
 def test_the_gateway_starts_after_every_other_service(tmp_path):
     processes = parsed(tmp_path, {})
     gateway = processes["gateway"][1]
-    assert all(gateway.priority > config.priority
-               for name, (_, config) in processes.items() if name != "gateway")
+    assert all(gateway.priority > processes[name][1].priority
+               for name in discover_services() if name != "gateway")
     assert discover_services()[-1] == "gateway"
 
 
@@ -76,6 +76,7 @@ def test_instances_run_as_numbered_processes_with_a_log_each(tmp_path):
     ({"INSTANCES_VISITS": "two"}, "INSTANCES_VISITS='two'"),
     ({"AMQP_URI": 'amqp://a"b@host/'}, "AMQP_URI="),
     ({"STORE_URI": "embedded:var/data ;old"}, "STORE_URI="),
+    ({"HEALTH_RESTART_SECONDS": "soon"}, "HEALTH_RESTART_SECONDS='soon': must be seconds"),
 ])
 def test_a_setting_that_cannot_work_is_refused_by_name_and_nothing_started(
         tmp_path, capsys, environ, named):
@@ -88,6 +89,13 @@ def test_a_setting_that_cannot_work_is_refused_by_name_and_nothing_started(
     assert main(["start"], environ) == 2
     assert named in capsys.readouterr().err
     assert not (tmp_path / "var").exists()
+
+
+def test_the_health_watch_listens_to_ticks_and_logs_apart(tmp_path):
+    group, watch = parsed(tmp_path, {"HEALTH_RESTART_SECONDS": "30"})["health_watch"]
+    assert watch.command == "/opt/python -m deploy.health_watch"
+    assert watch.stderr_logfile == str(tmp_path / "var" / "log" / "health_watch.log")
+    assert watch.environment == {"HEALTH_RESTART_SECONDS": "30"}
 
 
 def test_a_runtime_folder_too_long_for_a_unix_socket_is_refused(tmp_path):
