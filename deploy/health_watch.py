@@ -1,16 +1,19 @@
 """A supervisord event listener that restarts a service which is alive but hung.
 
 The promise: a service that supervisord shows RUNNING, yet that has not answered the gateway's
-/health for ``HEALTH_RESTART_SECONDS`` (default 60; 0 turns the watch off), is sent SIGKILL,
-and supervisord starts it again at once. A SIGKILL loses nothing accepted (outbox inside each
-aggregate, idempotent consumers), and a hung process would not honour TERM. A gateway that
-gives no /health answer at all counts the same way. A service that answers with an error is
-left alone: a restart does not mend what it reports, and the error shows in ``status``.
+/health for ``HEALTH_RESTART_SECONDS``, is sent SIGKILL, and supervisord starts it again at once.
+Off (0) by default: the health call waits in the same queue as the service's work, so a
+service overloaded for that long looks hung too; set it where a minute of silence means a hang.
+A SIGKILL loses nothing accepted (outbox inside each aggregate, idempotent consumers), and a
+hung process would not honour TERM. A gateway that gives no /health answer counts the same way.
+A service that answers with an error is left alone: a restart does not mend what it reports,
+and the error shows in ``status``.
 
 With several instances of a service only the group can be judged (any instance answers the
 health call), so the watch acts when none answers, on every instance of the group.
 
-Example (what deploy/supervisor/supervisord.conf generates)::
+Example (what deploy/supervisor/supervisord.conf generates; ``HEALTH_RESTART_SECONDS=120
+deploy/services.sh restart`` turns it on)::
 
     [eventlistener:health_watch]
     command=/srv/sausat/.venv/bin/python -m deploy.health_watch

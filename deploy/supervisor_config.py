@@ -129,7 +129,7 @@ def health_url(environ):
 
 
 def health_restart_seconds(environ):
-    raw = environ.get("HEALTH_RESTART_SECONDS", "").strip() or "60"
+    raw = environ.get("HEALTH_RESTART_SECONDS", "").strip() or "0"  # off: see health_watch
     try:
         seconds = float(raw)
     except ValueError:
