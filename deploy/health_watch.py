@@ -92,7 +92,12 @@ def running_groups(supervisor):
 def check(watch, supervisor, url):
     started = running_groups(supervisor)
     health = health_statuses(url) if GATEWAY in started else None
-    for group in watch.observe(time.time(), started, health):
+    silent_before = set(watch.failing_since)
+    hung = watch.observe(time.time(), started, health)
+    for group in sorted(set(watch.failing_since) - silent_before):
+        _log.info("%s not answering /health; restarted if still silent in %s s",
+                  group, watch.restart_after)
+    for group in hung:
         _log.warning("%s has not answered /health for %s s while running: SIGKILL, so "
                      "supervisord starts it again", group, watch.restart_after)
         supervisor.signalProcessGroup(group, "KILL")
@@ -104,8 +109,11 @@ def main():
     watch = HungWatch(health_restart_seconds(os.environ))
     url = health_url(os.environ)
     supervisor = childutils.getRPCInterface(os.environ).supervisor
-    _log.info("watching %s; a service silent for %s s is restarted (0: never)",
-              url, watch.restart_after)
+    if watch.restart_after > 0:
+        _log.info("watching %s: a service silent for %s s while running is restarted",
+                  url, watch.restart_after)
+    else:
+        _log.info("not restarting hung services (HEALTH_RESTART_SECONDS=0)")
     while True:
         childutils.listener.wait(sys.stdin, sys.stdout)
         if watch.restart_after > 0:

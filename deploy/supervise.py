@@ -177,7 +177,7 @@ def start(layout, environ, service=None):
     settled = wait_for(lambda: all(info["statename"] in ("RUNNING", "FATAL", "EXITED")
                                    for info in processes(layout, service)),
                        START_TIMEOUT_SECONDS, 0.2)
-    for line in process_lines(processes(layout, service), time.time()):
+    for line in process_lines(processes(layout, service)):
         print(line)
     if not settled:
         print(f"still starting after {START_TIMEOUT_SECONDS} s; see {layout.log_dir}")
@@ -230,13 +230,14 @@ def uptime(seconds):
     return str(dt.timedelta(seconds=max(0, int(seconds))))
 
 
-def process_lines(infos, now, health=None):
-    """One line per process: supervisord's state, pid and uptime, and its service's health."""
+def process_lines(infos, health=None):
+    """One line per process: supervisord's state, pid and uptime (as of supervisord's ``now``
+    in each info), and its service's health."""
     lines = []
     for info in infos:
         state = info["statename"]
         if state in ("RUNNING", "STARTING", "STOPPING") and info["pid"]:
-            detail = f"pid {info['pid']}, uptime {uptime(now - info['start'])}"
+            detail = f"pid {info['pid']}, uptime {uptime(info['now'] - info['start'])}"
         elif state == "BACKOFF":
             detail = "exited too quickly; retrying"
         elif state in ("EXITED", "FATAL"):
@@ -266,7 +267,7 @@ def status(layout, service=None):
                      for info in processes(layout, "gateway"))
     summary, health = (health_report(layout) if gateway_up
                        else ("gateway not running: no health check", None))
-    for line in process_lines(infos, time.time(), health):
+    for line in process_lines(infos, health):
         print(line)
     print(summary)
     if not all(info["statename"] in UP_STATES for info in infos):

@@ -134,9 +134,9 @@ def health_restart_seconds(environ):
         seconds = float(raw)
     except ValueError:
         seconds = -1
-    if not 0 <= seconds <= 86400:
-        raise SettingError(f"HEALTH_RESTART_SECONDS={raw!r}: must be seconds from 0 (never "
-                           "restart a hung service) to 86400")
+    if not (seconds == 0 or 5 <= seconds <= 86400):  # under 5 s a starting gateway looks hung
+        raise SettingError(f"HEALTH_RESTART_SECONDS={raw!r}: must be 0 (never restart a hung "
+                           "service) or seconds from 5 to 86400")
     return seconds
 
 

@@ -76,7 +76,8 @@ def test_instances_run_as_numbered_processes_with_a_log_each(tmp_path):
     ({"INSTANCES_VISITS": "two"}, "INSTANCES_VISITS='two'"),
     ({"AMQP_URI": 'amqp://a"b@host/'}, "AMQP_URI="),
     ({"STORE_URI": "embedded:var/data ;old"}, "STORE_URI="),
-    ({"HEALTH_RESTART_SECONDS": "soon"}, "HEALTH_RESTART_SECONDS='soon': must be seconds"),
+    ({"HEALTH_RESTART_SECONDS": "soon"}, "HEALTH_RESTART_SECONDS='soon': must be 0"),
+    ({"HEALTH_RESTART_SECONDS": "2"}, "or seconds from 5 to 86400"),
 ])
 def test_a_setting_that_cannot_work_is_refused_by_name_and_nothing_started(
         tmp_path, capsys, environ, named):
@@ -105,7 +106,7 @@ def test_a_runtime_folder_too_long_for_a_unix_socket_is_refused(tmp_path):
 
 def info(name, state, pid=0, group=None, **extra):
     return {"name": name, "group": group or name, "statename": state, "pid": pid,
-            "start": 1000, "exitstatus": 0, "description": "", "spawnerr": "", **extra}
+            "start": 1000, "now": 1065, "exitstatus": 0, "description": "", "spawnerr": "", **extra}
 
 
 def test_status_lines_show_the_new_pid_and_health_never_a_dead_one():
@@ -114,7 +115,7 @@ def test_status_lines_show_the_new_pid_and_health_never_a_dead_one():
         info("escalations", "RUNNING", pid=99, start=0),
         info("monitor", "FATAL", exitstatus=1, description="Exited too quickly"),
         info("assignments", "BACKOFF"),
-    ], now=1065, health={"visits": {"service": "visits", "status": "not answering"},
+    ], health={"visits": {"service": "visits", "status": "not answering"},
                          "escalations": {"service": "escalations", "status": "ok",
                                          "outbox_pending": 3}})
     assert lines == [
