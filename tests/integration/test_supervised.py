@@ -24,7 +24,7 @@ from tests.integration.test_concern_path import COMMUNE_PEOPLES_COMMITTEE, visit
 pytestmark = pytest.mark.integration
 
 RESTART_BOUND_SECONDS = 40  # polled, not asserted as a speed: supervisord takes about 2 s
-HEALTH_RESTART_SECONDS = 8
+HEALTH_RESTART_SECONDS = 12
 
 
 class SupervisedSystem:
