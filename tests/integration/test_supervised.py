@@ -15,16 +15,17 @@ import yaml
 
 from deploy import supervise
 from deploy.load_demo import DEMO_DATA, load_demo
-from deploy.supervisor_config import Layout
+from deploy.supervisor_config import Layout, discover_services
 from shared import contracts
 from shared.config import ROOT
-from tests.integration.system import SERVICES, free_port
+from tests.integration.system import free_port
 from tests.integration.test_concern_path import COMMUNE_PEOPLES_COMMITTEE, visit
 
 pytestmark = pytest.mark.integration
 
 RESTART_BOUND_SECONDS = 40  # polled, not asserted as a speed: supervisord takes about 2 s
 HEALTH_RESTART_SECONDS = 12
+SERVICES = discover_services()  # what supervisord runs: every services/<name>/service.py
 
 
 class SupervisedSystem:
