@@ -76,6 +76,14 @@ def alive(pid):
         return False
 
 
+def command_line(pid):
+    """The process's command line (so a pid reused by another program is left alone)."""
+    try:
+        return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def supervisord_pid(layout):
     try:
         return int(layout.pidfile.read_text().strip())
@@ -107,7 +115,7 @@ def check_service(service):
 
 
 def stop_unsupervised(layout):
-    """Stop services the pid-file script before supervision started (var/run/<service>.pid)."""
+    """Stop services that the former pid-file script started (var/run/<service>.pid)."""
     for pidfile in sorted(layout.run_dir.glob("*.pid")):
         if pidfile == layout.pidfile or pidfile.stem not in discover_services():
             continue
@@ -115,7 +123,7 @@ def stop_unsupervised(layout):
             pid = int(pidfile.read_text().strip())
         except ValueError:
             pid = None
-        if pid and alive(pid):
+        if pid and alive(pid) and f"services.{pidfile.stem}.service" in command_line(pid):
             os.kill(pid, signal.SIGTERM)
             if not wait_for(lambda: not alive(pid), 15):
                 os.kill(pid, signal.SIGKILL)
@@ -181,8 +189,8 @@ def start(layout, environ, service=None):
         print(line)
     if not settled:
         print(f"still starting after {START_TIMEOUT_SECONDS} s; see {layout.log_dir}")
-    return OK if all(info["statename"] in UP_STATES
-                          for info in processes(layout, service)) else NOT_RUNNING
+    up = all(info["statename"] in UP_STATES for info in processes(layout, service))
+    return OK if up else NOT_RUNNING
 
 
 def stop(layout, service=None):

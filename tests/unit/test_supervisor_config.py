@@ -2,6 +2,7 @@
 status lines built from what supervisord reports."""
 import signal
 import subprocess
+import sys
 
 import pytest
 from supervisor.datatypes import RestartUnconditionally
@@ -130,13 +131,20 @@ def test_stop_also_ends_services_the_pid_file_script_started(tmp_path, capsys):
     # a system started before supervision (var/run/<service>.pid) must not keep the port
     run_dir = tmp_path / "var" / "run"
     run_dir.mkdir(parents=True)
-    unsupervised = subprocess.Popen(["sleep", "60"])
+    # the command line as the former script ran it; the process itself only sleeps
+    unsupervised = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "run",
+                                     "services.visits.service:VisitsService"])
+    unrelated = subprocess.Popen(["sleep", "60"])  # holds a pid a stale pid file names
     try:
         (run_dir / "visits.pid").write_text(f"{unsupervised.pid}\n")
+        (run_dir / "monitor.pid").write_text(f"{unrelated.pid}\n")
         assert main(["stop"], {"VAR_DIR": str(tmp_path / "var")}) == 0
         assert unsupervised.wait(timeout=5) == -signal.SIGTERM
+        assert unrelated.poll() is None
     finally:
         unsupervised.kill()
-    assert not (run_dir / "visits.pid").exists()
+        unrelated.kill()
+        unrelated.wait()
+    assert not (run_dir / "visits.pid").exists() and not (run_dir / "monitor.pid").exists()
     assert f"visits: stopped (pid {unsupervised.pid}, started without supervision)" in (
         capsys.readouterr().out)
