@@ -81,3 +81,10 @@ def load_payload(schema, payload, what):
         return schema.load(payload)
     except ValidationError as error:
         raise InvalidInput(f"invalid {what}", error.normalized_messages()) from None
+
+
+@deserialize_to_instance
+class Forbidden(SausatError):
+    """The caller's role or scope does not allow this (e.g. a case another authority holds)."""
+    status = 403
+    code = "FORBIDDEN"

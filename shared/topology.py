@@ -54,6 +54,8 @@ SUBSCRIPTIONS = (
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
     Subscription("monitor", "audit"),
+    Subscription("visits", "case_answered", (contracts.CASE_ANSWERED,)),
+    Subscription("escalations", "case_answered", (contracts.CASE_ANSWERED,)),
 )
 
 

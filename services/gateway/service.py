@@ -12,6 +12,17 @@
 | GET  /authorities/<id>/inbox         | cases routed to an authority (?status=&limit=)        |
 | GET  /monitor/queues                 | queues, backlog and dead letters                      |
 | GET  /monitor/events                 | the latest events of the audit trail (?limit=)        |
+| GET  /cases/unrouted                 | concerns no routing rule covered, awaiting triage     |
+| GET  /cases/<case_id>                | a case with its whole timeline                        |
+| POST /cases/<case_id>/<action>       | act on a case (acknowledge, answer, ... see below)    |
+| GET  /authorities/<id>/statistics    | received, on time, median to answer (?period_from=&  |
+|                                      | period_to=&topic=)                                    |
+
+Case actions and their JSON bodies (``actor`` names who acts until accounts vouch for it):
+acknowledge {}, start {}, request_information {question}, provide_information {information},
+redirect {authority_id, reason}, answer {answer}, close {outcome: resolved|unresolved, note},
+mark_duplicate {original_case_id}, reopen {reason}, escalate {reason}. The inbox also takes
+``view=holding|escalated_past``, ``topic``, ``unit_id``, ``received_from`` and ``received_to``.
 """
 from logging import getLogger
 
@@ -99,3 +110,24 @@ class GatewayService:
     @http("GET", "/monitor/events")
     def events(self, request):
         return json_response({"events": self.monitor.recent_events(request.args.to_dict())})
+
+    # --- case life ------------------------------------------------------------------------
+
+    @http("GET", "/cases/unrouted")
+    def unrouted_cases(self, request):
+        return json_response(self.escalations.list_unrouted(request.args.to_dict()))
+
+    @http("GET", "/cases/<case_id>")
+    def get_case(self, request, case_id):
+        return json_response(self.escalations.get_case(case_id))
+
+    @http("POST", "/cases/<case_id>/<action>")
+    def act_on_case(self, request, case_id, action):
+        args = json_body(request)
+        actor = args.pop("actor", None) or "anonymous"
+        return json_response(self.escalations.act_on_case(case_id, action, args, actor))
+
+    @http("GET", "/authorities/<authority_id>/statistics")
+    def case_statistics(self, request, authority_id):
+        query = {"authority_id": authority_id, **request.args.to_dict()}
+        return json_response(self.escalations.statistics(query))
