@@ -1,0 +1,123 @@
+"""One concern at a time, end to end: POST /visits with one concern → ``escalations.case_routed``
+received by a raw kombu consumer bound to ``sausat.events``. Prints p50/p99 over N sequential
+requests. Starts the whole system from this checkout on a vhost, port and data folder of its own
+(see tests/integration/system.py) and removes them afterwards; the broker must be running.
+
+    .venv/bin/python -m benchmarks.concern_roundtrip [--requests 200] [--poll-seconds 0.2]
+"""
+import warnings
+
+warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+
+import requests  # noqa: E402
+import yaml  # noqa: E402
+from kombu import Connection, Queue  # noqa: E402
+
+from deploy.load_demo import DEMO_DATA, load_demo  # noqa: E402
+from shared import contracts  # noqa: E402
+from shared.topology import EVENTS_EXCHANGE  # noqa: E402
+from tests.integration.system import RunningSystem  # noqa: E402
+
+MANAGEMENT = "http://localhost:15672"
+AUTH = ("guest", "guest")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def visit():
+    return {
+        "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh",
+        "unit_id": "vinh-phuc.binh-xuyen.tam-hop.noi-phat",
+        "meeting_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
+        "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
+        "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                      "summary": "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành"}],
+    }
+
+
+def measure(system, count):
+    routed = {}
+
+    def on_message(body, message):
+        payload = json.loads(body) if isinstance(body, (str, bytes)) else body
+        routed[payload["payload"]["concern_id"]] = time.perf_counter()
+        message.ack()
+
+    queue = Queue(f"bench.{uuid.uuid4().hex[:8]}", exchange=EVENTS_EXCHANGE,
+                  routing_key="escalations.case_routed", exclusive=True, auto_delete=True)
+    post_ms, e2e_ms = [], []
+    session = requests.Session()
+    with Connection(system.env["AMQP_URI"]) as connection:
+        with connection.Consumer(queue, callbacks=[on_message], accept=["json"]):
+            for _ in range(count):
+                started = time.perf_counter()
+                response = session.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+                posted = time.perf_counter()
+                assert response.status_code == 201, response.text
+                concern_id = response.json()["concerns"][0]["concern_id"]
+                deadline = time.monotonic() + 10
+                while concern_id not in routed:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"concern {concern_id} not routed within 10 s")
+                    try:
+                        connection.drain_events(timeout=1)
+                    except TimeoutError:
+                        pass
+                post_ms.append((posted - started) * 1000)
+                e2e_ms.append((routed[concern_id] - started) * 1000)
+    return post_ms, e2e_ms
+
+
+def report(name, values):
+    print(f"{name:<34} p50 {percentile(values, .5):7.1f} ms   p99 {percentile(values, .99):7.1f} ms"
+          f"   min {min(values):6.1f}   max {max(values):7.1f}   mean {statistics.mean(values):6.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--poll-seconds", default="0.2",
+                        help="OUTBOX_POLL_SECONDS for the services (the deployed default: 0.2)")
+    args = parser.parse_args()
+    vhost = f"bench-{uuid.uuid4().hex[:8]}"
+    requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", auth=AUTH, timeout=10).raise_for_status()
+    requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/guest", auth=AUTH, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    try:
+        with tempfile.TemporaryDirectory(prefix="sausat-bench-") as workdir:
+            system = RunningSystem(f"amqp://guest:guest@localhost:5672/{vhost}", workdir)
+            system.env["OUTBOX_POLL_SECONDS"] = args.poll_seconds
+            system.env["LOG_LEVEL"] = "WARNING"
+            try:
+                system.start_all()
+                with open(DEMO_DATA, encoding="utf-8") as handle:
+                    load_demo({"AMQP_URI": system.env["AMQP_URI"]}, yaml.safe_load(handle))
+                measure(system, args.warmup)
+                post_ms, e2e_ms = measure(system, args.requests)
+            finally:
+                system.stop_all()
+    finally:
+        requests.delete(f"{MANAGEMENT}/api/vhosts/{vhost}", auth=AUTH, timeout=10)
+    print(f"{args.requests} sequential concerns, OUTBOX_POLL_SECONDS={args.poll_seconds}")
+    report("POST /visits answered", post_ms)
+    report("POST → escalations.case_routed", e2e_ms)
+
+
+if __name__ == "__main__":
+    main()
