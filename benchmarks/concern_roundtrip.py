@@ -84,8 +84,9 @@ def measure(system, count):
 
 
 def report(name, values):
-    print(f"{name:<34} p50 {percentile(values, .5):7.1f} ms   p99 {percentile(values, .99):7.1f} ms"
-          f"   min {min(values):6.1f}   max {max(values):7.1f}   mean {statistics.mean(values):6.1f}")
+    p50, p99 = percentile(values, .5), percentile(values, .99)
+    print(f"{name:<34} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   min {min(values):6.1f}"
+          f"   max {max(values):7.1f}   mean {statistics.mean(values):6.1f}")
 
 
 def main():
