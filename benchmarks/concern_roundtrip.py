@@ -1,9 +1,11 @@
 """One concern at a time, end to end: POST /visits with one concern → ``escalations.case_routed``
 received by a raw kombu consumer bound to ``sausat.events``. Prints p50/p99 over N sequential
-requests. Starts the whole system from this checkout on a vhost, port and data folder of its own
-(see tests/integration/system.py) and removes them afterwards; the broker must be running.
+requests, then (``--burst``) how fast a burst from several clients is accepted and routed.
+Starts the whole system from this checkout on a vhost, port and data folder of its own (see
+tests/integration/system.py) and removes them afterwards; the broker must be running.
 
     .venv/bin/python -m benchmarks.concern_roundtrip [--requests 200] [--poll-seconds 0.2]
+                                                     [--burst 2000 --clients 16]
 """
 import warnings
 
@@ -83,6 +85,44 @@ def measure(system, count):
     return post_ms, e2e_ms
 
 
+def burst(system, count, clients):
+    """``count`` visits from ``clients`` concurrent clients: (accepted/s, routed/s)."""
+    routed = set()
+
+    def on_message(body, message):
+        routed.add(body["payload"]["concern_id"])
+        message.ack()
+
+    queue = Queue(f"bench.{uuid.uuid4().hex[:8]}", exchange=EVENTS_EXCHANGE,
+                  routing_key="escalations.case_routed", exclusive=True, auto_delete=True)
+    with Connection(system.env["AMQP_URI"]) as connection:
+        with connection.Consumer(queue, callbacks=[on_message], accept=["json"]):
+            finished = []
+
+            def client(n):
+                with requests.Session() as session:
+                    for _ in range(n):
+                        response = session.post(f"{system.base_url}/visits", json=visit(),
+                                                timeout=30)
+                        assert response.status_code == 201, response.text
+                finished.append(time.perf_counter())
+
+            started = time.perf_counter()
+            pool = eventlet.GreenPool(clients)
+            for share in [count // clients + (i < count % clients) for i in range(clients)]:
+                pool.spawn(client, share)
+            while len(routed) < count:  # drain while the clients post
+                if time.perf_counter() - started > 600:
+                    raise SystemExit(f"only {len(routed)} of {count} routed in 600 s")
+                try:
+                    connection.drain_events(timeout=0.2)
+                except TimeoutError:
+                    pass
+            pool.waitall()
+            done = time.perf_counter()
+    return count / (max(finished) - started), count / (done - started)
+
+
 def report(name, values):
     p50, p99 = percentile(values, .5), percentile(values, .99)
     print(f"{name:<34} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   min {min(values):6.1f}"
@@ -93,6 +133,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--burst", type=int, default=0, help="visits in a concurrent burst")
+    parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--poll-seconds", default="0.2",
                         help="OUTBOX_POLL_SECONDS for the services (the deployed default: 0.2)")
     args = parser.parse_args()
@@ -111,6 +153,7 @@ def main():
                     load_demo({"AMQP_URI": system.env["AMQP_URI"]}, yaml.safe_load(handle))
                 measure(system, args.warmup)
                 post_ms, e2e_ms = measure(system, args.requests)
+                rates = burst(system, args.burst, args.clients) if args.burst else None
             finally:
                 system.stop_all()
     finally:
@@ -118,6 +161,9 @@ def main():
     print(f"{args.requests} sequential concerns, OUTBOX_POLL_SECONDS={args.poll_seconds}")
     report("POST /visits answered", post_ms)
     report("POST → escalations.case_routed", e2e_ms)
+    if rates:
+        print(f"burst of {args.burst} visits from {args.clients} clients: accepted "
+              f"{rates[0]:.0f}/s, routed {rates[1]:.0f}/s (first POST to last case_routed)")
 
 
 if __name__ == "__main__":

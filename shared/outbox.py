@@ -103,6 +103,7 @@ class OutboxRelay:
         self.publish_events = getattr(publisher, "publish_events", None) \
             or one_at_a_time(publisher)
         self.batch_size = batch_size
+        self.full_batch = False  # the last pass left documents it had no room for
 
     def ensure_indexes(self):
         for name in self.collections:
@@ -113,9 +114,11 @@ class OutboxRelay:
         Raises what stopped publishing (after clearing what was confirmed), leaving the rest
         pending: the broker's error, or :class:`UndeliverableEvents`."""
         published, failed, error = 0, {}, None
+        self.full_batch = False
         for name in self.collections:
             collection = self.db[name]
             documents = list(collection.find(PENDING, {"outbox": 1}).limit(self.batch_size))
+            self.full_batch |= len(documents) == self.batch_size
             envelopes = [envelope for doc in documents for envelope in doc["outbox"]]
             if not envelopes:
                 continue

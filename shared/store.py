@@ -122,7 +122,9 @@ class Store(DependencyProvider):
             except Exception:  # broker away, store hiccup: all retried later
                 _log.exception("outbox relay failed; retrying in %.1f s", backoff)
             else:
-                if not published:  # a full batch may have left more: go on without waiting
+                # a full batch may have left more; otherwise only a ring (perhaps during this
+                # pass) or the poll finds something new
+                if not (published and self.relay.full_batch):
                     self.doorbell.wait(poll)
                 continue
             eventlet.sleep(backoff)  # a broken broker is not hurried by new writes
