@@ -6,10 +6,15 @@ and the envelopes of the events that change causes, under the document's ``outbo
     db.visits.insert_one(with_events(visit, [VISIT_LOGGED.new(...), CONCERN_RAISED.new(...)]))
     db.cases.update_one({"_id": id}, push_events({"$set": {...}}, [CASE_ROUTED.new(...)]))
 
-:class:`OutboxRelay` then publishes each pending envelope with confirms and removes it from the
-outbox only after RabbitMQ confirmed it. A crash anywhere in between leaves the envelope in the
-outbox and it is published again after restart: at least once, and consumers deduplicate by
-``event_id``. Events of one document are published in the order they were written.
+:class:`OutboxRelay` then publishes pending envelopes, a batch of documents at a time, with
+windowed publisher confirms, and removes from the outbox only what RabbitMQ confirmed, with one
+store write per batch. A crash anywhere in between leaves the envelope in the outbox and it is
+published again after restart: at least once, and consumers deduplicate by ``event_id``. Events
+of one document are published in the order they were written, and one that is not confirmed
+keeps the ones after it pending too.
+
+Workers write through :class:`OutboxDatabase`, which rings the relay once a write carrying events
+returned (committed): the relay publishes at once, not at its next poll (see ``shared.store``).
 """
 from logging import getLogger
 

@@ -64,6 +64,8 @@ class Store(DependencyProvider):
     def __init__(self, outbox_collections=(), indexes=None):
         self.outbox_collections = tuple(outbox_collections)
         self.indexes = indexes or {}
+        self.doorbell = Doorbell()
+        self._running = False
 
     def setup(self):
         self.settings = settings(self.container.config)
@@ -76,13 +78,11 @@ class Store(DependencyProvider):
         self.client, self.db = connect(self.settings["STORE_URI"], self.container.service_name)
         self.publisher = WindowedPublisher(self.settings["AMQP_URI"])
         self.relay = OutboxRelay(self.db, self.outbox_collections, self.publisher)
-        self.doorbell = Doorbell()
         self.workers_db = OutboxDatabase(self.db, self.outbox_collections, self.doorbell.ring)
         self.relay.ensure_indexes()
         for collection, specs in self.indexes.items():
             for keys, options in specs:
                 self.db[collection].create_index(keys, **options)
-        self._running = False
 
     def start(self):
         self._running = True
