@@ -17,6 +17,7 @@ eventlet.monkey_patch()
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -123,6 +124,17 @@ def burst(system, count, clients):
     return count / (max(finished) - started), count / (done - started)
 
 
+def cpu_seconds(system):
+    """CPU seconds (user + system) each service process has used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, process in system.processes.items():
+        with open(f"/proc/{process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def report(name, values):
     p50, p99 = percentile(values, .5), percentile(values, .99)
     print(f"{name:<34} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   min {min(values):6.1f}"
@@ -153,7 +165,12 @@ def main():
                     load_demo({"AMQP_URI": system.env["AMQP_URI"]}, yaml.safe_load(handle))
                 measure(system, args.warmup)
                 post_ms, e2e_ms = measure(system, args.requests)
-                rates = burst(system, args.burst, args.clients) if args.burst else None
+                rates = None
+                if args.burst:
+                    cpu_before = cpu_seconds(system)
+                    rates = burst(system, args.burst, args.clients)
+                    cpu = {name: used - cpu_before[name]
+                           for name, used in cpu_seconds(system).items()}
             finally:
                 system.stop_all()
     finally:
@@ -164,6 +181,8 @@ def main():
     if rates:
         print(f"burst of {args.burst} visits from {args.clients} clients: accepted "
               f"{rates[0]:.0f}/s, routed {rates[1]:.0f}/s (first POST to last case_routed)")
+        print("CPU ms per visit in the burst: " + ", ".join(
+            f"{name} {1000 * used / args.burst:.1f}" for name, used in cpu.items()))
 
 
 if __name__ == "__main__":
