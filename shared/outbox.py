@@ -157,12 +157,14 @@ def clear_sent(collection, sent):
     event_ids = [event_id for published in sent.values() for event_id in published]
     pull = ({"_id": {"$in": ids}}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
     unflag = ({"_id": {"$in": ids}, "outbox": {"$size": 0}}, {"$unset": {"outbox_pending": ""}})
-    bulk_write = getattr(collection, "bulk_write", None)
-    if bulk_write is None:  # a store without bulk_write: the same two updates, in order
+    try:
+        collection.bulk_write([UpdateMany(*pull), UpdateMany(*unflag)], ordered=True)
+    except (AttributeError, NotImplementedError, TypeError) as missing:
+        # a store without bulk_write: the same two updates, in order (both are idempotent,
+        # so repeating whatever part of the bulk write happened is harmless)
+        _log.warning("no bulk_write on %s (%s): clearing with two updates", collection, missing)
         collection.update_many(*pull)
         collection.update_many(*unflag)
-        return
-    bulk_write([UpdateMany(*pull), UpdateMany(*unflag)], ordered=True)
 
 
 # --- waking the relay ------------------------------------------------------------------------

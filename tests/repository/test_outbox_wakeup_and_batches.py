@@ -79,3 +79,28 @@ def test_relay_keeps_an_unconfirmed_event_and_what_follows_it_in_its_document(da
     assert OutboxRelay(database, ["cases"], publisher).relay_pending() == 2
     assert publisher.batches[-1] == ["e2", "e3"]
     assert database.cases.count_documents(PENDING) == 0
+
+
+class WithoutBulkWrite:
+    """A database whose collections lack ``bulk_write``, like a store that never had it."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __getitem__(self, name):
+        collection = self.db[name]
+
+        class Collection:
+            def __getattr__(self, attr):
+                if attr == "bulk_write":
+                    raise AttributeError(attr)
+                return getattr(collection, attr)
+        return Collection()
+
+
+def test_a_store_without_bulk_write_is_cleared_with_updates_in_order(database):
+    database.cases.insert_one(with_events({"_id": "c1"}, [envelope("e1"), envelope("e2")]))
+    publisher = BatchRecorder()
+    assert OutboxRelay(WithoutBulkWrite(database), ["cases"], publisher).relay_pending() == 2
+    case = database.cases.find_one({"_id": "c1"})
+    assert case["outbox"] == [] and "outbox_pending" not in case
