@@ -1,6 +1,7 @@
 """The outbox relay against the real RabbitMQ: woken by the write itself, windowed publisher
 confirms, nothing marked sent before its confirm, one store write per batch."""
 import datetime as dt
+import logging
 import time
 
 import pytest
@@ -195,3 +196,35 @@ def test_connection_dropped_mid_batch_keeps_the_unconfirmed_and_publishes_them_a
         concern_ids(received))) >= 1000, what="every event at least once")
     first_seen = list(dict.fromkeys(concern_ids(received)))
     assert first_seen == [e["payload"]["concern_id"] for e in events]
+
+
+def test_service_keeps_unroutable_events_logs_them_and_publishes_once_routable(
+        container_factory, config, caplog):
+    config = {**config, "DECLARE_TOPOLOGY": False}
+    with Connection(config["AMQP_URI"]) as connection:  # no queue for visits' own events yet
+        topology.consumer_queue(topology.subscription("visits", "unit_registered"))(
+            connection.default_channel).declare()
+    container_factory(VisitsService, config).start()
+    publish(config, contracts.UNIT_REGISTERED.new(NOI_PHAT))
+    with ServiceRpcProxy("visits", config, timeout=15) as visits:
+        wait_for(lambda: _knows_unit(visits), what="visits to learn the unit")
+        with caplog.at_level(logging.ERROR, logger="shared.store"):
+            logged = visits.log_visit({
+                "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh",
+                "unit_id": NOI_PHAT["unit_id"], "meeting_date": "2026-11-20",
+                "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
+                "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
+                "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                              "summary": "Đường thôn xuống cấp"}]})
+            wait_for(lambda: "not confirmed, kept pending" in caplog.text,
+                     what="the relay to report the unroutable events")
+        assert visits.health()["outbox_pending"] == 2
+        assert "unroutable" in caplog.text and "visits.concern_raised" in caplog.text
+
+        with Connection(config["AMQP_URI"]) as connection:
+            topology.declare(connection, config["EVENT_RETRY_DELAYS"])
+        received = []
+        wait_for(lambda: received.extend(drain(config, CONCERNS)) or received, timeout=15,
+                 what="concern_raised once a queue is bound")
+        assert concern_ids(received) == [logged["concerns"][0]["concern_id"]]
+        wait_for(lambda: visits.health()["outbox_pending"] == 0, what="an empty outbox")
