@@ -29,6 +29,7 @@ from kombu import Connection, Queue  # noqa: E402
 
 from deploy.load_demo import DEMO_DATA, load_demo  # noqa: E402
 from shared import contracts  # noqa: E402
+from shared.messaging import ConfirmedPublisher, WindowedPublisher  # noqa: E402
 from shared.topology import EVENTS_EXCHANGE  # noqa: E402
 from tests.integration.system import RunningSystem  # noqa: E402
 
@@ -124,6 +125,33 @@ def burst(system, count, clients):
     return count / (max(finished) - started), count / (done - started)
 
 
+def publisher_rates(amqp_uri, count=3000):
+    """Events/s confirmed by the relay's WindowedPublisher and by one-at-a-time confirms, into
+    a queue of the benchmark's own (so no service sees them)."""
+    envelope = {"source": "bench", "event_type": "published", "payload": {},
+                "occurred_at": "2026-11-27T00:00:00+00:00"}
+    events = [{**envelope, "event_id": uuid.uuid4().hex} for _ in range(count)]
+    with Connection(amqp_uri) as connection:
+        queue = Queue(f"bench.{uuid.uuid4().hex[:8]}", exchange=EVENTS_EXCHANGE,
+                      routing_key="bench.#", durable=False, auto_delete=False)
+        queue(connection.default_channel).declare()
+        try:
+            windowed = WindowedPublisher(amqp_uri)
+            started = time.perf_counter()
+            outcome = windowed.publish_events(events)
+            windowed_rate = count / (time.perf_counter() - started)
+            windowed.close()
+            assert len(outcome.confirmed) == count, outcome
+            single = ConfirmedPublisher(amqp_uri)
+            started = time.perf_counter()
+            for event in events[:count // 3]:
+                single.publish_event(event)
+            single_rate = count // 3 / (time.perf_counter() - started)
+        finally:
+            queue(connection.default_channel).delete()
+    return windowed_rate, single_rate
+
+
 def cpu_seconds(system):
     """CPU seconds (user + system) each service process has used so far (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -165,6 +193,7 @@ def main():
                     load_demo({"AMQP_URI": system.env["AMQP_URI"]}, yaml.safe_load(handle))
                 measure(system, args.warmup)
                 post_ms, e2e_ms = measure(system, args.requests)
+                publishing = publisher_rates(system.env["AMQP_URI"])
                 rates = None
                 if args.burst:
                     cpu_before = cpu_seconds(system)
@@ -178,6 +207,8 @@ def main():
     print(f"{args.requests} sequential concerns, OUTBOX_POLL_SECONDS={args.poll_seconds}")
     report("POST /visits answered", post_ms)
     report("POST → escalations.case_routed", e2e_ms)
+    print(f"publishing confirmed events: {publishing[0]:.0f}/s with up to 100 awaiting "
+          f"confirms (the relay), {publishing[1]:.0f}/s one at a time")
     if rates:
         print(f"burst of {args.burst} visits from {args.clients} clients: accepted "
               f"{rates[0]:.0f}/s, routed {rates[1]:.0f}/s (first POST to last case_routed)")
