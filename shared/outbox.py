@@ -170,8 +170,13 @@ def clear_sent(collection, sent):
 # --- waking the relay ------------------------------------------------------------------------
 
 def carries_events(update):
-    """Whether an update (or a pipeline, which we cannot read cheaply) may add to an outbox."""
-    return not isinstance(update, dict) or "outbox" in update.get("$push", {})
+    """Whether an update may add to an outbox: any operator touching ``outbox`` or
+    ``outbox_pending`` (``push_events``' ``$push``, an upsert's ``$setOnInsert``, …), or a
+    pipeline, which we do not read."""
+    if not isinstance(update, dict):
+        return True
+    return any(isinstance(fields, dict) and ("outbox" in fields or "outbox_pending" in fields)
+               for fields in update.values())
 
 
 class OutboxCollection:
