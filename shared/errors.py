@@ -4,7 +4,16 @@ Every error a service raises on purpose derives from :class:`SausatError`. They 
 with nameko so an RPC caller gets the same class back (with its fields), and the gateway maps
 each class to one HTTP status and one ``error`` code, so every error body reads
 ``{"error": CODE, "message": ..., "fields": {...}}``.
+
+Raising one is how a service refuses a request, an expected outcome, so the entrypoints declare
+``SausatError`` expected and :func:`quiet_expected_refusals` logs such a refusal as one line
+without a traceback; an unexpected error keeps its traceback. Example::
+
+    quiet_expected_refusals()   # once per process; entrypoints' setup does it
+    # WARNING nameko.containers: (expected) error handling worker <...>: visit not found: {...}
 """
+import logging
+
 from marshmallow import ValidationError
 from nameko.exceptions import deserialize_to_instance
 
@@ -88,3 +97,24 @@ class Forbidden(SausatError):
     """The caller's role or scope does not allow this (e.g. a case another authority holds)."""
     status = 403
     code = "FORBIDDEN"
+
+
+class QuietExpectedRefusals(logging.Filter):
+    """Strips the traceback from a refusal nameko logged as expected (below ERROR).
+
+    nameko logs an exception an entrypoint declared expected at WARNING with its traceback,
+    and any other at ERROR; only the first kind, and only for a :class:`SausatError`, loses it."""
+
+    def filter(self, record):
+        if (record.levelno < logging.ERROR and record.exc_info
+                and isinstance(record.exc_info[1], SausatError)):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_expected_refusals(logger_name="nameko.containers"):
+    """Install :class:`QuietExpectedRefusals` on the logger that reports workers' errors."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, QuietExpectedRefusals) for existing in logger.filters):
+        logger.addFilter(QuietExpectedRefusals())

@@ -13,7 +13,7 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from shared.errors import InvalidInput, SausatError, Unavailable
+from shared.errors import InvalidInput, SausatError, Unavailable, quiet_expected_refusals
 
 _log = getLogger(__name__)
 
@@ -58,7 +58,16 @@ class JsonWebServer(WebServer):
 
 
 class JsonHttp(HttpRequestHandler):
+    """An HTTP entrypoint for which a :class:`SausatError` is an expected answer, logged as one
+    line without a traceback (see ``shared.errors``)."""
     server = JsonWebServer()
+
+    def __init__(self, method, url, expected_exceptions=SausatError, **kwargs):
+        super().__init__(method, url, expected_exceptions=expected_exceptions, **kwargs)
+
+    def setup(self):
+        quiet_expected_refusals()
+        super().setup()
 
     def response_from_exception(self, exc):
         if isinstance(exc, OperationalError):  # the broker is away: nothing was sent
