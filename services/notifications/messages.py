@@ -28,6 +28,7 @@ TOPIC_LABELS = {
 }
 DEADLINE_LABELS = {"acknowledge": "tiếp nhận", "answer": "trả lời"}
 SUBJECT_SUMMARY_CHARS = 60
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 FOOTER = ("Thư này do hệ thống Sâu Sát gửi tự động; vui lòng không trả lời thư này.\n"
           "(Sent automatically by Sâu Sát; please do not reply.)")
 
@@ -74,6 +75,12 @@ def retry_delay(attempts, delays):
     if attempts < 1:
         raise ValueError("attempts counts from 1")
     return delays[min(attempts, len(delays)) - 1]
+
+
+def too_late_to_remind(reminded_at, due_on):
+    """A reminder made after its deadline's last day (Vietnam time), e.g. by a sweep that ran
+    late: the deadline is no longer near but past, and the escalation tells the rest."""
+    return reminded_at.astimezone(VIETNAM_TIME).date() > due_on
 
 
 def vn_date(day):

@@ -28,7 +28,7 @@ class NotificationsService(ReportsHealth):
 
     @subscribe("case_events")
     def tell(self, event):
-        for case_id, message in cases.TELLINGS[event.event_type](self.db, event.payload):
+        for case_id, message in cases.TELLINGS[event.event_type](self.db, event):
             self.mail.enqueue(event, message, case_id)
 
     @rpc

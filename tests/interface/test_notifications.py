@@ -232,3 +232,21 @@ def test_health_counts_the_mail_waiting_for_the_server(notifications, mail_confi
     register_authority(mail_config)
     publish(mail_config, case_routed(raise_concern(mail_config)))
     wait_for(lambda: notifications.health()["mail_waiting"] == 1, what="one mail waiting")
+
+
+def test_a_reminder_in_time_is_mailed_and_one_made_after_the_deadline_is_not(
+        notifications, mail_config, catcher):
+    register_authority(mail_config)
+    concern = raise_concern(mail_config)
+    near = {"concern_id": concern["concern_id"], "authority_id": UBND_TAM_HOP,
+            "deadline": "answer", "due_on": dt.date(2026, 12, 16)}
+    publish(mail_config, contracts.CASE_DEADLINE_NEAR.new(
+        {**near, "case_id": "k-late-reminder"},
+        occurred_at=dt.datetime(2026, 12, 17, 1, 0, tzinfo=dt.timezone.utc)))
+    publish(mail_config, contracts.CASE_DEADLINE_NEAR.new(
+        {**near, "case_id": "k-reminder"},
+        occurred_at=dt.datetime(2026, 12, 15, 1, 0, tzinfo=dt.timezone.utc)))
+    [mail] = wait_for(catcher.mail, timeout=20, what="the reminder")
+    assert mail["Subject"].startswith("[Sâu Sát] Sắp đến hạn trả lời (16/12/2026)")
+    assert mail["X-Sausat-Case"] == "k-reminder"
+    assert notifications.list_notifications({"case_id": "k-late-reminder"}) == []

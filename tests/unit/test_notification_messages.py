@@ -94,3 +94,12 @@ def test_the_topology_subscribes_to_exactly_the_events_the_service_handles():
         set(cases.CASE_EVENTS)
     assert set(topology.subscription("notifications", "directory").events) == \
         set(directory.LEARNED_EVENTS)
+
+
+def test_a_reminder_made_after_the_deadlines_last_day_in_vietnam_is_too_late():
+    due_on = dt.date(2026, 12, 2)
+    utc = dt.timezone.utc
+    assert not messages.too_late_to_remind(dt.datetime(2026, 12, 2, 16, 59, tzinfo=utc), due_on)
+    # 17:00 UTC is midnight in Vietnam: the 3rd there
+    assert messages.too_late_to_remind(dt.datetime(2026, 12, 2, 17, 0, tzinfo=utc), due_on)
+    assert not messages.too_late_to_remind(dt.datetime(2026, 11, 30, 1, 0, tzinfo=utc), due_on)
