@@ -24,7 +24,9 @@ class EscalationsService(ReportsHealth):
         outbox_collections=["cases"],
         indexes={
             "cases": [([("concern_id", 1)], {"unique": True}),
-                      ([("authority_id", 1), ("status", 1), ("routed_at", -1)], {})],
+                      ([("authority_id", 1), ("status", 1), ("routed_at", -1)], {}),
+                      # the inbox without a status filter, newest first
+                      ([("authority_id", 1), ("routed_at", -1)], {})],
             "routing_rules": [([("topic", 1), ("unit_id", 1)], {"unique": True}),
                               ([("unit_id", 1)], {})],
         },

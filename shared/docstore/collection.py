@@ -60,17 +60,17 @@ class Collection:
         with self.database.write() as txn:
             for spec in self.database.meta(self.name).indexes.values():
                 if spec.get("side"):
-                    self.database.conn.execute(f'DROP TABLE IF EXISTS "{spec["side"]}"')
-            self.database.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+                    self.database.execute(f'DROP TABLE IF EXISTS "{spec["side"]}"')
+            self.database.execute(f"DROP TABLE IF EXISTS {self.table}")
             for meta_table in ("_docstore_arrays", "_docstore_indexes"):
-                self.database.conn.execute(f"DELETE FROM {meta_table} WHERE collection = ?",
+                self.database.execute(f"DELETE FROM {meta_table} WHERE collection = ?",
                                            (self.name,))
             txn.invalidate()
         self._created = False
 
     def _ensure_table(self):
         if not self._created:
-            self.database.conn.execute(
+            self.database.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} "
                 "(rid INTEGER PRIMARY KEY, id UNIQUE NOT NULL, doc TEXT NOT NULL)")
             self._created = True
@@ -162,7 +162,7 @@ class Collection:
     def _insert(self, txn, encoded):
         self._ensure_table()
         try:
-            cursor = self.database.conn.execute(
+            cursor = self.database.execute(
                 f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
                 (id_operand(encoded["_id"]), dumps(encoded)))
         except sqlite3.IntegrityError as error:
@@ -211,7 +211,7 @@ class Collection:
         self._ensure_table()
         sql, params = where(node, txn.meta(self.name))
         tail = (self._order(sort) if sort else "") + ("" if many else " LIMIT 1")
-        rows = self.database.conn.execute(
+        rows = self.database.execute(
             f"SELECT rid, doc FROM {self.table} WHERE {sql}{tail}", params).fetchall()
         kind, spec = change
         matched = modified = 0
@@ -230,7 +230,7 @@ class Collection:
             if new_text != text:
                 modified += 1
                 try:
-                    self.database.conn.execute(f"UPDATE {self.table} SET doc = ? WHERE rid = ?",
+                    self.database.execute(f"UPDATE {self.table} SET doc = ? WHERE rid = ?",
                                                (new_text, rid))
                 except sqlite3.IntegrityError as error:
                     raise self._duplicate(error, new) from None
@@ -278,7 +278,7 @@ class Collection:
         self._ensure_table()
         sql, params = where(node, txn.meta(self.name))
         limit = "" if many else " LIMIT 1"
-        rids = [row[0] for row in self.database.conn.execute(
+        rids = [row[0] for row in self.database.execute(
             f"DELETE FROM {self.table} WHERE rid IN (SELECT rid FROM {self.table} "
             f"WHERE {sql}{limit}) RETURNING rid", params)]
         indexes.after_delete(self, txn, rids)
@@ -295,7 +295,7 @@ class Collection:
             cutoff = encode_value(now - dt.timedelta(seconds=spec["ttl"]))
             col = column(spec["keys"][0][0])
             with self.database.write() as txn:
-                rids = [row[0] for row in self.database.conn.execute(
+                rids = [row[0] for row in self.database.execute(
                     f"DELETE FROM {self.table} WHERE {col} < ? AND {col} >= ? RETURNING rid",
                     (cutoff, T_DATE))]
                 indexes.after_delete(self, txn, rids)
