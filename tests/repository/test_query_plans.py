@@ -34,7 +34,8 @@ TREE = [
 def visit(**overrides):
     return {
         "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh",
-        "unit_id": "vp.bx.th.np", "meeting_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "unit_id": "vp.bx.th.np",
+        "meeting_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
         "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
         "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident",
