@@ -95,7 +95,8 @@ class Collection:
         inner = f"SELECT 1 FROM {self.table} WHERE {sql}"
         if limit or skip:
             inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
-        return self.database.fetchall(f"SELECT count(*) FROM ({inner})", params)[0][0]
+        rows = self.database.fetchall(f"SELECT count(*) FROM ({inner})", params)
+        return rows[0][0] if rows else 0  # no table yet: nothing was ever written
 
     def estimated_document_count(self):
         return self.count_documents({})
