@@ -228,9 +228,11 @@ class Transaction:
         return self._metas[collection]
 
     def add_arrays(self, collection, paths):
-        known = self.meta(collection).arrays | self.arrays.get(collection, set())
-        new = set(paths) - known
-        if new:
+        known = self.meta(collection).arrays
+        if paths <= known:
+            return
+        new = paths - known - self.arrays.get(collection, set())
+        if new:  # first time this collection holds an array there
             self.database.conn.executemany(
                 "INSERT OR IGNORE INTO _docstore_arrays VALUES (?, ?)",
                 [(collection, path) for path in sorted(new)])

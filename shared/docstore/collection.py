@@ -140,18 +140,36 @@ class Collection:
         return InsertOneResult(document["_id"], True)
 
     def insert_many(self, documents, ordered=True):
-        encoded = [self._prepare(document) for document in documents]
-        if not encoded:
+        documents = list(documents)
+        if not documents:
             raise TypeError("documents must be a non-empty list")
-        with self.database.write() as txn:
-            for i, doc in enumerate(encoded):
-                try:
-                    self._insert(txn, doc)
-                except DuplicateKeyError as error:
-                    raise BulkWriteError({"writeErrors": [{"index": i, "code": 11000,
-                                                           "errmsg": str(error)}],
-                                          "nInserted": 0}) from None
+        encoded = [self._prepare(document) for document in documents]
+        try:
+            with self.database.write() as txn:
+                if any(spec.get("side") for spec in txn.meta(self.name).indexes.values()):
+                    self._insert_each(txn, encoded)
+                else:  # one statement for all: the bulk load path
+                    self._ensure_table()
+                    self.database.conn.executemany(
+                        f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
+                        [(id_operand(doc["_id"]), dumps(doc)) for doc in encoded])
+                    paths = set()
+                    for doc in encoded:
+                        indexes.array_paths(doc, out=paths)
+                    txn.add_arrays(self.name, paths)
+        except sqlite3.IntegrityError:
+            with self.database.write() as txn:  # again one by one, to name the duplicate
+                self._insert_each(txn, encoded)
         return InsertManyResult([document["_id"] for document in documents], True)
+
+    def _insert_each(self, txn, encoded):
+        for i, doc in enumerate(encoded):
+            try:
+                self._insert(txn, doc)
+            except DuplicateKeyError as error:
+                raise BulkWriteError({"writeErrors": [{"index": i, "code": 11000,
+                                                       "errmsg": str(error)}],
+                                      "nInserted": 0}) from None
 
     def _prepare(self, document):
         if not isinstance(document, dict):

@@ -9,6 +9,7 @@ text order is time order. Numbers and strings stay JSON numbers and strings. Exa
     encode_value(dt.datetime(2026, 1, 2, tzinfo=UTC))  # TAG + "3" + "2026-01-02T00:00:00.000"
 """
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -32,75 +33,108 @@ C_NULL, C_NUMBER, C_STRING, C_OBJECT, C_ARRAY, C_OID, C_BOOL, C_DATE = range(1, 
 
 
 def encode_value(value, field="value"):
-    if value is None or isinstance(value, str) and not value.startswith(TAG):
-        return value
-    if isinstance(value, bool):
-        return T_TRUE if value else T_FALSE
-    if isinstance(value, int):
+    cls = value.__class__
+    if cls is str:
+        return value if not value.startswith(TAG) else T_STRING + value
+    if cls is dict:
+        return encode_document(value, field)
+    if cls is int:
         if not INT64_MIN <= value <= INT64_MAX:
             raise OverflowError(
                 f"{field}: {value} does not fit in 64 bits; MongoDB cannot store it either")
         return value
+    if value is None:
+        return None
+    if cls is list or cls is tuple:
+        return [encode_value(item, field) for item in value]
+    if cls is bool:
+        return T_TRUE if value else T_FALSE
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return T_DATE + value.isoformat(timespec="milliseconds")
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise InvalidDocument(f"{field}: {value} (NaN and infinity are not stored)")
         return value
-    if isinstance(value, str):
-        return T_STRING + value
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return T_DATE + value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}"
     if isinstance(value, ObjectId):
         return T_OID + str(value)
+    if isinstance(value, bool):
+        return T_TRUE if value else T_FALSE
+    if isinstance(value, int):
+        return encode_value(int(value), field)
+    if isinstance(value, str):
+        return encode_value(str(value), field)
     if isinstance(value, dict):
-        return encode_document(value, field)
+        return encode_document(dict(value), field)
     if isinstance(value, (list, tuple)):
-        return [encode_value(item, f"{field}.{i}") for i, item in enumerate(value)]
+        return [encode_value(item, field) for item in value]
     raise InvalidDocument(f"{field}: cannot store {type(value).__name__} {value!r}")
 
 
 def encode_document(document, where="document"):
     encoded = {}
     for key, value in document.items():
-        if not isinstance(key, str):
+        if key.__class__ is not str:
             raise InvalidDocument(f"{where}: field names must be strings, not {key!r}")
-        if key.startswith("$"):
+        if key[:1] == "$":
             raise InvalidDocument(f"{where}: field name {key!r} may not start with '$'")
         encoded[key] = encode_value(value, key if where == "document" else f"{where}.{key}")
     return encoded
 
 
+def _decode_tagged(value):
+    tag = value[:2]
+    if tag == T_DATE:
+        return dt.datetime.fromisoformat(value[2:] + "+00:00")
+    if value == T_TRUE:
+        return True
+    if value == T_FALSE:
+        return False
+    if tag == T_OID:
+        return ObjectId(value[2:])
+    return value[2:]  # T_STRING
+
+
 def decode_value(value):
-    if isinstance(value, str):
-        if not value.startswith(TAG):
-            return value
-        tag = value[:2]
-        if tag == T_DATE:
-            moment = dt.datetime.strptime(value[2:] + "000", "%Y-%m-%dT%H:%M:%S.%f")
-            return moment.replace(tzinfo=UTC)
-        if value == T_TRUE:
-            return True
-        if value == T_FALSE:
-            return False
-        if tag == T_OID:
-            return ObjectId(value[2:])
-        return value[2:]  # T_STRING
-    if isinstance(value, dict):
+    cls = value.__class__
+    if cls is str:
+        return _decode_tagged(value) if value[:1] == TAG else value
+    if cls is dict:
         return {k: decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if cls is list:
         return [decode_value(v) for v in value]
     return value
+
+
+def _decode_list(items):
+    return [(_decode_tagged(v) if v[:1] == TAG else v) if v.__class__ is str
+            else _decode_list(v) if v.__class__ is list else v for v in items]
+
+
+def _hook(obj):
+    """Called by the JSON parser on each object, innermost first."""
+    for key, value in obj.items():
+        cls = value.__class__
+        if cls is str:
+            if value[:1] == TAG:
+                obj[key] = _decode_tagged(value)
+        elif cls is list:
+            obj[key] = _decode_list(value)
+    return obj
 
 
 def dumps(encoded):
     return json.dumps(encoded, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+_TAGGED = json.JSONDecoder(object_hook=_hook)
+_PLAIN = json.JSONDecoder()
+
+
 def loads(text):
-    """Decode a stored document; the walk runs only when something is tagged."""
-    doc = json.loads(text)
-    return decode_value(doc) if TAG in text else doc
+    """Decode a stored document; tagged values are looked for only when there are some."""
+    return _TAGGED.decode(text) if TAG in text else _PLAIN.decode(text)
 
 
 # --- paths -------------------------------------------------------------------------------------
@@ -108,6 +142,7 @@ def loads(text):
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def json_path(path):
     """The SQLite JSON path of a dotted field path, e.g. ``a.b`` -> ``$.a.b``."""
     segments = path.split(".")

@@ -170,14 +170,15 @@ def array_paths(doc, prefix="", out=None):
     """Dotted paths (array positions left out) at which ``doc`` holds an array."""
     out = set() if out is None else out
     for key, value in doc.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, list):
+        cls = value.__class__
+        if cls is list:
+            path = prefix + key
             out.add(path)
             for item in value:
-                if isinstance(item, dict):
+                if item.__class__ is dict:
                     array_paths(item, path + ".", out)
-        elif isinstance(value, dict):
-            array_paths(value, path + ".", out)
+        elif cls is dict:
+            array_paths(value, prefix + key + ".", out)
     return out
 
 

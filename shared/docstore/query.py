@@ -10,6 +10,7 @@ row: correct, but unindexed, so the services do not query such paths. Example::
     sql, params = where(parse_filter({"authority_id": "a", "status": "routed"}), meta)
     # json_extract(doc,'$.authority_id') = ? AND json_extract(doc,'$.status') = ?
 """
+import functools
 import threading
 
 from shared.docstore.encoding import (
@@ -55,6 +56,7 @@ class Meta:
         return any(".".join(segments[:i]) in self.arrays for i in range(1, last))
 
 
+@functools.lru_cache(maxsize=4096)
 def column(path):
     if path == "_id":
         return "id"

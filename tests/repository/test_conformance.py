@@ -294,3 +294,11 @@ def test_booleans_are_not_numbers(database, store_uri):
     assert ids(database.things.find({"f": True})) == [1]
     assert ids(database.things.find({"f": 1})) == [2]
     assert sorted(ids(database.things.find({"f": {"$in": [False, 0]}}))) == [3, 4]
+
+
+def test_insert_many_with_a_duplicate_names_the_document(database):
+    database.things.insert_one({"_id": 2})
+    with pytest.raises(BulkWriteError) as error:
+        database.things.insert_many([{"_id": 1}, {"_id": 2}, {"_id": 3}])
+    assert error.value.details["writeErrors"][0]["index"] == 1
+    assert database.things.find_one({"_id": 3}) is None  # an ordered insert stops there
