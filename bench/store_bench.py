@@ -134,7 +134,8 @@ def main():
                                 sort=[("routed_at", -1)], limit=20)
         print(f"\nplan of the inbox query: {plan}")
         size_mb = sum(p.stat().st_size for p in (folder / "store").iterdir()) / 2 ** 20
-        print(f"store file: {size_mb:.0f} MB; max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"store files: {size_mb:.0f} MB; max RSS {max_rss:.0f} MB")
     finally:
         if not args.folder:
             shutil.rmtree(folder, ignore_errors=True)
