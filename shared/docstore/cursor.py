@@ -65,9 +65,12 @@ class Cursor:
         if self._rows is None:
             sql, params = self.statement()
             self._rows = self.collection.database.fetchall(sql, params)
-        sql_done = bool(_sql_excluded(self.projection))
-        for (text,) in self._rows:
-            yield project(loads(text), self.projection, sql_done)
+        if not self.projection or _sql_excluded(self.projection):
+            for (text,) in self._rows:
+                yield loads(text)
+        else:
+            for (text,) in self._rows:
+                yield project(loads(text), self.projection)
 
     def __next__(self):
         if not hasattr(self, "_iterator"):

@@ -302,3 +302,24 @@ def test_insert_many_with_a_duplicate_names_the_document(database):
         database.things.insert_many([{"_id": 1}, {"_id": 2}, {"_id": 3}])
     assert error.value.details["writeErrors"][0]["index"] == 1
     assert database.things.find_one({"_id": 3}) is None  # an ordered insert stops there
+
+
+def test_partial_unique_index_applies_only_where_its_filter_holds(database):
+    database.cases.create_index("concern_id", unique=True,
+                                partialFilterExpression={"status": "open"})
+    database.cases.insert_one({"_id": 1, "concern_id": "k", "status": "open"})
+    database.cases.insert_one({"_id": 2, "concern_id": "k", "status": "closed"})
+    with pytest.raises(DuplicateKeyError):
+        database.cases.insert_one({"_id": 3, "concern_id": "k", "status": "open"})
+    assert database.cases.count_documents({"concern_id": "k"}) == 2
+
+
+def test_elem_match_needs_one_element_to_satisfy_every_condition(database):
+    database.visits.insert_many([
+        {"_id": 1, "concerns": [{"topic": "land", "urgent": 1}, {"topic": "water", "urgent": 0}]},
+        {"_id": 2, "concerns": [{"topic": "land", "urgent": 0}]},
+        {"_id": 3, "scores": [1, 5, 9]},
+    ])
+    found = database.visits.find({"concerns": {"$elemMatch": {"topic": "land", "urgent": 1}}})
+    assert ids(found) == [1]
+    assert ids(database.visits.find({"scores": {"$elemMatch": {"$gt": 4, "$lt": 6}}})) == [3]
