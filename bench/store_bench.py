@@ -23,6 +23,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from shared.docstore import DocStoreClient  # noqa: E402
+from shared.docstore.client import CACHE_KIB  # noqa: E402
 
 AUTHORITIES = [f"ubnd-{i:03d}" for i in range(200)]
 STATUSES = ["routed", "acknowledged", "in_progress", "answered", "closed_resolved"]
@@ -68,6 +69,7 @@ class Baseline:
         self.conn = sqlite3.connect(path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # as the store has
         self.conn.execute("CREATE TABLE cases (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
         self.conn.execute("CREATE INDEX inbox ON cases (json_extract(doc, '$.authority_id'), "
                           "json_extract(doc, '$.status'), json_extract(doc, '$.routed_at') DESC)")

@@ -25,6 +25,7 @@ from shared.docstore.query import Meta, node_for
 _log = getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30
+CACHE_KIB = 32 * 1024
 _RECORDERS = []
 
 
@@ -98,6 +99,8 @@ class Database:
         # WAL with NORMAL: a commit survives the process being killed; like MongoDB's default
         # journal interval, a power cut may cost the last few commits
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # index pages stay in memory as collections grow (SQLite's default is 2 MB)
+        self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.conn.create_function("ds_match", 2, _ds_match, deterministic=True)
         with self.write():
             self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_arrays ("
