@@ -206,7 +206,7 @@ class Database:
     def _load_meta(self):
         metas = {}
         for collection, path in self.conn.execute("SELECT collection, path FROM _docstore_arrays"):
-            metas.setdefault(collection, Meta()).arrays.add(path)
+            metas.setdefault(collection, Meta()).add_arrays([path])
         for collection, name, spec in self.conn.execute(
                 "SELECT collection, name, spec FROM _docstore_indexes"):
             spec = json.loads(spec)
@@ -243,7 +243,7 @@ class Transaction:
 
     def publish(self):
         for collection, paths in self.arrays.items():
-            self.database.meta(collection).arrays.update(paths)
+            self.database.meta(collection).add_arrays(paths)
 
     def invalidate(self):
         self.database._metas = None

@@ -108,19 +108,26 @@ def decode_value(value):
 
 
 def _decode_list(items):
-    return [(_decode_tagged(v) if v[:1] == TAG else v) if v.__class__ is str
-            else _decode_list(v) if v.__class__ is list else v for v in items]
+    for i, value in enumerate(items):
+        cls = value.__class__
+        if cls is str:
+            if value >= TAG:
+                items[i] = _decode_tagged(value)
+        elif cls is list:
+            _decode_list(value)
+    return items
 
 
 def _hook(obj):
-    """Called by the JSON parser on each object, innermost first."""
+    """Called by the JSON parser on each object, innermost first. A string is tagged exactly
+    when it compares >= TAG, the highest code point (a comparison allocates nothing)."""
     for key, value in obj.items():
         cls = value.__class__
         if cls is str:
-            if value[:1] == TAG:
+            if value >= TAG:
                 obj[key] = _decode_tagged(value)
         elif cls is list:
-            obj[key] = _decode_list(value)
+            _decode_list(value)
     return obj
 
 

@@ -47,13 +47,22 @@ class Meta:
         self.arrays = set(arrays)
         self.multikey = dict(multikey or {})  # path -> side table name
         self.indexes = {}  # name -> spec
+        self._through = {}  # (path, include_self) -> bool, until arrays change
 
     def through_array(self, path, include_self=True):
-        segments = path.split(".")
-        if any(s.isdigit() for s in segments):
-            return True
-        last = len(segments) + (1 if include_self else 0)
-        return any(".".join(segments[:i]) in self.arrays for i in range(1, last))
+        key = (path, include_self)
+        found = self._through.get(key)
+        if found is None:
+            segments = path.split(".")
+            last = len(segments) + (1 if include_self else 0)
+            found = any(s.isdigit() for s in segments) or any(
+                ".".join(segments[:i]) in self.arrays for i in range(1, last))
+            self._through[key] = found
+        return found
+
+    def add_arrays(self, paths):
+        self.arrays.update(paths)
+        self._through.clear()
 
 
 @functools.lru_cache(maxsize=4096)
