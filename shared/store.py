@@ -74,7 +74,7 @@ class Store(DependencyProvider):
         self._running = True
         if isinstance(self.db, EmbeddedDatabase):
             self.container.spawn_managed_thread(
-                lambda: sweep_forever(self.db, lambda: self._running))
+                lambda: sweep_forever(self.db, lambda: self._running), identifier="ttl_sweep")
         if not self.outbox_collections:
             return
         if self.settings["OUTBOX_RELAY"] == "paused":
