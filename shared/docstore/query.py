@@ -12,6 +12,7 @@ row: correct, but unindexed, so the services do not query such paths. Example::
 """
 import functools
 import threading
+from logging import getLogger
 
 from shared.docstore.encoding import (
     C_BOOL,
@@ -35,9 +36,12 @@ _LOW = {C_STRING: "", C_OID: T_OID, C_BOOL: T_FALSE, C_DATE: T_DATE}
 _HIGH = {C_NUMBER: "", C_STRING: T_OID, C_OID: T_FALSE, C_BOOL: T_DATE, C_DATE: T_END}
 _SQL_OP = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
+_log = getLogger(__name__)
+
 # nodes matched in Python, keyed by the text bound into the statement
 _NODES = {}
 _NODES_LOCK = threading.Lock()
+_WARNED = set()
 
 
 class Meta:
@@ -200,6 +204,10 @@ def _side(table, op, operand, params):
 
 
 def _python(node, params):
+    if node.path not in _WARNED:  # said once per path: such a query reads every row
+        _WARNED.add(node.path)
+        _log.warning("query on %r (%s) goes through an array with no multikey index: "
+                     "matched row by row, not from an index", node.path, node.op)
     key = repr((node.path, node.op, _freeze(node.operand)))
     with _NODES_LOCK:
         _NODES.pop(key, None)

@@ -165,3 +165,17 @@ def test_a_sweep_runs_while_the_store_dependency_runs(tmp_path):
     thread.wait()
     assert db.processed_events.count_documents({}) == 0
     client.close()
+
+
+def test_a_second_connection_learns_of_arrays_and_indexes_the_first_added(tmp_path):
+    from shared.docstore import DocStoreClient
+    first = DocStoreClient(tmp_path)["shared"]
+    second = DocStoreClient(tmp_path)["shared"]
+    first.visits.insert_one({"_id": 1, "tags": "land"})
+    assert second.visits.count_documents({"tags": "land"}) == 1  # its cache: no arrays yet
+    first.visits.insert_one({"_id": 2, "tags": ["water", "land"]})
+    assert second.visits.count_documents({"tags": "land"}) == 2  # the array's element
+    first.visits.create_index([("concerns.concern_id", 1)])
+    second.visits.insert_one({"_id": 3, "concerns": [{"concern_id": "k1"}]})
+    assert first.visits.find_one({"concerns.concern_id": "k1"})["_id"] == 3
+    assert any("__mk__" in step for step in first.visits.explain({"concerns.concern_id": "k1"}))
