@@ -192,9 +192,11 @@ class Collection:
         text = str(error)
         index = "_id_" if text.endswith(".id") else text.rsplit("index '", 1)[-1].rstrip("'")
         index = index.split("__", 1)[-1] if "__" in index else index
+        spec = self.database.meta(self.name).indexes.get(index, {"keys": [("_id", 1)]})
+        key = {path: decode_value(_get_path(encoded, path)) for path, _ in spec["keys"]}
         return DuplicateKeyError(
-            f"E11000 duplicate key error collection: {self.full_name} index: {index}",
-            11000, {"index": index, "keyValue": {"_id": decode_value(encoded.get("_id"))}})
+            f"E11000 duplicate key error collection: {self.full_name} index: {index} "
+            f"dup key: {key}", 11000, {"index": index, "keyValue": key})
 
     def update_one(self, filter, update, upsert=False):
         return self._update(filter, update, many=False, upsert=upsert)
@@ -328,6 +330,12 @@ class Collection:
 
     def _decode(self, text):
         return loads(text)
+
+
+def _get_path(doc, path):
+    for segment in path.split("."):
+        doc = doc.get(segment) if isinstance(doc, dict) else None
+    return doc
 
 
 __all__ = ["Collection", "UnsupportedOperation"]
