@@ -93,6 +93,7 @@ class Database:
     def __init__(self, client, name, path):
         self.client, self.name, self.path = client, name, path
         self.lock = threading.RLock()
+        self._collections = {}
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                     timeout=BUSY_TIMEOUT_SECONDS, cached_statements=512)
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -109,7 +110,6 @@ class Database:
             self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_indexes ("
                               "collection TEXT, name TEXT, spec TEXT NOT NULL,"
                               " PRIMARY KEY (collection, name)) WITHOUT ROWID")
-        self._collections = {}
 
     # --- collections --------------------------------------------------------------------------
 
@@ -187,6 +187,8 @@ class Database:
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                for collection in self._collections.values():
+                    collection._created = False  # a table made in this write is gone again
                 raise
             txn.publish()
 

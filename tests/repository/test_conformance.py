@@ -324,3 +324,11 @@ def test_elem_match_needs_one_element_to_satisfy_every_condition(database):
     found = database.visits.find({"concerns": {"$elemMatch": {"topic": "land", "urgent": 1}}})
     assert ids(found) == [1]
     assert ids(database.visits.find({"scores": {"$elemMatch": {"$gt": 4, "$lt": 6}}})) == [3]
+
+
+def test_a_first_insert_many_with_a_duplicate_inside_changes_nothing(database):
+    with pytest.raises(BulkWriteError) as error:
+        database.fresh.insert_many([{"_id": 1}, {"_id": 1}])
+    assert error.value.details["writeErrors"][0]["index"] == 1
+    database.fresh.insert_one({"_id": 2})
+    assert database.fresh.count_documents({"_id": 2}) == 1
