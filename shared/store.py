@@ -28,6 +28,7 @@ from nameko.extensions import DependencyProvider
 
 from shared import topology
 from shared.config import settings
+from shared.docstore import Database as EmbeddedDatabase
 from shared.messaging import WindowedPublisher
 from shared.outbox import PENDING, OutboxDatabase, OutboxRelay, UndeliverableEvents
 from shared.rpc import rpc
@@ -37,6 +38,18 @@ _log = getLogger(__name__)
 
 MAX_RELAY_BACKOFF = 5.0
 TOPOLOGY_CONNECT_RETRIES = 10
+TTL_SWEEP_SECONDS = 60.0
+
+
+def sweep_forever(db, running, interval=TTL_SWEEP_SECONDS):
+    """Deletes what the embedded store's TTL indexes say expired, every ``interval`` seconds
+    while ``running()``; MongoDB sweeps its own."""
+    while running():
+        try:
+            db.sweep_expired()
+        except Exception:  # a busy or full disk: the next sweep catches up
+            _log.exception("TTL sweep failed; trying again in %.0f s", interval)
+        eventlet.sleep(interval)
 
 
 class Doorbell:
@@ -86,6 +99,9 @@ class Store(DependencyProvider):
 
     def start(self):
         self._running = True
+        if isinstance(self.db, EmbeddedDatabase):
+            self.container.spawn_managed_thread(
+                lambda: sweep_forever(self.db, lambda: self._running), identifier="ttl_sweep")
         if not self.outbox_collections:
             return
         if self.settings["OUTBOX_RELAY"] == "paused":

@@ -49,7 +49,9 @@ class EscalationsService(ReportsHealth):
                       ([("next_deadline_at", 1)], {}),
                       ([("escalated_past", 1), ("routed_at", -1)], {}),
                       ([("triage", 1), ("routed_at", 1)], {}),
-                      ([("duplicate_of", 1)], {})],
+                      ([("duplicate_of", 1)], {}),
+                      # the inbox without a status filter, newest first
+                      ([("authority_id", 1), ("routed_at", -1)], {})],
             "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
                                 ("effective_from", 1)], {"unique": True}),
                               ([("unit_id", 1)], {})],
