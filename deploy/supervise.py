@@ -34,7 +34,6 @@ from deploy.supervisor_config import (
     SettingError,
     discover_services,
     health_url,
-    instance_counts,
     recorded_environment,
     render,
 )
@@ -43,9 +42,6 @@ HEALTH_TIMEOUT_SECONDS = 6  # the gateway gives each service 3 s
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 60
 UP_STATES = ("RUNNING",)
-DEFAULT_STORE_URI = "embedded:var/data"  # deploy/config.yml's default
-# litemongo loses concurrent updates between processes; flip once the embedded store is safe
-EMBEDDED_STORE_IS_PROCESS_SAFE = False
 OK, NOT_HEALTHY, NOT_RUNNING = 0, 1, 3  # exit codes
 
 
@@ -149,19 +145,9 @@ def launch(layout, environ):
     print(f"supervisord: started (pid {supervisord_pid(layout)}, config {layout.config})")
 
 
-def shared_store_warning(environ):
-    counts = instance_counts(environ, discover_services())
-    store = environ.get("STORE_URI", DEFAULT_STORE_URI)
-    shared = [name for name, count in counts.items() if count > 1]
-    if shared and store.startswith("embedded:") and not EMBEDDED_STORE_IS_PROCESS_SAFE:
-        print(f"warning: {', '.join(shared)} will run several processes on one embedded store "
-              f"({store}), which is not yet safe across processes; use mongodb:// for that")
-
-
 def start(layout, environ, service=None):
     check_service(service)
     render(layout, environ)  # refuses a bad setting before anything is touched
-    shared_store_warning(environ)
     # every queue exists before any service publishes
     declared = subprocess.run([sys.executable, "-m", "shared.topology"], cwd=ROOT, env=environ)
     if declared.returncode != 0:

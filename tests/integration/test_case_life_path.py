@@ -135,9 +135,6 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     assert get(system, "/cases/unrouted")["triage_authority_id"] == "van-phong-tinh-uy-vinh-phuc"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "two processes may not share litemongo's data folder: its conditional update is not atomic "
-    "across processes; enable once the process-safe store is merged"))
 def test_two_escalations_instances_escalate_a_late_case_exactly_once(system):
     first = system.processes["escalations"]
     system.start_second_escalations()
