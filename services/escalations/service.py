@@ -8,6 +8,7 @@ from logging import getLogger
 
 from services.escalations import routing, schemas, sla
 from shared import contracts
+from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.errors import NotFound, load_payload
 from shared.outbox import insert_once, with_events
@@ -16,6 +17,12 @@ from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 
 _log = getLogger(__name__)
+
+
+def holds(principal, authority_id):
+    """Whether a case or inbox of ``authority_id`` is the principal's to read."""
+    return principal is None or (principal.role == "authority_officer"
+                                 and principal.authority_id == authority_id)
 
 
 class EscalationsService(ReportsHealth):
@@ -34,12 +41,14 @@ class EscalationsService(ReportsHealth):
     # --- registry ---------------------------------------------------------------------------
 
     @rpc
-    def register_authority(self, authority):
+    def register_authority(self, authority, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         authority = load_payload(schemas.RegisterAuthority(), authority, "authority")
         parent = authority["parent_authority_id"]
         if parent is not None and self.db.authorities.find_one({"_id": parent}) is None:
             raise NotFound("parent authority not found", {"parent_authority_id": [parent]})
-        document = {"_id": authority.pop("authority_id"), **authority}
+        document = {"_id": authority.pop("authority_id"), **authority,
+                    "actor": actor_of(principal)}
         return schemas.Authority().dump(insert_once(self.db.authorities, document))
 
     @rpc
@@ -48,11 +57,12 @@ class EscalationsService(ReportsHealth):
         return schemas.Authority(many=True).dump(list(found))
 
     @rpc
-    def add_routing_rule(self, rule):
+    def add_routing_rule(self, rule, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         rule = load_payload(schemas.AddRoutingRule(), rule, "routing rule")
         if self.db.authorities.find_one({"_id": rule["authority_id"]}) is None:
             raise NotFound("authority not found", {"authority_id": [rule["authority_id"]]})
-        document = {"_id": rule.pop("rule_id"), **rule}
+        document = {"_id": rule.pop("rule_id"), **rule, "actor": actor_of(principal)}
         stored = insert_once(self.db.routing_rules, document,
                              unique_keys=[("_id",), ("topic", "unit_id")])
         return schemas.RoutingRule().dump(stored)
@@ -77,7 +87,7 @@ class EscalationsService(ReportsHealth):
             "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
             "topic": concern["topic"], "summary": concern["summary"],
             "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),
-            "source_event_id": event.event_id,
+            "source_event_id": event.event_id, "raised_by_user": event.actor,
         }
         events = []
         if rule is None:
@@ -102,10 +112,12 @@ class EscalationsService(ReportsHealth):
                          concern["topic"], concern["unit_id"], case_id)
 
     @rpc
-    def inbox(self, query):
+    def inbox(self, query, principal):
+        """An authority's cases: only its own officers'; another's answers like a missing one."""
+        principal = require(principal_from(principal), "cases.inbox")
         query = load_payload(schemas.InboxQuery(), query, "inbox query")
         authority = self.db.authorities.find_one({"_id": query["authority_id"]})
-        if authority is None:
+        if authority is None or not holds(principal, authority["_id"]):
             raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
         criteria = {"authority_id": authority["_id"]}
         if query["status"]:
@@ -117,9 +129,12 @@ class EscalationsService(ReportsHealth):
                 "cases": schemas.Case(many=True).dump(cases)}
 
     @rpc
-    def get_case_for_concern(self, concern_id):
+    def get_case_for_concern(self, concern_id, principal=None):
+        """The case of a concern: for an officer, only one their authority holds (else NotFound
+        like a concern with no case); ``principal`` None after visits found it the cadre's."""
+        principal = require(principal_from(principal), "concerns.read")
         case = self.db.cases.find_one({"concern_id": concern_id}, {"outbox": 0})
-        if case is None:
+        if case is None or not holds(principal, case["authority_id"]):
             raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
         authority = None
         if case["authority_id"]:
