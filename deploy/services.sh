@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/deploy/venv.sh"
-SERVICES=(assignments visits escalations monitor gateway)
+SERVICES=(assignments visits escalations monitor accounts gateway)
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"  # eventlet's notice, at every start
 RUN="$ROOT/var/run"; LOG="$ROOT/var/log"
 mkdir -p "$RUN" "$LOG"

@@ -12,7 +12,7 @@ import requests
 
 from shared.config import ROOT
 
-SERVICES = ("assignments", "visits", "escalations", "monitor", "gateway")
+SERVICES = ("assignments", "visits", "escalations", "monitor", "accounts", "gateway")
 
 
 def free_port():

@@ -10,7 +10,13 @@ from shared.contracts import (
     CASE_ROUTED,
     CONCERN_RAISED,
     EVENT_TYPES,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
     UNIT_REGISTERED,
+    USER_CREATED,
+    USER_DISABLED,
+    USER_ROLE_CHANGED,
+    USER_SIGNED_OUT,
     VISIT_LOGGED,
     parse_event,
 )
@@ -52,10 +58,27 @@ def case_routed(**overrides):
             "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), **overrides}
 
 
+def user_created(**overrides):
+    return {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình",
+            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None, **overrides}
+
+
+def user_role_changed(**overrides):
+    return {"user_id": "u1", "role": "authority_officer", "cadre_id": None,
+            "authority_id": "ubnd-xa-tam-hop", **overrides}
+
+
+def user_ref(**overrides):
+    return {"user_id": "u1", **overrides}
+
+
 PAYLOADS = {
     UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
     ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
     CONCERN_RAISED: concern_raised, CASE_ROUTED: case_routed,
+    USER_CREATED: user_created, USER_ROLE_CHANGED: user_role_changed,
+    USER_DISABLED: user_ref, PASSWORD_CHANGED: user_ref, PASSWORD_RESET: user_ref,
+    USER_SIGNED_OUT: user_ref,
 }
 
 
@@ -80,12 +103,16 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made"}
+IRREGULAR_PAST = {"made", "reset"}
+PARTICLES = {"out", "in", "up"}
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES.values(), ids=str)
 def test_event_names_are_past_tense(event_type):
-    verb = event_type.name.rsplit("_", 1)[-1]
+    words = event_type.name.split("_")
+    if words[-1] in PARTICLES:  # a phrasal verb: user_signed_out
+        words.pop()
+    verb = words[-1]
     assert verb.endswith("ed") or verb in IRREGULAR_PAST, event_type.name
 
 
@@ -216,3 +243,11 @@ def test_an_invalid_occurred_at_is_invalid(occurred_at):
 
 def test_a_naive_occurred_at_is_invalid():
     assert "occurred_at" in invalid(envelope(occurred_at="2026-11-25T08:00:00")).fields
+
+
+def test_the_acting_user_travels_in_the_envelope_and_is_optional():
+    body = USER_DISABLED.new(user_ref(), actor="admin-1")
+    assert parse_event(json.loads(json.dumps(body))).actor == "admin-1"
+    older = {k: v for k, v in USER_DISABLED.new(user_ref()).items() if k != "actor"}
+    assert parse_event(older).actor is None
+    assert "actor" in invalid({**body, "actor": "Not An Id!"}).fields
