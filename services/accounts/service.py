@@ -11,6 +11,7 @@ import time
 from logging import getLogger
 
 from eventlet import sleep, tpool
+from nameko.dependency_providers import Config
 
 from services.accounts import rules, schemas
 from shared import contracts, tokens
@@ -41,6 +42,7 @@ class AccountsService(ReportsHealth):
         outbox_collections=["users"],
         indexes={"users": [([("username", 1)], {"unique": True})]},
     )
+    config = Config()
 
     # --- signing in and out -----------------------------------------------------------------
 
@@ -64,7 +66,7 @@ class AccountsService(ReportsHealth):
             sleep(delay)
             raise Unauthorized(SIGN_IN_REFUSED)
         self.db.sign_in_attempts.delete_one({"_id": keys[0]})
-        config = settings(self.container.config)
+        config = settings(self.config)
         token, expires_at = tokens.issue(config["TOKEN_SECRET"], config["TOKEN_TTL_SECONDS"],
                                          user["_id"], user["token_version"])
         return {"access_token": token, "token_type": "Bearer", "expires_at": expires_at,

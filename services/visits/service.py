@@ -66,6 +66,11 @@ class VisitsService(ReportsHealth):
                 "path": unit["path"]}
 
     @rpc
+    def knows_assignment(self, cadre_id, unit_id):
+        """Whether the read model has an assignment of this cadre to this unit (for loaders)."""
+        return self.db.assignments.find_one({"cadre_id": cadre_id, "unit_id": unit_id}) is not None
+
+    @rpc
     def log_visit(self, visit, principal):
         principal = require(principal_from(principal), "visits.log")
         if principal is None:
