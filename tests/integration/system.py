@@ -68,6 +68,14 @@ class RunningSystem:
                 process.kill()
                 process.wait()
 
+    def sign_in(self, username, password):
+        """Headers that carry a fresh access token of this user."""
+        response = requests.post(f"{self.base_url}/sessions", timeout=30,
+                                 json={"username": username, "password": password})
+        if response.status_code != 201:
+            raise AssertionError(f"sign-in of {username}: {response.status_code} {response.text}")
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
     def health(self):
         return requests.get(f"{self.base_url}/health", timeout=10)
 
