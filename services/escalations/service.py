@@ -112,7 +112,7 @@ class EscalationsService(ReportsHealth):
                          concern["topic"], concern["unit_id"], case_id)
 
     @rpc
-    def inbox(self, query, principal):
+    def inbox(self, query, principal=None):
         """An authority's cases: only its own officers'; another's answers like a missing one."""
         principal = require(principal_from(principal), "cases.inbox")
         query = load_payload(schemas.InboxQuery(), query, "inbox query")
