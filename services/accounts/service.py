@@ -14,6 +14,7 @@ from eventlet import sleep, tpool
 from nameko.dependency_providers import Config
 
 from services.accounts import rules, schemas
+from services.gateway.dependencies import BoundedRpcProxy
 from shared import contracts, tokens
 from shared.authorisation import actor_of, check_scope, principal_from, require
 from shared.config import settings
@@ -43,6 +44,10 @@ class AccountsService(ReportsHealth):
         indexes={"users": [([("username", 1)], {"unique": True})]},
     )
     config = Config()
+    # asked only when an administrator binds a user to a scope: does that cadre or authority
+    # exist in the registry?
+    assignments = BoundedRpcProxy("assignments")
+    escalations = BoundedRpcProxy("escalations")
 
     # --- signing in and out -----------------------------------------------------------------
 
@@ -144,6 +149,7 @@ class AccountsService(ReportsHealth):
         user = load_payload(schemas.CreateUser(), user, "user")
         check_scope(user["role"], user["cadre_id"], user["authority_id"])
         rules.check_password_policy(user["password"], user["username"])
+        self._check_scope_exists(user["cadre_id"], user["authority_id"])
         user_id = contracts.new_id()
         profile = {key: user[key] for key in ("username", "display_name", "role", "cadre_id",
                                               "authority_id")}
@@ -183,6 +189,7 @@ class AccountsService(ReportsHealth):
         if "role" in change:
             new = rules.role_change(user, change["role"], change.get("cadre_id"),
                                     change.get("authority_id"), principal.user_id)
+            self._check_scope_exists(new["cadre_id"], new["authority_id"])
             self._revoke(user_id, contracts.USER_ROLE_CHANGED, principal,
                          payload={"user_id": user_id, **new}, **new)
         elif "cadre_id" in change or "authority_id" in change:
@@ -192,6 +199,19 @@ class AccountsService(ReportsHealth):
             rules.check_may_disable(user, principal.user_id)
             self._revoke(user_id, contracts.USER_DISABLED, principal, enabled=False)
         return schemas.User().dump(self._user(user_id))
+
+    def _check_scope_exists(self, cadre_id, authority_id):
+        """A user is bound to a cadre or an authority of the registry, not to a typo."""
+        for field, value, lookup in (("cadre_id", cadre_id, self.assignments.get_cadre),
+                                     ("authority_id", authority_id,
+                                      self.escalations.get_authority)):
+            if value is None:
+                continue
+            try:
+                lookup(value)
+            except NotFound:
+                raise InvalidInput("user refused", {field: [
+                    f"{value} is not in the registry"]}) from None
 
     def _user(self, user_id):
         user = self.db.users.find_one({"_id": user_id}, {"outbox": 0})

@@ -66,6 +66,13 @@ class AssignmentsService(ReportsHealth):
         return schemas.Cadre().dump(stored)
 
     @rpc
+    def get_cadre(self, cadre_id):
+        cadre = self.db.cadres.find_one({"_id": cadre_id}, {"outbox": 0})
+        if cadre is None:
+            raise NotFound("cadre not found", {"cadre_id": [str(cadre_id)]})
+        return schemas.Cadre().dump(cadre)
+
+    @rpc
     def assign_cadre(self, assignment, principal=None):
         principal = require(principal_from(principal), "registry.manage")
         assignment = load_payload(schemas.AssignCadre(), assignment, "assignment")

@@ -57,6 +57,13 @@ class EscalationsService(ReportsHealth):
         return schemas.Authority(many=True).dump(list(found))
 
     @rpc
+    def get_authority(self, authority_id):
+        authority = self.db.authorities.find_one({"_id": authority_id})
+        if authority is None:
+            raise NotFound("authority not found", {"authority_id": [str(authority_id)]})
+        return schemas.Authority().dump(authority)
+
+    @rpc
     def add_routing_rule(self, rule, principal=None):
         principal = require(principal_from(principal), "registry.manage")
         rule = load_payload(schemas.AddRoutingRule(), rule, "routing rule")

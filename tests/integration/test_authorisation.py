@@ -166,6 +166,9 @@ TABLE = [
     ("create user", "POST", lambda w: "/users", lambda w: {
         "username": f"user-{n()}", "display_name": "Người mới", "password": "new-user-pass-1",
         "role": "operator"}, everyone(403, administrator=201)),
+    ("create user of an unknown cadre", "POST", lambda w: "/users", lambda w: {
+        "username": f"user-{n()}", "display_name": "Người mới", "password": "new-user-pass-1",
+        "role": "cadre", "cadre_id": "no-such-cadre"}, everyone(403, administrator=400)),
     ("list users", "GET", lambda w: "/users", None, everyone(403, administrator=200)),
     ("get user", "GET", lambda w: f"/users/{w.target_user}", None,
      everyone(403, administrator=200)),

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import replace_dependencies
 
 from services.accounts import rules
 from services.accounts.service import AccountsService
@@ -26,9 +27,25 @@ BINH = {"username": "binh", "display_name": "Trần Thị Bình", "password": "b
         "role": "cadre", "cadre_id": "tran-thi-binh"}
 
 
+KNOWN = {"cadre_id": {"tran-thi-binh"}, "authority_id": {"ubnd-xa-tam-hop"}}
+
+
+def registry_lookup(field):
+    """The registry services, mocked: they know only the cadre and authority in KNOWN."""
+    def lookup(value):
+        if value not in KNOWN[field]:
+            raise NotFound(f"{field} not found", {field: [value]})
+        return {field: value}
+    return lookup
+
+
 @pytest.fixture
 def accounts(container_factory, config):
-    container_factory(AccountsService, {**config, "max_workers": 40}).start()
+    container = container_factory(AccountsService, {**config, "max_workers": 40})
+    assignments, escalations = replace_dependencies(container, "assignments", "escalations")
+    assignments.get_cadre.side_effect = registry_lookup("cadre_id")
+    escalations.get_authority.side_effect = registry_lookup("authority_id")
+    container.start()
     with ServiceRpcProxy("accounts", config, timeout=30) as proxy:
         yield proxy
 
@@ -91,6 +108,13 @@ def test_bad_new_users_are_refused_field_by_field_and_usernames_are_unique(accou
     with pytest.raises(InvalidInput) as short:
         accounts.create_user({**BINH, "password": "short"}, admin)
     assert "password" in short.value.fields
+    with pytest.raises(InvalidInput) as unknown_cadre:
+        accounts.create_user({**BINH, "cadre_id": "no-such-cadre"}, admin)
+    assert unknown_cadre.value.fields == {"cadre_id": ["no-such-cadre is not in the registry"]}
+    with pytest.raises(InvalidInput) as unknown_authority:
+        accounts.create_user({**BINH, "role": "authority_officer", "cadre_id": None,
+                              "authority_id": "no-such-authority"}, admin)
+    assert "authority_id" in unknown_authority.value.fields
     accounts.create_user(BINH, admin)
     with pytest.raises(Conflict) as taken:
         accounts.create_user({**BINH, "display_name": "Someone else"}, admin)
