@@ -3,7 +3,7 @@
 Every change is stored with its event in one update (``user_created``, ``user_role_changed``,
 ``user_disabled``, ``password_changed``, ``password_reset``, ``user_signed_out``). Each user
 carries a ``token_version``: tokens name the version they were issued at, and sign-out, a
-password change or reset and disabling bump it, so the gateway's per-request
+password change or reset, a role change and disabling bump it, so the gateway's per-request
 :meth:`principal_for` refuses every earlier token at once. Failed sign-ins are counted here, per
 username and per client address, so the throttle holds across gateway restarts.
 """
