@@ -14,7 +14,7 @@ from services.visits import rules, schemas
 from shared import contracts
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
-from shared.errors import Conflict, NotFound, load_payload
+from shared.errors import Conflict, InvalidInput, NotFound, load_payload
 from shared.outbox import with_events
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
@@ -73,8 +73,9 @@ class VisitsService(ReportsHealth):
     @rpc
     def log_visit(self, visit, principal):
         principal = require(principal_from(principal), "visits.log")
-        if principal is None:
-            raise NotFound("a visit is logged by a signed-in cadre", {"cadre_id": ["none"]})
+        if principal is None:  # no internal caller logs visits: the cadre is who signed in
+            raise InvalidInput("a visit is logged by a signed-in cadre",
+                               {"principal": ["required"]})
         request_schema = schemas.LogVisit()
         visit = load_payload(request_schema, visit, "visit")
         unit = self.db.units.find_one({"_id": visit["unit_id"]})
