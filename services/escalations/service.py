@@ -7,6 +7,7 @@ insert. A case is unique per concern, so a redelivered ``concern_raised`` has on
 from logging import getLogger
 
 from services.escalations import routing, schemas, sla
+from services.escalations.access import holds
 from shared import contracts
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
@@ -17,12 +18,6 @@ from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 
 _log = getLogger(__name__)
-
-
-def holds(principal, authority_id):
-    """Whether a case or inbox of ``authority_id`` is the principal's to read."""
-    return principal is None or (principal.role == "authority_officer"
-                                 and principal.authority_id == authority_id)
 
 
 class EscalationsService(ReportsHealth):

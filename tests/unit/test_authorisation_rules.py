@@ -6,6 +6,7 @@ import jwt
 import pytest
 
 from services.accounts import rules
+from services.escalations.access import holds
 from services.visits.rules import ASSIGNED_UNITS_ONLY, check_may_log_at, check_own_visit
 from shared import tokens
 from shared.authorisation import PERMISSIONS, Principal, may, principal_from, require
@@ -178,6 +179,14 @@ def test_another_cadres_visit_is_not_found_like_a_missing_one():
     with pytest.raises(NotFound) as concern:
         check_own_visit(visit, OFFICER, "concern", "c1")
     assert concern.value.fields == {"concern_id": ["c1"]}
+
+
+def test_an_officer_holds_only_their_own_authoritys_cases():
+    assert holds(OFFICER, "ubnd-xa-tam-hop")
+    assert not holds(OFFICER, "ubnd-huyen-binh-xuyen")
+    assert not holds(Principal("u9", "cadre", cadre_id="ubnd-xa-tam-hop"), "ubnd-xa-tam-hop")
+    assert not holds(ADMIN, "ubnd-xa-tam-hop")
+    assert holds(None, "ubnd-xa-tam-hop")
 
 
 # --- tokens ------------------------------------------------------------------------------------
