@@ -35,6 +35,29 @@ PERMISSIONS = {
     "visits.read": frozenset({CADRE}),
     "concerns.read": frozenset({CADRE, OFFICER}),
     "cases.inbox": frozenset({OFFICER}),
+    # a case page: an officer of the authority holding it, the cadre who carried the concern
+    "cases.read": frozenset({CADRE, OFFICER}),
+    # acting on a case at all; then each action below, by the side of the case that takes it
+    # (services/escalations/case_life.TRANSITIONS): the holder authority's officers, or the
+    # raising side (the cadre who carried the concern, for their own concern only)
+    "cases.act": frozenset({CADRE, OFFICER}),
+    "cases.acknowledge": frozenset({OFFICER}),
+    "cases.start": frozenset({OFFICER}),
+    "cases.request_information": frozenset({OFFICER}),
+    "cases.provide_information": frozenset({CADRE}),
+    "cases.redirect": frozenset({OFFICER}),
+    "cases.answer": frozenset({OFFICER}),
+    "cases.close": frozenset({CADRE, OFFICER}),
+    "cases.mark_duplicate": frozenset({OFFICER}),
+    "cases.reopen": frozenset({CADRE}),
+    "cases.escalate": frozenset({OFFICER}),
+    # concerns no routing rule covered: the triage authority's officers see those it holds (any
+    # other officer: those their authority holds, none), administrators all of them, to see
+    # which routing rules are missing
+    "cases.unrouted": frozenset({OFFICER, ADMINISTRATOR}),
+    # counts per authority and topic, no personal data: an officer their own authority's,
+    # administrators every authority's
+    "cases.statistics": frozenset({OFFICER, ADMINISTRATOR}),
     # queues and event metadata, never payloads
     "monitor.read": frozenset({OPERATOR}),
     # every signed-in user: their own session and password

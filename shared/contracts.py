@@ -51,6 +51,7 @@ CONCERN_TOPICS = (
     "economy", "party_building", "public_service", "other",
 )
 RAISED_BY = ("party_member", "resident")
+URGENCIES = ("normal", "urgent")
 MEETING_KINDS = ("regular", "thematic")
 
 
@@ -98,6 +99,8 @@ class ConcernRaised(Schema):
     summary = Text(2000, required=True)
     raised_by = fields.String(required=True, validate=validate.OneOf(RAISED_BY))
     raised_on = fields.Date(required=True)
+    # added with case life; events from before it load as "normal"
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
 
 
 ROLES = ("cadre", "authority_officer", "operator", "administrator")
@@ -130,6 +133,103 @@ class CaseRouted(Schema):
     authority_id = Id(required=True)
     rule_id = Id(required=True)
     acknowledge_by = fields.Date(required=True)
+
+
+# --- case life (services.escalations.case_life) ---------------------------------------------
+
+CLOSE_OUTCOMES = ("resolved", "unresolved")
+DEADLINE_KINDS = ("acknowledge", "answer")
+
+
+class CaseAcknowledged(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    answer_by = fields.Date(required=True)
+    started = fields.Boolean(required=True)  # work began too (the "start" action)
+
+
+class CaseInformationRequested(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    question = Text(2000, required=True)
+
+
+class CaseInformationProvided(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    information = Text(4000, required=True)
+    answer_by = fields.Date(required=True)  # moved on by the working days spent waiting
+
+
+class CaseRedirected(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    from_authority_id = Id(required=True, allow_none=True)
+    authority_id = Id(required=True)
+    reason = Text(2000, required=True)
+
+
+class CaseAnswered(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    answer = Text(8000, required=True)
+    answered_at = fields.AwareDateTime(required=True)
+    # the case this one duplicates, when the answer is the original's
+    original_case_id = Id(load_default=None, allow_none=True)
+
+
+class CaseClosed(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(CLOSE_OUTCOMES))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CaseMarkedDuplicate(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    original_case_id = Id(required=True)
+
+
+class CaseReopened(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    reason = Text(2000, required=True)
+    answer_by = fields.Date(required=True)
+
+
+class CaseEscalated(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    from_authority_id = Id(required=True)
+    # None past the top level: then the province standing committee is flagged
+    authority_id = Id(required=True, allow_none=True)
+    standing_committee_flagged = fields.Boolean(required=True)
+    reason = Text(2000, required=True)
+
+
+class CaseDeadlineNear(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
+    due_on = fields.Date(required=True)
+
+
+class CaseUnrouted(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    unit_id = Id(required=True)
+    topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
+    # the triage authority that routes it by hand (None when none is configured)
+    authority_id = Id(required=True, allow_none=True)
 
 
 # --- event types -----------------------------------------------------------------------------
@@ -177,10 +277,27 @@ PASSWORD_CHANGED = EventType("accounts", "password_changed", UserRef)
 PASSWORD_RESET = EventType("accounts", "password_reset", UserRef)
 USER_SIGNED_OUT = EventType("accounts", "user_signed_out", UserRef)
 
+CASE_ACKNOWLEDGED = EventType("escalations", "case_acknowledged", CaseAcknowledged)
+CASE_INFORMATION_REQUESTED = EventType("escalations", "case_information_requested",
+                                       CaseInformationRequested)
+CASE_INFORMATION_PROVIDED = EventType("escalations", "case_information_provided",
+                                      CaseInformationProvided)
+CASE_REDIRECTED = EventType("escalations", "case_redirected", CaseRedirected)
+CASE_ANSWERED = EventType("escalations", "case_answered", CaseAnswered)
+CASE_CLOSED = EventType("escalations", "case_closed", CaseClosed)
+CASE_MARKED_DUPLICATE = EventType("escalations", "case_marked_duplicate", CaseMarkedDuplicate)
+CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
+CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
+CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
+CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)
+
 EVENT_TYPES = {t.routing_key: t for t in (
     UNIT_REGISTERED, CADRE_REGISTERED, ASSIGNMENT_MADE, VISIT_LOGGED, CONCERN_RAISED, CASE_ROUTED,
     USER_CREATED, USER_ROLE_CHANGED, USER_DISABLED, PASSWORD_CHANGED, PASSWORD_RESET,
     USER_SIGNED_OUT,
+    CASE_ACKNOWLEDGED, CASE_INFORMATION_REQUESTED, CASE_INFORMATION_PROVIDED, CASE_REDIRECTED,
+    CASE_ANSWERED, CASE_CLOSED, CASE_MARKED_DUPLICATE, CASE_REOPENED, CASE_ESCALATED,
+    CASE_DEADLINE_NEAR, CASE_UNROUTED,
 )}
 
 

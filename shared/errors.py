@@ -73,7 +73,10 @@ class Unauthorized(SausatError):
 
 @deserialize_to_instance
 class Forbidden(SausatError):
-    """The signed-in user's role may never do this; ``fields`` names the rule."""
+    """The signed-in user's role may never do this; ``fields`` names the rule.
+
+    (Another authority's or another cadre's object answers :class:`NotFound` instead, so its
+    existence is not revealed.)"""
     status = 403
     code = "FORBIDDEN"
 
@@ -110,3 +113,4 @@ def load_payload(schema, payload, what):
         return schema.load(payload)
     except ValidationError as error:
         raise InvalidInput(f"invalid {what}", error.normalized_messages()) from None
+

@@ -12,8 +12,22 @@ never do something gets 403; another user's object answers 404 like a missing on
   ``POST /users/<id>/password-reset``: administrator
 - ``POST /visits`` (assigned units only), ``GET /visits/<id>`` (own): cadre
 - ``GET /concerns/<id>``: the cadre who carried it, an officer of the authority holding it
-- ``GET /authorities/<id>/inbox``: an officer of that authority
+- ``GET /authorities/<id>/inbox``: an officer of that authority (``?view=escalated_past``:
+  the cases escalated past it)
+- ``GET /cases/<id>``: an officer of the authority holding it, the cadre who carried the concern
+- ``POST /cases/<id>/<action>``: the holder's officers act for the authority, the cadre who
+  carried the concern for the raising side (``provide_information``, ``close``, ``reopen``)
+- ``GET /cases/unrouted``: administrator (all), officer (those their authority holds)
+- ``GET /authorities/<id>/statistics``: administrator, an officer of that authority
 - ``GET /monitor/queues``, ``GET /monitor/events`` (metadata, no payloads): operator
+
+Case actions and their JSON bodies (who acts is the signed-in user; any other field, ``actor``
+included, is refused as unknown): acknowledge {}, start {}, request_information {question},
+provide_information {information}, redirect {authority_id, reason}, answer {answer}, close
+{outcome: resolved|unresolved, note}, mark_duplicate {original_case_id}, reopen {reason},
+escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalated_past``,
+``topic``, ``unit_id``, ``received_from`` and ``received_to``; the statistics ``period_from``,
+``period_to`` (excluded) and ``topic``.
 """
 from logging import getLogger
 
@@ -168,7 +182,7 @@ class GatewayService:
         principal = self._as(request, "concerns.read")
         if principal["role"] == "cadre":
             concern = self.visits.get_concern(concern_id, principal)  # the cadre's own only
-            case = self._case_or_none(concern_id, None)
+            case = self._case_or_none(concern_id, principal)
         else:  # an officer: only a case their authority holds, checked where cases live
             case = self._case_or_none(concern_id, principal)
             if case is None:
@@ -205,3 +219,26 @@ class GatewayService:
         principal = self._as(request, "monitor.read")
         return json_response({"events": self.monitor.recent_events(request.args.to_dict(),
                                                                    principal)})
+
+    # --- case life --------------------------------------------------------------------------
+
+    @http("GET", "/cases/unrouted")
+    def unrouted_cases(self, request):
+        principal = self._as(request, "cases.unrouted")
+        return json_response(self.escalations.list_unrouted(request.args.to_dict(), principal))
+
+    @http("GET", "/cases/<case_id>")
+    def get_case(self, request, case_id):
+        return json_response(self.escalations.get_case(case_id, self._as(request, "cases.read")))
+
+    @http("POST", "/cases/<case_id>/<action>")
+    def act_on_case(self, request, case_id, action):
+        principal = self._as(request, "cases.act")
+        return json_response(self.escalations.act_on_case(case_id, action, json_body(request),
+                                                          principal))
+
+    @http("GET", "/authorities/<authority_id>/statistics")
+    def case_statistics(self, request, authority_id):
+        principal = self._as(request, "cases.statistics")
+        query = {"authority_id": authority_id, **request.args.to_dict()}
+        return json_response(self.escalations.statistics(query, principal))

@@ -10,7 +10,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, Id, Text
+from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id, Text
 
 MAX_CONCERNS_PER_VISIT = 50
 
@@ -41,6 +41,8 @@ class RaiseConcern(Schema):
     topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
     summary = Text(2000, required=True)
     raised_by = fields.String(required=True, validate=validate.OneOf(RAISED_BY))
+    # urgent concerns get shorter deadlines (deploy/case_policy.yml)
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
 
 
 class LogVisit(Schema):
@@ -67,6 +69,7 @@ class Concern(Schema):
     topic = fields.String()
     summary = fields.String()
     raised_by = fields.String()
+    urgency = fields.String(dump_default="normal")
 
 
 class Visit(Schema):
@@ -84,8 +87,17 @@ class Visit(Schema):
     logged_by = fields.String(allow_none=True)
 
 
+class ConcernAnswer(Schema):
+    """The answer that came back (``case_answered``), to read at the branch's next meeting."""
+    case_id = fields.String()
+    authority_id = fields.String()
+    answer = fields.String()
+    answered_at = fields.AwareDateTime()
+
+
 class RaisedConcern(Concern):
     visit_id = fields.String()
     unit_id = fields.String()
     unit_name = fields.String()
     raised_on = fields.String()
+    answer = fields.Nested(ConcernAnswer, allow_none=True)

@@ -4,7 +4,8 @@
 ``concern_raised`` each) in one insert; a resubmission with the same ``submission_id`` returns
 the stored visit instead of a second one. Units come from ``unit_registered`` events and
 assignments from ``assignment_made``: a cadre may log only where assigned on the meeting date
-(see ``rules``), checked here with no call to another service on the write path.
+(see ``rules``), checked here with no call to another service on the write path. The answer to
+a concern comes back from ``case_answered`` and is shown with the concern.
 """
 import hashlib
 import json
@@ -56,6 +57,20 @@ class VisitsService(ReportsHealth):
             {"name": unit["name"], "level": unit["level"], "parent_id": unit["parent_id"],
              "path": unit["path"]},
             upsert=True)
+
+    @subscribe("case_answered")
+    def record_answer(self, event):
+        answered = event.payload
+        answer = {"case_id": answered["case_id"], "authority_id": answered["authority_id"],
+                  "answer": answered["answer"], "answered_at": answered["answered_at"]}
+        try:
+            # keyed by concern and only over an older answer (a reopened case answered again),
+            # so a redelivered or late event changes nothing
+            self.db.answers.update_one(
+                {"_id": answered["concern_id"], "answered_at": {"$lt": answered["answered_at"]}},
+                {"$set": answer}, upsert=True)
+        except DuplicateKeyError:
+            _log.info("concern %s already has this or a newer answer", answered["concern_id"])
 
     @rpc
     def get_unit(self, unit_id):
@@ -136,6 +151,8 @@ class VisitsService(ReportsHealth):
             raise NotFound("concern not found", {"concern_id": [str(concern_id)]})
         rules.check_own_visit(visit, principal, "concern", concern_id)
         concern = next(c for c in visit["concerns"] if c["concern_id"] == concern_id)
+        answer = self.db.answers.find_one({"_id": concern_id})
         return schemas.RaisedConcern().dump({
             **concern, "visit_id": visit["_id"], "unit_id": visit["unit_id"],
-            "unit_name": visit["unit_name"], "raised_on": visit["meeting_date"]})
+            "unit_name": visit["unit_name"], "raised_on": visit["meeting_date"],
+            "answer": answer})

@@ -111,21 +111,42 @@ def world(vhost_pipeline, request, tmp_path_factory):
             # district (land): own and another's for the cadre and the officer alike
             world.own_concern = own.json()["concerns"][0]["concern_id"]
             world.other_concern = other.json()["concerns"][0]["concern_id"]
+            # two more of binh's concerns, held by UBND xã Tam Hợp: one to acknowledge, one
+            # acknowledged already, to answer
+            more = [world.call("cadre", "POST", "/visits", visit_body()) for _ in range(2)]
+            assert [r.status_code for r in more] == [201, 201], [r.text for r in more]
             world.target_user = world.create_user("target", "operator")["user_id"]
             world.settle()
-            for concern_id in (world.own_concern, world.other_concern):
-                with ClusterRpcProxy(world.rpc_config, timeout=30) as cluster:
-                    deadline = time.monotonic() + 30
-                    while True:
-                        try:
-                            cluster.escalations.get_case_for_concern(concern_id)
-                            break
-                        except Exception:
-                            assert time.monotonic() < deadline, "case never routed"
-                            time.sleep(0.1)
+            concern_ids = [world.own_concern, world.other_concern] + [
+                r.json()["concerns"][0]["concern_id"] for r in more]
+            found = [wait_for_case(world, concern_id) for concern_id in concern_ids]
+            world.own_case, world.other_case, world.case_to_acknowledge, world.case_to_answer = [
+                case["case_id"] for case in found]
+            assert [case["authority_id"] for case in found] == [
+                OWN_AUTHORITY, OTHER_AUTHORITY, OWN_AUTHORITY, OWN_AUTHORITY]
+            acknowledged = world.call("officer", "POST",
+                                      f"/cases/{world.case_to_answer}/acknowledge", {})
+            assert acknowledged.status_code == 200, acknowledged.text
             yield world
         finally:
             system.stop_all()
+
+
+def wait_for_case(world, concern_id, timeout=30):
+    deadline = time.monotonic() + timeout
+    with ClusterRpcProxy(world.rpc_config, timeout=30) as cluster:
+        while True:
+            try:
+                return cluster.escalations.get_case_for_concern(concern_id)
+            except Exception:
+                assert time.monotonic() < deadline, "case never routed"
+                time.sleep(0.1)
+
+
+def statistics_of(authority_id):
+    today = dt.date.today()
+    return (f"/authorities/{authority_id}/statistics?period_from={today.isoformat()}"
+            f"&period_to={(today + dt.timedelta(days=1)).isoformat()}")
 
 
 def everyone(status, **exceptions):
@@ -198,6 +219,26 @@ TABLE = [
      everyone(403, officer=200)),
     ("another's inbox", "GET", lambda w: f"/authorities/{OTHER_AUTHORITY}/inbox", None,
      everyone(403, officer=404)),
+    # binh carried the concern of the own authority's case; cuong that of the other's
+    ("own authority's case", "GET", lambda w: f"/cases/{w.own_case}", None,
+     everyone(403, cadre=200, officer=200)),
+    ("another authority's case", "GET", lambda w: f"/cases/{w.other_case}", None,
+     everyone(403, cadre=404, officer=404)),
+    ("acknowledge own authority's case", "POST",
+     lambda w: f"/cases/{w.case_to_acknowledge}/acknowledge", lambda w: {},
+     everyone(403, officer=200)),
+    ("acknowledge another authority's case", "POST",
+     lambda w: f"/cases/{w.other_case}/acknowledge", lambda w: {}, everyone(403, officer=404)),
+    ("answer own authority's case", "POST", lambda w: f"/cases/{w.case_to_answer}/answer",
+     lambda w: {"answer": "Xã đã sửa xong"}, everyone(403, officer=200)),
+    ("answer another authority's case", "POST", lambda w: f"/cases/{w.other_case}/answer",
+     lambda w: {"answer": "Huyện đã xử lý"}, everyone(403, officer=404)),
+    ("unrouted cases", "GET", lambda w: "/cases/unrouted", None,
+     everyone(403, officer=200, administrator=200)),
+    ("own authority's statistics", "GET", lambda w: statistics_of(OWN_AUTHORITY), None,
+     everyone(403, officer=200, administrator=200)),
+    ("another authority's statistics", "GET", lambda w: statistics_of(OTHER_AUTHORITY), None,
+     everyone(403, officer=404, administrator=200)),
     ("queues", "GET", lambda w: "/monitor/queues", None, everyone(403, operator=200)),
     ("event metadata", "GET", lambda w: "/monitor/events", None, everyone(403, operator=200)),
 ]
@@ -229,11 +270,16 @@ def test_anothers_object_answers_exactly_like_a_missing_one(world):
         ("cadre", f"/concerns/{world.other_concern}", "/concerns/{}"),
         ("officer", f"/concerns/{world.other_concern}", "/concerns/{}"),
         ("officer", f"/authorities/{OTHER_AUTHORITY}/inbox", "/authorities/{}/inbox"),
+        ("cadre", f"/cases/{world.other_case}", "/cases/{}"),
+        ("officer", f"/cases/{world.other_case}", "/cases/{}"),
+        ("officer", f"/cases/{world.other_case}/acknowledge", "/cases/{}/acknowledge"),
     ]
     for role, path, missing_path in pairs:
         real_id = path.split("/")[2]
-        hidden = world.call(role, "GET", path)
-        missing = world.call(role, "GET", missing_path.format("no-such-id"))
+        method = "POST" if path.endswith("/acknowledge") else "GET"
+        hidden = world.call(role, method, path, {} if method == "POST" else None)
+        missing = world.call(role, method, missing_path.format("no-such-id"),
+                             {} if method == "POST" else None)
         assert hidden.status_code == missing.status_code == 404
         assert hidden.text.replace(real_id, "no-such-id") == missing.text
 

@@ -6,7 +6,8 @@ import jwt
 import pytest
 
 from services.accounts import rules
-from services.escalations.access import holds
+from services.escalations.access import holds, may_read, raised
+from services.escalations.case_life import HOLDER, RAISER, TRANSITIONS
 from services.visits.rules import ASSIGNED_UNITS_ONLY, check_may_log_at, check_own_visit
 from shared import tokens
 from shared.authorisation import PERMISSIONS, Principal, may, principal_from, require
@@ -29,6 +30,20 @@ EXPECTED = {
     "visits.read": {CADRE},
     "concerns.read": {CADRE, OFFICER},
     "cases.inbox": {OFFICER},
+    "cases.read": {CADRE, OFFICER},
+    "cases.act": {CADRE, OFFICER},
+    "cases.acknowledge": {OFFICER},
+    "cases.start": {OFFICER},
+    "cases.request_information": {OFFICER},
+    "cases.provide_information": {CADRE},
+    "cases.redirect": {OFFICER},
+    "cases.answer": {OFFICER},
+    "cases.close": {CADRE, OFFICER},
+    "cases.mark_duplicate": {OFFICER},
+    "cases.reopen": {CADRE},
+    "cases.escalate": {OFFICER},
+    "cases.unrouted": {OFFICER, ADMIN},
+    "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
 }
@@ -187,6 +202,28 @@ def test_an_officer_holds_only_their_own_authoritys_cases():
     assert not holds(Principal("u9", "cadre", cadre_id="ubnd-xa-tam-hop"), "ubnd-xa-tam-hop")
     assert not holds(ADMIN, "ubnd-xa-tam-hop")
     assert holds(None, "ubnd-xa-tam-hop")
+
+
+def test_a_case_is_seen_by_its_holders_officers_and_the_cadre_who_carried_it():
+    case = {"_id": "k1", "authority_id": "ubnd-xa-tam-hop", "raised_by_user": CADRE.user_id}
+    assert may_read(OFFICER, case) and may_read(CADRE, case) and may_read(None, case)
+    assert raised(CADRE, case) and not raised(OFFICER, case)
+    other_cadre = Principal("u-other", "cadre", cadre_id="le-van-cuong")
+    other_officer = Principal("u-o2", "authority_officer", authority_id="ubnd-huyen-binh-xuyen")
+    for principal in (other_cadre, other_officer, OPERATOR, ADMIN):
+        assert not may_read(principal, case)
+    # a concern raised with no signed-in user (a script) is no cadre's
+    assert not may_read(CADRE, {**case, "raised_by_user": None})
+    assert not may_read(OFFICER, {**case, "authority_id": None})
+
+
+def test_each_case_action_is_allowed_to_the_roles_of_the_sides_that_take_it():
+    side_roles = {HOLDER: "authority_officer", RAISER: "cadre"}
+    for action in {row.action for row in TRANSITIONS}:
+        wanted = {side_roles[side] for row in TRANSITIONS if row.action == action
+                  for side in row.sides if side in side_roles}
+        assert PERMISSIONS[f"cases.{action}"] == wanted, action
+        assert wanted <= PERMISSIONS["cases.act"]
 
 
 # --- tokens ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from shared import contracts
 from shared.contracts import (
     ASSIGNMENT_MADE,
     CADRE_REGISTERED,
@@ -50,7 +51,7 @@ def concern_raised(**overrides):
     return {"concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
-            "raised_on": dt.date(2026, 11, 20), **overrides}
+            "raised_on": dt.date(2026, 11, 20), "urgency": "normal", **overrides}
 
 
 def case_routed(**overrides):
@@ -72,6 +73,13 @@ def user_ref(**overrides):
     return {"user_id": "u1", **overrides}
 
 
+def case_event(**fields):
+    def payload(**overrides):
+        return {"case_id": "k1", "concern_id": "c1", "authority_id": "ubnd-xa-tam-hop",
+                **fields, **overrides}
+    return payload
+
+
 PAYLOADS = {
     UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
     ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
@@ -79,6 +87,26 @@ PAYLOADS = {
     USER_CREATED: user_created, USER_ROLE_CHANGED: user_role_changed,
     USER_DISABLED: user_ref, PASSWORD_CHANGED: user_ref, PASSWORD_RESET: user_ref,
     USER_SIGNED_OUT: user_ref,
+    contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
+    contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
+    contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",
+                                                    answer_by=dt.date(2026, 12, 18)),
+    contracts.CASE_REDIRECTED: case_event(from_authority_id="ubnd-xa-tam-hop",
+                                          authority_id="ubnd-huyen-binh-xuyen",
+                                          reason="thuộc thẩm quyền huyện"),
+    contracts.CASE_ANSWERED: case_event(answer="Đã sửa xong",
+                                        answered_at=dt.datetime(2026, 12, 1, 3, tzinfo=UTC),
+                                        original_case_id=None),
+    contracts.CASE_CLOSED: case_event(outcome="resolved", note=""),
+    contracts.CASE_MARKED_DUPLICATE: case_event(original_case_id="k0"),
+    contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30)),
+    contracts.CASE_ESCALATED: case_event(from_authority_id="ubnd-xa-tam-hop",
+                                         authority_id="ubnd-huyen-binh-xuyen",
+                                         standing_committee_flagged=False,
+                                         reason="acknowledge deadline 2026-11-30 passed"),
+    contracts.CASE_DEADLINE_NEAR: case_event(deadline="answer", due_on=dt.date(2026, 12, 16)),
+    contracts.CASE_UNROUTED: case_event(unit_id="vp.bx.tam-hop.noi-phat", topic="other",
+                                        authority_id=None),
 }
 
 
@@ -104,16 +132,16 @@ def test_every_event_type_has_a_sample_payload_here():
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
 IRREGULAR_PAST = {"made", "reset"}
-PARTICLES = {"out", "in", "up"}
+# facts about time rather than about an act: the deadline has come near
+STATE_FACTS = {"case_deadline_near"}
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES.values(), ids=str)
 def test_event_names_are_past_tense(event_type):
-    words = event_type.name.split("_")
-    if words[-1] in PARTICLES:  # a phrasal verb: user_signed_out
-        words.pop()
-    verb = words[-1]
-    assert verb.endswith("ed") or verb in IRREGULAR_PAST, event_type.name
+    # the verb follows the subject: case_marked_duplicate, case_information_requested
+    words = event_type.name.split("_")[1:]
+    assert (any(word.endswith("ed") or word in IRREGULAR_PAST for word in words)
+            or event_type.name in STATE_FACTS), event_type.name
 
 
 @pytest.mark.parametrize("key, event_type", EVENT_TYPES.items())
@@ -251,3 +279,15 @@ def test_the_acting_user_travels_in_the_envelope_and_is_optional():
     older = {k: v for k, v in USER_DISABLED.new(user_ref()).items() if k != "actor"}
     assert parse_event(older).actor is None
     assert "actor" in invalid({**body, "actor": "Not An Id!"}).fields
+
+
+def test_a_concern_raised_before_urgency_existed_loads_as_normal():
+    body = envelope()
+    body["payload"].pop("urgency", None)
+    assert parse_event(body).payload["urgency"] == "normal"
+
+
+def test_escalation_past_the_top_names_no_authority():
+    body = contracts.CASE_ESCALATED.new(PAYLOADS[contracts.CASE_ESCALATED](
+        authority_id=None, standing_committee_flagged=True))
+    assert parse_event(body).payload["authority_id"] is None

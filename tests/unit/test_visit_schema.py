@@ -45,7 +45,7 @@ def test_a_valid_visit_loads():
     assert loaded["meeting_date"] == dt.date.today() - dt.timedelta(days=3)
     assert loaded["attendance"] == {"present": 18, "expected": 22}
     assert loaded["assessment"]["note"] == ""
-    assert loaded["concerns"] == [concern()]
+    assert loaded["concerns"] == [{**concern(), "urgency": "normal"}]
 
 
 def test_concerns_default_to_none_raised():
