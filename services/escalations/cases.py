@@ -40,7 +40,10 @@ def commit(db, case, outcome, actor=None):
     if result.matched_count == 0:
         raise Conflict("someone else acted on this case first; reload it and try again",
                        {"version": [str(case["version"])]})
-    return {**case, **outcome.changes, "version": case["version"] + 1}
+    stored = {**case, **outcome.changes, "version": case["version"] + 1}
+    if "timeline" in case:  # read with its timeline: show the line just pushed too
+        stored["timeline"] = [*case["timeline"], outcome.entry]
+    return stored
 
 
 def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,

@@ -142,6 +142,9 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     answered = post(system, "district", f"/cases/{case_id}/answer", {"answer": answer})
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "answered"
+    officer = user_id(system, "district")
+    assert [(line["action"], line["user_id"]) for line in answered.json()["timeline"][-2:]] == [
+        ("acknowledge", officer), ("answer", officer)]
 
     concern = poll(lambda: get(system, "cadre", f"/concerns/{concern_id}"),
                    lambda c: c.get("answer") is not None)
