@@ -8,6 +8,11 @@ writes state, timeline and event in one update conditional on the case's version
 A timer sweeps cases whose ``next_deadline_at`` has come (an indexed range, never a scan): it
 reminds the holder, or escalates the case one level up; several instances may sweep at once,
 the version condition lets exactly one of them act on each case.
+
+Every RPC a user reaches through the gateway takes the signed-in ``principal`` (None: a trusted
+internal caller; ``act_on_case`` requires one, since who acts is always a signed-in user): the
+role must be allowed by ``shared.authorisation.PERMISSIONS``, and the case must be the
+principal's to see (``access``), else it answers 404 exactly like a missing one.
 """
 import datetime as dt
 from logging import getLogger
