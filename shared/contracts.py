@@ -105,6 +105,30 @@ class ConcernRaised(Schema):
     urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
 
 
+ROLES = ("cadre", "authority_officer", "operator", "administrator")
+
+
+class UserCreated(Schema):
+    user_id = Id(required=True)
+    username = Id(required=True)
+    display_name = Text(200, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = Id(load_default=None, allow_none=True)
+    authority_id = Id(load_default=None, allow_none=True)
+
+
+class UserRoleChanged(Schema):
+    user_id = Id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = Id(load_default=None, allow_none=True)
+    authority_id = Id(load_default=None, allow_none=True)
+
+
+class UserRef(Schema):
+    """The user a credential or status change is about; never the secret itself."""
+    user_id = Id(required=True)
+
+
 class CaseRouted(Schema):
     case_id = Id(required=True)
     concern_id = Id(required=True)
@@ -225,8 +249,9 @@ class EventType:
     def __repr__(self):
         return f"EventType({self.routing_key})"
 
-    def new(self, payload, *, event_id=None, occurred_at=None):
-        """The envelope of a new event; a payload that would not load is a bug, so it raises."""
+    def new(self, payload, *, event_id=None, occurred_at=None, actor=None):
+        """The envelope of a new event; a payload that would not load is a bug, so it raises.
+        ``actor`` is the user_id of who caused it (None: the system itself, or a script)."""
         dumped = self.schema.dump(payload)
         errors = self.schema.validate(dumped)
         if errors:
@@ -237,6 +262,7 @@ class EventType:
             "source": self.source,
             "occurred_at": occurred_at or utcnow(),
             "payload": dumped,
+            "actor": actor,
         })
 
 
@@ -246,6 +272,12 @@ ASSIGNMENT_MADE = EventType("assignments", "assignment_made", AssignmentMade)
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)
 CONCERN_RAISED = EventType("visits", "concern_raised", ConcernRaised)
 CASE_ROUTED = EventType("escalations", "case_routed", CaseRouted)
+USER_CREATED = EventType("accounts", "user_created", UserCreated)
+USER_ROLE_CHANGED = EventType("accounts", "user_role_changed", UserRoleChanged)
+USER_DISABLED = EventType("accounts", "user_disabled", UserRef)
+PASSWORD_CHANGED = EventType("accounts", "password_changed", UserRef)
+PASSWORD_RESET = EventType("accounts", "password_reset", UserRef)
+USER_SIGNED_OUT = EventType("accounts", "user_signed_out", UserRef)
 
 CASE_ACKNOWLEDGED = EventType("escalations", "case_acknowledged", CaseAcknowledged)
 CASE_INFORMATION_REQUESTED = EventType("escalations", "case_information_requested",
@@ -302,6 +334,8 @@ CADRE_CONTACT_CHANGED = EventType("assignments", "cadre_contact_changed", CadreC
 
 EVENT_TYPES = {t.routing_key: t for t in (
     UNIT_REGISTERED, CADRE_REGISTERED, ASSIGNMENT_MADE, VISIT_LOGGED, CONCERN_RAISED, CASE_ROUTED,
+    USER_CREATED, USER_ROLE_CHANGED, USER_DISABLED, PASSWORD_CHANGED, PASSWORD_RESET,
+    USER_SIGNED_OUT,
     CASE_ACKNOWLEDGED, CASE_INFORMATION_REQUESTED, CASE_INFORMATION_PROVIDED, CASE_REDIRECTED,
     CASE_ANSWERED, CASE_CLOSED, CASE_MARKED_DUPLICATE, CASE_REOPENED, CASE_ESCALATED,
     CASE_DEADLINE_NEAR, CASE_UNROUTED,
@@ -315,6 +349,8 @@ class Envelope(Schema):
     source = Id(required=True)
     occurred_at = fields.AwareDateTime(required=True)  # a naive time is refused, not guessed
     payload = fields.Dict(required=True)
+    # who caused it; absent in envelopes written before users existed
+    actor = Id(load_default=None, allow_none=True)
 
 
 class Event(NamedTuple):
@@ -322,6 +358,7 @@ class Event(NamedTuple):
     event_type: EventType
     occurred_at: dt.datetime
     payload: dict
+    actor: str = None
 
 
 def parse_event(body):
@@ -340,4 +377,5 @@ def parse_event(body):
         payload = event_type.schema.load(envelope["payload"])
     except ValidationError as error:
         raise InvalidEvent(f"invalid {key} payload", error.normalized_messages()) from None
-    return Event(envelope["event_id"], event_type, envelope["occurred_at"], payload)
+    return Event(envelope["event_id"], event_type, envelope["occurred_at"], payload,
+                 envelope["actor"])

@@ -73,6 +73,38 @@ class Unavailable(SausatError):
     code = "UNAVAILABLE"
 
 
+@deserialize_to_instance
+class Unauthorized(SausatError):
+    """No valid access token: missing, malformed, tampered, expired or revoked."""
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+@deserialize_to_instance
+class Forbidden(SausatError):
+    """The signed-in user's role may never do this; ``fields`` names the rule.
+
+    (Another authority's or another cadre's object answers :class:`NotFound` instead, so its
+    existence is not revealed.)"""
+    status = 403
+    code = "FORBIDDEN"
+
+
+@deserialize_to_instance
+class TooManyRequests(SausatError):
+    """Too many attempts: try again after ``retry_after`` seconds (sent as Retry-After)."""
+    status = 429
+    code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, message, fields=None, retry_after=60):
+        super().__init__(message, fields)
+        self.args = (message, self.fields, retry_after)  # survives nameko's round trip
+        self.retry_after = int(retry_after)
+
+    def to_body(self):
+        return {**super().to_body(), "retry_after": self.retry_after}
+
+
 class InvalidEvent(SausatError):
     """An event that cannot be parsed against its contract; it goes to a dead-letter queue."""
     code = "INVALID_EVENT"
@@ -90,13 +122,6 @@ def load_payload(schema, payload, what):
         return schema.load(payload)
     except ValidationError as error:
         raise InvalidInput(f"invalid {what}", error.normalized_messages()) from None
-
-
-@deserialize_to_instance
-class Forbidden(SausatError):
-    """The caller's role or scope does not allow this (e.g. a case another authority holds)."""
-    status = 403
-    code = "FORBIDDEN"
 
 
 class QuietExpectedRefusals(logging.Filter):

@@ -30,6 +30,10 @@ _log = getLogger(__name__)
 # on one indexed field, which both MongoDB and the embedded store answer from an index
 PENDING = {"outbox_pending": True}
 
+# who registered something does not make it other data: a re-import by another administrator
+# is the same registration
+NOT_COMPARED = frozenset({"actor"})
+
 
 def with_events(document, events):
     document = {**document, "outbox": list(events)}
@@ -56,7 +60,8 @@ def insert_once(collection, document, events=(), unique_keys=(("_id",),)):
         return document
     except DuplicateKeyError:
         # an _id the caller minted afresh (not one of the keys) says nothing about sameness
-        compared = {k: v for k, v in document.items() if k != "_id" or ("_id",) in unique_keys}
+        compared = {k: v for k, v in document.items()
+                    if (k != "_id" or ("_id",) in unique_keys) and k not in NOT_COMPARED}
         for fields in unique_keys:
             key = {field: document[field] for field in fields}
             existing = collection.find_one(key, {"outbox": 0, "outbox_pending": 0})
@@ -84,7 +89,7 @@ def insert_or_change_contact(collection, document, events, contact_field, change
         existing = collection.find_one({"_id": document["_id"]},
                                        {"outbox": 0, "outbox_pending": 0})
         if existing is None or any(existing.get(k) != v for k, v in document.items()
-                                   if k != contact_field):
+                                   if k != contact_field and k not in NOT_COMPARED):
             raise
         old = existing.get(contact_field)
         changed = collection.update_one(

@@ -54,6 +54,8 @@ SUBSCRIPTIONS = (
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
     Subscription("monitor", "audit"),
+    # the visits service's own read model of who is assigned where (a cadre's write scope)
+    Subscription("visits", "assignment_made", (contracts.ASSIGNMENT_MADE,)),
     Subscription("visits", "case_answered", (contracts.CASE_ANSWERED,)),
     Subscription("escalations", "case_answered", (contracts.CASE_ANSWERED,)),
     Subscription("notifications", "directory", (

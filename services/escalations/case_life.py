@@ -6,8 +6,8 @@ the raising side, or the system's deadline sweep). :func:`apply_action` is the o
 changes: it checks the table, the action's arguments and the deadlines, and returns an
 :class:`Outcome`: the new state, the fields to set, the timeline entry and the event. Example::
 
-    outcome = apply_action(case, "acknowledge", {"user_id": "u1", "role": "officer"}, now,
-                           policy=policy)
+    outcome = apply_action(case, "acknowledge", {"user_id": "u1", "role": "authority_officer"},
+                           now, policy=policy)
     outcome.state     # "acknowledged"
     outcome.event     # (CASE_ACKNOWLEDGED, {"case_id": ..., "answer_by": ...})
 
@@ -20,7 +20,7 @@ ones; past the top authority the case is flagged for the province standing commi
 import datetime as dt
 from dataclasses import dataclass
 
-from services.escalations import sla
+from services.escalations import access, sla
 from shared import contracts
 from shared.errors import Conflict, Forbidden, InvalidInput, RuleViolated
 
@@ -110,24 +110,25 @@ def allowed_actions(state):
 # --- who may act -----------------------------------------------------------------------------
 
 def check_principal(case, action, principal):
-    """Refuse (403) a principal whose role or scope does not allow ``action`` on ``case``.
+    """Refuse (403) a principal not on a side of the case that may take ``action`` now.
 
-    Roles: ``administrator`` may do anything; an ``officer`` of an authority acts for the
-    holder, and only on cases that authority holds; a ``cadre`` acts for the raising side.
+    ``principal`` is a :class:`shared.authorisation.Principal` the caller already found may see
+    the case (:mod:`services.escalations.access`). An ``authority_officer`` of the authority
+    holding the case acts for the holder; the cadre who carried the concern acts for the raising
+    side; nobody else acts on a case (the system's own actions need no principal).
     """
     row = transition(case["status"], action)
-    role = principal.get("role")
-    if role == "administrator":
+    side = None
+    if access.holds(principal, case.get("authority_id")) and principal is not None:
+        side = HOLDER
+    elif access.raised(principal, case):
+        side = RAISER
+    if side is not None and side in row.sides:
         return
-    if role == "officer" and HOLDER in row.sides:
-        if principal.get("authority_id") == case.get("authority_id"):
-            return
-        raise Forbidden("an officer acts only on cases their authority holds",
-                        {"authority_id": [str(principal.get("authority_id"))]})
-    if role == "cadre" and RAISER in row.sides:
-        return
-    raise Forbidden(f"a {role or 'caller without a role'} may not {action} a case",
-                    {"role": [str(role)]})
+    role = principal.role if principal is not None else None
+    raise Forbidden(f"a {role or 'caller without a role'} may not {action} a case that is "
+                    f"{case['status']}",
+                    {"role": [str(role)], "action": [action], "state": [case["status"]]})
 
 
 # --- applying an action ----------------------------------------------------------------------

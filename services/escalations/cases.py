@@ -29,21 +29,29 @@ def find_case(db, case_id, projection=None):
     return case
 
 
-def commit(db, case, outcome):
+def commit(db, case, outcome, actor=None):
+    """``actor``: the user_id the event's envelope names (None: the system itself)."""
     event_type, payload = outcome.event
     update = push_events({"$set": {**outcome.changes, "version": case["version"] + 1},
                           "$push": {"timeline": outcome.entry}},
-                         [event_type.new(payload, occurred_at=outcome.entry["at"])])
+                         [event_type.new(payload, occurred_at=outcome.entry["at"],
+                                         actor=actor)])
     result = db.cases.update_one({"_id": case["_id"], "version": case["version"]}, update)
     if result.matched_count == 0:
         raise Conflict("someone else acted on this case first; reload it and try again",
                        {"version": [str(case["version"])]})
-    return {**case, **outcome.changes, "version": case["version"] + 1}
+    stored = {**case, **outcome.changes, "version": case["version"] + 1}
+    if "timeline" in case:  # read with its timeline: show the line just pushed too
+        stored["timeline"] = [*case["timeline"], outcome.entry]
+    return stored
 
 
-def new_case(concern, source_event_id, rule, triage_authority_id, policy, now):
+def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
+             raised_by_user=None):
     """A case for a raised concern, with its first timeline line and its first event: routed by
-    ``rule``, or held by the triage authority (or unrouted when there is none)."""
+    ``rule``, or held by the triage authority (or unrouted when there is none).
+    ``raised_by_user``: who carried the concern (the ``concern_raised`` envelope's actor); the
+    raising side's actions and reads are theirs."""
     case_id = contracts.new_id()
     urgency = concern.get("urgency", "normal")
     case = {
@@ -51,7 +59,8 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now):
         "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
         "topic": concern["topic"], "urgency": urgency, "summary": concern["summary"],
         "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),
-        "source_event_id": source_event_id, "rule_id": rule and rule.rule_id,
+        "source_event_id": source_event_id, "raised_by_user": raised_by_user,
+        "rule_id": rule and rule.rule_id,
         "routed_at": now, "received_at": now, "acknowledged_at": None, "awaiting_since": None,
         "answer": None, "answered_at": None, "closed_at": None, "duplicate_of": None,
         "escalated_past": [], "reminded": [], "reopened_count": 0,

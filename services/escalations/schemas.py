@@ -124,14 +124,6 @@ ACTION_ARGUMENTS = {
 assert set(ACTION_ARGUMENTS) == set(ACTIONS)
 
 
-class Principal(Schema):
-    """Who calls, as the accounts service vouches for it."""
-    user_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    role = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    authority_id = Id(load_default=None, allow_none=True)
-    cadre_id = Id(load_default=None, allow_none=True)
-
-
 # --- queries ---------------------------------------------------------------------------------
 
 class InboxQuery(Schema):

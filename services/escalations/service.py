@@ -8,14 +8,21 @@ writes state, timeline and event in one update conditional on the case's version
 A timer sweeps cases whose ``next_deadline_at`` has come (an indexed range, never a scan): it
 reminds the holder, or escalates the case one level up; several instances may sweep at once,
 the version condition lets exactly one of them act on each case.
+
+Every RPC a user reaches through the gateway takes the signed-in ``principal`` (None: a trusted
+internal caller; ``act_on_case`` requires one, since who acts is always a signed-in user): the
+role must be allowed by ``shared.authorisation.PERMISSIONS``, and the case must be the
+principal's to see (``access``), else it answers 404 exactly like a missing one.
 """
 import datetime as dt
 from logging import getLogger
 
 from services.escalations import case_life, cases, routing, schemas, statistics
+from services.escalations.access import holds, may_read
 from services.escalations.dependencies import CaseRules, sweep_timer
 from services.escalations.sla import VIETNAM_TIME
 from shared import contracts
+from shared.authorisation import OFFICER, actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
 from shared.outbox import insert_once, insert_or_change_contact, with_events
@@ -49,6 +56,7 @@ class EscalationsService(ReportsHealth):
                       ([("next_deadline_at", 1)], {}),
                       ([("escalated_past", 1), ("routed_at", -1)], {}),
                       ([("triage", 1), ("routed_at", 1)], {}),
+                      ([("triage", 1), ("authority_id", 1), ("routed_at", 1)], {}),
                       ([("duplicate_of", 1)], {}),
                       # the inbox without a status filter, newest first
                       ([("authority_id", 1), ("routed_at", -1)], {})],
@@ -62,15 +70,17 @@ class EscalationsService(ReportsHealth):
     # --- registry ---------------------------------------------------------------------------
 
     @rpc
-    def register_authority(self, authority):
+    def register_authority(self, authority, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         authority = load_payload(schemas.RegisterAuthority(), authority, "authority")
         parent = authority["parent_authority_id"]
         if parent is not None and self.db.authorities.find_one({"_id": parent}) is None:
             raise NotFound("parent authority not found", {"parent_authority_id": [parent]})
-        event = contracts.AUTHORITY_REGISTERED.new(authority)
+        actor = actor_of(principal)
+        event = contracts.AUTHORITY_REGISTERED.new(authority, actor=actor)
         changed = contracts.AUTHORITY_CONTACT_CHANGED.new(
-            {"authority_id": authority["authority_id"], "email": authority["email"]})
-        document = {"_id": authority.pop("authority_id"), **authority}
+            {"authority_id": authority["authority_id"], "email": authority["email"]}, actor=actor)
+        document = {"_id": authority.pop("authority_id"), **authority, "actor": actor}
         return schemas.Authority().dump(insert_or_change_contact(
             self.db.authorities, document, [event], "email", [changed]))
 
@@ -80,13 +90,22 @@ class EscalationsService(ReportsHealth):
         return schemas.Authority(many=True).dump(list(found))
 
     @rpc
-    def add_routing_rule(self, rule):
+    def get_authority(self, authority_id):
+        authority = self.db.authorities.find_one({"_id": authority_id})
+        if authority is None:
+            raise NotFound("authority not found", {"authority_id": [str(authority_id)]})
+        return schemas.Authority().dump(authority)
+
+    @rpc
+    def add_routing_rule(self, rule, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         rule = load_payload(schemas.AddRoutingRule(), rule, "routing rule")
         if self.db.authorities.find_one({"_id": rule["authority_id"]}) is None:
             raise NotFound("authority not found", {"authority_id": [rule["authority_id"]]})
         document = {"_id": rule.pop("rule_id"), **rule,
                     "effective_from": rule["effective_from"] and rule["effective_from"].isoformat(),
-                    "effective_to": rule["effective_to"] and rule["effective_to"].isoformat()}
+                    "effective_to": rule["effective_to"] and rule["effective_to"].isoformat(),
+                    "actor": actor_of(principal)}
         stored = insert_once(self.db.routing_rules, document, unique_keys=[
             ("_id",), ("topic", "unit_id", "urgency", "effective_from")])
         return schemas.RoutingRule().dump(stored)
@@ -111,7 +130,8 @@ class EscalationsService(ReportsHealth):
                                      on=concern["raised_on"], urgency=concern["urgency"])
         triage = self._triage_authority_id()
         case, first_event = cases.new_case(concern, event.event_id, rule, triage,
-                                           self.rules.policy, self.rules.clock.now())
+                                           self.rules.policy, self.rules.clock.now(),
+                                           raised_by_user=event.actor)
         try:
             self.db.cases.insert_one(with_events(case, [first_event]))
         except DuplicateKeyError:
@@ -131,27 +151,40 @@ class EscalationsService(ReportsHealth):
     # --- acting on a case -------------------------------------------------------------------
 
     @rpc
-    def act_on_case(self, case_id, action, args=None, actor=None, principal=None):
-        """Apply ``action`` to the case, as ``actor`` (a user id or ``{"user_id", "role"}``);
-        where the accounts service passes a ``principal``, its role and scope are checked."""
+    def act_on_case(self, case_id, action, args=None, principal=None):
+        """Apply ``action`` to the case as the signed-in ``principal`` (required: who acts is
+        always a signed-in user, recorded in the timeline and the event's envelope). A role that
+        may never take the action gets 403; a case the principal may not see, 404 like a
+        missing one; one they see but whose side may not take the action now, 403."""
+        principal = require(principal_from(principal), "cases.act")
+        if principal is None:
+            raise InvalidInput("a case is acted on by a signed-in user",
+                               {"principal": ["required"]})
         if action not in schemas.ACTION_ARGUMENTS:
             raise InvalidInput("unknown action",
                                {"action": [f"must be one of: {', '.join(case_life.ACTIONS)}"]})
+        require(principal, f"cases.{action}")
         args = load_payload(schemas.ACTION_ARGUMENTS[action](), args or {}, f"{action} request")
-        if principal is not None:
-            principal = load_payload(schemas.Principal(), principal, "principal")
-        who = actor or principal
-        if not who:
-            raise InvalidInput("who acts must be known", {"actor": ["required"]})
-        case = cases.find_case(self.db, case_id)
-        if principal is not None:
-            case_life.check_principal(case, action, principal)
+        case = self._visible_case(case_id, principal)
+        if action == "answer" and case["status"] == case_life.DUPLICATE_OF:
+            raise Conflict("a duplicate follows its original's answer; answer the original",
+                           {"action": [action], "state": [case["status"]]})
+        case_life.check_principal(case, action, principal)
         args = self._resolve(case, action, args)
         now = self.rules.clock.now()
+        who = {"user_id": principal.user_id, "role": principal.role}
         outcome = case_life.apply_action(case, action, who, now, self.rules.policy, **args)
-        stored = cases.commit(self.db, case, outcome)
-        _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state, who)
+        stored = cases.commit(self.db, case, outcome, actor=actor_of(principal))
+        _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
+                  principal.user_id)
         return self._show(stored, now, schemas.CaseWithTimeline())
+
+    def _visible_case(self, case_id, principal, projection=None):
+        """The case, or NotFound alike for a missing one and one the principal may not see."""
+        case = self.db.cases.find_one({"_id": case_id}, projection or {"outbox": 0})
+        if case is None or not may_read(principal, case):
+            raise NotFound("case not found", {"case_id": [str(case_id)]})
+        return case
 
     def _resolve(self, case, action, args):
         """Look up what the rule needs from the store: the authority named, the original case,
@@ -167,9 +200,6 @@ class EscalationsService(ReportsHealth):
             args["original"] = original
         if action == "escalate":
             args["parent_authority_id"] = self._parent_of(case["authority_id"])
-        if action == "answer" and case["status"] == case_life.DUPLICATE_OF:
-            raise Conflict("a duplicate follows its original's answer; answer the original",
-                           {"action": [action], "state": [case["status"]]})
         return args
 
     def _parent_of(self, authority_id):
@@ -247,22 +277,30 @@ class EscalationsService(ReportsHealth):
         return schema.dump(cases.shown(case, now, names))
 
     @rpc
-    def get_case(self, case_id):
-        case = cases.find_case(self.db, case_id)
+    def get_case(self, case_id, principal=None):
+        """A case with its timeline: an officer's authority's, a cadre's own concern's (another's
+        answers like a missing one)."""
+        principal = require(principal_from(principal), "cases.read")
+        case = self._visible_case(case_id, principal)
         return self._show(case, self.rules.clock.now(), schemas.CaseWithTimeline())
 
     @rpc
-    def get_case_for_concern(self, concern_id):
+    def get_case_for_concern(self, concern_id, principal=None):
+        """The case of a concern: only one the principal may see (see ``get_case``), else
+        NotFound like a concern with no case yet."""
+        principal = require(principal_from(principal), "concerns.read")
         case = self.db.cases.find_one({"concern_id": concern_id}, cases.LISTED)
-        if case is None:
+        if case is None or not may_read(principal, case):
             raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
         return self._show(case, self.rules.clock.now(), schemas.Case())
 
     @rpc
-    def inbox(self, query):
+    def inbox(self, query, principal=None):
+        """An authority's cases: only its own officers'; another's answers like a missing one."""
+        principal = require(principal_from(principal), "cases.inbox")
         query = load_payload(schemas.InboxQuery(), query, "inbox query")
         authority = self.db.authorities.find_one({"_id": query["authority_id"]})
-        if authority is None:
+        if authority is None or not holds(principal, authority["_id"]):
             raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
         now = self.rules.clock.now()
         if query["view"] == "holding":
@@ -294,10 +332,15 @@ class EscalationsService(ReportsHealth):
                 "cases": schemas.Case(many=True).dump(shown)}
 
     @rpc
-    def list_unrouted(self, query=None):
-        """Cases no routing rule covered: held by the triage authority, or by nobody."""
+    def list_unrouted(self, query=None, principal=None):
+        """Cases no routing rule covered: held by the triage authority, or by nobody. An officer
+        sees only those their authority holds (the triage authority's officers: its queue)."""
+        principal = require(principal_from(principal), "cases.unrouted")
         query = load_payload(schemas.UnroutedQuery(), query or {}, "unrouted query")
-        found = (self.db.cases.find({"triage": True}, cases.LISTED)
+        criteria = {"triage": True}
+        if principal is not None and principal.role == OFFICER:
+            criteria["authority_id"] = principal.authority_id
+        found = (self.db.cases.find(criteria, cases.LISTED)
                  .sort("routed_at", 1).limit(query["limit"]))
         now = self.rules.clock.now()
         names = {doc["_id"]: doc["name"] for doc in self.db.authorities.find({})}
@@ -306,9 +349,14 @@ class EscalationsService(ReportsHealth):
                     [cases.shown(case, now, names) for case in found])}
 
     @rpc
-    def statistics(self, query):
+    def statistics(self, query, principal=None):
+        """An authority's statistics: its own officers' or an administrator's; another
+        authority's answers an officer like a missing one."""
+        principal = require(principal_from(principal), "cases.statistics")
         query = load_payload(schemas.StatisticsQuery(), query, "statistics query")
-        if self.db.authorities.find_one({"_id": query["authority_id"]}) is None:
+        officer = principal is not None and principal.role == OFFICER
+        if self.db.authorities.find_one({"_id": query["authority_id"]}) is None or (
+                officer and not holds(principal, query["authority_id"])):
             raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
         criteria = {"authority_id": query["authority_id"],
                     "received_at": {"$gte": _vietnam_midnight(query["period_from"]),

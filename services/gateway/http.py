@@ -13,7 +13,14 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from shared.errors import InvalidInput, SausatError, Unavailable, quiet_expected_refusals
+from shared.errors import (
+    InvalidInput,
+    SausatError,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+    quiet_expected_refusals,
+)
 
 _log = getLogger(__name__)
 
@@ -74,7 +81,12 @@ class JsonHttp(HttpRequestHandler):
             _log.error("message broker unreachable: %s", exc)
             exc = Unavailable("the message broker is unreachable; nothing was done, retry later")
         if isinstance(exc, SausatError):
-            return json_response(exc.to_body(), exc.status)
+            response = json_response(exc.to_body(), exc.status)
+            if isinstance(exc, TooManyRequests):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            if isinstance(exc, Unauthorized):
+                response.headers["WWW-Authenticate"] = 'Bearer realm="sausat"'
+            return response
         if isinstance(exc, RemoteError):
             _log.error("remote error: %s", exc)
             return json_response({"error": "REMOTE_ERROR",

@@ -48,7 +48,7 @@ class RaiseConcern(Schema):
 class LogVisit(Schema):
     # chosen by the client once per submission, so a retry after a lost reply is recognised
     submission_id = Id(required=True)
-    cadre_id = Id(required=True)
+    # no cadre_id: the visit's cadre is the signed-in cadre, and sending one is refused
     unit_id = Id(required=True)
     meeting_date = fields.Date(required=True)
     meeting_kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
@@ -84,6 +84,7 @@ class Visit(Schema):
     assessment = fields.Dict()
     concerns = fields.List(fields.Nested(Concern))
     logged_at = fields.AwareDateTime()
+    logged_by = fields.String(allow_none=True)
 
 
 class ConcernAnswer(Schema):

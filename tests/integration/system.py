@@ -12,7 +12,8 @@ import requests
 from shared.config import ROOT
 from tests.mail import MailCatcher, free_port
 
-SERVICES = ("assignments", "visits", "escalations", "monitor", "gateway", "notifications")
+SERVICES = ("assignments", "visits", "escalations", "monitor", "accounts", "gateway",
+            "notifications")
 
 
 class RunningSystem:
@@ -69,6 +70,14 @@ class RunningSystem:
                 process.kill()
                 process.wait()
         self.catcher.stop()
+
+    def sign_in(self, username, password):
+        """Headers that carry a fresh access token of this user."""
+        response = requests.post(f"{self.base_url}/sessions", timeout=30,
+                                 json={"username": username, "password": password})
+        if response.status_code != 201:
+            raise AssertionError(f"sign-in of {username}: {response.status_code} {response.text}")
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
     def health(self):
         return requests.get(f"{self.base_url}/health", timeout=10)

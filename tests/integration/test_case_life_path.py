@@ -1,13 +1,15 @@
 """A concern's whole life through the real processes and the real RabbitMQ, over HTTP: raised at
 Chi bộ thôn Nội Phật, routed to UBND xã Tam Hợp, its acknowledge deadline passed by moving the
 test clock (never by sleeping), escalated to UBND huyện Bình Xuyên exactly once, answered there,
-and the answer found on the concern at the gateway."""
+and the answer found on the concern at the gateway. Everyone signs in as a demo user: the cadre
+who logs the visit, the commune's and the district's officers, the administrator."""
 import datetime as dt
 import time
 
 import pytest
 import requests
 import yaml
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
@@ -20,6 +22,8 @@ NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE = "ubnd-xa-tam-hop"
 DISTRICT = "ubnd-huyen-binh-xuyen"
 DAYS = 86400
+DEMO_USERS = {"cadre": "binh", "commune": "tamhop-officer", "district": "binhxuyen-officer",
+              "admin": "admin"}
 
 
 class TwoEscalations(RunningSystem):
@@ -44,7 +48,11 @@ def system(vhost_pipeline, request, tmp_path_factory):
         try:
             running.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": running.env["AMQP_URI"]}, yaml.safe_load(handle))
+                demo = yaml.safe_load(handle)
+            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
+            passwords = {user["username"]: user["password"] for user in demo["users"]}
+            running.headers = {who: running.sign_in(username, passwords[username])
+                               for who, username in DEMO_USERS.items()}
             yield running
         finally:
             running.stop_all()
@@ -61,28 +69,34 @@ def poll(fetch, until, timeout=30):
         time.sleep(0.1)
 
 
-def get(system, path, **params):
-    response = requests.get(f"{system.base_url}{path}", params=params, timeout=10)
+def get(system, who, path, **params):
+    response = requests.get(f"{system.base_url}{path}", params=params, timeout=10,
+                            headers=system.headers[who])
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def post(system, path, body):
-    return requests.post(f"{system.base_url}{path}", json=body, timeout=10)
+def post(system, who, path, body):
+    return requests.post(f"{system.base_url}{path}", json=body, timeout=10,
+                         headers=system.headers[who])
+
+
+def user_id(system, who):
+    return get(system, who, "/me")["user_id"]
 
 
 def raise_concern(system, summary):
     body = {
-        "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh", "unit_id": NOI_PHAT,
+        "submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
         "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         "meeting_kind": "regular", "attendance": {"present": 25, "expected": 30},
         "assessment": {"leadership": 4, "education": 4, "combativeness": 4},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident", "summary": summary}],
     }
-    response = post(system, "/visits", body)
+    response = post(system, "cadre", "/visits", body)
     assert response.status_code == 201, response.text
     concern_id = response.json()["concerns"][0]["concern_id"]
-    concern = poll(lambda: get(system, f"/concerns/{concern_id}"),
+    concern = poll(lambda: get(system, "cadre", f"/concerns/{concern_id}"),
                    lambda c: c["status"] == "routed")
     assert concern["held_by"]["authority_id"] == COMMUNE
     return concern_id, concern["case"]["case_id"]
@@ -94,7 +108,9 @@ def pass_the_acknowledge_deadline(system, extra_days):
 
 
 def escalated_events(system, case_id):
-    events = get(system, "/monitor/events", limit=500)["events"]
+    # payloads are for internal callers only (an operator sees metadata): ask the monitor itself
+    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}, timeout=30) as cluster:
+        events = cluster.monitor.recent_events({"limit": 500})
     return [e for e in events if e["routing_key"] == "escalations.case_escalated"
             and e["payload"]["case_id"] == case_id]
 
@@ -103,36 +119,47 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     concern_id, case_id = raise_concern(system, "Hệ thống thoát nước thải thôn chưa hoàn thành")
     pass_the_acknowledge_deadline(system, 10)
 
-    case = poll(lambda: get(system, f"/cases/{case_id}"),
+    # the cadre who carried the concern follows its case wherever it goes
+    case = poll(lambda: get(system, "cadre", f"/cases/{case_id}"),
                 lambda c: c["authority_id"] == DISTRICT)
     assert case["status"] == "escalated" and case["escalated_past"] == [COMMUNE]
-    past = get(system, f"/authorities/{COMMUNE}/inbox", view="escalated_past")
+    past = get(system, "commune", f"/authorities/{COMMUNE}/inbox", view="escalated_past")
     assert case_id in [c["case_id"] for c in past["cases"]]
     time.sleep(1)  # five sweeps more: none may escalate it again
-    assert [line["action"] for line in get(system, f"/cases/{case_id}")["timeline"]].count(
-        "escalate") == 1
+    timeline = get(system, "district", f"/cases/{case_id}")["timeline"]
+    assert [line["action"] for line in timeline].count("escalate") == 1
     poll(lambda: escalated_events(system, case_id), lambda found: len(found) == 1)
 
-    refused = post(system, f"/cases/{case_id}/answer", {"answer": "x", "actor": "bx-1"})
+    # the commune no longer holds it: its officer finds it no more than a missing case
+    gone = post(system, "commune", f"/cases/{case_id}/acknowledge", {})
+    assert gone.status_code == 404, gone.text
+    refused = post(system, "district", f"/cases/{case_id}/answer", {"answer": "x"})
     assert refused.status_code == 409 and refused.json()["fields"]["state"] == ["escalated"]
-    assert post(system, f"/cases/{case_id}/acknowledge", {"actor": "bx-1"}).status_code == 200
+    named = post(system, "district", f"/cases/{case_id}/acknowledge", {"actor": "bx-1"})
+    assert named.status_code == 400 and named.json()["fields"] == {"actor": ["Unknown field."]}
+    assert post(system, "district", f"/cases/{case_id}/acknowledge", {}).status_code == 200
     answer = "Huyện đã bố trí vốn, thi công xong trong quý I/2027"
-    answered = post(system, f"/cases/{case_id}/answer", {"answer": answer, "actor": "bx-1"})
+    answered = post(system, "district", f"/cases/{case_id}/answer", {"answer": answer})
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "answered"
+    officer = user_id(system, "district")
+    assert [(line["action"], line["user_id"]) for line in answered.json()["timeline"][-2:]] == [
+        ("acknowledge", officer), ("answer", officer)]
 
-    concern = poll(lambda: get(system, f"/concerns/{concern_id}"),
+    concern = poll(lambda: get(system, "cadre", f"/concerns/{concern_id}"),
                    lambda c: c.get("answer") is not None)
     assert concern["answer"]["answer"] == answer
     assert concern["answer"]["authority_id"] == DISTRICT
     assert concern["status"] == "answered" and concern["held_by"]["authority_id"] == DISTRICT
 
     today = dt.date.today()
-    stats = get(system, f"/authorities/{DISTRICT}/statistics", period_from=today.isoformat(),
+    stats = get(system, "district", f"/authorities/{DISTRICT}/statistics",
+                period_from=today.isoformat(),
                 period_to=(today + dt.timedelta(days=30)).isoformat())
     [row] = [r for r in stats["rows"] if r["topic"] == "infrastructure"]
     assert row["received"] >= 1 and row["answered_on_time"] >= 1
-    assert get(system, "/cases/unrouted")["triage_authority_id"] == "van-phong-tinh-uy-vinh-phuc"
+    assert get(system, "admin", "/cases/unrouted")["triage_authority_id"] == \
+        "van-phong-tinh-uy-vinh-phuc"
 
 
 def test_two_escalations_instances_escalate_a_late_case_exactly_once(system):
@@ -143,9 +170,10 @@ def test_two_escalations_instances_escalate_a_late_case_exactly_once(system):
         system.wait_healthy()
         _, case_id = raise_concern(system, "Đèn đường thôn Nội Phật hỏng")
         pass_the_acknowledge_deadline(system, 20)
-        poll(lambda: get(system, f"/cases/{case_id}"), lambda c: c["authority_id"] == DISTRICT)
+        poll(lambda: get(system, "cadre", f"/cases/{case_id}"),
+             lambda c: c["authority_id"] == DISTRICT)
         time.sleep(2)  # ten sweeps of each instance
-        case = get(system, f"/cases/{case_id}")
+        case = get(system, "district", f"/cases/{case_id}")
         assert [line["action"] for line in case["timeline"]].count("escalate") == 1
         assert case["authority_id"] == DISTRICT
         poll(lambda: escalated_events(system, case_id), lambda found: len(found) >= 1)

@@ -67,6 +67,13 @@ class SupervisedSystem:
     def health(self):
         return requests.get(f"{self.base_url}/health", timeout=10)
 
+    def sign_in(self, username, password):
+        """Headers that carry a fresh access token of this user."""
+        response = requests.post(f"{self.base_url}/sessions", timeout=30,
+                                 json={"username": username, "password": password})
+        assert response.status_code == 201, f"sign-in of {username}: {response.text}"
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
     def wait_healthy(self, timeout=60):
         def healthy():
             try:
@@ -102,7 +109,12 @@ def system(vhost_pipeline, request, tmp_path_factory):
             assert started.returncode == 0, started.stdout + started.stderr
             running.wait_healthy()
             with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": running.env["AMQP_URI"]}, yaml.safe_load(handle))
+                demo = yaml.safe_load(handle)
+            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
+            passwords = {user["username"]: user["password"] for user in demo["users"]}
+            # the cadre who posts the visits, the officer whose inbox receives their concerns
+            running.cadre = running.sign_in("binh", passwords["binh"])
+            running.officer = running.sign_in("tamhop-officer", passwords["tamhop-officer"])
             yield running
         finally:
             stopped = running.services_sh("stop")
@@ -190,7 +202,7 @@ def cases_by_concern(system):
     """{concern_id: number of cases} in the inbox the demo routes infrastructure to; None while
     escalations cannot answer (restarting)."""
     response = requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
-                            params={"limit": 500}, timeout=10)
+                            params={"limit": 500}, headers=system.officer, timeout=10)
     if response.status_code != 200:
         return None
     return collections.Counter(case["concern_id"] for case in response.json()["cases"])
@@ -200,7 +212,8 @@ def post_until_accepted(system, body, refusals, attempts=40):
     """Post a visit the way a phone does: the same submission again until it is accepted."""
     for _ in range(attempts):
         try:
-            response = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+            response = requests.post(f"{system.base_url}/visits", json=body,
+                                     headers=system.cadre, timeout=10)
             if response.status_code in (200, 201):
                 return response.json()
             refusals.append(response.status_code)

@@ -24,7 +24,15 @@ AUTHORITIES = [
      "level": "province", "unit_id": "vp"},
 ]
 PATH = ["vp", "vp.bx", "vp.bx.th", "vp.bx.th.np"]
-OFFICER = {"user_id": "officer-th", "role": "officer", "authority_id": "ubnd-th"}
+# who acts, as the gateway passes the signed-in user: an officer of each authority, and the
+# cadre user who carried the concerns (the actor of every concern_raised published here)
+OFFICER = {"user_id": "officer-th", "role": "authority_officer", "authority_id": "ubnd-th"}
+OFFICER_BX = {"user_id": "officer-bx", "role": "authority_officer", "authority_id": "ubnd-bx"}
+OFFICER_TINH = {"user_id": "officer-tinh", "role": "authority_officer",
+                "authority_id": "ubnd-tinh"}
+TRIAGE_OFFICER = {"user_id": "triage-officer", "role": "authority_officer",
+                  "authority_id": "triage"}
+CADRE = {"user_id": "cadre-1", "role": "cadre", "cadre_id": "tran-thi-binh"}
 
 
 @pytest.fixture
@@ -55,7 +63,8 @@ def escalations(container_factory, case_config):
 
 
 def raise_concern(config, proxy, **overrides):
-    event = concern_raised(unit_id="vp.bx.th.np", unit_path=PATH, **overrides)
+    event = {**concern_raised(unit_id="vp.bx.th.np", unit_path=PATH, **overrides),
+             "actor": CADRE["user_id"]}
     publish(config, event)
     concern_id = event["payload"]["concern_id"]
 
@@ -79,14 +88,14 @@ def test_a_case_goes_from_routed_to_closed_and_back_with_its_timeline(escalation
         ("routed", "ubnd-th", "acknowledge")
     case_id = case["case_id"]
     act = escalations.act_on_case
-    assert act(case_id, "acknowledge", {}, principal=OFFICER)["status"] == "acknowledged"
-    asked = act(case_id, "request_information", {"question": "Đoạn nào?"}, "officer-th")
+    assert act(case_id, "acknowledge", {}, OFFICER)["status"] == "acknowledged"
+    asked = act(case_id, "request_information", {"question": "Đoạn nào?"}, OFFICER)
     assert asked["due_at"] is None  # the clock pauses
-    act(case_id, "provide_information", {"information": "300 m trước cổng trường"}, "cadre-1")
-    answered = act(case_id, "answer", {"answer": "Sửa xong trước Tết"}, principal=OFFICER)
+    act(case_id, "provide_information", {"information": "300 m trước cổng trường"}, CADRE)
+    answered = act(case_id, "answer", {"answer": "Sửa xong trước Tết"}, OFFICER)
     assert answered["status"] == "answered" and answered["answer"] == "Sửa xong trước Tết"
-    act(case_id, "close", {"outcome": "unresolved", "note": "chưa đạt"}, "cadre-1")
-    reopened = act(case_id, "reopen", {"reason": "Chưa sửa"}, "cadre-1")
+    act(case_id, "close", {"outcome": "unresolved", "note": "chưa đạt"}, CADRE)
+    reopened = act(case_id, "reopen", {"reason": "Chưa sửa"}, CADRE)
     assert reopened["status"] == "reopened" and reopened["reopened_count"] == 1
     timeline = escalations.get_case(case_id)["timeline"]
     assert [line["action"] for line in timeline] == [
@@ -95,28 +104,37 @@ def test_a_case_goes_from_routed_to_closed_and_back_with_its_timeline(escalation
     assert timeline[1]["user_id"] == "officer-th" and timeline[2]["why"] == "Đoạn nào?"
     assert escalations.get_case(case_id)["version"] == 7
     seen = wait_for(lambda: events(case_config, "case_reopened", []), what="case_reopened")
-    assert seen[0]["payload"]["case_id"] == case_id
+    assert seen[0]["payload"]["case_id"] == case_id and seen[0]["actor"] == "cadre-1"
 
 
 def test_refused_and_malformed_actions_change_nothing(escalations, case_config):
     case_id = raise_concern(case_config, escalations)["case_id"]
     with pytest.raises(Conflict) as refused:
-        escalations.act_on_case(case_id, "answer", {"answer": "x"}, "officer-th")
+        escalations.act_on_case(case_id, "answer", {"answer": "x"}, OFFICER)
     assert refused.value.fields == {"action": ["answer"], "state": ["routed"]}
     with pytest.raises(InvalidInput) as bad:
-        escalations.act_on_case(case_id, "redirect", {"authority_id": "ubnd-bx"}, "officer-th")
+        escalations.act_on_case(case_id, "redirect", {"authority_id": "ubnd-bx"}, OFFICER)
     assert set(bad.value.fields) == {"reason"}
     with pytest.raises(InvalidInput) as unknown:
-        escalations.act_on_case(case_id, "approve", {}, "officer-th")
+        escalations.act_on_case(case_id, "approve", {}, OFFICER)
     assert "action" in unknown.value.fields
     with pytest.raises(NotFound):
         escalations.act_on_case(case_id, "redirect", {"authority_id": "nobody", "reason": "r"},
-                                "officer-th")
-    with pytest.raises(Forbidden):
-        escalations.act_on_case(case_id, "acknowledge", {},
-                                principal={**OFFICER, "authority_id": "ubnd-bx"})
-    with pytest.raises(NotFound):
-        escalations.act_on_case("no-such-case", "acknowledge", {}, "officer-th")
+                                OFFICER)
+    with pytest.raises(NotFound) as hidden:  # another authority's case: like a missing one
+        escalations.act_on_case(case_id, "acknowledge", {}, OFFICER_BX)
+    with pytest.raises(NotFound) as missing:
+        escalations.act_on_case("no-such-case", "acknowledge", {}, OFFICER)
+    assert hidden.value.message == missing.value.message
+    with pytest.raises(Forbidden) as cadre:  # a role that never acknowledges
+        escalations.act_on_case(case_id, "acknowledge", {}, CADRE)
+    assert cadre.value.fields["rule"] == ["cases.acknowledge: authority_officer only"]
+    with pytest.raises(InvalidInput) as named:  # who acts is the principal, never the body
+        escalations.act_on_case(case_id, "acknowledge", {"actor": "someone-else"}, OFFICER)
+    assert named.value.fields == {"actor": ["Unknown field."]}
+    with pytest.raises(InvalidInput) as nobody:
+        escalations.act_on_case(case_id, "acknowledge", {})
+    assert nobody.value.fields == {"principal": ["required"]}
     assert escalations.get_case(case_id)["version"] == 1
 
 
@@ -147,13 +165,13 @@ def test_the_sweep_reminds_then_escalates_once_when_the_clock_passes_the_deadlin
 
 def test_past_the_top_the_standing_committee_is_flagged(escalations, case_config, clock_file):
     case_id = raise_concern(case_config, escalations)["case_id"]
-    escalations.act_on_case(case_id, "escalate", {"reason": "vượt thẩm quyền xã"}, "officer-th")
-    escalations.act_on_case(case_id, "escalate", {}, "officer-bx")
-    flagged = escalations.act_on_case(case_id, "escalate", {}, "officer-tinh")
+    escalations.act_on_case(case_id, "escalate", {"reason": "vượt thẩm quyền xã"}, OFFICER)
+    escalations.act_on_case(case_id, "escalate", {}, OFFICER_BX)
+    flagged = escalations.act_on_case(case_id, "escalate", {}, OFFICER_TINH)
     assert flagged["authority_id"] == "ubnd-tinh" and flagged["standing_committee_flagged"]
     assert flagged["due_at"] is None
     with pytest.raises(Conflict):
-        escalations.act_on_case(case_id, "escalate", {}, "officer-tinh")
+        escalations.act_on_case(case_id, "escalate", {}, OFFICER_TINH)
 
 
 def test_a_concern_no_rule_covers_waits_in_triage_until_routed_by_hand(escalations, case_config):
@@ -163,7 +181,7 @@ def test_a_concern_no_rule_covers_waits_in_triage_until_routed_by_hand(escalatio
     assert [c["case_id"] for c in listed["cases"]] == [case["case_id"]]
     routed = escalations.act_on_case(case["case_id"], "redirect",
                                      {"authority_id": "ubnd-th", "reason": "đất đai cấp xã"},
-                                     "triage-officer")
+                                     TRIAGE_OFFICER)
     assert (routed["status"], routed["authority_id"]) == ("redirected", "ubnd-th")
     assert routed["acknowledge_by"] == case["acknowledge_by"]  # the clock kept running
     assert escalations.list_unrouted()["cases"] == []
@@ -174,11 +192,11 @@ def test_a_duplicate_follows_its_originals_answer(escalations, case_config):
     duplicate = raise_concern(case_config, escalations)["case_id"]
     with pytest.raises(RuleViolated):
         escalations.act_on_case(duplicate, "mark_duplicate", {"original_case_id": duplicate},
-                                "officer-th")
+                                OFFICER)
     escalations.act_on_case(duplicate, "mark_duplicate", {"original_case_id": original},
-                            "officer-th")
-    escalations.act_on_case(original, "start", {}, "officer-th")
-    escalations.act_on_case(original, "answer", {"answer": "Đã lắp đèn"}, "officer-th")
+                            OFFICER)
+    escalations.act_on_case(original, "start", {}, OFFICER)
+    escalations.act_on_case(original, "answer", {"answer": "Đã lắp đèn"}, OFFICER)
     followed = wait_for(lambda: (lambda c: c if c["status"] == "answered" else None)(
         escalations.get_case(duplicate)), what="the duplicate answered")
     assert followed["answer"] == "Đã lắp đèn"
@@ -194,7 +212,7 @@ def test_inbox_puts_overdue_first_counts_states_and_filters(escalations, case_co
     escalations.add_routing_rule({"rule_id": "env-th", "topic": "environment",
                                   "unit_id": "vp.bx.th", "authority_id": "ubnd-th"})
     third = raise_concern(case_config, escalations, topic="environment")["case_id"]
-    escalations.act_on_case(first, "acknowledge", {}, "officer-th")
+    escalations.act_on_case(first, "acknowledge", {}, OFFICER)
     inbox = escalations.inbox({"authority_id": "ubnd-th"})
     # the first acknowledged (answer due in 15 days) comes after the newer unacknowledged one
     assert [c["case_id"] for c in inbox["cases"]] == [third, first]
@@ -211,8 +229,8 @@ def test_inbox_puts_overdue_first_counts_states_and_filters(escalations, case_co
 
 def test_statistics_over_a_period(escalations, case_config):
     case_id = raise_concern(case_config, escalations)["case_id"]
-    escalations.act_on_case(case_id, "start", {}, "officer-th")
-    escalations.act_on_case(case_id, "answer", {"answer": "Xong"}, "officer-th")
+    escalations.act_on_case(case_id, "start", {}, OFFICER)
+    escalations.act_on_case(case_id, "answer", {"answer": "Xong"}, OFFICER)
     today = dt.date.today()
     stats = escalations.statistics({"authority_id": "ubnd-th",
                                     "period_from": (today - dt.timedelta(days=2)).isoformat(),

@@ -30,7 +30,7 @@ def test_from_one_reading_one_writer_wins_and_the_other_gets_409(database, store
     acknowledge = case_life.apply_action(stored, "acknowledge", "officer-a", NOW, POLICY)
     redirect = case_life.apply_action(stored, "redirect", "officer-b", NOW, POLICY,
                                       authority_id="ubnd-bx", reason="cấp huyện")
-    cases.commit(database, stored, acknowledge)
+    shown = cases.commit(database, stored, acknowledge, actor="u-officer-a")
     with pytest.raises(Conflict) as late:
         cases.commit(database, stored, redirect)
     assert "someone else acted on this case first" in late.value.message
@@ -40,6 +40,9 @@ def test_from_one_reading_one_writer_wins_and_the_other_gets_409(database, store
     assert [line["action"] for line in after["timeline"]] == ["route", "acknowledge"]
     assert [e["event_type"] for e in after["outbox"]] == ["case_routed", "case_acknowledged"]
     assert after["outbox_pending"] is True
+    assert after["outbox"][-1]["actor"] == "u-officer-a"
+    # what the caller gets back is what was stored, the line just pushed included
+    assert shown["timeline"] == after["timeline"] and shown["version"] == 2
 
 
 def test_the_sweep_finds_due_cases_by_the_deadline_range(database, stored):

@@ -19,12 +19,16 @@ from services.escalations.case_life import (
 )
 from services.escalations.policy import CasePolicy
 from shared import contracts
+from shared.authorisation import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, RuleViolated
 
 VN = dt.timezone(dt.timedelta(hours=7))
 # Wednesday 25 November 2026, 09:00 in Vietnam
 AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=VN)
-OFFICER = {"user_id": "officer-1", "role": "officer", "authority_id": "ubnd-xa-tam-hop"}
+OFFICER = {"user_id": "officer-1", "role": "authority_officer", "authority_id": "ubnd-xa-tam-hop"}
+# the same officer, and the cadre user who carried the concern, as the gateway vouches for them
+OFFICER_PRINCIPAL = Principal("officer-1", "authority_officer", authority_id="ubnd-xa-tam-hop")
+CADRE_PRINCIPAL = Principal("u2", "cadre", cadre_id="tran-thi-binh")
 
 POLICY = CasePolicy.from_dict({
     "deadlines": [{"topic": "*", "urgency": "*", "acknowledge": 3, "answer": 15},
@@ -80,7 +84,7 @@ def case_in(status, **overrides):
         "acknowledge_by": "2026-11-30", "answer_by": "2026-12-16",
         "acknowledged_at": None, "awaiting_since": None, "closed_at": None,
         "duplicate_of": None, "escalated_past": [], "reminded": [], "reopened_count": 0,
-        "standing_committee_flagged": False,
+        "standing_committee_flagged": False, "raised_by_user": "u2",
     }
     if status not in ("routed", "redirected", "escalated", "unrouted"):
         case["acknowledged_at"] = AT - dt.timedelta(days=1)
@@ -297,26 +301,43 @@ def test_an_unrouted_case_starts_its_clock_when_routed_by_hand():
 # --- who may act -----------------------------------------------------------------------------
 
 def test_an_officer_acts_only_on_cases_their_authority_holds():
-    check_principal(case_in("routed"), "acknowledge", OFFICER)
-    with pytest.raises(Forbidden) as other:
-        check_principal(case_in("routed"), "acknowledge",
-                        {**OFFICER, "authority_id": "ubnd-huyen-binh-xuyen"})
-    assert other.value.status == 403
+    check_principal(case_in("routed"), "acknowledge", OFFICER_PRINCIPAL)
+    other = Principal("officer-2", "authority_officer", authority_id="ubnd-huyen-binh-xuyen")
+    with pytest.raises(Forbidden) as refused:
+        check_principal(case_in("routed"), "acknowledge", other)
+    assert refused.value.status == 403
 
 
 def test_the_raising_side_provides_information_and_reopens_but_does_not_answer():
-    cadre = {"user_id": "u2", "role": "cadre", "cadre_id": "tran-thi-binh"}
+    cadre = CADRE_PRINCIPAL
     check_principal(case_in("awaiting_information"), "provide_information", cadre)
     check_principal(case_in("closed_resolved"), "reopen", cadre)
+    check_principal(case_in("answered"), "close", cadre)
     with pytest.raises(Forbidden):
         check_principal(case_in("in_progress"), "answer", cadre)
     with pytest.raises(Forbidden):
-        check_principal(case_in("closed_resolved"), "reopen", OFFICER)
+        check_principal(case_in("closed_resolved"), "reopen", OFFICER_PRINCIPAL)
+
+
+def test_only_the_cadre_who_carried_the_concern_acts_for_the_raising_side():
+    another = Principal("u3", "cadre", cadre_id="le-van-cuong")
+    with pytest.raises(Forbidden):
+        check_principal(case_in("closed_resolved"), "reopen", another)
+    with pytest.raises(Forbidden):  # raised with no signed-in user: nobody's
+        check_principal(case_in("closed_resolved", raised_by_user=None), "reopen",
+                        CADRE_PRINCIPAL)
+
+
+def test_nobody_answers_a_duplicate_by_hand_and_an_administrator_takes_no_side():
+    with pytest.raises(Forbidden):
+        check_principal(case_in("duplicate_of"), "answer", OFFICER_PRINCIPAL)
+    with pytest.raises(Forbidden):
+        check_principal(case_in("routed"), "acknowledge", Principal("a", "administrator"))
 
 
 def test_a_refused_transition_is_409_before_the_principal_is_judged():
     with pytest.raises(Conflict):
-        check_principal(case_in("answered"), "acknowledge", OFFICER)
+        check_principal(case_in("answered"), "acknowledge", OFFICER_PRINCIPAL)
 
 
 # --- properties ------------------------------------------------------------------------------

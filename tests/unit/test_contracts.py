@@ -13,7 +13,13 @@ from shared.contracts import (
     CONCERN_RAISED,
     EVENT_TYPES,
     NOTIFICATION_SENT,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
     UNIT_REGISTERED,
+    USER_CREATED,
+    USER_DISABLED,
+    USER_ROLE_CHANGED,
+    USER_SIGNED_OUT,
     VISIT_LOGGED,
     parse_event,
 )
@@ -55,6 +61,20 @@ def case_routed(**overrides):
             "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), **overrides}
 
 
+def user_created(**overrides):
+    return {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình",
+            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None, **overrides}
+
+
+def user_role_changed(**overrides):
+    return {"user_id": "u1", "role": "authority_officer", "cadre_id": None,
+            "authority_id": "ubnd-xa-tam-hop", **overrides}
+
+
+def user_ref(**overrides):
+    return {"user_id": "u1", **overrides}
+
+
 def case_event(**fields):
     def payload(**overrides):
         return {"case_id": "k1", "concern_id": "c1", "authority_id": "ubnd-xa-tam-hop",
@@ -79,6 +99,9 @@ PAYLOADS = {
     UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
     ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
     CONCERN_RAISED: concern_raised, CASE_ROUTED: case_routed,
+    USER_CREATED: user_created, USER_ROLE_CHANGED: user_role_changed,
+    USER_DISABLED: user_ref, PASSWORD_CHANGED: user_ref, PASSWORD_RESET: user_ref,
+    USER_SIGNED_OUT: user_ref,
     contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
     contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
     contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",
@@ -127,7 +150,7 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made", "sent"}
+IRREGULAR_PAST = {"made", "sent", "reset"}
 # facts about time rather than about an act: the deadline has come near
 STATE_FACTS = {"case_deadline_near"}
 
@@ -267,6 +290,14 @@ def test_an_invalid_occurred_at_is_invalid(occurred_at):
 
 def test_a_naive_occurred_at_is_invalid():
     assert "occurred_at" in invalid(envelope(occurred_at="2026-11-25T08:00:00")).fields
+
+
+def test_the_acting_user_travels_in_the_envelope_and_is_optional():
+    body = USER_DISABLED.new(user_ref(), actor="admin-1")
+    assert parse_event(json.loads(json.dumps(body))).actor == "admin-1"
+    older = {k: v for k, v in USER_DISABLED.new(user_ref()).items() if k != "actor"}
+    assert parse_event(older).actor is None
+    assert "actor" in invalid({**body, "actor": "Not An Id!"}).fields
 
 
 def test_a_concern_raised_before_urgency_existed_loads_as_normal():
