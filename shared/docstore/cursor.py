@@ -118,7 +118,9 @@ def _top_level_excluded(projection):
 def project(doc, projection):
     if not projection:
         return doc
-    include = any(bool(flag) for field, flag in projection.items() if field != "_id")
+    others = [bool(flag) for field, flag in projection.items() if field != "_id"]
+    # {"_id": 1} alone is an inclusion of _id only, as in MongoDB
+    include = any(others) or (not others and bool(projection.get("_id")))
     if not include:
         out = dict(doc)
         for field in projection:

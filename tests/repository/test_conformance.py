@@ -110,6 +110,9 @@ def test_skip_limit_projection_and_find_one(cases):
     assert list(page) == [{"_id": "c2", "status": "routed"}, {"_id": "c3", "status": "answered"}]
     assert cases.find_one({"_id": "c4"}, {"_id": 0, "unit.code": 1}) == {"unit": {"code": 9}}
     assert cases.find_one("c5")["n"] == 9
+    # the _id alone, included or excluded
+    assert cases.find_one({"_id": "c2"}, {"_id": 1}) == {"_id": "c2"}
+    assert "_id" not in cases.find_one({"_id": "c2"}, {"_id": 0})
     assert cases.find_one({"_id": "nope"}) is None
     assert cases.count_documents({"authority_id": "a"}, limit=2) == 2
 
