@@ -17,7 +17,9 @@ DATES = [dt.datetime(2026, 11, day, hour, tzinfo=UTC) for day in (1, 2) for hour
 scalars = st.one_of(
     st.none(),
     st.integers(-3, 3),
-    st.sampled_from([-1.5, 0.5, 2.0]),
+    # no float equal to an int: $set of 2.0 over 2 is a type change MongoDB counts as modified
+    # and mongomock does not, so the reference cannot judge it
+    st.sampled_from([-1.5, 0.5, 2.5]),
     st.text(alphabet="abc", max_size=2),
     st.sampled_from(DATES),
 )
