@@ -65,7 +65,7 @@ class AtMost:
         return None if spread is None else spread.median <= self.limit
 
     def __str__(self):
-        return f"≤ {_number(self.limit)}{self.unit}"
+        return f"≤ {self.limit:,g}{self.unit}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class AtLeast:
         return None if spread is None else spread.median >= self.limit
 
     def __str__(self):
-        return f"≥ {_number(self.limit)}{self.unit}"
+        return f"≥ {self.limit:,g}{self.unit}"
 
 
 def verdict(results):

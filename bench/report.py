@@ -1,0 +1,295 @@
+"""The benchmark's report: a Markdown table of figure / baseline / result / target / met?, the
+machine it ran on, and PNG plots (matplotlib, no display needed).
+
+:func:`rows` turns the results of a run into the table, :func:`markdown` renders it, and
+:func:`write` writes REPORT.md, results.json and the plots into a folder. Example::
+
+    path = write(results, pathlib.Path("docs/benchmark"))    # -> docs/benchmark/REPORT.md
+"""
+import json
+import pathlib
+import statistics
+from dataclasses import dataclass
+
+from bench.stats import AtLeast, AtMost, Spread, fmt, percentile, verdict
+
+ONE_AT_A_TIME = (AtMost(15, " ms"), AtMost(50, " ms"))
+SUSTAINED_ROUTED = AtLeast(400, "/s")
+KEEPS_UP = 0.95       # routed/s at least this share of accepted/s (or offered/s) keeps up
+E2E_P99 = AtMost(50, " ms")
+INBOX_RATE, INBOX_P99 = AtLeast(300, " req/s"), AtMost(100, " ms")
+INBOX_GROWTH = AtMost(2, "×")
+RSS = AtMost(150, " MB")
+SAMPLE_KEYS = ("latencies", "round_trip_samples")
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    baseline: str
+    result: str
+    target: str
+    met: str
+
+
+def spread(reps, key, scale=1.0):
+    values = [r[key] * scale for r in reps if r.get(key) is not None]
+    return Spread.of(values)
+
+
+def ms(reps, key):
+    return spread(reps, key, 1000)
+
+
+def _met(target, value):
+    return "no target" if target is None else target.met(value)
+
+
+def rows(results):
+    """The report's table, from the results of a run (see bench/__main__.py)."""
+    table = []
+    broker, hello, system, store = (results["broker"]["repetitions"],
+                                    results["hello"]["repetitions"], results["system"],
+                                    results["store"])
+
+    once = [{"p50": percentile(r["latencies"], 50), "p99": percentile(r["latencies"], 99)}
+            for r in system["one_at_a_time"]]
+    p50, p99 = ms(once, "p50"), ms(once, "p99")
+    missed = sum(r["missed"] for r in system["one_at_a_time"])
+    table.append(Row(
+        "one concern at a time, POST /visits → case stored, p50 / p99"
+        + (f" ({missed} not routed within 30 s)" if missed else ""),
+        f"raw round trip {fmt(ms(broker, 'round_trip_p50'), ' ms')} / "
+        f"{fmt(ms(broker, 'round_trip_p99'), ' ms')}",
+        f"{fmt(p50, ' ms')} / {fmt(p99, ' ms')}",
+        f"{ONE_AT_A_TIME[0]} / {ONE_AT_A_TIME[1]}",
+        verdict([ONE_AT_A_TIME[0].met(p50), ONE_AT_A_TIME[1].met(p99)])))
+
+    sustained = system["sustained"]
+    accepted, routed = spread(sustained, "accepted_per_s"), spread(sustained, "routed_per_s")
+    keeps_up = None if not (accepted and routed) else routed.median >= KEEPS_UP * accepted.median
+    not_routed = sum(r["not_routed"] for r in sustained)
+    visits = results["settings"]["sustained_visits"]
+    table.append(Row(
+        f"sustained, {visits:,} visits from {results['clients']} clients: accepted/s, routed/s"
+        + (f" ({not_routed} not routed in time)" if not_routed else ""),
+        f"confirmed publish {fmt(spread(broker, 'publish_one_per_s'), '/s')} one at a time, "
+        f"{fmt(spread(broker, 'publish_window_per_s'), '/s')} with "
+        f"{results['broker']['publish_window']} outstanding",
+        f"accepted {fmt(accepted, '/s')}, routed {fmt(routed, '/s')}",
+        f"routed ≥ accepted (within {100 - KEEPS_UP * 100:.0f} %), {SUSTAINED_ROUTED} concerns",
+        verdict([keeps_up, SUSTAINED_ROUTED.met(routed)])))
+
+    offered = system["offered"]
+    rate, seconds = offered[0]["offered_per_s"], offered[0]["seconds"]
+    routed, e2e50, e2e99 = spread(offered, "routed_per_s"), ms(offered, "p50"), ms(offered, "p99")
+    behind = sum(r["not_routed"] for r in offered)
+    keeps = None if routed is None else routed.median >= KEEPS_UP * rate
+    table.append(Row(
+        f"{rate:g} concerns/s offered for {seconds:g} s: routed/s, end to end p50 / p99"
+        + (f" ({behind} not routed within the wait)" if behind else ""),
+        "–",
+        f"routed {fmt(routed, '/s')}, p50 {fmt(e2e50, ' ms')} / p99 {fmt(e2e99, ' ms')}",
+        f"keeps up (routed ≥ {KEEPS_UP * 100:.0f} % of offered); p99 {E2E_P99}",
+        verdict([keeps, E2E_P99.met(e2e99)])))
+
+    hello_rate = spread(hello, "per_s")
+    for level in system["inbox"]:
+        reps = level["repetitions"]
+        per_s, p99 = spread(reps, "per_s"), ms(reps, "p99")
+        failed = sum(r["failed"] for r in reps)
+        table.append(Row(
+            f"GET /authorities/<id>/inbox?limit=20, {results['clients']} clients, "
+            f"at {level['cases']:,} cases" + (f" ({failed} failed)" if failed else ""),
+            f"hello world on the same WSGI server: {fmt(hello_rate, ' req/s')}",
+            f"{fmt(per_s, ' req/s')}, p99 {fmt(p99, ' ms')}",
+            f"{INBOX_RATE}, p99 {INBOX_P99}",
+            verdict([INBOX_RATE.met(per_s), INBOX_P99.met(p99)])))
+
+    levels = store["levels"]
+    costs = [Spread.of([s * 1000 for s in level["query_seconds"]]) for level in levels]
+    growth = None
+    if len(costs) >= 2 and costs[0].median > 0:
+        growth = Spread.of([costs[-1].median / costs[0].median])
+    wanted = [level["target"] for level in levels]
+    unreached = [level for level in levels if level["reached"] < level["target"]]
+    reached_all = not unreached and len(levels) == len(results["settings"]["store_cases"])
+    judged = INBOX_GROWTH.met(growth) if growth else None
+    if judged and not reached_all:
+        judged = None  # within bounds so far, but the largest count was not reached
+    table.append(Row(
+        "inbox query cost straight on the store at "
+        + " / ".join(f"{n:,}" for n in results["settings"]["store_cases"]) + " cases",
+        "–",
+        " / ".join(f"{fmt(c, ' ms')} at {level['reached']:,}" for c, level in zip(costs, levels))
+        + (f"; growth {fmt(growth, '×')}" if growth else "")
+        + (f" (loading stopped at {unreached[0]['reached']:,} by the "
+           f"{store['load_seconds_bound']:g} s bound)" if unreached else ""),
+        f"{INBOX_GROWTH} from {wanted[0]:,} to {results['settings']['store_cases'][-1]:,}",
+        verdict([judged])))
+
+    rss = system["rss_after_load"]
+    table.append(Row(
+        "RSS per service after the load",
+        "–",
+        ", ".join(f"{name} {value:.0f} MB" for name, value in sorted(rss.items())
+                  if value is not None),
+        f"{RSS} each",
+        verdict([RSS.met(Spread.of([max(v for v in rss.values() if v is not None)]))])))
+
+    per_service = {}
+    for rep in sustained:
+        for name, seconds_each in rep["cpu_per_concern"].items():
+            per_service.setdefault(name, []).append(seconds_each * 1000)
+    table.append(Row(
+        "CPU per concern per service, sustained phase",
+        "–",
+        ", ".join(f"{name} {fmt(Spread.of(values), ' ms')}"
+                  for name, values in sorted(per_service.items())),
+        "–", "–"))
+    return table
+
+
+def markdown_table(table):
+    lines = ["| figure | baseline | result | target | met? |", "|---|---|---|---|---|"]
+    for row in table:
+        cells = [row.figure, row.baseline, row.result, row.target, row.met]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown(results, plots=()):
+    machine = results["machine"]
+    lines = [
+        f"# Benchmark report ({results['scale']} run)",
+        "",
+        f"Date: {results['date']}; the run took {results['seconds']:.0f} s.",
+        "",
+        "Machine: " + "; ".join(f"{key}: {value}" for key, value in machine.items()) + ".",
+        "",
+        "Each result is the median of three repetitions, with (min–max); the baseline is "
+        "measured in the same run. p50 / p99 are percentiles of the latencies of a repetition.",
+        "",
+        markdown_table(rows(results)),
+        "",
+        "How each figure is measured: docs/benchmark.md.",
+    ]
+    if plots:
+        lines += [""] + [f"![{title}]({name})" for title, name in plots]
+    sweep = results["system"].get("sweep")
+    if sweep:
+        lines += ["", "Offered load sweep (once each):", "",
+                  "| offered/s | accepted | routed/s | not routed in time | e2e p50 | e2e p99 |",
+                  "|---|---|---|---|---|---|"]
+        for point in sorted(sweep + results["system"]["offered"],
+                            key=lambda p: p["offered_per_s"]):
+            lines.append(f"| {point['offered_per_s']:g} | {point['accepted']} | "
+                         f"{point['routed_per_s']:.1f} | {point['not_routed']} | "
+                         f"{_ms(point['p50'])} | {_ms(point['p99'])} |")
+    end = results["system"].get("rss_at_end")
+    if end:
+        lines += ["", "RSS at the end of the run (after the largest inbox): "
+                  + ", ".join(f"{n} {v:.0f} MB" for n, v in sorted(end.items()) if v) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def _ms(seconds):
+    return "–" if seconds is None else f"{seconds * 1000:,.0f} ms"
+
+
+def without_samples(value):
+    """The results with every latency sample list left out (they go to the plots)."""
+    if isinstance(value, dict):
+        return {k: without_samples(v) for k, v in value.items() if k not in SAMPLE_KEYS}
+    if isinstance(value, list):
+        return [without_samples(v) for v in value]
+    return value
+
+
+def plot(results, out_dir):
+    """Write the PNG plots; returns [(title, file name)]."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda value, _: f"{value:,g}")
+
+    made = []
+    system = results["system"]
+
+    figure, axes = plt.subplots(figsize=(7, 4))
+    series = [
+        ("raw broker round trip", results["broker"]["round_trip_samples"]),
+        ("one concern at a time", [x for r in system["one_at_a_time"] for x in r["latencies"]]),
+        (f"{system['offered'][0]['offered_per_s']:g}/s offered, end to end",
+         [x for r in system["offered"] for x in r["latencies"]]),
+    ]
+    for label, samples in series:
+        if samples:
+            ordered = sorted(s * 1000 for s in samples)
+            axes.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))], label=label)
+    axes.set_xscale("log")
+    axes.xaxis.set_major_formatter(plain)
+    axes.set_xlabel("latency (ms, log scale)")
+    axes.set_ylabel("share of messages / concerns")
+    axes.set_title("Latency distribution")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out_dir / "latency.png", dpi=100)
+    plt.close(figure)
+    made.append(("latency distribution", "latency.png"))
+
+    figure, axes = plt.subplots(figsize=(7, 4))
+    points = sorted(system["sweep"] + system["offered"], key=lambda p: p["offered_per_s"])
+    offered = [p["offered_per_s"] for p in points]
+    axes.plot(offered, [p["routed_per_s"] for p in points], "o-", label="routed/s")
+    axes.plot([0, max(offered)], [0, max(offered)], "--", color="grey", label="offered")
+    axes.set_xlabel("offered concerns/s")
+    axes.set_ylabel("routed concerns/s")
+    axes.set_title("Routed vs offered load")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out_dir / "offered.png", dpi=100)
+    plt.close(figure)
+    made.append(("routed vs offered load", "offered.png"))
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    levels = results["store"]["levels"]
+    left.plot([lv["reached"] for lv in levels],
+              [statistics.median(lv["query_seconds"]) * 1000 for lv in levels], "o-")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    for axis in (left.xaxis, left.yaxis):
+        axis.set_major_formatter(plain)
+    left.set_xlabel("cases in the store")
+    left.set_ylabel("inbox query (ms, median)")
+    left.set_title("Inbox query straight on the store")
+    left.grid(True, which="both", alpha=0.3)
+    inbox = system["inbox"]
+    right.plot([lv["cases"] for lv in inbox],
+               [statistics.median(r["per_s"] for r in lv["repetitions"]) for lv in inbox], "o-")
+    right.set_xscale("log")
+    right.xaxis.set_major_formatter(plain)
+    right.set_xlabel("cases")
+    right.set_ylabel("req/s (median)")
+    right.set_title(f"GET inbox over HTTP, {results['clients']} clients")
+    right.grid(True, which="both", alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(out_dir / "inbox_cost.png", dpi=100)
+    plt.close(figure)
+    made.append(("inbox cost vs number of cases", "inbox_cost.png"))
+    return made
+
+
+def write(results, out_dir):
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plots = plot(results, out_dir)
+    (out_dir / "results.json").write_text(
+        json.dumps(without_samples(results), indent=1, default=str) + "\n")
+    path = out_dir / "REPORT.md"
+    path.write_text(markdown(results, plots), encoding="utf-8")
+    return path
