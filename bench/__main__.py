@@ -11,6 +11,7 @@ warnings.filterwarnings("ignore", message="\nEventlet is deprecated")  # printed
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import logging  # noqa: E402
+import os  # noqa: E402
 import pathlib  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
@@ -72,7 +73,11 @@ SCALES = {
 }
 
 
+LOAD_SAMPLES = []  # the 1-minute load average at each step: how busy the machine was
+
+
 def step(message):
+    LOAD_SAMPLES.append(os.getloadavg()[0])
     _log.info(message)
 
 
@@ -232,6 +237,9 @@ def run(scale_name, out_dir, clients=16):
             system.stop_all()
         results["store"] = measure_store(f"embedded:{pathlib.Path(workdir) / 'bulk'}", scale)
     results["seconds"] = time.monotonic() - started
+    step("done")
+    results["load_average"] = {"min": min(LOAD_SAMPLES), "max": max(LOAD_SAMPLES),
+                               "mean": sum(LOAD_SAMPLES) / len(LOAD_SAMPLES)}
     return results
 
 

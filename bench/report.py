@@ -167,6 +167,14 @@ def markdown(results, plots=()):
         "",
         "Machine: " + "; ".join(f"{key}: {value}" for key, value in machine.items()) + ".",
         "",
+    ]
+    load = results.get("load_average")
+    if load:
+        lines += [f"1-minute load average during the run: {load['min']:.1f} to {load['max']:.1f} "
+                  f"(mean {load['mean']:.1f}) on {machine.get('cores', '?')} cores. Above the "
+                  f"core count, other work on the machine competed with the run and is in the "
+                  f"figures.", ""]
+    lines += [
         "Each result is the median of three repetitions, with (min–max); the baseline is "
         "measured in the same run. p50 / p99 are percentiles of the latencies of a repetition.",
         "",

@@ -47,6 +47,7 @@ def results(**overrides):
         "scale": "quick", "clients": 16, "seconds": 61.0, "date": "2026-11-27 05:00 UTC",
         "settings": {"sustained_visits": 150, "store_cases": [1000, 5000]},
         "machine": {"cores": 2, "Python": "3.11.7"},
+        "load_average": {"min": 1.0, "max": 3.0, "mean": 2.0},
         "broker": {"publish_window": 100, "round_trip_samples": [0.001, 0.002],
                    "repetitions": [{"round_trip_p50": 0.001, "round_trip_p99": 0.002,
                                     "publish_one_per_s": 1000, "publish_window_per_s": 10000}]
@@ -116,6 +117,7 @@ def test_report_has_the_machine_the_table_and_the_plots(tmp_path):
     assert "| figure | baseline | result | target | met? |" in text
     assert "Python: 3.11.7" in text
     assert "2026-11-27 05:00 UTC" in text
+    assert "load average during the run: 1.0 to 3.0 (mean 2.0) on 2 cores" in text
     for name in ("latency.png", "offered.png", "inbox_cost.png"):
         assert f"]({name})" in text
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
