@@ -45,7 +45,9 @@ class Scale:
     publish_window: int           # outstanding confirms in the windowed rate
     hello_seconds: float
     one_at_a_time: int            # concerns, per repetition
+    one_at_a_time_seconds: float  # at most, per repetition
     sustained_visits: int         # per repetition
+    sustained_seconds: float      # at most, per repetition (before waiting for the routing)
     offered_rate: float           # concerns/s, the headline offered load
     offered_seconds: float
     sweep_rates: tuple            # further offered loads, once each, for the plot
@@ -60,15 +62,17 @@ class Scale:
 
 SCALES = {
     "quick": Scale(repetitions=3, round_trips=100, publish_seconds=1, publish_window=100,
-                   hello_seconds=1.5, one_at_a_time=10, sustained_visits=150, offered_rate=20,
+                   hello_seconds=1.5, one_at_a_time=10, one_at_a_time_seconds=10,
+                   sustained_visits=150, sustained_seconds=15, offered_rate=20,
                    offered_seconds=4, sweep_rates=(10, 40), sweep_seconds=3, drain_seconds=20,
                    inbox_seconds=1.5, inbox_bulk_cases=(2_000,), store_cases=(1_000, 5_000),
                    store_load_seconds=10, store_query_budget=2),
     "full": Scale(repetitions=3, round_trips=1000, publish_seconds=3, publish_window=100,
-                  hello_seconds=5, one_at_a_time=100, sustained_visits=2000, offered_rate=100,
-                  offered_seconds=30, sweep_rates=(25, 50, 200), sweep_seconds=10,
-                  drain_seconds=60, inbox_seconds=5, inbox_bulk_cases=(20_000,),
-                  store_cases=(10_000, 100_000, 1_000_000), store_load_seconds=150,
+                  hello_seconds=5, one_at_a_time=100, one_at_a_time_seconds=40,
+                  sustained_visits=2000, sustained_seconds=45, offered_rate=100,
+                  offered_seconds=30, sweep_rates=(25, 50, 200), sweep_seconds=8,
+                  drain_seconds=30, inbox_seconds=5, inbox_bulk_cases=(20_000,),
+                  store_cases=(10_000, 100_000, 1_000_000), store_load_seconds=120,
                   store_query_budget=10),
 }
 
@@ -147,14 +151,16 @@ def measure_system(system, watcher, scale, clients):
     out["one_at_a_time"] = []
     for rep in range(scale.repetitions):
         step(f"one concern at a time, repetition {rep + 1}: {scale.one_at_a_time} concerns")
-        out["one_at_a_time"].append(bench.one_at_a_time(scale.one_at_a_time))
+        out["one_at_a_time"].append(bench.one_at_a_time(scale.one_at_a_time,
+                                                        scale.one_at_a_time_seconds))
     out["inbox"].append(measure_inbox(bench, scale, bench.cases_routed()))
 
     out["sustained"] = []
     for rep in range(scale.repetitions):
         step(f"sustained, repetition {rep + 1}: {scale.sustained_visits} visits "
              f"from {clients} clients")
-        out["sustained"].append(bench.sustained(scale.sustained_visits, scale.drain_seconds))
+        out["sustained"].append(bench.sustained(scale.sustained_visits, scale.sustained_seconds,
+                                                scale.drain_seconds))
 
     out["offered"] = []
     for rep in range(scale.repetitions):

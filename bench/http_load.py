@@ -3,7 +3,8 @@
 Closed loop: ``clients`` threads, each with one keep-alive connection, send requests back to back
 until ``count`` were sent or ``seconds`` passed. Open loop: requests are due at a fixed rate and
 taken by a pool of threads; a request's latency counts from when it was due, so a server that
-falls behind shows it (no coordinated omission). Example::
+falls behind shows it (no coordinated omission). Requests still waiting for a client when the
+phase's bound passes are not sent, and counted as ``unsent``. Example::
 
     result = closed_loop("127.0.0.1", 8080, lambda i: ("GET", "/health", None), seconds=5)
     result.rate, result.latency_percentile(99)
@@ -46,6 +47,7 @@ class LoadResult:
     outcomes: list = field(default_factory=list)
     started: float = 0.0
     finished: float = 0.0
+    unsent: int = 0
 
     @property
     def ok(self):
@@ -141,9 +143,11 @@ def closed_loop(host, port, make_request, clients=16, count=None, seconds=None,
 
 
 def open_loop(host, port, make_request, rate, seconds, clients=16, keep_body=False,
-              on_answer=None):
-    """Requests due every 1/``rate`` s for ``seconds``, taken by ``clients`` threads.
+              on_answer=None, late_seconds=None):
+    """Requests due every 1/``rate`` s for ``seconds``, taken by ``clients`` threads; none is
+    sent after ``seconds + late_seconds`` (default: ``seconds`` again).
     ``on_answer(outcome)`` is called as each answer arrives."""
+    late_seconds = seconds if late_seconds is None else late_seconds
     require_loopback(host)
     due_times = queue.Queue()
     lock = threading.Lock()
@@ -157,6 +161,10 @@ def open_loop(host, port, make_request, rate, seconds, clients=16, keep_body=Fal
                 if item is None:
                     return
                 index, due = item
+                if time.monotonic() > result.started + seconds + late_seconds:
+                    with lock:
+                        result.unsent += 1
+                    continue
                 method, path, body = make_request(index)
                 status, answer = client.send(method, path, body, keep_body)
                 outcome = Outcome(index, due, time.monotonic(), status, answer)

@@ -56,9 +56,14 @@ def rows(results):
             for r in system["one_at_a_time"]]
     p50, p99 = ms(once, "p50"), ms(once, "p99")
     missed = sum(r["missed"] for r in system["one_at_a_time"])
+    done = [len(r["latencies"]) + r["missed"] for r in system["one_at_a_time"]]
+    wanted = results["settings"].get("one_at_a_time")
+    short = wanted and min(done) < wanted
     table.append(Row(
         "one concern at a time, POST /visits → case stored, p50 / p99"
-        + (f" ({missed} not routed within 30 s)" if missed else ""),
+        + (f" ({missed} not routed within 30 s)" if missed else "")
+        + (f" ({min(done)}–{max(done)} of {wanted} concerns within the time bound)"
+           if short else ""),
         f"raw round trip {fmt(ms(broker, 'round_trip_p50'), ' ms')} / "
         f"{fmt(ms(broker, 'round_trip_p99'), ' ms')}",
         f"{fmt(p50, ' ms')} / {fmt(p99, ' ms')}",
@@ -70,9 +75,13 @@ def rows(results):
     keeps_up = None if not (accepted and routed) else routed.median >= KEEPS_UP * accepted.median
     not_routed = sum(r["not_routed"] for r in sustained)
     visits = results["settings"]["sustained_visits"]
+    sent = [r.get("accepted", visits) + r.get("refused", 0) for r in sustained]
+    bound = results["settings"].get("sustained_seconds")
     table.append(Row(
         f"sustained, {visits:,} visits from {results['clients']} clients: accepted/s, routed/s"
-        + (f" ({not_routed} not routed in time)" if not_routed else ""),
+        + (f" ({not_routed} not routed in time)" if not_routed else "")
+        + (f" (only {min(sent):,}–{max(sent):,} sent within {bound:g} s)"
+           if min(sent) < visits else ""),
         f"confirmed publish {fmt(spread(broker, 'publish_one_per_s'), '/s')} one at a time, "
         f"{fmt(spread(broker, 'publish_window_per_s'), '/s')} with "
         f"{results['broker']['publish_window']} outstanding",
@@ -84,10 +93,13 @@ def rows(results):
     rate, seconds = offered[0]["offered_per_s"], offered[0]["seconds"]
     routed, e2e50, e2e99 = spread(offered, "routed_per_s"), ms(offered, "p50"), ms(offered, "p99")
     behind = sum(r["not_routed"] for r in offered)
+    unsent = sum(r.get("unsent", 0) for r in offered)
     keeps = None if routed is None else routed.median >= KEEPS_UP * rate
     table.append(Row(
         f"{rate:g} concerns/s offered for {seconds:g} s: routed/s, end to end p50 / p99"
-        + (f" ({behind} not routed within the wait)" if behind else ""),
+        + (f" ({behind} not routed within the wait)" if behind else "")
+        + (f" ({unsent} of {round(rate * seconds) * len(offered):,} not even sent: the clients "
+           f"were {seconds:g} s late)" if unsent else ""),
         "–",
         f"routed {fmt(routed, '/s')}, p50 {fmt(e2e50, ' ms')} / p99 {fmt(e2e99, ' ms')}",
         f"keeps up (routed ≥ {KEEPS_UP * 100:.0f} % of offered); p99 {E2E_P99}",
@@ -187,11 +199,12 @@ def markdown(results, plots=()):
     sweep = results["system"].get("sweep")
     if sweep:
         lines += ["", "Offered load sweep (once each):", "",
-                  "| offered/s | accepted | routed/s | not routed in time | e2e p50 | e2e p99 |",
-                  "|---|---|---|---|---|---|"]
+                  "| offered/s | accepted | not sent in time | routed/s | not routed in time "
+                  "| e2e p50 | e2e p99 |", "|---|---|---|---|---|---|---|"]
         for point in sorted(sweep + results["system"]["offered"],
                             key=lambda p: p["offered_per_s"]):
             lines.append(f"| {point['offered_per_s']:g} | {point['accepted']} | "
+                         f"{point.get('unsent', 0)} | "
                          f"{point['routed_per_s']:.1f} | {point['not_routed']} | "
                          f"{_ms(point['p50'])} | {_ms(point['p99'])} |")
     end = results["system"].get("rss_at_end")

@@ -46,13 +46,17 @@ class SystemBench:
         return len(self.watcher.routed)
 
     # (1) -------------------------------------------------------------------------------------
-    def one_at_a_time(self, count, timeout=30):
-        """POST one visit, wait for its case_routed, repeat: POST → case stored latencies."""
+    def one_at_a_time(self, count, seconds, timeout=30):
+        """POST one visit, wait for its case_routed, repeat, ``count`` times or for ``seconds``:
+        POST → case stored latencies."""
         client = KeepAliveClient(self.host, self.port)
         base = self._next_numbers()
         latencies, missed = [], 0
+        deadline = time.monotonic() + seconds
         try:
             for i in range(count):
+                if time.monotonic() > deadline:
+                    break
                 method, path, body = workload.log_visit_request(base + i)
                 sent = time.monotonic()
                 status, answer = client.send(method, path, body, keep_body=True)
@@ -70,13 +74,14 @@ class SystemBench:
         return {"latencies": latencies, "missed": missed}
 
     # (2) and (6) -----------------------------------------------------------------------------
-    def sustained(self, visits, drain_timeout):
-        """``visits`` POSTs from the clients back to back; accepted/s over the POSTs, routed/s
-        until the last case was routed, CPU seconds per routed concern per service."""
+    def sustained(self, visits, seconds, drain_timeout):
+        """``visits`` POSTs (or as many as ``seconds`` allow) from the clients back to back;
+        accepted/s over the POSTs, routed/s until the last case was routed, CPU seconds per
+        routed concern per service."""
         base = self._next_numbers()
         cpu_before = self.cpu()
         load = closed_loop(self.host, self.port, lambda i: workload.log_visit_request(base + i),
-                           clients=self.clients, count=visits, keep_body=True)
+                           clients=self.clients, count=visits, seconds=seconds, keep_body=True)
         ids = [c for o in load.ok for c in workload.concern_ids(o.body)]
         routed = self.watcher.wait_for(ids, drain_timeout)
         cpu_after = self.cpu()
@@ -107,7 +112,8 @@ class SystemBench:
         last = max(routed.values(), default=load.started)
         return {
             "offered_per_s": rate, "seconds": seconds,
-            "accepted": len(load.ok), "refused": load.errors, "routed": len(routed),
+            "accepted": len(load.ok), "refused": load.errors, "unsent": load.unsent,
+            "routed": len(routed),
             "not_routed": len(due) - len(routed),
             "routed_per_s": len(routed) / (last - load.started) if routed else 0.0,
             "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),

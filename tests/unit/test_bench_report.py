@@ -122,3 +122,16 @@ def test_report_has_the_machine_the_table_and_the_plots(tmp_path):
         assert f"]({name})" in text
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
     assert "round_trip_samples" not in (tmp_path / "results.json").read_text()
+
+
+def test_phases_cut_short_by_their_time_bound_say_so():
+    run = results()
+    run["settings"].update(one_at_a_time=10, sustained_seconds=15)
+    run["system"]["one_at_a_time"] = [{"latencies": [0.01] * 4, "missed": 0}] * 3
+    run["system"]["sustained"] = [{**run["system"]["sustained"][0], "accepted": 90,
+                                   "refused": 0}] * 3
+    run["system"]["offered"] = [{**run["system"]["offered"][0], "unsent": 5}] * 3
+    once, sustained, offered = report.rows(run)[:3]
+    assert "(4–4 of 10 concerns within the time bound)" in once.figure
+    assert "(only 90–90 sent within 15 s)" in sustained.figure
+    assert "(15 of 240 not even sent" in offered.figure
