@@ -13,7 +13,7 @@ import datetime as dt  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import pathlib  # noqa: E402
-import signal  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -28,13 +28,14 @@ from bench.http_load import closed_loop, require_loopback  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 from bench.scenarios import SystemBench  # noqa: E402
 from bench.stats import percentile  # noqa: E402
-from deploy.launcher import RunningSystem  # noqa: E402
+from deploy.launcher import SERVICES, RunningSystem  # noqa: E402
 from deploy.load_demo import DEMO_DATA, load_demo  # noqa: E402
 from shared.config import ROOT, load_config_file, settings  # noqa: E402
 
 _log = logging.getLogger("bench")
 
 DEFAULT_OUT = ROOT / "docs" / "benchmark"
+ESCALATIONS_RPC_QUEUE = "rpc-escalations"  # nameko's RPC queue of the escalations service
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,20 @@ def measure_hello(scale, clients):
 
 # --- the system -----------------------------------------------------------------------------
 
-def measure_inbox(bench, scale, cases_now):
+def measure_inbox(bench, scale, cases_now, vhost):
     step(f"inbox reads at {cases_now:,} cases")
-    return {"cases": cases_now,
-            "repetitions": [bench.inbox(scale.inbox_seconds) for _ in range(scale.repetitions)]}
+    repetitions = []
+    for _ in range(scale.repetitions):
+        repetitions.append(bench.inbox(scale.inbox_seconds))
+        # requests the gateway gave up on still wait in escalations' queue: drop them, so
+        # that the next repetition or phase does not pay for them
+        vhost.purge(ESCALATIONS_RPC_QUEUE)
+    return {"cases": cases_now, "repetitions": repetitions}
 
 
 def bulk_load_escalations(system, up_to, seconds):
     """Stop escalations, add cases straight into its store, start it again."""
-    system.kill("escalations", signal.SIGTERM)
+    system.stop("escalations", timeout=30)
     client, db = cases.open_escalations_store(system.env["STORE_URI"])
     try:
         reached, _ = cases.load_cases(db, workload.AUTHORITY, up_to,
@@ -145,42 +151,66 @@ def bulk_load_escalations(system, up_to, seconds):
     return reached
 
 
-def measure_system(system, watcher, scale, clients):
+class Phases:
+    """Runs the phases of the run one after another; a phase that fails is logged and noted in
+    ``errors``, and the run goes on with the next, so one failure loses one figure."""
+
+    def __init__(self):
+        self.errors = []
+
+    def run(self, name, measure):
+        try:
+            measure()
+        except Exception as error:
+            _log.exception("phase %s failed", name)
+            self.errors.append(f"{name}: {type(error).__name__}: {error}")
+
+
+def measure_system(system, watcher, scale, clients, vhost, phases):
     bench = SystemBench(system, watcher, clients=clients)
-    out = {"inbox": []}
-    out["one_at_a_time"] = []
-    for rep in range(scale.repetitions):
-        step(f"one concern at a time, repetition {rep + 1}: {scale.one_at_a_time} concerns")
-        out["one_at_a_time"].append(bench.one_at_a_time(scale.one_at_a_time,
-                                                        scale.one_at_a_time_seconds))
-    out["inbox"].append(measure_inbox(bench, scale, bench.cases_routed()))
+    out = {"inbox": [], "one_at_a_time": [], "sustained": [], "offered": [], "sweep": []}
 
-    out["sustained"] = []
-    for rep in range(scale.repetitions):
-        step(f"sustained, repetition {rep + 1}: {scale.sustained_visits} visits "
-             f"from {clients} clients")
-        out["sustained"].append(bench.sustained(scale.sustained_visits, scale.sustained_seconds,
+    def one_at_a_time():
+        for rep in range(scale.repetitions):
+            step(f"one concern at a time, repetition {rep + 1}: {scale.one_at_a_time} concerns")
+            out["one_at_a_time"].append(bench.one_at_a_time(scale.one_at_a_time,
+                                                            scale.one_at_a_time_seconds))
+
+    def sustained():
+        for rep in range(scale.repetitions):
+            step(f"sustained, repetition {rep + 1}: {scale.sustained_visits} visits "
+                 f"from {clients} clients")
+            out["sustained"].append(bench.sustained(
+                scale.sustained_visits, scale.sustained_seconds, scale.drain_seconds))
+
+    def offered():
+        for rep in range(scale.repetitions):
+            step(f"offered load, repetition {rep + 1}: {scale.offered_rate:g} concerns/s "
+                 f"for {scale.offered_seconds:g} s")
+            out["offered"].append(bench.offered(scale.offered_rate, scale.offered_seconds,
                                                 scale.drain_seconds))
+        for rate in scale.sweep_rates:
+            step(f"offered load sweep: {rate:g} concerns/s for {scale.sweep_seconds:g} s")
+            result = bench.offered(rate, scale.sweep_seconds, scale.drain_seconds)
+            result.pop("latencies")
+            out["sweep"].append(result)
 
-    out["offered"] = []
-    for rep in range(scale.repetitions):
-        step(f"offered load, repetition {rep + 1}: {scale.offered_rate:g} concerns/s "
-             f"for {scale.offered_seconds:g} s")
-        out["offered"].append(bench.offered(scale.offered_rate, scale.offered_seconds,
-                                            scale.drain_seconds))
-    out["sweep"] = []
-    for rate in scale.sweep_rates:
-        step(f"offered load sweep: {rate:g} concerns/s for {scale.sweep_seconds:g} s")
-        result = bench.offered(rate, scale.sweep_seconds, scale.drain_seconds)
-        result.pop("latencies")
-        out["sweep"].append(result)
+    def inbox(cases_now=None):
+        out["inbox"].append(measure_inbox(
+            bench, scale, bench.cases_routed() if cases_now is None else cases_now, vhost))
+
+    def bulk_inbox():
+        for target in scale.inbox_bulk_cases:
+            step(f"bulk-loading escalations' store up to {target:,} cases")
+            inbox(bulk_load_escalations(system, target, scale.store_load_seconds))
+
+    phases.run("one concern at a time", one_at_a_time)
+    phases.run("inbox", inbox)
+    phases.run("sustained", sustained)
+    phases.run("offered load", offered)
     out["rss_after_load"] = bench.rss()
-    out["inbox"].append(measure_inbox(bench, scale, bench.cases_routed()))
-
-    for target in scale.inbox_bulk_cases:
-        step(f"bulk-loading escalations' store up to {target:,} cases")
-        reached = bulk_load_escalations(system, target, scale.store_load_seconds)
-        out["inbox"].append(measure_inbox(bench, scale, reached))
+    phases.run("inbox", inbox)
+    phases.run("inbox after bulk loading", bulk_inbox)
     out["rss_at_end"] = bench.rss()
     return out
 
@@ -225,23 +255,26 @@ def run(scale_name, out_dir, clients=16):
         results["broker"] = measure_broker(vhost.amqp_uri, scale)
         results["hello"] = measure_hello(scale, clients)
         system = RunningSystem(vhost.amqp_uri, workdir)
+        phases = Phases()
         try:
             step("starting the five services")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
                 load_demo({"AMQP_URI": vhost.amqp_uri}, yaml.safe_load(handle))
             with broker.CaseRoutedWatcher(vhost.amqp_uri) as watcher:
-                results["system"] = measure_system(system, watcher, scale, clients)
-        except Exception:
-            for name in system.processes:
-                log = system.log_path(name)
-                if log.exists():
-                    _log.error("--- %s log (tail)\n%s", name, log.read_text()[-2000:])
-            raise
+                results["system"] = measure_system(system, watcher, scale, clients, vhost, phases)
         finally:
+            if phases.errors:  # keep the services' logs: the data folder goes away
+                (out_dir / "logs").mkdir(parents=True, exist_ok=True)
+                for name in SERVICES:
+                    if system.log_path(name).exists():
+                        shutil.copy(system.log_path(name), out_dir / "logs")
+                _log.error("services' logs copied to %s", out_dir / "logs")
             step("stopping the services")
             system.stop_all()
-        results["store"] = measure_store(f"embedded:{pathlib.Path(workdir) / 'bulk'}", scale)
+        phases.run("store", lambda: results.update(
+            store=measure_store(f"embedded:{pathlib.Path(workdir) / 'bulk'}", scale)))
+        results["errors"] = phases.errors
     results["seconds"] = time.monotonic() - started
     step("done")
     results["load_average"] = {"min": min(LOAD_SAMPLES), "max": max(LOAD_SAMPLES),

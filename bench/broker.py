@@ -58,6 +58,10 @@ class Vhost:
                 time.sleep(1)
         _log.error("could not delete vhost %s; delete it by hand", self.name)
 
+    def purge(self, queue_name):
+        """Drop the messages waiting in one of the run's queues."""
+        self.manager._delete("queues", self.name, queue_name, "contents")
+
     def rabbitmq_version(self):
         return self.manager._get("overview").get("rabbitmq_version", "?")
 

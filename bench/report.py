@@ -41,17 +41,26 @@ def ms(reps, key):
     return spread(reps, key, 1000)
 
 
-def _met(target, value):
-    return "no target" if target is None else target.met(value)
-
-
 def rows(results):
-    """The report's table, from the results of a run (see bench/__main__.py)."""
+    """The report's table, from the results of a run (see bench/__main__.py). A figure whose
+    phase failed gets a row saying so."""
     table = []
-    broker, hello, system, store = (results["broker"]["repetitions"],
-                                    results["hello"]["repetitions"], results["system"],
-                                    results["store"])
+    for figure, build in ROWS:
+        try:
+            table.extend(build(results))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            table.append(Row(figure, "–", "not measured: its phase failed (see Errors)", "–",
+                             "not measured"))
+    return table
 
+
+def _parts(results):
+    return (results["broker"]["repetitions"], results["hello"]["repetitions"],
+            results["system"], results.get("store"))
+
+
+def _one_at_a_time(results):
+    broker, hello, system, store = _parts(results)
     once = [{"p50": percentile(r["latencies"], 50), "p99": percentile(r["latencies"], 99)}
             for r in system["one_at_a_time"]]
     p50, p99 = ms(once, "p50"), ms(once, "p99")
@@ -59,7 +68,7 @@ def rows(results):
     done = [len(r["latencies"]) + r["missed"] for r in system["one_at_a_time"]]
     wanted = results["settings"].get("one_at_a_time")
     short = wanted and min(done) < wanted
-    table.append(Row(
+    return [Row(
         "one concern at a time, POST /visits → case stored, p50 / p99"
         + (f" ({missed} not routed within 30 s)" if missed else "")
         + (f" ({min(done)}–{max(done)} of {wanted} concerns within the time bound)"
@@ -68,8 +77,11 @@ def rows(results):
         f"{fmt(ms(broker, 'round_trip_p99'), ' ms')}",
         f"{fmt(p50, ' ms')} / {fmt(p99, ' ms')}",
         f"{ONE_AT_A_TIME[0]} / {ONE_AT_A_TIME[1]}",
-        verdict([ONE_AT_A_TIME[0].met(p50), ONE_AT_A_TIME[1].met(p99)])))
+        verdict([ONE_AT_A_TIME[0].met(p50), ONE_AT_A_TIME[1].met(p99)]))]
 
+
+def _sustained(results):
+    broker, hello, system, store = _parts(results)
     sustained = system["sustained"]
     accepted, routed = spread(sustained, "accepted_per_s"), spread(sustained, "routed_per_s")
     keeps_up = None if not (accepted and routed) else routed.median >= KEEPS_UP * accepted.median
@@ -77,7 +89,7 @@ def rows(results):
     visits = results["settings"]["sustained_visits"]
     sent = [r.get("accepted", visits) + r.get("refused", 0) for r in sustained]
     bound = results["settings"].get("sustained_seconds")
-    table.append(Row(
+    return [Row(
         f"sustained, {visits:,} visits from {results['clients']} clients: accepted/s, routed/s"
         + (f" ({not_routed} not routed in time)" if not_routed else "")
         + (f" (only {min(sent):,}–{max(sent):,} sent within {bound:g} s)"
@@ -87,15 +99,18 @@ def rows(results):
         f"{results['broker']['publish_window']} outstanding",
         f"accepted {fmt(accepted, '/s')}, routed {fmt(routed, '/s')}",
         f"routed ≥ accepted (within {100 - KEEPS_UP * 100:.0f} %), {SUSTAINED_ROUTED} concerns",
-        verdict([keeps_up, SUSTAINED_ROUTED.met(routed)])))
+        verdict([keeps_up, SUSTAINED_ROUTED.met(routed)]))]
 
+
+def _offered(results):
+    broker, hello, system, store = _parts(results)
     offered = system["offered"]
     rate, seconds = offered[0]["offered_per_s"], offered[0]["seconds"]
     routed, e2e50, e2e99 = spread(offered, "routed_per_s"), ms(offered, "p50"), ms(offered, "p99")
     behind = sum(r["not_routed"] for r in offered)
     unsent = sum(r.get("unsent", 0) for r in offered)
     keeps = None if routed is None else routed.median >= KEEPS_UP * rate
-    table.append(Row(
+    return [Row(
         f"{rate:g} concerns/s offered for {seconds:g} s: routed/s, end to end p50 / p99"
         + (f" ({behind} not routed within the wait)" if behind else "")
         + (f" ({unsent} of {round(rate * seconds) * len(offered):,} not even sent: the clients "
@@ -103,8 +118,12 @@ def rows(results):
         "–",
         f"routed {fmt(routed, '/s')}, p50 {fmt(e2e50, ' ms')} / p99 {fmt(e2e99, ' ms')}",
         f"keeps up (routed ≥ {KEEPS_UP * 100:.0f} % of offered); p99 {E2E_P99}",
-        verdict([keeps, E2E_P99.met(e2e99)])))
+        verdict([keeps, E2E_P99.met(e2e99)]))]
 
+
+def _inbox(results):
+    broker, hello, system, store = _parts(results)
+    table = []
     hello_rate = spread(hello, "per_s")
     for level in system["inbox"]:
         reps = level["repetitions"]
@@ -117,7 +136,13 @@ def rows(results):
             f"{fmt(per_s, ' req/s')}, p99 {fmt(p99, ' ms')}",
             f"{INBOX_RATE}, p99 {INBOX_P99}",
             verdict([INBOX_RATE.met(per_s), INBOX_P99.met(p99)])))
+    if not table:
+        raise KeyError("inbox")
+    return table
 
+
+def _store_cost(results):
+    broker, hello, system, store = _parts(results)
     levels = store["levels"]
     costs = [Spread.of([s * 1000 for s in level["query_seconds"]]) for level in levels]
     growth = None
@@ -129,7 +154,7 @@ def rows(results):
     judged = INBOX_GROWTH.met(growth) if growth else None
     if judged and not reached_all:
         judged = None  # within bounds so far, but the largest count was not reached
-    table.append(Row(
+    return [Row(
         "inbox query cost straight on the store at "
         + " / ".join(f"{n:,}" for n in results["settings"]["store_cases"]) + " cases",
         "–",
@@ -138,28 +163,43 @@ def rows(results):
         + (f" (loading stopped at {unreached[0]['reached']:,} by the "
            f"{store['load_seconds_bound']:g} s bound)" if unreached else ""),
         f"{INBOX_GROWTH} from {wanted[0]:,} to {results['settings']['store_cases'][-1]:,}",
-        verdict([judged])))
+        verdict([judged]))]
 
-    rss = system["rss_after_load"]
-    table.append(Row(
+
+def _rss(results):
+    rss = results["system"]["rss_after_load"]
+    return [Row(
         "RSS per service after the load",
         "–",
         ", ".join(f"{name} {value:.0f} MB" for name, value in sorted(rss.items())
                   if value is not None),
         f"{RSS} each",
-        verdict([RSS.met(Spread.of([max(v for v in rss.values() if v is not None)]))])))
+        verdict([RSS.met(Spread.of([max(v for v in rss.values() if v is not None)]))]))]
 
+
+def _cpu(results):
+    sustained = results["system"]["sustained"]
     per_service = {}
     for rep in sustained:
         for name, seconds_each in rep["cpu_per_concern"].items():
             per_service.setdefault(name, []).append(seconds_each * 1000)
-    table.append(Row(
+    return [Row(
         "CPU per concern per service, sustained phase",
         "–",
         ", ".join(f"{name} {fmt(Spread.of(values), ' ms')}"
                   for name, values in sorted(per_service.items())),
-        "–", "–"))
-    return table
+        "–", "–")]
+
+
+ROWS = (
+    ("one concern at a time, POST /visits → case stored", _one_at_a_time),
+    ("sustained load", _sustained),
+    ("offered load", _offered),
+    ("GET /authorities/<id>/inbox?limit=20", _inbox),
+    ("inbox query cost straight on the store", _store_cost),
+    ("RSS per service after the load", _rss),
+    ("CPU per concern per service", _cpu),
+)
 
 
 def markdown_table(table):
@@ -196,7 +236,7 @@ def markdown(results, plots=()):
     ]
     if plots:
         lines += [""] + [f"![{title}]({name})" for title, name in plots]
-    sweep = results["system"].get("sweep")
+    sweep = results.get("system", {}).get("sweep")
     if sweep:
         lines += ["", "Offered load sweep (once each):", "",
                   "| offered/s | accepted | not sent in time | routed/s | not routed in time "
@@ -207,7 +247,10 @@ def markdown(results, plots=()):
                          f"{point.get('unsent', 0)} | "
                          f"{point['routed_per_s']:.1f} | {point['not_routed']} | "
                          f"{_ms(point['p50'])} | {_ms(point['p99'])} |")
-    end = results["system"].get("rss_at_end")
+    if results.get("errors"):
+        lines += ["", "## Errors", "", "Phases that failed (their figures are not measured):", ""]
+        lines += [f"- {error}" for error in results["errors"]]
+    end = results.get("system", {}).get("rss_at_end")
     if end:
         lines += ["", "RSS at the end of the run (after the largest inbox): "
                   + ", ".join(f"{n} {v:.0f} MB" for n, v in sorted(end.items()) if v) + "."]
@@ -228,18 +271,36 @@ def without_samples(value):
 
 
 def plot(results, out_dir):
-    """Write the PNG plots; returns [(title, file name)]."""
+    """Write the PNG plots whose figures were measured; returns [(title, file name)]."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    plain = FuncFormatter(lambda value, _: f"{value:,g}")
 
     made = []
-    system = results["system"]
+    for title, name, draw in PLOTS:
+        figure = plt.figure(figsize=(10, 4) if name == "inbox_cost.png" else (7, 4))
+        try:
+            draw(results, figure)
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue  # its phase failed: the table says so
+        finally:
+            if figure.axes:
+                figure.tight_layout()
+        figure.savefig(out_dir / name, dpi=100)
+        plt.close(figure)
+        made.append((title, name))
+    plt.close("all")
+    return made
 
-    figure, axes = plt.subplots(figsize=(7, 4))
+
+def _plain(axis):
+    from matplotlib.ticker import FuncFormatter
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,g}"))
+
+
+def _latency_plot(results, figure):
+    system = results["system"]
+    axes = figure.add_subplot()
     series = [
         ("raw broker round trip", results["broker"]["round_trip_samples"]),
         ("one concern at a time", [x for r in system["one_at_a_time"] for x in r["latencies"]]),
@@ -251,18 +312,17 @@ def plot(results, out_dir):
             ordered = sorted(s * 1000 for s in samples)
             axes.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))], label=label)
     axes.set_xscale("log")
-    axes.xaxis.set_major_formatter(plain)
+    _plain(axes.xaxis)
     axes.set_xlabel("latency (ms, log scale)")
     axes.set_ylabel("share of messages / concerns")
     axes.set_title("Latency distribution")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(out_dir / "latency.png", dpi=100)
-    plt.close(figure)
-    made.append(("latency distribution", "latency.png"))
 
-    figure, axes = plt.subplots(figsize=(7, 4))
+
+def _offered_plot(results, figure):
+    system = results["system"]
+    axes = figure.add_subplot()
     points = sorted(system["sweep"] + system["offered"], key=lambda p: p["offered_per_s"])
     offered = [p["offered_per_s"] for p in points]
     axes.plot(offered, [p["routed_per_s"] for p in points], "o-", label="routed/s")
@@ -272,37 +332,37 @@ def plot(results, out_dir):
     axes.set_title("Routed vs offered load")
     axes.grid(True, alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(out_dir / "offered.png", dpi=100)
-    plt.close(figure)
-    made.append(("routed vs offered load", "offered.png"))
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+
+def _inbox_plot(results, figure):
+    left, right = figure.subplots(1, 2)
     levels = results["store"]["levels"]
     left.plot([lv["reached"] for lv in levels],
               [statistics.median(lv["query_seconds"]) * 1000 for lv in levels], "o-")
     left.set_xscale("log")
     left.set_yscale("log")
-    for axis in (left.xaxis, left.yaxis):
-        axis.set_major_formatter(plain)
+    _plain(left.xaxis)
+    _plain(left.yaxis)
     left.set_xlabel("cases in the store")
     left.set_ylabel("inbox query (ms, median)")
     left.set_title("Inbox query straight on the store")
     left.grid(True, which="both", alpha=0.3)
-    inbox = system["inbox"]
+    inbox = results["system"]["inbox"]
     right.plot([lv["cases"] for lv in inbox],
                [statistics.median(r["per_s"] for r in lv["repetitions"]) for lv in inbox], "o-")
     right.set_xscale("log")
-    right.xaxis.set_major_formatter(plain)
+    _plain(right.xaxis)
     right.set_xlabel("cases")
     right.set_ylabel("req/s (median)")
     right.set_title(f"GET inbox over HTTP, {results['clients']} clients")
     right.grid(True, which="both", alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(out_dir / "inbox_cost.png", dpi=100)
-    plt.close(figure)
-    made.append(("inbox cost vs number of cases", "inbox_cost.png"))
-    return made
+
+
+PLOTS = (
+    ("latency distribution", "latency.png", _latency_plot),
+    ("routed vs offered load", "offered.png", _offered_plot),
+    ("inbox cost vs number of cases", "inbox_cost.png", _inbox_plot),
+)
 
 
 def write(results, out_dir):

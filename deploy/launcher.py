@@ -66,15 +66,20 @@ class RunningSystem:
         process.send_signal(sig)
         process.wait(timeout=30)
 
+    def stop(self, name, timeout=15):
+        """TERM, then KILL if the service has not stopped within ``timeout`` seconds (a
+        graceful stop waits for every worker, and a busy service may have many)."""
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
     def stop_all(self):
         for name in list(self.processes):
-            process = self.processes.pop(name)
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            self.stop(name)
 
     def health(self):
         return requests.get(f"{self.base_url}/health", timeout=10)

@@ -135,3 +135,16 @@ def test_phases_cut_short_by_their_time_bound_say_so():
     assert "(4–4 of 10 concerns within the time bound)" in once.figure
     assert "(only 90–90 sent within 15 s)" in sustained.figure
     assert "(15 of 240 not even sent" in offered.figure
+
+
+def test_a_failed_phase_loses_its_figures_only(tmp_path):
+    run = results(errors=["offered load: TimeoutExpired: escalations did not stop"])
+    run["system"]["offered"] = []
+    run["system"]["sweep"] = []
+    table = report.rows(run)
+    assert [row.met for row in table][2] == "not measured"
+    assert table[2].result.startswith("not measured: its phase failed")
+    assert [row.met for row in table][:2] == ["yes", "yes"]
+    text = report.write(run, tmp_path).read_text(encoding="utf-8")
+    assert "## Errors" in text and "escalations did not stop" in text
+    assert "](offered.png)" not in text and "](inbox_cost.png)" in text
