@@ -38,10 +38,10 @@ class Spread:
         return cls(min(values), statistics.median(values), max(values))
 
     def format(self, unit="", digits=None):
-        if self.low == self.high:
-            return f"{_number(self.median, digits)}{unit}"
-        return (f"{_number(self.median, digits)}{unit} "
-                f"({_number(self.low, digits)}–{_number(self.high, digits)})")
+        low, median, high = (_number(v, digits) for v in (self.low, self.median, self.high))
+        if low == high:
+            return f"{median}{unit}"
+        return f"{median}{unit} ({low}–{high})"
 
 
 def _number(value, digits=None):
