@@ -13,7 +13,6 @@ import datetime as dt
 import time
 import uuid
 
-from shared import contracts
 from shared.outbox import OutboxRelay
 from shared.storage import connect
 
@@ -71,7 +70,3 @@ def inbox_query_seconds(db, authority_id, limit=20):
     if len(found) != min(limit, db.cases.count_documents({"authority_id": authority_id})):
         raise AssertionError("the inbox query returned the wrong number of cases")
     return elapsed
-
-
-def new_concern_id():
-    return contracts.new_id()

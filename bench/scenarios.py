@@ -8,16 +8,11 @@ waited for. Times are ``time.monotonic()`` seconds. Example::
     bench.one_at_a_time(count=100)       # {"latencies": [...], "missed": 0}
 """
 import time
-from logging import getLogger
 
 from bench import workload
 from bench.http_load import KeepAliveClient, closed_loop, open_loop
 from bench.machine import cpu_seconds, rss_megabytes
 from bench.stats import percentile
-
-_log = getLogger(__name__)
-
-BACKEND_SERVICES = ("assignments", "visits", "escalations", "monitor", "gateway")
 
 
 class SystemBench:
