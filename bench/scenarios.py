@@ -4,8 +4,8 @@ broker: one concern at a time, sustained load, offered load, inbox reads, CPU an
 Every phase is bounded in requests and in seconds; what did not finish in time is counted, not
 waited for. Times are ``time.monotonic()`` seconds. Example::
 
-    bench = SystemBench(system, watcher, host, port)
-    bench.one_at_a_time(count=100)       # {"latencies": [...], "missed": 0}
+    bench = SystemBench(system, watcher)                # a RunningSystem, a CaseRoutedWatcher
+    bench.one_at_a_time(count=100, seconds=40)          # {"latencies": [...], "missed": 0}
 """
 import time
 
