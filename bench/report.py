@@ -317,7 +317,7 @@ def _latency_plot(results, figure):
     axes.set_ylabel("share of messages / concerns")
     axes.set_title("Latency distribution")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(loc="center", fontsize="small")
 
 
 def _offered_plot(results, figure):
