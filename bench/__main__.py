@@ -63,10 +63,10 @@ class Scale:
 
 SCALES = {
     "quick": Scale(repetitions=3, round_trips=100, publish_seconds=1, publish_window=100,
-                   hello_seconds=1.5, one_at_a_time=10, one_at_a_time_seconds=10,
+                   hello_seconds=1, one_at_a_time=10, one_at_a_time_seconds=10,
                    sustained_visits=150, sustained_seconds=15, offered_rate=20,
                    offered_seconds=4, sweep_rates=(10, 40), sweep_seconds=3, drain_seconds=20,
-                   inbox_seconds=1.5, inbox_bulk_cases=(2_000,), store_cases=(1_000, 5_000),
+                   inbox_seconds=1, inbox_bulk_cases=(2_000,), store_cases=(1_000, 5_000),
                    store_load_seconds=10, store_query_budget=2),
     "full": Scale(repetitions=3, round_trips=1000, publish_seconds=3, publish_window=100,
                   hello_seconds=5, one_at_a_time=100, one_at_a_time_seconds=40,

@@ -71,15 +71,16 @@ class RunningSystem:
         graceful stop waits for every worker, and a busy service may have many)."""
         process = self.processes.pop(name)
         process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _wait_or_kill(process, time.monotonic() + timeout)
 
-    def stop_all(self):
-        for name in list(self.processes):
-            self.stop(name)
+    def stop_all(self, timeout=15):
+        # TERM to all first: their graceful stops then overlap instead of adding up
+        deadline = time.monotonic() + timeout
+        stopping = [self.processes.pop(name) for name in list(self.processes)]
+        for process in stopping:
+            process.terminate()
+        for process in stopping:
+            _wait_or_kill(process, deadline)
 
     def health(self):
         return requests.get(f"{self.base_url}/health", timeout=10)
@@ -99,3 +100,11 @@ class RunningSystem:
             time.sleep(0.2)
         raise RuntimeError("the system did not become healthy:\n" + "\n".join(
             f"--- {name}\n{self.log_path(name).read_text()[-1500:]}" for name in self.processes))
+
+
+def _wait_or_kill(process, deadline):
+    try:
+        process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
