@@ -52,8 +52,9 @@ def poll(fetch, until, timeout=30):
         time.sleep(0.1)
 
 
-def get(system, path, **params):
-    response = requests.get(f"{system.base_url}{path}", params=params, timeout=10)
+def get(system, path, headers, **params):
+    response = requests.get(f"{system.base_url}{path}", params=params, headers=headers,
+                            timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -64,17 +65,20 @@ def mail_for(system, case_id, address):
 
 
 def test_routed_escalated_and_answered_cases_arrive_as_mail(system):
+    cadre = system.sign_in("binh", "binh-dev-only-2026")
+    district = system.sign_in("binhxuyen-officer", "binhxuyen-dev-only-2026")
+    admin = system.sign_in("admin", "admin-dev-only-2026")
     visit = {
-        "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh", "unit_id": NOI_PHAT,
+        "submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
         "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         "meeting_kind": "regular", "attendance": {"present": 25, "expected": 30},
         "assessment": {"leadership": 4, "education": 4, "combativeness": 4},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident", "summary": SUMMARY}],
     }
-    response = requests.post(f"{system.base_url}/visits", json=visit, timeout=10)
+    response = requests.post(f"{system.base_url}/visits", json=visit, headers=cadre, timeout=10)
     assert response.status_code == 201, response.text
     concern_id = response.json()["concerns"][0]["concern_id"]
-    concern = poll(lambda: get(system, f"/concerns/{concern_id}"),
+    concern = poll(lambda: get(system, f"/concerns/{concern_id}", cadre),
                    lambda c: c["status"] == "routed")
     case_id = concern["case"]["case_id"]
 
@@ -95,14 +99,14 @@ def test_routed_escalated_and_answered_cases_arrive_as_mail(system):
     # the district answers: the cadre who carried the concern reads it
     for action, body in (("acknowledge", {}), ("answer", {"answer": "Đã nạo vét xong cống."})):
         acted = requests.post(f"{system.base_url}/cases/{case_id}/{action}",
-                              json={**body, "actor": "bx-1"}, timeout=10)
+                              json=body, headers=district, timeout=10)
         assert acted.status_code == 200, acted.text
     [answered] = poll(lambda: mail_for(system, case_id, CADRE_MAIL), bool)
     assert answered["Subject"] == f"[Sâu Sát] Đã có trả lời ý kiến: {SUMMARY}"
     assert "Đã nạo vét xong cống." in answered.get_body(("plain",)).get_content()
 
     # operators see what went to whom, each once
-    listed = poll(lambda: get(system, "/notifications", case_id=case_id)["notifications"],
+    listed = poll(lambda: get(system, "/notifications", admin, case_id=case_id)["notifications"],
                   lambda found: sum(n["state"] == "sent" for n in found) >= 3)
     sent = {(n["cause"], n["recipient_id"]) for n in listed if n["state"] == "sent"}
     assert {("case_routed", "ubnd-xa-tam-hop"), ("case_escalated", "ubnd-huyen-binh-xuyen"),

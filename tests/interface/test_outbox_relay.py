@@ -74,21 +74,37 @@ def test_a_logged_visit_is_published_at_once_not_at_the_next_poll(container_fact
     config = {**config, "OUTBOX_POLL_SECONDS": 30}
     container_factory(VisitsService, config).start()
     publish(config, contracts.UNIT_REGISTERED.new(NOI_PHAT))
+    publish_assignment(config)
     with ServiceRpcProxy("visits", config, timeout=15) as visits:
         wait_for(lambda: _knows_unit(visits), what="visits to learn the unit")
+        wait_for(lambda: _knows_assignment(visits), what="visits to learn the assignment")
         time.sleep(0.3)  # the relay has made its first pass and now waits out its 30 s poll
         logged = visits.log_visit({
-            "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh",
+            "submission_id": contracts.new_id(),
             "unit_id": NOI_PHAT["unit_id"], "meeting_date": "2026-11-20",
             "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
             "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
             "concerns": [{"topic": "infrastructure", "raised_by": "resident",
-                          "summary": "Đường thôn xuống cấp"}]})
+                          "summary": "Đường thôn xuống cấp"}]}, BINH)
         received = []
         wait_for(lambda: received.extend(drain(config, CONCERNS)) or received, timeout=5,
                  what="concern_raised, long before the relay's next poll")
         assert concern_ids(received) == [logged["concerns"][0]["concern_id"]]
         assert visits.health()["outbox_pending"] == 0
+
+
+# the signed-in cadre who logs the visits below, assigned to Nội Phật
+BINH = {"user_id": "u-binh", "role": "cadre", "cadre_id": "tran-thi-binh"}
+
+
+def publish_assignment(config):
+    publish(config, contracts.ASSIGNMENT_MADE.new({
+        "assignment_id": "a1", "cadre_id": BINH["cadre_id"], "unit_id": NOI_PHAT["unit_id"],
+        "rule": "district_member_to_branch", "starts_on": dt.date(2026, 1, 1)}))
+
+
+def _knows_assignment(visits):
+    return visits.knows_assignment(BINH["cadre_id"], NOI_PHAT["unit_id"])
 
 
 def _knows_unit(visits):
@@ -202,20 +218,23 @@ def test_service_keeps_unroutable_events_logs_them_and_publishes_once_routable(
         container_factory, config, caplog):
     config = {**config, "DECLARE_TOPOLOGY": False}
     with Connection(config["AMQP_URI"]) as connection:  # no queue for visits' own events yet
-        topology.consumer_queue(topology.subscription("visits", "unit_registered"))(
-            connection.default_channel).declare()
+        for name in ("unit_registered", "assignment_made"):
+            topology.consumer_queue(topology.subscription("visits", name))(
+                connection.default_channel).declare()
     container_factory(VisitsService, config).start()
     publish(config, contracts.UNIT_REGISTERED.new(NOI_PHAT))
+    publish_assignment(config)
     with ServiceRpcProxy("visits", config, timeout=15) as visits:
         wait_for(lambda: _knows_unit(visits), what="visits to learn the unit")
+        wait_for(lambda: _knows_assignment(visits), what="visits to learn the assignment")
         with caplog.at_level(logging.ERROR, logger="shared.store"):
             logged = visits.log_visit({
-                "submission_id": contracts.new_id(), "cadre_id": "tran-thi-binh",
+                "submission_id": contracts.new_id(),
                 "unit_id": NOI_PHAT["unit_id"], "meeting_date": "2026-11-20",
                 "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
                 "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
                 "concerns": [{"topic": "infrastructure", "raised_by": "resident",
-                              "summary": "Đường thôn xuống cấp"}]})
+                              "summary": "Đường thôn xuống cấp"}]}, BINH)
             wait_for(lambda: "not confirmed, kept pending" in caplog.text,
                      what="the relay to report the unroutable events")
         assert visits.health()["outbox_pending"] == 2

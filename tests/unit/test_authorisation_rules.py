@@ -45,6 +45,7 @@ EXPECTED = {
     "cases.unrouted": {OFFICER, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
+    "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
 }
 
