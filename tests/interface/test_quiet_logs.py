@@ -15,7 +15,6 @@ from shared.errors import NotFound
 from shared.rpc import rpc
 from shared.store import Store
 
-
 BINH = {"user_id": "u-binh", "role": "cadre", "cadre_id": "tran-thi-binh"}
 
 
