@@ -1,5 +1,7 @@
 """Load the demo registry (deploy/demo_data.yml) through the services' RPC, then wait until the
-visits service has heard of every unit. Loading twice changes nothing: registration is idempotent.
+visits service has heard of every unit and assignment, and create the demo users (one per role,
+DEVELOPMENT-ONLY passwords, printed). Loading twice changes nothing: registration is idempotent
+and a user already there is left as it is.
 
     python -m deploy.load_demo [--config deploy/config.yml] [--data deploy/demo_data.yml]
 """
@@ -11,7 +13,7 @@ import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.config import DEFAULT_CONFIG_FILE, load_config_file
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 
 DEMO_DATA = pathlib.Path(__file__).with_name("demo_data.yml")
 STEPS = (  # (section, service, method), in dependency order
@@ -21,6 +23,7 @@ STEPS = (  # (section, service, method), in dependency order
     ("authorities", "escalations", "register_authority"),
     ("routing_rules", "escalations", "add_routing_rule"),
 )
+USER_FIELDS = ("username", "display_name", "password", "role", "cadre_id", "authority_id")
 
 
 def load_demo(config, data, wait_seconds=60):
@@ -31,6 +34,12 @@ def load_demo(config, data, wait_seconds=60):
             for item in data.get(section, []):
                 call(item)
             counts[section] = len(data.get(section, []))
+        for user in data.get("users", []):
+            try:
+                cluster.accounts.create_user({k: v for k, v in user.items() if k in USER_FIELDS})
+            except Conflict:
+                pass  # created by an earlier load: its password may have been changed since
+        counts["users"] = len(data.get("users", []))
         # visits learns units from unit_registered events: wait until it knows them all
         deadline = time.monotonic() + wait_seconds
         for unit in data.get("units", []):
@@ -43,6 +52,14 @@ def load_demo(config, data, wait_seconds=60):
                         raise SystemExit(f"visits has not heard of {unit['unit_id']} "
                                          f"after {wait_seconds} s") from None
                     time.sleep(0.2)
+        # ... and of every assignment, which decides where a cadre may log visits
+        for assignment in data.get("assignments", []):
+            while not cluster.visits.knows_assignment(assignment["cadre_id"],
+                                                      assignment["unit_id"]):
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"visits has not heard of the assignment of "
+                                     f"{assignment['cadre_id']} after {wait_seconds} s")
+                time.sleep(0.2)
     return counts
 
 
@@ -55,6 +72,11 @@ def main():
         data = yaml.safe_load(handle)
     counts = load_demo(load_config_file(args.config), data)
     print("demo data loaded: " + ", ".join(f"{n} {section}" for section, n in counts.items()))
+    if data.get("users"):
+        print("demo users (DEVELOPMENT-ONLY passwords; never use them in a real deployment):")
+        for user in data["users"]:
+            scope = user.get("cadre_id") or user.get("authority_id") or ""
+            print(f"  {user['username']:<18} {user['password']:<24} {user['role']} {scope}")
 
 
 if __name__ == "__main__":

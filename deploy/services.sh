@@ -1,50 +1,17 @@
 #!/usr/bin/env bash
-# Runs each service as its own `nameko run` process in the background.
-#   deploy/services.sh start     start those not running (logs in var/log, pids in var/run)
-#   deploy/services.sh stop      stop them (TERM, then KILL after 15 s)
-#   deploy/services.sh status    one line per service
-# Environment overrides of deploy/config.yml (AMQP_URI, STORE_URI, GATEWAY_ADDRESS, ...) apply.
+# Runs every service under supervisord (deploy/supervise.py; config from deploy/supervisor/).
+#   deploy/services.sh start [service]    supervisord if not running, then the services not running
+#   deploy/services.sh stop [service]     stop them; with no service, supervisord too
+#   deploy/services.sh restart [service]  stop and start; with no service, re-reads the environment
+#   deploy/services.sh status [service]   supervisord's state, pid, uptime and the gateway's /health;
+#                                         exits 0 all running and healthy, 1 unhealthy, 3 not running
+# A service that exits is restarted by supervisord within about a second. Logs in var/log, the
+# generated config in var/supervisord.conf, socket and pid in var/run ($VAR_DIR moves all three).
+# Environment overrides of deploy/config.yml (AMQP_URI, STORE_URI, GATEWAY_ADDRESS, ...) apply;
+# INSTANCES_<SERVICE>=N runs N processes of a service as competing consumers (gateway: 1 only).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/deploy/venv.sh"
-SERVICES=(assignments visits escalations monitor gateway)
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"  # eventlet's notice, at every start
-RUN="$ROOT/var/run"; LOG="$ROOT/var/log"
-mkdir -p "$RUN" "$LOG"
-
-running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-
-start() {
-  cd "$ROOT"
-  "$PY" -m shared.topology
-  for name in "${SERVICES[@]}"; do
-    if running "$name"; then echo "$name: already running (pid $(cat "$RUN/$name.pid"))"; continue; fi
-    nohup "$ROOT/.venv/bin/nameko" run --config deploy/config.yml "services.$name.service:${name^}Service" \
-      >>"$LOG/$name.log" 2>&1 &
-    echo $! >"$RUN/$name.pid"
-    echo "$name: started (pid $!, log var/log/$name.log)"
-  done
-}
-
-stop() {
-  for name in "${SERVICES[@]}"; do
-    if ! running "$name"; then rm -f "$RUN/$name.pid"; continue; fi
-    pid=$(cat "$RUN/$name.pid")
-    kill -TERM "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$RUN/$name.pid"
-    echo "$name: stopped"
-  done
-}
-
-status() {
-  for name in "${SERVICES[@]}"; do
-    if running "$name"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
-  done
-}
-
-case "${1:-}" in
-  start) start ;; stop) stop ;; status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
-esac
+cd "$ROOT"
+exec "$PY" -m deploy.supervise "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up the whole system on this machine, installing whatever is missing:
-# RabbitMQ (Debian's package, data in var/rabbitmq), the Python environment (.venv), the five
+# RabbitMQ (Debian's package, data in var/rabbitmq), the Python environment (.venv), the six
 # services (logs in var/log, data in var/data) and the demo data. Harmless to run again.
 # The gateway then answers on http://localhost:8000 (GATEWAY_ADDRESS overrides).
 set -euo pipefail
@@ -13,6 +13,7 @@ if ! command -v curl >/dev/null; then  # the README's walk-through uses it
 fi
 bash deploy/rabbitmq.sh start
 source deploy/venv.sh
+"$PY" -m deploy.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
 bash deploy/services.sh start
 
 address="${GATEWAY_ADDRESS:-0.0.0.0:8000}"
@@ -25,3 +26,4 @@ done
 curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
 PYTHONWARNINGS=ignore "$PY" -m deploy.load_demo
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
+echo "Mail to authorities and cadres: .venv/bin/python -m deploy.mailcatcher list (files in var/mail/new)"

@@ -21,7 +21,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "venv: installing pinned requirements" >&2
   "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-  "$PY" -c 'import nameko, litemongo, holidays' # fail here, not later, if the install broke
+  "$PY" -c 'import nameko, holidays' # fail here, not later, if the install broke
   echo "$want" >"$stamp"
 fi
 export PY

@@ -13,6 +13,7 @@ from shared.errors import ConfigError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = ROOT / "deploy" / "config.yml"
+DEVELOPMENT_TOKEN_SECRET = "dev-only-token-secret-never-use-in-production"
 
 
 class DelayList(fields.Field):
@@ -49,6 +50,11 @@ class Settings(Schema):
     DECLARE_TOPOLOGY = fields.Boolean(load_default=True)
     OUTBOX_RELAY = fields.String(load_default="running",
                                  validate=validate.OneOf(["running", "paused"]))
+    # signs access tokens (HS256); the default is for development only
+    TOKEN_SECRET = fields.String(load_default=DEVELOPMENT_TOKEN_SECRET,
+                                 validate=validate.Length(min=32, error="must be at least 32 "
+                                                          "characters"))
+    TOKEN_TTL_SECONDS = fields.Integer(load_default=3600, validate=validate.Range(10, 86400))
 
     @validates("STORE_URI")
     def _store_uri(self, value, **kwargs):

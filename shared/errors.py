@@ -4,7 +4,16 @@ Every error a service raises on purpose derives from :class:`SausatError`. They 
 with nameko so an RPC caller gets the same class back (with its fields), and the gateway maps
 each class to one HTTP status and one ``error`` code, so every error body reads
 ``{"error": CODE, "message": ..., "fields": {...}}``.
+
+Raising one is how a service refuses a request, an expected outcome, so the entrypoints declare
+``SausatError`` expected and :func:`quiet_expected_refusals` logs such a refusal as one line
+without a traceback; an unexpected error keeps its traceback. Example::
+
+    quiet_expected_refusals()   # once per process; entrypoints' setup does it
+    # WARNING nameko.containers: (expected) error handling worker <...>: visit not found: {...}
 """
+import logging
+
 from marshmallow import ValidationError
 from nameko.exceptions import deserialize_to_instance
 
@@ -64,6 +73,38 @@ class Unavailable(SausatError):
     code = "UNAVAILABLE"
 
 
+@deserialize_to_instance
+class Unauthorized(SausatError):
+    """No valid access token: missing, malformed, tampered, expired or revoked."""
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+@deserialize_to_instance
+class Forbidden(SausatError):
+    """The signed-in user's role may never do this; ``fields`` names the rule.
+
+    (Another authority's or another cadre's object answers :class:`NotFound` instead, so its
+    existence is not revealed.)"""
+    status = 403
+    code = "FORBIDDEN"
+
+
+@deserialize_to_instance
+class TooManyRequests(SausatError):
+    """Too many attempts: try again after ``retry_after`` seconds (sent as Retry-After)."""
+    status = 429
+    code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, message, fields=None, retry_after=60):
+        super().__init__(message, fields)
+        self.args = (message, self.fields, retry_after)  # survives nameko's round trip
+        self.retry_after = int(retry_after)
+
+    def to_body(self):
+        return {**super().to_body(), "retry_after": self.retry_after}
+
+
 class InvalidEvent(SausatError):
     """An event that cannot be parsed against its contract; it goes to a dead-letter queue."""
     code = "INVALID_EVENT"
@@ -81,3 +122,24 @@ def load_payload(schema, payload, what):
         return schema.load(payload)
     except ValidationError as error:
         raise InvalidInput(f"invalid {what}", error.normalized_messages()) from None
+
+
+class QuietExpectedRefusals(logging.Filter):
+    """Strips the traceback from a refusal nameko logged as expected (below ERROR).
+
+    nameko logs an exception an entrypoint declared expected at WARNING with its traceback,
+    and any other at ERROR; only the first kind, and only for a :class:`SausatError`, loses it."""
+
+    def filter(self, record):
+        if (record.levelno < logging.ERROR and record.exc_info
+                and isinstance(record.exc_info[1], SausatError)):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_expected_refusals(logger_name="nameko.containers"):
+    """Install :class:`QuietExpectedRefusals` on the logger that reports workers' errors."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, QuietExpectedRefusals) for existing in logger.filters):
+        logger.addFilter(QuietExpectedRefusals())

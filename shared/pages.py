@@ -31,8 +31,16 @@ class PageQuery(Schema):
                            metadata={"description": "next_cursor of the previous page"})
 
 
+def _tag(value):
+    if isinstance(value, dt.datetime):
+        return ["d", value.isoformat()]
+    if value is None:
+        return ["n", None]
+    return ["s", value]
+
+
 def encode_cursor(values):
-    tagged = [["d", v.isoformat()] if isinstance(v, dt.datetime) else ["s", v] for v in values]
+    tagged = [_tag(v) for v in values]
     return base64.urlsafe_b64encode(json.dumps(tagged).encode()).decode().rstrip("=")
 
 
@@ -48,6 +56,9 @@ def decode_cursor(cursor, count):
                 value = dt.datetime.fromisoformat(value)
                 if value.tzinfo is None:
                     raise ValueError
+            elif tag == "n":
+                if value is not None:
+                    raise ValueError
             elif tag != "s" or not isinstance(value, str):
                 raise ValueError
             values.append(value)
@@ -58,19 +69,36 @@ def decode_cursor(cursor, count):
 
 
 def after(sort, values):
-    """The criteria for items past ``values`` in the order ``sort`` ([(key, 1 | -1), ...])."""
+    """The criteria for items past ``values`` in the order ``sort`` ([(key, 1 | -1), ...]).
+
+    Null sorts first (as MongoDB sorts): past a null in an ascending key is any non-null value;
+    a descending key holds no nulls (nothing would be found past them)."""
     branches = []
     for i, (key, direction) in enumerate(sort):
         branch = {k: v for (k, _), v in zip(sort[:i], values[:i])}
-        branch[key] = {"$gt" if direction == 1 else "$lt": values[i]}
+        if values[i] is None:
+            if direction == -1:
+                continue  # nothing sorts below null
+            branch[key] = {"$ne": None}
+        else:
+            branch[key] = {"$gt" if direction == 1 else "$lt": values[i]}
         branches.append(branch)
+    if not branches:
+        return {"_id": {"$exists": False}}  # nothing is past the very last key
     return branches[0] if len(branches) == 1 else {"$or": branches}
 
 
 def read_page(collection, criteria, sort, query, projection=None):
     """One page of ``collection`` matching ``criteria`` in ``sort`` order (keys of an index)."""
     if query.get("cursor"):
-        criteria = {"$and": [criteria, after(sort, decode_cursor(query["cursor"], len(sort)))]}
+        values = decode_cursor(query["cursor"], len(sort))
+        parts = [criteria, after(sort, values)]
+        (first, direction), start = sort[0], values[0]
+        if start is not None:
+            # the same bound alone too, so the store walks one index range in order (an OR
+            # alone may be answered branch by branch and sorted afterwards)
+            parts.insert(1, {first: {"$gte" if direction == 1 else "$lte": start}})
+        criteria = {"$and": parts}
     found = list(collection.find(criteria, projection).sort(sort).limit(query["limit"] + 1))
     items, more = found[:query["limit"]], len(found) > query["limit"]
     next_cursor = None

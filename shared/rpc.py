@@ -5,10 +5,15 @@ the worker's result handling and takes the whole service down, and the unacknowl
 comes back at restart to do it again. Here such a request is logged and acknowledged: there is
 nobody to answer, and nothing was carried out. Every service uses this ``rpc``, never nameko's,
 so one consumer serves the service's RPC queue.
+
+A :class:`shared.errors.SausatError` it raises (``NotFound``, ``InvalidInput``, …) is an expected
+refusal: returned to the caller and logged as one line, without a traceback.
 """
 from logging import getLogger
 
 from nameko import rpc as nameko_rpc
+
+from shared.errors import SausatError, quiet_expected_refusals
 
 _log = getLogger(__name__)
 
@@ -26,6 +31,13 @@ class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
 
 class Rpc(nameko_rpc.Rpc):
     rpc_consumer = GuardedRpcConsumer()
+
+    def __init__(self, expected_exceptions=SausatError, **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
+
+    def setup(self):
+        quiet_expected_refusals()
+        super().setup()
 
 
 rpc = Rpc.decorator

@@ -1,12 +1,12 @@
 """Storage chosen by URI: each service owns one database.
 
 ``mongodb://…`` (or ``mongodb+srv://…``) connects pymongo to a real MongoDB. ``embedded:<folder>``
-opens litemongo, a file-backed store with pymongo's API, in ``<folder>/<database>``; relative
-folders are under the project root. litemongo is safe with one process per folder, which holds
-because each service runs as one process and owns its own folder.
+opens the project's own store on SQLite (``shared.docstore``): ``<folder>/<database>.sqlite3``,
+index-backed and safe for several processes sharing the folder, so a service can run as several
+instances; relative folders are under the project root.
 
 Code keeps to the pymongo subset both honour (no transactions, no ``array_filters``); the
-repository tests run against both. Example::
+repository tests run against both, with mongomock as the reference. Example::
 
     client, db = connect("embedded:var/data", "visits")
     db.visits.insert_one({...})
@@ -14,11 +14,10 @@ repository tests run against both. Example::
 import pathlib
 from logging import getLogger
 
-import litemongo
 import pymongo
-from litemongo.sqlite_store import ServerStore
 
 from shared.config import ROOT
+from shared.docstore import DocStoreClient
 
 _log = getLogger(__name__)
 
@@ -34,9 +33,7 @@ def connect(uri, database):
         folder = pathlib.Path(uri[len("embedded:"):])
         if not folder.is_absolute():
             folder = ROOT / folder
-        folder = folder / database
-        folder.mkdir(parents=True, exist_ok=True)
-        _log.info("embedded store for %s in %s", database, folder)
-        client = litemongo.MongoClient(ServerStore(folder), database=database, tz_aware=True)
+        _log.info("embedded store for %s in %s", database, folder / f"{database}.sqlite3")
+        client = DocStoreClient(folder)
         return client, client[database]
     raise ValueError(f"unsupported store URI {uri!r}: use mongodb://… or embedded:<folder>")

@@ -10,21 +10,27 @@ Each service declares one::
 The database is named after the service and opened from ``STORE_URI`` (see ``shared.storage``).
 On setup, before any entrypoint consumes, it declares the messaging topology (unless
 ``DECLARE_TOPOLOGY`` is false, where a deploy step did it). While the service runs, a managed
-thread relays the outbox of ``outbox_collections`` to RabbitMQ (see ``shared.outbox``);
-``OUTBOX_RELAY: paused`` holds it, for fault-injection runs. The store also remembers which
+thread relays the outbox of ``outbox_collections`` to RabbitMQ (see ``shared.outbox``).
+Workers get the database with those collections wrapped so that a write carrying events rings
+the relay's doorbell once it returned: the relay publishes at once, and polls every
+``OUTBOX_POLL_SECONDS`` only for what it was not told about (another process's writes, events
+left by a crash, a batch that failed). ``OUTBOX_RELAY: paused`` holds it, for fault-injection
+runs. The store also remembers which
 events each subscription has handled (``processed_events``).
 """
 import datetime as dt
 from logging import getLogger
 
 import eventlet
+from eventlet.event import Event
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
 from shared import topology
 from shared.config import settings
-from shared.messaging import ConfirmedPublisher
-from shared.outbox import PENDING, OutboxRelay
+from shared.docstore import Database as EmbeddedDatabase
+from shared.messaging import WindowedPublisher
+from shared.outbox import PENDING, OutboxDatabase, OutboxRelay, UndeliverableEvents
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError, connect
 
@@ -32,6 +38,38 @@ _log = getLogger(__name__)
 
 MAX_RELAY_BACKOFF = 5.0
 TOPOLOGY_CONNECT_RETRIES = 10
+TTL_SWEEP_SECONDS = 60.0
+
+
+def sweep_forever(db, running, interval=TTL_SWEEP_SECONDS):
+    """Deletes what the embedded store's TTL indexes say expired, every ``interval`` seconds
+    while ``running()``; MongoDB sweeps its own."""
+    while running():
+        try:
+            db.sweep_expired()
+        except Exception:  # a busy or full disk: the next sweep catches up
+            _log.exception("TTL sweep failed; trying again in %.0f s", interval)
+        eventlet.sleep(interval)
+
+
+class Doorbell:
+    """Wakes a green thread waiting on it; a ring while nobody waits is kept for the next wait."""
+
+    def __init__(self):
+        self._rung = Event()
+
+    def ring(self):
+        if not self._rung.ready():
+            self._rung.send(True)
+
+    def clear(self):
+        if self._rung.ready():
+            self._rung = Event()
+
+    def wait(self, timeout):
+        """Until rung (or rung already) or ``timeout`` seconds passed."""
+        self._rung.wait(timeout)
+        self.clear()
 
 
 class Store(DependencyProvider):
@@ -39,6 +77,8 @@ class Store(DependencyProvider):
     def __init__(self, outbox_collections=(), indexes=None):
         self.outbox_collections = tuple(outbox_collections)
         self.indexes = indexes or {}
+        self.doorbell = Doorbell()
+        self._running = False
 
     def setup(self):
         self.settings = settings(self.container.config)
@@ -49,16 +89,19 @@ class Store(DependencyProvider):
                 connection.ensure_connection(max_retries=TOPOLOGY_CONNECT_RETRIES)
                 topology.declare(connection, self.settings["EVENT_RETRY_DELAYS"])
         self.client, self.db = connect(self.settings["STORE_URI"], self.container.service_name)
-        self.relay = OutboxRelay(self.db, self.outbox_collections,
-                                 ConfirmedPublisher(self.settings["AMQP_URI"]).publish_event)
+        self.publisher = WindowedPublisher(self.settings["AMQP_URI"])
+        self.relay = OutboxRelay(self.db, self.outbox_collections, self.publisher)
+        self.workers_db = OutboxDatabase(self.db, self.outbox_collections, self.doorbell.ring)
         self.relay.ensure_indexes()
         for collection, specs in self.indexes.items():
             for keys, options in specs:
                 self.db[collection].create_index(keys, **options)
-        self._running = False
 
     def start(self):
         self._running = True
+        if isinstance(self.db, EmbeddedDatabase):
+            self.container.spawn_managed_thread(
+                lambda: sweep_forever(self.db, lambda: self._running), identifier="ttl_sweep")
         if not self.outbox_collections:
             return
         if self.settings["OUTBOX_RELAY"] == "paused":
@@ -68,25 +111,40 @@ class Store(DependencyProvider):
 
     def stop(self):
         self._running = False
+        self.doorbell.ring()  # let the relay see it should stop
 
     def kill(self):
-        self._running = False
+        self.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.db
+        return self.workers_db
 
     def _relay_forever(self):
-        backoff = self.settings["OUTBOX_POLL_SECONDS"]
+        try:
+            self._relay_until_stopped()
+        finally:  # also when the container kills this thread
+            self.publisher.close()
+
+    def _relay_until_stopped(self):
+        poll = self.settings["OUTBOX_POLL_SECONDS"]
+        backoff = poll
         while self._running:
+            self.doorbell.clear()  # a write from now on is seen by the next pass
             try:
                 published = self.relay.relay_pending()
-                backoff = self.settings["OUTBOX_POLL_SECONDS"]
-            except Exception:  # broker away, unroutable, store hiccup: all retried later
+                backoff = poll
+            except UndeliverableEvents as error:  # no queue wants them: a topology mistake
+                _log.error("outbox relay: %s; retrying in %.1f s", error, backoff)
+            except Exception:  # broker away, store hiccup: all retried later
                 _log.exception("outbox relay failed; retrying in %.1f s", backoff)
-                published = 0
-                backoff = min(backoff * 2, MAX_RELAY_BACKOFF)
-            if not published:
-                eventlet.sleep(backoff)
+            else:
+                # a full batch may have left more; otherwise only a ring (perhaps during this
+                # pass) or the poll finds something new
+                if not (published and self.relay.full_batch):
+                    self.doorbell.wait(poll)
+                continue
+            eventlet.sleep(backoff)  # a broken broker is not hurried by new writes
+            backoff = min(backoff * 2, MAX_RELAY_BACKOFF)
 
     # --- idempotent consumption -------------------------------------------------------------
 

@@ -54,6 +54,17 @@ SUBSCRIPTIONS = (
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
     Subscription("monitor", "audit"),
+    # the visits service's own read model of who is assigned where (a cadre's write scope)
+    Subscription("visits", "assignment_made", (contracts.ASSIGNMENT_MADE,)),
+    Subscription("visits", "case_answered", (contracts.CASE_ANSWERED,)),
+    Subscription("escalations", "case_answered", (contracts.CASE_ANSWERED,)),
+    Subscription("notifications", "directory", (
+        contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
+        contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
+        contracts.CADRE_CONTACT_CHANGED)),
+    Subscription("notifications", "case_events", (
+        contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
+        contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED)),
 )
 
 

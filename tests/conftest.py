@@ -31,23 +31,38 @@ import pytest  # noqa: E402
 from shared.storage import connect  # noqa: E402
 
 MONGO_URI = os.environ.get("MONGO_URI")
-STORE_BACKENDS = ["embedded"] + (["mongodb"] if MONGO_URI else [])
+# mongomock is the reference for MongoDB's semantics where no MongoDB server runs; it lives in
+# this process only, so its URI (a test-only scheme) cannot be shared with another process
+MONGOMOCK_URI = "mongomock:"
+STORE_BACKENDS = ["embedded", "mongomock"] + (["mongodb"] if MONGO_URI else [])
 
 
 @pytest.fixture(params=STORE_BACKENDS)
 def store_uri(request, tmp_path):
-    """The store URI of each backend under test: always embedded, MongoDB when MONGO_URI is set."""
+    """The store URI of each backend under test: the embedded store and mongomock always,
+    MongoDB when MONGO_URI is set."""
     if request.param == "embedded":
         yield f"embedded:{tmp_path / 'data'}"
+    elif request.param == "mongomock":
+        yield MONGOMOCK_URI
     else:
         yield MONGO_URI
+
+
+def open_store(uri, name):
+    """``connect`` plus the test-only ``mongomock:`` scheme."""
+    if uri == MONGOMOCK_URI:
+        import mongomock
+        client = mongomock.MongoClient(tz_aware=True)
+        return client, client[name]
+    return connect(uri, name)
 
 
 @pytest.fixture
 def database(store_uri):
     """A database of its own for one test, dropped afterwards."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    client, db = connect(store_uri, name)
+    client, db = open_store(store_uri, name)
     yield db
     if store_uri.startswith("mongodb"):
         client.drop_database(name)

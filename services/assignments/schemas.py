@@ -28,6 +28,8 @@ class RegisterCadre(Schema):
     full_name = Text(200, required=True)
     home_unit_id = Id(required=True)
     positions = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10))
+    # where answers to the concerns they carried are mailed
+    email = fields.Email(load_default=None, allow_none=True)
 
 
 class Cadre(Schema):
@@ -35,6 +37,7 @@ class Cadre(Schema):
     full_name = fields.String()
     home_unit_id = fields.String()
     positions = fields.List(fields.String())
+    email = fields.String(allow_none=True)
 
 
 class AssignCadre(Schema):

@@ -4,8 +4,9 @@ from logging import getLogger
 
 from services.assignments import domain, schemas
 from shared import contracts
+from shared.authorisation import actor_of, principal_from, require
 from shared.errors import NotFound, load_payload
-from shared.outbox import insert_once
+from shared.outbox import insert_once, insert_or_change_contact
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
@@ -23,7 +24,8 @@ class AssignmentsService(ReportsHealth):
     )
 
     @rpc
-    def register_unit(self, unit):
+    def register_unit(self, unit, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         unit = load_payload(schemas.RegisterUnit(), unit, "unit")
         parent_path = []
         if unit["parent_id"] is not None:
@@ -33,8 +35,9 @@ class AssignmentsService(ReportsHealth):
             parent_path = parent["path"]
         path = domain.unit_path(parent_path, unit["unit_id"])
         document = {"_id": unit["unit_id"], "name": unit["name"], "level": unit["level"],
-                    "kind": unit["kind"], "parent_id": unit["parent_id"], "path": path}
-        event = contracts.UNIT_REGISTERED.new({**unit, "path": path})
+                    "kind": unit["kind"], "parent_id": unit["parent_id"], "path": path,
+                    "actor": actor_of(principal)}
+        event = contracts.UNIT_REGISTERED.new({**unit, "path": path}, actor=actor_of(principal))
         stored = insert_once(self.db.units, document, [event])
         return schemas.Unit().dump(stored)
 
@@ -53,18 +56,30 @@ class AssignmentsService(ReportsHealth):
                 "next_cursor": page["next_cursor"]}
 
     @rpc
-    def register_cadre(self, cadre):
+    def register_cadre(self, cadre, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         cadre = load_payload(schemas.RegisterCadre(), cadre, "cadre")
         if self.db.units.find_one({"_id": cadre["home_unit_id"]}) is None:
             raise NotFound("home unit not found", {"home_unit_id": [cadre["home_unit_id"]]})
         document = {"_id": cadre["cadre_id"], "full_name": cadre["full_name"],
-                    "home_unit_id": cadre["home_unit_id"], "positions": cadre["positions"]}
-        event = contracts.CADRE_REGISTERED.new(cadre)
-        stored = insert_once(self.db.cadres, document, [event])
+                    "home_unit_id": cadre["home_unit_id"], "positions": cadre["positions"],
+                    "email": cadre["email"], "actor": actor_of(principal)}
+        event = contracts.CADRE_REGISTERED.new(cadre, actor=actor_of(principal))
+        changed = contracts.CADRE_CONTACT_CHANGED.new(
+            {"cadre_id": cadre["cadre_id"], "email": cadre["email"]}, actor=actor_of(principal))
+        stored = insert_or_change_contact(self.db.cadres, document, [event], "email", [changed])
         return schemas.Cadre().dump(stored)
 
     @rpc
-    def assign_cadre(self, assignment):
+    def get_cadre(self, cadre_id):
+        cadre = self.db.cadres.find_one({"_id": cadre_id}, {"outbox": 0})
+        if cadre is None:
+            raise NotFound("cadre not found", {"cadre_id": [str(cadre_id)]})
+        return schemas.Cadre().dump(cadre)
+
+    @rpc
+    def assign_cadre(self, assignment, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         assignment = load_payload(schemas.AssignCadre(), assignment, "assignment")
         cadre = self.db.cadres.find_one({"_id": assignment["cadre_id"]})
         if cadre is None:
@@ -77,9 +92,10 @@ class AssignmentsService(ReportsHealth):
         assignment_id = contracts.new_id()
         starts_on = assignment["starts_on"].isoformat()
         document = {"_id": assignment_id, "cadre_id": cadre["_id"], "unit_id": unit["_id"],
-                    "rule": rule, "starts_on": starts_on}
+                    "rule": rule, "starts_on": starts_on, "actor": actor_of(principal)}
         event = contracts.ASSIGNMENT_MADE.new({**document, "assignment_id": assignment_id,
-                                               "starts_on": assignment["starts_on"]})
+                                               "starts_on": assignment["starts_on"]},
+                                              actor=actor_of(principal))
         stored = insert_once(self.db.assignments, document, [event],
                              unique_keys=[("cadre_id", "unit_id")])
         return schemas.Assignment().dump(stored)

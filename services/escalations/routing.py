@@ -1,11 +1,19 @@
-"""Routing a concern to the authority responsible: topic × locality → authority.
+"""Routing a concern to the authority responsible: topic × locality × urgency, on a day.
 
-A rule names a topic (or ``*`` for any topic), a unit, and an authority; it applies to concerns
-raised at that unit or anywhere below it. Among the rules that apply, a rule for the concern's
-own topic beats a ``*`` rule, and then the rule closest to the branch (deepest unit) wins::
+A rule names a topic (or ``*`` for any topic), a unit, an authority, optionally an urgency
+(``None``: any) and the days it is in force (``effective_from``/``effective_to``, inclusive;
+``None``: open-ended). It applies to concerns raised at that unit or anywhere below it, on a day
+it is in force. Among the rules that apply the most specific wins: a rule for the concern's own
+topic beats a ``*`` rule; then the rule closest to the branch (deepest unit); then one for the
+concern's urgency beats one for any urgency; then the rule that came into force last::
 
-    route_concern("land", ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"], rules)
+    route_concern("land", ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"], rules,
+                  on=dt.date(2026, 11, 20), urgency="urgent")
+
+A concern no rule covers goes to the triage authority (``CasePolicy.triage_authority_id``),
+which routes it by hand.
 """
+import datetime as dt
 from dataclasses import dataclass
 
 ANY_TOPIC = "*"
@@ -17,13 +25,25 @@ class RoutingRule:
     topic: str
     unit_id: str
     authority_id: str
+    urgency: str = None
+    effective_from: dt.date = None
+    effective_to: dt.date = None
+
+    def in_force(self, day):
+        return ((self.effective_from is None or self.effective_from <= day)
+                and (self.effective_to is None or day <= self.effective_to))
 
 
-def route_concern(topic, unit_path, rules):
-    """The rule that decides who answers this concern, or None when no rule applies."""
+def route_concern(topic, unit_path, rules, on=None, urgency=None):
+    """The rule that decides who answers this concern, or None when no rule applies.
+    ``on`` is the day the concern was raised (None: ignore effective dates)."""
     depth = {unit_id: index for index, unit_id in enumerate(unit_path)}
     applicable = [rule for rule in rules
-                  if rule.unit_id in depth and rule.topic in (topic, ANY_TOPIC)]
+                  if rule.unit_id in depth and rule.topic in (topic, ANY_TOPIC)
+                  and rule.urgency in (None, urgency)
+                  and (on is None or rule.in_force(on))]
     if not applicable:
         return None
-    return max(applicable, key=lambda rule: (rule.topic == topic, depth[rule.unit_id]))
+    return max(applicable, key=lambda rule: (
+        rule.topic == topic, depth[rule.unit_id], rule.urgency is not None,
+        rule.effective_from or dt.date.min, rule.rule_id))

@@ -1,12 +1,22 @@
 """RPC payloads of the escalations service."""
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
+from services.escalations.case_life import ACTIONS, STATES
 from services.escalations.routing import ANY_TOPIC
-from shared.contracts import CONCERN_TOPICS, Id, Text
+from shared.contracts import CLOSE_OUTCOMES, CONCERN_TOPICS, URGENCIES, Id, Text
 from shared.pages import PageQuery
 
-AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department")
-CASE_STATUSES = ("unrouted", "routed")
+AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department",
+                   "office")
+CASE_STATUSES = STATES
+INBOX_VIEWS = ("holding", "escalated_past")
 
 
 class RegisterAuthority(Schema):
@@ -18,6 +28,8 @@ class RegisterAuthority(Schema):
     unit_id = Id(required=True)
     # where its cases escalate when it does not act in time (None at the top)
     parent_authority_id = Id(load_default=None, allow_none=True)
+    # where its notifications go (the notifications service learns it from authority_registered)
+    email = fields.Email(load_default=None, allow_none=True)
 
 
 class Authority(Schema):
@@ -27,6 +39,7 @@ class Authority(Schema):
     level = fields.String()
     unit_id = fields.String()
     parent_authority_id = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
 
 
 class AddRoutingRule(Schema):
@@ -34,11 +47,23 @@ class AddRoutingRule(Schema):
     topic = fields.String(required=True)
     unit_id = Id(required=True)
     authority_id = Id(required=True)
+    # None: concerns of any urgency
+    urgency = fields.String(load_default=None, allow_none=True,
+                            validate=validate.OneOf(URGENCIES))
+    # the days it is in force, both included (None: open-ended)
+    effective_from = fields.Date(load_default=None, allow_none=True)
+    effective_to = fields.Date(load_default=None, allow_none=True)
 
     @validates("topic")
     def _known_topic(self, value, **kwargs):
         if value != ANY_TOPIC and value not in CONCERN_TOPICS:
             raise ValidationError(f"must be '{ANY_TOPIC}' or one of: {', '.join(CONCERN_TOPICS)}")
+
+    @validates_schema(skip_on_field_errors=True)
+    def _dates_in_order(self, data, **kwargs):
+        if data["effective_from"] and data["effective_to"] and \
+                data["effective_to"] < data["effective_from"]:
+            raise ValidationError("must not be before effective_from", "effective_to")
 
 
 class RoutingRule(Schema):
@@ -46,25 +71,140 @@ class RoutingRule(Schema):
     topic = fields.String()
     unit_id = fields.String()
     authority_id = fields.String()
+    urgency = fields.String(allow_none=True)
+    effective_from = fields.String(allow_none=True)
+    effective_to = fields.String(allow_none=True)
 
+
+# --- case actions: the arguments each one takes ----------------------------------------------
+
+class NoArguments(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class RequestInformation(Schema):
+    question = Text(2000, required=True)
+
+
+class ProvideInformation(Schema):
+    information = Text(4000, required=True)
+
+
+class Redirect(Schema):
+    authority_id = Id(required=True)
+    reason = Text(2000, required=True)
+
+
+class Answer(Schema):
+    answer = Text(8000, required=True)
+
+
+class Close(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(CLOSE_OUTCOMES))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class MarkDuplicate(Schema):
+    original_case_id = Id(required=True)
+
+
+class Reopen(Schema):
+    reason = Text(2000, required=True)
+
+
+class Escalate(Schema):
+    reason = Text(2000, load_default="escalated by the authority holding it")
+
+
+ACTION_ARGUMENTS = {
+    "acknowledge": NoArguments, "start": NoArguments,
+    "request_information": RequestInformation, "provide_information": ProvideInformation,
+    "redirect": Redirect, "answer": Answer, "close": Close, "mark_duplicate": MarkDuplicate,
+    "reopen": Reopen, "escalate": Escalate,
+}
+assert set(ACTION_ARGUMENTS) == set(ACTIONS)
+
+
+# --- queries ---------------------------------------------------------------------------------
 
 class InboxQuery(PageQuery):
     authority_id = Id(required=True)
+    # "holding": cases it holds; "escalated_past": cases that left it by escalation
+    view = fields.String(load_default="holding", validate=validate.OneOf(INBOX_VIEWS))
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(CASE_STATUSES))
+    topic = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(CONCERN_TOPICS))
+    # cases raised at this unit or below it
+    unit_id = Id(load_default=None, allow_none=True)
+    # received by the authority on or after ``received_from``, before ``received_to``
+    received_from = fields.Date(load_default=None, allow_none=True)
+    received_to = fields.Date(load_default=None, allow_none=True)
+
+
+class StatisticsQuery(Schema):
+    authority_id = Id(required=True)
+    period_from = fields.Date(required=True)
+    period_to = fields.Date(required=True)  # excluded
+    topic = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(CONCERN_TOPICS))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _period_in_order(self, data, **kwargs):
+        if data["period_to"] <= data["period_from"]:
+            raise ValidationError("must be after period_from", "period_to")
+
+
+class UnroutedQuery(PageQuery):
+    """Cases no rule routed, a page at a time."""
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+class TimelineEntry(Schema):
+    at = fields.AwareDateTime()
+    user_id = fields.String()
+    role = fields.String()
+    action = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String()
+    why = fields.String(allow_none=True)
+    authority_id = fields.String(allow_none=True)
 
 
 class Case(Schema):
     case_id = fields.String(attribute="_id")
     concern_id = fields.String()
     status = fields.String()
+    version = fields.Integer()
     authority_id = fields.String(allow_none=True)
     authority_name = fields.String(allow_none=True)
     rule_id = fields.String(allow_none=True)
+    triage = fields.Boolean()
     unit_id = fields.String()
     topic = fields.String()
+    urgency = fields.String()
     summary = fields.String()
     raised_by = fields.String()
     raised_on = fields.String()
     routed_at = fields.AwareDateTime(allow_none=True)
+    received_at = fields.AwareDateTime(allow_none=True)
     acknowledge_by = fields.String(allow_none=True)
+    answer_by = fields.String(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    awaiting_since = fields.AwareDateTime(allow_none=True)
+    due_at = fields.AwareDateTime(allow_none=True)
+    due_kind = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+    answer = fields.String(allow_none=True)
+    answered_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    duplicate_of = fields.String(allow_none=True)
+    escalated_past = fields.List(fields.String())
+    standing_committee_flagged = fields.Boolean()
+    reopened_count = fields.Integer()
+    allowed_actions = fields.List(fields.String())
+
+
+class CaseWithTimeline(Case):
+    timeline = fields.List(fields.Nested(TimelineEntry))

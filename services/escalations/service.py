@@ -1,16 +1,31 @@
-"""Escalations service: routes each raised concern to the authority responsible, as a case.
+"""Escalations service: carries each raised concern, as a case, from routing to its answer.
 
-On ``concern_raised`` it picks the routing rule (see ``routing``), computes the acknowledge
-deadline in working days (see ``sla``) and stores the case with its ``case_routed`` event in one
-insert. A case is unique per concern, so a redelivered ``concern_raised`` has one effect.
+On ``concern_raised`` it picks the routing rule in force (see ``routing``) or, when none covers
+the concern, hands it to the triage authority; it stores the case with its deadlines (see
+``policy``/``sla``) and its event in one insert, unique per concern, so a redelivered
+``concern_raised`` has one effect. ``act_on_case`` applies the state machine (``case_life``) and
+writes state, timeline and event in one update conditional on the case's version (``cases``).
+A timer sweeps cases whose ``next_deadline_at`` has come (an indexed range, never a scan): it
+reminds the holder, or escalates the case one level up; several instances may sweep at once,
+the version condition lets exactly one of them act on each case.
+
+Every RPC a user reaches through the gateway takes the signed-in ``principal`` (None: a trusted
+internal caller; ``act_on_case`` requires one, since who acts is always a signed-in user): the
+role must be allowed by ``shared.authorisation.PERMISSIONS``, and the case must be the
+principal's to see (``access``), else it answers 404 exactly like a missing one.
 """
+import datetime as dt
 from logging import getLogger
 
-from services.escalations import routing, schemas, sla
+from services.escalations import case_life, cases, routing, schemas, statistics
+from services.escalations.access import holds, may_read
+from services.escalations.dependencies import CaseRules, sweep_timer
+from services.escalations.sla import VIETNAM_TIME
 from shared import contracts
+from shared.authorisation import OFFICER, actor_of, principal_from, require
 from shared.consumer import subscribe
-from shared.errors import NotFound, load_payload
-from shared.outbox import insert_once, with_events
+from shared.errors import Conflict, InvalidInput, NotFound, load_payload
+from shared.outbox import insert_once, insert_or_change_contact, with_events
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
@@ -18,34 +33,66 @@ from shared.store import ReportsHealth, Store
 
 _log = getLogger(__name__)
 
-INBOX_ORDER = [("routed_at", -1), ("_id", -1)]
+# the inbox a page at a time: overdue first, then by deadline (due_sort: the running deadline,
+# or far future), the newest first among equals; the cases escalated past it, newest first;
+# the triage queue, oldest first (routed_at null, with no triage authority, first)
+INBOX_ORDER = [("due_sort", 1), ("routed_at", -1), ("_id", 1)]
+ESCALATED_PAST_ORDER = [("routed_at", -1), ("_id", -1)]
+UNROUTED_ORDER = [("routed_at", 1), ("_id", 1)]
+SWEEP_BATCH = 200
+FOLLOW_RETRIES = 5
+
+
+def _day(value):
+    return dt.date.fromisoformat(value) if value else None
 
 
 class EscalationsService(ReportsHealth):
     name = "escalations"
     db = Store(
-        outbox_collections=["cases"],
+        outbox_collections=["cases", "authorities"],
         indexes={
             # an inbox page: newest first, with and without a status filter
             "cases": [([("concern_id", 1)], {"unique": True}),
-                      ([("authority_id", 1), ("status", 1), ("routed_at", -1), ("_id", -1)], {}),
-                      ([("authority_id", 1), ("routed_at", -1), ("_id", -1)], {})],
-            "routing_rules": [([("topic", 1), ("unit_id", 1)], {"unique": True}),
+                      # the inbox a page at a time (INBOX_ORDER), with and without a status
+                      ([("authority_id", 1), ("due_sort", 1), ("routed_at", -1), ("_id", 1)],
+                       {}),
+                      ([("authority_id", 1), ("status", 1), ("due_sort", 1), ("routed_at", -1),
+                        ("_id", 1)], {}),
+                      # the counts per status
+                      ([("authority_id", 1), ("status", 1)], {}),
+                      # statistics per period
+                      ([("authority_id", 1), ("received_at", 1)], {}),
+                      # the sweep
+                      ([("next_deadline_at", 1)], {}),
+                      ([("escalated_past", 1), ("routed_at", -1), ("_id", -1)], {}),
+                      # the triage queue a page at a time (UNROUTED_ORDER)
+                      ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
+                      ([("triage", 1), ("authority_id", 1), ("routed_at", 1), ("_id", 1)], {}),
+                      ([("duplicate_of", 1)], {})],
+            "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
+                                ("effective_from", 1)], {"unique": True}),
                               ([("unit_id", 1)], {})],
         },
     )
-    calendar = sla.WorkingCalendar()
+    rules = CaseRules()
 
     # --- registry ---------------------------------------------------------------------------
 
     @rpc
-    def register_authority(self, authority):
+    def register_authority(self, authority, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         authority = load_payload(schemas.RegisterAuthority(), authority, "authority")
         parent = authority["parent_authority_id"]
         if parent is not None and self.db.authorities.find_one({"_id": parent}) is None:
             raise NotFound("parent authority not found", {"parent_authority_id": [parent]})
-        document = {"_id": authority.pop("authority_id"), **authority}
-        return schemas.Authority().dump(insert_once(self.db.authorities, document))
+        actor = actor_of(principal)
+        event = contracts.AUTHORITY_REGISTERED.new(authority, actor=actor)
+        changed = contracts.AUTHORITY_CONTACT_CHANGED.new(
+            {"authority_id": authority["authority_id"], "email": authority["email"]}, actor=actor)
+        document = {"_id": authority.pop("authority_id"), **authority, "actor": actor}
+        return schemas.Authority().dump(insert_or_change_contact(
+            self.db.authorities, document, [event], "email", [changed]))
 
     @rpc
     def list_authorities(self, query=None):
@@ -55,13 +102,24 @@ class EscalationsService(ReportsHealth):
                 "next_cursor": page["next_cursor"]}
 
     @rpc
-    def add_routing_rule(self, rule):
+    def get_authority(self, authority_id):
+        authority = self.db.authorities.find_one({"_id": authority_id})
+        if authority is None:
+            raise NotFound("authority not found", {"authority_id": [str(authority_id)]})
+        return schemas.Authority().dump(authority)
+
+    @rpc
+    def add_routing_rule(self, rule, principal=None):
+        principal = require(principal_from(principal), "registry.manage")
         rule = load_payload(schemas.AddRoutingRule(), rule, "routing rule")
         if self.db.authorities.find_one({"_id": rule["authority_id"]}) is None:
             raise NotFound("authority not found", {"authority_id": [rule["authority_id"]]})
-        document = {"_id": rule.pop("rule_id"), **rule}
-        stored = insert_once(self.db.routing_rules, document,
-                             unique_keys=[("_id",), ("topic", "unit_id")])
+        document = {"_id": rule.pop("rule_id"), **rule,
+                    "effective_from": rule["effective_from"] and rule["effective_from"].isoformat(),
+                    "effective_to": rule["effective_to"] and rule["effective_to"].isoformat(),
+                    "actor": actor_of(principal)}
+        stored = insert_once(self.db.routing_rules, document, unique_keys=[
+            ("_id",), ("topic", "unit_id", "urgency", "effective_from")])
         return schemas.RoutingRule().dump(stored)
 
     @rpc
@@ -71,65 +129,268 @@ class EscalationsService(ReportsHealth):
         return {"routing_rules": schemas.RoutingRule(many=True).dump(page["items"]),
                 "next_cursor": page["next_cursor"]}
 
-    # --- cases ------------------------------------------------------------------------------
+    # --- routing ----------------------------------------------------------------------------
 
     @subscribe("concern_raised")
     def route_concern(self, event):
         concern = event.payload
-        rules = [routing.RoutingRule(rule_id=doc["_id"], topic=doc["topic"],
-                                     unit_id=doc["unit_id"], authority_id=doc["authority_id"])
-                 for doc in self.db.routing_rules.find({"unit_id": {"$in": concern["unit_path"]}})]
-        rule = routing.route_concern(concern["topic"], concern["unit_path"], rules)
-        case_id = contracts.new_id()
-        case = {
-            "_id": case_id, "concern_id": concern["concern_id"],
-            "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
-            "topic": concern["topic"], "summary": concern["summary"],
-            "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),
-            "source_event_id": event.event_id,
-        }
-        events = []
-        if rule is None:
-            case.update(status="unrouted", authority_id=None, rule_id=None, routed_at=None,
-                        acknowledge_by=None)
-        else:
-            routed_at = contracts.utcnow()
-            acknowledge_by = sla.acknowledge_by(routed_at, self.calendar)
-            case.update(status="routed", authority_id=rule.authority_id, rule_id=rule.rule_id,
-                        routed_at=routed_at, acknowledge_by=acknowledge_by.isoformat())
-            events.append(contracts.CASE_ROUTED.new({
-                "case_id": case_id, "concern_id": concern["concern_id"],
-                "authority_id": rule.authority_id, "rule_id": rule.rule_id,
-                "acknowledge_by": acknowledge_by}))
+        rules = [routing.RoutingRule(
+            rule_id=doc["_id"], topic=doc["topic"], unit_id=doc["unit_id"],
+            authority_id=doc["authority_id"], urgency=doc.get("urgency"),
+            effective_from=_day(doc.get("effective_from")),
+            effective_to=_day(doc.get("effective_to")))
+            for doc in self.db.routing_rules.find({"unit_id": {"$in": concern["unit_path"]}})]
+        rule = routing.route_concern(concern["topic"], concern["unit_path"], rules,
+                                     on=concern["raised_on"], urgency=concern["urgency"])
+        triage = self._triage_authority_id()
+        case, first_event = cases.new_case(concern, event.event_id, rule, triage,
+                                           self.rules.policy, self.rules.clock.now(),
+                                           raised_by_user=event.actor)
         try:
-            self.db.cases.insert_one(with_events(case, events))
+            self.db.cases.insert_one(with_events(case, [first_event]))
         except DuplicateKeyError:
             _log.info("concern %s already has a case; nothing to do", concern["concern_id"])
             return
         if rule is None:
-            _log.warning("no routing rule for %s at %s: case %s is unrouted",
-                         concern["topic"], concern["unit_id"], case_id)
+            _log.warning("no routing rule for %s at %s: case %s goes to triage (%s)",
+                         concern["topic"], concern["unit_id"], case["_id"], triage)
+
+    def _triage_authority_id(self):
+        triage = self.rules.policy.triage_authority_id
+        if triage and self.db.authorities.find_one({"_id": triage}) is None:
+            _log.error("triage authority %s is not registered: concern left unrouted", triage)
+            return None
+        return triage
+
+    # --- acting on a case -------------------------------------------------------------------
 
     @rpc
-    def inbox(self, query):
+    def act_on_case(self, case_id, action, args=None, principal=None):
+        """Apply ``action`` to the case as the signed-in ``principal`` (required: who acts is
+        always a signed-in user, recorded in the timeline and the event's envelope). A role that
+        may never take the action gets 403; a case the principal may not see, 404 like a
+        missing one; one they see but whose side may not take the action now, 403."""
+        principal = require(principal_from(principal), "cases.act")
+        if principal is None:
+            raise InvalidInput("a case is acted on by a signed-in user",
+                               {"principal": ["required"]})
+        if action not in schemas.ACTION_ARGUMENTS:
+            raise InvalidInput("unknown action",
+                               {"action": [f"must be one of: {', '.join(case_life.ACTIONS)}"]})
+        require(principal, f"cases.{action}")
+        args = load_payload(schemas.ACTION_ARGUMENTS[action](), args or {}, f"{action} request")
+        case = self._visible_case(case_id, principal)
+        if action == "answer" and case["status"] == case_life.DUPLICATE_OF:
+            raise Conflict("a duplicate follows its original's answer; answer the original",
+                           {"action": [action], "state": [case["status"]]})
+        case_life.check_principal(case, action, principal)
+        args = self._resolve(case, action, args)
+        now = self.rules.clock.now()
+        who = {"user_id": principal.user_id, "role": principal.role}
+        outcome = case_life.apply_action(case, action, who, now, self.rules.policy, **args)
+        stored = cases.commit(self.db, case, outcome, actor=actor_of(principal))
+        _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
+                  principal.user_id)
+        return self._show(stored, now, schemas.CaseWithTimeline())
+
+    def _visible_case(self, case_id, principal, projection=None):
+        """The case, or NotFound alike for a missing one and one the principal may not see."""
+        case = self.db.cases.find_one({"_id": case_id}, projection or {"outbox": 0})
+        if case is None or not may_read(principal, case):
+            raise NotFound("case not found", {"case_id": [str(case_id)]})
+        return case
+
+    def _resolve(self, case, action, args):
+        """Look up what the rule needs from the store: the authority named, the original case,
+        the parent authority."""
+        if action == "redirect" and self.db.authorities.find_one(
+                {"_id": args["authority_id"]}) is None:
+            raise NotFound("authority not found", {"authority_id": [args["authority_id"]]})
+        if action == "mark_duplicate":
+            original = self.db.cases.find_one({"_id": args.pop("original_case_id")},
+                                              cases.LISTED)
+            if original is None:
+                raise NotFound("original case not found", {"original_case_id": ["not found"]})
+            args["original"] = original
+        if action == "escalate":
+            args["parent_authority_id"] = self._parent_of(case["authority_id"])
+        return args
+
+    def _parent_of(self, authority_id):
+        authority = self.db.authorities.find_one({"_id": authority_id}) or {}
+        return case_life.escalation_target(authority)
+
+    # --- the deadline sweep -----------------------------------------------------------------
+
+    @sweep_timer
+    def sweep_deadlines(self):
+        return self.sweep()
+
+    def sweep(self):
+        now = self.rules.clock.now()
+        due = list(self.db.cases.find({"next_deadline_at": {"$lte": now}}, cases.LISTED)
+                   .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
+        done = {"remind": 0, "escalate": 0, "lost_race": 0}
+        for case in due:
+            what = case_life.due(case, now)
+            try:
+                if what == "remind":
+                    outcome = case_life.note_deadline_near(case, now, self.rules.policy)
+                elif what == "escalate":
+                    outcome = case_life.apply_action(
+                        case, "escalate", cases.SYSTEM_ACTOR, now, self.rules.policy,
+                        parent_authority_id=self._parent_of(case["authority_id"]),
+                        reason=case_life.breach_reason(case))
+                else:
+                    continue
+                cases.commit(self.db, case, outcome)
+            except Conflict:
+                done["lost_race"] += 1  # another instance (or an officer) acted first
+                continue
+            except Exception:  # one broken case must not stop the sweep of the others
+                _log.exception("sweep: case %s could not be handled", case["_id"])
+                continue
+            done[what] += 1
+            _log.info("sweep: case %s %s (%s)", case["_id"],
+                      "escalated" if what == "escalate" else "reminded", outcome.entry["why"])
+        return done
+
+    # --- duplicates follow their original ---------------------------------------------------
+
+    @subscribe("case_answered")
+    def answer_duplicates(self, event):
+        answered = event.payload
+        if answered["original_case_id"] is not None:
+            return  # a duplicate's own answer: nothing follows it
+        for duplicate in self.db.cases.find({"duplicate_of": answered["case_id"]}, {"_id": 1}):
+            self._follow(duplicate["_id"], answered)
+
+    def _follow(self, case_id, answered):
+        for _ in range(FOLLOW_RETRIES):
+            case = cases.find_case(self.db, case_id, cases.LISTED)
+            if case["status"] != case_life.DUPLICATE_OF:
+                return
+            outcome = case_life.apply_action(
+                case, "answer", cases.SYSTEM_ACTOR, self.rules.clock.now(), self.rules.policy,
+                answer=answered["answer"], original_case_id=answered["case_id"])
+            try:
+                cases.commit(self.db, case, outcome)
+                return
+            except Conflict:
+                continue
+        raise Conflict("duplicate kept changing while following its original",
+                       {"case_id": [case_id]})
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _show(self, case, now, schema):
+        names = {}
+        if case.get("authority_id"):
+            authority = self.db.authorities.find_one({"_id": case["authority_id"]})
+            names[case["authority_id"]] = authority and authority["name"]
+        return schema.dump(cases.shown(case, now, names))
+
+    @rpc
+    def get_case(self, case_id, principal=None):
+        """A case with its timeline: an officer's authority's, a cadre's own concern's (another's
+        answers like a missing one)."""
+        principal = require(principal_from(principal), "cases.read")
+        case = self._visible_case(case_id, principal)
+        return self._show(case, self.rules.clock.now(), schemas.CaseWithTimeline())
+
+    @rpc
+    def get_case_for_concern(self, concern_id, principal=None):
+        """The case of a concern: only one the principal may see (see ``get_case``), else
+        NotFound like a concern with no case yet."""
+        principal = require(principal_from(principal), "concerns.read")
+        case = self.db.cases.find_one({"concern_id": concern_id}, cases.LISTED)
+        if case is None or not may_read(principal, case):
+            raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
+        return self._show(case, self.rules.clock.now(), schemas.Case())
+
+    @rpc
+    def inbox(self, query, principal=None):
+        """An authority's cases: only its own officers'; another's answers like a missing one."""
+        principal = require(principal_from(principal), "cases.inbox")
         query = load_payload(schemas.InboxQuery(), query, "inbox query")
         authority = self.db.authorities.find_one({"_id": query["authority_id"]})
-        if authority is None:
+        if authority is None or not holds(principal, authority["_id"]):
             raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
-        criteria = {"authority_id": authority["_id"]}
-        if query["status"]:
-            criteria["status"] = query["status"]
-        page = read_page(self.db.cases, criteria, INBOX_ORDER, query, {"outbox": 0})
-        cases = [{**case, "authority_name": authority["name"]} for case in page["items"]]
-        return {"authority": schemas.Authority().dump(authority),
-                "cases": schemas.Case(many=True).dump(cases), "next_cursor": page["next_cursor"]}
+        now = self.rules.clock.now()
+        if query["view"] == "holding":
+            criteria, order = {"authority_id": authority["_id"]}, INBOX_ORDER
+        else:
+            criteria, order = {"escalated_past": authority["_id"]}, ESCALATED_PAST_ORDER
+        for field in ("status", "topic"):
+            if query[field]:
+                criteria[field] = query[field]
+        if query["unit_id"]:
+            criteria["unit_path"] = query["unit_id"]
+        period = {}
+        if query["received_from"]:
+            period["$gte"] = _vietnam_midnight(query["received_from"])
+        if query["received_to"]:
+            period["$lt"] = _vietnam_midnight(query["received_to"])
+        if period:
+            criteria["received_at"] = period
+        page = read_page(self.db.cases, criteria, order, query, cases.LISTED)
+        names = self._names(page["items"])
+        shown = [cases.shown(case, now, names) for case in page["items"]]
+        counts = {state: self.db.cases.count_documents({"authority_id": authority["_id"],
+                                                        "status": state})
+                  for state in case_life.STATES}
+        return {"authority": schemas.Authority().dump(authority), "view": query["view"],
+                "counts": {state: n for state, n in counts.items() if n},
+                "overdue": sum(case["overdue"] for case in shown),
+                "cases": schemas.Case(many=True).dump(shown),
+                "next_cursor": page["next_cursor"]}
+
+    def _names(self, found):
+        """The names of the authorities holding ``found`` cases, by id (one indexed read)."""
+        ids = sorted({case["authority_id"] for case in found if case.get("authority_id")})
+        if not ids:
+            return {}
+        return {doc["_id"]: doc["name"]
+                for doc in self.db.authorities.find({"_id": {"$in": ids}}, {"name": 1})}
 
     @rpc
-    def get_case_for_concern(self, concern_id):
-        case = self.db.cases.find_one({"concern_id": concern_id}, {"outbox": 0})
-        if case is None:
-            raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
-        authority = None
-        if case["authority_id"]:
-            authority = self.db.authorities.find_one({"_id": case["authority_id"]})
-        return schemas.Case().dump({**case, "authority_name": authority and authority["name"]})
+    def list_unrouted(self, query=None, principal=None):
+        """Cases no routing rule covered: held by the triage authority, or by nobody. An officer
+        sees only those their authority holds (the triage authority's officers: its queue)."""
+        principal = require(principal_from(principal), "cases.unrouted")
+        query = load_payload(schemas.UnroutedQuery(), query or {}, "unrouted query")
+        criteria = {"triage": True}
+        if principal is not None and principal.role == OFFICER:
+            criteria["authority_id"] = principal.authority_id
+        page = read_page(self.db.cases, criteria, UNROUTED_ORDER, query, cases.LISTED)
+        now = self.rules.clock.now()
+        names = self._names(page["items"])
+        return {"triage_authority_id": self.rules.policy.triage_authority_id,
+                "cases": schemas.Case(many=True).dump(
+                    [cases.shown(case, now, names) for case in page["items"]]),
+                "next_cursor": page["next_cursor"]}
+
+    @rpc
+    def statistics(self, query, principal=None):
+        """An authority's statistics: its own officers' or an administrator's; another
+        authority's answers an officer like a missing one."""
+        principal = require(principal_from(principal), "cases.statistics")
+        query = load_payload(schemas.StatisticsQuery(), query, "statistics query")
+        officer = principal is not None and principal.role == OFFICER
+        if self.db.authorities.find_one({"_id": query["authority_id"]}) is None or (
+                officer and not holds(principal, query["authority_id"])):
+            raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+        criteria = {"authority_id": query["authority_id"],
+                    "received_at": {"$gte": _vietnam_midnight(query["period_from"]),
+                                    "$lt": _vietnam_midnight(query["period_to"])}}
+        if query["topic"]:
+            criteria["topic"] = query["topic"]
+        projection = {field: 1 for field in statistics.SUMMARY_FIELDS}
+        rows = statistics.case_statistics(self.db.cases.find(criteria, projection))
+        return {"authority_id": query["authority_id"],
+                "period_from": query["period_from"].isoformat(),
+                "period_to": query["period_to"].isoformat(), "rows": rows}
+
+
+def _vietnam_midnight(day):
+    return dt.datetime.combine(day, dt.time(0), VIETNAM_TIME)

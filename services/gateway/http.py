@@ -26,7 +26,15 @@ from werkzeug.wrappers import Request, Response
 
 from services.gateway import edge
 from services.gateway.routes import route_for
-from shared.errors import InvalidInput, SausatError, Unavailable, load_payload
+from shared.errors import (
+    InvalidInput,
+    SausatError,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+    load_payload,
+    quiet_expected_refusals,
+)
 
 _log = getLogger(__name__)
 
@@ -59,7 +67,12 @@ def query_args(request):
 
 
 def error_response(exc):
-    return json_response(exc.to_body(), exc.status)
+    response = json_response(exc.to_body(), exc.status)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sausat"'
+    return response
 
 
 class JsonErrorsApp(WsgiApp):
@@ -83,8 +96,10 @@ class JsonErrorsApp(WsgiApp):
         route = route_for(provider.method, provider.url)
         request = Request(environ, shallow=True)
         try:
-            environ[QUERY] = load_payload(route.query(), edge.parse_query(
-                environ.get("QUERY_STRING", "")), "query parameters")
+            query = route.query()
+            # checked here, handed on as JSON data (dates as text) for the service to load
+            environ[QUERY] = query.dump(load_payload(query, edge.parse_query(
+                environ.get("QUERY_STRING", "")), "query parameters"))
             if route.path is not None:
                 values = load_payload(route.path(), values, "path")
             if route.body is not None:
@@ -233,7 +248,16 @@ class JsonWebServer(WebServer):
 
 
 class JsonHttp(HttpRequestHandler):
+    """An HTTP entrypoint for which a :class:`SausatError` is an expected answer, logged as one
+    line without a traceback (see ``shared.errors``)."""
     server = JsonWebServer()
+
+    def __init__(self, method, url, expected_exceptions=SausatError, **kwargs):
+        super().__init__(method, url, expected_exceptions=expected_exceptions, **kwargs)
+
+    def setup(self):
+        quiet_expected_refusals()
+        super().setup()
 
     def response_from_exception(self, exc):
         if isinstance(exc, OperationalError):  # the broker is away: nothing was sent

@@ -6,11 +6,13 @@ OpenAPI description is generated from them.
 """
 from marshmallow import Schema, fields, validate
 
+from services.accounts.schemas import User
 from services.assignments.schemas import Unit
+from services.escalations import schemas as escalations
 from services.escalations.schemas import CASE_STATUSES, Authority, Case, RoutingRule
+from services.notifications.schemas import Notification
 from services.visits.schemas import RaisedConcern, Visit
-from shared.contracts import Id
-from shared.pages import PageQuery
+from shared.contracts import ROLES, Id
 
 # --- parameters ------------------------------------------------------------------------------
 
@@ -19,9 +21,15 @@ class NoParameters(Schema):
     """A route that takes no query parameters refuses any."""
 
 
-class InboxQuery(PageQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(CASE_STATUSES),
-                           metadata={"description": "only the cases in this status"})
+class InboxQuery(escalations.InboxQuery):
+    """The escalations service's own query; the authority comes from the path."""
+    class Meta:
+        exclude = ("authority_id",)
+
+
+class StatisticsQuery(escalations.StatisticsQuery):
+    class Meta:
+        exclude = ("authority_id",)
 
 
 class VisitPath(Schema):
@@ -30,6 +38,32 @@ class VisitPath(Schema):
 
 class ConcernPath(Schema):
     concern_id = Id(required=True)
+
+
+class CasePath(Schema):
+    case_id = Id(required=True)
+
+
+class CaseActionPath(Schema):
+    case_id = Id(required=True)
+    action = fields.String(required=True, validate=validate.OneOf(sorted(
+        escalations.ACTION_ARGUMENTS)), metadata={"description": "what to do with the case"})
+
+
+class CaseActionArguments(Schema):
+    """The arguments of every case action, each taking only its own (see the route)."""
+    note = escalations.NoArguments._declared_fields["note"]
+    question = escalations.RequestInformation._declared_fields["question"]
+    information = escalations.ProvideInformation._declared_fields["information"]
+    authority_id = Id(metadata={"description": "redirect: the authority responsible"})
+    reason = escalations.Reopen._declared_fields["reason"]
+    answer = escalations.Answer._declared_fields["answer"]
+    outcome = escalations.Close._declared_fields["outcome"]
+    original_case_id = Id(metadata={"description": "mark_duplicate: the original case"})
+
+
+class UserPath(Schema):
+    user_id = Id(required=True)
 
 
 class AuthorityPath(Schema):
@@ -99,7 +133,71 @@ class ConcernStatus(RaisedConcern):
 
 class Inbox(Schema):
     authority = fields.Nested(Authority, required=True)
+    view = fields.String(required=True, validate=validate.OneOf(escalations.INBOX_VIEWS))
+    counts = fields.Dict(keys=fields.String(validate=validate.OneOf(CASE_STATUSES)),
+                         values=fields.Integer(), required=True, metadata={
+                             "description": "the cases it holds, per status (none: absent)"})
+    overdue = fields.Integer(required=True, metadata={"description": "overdue on this page"})
+    cases = fields.List(fields.Nested(Case), required=True, metadata={
+        "description": "overdue first, then by deadline (holding); newest first (escalated_past)"})
+    next_cursor = NextCursor()
+
+
+class UnroutedCases(Schema):
+    triage_authority_id = fields.String(required=True, allow_none=True)
     cases = fields.List(fields.Nested(Case), required=True)
+    next_cursor = NextCursor()
+
+
+class StatisticsRow(Schema):
+    authority_id = fields.String(required=True)
+    topic = fields.String(required=True)
+    received = fields.Integer(required=True)
+    acknowledged_on_time = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+    answered_on_time = fields.Integer(required=True)
+    median_days_to_answer = fields.Float(required=True, allow_none=True)
+    reopened = fields.Integer(required=True)
+    closed_resolved = fields.Integer(required=True)
+    closed_unresolved = fields.Integer(required=True)
+
+
+class Statistics(Schema):
+    authority_id = fields.String(required=True)
+    period_from = fields.Date(required=True)
+    period_to = fields.Date(required=True)
+    rows = fields.List(fields.Nested(StatisticsRow), required=True)
+
+
+class Session(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, validate=validate.OneOf(("Bearer",)))
+    expires_at = fields.Integer(required=True, metadata={"description": "Unix time, seconds"})
+    user = fields.Nested(User, required=True)
+
+
+class SignedOut(Schema):
+    signed_out = fields.Boolean(required=True)
+
+
+class PasswordChanged(Schema):
+    password_changed = fields.Boolean(required=True)
+
+
+class Me(Schema):
+    user_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = fields.String(required=True, allow_none=True)
+    authority_id = fields.String(required=True, allow_none=True)
+
+
+class UsersPage(Schema):
+    users = fields.List(fields.Nested(User), required=True)
+    next_cursor = NextCursor()
+
+
+class NotificationsPage(Schema):
+    notifications = fields.List(fields.Nested(Notification), required=True)
     next_cursor = NextCursor()
 
 
@@ -116,10 +214,12 @@ class Queues(Schema):
 
 
 class AuditEvent(Schema):
+    """An event's metadata: an operator never sees its payload (names, concerns)."""
     event_id = fields.String(required=True)
     routing_key = fields.String(required=True)
     occurred_at = fields.String(required=True, metadata={"format": "date-time"})
-    payload = fields.Dict(required=True)
+    actor = fields.String(required=True, allow_none=True, metadata={
+        "description": "the user whose request caused it; null for the system"})
 
 
 class EventsPage(Schema):

@@ -11,6 +11,7 @@ import requests
 from nameko.dependency_providers import Config
 
 from services.monitor.schemas import RecentEventsQuery
+from shared.authorisation import principal_from, require
 from shared.config import settings
 from shared.consumer import subscribe
 from shared.errors import Unavailable, load_payload
@@ -52,22 +53,31 @@ class MonitorService(ReportsHealth):
                 "_id": event.event_id,
                 "routing_key": event.event_type.routing_key,
                 "occurred_at": event.occurred_at,
+                "actor": event.actor,
                 "payload": event.event_type.schema.dump(event.payload),
             })
         except DuplicateKeyError:
             pass  # recorded already: one entry per event
 
     @rpc
-    def recent_events(self, query=None):
+    def recent_events(self, query=None, principal=None):
+        """The latest events. A user (an operator) sees their metadata only, never payloads
+        (names and texts of concerns); ``principal`` None is an internal caller."""
+        principal = require(principal_from(principal), "monitor.read")
         query = load_payload(RecentEventsQuery(), query or {}, "query")
         page = read_page(self.db.audit_trail, {}, AUDIT_ORDER, query)
-        return {"events": [{"event_id": doc["_id"], "routing_key": doc["routing_key"],
-                            "occurred_at": doc["occurred_at"].isoformat(),
-                            "payload": doc["payload"]} for doc in page["items"]],
-                "next_cursor": page["next_cursor"]}
+        events = []
+        for doc in page["items"]:
+            event = {"event_id": doc["_id"], "routing_key": doc["routing_key"],
+                     "occurred_at": doc["occurred_at"].isoformat(), "actor": doc.get("actor")}
+            if principal is None:
+                event["payload"] = doc["payload"]
+            events.append(event)
+        return {"events": events, "next_cursor": page["next_cursor"]}
 
     @rpc
-    def queue_overview(self):
+    def queue_overview(self, principal=None):
+        require(principal_from(principal), "monitor.read")
         config = settings(self.config)
         vhost = quote(urlsplit(config["AMQP_URI"]).path[1:] or "/", safe="")
         queues = management_request(

@@ -10,7 +10,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, Id, Text
+from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id, Text
 
 MAX_CONCERNS_PER_VISIT = 50
 # far above any branch meeting, far below what the store holds (signed 64-bit)
@@ -45,12 +45,14 @@ class RaiseConcern(Schema):
     topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
     summary = Text(2000, required=True)
     raised_by = fields.String(required=True, validate=validate.OneOf(RAISED_BY))
+    # urgent concerns get shorter deadlines (deploy/case_policy.yml)
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
 
 
 class LogVisit(Schema):
     # chosen by the client once per submission, so a retry after a lost reply is recognised
     submission_id = Id(required=True)
-    cadre_id = Id(required=True)
+    # no cadre_id: the visit's cadre is the signed-in cadre, and sending one is refused
     unit_id = Id(required=True)
     meeting_date = fields.Date(required=True)
     meeting_kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
@@ -71,6 +73,7 @@ class Concern(Schema):
     topic = fields.String()
     summary = fields.String()
     raised_by = fields.String()
+    urgency = fields.String(dump_default="normal")
 
 
 class Visit(Schema):
@@ -85,6 +88,15 @@ class Visit(Schema):
     assessment = fields.Dict()
     concerns = fields.List(fields.Nested(Concern))
     logged_at = fields.AwareDateTime()
+    logged_by = fields.String(allow_none=True)
+
+
+class ConcernAnswer(Schema):
+    """The answer that came back (``case_answered``), to read at the branch's next meeting."""
+    case_id = fields.String()
+    authority_id = fields.String()
+    answer = fields.String()
+    answered_at = fields.AwareDateTime()
 
 
 class RaisedConcern(Concern):
@@ -92,3 +104,4 @@ class RaisedConcern(Concern):
     unit_id = fields.String()
     unit_name = fields.String()
     raised_on = fields.String()
+    answer = fields.Nested(ConcernAnswer, allow_none=True)

@@ -1,88 +1,18 @@
-"""The whole system as separate processes, the way deploy/services.sh runs it, on a vhost and a
-data folder of its own so it cannot disturb (or be disturbed by) a system already running."""
-import os
-import pathlib
-import signal
-import socket
-import subprocess
-import sys
-import time
+"""The system under test: deploy.launcher's, with quick retries and timeouts so tests are fast."""
+from deploy.launcher import SERVICES, free_port
+from deploy.launcher import RunningSystem as _RunningSystem
 
-import requests
+__all__ = ["SERVICES", "RunningSystem", "free_port"]
 
-from shared.config import ROOT
-
-SERVICES = ("assignments", "visits", "escalations", "monitor", "gateway")
+TEST_SETTINGS = {
+    "EVENT_RETRY_DELAYS": "0.2,0.5",
+    "OUTBOX_POLL_SECONDS": "0.05",
+    "RPC_TIMEOUT_SECONDS": "2",
+    "MAIL_RETRY_DELAYS": "0.2,0.5",
+    "MAIL_POLL_SECONDS": "0.05",
+}
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RunningSystem:
-    def __init__(self, amqp_uri, workdir):
-        self.workdir = pathlib.Path(workdir)
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "AMQP_URI": amqp_uri,
-            "STORE_URI": f"embedded:{self.workdir / 'data'}",
-            "GATEWAY_ADDRESS": f"127.0.0.1:{self.port}",
-            "EVENT_RETRY_DELAYS": "0.2,0.5",
-            "OUTBOX_POLL_SECONDS": "0.05",
-            "RPC_TIMEOUT_SECONDS": "2",
-            "PYTHONWARNINGS": "ignore",
-        }
-        self.processes = {}
-
-    def log_path(self, name):
-        return self.workdir / f"{name}.log"
-
-    def start(self, name, **env):
-        command = [sys.executable, "-m", "nameko", "run", "--config", "deploy/config.yml",
-                   f"services.{name}.service:{name.capitalize()}Service"]
-        with open(self.log_path(name), "a") as log:
-            self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT)
-
-    def start_all(self):
-        for name in SERVICES:
-            self.start(name)
-        self.wait_healthy()
-
-    def kill(self, name, sig=signal.SIGKILL):
-        process = self.processes.pop(name)
-        process.send_signal(sig)
-        process.wait(timeout=30)
-
-    def stop_all(self):
-        for name in list(self.processes):
-            process = self.processes.pop(name)
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def health(self):
-        return requests.get(f"{self.base_url}/health", timeout=10)
-
-    def wait_healthy(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode}:\n"
-                                       + self.log_path(name).read_text()[-3000:])
-            try:
-                if self.health().status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("the system did not become healthy:\n" + "\n".join(
-            f"--- {name}\n{self.log_path(name).read_text()[-1500:]}" for name in self.processes))
+class RunningSystem(_RunningSystem):
+    def __init__(self, amqp_uri, workdir, **settings):
+        super().__init__(amqp_uri, workdir, **{**TEST_SETTINGS, **settings})

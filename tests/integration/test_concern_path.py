@@ -1,6 +1,7 @@
 """One concern from the gateway to an authority's inbox, through the real processes and the real
-RabbitMQ, driven over HTTP the way a phone client and an authority would — including a crash of
-the visits service between storing a visit and publishing its events, and a redelivered event."""
+RabbitMQ, driven over HTTP the way a phone client and an authority would, each signed in as a
+demo user — including a crash of the visits service between storing a visit and publishing its
+events, and a redelivered event."""
 import datetime as dt
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import time
 import pytest
 import requests
 import yaml
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
@@ -20,6 +22,8 @@ pytestmark = pytest.mark.integration
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE_PEOPLES_COMMITTEE = "ubnd-xa-tam-hop"
+DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
+PASSWORDS = {user["username"]: user["password"] for user in DEMO["users"]}
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,11 @@ def system(vhost_pipeline, request, tmp_path_factory):
         running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("system"))
         try:
             running.start_all()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": running.env["AMQP_URI"]}, yaml.safe_load(handle))
+            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, DEMO)
+            # each demo role's credentials, as a phone, an authority and an operator send them
+            running.cadre = running.sign_in("binh", PASSWORDS["binh"])
+            running.officer = running.sign_in("tamhop-officer", PASSWORDS["tamhop-officer"])
+            running.operator = running.sign_in("operator", PASSWORDS["operator"])
             yield running
         finally:
             running.stop_all()
@@ -39,7 +46,6 @@ def system(vhost_pipeline, request, tmp_path_factory):
 def visit(**overrides):
     body = {
         "submission_id": contracts.new_id(),
-        "cadre_id": "tran-thi-binh",
         "unit_id": NOI_PHAT,
         "meeting_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
         "meeting_kind": "regular",
@@ -63,18 +69,33 @@ def poll(fetch, until, timeout=20):
         time.sleep(0.1)
 
 
+def post_visit(system, body):
+    return requests.post(f"{system.base_url}/visits", json=body, headers=system.cadre, timeout=10)
+
+
 def concern_status(system, concern_id):
-    return requests.get(f"{system.base_url}/concerns/{concern_id}", timeout=10).json()
+    """The concern as the cadre who carried it sees it."""
+    return requests.get(f"{system.base_url}/concerns/{concern_id}", headers=system.cadre,
+                        timeout=10).json()
+
+
+def inbox(system):
+    return requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
+                        params={"limit": 500}, headers=system.officer, timeout=10).json()
+
+
+def event_metadata(system):
+    return requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
+                        headers=system.operator, timeout=10).json()["events"]
 
 
 def inbox_cases_for(system, concern_id):
-    inbox = requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
-                         params={"limit": 500}, timeout=10).json()
-    return [case for case in inbox["cases"] if case["concern_id"] == concern_id]
+    inbox_ = inbox(system)
+    return [case for case in inbox_["cases"] if case["concern_id"] == concern_id]
 
 
 def test_concern_reaches_the_authority_inbox_and_its_status_names_the_holder(system):
-    response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    response = post_visit(system, visit())
     assert response.status_code == 201, response.text
     logged = response.json()
     concern_id = logged["concerns"][0]["concern_id"]
@@ -85,19 +106,22 @@ def test_concern_reaches_the_authority_inbox_and_its_status_names_the_holder(sys
     assert status["unit_name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     [case] = inbox_cases_for(system, concern_id)
     assert case["rule_id"] == "infrastructure-tam-hop"
-    rules = requests.get(f"{system.base_url}/routing-rules", timeout=10).json()["routing_rules"]
+    rules = requests.get(f"{system.base_url}/routing-rules", headers=system.officer,
+                         timeout=10).json()["routing_rules"]
     [rule] = [r for r in rules if r["rule_id"] == case["rule_id"]]
     assert (rule["topic"], rule["authority_id"]) == ("infrastructure", COMMUNE_PEOPLES_COMMITTEE)
     assert case["acknowledge_by"] > dt.date.today().isoformat()
 
-    fetched = requests.get(f"{system.base_url}/visits/{logged['visit_id']}", timeout=10).json()
+    fetched = requests.get(f"{system.base_url}/visits/{logged['visit_id']}",
+                           headers=system.cadre, timeout=10).json()
+    assert fetched["cadre_id"] == "tran-thi-binh"  # the signed-in cadre, never the client's
     assert fetched["concerns"] == logged["concerns"]
 
 
 def test_retried_submission_returns_the_first_visit_and_raises_nothing_twice(system):
     body = visit()
-    first = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
-    again = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    first = post_visit(system, body)
+    again = post_visit(system, body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["visit_id"] == first.json()["visit_id"]
     assert again.json()["replayed"] is True
@@ -105,8 +129,7 @@ def test_retried_submission_returns_the_first_visit_and_raises_nothing_twice(sys
     concern_id = first.json()["concerns"][0]["concern_id"]
     poll(lambda: inbox_cases_for(system, concern_id), bool)
 
-    changed = requests.post(f"{system.base_url}/visits",
-                            json={**body, "attendance": {"present": 1, "expected": 31}}, timeout=10)
+    changed = post_visit(system, {**body, "attendance": {"present": 1, "expected": 31}})
     assert changed.status_code == 409
     assert changed.json()["fields"] == {"submission_id": [body["submission_id"]]}
 
@@ -118,21 +141,19 @@ def test_retried_submission_returns_the_first_visit_and_raises_nothing_twice(sys
     (visit(meeting_date="2099-01-01"), "meeting_date"),
 ])
 def test_invalid_visit_is_refused_field_by_field(system, body, field):
-    response = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    response = post_visit(system, body)
     assert response.status_code == 400
     assert response.json()["error"] == "INVALID_INPUT"
     assert field in response.json()["fields"]
 
 
 def test_malformed_body_and_unknown_unit_change_nothing(system):
-    before = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
-                          timeout=10).json()["events"]
+    before = event_metadata(system)
     not_json = requests.post(f"{system.base_url}/visits", data="{oops", timeout=10,
-                             headers={"Content-Type": "application/json"})
+                             headers={"Content-Type": "application/json", **system.cadre})
     assert not_json.status_code == 400
     assert not_json.json()["message"] == "request body is not valid JSON"
-    unknown = requests.post(f"{system.base_url}/visits", json=visit(unit_id="no-such-unit"),
-                            timeout=10)
+    unknown = post_visit(system, visit(unit_id="no-such-unit"))
     assert unknown.status_code == 404
     assert unknown.json()["fields"] == {"unit_id": ["no-such-unit"]}
 
@@ -142,8 +163,7 @@ def test_malformed_body_and_unknown_unit_change_nothing(system):
     assert (wrong_method.status_code, wrong_method.json()["error"]) == (405, "METHOD_NOT_ALLOWED")
 
     time.sleep(1)  # time enough for any event to travel to the monitor
-    after = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
-                         timeout=10).json()["events"]
+    after = event_metadata(system)
     assert after == before
 
 
@@ -152,7 +172,7 @@ def test_visits_killed_after_storing_before_publishing_loses_nothing(system):
     system.start("visits", OUTBOX_RELAY="paused")
     system.wait_healthy()
 
-    response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    response = post_visit(system, visit())
     assert response.status_code == 201
     concern_id = response.json()["concerns"][0]["concern_id"]
     health = system.health().json()["services"]["visits"]
@@ -176,7 +196,8 @@ def test_visits_down_answers_503_and_the_retry_is_never_doubled(system):
                             "summary": summary}])
     system.kill("visits", signal.SIGKILL)
     started = time.monotonic()
-    refused = requests.post(f"{system.base_url}/visits", json=body, timeout=30)
+    refused = requests.post(f"{system.base_url}/visits", json=body, headers=system.cadre,
+                            timeout=30)
     assert refused.status_code == 503
     assert refused.json()["error"] == "UNAVAILABLE"
     assert time.monotonic() - started < 10
@@ -184,22 +205,21 @@ def test_visits_down_answers_503_and_the_retry_is_never_doubled(system):
     # the first attempt waited in visits' queue and is carried out once visits is back
     system.start("visits")
     system.wait_healthy()
-    retried = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    retried = post_visit(system, body)
     assert retried.status_code in (200, 201)
     concern_id = retried.json()["concerns"][0]["concern_id"]
     poll(lambda: inbox_cases_for(system, concern_id), bool)
     time.sleep(1)  # time enough for a second visit's concern, were there one, to be routed
-    inbox = requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
-                         params={"limit": 500}, timeout=10).json()["cases"]
-    assert [case["summary"] for case in inbox].count(summary) == 1
+    cases = inbox(system)["cases"]
+    assert [case["summary"] for case in cases].count(summary) == 1
 
 
 def test_redelivered_concern_raised_has_one_effect(system):
-    response = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    response = post_visit(system, visit())
     concern_id = response.json()["concerns"][0]["concern_id"]
     poll(lambda: inbox_cases_for(system, concern_id), bool)
-    events = requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
-                          timeout=10).json()["events"]
+    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}, timeout=30) as cluster:
+        events = cluster.monitor.recent_events({"limit": 500})["events"]  # internal: payloads
     [raised] = [e for e in events if e["routing_key"] == "visits.concern_raised"
                 and e["payload"]["concern_id"] == concern_id]
 
@@ -214,6 +234,7 @@ def test_redelivered_concern_raised_has_one_effect(system):
          lambda count: count == 2)
     assert len(inbox_cases_for(system, concern_id)) == 1
     queues = {q["queue"]: q for q in requests.get(f"{system.base_url}/monitor/queues",
+                                                  headers=system.operator,
                                                   timeout=10).json()["queues"]}
     assert queues["escalations.concern_raised.dead"]["ready"] == 0
 
@@ -230,14 +251,15 @@ def test_broker_outage_loses_no_accepted_visit_and_every_service_recovers(system
     system.kill("visits", signal.SIGTERM)
     system.start("visits", OUTBOX_RELAY="paused")
     system.wait_healthy()
-    accepted = requests.post(f"{system.base_url}/visits", json=visit(), timeout=10)
+    accepted = post_visit(system, visit())
     assert accepted.status_code == 201  # stored, its events still in the outbox
     concern_id = accepted.json()["concerns"][0]["concern_id"]
     refused_body = visit()
 
     assert rabbitmq("stop").returncode == 0
     try:
-        refused = requests.post(f"{system.base_url}/visits", json=refused_body, timeout=30)
+        refused = requests.post(f"{system.base_url}/visits", json=refused_body,
+                                headers=system.cadre, timeout=30)
         assert refused.status_code == 503
         assert refused.json()["error"] == "UNAVAILABLE"
         system.kill("visits", signal.SIGKILL)
@@ -250,5 +272,5 @@ def test_broker_outage_loses_no_accepted_visit_and_every_service_recovers(system
     status = poll(lambda: concern_status(system, concern_id), lambda s: s["status"] == "routed",
                   timeout=60)
     assert status["held_by"]["authority_id"] == COMMUNE_PEOPLES_COMMITTEE
-    again = requests.post(f"{system.base_url}/visits", json=refused_body, timeout=10)
+    again = post_visit(system, refused_body)
     assert again.status_code == 201  # the refused visit had not been stored

@@ -8,7 +8,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.assignments.service import AssignmentsService
 from services.escalations.service import EscalationsService
-from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolated
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
 
 TREE = [
@@ -105,6 +105,33 @@ def test_routed_case_lands_in_the_inbox_once_even_if_the_event_comes_twice(escal
     routed = wait_for(lambda: [b for b, _ in drain(config, "monitor.audit")
                                if b["event_type"] == "case_routed"], what="case_routed")
     assert len(routed) == 1
+
+    # the inbox is its own authority's officers' only; another's answers like a missing one
+    officer = {"user_id": "u1", "role": "authority_officer", "authority_id": "ubnd-th"}
+    assert escalations.inbox({"authority_id": "ubnd-th"}, officer)["cases"] == inbox
+    stranger = {**officer, "authority_id": "ubnd-elsewhere"}
+    for authority_id in ("ubnd-th", "no-such-authority"):
+        with pytest.raises(NotFound) as hidden:
+            escalations.inbox({"authority_id": authority_id}, stranger)
+        assert hidden.value.fields == {"authority_id": [authority_id]}
+    with pytest.raises(NotFound):
+        escalations.get_case_for_concern(event["payload"]["concern_id"], stranger)
+    assert escalations.get_case_for_concern(event["payload"]["concern_id"], officer)
+    with pytest.raises(Forbidden):
+        escalations.inbox({"authority_id": "ubnd-th"},
+                          {"user_id": "u2", "role": "cadre", "cadre_id": "c1"})
+
+
+def test_registry_writes_record_the_administrator_and_refuse_other_roles(escalations, config):
+    operator = {"user_id": "u-op", "role": "operator"}
+    admin = {"user_id": "u-admin", "role": "administrator"}
+    rule = {"rule_id": "env-th", "topic": "environment", "unit_id": "vp.bx.th",
+            "authority_id": "ubnd-th"}
+    with pytest.raises(Forbidden):
+        escalations.add_routing_rule(rule, operator)
+    assert "env-th" not in {r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]}
+    escalations.add_routing_rule(rule, admin)
+    assert "env-th" in {r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]}
 
 
 def concern_at_noi_phat(**overrides):

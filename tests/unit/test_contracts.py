@@ -4,13 +4,22 @@ import json
 
 import pytest
 
+from shared import contracts
 from shared.contracts import (
     ASSIGNMENT_MADE,
+    AUTHORITY_REGISTERED,
     CADRE_REGISTERED,
     CASE_ROUTED,
     CONCERN_RAISED,
     EVENT_TYPES,
+    NOTIFICATION_SENT,
+    PASSWORD_CHANGED,
+    PASSWORD_RESET,
     UNIT_REGISTERED,
+    USER_CREATED,
+    USER_DISABLED,
+    USER_ROLE_CHANGED,
+    USER_SIGNED_OUT,
     VISIT_LOGGED,
     parse_event,
 )
@@ -44,7 +53,7 @@ def concern_raised(**overrides):
     return {"concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
-            "raised_on": dt.date(2026, 11, 20), **overrides}
+            "raised_on": dt.date(2026, 11, 20), "urgency": "normal", **overrides}
 
 
 def case_routed(**overrides):
@@ -52,10 +61,71 @@ def case_routed(**overrides):
             "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), **overrides}
 
 
+def user_created(**overrides):
+    return {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình",
+            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None, **overrides}
+
+
+def user_role_changed(**overrides):
+    return {"user_id": "u1", "role": "authority_officer", "cadre_id": None,
+            "authority_id": "ubnd-xa-tam-hop", **overrides}
+
+
+def user_ref(**overrides):
+    return {"user_id": "u1", **overrides}
+
+
+def case_event(**fields):
+    def payload(**overrides):
+        return {"case_id": "k1", "concern_id": "c1", "authority_id": "ubnd-xa-tam-hop",
+                **fields, **overrides}
+    return payload
+def authority_registered(**overrides):
+    return {"authority_id": "ubnd-xa-tam-hop", "name": "UBND xã Tam Hợp",
+            "kind": "peoples_committee", "level": "grassroots", "unit_id": "vp.bx.tam-hop",
+            "parent_authority_id": "ubnd-huyen-binh-xuyen", "email": "ubnd@tamhop.example.vn",
+            **overrides}
+
+
+def notification_sent(**overrides):
+    return {"notification_id": "n1", "cause_event_id": "e1", "case_id": "k1",
+            "recipient_kind": "authority", "recipient_id": "ubnd-xa-tam-hop",
+            "email": "ubnd@tamhop.example.vn", "subject": "[Sâu Sát] Ý kiến mới",
+            "message_id": "<n1@sausat.localhost>",
+            "sent_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC), **overrides}
+
+
 PAYLOADS = {
     UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
     ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
     CONCERN_RAISED: concern_raised, CASE_ROUTED: case_routed,
+    USER_CREATED: user_created, USER_ROLE_CHANGED: user_role_changed,
+    USER_DISABLED: user_ref, PASSWORD_CHANGED: user_ref, PASSWORD_RESET: user_ref,
+    USER_SIGNED_OUT: user_ref,
+    contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
+    contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
+    contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",
+                                                    answer_by=dt.date(2026, 12, 18)),
+    contracts.CASE_REDIRECTED: case_event(from_authority_id="ubnd-xa-tam-hop",
+                                          authority_id="ubnd-huyen-binh-xuyen",
+                                          reason="thuộc thẩm quyền huyện"),
+    contracts.CASE_ANSWERED: case_event(answer="Đã sửa xong",
+                                        answered_at=dt.datetime(2026, 12, 1, 3, tzinfo=UTC),
+                                        original_case_id=None),
+    contracts.CASE_CLOSED: case_event(outcome="resolved", note=""),
+    contracts.CASE_MARKED_DUPLICATE: case_event(original_case_id="k0"),
+    contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30)),
+    contracts.CASE_ESCALATED: case_event(from_authority_id="ubnd-xa-tam-hop",
+                                         authority_id="ubnd-huyen-binh-xuyen",
+                                         standing_committee_flagged=False,
+                                         reason="acknowledge deadline 2026-11-30 passed"),
+    contracts.CASE_DEADLINE_NEAR: case_event(deadline="answer", due_on=dt.date(2026, 12, 16)),
+    contracts.CASE_UNROUTED: case_event(unit_id="vp.bx.tam-hop.noi-phat", topic="other",
+                                        authority_id=None),
+    AUTHORITY_REGISTERED: authority_registered, NOTIFICATION_SENT: notification_sent,
+    contracts.AUTHORITY_CONTACT_CHANGED: lambda: {"authority_id": "ubnd-xa-tam-hop",
+                                                  "email": "vanthu@tamhop.example.vn"},
+    contracts.CADRE_CONTACT_CHANGED: lambda: {"cadre_id": "nguyen-van-a", "email": None},
 }
 
 
@@ -80,13 +150,17 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made"}
+IRREGULAR_PAST = {"made", "sent", "reset"}
+# facts about time rather than about an act: the deadline has come near
+STATE_FACTS = {"case_deadline_near"}
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES.values(), ids=str)
 def test_event_names_are_past_tense(event_type):
-    verb = event_type.name.rsplit("_", 1)[-1]
-    assert verb.endswith("ed") or verb in IRREGULAR_PAST, event_type.name
+    # the verb follows the subject: case_marked_duplicate, case_information_requested
+    words = event_type.name.split("_")[1:]
+    assert (any(word.endswith("ed") or word in IRREGULAR_PAST for word in words)
+            or event_type.name in STATE_FACTS), event_type.name
 
 
 @pytest.mark.parametrize("key, event_type", EVENT_TYPES.items())
@@ -216,3 +290,29 @@ def test_an_invalid_occurred_at_is_invalid(occurred_at):
 
 def test_a_naive_occurred_at_is_invalid():
     assert "occurred_at" in invalid(envelope(occurred_at="2026-11-25T08:00:00")).fields
+
+
+def test_the_acting_user_travels_in_the_envelope_and_is_optional():
+    body = USER_DISABLED.new(user_ref(), actor="admin-1")
+    assert parse_event(json.loads(json.dumps(body))).actor == "admin-1"
+    older = {k: v for k, v in USER_DISABLED.new(user_ref()).items() if k != "actor"}
+    assert parse_event(older).actor is None
+    assert "actor" in invalid({**body, "actor": "Not An Id!"}).fields
+
+
+def test_a_concern_raised_before_urgency_existed_loads_as_normal():
+    body = envelope()
+    body["payload"].pop("urgency", None)
+    assert parse_event(body).payload["urgency"] == "normal"
+
+
+def test_escalation_past_the_top_names_no_authority():
+    body = contracts.CASE_ESCALATED.new(PAYLOADS[contracts.CASE_ESCALATED](
+        authority_id=None, standing_committee_flagged=True))
+    assert parse_event(body).payload["authority_id"] is None
+def test_an_address_that_is_not_an_e_mail_is_refused_by_the_contract():
+    error = invalid(AUTHORITY_REGISTERED.new(authority_registered(), event_id="e2") | {
+        "payload": authority_registered(email="ubnd at tamhop")})
+    assert "email" in str(error.fields)
+    # an authority or a cadre without an address is allowed: they are simply not mailed
+    assert parse_event(CADRE_REGISTERED.new(cadre_registered(email=None))).payload["email"] is None

@@ -1,4 +1,6 @@
 """route_concern: exact topic beats ``*``, then the deepest unit on the concern's path wins."""
+import datetime as dt
+
 import pytest
 
 from services.escalations.routing import ANY_TOPIC, RoutingRule, route_concern
@@ -82,3 +84,53 @@ def test_rule_below_the_concerns_unit_does_not_apply():
 ], ids=["no-rules", "all-outside-path", "other-topic-only"])
 def test_returns_none_when_nothing_applies(rules):
     assert route(topic="land", rules=rules) is None
+
+
+# --- effective dates and urgency -------------------------------------------------------------
+
+DAY = dt.date(2026, 11, 20)
+
+
+def test_a_rule_out_of_force_on_the_day_does_not_apply():
+    expired = rule(rule_id="r-expired", unit_id="vp.bx.tam-hop", effective_to=dt.date(2026, 6, 30))
+    future = rule(rule_id="r-future", unit_id="vp.bx.tam-hop", effective_from=dt.date(2027, 1, 1))
+    current = rule(rule_id="r-current", unit_id="vp")
+    assert route_concern("land", PATH, [expired, future, current], on=DAY).rule_id == "r-current"
+    # the effective dates are inclusive
+    assert route_concern("land", PATH, [expired], on=dt.date(2026, 6, 30)) is expired
+    assert route_concern("land", PATH, [future], on=dt.date(2027, 1, 1)) is future
+
+
+def test_after_a_reorganisation_the_rule_in_force_that_day_wins():
+    old = rule(rule_id="r-old", unit_id="vp.bx", authority_id="district",
+               effective_to=dt.date(2025, 6, 30))
+    new = rule(rule_id="r-new", unit_id="vp.bx", authority_id="commune",
+               effective_from=dt.date(2025, 7, 1))
+    assert route_concern("land", PATH, [old, new], on=dt.date(2025, 6, 30)).rule_id == "r-old"
+    assert route_concern("land", PATH, [old, new], on=dt.date(2025, 7, 1)).rule_id == "r-new"
+
+
+def test_among_overlapping_rules_the_one_in_force_since_later_wins():
+    general = rule(rule_id="r-general", unit_id="vp.bx")
+    amended = rule(rule_id="r-amended", unit_id="vp.bx", effective_from=dt.date(2026, 1, 1))
+    for rules in ([general, amended], [amended, general]):
+        assert route_concern("land", PATH, rules, on=DAY).rule_id == "r-amended"
+
+
+def test_an_urgency_rule_applies_only_to_concerns_of_that_urgency():
+    urgent = rule(rule_id="r-urgent", unit_id="vp.bx", urgency="urgent")
+    normal = rule(rule_id="r-any-urgency", unit_id="vp.bx")
+    for rules in ([urgent, normal], [normal, urgent]):
+        assert route_concern("land", PATH, rules, on=DAY, urgency="urgent").rule_id == "r-urgent"
+        assert route_concern("land", PATH, rules, on=DAY,
+                             urgency="normal").rule_id == "r-any-urgency"
+    assert route_concern("land", PATH, [urgent], on=DAY, urgency="normal") is None
+
+
+def test_precedence_is_topic_then_depth_then_urgency():
+    urgent_province = rule(rule_id="r-urgent-province", unit_id="vp", urgency="urgent")
+    commune = rule(rule_id="r-commune", unit_id="vp.bx.tam-hop")
+    urgent_any_topic_commune = rule(rule_id="r-any-urgent", topic=ANY_TOPIC,
+                                    unit_id="vp.bx.tam-hop", urgency="urgent")
+    rules = [urgent_province, commune, urgent_any_topic_commune]
+    assert route_concern("land", PATH, rules, on=DAY, urgency="urgent").rule_id == "r-commune"

@@ -2,12 +2,20 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.escalations.sla import (
     ACKNOWLEDGE_WITHIN_WORKING_DAYS,
+    DeadlineRule,
     WorkingCalendar,
     acknowledge_by,
+    deadline_at,
+    deadline_rule,
+    deadlines,
+    extend_for_pause,
     local_date,
+    reminder_at,
 )
 
 UTC = dt.timezone.utc
@@ -95,3 +103,103 @@ def test_acknowledge_by_counts_working_days_from_the_vietnam_date():
 def test_acknowledge_by_uses_the_calendar_it_is_given():
     cal = calendar(extra_days_off=[dt.date(2026, 11, 30)])
     assert acknowledge_by(utc(2026, 11, 25, 18, 30), cal) == dt.date(2026, 12, 2)
+
+
+# --- case life: compensating Saturdays, the deadline table, pauses, reminders ----------------
+
+def test_a_compensating_working_saturday_the_library_knows_counts():
+    # Sat 22 Aug 2026 is worked to make up for Mon 31 Aug (the holidays library knows it)
+    assert calendar().is_working_day(dt.date(2026, 8, 22))
+    assert calendar().add_working_days(dt.date(2026, 8, 21), 1) == dt.date(2026, 8, 22)
+
+
+def test_a_compensating_saturday_from_the_table_counts_and_its_day_off_does_not():
+    # Tết Dương lịch 2026: Fri 2 Jan off, made up on Sat 10 Jan (not in the library)
+    cal = calendar(extra_days_off=[dt.date(2026, 1, 2)],
+                   extra_working_days=[dt.date(2026, 1, 10)])
+    assert calendar().add_working_days(dt.date(2025, 12, 31), 1) == dt.date(2026, 1, 2)
+    assert cal.add_working_days(dt.date(2025, 12, 31), 1) == dt.date(2026, 1, 5)
+    # Mon 5 ... Fri 9, then the worked Saturday
+    assert cal.add_working_days(dt.date(2026, 1, 4), 6) == dt.date(2026, 1, 10)
+    assert calendar().add_working_days(dt.date(2026, 1, 4), 6) == dt.date(2026, 1, 12)
+
+
+def test_a_day_both_off_and_worked_is_refused():
+    with pytest.raises(ValueError):
+        calendar(extra_days_off=[dt.date(2026, 1, 2)], extra_working_days=[dt.date(2026, 1, 2)])
+
+
+def test_a_tet_week_counts_no_working_day():
+    # Tết 2026: Mon 16 to Fri 20 February are public holidays
+    cal = calendar()
+    assert not any(cal.is_working_day(dt.date(2026, 2, day)) for day in range(14, 23))
+    assert cal.working_days_between(dt.date(2026, 2, 13), dt.date(2026, 2, 22)) == 0
+    assert cal.add_working_days(dt.date(2026, 2, 12), 2) == dt.date(2026, 2, 23)
+
+
+def test_working_days_between_counts_after_start_up_to_end():
+    cal = calendar()
+    assert cal.working_days_between(dt.date(2026, 10, 7), dt.date(2026, 10, 7)) == 0
+    assert cal.working_days_between(dt.date(2026, 10, 9), dt.date(2026, 10, 12)) == 1
+    assert cal.working_days_between(dt.date(2026, 10, 5), dt.date(2026, 10, 16)) == 9
+
+
+RULES = (DeadlineRule("*", "*", 3, 15), DeadlineRule("*", "urgent", 1, 5),
+         DeadlineRule("land", "*", 3, 30), DeadlineRule("public_order", "urgent", 1, 2))
+
+
+@pytest.mark.parametrize("topic, urgency, expected", [
+    ("infrastructure", "normal", (3, 15)), ("infrastructure", "urgent", (1, 5)),
+    ("land", "normal", (3, 30)), ("land", "urgent", (3, 30)),  # the topic is more specific
+    ("public_order", "urgent", (1, 2)), ("public_order", "normal", (3, 15)),
+])
+def test_the_most_specific_deadline_rule_wins(topic, urgency, expected):
+    for rules in (RULES, tuple(reversed(RULES))):
+        rule = deadline_rule(rules, topic, urgency)
+        assert (rule.acknowledge, rule.answer) == expected
+
+
+def test_deadlines_count_from_the_vietnam_date_it_arrived():
+    # 18:30 UTC Wed 25 Nov is Thu 26 Nov in Vietnam; 30 working days skip New Year's Day
+    assert deadlines(RULES, calendar(), "land", "normal", utc(2026, 11, 25, 18, 30)) == \
+        (dt.date(2026, 12, 1), dt.date(2027, 1, 8))
+
+
+def test_a_deadline_passes_at_midnight_after_it_in_vietnam_and_the_reminder_comes_before():
+    vn = dt.timezone(dt.timedelta(hours=7))
+    assert deadline_at(dt.date(2026, 12, 1)) == dt.datetime(2026, 12, 2, 0, 0, tzinfo=vn)
+    assert reminder_at(dt.date(2026, 12, 1), dt.timedelta(hours=24)) == \
+        utc(2026, 11, 30, 17, 0)
+
+
+def test_a_pause_for_information_extends_the_answer_by_the_working_days_waited():
+    # waited from Fri 9 Oct to Tue 13 Oct 2026: Mon 12, Tue 13 = 2 working days
+    assert extend_for_pause(dt.date(2026, 10, 20), utc(2026, 10, 9, 3), utc(2026, 10, 13, 3),
+                            calendar()) == dt.date(2026, 10, 22)
+    # over Tết 2027 (4-10 Feb) nothing is counted while the country is off
+    assert extend_for_pause(dt.date(2027, 2, 26), utc(2027, 2, 3, 3), utc(2027, 2, 11, 3),
+                            calendar()) == dt.date(2027, 3, 1)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+SHARED_CALENDAR = WorkingCalendar(extra_days_off=[dt.date(2026, 1, 2)],
+                                  extra_working_days=[dt.date(2026, 1, 10)])
+days = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, st.integers(min_value=1, max_value=60))
+def test_adding_working_days_never_lands_on_a_day_off(start, count):
+    assert SHARED_CALENDAR.is_working_day(SHARED_CALENDAR.add_working_days(start, count))
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, days, st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))
+def test_the_calendar_is_monotonic(first, second, fewer, more):
+    early, late = sorted((first, second))
+    few, many = sorted((fewer, more))
+    add = SHARED_CALENDAR.add_working_days
+    assert add(early, few) <= add(late, few)
+    assert add(early, few) <= add(early, many)
+    assert SHARED_CALENDAR.working_days_between(early, add(early, many)) == many

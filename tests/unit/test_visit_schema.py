@@ -15,7 +15,6 @@ def concern(**overrides):
 def visit(**overrides):
     body = {
         "submission_id": "sub-0001",
-        "cadre_id": "nguyen-van-a",
         "unit_id": "vp.bx.tam-hop.noi-phat",
         "meeting_date": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
         "meeting_kind": "regular",
@@ -46,7 +45,7 @@ def test_a_valid_visit_loads():
     assert loaded["meeting_date"] == dt.date.today() - dt.timedelta(days=3)
     assert loaded["attendance"] == {"present": 18, "expected": 22}
     assert loaded["assessment"]["note"] == ""
-    assert loaded["concerns"] == [concern()]
+    assert loaded["concerns"] == [{**concern(), "urgency": "normal"}]
 
 
 def test_concerns_default_to_none_raised():
@@ -148,7 +147,11 @@ def test_unknown_fields_inside_attendance_are_refused():
     assert "attendance" in errors(visit(attendance={"present": 1, "expected": 2, "guests": 3}))
 
 
-@pytest.mark.parametrize("missing", ["submission_id", "cadre_id", "unit_id", "meeting_date",
+def test_cadre_id_is_refused_the_visit_is_the_signed_in_cadres():
+    assert errors(visit(cadre_id="someone-else")) == {"cadre_id": ["Unknown field."]}
+
+
+@pytest.mark.parametrize("missing", ["submission_id", "unit_id", "meeting_date",
                                      "attendance", "assessment"])
 def test_a_missing_required_field_is_refused(missing):
     body = visit()

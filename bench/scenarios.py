@@ -1,0 +1,125 @@
+"""The system's figures, each measured against the running system over HTTP and watched on the
+broker: one concern at a time, sustained load, offered load, inbox reads, CPU and memory.
+
+Every phase is bounded in requests and in seconds; what did not finish in time is counted, not
+waited for. Times are ``time.monotonic()`` seconds. Example::
+
+    bench = SystemBench(system, watcher)                # a RunningSystem, a CaseRoutedWatcher
+    bench.one_at_a_time(count=100, seconds=40)          # {"latencies": [...], "missed": 0}
+"""
+import time
+
+from bench import workload
+from bench.http_load import KeepAliveClient, closed_loop, open_loop
+from bench.machine import cpu_seconds, rss_megabytes
+from bench.stats import percentile
+
+
+class SystemBench:
+    def __init__(self, system, watcher, clients=16):
+        self.system = system
+        self.watcher = watcher
+        self.host = "127.0.0.1"
+        self.port = system.port
+        self.clients = clients
+        self.numbered = 0
+
+    def _next_numbers(self):
+        self.numbered += 1
+        return self.numbered * 1_000_000
+
+    def pids(self):
+        return {name: process.pid for name, process in self.system.processes.items()}
+
+    def cpu(self):
+        return {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+
+    def rss(self):
+        return {name: rss_megabytes(pid) for name, pid in self.pids().items()}
+
+    def cases_routed(self):
+        return len(self.watcher.routed)
+
+    # (1) -------------------------------------------------------------------------------------
+    def one_at_a_time(self, count, seconds, timeout=30):
+        """POST one visit, wait for its case_routed, repeat, ``count`` times or for ``seconds``:
+        POST → case stored latencies."""
+        client = KeepAliveClient(self.host, self.port)
+        base = self._next_numbers()
+        latencies, missed = [], 0
+        deadline = time.monotonic() + seconds
+        try:
+            for i in range(count):
+                if time.monotonic() > deadline:
+                    break
+                method, path, body = workload.log_visit_request(base + i)
+                sent = time.monotonic()
+                status, answer = client.send(method, path, body, keep_body=True)
+                ids = workload.concern_ids(answer)
+                if status != 201 or not ids:
+                    missed += 1
+                    continue
+                routed = self.watcher.wait_for(ids, timeout)
+                if ids[0] in routed:
+                    latencies.append(routed[ids[0]] - sent)
+                else:
+                    missed += 1
+        finally:
+            client.close()
+        return {"latencies": latencies, "missed": missed}
+
+    # (2) and (6) -----------------------------------------------------------------------------
+    def sustained(self, visits, seconds, drain_timeout):
+        """``visits`` POSTs (or as many as ``seconds`` allow) from the clients back to back;
+        accepted/s over the POSTs, routed/s until the last case was routed, CPU seconds per
+        routed concern per service."""
+        base = self._next_numbers()
+        cpu_before = self.cpu()
+        load = closed_loop(self.host, self.port, lambda i: workload.log_visit_request(base + i),
+                           clients=self.clients, count=visits, seconds=seconds, keep_body=True)
+        ids = [c for o in load.ok for c in workload.concern_ids(o.body)]
+        routed = self.watcher.wait_for(ids, drain_timeout)
+        cpu_after = self.cpu()
+        last = max(routed.values(), default=load.started)
+        per_concern = {name: (cpu_after[name] - cpu_before[name]) / len(routed)
+                       for name in cpu_after if routed and name in cpu_before}
+        return {
+            "accepted_per_s": len(load.ok) / load.seconds,
+            "routed_per_s": len(routed) / (last - load.started) if routed else 0.0,
+            "accepted": len(load.ok), "refused": load.errors, "routed": len(routed),
+            "not_routed": len(ids) - len(routed),
+            "cpu_per_concern": per_concern,
+        }
+
+    # (3) -------------------------------------------------------------------------------------
+    def offered(self, rate, seconds, drain_timeout):
+        """``rate`` concerns/s for ``seconds``, whatever the system does; end to end from when
+        each POST was due to its case_routed."""
+        base = self._next_numbers()
+        load = open_loop(self.host, self.port, lambda i: workload.log_visit_request(base + i),
+                         rate=rate, seconds=seconds, clients=self.clients, keep_body=True)
+        due = {}
+        for outcome in load.ok:
+            for concern_id in workload.concern_ids(outcome.body):
+                due[concern_id] = outcome.due
+        routed = self.watcher.wait_for(due, drain_timeout)
+        latencies = [routed[c] - due[c] for c in routed]
+        last = max(routed.values(), default=load.started)
+        return {
+            "offered_per_s": rate, "seconds": seconds,
+            "accepted": len(load.ok), "refused": load.errors, "unsent": load.unsent,
+            "routed": len(routed),
+            "not_routed": len(due) - len(routed),
+            "routed_per_s": len(routed) / (last - load.started) if routed else 0.0,
+            "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+            "latencies": latencies,
+        }
+
+    # (4) -------------------------------------------------------------------------------------
+    def inbox(self, seconds):
+        """GET an authority's inbox (limit 20) from the clients for ``seconds``."""
+        load = closed_loop(self.host, self.port, workload.inbox_request,
+                           clients=self.clients, seconds=seconds)
+        return {"per_s": load.rate, "p50": load.latency_percentile(50),
+                "p99": load.latency_percentile(99), "answered": len(load.ok),
+                "failed": load.errors}

@@ -1,0 +1,173 @@
+"""The supervisord configuration that runs every service, generated from deploy/supervisor/.
+
+The promise: one program per service (``services/<name>/service.py``, class ``<Name>Service``),
+each restarted by supervisord within about a second whenever it exits, logging to
+``<var>/log/<process>.log``, with supervisord's socket and pid under ``<var>/run``. The
+environment overrides of deploy/config.yml that are set when the configuration is generated are
+written into it, so the file says exactly what the services run with. A setting that cannot work
+is refused with a :class:`SettingError` naming it, and nothing is written.
+
+``INSTANCES_<SERVICE>`` (default 1) runs that many processes of a service as competing
+consumers of its queues. The gateway binds one port, so it stays at one.
+
+Example::
+
+    >>> layout = Layout(pathlib.Path("/tmp/sausat-var"))
+    >>> text = render(layout, {"INSTANCES_VISITS": "2", "GATEWAY_ADDRESS": "127.0.0.1:18080"})
+    >>> "numprocs=2" in text and 'GATEWAY_ADDRESS="127.0.0.1:18080"' in text
+    True
+"""
+import dataclasses
+import pathlib
+import re
+import string
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "deploy" / "supervisor"
+CONFIG_FILE = ROOT / "deploy" / "config.yml"
+GATEWAY = "gateway"
+DEFAULT_GATEWAY_ADDRESS = "0.0.0.0:8000"  # deploy/config.yml's default
+MAX_INSTANCES = 16
+START_RETRIES = 5
+SOCKET_PATH_LIMIT = 100  # AF_UNIX paths stop at 107 bytes on Linux
+# Not named in deploy/config.yml, yet the services' behaviour depends on them
+EXTRA_ENVIRONMENT = ("PYTHONWARNINGS", "HEALTH_RESTART_SECONDS")
+
+
+class SettingError(ValueError):
+    """A setting that cannot work; the message names it and says what would."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Where a supervised system keeps its runtime files (``var/`` of the checkout by default)."""
+
+    var: pathlib.Path
+
+    @property
+    def config(self):
+        return self.var / "supervisord.conf"
+
+    @property
+    def run_dir(self):
+        return self.var / "run"
+
+    @property
+    def log_dir(self):
+        return self.var / "log"
+
+    @property
+    def socket(self):
+        return self.run_dir / "supervisord.sock"
+
+    @property
+    def pidfile(self):
+        return self.run_dir / "supervisord.pid"
+
+
+def discover_services(root=ROOT):
+    """Every service package, the gateway last (it is the front door to the others)."""
+    names = sorted(path.parent.name for path in (root / "services").glob("*/service.py"))
+    return sorted(names, key=lambda name: name == GATEWAY)
+
+
+def service_class(name):
+    return f"{name.capitalize()}Service"
+
+
+def instance_counts(environ, services):
+    """``{service: processes}`` from ``INSTANCES_<SERVICE>``; refuses typos and bad counts."""
+    known = {f"INSTANCES_{name.upper()}": name for name in services}
+    for key in environ:
+        if key.startswith("INSTANCES_") and key not in known:
+            raise SettingError(f"{key}: there is no such service; set one of "
+                               f"{', '.join(sorted(known))}")
+    counts = {}
+    for key, name in known.items():
+        raw = environ.get(key, "").strip() or "1"
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_INSTANCES:
+            raise SettingError(f"{key}={raw!r}: must be a whole number from 1 to {MAX_INSTANCES}")
+        if name == GATEWAY and int(raw) != 1:
+            raise SettingError(
+                f"{key}={raw}: the gateway binds one port (GATEWAY_ADDRESS), so it runs as one "
+                "process; run more instances of the services behind it instead")
+        counts[name] = int(raw)
+    return counts
+
+
+def config_names(config_file=CONFIG_FILE):
+    """The names deploy/config.yml takes from the environment (``${NAME:default}``)."""
+    return sorted(set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", config_file.read_text())))
+
+
+def service_environment(environ, config_file=CONFIG_FILE):
+    """The overrides set in ``environ`` that the services read, in a stable order."""
+    names = [*config_names(config_file), *EXTRA_ENVIRONMENT]
+    return {name: environ[name] for name in names if name in environ}
+
+
+def environment_line(values):
+    """supervisord's ``environment=K="v",...``; refuses what its parser would misread."""
+    pairs = []
+    for name, value in values.items():
+        if any(bad in value for bad in ('"', "\n", "\r", " ;", " #", "\t;", "\t#")):
+            raise SettingError(f"{name}={value!r}: supervisord cannot carry a value with a "
+                               "double quote, a line break, or ' ;' / ' #' (read as a comment)")
+        pairs.append(f'{name}="{value.replace("%", "%%")}"')
+    return f"environment={','.join(pairs)}\n" if pairs else ""
+
+
+def gateway_address(environ):
+    return environ.get("GATEWAY_ADDRESS", DEFAULT_GATEWAY_ADDRESS)
+
+
+def health_url(environ):
+    """Where the gateway of this environment answers /health, from this machine."""
+    host, port = gateway_address(environ).rsplit(":", 1)
+    return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/health"
+
+
+def health_restart_seconds(environ):
+    raw = environ.get("HEALTH_RESTART_SECONDS", "").strip() or "0"  # off: see health_watch
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1
+    if not (seconds == 0 or 5 <= seconds <= 86400):  # under 5 s a starting gateway looks hung
+        raise SettingError(f"HEALTH_RESTART_SECONDS={raw!r}: must be 0 (never restart a hung "
+                           "service) or seconds from 5 to 86400")
+    return seconds
+
+
+def render(layout, environ, python=sys.executable, root=ROOT):
+    """The whole supervisord configuration for this layout and environment, as text."""
+    if len(str(layout.socket)) > SOCKET_PATH_LIMIT:
+        raise SettingError(f"VAR_DIR={layout.var}: too long for supervisord's socket "
+                           f"({layout.socket}); choose a folder with a shorter path")
+    services = discover_services(root)
+    counts = instance_counts(environ, services)
+    environment = environment_line(service_environment(environ))
+    health_restart_seconds(environ)  # refused here rather than by a crashing watch
+    program = string.Template((TEMPLATES / "program.conf").read_text())
+    programs = "".join(program.substitute(
+        service=name, service_class=service_class(name), python=python, root=root,
+        instances=counts[name], log_dir=layout.log_dir, startretries=START_RETRIES,
+        # several processes get -0, -1, ... and a log file each
+        process_name="%(program_name)s" if counts[name] == 1
+        else "%(program_name)s-%(process_num)d",
+        priority=999 if name == GATEWAY else 100, environment=environment,
+    ) for name in services)
+    main = string.Template((TEMPLATES / "supervisord.conf").read_text())
+    return main.substitute(
+        socket=layout.socket, pidfile=layout.pidfile, log_dir=layout.log_dir, root=root,
+        startretries=START_RETRIES, programs=programs, python=python, environment=environment)
+
+
+def recorded_environment(config_text):
+    """The service environment written into a generated configuration (see :func:`render`)."""
+    match = re.search(r"^environment=(.*)$", config_text, re.MULTILINE)
+    if not match:
+        return {}
+    pairs = re.findall(r'([A-Za-z_][A-Za-z0-9_]*)="([^"]*)"', match.group(1))
+    return {name: value.replace("%%", "%") for name, value in pairs}

@@ -1,0 +1,1 @@
+"""Accounts: users, their password hashes, their role bound to one scope, and token revocation."""

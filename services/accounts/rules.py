@@ -1,0 +1,118 @@
+"""Rules of the accounts service: passwords, who may change whom, and how sign-in is throttled.
+
+Plain functions and frozen dataclasses, no nameko and no database: the service loads, decides
+here, then stores. Password hashes are argon2id (argon2-cffi's current default parameters).
+"""
+from dataclasses import dataclass
+
+import argon2
+
+from shared.authorisation import check_scope
+from shared.errors import InvalidInput, RuleViolated
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+
+_hasher = argon2.PasswordHasher()
+# verified against when the username is unknown, so a miss costs the same time as a wrong password
+_DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+def check_password_policy(password, username, field="password"):
+    """Refuse a password too short, too long, or equal to the username."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"must be at most {MAX_PASSWORD_LENGTH} characters")
+    if password.strip().lower() == username.lower():
+        problems.append("must not be the username")
+    if problems:
+        raise InvalidInput("password refused", {field: problems})
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash, password):
+    """True when ``password`` matches; ``password_hash`` None (no such user) costs the same."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash):
+    return _hasher.check_needs_rehash(password_hash)
+
+
+# --- role changes ----------------------------------------------------------------------------
+
+def role_change(user, role, cadre_id, authority_id, acting_user_id):
+    """The new role and scope of ``user``; an administrator cannot demote or disable themself
+    (the system would lose its last way to manage users)."""
+    check_scope(role, cadre_id, authority_id)
+    if user["_id"] == acting_user_id and role != "administrator":
+        raise RuleViolated("administrators cannot take their own administrator role",
+                           {"role": ["you are an administrator; another one must change this"]})
+    return {"role": role, "cadre_id": cadre_id, "authority_id": authority_id}
+
+
+def check_may_disable(user, acting_user_id):
+    if user["_id"] == acting_user_id:
+        raise RuleViolated("administrators cannot disable themselves",
+                           {"enabled": ["another administrator must do this"]})
+
+
+# --- sign-in throttling ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Failed sign-ins counted per key (a username, or a client address) within ``window``
+    seconds: the first ``free`` fail without delay, each further one waits twice as long as the
+    one before (from ``first_delay``, at most ``max_delay``), and the ``lock_after``-th locks
+    the key for ``lock_seconds``."""
+    free: int
+    first_delay: float
+    max_delay: float
+    lock_after: int
+    lock_seconds: int
+    window: int = 900
+
+
+# one username: a person mistyping does not lock themself out in fewer than 5 tries
+PER_USERNAME = ThrottlePolicy(free=2, first_delay=0.25, max_delay=2.0, lock_after=5,
+                              lock_seconds=300)
+# one client address: may be a whole office behind one NAT, so more room
+PER_ADDRESS = ThrottlePolicy(free=10, first_delay=0.25, max_delay=2.0, lock_after=30,
+                             lock_seconds=300)
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """What is remembered of one key: failures since ``first_failure_at`` and any lock."""
+    failures: int = 0
+    first_failure_at: float = 0.0
+    locked_until: float = 0.0
+
+
+def retry_after(attempts, now):
+    """Seconds until a locked key may try again (0: not locked)."""
+    return max(0, int(attempts.locked_until - now + 0.999))
+
+
+def after_failure(policy, attempts, now):
+    """The attempts after one more failure, and how long to delay the answer."""
+    if now - attempts.first_failure_at > policy.window:
+        attempts = Attempts(failures=0, first_failure_at=now)
+    failures = attempts.failures + 1
+    locked_until = attempts.locked_until
+    if failures >= policy.lock_after:
+        locked_until = now + policy.lock_seconds
+    delay = 0.0
+    if failures > policy.free:
+        delay = min(policy.first_delay * 2 ** (failures - policy.free - 1), policy.max_delay)
+    return Attempts(failures, attempts.first_failure_at, locked_until), delay

@@ -1,0 +1,55 @@
+"""RPC payloads of the accounts service. Passwords are loaded here and never dumped."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts import ROLES, Id, Text
+from shared.pages import PageQuery
+
+Password = fields.String  # the policy (rules.check_password_policy) says what is accepted
+
+
+class SignIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = Password(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class CreateUser(Schema):
+    username = Id(required=True)
+    display_name = Text(200, required=True)
+    password = Password(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = Id(load_default=None, allow_none=True)
+    authority_id = Id(load_default=None, allow_none=True)
+
+
+class ChangeUser(Schema):
+    """PATCH /users/<id>: a new role with its scope, and/or ``enabled: false``."""
+    role = fields.String(validate=validate.OneOf(ROLES))
+    cadre_id = Id(allow_none=True)
+    authority_id = Id(allow_none=True)
+    enabled = fields.Boolean(truthy={True}, falsy={False}, validate=validate.Equal(
+        False, error="can only be set to false: a disabled user is re-created, not re-enabled"))
+
+
+class ResetPassword(Schema):
+    new_password = Password(required=True)
+
+
+class ChangePassword(Schema):
+    current_password = Password(required=True, validate=validate.Length(max=1000))
+    new_password = Password(required=True)
+
+
+class User(Schema):
+    user_id = fields.String(attribute="_id")
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    cadre_id = fields.String(allow_none=True)
+    authority_id = fields.String(allow_none=True)
+    enabled = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    actor = fields.String(allow_none=True)
+
+
+class UsersQuery(PageQuery):
+    """The users by username, a page at a time."""

@@ -1,0 +1,360 @@
+"""A case's life, from routing to closing: the states, the actions, and who may take them.
+
+The table :data:`TRANSITIONS` is the whole state machine: each row says which action takes a case
+from which states to which state, and which side may take it (the holder authority's officer,
+the raising side, or the system's deadline sweep). :func:`apply_action` is the only way a case
+changes: it checks the table, the action's arguments and the deadlines, and returns an
+:class:`Outcome`: the new state, the fields to set, the timeline entry and the event. Example::
+
+    outcome = apply_action(case, "acknowledge", {"user_id": "u1", "role": "authority_officer"},
+                           now, policy=policy)
+    outcome.state     # "acknowledged"
+    outcome.event     # (CASE_ACKNOWLEDGED, {"case_id": ..., "answer_by": ...})
+
+A case is the stored document (a dict): ``status``, ``authority_id`` (the holder), the dates
+``acknowledge_by`` and ``answer_by`` (ISO strings), ``acknowledged_at``, ``awaiting_since`` ...
+Deadlines keep running through a redirect; they pause while awaiting information (the answer
+deadline moves on by the working days spent waiting); an escalation gives the new holder fresh
+ones; past the top authority the case is flagged for the province standing committee.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from services.escalations import access, sla
+from shared import contracts
+from shared.errors import Conflict, Forbidden, InvalidInput, RuleViolated
+
+# --- states ----------------------------------------------------------------------------------
+
+ROUTED = "routed"
+ACKNOWLEDGED = "acknowledged"
+IN_PROGRESS = "in_progress"
+AWAITING_INFORMATION = "awaiting_information"
+ANSWERED = "answered"
+CLOSED_RESOLVED = "closed_resolved"
+CLOSED_UNRESOLVED = "closed_unresolved"
+REDIRECTED = "redirected"
+ESCALATED = "escalated"
+DUPLICATE_OF = "duplicate_of"
+REOPENED = "reopened"
+# no authority could be found for it (no rule, no triage authority configured)
+UNROUTED = "unrouted"
+
+STATES = (ROUTED, ACKNOWLEDGED, IN_PROGRESS, AWAITING_INFORMATION, ANSWERED, CLOSED_RESOLVED,
+          CLOSED_UNRESOLVED, REDIRECTED, ESCALATED, DUPLICATE_OF, REOPENED, UNROUTED)
+CLOSED = frozenset({CLOSED_RESOLVED, CLOSED_UNRESOLVED})
+# waiting for the holder to acknowledge (unless it already did before a redirect)
+ARRIVED = frozenset({ROUTED, REDIRECTED, ESCALATED})
+# acknowledged and being worked on
+WORKING = frozenset({ACKNOWLEDGED, IN_PROGRESS, REOPENED})
+# a deadline runs in these states
+CLOCK_RUNS = ARRIVED | WORKING
+# open: another case may be a duplicate of it
+OPEN = CLOCK_RUNS | {AWAITING_INFORMATION}
+
+HOLDER, RAISER, SYSTEM = "holder", "raiser", "system"
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset    # states it may be taken from
+    targets: tuple        # the state it leads to (close: one per outcome)
+    sides: frozenset      # who may take it
+
+
+def T(action, sources, targets, *sides):
+    return Transition(action, frozenset(sources), tuple(targets), frozenset(sides))
+
+
+TRANSITIONS = (
+    T("acknowledge",         ARRIVED,                         [ACKNOWLEDGED], HOLDER),
+    # acknowledge and start work in one step, or start after acknowledging
+    T("start",               ARRIVED | {ACKNOWLEDGED},        [IN_PROGRESS], HOLDER),
+    T("request_information", WORKING,                         [AWAITING_INFORMATION], HOLDER),
+    T("provide_information", {AWAITING_INFORMATION},          [IN_PROGRESS], RAISER),
+    # hand it to the body responsible (must be named, with a reason); the clock keeps running
+    T("redirect",            CLOCK_RUNS,                      [REDIRECTED], HOLDER),
+    T("redirect",            {UNROUTED},                      [REDIRECTED], HOLDER),
+    T("answer",              WORKING,                         [ANSWERED], HOLDER),
+    # a duplicate follows its original's answer
+    T("answer",              {DUPLICATE_OF},                  [ANSWERED], SYSTEM),
+    T("close",               {ANSWERED},                      [CLOSED_RESOLVED, CLOSED_UNRESOLVED],
+      RAISER, HOLDER),
+    T("mark_duplicate",      ARRIVED | {ACKNOWLEDGED, IN_PROGRESS}, [DUPLICATE_OF], HOLDER),
+    T("reopen",              CLOSED,                          [REOPENED], RAISER),
+    # one level up: by the sweep when a deadline passed, or by the holder itself
+    T("escalate",            CLOCK_RUNS,                      [ESCALATED], SYSTEM, HOLDER),
+)
+ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+CLOSE_OUTCOMES = {"resolved": CLOSED_RESOLVED, "unresolved": CLOSED_UNRESOLVED}
+
+
+def transition(state, action):
+    """The row of the table for this action from this state, or a 409 naming both."""
+    if action not in ACTIONS:
+        raise InvalidInput("unknown action", {"action": [f"must be one of: {', '.join(ACTIONS)}"]})
+    for row in TRANSITIONS:
+        if row.action == action and state in row.sources:
+            return row
+    raise Conflict(f"cannot {action} a case that is {state}",
+                   {"action": [action], "state": [state]})
+
+
+def allowed_actions(state):
+    return [row.action for row in TRANSITIONS if state in row.sources]
+
+
+# --- who may act -----------------------------------------------------------------------------
+
+def check_principal(case, action, principal):
+    """Refuse (403) a principal not on a side of the case that may take ``action`` now.
+
+    ``principal`` is a :class:`shared.authorisation.Principal` the caller already found may see
+    the case (:mod:`services.escalations.access`). An ``authority_officer`` of the authority
+    holding the case acts for the holder; the cadre who carried the concern acts for the raising
+    side; nobody else acts on a case (the system's own actions need no principal).
+    """
+    row = transition(case["status"], action)
+    side = None
+    if access.holds(principal, case.get("authority_id")) and principal is not None:
+        side = HOLDER
+    elif access.raised(principal, case):
+        side = RAISER
+    if side is not None and side in row.sides:
+        return
+    role = principal.role if principal is not None else None
+    raise Forbidden(f"a {role or 'caller without a role'} may not {action} a case that is "
+                    f"{case['status']}",
+                    {"role": [str(role)], "action": [action], "state": [case["status"]]})
+
+
+# --- applying an action ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str
+    changes: dict      # fields to $set on the case (includes state and schedule)
+    entry: dict        # the timeline line: who, when, what, why
+    event: tuple       # (EventType, payload)
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _text(args, name, what):
+    value = args.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{what} needs a {name}", {name: ["required, non-empty text"]})
+    return value.strip()
+
+
+def _who(actor):
+    if isinstance(actor, dict):
+        return {"user_id": str(actor.get("user_id") or "unknown"),
+                "role": str(actor.get("role") or "unknown")}
+    return {"user_id": str(actor), "role": "unknown"}
+
+
+def apply_action(case, action, actor, at, policy, **args):
+    """The outcome of ``action`` on ``case`` by ``actor`` at ``at`` (aware), or an error:
+    409 for an action the state does not allow, 400 for missing or bad arguments, 422 for a
+    rule (e.g. the reopen window) that refuses it."""
+    state = case["status"]
+    row = transition(state, action)
+    refs = {"case_id": case["_id"], "concern_id": case["concern_id"]}
+    holder = case.get("authority_id")
+    changes, why = {}, None
+
+    if action in ("acknowledge", "start"):
+        target = row.targets[0]
+        answer_by = _date(case["answer_by"])
+        if not case.get("acknowledged_at"):
+            changes["acknowledged_at"] = at
+        event = (contracts.CASE_ACKNOWLEDGED, {**refs, "authority_id": holder,
+                                               "answer_by": answer_by,
+                                               "started": action == "start"})
+    elif action == "request_information":
+        target, why = row.targets[0], _text(args, "question", "requesting information")
+        changes["awaiting_since"] = at
+        event = (contracts.CASE_INFORMATION_REQUESTED, {**refs, "authority_id": holder,
+                                                        "question": why})
+    elif action == "provide_information":
+        target, why = row.targets[0], _text(args, "information", "providing information")
+        answer_by = sla.extend_for_pause(_date(case["answer_by"]), case["awaiting_since"], at,
+                                         policy.calendar)
+        changes.update(awaiting_since=None, answer_by=answer_by.isoformat())
+        event = (contracts.CASE_INFORMATION_PROVIDED, {**refs, "authority_id": holder,
+                                                       "information": why,
+                                                       "answer_by": answer_by})
+    elif action == "redirect":
+        target, why = row.targets[0], _text(args, "reason", "a redirect")
+        to = args.get("authority_id")
+        if not isinstance(to, str) or not to:
+            raise InvalidInput("a redirect must name the authority responsible",
+                               {"authority_id": ["required"]})
+        if to == holder:
+            raise RuleViolated("a case cannot be redirected to the authority holding it",
+                               {"authority_id": [to]})
+        changes.update(authority_id=to, triage=False, received_at=at)
+        if state == UNROUTED:  # its first holder: the clock starts now
+            acknowledge_by, answer_by = policy.deadlines_for(
+                case["topic"], case.get("urgency", "normal"), at)
+            changes.update(acknowledge_by=acknowledge_by.isoformat(),
+                           answer_by=answer_by.isoformat(), routed_at=at)
+        event = (contracts.CASE_REDIRECTED, {**refs, "from_authority_id": holder,
+                                             "authority_id": to, "reason": why})
+    elif action == "answer":
+        target, answer = row.targets[0], _text(args, "answer", "answering")
+        original = args.get("original_case_id")
+        if state == DUPLICATE_OF and original != case.get("duplicate_of"):
+            raise RuleViolated("a duplicate takes only its original's answer",
+                               {"original_case_id": [str(original)]})
+        changes.update(answer=answer, answered_at=at)
+        event = (contracts.CASE_ANSWERED, {**refs, "authority_id": holder, "answer": answer,
+                                           "answered_at": at,
+                                           "original_case_id": case.get("duplicate_of")})
+    elif action == "close":
+        outcome = args.get("outcome")
+        if outcome not in CLOSE_OUTCOMES:
+            raise InvalidInput("closing needs an outcome",
+                               {"outcome": ["must be 'resolved' or 'unresolved'"]})
+        target, why = CLOSE_OUTCOMES[outcome], (args.get("note") or "").strip()
+        changes["closed_at"] = at
+        event = (contracts.CASE_CLOSED, {**refs, "authority_id": holder, "outcome": outcome,
+                                         "note": why})
+    elif action == "mark_duplicate":
+        target = row.targets[0]
+        original = args.get("original")
+        if not isinstance(original, dict):
+            raise InvalidInput("mark_duplicate needs the original case",
+                               {"original_case_id": ["required"]})
+        if original["_id"] == case["_id"]:
+            raise RuleViolated("a case cannot duplicate itself",
+                               {"original_case_id": [original["_id"]]})
+        if original["status"] not in OPEN:
+            raise RuleViolated(f"the original must be open, it is {original['status']}",
+                               {"original_case_id": [original["_id"]]})
+        why = f"duplicate of case {original['_id']}"
+        changes["duplicate_of"] = original["_id"]
+        event = (contracts.CASE_MARKED_DUPLICATE, {**refs, "authority_id": holder,
+                                                   "original_case_id": original["_id"]})
+    elif action == "reopen":
+        target, why = row.targets[0], _text(args, "reason", "reopening")
+        if at > case["closed_at"] + policy.reopen_within:
+            days = policy.reopen_within.days
+            raise RuleViolated(f"a case can be reopened within {days} days of closing",
+                               {"closed_at": [case["closed_at"].isoformat()]})
+        _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
+        changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
+                       reopened_count=case.get("reopened_count", 0) + 1)
+        event = (contracts.CASE_REOPENED, {**refs, "authority_id": holder, "reason": why,
+                                           "answer_by": answer_by})
+    elif action == "escalate":
+        target, why = row.targets[0], _text(args, "reason", "escalating")
+        if "parent_authority_id" not in args:
+            raise InvalidInput("escalating needs the holder's parent authority",
+                               {"parent_authority_id": ["required (None at the top)"]})
+        parent = args["parent_authority_id"]
+        if parent is None:
+            if case.get("standing_committee_flagged"):
+                raise Conflict("the case is already with the province standing committee",
+                               {"action": [action], "state": [state]})
+            changes["standing_committee_flagged"] = True
+        else:
+            acknowledge_by, answer_by = policy.deadlines_for(
+                case["topic"], case.get("urgency", "normal"), at)
+            changes.update(authority_id=parent, received_at=at, acknowledged_at=None,
+                           acknowledge_by=acknowledge_by.isoformat(),
+                           answer_by=answer_by.isoformat(),
+                           escalated_past=[*case.get("escalated_past", []), holder])
+        event = (contracts.CASE_ESCALATED, {**refs, "from_authority_id": holder,
+                                            "authority_id": parent,
+                                            "standing_committee_flagged": parent is None,
+                                            "reason": why})
+    else:  # pragma: no cover - every action of the table has a branch above
+        raise AssertionError(action)
+
+    changes["status"] = target
+    after = {**case, **changes}
+    changes.update(schedule(after, policy))
+    entry = {"at": at, **_who(actor), "action": action, "from_state": state,
+             "to_state": target, "why": why, "authority_id": after.get("authority_id")}
+    return Outcome(target, changes, entry, event)
+
+
+# --- deadlines and the sweep -----------------------------------------------------------------
+
+NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)  # sorts after every deadline
+
+
+def pending_deadline(case):
+    """``(kind, due_on)`` of the deadline now running, or None (paused, answered, closed...)."""
+    if case["status"] not in CLOCK_RUNS:
+        return None
+    if case.get("standing_committee_flagged"):
+        return None  # nobody above to escalate to: the standing committee watches it
+    if case["status"] in ARRIVED and not case.get("acknowledged_at"):
+        return ("acknowledge", _date(case["acknowledge_by"]))
+    return ("answer", _date(case["answer_by"]))
+
+
+def schedule(case, policy):
+    """The fields the inbox and the sweep read: ``due_at`` (when the running deadline passes),
+    ``due_sort`` (the same, or far future), ``next_deadline_at`` (the sweep's next look: the
+    reminder if not yet sent, else the deadline) and ``next_deadline_kind``."""
+    pending = pending_deadline(case)
+    if pending is None:
+        return {"due_at": None, "due_kind": None, "due_sort": NO_DEADLINE,
+                "next_deadline_at": None, "next_deadline_kind": None}
+    kind, due_on = pending
+    due_at = sla.deadline_at(due_on)
+    remind_at = sla.reminder_at(due_on, policy.reminder_before)
+    if reminder_key(kind, due_on) not in case.get("reminded", []) and remind_at < due_at:
+        next_at, next_kind = remind_at, f"{kind}_reminder"
+    else:
+        next_at, next_kind = due_at, f"{kind}_deadline"
+    return {"due_at": due_at, "due_kind": kind, "due_sort": due_at,
+            "next_deadline_at": next_at, "next_deadline_kind": next_kind}
+
+
+def reminder_key(kind, due_on):
+    return f"{kind}:{due_on.isoformat()}"
+
+
+def due(case, now):
+    """What the sweep must do with this case now: "remind", "escalate" or None."""
+    if case.get("next_deadline_at") is None or case["next_deadline_at"] > now:
+        return None
+    return "remind" if case["next_deadline_kind"].endswith("_reminder") else "escalate"
+
+
+def note_deadline_near(case, at, policy):
+    """The outcome of reminding the holder of the running deadline (the state stays)."""
+    kind, due_on = pending_deadline(case)
+    reminded = [*case.get("reminded", []), reminder_key(kind, due_on)]
+    after = {**case, "reminded": reminded}
+    changes = {"reminded": reminded, **schedule(after, policy)}
+    entry = {"at": at, "user_id": "system", "role": "system", "action": "remind",
+             "from_state": case["status"], "to_state": case["status"],
+             "why": f"{kind} deadline {due_on.isoformat()} is near",
+             "authority_id": case["authority_id"]}
+    event = (contracts.CASE_DEADLINE_NEAR, {"case_id": case["_id"],
+                                            "concern_id": case["concern_id"],
+                                            "authority_id": case["authority_id"],
+                                            "deadline": kind, "due_on": due_on})
+    return Outcome(case["status"], changes, entry, event)
+
+
+def breach_reason(case):
+    kind, due_on = pending_deadline(case)
+    return f"{kind} deadline {due_on.isoformat()} passed"
+
+
+def escalation_target(authority):
+    """Who holds the case next: the holder's parent authority, or None past the top (then the
+    province standing committee is flagged)."""
+    return authority.get("parent_authority_id")

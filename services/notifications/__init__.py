@@ -1,0 +1,1 @@
+"""Notifications: mail to authorities and cadres about their cases, sent once each."""

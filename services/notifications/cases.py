@@ -1,0 +1,86 @@
+"""Which case event tells whom, with which facts: an event in, ``[(case_id, Message)]`` out.
+
+| event              | recipient                                   | says                        |
+|--------------------|---------------------------------------------|-----------------------------|
+| case_routed        | the authority it was routed to              | a case reached you          |
+| case_unrouted      | the triage authority (if one is configured) | route this concern by hand  |
+| case_redirected    | the authority named as responsible          | a case was redirected to you|
+| case_escalated     | the authority one level up (none past top)  | a case escalated to you     |
+| case_deadline_near | the authority holding the case (if not late)| a deadline is near          |
+| case_answered      | the cadre who carried the concern           | an answer arrived           |
+
+Each function gathers the facts from the directory (raising ``NotYetKnown`` for one that has
+not arrived, so the event is retried) and leaves the wording to ``messages``. Example::
+
+    for case_id, message in TELLINGS[event.event_type](db, event): ...
+"""
+from services.notifications import directory, messages
+from shared import contracts
+
+
+def _facts(db, payload):
+    return directory.case_facts(db, payload["case_id"], payload["concern_id"])
+
+
+def _name_of(db, authority_id):
+    return directory.authority(db, authority_id).name if authority_id else None
+
+
+def case_routed(db, event):
+    payload = event.payload
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.case_reached_you(
+        _facts(db, payload), authority, payload["acknowledge_by"]))]
+
+
+def case_unrouted(db, event):
+    payload = event.payload
+    if payload["authority_id"] is None:  # no triage authority configured: nobody to tell
+        return []
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.case_needs_routing(_facts(db, payload), authority))]
+
+
+def case_redirected(db, event):
+    payload = event.payload
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.case_redirected_to_you(
+        _facts(db, payload), authority, _name_of(db, payload["from_authority_id"]),
+        payload["reason"]))]
+
+
+def case_escalated(db, event):
+    payload = event.payload
+    if payload["authority_id"] is None:  # past the top: the standing committee is flagged
+        return []
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.case_escalated_to_you(
+        _facts(db, payload), authority, _name_of(db, payload["from_authority_id"]),
+        payload["reason"]))]
+
+
+def case_deadline_near(db, event):
+    payload = event.payload
+    if messages.too_late_to_remind(event.occurred_at, payload["due_on"]):
+        return []  # the sweep ran after the deadline: the escalation's mail says enough
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.deadline_near(
+        _facts(db, payload), authority, payload["deadline"], payload["due_on"]))]
+
+
+def case_answered(db, event):
+    payload = event.payload
+    cadre = directory.carrier(db, payload["concern_id"])
+    return [(payload["case_id"], messages.answer_arrived(
+        _facts(db, payload), cadre, _name_of(db, payload["authority_id"]), payload["answer"]))]
+
+
+TELLINGS = {
+    contracts.CASE_ROUTED: case_routed,
+    contracts.CASE_UNROUTED: case_unrouted,
+    contracts.CASE_REDIRECTED: case_redirected,
+    contracts.CASE_ESCALATED: case_escalated,
+    contracts.CASE_DEADLINE_NEAR: case_deadline_near,
+    contracts.CASE_ANSWERED: case_answered,
+}
+CASE_EVENTS = tuple(TELLINGS)

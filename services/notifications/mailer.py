@@ -1,0 +1,91 @@
+"""One SMTP conversation per notification (smtplib), its outcome sorted into retry or give up.
+
+``deliver`` returns the server's reply to the message data (e.g. ``250 OK``) once the server
+has accepted the mail; anything short of that raises :class:`MailDeferred` (server away, a
+4xx reply, a broken connection: try again later) or :class:`MailRejected` (a 5xx reply: the
+server will not take this mail, retrying cannot help). Example::
+
+    reply = deliver(settings, mail)   # mail: the stored notification document
+"""
+import smtplib
+from email import policy
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
+
+SENDER_NAME = "Hệ thống Sâu Sát"
+
+
+class MailDeferred(Exception):
+    """Not accepted now; the same mail may be accepted later."""
+
+
+class MailRejected(Exception):
+    """Refused for good by the server (5xx)."""
+
+
+def build_email(mail, mail_from):
+    # compat32's Header encodes the whole subject as encoded words with the spaces inside
+    # them; the default policy's folding drops the space where it splits between words
+    message = MIMEText(mail["body"], "plain", "utf-8")
+    message["From"] = formataddr((SENDER_NAME, mail_from), "utf-8")
+    message["To"] = formataddr((mail["recipient_name"], mail["email"]), "utf-8")
+    message["Subject"] = Header(mail["subject"], "utf-8")
+    message["Date"] = format_datetime(mail["created_at"])
+    message["Message-ID"] = mail["message_id"]
+    message["X-Sausat-Case"] = mail["case_id"] or ""
+    message["X-Sausat-Notification"] = mail["_id"]
+    # smtplib sends bytes as they are: lines must end in CRLF
+    return message.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
+
+
+def _reply_text(code, text):
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def deliver(settings, mail):
+    message = build_email(mail, settings["MAIL_FROM"])  # bytes, CRLF lines
+    smtp = None
+    try:
+        smtp = smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"],
+                            timeout=settings["SMTP_TIMEOUT_SECONDS"])
+        smtp.ehlo_or_helo_if_needed()
+        code, text = smtp.mail(settings["MAIL_FROM"])
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, text, settings["MAIL_FROM"])
+        code, text = smtp.rcpt(mail["email"])
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({mail["email"]: (code, text)})
+        code, text = smtp.data(message)
+        if code != 250:  # smtplib checks only the 354 before the data, not this reply
+            raise smtplib.SMTPDataError(code, text)
+    except smtplib.SMTPRecipientsRefused as error:
+        code, text = next(iter(error.recipients.values()))
+        _raise_for(code, text)
+    except smtplib.SMTPResponseException as error:
+        _raise_for(error.smtp_code, error.smtp_error)
+    except (OSError, smtplib.SMTPException) as error:  # refused, reset, timed out, closed
+        raise MailDeferred(f"{type(error).__name__}: {error}") from None
+    finally:
+        if smtp is not None:
+            _close_quietly(smtp)
+    return _reply_text(code, text)
+
+
+def _close_quietly(smtp):
+    # once the data is accepted the mail is out: a failed QUIT must not make it look unsent
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        smtp.close()
+
+
+def _raise_for(code, text):
+    reply = _reply_text(code, text)
+    if 500 <= code < 600:
+        raise MailRejected(reply) from None
+    raise MailDeferred(reply) from None

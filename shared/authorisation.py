@@ -1,0 +1,135 @@
+"""Who is acting, and which role may do what: one table every service checks against.
+
+The promise: a request acts as exactly one :class:`Principal` (the signed-in user's id, role and
+the one scope bound to that role), and an action a role may never do is refused with
+:class:`~shared.errors.Forbidden` naming the rule, wherever it is checked. Whether the user may
+touch *this* object (their own visit, their authority's case) is decided by the service that
+owns the object, which answers ``NotFound`` for another's object exactly as for a missing one.
+
+RPCs take the principal as a plain dict and load it with :func:`principal_from`; ``None`` means
+a trusted internal caller (a deploy script, or the gateway after another service checked the
+object). Example::
+
+    principal = principal_from({"user_id": "7f…", "role": "cadre", "cadre_id": "tran-thi-binh"})
+    require(principal, "visits.log")        # passes
+    require(principal, "users.manage")      # raises Forbidden("... administrator ...")
+"""
+from dataclasses import asdict, dataclass
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.contracts import ROLES, Id
+from shared.errors import Forbidden, InvalidInput
+
+CADRE, OFFICER, OPERATOR, ADMINISTRATOR = ROLES
+
+# the scope each role is bound to: exactly this field is set, the other is None
+SCOPE_FIELD = {CADRE: "cadre_id", OFFICER: "authority_id", OPERATOR: None, ADMINISTRATOR: None}
+
+PERMISSIONS = {
+    # reading the organisation tree, authorities and routing rules: no personal data
+    "registry.read": frozenset(ROLES),
+    "registry.manage": frozenset({ADMINISTRATOR}),
+    "users.manage": frozenset({ADMINISTRATOR}),
+    "visits.log": frozenset({CADRE}),
+    "visits.read": frozenset({CADRE}),
+    "concerns.read": frozenset({CADRE, OFFICER}),
+    "cases.inbox": frozenset({OFFICER}),
+    # a case page: an officer of the authority holding it, the cadre who carried the concern
+    "cases.read": frozenset({CADRE, OFFICER}),
+    # acting on a case at all; then each action below, by the side of the case that takes it
+    # (services/escalations/case_life.TRANSITIONS): the holder authority's officers, or the
+    # raising side (the cadre who carried the concern, for their own concern only)
+    "cases.act": frozenset({CADRE, OFFICER}),
+    "cases.acknowledge": frozenset({OFFICER}),
+    "cases.start": frozenset({OFFICER}),
+    "cases.request_information": frozenset({OFFICER}),
+    "cases.provide_information": frozenset({CADRE}),
+    "cases.redirect": frozenset({OFFICER}),
+    "cases.answer": frozenset({OFFICER}),
+    "cases.close": frozenset({CADRE, OFFICER}),
+    "cases.mark_duplicate": frozenset({OFFICER}),
+    "cases.reopen": frozenset({CADRE}),
+    "cases.escalate": frozenset({OFFICER}),
+    # concerns no routing rule covered: the triage authority's officers see those it holds (any
+    # other officer: those their authority holds, none), administrators all of them, to see
+    # which routing rules are missing
+    "cases.unrouted": frozenset({OFFICER, ADMINISTRATOR}),
+    # counts per authority and topic, no personal data: an officer their own authority's,
+    # administrators every authority's
+    "cases.statistics": frozenset({OFFICER, ADMINISTRATOR}),
+    # queues and event metadata, never payloads
+    "monitor.read": frozenset({OPERATOR}),
+    # what mail went to whom: addresses, and case subjects that quote the concern
+    "notifications.read": frozenset({ADMINISTRATOR}),
+    # every signed-in user: their own session and password
+    "self": frozenset(ROLES),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: str
+    cadre_id: str = None
+    authority_id: str = None
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class PrincipalSchema(Schema):
+    user_id = Id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = Id(load_default=None, allow_none=True)
+    authority_id = Id(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _scope_matches_role(self, data, **kwargs):
+        check_scope(data["role"], data.get("cadre_id"), data.get("authority_id"),
+                    error=ValidationError)
+
+
+def check_scope(role, cadre_id, authority_id, error=InvalidInput):
+    """A role is bound to exactly its own scope: a cadre to a cadre_id, an officer to an
+    authority_id, operators and administrators to neither."""
+    given = {"cadre_id": cadre_id, "authority_id": authority_id}
+    wanted = SCOPE_FIELD[role]
+    problems = {}
+    for field, value in given.items():
+        if field == wanted and value is None:
+            problems[field] = [f"required for role {role}"]
+        elif field != wanted and value is not None:
+            problems[field] = [f"not allowed for role {role}"]
+    if problems:
+        if error is ValidationError:
+            raise ValidationError(problems)
+        raise error("role and scope do not match", problems)
+
+
+def principal_from(data):
+    """The :class:`Principal` of an RPC argument, or None for a trusted internal caller."""
+    if data is None:
+        return None
+    try:
+        return Principal(**PrincipalSchema().load(data))
+    except (ValidationError, TypeError) as error:
+        raise InvalidInput("invalid principal", getattr(error, "messages", {})) from None
+
+
+def may(principal, action):
+    return principal.role in PERMISSIONS[action]
+
+
+def require(principal, action):
+    """Refuse with Forbidden unless ``principal``'s role may do ``action`` (None: internal)."""
+    if principal is None or may(principal, action):
+        return principal
+    roles = " or ".join(sorted(PERMISSIONS[action]))
+    raise Forbidden(f"only {roles} may do this",
+                    {"rule": [f"{action}: {roles} only"], "role": [principal.role]})
+
+
+def actor_of(principal):
+    """The user_id recorded in events and stored changes (None: the system or a script)."""
+    return principal.user_id if principal is not None else None

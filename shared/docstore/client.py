@@ -1,0 +1,256 @@
+"""Client and database: one SQLite file per database, shared safely by several processes.
+
+Every write runs inside ``BEGIN IMMEDIATE`` … ``COMMIT`` on the database's one connection, under
+a lock, and never yields to eventlet's hub in between, so a read-modify-write is atomic for every
+process using the file. Reads are single statements: they see committed data. What the SQL of a
+collection depends on (paths that held arrays, indexes with side tables) is cached and reloaded
+when ``PRAGMA data_version`` says another connection committed. Example::
+
+    client = DocStoreClient("var/data")
+    db = client["visits"]            # var/data/visits.sqlite3
+    with recording() as statements:  # every statement any client runs, for query plans
+        db.visits.find_one({"_id": "v1"})
+"""
+import contextlib
+import json
+import pathlib
+import sqlite3
+import threading
+from logging import getLogger
+
+from shared.docstore.errors import UnsupportedOperation
+from shared.docstore.match import matches
+from shared.docstore.query import Meta, node_for
+
+_log = getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 30
+CACHE_KIB = 32 * 1024
+_RECORDERS = []
+
+
+@contextlib.contextmanager
+def recording():
+    """Collects ``(database file, sql, params)`` of every statement run while open."""
+    statements = []
+    _RECORDERS.append(statements)
+    try:
+        yield statements
+    finally:
+        _RECORDERS.remove(statements)
+
+
+def _ds_match(doc, key):
+    return matches(json.loads(doc), node_for(key))
+
+
+class DocStoreClient:
+    """pymongo's ``MongoClient`` shape over a folder of SQLite files."""
+
+    def __init__(self, folder):
+        self.folder = pathlib.Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._databases = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name):
+        with self._lock:
+            if name not in self._databases:
+                _check_name(name, "database")
+                self._databases[name] = Database(self, name, self.folder / f"{name}.sqlite3")
+            return self._databases[name]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def get_database(self, name):
+        return self[name]
+
+    def drop_database(self, name):
+        database = self._databases.pop(name, None)
+        if database is not None:
+            database.close()
+        for suffix in ("", "-wal", "-shm"):
+            (self.folder / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
+
+    def close(self):
+        with self._lock:
+            for database in self._databases.values():
+                database.close()
+            self._databases.clear()
+
+
+def _check_name(name, what):
+    if not isinstance(name, str) or not name or '"' in name or "\x00" in name \
+            or name.startswith(("_docstore", "sqlite_")) or "__mk__" in name:
+        raise ValueError(f"{what} name {name!r} is not allowed")
+
+
+class Database:
+
+    def __init__(self, client, name, path):
+        self.client, self.name, self.path = client, name, path
+        self.lock = threading.RLock()
+        self._collections = {}
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                    timeout=BUSY_TIMEOUT_SECONDS, cached_statements=512)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL: a commit survives the process being killed; like MongoDB's default
+        # journal interval, a power cut may cost the last few commits
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        # index pages stay in memory as collections grow (SQLite's default is 2 MB)
+        self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self.conn.create_function("ds_match", 2, _ds_match, deterministic=True)
+        with self.write():
+            self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_arrays ("
+                              "collection TEXT, path TEXT, PRIMARY KEY (collection, path))"
+                              " WITHOUT ROWID")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_indexes ("
+                              "collection TEXT, name TEXT, spec TEXT NOT NULL,"
+                              " PRIMARY KEY (collection, name)) WITHOUT ROWID")
+
+    # --- collections --------------------------------------------------------------------------
+
+    def __getitem__(self, name):
+        collection = self._collections.get(name)
+        if collection is None:
+            from shared.docstore.collection import Collection
+            _check_name(name, "collection")
+            collection = self._collections[name] = Collection(self, name)
+        return collection
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def get_collection(self, name):
+        return self[name]
+
+    def list_collection_names(self):
+        rows = self.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT "
+                            "LIKE '\\_docstore%' ESCAPE '\\' AND name NOT LIKE '%\\_\\_mk\\_\\_%'"
+                            " ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
+        return sorted(row[0] for row in rows)
+
+    def drop_collection(self, name):
+        self[name].drop()
+
+    def sweep_expired(self, now=None):
+        """Deletes what TTL indexes say has expired, in every collection; returns how many."""
+        return sum(self[name].sweep_expired(now) for name in self._ttl_collections())
+
+    def _ttl_collections(self):
+        rows = self.execute("SELECT DISTINCT collection FROM _docstore_indexes "
+                            "WHERE json_extract(spec, '$.ttl') IS NOT NULL").fetchall()
+        return [row[0] for row in rows]
+
+    def close(self):
+        with self.lock:
+            self.conn.close()
+
+    # --- statements ---------------------------------------------------------------------------
+
+    def execute(self, sql, params=()):
+        for statements in _RECORDERS:
+            statements.append((str(self.path), sql, tuple(params)))
+        with self.lock:
+            return self.conn.execute(sql, params)
+
+    def fetchall(self, sql, params=()):
+        for statements in _RECORDERS:
+            statements.append((str(self.path), sql, tuple(params)))
+        with self.lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as error:
+                if "no such table" in str(error):
+                    return []
+                raise
+
+    def query_plan(self, sql, params=()):
+        """SQLite's ``EXPLAIN QUERY PLAN`` of a statement, one detail line per step."""
+        with self.lock:
+            return [row[3] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+    @contextlib.contextmanager
+    def write(self):
+        """One ``BEGIN IMMEDIATE`` transaction; yields a :class:`Transaction`."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            txn = Transaction(self)
+            try:
+                yield txn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                for collection in self._collections.values():
+                    collection._created = False  # a table made in this write is gone again
+                raise
+            txn.publish()
+
+    # --- what SQL depends on ------------------------------------------------------------------
+
+    _version = None
+    _metas = None
+
+    def meta(self, collection):
+        with self.lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version or self._metas is None:
+                self._load_meta()
+                self._version = version
+            return self._metas.setdefault(collection, Meta())
+
+    def _load_meta(self):
+        metas = {}
+        for collection, path in self.conn.execute("SELECT collection, path FROM _docstore_arrays"):
+            metas.setdefault(collection, Meta()).add_arrays([path])
+        for collection, name, spec in self.conn.execute(
+                "SELECT collection, name, spec FROM _docstore_indexes"):
+            spec = json.loads(spec)
+            meta = metas.setdefault(collection, Meta())
+            if spec.get("side"):
+                meta.multikey[spec["keys"][0][0]] = spec["side"]
+            meta.indexes[name] = spec
+        self._metas = metas
+
+
+class Transaction:
+    """Meta changes made inside a write, published to the cache only once it committed."""
+
+    def __init__(self, database):
+        self.database = database
+        self.arrays = {}  # collection -> new array paths
+        self._metas = {}  # nobody else can change them while this write holds the lock
+
+    def meta(self, collection):
+        if collection not in self._metas:
+            self._metas[collection] = self.database.meta(collection)
+        return self._metas[collection]
+
+    def add_arrays(self, collection, paths):
+        known = self.meta(collection).arrays
+        if paths <= known:
+            return
+        new = paths - known - self.arrays.get(collection, set())
+        if new:  # first time this collection holds an array there
+            self.database.conn.executemany(
+                "INSERT OR IGNORE INTO _docstore_arrays VALUES (?, ?)",
+                [(collection, path) for path in sorted(new)])
+            self.arrays.setdefault(collection, set()).update(new)
+
+    def publish(self):
+        for collection, paths in self.arrays.items():
+            self.database.meta(collection).add_arrays(paths)
+
+    def invalidate(self):
+        self.database._metas = None
+        self._metas.clear()
+
+
+def refuse(operator, message):
+    raise UnsupportedOperation(operator, message)

@@ -1,0 +1,195 @@
+"""Declared indexes as SQLite indexes, and the side tables that index values inside arrays.
+
+A key on fields becomes an expression index on ``json_extract(doc, '$.field')`` (descending
+keys stay descending, ``unique`` a UNIQUE index, ``sparse`` a partial index ``WHERE … IS NOT
+NULL``, ``partialFilterExpression`` its SQL). A single dotted key such as ``concerns.concern_id``
+may reach into an array of subdocuments, so it gets a *side table* ``(key, rid)`` holding every
+value the path reaches, maintained in the same transaction as the document. Example::
+
+    create_index(visits, [("concerns.concern_id", 1)])   # side table visits__mk__concerns...
+    create_index(cases, "routed_at", expireAfterSeconds=86400)
+"""
+import json
+import sqlite3
+
+from pymongo.errors import DuplicateKeyError
+
+from shared.docstore.encoding import values_at
+from shared.docstore.errors import UnsupportedOperation
+from shared.docstore.match import parse_filter
+from shared.docstore.query import Meta, column, id_operand, where
+
+
+def normalize_keys(keys, direction=1):
+    if isinstance(keys, str):
+        return [(keys, direction)]
+    return [(key, value) for key, value in (keys.items() if isinstance(keys, dict) else keys)]
+
+
+def index_name(keys):
+    return "_".join(f"{key}_{direction}" for key, direction in keys)
+
+
+def create_index(collection, keys, unique=False, sparse=False, name=None,
+                 expireAfterSeconds=None, partialFilterExpression=None, background=None):
+    keys = normalize_keys(keys)
+    if not keys:
+        raise ValueError("an index needs at least one key")
+    for key, direction in keys:
+        if direction not in (1, -1):
+            raise UnsupportedOperation(str(direction), f"index key {key!r}: only 1 or -1")
+    name = name or index_name(keys)
+    if name == "_id_" or keys == [("_id", 1)]:
+        return "_id_"  # the table's own unique id
+    if expireAfterSeconds is not None and (len(keys) != 1 or expireAfterSeconds < 0):
+        raise ValueError("expireAfterSeconds needs one key and a non-negative number")
+    side = None
+    if len(keys) == 1 and "." in keys[0][0]:
+        side = f"{collection.name}__mk__{name}"
+    spec = {"keys": keys, "unique": bool(unique), "sparse": bool(sparse), "side": side,
+            "ttl": expireAfterSeconds, "partial": partialFilterExpression}
+    database = collection.database
+    with database.write() as txn:
+        collection._ensure_table()
+        existing = database.conn.execute(
+            "SELECT spec FROM _docstore_indexes WHERE collection = ? AND name = ?",
+            (collection.name, name)).fetchone()
+        if existing is not None:
+            return name
+        try:
+            if side:
+                _create_side_table(collection, spec)
+            else:
+                _create_expression_index(collection, name, spec)
+        except sqlite3.IntegrityError as error:
+            raise DuplicateKeyError(f"E11000 duplicate key error collection: "
+                                    f"{collection.full_name} index: {name}: {error}",
+                                    11000) from None
+        database.conn.execute("INSERT INTO _docstore_indexes VALUES (?, ?, ?)",
+                              (collection.name, name, json.dumps(spec)))
+        txn.invalidate()
+    return name
+
+
+def _create_expression_index(collection, name, spec):
+    columns = ", ".join(column(key) + (" DESC" if direction == -1 else "")
+                        for key, direction in spec["keys"])
+    conditions = []
+    if spec["sparse"]:
+        conditions.append(" OR ".join(f"{column(key)} IS NOT NULL" for key, _ in spec["keys"]))
+    if spec["partial"]:
+        conditions.append(_literal_where(spec["partial"]))
+    condition = " WHERE " + " AND ".join(f"({c})" for c in conditions) if conditions else ""
+    unique = "UNIQUE " if spec["unique"] else ""
+    collection.database.conn.execute(
+        f'CREATE {unique}INDEX IF NOT EXISTS "{collection.name}__{name}" ON {collection.table}'
+        f" ({columns}){condition}")
+
+
+def _literal_where(partial):
+    """A partial index's condition: its SQL with values inlined (an index takes no params)."""
+    sql, params = where(parse_filter(partial, "partialFilterExpression"), Meta())
+    if "ds_match" in sql or "SELECT" in sql:
+        raise UnsupportedOperation("partialFilterExpression",
+                                   "partialFilterExpression on paths through arrays")
+    pieces = sql.split("?")
+    out = pieces[0]
+    for value, piece in zip(params, pieces[1:]):
+        out += _sql_literal(value) + piece
+    return out
+
+
+def _sql_literal(value):
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    raise UnsupportedOperation("partialFilterExpression", f"value {value!r} in a partial index")
+
+
+def _create_side_table(collection, spec):
+    table = spec["side"]
+    unique = "UNIQUE " if spec["unique"] else ""
+    conn = collection.database.conn
+    conn.execute(f'CREATE TABLE IF NOT EXISTS "{table}" (key, rid INTEGER NOT NULL)')
+    conn.execute(f'CREATE {unique}INDEX IF NOT EXISTS "{table}__key" ON "{table}" (key)')
+    conn.execute(f'CREATE INDEX IF NOT EXISTS "{table}__rid" ON "{table}" (rid)')
+    path = spec["keys"][0][0]
+    for rid, text in conn.execute(f"SELECT rid, doc FROM {collection.table}").fetchall():
+        _insert_keys(conn, table, rid, side_keys(json.loads(text), path))
+
+
+def side_keys(doc, path):
+    """The distinct scalar values ``path`` reaches in an encoded document."""
+    keys = []
+    for value in values_at(doc, path):
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        if value not in keys:
+            keys.append(value)
+    return keys
+
+
+def _insert_keys(conn, table, rid, keys):
+    conn.executemany(f'INSERT INTO "{table}" (key, rid) VALUES (?, ?)',
+                     [(id_operand(key), rid) for key in keys])
+
+
+def after_write(collection, txn, rid, old, new):
+    """Keeps side tables and the record of array paths in step with one written document."""
+    meta = txn.meta(collection.name)
+    conn = collection.database.conn
+    for spec in meta.indexes.values():
+        if not spec.get("side"):
+            continue
+        path = spec["keys"][0][0]
+        keys = side_keys(new, path)
+        if old is not None:
+            if side_keys(old, path) == keys:
+                continue
+            conn.execute(f'DELETE FROM "{spec["side"]}" WHERE rid = ?', (rid,))
+        try:
+            _insert_keys(conn, spec["side"], rid, keys)
+        except sqlite3.IntegrityError:
+            raise DuplicateKeyError(f"E11000 duplicate key error collection: "
+                                    f"{collection.full_name} index: {path}", 11000) from None
+    txn.add_arrays(collection.name, array_paths(new))
+
+
+def after_delete(collection, txn, rids):
+    if not rids:
+        return
+    conn = collection.database.conn
+    for spec in txn.meta(collection.name).indexes.values():
+        if spec.get("side"):
+            conn.executemany(f'DELETE FROM "{spec["side"]}" WHERE rid = ?',
+                             [(rid,) for rid in rids])
+
+
+def array_paths(doc, prefix="", out=None):
+    """Dotted paths (array positions left out) at which ``doc`` holds an array."""
+    out = set() if out is None else out
+    for key, value in doc.items():
+        cls = value.__class__
+        if cls is list:
+            path = prefix + key
+            out.add(path)
+            for item in value:
+                if item.__class__ is dict:
+                    array_paths(item, path + ".", out)
+        elif cls is dict:
+            array_paths(value, prefix + key + ".", out)
+    return out
+
+
+def index_information(collection):
+    info = {"_id_": {"key": [("_id", 1)]}}
+    for name, spec in collection.database.meta(collection.name).indexes.items():
+        entry = {"key": [tuple(key) for key in spec["keys"]]}
+        for option, field in (("unique", "unique"), ("sparse", "sparse"),
+                              ("expireAfterSeconds", "ttl"),
+                              ("partialFilterExpression", "partial")):
+            if spec.get(field):
+                entry[option] = spec[field]
+        info[name] = entry
+    return info

@@ -1,0 +1,252 @@
+"""Filters and sorts as SQL, written so SQLite answers them from the declared indexes.
+
+A field whose path never held an array (the collection remembers which paths did) is compared
+with ``json_extract(doc, '$.path')``, the very expression its index was built on, and each
+range is bracketed to the operand's type, as MongoDB compares only within a type. A dotted path
+with a multikey index (``concerns.concern_id``) is looked up in that index's side table. Any other
+path that runs through an array is matched by MongoDB's rules in Python (``ds_match``), row by
+row: correct, but unindexed, so the services do not query such paths. Example::
+
+    sql, params = where(parse_filter({"authority_id": "a", "status": "routed"}), meta)
+    # json_extract(doc,'$.authority_id') = ? AND json_extract(doc,'$.status') = ?
+"""
+import functools
+import threading
+from logging import getLogger
+
+from shared.docstore.encoding import (
+    C_BOOL,
+    C_DATE,
+    C_NULL,
+    C_NUMBER,
+    C_OID,
+    C_STRING,
+    T_DATE,
+    T_END,
+    T_FALSE,
+    T_OID,
+    json_path,
+    type_class,
+)
+from shared.docstore.errors import UnsupportedOperation
+from shared.docstore.match import Field, Logical
+
+# the type brackets of ranges: values of a class lie in [low, high)
+_LOW = {C_STRING: "", C_OID: T_OID, C_BOOL: T_FALSE, C_DATE: T_DATE}
+_HIGH = {C_NUMBER: "", C_STRING: T_OID, C_OID: T_FALSE, C_BOOL: T_DATE, C_DATE: T_END}
+_SQL_OP = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+
+_log = getLogger(__name__)
+
+# nodes matched in Python, keyed by the text bound into the statement
+_NODES = {}
+_NODES_LOCK = threading.Lock()
+_WARNED = set()
+
+
+class Meta:
+    """What a collection's SQL depends on: paths that held arrays, and multikey side tables."""
+
+    def __init__(self, arrays=(), multikey=None):
+        self.arrays = set(arrays)
+        self.multikey = dict(multikey or {})  # path -> side table name
+        self.indexes = {}  # name -> spec
+        self._through = {}  # (path, include_self) -> bool, until arrays change
+
+    def through_array(self, path, include_self=True):
+        key = (path, include_self)
+        found = self._through.get(key)
+        if found is None:
+            segments = path.split(".")
+            last = len(segments) + (1 if include_self else 0)
+            found = any(s.isdigit() for s in segments) or any(
+                ".".join(segments[:i]) in self.arrays for i in range(1, last))
+            self._through[key] = found
+        return found
+
+    def add_arrays(self, paths):
+        self.arrays.update(paths)
+        self._through.clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def column(path):
+    if path == "_id":
+        return "id"
+    return "json_extract(doc,'" + json_path(path).replace("'", "''") + "')"
+
+
+def id_operand(value):
+    from shared.docstore.encoding import dumps
+    return dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def where(node, meta):
+    """``(sql, params)`` of a parsed filter; ``("1", [])`` for an empty one."""
+    params = []
+    sql = _node(node, meta, params)
+    return sql, params
+
+
+def _node(node, meta, params):
+    if isinstance(node, Logical):
+        if not node.children:
+            return "1"
+        parts = [_node(child, meta, params) for child in node.children]
+        if node.op == "$and":
+            return " AND ".join(f"({p})" if " OR " in p else p for p in parts)
+        joined = " OR ".join(f"({p})" for p in parts)
+        return f"({joined})" if node.op == "$or" else f"NOT ({joined})"
+    return _field(node, meta, params)
+
+
+def _field(node, meta, params):
+    path, op, operand = node.path, node.op, node.operand
+    if path != "_id":
+        if path in meta.multikey and _side_table_can(op, operand):
+            return _side(meta.multikey[path], op, operand, params)
+        # $exists and $size look at the field itself, the others also at its elements
+        itself = op not in ("$exists", "$size")
+        if (meta.through_array(path, include_self=itself) or op == "$elemMatch"
+                or _compound(op, operand)):
+            return _python(node, params)
+    col = column(path)
+    if op == "$eq":
+        return _eq(col, operand, params)
+    if op == "$ne":
+        if operand is None:
+            return f"{col} IS NOT NULL"
+        params.append(_operand(path, operand))
+        return f"({col} IS NULL OR {col} != ?)"
+    if op in ("$in", "$nin"):
+        return _in(col, path, operand, params, negate=op == "$nin")
+    if op in _SQL_OP:
+        return _range(col, path, op, operand, params)
+    if op == "$exists":
+        if path == "_id":
+            return "1" if operand else "0"
+        target = col.replace("json_extract(", "json_type(", 1)
+        return f"{target} IS {'NOT ' if operand else ''}NULL"
+    if op == "$size":
+        target = col.replace("json_extract(", "json_type(", 1)
+        params.append(operand)
+        length = col.replace("json_extract(", "json_array_length(", 1)
+        return f"({target} = 'array' AND {length} = ?)"
+    if op == "$all":
+        if not operand:
+            return "0"
+        return " AND ".join(_eq(col, v, params) for v in operand)
+    raise UnsupportedOperation(op, f"operator {op} is not supported")
+
+
+def _compound(op, operand):
+    values = operand if op in ("$in", "$nin", "$all") else [operand]
+    return op not in ("$size",) and any(isinstance(v, (dict, list)) for v in values)
+
+
+def _operand(path, value):
+    return id_operand(value) if path == "_id" else value
+
+
+def _eq(col, operand, params):
+    if operand is None:
+        return f"{col} IS NULL"
+    params.append(id_operand(operand) if col == "id" else operand)
+    return f"{col} = ?"
+
+
+def _in(col, path, operand, params, negate):
+    values = [v for v in operand if v is not None]
+    has_null = len(values) != len(operand)
+    placeholders = ",".join("?" * len(values))
+    params.extend(_operand(path, v) for v in values)
+    if not negate:
+        parts = ([f"{col} IN ({placeholders})"] if values else []) + (
+            [f"{col} IS NULL"] if has_null else [])
+        return "(" + " OR ".join(parts) + ")" if len(parts) > 1 else (parts[0] if parts else "0")
+    if has_null:
+        return f"({col} IS NOT NULL AND {col} NOT IN ({placeholders}))" if values else (
+            f"{col} IS NOT NULL")
+    return f"({col} IS NULL OR {col} NOT IN ({placeholders}))" if values else "1"
+
+
+def _range(col, path, op, operand, params):
+    if operand is None:
+        return f"{col} IS NULL" if op in ("$gte", "$lte") else "0"
+    cls = type_class(operand)
+    params.append(_operand(path, operand))
+    sql = f"{col} {_SQL_OP[op]} ?"
+    if op in ("$gt", "$gte"):
+        params.append(_HIGH[cls])
+        return f"{sql} AND {col} < ?"
+    if cls in _LOW:
+        params.append(_LOW[cls])
+        return f"{sql} AND {col} >= ?"
+    return sql  # numbers: nothing sorts below them but null, which never compares
+
+
+def _side_table_can(op, operand):
+    if op == "$eq" or op in _SQL_OP:
+        return operand is not None and not isinstance(operand, (dict, list))
+    if op == "$in":
+        return all(v is not None and not isinstance(v, (dict, list)) for v in operand)
+    return False
+
+
+def _side(table, op, operand, params):
+    if op == "$eq":
+        cond = _eq("key", operand, params)
+    elif op == "$in":
+        cond = _in("key", "", operand, params, negate=False)
+    else:
+        cond = _range("key", "", op, operand, params)
+    return f'rid IN (SELECT rid FROM "{table}" WHERE {cond})'
+
+
+def _python(node, params):
+    if node.path not in _WARNED:  # said once per path: such a query reads every row
+        _WARNED.add(node.path)
+        _log.warning("query on %r (%s) goes through an array with no multikey index: "
+                     "matched row by row, not from an index", node.path, node.op)
+    key = repr((node.path, node.op, _freeze(node.operand)))
+    with _NODES_LOCK:
+        _NODES.pop(key, None)
+        _NODES[key] = node  # the newest last: trimming drops the oldest
+        if len(_NODES) > 10000:
+            for old in list(_NODES)[:1000]:
+                del _NODES[old]
+    params.append(key)
+    return "ds_match(doc, ?)"
+
+
+def _freeze(value):
+    if isinstance(value, (Field, Logical)):
+        if isinstance(value, Field):
+            return ("F", value.path, value.op, _freeze(value.operand))
+        return ("L", value.op, tuple(_freeze(c) for c in value.children))
+    if isinstance(value, dict):
+        return ("D",) + tuple((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return ("A",) + tuple(_freeze(v) for v in value)
+    return value
+
+
+def node_for(key):
+    """The node a ``ds_match`` call was bound to."""
+    return _NODES[key]
+
+
+def order_by(sort, meta):
+    """``ORDER BY`` of ``[(path, 1 | -1)]``: null and missing first, as MongoDB sorts."""
+    if not sort:
+        return ""
+    parts = []
+    for path, direction in sort:
+        if direction not in (1, -1):
+            raise UnsupportedOperation("sort", f"sort direction of {path!r} must be 1 or -1")
+        parts.append(column(path) + (" DESC" if direction == -1 else ""))
+    return " ORDER BY " + ", ".join(parts)
+
+
+def is_null_class(value):
+    return type_class(value) == C_NULL

@@ -1,0 +1,243 @@
+"""The accounts service in a nameko container on the real RabbitMQ with a real embedded store,
+called over RPC the way the gateway and the demo loader call it."""
+import time
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import replace_dependencies
+
+from services.accounts import rules
+from services.accounts.service import AccountsService
+from shared import tokens
+from shared.config import DEVELOPMENT_TOKEN_SECRET
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolated,
+    TooManyRequests,
+    Unauthorized,
+)
+from tests.interface.helpers import drain, wait_for
+
+ADMIN = {"username": "admin", "display_name": "Quản trị", "password": "admin-password-1",
+         "role": "administrator"}
+BINH = {"username": "binh", "display_name": "Trần Thị Bình", "password": "binh-password-1",
+        "role": "cadre", "cadre_id": "tran-thi-binh"}
+
+
+KNOWN = {"cadre_id": {"tran-thi-binh"}, "authority_id": {"ubnd-xa-tam-hop"}}
+
+
+def registry_lookup(field):
+    """The registry services, mocked: they know only the cadre and authority in KNOWN."""
+    def lookup(value):
+        if value not in KNOWN[field]:
+            raise NotFound(f"{field} not found", {field: [value]})
+        return {field: value}
+    return lookup
+
+
+@pytest.fixture
+def accounts(container_factory, config):
+    container = container_factory(AccountsService, {**config, "max_workers": 40})
+    assignments, escalations = replace_dependencies(container, "assignments", "escalations")
+    assignments.get_cadre.side_effect = registry_lookup("cadre_id")
+    escalations.get_authority.side_effect = registry_lookup("authority_id")
+    container.start()
+    with ServiceRpcProxy("accounts", config, timeout=30) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def admin(accounts):
+    user = accounts.create_user(ADMIN)
+    return {"user_id": user["user_id"], "role": "administrator"}
+
+
+def sign_in(accounts, username, password, address="10.0.0.1"):
+    return accounts.sign_in({"username": username, "password": password}, address)
+
+
+def principal_of(accounts, signed_in):
+    claims = tokens.verify(DEVELOPMENT_TOKEN_SECRET, signed_in["access_token"])
+    return accounts.principal_for(claims["sub"], claims["ver"])
+
+
+def events_of(config, queue="monitor.audit"):
+    return [body for body, _ in drain(config, queue) if body["source"] == "accounts"]
+
+
+def test_a_created_user_signs_in_and_the_token_names_their_role_and_scope(accounts, admin,
+                                                                          config):
+    created = accounts.create_user(BINH, admin)
+    assert "password" not in created and "password_hash" not in created
+    assert created["actor"] == admin["user_id"]
+    signed_in = sign_in(accounts, "binh", BINH["password"])
+    assert signed_in["token_type"] == "Bearer"
+    assert principal_of(accounts, signed_in) == {"user_id": created["user_id"], "role": "cadre",
+                                                 "cadre_id": "tran-thi-binh",
+                                                 "authority_id": None}
+    events = wait_for(lambda: [e for e in events_of(config)
+                               if e["event_type"] == "user_created"
+                               and e["payload"]["username"] == "binh"], what="user_created")
+    assert events[0]["actor"] == admin["user_id"]
+    assert "password" not in str(events[0])
+
+
+def test_a_wrong_password_and_an_unknown_username_are_refused_alike(accounts, admin):
+    accounts.create_user(BINH, admin)
+    refusals = []
+    for username, password in (("binh", "wrong-password-1"), ("nobody", "wrong-password-1")):
+        started = time.perf_counter()
+        with pytest.raises(Unauthorized) as refused:
+            sign_in(accounts, username, password)
+        refusals.append((refused.value.message, refused.value.fields))
+        print(f"refusal for {username}: {time.perf_counter() - started:.3f} s")
+    assert refusals[0] == refusals[1] == ("username or password is wrong", {})
+
+
+def test_bad_new_users_are_refused_field_by_field_and_usernames_are_unique(accounts, admin):
+    with pytest.raises(InvalidInput) as no_scope:
+        accounts.create_user({**BINH, "cadre_id": None}, admin)
+    assert no_scope.value.fields == {"cadre_id": ["required for role cadre"]}
+    with pytest.raises(InvalidInput) as two_scopes:
+        accounts.create_user({**BINH, "authority_id": "ubnd-xa-tam-hop"}, admin)
+    assert two_scopes.value.fields == {"authority_id": ["not allowed for role cadre"]}
+    with pytest.raises(InvalidInput) as short:
+        accounts.create_user({**BINH, "password": "short"}, admin)
+    assert "password" in short.value.fields
+    with pytest.raises(InvalidInput) as unknown_cadre:
+        accounts.create_user({**BINH, "cadre_id": "no-such-cadre"}, admin)
+    assert unknown_cadre.value.fields == {"cadre_id": ["no-such-cadre is not in the registry"]}
+    with pytest.raises(InvalidInput) as unknown_authority:
+        accounts.create_user({**BINH, "role": "authority_officer", "cadre_id": None,
+                              "authority_id": "no-such-authority"}, admin)
+    assert "authority_id" in unknown_authority.value.fields
+    accounts.create_user(BINH, admin)
+    with pytest.raises(Conflict) as taken:
+        accounts.create_user({**BINH, "display_name": "Someone else"}, admin)
+    assert taken.value.fields == {"username": ["binh"]}
+    assert [u["username"] for u in accounts.list_users({}, admin)["users"]] == ["admin", "binh"]
+
+
+def test_only_administrators_manage_users(accounts, admin):
+    binh = accounts.create_user(BINH, admin)
+    cadre = {"user_id": binh["user_id"], "role": "cadre", "cadre_id": "tran-thi-binh"}
+    for call in (lambda: accounts.create_user({**BINH, "username": "x"}, cadre),
+                 lambda: accounts.list_users({}, cadre),
+                 lambda: accounts.change_user(admin["user_id"], {"enabled": False}, cadre),
+                 lambda: accounts.reset_password(admin["user_id"],
+                                                 {"new_password": "taken-over-1"}, cadre)):
+        with pytest.raises(Forbidden) as refused:
+            call()
+        assert refused.value.fields["rule"] == ["users.manage: administrator only"]
+    sign_in(accounts, "admin", ADMIN["password"])  # nothing changed
+
+
+@pytest.mark.parametrize("revoke", ["sign_out", "change_password", "reset_password",
+                                    "disable", "change_role"])
+def test_every_revocation_ends_earlier_tokens_at_once(accounts, admin, revoke):
+    binh = accounts.create_user(BINH, admin)
+    earlier = sign_in(accounts, "binh", BINH["password"])
+    principal = principal_of(accounts, earlier)
+    new_password = "binh-new-password-2"
+    if revoke == "sign_out":
+        accounts.sign_out(principal)
+    elif revoke == "change_password":
+        accounts.change_password({"current_password": BINH["password"],
+                                  "new_password": new_password}, principal)
+    elif revoke == "reset_password":
+        accounts.reset_password(binh["user_id"], {"new_password": new_password}, admin)
+    elif revoke == "disable":
+        assert accounts.change_user(binh["user_id"], {"enabled": False}, admin)["enabled"] is False
+    else:
+        changed = accounts.change_user(binh["user_id"], {"role": "authority_officer",
+                                                         "authority_id": "ubnd-xa-tam-hop"},
+                                       admin)
+        assert (changed["role"], changed["cadre_id"]) == ("authority_officer", None)
+    with pytest.raises(Unauthorized) as refused:
+        principal_of(accounts, earlier)
+    assert refused.value.fields == {"token": ["revoked"]}
+    if revoke in ("change_password", "reset_password"):
+        with pytest.raises(Unauthorized):
+            sign_in(accounts, "binh", BINH["password"])
+        sign_in(accounts, "binh", new_password)
+    elif revoke == "disable":
+        with pytest.raises(Unauthorized):
+            sign_in(accounts, "binh", BINH["password"])
+    else:
+        assert principal_of(accounts, sign_in(accounts, "binh", BINH["password"]))
+
+
+def test_a_password_change_needs_the_current_password_and_changes_nothing_otherwise(
+        accounts, admin):
+    accounts.create_user(BINH, admin)
+    signed_in = sign_in(accounts, "binh", BINH["password"])
+    principal = principal_of(accounts, signed_in)
+    with pytest.raises(InvalidInput) as wrong:
+        accounts.change_password({"current_password": "not-it-at-all",
+                                  "new_password": "binh-new-password-2"}, principal)
+    assert wrong.value.fields == {"current_password": ["is not your current password"]}
+    with pytest.raises(InvalidInput) as weak:
+        accounts.change_password({"current_password": BINH["password"], "new_password": "binh"},
+                                 principal)
+    assert "new_password" in weak.value.fields
+    assert principal_of(accounts, signed_in) == principal  # the token still works
+
+
+def test_administrators_cannot_lock_themselves_out_and_changes_are_events(accounts, admin,
+                                                                          config):
+    with pytest.raises(RuleViolated):
+        accounts.change_user(admin["user_id"], {"enabled": False}, admin)
+    with pytest.raises(RuleViolated):
+        accounts.change_user(admin["user_id"], {"role": "operator"}, admin)
+    with pytest.raises(NotFound):
+        accounts.change_user("no-such-user", {"enabled": False}, admin)
+    with pytest.raises(InvalidInput) as scope_alone:
+        accounts.change_user(admin["user_id"], {"cadre_id": "tran-thi-binh"}, admin)
+    assert "role" in scope_alone.value.fields
+    binh = accounts.create_user(BINH, admin)
+    accounts.change_user(binh["user_id"], {"role": "operator"}, admin)
+    accounts.reset_password(binh["user_id"], {"new_password": "binh-reset-password"}, admin)
+    accounts.change_user(binh["user_id"], {"enabled": False}, admin)
+    seen = []
+    wait_for(lambda: seen.extend(events_of(config)) or len(seen) >= 5, what="account events")
+    assert [(e["event_type"], e["actor"]) for e in seen] == [
+        ("user_created", None), ("user_created", admin["user_id"]),
+        ("user_role_changed", admin["user_id"]), ("password_reset", admin["user_id"]),
+        ("user_disabled", admin["user_id"])]
+    assert seen[2]["payload"] == {"user_id": binh["user_id"], "role": "operator",
+                                  "cadre_id": None, "authority_id": None}
+
+
+def test_repeated_failures_for_one_username_lock_it_with_retry_after(accounts, admin):
+    accounts.create_user(BINH, admin)
+    for _ in range(rules.PER_USERNAME.lock_after):
+        with pytest.raises(Unauthorized):
+            sign_in(accounts, "binh", "wrong-password-1")
+    with pytest.raises(TooManyRequests) as locked:
+        sign_in(accounts, "binh", BINH["password"])  # even the right password, for a while
+    assert 0 < locked.value.retry_after <= rules.PER_USERNAME.lock_seconds
+    assert locked.value.to_body()["retry_after"] == locked.value.retry_after
+    # an unknown username locks the same way: locking says nothing of who exists
+    for _ in range(rules.PER_USERNAME.lock_after):
+        with pytest.raises(Unauthorized):
+            sign_in(accounts, "nobody", "wrong-password-1", address="10.0.0.2")
+    with pytest.raises(TooManyRequests):
+        sign_in(accounts, "nobody", "wrong-password-1", address="10.0.0.2")
+    sign_in(accounts, "admin", ADMIN["password"])  # other users are not affected
+
+
+def test_repeated_failures_from_one_address_lock_that_address(accounts, admin):
+    accounts.create_user(BINH, admin)
+    replies = [accounts.sign_in.call_async({"username": f"guess-{n}", "password": "x"},
+                                           "10.9.9.9")
+               for n in range(rules.PER_ADDRESS.lock_after)]
+    for reply in replies:  # concurrent: the delays overlap instead of adding up
+        with pytest.raises(Unauthorized):
+            reply.result()
+    with pytest.raises(TooManyRequests):
+        sign_in(accounts, "binh", BINH["password"], address="10.9.9.9")
+    sign_in(accounts, "binh", BINH["password"], address="10.0.0.3")  # from elsewhere: fine

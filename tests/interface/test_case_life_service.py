@@ -1,0 +1,243 @@
+"""The escalations service's case life in a nameko container on the real RabbitMQ with a real
+embedded store: acting over RPC, the sweep on a test clock (moved, never slept through),
+triage, duplicates following their original, the inbox and the statistics."""
+import datetime as dt
+import time
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.escalations.service import EscalationsService
+from shared.clock import Clock
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolated
+from tests.interface.helpers import concern_raised, drain, publish, wait_for
+
+DAY = 86400
+AUTHORITIES = [
+    {"authority_id": "ubnd-tinh", "name": "UBND tỉnh", "kind": "peoples_committee",
+     "level": "province", "unit_id": "vp"},
+    {"authority_id": "ubnd-bx", "name": "UBND huyện Bình Xuyên", "kind": "peoples_committee",
+     "level": "district", "unit_id": "vp.bx", "parent_authority_id": "ubnd-tinh"},
+    {"authority_id": "ubnd-th", "name": "UBND xã Tam Hợp", "kind": "peoples_committee",
+     "level": "grassroots", "unit_id": "vp.bx.th", "parent_authority_id": "ubnd-bx"},
+    {"authority_id": "triage", "name": "Văn phòng Tỉnh ủy", "kind": "office",
+     "level": "province", "unit_id": "vp"},
+]
+PATH = ["vp", "vp.bx", "vp.bx.th", "vp.bx.th.np"]
+# who acts, as the gateway passes the signed-in user: an officer of each authority, and the
+# cadre user who carried the concerns (the actor of every concern_raised published here)
+OFFICER = {"user_id": "officer-th", "role": "authority_officer", "authority_id": "ubnd-th"}
+OFFICER_BX = {"user_id": "officer-bx", "role": "authority_officer", "authority_id": "ubnd-bx"}
+OFFICER_TINH = {"user_id": "officer-tinh", "role": "authority_officer",
+                "authority_id": "ubnd-tinh"}
+TRIAGE_OFFICER = {"user_id": "triage-officer", "role": "authority_officer",
+                  "authority_id": "triage"}
+CADRE = {"user_id": "cadre-1", "role": "cadre", "cadre_id": "tran-thi-binh"}
+
+
+@pytest.fixture
+def clock_file(tmp_path):
+    return tmp_path / "clock-offset"
+
+
+@pytest.fixture
+def case_config(config, clock_file, tmp_path):
+    policy = tmp_path / "policy.yml"
+    policy.write_text(
+        "deadlines:\n"
+        "  - {topic: '*', urgency: '*', acknowledge: 3, answer: 15}\n"
+        "reminder_before_hours: 24\nreopen_within_days: 30\ntriage_authority_id: triage\n")
+    return {**config, "TEST_CLOCK_FILE": str(clock_file), "SWEEP_INTERVAL_SECONDS": 0.1,
+            "CASE_POLICY_FILE": str(policy)}
+
+
+@pytest.fixture
+def escalations(container_factory, case_config):
+    container_factory(EscalationsService, case_config).start()
+    with ServiceRpcProxy("escalations", case_config, timeout=15) as proxy:
+        for authority in AUTHORITIES:
+            proxy.register_authority(authority)
+        proxy.add_routing_rule({"rule_id": "infra-th", "topic": "infrastructure",
+                                "unit_id": "vp.bx.th", "authority_id": "ubnd-th"})
+        yield proxy
+
+
+def raise_concern(config, proxy, **overrides):
+    event = {**concern_raised(unit_id="vp.bx.th.np", unit_path=PATH, **overrides),
+             "actor": CADRE["user_id"]}
+    publish(config, event)
+    concern_id = event["payload"]["concern_id"]
+
+    def case():
+        try:
+            return proxy.get_case_for_concern(concern_id)
+        except NotFound:
+            return None
+    return wait_for(case, what="the case")
+
+
+def events(config, name, collected):
+    collected.extend(body for body, _ in drain(config, "monitor.audit")
+                     if body["event_type"] == name)
+    return collected
+
+
+def test_a_case_goes_from_routed_to_closed_and_back_with_its_timeline(escalations, case_config):
+    case = raise_concern(case_config, escalations)
+    assert (case["status"], case["authority_id"], case["due_kind"]) == \
+        ("routed", "ubnd-th", "acknowledge")
+    case_id = case["case_id"]
+    act = escalations.act_on_case
+    assert act(case_id, "acknowledge", {}, OFFICER)["status"] == "acknowledged"
+    asked = act(case_id, "request_information", {"question": "Đoạn nào?"}, OFFICER)
+    assert asked["due_at"] is None  # the clock pauses
+    act(case_id, "provide_information", {"information": "300 m trước cổng trường"}, CADRE)
+    answered = act(case_id, "answer", {"answer": "Sửa xong trước Tết"}, OFFICER)
+    assert answered["status"] == "answered" and answered["answer"] == "Sửa xong trước Tết"
+    act(case_id, "close", {"outcome": "unresolved", "note": "chưa đạt"}, CADRE)
+    reopened = act(case_id, "reopen", {"reason": "Chưa sửa"}, CADRE)
+    assert reopened["status"] == "reopened" and reopened["reopened_count"] == 1
+    timeline = escalations.get_case(case_id)["timeline"]
+    assert [line["action"] for line in timeline] == [
+        "route", "acknowledge", "request_information", "provide_information", "answer",
+        "close", "reopen"]
+    assert timeline[1]["user_id"] == "officer-th" and timeline[2]["why"] == "Đoạn nào?"
+    assert escalations.get_case(case_id)["version"] == 7
+    seen = wait_for(lambda: events(case_config, "case_reopened", []), what="case_reopened")
+    assert seen[0]["payload"]["case_id"] == case_id and seen[0]["actor"] == "cadre-1"
+
+
+def test_refused_and_malformed_actions_change_nothing(escalations, case_config):
+    case_id = raise_concern(case_config, escalations)["case_id"]
+    with pytest.raises(Conflict) as refused:
+        escalations.act_on_case(case_id, "answer", {"answer": "x"}, OFFICER)
+    assert refused.value.fields == {"action": ["answer"], "state": ["routed"]}
+    with pytest.raises(InvalidInput) as bad:
+        escalations.act_on_case(case_id, "redirect", {"authority_id": "ubnd-bx"}, OFFICER)
+    assert set(bad.value.fields) == {"reason"}
+    with pytest.raises(InvalidInput) as unknown:
+        escalations.act_on_case(case_id, "approve", {}, OFFICER)
+    assert "action" in unknown.value.fields
+    with pytest.raises(NotFound):
+        escalations.act_on_case(case_id, "redirect", {"authority_id": "nobody", "reason": "r"},
+                                OFFICER)
+    with pytest.raises(NotFound) as hidden:  # another authority's case: like a missing one
+        escalations.act_on_case(case_id, "acknowledge", {}, OFFICER_BX)
+    with pytest.raises(NotFound) as missing:
+        escalations.act_on_case("no-such-case", "acknowledge", {}, OFFICER)
+    assert hidden.value.message == missing.value.message
+    with pytest.raises(Forbidden) as cadre:  # a role that never acknowledges
+        escalations.act_on_case(case_id, "acknowledge", {}, CADRE)
+    assert cadre.value.fields["rule"] == ["cases.acknowledge: authority_officer only"]
+    with pytest.raises(InvalidInput) as named:  # who acts is the principal, never the body
+        escalations.act_on_case(case_id, "acknowledge", {"actor": "someone-else"}, OFFICER)
+    assert named.value.fields == {"actor": ["Unknown field."]}
+    with pytest.raises(InvalidInput) as nobody:
+        escalations.act_on_case(case_id, "acknowledge", {})
+    assert nobody.value.fields == {"principal": ["required"]}
+    assert escalations.get_case(case_id)["version"] == 1
+
+
+def test_the_sweep_reminds_then_escalates_once_when_the_clock_passes_the_deadline(
+        escalations, case_config, clock_file):
+    case = raise_concern(case_config, escalations)
+    # acknowledge_by is 3 working days away; 10 days on, every deadline has passed
+    Clock.move(clock_file, 10 * DAY)
+    moved = wait_for(lambda: (lambda c: c if c["authority_id"] == "ubnd-bx" else None)(
+        escalations.get_case(case["case_id"])), timeout=15, what="the escalation")
+    assert moved["status"] == "escalated" and moved["escalated_past"] == ["ubnd-th"]
+    assert moved["due_kind"] == "acknowledge" and not moved["overdue"]
+    actions = [line["action"] for line in moved["timeline"]]
+    assert actions == ["route", "remind", "escalate"]
+    assert moved["timeline"][2]["why"] == f"acknowledge deadline {case['acknowledge_by']} passed"
+    past = escalations.inbox({"authority_id": "ubnd-th", "view": "escalated_past"})
+    assert [c["case_id"] for c in past["cases"]] == [case["case_id"]]
+    seen = []
+    wait_for(lambda: seen.extend(body for body, _ in drain(case_config, "monitor.audit"))
+             or "case_escalated" in [e["event_type"] for e in seen], what="case_escalated")
+    time.sleep(0.5)  # several sweeps more: none may act again
+    seen.extend(body for body, _ in drain(case_config, "monitor.audit"))
+    assert [(e["event_type"], e["payload"].get("deadline")) for e in seen
+            if e["event_type"] in ("case_deadline_near", "case_escalated")] == [
+        ("case_deadline_near", "acknowledge"), ("case_escalated", None)]
+    assert escalations.get_case(case["case_id"])["version"] == 3
+
+
+def test_past_the_top_the_standing_committee_is_flagged(escalations, case_config, clock_file):
+    case_id = raise_concern(case_config, escalations)["case_id"]
+    escalations.act_on_case(case_id, "escalate", {"reason": "vượt thẩm quyền xã"}, OFFICER)
+    escalations.act_on_case(case_id, "escalate", {}, OFFICER_BX)
+    flagged = escalations.act_on_case(case_id, "escalate", {}, OFFICER_TINH)
+    assert flagged["authority_id"] == "ubnd-tinh" and flagged["standing_committee_flagged"]
+    assert flagged["due_at"] is None
+    with pytest.raises(Conflict):
+        escalations.act_on_case(case_id, "escalate", {}, OFFICER_TINH)
+
+
+def test_a_concern_no_rule_covers_waits_in_triage_until_routed_by_hand(escalations, case_config):
+    case = raise_concern(case_config, escalations, topic="land")
+    assert (case["status"], case["authority_id"], case["triage"]) == ("routed", "triage", True)
+    listed = escalations.list_unrouted()
+    assert [c["case_id"] for c in listed["cases"]] == [case["case_id"]]
+    routed = escalations.act_on_case(case["case_id"], "redirect",
+                                     {"authority_id": "ubnd-th", "reason": "đất đai cấp xã"},
+                                     TRIAGE_OFFICER)
+    assert (routed["status"], routed["authority_id"]) == ("redirected", "ubnd-th")
+    assert routed["acknowledge_by"] == case["acknowledge_by"]  # the clock kept running
+    assert escalations.list_unrouted()["cases"] == []
+
+
+def test_a_duplicate_follows_its_originals_answer(escalations, case_config):
+    original = raise_concern(case_config, escalations)["case_id"]
+    duplicate = raise_concern(case_config, escalations)["case_id"]
+    with pytest.raises(RuleViolated):
+        escalations.act_on_case(duplicate, "mark_duplicate", {"original_case_id": duplicate},
+                                OFFICER)
+    escalations.act_on_case(duplicate, "mark_duplicate", {"original_case_id": original},
+                            OFFICER)
+    escalations.act_on_case(original, "start", {}, OFFICER)
+    escalations.act_on_case(original, "answer", {"answer": "Đã lắp đèn"}, OFFICER)
+    followed = wait_for(lambda: (lambda c: c if c["status"] == "answered" else None)(
+        escalations.get_case(duplicate)), what="the duplicate answered")
+    assert followed["answer"] == "Đã lắp đèn"
+    assert followed["timeline"][-1]["user_id"] == "system"
+
+
+def test_inbox_puts_overdue_first_counts_states_and_filters(escalations, case_config,
+                                                            clock_file):
+    first = raise_concern(case_config, escalations)["case_id"]
+    Clock.move(clock_file, 1 * DAY)
+    second = raise_concern(case_config, escalations, topic="environment",
+                           summary="Rác thải ven sông")
+    escalations.add_routing_rule({"rule_id": "env-th", "topic": "environment",
+                                  "unit_id": "vp.bx.th", "authority_id": "ubnd-th"})
+    third = raise_concern(case_config, escalations, topic="environment")["case_id"]
+    escalations.act_on_case(first, "acknowledge", {}, OFFICER)
+    inbox = escalations.inbox({"authority_id": "ubnd-th"})
+    # the first acknowledged (answer due in 15 days) comes after the newer unacknowledged one
+    assert [c["case_id"] for c in inbox["cases"]] == [third, first]
+    assert second["authority_id"] == "triage"
+    assert inbox["counts"] == {"routed": 1, "acknowledged": 1}
+    only = escalations.inbox({"authority_id": "ubnd-th", "topic": "environment"})
+    assert [c["case_id"] for c in only["cases"]] == [third]
+    assert escalations.inbox({"authority_id": "ubnd-th", "unit_id": "vp.bx.th.other"})[
+        "cases"] == []
+    with pytest.raises(InvalidInput) as bad:
+        escalations.inbox({"authority_id": "ubnd-th", "status": "lost"})
+    assert "status" in bad.value.fields
+
+
+def test_statistics_over_a_period(escalations, case_config):
+    case_id = raise_concern(case_config, escalations)["case_id"]
+    escalations.act_on_case(case_id, "start", {}, OFFICER)
+    escalations.act_on_case(case_id, "answer", {"answer": "Xong"}, OFFICER)
+    today = dt.date.today()
+    stats = escalations.statistics({"authority_id": "ubnd-th",
+                                    "period_from": (today - dt.timedelta(days=2)).isoformat(),
+                                    "period_to": (today + dt.timedelta(days=2)).isoformat()})
+    [row] = stats["rows"]
+    assert (row["received"], row["acknowledged_on_time"], row["answered_on_time"]) == (1, 1, 1)
+    with pytest.raises(InvalidInput) as bad:
+        escalations.statistics({"authority_id": "ubnd-th", "period_from": "2026-12-01",
+                                "period_to": "2026-11-01"})
+    assert "period_to" in bad.value.fields

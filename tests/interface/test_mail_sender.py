@@ -1,0 +1,93 @@
+"""The sender's promises on a real store (each backend) and a real SMTP catcher, driven one pass
+at a time: a notification is stored once per event and recipient, sent once, and the one
+duplicate the crash window allows carries the same Message-ID."""
+import datetime as dt
+
+import pytest
+
+from services.notifications import mailer, messages
+from services.notifications.outgoing import Postman, enqueue
+from shared import contracts
+from shared.contracts import parse_event
+from tests.mail import MailCatcher
+
+AUTHORITY = messages.Recipient("authority", "ubnd-xa-tam-hop", "UBND xã Tam Hợp",
+                               "ubnd-xa-tam-hop@vinhphuc.example")
+
+
+@pytest.fixture
+def catcher(tmp_path):
+    running = MailCatcher(tmp_path / "mail")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def settings(catcher):
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": catcher.port,
+            "MAIL_FROM": "thongbao@sausat.localhost", "MAIL_RETRY_DELAYS": [0.1],
+            "MAIL_POLL_SECONDS": 0.05, "SMTP_TIMEOUT_SECONDS": 5.0}
+
+
+def routed_event():
+    return parse_event(contracts.CASE_ROUTED.new({
+        "case_id": "k1", "concern_id": "c1", "authority_id": AUTHORITY.recipient_id,
+        "rule_id": "infra-tam-hop", "acknowledge_by": dt.date(2026, 12, 2)}))
+
+
+def message():
+    facts = messages.CaseFacts(case_id="k1", concern_id="c1", topic="infrastructure",
+                               summary="Đường thôn xuống cấp")
+    return messages.case_reached_you(facts, AUTHORITY, dt.date(2026, 12, 2))
+
+
+def test_one_event_stored_twice_is_one_notification_sent_once(database, settings, catcher):
+    event = routed_event()
+    assert enqueue(database, event, message(), "k1", settings) is True
+    assert enqueue(database, event, message(), "k1", settings) is False  # a redelivery
+    postman = Postman(database, settings)
+    assert postman.send_due() == 1
+    assert postman.send_due() == 0
+    [mail] = catcher.mail()
+    stored = database.notifications.find_one({})
+    assert (stored["state"], stored["attempts"]) == ("sent", 1)
+    assert mail["Message-ID"] == stored["message_id"]
+
+
+def test_two_senders_never_hold_the_same_notification(database, settings):
+    enqueue(database, routed_event(), message(), "k1", settings)
+    candidate = database.notifications.find_one({})
+    first, second = Postman(database, settings), Postman(database, settings)
+    assert first.claim(candidate) is not None
+    assert second.claim(candidate) is None
+    assert second.send_due() == 0  # claimed and its lease running: not due
+
+
+def test_a_crash_between_accept_and_mark_resends_once_with_the_same_message_id(
+        database, settings, catcher):
+    enqueue(database, routed_event(), message(), "k1", settings)
+    postman = Postman(database, settings)
+    claimed = postman.claim(database.notifications.find_one({}))
+    mailer.deliver(settings, claimed)  # the server accepted it; then the process "died"
+    assert postman.send_due() == 0     # its lease still runs: nobody sends it again yet
+
+    database.notifications.update_one({"_id": claimed["_id"]}, {"$set": {
+        "next_attempt_at": dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)}})
+    assert postman.send_due() == 1     # the lease ran out: in doubt, so sent again
+    assert postman.send_due() == 0
+    first, again = catcher.mail()
+    assert first["Message-ID"] == again["Message-ID"] == claimed["message_id"]
+    assert database.notifications.find_one({})["state"] == "sent"
+
+
+def test_a_server_away_defers_with_the_error_and_the_next_attempt(database, settings, catcher):
+    enqueue(database, routed_event(), message(), "k1", settings)
+    catcher.stop()
+    postman = Postman(database, settings)
+    before = dt.datetime.now(dt.timezone.utc)
+    assert postman.send_due() == 1
+    stored = database.notifications.find_one({})
+    assert stored["state"] == "pending" and stored["attempts"] == 1
+    assert "ConnectionRefusedError" in stored["last_error"]
+    assert stored["next_attempt_at"] >= before + dt.timedelta(seconds=0.1)

@@ -1,0 +1,207 @@
+"""Every query the services make is answered from an index: the services run in containers on
+the test RabbitMQ with the embedded store recording its statements, and SQLite's plan of each
+statement must not scan a collection that grows with use."""
+import datetime as dt
+import re
+import sqlite3
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.assignments.service import AssignmentsService
+from services.escalations.service import EscalationsService
+from services.monitor.service import MonitorService
+from services.visits.service import VisitsService
+from shared import contracts
+from shared.docstore import DocStoreClient, recording
+from tests.interface.helpers import wait_for
+
+GROWING = {"visits", "cases", "audit_trail", "processed_events"}
+# registry tables grow with the organisation tree, not with use: their list_* RPCs return the
+# whole table in _id order by design (an administrator's import screens)
+WHOLE_TABLE_READS = {"units", "cadres", "authorities", "routing_rules"}
+
+TREE = [
+    {"unit_id": "vp", "name": "Tỉnh ủy Vĩnh Phúc", "level": "province"},
+    {"unit_id": "vp.bx", "name": "Huyện ủy Bình Xuyên", "level": "district", "parent_id": "vp"},
+    {"unit_id": "vp.bx.th", "name": "Đảng bộ xã Tam Hợp", "level": "grassroots",
+     "parent_id": "vp.bx"},
+    {"unit_id": "vp.bx.th.np", "name": "Chi bộ thôn Nội Phật", "level": "branch",
+     "kind": "residential", "parent_id": "vp.bx.th"},
+]
+
+
+CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "tran-thi-binh"}
+OFFICER = {"user_id": "u-th", "role": "authority_officer", "authority_id": "ubnd-th"}
+
+
+def visit(**overrides):
+    return {
+        "submission_id": contracts.new_id(), "unit_id": "vp.bx.th.np",
+        "meeting_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        "meeting_kind": "regular", "attendance": {"present": 27, "expected": 31},
+        "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
+        "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                      "summary": "Đường thôn xuống cấp"},
+                     {"topic": "infrastructure", "raised_by": "party_member",
+                      "summary": "Mương thoát nước tắc"},
+                     {"topic": "land", "raised_by": "resident", "summary": "Ranh giới đất"},
+                     {"topic": "land", "raised_by": "resident", "summary": "Sổ đỏ chậm"}],
+        **overrides,
+    }
+
+
+def exercise_every_service(container_factory, config):
+    for service in (AssignmentsService, VisitsService, EscalationsService, MonitorService):
+        container_factory(service, config).start()
+    with ServiceRpcProxy("assignments", config, timeout=15) as assignments, \
+            ServiceRpcProxy("visits", config, timeout=15) as visits, \
+            ServiceRpcProxy("escalations", config, timeout=15) as escalations, \
+            ServiceRpcProxy("monitor", config, timeout=15) as monitor:
+        for unit in TREE:
+            assignments.register_unit(unit)
+        assignments.register_unit(TREE[0])  # a re-run import
+        assignments.register_cadre({"cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình",
+                                    "home_unit_id": "vp",
+                                    "positions": ["province_committee_member"]})
+        assignments.assign_cadre({"cadre_id": "tran-thi-binh", "unit_id": "vp.bx.th.np",
+                                  "starts_on": (dt.date.today() - dt.timedelta(days=30))
+                                  .isoformat()})
+        assignments.get_unit("vp.bx")
+        every_page(assignments.list_units, "units")
+        assignments.list_assignments("tran-thi-binh")
+        escalations.register_authority({"authority_id": "ubnd-th", "name": "UBND xã Tam Hợp",
+                                        "kind": "peoples_committee", "level": "grassroots",
+                                        "unit_id": "vp.bx.th"})
+        escalations.add_routing_rule({"rule_id": "infra-th", "topic": "infrastructure",
+                                      "unit_id": "vp.bx.th", "authority_id": "ubnd-th"})
+        every_page(escalations.list_authorities, "authorities")
+        every_page(escalations.list_routing_rules, "routing_rules")
+        wait_for(lambda: _known(visits, "vp.bx.th.np"), what="visits learning the units")
+        wait_for(lambda: visits.knows_assignment("tran-thi-binh", "vp.bx.th.np"),
+                 what="visits learning the assignment")
+        body = visit()
+        logged = visits.log_visit(body, CADRE)
+        assert visits.log_visit(body, CADRE)["replayed"] is True
+        visits.get_visit(logged["visit_id"], CADRE)
+        concern_id = logged["concerns"][0]["concern_id"]
+        visits.get_concern(concern_id, CADRE)
+        for concern in logged["concerns"]:
+            wait_for(lambda: _has_case(escalations, concern["concern_id"]),
+                     what="the concern's case")
+        case = escalations.get_case_for_concern(concern_id, CADRE)
+        escalations.get_case(case["case_id"], OFFICER)
+        escalations.act_on_case(case["case_id"], "acknowledge", {}, OFFICER)
+        for query in ({"status": "routed"}, {}, {"topic": "infrastructure"}):
+            every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th", **query},
+                       OFFICER)
+        every_page(escalations.list_unrouted, "cases", {}, None)
+        escalations.statistics({"authority_id": "ubnd-th",
+                                "period_from": dt.date.today().isoformat(),
+                                "period_to": (dt.date.today() + dt.timedelta(days=1))
+                                .isoformat()})
+        wait_for(lambda: monitor.recent_events({"limit": 50})["events"], what="audited events")
+        every_page(monitor.recent_events, "events")
+        for proxy in (assignments, visits, escalations, monitor):
+            proxy.health()
+
+
+def every_page(method, items, query=None, *args):
+    """Read a list a page of one item at a time (the cursor's query too), to its end."""
+    query, seen = {**(query or {}), "limit": 1}, 0
+    while True:
+        page = method(query, *args)
+        seen += len(page[items])
+        if page["next_cursor"] is None:
+            return seen
+        query["cursor"] = page["next_cursor"]
+
+
+def _known(visits, unit_id):
+    try:
+        return visits.get_unit(unit_id)
+    except Exception:
+        return None
+
+
+def _has_case(escalations, concern_id):
+    try:
+        return escalations.get_case_for_concern(concern_id, None)
+    except Exception:
+        return None
+
+
+def plan(path, sql, params):
+    connection = sqlite3.connect(path)
+    connection.create_function("ds_match", 2, lambda doc, node: 0)
+    try:
+        return [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    finally:
+        connection.close()
+
+
+def table_exists(path, table):
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (table,)).fetchone() is not None
+    finally:
+        connection.close()
+
+
+def full_scans(sql, steps):
+    """The tables a plan reads whole: a SCAN with no index, or an index walked with no LIMIT."""
+    scanned = []
+    for step in steps:
+        found = re.match(r"SCAN (\w+)(.*)", step)
+        if found and not found.group(1).startswith("json_each"):
+            if "USING" not in found.group(2) or " LIMIT " not in sql:
+                scanned.append(found.group(1))
+    return scanned
+
+
+def sorts_apart(steps):
+    """Whether the rows are sorted after being found (a cost that grows with the matches)."""
+    return any("USE TEMP B-TREE" in step for step in steps)
+
+
+def table_of(sql):
+    return re.search(r'(?:FROM|UPDATE) "?(\w+)', sql).group(1)
+
+
+@pytest.fixture
+def statements(container_factory, config):
+    with recording() as recorded:
+        exercise_every_service(container_factory, config)
+    return recorded
+
+
+def test_every_query_the_services_make_is_answered_from_an_index(statements):
+    queries = {(path, sql): params for path, sql, params in statements
+               if re.match(r"\s*(SELECT|UPDATE|DELETE)", sql) and "_docstore" not in sql}
+    tables = {table_of(sql) for _, sql in queries}
+    assert {"visits", "cases", "audit_trail", "processed_events", "units"} <= tables
+    offending = []
+    for (path, sql), params in queries.items():
+        table = table_of(sql)
+        if not table_exists(path, table):
+            continue  # a read of a collection nothing was written to yet: nothing to scan
+        steps = plan(path, sql, params)
+        if table in WHOLE_TABLE_READS and "WHERE 1 ORDER BY id" in sql:
+            continue
+        if full_scans(sql, steps) or (table in GROWING and sorts_apart(steps)):
+            offending.append((sql, steps))
+    assert not offending, "\n".join(f"{sql}\n    {steps}" for sql, steps in offending)
+
+
+def test_the_inbox_query_walks_its_index_in_order(tmp_path):
+    db = DocStoreClient(tmp_path)["escalations"]
+    db.cases.create_index([("authority_id", 1), ("status", 1), ("routed_at", -1)])
+    steps = db.cases.explain({"authority_id": "a", "status": "routed"},
+                             sort=[("routed_at", -1)], limit=20)
+    assert steps and not sorts_apart(steps), steps
+    assert any("USING INDEX cases__authority_id_1_status_1_routed_at_-1" in s for s in steps)
+    # and without the index, the same query would scan: the check can fail
+    bare = DocStoreClient(tmp_path)["other"]
+    bare.cases.insert_one({"_id": 1})
+    assert full_scans("SELECT ... LIMIT 20", bare.cases.explain({"authority_id": "a"}))

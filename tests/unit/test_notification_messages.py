@@ -1,0 +1,105 @@
+"""What each case event tells whom: recipients, Vietnamese subjects and bodies, stable keys."""
+import datetime as dt
+
+import pytest
+
+from services.notifications import cases, directory, messages
+from services.notifications.messages import CaseFacts, Recipient
+from shared import topology
+
+UBND_TAM_HOP = Recipient("authority", "ubnd-xa-tam-hop", "UBND xã Tam Hợp",
+                         "ubnd-xa-tam-hop@vinhphuc.example")
+TRAN_THI_BINH = Recipient("cadre", "tran-thi-binh", "Trần Thị Bình",
+                          "tran-thi-binh@vinhphuc.example")
+
+
+def facts(**overrides):
+    values = {"case_id": "k1", "concern_id": "c1", "topic": "infrastructure",
+              "summary": "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành",
+              "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "raised_on": dt.date(2026, 11, 20)}
+    values.update(overrides)
+    return CaseFacts(**values)
+
+
+def test_a_routed_case_tells_the_authority_what_reached_it_and_by_when():
+    message = messages.case_reached_you(facts(), UBND_TAM_HOP, dt.date(2026, 12, 2))
+    assert message.recipient == UBND_TAM_HOP
+    assert message.subject == ("[Sâu Sát] Ý kiến mới cần tiếp nhận trước 02/12/2026: "
+                               "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành")
+    assert message.body.startswith("Kính gửi UBND xã Tam Hợp,\n")
+    for line in ("Nơi nêu ý kiến: Chi bộ thôn Nội Phật, xã Tam Hợp", "Lĩnh vực: Hạ tầng",
+                 "Ngày nêu: 20/11/2026", "Hạn tiếp nhận: 02/12/2026", "Mã hồ sơ: k1",
+                 "please acknowledge it by 2026-12-02"):
+        assert line in message.body
+
+
+def test_a_long_summary_is_shortened_in_the_subject_but_whole_in_the_body():
+    summary = "Đề nghị " + "sửa chữa đường giao thông nội đồng " * 5
+    message = messages.case_reached_you(facts(summary=summary), UBND_TAM_HOP,
+                                        dt.date(2026, 12, 2))
+    shown = message.subject.split(": ", 1)[1]
+    assert len(shown) == messages.SUBJECT_SUMMARY_CHARS and shown.endswith("…")
+    assert summary.strip() in message.body
+
+
+def test_facts_not_known_are_left_out_rather_than_printed_as_none():
+    message = messages.case_reached_you(facts(unit_name=None), UBND_TAM_HOP,
+                                        dt.date(2026, 12, 2))
+    assert "None" not in message.body and "Nơi nêu ý kiến" not in message.body
+
+
+def test_an_answer_goes_to_the_cadre_who_carried_the_concern_addressed_as_comrade():
+    message = messages.answer_arrived(facts(), TRAN_THI_BINH, "UBND xã Tam Hợp",
+                                      "Xã đã bố trí vốn, thi công trong quý I/2027.")
+    assert message.recipient == TRAN_THI_BINH
+    assert message.subject.startswith("[Sâu Sát] Đã có trả lời ý kiến: ")
+    assert message.body.startswith("Kính gửi đồng chí Trần Thị Bình,\n")
+    assert "Xã đã bố trí vốn, thi công trong quý I/2027." in message.body
+    assert "UBND xã Tam Hợp đã trả lời" in message.body
+
+
+def test_reminders_and_escalations_name_the_deadline_and_where_the_case_came_from():
+    near = messages.deadline_near(facts(), UBND_TAM_HOP, "answer", dt.date(2027, 1, 15))
+    assert "Sắp đến hạn trả lời (15/01/2027)" in near.subject
+    escalated = messages.case_escalated_to_you(
+        facts(), Recipient("authority", "ubnd-huyen-binh-xuyen", "UBND huyện Bình Xuyên",
+                           "x@vinhphuc.example"), "UBND xã Tam Hợp", "quá hạn tiếp nhận")
+    assert "Chuyển lên từ: UBND xã Tam Hợp" in escalated.body
+    assert "Lý do: quá hạn tiếp nhận" in escalated.body
+    with pytest.raises(KeyError):
+        messages.deadline_near(facts(), UBND_TAM_HOP, "lunch", dt.date(2027, 1, 15))
+
+
+def test_the_notification_key_is_stable_per_event_and_recipient_and_differs_otherwise():
+    key = messages.notification_id("e1", UBND_TAM_HOP)
+    assert key == messages.notification_id("e1", UBND_TAM_HOP)
+    assert key != messages.notification_id("e2", UBND_TAM_HOP)
+    assert key != messages.notification_id("e1", TRAN_THI_BINH)
+    assert len(key) == 32
+
+
+def test_the_message_id_derives_from_the_key_and_the_senders_domain():
+    assert messages.message_id("abc", "thongbao@sausat.localhost") == "<abc@sausat.localhost>"
+
+
+def test_retry_delays_grow_then_the_last_one_repeats():
+    delays = [5, 30, 120]
+    assert [messages.retry_delay(n, delays) for n in range(1, 6)] == [5, 30, 120, 120, 120]
+    with pytest.raises(ValueError):
+        messages.retry_delay(0, delays)
+
+
+def test_the_topology_subscribes_to_exactly_the_events_the_service_handles():
+    assert set(topology.subscription("notifications", "case_events").events) == \
+        set(cases.CASE_EVENTS)
+    assert set(topology.subscription("notifications", "directory").events) == \
+        set(directory.LEARNED_EVENTS)
+
+
+def test_a_reminder_made_after_the_deadlines_last_day_in_vietnam_is_too_late():
+    due_on = dt.date(2026, 12, 2)
+    utc = dt.timezone.utc
+    assert not messages.too_late_to_remind(dt.datetime(2026, 12, 2, 16, 59, tzinfo=utc), due_on)
+    # 17:00 UTC is midnight in Vietnam: the 3rd there
+    assert messages.too_late_to_remind(dt.datetime(2026, 12, 2, 17, 0, tzinfo=utc), due_on)
+    assert not messages.too_late_to_remind(dt.datetime(2026, 11, 30, 1, 0, tzinfo=utc), due_on)
