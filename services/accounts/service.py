@@ -69,7 +69,8 @@ class AccountsService(ReportsHealth):
         if not matches or not user["enabled"]:
             delay = max(self._count_failure(key, now, policy) for key, policy in
                         zip(keys, (rules.PER_USERNAME, rules.PER_ADDRESS)))
-            sleep(delay)
+            # within the gateway's patience: a refused sign-in answers 401, never 503
+            sleep(min(delay, settings(self.config)["RPC_TIMEOUT_SECONDS"] / 4))
             raise Unauthorized(SIGN_IN_REFUSED)
         self.db.sign_in_attempts.delete_one({"_id": keys[0]})
         config = settings(self.config)

@@ -87,7 +87,7 @@ ROUTES = {
     # --- sessions and one's own account -----------------------------------------------------
     ("POST", "/sessions"): Route(
         "Sign in: an access token for a username and password", schemas.Session, "accounts",
-        status=201, body=SignIn, errors=(413, 415, 429), public=True,
+        status=201, body=SignIn, errors=(401, 413, 415, 429), public=True,
         description="The same 401 for an unknown user, a wrong password and a disabled user. "
                     "Failed attempts are counted per username and per client address: past the "
                     "limit, 429 with Retry-After.",

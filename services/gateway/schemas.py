@@ -80,12 +80,16 @@ class Error(Schema):
     field_errors = fields.Dict(data_key="fields", metadata={
         "description": "per field (nested like the request), what is wrong with it",
         "example": {"attendance": {"present": ["cannot exceed expected"]}}})
+    retry_after = fields.Integer(metadata={
+        "description": "429 only: seconds to wait, as the Retry-After header says"})
 
 
 class ServiceHealth(Schema):
     service = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "'ok' when healthy"})
     outbox_pending = fields.Integer(metadata={"description": "events stored, not yet published"})
+    mail_waiting = fields.Integer(metadata={
+        "description": "notifications: mail stored, not yet accepted by the mail server"})
 
 
 class Health(Schema):

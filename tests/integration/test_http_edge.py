@@ -1,6 +1,8 @@
 """Bad input at the HTTP edge, as a client can really send it: each refusal has its status, the
 one JSON error shape naming what is wrong, and stores nothing. Requests that ``requests`` cannot
-send (bad request lines, chunked bodies, huge heads) go over a raw socket."""
+send (bad request lines, chunked bodies, huge heads) go over a raw socket. Every request is sent
+signed in (the demo cadre, who is assigned to Nội Phật; officers, the operator for their
+routes): the edge's refusals come before the token check, the visits need the cadre's token."""
 import datetime as dt
 import json
 import socket
@@ -9,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from nameko.standalone.rpc import ClusterRpcProxy
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -22,16 +25,25 @@ NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 MB = 1_000_000
 
 
+# the demo users (deploy/demo_data.yml: development only)
+DEMO_USERS = {"cadre": ("binh", "binh-dev-only-2026"),
+              "officer": ("tamhop-officer", "tamhop-dev-only-2026"),
+              "operator": ("operator", "operator-dev-only-2026")}
+AS = {}  # role -> headers of a signed-in user, set by the system fixture
+
+
 @pytest.fixture(scope="module")
 def system(vhost_pipeline, request, tmp_path_factory):
     with demo_system(vhost_pipeline, request, tmp_path_factory) as running:
+        for role, (username, password) in DEMO_USERS.items():
+            AS[role] = running.sign_in(username, password)
         yield running
+        AS.clear()
 
 
 def visit(**overrides):
     body = {
         "submission_id": contracts.new_id(),
-        "cadre_id": "tran-thi-binh",
         "unit_id": NOI_PHAT,
         "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         "meeting_kind": "regular",
@@ -80,17 +92,23 @@ def raw_post_chunked(body_bytes, **kwargs):
                chunked(body_bytes, **kwargs))
 
 
+def signed_in(head):
+    """A raw request head with the cadre's token after its Host line."""
+    token = AS["cadre"]["Authorization"].encode()
+    return head.replace(b"\r\nHost: x\r\n", b"\r\nHost: x\r\nAuthorization: " + token + b"\r\n", 1)
+
+
 def send(system, how):
     kind, target, body, headers = how
     if kind != "RAW":
-        response = requests.request(kind, system.base_url + target, data=body, headers=headers,
-                                    timeout=30)
+        response = requests.request(kind, system.base_url + target, data=body,
+                                    headers={**AS["cadre"], **headers}, timeout=30)
         rule = described_rule(kind, target)
         if rule is not None:  # a route of the description: the refusal must be described too
             assert_described(system, kind, rule, response)
         return response.status_code, response.headers.get("Content-Type", ""), response.content
     with socket.create_connection(("127.0.0.1", system.port), timeout=30) as sock:
-        sock.sendall(target)
+        sock.sendall(signed_in(target))
         try:
             sock.sendall(body)
         except (BrokenPipeError, ConnectionResetError):
@@ -233,20 +251,26 @@ CASES = {
 
 
 def visits_logged(system):
-    """Every visit_logged event in the audit trail, read page by page."""
+    """Every visit_logged event in the audit trail, read page by page from the monitor itself
+    (an operator sees no payloads)."""
     found, cursor = [], None
-    while True:
-        params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-        page = requests.get(f"{system.base_url}/monitor/events", params=params, timeout=10).json()
-        found += [e for e in page["events"] if e["routing_key"] == "visits.visit_logged"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return found
+    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}, timeout=30) as cluster:
+        while True:
+            page = cluster.monitor.recent_events({"limit": 500, "cursor": cursor})
+            found += [e for e in page["events"] if e["routing_key"] == "visits.visit_logged"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return found
+
+
+def post_visit(system, body):
+    return requests.post(f"{system.base_url}/visits", json=body, headers=AS["cadre"],
+                         timeout=10)
 
 
 def logged_after(system, sentinel_submission):
     """visit_logged events once the sentinel visit's own event has reached the audit trail."""
-    response = requests.post(f"{system.base_url}/visits", json=sentinel_submission, timeout=10)
+    response = post_visit(system, sentinel_submission)
     assert response.status_code == 201, response.text
     visit_id = response.json()["visit_id"]
     deadline = time.monotonic() + 20
@@ -294,7 +318,7 @@ def test_a_valid_visit_sent_chunked_is_logged_once(system):
     assert status == 201, content
     logged = json.loads(content)
     assert logged["concerns"][0]["summary"] == "Trạm bơm\tthôn Nội Phật\ncần sửa"
-    again = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    again = post_visit(system, body)
     assert again.status_code == 200 and again.json()["visit_id"] == logged["visit_id"]
 
 
@@ -309,6 +333,7 @@ def test_a_body_just_under_the_limit_is_read_whole(system):
 def test_the_connection_serves_the_next_request_after_a_refusal(system):
     """A refusal of the parameters keeps the client's connection usable (keep-alive)."""
     with requests.Session() as session:
+        session.headers.update(AS["cadre"])
         refused = session.get(f"{system.base_url}/units?limit=0", timeout=10)
         listed = session.get(f"{system.base_url}/units?limit=2", timeout=10)
     assert refused.status_code == 400
@@ -317,40 +342,46 @@ def test_the_connection_serves_the_next_request_after_a_refusal(system):
 
 # --- real answers, held to the served description ----------------------------------------------
 
-def described_get(system, rule, path=None, **params):
-    response = requests.get(system.base_url + (path or rule), params=params, timeout=10)
+def described_get(system, rule, path=None, as_="cadre", **params):
+    response = requests.get(system.base_url + (path or rule), params=params,
+                            headers=AS[as_], timeout=10)
     assert_described(system, "GET", rule, response)
     return response
 
 
 def test_every_route_answers_as_its_description_says(system):
     body = visit()
-    logged = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    logged = post_visit(system, body)
     assert_described(system, "POST", "/visits", logged)
-    replayed = requests.post(f"{system.base_url}/visits", json=body, timeout=10)
+    replayed = post_visit(system, body)
     assert_described(system, "POST", "/visits", replayed)
-    changed = requests.post(f"{system.base_url}/visits", json={**body, "meeting_kind": "thematic"},
-                            timeout=10)
+    changed = post_visit(system, {**body, "meeting_kind": "thematic"})
     assert_described(system, "POST", "/visits", changed)
     assert (logged.status_code, replayed.status_code, changed.status_code) == (201, 200, 409)
     concern_id = logged.json()["concerns"][0]["concern_id"]
     visit_id = logged.json()["visit_id"]
 
     assert described_get(system, "/health").status_code == 200
-    for rule in ("/units", "/authorities", "/routing-rules", "/monitor/events",
-                 "/monitor/queues"):
+    for rule in ("/units", "/authorities", "/routing-rules"):
         assert described_get(system, rule).status_code == 200
+    for rule in ("/monitor/events", "/monitor/queues"):
+        assert described_get(system, rule, as_="operator").status_code == 200
+        assert described_get(system, rule).status_code == 403  # a cadre
     assert described_get(system, "/visits/<visit_id>", f"/visits/{visit_id}").status_code == 200
     assert described_get(system, "/concerns/<concern_id>",
                          f"/concerns/{concern_id}").status_code == 200
     inbox = "/authorities/<authority_id>/inbox"
-    assert described_get(system, inbox, "/authorities/ubnd-xa-tam-hop/inbox",
+    assert described_get(system, inbox, "/authorities/ubnd-xa-tam-hop/inbox", as_="officer",
                          status="routed", limit=3).status_code == 200
     # refusals too
     assert described_get(system, "/visits/<visit_id>", "/visits/0").status_code == 404
-    assert described_get(system, inbox, "/authorities/nobody/inbox").status_code == 404
+    assert described_get(system, inbox, "/authorities/nobody/inbox",
+                         as_="officer").status_code == 404
     assert described_get(system, "/units", limit=0).status_code == 400
-    unknown_unit = requests.post(f"{system.base_url}/visits", json=visit(unit_id="x"), timeout=10)
+    anonymous = requests.get(f"{system.base_url}/units", timeout=10)
+    assert_described(system, "GET", "/units", anonymous)
+    assert anonymous.status_code == 401
+    unknown_unit = post_visit(system, visit(unit_id="x"))
     assert_described(system, "POST", "/visits", unknown_unit)
     assert unknown_unit.status_code == 404
 
@@ -368,16 +399,16 @@ def test_the_docs_page_and_its_assets_are_served_from_the_gateway(system):
     assert spec["openapi"].startswith("3.")
 
 
-@pytest.mark.parametrize("rule, key", [("/units", "units"), ("/authorities", "authorities"),
-                                       ("/routing-rules", "routing_rules"),
-                                       ("/monitor/events", "events")])
-def test_a_list_read_page_by_page_is_the_whole_list_once(system, rule, key):
-    whole = described_get(system, rule, limit=500).json()
+@pytest.mark.parametrize("rule, key, as_", [
+    ("/units", "units", "cadre"), ("/authorities", "authorities", "cadre"),
+    ("/routing-rules", "routing_rules", "cadre"), ("/monitor/events", "events", "operator")])
+def test_a_list_read_page_by_page_is_the_whole_list_once(system, rule, key, as_):
+    whole = described_get(system, rule, as_=as_, limit=500).json()
     assert whole["next_cursor"] is None
     seen, cursor, pages = [], None, 0
     while True:
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        page = described_get(system, rule, **params).json()
+        page = described_get(system, rule, as_=as_, **params).json()
         assert len(page[key]) <= 2
         seen += page[key]
         pages += 1
@@ -392,24 +423,27 @@ def test_a_list_read_page_by_page_is_the_whole_list_once(system, rule, key):
     assert pages >= len(whole[key]) // 2
 
 
-def test_an_inbox_read_page_by_page_is_newest_first_and_whole(system):
+def test_an_inbox_read_page_by_page_is_in_deadline_order_and_whole(system):
     for summary in ("Cống thoát nước bị tắc", "Đèn đường hỏng", "Mương nội đồng sạt lở"):
         body = visit(concerns=[{"topic": "infrastructure", "raised_by": "resident",
                                 "summary": summary}])
-        assert requests.post(f"{system.base_url}/visits", json=body, timeout=10).status_code == 201
+        assert post_visit(system, body).status_code == 201
     rule, path = "/authorities/<authority_id>/inbox", "/authorities/ubnd-xa-tam-hop/inbox"
     deadline = time.monotonic() + 20
-    while len(described_get(system, rule, path, limit=500).json()["cases"]) < 3:
+    while len(described_get(system, rule, path, as_="officer",
+                            limit=500).json()["cases"]) < 3:
         assert time.monotonic() < deadline, "the cases never reached the inbox"
         time.sleep(0.1)
-    whole = described_get(system, rule, path, limit=500).json()["cases"]
+    whole = described_get(system, rule, path, as_="officer", limit=500).json()["cases"]
     seen, cursor = [], None
     while True:
-        page = described_get(system, rule, path, limit=1,
+        page = described_get(system, rule, path, as_="officer", limit=1,
                              **({"cursor": cursor} if cursor else {})).json()
         seen += page["cases"]
         if (cursor := page["next_cursor"]) is None:
             break
     assert [c["case_id"] for c in seen] == [c["case_id"] for c in whole]
-    routed = [c["routed_at"] for c in whole]
-    assert routed == sorted(routed, reverse=True)
+    # overdue first, then by deadline (none last); the newest first among equal deadlines
+    keys = [(c["due_at"] is None, dt.datetime.fromisoformat(c["due_at"]) if c["due_at"] else 0)
+            for c in whole]
+    assert keys == sorted(keys)
