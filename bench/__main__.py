@@ -114,7 +114,8 @@ def measure_hello(scale, clients):
         port = int(process.stdout.readline().strip().rsplit(":", 1)[1])
         reps = []
         for _ in range(scale.repetitions):
-            load = closed_loop("127.0.0.1", port, lambda i: ("GET", "/", None), clients=clients,
+            load = closed_loop("127.0.0.1", port, lambda i: ("GET", "/", None, None),
+                               clients=clients,
                                seconds=scale.hello_seconds)
             reps.append({"per_s": load.rate, "p99": load.latency_percentile(99),
                          "failed": load.errors})
@@ -257,10 +258,11 @@ def run(scale_name, out_dir, clients=16):
         system = RunningSystem(vhost.amqp_uri, workdir)
         phases = Phases()
         try:
-            step("starting the five services")
+            step(f"starting the {len(SERVICES)} services")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
                 load_demo({"AMQP_URI": vhost.amqp_uri}, yaml.safe_load(handle))
+            workload.sign_in(system)
             with broker.CaseRoutedWatcher(vhost.amqp_uri) as watcher:
                 results["system"] = measure_system(system, watcher, scale, clients, vhost, phases)
         finally:

@@ -26,7 +26,7 @@ def open_escalations_store(store_uri):
     """The escalations database at ``store_uri``, with the service's indexes."""
     from services.escalations.service import EscalationsService
     client, db = connect(store_uri, "escalations")
-    OutboxRelay(db, EscalationsService.db.outbox_collections, publish=None).ensure_indexes()
+    OutboxRelay(db, EscalationsService.db.outbox_collections, publisher=None).ensure_indexes()
     for collection, specs in EscalationsService.db.indexes.items():
         for keys, options in specs:
             db[collection].create_index(keys, **options)

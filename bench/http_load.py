@@ -77,11 +77,11 @@ class KeepAliveClient:
         self.host, self.port = host, port
         self.connection = None
 
-    def send(self, method, path, body=None, keep_body=False):
+    def send(self, method, path, body=None, keep_body=False, headers=None):
         if self.connection is None:
             self.connection = http.client.HTTPConnection(self.host, self.port,
                                                          timeout=REQUEST_TIMEOUT)
-        headers = {}
+        headers = dict(headers or {})
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -105,7 +105,7 @@ class KeepAliveClient:
 
 def closed_loop(host, port, make_request, clients=16, count=None, seconds=None,
                 keep_body=False):
-    """``make_request(i) -> (method, path, body)``; stops at ``count`` requests or after
+    """``make_request(i) -> (method, path, body, headers)``; stops at ``count`` requests or after
     ``seconds`` (requests under way then are waited for, at most REQUEST_TIMEOUT)."""
     if count is None and seconds is None:
         raise ValueError("bound the load by count, seconds or both")
@@ -124,9 +124,9 @@ def closed_loop(host, port, make_request, clients=16, count=None, seconds=None,
                     index = next(issued, None)
                 if index is None:
                     return
-                method, path, body = make_request(index)
+                method, path, body, headers = make_request(index)
                 sent = time.monotonic()
-                status, answer = client.send(method, path, body, keep_body)
+                status, answer = client.send(method, path, body, keep_body, headers)
                 with lock:
                     result.outcomes.append(Outcome(index, sent, time.monotonic(), status, answer))
         finally:
@@ -165,8 +165,8 @@ def open_loop(host, port, make_request, rate, seconds, clients=16, keep_body=Fal
                     with lock:
                         result.unsent += 1
                     continue
-                method, path, body = make_request(index)
-                status, answer = client.send(method, path, body, keep_body)
+                method, path, body, headers = make_request(index)
+                status, answer = client.send(method, path, body, keep_body, headers)
                 outcome = Outcome(index, due, time.monotonic(), status, answer)
                 with lock:
                     result.outcomes.append(outcome)

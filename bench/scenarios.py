@@ -52,9 +52,10 @@ class SystemBench:
             for i in range(count):
                 if time.monotonic() > deadline:
                     break
-                method, path, body = workload.log_visit_request(base + i)
+                method, path, body, headers = workload.log_visit_request(base + i)
                 sent = time.monotonic()
-                status, answer = client.send(method, path, body, keep_body=True)
+                status, answer = client.send(method, path, body, keep_body=True,
+                                             headers=headers)
                 ids = workload.concern_ids(answer)
                 if status != 201 or not ids:
                     missed += 1
