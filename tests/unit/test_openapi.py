@@ -64,7 +64,8 @@ def test_refusals_share_the_one_error_body():
     description = openapi_description()
     error = description["components"]["schemas"]["Error"]
     assert error["required"] == ["error", "message"]
-    assert set(error["properties"]) == {"error", "message", "fields"}
+    # retry_after: a 429 only (shared.errors.TooManyRequests), as its Retry-After header
+    assert set(error["properties"]) == {"error", "message", "fields", "retry_after"}
     for response in description["components"]["responses"].values():
         assert response["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"}
