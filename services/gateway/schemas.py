@@ -140,7 +140,10 @@ class Inbox(Schema):
     view = fields.String(required=True, validate=validate.OneOf(escalations.INBOX_VIEWS))
     counts = fields.Dict(keys=fields.String(validate=validate.OneOf(CASE_STATUSES)),
                          values=fields.Integer(), required=True, metadata={
-                             "description": "the cases it holds, per status (none: absent)"})
+                             "description": "the cases it holds, per status (none: absent), "
+                                            "each counted up to counts_cap"})
+    counts_cap = fields.Integer(required=True, metadata={
+        "description": "a count equal to this means this many or more"})
     overdue = fields.Integer(required=True, metadata={"description": "overdue on this page"})
     cases = fields.List(fields.Nested(Case), required=True, metadata={
         "description": "overdue first, then by deadline (holding); newest first (escalated_past)"})
