@@ -245,5 +245,10 @@ def test_service_keeps_unroutable_events_logs_them_and_publishes_once_routable(
         received = []
         wait_for(lambda: received.extend(drain(config, CONCERNS)) or received, timeout=15,
                  what="concern_raised once a queue is bound")
-        assert concern_ids(received) == [logged["concerns"][0]["concern_id"]]
         wait_for(lambda: visits.health()["outbox_pending"] == 0, what="an empty outbox")
+        received.extend(drain(config, CONCERNS))
+        # at least once: while the queues are being declared, concern_raised may be confirmed
+        # in a batch whose visit_logged (before it) is still unroutable; it stays pending to keep
+        # the order and goes out again. Consumers deduplicate by event id.
+        assert set(concern_ids(received)) == {logged["concerns"][0]["concern_id"]}
+        assert len({body["event_id"] for body, _ in received}) == 1
