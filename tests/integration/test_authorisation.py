@@ -241,6 +241,9 @@ TABLE = [
      everyone(403, officer=404, administrator=200)),
     ("queues", "GET", lambda w: "/monitor/queues", None, everyone(403, operator=200)),
     ("event metadata", "GET", lambda w: "/monitor/events", None, everyone(403, operator=200)),
+    # addresses, and subjects that quote concerns: administrators only
+    ("mail sent", "GET", lambda w: "/notifications", None, everyone(403, administrator=200)),
+    ("API description", "GET", lambda w: "/openapi.json", None, {role: 200 for role in ROLES}),
 ]
 CASES = [(name, method, path, body, role, expected[role])
          for name, method, path, body, expected in TABLE for role in ROLES]

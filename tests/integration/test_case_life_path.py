@@ -14,7 +14,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.clock import Clock
-from tests.integration.system import RunningSystem
+from tests.integration.system import RunningSystem, poll
 
 pytestmark = pytest.mark.integration
 
@@ -57,16 +57,6 @@ def system(vhost_pipeline, request, tmp_path_factory):
         finally:
             running.stop_all()
 
-
-def poll(fetch, until, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if until(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting; last value: {value}")
-        time.sleep(0.1)
 
 
 def get(system, who, path, **params):

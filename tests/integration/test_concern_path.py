@@ -16,7 +16,7 @@ from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.config import ROOT
 from shared.messaging import ConfirmedPublisher
-from tests.integration.system import RunningSystem
+from tests.integration.system import RunningSystem, poll
 
 pytestmark = pytest.mark.integration
 
@@ -57,16 +57,6 @@ def visit(**overrides):
     body.update(overrides)
     return body
 
-
-def poll(fetch, until, timeout=20):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if until(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting; last value: {value}")
-        time.sleep(0.1)
 
 
 def post_visit(system, body):

@@ -4,7 +4,6 @@ passes (the test clock moved, never slept through) UBND huyện Bình Xuyên is 
 them; their answer is mailed to Trần Thị Bình, who carried the concern. The gateway lists what
 was sent to whom."""
 import datetime as dt
-import time
 
 import pytest
 import requests
@@ -13,7 +12,7 @@ import yaml
 from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.clock import Clock
-from tests.integration.system import RunningSystem
+from tests.integration.system import RunningSystem, poll
 
 pytestmark = pytest.mark.integration
 
@@ -40,16 +39,6 @@ def system(vhost_pipeline, request, tmp_path_factory):
         finally:
             running.stop_all()
 
-
-def poll(fetch, until, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if until(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting; last value: {value}")
-        time.sleep(0.1)
 
 
 def get(system, path, headers, **params):
