@@ -1,6 +1,8 @@
 """The system under test: deploy.launcher's, with quick retries and timeouts so tests are fast."""
 import time
 
+from kombu import Connection
+
 from deploy.launcher import SERVICES, free_port
 from deploy.launcher import RunningSystem as _RunningSystem
 
@@ -18,6 +20,30 @@ TEST_SETTINGS = {
 class RunningSystem(_RunningSystem):
     def __init__(self, amqp_uri, workdir, **settings):
         super().__init__(amqp_uri, workdir, **{**TEST_SETTINGS, **settings})
+
+    def settle(self, timeout=30):
+        """Wait until every outbox is empty, no mail waits to be sent, and the monitor has
+        recorded every event: what earlier requests caused has all happened. The audit queue
+        is read live (a passive declare) twice, 0.3 s apart, since the management API's
+        figures lag by seconds."""
+        deadline = time.monotonic() + timeout
+        quiet_since = None
+        with Connection(self.env["AMQP_URI"]) as connection:
+            channel = connection.channel()
+            while True:
+                health = self.health().json()["services"]
+                waiting = channel.queue_declare("monitor.audit", passive=True).message_count
+                if waiting == 0 and all(
+                        s.get("outbox_pending", 0) == 0 and s.get("mail_waiting", 0) == 0
+                        for s in health.values()):
+                    quiet_since = quiet_since or time.monotonic()
+                    if time.monotonic() - quiet_since >= 0.3:
+                        return
+                else:
+                    quiet_since = None
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"system did not settle: {health}, audit {waiting}")
+                time.sleep(0.05)
 
 
 def poll(fetch, until, timeout=30):

@@ -52,19 +52,7 @@ class World:
         return response.json()
 
     def settle(self, timeout=30):
-        """Wait until every outbox is empty and the monitor has recorded every event."""
-        deadline = time.monotonic() + timeout
-        with ClusterRpcProxy(self.rpc_config, timeout=30) as cluster:
-            while True:
-                health = self.system.health().json()["services"]
-                queues = cluster.monitor.queue_overview()
-                audit = [q for q in queues if q["queue"] == "monitor.audit"]
-                if (all(s.get("outbox_pending", 0) == 0 for s in health.values())
-                        and audit and audit[0]["ready"] == audit[0]["unacknowledged"] == 0):
-                    return
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"system did not settle: {health} {audit}")
-                time.sleep(0.05)
+        self.system.settle(timeout)
 
     def snapshot(self):
         """Everything a request could have changed: the audit trail of every event (every
