@@ -53,8 +53,8 @@ PERMISSIONS = {
     "cases.escalate": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
-    # which routing rules are missing
-    "cases.unrouted": frozenset({OFFICER, ADMINISTRATOR}),
+    # which routing rules are missing, operators all of them without texts or answers
+    "cases.unrouted": frozenset({OFFICER, OPERATOR, ADMINISTRATOR}),
     # counts per authority and topic, no personal data: an officer their own authority's,
     # administrators every authority's
     "cases.statistics": frozenset({OFFICER, ADMINISTRATOR}),

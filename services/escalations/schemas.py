@@ -184,7 +184,7 @@ class Case(Schema):
     unit_id = fields.String()
     topic = fields.String()
     urgency = fields.String()
-    summary = fields.String()
+    summary = fields.String(allow_none=True)  # none: shown to an operator
     raised_by = fields.String()
     raised_on = fields.String()
     routed_at = fields.AwareDateTime(allow_none=True)

@@ -22,7 +22,7 @@ from services.escalations.access import holds, may_read
 from services.escalations.dependencies import CaseRules, sweep_timer
 from services.escalations.sla import VIETNAM_TIME
 from shared import contracts
-from shared.authorisation import OFFICER, actor_of, principal_from, require
+from shared.authorisation import OFFICER, OPERATOR, actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
 from shared.outbox import insert_once, insert_or_change_contact, with_events
@@ -361,7 +361,8 @@ class EscalationsService(ReportsHealth):
     @rpc
     def list_unrouted(self, query=None, principal=None):
         """Cases no routing rule covered: held by the triage authority, or by nobody. An officer
-        sees only those their authority holds (the triage authority's officers: its queue)."""
+        sees only those their authority holds (the triage authority's officers: its queue); an
+        operator sees them all without the concern's text or answer (no personal data)."""
         principal = require(principal_from(principal), "cases.unrouted")
         query = load_payload(schemas.UnroutedQuery(), query or {}, "unrouted query")
         criteria = {"triage": True}
@@ -370,9 +371,11 @@ class EscalationsService(ReportsHealth):
         page = read_page(self.db.cases, criteria, UNROUTED_ORDER, query, cases.LISTED)
         now = self.rules.clock.now()
         names = self._names(page["items"])
+        shown = [cases.shown(case, now, names) for case in page["items"]]
+        if principal is not None and principal.role == OPERATOR:
+            shown = [{**case, "summary": None, "answer": None} for case in shown]
         return {"triage_authority_id": self.rules.policy.triage_authority_id,
-                "cases": schemas.Case(many=True).dump(
-                    [cases.shown(case, now, names) for case in page["items"]]),
+                "cases": schemas.Case(many=True).dump(shown),
                 "next_cursor": page["next_cursor"]}
 
     @rpc

@@ -222,7 +222,7 @@ TABLE = [
     ("answer another authority's case", "POST", lambda w: f"/cases/{w.other_case}/answer",
      lambda w: {"answer": "Huyện đã xử lý"}, everyone(403, officer=404)),
     ("unrouted cases", "GET", lambda w: "/cases/unrouted", None,
-     everyone(403, officer=200, administrator=200)),
+     everyone(403, officer=200, operator=200, administrator=200)),
     ("own authority's statistics", "GET", lambda w: statistics_of(OWN_AUTHORITY), None,
      everyone(403, officer=200, administrator=200)),
     ("another authority's statistics", "GET", lambda w: statistics_of(OTHER_AUTHORITY), None,

@@ -33,6 +33,7 @@ OFFICER_TINH = {"user_id": "officer-tinh", "role": "authority_officer",
 TRIAGE_OFFICER = {"user_id": "triage-officer", "role": "authority_officer",
                   "authority_id": "triage"}
 CADRE = {"user_id": "cadre-1", "role": "cadre", "cadre_id": "tran-thi-binh"}
+OPERATOR = {"user_id": "operator-1", "role": "operator"}
 
 
 @pytest.fixture
@@ -179,6 +180,10 @@ def test_a_concern_no_rule_covers_waits_in_triage_until_routed_by_hand(escalatio
     assert (case["status"], case["authority_id"], case["triage"]) == ("routed", "triage", True)
     listed = escalations.list_unrouted()
     assert [c["case_id"] for c in listed["cases"]] == [case["case_id"]]
+    assert listed["cases"][0]["summary"]
+    # operators see the same list, without the concern's text (no personal data)
+    [seen] = escalations.list_unrouted(None, OPERATOR)["cases"]
+    assert (seen["case_id"], seen["summary"], seen["answer"]) == (case["case_id"], None, None)
     routed = escalations.act_on_case(case["case_id"], "redirect",
                                      {"authority_id": "ubnd-th", "reason": "đất đai cấp xã"},
                                      TRIAGE_OFFICER)

@@ -42,7 +42,7 @@ EXPECTED = {
     "cases.mark_duplicate": {OFFICER},
     "cases.reopen": {CADRE},
     "cases.escalate": {OFFICER},
-    "cases.unrouted": {OFFICER, ADMIN},
+    "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
     "notifications.read": {ADMIN},
