@@ -95,7 +95,21 @@ def notification_sent(**overrides):
             "sent_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC), **overrides}
 
 
+def working_group(**overrides):
+    return {"working_group_id": "wg-bx-1", "name": "Tổ công tác số 1", "formed_by_unit_id": "vp.bx",
+            "member_cadre_ids": ["nguyen-van-a", "tran-thi-binh"],
+            "unit_ids": ["vp.bx.tam-hop.noi-phat"], "starts_on": dt.date(2026, 11, 1),
+            "ends_on": None, **overrides}
+
+
+def assignment_ended(**overrides):
+    return {"assignment_id": "a1", "cadre_id": "nguyen-van-a", "unit_id": "vp.bx.tam-hop",
+            "ends_on": dt.date(2026, 12, 31), "reason": "moved to another post", **overrides}
+
+
 PAYLOADS = {
+    contracts.WORKING_GROUP_FORMED: working_group, contracts.WORKING_GROUP_CHANGED: working_group,
+    contracts.ASSIGNMENT_ENDED: assignment_ended,
     UNIT_REGISTERED: unit_registered, CADRE_REGISTERED: cadre_registered,
     ASSIGNMENT_MADE: assignment_made, VISIT_LOGGED: visit_logged,
     CONCERN_RAISED: concern_raised, CASE_ROUTED: case_routed,

@@ -1,0 +1,36 @@
+"""Users and their sessions (services.accounts)."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.base import EventType, Id, Text
+
+ROLES = ("cadre", "authority_officer", "operator", "administrator")
+
+
+class UserCreated(Schema):
+    user_id = Id(required=True)
+    username = Id(required=True)
+    display_name = Text(200, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = Id(load_default=None, allow_none=True)
+    authority_id = Id(load_default=None, allow_none=True)
+
+
+class UserRoleChanged(Schema):
+    user_id = Id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    cadre_id = Id(load_default=None, allow_none=True)
+    authority_id = Id(load_default=None, allow_none=True)
+
+
+class UserRef(Schema):
+    """The user a credential or status change is about; never the secret itself."""
+    user_id = Id(required=True)
+
+
+
+USER_CREATED = EventType("accounts", "user_created", UserCreated)
+USER_ROLE_CHANGED = EventType("accounts", "user_role_changed", UserRoleChanged)
+USER_DISABLED = EventType("accounts", "user_disabled", UserRef)
+PASSWORD_CHANGED = EventType("accounts", "password_changed", UserRef)
+PASSWORD_RESET = EventType("accounts", "password_reset", UserRef)
+USER_SIGNED_OUT = EventType("accounts", "user_signed_out", UserRef)

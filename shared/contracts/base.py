@@ -1,0 +1,93 @@
+"""What every contract is made of: ids, free text, the clock, and :class:`EventType`."""
+import datetime as dt
+import re
+import uuid
+
+from marshmallow import ValidationError, fields, validate
+
+UTC = dt.timezone.utc
+
+# Registry ids (units, cadres, authorities, rules) are chosen by administrators; ids the
+# system mints (visits, concerns, cases, events) are uuid4 hex. Both fit this pattern.
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+
+
+# Cc (C0, DEL, C1) and unpaired surrogates: never in a stored string; free text keeps \n and \t
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class FullMatch(validate.Regexp):
+    """``Regexp`` matched against the whole value: Python's ``$`` also matches before a final
+    newline, so ``"unit-1\\n"`` would pass a plain ``Regexp``. The pattern stays ECMA-valid."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def no_control_characters(value):
+    """Free text: any character but the control ones, except line feeds and tabs."""
+    for char in CONTROL_CHARACTERS.findall(value):
+        if char not in "\n\t":
+            raise ValidationError(f"contains the control character U+{ord(char):04X}")
+
+
+def Id(**kwargs):
+    return fields.String(validate=FullMatch(ID_PATTERN, error="must be a lower-case id "
+                         "of letters, digits, '.', '_' or '-' (at most 80)"), **kwargs)
+
+
+def Text(max_length, min_length=1, **kwargs):
+    return fields.String(validate=[validate.Length(min=min_length, max=max_length),
+                                   no_control_characters], **kwargs)
+
+
+def new_id():
+    return uuid.uuid4().hex
+
+
+def utcnow():
+    return dt.datetime.now(UTC)
+
+
+CONCERN_TOPICS = (
+    "land", "infrastructure", "environment", "social_policy", "public_order",
+    "economy", "party_building", "public_service", "other",
+)
+RAISED_BY = ("party_member", "resident")
+URGENCIES = ("normal", "urgent")
+MEETING_KINDS = ("regular", "thematic")
+
+
+
+class EventType:
+    def __init__(self, source, name, schema):
+        self.source = source
+        self.name = name
+        self.schema = schema()
+
+    @property
+    def routing_key(self):
+        return f"{self.source}.{self.name}"
+
+    def __repr__(self):
+        return f"EventType({self.routing_key})"
+
+    def new(self, payload, *, event_id=None, occurred_at=None, actor=None):
+        """The envelope of a new event; a payload that would not load is a bug, so it raises.
+        ``actor`` is the user_id of who caused it (None: the system itself, or a script)."""
+        from shared.contracts.envelope import Envelope  # the envelope is defined after the types
+
+        dumped = self.schema.dump(payload)
+        errors = self.schema.validate(dumped)
+        if errors:
+            raise ValueError(f"{self.routing_key} payload breaks its contract: {errors}")
+        return Envelope().dump({
+            "event_id": event_id or new_id(),
+            "event_type": self.name,
+            "source": self.source,
+            "occurred_at": occurred_at or utcnow(),
+            "payload": dumped,
+            "actor": actor,
+        })

@@ -1,0 +1,126 @@
+"""A case's life, from routing to closing (services.escalations.case_life)."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.base import CONCERN_TOPICS, EventType, Id, Text
+
+
+class CaseRouted(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    rule_id = Id(required=True)
+    acknowledge_by = fields.Date(required=True)
+
+
+# --- case life (services.escalations.case_life) ---------------------------------------------
+
+CLOSE_OUTCOMES = ("resolved", "unresolved")
+DEADLINE_KINDS = ("acknowledge", "answer")
+
+
+class CaseAcknowledged(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    answer_by = fields.Date(required=True)
+    started = fields.Boolean(required=True)  # work began too (the "start" action)
+
+
+class CaseInformationRequested(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    question = Text(2000, required=True)
+
+
+class CaseInformationProvided(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    information = Text(4000, required=True)
+    answer_by = fields.Date(required=True)  # moved on by the working days spent waiting
+
+
+class CaseRedirected(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    from_authority_id = Id(required=True, allow_none=True)
+    authority_id = Id(required=True)
+    reason = Text(2000, required=True)
+
+
+class CaseAnswered(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    answer = Text(8000, required=True)
+    answered_at = fields.AwareDateTime(required=True)
+    # the case this one duplicates, when the answer is the original's
+    original_case_id = Id(load_default=None, allow_none=True)
+
+
+class CaseClosed(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(CLOSE_OUTCOMES))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CaseMarkedDuplicate(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    original_case_id = Id(required=True)
+
+
+class CaseReopened(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    reason = Text(2000, required=True)
+    answer_by = fields.Date(required=True)
+
+
+class CaseEscalated(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    from_authority_id = Id(required=True)
+    # None past the top level: then the province standing committee is flagged
+    authority_id = Id(required=True, allow_none=True)
+    standing_committee_flagged = fields.Boolean(required=True)
+    reason = Text(2000, required=True)
+
+
+class CaseDeadlineNear(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
+    due_on = fields.Date(required=True)
+
+
+class CaseUnrouted(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    unit_id = Id(required=True)
+    topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
+    # the triage authority that routes it by hand (None when none is configured)
+    authority_id = Id(required=True, allow_none=True)
+
+
+
+CASE_ROUTED = EventType("escalations", "case_routed", CaseRouted)
+CASE_ACKNOWLEDGED = EventType("escalations", "case_acknowledged", CaseAcknowledged)
+CASE_INFORMATION_REQUESTED = EventType("escalations", "case_information_requested",
+                                       CaseInformationRequested)
+CASE_INFORMATION_PROVIDED = EventType("escalations", "case_information_provided",
+                                      CaseInformationProvided)
+CASE_REDIRECTED = EventType("escalations", "case_redirected", CaseRedirected)
+CASE_ANSWERED = EventType("escalations", "case_answered", CaseAnswered)
+CASE_CLOSED = EventType("escalations", "case_closed", CaseClosed)
+CASE_MARKED_DUPLICATE = EventType("escalations", "case_marked_duplicate", CaseMarkedDuplicate)
+CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
+CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
+CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
+CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)

@@ -1,0 +1,47 @@
+"""The envelope every event travels in, and :func:`parse_event` that loads one."""
+import datetime as dt
+from typing import NamedTuple
+
+from marshmallow import Schema, ValidationError, fields
+
+from shared.contracts.base import EventType, Id
+from shared.errors import InvalidEvent
+
+
+class Envelope(Schema):
+    event_id = Id(required=True)
+    event_type = Id(required=True)
+    source = Id(required=True)
+    occurred_at = fields.AwareDateTime(required=True)  # a naive time is refused, not guessed
+    payload = fields.Dict(required=True)
+    # who caused it; absent in envelopes written before users existed
+    actor = Id(load_default=None, allow_none=True)
+
+
+class Event(NamedTuple):
+    event_id: str
+    event_type: EventType
+    occurred_at: dt.datetime
+    payload: dict
+    actor: str = None
+
+
+def parse_event(body):
+    """Load an envelope and its payload through their schemas, or raise :class:`InvalidEvent`."""
+    if not isinstance(body, dict):
+        raise InvalidEvent(f"event body must be a JSON object, got {type(body).__name__}")
+    try:
+        envelope = Envelope().load(body)
+    except ValidationError as error:
+        raise InvalidEvent("invalid event envelope", error.normalized_messages()) from None
+    key = f"{envelope['source']}.{envelope['event_type']}"
+    from shared.contracts import EVENT_TYPES  # filled once every module is loaded
+    event_type = EVENT_TYPES.get(key)
+    if event_type is None:
+        raise InvalidEvent(f"unknown event type {key!r}")
+    try:
+        payload = event_type.schema.load(envelope["payload"])
+    except ValidationError as error:
+        raise InvalidEvent(f"invalid {key} payload", error.normalized_messages()) from None
+    return Event(envelope["event_id"], event_type, envelope["occurred_at"], payload,
+                 envelope["actor"])

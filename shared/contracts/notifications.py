@@ -1,0 +1,19 @@
+"""Mail the notifications service sent."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.base import EventType, Id, Text
+
+
+class NotificationSent(Schema):
+    notification_id = Id(required=True)
+    cause_event_id = Id(required=True)  # the event it told of
+    case_id = Id(required=True, allow_none=True)
+    recipient_kind = fields.String(required=True, validate=validate.OneOf(("authority", "cadre")))
+    recipient_id = Id(required=True)
+    email = fields.Email(required=True)
+    subject = Text(500, required=True)
+    message_id = Text(300, required=True)
+    sent_at = fields.AwareDateTime(required=True)
+
+
+NOTIFICATION_SENT = EventType("notifications", "notification_sent", NotificationSent)

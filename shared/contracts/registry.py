@@ -1,0 +1,84 @@
+"""The registry's facts: units, cadres, assignments, working groups, authorities."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.base import EventType, Id, Text
+
+
+class UnitRegistered(Schema):
+    unit_id = Id(required=True)
+    name = Text(200, required=True)
+    level = Id(required=True)
+    parent_id = Id(required=True, allow_none=True)
+    # ancestor ids, root first, ending with unit_id: lets consumers route by locality
+    path = fields.List(Id(), required=True, validate=validate.Length(min=1))
+
+
+class CadreRegistered(Schema):
+    cadre_id = Id(required=True)
+    full_name = Text(200, required=True)
+    home_unit_id = Id(required=True)
+    positions = fields.List(Id(), required=True)
+    # where notifications reach the cadre (answers to the concerns they carried)
+    email = fields.Email(allow_none=True)
+
+
+class AssignmentMade(Schema):
+    assignment_id = Id(required=True)
+    cadre_id = Id(required=True)
+    unit_id = Id(required=True)
+    rule = Id(required=True)
+    starts_on = fields.Date(required=True)
+
+
+class AuthorityRegistered(Schema):
+    authority_id = Id(required=True)
+    name = Text(200, required=True)
+    kind = Id(required=True)
+    level = Id(required=True)
+    unit_id = Id(required=True)
+    parent_authority_id = Id(required=True, allow_none=True)
+    email = fields.Email(allow_none=True)  # where its notifications go; none: not mailed
+
+
+class AuthorityContactChanged(Schema):
+    authority_id = Id(required=True)
+    email = fields.Email(required=True, allow_none=True)
+
+
+class CadreContactChanged(Schema):
+    cadre_id = Id(required=True)
+    email = fields.Email(required=True, allow_none=True)
+
+
+
+class AssignmentEnded(Schema):
+    assignment_id = Id(required=True)
+    cadre_id = Id(required=True)
+    unit_id = Id(required=True)
+    ends_on = fields.Date(required=True)  # the last day the assignment held
+    reason = Text(500, required=True)
+
+
+class WorkingGroup(Schema):
+    """A working group as it stands after the event: formed by a district-level standing
+    committee, its members attend the listed branches from ``starts_on`` to ``ends_on``."""
+    working_group_id = Id(required=True)
+    name = Text(200, required=True)
+    formed_by_unit_id = Id(required=True)
+    member_cadre_ids = fields.List(Id(), required=True, validate=validate.Length(min=1))
+    unit_ids = fields.List(Id(), required=True, validate=validate.Length(min=1))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+
+
+UNIT_REGISTERED = EventType("assignments", "unit_registered", UnitRegistered)
+CADRE_REGISTERED = EventType("assignments", "cadre_registered", CadreRegistered)
+ASSIGNMENT_MADE = EventType("assignments", "assignment_made", AssignmentMade)
+AUTHORITY_REGISTERED = EventType("escalations", "authority_registered", AuthorityRegistered)
+AUTHORITY_CONTACT_CHANGED = EventType("escalations", "authority_contact_changed",
+                                      AuthorityContactChanged)
+CADRE_CONTACT_CHANGED = EventType("assignments", "cadre_contact_changed", CadreContactChanged)
+ASSIGNMENT_ENDED = EventType("assignments", "assignment_ended", AssignmentEnded)
+WORKING_GROUP_FORMED = EventType("assignments", "working_group_formed", WorkingGroup)
+# members, branches or period changed: the payload is the whole group as it now stands
+WORKING_GROUP_CHANGED = EventType("assignments", "working_group_changed", WorkingGroup)
