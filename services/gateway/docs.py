@@ -1,13 +1,13 @@
 """The /docs page: Swagger UI from the ``swagger-ui-bundle`` package, served by the gateway.
 
 No CDN: the page and its assets come from the installed package, so it works with no internet.
-Only the files the page loads are served (``routes.DOCS_ASSETS``).
+Only the files the page loads are served (``route.DOCS_ASSETS``).
 """
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.wrappers import Response
 
 from services.gateway.openapi import TITLE
-from services.gateway.routes import DOCS_ASSETS
+from services.gateway.route import DOCS_ASSETS
 from shared.errors import NotFound
 
 PAGE = f"""<!DOCTYPE html>

@@ -1,0 +1,19 @@
+"""The gateway's routes and handlers, one module per area, each with its ``ROUTES`` (see
+``services.gateway.route.Route``) and a mixin class of ``@http`` handlers that
+``services.gateway.service.GatewayService`` inherits. A new area adds a module here, its
+``ROUTES`` to ``services.gateway.routes`` and its class to the service's bases. Example::
+
+    ROUTES = {("GET", "/units"): Route("List units", schemas.UnitsPage, "registry", ...)}
+
+    class RegistryApi(Api):
+        @http("GET", "/units")
+        def list_units(self, request):
+            self._as(request, "registry.read")
+            return json_response(self.assignments.list_units(query_args(request)))
+"""
+class Api:
+    """What every handler mixin uses; the RPC proxies and ``auth`` are the service's."""
+
+    def _as(self, request, action):
+        """The signed-in principal (a dict for the RPCs), if its role may do ``action``."""
+        return self.auth.principal(request, self.accounts, action)

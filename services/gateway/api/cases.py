@@ -1,0 +1,68 @@
+"""Cases: the inbox, a case's timeline, acting on it, statistics."""
+from services.escalations.schemas import CaseWithTimeline, UnroutedQuery
+from services.gateway import schemas
+from services.gateway.api import Api
+from services.gateway.http import http, json_body, json_response, query_args
+from services.gateway.route import Route
+
+ROUTES = {
+    ("GET", "/authorities/<authority_id>/inbox"): Route(
+        "An authority's cases: overdue first, then by deadline", schemas.Inbox, "cases",
+        path=schemas.AuthorityPath, query=schemas.InboxQuery, errors=(403, 404),
+        description="Its officers only. view=escalated_past: the cases escalated past it, "
+                    "newest first. counts: the cases it holds per status."),
+    ("GET", "/cases/unrouted"): Route(
+        "Cases no routing rule covered, awaiting triage, oldest first",
+        schemas.UnroutedCases, "cases", query=UnroutedQuery, errors=(403,),
+        description="Administrators see all of them, an officer those their authority holds."),
+    ("GET", "/cases/<case_id>"): Route(
+        "A case with its whole timeline", CaseWithTimeline, "cases", path=schemas.CasePath,
+        errors=(403, 404),
+        description="An officer of the authority holding it, or the cadre who carried it."),
+    ("POST", "/cases/<case_id>/<action>"): Route(
+        "Act on a case", CaseWithTimeline, "cases", path=schemas.CaseActionPath,
+        body=schemas.CaseActionArguments, errors=(403, 404, 409, 413, 415, 422),
+        description="The body is the action's arguments: acknowledge {}, start {}, "
+                    "request_information {question}, provide_information {information}, "
+                    "redirect {authority_id, reason}, answer {answer}, close {outcome, note}, "
+                    "mark_duplicate {original_case_id}, reopen {reason}, escalate {reason}. "
+                    "409 when the case's state does not allow the action now (or someone "
+                    "acted first), 403 when the user's side may not take it.",
+        example={}),
+    ("GET", "/authorities/<authority_id>/statistics"): Route(
+        "An authority's statistics for a period, per topic", schemas.Statistics, "cases",
+        path=schemas.AuthorityPath, query=schemas.StatisticsQuery, errors=(403, 404),
+        description="Received, on time, answered and the median days to answer; "
+                    "period_to is excluded."),
+}
+
+
+class CasesApi(Api):
+    @http("GET", "/authorities/<authority_id>/inbox")
+    def inbox(self, request, authority_id):
+        principal = self._as(request, "cases.inbox")
+        query = {**query_args(request), "authority_id": authority_id}
+        return json_response(self.escalations.inbox(query, principal))
+
+    # --- case life --------------------------------------------------------------------------
+
+    @http("GET", "/cases/unrouted")
+    def unrouted_cases(self, request):
+        principal = self._as(request, "cases.unrouted")
+        return json_response(self.escalations.list_unrouted(query_args(request), principal))
+
+    @http("GET", "/cases/<case_id>")
+    def get_case(self, request, case_id):
+        return json_response(self.escalations.get_case(case_id, self._as(request, "cases.read")))
+
+    @http("POST", "/cases/<case_id>/<action>")
+    def act_on_case(self, request, case_id, action):
+        principal = self._as(request, "cases.act")
+        return json_response(self.escalations.act_on_case(case_id, action, json_body(request),
+                                                          principal))
+
+    @http("GET", "/authorities/<authority_id>/statistics")
+    def case_statistics(self, request, authority_id):
+        principal = self._as(request, "cases.statistics")
+        query = {**query_args(request), "authority_id": authority_id}
+        return json_response(self.escalations.statistics(query, principal))

@@ -1,0 +1,56 @@
+"""How a route of the gateway is described: what it takes, what it gives, how it refuses.
+
+The gateway refuses to start with an ``@http`` entrypoint missing here (``http.JsonWebServer``),
+the edge validates query and path parameters against these schemas before a handler runs, and
+``services.gateway.openapi`` generates the OpenAPI description from this table alone, so the
+served description cannot drift from what the gateway does. Example::
+
+    ("GET", "/units"): Route("List units", schemas.UnitsPage, query=PageQuery, tag="registry"),
+"""
+from typing import NamedTuple, Optional
+
+from marshmallow import Schema, fields, validate
+
+from services.gateway import schemas
+
+# files of the Swagger UI distribution that the /docs page loads
+DOCS_ASSETS = {
+    "swagger-ui.css": "text/css",
+    "index.css": "text/css",
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui-standalone-preset.js": "application/javascript",
+    "favicon-32x32.png": "image/png",
+    "favicon-16x16.png": "image/png",
+}
+
+
+class DocsAssetPath(Schema):
+    asset = fields.String(required=True, validate=validate.OneOf(sorted(DOCS_ASSETS)))
+
+
+class Route(NamedTuple):
+    summary: str
+    # the 2xx body: a schema, a JSON schema dict, or the media types of what is not JSON data
+    response: object
+    tag: str
+    status: int = 200
+    query: type = schemas.NoParameters
+    path: Optional[type] = None
+    body: Optional[type] = None
+    # refusals beyond the ones every route has (400 bad parameters, 414, 431)
+    errors: tuple = ()
+    # answers without asking another service: no 503
+    local: bool = False
+    # reachable without a token (the identity work signs everyone else in)
+    public: bool = False
+    description: str = ""
+    # another success: (status, schema, description)
+    also: tuple = ()
+    # a request body that works on the demo data, shown in /docs and tried first by the fuzzer
+    example: Optional[dict] = None
+
+
+
+
+def is_schema(response):
+    return isinstance(response, type) and issubclass(response, Schema)
