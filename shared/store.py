@@ -26,7 +26,7 @@ from eventlet.event import Event
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
-from shared import topology
+from shared import correlation, topology
 from shared.config import settings
 from shared.docstore import Database as EmbeddedDatabase
 from shared.messaging import WindowedPublisher
@@ -118,6 +118,13 @@ class Store(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.workers_db
+
+    def worker_setup(self, worker_ctx):
+        # events this worker writes carry its request's correlation id and their cause
+        correlation.bind_worker(worker_ctx.data)
+
+    def worker_teardown(self, worker_ctx):
+        correlation.unbind()
 
     def _relay_forever(self):
         try:
