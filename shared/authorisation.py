@@ -60,6 +60,8 @@ PERMISSIONS = {
     "cases.statistics": frozenset({OFFICER, ADMINISTRATOR}),
     # queues and event metadata, never payloads
     "monitor.read": frozenset({OPERATOR}),
+    # replaying and discarding dead letters, removing stale wait queues (each recorded)
+    "monitor.operate": frozenset({OPERATOR}),
     # what mail went to whom: addresses, and case subjects that quote the concern
     "notifications.read": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password

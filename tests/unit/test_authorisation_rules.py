@@ -45,6 +45,7 @@ EXPECTED = {
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
+    "monitor.operate": {OPERATOR},
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
 }

@@ -140,6 +140,15 @@ PAYLOADS = {
     contracts.AUTHORITY_CONTACT_CHANGED: lambda: {"authority_id": "ubnd-xa-tam-hop",
                                                   "email": "vanthu@tamhop.example.vn"},
     contracts.CADRE_CONTACT_CHANGED: lambda: {"cadre_id": "nguyen-van-a", "email": None},
+    contracts.ALERT_RAISED: lambda: {
+        "alert_id": "no_consumer:escalations.concern_raised", "kind": "no_consumer",
+        "subject": "escalations.concern_raised", "detail": "no consumer",
+        "raised_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC)},
+    contracts.ALERT_CLEARED: lambda: {
+        "alert_id": "no_consumer:escalations.concern_raised", "kind": "no_consumer",
+        "subject": "escalations.concern_raised",
+        "raised_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+        "cleared_at": dt.datetime(2026, 11, 25, 8, 5, tzinfo=UTC)},
 }
 
 
