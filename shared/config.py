@@ -62,6 +62,7 @@ class Settings(Schema):
     PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(load_default=30.0,
                                                    validate=validate.Range(min=0.0001))
     ALERT_INTERVAL_SECONDS = fields.Float(load_default=15.0, validate=validate.Range(0.1, 3600))
+    ALERT_HOLD_SECONDS = fields.Float(load_default=20.0, validate=validate.Range(0, 3600))
     ALERT_QUEUE_DEPTH = fields.Integer(load_default=1000, validate=validate.Range(1))
     ALERT_OLDEST_MESSAGE_SECONDS = fields.Float(load_default=300.0,
                                                 validate=validate.Range(min=1))

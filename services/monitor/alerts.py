@@ -72,7 +72,20 @@ def changes(active, now_holding):
     return (sorted(set(now_holding) - set(active)), sorted(set(active) - set(now_holding)))
 
 
-def oldest_age(queue, now_epoch, nonempty_since):
+def due(holding, held_since, now, hold_seconds):
+    """The alerts of ``holding`` that have held for ``hold_seconds`` at least: RabbitMQ's
+    figures lag by seconds (a consumer that just started still shows none), so a finding must
+    last before anyone is alerted. ``held_since`` ({key: first seen}) is kept up to date."""
+    for key in list(held_since):
+        if key not in holding:
+            del held_since[key]
+    for key in holding:
+        held_since.setdefault(key, now)
+    return {key: alert for key, alert in holding.items()
+            if now - held_since[key] >= hold_seconds}
+
+
+def oldest_age(name, queue, now_epoch, nonempty_since):
     """Seconds the queue's oldest message has waited: from the head message's timestamp when
     RabbitMQ reports one (classic queues), else since the monitor first saw the queue
     non-empty (quorum queues do not report it): an upper bound, good enough to alert on."""
@@ -81,5 +94,5 @@ def oldest_age(queue, now_epoch, nonempty_since):
     stamp = queue.get("head_message_timestamp")
     if stamp:
         return max(0.0, now_epoch - stamp)
-    since = nonempty_since.get(queue["queue"])
+    since = nonempty_since.get(name)
     return None if since is None else max(0.0, now_epoch - since)

@@ -98,6 +98,8 @@ class MonitorService(ReportsHealth):
     accounts = RpcProxy("accounts")
     # queue -> epoch seconds it was first seen non-empty (quorum queues report no head age)
     nonempty_since = {}
+    # alert key -> monotonic time its finding was first seen (see alerts.due)
+    held_since = {}
 
     @subscribe("audit")
     def record_event(self, event):
@@ -160,7 +162,7 @@ class MonitorService(ReportsHealth):
                 self.nonempty_since.setdefault(q["name"], now)
             else:
                 self.nonempty_since.pop(q["name"], None)
-            age = alert_rules.oldest_age(q, now, self.nonempty_since)
+            age = alert_rules.oldest_age(q["name"], q, now, self.nonempty_since)
             result.append({
                 "queue": q["name"], "kind": alert_rules.queue_kind(q["name"]),
                 "messages": messages, "ready": q.get("messages_ready", 0) or 0,
@@ -301,8 +303,10 @@ class MonitorService(ReportsHealth):
         except Unavailable as error:
             _log.warning("alerts: queues unknown this round: %s", error)
             return None
-        holding = alert_rules.evaluate(queues, self._health_of_all(),
-                                       alert_rules.Thresholds.from_settings(config))
+        holding = alert_rules.due(
+            alert_rules.evaluate(queues, self._health_of_all(),
+                                 alert_rules.Thresholds.from_settings(config)),
+            self.held_since, time.monotonic(), config["ALERT_HOLD_SECONDS"])
         active = {doc["_id"]: doc for doc in self.db.alerts.find({"active": True})}
         to_raise, to_clear = alert_rules.changes(active, holding)
         now = dt.datetime.now(dt.timezone.utc)
@@ -325,8 +329,12 @@ class MonitorService(ReportsHealth):
         return {"raised": to_raise, "cleared": to_clear}
 
     def _health_of_all(self):
-        replies = {name: getattr(self, name).health.call_async() for name in WATCHED_SERVICES}
-        report = {"monitor": self.health()}
+        replies, report = {}, {"monitor": self.health()}
+        for name in WATCHED_SERVICES:
+            try:
+                replies[name] = getattr(self, name).health.call_async()
+            except Exception as error:  # UnknownService: nobody consumes its RPC queue
+                report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
         for name, reply in replies.items():
             try:
                 with eventlet.Timeout(HEALTH_TIMEOUT_SECONDS):

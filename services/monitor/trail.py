@@ -75,7 +75,10 @@ def collect(start_id, find_about):
 def journey(entries):
     """The steps operators see, in order: a cause before what it caused when both happened
     in the same millisecond, each with the seconds since the step before and since the start."""
-    ordered = sorted(entries, key=lambda e: (_aware(e["occurred_at"]), e["_id"]))
+    # a visit is logged with its concerns in one write: the visit first
+    ordered = sorted(entries, key=lambda e: (_aware(e["occurred_at"]),
+                                             not e["routing_key"].endswith(".visit_logged"),
+                                             e["_id"]))
     ordered = _causes_first(ordered)
     steps, start, previous = [], None, None
     for entry in ordered:
