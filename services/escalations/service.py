@@ -18,6 +18,7 @@ import datetime as dt
 from logging import getLogger
 
 from services.escalations import case_life, cases, routing, schemas, statistics
+from services.escalations import metrics as case_metrics
 from services.escalations.access import holds, may_read
 from services.escalations.dependencies import CaseRules, sweep_timer
 from services.escalations.sla import VIETNAM_TIME
@@ -25,6 +26,7 @@ from shared import contracts
 from shared.authorisation import OFFICER, OPERATOR, actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
+from shared.metrics import Gauges
 from shared.outbox import insert_once, insert_or_change_contact, with_events
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
@@ -71,13 +73,15 @@ class EscalationsService(ReportsHealth):
                       # the triage queue a page at a time (UNROUTED_ORDER)
                       ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
                       ([("triage", 1), ("authority_id", 1), ("routed_at", 1), ("_id", 1)], {}),
-                      ([("duplicate_of", 1)], {})],
+                      ([("duplicate_of", 1)], {})] + case_metrics.INDEXES,
             "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
                                 ("effective_from", 1)], {"unique": True}),
                               ([("unit_id", 1)], {})],
         },
     )
     rules = CaseRules()
+    # cases by state and overdue, for Prometheus (refreshed in the background)
+    case_gauges = Gauges(case_metrics.case_figures, case_metrics.GAUGES)
 
     # --- registry ---------------------------------------------------------------------------
 

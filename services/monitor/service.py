@@ -350,9 +350,8 @@ class MonitorService(ReportsHealth):
         require(principal_from(principal), "monitor.read")
         query = load_payload(schemas.AlertsQuery(), query or {}, "query")
         criteria = {"active": True} if query["state"] == "active" else {}
-        order = [("raised_at", -1), ("_id", -1)]
-        if criteria:
-            order = [("active", 1)] + order[:1]
+        # (active, raised_at) answers the active ones, (raised_at, _id) all of them
+        order = [("raised_at", -1)] if criteria else [("raised_at", -1), ("_id", -1)]
         docs = self.db.alerts.find(criteria, {"outbox": 0, "outbox_pending": 0}) \
             .sort(order).limit(query["limit"])
         return {"alerts": [{

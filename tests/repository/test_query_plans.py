@@ -16,7 +16,8 @@ from shared import contracts
 from shared.docstore import DocStoreClient, recording
 from tests.interface.helpers import wait_for
 
-GROWING = {"visits", "cases", "audit_trail", "processed_events"}
+GROWING = {"visits", "cases", "audit_trail", "processed_events", "dead_letter_actions",
+           "alerts"}
 # registry tables grow with the organisation tree, not with use: their list_* RPCs return the
 # whole table in _id order by design (an administrator's import screens)
 WHOLE_TABLE_READS = {"units", "cadres", "authorities", "routing_rules"}
@@ -102,6 +103,13 @@ def exercise_every_service(container_factory, config):
                                 .isoformat()})
         wait_for(lambda: monitor.recent_events({"limit": 50})["events"], what="audited events")
         every_page(monitor.recent_events, "events")
+        wait_for(lambda: _traced(monitor, concern_id), what="the concern's trace")
+        every_page(monitor.dead_letter_actions, "actions")
+        monitor.list_alerts({"state": "all"})
+        monitor.list_alerts({})
+        # what the operations port and the gauges count
+        from services.escalations.metrics import case_figures
+        assert case_figures(_escalations_db(config))[("sausat_cases", "acknowledged")] == 1
         for proxy in (assignments, visits, escalations, monitor):
             proxy.health()
 
@@ -122,6 +130,18 @@ def _known(visits, unit_id):
         return visits.get_unit(unit_id)
     except Exception:
         return None
+
+
+def _traced(monitor, concern_id):
+    try:
+        return monitor.trace(concern_id)["steps"]
+    except Exception:
+        return None
+
+
+def _escalations_db(config):
+    client = DocStoreClient(config["STORE_URI"][len("embedded:"):])
+    return client["escalations"]
 
 
 def _has_case(escalations, concern_id):
