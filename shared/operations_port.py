@@ -16,6 +16,7 @@ hold the probe up. Port 0 binds a free port (logged). Example::
      "outbox_backlog": 0}}
 """
 import json
+import os
 import time
 from logging import getLogger
 
@@ -49,7 +50,10 @@ class OperationsPort(DependencyProvider):
         if not self.address:
             return
         host, _, port = self.address.rpartition(":")
-        self.socket = eventlet.listen((host or "0.0.0.0", int(port)))
+        port = int(port)
+        if port:  # the n-th supervised process of a service (deploy/supervisor_config.py)
+            port += int(os.environ.get("OPERATIONS_PORT_OFFSET") or 0)
+        self.socket = eventlet.listen((host or "0.0.0.0", port))
         self.port = self.socket.getsockname()[1]
         _log.info("operations port on %s:%d (/metrics, /health/live, /health/ready)",
                   host, self.port)
