@@ -12,13 +12,10 @@
 - Wait queues left by a changed ``EVENT_RETRY_DELAYS`` are reported and removable.
 """
 import datetime as dt
-import re
 import time
 from logging import getLogger
-from urllib.parse import quote, urlsplit
 
 import eventlet
-import requests
 from kombu import Connection
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
@@ -26,6 +23,7 @@ from nameko.timer import Timer
 
 from services.monitor import alerts as alert_rules
 from services.monitor import dead_letters, schemas, trail
+from services.monitor.queues import WAIT_QUEUE, queue_figures
 from shared import contracts, topology
 from shared.authorisation import actor_of, principal_from, require
 from shared.config import settings
@@ -44,29 +42,8 @@ _log = getLogger(__name__)
 
 AUDIT_ORDER = [("occurred_at", -1), ("_id", -1)]
 ACTIONS_ORDER = [("at", -1), ("_id", -1)]
-OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
 HEALTH_TIMEOUT_SECONDS = 3
 WATCHED_SERVICES = ("assignments", "visits", "escalations", "notifications", "accounts")
-QUEUE_COLUMNS = ("name,messages,messages_ready,messages_unacknowledged,consumers,"
-                 "head_message_timestamp,message_stats.publish_details.rate,"
-                 "message_stats.deliver_get_details.rate")
-WAIT_QUEUE = re.compile(r"^(?P<queue>.+)\.retry-(?P<ms>\d+)ms$")
-
-
-def management_request(base_uri, path, timeout=5, method="GET"):
-    parts = urlsplit(base_uri)
-    url = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{path}"
-    try:
-        response = requests.request(method, url, timeout=timeout,
-                                    auth=(parts.username or "guest", parts.password or "guest"))
-        response.raise_for_status()
-    except requests.RequestException as error:
-        raise Unavailable(f"RabbitMQ management API did not answer: {error}") from None
-    return response.json() if response.content else None
-
-
-def _rate(queue, key):
-    return float(((queue.get("message_stats") or {}).get(key) or {}).get("rate") or 0.0)
 
 
 class AlertTimer(Timer):
@@ -149,30 +126,7 @@ class MonitorService(ReportsHealth):
     # --- queues ------------------------------------------------------------------------------
 
     def _queues(self, config):
-        vhost = quote(urlsplit(config["AMQP_URI"]).path[1:] or "/", safe="")
-        queues = management_request(config["RABBIT_MANAGEMENT_URI"],
-                                    f"/api/queues/{vhost}?columns={QUEUE_COLUMNS}")
-        now = time.time()
-        result = []
-        for q in sorted(queues, key=lambda q: q["name"]):
-            if not q["name"].startswith(OUR_QUEUE_PREFIXES):
-                continue
-            messages = q.get("messages", 0) or 0
-            if messages:
-                self.nonempty_since.setdefault(q["name"], now)
-            else:
-                self.nonempty_since.pop(q["name"], None)
-            age = alert_rules.oldest_age(q["name"], q, now, self.nonempty_since)
-            result.append({
-                "queue": q["name"], "kind": alert_rules.queue_kind(q["name"]),
-                "messages": messages, "ready": q.get("messages_ready", 0) or 0,
-                "unacknowledged": q.get("messages_unacknowledged", 0) or 0,
-                "consumers": q.get("consumers", 0) or 0,
-                "dead_letters": q["name"].endswith(".dead"),
-                "publish_rate": _rate(q, "publish_details"),
-                "deliver_rate": _rate(q, "deliver_get_details"),
-                "oldest_message_seconds": None if age is None else round(age, 1)})
-        return result
+        return queue_figures(config, self.nonempty_since)
 
     @rpc
     def queue_overview(self, principal=None):
