@@ -234,6 +234,9 @@ class MonitorService(ReportsHealth):
             wanted = None if chosen is None else chosen - {d["letter_id"] for d in done}
             done += dead_letters.take(config["AMQP_URI"], queue, wanted, act)
         missing = sorted((chosen or set()) - {d["letter_id"] for d in done})
+        if chosen is not None and not done:
+            raise NotFound("no such dead letter (replayed or discarded already?)",
+                           {"letter_ids": missing})
         return {"done": [{k: letter[k] for k in ("letter_id", "queue", "failed_on", "event_id",
                                                   "event_type")} for letter in done],
                 "not_found": missing}

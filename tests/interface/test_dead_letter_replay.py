@@ -124,8 +124,9 @@ def test_replaying_an_unknown_letter_changes_nothing(running, config):
     publish(config, concern_raised())
     wait_for(lambda: len(letters_of(config)) == 1, what="a dead letter")
     with ServiceRpcProxy("monitor", config) as monitor:
-        outcome = monitor.replay_dead_letters({"letter_ids": ["0" * 24]}, OPERATOR)
-        assert outcome == {"done": [], "not_found": ["0" * 24]}
+        with pytest.raises(Exception) as missing:
+            monitor.replay_dead_letters({"letter_ids": ["0" * 24]}, OPERATOR)
+        assert type(missing.value).__name__ == "NotFound" and "0" * 24 in str(missing.value)
         with pytest.raises(Exception) as refused:
             monitor.replay_dead_letters({"letter_ids": ["0" * 24], "all": True}, OPERATOR)
         assert "letter_ids" in str(refused.value)
