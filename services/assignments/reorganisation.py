@@ -10,7 +10,7 @@ answers what every unit becomes from the effective day, without writing anything
   existing unit, possibly one of the merged, or a new one when it brings name and level). A
   district merged into its province is how a level is removed (2025): its grassroots
   organisations move up. ``assignments``: ``carry`` (to the successor) or ``end``.
-- **split** ``{unit_id, into: [{unit_id, name, children, ...}], assignments_to}``: the unit's
+- **split** ``{unit_id, parts: [{unit_id, name, children, ...}], assignments_to}``: the unit's
   children are shared out among the parts (each child in exactly one part); the unit ends unless
   one part keeps its id; assignments to it go to the part ``assignments_to`` names, or end.
 
@@ -148,10 +148,10 @@ def _merge(operation, units, states, new, day, result):
 def _split(operation, units, states, new, day, result):
     source = operation["unit_id"]
     _alive(units, source, day)
-    parts = operation["into"]
+    parts = operation["parts"]
     part_ids = [part["unit_id"] for part in parts]
     if len(set(part_ids)) != len(part_ids):
-        raise InvalidInput("parts must differ", {"into": ["each part needs its own unit_id"]})
+        raise InvalidInput("parts must differ", {"parts": ["each part needs its own unit_id"]})
     children = {child_id for child_id, state in states.items()
                 if state["parent_id"] == source and child_id not in part_ids}
     shared_out = {}
@@ -163,14 +163,14 @@ def _split(operation, units, states, new, day, result):
             if part.get("name"):
                 new[source]["name"] = part["name"]
         else:
-            _successor(spec, units, states, new, day, result, f"into.{index}")
+            _successor(spec, units, states, new, day, result, f"parts.{index}")
         for child_id in part.get("children", []):
             if child_id not in children:
                 raise RuleViolated("a part may only take the split unit's children", {
-                    f"into.{index}.children": [f"{child_id} is not under {source} on that day"]})
+                    f"parts.{index}.children": [f"{child_id} is not under {source} on that day"]})
             if child_id in shared_out:
                 raise RuleViolated("a child goes to one part only", {
-                    f"into.{index}.children": [f"{child_id} already goes to "
+                    f"parts.{index}.children": [f"{child_id} already goes to "
                                                f"{shared_out[child_id]}"]})
             shared_out[child_id] = part["unit_id"]
             new[child_id]["parent_id"] = part["unit_id"]
@@ -178,7 +178,7 @@ def _split(operation, units, states, new, day, result):
     left = sorted(children - set(shared_out))
     if left and not kept:
         raise RuleViolated("every child of the split unit needs a part",
-                           {"into": [f"no part takes: {', '.join(left)}"]})
+                           {"parts": [f"no part takes: {', '.join(left)}"]})
     target = operation.get("assignments_to")
     if target is not None and target not in part_ids:
         raise InvalidInput("assignments go to one of the parts",
