@@ -51,12 +51,17 @@ def _alive(units, unit_id, day, what="unit_id"):
     if unit is None:
         raise NotFound("unit not found", {what: [unit_id]})
     version = history.version_on(unit["history"], day)
-    if version is None or version is not unit["history"][-1]:
-        last = unit["history"][-1]
-        why = (f"{unit_id} ended on {last['to']}" if last["to"] and last["to"] < history.iso(day)
-               else f"{unit_id} did not exist on {history.iso(day)} or changed after it")
-        raise RuleViolated("the unit does not stand as the operation needs on that day",
-                           {what: [why]})
+    last = unit["history"][-1]
+    if version is last:
+        return version
+    if last["to"] is not None and last["to"] < history.iso(day):
+        raise RuleViolated("the unit no longer exists", {what: [
+            f"{unit_id} ended on {last['to']}"]})
+    if version is None:
+        raise RuleViolated("the unit did not exist on that day", {what: [
+            f"{unit_id} did not exist on {history.iso(day)}"]})
+    raise RuleViolated("reorganisations of a unit apply in date order", {"effective_on": [
+        f"{unit_id} already changed on {last['from']}; use that day or a later one"]})
     return version
 
 
@@ -84,7 +89,7 @@ def plan(operation, units):
         _split(operation, units, states, new, day, result)
     else:
         raise InvalidInput("unknown operation", {"kind": [f"must be one of: {', '.join(KINDS)}"]})
-    _recompute_paths(new, result.ended)
+    _recompute_paths(new, states, result.ended)
     _finish(operation, units, states, new, result)
     return result
 
@@ -188,7 +193,9 @@ def _split(operation, units, states, new, day, result):
         result.successor_of[source] = target
 
 
-def _recompute_paths(new, ended):
+def _recompute_paths(new, states, ended):
+    """Paths from the parents' new paths; a unit whose parent the plan did not load stands
+    where it stood (nothing above it moved)."""
     gone = set(ended)
     done = {}
 
@@ -203,6 +210,8 @@ def _recompute_paths(new, ended):
             path = [unit_id]
         elif parent_id in new and parent_id not in gone:
             path = [*path_of(parent_id, (*seen, unit_id)), unit_id]
+        elif parent_id not in gone and unit_id in states:
+            path = states[unit_id]["path"]
         else:
             raise RuleViolated("a unit would sit under one that no longer exists",
                                {"parent_id": [f"{unit_id} under {parent_id}"]})

@@ -43,9 +43,9 @@ class AssignmentsService(ReportsHealth):
             "units": [([("parent_id", 1)], {}),
                       # everything ever under a unit (a reorganisation's reach)
                       ([("history.path", 1)], {}),
-                      # search by folded name words, a range per word
-                      ([("search.words", 1)], {})],
-            "cadres": [([("search.words", 1)], {})],
+                      # search by folded name words (shared.folding)
+                      ([("search.prefixes", 1)], {})],
+            "cadres": [([("search.prefixes", 1)], {})],
         },
     )
 

@@ -262,7 +262,8 @@ def test_a_query_with_no_letters_is_refused_naming_the_field():
     assert "q" in refused.value.fields
 
 
-def test_the_criteria_is_one_prefix_range_per_word():
+def test_the_criteria_is_one_indexed_equality_per_word():
     assert folding.search_criteria("Nội Ph") == {"$and": [
-        {"search.words": {"$gte": "noi", "$lt": "noi\uffff"}},
-        {"search.words": {"$gte": "ph", "$lt": "ph\uffff"}}]}
+        {"search.prefixes": "noi"}, {"search.prefixes": "ph"}]}
+    assert folding.search_key("Nội Phật")["prefixes"] == ["n", "no", "noi", "p", "ph", "pha",
+                                                          "phat"]
