@@ -234,13 +234,16 @@ def _finish(operation, units, states, new, result):
             levels.check_level(state["level"], parent and parent["level"],
                                "level" if before is None else "parent_id")
         if before is None:
-            result.units.append({"unit_id": unit_id, **state, "ended": False})
+            result.units.append({"unit_id": unit_id, **state, "previous_path": None,
+                                 "ended": False})
             continue
         changes = {key: state[key] for key in history.FIELDS if state[key] != before[key]}
         if changes:
             result.versions[unit_id] = history.change(units[unit_id]["history"], day, changes,
                                                       unit_id, operation_id)
-            result.units.append({"unit_id": unit_id, **state, "ended": False})
+            result.units.append({"unit_id": unit_id, **state, "previous_path": before["path"],
+                                 "ended": False})
     for unit_id in result.ended:
         result.versions[unit_id] = history.end(units[unit_id]["history"], day, unit_id)
-        result.units.append({"unit_id": unit_id, **states[unit_id], "ended": True})
+        result.units.append({"unit_id": unit_id, **states[unit_id],
+                             "previous_path": states[unit_id]["path"], "ended": True})

@@ -96,6 +96,9 @@ class ReorganisedUnit(Schema):
     kind = fields.String(required=True, allow_none=True)
     parent_id = Id(required=True, allow_none=True)
     path = fields.List(Id(), required=True, validate=validate.Length(min=1))
+    # the path the day before (None: a unit the operation created): what stays attached to the
+    # units it leaves (routing rules of a removed district) is found through it
+    previous_path = fields.List(Id(), required=True, allow_none=True)
     ended = fields.Boolean(required=True)
 
 

@@ -147,10 +147,11 @@ def unit_reorganised(**overrides):
     return {"operation_id": "merge-2025-07-01", "kind": "merge",
             "effective_on": dt.date(2025, 7, 1),
             "units": [{"unit_id": "vp.bx", "name": "Huyện ủy Bình Xuyên", "level": "district",
-                       "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx"], "ended": True},
+                       "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx"],
+                       "previous_path": ["vp", "vp.bx"], "ended": True},
                       {"unit_id": "vp.bx.th", "name": "Đảng bộ xã Tam Hợp", "level": "grassroots",
                        "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx.th"],
-                       "ended": False}],
+                       "previous_path": ["vp", "vp.bx", "vp.bx.th"], "ended": False}],
             "successor_of": {"vp.bx": "vp"}, **overrides}
 
 
