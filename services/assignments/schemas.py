@@ -73,12 +73,12 @@ class Unit(Schema):
     kind = fields.String(allow_none=True)
     parent_id = fields.String(allow_none=True)
     path = fields.List(fields.String())
-    locality = fields.String(allow_none=True)
-    meeting_schedule = fields.Nested(MeetingSchedule, allow_none=True)
-    contacts = fields.List(fields.Nested(Contact))
+    locality = fields.String(allow_none=True, dump_default=None)
+    meeting_schedule = fields.Nested(MeetingSchedule, allow_none=True, dump_default=None)
+    contacts = fields.List(fields.Nested(Contact), dump_default=list)
     # the version of the unit answering (as of a day): in force from / to (None: open)
-    in_force_from = fields.String(allow_none=True)
-    in_force_to = fields.String(allow_none=True)
+    in_force_from = fields.String(allow_none=True, dump_default=None)
+    in_force_to = fields.String(allow_none=True, dump_default=None)
 
 
 class UnitVersion(Schema):
@@ -156,12 +156,12 @@ class Reorganisation(Schema):
     operation_id = fields.String(attribute="_id")
     kind = fields.String()
     effective_on = fields.String()
-    reason = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True, dump_default=None)
     status = fields.String()
     units = fields.List(fields.Dict())
     successor_of = fields.Dict()
-    assignments_ended = fields.List(fields.String())
-    assignments_made = fields.List(fields.String())
+    assignments_ended = fields.List(fields.String(), dump_default=list)
+    assignments_made = fields.List(fields.String(), dump_default=list)
 
 
 # --- cadres ------------------------------------------------------------------------------------
@@ -205,9 +205,9 @@ class Cadre(Schema):
     full_name = fields.String()
     home_unit_id = fields.String()
     positions = fields.List(fields.String())
-    email = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    memberships = fields.List(fields.Dict())
+    email = fields.String(allow_none=True, dump_default=None)
+    phone = fields.String(allow_none=True, dump_default=None)
+    memberships = fields.List(fields.Dict(), dump_default=list)
 
 
 class CadresPage(Schema):
@@ -241,10 +241,10 @@ class Assignment(Schema):
     unit_id = fields.String()
     rule = fields.String()
     starts_on = fields.String()
-    ends_on = fields.String(allow_none=True)
-    end_reason = fields.String(allow_none=True)
-    replaces = fields.String(allow_none=True)
-    carried_from = fields.String(allow_none=True)
+    ends_on = fields.String(allow_none=True, dump_default=None)
+    end_reason = fields.String(allow_none=True, dump_default=None)
+    replaces = fields.String(allow_none=True, dump_default=None)
+    carried_from = fields.String(allow_none=True, dump_default=None)
 
 
 # --- working groups ----------------------------------------------------------------------------
@@ -278,7 +278,7 @@ class WorkingGroup(Schema):
     member_cadre_ids = fields.List(fields.String())
     unit_ids = fields.List(fields.String())
     starts_on = fields.String()
-    ends_on = fields.String(allow_none=True)
+    ends_on = fields.String(allow_none=True, dump_default=None)
 
 
 # --- search ------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class RetireAuthority(Schema):
 
 
 class DatedAuthority(Authority):
-    retired_on = fields.String(allow_none=True)
+    retired_on = fields.String(allow_none=True, dump_default=None)
 
 
 class ChangeRoutingRule(Schema):

@@ -47,6 +47,7 @@ EXPECTED = {
     "monitor.read": {OPERATOR},
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
+    "registry.people.read": {CADRE, OFFICER, ADMIN},
 }
 
 
