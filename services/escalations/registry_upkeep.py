@@ -122,17 +122,27 @@ class RegistryUpkeep:
         added = None
         if "effective_to" not in change:
             self._authority(change["authority_id"])
-            document = {**{k: v for k, v in rule.items() if k not in ("_id", "actor")},
-                        "_id": change["new_rule_id"], "authority_id": change["authority_id"],
-                        "effective_from": change["changed_on"].isoformat(),
-                        "effective_to": rule.get("effective_to"),
-                        "replaces": rule_id, "actor": actor_of(principal)}
-            added = insert_once(self.db.routing_rules, document, unique_keys=[
-                ("_id",), ("topic", "unit_id", "urgency", "effective_from")])
+            added = self.db.routing_rules.find_one({"_id": change["new_rule_id"]})
+            if added is None or added.get("replaces") != rule_id or (
+                    added["authority_id"], added["effective_from"]) != (
+                    change["authority_id"], change["changed_on"].isoformat()):
+                added = self._hand_over(rule, change, principal)
         self.db.routing_rules.update_one({"_id": rule_id},
                                          {"$set": {"effective_to": last_day}})
         retired = {**rule, "effective_to": last_day}
         return schemas.RuleChanged().dump({"retired": retired, "added": added})
+
+    def _hand_over(self, rule, change, principal):
+        """The rule that takes over from ``changed_on`` (inserted once)."""
+        ends = rule.get("effective_to")
+        if ends is not None and ends < change["changed_on"].isoformat():
+            ends = None  # the old rule's end was this hand-over (a retry): the new one is open
+        document = {**{k: v for k, v in rule.items() if k not in ("_id", "actor")},
+                    "_id": change["new_rule_id"], "authority_id": change["authority_id"],
+                    "effective_from": change["changed_on"].isoformat(), "effective_to": ends,
+                    "replaces": rule["_id"], "actor": actor_of(principal)}
+        return insert_once(self.db.routing_rules, document, unique_keys=[
+            ("_id",), ("topic", "unit_id", "urgency", "effective_from")])
 
     @rpc
     def find_authorities(self, query=None):
