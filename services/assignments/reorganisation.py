@@ -91,6 +91,9 @@ def plan(operation, units):
         raise InvalidInput("unknown operation", {"kind": [f"must be one of: {', '.join(KINDS)}"]})
     _recompute_paths(new, states, result.ended)
     _finish(operation, units, states, new, result)
+    if not result.units:
+        raise RuleViolated("the operation changes nothing", {"kind": [
+            f"the {kind} leaves every unit as it stands on {history.iso(day)}"]})
     return result
 
 

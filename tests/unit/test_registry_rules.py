@@ -120,6 +120,12 @@ def test_a_move_carries_everything_under_the_unit_and_keeps_the_old_paths():
     assert path_on(after, "np", dt.date(2025, 6, 30)) == ["vp", "bx", "th", "np"]
 
 
+def test_an_operation_that_changes_nothing_is_refused():
+    with pytest.raises(RuleViolated) as refused:
+        reorganisation.plan(op("move", unit_id="th", parent_id="bx"), tree_2022())
+    assert "kind" in refused.value.fields
+
+
 def test_a_move_under_ones_own_branch_is_a_cycle():
     with pytest.raises(RuleViolated) as refused:
         reorganisation.plan(op("move", unit_id="th", parent_id="np"), tree_2022())

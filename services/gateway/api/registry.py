@@ -83,10 +83,10 @@ class Found(Schema):
     authorities = fields.List(fields.Nested(upkeep.DatedAuthority), required=True)
 
 
-MERGE_EXAMPLE = {
-    "operation_id": "example-merge", "kind": "merge", "effective_on": "2025-07-01",
-    "unit_ids": ["vinh-phuc.binh-xuyen.huong-canh"],
-    "into": {"unit_id": "vinh-phuc.binh-xuyen.tam-hop"}, "assignments": "carry"}
+RENAME_EXAMPLE = {
+    "operation_id": "example-rename", "kind": "rename", "effective_on": "2026-01-01",
+    "unit_id": "vinh-phuc.binh-xuyen.tam-hop.yen-lan",
+    "name": "Chi bộ thôn Yên Lan (khu dân cư Yên Lan)"}
 
 ROUTES = {
     # --- units and their history ------------------------------------------------------------
@@ -124,7 +124,7 @@ ROUTES = {
     ("POST", "/reorganisations"): Route(
         "Rename, move, merge or split units from an effective day (administrator)",
         registry.Reorganisation, "registry", status=201, body=registry.Reorganise,
-        errors=WRITE, example=MERGE_EXAMPLE,
+        errors=WRITE, example=RENAME_EXAMPLE,
         description="One operation, one `unit_reorganised` event. merge: `unit_ids` end the "
                     "day before and what sat under them moves under `into` (an existing unit, "
                     "or a new one with name and level); their assignments are carried to it or "
