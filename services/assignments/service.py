@@ -45,7 +45,9 @@ class AssignmentsService(ReportsHealth):
                       ([("history.path", 1)], {}),
                       # search by folded name words (shared.folding)
                       ([("search.prefixes", 1)], {})],
-            "cadres": [([("search.prefixes", 1)], {})],
+            "cadres": [([("search.prefixes", 1)], {}),
+                       # who sits on a committee (carried when it merges)
+                       ([("home_unit_id", 1)], {})],
         },
     )
 
@@ -240,8 +242,11 @@ class AssignmentsService(ReportsHealth):
         if cadre is None:
             raise NotFound("cadre not found", {"cadre_id": [cadre_id]})
         unit = tree.unit_on(self.db, unit_id, starts_on)
+        # the committee they sat on that day: their home, or one merged into it since
+        homes = [cadre["home_unit_id"], *cadre.get("former_home_unit_ids", [])]
+        home = next((h for h in homes if h in unit["path"][:-1]), cadre["home_unit_id"])
         rule = domain.eligible_rule(cadre["positions"], unit["level"], unit.get("kind"),
-                                    unit["path"], cadre["home_unit_id"])
+                                    unit["path"], home)
         return {"cadre_id": cadre_id, "unit_id": unit_id, "rule": rule,
                 "starts_on": starts_on.isoformat(), "ends_on": None}
 

@@ -95,8 +95,10 @@ def unit_on(db, unit_id, day):
         raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
     state = history.state_on(unit, day)
     if state is None:
+        since = "" if unit["exists_from"] == history.EARLIEST else f" from {unit['exists_from']}"
+        until = "" if unit["exists_to"] == history.LATEST else f" until {unit['exists_to']}"
         raise NotFound("the unit did not exist on that day", {
-            "as_of": [f"{unit_id} existed from {unit['exists_from']} to {unit['exists_to']}"]})
+            "as_of": [f"{unit_id} existed{since}{until}"]})
     return state
 
 
@@ -144,6 +146,18 @@ def _assignment_moves(db, result, day):
     return moves
 
 
+def _home_moves(db, result):
+    """Cadres sitting on the committee of a unit merged into a successor sit on the
+    successor's from then on (the one they sat on is kept as a former home)."""
+    moves = []
+    for unit_id, successor in result.successor_of.items():
+        if successor is None:
+            continue
+        for cadre in db.cadres.find({"home_unit_id": unit_id}, {"_id": 1}):
+            moves.append({"cadre_id": cadre["_id"], "from": unit_id, "to": successor})
+    return moves
+
+
 def plan_operation(db, operation):
     """The stored form of an operation's plan, computed from the store as it is now."""
     units = _involved(db, operation)
@@ -162,6 +176,7 @@ def plan_operation(db, operation):
         "units": result.units,
         "moves": [{"assignment_id": m["assignment"]["_id"], "carry_to": m["carry_to"]}
                   for m in moves],
+        "homes": _home_moves(db, result),
     }
 
 
@@ -191,6 +206,8 @@ def apply_plan(db, operation_id, plan, day, actor, reason):
             if db.units.find_one({"_id": unit_id, "last_operation_id": operation_id}) is None:
                 raise Conflict("a unit with this id appeared meanwhile",
                                {"unit_id": [unit_id]}) from None
+    for move in plan.get("homes", []):
+        move_home(db, move, actor)
     ended, made = [], []
     last_day = history.day_before(day)
     why = reason or f"reorganisation {operation_id}"
@@ -252,3 +269,20 @@ def insert_assignment(db, document, actor, unique_by_id=False):
         raise Conflict("the cadre is already assigned to this unit",
                        {"cadre_id": [document["cadre_id"]], "unit_id": [document["unit_id"]],
                         "assignment_id": [existing["_id"]]}) from None
+
+
+def move_home(db, move, actor):
+    """One cadre's home committee carried to the successor (``cadre_changed``); a no-op when
+    done already."""
+    cadre = db.cadres.find_one({"_id": move["cadre_id"], "home_unit_id": move["from"]},
+                               {"outbox": 0})
+    if cadre is None:
+        return
+    former = [*cadre.get("former_home_unit_ids", []), move["from"]]
+    event = contracts.CADRE_CHANGED.new({
+        "cadre_id": cadre["_id"], "full_name": cadre["full_name"], "home_unit_id": move["to"],
+        "positions": cadre["positions"], "email": cadre.get("email"),
+        "phone": cadre.get("phone"), "memberships": cadre.get("memberships") or []},
+        actor=actor)
+    db.cadres.update_one({"_id": cadre["_id"], "home_unit_id": move["from"]}, push_events(
+        {"$set": {"home_unit_id": move["to"], "former_home_unit_ids": former}}, [event]))

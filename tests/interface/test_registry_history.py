@@ -82,6 +82,10 @@ def test_a_merge_answers_as_of_before_and_after_and_carries_assignments(registry
 def test_removing_the_district_level_moves_the_communes_up_to_the_province(registry, config):
     registry.reorganise({"operation_id": "pt-merge", "kind": "merge", "effective_on": JULY_1,
                          "unit_ids": ["vp"], "into": {"unit_id": "pt"}})
+    # who sat on Vĩnh Phúc's committee sits on Phú Thọ's, and may be assigned on either tree
+    assert registry.get_cadre("an")["home_unit_id"] == "pt"
+    registry.assign_cadre({"cadre_id": "an", "unit_id": "th", "starts_on": "2025-01-01"})
+    registry.assign_cadre({"cadre_id": "an", "unit_id": "hc", "starts_on": "2026-01-01"})
     registry.reorganise({"operation_id": "bx-gone", "kind": "merge", "effective_on": JULY_1,
                          "unit_ids": ["bx"], "into": {"unit_id": "pt"}, "assignments": "end"})
     assert registry.get_unit("np", JULY_1)["path"] == ["pt", "th", "np"]
