@@ -114,10 +114,11 @@ def _involved(db, operation):
     found = {doc["_id"]: doc for doc in db.units.find({"_id": {"$in": sorted(named)}},
                                                        {"outbox": 0})}
     parents = {doc["parent_id"] for doc in found.values() if doc["parent_id"]} - set(found)
-    for doc in db.units.find({"_id": {"$in": sorted(parents)}}, {"outbox": 0}):
-        found[doc["_id"]] = doc
-    if operation["kind"] != "rename":
-        roots = sorted(named & set(found))
+    if parents:
+        for doc in db.units.find({"_id": {"$in": sorted(parents)}}, {"outbox": 0}):
+            found[doc["_id"]] = doc
+    roots = sorted(named & set(found))
+    if operation["kind"] != "rename" and roots:
         for doc in db.units.find({"history.path": {"$in": roots}}, {"outbox": 0}):
             found.setdefault(doc["_id"], doc)
     return found
