@@ -273,3 +273,32 @@ def test_the_criteria_is_one_indexed_equality_per_word():
         {"search.prefixes": "noi"}, {"search.prefixes": "ph"}]}
     assert folding.search_key("Nội Phật")["prefixes"] == ["n", "no", "noi", "p", "ph", "pha",
                                                           "phat"]
+
+
+# --- routing across a reorganisation -----------------------------------------------------------
+
+def test_a_moved_unit_remembers_what_it_no_longer_sits_under():
+    from services.escalations.registry_view import former_ancestors
+    moved = {"path": ["pt", "xbx", "np"], "previous_path": ["vp", "bx", "th", "np"]}
+    assert former_ancestors(moved) == [{"unit_id": "vp", "distance": 3},
+                                       {"unit_id": "bx", "distance": 2},
+                                       {"unit_id": "th", "distance": 1}]
+    assert former_ancestors({"path": ["pt", "x"], "previous_path": None}) == []
+
+
+def test_rules_stay_attached_to_the_old_area_until_a_newer_rule_of_the_new_tree():
+    from services.escalations.routing import RoutingRule, route_concern
+    path = ["pt", "xbx", "np"]
+    former = {"vp": 3, "bx": 2, "th": 1}
+    rules = [RoutingRule("any-vp", "*", "vp", "ubnd-tinh"),
+             RoutingRule("land-bx", "land", "bx", "ubnd-huyen"),
+             RoutingRule("infra-th", "infrastructure", "th", "ubnd-xa-tam-hop")]
+    assert route_concern("land", path, rules, former=former).authority_id == "ubnd-huyen"
+    assert route_concern("infrastructure", path, rules,
+                         former=former).authority_id == "ubnd-xa-tam-hop"
+    assert route_concern("economy", path, rules, former=former).authority_id == "ubnd-tinh"
+    assert route_concern("land", path, rules) is None  # without the memory: lost
+    newer = RoutingRule("infra-xbx", "infrastructure", "xbx", "ubnd-xa-binh-xuyen",
+                        effective_from=JULY_1)
+    assert route_concern("infrastructure", path, [*rules, newer], on=JULY_1,
+                         former=former).authority_id == "ubnd-xa-binh-xuyen"
