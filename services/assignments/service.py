@@ -13,6 +13,7 @@ import datetime as dt
 from logging import getLogger
 
 from services.assignments import domain, groups, history, schemas, tree
+from services.assignments.levels import LEVEL_SCHEMES, LEVELS
 from shared import contracts, folding
 from shared.authorisation import actor_of, principal_from, require
 from shared.errors import Conflict, NotFound, load_payload
@@ -98,7 +99,6 @@ class AssignmentsService(ReportsHealth):
 
     @rpc
     def list_levels(self):
-        from services.assignments.levels import LEVEL_SCHEMES, LEVELS
         return {"levels": [{"level_id": level.level_id, "name": level.name,
                             "parent_levels": sorted(level.parent_levels),
                             "description": level.description} for level in LEVELS],
