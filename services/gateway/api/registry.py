@@ -4,83 +4,31 @@ assignments, working groups, authorities, routing rules, and search across them.
 Every read takes ``as_of`` (a day) and answers as the registry stood that day; administrators
 write, every signed-in user reads (cadres' contacts: not operators). Writes are idempotent: the
 same request twice changes nothing the second time."""
-from marshmallow import Schema, fields
-
 from services.assignments import schemas as registry
 from services.escalations import registry_schemas as upkeep
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority, RoutingRule
 from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.http import http, json_body, json_response, query_args
+from services.gateway.registry_schemas import (
+    AssignmentPath,
+    Assignments,
+    AuthoritiesPage,
+    CadrePath,
+    Found,
+    Levels,
+    ReorganisationsPage,
+    RulePath,
+    UnitPath,
+    UnitsPage,
+    WorkingGroupPath,
+    WorkingGroupsPage,
+)
 from services.gateway.route import Route
 from shared.authorisation import may, principal_from
-from shared.contracts import Id
 from shared.pages import PageQuery
 
 WRITE = (403, 404, 409, 413, 415, 422)
-
-
-class UnitPath(Schema):
-    unit_id = Id(required=True, metadata={"example": "vinh-phuc.binh-xuyen.tam-hop.noi-phat"})
-
-
-class CadrePath(Schema):
-    cadre_id = Id(required=True, metadata={"example": "tran-thi-binh"})
-
-
-class AssignmentPath(Schema):
-    assignment_id = Id(required=True)
-
-
-class WorkingGroupPath(Schema):
-    working_group_id = Id(required=True)
-
-
-class RulePath(Schema):
-    rule_id = Id(required=True, metadata={"example": "infrastructure-tam-hop"})
-
-
-class UnitsPage(Schema):
-    units = fields.List(fields.Nested(registry.Unit), required=True)
-    next_cursor = fields.String(required=True, allow_none=True)
-
-
-class AuthoritiesPage(Schema):
-    authorities = fields.List(fields.Nested(upkeep.DatedAuthority), required=True)
-    next_cursor = fields.String(required=True, allow_none=True)
-
-
-class ReorganisationsPage(Schema):
-    reorganisations = fields.List(fields.Nested(registry.Reorganisation), required=True)
-    next_cursor = fields.String(required=True, allow_none=True)
-
-
-class WorkingGroupsPage(Schema):
-    working_groups = fields.List(fields.Nested(registry.WorkingGroup), required=True)
-    next_cursor = fields.String(required=True, allow_none=True)
-
-
-class Assignments(Schema):
-    assignments = fields.List(fields.Nested(registry.Assignment), required=True)
-
-
-class Level(Schema):
-    level_id = fields.String(required=True)
-    name = fields.String(required=True)
-    parent_levels = fields.List(fields.String(), required=True)
-    description = fields.String(required=True)
-
-
-class Levels(Schema):
-    levels = fields.List(fields.Nested(Level), required=True)
-    schemes = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                          required=True)
-
-
-class Found(Schema):
-    units = fields.List(fields.Nested(registry.Unit), required=True)
-    cadres = fields.List(fields.Nested(registry.Cadre), required=True)
-    authorities = fields.List(fields.Nested(upkeep.DatedAuthority), required=True)
 
 
 RENAME_EXAMPLE = {
