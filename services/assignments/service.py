@@ -177,6 +177,11 @@ class AssignmentsService(ReportsHealth):
         document = {"_id": cadre["cadre_id"], **{k: v for k, v in cadre.items()
                                                  if k != "cadre_id"},
                     "search": folding.search_key(cadre["full_name"]), "actor": actor_of(principal)}
+        existing = self.db.cadres.find_one({"_id": cadre["cadre_id"]}, OUT)
+        if existing and cadre["home_unit_id"] in existing.get("former_home_unit_ids", []):
+            # registered again as before a merger carried their committee: the same cadre
+            document["home_unit_id"] = existing["home_unit_id"]
+            document["former_home_unit_ids"] = existing["former_home_unit_ids"]
         event = contracts.CADRE_REGISTERED.new(cadre, actor=actor_of(principal))
         changed = contracts.CADRE_CONTACT_CHANGED.new(
             {"cadre_id": cadre["cadre_id"], "email": cadre["email"]}, actor=actor_of(principal))
@@ -230,6 +235,11 @@ class AssignmentsService(ReportsHealth):
     def assign_cadre(self, assignment, principal=None):
         principal = require(principal_from(principal), "registry.manage")
         assignment = load_payload(schemas.AssignCadre(), assignment, "assignment")
+        existing = self.db.assignments.find_one(
+            {"cadre_id": assignment["cadre_id"], "unit_id": assignment["unit_id"]}, OUT)
+        if existing and existing["starts_on"] == assignment["starts_on"].isoformat():
+            # made already (a re-run import), perhaps ended or carried by a reorganisation since
+            return schemas.Assignment().dump(existing)
         document = self._eligible(assignment["cadre_id"], assignment["unit_id"],
                                   assignment["starts_on"])
         document.update(_id=contracts.new_id(), actor=actor_of(principal))

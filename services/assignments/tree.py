@@ -59,7 +59,11 @@ def first_versions(unit, parent):
 
 
 def register(db, unit, actor, registered):
-    """Insert a unit once; the same registration again answers the stored unit."""
+    """Insert a unit once; the same registration again answers the stored unit (also after a
+    reorganisation moved or ended it)."""
+    existing = db.units.find_one({"_id": unit["unit_id"]}, {"outbox": 0})
+    if existing is not None and existing.get("registered") == registered:
+        return existing
     parent = None
     if unit["parent_id"] is not None:
         parent = db.units.find_one({"_id": unit["parent_id"]}, {"outbox": 0})

@@ -73,6 +73,12 @@ def test_a_merge_answers_as_of_before_and_after_and_carries_assignments(registry
     assert [(a["unit_id"], a["starts_on"], a["carried_from"]) for a in carried] == [
         ("xbx", JULY_1, an["assignment_id"])]
     assert [a["unit_id"] for a in registry.list_assignments("an", BEFORE)] == ["th"]
+    # the import run again after the merger changes nothing
+    for unit in TREE:
+        registry.register_unit(unit)
+    assert registry.assign_cadre({"cadre_id": "an", "unit_id": "th",
+                                  "starts_on": "2025-01-01"}) == registry.list_assignments(
+        "an", BEFORE)[0]
     # the same id with other data is refused, naming it
     with pytest.raises(Conflict) as reused:
         registry.reorganise({**MERGE, "reason": "other"})
@@ -84,6 +90,7 @@ def test_removing_the_district_level_moves_the_communes_up_to_the_province(regis
                          "unit_ids": ["vp"], "into": {"unit_id": "pt"}})
     # who sat on Vĩnh Phúc's committee sits on Phú Thọ's, and may be assigned on either tree
     assert registry.get_cadre("an")["home_unit_id"] == "pt"
+    assert registry.register_cadre(CADRES[0])["home_unit_id"] == "pt"  # a re-run import
     registry.assign_cadre({"cadre_id": "an", "unit_id": "th", "starts_on": "2025-01-01"})
     registry.assign_cadre({"cadre_id": "an", "unit_id": "hc", "starts_on": "2026-01-01"})
     registry.reorganise({"operation_id": "bx-gone", "kind": "merge", "effective_on": JULY_1,
