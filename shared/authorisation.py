@@ -66,6 +66,8 @@ PERMISSIONS = {
     "notifications.read": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
+    # cadres with their contacts and memberships (personal data): not the operators'
+    "registry.people.read": frozenset({CADRE, OFFICER, ADMINISTRATOR}),
 }
 
 

@@ -65,6 +65,9 @@ SUBSCRIPTIONS = (
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED)),
+    # reorganisations of the tree: the visits' units and escalations' routing follow them
+    Subscription("visits", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
+    Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
 )
 
 

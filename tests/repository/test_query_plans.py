@@ -101,6 +101,7 @@ def exercise_every_service(container_factory, config):
                                 "period_from": dt.date.today().isoformat(),
                                 "period_to": (dt.date.today() + dt.timedelta(days=1))
                                 .isoformat()})
+        exercise_the_registry(assignments, escalations)
         wait_for(lambda: monitor.recent_events({"limit": 50})["events"], what="audited events")
         every_page(monitor.recent_events, "events")
         wait_for(lambda: _traced(monitor, concern_id), what="the concern's trace")
@@ -112,6 +113,29 @@ def exercise_every_service(container_factory, config):
         assert case_figures(_escalations_db(config))[("sausat_cases", "acknowledged")] == 1
         for proxy in (assignments, visits, escalations, monitor):
             proxy.health()
+
+
+def exercise_the_registry(assignments, escalations):
+    """Reorganisation, as_of reads, search, ends and hand-overs (after the visit was logged)."""
+    assignments.register_unit({"unit_id": "vp.bx.th.yl", "name": "Chi bộ thôn Yên Lan",
+                               "level": "branch", "parent_id": "vp.bx.th"})
+    assignments.reorganise({"operation_id": "bx-gone", "kind": "merge",
+                            "effective_on": "2025-07-01", "unit_ids": ["vp.bx"],
+                            "into": {"unit_id": "vp"}})
+    assignments.get_unit("vp.bx.th.np", "2025-06-30")
+    every_page(assignments.list_units, "units", {"as_of": "2025-06-30"})
+    every_page(assignments.list_reorganisations, "reorganisations")
+    assignments.search({"q": "noi phat", "as_of": "2025-06-30"})
+    assignments.list_unit_assignments("vp.bx.th.np", dt.date.today().isoformat())
+    mine = assignments.list_assignments("tran-thi-binh")[0]
+    assignments.end_assignment(mine["assignment_id"], {"ends_on": dt.date.today().isoformat(),
+                                                       "reason": "nghỉ hưu"})
+    escalations.search_authorities({"q": "ubnd tam hop"})
+    every_page(escalations.find_authorities, "authorities", {"as_of": "2025-07-01"})
+    every_page(escalations.find_routing_rules, "routing_rules", {"as_of": "2025-07-01"})
+    escalations.change_routing_rule("infra-th", {"authority_id": "ubnd-th",
+                                                 "changed_on": "2027-01-01",
+                                                 "new_rule_id": "infra-th-2027"})
 
 
 def every_page(method, items, query=None, *args):

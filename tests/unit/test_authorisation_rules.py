@@ -48,6 +48,7 @@ EXPECTED = {
     "monitor.operate": {OPERATOR},
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
+    "registry.people.read": {CADRE, OFFICER, ADMIN},
 }
 
 

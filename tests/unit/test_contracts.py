@@ -152,6 +152,27 @@ PAYLOADS = {
 }
 
 
+def unit_reorganised(**overrides):
+    return {"operation_id": "merge-2025-07-01", "kind": "merge",
+            "effective_on": dt.date(2025, 7, 1),
+            "units": [{"unit_id": "vp.bx", "name": "Huyện ủy Bình Xuyên", "level": "district",
+                       "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx"],
+                       "previous_path": ["vp", "vp.bx"], "ended": True},
+                      {"unit_id": "vp.bx.th", "name": "Đảng bộ xã Tam Hợp", "level": "grassroots",
+                       "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx.th"],
+                       "previous_path": ["vp", "vp.bx", "vp.bx.th"], "ended": False}],
+            "successor_of": {"vp.bx": "vp"}, **overrides}
+
+
+PAYLOADS.update({
+    contracts.UNIT_REORGANISED: unit_reorganised,
+    contracts.CADRE_CHANGED: lambda: {**cadre_registered(), "email": None, "phone": "0912345678",
+                                      "memberships": [{"unit_id": "vp.bx", "role": "member"}]},
+    contracts.AUTHORITY_CHANGED: lambda: {**authority_registered(), "email": None,
+                                          "retired_on": dt.date(2025, 7, 1)},
+})
+
+
 def envelope(**overrides):
     """A valid concern_raised envelope as it would arrive off the wire."""
     body = CONCERN_RAISED.new(concern_raised(), event_id="e1",
