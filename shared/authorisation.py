@@ -64,6 +64,11 @@ PERMISSIONS = {
     "notifications.read": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
+    # spreadsheets into the registry and back out (the export holds cadres' e-mail addresses)
+    "registry.import": frozenset({ADMINISTRATOR}),
+    "registry.export": frozenset({ADMINISTRATOR}),
+    # which units nobody keeps close to, and each cadre's units with their last visits
+    "coverage.read": frozenset({ADMINISTRATOR}),
 }
 
 

@@ -62,6 +62,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
+from services.gateway.api.imports import ImportsApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
@@ -70,7 +71,7 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi):
+                     DocumentationApi, ImportsApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")

@@ -181,7 +181,7 @@ def test_dates_and_lists_as_offices_write_them():
     assert checked.rejections[0].column == "starts_on" and checked.rejections[0].line == 3
 
 
-# --- the plan --------------------------------------------------------------------------------------
+# --- the plan ---------------------------------------------------------------------------------
 
 def checked_units(text=UNITS_CSV):
     return [check_sheet(KINDS["units"], parsing.read_file(text.encode(), "units.csv")[0])]
