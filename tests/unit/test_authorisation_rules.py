@@ -47,6 +47,9 @@ EXPECTED = {
     "monitor.read": {OPERATOR},
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
+    "registry.import": {ADMIN},
+    "registry.export": {ADMIN},
+    "coverage.read": {ADMIN},
 }
 
 
