@@ -1,6 +1,7 @@
 """The imports service in a nameko container beside the real assignments and escalations
 services, on the test RabbitMQ with embedded stores: files in, registry changed (or not)."""
 import base64
+import datetime as dt
 import io
 
 import pytest
@@ -9,9 +10,10 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.assignments.service import AssignmentsService
 from services.escalations.service import EscalationsService
 from services.imports.service import ImportsService
+from shared import contracts
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.storage import connect
-from tests.interface.helpers import wait_for
+from tests.interface.helpers import publish, wait_for
 from tests.unit.test_import_files import cp1258
 
 ADMIN = {"user_id": "u-admin", "role": "administrator"}
@@ -150,7 +152,7 @@ def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
         container_factory, config, registry):
     assignments, _ = registry
     branches = [[f"vp.b{i:03d}", f"Chi bộ số {i}", "branch", "residential", "vp"]
-                for i in range(160)]
+                for i in range(240)]
     data = xlsx({"units": UNITS[:2] + branches})
     first = container_factory(ImportsService, config)
     first.start()
@@ -162,10 +164,67 @@ def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
     client, db = connect(config["STORE_URI"], "imports")
     cut = db.imports.find_one({"_id": job["import_id"]})
     client.close()
-    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 161, cut["progress"]
+    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 241, cut["progress"]
     container_factory(ImportsService, config).start()
     with ServiceRpcProxy("imports", config, timeout=60) as imports:
         done = finished(imports, job)
-    assert done["state"] == "done" and done["progress"]["applied"] == 161
+    assert done["state"] == "done" and done["progress"]["applied"] == 241
     listed = assignments.list_units({"limit": 500})["units"]
     assert sorted(u["unit_id"] for u in listed) == sorted(["vp"] + [b[0] for b in branches])
+
+
+def test_exports_round_trip_through_the_import(imports, registry):
+    finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "so-do.xlsx"), ADMIN))
+    # cadres and assignments are exported from the events the registry published
+    wait_for(lambda: imports.export_registry({"kind": "assignments"}, ADMIN)["rows"] == 3,
+             what="the assignments in the read model")
+    for fmt in ("csv", "xlsx"):
+        for kind, total in (("units", 5), ("cadres", 2), ("assignments", 3),
+                            ("authorities", 2), ("routing_rules", 1)):
+            exported = imports.export_registry({"kind": kind, "format": fmt}, ADMIN)
+            assert exported["filename"] == f"{kind}.{fmt}" and exported["rows"] == total
+            again = finished(imports, imports.start_import(
+                {"filename": exported["filename"], "content_base64": exported["content_base64"]},
+                ADMIN))
+            assert again["state"] == "done", again
+            assert again["progress"]["unchanged"] == total == again["progress"]["total"], again
+    csv = base64.b64decode(imports.export_registry({"kind": "cadres"}, ADMIN)["content_base64"])
+    assert csv.startswith(b"\xef\xbb\xbfcadre_id,full_name,home_unit_id,positions,email\r\n")
+    assert "Trần Thị Bình" in csv.decode("utf-8")
+
+
+def test_coverage_from_registry_and_visit_events(imports, registry, config):
+    finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "so-do.xlsx"), ADMIN))
+    ended, = registry[0].list_assignments("an")
+    publish(config, contracts.ASSIGNMENT_ENDED.new({
+        "assignment_id": ended["assignment_id"], "cadre_id": "an", "unit_id": "vp.bx.th",
+        "ends_on": dt.date(2026, 6, 30), "reason": "chuyển công tác"}))
+    def cadres_on(day):
+        return [c["cadre_id"] for c in imports.cadre_units({"on": day}, ADMIN)["cadres"]]
+    wait_for(lambda: cadres_on("2026-03-01") == ["an", "binh"] and cadres_on("2026-11-27")
+             == ["binh"], what="assignments made and ended in the read model")
+    visit = {"visit_id": "v1", "unit_id": "vp.bx.th.np", "cadre_id": "binh",
+             "meeting_date": dt.date(2026, 11, 5), "meeting_kind": "regular", "concern_ids": []}
+    event = contracts.VISIT_LOGGED.new(visit)
+    publish(config, event)
+    publish(config, event)  # redelivered: one effect
+    publish(config, contracts.VISIT_LOGGED.new({**visit, "visit_id": "v0",
+                                                "meeting_date": dt.date(2026, 8, 5)}))
+    on = {"on": "2026-11-27"}
+    wait_for(lambda: imports.stale_branches({**on, "days": 30}, ADMIN)["count"] == 1,
+             what="the visit in the read model")
+
+    stale = imports.stale_branches({**on, "days": 30}, ADMIN)
+    assert [b["unit_id"] for b in stale["branches"]] == ["vp.bx.th.yl"]
+    unassigned = imports.unassigned_units({**on, "level": "grassroots"}, ADMIN)
+    assert [u["unit_id"] for u in unassigned["units"]] == ["vp.bx.th"]  # An's ended in June
+    cadres = {c["cadre_id"]: c for c in imports.cadre_units(on, ADMIN)["cadres"]}
+    assert [(u["unit_id"], u["last_visit_on"], u["own_last_visit_on"])
+            for u in cadres["binh"]["units"]] == [("vp.bx.th.np", "2026-11-05", "2026-11-05"),
+                                                  ("vp.bx.th.yl", None, None)]
+    committees = imports.committee_coverage({**on, "format": "csv"}, ADMIN)
+    assert committees["quarter"] == {"from": "2026-10-01", "to": "2026-12-31"}
+    assert committees["committees"][0]["share_visited"] == 0.5
+    assert committees["csv"].splitlines()[1] == "vp.bx,Huyện ủy Bình Xuyên,district,2,1,0.5"
+    with pytest.raises(Forbidden):
+        imports.stale_branches(on, CADRE)
