@@ -1,15 +1,20 @@
-"""An upload, read and checked row by row, before anything is stored: what a job starts from.
+"""An upload, read and checked row by row: what a job starts from.
 
-The promise: :func:`take_in` either refuses the file as a whole (:class:`FileRefused`, saying
-why: encoding, format, a sheet whose kind cannot be told, a missing column) or returns every
-valid row with its sheet and line and every rejected row with its reason. Pure: no store, no
-service. Example::
+The promise: :func:`first_look` refuses at once, in milliseconds, a file that is not what it
+says (an old ``.xls``, a damaged workbook, a CSV in no encoding we read without guessing);
+:func:`take_in` then either refuses the file as a whole (:class:`FileRefused`, saying why: a
+sheet whose kind cannot be told, a missing column) or returns every valid row with its sheet
+and line and every rejected row with its reason. Pure: no store, no service. Example::
 
+    fmt = first_look(data, "don-vi.csv")        # "csv", or FileRefused
     taken = take_in(data, "don-vi.csv", kind=None, declared_format=None)
     taken.format, taken.sheets, taken.rows, taken.rejections
 """
+import io
+import zipfile
 from dataclasses import dataclass, field
 
+from services.imports.decoding import EncodingRefused, decode_text
 from services.imports.kinds import KINDS, kind_named, kind_of_headers
 from services.imports.parsing import FileRefused, format_of, read_file
 from services.imports.rows import check_sheet
@@ -21,6 +26,24 @@ class Taken:
     sheets: list = field(default_factory=list)       # [{name, kind, rows, ignored_columns}]
     rows: list = field(default_factory=list)         # services.imports.rows.Row, file order
     rejections: list = field(default_factory=list)   # services.imports.rows.Rejection
+
+
+def first_look(data, filename, declared_format=None):
+    """The file's format, or :class:`FileRefused`: the checks that take no time."""
+    fmt = format_of(data, filename, declared_format)
+    if fmt == "csv":
+        try:
+            decode_text(data)
+        except EncodingRefused as refused:
+            raise FileRefused(str(refused)) from None
+    else:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "xl/workbook.xml" not in archive.namelist():
+                    raise FileRefused("a zip archive but not an .xlsx workbook")
+        except zipfile.BadZipFile as error:
+            raise FileRefused(f"not a readable .xlsx workbook ({error})") from None
+    return fmt
 
 
 def take_in(data, filename, kind=None, declared_format=None):

@@ -1,8 +1,9 @@
 """Import jobs: a file's rows planned against the registry, then applied, surviving restarts.
 
-The promise: an accepted upload is a job document plus one document per valid row
-(``import_rows``), written before the upload is answered. A job then moves
-``queued → planning → applying → done`` one step at a time, each step's result written before
+The promise: an accepted upload is a job document and its file, written before the upload is
+answered. A job then moves ``queued → planning → applying → done`` one step at a time (reading
+the file into one document per valid row, ``import_rows``; planning them against the
+registry; applying them), each step's result written before
 the next begins, so a service that stops (or crashes) anywhere resumes from the last written
 step: a row is marked ``applied`` only after the registering RPC answered, and those RPCs are
 idempotent (the same data again changes nothing), so a row applied just before a crash and
@@ -14,20 +15,28 @@ died) is taken over. A file with rejected rows changes nothing (state ``rejected
     runner = JobRunner(db, registry_calls, owner="3f…", lease_seconds=15)
     runner.work()       # claims one job that needs work and carries it as far as it goes
 """
+import base64
 import datetime as dt
 from logging import getLogger
 
 import eventlet
+from eventlet import tpool
 from pymongo import ReturnDocument, UpdateOne
 
+from services.imports.intake import take_in
 from services.imports.kinds import KINDS
+from services.imports.parsing import FileRefused
 from services.imports.planning import Known, lookups, make_plan
 from services.imports.rows import Row
+from shared import contracts
+from shared.authorisation import actor_of
 from shared.errors import NotFound, SausatError, Unavailable
 
 _log = getLogger(__name__)
 
 ACTIVE = ("queued", "planning", "applying")
+# a finished job's rows and file are kept this long (its report stays in the job document)
+FILES_KEPT_SECONDS = 7 * 86400
 WINDOW = 16              # rows of one wave applied concurrently
 LOOKUP_WINDOW = 32       # registry reads in flight while planning
 PAGE_ALL_ABOVE = 200     # more ids than this: page through the whole list instead
@@ -37,6 +46,21 @@ RPC_TIMEOUT = 30
 
 def now():
     return dt.datetime.now(dt.timezone.utc)
+
+
+def new_job(upload, fmt, principal):
+    created = now()
+    return {
+        "_id": contracts.new_id(), "filename": upload["filename"], "format": fmt,
+        "kind": upload["kind"], "sheets": [], "accept_valid_rows": upload["accept_valid_rows"],
+        "principal": principal.to_dict() if principal else None,
+        "actor": actor_of(principal), "state": "queued",
+        "progress": {"total": 0, "rejected": 0, "unchanged": 0, "to_apply": 0, "applied": 0,
+                     "failed": 0},
+        "refusal": None, "rejections": [], "failures": [], "created_at": created,
+        "updated_at": created, "finished_at": None,
+        "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
+    }
 
 
 class TransientFailure(Exception):
@@ -163,15 +187,51 @@ class JobRunner:
         return result.matched_count == 1
 
     def run(self, job):
-        if job["state"] in ("queued", "planning"):
+        if job["state"] == "queued":
+            job = self.read(job)
+        if job is not None and job["state"] == "planning":
             job = self.plan(job)
         if job is not None and job["state"] == "applying":
             self.apply(job)
 
+    def ended(self, job_id, changes):
+        """Write a job's last state; its rows and file go after FILES_KEPT_SECONDS."""
+        changes = {**changes, "finished_at": now()}
+        self.db.import_rows.update_many({"job_id": job_id}, {"$set": {"expires_at": now()}})
+        self.db.import_files.update_one({"_id": job_id}, {"$set": {"expires_at": now()}})
+        return self.renew(job_id, changes)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read(self, job):
+        stored = self.db.import_files.find_one({"_id": job["_id"]})
+        data = base64.b64decode(stored["content_base64"])
+        try:  # in a real thread: a big workbook takes a second or two to read
+            taken = tpool.execute(take_in, data, job["filename"], job["kind"], job["format"])
+        except FileRefused as refused:
+            self.ended(job["_id"], {"state": "refused", "refusal": str(refused)})
+            _log.info("import %s refused: %s", job["_id"], refused)
+            return None
+        self.db.import_rows.delete_many({"job_id": job["_id"]})  # a read cut short before
+        rows = [{"_id": f"{job['_id']}:{seq:07d}", "job_id": job["_id"], "seq": seq,
+                 "kind": row.kind, "sheet": row.sheet, "line": row.line,
+                 "payload": row.payload, "state": "checked"}
+                for seq, row in enumerate(taken.rows)]
+        if rows:
+            self.db.import_rows.insert_many(rows)
+        rejected = len({(r.sheet, r.line) for r in taken.rejections})
+        changes = {"state": "planning", "sheets": taken.sheets,
+                   "rejections": [r.to_dict() for r in taken.rejections[:MAX_LISTED]],
+                   "progress": {**job["progress"], "total": len(rows) + rejected,
+                                "rejected": rejected}}
+        if not self.renew(job["_id"], changes):
+            return None
+        _log.info("import %s read: %d rows, %d rejected", job["_id"], len(rows), rejected)
+        return {**job, **changes}
+
     # --- planning ---------------------------------------------------------------------------
 
     def plan(self, job):
-        self.renew(job["_id"], {"state": "planning"})
         stored = list(self.db.import_rows.find({"job_id": job["_id"]}).sort("seq", 1))
         sheets = {}
         for doc in stored:
@@ -199,9 +259,9 @@ class JobRunner:
         progress = {**job["progress"], "rejected": rejected, "unchanged": len(plan.unchanged),
                     "to_apply": 0 if refused else len(plan.steps)}
         changes = {"state": state, "progress": progress, "rejections": rejections[:MAX_LISTED]}
-        if state != "applying":
-            changes["finished_at"] = now()
-        if not self.renew(job["_id"], changes):
+        written = self.renew(job["_id"], changes) if state == "applying" else \
+            self.ended(job["_id"], changes)
+        if not written:
             return None
         _log.info("import %s planned: %d to apply, %d unchanged, %d rejected -> %s",
                   job["_id"], len(plan.steps), len(plan.unchanged), rejected, state)
@@ -251,9 +311,9 @@ class JobRunner:
         counts = {state: self.db.import_rows.count_documents(
             {"job_id": job["_id"], "state": state}) for state in ("applied", "failed")}
         failed = counts["failed"]
-        changes = {"state": "done_with_errors" if failed else "done", "finished_at": now(),
+        changes = {"state": "done_with_errors" if failed else "done",
                    "progress.applied": counts["applied"], "progress.failed": failed}
-        self.renew(job["_id"], changes)
+        self.ended(job["_id"], changes)
         _log.info("import %s %s: %d applied, %d failed", job["_id"], changes["state"],
                   counts["applied"], failed)
         return changes["state"]

@@ -10,7 +10,8 @@ from shared.contracts import Text
 KIND_NAMES = tuple(KINDS)
 FILE_FORMATS = ("csv", "xlsx")
 MAX_FILE_BYTES = 700_000  # decoded; its base64 fits the gateway's 1 MB body
-JOB_STATES = ("queued", "planning", "rejected", "applying", "done", "done_with_errors")
+JOB_STATES = ("queued", "planning", "applying", "done", "done_with_errors", "rejected",
+              "refused")
 REPORT_FORMATS = ("json", "csv")
 
 
@@ -68,10 +69,13 @@ class ImportSummary(Schema):
     sheets = fields.List(fields.Dict(), metadata={
         "description": "each sheet (or the CSV): its name, kind, rows and ignored columns"})
     accept_valid_rows = fields.Boolean()
+    kind = fields.String(allow_none=True, metadata={"description": "as the upload gave it"})
     state = fields.String(validate=validate.OneOf(JOB_STATES), metadata={
         "description": "queued → planning → applying → done (or done_with_errors); rejected: "
-                       "rows were rejected and accept_valid_rows was not given, so nothing "
-                       "changed"})
+                       "rows were rejected and accept_valid_rows was not given; refused: the "
+                       "file as a whole could not be read (see refusal). Both changed nothing"})
+    refusal = fields.String(allow_none=True, metadata={
+        "description": "why the file was refused whole (state refused)"})
     progress = fields.Nested(ImportProgress)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

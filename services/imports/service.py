@@ -16,13 +16,12 @@ from nameko.rpc import RpcProxy
 
 from services.imports import coverage, readmodel, schemas
 from services.imports.dependencies import JobSettings, import_timer
-from services.imports.intake import take_in
-from services.imports.jobs import MAX_LISTED, JobRunner, RegistryCalls, all_pages, now
+from services.imports.intake import first_look
+from services.imports.jobs import FILES_KEPT_SECONDS, JobRunner, RegistryCalls, all_pages, new_job
 from services.imports.kinds import KINDS
 from services.imports.parsing import FileRefused
 from services.imports.writing import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
-from shared import contracts
-from shared.authorisation import actor_of, principal_from, require
+from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.errors import InvalidInput, NotFound, load_payload
 from shared.pages import PageQuery, read_page
@@ -47,7 +46,10 @@ class ImportsService(ReportsHealth):
     db = Store(indexes={
         "imports": [([("state", 1), ("_id", 1)], {}), ([("created_at", -1), ("_id", -1)], {})],
         "import_rows": [([("job_id", 1), ("seq", 1)], {}),
-                        ([("job_id", 1), ("state", 1), ("wave", 1), ("seq", 1)], {})],
+                        ([("job_id", 1), ("state", 1), ("wave", 1), ("seq", 1)], {}),
+                        ([("expires_at", 1)], {"expireAfterSeconds": FILES_KEPT_SECONDS})],
+        # uploads wait here until read, and a while after for a second look
+        "import_files": [([("expires_at", 1)], {"expireAfterSeconds": FILES_KEPT_SECONDS})],
         **readmodel.INDEXES,
     })
     assignments = RpcProxy("assignments")
@@ -65,32 +67,18 @@ class ImportsService(ReportsHealth):
         upload = load_payload(schemas.StartImport(), upload, "upload")
         data = base64.b64decode(upload["content_base64"])
         try:
-            taken = take_in(data, upload["filename"], upload["kind"], upload["format"])
+            fmt = first_look(data, upload["filename"], upload["format"])
         except FileRefused as refused:
             raise InvalidInput("the file is refused; nothing was imported",
                                {"content_base64": [str(refused)]}) from None
-        job_id, created = contracts.new_id(), now()
-        rows = [{"_id": f"{job_id}:{seq:07d}", "job_id": job_id, "seq": seq, "kind": row.kind,
-                 "sheet": row.sheet, "line": row.line, "payload": row.payload,
-                 "state": "checked"} for seq, row in enumerate(taken.rows)]
-        if rows:
-            self.db.import_rows.insert_many(rows)
-        rejected_lines = {(r.sheet, r.line) for r in taken.rejections}
-        job = {
-            "_id": job_id, "filename": upload["filename"], "format": taken.format,
-            "sheets": taken.sheets, "accept_valid_rows": upload["accept_valid_rows"],
-            "principal": principal.to_dict() if principal else None,
-            "actor": actor_of(principal), "state": "queued",
-            "progress": {"total": len(rows) + len(rejected_lines),
-                         "rejected": len(rejected_lines), "unchanged": 0, "to_apply": 0,
-                         "applied": 0, "failed": 0},
-            "rejections": [r.to_dict() for r in taken.rejections[:MAX_LISTED]],
-            "failures": [], "created_at": created, "updated_at": created, "finished_at": None,
-            "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
-        }
+        job = new_job(upload, fmt, principal)
+        # the file first: a job is only ever found with its file stored
+        self.db.import_files.insert_one({"_id": job["_id"],
+                                         "content_base64": upload["content_base64"],
+                                         "expires_at": job["created_at"]})
         self.db.imports.insert_one(job)
-        _log.info("import %s of %s: %d rows read, %d rejected at once", job_id,
-                  upload["filename"], job["progress"]["total"], len(rejected_lines))
+        _log.info("import %s of %s (%s, %d bytes) queued", job["_id"], upload["filename"],
+                  fmt, len(data))
         return schemas.ImportJob().dump(job)
 
     @rpc
