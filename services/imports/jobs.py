@@ -41,6 +41,7 @@ WINDOW = 16              # rows of one wave applied concurrently
 LOOKUP_WINDOW = 32       # registry reads in flight while planning
 PAGE_ALL_ABOVE = 200     # more ids than this: page through the whole list instead
 MAX_LISTED = 1000        # rejections and failures kept in the job document
+WRITE_CHUNK = 500        # rows written in one store call
 RPC_TIMEOUT = 30
 
 
@@ -217,8 +218,9 @@ class JobRunner:
                  "kind": row.kind, "sheet": row.sheet, "line": row.line,
                  "payload": row.payload, "state": "checked"}
                 for seq, row in enumerate(taken.rows)]
-        if rows:
-            self.db.import_rows.insert_many(rows)
+        for start in range(0, len(rows), WRITE_CHUNK):
+            self.db.import_rows.insert_many(rows[start:start + WRITE_CHUNK])
+            eventlet.sleep(0)  # let RPCs (a GET of this import) through between chunks
         rejected = len({(r.sheet, r.line) for r in taken.rejections})
         changes = {"state": "planning", "sheets": taken.sheets,
                    "rejections": [r.to_dict() for r in taken.rejections[:MAX_LISTED]],
@@ -248,8 +250,9 @@ class JobRunner:
         writes += [UpdateOne({"_id": seq_of[(r.sheet, r.line)]},
                              {"$set": {"state": "rejected", "reason": r.reason}})
                    for r in plan.rejections if (r.sheet, r.line) in seq_of]
-        if writes:
-            self.db.import_rows.bulk_write(writes)
+        for start in range(0, len(writes), WRITE_CHUNK):
+            self.db.import_rows.bulk_write(writes[start:start + WRITE_CHUNK])
+            eventlet.sleep(0)
         rejections = job["rejections"] + [r.to_dict() for r in plan.rejections]
         rejections.sort(key=lambda r: (r["sheet"], r["line"], r["column"]))
         rejected = job["progress"]["rejected"] + len({(r.sheet, r.line)
