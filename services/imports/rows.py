@@ -123,6 +123,8 @@ def _date(value):
 
 
 def _message(messages):
+    if messages == ["Missing data for required field."]:
+        return "required, but the cell is empty"
     if isinstance(messages, dict):
         return "; ".join(f"{key}: {_message(value)}" for key, value in messages.items())
     if isinstance(messages, list):

@@ -22,6 +22,7 @@ FINISHED = ("done", "done_with_errors", "rejected", "refused")
 def system(vhost_pipeline, request, tmp_path_factory):
     with demo_system(vhost_pipeline, request, tmp_path_factory) as running:
         running.admin = running.sign_in(*ADMIN)
+        running.cadre = running.sign_in("binh", "binh-dev-only-2026")
         yield running
 
 
@@ -91,7 +92,7 @@ def test_rows_refused_with_their_lines_and_nothing_changes(system):
     job, _ = follow(system, response.json()["import_id"])
     assert job["state"] == "rejected"
     assert job["rejections"] == [{"sheet": "don-vi.csv", "line": 3, "column": "name",
-                                  "reason": "Shorter than minimum length 1."}]
+                                  "reason": "required, but the cell is empty"}]
     units = requests.get(f"{system.base_url}/units", params={"limit": 500},
                          headers=system.admin, timeout=30).json()["units"]
     assert "vinh-phuc.moi" not in {unit["unit_id"] for unit in units}
@@ -116,6 +117,6 @@ def test_coverage_as_json_and_csv(system):
     assert as_csv.headers["Content-Type"].startswith("text/csv")
     lines = as_csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "unit_id,name,level,branches,visited,share_visited"
-    cadre = system.sign_in("binh", "binh-dev-only-2026")
-    refused = requests.get(f"{system.base_url}/coverage/cadres", headers=cadre, timeout=30)
+    refused = requests.get(f"{system.base_url}/coverage/cadres", headers=system.cadre,
+                           timeout=30)
     assert refused.status_code == 403

@@ -158,6 +158,7 @@ def test_each_bad_row_is_rejected_with_its_line_and_column():
     assert set(found) == {(3, "unit_id"), (4, "name"), (5, "kind")}
     assert "lower-case id" in found[(3, "unit_id")]
     assert "residential" in found[(5, "kind")]
+    assert found[(4, "name")] == "required, but the cell is empty"
 
 
 def test_a_sheet_without_a_required_column_is_refused_naming_it():
