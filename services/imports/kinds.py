@@ -10,7 +10,7 @@ schema the registering RPC loads it with, so a row that passes here is one the R
 """
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services.assignments.schemas import AssignCadre, RegisterCadre, RegisterUnit
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority
@@ -42,7 +42,6 @@ class Kind:
     columns: tuple
     schema: type
     sheet_labels: tuple = ()  # sheet or file names that say this kind
-    _lookup: dict = field(default=None, compare=False, repr=False)
 
     def column_for(self, header):
         """The field a header names, or None."""

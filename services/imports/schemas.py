@@ -33,6 +33,8 @@ class StartImport(Schema):
 
     @validates("content_base64")
     def _decodes(self, value, **kwargs):
+        if not value:
+            raise ValidationError("the file is empty")
         decoded_length = len(value) * 3 // 4
         if decoded_length > MAX_FILE_BYTES + 3:
             raise ValidationError(f"the file is over {MAX_FILE_BYTES} bytes: split it, or "
@@ -41,8 +43,6 @@ class StartImport(Schema):
             base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError("not valid base64") from None
-        if not value:
-            raise ValidationError("the file is empty")
 
 
 class ImportRejection(Schema):

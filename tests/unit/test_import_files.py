@@ -256,3 +256,21 @@ def test_assignments_follow_the_seed_rules_and_contacts_may_change():
     actions = {(s.kind, s.line): s.action for s in plan.steps}
     assert actions[("cadres", 2)] == "change_contact" and actions[("cadres", 3)] == "register"
     assert [s.kind for s in plan.steps] == ["units"] * 4 + ["cadres"] * 2 + ["assignments"] * 2
+
+
+# --- the upload ------------------------------------------------------------------------------
+
+def test_the_upload_is_checked_before_anything_is_stored():
+    from marshmallow import ValidationError
+
+    from services.imports.intake import first_look
+    from services.imports.schemas import StartImport
+    assert first_look(cp1258("unit_id,name\nvp,Tỉnh ủy\n"), "don-vi.csv") == "csv"
+    assert first_look(workbook({"units": [["unit_id"]]}), "don-vi.xlsx") == "xlsx"
+    with pytest.raises(parsing.FileRefused, match="not a readable .xlsx workbook"):
+        first_look(b"PK\x03\x04" + b"\x00" * 40, "x.xlsx")
+    for content, why in (("", "empty"), ("@@@", "base64"), ("A" * 1_000_000, "over")):
+        with pytest.raises(ValidationError, match=why):
+            StartImport().load({"filename": "x.csv", "content_base64": content})
+    with pytest.raises(ValidationError, match="kind"):
+        StartImport().load({"filename": "x.csv", "content_base64": "eA==", "kind": "people"})
