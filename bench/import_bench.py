@@ -147,7 +147,7 @@ def main():
     rows = parsing["rows"]
     one_rate = one["rows"] / one["seconds"]
     print()
-    print(f"{"what":<62} | {'seconds':>8} | {'rows/s':>8}")
+    print(f"{'what':<62} | {'seconds':>8} | {'rows/s':>8}")
     print("-" * 84)
     table = [
         ("baseline: read + check the workbook alone (no services)", parsing["read_s"], rows),
