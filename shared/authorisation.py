@@ -68,6 +68,11 @@ PERMISSIONS = {
     "self": frozenset(ROLES),
     # cadres with their contacts and memberships (personal data): not the operators'
     "registry.people.read": frozenset({CADRE, OFFICER, ADMINISTRATOR}),
+    # spreadsheets into the registry and back out (the export holds cadres' e-mail addresses)
+    "registry.import": frozenset({ADMINISTRATOR}),
+    "registry.export": frozenset({ADMINISTRATOR}),
+    # which units nobody keeps close to, and each cadre's units with their last visits
+    "coverage.read": frozenset({ADMINISTRATOR}),
 }
 
 

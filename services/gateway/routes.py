@@ -13,13 +13,14 @@ from services.gateway.api import (
     cases,
     documentation,
     monitoring,
+    imports,
     operations,
     registry,
     visits,
 )
 from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
-AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring)
+AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring, imports)
 
 ROUTES = {}
 for _area in AREAS:

@@ -63,6 +63,7 @@ from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.monitoring import MonitoringApi
+from services.gateway.api.imports import ImportsApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
@@ -71,7 +72,7 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi, MonitoringApi):
+                     DocumentationApi, MonitoringApi, ImportsApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")

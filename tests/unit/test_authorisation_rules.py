@@ -49,6 +49,9 @@ EXPECTED = {
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
     "registry.people.read": {CADRE, OFFICER, ADMIN},
+    "registry.import": {ADMIN},
+    "registry.export": {ADMIN},
+    "coverage.read": {ADMIN},
 }
 
 

@@ -11,7 +11,8 @@ from services.notifications.schemas import NotificationsQuery
 from shared.pages import PageQuery
 
 HEALTH_TIMEOUT_SECONDS = 3
-SERVICES = ("assignments", "visits", "escalations", "monitor", "notifications", "accounts")
+SERVICES = ("assignments", "visits", "escalations", "monitor", "notifications", "accounts",
+            "imports")
 
 ROUTES = {
     ("GET", "/health"): Route(
