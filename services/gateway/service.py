@@ -62,8 +62,8 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
-from services.gateway.api.monitoring import MonitoringApi
 from services.gateway.api.imports import ImportsApi
+from services.gateway.api.monitoring import MonitoringApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
