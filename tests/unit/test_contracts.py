@@ -142,6 +142,23 @@ PAYLOADS = {
     contracts.CADRE_CONTACT_CHANGED: lambda: {"cadre_id": "nguyen-van-a", "email": None},
 }
 
+# visits that close the loop (issue 8)
+PAYLOADS.update({
+    contracts.VISIT_AMENDED: lambda: {
+        "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat", "cadre_id": "nguyen-van-a",
+        "version": 2, "meeting_date": dt.date(2026, 11, 20), "added_concern_ids": ["c3"],
+        "withdrawn_concern_ids": ["c1"], "attended_cadre_ids": ["nguyen-van-a"]},
+    contracts.CONCERN_WITHDRAWN: lambda: {
+        "concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
+        "reason": "Đã được giải quyết tại chỗ",
+        "withdrawn_at": dt.datetime(2026, 11, 21, 2, tzinfo=UTC)},
+    contracts.ANSWER_REVIEWED: lambda: {
+        "case_id": "k1", "concern_id": "c1", "visit_id": "9f1c0b3c",
+        "unit_id": "vp.bx.tam-hop.noi-phat", "satisfied": False,
+        "comment": "Đường vẫn chưa sửa", "reviewed_on": dt.date(2026, 12, 18)},
+    contracts.CASE_WITHDRAWN: case_event(reason="Đã được giải quyết tại chỗ"),
+})
+
 
 def envelope(**overrides):
     """A valid concern_raised envelope as it would arrive off the wire."""
@@ -164,7 +181,7 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made", "sent", "reset"}
+IRREGULAR_PAST = {"made", "sent", "reset", "withdrawn"}
 # facts about time rather than about an act: the deadline has come near
 STATE_FACTS = {"case_deadline_near"}
 
