@@ -46,14 +46,16 @@ def assignment_made(**overrides):
 def visit_logged(**overrides):
     return {"visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "cadre_id": "nguyen-van-a", "meeting_date": dt.date(2026, 11, 20),
-            "meeting_kind": "regular", "concern_ids": ["c1", "c2"], **overrides}
+            "meeting_kind": "regular", "concern_ids": ["c1", "c2"], "working_group_id": None,
+            "attended_cadre_ids": ["nguyen-van-a"], "unscheduled": False, **overrides}
 
 
 def concern_raised(**overrides):
     return {"concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
-            "raised_on": dt.date(2026, 11, 20), "urgency": "normal", **overrides}
+            "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
+            **overrides}
 
 
 def case_routed(**overrides):
