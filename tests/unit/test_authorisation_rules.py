@@ -47,6 +47,10 @@ EXPECTED = {
     "monitor.read": {OPERATOR},
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
+    "visits.brief": {CADRE},
+    "visits.list": {CADRE, ADMIN},
+    "visits.record": {CADRE, ADMIN},
+    "visits.unscheduled": {ADMIN},
 }
 
 
