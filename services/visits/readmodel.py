@@ -103,9 +103,12 @@ class ReadModel:
             return
         self.ensure_concern_views(visit)
         changes = branch.case_changes(event.event_type.name, payload)
+        # the store keeps milliseconds: compare at that precision, so an event is applied only
+        # over an older one, never over one of the same millisecond it cannot order against
+        at = event.occurred_at.replace(microsecond=event.occurred_at.microsecond // 1000 * 1000)
         self.db.concern_cases.update_one(
-            {"_id": concern_id, "last_at": {"$lt": event.occurred_at}},
-            {"$set": {**changes, "last_at": event.occurred_at}})
+            {"_id": concern_id, "last_at": {"$lt": at}},
+            {"$set": {**changes, "last_at": at}})
         if event.event_type.name == "case_answered":
             self.db.concern_cases.update_one(
                 {"_id": concern_id, "answered_at": {"$lt": payload["answered_at"]}},
@@ -114,7 +117,7 @@ class ReadModel:
         elif event.event_type.name in ("case_reopened", "case_withdrawn"):
             # the answer no longer stands (reopened), or nothing is left to read out
             self.db.concern_cases.update_one(
-                {"_id": concern_id, "answered_at": {"$lt": event.occurred_at}},
+                {"_id": concern_id, "answered_at": {"$lt": at}},
                 {"$set": {"to_read_out": False}})
 
     def ensure_concern_views(self, visit):
