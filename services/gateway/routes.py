@@ -8,10 +8,18 @@ beside its handlers (``services/gateway/api/<area>.py``); this table gathers the
 
     ("GET", "/units"): Route("List units", schemas.UnitsPage, query=PageQuery, tag="registry"),
 """
-from services.gateway.api import accounts, cases, documentation, operations, registry, visits
+from services.gateway.api import (
+    accounts,
+    branch_visits,
+    cases,
+    documentation,
+    operations,
+    registry,
+    visits,
+)
 from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
-AREAS = (operations, accounts, registry, visits, cases, documentation)
+AREAS = (operations, accounts, registry, visits, cases, documentation, branch_visits)
 
 ROUTES = {}
 for _area in AREAS:

@@ -60,6 +60,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
+from services.gateway.api.branch_visits import BranchVisitsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.operations import OperationsApi
@@ -70,7 +71,8 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi):
+                     DocumentationApi,
+                     BranchVisitsApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")
