@@ -32,7 +32,6 @@ INDEXES = {
     "visits": [
         ([("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
         ([("meeting_date", -1), ("_id", -1)], {}),
-        ([("counted_for.cadre_id", 1)], {}),
         ([("unscheduled_flag", 1), ("meeting_date", -1), ("_id", -1)], {}),
         ([("unscheduled_flag", 1), ("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
     ],
@@ -41,6 +40,12 @@ INDEXES = {
         ([("unit_id", 1), ("open", 1), ("due_on", 1)], {}),
         ([("unit_id", 1), ("to_read_out", 1), ("answered_at", 1)], {}),
         ([("case_id", 1)], {}),
+    ],
+    # one line per cadre a visit counts for: a cadre's history a page at a time
+    "attendances": [
+        ([("cadre_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
+        ([("cadre_id", 1), ("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
+        ([("visit_id", 1)], {}),
     ],
     "working_groups": [([("members.cadre_id", 1)], {})],
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {})],
@@ -128,7 +133,7 @@ class BranchQueries:
                                 {"cadre_id": [f"must be {principal.cadre_id} or left out"]})
             cadre_id = principal.cadre_id
         if cadre_id:
-            criteria["counted_for.cadre_id"] = cadre_id
+            criteria["cadre_id"] = cadre_id
         if query["unit_id"]:
             criteria["unit_id"] = query["unit_id"]
         period = {}
@@ -138,9 +143,33 @@ class BranchQueries:
             period["$lte"] = query["period_to"].isoformat()
         if period:
             criteria["meeting_date"] = period
-        page = read_page(self.db.visits, criteria, VISIT_ORDER, query, NO_VERSIONS)
-        return schemas.VisitsPage().dump({"visits": page["items"],
-                                          "next_cursor": page["next_cursor"]})
+        if cadre_id:  # a cadre's history: their attendance lines, then those visits
+            page = read_page(self.db.attendances, criteria, VISIT_ORDER, query)
+            ids = [line["visit_id"] for line in page["items"]]
+            found = {v["_id"]: v for v in self.db.visits.find({"_id": {"$in": ids}},
+                                                             NO_VERSIONS)}
+            items = [found[i] for i in ids if i in found]
+        else:
+            page = read_page(self.db.visits, criteria, VISIT_ORDER, query, NO_VERSIONS)
+            items = page["items"]
+        if principal is None or principal.role != CADRE:
+            items = [without_personal_data(v) for v in items]
+        else:
+            items = [v if v["cadre_id"] == principal.cadre_id else without_personal_data(v)
+                     for v in items]
+        return schemas.VisitsPage().dump({"visits": items, "next_cursor": page["next_cursor"]})
+
+    def record_attendance(self, visit):
+        """One attendance line per cadre the visit counts for (repeatable: keyed by visit and
+        cadre); lines of cadres no longer listed after an amendment go."""
+        attended = visit.get("attended_cadre_ids") or [visit["cadre_id"]]
+        for cadre_id in attended:
+            self.db.attendances.replace_one(
+                {"_id": f"{visit['_id']}|{cadre_id}"},
+                {"visit_id": visit["_id"], "cadre_id": cadre_id, "unit_id": visit["unit_id"],
+                 "meeting_date": visit["meeting_date"]}, upsert=True)
+        self.db.attendances.delete_many({"visit_id": visit["_id"],
+                                         "cadre_id": {"$nin": attended}})
 
     @rpc
     def unscheduled_visits(self, query, principal):

@@ -94,7 +94,7 @@ def may_read_visit(visit, principal):
     """Whether the visit is the principal's: a cadre it counts for (logged or attended)."""
     return principal.role == "cadre" and (
         visit["cadre_id"] == principal.cadre_id
-        or any(c["cadre_id"] == principal.cadre_id for c in visit.get("counted_for", ())))
+        or principal.cadre_id in visit.get("attended_cadre_ids", ()))
 
 
 def check_own_visit(visit, principal, what="visit", key=None):

@@ -113,7 +113,6 @@ class VisitsService(ReadModel, BranchQueries, ReportsHealth):
             "logged_at": self.rules.clock.now(), "logged_by": principal.user_id,
             "fingerprint": fingerprint(dumped), "version": 1, "basis": basis,
             "attended_cadre_ids": attended,
-            "counted_for": [{"cadre_id": c} for c in attended],
             "unscheduled_flag": basis == rules.UNSCHEDULED,
             "answer_reviews": reviews,
         }
@@ -175,8 +174,10 @@ class VisitsService(ReadModel, BranchQueries, ReportsHealth):
 
     def _after_logging(self, document):
         """The brief's view: the new concerns as raised, the reviewed answers read out.
-        Repeated on a replay, so a crash right after the insert leaves nothing behind."""
+        Repeated on a replay, and the attendance again on the visit's own events, so a crash
+        right after the insert leaves nothing behind."""
         self.ensure_concern_views(document)
+        self.record_attendance(document)
         for review in document.get("answer_reviews", ()):
             self.db.concern_cases.update_one(
                 {"_id": review["concern_id"]},
@@ -245,8 +246,7 @@ class VisitsService(ReadModel, BranchQueries, ReportsHealth):
                 group = self.db.working_groups.find_one({"_id": visit["working_group_id"]})
                 group = group or {"_id": visit["working_group_id"], "member_cadre_ids": []}
             attended = rules.who_attended(group, visit["cadre_id"], dumped["attended_cadre_ids"])
-            changes.update(attended_cadre_ids=attended,
-                           counted_for=[{"cadre_id": c} for c in attended])
+            changes["attended_cadre_ids"] = attended
         after = {**visit, **changes}
         actor = actor_of(principal)
         events = [contracts.VISIT_AMENDED.new({
@@ -268,6 +268,7 @@ class VisitsService(ReadModel, BranchQueries, ReportsHealth):
         if result.matched_count == 0:
             return None  # amended meanwhile (a retry racing itself): read it again
         self.ensure_concern_views(after)
+        self.record_attendance(after)
         _log.info("visit %s amended to version %d: %d concern(s) added, %d withdrawn",
                   visit["_id"], changes["version"], len(plan.added), len(plan.withdrawn))
         current = {k: v for k, v in after.items() if k not in ("versions", "outbox")}

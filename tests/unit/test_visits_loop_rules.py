@@ -69,8 +69,7 @@ def test_a_groups_visit_counts_for_the_members_who_attended_and_the_one_who_logs
 
 
 def test_a_group_member_who_attended_reads_the_visit_and_nobody_else_does():
-    visit = {"_id": "v1", "cadre_id": "a", "counted_for": [{"cadre_id": "a"},
-                                                           {"cadre_id": "b"}]}
+    visit = {"_id": "v1", "cadre_id": "a", "attended_cadre_ids": ["a", "b"]}
     assert rules.check_own_visit(visit, Principal("u-b", "cadre", cadre_id="b")) is visit
     with pytest.raises(NotFound):
         rules.check_own_visit(visit, Principal("u-c", "cadre", cadre_id="c"))
