@@ -29,7 +29,9 @@ def ago(days):
 
 @pytest.fixture
 def visits(container_factory, config, tmp_path):
-    config = {**config, "TEST_CLOCK_FILE": str(tmp_path / "clock")}
+    # one worker: the events of one queue are handled in the order published, so a test can
+    # publish a late event and then a sign that it was handled
+    config = {**config, "TEST_CLOCK_FILE": str(tmp_path / "clock"), "max_workers": 1}
     container_factory(VisitsService, config).start()
     for unit_id, name in ((BRANCH, "Chi bộ thôn Nội Phật"), (OTHER, "Chi bộ thôn Đông")):
         publish(config, contracts.UNIT_REGISTERED.new({
@@ -231,6 +233,15 @@ def test_the_brief_shows_open_concerns_answers_to_read_out_and_what_is_overdue(v
     assert (to_read["case_id"], to_read["answer"]) == ("k-road", "Đã đưa vào kế hoạch")
     [late] = brief["overdue"]  # routed, never acknowledged, its acknowledge day passed
     assert (late["concern_id"], late["holder_authority_id"]) == (light, "ubnd-xa-tam-hop")
+    # a late, older event (redelivered routing) does not take the answered case back; a newer
+    # one about the other case is the sign both were handled
+    publish(visits.config, case_event(contracts.CASE_ROUTED, road, "k-road", 30, rule_id="r1",
+                                      acknowledge_by=ago(15)))
+    publish(visits.config, case_event(contracts.CASE_ACKNOWLEDGED, light, "k-light", 0,
+                                      answer_by=ago(2), started=False))
+    brief = wait_for(lambda: _brief_when(visits, lambda b: any(
+        c["status"] == "acknowledged" for c in b["open_concerns"])), what="the acknowledgement")
+    assert {c["concern_id"]: c["status"] for c in brief["open_concerns"]}[road] == "answered"
     with pytest.raises(Forbidden):  # not this cadre's branch
         visits.branch_brief(BRANCH, {}, CUONG)
     assert visits.branch_brief(BRANCH, {"limit": 1}, BINH)["next_cursor"]
