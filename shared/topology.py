@@ -79,8 +79,6 @@ SUBSCRIPTIONS = (
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
         contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR)),
-    # visits' own events: who each visit counts for, kept again after a crash
-    Subscription("visits", "own_visits", (contracts.VISIT_LOGGED, contracts.VISIT_AMENDED)),
 )
 
 

@@ -54,8 +54,7 @@ INDEXES = {
 
 def without_personal_data(visit):
     """The visit as anyone but the cadre who carried its concerns sees it."""
-    return {**visit, "concerns": [{k: v for k, v in c.items()
-                                   if k not in schemas.PERSONAL_FIELDS}
+    return {**visit, "concerns": [{**c, **{field: None for field in schemas.PERSONAL_FIELDS}}
                                   for c in visit.get("concerns", ())]}
 
 

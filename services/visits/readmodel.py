@@ -76,15 +76,6 @@ class ReadModel:
             _log.info("working group %s already stands as a newer event says",
                       group["working_group_id"])
 
-    @subscribe("own_visits")
-    def record_own_visit(self, event):
-        """The attendance lines of a visit logged or amended, again from its own events: what
-        the write path did right after storing it, repeated reliably (the outbox)."""
-        visit = self.db.visits.find_one({"_id": event.payload["visit_id"]},
-                                        {"outbox": 0, "versions": 0})
-        if visit is not None:
-            self.record_attendance(visit)
-
     @subscribe("case_answered")
     def record_answer(self, event):
         answered = event.payload

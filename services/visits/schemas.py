@@ -183,12 +183,12 @@ class Concern(Schema):
     summary = fields.String()
     raised_by = fields.String()
     urgency = fields.String(dump_default="normal")
-    locality_unit_id = fields.String(allow_none=True)
-    # personal data: only the cadre who carried the concern sees them
-    raised_by_name = fields.String(allow_none=True)
-    raised_by_contact = fields.String(allow_none=True)
+    locality_unit_id = fields.String(allow_none=True, dump_default=None)
+    # personal data: only the cadre who carried the concern sees them (others: null)
+    raised_by_name = fields.String(allow_none=True, dump_default=None)
+    raised_by_contact = fields.String(allow_none=True, dump_default=None)
     withdrawn = fields.Boolean(dump_default=False)
-    withdrawn_reason = fields.String(allow_none=True)
+    withdrawn_reason = fields.String(allow_none=True, dump_default=None)
     added_in_version = fields.Integer(dump_default=1)
 
 
@@ -213,12 +213,12 @@ class Visit(Schema):
     logged_at = fields.AwareDateTime()
     logged_by = fields.String(allow_none=True)
     version = fields.Integer(dump_default=1)
-    amended_at = fields.AwareDateTime(allow_none=True)
-    working_group_id = fields.String(allow_none=True)
-    attended_cadre_ids = fields.List(fields.String())
+    amended_at = fields.AwareDateTime(allow_none=True, dump_default=None)
+    working_group_id = fields.String(allow_none=True, dump_default=None)
+    attended_cadre_ids = fields.List(fields.String(), dump_default=list)
     # why it was accepted: assignment, working_group or unscheduled
     basis = fields.String(dump_default="assignment")
-    unscheduled = fields.Nested(Unscheduled, allow_none=True)
+    unscheduled = fields.Nested(Unscheduled, allow_none=True, dump_default=None)
     answer_reviews = fields.List(fields.Nested(Review), dump_default=list)
 
 
@@ -276,10 +276,10 @@ class VisitLine(Schema):
     meeting_kind = fields.String()
     attendance = fields.Dict()
     assessment = fields.Dict()
-    working_group_id = fields.String(allow_none=True)
-    attended_cadre_ids = fields.List(fields.String())
+    working_group_id = fields.String(allow_none=True, dump_default=None)
+    attended_cadre_ids = fields.List(fields.String(), dump_default=list)
     basis = fields.String(dump_default="assignment")
-    unscheduled = fields.Nested(Unscheduled, allow_none=True)
+    unscheduled = fields.Nested(Unscheduled, allow_none=True, dump_default=None)
     version = fields.Integer(dump_default=1)
     concern_count = fields.Function(lambda visit: len(visit.get("concerns", [])))
 

@@ -173,9 +173,10 @@ class VisitsService(ReadModel, BranchQueries, ReportsHealth):
         return found
 
     def _after_logging(self, document):
-        """The brief's view: the new concerns as raised, the reviewed answers read out.
-        Repeated on a replay, and the attendance again on the visit's own events, so a crash
-        right after the insert leaves nothing behind."""
+        """The brief's view (the new concerns as raised, the reviewed answers read out) and the
+        attendance lines of the cadres' histories. Done before the reply and repeated on a
+        replay: a crash right after the insert leaves the phone without a reply, and its retry
+        writes them."""
         self.ensure_concern_views(document)
         self.record_attendance(document)
         for review in document.get("answer_reviews", ()):

@@ -6,7 +6,8 @@ the demo users:
 - a visit's concern is answered by the authority, the branch brief shows the answer to read
   out, the next visit records the members "not satisfied", and the case is reopened at the same
   authority with their comment;
-- a concern withdrawn in an amendment ends its case, which records the reason."""
+- a concern withdrawn in an amendment ends its case, which records the reason; a concern added
+  in it is routed as usual."""
 import datetime as dt
 import threading
 
@@ -115,7 +116,7 @@ def test_an_answer_read_out_and_not_accepted_reopens_the_case_at_the_same_author
     # who raised it, by name and contact, is the carrying cadre's to see, not the authority's
     assert get(system, "cadre", f"/concerns/{concern_id}")["raised_by_name"] == "Nguyễn Văn Hai"
     officer_sees = get(system, "commune", f"/concerns/{concern_id}")
-    assert "raised_by_name" not in officer_sees and "raised_by_contact" not in officer_sees
+    assert officer_sees["raised_by_name"] is None and officer_sees["raised_by_contact"] is None
 
     for action, args in (("start", {}), ("answer", {"answer": "Đã thay bóng đèn ngày 20"})):
         acted = post(system, "commune", f"/cases/{case['case_id']}/{action}", args)
@@ -148,19 +149,24 @@ def test_an_answer_read_out_and_not_accepted_reopens_the_case_at_the_same_author
     assert still_open["status"] == "reopened"
 
 
-def test_a_concern_withdrawn_in_an_amendment_ends_its_case_with_the_reason(system):
+def test_an_amendment_withdraws_a_concern_ending_its_case_and_raises_a_new_one(system):
     logged = post(system, "cadre", "/visits", a_visit(2, "Rác thải ven kênh"))
     assert logged.status_code == 201, logged.text
     visit = logged.json()
     concern_id = visit["concerns"][0]["concern_id"]
     case = routed_case(system, concern_id)
     amendment = {"submission_id": contracts.new_id(),
-                 "concerns": [{"concern_id": concern_id}],
+                 "concerns": [{"concern_id": concern_id},
+                              {"topic": "environment", "raised_by": "party_member",
+                               "summary": "Khói đốt rơm rạ gần trường học"}],
                  "withdrawals": [{"concern_id": concern_id,
                                   "reason": "Xã đã thu gom ngay sau cuộc họp"}]}
     amended = post(system, "cadre", f"/visits/{visit['visit_id']}/amendments", amendment)
     assert amended.status_code == 200, amended.text
     assert amended.json()["version"] == 2
+    added = amended.json()["concerns"][1]
+    assert added["added_in_version"] == 2
+    assert routed_case(system, added["concern_id"])["authority_id"] == COMMUNE  # as usual
     first = get(system, "cadre", f"/visits/{visit['visit_id']}/versions/1")
     assert first["concerns"][0]["withdrawn"] is False
     withdrawn = poll(lambda: get(system, "commune", f"/cases/{case['case_id']}"),
