@@ -73,6 +73,17 @@ PERMISSIONS = {
     "registry.export": frozenset({ADMINISTRATOR}),
     # which units nobody keeps close to, and each cadre's units with their last visits
     "coverage.read": frozenset({ADMINISTRATOR}),
+    # visits that close the loop (issue 8): a branch's brief before a visit, for the cadres
+    # assigned to it or in a working group attending it (officers hold cases, not branches)
+    "visits.brief": frozenset({CADRE}),
+    # visits by branch, cadre and period: a cadre their own; administrators any, without
+    # who raised the concerns
+    "visits.list": frozenset({CADRE, ADMINISTRATOR}),
+    # a branch's meeting record over a year: its cadres (as for the brief) and administrators
+    "visits.record": frozenset({CADRE, ADMINISTRATOR}),
+    # visits logged where no assignment or working group sent the cadre: for the supervising
+    # committee, whose office works through an administrator's account
+    "visits.unscheduled": frozenset({ADMINISTRATOR}),
 }
 
 

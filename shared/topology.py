@@ -72,6 +72,20 @@ SUBSCRIPTIONS = (
     Subscription("imports", "coverage", (
         contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,
         contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED)),
+    # visits that close the loop: the branch withdraws a concern, or judges an answer read out
+    Subscription("escalations", "concern_withdrawn", (contracts.CONCERN_WITHDRAWN,)),
+    Subscription("escalations", "answer_reviewed", (contracts.ANSWER_REVIEWED,)),
+    # visits' read model: working groups and ended assignments (who may log where), and the
+    # life of the cases its concerns became (the branch brief)
+    Subscription("visits", "registry", (
+        contracts.WORKING_GROUP_FORMED, contracts.WORKING_GROUP_CHANGED,
+        contracts.ASSIGNMENT_ENDED)),
+    Subscription("visits", "case_life", (
+        contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_ACKNOWLEDGED,
+        contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
+        contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
+        contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
+        contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR)),
 )
 
 

@@ -39,9 +39,11 @@ DUPLICATE_OF = "duplicate_of"
 REOPENED = "reopened"
 # no authority could be found for it (no rule, no triage authority configured)
 UNROUTED = "unrouted"
+# the raising side withdrew the concern (visits' ``concern_withdrawn``): nothing more to do
+WITHDRAWN = "withdrawn"
 
 STATES = (ROUTED, ACKNOWLEDGED, IN_PROGRESS, AWAITING_INFORMATION, ANSWERED, CLOSED_RESOLVED,
-          CLOSED_UNRESOLVED, REDIRECTED, ESCALATED, DUPLICATE_OF, REOPENED, UNROUTED)
+          CLOSED_UNRESOLVED, REDIRECTED, ESCALATED, DUPLICATE_OF, REOPENED, UNROUTED, WITHDRAWN)
 CLOSED = frozenset({CLOSED_RESOLVED, CLOSED_UNRESOLVED})
 # waiting for the holder to acknowledge (unless it already did before a redirect)
 ARRIVED = frozenset({ROUTED, REDIRECTED, ESCALATED})
@@ -87,14 +89,24 @@ TRANSITIONS = (
     T("reopen",              CLOSED,                          [REOPENED], RAISER),
     # one level up: by the sweep when a deadline passed, or by the holder itself
     T("escalate",            CLOCK_RUNS,                      [ESCALATED], SYSTEM, HOLDER),
+    # --- what the branch decides, arriving as visits' events (nobody takes these by hand) ---
+    # a concern withdrawn at the branch (concern_withdrawn) ends its case wherever it stands
+    T("withdraw",            OPEN | {ANSWERED, UNROUTED, DUPLICATE_OF}, [WITHDRAWN], SYSTEM),
+    # the answer read out at the next meeting (answer_reviewed): the members were satisfied...
+    T("accept_answer",       {ANSWERED},                      [CLOSED_RESOLVED], SYSTEM),
+    # ...or not: back to the same authority with their comment, even if it was closed
+    T("reject_answer",       {ANSWERED} | CLOSED,             [REOPENED], SYSTEM),
 )
-ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+# what a signed-in user may ask for (POST /cases/<id>/<action>)
+ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS if t.sides - {SYSTEM}))
+# what only the system takes, on the branch's events
+EVENT_ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS if t.action not in ACTIONS))
 CLOSE_OUTCOMES = {"resolved": CLOSED_RESOLVED, "unresolved": CLOSED_UNRESOLVED}
 
 
 def transition(state, action):
     """The row of the table for this action from this state, or a 409 naming both."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in EVENT_ACTIONS:
         raise InvalidInput("unknown action", {"action": [f"must be one of: {', '.join(ACTIONS)}"]})
     for row in TRANSITIONS:
         if row.action == action and state in row.sources:
@@ -104,7 +116,7 @@ def transition(state, action):
 
 
 def allowed_actions(state):
-    return [row.action for row in TRANSITIONS if state in row.sources]
+    return [row.action for row in TRANSITIONS if state in row.sources and row.action in ACTIONS]
 
 
 # --- who may act -----------------------------------------------------------------------------
@@ -275,6 +287,25 @@ def apply_action(case, action, actor, at, policy, **args):
                                             "authority_id": parent,
                                             "standing_committee_flagged": parent is None,
                                             "reason": why})
+    elif action == "withdraw":
+        target, why = row.targets[0], _text(args, "reason", "withdrawing")
+        changes["closed_at"] = at
+        event = (contracts.CASE_WITHDRAWN, {**refs, "authority_id": holder, "reason": why})
+    elif action == "accept_answer":
+        target = row.targets[0]
+        why = _members_said("satisfied", args)
+        changes["closed_at"] = at
+        event = (contracts.CASE_CLOSED, {**refs, "authority_id": holder, "outcome": "resolved",
+                                         "note": why})
+    elif action == "reject_answer":
+        # reopened at the same authority (the holder that answered), with a fresh deadline
+        target = row.targets[0]
+        why = _members_said("not satisfied", args)
+        _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
+        changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
+                       reopened_count=case.get("reopened_count", 0) + 1)
+        event = (contracts.CASE_REOPENED, {**refs, "authority_id": holder, "reason": why,
+                                           "answer_by": answer_by})
     else:  # pragma: no cover - every action of the table has a branch above
         raise AssertionError(action)
 
@@ -284,6 +315,13 @@ def apply_action(case, action, actor, at, policy, **args):
     entry = {"at": at, **_who(actor), "action": action, "from_state": state,
              "to_state": target, "why": why, "authority_id": after.get("authority_id")}
     return Outcome(target, changes, entry, event)
+
+
+def _members_said(verdict, args):
+    """The timeline's why of a review at the branch: the verdict, the meeting, the comment."""
+    comment = (args.get("comment") or "").strip()
+    said = f"members {verdict} when the answer was read out on {args.get('reviewed_on')}"
+    return f"{said}: {comment}" if comment else said
 
 
 # --- deadlines and the sweep -----------------------------------------------------------------

@@ -58,6 +58,8 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         "_id": case_id, "version": 1, "concern_id": concern["concern_id"],
         "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
         "topic": concern["topic"], "urgency": urgency, "summary": concern["summary"],
+        # the unit the concern is about, when not the branch's own
+        "locality_unit_id": concern.get("locality_unit_id"),
         "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),
         "source_event_id": source_event_id, "raised_by_user": raised_by_user,
         "rule_id": rule and rule.rule_id,

@@ -182,6 +182,7 @@ class Case(Schema):
     rule_id = fields.String(allow_none=True)
     triage = fields.Boolean()
     unit_id = fields.String()
+    locality_unit_id = fields.String(allow_none=True, dump_default=None)
     topic = fields.String()
     urgency = fields.String()
     summary = fields.String(allow_none=True)  # none: shown to an operator

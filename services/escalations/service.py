@@ -13,26 +13,28 @@ Every RPC a user reaches through the gateway takes the signed-in ``principal`` (
 internal caller; ``act_on_case`` requires one, since who acts is always a signed-in user): the
 role must be allowed by ``shared.authorisation.PERMISSIONS``, and the case must be the
 principal's to see (``access``), else it answers 404 exactly like a missing one.
+
+The event handlers (routing a raised concern, duplicates following their original, the
+branch's withdrawals and verdicts on answers) live in ``reactions``.
 """
 import datetime as dt
 from logging import getLogger
 
-from services.escalations import case_life, cases, routing, schemas, statistics
+from services.escalations import case_life, cases, schemas, statistics
 from services.escalations import metrics as case_metrics
 from services.escalations.access import holds, may_read
 from services.escalations.dependencies import CaseRules, sweep_timer
+from services.escalations.reactions import CaseReactions
 from services.escalations.registry_upkeep import RegistryUpkeep
-from services.escalations.registry_view import RegistryView, former_of
+from services.escalations.registry_view import RegistryView
 from services.escalations.sla import VIETNAM_TIME
 from shared import contracts, folding
 from shared.authorisation import OFFICER, OPERATOR, actor_of, principal_from, require
-from shared.consumer import subscribe
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
 from shared.metrics import Gauges
-from shared.outbox import insert_once, insert_or_change_contact, with_events
+from shared.outbox import insert_once, insert_or_change_contact
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
-from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 
 _log = getLogger(__name__)
@@ -46,14 +48,10 @@ INBOX_ORDER = [("due_sort", 1), ("routed_at", -1), ("_id", 1)]
 ESCALATED_PAST_ORDER = [("routed_at", -1), ("_id", -1)]
 UNROUTED_ORDER = [("routed_at", 1), ("_id", 1)]
 SWEEP_BATCH = 200
-FOLLOW_RETRIES = 5
 
 
-def _day(value):
-    return dt.date.fromisoformat(value) if value else None
 
-
-class EscalationsService(RegistryView, RegistryUpkeep, ReportsHealth):
+class EscalationsService(CaseReactions, RegistryView, RegistryUpkeep, ReportsHealth):
     name = "escalations"
     db = Store(
         outbox_collections=["cases", "authorities"],
@@ -139,42 +137,6 @@ class EscalationsService(RegistryView, RegistryUpkeep, ReportsHealth):
         page = read_page(self.db.routing_rules, {}, [("_id", 1)], query)
         return {"routing_rules": schemas.RoutingRule(many=True).dump(page["items"]),
                 "next_cursor": page["next_cursor"]}
-
-    # --- routing ----------------------------------------------------------------------------
-
-    @subscribe("concern_raised")
-    def route_concern(self, event):
-        concern = event.payload
-        former = former_of(self.db, concern["unit_id"])  # where the unit used to sit
-        rules = [routing.RoutingRule(
-            rule_id=doc["_id"], topic=doc["topic"], unit_id=doc["unit_id"],
-            authority_id=doc["authority_id"], urgency=doc.get("urgency"),
-            effective_from=_day(doc.get("effective_from")),
-            effective_to=_day(doc.get("effective_to")))
-            for doc in self.db.routing_rules.find(
-                {"unit_id": {"$in": concern["unit_path"] + sorted(former)}})]
-        rule = routing.route_concern(concern["topic"], concern["unit_path"], rules,
-                                     on=concern["raised_on"], urgency=concern["urgency"],
-                                     former=former)
-        triage = self._triage_authority_id()
-        case, first_event = cases.new_case(concern, event.event_id, rule, triage,
-                                           self.rules.policy, self.rules.clock.now(),
-                                           raised_by_user=event.actor)
-        try:
-            self.db.cases.insert_one(with_events(case, [first_event]))
-        except DuplicateKeyError:
-            _log.info("concern %s already has a case; nothing to do", concern["concern_id"])
-            return
-        if rule is None:
-            _log.warning("no routing rule for %s at %s: case %s goes to triage (%s)",
-                         concern["topic"], concern["unit_id"], case["_id"], triage)
-
-    def _triage_authority_id(self):
-        triage = self.rules.policy.triage_authority_id
-        if triage and self.db.authorities.find_one({"_id": triage}) is None:
-            _log.error("triage authority %s is not registered: concern left unrouted", triage)
-            return None
-        return triage
 
     # --- acting on a case -------------------------------------------------------------------
 
@@ -268,32 +230,6 @@ class EscalationsService(RegistryView, RegistryUpkeep, ReportsHealth):
             _log.info("sweep: case %s %s (%s)", case["_id"],
                       "escalated" if what == "escalate" else "reminded", outcome.entry["why"])
         return done
-
-    # --- duplicates follow their original ---------------------------------------------------
-
-    @subscribe("case_answered")
-    def answer_duplicates(self, event):
-        answered = event.payload
-        if answered["original_case_id"] is not None:
-            return  # a duplicate's own answer: nothing follows it
-        for duplicate in self.db.cases.find({"duplicate_of": answered["case_id"]}, {"_id": 1}):
-            self._follow(duplicate["_id"], answered)
-
-    def _follow(self, case_id, answered):
-        for _ in range(FOLLOW_RETRIES):
-            case = cases.find_case(self.db, case_id, cases.LISTED)
-            if case["status"] != case_life.DUPLICATE_OF:
-                return
-            outcome = case_life.apply_action(
-                case, "answer", cases.SYSTEM_ACTOR, self.rules.clock.now(), self.rules.policy,
-                answer=answered["answer"], original_case_id=answered["case_id"])
-            try:
-                cases.commit(self.db, case, outcome)
-                return
-            except Conflict:
-                continue
-        raise Conflict("duplicate kept changing while following its original",
-                       {"case_id": [case_id]})
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ beside its handlers (``services/gateway/api/<area>.py``); this table gathers the
 """
 from services.gateway.api import (
     accounts,
+    branch_visits,
     cases,
     documentation,
     imports,
@@ -20,7 +21,8 @@ from services.gateway.api import (
 )
 from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
-AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring, imports)
+AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring, imports,
+         branch_visits)
 
 ROUTES = {}
 for _area in AREAS:

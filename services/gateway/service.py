@@ -60,6 +60,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
+from services.gateway.api.branch_visits import BranchVisitsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
@@ -72,7 +73,7 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi, MonitoringApi, ImportsApi):
+                     DocumentationApi, MonitoringApi, ImportsApi, BranchVisitsApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")

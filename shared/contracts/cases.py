@@ -124,3 +124,14 @@ CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
 CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
 CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
 CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)
+
+
+class CaseWithdrawn(Schema):
+    """The raising side withdrew the concern (``concern_withdrawn``): the case ends here."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True, allow_none=True)
+    reason = Text(2000, required=True)
+
+
+CASE_WITHDRAWN = EventType("escalations", "case_withdrawn", CaseWithdrawn)

@@ -19,6 +19,12 @@ class VisitLogged(Schema):
     meeting_date = fields.Date(required=True)
     meeting_kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
     concern_ids = fields.List(Id(), required=True)
+    # added with working groups: the group's visit counts for every member who attended;
+    # events from before load as a visit of the cadre alone
+    working_group_id = Id(load_default=None, allow_none=True)
+    attended_cadre_ids = fields.List(Id(), load_default=list)
+    # logged where the cadre was neither assigned nor a group member: for the committee's list
+    unscheduled = fields.Boolean(load_default=False)
 
 
 class ConcernRaised(Schema):
@@ -32,8 +38,51 @@ class ConcernRaised(Schema):
     raised_on = fields.Date(required=True)
     # added with case life; events from before it load as "normal"
     urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
+    # the unit the concern is about, when not the branch's own (who raised it, by name and
+    # contact, is personal data: it stays in the visit and never travels in an event)
+    locality_unit_id = Id(load_default=None, allow_none=True)
 
 
 
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)
 CONCERN_RAISED = EventType("visits", "concern_raised", ConcernRaised)
+
+
+class VisitAmended(Schema):
+    """The author amended the visit: ``version`` is the new version (the first log is 1)."""
+    visit_id = Id(required=True)
+    unit_id = Id(required=True)
+    cadre_id = Id(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=2))
+    meeting_date = fields.Date(required=True)
+    added_concern_ids = fields.List(Id(), required=True)
+    withdrawn_concern_ids = fields.List(Id(), required=True)
+    attended_cadre_ids = fields.List(Id(), load_default=list)
+
+
+class ConcernWithdrawn(Schema):
+    """A concern already raised is withdrawn by the visit's author, with the reason; its case
+    records it (escalations)."""
+    concern_id = Id(required=True)
+    visit_id = Id(required=True)
+    unit_id = Id(required=True)
+    reason = Text(2000, required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
+class AnswerReviewed(Schema):
+    """At the branch's next meeting the answer was read out and the members said whether they
+    were satisfied: escalations closes the case as resolved, or reopens it at the same
+    authority with their comment."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    visit_id = Id(required=True)
+    unit_id = Id(required=True)
+    satisfied = fields.Boolean(required=True)
+    comment = Text(2000, min_length=0, load_default="")
+    reviewed_on = fields.Date(required=True)
+
+
+VISIT_AMENDED = EventType("visits", "visit_amended", VisitAmended)
+CONCERN_WITHDRAWN = EventType("visits", "concern_withdrawn", ConcernWithdrawn)
+ANSWER_REVIEWED = EventType("visits", "answer_reviewed", AnswerReviewed)

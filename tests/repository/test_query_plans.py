@@ -17,7 +17,7 @@ from shared.docstore import DocStoreClient, recording
 from tests.interface.helpers import wait_for
 
 GROWING = {"visits", "cases", "audit_trail", "processed_events", "dead_letter_actions",
-           "alerts"}
+           "alerts", "concern_cases", "attendances"}
 # registry tables grow with the organisation tree, not with use: their list_* RPCs return the
 # whole table in _id order by design (an administrator's import screens)
 WHOLE_TABLE_READS = {"units", "cadres", "authorities", "routing_rules"}
@@ -97,6 +97,7 @@ def exercise_every_service(container_factory, config):
             every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th", **query},
                        OFFICER)
         every_page(escalations.list_unrouted, "cases", {}, None)
+        exercise_visits_that_close_the_loop(visits, logged, case)
         escalations.statistics({"authority_id": "ubnd-th",
                                 "period_from": dt.date.today().isoformat(),
                                 "period_to": (dt.date.today() + dt.timedelta(days=1))
@@ -136,6 +137,26 @@ def exercise_the_registry(assignments, escalations):
     escalations.change_routing_rule("infra-th", {"authority_id": "ubnd-th",
                                                  "changed_on": "2027-01-01",
                                                  "new_rule_id": "infra-th-2027"})
+def exercise_visits_that_close_the_loop(visits, logged, case):
+    """The brief, the lists, the meeting record, amendments and versions (issue 8)."""
+    admin = {"user_id": "u-admin", "role": "administrator"}
+    wait_for(lambda: visits.branch_brief("vp.bx.th.np", {}, CADRE)["open_concerns"][0]["case_id"],
+             what="the case in the brief")
+    every_page(lambda q, *a: visits.branch_brief("vp.bx.th.np", q, *a), "open_concerns",
+               {}, CADRE)
+    for query in ({}, {"unit_id": "vp.bx.th.np"},
+                  {"period_from": "2026-01-01", "period_to": "2026-12-31"}):
+        every_page(visits.list_visits, "visits", query, CADRE)
+        every_page(visits.list_visits, "visits", query, admin)
+    every_page(visits.unscheduled_visits, "visits", {}, admin)
+    every_page(visits.unscheduled_visits, "visits", {"unit_id": "vp.bx.th.np"}, admin)
+    visits.meeting_record("vp.bx.th.np", {"year": dt.date.today().year}, CADRE)
+    amended = visits.amend_visit(logged["visit_id"], {
+        "submission_id": contracts.new_id(),
+        "concerns": [{"concern_id": c["concern_id"]} for c in logged["concerns"]],
+        "withdrawals": [{"concern_id": logged["concerns"][-1]["concern_id"], "reason": "r"}]},
+        CADRE)
+    visits.get_visit_version(logged["visit_id"], amended["version"] - 1, CADRE)
 
 
 def every_page(method, items, query=None, *args):

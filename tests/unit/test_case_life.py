@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from services.escalations import case_life
 from services.escalations.case_life import (
     ACTIONS,
+    EVENT_ACTIONS,
     STATES,
     TRANSITIONS,
     apply_action,
@@ -60,7 +61,16 @@ EXPECTED = {
                  "answer": "answered", "escalate": "escalated"},
     "duplicate_of": {"answer": "answered"},
     "unrouted": {"redirect": "redirected"},
+    "withdrawn": {},
 }
+# what the branch's events do (visits' concern_withdrawn and answer_reviewed): any case not yet
+# closed is withdrawn; an answer is accepted, or rejected (reopened) even after closing
+for _state in ("routed", "redirected", "escalated", "acknowledged", "in_progress",
+               "awaiting_information", "answered", "reopened", "duplicate_of", "unrouted"):
+    EXPECTED[_state]["withdraw"] = "withdrawn"
+EXPECTED["answered"]["accept_answer"] = "closed_resolved"
+for _state in ("answered", "closed_resolved", "closed_unresolved"):
+    EXPECTED[_state]["reject_answer"] = "reopened"
 
 ORIGINAL = {"_id": "k0", "status": "in_progress"}
 ARGS = {
@@ -73,6 +83,9 @@ ARGS = {
     "mark_duplicate": {"original": ORIGINAL},
     "reopen": {"reason": "Chưa sửa như đã hứa"},
     "escalate": {"parent_authority_id": "ubnd-huyen-binh-xuyen", "reason": "quá hạn"},
+    "withdraw": {"reason": "Đã được giải quyết tại chỗ"},
+    "accept_answer": {"comment": "", "reviewed_on": "2026-12-18"},
+    "reject_answer": {"comment": "Đường vẫn chưa sửa", "reviewed_on": "2026-12-18"},
 }
 
 
@@ -126,7 +139,7 @@ def table_target(state, action):
     return None
 
 
-ALL_PAIRS = [(state, action) for state in STATES for action in ACTIONS]
+ALL_PAIRS = [(state, action) for state in STATES for action in ACTIONS + EVENT_ACTIONS]
 
 
 @pytest.mark.parametrize("state, action", ALL_PAIRS)
@@ -380,3 +393,51 @@ def test_every_event_of_the_table_is_a_contract():
     names = {act(case_in(state), action).event[0] for state in STATES
              for action in EXPECTED[state]}
     assert names <= set(contracts.EVENT_TYPES.values())
+
+
+# --- the branch's verdicts (visits' answer_reviewed and concern_withdrawn) -------------------
+
+SYSTEM = {"user_id": "system", "role": "system"}
+
+
+def test_members_not_satisfied_reopen_the_case_at_the_same_authority_with_their_comment():
+    for state in ("answered", "closed_resolved"):
+        case = case_in(state, answer="Đã sửa xong")
+        outcome = apply_action(case, "reject_answer", SYSTEM, AT, POLICY,
+                               comment="Đường vẫn chưa sửa", reviewed_on="2026-12-18")
+        assert outcome.state == "reopened"
+        assert outcome.changes["answer"] is None and outcome.changes["closed_at"] is None
+        event_type, payload = outcome.event
+        assert event_type is contracts.CASE_REOPENED
+        assert payload["authority_id"] == "ubnd-xa-tam-hop"
+        assert "Đường vẫn chưa sửa" in payload["reason"] and "not satisfied" in payload["reason"]
+        assert outcome.changes["next_deadline_at"] is not None  # its answer deadline runs again
+
+
+def test_members_satisfied_close_the_answered_case_as_resolved():
+    outcome = apply_action(case_in("answered"), "accept_answer", SYSTEM, AT, POLICY,
+                           comment="", reviewed_on="2026-12-18")
+    assert outcome.state == "closed_resolved"
+    assert outcome.event[0] is contracts.CASE_CLOSED and outcome.event[1]["outcome"] == "resolved"
+    with pytest.raises(Conflict):  # already closed: nothing to accept
+        apply_action(case_in("closed_resolved"), "accept_answer", SYSTEM, AT, POLICY)
+
+
+def test_a_withdrawn_concern_ends_its_case_and_stops_its_clock():
+    outcome = apply_action(case_in("in_progress"), "withdraw", SYSTEM, AT, POLICY,
+                           reason="Đã được giải quyết tại chỗ")
+    assert outcome.state == "withdrawn" and outcome.changes["next_deadline_at"] is None
+    assert outcome.event[0] is contracts.CASE_WITHDRAWN
+    assert outcome.entry["why"] == "Đã được giải quyết tại chỗ"
+    with pytest.raises(InvalidInput):
+        apply_action(case_in("routed"), "withdraw", SYSTEM, AT, POLICY, reason=" ")
+    with pytest.raises(Conflict):
+        apply_action(case_in("closed_unresolved"), "withdraw", SYSTEM, AT, POLICY, reason="x")
+
+
+def test_nobody_takes_the_branchs_verdicts_by_hand():
+    assert set(case_life.EVENT_ACTIONS) == {"withdraw", "accept_answer", "reject_answer"}
+    assert not set(case_life.EVENT_ACTIONS) & set(ACTIONS)
+    assert "withdraw" not in case_life.allowed_actions("in_progress")
+    with pytest.raises(Forbidden):
+        check_principal(case_in("answered"), "accept_answer", OFFICER_PRINCIPAL)

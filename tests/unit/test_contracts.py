@@ -46,14 +46,16 @@ def assignment_made(**overrides):
 def visit_logged(**overrides):
     return {"visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "cadre_id": "nguyen-van-a", "meeting_date": dt.date(2026, 11, 20),
-            "meeting_kind": "regular", "concern_ids": ["c1", "c2"], **overrides}
+            "meeting_kind": "regular", "concern_ids": ["c1", "c2"], "working_group_id": None,
+            "attended_cadre_ids": ["nguyen-van-a"], "unscheduled": False, **overrides}
 
 
 def concern_raised(**overrides):
     return {"concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
-            "raised_on": dt.date(2026, 11, 20), "urgency": "normal", **overrides}
+            "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
+            **overrides}
 
 
 def case_routed(**overrides):
@@ -151,6 +153,23 @@ PAYLOADS = {
         "cleared_at": dt.datetime(2026, 11, 25, 8, 5, tzinfo=UTC)},
 }
 
+# visits that close the loop (issue 8)
+PAYLOADS.update({
+    contracts.VISIT_AMENDED: lambda: {
+        "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat", "cadre_id": "nguyen-van-a",
+        "version": 2, "meeting_date": dt.date(2026, 11, 20), "added_concern_ids": ["c3"],
+        "withdrawn_concern_ids": ["c1"], "attended_cadre_ids": ["nguyen-van-a"]},
+    contracts.CONCERN_WITHDRAWN: lambda: {
+        "concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
+        "reason": "Đã được giải quyết tại chỗ",
+        "withdrawn_at": dt.datetime(2026, 11, 21, 2, tzinfo=UTC)},
+    contracts.ANSWER_REVIEWED: lambda: {
+        "case_id": "k1", "concern_id": "c1", "visit_id": "9f1c0b3c",
+        "unit_id": "vp.bx.tam-hop.noi-phat", "satisfied": False,
+        "comment": "Đường vẫn chưa sửa", "reviewed_on": dt.date(2026, 12, 18)},
+    contracts.CASE_WITHDRAWN: case_event(reason="Đã được giải quyết tại chỗ"),
+})
+
 
 def unit_reorganised(**overrides):
     return {"operation_id": "merge-2025-07-01", "kind": "merge",
@@ -194,7 +213,7 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made", "sent", "reset"}
+IRREGULAR_PAST = {"made", "sent", "reset", "withdrawn"}
 # facts about time rather than about an act: the deadline has come near
 STATE_FACTS = {"case_deadline_near"}
 

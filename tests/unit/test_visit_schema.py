@@ -45,7 +45,10 @@ def test_a_valid_visit_loads():
     assert loaded["meeting_date"] == dt.date.today() - dt.timedelta(days=3)
     assert loaded["attendance"] == {"present": 18, "expected": 22}
     assert loaded["assessment"]["note"] == ""
-    assert loaded["concerns"] == [{**concern(), "urgency": "normal"}]
+    assert loaded["concerns"] == [{**concern(), "urgency": "normal", "raised_by_name": None,
+                                   "raised_by_contact": None, "locality_unit_id": None}]
+    assert (loaded["working_group_id"], loaded["attended_cadre_ids"]) == (None, [])
+    assert (loaded["unscheduled"], loaded["answer_reviews"]) == (None, [])
 
 
 def test_concerns_default_to_none_raised():
