@@ -6,6 +6,7 @@ followed with ``GET /imports/<import_id>``.
 """
 import base64
 
+import eventlet
 from marshmallow import Schema
 from werkzeug.wrappers import Response
 
@@ -16,12 +17,16 @@ from services.gateway.route import Route
 from services.imports import schemas
 from services.imports.writing import XLSX_MEDIA_TYPE
 from shared.contracts import Id
+from shared.errors import Unavailable
 from shared.pages import PageQuery
 
 CSV = "text/csv; charset=utf-8"
 FILES = ("text/csv", XLSX_MEDIA_TYPE)
 REPORT = ("application/json", "text/csv")
 COVERAGE = "Coverage: JSON, or CSV with format=csv (administrator)."
+# an export or a report reads the whole registry: it may take longer than a request's RPC
+# timeout, and an administrator waits for a file
+REPORT_WAIT_SECONDS = 120
 # a two-line CSV of the demo data: importing it changes nothing (it is there already)
 EXAMPLE_CSV = ("unit_id,name,level,kind,parent_id\n"
                "vinh-phuc,Đảng bộ tỉnh Vĩnh Phúc (Tỉnh ủy Vĩnh Phúc),province,,\n")
@@ -92,7 +97,7 @@ class ImportsApi(Api):
     @http("GET", "/exports")
     def export_registry(self, request):
         principal = self._as(request, "registry.export")
-        exported = self.imports.export_registry(query_args(request), principal)
+        exported = _waited(self.imports.export_registry, query_args(request), principal)
         return Response(base64.b64decode(exported["content_base64"]),
                         mimetype=exported["media_type"].split(";")[0],
                         content_type=exported["media_type"],
@@ -101,7 +106,7 @@ class ImportsApi(Api):
 
     def _coverage(self, request, method):
         principal = self._as(request, "coverage.read")
-        report = getattr(self.imports, method)(query_args(request), principal)
+        report = _waited(getattr(self.imports, method), query_args(request), principal)
         if "csv" in report:
             return Response(report["csv"].encode("utf-8"), content_type=CSV)
         return json_response(report)
@@ -121,3 +126,14 @@ class ImportsApi(Api):
     @http("GET", "/coverage/committees")
     def committee_coverage(self, request):
         return self._coverage(request, "committee_coverage")
+
+
+def _waited(method, *args):
+    """The RPC's answer, waited for up to REPORT_WAIT_SECONDS instead of RPC_TIMEOUT_SECONDS."""
+    reply = method.call_async(*args)
+    try:
+        with eventlet.Timeout(REPORT_WAIT_SECONDS):
+            return reply.result()
+    except eventlet.Timeout:
+        raise Unavailable(f"imports did not answer within {REPORT_WAIT_SECONDS} s; retry later",
+                          {"service": ["imports"]}) from None
