@@ -22,7 +22,6 @@ import threading
 import time
 from logging import getLogger
 
-import requests
 from kombu import Connection, Exchange, Producer, Queue
 
 from shared import topology
@@ -118,21 +117,17 @@ def dead_letter_depths(amqp_uri):
     return depths
 
 
-def queue_depths(amqp_uri):
-    """Messages waiting in every subscription's queue and retry queues (0 once drained)."""
+def queue_depths(amqp_uri, retry_delays):
+    """Messages waiting in every subscription's queue and its retry queues (0 once drained)."""
     with Connection(amqp_uri) as connection:
         channel = connection.channel()
         total = 0
-        for queue in topology.queues([]):
-            total += channel.queue_declare(queue.name, passive=True).message_count
+        for sub in topology.SUBSCRIPTIONS:
+            names = [sub.queue_name, *(topology.retry_queue_name(sub, delay)
+                                       for delay in retry_delays)]
+            for name in names:
+                total += channel.queue_declare(name, passive=True).message_count
         return total
-
-
-def management_queues(management_uri, vhost):
-    """The management API's view of the vhost's queues (for the report only)."""
-    response = requests.get(f"{management_uri.split('@')[-1]}/api/queues/{vhost}",
-                            auth=("guest", "guest"), timeout=10)
-    return response.json() if response.ok else []
 
 
 class Duplicator:

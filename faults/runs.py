@@ -12,6 +12,7 @@ undoes its fault within ``seconds`` (or as soon as ``stop`` is set), noting what
 | duplicate-delivery | every event delivered twice (faults.broker.Duplicator)               |
 | mail-down          | the SMTP catcher stopped for 15-25 s, twice                          |
 | clock-jump         | the clock jumps 6, then 30 days ahead; escalations runs 2 instances |
+| kill-one           | one SIGKILL of escalations mid-load (the suite's smoke run)          |
 """
 import contextlib
 import pathlib
@@ -51,6 +52,13 @@ def kill_services(run, rng, seconds, stop):
         killed = run.system.kill(service, rng)
         run.note(f"SIGKILL {killed[0]} (pid {killed[1]})" if killed
                  else f"{service}: no running process to kill")
+
+
+def kill_one(run, rng, seconds, stop):
+    """The smoke run's fault: one SIGKILL of the escalations service, mid-load."""
+    if _at(stop, time.monotonic(), seconds / 2):
+        killed = run.system.kill("escalations", rng)
+        run.note(f"SIGKILL {killed[0]} (pid {killed[1]})" if killed else "nothing to kill")
 
 
 def _broker_outages(run, rng, seconds, stop, how):
@@ -131,6 +139,7 @@ FAULTS = {
     "duplicate-delivery": duplicate_delivery,
     "mail-down": mail_down,
     "clock-jump": clock_jump,
+    "kill-one": kill_one,
 }
 BROKER_FAULTS = ("broker-restart", "broker-kill")
 
@@ -240,7 +249,8 @@ class Run:
     @staticmethod
     def _idle(system, vhost, clock):
         try:
-            if queue_depths(vhost.amqp_uri):
+            delays = [float(d) for d in system.env["EVENT_RETRY_DELAYS"].split(",")]
+            if queue_depths(vhost.amqp_uri, delays):
                 return False
         except Exception:
             return False

@@ -114,17 +114,17 @@ def count_actions(cases, tally, officers):
 
 
 def count_escalations(cases, tally, now):
+    """A breach is a passed deadline (the line's ``why``) taking the case to one authority;
+    two lines of the same breach mean two sweeps both acted on one reading of the case."""
     for case in cases.values():
         seen = set()
-        holder = None
         for entry in case["timeline"]:
             if entry["action"] == "escalate":
                 tally.escalated += 1
-                breach = (holder, entry.get("why"))
+                breach = (entry.get("why"), entry.get("authority_id"))
                 if breach in seen:
-                    tally.problem("duplicated", f"case {case['_id']} escalated twice for {breach}")
+                    tally.problem("duplicated", f"case {case['_id']} escalated twice: {breach}")
                 seen.add(breach)
-            holder = entry.get("authority_id")
         if case_life.due(case, now) == "escalate":
             tally.problem("lost", f"case {case['_id']} past its deadline, not escalated")
 
