@@ -33,7 +33,7 @@ UNIT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 # topics whose demo routing rules reach an authority with a signed-in officer
 TOPICS = ("infrastructure", "environment", "public_order", "land")
 OFFICERS = {"ubnd-xa-tam-hop": "tamhop-officer", "ubnd-huyen-binh-xuyen": "binhxuyen-officer"}
-REQUEST_TIMEOUT = 15
+REQUEST_TIMEOUT = 10
 
 
 def visit_body(rng, number):
@@ -98,6 +98,20 @@ class Cadre:
                 self.pending.append(body)
             next_at += 1 / self.rate
             stop.wait(max(0.0, next_at - time.monotonic()))
+
+    @classmethod
+    def merged(cls, phones):
+        """One cadre's record of what several phones had accepted."""
+        whole = cls.__new__(cls)
+        whole.accepted, whole.concerns, whole.refused = {}, {}, []
+        whole.pending = collections.deque()
+        for phone in phones:
+            whole.accepted.update(phone.accepted)
+            whole.concerns.update(phone.concerns)
+            whole.refused.extend(phone.refused)
+            whole.pending.extend(phone.pending)
+        whole.sent = sum(phone.sent for phone in phones)
+        return whole
 
     def settle(self, deadline):
         """Resend every unanswered submission until accepted, or ``deadline`` passes."""

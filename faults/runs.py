@@ -35,6 +35,7 @@ from shared.storage import connect
 _log = getLogger("faults")
 
 DAY = 86400
+PHONES = 3
 
 
 def _at(stop, started, offset):
@@ -190,7 +191,9 @@ class Run:
 
     def _with_system(self, system, vhost, rng, workdir):
         system.start()
-        cadre = Cadre(system, random.Random(rng.random()), self.rate)
+        # several phones, so that one waiting on a lost answer does not hold the others back
+        phones = [Cadre(system, random.Random(rng.random()), self.rate / PHONES)
+                  for _ in range(PHONES)]
         officers = Officers(system, random.Random(rng.random()), self.rate / 2)
         publish_poison(vhost.amqp_uri)
         if self.name == "duplicate-delivery":
@@ -198,8 +201,9 @@ class Run:
             self.duplicator.start()
         stop = threading.Event()
         self.started = time.monotonic()
-        threads = [threading.Thread(target=cadre.run_until, args=(stop,), daemon=True),
-                   threading.Thread(target=officers.run_until, args=(stop,), daemon=True)]
+        threads = [threading.Thread(target=officers.run_until, args=(stop,), daemon=True)] + [
+            threading.Thread(target=phone.run_until, args=(stop,), daemon=True)
+            for phone in phones]
         for thread in threads:
             thread.start()
         fault = threading.Thread(target=FAULTS[self.name],
@@ -207,13 +211,18 @@ class Run:
                                  daemon=True)
         fault.start()
         fault.join(self.seconds)
+        # the load runs its whole time even when the fault is done sooner
+        time.sleep(max(0.0, self.started + self.seconds - time.monotonic()))
         stop.set()
         fault.join()  # a fault always undoes itself (broker back, catcher back, flag gone)
         for thread in threads:
             thread.join()
-        self.note(f"load stopped: {cadre.sent} visits sent, {len(cadre.pending)} unanswered")
-        if not cadre.settle(time.monotonic() + 180):
-            self.note(f"{len(cadre.pending)} visits never accepted")
+        self.note(f"load stopped: {sum(p.sent for p in phones)} visits sent, "
+                  f"{sum(len(p.pending) for p in phones)} unanswered")
+        settle_by = time.monotonic() + 180
+        if not all([phone.settle(settle_by) for phone in phones]):
+            self.note(f"{sum(len(p.pending) for p in phones)} visits never accepted")
+        cadre = Cadre.merged(phones)
         if self.duplicator:
             self.duplicator.stop()
             self.note(f"duplicator stopped: {self.duplicator.copied} events delivered twice")
@@ -221,6 +230,7 @@ class Run:
         self.note("drained" if drained else "NOT drained within the bound")
         tally = tallying.count(system.store_folder, system.catcher.maildir, vhost.amqp_uri,
                                cadre, officers, system.env["TEST_CLOCK_FILE"])
+        _log.info("%s: document sizes %s", self.name, tallying.document_sizes(system.store_folder))
         status, health = system.health()
         tally.recovered = bool(drained and system.all_running() and status == 200 and all(
             entry.get("status") == "ok" for entry in health.get("services", {}).values()))

@@ -22,7 +22,9 @@ Example::
 import collections
 import dataclasses
 import datetime as dt
+import pathlib
 import re
+import sqlite3
 
 from deploy.mailcatcher import read_messages
 from faults.broker import dead_letter_depths, poison_expected
@@ -216,3 +218,19 @@ def count(store_folder, maildir, amqp_uri, cadre, officers, clock_file=None, poi
         elif depth < want:
             tally.problem("lost", f"{want - depth} poison message(s) missing from {queue}")
     return tally
+
+
+def document_sizes(store_folder):
+    """``{database.collection: (documents, mean JSON bytes)}`` of an embedded store, for the
+    capacity estimate (docs/capacity.md)."""
+    sizes = {}
+    for path in sorted(pathlib.Path(store_folder).glob("*.sqlite3")):
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            tables = [row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%doc TEXT%'")]
+            for table in tables:
+                documents, mean = conn.execute(
+                    f'SELECT count(*), avg(length(doc)) FROM "{table}"').fetchone()
+                if documents:
+                    sizes[f"{path.stem}.{table}"] = (documents, round(mean))
+    return sizes
