@@ -190,7 +190,9 @@ class Run:
                 system.stop()
 
     def _with_system(self, system, vhost, rng, workdir):
+        began = time.monotonic()
         system.start()
+        _log.info("%s: system up in %.0f s", self.name, time.monotonic() - began)
         # several phones, so that one waiting on a lost answer does not hold the others back
         phones = [Cadre(system, random.Random(rng.random()), self.rate / PHONES)
                   for _ in range(PHONES)]

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_killed_service_loses_and_doubles_nothing_the_harness_counts(request):
-    run = Run("kill-one", seed=12, seconds=20, instances=1, broker=None,
+    run = Run("kill-one", seed=12, seconds=12, instances=1, broker=None,
               amqp_uri=request.config.getoption("RABBIT_AMQP_URI"),
               management_uri=request.config.getoption("RABBIT_API_URI"),
               keep=ROOT / "var" / "faults" / "kept")
