@@ -270,6 +270,10 @@ class ScaledSystem(RunningSystem):
         for process_name in self._names(name):
             super().stop(process_name, timeout)
 
+    def wait_healthy(self, timeout=60):
+        # more processes start more slowly on the same cores
+        super().wait_healthy(timeout * self.instances)
+
 
 def run(scale_name, out_dir, clients=16, instances=1):
     scale = SCALES[scale_name]

@@ -51,11 +51,12 @@ def main(argv=None):
         amqp_uri, management_uri = args.amqp_uri, args.management_uri
     else:
         broker = PrivateBroker()
-        _log.info("starting the private RabbitMQ node faults@localhost (AMQP 5682)")
-        broker.start()
         amqp_uri, management_uri = broker.amqp_uri, broker.management_uri
     failed = 0
     try:
+        if broker is not None:
+            _log.info("starting the private RabbitMQ node faults@localhost (AMQP 5682)")
+            broker.start()
         for index, name in enumerate(names):
             run = Run(name, seed + index, args.minutes * 60, args.instances, broker, amqp_uri,
                       management_uri, rate=args.rate, keep=ROOT / "var" / "faults" / "kept")

@@ -45,7 +45,7 @@ class PrivateBroker:
         self.amqp_uri = f"amqp://guest:guest@localhost:{port}/"
         self.management_uri = f"http://guest:guest@localhost:{management_port}"
 
-    def _script(self, command, timeout=180):
+    def _script(self, command, timeout=420):  # a node on a busy machine starts slowly
         done = subprocess.run(["bash", "deploy/rabbitmq.sh", command], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, timeout=timeout)
         if command != "status" and done.returncode != 0:
