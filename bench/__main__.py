@@ -241,13 +241,48 @@ def measure_store(store_uri, scale):
     return {"levels": levels, "load_seconds_bound": scale.store_load_seconds}
 
 
-def run(scale_name, out_dir, clients=16):
+class ScaledSystem(RunningSystem):
+    """The system with ``instances`` processes of each service but the gateway (it binds one
+    port), competing for the same queues and sharing each service's data folder; a process
+    after the first is named ``<service>-<n>``. ``start``/``stop`` act on all of a service's."""
+
+    def __init__(self, amqp_uri, workdir, instances=1, **settings):
+        super().__init__(amqp_uri, workdir, **settings)
+        self.instances = instances
+
+    def _names(self, name):
+        count = 1 if name == "gateway" else self.instances
+        return [name] + [f"{name}-{n}" for n in range(2, count + 1)]
+
+    def start(self, name, **env):
+        for process_name in self._names(name):
+            self._start_one(name, process_name, env)
+
+    def _start_one(self, name, process_name, env):
+        command = [sys.executable, "-m", "nameko", "run", "--config", "deploy/config.yml",
+                   f"services.{name}.service:{name.capitalize()}Service"]
+        with open(self.log_path(process_name), "a") as log:
+            self.processes[process_name] = subprocess.Popen(
+                command, cwd=ROOT, env={**self.env, **env}, stdout=log,
+                stderr=subprocess.STDOUT)
+
+    def stop(self, name, timeout=15):
+        for process_name in self._names(name):
+            super().stop(process_name, timeout)
+
+    def wait_healthy(self, timeout=60):
+        # more processes start more slowly on the same cores
+        super().wait_healthy(timeout * self.instances)
+
+
+def run(scale_name, out_dir, clients=16, instances=1):
     scale = SCALES[scale_name]
     config = settings(load_config_file())
     for uri in (config["AMQP_URI"], config["RABBIT_MANAGEMENT_URI"]):
         require_loopback(urlparse(uri).hostname)
     started = time.monotonic()
     results = {"scale": scale_name, "settings": asdict(scale), "clients": clients,
+               "instances": instances,
                "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     with broker.Vhost(config["RABBIT_MANAGEMENT_URI"], config["AMQP_URI"]) as vhost, \
             tempfile.TemporaryDirectory(prefix="sausat-bench-") as workdir:
@@ -255,10 +290,11 @@ def run(scale_name, out_dir, clients=16):
         results["machine"] = describe_machine(vhost.rabbitmq_version())
         results["broker"] = measure_broker(vhost.amqp_uri, scale)
         results["hello"] = measure_hello(scale, clients)
-        system = RunningSystem(vhost.amqp_uri, workdir)
+        system = ScaledSystem(vhost.amqp_uri, workdir, instances)
         phases = Phases()
         try:
-            step(f"starting the {len(SERVICES)} services")
+            step(f"starting the {len(SERVICES)} services, {instances} instance(s) of each "
+                 "but the gateway")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
                 load_demo({"AMQP_URI": vhost.amqp_uri}, yaml.safe_load(handle))
@@ -268,9 +304,8 @@ def run(scale_name, out_dir, clients=16):
         finally:
             if phases.errors:  # keep the services' logs: the data folder goes away
                 (out_dir / "logs").mkdir(parents=True, exist_ok=True)
-                for name in SERVICES:
-                    if system.log_path(name).exists():
-                        shutil.copy(system.log_path(name), out_dir / "logs")
+                for log in pathlib.Path(workdir).glob("*.log"):
+                    shutil.copy(log, out_dir / "logs")
                 _log.error("services' logs copied to %s", out_dir / "logs")
             step("stopping the services")
             system.stop_all()
@@ -291,12 +326,15 @@ def main(argv=None):
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT,
                         help=f"folder for REPORT.md, results.json and the plots "
                              f"(default {DEFAULT_OUT.relative_to(ROOT)})")
+    parser.add_argument("--instances", type=int, default=1, choices=range(1, 5),
+                        help="processes of each service but the gateway, competing for the "
+                             "same queues on one data folder each (default 1)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s bench: %(message)s",
                         datefmt="%H:%M:%S")
     for noisy in ("kombu", "amqp", "nameko", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    results = run("quick" if args.quick else "full", args.out)
+    results = run("quick" if args.quick else "full", args.out, instances=args.instances)
     path = report.write(results, args.out)
     print(f"report written to {path} in {results['seconds']:.0f} s")
 

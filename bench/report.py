@@ -213,7 +213,9 @@ def markdown_table(table):
 def markdown(results, plots=()):
     machine = results["machine"]
     lines = [
-        f"# Benchmark report ({results['scale']} run)",
+        f"# Benchmark report ({results['scale']} run"
+        + (f", {results['instances']} instances of each service but the gateway)"
+           if results.get("instances", 1) > 1 else ")"),
         "",
         f"Date: {results['date']}; the run took {results['seconds']:.0f} s.",
         "",

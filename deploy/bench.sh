@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark (docs/benchmark.md): brings the system up on a vhost and a data folder of its
 # own, measures the raw broker and the system, stops everything, writes a Markdown report.
-#   deploy/bench.sh [--quick] [--out DIR]      default DIR: docs/benchmark
+#   deploy/bench.sh [--quick] [--out DIR] [--instances N]   default DIR: docs/benchmark
+# --instances 2: two processes of each service but the gateway (competing consumers)
 # Needs the RabbitMQ of deploy/rabbitmq.sh (or AMQP_URI / RABBIT_MANAGEMENT_URI on loopback).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

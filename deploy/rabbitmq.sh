@@ -3,7 +3,10 @@
 #   deploy/rabbitmq.sh start    install if missing, start, enable management, wait until ready
 #   deploy/rabbitmq.sh stop     stop the node (harmless when it is not running)
 #   deploy/rabbitmq.sh status   exit 0 when the node answers
-# Running any of them twice is harmless.
+#   deploy/rabbitmq.sh kill     SIGKILL the node's Erlang VM (fault-injection runs only)
+# Running any of them twice is harmless. A second node (fault runs, see docs/faults/REPORT.md)
+# sets RABBITMQ_BASE, RABBITMQ_NODENAME, RABBITMQ_NODE_PORT, RABBITMQ_MANAGEMENT_PORT (default
+# 15672) and RABBITMQ_DIST_PORT (Erlang distribution; default node port + 20000).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +20,12 @@ export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
 export RABBITMQ_LOG_BASE="$BASE/log"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
 export RABBITMQ_PID_FILE="$BASE/rabbitmq.pid"
+MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
+if [ -n "${RABBITMQ_DIST_PORT:-}" ]; then export RABBITMQ_DIST_PORT; fi
+# the management port is only in a config file: one is generated when it is not the default
+if [ "$MANAGEMENT_PORT" != 15672 ]; then
+  export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
+fi
 
 log() { echo "rabbitmq: $*" >&2; }
 
@@ -32,7 +41,7 @@ install_if_missing() {
   fi
 }
 
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$RABBITMQ_NODE_PORT") 2>/dev/null; }
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/${1:-$RABBITMQ_NODE_PORT}") 2>/dev/null; }
 
 answers() { "$BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1; }
 
@@ -44,6 +53,14 @@ start() {
     log "port $RABBITMQ_NODE_PORT is taken by another process (another RabbitMQ? a node started"
     log "from another checkout, or the system's: systemctl stop rabbitmq-server); not starting"
     exit 1
+  fi
+  if [ "$MANAGEMENT_PORT" != 15672 ]; then
+    if port_taken "$MANAGEMENT_PORT"; then
+      log "management port $MANAGEMENT_PORT is taken by another process; not starting"
+      exit 1
+    fi
+    printf 'management.tcp.port = %s\nloopback_users.guest = true\n' "$MANAGEMENT_PORT" \
+      >"$RABBITMQ_CONFIG_FILE"
   fi
   "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management >/dev/null
   log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
@@ -58,7 +75,7 @@ start() {
     exit 1
   fi
   "$BIN/rabbitmqctl" -q await_startup --timeout 120
-  log "ready (AMQP :$RABBITMQ_NODE_PORT, management :15672)"
+  log "ready (AMQP :$RABBITMQ_NODE_PORT, management :$MANAGEMENT_PORT)"
 }
 
 stop() {
@@ -67,9 +84,21 @@ stop() {
   log "stopped"
 }
 
+kill_node() {
+  # the VM's pid as the node wrote it; a pid reused by another program is left alone
+  local pid
+  pid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || true)
+  if [ -z "$pid" ] || ! grep -q beam "/proc/$pid/cmdline" 2>/dev/null; then
+    log "not running (no live pid in $RABBITMQ_PID_FILE)"; return
+  fi
+  kill -KILL "$pid"
+  log "killed $RABBITMQ_NODENAME (pid $pid)"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) answers ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  kill) kill_node ;;
+  *) echo "usage: $0 start|stop|status|kill" >&2; exit 2 ;;
 esac

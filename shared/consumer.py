@@ -16,8 +16,14 @@ gives the queue. For each message:
   (``EVENT_RETRY_DELAYS``), and after the last one to ``<queue>.dead`` with the error, the
   traceback and the attempt count in its headers. Only then is the original acknowledged; if
   re-publishing fails the original is requeued instead.
+
+TESTS ONLY: when the configuration names a ``TEST_FAIL_HANDLERS_FILE`` (empty by default) and
+that file exists, every subscription whose queue name (or ``*``) is a line of it fails each
+message as its handler would (``HandlerFailureInjected``), before the handler runs; deleting
+the file ends the failure. The fault runs (``python -m faults handler-failing``) use it.
 """
 import datetime as dt
+import pathlib
 import time
 import traceback
 from functools import partial
@@ -41,6 +47,21 @@ from shared.messaging import (
 from shared.store import Store
 
 _log = getLogger(__name__)
+
+
+class HandlerFailureInjected(RuntimeError):
+    """Raised instead of running a handler while TEST_FAIL_HANDLERS_FILE names its queue."""
+
+
+def failure_injected(flag_file, queue_name):
+    """True while ``flag_file`` (tests only; None in production) names ``queue_name``."""
+    if not flag_file:
+        return False
+    try:
+        names = pathlib.Path(flag_file).read_text().split()
+    except FileNotFoundError:
+        return False
+    return "*" in names or queue_name in names
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
@@ -70,6 +91,7 @@ class EventSubscriber(Consumer):
         self.queue = topology.consumer_queue(self.subscription)
         config = settings(self.container.config)
         self.retry_delays = config["EVENT_RETRY_DELAYS"]
+        self.fail_flag_file = self.container.config.get("TEST_FAIL_HANDLERS_FILE") or None
         self.publisher = ConfirmedPublisher(config["AMQP_URI"])
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if len(stores) != 1:
@@ -96,6 +118,10 @@ class EventSubscriber(Consumer):
         if self.store.already_handled(self.queue_name, event.event_id):
             _log.info("%s already handled %s; acknowledging", self.queue_name, event.event_id)
             self.queue_consumer.ack_message(message)
+            return
+        if failure_injected(self.fail_flag_file, self.queue_name):
+            self._settle_failure(message, HandlerFailureInjected(
+                f"TEST_FAIL_HANDLERS_FILE names {self.queue_name}"), "", final=False)
             return
         try:
             self.container.spawn_worker(
