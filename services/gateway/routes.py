@@ -8,10 +8,23 @@ beside its handlers (``services/gateway/api/<area>.py``); this table gathers the
 
     ("GET", "/units"): Route("List units", schemas.UnitsPage, query=PageQuery, tag="registry"),
 """
-from services.gateway.api import accounts, cases, documentation, operations, registry, visits
+from services.gateway.api import (
+    accounts,
+    cases,
+    documentation,
+    operations,
+    pages_admin,
+    pages_cadre,
+    pages_common,
+    pages_officer,
+    pages_operator,
+    registry,
+    visits,
+)
 from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
 AREAS = (operations, accounts, registry, visits, cases, documentation)
+AREAS += (pages_common, pages_cadre, pages_officer, pages_admin, pages_operator)
 
 ROUTES = {}
 for _area in AREAS:

@@ -63,6 +63,10 @@ from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.operations import OperationsApi
+from services.gateway.api.pages_admin import AdminPagesApi
+from services.gateway.api.pages_cadre import CadrePagesApi
+from services.gateway.api.pages_officer import OfficerPagesApi
+from services.gateway.api.pages_operator import OperatorPagesApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
 from services.gateway.auth import Authenticator
@@ -70,7 +74,8 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi):
+                     DocumentationApi,
+                     CadrePagesApi, OfficerPagesApi, AdminPagesApi, OperatorPagesApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")
