@@ -10,6 +10,7 @@ import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "pages"
@@ -53,4 +54,4 @@ def sign_in(page, base_url, username, password):
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r".*/app/(?!sign-in).*"))
+    expect(page).to_have_url(re.compile(r".*/app/(?!sign-in).*"))

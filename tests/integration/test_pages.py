@@ -5,6 +5,7 @@ reloaded: each visit is logged exactly once. An officer acknowledges and answers
 committee member sees the answer; administrators and operators see their pages; a page never
 shows what the API would refuse. Screenshots of every page: var/test-artifacts/pages/."""
 import re
+import time
 
 import pytest
 import requests
@@ -13,7 +14,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
 from deploy.load_demo import DEMO_DATA, load_demo
-from tests.integration.browser import DESKTOP, PHONE, browser, screenshot, sign_in  # noqa: F401
+from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
 from tests.integration.system import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,7 @@ def system(vhost_pipeline, request, tmp_path_factory):
             running.stop_all()
 
 
-def signed_in(browser, system, username, device=DESKTOP):  # noqa: F811
+def signed_in(browser, system, username, device=DESKTOP):
     context = browser.new_context(**device, locale="vi-VN")
     page = context.new_page()
     sign_in(page, system.base_url, username, system.passwords[username])
@@ -173,7 +174,7 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
     for _ in range(50):  # the concern is routed by events: reload until it arrives
         if link.count():
             break
-        page.wait_for_timeout(200)
+        time.sleep(0.2)  # (Playwright's own waits hang under eventlet's monkey-patching)
         page.reload()
     expect(page.get_by_role("heading", name="Số việc theo trạng thái")).to_be_visible()
     screenshot(page, "officer-inbox")

@@ -105,8 +105,7 @@ class OfficerPagesApi(PagesApi):
                 if asked.get(name):
                     query[name] = asked[name]
             inbox = self.escalations.inbox(query, view.principal)
-            return view.render("inbox.html", inbox=inbox, status=asked.get("status"),
-                               statuses=CASE_STATUSES)
+            return view.render("inbox.html", inbox=inbox, state=asked.get("status"))
         return self._page(request, "cases.inbox", build)
 
     @http("GET", "/app/cases/<case_id>")
