@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 from services.escalations.case_life import RAISER, TRANSITIONS
 from services.gateway import schemas
 from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
+from services.gateway.api.pages_officer import AfterActionQuery
 from services.gateway.http import http, json_body, json_response, query_args
 from services.gateway.pages import i18n, session
 from services.gateway.route import Route
@@ -47,7 +48,8 @@ ROUTES = {
     ("GET", "/app/visits/<visit_id>"): page_route("Cadre: a visit I logged",
                                                   path=schemas.VisitPath),
     ("GET", "/app/concerns/<concern_id>"): page_route(
-        "A concern: its state, holder, timeline and answer", path=schemas.ConcernPath),
+        "A concern: its state, holder, timeline and answer", path=schemas.ConcernPath,
+        query=AfterActionQuery),
 }
 
 
@@ -143,7 +145,8 @@ class CadrePagesApi(PagesApi):
                 case = None  # accepted, not routed yet: the event is on its way
             actions = raiser_actions(case["status"]) if case else []
             return view.render("concern.html", concern=concern, case=case, actions=actions,
-                               failed=None, errors={}, values={})
+                               failed=None, errors={}, values={},
+                               done=query_args(request).get("done"))
         return self._page(request, "concerns.read", build)
 
 

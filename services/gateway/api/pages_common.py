@@ -93,11 +93,11 @@ def page_route(summary, query=LanguageQuery, path=None, form=None, description="
     return Route(summary, HTML, "pages", query=query, path=path, form=form, public=True,
                  errors=errors, description=description or "A page (HTML); see docs/pages.md.",
                  also=((303, HTML, "done, or not signed in: where to go next"),
-                       (400, HTML_OR_JSON, "the request or a form field is not valid"),
                        (403, HTML_OR_JSON, "the form is stale, or the role may not"),
                        (404, HTML_OR_JSON, "nothing this user may see by that id"),
                        (409, HTML_OR_JSON, "the case's state does not allow it now"),
-                       (422, HTML_OR_JSON, "a rule refuses it"),
+                       (422, HTML_OR_JSON, "a form field is not valid, or a rule refuses "
+                                           "it: shown beside the field"),
                        (503, HTML_OR_JSON, "a service does not answer now")))
 
 
@@ -155,6 +155,12 @@ class View:
         return flat
 
 
+def page_status(error):
+    """A refusal shown on a page: a bad field is 422 there (400 is the edge's JSON refusal of
+    a request that broke the route's description)."""
+    return 422 if error.status == 400 else error.status
+
+
 def redirect(location, status=303):
     response = Response(f'<!DOCTYPE html><a href="{location}">{location}</a>\n', status=status,
                         mimetype=HTML)
@@ -201,7 +207,7 @@ class PagesApi(Api):
         if isinstance(error, (Unavailable, OperationalError)):
             return view.render("error.html", 503, message=view.t("unavailable"))
         if isinstance(error, SausatError) and error.status in (400, 409, 422):
-            return view.render("error.html", error.status, message=i18n.translate_error(
+            return view.render("error.html", page_status(error), message=i18n.translate_error(
                 error.message, view.language), fields=view.errors(error))
         raise error
 
@@ -272,7 +278,7 @@ class PagesApi(Api):
                 view, pre, 401, errors, form["username"], form["next"]))
         except InvalidInput as error:
             return self._finish(request, self._sign_in_form(
-                view, pre, 400, view.errors(error), form["username"], form["next"]))
+                view, pre, 422, view.errors(error), form["username"], form["next"]))
         except (Unavailable, OperationalError) as error:
             return self._finish(request, self._error_page(view, error))
         response = redirect(session.safe_next(form["next"]))

@@ -12,7 +12,13 @@ from marshmallow import Schema, fields, validate
 from services.escalations.case_life import HOLDER, RAISER, TRANSITIONS
 from services.escalations.schemas import CASE_STATUSES, INBOX_VIEWS
 from services.gateway import schemas
-from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
+from services.gateway.api.pages_common import (
+    LanguageQuery,
+    PagesApi,
+    page_route,
+    page_status,
+    redirect,
+)
 from services.gateway.http import form_args, http, query_args
 from services.gateway.pages import i18n
 from shared.errors import SausatError
@@ -30,6 +36,11 @@ class InboxPageQuery(LanguageQuery):
     view = fields.String(validate=validate.OneOf(INBOX_VIEWS))
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     cursor = fields.String(validate=validate.Length(1, 400))
+
+
+class AfterActionQuery(LanguageQuery):
+    done = fields.String(validate=validate.OneOf(sorted(ACTION_FIELDS)), metadata={
+        "description": "the action just taken (the page says it was done)"})
 
 
 class StatisticsPageQuery(LanguageQuery):
@@ -53,7 +64,8 @@ ROUTES = {
     ("GET", "/app/inbox"): page_route(
         "Officer: the inbox, overdue first, with counts per state", query=InboxPageQuery),
     ("GET", "/app/cases/<case_id>"): page_route(
-        "A case: timeline and the actions allowed now", path=schemas.CasePath),
+        "A case: timeline and the actions allowed now", path=schemas.CasePath,
+        query=AfterActionQuery),
     ("POST", "/app/cases/<case_id>/<action>"): page_route(
         "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm),
     ("GET", "/app/statistics"): page_route(
@@ -119,6 +131,7 @@ class OfficerPagesApi(PagesApi):
             return redirect(f"/app/concerns/{case['concern_id']}")
         authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
         return view.render("case.html", status, case=case,
+                           done=query_args(view.request).get("done") if status == 200 else None,
                            actions=allowed_actions(case["status"], HOLDER),
                            authorities=authorities, failed=failed, errors=errors or {},
                            values=values or {})
@@ -140,7 +153,7 @@ class OfficerPagesApi(PagesApi):
                 if view.principal["role"] == "cadre":
                     return self._concern_after_refusal(view, case_id, action, error, errors,
                                                        form)
-                return self._case_view(view, case_id, error.status, action, errors, form)
+                return self._case_view(view, case_id, page_status(error), action, errors, form)
             if view.principal["role"] == "cadre":
                 return redirect(f"/app/concerns/{case['concern_id']}?done={action}")
             return redirect(f"/app/cases/{case_id}?done={action}")
@@ -149,7 +162,8 @@ class OfficerPagesApi(PagesApi):
     def _concern_after_refusal(self, view, case_id, action, error, errors, form):
         case = self.escalations.get_case(case_id, view.principal)
         concern = self.visits.get_concern(case["concern_id"], view.principal)
-        return view.render("concern.html", error.status, concern=concern, case=case,
+        return view.render("concern.html", page_status(error), concern=concern, case=case,
+                           done=None,
                            actions=allowed_actions(case["status"], RAISER), failed=action,
                            errors=errors, values=form)
 
