@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from deploy.load_demo import DEMO_DATA, load_demo
 from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
-from tests.integration.system import RunningSystem
+from tests.integration.system import SERVICES, RunningSystem
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +35,10 @@ def system(vhost_pipeline, request, tmp_path_factory):
         running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("pages"),
                                 RPC_TIMEOUT_SECONDS="15")
         try:
-            running.start_all()
+            running.catcher.start()
+            for name in SERVICES:
+                running.start(name)
+            running.wait_healthy(timeout=240)  # seven engineers share two cores
             load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
             running.passwords = {u["username"]: u["password"] for u in demo["users"]}
             yield running
