@@ -23,7 +23,7 @@ import requests
 from shared.config import ROOT
 
 SERVICES = ("assignments", "visits", "escalations", "monitor", "accounts", "gateway",
-            "notifications")
+            "notifications", "imports")
 
 
 def free_port():

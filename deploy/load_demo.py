@@ -4,6 +4,10 @@ DEVELOPMENT-ONLY passwords, printed). Loading twice changes nothing: registratio
 and a user already there is left as it is.
 
     python -m deploy.load_demo [--config deploy/config.yml] [--data deploy/demo_data.yml]
+                               [--reorganise]
+
+``--reorganise`` also carries out the data's ``reorganisations`` (the 2025 two-level local
+government), once each (each has its operation_id), and waits until visits follows them.
 """
 import argparse
 import pathlib
@@ -26,7 +30,7 @@ STEPS = (  # (section, service, method), in dependency order
 USER_FIELDS = ("username", "display_name", "password", "role", "cadre_id", "authority_id")
 
 
-def load_demo(config, data, wait_seconds=60):
+def load_demo(config, data, wait_seconds=60, reorganise=False):
     counts = {}
     with ClusterRpcProxy(config, timeout=30) as cluster:
         for section, service, method in STEPS:
@@ -60,17 +64,40 @@ def load_demo(config, data, wait_seconds=60):
                     raise SystemExit(f"visits has not heard of the assignment of "
                                      f"{assignment['cadre_id']} after {wait_seconds} s")
                 time.sleep(0.2)
+        if reorganise:
+            _reorganise(cluster, data.get("reorganisations", []), deadline, wait_seconds)
+            counts["reorganisations"] = len(data.get("reorganisations", []))
     return counts
+
+
+def _reorganise(cluster, operations, deadline, wait_seconds):
+    for operation in operations:
+        done = cluster.assignments.reorganise(operation)
+        # visits learns the new units and paths from unit_reorganised: wait until it has
+        for unit in done["units"]:
+            while True:
+                try:
+                    if unit["ended"] or cluster.visits.get_unit(unit["unit_id"])["path"] == \
+                            unit["path"]:
+                        break
+                except NotFound:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"visits has not followed {operation['operation_id']} "
+                                     f"after {wait_seconds} s")
+                time.sleep(0.2)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(DEFAULT_CONFIG_FILE))
     parser.add_argument("--data", default=str(DEMO_DATA))
+    parser.add_argument("--reorganise", action="store_true",
+                        help="also carry out the data's reorganisations (2025)")
     args = parser.parse_args()
     with open(args.data, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    counts = load_demo(load_config_file(args.config), data)
+    counts = load_demo(load_config_file(args.config), data, reorganise=args.reorganise)
     print("demo data loaded: " + ", ".join(f"{n} {section}" for section, n in counts.items()))
     if data.get("users"):
         print("demo users (DEVELOPMENT-ONLY passwords; never use them in a real deployment):")

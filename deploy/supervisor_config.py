@@ -118,6 +118,20 @@ def environment_line(values):
     return f"environment={','.join(pairs)}\n" if pairs else ""
 
 
+def operations_addresses(environ, services):
+    """``{service: OPERATIONS_ADDRESS}`` when ``OPERATIONS_BASE_PORT`` is set: each service
+    from ``base + 20 * its place``; each process of it adds its number
+    (``OPERATIONS_PORT_OFFSET``), so every supervised process has a port of its own."""
+    raw = environ.get("OPERATIONS_BASE_PORT", "").strip()
+    if not raw:
+        return {}
+    if not raw.isdigit() or not 1024 <= int(raw) <= 65535 - 20 * len(services):
+        raise SettingError(f"OPERATIONS_BASE_PORT={raw!r}: must be a port from 1024 to "
+                           f"{65535 - 20 * len(services)} (20 ports per service follow it)")
+    host = environ.get("OPERATIONS_HOST", "127.0.0.1")
+    return {name: f"{host}:{int(raw) + 20 * place}" for place, name in enumerate(services)}
+
+
 def gateway_address(environ):
     return environ.get("GATEWAY_ADDRESS", DEFAULT_GATEWAY_ADDRESS)
 
@@ -148,6 +162,7 @@ def render(layout, environ, python=sys.executable, root=ROOT):
     services = discover_services(root)
     counts = instance_counts(environ, services)
     environment = environment_line(service_environment(environ))
+    operations = operations_addresses(environ, services)
     health_restart_seconds(environ)  # refused here rather than by a crashing watch
     program = string.Template((TEMPLATES / "program.conf").read_text())
     programs = "".join(program.substitute(
@@ -156,12 +171,22 @@ def render(layout, environ, python=sys.executable, root=ROOT):
         # several processes get -0, -1, ... and a log file each
         process_name="%(program_name)s" if counts[name] == 1
         else "%(program_name)s-%(process_num)d",
-        priority=999 if name == GATEWAY else 100, environment=environment,
+        priority=999 if name == GATEWAY else 100,
+        environment=program_environment(environ, operations.get(name)),
     ) for name in services)
     main = string.Template((TEMPLATES / "supervisord.conf").read_text())
     return main.substitute(
         socket=layout.socket, pidfile=layout.pidfile, log_dir=layout.log_dir, root=root,
         startretries=START_RETRIES, programs=programs, python=python, environment=environment)
+
+
+def program_environment(environ, operations_address):
+    """The environment line of one program: the shared overrides, and its operations port."""
+    if operations_address is None:
+        return environment_line(service_environment(environ))
+    line = environment_line({**service_environment(environ),
+                             "OPERATIONS_ADDRESS": operations_address})
+    return line.rstrip("\n") + ',OPERATIONS_PORT_OFFSET="%(process_num)d"\n'
 
 
 def recorded_environment(config_text):

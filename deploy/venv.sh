@@ -25,3 +25,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 export PY
+# the operators' command line (deploy/sausat.py) as .venv/bin/sausat
+if [ ! -x "$VENV/bin/sausat" ] || ! grep -qF "$ROOT" "$VENV/bin/sausat"; then
+  printf '#!/bin/sh\n# the operators command line: deploy/sausat.py (written by deploy/venv.sh)\nPYTHONPATH="%s${PYTHONPATH:+:$PYTHONPATH}" exec "%s" -m deploy.sausat "$@"\n' \
+    "$ROOT" "$PY" >"$VENV/bin/sausat"
+  chmod +x "$VENV/bin/sausat"
+fi

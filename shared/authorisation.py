@@ -60,10 +60,19 @@ PERMISSIONS = {
     "cases.statistics": frozenset({OFFICER, ADMINISTRATOR}),
     # queues and event metadata, never payloads
     "monitor.read": frozenset({OPERATOR}),
+    # replaying and discarding dead letters, removing stale wait queues (each recorded)
+    "monitor.operate": frozenset({OPERATOR}),
     # what mail went to whom: addresses, and case subjects that quote the concern
     "notifications.read": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
+    # cadres with their contacts and memberships (personal data): not the operators'
+    "registry.people.read": frozenset({CADRE, OFFICER, ADMINISTRATOR}),
+    # spreadsheets into the registry and back out (the export holds cadres' e-mail addresses)
+    "registry.import": frozenset({ADMINISTRATOR}),
+    "registry.export": frozenset({ADMINISTRATOR}),
+    # which units nobody keeps close to, and each cadre's units with their last visits
+    "coverage.read": frozenset({ADMINISTRATOR}),
 }
 
 

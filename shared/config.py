@@ -55,6 +55,18 @@ class Settings(Schema):
                                  validate=validate.Length(min=32, error="must be at least 32 "
                                                           "characters"))
     TOKEN_TTL_SECONDS = fields.Integer(load_default=3600, validate=validate.Range(10, 86400))
+    # operations (shared/operations_port.py, services/monitor/alerts.py, shared/store.py)
+    OPERATIONS_ADDRESS = fields.String(load_default="", validate=validate.Regexp(
+        r"^$|^[^:\s]*:\d{1,5}$", error="must be host:port (port 0: any free one), or empty"))
+    READY_BACKLOG_LIMIT = fields.Integer(load_default=10000, validate=validate.Range(0))
+    PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(load_default=30.0,
+                                                   validate=validate.Range(min=0.0001))
+    ALERT_INTERVAL_SECONDS = fields.Float(load_default=15.0, validate=validate.Range(0.1, 3600))
+    ALERT_HOLD_SECONDS = fields.Float(load_default=20.0, validate=validate.Range(0, 3600))
+    ALERT_QUEUE_DEPTH = fields.Integer(load_default=1000, validate=validate.Range(1))
+    ALERT_OLDEST_MESSAGE_SECONDS = fields.Float(load_default=300.0,
+                                                validate=validate.Range(min=1))
+    ALERT_OUTBOX_BACKLOG = fields.Integer(load_default=100, validate=validate.Range(1))
 
     @validates("STORE_URI")
     def _store_uri(self, value, **kwargs):

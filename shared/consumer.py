@@ -18,6 +18,7 @@ gives the queue. For each message:
   re-publishing fails the original is requeued instead.
 """
 import datetime as dt
+import time
 import traceback
 from functools import partial
 from logging import getLogger
@@ -25,7 +26,7 @@ from logging import getLogger
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
-from shared import topology
+from shared import correlation, metrics, topology
 from shared.config import settings
 from shared.contracts import parse_event
 from shared.errors import InvalidEvent
@@ -89,6 +90,7 @@ class EventSubscriber(Consumer):
                                    f"subscription {self.queue_name}")
         except InvalidEvent as error:
             _log.error("dead-lettering unparseable message on %s: %s", self.queue_name, error)
+            metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name, "unparseable").inc()
             self._settle_failure(message, error, "", final=True)
             return
         if self.store.already_handled(self.queue_name, event.event_id):
@@ -97,18 +99,24 @@ class EventSubscriber(Consumer):
             return
         try:
             self.container.spawn_worker(
-                self, (event,), {}, context_data={},
-                handle_result=partial(self.handle_event_result, message, event))
+                self, (event,), {}, context_data=correlation.caused_by(event),
+                handle_result=partial(self.handle_event_result, message, event,
+                                      time.perf_counter()))
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
     def park_undecodable(self, message, exc):
         _log.error("dead-lettering undecodable message on %s: %s", self.queue_name, exc)
+        metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name, "unparseable").inc()
         self._settle_failure(message, InvalidEvent(f"body cannot be decoded: {exc}"), "",
                              final=True)
 
-    def handle_event_result(self, message, event, worker_ctx, result=None, exc_info=None):
+    def handle_event_result(self, message, event, started, worker_ctx, result=None,
+                            exc_info=None):
+        metrics.HANDLER_SECONDS.labels(self.queue_name, self.method_name).observe(
+            time.perf_counter() - started)
         if exc_info is None:
+            metrics.EVENTS_HANDLED.labels(self.queue_name, self.method_name).inc()
             self.store.mark_handled(self.queue_name, event.event_id)
             self.queue_consumer.ack_message(message)
         else:
@@ -132,12 +140,16 @@ class EventSubscriber(Consumer):
         }
         try:
             if not final and attempt <= len(self.retry_delays):
+                metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name, "retried").inc()
                 delay = self.retry_delays[attempt - 1]
                 _log.warning("%s failed (attempt %d), retrying in %s s: %s",
                              self.queue_name, attempt, delay, headers[ERROR_HEADER])
                 self.publisher.to_queue(
                     message, topology.retry_queue_name(self.subscription, delay), headers)
             else:
+                if not final:
+                    metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name,
+                                                 "dead_lettered").inc()
                 _log.error("%s failed for good after %d attempt(s), dead-lettered: %s",
                            self.queue_name, attempt, headers[ERROR_HEADER])
                 self.publisher.to_dead_letters(message, self.queue_name, headers)

@@ -42,6 +42,12 @@ TRACEBACK_HEADER = "x-sausat-traceback"
 QUEUE_HEADER = "x-sausat-queue"
 FAILED_AT_HEADER = "x-sausat-failed-at"
 
+def published_at():
+    """The AMQP ``timestamp`` property (whole seconds) every message carries: RabbitMQ's
+    management API reports the head message's, the age of a queue's oldest message."""
+    return int(time.time())
+
+
 EVENT_WINDOW = 100  # unconfirmed events at once: 10x the rate of one at a time, measured
 CONFIRM_TIMEOUT_SECONDS = 30.0
 
@@ -58,7 +64,7 @@ class ConfirmedPublisher:
             envelope,
             exchange=EVENTS_EXCHANGE,
             routing_key=f"{envelope['source']}.{envelope['event_type']}",
-            message_id=envelope["event_id"],
+            message_id=envelope["event_id"], timestamp=published_at(),
         )
 
     def publish_raw(self, body, *, exchange, routing_key, content_type, content_encoding,
@@ -66,6 +72,7 @@ class ConfirmedPublisher:
         """Re-publish a received message's bytes unchanged, with new headers."""
         self._publisher.publish(
             body, exchange=exchange, routing_key=routing_key, headers=headers,
+            timestamp=published_at(),
             content_type=content_type, content_encoding=content_encoding, serializer=None,
         )
 
@@ -148,7 +155,9 @@ class WindowedPublisher:
     def _message(envelope):
         return Message(dumps(envelope), content_type="application/json",
                        content_encoding="utf-8", delivery_mode=PERSISTENT,
-                       message_id=envelope["event_id"])
+                       message_id=envelope["event_id"],
+                       # the age of a queue's oldest message, for operators (management API)
+                       timestamp=published_at())
 
     def _wait_for_confirms(self, until_below):
         deadline = time.monotonic() + self.confirm_timeout

@@ -20,6 +20,7 @@ from logging import getLogger
 
 from pymongo import UpdateMany
 
+from shared import metrics
 from shared.errors import Conflict
 from shared.messaging import PublishOutcome
 from shared.storage import DuplicateKeyError
@@ -167,6 +168,7 @@ class OutboxRelay:
                         break
                     sent.setdefault(doc["_id"], []).append(envelope["event_id"])
             clear_sent(collection, sent)
+            metrics.observe_relayed([e for e in envelopes if e["event_id"] in outcome.confirmed])
             published += sum(len(ids) for ids in sent.values())
             failed.update(outcome.failed)
             error = error or outcome.error

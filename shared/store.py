@@ -16,9 +16,12 @@ the relay's doorbell once it returned: the relay publishes at once, and polls ev
 ``OUTBOX_POLL_SECONDS`` only for what it was not told about (another process's writes, events
 left by a crash, a batch that failed). ``OUTBOX_RELAY: paused`` holds it, for fault-injection
 runs. The store also remembers which
-events each subscription has handled (``processed_events``).
+events each subscription has handled (``processed_events``), for
+``PROCESSED_EVENTS_RETENTION_DAYS`` (a TTL index: MongoDB expires them, the embedded store's
+sweep deletes them); a redelivery older than that would be handled again.
 """
 import datetime as dt
+import time
 from logging import getLogger
 
 import eventlet
@@ -26,10 +29,11 @@ from eventlet.event import Event
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
-from shared import topology
+from shared import correlation, topology
 from shared.config import settings
 from shared.docstore import Database as EmbeddedDatabase
 from shared.messaging import WindowedPublisher
+from shared.operations_port import OperationsPort
 from shared.outbox import PENDING, OutboxDatabase, OutboxRelay, UndeliverableEvents
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError, connect
@@ -79,6 +83,7 @@ class Store(DependencyProvider):
         self.indexes = indexes or {}
         self.doorbell = Doorbell()
         self._running = False
+        self._relay_passed_at = None  # monotonic time of the relay's last pass
 
     def setup(self):
         self.settings = settings(self.container.config)
@@ -93,6 +98,12 @@ class Store(DependencyProvider):
         self.relay = OutboxRelay(self.db, self.outbox_collections, self.publisher)
         self.workers_db = OutboxDatabase(self.db, self.outbox_collections, self.doorbell.ring)
         self.relay.ensure_indexes()
+        retention = self.settings["PROCESSED_EVENTS_RETENTION_DAYS"] * 86400
+        try:
+            self.db.processed_events.create_index("handled_at",
+                                                  expireAfterSeconds=int(retention))
+        except Exception as error:  # MongoDB keeps an older retention until the index is dropped
+            _log.warning("processed_events TTL index not changed: %s", error)
         for collection, specs in self.indexes.items():
             for keys, options in specs:
                 self.db[collection].create_index(keys, **options)
@@ -119,6 +130,13 @@ class Store(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self.workers_db
 
+    def worker_setup(self, worker_ctx):
+        # events this worker writes carry its request's correlation id and their cause
+        correlation.bind_worker(worker_ctx.data)
+
+    def worker_teardown(self, worker_ctx):
+        correlation.unbind()
+
     def _relay_forever(self):
         try:
             self._relay_until_stopped()
@@ -129,6 +147,7 @@ class Store(DependencyProvider):
         poll = self.settings["OUTBOX_POLL_SECONDS"]
         backoff = poll
         while self._running:
+            self._relay_passed_at = time.monotonic()
             self.doorbell.clear()  # a write from now on is seen by the next pass
             try:
                 published = self.relay.relay_pending()
@@ -146,6 +165,24 @@ class Store(DependencyProvider):
             eventlet.sleep(backoff)  # a broken broker is not hurried by new writes
             backoff = min(backoff * 2, MAX_RELAY_BACKOFF)
 
+    # --- what readiness probes read (shared.operations_port) ---------------------------------
+
+    def outbox_backlog(self):
+        """Documents whose outbox still holds events (an indexed count)."""
+        return sum(self.db[name].count_documents(PENDING) for name in self.outbox_collections)
+
+    def relay_state(self):
+        if not self.outbox_collections:
+            return "none"
+        if self.settings["OUTBOX_RELAY"] == "paused":
+            return "paused"
+        passed = self._relay_passed_at
+        if not self._running or passed is None:
+            return "stopped"
+        # a pass at least every poll, or every MAX_RELAY_BACKOFF while the broker is away
+        stale_after = 10 * max(self.settings["OUTBOX_POLL_SECONDS"], MAX_RELAY_BACKOFF)
+        return "running" if time.monotonic() - passed < stale_after else "stalled"
+
     # --- idempotent consumption -------------------------------------------------------------
 
     def already_handled(self, queue_name, event_id):
@@ -162,7 +199,10 @@ class Store(DependencyProvider):
 
 
 class ReportsHealth:
-    """Mixin for services with a ``db = Store(...)``: an RPC ``health`` for operators."""
+    """Mixin for services with a ``db = Store(...)``: an RPC ``health`` for operators, and the
+    operations port (``/metrics``, ``/health/live``, ``/health/ready``)."""
+
+    operations_port = OperationsPort()
 
     @rpc
     def health(self):

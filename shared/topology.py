@@ -65,6 +65,13 @@ SUBSCRIPTIONS = (
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED)),
+    # reorganisations of the tree: the visits' units and escalations' routing follow them
+    Subscription("visits", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
+    Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
+    # the imports service's read model for coverage and the export of cadres and assignments
+    Subscription("imports", "coverage", (
+        contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,
+        contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED)),
 )
 
 

@@ -1,17 +1,69 @@
-"""RPC payloads of the assignments service."""
-from marshmallow import Schema, fields, validate
+"""RPC payloads of the assignments service: what the gateway and the importer send, and what
+they get back. Every write is idempotent: the same payload twice changes nothing the second
+time (see ``service``)."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts import Id, Text
+from shared.contracts import REORGANISATION_KINDS, Id, Text
+from shared.pages import PageQuery
 
-UNIT_KINDS = ("residential", "agency", "enterprise", "armed_forces", "school", "other")
+UNIT_KINDS = ("residential", "village", "residential_area", "agency", "enterprise",
+              "enterprise_branch", "armed_forces", "school", "other")
+MEETING_FREQUENCIES = ("monthly", "quarterly")
+COMMITTEE_ROLES = ("secretary", "deputy_secretary", "standing_member", "member")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 .()-]{5,19}$", error="must be a telephone number")
 
 
-class RegisterUnit(Schema):
+def Phone(**kwargs):
+    return fields.String(validate=PHONE, **kwargs)
+
+
+def AsOf():
+    return fields.Date(load_default=None, metadata={
+        "description": "answer as the registry stood on this day (default: today)"})
+
+
+class MeetingSchedule(Schema):
+    """When the branch meets, e.g. monthly on the 5th."""
+    frequency = fields.String(required=True, validate=validate.OneOf(MEETING_FREQUENCIES))
+    day_of_month = fields.Integer(required=True, strict=True, validate=validate.Range(1, 31))
+    note = Text(200, load_default=None, allow_none=True)
+
+
+class Contact(Schema):
+    name = Text(200, required=True)
+    role = Text(100, load_default=None, allow_none=True)
+    phone = Phone(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True)
+
+
+class UnitDetails(Schema):
+    locality = Text(200, load_default=None, allow_none=True)
+    meeting_schedule = fields.Nested(MeetingSchedule, load_default=None, allow_none=True)
+    contacts = fields.List(fields.Nested(Contact), load_default=list,
+                           validate=validate.Length(max=10))
+
+
+class RegisterUnit(UnitDetails):
     unit_id = Id(required=True)
     name = Text(200, required=True)
     level = Id(required=True)
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UNIT_KINDS))
     parent_id = Id(load_default=None, allow_none=True)
+    # the first day the unit existed (None: since before the registry's history begins)
+    established_on = fields.Date(load_default=None, allow_none=True)
+
+
+class ChangeUnitDetails(Schema):
+    """Locality, meeting schedule and contacts: details, not history (a rename or a move is a
+    reorganisation)."""
+    locality = Text(200, allow_none=True)
+    meeting_schedule = fields.Nested(MeetingSchedule, allow_none=True)
+    contacts = fields.List(fields.Nested(Contact), validate=validate.Length(max=10))
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give locality, meeting_schedule or contacts", "_schema")
 
 
 class Unit(Schema):
@@ -21,15 +73,131 @@ class Unit(Schema):
     kind = fields.String(allow_none=True)
     parent_id = fields.String(allow_none=True)
     path = fields.List(fields.String())
+    locality = fields.String(allow_none=True, dump_default=None)
+    meeting_schedule = fields.Nested(MeetingSchedule, allow_none=True, dump_default=None)
+    contacts = fields.List(fields.Nested(Contact), dump_default=list)
+    # the version of the unit answering (as of a day): in force from / to (None: open)
+    in_force_from = fields.String(allow_none=True, dump_default=None)
+    in_force_to = fields.String(allow_none=True, dump_default=None)
+
+
+class UnitVersion(Schema):
+    in_force_from = fields.String(attribute="from", allow_none=True)
+    in_force_to = fields.String(attribute="to", allow_none=True)
+    name = fields.String()
+    level = fields.String()
+    kind = fields.String(allow_none=True)
+    parent_id = fields.String(allow_none=True)
+    path = fields.List(fields.String())
+    operation_id = fields.String(allow_none=True)
+
+
+class UnitHistory(Schema):
+    unit_id = fields.String(attribute="_id")
+    versions = fields.List(fields.Nested(UnitVersion), attribute="history")
+
+
+class UnitQuery(PageQuery):
+    as_of = AsOf()
+
+
+class AsOfQuery(Schema):
+    as_of = AsOf()
+
+
+# --- reorganisations ---------------------------------------------------------------------------
+
+class Successor(Schema):
+    """The unit a merge ends in: an existing one, or a new one (name and level needed)."""
+    unit_id = Id(required=True)
+    name = Text(200, load_default=None)
+    level = Id(load_default=None)
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UNIT_KINDS))
+    parent_id = Id(load_default=None, allow_none=True)
+
+
+class Part(Successor):
+    """One part of a split: the children of the split unit it takes."""
+    children = fields.List(Id(), load_default=list, validate=validate.Length(max=1000))
+
+
+class Reorganise(Schema):
+    # chosen by the caller: the same operation sent twice is carried out once
+    operation_id = Id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(REORGANISATION_KINDS))
+    effective_on = fields.Date(required=True)
+    reason = Text(500, load_default=None, allow_none=True)
+    # rename, move, split: the unit
+    unit_id = Id(load_default=None)
+    # rename: the new name; move: the new parent
+    name = Text(200, load_default=None)
+    parent_id = Id(load_default=None)
+    # merge: the units merged and the successor; what becomes of their assignments
+    unit_ids = fields.List(Id(), load_default=None, validate=validate.Length(1, 100))
+    into = fields.Nested(Successor, load_default=None)
+    assignments = fields.String(load_default="carry", validate=validate.OneOf(("carry", "end")))
+    # split: the parts, and the part that takes the unit's assignments (None: they end)
+    parts = fields.List(fields.Nested(Part), load_default=None, validate=validate.Length(1, 50))
+    assignments_to = Id(load_default=None, allow_none=True)
+
+    NEEDS = {"rename": ("unit_id", "name"), "move": ("unit_id", "parent_id"),
+             "merge": ("unit_ids", "into"), "split": ("unit_id", "parts")}
+
+    @validates_schema
+    def _fields_of_kind(self, data, **kwargs):
+        kind = data.get("kind")
+        missing = {name: [f"required for {kind}"] for name in self.NEEDS.get(kind, ())
+                   if data.get(name) is None}
+        if missing:
+            raise ValidationError(missing)
+
+
+class Reorganisation(Schema):
+    operation_id = fields.String(attribute="_id")
+    kind = fields.String()
+    effective_on = fields.String()
+    reason = fields.String(allow_none=True, dump_default=None)
+    status = fields.String()
+    units = fields.List(fields.Dict())
+    successor_of = fields.Dict()
+    assignments_ended = fields.List(fields.String(), dump_default=list)
+    assignments_made = fields.List(fields.String(), dump_default=list)
+
+
+# --- cadres ------------------------------------------------------------------------------------
+
+class Membership(Schema):
+    """A seat on a committee: which unit's committee, in which role, for which period."""
+    unit_id = Id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(COMMITTEE_ROLES))
+    starts_on = fields.Date(load_default=None, allow_none=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
 
 
 class RegisterCadre(Schema):
     cadre_id = Id(required=True)
     full_name = Text(200, required=True)
     home_unit_id = Id(required=True)
+    # each names a level and a role, e.g. province_standing_committee_member (see domain)
     positions = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10))
     # where answers to the concerns they carried are mailed
     email = fields.Email(load_default=None, allow_none=True)
+    phone = Phone(load_default=None, allow_none=True)
+    memberships = fields.List(fields.Nested(Membership), load_default=list,
+                              validate=validate.Length(max=20))
+
+
+class ChangeCadre(Schema):
+    full_name = Text(200)
+    positions = fields.List(Id(), validate=validate.Length(min=1, max=10))
+    email = fields.Email(allow_none=True)
+    phone = Phone(allow_none=True)
+    memberships = fields.List(fields.Nested(Membership), validate=validate.Length(max=20))
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give at least one field to change", "_schema")
 
 
 class Cadre(Schema):
@@ -37,13 +205,34 @@ class Cadre(Schema):
     full_name = fields.String()
     home_unit_id = fields.String()
     positions = fields.List(fields.String())
-    email = fields.String(allow_none=True)
+    email = fields.String(allow_none=True, dump_default=None)
+    phone = fields.String(allow_none=True, dump_default=None)
+    memberships = fields.List(fields.Dict(), dump_default=list)
 
+
+class CadresPage(Schema):
+    cadres = fields.List(fields.Nested(Cadre), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+# --- assignments -------------------------------------------------------------------------------
 
 class AssignCadre(Schema):
     cadre_id = Id(required=True)
     unit_id = Id(required=True)
     starts_on = fields.Date(required=True)
+
+
+class EndAssignment(Schema):
+    ends_on = fields.Date(required=True, metadata={"description": "the last day it holds"})
+    reason = Text(500, required=True)
+
+
+class ReplaceAssignment(Schema):
+    cadre_id = Id(required=True, metadata={"description": "who takes the unit over"})
+    starts_on = fields.Date(required=True, metadata={
+        "description": "the successor's first day; the replaced assignment ends the day before"})
+    reason = Text(500, required=True)
 
 
 class Assignment(Schema):
@@ -52,3 +241,51 @@ class Assignment(Schema):
     unit_id = fields.String()
     rule = fields.String()
     starts_on = fields.String()
+    ends_on = fields.String(allow_none=True, dump_default=None)
+    end_reason = fields.String(allow_none=True, dump_default=None)
+    replaces = fields.String(allow_none=True, dump_default=None)
+    carried_from = fields.String(allow_none=True, dump_default=None)
+
+
+# --- working groups ----------------------------------------------------------------------------
+
+class FormWorkingGroup(Schema):
+    working_group_id = Id(required=True)
+    name = Text(200, required=True)
+    formed_by_unit_id = Id(required=True)
+    member_cadre_ids = fields.List(Id(), required=True, validate=validate.Length(1, 50))
+    unit_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+
+
+class ChangeWorkingGroup(Schema):
+    name = Text(200)
+    member_cadre_ids = fields.List(Id(), validate=validate.Length(1, 50))
+    unit_ids = fields.List(Id(), validate=validate.Length(1, 200))
+    ends_on = fields.Date(allow_none=True)
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give at least one field to change", "_schema")
+
+
+class WorkingGroup(Schema):
+    working_group_id = fields.String(attribute="_id")
+    name = fields.String()
+    formed_by_unit_id = fields.String()
+    member_cadre_ids = fields.List(fields.String())
+    unit_ids = fields.List(fields.String())
+    starts_on = fields.String()
+    ends_on = fields.String(allow_none=True, dump_default=None)
+
+
+# --- search ------------------------------------------------------------------------------------
+
+class SearchQuery(Schema):
+    q = fields.String(required=True, validate=validate.Length(1, 200), metadata={
+        "description": "words to find, with or without diacritics; each begins a word of "
+                       "the name"})
+    as_of = AsOf()
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))

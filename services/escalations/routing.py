@@ -10,6 +10,12 @@ concern's urgency beats one for any urgency; then the rule that came into force 
     route_concern("land", ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"], rules,
                   on=dt.date(2026, 11, 20), urgency="urgent")
 
+Rules stay attached to the area they were made for: a reorganisation that takes a branch out
+from under a unit (a district removed in 2025, a commune merged) leaves that unit among the
+branch's *former* ancestors, ``former={unit_id: distance}`` (1: the branch's parent), and its
+rules keep applying there at that distance until an administrator retires them (``effective_to``)
+or a rule of the new tree, in force later, wins the tie.
+
 A concern no rule covers goes to the triage authority (``CasePolicy.triage_authority_id``),
 which routes it by hand.
 """
@@ -34,10 +40,13 @@ class RoutingRule:
                 and (self.effective_to is None or day <= self.effective_to))
 
 
-def route_concern(topic, unit_path, rules, on=None, urgency=None):
+def route_concern(topic, unit_path, rules, on=None, urgency=None, former=None):
     """The rule that decides who answers this concern, or None when no rule applies.
-    ``on`` is the day the concern was raised (None: ignore effective dates)."""
+    ``on`` is the day the concern was raised (None: ignore effective dates); ``former``: the
+    units the concern's unit used to sit under, by distance."""
     depth = {unit_id: index for index, unit_id in enumerate(unit_path)}
+    for unit_id, distance in (former or {}).items():
+        depth.setdefault(unit_id, len(unit_path) - 1 - distance)
     applicable = [rule for rule in rules
                   if rule.unit_id in depth and rule.topic in (topic, ANY_TOPIC)
                   and rule.urgency in (None, urgency)

@@ -18,13 +18,17 @@ import datetime as dt
 from logging import getLogger
 
 from services.escalations import case_life, cases, routing, schemas, statistics
+from services.escalations import metrics as case_metrics
 from services.escalations.access import holds, may_read
 from services.escalations.dependencies import CaseRules, sweep_timer
+from services.escalations.registry_upkeep import RegistryUpkeep
+from services.escalations.registry_view import RegistryView, former_of
 from services.escalations.sla import VIETNAM_TIME
-from shared import contracts
+from shared import contracts, folding
 from shared.authorisation import OFFICER, OPERATOR, actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
+from shared.metrics import Gauges
 from shared.outbox import insert_once, insert_or_change_contact, with_events
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
@@ -49,7 +53,7 @@ def _day(value):
     return dt.date.fromisoformat(value) if value else None
 
 
-class EscalationsService(ReportsHealth):
+class EscalationsService(RegistryView, RegistryUpkeep, ReportsHealth):
     name = "escalations"
     db = Store(
         outbox_collections=["cases", "authorities"],
@@ -71,13 +75,17 @@ class EscalationsService(ReportsHealth):
                       # the triage queue a page at a time (UNROUTED_ORDER)
                       ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
                       ([("triage", 1), ("authority_id", 1), ("routed_at", 1), ("_id", 1)], {}),
-                      ([("duplicate_of", 1)], {})],
+                      ([("duplicate_of", 1)], {})] + case_metrics.INDEXES,
+            # search by folded name words (shared.folding)
+            "authorities": [([("search.prefixes", 1)], {})],
             "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
                                 ("effective_from", 1)], {"unique": True}),
                               ([("unit_id", 1)], {})],
         },
     )
     rules = CaseRules()
+    # cases by state and overdue, for Prometheus (refreshed in the background)
+    case_gauges = Gauges(case_metrics.case_figures, case_metrics.GAUGES)
 
     # --- registry ---------------------------------------------------------------------------
 
@@ -92,7 +100,8 @@ class EscalationsService(ReportsHealth):
         event = contracts.AUTHORITY_REGISTERED.new(authority, actor=actor)
         changed = contracts.AUTHORITY_CONTACT_CHANGED.new(
             {"authority_id": authority["authority_id"], "email": authority["email"]}, actor=actor)
-        document = {"_id": authority.pop("authority_id"), **authority, "actor": actor}
+        document = {"_id": authority.pop("authority_id"), **authority, "actor": actor,
+                    "search": folding.search_key(authority["name"])}
         return schemas.Authority().dump(insert_or_change_contact(
             self.db.authorities, document, [event], "email", [changed]))
 
@@ -136,14 +145,17 @@ class EscalationsService(ReportsHealth):
     @subscribe("concern_raised")
     def route_concern(self, event):
         concern = event.payload
+        former = former_of(self.db, concern["unit_id"])  # where the unit used to sit
         rules = [routing.RoutingRule(
             rule_id=doc["_id"], topic=doc["topic"], unit_id=doc["unit_id"],
             authority_id=doc["authority_id"], urgency=doc.get("urgency"),
             effective_from=_day(doc.get("effective_from")),
             effective_to=_day(doc.get("effective_to")))
-            for doc in self.db.routing_rules.find({"unit_id": {"$in": concern["unit_path"]}})]
+            for doc in self.db.routing_rules.find(
+                {"unit_id": {"$in": concern["unit_path"] + sorted(former)}})]
         rule = routing.route_concern(concern["topic"], concern["unit_path"], rules,
-                                     on=concern["raised_on"], urgency=concern["urgency"])
+                                     on=concern["raised_on"], urgency=concern["urgency"],
+                                     former=former)
         triage = self._triage_authority_id()
         case, first_event = cases.new_case(concern, event.event_id, rule, triage,
                                            self.rules.policy, self.rules.clock.now(),

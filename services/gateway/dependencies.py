@@ -4,9 +4,12 @@ A call that gets no reply within ``RPC_TIMEOUT_SECONDS`` raises :class:`Unavaila
 The request stays queued for the service, so it may still be carried out when the service is
 back: clients retry with the same ``submission_id`` and get that result instead of a double.
 """
+import time
+
 import eventlet
 from nameko.rpc import RpcProxy
 
+from shared import metrics
 from shared.config import settings
 from shared.errors import Unavailable
 
@@ -31,14 +34,21 @@ class BoundedServiceProxy:
         method = getattr(self._proxy, method_name)
 
         def call(*args, **kwargs):
+            started, outcome = time.perf_counter(), "error"
             reply = method.call_async(*args, **kwargs)
             try:
                 with eventlet.Timeout(self._timeout):
-                    return reply.result()
+                    result = reply.result()
+                    outcome = "ok"
+                    return result
             except eventlet.Timeout:
+                outcome = "timeout"
                 raise Unavailable(
                     f"{self._service} did not answer within {self._timeout:g} s; retry later",
                     {"service": [self._service]}) from None
+            finally:
+                metrics.RPC_SECONDS.labels(self._service, method_name, outcome).observe(
+                    time.perf_counter() - started)
 
         call.call_async = method.call_async
         return call

@@ -13,6 +13,7 @@ the body through ``services.gateway.edge`` (read to its end, chunked or not, and
         return json_response(self.assignments.list_units(query_args(request)))
 """
 import json
+import time
 from logging import getLogger
 
 import eventlet
@@ -25,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from services.gateway import edge
+from shared import correlation, metrics
 from shared.errors import (
     InvalidInput,
     SausatError,
@@ -43,6 +45,7 @@ DRAIN_BYTES = 2 * edge.MAX_BODY_BYTES
 DRAIN_SECONDS = 2
 QUERY, BODY, FORM = "sausat.query", "sausat.body", "sausat.form"
 PROTOCOL = "sausat.protocol"
+CORRELATION, ROUTE = "sausat.correlation_id", "sausat.route"
 
 
 def route_for(method, rule):
@@ -91,12 +94,26 @@ class JsonErrorsApp(WsgiApp):
     """nameko's WSGI app, holding every request to its route's description first."""
 
     def __call__(self, environ, start_response):
+        # one correlation id per request (the client's when well-formed), answered in a header
+        # and carried by every RPC and event the request causes (shared.correlation)
+        correlation_id = environ[CORRELATION] = correlation.from_client(
+            environ.get("HTTP_X_CORRELATION_ID"))
+        started = time.perf_counter()
+
+        def start_with_correlation(status, headers, exc_info=None):
+            route = environ.get(ROUTE, "unmatched")
+            method = environ.get("REQUEST_METHOD", "")[:10]
+            metrics.HTTP_RESPONSES.labels(method, route, status.split(" ", 1)[0]).inc()
+            metrics.HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - started)
+            return start_response(status, [*headers, (correlation.HEADER, correlation_id)],
+                                  exc_info)
+
         try:
-            return self._serve(environ, start_response)
+            return self._serve(environ, start_with_correlation)
         except Exception as exc:  # a bug here must still answer in the one shape
             _log.exception("unexpected error at the HTTP edge", exc_info=exc)
             body = {"error": "INTERNAL_ERROR", "message": "unexpected error; it was logged"}
-            return json_response(body, 500)(environ, start_response)
+            return json_response(body, 500)(environ, start_with_correlation)
 
     def _serve(self, environ, start_response):
         adapter = self.url_map.bind_to_environ(environ)
@@ -106,6 +123,7 @@ class JsonErrorsApp(WsgiApp):
             body = {"error": exc.name.upper().replace(" ", "_"), "message": exc.description}
             return json_response(body, exc.code)(environ, start_response)
         route = route_for(provider.method, provider.url)
+        environ[ROUTE] = provider.url
         request = Request(environ, shallow=True)
         try:
             query = route.query()
@@ -250,6 +268,9 @@ class JsonErrorsProtocol(HttpOnlyProtocol):
 
 
 class JsonWebServer(WebServer):
+    def context_data_from_headers(self, request):
+        # the worker's context data travels with every RPC it makes
+        return {"correlation_id": request.environ[CORRELATION]}
     def get_wsgi_app(self):
         for provider in self._providers:  # a route nobody described does not start
             try:

@@ -12,6 +12,8 @@ from services.gateway.api import (
     accounts,
     cases,
     documentation,
+    imports,
+    monitoring,
     operations,
     pages_admin,
     pages_cadre,
@@ -23,7 +25,7 @@ from services.gateway.api import (
 )
 from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
-AREAS = (operations, accounts, registry, visits, cases, documentation)
+AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring, imports)
 AREAS += (pages_common, pages_cadre, pages_officer, pages_admin, pages_operator)
 
 ROUTES = {}

@@ -214,6 +214,12 @@ class QueueFigures(Schema):
     unacknowledged = fields.Integer(required=True)
     consumers = fields.Integer(required=True)
     dead_letters = fields.Boolean(required=True, metadata={"description": "a dead-letter queue"})
+    kind = fields.String(metadata={"description": "consumer, wait (a retry delay) or dead"})
+    messages = fields.Integer()
+    publish_rate = fields.Float(metadata={"description": "messages per second"})
+    deliver_rate = fields.Float(metadata={"description": "messages per second"})
+    oldest_message_seconds = fields.Float(allow_none=True, metadata={
+        "description": "age of the oldest message (quorum queues: since first seen non-empty)"})
 
 
 class Queues(Schema):

@@ -62,6 +62,8 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
+from services.gateway.api.imports import ImportsApi
+from services.gateway.api.monitoring import MonitoringApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.pages_admin import AdminPagesApi
 from services.gateway.api.pages_cadre import CadrePagesApi
@@ -74,7 +76,7 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi,
+                     DocumentationApi, MonitoringApi, ImportsApi,
                      CadrePagesApi, OfficerPagesApi, AdminPagesApi, OperatorPagesApi):
     name = "gateway"
 

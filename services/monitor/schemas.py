@@ -1,6 +1,59 @@
 """RPC payloads of the monitor service."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.contracts import Id, Text
 from shared.pages import PageQuery
+
+QUEUE_NAME = r"^[a-z0-9][a-z0-9._-]{0,199}$"
+LETTER_ID = r"^[0-9a-f]{24}$"
 
 
 class RecentEventsQuery(PageQuery):
     """The audit trail, newest first, a page at a time."""
+
+
+class TraceQuery(Schema):
+    subject_id = Id(required=True)
+
+
+class DeadLettersQuery(Schema):
+    queue = fields.String(load_default=None, validate=validate.Regexp(QUEUE_NAME))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class LetterPath(Schema):
+    letter_id = fields.String(required=True, validate=validate.Regexp(
+        LETTER_ID, error="must be a letter id (24 hexadecimal digits)"))
+
+
+class DeadLetterSelection(Schema):
+    """Which dead letters: ``letter_ids`` (of any queue, or of ``queue``), or ``all`` of
+    ``queue`` (or of every dead-letter queue when ``queue`` is not given)."""
+    queue = fields.String(load_default=None, validate=validate.Regexp(QUEUE_NAME))
+    letter_ids = fields.List(fields.String(validate=validate.Regexp(LETTER_ID)),
+                             load_default=None, validate=validate.Length(1, 1000))
+    all = fields.Boolean(load_default=False)
+    reason = Text(500, load_default=None)
+
+    @validates_schema
+    def _one_way_to_choose(self, data, **kwargs):
+        if bool(data.get("letter_ids")) == bool(data.get("all")):
+            raise ValidationError("give letter_ids, or all: true (not both)", "letter_ids")
+
+
+class DiscardSelection(DeadLetterSelection):
+    reason = Text(500, required=True)  # a discard says why
+
+
+class ActionsQuery(PageQuery):
+    """Replays and discards, newest first."""
+
+
+class AlertsQuery(Schema):
+    state = fields.String(load_default="active", validate=validate.OneOf(["active", "all"]))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class WaitQueuesRemoval(Schema):
+    queues = fields.List(fields.String(validate=validate.Regexp(QUEUE_NAME)), required=True,
+                         validate=validate.Length(1, 100))

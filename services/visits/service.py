@@ -12,6 +12,7 @@ import json
 from logging import getLogger
 
 from services.visits import rules, schemas
+from services.visits.registry_view import RegistryView
 from shared import contracts
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
@@ -29,7 +30,7 @@ def fingerprint(dumped_request):
     return hashlib.sha256(json.dumps(dumped_request, sort_keys=True).encode()).hexdigest()
 
 
-class VisitsService(ReportsHealth):
+class VisitsService(RegistryView, ReportsHealth):
     name = "visits"
     db = Store(
         outbox_collections=["visits"],

@@ -19,17 +19,18 @@ The schemas live in one module per part of the domain (``registry``, ``visits``,
 is how code reaches them, and :data:`EVENT_TYPES` collects every :class:`EventType` defined in
 them. An event is defined once, in its module; add new ones there.
 """
-from shared.contracts import accounts, cases, notifications, registry, visits
+from shared.contracts import accounts, cases, notifications, operations, registry, visits
 from shared.contracts.accounts import *  # noqa: F401,F403
 from shared.contracts.base import *  # noqa: F401,F403
 from shared.contracts.base import EventType
 from shared.contracts.cases import *  # noqa: F401,F403
 from shared.contracts.envelope import Envelope, Event, parse_event  # noqa: F401
 from shared.contracts.notifications import *  # noqa: F401,F403
+from shared.contracts.operations import ALERT_CLEARED, ALERT_KINDS, ALERT_RAISED  # noqa: F401
 from shared.contracts.registry import *  # noqa: F401,F403
 from shared.contracts.visits import *  # noqa: F401,F403
 
-PARTS = (registry, visits, cases, accounts, notifications)
+PARTS = (registry, visits, cases, accounts, notifications, operations)
 
 EVENT_TYPES = {value.routing_key: value for part in PARTS for value in vars(part).values()
                if isinstance(value, EventType)}

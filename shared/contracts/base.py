@@ -74,10 +74,15 @@ class EventType:
     def __repr__(self):
         return f"EventType({self.routing_key})"
 
-    def new(self, payload, *, event_id=None, occurred_at=None, actor=None):
+    def new(self, payload, *, event_id=None, occurred_at=None, actor=None,
+            correlation_id=None, causation_id=None):
         """The envelope of a new event; a payload that would not load is a bug, so it raises.
-        ``actor`` is the user_id of who caused it (None: the system itself, or a script)."""
+        ``actor`` is the user_id of who caused it (None: the system itself, or a script);
+        correlation and causation default to the worker's (``shared.correlation``)."""
+        from shared import correlation
         from shared.contracts.envelope import Envelope  # the envelope is defined after the types
+
+        bound_correlation, bound_causation = correlation.current()
 
         dumped = self.schema.dump(payload)
         errors = self.schema.validate(dumped)
@@ -90,4 +95,6 @@ class EventType:
             "occurred_at": occurred_at or utcnow(),
             "payload": dumped,
             "actor": actor,
+            "correlation_id": correlation_id or bound_correlation,
+            "causation_id": causation_id or bound_causation,
         })

@@ -16,6 +16,10 @@ class Envelope(Schema):
     payload = fields.Dict(required=True)
     # who caused it; absent in envelopes written before users existed
     actor = Id(load_default=None, allow_none=True)
+    # the request that started the chain and the event that caused this one (shared.correlation);
+    # absent in envelopes written before them
+    correlation_id = Id(load_default=None, allow_none=True)
+    causation_id = Id(load_default=None, allow_none=True)
 
 
 class Event(NamedTuple):
@@ -24,6 +28,8 @@ class Event(NamedTuple):
     occurred_at: dt.datetime
     payload: dict
     actor: str = None
+    correlation_id: str = None
+    causation_id: str = None
 
 
 def parse_event(body):
@@ -44,4 +50,4 @@ def parse_event(body):
     except ValidationError as error:
         raise InvalidEvent(f"invalid {key} payload", error.normalized_messages()) from None
     return Event(envelope["event_id"], event_type, envelope["occurred_at"], payload,
-                 envelope["actor"])
+                 envelope["actor"], envelope["correlation_id"], envelope["causation_id"])

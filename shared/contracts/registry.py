@@ -82,3 +82,62 @@ ASSIGNMENT_ENDED = EventType("assignments", "assignment_ended", AssignmentEnded)
 WORKING_GROUP_FORMED = EventType("assignments", "working_group_formed", WorkingGroup)
 # members, branches or period changed: the payload is the whole group as it now stands
 WORKING_GROUP_CHANGED = EventType("assignments", "working_group_changed", WorkingGroup)
+
+
+REORGANISATION_KINDS = ("rename", "move", "merge", "split")
+
+
+class ReorganisedUnit(Schema):
+    """A unit as it stands from the effective day (``ended``: merged away or split up; its
+    fields are then as they were on its last day)."""
+    unit_id = Id(required=True)
+    name = Text(200, required=True)
+    level = Id(required=True)
+    kind = fields.String(required=True, allow_none=True)
+    parent_id = Id(required=True, allow_none=True)
+    path = fields.List(Id(), required=True, validate=validate.Length(min=1))
+    # the path the day before (None: a unit the operation created): what stays attached to the
+    # units it leaves (routing rules of a removed district) is found through it
+    previous_path = fields.List(Id(), required=True, allow_none=True)
+    ended = fields.Boolean(required=True)
+
+
+class UnitReorganised(Schema):
+    """One reorganisation of the tree (rename, move, merge or split) effective on a day: every
+    unit it changes, creates or ends, with its path from that day; ``successor_of`` says where
+    what was attached to an ended unit goes from then on (None: nowhere, it ended)."""
+    operation_id = Id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(REORGANISATION_KINDS))
+    effective_on = fields.Date(required=True)
+    units = fields.List(fields.Nested(ReorganisedUnit), required=True,
+                        validate=validate.Length(min=1))
+    successor_of = fields.Dict(keys=Id(), values=Id(allow_none=True), required=True)
+
+
+class CadreChanged(Schema):
+    """A cadre as they stand after an administrator's change (positions, memberships)."""
+    cadre_id = Id(required=True)
+    full_name = Text(200, required=True)
+    home_unit_id = Id(required=True)
+    positions = fields.List(Id(), required=True)
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True)
+    memberships = fields.List(fields.Dict(), required=True)
+
+
+class AuthorityChanged(Schema):
+    """An authority as it stands after a change; ``retired_on``: the first day it no longer
+    receives concerns (None: in service)."""
+    authority_id = Id(required=True)
+    name = Text(200, required=True)
+    kind = Id(required=True)
+    level = Id(required=True)
+    unit_id = Id(required=True)
+    parent_authority_id = Id(required=True, allow_none=True)
+    email = fields.Email(allow_none=True)
+    retired_on = fields.Date(required=True, allow_none=True)
+
+
+UNIT_REORGANISED = EventType("assignments", "unit_reorganised", UnitReorganised)
+CADRE_CHANGED = EventType("assignments", "cadre_changed", CadreChanged)
+AUTHORITY_CHANGED = EventType("escalations", "authority_changed", AuthorityChanged)

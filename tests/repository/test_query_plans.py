@@ -16,7 +16,8 @@ from shared import contracts
 from shared.docstore import DocStoreClient, recording
 from tests.interface.helpers import wait_for
 
-GROWING = {"visits", "cases", "audit_trail", "processed_events"}
+GROWING = {"visits", "cases", "audit_trail", "processed_events", "dead_letter_actions",
+           "alerts"}
 # registry tables grow with the organisation tree, not with use: their list_* RPCs return the
 # whole table in _id order by design (an administrator's import screens)
 WHOLE_TABLE_READS = {"units", "cadres", "authorities", "routing_rules"}
@@ -100,10 +101,41 @@ def exercise_every_service(container_factory, config):
                                 "period_from": dt.date.today().isoformat(),
                                 "period_to": (dt.date.today() + dt.timedelta(days=1))
                                 .isoformat()})
+        exercise_the_registry(assignments, escalations)
         wait_for(lambda: monitor.recent_events({"limit": 50})["events"], what="audited events")
         every_page(monitor.recent_events, "events")
+        wait_for(lambda: _traced(monitor, concern_id), what="the concern's trace")
+        every_page(monitor.dead_letter_actions, "actions")
+        monitor.list_alerts({"state": "all"})
+        monitor.list_alerts({})
+        # what the operations port and the gauges count
+        from services.escalations.metrics import case_figures
+        assert case_figures(_escalations_db(config))[("sausat_cases", "acknowledged")] == 1
         for proxy in (assignments, visits, escalations, monitor):
             proxy.health()
+
+
+def exercise_the_registry(assignments, escalations):
+    """Reorganisation, as_of reads, search, ends and hand-overs (after the visit was logged)."""
+    assignments.register_unit({"unit_id": "vp.bx.th.yl", "name": "Chi bộ thôn Yên Lan",
+                               "level": "branch", "parent_id": "vp.bx.th"})
+    assignments.reorganise({"operation_id": "bx-gone", "kind": "merge",
+                            "effective_on": "2025-07-01", "unit_ids": ["vp.bx"],
+                            "into": {"unit_id": "vp"}})
+    assignments.get_unit("vp.bx.th.np", "2025-06-30")
+    every_page(assignments.list_units, "units", {"as_of": "2025-06-30"})
+    every_page(assignments.list_reorganisations, "reorganisations")
+    assignments.search({"q": "noi phat", "as_of": "2025-06-30"})
+    assignments.list_unit_assignments("vp.bx.th.np", dt.date.today().isoformat())
+    mine = assignments.list_assignments("tran-thi-binh")[0]
+    assignments.end_assignment(mine["assignment_id"], {"ends_on": dt.date.today().isoformat(),
+                                                       "reason": "nghỉ hưu"})
+    escalations.search_authorities({"q": "ubnd tam hop"})
+    every_page(escalations.find_authorities, "authorities", {"as_of": "2025-07-01"})
+    every_page(escalations.find_routing_rules, "routing_rules", {"as_of": "2025-07-01"})
+    escalations.change_routing_rule("infra-th", {"authority_id": "ubnd-th",
+                                                 "changed_on": "2027-01-01",
+                                                 "new_rule_id": "infra-th-2027"})
 
 
 def every_page(method, items, query=None, *args):
@@ -122,6 +154,18 @@ def _known(visits, unit_id):
         return visits.get_unit(unit_id)
     except Exception:
         return None
+
+
+def _traced(monitor, concern_id):
+    try:
+        return monitor.trace(concern_id)["steps"]
+    except Exception:
+        return None
+
+
+def _escalations_db(config):
+    client = DocStoreClient(config["STORE_URI"][len("embedded:"):])
+    return client["escalations"]
 
 
 def _has_case(escalations, concern_id):

@@ -45,8 +45,13 @@ EXPECTED = {
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
+    "monitor.operate": {OPERATOR},
     "notifications.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
+    "registry.people.read": {CADRE, OFFICER, ADMIN},
+    "registry.import": {ADMIN},
+    "registry.export": {ADMIN},
+    "coverage.read": {ADMIN},
 }
 
 

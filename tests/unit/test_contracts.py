@@ -140,7 +140,37 @@ PAYLOADS = {
     contracts.AUTHORITY_CONTACT_CHANGED: lambda: {"authority_id": "ubnd-xa-tam-hop",
                                                   "email": "vanthu@tamhop.example.vn"},
     contracts.CADRE_CONTACT_CHANGED: lambda: {"cadre_id": "nguyen-van-a", "email": None},
+    contracts.ALERT_RAISED: lambda: {
+        "alert_id": "no_consumer:escalations.concern_raised", "kind": "no_consumer",
+        "subject": "escalations.concern_raised", "detail": "no consumer",
+        "raised_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC)},
+    contracts.ALERT_CLEARED: lambda: {
+        "alert_id": "no_consumer:escalations.concern_raised", "kind": "no_consumer",
+        "subject": "escalations.concern_raised",
+        "raised_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+        "cleared_at": dt.datetime(2026, 11, 25, 8, 5, tzinfo=UTC)},
 }
+
+
+def unit_reorganised(**overrides):
+    return {"operation_id": "merge-2025-07-01", "kind": "merge",
+            "effective_on": dt.date(2025, 7, 1),
+            "units": [{"unit_id": "vp.bx", "name": "Huyện ủy Bình Xuyên", "level": "district",
+                       "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx"],
+                       "previous_path": ["vp", "vp.bx"], "ended": True},
+                      {"unit_id": "vp.bx.th", "name": "Đảng bộ xã Tam Hợp", "level": "grassroots",
+                       "kind": None, "parent_id": "vp", "path": ["vp", "vp.bx.th"],
+                       "previous_path": ["vp", "vp.bx", "vp.bx.th"], "ended": False}],
+            "successor_of": {"vp.bx": "vp"}, **overrides}
+
+
+PAYLOADS.update({
+    contracts.UNIT_REORGANISED: unit_reorganised,
+    contracts.CADRE_CHANGED: lambda: {**cadre_registered(), "email": None, "phone": "0912345678",
+                                      "memberships": [{"unit_id": "vp.bx", "role": "member"}]},
+    contracts.AUTHORITY_CHANGED: lambda: {**authority_registered(), "email": None,
+                                          "retired_on": dt.date(2025, 7, 1)},
+})
 
 
 def envelope(**overrides):

@@ -24,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 SERVICES = ("assignments", "visits", "escalations", "gateway", "monitor",
-            "notifications", "accounts")
+            "notifications", "accounts", "imports")
 ONE_SHOTS = ("rabbitmq-users", "topology", "mongo-init")
 
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())

@@ -1,6 +1,7 @@
 """What operators and administrators watch: health, queues, events, mail."""
 
 import eventlet
+from kombu.exceptions import OperationalError
 
 from services.gateway import schemas
 from services.gateway.api import Api
@@ -10,7 +11,8 @@ from services.notifications.schemas import NotificationsQuery
 from shared.pages import PageQuery
 
 HEALTH_TIMEOUT_SECONDS = 3
-SERVICES = ("assignments", "visits", "escalations", "monitor", "notifications", "accounts")
+SERVICES = ("assignments", "visits", "escalations", "monitor", "notifications", "accounts",
+            "imports")
 
 ROUTES = {
     ("GET", "/health"): Route(
@@ -34,8 +36,14 @@ ROUTES = {
 class OperationsApi(Api):
     @http("GET", "/health")
     def health(self, request):
-        replies = {name: getattr(self, name).health.call_async() for name in SERVICES}
-        report = {}
+        replies, report = {}, {}
+        for name in SERVICES:
+            try:
+                replies[name] = getattr(self, name).health.call_async()
+            except OperationalError:  # the broker is away: the edge answers 503 for it
+                raise
+            except Exception as error:  # UnknownService: its RPC queue has no consumer yet
+                report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
         for name, reply in replies.items():
             try:
                 with eventlet.Timeout(HEALTH_TIMEOUT_SECONDS):

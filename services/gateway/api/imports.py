@@ -1,0 +1,123 @@
+"""Spreadsheets into the registry and back out, and coverage: the administrator's tools.
+
+An upload is a JSON body carrying the file in base64 (``filename``, ``content_base64``), so it
+passes the same edge as every other body; the import then runs in the imports service and is
+followed with ``GET /imports/<import_id>``.
+"""
+import base64
+
+from marshmallow import Schema
+from werkzeug.wrappers import Response
+
+from services.gateway.api import Api
+from services.gateway.dependencies import BoundedRpcProxy
+from services.gateway.http import http, json_body, json_response, query_args
+from services.gateway.route import Route
+from services.imports import schemas
+from services.imports.writing import XLSX_MEDIA_TYPE
+from shared.contracts import Id
+from shared.pages import PageQuery
+
+CSV = "text/csv; charset=utf-8"
+FILES = ("text/csv", XLSX_MEDIA_TYPE)
+REPORT = ("application/json", "text/csv")
+COVERAGE = "Coverage: JSON, or CSV with format=csv (administrator)."
+# a two-line CSV of the demo data: importing it changes nothing (it is there already)
+EXAMPLE_CSV = ("unit_id,name,level,kind,parent_id\n"
+               "vinh-phuc,Đảng bộ tỉnh Vĩnh Phúc (Tỉnh ủy Vĩnh Phúc),province,,\n")
+
+
+class ImportPath(Schema):
+    import_id = Id(required=True)
+
+
+ROUTES = {
+    ("POST", "/imports"): Route(
+        "Import a CSV or .xlsx file of units, cadres, assignments, authorities or routing "
+        "rules (administrator)", schemas.ImportJob, "imports", status=202,
+        body=schemas.StartImport, errors=(403, 413, 415),
+        description="The file is read at once: one that cannot be read (its encoding, its "
+                    "format, a missing column) is refused with 400 naming the problem. Its "
+                    "rows are then planned and applied in the background; follow GET "
+                    "/imports/{import_id}. A file with rejected rows changes nothing unless "
+                    "accept_valid_rows is true; the same file twice changes nothing the "
+                    "second time.",
+        example={"filename": "don-vi.csv", "kind": "units",
+                 "content_base64": base64.b64encode(EXAMPLE_CSV.encode()).decode()}),
+    ("GET", "/imports"): Route(
+        "Imports, newest first (administrator)", schemas.ImportsPage, "imports",
+        query=PageQuery, errors=(403,)),
+    ("GET", "/imports/<import_id>"): Route(
+        "An import: its state, progress and row report (administrator)", schemas.ImportJob,
+        "imports", path=ImportPath, errors=(403, 404)),
+    ("GET", "/exports"): Route(
+        "The registry as a file the import reads back (administrator)", FILES, "imports",
+        query=schemas.ExportQuery, errors=(403,),
+        description="One kind per file, in the import's columns: CSV (UTF-8 with a "
+                    "byte-order mark) or .xlsx."),
+    ("GET", "/coverage/unassigned-units"): Route(
+        "Units with no cadre assigned on the day (administrator)", REPORT, "imports",
+        query=schemas.UnassignedQuery, errors=(403,), description=COVERAGE),
+    ("GET", "/coverage/stale-branches"): Route(
+        "Branches whose last attended meeting is older than N days (administrator)", REPORT,
+        "imports", query=schemas.StaleQuery, errors=(403,), description=COVERAGE),
+    ("GET", "/coverage/cadres"): Route(
+        "Per cadre, their units with the last visit date (administrator)", REPORT, "imports",
+        query=schemas.CadresCoverageQuery, errors=(403,), description=COVERAGE),
+    ("GET", "/coverage/committees"): Route(
+        "Per district-level committee, the share of its branches visited this quarter "
+        "(administrator)", REPORT, "imports", query=schemas.CommitteesQuery, errors=(403,),
+        description=COVERAGE),
+}
+
+
+class ImportsApi(Api):
+    imports = BoundedRpcProxy("imports")
+
+    @http("POST", "/imports")
+    def start_import(self, request):
+        principal = self._as(request, "registry.import")
+        return json_response(self.imports.start_import(json_body(request), principal), 202)
+
+    @http("GET", "/imports")
+    def list_imports(self, request):
+        principal = self._as(request, "registry.import")
+        return json_response(self.imports.list_imports(query_args(request), principal))
+
+    @http("GET", "/imports/<import_id>")
+    def get_import(self, request, import_id):
+        principal = self._as(request, "registry.import")
+        return json_response(self.imports.get_import(import_id, principal))
+
+    @http("GET", "/exports")
+    def export_registry(self, request):
+        principal = self._as(request, "registry.export")
+        exported = self.imports.export_registry(query_args(request), principal)
+        return Response(base64.b64decode(exported["content_base64"]),
+                        mimetype=exported["media_type"].split(";")[0],
+                        content_type=exported["media_type"],
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{exported["filename"]}"'})
+
+    def _coverage(self, request, method):
+        principal = self._as(request, "coverage.read")
+        report = getattr(self.imports, method)(query_args(request), principal)
+        if "csv" in report:
+            return Response(report["csv"].encode("utf-8"), content_type=CSV)
+        return json_response(report)
+
+    @http("GET", "/coverage/unassigned-units")
+    def unassigned_units(self, request):
+        return self._coverage(request, "unassigned_units")
+
+    @http("GET", "/coverage/stale-branches")
+    def stale_branches(self, request):
+        return self._coverage(request, "stale_branches")
+
+    @http("GET", "/coverage/cadres")
+    def cadre_units(self, request):
+        return self._coverage(request, "cadre_units")
+
+    @http("GET", "/coverage/committees")
+    def committee_coverage(self, request):
+        return self._coverage(request, "committee_coverage")

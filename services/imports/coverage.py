@@ -1,0 +1,83 @@
+"""Coverage: which units nobody keeps close to, and which branches nobody has visited lately.
+
+Plain rules over plain records (the read model the imports service builds from
+``unit_registered``, ``assignment_made``, ``assignment_ended`` and ``visit_logged``):
+
+- :func:`unassigned`: units with no assignment in force on a day;
+- :func:`stale_branches`: branches whose last attended meeting is older than N days (never
+  visited first);
+- :func:`per_cadre`: each cadre's units in force, with the unit's last visit and their own;
+- :func:`per_committee`: per district-level committee, the share of the branches below it
+  with a meeting attended this quarter.
+
+Dates are ISO text (``YYYY-MM-DD``), which sorts as dates do. Example::
+
+    in_force(assignment, "2026-11-27")      # starts_on <= day and not ended before it
+    quarter_of(dt.date(2026, 11, 27))       # -> ("2026-10-01", "2026-12-31")
+"""
+import datetime as dt
+
+
+def in_force(assignment, day):
+    return assignment["starts_on"] <= day and (assignment.get("ends_on") is None
+                                               or assignment["ends_on"] >= day)
+
+
+def quarter_of(day):
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = dt.date(day.year, first_month, 1)
+    following = dt.date(day.year + 1, 1, 1) if first_month == 10 else \
+        dt.date(day.year, first_month + 3, 1)
+    return start.isoformat(), (following - dt.timedelta(days=1)).isoformat()
+
+
+def unassigned(units, assignments, day):
+    """Units (in the order given) with no assignment in force on ``day``."""
+    covered = {a["unit_id"] for a in assignments if in_force(a, day)}
+    return [_unit(unit) for unit in units if unit["unit_id"] not in covered]
+
+
+def stale_branches(branches, day, days):
+    """Branches whose last visit is before ``day - days`` or that were never visited: the
+    never visited first, then the longest unvisited."""
+    cutoff = (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
+    stale = [b for b in branches if not b.get("last_visit_on") or b["last_visit_on"] < cutoff]
+    stale.sort(key=lambda b: (b.get("last_visit_on") or "", b["unit_id"]))
+    return [{**_unit(b), "last_visit_on": b.get("last_visit_on"),
+             "days_since_visit": (dt.date.fromisoformat(day)
+                                  - dt.date.fromisoformat(b["last_visit_on"])).days
+             if b.get("last_visit_on") else None} for b in stale]
+
+
+def per_cadre(assignments, units, own_visits, day):
+    """``{cadre_id: [{unit_id, name, level, last_visit_on, own_last_visit_on}]}`` for the
+    assignments in force on ``day``; ``units`` by id, ``own_visits`` by (cadre_id, unit_id)."""
+    report = {}
+    for a in sorted(assignments, key=lambda a: (a["cadre_id"], a["unit_id"])):
+        if not in_force(a, day):
+            continue
+        unit = units.get(a["unit_id"], {"unit_id": a["unit_id"]})
+        report.setdefault(a["cadre_id"], []).append({
+            **_unit(unit), "since": a["starts_on"],
+            "last_visit_on": unit.get("last_visit_on"),
+            "own_last_visit_on": own_visits.get((a["cadre_id"], a["unit_id"]))})
+    return report
+
+
+def per_committee(committees, branches, visited_unit_ids):
+    """Per committee (in the order given): its branches (those with the committee on their
+    path), how many were visited (``visited_unit_ids``) and the share, rounded to 0.001."""
+    counts = {c["unit_id"]: [0, 0] for c in committees}
+    for branch in branches:
+        for ancestor in branch.get("path") or ():
+            if ancestor in counts:
+                counts[ancestor][0] += 1
+                counts[ancestor][1] += branch["unit_id"] in visited_unit_ids
+    return [{**_unit(c), "branches": counts[c["unit_id"]][0],
+             "visited": counts[c["unit_id"]][1],
+             "share_visited": round(counts[c["unit_id"]][1] / counts[c["unit_id"]][0], 3)
+             if counts[c["unit_id"]][0] else None} for c in committees]
+
+
+def _unit(unit):
+    return {"unit_id": unit["unit_id"], "name": unit.get("name"), "level": unit.get("level")}

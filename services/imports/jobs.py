@@ -1,0 +1,333 @@
+"""Import jobs: a file's rows planned against the registry, then applied, surviving restarts.
+
+The promise: an accepted upload is a job document and its file, written before the upload is
+answered. A job then moves ``queued → planning → applying → done`` one step at a time (reading
+the file into one document per valid row, ``import_rows``; planning them against the
+registry; applying them), each step's result written before
+the next begins, so a service that stops (or crashes) anywhere resumes from the last written
+step: a row is marked ``applied`` only after the registering RPC answered, and those RPCs are
+idempotent (the same data again changes nothing), so a row applied just before a crash and
+applied again after it is there once. One instance works on a job at a time: it holds a
+lease (``lease_until``) renewed after every window of rows; a lease that ran out (its holder
+died) is taken over. A file with rejected rows changes nothing (state ``rejected``) unless
+``accept_valid_rows`` was given. Example::
+
+    runner = JobRunner(db, registry_calls, owner="3f…", lease_seconds=15)
+    runner.work()       # claims one job that needs work and carries it as far as it goes
+"""
+import base64
+import datetime as dt
+from logging import getLogger
+
+import eventlet
+from eventlet import tpool
+from pymongo import ReturnDocument, UpdateOne
+
+from services.imports.intake import take_in
+from services.imports.kinds import KINDS
+from services.imports.parsing import FileRefused
+from services.imports.planning import Known, lookups, make_plan
+from services.imports.rows import Row
+from shared import contracts
+from shared.authorisation import actor_of
+from shared.errors import NotFound, SausatError, Unavailable
+
+_log = getLogger(__name__)
+
+ACTIVE = ("queued", "planning", "applying")
+# a finished job's rows and file are kept this long (its report stays in the job document)
+FILES_KEPT_SECONDS = 7 * 86400
+WINDOW = 16              # rows of one wave applied concurrently
+LOOKUP_WINDOW = 32       # registry reads in flight while planning
+PAGE_ALL_ABOVE = 200     # more ids than this: page through the whole list instead
+MAX_LISTED = 1000        # rejections and failures kept in the job document
+WRITE_CHUNK = 500        # rows written in one store call
+RPC_TIMEOUT = 30
+
+
+def now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_job(upload, fmt, principal):
+    created = now()
+    return {
+        "_id": contracts.new_id(), "filename": upload["filename"], "format": fmt,
+        "kind": upload["kind"], "sheets": [], "accept_valid_rows": upload["accept_valid_rows"],
+        "principal": principal.to_dict() if principal else None,
+        "actor": actor_of(principal), "state": "queued",
+        "progress": {"total": 0, "rejected": 0, "unchanged": 0, "to_apply": 0, "applied": 0,
+                     "failed": 0},
+        "refusal": None, "rejections": [], "failures": [], "created_at": created,
+        "updated_at": created, "finished_at": None,
+        "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
+    }
+
+
+class TransientFailure(Exception):
+    """The registry did not answer (or the broker is away): try the job again later."""
+
+
+class RegistryCalls:
+    """The registry's RPCs with a timeout: ``call(service, method, *args)`` and many at once."""
+
+    def __init__(self, proxies, timeout=RPC_TIMEOUT):
+        self.proxies = proxies      # {"assignments": proxy, "escalations": proxy}
+        self.timeout = timeout
+
+    def many(self, service, method, argument_lists, window=LOOKUP_WINDOW):
+        """``[(result or the SausatError it raised)]`` in order; TransientFailure when a
+        call got no answer or failed otherwise."""
+        results = []
+        remote = getattr(self.proxies[service], method)
+        for start in range(0, len(argument_lists), window):
+            replies = [remote.call_async(*args) for args in argument_lists[start:start + window]]
+            for reply in replies:
+                try:
+                    with eventlet.Timeout(self.timeout):
+                        results.append(reply.result())
+                except Unavailable as error:
+                    raise TransientFailure(str(error)) from None
+                except SausatError as refused:
+                    results.append(refused)
+                except (Exception, eventlet.Timeout) as error:
+                    raise TransientFailure(f"{service}.{method}: {type(error).__name__}: "
+                                           f"{error}") from None
+        return results
+
+
+def fetch_known(calls, wanted):
+    """What the registry holds about ``wanted`` (see ``planning.lookups``)."""
+    known = Known()
+    known.units = _by_id(calls, "assignments", "get_unit", "list_units", "units", "unit_id",
+                         wanted["units"])
+    known.authorities = _by_id(calls, "escalations", "get_authority", "list_authorities",
+                               "authorities", "authority_id", wanted["authorities"])
+    cadre_ids = sorted(wanted["cadres"])
+    for cadre in calls.many("assignments", "get_cadre", [(i,) for i in cadre_ids]):
+        if not isinstance(cadre, NotFound):
+            _raise_refusal(cadre)
+            known.cadres[cadre["cadre_id"]] = cadre
+    cadre_ids = sorted(wanted["assignments_of"])
+    for found in calls.many("assignments", "list_assignments", [(i,) for i in cadre_ids]):
+        _raise_refusal(found)
+        for assignment in found:
+            known.assignments[(assignment["cadre_id"], assignment["unit_id"])] = assignment
+    if wanted["routing_rules"]:
+        known.routing_rules = {rule["rule_id"]: rule for rule in
+                               all_pages(calls, "escalations", "list_routing_rules",
+                                          "routing_rules")}
+    return known
+
+
+def _by_id(calls, service, get, list_all, listed, key, ids):
+    if len(ids) > PAGE_ALL_ABOVE:
+        return {item[key]: item for item in all_pages(calls, service, list_all, listed)
+                if item[key] in ids}
+    found = {}
+    ids = sorted(ids)
+    for item in calls.many(service, get, [(i,) for i in ids]):
+        if not isinstance(item, NotFound):
+            _raise_refusal(item)
+            found[item[key]] = item
+    return found
+
+
+def all_pages(calls, service, method, listed):
+    cursor, items = None, []
+    while True:
+        query = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        page, = calls.many(service, method, [(query,)])
+        _raise_refusal(page)
+        items.extend(page[listed])
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+def _raise_refusal(result):
+    if isinstance(result, SausatError):
+        raise TransientFailure(f"the registry refused a read: {result}")
+
+
+class JobRunner:
+    def __init__(self, db, calls, owner, lease_seconds):
+        self.db = db
+        self.calls = calls
+        self.owner = owner
+        self.lease = dt.timedelta(seconds=lease_seconds)
+
+    def work(self):
+        """Carry one job that needs work as far as it goes; the job's id, or None."""
+        for job in self.db.imports.find({"state": {"$in": list(ACTIVE)}},
+                                        {"_id": 1}).sort("_id", 1).limit(20):
+            job = self.claim(job["_id"])
+            if job is None:
+                continue
+            try:
+                self.run(job)
+            except TransientFailure as error:
+                _log.warning("import %s waits for the registry: %s", job["_id"], error)
+            return job["_id"]
+        return None
+
+    def claim(self, job_id):
+        """The job, leased to us, or None while another live instance holds it."""
+        return self.db.imports.find_one_and_update(
+            {"_id": job_id, "state": {"$in": list(ACTIVE)},
+             "$or": [{"lease_until": {"$lt": now()}}, {"owner": self.owner}]},
+            {"$set": {"owner": self.owner, "lease_until": now() + self.lease}},
+            return_document=ReturnDocument.AFTER)
+
+    def renew(self, job_id, changes=None):
+        """Write ``changes`` with a renewed lease; False if the lease was lost meanwhile."""
+        result = self.db.imports.update_one(
+            {"_id": job_id, "owner": self.owner},
+            {"$set": {**(changes or {}), "lease_until": now() + self.lease,
+                      "updated_at": now()}})
+        return result.matched_count == 1
+
+    def run(self, job):
+        if job["state"] == "queued":
+            job = self.read(job)
+        if job is not None and job["state"] == "planning":
+            job = self.plan(job)
+        if job is not None and job["state"] == "applying":
+            self.apply(job)
+
+    def ended(self, job_id, changes):
+        """Write a job's last state; its rows and file go after FILES_KEPT_SECONDS."""
+        changes = {**changes, "finished_at": now()}
+        self.db.import_rows.update_many({"job_id": job_id}, {"$set": {"expires_at": now()}})
+        self.db.import_files.update_one({"_id": job_id}, {"$set": {"expires_at": now()}})
+        return self.renew(job_id, changes)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read(self, job):
+        stored = self.db.import_files.find_one({"_id": job["_id"]})
+        data = base64.b64decode(stored["content_base64"])
+        try:  # in a real thread: a big workbook takes a second or two to read
+            taken = tpool.execute(take_in, data, job["filename"], job["kind"], job["format"])
+        except FileRefused as refused:
+            self.ended(job["_id"], {"state": "refused", "refusal": str(refused)})
+            _log.info("import %s refused: %s", job["_id"], refused)
+            return None
+        self.db.import_rows.delete_many({"job_id": job["_id"]})  # a read cut short before
+        rows = [{"_id": f"{job['_id']}:{seq:07d}", "job_id": job["_id"], "seq": seq,
+                 "kind": row.kind, "sheet": row.sheet, "line": row.line,
+                 "payload": row.payload, "state": "checked"}
+                for seq, row in enumerate(taken.rows)]
+        for start in range(0, len(rows), WRITE_CHUNK):
+            self.db.import_rows.insert_many(rows[start:start + WRITE_CHUNK])
+            eventlet.sleep(0)  # let RPCs (a GET of this import) through between chunks
+        rejected = len({(r.sheet, r.line) for r in taken.rejections})
+        changes = {"state": "planning", "sheets": taken.sheets,
+                   "rejections": [r.to_dict() for r in taken.rejections[:MAX_LISTED]],
+                   "progress": {**job["progress"], "total": len(rows) + rejected,
+                                "rejected": rejected}}
+        if not self.renew(job["_id"], changes):
+            return None
+        _log.info("import %s read: %d rows, %d rejected", job["_id"], len(rows), rejected)
+        return {**job, **changes}
+
+    # --- planning ---------------------------------------------------------------------------
+
+    def plan(self, job):
+        stored = list(self.db.import_rows.find({"job_id": job["_id"]}).sort("seq", 1))
+        sheets = {}
+        for doc in stored:
+            sheets.setdefault((doc["kind"], doc["sheet"]), []).append(
+                Row(doc["kind"], doc["sheet"], doc["line"], doc["payload"]))
+        checked = [_Checked(kind, rows) for (kind, _), rows in sheets.items()]
+        plan = make_plan(checked, fetch_known(self.calls, lookups(checked)))
+        seq_of = {(doc["sheet"], doc["line"]): doc["_id"] for doc in stored}
+        writes = [UpdateOne({"_id": seq_of[(s.sheet, s.line)]},
+                            {"$set": {"state": "planned", "wave": s.wave, "action": s.action}})
+                  for s in plan.steps]
+        writes += [UpdateOne({"_id": seq_of[key]}, {"$set": {"state": "unchanged"}})
+                   for key in plan.unchanged]
+        writes += [UpdateOne({"_id": seq_of[(r.sheet, r.line)]},
+                             {"$set": {"state": "rejected", "reason": r.reason}})
+                   for r in plan.rejections if (r.sheet, r.line) in seq_of]
+        for start in range(0, len(writes), WRITE_CHUNK):
+            self.db.import_rows.bulk_write(writes[start:start + WRITE_CHUNK])
+            eventlet.sleep(0)
+        rejections = job["rejections"] + [r.to_dict() for r in plan.rejections]
+        rejections.sort(key=lambda r: (r["sheet"], r["line"], r["column"]))
+        rejected = job["progress"]["rejected"] + len({(r.sheet, r.line)
+                                                      for r in plan.rejections})
+        refused = rejected and not job["accept_valid_rows"]
+        state = "rejected" if refused else "applying" if plan.steps else "done"
+        progress = {**job["progress"], "rejected": rejected, "unchanged": len(plan.unchanged),
+                    "to_apply": 0 if refused else len(plan.steps)}
+        changes = {"state": state, "progress": progress, "rejections": rejections[:MAX_LISTED]}
+        written = self.renew(job["_id"], changes) if state == "applying" else \
+            self.ended(job["_id"], changes)
+        if not written:
+            return None
+        _log.info("import %s planned: %d to apply, %d unchanged, %d rejected -> %s",
+                  job["_id"], len(plan.steps), len(plan.unchanged), rejected, state)
+        return {**job, **changes}
+
+    # --- applying ---------------------------------------------------------------------------
+
+    def apply(self, job):
+        principal = job["principal"]
+        while True:
+            batch = list(self.db.import_rows.find({"job_id": job["_id"], "state": "planned"})
+                         .sort([("wave", 1), ("seq", 1)]).limit(WINDOW))
+            if not batch:
+                return self.finish(job)
+            batch = [row for row in batch if row["wave"] == batch[0]["wave"]]
+            by_kind = {}
+            for row in batch:
+                by_kind.setdefault(row["kind"], []).append(row)
+            writes, failures = [], []
+            for kind, rows in by_kind.items():
+                service, method = KINDS[kind].rpc
+                results = self.calls.many(service, method,
+                                          [(row["payload"], principal) for row in rows])
+                for row, result in zip(rows, results):
+                    if isinstance(result, SausatError):
+                        failure = {"sheet": row["sheet"], "line": row["line"],
+                                   "column": _column(result, KINDS[kind].key[-1]),
+                                   "reason": result.message}
+                        failures.append(failure)
+                        writes.append(UpdateOne({"_id": row["_id"]}, {"$set": {
+                            "state": "failed", "reason": result.message}}))
+                    else:
+                        writes.append(UpdateOne({"_id": row["_id"]},
+                                                {"$set": {"state": "applied"}}))
+            self.db.import_rows.bulk_write(writes)
+            applied = len(writes) - len(failures)
+            update = {"$inc": {"progress.applied": applied, "progress.failed": len(failures)},
+                      "$set": {"lease_until": now() + self.lease, "updated_at": now()}}
+            if failures:
+                update["$push"] = {"failures": {"$each": failures}}
+            if self.db.imports.update_one({"_id": job["_id"], "owner": self.owner},
+                                          update).matched_count != 1:
+                _log.warning("import %s: lease lost; another instance goes on", job["_id"])
+                return None
+
+    def finish(self, job):
+        counts = {state: self.db.import_rows.count_documents(
+            {"job_id": job["_id"], "state": state}) for state in ("applied", "failed")}
+        failed = counts["failed"]
+        changes = {"state": "done_with_errors" if failed else "done",
+                   "progress.applied": counts["applied"], "progress.failed": failed}
+        self.ended(job["_id"], changes)
+        _log.info("import %s %s: %d applied, %d failed", job["_id"], changes["state"],
+                  counts["applied"], failed)
+        return changes["state"]
+
+
+class _Checked:
+    def __init__(self, kind, rows):
+        self.kind = kind
+        self.rows = rows
+
+
+def _column(error, default):
+    fields = getattr(error, "fields", None) or {}
+    return next(iter(fields), default)

@@ -1,0 +1,131 @@
+"""What each kind of registry sheet holds: its columns, its key, the schema a row must pass.
+
+Columns are named by their field (``unit_id``) or by the Vietnamese label an office's sheet
+uses (``Mã đơn vị``); a header is compared without case, diacritics or punctuation, so
+``MÃ ĐƠN VỊ``, ``ma don vi`` and ``Mã_đơn_vị`` are one column. A row is checked with the very
+schema the registering RPC loads it with, so a row that passes here is one the RPC accepts
+(short of what only the registry knows: see ``planning``). Example::
+
+    KINDS["units"].column_for("Mã đơn vị cấp trên")   # -> "parent_id"
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from services.assignments.schemas import AssignCadre, RegisterCadre, RegisterUnit
+from services.escalations.schemas import AddRoutingRule, RegisterAuthority
+
+LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
+
+
+def header_key(text):
+    """A header as compared: no diacritics (đ is d), lower case, words joined by ``_``."""
+    text = unicodedata.normalize("NFD", str(text)).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str                 # the RPC's field
+    labels: tuple = ()        # what offices call it, in Vietnamese
+    required: bool = False
+    is_list: bool = False     # several values in one cell, separated by ; , | or a new line
+    is_date: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    rpc: tuple                # (service, method) that registers one row
+    key: tuple                # the fields that name one record
+    columns: tuple
+    schema: type
+    sheet_labels: tuple = ()  # sheet or file names that say this kind
+
+    def column_for(self, header):
+        """The field a header names, or None."""
+        wanted = header_key(header)
+        for column in self.columns:
+            if wanted == column.name or wanted in (header_key(label) for label in column.labels):
+                return column.name
+        return None
+
+    def column(self, name):
+        return next(column for column in self.columns if column.name == name)
+
+    @property
+    def required(self):
+        return [column.name for column in self.columns if column.required]
+
+    def key_of(self, payload):
+        return tuple(str(payload.get(name)) for name in self.key)
+
+
+KINDS = {kind.name: kind for kind in (
+    Kind("units", ("assignments", "register_unit"), ("unit_id",), (
+        Column("unit_id", ("Mã đơn vị", "Mã"), required=True),
+        Column("name", ("Tên đơn vị", "Tên"), required=True),
+        Column("level", ("Cấp",), required=True),
+        Column("kind", ("Loại hình", "Loại")),
+        Column("parent_id", ("Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã cấp trên")),
+    ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng")),
+    Kind("cadres", ("assignments", "register_cadre"), ("cadre_id",), (
+        Column("cadre_id", ("Mã cán bộ",), required=True),
+        Column("full_name", ("Họ và tên", "Họ tên"), required=True),
+        Column("home_unit_id", ("Mã đơn vị sinh hoạt", "Đơn vị sinh hoạt", "Mã cấp ủy"),
+               required=True),
+        Column("positions", ("Chức vụ",), required=True, is_list=True),
+        Column("email", ("Thư điện tử", "Địa chỉ email")),
+    ), RegisterCadre, ("Cán bộ", "Cấp ủy viên")),
+    Kind("assignments", ("assignments", "assign_cadre"), ("cadre_id", "unit_id"), (
+        Column("cadre_id", ("Mã cán bộ",), required=True),
+        Column("unit_id", ("Mã đơn vị", "Đơn vị phụ trách"), required=True),
+        Column("starts_on", ("Từ ngày", "Ngày bắt đầu"), required=True, is_date=True),
+    ), AssignCadre, ("Phân công",)),
+    Kind("authorities", ("escalations", "register_authority"), ("authority_id",), (
+        Column("authority_id", ("Mã cơ quan",), required=True),
+        Column("name", ("Tên cơ quan", "Tên"), required=True),
+        Column("kind", ("Loại cơ quan", "Loại"), required=True),
+        Column("level", ("Cấp",), required=True),
+        Column("unit_id", ("Mã đơn vị", "Địa bàn"), required=True),
+        Column("parent_authority_id", ("Mã cơ quan cấp trên", "Cơ quan cấp trên")),
+        Column("email", ("Thư điện tử", "Địa chỉ email")),
+    ), RegisterAuthority, ("Cơ quan", "Cơ quan giải quyết")),
+    Kind("routing_rules", ("escalations", "add_routing_rule"), ("rule_id",), (
+        Column("rule_id", ("Mã quy tắc",), required=True),
+        Column("topic", ("Lĩnh vực", "Chủ đề"), required=True),
+        Column("unit_id", ("Mã đơn vị", "Địa bàn"), required=True),
+        Column("authority_id", ("Mã cơ quan", "Cơ quan giải quyết"), required=True),
+        Column("urgency", ("Mức độ khẩn", "Độ khẩn")),
+        Column("effective_from", ("Hiệu lực từ", "Từ ngày"), is_date=True),
+        Column("effective_to", ("Hiệu lực đến", "Đến ngày"), is_date=True),
+    ), AddRoutingRule, ("Quy tắc chuyển", "Quy tắc")),
+)}
+
+# the order a workbook of several sheets is applied in: what a row refers to comes first
+APPLY_ORDER = ("units", "cadres", "assignments", "authorities", "routing_rules")
+
+
+def kind_named(name):
+    """The kind a sheet or file name says (``units``, ``Đơn vị``, ``units.csv``), or None."""
+    wanted = header_key(re.sub(r"\.(csv|xlsx)$", "", str(name), flags=re.IGNORECASE))
+    for kind in KINDS.values():
+        if wanted in (kind.name, header_key(kind.name)) or \
+                wanted in (header_key(label) for label in kind.sheet_labels):
+            return kind
+    return None
+
+
+def kind_of_headers(headers):
+    """The kind whose required columns all appear among ``headers`` and which names the most
+    of them (an authorities sheet also holds a unit's columns), or None."""
+    scored = []
+    for kind in KINDS.values():
+        named = {kind.column_for(header) for header in headers} - {None}
+        if set(kind.required) <= named:
+            scored.append((len(named), len(named) - len(kind.columns), kind.name))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    return KINDS[scored[0][2]]

@@ -1,0 +1,63 @@
+"""Queue figures from RabbitMQ's management API (lagging a few seconds): per queue of ours its
+depth, ready and unacknowledged messages, consumers, publish and deliver rates, and the age of
+its oldest message (see ``alerts.oldest_age``)."""
+import re
+import time
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from services.monitor import alerts as alert_rules
+from shared.errors import Unavailable
+from shared.topology import SUBSCRIPTIONS
+
+OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
+QUEUE_COLUMNS = ("name,messages,messages_ready,messages_unacknowledged,consumers,"
+                 "head_message_timestamp,message_stats.publish_details.rate,"
+                 "message_stats.deliver_get_details.rate")
+WAIT_QUEUE = re.compile(r"^(?P<queue>.+)\.retry-(?P<ms>\d+)ms$")
+
+
+def management_request(base_uri, path, timeout=5, method="GET"):
+    parts = urlsplit(base_uri)
+    url = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{path}"
+    try:
+        response = requests.request(method, url, timeout=timeout,
+                                    auth=(parts.username or "guest", parts.password or "guest"))
+        response.raise_for_status()
+    except requests.RequestException as error:
+        raise Unavailable(f"RabbitMQ management API did not answer: {error}") from None
+    return response.json() if response.content else None
+
+
+def _rate(queue, key):
+    return float(((queue.get("message_stats") or {}).get(key) or {}).get("rate") or 0.0)
+
+
+def queue_figures(config, nonempty_since):
+    """Our queues, by name. ``nonempty_since`` ({queue: epoch seconds first seen non-empty})
+    is kept up to date: quorum queues report no head message timestamp."""
+    vhost = quote(urlsplit(config["AMQP_URI"]).path[1:] or "/", safe="")
+    queues = management_request(config["RABBIT_MANAGEMENT_URI"],
+                                f"/api/queues/{vhost}?columns={QUEUE_COLUMNS}")
+    now = time.time()
+    result = []
+    for q in sorted(queues, key=lambda q: q["name"]):
+        if not q["name"].startswith(OUR_QUEUE_PREFIXES):
+            continue
+        messages = q.get("messages", 0) or 0
+        if messages:
+            nonempty_since.setdefault(q["name"], now)
+        else:
+            nonempty_since.pop(q["name"], None)
+        age = alert_rules.oldest_age(q["name"], q, now, nonempty_since)
+        result.append({
+            "queue": q["name"], "kind": alert_rules.queue_kind(q["name"]),
+            "messages": messages, "ready": q.get("messages_ready", 0) or 0,
+            "unacknowledged": q.get("messages_unacknowledged", 0) or 0,
+            "consumers": q.get("consumers", 0) or 0,
+            "dead_letters": q["name"].endswith(".dead"),
+            "publish_rate": _rate(q, "publish_details"),
+            "deliver_rate": _rate(q, "deliver_get_details"),
+            "oldest_message_seconds": None if age is None else round(age, 1)})
+    return result

@@ -1,0 +1,234 @@
+"""The imports service in a nameko container beside the real assignments and escalations
+services, on the test RabbitMQ with embedded stores: files in, registry changed (or not)."""
+import base64
+import datetime as dt
+import io
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.assignments.service import AssignmentsService
+from services.escalations.service import EscalationsService
+from services.imports.service import ImportsService
+from shared import contracts
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.storage import connect
+from tests.interface.helpers import publish, wait_for
+from tests.unit.test_import_files import cp1258
+
+ADMIN = {"user_id": "u-admin", "role": "administrator"}
+CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "binh"}
+FINISHED = ("rejected", "refused", "done", "done_with_errors")
+
+UNITS = [["unit_id", "name", "level", "kind", "parent_id"],
+         ["vp", "Tỉnh ủy Vĩnh Phúc", "province", None, None],
+         ["vp.bx", "Huyện ủy Bình Xuyên", "district", None, "vp"],
+         ["vp.bx.th", "Đảng bộ xã Tam Hợp", "grassroots", None, "vp.bx"],
+         ["vp.bx.th.np", "Chi bộ thôn Nội Phật, xã Tam Hợp", "branch", "residential",
+          "vp.bx.th"],
+         ["vp.bx.th.yl", "Chi bộ thôn Yên Lan, xã Tam Hợp", "branch", "residential",
+          "vp.bx.th"]]
+CADRES = [["Mã cán bộ", "Họ và tên", "Mã đơn vị sinh hoạt", "Chức vụ", "Thư điện tử"],
+          ["binh", "Trần Thị Bình", "vp.bx", "district_committee_member", "binh@example.org"],
+          ["an", "Nguyễn Văn An", "vp", "province_committee_member", None]]
+ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on"],
+               ["binh", "vp.bx.th.np", "01/01/2026"],
+               ["binh", "vp.bx.th.yl", "01/01/2026"],
+               ["an", "vp.bx.th", "2026-01-01"]]
+AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_authority_id"],
+               ["huyen-uy-bx", "Huyện ủy Bình Xuyên", "party_committee", "district", "vp.bx",
+                None],
+               ["ubnd-th", "UBND xã Tam Hợp", "peoples_committee", "grassroots", "vp.bx.th",
+                "huyen-uy-bx"]]
+RULES = [["rule_id", "topic", "unit_id", "authority_id"],
+         ["infra-th", "infrastructure", "vp.bx.th", "ubnd-th"]]
+
+
+def xlsx(sheets):
+    from openpyxl import Workbook
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(data, filename, **options):
+    return {"filename": filename, "content_base64": base64.b64encode(data).decode(), **options}
+
+
+@pytest.fixture
+def config(config):
+    return {**config, "IMPORT_POLL_SECONDS": 0.05, "IMPORT_LEASE_SECONDS": 1}
+
+
+@pytest.fixture
+def registry(container_factory, config):
+    container_factory(AssignmentsService, config).start()
+    container_factory(EscalationsService, config).start()
+    with ServiceRpcProxy("assignments", config, timeout=30) as assignments, \
+            ServiceRpcProxy("escalations", config, timeout=30) as escalations:
+        yield assignments, escalations
+
+
+@pytest.fixture
+def imports(container_factory, config, registry):
+    container_factory(ImportsService, config).start()
+    with ServiceRpcProxy("imports", config, timeout=60) as proxy:
+        yield proxy
+
+
+def finished(imports, job, timeout=60):
+    return wait_for(lambda: (found := imports.get_import(job["import_id"], ADMIN))["state"]
+                    in FINISHED and found, timeout=timeout, what="the import to finish")
+
+
+WORKBOOK = {"Đơn vị": UNITS, "Cán bộ": CADRES, "Phân công": ASSIGNMENTS,
+            "Cơ quan": AUTHORITIES, "Quy tắc": RULES, "Hướng dẫn": [["Ghi chú"], ["…"]]}
+
+
+def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports, registry):
+    assignments, escalations = registry
+    job = imports.start_import(upload(xlsx(WORKBOOK), "so-do-to-chuc.xlsx"), ADMIN)
+    assert job["state"] == "queued"
+    done = finished(imports, job)
+    assert {sheet["name"]: sheet["kind"] for sheet in done["sheets"]}["Hướng dẫn"] is None
+    assert done["state"] == "done", done
+    assert done["progress"] | {} == {"total": 13, "rejected": 0, "unchanged": 0,
+                                     "to_apply": 13, "applied": 13, "failed": 0}
+    assert assignments.get_unit("vp.bx.th.np")["name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
+    assert assignments.get_cadre("binh")["email"] == "binh@example.org"
+    assert {a["unit_id"] for a in assignments.list_assignments("binh")} == {
+        "vp.bx.th.np", "vp.bx.th.yl"}
+    assert escalations.get_authority("ubnd-th")["parent_authority_id"] == "huyen-uy-bx"
+    assert [r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]] == \
+        ["infra-th"]
+
+    again = finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "lan-2.xlsx"), ADMIN))
+    assert again["state"] == "done"
+    assert again["progress"]["unchanged"] == 13 and again["progress"]["applied"] == 0
+    assert len(assignments.list_assignments("binh")) == 2
+
+
+def test_a_file_with_a_bad_row_changes_nothing_unless_valid_rows_are_accepted(imports,
+                                                                               registry):
+    assignments, _ = registry
+    rows = UNITS[:3] + [["vp.bx.th", "", "grassroots", None, "vp.bx"],
+                        ["vp.bx.xx", "Đảng bộ xã X", "grassroots", None, "nowhere"]]
+    csv = "\n".join(",".join(cell or "" for cell in row) for row in rows)
+    csv = cp1258(csv)  # as Vietnamese Windows saves it: tones as combining marks
+    refused = finished(imports, imports.start_import(upload(csv, "don-vi.csv"), ADMIN))
+    assert refused["state"] == "rejected"
+    assert [(r["line"], r["column"]) for r in refused["rejections"]] == [
+        (4, "name"), (5, "parent_id")]
+    assert "nowhere" in refused["rejections"][1]["reason"]
+    with pytest.raises(NotFound):
+        assignments.get_unit("vp")
+
+    accepted = finished(imports, imports.start_import(
+        upload(csv, "don-vi.csv", accept_valid_rows=True), ADMIN))
+    assert accepted["state"] == "done" and accepted["progress"]["applied"] == 2
+    assert assignments.get_unit("vp.bx")["path"] == ["vp", "vp.bx"]
+
+
+def test_unreadable_files_and_other_roles_are_refused_at_once(imports):
+    with pytest.raises(InvalidInput) as refused:
+        imports.start_import(upload(b"\xd0\xcf\x11\xe0....", "cu.xls"), ADMIN)
+    assert ".xls" in refused.value.fields["content_base64"][0]
+    with pytest.raises(InvalidInput) as garbled:
+        imports.start_import(upload("unit_id,name,level\nvp,Tá»‰nh á»§y,province\n".encode(),
+                                    "units.csv"), ADMIN)
+    assert "garbled" in garbled.value.fields["content_base64"][0]
+    with pytest.raises(Forbidden):
+        imports.start_import(upload(b"unit_id,name,level\n", "units.csv"), CADRE)
+    assert imports.list_imports({}, ADMIN)["imports"] == []
+    # what takes reading the whole file is refused in the job, which changes nothing
+    refused = finished(imports, imports.start_import(
+        upload("unit_id,name\nvp,Tỉnh ủy\n".encode("utf-16"), "don-vi.csv"), ADMIN))
+    assert refused["state"] == "refused" and "lacks the column(s) level" in refused["refusal"]
+
+
+def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
+        container_factory, config, registry):
+    assignments, _ = registry
+    branches = [[f"vp.b{i:03d}", f"Chi bộ số {i}", "branch", "residential", "vp"]
+                for i in range(240)]
+    data = xlsx({"units": UNITS[:2] + branches})
+    first = container_factory(ImportsService, config)
+    first.start()
+    with ServiceRpcProxy("imports", config, timeout=60) as imports:
+        job = imports.start_import(upload(data, "units.xlsx"), ADMIN)
+        wait_for(lambda: imports.get_import(job["import_id"], ADMIN)["progress"]["applied"] > 0,
+                 timeout=60, what="the first rows applied")
+    first.kill()  # mid-apply: its lease runs out, the next instance takes the job over
+    client, db = connect(config["STORE_URI"], "imports")
+    cut = db.imports.find_one({"_id": job["import_id"]})
+    client.close()
+    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 241, cut["progress"]
+    container_factory(ImportsService, config).start()
+    with ServiceRpcProxy("imports", config, timeout=60) as imports:
+        done = finished(imports, job)
+    assert done["state"] == "done" and done["progress"]["applied"] == 241
+    listed = assignments.list_units({"limit": 500})["units"]
+    assert sorted(u["unit_id"] for u in listed) == sorted(["vp"] + [b[0] for b in branches])
+
+
+def test_exports_round_trip_through_the_import(imports, registry):
+    finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "so-do.xlsx"), ADMIN))
+    # cadres and assignments are exported from the events the registry published
+    wait_for(lambda: imports.export_registry({"kind": "assignments"}, ADMIN)["rows"] == 3,
+             what="the assignments in the read model")
+    for fmt in ("csv", "xlsx"):
+        for kind, total in (("units", 5), ("cadres", 2), ("assignments", 3),
+                            ("authorities", 2), ("routing_rules", 1)):
+            exported = imports.export_registry({"kind": kind, "format": fmt}, ADMIN)
+            assert exported["filename"] == f"{kind}.{fmt}" and exported["rows"] == total
+            again = finished(imports, imports.start_import(
+                {"filename": exported["filename"], "content_base64": exported["content_base64"]},
+                ADMIN))
+            assert again["state"] == "done", again
+            assert again["progress"]["unchanged"] == total == again["progress"]["total"], again
+    csv = base64.b64decode(imports.export_registry({"kind": "cadres"}, ADMIN)["content_base64"])
+    assert csv.startswith(b"\xef\xbb\xbfcadre_id,full_name,home_unit_id,positions,email\r\n")
+    assert "Trần Thị Bình" in csv.decode("utf-8")
+
+
+def test_coverage_from_registry_and_visit_events(imports, registry, config):
+    finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "so-do.xlsx"), ADMIN))
+    ended, = registry[0].list_assignments("an")
+    publish(config, contracts.ASSIGNMENT_ENDED.new({
+        "assignment_id": ended["assignment_id"], "cadre_id": "an", "unit_id": "vp.bx.th",
+        "ends_on": dt.date(2026, 6, 30), "reason": "chuyển công tác"}))
+    def cadres_on(day):
+        return [c["cadre_id"] for c in imports.cadre_units({"on": day}, ADMIN)["cadres"]]
+    wait_for(lambda: cadres_on("2026-03-01") == ["an", "binh"] and cadres_on("2026-11-27")
+             == ["binh"], what="assignments made and ended in the read model")
+    visit = {"visit_id": "v1", "unit_id": "vp.bx.th.np", "cadre_id": "binh",
+             "meeting_date": dt.date(2026, 11, 5), "meeting_kind": "regular", "concern_ids": []}
+    event = contracts.VISIT_LOGGED.new(visit)
+    publish(config, event)
+    publish(config, event)  # redelivered: one effect
+    publish(config, contracts.VISIT_LOGGED.new({**visit, "visit_id": "v0",
+                                                "meeting_date": dt.date(2026, 8, 5)}))
+    on = {"on": "2026-11-27"}
+    wait_for(lambda: imports.stale_branches({**on, "days": 30}, ADMIN)["count"] == 1,
+             what="the visit in the read model")
+
+    stale = imports.stale_branches({**on, "days": 30}, ADMIN)
+    assert [b["unit_id"] for b in stale["branches"]] == ["vp.bx.th.yl"]
+    unassigned = imports.unassigned_units({**on, "level": "grassroots"}, ADMIN)
+    assert [u["unit_id"] for u in unassigned["units"]] == ["vp.bx.th"]  # An's ended in June
+    cadres = {c["cadre_id"]: c for c in imports.cadre_units(on, ADMIN)["cadres"]}
+    assert [(u["unit_id"], u["last_visit_on"], u["own_last_visit_on"])
+            for u in cadres["binh"]["units"]] == [("vp.bx.th.np", "2026-11-05", "2026-11-05"),
+                                                  ("vp.bx.th.yl", None, None)]
+    committees = imports.committee_coverage({**on, "format": "csv"}, ADMIN)
+    assert committees["quarter"] == {"from": "2026-10-01", "to": "2026-12-31"}
+    assert committees["committees"][0]["share_visited"] == 0.5
+    assert committees["csv"].splitlines()[1] == "vp.bx,Huyện ủy Bình Xuyên,district,2,1,0.5"
+    with pytest.raises(Forbidden):
+        imports.stale_branches(on, CADRE)

@@ -1,0 +1,52 @@
+"""Where operations are deployed: every compose service probed on its operations port and
+scraped by Prometheus; every supervised process with an operations port of its own."""
+import pathlib
+import re
+
+import pytest
+import yaml
+
+from deploy.supervisor_config import Layout, SettingError, render
+from shared.config import settings
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+PROMETHEUS = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+# every service there is: a new one must be probed, scraped and given a port too
+SERVICES = tuple(sorted(path.parent.name for path in (ROOT / "services").glob("*/service.py")))
+
+
+def test_each_compose_service_answers_on_9100_and_is_probed_and_scraped():
+    targets = {target for job in PROMETHEUS["scrape_configs"]
+               for config in job["static_configs"] for target in config["targets"]}
+    assert targets == {f"{name}:9100" for name in SERVICES}
+    for name in SERVICES:
+        spec = COMPOSE["services"][name]
+        assert spec["environment"]["OPERATIONS_ADDRESS"] == "0.0.0.0:9100"
+        probe = " ".join(spec["healthcheck"]["test"])
+        assert ("9100/health/ready" in probe) or (name == "gateway" and "/health" in probe)
+    prometheus = COMPOSE["services"]["prometheus"]
+    assert "./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+
+
+def test_every_supervised_process_gets_a_port_of_its_own(tmp_path):
+    text = render(Layout(tmp_path), {"OPERATIONS_BASE_PORT": "19100", "INSTANCES_VISITS": "3"})
+    addresses = dict(re.findall(r'\[program:(\w+)\][^\[]*?OPERATIONS_ADDRESS="([^"]+)"', text))
+    assert set(addresses) == set(SERVICES)
+    ports = sorted(int(address.rsplit(":", 1)[1]) for address in addresses.values())
+    assert all(b - a >= 16 for a, b in zip(ports, ports[1:]))  # room for 16 instances each
+    assert text.count('OPERATIONS_PORT_OFFSET="%(process_num)d"') == len(SERVICES)
+    assert "OPERATIONS_ADDRESS" not in render(Layout(tmp_path), {})  # off unless asked for
+    with pytest.raises(SettingError, match="OPERATIONS_BASE_PORT"):
+        render(Layout(tmp_path), {"OPERATIONS_BASE_PORT": "80"})
+
+
+def test_operations_settings_are_checked():
+    base = {"AMQP_URI": "amqp://localhost"}
+    assert settings(base)["OPERATIONS_ADDRESS"] == ""
+    assert settings({**base, "OPERATIONS_ADDRESS": "0.0.0.0:9100"})["OPERATIONS_ADDRESS"]
+    for bad in ({"OPERATIONS_ADDRESS": "9100"}, {"ALERT_QUEUE_DEPTH": 0},
+                {"PROCESSED_EVENTS_RETENTION_DAYS": 0}):
+        with pytest.raises(Exception) as refused:
+            settings({**base, **bad})
+        assert set(bad) <= set(refused.value.fields)
