@@ -19,6 +19,7 @@ from services.gateway.api import (
     pages_cadre,
     pages_common,
     pages_officer,
+    pages_operations,
     pages_operator,
     registry,
     visits,
@@ -26,7 +27,8 @@ from services.gateway.api import (
 from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
 AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring, imports)
-AREAS += (pages_common, pages_cadre, pages_officer, pages_admin, pages_operator)
+AREAS += (pages_common, pages_cadre, pages_officer, pages_admin, pages_operator,
+          pages_operations)
 
 ROUTES = {}
 for _area in AREAS:

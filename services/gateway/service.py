@@ -68,6 +68,7 @@ from services.gateway.api.operations import OperationsApi
 from services.gateway.api.pages_admin import AdminPagesApi
 from services.gateway.api.pages_cadre import CadrePagesApi
 from services.gateway.api.pages_officer import OfficerPagesApi
+from services.gateway.api.pages_operations import OperationsPagesApi
 from services.gateway.api.pages_operator import OperatorPagesApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
@@ -77,7 +78,8 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, MonitoringApi, ImportsApi,
-                     CadrePagesApi, OfficerPagesApi, AdminPagesApi, OperatorPagesApi):
+                     CadrePagesApi, OfficerPagesApi, AdminPagesApi, OperatorPagesApi,
+                     OperationsPagesApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")

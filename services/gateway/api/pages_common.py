@@ -48,8 +48,12 @@ MENUS = {
                       ("nav_units", "/app/admin/units"),
                       ("nav_authorities", "/app/admin/authorities"),
                       ("nav_routing", "/app/admin/routing-rules"),
-                      ("nav_notifications", "/app/admin/notifications")),
-    "operator": (("nav_queues", "/app/operator/queues"), ("nav_events", "/app/operator/events")),
+                      ("nav_notifications", "/app/admin/notifications"),
+                      ("nav_imports", "/app/admin/imports"),
+                      ("nav_coverage", "/app/admin/coverage")),
+    "operator": (("nav_queues", "/app/operator/queues"), ("nav_events", "/app/operator/events"),
+                 ("nav_dead_letters", "/app/operator/dead-letters"),
+                 ("nav_alerts", "/app/operator/alerts"), ("nav_trace", "/app/operator/trace")),
 }
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
