@@ -15,6 +15,14 @@ if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
 fi
 
+# the pages' browser tests drive Debian's chromium through Playwright (whose own browser download
+# is not used); Playwright talks to it directly, so no chromium-driver is needed
+if ! command -v chromium >/dev/null; then
+  echo "test: installing Debian's chromium for the pages' browser tests" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 started_rabbitmq=no
 if ! bash deploy/rabbitmq.sh status; then
   bash deploy/rabbitmq.sh start

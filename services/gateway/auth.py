@@ -23,7 +23,11 @@ class Authenticator(DependencyProvider):
         return self
 
     def principal(self, request, accounts, action):
-        claims = tokens.verify(self.secret, tokens.bearer_token(
-            request.headers.get("Authorization")))
+        return self.principal_of_token(tokens.bearer_token(request.headers.get("Authorization")),
+                                       accounts, action)
+
+    def principal_of_token(self, token, accounts, action):
+        """The same check for a token the pages keep in their session cookie."""
+        claims = tokens.verify(self.secret, token)
         principal = principal_from(accounts.principal_for(claims["sub"], claims["ver"]))
         return require(principal, action).to_dict()

@@ -52,6 +52,45 @@ def check_content_type(header):
                                    {"Content-Type": [f"charset {charset!r} is not utf-8"]})
 
 
+def check_form_content_type(header):
+    """Refuse a form body that is not URL-encoded (the only encoding the pages' forms use)."""
+    mimetype, options = parse_options_header(header or "")
+    if mimetype.lower() != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType("the form must be application/x-www-form-urlencoded",
+                                   {"Content-Type": [f"got {header or 'none'!r}"]})
+
+
+def parse_form(raw):
+    """An HTML form's fields (URL-encoded, UTF-8): one value per name, free text may hold
+    line breaks and tabs, no other control character; or InvalidInput naming the field."""
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise InvalidInput("the form is not URL-encoded",
+                           {"_body": ["bytes outside ASCII; percent-encode them"]}) from None
+    form, problems = {}, {}
+    for pair in text.split("&") if text else ():
+        if not pair:
+            continue
+        raw_name, _, raw_value = pair.partition("=")
+        try:
+            name = unquote_plus(raw_name, errors="strict")
+            value = unquote_plus(raw_value, errors="strict").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            problems.setdefault(raw_name[:80], []).append("not valid UTF-8 once decoded")
+            continue
+        problem = text_problem(name, allow_layout=False) or text_problem(value)
+        if problem:
+            problems.setdefault(_printable(name), []).append(problem)
+        elif name in form:
+            problems.setdefault(name, []).append("given more than once")
+        else:
+            form[name] = value
+    if problems:
+        raise InvalidInput("invalid form fields", problems)
+    return form
+
+
 def check_size(declared_length):
     if declared_length is not None and declared_length > MAX_BODY_BYTES:
         raise body_too_large()

@@ -43,7 +43,7 @@ READ_CHUNK = 64 * 1024
 # after a refusal, what is still read (and thrown away) so the client hears the answer
 DRAIN_BYTES = 2 * edge.MAX_BODY_BYTES
 DRAIN_SECONDS = 2
-QUERY, BODY = "sausat.query", "sausat.body"
+QUERY, BODY, FORM = "sausat.query", "sausat.body", "sausat.form"
 PROTOCOL = "sausat.protocol"
 CORRELATION, ROUTE = "sausat.correlation_id", "sausat.route"
 
@@ -69,6 +69,11 @@ def json_body(request):
         edge.check_content_type(environ.get("CONTENT_TYPE"))
         environ[BODY] = edge.parse_json_object(read_body(environ))
     return environ[BODY]
+
+
+def form_args(request):
+    """An HTML form's fields, loaded through the route's form schema."""
+    return request.environ[FORM]
 
 
 def query_args(request):
@@ -130,6 +135,10 @@ class JsonErrorsApp(WsgiApp):
             if route.body is not None:
                 edge.check_content_type(environ.get("CONTENT_TYPE"))
                 environ[BODY] = edge.parse_json_object(read_body(environ))
+            if route.form is not None:
+                edge.check_form_content_type(environ.get("CONTENT_TYPE"))
+                environ[FORM] = load_payload(route.form(), edge.parse_form(read_body(environ)),
+                                             "form")
         except SausatError as exc:
             _close_after_refusal(environ)
             return error_response(exc)(environ, start_response)

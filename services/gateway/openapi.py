@@ -95,6 +95,9 @@ def _operation(method, rule, route):
             "application/json": {"schema": route.body}}}
         if route.example is not None:
             operation["requestBody"]["content"]["application/json"]["example"] = route.example
+    if route.form is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": route.form}}}
     for status, response, meaning in route.also:
         operation["responses"][str(status)] = _success(response, meaning)
     refusals = set(EVERY_ROUTE) | set(route.errors)

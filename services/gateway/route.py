@@ -48,6 +48,8 @@ class Route(NamedTuple):
     also: tuple = ()
     # a request body that works on the demo data, shown in /docs and tried first by the fuzzer
     example: Optional[dict] = None
+    # an HTML form's body (application/x-www-form-urlencoded), parsed and checked at the edge
+    form: Optional[type] = None
 
 
 

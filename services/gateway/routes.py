@@ -16,6 +16,12 @@ from services.gateway.api import (
     imports,
     monitoring,
     operations,
+    pages_admin,
+    pages_cadre,
+    pages_common,
+    pages_officer,
+    pages_operations,
+    pages_operator,
     registry,
     visits,
 )
@@ -23,6 +29,8 @@ from services.gateway.route import DOCS_ASSETS, Route, is_schema  # noqa: F401
 
 AREAS = (operations, accounts, registry, visits, cases, documentation, monitoring, imports,
          branch_visits)
+AREAS += (pages_common, pages_cadre, pages_officer, pages_admin, pages_operator,
+          pages_operations)
 
 ROUTES = {}
 for _area in AREAS:

@@ -66,6 +66,11 @@ from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.monitoring import MonitoringApi
 from services.gateway.api.operations import OperationsApi
+from services.gateway.api.pages_admin import AdminPagesApi
+from services.gateway.api.pages_cadre import CadrePagesApi
+from services.gateway.api.pages_officer import OfficerPagesApi
+from services.gateway.api.pages_operations import OperationsPagesApi
+from services.gateway.api.pages_operator import OperatorPagesApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
 from services.gateway.auth import Authenticator
@@ -73,7 +78,9 @@ from services.gateway.dependencies import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi, MonitoringApi, ImportsApi, BranchVisitsApi):
+                     DocumentationApi, MonitoringApi, ImportsApi, BranchVisitsApi,
+                     CadrePagesApi, OfficerPagesApi, AdminPagesApi, OperatorPagesApi,
+                     OperationsPagesApi):
     name = "gateway"
 
     assignments = BoundedRpcProxy("assignments")

@@ -29,6 +29,7 @@ from shared import contracts
 from shared.authorisation import actor_of, principal_from, require
 from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated, load_payload
 from shared.outbox import push_events, with_events
+from shared.pages import PageQuery, read_page
 from shared.rpc import rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
@@ -57,6 +58,8 @@ class VisitsService(ReadModel, RegistryView, BranchQueries, ReportsHealth):
             ([("concerns.concern_id", 1)], {}),
             ([("unit_id", 1), ("meeting_date", -1)], {}),
             *INDEXES["visits"],
+            # a cadre's own visits, newest meeting first (the pages' "my visits")
+            ([("cadre_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
         ]},
     )
     rules = VisitRules()
@@ -308,3 +311,25 @@ class VisitsService(ReadModel, RegistryView, BranchQueries, ReportsHealth):
             **concern, "visit_id": visit["_id"], "unit_id": visit["unit_id"],
             "unit_name": visit["unit_name"], "raised_on": visit["meeting_date"],
             "answer": answer})
+
+    @rpc
+    def visits_of_cadre(self, query, principal):
+        """The signed-in cadre's own visits, newest meeting first (paged), each concern with
+        the answer that came back, if any."""
+        principal = require(principal_from(principal), "visits.read")
+        if principal is None:
+            raise InvalidInput("a cadre's visits are read by the cadre",
+                               {"principal": ["required"]})
+        query = load_payload(PageQuery(), query or {}, "query")
+        page = read_page(self.db.visits, {"cadre_id": principal.cadre_id},
+                         [("meeting_date", -1), ("_id", -1)], query, {"outbox": 0})
+        concern_ids = [c["concern_id"] for v in page["items"] for c in v["concerns"]]
+        answers = {a["_id"]: a for a in self.db.answers.find({"_id": {"$in": concern_ids}})}
+        visits = []
+        for visit in page["items"]:
+            dumped = schemas.Visit().dump(visit)
+            for concern in dumped["concerns"]:
+                answer = answers.get(concern["concern_id"])
+                concern["answer"] = schemas.ConcernAnswer().dump(answer) if answer else None
+            visits.append(dumped)
+        return {"visits": visits, "next_cursor": page["next_cursor"]}

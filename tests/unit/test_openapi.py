@@ -51,7 +51,10 @@ def test_each_operation_names_its_answers_refusals_and_security(method, path):
     for name in ("{", "}"):
         assert path.count(name) == sum(p["in"] == "path" for p in operation["parameters"])
     if method == "POST":
-        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        content = operation["requestBody"]["content"]
+        # a page's form, or JSON
+        body = (content.get("application/json")
+                or content["application/x-www-form-urlencoded"])["schema"]
         assert body["$ref"].startswith("#/components/schemas/")
         assert "415" in responses and "413" in responses
 

@@ -1,0 +1,93 @@
+"""The administrator's pages: statistics per authority and topic with charts, users, the
+organisation tree, authorities, routing rules and the mail sent. Each calls what the API's
+handler calls, with the same permission."""
+from marshmallow import fields, validate
+
+from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route
+from services.gateway.api.pages_officer import StatisticsPageQuery, statistics_view
+from services.gateway.http import http, query_args
+from shared.contracts import Id
+
+
+class AdminStatisticsQuery(StatisticsPageQuery):
+    authority_id = Id()
+
+
+class ListQuery(LanguageQuery):
+    cursor = fields.String(validate=validate.Length(1, 400))
+
+
+ROUTES = {
+    ("GET", "/app/admin/statistics"): page_route(
+        "Administrator: statistics of an authority per topic, with charts",
+        query=AdminStatisticsQuery),
+    ("GET", "/app/admin/users"): page_route("Administrator: users", query=ListQuery),
+    ("GET", "/app/admin/units"): page_route("Administrator: the organisation tree",
+                                            query=ListQuery),
+    ("GET", "/app/admin/authorities"): page_route("Administrator: authorities", query=ListQuery),
+    ("GET", "/app/admin/routing-rules"): page_route("Administrator: routing rules",
+                                                    query=ListQuery),
+    ("GET", "/app/admin/notifications"): page_route("Administrator: the mail sent",
+                                                    query=ListQuery),
+}
+
+
+def page_query(request, limit=100):
+    query = {"limit": limit}
+    if query_args(request).get("cursor"):
+        query["cursor"] = query_args(request)["cursor"]
+    return query
+
+
+class AdminPagesApi(PagesApi):
+    @http("GET", "/app/admin/statistics")
+    def admin_statistics_page(self, request):
+        def build(view):
+            authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
+            chosen = query_args(request).get("authority_id") or (
+                authorities[0]["authority_id"] if authorities else None)
+            if chosen is None:
+                return view.render("list_page.html", title="statistics_title",
+                                   next_cursor=None)
+            return statistics_view(self, view, chosen, authorities)
+        return self._page(request, "cases.statistics", build)
+
+    @http("GET", "/app/admin/users")
+    def users_page(self, request):
+        def build(view):
+            page = self.accounts.list_users(page_query(request), view.principal)
+            return view.render("admin_users.html", users=page["users"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "users.manage", build)
+
+    @http("GET", "/app/admin/units")
+    def units_page(self, request):
+        def build(view):
+            page = self.assignments.list_units(page_query(request, 200))
+            return view.render("admin_units.html", units=page["units"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "registry.manage", build)
+
+    @http("GET", "/app/admin/authorities")
+    def authorities_page(self, request):
+        def build(view):
+            page = self.escalations.list_authorities(page_query(request, 200))
+            return view.render("admin_authorities.html", authorities=page["authorities"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "registry.manage", build)
+
+    @http("GET", "/app/admin/routing-rules")
+    def routing_rules_page(self, request):
+        def build(view):
+            page = self.escalations.list_routing_rules(page_query(request, 200))
+            return view.render("admin_routing.html", rules=page["routing_rules"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "registry.manage", build)
+
+    @http("GET", "/app/admin/notifications")
+    def notifications_page(self, request):
+        def build(view):
+            page = self.notifications.list_notifications(page_query(request))
+            return view.render("admin_notifications.html", notifications=page["notifications"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "notifications.read", build)

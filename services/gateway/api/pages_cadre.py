@@ -1,0 +1,172 @@
+"""The committee member's pages: my units, log a visit (kept on the phone while offline), my
+visits, a concern with its answer.
+
+The visit form is sent by ``static/outbox.js`` as JSON to ``POST /app/visits``, which calls the
+same ``visits.log_visit`` as ``POST /visits``: once per ``submission_id`` (minted when the form
+opens and kept with the draft), so a visit sent again after a lost reply answers 200 with the
+visit already logged. Refusals come back in the one error shape, their ``fields`` translated.
+"""
+import datetime as dt
+
+from marshmallow import fields, validate
+
+from services.escalations.case_life import RAISER, TRANSITIONS
+from services.gateway import schemas
+from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
+from services.gateway.api.pages_officer import AfterActionQuery
+from services.gateway.http import http, json_body, json_response, query_args
+from services.gateway.pages import i18n, session
+from services.gateway.route import Route
+from services.visits.schemas import LogVisit
+from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
+from shared.errors import Forbidden, NotFound, SausatError, Unauthorized
+
+# how many of the cadre's latest visits the units page looks at (last visit, open concerns)
+RECENT_VISITS = 200
+
+
+class NewVisitQuery(LanguageQuery):
+    unit_id = Id(metadata={"description": "the unit chosen in advance"})
+
+
+class VisitsQuery(LanguageQuery):
+    cursor = fields.String(validate=validate.Length(1, 400))
+
+
+ROUTES = {
+    ("GET", "/app/units"): page_route("Cadre: my units, their last visit and open concerns"),
+    ("GET", "/app/visits/new"): page_route("Cadre: the visit form (works offline)",
+                                           query=NewVisitQuery),
+    ("POST", "/app/visits"): Route(
+        "Cadre: log a visit from the visit form (session cookie and X-CSRF-Token)",
+        schemas.LoggedVisit, "pages", status=201, body=LogVisit, public=True,
+        errors=(401, 403, 404, 409, 413, 415, 422),
+        description="What POST /visits does, for the page's script: 200 for a replayed "
+                    "submission_id; refusals with their fields in the user's language.",
+        also=((200, schemas.LoggedVisit, "this submission was logged before; nothing new"),)),
+    ("GET", "/app/visits"): page_route("Cadre: my visits and their concerns", query=VisitsQuery),
+    ("GET", "/app/visits/<visit_id>"): page_route("Cadre: a visit I logged",
+                                                  path=schemas.VisitPath),
+    ("GET", "/app/concerns/<concern_id>"): page_route(
+        "A concern: its state, holder, timeline and answer", path=schemas.ConcernPath,
+        query=AfterActionQuery),
+}
+
+
+def today_in_vietnam():
+    return dt.datetime.now(i18n.VIETNAM).date()
+
+
+class CadrePagesApi(PagesApi):
+    @http("GET", "/app/units")
+    def my_units_page(self, request):
+        def build(view):
+            cadre_id = view.principal["cadre_id"]
+            assignments = self.assignments.list_assignments(cadre_id)
+            visits = self.visits.visits_of_cadre({"limit": RECENT_VISITS}, view.principal)
+            rows = []
+            for assignment in assignments:
+                unit = self.assignments.get_unit(assignment["unit_id"])
+                mine = [v for v in visits["visits"] if v["unit_id"] == unit["unit_id"]]
+                open_concerns = sum(1 for v in mine for c in v["concerns"] if not c["answer"])
+                rows.append({"unit": unit, "starts_on": assignment["starts_on"],
+                             "last_visit": mine[0] if mine else None,
+                             "open_concerns": open_concerns})
+            return view.render("cadre_units.html", rows=rows)
+        return self._page(request, "visits.log", build)
+
+    @http("GET", "/app/visits/new")
+    def visit_form_page(self, request):
+        def build(view):
+            assignments = self.assignments.list_assignments(view.principal["cadre_id"])
+            units = [self.assignments.get_unit(a["unit_id"]) for a in assignments]
+            return view.render(
+                "visit_form.html", units=units, chosen=query_args(request).get("unit_id"),
+                today=today_in_vietnam().isoformat(), topics=CONCERN_TOPICS,
+                meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
+                error_words=error_words(view.language))
+        return self._page(request, "visits.log", build)
+
+    @http("POST", "/app/visits")
+    def log_visit_from_page(self, request):
+        language = self._language(request)
+        token = request.cookies.get(session.SESSION_COOKIE)
+        try:
+            if not token:
+                raise Unauthorized(i18n.text("session_expired", language),
+                                   {"session": [i18n.text("session_expired", language)]})
+            principal = self.auth.principal_of_token(token, self.accounts, "visits.log")
+            try:
+                session.check_csrf(self.page_support.secret, token,
+                                   request.headers.get(session.CSRF_HEADER))
+            except session.CsrfRefused:
+                raise_forbidden(language)
+            visit = self.visits.log_visit(json_body(request), principal)
+        except SausatError as error:
+            body = error.to_body()
+            body["message"] = i18n.translate_error(error.message, language)
+            if error.fields:
+                body["fields"] = i18n.flat_fields(error.fields, language)
+            return self._finish(request, json_response(body, error.status))
+        visit["url"] = f"/app/visits/{visit['visit_id']}"
+        return self._finish(request, json_response(visit, 200 if visit["replayed"] else 201))
+
+    @http("GET", "/app/visits")
+    def my_visits_page(self, request):
+        def build(view):
+            query = {"limit": 20}
+            if query_args(request).get("cursor"):
+                query["cursor"] = query_args(request)["cursor"]
+            page = self.visits.visits_of_cadre(query, view.principal)
+            return view.render("cadre_visits.html", visits=page["visits"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "visits.read", build)
+
+    @http("GET", "/app/visits/<visit_id>")
+    def visit_page(self, request, visit_id):
+        def build(view):
+            visit = self.visits.get_visit(visit_id, view.principal)
+            return view.render("cadre_visit.html", visit=visit)
+        return self._page(request, "visits.read", build)
+
+    @http("GET", "/app/concerns/<concern_id>")
+    def concern_page(self, request, concern_id):
+        def build(view):
+            principal = view.principal
+            if principal["role"] != "cadre":  # an officer: the case page says it all
+                case = self.escalations.get_case_for_concern(concern_id, principal)
+                return redirect_to_case(case)
+            concern = self.visits.get_concern(concern_id, principal)
+            try:
+                case = self.escalations.get_case(
+                    self.escalations.get_case_for_concern(concern_id, principal)["case_id"],
+                    principal)
+            except NotFound:
+                case = None  # accepted, not routed yet: the event is on its way
+            actions = raiser_actions(case["status"]) if case else []
+            return view.render("concern.html", concern=concern, case=case, actions=actions,
+                               failed=None, errors={}, values={},
+                               done=query_args(request).get("done"))
+        return self._page(request, "concerns.read", build)
+
+
+def redirect_to_case(case):
+    return redirect(f"/app/cases/{case['case_id']}")
+
+
+def raiser_actions(state):
+    """What the raising side may do to a case in ``state`` (case_life's table)."""
+    return list(dict.fromkeys(row.action for row in TRANSITIONS
+                              if state in row.sources and RAISER in row.sides))
+
+
+def raise_forbidden(language):
+    raise Forbidden(i18n.text("csrf_failed", language),
+                    {"csrf": [i18n.text("csrf_failed", language)]})
+
+
+def error_words(language):
+    """The words the visit form's script needs, in the page's language."""
+    keys = ("sending", "kept_offline", "pending_visits", "visit_sent", "visit_refused",
+            "session_expired", "csrf_failed", "unavailable", "concern_n", "remove_concern")
+    return {key: i18n.TEXTS[key][1 if language == "en" else 0] for key in keys}

@@ -1,0 +1,188 @@
+"""The authority officer's pages: the inbox (overdue first, counts per state), what escalated
+past us, a case with its timeline and only the actions the case's state and the user's side
+allow (``services.escalations.case_life.TRANSITIONS``), and the authority's statistics.
+
+Acting posts a form to ``POST /app/cases/<case_id>/<action>``, which calls the same
+``escalations.act_on_case`` as the API; a refusal is shown beside the field that caused it.
+"""
+import datetime as dt
+
+from marshmallow import Schema, fields, validate
+
+from services.escalations.case_life import HOLDER, RAISER, TRANSITIONS
+from services.escalations.schemas import CASE_STATUSES, INBOX_VIEWS
+from services.gateway import schemas
+from services.gateway.api.pages_common import (
+    LanguageQuery,
+    PagesApi,
+    page_route,
+    page_status,
+    redirect,
+)
+from services.gateway.http import form_args, http, query_args
+from services.gateway.pages import i18n
+from shared.errors import SausatError
+
+# the fields each action's form sends, as the API's body names them
+ACTION_FIELDS = {
+    "acknowledge": (), "start": (), "request_information": ("question",),
+    "provide_information": ("information",), "redirect": ("authority_id", "reason"),
+    "answer": ("answer",), "close": ("outcome", "note"), "mark_duplicate": ("original_case_id",),
+    "reopen": ("reason",), "escalate": ("reason",),
+}
+
+
+class InboxPageQuery(LanguageQuery):
+    view = fields.String(validate=validate.OneOf(INBOX_VIEWS))
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    cursor = fields.String(validate=validate.Length(1, 400))
+
+
+class AfterActionQuery(LanguageQuery):
+    done = fields.String(validate=validate.OneOf(sorted(ACTION_FIELDS)), metadata={
+        "description": "the action just taken (the page says it was done)"})
+
+
+class StatisticsPageQuery(LanguageQuery):
+    period_from = fields.Date()
+    period_to = fields.Date()
+
+
+class CaseActionForm(Schema):
+    csrf = fields.String(required=True, validate=validate.Length(1, 200))
+    question = fields.String(validate=validate.Length(max=5000))
+    information = fields.String(validate=validate.Length(max=5000))
+    authority_id = fields.String(validate=validate.Length(max=80))
+    reason = fields.String(validate=validate.Length(max=5000))
+    answer = fields.String(validate=validate.Length(max=10000))
+    outcome = fields.String(validate=validate.Length(max=20))
+    note = fields.String(validate=validate.Length(max=5000))
+    original_case_id = fields.String(validate=validate.Length(max=80))
+
+
+ROUTES = {
+    ("GET", "/app/inbox"): page_route(
+        "Officer: the inbox, overdue first, with counts per state", query=InboxPageQuery),
+    ("GET", "/app/cases/<case_id>"): page_route(
+        "A case: timeline and the actions allowed now", path=schemas.CasePath,
+        query=AfterActionQuery),
+    ("POST", "/app/cases/<case_id>/<action>"): page_route(
+        "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm),
+    ("GET", "/app/statistics"): page_route(
+        "Officer: our authority's statistics per topic", query=StatisticsPageQuery),
+}
+
+
+def allowed_actions(state, side):
+    """The actions ``side`` (holder or raiser) may take on a case in ``state``."""
+    return list(dict.fromkeys(row.action for row in TRANSITIONS
+                              if state in row.sources and side in row.sides))
+
+
+def action_arguments(action, form):
+    """The API's body for ``action`` from its form: only the action's own fields, and empty
+    optional text left out so the service's defaults and messages apply."""
+    arguments = {}
+    for name in ACTION_FIELDS[action]:
+        value = form.get(name)
+        if value is None:
+            continue
+        if name == "note" and value.strip() == "":
+            continue
+        arguments[name] = value
+    return arguments
+
+
+def default_period(today=None):
+    """This year so far: from 1 January to tomorrow (period_to is excluded)."""
+    today = today or dt.datetime.now(i18n.VIETNAM).date()
+    return dt.date(today.year, 1, 1), today + dt.timedelta(days=1)
+
+
+def chart_rows(rows):
+    """The statistics rows with bar widths (per cent of the largest figure)."""
+    largest = max([row["received"] for row in rows] + [1])
+    return [{**row, "received_pct": round(100 * row["received"] / largest),
+             "answered_pct": round(100 * row["answered"] / largest)} for row in rows]
+
+
+class OfficerPagesApi(PagesApi):
+    @http("GET", "/app/inbox")
+    def inbox_page(self, request):
+        def build(view):
+            asked = query_args(request)
+            query = {"authority_id": view.principal["authority_id"],
+                     "view": asked.get("view", "holding"), "limit": 50}
+            for name in ("status", "cursor"):
+                if asked.get(name):
+                    query[name] = asked[name]
+            inbox = self.escalations.inbox(query, view.principal)
+            return view.render("inbox.html", inbox=inbox, state=asked.get("status"))
+        return self._page(request, "cases.inbox", build)
+
+    @http("GET", "/app/cases/<case_id>")
+    def case_page(self, request, case_id):
+        return self._page(request, "cases.read",
+                          lambda view: self._case_view(view, case_id))
+
+    def _case_view(self, view, case_id, status=200, failed=None, errors=None, values=None):
+        case = self.escalations.get_case(case_id, view.principal)
+        if view.principal["role"] == "cadre":  # the raising side: the concern page
+            return redirect(f"/app/concerns/{case['concern_id']}")
+        authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
+        return view.render("case.html", status, case=case,
+                           done=query_args(view.request).get("done") if status == 200 else None,
+                           actions=allowed_actions(case["status"], HOLDER),
+                           authorities=authorities, failed=failed, errors=errors or {},
+                           values=values or {})
+
+    @http("POST", "/app/cases/<case_id>/<action>")
+    def act_on_case_page(self, request, case_id, action):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            try:
+                case = self.escalations.act_on_case(case_id, action,
+                                                    action_arguments(action, form),
+                                                    view.principal)
+            except SausatError as error:
+                if error.status not in (400, 409, 422):
+                    raise
+                errors = view.errors(error)
+                errors.setdefault("_action", i18n.translate_error(error.message, view.language))
+                if view.principal["role"] == "cadre":
+                    return self._concern_after_refusal(view, case_id, action, error, errors,
+                                                       form)
+                return self._case_view(view, case_id, page_status(error), action, errors, form)
+            if view.principal["role"] == "cadre":
+                return redirect(f"/app/concerns/{case['concern_id']}?done={action}")
+            return redirect(f"/app/cases/{case_id}?done={action}")
+        return self._page(request, "cases.act", build)
+
+    def _concern_after_refusal(self, view, case_id, action, error, errors, form):
+        case = self.escalations.get_case(case_id, view.principal)
+        concern = self.visits.get_concern(case["concern_id"], view.principal)
+        return view.render("concern.html", page_status(error), concern=concern, case=case,
+                           done=None,
+                           actions=allowed_actions(case["status"], RAISER), failed=action,
+                           errors=errors, values=form)
+
+    @http("GET", "/app/statistics")
+    def officer_statistics_page(self, request):
+        def build(view):
+            authority_id = view.principal["authority_id"]
+            return statistics_view(self, view, authority_id, None)
+        return self._page(request, "cases.statistics", build)
+
+
+def statistics_view(api, view, authority_id, authorities):
+    """An authority's statistics page (an officer's own; an administrator picks one)."""
+    asked = query_args(view.request)
+    start, end = default_period()
+    query = {"authority_id": authority_id,
+             "period_from": asked.get("period_from") or start.isoformat(),
+             "period_to": asked.get("period_to") or end.isoformat()}
+    statistics = api.escalations.statistics(query, view.principal)
+    return view.render("statistics.html", statistics=statistics,
+                       rows=chart_rows(statistics["rows"]), authorities=authorities,
+                       authority_id=authority_id)

@@ -1,0 +1,153 @@
+"""Pages over what landed later: the operator's dead letters (replay, discard with a reason),
+alerts and a concern's journey; the administrator's imports with their progress and row
+report, and coverage per committee with a chart. Each calls what the API's handler calls, with
+the same permission."""
+from marshmallow import Schema, fields, validate
+
+from services.gateway.api.pages_common import (
+    LanguageQuery,
+    PagesApi,
+    page_route,
+    page_status,
+    redirect,
+)
+from services.gateway.http import form_args, http, query_args
+from services.gateway.pages import i18n
+from services.monitor.schemas import LETTER_ID
+from shared.contracts import Id
+from shared.errors import SausatError
+
+# while an import runs, its page reloads itself this often (seconds)
+PROGRESS_REFRESH_SECONDS = 2
+RUNNING_IMPORT_STATES = ("queued", "planning", "applying")
+
+
+class DeadLetterForm(Schema):
+    csrf = fields.String(required=True, validate=validate.Length(1, 200))
+    letter_id = fields.String(required=True, validate=validate.Regexp(LETTER_ID))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class TracePageQuery(LanguageQuery):
+    subject_id = Id(metadata={"description": "a concern, case or visit id"})
+
+
+class ImportPath(Schema):
+    import_id = Id(required=True)
+
+
+class CoveragePageQuery(LanguageQuery):
+    on = fields.Date()
+
+
+ROUTES = {
+    ("GET", "/app/operator/dead-letters"): page_route(
+        "Operator: dead letters, to replay or discard"),
+    ("POST", "/app/operator/dead-letters/replay"): page_route(
+        "Operator: replay one dead letter", form=DeadLetterForm),
+    ("POST", "/app/operator/dead-letters/discard"): page_route(
+        "Operator: discard one dead letter, saying why", form=DeadLetterForm),
+    ("GET", "/app/operator/alerts"): page_route("Operator: alerts"),
+    ("GET", "/app/operator/trace"): page_route("Operator: a concern's journey",
+                                               query=TracePageQuery),
+    ("GET", "/app/admin/imports"): page_route("Administrator: imports, newest first"),
+    ("GET", "/app/admin/imports/<import_id>"): page_route(
+        "Administrator: an import's progress and row report", path=ImportPath),
+    ("GET", "/app/admin/coverage"): page_route(
+        "Administrator: branches visited this quarter per committee, with a chart",
+        query=CoveragePageQuery),
+}
+
+
+def coverage_rows(committees):
+    """Committees with the share visited as a whole per cent (for the bars)."""
+    return [{**c, "pct": round(100 * (c["share_visited"] or 0))} for c in committees]
+
+
+class OperationsPagesApi(PagesApi):
+    # --- operator ---------------------------------------------------------------------------
+
+    @http("GET", "/app/operator/dead-letters")
+    def dead_letters_page(self, request):
+        return self._page(request, "monitor.read", self._dead_letters_view)
+
+    def _dead_letters_view(self, view, status=200, errors=None, failed=None):
+        letters = self.monitor.dead_letters({"limit": 100}, view.principal)
+        actions = self.monitor.dead_letter_actions({"limit": 20}, view.principal)
+        return view.render("operator_dead_letters.html", status, queues=letters["queues"],
+                           actions=actions["actions"], errors=errors or {}, failed=failed,
+                           done=query_args(view.request).get("done"))
+
+    @http("POST", "/app/operator/dead-letters/replay")
+    def replay_page(self, request):
+        return self._act_on_letter(request, "replay")
+
+    @http("POST", "/app/operator/dead-letters/discard")
+    def discard_page(self, request):
+        return self._act_on_letter(request, "discard")
+
+    def _act_on_letter(self, request, action):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            selection = {"letter_ids": [form["letter_id"]]}
+            if form["reason"].strip() or action == "discard":
+                selection["reason"] = form["reason"]
+            try:
+                if action == "replay":
+                    self.monitor.replay_dead_letters(selection, view.principal)
+                else:
+                    self.monitor.discard_dead_letters(selection, view.principal)
+            except SausatError as error:
+                if error.status not in (400, 404, 409, 422):
+                    raise
+                errors = view.errors(error)
+                errors.setdefault("_action", i18n.translate_error(error.message, view.language))
+                return self._dead_letters_view(view, page_status(error), errors,
+                                               form["letter_id"])
+            return redirect("/app/operator/dead-letters")
+        return self._page(request, "monitor.operate", build)
+
+    @http("GET", "/app/operator/alerts")
+    def alerts_page(self, request):
+        def build(view):
+            alerts = self.monitor.list_alerts({"state": "all", "limit": 100}, view.principal)
+            return view.render("operator_alerts.html", alerts=alerts["alerts"])
+        return self._page(request, "monitor.read", build)
+
+    @http("GET", "/app/operator/trace")
+    def trace_page(self, request):
+        def build(view):
+            subject_id = query_args(request).get("subject_id")
+            trace = self.monitor.trace(subject_id, view.principal) if subject_id else None
+            return view.render("operator_trace.html", subject_id=subject_id or "", trace=trace)
+        return self._page(request, "monitor.read", build)
+
+    # --- administrator ----------------------------------------------------------------------
+
+    @http("GET", "/app/admin/imports")
+    def imports_page(self, request):
+        def build(view):
+            page = self.imports.list_imports({"limit": 50}, view.principal)
+            return view.render("admin_imports.html", imports=page["imports"])
+        return self._page(request, "registry.import", build)
+
+    @http("GET", "/app/admin/imports/<import_id>")
+    def import_page(self, request, import_id):
+        def build(view):
+            job = self.imports.get_import(import_id, view.principal)
+            running = job["state"] in RUNNING_IMPORT_STATES
+            return view.render("admin_import.html", job=job, running=running,
+                               refresh=PROGRESS_REFRESH_SECONDS)
+        return self._page(request, "registry.import", build)
+
+    @http("GET", "/app/admin/coverage")
+    def coverage_page(self, request):
+        def build(view):
+            query = {"format": "json"}
+            if query_args(request).get("on"):
+                query["on"] = query_args(request)["on"]
+            report = self.imports.committee_coverage(query, view.principal)
+            return view.render("admin_coverage.html", report=report,
+                               rows=coverage_rows(report["committees"]))
+        return self._page(request, "coverage.read", build)

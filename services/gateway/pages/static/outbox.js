@@ -1,0 +1,111 @@
+/* Visits kept on the phone until the gateway has them: once, never twice, never lost.
+ *
+ * A visit is queued in localStorage under its submission_id (minted when its form opened) and
+ * sent to POST /app/visits; it leaves the queue only when the gateway answers 201 (logged) or
+ * 200 (logged before: the same submission_id replayed), or refuses it (4xx: it goes back to the
+ * form as a draft, with the refusal beside its fields). No answer, 5xx, 429 or 401 keep it for
+ * the next try: when the connection returns, on every page load, and every 20 seconds.
+ */
+(function () {
+  "use strict";
+  var OUTBOX = "sausat.visit.outbox";
+  var DRAFT = "sausat.visit.draft";
+  var REFUSED = "sausat.visit.refused";
+  var listeners = [];
+  var flushing = false;
+
+  function read(key, fallback) {
+    try { var value = JSON.parse(localStorage.getItem(key)); return value === null ? fallback : value; }
+    catch (e) { return fallback; }
+  }
+  function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+  function pending() { return read(OUTBOX, []); }
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  function words() {
+    var form = document.getElementById("visit-form");
+    var lang = document.documentElement.lang;
+    if (form && form.dataset.words) { return JSON.parse(form.dataset.words); }
+    return lang === "en"
+      ? {pending_visits: "Visits waiting on this phone: {n}"}
+      : {pending_visits: "Biên bản chờ gửi trên máy này: {n}"};
+  }
+  function emit(kind, item, detail) {
+    listeners.forEach(function (listener) { listener(kind, item, detail); });
+    showStatus();
+  }
+  function showStatus() {
+    var status = document.getElementById("outbox-status");
+    if (!status) { return; }
+    var n = pending().length;
+    status.hidden = n === 0;
+    status.textContent = n ? words().pending_visits.replace("{n}", n) : "";
+  }
+  function remove(submissionId) {
+    write(OUTBOX, pending().filter(function (item) { return item.submission_id !== submissionId; }));
+  }
+
+  function queue(payload) {
+    var items = pending().filter(function (item) { return item.submission_id !== payload.submission_id; });
+    items.push({submission_id: payload.submission_id, payload: payload, queued_at: new Date().toISOString()});
+    write(OUTBOX, items);
+    showStatus();
+  }
+
+  function send(item) {
+    return fetch("/app/visits", {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf(), "Accept": "application/json"},
+      body: JSON.stringify(item.payload)
+    });
+  }
+
+  async function flush() {
+    if (flushing) { return; }
+    flushing = true;
+    try {
+      var items = pending();
+      for (var i = 0; i < items.length; i++) {
+        var item = items[i], response, body = {};
+        try {
+          response = await send(item);
+        } catch (e) {
+          emit("waiting", item, null);   // no connection: keep it, try again later
+          return;
+        }
+        try { body = await response.json(); } catch (e) { body = {}; }
+        if (response.status === 200 || response.status === 201) {
+          remove(item.submission_id);
+          emit("sent", item, body);
+        } else if (response.status === 401) {
+          emit("signin", item, body);
+          return;
+        } else if (response.status >= 500 || response.status === 429 || response.status === 408) {
+          emit("waiting", item, body);
+          return;
+        } else {
+          // refused: kept for the form, with its errors, under the same submission_id
+          var refused = read(REFUSED, []).filter(function (r) { return r.submission_id !== item.submission_id; });
+          refused.push({submission_id: item.submission_id, payload: item.payload, errors: body});
+          write(REFUSED, refused);
+          remove(item.submission_id);
+          emit("refused", item, body);
+        }
+      }
+    } finally {
+      flushing = false;
+      showStatus();
+    }
+  }
+
+  window.SausatOutbox = {
+    queue: queue, flush: flush, pending: pending, DRAFT: DRAFT, REFUSED: REFUSED,
+    read: read, write: write,
+    onResult: function (listener) { listeners.push(listener); }
+  };
+  window.addEventListener("online", flush);
+  document.addEventListener("DOMContentLoaded", function () { showStatus(); flush(); });
+  setInterval(function () { if (pending().length) { flush(); } }, 20000);
+})();

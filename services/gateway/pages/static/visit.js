@@ -1,0 +1,192 @@
+/* The visit form: a draft kept in localStorage as it is typed (with the submission_id minted
+ * when the form first opened), concerns added and removed, and on submit the visit handed to
+ * the outbox (outbox.js), which sends it now or when the connection returns. */
+(function () {
+  "use strict";
+  var outbox = window.SausatOutbox;
+  var form, words, concernsBox, template, draft;
+  var SCALAR = ["unit_id", "meeting_date", "meeting_kind", "attendance.present",
+                "attendance.expected", "assessment.leadership", "assessment.education",
+                "assessment.combativeness", "assessment.note"];
+  var INTEGERS = ["attendance.present", "attendance.expected", "assessment.leadership",
+                  "assessment.education", "assessment.combativeness"];
+
+  function mint() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function field(name) { return form.elements.namedItem(name); }
+
+  function addConcern(values) {
+    var node = template.content.firstElementChild.cloneNode(true);
+    concernsBox.appendChild(node);
+    ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
+      var input = node.querySelector('[data-name="' + name + '"]');
+      if (values && values[name] !== undefined) { input.value = values[name]; }
+    });
+    node.querySelector(".remove-concern").addEventListener("click", function () {
+      node.remove(); renumber(); saveDraft();
+    });
+    renumber();
+    return node;
+  }
+  function concernRows() { return Array.prototype.slice.call(concernsBox.querySelectorAll("fieldset.concern")); }
+  function renumber() {
+    concernRows().forEach(function (row, index) {
+      row.querySelector("legend").textContent = words.concern_n.replace("{n}", index + 1);
+      row.querySelector(".remove-concern").textContent = words.remove_concern;
+      ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
+        var id = "concerns." + index + "." + name;
+        var input = row.querySelector('[data-name="' + name + '"]');
+        input.id = id; input.name = id;
+        input.setAttribute("aria-describedby", id + "-error");
+        row.querySelector('[data-for="' + name + '"]').setAttribute("for", id);
+        row.querySelector('[data-error="' + name + '"]').id = id + "-error";
+      });
+    });
+  }
+
+  function payload() {
+    var body = {submission_id: draft.submission_id, attendance: {}, assessment: {}, concerns: []};
+    SCALAR.forEach(function (name) {
+      var value = field(name).value;
+      if (INTEGERS.indexOf(name) >= 0 && /^\s*-?\d+\s*$/.test(value)) { value = parseInt(value, 10); }
+      var parts = name.split(".");
+      if (parts.length === 2) { body[parts[0]][parts[1]] = value; } else { body[name] = value; }
+    });
+    concernRows().forEach(function (row) {
+      var concern = {};
+      ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
+        concern[name] = row.querySelector('[data-name="' + name + '"]').value;
+      });
+      body.concerns.push(concern);
+    });
+    return body;
+  }
+  function fill(body) {
+    SCALAR.forEach(function (name) {
+      var parts = name.split("."), value = parts.length === 2 ? (body[parts[0]] || {})[parts[1]] : body[name];
+      if (value !== undefined && value !== null) { field(name).value = value; }
+    });
+    concernRows().forEach(function (row) { row.remove(); });
+    (body.concerns || []).forEach(addConcern);
+  }
+
+  function saveDraft() {
+    draft.payload = payload();
+    outbox.write(outbox.DRAFT, draft);
+  }
+  function newDraft() {
+    draft = {submission_id: mint(), payload: null, errors: null};
+    outbox.write(outbox.DRAFT, draft);
+  }
+
+  function clearErrors() {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) { p.hidden = true; p.textContent = ""; });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
+  }
+  function status(text, kind) {
+    var box = document.getElementById("form-status");
+    box.hidden = !text; box.className = "notice " + (kind || "");
+    box.innerHTML = "";
+    if (text) { box.appendChild(document.createTextNode(text)); }
+    return box;
+  }
+  function showErrors(body) {
+    clearErrors();
+    var fields = (body && body.fields) || {}, unplaced = [], first = null;
+    Object.keys(fields).forEach(function (name) {
+      var slot = document.getElementById(name + "-error");
+      var input = document.getElementById(name);
+      if (slot) {
+        slot.textContent = fields[name]; slot.hidden = false;
+        if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+      } else { unplaced.push(fields[name]); }
+    });
+    var message = words.visit_refused + (unplaced.length ? " " + unplaced.join(" ") : "") +
+      (body && body.message && !Object.keys(fields).length ? " " + body.message : "");
+    status(message, "error");
+    if (first) { first.focus(); }
+  }
+
+  // the next refused visit (if any) becomes the draft, unless one is being typed
+  function takeRefused(submissionId) {
+    var refused = outbox.read(outbox.REFUSED, []);
+    var index = -1;
+    refused.forEach(function (r, i) { if (submissionId ? r.submission_id === submissionId : index < 0) { index = i; } });
+    if (index < 0) { return null; }
+    var taken = refused.splice(index, 1)[0];
+    outbox.write(outbox.REFUSED, refused);
+    draft = taken;
+    outbox.write(outbox.DRAFT, draft);
+    fill(draft.payload);
+    field("submission_id").value = draft.submission_id;
+    showErrors(draft.errors);
+    return taken;
+  }
+  function blankForm() {
+    newDraft();
+    field("submission_id").value = draft.submission_id;
+    ["attendance.present", "attendance.expected", "assessment.note"].forEach(function (name) { field(name).value = ""; });
+    concernRows().forEach(function (row) { row.remove(); });
+    addConcern();
+    saveDraft();
+  }
+
+  function isBlank(body) {
+    if (!body) { return true; }
+    var typed = (body.concerns || []).some(function (c) { return c.summary; });
+    return !typed && !(body.attendance || {}).present && !(body.assessment || {}).note;
+  }
+
+  var submitted = null;
+  function onResult(kind, item, detail) {
+    var mine = item.submission_id === submitted;
+    if (kind === "sent") {
+      var box = status(words.visit_sent + " ", "ok");
+      var link = document.createElement("a");
+      link.href = detail.url; link.textContent = detail.unit_name + " · " + detail.meeting_date;
+      link.className = "sent-visit-link";
+      box.appendChild(link);
+    } else if (kind === "waiting" && mine) {
+      status(words.kept_offline, "warning");
+    } else if (kind === "signin" && mine) {
+      status(words.session_expired + " " + words.kept_offline, "warning");
+    } else if (kind === "refused" && mine) {
+      takeRefused(item.submission_id);
+    }
+    if (mine) { submitted = null; document.getElementById("send-visit").disabled = false; }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    form = document.getElementById("visit-form");
+    if (!form) { return; }
+    words = JSON.parse(form.dataset.words);
+    concernsBox = document.getElementById("concerns");
+    template = document.getElementById("concern-template");
+    draft = outbox.read(outbox.DRAFT, null);
+    if (!draft || !draft.submission_id) { newDraft(); }
+    if (draft.payload) { fill(draft.payload); } else { addConcern(); }
+    field("submission_id").value = draft.submission_id;
+    if (draft.errors) { showErrors(draft.errors); }
+    else if (isBlank(draft.payload)) { takeRefused(null); }
+    form.addEventListener("input", saveDraft);
+    form.addEventListener("change", saveDraft);
+    document.getElementById("add-concern").addEventListener("click", function () {
+      var row = addConcern(); saveDraft(); row.querySelector("textarea").focus();
+    });
+    outbox.onResult(onResult);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearErrors();
+      var body = payload();
+      submitted = body.submission_id;
+      document.getElementById("send-visit").disabled = true;
+      status(words.sending, "");
+      outbox.queue(body);   // from here the visit is safe on the phone, whatever happens
+      blankForm();          // the next visit gets a submission_id of its own
+      outbox.flush();
+    });
+  });
+})();

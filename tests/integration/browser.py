@@ -1,0 +1,57 @@
+"""Debian's chromium driven by Playwright, for the pages' end-to-end tests.
+
+One browser per test session (``browser`` fixture); each test opens contexts of its own (a
+phone-sized one for the committee member). Every page a test visits is saved as a screenshot
+under ``var/test-artifacts/pages/`` (printed at the end of the session). Playwright's own browser
+download is not used: ``/usr/bin/chromium`` comes from Debian (deploy/test.sh installs it).
+"""
+import pathlib
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "test-artifacts" / "pages"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True,
+         "has_touch": True}
+DESKTOP = {"viewport": {"width": 1200, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not pathlib.Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: apt-get install chromium (deploy/test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    manager = sync_playwright()
+    playwright = manager.start()
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
+        # Playwright's stop() waits for its driver through asyncio's child watcher, which
+        # never hears back under eventlet's monkey-patching: end the driver process directly
+        manager._client._transport._proc.kill()
+        print(f"\npage screenshots: {ARTIFACTS}")
+
+
+def screenshot(page, name):
+    """Save the whole page as ``<name>.png`` among the test artifacts."""
+    path = ARTIFACTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, base_url, username, password):
+    page.goto(f"{base_url}/app/sign-in")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(re.compile(r".*/app/(?!sign-in).*"))

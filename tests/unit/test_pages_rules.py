@@ -1,0 +1,243 @@
+"""The pages' plain parts: Vietnamese words and dates, errors mapped to form fields, the CSRF
+token, the cookie's flags, the actions a case page offers, and every template rendered in both
+languages with data shaped like the services' answers (no server, no browser)."""
+import datetime as dt
+import re
+
+import pytest
+
+from services.escalations.case_life import HOLDER, RAISER, STATES
+from services.gateway.api.pages_officer import action_arguments, allowed_actions, chart_rows
+from services.gateway.pages import i18n, render, session
+
+SECRET = "a-test-secret-of-at-least-32-characters"
+
+
+def test_dates_read_the_vietnamese_way():
+    friday = dt.date(2026, 11, 27)
+    assert i18n.long_date(friday, "vi") == "Thứ Sáu, 27/11/2026"
+    assert i18n.long_date("2026-11-29", "vi") == "Chủ Nhật, 29/11/2026"
+    assert i18n.long_date(friday, "en") == "Friday, 27/11/2026"
+    assert i18n.short_date("2026-01-05", "vi") == "05/01/2026"
+    # a moment is shown in Vietnam's time: 20:30 UTC is 03:30 the next day there
+    assert i18n.date_time("2026-11-27T20:30:00+00:00", "vi") == "28/11/2026 03:30"
+    assert i18n.long_date("2026-11-27T20:30:00+00:00", "vi") == "Thứ Bảy, 28/11/2026"
+
+
+def test_every_text_and_label_has_both_languages_with_vietnamese_diacritics():
+    for key, (vi, en) in i18n.TEXTS.items():
+        assert vi and en, key
+    for kind, values in i18n.LABELS.items():
+        for value, (vi, en) in values.items():
+            assert vi and en, (kind, value)
+    assert i18n.text("sign_in", "vi") == "Đăng nhập"
+    assert i18n.text("sign_in", "fr") == "Đăng nhập"  # Vietnamese unless English is asked
+    assert i18n.label("status", "awaiting_information", "vi") == "Chờ bổ sung thông tin"
+    assert i18n.label("status", "a-state-from-the-future", "vi") == "a-state-from-the-future"
+    every_state = set(STATES) | {"raised"}
+    assert every_state <= set(i18n.LABELS["status"])
+
+
+def test_a_refusal_maps_to_the_form_fields_in_the_users_language():
+    fields = {"attendance": {"present": ["cannot exceed expected"]},
+              "concerns": {"1": {"summary": ["Missing data for required field."]}},
+              "meeting_date": ["cannot be in the future"],
+              "unit_id": ["not assigned to vinh-phuc.x on 2026-11-27"]}
+    assert i18n.flat_fields(fields, "vi") == {
+        "attendance.present": "Không được lớn hơn tổng số phải dự.",
+        "concerns.1.summary": "Bắt buộc nhập.",
+        "meeting_date": "Không được là ngày trong tương lai.",
+        "unit_id": "Bạn không được phân công phụ trách đơn vị này vào ngày 2026-11-27.",
+    }
+    assert i18n.flat_fields({"x": ["Must be greater than or equal to 1 and less than or equal "
+                                   "to 5."]}, "en") == {"x": "Must be from 1 to 5."}
+    # a message nobody worded is shown as the service wrote it
+    assert i18n.translate_error("something new", "vi") == "something new"
+
+
+def test_the_csrf_token_belongs_to_one_session():
+    token = session.csrf_token(SECRET, "token-a")
+    session.check_csrf(SECRET, "token-a", token)
+    altered = token[:-1] + ("1" if token.endswith("0") else "0")
+    for session_value, submitted in (("token-b", token), ("token-a", ""), ("", token),
+                                     ("token-a", altered)):
+        with pytest.raises(session.CsrfRefused):
+            session.check_csrf(SECRET, session_value, submitted)
+    assert session.csrf_token("another-secret-of-at-least-32-chars!!", "token-a") != token
+
+
+def test_the_cookie_is_secure_over_https_and_never_readable_by_scripts():
+    assert session.is_secure("auto", {"wsgi.url_scheme": "https"})
+    assert session.is_secure("auto", {"wsgi.url_scheme": "http",
+                                      "HTTP_X_FORWARDED_PROTO": "https"})
+    assert not session.is_secure("auto", {"wsgi.url_scheme": "http"})
+    assert session.is_secure("always", {"wsgi.url_scheme": "http"})
+    assert not session.is_secure("never", {"wsgi.url_scheme": "https"})
+    options = session.cookie_options(True, 60)
+    assert options["httponly"] and options["samesite"] == "Lax" and options["secure"]
+
+
+def test_after_sign_in_only_a_page_of_this_site():
+    assert session.safe_next("/app/cases/abc") == "/app/cases/abc"
+    for target in ("https://evil.example/", "//evil.example/app/", "/app\\..", "", None, "/x"):
+        assert session.safe_next(target) == "/app"
+
+
+def test_a_case_page_offers_only_what_the_state_and_side_allow():
+    assert allowed_actions("routed", HOLDER) == ["acknowledge", "start", "redirect",
+                                                 "mark_duplicate", "escalate"]
+    assert allowed_actions("acknowledged", HOLDER) == [
+        "start", "request_information", "redirect", "answer", "mark_duplicate", "escalate"]
+    assert allowed_actions("awaiting_information", HOLDER) == []
+    assert allowed_actions("awaiting_information", RAISER) == ["provide_information"]
+    assert allowed_actions("answered", RAISER) == ["close"]
+    assert allowed_actions("closed_resolved", HOLDER) == []
+
+
+def test_an_action_takes_only_its_own_fields_from_the_form():
+    form = {"csrf": "x", "answer": "Đã xử lý", "reason": "stray", "note": ""}
+    assert action_arguments("answer", form) == {"answer": "Đã xử lý"}
+    assert action_arguments("acknowledge", form) == {}
+    assert action_arguments("close", {"outcome": "resolved", "note": ""}) == {
+        "outcome": "resolved"}
+
+
+def test_chart_bars_are_scaled_to_the_largest_figure():
+    rows = chart_rows([{"received": 4, "answered": 1}, {"received": 2, "answered": 2}])
+    assert [(r["received_pct"], r["answered_pct"]) for r in rows] == [(100, 25), (50, 50)]
+    assert chart_rows([]) == []
+
+
+CASE = {"case_id": "c1", "concern_id": "k1", "status": "acknowledged", "authority_id": "a1",
+        "authority_name": "UBND xã Tam Hợp", "topic": "infrastructure", "urgency": "normal",
+        "summary": "Đường thôn xuống cấp", "raised_on": "2026-11-20", "overdue": True,
+        "acknowledge_by": "2026-11-24", "answer_by": "2026-12-04", "answer": None,
+        "answered_at": None, "due_at": "2026-12-04T10:00:00+00:00", "due_kind": "answer",
+        "standing_committee_flagged": False,
+        "timeline": [{"at": "2026-11-20T01:00:00+00:00", "action": "route", "to_state": "routed",
+                      "why": None},
+                     {"at": "2026-11-21T01:00:00+00:00", "action": "acknowledge",
+                      "to_state": "acknowledged", "why": None}]}
+CONCERN = {"concern_id": "k1", "topic": "infrastructure", "summary": "Đường thôn xuống cấp",
+           "raised_by": "resident", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
+           "raised_on": "2026-11-20",
+           "answer": {"answer": "Đã sửa", "answered_at": "2026-11-25T01:00:00+00:00"}}
+VISIT = {"visit_id": "v1", "unit_id": "u1", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
+         "meeting_date": "2026-11-20", "meeting_kind": "regular",
+         "attendance": {"present": 27, "expected": 31},
+         "assessment": {"leadership": 4, "education": 4, "combativeness": 3, "note": "Tốt"},
+         "logged_at": "2026-11-20T12:00:00+00:00",
+         "concerns": [{**CONCERN, "answer": None}]}
+UNIT = {"unit_id": "u1", "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "level": "branch",
+        "path": ["a", "b", "c", "u1"]}
+AUTHORITY = {"authority_id": "a2", "name": "UBND huyện Bình Xuyên", "level": "district",
+             "parent_authority_id": None, "email": "x@example"}
+STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
+    {"topic": "land", "received": 4, "answered": 2, "acknowledged_on_time": 3,
+     "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0}]}
+PAGES = {
+    "sign_in.html": {"errors": {"password": "Sai"}, "username": "binh", "next_page": "/app",
+                     "sign_in_csrf": "x"},
+    "error.html": {"message": "Lỗi", "fields": {"a": "b"}},
+    "cadre_units.html": {"rows": [{"unit": UNIT, "starts_on": "2026-01-01",
+                                   "last_visit": VISIT, "open_concerns": 1}]},
+    "visit_form.html": {"units": [UNIT], "chosen": "u1", "today": "2026-11-27",
+                        "topics": ["land"], "meeting_kinds": ["regular"],
+                        "raised_by": ["resident"], "urgencies": ["normal"],
+                        "error_words": {"sending": "…"}},
+    "cadre_visits.html": {"visits": [VISIT], "next_cursor": "abc"},
+    "cadre_visit.html": {"visit": VISIT},
+    "concern.html": {"concern": CONCERN, "case": {**CASE, "status": "answered"},
+                     "actions": ["close"], "failed": "close", "errors": {"note": "x"},
+                     "values": {"note": "y"}, "done": "close"},
+    "case.html": {"case": CASE, "actions": allowed_actions("acknowledged", HOLDER),
+                  "authorities": [AUTHORITY], "failed": "answer",
+                  "errors": {"answer": "Bắt buộc nhập.", "_action": "Bị từ chối"},
+                  "values": {"answer": ""}, "done": None},
+    "inbox.html": {"inbox": {"authority": AUTHORITY, "view": "holding",
+                             "counts": {"routed": 2, "acknowledged": 1000}, "counts_cap": 1000,
+                             "overdue": 1, "cases": [CASE], "next_cursor": "n"},
+                   "state": "routed"},
+    "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
+                        "authorities": [AUTHORITY], "authority_id": "a2"},
+    "admin_users.html": {"users": [{"username": "binh", "display_name": "Trần Thị Bình",
+                                    "role": "cadre", "cadre_id": "tran-thi-binh",
+                                    "authority_id": None, "enabled": True}],
+                         "next_cursor": None},
+    "admin_units.html": {"units": [UNIT], "next_cursor": None},
+    "admin_authorities.html": {"authorities": [AUTHORITY], "next_cursor": None},
+    "admin_routing.html": {"rules": [{"rule_id": "r1", "topic": "*", "unit_id": "u1",
+                                      "authority_id": "a1"}], "next_cursor": None},
+    "admin_notifications.html": {"notifications": [
+        {"created_at": "2026-11-27T01:00:00+00:00", "recipient_name": "UBND", "email": None,
+         "subject": "Vụ việc mới", "state": "sent"}], "next_cursor": None},
+    "operator_queues.html": {"queues": [{"queue": "monitor.audit", "ready": 0,
+                                         "unacknowledged": 0, "consumers": 1,
+                                         "dead_letters": False},
+                                        {"queue": "visits.dead", "ready": 2,
+                                         "unacknowledged": 0, "consumers": 0,
+                                         "dead_letters": True}]},
+    "operator_events.html": {"events": [{"occurred_at": "2026-11-27T01:00:00+00:00",
+                                         "routing_key": "visits.visit_logged", "actor": None}],
+                             "next_cursor": None},
+    "operator_dead_letters.html": {
+        "queues": [{"queue": "visits.dead", "failed_on": "visits.concern", "depth": 1,
+                    "letters": [{"letter_id": "0123456789abcdef01234567",
+                                 "event_type": "concern_raised", "event_id": "e1",
+                                 "correlation_id": None, "failed_at": None, "attempts": 3,
+                                 "error": "boom"}]}],
+        "actions": [{"at": "2026-11-27T01:00:00+00:00", "action": "replay",
+                     "event_type": "concern_raised", "reason": None, "by": "u1"}],
+        "errors": {"reason": "Bắt buộc nhập."}, "failed": "0123456789abcdef01234567",
+        "done": None},
+    "operator_alerts.html": {"alerts": [{"active": True, "kind": "queue_depth",
+                                         "subject": "visits.dead", "detail": "2 waiting",
+                                         "raised_at": "2026-11-27T01:00:00+00:00"}]},
+    "operator_trace.html": {"subject_id": "k1", "trace": {"steps": [
+        {"occurred_at": "2026-11-27T01:00:00+00:00", "event_type": "concern_raised",
+         "source": "visits", "seconds_since_previous": None, "actor": "u1"},
+        {"occurred_at": "2026-11-27T01:00:01+00:00", "event_type": "case_routed",
+         "source": "escalations", "seconds_since_previous": 1.25, "actor": None}]}},
+    "admin_imports.html": {"imports": [{"import_id": "i1", "filename": "don-vi.xlsx",
+                                        "state": "applying",
+                                        "progress": {"applied": 3, "to_apply": 10},
+                                        "created_at": "2026-11-27T01:00:00+00:00"}]},
+    "admin_import.html": {"job": {"filename": "don-vi.xlsx", "state": "applying",
+                                  "refusal": None,
+                                  "progress": {"total": 12, "to_apply": 10, "applied": 3,
+                                               "unchanged": 1, "rejected": 1, "failed": 0},
+                                  "rejections": [{"sheet": "units", "line": 4,
+                                                  "column": "level", "reason": "unknown"}],
+                                  "failures": []}, "running": True, "refresh": 2},
+    "admin_coverage.html": {"report": {"quarter": {"from": "2026-10-01", "to": "2026-12-31"}},
+                            "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4,
+                                      "visited": 1, "pct": 25}]},
+}
+USERS = {"cadre": {"role": "cadre", "cadre_id": "tran-thi-binh"},
+         "officer": {"role": "authority_officer", "authority_id": "a1"}}
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+@pytest.mark.parametrize("template", sorted(PAGES))
+def test_every_page_renders_in_both_languages(template, language):
+    html = render.render(template, language, user=USERS["cadre"], csrf="t", menu=(),
+                         here="/app", **PAGES[template])
+    assert f'<html lang="{language}">' in html
+    assert "{{" not in html and "{%" not in html
+    # every form control has a label naming it (accessible forms)
+    for control in re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', html):
+        assert f'for="{control}"' in html, (template, control)
+
+
+def test_escaped_everywhere():
+    html = render.render("cadre_visit.html", "vi", user=None, csrf="", menu=(), here="/",
+                         visit={**VISIT, "unit_name": "<script>alert(1)</script>"})
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_static_files_are_served_from_the_repository():
+    for name, media_type in render.STATIC_FILES.items():
+        content, served = render.static_file(name)
+        assert content and served == media_type
+    with pytest.raises(KeyError):
+        render.static_file("../service.py")
