@@ -1,5 +1,6 @@
 """What every contract is made of: ids, free text, the clock, and :class:`EventType`."""
 import datetime as dt
+import json
 import re
 import uuid
 
@@ -11,6 +12,11 @@ UTC = dt.timezone.utc
 # system mints (visits, concerns, cases, events) are uuid4 hex. Both fit this pattern.
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 
+
+# An envelope on the wire (JSON) is at most this long: consumers dead-letter a longer body
+# without decoding it (shared.consumer), so producers refuse to make one (EventType.new).
+# The longest contract today (an 8000-character answer, escaped) is under 60 KiB.
+MAX_EVENT_BYTES = 1024 * 1024
 
 # Cc (C0, DEL, C1) and unpaired surrogates: never in a stored string; free text keeps \n and \t
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -83,7 +89,7 @@ class EventType:
         errors = self.schema.validate(dumped)
         if errors:
             raise ValueError(f"{self.routing_key} payload breaks its contract: {errors}")
-        return Envelope().dump({
+        envelope = Envelope().dump({
             "event_id": event_id or new_id(),
             "event_type": self.name,
             "source": self.source,
@@ -91,3 +97,8 @@ class EventType:
             "payload": dumped,
             "actor": actor,
         })
+        size = len(json.dumps(envelope).encode())
+        if size > MAX_EVENT_BYTES:
+            raise ValueError(f"{self.routing_key} envelope is {size} bytes, over the limit of "
+                             f"{MAX_EVENT_BYTES} that consumers accept")
+        return envelope
