@@ -225,12 +225,13 @@ def test_a_parameter_broken_in_one_field_is_refused_at_the_edge_naming_it(
     route = ROUTES[(method, rule)]
 
     @PARAMETER_BUDGET
-    @given(refused(schema, query=True, key=key), path_values(route))
-    def refusal(broken, good_path):
+    @given(refused(schema, query=True, key=key), path_values(route),
+           valid(route.query, query=True))
+    def refusal(broken, good_path, good_query):
         if part == "path":
             if "" in broken.payload.values() or len(broken.payload) < len(schema().fields):
                 return  # an empty or absent path segment is another route: nothing to judge
-            where, params = url(system, rule, broken.payload), {}
+            where, params = url(system, rule, broken.payload), good_query
         else:
             where, params = url(system, rule, good_path), broken.payload
         response = requests.request(method, where, params=params, timeout=30,
