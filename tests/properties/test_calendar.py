@@ -34,7 +34,7 @@ days = st.dates(FIRST, LAST)
 counts = st.integers(0, 30)
 moments = st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2030, 10, 1),
                        timezones=st.sampled_from([dt.timezone.utc, sla.VIETNAM_TIME]))
-SETTINGS = settings(max_examples=examples(80))
+SETTINGS = settings(max_examples=examples(50))
 
 
 @st.composite

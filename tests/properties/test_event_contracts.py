@@ -14,8 +14,8 @@ from tests.properties.profiles import examples
 from tests.properties.strategies import breakable, names, refused, round_trip_keeps, valid
 
 TYPES = sorted(EVENT_TYPES.values(), key=lambda event_type: event_type.routing_key)
-PER_TYPE = settings(max_examples=examples(15))
-PER_FIELD = settings(max_examples=examples(4))
+PER_TYPE = settings(max_examples=examples(10))
+PER_FIELD = settings(max_examples=examples(3))
 
 
 @pytest.mark.parametrize("event_type", TYPES, ids=str)
@@ -87,7 +87,7 @@ def envelopes():
             lambda sent: json.loads(json.dumps(event_type.new(event_type.schema.load(sent))))))
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(60))
 @given(refused(Envelope(), base=envelopes()))
 def test_an_envelope_broken_in_one_field_is_refused_naming_it(broken):
     with pytest.raises(InvalidEvent) as invalid:

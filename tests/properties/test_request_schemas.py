@@ -38,8 +38,8 @@ def request_schemas():
 SCHEMAS = request_schemas()
 FIELDS = [(name, schema, query, key) for name, schema, query in SCHEMAS
           for key in breakable(schema())]
-PER_SCHEMA = settings(max_examples=examples(15))
-PER_FIELD = settings(max_examples=examples(4))
+PER_SCHEMA = settings(max_examples=examples(10))
+PER_FIELD = settings(max_examples=examples(3))
 
 
 def test_the_registry_is_read_whole():

@@ -20,7 +20,7 @@ POLICY = load_policy_file()
 PATH = ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"]
 ELSEWHERE = ["vp", "vp.vy", "vp.vy.dai-dong"]
 TOPICS = list(contracts.CONCERN_TOPICS)
-SETTINGS = settings(max_examples=examples(80))
+SETTINGS = settings(max_examples=examples(60))
 days = st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31))
 
 
