@@ -15,7 +15,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 
 # An envelope on the wire (JSON) is at most this long: consumers dead-letter a longer body
 # without decoding it (shared.consumer), so producers refuse to make one (EventType.new).
-# The longest contract today (an 8000-character answer, escaped) is under 60 KiB.
+# The longest free text (an 8000-character answer) is under 100 KiB even \u-escaped.
 MAX_EVENT_BYTES = 1024 * 1024
 
 # Cc (C0, DEL, C1) and unpaired surrogates: never in a stored string; free text keeps \n and \t
