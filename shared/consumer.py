@@ -58,7 +58,7 @@ class DeadLetteringQueueConsumer(QueueConsumer):
         return consumers
 
     def _on_raw_message(self, provider, message):
-        size = len(message.body or b"")
+        size = self._size(message.body)
         if size > MAX_EVENT_BYTES:
             provider.park_undecodable(message, f"{size} bytes is over the limit of "
                                                f"{MAX_EVENT_BYTES} bytes; not decoded")
@@ -69,6 +69,13 @@ class DeadLetteringQueueConsumer(QueueConsumer):
             provider.park_undecodable(message, f"{type(exc).__name__}: {exc}")
             return
         self.handle_message(provider, body, message)
+
+    @staticmethod
+    def _size(body):
+        """Bytes on the wire; py-amqp may hand over a body it decoded (its content encoding)."""
+        if isinstance(body, str) and len(body) <= MAX_EVENT_BYTES:  # chars never outnumber bytes
+            return len(body.encode("utf-8", "surrogatepass"))
+        return len(body or b"")
 
     def on_decode_error(self, message, exc):
         tag = message.delivery_info.get("consumer_tag")
@@ -126,9 +133,9 @@ class EventSubscriber(Consumer):
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
-    def park_undecodable(self, message, why):
-        _log.error("dead-lettering undecodable message on %s: %s", self.queue_name, why)
-        self._settle_failure(message, InvalidEvent(f"body cannot be decoded: {why}"), "",
+    def park_undecodable(self, message, exc):
+        _log.error("dead-lettering undecodable message on %s: %s", self.queue_name, exc)
+        self._settle_failure(message, InvalidEvent(f"body cannot be decoded: {exc}"), "",
                              final=True)
 
     def handle_event_result(self, message, event, worker_ctx, result=None, exc_info=None):

@@ -15,6 +15,10 @@ from tests.interface.test_event_subscriber import DEAD, QUEUE, Behaviour, make_s
 HOSTILE = {
     "oversized": (json.dumps({"pad": "x" * MAX_EVENT_BYTES}).encode(), "application/json",
                   "utf-8", "over the limit of"),
+    # fewer characters than the limit, more bytes: the limit is in bytes
+    "oversized_in_utf8": (json.dumps({"pad": "ạ" * (MAX_EVENT_BYTES // 2)},
+                                     ensure_ascii=False).encode(), "application/json", "utf-8",
+                          "over the limit of"),
     "pickle": (pickle.dumps({"event_id": "e1"}), "application/x-python-serialize", "binary",
                "application/x-python-serialize"),
     "msgpack": (b"\x81\xa8event_id\xa2e1", "application/x-msgpack", "binary",
