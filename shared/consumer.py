@@ -9,6 +9,9 @@ Example::
 The name refers to a subscription in ``shared.topology.SUBSCRIPTIONS`` for this service, which
 gives the queue. For each message:
 
+- a body over ``MAX_EVENT_BYTES`` is not even decoded, and one that cannot be decoded (not
+  JSON, not UTF-8, a content type other than JSON such as pickle or msgpack) goes straight to
+  ``<queue>.dead`` with the reason in its headers;
 - it is loaded through its contract; one that does not load goes straight to ``<queue>.dead``;
 - an event id this subscription already handled is acknowledged without running the handler
   (the handler's own effects must still be keyed so a crash between effect and record is safe);
@@ -34,7 +37,7 @@ from nameko.messaging import Consumer, QueueConsumer
 
 from shared import correlation, metrics, topology
 from shared.config import settings
-from shared.contracts import parse_event
+from shared.contracts import MAX_EVENT_BYTES, parse_event
 from shared.errors import InvalidEvent
 from shared.messaging import (
     ATTEMPT_HEADER,
@@ -65,8 +68,36 @@ def failure_injected(flag_file, queue_name):
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
-    """nameko's shared consumer, except that a body that cannot be decoded is dead-lettered
-    by the subscriber it was meant for, instead of kombu's default: log and ack."""
+    """nameko's shared consumer, except that a body that cannot be decoded, or is too large to
+    try, is dead-lettered by the subscriber it was meant for, instead of kombu's default: log
+    and ack (or decode whatever size arrives)."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            # kombu hands the raw message to ``on_message`` instead of decoding it first
+            consumer.on_message = partial(self._on_raw_message, provider)
+        return consumers
+
+    def _on_raw_message(self, provider, message):
+        size = self._size(message.body)
+        if size > MAX_EVENT_BYTES:
+            provider.park_undecodable(message, f"{size} bytes is over the limit of "
+                                               f"{MAX_EVENT_BYTES} bytes; not decoded")
+            return
+        try:
+            body = message.decode()
+        except Exception as exc:  # anything the decoder raises: the body is not ours to read
+            provider.park_undecodable(message, f"{type(exc).__name__}: {exc}")
+            return
+        self.handle_message(provider, body, message)
+
+    @staticmethod
+    def _size(body):
+        """Bytes on the wire; py-amqp may hand over a body it decoded (its content encoding)."""
+        if isinstance(body, str) and len(body) <= MAX_EVENT_BYTES:  # chars never outnumber bytes
+            return len(body.encode("utf-8", "surrogatepass"))
+        return len(body or b"")
 
     def on_decode_error(self, message, exc):
         tag = message.delivery_info.get("consumer_tag")

@@ -4,6 +4,8 @@ Request bodies are the services' own schemas (``services.visits.schemas.LogVisit
 wrap the services' dump schemas. ``services.gateway.routes`` ties each route to these, and the
 OpenAPI description is generated from them.
 """
+import copy
+
 from marshmallow import Schema, fields, validate
 
 from services.accounts.schemas import User
@@ -50,15 +52,23 @@ class CaseActionPath(Schema):
         escalations.ACTION_ARGUMENTS)), metadata={"description": "what to do with the case"})
 
 
+def _optional(schema, name):
+    """An action's own field as an optional part of the union: each action requires its own
+    arguments and refuses the others', so no field is required of every action's body."""
+    field = copy.deepcopy(schema._declared_fields[name])
+    field.required = False
+    return field
+
+
 class CaseActionArguments(Schema):
     """The arguments of every case action, each taking only its own (see the route)."""
-    note = escalations.NoArguments._declared_fields["note"]
-    question = escalations.RequestInformation._declared_fields["question"]
-    information = escalations.ProvideInformation._declared_fields["information"]
+    note = _optional(escalations.NoArguments, "note")
+    question = _optional(escalations.RequestInformation, "question")
+    information = _optional(escalations.ProvideInformation, "information")
     authority_id = Id(metadata={"description": "redirect: the authority responsible"})
-    reason = escalations.Reopen._declared_fields["reason"]
-    answer = escalations.Answer._declared_fields["answer"]
-    outcome = escalations.Close._declared_fields["outcome"]
+    reason = _optional(escalations.Reopen, "reason")
+    answer = _optional(escalations.Answer, "answer")
+    outcome = _optional(escalations.Close, "outcome")
     original_case_id = Id(metadata={"description": "mark_duplicate: the original case"})
 
 

@@ -12,6 +12,11 @@ UTC = dt.timezone.utc
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 
 
+# An envelope on the wire (JSON) is at most this long: consumers dead-letter a longer body
+# without decoding it (shared.consumer), so producers refuse to make one (Envelope).
+# The longest free text (an 8000-character answer) is under 100 KiB even \u-escaped.
+MAX_EVENT_BYTES = 1024 * 1024
+
 # Cc (C0, DEL, C1) and unpaired surrogates: never in a stored string; free text keeps \n and \t
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 

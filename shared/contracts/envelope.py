@@ -1,14 +1,24 @@
 """The envelope every event travels in, and :func:`parse_event` that loads one."""
 import datetime as dt
+import json
 from typing import NamedTuple
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, post_dump
 
-from shared.contracts.base import EventType, Id
+from shared.contracts.base import MAX_EVENT_BYTES, EventType, Id
 from shared.errors import InvalidEvent
 
 
 class Envelope(Schema):
+    @post_dump
+    def _fits_on_the_wire(self, envelope, **kwargs):
+        """An envelope consumers would dead-letter unread is a bug of its producer: refuse it."""
+        size = len(json.dumps(envelope).encode())
+        if size > MAX_EVENT_BYTES:
+            raise ValueError(f"{envelope.get('source')}.{envelope.get('event_type')} envelope is "
+                             f"{size} bytes, over the limit of {MAX_EVENT_BYTES} consumers read")
+        return envelope
+
     event_id = Id(required=True)
     event_type = Id(required=True)
     source = Id(required=True)

@@ -1,0 +1,2 @@
+"""Property tests load their hypothesis profile (``tests.properties.profiles``)."""
+import tests.properties.profiles  # noqa: F401
