@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 
 from services.escalations.case_life import RAISER, TRANSITIONS
 from services.gateway import schemas
+from services.gateway.api.branch_visits import UnitPath
 from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
 from services.gateway.api.pages_officer import AfterActionQuery
 from services.gateway.http import http, json_body, json_response, query_args
@@ -23,6 +24,8 @@ from shared.errors import Forbidden, NotFound, SausatError, Unauthorized
 
 # how many of the cadre's latest visits the units page looks at (last visit, open concerns)
 RECENT_VISITS = 200
+# open concerns shown on a branch's brief page (the API pages them; a branch rarely has more)
+BRIEF_CONCERNS = 100
 
 
 class NewVisitQuery(LanguageQuery):
@@ -35,6 +38,9 @@ class VisitsQuery(LanguageQuery):
 
 ROUTES = {
     ("GET", "/app/units"): page_route("Cadre: my units, their last visit and open concerns"),
+    ("GET", "/app/units/<unit_id>/brief"): page_route(
+        "Cadre: a branch's brief before a visit (open concerns, answers to read out, overdue, "
+        "last visits)", path=UnitPath),
     ("GET", "/app/visits/new"): page_route("Cadre: the visit form (works offline)",
                                            query=NewVisitQuery),
     ("POST", "/app/visits"): Route(
@@ -75,17 +81,42 @@ class CadrePagesApi(PagesApi):
             return view.render("cadre_units.html", rows=rows)
         return self._page(request, "visits.log", build)
 
+    @http("GET", "/app/units/<unit_id>/brief")
+    def brief_page(self, request, unit_id):
+        def build(view):
+            brief = self.visits.branch_brief(unit_id, {"limit": BRIEF_CONCERNS}, view.principal)
+            return view.render("cadre_brief.html", brief=brief,
+                               authorities=self._authority_names())
+        return self._page(request, "visits.brief", build)
+
     @http("GET", "/app/visits/new")
     def visit_form_page(self, request):
         def build(view):
             assignments = self.assignments.list_assignments(view.principal["cadre_id"])
             units = [self.assignments.get_unit(a["unit_id"]) for a in assignments]
+            chosen = query_args(request).get("unit_id")
             return view.render(
-                "visit_form.html", units=units, chosen=query_args(request).get("unit_id"),
+                "visit_form.html", units=units, chosen=chosen,
+                to_review=self._answers_to_read_out(chosen, view.principal),
                 today=today_in_vietnam().isoformat(), topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
                 error_words=error_words(view.language))
         return self._page(request, "visits.log", build)
+
+    def _answers_to_read_out(self, unit_id, principal):
+        """The answers the chosen branch's members review at this meeting (none when no
+        branch is chosen, or the brief is not this cadre's to read today)."""
+        if not unit_id:
+            return []
+        try:
+            brief = self.visits.branch_brief(unit_id, {"limit": BRIEF_CONCERNS}, principal)
+        except (Forbidden, NotFound):
+            return []
+        return [dict(answer, unit_id=unit_id) for answer in brief["answers_to_read_out"]]
+
+    def _authority_names(self):
+        authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
+        return {a["authority_id"]: a["name"] for a in authorities}
 
     @http("POST", "/app/visits")
     def log_visit_from_page(self, request):
