@@ -209,7 +209,36 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
     expect(page.locator("#answer-text")).to_have_text(answer)
     expect(page.locator("#concern-status")).to_have_text("Đã trả lời")
     screenshot(page, "cadre-concern-answered")
+    # before the next visit, the branch's brief has the answer to read out at the meeting
+    page.goto(f"{system.base_url}/app/units")
+    page.locator(f'a[href="/app/units/{NOI_PHAT}/brief"]').click()
+    read_out = page.locator("#answers-to-read-out tr[data-case-id]")
+    for _ in range(50):  # the visits service learns of the answer from escalations' event
+        if read_out.count():
+            break
+        time.sleep(0.2)
+        page.reload()
+    expect(read_out.locator("td.answer")).to_have_text([answer])
+    case_id = read_out.get_attribute("data-case-id")
+    screenshot(page, "cadre-brief")
+    # the next visit: the members are not satisfied with it
+    page.locator(f'a.button[href="/app/visits/new?unit_id={NOI_PHAT}"]').click()
+    fill_visit(page, 26, 31, [("Cống thoát nước vẫn ngập sau mưa", "infrastructure")])
+    page.locator(f'[id="review-{case_id}-not_satisfied"]').check()
+    page.get_by_label("Ý kiến của đảng viên", exact=True).fill("Cống vẫn ngập sau mưa")
+    screenshot(page, "cadre-visit-answer-review")
+    page.get_by_role("button", name="Gửi biên bản").click()
+    expect(page.locator("#form-status")).to_contain_text("Đã gửi biên bản.")
     context.close()
+    headers = system.sign_in("tamhop-officer", system.passwords["tamhop-officer"])
+    for _ in range(100):  # reviewed by visits, reopened by escalations: events on their way
+        case = requests.get(f"{system.base_url}/cases/{case_id}", headers=headers,
+                            timeout=10).json()
+        if case["status"] == "reopened":
+            break
+        time.sleep(0.2)
+    assert (case["status"], case["authority_id"]) == ("reopened", "ubnd-xa-tam-hop")
+    assert "Cống vẫn ngập sau mưa" in case["timeline"][-1]["why"]
 
 
 def test_administrator_and_operator_pages(browser, system):
@@ -261,4 +290,44 @@ def test_a_page_refuses_what_the_api_refuses(browser, system):
     me = requests.get(f"{system.base_url}/me", headers={"Authorization": f"Bearer {token}"},
                       timeout=10)
     assert me.status_code == 401  # signing out ended the API's token too
+    context.close()
+
+
+def test_an_administrator_imports_a_workbook_from_the_page_and_follows_it(browser, system,
+                                                                          tmp_path):
+    from openpyxl import Workbook
+
+    from bench.registry_workbook import COLUMNS, registry_rows
+
+    sheets = registry_rows(prefix="pw", districts=1, communes=2, branches=3, province_members=2,
+                           district_members=2, per_member=2, province_assignments=2)
+    sheets["units"].append(["pw.bad", "Chi bộ ghi sai cấp", "galaxy", None, "pw"])
+    book = Workbook(write_only=True)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in [COLUMNS[name], *rows]:
+            sheet.append(row)
+    workbook = tmp_path / "don-vi-moi.xlsx"
+    book.save(workbook)
+    rows = sum(len(rows) for rows in sheets.values())
+
+    context, page = signed_in(browser, system, "admin")
+    page.goto(f"{system.base_url}/app/admin/imports")
+    page.get_by_role("button", name="Nhập", exact=True).click()  # no file: said beside it
+    expect(page.locator("#file-error")).to_have_text("Hãy chọn một tệp.")
+    page.get_by_label("Tệp dữ liệu (.csv, .xlsx)").set_input_files(str(workbook))
+    page.get_by_label("Vẫn nhập các dòng hợp lệ nếu có dòng bị từ chối").check()
+    screenshot(page, "admin-import-upload")
+    page.get_by_role("button", name="Nhập", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/app/admin/imports/[0-9a-f]+$"))
+    state = page.locator("#import-state")
+    for _ in range(300):  # the page reloads itself every 2 s while the import runs
+        if state.text_content() in ("done", "done_with_errors", "rejected", "refused"):
+            break
+        time.sleep(0.2)
+    expect(state).to_have_text("done_with_errors")
+    expect(page.locator("#import-progress")).to_have_text(f"{rows - 1} / {rows - 1}")
+    expect(page.locator("table tbody tr")).to_have_count(1)  # the row report: the bad level
+    expect(page.locator("table tbody tr td").nth(2)).to_have_text("level")
+    screenshot(page, "admin-import-done")
     context.close()

@@ -15,12 +15,12 @@ from services.gateway import schemas
 from services.gateway.api.branch_visits import UnitPath
 from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
 from services.gateway.api.pages_officer import AfterActionQuery
-from services.gateway.http import http, json_body, json_response, query_args
-from services.gateway.pages import i18n, session
+from services.gateway.http import http, json_body, query_args
+from services.gateway.pages import i18n
 from services.gateway.route import Route
 from services.visits.schemas import LogVisit
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
-from shared.errors import Forbidden, NotFound, SausatError, Unauthorized
+from shared.errors import Forbidden, NotFound
 
 # how many of the cadre's latest visits the units page looks at (last visit, open concerns)
 RECENT_VISITS = 200
@@ -120,27 +120,11 @@ class CadrePagesApi(PagesApi):
 
     @http("POST", "/app/visits")
     def log_visit_from_page(self, request):
-        language = self._language(request)
-        token = request.cookies.get(session.SESSION_COOKIE)
-        try:
-            if not token:
-                raise Unauthorized(i18n.text("session_expired", language),
-                                   {"session": [i18n.text("session_expired", language)]})
-            principal = self.auth.principal_of_token(token, self.accounts, "visits.log")
-            try:
-                session.check_csrf(self.page_support.secret, token,
-                                   request.headers.get(session.CSRF_HEADER))
-            except session.CsrfRefused:
-                raise_forbidden(language)
+        def log(principal):
             visit = self.visits.log_visit(json_body(request), principal)
-        except SausatError as error:
-            body = error.to_body()
-            body["message"] = i18n.translate_error(error.message, language)
-            if error.fields:
-                body["fields"] = i18n.flat_fields(error.fields, language)
-            return self._finish(request, json_response(body, error.status))
-        visit["url"] = f"/app/visits/{visit['visit_id']}"
-        return self._finish(request, json_response(visit, 200 if visit["replayed"] else 201))
+            visit["url"] = f"/app/visits/{visit['visit_id']}"
+            return visit, 200 if visit["replayed"] else 201
+        return self._from_script(request, "visits.log", log)
 
     @http("GET", "/app/visits")
     def my_visits_page(self, request):
@@ -189,11 +173,6 @@ def raiser_actions(state):
     """What the raising side may do to a case in ``state`` (case_life's table)."""
     return list(dict.fromkeys(row.action for row in TRANSITIONS
                               if state in row.sources and RAISER in row.sides))
-
-
-def raise_forbidden(language):
-    raise Forbidden(i18n.text("csrf_failed", language),
-                    {"csrf": [i18n.text("csrf_failed", language)]})
 
 
 def error_words(language):

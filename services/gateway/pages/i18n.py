@@ -225,9 +225,18 @@ TEXTS = {
     "trace_title": ("Hành trình của một ý kiến", "A concern's journey"),
     "subject_id": ("Mã ý kiến, vụ việc hoặc buổi dự", "Concern, case or visit id"),
     "imports_title": ("Nhập dữ liệu từ bảng tính", "Spreadsheet imports"),
-    "imports_how": ("Tải tệp lên bằng POST /imports (xem /docs); tiến độ của từng lần nhập hiện ở "
-                    "đây.", "Upload with POST /imports (see /docs); each import's progress "
-                    "shows here."),
+    "imports_how": ("Chọn tệp CSV hoặc Excel (.xlsx) rồi bấm Nhập; tiến độ của từng lần nhập "
+                    "hiện ở đây.", "Choose a CSV or Excel (.xlsx) file and press Import; each "
+                    "import's progress shows here."),
+    "import_file": ("Tệp dữ liệu (.csv, .xlsx)", "Data file (.csv, .xlsx)"),
+    "accept_valid_rows": ("Vẫn nhập các dòng hợp lệ nếu có dòng bị từ chối",
+                          "Apply the valid rows even if some are rejected"),
+    "start_import": ("Nhập", "Import"),
+    "uploading": ("Đang tải tệp lên…", "Uploading…"),
+    "choose_file_first": ("Hãy chọn một tệp.", "Choose a file first."),
+    "file_too_large": ("Tệp lớn quá {limit} KB: hãy chia nhỏ, hoặc lưu thành .xlsx.",
+                       "The file is over {limit} KB: split it, or save it as .xlsx."),
+    "import_refused": ("Tệp chưa được nhận:", "The file was not accepted:"),
     "import_title": ("Lần nhập", "Import"),
     "file": ("Tệp", "File"),
     "progress": ("Tiến độ", "Progress"),
