@@ -45,6 +45,7 @@
       }, function () { status(words.unavailable, "error"); button.disabled = false; });
     }
 
+    input.addEventListener("change", function () { slot.hidden = true; input.removeAttribute("aria-invalid"); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       slot.hidden = true; input.removeAttribute("aria-invalid");
