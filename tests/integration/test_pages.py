@@ -4,13 +4,14 @@ screen, once with the network cut during the submit and once with the reply lost
 reloaded: each visit is logged exactly once. An officer acknowledges and answers a concern; the
 committee member sees the answer; administrators and operators see their pages; a page never
 shows what the API would refuse. Screenshots of every page: var/test-artifacts/pages/."""
-import json
+import datetime as dt
 import re
 import time
 
 import pytest
 import requests
 import yaml
+from kombu.utils import json as kombu_json
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
@@ -341,9 +342,9 @@ def test_an_operator_replays_a_dead_letter_and_sees_it_recorded(browser, system)
     envelope = contracts.CONCERN_RAISED.new({
         "concern_id": contracts.new_id(), "visit_id": contracts.new_id(), "unit_id": NOI_PHAT,
         "unit_path": NOI_PHAT.split("."), "topic": "infrastructure", "summary": LIGHTS,
-        "raised_by": "resident", "raised_on": "2026-11-20"})
+        "raised_by": "resident", "raised_on": dt.date(2026, 11, 20)})
     ConfirmedPublisher(system.env["AMQP_URI"]).publish_raw(
-        json.dumps(envelope).encode(), exchange="", routing_key="monitor.audit.dead",
+        kombu_json.dumps(envelope).encode(), exchange="", routing_key="monitor.audit.dead",
         content_type="application/json", content_encoding="utf-8",
         headers={"x-sausat-error": "audit store away", "x-sausat-attempt": 3})
     context, page = signed_in(browser, system, "operator")

@@ -199,7 +199,7 @@ PAGES = {
                                  "event_type": "concern_raised", "event_id": "e1",
                                  "correlation_id": None, "failed_at": None, "attempts": 3,
                                  "error": "boom"}]}],
-        "actions": [{"at": "2026-11-27T01:00:00+00:00", "action": "replay",
+        "actions": [{"at": "2026-11-27T01:00:00+00:00", "action": "replayed",
                      "event_type": "concern_raised", "reason": None, "by": "u1"}],
         "errors": {"reason": "Bắt buộc nhập."}, "failed": "0123456789abcdef01234567",
         "done": None},
@@ -255,3 +255,13 @@ def test_the_static_files_are_served_from_the_repository():
         assert content and served == media_type
     with pytest.raises(KeyError):
         render.static_file("../service.py")
+
+
+def test_the_dead_letter_actions_read_as_the_monitor_records_them():
+    actions = [{"at": "2026-11-27T01:00:00+00:00", "action": action, "event_type": "x",
+                "reason": None, "by": "u1"} for action in ("replayed", "discarded")]
+    html = render.render("operator_dead_letters.html", "vi", user=USERS["cadre"], csrf="t",
+                         menu=(), here="/app", queues=[], actions=actions, errors={},
+                         failed=None, done=None)
+    cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", html)
+    assert cells == ["Gửi lại", "Bỏ"]
