@@ -4,18 +4,22 @@ screen, once with the network cut during the submit and once with the reply lost
 reloaded: each visit is logged exactly once. An officer acknowledges and answers a concern; the
 committee member sees the answer; administrators and operators see their pages; a page never
 shows what the API would refuse. Screenshots of every page: var/test-artifacts/pages/."""
+import datetime as dt
 import re
 import time
 
 import pytest
 import requests
 import yaml
+from kombu.utils import json as kombu_json
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
 from deploy.load_demo import DEMO_DATA, load_demo
+from shared import contracts
+from shared.messaging import ConfirmedPublisher
 from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
-from tests.integration.system import SERVICES, RunningSystem
+from tests.integration.system import SERVICES, RunningSystem, poll
 
 pytestmark = pytest.mark.integration
 
@@ -209,7 +213,36 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
     expect(page.locator("#answer-text")).to_have_text(answer)
     expect(page.locator("#concern-status")).to_have_text("Đã trả lời")
     screenshot(page, "cadre-concern-answered")
+    # before the next visit, the branch's brief has the answer to read out at the meeting
+    page.goto(f"{system.base_url}/app/units")
+    page.locator(f'a[href="/app/units/{NOI_PHAT}/brief"]').click()
+    read_out = page.locator("#answers-to-read-out tr[data-case-id]")
+    for _ in range(50):  # the visits service learns of the answer from escalations' event
+        if read_out.count():
+            break
+        time.sleep(0.2)
+        page.reload()
+    expect(read_out.locator("td.answer")).to_have_text([answer])
+    case_id = read_out.get_attribute("data-case-id")
+    screenshot(page, "cadre-brief")
+    # the next visit: the members are not satisfied with it
+    page.locator(f'a.button[href="/app/visits/new?unit_id={NOI_PHAT}"]').click()
+    fill_visit(page, 26, 31, [("Cống thoát nước vẫn ngập sau mưa", "infrastructure")])
+    page.locator(f'[id="review-{case_id}-not_satisfied"]').check()
+    page.get_by_label("Ý kiến của đảng viên", exact=True).fill("Cống vẫn ngập sau mưa")
+    screenshot(page, "cadre-visit-answer-review")
+    page.get_by_role("button", name="Gửi biên bản").click()
+    expect(page.locator("#form-status")).to_contain_text("Đã gửi biên bản.")
     context.close()
+    headers = system.sign_in("tamhop-officer", system.passwords["tamhop-officer"])
+    for _ in range(100):  # reviewed by visits, reopened by escalations: events on their way
+        case = requests.get(f"{system.base_url}/cases/{case_id}", headers=headers,
+                            timeout=10).json()
+        if case["status"] == "reopened":
+            break
+        time.sleep(0.2)
+    assert (case["status"], case["authority_id"]) == ("reopened", "ubnd-xa-tam-hop")
+    assert "Cống vẫn ngập sau mưa" in case["timeline"][-1]["why"]
 
 
 def test_administrator_and_operator_pages(browser, system):
@@ -262,3 +295,81 @@ def test_a_page_refuses_what_the_api_refuses(browser, system):
                       timeout=10)
     assert me.status_code == 401  # signing out ended the API's token too
     context.close()
+
+
+def test_an_administrator_imports_a_workbook_from_the_page_and_follows_it(browser, system,
+                                                                          tmp_path):
+    from openpyxl import Workbook
+
+    from bench.registry_workbook import COLUMNS, registry_rows
+
+    sheets = registry_rows(prefix="pw", districts=1, communes=2, branches=3, province_members=2,
+                           district_members=2, per_member=2, province_assignments=2)
+    sheets["units"].append(["pw.bad", "Chi bộ ghi sai cấp", "galaxy", None, "pw"])
+    book = Workbook(write_only=True)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in [COLUMNS[name], *rows]:
+            sheet.append(row)
+    workbook = tmp_path / "don-vi-moi.xlsx"
+    book.save(workbook)
+    rows = sum(len(rows) for rows in sheets.values())
+
+    context, page = signed_in(browser, system, "admin")
+    page.goto(f"{system.base_url}/app/admin/imports")
+    page.get_by_role("button", name="Nhập", exact=True).click()  # no file: said beside it
+    expect(page.locator("#file-error")).to_have_text("Hãy chọn một tệp.")
+    page.get_by_label("Tệp dữ liệu (.csv, .xlsx)").set_input_files(str(workbook))
+    page.get_by_label("Vẫn nhập các dòng hợp lệ nếu có dòng bị từ chối").check()
+    screenshot(page, "admin-import-upload")
+    page.get_by_role("button", name="Nhập", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/app/admin/imports/[0-9a-f]+$"))
+    state = page.locator("#import-state")
+    for _ in range(300):  # the page reloads itself every 2 s while the import runs
+        if state.text_content() in ("done", "done_with_errors", "rejected", "refused"):
+            break
+        time.sleep(0.2)
+    expect(state).to_have_text("done_with_errors")
+    expect(page.locator("#import-progress")).to_have_text(re.compile(rf"^{rows - 1} / "))
+    expect(page.locator("table tbody tr")).to_have_count(1)  # the row report: the bad level
+    expect(page.locator("table tbody tr td").nth(2)).to_have_text("level")
+    screenshot(page, "admin-import-done")
+    context.close()
+
+
+def test_an_operator_replays_a_dead_letter_and_sees_it_recorded(browser, system):
+    # a well-formed event the audit consumer gave up on, as its dead-letter queue holds it
+    envelope = contracts.CONCERN_RAISED.new({
+        "concern_id": contracts.new_id(), "visit_id": contracts.new_id(), "unit_id": NOI_PHAT,
+        "unit_path": NOI_PHAT.split("."), "topic": "infrastructure", "summary": LIGHTS,
+        "raised_by": "resident", "raised_on": dt.date(2026, 11, 20)})
+    ConfirmedPublisher(system.env["AMQP_URI"]).publish_raw(
+        kombu_json.dumps(envelope).encode(), exchange="", routing_key="monitor.audit.dead",
+        content_type="application/json", content_encoding="utf-8",
+        headers={"x-sausat-error": "audit store away", "x-sausat-attempt": 3})
+    context, page = signed_in(browser, system, "operator")
+    page.goto(f"{system.base_url}/app/operator/dead-letters")
+    letter = page.locator("article.letter", has_text="audit store away")
+    for _ in range(100):  # the queue's depth comes from the broker's statistics
+        if letter.count():
+            break
+        time.sleep(0.2)
+        page.reload()
+    expect(letter).to_have_count(1)
+    screenshot(page, "operator-dead-letters")
+    letter.get_by_role("button", name="Gửi lại").click()
+    expect(page.locator("article.letter", has_text="audit store away")).to_have_count(0)
+    expect(page.locator("table tbody tr").first).to_contain_text("Gửi lại")
+    expect(page.locator("table tbody tr").first).to_contain_text("concern_raised")
+    screenshot(page, "operator-dead-letter-replayed")
+    context.close()
+    # replayed, the audit consumer took it this time: it is in the trail
+    headers = system.sign_in("operator", system.passwords["operator"])
+    concern_id = envelope["payload"]["concern_id"]
+
+    def trace():
+        answer = requests.get(f"{system.base_url}/monitor/trace/{concern_id}", headers=headers,
+                              timeout=10)
+        return answer.json().get("steps", []) if answer.status_code == 200 else []
+
+    poll(trace, lambda steps: [s["event_type"] for s in steps] == ["concern_raised"])

@@ -128,6 +128,10 @@ VISIT = {"visit_id": "v1", "unit_id": "u1", "unit_name": "Chi bộ thôn Nội P
          "assessment": {"leadership": 4, "education": 4, "combativeness": 3, "note": "Tốt"},
          "logged_at": "2026-11-20T12:00:00+00:00",
          "concerns": [{**CONCERN, "answer": None}]}
+BRIEF_CONCERN = {"concern_id": "k1", "visit_id": "v1", "topic": "land", "summary": "Đường hỏng",
+                 "raised_on": "2026-11-20", "case_id": "c1", "status": "routed",
+                 "holder_authority_id": "a1", "due_on": "2026-12-02", "overdue": False,
+                 "answer": None, "answered_at": None}
 UNIT = {"unit_id": "u1", "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "level": "branch",
         "path": ["a", "b", "c", "u1"]}
 AUTHORITY = {"authority_id": "a2", "name": "UBND huyện Bình Xuyên", "level": "district",
@@ -144,7 +148,16 @@ PAGES = {
     "visit_form.html": {"units": [UNIT], "chosen": "u1", "today": "2026-11-27",
                         "topics": ["land"], "meeting_kinds": ["regular"],
                         "raised_by": ["resident"], "urgencies": ["normal"],
-                        "error_words": {"sending": "…"}},
+                        "error_words": {"sending": "…"},
+                        "to_review": [{"case_id": "c1", "unit_id": "u1", "summary": "Đèn hỏng",
+                                       "answer": "Đã thay bóng"}]},
+    "cadre_brief.html": {"brief": {
+        "unit_id": "u1", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "today": "2026-11-27",
+        "open_concerns": [BRIEF_CONCERN], "next_cursor": "n",
+        "answers_to_read_out": [{**BRIEF_CONCERN, "status": "answered", "answer": "Đã sửa"}],
+        "overdue": [{**BRIEF_CONCERN, "overdue": True}],
+        "last_visits": [{**VISIT, "cadre_id": "tran-thi-binh", "concern_count": 1}]},
+        "authorities": {"a1": "UBND xã Tam Hợp"}},
     "cadre_visits.html": {"visits": [VISIT], "next_cursor": "abc"},
     "cadre_visit.html": {"visit": VISIT},
     "concern.html": {"concern": CONCERN, "case": {**CASE, "status": "answered"},
@@ -186,7 +199,7 @@ PAGES = {
                                  "event_type": "concern_raised", "event_id": "e1",
                                  "correlation_id": None, "failed_at": None, "attempts": 3,
                                  "error": "boom"}]}],
-        "actions": [{"at": "2026-11-27T01:00:00+00:00", "action": "replay",
+        "actions": [{"at": "2026-11-27T01:00:00+00:00", "action": "replayed",
                      "event_type": "concern_raised", "reason": None, "by": "u1"}],
         "errors": {"reason": "Bắt buộc nhập."}, "failed": "0123456789abcdef01234567",
         "done": None},
@@ -201,7 +214,8 @@ PAGES = {
     "admin_imports.html": {"imports": [{"import_id": "i1", "filename": "don-vi.xlsx",
                                         "state": "applying",
                                         "progress": {"applied": 3, "to_apply": 10},
-                                        "created_at": "2026-11-27T01:00:00+00:00"}]},
+                                        "created_at": "2026-11-27T01:00:00+00:00"}],
+                           "max_bytes": 700_000, "words": {"uploading": "…"}},
     "admin_import.html": {"job": {"filename": "don-vi.xlsx", "state": "applying",
                                   "refusal": None,
                                   "progress": {"total": 12, "to_apply": 10, "applied": 3,
@@ -241,3 +255,13 @@ def test_the_static_files_are_served_from_the_repository():
         assert content and served == media_type
     with pytest.raises(KeyError):
         render.static_file("../service.py")
+
+
+def test_the_dead_letter_actions_read_as_the_monitor_records_them():
+    actions = [{"at": "2026-11-27T01:00:00+00:00", "action": action, "event_type": "x",
+                "reason": None, "by": "u1"} for action in ("replayed", "discarded")]
+    html = render.render("operator_dead_letters.html", "vi", user=USERS["cadre"], csrf="t",
+                         menu=(), here="/app", queues=[], actions=actions, errors={},
+                         failed=None, done=None)
+    cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", html)
+    assert cells == ["Gửi lại", "Bỏ"]

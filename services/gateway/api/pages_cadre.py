@@ -12,17 +12,20 @@ from marshmallow import fields, validate
 
 from services.escalations.case_life import RAISER, TRANSITIONS
 from services.gateway import schemas
+from services.gateway.api.branch_visits import UnitPath
 from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
 from services.gateway.api.pages_officer import AfterActionQuery
-from services.gateway.http import http, json_body, json_response, query_args
-from services.gateway.pages import i18n, session
+from services.gateway.http import http, json_body, query_args
+from services.gateway.pages import i18n
 from services.gateway.route import Route
 from services.visits.schemas import LogVisit
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
-from shared.errors import Forbidden, NotFound, SausatError, Unauthorized
+from shared.errors import Forbidden, NotFound
 
 # how many of the cadre's latest visits the units page looks at (last visit, open concerns)
 RECENT_VISITS = 200
+# open concerns shown on a branch's brief page (the API pages them; a branch rarely has more)
+BRIEF_CONCERNS = 100
 
 
 class NewVisitQuery(LanguageQuery):
@@ -35,6 +38,9 @@ class VisitsQuery(LanguageQuery):
 
 ROUTES = {
     ("GET", "/app/units"): page_route("Cadre: my units, their last visit and open concerns"),
+    ("GET", "/app/units/<unit_id>/brief"): page_route(
+        "Cadre: a branch's brief before a visit (open concerns, answers to read out, overdue, "
+        "last visits)", path=UnitPath),
     ("GET", "/app/visits/new"): page_route("Cadre: the visit form (works offline)",
                                            query=NewVisitQuery),
     ("POST", "/app/visits"): Route(
@@ -75,41 +81,50 @@ class CadrePagesApi(PagesApi):
             return view.render("cadre_units.html", rows=rows)
         return self._page(request, "visits.log", build)
 
+    @http("GET", "/app/units/<unit_id>/brief")
+    def brief_page(self, request, unit_id):
+        def build(view):
+            brief = self.visits.branch_brief(unit_id, {"limit": BRIEF_CONCERNS}, view.principal)
+            return view.render("cadre_brief.html", brief=brief,
+                               authorities=self._authority_names())
+        return self._page(request, "visits.brief", build)
+
     @http("GET", "/app/visits/new")
     def visit_form_page(self, request):
         def build(view):
             assignments = self.assignments.list_assignments(view.principal["cadre_id"])
             units = [self.assignments.get_unit(a["unit_id"]) for a in assignments]
+            chosen = query_args(request).get("unit_id")
             return view.render(
-                "visit_form.html", units=units, chosen=query_args(request).get("unit_id"),
+                "visit_form.html", units=units, chosen=chosen,
+                to_review=self._answers_to_read_out(chosen, view.principal),
                 today=today_in_vietnam().isoformat(), topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
                 error_words=error_words(view.language))
         return self._page(request, "visits.log", build)
 
+    def _answers_to_read_out(self, unit_id, principal):
+        """The answers the chosen branch's members review at this meeting (none when no
+        branch is chosen, or the brief is not this cadre's to read today)."""
+        if not unit_id:
+            return []
+        try:
+            brief = self.visits.branch_brief(unit_id, {"limit": BRIEF_CONCERNS}, principal)
+        except (Forbidden, NotFound):
+            return []
+        return [dict(answer, unit_id=unit_id) for answer in brief["answers_to_read_out"]]
+
+    def _authority_names(self):
+        authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
+        return {a["authority_id"]: a["name"] for a in authorities}
+
     @http("POST", "/app/visits")
     def log_visit_from_page(self, request):
-        language = self._language(request)
-        token = request.cookies.get(session.SESSION_COOKIE)
-        try:
-            if not token:
-                raise Unauthorized(i18n.text("session_expired", language),
-                                   {"session": [i18n.text("session_expired", language)]})
-            principal = self.auth.principal_of_token(token, self.accounts, "visits.log")
-            try:
-                session.check_csrf(self.page_support.secret, token,
-                                   request.headers.get(session.CSRF_HEADER))
-            except session.CsrfRefused:
-                raise_forbidden(language)
+        def log(principal):
             visit = self.visits.log_visit(json_body(request), principal)
-        except SausatError as error:
-            body = error.to_body()
-            body["message"] = i18n.translate_error(error.message, language)
-            if error.fields:
-                body["fields"] = i18n.flat_fields(error.fields, language)
-            return self._finish(request, json_response(body, error.status))
-        visit["url"] = f"/app/visits/{visit['visit_id']}"
-        return self._finish(request, json_response(visit, 200 if visit["replayed"] else 201))
+            visit["url"] = f"/app/visits/{visit['visit_id']}"
+            return visit, 200 if visit["replayed"] else 201
+        return self._from_script(request, "visits.log", log)
 
     @http("GET", "/app/visits")
     def my_visits_page(self, request):
@@ -158,11 +173,6 @@ def raiser_actions(state):
     """What the raising side may do to a case in ``state`` (case_life's table)."""
     return list(dict.fromkeys(row.action for row in TRANSITIONS
                               if state in row.sources and RAISER in row.sides))
-
-
-def raise_forbidden(language):
-    raise Forbidden(i18n.text("csrf_failed", language),
-                    {"csrf": [i18n.text("csrf_failed", language)]})
 
 
 def error_words(language):

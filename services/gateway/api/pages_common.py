@@ -16,7 +16,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from services.gateway.api import Api
-from services.gateway.http import form_args, http, query_args
+from services.gateway.http import form_args, http, json_response, query_args
 from services.gateway.pages import i18n, render, session
 from services.gateway.route import Route
 from shared.config import settings
@@ -202,6 +202,31 @@ class PagesApi(Api):
         except (SausatError, OperationalError) as error:
             response = self._error_page(view, error)
         return self._finish(request, response)
+
+    def _from_script(self, request, action, call):
+        """A page script's JSON request: the session cookie and ``X-CSRF-Token`` checked as a
+        form's, then ``call(principal)`` answers ``(body, status)``. Refusals come back in the
+        one error shape, the message and ``fields`` in the user's language."""
+        language = self._language(request)
+        token = request.cookies.get(session.SESSION_COOKIE)
+        try:
+            if not token:
+                raise Unauthorized(i18n.text("session_expired", language),
+                                   {"session": [i18n.text("session_expired", language)]})
+            principal = self.auth.principal_of_token(token, self.accounts, action)
+            try:
+                session.check_csrf(self.page_support.secret, token,
+                                   request.headers.get(session.CSRF_HEADER))
+            except session.CsrfRefused:
+                raise Forbidden(i18n.text("csrf_failed", language),
+                                {"csrf": [i18n.text("csrf_failed", language)]}) from None
+            body, status = call(principal)
+        except SausatError as error:
+            body, status = error.to_body(), error.status
+            body["message"] = i18n.translate_error(error.message, language)
+            if error.fields:
+                body["fields"] = i18n.flat_fields(error.fields, language)
+        return self._finish(request, json_response(body, status))
 
     def _error_page(self, view, error):
         if isinstance(error, Forbidden):

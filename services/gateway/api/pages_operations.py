@@ -11,8 +11,10 @@ from services.gateway.api.pages_common import (
     page_status,
     redirect,
 )
-from services.gateway.http import form_args, http, query_args
+from services.gateway.http import form_args, http, json_body, query_args
 from services.gateway.pages import i18n
+from services.gateway.route import Route
+from services.imports.schemas import MAX_FILE_BYTES, ImportJob, StartImport
 from services.monitor.schemas import LETTER_ID
 from shared.contracts import Id
 from shared.errors import SausatError
@@ -51,6 +53,13 @@ ROUTES = {
     ("GET", "/app/operator/trace"): page_route("Operator: a concern's journey",
                                                query=TracePageQuery),
     ("GET", "/app/admin/imports"): page_route("Administrator: imports, newest first"),
+    ("POST", "/app/admin/imports"): Route(
+        "Administrator: start an import from the import page (session cookie and "
+        "X-CSRF-Token)", ImportJob, "pages", status=202, body=StartImport, public=True,
+        errors=(400, 401, 403, 413, 415, 422),
+        description="What POST /imports does, for the page's script (which reads the chosen "
+                    "file into base64): the answer carries url, the import's progress page; "
+                    "refusals with their fields in the user's language."),
     ("GET", "/app/admin/imports/<import_id>"): page_route(
         "Administrator: an import's progress and row report", path=ImportPath),
     ("GET", "/app/admin/coverage"): page_route(
@@ -129,8 +138,17 @@ class OperationsPagesApi(PagesApi):
     def imports_page(self, request):
         def build(view):
             page = self.imports.list_imports({"limit": 50}, view.principal)
-            return view.render("admin_imports.html", imports=page["imports"])
+            return view.render("admin_imports.html", imports=page["imports"],
+                               max_bytes=MAX_FILE_BYTES, words=import_words(view.language))
         return self._page(request, "registry.import", build)
+
+    @http("POST", "/app/admin/imports")
+    def start_import_from_page(self, request):
+        def start(principal):
+            job = self.imports.start_import(json_body(request), principal)
+            job["url"] = f"/app/admin/imports/{job['import_id']}"
+            return job, 202
+        return self._from_script(request, "registry.import", start)
 
     @http("GET", "/app/admin/imports/<import_id>")
     def import_page(self, request, import_id):
@@ -151,3 +169,12 @@ class OperationsPagesApi(PagesApi):
             return view.render("admin_coverage.html", report=report,
                                rows=coverage_rows(report["committees"]))
         return self._page(request, "coverage.read", build)
+
+
+def import_words(language):
+    """The words the import page's script needs, in the page's language."""
+    keys = ("uploading", "choose_file_first", "file_too_large", "import_refused", "unavailable",
+            "session_expired")
+    return {key: i18n.text(key, language, **({"limit": MAX_FILE_BYTES // 1000}
+                                             if key == "file_too_large" else {}))
+            for key in keys}

@@ -17,7 +17,7 @@ from services.gateway.pages import i18n
 HERE = pathlib.Path(__file__).resolve().parent
 STATIC = HERE / "static"
 STATIC_FILES = {"app.css": "text/css", "visit.js": "application/javascript",
-                "outbox.js": "application/javascript"}
+                "outbox.js": "application/javascript", "import.js": "application/javascript"}
 
 
 @functools.cache

@@ -48,7 +48,8 @@
   }
 
   function payload() {
-    var body = {submission_id: draft.submission_id, attendance: {}, assessment: {}, concerns: []};
+    var body = {submission_id: draft.submission_id, attendance: {}, assessment: {}, concerns: [],
+                answer_reviews: []};
     SCALAR.forEach(function (name) {
       var value = field(name).value;
       if (INTEGERS.indexOf(name) >= 0 && /^\s*-?\d+\s*$/.test(value)) { value = parseInt(value, 10); }
@@ -62,7 +63,30 @@
       });
       body.concerns.push(concern);
     });
+    // the answers read out at this meeting, for the branch chosen (a vote left empty: not read)
+    reviewRows().forEach(function (row) {
+      if (row.dataset.unitId !== body.unit_id) { return; }
+      var caseId = row.dataset.caseId;
+      var vote = row.querySelector('input[type="radio"]:checked');
+      if (!vote || !vote.value) { return; }
+      body.answer_reviews.push({case_id: caseId, satisfied: vote.value === "yes",
+        comment: field("review." + caseId + ".comment").value});
+    });
     return body;
+  }
+  function reviewRows() { return Array.prototype.slice.call(form.querySelectorAll("fieldset.answer-review")); }
+  function showReviews() {  // only the chosen branch's answers are reviewed
+    reviewRows().forEach(function (row) { row.hidden = row.dataset.unitId !== field("unit_id").value; });
+  }
+  function fillReviews(reviews) {
+    reviewRows().forEach(function (row) {
+      var caseId = row.dataset.caseId, review = null;
+      (reviews || []).forEach(function (r) { if (r.case_id === caseId) { review = r; } });
+      var value = review ? (review.satisfied ? "yes" : "no") : "";
+      row.querySelector('input[type="radio"][value="' + value + '"]').checked = true;
+      field("review." + caseId + ".comment").value = review ? review.comment : "";
+    });
+    showReviews();
   }
   function fill(body) {
     SCALAR.forEach(function (name) {
@@ -71,6 +95,7 @@
     });
     concernRows().forEach(function (row) { row.remove(); });
     (body.concerns || []).forEach(addConcern);
+    fillReviews(body.answer_reviews);
   }
 
   function saveDraft() {
@@ -131,6 +156,7 @@
     ["attendance.present", "attendance.expected", "assessment.note"].forEach(function (name) { field(name).value = ""; });
     concernRows().forEach(function (row) { row.remove(); });
     addConcern();
+    fillReviews([]);
     saveDraft();
   }
 
@@ -171,6 +197,8 @@
     field("submission_id").value = draft.submission_id;
     if (draft.errors) { showErrors(draft.errors); }
     else if (isBlank(draft.payload)) { takeRefused(null); }
+    showReviews();
+    field("unit_id").addEventListener("change", showReviews);
     form.addEventListener("input", saveDraft);
     form.addEventListener("change", saveDraft);
     document.getElementById("add-concern").addEventListener("click", function () {
