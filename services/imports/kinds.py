@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from services.assignments.schemas import AssignCadre, RegisterCadre, RegisterUnit
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority
+from services.imports.cells import READERS
 
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
 
@@ -32,6 +33,7 @@ class Column:
     required: bool = False
     is_list: bool = False     # several values in one cell, separated by ; , | or a new line
     is_date: bool = False
+    cell: str = None          # a structured cell read by ``cells.READERS[cell]``
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class Kind:
     def required(self):
         return [column.name for column in self.columns if column.required]
 
+    def cells_of(self, record):
+        """``record`` with its structured values written as the import reads them back."""
+        return {**record, **{column.name: READERS[column.cell][1](record.get(column.name))
+                             for column in self.columns if column.cell}}
+
     def key_of(self, payload):
         return tuple(str(payload.get(name)) for name in self.key)
 
@@ -69,6 +76,10 @@ KINDS = {kind.name: kind for kind in (
         Column("level", ("Cấp",), required=True),
         Column("kind", ("Loại hình", "Loại")),
         Column("parent_id", ("Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã cấp trên")),
+        Column("locality", ("Địa phương", "Địa chỉ")),
+        Column("meeting_schedule", ("Lịch sinh hoạt", "Ngày sinh hoạt"), cell="schedule"),
+        Column("contacts", ("Liên hệ", "Người liên hệ"), cell="contacts"),
+        Column("established_on", ("Ngày thành lập",), is_date=True),
     ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng")),
     Kind("cadres", ("assignments", "register_cadre"), ("cadre_id",), (
         Column("cadre_id", ("Mã cán bộ",), required=True),
@@ -77,6 +88,8 @@ KINDS = {kind.name: kind for kind in (
                required=True),
         Column("positions", ("Chức vụ",), required=True, is_list=True),
         Column("email", ("Thư điện tử", "Địa chỉ email")),
+        Column("phone", ("Số điện thoại", "Điện thoại")),
+        Column("memberships", ("Cấp ủy", "Tham gia cấp ủy"), cell="memberships"),
     ), RegisterCadre, ("Cán bộ", "Cấp ủy viên")),
     Kind("assignments", ("assignments", "assign_cadre"), ("cadre_id", "unit_id"), (
         Column("cadre_id", ("Mã cán bộ",), required=True),

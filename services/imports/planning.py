@@ -27,8 +27,8 @@ from shared.errors import RuleViolated
 
 # fields compared to decide "the same record"; the contact may change on its own
 COMPARED = {
-    "units": ("name", "level", "kind", "parent_id"),
-    "cadres": ("full_name", "home_unit_id", "positions"),
+    "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts"),
+    "cadres": ("full_name", "home_unit_id", "positions", "phone", "memberships"),
     "assignments": ("starts_on",),
     "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id"),
     "routing_rules": ("topic", "unit_id", "authority_id", "urgency", "effective_from",

@@ -33,6 +33,7 @@ _log = getLogger(__name__)
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 LIST_ORDER = [("created_at", -1), ("_id", -1)]
 EXPORTED_BY_RPC = {"units": ("assignments", "list_units", "units"),
+                   "cadres": ("assignments", "list_cadres", "cadres"),
                    "authorities": ("escalations", "list_authorities", "authorities"),
                    "routing_rules": ("escalations", "list_routing_rules", "routing_rules")}
 
@@ -115,13 +116,12 @@ class ImportsService(ReportsHealth):
         if kind.name in EXPORTED_BY_RPC:
             service, method, listed = EXPORTED_BY_RPC[kind.name]
             rows = all_pages(self._calls(), service, method, listed)
-        elif kind.name == "cadres":
-            rows = list(readmodel.cadres_by_id(self.db).values())
         else:
             day = today().isoformat()
             rows = sorted((a for a in readmodel.assignments_started_by(self.db, day)
                            if coverage.in_force(a, day)),
                           key=lambda a: (a["cadre_id"], a["unit_id"]))
+        rows = [kind.cells_of(row) for row in rows]
         if query["format"] == "xlsx":
             data, media_type = write_xlsx({kind.name: (columns, rows)}), XLSX_MEDIA_TYPE
         else:

@@ -148,17 +148,63 @@ def test_each_bad_row_is_rejected_with_its_line_and_column():
             "vp,Tỉnh ủy Vĩnh Phúc,province,,,1\n"
             "VP BX,Huyện ủy Bình Xuyên,district,,vp,2\n"
             "vp.bx.th,,grassroots,,vp,3\n"
-            "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,village,vp.bx.th,4\n")
+            "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,hamlet,vp.bx.th,4\n")
     checked = check_sheet(KINDS["units"], parsing.read_file(cp1258(data), "units.csv")[0])
     assert checked.ignored_columns == ["STT"]
+    # the payload register_unit takes: the details a sheet left out are the schema's defaults
     assert [row.payload for row in checked.rows] == [
         {"unit_id": "vp", "name": "Tỉnh ủy Vĩnh Phúc", "level": "province", "kind": None,
-         "parent_id": None}]
+         "parent_id": None, "locality": None, "meeting_schedule": None, "contacts": [],
+         "established_on": None}]
     found = {(r.line, r.column): r.reason for r in checked.rejections}
     assert set(found) == {(3, "unit_id"), (4, "name"), (5, "kind")}
     assert "lower-case id" in found[(3, "unit_id")]
     assert "residential" in found[(5, "kind")]
     assert found[(4, "name")] == "required, but the cell is empty"
+
+
+def test_a_units_details_as_an_office_writes_them():
+    data = ("Mã đơn vị,Tên đơn vị,Cấp,Loại hình,Mã đơn vị cấp trên,Địa phương,Lịch sinh hoạt,"
+            "Người liên hệ,Ngày thành lập\n"
+            "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,village,vp.bx.th,"
+            "\"thôn Nội Phật, xã Tam Hợp\",\"hằng tháng, ngày 5\","
+            "Nguyễn Văn An (Bí thư) 0912 345 678 an@example.vn; Trần Thị Bình,"
+            "01/07/2025\n"
+            "vp.bx.th.ts,Chi bộ thôn Tiền Sơn,branch,village,vp.bx.th,,mỗi tuần,,\n"
+            "vp.bx.th.hl,Chi bộ thôn Hữu Lộc,branch,village,vp.bx.th,,,(Bí thư) 0912 345 678,\n")
+    checked = check_sheet(KINDS["units"], parsing.read_file(cp1258(data), "units.csv")[0])
+    row, = checked.rows
+    assert row.payload["locality"] == "thôn Nội Phật, xã Tam Hợp"
+    assert row.payload["meeting_schedule"] == {"frequency": "monthly", "day_of_month": 5,
+                                               "note": None}
+    assert row.payload["contacts"] == [
+        {"name": "Nguyễn Văn An", "role": "Bí thư", "phone": "0912 345 678",
+         "email": "an@example.vn"},
+        {"name": "Trần Thị Bình", "role": None, "phone": None, "email": None}]
+    assert row.payload["established_on"] == "2025-07-01"
+    found = {(r.line, r.column): r.reason for r in checked.rejections}
+    assert set(found) == {(3, "meeting_schedule"), (4, "contacts")}
+    assert "hằng tháng, ngày 5" in found[(3, "meeting_schedule")]
+    assert "has no name" in found[(4, "contacts")]
+
+
+def test_a_cadres_memberships_and_phone():
+    sheet, = parsing.read_file(
+        "Mã cán bộ,Họ và tên,Mã đơn vị sinh hoạt,Chức vụ,Số điện thoại,Cấp ủy\n"
+        "an,Nguyễn Văn An,vp.bx,district_committee_member,0912 345 678,"
+        "vp.bx: standing_member từ 01/10/2020 đến 30/06/2025; vp.bx.th: member\n"
+        "binh,Trần Thị Bình,vp.bx,district_committee_member,,vp.bx: boss\n".encode(),
+        "cadres.csv")
+    checked = check_sheet(KINDS["cadres"], sheet)
+    row, = checked.rows
+    assert row.payload["phone"] == "0912 345 678"
+    assert row.payload["memberships"] == [
+        {"unit_id": "vp.bx", "role": "standing_member", "starts_on": "2020-10-01",
+         "ends_on": "2025-06-30"},
+        {"unit_id": "vp.bx.th", "role": "member", "starts_on": None, "ends_on": None}]
+    rejection, = checked.rejections
+    assert (rejection.line, rejection.column) == (3, "memberships")
+    assert "secretary" in rejection.reason      # the roles the registry takes
 
 
 def test_a_sheet_without_a_required_column_is_refused_naming_it():
