@@ -310,8 +310,8 @@ def _scope(rule):
 
 
 def _same_form(value):
-    """Values as both sides write them: lists as lists, empty text as None."""
-    if value == "":
+    """Values as both sides write them: lists as lists, empty text or list as None."""
+    if value in ("", [], ()):
         return None
     if isinstance(value, tuple):
         return list(value)
