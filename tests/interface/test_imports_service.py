@@ -20,16 +20,20 @@ ADMIN = {"user_id": "u-admin", "role": "administrator"}
 CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "binh"}
 FINISHED = ("rejected", "refused", "done", "done_with_errors")
 
-UNITS = [["unit_id", "name", "level", "kind", "parent_id"],
+UNITS = [["unit_id", "name", "level", "kind", "parent_id", "Địa phương", "Lịch sinh hoạt",
+          "Người liên hệ"],
          ["vp", "Tỉnh ủy Vĩnh Phúc", "province", None, None],
          ["vp.bx", "Huyện ủy Bình Xuyên", "district", None, "vp"],
          ["vp.bx.th", "Đảng bộ xã Tam Hợp", "grassroots", None, "vp.bx"],
-         ["vp.bx.th.np", "Chi bộ thôn Nội Phật, xã Tam Hợp", "branch", "residential",
-          "vp.bx.th"],
+         ["vp.bx.th.np", "Chi bộ thôn Nội Phật, xã Tam Hợp", "branch", "village",
+          "vp.bx.th", "thôn Nội Phật, xã Tam Hợp", "hằng tháng, ngày 5",
+          "Nguyễn Văn Hải (Bí thư chi bộ) 0912 345 678; Lê Thị Hoa hoa@example.org"],
          ["vp.bx.th.yl", "Chi bộ thôn Yên Lan, xã Tam Hợp", "branch", "residential",
           "vp.bx.th"]]
-CADRES = [["Mã cán bộ", "Họ và tên", "Mã đơn vị sinh hoạt", "Chức vụ", "Thư điện tử"],
-          ["binh", "Trần Thị Bình", "vp.bx", "district_committee_member", "binh@example.org"],
+CADRES = [["Mã cán bộ", "Họ và tên", "Mã đơn vị sinh hoạt", "Chức vụ", "Thư điện tử",
+           "Số điện thoại", "Cấp ủy"],
+          ["binh", "Trần Thị Bình", "vp.bx", "district_committee_member", "binh@example.org",
+           "0211 3866 123", "vp.bx: standing_member từ 01/10/2020"],
           ["an", "Nguyễn Văn An", "vp", "province_committee_member", None]]
 ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on"],
                ["binh", "vp.bx.th.np", "01/01/2026"],
@@ -102,6 +106,14 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
                                      "to_apply": 13, "applied": 13, "failed": 0}
     assert assignments.get_unit("vp.bx.th.np")["name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     assert assignments.get_cadre("binh")["email"] == "binh@example.org"
+    assert assignments.get_cadre("binh")["memberships"] == [
+        {"unit_id": "vp.bx", "role": "standing_member", "starts_on": "2020-10-01",
+         "ends_on": None}]
+    branch = assignments.get_unit("vp.bx.th.np")
+    assert (branch["kind"], branch["locality"], branch["meeting_schedule"]) == (
+        "village", "thôn Nội Phật, xã Tam Hợp",
+        {"frequency": "monthly", "day_of_month": 5, "note": None})
+    assert [c["name"] for c in branch["contacts"]] == ["Nguyễn Văn Hải", "Lê Thị Hoa"]
     assert {a["unit_id"] for a in assignments.list_assignments("binh")} == {
         "vp.bx.th.np", "vp.bx.th.yl"}
     assert escalations.get_authority("ubnd-th")["parent_authority_id"] == "huyen-uy-bx"
@@ -155,9 +167,10 @@ def test_unreadable_files_and_other_roles_are_refused_at_once(imports):
 def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
         container_factory, config, registry):
     assignments, _ = registry
-    branches = [[f"vp.b{i:03d}", f"Chi bộ số {i}", "branch", "residential", "vp"]
+    # a branch sits under a grassroots organisation (the registry checks the levels)
+    branches = [[f"vp.b{i:03d}", f"Chi bộ số {i}", "branch", "residential", "vp.bx.th"]
                 for i in range(240)]
-    data = xlsx({"units": UNITS[:2] + branches})
+    data = xlsx({"units": UNITS[:4] + branches})
     first = container_factory(ImportsService, config)
     first.start()
     with ServiceRpcProxy("imports", config, timeout=60) as imports:
@@ -168,13 +181,14 @@ def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
     client, db = connect(config["STORE_URI"], "imports")
     cut = db.imports.find_one({"_id": job["import_id"]})
     client.close()
-    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 241, cut["progress"]
+    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 243, cut["progress"]
     container_factory(ImportsService, config).start()
     with ServiceRpcProxy("imports", config, timeout=60) as imports:
         done = finished(imports, job)
-    assert done["state"] == "done" and done["progress"]["applied"] == 241
+    assert done["state"] == "done" and done["progress"]["applied"] == 243, done["failures"][:3]
     listed = assignments.list_units({"limit": 500})["units"]
-    assert sorted(u["unit_id"] for u in listed) == sorted(["vp"] + [b[0] for b in branches])
+    assert sorted(u["unit_id"] for u in listed) == sorted(
+        ["vp", "vp.bx", "vp.bx.th"] + [b[0] for b in branches])
 
 
 def test_exports_round_trip_through_the_import(imports, registry):
@@ -193,8 +207,13 @@ def test_exports_round_trip_through_the_import(imports, registry):
             assert again["state"] == "done", again
             assert again["progress"]["unchanged"] == total == again["progress"]["total"], again
     csv = base64.b64decode(imports.export_registry({"kind": "cadres"}, ADMIN)["content_base64"])
-    assert csv.startswith(b"\xef\xbb\xbfcadre_id,full_name,home_unit_id,positions,email\r\n")
+    assert csv.startswith(b"\xef\xbb\xbfcadre_id,full_name,home_unit_id,positions,email,"
+                          b"phone,memberships\r\n")
     assert "Trần Thị Bình" in csv.decode("utf-8")
+    assert "vp.bx: standing_member từ 2020-10-01" in csv.decode("utf-8")
+    units = base64.b64decode(imports.export_registry({"kind": "units"}, ADMIN)
+                             ["content_base64"]).decode("utf-8")
+    assert "monthly 5" in units and "Nguyễn Văn Hải (Bí thư chi bộ) 0912 345 678" in units
 
 
 def test_coverage_from_registry_and_visit_events(imports, registry, config):
