@@ -144,7 +144,8 @@ class ImportsService(ReportsHealth):
     def unassigned_units(self, query=None, principal=None):
         query, day = self._load(schemas.UnassignedQuery(), query, principal)
         units = readmodel.units_of_level(self.db, query["level"])
-        found = coverage.unassigned(units, readmodel.assignments_started_by(self.db, day), day)
+        found = coverage.unassigned(units, readmodel.assignments_started_by(self.db, day), day,
+                                    readmodel.working_groups_started_by(self.db, day))
         return _report(query, {"on": day, "level": query["level"], "count": len(found),
                                "units": found}, "units", ["unit_id", "name", "level"])
 
@@ -180,8 +181,10 @@ class ImportsService(ReportsHealth):
     def committee_coverage(self, query=None, principal=None):
         query, day = self._load(schemas.CommitteesQuery(), query, principal)
         first, last = coverage.quarter_of(dt.date.fromisoformat(day))
-        committees = readmodel.units_of_level(self.db, query["committee_level"])
-        branches = readmodel.units_of_level(self.db, query["level"])
+        committees = [unit for unit in readmodel.units_of_level(self.db, query["committee_level"])
+                      if coverage.exists_on(unit, day)]
+        branches = [unit for unit in readmodel.units_of_level(self.db, query["level"])
+                    if coverage.exists_on(unit, day)]
         visited = readmodel.visited_units(self.db, first, min(last, day))
         found = coverage.per_committee(committees, branches, visited)
         return _report(query, {"on": day, "quarter": {"from": first, "to": last},
