@@ -135,6 +135,10 @@ class ImportsService(ReportsHealth):
     def record(self, event):
         readmodel.record(self.db, event)
 
+    @subscribe("registry")
+    def follow_registry(self, event):
+        readmodel.record(self.db, event)
+
     def _load(self, schema, query, principal):
         require(principal_from(principal), "coverage.read")
         query = load_payload(schema, query or {}, "query")
