@@ -251,3 +251,39 @@ def test_coverage_from_registry_and_visit_events(imports, registry, config):
     assert committees["csv"].splitlines()[1] == "vp.bx,Huyện ủy Bình Xuyên,district,2,1,0.5"
     with pytest.raises(Forbidden):
         imports.stale_branches(on, CADRE)
+
+
+def test_coverage_follows_reorganisations_and_working_groups(imports, registry):
+    assignments, _ = registry
+    finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "so-do.xlsx"), ADMIN))
+    assignments.register_unit({"unit_id": "vp.bx.th.ts", "name": "Chi bộ thôn Tiền Sơn",
+                               "level": "branch", "kind": "village", "parent_id": "vp.bx.th"},
+                              ADMIN)
+    on = {"on": "2026-11-27", "level": "branch"}
+
+    def uncovered(query=on):
+        return [u["unit_id"] for u in imports.unassigned_units(query, ADMIN)["units"]]
+
+    wait_for(lambda: uncovered() == ["vp.bx.th.ts"], what="the new branch in the read model")
+    # a working group of the district attends Tiền Sơn: covered for the group's period
+    assignments.form_working_group({
+        "working_group_id": "tct-bx-1", "name": "Tổ công tác số 1", "formed_by_unit_id": "vp.bx",
+        "member_cadre_ids": ["binh"], "unit_ids": ["vp.bx.th.ts"], "starts_on": "2026-03-01",
+        "ends_on": "2026-12-31"}, ADMIN)
+    wait_for(lambda: uncovered() == [], what="the working group in the read model")
+    assert uncovered({**on, "on": "2026-02-28"}) == ["vp.bx.th.ts"]
+    assignments.change_working_group("tct-bx-1", {"ends_on": "2026-10-31"}, ADMIN)
+    wait_for(lambda: uncovered() == ["vp.bx.th.ts"], what="the group's new end")
+
+    # Nội Phật and Yên Lan merge from 1 July, their assignments ending: the successor is
+    # uncovered from that day, the merged branches no longer count
+    assignments.reorganise({
+        "operation_id": "op-merge-np-yl", "kind": "merge", "effective_on": "2026-07-01",
+        "unit_ids": ["vp.bx.th.np", "vp.bx.th.yl"], "assignments": "end",
+        "into": {"unit_id": "vp.bx.th.nyl", "name": "Chi bộ thôn Nội Phật - Yên Lan",
+                 "level": "branch", "kind": "village", "parent_id": "vp.bx.th"}}, ADMIN)
+    wait_for(lambda: uncovered() == ["vp.bx.th.nyl", "vp.bx.th.ts"],
+             what="the merger in the read model")
+    assert uncovered({**on, "on": "2026-06-30"}) == []
+    stale = imports.stale_branches({"on": "2026-11-27", "days": 30}, ADMIN)["branches"]
+    assert [b["unit_id"] for b in stale] == ["vp.bx.th.nyl", "vp.bx.th.ts"]
