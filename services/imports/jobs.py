@@ -101,6 +101,9 @@ def fetch_known(calls, wanted):
     known = Known()
     known.units = _by_id(calls, "assignments", "get_unit", "list_units", "units", "unit_id",
                          wanted["units"])
+    known.working_groups = _by_id(calls, "assignments", "get_working_group",
+                                  "list_working_groups", "working_groups", "working_group_id",
+                                  wanted["working_groups"])
     known.authorities = _by_id(calls, "escalations", "get_authority", "list_authorities",
                                "authorities", "authority_id", wanted["authorities"])
     cadre_ids = sorted(wanted["cadres"])
@@ -282,12 +285,12 @@ class JobRunner:
             batch = [row for row in batch if row["wave"] == batch[0]["wave"]]
             by_kind = {}
             for row in batch:
-                by_kind.setdefault(row["kind"], []).append(row)
+                by_kind.setdefault((row["kind"], row.get("action") == "change"), []).append(row)
             writes, failures = [], []
-            for kind, rows in by_kind.items():
-                service, method = KINDS[kind].rpc
-                results = self.calls.many(service, method,
-                                          [(row["payload"], principal) for row in rows])
+            for (kind, changing), rows in by_kind.items():
+                service, method = KINDS[kind].change_rpc if changing else KINDS[kind].rpc
+                results = self.calls.many(service, method, [_arguments(
+                    KINDS[kind], row["payload"], changing, principal) for row in rows])
                 for row, result in zip(rows, results):
                     if isinstance(result, SausatError):
                         failure = {"sheet": row["sheet"], "line": row["line"],
@@ -326,6 +329,14 @@ class _Checked:
     def __init__(self, kind, rows):
         self.kind = kind
         self.rows = rows
+
+
+def _arguments(kind, payload, changing, principal):
+    """What the registering RPC takes, or the change RPC: the record's key and its changes."""
+    if not changing:
+        return (payload, principal)
+    key, = kind.key_of(payload)
+    return (key, {name: payload.get(name) for name in kind.changeable}, principal)
 
 
 def _column(error, default):

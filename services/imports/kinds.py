@@ -12,7 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from services.assignments.schemas import AssignCadre, RegisterCadre, RegisterUnit
+from services.assignments.schemas import (
+    AssignCadre,
+    FormWorkingGroup,
+    RegisterCadre,
+    RegisterUnit,
+)
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority
 from services.imports.cells import READERS
 
@@ -44,6 +49,10 @@ class Kind:
     columns: tuple
     schema: type
     sheet_labels: tuple = ()  # sheet or file names that say this kind
+    # (service, method) that changes a registered record: called with its key and the
+    # ``changeable`` fields when only those differ from what the registry holds
+    change_rpc: tuple = None
+    changeable: tuple = ()
 
     def column_for(self, header):
         """The field a header names, or None."""
@@ -96,6 +105,18 @@ KINDS = {kind.name: kind for kind in (
         Column("unit_id", ("Mã đơn vị", "Đơn vị phụ trách"), required=True),
         Column("starts_on", ("Từ ngày", "Ngày bắt đầu"), required=True, is_date=True),
     ), AssignCadre, ("Phân công",)),
+    Kind("working_groups", ("assignments", "form_working_group"), ("working_group_id",), (
+        Column("working_group_id", ("Mã tổ công tác", "Mã tổ"), required=True),
+        Column("name", ("Tên tổ công tác", "Tên tổ", "Tên"), required=True),
+        Column("formed_by_unit_id", ("Đơn vị thành lập", "Mã đơn vị thành lập", "Cấp ủy thành lập"),
+               required=True),
+        Column("member_cadre_ids", ("Thành viên", "Mã thành viên"), required=True, is_list=True),
+        Column("unit_ids", ("Chi bộ phụ trách", "Chi bộ dự sinh hoạt", "Đơn vị dự sinh hoạt"),
+               required=True, is_list=True),
+        Column("starts_on", ("Từ ngày", "Ngày bắt đầu"), required=True, is_date=True),
+        Column("ends_on", ("Đến ngày", "Ngày kết thúc"), is_date=True),
+    ), FormWorkingGroup, ("Tổ công tác",), ("assignments", "change_working_group"),
+        ("name", "member_cadre_ids", "unit_ids", "ends_on")),
     Kind("authorities", ("escalations", "register_authority"), ("authority_id",), (
         Column("authority_id", ("Mã cơ quan",), required=True),
         Column("name", ("Tên cơ quan", "Tên"), required=True),
@@ -117,7 +138,8 @@ KINDS = {kind.name: kind for kind in (
 )}
 
 # the order a workbook of several sheets is applied in: what a row refers to comes first
-APPLY_ORDER = ("units", "cadres", "assignments", "authorities", "routing_rules")
+APPLY_ORDER = ("units", "cadres", "assignments", "working_groups", "authorities",
+               "routing_rules")
 
 
 def kind_named(name):

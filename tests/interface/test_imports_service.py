@@ -44,6 +44,10 @@ AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_auth
                 None],
                ["ubnd-th", "UBND xã Tam Hợp", "peoples_committee", "grassroots", "vp.bx.th",
                 "huyen-uy-bx"]]
+GROUPS = [["Mã tổ công tác", "Tên tổ công tác", "Đơn vị thành lập", "Thành viên",
+           "Chi bộ dự sinh hoạt", "Từ ngày", "Đến ngày"],
+          ["tct-bx-th", "Tổ công tác xã Tam Hợp", "vp.bx", "binh", "vp.bx.th.np; vp.bx.th.yl",
+           "01/02/2026", None]]
 RULES = [["rule_id", "topic", "unit_id", "authority_id"],
          ["infra-th", "infrastructure", "vp.bx.th", "ubnd-th"]]
 
@@ -91,7 +95,7 @@ def finished(imports, job, timeout=60):
                     in FINISHED and found, timeout=timeout, what="the import to finish")
 
 
-WORKBOOK = {"Đơn vị": UNITS, "Cán bộ": CADRES, "Phân công": ASSIGNMENTS,
+WORKBOOK = {"Đơn vị": UNITS, "Cán bộ": CADRES, "Phân công": ASSIGNMENTS, "Tổ công tác": GROUPS,
             "Cơ quan": AUTHORITIES, "Quy tắc": RULES, "Hướng dẫn": [["Ghi chú"], ["…"]]}
 
 
@@ -102,8 +106,8 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
     done = finished(imports, job)
     assert {sheet["name"]: sheet["kind"] for sheet in done["sheets"]}["Hướng dẫn"] is None
     assert done["state"] == "done", done
-    assert done["progress"] | {} == {"total": 13, "rejected": 0, "unchanged": 0,
-                                     "to_apply": 13, "applied": 13, "failed": 0}
+    assert done["progress"] | {} == {"total": 14, "rejected": 0, "unchanged": 0,
+                                     "to_apply": 14, "applied": 14, "failed": 0}
     assert assignments.get_unit("vp.bx.th.np")["name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     assert assignments.get_cadre("binh")["email"] == "binh@example.org"
     assert assignments.get_cadre("binh")["memberships"] == [
@@ -122,8 +126,17 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
 
     again = finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "lan-2.xlsx"), ADMIN))
     assert again["state"] == "done"
-    assert again["progress"]["unchanged"] == 13 and again["progress"]["applied"] == 0
+    assert again["progress"]["unchanged"] == 14 and again["progress"]["applied"] == 0
     assert len(assignments.list_assignments("binh")) == 2
+    assert assignments.get_working_group("tct-bx-th")["unit_ids"] == ["vp.bx.th.np",
+                                                                      "vp.bx.th.yl"]
+    # the office sends the group again with an end date and one branch less: a change
+    ended = [GROUPS[0], GROUPS[1][:4] + ["vp.bx.th.np", "01/02/2026", "30/11/2026"]]
+    changed = finished(imports, imports.start_import(upload(xlsx({"Tổ công tác": ended}),
+                                                            "to-cong-tac.xlsx"), ADMIN))
+    assert changed["state"] == "done" and changed["progress"]["applied"] == 1, changed
+    group = assignments.get_working_group("tct-bx-th")
+    assert (group["unit_ids"], group["ends_on"]) == (["vp.bx.th.np"], "2026-11-30")
 
 
 def test_a_file_with_a_bad_row_changes_nothing_unless_valid_rows_are_accepted(imports,
@@ -198,7 +211,7 @@ def test_exports_round_trip_through_the_import(imports, registry):
              what="the assignments in the read model")
     for fmt in ("csv", "xlsx"):
         for kind, total in (("units", 5), ("cadres", 2), ("assignments", 3),
-                            ("authorities", 2), ("routing_rules", 1)):
+                            ("working_groups", 1), ("authorities", 2), ("routing_rules", 1)):
             exported = imports.export_registry({"kind": kind, "format": fmt}, ADMIN)
             assert exported["filename"] == f"{kind}.{fmt}" and exported["rows"] == total
             again = finished(imports, imports.start_import(

@@ -306,6 +306,44 @@ def test_assignments_follow_the_seed_rules_and_contacts_may_change():
 
 # --- the upload ------------------------------------------------------------------------------
 
+def test_working_groups_are_formed_changed_or_refused_against_the_registry():
+    sheet, = parsing.read_file(
+        "Mã tổ công tác,Tên tổ công tác,Đơn vị thành lập,Thành viên,Chi bộ dự sinh hoạt,"
+        "Từ ngày,Đến ngày\n"
+        "tct-1,Tổ công tác số 1,vp.bx,binh; an,vp.bx.th.np; vp.bx.th.yl,01/03/2026,31/10/2026\n"
+        "tct-2,Tổ công tác số 2,vp.bx,binh,vp.bx.th.np,01/03/2026,\n"
+        "tct-3,Tổ công tác số 3,vp.vy,binh,vp.bx.th.np,01/03/2026,\n"
+        "tct-4,Tổ công tác số 4,vp.bx,cuong,vp.bx.th.np,01/03/2026,\n"
+        "tct-5,Tổ công tác số 5,vp.bx,binh,vp.bx.th.np,01/03/2026,\n".encode(),
+        "to-cong-tac.csv")
+    checked = [check_sheet(KINDS["working_groups"], sheet)]
+    assert not checked[0].rejections
+    assert lookups(checked)["working_groups"] == {f"tct-{i}" for i in range(1, 6)}
+    stored = {"name": "Tổ công tác số 1", "formed_by_unit_id": "vp.bx",
+              "member_cadre_ids": ["binh", "an"], "unit_ids": ["vp.bx.th.np", "vp.bx.th.yl"],
+              "starts_on": "2026-03-01", "ends_on": "2026-12-31"}
+    known = Known(
+        units={u: {"unit_id": u, "level": "branch", "path": [u]}
+               for u in ("vp.bx", "vp.vy", "vp.bx.th.np", "vp.bx.th.yl")},
+        cadres={"binh": {"cadre_id": "binh"}, "an": {"cadre_id": "an"}},
+        working_groups={
+            "tct-1": {"working_group_id": "tct-1", **stored},
+            "tct-3": {"working_group_id": "tct-3", **stored, "name": "Tổ công tác số 3",
+                      "member_cadre_ids": ["binh"], "unit_ids": ["vp.bx.th.np"],
+                      "ends_on": None},
+            "tct-5": {"working_group_id": "tct-5", **stored, "name": "Tổ công tác số 5",
+                      "member_cadre_ids": ["binh"], "unit_ids": ["vp.bx.th.np"],
+                      "ends_on": None}})
+    plan = make_plan(checked, known)
+    # tct-1 ends earlier (a change); tct-2 is new; tct-5 is as held
+    assert [(s.line, s.action) for s in plan.steps] == [(2, "change"), (3, "register")]
+    assert plan.unchanged == [("to-cong-tac.csv", 6)]
+    found = {(r.line, r.column): r.reason for r in plan.rejections}
+    assert set(found) == {(4, "working_group_id"), (5, "member_cadre_ids")}
+    assert "formed_by_unit_id 'vp.bx' there, 'vp.vy' here" in found[(4, "working_group_id")]
+    assert "no cadre 'cuong'" in found[(5, "member_cadre_ids")]
+
+
 def test_the_upload_is_checked_before_anything_is_stored():
     from marshmallow import ValidationError
 
