@@ -291,6 +291,7 @@ class JobRunner:
                 service, method = KINDS[kind].change_rpc if changing else KINDS[kind].rpc
                 results = self.calls.many(service, method, [_arguments(
                     KINDS[kind], row["payload"], changing, principal) for row in rows])
+                results = self.follow_up(KINDS[kind], rows, results, principal)
                 for row, result in zip(rows, results):
                     if isinstance(result, SausatError):
                         failure = {"sheet": row["sheet"], "line": row["line"],
@@ -313,6 +314,23 @@ class JobRunner:
                 _log.warning("import %s: lease lost; another instance goes on", job["_id"])
                 return None
 
+    def follow_up(self, kind, rows, results, principal):
+        """Each registered row's follow-up call (an assignment's end), its refusal in place of
+        the row's result. A crash between the two repeats both: each is idempotent."""
+        calls = {}
+        for index, (row, result) in enumerate(zip(rows, results)):
+            if not isinstance(result, SausatError):
+                call = kind.follow_up_of(row["payload"], result, principal)
+                if call is not None:
+                    calls.setdefault(call[:2], []).append((index, call[2]))
+        results = list(results)
+        for (service, method), pending in calls.items():
+            answers = self.calls.many(service, method, [arguments for _, arguments in pending])
+            for (index, _), answer in zip(pending, answers):
+                if isinstance(answer, SausatError):
+                    results[index] = answer
+        return results
+
     def finish(self, job):
         counts = {state: self.db.import_rows.count_documents(
             {"job_id": job["_id"], "state": state}) for state in ("applied", "failed")}
@@ -334,7 +352,7 @@ class _Checked:
 def _arguments(kind, payload, changing, principal):
     """What the registering RPC takes, or the change RPC: the record's key and its changes."""
     if not changing:
-        return (payload, principal)
+        return (kind.registered(payload), principal)
     key, = kind.key_of(payload)
     return (key, {name: payload.get(name) for name in kind.changeable}, principal)
 

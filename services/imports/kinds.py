@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from marshmallow import ValidationError, fields, validates_schema
+
 from services.assignments.schemas import (
     AssignCadre,
     FormWorkingGroup,
@@ -20,8 +22,26 @@ from services.assignments.schemas import (
 )
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority
 from services.imports.cells import READERS
+from shared.contracts import Text
 
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
+
+
+class AssignmentRow(AssignCadre):
+    """An assignment as a sheet gives it: made from ``starts_on`` and, when ``ends_on`` is
+    given, ended that day (the registry's ``end_assignment`` wants the reason too)."""
+    ends_on = fields.Date(load_default=None, allow_none=True)
+    end_reason = Text(500, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _an_end_has_a_reason(self, data, **kwargs):
+        if data.get("ends_on") is None:
+            return
+        if data["ends_on"] < data["starts_on"]:
+            raise ValidationError(f"must be {data['starts_on'].isoformat()} or later",
+                                  "ends_on")
+        if not data.get("end_reason"):
+            raise ValidationError("required when ends_on is given", "end_reason")
 
 
 def header_key(text):
@@ -53,6 +73,11 @@ class Kind:
     # ``changeable`` fields when only those differ from what the registry holds
     change_rpc: tuple = None
     changeable: tuple = ()
+    # the fields the registering RPC takes (None: all of the row's)
+    registers: tuple = None
+    # (service, method, id field of the registered record, {argument: field}): called after
+    # registering a row whose first such field is given, e.g. end_assignment for ``ends_on``
+    follow_up: tuple = None
 
     def column_for(self, header):
         """The field a header names, or None."""
@@ -73,6 +98,22 @@ class Kind:
         """``record`` with its structured values written as the import reads them back."""
         return {**record, **{column.name: READERS[column.cell][1](record.get(column.name))
                              for column in self.columns if column.cell}}
+
+    def registered(self, payload):
+        """The part of a row's payload the registering RPC takes."""
+        if self.registers is None:
+            return payload
+        return {name: payload.get(name) for name in self.registers}
+
+    def follow_up_of(self, payload, registered, principal):
+        """(service, method, arguments) to call after ``registered`` came back, or None."""
+        if self.follow_up is None:
+            return None
+        service, method, id_field, arguments = self.follow_up
+        if payload.get(next(iter(arguments.values()))) is None:
+            return None
+        return service, method, (registered[id_field], {
+            argument: payload.get(name) for argument, name in arguments.items()}, principal)
 
     def key_of(self, payload):
         return tuple(str(payload.get(name)) for name in self.key)
@@ -104,7 +145,11 @@ KINDS = {kind.name: kind for kind in (
         Column("cadre_id", ("Mã cán bộ",), required=True),
         Column("unit_id", ("Mã đơn vị", "Đơn vị phụ trách"), required=True),
         Column("starts_on", ("Từ ngày", "Ngày bắt đầu"), required=True, is_date=True),
-    ), AssignCadre, ("Phân công",)),
+        Column("ends_on", ("Đến ngày", "Ngày kết thúc"), is_date=True),
+        Column("end_reason", ("Lý do kết thúc", "Lý do")),
+    ), AssignmentRow, ("Phân công",), registers=("cadre_id", "unit_id", "starts_on"),
+        follow_up=("assignments", "end_assignment", "assignment_id",
+                   {"ends_on": "ends_on", "reason": "end_reason"})),
     Kind("working_groups", ("assignments", "form_working_group"), ("working_group_id",), (
         Column("working_group_id", ("Mã tổ công tác", "Mã tổ"), required=True),
         Column("name", ("Tên tổ công tác", "Tên tổ", "Tên"), required=True),

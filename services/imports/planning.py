@@ -30,7 +30,7 @@ from shared.errors import RuleViolated
 COMPARED = {
     "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts"),
     "cadres": ("full_name", "home_unit_id", "positions", "phone", "memberships"),
-    "assignments": ("starts_on",),
+    "assignments": ("starts_on", "ends_on", "end_reason"),
     "working_groups": ("name", "formed_by_unit_id", "member_cadre_ids", "unit_ids", "starts_on",
                        "ends_on"),
     "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id"),
@@ -149,6 +149,10 @@ class _Planner:
         if differing and set(differing) <= set(KINDS[kind].changeable) \
                 and not set(differing) & set(KINDS[kind].key):
             return "change"
+        follow_up = KINDS[kind].follow_up
+        if differing and follow_up and set(differing) <= set(follow_up[3].values()) \
+                and existing.get(next(iter(follow_up[3].values()))) is None:
+            return "register"   # registering again is a no-op; the follow-up (the end) is new
         if differing:
             raise _Differs(differing, existing)
         contact = CONTACT.get(kind)

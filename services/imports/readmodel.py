@@ -61,7 +61,8 @@ def record(db, event):
     elif name == contracts.ASSIGNMENT_ENDED.name:
         db.assignments.update_one({"_id": payload["assignment_id"]}, {"$set": {
             "cadre_id": payload["cadre_id"], "unit_id": payload["unit_id"],
-            "ends_on": _day(payload["ends_on"])}}, upsert=True)
+            "ends_on": _day(payload["ends_on"]), "end_reason": payload.get("reason")}},
+            upsert=True)
     elif name == contracts.VISIT_LOGGED.name:
         day = _day(payload["meeting_date"])
         try:
@@ -135,7 +136,7 @@ def units_by_id(db, unit_ids):
 def assignments_started_by(db, day):
     return [{"assignment_id": doc["_id"], "cadre_id": doc["cadre_id"],
              "unit_id": doc["unit_id"], "starts_on": doc["starts_on"],
-             "ends_on": doc.get("ends_on")}
+             "ends_on": doc.get("ends_on"), "end_reason": doc.get("end_reason")}
             for doc in db.assignments.find({"starts_on": {"$lte": day}})]
 
 

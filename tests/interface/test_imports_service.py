@@ -35,9 +35,9 @@ CADRES = [["Mã cán bộ", "Họ và tên", "Mã đơn vị sinh hoạt", "Ch�
           ["binh", "Trần Thị Bình", "vp.bx", "district_committee_member", "binh@example.org",
            "0211 3866 123", "vp.bx: standing_member từ 01/10/2020"],
           ["an", "Nguyễn Văn An", "vp", "province_committee_member", None]]
-ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on"],
+ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on", "Đến ngày", "Lý do kết thúc"],
                ["binh", "vp.bx.th.np", "01/01/2026"],
-               ["binh", "vp.bx.th.yl", "01/01/2026"],
+               ["binh", "vp.bx.th.yl", "01/01/2026", "31/12/2026", "luân chuyển công tác"],
                ["an", "vp.bx.th", "2026-01-01"]]
 AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_authority_id"],
                ["huyen-uy-bx", "Huyện ủy Bình Xuyên", "party_committee", "district", "vp.bx",
@@ -118,8 +118,8 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
         "village", "thôn Nội Phật, xã Tam Hợp",
         {"frequency": "monthly", "day_of_month": 5, "note": None})
     assert [c["name"] for c in branch["contacts"]] == ["Nguyễn Văn Hải", "Lê Thị Hoa"]
-    assert {a["unit_id"] for a in assignments.list_assignments("binh")} == {
-        "vp.bx.th.np", "vp.bx.th.yl"}
+    assert {(a["unit_id"], a["ends_on"]) for a in assignments.list_assignments("binh")} == {
+        ("vp.bx.th.np", None), ("vp.bx.th.yl", "2026-12-31")}
     assert escalations.get_authority("ubnd-th")["parent_authority_id"] == "huyen-uy-bx"
     assert [r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]] == \
         ["infra-th"]
