@@ -12,6 +12,8 @@ from services.imports.kinds import KINDS, kind_named, kind_of_headers
 from services.imports.planning import Known, lookups, make_plan
 from services.imports.rows import check_sheet
 
+ADMIN = {"user_id": "u-admin", "role": "administrator"}
+
 NAMES = ["Chi bộ thôn Nội Phật, xã Tam Hợp", "Nguyễn Thị Hường", "Đảng ủy xã Hương Canh",
          "Trần Văn Đức", "Chi bộ tổ dân phố Ỷ La", "Lê Thị Ngọc Ánh"]
 UNITS_CSV = (
@@ -342,6 +344,36 @@ def test_working_groups_are_formed_changed_or_refused_against_the_registry():
     assert set(found) == {(4, "working_group_id"), (5, "member_cadre_ids")}
     assert "formed_by_unit_id 'vp.bx' there, 'vp.vy' here" in found[(4, "working_group_id")]
     assert "no cadre 'cuong'" in found[(5, "member_cadre_ids")]
+
+
+def test_an_assignments_end_needs_a_reason_and_is_planned_against_what_the_registry_holds():
+    sheet, = parsing.read_file(
+        "cadre_id,unit_id,starts_on,Đến ngày,Lý do kết thúc\n"
+        "binh,vp.bx.th.np,01/01/2026,31/12/2026,luân chuyển\n"
+        "binh,vp.bx.th.yl,01/01/2026,31/12/2026,\n"
+        "binh,vp.bx.th.hl,01/01/2026,31/12/2025,luân chuyển\n"
+        "an,vp.bx.th.np,01/01/2026,31/12/2026,luân chuyển\n".encode(), "phan-cong.csv")
+    checked = [check_sheet(KINDS["assignments"], sheet)]
+    assert {(r.line, r.column) for r in checked[0].rejections} == {(3, "end_reason"),
+                                                                  (4, "ends_on")}
+    row = checked[0].rows[0]
+    assert KINDS["assignments"].registered(row.payload) == {
+        "cadre_id": "binh", "unit_id": "vp.bx.th.np", "starts_on": "2026-01-01"}
+    assert KINDS["assignments"].follow_up_of(row.payload, {"assignment_id": "a-1"}, ADMIN) == (
+        "assignments", "end_assignment",
+        ("a-1", {"ends_on": "2026-12-31", "reason": "luân chuyển"}, ADMIN))
+    branch = {"level": "branch", "kind": "village", "path": ["vp", "vp.bx", "vp.bx.th", "x"]}
+    cadre = {"positions": ["district_committee_member"], "home_unit_id": "vp.bx"}
+    known = Known(units={"vp.bx.th.np": branch}, cadres={"binh": cadre, "an": cadre},
+                  assignments={
+                      ("binh", "vp.bx.th.np"): {"starts_on": "2026-01-01", "ends_on": None},
+                      ("an", "vp.bx.th.np"): {"starts_on": "2026-01-01",
+                                              "ends_on": "2026-06-30", "end_reason": "nghỉ"}})
+    plan = make_plan(checked, known)
+    # Bình's assignment in force gets its end; An's ended otherwise already is refused
+    assert [(s.line, s.action) for s in plan.steps] == [(2, "register")]
+    rejection, = plan.rejections
+    assert rejection.line == 5 and "ends_on '2026-06-30' there" in rejection.reason
 
 
 def test_the_upload_is_checked_before_anything_is_stored():
