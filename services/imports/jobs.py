@@ -104,8 +104,10 @@ def fetch_known(calls, wanted):
     known.working_groups = _by_id(calls, "assignments", "get_working_group",
                                   "list_working_groups", "working_groups", "working_group_id",
                                   wanted["working_groups"])
-    known.authorities = _by_id(calls, "escalations", "get_authority", "list_authorities",
-                               "authorities", "authority_id", wanted["authorities"])
+    if wanted["authorities"]:  # few, and only the paged list tells their retirement
+        known.authorities = {item["authority_id"]: item for item in all_pages(
+            calls, "escalations", "find_authorities", "authorities")
+            if item["authority_id"] in wanted["authorities"]}
     cadre_ids = sorted(wanted["cadres"])
     for cadre in calls.many("assignments", "get_cadre", [(i,) for i in cadre_ids]):
         if not isinstance(cadre, NotFound):

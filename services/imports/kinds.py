@@ -27,6 +27,12 @@ from shared.contracts import Text
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
 
 
+class AuthorityRow(RegisterAuthority):
+    """An authority as a sheet gives it: registered and, when ``retired_on`` is given, retired
+    from that day (``escalations.retire_authority`` ends its routing rules the day before)."""
+    retired_on = fields.Date(load_default=None, allow_none=True)
+
+
 class AssignmentRow(AssignCadre):
     """An assignment as a sheet gives it: made from ``starts_on`` and, when ``ends_on`` is
     given, ended that day (the registry's ``end_assignment`` wants the reason too)."""
@@ -170,7 +176,11 @@ KINDS = {kind.name: kind for kind in (
         Column("unit_id", ("Mã đơn vị", "Địa bàn"), required=True),
         Column("parent_authority_id", ("Mã cơ quan cấp trên", "Cơ quan cấp trên")),
         Column("email", ("Thư điện tử", "Địa chỉ email")),
-    ), RegisterAuthority, ("Cơ quan", "Cơ quan giải quyết")),
+        Column("retired_on", ("Ngừng từ ngày", "Ngày thôi hoạt động"), is_date=True),
+    ), AuthorityRow, ("Cơ quan", "Cơ quan giải quyết"),
+        registers=tuple(RegisterAuthority().fields),
+        follow_up=("escalations", "retire_authority", "authority_id",
+                   {"retired_on": "retired_on"})),
     Kind("routing_rules", ("escalations", "add_routing_rule"), ("rule_id",), (
         Column("rule_id", ("Mã quy tắc",), required=True),
         Column("topic", ("Lĩnh vực", "Chủ đề"), required=True),

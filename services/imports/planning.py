@@ -33,7 +33,7 @@ COMPARED = {
     "assignments": ("starts_on", "ends_on", "end_reason"),
     "working_groups": ("name", "formed_by_unit_id", "member_cadre_ids", "unit_ids", "starts_on",
                        "ends_on"),
-    "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id"),
+    "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id", "retired_on"),
     "routing_rules": ("topic", "unit_id", "authority_id", "urgency", "effective_from",
                       "effective_to"),
 }

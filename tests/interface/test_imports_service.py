@@ -39,11 +39,14 @@ ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on", "Đến ngày", "Lý do kế
                ["binh", "vp.bx.th.np", "01/01/2026"],
                ["binh", "vp.bx.th.yl", "01/01/2026", "31/12/2026", "luân chuyển công tác"],
                ["an", "vp.bx.th", "2026-01-01"]]
-AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_authority_id"],
+AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_authority_id",
+                "Ngừng từ ngày"],
                ["huyen-uy-bx", "Huyện ủy Bình Xuyên", "party_committee", "district", "vp.bx",
                 None],
                ["ubnd-th", "UBND xã Tam Hợp", "peoples_committee", "grassroots", "vp.bx.th",
-                "huyen-uy-bx"]]
+                "huyen-uy-bx"],
+               ["ubnd-bx", "UBND huyện Bình Xuyên", "peoples_committee", "district", "vp.bx",
+                None, "01/07/2025"]]
 GROUPS = [["Mã tổ công tác", "Tên tổ công tác", "Đơn vị thành lập", "Thành viên",
            "Chi bộ dự sinh hoạt", "Từ ngày", "Đến ngày"],
           ["tct-bx-th", "Tổ công tác xã Tam Hợp", "vp.bx", "binh", "vp.bx.th.np; vp.bx.th.yl",
@@ -106,8 +109,8 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
     done = finished(imports, job)
     assert {sheet["name"]: sheet["kind"] for sheet in done["sheets"]}["Hướng dẫn"] is None
     assert done["state"] == "done", done
-    assert done["progress"] | {} == {"total": 14, "rejected": 0, "unchanged": 0,
-                                     "to_apply": 14, "applied": 14, "failed": 0}
+    assert done["progress"] | {} == {"total": 15, "rejected": 0, "unchanged": 0,
+                                     "to_apply": 15, "applied": 15, "failed": 0}
     assert assignments.get_unit("vp.bx.th.np")["name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     assert assignments.get_cadre("binh")["email"] == "binh@example.org"
     assert assignments.get_cadre("binh")["memberships"] == [
@@ -121,12 +124,14 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
     assert {(a["unit_id"], a["ends_on"]) for a in assignments.list_assignments("binh")} == {
         ("vp.bx.th.np", None), ("vp.bx.th.yl", "2026-12-31")}
     assert escalations.get_authority("ubnd-th")["parent_authority_id"] == "huyen-uy-bx"
+    retired = escalations.find_authorities({"as_of": "2025-07-01"})["authorities"]
+    assert [a["authority_id"] for a in retired] == ["huyen-uy-bx", "ubnd-th"]  # not ubnd-bx
     assert [r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]] == \
         ["infra-th"]
 
     again = finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "lan-2.xlsx"), ADMIN))
     assert again["state"] == "done"
-    assert again["progress"]["unchanged"] == 14 and again["progress"]["applied"] == 0
+    assert again["progress"]["unchanged"] == 15 and again["progress"]["applied"] == 0
     assert len(assignments.list_assignments("binh")) == 2
     assert assignments.get_working_group("tct-bx-th")["unit_ids"] == ["vp.bx.th.np",
                                                                       "vp.bx.th.yl"]
@@ -211,7 +216,7 @@ def test_exports_round_trip_through_the_import(imports, registry):
              what="the assignments in the read model")
     for fmt in ("csv", "xlsx"):
         for kind, total in (("units", 5), ("cadres", 2), ("assignments", 3),
-                            ("working_groups", 1), ("authorities", 2), ("routing_rules", 1)):
+                            ("working_groups", 1), ("authorities", 3), ("routing_rules", 1)):
             exported = imports.export_registry({"kind": kind, "format": fmt}, ADMIN)
             assert exported["filename"] == f"{kind}.{fmt}" and exported["rows"] == total
             again = finished(imports, imports.start_import(
