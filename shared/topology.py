@@ -86,6 +86,10 @@ SUBSCRIPTIONS = (
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
         contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR)),
+    # coverage follows the tree's reorganisations and the branches working groups attend
+    Subscription("imports", "registry", (
+        contracts.UNIT_REORGANISED, contracts.WORKING_GROUP_FORMED,
+        contracts.WORKING_GROUP_CHANGED)),
 )
 
 

@@ -1,9 +1,12 @@
 """Coverage: which units nobody keeps close to, and which branches nobody has visited lately.
 
 Plain rules over plain records (the read model the imports service builds from
-``unit_registered``, ``assignment_made``, ``assignment_ended`` and ``visit_logged``):
+``unit_registered``, ``unit_reorganised``, ``working_group_formed``/``_changed``,
+``assignment_made``, ``assignment_ended`` and ``visit_logged``). Only units that exist on the
+day count: one merged away or split up is gone from its effective day (``ended_on``), and the
+successor a reorganisation created counts from then (``since``).
 
-- :func:`unassigned`: units with no assignment in force on a day;
+- :func:`unassigned`: units with no assignment and no working group in force on a day;
 - :func:`stale_branches`: branches whose last attended meeting is older than N days (never
   visited first);
 - :func:`per_cadre`: each cadre's units in force, with the unit's last visit and their own;
@@ -31,17 +34,28 @@ def quarter_of(day):
     return start.isoformat(), (following - dt.timedelta(days=1)).isoformat()
 
 
-def unassigned(units, assignments, day):
-    """Units (in the order given) with no assignment in force on ``day``."""
+def exists_on(unit, day):
+    """Whether ``unit`` stood on ``day``: created by then and not yet merged away or ended."""
+    return (unit.get("since") or "") <= day and (unit.get("ended_on") is None
+                                                 or day < unit["ended_on"])
+
+
+def unassigned(units, assignments, day, working_groups=()):
+    """Units (in the order given) existing on ``day`` with no assignment in force then and no
+    working group attending them then."""
     covered = {a["unit_id"] for a in assignments if in_force(a, day)}
-    return [_unit(unit) for unit in units if unit["unit_id"] not in covered]
+    covered.update(unit_id for group in working_groups if in_force(group, day)
+                   for unit_id in group["unit_ids"])
+    return [_unit(unit) for unit in units
+            if unit["unit_id"] not in covered and exists_on(unit, day)]
 
 
 def stale_branches(branches, day, days):
     """Branches whose last visit is before ``day - days`` or that were never visited: the
     never visited first, then the longest unvisited."""
     cutoff = (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
-    stale = [b for b in branches if not b.get("last_visit_on") or b["last_visit_on"] < cutoff]
+    stale = [b for b in branches if exists_on(b, day)
+             and (not b.get("last_visit_on") or b["last_visit_on"] < cutoff)]
     stale.sort(key=lambda b: (b.get("last_visit_on") or "", b["unit_id"]))
     return [{**_unit(b), "last_visit_on": b.get("last_visit_on"),
              "days_since_visit": (dt.date.fromisoformat(day)

@@ -101,8 +101,13 @@ def fetch_known(calls, wanted):
     known = Known()
     known.units = _by_id(calls, "assignments", "get_unit", "list_units", "units", "unit_id",
                          wanted["units"])
-    known.authorities = _by_id(calls, "escalations", "get_authority", "list_authorities",
-                               "authorities", "authority_id", wanted["authorities"])
+    known.working_groups = _by_id(calls, "assignments", "get_working_group",
+                                  "list_working_groups", "working_groups", "working_group_id",
+                                  wanted["working_groups"])
+    if wanted["authorities"]:  # few, and only the paged list tells their retirement
+        known.authorities = {item["authority_id"]: item for item in all_pages(
+            calls, "escalations", "find_authorities", "authorities")
+            if item["authority_id"] in wanted["authorities"]}
     cadre_ids = sorted(wanted["cadres"])
     for cadre in calls.many("assignments", "get_cadre", [(i,) for i in cadre_ids]):
         if not isinstance(cadre, NotFound):
@@ -282,12 +287,13 @@ class JobRunner:
             batch = [row for row in batch if row["wave"] == batch[0]["wave"]]
             by_kind = {}
             for row in batch:
-                by_kind.setdefault(row["kind"], []).append(row)
+                by_kind.setdefault((row["kind"], row.get("action") == "change"), []).append(row)
             writes, failures = [], []
-            for kind, rows in by_kind.items():
-                service, method = KINDS[kind].rpc
-                results = self.calls.many(service, method,
-                                          [(row["payload"], principal) for row in rows])
+            for (kind, changing), rows in by_kind.items():
+                service, method = KINDS[kind].change_rpc if changing else KINDS[kind].rpc
+                results = self.calls.many(service, method, [_arguments(
+                    KINDS[kind], row["payload"], changing, principal) for row in rows])
+                results = self.follow_up(KINDS[kind], rows, results, principal)
                 for row, result in zip(rows, results):
                     if isinstance(result, SausatError):
                         failure = {"sheet": row["sheet"], "line": row["line"],
@@ -310,6 +316,23 @@ class JobRunner:
                 _log.warning("import %s: lease lost; another instance goes on", job["_id"])
                 return None
 
+    def follow_up(self, kind, rows, results, principal):
+        """Each registered row's follow-up call (an assignment's end), its refusal in place of
+        the row's result. A crash between the two repeats both: each is idempotent."""
+        calls = {}
+        for index, (row, result) in enumerate(zip(rows, results)):
+            if not isinstance(result, SausatError):
+                call = kind.follow_up_of(row["payload"], result, principal)
+                if call is not None:
+                    calls.setdefault(call[:2], []).append((index, call[2]))
+        results = list(results)
+        for (service, method), pending in calls.items():
+            answers = self.calls.many(service, method, [arguments for _, arguments in pending])
+            for (index, _), answer in zip(pending, answers):
+                if isinstance(answer, SausatError):
+                    results[index] = answer
+        return results
+
     def finish(self, job):
         counts = {state: self.db.import_rows.count_documents(
             {"job_id": job["_id"], "state": state}) for state in ("applied", "failed")}
@@ -326,6 +349,14 @@ class _Checked:
     def __init__(self, kind, rows):
         self.kind = kind
         self.rows = rows
+
+
+def _arguments(kind, payload, changing, principal):
+    """What the registering RPC takes, or the change RPC: the record's key and its changes."""
+    if not changing:
+        return (kind.registered(payload), principal)
+    key, = kind.key_of(payload)
+    return (key, {name: payload.get(name) for name in kind.changeable}, principal)
 
 
 def _column(error, default):

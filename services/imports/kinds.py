@@ -12,10 +12,42 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from services.assignments.schemas import AssignCadre, RegisterCadre, RegisterUnit
+from marshmallow import ValidationError, fields, validates_schema
+
+from services.assignments.schemas import (
+    AssignCadre,
+    FormWorkingGroup,
+    RegisterCadre,
+    RegisterUnit,
+)
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority
+from services.imports.cells import READERS
+from shared.contracts import Text
 
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
+
+
+class AuthorityRow(RegisterAuthority):
+    """An authority as a sheet gives it: registered and, when ``retired_on`` is given, retired
+    from that day (``escalations.retire_authority`` ends its routing rules the day before)."""
+    retired_on = fields.Date(load_default=None, allow_none=True)
+
+
+class AssignmentRow(AssignCadre):
+    """An assignment as a sheet gives it: made from ``starts_on`` and, when ``ends_on`` is
+    given, ended that day (the registry's ``end_assignment`` wants the reason too)."""
+    ends_on = fields.Date(load_default=None, allow_none=True)
+    end_reason = Text(500, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _an_end_has_a_reason(self, data, **kwargs):
+        if data.get("ends_on") is None:
+            return
+        if data["ends_on"] < data["starts_on"]:
+            raise ValidationError(f"must be {data['starts_on'].isoformat()} or later",
+                                  "ends_on")
+        if not data.get("end_reason"):
+            raise ValidationError("required when ends_on is given", "end_reason")
 
 
 def header_key(text):
@@ -32,6 +64,7 @@ class Column:
     required: bool = False
     is_list: bool = False     # several values in one cell, separated by ; , | or a new line
     is_date: bool = False
+    cell: str = None          # a structured cell read by ``cells.READERS[cell]``
 
 
 @dataclass(frozen=True)
@@ -42,6 +75,15 @@ class Kind:
     columns: tuple
     schema: type
     sheet_labels: tuple = ()  # sheet or file names that say this kind
+    # (service, method) that changes a registered record: called with its key and the
+    # ``changeable`` fields when only those differ from what the registry holds
+    change_rpc: tuple = None
+    changeable: tuple = ()
+    # the fields the registering RPC takes (None: all of the row's)
+    registers: tuple = None
+    # (service, method, id field of the registered record, {argument: field}): called after
+    # registering a row whose first such field is given, e.g. end_assignment for ``ends_on``
+    follow_up: tuple = None
 
     def column_for(self, header):
         """The field a header names, or None."""
@@ -58,6 +100,27 @@ class Kind:
     def required(self):
         return [column.name for column in self.columns if column.required]
 
+    def cells_of(self, record):
+        """``record`` with its structured values written as the import reads them back."""
+        return {**record, **{column.name: READERS[column.cell][1](record.get(column.name))
+                             for column in self.columns if column.cell}}
+
+    def registered(self, payload):
+        """The part of a row's payload the registering RPC takes."""
+        if self.registers is None:
+            return payload
+        return {name: payload.get(name) for name in self.registers}
+
+    def follow_up_of(self, payload, registered, principal):
+        """(service, method, arguments) to call after ``registered`` came back, or None."""
+        if self.follow_up is None:
+            return None
+        service, method, id_field, arguments = self.follow_up
+        if payload.get(next(iter(arguments.values()))) is None:
+            return None
+        return service, method, (registered[id_field], {
+            argument: payload.get(name) for argument, name in arguments.items()}, principal)
+
     def key_of(self, payload):
         return tuple(str(payload.get(name)) for name in self.key)
 
@@ -69,6 +132,10 @@ KINDS = {kind.name: kind for kind in (
         Column("level", ("Cấp",), required=True),
         Column("kind", ("Loại hình", "Loại")),
         Column("parent_id", ("Mã đơn vị cấp trên", "Đơn vị cấp trên", "Mã cấp trên")),
+        Column("locality", ("Địa phương", "Địa chỉ")),
+        Column("meeting_schedule", ("Lịch sinh hoạt", "Ngày sinh hoạt"), cell="schedule"),
+        Column("contacts", ("Liên hệ", "Người liên hệ"), cell="contacts"),
+        Column("established_on", ("Ngày thành lập",), is_date=True),
     ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng")),
     Kind("cadres", ("assignments", "register_cadre"), ("cadre_id",), (
         Column("cadre_id", ("Mã cán bộ",), required=True),
@@ -77,12 +144,30 @@ KINDS = {kind.name: kind for kind in (
                required=True),
         Column("positions", ("Chức vụ",), required=True, is_list=True),
         Column("email", ("Thư điện tử", "Địa chỉ email")),
+        Column("phone", ("Số điện thoại", "Điện thoại")),
+        Column("memberships", ("Cấp ủy", "Tham gia cấp ủy"), cell="memberships"),
     ), RegisterCadre, ("Cán bộ", "Cấp ủy viên")),
     Kind("assignments", ("assignments", "assign_cadre"), ("cadre_id", "unit_id"), (
         Column("cadre_id", ("Mã cán bộ",), required=True),
         Column("unit_id", ("Mã đơn vị", "Đơn vị phụ trách"), required=True),
         Column("starts_on", ("Từ ngày", "Ngày bắt đầu"), required=True, is_date=True),
-    ), AssignCadre, ("Phân công",)),
+        Column("ends_on", ("Đến ngày", "Ngày kết thúc"), is_date=True),
+        Column("end_reason", ("Lý do kết thúc", "Lý do")),
+    ), AssignmentRow, ("Phân công",), registers=("cadre_id", "unit_id", "starts_on"),
+        follow_up=("assignments", "end_assignment", "assignment_id",
+                   {"ends_on": "ends_on", "reason": "end_reason"})),
+    Kind("working_groups", ("assignments", "form_working_group"), ("working_group_id",), (
+        Column("working_group_id", ("Mã tổ công tác", "Mã tổ"), required=True),
+        Column("name", ("Tên tổ công tác", "Tên tổ", "Tên"), required=True),
+        Column("formed_by_unit_id", ("Đơn vị thành lập", "Mã đơn vị thành lập", "Cấp ủy thành lập"),
+               required=True),
+        Column("member_cadre_ids", ("Thành viên", "Mã thành viên"), required=True, is_list=True),
+        Column("unit_ids", ("Chi bộ phụ trách", "Chi bộ dự sinh hoạt", "Đơn vị dự sinh hoạt"),
+               required=True, is_list=True),
+        Column("starts_on", ("Từ ngày", "Ngày bắt đầu"), required=True, is_date=True),
+        Column("ends_on", ("Đến ngày", "Ngày kết thúc"), is_date=True),
+    ), FormWorkingGroup, ("Tổ công tác",), ("assignments", "change_working_group"),
+        ("name", "member_cadre_ids", "unit_ids", "ends_on")),
     Kind("authorities", ("escalations", "register_authority"), ("authority_id",), (
         Column("authority_id", ("Mã cơ quan",), required=True),
         Column("name", ("Tên cơ quan", "Tên"), required=True),
@@ -91,7 +176,11 @@ KINDS = {kind.name: kind for kind in (
         Column("unit_id", ("Mã đơn vị", "Địa bàn"), required=True),
         Column("parent_authority_id", ("Mã cơ quan cấp trên", "Cơ quan cấp trên")),
         Column("email", ("Thư điện tử", "Địa chỉ email")),
-    ), RegisterAuthority, ("Cơ quan", "Cơ quan giải quyết")),
+        Column("retired_on", ("Ngừng từ ngày", "Ngày thôi hoạt động"), is_date=True),
+    ), AuthorityRow, ("Cơ quan", "Cơ quan giải quyết"),
+        registers=tuple(RegisterAuthority().fields),
+        follow_up=("escalations", "retire_authority", "authority_id",
+                   {"retired_on": "retired_on"})),
     Kind("routing_rules", ("escalations", "add_routing_rule"), ("rule_id",), (
         Column("rule_id", ("Mã quy tắc",), required=True),
         Column("topic", ("Lĩnh vực", "Chủ đề"), required=True),
@@ -104,7 +193,8 @@ KINDS = {kind.name: kind for kind in (
 )}
 
 # the order a workbook of several sheets is applied in: what a row refers to comes first
-APPLY_ORDER = ("units", "cadres", "assignments", "authorities", "routing_rules")
+APPLY_ORDER = ("units", "cadres", "assignments", "working_groups", "authorities",
+               "routing_rules")
 
 
 def kind_named(name):

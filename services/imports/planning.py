@@ -3,8 +3,9 @@
 The promise: given the rows that passed ``rows`` and what the registry already holds about
 the ids they name (:class:`Known`), every row becomes exactly one of
 
-- a :class:`Step` to apply: ``register`` (new), or ``change_contact`` (only the e-mail
-  address differs, which the registering RPC changes);
+- a :class:`Step` to apply: ``register`` (new), ``change_contact`` (only the e-mail
+  address differs, which the registering RPC changes), or ``change`` (only fields the kind's
+  ``change_rpc`` changes differ: a working group's members, branches or end);
 - ``unchanged``: the registry already holds it with the same data (a file imported twice);
 - a :class:`~services.imports.rows.Rejection` naming the column: a duplicate of another line
   with other data, a reference to nothing (``parent_id``, ``home_unit_id``, ...) or to a
@@ -27,10 +28,12 @@ from shared.errors import RuleViolated
 
 # fields compared to decide "the same record"; the contact may change on its own
 COMPARED = {
-    "units": ("name", "level", "kind", "parent_id"),
-    "cadres": ("full_name", "home_unit_id", "positions"),
-    "assignments": ("starts_on",),
-    "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id"),
+    "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts"),
+    "cadres": ("full_name", "home_unit_id", "positions", "phone", "memberships"),
+    "assignments": ("starts_on", "ends_on", "end_reason"),
+    "working_groups": ("name", "formed_by_unit_id", "member_cadre_ids", "unit_ids", "starts_on",
+                       "ends_on"),
+    "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id", "retired_on"),
     "routing_rules": ("topic", "unit_id", "authority_id", "urgency", "effective_from",
                       "effective_to"),
 }
@@ -44,6 +47,7 @@ class Known:
     cadres: dict = field(default_factory=dict)         # cadre_id -> cadre
     authorities: dict = field(default_factory=dict)    # authority_id -> authority
     assignments: dict = field(default_factory=dict)    # (cadre_id, unit_id) -> assignment
+    working_groups: dict = field(default_factory=dict)  # working_group_id -> working group
     routing_rules: dict = field(default_factory=dict)  # rule_id -> rule (all of them)
 
 
@@ -53,7 +57,7 @@ class Step:
     sheet: str
     line: int
     payload: dict
-    action: str        # register | change_contact
+    action: str        # register | change_contact | change
     wave: int
 
 
@@ -66,9 +70,10 @@ class Plan:
 
 def lookups(checked_sheets):
     """The ids a plan needs to know about: ``{"units": {...}, "cadres": {...},
-    "authorities": {...}, "assignments_of": {cadre_id, ...}, "routing_rules": bool}``."""
+    "authorities": {...}, "assignments_of": {cadre_id, ...}, "working_groups": {...},
+    "routing_rules": bool}``."""
     wanted = {"units": set(), "cadres": set(), "authorities": set(), "assignments_of": set(),
-              "routing_rules": False}
+              "working_groups": set(), "routing_rules": False}
     for checked in checked_sheets:
         for row in checked.rows:
             p = row.payload
@@ -81,6 +86,10 @@ def lookups(checked_sheets):
                 wanted["cadres"].add(p["cadre_id"])
                 wanted["units"].add(p["unit_id"])
                 wanted["assignments_of"].add(p["cadre_id"])
+            elif checked.kind == "working_groups":
+                wanted["working_groups"].add(p["working_group_id"])
+                wanted["units"].update((p["formed_by_unit_id"], *p["unit_ids"]))
+                wanted["cadres"].update(p["member_cadre_ids"])
             elif checked.kind == "authorities":
                 wanted["authorities"].update(
                     filter(None, (p["authority_id"], p.get("parent_authority_id"))))
@@ -137,6 +146,13 @@ class _Planner:
             return None
         differing = [name for name in COMPARED[kind]
                      if _same_form(existing.get(name)) != _same_form(row.payload.get(name))]
+        if differing and set(differing) <= set(KINDS[kind].changeable) \
+                and not set(differing) & set(KINDS[kind].key):
+            return "change"
+        follow_up = KINDS[kind].follow_up
+        if differing and follow_up and set(differing) <= set(follow_up[3].values()) \
+                and existing.get(next(iter(follow_up[3].values()))) is None:
+            return "register"   # registering again is a no-op; the follow-up (the end) is new
         if differing:
             raise _Differs(differing, existing)
         contact = CONTACT.get(kind)
@@ -244,6 +260,18 @@ class _Planner:
             self.settle("assignments", row, self.known.assignments.get((cadre_id, unit_id)),
                         wave)
 
+    def _plan_working_groups(self, rows, wave):
+        for row in rows:
+            p = row.payload
+            if not (self._exists("units", p["formed_by_unit_id"], row, "formed_by_unit_id")
+                    and all(self._exists("units", unit_id, row, "unit_ids")
+                            for unit_id in p["unit_ids"])
+                    and all(self._exists("cadres", cadre_id, row, "member_cadre_ids")
+                            for cadre_id in p["member_cadre_ids"])):
+                continue
+            self.settle("working_groups", row,
+                        self.known.working_groups.get(p["working_group_id"]), wave)
+
     def _plan_authorities(self, rows, wave):
         pending = {row.payload["authority_id"]: row for row in rows}
         depth = {}
@@ -310,8 +338,8 @@ def _scope(rule):
 
 
 def _same_form(value):
-    """Values as both sides write them: lists as lists, empty text as None."""
-    if value == "":
+    """Values as both sides write them: lists as lists, empty text or list as None."""
+    if value in ("", [], ()):
         return None
     if isinstance(value, tuple):
         return list(value)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
 
+from services.imports.cells import READERS
 from services.imports.kinds import LIST_SEPARATORS
 from services.imports.parsing import FileRefused
 
@@ -97,6 +98,11 @@ def _field(column, value):
     """(value for the schema, None) or (None, what is wrong)."""
     if value is None:
         return None, None
+    if column.cell:
+        try:
+            return READERS[column.cell][0](value), None
+        except ValueError as error:
+            return None, str(error)
     if column.is_list:
         return [part for part in LIST_SEPARATORS.split(str(value)) if part], None
     if column.is_date:

@@ -33,7 +33,9 @@ _log = getLogger(__name__)
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 LIST_ORDER = [("created_at", -1), ("_id", -1)]
 EXPORTED_BY_RPC = {"units": ("assignments", "list_units", "units"),
-                   "authorities": ("escalations", "list_authorities", "authorities"),
+                   "cadres": ("assignments", "list_cadres", "cadres"),
+                   "working_groups": ("assignments", "list_working_groups", "working_groups"),
+                   "authorities": ("escalations", "find_authorities", "authorities"),
                    "routing_rules": ("escalations", "list_routing_rules", "routing_rules")}
 
 
@@ -115,13 +117,12 @@ class ImportsService(ReportsHealth):
         if kind.name in EXPORTED_BY_RPC:
             service, method, listed = EXPORTED_BY_RPC[kind.name]
             rows = all_pages(self._calls(), service, method, listed)
-        elif kind.name == "cadres":
-            rows = list(readmodel.cadres_by_id(self.db).values())
         else:
             day = today().isoformat()
             rows = sorted((a for a in readmodel.assignments_started_by(self.db, day)
                            if coverage.in_force(a, day)),
                           key=lambda a: (a["cadre_id"], a["unit_id"]))
+        rows = [kind.cells_of(row) for row in rows]
         if query["format"] == "xlsx":
             data, media_type = write_xlsx({kind.name: (columns, rows)}), XLSX_MEDIA_TYPE
         else:
@@ -135,6 +136,10 @@ class ImportsService(ReportsHealth):
     def record(self, event):
         readmodel.record(self.db, event)
 
+    @subscribe("registry")
+    def follow_registry(self, event):
+        readmodel.record(self.db, event)
+
     def _load(self, schema, query, principal):
         require(principal_from(principal), "coverage.read")
         query = load_payload(schema, query or {}, "query")
@@ -144,7 +149,8 @@ class ImportsService(ReportsHealth):
     def unassigned_units(self, query=None, principal=None):
         query, day = self._load(schemas.UnassignedQuery(), query, principal)
         units = readmodel.units_of_level(self.db, query["level"])
-        found = coverage.unassigned(units, readmodel.assignments_started_by(self.db, day), day)
+        found = coverage.unassigned(units, readmodel.assignments_started_by(self.db, day), day,
+                                    readmodel.working_groups_started_by(self.db, day))
         return _report(query, {"on": day, "level": query["level"], "count": len(found),
                                "units": found}, "units", ["unit_id", "name", "level"])
 
@@ -180,8 +186,10 @@ class ImportsService(ReportsHealth):
     def committee_coverage(self, query=None, principal=None):
         query, day = self._load(schemas.CommitteesQuery(), query, principal)
         first, last = coverage.quarter_of(dt.date.fromisoformat(day))
-        committees = readmodel.units_of_level(self.db, query["committee_level"])
-        branches = readmodel.units_of_level(self.db, query["level"])
+        committees = [unit for unit in readmodel.units_of_level(self.db, query["committee_level"])
+                      if coverage.exists_on(unit, day)]
+        branches = [unit for unit in readmodel.units_of_level(self.db, query["level"])
+                    if coverage.exists_on(unit, day)]
         visited = readmodel.visited_units(self.db, first, min(last, day))
         found = coverage.per_committee(committees, branches, visited)
         return _report(query, {"on": day, "quarter": {"from": first, "to": last},

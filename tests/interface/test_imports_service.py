@@ -20,26 +20,37 @@ ADMIN = {"user_id": "u-admin", "role": "administrator"}
 CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "binh"}
 FINISHED = ("rejected", "refused", "done", "done_with_errors")
 
-UNITS = [["unit_id", "name", "level", "kind", "parent_id"],
+UNITS = [["unit_id", "name", "level", "kind", "parent_id", "Địa phương", "Lịch sinh hoạt",
+          "Người liên hệ"],
          ["vp", "Tỉnh ủy Vĩnh Phúc", "province", None, None],
          ["vp.bx", "Huyện ủy Bình Xuyên", "district", None, "vp"],
          ["vp.bx.th", "Đảng bộ xã Tam Hợp", "grassroots", None, "vp.bx"],
-         ["vp.bx.th.np", "Chi bộ thôn Nội Phật, xã Tam Hợp", "branch", "residential",
-          "vp.bx.th"],
+         ["vp.bx.th.np", "Chi bộ thôn Nội Phật, xã Tam Hợp", "branch", "village",
+          "vp.bx.th", "thôn Nội Phật, xã Tam Hợp", "hằng tháng, ngày 5",
+          "Nguyễn Văn Hải (Bí thư chi bộ) 0912 345 678; Lê Thị Hoa hoa@example.org"],
          ["vp.bx.th.yl", "Chi bộ thôn Yên Lan, xã Tam Hợp", "branch", "residential",
           "vp.bx.th"]]
-CADRES = [["Mã cán bộ", "Họ và tên", "Mã đơn vị sinh hoạt", "Chức vụ", "Thư điện tử"],
-          ["binh", "Trần Thị Bình", "vp.bx", "district_committee_member", "binh@example.org"],
+CADRES = [["Mã cán bộ", "Họ và tên", "Mã đơn vị sinh hoạt", "Chức vụ", "Thư điện tử",
+           "Số điện thoại", "Cấp ủy"],
+          ["binh", "Trần Thị Bình", "vp.bx", "district_committee_member", "binh@example.org",
+           "0211 3866 123", "vp.bx: standing_member từ 01/10/2020"],
           ["an", "Nguyễn Văn An", "vp", "province_committee_member", None]]
-ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on"],
+ASSIGNMENTS = [["cadre_id", "unit_id", "starts_on", "Đến ngày", "Lý do kết thúc"],
                ["binh", "vp.bx.th.np", "01/01/2026"],
-               ["binh", "vp.bx.th.yl", "01/01/2026"],
+               ["binh", "vp.bx.th.yl", "01/01/2026", "31/12/2026", "luân chuyển công tác"],
                ["an", "vp.bx.th", "2026-01-01"]]
-AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_authority_id"],
+AUTHORITIES = [["authority_id", "name", "kind", "level", "unit_id", "parent_authority_id",
+                "Ngừng từ ngày"],
                ["huyen-uy-bx", "Huyện ủy Bình Xuyên", "party_committee", "district", "vp.bx",
                 None],
                ["ubnd-th", "UBND xã Tam Hợp", "peoples_committee", "grassroots", "vp.bx.th",
-                "huyen-uy-bx"]]
+                "huyen-uy-bx"],
+               ["ubnd-bx", "UBND huyện Bình Xuyên", "peoples_committee", "district", "vp.bx",
+                None, "01/07/2025"]]
+GROUPS = [["Mã tổ công tác", "Tên tổ công tác", "Đơn vị thành lập", "Thành viên",
+           "Chi bộ dự sinh hoạt", "Từ ngày", "Đến ngày"],
+          ["tct-bx-th", "Tổ công tác xã Tam Hợp", "vp.bx", "binh", "vp.bx.th.np; vp.bx.th.yl",
+           "01/02/2026", None]]
 RULES = [["rule_id", "topic", "unit_id", "authority_id"],
          ["infra-th", "infrastructure", "vp.bx.th", "ubnd-th"]]
 
@@ -87,7 +98,7 @@ def finished(imports, job, timeout=60):
                     in FINISHED and found, timeout=timeout, what="the import to finish")
 
 
-WORKBOOK = {"Đơn vị": UNITS, "Cán bộ": CADRES, "Phân công": ASSIGNMENTS,
+WORKBOOK = {"Đơn vị": UNITS, "Cán bộ": CADRES, "Phân công": ASSIGNMENTS, "Tổ công tác": GROUPS,
             "Cơ quan": AUTHORITIES, "Quy tắc": RULES, "Hướng dẫn": [["Ghi chú"], ["…"]]}
 
 
@@ -98,20 +109,39 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
     done = finished(imports, job)
     assert {sheet["name"]: sheet["kind"] for sheet in done["sheets"]}["Hướng dẫn"] is None
     assert done["state"] == "done", done
-    assert done["progress"] | {} == {"total": 13, "rejected": 0, "unchanged": 0,
-                                     "to_apply": 13, "applied": 13, "failed": 0}
+    assert done["progress"] | {} == {"total": 15, "rejected": 0, "unchanged": 0,
+                                     "to_apply": 15, "applied": 15, "failed": 0}
     assert assignments.get_unit("vp.bx.th.np")["name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     assert assignments.get_cadre("binh")["email"] == "binh@example.org"
-    assert {a["unit_id"] for a in assignments.list_assignments("binh")} == {
-        "vp.bx.th.np", "vp.bx.th.yl"}
+    assert assignments.get_cadre("binh")["memberships"] == [
+        {"unit_id": "vp.bx", "role": "standing_member", "starts_on": "2020-10-01",
+         "ends_on": None}]
+    branch = assignments.get_unit("vp.bx.th.np")
+    assert (branch["kind"], branch["locality"], branch["meeting_schedule"]) == (
+        "village", "thôn Nội Phật, xã Tam Hợp",
+        {"frequency": "monthly", "day_of_month": 5, "note": None})
+    assert [c["name"] for c in branch["contacts"]] == ["Nguyễn Văn Hải", "Lê Thị Hoa"]
+    assert {(a["unit_id"], a["ends_on"]) for a in assignments.list_assignments("binh")} == {
+        ("vp.bx.th.np", None), ("vp.bx.th.yl", "2026-12-31")}
     assert escalations.get_authority("ubnd-th")["parent_authority_id"] == "huyen-uy-bx"
+    retired = escalations.find_authorities({"as_of": "2025-07-01"})["authorities"]
+    assert [a["authority_id"] for a in retired] == ["huyen-uy-bx", "ubnd-th"]  # not ubnd-bx
     assert [r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]] == \
         ["infra-th"]
 
     again = finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "lan-2.xlsx"), ADMIN))
     assert again["state"] == "done"
-    assert again["progress"]["unchanged"] == 13 and again["progress"]["applied"] == 0
+    assert again["progress"]["unchanged"] == 15 and again["progress"]["applied"] == 0
     assert len(assignments.list_assignments("binh")) == 2
+    assert assignments.get_working_group("tct-bx-th")["unit_ids"] == ["vp.bx.th.np",
+                                                                      "vp.bx.th.yl"]
+    # the office sends the group again with an end date and one branch less: a change
+    ended = [GROUPS[0], GROUPS[1][:4] + ["vp.bx.th.np", "01/02/2026", "30/11/2026"]]
+    changed = finished(imports, imports.start_import(upload(xlsx({"Tổ công tác": ended}),
+                                                            "to-cong-tac.xlsx"), ADMIN))
+    assert changed["state"] == "done" and changed["progress"]["applied"] == 1, changed
+    group = assignments.get_working_group("tct-bx-th")
+    assert (group["unit_ids"], group["ends_on"]) == (["vp.bx.th.np"], "2026-11-30")
 
 
 def test_a_file_with_a_bad_row_changes_nothing_unless_valid_rows_are_accepted(imports,
@@ -155,9 +185,10 @@ def test_unreadable_files_and_other_roles_are_refused_at_once(imports):
 def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
         container_factory, config, registry):
     assignments, _ = registry
-    branches = [[f"vp.b{i:03d}", f"Chi bộ số {i}", "branch", "residential", "vp"]
+    # a branch sits under a grassroots organisation (the registry checks the levels)
+    branches = [[f"vp.b{i:03d}", f"Chi bộ số {i}", "branch", "residential", "vp.bx.th"]
                 for i in range(240)]
-    data = xlsx({"units": UNITS[:2] + branches})
+    data = xlsx({"units": UNITS[:4] + branches})
     first = container_factory(ImportsService, config)
     first.start()
     with ServiceRpcProxy("imports", config, timeout=60) as imports:
@@ -168,13 +199,14 @@ def test_an_import_cut_by_a_crash_resumes_and_registers_each_row_once(
     client, db = connect(config["STORE_URI"], "imports")
     cut = db.imports.find_one({"_id": job["import_id"]})
     client.close()
-    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 241, cut["progress"]
+    assert cut["state"] == "applying" and 0 < cut["progress"]["applied"] < 243, cut["progress"]
     container_factory(ImportsService, config).start()
     with ServiceRpcProxy("imports", config, timeout=60) as imports:
         done = finished(imports, job)
-    assert done["state"] == "done" and done["progress"]["applied"] == 241
+    assert done["state"] == "done" and done["progress"]["applied"] == 243, done["failures"][:3]
     listed = assignments.list_units({"limit": 500})["units"]
-    assert sorted(u["unit_id"] for u in listed) == sorted(["vp"] + [b[0] for b in branches])
+    assert sorted(u["unit_id"] for u in listed) == sorted(
+        ["vp", "vp.bx", "vp.bx.th"] + [b[0] for b in branches])
 
 
 def test_exports_round_trip_through_the_import(imports, registry):
@@ -184,7 +216,7 @@ def test_exports_round_trip_through_the_import(imports, registry):
              what="the assignments in the read model")
     for fmt in ("csv", "xlsx"):
         for kind, total in (("units", 5), ("cadres", 2), ("assignments", 3),
-                            ("authorities", 2), ("routing_rules", 1)):
+                            ("working_groups", 1), ("authorities", 3), ("routing_rules", 1)):
             exported = imports.export_registry({"kind": kind, "format": fmt}, ADMIN)
             assert exported["filename"] == f"{kind}.{fmt}" and exported["rows"] == total
             again = finished(imports, imports.start_import(
@@ -193,8 +225,13 @@ def test_exports_round_trip_through_the_import(imports, registry):
             assert again["state"] == "done", again
             assert again["progress"]["unchanged"] == total == again["progress"]["total"], again
     csv = base64.b64decode(imports.export_registry({"kind": "cadres"}, ADMIN)["content_base64"])
-    assert csv.startswith(b"\xef\xbb\xbfcadre_id,full_name,home_unit_id,positions,email\r\n")
+    assert csv.startswith(b"\xef\xbb\xbfcadre_id,full_name,home_unit_id,positions,email,"
+                          b"phone,memberships\r\n")
     assert "Trần Thị Bình" in csv.decode("utf-8")
+    assert "vp.bx: standing_member từ 2020-10-01" in csv.decode("utf-8")
+    units = base64.b64decode(imports.export_registry({"kind": "units"}, ADMIN)
+                             ["content_base64"]).decode("utf-8")
+    assert "monthly 5" in units and "Nguyễn Văn Hải (Bí thư chi bộ) 0912 345 678" in units
 
 
 def test_coverage_from_registry_and_visit_events(imports, registry, config):
@@ -232,3 +269,39 @@ def test_coverage_from_registry_and_visit_events(imports, registry, config):
     assert committees["csv"].splitlines()[1] == "vp.bx,Huyện ủy Bình Xuyên,district,2,1,0.5"
     with pytest.raises(Forbidden):
         imports.stale_branches(on, CADRE)
+
+
+def test_coverage_follows_reorganisations_and_working_groups(imports, registry):
+    assignments, _ = registry
+    finished(imports, imports.start_import(upload(xlsx(WORKBOOK), "so-do.xlsx"), ADMIN))
+    assignments.register_unit({"unit_id": "vp.bx.th.ts", "name": "Chi bộ thôn Tiền Sơn",
+                               "level": "branch", "kind": "village", "parent_id": "vp.bx.th"},
+                              ADMIN)
+    on = {"on": "2026-11-27", "level": "branch"}
+
+    def uncovered(query=on):
+        return [u["unit_id"] for u in imports.unassigned_units(query, ADMIN)["units"]]
+
+    wait_for(lambda: uncovered() == ["vp.bx.th.ts"], what="the new branch in the read model")
+    # a working group of the district attends Tiền Sơn: covered for the group's period
+    assignments.form_working_group({
+        "working_group_id": "tct-bx-1", "name": "Tổ công tác số 1", "formed_by_unit_id": "vp.bx",
+        "member_cadre_ids": ["binh"], "unit_ids": ["vp.bx.th.ts"], "starts_on": "2026-03-01",
+        "ends_on": "2026-12-31"}, ADMIN)
+    wait_for(lambda: uncovered() == [], what="the working group in the read model")
+    assert uncovered({**on, "on": "2026-02-28"}) == ["vp.bx.th.ts"]
+    assignments.change_working_group("tct-bx-1", {"ends_on": "2026-10-31"}, ADMIN)
+    wait_for(lambda: uncovered() == ["vp.bx.th.ts"], what="the group's new end")
+
+    # Nội Phật and Yên Lan merge from 1 July, their assignments ending: the successor is
+    # uncovered from that day, the merged branches no longer count
+    assignments.reorganise({
+        "operation_id": "op-merge-np-yl", "kind": "merge", "effective_on": "2026-07-01",
+        "unit_ids": ["vp.bx.th.np", "vp.bx.th.yl"], "assignments": "end",
+        "into": {"unit_id": "vp.bx.th.nyl", "name": "Chi bộ thôn Nội Phật - Yên Lan",
+                 "level": "branch", "kind": "village", "parent_id": "vp.bx.th"}}, ADMIN)
+    wait_for(lambda: uncovered() == ["vp.bx.th.nyl", "vp.bx.th.ts"],
+             what="the merger in the read model")
+    assert uncovered({**on, "on": "2026-06-30"}) == []
+    stale = imports.stale_branches({"on": "2026-11-27", "days": 30}, ADMIN)["branches"]
+    assert [b["unit_id"] for b in stale] == ["vp.bx.th.nyl", "vp.bx.th.ts"]

@@ -69,3 +69,36 @@ def test_share_of_branches_visited_per_committee():
     found = coverage.per_committee(committees, BRANCHES, {"np"})
     assert [(c["unit_id"], c["branches"], c["visited"], c["share_visited"]) for c in found] \
         == [("bx", 3, 1, 0.333), ("vy", 0, 0, None)]
+
+
+# --- the registry's reorganisations and working groups ------------------------------------------
+
+MERGED = {"unit_id": "yl", "name": "Chi bộ thôn Yên Lan", "level": "branch",
+          "path": ["vp", "bx", "th", "yl"], "ended_on": "2026-07-01"}
+SUCCESSOR = {"unit_id": "nyl", "name": "Chi bộ thôn Nội Phật - Yên Lan", "level": "branch",
+             "path": ["vp", "bx", "th", "nyl"], "since": "2026-07-01"}
+
+
+def test_a_unit_merged_away_no_longer_counts_and_its_successor_does_from_the_day():
+    units = [UNITS["np"], MERGED, SUCCESSOR]
+    before, after = "2026-06-30", "2026-07-01"
+    assert [u["unit_id"] for u in coverage.unassigned(units, [], before)] == ["np", "yl"]
+    assert [u["unit_id"] for u in coverage.unassigned(units, [], after)] == ["np", "nyl"]
+    assert [b["unit_id"] for b in coverage.stale_branches(units, after, 30)] == ["nyl"]
+    assert coverage.exists_on(MERGED, before) and not coverage.exists_on(MERGED, after)
+    assert not coverage.exists_on(SUCCESSOR, before) and coverage.exists_on(SUCCESSOR, after)
+
+
+def test_a_branch_a_working_group_attends_is_covered_for_the_groups_period():
+    group = {"working_group_id": "tct-1", "unit_ids": ["yl", "tdp"],
+             "starts_on": "2026-03-01", "ends_on": "2026-08-31"}
+    branches = BRANCHES
+
+    def uncovered(day):
+        return [u["unit_id"] for u in coverage.unassigned(branches, [], day, [group])]
+
+    assert uncovered("2026-02-28") == ["np", "yl", "tdp"]
+    assert uncovered("2026-03-01") == uncovered("2026-08-31") == ["np"]
+    assert uncovered("2026-09-01") == ["np", "yl", "tdp"]
+    assert uncovered("2026-05-01") == [u["unit_id"] for u in coverage.unassigned(
+        branches, [], "2026-05-01", [{**group, "ends_on": None}])]

@@ -12,6 +12,8 @@ from services.imports.kinds import KINDS, kind_named, kind_of_headers
 from services.imports.planning import Known, lookups, make_plan
 from services.imports.rows import check_sheet
 
+ADMIN = {"user_id": "u-admin", "role": "administrator"}
+
 NAMES = ["Chi bộ thôn Nội Phật, xã Tam Hợp", "Nguyễn Thị Hường", "Đảng ủy xã Hương Canh",
          "Trần Văn Đức", "Chi bộ tổ dân phố Ỷ La", "Lê Thị Ngọc Ánh"]
 UNITS_CSV = (
@@ -148,17 +150,63 @@ def test_each_bad_row_is_rejected_with_its_line_and_column():
             "vp,Tỉnh ủy Vĩnh Phúc,province,,,1\n"
             "VP BX,Huyện ủy Bình Xuyên,district,,vp,2\n"
             "vp.bx.th,,grassroots,,vp,3\n"
-            "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,village,vp.bx.th,4\n")
+            "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,hamlet,vp.bx.th,4\n")
     checked = check_sheet(KINDS["units"], parsing.read_file(cp1258(data), "units.csv")[0])
     assert checked.ignored_columns == ["STT"]
+    # the payload register_unit takes: the details a sheet left out are the schema's defaults
     assert [row.payload for row in checked.rows] == [
         {"unit_id": "vp", "name": "Tỉnh ủy Vĩnh Phúc", "level": "province", "kind": None,
-         "parent_id": None}]
+         "parent_id": None, "locality": None, "meeting_schedule": None, "contacts": [],
+         "established_on": None}]
     found = {(r.line, r.column): r.reason for r in checked.rejections}
     assert set(found) == {(3, "unit_id"), (4, "name"), (5, "kind")}
     assert "lower-case id" in found[(3, "unit_id")]
     assert "residential" in found[(5, "kind")]
     assert found[(4, "name")] == "required, but the cell is empty"
+
+
+def test_a_units_details_as_an_office_writes_them():
+    data = ("Mã đơn vị,Tên đơn vị,Cấp,Loại hình,Mã đơn vị cấp trên,Địa phương,Lịch sinh hoạt,"
+            "Người liên hệ,Ngày thành lập\n"
+            "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,village,vp.bx.th,"
+            "\"thôn Nội Phật, xã Tam Hợp\",\"hằng tháng, ngày 5\","
+            "Nguyễn Văn An (Bí thư) 0912 345 678 an@example.vn; Trần Thị Bình,"
+            "01/07/2025\n"
+            "vp.bx.th.ts,Chi bộ thôn Tiền Sơn,branch,village,vp.bx.th,,mỗi tuần,,\n"
+            "vp.bx.th.hl,Chi bộ thôn Hữu Lộc,branch,village,vp.bx.th,,,(Bí thư) 0912 345 678,\n")
+    checked = check_sheet(KINDS["units"], parsing.read_file(cp1258(data), "units.csv")[0])
+    row, = checked.rows
+    assert row.payload["locality"] == "thôn Nội Phật, xã Tam Hợp"
+    assert row.payload["meeting_schedule"] == {"frequency": "monthly", "day_of_month": 5,
+                                               "note": None}
+    assert row.payload["contacts"] == [
+        {"name": "Nguyễn Văn An", "role": "Bí thư", "phone": "0912 345 678",
+         "email": "an@example.vn"},
+        {"name": "Trần Thị Bình", "role": None, "phone": None, "email": None}]
+    assert row.payload["established_on"] == "2025-07-01"
+    found = {(r.line, r.column): r.reason for r in checked.rejections}
+    assert set(found) == {(3, "meeting_schedule"), (4, "contacts")}
+    assert "hằng tháng, ngày 5" in found[(3, "meeting_schedule")]
+    assert "has no name" in found[(4, "contacts")]
+
+
+def test_a_cadres_memberships_and_phone():
+    sheet, = parsing.read_file(
+        "Mã cán bộ,Họ và tên,Mã đơn vị sinh hoạt,Chức vụ,Số điện thoại,Cấp ủy\n"
+        "an,Nguyễn Văn An,vp.bx,district_committee_member,0912 345 678,"
+        "vp.bx: standing_member từ 01/10/2020 đến 30/06/2025; vp.bx.th: member\n"
+        "binh,Trần Thị Bình,vp.bx,district_committee_member,,vp.bx: boss\n".encode(),
+        "cadres.csv")
+    checked = check_sheet(KINDS["cadres"], sheet)
+    row, = checked.rows
+    assert row.payload["phone"] == "0912 345 678"
+    assert row.payload["memberships"] == [
+        {"unit_id": "vp.bx", "role": "standing_member", "starts_on": "2020-10-01",
+         "ends_on": "2025-06-30"},
+        {"unit_id": "vp.bx.th", "role": "member", "starts_on": None, "ends_on": None}]
+    rejection, = checked.rejections
+    assert (rejection.line, rejection.column) == (3, "memberships")
+    assert "secretary" in rejection.reason      # the roles the registry takes
 
 
 def test_a_sheet_without_a_required_column_is_refused_naming_it():
@@ -259,6 +307,74 @@ def test_assignments_follow_the_seed_rules_and_contacts_may_change():
 
 
 # --- the upload ------------------------------------------------------------------------------
+
+def test_working_groups_are_formed_changed_or_refused_against_the_registry():
+    sheet, = parsing.read_file(
+        "Mã tổ công tác,Tên tổ công tác,Đơn vị thành lập,Thành viên,Chi bộ dự sinh hoạt,"
+        "Từ ngày,Đến ngày\n"
+        "tct-1,Tổ công tác số 1,vp.bx,binh; an,vp.bx.th.np; vp.bx.th.yl,01/03/2026,31/10/2026\n"
+        "tct-2,Tổ công tác số 2,vp.bx,binh,vp.bx.th.np,01/03/2026,\n"
+        "tct-3,Tổ công tác số 3,vp.vy,binh,vp.bx.th.np,01/03/2026,\n"
+        "tct-4,Tổ công tác số 4,vp.bx,cuong,vp.bx.th.np,01/03/2026,\n"
+        "tct-5,Tổ công tác số 5,vp.bx,binh,vp.bx.th.np,01/03/2026,\n".encode(),
+        "to-cong-tac.csv")
+    checked = [check_sheet(KINDS["working_groups"], sheet)]
+    assert not checked[0].rejections
+    assert lookups(checked)["working_groups"] == {f"tct-{i}" for i in range(1, 6)}
+    stored = {"name": "Tổ công tác số 1", "formed_by_unit_id": "vp.bx",
+              "member_cadre_ids": ["binh", "an"], "unit_ids": ["vp.bx.th.np", "vp.bx.th.yl"],
+              "starts_on": "2026-03-01", "ends_on": "2026-12-31"}
+    known = Known(
+        units={u: {"unit_id": u, "level": "branch", "path": [u]}
+               for u in ("vp.bx", "vp.vy", "vp.bx.th.np", "vp.bx.th.yl")},
+        cadres={"binh": {"cadre_id": "binh"}, "an": {"cadre_id": "an"}},
+        working_groups={
+            "tct-1": {"working_group_id": "tct-1", **stored},
+            "tct-3": {"working_group_id": "tct-3", **stored, "name": "Tổ công tác số 3",
+                      "member_cadre_ids": ["binh"], "unit_ids": ["vp.bx.th.np"],
+                      "ends_on": None},
+            "tct-5": {"working_group_id": "tct-5", **stored, "name": "Tổ công tác số 5",
+                      "member_cadre_ids": ["binh"], "unit_ids": ["vp.bx.th.np"],
+                      "ends_on": None}})
+    plan = make_plan(checked, known)
+    # tct-1 ends earlier (a change); tct-2 is new; tct-5 is as held
+    assert [(s.line, s.action) for s in plan.steps] == [(2, "change"), (3, "register")]
+    assert plan.unchanged == [("to-cong-tac.csv", 6)]
+    found = {(r.line, r.column): r.reason for r in plan.rejections}
+    assert set(found) == {(4, "working_group_id"), (5, "member_cadre_ids")}
+    assert "formed_by_unit_id 'vp.bx' there, 'vp.vy' here" in found[(4, "working_group_id")]
+    assert "no cadre 'cuong'" in found[(5, "member_cadre_ids")]
+
+
+def test_an_assignments_end_needs_a_reason_and_is_planned_against_what_the_registry_holds():
+    sheet, = parsing.read_file(
+        "cadre_id,unit_id,starts_on,Đến ngày,Lý do kết thúc\n"
+        "binh,vp.bx.th.np,01/01/2026,31/12/2026,luân chuyển\n"
+        "binh,vp.bx.th.yl,01/01/2026,31/12/2026,\n"
+        "binh,vp.bx.th.hl,01/01/2026,31/12/2025,luân chuyển\n"
+        "an,vp.bx.th.np,01/01/2026,31/12/2026,luân chuyển\n".encode(), "phan-cong.csv")
+    checked = [check_sheet(KINDS["assignments"], sheet)]
+    assert {(r.line, r.column) for r in checked[0].rejections} == {(3, "end_reason"),
+                                                                  (4, "ends_on")}
+    row = checked[0].rows[0]
+    assert KINDS["assignments"].registered(row.payload) == {
+        "cadre_id": "binh", "unit_id": "vp.bx.th.np", "starts_on": "2026-01-01"}
+    assert KINDS["assignments"].follow_up_of(row.payload, {"assignment_id": "a-1"}, ADMIN) == (
+        "assignments", "end_assignment",
+        ("a-1", {"ends_on": "2026-12-31", "reason": "luân chuyển"}, ADMIN))
+    branch = {"level": "branch", "kind": "village", "path": ["vp", "vp.bx", "vp.bx.th", "x"]}
+    cadre = {"positions": ["district_committee_member"], "home_unit_id": "vp.bx"}
+    known = Known(units={"vp.bx.th.np": branch}, cadres={"binh": cadre, "an": cadre},
+                  assignments={
+                      ("binh", "vp.bx.th.np"): {"starts_on": "2026-01-01", "ends_on": None},
+                      ("an", "vp.bx.th.np"): {"starts_on": "2026-01-01",
+                                              "ends_on": "2026-06-30", "end_reason": "nghỉ"}})
+    plan = make_plan(checked, known)
+    # Bình's assignment in force gets its end; An's ended otherwise already is refused
+    assert [(s.line, s.action) for s in plan.steps] == [(2, "register")]
+    rejection, = plan.rejections
+    assert rejection.line == 5 and "ends_on '2026-06-30' there" in rejection.reason
+
 
 def test_the_upload_is_checked_before_anything_is_stored():
     from marshmallow import ValidationError
