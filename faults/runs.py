@@ -175,6 +175,7 @@ class Run:
         if self.name in BROKER_FAULTS and self.broker is None:
             raise ValueError(f"{self.name} stops the broker: it runs on the private node only")
         rng = random.Random(self.seed)
+        (ROOT / "var" / "faults").mkdir(parents=True, exist_ok=True)  # absent in a fresh clone
         with Vhost(self.management_uri, self.amqp_uri, prefix="faults_") as vhost, \
                 tempfile.TemporaryDirectory(prefix=f"faults-{self.name}-",
                                             dir=ROOT / "var" / "faults") as folder:

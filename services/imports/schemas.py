@@ -5,7 +5,7 @@ import binascii
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.imports.kinds import KINDS
-from shared.contracts import Text
+from shared.contracts import StrictBoolean, Text
 
 KIND_NAMES = tuple(KINDS)
 FILE_FORMATS = ("csv", "xlsx")
@@ -27,7 +27,7 @@ class StartImport(Schema):
                                             "A workbook's sheets are told by their names"})
     format = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(FILE_FORMATS))
-    accept_valid_rows = fields.Boolean(load_default=False, metadata={
+    accept_valid_rows = StrictBoolean(load_default=False, metadata={
         "description": "apply the valid rows although others are rejected (default: a file "
                        "with any rejected row changes nothing)"})
 

@@ -11,7 +11,15 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id, Text
+from shared.contracts import (
+    CONCERN_TOPICS,
+    MEETING_KINDS,
+    RAISED_BY,
+    URGENCIES,
+    Id,
+    StrictBoolean,
+    Text,
+)
 from shared.pages import PageQuery
 
 MAX_CONCERNS_PER_VISIT = 50
@@ -67,7 +75,7 @@ class Unscheduled(Schema):
 class AnswerReview(Schema):
     """An answer read out at this meeting, and whether the members were satisfied with it."""
     case_id = Id(required=True)
-    satisfied = fields.Boolean(required=True)
+    satisfied = StrictBoolean(required=True)
     comment = Text(2000, min_length=0, load_default="")
 
 
@@ -103,7 +111,8 @@ class LogVisit(Schema):
 
     @validates("answer_reviews")
     def _reviews_once(self, value, **kwargs):
-        _no_repeats([r["case_id"] for r in value], "case")
+        # items that failed their own checks arrive without their fields here
+        _no_repeats([r["case_id"] for r in value if "case_id" in r], "case")
 
     @validates("meeting_date")
     def _not_in_future(self, value, **kwargs):
@@ -170,7 +179,7 @@ class AmendVisit(Schema):
 
     @validates("withdrawals")
     def _withdrawn_once(self, value, **kwargs):
-        _no_repeats([w["concern_id"] for w in value], "concern")
+        _no_repeats([w["concern_id"] for w in value if "concern_id" in w], "concern")
 
     @validates("attended_cadre_ids")
     def _attendees_once(self, value, **kwargs):

@@ -43,6 +43,15 @@ def Id(**kwargs):
                          "of letters, digits, '.', '_' or '-' (at most 80)"), **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: marshmallow's Boolean also takes 1, "yes", "on"..."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def Text(max_length, min_length=1, **kwargs):
     return fields.String(validate=[validate.Length(min=min_length, max=max_length),
                                    no_control_characters], **kwargs)
