@@ -7,7 +7,7 @@ import pytest
 from pymongo import DeleteOne, InsertOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from tests.conftest import MONGOMOCK_URI
+from tests.stores import MONGOMOCK_URI
 
 UTC = dt.timezone.utc
 

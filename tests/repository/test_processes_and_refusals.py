@@ -13,7 +13,7 @@ from bson.errors import InvalidDocument
 from shared.config import ROOT
 from shared.docstore import UnsupportedOperation
 from shared.storage import connect
-from tests.conftest import MONGOMOCK_URI
+from tests.stores import MONGOMOCK_URI
 
 WORKER = r"""
 import os, sys, time

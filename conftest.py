@@ -1,4 +1,5 @@
-"""Test set-up shared by every layer.
+"""Test set-up shared by every layer, and by the tests that sit beside their packages
+(``docstore/tests``, ``tooling/tests``): pytest reads this file first for every test path.
 
 eventlet must patch the standard library before anything opens a socket (nameko hangs
 otherwise), and nameko 2.14's pytest helpers need three names newer libraries removed.
@@ -15,7 +16,6 @@ eventlet.monkey_patch()
 import collections  # noqa: E402
 import collections.abc  # noqa: E402
 import importlib.metadata  # noqa: E402
-import os  # noqa: E402
 import uuid  # noqa: E402
 from urllib.parse import urljoin  # noqa: E402
 
@@ -28,13 +28,7 @@ werkzeug.__version__ = importlib.metadata.version("werkzeug")
 
 import pytest  # noqa: E402
 
-from shared.storage import connect  # noqa: E402
-
-MONGO_URI = os.environ.get("MONGO_URI")
-# mongomock is the reference for MongoDB's semantics where no MongoDB server runs; it lives in
-# this process only, so its URI (a test-only scheme) cannot be shared with another process
-MONGOMOCK_URI = "mongomock:"
-STORE_BACKENDS = ["embedded", "mongomock"] + (["mongodb"] if MONGO_URI else [])
+from tests.stores import MONGO_URI, MONGOMOCK_URI, STORE_BACKENDS, open_store  # noqa: E402
 
 
 @pytest.fixture(params=STORE_BACKENDS)
@@ -47,15 +41,6 @@ def store_uri(request, tmp_path):
         yield MONGOMOCK_URI
     else:
         yield MONGO_URI
-
-
-def open_store(uri, name):
-    """``connect`` plus the test-only ``mongomock:`` scheme."""
-    if uri == MONGOMOCK_URI:
-        import mongomock
-        client = mongomock.MongoClient(tz_aware=True)
-        return client, client[name]
-    return connect(uri, name)
 
 
 @pytest.fixture
