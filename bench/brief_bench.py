@@ -19,10 +19,10 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from docstore import DocStoreClient  # noqa: E402
 from services.visits import branch  # noqa: E402
 from services.visits.queries import INDEXES, BranchQueries  # noqa: E402
 from shared.clock import Clock  # noqa: E402
-from shared.docstore import DocStoreClient  # noqa: E402
 
 UTC = dt.timezone.utc
 TODAY = dt.date(2026, 11, 27)

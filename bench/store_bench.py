@@ -22,8 +22,8 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from shared.docstore import DocStoreClient  # noqa: E402
-from shared.docstore.client import CACHE_KIB  # noqa: E402
+from docstore import DocStoreClient  # noqa: E402
+from docstore.client import CACHE_KIB  # noqa: E402
 
 AUTHORITIES = [f"ubnd-{i:03d}" for i in range(200)]
 STATUSES = ["routed", "acknowledged", "in_progress", "answered", "closed_resolved"]

@@ -39,7 +39,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s faults: %(message)s", datefmt="%H:%M:%S")
-    for noisy in ("kombu", "amqp", "nameko", "urllib3", "shared", "deploy"):
+    for noisy in ("kombu", "amqp", "nameko", "urllib3", "shared", "docstore", "deploy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     names = [name for name in FAULTS if name != "kill-one"] if "all" in args.runs else args.runs
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")

@@ -1,7 +1,7 @@
 """Storage chosen by URI: each service owns one database.
 
 ``mongodb://…`` (or ``mongodb+srv://…``) connects pymongo to a real MongoDB. ``embedded:<folder>``
-opens the project's own store on SQLite (``shared.docstore``): ``<folder>/<database>.sqlite3``,
+opens the project's own store on SQLite (the package ``docstore``): ``<folder>/<database>.sqlite3``,
 index-backed and safe for several processes sharing the folder, so a service can run as several
 instances; relative folders are under the project root.
 
@@ -16,8 +16,8 @@ from logging import getLogger
 
 import pymongo
 
+from docstore import DocStoreClient
 from shared.config import ROOT
-from shared.docstore import DocStoreClient
 
 _log = getLogger(__name__)
 

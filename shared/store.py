@@ -29,9 +29,9 @@ from eventlet.event import Event
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
+from docstore import Database as EmbeddedDatabase
 from shared import correlation, topology
 from shared.config import settings
-from shared.docstore import Database as EmbeddedDatabase
 from shared.messaging import WindowedPublisher
 from shared.operations_port import OperationsPort
 from shared.outbox import PENDING, OutboxDatabase, OutboxRelay, UndeliverableEvents

@@ -8,12 +8,12 @@ import sqlite3
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from docstore import DocStoreClient, recording
 from services.assignments.service import AssignmentsService
 from services.escalations.service import EscalationsService
 from services.monitor.service import MonitorService
 from services.visits.service import VisitsService
 from shared import contracts
-from shared.docstore import DocStoreClient, recording
 from tests.interface.helpers import wait_for
 
 GROWING = {"visits", "cases", "audit_trail", "processed_events", "dead_letter_actions",

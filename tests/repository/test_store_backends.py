@@ -1,12 +1,15 @@
 """The pymongo subset the services rely on, run against every store backend under test
 (the embedded store always, MongoDB when MONGO_URI is set)."""
 import datetime as dt
+import time
 
+import eventlet
 import pytest
 
 from shared.errors import Conflict
 from shared.outbox import OutboxRelay, insert_once, push_events, with_events
 from shared.storage import DuplicateKeyError, connect
+from shared.store import sweep_forever
 
 
 def envelope(event_id):
@@ -102,6 +105,21 @@ def test_embedded_store_keeps_pending_events_across_a_restart(tmp_path):
     publish = RecordingPublisher()
     assert OutboxRelay(db, ["visits"], publish).relay_pending() == 1
     assert publish.published == ["e1"]
+    client.close()
+
+
+def test_a_sweep_runs_while_the_store_dependency_runs(tmp_path):
+    client, db = connect(f"embedded:{tmp_path}", "sweeping")
+    db.processed_events.create_index("handled_at", expireAfterSeconds=0)
+    db.processed_events.insert_one({"_id": "e1", "handled_at": dt.datetime(2020, 1, 1)})
+    running = [True]
+    thread = eventlet.spawn(sweep_forever, db, lambda: running[0], 0.01)
+    deadline = time.monotonic() + 10
+    while db.processed_events.count_documents({}) and time.monotonic() < deadline:
+        eventlet.sleep(0.01)
+    running[0] = False
+    thread.wait()
+    assert db.processed_events.count_documents({}) == 0
     client.close()
 
 

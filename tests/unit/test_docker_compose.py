@@ -204,13 +204,15 @@ def test_image_is_slim_python_and_runs_unprivileged():
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim-bookworm\b", dockerfile, re.M)
     assert "requirements.txt" in dockerfile
-    for folder in ("shared", "services", "deploy"):
+    for folder in ("docstore", "shared", "services", "deploy"):
         assert re.search(rf"^COPY {folder}/ ", dockerfile, re.M)
+        assert re.search(rf"^RUN python -m compileall .*\b{folder}\b", dockerfile, re.M)
     users = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0")
     ignored = (ROOT / ".dockerignore").read_text().split()
-    for needed in ("shared", "services", "deploy", "requirements.txt"):
+    for needed in ("docstore", "shared", "services", "deploy", "requirements.txt"):
         assert needed not in ignored
+    assert "**/tests" in ignored, "no tests/ folder (tests/, docstore/tests/) in the image"
 
 
 # --- RabbitMQ users and permissions ------------------------------------------------------------

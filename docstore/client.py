@@ -18,9 +18,9 @@ import sqlite3
 import threading
 from logging import getLogger
 
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.match import matches
-from shared.docstore.query import Meta, node_for
+from docstore.errors import UnsupportedOperation
+from docstore.match import matches
+from docstore.query import Meta, node_for
 
 _log = getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Database:
     def __getitem__(self, name):
         collection = self._collections.get(name)
         if collection is None:
-            from shared.docstore.collection import Collection
+            from docstore.collection import Collection
             _check_name(name, "collection")
             collection = self._collections[name] = Collection(self, name)
         return collection

@@ -7,7 +7,7 @@ values (see ``encoding``). Example::
     node = parse_filter({"status": "routed", "routed_at": {"$gte": since}})
     matches(encoded_doc, node)
 """
-from shared.docstore.encoding import (
+from docstore.encoding import (
     C_ARRAY,
     C_NULL,
     C_OBJECT,
@@ -15,7 +15,7 @@ from shared.docstore.encoding import (
     type_class,
     values_at,
 )
-from shared.docstore.errors import UnsupportedOperation
+from docstore.errors import UnsupportedOperation
 
 FIELD_OPS = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$size",
              "$all", "$elemMatch"}

@@ -1,26 +1,29 @@
 """Writes stay atomic when several processes share one store, and what the embedded store does
-not implement is refused by name, changing nothing."""
+not implement is refused by name, changing nothing.
+
+The cross-process tests run on every store backend under test (``tests/stores.py``): MongoDB,
+where it runs, is the reference the embedded store must match."""
 import datetime as dt
 import os
+import pathlib
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
 from bson.errors import InvalidDocument
 
-from shared.config import ROOT
-from shared.docstore import UnsupportedOperation
-from shared.storage import connect
-from tests.stores import MONGOMOCK_URI
+from docstore import DocStoreClient, UnsupportedOperation
+from tests.stores import MONGOMOCK_URI, open_store
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 WORKER = r"""
 import os, sys, time
 from pymongo.errors import DuplicateKeyError
-from shared.storage import connect
+from tests.stores import open_store
 uri, name, task, me, go = sys.argv[1:6]
-client, db = connect(uri, name)
+client, db = open_store(uri, name)
 print("ready", flush=True)
 while not os.path.exists(go):
     time.sleep(0.005)
@@ -59,14 +62,14 @@ def shared_name(store_uri):
     name = f"test_{uuid.uuid4().hex[:12]}"
     yield name
     if store_uri.startswith("mongodb"):
-        client, _ = connect(store_uri, name)
+        client, _ = open_store(store_uri, name)
         client.drop_database(name)
         client.close()
 
 
 def test_two_processes_incrementing_one_document_lose_nothing(store_uri, tmp_path, shared_name):
     if store_uri != MONGOMOCK_URI:
-        client, db = connect(store_uri, shared_name)
+        client, db = open_store(store_uri, shared_name)
         db.counters.insert_one({"_id": "hits", "n": 0})
     run_together(store_uri, tmp_path, shared_name, "inc", 2)
     assert db.counters.find_one({"_id": "hits"})["n"] == 1000
@@ -76,7 +79,7 @@ def test_two_processes_incrementing_one_document_lose_nothing(store_uri, tmp_pat
 def test_concurrent_inserts_on_a_unique_key_have_exactly_one_winner(store_uri, tmp_path,
                                                                      shared_name):
     if store_uri != MONGOMOCK_URI:
-        client, db = connect(store_uri, shared_name)
+        client, db = open_store(store_uri, shared_name)
         db.cases.create_index([("concern_id", 1)], unique=True)
     outputs = run_together(store_uri, tmp_path, shared_name, "insert", 4)
     assert sorted(output[-1] for output in outputs) == ["lost", "lost", "lost", "won"]
@@ -88,7 +91,8 @@ def test_concurrent_inserts_on_a_unique_key_have_exactly_one_winner(store_uri, t
 
 @pytest.fixture
 def embedded(tmp_path):
-    client, db = connect(f"embedded:{tmp_path}", "refusals")
+    client = DocStoreClient(tmp_path)
+    db = client["refusals"]
     db.things.insert_one({"_id": 1, "n": 1, "tags": ["a"]})
     yield db
     client.close()
@@ -150,25 +154,7 @@ def test_ttl_index_is_honoured_by_the_sweep(embedded):
     assert events.index_information()["handled_at_1"]["expireAfterSeconds"] == 3600
 
 
-def test_a_sweep_runs_while_the_store_dependency_runs(tmp_path):
-    from shared.store import sweep_forever
-    client, db = connect(f"embedded:{tmp_path}", "sweeping")
-    db.processed_events.create_index("handled_at", expireAfterSeconds=0)
-    db.processed_events.insert_one({"_id": "e1", "handled_at": dt.datetime(2020, 1, 1)})
-    running = [True]
-    import eventlet
-    thread = eventlet.spawn(sweep_forever, db, lambda: running[0], 0.01)
-    deadline = time.monotonic() + 10
-    while db.processed_events.count_documents({}) and time.monotonic() < deadline:
-        eventlet.sleep(0.01)
-    running[0] = False
-    thread.wait()
-    assert db.processed_events.count_documents({}) == 0
-    client.close()
-
-
 def test_a_second_connection_learns_of_arrays_and_indexes_the_first_added(tmp_path):
-    from shared.docstore import DocStoreClient
     first = DocStoreClient(tmp_path)["shared"]
     second = DocStoreClient(tmp_path)["shared"]
     first.visits.insert_one({"_id": 1, "tags": "land"})

@@ -14,10 +14,10 @@ import sqlite3
 
 from pymongo.errors import DuplicateKeyError
 
-from shared.docstore.encoding import values_at
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.match import parse_filter
-from shared.docstore.query import Meta, column, id_operand, where
+from docstore.encoding import values_at
+from docstore.errors import UnsupportedOperation
+from docstore.match import parse_filter
+from docstore.query import Meta, column, id_operand, where
 
 
 def normalize_keys(keys, direction=1):

@@ -14,11 +14,11 @@ from bson import ObjectId
 from pymongo import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError, PyMongoError
 
-from shared.docstore.cursor import normalize_sort, project
-from shared.docstore.encoding import decode_value, encode_document, encode_value, sort_key
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.match import matches, parse_filter
-from shared.docstore.query import order_by, where
+from docstore.cursor import normalize_sort, project
+from docstore.encoding import decode_value, encode_document, encode_value, sort_key
+from docstore.errors import UnsupportedOperation
+from docstore.match import matches, parse_filter
+from docstore.query import order_by, where
 
 
 def run_bulk(collection, requests):

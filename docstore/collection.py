@@ -21,9 +21,9 @@ from pymongo.results import (
     UpdateResult,
 )
 
-from shared.docstore import indexes
-from shared.docstore.cursor import Cursor, normalize_sort
-from shared.docstore.encoding import (
+from docstore import indexes
+from docstore.cursor import Cursor, normalize_sort
+from docstore.encoding import (
     T_DATE,
     decode_value,
     dumps,
@@ -31,10 +31,10 @@ from shared.docstore.encoding import (
     encode_value,
     loads,
 )
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.match import parse_filter
-from shared.docstore.query import id_operand, where
-from shared.docstore.updates import apply_update, is_operator_update, parse_update, upsert_seed
+from docstore.errors import UnsupportedOperation
+from docstore.match import parse_filter
+from docstore.query import id_operand, where
+from docstore.updates import apply_update, is_operator_update, parse_update, upsert_seed
 
 
 class Collection:
@@ -102,8 +102,8 @@ class Collection:
         return self.count_documents({})
 
     def distinct(self, key, filter=None):
-        from shared.docstore.encoding import values_at
-        from shared.docstore.match import equal
+        from docstore.encoding import values_at
+        from docstore.match import equal
         found = []
         for doc in self._encoded(filter):
             for value in values_at(doc, key):
@@ -114,7 +114,7 @@ class Collection:
         return [decode_value(value) for value in found]
 
     def aggregate(self, pipeline):
-        from shared.docstore.bulk import run_pipeline
+        from docstore.bulk import run_pipeline
         return iter(run_pipeline(self, list(pipeline)))
 
     def _encoded(self, filter, sql_tail="", node=None):
@@ -269,7 +269,7 @@ class Collection:
         return 0, 0, decode_value(new["_id"]), None, new
 
     def _order(self, sort):
-        from shared.docstore.query import order_by
+        from docstore.query import order_by
         return order_by(normalize_sort(sort), self.database.meta(self.name))
 
     def find_one_and_update(self, filter, update, projection=None, sort=None, upsert=False,
@@ -280,7 +280,7 @@ class Collection:
         chosen = after if return_document == ReturnDocument.AFTER else before
         if chosen is None:
             return None
-        from shared.docstore.cursor import project
+        from docstore.cursor import project
         return project(decode_value(chosen), projection)
 
     def delete_one(self, filter):
@@ -307,7 +307,7 @@ class Collection:
 
     def sweep_expired(self, now=None):
         """Deletes the documents whose TTL index date is older than its ``expireAfterSeconds``."""
-        from shared.docstore.query import column
+        from docstore.query import column
         now = now or dt.datetime.now(dt.timezone.utc)
         deleted = 0
         for spec in list(self.database.meta(self.name).indexes.values()):
@@ -324,7 +324,7 @@ class Collection:
         return deleted
 
     def bulk_write(self, requests, ordered=True):
-        from shared.docstore.bulk import run_bulk
+        from docstore.bulk import run_bulk
         result = run_bulk(self, list(requests))
         return BulkWriteResult(result, True)
 

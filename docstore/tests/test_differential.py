@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.docstore import DocStoreClient
+from docstore import DocStoreClient
 
 UTC = dt.timezone.utc
 DATES = [dt.datetime(2026, 11, day, hour, tzinfo=UTC) for day in (1, 2) for hour in (0, 12)]

@@ -11,9 +11,9 @@ import copy
 
 from pymongo.errors import WriteError
 
-from shared.docstore.encoding import INT64_MAX, INT64_MIN, encode_value, sort_key
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.match import Logical, _field, equal, matches, parse_filter
+from docstore.encoding import INT64_MAX, INT64_MIN, encode_value, sort_key
+from docstore.errors import UnsupportedOperation
+from docstore.match import Logical, _field, equal, matches, parse_filter
 
 OPERATORS = {"$set", "$unset", "$inc", "$push", "$pull", "$addToSet", "$setOnInsert", "$min",
              "$max"}
@@ -199,7 +199,7 @@ def _array(doc, path, op):
 
 def upsert_seed(filter_node, steps):
     """The document an upsert starts from: the filter's equalities, then the update."""
-    from shared.docstore.match import equality_seed
+    from docstore.match import equality_seed
     seed = {}
     for path, value in equality_seed(filter_node).items():
         _set(seed, path, copy.deepcopy(value))

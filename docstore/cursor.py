@@ -5,9 +5,9 @@ Example::
     for case in cases.find({"authority_id": a}, {"outbox": 0}).sort("routed_at", -1).limit(20):
         ...
 """
-from shared.docstore.encoding import loads
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.query import order_by, where
+from docstore.encoding import loads
+from docstore.errors import UnsupportedOperation
+from docstore.query import order_by, where
 
 
 def normalize_sort(key_or_list, direction=None):

@@ -14,7 +14,7 @@ import functools
 import threading
 from logging import getLogger
 
-from shared.docstore.encoding import (
+from docstore.encoding import (
     C_BOOL,
     C_DATE,
     C_NULL,
@@ -28,8 +28,8 @@ from shared.docstore.encoding import (
     json_path,
     type_class,
 )
-from shared.docstore.errors import UnsupportedOperation
-from shared.docstore.match import Field, Logical
+from docstore.errors import UnsupportedOperation
+from docstore.match import Field, Logical
 
 # the type brackets of ranges: values of a class lie in [low, high)
 _LOW = {C_STRING: "", C_OID: T_OID, C_BOOL: T_FALSE, C_DATE: T_DATE}
@@ -77,7 +77,7 @@ def column(path):
 
 
 def id_operand(value):
-    from shared.docstore.encoding import dumps
+    from docstore.encoding import dumps
     return dumps(value) if isinstance(value, (dict, list)) else value
 
 
