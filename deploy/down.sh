@@ -5,4 +5,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$ROOT/deploy/services.sh" stop
 bash "$ROOT/deploy/rabbitmq.sh" stop
-if [ -x "$ROOT/.venv/bin/python" ]; then (cd "$ROOT" && .venv/bin/python -m deploy.mailcatcher stop); fi
+if [ -x "$ROOT/.venv/bin/python" ]; then
+  (cd "$ROOT" && .venv/bin/python -m tooling.mailcatcher stop)
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fault runs (docs/faults/REPORT.md): the system under load while a fault is injected, drained,
-# then every accepted concern, action, escalation and mail counted; one line per run.
+# Fault runs (python -m tooling.faults; results in docs/reports/faults/REPORT.md): the system
+# under load while a fault is injected, drained, then every accepted concern, action, escalation
+# and mail counted; one line per run.
 #   deploy/faults.sh <run>... [--seed N] [--minutes M] [--instances N] [--rate R]
 #   runs: kill-services broker-restart broker-kill handler-failing duplicate-delivery
 #         mail-down clock-jump, or all
@@ -12,4 +13,4 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/deploy/venv.sh"
 cd "$ROOT"
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
-exec "$PY" -m faults "$@"
+exec "$PY" -m tooling.faults "$@"

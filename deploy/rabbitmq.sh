@@ -4,9 +4,10 @@
 #   deploy/rabbitmq.sh stop     stop the node (harmless when it is not running)
 #   deploy/rabbitmq.sh status   exit 0 when the node answers
 #   deploy/rabbitmq.sh kill     SIGKILL the node's Erlang VM (fault-injection runs only)
-# Running any of them twice is harmless. A second node (fault runs, see docs/faults/REPORT.md)
-# sets RABBITMQ_BASE, RABBITMQ_NODENAME, RABBITMQ_NODE_PORT, RABBITMQ_MANAGEMENT_PORT (default
-# 15672) and RABBITMQ_DIST_PORT (Erlang distribution; default node port + 20000).
+# Running any of them twice is harmless. A second node (fault runs, see
+# docs/reports/faults/REPORT.md) sets RABBITMQ_BASE, RABBITMQ_NODENAME, RABBITMQ_NODE_PORT,
+# RABBITMQ_MANAGEMENT_PORT (default 15672) and RABBITMQ_DIST_PORT (Erlang distribution; default
+# node port + 20000).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every service under supervisord (deploy/supervise.py; config from deploy/supervisor/).
+# Runs every service under supervisord (tooling/supervise.py; config from deploy/supervisor/).
 #   deploy/services.sh start [service]    supervisord if not running, then the services not running
 #   deploy/services.sh stop [service]     stop them; with no service, supervisord too
 #   deploy/services.sh restart [service]  stop and start; with no service, re-reads the environment
@@ -14,4 +14,4 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/deploy/venv.sh"
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"  # eventlet's notice, at every start
 cd "$ROOT"
-exec "$PY" -m deploy.supervise "$@"
+exec "$PY" -m tooling.supervise "$@"

@@ -13,7 +13,7 @@ if ! command -v curl >/dev/null; then  # the README's walk-through uses it
 fi
 bash deploy/rabbitmq.sh start
 source deploy/venv.sh
-"$PY" -m deploy.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
+"$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
 bash deploy/services.sh start
 
 address="${GATEWAY_ADDRESS:-0.0.0.0:8000}"
@@ -24,6 +24,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
-PYTHONWARNINGS=ignore "$PY" -m deploy.load_demo
+PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
-echo "Mail to authorities and cadres: .venv/bin/python -m deploy.mailcatcher list (files in var/mail/new)"
+echo "Mail to authorities and cadres: .venv/bin/python -m tooling.mailcatcher list" \
+  "(files in var/mail/new)"

@@ -25,9 +25,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 export PY
-# the operators' command line (deploy/sausat.py) as .venv/bin/sausat
-if [ ! -x "$VENV/bin/sausat" ] || ! grep -qF "$ROOT" "$VENV/bin/sausat"; then
-  printf '#!/bin/sh\n# the operators command line: deploy/sausat.py (written by deploy/venv.sh)\nPYTHONPATH="%s${PYTHONPATH:+:$PYTHONPATH}" exec "%s" -m deploy.sausat "$@"\n' \
-    "$ROOT" "$PY" >"$VENV/bin/sausat"
+# the operators' command line (tooling/sausat.py) as .venv/bin/sausat; rewritten whenever it
+# differs, so a wrapper naming an older module or checkout is replaced
+sausat=$(printf '#!/bin/sh\n# the operators command line: tooling/sausat.py (written by %s)\n%s\n' \
+  "deploy/venv.sh" \
+  "PYTHONPATH=\"$ROOT\${PYTHONPATH:+:\$PYTHONPATH}\" exec \"$PY\" -m tooling.sausat \"\$@\"")
+if [ ! -x "$VENV/bin/sausat" ] || [ "$(cat "$VENV/bin/sausat")" != "$sausat" ]; then
+  printf '%s\n' "$sausat" >"$VENV/bin/sausat"
   chmod +x "$VENV/bin/sausat"
 fi

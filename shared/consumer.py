@@ -23,7 +23,7 @@ gives the queue. For each message:
 TESTS ONLY: when the configuration names a ``TEST_FAIL_HANDLERS_FILE`` (empty by default) and
 that file exists, every subscription whose queue name (or ``*``) is a line of it fails each
 message as its handler would (``HandlerFailureInjected``), before the handler runs; deleting
-the file ends the failure. The fault runs (``python -m faults handler-failing``) use it.
+the file ends the failure. The fault runs (``python -m tooling.faults handler-failing``) use it.
 """
 import datetime as dt
 import pathlib

@@ -51,7 +51,7 @@ class OperationsPort(DependencyProvider):
             return
         host, _, port = self.address.rpartition(":")
         port = int(port)
-        if port:  # the n-th supervised process of a service (deploy/supervisor_config.py)
+        if port:  # the n-th supervised process of a service (tooling/supervisor_config.py)
             port += int(os.environ.get("OPERATIONS_PORT_OFFSET") or 0)
         self.socket = eventlet.listen((host or "0.0.0.0", port))
         self.port = self.socket.getsockname()[1]

@@ -1,4 +1,4 @@
-"""The developers' mail catcher (deploy/mailcatcher.py) as its own process, for tests."""
-from deploy.launcher import MailCatcher, free_port
+"""The developers' mail catcher (tooling/mailcatcher.py) as its own process, for tests."""
+from tooling.launcher import MailCatcher, free_port
 
 __all__ = ["MailCatcher", "free_port"]

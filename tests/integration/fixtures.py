@@ -5,9 +5,9 @@ import functools
 import schemathesis
 import yaml
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from services.gateway.openapi import openapi_path
 from tests.integration.system import RunningSystem
+from tooling.load_demo import DEMO_DATA, load_demo
 
 
 @contextlib.contextmanager

@@ -1,10 +1,10 @@
-"""The system under test: deploy.launcher's, with quick retries and timeouts so tests are fast."""
+"""The system under test: tooling.launcher's, with quick retries and timeouts so tests are fast."""
 import time
 
 from kombu import Connection
 
-from deploy.launcher import SERVICES, free_port
-from deploy.launcher import RunningSystem as _RunningSystem
+from tooling.launcher import SERVICES, free_port
+from tooling.launcher import RunningSystem as _RunningSystem
 
 __all__ = ["SERVICES", "RunningSystem", "free_port", "poll"]
 

@@ -12,10 +12,10 @@ import requests
 import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts, tokens
 from shared.config import DEVELOPMENT_TOKEN_SECRET
 from tests.integration.system import RunningSystem
+from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 

@@ -12,11 +12,11 @@ import requests
 import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.config import ROOT
 from shared.messaging import ConfirmedPublisher
 from tests.integration.system import RunningSystem, poll
+from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 

@@ -1,11 +1,11 @@
 """The fault harness itself, kept from rotting: one short run (``kill-one``: load over HTTP,
 one SIGKILL of the escalations service under supervisord, drain, count) on a vhost of the
-suite's broker. The full runs (docs/faults/REPORT.md) stop and kill a RabbitMQ node of their
+suite's broker. The full runs (docs/reports/faults/REPORT.md) stop and kill a RabbitMQ node of their
 own, which the suite does not do."""
 import pytest
 
-from faults.runs import Run
 from shared.config import ROOT
+from tooling.faults.runs import Run
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import time
 import pytest
 import requests
 
-from bench.registry_workbook import registry_workbook
 from tests.integration.fixtures import assert_described, demo_system
+from tooling.bench.registry_workbook import registry_workbook
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,10 @@ import pytest
 import requests
 import yaml
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.clock import Clock
 from tests.integration.system import RunningSystem, poll
+from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 

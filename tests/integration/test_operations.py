@@ -15,10 +15,10 @@ import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.messaging import ConfirmedPublisher
 from tests.integration.system import SERVICES, RunningSystem, free_port, poll
+from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 

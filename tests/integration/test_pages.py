@@ -15,11 +15,11 @@ from kombu.utils import json as kombu_json
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from shared.messaging import ConfirmedPublisher
 from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
 from tests.integration.system import SERVICES, RunningSystem, poll
+from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 
@@ -301,7 +301,7 @@ def test_an_administrator_imports_a_workbook_from_the_page_and_follows_it(browse
                                                                           tmp_path):
     from openpyxl import Workbook
 
-    from bench.registry_workbook import COLUMNS, registry_rows
+    from tooling.bench.registry_workbook import COLUMNS, registry_rows
 
     sheets = registry_rows(prefix="pw", districts=1, communes=2, branches=3, province_members=2,
                            district_members=2, per_member=2, province_assignments=2)

@@ -13,13 +13,13 @@ import pytest
 import requests
 import yaml
 
-from deploy import supervise
-from deploy.load_demo import DEMO_DATA, load_demo
-from deploy.supervisor_config import Layout, discover_services
 from shared import contracts
 from shared.config import ROOT
 from tests.integration.system import free_port
 from tests.integration.test_concern_path import COMMUNE_PEOPLES_COMMITTEE, visit
+from tooling import supervise
+from tooling.load_demo import DEMO_DATA, load_demo
+from tooling.supervisor_config import Layout, discover_services
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,9 @@ import pytest
 import requests
 import yaml
 
-from deploy.load_demo import DEMO_DATA, load_demo
 from shared import contracts
 from tests.integration.system import RunningSystem, poll
+from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
 """The notifications service in a nameko container on the real RabbitMQ, mailing through a real
-SMTP conversation with the developers' mail catcher (deploy/mailcatcher.py, its own process on
+SMTP conversation with the developers' mail catcher (tooling/mailcatcher.py, its own process on
 a free port): one event, one mail; a redelivered event, still one; a mail server away for a
 while delays the mail, loses none and sends none twice."""
 import datetime as dt

@@ -6,8 +6,8 @@ import re
 import pytest
 import yaml
 
-from deploy.supervisor_config import Layout, SettingError, render
 from shared.config import settings
+from tooling.supervisor_config import Layout, SettingError, render
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -26,12 +26,12 @@ import pathlib
 import re
 import sqlite3
 
-from deploy.mailcatcher import read_messages
-from faults.broker import dead_letter_depths, poison_expected
 from services.escalations import case_life
 from services.notifications.messages import too_late_to_remind
 from shared.clock import Clock
 from shared.storage import connect
+from tooling.faults.broker import dead_letter_depths, poison_expected
+from tooling.mailcatcher import read_messages
 
 TELLS = {"route": ("case_routed", "case_unrouted"), "redirect": ("case_redirected",),
          "escalate": ("case_escalated",), "answer": ("case_answered",),

@@ -4,11 +4,11 @@ aiosmtpd accepts SMTP on ``127.0.0.1:2525`` (``SMTP_PORT`` overrides) and stores
 in the Maildir ``var/mail`` (one file per mail under ``new/``) before answering ``250``; nothing
 is relayed anywhere. ::
 
-    python -m deploy.mailcatcher start      # in the background (log var/log/mailcatcher.log)
-    python -m deploy.mailcatcher list       # one line per mail: key, date, to, subject
-    python -m deploy.mailcatcher show KEY   # one mail, headers and text
-    python -m deploy.mailcatcher stop
-    python -m deploy.mailcatcher serve --port 2600 --maildir /tmp/mail   # in the foreground
+    python -m tooling.mailcatcher start      # in the background (log var/log/mailcatcher.log)
+    python -m tooling.mailcatcher list       # one line per mail: key, date, to, subject
+    python -m tooling.mailcatcher show KEY   # one mail, headers and text
+    python -m tooling.mailcatcher stop
+    python -m tooling.mailcatcher serve --port 2600 --maildir /tmp/mail   # in the foreground
 """
 import argparse
 import mailbox
@@ -82,7 +82,7 @@ def start(host, port, maildir):
     logged_before = LOG_FILE.stat().st_size if LOG_FILE.exists() else 0
     with open(LOG_FILE, "a") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.mailcatcher", "serve", "--host", host,
+            [sys.executable, "-m", "tooling.mailcatcher", "serve", "--host", host,
              "--port", str(port), "--maildir", str(maildir)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     PID_FILE.write_text(str(process.pid))

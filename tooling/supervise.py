@@ -11,8 +11,8 @@ is not "ok", 3 a service (or supervisord) not running.
 
 Example::
 
-    $ .venv/bin/python -m deploy.supervise start
-    $ .venv/bin/python -m deploy.supervise status visits
+    $ .venv/bin/python -m tooling.supervise start
+    $ .venv/bin/python -m tooling.supervise status visits
     visits        RUNNING   pid 41873, uptime 0:02:10  health ok (outbox_pending=0)
 """
 import argparse
@@ -28,7 +28,7 @@ import xmlrpc.client
 import requests
 from supervisor.xmlrpc import SupervisorTransport
 
-from deploy.supervisor_config import (
+from tooling.supervisor_config import (
     ROOT,
     Layout,
     SettingError,

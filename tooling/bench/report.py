@@ -4,14 +4,14 @@ machine it ran on, and PNG plots (matplotlib, no display needed).
 :func:`rows` turns the results of a run into the table, :func:`markdown` renders it, and
 :func:`write` writes REPORT.md, results.json and the plots into a folder. Example::
 
-    path = write(results, pathlib.Path("docs/benchmark"))    # -> docs/benchmark/REPORT.md
+    path = write(results, pathlib.Path("docs/reports/benchmark"))  # -> its REPORT.md
 """
 import json
 import pathlib
 import statistics
 from dataclasses import dataclass
 
-from bench.stats import AtLeast, AtMost, Spread, fmt, percentile, verdict
+from tooling.bench.stats import AtLeast, AtMost, Spread, fmt, percentile, verdict
 
 ONE_AT_A_TIME = (AtMost(15, " ms"), AtMost(50, " ms"))
 SUSTAINED_ROUTED = AtLeast(400, "/s")
@@ -42,7 +42,7 @@ def ms(reps, key):
 
 
 def rows(results):
-    """The report's table, from the results of a run (see bench/__main__.py). A figure whose
+    """The report's table, from the results of a run (see tooling/bench/__main__.py). A figure whose
     phase failed gets a row saying so."""
     table = []
     for figure, build in ROWS:

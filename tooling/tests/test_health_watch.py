@@ -1,5 +1,5 @@
 """When the health watch kills a service: only one that runs and has stayed silent long enough."""
-from deploy.health_watch import HungWatch
+from tooling.health_watch import HungWatch
 
 SILENT = {"visits": "not answering", "escalations": "ok"}
 RUNNING = {"gateway": 100, "visits": 100, "escalations": 100}

@@ -1,8 +1,8 @@
 """The whole system as separate processes, the way deploy/services.sh runs it, on a vhost and a
 data folder of its own so it cannot disturb (or be disturbed by) a system already running.
 
-The integration tests and the benchmark (``bench``) both start it from here. Settings not given
-keep deploy/config.yml's defaults. Example::
+The integration tests and the benchmark (``tooling.bench``) both start it from here. Settings
+not given keep deploy/config.yml's defaults. Example::
 
     system = RunningSystem("amqp://guest:guest@localhost:5672/my-vhost", "/tmp/run",
                            OUTBOX_POLL_SECONDS="0.05")
@@ -33,7 +33,7 @@ def free_port():
 
 
 class MailCatcher:
-    """deploy/mailcatcher.py serving on ``port`` into ``maildir``; stop and start at will."""
+    """tooling/mailcatcher.py serving on ``port`` into ``maildir``; stop and start at will."""
 
     def __init__(self, maildir):
         self.maildir = maildir
@@ -42,7 +42,7 @@ class MailCatcher:
 
     def start(self, timeout=20):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "deploy.mailcatcher", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "tooling.mailcatcher", "serve", "--port", str(self.port),
              "--maildir", str(self.maildir)], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
@@ -68,7 +68,7 @@ class MailCatcher:
 
     def mail(self):
         """Every mail caught so far, in the order it arrived (email.message.EmailMessage)."""
-        from deploy.mailcatcher import read_messages
+        from tooling.mailcatcher import read_messages
         return [message for _, message in read_messages(self.maildir)]
 
 

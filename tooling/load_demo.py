@@ -3,23 +3,22 @@ visits service has heard of every unit and assignment, and create the demo users
 DEVELOPMENT-ONLY passwords, printed). Loading twice changes nothing: registration is idempotent
 and a user already there is left as it is.
 
-    python -m deploy.load_demo [--config deploy/config.yml] [--data deploy/demo_data.yml]
-                               [--reorganise]
+    python -m tooling.load_demo [--config deploy/config.yml] [--data deploy/demo_data.yml]
+                                [--reorganise]
 
 ``--reorganise`` also carries out the data's ``reorganisations`` (the 2025 two-level local
 government), once each (each has its operation_id), and waits until visits follows them.
 """
 import argparse
-import pathlib
 import time
 
 import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from shared.config import DEFAULT_CONFIG_FILE, load_config_file
+from shared.config import DEFAULT_CONFIG_FILE, ROOT, load_config_file
 from shared.errors import Conflict, NotFound
 
-DEMO_DATA = pathlib.Path(__file__).with_name("demo_data.yml")
+DEMO_DATA = ROOT / "deploy" / "demo_data.yml"
 STEPS = (  # (section, service, method), in dependency order
     ("units", "assignments", "register_unit"),
     ("cadres", "assignments", "register_cadre"),

@@ -8,8 +8,8 @@ import pytest
 from supervisor.datatypes import RestartUnconditionally
 from supervisor.options import ServerOptions
 
-from deploy.supervise import main, process_lines
-from deploy.supervisor_config import (
+from tooling.supervise import main, process_lines
+from tooling.supervisor_config import (
     Layout,
     SettingError,
     discover_services,
@@ -95,7 +95,7 @@ def test_a_setting_that_cannot_work_is_refused_by_name_and_nothing_started(
 
 def test_the_health_watch_listens_to_ticks_and_logs_apart(tmp_path):
     group, watch = parsed(tmp_path, {"HEALTH_RESTART_SECONDS": "30"})["health_watch"]
-    assert watch.command == "/opt/python -m deploy.health_watch"
+    assert watch.command == "/opt/python -m tooling.health_watch"
     assert watch.stderr_logfile == str(tmp_path / "var" / "log" / "health_watch.log")
     assert watch.environment == {"HEALTH_RESTART_SECONDS": "30"}
 

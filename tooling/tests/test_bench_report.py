@@ -3,8 +3,8 @@ import copy
 
 import pytest
 
-from bench import report
-from bench.stats import AtLeast, AtMost, Spread, percentile, verdict
+from tooling.bench import report
+from tooling.bench.stats import AtLeast, AtMost, Spread, percentile, verdict
 
 
 def test_percentile_interpolates_between_ranks_like_numpy():

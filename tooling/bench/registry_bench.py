@@ -2,7 +2,7 @@
 K branches on the embedded store, then as_of reads, search, and the 2025 reorganisation
 (districts removed: every commune and branch moves). Prints numbers; asserts nothing.
 
-    .venv/bin/python bench/registry_bench.py [--districts 10 --communes 50 --branches 10]
+    .venv/bin/python tooling/bench/registry_bench.py [--districts 10 --communes 50 --branches 10]
 """
 import argparse
 import datetime as dt
@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
 from services.assignments import history, tree  # noqa: E402
 from services.assignments.service import AssignmentsService  # noqa: E402

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.stats import percentile
+from tooling.bench.stats import percentile
 
 REQUEST_TIMEOUT = 60
 

@@ -16,7 +16,7 @@ Example (what deploy/supervisor/supervisord.conf generates; ``HEALTH_RESTART_SEC
 deploy/services.sh restart`` turns it on)::
 
     [eventlistener:health_watch]
-    command=/srv/sausat/.venv/bin/python -m deploy.health_watch
+    command=/srv/sausat/.venv/bin/python -m tooling.health_watch
     events=TICK_5
 """
 import os
@@ -27,7 +27,7 @@ from logging import basicConfig, getLogger
 import requests
 from supervisor import childutils
 
-from deploy.supervisor_config import health_restart_seconds, health_url
+from tooling.supervisor_config import health_restart_seconds, health_url
 
 _log = getLogger(__name__)
 

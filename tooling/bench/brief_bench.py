@@ -5,7 +5,8 @@ internal caller, with the visits service's own indexes) of random branches, at a
 branches each holding ``--concerns`` concern views (about a fifth of them open, some answered
 and waiting to be read out, some overdue) and ``--visits`` visits.
 
-    .venv/bin/python bench/brief_bench.py [--branches 1000,10000] [--concerns 40] [--visits 12]
+    .venv/bin/python tooling/bench/brief_bench.py [--branches 1000,10000] [--concerns 40]
+                                                  [--visits 12]
 """
 import argparse
 import datetime as dt
@@ -17,7 +18,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
 from docstore import DocStoreClient  # noqa: E402
 from services.visits import branch  # noqa: E402

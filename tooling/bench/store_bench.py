@@ -5,7 +5,7 @@ its compound index, at 10k, 100k and 1M cases bulk-loaded with ``insert_many``; 
 same run, the same query on plain SQLite (a JSON text column and an expression index), the
 baseline the embedded store cannot beat. Also the bulk insert rate and the process's RSS.
 
-    .venv/bin/python bench/store_bench.py [--sizes 10000,100000,1000000] [--folder DIR]
+    .venv/bin/python tooling/bench/store_bench.py [--sizes 10000,100000,1000000] [--folder DIR]
 """
 import argparse
 import datetime as dt
@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
 from docstore import DocStoreClient  # noqa: E402
 from docstore.client import CACHE_KIB  # noqa: E402

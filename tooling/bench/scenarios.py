@@ -9,10 +9,10 @@ waited for. Times are ``time.monotonic()`` seconds. Example::
 """
 import time
 
-from bench import workload
-from bench.http_load import KeepAliveClient, closed_loop, open_loop
-from bench.machine import cpu_seconds, rss_megabytes
-from bench.stats import percentile
+from tooling.bench import workload
+from tooling.bench.http_load import KeepAliveClient, closed_loop, open_loop
+from tooling.bench.machine import cpu_seconds, rss_megabytes
+from tooling.bench.stats import percentile
 
 
 class SystemBench:

@@ -1,7 +1,7 @@
 """The fault runs: what each injects while the load runs, and the run itself (start, load,
 fault, drain, count). Each fault is a function ``(run, rng, seconds, stop)`` that injects and
 undoes its fault within ``seconds`` (or as soon as ``stop`` is set), noting what it did with
-``run.note``; a run gives back the :class:`~faults.tally.Tally` line.
+``run.note``; a run gives back the :class:`~tooling.faults.tally.Tally` line.
 
 | run                | fault                                                                |
 |--------------------|----------------------------------------------------------------------|
@@ -9,7 +9,7 @@ undoes its fault within ``seconds`` (or as soon as ``stop`` is set), noting what
 | broker-restart     | RabbitMQ stopped and started again, twice                            |
 | broker-kill        | RabbitMQ's VM SIGKILLed and started again, twice                     |
 | handler-failing    | every handler fails for 20-25 s (TEST_FAIL_HANDLERS_FILE), twice     |
-| duplicate-delivery | every event delivered twice (faults.broker.Duplicator)               |
+| duplicate-delivery | every event delivered twice (broker.Duplicator)                      |
 | mail-down          | the SMTP catcher stopped for 15-25 s, twice                          |
 | clock-jump         | the clock jumps 6, then 30 days ahead; escalations runs 2 instances |
 | kill-one           | one SIGKILL of escalations mid-load (the suite's smoke run)          |
@@ -23,14 +23,14 @@ import threading
 import time
 from logging import getLogger
 
-from bench.broker import Vhost
-from faults import tally as tallying
-from faults.broker import Duplicator, publish_poison, queue_depths
-from faults.load import Cadre, Officers
-from faults.system import SERVICES, FaultedSystem
 from shared.clock import Clock
 from shared.config import ROOT
 from shared.storage import connect
+from tooling.bench.broker import Vhost
+from tooling.faults import tally as tallying
+from tooling.faults.broker import Duplicator, publish_poison, queue_depths
+from tooling.faults.load import Cadre, Officers
+from tooling.faults.system import SERVICES, FaultedSystem
 
 _log = getLogger("faults")
 

@@ -1,8 +1,8 @@
-"""``python -m bench [--quick] [--out DIR]``: measure, then write DIR/REPORT.md with its plots.
+"""``python -m tooling.bench [--quick] [--out DIR]``: measure, then write DIR/REPORT.md with plots.
 
 Brings the system up on a vhost and a data folder of its own, measures the baselines and the
-system's figures (see bench/__init__.py and docs/benchmark.md), stops everything, and deletes
-the vhost and the data, whatever happens in between.
+system's figures (see tooling/bench/__init__.py and docs/benchmark.md), stops everything, and
+deletes the vhost and the data, whatever happens in between.
 """
 import warnings
 
@@ -23,18 +23,18 @@ from urllib.parse import urlparse  # noqa: E402
 
 import yaml  # noqa: E402
 
-from bench import broker, cases, report, workload  # noqa: E402
-from bench.http_load import closed_loop, require_loopback  # noqa: E402
-from bench.machine import describe_machine  # noqa: E402
-from bench.scenarios import SystemBench  # noqa: E402
-from bench.stats import percentile  # noqa: E402
-from deploy.launcher import SERVICES, RunningSystem  # noqa: E402
-from deploy.load_demo import DEMO_DATA, load_demo  # noqa: E402
 from shared.config import ROOT, load_config_file, settings  # noqa: E402
+from tooling.bench import broker, cases, report, workload  # noqa: E402
+from tooling.bench.http_load import closed_loop, require_loopback  # noqa: E402
+from tooling.bench.machine import describe_machine  # noqa: E402
+from tooling.bench.scenarios import SystemBench  # noqa: E402
+from tooling.bench.stats import percentile  # noqa: E402
+from tooling.launcher import SERVICES, RunningSystem  # noqa: E402
+from tooling.load_demo import DEMO_DATA, load_demo  # noqa: E402
 
 _log = logging.getLogger("bench")
 
-DEFAULT_OUT = ROOT / "docs" / "benchmark"
+DEFAULT_OUT = ROOT / "docs" / "reports" / "benchmark"
 ESCALATIONS_RPC_QUEUE = "rpc-escalations"  # nameko's RPC queue of the escalations service
 
 
@@ -108,8 +108,8 @@ def measure_broker(amqp_uri, scale):
 
 def measure_hello(scale, clients):
     step("hello world on the gateway's WSGI server")
-    process = subprocess.Popen([sys.executable, "-m", "bench.hello", "127.0.0.1:0"], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "tooling.bench.hello", "127.0.0.1:0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         port = int(process.stdout.readline().strip().rsplit(":", 1)[1])
         reps = []
@@ -320,7 +320,8 @@ def run(scale_name, out_dir, clients=16, instances=1):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.bench",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="everything at small scale, in about a minute (a smoke run)")
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT,

@@ -1,7 +1,8 @@
 """A hello-world WSGI app on the gateway's web server (eventlet's, as nameko's WebServer sets
 it up), for the ceiling a gateway request cannot beat. Run as a process of its own::
 
-    python -m bench.hello 127.0.0.1:0    # prints "listening on 127.0.0.1:PORT"; serves until killed
+    python -m tooling.bench.hello 127.0.0.1:0    # prints "listening on 127.0.0.1:PORT"
+                                                 # and serves until killed
 """
 import warnings
 

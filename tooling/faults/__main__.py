@@ -1,4 +1,4 @@
-"""``python -m faults <run>... [--seed N] [--minutes M] [--instances N]``: one line per run.
+"""``python -m tooling.faults <run>... [--seed N] [--minutes M] [--instances N]``: one line per run.
 
 Exit status 0 when every run counted 0 lost, 0 duplicated and recovered; 1 otherwise.
 """
@@ -12,9 +12,9 @@ import os  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-from faults.broker import PrivateBroker  # noqa: E402
-from faults.runs import BROKER_FAULTS, FAULTS, Run  # noqa: E402
 from shared.config import ROOT  # noqa: E402
+from tooling.faults.broker import PrivateBroker  # noqa: E402
+from tooling.faults.runs import BROKER_FAULTS, FAULTS, Run  # noqa: E402
 
 _log = logging.getLogger("faults")
 
@@ -39,7 +39,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s faults: %(message)s", datefmt="%H:%M:%S")
-    for noisy in ("kombu", "amqp", "nameko", "urllib3", "shared", "docstore", "deploy"):
+    for noisy in ("kombu", "amqp", "nameko", "urllib3", "shared", "docstore", "tooling"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     names = [name for name in FAULTS if name != "kill-one"] if "all" in args.runs else args.runs
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")

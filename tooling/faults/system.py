@@ -19,11 +19,11 @@ import time
 import requests
 import yaml
 
-from deploy import supervise
-from deploy.launcher import MailCatcher, free_port
-from deploy.load_demo import DEMO_DATA, load_demo
-from deploy.supervisor_config import Layout, discover_services
 from shared.config import ROOT
+from tooling import supervise
+from tooling.launcher import MailCatcher, free_port
+from tooling.load_demo import DEMO_DATA, load_demo
+from tooling.supervisor_config import Layout, discover_services
 
 SERVICES = discover_services()  # the gateway last
 BACK_END = [name for name in SERVICES if name != "gateway"]

@@ -1,6 +1,6 @@
 """Benchmark of the spreadsheet import (prints figures; nothing is asserted).
 
-    .venv/bin/python -m bench.import_bench
+    .venv/bin/python -m tooling.bench.import_bench
 
 Brings the whole system up on a vhost and a data folder of its own (deleted afterwards), loads
 the demo registry, signs in as the demo administrator and measures, in the same run:
@@ -28,15 +28,15 @@ from urllib.parse import urlparse  # noqa: E402
 import requests  # noqa: E402
 import yaml  # noqa: E402
 
-from bench import broker  # noqa: E402
-from bench.http_load import require_loopback  # noqa: E402
-from bench.registry_workbook import registry_workbook  # noqa: E402
-from deploy.launcher import RunningSystem  # noqa: E402
-from deploy.load_demo import DEMO_DATA, load_demo  # noqa: E402
 from services.imports.intake import take_in  # noqa: E402
 from services.imports.kinds import APPLY_ORDER  # noqa: E402
 from services.imports.planning import Known, make_plan  # noqa: E402
 from shared.config import load_config_file, settings  # noqa: E402
+from tooling.bench import broker  # noqa: E402
+from tooling.bench.http_load import require_loopback  # noqa: E402
+from tooling.bench.registry_workbook import registry_workbook  # noqa: E402
+from tooling.launcher import RunningSystem  # noqa: E402
+from tooling.load_demo import DEMO_DATA, load_demo  # noqa: E402
 
 ADMIN = ("admin", "admin-dev-only-2026")
 ROUTE_OF = {"units": "/units", "cadres": "/cadres", "assignments": "/assignments",

@@ -1,10 +1,11 @@
-"""The fault runs' counting rules (faults.tally) and the test-only handler-failure switch."""
+"""The fault runs' counting rules (tooling.faults.tally) and the test-only handler-failure
+switch."""
 import collections
 import datetime as dt
 
-from faults.broker import poison_expected
-from faults.tally import Tally, count_actions, count_escalations, expected_notifications
 from shared.consumer import failure_injected
+from tooling.faults.broker import poison_expected
+from tooling.faults.tally import Tally, count_actions, count_escalations, expected_notifications
 
 AT = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.timezone.utc)
 
