@@ -206,13 +206,16 @@ def test_image_is_slim_python_and_runs_unprivileged():
     assert "requirements.txt" in dockerfile
     for folder in ("docstore", "shared", "services", "deploy"):
         assert re.search(rf"^COPY {folder}/ ", dockerfile, re.M)
-        assert re.search(rf"^RUN python -m compileall .*\b{folder}\b", dockerfile, re.M)
+    for package in ("docstore", "shared", "services"):  # deploy/ holds no Python any more
+        assert re.search(rf"^RUN python -m compileall .*\b{package}\b", dockerfile, re.M)
+    assert not list((ROOT / "deploy").rglob("*.py")), "deploy/ is scripts and data only"
     users = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert users and users[-1].split(":")[0] not in ("root", "0")
     ignored = (ROOT / ".dockerignore").read_text().split()
     for needed in ("docstore", "shared", "services", "deploy", "requirements.txt"):
         assert needed not in ignored
     assert "**/tests" in ignored, "no tests/ folder (tests/, docstore/tests/) in the image"
+    assert "tooling" in ignored, "no container runs the developers' and operators' tooling"
 
 
 # --- RabbitMQ users and permissions ------------------------------------------------------------
