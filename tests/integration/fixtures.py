@@ -6,7 +6,7 @@ import schemathesis
 import yaml
 
 from deploy.load_demo import DEMO_DATA, load_demo
-from services.gateway.openapi import openapi_path
+from services.gateway.edge.openapi import openapi_path
 from tests.integration.system import RunningSystem
 
 
