@@ -27,12 +27,15 @@ user's object answers 404 like a missing one.
 | GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
 | GET  /docs                           | the same as a readable page, served with its assets   |
 
-Each area's routes and handlers live in ``services/gateway/api/`` (one module per area, its
-route table beside its handlers); this class only gathers them with the proxies they use.
+Each resource's routes and handlers live in ``services/gateway/api/`` (one module per
+resource, its route table beside its handlers), the pages' in ``services/gateway/pages/`` (by
+role: cadre, officer, admin, operations); this class only gathers them with the proxies they
+use, and hands the route table to the HTTP edge (``services/gateway/edge/``), which imports no
+handler.
 
 Lists are paged (``?limit=&cursor=``, answering ``next_cursor``). Every route is described in
 ``services/gateway/routes.py``: the gateway does not start with one missing there; the edge
-(``http``) checks query, path and body against the route's schemas before a handler runs.
+(``edge.http``) checks query, path and body against the route's schemas before a handler runs.
 
 - ``GET /health``, ``POST /sessions`` (sign in), ``GET /openapi.json``, ``/docs``: anyone
 - ``DELETE /sessions/current`` (sign out), ``GET /me``, ``POST /me/password``: signed in
@@ -60,28 +63,27 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
-from services.gateway.api.branch_visits import BranchVisitsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
-from services.gateway.api.monitoring import MonitoringApi
 from services.gateway.api.operations import OperationsApi
-from services.gateway.api.pages_admin import AdminPagesApi
-from services.gateway.api.pages_cadre import CadrePagesApi
-from services.gateway.api.pages_officer import OfficerPagesApi
-from services.gateway.api.pages_operations import OperationsPagesApi
-from services.gateway.api.pages_operator import OperatorPagesApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
-from services.gateway.auth import Authenticator
 from services.gateway.dependencies import BoundedRpcProxy
+from services.gateway.edge.auth import Authenticator
+from services.gateway.pages.admin import AdminPagesApi
+from services.gateway.pages.cadre import CadrePagesApi
+from services.gateway.pages.officer import OfficerPagesApi
+from services.gateway.pages.operations import OperationsPagesApi
+from services.gateway.routes import ROUTES
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
-                     DocumentationApi, MonitoringApi, ImportsApi, BranchVisitsApi,
-                     CadrePagesApi, OfficerPagesApi, AdminPagesApi, OperatorPagesApi,
+                     DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      OperationsPagesApi):
     name = "gateway"
+    # handed to the edge: the web server serves these routes and no other (edge.http)
+    routes = ROUTES
 
     assignments = BoundedRpcProxy("assignments")
     visits = BoundedRpcProxy("visits")

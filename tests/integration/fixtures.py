@@ -5,7 +5,7 @@ import functools
 import schemathesis
 import yaml
 
-from services.gateway.openapi import openapi_path
+from services.gateway.edge.openapi import openapi_path
 from tests.integration.system import RunningSystem
 from tooling.load_demo import DEMO_DATA, load_demo
 

@@ -4,21 +4,21 @@ import json
 import pytest
 from marshmallow import Schema, ValidationError
 
-from services.gateway import edge
+from services.gateway.edge import limits
 from shared.contracts import Id, Text
 from shared.errors import InvalidInput
 
 
 def refused(raw):
     with pytest.raises(InvalidInput) as caught:
-        edge.parse_json_object(raw)
+        limits.parse_json_object(raw)
     return caught.value
 
 
 def test_a_plain_object_passes_unchanged():
     body = {"summary": "Đường làng\nngập\tnước", "count": 2 ** 63 - 1, "low": -(2 ** 63),
             "ratio": 0.5, "items": [True, None, {"deep": [1]}]}
-    assert edge.parse_json_object(json.dumps(body).encode()) == body
+    assert limits.parse_json_object(json.dumps(body).encode()) == body
 
 
 TOO_DEEP = {"_body": ["at most 32 levels of arrays and objects"]}
@@ -45,7 +45,7 @@ def test_what_the_store_cannot_hold_is_refused_naming_the_field(raw, fields):
 
 def test_brackets_inside_strings_do_not_count_as_depth():
     deep_text = "[" * 1000
-    assert edge.parse_json_object(json.dumps({"s": deep_text}).encode()) == {"s": deep_text}
+    assert limits.parse_json_object(json.dumps({"s": deep_text}).encode()) == {"s": deep_text}
 
 
 def test_nan_and_infinity_are_not_json():
@@ -55,21 +55,21 @@ def test_nan_and_infinity_are_not_json():
 @pytest.mark.parametrize("header", ["application/json", "application/json; charset=utf-8",
                                     "APPLICATION/JSON;charset=UTF8"])
 def test_json_in_utf8_is_accepted(header):
-    edge.check_content_type(header)
+    limits.check_content_type(header)
 
 
 @pytest.mark.parametrize("header", [None, "", "text/plain", "application/x-www-form-urlencoded",
                                     "application/json; charset=latin-1", "application/jsonx"])
 def test_anything_else_is_refused_with_415(header):
-    with pytest.raises(edge.UnsupportedMediaType) as caught:
-        edge.check_content_type(header)
+    with pytest.raises(limits.UnsupportedMediaType) as caught:
+        limits.check_content_type(header)
     assert caught.value.status == 415 and "Content-Type" in caught.value.fields
 
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading():
-    edge.check_size(edge.MAX_BODY_BYTES)
-    with pytest.raises(edge.PayloadTooLarge):
-        edge.check_size(edge.MAX_BODY_BYTES + 1)
+    limits.check_size(limits.MAX_BODY_BYTES)
+    with pytest.raises(limits.PayloadTooLarge):
+        limits.check_size(limits.MAX_BODY_BYTES + 1)
 
 
 @pytest.mark.parametrize("query, fields", [
@@ -81,12 +81,12 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading():
 ])
 def test_query_parameters_are_decoded_strictly(query, fields):
     with pytest.raises(InvalidInput) as caught:
-        edge.parse_query(query)
+        limits.parse_query(query)
     assert caught.value.fields == fields
 
 
 def test_a_query_decodes_plus_and_percent_escapes():
-    assert edge.parse_query("status=routed&cursor=a%2Bb+c&&empty=") == {
+    assert limits.parse_query("status=routed&cursor=a%2Bb+c&&empty=") == {
         "status": "routed", "cursor": "a+b c", "empty": ""}
 
 

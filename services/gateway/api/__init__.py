@@ -1,6 +1,6 @@
-"""The gateway's routes and handlers, one module per area, each with its ``ROUTES`` (see
-``services.gateway.route.Route``) and a mixin class of ``@http`` handlers that
-``services.gateway.service.GatewayService`` inherits. A new area adds a module here, its
+"""The gateway's API routes and handlers, one module per resource, each with its ``ROUTES`` (see
+``services.gateway.edge.route.Route``) and a mixin class of ``@http`` handlers that
+``services.gateway.service.GatewayService`` inherits. A new resource adds a module here, its
 ``ROUTES`` to ``services.gateway.routes`` and its class to the service's bases. Example::
 
     ROUTES = {("GET", "/units"): Route("List units", schemas.UnitsPage, "registry", ...)}

@@ -9,8 +9,8 @@ from services.accounts.schemas import (
 )
 from services.gateway import schemas
 from services.gateway.api import Api
-from services.gateway.http import http, json_body, json_response, query_args
-from services.gateway.route import Route
+from services.gateway.edge.http import http, json_body, json_response, query_args
+from services.gateway.edge.route import Route
 from shared.pages import PageQuery
 
 ROUTES = {

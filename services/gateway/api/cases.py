@@ -2,8 +2,8 @@
 from services.escalations.schemas import CaseWithTimeline, UnroutedQuery
 from services.gateway import schemas
 from services.gateway.api import Api
-from services.gateway.http import http, json_body, json_response, query_args
-from services.gateway.route import Route
+from services.gateway.edge.http import http, json_body, json_response, query_args
+from services.gateway.edge.route import Route
 
 ROUTES = {
     ("GET", "/authorities/<authority_id>/inbox"): Route(

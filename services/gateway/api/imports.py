@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from services.gateway.api import Api
 from services.gateway.dependencies import BoundedRpcProxy
-from services.gateway.http import http, json_body, json_response, query_args
-from services.gateway.route import Route
+from services.gateway.edge.http import http, json_body, json_response, query_args
+from services.gateway.edge.route import Route
 from services.imports import schemas
 from services.imports.writing import XLSX_MEDIA_TYPE
 from shared.contracts import Id

@@ -9,7 +9,8 @@ from services.escalations import registry_schemas as upkeep
 from services.escalations.schemas import AddRoutingRule, RegisterAuthority, RoutingRule
 from services.gateway import schemas
 from services.gateway.api import Api
-from services.gateway.http import http, json_body, json_response, query_args
+from services.gateway.edge.http import http, json_body, json_response, query_args
+from services.gateway.edge.route import Route
 from services.gateway.registry_schemas import (
     AssignmentPath,
     Assignments,
@@ -24,7 +25,6 @@ from services.gateway.registry_schemas import (
     WorkingGroupPath,
     WorkingGroupsPage,
 )
-from services.gateway.route import Route
 from shared.authorisation import may, principal_from
 from shared.pages import PageQuery
 

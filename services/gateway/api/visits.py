@@ -1,12 +1,33 @@
-"""Visits and the concerns they raised."""
+"""Visits and the concerns they raised, and the visits that close the loop: amendments and their
+versions, the branch brief, visits by branch, cadre and period, a branch's meeting record, and
+the unscheduled visits for the committee.
+
+Two tables, one per subject (``VISIT_ROUTES``, ``BRANCH_ROUTES``): ``services.gateway.routes``
+keeps them in the order /openapi.json has always listed them.
+"""
+from marshmallow import Schema, fields, validate
+
 from services.gateway import schemas
 from services.gateway.api import Api
-from services.gateway.http import http, json_body, json_response
-from services.gateway.route import Route
+from services.gateway.edge.http import http, json_body, json_response, query_args
+from services.gateway.edge.route import Route
+from services.visits import schemas as visits
 from services.visits.schemas import LogVisit
+from shared.contracts import Id
 from shared.errors import NotFound
 
-ROUTES = {
+
+class VisitVersionPath(Schema):
+    visit_id = Id(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(1, 10_000),
+                             metadata={"description": "1: the visit as first logged"})
+
+
+class UnitPath(Schema):
+    unit_id = Id(required=True, metadata={"example": "vinh-phuc.binh-xuyen.tam-hop.noi-phat"})
+
+
+VISIT_ROUTES = {
     # --- visits, concerns, cases ------------------------------------------------------------
     ("POST", "/visits"): Route(
         "Log a visit to a branch meeting and the concerns raised there", schemas.LoggedVisit,
@@ -32,6 +53,51 @@ ROUTES = {
         path=schemas.ConcernPath, errors=(403, 404),
         description="The cadre who carried it, or an officer of the authority holding it."),
 }
+
+BRANCH_ROUTES = {
+    # --- visits that close the loop: amendments, lists, the branch brief --------------------
+    ("POST", "/visits/<visit_id>/amendments"): Route(
+        "Amend a visit: a new version, the previous kept", schemas.LoggedVisit, "visits",
+        path=schemas.VisitPath, body=visits.AmendVisit, errors=(403, 404, 409, 413, 415, 422),
+        description="Its author only, within VISIT_AMEND_WINDOW_HOURS (48 h) of logging it "
+                    "(422 after). concerns is the whole list: a concern already raised is "
+                    "kept by {concern_id} alone (removing it is a 422, changing it a 400) and "
+                    "may be withdrawn with a reason in withdrawals; new ones are raised as "
+                    "usual. Once per submission_id: a retry answers the visit as it is "
+                    "(replayed: true); the same submission_id with other data is a 409.",
+        example={"submission_id": "a7d93c1e0b2f4e6a8c9d0e1f2a3b4c5d",
+                 "attendance": {"present": 28, "expected": 31},
+                 "concerns": [{"topic": "environment", "raised_by": "party_member",
+                               "summary": "Rác thải ven kênh chưa được thu gom"}],
+                 "withdrawals": []}),
+    ("GET", "/visits/<visit_id>/versions/<version>"): Route(
+        "A visit as it stood at one version", visits.Visit, "visits", path=VisitVersionPath,
+        errors=(403, 404),
+        description="The cadres it counts for; who raised a concern only to its author."),
+    ("GET", "/visits"): Route(
+        "Visits by branch, cadre and period, newest meeting first", visits.VisitsPage,
+        "visits", query=visits.VisitsQuery, errors=(403,),
+        description="A cadre: their own (logged, or attended with their working group); "
+                    "an administrator: anyone's. period_from and period_to are included."),
+    ("GET", "/unscheduled-visits"): Route(
+        "Visits logged where no assignment or working group sent the cadre",
+        visits.VisitsPage, "visits", query=visits.UnscheduledQuery, errors=(403,),
+        description="For the supervising committee (administrators), newest first."),
+    ("GET", "/units/<unit_id>/brief"): Route(
+        "A branch's brief before a visit", visits.Brief, "visits", path=UnitPath,
+        query=visits.BriefQuery, errors=(403, 404),
+        description="A cadre assigned to the branch, or in a working group attending it, "
+                    "today. Open concerns (a page) with state and holder, the answers to read "
+                    "out at the meeting (then review them in the visit's answer_reviews), "
+                    "what is overdue, and the last visits with their assessments."),
+    ("GET", "/units/<unit_id>/meeting-record"): Route(
+        "A branch's meetings over a year", visits.MeetingRecord, "visits", path=UnitPath,
+        query=visits.MeetingRecordQuery, errors=(403, 404),
+        description="Regular and thematic meetings attended, the attendance rate and the "
+                    "averages on leadership, education and combativeness. Its cadres (as for "
+                    "the brief) and administrators."),
+}
+ROUTES = {**VISIT_ROUTES, **BRANCH_ROUTES}
 
 
 class VisitsApi(Api):
@@ -72,3 +138,36 @@ class VisitsApi(Api):
             return self.escalations.get_case_for_concern(concern_id, principal)
         except NotFound:
             return None
+
+    # --- visits that close the loop: amendments, lists, the branch brief --------------------
+
+    @http("POST", "/visits/<visit_id>/amendments")
+    def amend_visit(self, request, visit_id):
+        principal = self._as(request, "visits.log")
+        return json_response(self.visits.amend_visit(visit_id, json_body(request), principal))
+
+    @http("GET", "/visits/<visit_id>/versions/<version>")
+    def get_visit_version(self, request, visit_id, version):
+        principal = self._as(request, "visits.read")
+        return json_response(self.visits.get_visit_version(visit_id, int(version), principal))
+
+    @http("GET", "/visits")
+    def list_visits(self, request):
+        principal = self._as(request, "visits.list")
+        return json_response(self.visits.list_visits(query_args(request), principal))
+
+    @http("GET", "/unscheduled-visits")
+    def unscheduled_visits(self, request):
+        principal = self._as(request, "visits.unscheduled")
+        return json_response(self.visits.unscheduled_visits(query_args(request), principal))
+
+    @http("GET", "/units/<unit_id>/brief")
+    def branch_brief(self, request, unit_id):
+        principal = self._as(request, "visits.brief")
+        return json_response(self.visits.branch_brief(unit_id, query_args(request), principal))
+
+    @http("GET", "/units/<unit_id>/meeting-record")
+    def meeting_record(self, request, unit_id):
+        principal = self._as(request, "visits.record")
+        return json_response(self.visits.meeting_record(unit_id, query_args(request),
+                                                        principal))

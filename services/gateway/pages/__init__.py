@@ -1,7 +1,11 @@
-"""The web pages the gateway serves: templates, static files and their plain helpers.
+"""The web pages the gateway serves: their handlers beside their templates, static files and
+plain helpers.
 
 Pages are the API's handlers seen through a browser: each page handler calls the same service
 RPCs with the same principal the API would (``shared.authorisation``), so a page never shows
-what the API would refuse. What is here imports neither nameko nor a store: words and dates
-(``i18n``), the session cookie and CSRF (``session``), and rendering (``render``).
+what the API would refuse. The handlers, one module per role, each with its ``ROUTES``: what
+every page shares (``common``), the cadre's (``cadre``), the officer's (``officer``), the
+administrator's (``admin``) and the operators' and administrators' operations (``operations``).
+The plain helpers import neither nameko nor a store: words and dates (``i18n``), the session
+cookie and CSRF (``session``), and rendering (``render``).
 """

@@ -16,9 +16,9 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from services.gateway.api import Api
-from services.gateway.http import form_args, http, json_response, query_args
+from services.gateway.edge.http import QUERY, form_args, http, json_response, query_args
+from services.gateway.edge.route import Route
 from services.gateway.pages import i18n, render, session
-from services.gateway.route import Route
 from shared.config import settings
 from shared.errors import (
     ConfigError,
@@ -337,6 +337,4 @@ class PagesApi(Api):
 
 
 def _has_query(request):
-    from services.gateway.http import QUERY
-
     return QUERY in request.environ

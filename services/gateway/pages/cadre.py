@@ -12,12 +12,12 @@ from marshmallow import fields, validate
 
 from services.escalations.case_life import RAISER, TRANSITIONS
 from services.gateway import schemas
-from services.gateway.api.branch_visits import UnitPath
-from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route, redirect
-from services.gateway.api.pages_officer import AfterActionQuery
-from services.gateway.http import http, json_body, query_args
+from services.gateway.api.visits import UnitPath
+from services.gateway.edge.http import http, json_body, query_args
+from services.gateway.edge.route import Route
 from services.gateway.pages import i18n
-from services.gateway.route import Route
+from services.gateway.pages.common import LanguageQuery, PagesApi, page_route, redirect
+from services.gateway.pages.officer import AfterActionQuery
 from services.visits.schemas import LogVisit
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
 from shared.errors import Forbidden, NotFound

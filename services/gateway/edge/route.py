@@ -1,31 +1,18 @@
 """How a route of the gateway is described: what it takes, what it gives, how it refuses.
 
-The gateway refuses to start with an ``@http`` entrypoint missing here (``http.JsonWebServer``),
-the edge validates query and path parameters against these schemas before a handler runs, and
-``services.gateway.openapi`` generates the OpenAPI description from this table alone, so the
-served description cannot drift from what the gateway does. Example::
+The gateway refuses to start with an ``@http`` entrypoint missing from its route table
+(``edge.http.JsonWebServer``), the edge validates query and path parameters against these
+schemas before a handler runs, and ``services.gateway.edge.openapi`` generates the OpenAPI
+description from the table alone, so the served description cannot drift from what the gateway
+does. Example::
 
     ("GET", "/units"): Route("List units", schemas.UnitsPage, query=PageQuery, tag="registry"),
 """
 from typing import NamedTuple, Optional
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from services.gateway import schemas
-
-# files of the Swagger UI distribution that the /docs page loads
-DOCS_ASSETS = {
-    "swagger-ui.css": "text/css",
-    "index.css": "text/css",
-    "swagger-ui-bundle.js": "application/javascript",
-    "swagger-ui-standalone-preset.js": "application/javascript",
-    "favicon-32x32.png": "image/png",
-    "favicon-16x16.png": "image/png",
-}
-
-
-class DocsAssetPath(Schema):
-    asset = fields.String(required=True, validate=validate.OneOf(sorted(DOCS_ASSETS)))
 
 
 class Route(NamedTuple):
@@ -50,8 +37,6 @@ class Route(NamedTuple):
     example: Optional[dict] = None
     # an HTML form's body (application/x-www-form-urlencoded), parsed and checked at the edge
     form: Optional[type] = None
-
-
 
 
 def is_schema(response):

@@ -4,8 +4,9 @@ Every error body reads ``{"error": CODE, "message": ..., "fields": {...}}`` with
 the :class:`shared.errors.SausatError` raised, wherever in the system it was raised, and also
 when the web server itself refuses a request (414, 431, a bad request line) and for paths or
 methods nobody serves. Before a handler runs, :class:`JsonErrorsApp` holds the request to its
-description in ``services.gateway.routes``: query and path parameters through their schemas,
-the body through ``services.gateway.edge`` (read to its end, chunked or not, and refused with
+description in the route table the service class hands in (``GatewayService.routes``, gathered
+in ``services.gateway.routes``): query and path parameters through their schemas, the body
+through ``services.gateway.edge.limits`` (read to its end, chunked or not, and refused with
 413 once past the limit). Handlers take what passed::
 
     @http("GET", "/units")
@@ -25,7 +26,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from services.gateway import edge
+from services.gateway.edge import limits
 from shared import correlation, metrics
 from shared.errors import (
     InvalidInput,
@@ -41,19 +42,11 @@ _log = getLogger(__name__)
 
 READ_CHUNK = 64 * 1024
 # after a refusal, what is still read (and thrown away) so the client hears the answer
-DRAIN_BYTES = 2 * edge.MAX_BODY_BYTES
+DRAIN_BYTES = 2 * limits.MAX_BODY_BYTES
 DRAIN_SECONDS = 2
 QUERY, BODY, FORM = "sausat.query", "sausat.body", "sausat.form"
 PROTOCOL = "sausat.protocol"
 CORRELATION, ROUTE = "sausat.correlation_id", "sausat.route"
-
-
-def route_for(method, rule):
-    """``routes.route_for``, imported on first use: the table imports the handlers, which
-    import this module."""
-    from services.gateway.routes import route_for as described
-
-    return described(method, rule)
 
 
 def json_response(payload, status=200):
@@ -66,8 +59,8 @@ def json_body(request):
     declares its ``body``, else here, by the same rules."""
     environ = request.environ
     if BODY not in environ:
-        edge.check_content_type(environ.get("CONTENT_TYPE"))
-        environ[BODY] = edge.parse_json_object(read_body(environ))
+        limits.check_content_type(environ.get("CONTENT_TYPE"))
+        environ[BODY] = limits.parse_json_object(read_body(environ))
     return environ[BODY]
 
 
@@ -92,6 +85,10 @@ def error_response(exc):
 
 class JsonErrorsApp(WsgiApp):
     """nameko's WSGI app, holding every request to its route's description first."""
+
+    def __init__(self, server, routes):
+        super().__init__(server)
+        self.routes = routes
 
     def __call__(self, environ, start_response):
         # one correlation id per request (the client's when well-formed), answered in a header
@@ -122,22 +119,22 @@ class JsonErrorsApp(WsgiApp):
         except HTTPException as exc:
             body = {"error": exc.name.upper().replace(" ", "_"), "message": exc.description}
             return json_response(body, exc.code)(environ, start_response)
-        route = route_for(provider.method, provider.url)
+        route = self.routes[(provider.method, provider.url)]
         environ[ROUTE] = provider.url
         request = Request(environ, shallow=True)
         try:
             query = route.query()
             # checked here, handed on as JSON data (dates as text) for the service to load
-            environ[QUERY] = query.dump(load_payload(query, edge.parse_query(
+            environ[QUERY] = query.dump(load_payload(query, limits.parse_query(
                 environ.get("QUERY_STRING", "")), "query parameters"))
             if route.path is not None:
                 values = load_payload(route.path(), values, "path")
             if route.body is not None:
-                edge.check_content_type(environ.get("CONTENT_TYPE"))
-                environ[BODY] = edge.parse_json_object(read_body(environ))
+                limits.check_content_type(environ.get("CONTENT_TYPE"))
+                environ[BODY] = limits.parse_json_object(read_body(environ))
             if route.form is not None:
-                edge.check_form_content_type(environ.get("CONTENT_TYPE"))
-                environ[FORM] = load_payload(route.form(), edge.parse_form(read_body(environ)),
+                limits.check_form_content_type(environ.get("CONTENT_TYPE"))
+                environ[FORM] = load_payload(route.form(), limits.parse_form(read_body(environ)),
                                              "form")
         except SausatError as exc:
             _close_after_refusal(environ)
@@ -152,13 +149,13 @@ def read_body(environ):
     chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
     if not declared and not chunked:
         return b""  # HTTP/1.1: no length and not chunked means no body
-    edge.check_size(int(declared) if declared else None)
+    limits.check_size(int(declared) if declared else None)
     stream, chunks, size = environ["wsgi.input"], [], 0
     try:
         while chunk := stream.read(READ_CHUNK):
             size += len(chunk)
-            if size > edge.MAX_BODY_BYTES:
-                raise edge.body_too_large()
+            if size > limits.MAX_BODY_BYTES:
+                raise limits.body_too_large()
             chunks.append(chunk)
     except ValueError as error:  # eventlet's ChunkReadError: not chunked encoding after all
         raise InvalidInput("the request body is not valid chunked encoding",
@@ -268,17 +265,33 @@ class JsonErrorsProtocol(HttpOnlyProtocol):
 
 
 class JsonWebServer(WebServer):
+    """nameko's web server, serving the routes its service class describes.
+
+    The table is handed in, not imported: the service class declares it (``routes = ROUTES``)
+    and the server reads it from its container when it starts, so the edge never imports the
+    handlers that import it.
+    """
+
     def context_data_from_headers(self, request):
         # the worker's context data travels with every RPC it makes
         return {"correlation_id": request.environ[CORRELATION]}
+
+    def described_routes(self):
+        """The service class's route table: ``{(method, rule): Route}``."""
+        service_cls = self.container.service_cls
+        routes = getattr(service_cls, "routes", None)
+        if routes is None:
+            raise RuntimeError(f"{service_cls.__name__} hands in no route table "
+                               "(a class attribute routes = {(method, rule): Route})")
+        return routes
+
     def get_wsgi_app(self):
+        routes = self.described_routes()
         for provider in self._providers:  # a route nobody described does not start
-            try:
-                route_for(provider.method, provider.url)
-            except KeyError:
+            if (provider.method, provider.url) not in routes:
                 raise RuntimeError(f"{provider.method} {provider.url} is not described in "
-                                   "services/gateway/routes.py") from None
-        return JsonErrorsApp(self)
+                                   "services/gateway/routes.py")
+        return JsonErrorsApp(self, routes)
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=JsonErrorsProtocol, debug=False):
         return super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)

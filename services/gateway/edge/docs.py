@@ -1,14 +1,29 @@
 """The /docs page: Swagger UI from the ``swagger-ui-bundle`` package, served by the gateway.
 
 No CDN: the page and its assets come from the installed package, so it works with no internet.
-Only the files the page loads are served (``route.DOCS_ASSETS``).
+Only the files the page loads are served (:data:`DOCS_ASSETS`).
 """
+from marshmallow import Schema, fields, validate
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.wrappers import Response
 
-from services.gateway.openapi import TITLE
-from services.gateway.route import DOCS_ASSETS
+from services.gateway.edge.openapi import TITLE
 from shared.errors import NotFound
+
+# files of the Swagger UI distribution that the /docs page loads
+DOCS_ASSETS = {
+    "swagger-ui.css": "text/css",
+    "index.css": "text/css",
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui-standalone-preset.js": "application/javascript",
+    "favicon-32x32.png": "image/png",
+    "favicon-16x16.png": "image/png",
+}
+
+
+class DocsAssetPath(Schema):
+    asset = fields.String(required=True, validate=validate.OneOf(sorted(DOCS_ASSETS)))
+
 
 PAGE = f"""<!DOCTYPE html>
 <html lang="en">

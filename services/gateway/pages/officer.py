@@ -12,15 +12,15 @@ from marshmallow import Schema, fields, validate
 from services.escalations.case_life import HOLDER, RAISER, TRANSITIONS
 from services.escalations.schemas import CASE_STATUSES, INBOX_VIEWS
 from services.gateway import schemas
-from services.gateway.api.pages_common import (
+from services.gateway.edge.http import form_args, http, query_args
+from services.gateway.pages import i18n
+from services.gateway.pages.common import (
     LanguageQuery,
     PagesApi,
     page_route,
     page_status,
     redirect,
 )
-from services.gateway.http import form_args, http, query_args
-from services.gateway.pages import i18n
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them

@@ -3,9 +3,9 @@ organisation tree, authorities, routing rules and the mail sent. Each calls what
 handler calls, with the same permission."""
 from marshmallow import fields, validate
 
-from services.gateway.api.pages_common import LanguageQuery, PagesApi, page_route
-from services.gateway.api.pages_officer import StatisticsPageQuery, statistics_view
-from services.gateway.http import http, query_args
+from services.gateway.edge.http import http, query_args
+from services.gateway.pages.common import LanguageQuery, PagesApi, page_route
+from services.gateway.pages.officer import StatisticsPageQuery, statistics_view
 from shared.contracts import Id
 
 

@@ -1,20 +1,20 @@
-"""The gateway's OpenAPI 3 description, generated from ``routes.ROUTES`` and marshmallow schemas.
+"""The gateway's OpenAPI 3 description, generated from a route table and marshmallow schemas.
 
 Nothing here is written by hand per endpoint: a route's parameters, body, answers and refusals
-all come from its row in the table, so adding an ``@http`` entrypoint without a row stops the
-gateway from starting, and ``tests/unit/test_openapi.py`` compares the two. Example::
+all come from its row in the table (``services.gateway.routes.ROUTES``, handed in as an
+argument), so adding an ``@http`` entrypoint without a row stops the gateway from starting, and
+``tests/unit/test_openapi.py`` compares the two. Example::
 
-    spec = openapi_description()        # a dict, served as GET /openapi.json
+    spec = openapi_description(ROUTES)  # a dict, served as GET /openapi.json
     spec["paths"]["/units"]["get"]["responses"]["200"]
 """
-import functools
 import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from services.gateway import schemas
-from services.gateway.route import is_schema
+from services.gateway.edge.route import is_schema
 
 TITLE = "Sâu Sát gateway"
 VERSION = "1"
@@ -40,14 +40,23 @@ EVERY_ROUTE = (400, 414, 431)
 # response components whose optional parts are really optional; every other one always
 # carries all its properties (dumped from a stored document), so they are all required
 OPTIONAL_PARTS = {"Error", "ServiceHealth"}
+# id(table) -> (table, its description): each table is described once, as it is served often
+_DESCRIBED = {}
 
 
 def openapi_path(rule):
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-@functools.cache
-def openapi_description():
+def openapi_description(routes):
+    """The description of ``routes`` (``{(method, rule): Route}``), built on first use."""
+    described = _DESCRIBED.get(id(routes))
+    if described is None or described[0] is not routes:
+        described = _DESCRIBED[id(routes)] = (routes, _describe(routes))
+    return described[1]
+
+
+def _describe(routes):
     spec = APISpec(title=TITLE, version=VERSION, openapi_version=OPENAPI_VERSION,
                    plugins=[MarshmallowPlugin()], info={"description": (
                        "HTTP interface of Sâu Sát: committee members log visits to branch "
@@ -63,10 +72,8 @@ def openapi_description():
     for status, (name, meaning) in REFUSALS.items():
         spec.components.response(name, {"description": meaning, "content": {
             "application/json": {"schema": "Error"}}})
-    from services.gateway.routes import ROUTES  # the table imports the handlers, which import us
-
     paths = {}
-    for (method, rule), route in ROUTES.items():
+    for (method, rule), route in routes.items():
         paths.setdefault(openapi_path(rule), {})[method.lower()] = _operation(method, rule, route)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -1,19 +1,21 @@
-"""Pages over what landed later: the operator's dead letters (replay, discard with a reason),
-alerts and a concern's journey; the administrator's imports with their progress and row
-report, and coverage per committee with a chart. Each calls what the API's handler calls, with
-the same permission."""
+"""The operations pages: the operator's queues with their backlog and dead letters, the audit
+trail of events (metadata only, as the API gives operators), dead letters (replay, discard with
+a reason), alerts and a concern's journey; the administrator's imports with their progress and
+row report, and coverage per committee with a chart. Each calls what the API's handler calls,
+with the same permission."""
 from marshmallow import Schema, fields, validate
 
-from services.gateway.api.pages_common import (
+from services.gateway.edge.http import form_args, http, json_body, query_args
+from services.gateway.edge.route import Route
+from services.gateway.pages import i18n
+from services.gateway.pages.admin import ListQuery, page_query
+from services.gateway.pages.common import (
     LanguageQuery,
     PagesApi,
     page_route,
     page_status,
     redirect,
 )
-from services.gateway.http import form_args, http, json_body, query_args
-from services.gateway.pages import i18n
-from services.gateway.route import Route
 from services.imports.schemas import MAX_FILE_BYTES, ImportJob, StartImport
 from services.monitor.schemas import LETTER_ID
 from shared.contracts import Id
@@ -43,6 +45,9 @@ class CoveragePageQuery(LanguageQuery):
 
 
 ROUTES = {
+    ("GET", "/app/operator/queues"): page_route("Operator: queues, backlog, dead letters"),
+    ("GET", "/app/operator/events"): page_route("Operator: the audit trail of events",
+                                                query=ListQuery),
     ("GET", "/app/operator/dead-letters"): page_route(
         "Operator: dead letters, to replay or discard"),
     ("POST", "/app/operator/dead-letters/replay"): page_route(
@@ -75,6 +80,21 @@ def coverage_rows(committees):
 
 class OperationsPagesApi(PagesApi):
     # --- operator ---------------------------------------------------------------------------
+
+    @http("GET", "/app/operator/queues")
+    def queues_page(self, request):
+        def build(view):
+            queues = self.monitor.queue_overview(view.principal)
+            return view.render("operator_queues.html", queues=queues)
+        return self._page(request, "monitor.read", build)
+
+    @http("GET", "/app/operator/events")
+    def events_page(self, request):
+        def build(view):
+            page = self.monitor.recent_events(page_query(request), view.principal)
+            return view.render("operator_events.html", events=page["events"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "monitor.read", build)
 
     @http("GET", "/app/operator/dead-letters")
     def dead_letters_page(self, request):
