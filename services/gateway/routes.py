@@ -22,10 +22,8 @@ from services.gateway.api import (
 from services.gateway.pages import admin, cadre, common, officer
 from services.gateway.pages import operations as operations_pages
 
-# in the order /openapi.json has always listed them, so the served description keeps its bytes
-TABLES = (operations.OVERVIEW_ROUTES, accounts.ROUTES, registry.ROUTES, visits.VISIT_ROUTES,
-          cases.ROUTES, documentation.ROUTES, operations.INCIDENT_ROUTES, imports.ROUTES,
-          visits.BRANCH_ROUTES)
+TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
+          documentation.ROUTES, imports.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, operations_pages.ROUTES)
 
 ROUTES = {}

@@ -4,9 +4,7 @@ dead letters (replay, discard), alerts, stale wait queues; and the gateway's own
 
 Traces, dead letters, alerts and wait queues are for operators only (``monitor.read``;
 replaying, discarding and removing: ``monitor.operate``). What they see is metadata: ids, event
-types, users' ids, times, errors; never payloads. Two tables, one per subject
-(``OVERVIEW_ROUTES``, ``INCIDENT_ROUTES``): ``services.gateway.routes`` keeps them in the order
-/openapi.json has always listed them.
+types, users' ids, times, errors; never payloads.
 """
 import eventlet
 from kombu.exceptions import OperationalError
@@ -138,7 +136,7 @@ class WaitQueuesRemoved(Schema):
     kept_not_empty = fields.List(fields.String(), required=True)
 
 
-OVERVIEW_ROUTES = {
+ROUTES = {
     ("GET", "/health"): Route(
         "Every service's health", schemas.Health, "operations", public=True,
         description="Asks each service at once and waits a few seconds at most. 503 with the "
@@ -154,9 +152,6 @@ OVERVIEW_ROUTES = {
     ("GET", "/monitor/events"): Route(
         "The audit trail of events, newest first (operator: metadata, no payloads)",
         schemas.EventsPage, "operations", query=PageQuery, errors=(403,)),
-}
-
-INCIDENT_ROUTES = {
     ("GET", "/monitor/trace/<subject_id>"): Route(
         "Everything that happened to a concern, case or visit, in order (operator)", Trace,
         "operations", path=monitor.TraceQuery, errors=(403, 404),
@@ -197,7 +192,6 @@ INCIDENT_ROUTES = {
         description="Only queues listed as stale, and only when empty (409 otherwise).",
         example={"queues": ["visits.unit_registered.retry-60000ms"]}),
 }
-ROUTES = {**OVERVIEW_ROUTES, **INCIDENT_ROUTES}
 
 
 class OperationsApi(Api):

@@ -1,9 +1,6 @@
 """Visits and the concerns they raised, and the visits that close the loop: amendments and their
 versions, the branch brief, visits by branch, cadre and period, a branch's meeting record, and
 the unscheduled visits for the committee.
-
-Two tables, one per subject (``VISIT_ROUTES``, ``BRANCH_ROUTES``): ``services.gateway.routes``
-keeps them in the order /openapi.json has always listed them.
 """
 from marshmallow import Schema, fields, validate
 
@@ -27,7 +24,7 @@ class UnitPath(Schema):
     unit_id = Id(required=True, metadata={"example": "vinh-phuc.binh-xuyen.tam-hop.noi-phat"})
 
 
-VISIT_ROUTES = {
+ROUTES = {
     # --- visits, concerns, cases ------------------------------------------------------------
     ("POST", "/visits"): Route(
         "Log a visit to a branch meeting and the concerns raised there", schemas.LoggedVisit,
@@ -52,9 +49,6 @@ VISIT_ROUTES = {
         "A concern, its status and the authority holding it", schemas.ConcernStatus, "visits",
         path=schemas.ConcernPath, errors=(403, 404),
         description="The cadre who carried it, or an officer of the authority holding it."),
-}
-
-BRANCH_ROUTES = {
     # --- visits that close the loop: amendments, lists, the branch brief --------------------
     ("POST", "/visits/<visit_id>/amendments"): Route(
         "Amend a visit: a new version, the previous kept", schemas.LoggedVisit, "visits",
@@ -97,7 +91,6 @@ BRANCH_ROUTES = {
                     "averages on leadership, education and combativeness. Its cadres (as for "
                     "the brief) and administrators."),
 }
-ROUTES = {**VISIT_ROUTES, **BRANCH_ROUTES}
 
 
 class VisitsApi(Api):
