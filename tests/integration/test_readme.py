@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FENCED = re.compile(r"^```(\w*)\n(.*?)^```\n", re.M | re.S)
+DEMO_USER = re.compile(r"^  (\S+) +(\S+-dev-only-\d+) ", re.M)  # the README's list of them
 
 
 def walk_through(readme):
@@ -135,9 +136,14 @@ def check_answers(steps, ran):
 
 @pytest.mark.timeout(600)
 def test_the_walk_through_runs_as_printed(vhost_pipeline, request, tmp_path_factory, tmp_path):
-    steps = walk_through((ROOT / "README.md").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    steps = walk_through(readme)
     # a README reshaped so that nothing is found must not pass as "nothing failed"
     assert len(steps) >= 10 and sum(shown is not None for _, shown in steps) >= 8, steps
+    assert len(DEMO_USER.findall(readme)) == 5
     with demo_system(vhost_pipeline, request, tmp_path_factory) as system:
         ran = run_walk_through(steps, system.base_url, tmp_path, between=system.settle)
+        # whoever follows the README next still gets in with the passwords it prints
+        for username, password in DEMO_USER.findall(readme):
+            system.sign_in(username, password)
     check_answers(steps, ran)
