@@ -1,0 +1,1 @@
+"""Imports: spreadsheet import jobs into the registry, exports back out, coverage."""
