@@ -42,7 +42,10 @@ class SystemOptions:
 
 
 def system_options(request):
-    return getattr(request.module, "SYSTEM", None) or SystemOptions()
+    options = getattr(request.module, "SYSTEM", SystemOptions())
+    if not isinstance(options, SystemOptions):
+        raise TypeError(f"{request.module.__name__}.SYSTEM is not a SystemOptions: {options!r}")
+    return options
 
 
 @contextlib.contextmanager
