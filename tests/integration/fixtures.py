@@ -1,5 +1,19 @@
-"""A running system with the demo registry for HTTP-level tests, and its served description."""
+"""Every integration module runs against the same demo system, started once per module: the
+services as separate processes on a vhost of their own, the demo registry loaded
+(deploy/demo_data.yml) and every demo user signed in. A module that needs a variant says so in
+a module-level ``SYSTEM = SystemOptions(...)``, which the ``system`` fixture (conftest.py) reads::
+
+    SYSTEM = SystemOptions(cls=TwoEscalations, test_clock=True)
+
+    def test_something(system):
+        requests.get(f"{system.base_url}/me", headers=system.headers["officer"])
+
+``system.headers`` holds each demo user's Authorization headers by username and by the role
+they act in (``DEMO_ROLES``; ``anonymous`` sends none); ``system.passwords`` their passwords.
+``assert_described`` checks an answer against the served OpenAPI description.
+"""
 import contextlib
+import dataclasses
 import functools
 
 import schemathesis
@@ -9,19 +23,58 @@ from services.gateway.edge.openapi import openapi_path
 from tests.integration.system import RunningSystem
 from tooling.load_demo import DEMO_DATA, load_demo
 
+DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
+PASSWORDS = {user["username"]: user["password"] for user in DEMO["users"]}
+# the demo user who acts in each role; "officer" is the commune's (UBND xã Tam Hợp)
+DEMO_ROLES = {"cadre": "binh", "officer": "tamhop-officer", "district_officer": "binhxuyen-officer",
+              "operator": "operator", "administrator": "admin"}
+
+
+@dataclasses.dataclass(frozen=True)
+class SystemOptions:
+    """How a module's system differs from the plain demo system."""
+
+    cls: type = RunningSystem  # a subclass, for powers a module's tests need
+    settings: dict = dataclasses.field(default_factory=dict)  # every service's environment
+    test_clock: bool = False  # a clock file the tests move (shared.clock); sweeps every 0.2 s
+    reorganise: bool = False  # also carry out the demo data's 2025 reorganisations
+    healthy_within: float = 60  # seconds the services may take to answer /health
+
+
+def system_options(request):
+    options = getattr(request.module, "SYSTEM", SystemOptions())
+    if not isinstance(options, SystemOptions):
+        raise TypeError(f"{request.module.__name__}.SYSTEM is not a SystemOptions: {options!r}")
+    return options
+
 
 @contextlib.contextmanager
 def demo_system(vhost_pipeline, request, tmp_path_factory):
+    """The demo system of ``request``'s module (its ``SYSTEM`` options), stopped on leaving."""
+    options = system_options(request)
     amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
+    workdir = tmp_path_factory.mktemp(request.module.__name__.rpartition(".test_")[2])
+    settings = dict(options.settings)
+    if options.test_clock:
+        settings.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
+                        SWEEP_INTERVAL_SECONDS="0.2")
     with vhost_pipeline.get() as vhost:
-        running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("system"))
+        running = options.cls(f"{amqp}/{vhost}", workdir, **settings)
         try:
-            running.start_all()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": running.env["AMQP_URI"]}, yaml.safe_load(handle))
+            running.start_all(healthy_within=options.healthy_within)
+            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, DEMO, reorganise=options.reorganise)
+            running.passwords = dict(PASSWORDS)
+            running.headers = sign_in_everyone(running)
             yield running
         finally:
             running.stop_all()
+
+
+def sign_in_everyone(system):
+    """Headers of every demo user, by username and by role; "anonymous" has none."""
+    by_username = {name: system.sign_in(name, password) for name, password in PASSWORDS.items()}
+    return {"anonymous": {}, **by_username,
+            **{role: by_username[username] for role, username in DEMO_ROLES.items()}}
 
 
 @functools.cache

@@ -24,6 +24,12 @@ class RunningSystem(_RunningSystem):
     def __init__(self, amqp_uri, workdir, **settings):
         super().__init__(amqp_uri, workdir, **{**TEST_SETTINGS, **settings})
 
+    def start_all(self, healthy_within=60):
+        self.catcher.start()
+        for name in SERVICES:
+            self.start(name)
+        self.wait_healthy(timeout=healthy_within)
+
     def settle(self, timeout=30):
         """Wait until every outbox is empty, no mail waits to be sent, and the monitor has
         recorded every event: what earlier requests caused has all happened. The audit queue

@@ -8,13 +8,12 @@ import time
 
 import pytest
 import requests
-import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import contracts
 from shared.clock import Clock
+from tests.integration.fixtures import SystemOptions
 from tests.integration.system import RunningSystem, poll
-from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +21,6 @@ NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE = "ubnd-xa-tam-hop"
 DISTRICT = "ubnd-huyen-binh-xuyen"
 DAYS = 86400
-DEMO_USERS = {"cadre": "binh", "commune": "tamhop-officer", "district": "binhxuyen-officer",
-              "admin": "admin"}
 
 
 class TwoEscalations(RunningSystem):
@@ -37,26 +34,7 @@ class TwoEscalations(RunningSystem):
         self.processes["escalations"] = first
 
 
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    workdir = tmp_path_factory.mktemp("caselife")
-    with vhost_pipeline.get() as vhost:
-        running = TwoEscalations(f"{amqp}/{vhost}", workdir)
-        running.env.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
-                           SWEEP_INTERVAL_SECONDS="0.2")
-        try:
-            running.start_all()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                demo = yaml.safe_load(handle)
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
-            passwords = {user["username"]: user["password"] for user in demo["users"]}
-            running.headers = {who: running.sign_in(username, passwords[username])
-                               for who, username in DEMO_USERS.items()}
-            yield running
-        finally:
-            running.stop_all()
-
+SYSTEM = SystemOptions(cls=TwoEscalations, test_clock=True)
 
 
 def get(system, who, path, **params):
@@ -113,26 +91,26 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     case = poll(lambda: get(system, "cadre", f"/cases/{case_id}"),
                 lambda c: c["authority_id"] == DISTRICT)
     assert case["status"] == "escalated" and case["escalated_past"] == [COMMUNE]
-    past = get(system, "commune", f"/authorities/{COMMUNE}/inbox", view="escalated_past")
+    past = get(system, "officer", f"/authorities/{COMMUNE}/inbox", view="escalated_past")
     assert case_id in [c["case_id"] for c in past["cases"]]
     time.sleep(1)  # five sweeps more: none may escalate it again
-    timeline = get(system, "district", f"/cases/{case_id}")["timeline"]
+    timeline = get(system, "district_officer", f"/cases/{case_id}")["timeline"]
     assert [line["action"] for line in timeline].count("escalate") == 1
     poll(lambda: escalated_events(system, case_id), lambda found: len(found) == 1)
 
     # the commune no longer holds it: its officer finds it no more than a missing case
-    gone = post(system, "commune", f"/cases/{case_id}/acknowledge", {})
+    gone = post(system, "officer", f"/cases/{case_id}/acknowledge", {})
     assert gone.status_code == 404, gone.text
-    refused = post(system, "district", f"/cases/{case_id}/answer", {"answer": "x"})
+    refused = post(system, "district_officer", f"/cases/{case_id}/answer", {"answer": "x"})
     assert refused.status_code == 409 and refused.json()["fields"]["state"] == ["escalated"]
-    named = post(system, "district", f"/cases/{case_id}/acknowledge", {"actor": "bx-1"})
+    named = post(system, "district_officer", f"/cases/{case_id}/acknowledge", {"actor": "bx-1"})
     assert named.status_code == 400 and named.json()["fields"] == {"actor": ["Unknown field."]}
-    assert post(system, "district", f"/cases/{case_id}/acknowledge", {}).status_code == 200
+    assert post(system, "district_officer", f"/cases/{case_id}/acknowledge", {}).status_code == 200
     answer = "Huyện đã bố trí vốn, thi công xong trong quý I/2027"
-    answered = post(system, "district", f"/cases/{case_id}/answer", {"answer": answer})
+    answered = post(system, "district_officer", f"/cases/{case_id}/answer", {"answer": answer})
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "answered"
-    officer = user_id(system, "district")
+    officer = user_id(system, "district_officer")
     assert [(line["action"], line["user_id"]) for line in answered.json()["timeline"][-2:]] == [
         ("acknowledge", officer), ("answer", officer)]
 
@@ -143,7 +121,7 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     assert concern["status"] == "answered" and concern["held_by"]["authority_id"] == DISTRICT
 
     today = dt.date.today()
-    stats = get(system, "district", f"/authorities/{DISTRICT}/statistics",
+    stats = get(system, "district_officer", f"/authorities/{DISTRICT}/statistics",
                 period_from=today.isoformat(),
                 period_to=(today + dt.timedelta(days=30)).isoformat())
     [row] = [r for r in stats["rows"] if r["topic"] == "infrastructure"]
@@ -163,7 +141,7 @@ def test_two_escalations_instances_escalate_a_late_case_exactly_once(system):
         poll(lambda: get(system, "cadre", f"/cases/{case_id}"),
              lambda c: c["authority_id"] == DISTRICT)
         time.sleep(2)  # ten sweeps of each instance
-        case = get(system, "district", f"/cases/{case_id}")
+        case = get(system, "district_officer", f"/cases/{case_id}")
         assert [line["action"] for line in case["timeline"]].count("escalate") == 1
         assert case["authority_id"] == DISTRICT
         poll(lambda: escalated_events(system, case_id), lambda found: len(found) >= 1)

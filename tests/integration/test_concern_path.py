@@ -9,38 +9,17 @@ import time
 
 import pytest
 import requests
-import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import contracts
 from shared.config import ROOT
 from shared.messaging import ConfirmedPublisher
-from tests.integration.system import RunningSystem, poll
-from tooling.load_demo import DEMO_DATA, load_demo
+from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE_PEOPLES_COMMITTEE = "ubnd-xa-tam-hop"
-DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
-PASSWORDS = {user["username"]: user["password"] for user in DEMO["users"]}
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with vhost_pipeline.get() as vhost:
-        running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("system"))
-        try:
-            running.start_all()
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, DEMO)
-            # each demo role's credentials, as a phone, an authority and an operator send them
-            running.cadre = running.sign_in("binh", PASSWORDS["binh"])
-            running.officer = running.sign_in("tamhop-officer", PASSWORDS["tamhop-officer"])
-            running.operator = running.sign_in("operator", PASSWORDS["operator"])
-            yield running
-        finally:
-            running.stop_all()
 
 
 def visit(**overrides):
@@ -60,23 +39,24 @@ def visit(**overrides):
 
 
 def post_visit(system, body):
-    return requests.post(f"{system.base_url}/visits", json=body, headers=system.cadre, timeout=10)
+    return requests.post(f"{system.base_url}/visits", json=body, headers=system.headers["cadre"],
+                         timeout=10)
 
 
 def concern_status(system, concern_id):
     """The concern as the cadre who carried it sees it."""
-    return requests.get(f"{system.base_url}/concerns/{concern_id}", headers=system.cadre,
+    return requests.get(f"{system.base_url}/concerns/{concern_id}", headers=system.headers["cadre"],
                         timeout=10).json()
 
 
 def inbox(system):
     return requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
-                        params={"limit": 500}, headers=system.officer, timeout=10).json()
+                        params={"limit": 500}, headers=system.headers["officer"], timeout=10).json()
 
 
 def event_metadata(system):
     return requests.get(f"{system.base_url}/monitor/events", params={"limit": 500},
-                        headers=system.operator, timeout=10).json()["events"]
+                        headers=system.headers["operator"], timeout=10).json()["events"]
 
 
 def inbox_cases_for(system, concern_id):
@@ -96,14 +76,14 @@ def test_concern_reaches_the_authority_inbox_and_its_status_names_the_holder(sys
     assert status["unit_name"] == "Chi bộ thôn Nội Phật, xã Tam Hợp"
     [case] = inbox_cases_for(system, concern_id)
     assert case["rule_id"] == "infrastructure-tam-hop"
-    rules = requests.get(f"{system.base_url}/routing-rules", headers=system.officer,
+    rules = requests.get(f"{system.base_url}/routing-rules", headers=system.headers["officer"],
                          timeout=10).json()["routing_rules"]
     [rule] = [r for r in rules if r["rule_id"] == case["rule_id"]]
     assert (rule["topic"], rule["authority_id"]) == ("infrastructure", COMMUNE_PEOPLES_COMMITTEE)
     assert case["acknowledge_by"] > dt.date.today().isoformat()
 
     fetched = requests.get(f"{system.base_url}/visits/{logged['visit_id']}",
-                           headers=system.cadre, timeout=10).json()
+                           headers=system.headers["cadre"], timeout=10).json()
     assert fetched["cadre_id"] == "tran-thi-binh"  # the signed-in cadre, never the client's
     assert fetched["concerns"] == logged["concerns"]
 
@@ -140,8 +120,9 @@ def test_invalid_visit_is_refused_field_by_field(system, body, field):
 def test_malformed_body_and_unknown_unit_change_nothing(system):
     system.settle()  # what earlier tests caused (mail sent, events recorded) has all happened
     before = event_metadata(system)
-    not_json = requests.post(f"{system.base_url}/visits", data="{oops", timeout=10,
-                             headers={"Content-Type": "application/json", **system.cadre})
+    not_json = requests.post(
+        f"{system.base_url}/visits", data="{oops", timeout=10,
+        headers={"Content-Type": "application/json", **system.headers["cadre"]})
     assert not_json.status_code == 400
     assert not_json.json()["message"] == "request body is not valid JSON"
     unknown = post_visit(system, visit(unit_id="no-such-unit"))
@@ -188,7 +169,7 @@ def test_visits_down_answers_503_and_the_retry_is_never_doubled(system):
                             "summary": summary}])
     system.kill("visits", signal.SIGKILL)
     started = time.monotonic()
-    refused = requests.post(f"{system.base_url}/visits", json=body, headers=system.cadre,
+    refused = requests.post(f"{system.base_url}/visits", json=body, headers=system.headers["cadre"],
                             timeout=30)
     assert refused.status_code == 503
     assert refused.json()["error"] == "UNAVAILABLE"
@@ -226,7 +207,7 @@ def test_redelivered_concern_raised_has_one_effect(system):
          lambda count: count == 2)
     assert len(inbox_cases_for(system, concern_id)) == 1
     queues = {q["queue"]: q for q in requests.get(f"{system.base_url}/monitor/queues",
-                                                  headers=system.operator,
+                                                  headers=system.headers["operator"],
                                                   timeout=10).json()["queues"]}
     assert queues["escalations.concern_raised.dead"]["ready"] == 0
 
@@ -251,7 +232,7 @@ def test_broker_outage_loses_no_accepted_visit_and_every_service_recovers(system
     assert rabbitmq("stop").returncode == 0
     try:
         refused = requests.post(f"{system.base_url}/visits", json=refused_body,
-                                headers=system.cadre, timeout=30)
+                                headers=system.headers["cadre"], timeout=30)
         assert refused.status_code == 503
         assert refused.json()["error"] == "UNAVAILABLE"
         system.kill("visits", signal.SIGKILL)

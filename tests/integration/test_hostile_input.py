@@ -34,7 +34,6 @@ from shared import topology
 from shared.contracts import EVENT_TYPES, MAX_EVENT_BYTES
 from shared.messaging import ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER
 from shared.storage import connect
-from tests.integration.fixtures import demo_system
 from tests.integration.test_openapi_fuzz import ROLES
 from tests.properties.profiles import examples
 from tests.properties.strategies import breakable, names, refused, valid
@@ -43,13 +42,6 @@ from tests.unit.test_contracts import PAYLOADS
 pytestmark = pytest.mark.integration
 
 SUBSCRIPTIONS = list(topology.SUBSCRIPTIONS)
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    with demo_system(vhost_pipeline, request, tmp_path_factory) as running:
-        running.role_headers = {role: headers(running) for role, headers in ROLES.items()}
-        yield running
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -247,7 +239,7 @@ def test_a_parameter_broken_in_one_field_is_refused_at_the_edge_naming_it(
         else:
             where, params = url(system, rule, good_path), broken.payload
         response = requests.request(method, where, params=params, timeout=30,
-                                    headers=system.role_headers["administrator"])
+                                    headers=system.headers["administrator"])
         assert response.status_code == 400, (broken, response.status_code, response.text)
         body = response.json()
         assert names_in_json(body.get("fields", {}), broken.path[:1]), (broken, body)
@@ -263,7 +255,8 @@ def test_a_body_broken_in_one_field_is_refused_naming_it_as_every_role(system, m
     @BODY_BUDGET
     @given(refused(route.body), path_values(route))
     def refusal(broken, values):
-        for role, headers in system.role_headers.items():
+        for role, who in ROLES.items():
+            headers = system.headers[who]
             response = requests.request(method, url(system, rule, values),
                                         json=broken.payload, headers=headers, timeout=30)
             outcomes.append((role, response.status_code))

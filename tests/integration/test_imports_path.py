@@ -9,21 +9,12 @@ import time
 import pytest
 import requests
 
-from tests.integration.fixtures import assert_described, demo_system
+from tests.integration.fixtures import assert_described
 from tooling.bench.registry_workbook import registry_workbook
 
 pytestmark = pytest.mark.integration
 
-ADMIN = ("admin", "admin-dev-only-2026")
 FINISHED = ("done", "done_with_errors", "rejected", "refused")
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    with demo_system(vhost_pipeline, request, tmp_path_factory) as running:
-        running.admin = running.sign_in(*ADMIN)
-        running.cadre = running.sign_in("binh", "binh-dev-only-2026")
-        yield running
 
 
 def follow(system, import_id, timeout=1000):
@@ -32,7 +23,7 @@ def follow(system, import_id, timeout=1000):
     seen, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
         response = requests.get(f"{system.base_url}/imports/{import_id}",
-                                headers=system.admin, timeout=30)
+                                headers=system.headers["admin"], timeout=30)
         if response.status_code == 503:
             time.sleep(0.5)
             continue
@@ -46,8 +37,9 @@ def follow(system, import_id, timeout=1000):
 
 
 def post_import(system, data, filename, **options):
-    return requests.post(f"{system.base_url}/imports", headers=system.admin, timeout=30, json={
-        "filename": filename, "content_base64": base64.b64encode(data).decode(), **options})
+    return requests.post(f"{system.base_url}/imports", headers=system.headers["admin"], timeout=30,
+                         json={"filename": filename,
+                               "content_base64": base64.b64encode(data).decode(), **options})
 
 
 @pytest.mark.timeout(1200)  # 5,000 registering RPCs: about a minute on a quiet machine
@@ -76,7 +68,7 @@ def test_a_5000_row_workbook_through_the_gateway(system):
     assert job["progress"]["applied"] == 0
 
     exported = requests.get(f"{system.base_url}/exports", params={"kind": "units"},
-                            headers=system.admin, timeout=60)
+                            headers=system.headers["admin"], timeout=60)
     assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert sum(row["unit_id"].startswith("gen") for row in rows) == counts["units"]
@@ -94,7 +86,7 @@ def test_rows_refused_with_their_lines_and_nothing_changes(system):
     assert job["rejections"] == [{"sheet": "don-vi.csv", "line": 3, "column": "name",
                                   "reason": "required, but the cell is empty"}]
     units = requests.get(f"{system.base_url}/units", params={"limit": 500},
-                         headers=system.admin, timeout=30).json()["units"]
+                         headers=system.headers["admin"], timeout=30).json()["units"]
     assert "vinh-phuc.moi" not in {unit["unit_id"] for unit in units}
 
     refused = post_import(system, b"\xd0\xcf\x11\xe0 an old workbook", "don-vi.xls")
@@ -105,7 +97,8 @@ def test_rows_refused_with_their_lines_and_nothing_changes(system):
 def test_coverage_as_json_and_csv(system):
     on = {"on": "2026-11-27"}
     response = requests.get(f"{system.base_url}/coverage/unassigned-units",
-                            params={**on, "level": "branch"}, headers=system.admin, timeout=30)
+                            params={**on, "level": "branch"}, headers=system.headers["admin"],
+                            timeout=30)
     assert response.status_code == 200
     assert_described(system, "GET", "/coverage/unassigned-units", response)
     unassigned = {unit["unit_id"] for unit in response.json()["units"]}
@@ -113,10 +106,11 @@ def test_coverage_as_json_and_csv(system):
     assert "vinh-phuc.binh-xuyen.tam-hop.truong-thcs" in unassigned
     assert "vinh-phuc.binh-xuyen.tam-hop.noi-phat" not in unassigned
     as_csv = requests.get(f"{system.base_url}/coverage/committees",
-                          params={**on, "format": "csv"}, headers=system.admin, timeout=30)
+                          params={**on, "format": "csv"}, headers=system.headers["admin"],
+                          timeout=30)
     assert as_csv.headers["Content-Type"].startswith("text/csv")
     lines = as_csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "unit_id,name,level,branches,visited,share_visited"
-    refused = requests.get(f"{system.base_url}/coverage/cadres", headers=system.cadre,
+    refused = requests.get(f"{system.base_url}/coverage/cadres", headers=system.headers["cadre"],
                            timeout=30)
     assert refused.status_code == 403

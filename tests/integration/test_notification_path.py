@@ -7,12 +7,11 @@ import datetime as dt
 
 import pytest
 import requests
-import yaml
 
 from shared import contracts
 from shared.clock import Clock
-from tests.integration.system import RunningSystem, poll
-from tooling.load_demo import DEMO_DATA, load_demo
+from tests.integration.fixtures import SystemOptions
+from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
 
@@ -21,24 +20,7 @@ COMMUNE_MAIL = "ubnd-xa-tam-hop@vinhphuc.example"
 DISTRICT_MAIL = "ubnd-huyen-binh-xuyen@vinhphuc.example"
 CADRE_MAIL = "tran-thi-binh@vinhphuc.example"
 SUMMARY = "Cống thoát nước đầu thôn Nội Phật bị tắc"
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    workdir = tmp_path_factory.mktemp("notifications")
-    with vhost_pipeline.get() as vhost:
-        running = RunningSystem(f"{amqp}/{vhost}", workdir)
-        running.env.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
-                           SWEEP_INTERVAL_SECONDS="0.2")
-        try:
-            running.start_all()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": running.env["AMQP_URI"]}, yaml.safe_load(handle))
-            yield running
-        finally:
-            running.stop_all()
-
+SYSTEM = SystemOptions(test_clock=True)
 
 
 def get(system, path, headers, **params):
@@ -54,9 +36,9 @@ def mail_for(system, case_id, address):
 
 
 def test_routed_escalated_and_answered_cases_arrive_as_mail(system):
-    cadre = system.sign_in("binh", "binh-dev-only-2026")
-    district = system.sign_in("binhxuyen-officer", "binhxuyen-dev-only-2026")
-    admin = system.sign_in("admin", "admin-dev-only-2026")
+    cadre = system.headers["cadre"]
+    district = system.headers["district_officer"]
+    admin = system.headers["administrator"]
     visit = {
         "submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
         "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),

@@ -7,12 +7,12 @@ schemathesis runs as its own command (its pytest plugin needs a pytest older tha
 fixed seed, so a failure repeats. ``FUZZ_EXAMPLES`` (default 20) bounds the generated requests
 per operation and phase.
 
-Roles: ``ROLES`` maps a role to a function giving its request headers for a running system:
-the anonymous caller, and each demo user of ``deploy/demo_data.yml`` signed in through
-``RunningSystem.sign_in``. Every role gets a run of its own. All of them sign in before any run
-starts (the fuzzer's failed sign-ins lock the client address out for a while), and a signed-in
-role's run leaves out ``DELETE /sessions/current``, which would end that role's session for the
-rest of its run; the anonymous run sends it too.
+Roles: ``ROLES`` maps a role to the headers it sends, by their name in the system fixture's
+``headers``: the anonymous caller's, and each demo user's of ``deploy/demo_data.yml``. Every role
+gets a run of its own. All of them are signed in before any run starts (the fuzzer's failed
+sign-ins lock the client address out for a while), and a signed-in role's run leaves out
+``DELETE /sessions/current``, which would end that role's session for the rest of its run; the
+anonymous run sends it too.
 """
 import os
 import pathlib
@@ -21,37 +21,19 @@ import sys
 
 import pytest
 
-from tests.integration.fixtures import demo_system
-
 pytestmark = pytest.mark.integration
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SEED = 20261127
-# development-only demo users (deploy/demo_data.yml), one per role
-DEMO_USERS = {
-    "cadre": ("binh", "binh-dev-only-2026"),
-    "authority_officer": ("tamhop-officer", "tamhop-dev-only-2026"),
-    "district_officer": ("binhxuyen-officer", "binhxuyen-dev-only-2026"),
-    "operator": ("operator", "operator-dev-only-2026"),
-    "administrator": ("admin", "admin-dev-only-2026"),
-}
-ROLES = {
-    "anonymous": lambda system: {},
-    **{role: (lambda system, user=user: system.sign_in(*user))
-       for role, user in DEMO_USERS.items()},
-}
+# the authority officer is the commune's, the system fixture's "officer"
+ROLES = {"anonymous": "anonymous", "cadre": "cadre", "authority_officer": "officer",
+         "district_officer": "district_officer", "operator": "operator",
+         "administrator": "administrator"}
 SIGN_OUT = "delete_sessions_current"
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "negative_data_rejection")
 SCHEMATHESIS = pathlib.Path(sys.executable).with_name("schemathesis")
 CONFIG = pathlib.Path(__file__).with_name("schemathesis.toml")
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    with demo_system(vhost_pipeline, request, tmp_path_factory) as running:
-        running.role_headers = {role: headers(running) for role, headers in ROLES.items()}
-        yield running
 
 
 def fuzz(system, headers, workdir):
@@ -75,6 +57,6 @@ def fuzz(system, headers, workdir):
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_every_operation_answers_as_described(system, role, tmp_path):
-    run = fuzz(system, system.role_headers[role], tmp_path)
+    run = fuzz(system, system.headers[ROLES[role]], tmp_path)
     print(run.stdout[-3000:])  # the summary, with -s or on failure
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-3000:]

@@ -12,18 +12,16 @@ import sys
 
 import pytest
 import requests
-import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared import contracts
 from shared.messaging import ConfirmedPublisher
+from tests.integration.fixtures import SystemOptions
 from tests.integration.system import SERVICES, RunningSystem, free_port, poll
-from tooling.load_demo import DEMO_DATA, load_demo
 
 pytestmark = pytest.mark.integration
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
-USERS = {"cadre": "binh", "officer": "tamhop-officer", "operator": "operator"}
 SAUSAT = pathlib.Path(sys.executable).with_name("sausat")
 SUMMARY = "Cống thoát nước xóm Đình bị tắc"
 
@@ -44,22 +42,7 @@ class WithOperationsPorts(RunningSystem):
         return requests.get(f"http://127.0.0.1:{self.ops_ports[name]}{path}", timeout=10)
 
 
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with vhost_pipeline.get() as vhost:
-        running = WithOperationsPorts(f"{amqp}/{vhost}", tmp_path_factory.mktemp("operations"))
-        try:
-            running.start_all()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                demo = yaml.safe_load(handle)
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
-            running.passwords = {u["username"]: u["password"] for u in demo["users"]}
-            running.headers = {who: running.sign_in(name, running.passwords[name])
-                               for who, name in USERS.items()}
-            yield running
-        finally:
-            running.stop_all()
+SYSTEM = SystemOptions(cls=WithOperationsPorts)
 
 
 def call(system, who, method, path, body=None, **headers):

@@ -10,7 +10,6 @@ import time
 
 import pytest
 import requests
-import yaml
 from kombu.utils import json as kombu_json
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
@@ -18,36 +17,17 @@ from playwright.sync_api import expect
 from shared import contracts
 from shared.messaging import ConfirmedPublisher
 from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
-from tests.integration.system import SERVICES, RunningSystem, poll
-from tooling.load_demo import DEMO_DATA, load_demo
+from tests.integration.fixtures import SystemOptions
+from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 WATER = "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành, ngập khi mưa lớn"
 LIGHTS = "Đề nghị lắp đèn chiếu sáng đường liên thôn"
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    """The demo system; the gateway waits for a sign-in as long as a person would (a password
-    hash takes seconds on a busy test machine)."""
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with open(DEMO_DATA, encoding="utf-8") as handle:
-        demo = yaml.safe_load(handle)
-    with vhost_pipeline.get() as vhost:
-        running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("pages"),
-                                RPC_TIMEOUT_SECONDS="15")
-        try:
-            running.catcher.start()
-            for name in SERVICES:
-                running.start(name)
-            running.wait_healthy(timeout=240)  # seven engineers share two cores
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
-            running.passwords = {u["username"]: u["password"] for u in demo["users"]}
-            yield running
-        finally:
-            running.stop_all()
+# the gateway waits for a sign-in as long as a person would (a password hash takes seconds on a
+# busy test machine), and the start may be slow: seven engineers share two cores
+SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240)
 
 
 def signed_in(browser, system, username, device=DESKTOP):

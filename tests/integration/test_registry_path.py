@@ -6,47 +6,28 @@ import datetime as dt
 
 import pytest
 import requests
-import yaml
 
 from shared import contracts
-from tests.integration.system import RunningSystem, poll
-from tooling.load_demo import DEMO_DATA, load_demo
+from tests.integration.fixtures import DEMO, SystemOptions
+from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
 
-DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
-PASSWORDS = {user["username"]: user["password"] for user in DEMO["users"]}
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 TAM_HOP = "vinh-phuc.binh-xuyen.tam-hop"
 NEW_COMMUNE = "phu-tho.binh-xuyen"
 BEFORE, AFTER = "2025-06-30", "2025-07-01"
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with vhost_pipeline.get() as vhost:
-        running = RunningSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("system"))
-        try:
-            running.start_all()
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, DEMO, reorganise=True)
-            running.admin = running.sign_in("admin", PASSWORDS["admin"])
-            running.cadre = running.sign_in("binh", PASSWORDS["binh"])
-            running.officer = running.sign_in("tamhop-officer", PASSWORDS["tamhop-officer"])
-            running.operator = running.sign_in("operator", PASSWORDS["operator"])
-            yield running
-        finally:
-            running.stop_all()
+SYSTEM = SystemOptions(reorganise=True)
 
 
 def get(system, path, who="cadre", **params):
     return requests.get(f"{system.base_url}{path}", params=params,
-                        headers=getattr(system, who), timeout=10)
+                        headers=system.headers[who], timeout=10)
 
 
 def send(system, method, path, body, who="admin"):
     return requests.request(method, f"{system.base_url}{path}", json=body,
-                            headers=getattr(system, who), timeout=10)
+                            headers=system.headers[who], timeout=10)
 
 
 def test_the_tree_answers_as_it_stood_before_and_after_the_merger(system):

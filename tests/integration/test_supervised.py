@@ -11,14 +11,13 @@ import time
 
 import pytest
 import requests
-import yaml
 
 from shared import contracts
 from shared.config import ROOT
+from tests.integration.fixtures import SystemOptions
 from tests.integration.system import free_port
 from tests.integration.test_concern_path import COMMUNE_PEOPLES_COMMITTEE, visit
 from tooling import supervise
-from tooling.load_demo import DEMO_DATA, load_demo
 from tooling.supervisor_config import Layout, discover_services
 
 pytestmark = pytest.mark.integration
@@ -29,7 +28,9 @@ SERVICES = discover_services()  # what supervisord runs: every services/<name>/s
 
 
 class SupervisedSystem:
-    def __init__(self, amqp_uri, var):
+    """The system as deploy/services.sh runs it; started and stopped as the demo system is."""
+
+    def __init__(self, amqp_uri, var, **settings):
         self.layout = Layout(var)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -45,7 +46,17 @@ class SupervisedSystem:
             "PYTHONWARNINGS": "ignore",
             # short, so the watch test takes seconds; still longer than any kill test's outage
             "HEALTH_RESTART_SECONDS": str(HEALTH_RESTART_SECONDS),
+            **settings,
         }
+
+    def start_all(self, healthy_within=60):
+        started = self.services_sh("start")
+        assert started.returncode == 0, started.stdout + started.stderr
+        self.wait_healthy(healthy_within)
+
+    def stop_all(self):
+        stopped = self.services_sh("stop")
+        print(stopped.stdout, stopped.stderr)
 
     def services_sh(self, *args):
         return subprocess.run(["bash", "deploy/services.sh", *args], cwd=ROOT, env=self.env,
@@ -99,26 +110,7 @@ class SupervisedSystem:
         return self.processes()[name][1]
 
 
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with vhost_pipeline.get() as vhost:
-        running = SupervisedSystem(f"{amqp}/{vhost}", tmp_path_factory.mktemp("supervised"))
-        try:
-            started = running.services_sh("start")
-            assert started.returncode == 0, started.stdout + started.stderr
-            running.wait_healthy()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                demo = yaml.safe_load(handle)
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
-            passwords = {user["username"]: user["password"] for user in demo["users"]}
-            # the cadre who posts the visits, the officer whose inbox receives their concerns
-            running.cadre = running.sign_in("binh", passwords["binh"])
-            running.officer = running.sign_in("tamhop-officer", passwords["tamhop-officer"])
-            yield running
-        finally:
-            stopped = running.services_sh("stop")
-            print(stopped.stdout, stopped.stderr)
+SYSTEM = SystemOptions(cls=SupervisedSystem)
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -202,7 +194,7 @@ def cases_by_concern(system):
     """{concern_id: number of cases} in the inbox the demo routes infrastructure to; None while
     escalations cannot answer (restarting)."""
     response = requests.get(f"{system.base_url}/authorities/{COMMUNE_PEOPLES_COMMITTEE}/inbox",
-                            params={"limit": 500}, headers=system.officer, timeout=10)
+                            params={"limit": 500}, headers=system.headers["officer"], timeout=10)
     if response.status_code != 200:
         return None
     return collections.Counter(case["concern_id"] for case in response.json()["cases"])
@@ -213,7 +205,7 @@ def post_until_accepted(system, body, refusals, attempts=40):
     for _ in range(attempts):
         try:
             response = requests.post(f"{system.base_url}/visits", json=body,
-                                     headers=system.cadre, timeout=10)
+                                     headers=system.headers["cadre"], timeout=10)
             if response.status_code in (200, 201):
                 return response.json()
             refusals.append(response.status_code)

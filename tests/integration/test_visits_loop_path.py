@@ -13,36 +13,14 @@ import threading
 
 import pytest
 import requests
-import yaml
 
 from shared import contracts
-from tests.integration.system import RunningSystem, poll
-from tooling.load_demo import DEMO_DATA, load_demo
+from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE = "ubnd-xa-tam-hop"
-DEMO_USERS = {"cadre": "binh", "commune": "tamhop-officer", "admin": "admin"}
-
-
-@pytest.fixture(scope="module")
-def system(vhost_pipeline, request, tmp_path_factory):
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    workdir = tmp_path_factory.mktemp("visitsloop")
-    with vhost_pipeline.get() as vhost:
-        running = RunningSystem(f"{amqp}/{vhost}", workdir)
-        try:
-            running.start_all()
-            with open(DEMO_DATA, encoding="utf-8") as handle:
-                demo = yaml.safe_load(handle)
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, demo)
-            passwords = {user["username"]: user["password"] for user in demo["users"]}
-            running.headers = {who: running.sign_in(username, passwords[username])
-                               for who, username in DEMO_USERS.items()}
-            yield running
-        finally:
-            running.stop_all()
 
 
 def get(system, who, path, **params):
@@ -102,7 +80,7 @@ def test_the_same_visit_three_times_at_once_makes_one_visit_and_one_case_per_con
                period_to=body["meeting_date"])["visits"]
     assert [v["visit_id"] for v in mine] == list(visit_ids)
     cases = [routed_case(system, concern_id) for concern_id in concern_ids]
-    inbox = get(system, "commune", f"/authorities/{COMMUNE}/inbox", limit=500)["cases"]
+    inbox = get(system, "officer", f"/authorities/{COMMUNE}/inbox", limit=500)["cases"]
     for concern_id, case in zip(concern_ids, cases):
         assert [c["case_id"] for c in inbox if c["concern_id"] == concern_id] == [case["case_id"]]
 
@@ -115,11 +93,11 @@ def test_an_answer_read_out_and_not_accepted_reopens_the_case_at_the_same_author
     assert case["authority_id"] == COMMUNE
     # who raised it, by name and contact, is the carrying cadre's to see, not the authority's
     assert get(system, "cadre", f"/concerns/{concern_id}")["raised_by_name"] == "Nguyễn Văn Hai"
-    officer_sees = get(system, "commune", f"/concerns/{concern_id}")
+    officer_sees = get(system, "officer", f"/concerns/{concern_id}")
     assert officer_sees["raised_by_name"] is None and officer_sees["raised_by_contact"] is None
 
     for action, args in (("start", {}), ("answer", {"answer": "Đã thay bóng đèn ngày 20"})):
-        acted = post(system, "commune", f"/cases/{case['case_id']}/{action}", args)
+        acted = post(system, "officer", f"/cases/{case['case_id']}/{action}", args)
         assert acted.status_code == 200, acted.text
 
     brief = poll(lambda: get(system, "cadre", f"/units/{NOI_PHAT}/brief"),
@@ -130,7 +108,7 @@ def test_an_answer_read_out_and_not_accepted_reopens_the_case_at_the_same_author
         "Đã thay bóng đèn ngày 20", COMMUNE)
     assert brief["last_visits"][0]["assessment"]["leadership"] == 4
     refused = requests.get(f"{system.base_url}/units/{NOI_PHAT}/brief", timeout=10,
-                           headers=system.headers["commune"])
+                           headers=system.headers["officer"])
     assert refused.status_code == 403  # officers hold cases, not branches
 
     review = {"case_id": case["case_id"], "satisfied": False,
@@ -138,7 +116,7 @@ def test_an_answer_read_out_and_not_accepted_reopens_the_case_at_the_same_author
     next_visit = post(system, "cadre", "/visits", a_visit(1, answer_reviews=[review]))
     assert next_visit.status_code == 201, next_visit.text
 
-    reopened = poll(lambda: get(system, "commune", f"/cases/{case['case_id']}"),
+    reopened = poll(lambda: get(system, "officer", f"/cases/{case['case_id']}"),
                     lambda c: c["status"] == "reopened")
     assert reopened["authority_id"] == COMMUNE and reopened["reopened_count"] == 1
     assert "Đèn lại hỏng sau ba ngày" in reopened["timeline"][-1]["why"]
@@ -169,6 +147,6 @@ def test_an_amendment_withdraws_a_concern_ending_its_case_and_raises_a_new_one(s
     assert routed_case(system, added["concern_id"])["authority_id"] == COMMUNE  # as usual
     first = get(system, "cadre", f"/visits/{visit['visit_id']}/versions/1")
     assert first["concerns"][0]["withdrawn"] is False
-    withdrawn = poll(lambda: get(system, "commune", f"/cases/{case['case_id']}"),
+    withdrawn = poll(lambda: get(system, "officer", f"/cases/{case['case_id']}"),
                      lambda c: c["status"] == "withdrawn")
     assert withdrawn["timeline"][-1]["why"] == "Xã đã thu gom ngay sau cuộc họp"
