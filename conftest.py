@@ -28,6 +28,7 @@ werkzeug.__version__ = importlib.metadata.version("werkzeug")
 
 import pytest  # noqa: E402
 
+import shared.rpc  # noqa: E402,F401 (registers the refusals: RPC callers in tests get their class)
 from tests.stores import MONGO_URI, MONGOMOCK_URI, STORE_BACKENDS, open_store  # noqa: E402
 
 

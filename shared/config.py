@@ -1,10 +1,18 @@
 """Configuration: ``deploy/config.yml`` with ``${NAME:default}`` environment overrides.
 
+Every setting's default is declared once, in ``deploy/config.yml``: the settings schemas (this
+module's :class:`Settings`, and each service's ``settings.py`` extending it) declare no default
+of their own, and :func:`load_settings` fills a key the given config lacks from the default
+written there, so a script or a test that passes a few keys gets the same values a deployment
+would. A setting each deployment must give (``each_deployment`` in its metadata) is never filled.
+
 nameko hands each service the loaded dict; :func:`settings` validates the keys this project
 reads, so a bad value stops a service at start-up with the key and the reason, e.g.
 ``ConfigError: invalid configuration: {'STORE_URI': ['must start with mongodb:// or embedded:']}``.
 """
+import functools
 import pathlib
+import re
 
 import yaml
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
@@ -39,34 +47,35 @@ class Settings(Schema):
     class Meta:
         unknown = EXCLUDE  # nameko's own keys pass through untouched
 
-    AMQP_URI = fields.String(required=True, validate=validate.Regexp(
-        r"^(py)?amqps?://", error="must start with amqp:// or amqps://"))
-    RABBIT_MANAGEMENT_URI = fields.Url(load_default="http://guest:guest@localhost:15672",
+    AMQP_URI = fields.String(required=True, metadata={"each_deployment": True},
+                             validate=validate.Regexp(r"^(py)?amqps?://",
+                                                      error="must start with amqp:// or amqps://"))
+    RABBIT_MANAGEMENT_URI = fields.Url(required=True,
                                        require_tld=False)
-    STORE_URI = fields.String(load_default="embedded:var/data")
-    EVENT_RETRY_DELAYS = DelayList(load_default=lambda: [1.0, 5.0, 30.0])
-    OUTBOX_POLL_SECONDS = fields.Float(load_default=0.2, validate=validate.Range(0.01, 60))
-    RPC_TIMEOUT_SECONDS = fields.Float(load_default=10.0, validate=validate.Range(0.1, 300))
-    DECLARE_TOPOLOGY = fields.Boolean(load_default=True)
-    OUTBOX_RELAY = fields.String(load_default="running",
+    STORE_URI = fields.String(required=True)
+    EVENT_RETRY_DELAYS = DelayList(required=True)
+    OUTBOX_POLL_SECONDS = fields.Float(required=True, validate=validate.Range(0.01, 60))
+    RPC_TIMEOUT_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 300))
+    DECLARE_TOPOLOGY = fields.Boolean(required=True)
+    OUTBOX_RELAY = fields.String(required=True,
                                  validate=validate.OneOf(["running", "paused"]))
     # signs access tokens (HS256); the default is for development only
-    TOKEN_SECRET = fields.String(load_default=DEVELOPMENT_TOKEN_SECRET,
+    TOKEN_SECRET = fields.String(required=True,
                                  validate=validate.Length(min=32, error="must be at least 32 "
                                                           "characters"))
-    TOKEN_TTL_SECONDS = fields.Integer(load_default=3600, validate=validate.Range(10, 86400))
+    TOKEN_TTL_SECONDS = fields.Integer(required=True, validate=validate.Range(10, 86400))
     # operations (shared/operations_port.py, services/monitor/alerts.py, shared/store.py)
-    OPERATIONS_ADDRESS = fields.String(load_default="", validate=validate.Regexp(
+    OPERATIONS_ADDRESS = fields.String(required=True, validate=validate.Regexp(
         r"^$|^[^:\s]*:\d{1,5}$", error="must be host:port (port 0: any free one), or empty"))
-    READY_BACKLOG_LIMIT = fields.Integer(load_default=10000, validate=validate.Range(0))
-    PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(load_default=30.0,
+    READY_BACKLOG_LIMIT = fields.Integer(required=True, validate=validate.Range(0))
+    PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(required=True,
                                                    validate=validate.Range(min=0.0001))
-    ALERT_INTERVAL_SECONDS = fields.Float(load_default=15.0, validate=validate.Range(0.1, 3600))
-    ALERT_HOLD_SECONDS = fields.Float(load_default=20.0, validate=validate.Range(0, 3600))
-    ALERT_QUEUE_DEPTH = fields.Integer(load_default=1000, validate=validate.Range(1))
-    ALERT_OLDEST_MESSAGE_SECONDS = fields.Float(load_default=300.0,
+    ALERT_INTERVAL_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 3600))
+    ALERT_HOLD_SECONDS = fields.Float(required=True, validate=validate.Range(0, 3600))
+    ALERT_QUEUE_DEPTH = fields.Integer(required=True, validate=validate.Range(1))
+    ALERT_OLDEST_MESSAGE_SECONDS = fields.Float(required=True,
                                                 validate=validate.Range(min=1))
-    ALERT_OUTBOX_BACKLOG = fields.Integer(load_default=100, validate=validate.Range(1))
+    ALERT_OUTBOX_BACKLOG = fields.Integer(required=True, validate=validate.Range(1))
 
     @validates("STORE_URI")
     def _store_uri(self, value, **kwargs):
@@ -78,10 +87,48 @@ class Settings(Schema):
 
 def settings(config):
     """The validated settings of a nameko config dict."""
+    return load_settings(Settings(), config)
+
+
+def load_settings(schema, config, path=DEFAULT_CONFIG_FILE):
+    """``schema`` loaded from ``config``, each key it lacks taken from the defaults in ``path``,
+    or :class:`ConfigError` naming each bad or missing key."""
+    given = dict(config)
+    for name, field in schema.fields.items():
+        if name not in given and not field.metadata.get("each_deployment"):
+            written = defaults(path)
+            if name in written:
+                given[name] = written[name]
     try:
-        return Settings().load(dict(config))
+        return schema.load(given)
     except ValidationError as error:
         raise ConfigError("invalid configuration", error.normalized_messages()) from None
+
+
+# ${NAME} or ${NAME:default}, as nameko reads them (nameko.cli.main)
+_PLACEHOLDER = re.compile(r"\$\{([^}:\s]+)(?::([^}]*))?\}")
+
+
+class _DefaultsLoader(yaml.SafeLoader):
+    """Reads a config file taking each ``${NAME:default}`` as its default, whatever the
+    environment says, the way nameko would read it with NAME unset."""
+
+
+def _written_default(loader, node):
+    raw = loader.construct_scalar(node)
+    value = _PLACEHOLDER.sub(lambda match: match.group(2) or "", raw)
+    return value if value == raw else yaml.safe_load(value)
+
+
+_DefaultsLoader.add_implicit_resolver("!setting", re.compile(r".*\$\{.*\}"), None)
+_DefaultsLoader.add_constructor("!setting", _written_default)
+
+
+@functools.lru_cache(maxsize=4)
+def defaults(path=DEFAULT_CONFIG_FILE):
+    """Every setting's default as ``path`` declares it."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_DefaultsLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 def load_config_file(path=DEFAULT_CONFIG_FILE):

@@ -16,28 +16,27 @@ Example::
 import contextlib
 import re
 import uuid
+from contextvars import ContextVar
 
-from eventlet.corolocal import local
-
-CONTEXT_KEYS = ("correlation_id", "causation_id")
 HEADER = "X-Correlation-Id"
 # what a client may send as its own correlation id: the ids' pattern (shared.contracts.base)
 WELL_FORMED = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 
-_current = local()  # one per green thread: each worker runs in its own
+# one per green thread: greenlet gives each its own context, and each worker runs in its own
+_ids = ContextVar("correlation", default=(None, None))
 
 
 def current():
     """``(correlation_id, causation_id)`` bound to this green thread, or ``(None, None)``."""
-    return getattr(_current, "ids", (None, None))
+    return _ids.get()
 
 
 def bind(correlation_id=None, causation_id=None):
-    _current.ids = (correlation_id, causation_id)
+    _ids.set((correlation_id, causation_id))
 
 
 def unbind():
-    _current.ids = (None, None)
+    _ids.set((None, None))
 
 
 @contextlib.contextmanager

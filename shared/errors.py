@@ -1,8 +1,10 @@
 """One error vocabulary from the domain to HTTP.
 
-Every error a service raises on purpose derives from :class:`SausatError`. They are registered
-with nameko so an RPC caller gets the same class back (with its fields), and the gateway maps
-each class to one HTTP status and one ``error`` code, so every error body reads
+Every error a service raises on purpose derives from :class:`SausatError`. The refusals
+(:data:`REFUSALS`) are registered with nameko by ``shared.rpc`` at service start, so an RPC caller
+gets the same class back (with its fields) while this module, and every rule module that raises
+them, imports nothing of nameko. The gateway maps each class to one HTTP status and one
+``error`` code, so every error body reads
 ``{"error": CODE, "message": ..., "fields": {...}}``.
 
 Raising one is how a service refuses a request, an expected outcome, so the entrypoints declare
@@ -15,7 +17,6 @@ without a traceback; an unexpected error keeps its traceback. Example::
 import logging
 
 from marshmallow import ValidationError
-from nameko.exceptions import deserialize_to_instance
 
 
 class SausatError(Exception):
@@ -39,48 +40,41 @@ class SausatError(Exception):
         return body
 
 
-@deserialize_to_instance
 class InvalidInput(SausatError):
     """The request or payload is malformed; ``fields`` says which field and why."""
     status = 400
     code = "INVALID_INPUT"
 
 
-@deserialize_to_instance
 class NotFound(SausatError):
     status = 404
     code = "NOT_FOUND"
 
 
-@deserialize_to_instance
 class Conflict(SausatError):
     """The request contradicts what is stored (e.g. the same id with other data)."""
     status = 409
     code = "CONFLICT"
 
 
-@deserialize_to_instance
 class RuleViolated(SausatError):
     """A business rule refuses the request (e.g. an ineligible assignment)."""
     status = 422
     code = "RULE_VIOLATED"
 
 
-@deserialize_to_instance
 class Unavailable(SausatError):
     """Something the request needs (broker, another service) does not answer now."""
     status = 503
     code = "UNAVAILABLE"
 
 
-@deserialize_to_instance
 class Unauthorized(SausatError):
     """No valid access token: missing, malformed, tampered, expired or revoked."""
     status = 401
     code = "UNAUTHORIZED"
 
 
-@deserialize_to_instance
 class Forbidden(SausatError):
     """The signed-in user's role may never do this; ``fields`` names the rule.
 
@@ -90,7 +84,6 @@ class Forbidden(SausatError):
     code = "FORBIDDEN"
 
 
-@deserialize_to_instance
 class TooManyRequests(SausatError):
     """Too many attempts: try again after ``retry_after`` seconds (sent as Retry-After)."""
     status = 429
@@ -103,6 +96,11 @@ class TooManyRequests(SausatError):
 
     def to_body(self):
         return {**super().to_body(), "retry_after": self.retry_after}
+
+
+# the refusals a service answers an RPC with (shared.rpc registers them with nameko)
+REFUSALS = (InvalidInput, NotFound, Conflict, RuleViolated, Unavailable, Unauthorized, Forbidden,
+            TooManyRequests)
 
 
 class InvalidEvent(SausatError):

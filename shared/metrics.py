@@ -4,8 +4,9 @@ The promise: every process's metrics are in this module's registry and served as
 text on its operations port (``shared.operations_port``); the consumer counts each event
 handled and failed per handler with its latency, the outbox relay counts what it published with
 the time from the event to its confirm and the backlog left, the gateway times every RPC per
-service and method and counts HTTP answers per route and status. A service adds gauges of its
-own with :class:`Gauges`, refreshed in the background so a scrape costs no query. Example::
+service and method and counts HTTP answers per route and status. A service adds gauges of
+its own with :class:`shared.gauges.Gauges`, refreshed in the background so a scrape costs no
+query. Example::
 
     from shared import metrics
     with metrics.timed(metrics.HANDLER_SECONDS, queue, handler):
@@ -17,8 +18,6 @@ import datetime as dt
 import time
 from logging import getLogger
 
-import eventlet
-from nameko.extensions import DependencyProvider
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -82,41 +81,3 @@ def observe_relayed(envelopes, now=None):
         RELAY_SECONDS.observe(max(0.0, (now - occurred).total_seconds()))
 
 
-_GAUGES = {}
-
-
-def _gauge(name, help_text, label):
-    """One gauge per name in the process, however many times a service class is defined."""
-    if name not in _GAUGES:
-        _GAUGES[name] = Gauge(name, help_text, [label] if label else [], registry=REGISTRY)
-    return _GAUGES[name]
-
-
-class Gauges(DependencyProvider):
-    """Gauges a service computes from its own data, refreshed every ``interval`` seconds in a
-    managed thread. ``compute(db)`` returns ``{(metric name, label value or None): value}``;
-    ``gauges`` names each metric with its help and label (or None). Example::
-
-        case_metrics = Gauges(case_figures, {"sausat_cases": ("Cases by state", "state")})
-    """
-
-    def __init__(self, compute, gauges, interval=30.0):
-        self.compute = compute
-        self.interval = interval
-        self.gauges = {name: _gauge(name, help_text, label)
-                       for name, (help_text, label) in gauges.items()}
-
-    def start(self):
-        self.container.spawn_managed_thread(self._refresh_forever, identifier="gauges")
-
-    def _refresh_forever(self):
-        from shared.store import Store
-        store = next(dep for dep in self.container.dependencies if isinstance(dep, Store))
-        while True:
-            try:
-                for (name, label), value in self.compute(store.db).items():
-                    gauge = self.gauges[name]
-                    (gauge.labels(label) if label is not None else gauge).set(value)
-            except Exception:  # the store busy: the next refresh catches up
-                _log.exception("refreshing gauges failed; again in %.0f s", self.interval)
-            eventlet.sleep(self.interval)

@@ -122,8 +122,11 @@ class OperationsPort(DependencyProvider):
         return checks, ready
 
     def _store(self):
-        from shared.store import Store
-        stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
+        # the service's store (shared.store.Store), known by what readiness asks of it: the store
+        # declares this port, so naming its class here would be an import circle
+        stores = [dep for dep in self.container.dependencies
+                  if callable(getattr(dep, "outbox_backlog", None))
+                  and callable(getattr(dep, "relay_state", None))]
         return stores[0] if stores else None
 
     def _check_broker(self):

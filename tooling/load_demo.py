@@ -15,6 +15,7 @@ import time
 import yaml
 from nameko.standalone.rpc import ClusterRpcProxy
 
+import shared.rpc  # noqa: F401 (registers the refusals: an RPC refusal comes back as its class)
 from shared.config import DEFAULT_CONFIG_FILE, ROOT, load_config_file
 from shared.errors import Conflict, NotFound
 

@@ -13,11 +13,11 @@ from logging import getLogger
 from eventlet import sleep, tpool
 from nameko.dependency_providers import Config
 
-from services.accounts import rules, schemas
-from services.gateway.dependencies import BoundedRpcProxy
+from services.accounts import rules
 from shared import contracts, tokens
 from shared.authorisation import actor_of, check_scope, principal_from, require
 from shared.config import settings
+from shared.contracts.rpc import accounts as schemas
 from shared.errors import (
     Conflict,
     InvalidInput,
@@ -28,7 +28,7 @@ from shared.errors import (
 )
 from shared.outbox import push_events, with_events
 from shared.pages import read_page
-from shared.rpc import rpc
+from shared.rpc import BoundedRpcProxy, rpc
 from shared.storage import DuplicateKeyError
 from shared.store import ReportsHealth, Store
 

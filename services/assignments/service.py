@@ -12,10 +12,11 @@ in plain modules: ``levels``, ``history``, ``reorganisation``, ``domain``; ``tre
 import datetime as dt
 from logging import getLogger
 
-from services.assignments import domain, groups, history, schemas, tree
+from services.assignments import domain, groups, history, tree
 from services.assignments.levels import LEVEL_SCHEMES, LEVELS
 from shared import contracts, folding
 from shared.authorisation import actor_of, principal_from, require
+from shared.contracts.rpc import registry as schemas
 from shared.errors import Conflict, NotFound, load_payload
 from shared.outbox import insert_or_change_contact, push_events
 from shared.pages import PageQuery, read_page

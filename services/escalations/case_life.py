@@ -100,6 +100,8 @@ TRANSITIONS = (
 # what a signed-in user may ask for (POST /cases/<id>/<action>)
 ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS if t.sides - {SYSTEM}))
 # what only the system takes, on the branch's events
+if (STATES, ACTIONS) != (contracts.CASE_STATES, contracts.CASE_ACTIONS):
+    raise ImportError("case_life's states or actions differ from shared.contracts.cases")
 EVENT_ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS if t.action not in ACTIONS))
 CLOSE_OUTCOMES = {"resolved": CLOSED_RESOLVED, "unresolved": CLOSED_UNRESOLVED}
 

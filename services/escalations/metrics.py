@@ -1,6 +1,6 @@
 """The escalations service's own Prometheus gauges: cases by state and overdue cases.
 
-Counted from indexes (``status``; ``due_at``) every refresh of ``shared.metrics.Gauges``, never
+Counted from indexes (``status``; ``due_at``) every refresh of ``shared.gauges.Gauges``, never
 at scrape time, so a scrape costs no query however many cases there are."""
 import datetime as dt
 

@@ -12,10 +12,10 @@ rules in force end the day before. Example::
 import datetime as dt
 from logging import getLogger
 
-from services.escalations import registry_schemas as schemas
-from services.escalations.schemas import RoutingRule
 from shared import contracts, folding
 from shared.authorisation import actor_of, principal_from, require
+from shared.contracts.rpc import authorities as schemas
+from shared.contracts.rpc.cases import RoutingRule
 from shared.errors import Conflict, NotFound, RuleViolated, load_payload
 from shared.outbox import insert_once, push_events
 from shared.pages import read_page

@@ -22,7 +22,7 @@ which routes it by hand.
 import datetime as dt
 from dataclasses import dataclass
 
-ANY_TOPIC = "*"
+from shared.contracts.cases import ANY_TOPIC  # noqa: F401 (the rules' wildcard)
 
 
 @dataclass(frozen=True)

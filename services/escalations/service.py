@@ -20,7 +20,7 @@ branch's withdrawals and verdicts on answers) live in ``reactions``.
 import datetime as dt
 from logging import getLogger
 
-from services.escalations import case_life, cases, schemas, statistics
+from services.escalations import case_life, cases, statistics
 from services.escalations import metrics as case_metrics
 from services.escalations.access import holds, may_read
 from services.escalations.dependencies import CaseRules, sweep_timer
@@ -30,8 +30,9 @@ from services.escalations.registry_view import RegistryView
 from services.escalations.sla import VIETNAM_TIME
 from shared import contracts, folding
 from shared.authorisation import OFFICER, OPERATOR, actor_of, principal_from, require
+from shared.contracts.rpc import cases as schemas
 from shared.errors import Conflict, InvalidInput, NotFound, load_payload
-from shared.metrics import Gauges
+from shared.gauges import Gauges
 from shared.outbox import insert_once, insert_or_change_contact
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc

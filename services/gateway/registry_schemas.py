@@ -1,9 +1,9 @@
 """The registry area's path parameters and answers (``services.gateway.api.registry``)."""
 from marshmallow import Schema, fields
 
-from services.assignments import schemas as registry
-from services.escalations import registry_schemas as upkeep
 from shared.contracts import Id
+from shared.contracts.rpc import authorities as upkeep
+from shared.contracts.rpc import registry as registry
 
 
 class UnitPath(Schema):

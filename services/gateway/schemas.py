@@ -1,6 +1,6 @@
 """What the gateway takes in (query and path parameters) and gives back, as marshmallow schemas.
 
-Request bodies are the services' own schemas (``services.visits.schemas.LogVisit``); responses
+Request bodies are the services' own schemas (``shared.contracts.rpc.visits.LogVisit``); responses
 wrap the services' dump schemas. ``services.gateway.routes`` ties each route to these, and the
 OpenAPI description is generated from them.
 """
@@ -8,13 +8,13 @@ import copy
 
 from marshmallow import Schema, fields, validate
 
-from services.accounts.schemas import User
-from services.assignments.schemas import Unit
-from services.escalations import schemas as escalations
-from services.escalations.schemas import CASE_STATUSES, Authority, Case, RoutingRule
-from services.notifications.schemas import Notification
-from services.visits.schemas import RaisedConcern, Visit
 from shared.contracts import ROLES, Id
+from shared.contracts.rpc import cases as escalations
+from shared.contracts.rpc.accounts import User
+from shared.contracts.rpc.cases import CASE_STATUSES, Authority, Case, RoutingRule
+from shared.contracts.rpc.notifications import Notification
+from shared.contracts.rpc.registry import Unit
+from shared.contracts.rpc.visits import RaisedConcern, Visit
 
 # --- parameters ------------------------------------------------------------------------------
 

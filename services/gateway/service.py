@@ -69,13 +69,13 @@ from services.gateway.api.imports import ImportsApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
-from services.gateway.dependencies import BoundedRpcProxy
 from services.gateway.edge.auth import Authenticator
 from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.routes import ROUTES
+from shared.rpc import BoundedRpcProxy
 
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from services.assignments.schemas import (
+from services.imports.cells import READERS
+from shared.contracts import Text
+from shared.contracts.rpc.cases import AddRoutingRule, RegisterAuthority
+from shared.contracts.rpc.imports import KIND_NAMES
+from shared.contracts.rpc.registry import (
     AssignCadre,
     FormWorkingGroup,
     RegisterCadre,
     RegisterUnit,
 )
-from services.escalations.schemas import AddRoutingRule, RegisterAuthority
-from services.imports.cells import READERS
-from shared.contracts import Text
 
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
 
@@ -191,6 +192,8 @@ KINDS = {kind.name: kind for kind in (
         Column("effective_to", ("Hiệu lực đến", "Đến ngày"), is_date=True),
     ), AddRoutingRule, ("Quy tắc chuyển", "Quy tắc")),
 )}
+if tuple(KINDS) != KIND_NAMES:
+    raise ImportError("the import kinds differ from shared.contracts.rpc.imports.KIND_NAMES")
 
 # the order a workbook of several sheets is applied in: what a row refers to comes first
 APPLY_ORDER = ("units", "cadres", "assignments", "working_groups", "authorities",

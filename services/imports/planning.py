@@ -21,9 +21,9 @@ applied concurrently. Example::
 """
 from dataclasses import dataclass, field
 
-from services.assignments import domain
 from services.imports.kinds import APPLY_ORDER, KINDS
 from services.imports.rows import Rejection
+from shared.eligibility import eligible_rule
 from shared.errors import RuleViolated
 
 # fields compared to decide "the same record"; the contact may change on its own
@@ -250,7 +250,7 @@ class _Planner:
             cadre = self.in_file["cadres"].get(cadre_id) or self.known.cadres[cadre_id]
             unit = self.in_file["units"].get(unit_id) or self.known.units[unit_id]
             try:
-                domain.eligible_rule(cadre["positions"], unit["level"], unit.get("kind"),
+                eligible_rule(cadre["positions"], unit["level"], unit.get("kind"),
                                      unit["path"], cadre["home_unit_id"])
             except RuleViolated as refused:
                 detail = "; ".join(m for ms in (refused.fields or {}).values() for m in ms)

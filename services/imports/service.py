@@ -14,15 +14,17 @@ from logging import getLogger
 
 from nameko.rpc import RpcProxy
 
-from services.imports import coverage, readmodel, schemas
+from services.imports import coverage, readmodel
 from services.imports.dependencies import JobSettings, import_timer
 from services.imports.intake import first_look
 from services.imports.jobs import FILES_KEPT_SECONDS, JobRunner, RegistryCalls, all_pages, new_job
 from services.imports.kinds import KINDS
 from services.imports.parsing import FileRefused
-from services.imports.writing import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
+from services.imports.writing import write_csv, write_xlsx
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.rpc import imports as schemas
+from shared.contracts.rpc.imports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from shared.errors import InvalidInput, NotFound, load_payload
 from shared.pages import PageQuery, read_page
 from shared.rpc import rpc

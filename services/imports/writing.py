@@ -10,8 +10,6 @@ import codecs
 import csv
 import io
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_JOIN = "; "
 
 

@@ -22,12 +22,13 @@ from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
 from services.monitor import alerts as alert_rules
-from services.monitor import dead_letters, schemas, trail
+from services.monitor import dead_letters, trail
 from services.monitor.queues import WAIT_QUEUE, queue_figures
 from shared import contracts, topology
 from shared.authorisation import actor_of, principal_from, require
 from shared.config import settings
 from shared.consumer import subscribe
+from shared.contracts.rpc import operations as schemas
 from shared.errors import Conflict, NotFound, Unavailable, load_payload
 from shared.messaging import DEFAULT_EXCHANGE, ConfirmedPublisher
 from shared.outbox import push_events

@@ -36,13 +36,11 @@ import datetime as dt
 from logging import getLogger
 
 import eventlet
-from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 
 from services.notifications import mailer, messages
-from services.notifications.schemas import MailSettings
+from services.notifications.settings import settings
 from shared import contracts
-from shared.errors import ConfigError
 from shared.outbox import push_events
 from shared.storage import DuplicateKeyError
 from shared.store import Store
@@ -63,10 +61,7 @@ NOTIFICATIONS_ORDER = [("created_at", -1), ("_id", -1)]
 
 
 def mail_settings(config):
-    try:
-        return MailSettings().load(dict(config))
-    except ValidationError as error:
-        raise ConfigError("invalid configuration", error.normalized_messages()) from None
+    return settings(config)
 
 
 def utcnow():

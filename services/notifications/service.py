@@ -7,9 +7,10 @@ sent to whom with ``list_notifications``.
 """
 from logging import getLogger
 
-from services.notifications import cases, directory, schemas
+from services.notifications import cases, directory
 from services.notifications.outgoing import INDEXES, NOTIFICATIONS_ORDER, MailSender
 from shared.consumer import subscribe
+from shared.contracts.rpc import notifications as schemas
 from shared.errors import load_payload
 from shared.pages import read_page
 from shared.rpc import rpc

@@ -16,8 +16,9 @@ Example (``VisitsService`` inherits these entrypoints)::
 """
 import datetime as dt
 
-from services.visits import branch, rules, schemas
+from services.visits import branch, rules
 from shared.authorisation import ADMINISTRATOR, CADRE, principal_from, require
+from shared.contracts.rpc import visits as schemas
 from shared.errors import Forbidden, NotFound, load_payload
 from shared.pages import read_page
 from shared.rpc import rpc

@@ -20,13 +20,14 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, rules, schemas
+from services.visits import amendments, rules
 from services.visits.dependencies import VisitRules
 from services.visits.queries import INDEXES, BranchQueries, without_personal_data
 from services.visits.readmodel import ReadModel
 from services.visits.registry_view import RegistryView
 from shared import contracts
 from shared.authorisation import actor_of, principal_from, require
+from shared.contracts.rpc import visits as schemas
 from shared.errors import Conflict, InvalidInput, NotFound, RuleViolated, load_payload
 from shared.outbox import push_events, with_events
 from shared.pages import PageQuery, read_page

@@ -22,9 +22,8 @@ them. An event is defined once, in its module; add new ones there.
 from shared.contracts import accounts, cases, notifications, operations, registry, visits
 from shared.contracts.accounts import *  # noqa: F401,F403
 from shared.contracts.base import *  # noqa: F401,F403
-from shared.contracts.base import EventType
 from shared.contracts.cases import *  # noqa: F401,F403
-from shared.contracts.envelope import Envelope, Event, parse_event  # noqa: F401
+from shared.contracts.envelope import Envelope, Event, EventType, parse_event  # noqa: F401
 from shared.contracts.notifications import *  # noqa: F401,F403
 from shared.contracts.operations import ALERT_CLEARED, ALERT_KINDS, ALERT_RAISED  # noqa: F401
 from shared.contracts.registry import *  # noqa: F401,F403

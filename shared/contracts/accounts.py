@@ -1,7 +1,8 @@
 """Users and their sessions (services.accounts)."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.base import EventType, Id, Text
+from shared.contracts.base import Id, Text
+from shared.contracts.envelope import EventType
 
 ROLES = ("cadre", "authority_officer", "operator", "administrator")
 

@@ -1,4 +1,4 @@
-"""What every contract is made of: ids, free text, the clock, and :class:`EventType`."""
+"""What every contract is made of: ids, free text, the clock, and the domain's vocabularies."""
 import datetime as dt
 import re
 import uuid
@@ -72,43 +72,3 @@ CONCERN_TOPICS = (
 RAISED_BY = ("party_member", "resident")
 URGENCIES = ("normal", "urgent")
 MEETING_KINDS = ("regular", "thematic")
-
-
-
-class EventType:
-    def __init__(self, source, name, schema):
-        self.source = source
-        self.name = name
-        self.schema = schema()
-
-    @property
-    def routing_key(self):
-        return f"{self.source}.{self.name}"
-
-    def __repr__(self):
-        return f"EventType({self.routing_key})"
-
-    def new(self, payload, *, event_id=None, occurred_at=None, actor=None,
-            correlation_id=None, causation_id=None):
-        """The envelope of a new event; a payload that would not load is a bug, so it raises.
-        ``actor`` is the user_id of who caused it (None: the system itself, or a script);
-        correlation and causation default to the worker's (``shared.correlation``)."""
-        from shared import correlation
-        from shared.contracts.envelope import Envelope  # the envelope is defined after the types
-
-        bound_correlation, bound_causation = correlation.current()
-
-        dumped = self.schema.dump(payload)
-        errors = self.schema.validate(dumped)
-        if errors:
-            raise ValueError(f"{self.routing_key} payload breaks its contract: {errors}")
-        return Envelope().dump({
-            "event_id": event_id or new_id(),
-            "event_type": self.name,
-            "source": self.source,
-            "occurred_at": occurred_at or utcnow(),
-            "payload": dumped,
-            "actor": actor,
-            "correlation_id": correlation_id or bound_correlation,
-            "causation_id": causation_id or bound_causation,
-        })

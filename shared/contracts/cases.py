@@ -1,7 +1,8 @@
 """A case's life, from routing to closing (services.escalations.case_life)."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.base import CONCERN_TOPICS, EventType, Id, Text
+from shared.contracts.base import CONCERN_TOPICS, Id, Text
+from shared.contracts.envelope import EventType
 
 
 class CaseRouted(Schema):
@@ -14,6 +15,15 @@ class CaseRouted(Schema):
 
 # --- case life (services.escalations.case_life) ---------------------------------------------
 
+# a case's states and the actions people take on it; the state machine
+# (services.escalations.case_life) checks its table against these at import
+CASE_STATES = ("routed", "acknowledged", "in_progress", "awaiting_information", "answered",
+               "closed_resolved", "closed_unresolved", "redirected", "escalated", "duplicate_of",
+               "reopened", "unrouted", "withdrawn")
+CASE_ACTIONS = ("acknowledge", "start", "request_information", "provide_information", "redirect",
+                "answer", "close", "mark_duplicate", "reopen", "escalate")
+# a routing rule for every topic
+ANY_TOPIC = "*"
 CLOSE_OUTCOMES = ("resolved", "unresolved")
 DEADLINE_KINDS = ("acknowledge", "answer")
 

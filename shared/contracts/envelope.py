@@ -1,11 +1,13 @@
-"""The envelope every event travels in, and :func:`parse_event` that loads one."""
+"""The envelope every event travels in, :class:`EventType` that builds one, and
+:func:`parse_event` that loads one."""
 import datetime as dt
 import json
 from typing import NamedTuple
 
 from marshmallow import Schema, ValidationError, fields, post_dump
 
-from shared.contracts.base import MAX_EVENT_BYTES, EventType, Id
+from shared import correlation
+from shared.contracts.base import MAX_EVENT_BYTES, Id, new_id, utcnow
 from shared.errors import InvalidEvent
 
 
@@ -30,6 +32,42 @@ class Envelope(Schema):
     # absent in envelopes written before them
     correlation_id = Id(load_default=None, allow_none=True)
     causation_id = Id(load_default=None, allow_none=True)
+
+
+class EventType:
+    def __init__(self, source, name, schema):
+        self.source = source
+        self.name = name
+        self.schema = schema()
+
+    @property
+    def routing_key(self):
+        return f"{self.source}.{self.name}"
+
+    def __repr__(self):
+        return f"EventType({self.routing_key})"
+
+    def new(self, payload, *, event_id=None, occurred_at=None, actor=None,
+            correlation_id=None, causation_id=None):
+        """The envelope of a new event; a payload that would not load is a bug, so it raises.
+        ``actor`` is the user_id of who caused it (None: the system itself, or a script);
+        correlation and causation default to the worker's (``shared.correlation``)."""
+        bound_correlation, bound_causation = correlation.current()
+
+        dumped = self.schema.dump(payload)
+        errors = self.schema.validate(dumped)
+        if errors:
+            raise ValueError(f"{self.routing_key} payload breaks its contract: {errors}")
+        return Envelope().dump({
+            "event_id": event_id or new_id(),
+            "event_type": self.name,
+            "source": self.source,
+            "occurred_at": occurred_at or utcnow(),
+            "payload": dumped,
+            "actor": actor,
+            "correlation_id": correlation_id or bound_correlation,
+            "causation_id": causation_id or bound_causation,
+        })
 
 
 class Event(NamedTuple):

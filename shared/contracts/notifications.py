@@ -1,7 +1,8 @@
 """Mail the notifications service sent."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.base import EventType, Id, Text
+from shared.contracts.base import Id, Text
+from shared.contracts.envelope import EventType
 
 
 class NotificationSent(Schema):

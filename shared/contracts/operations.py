@@ -1,7 +1,8 @@
 """What the monitor tells operators: alerts raised and cleared (no personal data in them)."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.base import EventType, Text
+from shared.contracts.base import Text
+from shared.contracts.envelope import EventType
 
 ALERT_KINDS = ("no_consumer", "queue_depth", "oldest_message", "dead_letters",
                "service_unhealthy", "outbox_backlog")

@@ -1,7 +1,8 @@
 """The registry's facts: units, cadres, assignments, working groups, authorities."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.base import EventType, Id, Text
+from shared.contracts.base import Id, Text
+from shared.contracts.envelope import EventType
 
 
 class UnitRegistered(Schema):

@@ -6,10 +6,10 @@ from shared.contracts.base import (
     MEETING_KINDS,
     RAISED_BY,
     URGENCIES,
-    EventType,
     Id,
     Text,
 )
+from shared.contracts.envelope import EventType
 
 
 class VisitLogged(Schema):

@@ -137,7 +137,7 @@ def test_replaying_an_unknown_letter_changes_nothing(running, config):
 
 
 def test_selection_is_checked_field_by_field():
-    from services.monitor.schemas import DiscardSelection
+    from shared.contracts.rpc.operations import DiscardSelection
     from shared.errors import load_payload
     with pytest.raises(InvalidInput) as refused:
         load_payload(DiscardSelection(), {"letter_ids": ["xyz"], "reason": ""}, "selection")

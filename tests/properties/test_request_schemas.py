@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from marshmallow import ValidationError
 
-from services.escalations.schemas import ACTION_ARGUMENTS
 from services.gateway.routes import ROUTES
+from shared.contracts.rpc.cases import ACTION_ARGUMENTS
 from shared.errors import InvalidInput, load_payload
 from tests.properties.profiles import examples
 from tests.properties.strategies import (

@@ -88,9 +88,9 @@ def _string(field, query):
 @functools.cache
 def vocabulary():
     """Every choice of every ``OneOf`` in the events and requests, and the wildcard ``*``."""
-    from services.escalations.schemas import ACTION_ARGUMENTS
     from services.gateway.routes import ROUTES
     from shared.contracts import EVENT_TYPES
+    from shared.contracts.rpc.cases import ACTION_ARGUMENTS
 
     words = {"*"}
 

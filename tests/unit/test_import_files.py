@@ -380,7 +380,7 @@ def test_the_upload_is_checked_before_anything_is_stored():
     from marshmallow import ValidationError
 
     from services.imports.intake import first_look
-    from services.imports.schemas import StartImport
+    from shared.contracts.rpc.imports import StartImport
     assert first_look(cp1258("unit_id,name\nvp,Tỉnh ủy\n"), "don-vi.csv") == "csv"
     assert first_look(workbook({"units": [["unit_id"]]}), "don-vi.xlsx") == "xlsx"
     with pytest.raises(parsing.FileRefused, match="not a readable .xlsx workbook"):

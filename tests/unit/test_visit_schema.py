@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from marshmallow import ValidationError
 
-from services.visits.schemas import MAX_CONCERNS_PER_VISIT, LogVisit
+from shared.contracts.rpc.visits import MAX_CONCERNS_PER_VISIT, LogVisit
 
 
 def concern(**overrides):

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from services.visits import amendments, branch, rules
-from services.visits.schemas import AmendVisit, LogVisit
 from shared.authorisation import Principal
 from shared.contracts import UTC
+from shared.contracts.rpc.visits import AmendVisit, LogVisit
 from shared.errors import Forbidden, InvalidInput, NotFound, RuleViolated
 
 D = dt.date(2026, 11, 20)

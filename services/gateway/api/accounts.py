@@ -1,5 +1,9 @@
 """Sessions, one's own account, and users (services.accounts)."""
-from services.accounts.schemas import (
+from services.gateway import schemas
+from services.gateway.api import Api
+from services.gateway.edge.http import http, json_body, json_response, query_args
+from services.gateway.edge.route import Route
+from shared.contracts.rpc.accounts import (
     ChangePassword,
     ChangeUser,
     CreateUser,
@@ -7,10 +11,6 @@ from services.accounts.schemas import (
     SignIn,
     User,
 )
-from services.gateway import schemas
-from services.gateway.api import Api
-from services.gateway.edge.http import http, json_body, json_response, query_args
-from services.gateway.edge.route import Route
 from shared.pages import PageQuery
 
 ROUTES = {

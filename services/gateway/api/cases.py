@@ -1,9 +1,9 @@
 """Cases: the inbox, a case's timeline, acting on it, statistics."""
-from services.escalations.schemas import CaseWithTimeline, UnroutedQuery
 from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
+from shared.contracts.rpc.cases import CaseWithTimeline, UnroutedQuery
 
 ROUTES = {
     ("GET", "/authorities/<authority_id>/inbox"): Route(

@@ -11,14 +11,14 @@ from marshmallow import Schema
 from werkzeug.wrappers import Response
 
 from services.gateway.api import Api
-from services.gateway.dependencies import BoundedRpcProxy
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
-from services.imports import schemas
-from services.imports.writing import XLSX_MEDIA_TYPE
 from shared.contracts import Id
+from shared.contracts.rpc import imports as schemas
+from shared.contracts.rpc.imports import XLSX_MEDIA_TYPE
 from shared.errors import Unavailable
 from shared.pages import PageQuery
+from shared.rpc import BoundedRpcProxy
 
 CSV = "text/csv; charset=utf-8"
 FILES = ("text/csv", XLSX_MEDIA_TYPE)

@@ -14,8 +14,8 @@ from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
-from services.monitor import schemas as monitor
-from services.notifications.schemas import NotificationsQuery
+from shared.contracts.rpc import operations as monitor
+from shared.contracts.rpc.notifications import NotificationsQuery
 from shared.operations_port import OperationsPort
 from shared.pages import PageQuery
 

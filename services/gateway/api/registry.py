@@ -4,9 +4,6 @@ assignments, working groups, authorities, routing rules, and search across them.
 Every read takes ``as_of`` (a day) and answers as the registry stood that day; administrators
 write, every signed-in user reads (cadres' contacts: not operators). Writes are idempotent: the
 same request twice changes nothing the second time."""
-from services.assignments import schemas as registry
-from services.escalations import registry_schemas as upkeep
-from services.escalations.schemas import AddRoutingRule, RegisterAuthority, RoutingRule
 from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
@@ -26,6 +23,9 @@ from services.gateway.registry_schemas import (
     WorkingGroupsPage,
 )
 from shared.authorisation import may, principal_from
+from shared.contracts.rpc import authorities as upkeep
+from shared.contracts.rpc import registry as registry
+from shared.contracts.rpc.cases import AddRoutingRule, RegisterAuthority, RoutingRule
 from shared.pages import PageQuery
 
 WRITE = (403, 404, 409, 413, 415, 422)

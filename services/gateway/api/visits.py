@@ -8,9 +8,9 @@ from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
-from services.visits import schemas as visits
-from services.visits.schemas import LogVisit
 from shared.contracts import Id
+from shared.contracts.rpc import visits as visits
+from shared.contracts.rpc.visits import LogVisit
 from shared.errors import NotFound
 
 

@@ -18,8 +18,8 @@ from services.gateway.edge.route import Route
 from services.gateway.pages import i18n
 from services.gateway.pages.common import LanguageQuery, PagesApi, page_route, redirect
 from services.gateway.pages.officer import AfterActionQuery
-from services.visits.schemas import LogVisit
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
+from shared.contracts.rpc.visits import LogVisit
 from shared.errors import Forbidden, NotFound
 
 # how many of the cadre's latest visits the units page looks at (last visit, open concerns)

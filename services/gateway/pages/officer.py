@@ -10,7 +10,6 @@ import datetime as dt
 from marshmallow import Schema, fields, validate
 
 from services.escalations.case_life import HOLDER, RAISER, TRANSITIONS
-from services.escalations.schemas import CASE_STATUSES, INBOX_VIEWS
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import i18n
@@ -21,6 +20,7 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
+from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them

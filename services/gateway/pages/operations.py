@@ -16,9 +16,9 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
-from services.imports.schemas import MAX_FILE_BYTES, ImportJob, StartImport
-from services.monitor.schemas import LETTER_ID
 from shared.contracts import Id
+from shared.contracts.rpc.imports import MAX_FILE_BYTES, ImportJob, StartImport
+from shared.contracts.rpc.operations import LETTER_ID
 from shared.errors import SausatError
 
 # while an import runs, its page reloads itself this often (seconds)

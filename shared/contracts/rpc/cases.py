@@ -8,14 +8,21 @@ from marshmallow import (
     validates_schema,
 )
 
-from services.escalations.case_life import ACTIONS, STATES
-from services.escalations.routing import ANY_TOPIC
-from shared.contracts import CLOSE_OUTCOMES, CONCERN_TOPICS, URGENCIES, Id, Text
+from shared.contracts import (
+    ANY_TOPIC,
+    CASE_ACTIONS,
+    CASE_STATES,
+    CLOSE_OUTCOMES,
+    CONCERN_TOPICS,
+    URGENCIES,
+    Id,
+    Text,
+)
 from shared.pages import PageQuery
 
 AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department",
                    "office")
-CASE_STATUSES = STATES
+CASE_STATUSES = CASE_STATES
 INBOX_VIEWS = ("holding", "escalated_past")
 
 
@@ -122,7 +129,7 @@ ACTION_ARGUMENTS = {
     "redirect": Redirect, "answer": Answer, "close": Close, "mark_duplicate": MarkDuplicate,
     "reopen": Reopen, "escalate": Escalate,
 }
-assert set(ACTION_ARGUMENTS) == set(ACTIONS)
+assert set(ACTION_ARGUMENTS) == set(CASE_ACTIONS)
 
 
 # --- queries ---------------------------------------------------------------------------------

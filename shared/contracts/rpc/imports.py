@@ -4,10 +4,12 @@ import binascii
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from services.imports.kinds import KINDS
 from shared.contracts import StrictBoolean, Text
 
-KIND_NAMES = tuple(KINDS)
+# what an export is answered as
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_NAMES = ("units", "cadres", "assignments", "working_groups", "authorities", "routing_rules")
 FILE_FORMATS = ("csv", "xlsx")
 MAX_FILE_BYTES = 700_000  # decoded; its base64 fits the gateway's 1 MB body
 JOB_STATES = ("queued", "planning", "applying", "done", "done_with_errors", "rejected",

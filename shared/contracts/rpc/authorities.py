@@ -1,8 +1,8 @@
 """RPC payloads of the authorities and routing rules' upkeep (``registry_upkeep``)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.escalations.schemas import AUTHORITY_KINDS, Authority, RoutingRule
 from shared.contracts import Id, Text
+from shared.contracts.rpc.cases import AUTHORITY_KINDS, Authority, RoutingRule
 from shared.pages import PageQuery
 
 
