@@ -19,9 +19,8 @@ from services.gateway.api import Api
 from services.gateway.edge.http import QUERY, form_args, http, json_response, query_args
 from services.gateway.edge.route import Route
 from services.gateway.pages import i18n, render, session
-from shared.config import settings
+from services.gateway.settings import settings
 from shared.errors import (
-    ConfigError,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -124,12 +123,9 @@ class PageSupport(DependencyProvider):
     """The gateway's token secret (for CSRF tokens) and whether cookies are ``Secure``."""
 
     def setup(self):
-        config = self.container.config
-        self.secret = settings(config)["TOKEN_SECRET"]
-        self.secure_mode = str(config.get("PAGES_COOKIE_SECURE", "auto")).lower()
-        if self.secure_mode not in session.SECURE_MODES:
-            raise ConfigError("invalid configuration", {"PAGES_COOKIE_SECURE": [
-                f"must be one of {', '.join(session.SECURE_MODES)}"]})
+        config = settings(self.container.config)
+        self.secret = config["TOKEN_SECRET"]
+        self.secure_mode = config["PAGES_COOKIE_SECURE"].lower()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -218,8 +214,8 @@ class PagesApi(Api):
                 session.check_csrf(self.page_support.secret, token,
                                    request.headers.get(session.CSRF_HEADER))
             except session.CsrfRefused:
-                raise Forbidden(i18n.text("csrf_failed", language),
-                                {"csrf": [i18n.text("csrf_failed", language)]}) from None
+                refused = i18n.text("csrf_failed", language)
+                raise Forbidden(refused, {session.CSRF_FIELD: [refused]}) from None
             body, status = call(principal)
         except SausatError as error:
             body, status = error.to_body(), error.status
@@ -257,7 +253,8 @@ class PagesApi(Api):
         return options
 
     def _check_csrf(self, view):
-        session.check_csrf(self.page_support.secret, view.token, form_args(view.request)["csrf"])
+        session.check_csrf(self.page_support.secret, view.token,
+                           form_args(view.request)[session.CSRF_FIELD])
 
     # --- home, sign-in, sign-out ------------------------------------------------------------
 
@@ -290,7 +287,7 @@ class PagesApi(Api):
         pre = request.cookies.get(session.PRE_SESSION_COOKIE, "")
         try:
             session.check_csrf(self.page_support.secret, "pre:" + pre if pre else "",
-                               form["csrf"])
+                               form[session.CSRF_FIELD])
         except session.CsrfRefused:
             return self._finish(request, view.render("error.html", 403,
                                                      message=view.t("csrf_failed")))

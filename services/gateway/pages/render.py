@@ -12,7 +12,7 @@ import pathlib
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from services.gateway.pages import i18n
+from services.gateway.pages import i18n, session
 
 HERE = pathlib.Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -25,6 +25,8 @@ def environment():
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
+    # the form field the CSRF token travels in, named once (session.CSRF_FIELD)
+    env.globals["csrf_field"] = session.CSRF_FIELD
     return env
 
 

@@ -11,7 +11,7 @@ Example::
 
     cookie = session_cookie(token, secure=False)          # ("sausat_session", token, {...})
     form_token = csrf_token(secret, token)
-    check_csrf(secret, token, request.form.get("csrf"))   # raises CsrfRefused if not equal
+    check_csrf(secret, token, request.form.get(CSRF_FIELD))   # raises CsrfRefused if not equal
 """
 import hashlib
 import hmac
@@ -21,7 +21,6 @@ SESSION_COOKIE = "sausat_session"
 # before sign-in: binds the sign-in form's CSRF token to this browser
 PRE_SESSION_COOKIE = "sausat_presession"
 LANGUAGE_COOKIE = "sausat_lang"
-SECURE_MODES = ("auto", "always", "never")
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
