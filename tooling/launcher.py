@@ -21,9 +21,7 @@ import time
 import requests
 
 from shared.config import ROOT
-
-SERVICES = ("assignments", "visits", "escalations", "monitor", "accounts", "gateway",
-            "notifications", "imports")
+from shared.services import SERVICES
 
 
 def free_port():

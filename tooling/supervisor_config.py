@@ -23,10 +23,11 @@ import re
 import string
 import sys
 
+from shared.services import GATEWAY, SERVICES, service_class
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "deploy" / "supervisor"
 CONFIG_FILE = ROOT / "deploy" / "config.yml"
-GATEWAY = "gateway"
 DEFAULT_GATEWAY_ADDRESS = "0.0.0.0:8000"  # deploy/config.yml's default
 MAX_INSTANCES = 16
 START_RETRIES = 5
@@ -66,14 +67,9 @@ class Layout:
         return self.run_dir / "supervisord.pid"
 
 
-def discover_services(root=ROOT):
-    """Every service package, the gateway last (it is the front door to the others)."""
-    names = sorted(path.parent.name for path in (root / "services").glob("*/service.py"))
-    return sorted(names, key=lambda name: name == GATEWAY)
-
-
-def service_class(name):
-    return f"{name.capitalize()}Service"
+def discover_services():
+    """Every service (shared.services), the gateway last (it is the front door to the others)."""
+    return list(SERVICES)
 
 
 def instance_counts(environ, services):
@@ -159,7 +155,7 @@ def render(layout, environ, python=sys.executable, root=ROOT):
     if len(str(layout.socket)) > SOCKET_PATH_LIMIT:
         raise SettingError(f"VAR_DIR={layout.var}: too long for supervisord's socket "
                            f"({layout.socket}); choose a folder with a shorter path")
-    services = discover_services(root)
+    services = discover_services()
     counts = instance_counts(environ, services)
     environment = environment_line(service_environment(environ))
     operations = operations_addresses(environ, services)

@@ -20,13 +20,14 @@ import requests
 import yaml
 
 from shared.config import ROOT
+from shared.services import BACKEND_SERVICES
 from tooling import supervise
 from tooling.launcher import MailCatcher, free_port
 from tooling.load_demo import DEMO_DATA, load_demo
 from tooling.supervisor_config import Layout, discover_services
 
 SERVICES = discover_services()  # the gateway last
-BACK_END = [name for name in SERVICES if name != "gateway"]
+BACK_END = list(BACKEND_SERVICES)
 
 # quick retries and polls so that a run drains in seconds; retries long enough in total (about
 # a minute) that a handler failing for a while recovers before its messages are dead-lettered

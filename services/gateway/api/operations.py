@@ -18,10 +18,10 @@ from shared.contracts.rpc import operations as monitor
 from shared.contracts.rpc.notifications import NotificationsQuery
 from shared.operations_port import OperationsPort
 from shared.pages import PageQuery
+from shared.services import BACKEND_SERVICES
 
 HEALTH_TIMEOUT_SECONDS = 3
-SERVICES = ("assignments", "visits", "escalations", "monitor", "notifications", "accounts",
-            "imports")
+
 
 
 class TraceStep(Schema):
@@ -201,7 +201,7 @@ class OperationsApi(Api):
     @http("GET", "/health")
     def health(self, request):
         replies, report = {}, {}
-        for name in SERVICES:
+        for name in BACKEND_SERVICES:
             try:
                 replies[name] = getattr(self, name).health.call_async()
             except OperationalError:  # the broker is away: the edge answers 503 for it
