@@ -32,4 +32,7 @@ stop_rabbitmq() { if [ "$started_rabbitmq" = yes ]; then bash deploy/rabbitmq.sh
 trap stop_rabbitmq EXIT
 
 "$ROOT/.venv/bin/ruff" check --quiet "$ROOT"  # style and unused code first: seconds, not minutes
+# the house plan (.importlinter): services meet only in shared contracts, layers, pure rules,
+# no circles; the contracts' own test (tests/unit/test_import_contracts.py) shows each can fail
+(cd "$ROOT" && "$ROOT/.venv/bin/lint-imports" --no-cache)
 "$PY" -m pytest "$@"
