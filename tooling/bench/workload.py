@@ -10,6 +10,8 @@ People's Committee, whose inbox the read load asks for. Example::
 import datetime as dt
 import uuid
 
+from shared import clock
+
 # the demo users (deploy/demo_data.yml, development-only passwords): the cadre who logs the
 # visits, and an officer of the authority whose inbox is read
 CADRE_USER = ("binh", "binh-dev-only-2026")
@@ -24,7 +26,7 @@ def visit(number):
     return {
         "submission_id": uuid.uuid4().hex,
         "unit_id": UNIT,
-        "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "meeting_date": (clock.today() - dt.timedelta(days=1)).isoformat(),
         "meeting_kind": "regular",
         "attendance": {"present": 27, "expected": 31},
         "assessment": {"leadership": 4, "education": 4, "combativeness": 3},

@@ -27,6 +27,8 @@ from logging import getLogger
 
 import requests
 
+from shared import clock
+
 _log = getLogger(__name__)
 
 UNIT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
@@ -41,7 +43,7 @@ def visit_body(rng, number):
     return {
         "submission_id": uuid.UUID(int=rng.getrandbits(128)).hex,
         "unit_id": UNIT,
-        "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        "meeting_date": (clock.today() - dt.timedelta(days=1)).isoformat(),
         "meeting_kind": "regular",
         "attendance": {"present": 20 + rng.randint(0, 10), "expected": 31},
         "assessment": {"leadership": rng.randint(1, 5), "education": rng.randint(1, 5),

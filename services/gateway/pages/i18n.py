@@ -14,10 +14,11 @@ wordings; anything else is shown as the service wrote it. Example::
 import datetime as dt
 import re
 
+# meetings happen in Vietnam: times are shown in its time
+from shared.clock import VIETNAM
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-# meetings happen in Vietnam: times are shown in its time (UTC+7, no summer time)
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 WEEKDAYS = {
     "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
