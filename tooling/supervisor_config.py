@@ -23,12 +23,12 @@ import re
 import string
 import sys
 
+from shared import config
 from shared.services import GATEWAY, SERVICES, service_class
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "deploy" / "supervisor"
 CONFIG_FILE = ROOT / "deploy" / "config.yml"
-DEFAULT_GATEWAY_ADDRESS = "0.0.0.0:8000"  # deploy/config.yml's default
 MAX_INSTANCES = 16
 START_RETRIES = 5
 SOCKET_PATH_LIMIT = 100  # AF_UNIX paths stop at 107 bytes on Linux
@@ -129,7 +129,7 @@ def operations_addresses(environ, services):
 
 
 def gateway_address(environ):
-    return environ.get("GATEWAY_ADDRESS", DEFAULT_GATEWAY_ADDRESS)
+    return environ.get("GATEWAY_ADDRESS", config.defaults()["WEB_SERVER_ADDRESS"])
 
 
 def health_url(environ):
