@@ -64,6 +64,8 @@ class Settings(Schema):
                                  validate=validate.Length(min=32, error="must be at least 32 "
                                                           "characters"))
     TOKEN_TTL_SECONDS = fields.Integer(required=True, validate=validate.Range(10, 86400))
+    # tests only: while this file exists, the subscriptions it names fail (shared.consumer)
+    TEST_FAIL_HANDLERS_FILE = fields.String(required=True, allow_none=True)
     # operations (shared/operations_port.py, services/monitor/alerts.py, shared/store.py)
     OPERATIONS_ADDRESS = fields.String(required=True, validate=validate.Regexp(
         r"^$|^[^:\s]*:\d{1,5}$", error="must be host:port (port 0: any free one), or empty"))

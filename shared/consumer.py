@@ -122,7 +122,7 @@ class EventSubscriber(Consumer):
         self.queue = topology.consumer_queue(self.subscription)
         config = settings(self.container.config)
         self.retry_delays = config["EVENT_RETRY_DELAYS"]
-        self.fail_flag_file = self.container.config.get("TEST_FAIL_HANDLERS_FILE") or None
+        self.fail_flag_file = config["TEST_FAIL_HANDLERS_FILE"] or None
         self.publisher = ConfirmedPublisher(config["AMQP_URI"])
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if len(stores) != 1:
