@@ -7,7 +7,7 @@
 - ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised`` and
   ``visit_logged``, in either order). Case events name their concern and authority themselves.
 
-Every write is an idempotent upsert keyed by the registry's or the event's id, so a
+Every write (``store``) is an idempotent upsert keyed by the registry's or the event's id, so a
 redelivered event changes nothing. A fact a case event needs but that has not arrived yet
 raises :class:`NotYetKnown`: the subscriber retries the event with backoff (events travel on
 separate queues and may overtake each other). Example::
@@ -17,6 +17,7 @@ separate queues and may overtake each other). Example::
 """
 import datetime as dt
 
+from services.notifications import store
 from services.notifications.messages import CaseFacts, Recipient
 from shared import contracts
 
@@ -25,45 +26,35 @@ class NotYetKnown(Exception):
     """A case event arrived before a fact it needs; retried later."""
 
 
-# the address at registration never overwrites one a contact change brought first
 def _authority(db, payload):
-    db.authorities.update_one({"_id": payload["authority_id"]}, {
-        "$set": {"name": payload["name"]},
-        "$setOnInsert": {"email": payload.get("email")}}, upsert=True)
+    store.record_authority(db, payload["authority_id"], payload["name"], payload.get("email"))
 
 
 def _cadre(db, payload):
-    db.cadres.update_one({"_id": payload["cadre_id"]}, {
-        "$set": {"name": payload["full_name"]},
-        "$setOnInsert": {"email": payload.get("email")}}, upsert=True)
+    store.record_cadre(db, payload["cadre_id"], payload["full_name"], payload.get("email"))
 
 
 def _authority_contact(db, payload):
-    db.authorities.update_one({"_id": payload["authority_id"]},
-                              {"$set": {"email": payload["email"]}}, upsert=True)
+    store.change_authority_email(db, payload["authority_id"], payload["email"])
 
 
 def _cadre_contact(db, payload):
-    db.cadres.update_one({"_id": payload["cadre_id"]}, {"$set": {"email": payload["email"]}},
-                         upsert=True)
+    store.change_cadre_email(db, payload["cadre_id"], payload["email"])
 
 
 def _unit(db, payload):
-    db.units.update_one({"_id": payload["unit_id"]}, {"$set": {"name": payload["name"]}},
-                        upsert=True)
+    store.record_unit(db, payload["unit_id"], payload["name"])
 
 
 def _visit(db, payload):
     for concern_id in payload["concern_ids"]:
-        db.concerns.update_one({"_id": concern_id}, {"$set": {
-            "cadre_id": payload["cadre_id"], "visit_id": payload["visit_id"]}}, upsert=True)
+        store.record_carrier(db, concern_id, payload["cadre_id"], payload["visit_id"])
 
 
 def _concern(db, payload):
-    db.concerns.update_one({"_id": payload["concern_id"]}, {"$set": {
+    store.record_concern(db, payload["concern_id"], {
         "unit_id": payload["unit_id"], "topic": payload["topic"],
-        "summary": payload["summary"], "raised_on": payload["raised_on"].isoformat()}},
-        upsert=True)
+        "summary": payload["summary"], "raised_on": payload["raised_on"].isoformat()})
 
 
 LEARNERS = {
@@ -83,7 +74,7 @@ def learn(db, event):
 
 
 def authority(db, authority_id):
-    found = db.authorities.find_one({"_id": authority_id})
+    found = store.find_authority(db, authority_id)
     if found is None or "name" not in found:  # only a contact change so far
         raise NotYetKnown(f"authority {authority_id} not yet known here")
     return Recipient("authority", authority_id, found["name"], found.get("email"))
@@ -91,10 +82,10 @@ def authority(db, authority_id):
 
 def carrier(db, concern_id):
     """The cadre who carried the concern from the branch meeting."""
-    concern = db.concerns.find_one({"_id": concern_id}) or {}
+    concern = store.find_concern(db, concern_id) or {}
     if "cadre_id" not in concern:
         raise NotYetKnown(f"the visit of concern {concern_id} not yet known here")
-    found = db.cadres.find_one({"_id": concern["cadre_id"]})
+    found = store.find_cadre(db, concern["cadre_id"])
     if found is None or "name" not in found:
         raise NotYetKnown(f"cadre {concern['cadre_id']} not yet known here")
     return Recipient("cadre", found["_id"], found["name"], found.get("email"))
@@ -102,10 +93,10 @@ def carrier(db, concern_id):
 
 def case_facts(db, case_id, concern_id):
     """What the mail says of the concern; a concern not yet known is a retry."""
-    concern = db.concerns.find_one({"_id": concern_id})
+    concern = store.find_concern(db, concern_id)
     if concern is None or "summary" not in concern:
         raise NotYetKnown(f"concern {concern_id} not yet known here")
-    unit = db.units.find_one({"_id": concern["unit_id"]})
+    unit = store.find_unit(db, concern["unit_id"])
     return CaseFacts(case_id=case_id, concern_id=concern_id, topic=concern["topic"],
                      summary=concern["summary"], unit_name=unit["name"] if unit else None,
                      raised_on=dt.date.fromisoformat(concern["raised_on"]))

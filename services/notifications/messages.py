@@ -15,6 +15,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from shared.clock import vietnam_date
+
 TOPIC_LABELS = {
     "land": "Đất đai",
     "infrastructure": "Hạ tầng, giao thông",
@@ -28,7 +30,6 @@ TOPIC_LABELS = {
 }
 DEADLINE_LABELS = {"acknowledge": "tiếp nhận", "answer": "trả lời"}
 SUBJECT_SUMMARY_CHARS = 60
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 FOOTER = ("Thư này do hệ thống Sâu Sát gửi tự động; vui lòng không trả lời thư này.\n"
           "(Sent automatically by Sâu Sát; please do not reply.)")
 
@@ -80,7 +81,7 @@ def retry_delay(attempts, delays):
 def too_late_to_remind(reminded_at, due_on):
     """A reminder made after its deadline's last day (Vietnam time), e.g. by a sweep that ran
     late: the deadline is no longer near but past, and the escalation tells the rest."""
-    return reminded_at.astimezone(VIETNAM_TIME).date() > due_on
+    return vietnam_date(reminded_at) > due_on
 
 
 def vn_date(day):

@@ -7,7 +7,7 @@ sent again — except in one window, stated here plainly.
 1. The event handler calls :func:`enqueue`: an insert keyed by ``(event id, recipient)``
    (``messages.notification_id``). A redelivered event finds the key taken and adds nothing;
    the handler succeeds once the notification is stored, whatever the mail server does.
-2. :class:`Postman` (run by :class:`MailSender` in a managed thread) claims a due
+2. :class:`Postman` (run by ``dependencies.MailSender`` in a managed thread) claims a due
    notification with one conditional update: ``pending`` → ``sending``, ``attempts + 1``,
    a lease of ``SMTP_TIMEOUT_SECONDS × 2``. Only one sender (of one or several service
    instances) wins a claim, so two never send the same mail at once.
@@ -26,42 +26,21 @@ show it once. Sending it none instead would risk losing it, which this system ne
 Example::
 
     class NotificationsService:
-        db = Store(outbox_collections=["notifications"], indexes=INDEXES)
-        mail = MailSender()                     # sends in the background
-
-        def handle(self, event):
-            self.mail.enqueue(event, message, case_id)
+        db = Store(outbox_collections=["notifications"], indexes=store.INDEXES)
+        mail = MailSender()                     # sends in the background (dependencies)
+    ...
+    enqueue(db, event, message, case_id, settings)   # what the event handler does
+    Postman(db, settings).send_due()                 # what the sender loop does
 """
 import datetime as dt
 from logging import getLogger
 
-import eventlet
-from nameko.extensions import DependencyProvider
-
-from services.notifications import mailer, messages
-from services.notifications.settings import settings
+from services.notifications import mailer, messages, store
 from shared import contracts
-from shared.outbox import push_events
-from shared.storage import DuplicateKeyError
-from shared.store import Store
 
 _log = getLogger(__name__)
 
 BATCH_SIZE = 20
-INDEXES = {"notifications": [
-    ([("state", 1), ("next_attempt_at", 1)], {}),
-    # GET /notifications a page at a time (NOTIFICATIONS_ORDER), with each filter and none
-    ([("case_id", 1), ("created_at", -1), ("_id", -1)], {}),
-    ([("recipient_id", 1), ("created_at", -1), ("_id", -1)], {}),
-    ([("state", 1), ("created_at", -1), ("_id", -1)], {}),
-    ([("created_at", -1), ("_id", -1)], {}),
-]}
-# the newest first
-NOTIFICATIONS_ORDER = [("created_at", -1), ("_id", -1)]
-
-
-def mail_settings(config):
-    return settings(config)
 
 
 def utcnow():
@@ -86,26 +65,13 @@ def enqueue(db, event, message, case_id, settings):
         "attempts": 0, "next_attempt_at": now, "last_error": None, "smtp_reply": None,
         "created_at": now, "sent_at": None,
     }
-    try:
-        db.notifications.insert_one(document)
-    except DuplicateKeyError:
+    if not store.insert_notification(db, document):
         _log.info("notification %s already stored; nothing to do", key)
         return False
     if not recipient.email:
         _log.warning("%s %s has no e-mail address: notification %s not sent",
                      recipient.kind, recipient.recipient_id, key)
     return True
-
-
-class Outbox:
-    """What an entrypoint sees of the sender: ``enqueue`` with the store and settings bound."""
-
-    def __init__(self, db, settings):
-        self.db = db
-        self.settings = settings
-
-    def enqueue(self, event, message, case_id):
-        return enqueue(self.db, event, message, case_id, self.settings)
 
 
 class Postman:
@@ -122,9 +88,7 @@ class Postman:
         due = []
         # "sending" past its lease: a sender died mid-conversation (see the module docstring)
         for state in ("pending", "sending"):
-            due.extend(self.db.notifications.find(
-                {"state": state, "next_attempt_at": {"$lte": now}}, {"body": 0})
-                .sort("next_attempt_at", 1).limit(BATCH_SIZE))
+            due.extend(store.due_notifications(self.db, state, now, BATCH_SIZE))
         held = 0
         for candidate in due:
             if not keep_going():
@@ -137,31 +101,21 @@ class Postman:
 
     def claim(self, candidate):
         """The notification, now ``sending`` and ours; None if another sender claimed it."""
-        claimed = self.db.notifications.update_one(
-            {"_id": candidate["_id"], "state": candidate["state"],
-             "attempts": candidate["attempts"]},  # attempts: the claim's version
-            {"$set": {"state": "sending", "next_attempt_at": utcnow() + self.lease},
-             "$inc": {"attempts": 1}})
-        if claimed.modified_count != 1:
-            return None
-        return self.db.notifications.find_one({"_id": candidate["_id"]})
+        return store.claim(self.db, candidate, utcnow() + self.lease)
 
     def send(self, mail):
-        db = self.db
         try:
             reply = mailer.deliver(self.settings, mail)
         except mailer.MailDeferred as error:
             delay = messages.retry_delay(mail["attempts"], self.settings["MAIL_RETRY_DELAYS"])
             _log.warning("notification %s deferred (attempt %d), next try in %g s: %s",
                          mail["_id"], mail["attempts"], delay, error)
-            db.notifications.update_one({"_id": mail["_id"]}, {"$set": {
-                "state": "pending", "last_error": str(error)[:1000],
-                "next_attempt_at": utcnow() + dt.timedelta(seconds=delay)}})
+            store.defer(self.db, mail["_id"], str(error)[:1000],
+                        utcnow() + dt.timedelta(seconds=delay))
             return
         except mailer.MailRejected as error:
             _log.error("notification %s rejected by the mail server: %s", mail["_id"], error)
-            db.notifications.update_one({"_id": mail["_id"]}, {"$set": {
-                "state": "rejected", "last_error": str(error)[:1000]}})
+            store.reject(self.db, mail["_id"], str(error)[:1000])
             return
         sent_at = utcnow()
         event = contracts.NOTIFICATION_SENT.new({
@@ -169,44 +123,5 @@ class Postman:
             "case_id": mail["case_id"], "recipient_kind": mail["recipient_kind"],
             "recipient_id": mail["recipient_id"], "email": mail["email"],
             "subject": mail["subject"], "message_id": mail["message_id"], "sent_at": sent_at})
-        db.notifications.update_one({"_id": mail["_id"]}, push_events({"$set": {
-            "state": "sent", "sent_at": sent_at, "smtp_reply": reply[:1000],
-            "last_error": None}}, [event]))
+        store.mark_sent(self.db, mail["_id"], sent_at, reply[:1000], event)
         _log.info("notification %s sent to %s: %s", mail["_id"], mail["email"], reply)
-
-
-class MailSender(DependencyProvider):
-    """Runs a :class:`Postman` in a managed thread on the service's ``Store``."""
-
-    def setup(self):
-        self.settings = mail_settings(self.container.config)
-        stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
-        if len(stores) != 1:
-            raise TypeError(f"{self.container.service_name} needs exactly one Store to send "
-                            f"from, found {len(stores)}")
-        self.store = stores[0]
-        self._running = False
-
-    def start(self):
-        self._running = True
-        self.postman = Postman(self.store.db, self.settings)
-        self.container.spawn_managed_thread(self._send_forever)
-
-    def get_dependency(self, worker_ctx):
-        return Outbox(self.store.db, self.settings)
-
-    def stop(self):
-        self._running = False
-
-    def kill(self):
-        self._running = False
-
-    def _send_forever(self):
-        while self._running:
-            try:
-                held = self.postman.send_due(keep_going=lambda: self._running)
-            except Exception:  # a store hiccup: try again at the next poll
-                _log.exception("sending notifications failed; retrying")
-                held = 0
-            if not held:
-                eventlet.sleep(self.settings["MAIL_POLL_SECONDS"])

@@ -1,52 +1,43 @@
 """Notifications service: tells authorities and cadres about their cases by e-mail.
 
 It learns names and addresses from registry events (``directory``), turns each case event into
-mail (``cases``, worded by ``messages``), stores each notification once and sends it from a
-loop of its own (``outgoing``), which emits ``notification_sent``. Operators list what was
-sent to whom with ``list_notifications``.
+mail (``cases``, worded by ``messages``), stores each notification once (``reactions``,
+``outgoing``) and sends it from a loop of its own (``dependencies.MailSender``), which emits
+``notification_sent``. Operators list what was sent to whom with ``list_notifications``
+(``queries``). Only ``store`` touches the collections.
 """
-from logging import getLogger
-
-from services.notifications import cases, directory
-from services.notifications.outgoing import INDEXES, NOTIFICATIONS_ORDER, MailSender
+from services.notifications import queries, reactions, store
+from services.notifications.dependencies import MailSender
 from shared.consumer import subscribe
 from shared.contracts.rpc import notifications as schemas
 from shared.errors import load_payload
-from shared.pages import read_page
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
-
-_log = getLogger(__name__)
 
 
 class NotificationsService(ReportsHealth):
     name = "notifications"
-    db = Store(outbox_collections=["notifications"], indexes=INDEXES)
+    db = Store(outbox_collections=["notifications"], indexes=store.INDEXES)
     mail = MailSender()
 
     @subscribe("directory")
     def learn(self, event):
-        directory.learn(self.db, event)
+        reactions.learn(self.db, event)
 
     @subscribe("case_events")
     def tell(self, event):
-        for case_id, message in cases.TELLINGS[event.event_type](self.db, event):
-            self.mail.enqueue(event, message, case_id)
+        reactions.tell(self.db, self.mail, event)
 
     @rpc
     def health(self):
         report = ReportsHealth.health(self)
-        # mail stored but not yet accepted by the mail server (it may be away): for operators
-        report["mail_waiting"] = sum(self.db.notifications.count_documents({"state": state})
-                                     for state in ("pending", "sending"))
+        # for operators: mail the server has not accepted yet
+        report["mail_waiting"] = queries.mail_waiting(self.db)
         return report
 
     @rpc
     def list_notifications(self, query=None):
         query = load_payload(schemas.NotificationsQuery(), query or {}, "notifications query")
-        criteria = {key: query[key] for key in ("case_id", "recipient_id", "state")
-                    if query[key] is not None}
-        page = read_page(self.db.notifications, criteria, NOTIFICATIONS_ORDER, query,
-                         {"body": 0, "outbox": 0})
-        return {"notifications": schemas.Notification(many=True).dump(page["items"]),
+        page = queries.list_notifications(self.db, query)
+        return {"notifications": schemas.Notification(many=True).dump(page["notifications"]),
                 "next_cursor": page["next_cursor"]}

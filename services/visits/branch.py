@@ -15,7 +15,6 @@ import datetime as dt
 
 from shared.contracts.base import UTC
 
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 # a concern's case is over in these states: no longer an open concern of the branch
 OVER = frozenset({"closed_resolved", "closed_unresolved", "withdrawn"})
 AXES = ("leadership", "education", "combativeness")
@@ -66,10 +65,6 @@ def case_changes(event_name, payload):
     if event_name in ("case_redirected", "case_marked_duplicate"):
         return {**changes, "status": status, "open": status not in OVER}  # the clock runs on
     return {**changes, "status": status, "open": status not in OVER, "due_on": _iso(due_on)}
-
-
-def today_in_vietnam(now):
-    return now.astimezone(VIETNAM_TIME).date()
 
 
 def meeting_record(visits, year):

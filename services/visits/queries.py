@@ -1,6 +1,7 @@
 """What the visits service answers about branches and visits: the branch brief, visits by
-branch, cadre and period, a branch's meeting record, and the unscheduled visits the supervising
-committee reviews. Every list is a page read from an index (``shared.pages``).
+branch, cadre and period, a branch's meeting record, one visit (or one of its versions) and one
+concern, and the unscheduled visits the supervising committee reviews. Every list is a page
+read from an index (``shared.pages``, through ``store``).
 
 Who reads what (``shared.authorisation.PERMISSIONS``, then the rules here):
 
@@ -10,47 +11,18 @@ Who reads what (``shared.authorisation.PERMISSIONS``, then the rules here):
   without the personal data of who raised a concern;
 - unscheduled visits: an administrator (for the supervising committee).
 
-Example (``VisitsService`` inherits these entrypoints)::
+Plain functions of the store (``db``) and the loaded request, returning what the entrypoint
+dumps. Example::
 
-    brief = visits.branch_brief("vp.bx.tam-hop.noi-phat", {"limit": 20}, principal)
+    brief = branch_brief(db, "vp.bx.tam-hop.noi-phat", {"limit": 20, "cursor": None}, None,
+                         clock.today())
 """
 import datetime as dt
 
-from services.visits import branch, rules
-from shared.authorisation import ADMINISTRATOR, CADRE, principal_from, require
+from services.visits import branch, rules, store
+from shared.authorisation import ADMINISTRATOR, CADRE
 from shared.contracts.rpc import visits as schemas
-from shared.errors import Forbidden, NotFound, load_payload
-from shared.pages import read_page
-from shared.rpc import rpc
-
-VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
-OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
-LAST_VISITS = 5
-NO_VERSIONS = {"outbox": 0, "versions": 0}
-
-# the indexes these reads walk (VisitsService declares them)
-INDEXES = {
-    "visits": [
-        ([("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
-        ([("meeting_date", -1), ("_id", -1)], {}),
-        ([("unscheduled_flag", 1), ("meeting_date", -1), ("_id", -1)], {}),
-        ([("unscheduled_flag", 1), ("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
-    ],
-    "concern_cases": [
-        ([("unit_id", 1), ("open", 1), ("raised_on", -1), ("_id", 1)], {}),
-        ([("unit_id", 1), ("open", 1), ("due_on", 1)], {}),
-        ([("unit_id", 1), ("to_read_out", 1), ("answered_at", 1)], {}),
-        ([("case_id", 1)], {}),
-    ],
-    # one line per cadre a visit counts for: a cadre's history a page at a time
-    "attendances": [
-        ([("cadre_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
-        ([("cadre_id", 1), ("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
-        ([("visit_id", 1)], {}),
-    ],
-    "working_groups": [([("members.cadre_id", 1)], {})],
-    "assignments": [([("cadre_id", 1), ("unit_id", 1)], {})],
-}
+from shared.errors import Forbidden, NotFound
 
 
 def without_personal_data(visit):
@@ -59,165 +31,181 @@ def without_personal_data(visit):
                                   for c in visit.get("concerns", ())]}
 
 
-class BranchQueries:
-    """Read RPCs; ``self.db`` and ``self.rules`` are the service's."""
+# --- who is on the branch now ----------------------------------------------------------------
 
-    # --- who is on the branch now ------------------------------------------------------------
+def unit(db, unit_id):
+    """The unit, or NotFound."""
+    found = store.find_unit(db, unit_id)
+    if found is None:
+        raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
+    return found
 
-    def _groups_of(self, cadre_id):
-        return list(self.db.working_groups.find({"members.cadre_id": cadre_id}))
 
-    def _basis(self, cadre_id, unit_id, day):
-        """Why ``cadre_id`` may act at ``unit_id`` on ``day`` (assignment or working group),
-        or Forbidden naming the rule."""
-        assignments = list(self.db.assignments.find({"cadre_id": cadre_id, "unit_id": unit_id}))
-        return rules.check_may_log_at(assignments, unit_id, day, self._groups_of(cadre_id))
+def basis(db, cadre_id, unit_id, day):
+    """Why ``cadre_id`` may act at ``unit_id`` on ``day`` (assignment or working group), or
+    Forbidden naming the rule."""
+    return rules.check_may_log_at(store.assignments_of(db, cadre_id, unit_id), unit_id, day,
+                                  store.groups_of(db, cadre_id))
 
-    def _unit(self, unit_id):
-        unit = self.db.units.find_one({"_id": unit_id})
-        if unit is None:
-            raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
-        return unit
 
-    def _today(self):
-        return branch.today_in_vietnam(self.rules.clock.now())
+def get_unit(db, unit_id):
+    found = store.find_unit(db, unit_id)
+    if found is None:
+        raise NotFound("unit not known to visits", {"unit_id": [str(unit_id)]})
+    return {"unit_id": found["_id"], "name": found["name"], "level": found["level"],
+            "path": found["path"]}
 
-    # --- the brief ----------------------------------------------------------------------------
 
-    @rpc
-    def branch_brief(self, unit_id, query, principal):
-        """Before a visit: the branch's open concerns (a page), the answers to read out, what
-        is overdue, and the last visits with their assessments."""
-        principal = require(principal_from(principal), "visits.brief")
-        query = load_payload(schemas.BriefQuery(), query or {}, "query")
-        unit = self._unit(unit_id)
-        today = self._today()
-        if principal is not None:
-            self._basis(principal.cadre_id, unit_id, today)
-        page = read_page(self.db.concern_cases, {"unit_id": unit_id, "open": True}, OPEN_ORDER,
-                         query)
-        limit = query["limit"]
-        read_out = list(self.db.concern_cases.find({"unit_id": unit_id, "to_read_out": True})
-                        .sort([("answered_at", 1)]).limit(limit))
-        overdue = list(self.db.concern_cases.find(
-            {"unit_id": unit_id, "open": True, "due_on": {"$lt": today.isoformat()}})
-            .sort([("due_on", 1)]).limit(limit))
-        last = list(self.db.visits.find({"unit_id": unit_id}, NO_VERSIONS)
-                    .sort(VISIT_ORDER).limit(LAST_VISITS))
+def knows_assignment(db, cadre_id, unit_id):
+    return store.knows_assignment(db, cadre_id, unit_id)
 
-        def shown(view):
-            due = view.get("due_on")
-            return {**view, "overdue": bool(view.get("open") and due and due < today.isoformat()),
-                    "answered_at": view["answered_at"] if view.get("answer") else None}
 
-        return schemas.Brief().dump({
-            "unit_id": unit_id, "unit_name": unit["name"], "today": today.isoformat(),
-            "open_concerns": [shown(v) for v in page["items"]],
-            "next_cursor": page["next_cursor"],
-            "answers_to_read_out": [shown(v) for v in read_out],
-            "overdue": [shown(v) for v in overdue], "last_visits": last})
+def knows_working_group(db, working_group_id):
+    return store.find_working_group(db, working_group_id) is not None
 
-    # --- visits by branch, cadre, period ------------------------------------------------------
 
-    @rpc
-    def list_visits(self, query, principal):
-        """Newest meeting first. A cadre: their own visits only (``cadre_id`` may only name
-        themselves); an administrator: any, without who raised the concerns."""
-        principal = require(principal_from(principal), "visits.list")
-        query = load_payload(schemas.VisitsQuery(), query or {}, "query")
-        criteria = {}
-        cadre_id = query["cadre_id"]
-        if principal is not None and principal.role == CADRE:
-            if cadre_id not in (None, principal.cadre_id):
-                raise Forbidden("a cadre lists only their own visits",
-                                {"cadre_id": [f"must be {principal.cadre_id} or left out"]})
-            cadre_id = principal.cadre_id
-        if cadre_id:
-            criteria["cadre_id"] = cadre_id
-        if query["unit_id"]:
-            criteria["unit_id"] = query["unit_id"]
-        period = {}
-        if query["period_from"]:
-            period["$gte"] = query["period_from"].isoformat()
-        if query["period_to"]:
-            period["$lte"] = query["period_to"].isoformat()
-        if period:
-            criteria["meeting_date"] = period
-        if cadre_id:  # a cadre's history: their attendance lines, then those visits
-            page = read_page(self.db.attendances, criteria, VISIT_ORDER, query)
-            ids = [line["visit_id"] for line in page["items"]]
-            found = {v["_id"]: v for v in self.db.visits.find({"_id": {"$in": ids}},
-                                                             NO_VERSIONS)}
-            items = [found[i] for i in ids if i in found]
-        else:
-            page = read_page(self.db.visits, criteria, VISIT_ORDER, query, NO_VERSIONS)
-            items = page["items"]
-        if principal is None or principal.role != CADRE:
-            items = [without_personal_data(v) for v in items]
-        else:
-            items = [v if v["cadre_id"] == principal.cadre_id else without_personal_data(v)
-                     for v in items]
-        return schemas.VisitsPage().dump({"visits": items, "next_cursor": page["next_cursor"]})
+# --- the brief -------------------------------------------------------------------------------
 
-    def record_attendance(self, visit):
-        """One attendance line per cadre the visit counts for (repeatable: keyed by visit and
-        cadre); lines of cadres no longer listed after an amendment go."""
-        attended = visit.get("attended_cadre_ids") or [visit["cadre_id"]]
-        for cadre_id in attended:
-            self.db.attendances.replace_one(
-                {"_id": f"{visit['_id']}|{cadre_id}"},
-                {"visit_id": visit["_id"], "cadre_id": cadre_id, "unit_id": visit["unit_id"],
-                 "meeting_date": visit["meeting_date"]}, upsert=True)
-        self.db.attendances.delete_many({"visit_id": visit["_id"],
-                                         "cadre_id": {"$nin": attended}})
+def branch_brief(db, unit_id, query, principal, today):
+    """Before a visit: the branch's open concerns (a page), the answers to read out, what is
+    overdue on ``today`` (Vietnam's), and the last visits with their assessments."""
+    found = unit(db, unit_id)
+    if principal is not None:
+        basis(db, principal.cadre_id, unit_id, today)
+    page = store.page_of_open_concerns(db, unit_id, query)
+    limit = query["limit"]
+    read_out = store.answers_to_read_out(db, unit_id, limit)
+    overdue = store.overdue_concerns(db, unit_id, today.isoformat(), limit)
+    last = store.last_visits(db, unit_id)
 
-    @rpc
-    def unscheduled_visits(self, query, principal):
-        """Visits logged where neither an assignment nor a working group sent the cadre, for the
-        supervising committee: newest first, optionally at one branch."""
-        principal = require(principal_from(principal), "visits.unscheduled")
-        query = load_payload(schemas.UnscheduledQuery(), query or {}, "query")
-        criteria = {"unscheduled_flag": True}
-        if query["unit_id"]:
-            criteria["unit_id"] = query["unit_id"]
-        page = read_page(self.db.visits, criteria, VISIT_ORDER, query, NO_VERSIONS)
-        return schemas.VisitsPage().dump({"visits": page["items"],
-                                          "next_cursor": page["next_cursor"]})
+    def shown(view):
+        due = view.get("due_on")
+        return {**view, "overdue": bool(view.get("open") and due and due < today.isoformat()),
+                "answered_at": view["answered_at"] if view.get("answer") else None}
 
-    # --- a branch's year ----------------------------------------------------------------------
+    return {
+        "unit_id": unit_id, "unit_name": found["name"], "today": today.isoformat(),
+        "open_concerns": [shown(v) for v in page["items"]],
+        "next_cursor": page["next_cursor"],
+        "answers_to_read_out": [shown(v) for v in read_out],
+        "overdue": [shown(v) for v in overdue], "last_visits": last}
 
-    @rpc
-    def meeting_record(self, unit_id, query, principal):
-        principal = require(principal_from(principal), "visits.record")
-        query = load_payload(schemas.MeetingRecordQuery(), query or {}, "query")
-        unit = self._unit(unit_id)
-        if principal is not None and principal.role != ADMINISTRATOR:
-            self._basis(principal.cadre_id, unit_id, self._today())
-        year = query["year"]
-        visits = self.db.visits.find(
-            {"unit_id": unit_id, "meeting_date": {"$gte": dt.date(year, 1, 1).isoformat(),
-                                                  "$lte": dt.date(year, 12, 31).isoformat()}},
-            {"meeting_date": 1, "meeting_kind": 1, "attendance": 1, "assessment": 1,
-             "logged_at": 1})
-        return schemas.MeetingRecord().dump({"unit_id": unit_id, "unit_name": unit["name"],
-                                             **branch.meeting_record(list(visits), year)})
 
-    # --- versions -----------------------------------------------------------------------------
+# --- visits by branch, cadre, period ---------------------------------------------------------
 
-    @rpc
-    def get_visit_version(self, visit_id, version, principal):
-        """A visit as it stood at ``version`` (1: as first logged): the cadre's own."""
-        principal = require(principal_from(principal), "visits.read")
-        visit = self.db.visits.find_one({"_id": visit_id}, {"outbox": 0})
-        if visit is None:
-            raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
-        rules.check_own_visit(visit, principal)
-        if visit.get("version", 1) == version:
-            found = visit
-        else:
-            found = next((v for v in visit.get("versions", ()) if v["version"] == version), None)
-        if found is None:
-            raise NotFound("no such version of this visit", {"version": [str(version)]})
-        if principal is not None and visit["cadre_id"] != principal.cadre_id:
-            found = without_personal_data(found)
-        return schemas.Visit().dump(found)
+def list_visits(db, query, principal):
+    """Newest meeting first. A cadre: their own visits only (``cadre_id`` may only name
+    themselves); an administrator: any, without who raised the concerns."""
+    criteria = {}
+    cadre_id = query["cadre_id"]
+    if principal is not None and principal.role == CADRE:
+        if cadre_id not in (None, principal.cadre_id):
+            raise Forbidden("a cadre lists only their own visits",
+                            {"cadre_id": [f"must be {principal.cadre_id} or left out"]})
+        cadre_id = principal.cadre_id
+    if cadre_id:
+        criteria["cadre_id"] = cadre_id
+    if query["unit_id"]:
+        criteria["unit_id"] = query["unit_id"]
+    period = {}
+    if query["period_from"]:
+        period["$gte"] = query["period_from"].isoformat()
+    if query["period_to"]:
+        period["$lte"] = query["period_to"].isoformat()
+    if period:
+        criteria["meeting_date"] = period
+    if cadre_id:  # a cadre's history: their attendance lines, then those visits
+        page = store.page_of_attendances(db, criteria, query)
+        items = store.visits_by_ids(db, [line["visit_id"] for line in page["items"]])
+    else:
+        page = store.page_of_visits(db, criteria, query)
+        items = page["items"]
+    if principal is None or principal.role != CADRE:
+        items = [without_personal_data(v) for v in items]
+    else:
+        items = [v if v["cadre_id"] == principal.cadre_id else without_personal_data(v)
+                 for v in items]
+    return {"visits": items, "next_cursor": page["next_cursor"]}
+
+
+def unscheduled_visits(db, query):
+    """Visits logged where neither an assignment nor a working group sent the cadre, for the
+    supervising committee: newest first, optionally at one branch."""
+    criteria = {"unscheduled_flag": True}
+    if query["unit_id"]:
+        criteria["unit_id"] = query["unit_id"]
+    page = store.page_of_visits(db, criteria, query)
+    return {"visits": page["items"], "next_cursor": page["next_cursor"]}
+
+
+def visits_of_cadre(db, cadre_id, query):
+    """The cadre's own visits, newest meeting first (paged), each concern with the answer that
+    came back, if any. Dumped here: the answer joins each concern as ``Visit`` dumps it."""
+    page = store.page_of_cadre_visits(db, cadre_id, query)
+    answers = store.answers_to(db, [c["concern_id"] for v in page["items"]
+                                    for c in v["concerns"]])
+    visits = []
+    for visit in page["items"]:
+        dumped = schemas.Visit().dump(visit)
+        for concern in dumped["concerns"]:
+            answer = answers.get(concern["concern_id"])
+            concern["answer"] = schemas.ConcernAnswer().dump(answer) if answer else None
+        visits.append(dumped)
+    return {"visits": visits, "next_cursor": page["next_cursor"]}
+
+
+# --- a branch's year -------------------------------------------------------------------------
+
+def meeting_record(db, unit_id, year, principal, today):
+    found = unit(db, unit_id)
+    if principal is not None and principal.role != ADMINISTRATOR:
+        basis(db, principal.cadre_id, unit_id, today)
+    visits = store.visits_of_year(db, unit_id, dt.date(year, 1, 1).isoformat(),
+                                  dt.date(year, 12, 31).isoformat())
+    return {"unit_id": unit_id, "unit_name": found["name"],
+            **branch.meeting_record(visits, year)}
+
+
+# --- one visit, one version, one concern -----------------------------------------------------
+
+def visit(db, visit_id, principal):
+    found = store.find_visit(db, visit_id)
+    if found is None:
+        raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
+    rules.check_own_visit(found, principal)
+    if principal is not None and found["cadre_id"] != principal.cadre_id:
+        found = without_personal_data(found)  # a group member who attended, not the author
+    return found
+
+
+def visit_version(db, visit_id, version, principal):
+    """A visit as it stood at ``version`` (1: as first logged): the cadre's own."""
+    current = store.find_visit(db, visit_id, with_versions=True)
+    if current is None:
+        raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
+    rules.check_own_visit(current, principal)
+    if current.get("version", 1) == version:
+        found = current
+    else:
+        found = next((v for v in current.get("versions", ()) if v["version"] == version), None)
+    if found is None:
+        raise NotFound("no such version of this visit", {"version": [str(version)]})
+    if principal is not None and current["cadre_id"] != principal.cadre_id:
+        found = without_personal_data(found)
+    return found
+
+
+def concern(db, concern_id, principal):
+    """A concern as raised: a cadre's own only. An authority officer's reads come with
+    ``principal`` None, after the escalations service found the case in their authority; they
+    do not see who raised it by name or contact."""
+    found = store.visit_of_concern(db, concern_id)
+    if found is None:
+        raise NotFound("concern not found", {"concern_id": [str(concern_id)]})
+    rules.check_own_visit(found, principal, "concern", concern_id)
+    if principal is None:
+        found = without_personal_data(found)
+    raised = next(c for c in found["concerns"] if c["concern_id"] == concern_id)
+    return {**raised, "visit_id": found["_id"], "unit_id": found["unit_id"],
+            "unit_name": found["unit_name"], "raised_on": found["meeting_date"],
+            "answer": store.find_answer(db, concern_id)}

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from marshmallow import ValidationError
 
+from shared import clock
 from shared.contracts.rpc.visits import MAX_CONCERNS_PER_VISIT, LogVisit
 
 
@@ -16,7 +17,7 @@ def visit(**overrides):
     body = {
         "submission_id": "sub-0001",
         "unit_id": "vp.bx.tam-hop.noi-phat",
-        "meeting_date": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+        "meeting_date": (clock.today() - dt.timedelta(days=3)).isoformat(),
         "meeting_kind": "regular",
         "attendance": {"present": 18, "expected": 22},
         "assessment": {"leadership": 4, "education": 3, "combativeness": 5},
@@ -42,7 +43,7 @@ def errors(body):
 
 def test_a_valid_visit_loads():
     loaded = load(visit())
-    assert loaded["meeting_date"] == dt.date.today() - dt.timedelta(days=3)
+    assert loaded["meeting_date"] == clock.today() - dt.timedelta(days=3)
     assert loaded["attendance"] == {"present": 18, "expected": 22}
     assert loaded["assessment"]["note"] == ""
     assert loaded["concerns"] == [{**concern(), "urgency": "normal", "raised_by_name": None,
@@ -79,13 +80,13 @@ def test_impossible_attendance_is_refused(attendance):
 
 @pytest.mark.parametrize("days_ahead", [0, 1])
 def test_meeting_today_or_tomorrow_is_accepted_for_time_zones(days_ahead):
-    day = dt.date.today() + dt.timedelta(days=days_ahead)
+    day = clock.today() + dt.timedelta(days=days_ahead)
     assert load(visit(meeting_date=day.isoformat()))["meeting_date"] == day
 
 
 @pytest.mark.parametrize("days_ahead", [2, 30])
 def test_meeting_more_than_a_day_ahead_is_refused(days_ahead):
-    day = dt.date.today() + dt.timedelta(days=days_ahead)
+    day = clock.today() + dt.timedelta(days=days_ahead)
     assert "meeting_date" in errors(visit(meeting_date=day.isoformat()))
 
 

@@ -1,7 +1,7 @@
 """Benchmark of the branch brief on the embedded store (no assertions: it prints figures).
 
-The brief (``services.visits.queries.BranchQueries.branch_brief``, called directly as a trusted
-internal caller, with the visits service's own indexes) of random branches, at a number of
+The brief (``services.visits.queries.branch_brief``, called directly as a trusted internal
+caller, with the visits service's own indexes) of random branches, at a number of
 branches each holding ``--concerns`` concern views (about a fifth of them open, some answered
 and waiting to be read out, some overdue) and ``--visits`` visits.
 
@@ -21,9 +21,11 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
 from docstore import DocStoreClient  # noqa: E402
-from services.visits import branch  # noqa: E402
-from services.visits.queries import INDEXES, BranchQueries  # noqa: E402
+from services.visits import branch, queries  # noqa: E402
+from services.visits.store import INDEXES  # noqa: E402
 from shared.clock import Clock  # noqa: E402
+from shared.contracts.rpc.visits import Brief, BriefQuery  # noqa: E402
+from shared.errors import load_payload  # noqa: E402
 
 UTC = dt.timezone.utc
 TODAY = dt.date(2026, 11, 27)
@@ -31,15 +33,6 @@ QUERIES = 300
 BATCH = 10_000
 STATES = ["routed", "acknowledged", "in_progress", "answered", "closed_resolved",
           "closed_resolved", "closed_resolved", "closed_unresolved", "withdrawn", "reopened"]
-
-
-class Rules:
-    clock = Clock()
-
-
-class Brief(BranchQueries):
-    def __init__(self, db):
-        self.db, self.rules = db, Rules()
 
 
 def fill(db, branches, concerns, visits, rng):
@@ -69,7 +62,8 @@ def fill(db, branches, concerns, visits, rng):
                 "meeting_date": (TODAY - dt.timedelta(days=30 * v)).isoformat(),
                 "meeting_kind": "regular", "attendance": {"present": 20, "expected": 25},
                 "assessment": {"leadership": 4, "education": 3, "combativeness": 3},
-                "concerns": [], "unscheduled_flag": False, "version": 1})
+                "concerns": [], "unscheduled_flag": False, "version": 1,
+                "submission_id": f"{unit}-s{v}"})  # the visits' unique index needs one
         if len(views) >= BATCH:
             db.concern_cases.insert_many(views)
             views = []
@@ -101,12 +95,14 @@ def main():
             started = time.perf_counter()
             fill(db, branches, args.concerns, args.visits, rng)
             load = time.perf_counter() - started
-            service = Brief(db)
+            clock = Clock()
             samples = []
             for _ in range(QUERIES):
                 unit = f"b{rng.randrange(branches):06d}"
                 start = time.perf_counter()
-                service.branch_brief(unit, {"limit": 20}, None)
+                # what the entrypoint does: load the query, read, dump the brief
+                query = load_payload(BriefQuery(), {"limit": 20}, "query")
+                Brief().dump(queries.branch_brief(db, unit, query, None, clock.today()))
                 samples.append((time.perf_counter() - start) * 1000)
             samples.sort()
             p50, p99 = statistics.median(samples), samples[int(len(samples) * 0.99) - 1]

@@ -11,6 +11,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from shared import clock
 from shared.contracts import (
     CONCERN_TOPICS,
     MEETING_KINDS,
@@ -116,8 +117,9 @@ class LogVisit(Schema):
 
     @validates("meeting_date")
     def _not_in_future(self, value, **kwargs):
-        # one day of slack for time zones: the meeting hall is in UTC+7
-        if value > dt.date.today() + dt.timedelta(days=1):
+        # today is Vietnam's (the meeting hall's), whatever the server's zone; one day of
+        # slack for a phone whose clock runs ahead around midnight
+        if value > clock.today() + dt.timedelta(days=1):
             raise ValidationError("cannot be in the future")
 
 

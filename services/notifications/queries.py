@@ -1,0 +1,23 @@
+"""What the notifications service answers operators: what was sent to whom, and what waits.
+
+Example::
+
+    page = list_notifications(db, {"case_id": "k1", "recipient_id": None, "state": None,
+                                   "limit": 50, "cursor": None})
+    page["notifications"], page["next_cursor"]
+"""
+from services.notifications import store
+
+FILTERS = ("case_id", "recipient_id", "state")
+
+
+def mail_waiting(db):
+    """Mail stored but not yet accepted by the mail server (it may be away)."""
+    return store.count_waiting(db)
+
+
+def list_notifications(db, query):
+    """A page of notifications, newest first, by case, recipient and state when given."""
+    criteria = {key: query[key] for key in FILTERS if query[key] is not None}
+    page = store.page_of_notifications(db, criteria, query)
+    return {"notifications": page["items"], "next_cursor": page["next_cursor"]}

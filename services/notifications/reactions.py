@@ -1,0 +1,21 @@
+"""What the notifications service does on each event it hears: plain functions, called by the
+``@subscribe`` entrypoints of ``service``.
+
+- a registry or visits event (``directory``): learn the name, address or concern it tells of;
+- a case event (``case_events``): store the mail it owes each recipient (``cases`` says whom,
+  ``messages`` says what); the sender in the background mails it. Example::
+
+    tell(db, outbox, event)     # outbox: the service's MailSender dependency
+"""
+from services.notifications import cases, directory
+
+
+def learn(db, event):
+    directory.learn(db, event)
+
+
+def tell(db, outbox, event):
+    """A redelivered event stores nothing new: each notification is keyed by event and
+    recipient (``outgoing.enqueue``)."""
+    for case_id, message in cases.TELLINGS[event.event_type](db, event):
+        outbox.enqueue(event, message, case_id)

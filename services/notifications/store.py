@@ -1,0 +1,135 @@
+"""The notifications service's collections: the only module that reads or writes them.
+
+- ``notifications``: each mail, stored once (keyed by event and recipient), then claimed, sent,
+  deferred or rejected by the postman (``outgoing``), and listed for operators;
+- ``authorities``, ``cadres``, ``units``, ``concerns``: the directory learned from events
+  (``directory``), each write an idempotent upsert keyed by the registry's or the event's id.
+
+Example::
+
+    stored = insert_notification(db, document)        # False: stored already (a redelivery)
+    authority = find_authority(db, "ubnd-xa-tam-hop")  # the document, or None
+"""
+from shared.outbox import push_events
+from shared.pages import read_page
+from shared.storage import DuplicateKeyError
+
+INDEXES = {"notifications": [
+    ([("state", 1), ("next_attempt_at", 1)], {}),
+    # GET /notifications a page at a time (NOTIFICATIONS_ORDER), with each filter and none
+    ([("case_id", 1), ("created_at", -1), ("_id", -1)], {}),
+    ([("recipient_id", 1), ("created_at", -1), ("_id", -1)], {}),
+    ([("state", 1), ("created_at", -1), ("_id", -1)], {}),
+    ([("created_at", -1), ("_id", -1)], {}),
+]}
+# the newest first
+NOTIFICATIONS_ORDER = [("created_at", -1), ("_id", -1)]
+# what a sender still has to get accepted by the mail server
+WAITING_STATES = ("pending", "sending")
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+def insert_notification(db, document):
+    """Store ``document`` unless its key is taken; True when this call stored it."""
+    try:
+        db.notifications.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def due_notifications(db, state, now, limit):
+    """Notifications in ``state`` whose next attempt has come, the longest waiting first."""
+    return list(db.notifications.find({"state": state, "next_attempt_at": {"$lte": now}},
+                                      {"body": 0}).sort("next_attempt_at", 1).limit(limit))
+
+
+def claim(db, candidate, lease_until):
+    """``candidate`` as ``sending`` and ours until ``lease_until``; None if another sender
+    claimed it since it was read (``attempts`` is the claim's version)."""
+    claimed = db.notifications.update_one(
+        {"_id": candidate["_id"], "state": candidate["state"],
+         "attempts": candidate["attempts"]},
+        {"$set": {"state": "sending", "next_attempt_at": lease_until},
+         "$inc": {"attempts": 1}})
+    if claimed.modified_count != 1:
+        return None
+    return db.notifications.find_one({"_id": candidate["_id"]})
+
+
+def defer(db, notification_id, error, next_attempt_at):
+    db.notifications.update_one({"_id": notification_id}, {"$set": {
+        "state": "pending", "last_error": error, "next_attempt_at": next_attempt_at}})
+
+
+def reject(db, notification_id, error):
+    db.notifications.update_one({"_id": notification_id}, {"$set": {
+        "state": "rejected", "last_error": error}})
+
+
+def mark_sent(db, notification_id, sent_at, reply, event):
+    """Sent, with ``event`` (``notification_sent``) in the same update for the outbox."""
+    db.notifications.update_one({"_id": notification_id}, push_events({"$set": {
+        "state": "sent", "sent_at": sent_at, "smtp_reply": reply, "last_error": None}},
+        [event]))
+
+
+def count_waiting(db):
+    return sum(db.notifications.count_documents({"state": state}) for state in WAITING_STATES)
+
+
+def page_of_notifications(db, criteria, query):
+    return read_page(db.notifications, criteria, NOTIFICATIONS_ORDER, query,
+                     {"body": 0, "outbox": 0})
+
+
+# --- the directory ---------------------------------------------------------------------------
+
+# the address at registration never overwrites one a contact change brought first
+def record_authority(db, authority_id, name, email):
+    db.authorities.update_one({"_id": authority_id}, {
+        "$set": {"name": name}, "$setOnInsert": {"email": email}}, upsert=True)
+
+
+def record_cadre(db, cadre_id, name, email):
+    db.cadres.update_one({"_id": cadre_id}, {
+        "$set": {"name": name}, "$setOnInsert": {"email": email}}, upsert=True)
+
+
+def change_authority_email(db, authority_id, email):
+    db.authorities.update_one({"_id": authority_id}, {"$set": {"email": email}}, upsert=True)
+
+
+def change_cadre_email(db, cadre_id, email):
+    db.cadres.update_one({"_id": cadre_id}, {"$set": {"email": email}}, upsert=True)
+
+
+def record_unit(db, unit_id, name):
+    db.units.update_one({"_id": unit_id}, {"$set": {"name": name}}, upsert=True)
+
+
+def record_carrier(db, concern_id, cadre_id, visit_id):
+    """Who carried the concern, from the visit it was raised at."""
+    db.concerns.update_one({"_id": concern_id}, {"$set": {
+        "cadre_id": cadre_id, "visit_id": visit_id}}, upsert=True)
+
+
+def record_concern(db, concern_id, facts):
+    db.concerns.update_one({"_id": concern_id}, {"$set": facts}, upsert=True)
+
+
+def find_authority(db, authority_id):
+    return db.authorities.find_one({"_id": authority_id})
+
+
+def find_cadre(db, cadre_id):
+    return db.cadres.find_one({"_id": cadre_id})
+
+
+def find_unit(db, unit_id):
+    return db.units.find_one({"_id": unit_id})
+
+
+def find_concern(db, concern_id):
+    return db.concerns.find_one({"_id": concern_id})

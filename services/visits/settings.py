@@ -1,0 +1,17 @@
+"""The visits service's settings: the amendment window and the clock it is judged by."""
+from marshmallow import fields, validate
+
+from shared import config
+
+
+class Settings(config.Settings):
+    """The keys of deploy/config.yml the visits service reads (defaults: there)."""
+
+    # hours after logging a visit during which its author may amend it
+    VISIT_AMEND_WINDOW_HOURS = fields.Float(required=True, validate=validate.Range(0, 24 * 365))
+    # tests only: a file of seconds moving the clock (see shared.clock); empty: the real time
+    TEST_CLOCK_FILE = fields.String(required=True, allow_none=True)
+
+
+def settings(given):
+    return config.load_settings(Settings(), given)
