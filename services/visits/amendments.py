@@ -12,12 +12,10 @@ visit. Example::
     plan.changes            # fields to $set on the visit (version, concerns, ...)
     plan.added, plan.withdrawn
 """
-import datetime as dt
 from dataclasses import dataclass
 
 from shared.errors import NotFound, RuleViolated
 
-DEFAULT_WINDOW = dt.timedelta(hours=48)
 AMENDED_FIELDS = ("meeting_kind", "attendance", "assessment")
 # what a version keeps of the visit: everything but the outbox and the older versions
 NOT_IN_A_VERSION = ("outbox", "outbox_pending", "versions")

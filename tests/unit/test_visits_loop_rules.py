@@ -80,7 +80,7 @@ def test_a_group_member_who_attended_reads_the_visit_and_nobody_else_does():
 # --- amendments ------------------------------------------------------------------------------
 
 LOGGED_AT = dt.datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-WINDOW = amendments.DEFAULT_WINDOW
+WINDOW = dt.timedelta(hours=48)  # as deploy/config.yml sets VISIT_AMEND_WINDOW_HOURS
 
 
 def stored_visit():
