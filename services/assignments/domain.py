@@ -5,6 +5,7 @@ assigned to a unit of which level, so a reorganised tree (2025: districts remove
 table, not the code. A cadre is only ever assigned inside the tree of the committee they sit on.
 """
 import datetime as dt
+import hashlib
 
 from shared.eligibility import ASSIGNMENT_RULES, AssignmentRule, eligible_rule  # noqa: F401
 from shared.errors import RuleViolated
@@ -23,6 +24,25 @@ def holds_on(assignment, day):
     day = day.isoformat() if isinstance(day, dt.date) else day
     return assignment["starts_on"] <= day and (assignment.get("ends_on") is None
                                                 or day <= assignment["ends_on"])
+
+
+def holding(assignments, day):
+    """The assignments holding on ``day`` (all of them when ``day`` is None)."""
+    if day is None:
+        return list(assignments)
+    return [assignment for assignment in assignments if holds_on(assignment, day)]
+
+
+def sat_on(cadre, unit):
+    """The committee ``cadre`` sat on when ``unit`` stood as given: their home, or one merged
+    into it since (a former home) that ``unit`` sits under."""
+    homes = [cadre["home_unit_id"], *cadre.get("former_home_unit_ids", [])]
+    return next((h for h in homes if h in unit["path"][:-1]), cadre["home_unit_id"])
+
+
+def assignment_id_for(operation_id, assignment_id):
+    """A carried (or replacing) assignment's id: the same on every attempt."""
+    return hashlib.sha256(f"{operation_id}:{assignment_id}".encode()).hexdigest()[:32]
 
 
 def check_end(assignment, ends_on):

@@ -14,6 +14,7 @@ is refused (history is not rewritten); two on the same day compose into one vers
 """
 import datetime as dt
 
+from shared import folding
 from shared.errors import RuleViolated
 
 FIELDS = ("name", "level", "kind", "parent_id", "path")
@@ -48,6 +49,27 @@ def first_version(fields, day=None, operation_id=None):
             "operation_id": operation_id}
 
 
+def first_versions(unit, parent):
+    """A new unit's history: it follows its parent's versions from ``established_on``."""
+    start = iso(unit["established_on"])
+    fields = {key: unit.get(key) for key in ("name", "level", "kind", "parent_id")}
+    if parent is None:
+        return [first_version({**fields, "path": [unit["unit_id"]]}, start)]
+    if parent["history"][-1]["to"] is not None:
+        raise RuleViolated("the parent unit no longer exists", {"parent_id": [
+            f"{parent['_id']} ended on {parent['history'][-1]['to']}; register under its "
+            f"successor"]})
+    versions = []
+    for version in parent["history"]:
+        if version["to"] is not None and start is not None and version["to"] < start:
+            continue
+        begins = version["from"] if start is None or (
+            version["from"] is not None and version["from"] > start) else start
+        versions.append({**fields, "path": [*version["path"], unit["unit_id"]], "from": begins,
+                         "to": version["to"], "operation_id": None})
+    return versions
+
+
 def _check_open(versions, day, unit_id):
     last = versions[-1]
     if last["to"] is not None:
@@ -80,6 +102,16 @@ def lifetime(versions):
     return versions[0]["from"] or EARLIEST, versions[-1]["to"] or LATEST
 
 
+def current_fields(versions):
+    """What a unit document keeps beside its history: its last version's fields, its lifetime
+    and the folded words of every name it ever had (search)."""
+    last = versions[-1]
+    exists_from, exists_to = lifetime(versions)
+    names = {version["name"] for version in versions}
+    return {**{key: last[key] for key in FIELDS}, "exists_from": exists_from,
+            "exists_to": exists_to, "search": folding.search_key(*sorted(names))}
+
+
 def state_on(unit, day):
     """A unit document as it stood on ``day`` (its version's fields over the rest), or None."""
     version = version_on(unit["history"], day)
@@ -87,3 +119,8 @@ def state_on(unit, day):
         return None
     return {**unit, **{key: version[key] for key in FIELDS}, "in_force_from": version["from"],
             "in_force_to": version["to"]}
+
+
+def latest_state(unit):
+    """A unit document as it stands from its latest version's first day."""
+    return state_on(unit, unit["history"][-1]["from"] or EARLIEST)

@@ -250,3 +250,29 @@ def _finish(operation, units, states, new, result):
         result.versions[unit_id] = history.end(units[unit_id]["history"], day, unit_id)
         result.units.append({"unit_id": unit_id, **states[unit_id],
                              "previous_path": states[unit_id]["path"], "ended": True})
+
+
+def stored_plan(result, units, moves, homes):
+    """The form a :class:`Plan` is stored in (``reorganisations.plan``), with the assignments
+    it ends or carries (``moves``) and the cadres whose committee it carries (``homes``)."""
+    # unit ids hold dots, unfit for field names: the plan keeps lists
+    return {
+        "versions": [{"unit_id": unit_id, "versions": versions,
+                      "revision": units[unit_id].get("revision", 0)}
+                     for unit_id, versions in result.versions.items()],
+        "created": [{"unit_id": unit_id, **state} for unit_id, state in result.created.items()],
+        "ended": result.ended,
+        "successor_of": [{"unit_id": unit_id, "successor_id": successor}
+                         for unit_id, successor in result.successor_of.items()],
+        "units": result.units,
+        "moves": [{"assignment_id": m["assignment"]["_id"], "carry_to": m["carry_to"]}
+                  for m in moves],
+        "homes": homes,
+    }
+
+
+def shown(stored):
+    """A stored reorganisation as it is answered: its units and where each ended one went."""
+    plan = stored["plan"]
+    return {**stored, "units": plan["units"],
+            "successor_of": {s["unit_id"]: s["successor_id"] for s in plan["successor_of"]}}

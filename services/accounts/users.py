@@ -1,0 +1,96 @@
+"""Users changed: created, their password changed or reset, their role or scope changed,
+disabled, signed out. Each change that ends the user's tokens bumps ``token_version`` with its
+event (``store.revoke``); the rules are ``rules``'."""
+from logging import getLogger
+
+from eventlet import tpool
+
+from services.accounts import rules, store
+from shared import contracts
+from shared.authorisation import actor_of, check_scope
+from shared.errors import InvalidInput, NotFound
+
+_log = getLogger(__name__)
+
+
+def revoke(db, user_id, event_type, principal, payload=None, **changes):
+    """End every token of the user issued so far, with ``event_type``'s event."""
+    event = event_type.new(payload or {"user_id": user_id}, actor=actor_of(principal))
+    store.revoke(db, user_id, event, actor_of(principal), changes)
+
+
+def sign_out(db, principal):
+    revoke(db, principal.user_id, contracts.USER_SIGNED_OUT, principal)
+    return {"signed_out": True}
+
+
+def change_password(db, change, principal):
+    user = store.find_user(db, principal.user_id)
+    if not tpool.execute(rules.password_matches, user["password_hash"],
+                         change["current_password"]):
+        raise InvalidInput("password change refused",
+                           {"current_password": ["is not your current password"]})
+    rules.check_password_policy(change["new_password"], user["username"], "new_password")
+    revoke(db, user["_id"], contracts.PASSWORD_CHANGED, principal,
+           password_hash=tpool.execute(rules.hash_password, change["new_password"]))
+    return {"password_changed": True}
+
+
+def reset_password(db, user_id, reset, principal):
+    user = store.find_user(db, user_id)
+    rules.check_password_policy(reset["new_password"], user["username"], "new_password")
+    revoke(db, user["_id"], contracts.PASSWORD_RESET, principal,
+           password_hash=tpool.execute(rules.hash_password, reset["new_password"]))
+    return store.find_user(db, user_id)
+
+
+def create_user(db, user, principal, registry):
+    """``registry``: the lookups that tell whether a cadre or an authority exists."""
+    check_scope(user["role"], user["cadre_id"], user["authority_id"])
+    rules.check_password_policy(user["password"], user["username"])
+    check_scope_exists(user["cadre_id"], user["authority_id"], registry)
+    user_id = contracts.new_id()
+    profile = {key: user[key] for key in ("username", "display_name", "role", "cadre_id",
+                                          "authority_id")}
+    document = {"_id": user_id, **profile, "enabled": True, "token_version": 0,
+                "password_hash": tpool.execute(rules.hash_password, user["password"]),
+                "created_at": contracts.utcnow(), "actor": actor_of(principal)}
+    event = contracts.USER_CREATED.new({"user_id": user_id, **profile},
+                                       actor=actor_of(principal))
+    store.insert_user(db, document, event)
+    _log.info("user %s (%s) created", user["username"], user["role"])
+    return document
+
+
+def change_user(db, user_id, change, principal, registry):
+    """A new role and scope (``user_role_changed``) and/or disabling (``user_disabled``);
+    both end the user's tokens, since a token's rights come from its role."""
+    if not change:
+        raise InvalidInput("nothing to change", {"_schema": ["give role or enabled"]})
+    user = store.find_user(db, user_id)
+    if "role" in change:
+        new = rules.role_change(user, change["role"], change.get("cadre_id"),
+                                change.get("authority_id"), principal.user_id)
+        check_scope_exists(new["cadre_id"], new["authority_id"], registry)
+        revoke(db, user_id, contracts.USER_ROLE_CHANGED, principal,
+               payload={"user_id": user_id, **new}, **new)
+    elif "cadre_id" in change or "authority_id" in change:
+        raise InvalidInput("a scope is changed with its role",
+                           {"role": ["required with cadre_id or authority_id"]})
+    if change.get("enabled") is False and user["enabled"]:
+        rules.check_may_disable(user, principal.user_id)
+        revoke(db, user_id, contracts.USER_DISABLED, principal, enabled=False)
+    return store.find_user(db, user_id)
+
+
+def check_scope_exists(cadre_id, authority_id, registry):
+    """A user is bound to a cadre or an authority of the registry, not to a typo.
+    ``registry``: ``{"cadre_id": lookup, "authority_id": lookup}``, each raising NotFound."""
+    for field, value in (("cadre_id", cadre_id), ("authority_id", authority_id)):
+        if value is None:
+            continue
+        try:
+            registry[field](value)
+        except NotFound:
+            raise InvalidInput("user refused", {field: [
+                f"{value} is not in the registry"]}) from None

@@ -1,0 +1,81 @@
+"""The registry's reads. Each takes the day it answers for (``as_of``; none given: today in
+Vietnam, ``shared.clock``) and answers the registry as it stood that day."""
+from services.assignments import domain, history, reorganisation, store, tree
+from services.assignments.levels import LEVEL_SCHEMES, LEVELS
+from shared import clock, folding
+
+
+def day_asked(query):
+    """The day a query asks about: its ``as_of``, or today."""
+    return query.get("as_of") or clock.today()
+
+
+# --- units -----------------------------------------------------------------------------------
+
+def get_unit(db, unit_id, query):
+    return tree.unit_on(db, unit_id, day_asked(query))
+
+
+def unit_history(db, unit_id):
+    return store.unit_history(db, unit_id)
+
+
+def list_units(db, query):
+    day = history.iso(day_asked(query))
+    page = store.units_existing_on(db, day, query)
+    return {"units": [history.state_on(unit, day) for unit in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
+def list_levels():
+    return {"levels": [{"level_id": level.level_id, "name": level.name,
+                        "parent_levels": sorted(level.parent_levels),
+                        "description": level.description} for level in LEVELS],
+            "schemes": {name: list(ids) for name, ids in LEVEL_SCHEMES.items()}}
+
+
+def list_reorganisations(db, query):
+    page = store.reorganisations_page(db, query)
+    return {"reorganisations": [reorganisation.shown(item) for item in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
+# --- cadres, assignments, working groups -----------------------------------------------------
+
+def get_cadre(db, cadre_id):
+    return store.find_cadre(db, cadre_id)
+
+
+def list_cadres(db, query):
+    page = store.cadres_page(db, query)
+    return {"cadres": page["items"], "next_cursor": page["next_cursor"]}
+
+
+def list_assignments(db, cadre_id, day):
+    """A cadre's assignments (all of them; with ``day``, those holding that day)."""
+    return domain.holding(store.assignments_of_cadre(db, cadre_id), day)
+
+
+def list_unit_assignments(db, unit_id, day):
+    return domain.holding(store.assignments_of_unit(db, unit_id), day)
+
+
+def get_working_group(db, working_group_id):
+    return store.find_working_group(db, working_group_id)
+
+
+def list_working_groups(db, query):
+    page = store.working_groups_page(db, query.get("as_of"), query)
+    return {"working_groups": page["items"], "next_cursor": page["next_cursor"]}
+
+
+# --- search ----------------------------------------------------------------------------------
+
+def search(db, query):
+    """Units (as they stood ``as_of``) and cadres whose names hold every query word as the
+    start of a word, with or without diacritics."""
+    criteria = folding.search_criteria(query["q"])
+    day = history.iso(day_asked(query))
+    return {"units": [history.state_on(unit, day)
+                      for unit in store.units_found(db, criteria, day, query["limit"])],
+            "cadres": store.cadres_found(db, criteria, query["limit"])}
