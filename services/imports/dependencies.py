@@ -1,28 +1,16 @@
-"""The imports service's settings, and the timer that carries import jobs forward."""
+"""The imports service's nameko dependencies: its job lease, the registry's RPCs, and the
+timer that carries import jobs forward (settings in ``settings``)."""
 import uuid
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from nameko.extensions import DependencyProvider
+from nameko.rpc import ReplyListener, ServiceProxy
 from nameko.timer import Timer
 
-from shared.errors import ConfigError
+from services.imports.jobs import RegistryCalls
+from services.imports.settings import settings
 
-
-class ImportSettings(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    # seconds between two looks for import jobs that need work (a job runs to its end at once)
-    IMPORT_POLL_SECONDS = fields.Float(load_default=0.5, validate=validate.Range(0.05, 60))
-    # how long a job stays with an instance that stopped renewing it before another takes over
-    IMPORT_LEASE_SECONDS = fields.Float(load_default=15.0, validate=validate.Range(0.5, 3600))
-
-
-def import_settings(config):
-    try:
-        return ImportSettings().load(dict(config))
-    except ValidationError as error:
-        raise ConfigError("invalid configuration", error.normalized_messages()) from None
+# the services whose RPCs an import applies rows through and reads the registry from
+REGISTRY_SERVICES = ("assignments", "escalations")
 
 
 class JobSettings(DependencyProvider):
@@ -30,11 +18,22 @@ class JobSettings(DependencyProvider):
     ``self.jobs.lease_seconds``."""
 
     def setup(self):
-        self.lease_seconds = import_settings(self.container.config)["IMPORT_LEASE_SECONDS"]
+        self.lease_seconds = settings(self.container.config)["IMPORT_LEASE_SECONDS"]
         self.owner = uuid.uuid4().hex
 
     def get_dependency(self, worker_ctx):
         return self
+
+
+class Registry(DependencyProvider):
+    """``self.registry``: :class:`~services.imports.jobs.RegistryCalls` over a proxy to each
+    registry service, as nameko's ``RpcProxy`` gives one (sharing its reply queue)."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def get_dependency(self, worker_ctx):
+        return RegistryCalls({name: ServiceProxy(worker_ctx, name, self.rpc_reply_listener)
+                              for name in REGISTRY_SERVICES})
 
 
 class ImportTimer(Timer):
@@ -44,7 +43,7 @@ class ImportTimer(Timer):
         super().__init__(None, eager=eager, **kwargs)
 
     def setup(self):
-        self.interval = import_settings(self.container.config)["IMPORT_POLL_SECONDS"]
+        self.interval = settings(self.container.config)["IMPORT_POLL_SECONDS"]
         super().setup()
 
 
