@@ -1,16 +1,11 @@
-"""The imports service's nameko dependencies: its job lease, the registry's RPCs, and the
-timer that carries import jobs forward (settings in ``settings``)."""
+"""The imports service's nameko dependencies: its job lease and the timer that carries import
+jobs forward (settings in ``settings``)."""
 import uuid
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
 from nameko.timer import Timer
 
-from services.imports.jobs import RegistryCalls
 from services.imports.settings import settings
-
-# the services whose RPCs an import applies rows through and reads the registry from
-REGISTRY_SERVICES = ("assignments", "escalations")
 
 
 class JobSettings(DependencyProvider):
@@ -23,17 +18,6 @@ class JobSettings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self
-
-
-class Registry(DependencyProvider):
-    """``self.registry``: :class:`~services.imports.jobs.RegistryCalls` over a proxy to each
-    registry service, as nameko's ``RpcProxy`` gives one (sharing its reply queue)."""
-
-    rpc_reply_listener = ReplyListener()
-
-    def get_dependency(self, worker_ctx):
-        return RegistryCalls({name: ServiceProxy(worker_ctx, name, self.rpc_reply_listener)
-                              for name in REGISTRY_SERVICES})
 
 
 class ImportTimer(Timer):

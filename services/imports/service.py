@@ -9,9 +9,11 @@ registry holds in the columns the import reads. Coverage reports (``queries``, r
 ``coverage``) come from this service's read model of registry and visit events
 (``reactions``); every collection is read and written in ``store``.
 """
+from nameko.rpc import RpcProxy
+
 from services.imports import queries, reactions, store
-from services.imports.dependencies import JobSettings, Registry, import_timer
-from services.imports.jobs import JobRunner, accept_upload
+from services.imports.dependencies import JobSettings, import_timer
+from services.imports.jobs import JobRunner, RegistryCalls, accept_upload
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import imports as schemas
@@ -24,7 +26,9 @@ from shared.store import ReportsHealth, Store
 class ImportsService(ReportsHealth):
     name = "imports"
     db = Store(indexes=store.INDEXES)
-    registry = Registry()
+    # the registry: rows are applied through its RPCs, and read from them
+    assignments = RpcProxy("assignments")
+    escalations = RpcProxy("escalations")
     jobs = JobSettings()
 
     # --- import -------------------------------------------------------------------------------
@@ -50,7 +54,9 @@ class ImportsService(ReportsHealth):
 
     @import_timer
     def carry_imports(self):
-        runner = JobRunner(self.db, self.registry, self.jobs.owner, self.jobs.lease_seconds)
+        registry = RegistryCalls({"assignments": self.assignments,
+                                  "escalations": self.escalations})
+        runner = JobRunner(self.db, registry, self.jobs.owner, self.jobs.lease_seconds)
         while runner.work() is not None:
             pass
 
@@ -60,7 +66,9 @@ class ImportsService(ReportsHealth):
     def export_registry(self, query, principal=None):
         require(principal_from(principal), "registry.export")
         query = load_payload(schemas.ExportQuery(), query, "query")
-        return queries.export_registry(self.db, self.registry, query)
+        registry = RegistryCalls({"assignments": self.assignments,
+                                  "escalations": self.escalations})
+        return queries.export_registry(self.db, registry, query)
 
     # --- coverage -----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""The monitor's nameko dependencies: what it remembers between rounds, a proxy to every
-service it watches, and the timer of its alert rounds."""
+"""The monitor's nameko dependencies: what it remembers between rounds and the timer of its
+alert rounds; and the services whose health it watches (each an ``RpcProxy`` of the service
+class, so the broker's permissions can be checked against the code)."""
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
 from nameko.timer import Timer
 
 from services.monitor.settings import settings
@@ -26,17 +26,6 @@ class Findings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self
-
-
-class WatchedServices(DependencyProvider):
-    """``self.watched``: ``{service: proxy}`` for each of WATCHED_SERVICES, as nameko's
-    ``RpcProxy`` gives one (sharing its reply queue)."""
-
-    rpc_reply_listener = ReplyListener()
-
-    def get_dependency(self, worker_ctx):
-        return {name: ServiceProxy(worker_ctx, name, self.rpc_reply_listener)
-                for name in WATCHED_SERVICES}
 
 
 class AlertTimer(Timer):

@@ -17,9 +17,10 @@
 Every collection is read and written in ``store``.
 """
 from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
 
 from services.monitor import dead_letters, queries, queues, reactions, store, watch
-from services.monitor.dependencies import Findings, WatchedServices, alert_timer
+from services.monitor.dependencies import WATCHED_SERVICES, Findings, alert_timer
 from services.monitor.settings import settings
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
@@ -34,7 +35,13 @@ class MonitorService(ReportsHealth):
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
     config = Config()
     findings = Findings()
-    watched = WatchedServices()
+    # every service of WATCHED_SERVICES, for its health (test_monitor_rules checks the list)
+    assignments = RpcProxy("assignments")
+    visits = RpcProxy("visits")
+    escalations = RpcProxy("escalations")
+    notifications = RpcProxy("notifications")
+    accounts = RpcProxy("accounts")
+    imports = RpcProxy("imports")
 
     @subscribe("audit")
     def record_event(self, event):
@@ -110,8 +117,9 @@ class MonitorService(ReportsHealth):
 
     @alert_timer
     def check_alerts(self):
+        watched = {name: getattr(self, name) for name in WATCHED_SERVICES}
         watch.check_alerts(self.db, settings(self.config), self.findings, self.health(),
-                           self.watched)
+                           watched)
 
     @rpc
     def list_alerts(self, query=None, principal=None):

@@ -6,6 +6,7 @@ import eventlet
 
 from services.monitor import alerts, trail, watch
 from services.monitor.dependencies import WATCHED_SERVICES
+from services.monitor.service import MonitorService
 from shared import contracts
 from shared.contracts import parse_event
 from shared.services import BACKEND_SERVICES
@@ -136,6 +137,9 @@ class HealthProxy:
 def test_every_backend_service_is_watched_imports_too():
     assert set(WATCHED_SERVICES) == set(BACKEND_SERVICES) - {"monitor"}
     assert "imports" in WATCHED_SERVICES
+    # each asked through a proxy of the service class (the broker's permissions follow them)
+    assert {name: getattr(MonitorService, name).target_service
+            for name in WATCHED_SERVICES} == {name: name for name in WATCHED_SERVICES}
     ok = {"status": "ok", "outbox_pending": 0}
     watched = {name: HealthProxy(Reply({"service": name, **ok})) for name in WATCHED_SERVICES}
     watched["imports"] = HealthProxy(Reply(wait=1.0))                  # does not answer
