@@ -12,6 +12,7 @@ lease (``lease_until``) renewed after every window of rows; a lease that ran out
 died) is taken over. A file with rejected rows changes nothing (state ``rejected``) unless
 ``accept_valid_rows`` was given. Example::
 
+    job = accept_upload(db, upload, principal)   # checked at a first look, and stored
     runner = JobRunner(db, registry_calls, owner="3f…", lease_seconds=15)
     runner.work()       # claims one job that needs work and carries it as far as it goes
 """
@@ -21,22 +22,20 @@ from logging import getLogger
 
 import eventlet
 from eventlet import tpool
-from pymongo import ReturnDocument, UpdateOne
 
-from services.imports.intake import take_in
+from services.imports import store
+from services.imports.intake import first_look, take_in
 from services.imports.kinds import KINDS
 from services.imports.parsing import FileRefused
 from services.imports.planning import Known, lookups, make_plan
 from services.imports.rows import Row
 from shared import contracts
 from shared.authorisation import actor_of
-from shared.errors import NotFound, SausatError, Unavailable
+from shared.errors import InvalidInput, NotFound, SausatError, Unavailable
 
 _log = getLogger(__name__)
 
 ACTIVE = ("queued", "planning", "applying")
-# a finished job's rows and file are kept this long (its report stays in the job document)
-FILES_KEPT_SECONDS = 7 * 86400
 WINDOW = 16              # rows of one wave applied concurrently
 LOOKUP_WINDOW = 32       # registry reads in flight while planning
 PAGE_ALL_ABOVE = 200     # more ids than this: page through the whole list instead
@@ -62,6 +61,22 @@ def new_job(upload, fmt, principal):
         "updated_at": created, "finished_at": None,
         "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
     }
+
+
+def accept_upload(db, upload, principal):
+    """A job for ``upload`` (``StartImport``), stored with its file, queued; a file that
+    cannot be read is refused whole (InvalidInput), naming the problem."""
+    data = base64.b64decode(upload["content_base64"])
+    try:
+        fmt = first_look(data, upload["filename"], upload["format"])
+    except FileRefused as refused:
+        raise InvalidInput("the file is refused; nothing was imported",
+                           {"content_base64": [str(refused)]}) from None
+    job = new_job(upload, fmt, principal)
+    store.add_job(db, job, upload["content_base64"])
+    _log.info("import %s of %s (%s, %d bytes) queued", job["_id"], upload["filename"],
+              fmt, len(data))
+    return job
 
 
 class TransientFailure(Exception):
@@ -164,9 +179,8 @@ class JobRunner:
 
     def work(self):
         """Carry one job that needs work as far as it goes; the job's id, or None."""
-        for job in self.db.imports.find({"state": {"$in": list(ACTIVE)}},
-                                        {"_id": 1}).sort("_id", 1).limit(20):
-            job = self.claim(job["_id"])
+        for job_id in store.jobs_needing_work(self.db, ACTIVE):
+            job = self.claim(job_id)
             if job is None:
                 continue
             try:
@@ -178,19 +192,12 @@ class JobRunner:
 
     def claim(self, job_id):
         """The job, leased to us, or None while another live instance holds it."""
-        return self.db.imports.find_one_and_update(
-            {"_id": job_id, "state": {"$in": list(ACTIVE)},
-             "$or": [{"lease_until": {"$lt": now()}}, {"owner": self.owner}]},
-            {"$set": {"owner": self.owner, "lease_until": now() + self.lease}},
-            return_document=ReturnDocument.AFTER)
+        return store.claim_job(self.db, job_id, ACTIVE, self.owner, now() + self.lease, now())
 
     def renew(self, job_id, changes=None):
         """Write ``changes`` with a renewed lease; False if the lease was lost meanwhile."""
-        result = self.db.imports.update_one(
-            {"_id": job_id, "owner": self.owner},
-            {"$set": {**(changes or {}), "lease_until": now() + self.lease,
-                      "updated_at": now()}})
-        return result.matched_count == 1
+        return store.renew_job(self.db, job_id, self.owner, changes or {},
+                               now() + self.lease, now())
 
     def run(self, job):
         if job["state"] == "queued":
@@ -201,30 +208,28 @@ class JobRunner:
             self.apply(job)
 
     def ended(self, job_id, changes):
-        """Write a job's last state; its rows and file go after FILES_KEPT_SECONDS."""
+        """Write a job's last state; its rows and file go after ``store.FILES_KEPT_SECONDS``."""
         changes = {**changes, "finished_at": now()}
-        self.db.import_rows.update_many({"job_id": job_id}, {"$set": {"expires_at": now()}})
-        self.db.import_files.update_one({"_id": job_id}, {"$set": {"expires_at": now()}})
+        store.let_files_expire(self.db, job_id, now())
         return self.renew(job_id, changes)
 
     # --- reading ----------------------------------------------------------------------------
 
     def read(self, job):
-        stored = self.db.import_files.find_one({"_id": job["_id"]})
-        data = base64.b64decode(stored["content_base64"])
+        data = base64.b64decode(store.job_file(self.db, job["_id"]))
         try:  # in a real thread: a big workbook takes a second or two to read
             taken = tpool.execute(take_in, data, job["filename"], job["kind"], job["format"])
         except FileRefused as refused:
             self.ended(job["_id"], {"state": "refused", "refusal": str(refused)})
             _log.info("import %s refused: %s", job["_id"], refused)
             return None
-        self.db.import_rows.delete_many({"job_id": job["_id"]})  # a read cut short before
+        store.forget_rows(self.db, job["_id"])  # a read cut short before
         rows = [{"_id": f"{job['_id']}:{seq:07d}", "job_id": job["_id"], "seq": seq,
                  "kind": row.kind, "sheet": row.sheet, "line": row.line,
                  "payload": row.payload, "state": "checked"}
                 for seq, row in enumerate(taken.rows)]
         for start in range(0, len(rows), WRITE_CHUNK):
-            self.db.import_rows.insert_many(rows[start:start + WRITE_CHUNK])
+            store.add_rows(self.db, rows[start:start + WRITE_CHUNK])
             eventlet.sleep(0)  # let RPCs (a GET of this import) through between chunks
         rejected = len({(r.sheet, r.line) for r in taken.rejections})
         changes = {"state": "planning", "sheets": taken.sheets,
@@ -239,7 +244,7 @@ class JobRunner:
     # --- planning ---------------------------------------------------------------------------
 
     def plan(self, job):
-        stored = list(self.db.import_rows.find({"job_id": job["_id"]}).sort("seq", 1))
+        stored = store.rows_of(self.db, job["_id"])
         sheets = {}
         for doc in stored:
             sheets.setdefault((doc["kind"], doc["sheet"]), []).append(
@@ -247,16 +252,14 @@ class JobRunner:
         checked = [_Checked(kind, rows) for (kind, _), rows in sheets.items()]
         plan = make_plan(checked, fetch_known(self.calls, lookups(checked)))
         seq_of = {(doc["sheet"], doc["line"]): doc["_id"] for doc in stored}
-        writes = [UpdateOne({"_id": seq_of[(s.sheet, s.line)]},
-                            {"$set": {"state": "planned", "wave": s.wave, "action": s.action}})
-                  for s in plan.steps]
-        writes += [UpdateOne({"_id": seq_of[key]}, {"$set": {"state": "unchanged"}})
-                   for key in plan.unchanged]
-        writes += [UpdateOne({"_id": seq_of[(r.sheet, r.line)]},
-                             {"$set": {"state": "rejected", "reason": r.reason}})
-                   for r in plan.rejections if (r.sheet, r.line) in seq_of]
-        for start in range(0, len(writes), WRITE_CHUNK):
-            self.db.import_rows.bulk_write(writes[start:start + WRITE_CHUNK])
+        marks = [(seq_of[(s.sheet, s.line)],
+                  {"state": "planned", "wave": s.wave, "action": s.action})
+                 for s in plan.steps]
+        marks += [(seq_of[key], {"state": "unchanged"}) for key in plan.unchanged]
+        marks += [(seq_of[(r.sheet, r.line)], {"state": "rejected", "reason": r.reason})
+                  for r in plan.rejections if (r.sheet, r.line) in seq_of]
+        for start in range(0, len(marks), WRITE_CHUNK):
+            store.mark_rows(self.db, marks[start:start + WRITE_CHUNK])
             eventlet.sleep(0)
         rejections = job["rejections"] + [r.to_dict() for r in plan.rejections]
         rejections.sort(key=lambda r: (r["sheet"], r["line"], r["column"]))
@@ -280,15 +283,14 @@ class JobRunner:
     def apply(self, job):
         principal = job["principal"]
         while True:
-            batch = list(self.db.import_rows.find({"job_id": job["_id"], "state": "planned"})
-                         .sort([("wave", 1), ("seq", 1)]).limit(WINDOW))
+            batch = store.next_planned_rows(self.db, job["_id"], WINDOW)
             if not batch:
                 return self.finish(job)
             batch = [row for row in batch if row["wave"] == batch[0]["wave"]]
             by_kind = {}
             for row in batch:
                 by_kind.setdefault((row["kind"], row.get("action") == "change"), []).append(row)
-            writes, failures = [], []
+            marks, failures = [], []
             for (kind, changing), rows in by_kind.items():
                 service, method = KINDS[kind].change_rpc if changing else KINDS[kind].rpc
                 results = self.calls.many(service, method, [_arguments(
@@ -300,19 +302,13 @@ class JobRunner:
                                    "column": _column(result, KINDS[kind].key[-1]),
                                    "reason": result.message}
                         failures.append(failure)
-                        writes.append(UpdateOne({"_id": row["_id"]}, {"$set": {
-                            "state": "failed", "reason": result.message}}))
+                        marks.append((row["_id"], {"state": "failed",
+                                                    "reason": result.message}))
                     else:
-                        writes.append(UpdateOne({"_id": row["_id"]},
-                                                {"$set": {"state": "applied"}}))
-            self.db.import_rows.bulk_write(writes)
-            applied = len(writes) - len(failures)
-            update = {"$inc": {"progress.applied": applied, "progress.failed": len(failures)},
-                      "$set": {"lease_until": now() + self.lease, "updated_at": now()}}
-            if failures:
-                update["$push"] = {"failures": {"$each": failures}}
-            if self.db.imports.update_one({"_id": job["_id"], "owner": self.owner},
-                                          update).matched_count != 1:
+                        marks.append((row["_id"], {"state": "applied"}))
+            store.mark_rows(self.db, marks)
+            if not store.count_wave(self.db, job["_id"], self.owner, len(marks) - len(failures),
+                                    failures, now() + self.lease, now()):
                 _log.warning("import %s: lease lost; another instance goes on", job["_id"])
                 return None
 
@@ -334,8 +330,8 @@ class JobRunner:
         return results
 
     def finish(self, job):
-        counts = {state: self.db.import_rows.count_documents(
-            {"job_id": job["_id"], "state": state}) for state in ("applied", "failed")}
+        counts = {state: store.count_rows(self.db, job["_id"], state)
+                  for state in ("applied", "failed")}
         failed = counts["failed"]
         changes = {"state": "done_with_errors" if failed else "done",
                    "progress.applied": counts["applied"], "progress.failed": failed}

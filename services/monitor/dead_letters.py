@@ -9,20 +9,26 @@ idempotent by event id. A discard acknowledges it after the monitor recorded it.
 
     letters = peek(amqp_uri, "escalations.concern_raised.dead", limit=50)
     take(amqp_uri, "escalations.concern_raised.dead", {letters[0]["letter_id"]}, replay_one)
+    replay(db, {"queue": None, "letter_ids": [letter_id], "reason": "fixed"}, by, config)
 """
+import datetime as dt
 import hashlib
 import json
 from logging import getLogger
 
 from kombu import Connection
 
+from services.monitor import store
 from shared import topology
+from shared.errors import NotFound
 from shared.messaging import (
     ATTEMPT_HEADER,
+    DEFAULT_EXCHANGE,
     ERROR_HEADER,
     FAILED_AT_HEADER,
     QUEUE_HEADER,
     TRACEBACK_HEADER,
+    ConfirmedPublisher,
 )
 
 _log = getLogger(__name__)
@@ -164,3 +170,91 @@ def replay_headers(message, by, at):
     headers[REPLAYED_BY_HEADER] = by or "system"
     headers[REPLAYED_AT_HEADER] = at
     return headers
+
+
+# --- what operators do: list, look at, replay and discard -----------------------------------
+
+def dead_queues(queue):
+    """Every dead-letter queue, or only ``queue`` (NotFound when it is none of them)."""
+    known = dead_letter_queues()
+    if queue is None:
+        return known
+    if queue not in known:
+        raise NotFound("no such dead-letter queue", {"queue": [queue]})
+    return [queue]
+
+
+def depth(amqp_uri, queue):
+    with Connection(amqp_uri) as connection:
+        return connection.default_channel.queue_declare(queue, passive=True).message_count
+
+
+def listing(amqp_uri, queue, limit):
+    """Each dead-letter queue (or ``queue``) with its depth and up to ``limit`` letters,
+    oldest first."""
+    result = []
+    for name in dead_queues(queue):
+        letters = peek(amqp_uri, name, limit)
+        result.append({"queue": name, "failed_on": name[:-len(".dead")],
+                       "depth": depth(amqp_uri, name), "letters": letters})
+    return {"queues": result}
+
+
+def find_letter(amqp_uri, letter_id):
+    """One dead letter with its traceback, or NotFound."""
+    for queue in dead_queues(None):
+        if not depth(amqp_uri, queue):
+            continue
+        for letter in peek(amqp_uri, queue, MAX_TAKEN, with_traceback=True):
+            if letter["letter_id"] == letter_id:
+                return letter
+    raise NotFound("no such dead letter (replayed or discarded already?)",
+                   {"letter_id": [letter_id]})
+
+
+def replay(db, selection, by, config):
+    """Re-publish the chosen dead letters to the queues they failed on (confirmed), then
+    remove them from the dead-letter queue; each replay recorded."""
+    publisher = ConfirmedPublisher(config["AMQP_URI"])
+
+    def replay_one(letter, message):
+        at = dt.datetime.now(dt.timezone.utc)
+        publisher.publish_raw(
+            message.body, exchange=DEFAULT_EXCHANGE, routing_key=letter["failed_on"],
+            content_type=message.properties.get("content_type"),
+            content_encoding=message.properties.get("content_encoding"),
+            headers=replay_headers(message, by, at.isoformat()))
+        store.record_action(db, "replayed", letter, by, at, selection["reason"])
+
+    return act_on(selection, replay_one, config["AMQP_URI"])
+
+
+def discard(db, selection, by, config):
+    """Remove the chosen dead letters for good, each discard recorded with its reason."""
+
+    def discard_one(letter, message):
+        store.record_action(db, "discarded", letter, by, dt.datetime.now(dt.timezone.utc),
+                            selection["reason"])
+
+    return act_on(selection, discard_one, config["AMQP_URI"])
+
+
+def act_on(selection, act, amqp_uri):
+    """``act`` on each chosen letter (every one when ``letter_ids`` is empty) of the chosen
+    queue (every dead-letter queue when None); what was done and the ids not found."""
+    chosen = set(selection["letter_ids"]) if selection["letter_ids"] else None
+    done = []
+    for queue in dead_queues(selection["queue"]):
+        if chosen is not None and not (chosen - {d["letter_id"] for d in done}):
+            break
+        if not depth(amqp_uri, queue):
+            continue
+        wanted = None if chosen is None else chosen - {d["letter_id"] for d in done}
+        done += take(amqp_uri, queue, wanted, act)
+    missing = sorted((chosen or set()) - {d["letter_id"] for d in done})
+    if chosen is not None and not done:
+        raise NotFound("no such dead letter (replayed or discarded already?)",
+                       {"letter_ids": missing})
+    return {"done": [{k: letter[k] for k in ("letter_id", "queue", "failed_on", "event_id",
+                                              "event_type")} for letter in done],
+            "not_found": missing}

@@ -1,14 +1,17 @@
 """Queue figures from RabbitMQ's management API (lagging a few seconds): per queue of ours its
 depth, ready and unacknowledged messages, consumers, publish and deliver rates, and the age of
-its oldest message (see ``alerts.oldest_age``)."""
+its oldest message (see ``alerts.oldest_age``). And the wait queues of retry delays no longer
+configured (``EVENT_RETRY_DELAYS`` changed), removed over AMQP once empty."""
 import re
 import time
 from urllib.parse import quote, urlsplit
 
 import requests
+from kombu import Connection
 
 from services.monitor import alerts as alert_rules
-from shared.errors import Unavailable
+from shared import topology
+from shared.errors import Conflict, NotFound, Unavailable
 from shared.topology import SUBSCRIPTIONS
 
 OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
@@ -61,3 +64,45 @@ def queue_figures(config, nonempty_since):
             "deliver_rate": _rate(q, "deliver_get_details"),
             "oldest_message_seconds": None if age is None else round(age, 1)})
     return result
+
+
+def stale_wait_queues(config, nonempty_since):
+    """Wait queues of retry delays no longer configured: what they hold still returns to
+    its queue after its delay; an empty one can be removed."""
+    wanted = {topology.retry_queue_name(sub, delay) for sub in SUBSCRIPTIONS
+              for delay in config["EVENT_RETRY_DELAYS"]}
+    consumers = {sub.queue_name for sub in SUBSCRIPTIONS}
+    stale = []
+    for queue in queue_figures(config, nonempty_since):
+        match = WAIT_QUEUE.match(queue["queue"])
+        if match and match["queue"] in consumers and queue["queue"] not in wanted:
+            stale.append({"queue": queue["queue"], "delay_ms": int(match["ms"]),
+                          "messages": queue["messages"]})
+    return {"configured_delays": config["EVENT_RETRY_DELAYS"], "stale": stale}
+
+
+def remove_wait_queues(config, nonempty_since, queues):
+    """Delete stale wait queues, only if empty (a message waiting there is not lost)."""
+    stale = {q["queue"] for q in stale_wait_queues(config, nonempty_since)["stale"]}
+    unknown = [q for q in queues if q not in stale]
+    if unknown:
+        raise NotFound("not a stale wait queue", {"queues": unknown})
+    removed, kept = [], []
+    with Connection(config["AMQP_URI"]) as connection:
+        for queue in queues:
+            channel = connection.channel()
+            try:
+                if channel.queue_declare(queue, passive=True).message_count:
+                    kept.append(queue)
+                    continue
+                channel.queue_delete(queue, if_empty=True)
+                removed.append(queue)
+            finally:
+                try:
+                    channel.close()
+                except Exception:  # the broker closed it on a refusal already
+                    pass
+    if kept and not removed:
+        raise Conflict("messages still wait there; they return to their queue after "
+                       "the delay, then remove it", {"queues": kept})
+    return {"removed": removed, "kept_not_empty": kept}

@@ -165,6 +165,16 @@ def test_rpc_permissions_follow_the_service_code(name):
         assert not can_publish(name, "nameko-rpc", f"{target}.health"), (name, target)
 
 
+def test_the_monitor_may_take_every_dead_letter_and_replay_it_where_it_failed():
+    from services.monitor import dead_letters
+    from shared import topology
+    for sub in topology.SUBSCRIPTIONS:
+        dead = topology.dead_letter_queue_name(sub)
+        assert dead in dead_letters.dead_letter_queues()
+        assert allowed("monitor", "read", dead), dead  # basic_get and ack
+        assert can_publish("monitor", "", sub.queue_name)  # the replay
+
+
 def test_only_the_monitor_may_use_the_management_api():
     tags = {user["name"]: set(filter(None, re.split(r"[,\s]+", user["tags"])))
             for user in DEFINITIONS["users"]}

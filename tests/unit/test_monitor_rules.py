@@ -1,10 +1,15 @@
 """The monitor's plain rules: what an audit entry keeps, how a trace follows ids and orders
-steps, when an alert holds."""
+steps, when an alert holds; and which services' health it watches."""
 import datetime as dt
 
-from services.monitor import alerts, trail
+import eventlet
+
+from services.monitor import alerts, trail, watch
+from services.monitor.dependencies import WATCHED_SERVICES
+from services.monitor.service import MonitorService
 from shared import contracts
 from shared.contracts import parse_event
+from shared.services import BACKEND_SERVICES
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -103,3 +108,49 @@ def test_age_of_the_oldest_message():
     assert alerts.oldest_age("q", {"messages": 3, "head_message_timestamp": 900}, 1000.0,
                              {}) == 100.0
     assert alerts.oldest_age("q", {"messages": 3}, 1000.0, {"q": 400.0}) == 600.0
+
+
+class Reply:
+    def __init__(self, answer=None, error=None, wait=0.0):
+        self.answer, self.error, self.wait = answer, error, wait
+
+    def result(self):
+        eventlet.sleep(self.wait)
+        if self.error:
+            raise self.error
+        return self.answer
+
+
+class HealthProxy:
+    """A service's RPC proxy as far as ``health.call_async()`` goes."""
+
+    def __init__(self, reply=None, refused=None):
+        self.health = self
+        self.reply, self.refused = reply, refused
+
+    def call_async(self):
+        if self.refused:
+            raise self.refused
+        return self.reply
+
+
+def test_every_backend_service_is_watched_imports_too():
+    assert set(WATCHED_SERVICES) == set(BACKEND_SERVICES) - {"monitor"}
+    assert "imports" in WATCHED_SERVICES
+    # each asked through a proxy of the service class (the broker's permissions follow them)
+    assert {name: getattr(MonitorService, name).target_service
+            for name in WATCHED_SERVICES} == {name: name for name in WATCHED_SERVICES}
+    ok = {"status": "ok", "outbox_pending": 0}
+    watched = {name: HealthProxy(Reply({"service": name, **ok})) for name in WATCHED_SERVICES}
+    watched["imports"] = HealthProxy(Reply(wait=1.0))                  # does not answer
+    watched["accounts"] = HealthProxy(refused=LookupError("no queue"))  # nobody consumes
+    watched["visits"] = HealthProxy(Reply(error=RuntimeError("broken")))
+    report = watch.health_of_all({"service": "monitor", **ok}, watched, timeout=0.05)
+    assert set(report) == set(BACKEND_SERVICES)
+    assert report["imports"] == {"service": "imports", "status": "not answering"}
+    assert report["accounts"]["status"] == "error: LookupError"
+    assert report["visits"]["status"] == "error: RuntimeError"
+    assert report["escalations"]["status"] == "ok"
+    unhealthy = alerts.evaluate([], report, THRESHOLDS)
+    assert sorted(unhealthy) == ["service_unhealthy:accounts", "service_unhealthy:imports",
+                                 "service_unhealthy:visits"]

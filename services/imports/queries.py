@@ -1,0 +1,131 @@
+"""The imports service's reads: a job and the list of jobs, the registry exported in the
+columns the import reads, and the coverage reports (rules in ``coverage``) from the read model.
+
+Every coverage report is of one day, Vietnam's today unless the query names another
+(``on``); a report asked ``format=csv`` carries its rows as CSV text too. Example::
+
+    unassigned_units(db, {"on": None, "level": "grassroots", "format": "json"})
+    # {"on": "2025-03-04", "level": "grassroots", "count": 2, "units": [...]}
+"""
+import base64
+import datetime as dt
+
+from services.imports import coverage, store
+from services.imports.jobs import all_pages
+from services.imports.kinds import KINDS
+from services.imports.writing import write_csv, write_xlsx
+from shared.clock import today
+from shared.contracts.rpc.imports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from shared.errors import NotFound
+
+# the kinds the registry lists itself: (service, paged RPC, the list in its answer)
+EXPORTED_BY_RPC = {"units": ("assignments", "list_units", "units"),
+                   "cadres": ("assignments", "list_cadres", "cadres"),
+                   "working_groups": ("assignments", "list_working_groups", "working_groups"),
+                   "authorities": ("escalations", "find_authorities", "authorities"),
+                   "routing_rules": ("escalations", "list_routing_rules", "routing_rules")}
+
+
+# --- import jobs -----------------------------------------------------------------------------
+
+def get_import(db, import_id):
+    job = store.find_job(db, import_id)
+    if job is None:
+        raise NotFound("import not found", {"import_id": [str(import_id)]})
+    return job
+
+
+def list_imports(db, query):
+    return store.jobs_page(db, query)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+def export_registry(db, calls, query):
+    """The file of one kind of record (``ExportQuery``): what the registry lists, or for
+    assignments those in force today from the read model."""
+    kind = KINDS[query["kind"]]
+    columns = [column.name for column in kind.columns]
+    if kind.name in EXPORTED_BY_RPC:
+        service, method, listed = EXPORTED_BY_RPC[kind.name]
+        rows = all_pages(calls, service, method, listed)
+    else:
+        day = today().isoformat()
+        rows = sorted((a for a in store.assignments_started_by(db, day)
+                       if coverage.in_force(a, day)),
+                      key=lambda a: (a["cadre_id"], a["unit_id"]))
+    rows = [kind.cells_of(row) for row in rows]
+    if query["format"] == "xlsx":
+        data, media_type = write_xlsx({kind.name: (columns, rows)}), XLSX_MEDIA_TYPE
+    else:
+        data, media_type = write_csv(columns, rows), CSV_MEDIA_TYPE
+    return {"filename": f"{kind.name}.{query['format']}", "media_type": media_type,
+            "rows": len(rows), "content_base64": base64.b64encode(data).decode("ascii")}
+
+
+# --- coverage --------------------------------------------------------------------------------
+
+def report_day(query):
+    """The day a coverage report is of: the query's ``on``, else today in Vietnam."""
+    return (query["on"] or today()).isoformat()
+
+
+def unassigned_units(db, query):
+    day = report_day(query)
+    units = store.units_of_level(db, query["level"])
+    found = coverage.unassigned(units, store.assignments_started_by(db, day), day,
+                                store.working_groups_started_by(db, day))
+    return _report(query, {"on": day, "level": query["level"], "count": len(found),
+                           "units": found}, "units", ["unit_id", "name", "level"])
+
+
+def stale_branches(db, query):
+    day = report_day(query)
+    branches = store.units_of_level(db, query["level"])
+    found = coverage.stale_branches(branches, day, query["days"])
+    return _report(query, {"on": day, "days": query["days"], "count": len(found),
+                           "branches": found}, "branches",
+                   ["unit_id", "name", "level", "last_visit_on", "days_since_visit"])
+
+
+def cadre_units(db, query):
+    day = report_day(query)
+    assignments = [a for a in store.assignments_started_by(db, day)
+                   if query["cadre_id"] in (None, a["cadre_id"])]
+    units = store.units_by_id(db, {a["unit_id"] for a in assignments})
+    own = store.own_visits(db, {(a["cadre_id"], a["unit_id"]) for a in assignments})
+    by_cadre = coverage.per_cadre(assignments, units, own, day)
+    names = store.cadres_by_id(db, by_cadre)
+    cadres = [{"cadre_id": cadre_id, "full_name": names.get(cadre_id, {}).get("full_name"),
+               "units": held} for cadre_id, held in by_cadre.items()]
+    flat = [{"cadre_id": c["cadre_id"], "full_name": c["full_name"], **unit}
+            for c in cadres for unit in c["units"]]
+    report = {"on": day, "cadres": cadres}
+    if query["format"] == "csv":
+        report["csv"] = _csv(["cadre_id", "full_name", "unit_id", "name", "level", "since",
+                              "last_visit_on", "own_last_visit_on"], flat)
+    return report
+
+
+def committee_coverage(db, query):
+    day = report_day(query)
+    first, last = coverage.quarter_of(dt.date.fromisoformat(day))
+    committees = [unit for unit in store.units_of_level(db, query["committee_level"])
+                  if coverage.exists_on(unit, day)]
+    branches = [unit for unit in store.units_of_level(db, query["level"])
+                if coverage.exists_on(unit, day)]
+    visited = store.visited_units(db, first, min(last, day))
+    found = coverage.per_committee(committees, branches, visited)
+    return _report(query, {"on": day, "quarter": {"from": first, "to": last},
+                           "committees": found}, "committees",
+                   ["unit_id", "name", "level", "branches", "visited", "share_visited"])
+
+
+def _report(query, report, listed, columns):
+    if query["format"] == "csv":
+        report["csv"] = _csv(columns, report[listed])
+    return report
+
+
+def _csv(columns, rows):
+    return write_csv(columns, rows).decode("utf-8")

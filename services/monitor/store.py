@@ -1,0 +1,93 @@
+"""The monitor's collections, the only module that reads or writes them.
+
+``audit_trail`` (one entry per event, keyed by event id: see ``trail.audit_entry``),
+``dead_letter_actions`` (every replay and discard: who, when, why) and ``alerts`` (one document
+per alert key, its ``alert_raised``/``alert_cleared`` events in the same write, relayed by the
+outbox). Example::
+
+    record_audit(db, trail.audit_entry(event))    # once, however often the event comes
+    raise_alert(db, "no_consumer:visits.x", alert, now, raised_event)
+"""
+from shared import contracts
+from shared.outbox import push_events
+from shared.pages import read_page
+from shared.storage import DuplicateKeyError
+
+OUTBOX_COLLECTIONS = ["alerts"]
+INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
+                           ([("routing_key", 1), ("occurred_at", -1)], {}),
+                           ([("subjects.id", 1)], {}),
+                           ([("correlation_id", 1)], {})],
+           "dead_letter_actions": [([("at", -1), ("_id", -1)], {})],
+           "alerts": [([("active", 1), ("raised_at", -1)], {}),
+                      ([("raised_at", -1), ("_id", -1)], {})]}
+AUDIT_ORDER = [("occurred_at", -1), ("_id", -1)]
+ACTIONS_ORDER = [("at", -1), ("_id", -1)]
+# what a trace reads of an entry: ids and timings, the payload only to find the subjects
+TRACED = {"payload": 1, "routing_key": 1, "occurred_at": 1, "actor": 1, "correlation_id": 1,
+          "causation_id": 1}
+# what an operator's record of a replay or discard keeps of the letter
+ACTION_FIELDS = ("letter_id", "queue", "failed_on", "event_id", "event_type", "source",
+                 "attempts", "error")
+
+
+# --- the audit trail -------------------------------------------------------------------------
+
+def record_audit(db, entry):
+    try:
+        db.audit_trail.insert_one(entry)
+    except DuplicateKeyError:
+        pass  # recorded already: one entry per event
+
+
+def audit_page(db, query):
+    return read_page(db.audit_trail, {}, AUDIT_ORDER, query)
+
+
+def entries_about(db, subject_id):
+    return list(db.audit_trail.find({"subjects.id": subject_id}, TRACED))
+
+
+def entries_correlated(db, correlation_id):
+    return list(db.audit_trail.find({"correlation_id": correlation_id}, TRACED))
+
+
+# --- dead-letter actions ---------------------------------------------------------------------
+
+def record_action(db, action, letter, by, at, reason):
+    db.dead_letter_actions.insert_one({
+        "_id": contracts.new_id(), "action": action, "by": by, "at": at, "reason": reason,
+        **{k: letter[k] for k in ACTION_FIELDS}})
+
+
+def actions_page(db, query):
+    return read_page(db.dead_letter_actions, {}, ACTIONS_ORDER, query)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+def active_alerts(db):
+    return {doc["_id"]: doc for doc in db.alerts.find({"active": True})}
+
+
+def raise_alert(db, key, alert, now, raised):
+    """The alert active from ``now``, its ``alert_raised`` event in the same write."""
+    db.alerts.update_one(
+        {"_id": key}, push_events({"$set": {**alert, "active": True, "raised_at": now,
+                                            "cleared_at": None}}, [raised]),
+        upsert=True)
+
+
+def clear_alert(db, key, now, cleared):
+    """The alert no longer active, its ``alert_cleared`` event in the same write."""
+    db.alerts.update_one({"_id": key, "active": True}, push_events(
+        {"$set": {"active": False, "cleared_at": now}}, [cleared]))
+
+
+def latest_alerts(db, active_only, limit):
+    """The newest alerts first, without their outbox."""
+    criteria = {"active": True} if active_only else {}
+    # (active, raised_at) answers the active ones, (raised_at, _id) all of them
+    order = [("raised_at", -1)] if criteria else [("raised_at", -1), ("_id", -1)]
+    return list(db.alerts.find(criteria, {"outbox": 0, "outbox_pending": 0})
+                .sort(order).limit(limit))
