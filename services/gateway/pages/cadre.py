@@ -10,7 +10,6 @@ import datetime as dt
 
 from marshmallow import fields, validate
 
-from services.escalations.case_life import RAISER, TRANSITIONS
 from services.gateway import schemas
 from services.gateway.api.visits import UnitPath
 from services.gateway.edge.http import http, json_body, query_args
@@ -158,7 +157,7 @@ class CadrePagesApi(PagesApi):
                     principal)
             except NotFound:
                 case = None  # accepted, not routed yet: the event is on its way
-            actions = raiser_actions(case["status"]) if case else []
+            actions = case["allowed_actions"] if case else []  # the raising side's
             return view.render("concern.html", concern=concern, case=case, actions=actions,
                                failed=None, errors={}, values={},
                                done=query_args(request).get("done"))
@@ -167,12 +166,6 @@ class CadrePagesApi(PagesApi):
 
 def redirect_to_case(case):
     return redirect(f"/app/cases/{case['case_id']}")
-
-
-def raiser_actions(state):
-    """What the raising side may do to a case in ``state`` (case_life's table)."""
-    return list(dict.fromkeys(row.action for row in TRANSITIONS
-                              if state in row.sources and RAISER in row.sides))
 
 
 def error_words(language):
