@@ -20,6 +20,7 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
+from shared import clock
 from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
 from shared.errors import SausatError
 
@@ -89,7 +90,7 @@ def action_arguments(action, form):
 
 def default_period(today=None):
     """This year so far: from 1 January to tomorrow (period_to is excluded)."""
-    today = today or dt.datetime.now(i18n.VIETNAM).date()
+    today = today or clock.today()
     return dt.date(today.year, 1, 1), today + dt.timedelta(days=1)
 
 
