@@ -5,8 +5,17 @@ view: those escalated past it); a cadre reads the cases of the concerns they car
 stores the raising user as ``raised_by_user``, the ``concern_raised`` envelope's actor).
 Another's case answers exactly like one that does not exist. ``principal`` None is a trusted
 internal caller that checked elsewhere.
+
+Who acts: an officer of the authority holding the case acts for the holder side, the cadre who
+carried the concern for the raising side (the sides of ``case_life.TRANSITIONS``); each is
+shown and allowed only their side's actions. Example::
+
+    actions_for(case, officer)     # ["acknowledge", "start", "redirect", ...]: the holder's
+    actions_for(case, cadre)       # []: nothing for the raising side while it is routed
 """
-from shared.authorisation import CADRE, OFFICER
+from services.escalations.case_life import HOLDER, RAISER, allowed_actions, transition
+from shared.authorisation import CADRE, OFFICER, may
+from shared.errors import Forbidden
 
 
 def holds(principal, authority_id):
@@ -29,3 +38,47 @@ def may_read(principal, case):
         return True
     return (principal.role == OFFICER and holds(principal, case.get("authority_id"))) \
         or raised(principal, case)
+
+
+# --- who may act -----------------------------------------------------------------------------
+
+def side_of(case, principal):
+    """The side of the case ``principal`` acts for: HOLDER (an officer of the authority holding
+    it), RAISER (the cadre who carried the concern), or None (anyone else)."""
+    if principal is not None and holds(principal, case.get("authority_id")):
+        return HOLDER
+    if raised(principal, case):
+        return RAISER
+    return None
+
+
+def actions_for(case, principal):
+    """The actions ``principal`` may take on the case now: their side's, as far as their role
+    may act (``shared.authorisation``); none for anyone on no side (an operator, an
+    administrator, an officer the case escalated past). A trusted internal caller (None) is
+    told the actions of either side."""
+    if principal is None:
+        return allowed_actions(case["status"])
+    side = side_of(case, principal)
+    if side is None or not may(principal, "cases.act"):
+        return []
+    return [action for action in allowed_actions(case["status"], side)
+            if may(principal, f"cases.{action}")]
+
+
+def check_principal(case, action, principal):
+    """Refuse (403) a principal not on a side of the case that may take ``action`` now.
+
+    ``principal`` is a :class:`shared.authorisation.Principal` the caller already found may see
+    the case (:func:`may_read`). An ``authority_officer`` of the authority
+    holding the case acts for the holder; the cadre who carried the concern acts for the raising
+    side; nobody else acts on a case (the system's own actions need no principal).
+    """
+    row = transition(case["status"], action)
+    side = side_of(case, principal)
+    if side is not None and side in row.sides:
+        return
+    role = principal.role if principal is not None else None
+    raise Forbidden(f"a {role or 'caller without a role'} may not {action} a case that is "
+                    f"{case['status']}",
+                    {"role": [str(role)], "action": [action], "state": [case["status"]]})

@@ -20,9 +20,9 @@ ones; past the top authority the case is flagged for the province standing commi
 import datetime as dt
 from dataclasses import dataclass
 
-from services.escalations import access, sla
+from services.escalations import sla
 from shared import contracts
-from shared.errors import Conflict, Forbidden, InvalidInput, RuleViolated
+from shared.errors import Conflict, InvalidInput, RuleViolated
 
 # --- states ----------------------------------------------------------------------------------
 
@@ -117,32 +117,12 @@ def transition(state, action):
                    {"action": [action], "state": [state]})
 
 
-def allowed_actions(state):
-    return [row.action for row in TRANSITIONS if state in row.sources and row.action in ACTIONS]
-
-
-# --- who may act -----------------------------------------------------------------------------
-
-def check_principal(case, action, principal):
-    """Refuse (403) a principal not on a side of the case that may take ``action`` now.
-
-    ``principal`` is a :class:`shared.authorisation.Principal` the caller already found may see
-    the case (:mod:`services.escalations.access`). An ``authority_officer`` of the authority
-    holding the case acts for the holder; the cadre who carried the concern acts for the raising
-    side; nobody else acts on a case (the system's own actions need no principal).
-    """
-    row = transition(case["status"], action)
-    side = None
-    if access.holds(principal, case.get("authority_id")) and principal is not None:
-        side = HOLDER
-    elif access.raised(principal, case):
-        side = RAISER
-    if side is not None and side in row.sides:
-        return
-    role = principal.role if principal is not None else None
-    raise Forbidden(f"a {role or 'caller without a role'} may not {action} a case that is "
-                    f"{case['status']}",
-                    {"role": [str(role)], "action": [action], "state": [case["status"]]})
+def allowed_actions(state, side=None):
+    """What a user may ask for on a case in ``state``: ``side``'s actions (HOLDER or RAISER),
+    or, with no side, those of either side."""
+    return list(dict.fromkeys(row.action for row in TRANSITIONS
+                              if state in row.sources and row.action in ACTIONS
+                              and (side is None or side in row.sides)))
 
 
 # --- applying an action ----------------------------------------------------------------------

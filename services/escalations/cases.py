@@ -1,49 +1,20 @@
-"""Cases in the store: each change is ONE conditional update of state, timeline and outbox.
+"""New cases and cases as they are shown: plain functions over the stored document.
 
-:func:`commit` writes an :class:`~services.escalations.case_life.Outcome` with a filter on the
-case's ``_id`` and the ``version`` it was read at, bumping the version. When nothing matched,
-someone else changed the case since it was read (another officer, another instance's sweep):
-the caller gets :class:`~shared.errors.Conflict` (409) and nothing was written, so a case is
-never changed twice from the same reading and no update is ever lost. Example::
+:func:`new_case` makes the document (and its first event) of a raised concern, routed by a rule
+or held by the triage authority; :func:`shown` is a case as the inbox and the case page show it
+to a principal, with the actions that principal's side may take now (``access.actions_for``).
+The store (``store``) keeps them. Example::
 
-    case = find_case(db, case_id)
-    outcome = case_life.apply_action(case, "acknowledge", actor, now, policy)
-    commit(db, case, outcome)            # or Conflict: "someone else acted on this case first"
+    case, event = new_case(concern, event_id, rule, triage_authority_id, policy, now)
+    shown(case, now, {"ubnd-xa-tam-hop": "UBND xã Tam Hợp"}, officer)["allowed_actions"]
 """
 import datetime as dt
 
 from services.escalations import case_life
+from services.escalations.access import actions_for
 from shared import contracts
-from shared.errors import Conflict, NotFound
-from shared.outbox import push_events
 
-# the fields an inbox line shows: not the timeline, not the outbox
-LISTED = {"outbox": 0, "timeline": 0}
 SYSTEM_ACTOR = {"user_id": "system", "role": "system"}
-
-
-def find_case(db, case_id, projection=None):
-    case = db.cases.find_one({"_id": case_id}, projection or {"outbox": 0})
-    if case is None:
-        raise NotFound("case not found", {"case_id": [str(case_id)]})
-    return case
-
-
-def commit(db, case, outcome, actor=None):
-    """``actor``: the user_id the event's envelope names (None: the system itself)."""
-    event_type, payload = outcome.event
-    update = push_events({"$set": {**outcome.changes, "version": case["version"] + 1},
-                          "$push": {"timeline": outcome.entry}},
-                         [event_type.new(payload, occurred_at=outcome.entry["at"],
-                                         actor=actor)])
-    result = db.cases.update_one({"_id": case["_id"], "version": case["version"]}, update)
-    if result.matched_count == 0:
-        raise Conflict("someone else acted on this case first; reload it and try again",
-                       {"version": [str(case["version"])]})
-    stored = {**case, **outcome.changes, "version": case["version"] + 1}
-    if "timeline" in case:  # read with its timeline: show the line just pushed too
-        stored["timeline"] = [*case["timeline"], outcome.entry]
-    return stored
 
 
 def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
@@ -93,9 +64,10 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
     return case, event
 
 
-def shown(case, now, authority_names):
-    """A case as the inbox and the case page show it (times in UTC, as stored)."""
+def shown(case, now, authority_names, principal=None):
+    """A case as the inbox and the case page show it to ``principal`` (times in UTC, as
+    stored), with the actions their side may take now (None: a trusted internal caller)."""
     due_at = case.get("due_at") and case["due_at"].astimezone(dt.timezone.utc)
     return {**case, "authority_name": authority_names.get(case.get("authority_id")),
             "due_at": due_at, "overdue": bool(due_at and due_at <= now),
-            "allowed_actions": case_life.allowed_actions(case["status"])}
+            "allowed_actions": actions_for(case, principal)}

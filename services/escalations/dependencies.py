@@ -1,31 +1,13 @@
-"""The escalations service's own extensions: its settings, its policy and clock, and the timer
-of the deadline sweep (its interval comes from the configuration, not the code)."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+"""The escalations service's own extensions: its policy and clock, and the timer of the
+deadline sweep (its interval comes from the configuration, not the code)."""
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from services.escalations.policy import DEFAULT_POLICY_FILE, load_policy_file
+from services.escalations.policy import load_policy_file
+from services.escalations.settings import settings
 from shared.clock import Clock
 from shared.config import ROOT
 from shared.errors import ConfigError
-
-
-class EscalationsSettings(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    # seconds between two sweeps for due deadlines
-    SWEEP_INTERVAL_SECONDS = fields.Float(load_default=60.0, validate=validate.Range(0.05, 3600))
-    CASE_POLICY_FILE = fields.String(load_default=str(DEFAULT_POLICY_FILE))
-    # tests only: a file holding seconds to add to the real time (see shared.clock)
-    TEST_CLOCK_FILE = fields.String(load_default="", allow_none=True)
-
-
-def escalations_settings(config):
-    try:
-        return EscalationsSettings().load(dict(config))
-    except ValidationError as error:
-        raise ConfigError("invalid configuration", error.normalized_messages()) from None
 
 
 def _policy(value):
@@ -41,7 +23,7 @@ class CaseRules(DependencyProvider):
     ``self.rules.clock.now()``."""
 
     def setup(self):
-        config = escalations_settings(self.container.config)
+        config = settings(self.container.config)
         self.policy = _policy(config["CASE_POLICY_FILE"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
 
@@ -56,7 +38,7 @@ class SweepTimer(Timer):
         super().__init__(None, eager=eager, **kwargs)
 
     def setup(self):
-        self.interval = escalations_settings(self.container.config)["SWEEP_INTERVAL_SECONDS"]
+        self.interval = settings(self.container.config)["SWEEP_INTERVAL_SECONDS"]
         super().setup()
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import holidays
 
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
+from shared.clock import vietnam_date, vietnam_midnight
+
 ANY = "*"
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
@@ -61,18 +62,13 @@ class WorkingCalendar:
         return count
 
 
-def local_date(moment):
-    """The calendar date in Vietnam of an aware datetime."""
-    return moment.astimezone(VIETNAM_TIME).date()
-
-
 def acknowledge_by(routed_at, calendar):
-    return calendar.add_working_days(local_date(routed_at), ACKNOWLEDGE_WITHIN_WORKING_DAYS)
+    return calendar.add_working_days(vietnam_date(routed_at), ACKNOWLEDGE_WITHIN_WORKING_DAYS)
 
 
 def deadline_at(due_on):
     """The moment a deadline date has passed: midnight after it, Vietnam time."""
-    return dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(0), VIETNAM_TIME)
+    return vietnam_midnight(due_on + dt.timedelta(days=1))
 
 
 def reminder_at(due_on, before):
@@ -100,12 +96,12 @@ def deadline_rule(rules, topic, urgency):
 def deadlines(rules, calendar, topic, urgency, received_at):
     """``(acknowledge_by, answer_by)`` dates for a case an authority received at that moment."""
     rule = deadline_rule(rules, topic, urgency)
-    day = local_date(received_at)
+    day = vietnam_date(received_at)
     return (calendar.add_working_days(day, rule.acknowledge),
             calendar.add_working_days(day, rule.answer))
 
 
 def extend_for_pause(answer_by, paused_at, resumed_at, calendar):
     """The answer deadline moved on by the working days a case spent waiting for information."""
-    waited = calendar.working_days_between(local_date(paused_at), local_date(resumed_at))
+    waited = calendar.working_days_between(vietnam_date(paused_at), vietnam_date(resumed_at))
     return calendar.add_working_days(answer_by, waited)

@@ -121,7 +121,7 @@ def fetch_known(calls, wanted):
                                   wanted["working_groups"])
     if wanted["authorities"]:  # few, and only the paged list tells their retirement
         known.authorities = {item["authority_id"]: item for item in all_pages(
-            calls, "escalations", "find_authorities", "authorities")
+            calls, "escalations", "list_authorities", "authorities")
             if item["authority_id"] in wanted["authorities"]}
     cadre_ids = sorted(wanted["cadres"])
     for cadre in calls.many("assignments", "get_cadre", [(i,) for i in cadre_ids]):

@@ -22,7 +22,7 @@ from shared.errors import NotFound
 EXPORTED_BY_RPC = {"units": ("assignments", "list_units", "units"),
                    "cadres": ("assignments", "list_cadres", "cadres"),
                    "working_groups": ("assignments", "list_working_groups", "working_groups"),
-                   "authorities": ("escalations", "find_authorities", "authorities"),
+                   "authorities": ("escalations", "list_authorities", "authorities"),
                    "routing_rules": ("escalations", "list_routing_rules", "routing_rules")}
 
 

@@ -124,7 +124,7 @@ def test_a_workbook_registers_everything_once_and_twice_changes_nothing(imports,
     assert {(a["unit_id"], a["ends_on"]) for a in assignments.list_assignments("binh")} == {
         ("vp.bx.th.np", None), ("vp.bx.th.yl", "2026-12-31")}
     assert escalations.get_authority("ubnd-th")["parent_authority_id"] == "huyen-uy-bx"
-    retired = escalations.find_authorities({"as_of": "2025-07-01"})["authorities"]
+    retired = escalations.list_authorities({"as_of": "2025-07-01"})["authorities"]
     assert [a["authority_id"] for a in retired] == ["huyen-uy-bx", "ubnd-th"]  # not ubnd-bx
     assert [r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]] == \
         ["infra-th"]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from services.escalations import sla
 from services.escalations.policy import DEFAULT_POLICY_FILE, load_policy_file
+from shared.clock import VIETNAM, vietnam_date
 from shared.contracts import CONCERN_TOPICS, URGENCIES
 from tests.properties.profiles import examples
 
@@ -33,7 +34,7 @@ FIRST, LAST = dt.date(2020, 1, 1), dt.date(2030, 10, 31)
 days = st.dates(FIRST, LAST)
 counts = st.integers(0, 30)
 moments = st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2030, 10, 1),
-                       timezones=st.sampled_from([dt.timezone.utc, sla.VIETNAM_TIME]))
+                       timezones=st.sampled_from([dt.timezone.utc, VIETNAM]))
 SETTINGS = settings(max_examples=examples(50))
 
 
@@ -108,7 +109,7 @@ def test_a_case_received_later_never_gets_earlier_deadlines(first, second, topic
     assert ack_early <= ack_late and answer_early <= answer_late
     assert ack_late <= answer_late
     for due in (ack_late, answer_late):
-        assert CALENDAR.is_working_day(due) and due > sla.local_date(late)
+        assert CALENDAR.is_working_day(due) and due > vietnam_date(late)
 
 
 @SETTINGS
@@ -121,8 +122,8 @@ def test_a_pause_for_information_never_shortens_the_answer_deadline(answer_by, p
     assert extended >= answer_by and CALENDAR.is_working_day(extended)
     # exactly the working days spent waiting are given back
     given_back = CALENDAR.working_days_between(answer_by, extended)
-    assert given_back == CALENDAR.working_days_between(sla.local_date(paused_at),
-                                                       sla.local_date(resumed_at))
+    assert given_back == CALENDAR.working_days_between(vietnam_date(paused_at),
+                                                       vietnam_date(resumed_at))
     # waiting longer never gives less time
     longer = sla.extend_for_pause(answer_by, paused_at,
                                   resumed_at + dt.timedelta(seconds=later), CALENDAR)
@@ -134,8 +135,8 @@ def test_a_pause_for_information_never_shortens_the_answer_deadline(answer_by, p
 def test_a_deadline_passes_at_the_next_midnight_in_vietnam_and_the_reminder_comes_first(
         due_on, hours_before):
     passes = sla.deadline_at(due_on)
-    assert sla.local_date(passes) == due_on + dt.timedelta(days=1)
-    assert sla.local_date(passes - dt.timedelta(microseconds=1)) == due_on
+    assert vietnam_date(passes) == due_on + dt.timedelta(days=1)
+    assert vietnam_date(passes - dt.timedelta(microseconds=1)) == due_on
     assert sla.reminder_at(due_on, dt.timedelta(hours=hours_before)) <= passes
 
 

@@ -6,7 +6,7 @@ another authority's officer, the cadre who carried the concern, another cadre, a
 administrator, or the system's deadline sweep, with good or broken arguments, as the clock
 moves on by up to ten days a step.
 Each attempt goes the way the escalations service takes it (role permission, the side's right
-to act now, ``apply_action``, one conditional ``cases.commit``) against a real document in the
+to act now, ``apply_action``, one conditional ``store.commit``) against a real document in the
 reference store (mongomock). After every step:
 
 - the state is one of ``STATES`` and the step was a row of ``TRANSITIONS`` (from that state,
@@ -35,7 +35,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from services.escalations import case_life, cases
+from services.escalations import access, case_life, cases, store
 from services.escalations.case_life import (
     ACTIONS,
     HOLDER,
@@ -180,12 +180,12 @@ class CaseLife(RuleBasedStateMachine):
             else:
                 principal = self.principal(actor, case)
                 require(principal, f"cases.{action}")
-                case_life.check_principal(case, action, principal)
+                access.check_principal(case, action, principal)
                 who, user = {"user_id": principal.user_id, "role": principal.role}, \
                     principal.user_id
             outcome = case_life.apply_action(case, action, who, self.at, POLICY, **args)
             assert case == before, "apply_action changed the case it was given"
-            cases.commit(self.db, case, outcome, actor=user)
+            store.commit(self.db, case, outcome, actor=user)
         except SausatError as refusal:
             assert case == before, "a refused action changed the case it was given"
             assert self.stored() == before, f"refused {action} changed the stored case"
@@ -242,13 +242,13 @@ class CaseLife(RuleBasedStateMachine):
             return
         if what == "remind":
             outcome = case_life.note_deadline_near(case, self.at, POLICY)
-            cases.commit(self.db, case, outcome)
+            store.commit(self.db, case, outcome)
             self.accepted.append("remind")
             return
         outcome = case_life.apply_action(case, "escalate", cases.SYSTEM_ACTOR, self.at, POLICY,
                                          reason=case_life.breach_reason(case),
                                          parent_authority_id=PARENTS.get(case["authority_id"]))
-        cases.commit(self.db, case, outcome)
+        store.commit(self.db, case, outcome)
         self.accepted.append("escalate")
 
     # --- what always holds -----------------------------------------------------------------

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from services.escalations import case_life, cases
+from services.escalations import case_life, cases, store
 from services.escalations.policy import CasePolicy
 from services.escalations.routing import RoutingRule
 from shared.errors import Conflict
@@ -23,16 +23,16 @@ CONCERN = {"concern_id": "c1", "unit_id": "vp.bx.th.np", "unit_path": ["vp", "vp
 def stored(database):
     case, event = cases.new_case(CONCERN, "e1", RULE, None, POLICY, NOW)
     database.cases.insert_one(with_events(case, [event]))
-    return cases.find_case(database, case["_id"])
+    return store.find_case(database, case["_id"])
 
 
 def test_from_one_reading_one_writer_wins_and_the_other_gets_409(database, stored):
     acknowledge = case_life.apply_action(stored, "acknowledge", "officer-a", NOW, POLICY)
     redirect = case_life.apply_action(stored, "redirect", "officer-b", NOW, POLICY,
                                       authority_id="ubnd-bx", reason="cấp huyện")
-    shown = cases.commit(database, stored, acknowledge, actor="u-officer-a")
+    shown = store.commit(database, stored, acknowledge, actor="u-officer-a")
     with pytest.raises(Conflict) as late:
-        cases.commit(database, stored, redirect)
+        store.commit(database, stored, redirect)
     assert "someone else acted on this case first" in late.value.message
     after = database.cases.find_one({"_id": stored["_id"]})
     assert (after["status"], after["authority_id"], after["version"]) == \

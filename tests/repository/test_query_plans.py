@@ -132,8 +132,8 @@ def exercise_the_registry(assignments, escalations):
     assignments.end_assignment(mine["assignment_id"], {"ends_on": dt.date.today().isoformat(),
                                                        "reason": "nghỉ hưu"})
     escalations.search_authorities({"q": "ubnd tam hop"})
-    every_page(escalations.find_authorities, "authorities", {"as_of": "2025-07-01"})
-    every_page(escalations.find_routing_rules, "routing_rules", {"as_of": "2025-07-01"})
+    every_page(escalations.list_authorities, "authorities", {"as_of": "2025-07-01"})
+    every_page(escalations.list_routing_rules, "routing_rules", {"as_of": "2025-07-01"})
     escalations.change_routing_rule("infra-th", {"authority_id": "ubnd-th",
                                                  "changed_on": "2027-01-01",
                                                  "new_rule_id": "infra-th-2027"})

@@ -6,8 +6,15 @@ import jwt
 import pytest
 
 from services.accounts import rules
-from services.escalations.access import holds, may_read, raised
-from services.escalations.case_life import ACTIONS, HOLDER, RAISER, TRANSITIONS
+from services.escalations.access import actions_for, holds, may_read, raised, side_of
+from services.escalations.case_life import (
+    ACTIONS,
+    HOLDER,
+    RAISER,
+    STATES,
+    TRANSITIONS,
+    allowed_actions,
+)
 from services.visits.rules import ASSIGNED_UNITS_ONLY, check_may_log_at, check_own_visit
 from shared import tokens
 from shared.authorisation import PERMISSIONS, Principal, may, principal_from, require
@@ -234,6 +241,37 @@ def test_each_case_action_is_allowed_to_the_roles_of_the_sides_that_take_it():
                   for side in row.sides if side in side_roles}
         assert PERMISSIONS[f"cases.{action}"] == wanted, action
         assert wanted <= PERMISSIONS["cases.act"]
+
+
+def test_a_case_tells_each_side_only_its_own_actions():
+    case = {"_id": "k1", "authority_id": "ubnd-xa-tam-hop", "raised_by_user": CADRE.user_id}
+    # the holder's officer: the holder's actions only (close is both sides' once answered)
+    assert actions_for({**case, "status": "routed"}, OFFICER) == [
+        "acknowledge", "start", "redirect", "mark_duplicate", "escalate"]
+    assert actions_for({**case, "status": "awaiting_information"}, OFFICER) == []
+    assert actions_for({**case, "status": "closed_resolved"}, OFFICER) == []
+    assert actions_for({**case, "status": "answered"}, OFFICER) == ["close"]
+    # the cadre who carried it: the raising side's only
+    assert actions_for({**case, "status": "routed"}, CADRE) == []
+    assert actions_for({**case, "status": "awaiting_information"}, CADRE) == [
+        "provide_information"]
+    assert actions_for({**case, "status": "closed_resolved"}, CADRE) == ["reopen"]
+    assert actions_for({**case, "status": "answered"}, CADRE) == ["close"]
+    for status in STATES:
+        held, raised_ = ({**case, "status": status}, OFFICER), ({**case, "status": status}, CADRE)
+        assert side_of(*held) == HOLDER and side_of(*raised_) == RAISER
+        assert set(actions_for(*held)) <= {row.action for row in TRANSITIONS if HOLDER in row.sides}
+        assert set(actions_for(*raised_)) <= {row.action for row in TRANSITIONS
+                                              if RAISER in row.sides}
+        # on no side of it: nothing to do, whatever the role
+        other_officer = Principal("u-o2", "authority_officer",
+                                  authority_id="ubnd-huyen-binh-xuyen")
+        for nobody in (Principal("u-other", "cadre", cadre_id="le-van-cuong"), other_officer,
+                       OPERATOR, ADMIN):
+            assert side_of({**case, "status": status}, nobody) is None
+            assert actions_for({**case, "status": status}, nobody) == []
+        # a trusted internal caller is told either side's
+        assert actions_for({**case, "status": status}, None) == allowed_actions(status)
 
 
 # --- tokens ------------------------------------------------------------------------------------

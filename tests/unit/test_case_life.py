@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.escalations import case_life
+from services.escalations.access import check_principal
 from services.escalations.case_life import (
     ACTIONS,
     EVENT_ACTIONS,
     STATES,
     TRANSITIONS,
     apply_action,
-    check_principal,
 )
 from services.escalations.policy import CasePolicy
 from shared import contracts

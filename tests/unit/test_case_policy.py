@@ -46,8 +46,9 @@ def test_a_missing_policy_file_names_the_setting():
 
 
 def test_escalations_settings_are_checked_by_key():
-    from services.escalations.dependencies import escalations_settings
-    assert escalations_settings({})["SWEEP_INTERVAL_SECONDS"] == 60
+    from services.escalations.settings import settings
+    deployment = {"AMQP_URI": "amqp://guest:guest@localhost"}  # each deployment gives it
+    assert settings(deployment)["SWEEP_INTERVAL_SECONDS"] == 60
     with pytest.raises(ConfigError) as bad:
-        escalations_settings({"SWEEP_INTERVAL_SECONDS": "often"})
+        settings({**deployment, "SWEEP_INTERVAL_SECONDS": "often"})
     assert "SWEEP_INTERVAL_SECONDS" in bad.value.fields

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from services.escalations.case_life import HOLDER, RAISER, STATES
+from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actions
 from services.gateway.pages import i18n, render, session
-from services.gateway.pages.officer import action_arguments, allowed_actions, chart_rows
+from services.gateway.pages.officer import action_arguments, chart_rows
 
 SECRET = "a-test-secret-of-at-least-32-characters"
 

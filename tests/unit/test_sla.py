@@ -14,9 +14,9 @@ from services.escalations.sla import (
     deadline_rule,
     deadlines,
     extend_for_pause,
-    local_date,
     reminder_at,
 )
+from shared.clock import vietnam_date
 
 UTC = dt.timezone.utc
 
@@ -89,8 +89,8 @@ def test_is_working_day_distinguishes_weekday_weekend_holiday_and_day_off():
     (dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
      dt.date(2026, 11, 26)),  # 04:00 UTC on the 26th -> 11:00 in Vietnam
 ])
-def test_local_date_is_the_date_in_vietnam(moment, expected):
-    assert local_date(moment) == expected
+def test_vietnam_date_is_the_date_in_vietnam(moment, expected):
+    assert vietnam_date(moment) == expected
 
 
 def test_acknowledge_by_counts_working_days_from_the_vietnam_date():

@@ -1,6 +1,6 @@
 """Cases in bulk, straight into an escalations store, and the inbox query timed against it.
 
-The documents have the shape ``services/escalations/service.py`` stores for a routed concern
+The documents have the shape ``services/escalations/store.py`` stores for a routed concern
 whose events were published (an empty outbox), every one routed to one authority: the worst
 case for an inbox that sorts before it limits, and no burden to one answered from an index.
 The store gets the indexes the service declares. Example::
@@ -63,7 +63,7 @@ def load_cases(db, authority_id, up_to, deadline):
 
 def inbox_query_seconds(db, authority_id, limit=20):
     """One inbox query as the escalations service makes it (``inbox``), in seconds."""
-    from services.escalations.service import INBOX_ORDER
+    from services.escalations.store import INBOX_ORDER
     started = time.perf_counter()
     found = list(db.cases.find({"authority_id": authority_id}, {"outbox": 0})
                  .sort(INBOX_ORDER).limit(limit))

@@ -299,7 +299,7 @@ class RegistryApi(Api):
     @http("GET", "/authorities")
     def list_authorities(self, request):
         self._as(request, "registry.read")
-        return json_response(self.escalations.find_authorities(plain(request)))
+        return json_response(self.escalations.list_authorities(plain(request)))
 
     @http("POST", "/authorities")
     def register_authority(self, request):
@@ -322,7 +322,7 @@ class RegistryApi(Api):
     @http("GET", "/routing-rules")
     def list_routing_rules(self, request):
         self._as(request, "registry.read")
-        return json_response(self.escalations.find_routing_rules(plain(request)))
+        return json_response(self.escalations.list_routing_rules(plain(request)))
 
     @http("POST", "/routing-rules")
     def add_routing_rule(self, request):

@@ -6,11 +6,9 @@ same ``visits.log_visit`` as ``POST /visits``: once per ``submission_id`` (minte
 opens and kept with the draft), so a visit sent again after a lost reply answers 200 with the
 visit already logged. Refusals come back in the one error shape, their ``fields`` translated.
 """
-import datetime as dt
 
 from marshmallow import fields, validate
 
-from services.escalations.case_life import RAISER, TRANSITIONS
 from services.gateway import schemas
 from services.gateway.api.visits import UnitPath
 from services.gateway.edge.http import http, json_body, query_args
@@ -18,6 +16,7 @@ from services.gateway.edge.route import Route
 from services.gateway.pages import i18n
 from services.gateway.pages.common import LanguageQuery, PagesApi, page_route, redirect
 from services.gateway.pages.officer import AfterActionQuery
+from shared import clock
 from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
 from shared.contracts.rpc.visits import LogVisit
 from shared.errors import Forbidden, NotFound
@@ -59,10 +58,6 @@ ROUTES = {
 }
 
 
-def today_in_vietnam():
-    return dt.datetime.now(i18n.VIETNAM).date()
-
-
 class CadrePagesApi(PagesApi):
     @http("GET", "/app/units")
     def my_units_page(self, request):
@@ -98,7 +93,7 @@ class CadrePagesApi(PagesApi):
             return view.render(
                 "visit_form.html", units=units, chosen=chosen,
                 to_review=self._answers_to_read_out(chosen, view.principal),
-                today=today_in_vietnam().isoformat(), topics=CONCERN_TOPICS,
+                today=clock.today().isoformat(), topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
                 error_words=error_words(view.language))
         return self._page(request, "visits.log", build)
@@ -158,7 +153,7 @@ class CadrePagesApi(PagesApi):
                     principal)
             except NotFound:
                 case = None  # accepted, not routed yet: the event is on its way
-            actions = raiser_actions(case["status"]) if case else []
+            actions = case["allowed_actions"] if case else []  # the raising side's
             return view.render("concern.html", concern=concern, case=case, actions=actions,
                                failed=None, errors={}, values={},
                                done=query_args(request).get("done"))
@@ -167,12 +162,6 @@ class CadrePagesApi(PagesApi):
 
 def redirect_to_case(case):
     return redirect(f"/app/cases/{case['case_id']}")
-
-
-def raiser_actions(state):
-    """What the raising side may do to a case in ``state`` (case_life's table)."""
-    return list(dict.fromkeys(row.action for row in TRANSITIONS
-                              if state in row.sources and RAISER in row.sides))
 
 
 def error_words(language):

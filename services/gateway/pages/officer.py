@@ -1,6 +1,7 @@
 """The authority officer's pages: the inbox (overdue first, counts per state), what escalated
 past us, a case with its timeline and only the actions the case's state and the user's side
-allow (``services.escalations.case_life.TRANSITIONS``), and the authority's statistics.
+allow (the case's ``allowed_actions``, as the escalations service tells the signed-in user),
+and the authority's statistics.
 
 Acting posts a form to ``POST /app/cases/<case_id>/<action>``, which calls the same
 ``escalations.act_on_case`` as the API; a refusal is shown beside the field that caused it.
@@ -9,7 +10,6 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from services.escalations.case_life import HOLDER, RAISER, TRANSITIONS
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import i18n
@@ -20,6 +20,7 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
+from shared import clock
 from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
 from shared.errors import SausatError
 
@@ -73,12 +74,6 @@ ROUTES = {
 }
 
 
-def allowed_actions(state, side):
-    """The actions ``side`` (holder or raiser) may take on a case in ``state``."""
-    return list(dict.fromkeys(row.action for row in TRANSITIONS
-                              if state in row.sources and side in row.sides))
-
-
 def action_arguments(action, form):
     """The API's body for ``action`` from its form: only the action's own fields, and empty
     optional text left out so the service's defaults and messages apply."""
@@ -95,7 +90,7 @@ def action_arguments(action, form):
 
 def default_period(today=None):
     """This year so far: from 1 January to tomorrow (period_to is excluded)."""
-    today = today or dt.datetime.now(i18n.VIETNAM).date()
+    today = today or clock.today()
     return dt.date(today.year, 1, 1), today + dt.timedelta(days=1)
 
 
@@ -132,7 +127,7 @@ class OfficerPagesApi(PagesApi):
         authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
         return view.render("case.html", status, case=case,
                            done=query_args(view.request).get("done") if status == 200 else None,
-                           actions=allowed_actions(case["status"], HOLDER),
+                           actions=case["allowed_actions"],
                            authorities=authorities, failed=failed, errors=errors or {},
                            values=values or {})
 
@@ -164,7 +159,7 @@ class OfficerPagesApi(PagesApi):
         concern = self.visits.get_concern(case["concern_id"], view.principal)
         return view.render("concern.html", page_status(error), concern=concern, case=case,
                            done=None,
-                           actions=allowed_actions(case["status"], RAISER), failed=action,
+                           actions=case["allowed_actions"], failed=action,
                            errors=errors, values=form)
 
     @http("GET", "/app/statistics")

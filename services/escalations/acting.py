@@ -1,0 +1,87 @@
+"""Acting on a case: a signed-in user's action, and the deadline sweep's reminders and
+escalations, each written by one conditional update (``store.commit``).
+
+An officer of the holding authority or the cadre who carried the concern asks for an action
+(``act_on_case``); the state machine (``case_life``) decides, the store keeps it. The sweep
+(``sweep_deadlines``) looks at cases whose ``next_deadline_at`` has come (an indexed range,
+never a scan): it reminds the holder, or escalates the case one level up; several instances may
+sweep at once, the version condition lets exactly one of them act on each case. Example::
+
+    act_on_case(db, rules, case_id, "acknowledge", {}, officer)   # the case as shown after it
+    sweep_deadlines(db, rules)        # {"remind": 1, "escalate": 0, "lost_race": 0}
+"""
+from logging import getLogger
+
+from services.escalations import case_life, cases, queries, store
+from services.escalations.access import check_principal
+from shared.authorisation import actor_of
+from shared.errors import Conflict, NotFound
+
+_log = getLogger(__name__)
+
+
+def act_on_case(db, rules, case_id, action, args, principal):
+    """Apply ``action`` (its arguments decoded) as ``principal``: a case they may not see is
+    NotFound like a missing one; one whose side may not take the action now, Forbidden."""
+    case = queries.visible_case(db, case_id, principal)
+    if action == "answer" and case["status"] == case_life.DUPLICATE_OF:
+        raise Conflict("a duplicate follows its original's answer; answer the original",
+                       {"action": [action], "state": [case["status"]]})
+    check_principal(case, action, principal)
+    args = _resolve(db, case, action, args)
+    now = rules.clock.now()
+    who = {"user_id": principal.user_id, "role": principal.role}
+    outcome = case_life.apply_action(case, action, who, now, rules.policy, **args)
+    stored = store.commit(db, case, outcome, actor=actor_of(principal))
+    _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
+              principal.user_id)
+    return queries.show(db, stored, now, principal)
+
+
+def _resolve(db, case, action, args):
+    """Look up what the rule needs from the store: the authority named, the original case,
+    the parent authority."""
+    if action == "redirect" and store.find_authority(db, args["authority_id"]) is None:
+        raise NotFound("authority not found", {"authority_id": [args["authority_id"]]})
+    if action == "mark_duplicate":
+        original = store.case_or_none(db, args.pop("original_case_id"), store.LISTED)
+        if original is None:
+            raise NotFound("original case not found", {"original_case_id": ["not found"]})
+        args["original"] = original
+    if action == "escalate":
+        args["parent_authority_id"] = _parent_of(db, case["authority_id"])
+    return args
+
+
+def _parent_of(db, authority_id):
+    return case_life.escalation_target(store.find_authority(db, authority_id) or {})
+
+
+def sweep_deadlines(db, rules):
+    """Remind or escalate every case whose next deadline has come: how many of each, and how
+    many another instance (or an officer) changed first."""
+    now = rules.clock.now()
+    done = {"remind": 0, "escalate": 0, "lost_race": 0}
+    for case in store.due_cases(db, now):
+        what = case_life.due(case, now)
+        try:
+            if what == "remind":
+                outcome = case_life.note_deadline_near(case, now, rules.policy)
+            elif what == "escalate":
+                outcome = case_life.apply_action(
+                    case, "escalate", cases.SYSTEM_ACTOR, now, rules.policy,
+                    parent_authority_id=_parent_of(db, case["authority_id"]),
+                    reason=case_life.breach_reason(case))
+            else:
+                continue
+            store.commit(db, case, outcome)
+        except Conflict:
+            done["lost_race"] += 1  # another instance (or an officer) acted first
+            continue
+        except Exception:  # one broken case must not stop the sweep of the others
+            _log.exception("sweep: case %s could not be handled", case["_id"])
+            continue
+        done[what] += 1
+        _log.info("sweep: case %s %s (%s)", case["_id"],
+                  "escalated" if what == "escalate" else "reminded", outcome.entry["why"])
+    return done

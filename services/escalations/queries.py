@@ -1,0 +1,131 @@
+"""The escalations service's reads: cases as a principal may see them, inboxes, the triage
+queue, statistics, and the registry of authorities and routing rules.
+
+Each takes the store's ``db`` and what the entrypoint decoded, and answers plain dicts the
+entrypoint dumps. A case is the principal's to see (``access.may_read``) or NotFound exactly like
+a missing one; an inbox or statistics of another authority, likewise. Example::
+
+    inbox(db, {"authority_id": "ubnd-xa-tam-hop", "view": "holding", ...}, officer, now)
+    # {"authority": {...}, "counts": {"routed": 3}, "cases": [...], "next_cursor": None, ...}
+"""
+from services.escalations import case_life, cases, statistics, store
+from services.escalations.access import holds, may_read
+from shared import folding
+from shared.authorisation import OFFICER, OPERATOR
+from shared.clock import vietnam_midnight
+from shared.errors import NotFound
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+def visible_case(db, case_id, principal):
+    """The case with its timeline, or NotFound alike for a missing one and one the principal
+    may not see."""
+    case = store.case_or_none(db, case_id)
+    if case is None or not may_read(principal, case):
+        raise NotFound("case not found", {"case_id": [str(case_id)]})
+    return case
+
+
+def show(db, case, now, principal):
+    """The case as ``principal`` sees it, with its holder's name and their actions."""
+    authority_id = case.get("authority_id")
+    return cases.shown(case, now, store.authority_names(db, [authority_id] if authority_id
+                                                         else []), principal)
+
+
+def _shown(db, found, now, principal):
+    names = store.authority_names(
+        db, {case["authority_id"] for case in found if case.get("authority_id")})
+    return [cases.shown(case, now, names, principal) for case in found]
+
+
+def get_case(db, case_id, principal, now):
+    """A case with its timeline: an officer's authority's, a cadre's own concern's."""
+    return show(db, visible_case(db, case_id, principal), now, principal)
+
+
+def get_case_for_concern(db, concern_id, principal, now):
+    """The case of a concern, only one the principal may see, else NotFound like a concern
+    with no case yet."""
+    case = store.case_of_concern(db, concern_id)
+    if case is None or not may_read(principal, case):
+        raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
+    return show(db, case, now, principal)
+
+
+def inbox(db, query, principal, now):
+    """An authority's cases a page at a time, only its own officers'; the counts per state
+    (each up to ``store.COUNT_CAP``)."""
+    authority = store.find_authority(db, query["authority_id"])
+    if authority is None or not holds(principal, authority["_id"]):
+        raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    page = store.inbox_page(
+        db, authority["_id"], query["view"], query,
+        received_from=query["received_from"] and vietnam_midnight(query["received_from"]),
+        received_to=query["received_to"] and vietnam_midnight(query["received_to"]))
+    shown = _shown(db, page["items"], now, principal)
+    # counted up to a cap: an index range per state, so the cost stays bounded however
+    # many cases an authority holds ("1000+" is what a person reads anyway)
+    counts = store.counts_by_state(db, authority["_id"], case_life.STATES)
+    return {"authority": authority, "view": query["view"],
+            "counts": {state: n for state, n in counts.items() if n},
+            "counts_cap": store.COUNT_CAP,
+            "overdue": sum(case["overdue"] for case in shown),
+            "cases": shown, "next_cursor": page["next_cursor"]}
+
+
+def list_unrouted(db, query, principal, now, triage_authority_id):
+    """Cases no routing rule covered: held by the triage authority, or by nobody. An officer
+    sees only those their authority holds (the triage authority's officers: its queue); an
+    operator sees them all without the concern's text or answer (no personal data)."""
+    officer = principal is not None and principal.role == OFFICER
+    page = store.unrouted_page(db, query, principal.authority_id if officer else None)
+    shown = _shown(db, page["items"], now, principal)
+    if principal is not None and principal.role == OPERATOR:
+        shown = [{**case, "summary": None, "answer": None} for case in shown]
+    return {"triage_authority_id": triage_authority_id, "cases": shown,
+            "next_cursor": page["next_cursor"]}
+
+
+def case_statistics(db, query, principal):
+    """An authority's statistics: its own officers' or an administrator's; another
+    authority's answers an officer like a missing one."""
+    officer = principal is not None and principal.role == OFFICER
+    if store.find_authority(db, query["authority_id"]) is None or (
+            officer and not holds(principal, query["authority_id"])):
+        raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    summaries = store.case_summaries(
+        db, query["authority_id"], vietnam_midnight(query["period_from"]),
+        vietnam_midnight(query["period_to"]), query["topic"], statistics.SUMMARY_FIELDS)
+    return {"authority_id": query["authority_id"],
+            "period_from": query["period_from"].isoformat(),
+            "period_to": query["period_to"].isoformat(),
+            "rows": statistics.case_statistics(summaries)}
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+def get_authority(db, authority_id):
+    authority = store.find_authority(db, authority_id)
+    if authority is None:
+        raise NotFound("authority not found", {"authority_id": [str(authority_id)]})
+    return authority
+
+
+def list_authorities(db, query):
+    """Authorities a page at a time; with ``as_of``, those in service that day."""
+    page = store.authorities_page(db, query)
+    return {"authorities": page["items"], "next_cursor": page["next_cursor"]}
+
+
+def list_routing_rules(db, query):
+    """Routing rules a page at a time; with ``as_of``, those in force that day."""
+    page = store.routing_rules_page(db, query)
+    return {"routing_rules": page["items"], "next_cursor": page["next_cursor"]}
+
+
+def search_authorities(db, query):
+    """Authorities whose name holds the words of ``q`` (without diacritics), by id."""
+    return {"authorities": store.search_authorities(
+        db, folding.search_criteria(query["q"]), query["as_of"], query["limit"])}

@@ -1,0 +1,274 @@
+"""Everything the escalations service keeps, read and written here only: cases, authorities,
+routing rules and where each unit used to sit (``unit_routes``).
+
+A case changes by ONE conditional update of state, timeline and outbox: :func:`commit` writes
+an :class:`~services.escalations.case_life.Outcome` with a filter on the case's ``_id`` and the
+``version`` it was read at, bumping the version. When nothing matched, someone else changed the
+case since it was read (another officer, another instance's sweep): the caller gets
+:class:`~shared.errors.Conflict` (409) and nothing was written, so a case is never changed twice
+from the same reading and no update is ever lost. Example::
+
+    case = find_case(db, case_id)
+    outcome = case_life.apply_action(case, "acknowledge", actor, now, policy)
+    commit(db, case, outcome)            # or Conflict: "someone else acted on this case first"
+
+Every read walks an index declared in :data:`INDEXES` (the service hands them to its ``Store``).
+"""
+from shared.errors import Conflict, NotFound
+from shared.outbox import insert_once, insert_or_change_contact, push_events, with_events
+from shared.pages import read_page
+from shared.storage import DuplicateKeyError
+
+# the fields an inbox line shows: not the timeline, not the outbox
+LISTED = {"outbox": 0, "timeline": 0}
+# an authority as its upkeep reads it: without its events
+OUT = {"outbox": 0, "outbox_pending": 0}
+# how far the counts per state go (an index range each, so the cost stays bounded)
+COUNT_CAP = 1000
+SWEEP_BATCH = 200
+
+# the inbox a page at a time: overdue first, then by deadline (due_sort: the running deadline,
+# or far future), the newest first among equals; the cases escalated past it, newest first;
+# the triage queue, oldest first (routed_at null, with no triage authority, first)
+INBOX_ORDER = [("due_sort", 1), ("routed_at", -1), ("_id", 1)]
+ESCALATED_PAST_ORDER = [("routed_at", -1), ("_id", -1)]
+UNROUTED_ORDER = [("routed_at", 1), ("_id", 1)]
+# the same routing rule twice: by its id, or by what it routes from when
+RULE_KEYS = [("_id",), ("topic", "unit_id", "urgency", "effective_from")]
+
+OUTBOX_COLLECTIONS = ["cases", "authorities"]
+INDEXES = {
+    "cases": [([("concern_id", 1)], {"unique": True}),
+              # the inbox a page at a time (INBOX_ORDER), with and without a status
+              ([("authority_id", 1), ("due_sort", 1), ("routed_at", -1), ("_id", 1)], {}),
+              ([("authority_id", 1), ("status", 1), ("due_sort", 1), ("routed_at", -1),
+                ("_id", 1)], {}),
+              # the counts per status
+              ([("authority_id", 1), ("status", 1)], {}),
+              # statistics per period
+              ([("authority_id", 1), ("received_at", 1)], {}),
+              # the sweep
+              ([("next_deadline_at", 1)], {}),
+              ([("escalated_past", 1), ("routed_at", -1), ("_id", -1)], {}),
+              # the triage queue a page at a time (UNROUTED_ORDER)
+              ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
+              ([("triage", 1), ("authority_id", 1), ("routed_at", 1), ("_id", 1)], {}),
+              ([("duplicate_of", 1)], {}),
+              # the gauges: cases by state, overdue ones
+              ([("status", 1)], {}), ([("due_at", 1)], {})],
+    # search by folded name words (shared.folding)
+    "authorities": [([("search.prefixes", 1)], {})],
+    "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
+                        ("effective_from", 1)], {"unique": True}),
+                      ([("unit_id", 1)], {})],
+}
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+def find_case(db, case_id, projection=None):
+    case = db.cases.find_one({"_id": case_id}, projection or {"outbox": 0})
+    if case is None:
+        raise NotFound("case not found", {"case_id": [str(case_id)]})
+    return case
+
+
+def case_or_none(db, case_id, projection=None):
+    return db.cases.find_one({"_id": case_id}, projection or {"outbox": 0})
+
+
+def case_of_concern(db, concern_id):
+    """The concern's case as an inbox line shows it, or None (not routed yet)."""
+    return db.cases.find_one({"concern_id": concern_id}, LISTED)
+
+
+def open_case(db, case, event):
+    """Store a new case with its first event; False when the concern already has one (a
+    redelivered ``concern_raised``)."""
+    try:
+        db.cases.insert_one(with_events(case, [event]))
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def commit(db, case, outcome, actor=None):
+    """``actor``: the user_id the event's envelope names (None: the system itself)."""
+    event_type, payload = outcome.event
+    update = push_events({"$set": {**outcome.changes, "version": case["version"] + 1},
+                          "$push": {"timeline": outcome.entry}},
+                         [event_type.new(payload, occurred_at=outcome.entry["at"],
+                                         actor=actor)])
+    result = db.cases.update_one({"_id": case["_id"], "version": case["version"]}, update)
+    if result.matched_count == 0:
+        raise Conflict("someone else acted on this case first; reload it and try again",
+                       {"version": [str(case["version"])]})
+    stored = {**case, **outcome.changes, "version": case["version"] + 1}
+    if "timeline" in case:  # read with its timeline: show the line just pushed too
+        stored["timeline"] = [*case["timeline"], outcome.entry]
+    return stored
+
+
+def duplicates_of(db, case_id):
+    """The ids of the cases marked duplicates of ``case_id``."""
+    return [found["_id"] for found in db.cases.find({"duplicate_of": case_id}, {"_id": 1})]
+
+
+def due_cases(db, now):
+    """The cases whose next deadline has come, the earliest first (an indexed range)."""
+    return list(db.cases.find({"next_deadline_at": {"$lte": now}}, LISTED)
+                .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
+
+
+def inbox_page(db, authority_id, view, query, received_from=None, received_to=None):
+    """A page of the cases ``authority_id`` holds (view "holding"), or that were escalated past
+    it; ``query``'s status, topic and unit narrow it, received between the two moments."""
+    if view == "holding":
+        criteria, order = {"authority_id": authority_id}, INBOX_ORDER
+    else:
+        criteria, order = {"escalated_past": authority_id}, ESCALATED_PAST_ORDER
+    for field in ("status", "topic"):
+        if query[field]:
+            criteria[field] = query[field]
+    if query["unit_id"]:
+        criteria["unit_path"] = query["unit_id"]
+    period = {}
+    if received_from:
+        period["$gte"] = received_from
+    if received_to:
+        period["$lt"] = received_to
+    if period:
+        criteria["received_at"] = period
+    return read_page(db.cases, criteria, order, query, LISTED)
+
+
+def counts_by_state(db, authority_id, states):
+    """How many cases ``authority_id`` holds in each state, each counted up to COUNT_CAP."""
+    return {state: db.cases.count_documents({"authority_id": authority_id, "status": state},
+                                            limit=COUNT_CAP)
+            for state in states}
+
+
+def unrouted_page(db, query, authority_id=None):
+    """A page of the cases no routing rule covered (only those ``authority_id`` holds)."""
+    criteria = {"triage": True}
+    if authority_id is not None:
+        criteria["authority_id"] = authority_id
+    return read_page(db.cases, criteria, UNROUTED_ORDER, query, LISTED)
+
+
+def case_summaries(db, authority_id, received_from, received_to, topic, fields):
+    """``fields`` of the cases ``authority_id`` received in the period (of ``topic``)."""
+    criteria = {"authority_id": authority_id,
+                "received_at": {"$gte": received_from, "$lt": received_to}}
+    if topic:
+        criteria["topic"] = topic
+    return db.cases.find(criteria, {field: 1 for field in fields})
+
+
+def count_cases(db, states, now):
+    """``({state: count}, overdue)``: every case by state, and those whose running deadline
+    has passed (``due_at`` is set only while a deadline runs)."""
+    return ({state: db.cases.count_documents({"status": state}) for state in states},
+            db.cases.count_documents({"due_at": {"$lte": now}}))
+
+
+# --- authorities -----------------------------------------------------------------------------
+
+def find_authority(db, authority_id, projection=None):
+    return db.authorities.find_one({"_id": authority_id}, projection)
+
+
+def authority_names(db, ids):
+    """The names of the authorities ``ids``, by id (one indexed read)."""
+    if not ids:
+        return {}
+    return {doc["_id"]: doc["name"]
+            for doc in db.authorities.find({"_id": {"$in": sorted(ids)}}, {"name": 1})}
+
+
+def register_authority(db, document, events, contact_events):
+    """Store the authority once; registered again with another e-mail, change that alone."""
+    return insert_or_change_contact(db.authorities, document, events, "email", contact_events)
+
+
+def change_authority(db, before, changes, events):
+    """Set ``changes`` on the authority as read in ``before``, with its events, or Conflict
+    when someone changed those fields meanwhile."""
+    done = db.authorities.update_one(
+        {"_id": before["_id"], **{key: before.get(key) for key in changes if key != "search"}},
+        push_events({"$set": changes}, events))
+    if done.modified_count != 1:
+        raise Conflict("changed by someone else meanwhile; retry",
+                       {"authority_id": [before["_id"]]})
+
+
+def in_service_on(day):
+    """The criteria of the authorities not yet retired on ``day`` (None: every one)."""
+    if day is None:
+        return {}
+    return {"$or": [{"retired_on": None}, {"retired_on": {"$gt": day.isoformat()}}]}
+
+
+def authorities_page(db, query):
+    """Authorities a page at a time; with ``as_of``, those in service that day."""
+    return read_page(db.authorities, in_service_on(query["as_of"]), [("_id", 1)], query, OUT)
+
+
+def search_authorities(db, criteria, as_of, limit):
+    if as_of:
+        criteria = {"$and": [criteria, in_service_on(as_of)]}
+    return list(db.authorities.find(criteria, OUT).sort("_id", 1).limit(limit))
+
+
+# --- routing rules ---------------------------------------------------------------------------
+
+def add_routing_rule(db, document):
+    """Store the rule once (the same rule again answers the stored one)."""
+    return insert_once(db.routing_rules, document, unique_keys=RULE_KEYS)
+
+
+def find_routing_rule(db, rule_id):
+    return db.routing_rules.find_one({"_id": rule_id})
+
+
+def routing_rules_page(db, query):
+    """Routing rules a page at a time; with ``as_of``, those in force that day."""
+    criteria = {}
+    if query["as_of"]:
+        day = query["as_of"].isoformat()
+        criteria = {"$and": [
+            {"$or": [{"effective_from": None}, {"effective_from": {"$lte": day}}]},
+            {"$or": [{"effective_to": None}, {"effective_to": {"$gte": day}}]}]}
+    return read_page(db.routing_rules, criteria, [("_id", 1)], query)
+
+
+def routing_rules_at(db, unit_ids):
+    """Every rule made for one of ``unit_ids``."""
+    return list(db.routing_rules.find({"unit_id": {"$in": list(unit_ids)}}))
+
+
+def rules_of_authority(db, authority_id):
+    return list(db.routing_rules.find({"authority_id": authority_id}))
+
+
+def end_routing_rule(db, rule_id, last_day):
+    db.routing_rules.update_one({"_id": rule_id}, {"$set": {"effective_to": last_day}})
+
+
+# --- where units used to sit -----------------------------------------------------------------
+
+def former_of(db, unit_id):
+    """``{unit_id: distance}`` of the units ``unit_id`` no longer sits under (the nearest)."""
+    found = db.unit_routes.find_one({"_id": unit_id}) or {}
+    former = {}
+    for entry in found.get("former", []):
+        former[entry["unit_id"]] = min(entry["distance"],
+                                       former.get(entry["unit_id"], entry["distance"]))
+    return former
+
+
+def remember_former(db, unit_id, former):
+    """Add ``former`` (``[{unit_id, distance}]``) to what the unit used to sit under."""
+    db.unit_routes.update_one({"_id": unit_id}, {"$addToSet": {"former": {"$each": former}}},
+                              upsert=True)
