@@ -24,7 +24,6 @@ from pymongo.results import (
 from docstore import indexes
 from docstore.cursor import Cursor, normalize_sort
 from docstore.encoding import (
-    T_DATE,
     decode_value,
     dumps,
     encode_document,
@@ -34,6 +33,7 @@ from docstore.encoding import (
 from docstore.errors import UnsupportedOperation
 from docstore.match import parse_filter
 from docstore.query import id_operand, where
+from docstore.unique import NULL_SUFFIX
 from docstore.updates import apply_update, is_operator_update, parse_update, upsert_seed
 
 
@@ -192,6 +192,7 @@ class Collection:
         text = str(error)
         index = "_id_" if text.endswith(".id") else text.rsplit("index '", 1)[-1].rstrip("'")
         index = index.split("__", 1)[-1] if "__" in index else index
+        index = index.removesuffix(NULL_SUFFIX)  # the keys with a null part
         spec = self.database.meta(self.name).indexes.get(index, {"keys": [("_id", 1)]})
         key = {path: decode_value(_get_path(encoded, path)) for path, _ in spec["keys"]}
         return DuplicateKeyError(
@@ -306,21 +307,20 @@ class Collection:
         return len(rids)
 
     def sweep_expired(self, now=None):
-        """Deletes the documents whose TTL index date is older than its ``expireAfterSeconds``."""
-        from docstore.query import column
+        """Deletes what each TTL index says has expired: as MongoDB, the documents its partial
+        filter selects whose date (the earliest, for an array of dates) is older than its
+        ``expireAfterSeconds``."""
         now = now or dt.datetime.now(dt.timezone.utc)
         deleted = 0
         for spec in list(self.database.meta(self.name).indexes.values()):
             if spec.get("ttl") is None:
                 continue
-            cutoff = encode_value(now - dt.timedelta(seconds=spec["ttl"]))
-            col = column(spec["keys"][0][0])
+            cutoff = now - dt.timedelta(seconds=spec["ttl"])
+            expired = {spec["keys"][0][0]: {"$lt": cutoff}}  # $lt on a date: dates only
+            if spec.get("partial"):
+                expired = {"$and": [expired, spec["partial"]]}
             with self.database.write() as txn:
-                rids = [row[0] for row in self.database.execute(
-                    f"DELETE FROM {self.table} WHERE {col} < ? AND {col} >= ? RETURNING rid",
-                    (cutoff, T_DATE))]
-                indexes.after_delete(self, txn, rids)
-            deleted += len(rids)
+                deleted += self._delete_in(txn, parse_filter(expired), many=True)
         return deleted
 
     def bulk_write(self, requests, ordered=True):

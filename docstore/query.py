@@ -17,7 +17,6 @@ from logging import getLogger
 from docstore.encoding import (
     C_BOOL,
     C_DATE,
-    C_NULL,
     C_NUMBER,
     C_OID,
     C_STRING,
@@ -96,7 +95,9 @@ def _node(node, meta, params):
         if node.op == "$and":
             return " AND ".join(f"({p})" if " OR " in p else p for p in parts)
         joined = " OR ".join(f"({p})" for p in parts)
-        return f"({joined})" if node.op == "$or" else f"NOT ({joined})"
+        # a comparison with a missing field is NULL in SQL, and NOT NULL is NULL again: $nor
+        # must keep those documents, so NULL counts as "no match" before it is negated
+        return f"({joined})" if node.op == "$or" else f"NOT ifnull({joined}, 0)"
     return _field(node, meta, params)
 
 
@@ -247,6 +248,3 @@ def order_by(sort, meta):
         parts.append(column(path) + (" DESC" if direction == -1 else ""))
     return " ORDER BY " + ", ".join(parts)
 
-
-def is_null_class(value):
-    return type_class(value) == C_NULL
