@@ -32,7 +32,8 @@ from docstore.encoding import (
 )
 from docstore.errors import UnsupportedOperation
 from docstore.match import parse_filter
-from docstore.query import id_operand, where
+from docstore.ordering import needs_python, sort_rows
+from docstore.query import id_operand, order_by, where
 from docstore.unique import NULL_SUFFIX
 from docstore.updates import apply_update, is_operator_update, parse_update, upsert_seed
 
@@ -62,7 +63,8 @@ class Collection:
                 if spec.get("side"):
                     self.database.execute(f'DROP TABLE IF EXISTS "{spec["side"]}"')
             self.database.execute(f"DROP TABLE IF EXISTS {self.table}")
-            for meta_table in ("_docstore_arrays", "_docstore_indexes"):
+            for meta_table in ("_docstore_arrays", "_docstore_subdocuments",
+                               "_docstore_indexes"):
                 self.database.execute(f"DELETE FROM {meta_table} WHERE collection = ?",
                                            (self.name,))
             txn.invalidate()
@@ -91,11 +93,16 @@ class Collection:
         return None
 
     def count_documents(self, filter, skip=0, limit=0):
-        sql, params = where(parse_filter(filter), self.database.meta(self.name))
-        inner = f"SELECT 1 FROM {self.table} WHERE {sql}"
-        if limit or skip:
-            inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
-        rows = self.database.fetchall(f"SELECT count(*) FROM ({inner})", params)
+        node = parse_filter(filter)
+
+        def statement(meta):
+            sql, params = where(node, meta)
+            inner = f"SELECT 1 FROM {self.table} WHERE {sql}"
+            if limit or skip:
+                inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
+            return f"SELECT count(*) FROM ({inner})", params
+
+        rows = self.database.read(self.name, statement)
         return rows[0][0] if rows else 0  # no table yet: nothing was ever written
 
     def estimated_document_count(self):
@@ -120,10 +127,12 @@ class Collection:
     def _encoded(self, filter, sql_tail="", node=None):
         import json
         node = parse_filter(filter) if node is None else node
-        sql, params = where(node, self.database.meta(self.name))
-        rows = self.database.fetchall(f"SELECT doc FROM {self.table} WHERE {sql}{sql_tail}",
-                                      params)
-        return [json.loads(row[0]) for row in rows]
+
+        def statement(meta):
+            sql, params = where(node, meta)
+            return f"SELECT doc FROM {self.table} WHERE {sql}{sql_tail}", params
+
+        return [json.loads(row[0]) for row in self.database.read(self.name, statement)]
 
     def explain(self, filter=None, sort=None, limit=0):
         """SQLite's plan of ``find(filter).sort(sort).limit(limit)``."""
@@ -153,10 +162,10 @@ class Collection:
                     self.database.conn.executemany(
                         f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
                         [(id_operand(doc["_id"]), dumps(doc)) for doc in encoded])
-                    paths = set()
+                    paths, subdocuments = set(), set()
                     for doc in encoded:
-                        indexes.array_paths(doc, out=paths)
-                    txn.add_arrays(self.name, paths)
+                        indexes.array_paths(doc, out=paths, subdocuments=subdocuments)
+                    txn.add_arrays(self.name, paths, subdocuments)
         except sqlite3.IntegrityError:
             with self.database.write() as txn:  # again one by one, to name the duplicate
                 self._insert_each(txn, encoded)
@@ -232,9 +241,14 @@ class Collection:
         import json
         self._ensure_table()
         sql, params = where(node, txn.meta(self.name))
-        tail = (self._order(sort) if sort else "") + ("" if many else " LIMIT 1")
+        sort = normalize_sort(sort) if sort else []
+        in_python = needs_python(sort, txn.meta(self.name))
+        tail = "" if in_python else order_by(sort, txn.meta(self.name))
+        tail += "" if many or in_python else " LIMIT 1"
         rows = self.database.execute(
             f"SELECT rid, doc FROM {self.table} WHERE {sql}{tail}", params).fetchall()
+        if in_python:
+            rows = sort_rows(rows, sort, text_at=1)[:None if many else 1]
         kind, spec = change
         matched = modified = 0
         before = after = None
@@ -268,10 +282,6 @@ class Collection:
             new = {"_id": encode_value(ObjectId()), **new}
         self._insert(txn, new)
         return 0, 0, decode_value(new["_id"]), None, new
-
-    def _order(self, sort):
-        from docstore.query import order_by
-        return order_by(normalize_sort(sort), self.database.meta(self.name))
 
     def find_one_and_update(self, filter, update, projection=None, sort=None, upsert=False,
                             return_document=ReturnDocument.BEFORE):

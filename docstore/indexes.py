@@ -187,7 +187,8 @@ def after_write(collection, txn, rid, old, new):
         except sqlite3.IntegrityError:
             raise DuplicateKeyError(f"E11000 duplicate key error collection: "
                                     f"{collection.full_name} index: {path}", 11000) from None
-    txn.add_arrays(collection.name, array_paths(new))
+    subdocuments = set()
+    txn.add_arrays(collection.name, array_paths(new, subdocuments=subdocuments), subdocuments)
 
 
 def after_delete(collection, txn, rids):
@@ -200,8 +201,9 @@ def after_delete(collection, txn, rids):
                              [(rid,) for rid in rids])
 
 
-def array_paths(doc, prefix="", out=None):
-    """Dotted paths (array positions left out) at which ``doc`` holds an array."""
+def array_paths(doc, prefix="", out=None, subdocuments=None):
+    """Dotted paths (array positions left out) at which ``doc`` holds an array; those at which
+    it holds a subdocument go to ``subdocuments`` when given."""
     out = set() if out is None else out
     for key, value in doc.items():
         cls = value.__class__
@@ -210,9 +212,11 @@ def array_paths(doc, prefix="", out=None):
             out.add(path)
             for item in value:
                 if item.__class__ is dict:
-                    array_paths(item, path + ".", out)
+                    array_paths(item, path + ".", out, subdocuments)
         elif cls is dict:
-            array_paths(value, prefix + key + ".", out)
+            if subdocuments is not None:
+                subdocuments.add(prefix + key)
+            array_paths(value, prefix + key + ".", out, subdocuments)
     return out
 
 

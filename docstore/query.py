@@ -48,6 +48,7 @@ class Meta:
 
     def __init__(self, arrays=(), multikey=None):
         self.arrays = set(arrays)
+        self.subdocuments = set()  # paths that held a subdocument
         self.multikey = dict(multikey or {})  # path -> side table name
         self.indexes = {}  # name -> spec
         self._through = {}  # (path, include_self) -> bool, until arrays change
@@ -111,7 +112,23 @@ def _field(node, meta, params):
         if (meta.through_array(path, include_self=itself) or op == "$elemMatch"
                 or _compound(op, operand)):
             return _python(node, params)
-    col = column(path)
+    sql = _compare(column(path), path, op, operand, params)
+    if path in meta.subdocuments and _has_string(op, operand):
+        # a subdocument's json_extract is its JSON text: no string may match it, as MongoDB
+        # compares only within a type (and never sees a subdocument equal to a string)
+        target = column(path).replace("json_extract(", "json_type(", 1)
+        if op in ("$ne", "$nin"):
+            return f"({sql} OR {target} = 'object')"
+        return f"({sql}) AND {target} IS NOT 'object'"
+    return sql
+
+
+def _has_string(op, operand):
+    values = operand if op in ("$in", "$nin", "$all") else [operand]
+    return any(isinstance(value, str) for value in values)
+
+
+def _compare(col, path, op, operand, params):
     if op == "$eq":
         return _eq(col, operand, params)
     if op == "$ne":
