@@ -25,7 +25,7 @@ from docstore import indexes
 from docstore.cursor import Cursor, normalize_sort
 from docstore.encoding import (
     decode_value,
-    dumps,
+    document_text,
     encode_document,
     encode_value,
     loads,
@@ -161,7 +161,7 @@ class Collection:
                     self._ensure_table()
                     self.database.conn.executemany(
                         f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
-                        [(id_operand(doc["_id"]), dumps(doc)) for doc in encoded])
+                        [(id_operand(doc["_id"]), document_text(doc)) for doc in encoded])
                     paths, subdocuments = set(), set()
                     for doc in encoded:
                         indexes.array_paths(doc, out=paths, subdocuments=subdocuments)
@@ -192,7 +192,7 @@ class Collection:
         try:
             cursor = self.database.execute(
                 f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
-                (id_operand(encoded["_id"]), dumps(encoded)))
+                (id_operand(encoded["_id"]), document_text(encoded)))
         except sqlite3.IntegrityError as error:
             raise self._duplicate(error, encoded) from None
         indexes.after_write(self, txn, cursor.lastrowid, None, encoded)
@@ -262,7 +262,7 @@ class Collection:
                 new = apply_update(old, spec, inserting=False)
             matched += 1
             before, after = old, new
-            new_text = dumps(new)
+            new_text = document_text(new, updating=True)
             if new_text != text:
                 modified += 1
                 try:

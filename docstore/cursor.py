@@ -107,6 +107,8 @@ def _check_projection(projection):
     if not isinstance(projection, dict):
         raise TypeError("projection must be a dict or a list of field names")
     for field, flag in projection.items():
+        if "$" in field.split("."):  # the positional projection "a.$"
+            raise UnsupportedOperation("$", f"positional projection {field!r}")
         if isinstance(flag, dict) or isinstance(flag, str):
             raise UnsupportedOperation("projection", f"projection of {field!r}: only 0/1")
     kinds = {bool(flag) for field, flag in projection.items() if field != "_id"}

@@ -173,6 +173,27 @@ def dumps(encoded):
     return json.dumps(encoded, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+MAX_BSON_BYTES = 16 * 1024 * 1024
+
+
+def document_text(encoded, updating=False):
+    """A document's stored text, refused as MongoDB refuses documents over 16 MB of BSON (the
+    exact BSON size is measured only for texts long enough to come near it)."""
+    text = dumps(encoded)
+    if len(text) > MAX_BSON_BYTES // 6:
+        import bson
+        size = len(bson.encode(decode_value(encoded)))
+        if size > MAX_BSON_BYTES:
+            if updating:
+                from pymongo.errors import WriteError
+                raise WriteError(f"Resulting document after update is larger than "
+                                 f"{MAX_BSON_BYTES} ({size} bytes)", 17419)
+            from pymongo.errors import DocumentTooLarge
+            raise DocumentTooLarge(f"document of {size} bytes is over MongoDB's limit of "
+                                   f"{MAX_BSON_BYTES}")
+    return text
+
+
 _TAGGED = json.JSONDecoder(object_hook=_hook)
 _PLAIN = json.JSONDecoder()
 _ESCAPED = json.JSONDecoder(object_hook=_unescape_hook)

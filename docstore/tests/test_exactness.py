@@ -5,9 +5,10 @@ mongomock, the usual reference, deviates, the test says so)."""
 import datetime as dt
 
 import pytest
-from pymongo.errors import DuplicateKeyError, OperationFailure, WriteError
+from pymongo import UpdateOne
+from pymongo.errors import DocumentTooLarge, DuplicateKeyError, OperationFailure, WriteError
 
-from docstore import DocStoreClient
+from docstore import DocStoreClient, UnsupportedOperation
 
 UTC = dt.timezone.utc
 
@@ -160,3 +161,51 @@ def test_conflicting_update_paths_are_refused(db):
     with pytest.raises(WriteError):
         db.things.update_one({"_id": 1}, {"$set": {"b": {}}, "$unset": {"b.c": ""}})
     assert db.things.find_one({}) == {"_id": 1, "a": 1, "b": {"c": 1}}
+
+
+# D10+: each shape either MongoDB's answer or refused by name
+def test_size_and_elem_match_look_at_the_array_itself(db):
+    db.things.insert_many([{"_id": 1, "a": [[1, 2]]}, {"_id": 2, "a": [1, 2]},
+                           {"_id": 3, "a": [[5]]}])
+    assert ids(db.things.find({"a": {"$size": 2}})) == [2]
+    assert ids(db.things.find({"a": {"$elemMatch": {"$gt": 1}}})) == [2]
+    assert ids(db.things.find({"a": {"$elemMatch": {"$size": 1}}})) == [3]
+
+
+def test_sort_through_an_array_uses_the_least_or_greatest_element(db):
+    db.things.insert_many([{"_id": 1, "c": [{"x": 5}, {"x": 1}]}, {"_id": 2, "c": [{"x": 3}]},
+                           {"_id": 3, "c": []}])
+    assert [doc["_id"] for doc in db.things.find({}).sort("c.x", 1)] == [3, 1, 2]
+    assert [doc["_id"] for doc in db.things.find({}).sort("c.x", -1)] == [1, 2, 3]
+    assert [doc["_id"] for doc in db.things.find({}).sort("c.x", -1).skip(1).limit(1)] == [2]
+
+
+def test_aggregate_groups_numbers_by_value_and_refuses_what_it_cannot(db):
+    db.things.insert_many([{"_id": 1, "g": 1}, {"_id": 2, "g": 1.0}, {"_id": 3, "g": 2}])
+    groups = list(db.things.aggregate([{"$group": {"_id": "$g", "n": {"$sum": 1}}},
+                                       {"$sort": {"_id": 1}}]))
+    assert groups == [{"_id": 1, "n": 2}, {"_id": 2, "n": 1}]
+    with pytest.raises(OperationFailure):  # mongomock returns nothing; MongoDB: code 15958
+        list(db.things.aggregate([{"$limit": 0}]))
+    with pytest.raises(UnsupportedOperation) as refused:
+        list(db.things.aggregate([{"$project": {"whole": "$$ROOT"}}]))
+    assert refused.value.operator == "$$ROOT"
+    with pytest.raises(UnsupportedOperation) as refused:
+        db.things.find_one({}, {"a.$": 1})
+    assert refused.value.operator == "$"
+
+
+def test_bulk_update_one_with_a_sort_updates_the_first_in_that_order(db):
+    db.things.insert_many([{"_id": 1, "n": 3}, {"_id": 2, "n": 1}, {"_id": 3, "n": 2}])
+    db.things.bulk_write([UpdateOne({}, {"$set": {"picked": True}}, sort={"n": 1})])
+    assert ids(db.things.find({"picked": True})) == [2]
+
+
+def test_documents_over_16_mb_are_refused(db):
+    with pytest.raises(DocumentTooLarge):
+        db.things.insert_one({"_id": 1, "blob": "x" * (16 * 1024 * 1024)})
+    db.things.insert_one({"_id": 2, "blob": "x" * (9 * 1024 * 1024)})
+    with pytest.raises(WriteError) as refused:
+        db.things.update_one({"_id": 2}, {"$set": {"more": "y" * (8 * 1024 * 1024)}})
+    assert refused.value.code == 17419
+    assert db.things.count_documents({}) == 1
