@@ -18,6 +18,8 @@ import sqlite3
 import threading
 from logging import getLogger
 
+from bson import json_util
+
 from docstore.errors import UnsupportedOperation
 from docstore.match import matches
 from docstore.query import Meta, node_for
@@ -232,7 +234,7 @@ class Database:
             metas.setdefault(collection, Meta()).subdocuments.add(path)
         for collection, name, spec in self.conn.execute(
                 "SELECT collection, name, spec FROM _docstore_indexes"):
-            spec = json.loads(spec)
+            spec = json_util.loads(spec)  # a partial filter may hold dates
             meta = metas.setdefault(collection, Meta())
             if spec.get("side"):
                 meta.multikey[spec["keys"][0][0]] = spec["side"]

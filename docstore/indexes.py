@@ -12,6 +12,7 @@ value the path reaches, maintained in the same transaction as the document. Exam
 import json
 import sqlite3
 
+from bson import json_util
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from docstore import unique as null_keys
@@ -52,7 +53,7 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
     database = collection.database
     with database.write() as txn:
         collection._ensure_table()
-        declared = {row[0]: json.loads(row[1]) for row in database.conn.execute(
+        declared = {row[0]: json_util.loads(row[1]) for row in database.conn.execute(
             "SELECT name, spec FROM _docstore_indexes WHERE collection = ?", (collection.name,))}
         _refuse_conflicts(name, spec, declared)
         if name not in declared:
@@ -66,7 +67,7 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
             else:
                 _create_expression_index(collection, name, spec)
             database.conn.execute("INSERT INTO _docstore_indexes VALUES (?, ?, ?)",
-                                  (collection.name, name, json.dumps(spec)))
+                                  (collection.name, name, json_util.dumps(spec)))
             txn.invalidate()
         if spec["unique"] and not side:  # also over an index an older store built without it
             null_keys.create_null_key_index(collection, name, spec, _literal_where)
