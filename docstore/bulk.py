@@ -12,12 +12,13 @@ import json
 
 from bson import ObjectId
 from pymongo import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
 from docstore.cursor import normalize_sort, project
 from docstore.encoding import decode_value, encode_document, encode_value, sort_key
 from docstore.errors import UnsupportedOperation
 from docstore.match import matches, parse_filter
+from docstore.ordering import needs_python, sort_documents
 from docstore.query import order_by, where
 
 
@@ -46,7 +47,9 @@ def _prepare(collection, request):
             raise UnsupportedOperation("bulk_write", "array_filters, hint and collation")
         node, change = collection._parse_change(request._filter, request._doc,
                                                 replace=isinstance(request, ReplaceOne))
-        return "update", (node, change, isinstance(request, UpdateMany), bool(request._upsert))
+        sort = normalize_sort(request._sort) if getattr(request, "_sort", None) else None
+        return "update", (node, change, isinstance(request, UpdateMany), bool(request._upsert),
+                          sort)
     if isinstance(request, (DeleteOne, DeleteMany)):
         return "delete", (parse_filter(request._filter), isinstance(request, DeleteMany))
     raise UnsupportedOperation(type(request).__name__,
@@ -58,8 +61,9 @@ def _run(collection, txn, kind, args, index, result):
         collection._insert(txn, args)
         result["nInserted"] += 1
     elif kind == "update":
-        node, change, many, upsert = args
-        matched, modified, upserted, _, _ = collection._apply(txn, node, change, many, upsert)
+        node, change, many, upsert, sort = args  # UpdateOne(sort=…): the first in that order
+        matched, modified, upserted, _, _ = collection._apply(txn, node, change, many, upsert,
+                                                              sort)
         result["nMatched"] += matched
         result["nModified"] += modified
         if upserted is not None:
@@ -89,17 +93,28 @@ def run_pipeline(collection, pipeline):
     if rest and "$sort" in rest[0]:
         sort = normalize_sort(rest.pop(0)["$sort"])
     if rest and "$skip" in rest[0]:
-        skip = int(rest.pop(0)["$skip"])
+        skip = _count("$skip", rest.pop(0)["$skip"], least=0)
     if rest and "$limit" in rest[0]:
-        limit = int(rest.pop(0)["$limit"])
-    meta = collection.database.meta(collection.name)
-    sql, params = where(node, meta)
-    tail = order_by(sort, meta)
-    if limit or skip:
-        tail += f" LIMIT {limit or -1} OFFSET {skip}"
-    rows = collection.database.fetchall(
-        f"SELECT doc FROM {collection.table} WHERE {sql}{tail}", params)
+        limit = _count("$limit", rest.pop(0)["$limit"], least=1)
+    for stage in rest:
+        (name, spec), = stage.items()
+        if name in ("$group", "$project"):  # where expressions are read
+            _refuse_variables(spec)
+
+    def statement(meta):
+        sql, params = where(node, meta)
+        if needs_python(sort, meta):  # sorted below, in MongoDB's order
+            return f"SELECT doc FROM {collection.table} WHERE {sql}", params
+        tail = order_by(sort, meta)
+        if limit or skip:
+            tail += f" LIMIT {limit or -1} OFFSET {skip}"
+        return f"SELECT doc FROM {collection.table} WHERE {sql}{tail}", params
+
+    rows = collection.database.read(collection.name, statement)
     docs = [json.loads(row[0]) for row in rows]  # encoded, so comparisons keep MongoDB's order
+    if sort and needs_python(sort, collection.database.meta(collection.name)):
+        docs = sort_documents(docs, sort)[skip:]
+        docs = docs[:limit] if limit else docs
     for stage in rest:
         (name, spec), = stage.items()
         docs = STAGES[name](docs, spec)
@@ -112,9 +127,24 @@ def _match(docs, spec):
 
 
 def _sort(docs, spec):
-    for path, direction in reversed(normalize_sort(spec)):
-        docs = sorted(docs, key=lambda d: sort_key(_value(d, "$" + path)), reverse=direction == -1)
-    return docs
+    return sort_documents(docs, normalize_sort(spec))
+
+
+def _count(stage, value, least):
+    """MongoDB refuses ``$limit: 0`` (15958) and a negative ``$skip`` (15956)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise OperationFailure(f"{stage} must be an integer of at least {least}, not {value!r}",
+                               15958 if stage == "$limit" else 15956)
+    return value
+
+
+def _refuse_variables(spec):
+    """``$$ROOT``, ``$$CURRENT`` and other variables are not implemented: refused by name."""
+    if isinstance(spec, str) and spec.startswith("$$"):
+        raise UnsupportedOperation(spec.split(".")[0], f"aggregation variable {spec}")
+    for value in spec.values() if isinstance(spec, dict) else (
+            spec if isinstance(spec, list) else ()):
+        _refuse_variables(value)
 
 
 def _value(doc, expression):
@@ -143,7 +173,8 @@ def _group(docs, spec):
     groups = {}
     for doc in docs:
         key = _value(doc, spec["_id"])
-        groups.setdefault(json.dumps(key, sort_keys=False), (key, []))[1].append(doc)
+        # grouped by MongoDB's equality: 1 and 1.0 are one group
+        groups.setdefault(sort_key(key), (key, []))[1].append(doc)
     out = []
     for key, members in groups.values():
         row = {"_id": key}
@@ -188,8 +219,8 @@ def _project(docs, spec):
 STAGES = {
     "$match": _match,
     "$sort": _sort,
-    "$skip": lambda docs, n: docs[int(n):],
-    "$limit": lambda docs, n: docs[:int(n)],
+    "$skip": lambda docs, n: docs[_count("$skip", n, least=0):],
+    "$limit": lambda docs, n: docs[:_count("$limit", n, least=1)],
     "$group": _group,
     "$project": _project,
     "$count": lambda docs, name: [{name: len(docs)}] if docs else [],

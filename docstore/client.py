@@ -18,6 +18,8 @@ import sqlite3
 import threading
 from logging import getLogger
 
+from bson import json_util
+
 from docstore.errors import UnsupportedOperation
 from docstore.match import matches
 from docstore.query import Meta, node_for
@@ -110,6 +112,10 @@ class Database:
             self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_indexes ("
                               "collection TEXT, name TEXT, spec TEXT NOT NULL,"
                               " PRIMARY KEY (collection, name)) WITHOUT ROWID")
+            # paths that ever held a subdocument: its JSON text is no string (see query.py)
+            self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_subdocuments ("
+                              "collection TEXT, path TEXT, PRIMARY KEY (collection, path))"
+                              " WITHOUT ROWID")
 
     # --- collections --------------------------------------------------------------------------
 
@@ -170,6 +176,20 @@ class Database:
                     return []
                 raise
 
+    def read(self, collection, statement):
+        """Rows of ``statement(meta)`` (which returns ``(sql, params)``), planned and read in
+        one read transaction: the plan's knowledge of array paths and the rows are of one
+        snapshot, so a field another process just turned into an array is never missed."""
+        with self.lock:
+            if self.conn.in_transaction:  # inside a write: one snapshot already
+                return self.fetchall(*statement(self.meta(collection)))
+            self.conn.execute("BEGIN")
+            try:  # PRAGMA data_version in meta() is the snapshot's first read
+                return self.fetchall(*statement(self.meta(collection)))
+            finally:
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
     def query_plan(self, sql, params=()):
         """SQLite's ``EXPLAIN QUERY PLAN`` of a statement, one detail line per step."""
         with self.lock:
@@ -209,9 +229,12 @@ class Database:
         metas = {}
         for collection, path in self.conn.execute("SELECT collection, path FROM _docstore_arrays"):
             metas.setdefault(collection, Meta()).add_arrays([path])
+        for collection, path in self.conn.execute(
+                "SELECT collection, path FROM _docstore_subdocuments"):
+            metas.setdefault(collection, Meta()).subdocuments.add(path)
         for collection, name, spec in self.conn.execute(
                 "SELECT collection, name, spec FROM _docstore_indexes"):
-            spec = json.loads(spec)
+            spec = json_util.loads(spec)  # a partial filter may hold dates
             meta = metas.setdefault(collection, Meta())
             if spec.get("side"):
                 meta.multikey[spec["keys"][0][0]] = spec["side"]
@@ -225,6 +248,7 @@ class Transaction:
     def __init__(self, database):
         self.database = database
         self.arrays = {}  # collection -> new array paths
+        self.subdocuments = {}  # collection -> new subdocument paths
         self._metas = {}  # nobody else can change them while this write holds the lock
 
     def meta(self, collection):
@@ -232,20 +256,26 @@ class Transaction:
             self._metas[collection] = self.database.meta(collection)
         return self._metas[collection]
 
-    def add_arrays(self, collection, paths):
-        known = self.meta(collection).arrays
-        if paths <= known:
+    def add_arrays(self, collection, paths, subdocuments=()):
+        meta = self.meta(collection)
+        if paths <= meta.arrays and (not subdocuments or subdocuments <= meta.subdocuments):
             return
-        new = paths - known - self.arrays.get(collection, set())
-        if new:  # first time this collection holds an array there
-            self.database.conn.executemany(
-                "INSERT OR IGNORE INTO _docstore_arrays VALUES (?, ?)",
-                [(collection, path) for path in sorted(new)])
-            self.arrays.setdefault(collection, set()).update(new)
+        for table, known, store in (("_docstore_arrays", meta.arrays, self.arrays),
+                                    ("_docstore_subdocuments", meta.subdocuments,
+                                     self.subdocuments)):
+            given = paths if table == "_docstore_arrays" else set(subdocuments)
+            new = given - known - store.get(collection, set())
+            if new:  # first time this collection holds an array (or subdocument) there
+                self.database.conn.executemany(
+                    f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+                    [(collection, path) for path in sorted(new)])
+                store.setdefault(collection, set()).update(new)
 
     def publish(self):
         for collection, paths in self.arrays.items():
             self.database.meta(collection).add_arrays(paths)
+        for collection, paths in self.subdocuments.items():
+            self.database.meta(collection).subdocuments.update(paths)
 
     def invalidate(self):
         self.database._metas = None

@@ -24,16 +24,17 @@ from pymongo.results import (
 from docstore import indexes
 from docstore.cursor import Cursor, normalize_sort
 from docstore.encoding import (
-    T_DATE,
     decode_value,
-    dumps,
+    document_text,
     encode_document,
     encode_value,
     loads,
 )
 from docstore.errors import UnsupportedOperation
 from docstore.match import parse_filter
-from docstore.query import id_operand, where
+from docstore.ordering import needs_python, sort_rows
+from docstore.query import id_operand, order_by, where
+from docstore.unique import NULL_SUFFIX
 from docstore.updates import apply_update, is_operator_update, parse_update, upsert_seed
 
 
@@ -62,7 +63,8 @@ class Collection:
                 if spec.get("side"):
                     self.database.execute(f'DROP TABLE IF EXISTS "{spec["side"]}"')
             self.database.execute(f"DROP TABLE IF EXISTS {self.table}")
-            for meta_table in ("_docstore_arrays", "_docstore_indexes"):
+            for meta_table in ("_docstore_arrays", "_docstore_subdocuments",
+                               "_docstore_indexes"):
                 self.database.execute(f"DELETE FROM {meta_table} WHERE collection = ?",
                                            (self.name,))
             txn.invalidate()
@@ -91,11 +93,16 @@ class Collection:
         return None
 
     def count_documents(self, filter, skip=0, limit=0):
-        sql, params = where(parse_filter(filter), self.database.meta(self.name))
-        inner = f"SELECT 1 FROM {self.table} WHERE {sql}"
-        if limit or skip:
-            inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
-        rows = self.database.fetchall(f"SELECT count(*) FROM ({inner})", params)
+        node = parse_filter(filter)
+
+        def statement(meta):
+            sql, params = where(node, meta)
+            inner = f"SELECT 1 FROM {self.table} WHERE {sql}"
+            if limit or skip:
+                inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
+            return f"SELECT count(*) FROM ({inner})", params
+
+        rows = self.database.read(self.name, statement)
         return rows[0][0] if rows else 0  # no table yet: nothing was ever written
 
     def estimated_document_count(self):
@@ -120,10 +127,12 @@ class Collection:
     def _encoded(self, filter, sql_tail="", node=None):
         import json
         node = parse_filter(filter) if node is None else node
-        sql, params = where(node, self.database.meta(self.name))
-        rows = self.database.fetchall(f"SELECT doc FROM {self.table} WHERE {sql}{sql_tail}",
-                                      params)
-        return [json.loads(row[0]) for row in rows]
+
+        def statement(meta):
+            sql, params = where(node, meta)
+            return f"SELECT doc FROM {self.table} WHERE {sql}{sql_tail}", params
+
+        return [json.loads(row[0]) for row in self.database.read(self.name, statement)]
 
     def explain(self, filter=None, sort=None, limit=0):
         """SQLite's plan of ``find(filter).sort(sort).limit(limit)``."""
@@ -152,11 +161,11 @@ class Collection:
                     self._ensure_table()
                     self.database.conn.executemany(
                         f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
-                        [(id_operand(doc["_id"]), dumps(doc)) for doc in encoded])
-                    paths = set()
+                        [(id_operand(doc["_id"]), document_text(doc)) for doc in encoded])
+                    paths, subdocuments = set(), set()
                     for doc in encoded:
-                        indexes.array_paths(doc, out=paths)
-                    txn.add_arrays(self.name, paths)
+                        indexes.array_paths(doc, out=paths, subdocuments=subdocuments)
+                    txn.add_arrays(self.name, paths, subdocuments)
         except sqlite3.IntegrityError:
             with self.database.write() as txn:  # again one by one, to name the duplicate
                 self._insert_each(txn, encoded)
@@ -183,7 +192,7 @@ class Collection:
         try:
             cursor = self.database.execute(
                 f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
-                (id_operand(encoded["_id"]), dumps(encoded)))
+                (id_operand(encoded["_id"]), document_text(encoded)))
         except sqlite3.IntegrityError as error:
             raise self._duplicate(error, encoded) from None
         indexes.after_write(self, txn, cursor.lastrowid, None, encoded)
@@ -192,6 +201,7 @@ class Collection:
         text = str(error)
         index = "_id_" if text.endswith(".id") else text.rsplit("index '", 1)[-1].rstrip("'")
         index = index.split("__", 1)[-1] if "__" in index else index
+        index = index.removesuffix(NULL_SUFFIX)  # the keys with a null part
         spec = self.database.meta(self.name).indexes.get(index, {"keys": [("_id", 1)]})
         key = {path: decode_value(_get_path(encoded, path)) for path, _ in spec["keys"]}
         return DuplicateKeyError(
@@ -231,9 +241,14 @@ class Collection:
         import json
         self._ensure_table()
         sql, params = where(node, txn.meta(self.name))
-        tail = (self._order(sort) if sort else "") + ("" if many else " LIMIT 1")
+        sort = normalize_sort(sort) if sort else []
+        in_python = needs_python(sort, txn.meta(self.name))
+        tail = "" if in_python else order_by(sort, txn.meta(self.name))
+        tail += "" if many or in_python else " LIMIT 1"
         rows = self.database.execute(
             f"SELECT rid, doc FROM {self.table} WHERE {sql}{tail}", params).fetchall()
+        if in_python:
+            rows = sort_rows(rows, sort, text_at=1)[:None if many else 1]
         kind, spec = change
         matched = modified = 0
         before = after = None
@@ -247,7 +262,7 @@ class Collection:
                 new = apply_update(old, spec, inserting=False)
             matched += 1
             before, after = old, new
-            new_text = dumps(new)
+            new_text = document_text(new, updating=True)
             if new_text != text:
                 modified += 1
                 try:
@@ -267,10 +282,6 @@ class Collection:
             new = {"_id": encode_value(ObjectId()), **new}
         self._insert(txn, new)
         return 0, 0, decode_value(new["_id"]), None, new
-
-    def _order(self, sort):
-        from docstore.query import order_by
-        return order_by(normalize_sort(sort), self.database.meta(self.name))
 
     def find_one_and_update(self, filter, update, projection=None, sort=None, upsert=False,
                             return_document=ReturnDocument.BEFORE):
@@ -306,21 +317,20 @@ class Collection:
         return len(rids)
 
     def sweep_expired(self, now=None):
-        """Deletes the documents whose TTL index date is older than its ``expireAfterSeconds``."""
-        from docstore.query import column
+        """Deletes what each TTL index says has expired: as MongoDB, the documents its partial
+        filter selects whose date (the earliest, for an array of dates) is older than its
+        ``expireAfterSeconds``."""
         now = now or dt.datetime.now(dt.timezone.utc)
         deleted = 0
         for spec in list(self.database.meta(self.name).indexes.values()):
             if spec.get("ttl") is None:
                 continue
-            cutoff = encode_value(now - dt.timedelta(seconds=spec["ttl"]))
-            col = column(spec["keys"][0][0])
+            cutoff = now - dt.timedelta(seconds=spec["ttl"])
+            expired = {spec["keys"][0][0]: {"$lt": cutoff}}  # $lt on a date: dates only
+            if spec.get("partial"):
+                expired = {"$and": [expired, spec["partial"]]}
             with self.database.write() as txn:
-                rids = [row[0] for row in self.database.execute(
-                    f"DELETE FROM {self.table} WHERE {col} < ? AND {col} >= ? RETURNING rid",
-                    (cutoff, T_DATE))]
-                indexes.after_delete(self, txn, rids)
-            deleted += len(rids)
+                deleted += self._delete_in(txn, parse_filter(expired), many=True)
         return deleted
 
     def bulk_write(self, requests, ordered=True):

@@ -7,6 +7,7 @@ Example::
 """
 from docstore.encoding import loads
 from docstore.errors import UnsupportedOperation
+from docstore.ordering import needs_python, sort_rows
 from docstore.query import order_by, where
 
 
@@ -45,10 +46,14 @@ class Cursor:
         self._limit = abs(count)
         return self
 
-    def statement(self):
-        meta = self.collection.database.meta(self.collection.name)
+    def statement(self, meta=None):
+        meta = meta or self.collection.database.meta(self.collection.name)
         sql, params = where(self.node, meta)
         statement = f"SELECT doc FROM {self.collection.table} WHERE {sql}"
+        if needs_python(self._sort, meta):
+            self._in_python = True  # sorted, skipped and limited as the rows are read
+            return statement, params
+        self._in_python = False
         statement += order_by(self._sort, meta)
         if self._limit or self._skip:
             statement += f" LIMIT {self._limit or -1}"
@@ -58,8 +63,10 @@ class Cursor:
 
     def __iter__(self):
         if self._rows is None:
-            sql, params = self.statement()
-            self._rows = self.collection.database.fetchall(sql, params)
+            self._rows = self.collection.database.read(self.collection.name, self.statement)
+            if self._in_python:
+                rows = sort_rows(self._rows, self._sort)[self._skip:]
+                self._rows = rows[:self._limit] if self._limit else rows
         excluded = _top_level_excluded(self.projection)
         for doc in _decoded(self._rows):
             if excluded:  # {"outbox": 0}: the common case, cheapest as a pop
@@ -100,6 +107,8 @@ def _check_projection(projection):
     if not isinstance(projection, dict):
         raise TypeError("projection must be a dict or a list of field names")
     for field, flag in projection.items():
+        if "$" in field.split("."):  # the positional projection "a.$"
+            raise UnsupportedOperation("$", f"positional projection {field!r}")
         if isinstance(flag, dict) or isinstance(flag, str):
             raise UnsupportedOperation("projection", f"projection of {field!r}: only 0/1")
     kinds = {bool(flag) for field, flag in projection.items() if field != "_id"}

@@ -35,6 +35,8 @@ C_NULL, C_NUMBER, C_STRING, C_OBJECT, C_ARRAY, C_OID, C_BOOL, C_DATE = range(1, 
 def encode_value(value, field="value"):
     cls = value.__class__
     if cls is str:
+        if "\x00" in value or "\x01" in value:
+            value = escape_nul(value)
         return value if not value.startswith(TAG) else T_STRING + value
     if cls is dict:
         return encode_document(value, field)
@@ -72,13 +74,24 @@ def encode_value(value, field="value"):
     raise InvalidDocument(f"{field}: cannot store {type(value).__name__} {value!r}")
 
 
+def escape_nul(text):
+    """SQLite's JSON functions cut a string at NUL, so NUL is stored as U+0001 U+0001 and
+    U+0001 as U+0001 U+0002: no NUL left, the same order, and every U+0001 an escape."""
+    return text.replace("\x01", "\x01\x02").replace("\x00", "\x01\x01")
+
+
+def unescape_nul(text):
+    return text.replace("\x01\x01", "\x00").replace("\x01\x02", "\x01")
+
+
 def encode_document(document, where="document"):
     encoded = {}
     for key, value in document.items():
         if key.__class__ is not str:
             raise InvalidDocument(f"{where}: field names must be strings, not {key!r}")
-        if key[:1] == "$":
-            raise InvalidDocument(f"{where}: field name {key!r} may not start with '$'")
+        if key[:1] == "$" or "\x00" in key:
+            raise InvalidDocument(f"{where}: field name {key!r} may not start with '$' "
+                                  "or hold NUL")
         encoded[key] = encode_value(value, key if where == "document" else f"{where}.{key}")
     return encoded
 
@@ -93,13 +106,15 @@ def _decode_tagged(value):
         return False
     if tag == T_OID:
         return ObjectId(value[2:])
-    return value[2:]  # T_STRING
+    return unescape_nul(value[2:]) if "\x01" in value else value[2:]  # T_STRING
 
 
 def decode_value(value):
     cls = value.__class__
     if cls is str:
-        return _decode_tagged(value) if value[:1] == TAG else value
+        if value[:1] == TAG:
+            return _decode_tagged(value)
+        return unescape_nul(value) if "\x01" in value else value
     if cls is dict:
         return {k: decode_value(v) for k, v in value.items()}
     if cls is list:
@@ -131,16 +146,63 @@ def _hook(obj):
     return obj
 
 
+def _unescape_list(items):
+    for i, value in enumerate(items):
+        cls = value.__class__
+        if cls is str:
+            if value >= TAG or "\x01" in value:
+                items[i] = decode_value(value)
+        elif cls is list:
+            _unescape_list(value)
+    return items
+
+
+def _unescape_hook(obj):
+    """``_hook`` for documents holding escaped NULs (rare, so kept off the common path)."""
+    for key, value in obj.items():
+        cls = value.__class__
+        if cls is str:
+            if value >= TAG or "\x01" in value:
+                obj[key] = decode_value(value)
+        elif cls is list:
+            _unescape_list(value)
+    return obj
+
+
 def dumps(encoded):
     return json.dumps(encoded, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+MAX_BSON_BYTES = 16 * 1024 * 1024
+
+
+def document_text(encoded, updating=False):
+    """A document's stored text, refused as MongoDB refuses documents over 16 MB of BSON (the
+    exact BSON size is measured only for texts long enough to come near it)."""
+    text = dumps(encoded)
+    if len(text) > MAX_BSON_BYTES // 6:
+        import bson
+        size = len(bson.encode(decode_value(encoded)))
+        if size > MAX_BSON_BYTES:
+            if updating:
+                from pymongo.errors import WriteError
+                raise WriteError(f"Resulting document after update is larger than "
+                                 f"{MAX_BSON_BYTES} ({size} bytes)", 17419)
+            from pymongo.errors import DocumentTooLarge
+            raise DocumentTooLarge(f"document of {size} bytes is over MongoDB's limit of "
+                                   f"{MAX_BSON_BYTES}")
+    return text
+
+
 _TAGGED = json.JSONDecoder(object_hook=_hook)
 _PLAIN = json.JSONDecoder()
+_ESCAPED = json.JSONDecoder(object_hook=_unescape_hook)
 
 
 def loads(text):
     """Decode a stored document; tagged values are looked for only when there are some."""
+    if "\\u0001" in text:
+        return _ESCAPED.decode(text)
     return _TAGGED.decode(text) if TAG in text else _PLAIN.decode(text)
 
 
@@ -210,10 +272,14 @@ def type_class(value):
 
 
 def sort_key(value):
-    """An orderable key for an encoded value (arrays and objects by their JSON text)."""
+    """An orderable key for an encoded value, in MongoDB's order: by type, then value; a
+    subdocument field by field (each field's type, then name, then value), an array element
+    by element."""
     cls = type_class(value)
-    if cls in (C_OBJECT, C_ARRAY):
-        return (cls, dumps(value))
+    if cls == C_OBJECT:
+        return (cls, tuple((type_class(v), k, sort_key(v)) for k, v in value.items()))
+    if cls == C_ARRAY:
+        return (cls, tuple(sort_key(v) for v in value))
     if cls == C_NULL:
         return (cls, 0)
     return (cls, value)

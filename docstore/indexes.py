@@ -12,8 +12,10 @@ value the path reaches, maintained in the same transaction as the document. Exam
 import json
 import sqlite3
 
-from pymongo.errors import DuplicateKeyError
+from bson import json_util
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from docstore import unique as null_keys
 from docstore.encoding import values_at
 from docstore.errors import UnsupportedOperation
 from docstore.match import parse_filter
@@ -51,39 +53,72 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
     database = collection.database
     with database.write() as txn:
         collection._ensure_table()
-        existing = database.conn.execute(
-            "SELECT spec FROM _docstore_indexes WHERE collection = ? AND name = ?",
-            (collection.name, name)).fetchone()
-        if existing is not None:
-            return name
-        try:
+        declared = {row[0]: json_util.loads(row[1]) for row in database.conn.execute(
+            "SELECT name, spec FROM _docstore_indexes WHERE collection = ?", (collection.name,))}
+        _refuse_conflicts(name, spec, declared)
+        if name not in declared:
             if side:
-                _create_side_table(collection, spec)
+                try:
+                    _create_side_table(collection, spec)
+                except sqlite3.IntegrityError as error:
+                    raise DuplicateKeyError(f"E11000 duplicate key error collection: "
+                                            f"{collection.full_name} index: {name}: {error}",
+                                            11000) from None
             else:
                 _create_expression_index(collection, name, spec)
-        except sqlite3.IntegrityError as error:
-            raise DuplicateKeyError(f"E11000 duplicate key error collection: "
-                                    f"{collection.full_name} index: {name}: {error}",
-                                    11000) from None
-        database.conn.execute("INSERT INTO _docstore_indexes VALUES (?, ?, ?)",
-                              (collection.name, name, json.dumps(spec)))
-        txn.invalidate()
+            database.conn.execute("INSERT INTO _docstore_indexes VALUES (?, ?, ?)",
+                                  (collection.name, name, json_util.dumps(spec)))
+            txn.invalidate()
+        if spec["unique"] and not side:  # also over an index an older store built without it
+            null_keys.create_null_key_index(collection, name, spec, _literal_where)
     return name
 
 
+_OPTIONS = ("unique", "sparse", "ttl", "partial")
+
+
+def _refuse_conflicts(name, spec, declared):
+    """MongoDB refuses a name reused for other keys (86) or options (85), and a key pattern
+    declared again under another name (85), rather than keeping the old index silently."""
+    keys = [list(key) for key in spec["keys"]]
+    for other, held in declared.items():
+        same_keys = [list(key) for key in held["keys"]] == keys
+        if other == name and not same_keys:
+            raise OperationFailure(f"An existing index has the same name ({name}) as the "
+                                   f"requested index but other keys: {held['keys']}", 86)
+        differs = [o for o in _OPTIONS if _option(held, o) != _option(spec, o)]
+        if other == name and differs:
+            raise OperationFailure(f"Index with name: {name} already exists with different "
+                                   f"options: {', '.join(differs)}", 85)
+        if other != name and same_keys and held.get("partial") == spec["partial"]:
+            raise OperationFailure(f"Index already exists with a different name: {other}", 85)
+
+
+def _option(spec, option):
+    value = spec.get(option)
+    return bool(value) if option in ("unique", "sparse") else (value or None) if (
+        option == "partial") else value
+
+
 def _create_expression_index(collection, name, spec):
-    columns = ", ".join(column(key) + (" DESC" if direction == -1 else "")
-                        for key, direction in spec["keys"])
+    columns = [column(key) + (" DESC" if direction == -1 else "")
+               for key, direction in spec["keys"]]
     conditions = []
     if spec["sparse"]:
         conditions.append(" OR ".join(f"{column(key)} IS NOT NULL" for key, _ in spec["keys"]))
     if spec["partial"]:
         conditions.append(_literal_where(spec["partial"]))
     condition = " WHERE " + " AND ".join(f"({c})" for c in conditions) if conditions else ""
-    unique = "UNIQUE " if spec["unique"] else ""
-    collection.database.conn.execute(
-        f'CREATE {unique}INDEX IF NOT EXISTS "{collection.name}__{name}" ON {collection.table}'
-        f" ({columns}){condition}")
+    statement = (f'CREATE {"UNIQUE " if spec["unique"] else ""}INDEX IF NOT EXISTS '
+                 f'"{collection.name}__{name}" ON {collection.table} ({", ".join(columns)})'
+                 f"{condition}")
+    if not spec["unique"]:
+        collection.database.conn.execute(statement)
+        return
+    held = [column(key) for key, _ in spec["keys"]]
+    every_key = " AND ".join(f"{c} IS NOT NULL" for c in held)
+    null_keys.build(collection, name, held, " AND ".join(
+        f"({c})" for c in [every_key] + conditions), statement)
 
 
 def _literal_where(partial):
@@ -153,7 +188,8 @@ def after_write(collection, txn, rid, old, new):
         except sqlite3.IntegrityError:
             raise DuplicateKeyError(f"E11000 duplicate key error collection: "
                                     f"{collection.full_name} index: {path}", 11000) from None
-    txn.add_arrays(collection.name, array_paths(new))
+    subdocuments = set()
+    txn.add_arrays(collection.name, array_paths(new, subdocuments=subdocuments), subdocuments)
 
 
 def after_delete(collection, txn, rids):
@@ -166,8 +202,9 @@ def after_delete(collection, txn, rids):
                              [(rid,) for rid in rids])
 
 
-def array_paths(doc, prefix="", out=None):
-    """Dotted paths (array positions left out) at which ``doc`` holds an array."""
+def array_paths(doc, prefix="", out=None, subdocuments=None):
+    """Dotted paths (array positions left out) at which ``doc`` holds an array; those at which
+    it holds a subdocument go to ``subdocuments`` when given."""
     out = set() if out is None else out
     for key, value in doc.items():
         cls = value.__class__
@@ -176,9 +213,11 @@ def array_paths(doc, prefix="", out=None):
             out.add(path)
             for item in value:
                 if item.__class__ is dict:
-                    array_paths(item, path + ".", out)
+                    array_paths(item, path + ".", out, subdocuments)
         elif cls is dict:
-            array_paths(value, prefix + key + ".", out)
+            if subdocuments is not None:
+                subdocuments.add(prefix + key)
+            array_paths(value, prefix + key + ".", out, subdocuments)
     return out
 
 

@@ -130,15 +130,38 @@ def field_matches(doc, path, op, operand):
 
 
 def _direct(doc, path):
-    """Values at ``path`` without adding array elements (what ``$size`` looks at)."""
-    return [v for v in values_at(doc, path) if isinstance(v, list)]
+    """The arrays at ``path`` themselves (what ``$size`` and ``$elemMatch`` look at): not the
+    arrays nested inside them, which ``values_at`` adds as elements."""
+    reached = values_at(doc, path)
+    nested = [id(item) for v in reached if isinstance(v, list) for item in v]
+    return [v for v in reached if isinstance(v, list) and id(v) not in nested]
 
 
 def _elem_matches(item, node):
     if isinstance(node, Logical) and node.children and all(
             isinstance(c, Field) and c.path == "" for c in node.children):
+        # operators on the element itself: an element that is an array is one value, not
+        # its elements (MongoDB does not descend into arrays inside the array)
+        if isinstance(item, list):
+            return all(_whole(item, child) for child in node.children)
         return matches({"": item}, node)
     return isinstance(item, dict) and matches(item, node)
+
+
+def _whole(array, node):
+    """A value-form condition on an array taken as one value."""
+    op, operand = node.op, node.operand
+    if op in ("$eq", "$ne"):
+        return equal(array, operand) == (op == "$eq")
+    if op in ("$in", "$nin"):
+        return any(equal(array, v) for v in operand) == (op == "$in")
+    if op == "$exists":
+        return operand
+    if op == "$size":
+        return len(array) == operand
+    if op == "$elemMatch":
+        return any(_elem_matches(item, operand) for item in array)
+    return False  # a range never compares an array with a scalar
 
 
 def equal(a, b):

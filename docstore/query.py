@@ -17,7 +17,6 @@ from logging import getLogger
 from docstore.encoding import (
     C_BOOL,
     C_DATE,
-    C_NULL,
     C_NUMBER,
     C_OID,
     C_STRING,
@@ -49,6 +48,7 @@ class Meta:
 
     def __init__(self, arrays=(), multikey=None):
         self.arrays = set(arrays)
+        self.subdocuments = set()  # paths that held a subdocument
         self.multikey = dict(multikey or {})  # path -> side table name
         self.indexes = {}  # name -> spec
         self._through = {}  # (path, include_self) -> bool, until arrays change
@@ -96,7 +96,9 @@ def _node(node, meta, params):
         if node.op == "$and":
             return " AND ".join(f"({p})" if " OR " in p else p for p in parts)
         joined = " OR ".join(f"({p})" for p in parts)
-        return f"({joined})" if node.op == "$or" else f"NOT ({joined})"
+        # a comparison with a missing field is NULL in SQL, and NOT NULL is NULL again: $nor
+        # must keep those documents, so NULL counts as "no match" before it is negated
+        return f"({joined})" if node.op == "$or" else f"NOT ifnull({joined}, 0)"
     return _field(node, meta, params)
 
 
@@ -110,7 +112,23 @@ def _field(node, meta, params):
         if (meta.through_array(path, include_self=itself) or op == "$elemMatch"
                 or _compound(op, operand)):
             return _python(node, params)
-    col = column(path)
+    sql = _compare(column(path), path, op, operand, params)
+    if path in meta.subdocuments and _has_string(op, operand):
+        # a subdocument's json_extract is its JSON text: no string may match it, as MongoDB
+        # compares only within a type (and never sees a subdocument equal to a string)
+        target = column(path).replace("json_extract(", "json_type(", 1)
+        if op in ("$ne", "$nin"):
+            return f"({sql} OR {target} = 'object')"
+        return f"({sql}) AND {target} IS NOT 'object'"
+    return sql
+
+
+def _has_string(op, operand):
+    values = operand if op in ("$in", "$nin", "$all") else [operand]
+    return any(isinstance(value, str) for value in values)
+
+
+def _compare(col, path, op, operand, params):
     if op == "$eq":
         return _eq(col, operand, params)
     if op == "$ne":
@@ -247,6 +265,3 @@ def order_by(sort, meta):
         parts.append(column(path) + (" DESC" if direction == -1 else ""))
     return " ORDER BY " + ", ".join(parts)
 
-
-def is_null_class(value):
-    return type_class(value) == C_NULL

@@ -36,7 +36,22 @@ def parse_update(update):
         for path, value in fields.items():
             _check_path(op, path)
             steps.append((op, path, _operand(op, path, value)))
+    _refuse_conflicts(steps)
     return steps
+
+
+def _refuse_conflicts(steps):
+    """MongoDB refuses two operators on one path, or on a path and its parent (code 40,
+    ConflictingUpdateOperators), rather than applying them in turn."""
+    seen = []
+    for _, path, _ in steps:
+        segments = path.split(".")
+        for other in seen:
+            shared = min(len(other), len(segments))
+            if other[:shared] == segments[:shared]:
+                raise WriteError(f"Updating the path {path!r} would create a conflict at "
+                                 f"{'.'.join(segments[:shared])!r}", 40)
+        seen.append(segments)
 
 
 def _check_path(op, path):
@@ -104,7 +119,7 @@ def apply_update(doc, steps, inserting):
             if not isinstance(current, list):
                 raise WriteError(f"$pull on {path!r}: cannot apply to a non-array value", 2)
             current[:] = [item for item in current if not _pulled(item, operand)]
-    if new.get("_id", doc.get("_id")) != doc.get("_id") and "_id" in doc:
+    if "_id" in doc and ("_id" not in new or new["_id"] != doc["_id"]):  # $unset too
         raise WriteError("the update would change the immutable field '_id'", 66)
     return new
 
