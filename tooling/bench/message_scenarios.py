@@ -15,6 +15,7 @@ import requests
 
 from shared import correlation
 from tooling.bench import workload
+from tooling.bench.messages import Firehose, measure
 
 
 class Caller:
@@ -77,3 +78,10 @@ SCENARIOS = {
     "case_action": case_action,                        # POST /cases/<id>/acknowledge
     "authenticated_get": authenticated_get,            # GET /concerns/<id>
 }
+
+
+def count_each(management_uri, amqp_uri, caller, settle=None, quiet_seconds=3.0):
+    """Every scenario once on the firehose: {scenario: {service: {publishes, ...}}}."""
+    with Firehose(management_uri, amqp_uri) as firehose:
+        return {name: measure(firehose, scenario(caller), name, settle, quiet_seconds).counts
+                for name, scenario in SCENARIOS.items()}
