@@ -86,12 +86,16 @@ class Firehose:
 
     def __enter__(self):
         self._connection = Connection(self.amqp_uri)
-        channel = self._connection.channel()
-        self._queue = Queue(f"firehose-{uuid.uuid4().hex[:8]}", TRACE_EXCHANGE,
-                            routing_key="#", exclusive=True, auto_delete=True,
-                            durable=False)(channel)
-        self._queue.declare()
-        self._tracing(True)
+        try:
+            channel = self._connection.channel()
+            self._queue = Queue(f"firehose-{uuid.uuid4().hex[:8]}", TRACE_EXCHANGE,
+                                routing_key="#", exclusive=True, auto_delete=True,
+                                durable=False)(channel)
+            self._queue.declare()
+            self._tracing(True)
+        except Exception:
+            self._connection.release()
+            raise
         return self
 
     def __exit__(self, *exc):
