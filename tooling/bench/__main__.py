@@ -27,6 +27,8 @@ from shared.config import ROOT, load_config_file, settings  # noqa: E402
 from tooling.bench import broker, cases, report, workload  # noqa: E402
 from tooling.bench.http_load import closed_loop, require_loopback  # noqa: E402
 from tooling.bench.machine import describe_machine  # noqa: E402
+from tooling.bench.message_scenarios import Caller, count_each  # noqa: E402
+from tooling.bench.profiles import FlameGraphs  # noqa: E402
 from tooling.bench.scenarios import SystemBench  # noqa: E402
 from tooling.bench.stats import percentile  # noqa: E402
 from tooling.launcher import SERVICES, RunningSystem  # noqa: E402
@@ -167,7 +169,7 @@ class Phases:
             self.errors.append(f"{name}: {type(error).__name__}: {error}")
 
 
-def measure_system(system, watcher, scale, clients, vhost, phases):
+def measure_system(system, watcher, scale, clients, vhost, phases, profile_dir=None):
     bench = SystemBench(system, watcher, clients=clients)
     out = {"inbox": [], "one_at_a_time": [], "sustained": [], "offered": [], "sweep": []}
 
@@ -183,6 +185,15 @@ def measure_system(system, watcher, scale, clients, vhost, phases):
                  f"from {clients} clients")
             out["sustained"].append(bench.sustained(
                 scale.sustained_visits, scale.sustained_seconds, scale.drain_seconds))
+
+    def profiled():
+        # one more sustained repetition, with py-spy on every service: its figures stay out of
+        # the medians, the samplers compete for the same cores
+        step(f"sustained, profiled with py-spy: {scale.sustained_visits} visits")
+        with FlameGraphs(bench.pids(), profile_dir) as graphs:
+            run = bench.sustained(scale.sustained_visits, scale.sustained_seconds,
+                                  scale.drain_seconds)
+        out["profiled"] = {**run, "flame_graphs": graphs.written, "failed": graphs.failed}
 
     def offered():
         for rep in range(scale.repetitions):
@@ -208,6 +219,8 @@ def measure_system(system, watcher, scale, clients, vhost, phases):
     phases.run("one concern at a time", one_at_a_time)
     phases.run("inbox", inbox)
     phases.run("sustained", sustained)
+    if profile_dir is not None:
+        phases.run("sustained, profiled", profiled)
     phases.run("offered load", offered)
     out["rss_after_load"] = bench.rss()
     phases.run("inbox", inbox)
@@ -275,7 +288,18 @@ class ScaledSystem(RunningSystem):
         super().wait_healthy(timeout * self.instances)
 
 
-def run(scale_name, out_dir, clients=16, instances=1):
+def count_messages(config, system):
+    """Publishes, deliveries and RPC round trips per service of one request of each kind
+    (tooling/bench/message_scenarios.py), counted on the firehose of the run's vhost."""
+    step("messages per request: one visit, one case action, one authenticated GET")
+    caller = Caller(system.base_url, workload.HEADERS)
+    # quiet for longer than the mail sender's poll: the mail a routed case sends is counted
+    mail_poll = float(load_config_file().get("MAIL_POLL_SECONDS", 1))
+    return count_each(config["RABBIT_MANAGEMENT_URI"], system.env["AMQP_URI"], caller,
+                      quiet_seconds=mail_poll + 2)
+
+
+def run(scale_name, out_dir, clients=16, instances=1, profiles=False):
     scale = SCALES[scale_name]
     config = settings(load_config_file())
     for uri in (config["AMQP_URI"], config["RABBIT_MANAGEMENT_URI"]):
@@ -299,8 +323,11 @@ def run(scale_name, out_dir, clients=16, instances=1):
             with open(DEMO_DATA, encoding="utf-8") as handle:
                 load_demo({"AMQP_URI": vhost.amqp_uri}, yaml.safe_load(handle))
             workload.sign_in(system)
+            phases.run("messages per request",
+                       lambda: results.update(messages=count_messages(config, system)))
             with broker.CaseRoutedWatcher(vhost.amqp_uri) as watcher:
-                results["system"] = measure_system(system, watcher, scale, clients, vhost, phases)
+                results["system"] = measure_system(system, watcher, scale, clients, vhost,
+                                                   phases, out_dir if profiles else None)
         finally:
             if phases.errors:  # keep the services' logs: the data folder goes away
                 (out_dir / "logs").mkdir(parents=True, exist_ok=True)
@@ -330,12 +357,18 @@ def main(argv=None):
     parser.add_argument("--instances", type=int, default=1, choices=range(1, 5),
                         help="processes of each service but the gateway, competing for the "
                              "same queues on one data folder each (default 1)")
+    parser.add_argument("--profiles", action=argparse.BooleanOptionalAction, default=None,
+                        help="py-spy flame graphs of each service during one more sustained "
+                             "repetition, flame-<service>.svg beside the report (default: in "
+                             "the full run only; needs root)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s bench: %(message)s",
                         datefmt="%H:%M:%S")
     for noisy in ("kombu", "amqp", "nameko", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    results = run("quick" if args.quick else "full", args.out, instances=args.instances)
+    profiles = not args.quick if args.profiles is None else args.profiles
+    results = run("quick" if args.quick else "full", args.out, instances=args.instances,
+                  profiles=profiles)
     path = report.write(results, args.out)
     print(f"report written to {path} in {results['seconds']:.0f} s")
 

@@ -148,3 +148,28 @@ def test_a_failed_phase_loses_its_figures_only(tmp_path):
     text = report.write(run, tmp_path).read_text(encoding="utf-8")
     assert "## Errors" in text and "escalations did not stop" in text
     assert "](offered.png)" not in text and "](inbox_cost.png)" in text
+
+
+def test_the_report_carries_the_messages_and_cpu_per_service_and_the_flame_graphs(tmp_path):
+    visit = {"gateway": {"publishes": 2, "deliveries": 2, "rpc_calls": 2},
+             "visits": {"publishes": 3, "deliveries": 2, "rpc_calls": 0}}
+    run = results(messages={"visit_with_one_concern": visit,
+                            "authenticated_get": {"gateway": {"publishes": 3, "deliveries": 3,
+                                                              "rpc_calls": 3}}})
+    run["system"]["profiled"] = {"accepted": 150, "routed": 150, "routed_per_s": 80.0,
+                                 "flame_graphs": {"visits": "flame-visits.svg"},
+                                 "failed": {"monitor": "py-spy exited with 1: denied"}}
+    text = report.write(run, tmp_path).read_text(encoding="utf-8")
+    assert "| service | one visit, one concern | one authenticated GET | CPU per concern |" \
+        in text
+    assert "| visits | 3 / 2 / 0 | – | 2.00 ms |" in text
+    assert "| gateway | 2 / 2 / 2 | 3 / 3 / 3 | – |" in text
+    assert "| **total** | 5 / 4 / 2 | 3 / 3 / 3 | 3.00 ms |" in text
+    assert "- [visits](flame-visits.svg)" in text
+    assert "- monitor: no flame graph (py-spy exited with 1: denied)" in text
+
+
+def test_a_run_without_counts_or_profiles_still_shows_the_cpu_per_service(tmp_path):
+    text = report.write(results(), tmp_path).read_text(encoding="utf-8")
+    assert "## What each concern costs, per service" in text
+    assert "| escalations | 1.00 ms |" in text and "Flame graphs" not in text
