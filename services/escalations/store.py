@@ -35,6 +35,8 @@ ESCALATED_PAST_ORDER = [("routed_at", -1), ("_id", -1)]
 UNROUTED_ORDER = [("routed_at", 1), ("_id", 1)]
 # the same routing rule twice: by its id, or by what it routes from when
 RULE_KEYS = [("_id",), ("topic", "unit_id", "urgency", "effective_from")]
+# where a migration moves the rules that shared a key with the rule routing picked (issue 21)
+RETIRED_RULES = "routing_rules_retired"
 
 OUTBOX_COLLECTIONS = ["cases", "authorities"]
 INDEXES = {
@@ -254,6 +256,26 @@ def rules_of_authority(db, authority_id):
 
 def end_routing_rule(db, rule_id, last_day):
     db.routing_rules.update_one({"_id": rule_id}, {"$set": {"effective_to": last_day}})
+
+
+def rules_sharing_a_key(db):
+    """The groups of routing rules sharing one key of ``RULE_KEYS`` (a missing field and null
+    alike, as a unique index holds them), each in ``_id`` order: what an older store let in.
+    Read at start only, in ``_id`` order (rules grow with the organisation, not with use)."""
+    groups = {}
+    for rule in db.routing_rules.find({}).sort("_id", 1):
+        groups.setdefault(tuple(rule.get(field) for field in RULE_KEYS[1]), []).append(rule)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def retire_duplicate_rule(db, rule, kept_id, on):
+    """Move ``rule`` out of ``routing_rules`` into the retired rules (``RETIRED_RULES``), with
+    why: the copy first, then the removal, so a crash between them is finished by a re-run."""
+    retired = {**rule, "retired": {"on": on, "duplicate_of": kept_id,
+                                   "why": "shared its topic, unit, urgency and effective_from "
+                                          "with the rule routing picks"}}
+    db[RETIRED_RULES].replace_one({"_id": rule["_id"]}, retired, upsert=True)
+    db.routing_rules.delete_one({"_id": rule["_id"]})
 
 
 # --- where units used to sit -----------------------------------------------------------------
