@@ -7,6 +7,7 @@ Example::
 """
 from docstore.encoding import loads
 from docstore.errors import UnsupportedOperation
+from docstore.multikey import join_plan
 from docstore.ordering import needs_python, sort_rows
 from docstore.query import order_by, where
 
@@ -48,8 +49,12 @@ class Cursor:
 
     def statement(self, meta=None):
         meta = meta or self.collection.database.meta(self.collection.name)
+        join = ""
+        planned = join_plan(self.node, self._sort, meta)
+        if planned:  # an equality on an array field: one range of its multikey index
+            meta, join = planned
         sql, params = where(self.node, meta)
-        statement = f"SELECT doc FROM {self.collection.table} WHERE {sql}"
+        statement = f"SELECT doc FROM {self.collection.table}{join} WHERE {sql}"
         if needs_python(self._sort, meta):
             self._in_python = True  # sorted, skipped and limited as the rows are read
             return statement, params
