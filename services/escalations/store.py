@@ -43,12 +43,19 @@ INDEXES = {
               ([("authority_id", 1), ("due_sort", 1), ("routed_at", -1), ("_id", 1)], {}),
               ([("authority_id", 1), ("status", 1), ("due_sort", 1), ("routed_at", -1),
                 ("_id", 1)], {}),
+              # ... narrowed to a unit: unit_path is an array, so these are multikey (one entry
+              # per unit of the path); an equality on it walks one range in INBOX_ORDER
+              ([("authority_id", 1), ("unit_path", 1), ("due_sort", 1), ("routed_at", -1),
+                ("_id", 1)], {}),
+              ([("authority_id", 1), ("status", 1), ("unit_path", 1), ("due_sort", 1),
+                ("routed_at", -1), ("_id", 1)], {}),
               # the counts per status
               ([("authority_id", 1), ("status", 1)], {}),
               # statistics per period
               ([("authority_id", 1), ("received_at", 1)], {}),
               # the sweep
               ([("next_deadline_at", 1)], {}),
+              # the cases escalated past an authority (an array: multikey)
               ([("escalated_past", 1), ("routed_at", -1), ("_id", -1)], {}),
               # the triage queue a page at a time (UNROUTED_ORDER)
               ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
