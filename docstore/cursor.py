@@ -137,8 +137,9 @@ def project(doc, projection):
     include = any(others) or (not others and bool(projection.get("_id")))
     if not include:
         out = dict(doc)
-        for field in projection:
-            _remove(out, field.split("."))
+        for field, flag in projection.items():
+            if not flag:  # {"outbox": 0, "_id": 1} keeps _id, as in MongoDB
+                _remove(out, field.split("."))
         return out
     out = {}
     if projection.get("_id", 1) and "_id" in doc:

@@ -89,6 +89,13 @@ def test_parallel_arrays_are_refused_as_mongodb_refuses_them(tmp_path):
     assert list(other.index_information()) == ["_id_"]
 
 
+def test_an_exclusion_that_names_id_keeps_it(tmp_path):
+    # mongomock adds "_id": 1 to the projection it is handed: the services' shared LISTED
+    collection = DocStoreClient(tmp_path)["db"].cases
+    collection.insert_one({"_id": "c1", "outbox": [], "summary": "s"})
+    assert collection.find_one({}, {"outbox": 0, "_id": 1}) == {"_id": "c1", "summary": "s"}
+
+
 def table_columns_read(db, sql, params, table):
     """The table columns SQLite's program of ``sql`` reads from ``table``'s rows."""
     root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
