@@ -59,6 +59,11 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
         _refuse_conflicts(name, spec, declared)
         if name in declared:
             side = declared[name].get("side")
+            meta = txn.meta(collection.name)
+            if not side and multikey.uses_array(declared[name], meta):
+                # an older store's expression index over arrays: multikey from now on
+                multikey.convert(collection, txn, meta.arrays)
+                return name
         elif not side and multikey.uses_array(spec, txn.meta(collection.name)):
             if sparse or partialFilterExpression or expireAfterSeconds is not None:
                 raise UnsupportedOperation("index", "sparse, partial or TTL indexes on a "

@@ -69,6 +69,22 @@ def test_an_index_on_an_array_field_answers_as_mongodb_from_one_range(both, decl
                                                                .sort(ORDER)), criteria
 
 
+def test_an_older_stores_index_over_arrays_becomes_multikey_when_declared_again(tmp_path):
+    collection = DocStoreClient(tmp_path)["escalations"].cases
+    collection.create_index([("escalated_past", 1), ("routed_at", -1)])  # an expression index
+    collection.insert_one({"_id": "c1", "routed_at": 1})
+    # arrays an older store wrote and recorded, without making its index multikey
+    collection.database.execute(
+        "INSERT INTO cases (id, doc) VALUES ('c2', json('{\"_id\": \"c2\", "
+        "\"escalated_past\": [\"a\", \"b\"], \"routed_at\": 2}'))")
+    collection.database.execute("INSERT INTO _docstore_arrays VALUES ('cases', 'escalated_past')")
+    collection = DocStoreClient(tmp_path)["escalations"].cases  # the next start
+    collection.create_index([("escalated_past", 1), ("routed_at", -1)])
+    assert ids(collection.find({"escalated_past": "a"}).sort("routed_at", -1)) == ["c2"]
+    steps = collection.explain({"escalated_past": "a"}, sort=[("routed_at", -1)], limit=5)
+    assert any("cases__mk__" in step for step in steps), steps
+
+
 def test_parallel_arrays_are_refused_as_mongodb_refuses_them(tmp_path):
     collection = DocStoreClient(tmp_path)["db"].things
     collection.create_index([("tags", 1), ("owners", 1)])
