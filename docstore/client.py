@@ -20,6 +20,7 @@ from logging import getLogger
 
 from bson import json_util
 
+from docstore import multikey
 from docstore.errors import UnsupportedOperation
 from docstore.match import matches
 from docstore.query import Meta, node_for
@@ -236,9 +237,13 @@ class Database:
                 "SELECT collection, name, spec FROM _docstore_indexes"):
             spec = json_util.loads(spec)  # a partial filter may hold dates
             meta = metas.setdefault(collection, Meta())
-            if spec.get("side"):
-                meta.multikey[spec["keys"][0][0]] = spec["side"]
             meta.indexes[name] = spec
+        for meta in metas.values():  # once every array path is known
+            for spec in meta.indexes.values():
+                leading = spec["keys"][0][0]
+                if spec.get("side") and (not spec.get("columns") or meta.through_array(leading)):
+                    columns, row = multikey.layout(spec)
+                    meta.multikey[leading] = (spec["side"], columns[0], row)
         self._metas = metas
 
 
@@ -257,9 +262,12 @@ class Transaction:
         return self._metas[collection]
 
     def add_arrays(self, collection, paths, subdocuments=()):
+        """Records the array and subdocument paths of a write; answers the array paths this
+        collection never held before."""
         meta = self.meta(collection)
         if paths <= meta.arrays and (not subdocuments or subdocuments <= meta.subdocuments):
-            return
+            return set()
+        first = set()
         for table, known, store in (("_docstore_arrays", meta.arrays, self.arrays),
                                     ("_docstore_subdocuments", meta.subdocuments,
                                      self.subdocuments)):
@@ -270,6 +278,9 @@ class Transaction:
                     f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
                     [(collection, path) for path in sorted(new)])
                 store.setdefault(collection, set()).update(new)
+                if table == "_docstore_arrays":
+                    first = new
+        return first
 
     def publish(self):
         for collection, paths in self.arrays.items():

@@ -21,7 +21,7 @@ from pymongo.results import (
     UpdateResult,
 )
 
-from docstore import indexes
+from docstore import indexes, multikey
 from docstore.cursor import Cursor, normalize_sort
 from docstore.encoding import (
     decode_value,
@@ -96,10 +96,17 @@ class Collection:
         node = parse_filter(filter)
 
         def statement(meta):
+            planned = multikey.join_plan(node, [], meta)
+            join = ""
+            if planned:
+                meta, join = planned
             sql, params = where(node, meta)
-            inner = f"SELECT 1 FROM {self.table} WHERE {sql}"
-            if limit or skip:
-                inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
+            if not (limit or skip):
+                # count(*) straight over the WHERE: when the index answers every condition,
+                # SQLite counts its entries and never seeks a row (its seek is deferred)
+                return f"SELECT count(*) FROM {self.table}{join} WHERE {sql}", params
+            inner = f"SELECT 1 FROM {self.table}{join} WHERE {sql}"
+            inner += f" LIMIT {int(limit) or -1} OFFSET {int(skip)}"
             return f"SELECT count(*) FROM ({inner})", params
 
         rows = self.database.read(self.name, statement)
@@ -165,7 +172,9 @@ class Collection:
                     paths, subdocuments = set(), set()
                     for doc in encoded:
                         indexes.array_paths(doc, out=paths, subdocuments=subdocuments)
-                    txn.add_arrays(self.name, paths, subdocuments)
+                    first = txn.add_arrays(self.name, paths, subdocuments)
+                    if first:  # an index these arrays reach becomes multikey
+                        multikey.convert(self, txn, first)
         except sqlite3.IntegrityError:
             with self.database.write() as txn:  # again one by one, to name the duplicate
                 self._insert_each(txn, encoded)

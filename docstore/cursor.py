@@ -7,6 +7,7 @@ Example::
 """
 from docstore.encoding import loads
 from docstore.errors import UnsupportedOperation
+from docstore.multikey import join_plan
 from docstore.ordering import needs_python, sort_rows
 from docstore.query import order_by, where
 
@@ -48,8 +49,12 @@ class Cursor:
 
     def statement(self, meta=None):
         meta = meta or self.collection.database.meta(self.collection.name)
+        join = ""
+        planned = join_plan(self.node, self._sort, meta)
+        if planned:  # an equality on an array field: one range of its multikey index
+            meta, join = planned
         sql, params = where(self.node, meta)
-        statement = f"SELECT doc FROM {self.collection.table} WHERE {sql}"
+        statement = f"SELECT doc FROM {self.collection.table}{join} WHERE {sql}"
         if needs_python(self._sort, meta):
             self._in_python = True  # sorted, skipped and limited as the rows are read
             return statement, params
@@ -132,8 +137,9 @@ def project(doc, projection):
     include = any(others) or (not others and bool(projection.get("_id")))
     if not include:
         out = dict(doc)
-        for field in projection:
-            _remove(out, field.split("."))
+        for field, flag in projection.items():
+            if not flag:  # {"outbox": 0, "_id": 1} keeps _id, as in MongoDB
+                _remove(out, field.split("."))
         return out
     out = {}
     if projection.get("_id", 1) and "_id" in doc:

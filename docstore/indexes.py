@@ -15,6 +15,7 @@ import sqlite3
 from bson import json_util
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from docstore import multikey
 from docstore import unique as null_keys
 from docstore.encoding import values_at
 from docstore.errors import UnsupportedOperation
@@ -46,7 +47,7 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
     if expireAfterSeconds is not None and (len(keys) != 1 or expireAfterSeconds < 0):
         raise ValueError("expireAfterSeconds needs one key and a non-negative number")
     side = None
-    if len(keys) == 1 and "." in keys[0][0]:
+    if len(keys) == 1 and "." in keys[0][0]:  # a dotted key: the older side table (key, rid)
         side = f"{collection.name}__mk__{name}"
     spec = {"keys": keys, "unique": bool(unique), "sparse": bool(sparse), "side": side,
             "ttl": expireAfterSeconds, "partial": partialFilterExpression}
@@ -56,6 +57,24 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
         declared = {row[0]: json_util.loads(row[1]) for row in database.conn.execute(
             "SELECT name, spec FROM _docstore_indexes WHERE collection = ?", (collection.name,))}
         _refuse_conflicts(name, spec, declared)
+        if name in declared:
+            side = declared[name].get("side")
+            meta = txn.meta(collection.name)
+            if not side and multikey.uses_array(declared[name], meta):
+                # an older store's expression index over arrays: multikey from now on
+                multikey.convert(collection, txn, meta.arrays)
+                return name
+        elif not side and multikey.uses_array(spec, txn.meta(collection.name)):
+            if sparse or partialFilterExpression or expireAfterSeconds is not None:
+                raise UnsupportedOperation("index", "sparse, partial or TTL indexes on a "
+                                                    "field holding arrays")
+            spec = {**spec, "side": f"{collection.name}__mk__{name}",
+                    "columns": [f"k{i}" for i in range(len(keys))]}
+            multikey.create_side_table(database.conn, collection, spec)
+            database.conn.execute("INSERT INTO _docstore_indexes VALUES (?, ?, ?)",
+                                  (collection.name, name, json_util.dumps(spec)))
+            txn.invalidate()
+            return name
         if name not in declared:
             if side:
                 try:
@@ -172,10 +191,23 @@ def _insert_keys(conn, table, rid, keys):
 
 def after_write(collection, txn, rid, old, new):
     """Keeps side tables and the record of array paths in step with one written document."""
+    subdocuments = set()
+    first = txn.add_arrays(collection.name, array_paths(new, subdocuments=subdocuments),
+                           subdocuments)
+    # an index a first array reaches becomes multikey, built with this document already in
+    converted = multikey.convert(collection, txn, first) if first else ()
     meta = txn.meta(collection.name)
     conn = collection.database.conn
-    for spec in meta.indexes.values():
-        if not spec.get("side"):
+    for name, spec in meta.indexes.items():
+        if not spec.get("side") or name in converted:
+            continue
+        if spec.get("columns"):
+            rows = multikey.side_rows(new, spec["keys"])
+            if old is not None:
+                if multikey.side_rows(old, spec["keys"]) == rows:
+                    continue
+                conn.execute(f'DELETE FROM "{spec["side"]}" WHERE {multikey.ROW} = ?', (rid,))
+            multikey.insert_rows(collection, spec, rid, rows)
             continue
         path = spec["keys"][0][0]
         keys = side_keys(new, path)
@@ -188,8 +220,6 @@ def after_write(collection, txn, rid, old, new):
         except sqlite3.IntegrityError:
             raise DuplicateKeyError(f"E11000 duplicate key error collection: "
                                     f"{collection.full_name} index: {path}", 11000) from None
-    subdocuments = set()
-    txn.add_arrays(collection.name, array_paths(new, subdocuments=subdocuments), subdocuments)
 
 
 def after_delete(collection, txn, rids):
@@ -198,7 +228,8 @@ def after_delete(collection, txn, rids):
     conn = collection.database.conn
     for spec in txn.meta(collection.name).indexes.values():
         if spec.get("side"):
-            conn.executemany(f'DELETE FROM "{spec["side"]}" WHERE rid = ?',
+            row = multikey.layout(spec)[1]
+            conn.executemany(f'DELETE FROM "{spec["side"]}" WHERE {row} = ?',
                              [(rid,) for rid in rids])
 
 

@@ -46,10 +46,16 @@ _WARNED = set()
 class Meta:
     """What a collection's SQL depends on: paths that held arrays, and multikey side tables."""
 
+    # a find joined to a side table (docstore.multikey.join_plan): its columns by path, and
+    # the one array field its equality stands for
+    columns = {}
+    array_path = None
+
     def __init__(self, arrays=(), multikey=None):
         self.arrays = set(arrays)
         self.subdocuments = set()  # paths that held a subdocument
-        self.multikey = dict(multikey or {})  # path -> side table name
+        # path -> (side table, key column, row column) of a side table it leads
+        self.multikey = dict(multikey or {})
         self.indexes = {}  # name -> spec
         self._through = {}  # (path, include_self) -> bool, until arrays change
 
@@ -104,6 +110,11 @@ def _node(node, meta, params):
 
 def _field(node, meta, params):
     path, op, operand = node.path, node.op, node.operand
+    joined = meta.columns.get(path)
+    if joined and (op not in ("$exists", "$size") if path != meta.array_path
+                   else op == "$eq" and _side_table_can(op, operand)):
+        # the side table's own column: one element of the array field, the others' values
+        return _compare(joined, path, op, operand, params)
     if path != "_id":
         if path in meta.multikey and _side_table_can(op, operand):
             return _side(meta.multikey[path], op, operand, params)
@@ -130,7 +141,7 @@ def _has_string(op, operand):
 
 def _compare(col, path, op, operand, params):
     if op == "$eq":
-        return _eq(col, operand, params)
+        return _eq(col, operand, params, path)
     if op == "$ne":
         if operand is None:
             return f"{col} IS NOT NULL"
@@ -153,7 +164,7 @@ def _compare(col, path, op, operand, params):
     if op == "$all":
         if not operand:
             return "0"
-        return " AND ".join(_eq(col, v, params) for v in operand)
+        return " AND ".join(_eq(col, v, params, path) for v in operand)
     raise UnsupportedOperation(op, f"operator {op} is not supported")
 
 
@@ -166,10 +177,10 @@ def _operand(path, value):
     return id_operand(value) if path == "_id" else value
 
 
-def _eq(col, operand, params):
+def _eq(col, operand, params, path=None):
     if operand is None:
         return f"{col} IS NULL"
-    params.append(id_operand(operand) if col == "id" else operand)
+    params.append(id_operand(operand) if col == "id" or path == "_id" else operand)
     return f"{col} = ?"
 
 
@@ -211,14 +222,15 @@ def _side_table_can(op, operand):
     return False
 
 
-def _side(table, op, operand, params):
+def _side(side, op, operand, params):
+    table, key, row = side
     if op == "$eq":
-        cond = _eq("key", operand, params)
+        cond = _eq(key, operand, params)
     elif op == "$in":
-        cond = _in("key", "", operand, params, negate=False)
+        cond = _in(key, "", operand, params, negate=False)
     else:
-        cond = _range("key", "", op, operand, params)
-    return f'rid IN (SELECT rid FROM "{table}" WHERE {cond})'
+        cond = _range(key, "", op, operand, params)
+    return f'rid IN (SELECT {row} FROM "{table}" WHERE {cond})'
 
 
 def _python(node, params):
@@ -262,6 +274,7 @@ def order_by(sort, meta):
     for path, direction in sort:
         if direction not in (1, -1):
             raise UnsupportedOperation("sort", f"sort direction of {path!r} must be 1 or -1")
-        parts.append(column(path) + (" DESC" if direction == -1 else ""))
+        parts.append((meta.columns.get(path) or column(path))
+                     + (" DESC" if direction == -1 else ""))
     return " ORDER BY " + ", ".join(parts)
 

@@ -19,6 +19,12 @@ runs. The store also remembers which
 events each subscription has handled (``processed_events``), for
 ``PROCESSED_EVENTS_RETENTION_DAYS`` (a TTL index: MongoDB expires them, the embedded store's
 sweep deletes them); a redelivery older than that would be handled again.
+
+Before its indexes are created, the store runs the service's ``before_indexes`` steps (each
+``step(db)``, idempotent: a migration that resolves what a new index would refuse). A unique
+index that still cannot be built over the documents already stored stops the service at start
+with :class:`DuplicateKeysAtStart`, naming the collection, the index and the ``_id``s that share
+a key, rather than running without the index.
 """
 import datetime as dt
 import time
@@ -76,11 +82,28 @@ class Doorbell:
         self.clear()
 
 
+class DuplicateKeysAtStart(RuntimeError):
+    """A unique index cannot be built: documents already stored share its key."""
+
+    def __init__(self, service, collection, index, duplicates):
+        self.collection, self.index, self.duplicates = collection, index, duplicates
+        super().__init__(
+            f"{service} refuses to start: the unique index {index} of {collection} cannot be "
+            f"built, documents share its key (by _id): {duplicates}; no migration of the "
+            f"service resolves them, so an administrator must (keep one of each group)")
+
+
+def index_name(keys):
+    """The name MongoDB (and docstore) give an index of ``[(field, direction)]``."""
+    return "_".join(f"{key}_{direction}" for key, direction in keys)
+
+
 class Store(DependencyProvider):
 
-    def __init__(self, outbox_collections=(), indexes=None):
+    def __init__(self, outbox_collections=(), indexes=None, before_indexes=()):
         self.outbox_collections = tuple(outbox_collections)
         self.indexes = indexes or {}
+        self.before_indexes = tuple(before_indexes)
         self.doorbell = Doorbell()
         self._running = False
         self._relay_passed_at = None  # monotonic time of the relay's last pass
@@ -104,9 +127,21 @@ class Store(DependencyProvider):
                                                   expireAfterSeconds=int(retention))
         except Exception as error:  # MongoDB keeps an older retention until the index is dropped
             _log.warning("processed_events TTL index not changed: %s", error)
+        for step in self.before_indexes:
+            step(self.db)
+        self.create_indexes()
+
+    def create_indexes(self):
         for collection, specs in self.indexes.items():
             for keys, options in specs:
-                self.db[collection].create_index(keys, **options)
+                try:
+                    self.db[collection].create_index(keys, **options)
+                except DuplicateKeyError as error:
+                    # the embedded store names the groups; MongoDB's message names a key
+                    duplicates = (error.details or {}).get("duplicates") or str(error)
+                    raise DuplicateKeysAtStart(
+                        self.container.service_name, collection,
+                        options.get("name") or index_name(keys), duplicates) from None
 
     def start(self):
         self._running = True

@@ -12,7 +12,6 @@ service's ``CaseRules`` (the policy and the clock). Example (the service's entry
     def route_concern(self, event):
         reactions.route_concern(self.db, self.rules, event)
 """
-import datetime as dt
 from logging import getLogger
 
 from services.escalations import case_life, cases, routing, store
@@ -24,10 +23,6 @@ _log = getLogger(__name__)
 FOLLOW_RETRIES = 5
 
 
-def _day(value):
-    return dt.date.fromisoformat(value) if value else None
-
-
 # --- routing ---------------------------------------------------------------------------------
 
 def route_concern(db, rules, event):
@@ -35,12 +30,8 @@ def route_concern(db, rules, event):
     triage authority."""
     concern = event.payload
     former = store.former_of(db, concern["unit_id"])  # where the unit used to sit
-    found = [routing.RoutingRule(
-        rule_id=doc["_id"], topic=doc["topic"], unit_id=doc["unit_id"],
-        authority_id=doc["authority_id"], urgency=doc.get("urgency"),
-        effective_from=_day(doc.get("effective_from")),
-        effective_to=_day(doc.get("effective_to")))
-        for doc in store.routing_rules_at(db, concern["unit_path"] + sorted(former))]
+    found = [routing.RoutingRule.stored(doc)
+             for doc in store.routing_rules_at(db, concern["unit_path"] + sorted(former))]
     rule = routing.route_concern(concern["topic"], concern["unit_path"], found,
                                  on=concern["raised_on"], urgency=concern["urgency"],
                                  former=former)

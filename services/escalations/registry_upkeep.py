@@ -13,8 +13,8 @@ routing rules in force end the day before. ``principal`` is who asks (already al
 import datetime as dt
 from logging import getLogger
 
-from services.escalations import store
-from shared import contracts, folding
+from services.escalations import routing, store
+from shared import clock, contracts, folding
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
 
@@ -153,3 +153,43 @@ def _hand_over(db, rule, change, principal):
                 "effective_from": change["changed_on"].isoformat(), "effective_to": ends,
                 "replaces": rule["_id"], "actor": actor_of(principal)}
     return store.add_routing_rule(db, document)
+
+
+# --- the migration of issue 21 ---------------------------------------------------------------
+
+def resolve_duplicate_rules(db, on=None):
+    """Before the unique index of rules (``store.RULE_KEYS``) is built: an older store let in
+    rules sharing a key where urgency or effective_from was null or missing, and routing picked
+    among them the largest ``rule_id`` in force. Keep, of each group, the rule routing picks
+    ``on`` (today in Vietnam), and retire the others into ``store.RETIRED_RULES`` naming it,
+    each logged. Idempotent: a re-run after a crash finds only what is left. Answers
+    ``[(kept_id, [retired_id, ...])]``."""
+    on = on or clock.today()
+    resolved = []
+    for group in store.rules_sharing_a_key(db):
+        kept = _picked(group, on)
+        retired = [rule["_id"] for rule in group if rule["_id"] != kept]
+        for rule in group:
+            if rule["_id"] != kept:
+                store.retire_duplicate_rule(db, rule, kept, on.isoformat())
+        first = group[0]
+        _log.warning("routing rules %s shared topic %r, unit %r, urgency %r and effective_from "
+                     "%r: kept %s (the one routing picks on %s), retired %s into %s",
+                     [rule["_id"] for rule in group], first["topic"], first["unit_id"],
+                     first.get("urgency"), first.get("effective_from"), kept, on, retired,
+                     store.RETIRED_RULES)
+        resolved.append((kept, retired))
+    return resolved
+
+
+def _picked(group, on):
+    """The id of the rule of ``group`` routing picks ``on``; when none is in force that day,
+    one still to come before one ended, the largest id among equals (as routing breaks ties)."""
+    rules = [routing.RoutingRule.stored(doc) for doc in group]
+    first = rules[0]
+    picked = routing.route_concern(first.topic, [first.unit_id], rules, on=on,
+                                   urgency=first.urgency)
+    if picked is None:
+        picked = max(rules, key=lambda rule: (rule.effective_to is None
+                                              or rule.effective_to >= on, rule.rule_id))
+    return picked.rule_id

@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from shared.contracts.cases import ANY_TOPIC  # noqa: F401 (the rules' wildcard)
 
 
+def _day(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
 @dataclass(frozen=True)
 class RoutingRule:
     rule_id: str
@@ -34,6 +38,14 @@ class RoutingRule:
     urgency: str = None
     effective_from: dt.date = None
     effective_to: dt.date = None
+
+    @classmethod
+    def stored(cls, doc):
+        """The rule as ``store`` keeps it (days as ISO text, ``_id`` its id)."""
+        return cls(rule_id=doc["_id"], topic=doc["topic"], unit_id=doc["unit_id"],
+                   authority_id=doc["authority_id"], urgency=doc.get("urgency"),
+                   effective_from=_day(doc.get("effective_from")),
+                   effective_to=_day(doc.get("effective_to")))
 
     def in_force(self, day):
         return ((self.effective_from is None or self.effective_from <= day)

@@ -23,8 +23,6 @@ from shared.storage import DuplicateKeyError
 LISTED = {"outbox": 0, "timeline": 0}
 # an authority as its upkeep reads it: without its events
 OUT = {"outbox": 0, "outbox_pending": 0}
-# how far the counts per state go (an index range each, so the cost stays bounded)
-COUNT_CAP = 1000
 SWEEP_BATCH = 200
 
 # the inbox a page at a time: overdue first, then by deadline (due_sort: the running deadline,
@@ -35,6 +33,8 @@ ESCALATED_PAST_ORDER = [("routed_at", -1), ("_id", -1)]
 UNROUTED_ORDER = [("routed_at", 1), ("_id", 1)]
 # the same routing rule twice: by its id, or by what it routes from when
 RULE_KEYS = [("_id",), ("topic", "unit_id", "urgency", "effective_from")]
+# where a migration moves the rules that shared a key with the rule routing picked (issue 21)
+RETIRED_RULES = "routing_rules_retired"
 
 OUTBOX_COLLECTIONS = ["cases", "authorities"]
 INDEXES = {
@@ -43,12 +43,19 @@ INDEXES = {
               ([("authority_id", 1), ("due_sort", 1), ("routed_at", -1), ("_id", 1)], {}),
               ([("authority_id", 1), ("status", 1), ("due_sort", 1), ("routed_at", -1),
                 ("_id", 1)], {}),
+              # ... narrowed to a unit: unit_path is an array, so these are multikey (one entry
+              # per unit of the path); an equality on it walks one range in INBOX_ORDER
+              ([("authority_id", 1), ("unit_path", 1), ("due_sort", 1), ("routed_at", -1),
+                ("_id", 1)], {}),
+              ([("authority_id", 1), ("status", 1), ("unit_path", 1), ("due_sort", 1),
+                ("routed_at", -1), ("_id", 1)], {}),
               # the counts per status
               ([("authority_id", 1), ("status", 1)], {}),
               # statistics per period
               ([("authority_id", 1), ("received_at", 1)], {}),
               # the sweep
               ([("next_deadline_at", 1)], {}),
+              # the cases escalated past an authority (an array: multikey)
               ([("escalated_past", 1), ("routed_at", -1), ("_id", -1)], {}),
               # the triage queue a page at a time (UNROUTED_ORDER)
               ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
@@ -143,9 +150,9 @@ def inbox_page(db, authority_id, view, query, received_from=None, received_to=No
 
 
 def counts_by_state(db, authority_id, states):
-    """How many cases ``authority_id`` holds in each state, each counted up to COUNT_CAP."""
-    return {state: db.cases.count_documents({"authority_id": authority_id, "status": state},
-                                            limit=COUNT_CAP)
+    """How many cases ``authority_id`` holds in each state, exactly: each an index-only count
+    of one range of the (authority_id, status) index."""
+    return {state: db.cases.count_documents({"authority_id": authority_id, "status": state})
             for state in states}
 
 
@@ -254,6 +261,26 @@ def rules_of_authority(db, authority_id):
 
 def end_routing_rule(db, rule_id, last_day):
     db.routing_rules.update_one({"_id": rule_id}, {"$set": {"effective_to": last_day}})
+
+
+def rules_sharing_a_key(db):
+    """The groups of routing rules sharing one key of ``RULE_KEYS`` (a missing field and null
+    alike, as a unique index holds them), each in ``_id`` order: what an older store let in.
+    Read at start only, in ``_id`` order (rules grow with the organisation, not with use)."""
+    groups = {}
+    for rule in db.routing_rules.find({}).sort("_id", 1):
+        groups.setdefault(tuple(rule.get(field) for field in RULE_KEYS[1]), []).append(rule)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def retire_duplicate_rule(db, rule, kept_id, on):
+    """Move ``rule`` out of ``routing_rules`` into the retired rules (``RETIRED_RULES``), with
+    why: the copy first, then the removal, so a crash between them is finished by a re-run."""
+    retired = {**rule, "retired": {"on": on, "duplicate_of": kept_id,
+                                   "why": "shared its topic, unit, urgency and effective_from "
+                                          "with the rule routing picks"}}
+    db[RETIRED_RULES].replace_one({"_id": rule["_id"]}, retired, upsert=True)
+    db.routing_rules.delete_one({"_id": rule["_id"]})
 
 
 # --- where units used to sit -----------------------------------------------------------------

@@ -151,9 +151,7 @@ class Inbox(Schema):
     counts = fields.Dict(keys=fields.String(validate=validate.OneOf(CASE_STATUSES)),
                          values=fields.Integer(), required=True, metadata={
                              "description": "the cases it holds, per status (none: absent), "
-                                            "each counted up to counts_cap"})
-    counts_cap = fields.Integer(required=True, metadata={
-        "description": "a count equal to this means this many or more"})
+                                            "counted exactly"})
     overdue = fields.Integer(required=True, metadata={"description": "overdue on this page"})
     cases = fields.List(fields.Nested(Case), required=True, metadata={
         "description": "overdue first, then by deadline (holding); newest first (escalated_past)"})

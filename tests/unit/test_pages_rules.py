@@ -168,7 +168,7 @@ PAGES = {
                   "errors": {"answer": "Bắt buộc nhập.", "_action": "Bị từ chối"},
                   "values": {"answer": ""}, "done": None},
     "inbox.html": {"inbox": {"authority": AUTHORITY, "view": "holding",
-                             "counts": {"routed": 2, "acknowledged": 1000}, "counts_cap": 1000,
+                             "counts": {"routed": 2, "acknowledged": 1000},
                              "overdue": 1, "cases": [CASE], "next_cursor": "n"},
                    "state": "routed"},
     "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
