@@ -60,7 +60,8 @@ def documents():
 
 def test_no_text_counts_the_services_wrongly():
     wrong = {word for count, word in COUNTS.items() if count != len(SERVICES)}
-    pattern = re.compile(rf"\b({'|'.join(wrong)})\s+(nameko\s+)?services\b", re.I)
+    # a count may run over a line break, inside a comment too
+    pattern = re.compile(rf"\b({'|'.join(wrong)})\s+(#\s*)?(nameko\s+)?services\b", re.I)
     found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in documents()
              for match in pattern.finditer(path.read_text(encoding="utf-8"))]
     assert not found, found
