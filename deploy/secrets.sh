@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# This installation's secrets, generated once and kept owner-only under var/secrets (never in
+# git, never printed):
+#   var/secrets/token_secret       signs access tokens (the accounts service and the gateway)
+#   var/secrets/rabbitmq/<user>    the broker password of each user in
+#                                  deploy/rabbitmq/definitions.json (one per service, deploy...)
+# Running it again keeps every secret that exists (a new one would lock the running services
+# out) and adds the missing ones; `deploy/secrets.sh path NAME` prints where NAME is kept.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SECRETS="${SAUSAT_SECRETS_DIR:-$ROOT/var/secrets}"
+
+umask 077
+mkdir -p "$SECRETS/rabbitmq"
+chmod 700 "$SECRETS" "$SECRETS/rabbitmq"
+
+# 43 URL-safe characters from 32 random bytes: fits a URI's password without escaping
+new_secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+
+keep() {  # keep <file>: create it with a fresh secret unless it exists
+  if [ ! -s "$1" ]; then new_secret >"$1.partial" && mv "$1.partial" "$1"; fi
+  chmod 600 "$1"
+}
+
+case "${1:-}" in
+  path) echo "$SECRETS/${2:?which secret}"; exit 0 ;;
+  "") ;;
+  *) echo "usage: $0 [path NAME]" >&2; exit 2 ;;
+esac
+
+keep "$SECRETS/token_secret"
+for user in $(python3 -c 'import json, sys
+print(" ".join(u["name"] for u in json.load(open(sys.argv[1]))["users"]))' \
+    "$ROOT/deploy/rabbitmq/definitions.json"); do
+  keep "$SECRETS/rabbitmq/$user"
+done
