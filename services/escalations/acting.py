@@ -13,7 +13,7 @@ sweep at once, the version condition lets exactly one of them act on each case. 
 from logging import getLogger
 
 from services.escalations import case_life, cases, queries, store
-from services.escalations.access import check_principal
+from services.escalations.access import check_principal, may_read
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound
 
@@ -28,7 +28,7 @@ def act_on_case(db, rules, case_id, action, args, principal):
         raise Conflict("a duplicate follows its original's answer; answer the original",
                        {"action": [action], "state": [case["status"]]})
     check_principal(case, action, principal)
-    args = _resolve(db, case, action, args)
+    args = _resolve(db, case, action, args, principal)
     now = rules.clock.now()
     who = {"user_id": principal.user_id, "role": principal.role}
     outcome = case_life.apply_action(case, action, who, now, rules.policy, **args)
@@ -38,14 +38,16 @@ def act_on_case(db, rules, case_id, action, args, principal):
     return queries.show(db, stored, now, principal)
 
 
-def _resolve(db, case, action, args):
+def _resolve(db, case, action, args, principal):
     """Look up what the rule needs from the store: the authority named, the original case,
-    the parent authority."""
+    the parent authority. An original the principal may not read is refused exactly like a
+    missing one: marking across authorities would pass another authority's answer along, and
+    a different refusal would tell its state."""
     if action == "redirect" and store.find_authority(db, args["authority_id"]) is None:
         raise NotFound("authority not found", {"authority_id": [args["authority_id"]]})
     if action == "mark_duplicate":
         original = store.case_or_none(db, args.pop("original_case_id"), store.LISTED)
-        if original is None:
+        if original is None or not may_read(principal, original):
             raise NotFound("original case not found", {"original_case_id": ["not found"]})
         args["original"] = original
     if action == "escalate":

@@ -208,6 +208,24 @@ def test_a_duplicate_follows_its_originals_answer(escalations, case_config):
     assert followed["timeline"][-1]["user_id"] == "system"
 
 
+def test_another_authoritys_case_is_no_original_and_is_refused_like_a_missing_one(
+        escalations, case_config):
+    theirs = raise_concern(case_config, escalations)["case_id"]
+    escalations.act_on_case(theirs, "redirect", {"authority_id": "ubnd-bx", "reason": "huyện"},
+                            OFFICER)
+    ours = raise_concern(case_config, escalations)["case_id"]
+    refusals = []
+    for original in (theirs, "no-such-case"):
+        with pytest.raises(NotFound) as refused:
+            escalations.act_on_case(ours, "mark_duplicate", {"original_case_id": original},
+                                    OFFICER)
+        refusals.append((str(refused.value), refused.value.fields))
+    assert refusals[0] == refusals[1]  # nothing tells the other case exists, nor its state
+    assert "redirected" not in refusals[0][0]
+    after = escalations.get_case(ours)
+    assert (after["status"], after["version"], after.get("duplicate_of")) == ("routed", 1, None)
+
+
 def test_inbox_puts_overdue_first_counts_states_and_filters(escalations, case_config,
                                                             clock_file):
     first = raise_concern(case_config, escalations)["case_id"]
