@@ -8,7 +8,7 @@ import copy
 
 from marshmallow import Schema, fields, validate
 
-from shared.contracts import ROLES, Id
+from shared.contracts import ROLES, Day, Id
 from shared.contracts.rpc import cases as escalations
 from shared.contracts.rpc.accounts import User
 from shared.contracts.rpc.cases import CASE_STATUSES, Authority, Case, RoutingRule
@@ -179,8 +179,8 @@ class StatisticsRow(Schema):
 
 class Statistics(Schema):
     authority_id = fields.String(required=True)
-    period_from = fields.Date(required=True)
-    period_to = fields.Date(required=True)
+    period_from = Day(required=True)
+    period_to = Day(required=True)
     rows = fields.List(fields.Nested(StatisticsRow), required=True)
 
 

@@ -43,6 +43,21 @@ def Id(**kwargs):
                          "of letters, digits, '.', '_' or '-' (at most 80)"), **kwargs)
 
 
+# the days the system holds: units founded long ago, deadlines decades ahead. A year outside
+# would overflow date arithmetic (a period from 0001-01-01 less one day) far from the input
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+class Day(fields.Date):
+    """A calendar day, ``YYYY-MM-DD``, from :data:`FIRST_DAY` to :data:`LAST_DAY`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(f"must be a day from {FIRST_DAY} to {LAST_DAY}")
+        return day
+
+
 class StrictBoolean(fields.Boolean):
     """JSON ``true`` or ``false`` only: marshmallow's Boolean also takes 1, "yes", "on"..."""
 

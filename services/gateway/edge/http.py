@@ -2,12 +2,15 @@
 
 Every error body reads ``{"error": CODE, "message": ..., "fields": {...}}`` with the status of
 the :class:`shared.errors.SausatError` raised, wherever in the system it was raised, and also
-when the web server itself refuses a request (414, 431, a bad request line) and for paths or
-methods nobody serves. Before a handler runs, :class:`JsonErrorsApp` holds the request to its
-description in the route table the service class hands in (``GatewayService.routes``, gathered
-in ``services.gateway.routes``): query and path parameters through their schemas, the body
-through ``services.gateway.edge.limits`` (read to its end, chunked or not, and refused with
-413 once past the limit). Handlers take what passed::
+when the web server itself refuses a request (414, 431, a bad request line, in
+``services.gateway.edge.protocol``) and for paths or methods nobody serves. Before a handler
+runs, :class:`JsonErrorsApp` holds the request to its description in the route table the
+service class hands in (``GatewayService.routes``, gathered in ``services.gateway.routes``):
+query and path parameters through their schemas, the body through
+``services.gateway.edge.limits`` (read to its end, chunked or not, refused with 413 once past
+the limit, 408 once past the request's deadline). Every answer gets the security headers
+(``services.gateway.edge.headers``); a 5xx tells an error id, never its cause.
+Handlers take what passed::
 
     @http("GET", "/units")
     def list_units(self, request):
@@ -15,18 +18,22 @@ through ``services.gateway.edge.limits`` (read to its end, chunked or not, and r
 """
 import json
 import time
+import uuid
+from functools import partial
 from logging import getLogger
 
 import eventlet
-from eventlet.wsgi import HeaderLineTooLong, HeadersTooLarge
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
+from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from services.gateway.edge import headers as headers_
 from services.gateway.edge import limits
+from services.gateway.edge.protocol import DEADLINE, PROTOCOL, JsonErrorsProtocol
+from services.gateway.settings import settings
 from shared import correlation, metrics
 from shared.errors import (
     InvalidInput,
@@ -45,7 +52,6 @@ READ_CHUNK = 64 * 1024
 DRAIN_BYTES = 2 * limits.MAX_BODY_BYTES
 DRAIN_SECONDS = 2
 QUERY, BODY, FORM = "sausat.query", "sausat.body", "sausat.form"
-PROTOCOL = "sausat.protocol"
 CORRELATION, ROUTE = "sausat.correlation_id", "sausat.route"
 
 
@@ -74,6 +80,15 @@ def query_args(request):
     return request.environ[QUERY]
 
 
+def failure_response(error="INTERNAL_ERROR"):
+    """A 5xx answer: a generic message and an id to find the log line by, nothing of the cause
+    (exception names and messages tell an attacker the internals). Log with the id."""
+    error_id = uuid.uuid4().hex[:12]
+    body = {"error": error, "error_id": error_id,
+            "message": f"unexpected error; it was logged as {error_id}"}
+    return json_response(body, 500), error_id
+
+
 def error_response(exc):
     response = json_response(exc.to_body(), exc.status)
     if isinstance(exc, TooManyRequests):
@@ -86,9 +101,9 @@ def error_response(exc):
 class JsonErrorsApp(WsgiApp):
     """nameko's WSGI app, holding every request to its route's description first."""
 
-    def __init__(self, server, routes):
+    def __init__(self, server, routes, secure_mode):
         super().__init__(server)
-        self.routes = routes
+        self.routes, self.secure_mode = routes, secure_mode
 
     def __call__(self, environ, start_response):
         # one correlation id per request (the client's when well-formed), answered in a header
@@ -97,20 +112,21 @@ class JsonErrorsApp(WsgiApp):
             environ.get("HTTP_X_CORRELATION_ID"))
         started = time.perf_counter()
 
-        def start_with_correlation(status, headers, exc_info=None):
+        def start_with_correlation(status, sent_headers, exc_info=None):
             route = environ.get(ROUTE, "unmatched")
             method = environ.get("REQUEST_METHOD", "")[:10]
             metrics.HTTP_RESPONSES.labels(method, route, status.split(" ", 1)[0]).inc()
             metrics.HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - started)
-            return start_response(status, [*headers, (correlation.HEADER, correlation_id)],
-                                  exc_info)
+            sent = headers_.with_security_headers(
+                [*sent_headers, (correlation.HEADER, correlation_id)], environ, self.secure_mode)
+            return start_response(status, sent, exc_info)
 
         try:
             return self._serve(environ, start_with_correlation)
         except Exception as exc:  # a bug here must still answer in the one shape
-            _log.exception("unexpected error at the HTTP edge", exc_info=exc)
-            body = {"error": "INTERNAL_ERROR", "message": "unexpected error; it was logged"}
-            return json_response(body, 500)(environ, start_with_correlation)
+            response, error_id = failure_response()
+            _log.exception("unexpected error %s at the HTTP edge", error_id, exc_info=exc)
+            return response(environ, start_with_correlation)
 
     def _serve(self, environ, start_response):
         adapter = self.url_map.bind_to_environ(environ)
@@ -137,7 +153,8 @@ class JsonErrorsApp(WsgiApp):
                 environ[FORM] = load_payload(route.form(), limits.parse_form(read_body(environ)),
                                              "form")
         except SausatError as exc:
-            _close_after_refusal(environ)
+            if not isinstance(exc, limits.RequestTimeout):  # that one is closed, not drained
+                _close_after_refusal(environ)
             return error_response(exc)(environ, start_response)
         request.path_values = values
         return provider.handle_request(request)(environ, start_response)
@@ -151,6 +168,8 @@ def read_body(environ):
         return b""  # HTTP/1.1: no length and not chunked means no body
     limits.check_size(int(declared) if declared else None)
     stream, chunks, size = environ["wsgi.input"], [], 0
+    deadline, seconds = environ.get(DEADLINE, (None, None))
+    timer = eventlet.Timeout(max(deadline - time.monotonic(), 0)) if deadline else None
     try:
         while chunk := stream.read(READ_CHUNK):
             size += len(chunk)
@@ -160,6 +179,14 @@ def read_body(environ):
     except ValueError as error:  # eventlet's ChunkReadError: not chunked encoding after all
         raise InvalidInput("the request body is not valid chunked encoding",
                            {"_body": [str(error)]}) from None
+    except eventlet.Timeout as timeout:
+        if timeout is not timer:
+            raise
+        _close(environ)  # what is left of the body would be read as the next request
+        raise limits.too_slow(seconds) from None
+    finally:
+        if timer is not None:
+            timer.cancel()
     return b"".join(chunks)
 
 
@@ -175,93 +202,13 @@ def _close_after_refusal(environ):
                     drained += len(chunk)
             except (ValueError, OSError):
                 pass  # a broken body: closing is all that is left
+    _close(environ)
+
+
+def _close(environ):
     protocol = environ.get(PROTOCOL)
     if protocol is not None:
         protocol.close_connection = 1
-
-
-class JsonErrorsProtocol(HttpOnlyProtocol):
-    """eventlet's HTTP protocol, answering in JSON the requests it refuses before any app runs.
-
-    eventlet writes bare responses with empty bodies for a request line over the URL limit
-    (414), headers too large (400) and bad lengths; Python's ``BaseHTTPRequestHandler`` sends
-    HTML for a malformed request line. Each is answered here in the one error shape.
-    """
-
-    def get_environ(self):
-        environ = super().get_environ()
-        environ[PROTOCOL] = self  # lets the app close the connection after a refusal
-        return environ
-
-    def _read_request_line(self):
-        line = super()._read_request_line()
-        if len(line) >= self.server.url_length_limit:
-            self._drain_head(self.rfile, line)
-            self._refuse(414, "URI_TOO_LONG", "the request line (method, path and query) is "
-                         "too long", {"_url": [f"at most {self.server.url_length_limit} bytes"]})
-            return ""
-        return line
-
-    def parse_request(self):
-        try:
-            if not super().parse_request():
-                return False
-        except (HeaderLineTooLong, HeadersTooLarge):
-            self._drain_head(getattr(self.rfile, "fp", self.rfile), b"")
-            self._refuse(431, "HEADERS_TOO_LARGE", "the request headers are too large",
-                         {"_headers": ["at most 8192 bytes a line and 65536 bytes in all"]})
-            return False
-        length = self.headers.get("content-length")
-        encoding = self.headers.get("transfer-encoding")
-        if length is not None and not (length.isascii() and length.isdigit()):
-            self._refuse(400, "BAD_REQUEST", "invalid Content-Length",
-                         {"Content-Length": ["must be a whole number of bytes"]})
-            return False
-        if encoding is not None and length is not None:
-            self._refuse(400, "BAD_REQUEST", "Content-Length and Transfer-Encoding together",
-                         {"Transfer-Encoding": ["send one of Content-Length and chunked"]})
-            return False
-        if encoding is not None and encoding.strip().lower() != "chunked":
-            self._refuse(400, "BAD_REQUEST", "unsupported Transfer-Encoding",
-                         {"Transfer-Encoding": ["only chunked is understood"]})
-            return False
-        return True
-
-    def send_error(self, code, message=None, explain=None):
-        codes = {400: "BAD_REQUEST", 431: "HEADERS_TOO_LARGE", 414: "URI_TOO_LONG",
-                 505: "HTTP_VERSION_NOT_SUPPORTED"}
-        fields = {"_request": [explain]} if explain else None
-        self._refuse(code, codes.get(code, "BAD_REQUEST"),
-                     message or self.responses.get(code, ("error",))[0], fields)
-
-    def _refuse(self, status, code, message, fields=None):
-        payload = SausatError(message, fields).to_body()
-        payload["error"] = code
-        body = (json.dumps(payload, ensure_ascii=False) + "\n").encode()
-        phrase = self.responses.get(status, ("Error",))[0]
-        self.wfile.write(
-            f"HTTP/1.1 {status} {phrase}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
-        self.wfile.flush()
-        self.close_connection = 1
-
-    def _drain_head(self, rfile, line, limit=1_000_000):
-        """Read the rest of the request head (bounded) so the client reads our answer."""
-        read = len(line)
-        try:
-            self.connection.settimeout(1)
-            while read < limit:
-                if line.endswith(b"\n"):
-                    line = rfile.readline(8192)
-                    if line in (b"\r\n", b"\n", b""):
-                        return
-                else:
-                    line = rfile.readline(8192)
-                    if not line:
-                        return
-                read += len(line)
-        except OSError:
-            pass
 
 
 class JsonWebServer(WebServer):
@@ -291,10 +238,49 @@ class JsonWebServer(WebServer):
             if (provider.method, provider.url) not in routes:
                 raise RuntimeError(f"{provider.method} {provider.url} is not described in "
                                    "services/gateway/routes.py")
-        return JsonErrorsApp(self, routes)
+        return JsonErrorsApp(self, routes, self.edge["PAGES_COOKIE_SECURE"].lower())
+
+    def start(self):
+        self.edge, self.open_connections = settings(self.container.config), 0
+        super().start()
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=JsonErrorsProtocol, debug=False):
-        return super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
+        server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
+        server.keepalive = self.edge["GATEWAY_IDLE_TIMEOUT_SECONDS"]
+        # each read or write on a connection waits at most this long (the deadline bounds the sum)
+        server.socket_timeout = server.read_timeout = self.edge["GATEWAY_READ_TIMEOUT_SECONDS"]
+        return server
+
+    def run(self):
+        """nameko's accept loop, holding at most ``GATEWAY_MAX_CONNECTIONS`` open at once."""
+        while self._is_accepting:
+            sock, address = self._sock.accept()
+            if self.open_connections >= self.edge["GATEWAY_MAX_CONNECTIONS"]:
+                _turn_away(sock)
+                continue
+            sock.settimeout(self._serv.socket_timeout)
+            self.open_connections += 1
+            self.container.spawn_managed_thread(partial(self._serve_counted, sock, address))
+
+    def _serve_counted(self, sock, address):
+        try:
+            self.process_request(sock, address)
+        finally:
+            self.open_connections -= 1
+
+
+def _turn_away(sock):
+    """Answer a connection over the cap 503 at once and close it: no wait, no work."""
+    body = b'{"error": "UNAVAILABLE", "message": "too many connections; retry shortly"}\n'
+    try:
+        sock.settimeout(1)
+        sock.sendall(f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(body)}\r\nRetry-After: 1\r\n"
+                     f"{headers_.REFUSAL_HEADERS}Connection: close\r\n\r\n".encode() + body)
+    except OSError:
+        pass  # it went away first
+    finally:
+        sock.close()
 
 
 class JsonHttp(HttpRequestHandler):
@@ -316,11 +302,12 @@ class JsonHttp(HttpRequestHandler):
         if isinstance(exc, SausatError):
             return error_response(exc)
         if isinstance(exc, RemoteError):
-            _log.error("remote error: %s", exc)
-            return json_response({"error": "REMOTE_ERROR",
-                                  "message": f"{exc.exc_type}: {exc.value}"}, 500)
-        _log.exception("unexpected error", exc_info=exc)
-        return json_response({"error": "INTERNAL_ERROR", "message": str(exc)}, 500)
+            response, error_id = failure_response("REMOTE_ERROR")
+            _log.error("remote error %s: %s", error_id, exc)
+            return response
+        response, error_id = failure_response()
+        _log.exception("unexpected error %s", error_id, exc_info=exc)
+        return response
 
 
 http = JsonHttp.decorator

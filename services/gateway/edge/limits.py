@@ -35,6 +35,16 @@ class PayloadTooLarge(SausatError):
     code = "PAYLOAD_TOO_LARGE"
 
 
+class RequestTimeout(SausatError):
+    status = 408
+    code = "REQUEST_TIMEOUT"
+
+
+def too_slow(seconds):
+    return RequestTimeout("the request did not arrive in time; the connection is closed",
+                          {"_request": [f"send the whole request within {seconds:g} seconds"]})
+
+
 class UnsupportedMediaType(SausatError):
     status = 415
     code = "UNSUPPORTED_MEDIA_TYPE"

@@ -21,6 +21,7 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared import clock
+from shared.contracts import Day
 from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
 from shared.errors import SausatError
 
@@ -45,8 +46,8 @@ class AfterActionQuery(LanguageQuery):
 
 
 class StatisticsPageQuery(LanguageQuery):
-    period_from = fields.Date()
-    period_to = fields.Date()
+    period_from = Day()
+    period_to = Day()
 
 
 class CaseActionForm(Schema):

@@ -16,7 +16,7 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
-from shared.contracts import Id
+from shared.contracts import Day, Id
 from shared.contracts.rpc.imports import MAX_FILE_BYTES, ImportJob, StartImport
 from shared.contracts.rpc.operations import LETTER_ID
 from shared.errors import SausatError
@@ -41,7 +41,7 @@ class ImportPath(Schema):
 
 
 class CoveragePageQuery(LanguageQuery):
-    on = fields.Date()
+    on = Day()
 
 
 ROUTES = {

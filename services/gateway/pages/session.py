@@ -17,6 +17,9 @@ import hashlib
 import hmac
 import secrets
 
+from services.gateway.edge.headers import is_secure  # noqa: F401 (the pages' name for it)
+from shared.contracts import CONTROL_CHARACTERS
+
 SESSION_COOKIE = "sausat_session"
 # before sign-in: binds the sign-in form's CSRF token to this browser
 PRE_SESSION_COOKIE = "sausat_presession"
@@ -44,17 +47,6 @@ def new_pre_session():
     return secrets.token_urlsafe(24)
 
 
-def is_secure(mode, environ):
-    """Whether cookies get ``Secure``: ``auto`` when the browser reached us over https (itself
-    or through a proxy saying so)."""
-    if mode == "always":
-        return True
-    if mode == "never":
-        return False
-    forwarded = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
-    return environ.get("wsgi.url_scheme") == "https" or forwarded == "https"
-
-
 def cookie_options(secure, max_age=None):
     return {"httponly": True, "samesite": "Lax", "secure": secure, "path": "/",
             "max_age": max_age}
@@ -63,6 +55,7 @@ def cookie_options(secure, max_age=None):
 def safe_next(target):
     """Where to go after sign-in: a path of this site only (no open redirect)."""
     if (isinstance(target, str) and target.startswith("/app/") and not target.startswith("//")
-            and "\\" not in target and len(target) < 500):
+            and "\\" not in target and len(target) < 500
+            and not CONTROL_CHARACTERS.search(target)):  # a line break would split Location
         return target
     return "/app"

@@ -1,13 +1,13 @@
 """RPC payloads of the authorities and routing rules' upkeep (``registry_upkeep``)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts import Id, Text
+from shared.contracts import Day, Id, Text
 from shared.contracts.rpc.cases import AUTHORITY_KINDS, Authority, RoutingRule
 from shared.pages import PageQuery
 
 
 def AsOf():
-    return fields.Date(load_default=None, metadata={
+    return Day(load_default=None, metadata={
         "description": "answer as things stood on this day (default: every one, any day)"})
 
 
@@ -30,7 +30,7 @@ class ChangeAuthority(Schema):
 
 
 class RetireAuthority(Schema):
-    retired_on = fields.Date(required=True, metadata={
+    retired_on = Day(required=True, metadata={
         "description": "the first day it receives no concerns; its routing rules end the day "
                        "before"})
 
@@ -42,9 +42,9 @@ class DatedAuthority(Authority):
 class ChangeRoutingRule(Schema):
     """Either retire the rule (``effective_to``), or hand its concerns to another authority
     from ``changed_on`` under a new rule ``new_rule_id`` (the old one ends the day before)."""
-    effective_to = fields.Date()
+    effective_to = Day()
     authority_id = Id()
-    changed_on = fields.Date()
+    changed_on = Day()
     new_rule_id = Id()
 
     @validates_schema

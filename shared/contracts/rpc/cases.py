@@ -15,6 +15,7 @@ from shared.contracts import (
     CLOSE_OUTCOMES,
     CONCERN_TOPICS,
     URGENCIES,
+    Day,
     Id,
     Text,
 )
@@ -58,8 +59,8 @@ class AddRoutingRule(Schema):
     urgency = fields.String(load_default=None, allow_none=True,
                             validate=validate.OneOf(URGENCIES))
     # the days it is in force, both included (None: open-ended)
-    effective_from = fields.Date(load_default=None, allow_none=True)
-    effective_to = fields.Date(load_default=None, allow_none=True)
+    effective_from = Day(load_default=None, allow_none=True)
+    effective_to = Day(load_default=None, allow_none=True)
 
     @validates("topic")
     def _known_topic(self, value, **kwargs):
@@ -145,14 +146,14 @@ class InboxQuery(PageQuery):
     # cases raised at this unit or below it
     unit_id = Id(load_default=None, allow_none=True)
     # received by the authority on or after ``received_from``, before ``received_to``
-    received_from = fields.Date(load_default=None, allow_none=True)
-    received_to = fields.Date(load_default=None, allow_none=True)
+    received_from = Day(load_default=None, allow_none=True)
+    received_to = Day(load_default=None, allow_none=True)
 
 
 class StatisticsQuery(Schema):
     authority_id = Id(required=True)
-    period_from = fields.Date(required=True)
-    period_to = fields.Date(required=True)  # excluded
+    period_from = Day(required=True)
+    period_to = Day(required=True)  # excluded
     topic = fields.String(load_default=None, allow_none=True,
                           validate=validate.OneOf(CONCERN_TOPICS))
 

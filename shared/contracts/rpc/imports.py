@@ -4,7 +4,7 @@ import binascii
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from shared.contracts import StrictBoolean, Text
+from shared.contracts import Day, StrictBoolean, Text
 
 # what an export is answered as
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -103,7 +103,7 @@ class ExportQuery(Schema):
 
 class CoverageQuery(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(REPORT_FORMATS))
-    on = fields.Date(load_default=None, allow_none=True, metadata={
+    on = Day(load_default=None, allow_none=True, metadata={
         "description": "the day the report is for (default: today in Vietnam)"})
 
 

@@ -3,7 +3,7 @@ they get back. Every write is idempotent: the same payload twice changes nothing
 time (see ``service``)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts import REORGANISATION_KINDS, Id, Text
+from shared.contracts import REORGANISATION_KINDS, Day, Id, Text
 from shared.pages import PageQuery
 
 UNIT_KINDS = ("residential", "village", "residential_area", "agency", "enterprise",
@@ -18,7 +18,7 @@ def Phone(**kwargs):
 
 
 def AsOf():
-    return fields.Date(load_default=None, metadata={
+    return Day(load_default=None, metadata={
         "description": "answer as the registry stood on this day (default: today)"})
 
 
@@ -50,7 +50,7 @@ class RegisterUnit(UnitDetails):
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(UNIT_KINDS))
     parent_id = Id(load_default=None, allow_none=True)
     # the first day the unit existed (None: since before the registry's history begins)
-    established_on = fields.Date(load_default=None, allow_none=True)
+    established_on = Day(load_default=None, allow_none=True)
 
 
 class ChangeUnitDetails(Schema):
@@ -125,7 +125,7 @@ class Reorganise(Schema):
     # chosen by the caller: the same operation sent twice is carried out once
     operation_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(REORGANISATION_KINDS))
-    effective_on = fields.Date(required=True)
+    effective_on = Day(required=True)
     reason = Text(500, load_default=None, allow_none=True)
     # rename, move, split: the unit
     unit_id = Id(load_default=None)
@@ -170,8 +170,8 @@ class Membership(Schema):
     """A seat on a committee: which unit's committee, in which role, for which period."""
     unit_id = Id(required=True)
     role = fields.String(required=True, validate=validate.OneOf(COMMITTEE_ROLES))
-    starts_on = fields.Date(load_default=None, allow_none=True)
-    ends_on = fields.Date(load_default=None, allow_none=True)
+    starts_on = Day(load_default=None, allow_none=True)
+    ends_on = Day(load_default=None, allow_none=True)
 
 
 class RegisterCadre(Schema):
@@ -220,17 +220,17 @@ class CadresPage(Schema):
 class AssignCadre(Schema):
     cadre_id = Id(required=True)
     unit_id = Id(required=True)
-    starts_on = fields.Date(required=True)
+    starts_on = Day(required=True)
 
 
 class EndAssignment(Schema):
-    ends_on = fields.Date(required=True, metadata={"description": "the last day it holds"})
+    ends_on = Day(required=True, metadata={"description": "the last day it holds"})
     reason = Text(500, required=True)
 
 
 class ReplaceAssignment(Schema):
     cadre_id = Id(required=True, metadata={"description": "who takes the unit over"})
-    starts_on = fields.Date(required=True, metadata={
+    starts_on = Day(required=True, metadata={
         "description": "the successor's first day; the replaced assignment ends the day before"})
     reason = Text(500, required=True)
 
@@ -255,15 +255,15 @@ class FormWorkingGroup(Schema):
     formed_by_unit_id = Id(required=True)
     member_cadre_ids = fields.List(Id(), required=True, validate=validate.Length(1, 50))
     unit_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None, allow_none=True)
+    starts_on = Day(required=True)
+    ends_on = Day(load_default=None, allow_none=True)
 
 
 class ChangeWorkingGroup(Schema):
     name = Text(200)
     member_cadre_ids = fields.List(Id(), validate=validate.Length(1, 50))
     unit_ids = fields.List(Id(), validate=validate.Length(1, 200))
-    ends_on = fields.Date(allow_none=True)
+    ends_on = Day(allow_none=True)
 
     @validates_schema
     def _something(self, data, **kwargs):

@@ -17,6 +17,7 @@ from shared.contracts import (
     MEETING_KINDS,
     RAISED_BY,
     URGENCIES,
+    Day,
     Id,
     StrictBoolean,
     Text,
@@ -90,7 +91,7 @@ class LogVisit(Schema):
     submission_id = Id(required=True)
     # no cadre_id: the visit's cadre is the signed-in cadre, and sending one is refused
     unit_id = Id(required=True)
-    meeting_date = fields.Date(required=True)
+    meeting_date = Day(required=True)
     meeting_kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
     attendance = fields.Nested(Attendance, required=True)
     assessment = fields.Nested(Assessment, required=True)
@@ -255,8 +256,8 @@ class VisitsQuery(PageQuery):
     """Visits, newest meeting first: by branch, by cadre, by period (both days included)."""
     unit_id = Id(load_default=None, allow_none=True)
     cadre_id = Id(load_default=None, allow_none=True)
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
+    period_from = Day(load_default=None, allow_none=True)
+    period_to = Day(load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=True)
     def _period_in_order(self, data, **kwargs):
