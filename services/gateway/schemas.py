@@ -90,6 +90,8 @@ class Error(Schema):
     field_errors = fields.Dict(data_key="fields", metadata={
         "description": "per field (nested like the request), what is wrong with it",
         "example": {"attendance": {"present": ["cannot exceed expected"]}}})
+    error_id = fields.String(metadata={
+        "description": "5xx only: the id of the log line that tells what went wrong"})
     retry_after = fields.Integer(metadata={
         "description": "429 only: seconds to wait, as the Retry-After header says"})
 

@@ -37,9 +37,9 @@ class JsonErrorsProtocol(HttpOnlyProtocol):
         return environ
 
     def _read_request_line(self):
-        # idle: the next request's first byte must come within the idle timeout (eventlet's
-        # keepalive is the socket's timeout meanwhile); from it, the read timeout runs for the
-        # whole request, however slowly its bytes trickle in
+        # idle: the next request's first byte must come within the idle timeout (the server's
+        # keepalive); from it, the read timeout runs for the whole request, however slowly its
+        # bytes trickle in (eventlet's own reading would wait the keepalive per byte, forever)
         self.deadline = None
         if self.rfile.closed:
             return super()._read_request_line()
@@ -50,7 +50,12 @@ class JsonErrorsProtocol(HttpOnlyProtocol):
         except OSError:  # idle too long (a timeout), or the client went away
             return ""
         self.deadline = time.monotonic() + self.server.read_timeout
-        line = self._before_deadline(super()._read_request_line)
+        self.connection.settimeout(self.server.socket_timeout)
+        try:
+            line = self._before_deadline(
+                lambda: self.rfile.readline(self.server.url_length_limit))
+        except OSError:  # the client went away mid-line
+            return ""
         if line is None:
             return ""
         if len(line) >= self.server.url_length_limit:

@@ -1,0 +1,118 @@
+"""The gateway's web server alone (no other service: these answers need none) on short timeouts:
+a client trickling its request is answered 408 and closed within the read timeout, an idle
+connection is closed, connections over the cap are turned away at once, one body has one
+framing, and every answer carries the security headers."""
+import json
+import socket
+import time
+
+import pytest
+
+from services.gateway.service import GatewayService
+
+READ, IDLE, CAP = 2, 1, 3
+
+
+@pytest.fixture
+def gateway(container_factory, config, web_config, web_config_port):
+    container_factory(GatewayService, {
+        **config, **web_config, "GATEWAY_READ_TIMEOUT_SECONDS": READ,
+        "GATEWAY_IDLE_TIMEOUT_SECONDS": IDLE, "GATEWAY_MAX_CONNECTIONS": CAP}).start()
+    return ("127.0.0.1", web_config_port)
+
+
+def answer(sock, within=10):
+    """Everything the server sends until it closes: (status, headers, body)."""
+    sock.settimeout(within)
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def test_a_client_trickling_its_request_is_answered_408_and_closed_in_time(gateway):
+    started = time.monotonic()
+    with socket.create_connection(gateway) as sock:
+        sock.settimeout(0.5)
+        try:
+            for byte in b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n":
+                sock.sendall(bytes([byte]))  # one byte a second, as the slow client did
+                time.sleep(1)
+        except OSError:
+            pass  # closed on us, as it should be
+        status, headers, body = answer(sock)
+    assert time.monotonic() - started < READ + 3
+    assert status == 408 and json.loads(body)["error"] == "REQUEST_TIMEOUT"
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_trickled_body_is_answered_408(gateway):
+    with socket.create_connection(gateway) as sock:
+        sock.sendall(b"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n{")
+        started = time.monotonic()
+        status, _, body = answer(sock)
+    assert time.monotonic() - started < READ + 3
+    assert status == 408 and json.loads(body)["fields"]["_request"]
+
+
+def test_an_idle_connection_is_closed(gateway):
+    with socket.create_connection(gateway) as sock:
+        started = time.monotonic()
+        sock.settimeout(IDLE + 5)
+        assert sock.recv(100) == b""  # closed by the server, nothing sent
+    assert time.monotonic() - started < IDLE + 2
+
+
+def test_connections_over_the_cap_are_turned_away_at_once(gateway):
+    held = [socket.create_connection(gateway) for _ in range(CAP)]
+    try:
+        time.sleep(0.2)
+        with socket.create_connection(gateway) as extra:
+            status, headers, body = answer(extra, within=3)
+        assert status == 503 and json.loads(body)["error"] == "UNAVAILABLE"
+        assert headers["retry-after"] == "1"
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.3)
+    with socket.create_connection(gateway) as sock:  # room again once they went
+        sock.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert answer(sock)[0] == 200
+
+
+@pytest.mark.parametrize("framing", [b"Content-Length: 2\r\nContent-Length: 20\r\n",
+                                     b"Content-Length: 2\r\nContent-Length: 2\r\n",
+                                     b"Transfer-Encoding: chunked\r\n" * 2])
+def test_a_body_framed_twice_is_refused(gateway, framing):
+    with socket.create_connection(gateway) as sock:
+        sock.sendall(b"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     + framing + b"\r\n{}")
+        status, _, body = answer(sock)
+    assert status == 400 and json.loads(body)["error"] == "BAD_REQUEST"
+
+
+def get(gateway, path, extra=b""):
+    with socket.create_connection(gateway) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".encode()
+                     + extra + b"\r\n")
+        return answer(sock)
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/nowhere", "/units?limit=0"])
+def test_every_answer_carries_the_security_headers(gateway, path):
+    _, headers, _ = get(gateway, path)
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "strict-transport-security" not in headers  # plain http
+
+
+def test_hsts_only_over_https(gateway):
+    _, headers, _ = get(gateway, "/openapi.json", b"X-Forwarded-Proto: https\r\n")
+    assert headers["strict-transport-security"].startswith("max-age=")
