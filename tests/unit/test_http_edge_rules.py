@@ -1,10 +1,15 @@
 """The edge's rules on what a client sends, tested directly (no server)."""
+import datetime as dt
 import json
+import logging
 
 import pytest
 from marshmallow import Schema, ValidationError
+from nameko.exceptions import RemoteError
 
-from services.gateway.edge import limits
+from services.gateway.edge import headers, limits
+from services.gateway.edge.http import JsonHttp
+from services.gateway.schemas import StatisticsQuery
 from shared.contracts import Id, Text
 from shared.errors import InvalidInput
 
@@ -109,3 +114,41 @@ def test_rpc_callers_are_held_to_the_same_text_rules(payload, field):
 def test_free_text_keeps_line_feeds_and_tabs():
     loaded = Payload().load({"unit_id": "noi-phat", "summary": "một\nhai\tba"})
     assert loaded["summary"] == "một\nhai\tba"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_a_day_out_of_range_is_refused_on_its_field(day):
+    query = {"period_from": day, "period_to": "2026-12-01"}
+    with pytest.raises(ValidationError) as caught:
+        StatisticsQuery().load(query)
+    assert "period_from" in caught.value.messages
+    assert StatisticsQuery().load({**query, "period_from": "2026-01-01"})["period_from"] == \
+        dt.date(2026, 1, 1)
+
+
+def test_a_5xx_tells_an_error_id_found_in_the_log_and_nothing_of_its_cause(caplog):
+    handler = JsonHttp("GET", "/anything")
+    for error in (RemoteError("OverflowError", "date value out of range"),
+                  KeyError("secret_internal_field")):
+        with caplog.at_level(logging.ERROR):
+            response = handler.response_from_exception(error)
+        body = json.loads(response.get_data())
+        assert response.status_code == 500 and body["error_id"] in caplog.text
+        text = response.get_data(as_text=True)
+        assert "OverflowError" not in text and "secret_internal_field" not in text
+        assert body["error_id"] in body["message"]
+
+
+@pytest.mark.parametrize("environ, mode, hsts", [
+    ({"wsgi.url_scheme": "https"}, "auto", True),
+    ({"wsgi.url_scheme": "http", "HTTP_X_FORWARDED_PROTO": "https"}, "auto", True),
+    ({"wsgi.url_scheme": "http"}, "auto", False),
+    ({"wsgi.url_scheme": "https"}, "never", False),
+])
+def test_security_headers_on_any_answer_and_hsts_over_https_only(environ, mode, hsts):
+    sent = dict(headers.with_security_headers(
+        [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=60")],
+        environ, mode))
+    assert sent["X-Content-Type-Options"] == "nosniff" and sent["X-Frame-Options"] == "DENY"
+    assert sent["Cache-Control"] == "public, max-age=60"  # what the answer set, it keeps
+    assert ("Strict-Transport-Security" in sent) == hsts

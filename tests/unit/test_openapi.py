@@ -67,8 +67,9 @@ def test_refusals_share_the_one_error_body():
     description = openapi_description(ROUTES)
     error = description["components"]["schemas"]["Error"]
     assert error["required"] == ["error", "message"]
-    # retry_after: a 429 only (shared.errors.TooManyRequests), as its Retry-After header
-    assert set(error["properties"]) == {"error", "message", "fields", "retry_after"}
+    # retry_after: a 429 only (shared.errors.TooManyRequests), as its Retry-After header;
+    # error_id: a 5xx only, the log line's id (services.gateway.edge.http.failure_response)
+    assert set(error["properties"]) == {"error", "message", "fields", "retry_after", "error_id"}
     for response in description["components"]["responses"].values():
         assert response["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"}

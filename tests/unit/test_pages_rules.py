@@ -265,3 +265,9 @@ def test_the_dead_letter_actions_read_as_the_monitor_records_them():
                          failed=None, done=None)
     cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", html)
     assert cells == ["Gửi lại", "Bỏ"]
+
+
+@pytest.mark.parametrize("target", ["/app/cases\nSet-Cookie: x=1", "/app/x\r", "/app/\x00",
+                                    "/app/\x85", "/app/\t"])
+def test_a_control_character_in_next_goes_home_instead(target):
+    assert session.safe_next(target) == "/app"  # never a Location split in two (a 500 before)
