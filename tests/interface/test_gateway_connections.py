@@ -116,3 +116,11 @@ def test_every_answer_carries_the_security_headers(gateway, path):
 def test_hsts_only_over_https(gateway):
     _, headers, _ = get(gateway, "/openapi.json", b"X-Forwarded-Proto: https\r\n")
     assert headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_the_docs_page_carries_the_pages_policy_and_runs_only_its_own_script(gateway):
+    _, headers, body = get(gateway, "/docs")
+    policy = headers["content-security-policy"]
+    assert "script-src 'self' 'sha256-" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";")[0]
+    assert b"<script>" in body  # the inline start, allowed by its hash alone
