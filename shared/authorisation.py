@@ -64,6 +64,8 @@ PERMISSIONS = {
     "monitor.operate": frozenset({OPERATOR}),
     # what mail went to whom: addresses, and case subjects that quote the concern
     "notifications.read": frozenset({ADMINISTRATOR}),
+    # sending a failed or rejected mail again once its cause is mended (recorded)
+    "notifications.retry": frozenset({OPERATOR, ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
     # cadres with their contacts and memberships (personal data): not the operators'

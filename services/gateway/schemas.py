@@ -218,6 +218,10 @@ class NotificationsPage(Schema):
     next_cursor = NextCursor()
 
 
+class NotificationShown(Notification):
+    """One notification, as the list shows it."""
+
+
 class QueueFigures(Schema):
     queue = fields.String(required=True)
     ready = fields.Integer(required=True)

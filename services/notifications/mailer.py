@@ -2,13 +2,18 @@
 
 ``deliver`` returns the server's reply to the message data (e.g. ``250 OK``) once the server
 has accepted the mail; anything short of that raises :class:`MailDeferred` (server away, a
-4xx reply, a broken connection: try again later) or :class:`MailRejected` (a 5xx reply: the
-server will not take this mail, retrying cannot help). Example::
+4xx reply, a broken connection: try again later), :class:`MailRejected` (a 5xx reply: the
+server will not take this mail, retrying cannot help) or :class:`MailUnsendable` (the mail
+cannot even be written or addressed here: retrying as it is cannot help). Header values are
+written on one line: a line break in a name or subject becomes a space, so a name can never
+add a header of its own. Example::
 
     reply = deliver(settings, mail)   # mail: the stored notification document
 """
+import re
 import smtplib
 from email import policy
+from email.errors import MessageError
 from email.header import Header
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
@@ -24,17 +29,30 @@ class MailRejected(Exception):
     """Refused for good by the server (5xx)."""
 
 
+class MailUnsendable(Exception):
+    """This mail cannot be written or addressed as it is stored (a broken value)."""
+
+
+# line breaks, tabs and every other control character: a header value is one line
+_NOT_ON_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value):
+    """``value`` fit for a header: each run of control characters one space, trimmed."""
+    return _NOT_ON_ONE_LINE.sub(" ", value or "").strip()
+
+
 def build_email(mail, mail_from):
     # compat32's Header encodes the whole subject as encoded words with the spaces inside
     # them; the default policy's folding drops the space where it splits between words
     message = MIMEText(mail["body"], "plain", "utf-8")
     message["From"] = formataddr((SENDER_NAME, mail_from), "utf-8")
-    message["To"] = formataddr((mail["recipient_name"], mail["email"]), "utf-8")
-    message["Subject"] = Header(mail["subject"], "utf-8")
+    message["To"] = formataddr((one_line(mail["recipient_name"]), mail["email"]), "utf-8")
+    message["Subject"] = Header(one_line(mail["subject"]), "utf-8")
     message["Date"] = format_datetime(mail["created_at"])
-    message["Message-ID"] = mail["message_id"]
-    message["X-Sausat-Case"] = mail["case_id"] or ""
-    message["X-Sausat-Notification"] = mail["_id"]
+    message["Message-ID"] = one_line(mail["message_id"])
+    message["X-Sausat-Case"] = one_line(mail["case_id"])
+    message["X-Sausat-Notification"] = one_line(mail["_id"])
     # smtplib sends bytes as they are: lines must end in CRLF
     return message.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
 
@@ -46,7 +64,11 @@ def _reply_text(code, text):
 
 
 def deliver(settings, mail):
-    message = build_email(mail, settings["MAIL_FROM"])  # bytes, CRLF lines
+    try:
+        message = build_email(mail, settings["MAIL_FROM"])  # bytes, CRLF lines
+    except (MessageError, ValueError, TypeError, LookupError) as error:
+        raise MailUnsendable(f"the mail cannot be written: {type(error).__name__}: "
+                             f"{error}") from None
     smtp = None
     try:
         smtp = smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"],
@@ -66,6 +88,8 @@ def deliver(settings, mail):
         _raise_for(code, text)
     except smtplib.SMTPResponseException as error:
         _raise_for(error.smtp_code, error.smtp_error)
+    except ValueError as error:  # smtplib refuses a line break in an address
+        raise MailUnsendable(f"the mail cannot be addressed: {error}") from None
     except (OSError, smtplib.SMTPException) as error:  # refused, reset, timed out, closed
         raise MailDeferred(f"{type(error).__name__}: {error}") from None
     finally:

@@ -15,7 +15,9 @@ sent again — except in one window, stated here plainly.
    data it marks the notification ``sent`` with the server's reply and the time, and puts
    ``notification_sent`` in the same update (the outbox relays it). A deferral (server away, 4xx)
    sets it back to ``pending`` with the error and the next attempt's time; a 5xx rejection marks
-   it ``rejected`` for operators to see.
+   it ``rejected``; a mail that cannot be written or addressed as stored (a broken value), or
+   any other failure of the attempt, marks it ``failed``: each with the reason in
+   ``last_error``, for operators to see, and to retry (:func:`retry`) once the cause is mended.
 
 The window: if the process dies after the server accepted the mail and before step 3 wrote
 ``sent``, the notification stays ``sending``; when its lease runs out it is due again and is
@@ -37,6 +39,7 @@ from logging import getLogger
 
 from services.notifications import mailer, messages, store
 from shared import contracts
+from shared.errors import Conflict, NotFound
 
 _log = getLogger(__name__)
 
@@ -117,6 +120,15 @@ class Postman:
             _log.error("notification %s rejected by the mail server: %s", mail["_id"], error)
             store.reject(self.db, mail["_id"], str(error)[:1000])
             return
+        except mailer.MailUnsendable as error:
+            _log.error("notification %s failed: %s", mail["_id"], error)
+            store.fail(self.db, mail["_id"], str(error)[:1000])
+            return
+        except Exception as error:  # never left "sending" to fail again every lease, unseen
+            _log.exception("notification %s failed unexpectedly", mail["_id"])
+            store.fail(self.db, mail["_id"], f"unexpected: {type(error).__name__}: "
+                                             f"{error}"[:1000])
+            return
         sent_at = utcnow()
         event = contracts.NOTIFICATION_SENT.new({
             "notification_id": mail["_id"], "cause_event_id": mail["cause_event_id"],
@@ -125,3 +137,18 @@ class Postman:
             "subject": mail["subject"], "message_id": mail["message_id"], "sent_at": sent_at})
         store.mark_sent(self.db, mail["_id"], sent_at, reply[:1000], event)
         _log.info("notification %s sent to %s: %s", mail["_id"], mail["email"], reply)
+
+
+def retry(db, notification_id, reason, actor):
+    """Send a ``failed`` or ``rejected`` notification again, now; recorded in its ``retries``
+    with who, when, why and the error it had. NotFound, or Conflict in any other state."""
+    now = utcnow()
+    found, retried = store.retry(db, notification_id, now,
+                                 {"by": actor, "at": now, "reason": reason})
+    if found is None:
+        raise NotFound("notification not found", {"notification_id": [notification_id]})
+    if not retried:
+        raise Conflict(f"only a failed or rejected notification is retried; this one is "
+                       f"{found['state']}", {"state": [found["state"]]})
+    _log.warning("notification %s retried by %s: %s", notification_id, actor, reason)
+    return found

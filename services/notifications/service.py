@@ -4,10 +4,12 @@ It learns names and addresses from registry events (``directory``), turns each c
 mail (``cases``, worded by ``messages``), stores each notification once (``reactions``,
 ``outgoing``) and sends it from a loop of its own (``dependencies.MailSender``), which emits
 ``notification_sent``. Operators list what was sent to whom with ``list_notifications``
-(``queries``). Only ``store`` touches the collections.
+(``queries``) and send a failed or rejected one again with ``retry_notification``. Only
+``store`` touches the collections.
 """
-from services.notifications import queries, reactions, store
+from services.notifications import outgoing, queries, reactions, store
 from services.notifications.dependencies import MailSender
+from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import notifications as schemas
 from shared.errors import load_payload
@@ -41,3 +43,14 @@ class NotificationsService(ReportsHealth):
         page = queries.list_notifications(self.db, query)
         return {"notifications": schemas.Notification(many=True).dump(page["notifications"]),
                 "next_cursor": page["next_cursor"]}
+
+    @rpc
+    def retry_notification(self, notification_id, request, principal=None):
+        """A failed or rejected notification, due again now; the retry recorded."""
+        principal = require(principal_from(principal), "notifications.retry")
+        path = load_payload(schemas.NotificationPath(), {"notification_id": notification_id},
+                            "notification")
+        request = load_payload(schemas.RetryNotification(), request, "retry")
+        retried = outgoing.retry(self.db, path["notification_id"], request["reason"],
+                                 actor_of(principal))
+        return schemas.Notification().dump(retried)

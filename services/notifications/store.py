@@ -26,6 +26,8 @@ INDEXES = {"notifications": [
 NOTIFICATIONS_ORDER = [("created_at", -1), ("_id", -1)]
 # what a sender still has to get accepted by the mail server
 WAITING_STATES = ("pending", "sending")
+# ended without being sent, for an operator to retry once the cause is mended
+RETRYABLE_STATES = ("failed", "rejected")
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -66,6 +68,29 @@ def defer(db, notification_id, error, next_attempt_at):
 def reject(db, notification_id, error):
     db.notifications.update_one({"_id": notification_id}, {"$set": {
         "state": "rejected", "last_error": error}})
+
+
+def fail(db, notification_id, error):
+    """Ended here, unsent: the mail could not be written or sent as it is (``error`` says)."""
+    db.notifications.update_one({"_id": notification_id}, {"$set": {
+        "state": "failed", "last_error": error}})
+
+
+def retry(db, notification_id, now, record):
+    """A failed or rejected notification due again now, ``record`` (who, when, why, the
+    error it had) added to its ``retries``; the document, or None if it is in no such state
+    (never retried twice by two operators at once: the state is the condition)."""
+    found = db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0})
+    if found is None or found["state"] not in RETRYABLE_STATES:
+        return found, False
+    updated = db.notifications.update_one(
+        {"_id": notification_id, "state": found["state"]},
+        {"$set": {"state": "pending", "next_attempt_at": now},
+         "$push": {"retries": {**record, "error": found["last_error"]}}})
+    if updated.modified_count != 1:
+        return db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0}), \
+            False
+    return db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0}), True
 
 
 def mark_sent(db, notification_id, sent_at, reply, event):

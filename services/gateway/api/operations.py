@@ -15,7 +15,11 @@ from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts.rpc import operations as monitor
-from shared.contracts.rpc.notifications import NotificationsQuery
+from shared.contracts.rpc.notifications import (
+    NotificationPath,
+    NotificationsQuery,
+    RetryNotification,
+)
 from shared.operations_port import OperationsPort
 from shared.pages import PageQuery
 from shared.services import BACKEND_SERVICES
@@ -146,6 +150,13 @@ ROUTES = {
     ("GET", "/notifications"): Route(
         "Mail sent (or waiting) to whom and when, newest first (administrator)",
         schemas.NotificationsPage, "operations", query=NotificationsQuery, errors=(403,)),
+    ("POST", "/notifications/<notification_id>/retry"): Route(
+        "Send a failed or rejected mail again, saying why (operator, administrator)",
+        schemas.NotificationShown, "operations", path=NotificationPath, body=RetryNotification,
+        errors=(403, 404, 409, 413, 415),
+        description="Due again at once; recorded in its retries with who, when, why and the "
+                    "error it had. 409 in any other state.",
+        example={"reason": "tên đơn vị đã sửa"}),
     ("GET", "/monitor/queues"): Route(
         "Queues, their backlog and dead letters (operator)", schemas.Queues, "operations",
         errors=(403,)),
@@ -234,6 +245,12 @@ class OperationsApi(Api):
     def list_notifications(self, request):
         self._as(request, "notifications.read")
         return json_response(self.notifications.list_notifications(query_args(request)))
+
+    @http("POST", "/notifications/<notification_id>/retry")
+    def retry_notification(self, request, notification_id):
+        principal = self._as(request, "notifications.retry")
+        return json_response(self.notifications.retry_notification(
+            notification_id, json_body(request), principal))
 
     # --- traces, dead letters, alerts, stale wait queues ------------------------------------
     @http("GET", "/monitor/trace/<subject_id>")
