@@ -1,14 +1,16 @@
 """The sender's promises on a real store (each backend) and a real SMTP catcher, driven one pass
 at a time: a notification is stored once per event and recipient, sent once, and the one
-duplicate the crash window allows carries the same Message-ID."""
+duplicate the crash window allows carries the same Message-ID; a name never adds a header, and
+a mail that cannot be written ends failed, with why, until an operator retries it."""
 import datetime as dt
 
 import pytest
 
-from services.notifications import mailer, messages
+from services.notifications import mailer, messages, outgoing
 from services.notifications.outgoing import Postman, enqueue
 from shared import contracts
 from shared.contracts import parse_event
+from shared.errors import Conflict, NotFound
 from tests.mail import MailCatcher
 
 AUTHORITY = messages.Recipient("authority", "ubnd-xa-tam-hop", "UBND xã Tam Hợp",
@@ -91,3 +93,47 @@ def test_a_server_away_defers_with_the_error_and_the_next_attempt(database, sett
     assert stored["state"] == "pending" and stored["attempts"] == 1
     assert "ConnectionRefusedError" in stored["last_error"]
     assert stored["next_attempt_at"] >= before + dt.timedelta(seconds=0.1)
+
+
+def test_a_line_break_in_a_name_is_sent_as_a_space_never_as_a_header(database, settings,
+                                                                      catcher):
+    named = messages.Recipient("authority", "ubnd-xa-tam-hop",
+                               "UBND Tam Hop\r\nBcc: evil@x.example",
+                               "ubnd-xa-tam-hop@vinhphuc.example")
+    facts = messages.CaseFacts(case_id="k1", concern_id="c1", topic="infrastructure",
+                               summary="Đường thôn\nxuống cấp")
+    enqueue(database, routed_event(), messages.case_reached_you(facts, named,
+                                                                dt.date(2026, 12, 2)),
+            "k1", settings)
+    assert Postman(database, settings).send_due() == 1
+    [mail] = catcher.mail()
+    assert database.notifications.find_one({})["state"] == "sent"
+    assert mail["To"] == '"UBND Tam Hop Bcc: evil@x.example" <ubnd-xa-tam-hop@vinhphuc.example>'
+    assert mail["Bcc"] is None and mail["X-RcptTo"] == "ubnd-xa-tam-hop@vinhphuc.example"
+
+
+def test_a_mail_that_cannot_be_written_ends_failed_with_why_and_is_sent_once_retried(
+        database, settings, catcher):
+    broken = messages.Recipient("authority", "ubnd-xa-tam-hop", "UBND xã Tam Hợp",
+                                "ubnd-xa-tam-hop@vinhphuc.example\r\nBcc: evil@x.example")
+    enqueue(database, routed_event(), messages.case_reached_you(
+        messages.CaseFacts(case_id="k1", concern_id="c1", topic="infrastructure",
+                           summary="Đường thôn"), broken, dt.date(2026, 12, 2)), "k1", settings)
+    postman = Postman(database, settings)
+    assert postman.send_due() == 1
+    stored = database.notifications.find_one({})
+    assert stored["state"] == "failed" and "cannot be" in stored["last_error"]
+    assert postman.send_due() == 0 and catcher.mail() == []  # ended: not tried every lease
+    database.notifications.update_one({"_id": stored["_id"]}, {"$set": {
+        "email": "ubnd-xa-tam-hop@vinhphuc.example"}})  # what mending the address would do
+    retried = outgoing.retry(database, stored["_id"], "địa chỉ đã sửa", "u-operator")
+    assert retried["state"] == "pending"
+    assert retried["retries"][0]["by"] == "u-operator"
+    assert retried["retries"][0]["error"] == stored["last_error"]
+    assert postman.send_due() == 1
+    [mail] = catcher.mail()
+    assert database.notifications.find_one({})["state"] == "sent"
+    with pytest.raises(Conflict):  # sent: nothing to retry
+        outgoing.retry(database, stored["_id"], "lại", "u-operator")
+    with pytest.raises(NotFound):
+        outgoing.retry(database, "no-such-notification", "lại", "u-operator")

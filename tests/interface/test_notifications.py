@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.notifications.service import NotificationsService
 from shared import contracts
-from shared.errors import InvalidInput
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
 from tests.mail import MailCatcher
 
@@ -158,6 +158,31 @@ def test_an_authority_without_address_is_listed_as_not_mailed(notifications, mai
     publish(mail_config, case_routed(raise_concern(mail_config), authority_id="ubnd-other"))
     [mail] = wait_for(catcher.mail, timeout=20, what="the other authority's mail")
     assert mail["X-RcptTo"] == ADDRESS
+
+
+OPERATOR = {"user_id": "u-operator", "role": "operator"}
+
+
+def test_only_a_failed_or_rejected_mail_is_retried_and_only_by_operators(notifications,
+                                                                        mail_config):
+    register_authority(mail_config, email=None)
+    event = case_routed(raise_concern(mail_config))
+    publish(mail_config, event)
+    [one] = wait_for(lambda: listed(notifications, event["payload"]["case_id"]),
+                     what="the notification")
+    retry = notifications.retry_notification
+    with pytest.raises(Conflict) as refused:
+        retry(one["notification_id"], {"reason": "thử lại"}, OPERATOR)
+    assert refused.value.fields == {"state": ["no_address"]}
+    with pytest.raises(NotFound):
+        retry("no-such-notification", {"reason": "thử lại"}, OPERATOR)
+    with pytest.raises(Forbidden):
+        retry(one["notification_id"], {"reason": "thử lại"},
+              {"user_id": "u-cadre", "role": "cadre", "cadre_id": "tran-thi-binh"})
+    with pytest.raises(InvalidInput) as refused:
+        retry(one["notification_id"], {}, OPERATOR)
+    assert "reason" in refused.value.fields
+    assert listed(notifications, event["payload"]["case_id"])[0]["retries"] == []
 
 
 def waiting_in(config, queue_name):
