@@ -203,6 +203,15 @@ CASES = {
                                        b"application/json\r\nContent-Length: 5\r\n"
                                        b"Transfer-Encoding: chunked\r\n\r\n", b"0\r\n\r\n"),
                                    400, "BAD_REQUEST", ("Transfer-Encoding",)),
+    "Content-Length twice": (raw(b"POST /visits HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                 b"application/json\r\nContent-Length: 2\r\n"
+                                 b"Content-Length: 20\r\n\r\n", b"{}"),
+                             400, "BAD_REQUEST", ("Content-Length",)),
+    "year 1 as a period's start": (get("/authorities/ubnd-xa-tam-hop/statistics?period_from="
+                                       "0001-01-01&period_to=2026-12-01"),
+                                   400, "INVALID_INPUT", ("period_from",)),
+    "year 9999 as a day": (get("/coverage/unassigned-units?on=9999-12-31"), 400, "INVALID_INPUT",
+                           ("on",)),
     "gzip transfer encoding": (raw(b"POST /visits HTTP/1.1\r\nHost: x\r\nContent-Type: "
                                    b"application/json\r\nTransfer-Encoding: gzip\r\n\r\n"),
                                400, "BAD_REQUEST", ("Transfer-Encoding",)),

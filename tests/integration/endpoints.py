@@ -135,6 +135,9 @@ TABLE = [
      everyone(403, operator=200)),
     # addresses, and subjects that quote concerns: administrators only
     ("mail sent", "GET", lambda w: "/notifications", None, everyone(403, administrator=200)),
+    # sending a failed or rejected mail again: operators and administrators (a missing one: 404)
+    ("retry a missing mail", "POST", lambda w: "/notifications/no-such-mail/retry",
+     lambda w: {"reason": "tên đơn vị đã sửa"}, everyone(403, operator=404, administrator=404)),
     ("API description", "GET", lambda w: "/openapi.json", None, {role: 200 for role in ROLES}),
 ]
 CASES = [(name, method, path, body, role, expected[role])
