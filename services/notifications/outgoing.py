@@ -140,15 +140,29 @@ class Postman:
 
 
 def retry(db, notification_id, reason, actor):
-    """Send a ``failed`` or ``rejected`` notification again, now; recorded in its ``retries``
+    """Send a ``failed`` or ``rejected`` notification again, now, to the name and address the
+    directory holds today (mending the registry mends the mail); recorded in its ``retries``
     with who, when, why and the error it had. NotFound, or Conflict in any other state."""
-    now = utcnow()
-    found, retried = store.retry(db, notification_id, now,
-                                 {"by": actor, "at": now, "reason": reason})
+    found = store.find_notification(db, notification_id)
     if found is None:
         raise NotFound("notification not found", {"notification_id": [notification_id]})
-    if not retried:
+    retried = None
+    if found["state"] in store.RETRYABLE_STATES:
+        now = utcnow()
+        retried = store.retry(db, found, now, {"by": actor, "at": now, "reason": reason},
+                              _contact_now(db, found))
+    if retried is None:
+        state = (store.find_notification(db, notification_id) or found)["state"]
         raise Conflict(f"only a failed or rejected notification is retried; this one is "
-                       f"{found['state']}", {"state": [found["state"]]})
+                       f"{state}", {"state": [state]})
     _log.warning("notification %s retried by %s: %s", notification_id, actor, reason)
-    return found
+    return retried
+
+
+def _contact_now(db, mail):
+    """The recipient's name and address as the directory holds them now ({}: unknown)."""
+    find = store.find_authority if mail["recipient_kind"] == "authority" else store.find_cadre
+    contact = find(db, mail["recipient_id"])
+    if contact is None or not contact.get("email"):
+        return {}
+    return {"recipient_name": contact["name"], "email": contact["email"]}

@@ -76,21 +76,20 @@ def fail(db, notification_id, error):
         "state": "failed", "last_error": error}})
 
 
-def retry(db, notification_id, now, record):
-    """A failed or rejected notification due again now, ``record`` (who, when, why, the
-    error it had) added to its ``retries``; the document, or None if it is in no such state
-    (never retried twice by two operators at once: the state is the condition)."""
-    found = db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0})
-    if found is None or found["state"] not in RETRYABLE_STATES:
-        return found, False
+def find_notification(db, notification_id):
+    return db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0})
+
+
+def retry(db, found, now, record, contact):
+    """``found`` (failed or rejected) due again now, to the recipient's ``contact`` as the
+    directory knows it today, ``record`` (who, when, why, the error it had) added to its
+    ``retries``; the document, or None if it changed state since it was read (two operators
+    at once: the state is the condition)."""
     updated = db.notifications.update_one(
-        {"_id": notification_id, "state": found["state"]},
-        {"$set": {"state": "pending", "next_attempt_at": now},
+        {"_id": found["_id"], "state": found["state"]},
+        {"$set": {"state": "pending", "next_attempt_at": now, **contact},
          "$push": {"retries": {**record, "error": found["last_error"]}}})
-    if updated.modified_count != 1:
-        return db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0}), \
-            False
-    return db.notifications.find_one({"_id": notification_id}, {"body": 0, "outbox": 0}), True
+    return find_notification(db, found["_id"]) if updated.modified_count == 1 else None
 
 
 def mark_sent(db, notification_id, sent_at, reply, event):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.notifications import mailer, messages, outgoing
+from services.notifications import mailer, messages, outgoing, store
 from services.notifications.outgoing import Postman, enqueue
 from shared import contracts
 from shared.contracts import parse_event
@@ -124,8 +124,8 @@ def test_a_mail_that_cannot_be_written_ends_failed_with_why_and_is_sent_once_ret
     stored = database.notifications.find_one({})
     assert stored["state"] == "failed" and "cannot be" in stored["last_error"]
     assert postman.send_due() == 0 and catcher.mail() == []  # ended: not tried every lease
-    database.notifications.update_one({"_id": stored["_id"]}, {"$set": {
-        "email": "ubnd-xa-tam-hop@vinhphuc.example"}})  # what mending the address would do
+    store.record_authority(database, "ubnd-xa-tam-hop", "UBND xã Tam Hợp",
+                           "ubnd-xa-tam-hop@vinhphuc.example")  # the registry, mended
     retried = outgoing.retry(database, stored["_id"], "địa chỉ đã sửa", "u-operator")
     assert retried["state"] == "pending"
     assert retried["retries"][0]["by"] == "u-operator"
@@ -133,6 +133,7 @@ def test_a_mail_that_cannot_be_written_ends_failed_with_why_and_is_sent_once_ret
     assert postman.send_due() == 1
     [mail] = catcher.mail()
     assert database.notifications.find_one({})["state"] == "sent"
+    assert mail["X-RcptTo"] == "ubnd-xa-tam-hop@vinhphuc.example"
     with pytest.raises(Conflict):  # sent: nothing to retry
         outgoing.retry(database, stored["_id"], "lại", "u-operator")
     with pytest.raises(NotFound):
