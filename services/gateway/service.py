@@ -24,6 +24,7 @@ user's object answers 404 like a missing one.
 |                                      | period_to=&topic=)                                    |
 | GET  /notifications                  | mail sent (or waiting) to whom and when (?case_id=&   |
 |                                      | recipient_id=&state=&limit=)                          |
+| POST /notifications/<id>/retry       | send a failed or rejected mail again, saying why      |
 | GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
 | GET  /docs                           | the same as a readable page, served with its assets   |
 
