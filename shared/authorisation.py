@@ -64,6 +64,8 @@ PERMISSIONS = {
     "monitor.operate": frozenset({OPERATOR}),
     # what mail went to whom: addresses, and case subjects that quote the concern
     "notifications.read": frozenset({ADMINISTRATOR}),
+    # who read personal data, which records, when (DESIGN §6): the log itself names no one's data
+    "audit.read": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
     # cadres with their contacts and memberships (personal data): not the operators'
