@@ -53,6 +53,7 @@ Lists are paged (``?limit=&cursor=``, answering ``next_cursor``). Every route is
 - ``GET /cases/unrouted``: administrator (all), officer (those their authority holds)
 - ``GET /authorities/<id>/statistics``: administrator, an officer of that authority
 - ``GET /monitor/queues``, ``GET /monitor/events`` (metadata, no payloads): operator
+- ``GET /audit/personal-data`` (who read personal data, which records, when): administrator
 
 Case actions and their JSON bodies (who acts is the signed-in user; any other field, ``actor``
 included, is refused as unknown): acknowledge {}, start {}, request_information {question},
@@ -63,6 +64,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
+from services.gateway.api.audit import AuditApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
@@ -80,7 +82,7 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     OperationsPagesApi):
+                     OperationsPagesApi, AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

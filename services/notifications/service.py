@@ -8,6 +8,7 @@ mail (``cases``, worded by ``messages``), stores each notification once (``react
 """
 from services.notifications import queries, reactions, store
 from services.notifications.dependencies import MailSender
+from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import notifications as schemas
 from shared.errors import load_payload
@@ -17,7 +18,7 @@ from shared.store import ReportsHealth, Store
 
 class NotificationsService(ReportsHealth):
     name = "notifications"
-    db = Store(outbox_collections=["notifications"], indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
     mail = MailSender()
 
     @subscribe("directory")
@@ -36,8 +37,9 @@ class NotificationsService(ReportsHealth):
         return report
 
     @rpc
-    def list_notifications(self, query=None):
+    def list_notifications(self, query=None, principal=None):
+        principal = require(principal_from(principal), "notifications.read")
         query = load_payload(schemas.NotificationsQuery(), query or {}, "notifications query")
-        page = queries.list_notifications(self.db, query)
+        page = queries.list_notifications(self.db, query, principal)
         return {"notifications": schemas.Notification(many=True).dump(page["notifications"]),
                 "next_cursor": page["next_cursor"]}

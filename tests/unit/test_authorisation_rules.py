@@ -54,6 +54,7 @@ EXPECTED = {
     "monitor.read": {OPERATOR},
     "monitor.operate": {OPERATOR},
     "notifications.read": {ADMIN},
+    "audit.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
     "registry.people.read": {CADRE, OFFICER, ADMIN},
     "registry.import": {ADMIN},

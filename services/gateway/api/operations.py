@@ -232,8 +232,9 @@ class OperationsApi(Api):
 
     @http("GET", "/notifications")
     def list_notifications(self, request):
-        self._as(request, "notifications.read")
-        return json_response(self.notifications.list_notifications(query_args(request)))
+        principal = self._as(request, "notifications.read")
+        return json_response(self.notifications.list_notifications(query_args(request),
+                                                                   principal))
 
     # --- traces, dead letters, alerts, stale wait queues ------------------------------------
     @http("GET", "/monitor/trace/<subject_id>")

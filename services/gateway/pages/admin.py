@@ -87,7 +87,7 @@ class AdminPagesApi(PagesApi):
     @http("GET", "/app/admin/notifications")
     def notifications_page(self, request):
         def build(view):
-            page = self.notifications.list_notifications(page_query(request))
+            page = self.notifications.list_notifications(page_query(request), view.principal)
             return view.render("admin_notifications.html", notifications=page["notifications"],
                                next_cursor=page["next_cursor"])
         return self._page(request, "notifications.read", build)
