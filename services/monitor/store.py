@@ -23,7 +23,7 @@ INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
            # newest first, of one reader, of one record read (record_ids: one key per id)
            "personal_data_reads": [([("read_at", -1), ("_id", -1)], {}),
                                    ([("user_id", 1), ("read_at", -1), ("_id", -1)], {}),
-                                   ([("record_ids", 1)], {})],
+                                   ([("record_ids", 1), ("read_at", -1), ("_id", -1)], {})],
            "dead_letter_actions": [([("at", -1), ("_id", -1)], {})],
            "alerts": [([("active", 1), ("raised_at", -1)], {}),
                       ([("raised_at", -1), ("_id", -1)], {})]}
