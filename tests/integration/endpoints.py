@@ -135,6 +135,9 @@ TABLE = [
      everyone(403, operator=200)),
     # addresses, and subjects that quote concerns: administrators only
     ("mail sent", "GET", lambda w: "/notifications", None, everyone(403, administrator=200)),
+    # who read personal data, which records, when (DESIGN §6): administrators only
+    ("personal data reads", "GET", lambda w: "/audit/personal-data", None,
+     everyone(403, administrator=200)),
     ("API description", "GET", lambda w: "/openapi.json", None, {role: 200 for role in ROLES}),
 ]
 CASES = [(name, method, path, body, role, expected[role])
