@@ -24,6 +24,8 @@ user's object answers 404 like a missing one.
 |                                      | period_to=&topic=)                                    |
 | GET  /notifications                  | mail sent (or waiting) to whom and when (?case_id=&   |
 |                                      | recipient_id=&state=&limit=)                          |
+| GET  /audit/personal-data            | who read personal data, which records, when           |
+|                                      | (?user_id=&record_id=&from=&to=; administrator)       |
 | GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
 | GET  /docs                           | the same as a readable page, served with its assets   |
 
