@@ -27,10 +27,11 @@ def personal_data_read(event_type, principal, purpose, records):
         return None
     if len(records) > MAX_RECORDS:  # a page is far shorter: a caller's bug, not a user's
         raise ValueError(f"{purpose} read {len(records)} records, over {MAX_RECORDS}")
+    now = utcnow()  # the event's time and the read's are one
     return event_type.new({
-        "read_at": utcnow(), "user_id": principal.user_id, "role": principal.role,
+        "read_at": now, "user_id": principal.user_id, "role": principal.role,
         "purpose": purpose, "records": [{"kind": k, "id": i} for k, i in records]},
-        actor=principal.user_id)
+        occurred_at=now, actor=principal.user_id)
 
 
 def record_read(collection, envelope):
