@@ -66,6 +66,8 @@ PERMISSIONS = {
     "notifications.read": frozenset({ADMINISTRATOR}),
     # sending a failed or rejected mail again once its cause is mended (recorded)
     "notifications.retry": frozenset({OPERATOR, ADMINISTRATOR}),
+    # who read personal data, which records, when (DESIGN §6): the log itself names no one's data
+    "audit.read": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
     # cadres with their contacts and memberships (personal data): not the operators'

@@ -3,6 +3,8 @@ Vietnam, ``shared.clock``) and answers the registry as it stood that day."""
 from services.assignments import domain, history, reorganisation, store, tree
 from services.assignments.levels import LEVEL_SCHEMES, LEVELS
 from shared import clock, folding
+from shared.contracts import ASSIGNMENTS_PERSONAL_DATA_READ
+from shared.personal_data import personal_data_read
 
 
 def day_asked(query):
@@ -42,12 +44,24 @@ def list_reorganisations(db, query):
 
 # --- cadres, assignments, working groups -----------------------------------------------------
 
-def get_cadre(db, cadre_id):
-    return store.find_cadre(db, cadre_id)
+def record_contacts_shown(db, principal, purpose, cadres):
+    """One audit entry naming the cadres whose e-mail or telephone ``cadres`` show to
+    ``principal`` (None: an internal caller, recorded by its own caller)."""
+    shown = [("cadre", c["_id"]) for c in cadres if c.get("email") or c.get("phone")]
+    entry = personal_data_read(ASSIGNMENTS_PERSONAL_DATA_READ, principal, purpose, shown)
+    if entry is not None:
+        store.record_personal_data_read(db, entry)
 
 
-def list_cadres(db, query):
+def get_cadre(db, cadre_id, principal=None):
+    cadre = store.find_cadre(db, cadre_id)
+    record_contacts_shown(db, principal, "assignments.get_cadre", [cadre])
+    return cadre
+
+
+def list_cadres(db, query, principal=None):
     page = store.cadres_page(db, query)
+    record_contacts_shown(db, principal, "assignments.list_cadres", page["items"])
     return {"cadres": page["items"], "next_cursor": page["next_cursor"]}
 
 
@@ -71,11 +85,13 @@ def list_working_groups(db, query):
 
 # --- search ----------------------------------------------------------------------------------
 
-def search(db, query):
+def search(db, query, principal=None):
     """Units (as they stood ``as_of``) and cadres whose names hold every query word as the
     start of a word, with or without diacritics."""
     criteria = folding.search_criteria(query["q"])
     day = history.iso(day_asked(query))
+    cadres = store.cadres_found(db, criteria, query["limit"])
+    record_contacts_shown(db, principal, "assignments.search", cadres)
     return {"units": [history.state_on(unit, day)
                       for unit in store.units_found(db, criteria, day, query["limit"])],
-            "cadres": store.cadres_found(db, criteria, query["limit"])}
+            "cadres": cadres}

@@ -109,13 +109,16 @@ class AssignmentsService(ReportsHealth):
                                                   actor_of(principal)))
 
     @rpc
-    def get_cadre(self, cadre_id):
-        return schemas.Cadre().dump(queries.get_cadre(self.db, cadre_id))
+    def get_cadre(self, cadre_id, principal=None):
+        """A cadre with their contacts; a user's read (``principal``) is audited."""
+        principal = require(principal_from(principal), "registry.people.read")
+        return schemas.Cadre().dump(queries.get_cadre(self.db, cadre_id, principal))
 
     @rpc
-    def list_cadres(self, query=None):
+    def list_cadres(self, query=None, principal=None):
+        principal = require(principal_from(principal), "registry.people.read")
         query = load_payload(PageQuery(), query or {}, "query")
-        page = queries.list_cadres(self.db, query)
+        page = queries.list_cadres(self.db, query, principal)
         return {"cadres": schemas.Cadre(many=True).dump(page["cadres"]),
                 "next_cursor": page["next_cursor"]}
 
@@ -191,10 +194,12 @@ class AssignmentsService(ReportsHealth):
     # --- search -----------------------------------------------------------------------------
 
     @rpc
-    def search(self, query):
+    def search(self, query, principal=None):
         """Units (as they stood ``as_of``) and cadres whose names hold every query word as the
-        start of a word, with or without diacritics."""
+        start of a word, with or without diacritics; a user's read (``principal``, who may see
+        cadres' contacts) is audited."""
+        principal = require(principal_from(principal), "registry.people.read")
         query = load_payload(schemas.SearchQuery(), query, "search")
-        found = queries.search(self.db, query)
+        found = queries.search(self.db, query, principal)
         return {"units": schemas.Unit(many=True).dump(found["units"]),
                 "cadres": schemas.Cadre(many=True).dump(found["cadres"])}

@@ -15,9 +15,13 @@ from shared import contracts
 from shared.errors import Conflict, NotFound
 from shared.outbox import insert_once, insert_or_change_contact, push_events
 from shared.pages import read_page
+from shared.personal_data import COLLECTION as READS
+from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
 
-OUTBOX_COLLECTIONS = ["units", "cadres", "assignments", "reorganisations", "working_groups"]
+# personal_data_reads: who was shown which cadres' contacts (shared.personal_data)
+OUTBOX_COLLECTIONS = ["units", "cadres", "assignments", "reorganisations", "working_groups",
+                      READS]
 INDEXES = {
     # one assignment per cadre and unit
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {"unique": True}),
@@ -308,3 +312,9 @@ def working_groups_page(db, day, query):
         criteria = {"starts_on": {"$lte": day},
                     "$or": [{"ends_on": None}, {"ends_on": {"$gte": day}}]}
     return read_page(db.working_groups, criteria, [("_id", 1)], query, OUT)
+
+
+# --- reads of personal data ------------------------------------------------------------------
+
+def record_personal_data_read(db, entry):
+    record_read(db[READS], entry)

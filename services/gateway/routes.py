@@ -12,6 +12,7 @@ gathers them. Example::
 """
 from services.gateway.api import (
     accounts,
+    audit,
     cases,
     documentation,
     imports,
@@ -23,7 +24,7 @@ from services.gateway.pages import admin, cadre, common, officer
 from services.gateway.pages import operations as operations_pages
 
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
-          documentation.ROUTES, imports.ROUTES)
+          documentation.ROUTES, imports.ROUTES, audit.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, operations_pages.ROUTES)
 
 ROUTES = {}

@@ -25,6 +25,8 @@ user's object answers 404 like a missing one.
 | GET  /notifications                  | mail sent (or waiting) to whom and when (?case_id=&   |
 |                                      | recipient_id=&state=&limit=)                          |
 | POST /notifications/<id>/retry       | send a failed or rejected mail again, saying why      |
+| GET  /audit/personal-data            | who read personal data, which records, when           |
+|                                      | (?user_id=&record_id=&from=&to=; administrator)       |
 | GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
 | GET  /docs                           | the same as a readable page, served with its assets   |
 
@@ -54,6 +56,7 @@ Lists are paged (``?limit=&cursor=``, answering ``next_cursor``). Every route is
 - ``GET /cases/unrouted``: administrator (all), officer (those their authority holds)
 - ``GET /authorities/<id>/statistics``: administrator, an officer of that authority
 - ``GET /monitor/queues``, ``GET /monitor/events`` (metadata, no payloads): operator
+- ``GET /audit/personal-data`` (who read personal data, which records, when): administrator
 
 Case actions and their JSON bodies (who acts is the signed-in user; any other field, ``actor``
 included, is refused as unknown): acknowledge {}, start {}, request_information {question},
@@ -64,6 +67,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
+from services.gateway.api.audit import AuditApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
@@ -81,7 +85,7 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     OperationsPagesApi):
+                     OperationsPagesApi, AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

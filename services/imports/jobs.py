@@ -153,11 +153,12 @@ def _by_id(calls, service, get, list_all, listed, key, ids):
     return found
 
 
-def all_pages(calls, service, method, listed):
+def all_pages(calls, service, method, listed, *also):
+    """Every item of a paged list; ``also``: the arguments after the query (who asks)."""
     cursor, items = None, []
     while True:
         query = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-        page, = calls.many(service, method, [(query,)])
+        page, = calls.many(service, method, [(query, *also)])
         _raise_refusal(page)
         items.extend(page[listed])
         cursor = page["next_cursor"]

@@ -24,6 +24,9 @@ EXPORTED_BY_RPC = {"units": ("assignments", "list_units", "units"),
                    "working_groups": ("assignments", "list_working_groups", "working_groups"),
                    "authorities": ("escalations", "list_authorities", "authorities"),
                    "routing_rules": ("escalations", "list_routing_rules", "routing_rules")}
+# kinds holding personal data (cadres' e-mail and telephone): the registry is told who asked,
+# and records that reader (shared.personal_data), since this service publishes no events
+PERSONAL = {"cadres"}
 
 
 # --- import jobs -----------------------------------------------------------------------------
@@ -41,14 +44,16 @@ def list_imports(db, query):
 
 # --- export ----------------------------------------------------------------------------------
 
-def export_registry(db, calls, query):
+def export_registry(db, calls, query, principal=None):
     """The file of one kind of record (``ExportQuery``): what the registry lists, or for
-    assignments those in force today from the read model."""
+    assignments those in force today from the read model. ``principal``: who asked (a dict),
+    handed on where the registry audits the read."""
     kind = KINDS[query["kind"]]
     columns = [column.name for column in kind.columns]
     if kind.name in EXPORTED_BY_RPC:
         service, method, listed = EXPORTED_BY_RPC[kind.name]
-        rows = all_pages(calls, service, method, listed)
+        also = (principal,) if kind.name in PERSONAL and principal is not None else ()
+        rows = all_pages(calls, service, method, listed, *also)
     else:
         day = today().isoformat()
         rows = sorted((a for a in store.assignments_started_by(db, day)

@@ -68,7 +68,7 @@ class ImportsService(ReportsHealth):
         query = load_payload(schemas.ExportQuery(), query, "query")
         registry = RegistryCalls({"assignments": self.assignments,
                                   "escalations": self.escalations})
-        return queries.export_registry(self.db, registry, query)
+        return queries.export_registry(self.db, registry, query, principal)
 
     # --- coverage -----------------------------------------------------------------------------
 

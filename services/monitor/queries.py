@@ -35,6 +35,28 @@ def trace(db, subject_id):
     return {"subject_id": subject_id, "steps": trail.journey(entries)}
 
 
+def personal_data_reads(db, query):
+    """Who read which personal data, when and why: newest first, by reader, record, period."""
+    criteria = {}
+    if query["user_id"]:
+        criteria["user_id"] = query["user_id"]
+    if query["record_id"]:
+        criteria["record_ids"] = query["record_id"]
+    period = {}
+    if query["read_from"]:
+        period["$gte"] = query["read_from"]
+    if query["read_to"]:
+        period["$lte"] = query["read_to"]
+    if period:
+        criteria["read_at"] = period
+    page = store.personal_data_reads_page(db, criteria, query)
+    return {"reads": [{"read_id": doc["_id"], "read_at": doc["read_at"].isoformat(),
+                       "user_id": doc["user_id"], "role": doc["role"],
+                       "purpose": doc["purpose"], "source": doc["source"],
+                       "records": doc["records"]} for doc in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
 def dead_letter_actions(db, query):
     """Replays and discards, newest first: who, when, why, which event."""
     page = store.actions_page(db, query)

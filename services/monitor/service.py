@@ -64,6 +64,16 @@ class MonitorService(ReportsHealth):
                                   "path")["subject_id"]
         return queries.trace(self.db, subject_id)
 
+    # --- reads of personal data -------------------------------------------------------------
+
+    @rpc
+    def personal_data_reads(self, query=None, principal=None):
+        """Who read personal data (names and contacts of concerns' raisers, cadres' contacts,
+        mail recipients), which records, when and why: for administrators."""
+        require(principal_from(principal), "audit.read")
+        query = load_payload(schemas.PersonalDataReadsQuery(), query or {}, "query")
+        return queries.personal_data_reads(self.db, query)
+
     # --- queues ------------------------------------------------------------------------------
 
     @rpc

@@ -1,7 +1,9 @@
 """The monitor's collections, the only module that reads or writes them.
 
 ``audit_trail`` (one entry per event, keyed by event id: see ``trail.audit_entry``),
-``dead_letter_actions`` (every replay and discard: who, when, why) and ``alerts`` (one document
+``personal_data_reads`` (every service's ``personal_data_read`` events, keyed by event id: who
+read which records, for administrators), ``dead_letter_actions`` (every replay and discard:
+who, when, why) and ``alerts`` (one document
 per alert key, its ``alert_raised``/``alert_cleared`` events in the same write, relayed by the
 outbox). Example::
 
@@ -18,11 +20,16 @@ INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
                            ([("routing_key", 1), ("occurred_at", -1)], {}),
                            ([("subjects.id", 1)], {}),
                            ([("correlation_id", 1)], {})],
+           # newest first, of one reader, of one record read (record_ids: one key per id)
+           "personal_data_reads": [([("read_at", -1), ("_id", -1)], {}),
+                                   ([("user_id", 1), ("read_at", -1), ("_id", -1)], {}),
+                                   ([("record_ids", 1), ("read_at", -1), ("_id", -1)], {})],
            "dead_letter_actions": [([("at", -1), ("_id", -1)], {})],
            "alerts": [([("active", 1), ("raised_at", -1)], {}),
                       ([("raised_at", -1), ("_id", -1)], {})]}
 AUDIT_ORDER = [("occurred_at", -1), ("_id", -1)]
 ACTIONS_ORDER = [("at", -1), ("_id", -1)]
+READS_ORDER = [("read_at", -1), ("_id", -1)]
 # what a trace reads of an entry: ids and timings, the payload only to find the subjects
 TRACED = {"payload": 1, "routing_key": 1, "occurred_at": 1, "actor": 1, "correlation_id": 1,
           "causation_id": 1}
@@ -50,6 +57,19 @@ def entries_about(db, subject_id):
 
 def entries_correlated(db, correlation_id):
     return list(db.audit_trail.find({"correlation_id": correlation_id}, TRACED))
+
+
+# --- reads of personal data ------------------------------------------------------------------
+
+def record_personal_data_read(db, entry):
+    try:
+        db.personal_data_reads.insert_one(entry)
+    except DuplicateKeyError:
+        pass  # recorded already: the relay published it again
+
+
+def personal_data_reads_page(db, criteria, query):
+    return read_page(db.personal_data_reads, criteria, READS_ORDER, query)
 
 
 # --- dead-letter actions ---------------------------------------------------------------------

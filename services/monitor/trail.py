@@ -125,3 +125,19 @@ def _aware(value):
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def personal_data_entry(event):
+    """What the monitor keeps of a ``personal_data_read`` event: who read which records
+    (ids, never the data), when and why, and which service answered."""
+    payload = event.payload
+    return {
+        "_id": event.event_id,
+        "read_at": payload["read_at"],
+        "user_id": payload["user_id"],
+        "role": payload["role"],
+        "purpose": payload["purpose"],
+        "source": event.event_type.source,
+        "records": [{"kind": r["kind"], "id": r["id"]} for r in payload["records"]],
+        "record_ids": list(dict.fromkeys(r["id"] for r in payload["records"])),
+    }

@@ -7,6 +7,8 @@ Example::
     page["notifications"], page["next_cursor"]
 """
 from services.notifications import store
+from shared.contracts import NOTIFICATIONS_PERSONAL_DATA_READ
+from shared.personal_data import personal_data_read
 
 FILTERS = ("case_id", "recipient_id", "state")
 
@@ -16,8 +18,15 @@ def mail_waiting(db):
     return store.count_waiting(db)
 
 
-def list_notifications(db, query):
-    """A page of notifications, newest first, by case, recipient and state when given."""
+def list_notifications(db, query, principal=None):
+    """A page of notifications, newest first, by case, recipient and state when given. Each
+    names its recipient with their address and a subject quoting the concern: a user's read
+    (``principal``) is audited."""
     criteria = {key: query[key] for key in FILTERS if query[key] is not None}
     page = store.page_of_notifications(db, criteria, query)
+    entry = personal_data_read(NOTIFICATIONS_PERSONAL_DATA_READ, principal,
+                               "notifications.list_notifications",
+                               [("notification", n["_id"]) for n in page["items"]])
+    if entry is not None:
+        store.record_personal_data_read(db, entry)
     return {"notifications": page["items"], "next_cursor": page["next_cursor"]}

@@ -19,7 +19,7 @@ from shared.store import ReportsHealth, Store
 
 class NotificationsService(ReportsHealth):
     name = "notifications"
-    db = Store(outbox_collections=["notifications"], indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
     mail = MailSender()
 
     @subscribe("directory")
@@ -38,9 +38,10 @@ class NotificationsService(ReportsHealth):
         return report
 
     @rpc
-    def list_notifications(self, query=None):
+    def list_notifications(self, query=None, principal=None):
+        principal = require(principal_from(principal), "notifications.read")
         query = load_payload(schemas.NotificationsQuery(), query or {}, "notifications query")
-        page = queries.list_notifications(self.db, query)
+        page = queries.list_notifications(self.db, query, principal)
         return {"notifications": schemas.Notification(many=True).dump(page["notifications"]),
                 "next_cursor": page["next_cursor"]}
 

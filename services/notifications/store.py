@@ -12,7 +12,12 @@ Example::
 """
 from shared.outbox import push_events
 from shared.pages import read_page
+from shared.personal_data import COLLECTION as READS
+from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
+
+# personal_data_reads: who was shown which notifications' recipients (shared.personal_data)
+OUTBOX_COLLECTIONS = ["notifications", READS]
 
 INDEXES = {"notifications": [
     ([("state", 1), ("next_attempt_at", 1)], {}),
@@ -157,3 +162,9 @@ def find_unit(db, unit_id):
 
 def find_concern(db, concern_id):
     return db.concerns.find_one({"_id": concern_id})
+
+
+# --- reads of personal data ------------------------------------------------------------------
+
+def record_personal_data_read(db, entry):
+    record_read(db[READS], entry)

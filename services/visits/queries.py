@@ -21,14 +21,26 @@ import datetime as dt
 
 from services.visits import branch, rules, store
 from shared.authorisation import ADMINISTRATOR, CADRE
+from shared.contracts import VISITS_PERSONAL_DATA_READ
 from shared.contracts.rpc import visits as schemas
 from shared.errors import Forbidden, NotFound
+from shared.personal_data import personal_data_read
 
 
 def without_personal_data(visit):
     """The visit as anyone but the cadre who carried its concerns sees it."""
     return {**visit, "concerns": [{**c, **{field: None for field in schemas.PERSONAL_FIELDS}}
                                   for c in visit.get("concerns", ())]}
+
+
+def record_raisers_shown(db, principal, purpose, visits):
+    """One audit entry naming the concerns whose raiser (name or contact) ``visits`` show to
+    ``principal``; none when they show no one's."""
+    shown = [("concern", c["concern_id"]) for v in visits for c in v.get("concerns", ())
+             if any(c.get(field) is not None for field in schemas.PERSONAL_FIELDS)]
+    entry = personal_data_read(VISITS_PERSONAL_DATA_READ, principal, purpose, shown)
+    if entry is not None:
+        store.record_personal_data_read(db, entry)
 
 
 # --- who is on the branch now ----------------------------------------------------------------
@@ -138,10 +150,11 @@ def unscheduled_visits(db, query):
     return {"visits": page["items"], "next_cursor": page["next_cursor"]}
 
 
-def visits_of_cadre(db, cadre_id, query):
+def visits_of_cadre(db, principal, query):
     """The cadre's own visits, newest meeting first (paged), each concern with the answer that
     came back, if any. Dumped here: the answer joins each concern as ``Visit`` dumps it."""
-    page = store.page_of_cadre_visits(db, cadre_id, query)
+    page = store.page_of_cadre_visits(db, principal.cadre_id, query)
+    record_raisers_shown(db, principal, "visits.visits_of_cadre", page["items"])
     answers = store.answers_to(db, [c["concern_id"] for v in page["items"]
                                     for c in v["concerns"]])
     visits = []
@@ -175,6 +188,7 @@ def visit(db, visit_id, principal):
     rules.check_own_visit(found, principal)
     if principal is not None and found["cadre_id"] != principal.cadre_id:
         found = without_personal_data(found)  # a group member who attended, not the author
+    record_raisers_shown(db, principal, "visits.get_visit", [found])
     return found
 
 
@@ -192,6 +206,7 @@ def visit_version(db, visit_id, version, principal):
         raise NotFound("no such version of this visit", {"version": [str(version)]})
     if principal is not None and current["cadre_id"] != principal.cadre_id:
         found = without_personal_data(found)
+    record_raisers_shown(db, principal, "visits.get_visit_version", [found])
     return found
 
 
@@ -206,6 +221,7 @@ def concern(db, concern_id, principal):
     if principal is None:
         found = without_personal_data(found)
     raised = next(c for c in found["concerns"] if c["concern_id"] == concern_id)
+    record_raisers_shown(db, principal, "visits.get_concern", [{"concerns": [raised]}])
     return {**raised, "visit_id": found["_id"], "unit_id": found["unit_id"],
             "unit_name": found["unit_name"], "raised_on": found["meeting_date"],
             "answer": store.find_answer(db, concern_id)}

@@ -21,7 +21,7 @@ from shared.store import ReportsHealth, Store
 
 class VisitsService(ReportsHealth):
     name = "visits"
-    db = Store(outbox_collections=["visits"], indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
     rules = VisitRules()
 
     # --- the read model, kept from events -----------------------------------------------------
@@ -123,7 +123,7 @@ class VisitsService(ReportsHealth):
             raise InvalidInput("a cadre's visits are read by the cadre",
                                {"principal": ["required"]})
         query = load_payload(PageQuery(), query or {}, "query")
-        return queries.visits_of_cadre(self.db, principal.cadre_id, query)
+        return queries.visits_of_cadre(self.db, principal, query)
 
     @rpc
     def list_visits(self, query, principal):

@@ -5,7 +5,9 @@
 - ``attendances``: one line per cadre a visit counts for (a cadre's history, a page at a time);
 - the read model kept from other services' events: ``units``, ``assignments``,
   ``working_groups``, ``answers`` and ``concern_cases`` (each concern's case as the branch brief
-  shows it). Every write there is safe to run twice and in any order (``reactions``).
+  shows it). Every write there is safe to run twice and in any order (``reactions``);
+- ``personal_data_reads``: who was shown which concerns' raisers, each with its
+  ``personal_data_read`` event (``shared.personal_data``).
 
 Example::
 
@@ -15,7 +17,11 @@ Example::
 from services.visits.branch import EPOCH
 from shared.outbox import push_events, with_events
 from shared.pages import read_page
+from shared.personal_data import COLLECTION as READS
+from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
+
+OUTBOX_COLLECTIONS = ["visits", READS]
 
 VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
 OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
@@ -289,3 +295,9 @@ def visits_of_year(db, unit_id, first_day, last_day):
         {"unit_id": unit_id, "meeting_date": {"$gte": first_day, "$lte": last_day}},
         {"meeting_date": 1, "meeting_kind": 1, "attendance": 1, "assessment": 1,
          "logged_at": 1}))
+
+
+# --- reads of personal data ------------------------------------------------------------------
+
+def record_personal_data_read(db, entry):
+    record_read(db[READS], entry)

@@ -138,6 +138,9 @@ TABLE = [
     # sending a failed or rejected mail again: operators and administrators (a missing one: 404)
     ("retry a missing mail", "POST", lambda w: "/notifications/no-such-mail/retry",
      lambda w: {"reason": "tên đơn vị đã sửa"}, everyone(403, operator=404, administrator=404)),
+    # who read personal data, which records, when (DESIGN §6): administrators only
+    ("personal data reads", "GET", lambda w: "/audit/personal-data", None,
+     everyone(403, administrator=200)),
     ("API description", "GET", lambda w: "/openapi.json", None, {role: 200 for role in ROLES}),
 ]
 CASES = [(name, method, path, body, role, expected[role])

@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.assignments.service import AssignmentsService
 from services.escalations.service import EscalationsService
 from services.imports.service import ImportsService
+from services.monitor.service import MonitorService
 from shared import contracts
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.storage import connect
@@ -232,6 +233,22 @@ def test_exports_round_trip_through_the_import(imports, registry):
     units = base64.b64decode(imports.export_registry({"kind": "units"}, ADMIN)
                              ["content_base64"]).decode("utf-8")
     assert "monthly 5" in units and "Nguyễn Văn Hải (Bí thư chi bộ) 0912 345 678" in units
+
+
+def test_exporting_cadres_records_who_was_shown_their_contacts(imports, container_factory,
+                                                              config):
+    container_factory(MonitorService, {**config, "ALERT_INTERVAL_SECONDS": 3600}).start()
+    finished(imports, imports.start_import(upload(xlsx({"Đơn vị": UNITS, "Cán bộ": CADRES}),
+                                                  "can-bo.xlsx"), ADMIN))
+    imports.export_registry({"kind": "units"}, ADMIN)  # no one's contacts: nothing recorded
+    assert imports.export_registry({"kind": "cadres"}, ADMIN)["rows"] == 2
+    with ServiceRpcProxy("monitor", config, timeout=30) as monitor:
+        [entry] = wait_for(lambda: monitor.personal_data_reads({}, ADMIN)["reads"],
+                           what="the export's read")
+    # the registry answered the export's pages, and recorded who asked: binh has contacts,
+    # an has none
+    assert (entry["user_id"], entry["purpose"]) == ("u-admin", "assignments.list_cadres")
+    assert entry["records"] == [{"kind": "cadre", "id": "binh"}]
 
 
 def test_coverage_from_registry_and_visit_events(imports, registry, config):

@@ -98,6 +98,30 @@ def test_a_routed_case_arrives_as_one_mail_to_the_authority(notifications, mail_
     assert told[0]["payload"]["cause_event_id"] == event["event_id"]
 
 
+def test_an_administrator_listing_mail_is_recorded_as_a_read_of_its_recipients(
+        notifications, mail_config):
+    register_authority(mail_config)
+    event = case_routed(raise_concern(mail_config))
+    publish(mail_config, event)
+    case_id = event["payload"]["case_id"]
+    [mail] = wait_for(lambda: listed(notifications, case_id), what="the notification")
+    admin = {"user_id": "u-admin", "role": "administrator"}
+    with pytest.raises(Forbidden):  # addresses are not the operators'
+        notifications.list_notifications({}, {"user_id": "u-op", "role": "operator"})
+    notifications.list_notifications({"case_id": "no-such-case"}, admin)  # nothing shown
+    assert notifications.list_notifications({"case_id": case_id}, admin)["notifications"]
+
+    reads = []
+    wait_for(lambda: reads.extend(body for body, _ in drain(mail_config, "monitor.audit")
+                                  if body["event_type"] == "personal_data_read") or reads,
+             what="personal_data_read")
+    [read] = reads
+    assert (read["source"], read["actor"]) == ("notifications", "u-admin")
+    assert read["payload"]["purpose"] == "notifications.list_notifications"
+    assert read["payload"]["records"] == [{"kind": "notification",
+                                           "id": mail["notification_id"]}]
+
+
 def test_the_same_event_delivered_twice_is_still_one_mail(notifications, mail_config, catcher):
     register_authority(mail_config)
     event = case_routed(raise_concern(mail_config))

@@ -18,7 +18,7 @@ from shared import contracts
 from tests.interface.helpers import wait_for
 
 GROWING = {"visits", "cases", "audit_trail", "processed_events", "dead_letter_actions",
-           "alerts", "concern_cases", "attendances"}
+           "alerts", "concern_cases", "attendances", "personal_data_reads"}
 
 TREE = [
     {"unit_id": "vp", "name": "Tỉnh ủy Vĩnh Phúc", "level": "province"},
@@ -108,6 +108,7 @@ def exercise_every_service(container_factory, config):
         every_page(monitor.recent_events, "events")
         wait_for(lambda: _traced(monitor, concern_id), what="the concern's trace")
         every_page(monitor.dead_letter_actions, "actions")
+        exercise_the_personal_data_log(assignments, monitor)
         monitor.list_alerts({"state": "all"})
         monitor.list_alerts({})
         # what the operations port and the gauges count
@@ -115,6 +116,22 @@ def exercise_every_service(container_factory, config):
         assert case_figures(_escalations_db(config))[("sausat_cases", "acknowledged")] == 1
         for proxy in (assignments, visits, escalations, monitor):
             proxy.health()
+
+
+def exercise_the_personal_data_log(assignments, monitor):
+    """Reads of cadres' contacts, then the log by reader, by record and by period."""
+    assignments.register_cadre({"cadre_id": "le-van-cuong", "full_name": "Lê Văn Cường",
+                                "home_unit_id": "vp", "email": "cuong@example.vn",
+                                "positions": ["province_committee_member"]})
+    for _ in range(2):
+        assignments.get_cadre("le-van-cuong", OFFICER)
+    wait_for(lambda: len(monitor.personal_data_reads({}, None)["reads"]) == 2,
+             what="the reads recorded")
+    today = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0)
+    period = {"from": today.isoformat(), "to": (today + dt.timedelta(days=1)).isoformat()}
+    for query in ({}, {"user_id": "u-th"}, {"record_id": "le-van-cuong"}, period,
+                  {"user_id": "u-th", **period}, {"record_id": "le-van-cuong", **period}):
+        assert every_page(monitor.personal_data_reads, "reads", query, None) == 2
 
 
 def exercise_the_registry(assignments, escalations):

@@ -55,6 +55,7 @@ EXPECTED = {
     "monitor.operate": {OPERATOR},
     "notifications.read": {ADMIN},
     "notifications.retry": {OPERATOR, ADMIN},
+    "audit.read": {ADMIN},
     "self": {CADRE, OFFICER, OPERATOR, ADMIN},
     "registry.people.read": {CADRE, OFFICER, ADMIN},
     "registry.import": {ADMIN},

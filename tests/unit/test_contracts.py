@@ -192,6 +192,17 @@ PAYLOADS.update({
 })
 
 
+def personal_data_read(**overrides):
+    return {"read_at": dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC), "user_id": "u-binh",
+            "role": "cadre", "purpose": "visits.get_concern",
+            "records": [{"kind": "concern", "id": "c1"}], **overrides}
+
+
+PAYLOADS.update({event_type: personal_data_read for event_type in (
+    contracts.VISITS_PERSONAL_DATA_READ, contracts.ASSIGNMENTS_PERSONAL_DATA_READ,
+    contracts.NOTIFICATIONS_PERSONAL_DATA_READ)})
+
+
 def envelope(**overrides):
     """A valid concern_raised envelope as it would arrive off the wire."""
     body = CONCERN_RAISED.new(concern_raised(), event_id="e1",
@@ -213,7 +224,7 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made", "sent", "reset", "withdrawn"}
+IRREGULAR_PAST = {"made", "sent", "reset", "withdrawn", "read"}
 # facts about time rather than about an act: the deadline has come near
 STATE_FACTS = {"case_deadline_near"}
 
@@ -379,3 +390,18 @@ def test_an_address_that_is_not_an_e_mail_is_refused_by_the_contract():
     assert "email" in str(error.fields)
     # an authority or a cadre without an address is allowed: they are simply not mailed
     assert parse_event(CADRE_REGISTERED.new(cadre_registered(email=None))).payload["email"] is None
+
+
+def test_a_personal_data_read_names_records_by_kind_and_id_never_the_data():
+    event_type = contracts.VISITS_PERSONAL_DATA_READ
+    with pytest.raises(ValueError):  # a read that showed nothing is not recorded
+        event_type.new(personal_data_read(records=[]))
+    # ids only: a name handed in by mistake never reaches the wire
+    body = event_type.new(personal_data_read(records=[{"kind": "concern", "id": "c1",
+                                                        "raised_by_name": "Nguyễn Văn Hai"}]))
+    assert body["payload"]["records"] == [{"kind": "concern", "id": "c1"}]
+    with pytest.raises(InvalidEvent):  # nor is one sent by someone else read
+        parse_event({**body, "payload": {**body["payload"], "records": [
+            {"kind": "concern", "id": "c1", "raised_by_name": "Nguyễn Văn Hai"}]}})
+    with pytest.raises(ValueError):
+        event_type.new(personal_data_read(records=[{"kind": "password", "id": "c1"}]))

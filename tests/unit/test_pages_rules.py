@@ -223,6 +223,11 @@ PAGES = {
                                   "rejections": [{"sheet": "units", "line": 4,
                                                   "column": "level", "reason": "unknown"}],
                                   "failures": []}, "running": True, "refresh": 2},
+    "admin_personal_data.html": {"reads": [
+        {"read_id": "e1", "read_at": "2026-11-27T01:00:00+00:00", "user_id": "u-binh",
+         "role": "cadre", "purpose": "visits.get_concern", "source": "visits",
+         "records": [{"kind": "concern", "id": "c1"}, {"kind": "cadre", "id": "le-van-cuong"}]}],
+        "next_cursor": None},
     "admin_coverage.html": {"report": {"quarter": {"from": "2026-10-01", "to": "2026-12-31"}},
                             "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4,
                                       "visited": 1, "pct": 25}]},
@@ -271,3 +276,11 @@ def test_the_dead_letter_actions_read_as_the_monitor_records_them():
                                     "/app/\x85", "/app/\t"])
 def test_a_control_character_in_next_goes_home_instead(target):
     assert session.safe_next(target) == "/app"  # never a Location split in two (a 500 before)
+
+
+def test_the_personal_data_log_names_reader_read_and_records_in_vietnamese_first():
+    html = render.render("admin_personal_data.html", "vi", user=USERS["cadre"], csrf="t",
+                         menu=(), here="/app", **PAGES["admin_personal_data.html"])
+    assert "Ai đã xem dữ liệu cá nhân" in html and "u-binh" in html
+    assert "Cấp ủy viên" in html  # the reader's role
+    assert "Ý kiến c1" in html and "visits.get_concern" in html

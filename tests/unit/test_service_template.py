@@ -26,7 +26,8 @@ SERVICES = sorted(path.name for path in (ROOT / "services").iterdir()
 EDGE = "gateway"
 ENTRYPOINTS = {"rpc", "subscribe", "timer", "event_handler", "http", "consume"}
 # the shared helpers that take a collection and read or write it
-COLLECTION_HELPERS = {"read_page", "insert_once", "insert_or_change_contact", "clear_sent"}
+COLLECTION_HELPERS = {"read_page", "insert_once", "insert_or_change_contact", "clear_sent",
+                      "record_read"}
 
 
 def sources(service):

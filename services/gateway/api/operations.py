@@ -243,8 +243,9 @@ class OperationsApi(Api):
 
     @http("GET", "/notifications")
     def list_notifications(self, request):
-        self._as(request, "notifications.read")
-        return json_response(self.notifications.list_notifications(query_args(request)))
+        principal = self._as(request, "notifications.read")
+        return json_response(self.notifications.list_notifications(query_args(request),
+                                                                   principal))
 
     @http("POST", "/notifications/<notification_id>/retry")
     def retry_notification(self, request, notification_id):

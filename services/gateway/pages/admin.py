@@ -1,6 +1,6 @@
 """The administrator's pages: statistics per authority and topic with charts, users, the
-organisation tree, authorities, routing rules and the mail sent. Each calls what the API's
-handler calls, with the same permission."""
+organisation tree, authorities, routing rules, the mail sent and who read personal data. Each
+calls what the API's handler calls, with the same permission."""
 from marshmallow import fields, validate
 
 from services.gateway.edge.http import http, query_args
@@ -28,6 +28,8 @@ ROUTES = {
     ("GET", "/app/admin/routing-rules"): page_route("Administrator: routing rules",
                                                     query=ListQuery),
     ("GET", "/app/admin/notifications"): page_route("Administrator: the mail sent",
+                                                    query=ListQuery),
+    ("GET", "/app/admin/personal-data"): page_route("Administrator: who read personal data",
                                                     query=ListQuery),
 }
 
@@ -87,7 +89,15 @@ class AdminPagesApi(PagesApi):
     @http("GET", "/app/admin/notifications")
     def notifications_page(self, request):
         def build(view):
-            page = self.notifications.list_notifications(page_query(request))
+            page = self.notifications.list_notifications(page_query(request), view.principal)
             return view.render("admin_notifications.html", notifications=page["notifications"],
                                next_cursor=page["next_cursor"])
         return self._page(request, "notifications.read", build)
+
+    @http("GET", "/app/admin/personal-data")
+    def personal_data_page(self, request):
+        def build(view):
+            page = self.monitor.personal_data_reads(page_query(request), view.principal)
+            return view.render("admin_personal_data.html", reads=page["reads"],
+                               next_cursor=page["next_cursor"])
+        return self._page(request, "audit.read", build)

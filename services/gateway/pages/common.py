@@ -48,6 +48,7 @@ MENUS = {
                       ("nav_authorities", "/app/admin/authorities"),
                       ("nav_routing", "/app/admin/routing-rules"),
                       ("nav_notifications", "/app/admin/notifications"),
+                      ("nav_personal_data", "/app/admin/personal-data"),
                       ("nav_imports", "/app/admin/imports"),
                       ("nav_coverage", "/app/admin/coverage")),
     "operator": (("nav_queues", "/app/operator/queues"), ("nav_events", "/app/operator/events"),

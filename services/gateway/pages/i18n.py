@@ -80,6 +80,7 @@ TEXTS = {
     "nav_authorities": ("Cơ quan", "Authorities"),
     "nav_routing": ("Quy tắc chuyển", "Routing rules"),
     "nav_notifications": ("Thông báo", "Notifications"),
+    "nav_personal_data": ("Nhật ký dữ liệu cá nhân", "Personal data log"),
     "nav_queues": ("Hàng đợi", "Queues"),
     "nav_events": ("Sự kiện", "Events"),
     # cadre
@@ -185,6 +186,10 @@ TEXTS = {
     "recipient": ("Người nhận", "Recipient"),
     "subject": ("Tiêu đề", "Subject"),
     "sent_at": ("Gửi lúc", "Sent at"),
+    "personal_data_title": ("Ai đã xem dữ liệu cá nhân", "Who read personal data"),
+    "read_at": ("Xem lúc", "Read at"), "reader": ("Người xem", "Reader"),
+    "read_through": ("Qua chức năng", "Read through"),
+    "records_read": ("Bản ghi đã xem", "Records read"),
     "statistics_title": ("Thống kê theo cơ quan và lĩnh vực", "Statistics per authority and topic"),
     "period_from": ("Từ ngày", "From"),
     "period_to": ("Đến trước ngày", "Until (excluded)"),
@@ -306,6 +311,9 @@ LABELS = {
     "level": {"province": ("Tỉnh", "Province"), "district": ("Huyện", "District"),
               "grassroots": ("Cơ sở", "Grassroots"), "branch": ("Chi bộ", "Branch")},
     "due_kind": {"acknowledge": ("tiếp nhận", "acknowledge"), "answer": ("trả lời", "answer")},
+    "record_kind": {"concern": ("Ý kiến", "Concern"), "visit": ("Buổi dự", "Visit"),
+                    "cadre": ("Cấp ủy viên", "Cadre"),
+                    "notification": ("Thư thông báo", "Notification")},
 }
 
 # the services' usual messages (marshmallow's and this project's), worded for a reader

@@ -57,3 +57,19 @@ class AlertsQuery(Schema):
 class WaitQueuesRemoval(Schema):
     queues = fields.List(fields.String(validate=validate.Regexp(QUEUE_NAME)), required=True,
                          validate=validate.Length(1, 100))
+
+
+class PersonalDataReadsQuery(PageQuery):
+    """Reads of personal data, newest first: by reader, by record read, in a period."""
+    user_id = Id(load_default=None, metadata={"description": "who read"})
+    record_id = Id(load_default=None, metadata={
+        "description": "a concern, visit, cadre or notification id the read showed"})
+    read_from = fields.AwareDateTime(data_key="from", load_default=None, metadata={
+        "description": "reads at or after this time (with its offset)"})
+    read_to = fields.AwareDateTime(data_key="to", load_default=None, metadata={
+        "description": "reads at or before this time (with its offset)"})
+
+    @validates_schema
+    def _a_period(self, data, **kwargs):
+        if data.get("read_from") and data.get("read_to") and data["read_from"] > data["read_to"]:
+            raise ValidationError("must not be before from", "to")
