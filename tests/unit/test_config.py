@@ -10,7 +10,9 @@ OVERRIDABLE = ("AMQP_URI", "RABBIT_MANAGEMENT_URI", "STORE_URI", "GATEWAY_ADDRES
 
 
 def config(**overrides):
-    return {"AMQP_URI": "amqp://guest:guest@localhost:5672/", **overrides}
+    # development: these tests are about other keys than the secrets (tests/unit/test_secrets.py)
+    return {"AMQP_URI": "amqp://guest:guest@localhost:5672/", "DEPLOYMENT_MODE": "development",
+            **overrides}
 
 
 def refused(config_dict):
