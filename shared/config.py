@@ -19,8 +19,15 @@ import stat
 from urllib.parse import urlsplit
 
 import yaml
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate, validates,
-                         validates_schema)
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from shared.errors import ConfigError
 
