@@ -177,8 +177,8 @@ def test_an_officer_sees_only_their_authoritys_cases(world):
 
 # --- tokens that must not work ---------------------------------------------------------------
 
-def claims_of(headers):
-    return tokens.verify(DEVELOPMENT_TOKEN_SECRET, headers["Authorization"].split()[1])
+def claims_of(world, headers):
+    return tokens.verify(world.system.env["TOKEN_SECRET"], headers["Authorization"].split()[1])
 
 
 def refused_with(world, token):
@@ -191,15 +191,22 @@ def refused_with(world, token):
 
 
 def test_an_expired_token_is_refused(world):
-    claims = claims_of(world.headers["cadre"])
-    expired, _ = tokens.issue(DEVELOPMENT_TOKEN_SECRET, 60, claims["sub"], claims["ver"],
+    claims = claims_of(world, world.headers["cadre"])
+    expired, _ = tokens.issue(world.system.env["TOKEN_SECRET"], 60, claims["sub"], claims["ver"],
                               now=time.time() - 3600)
     assert refused_with(world, expired)["fields"] == {"token": ["expired"]}
 
 
+def test_an_administrators_token_forged_with_the_published_key_is_refused(world):
+    # issue 19 (S1): the development key is in the repository; this system has its own
+    admin = claims_of(world, world.headers["administrator"])
+    forged, _ = tokens.issue(DEVELOPMENT_TOKEN_SECRET, 600, admin["sub"], admin["ver"])
+    assert "Signature" in refused_with(world, forged)["fields"]["token"][0]
+
+
 def test_a_tampered_token_is_refused(world):
     header, payload, signature = world.headers["cadre"]["Authorization"].split()[1].split(".")
-    admin_id = claims_of(world.headers["administrator"])["sub"]
+    admin_id = claims_of(world, world.headers["administrator"])["sub"]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     forged = base64.urlsafe_b64encode(json.dumps({**claims, "sub": admin_id}).encode())
     refused_with(world, f"{header}.{forged.decode().rstrip('=')}.{signature}")
@@ -210,7 +217,7 @@ def test_a_token_from_before_a_password_reset_is_refused(world):
     world.create_user("reset-me", "operator")
     headers = world.system.sign_in("reset-me", "reset-me-pass-1")
     assert world.call("anonymous", "GET", "/me", headers=headers).status_code == 200
-    user_id = claims_of(headers)["sub"]
+    user_id = claims_of(world, headers)["sub"]
     reset = world.call("administrator", "POST", f"/users/{user_id}/password-reset",
                        {"new_password": "reset-me-new-pass-2"})
     assert reset.status_code == 200, reset.text
