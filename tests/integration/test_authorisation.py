@@ -20,7 +20,6 @@ from tests.integration.endpoints import (
     ROLES,
     visit_body,
 )
-from tests.integration.fixtures import PASSWORDS
 
 pytestmark = pytest.mark.integration
 
@@ -273,6 +272,6 @@ def test_repeated_failed_sign_ins_are_refused_for_a_while_with_retry_after(world
     assert response.json()["retry_after"] == int(response.headers["Retry-After"])
     # locked even with the right password; the other users sign in as before
     right = requests.post(world.url + "/sessions", timeout=30,
-                          json={"username": "admin", "password": PASSWORDS["admin"]})
+                          json={"username": "admin", "password": world.system.passwords["admin"]})
     assert right.status_code == 429
-    world.system.sign_in("binh", PASSWORDS["binh"])
+    world.system.sign_in("binh", world.system.passwords["binh"])
