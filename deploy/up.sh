@@ -13,6 +13,15 @@ if ! command -v curl >/dev/null; then  # the README's walk-through uses it
 fi
 bash deploy/rabbitmq.sh start
 source deploy/venv.sh
+# this installation's own secrets (var/secrets, owner-only, made once): the services read the
+# token key from its file at start, so it is never in the environment or supervisord's config
+bash deploy/secrets.sh
+export TOKEN_SECRET_FILE="$ROOT/var/secrets/token_secret"
+# Development mode ONLY because the services still connect to RabbitMQ as guest (loopback-only
+# by RabbitMQ's default), which production refuses. Once each service has a broker user of its
+# own (var/secrets/rabbitmq/<user>, issue 19's broker part), drop this line: production is the
+# default. The token key above and the demo passwords below are this installation's own anyway.
+export DEPLOYMENT_MODE="${DEPLOYMENT_MODE:-development}"
 "$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
 bash deploy/services.sh start
 
@@ -24,7 +33,8 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
-PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo
+# the demo users' passwords: random, printed once, kept in var/secrets/demo_passwords
+PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo --random-passwords
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
 echo "Mail to authorities and cadres: .venv/bin/python -m tooling.mailcatcher list" \
   "(files in var/mail/new)"

@@ -10,7 +10,8 @@ In development the data's passwords are kept (and written there too, so the walk
 the same file either way).
 
     python -m tooling.load_demo [--config deploy/config.yml] [--data deploy/demo_data.yml]
-                                [--reorganise] [--passwords-file var/secrets/demo_passwords]
+                                [--reorganise] [--random-passwords]
+                                [--passwords-file var/secrets/demo_passwords]
 
 ``--reorganise`` also carries out the data's ``reorganisations`` (the 2025 two-level local
 government), once each (each has its operation_id), and waits until visits follows them.
@@ -42,16 +43,16 @@ PASSWORDS_FILE = ROOT / "var" / "secrets" / "demo_passwords"
 Loaded = collections.namedtuple("Loaded", "counts passwords")  # passwords: of users created now
 
 
-def demo_password(user, config):
-    """The data's password in development; anywhere else one nobody else can know."""
-    if config.get("DEPLOYMENT_MODE") == "development":
-        return user["password"]
-    return secrets.token_urlsafe(18)
+def demo_password(user, random_password):
+    return secrets.token_urlsafe(18) if random_password else user["password"]
 
 
-def load_demo(config, data, wait_seconds=60, reorganise=False):
+def load_demo(config, data, wait_seconds=60, reorganise=False, random_passwords=None):
     """Load ``data``; a :class:`Loaded` with the counts and the passwords of the users this
-    call created (a user already there keeps the password it has)."""
+    call created (a user already there keeps the password it has). The data's passwords only
+    in development, and only unless ``random_passwords``; anywhere else ones nobody else knows."""
+    if random_passwords is None:
+        random_passwords = config.get("DEPLOYMENT_MODE") != "development"
     counts, passwords = {}, {}
     with ClusterRpcProxy(config, timeout=30) as cluster:
         for section, service, method in STEPS:
@@ -60,7 +61,7 @@ def load_demo(config, data, wait_seconds=60, reorganise=False):
                 call(item)
             counts[section] = len(data.get(section, []))
         for user in data.get("users", []):
-            password = demo_password(user, config)
+            password = demo_password(user, random_passwords)
             try:
                 cluster.accounts.create_user({**{k: v for k, v in user.items()
                                                  if k in USER_FIELDS}, "password": password})
@@ -95,11 +96,10 @@ def load_demo(config, data, wait_seconds=60, reorganise=False):
 
 
 def keep_passwords(path, passwords):
-    """Add ``passwords`` to the owner-only file at ``path``; the lines already there stay (the
-    users they name keep those passwords). Everything the file now holds."""
+    """Record ``passwords`` (of users just created: theirs now) in the owner-only file at
+    ``path``; the other lines stay. Everything the file now holds."""
     path = pathlib.Path(path)
-    kept = read_passwords(path)
-    kept.update({name: password for name, password in passwords.items() if name not in kept})
+    kept = {**read_passwords(path), **passwords}
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_name(path.name + ".partial")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -143,18 +143,22 @@ def main():
     parser.add_argument("--data", default=str(DEMO_DATA))
     parser.add_argument("--reorganise", action="store_true",
                         help="also carry out the data's reorganisations (2025)")
+    parser.add_argument("--random-passwords", action="store_true",
+                        help="random passwords even in development (deploy/up.sh)")
     parser.add_argument("--passwords-file", default=str(PASSWORDS_FILE),
                         help="where the demo users' passwords are kept (owner-only)")
     args = parser.parse_args()
     with open(args.data, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     config = load_config_file(args.config)
-    counts, created = load_demo(config, data, reorganise=args.reorganise)
+    counts, created = load_demo(config, data, reorganise=args.reorganise,
+                                random_passwords=args.random_passwords or None)
     print("demo data loaded: " + ", ".join(f"{n} {section}" for section, n in counts.items()))
     kept = keep_passwords(args.passwords_file, created)
     if created:  # printed once, when set; afterwards only the file has them
-        development = config.get("DEPLOYMENT_MODE") == "development"
-        which = "DEVELOPMENT-ONLY passwords" if development else "random passwords, shown once"
+        published = any(created[u["username"]] == u["password"] for u in data["users"]
+                        if u["username"] in created)
+        which = "DEVELOPMENT-ONLY passwords" if published else "random passwords, shown once"
         print(f"demo users ({which}; kept in {args.passwords_file}):")
         for user in data["users"]:
             if user["username"] in created:
