@@ -13,17 +13,8 @@ if ! command -v curl >/dev/null; then  # the README's walk-through uses it
 fi
 bash deploy/rabbitmq.sh start
 source deploy/venv.sh
-# this installation's own secrets (var/secrets, owner-only, made once): the services read the
-# token key from its file at start, so it is never in the environment or supervisord's config
-bash deploy/secrets.sh
-export TOKEN_SECRET_FILE="$ROOT/var/secrets/token_secret"
-# Development mode ONLY because the services still connect to RabbitMQ as guest (loopback-only
-# by RabbitMQ's default), which production refuses. Once each service has a broker user of its
-# own (var/secrets/rabbitmq/<user>, issue 19's broker part), drop this line: production is the
-# default. The token key above and the demo passwords below are this installation's own anyway.
-export DEPLOYMENT_MODE="${DEPLOYMENT_MODE:-development}"
 "$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
-bash deploy/services.sh start
+bash deploy/services.sh start  # with this installation's token key (var/secrets, see there)
 
 address="${GATEWAY_ADDRESS:-0.0.0.0:8000}"
 url="http://127.0.0.1:${address##*:}"
