@@ -139,6 +139,13 @@ class Settings(Schema):
             why = broker_password_problem(data["AMQP_URI"])
             if why:
                 problems["AMQP_URI"] = [why]
+        if data.get("STORE_URI", "").startswith("mongodb"):
+            try:
+                password = urlsplit(data["STORE_URI"]).password or ""
+            except ValueError:
+                password = ""  # left to the field's own check
+            if password.startswith(PUBLISHED_PREFIX):
+                problems["STORE_URI"] = ["has a published development password"]
         if problems:
             raise ValidationError({name: [*why, "(DEPLOYMENT_MODE is production)"]
                                    for name, why in problems.items()})

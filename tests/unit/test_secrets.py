@@ -61,6 +61,12 @@ def test_production_refuses_a_known_or_weak_broker_password(uri, why):
     assert why in refused(production(AMQP_URI=uri))["AMQP_URI"][0]
 
 
+def test_production_refuses_a_published_store_password():
+    uri = "mongodb://visits:dev-only-mongo-visits@mongo:27017/visits?authSource=visits"
+    assert "published" in refused(production(STORE_URI=uri))["STORE_URI"][0]
+    settings(production(STORE_URI=uri.replace("dev-only-mongo-visits", "Zq8vN2sLw4Xr7TbYq")))
+
+
 def test_production_refuses_a_published_previous_key():
     # a published key still verifying would let the forged tokens in all the same
     fields = refused(production(TOKEN_PREVIOUS_SECRETS=f"{PREVIOUS},{DEVELOPMENT_TOKEN_SECRET}"))
