@@ -144,3 +144,12 @@ def test_an_expired_token_under_a_previous_key_is_still_expired():
     expired, _ = tokens.issue(PREVIOUS, 60, "u1", 2, now=1_000_000)
     with pytest.raises(Unauthorized, match="expired"):
         tokens.verify([KEY, PREVIOUS], expired)
+
+
+def test_production_names_its_mode_once_per_process(caplog):
+    import shared.config
+    shared.config._announced.discard("production")
+    with caplog.at_level(logging.INFO, logger="shared.config"):
+        settings(production())
+        settings(production())  # every dependency of a service loads the settings
+    assert [r.getMessage() for r in caplog.records] == ["DEPLOYMENT_MODE=production"]
