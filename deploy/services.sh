@@ -19,7 +19,8 @@ cd "$ROOT"
 # never in the environment nor in supervisord's config.
 if [ -z "${TOKEN_SECRET:-}" ] && [ -z "${TOKEN_SECRET_FILE:-}" ]; then
   bash "$ROOT/deploy/secrets.sh"
-  export TOKEN_SECRET_FILE="$ROOT/var/secrets/token_secret"
+  TOKEN_SECRET_FILE=$(bash "$ROOT/deploy/secrets.sh" path token_secret)  # SAUSAT_SECRETS_DIR
+  export TOKEN_SECRET_FILE
 fi
 # Development mode ONLY because the services still connect to RabbitMQ as guest (loopback-only
 # by RabbitMQ's default), which production refuses (shared/config.py). Once each service has a
