@@ -14,7 +14,7 @@ fi
 bash deploy/rabbitmq.sh start
 source deploy/venv.sh
 "$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
-bash deploy/services.sh start
+bash deploy/services.sh start  # with this installation's token key (var/secrets, see there)
 
 address="${GATEWAY_ADDRESS:-0.0.0.0:8000}"
 url="http://127.0.0.1:${address##*:}"
@@ -24,7 +24,8 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
-PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo
+# the demo users' passwords: random, printed once, kept in var/secrets/demo_passwords
+PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo --random-passwords
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
 echo "Mail to authorities and cadres: .venv/bin/python -m tooling.mailcatcher list" \
   "(files in var/mail/new)"
