@@ -202,12 +202,15 @@ def _read_workbook(data, limits):
 
 
 def _unreadable(error):
-    """The reason a workbook could not be read, for the administrator."""
+    """The reason a workbook could not be read, for the administrator: told by the first
+    cause (openpyxl wraps what its XML parser raised in a ValueError of its own)."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__
     name = type(error).__name__
     if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
         return ("tệp có khai báo thực thể XML (DTD), Excel không bao giờ ghi như vậy / the "
                 "workbook's XML declares entities (a DTD), which Excel never writes: refused")
-    if name == "ParseError":
+    if name in ("ParseError", "ExpatError"):
         return (f"XML trong tệp bị hỏng / the workbook's XML is damaged ({error}): open it "
                 "in Excel and save it again")
     if isinstance(error, IndexError):
