@@ -104,8 +104,8 @@ def read_csv(data, name, limits):
         headers = next(reader, None)
         if headers is None or not any(h.strip() for h in headers):
             raise FileRefused("the file has no header line (line 1 names the columns)")
-        headers = _checked_headers([_cell(h, limits, name, 1, i) for i, h in enumerate(headers)],
-                                   limits)
+        headers = _checked_headers(
+            [_csv_cell(h, limits, name, 1, i) or "" for i, h in enumerate(headers)], limits)
         rows, line, count = [], reader.line_num + 1, 1
         for values in reader:
             start, line, count = line, reader.line_num + 1, count + 1
@@ -119,7 +119,7 @@ def read_csv(data, name, limits):
                     rows.append((start, {"_row": f"{len(values)} cells but the header has "
                                                  f"{len(headers)} columns"}))
                     continue
-            rows.append((start, {h: _cell(v, limits, name, start, i)
+            rows.append((start, {h: _csv_cell(v, limits, name, start, i)
                                  for i, (h, v) in enumerate(zip(headers, values))}))
     except csv.Error as error:
         raise FileRefused(f"line {reader.line_num}: not valid CSV ({error})") from None
@@ -263,9 +263,15 @@ def shown_number(value, number_format):
     return Number(value, fmt)
 
 
+def _csv_cell(text, limits, sheet, line, index):
+    """A CSV cell: the ``'`` our export put before a formula's first character taken off."""
+    text = _cell(text, limits, sheet, line, index)
+    return text and unguarded(text).strip() or None
+
+
 def _cell(value, limits, sheet, line, index):
-    """A cell as text (NFC, trimmed, the export's guard taken off; empty is None), a date, or
-    a :class:`Number`; over ``limits.cell_chars`` characters refuses the file."""
+    """A cell as text (NFC, trimmed; empty is None), a date, or a :class:`Number`; over
+    ``limits.cell_chars`` characters refuses the file."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -276,5 +282,5 @@ def _cell(value, limits, sheet, line, index):
     if len(text) > limits.cell_chars:  # before any work on it: a huge cell costs nothing
         raise FileRefused(f"ô quá dài / {sheet!r} line {line}, column {index + 1}: "
                           f"{len(text)} characters, at most {limits.cell_chars}")
-    text = unguarded(unicodedata.normalize("NFC", text).strip()).strip()
+    text = unicodedata.normalize("NFC", text).strip()
     return text or None

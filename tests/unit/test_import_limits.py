@@ -1,8 +1,8 @@
 """Hostile and damaged files (S4), number cells read as the office sees them (S9): every one
 refused whole with its reason, or its row rejected, never read into something else."""
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import io
 import zipfile
 
