@@ -35,9 +35,11 @@ def parse_networks(value):
 
 def _address(text):
     try:
-        return ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+    # a dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; the settings name them as IPv4
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def _trusted(address, trusted):
