@@ -41,7 +41,9 @@ def registry_lookup(field):
 
 @pytest.fixture
 def accounts(container_factory, config):
-    container = container_factory(AccountsService, {**config, "max_workers": 40})
+    # room for the address test's 30 sign-ins at once to queue for a hashing turn
+    container = container_factory(AccountsService, {**config, "max_workers": 40,
+                                                    "HASH_QUEUE_LIMIT": 40})
     assignments, escalations = replace_dependencies(container, "assignments", "escalations")
     assignments.get_cadre.side_effect = registry_lookup("cadre_id")
     escalations.get_authority.side_effect = registry_lookup("authority_id")
