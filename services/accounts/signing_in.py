@@ -64,8 +64,9 @@ def check_password(db, username, client_address, password, password_hash, settin
 
 
 def reserve(db, keys):
-    """One attempt counted under each ``(key, policy)``: ``[(key, before, after, delay)]``, or
-    TooManyRequests (taking back what was already counted) when one of them is locked."""
+    """One attempt counted under each ``(key, policy)``: ``[(key, policy, before, after,
+    delay)]``, or TooManyRequests (taking back what was already counted) when one of them is
+    locked."""
     now, reserved = time.time(), []
     for key, policy in keys:
         counted = store.reserve_attempt(db, key, policy, now)
@@ -74,13 +75,13 @@ def reserve(db, keys):
             wait = rules.retry_after(counted[0], now) if counted else 1
             raise TooManyRequests("too many failed sign-ins; try again later",
                                   {"sign_in": [f"locked for {wait} s"]}, retry_after=wait)
-        reserved.append((key, *counted))
+        reserved.append((key, policy, *counted))
     return reserved
 
 
 def release(db, reserved):
-    for key, before, after, _ in reserved:
-        store.release_attempt(db, key, before, after)
+    for key, policy, before, after, _ in reserved:
+        store.release_attempt(db, key, policy, before, after)
 
 
 def rehash_if_outdated(db, user, password, gate):

@@ -5,6 +5,8 @@ A user's every change is one update carrying its event (``shared.outbox``); the 
 keeps one ``sign_in_attempts`` document per key (``username:<name>@<client>``,
 ``address:<client>``), changed only by conditional updates on the state it was read in.
 """
+import datetime as dt
+
 from services.accounts import rules
 from shared.errors import Conflict, NotFound
 from shared.outbox import push_events, with_events
@@ -12,7 +14,10 @@ from shared.pages import read_page
 from shared.storage import DuplicateKeyError
 
 OUTBOX_COLLECTIONS = ["users"]
-INDEXES = {"users": [([("username", 1)], {"unique": True})]}
+INDEXES = {"users": [([("username", 1)], {"unique": True})],
+           # a key's counts go once its window and its lock have passed: guessers spraying
+           # usernames and addresses leave nothing behind for long
+           "sign_in_attempts": [([("forget_after", 1)], {"expireAfterSeconds": 0})]}
 # never shown: the events waiting to be relayed, the password's hash
 HIDDEN = {"outbox": 0, "password_hash": 0}
 
@@ -77,7 +82,13 @@ def _fields(attempts):
             "locked_until": attempts.locked_until}
 
 
-def _swap(db, key, change):
+def _with_expiry(attempts, policy_window):
+    forget_after = max(attempts.locked_until, attempts.first_failure_at + policy_window)
+    return {**_fields(attempts),
+            "forget_after": dt.datetime.fromtimestamp(forget_after, dt.timezone.utc)}
+
+
+def _swap(db, key, change, window):
     """Apply ``change(attempts) -> new attempts (or None: leave it)`` to ``key``'s document as
     one conditional update on the state it was read in, again while another writer got there
     first: never read-then-write. The (old, new) attempts, or None after MAX_SWAPS losses."""
@@ -89,12 +100,12 @@ def _swap(db, key, change):
             return old, None
         if doc is None:
             try:
-                db.sign_in_attempts.insert_one({"_id": key, **_fields(new)})
+                db.sign_in_attempts.insert_one({"_id": key, **_with_expiry(new, window)})
                 return old, new
             except DuplicateKeyError:
                 continue
         if db.sign_in_attempts.update_one({"_id": key, **_fields(old)},
-                                          {"$set": _fields(new)}).matched_count:
+                                          {"$set": _with_expiry(new, window)}).matched_count:
             return old, new
     return None
 
@@ -111,15 +122,17 @@ def reserve_attempt(db, key, policy, now):
         delays[:] = [delay]
         return new
 
-    swapped = _swap(db, key, count)
+    swapped = _swap(db, key, count, policy.window)
     if swapped is None:
         return None
     return swapped[0], swapped[1], (delays[0] if delays else 0.0)
 
 
-def release_attempt(db, key, reserved_from, reserved_to):
-    """The reserved attempt was not a failure: take it back (``rules.after_release``)."""
-    _swap(db, key, lambda now: rules.after_release(now, reserved_from, reserved_to))
+def release_attempt(db, key, policy, reserved_from, reserved_to):
+    """The reserved attempt was not a failure: take it back (``rules.after_release``); a key
+    already forgotten stays so."""
+    _swap(db, key, lambda now: None if now == rules.Attempts() else
+          rules.after_release(now, reserved_from, reserved_to), policy.window)
 
 
 def forget_attempts(db, key):

@@ -127,6 +127,21 @@ def test_right_passwords_take_their_count_back_so_an_office_is_not_locked(databa
         sign_in(database, PASSWORD, "192.0.2.50")
 
 
+def test_a_keys_counts_say_when_they_may_be_forgotten(database, hasher):
+    # the TTL index (store.INDEXES) drops a key once its window and any lock have passed
+    for _ in range(OWNER_LIMIT):
+        with pytest.raises(Unauthorized):
+            sign_in(database, "guess-password", "198.51.100.8", username="nobody")
+    pair = database.sign_in_attempts.find_one({"_id": "username:nobody@198.51.100.8"})
+    address = database.sign_in_attempts.find_one({"_id": "address:198.51.100.8"})
+    policy = rules.PER_USERNAME_AT_ADDRESS
+    assert pair["forget_after"].timestamp() == pytest.approx(
+        max(pair["locked_until"], pair["first_failure_at"] + policy.window), abs=0.01)
+    assert pair["locked_until"] > 0
+    assert address["forget_after"].timestamp() == pytest.approx(
+        address["first_failure_at"] + rules.PER_ADDRESS.window, abs=0.01)
+
+
 def test_a_disabled_users_right_password_is_refused_and_counted_like_a_wrong_one(database,
                                                                                  hasher):
     add_user(database, enabled=False)
