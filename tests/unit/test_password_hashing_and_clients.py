@@ -79,7 +79,7 @@ def test_a_turn_is_given_back_when_the_work_fails():
 
 def test_the_hashing_bounds_are_settings_with_their_defaults_in_the_config_file():
     loaded = accounts_settings.settings({"AMQP_URI": "amqp://x"})
-    assert (loaded["HASH_CONCURRENCY"], loaded["HASH_QUEUE_LIMIT"]) == (2, 4)
+    assert (loaded["HASH_CONCURRENCY"], loaded["HASH_QUEUE_LIMIT"]) == (1, 4)
     for bad in ({"HASH_CONCURRENCY": 0}, {"HASH_QUEUE_LIMIT": -1}):
         with pytest.raises(ConfigError) as refused:
             accounts_settings.settings({"AMQP_URI": "amqp://x", **bad})
