@@ -41,8 +41,10 @@ def registry_lookup(field):
 
 @pytest.fixture
 def accounts(container_factory, config):
-    # room for the address test's 30 sign-ins at once to queue for a hashing turn
+    # room for the address test's 30 sign-ins at once to queue for a hashing turn, and
+    # hashing enough at once that the last is answered well within the proxy's timeout
     container = container_factory(AccountsService, {**config, "max_workers": 40,
+                                                    "HASH_CONCURRENCY": 4,
                                                     "HASH_QUEUE_LIMIT": 40})
     assignments, escalations = replace_dependencies(container, "assignments", "escalations")
     assignments.get_cadre.side_effect = registry_lookup("cadre_id")
