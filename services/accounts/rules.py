@@ -149,9 +149,11 @@ def client_of(address):
     return str(parsed)
 
 
-def throttle_keys(username, client):
+def throttle_keys(username, client, check="username"):
     """The keys one password check is counted under, each with its policy: the username at
     this client, and the client whoever it names (never the username alone: failures elsewhere
-    must not lock its owner out)."""
-    return [(f"username:{username.lower()}@{client}", PER_USERNAME_AT_ADDRESS),
+    must not lock its owner out). ``check`` names what is checked: a sign-in (``username``) and
+    a password change's current password (``password-change``) each get their own count per
+    username and client, and share the client's."""
+    return [(f"{check}:{username.lower()}@{client}", PER_USERNAME_AT_ADDRESS),
             (f"address:{client}", PER_ADDRESS)]

@@ -40,14 +40,16 @@ def check_current_password(db, user, password, client_address, settings, gate):
     check_password(db, user["username"], client_address, password, user["password_hash"],
                    settings, gate, refusal=InvalidInput(
                        "password change refused",
-                       {"current_password": ["is not your current password"]}))
+                       {"current_password": ["is not your current password"]}),
+                   check="password-change")
 
 
 def check_password(db, username, client_address, password, password_hash, settings, gate,
-                   refusal, accepted=True):
+                   refusal, accepted=True, check="username"):
     """Return when ``password`` matches ``password_hash`` (and ``accepted``); otherwise raise
     ``refusal`` after the throttle's delay, or TooManyRequests while a key is locked."""
-    reserved = reserve(db, rules.throttle_keys(username, rules.client_of(client_address)))
+    reserved = reserve(db, rules.throttle_keys(username, rules.client_of(client_address),
+                                               check))
     try:
         matches = gate.run(rules.password_matches, password_hash, password)
     except TooManyRequests:

@@ -181,6 +181,11 @@ def test_a_password_change_checks_the_current_password_through_the_throttle(data
         check(PASSWORD, "198.51.100.4")
     check(PASSWORD, "203.0.113.8")  # the owner, elsewhere
     assert hasher.verified == OWNER_LIMIT + 1
+    # a count of its own per user and address: signing in there is not locked by it, and the
+    # address's own count holds the failures of both
+    sign_in(database, PASSWORD, "198.51.100.4")
+    address = database.sign_in_attempts.find_one({"_id": "address:198.51.100.4"})
+    assert address["failures"] == OWNER_LIMIT
 
 
 def test_a_sign_in_makes_an_outdated_hash_again_with_the_current_parameters(database,
