@@ -98,6 +98,19 @@ def test_an_ipv6_client_is_counted_by_its_64_and_a_mapped_ipv4_as_itself():
             rules.client_of(bad)
 
 
+def test_a_right_password_takes_back_its_count_and_only_the_lock_it_set():
+    policy = rules.PER_USERNAME_AT_ADDRESS
+    before = rules.Attempts(failures=policy.lock_after - 1, first_failure_at=1000.0)
+    reserved, _ = rules.after_failure(policy, before, 1010.0)
+    assert reserved.locked_until == 1010.0 + policy.lock_seconds  # the reservation locked it
+    assert rules.after_release(reserved, before, reserved) == before
+    # another attempt locked it again since: that lock stays, one failure fewer
+    relocked = rules.Attempts(reserved.failures + 1, 1000.0, 1020.0 + policy.lock_seconds)
+    assert rules.after_release(relocked, before, reserved) == rules.Attempts(
+        reserved.failures, 1000.0, relocked.locked_until)
+    assert rules.after_release(rules.Attempts(), before, reserved).failures == 0
+
+
 # --- the client's address through trusted proxies ---------------------------------------------
 
 PROXIES = parse_networks("10.0.0.0/8, 192.0.2.7")
