@@ -3,6 +3,7 @@
 Plain functions and frozen dataclasses, no nameko and no database: the service loads, decides
 here, then stores. Password hashes are argon2id (argon2-cffi's current default parameters).
 """
+import ipaddress
 from dataclasses import dataclass
 
 import argon2
@@ -71,10 +72,12 @@ def check_may_disable(user, acting_user_id):
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """Failed sign-ins counted per key (a username, or a client address) within ``window``
-    seconds: the first ``free`` fail without delay, each further one waits twice as long as the
-    one before (from ``first_delay``, at most ``max_delay``), and the ``lock_after``-th locks
-    the key for ``lock_seconds``."""
+    """Failed password checks counted per key (a username at a client address, or an address)
+    within ``window`` seconds: the first ``free`` fail without delay, each further one waits
+    twice as long as the one before (from ``first_delay``, at most ``max_delay``), and the
+    ``lock_after``-th locks the key for ``lock_seconds``. The store counts each attempt as a
+    failure *before* its password is checked (a reservation), so attempts at once cannot
+    overtake the count."""
     free: int
     first_delay: float
     max_delay: float
@@ -83,10 +86,12 @@ class ThrottlePolicy:
     window: int = 900
 
 
-# one username: a person mistyping does not lock themself out in fewer than 5 tries
-PER_USERNAME = ThrottlePolicy(free=2, first_delay=0.25, max_delay=2.0, lock_after=5,
-                              lock_seconds=300)
-# one client address: may be a whole office behind one NAT, so more room
+# one username from one client address: a person mistyping does not lock themself out in fewer
+# than 5 tries, and failures from other addresses never lock them out (finding S3: five
+# addresses failing once each used to lock any account, the administrator's included)
+PER_USERNAME_AT_ADDRESS = ThrottlePolicy(free=2, first_delay=0.25, max_delay=2.0, lock_after=5,
+                                         lock_seconds=300)
+# one client address, whoever it names: may be a whole office behind one NAT, so more room
 PER_ADDRESS = ThrottlePolicy(free=10, first_delay=0.25, max_delay=2.0, lock_after=30,
                              lock_seconds=300)
 
@@ -116,3 +121,39 @@ def after_failure(policy, attempts, now):
     if failures > policy.free:
         delay = min(policy.first_delay * 2 ** (failures - policy.free - 1), policy.max_delay)
     return Attempts(failures, attempts.first_failure_at, locked_until), delay
+
+
+def after_release(attempts, reserved_from, reserved_to):
+    """``attempts`` once a reservation (``reserved_from`` -> ``reserved_to``, counted as a
+    failure before the password was checked) turned out a success: one failure fewer, and the
+    lock it set, if nobody set another since, lifted."""
+    locked_until = attempts.locked_until
+    if locked_until == reserved_to.locked_until != reserved_from.locked_until:
+        locked_until = reserved_from.locked_until
+    return Attempts(max(0, attempts.failures - 1), attempts.first_failure_at, locked_until)
+
+
+def client_of(address):
+    """The throttle's name for a client address: an IPv4 address, or an IPv6 address's /64
+    (one machine's share: counting each IPv6 address alone would give an attacker 2**64 tries).
+    Anything not an IP address is refused."""
+    try:
+        parsed = ipaddress.ip_address(address if isinstance(address, str) else "")
+    except ValueError:
+        raise InvalidInput("sign-in refused", {"client_address": [
+            f"{str(address)[:60]!r} is not an IP address"]}) from None
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def throttle_keys(username, client, check="username"):
+    """The keys one password check is counted under, each with its policy: the username at
+    this client, and the client whoever it names (never the username alone: failures elsewhere
+    must not lock its owner out). ``check`` names what is checked: a sign-in (``username``) and
+    a password change's current password (``password-change``) each get their own count per
+    username and client, and share the client's."""
+    return [(f"{check}:{username.lower()}@{client}", PER_USERNAME_AT_ADDRESS),
+            (f"address:{client}", PER_ADDRESS)]

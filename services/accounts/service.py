@@ -4,9 +4,10 @@ Every change is stored with its event in one update (``user_created``, ``user_ro
 ``user_disabled``, ``password_changed``, ``password_reset``, ``user_signed_out``). Each user
 carries a ``token_version``: tokens name the version they were issued at, and sign-out, a
 password change or reset, a role change and disabling bump it, so the gateway's per-request
-:meth:`principal_for` refuses every earlier token at once. Failed sign-ins are counted here, per
-username and per client address, so the throttle holds across gateway restarts
-(``signing_in``).
+:meth:`principal_for` refuses every earlier token at once. Password checks (sign-in, a password
+change's current password) are throttled here, per username at a client address and per client
+address, so the throttle holds across gateway restarts (``signing_in``); argon2 runs at most
+``HASH_CONCURRENCY`` at once per process (``hashing``).
 
 Each entrypoint decodes, calls ``signing_in``, ``users`` or ``queries``, and encodes; only
 ``store`` touches the collections.
@@ -14,6 +15,7 @@ Each entrypoint decodes, calls ``signing_in``, ``users`` or ``queries``, and enc
 from nameko.dependency_providers import Config
 
 from services.accounts import queries, signing_in, store, users
+from services.accounts.hashing import PasswordHashing
 from services.accounts.settings import settings
 from shared.authorisation import principal_from, require
 from shared.contracts.rpc import accounts as schemas
@@ -26,6 +28,8 @@ class AccountsService(ReportsHealth):
     name = "accounts"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
     config = Config()
+    # at most HASH_CONCURRENCY argon2 operations at once in this process (hashing.HashGate)
+    hashing = PasswordHashing()
     # asked only when an administrator binds a user to a scope: does that cadre or authority
     # exist in the registry?
     assignments = BoundedRpcProxy("assignments")
@@ -38,7 +42,7 @@ class AccountsService(ReportsHealth):
         """A token for a right username and password; the same refusal for everything else."""
         credentials = load_payload(schemas.SignIn(), credentials, "sign-in")
         signed_in = signing_in.sign_in(self.db, credentials, client_address,
-                                       settings(self.config))
+                                       settings(self.config), self.hashing)
         return {**signed_in, "user": schemas.User().dump(signed_in["user"])}
 
     @rpc
@@ -54,16 +58,19 @@ class AccountsService(ReportsHealth):
     # --- passwords --------------------------------------------------------------------------
 
     @rpc
-    def change_password(self, change, principal):
+    def change_password(self, change, principal, client_address):
+        """Throttled like a sign-in, per user at ``client_address`` and per address."""
         principal = require(principal_from(principal), "self")
         change = load_payload(schemas.ChangePassword(), change, "password change")
-        return users.change_password(self.db, change, principal)
+        return users.change_password(self.db, change, principal, client_address,
+                                     settings(self.config), self.hashing)
 
     @rpc
     def reset_password(self, user_id, reset, principal):
         principal = require(principal_from(principal), "users.manage")
         reset = load_payload(schemas.ResetPassword(), reset, "password reset")
-        return schemas.User().dump(users.reset_password(self.db, user_id, reset, principal))
+        return schemas.User().dump(users.reset_password(self.db, user_id, reset, principal,
+                                                        self.hashing))
 
     # --- administration ---------------------------------------------------------------------
 
@@ -73,7 +80,8 @@ class AccountsService(ReportsHealth):
         user = load_payload(schemas.CreateUser(), user, "user")
         registry = {"cadre_id": self.assignments.get_cadre,
                     "authority_id": self.escalations.get_authority}
-        return schemas.User().dump(users.create_user(self.db, user, principal, registry))
+        return schemas.User().dump(users.create_user(self.db, user, principal, registry,
+                                                     self.hashing))
 
     @rpc
     def list_users(self, query, principal):

@@ -2,8 +2,11 @@
 writes a collection.
 
 A user's every change is one update carrying its event (``shared.outbox``); the sign-in throttle
-keeps one ``sign_in_attempts`` document per key (``username:<name>``, ``address:<client>``).
+keeps one ``sign_in_attempts`` document per key (``username:<name>@<client>``,
+``address:<client>``), changed only by conditional updates on the state it was read in.
 """
+import datetime as dt
+
 from services.accounts import rules
 from shared.errors import Conflict, NotFound
 from shared.outbox import push_events, with_events
@@ -11,7 +14,10 @@ from shared.pages import read_page
 from shared.storage import DuplicateKeyError
 
 OUTBOX_COLLECTIONS = ["users"]
-INDEXES = {"users": [([("username", 1)], {"unique": True})]}
+INDEXES = {"users": [([("username", 1)], {"unique": True})],
+           # a key's counts go once its window and its lock have passed: guessers spraying
+           # usernames and addresses leave nothing behind for long
+           "sign_in_attempts": [([("forget_after", 1)], {"expireAfterSeconds": 0})]}
 # never shown: the events waiting to be relayed, the password's hash
 HIDDEN = {"outbox": 0, "password_hash": 0}
 
@@ -53,19 +59,80 @@ def users_page(db, query):
     return read_page(db.users, {}, [("username", 1)], query, HIDDEN)
 
 
+def rehash(db, user_id, old_hash, new_hash):
+    """Store a hash of the same password with the current parameters, unless the password
+    changed meanwhile (the filter): not a password change, so no event and no revocation."""
+    db.users.update_one({"_id": user_id, "password_hash": old_hash},
+                        {"$set": {"password_hash": new_hash}})
+
+
 # --- the sign-in throttle --------------------------------------------------------------------
 
-def attempts(db, key):
-    doc = db.sign_in_attempts.find_one({"_id": key}) or {}
+# a compare-and-set lost this many times in a row: refuse rather than spin (fail closed)
+MAX_SWAPS = 50
+
+
+def _attempts(doc):
     return rules.Attempts(doc.get("failures", 0), doc.get("first_failure_at", 0.0),
                           doc.get("locked_until", 0.0))
 
 
-def remember_attempts(db, key, attempts):
-    db.sign_in_attempts.replace_one(
-        {"_id": key}, {"failures": attempts.failures,
-                       "first_failure_at": attempts.first_failure_at,
-                       "locked_until": attempts.locked_until}, upsert=True)
+def _fields(attempts):
+    return {"failures": attempts.failures, "first_failure_at": attempts.first_failure_at,
+            "locked_until": attempts.locked_until}
+
+
+def _with_expiry(attempts, policy_window):
+    forget_after = max(attempts.locked_until, attempts.first_failure_at + policy_window)
+    return {**_fields(attempts),
+            "forget_after": dt.datetime.fromtimestamp(forget_after, dt.timezone.utc)}
+
+
+def _swap(db, key, change, window):
+    """Apply ``change(attempts) -> new attempts (or None: leave it)`` to ``key``'s document as
+    one conditional update on the state it was read in, again while another writer got there
+    first: never read-then-write. The (old, new) attempts, or None after MAX_SWAPS losses."""
+    for _ in range(MAX_SWAPS):
+        doc = db.sign_in_attempts.find_one({"_id": key})
+        old = _attempts(doc or {})
+        new = change(old)
+        if new is None:
+            return old, None
+        if doc is None:
+            try:
+                db.sign_in_attempts.insert_one({"_id": key, **_with_expiry(new, window)})
+                return old, new
+            except DuplicateKeyError:
+                continue
+        if db.sign_in_attempts.update_one({"_id": key, **_fields(old)},
+                                          {"$set": _with_expiry(new, window)}).matched_count:
+            return old, new
+    return None
+
+
+def reserve_attempt(db, key, policy, now):
+    """Count one attempt of ``key`` as a failure before its password is checked, unless the key
+    is locked. ``(attempts before, attempts after, delay)``; after is None when locked."""
+    delays = []
+
+    def count(old):
+        if rules.retry_after(old, now):
+            return None
+        new, delay = rules.after_failure(policy, old, now)
+        delays[:] = [delay]
+        return new
+
+    swapped = _swap(db, key, count, policy.window)
+    if swapped is None:
+        return None
+    return swapped[0], swapped[1], (delays[0] if delays else 0.0)
+
+
+def release_attempt(db, key, policy, reserved_from, reserved_to):
+    """The reserved attempt was not a failure: take it back (``rules.after_release``); a key
+    already forgotten stays so."""
+    _swap(db, key, lambda now: None if now == rules.Attempts() else
+          rules.after_release(now, reserved_from, reserved_to), policy.window)
 
 
 def forget_attempts(db, key):

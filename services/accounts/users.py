@@ -1,11 +1,10 @@
 """Users changed: created, their password changed or reset, their role or scope changed,
 disabled, signed out. Each change that ends the user's tokens bumps ``token_version`` with its
-event (``store.revoke``); the rules are ``rules``'."""
+event (``store.revoke``); the rules are ``rules``'. Every hash is made through the process's
+``HashGate`` (``hashing``), the current password checked through the sign-in throttle."""
 from logging import getLogger
 
-from eventlet import tpool
-
-from services.accounts import rules, store
+from services.accounts import rules, signing_in, store
 from shared import contracts
 from shared.authorisation import actor_of, check_scope
 from shared.errors import InvalidInput, NotFound
@@ -24,27 +23,25 @@ def sign_out(db, principal):
     return {"signed_out": True}
 
 
-def change_password(db, change, principal):
+def change_password(db, change, principal, client_address, settings, gate):
     user = store.find_user(db, principal.user_id)
-    if not tpool.execute(rules.password_matches, user["password_hash"],
-                         change["current_password"]):
-        raise InvalidInput("password change refused",
-                           {"current_password": ["is not your current password"]})
+    signing_in.check_current_password(db, user, change["current_password"], client_address,
+                                      settings, gate)
     rules.check_password_policy(change["new_password"], user["username"], "new_password")
     revoke(db, user["_id"], contracts.PASSWORD_CHANGED, principal,
-           password_hash=tpool.execute(rules.hash_password, change["new_password"]))
+           password_hash=gate.run(rules.hash_password, change["new_password"]))
     return {"password_changed": True}
 
 
-def reset_password(db, user_id, reset, principal):
+def reset_password(db, user_id, reset, principal, gate):
     user = store.find_user(db, user_id)
     rules.check_password_policy(reset["new_password"], user["username"], "new_password")
     revoke(db, user["_id"], contracts.PASSWORD_RESET, principal,
-           password_hash=tpool.execute(rules.hash_password, reset["new_password"]))
+           password_hash=gate.run(rules.hash_password, reset["new_password"]))
     return store.find_user(db, user_id)
 
 
-def create_user(db, user, principal, registry):
+def create_user(db, user, principal, registry, gate):
     """``registry``: the lookups that tell whether a cadre or an authority exists."""
     check_scope(user["role"], user["cadre_id"], user["authority_id"])
     rules.check_password_policy(user["password"], user["username"])
@@ -53,7 +50,7 @@ def create_user(db, user, principal, registry):
     profile = {key: user[key] for key in ("username", "display_name", "role", "cadre_id",
                                           "authority_id")}
     document = {"_id": user_id, **profile, "enabled": True, "token_version": 0,
-                "password_hash": tpool.execute(rules.hash_password, user["password"]),
+                "password_hash": gate.run(rules.hash_password, user["password"]),
                 "created_at": contracts.utcnow(), "actor": actor_of(principal)}
     event = contracts.USER_CREATED.new({"user_id": user_id, **profile},
                                        actor=actor_of(principal))

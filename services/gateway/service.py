@@ -75,11 +75,13 @@ from services.gateway.api.operations import OperationsApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
+from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.routes import ROUTES
+from services.gateway.settings import settings
 from shared.rpc import BoundedRpcProxy
 
 
@@ -97,3 +99,5 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
     notifications = BoundedRpcProxy("notifications")
     accounts = BoundedRpcProxy("accounts")
     auth = Authenticator()
+    # the client's address as seen through TRUSTED_PROXIES only (the sign-in throttle's key)
+    client = ClientAddress(settings)

@@ -185,7 +185,7 @@ def test_failures_older_than_the_window_are_forgotten():
 
 
 def test_the_shipped_policies_lock_an_address_later_than_a_username():
-    assert rules.PER_USERNAME.lock_after < rules.PER_ADDRESS.lock_after
+    assert rules.PER_USERNAME_AT_ADDRESS.lock_after < rules.PER_ADDRESS.lock_after
 
 
 # --- visits ------------------------------------------------------------------------------------

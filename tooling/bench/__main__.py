@@ -24,7 +24,7 @@ from urllib.parse import urlparse  # noqa: E402
 import yaml  # noqa: E402
 
 from shared.config import ROOT, load_config_file, settings  # noqa: E402
-from tooling.bench import broker, cases, report, workload  # noqa: E402
+from tooling.bench import broker, cases, report, sign_in_storm, workload  # noqa: E402
 from tooling.bench.http_load import closed_loop, require_loopback  # noqa: E402
 from tooling.bench.machine import describe_machine  # noqa: E402
 from tooling.bench.message_scenarios import Caller, count_each  # noqa: E402
@@ -328,6 +328,10 @@ def run(scale_name, out_dir, clients=16, instances=1, profiles=False):
             workload.sign_in(system)
             phases.run("messages per request",
                        lambda: results.update(messages=count_messages(config, system)))
+            step(f"{sign_in_storm.SIGN_INS} sign-ins at once: the accounts process's peak RSS")
+            phases.run("sign-ins at once", lambda: results.update(
+                sign_in_storm=sign_in_storm.sign_in_storm(
+                    system, workload.HEADERS["officer"], *workload.CADRE_USER)))
             with broker.CaseRoutedWatcher(vhost.amqp_uri) as watcher:
                 results["system"] = measure_system(system, watcher, scale, clients, vhost,
                                                    phases, out_dir if profiles else None)

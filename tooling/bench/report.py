@@ -11,7 +11,7 @@ import pathlib
 import statistics
 from dataclasses import dataclass
 
-from tooling.bench import cost_report
+from tooling.bench import cost_report, sign_in_storm
 from tooling.bench.stats import AtLeast, AtMost, Spread, fmt, percentile, verdict
 
 ONE_AT_A_TIME = (AtMost(15, " ms"), AtMost(50, " ms"))
@@ -251,6 +251,7 @@ def markdown(results, plots=()):
                          f"{point['routed_per_s']:.1f} | {point['not_routed']} | "
                          f"{_ms(point['p50'])} | {_ms(point['p99'])} |")
     lines += cost_report.markdown_lines(results)
+    lines += sign_in_storm.markdown_lines(results)
     if results.get("errors"):
         lines += ["", "## Errors", "", "Phases that failed (their figures are not measured):", ""]
         lines += [f"- {error}" for error in results["errors"]]

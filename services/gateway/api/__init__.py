@@ -17,3 +17,8 @@ class Api:
     def _as(self, request, action):
         """The signed-in principal (a dict for the RPCs), if its role may do ``action``."""
         return self.auth.principal(request, self.accounts, action)
+
+    def _client_address(self, request):
+        """The client's address, through trusted proxies only (``edge.client``): the one the
+        accounts service throttles password checks by."""
+        return self.client.address_of(request)

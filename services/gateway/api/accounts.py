@@ -19,8 +19,9 @@ ROUTES = {
         "Sign in: an access token for a username and password", schemas.Session, "accounts",
         status=201, body=SignIn, errors=(401, 413, 415, 429), public=True,
         description="The same 401 for an unknown user, a wrong password and a disabled user. "
-                    "Failed attempts are counted per username and per client address: past the "
-                    "limit, 429 with Retry-After.",
+                    "Failed attempts are counted per username at a client address and per "
+                    "client address (through TRUSTED_PROXIES only): past the limit, or while "
+                    "too many passwords are being checked, 429 with Retry-After.",
         example={"username": "binh", "password": "binh-dev-only-2026"}),
     ("DELETE", "/sessions/current"): Route(
         "Sign out: this user's tokens stop working", schemas.SignedOut, "accounts"),
@@ -28,7 +29,9 @@ ROUTES = {
         "Who is signed in: the role and its scope", schemas.Me, "accounts"),
     ("POST", "/me/password"): Route(
         "Change one's own password (every token of the user stops working)",
-        schemas.PasswordChanged, "accounts", body=ChangePassword, errors=(413, 415)),
+        schemas.PasswordChanged, "accounts", body=ChangePassword, errors=(413, 415, 429),
+        description="The current password is checked through the sign-in throttle: past the "
+                    "limit, 429 with Retry-After."),
     # --- users ------------------------------------------------------------------------------
     ("POST", "/users"): Route(
         "Create a user with a role and its scope (administrator)", User, "accounts",
@@ -53,7 +56,8 @@ class AccountsApi(Api):
 
     @http("POST", "/sessions")
     def sign_in(self, request):
-        return json_response(self.accounts.sign_in(json_body(request), request.remote_addr), 201)
+        signed_in = self.accounts.sign_in(json_body(request), self._client_address(request))
+        return json_response(signed_in, 201)
 
     @http("DELETE", "/sessions/current")
     def sign_out(self, request):
@@ -66,7 +70,8 @@ class AccountsApi(Api):
     @http("POST", "/me/password")
     def change_password(self, request):
         principal = self._as(request, "self")
-        return json_response(self.accounts.change_password(json_body(request), principal))
+        return json_response(self.accounts.change_password(json_body(request), principal,
+                                                            self._client_address(request)))
 
     # --- users ------------------------------------------------------------------------------
 

@@ -294,7 +294,7 @@ class PagesApi(Api):
                                                      message=view.t("csrf_failed")))
         credentials = {"username": form["username"], "password": form["password"]}
         try:
-            signed_in = self.accounts.sign_in(credentials, request.remote_addr)
+            signed_in = self.accounts.sign_in(credentials, self._client_address(request))
         except TooManyRequests as error:
             errors = {"username": view.t("too_many_attempts", seconds=error.retry_after)}
             return self._finish(request, self._sign_in_form(
