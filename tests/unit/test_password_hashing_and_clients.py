@@ -23,6 +23,9 @@ from shared.errors import ConfigError, InvalidInput, TooManyRequests
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 native_sleep = original("time").sleep
 
+# a guest URI: development mode says so (production refuses it)
+DEV = {"AMQP_URI": "amqp://x", "DEPLOYMENT_MODE": "development"}
+
 
 # --- the hashing gate ------------------------------------------------------------------------
 
@@ -78,11 +81,11 @@ def test_a_turn_is_given_back_when_the_work_fails():
 
 
 def test_the_hashing_bounds_are_settings_with_their_defaults_in_the_config_file():
-    loaded = accounts_settings.settings({"AMQP_URI": "amqp://x"})
+    loaded = accounts_settings.settings(DEV)
     assert (loaded["HASH_CONCURRENCY"], loaded["HASH_QUEUE_LIMIT"]) == (1, 4)
     for bad in ({"HASH_CONCURRENCY": 0}, {"HASH_QUEUE_LIMIT": -1}):
         with pytest.raises(ConfigError) as refused:
-            accounts_settings.settings({"AMQP_URI": "amqp://x", **bad})
+            accounts_settings.settings({**DEV, **bad})
         assert list(refused.value.fields) == list(bad)
 
 
@@ -141,13 +144,13 @@ def test_the_right_most_untrusted_hop_wins_over_a_forged_left_one():
 
 
 def test_trusted_proxies_is_a_setting_refused_by_name_when_bad():
-    loaded = gateway_settings.settings({"AMQP_URI": "amqp://x"})
+    loaded = gateway_settings.settings(DEV)
     assert loaded["TRUSTED_PROXIES"] == ()
-    loaded = gateway_settings.settings({"AMQP_URI": "amqp://x",
+    loaded = gateway_settings.settings({**DEV,
                                         "TRUSTED_PROXIES": "10.0.0.0/8, ::1"})
     assert [str(n) for n in loaded["TRUSTED_PROXIES"]] == ["10.0.0.0/8", "::1/128"]
     with pytest.raises(ConfigError) as refused:
-        gateway_settings.settings({"AMQP_URI": "amqp://x", "TRUSTED_PROXIES": "10.0.0.0/8, lb"})
+        gateway_settings.settings({**DEV, "TRUSTED_PROXIES": "10.0.0.0/8, lb"})
     assert refused.value.fields == {
         "TRUSTED_PROXIES": ["'lb' is neither an IP address nor a CIDR"]}
 
