@@ -176,7 +176,10 @@ def principal_among(args, kwargs):
     return None
 
 
-class BoundedRpcProxy(nameko_rpc.RpcProxy):
+class IdentifiedRpcProxy(nameko_rpc.RpcProxy):
+    """nameko's ``RpcProxy``, publishing as this service's broker user (the gateway's also
+    signing each principal): for callers that time their replies themselves."""
+
     def setup(self):
         super().setup()
         config = settings(self.container.config)
@@ -186,6 +189,12 @@ class BoundedRpcProxy(nameko_rpc.RpcProxy):
         self.signing_key = (_private_key(config["PRINCIPAL_PRIVATE_KEY_FILE"])
                             if self.container.service_name == callers.GATEWAY else None)
 
+    def get_dependency(self, worker_ctx):
+        return IdentifiedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
+                                      self.options, self.signing_key)
+
+
+class BoundedRpcProxy(IdentifiedRpcProxy):
     def get_dependency(self, worker_ctx):
         return BoundedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
                                    self.options, self.signing_key, self.timeout)
