@@ -124,6 +124,16 @@ class ActingMethodProxy(IdentifiedMethodProxy):
         return self._acting_uri
 
 
+def acting_as(rpc_name, principal):
+    """The gateway for a signed-in user, and for what it calls without one (sign-in, registry
+    reads); the loader for what only scripts call (registry writes); anything else as the
+    gateway, which is refused as the real gateway would be."""
+    if principal is None and not callers.may_call_without_user(callers.GATEWAY, rpc_name) and \
+            callers.may_call_without_user(callers.LOADER, rpc_name):
+        return callers.LOADER
+    return callers.GATEWAY
+
+
 class TestCallerProxy:
     """A standalone proxy's calls to one service: as the gateway with a signed principal when
     one is passed, as the loader script otherwise."""
@@ -152,7 +162,7 @@ class TestCallerProxy:
         config = self.worker_ctx.container.config
         identities = identities_of(config)
         principal = principal_among(args, kwargs)
-        user = self.acting_as or (callers.GATEWAY if principal is not None else callers.LOADER)
+        user = self.acting_as or acting_as(f"{self.service_name}.{method_name}", principal)
         method = ActingMethodProxy(
             identities.uri(config["AMQP_URI"], user), self.worker_ctx, self.service_name,
             method_name, self.reply_listener, user_id=user + identities.suffix)
