@@ -32,6 +32,8 @@ case "${1:-}" in
 esac
 
 keep "$SECRETS/token_secret"
+# the broker's administrator for tests and scripts over loopback (deploy/rabbitmq.sh users)
+keep "$SECRETS/rabbitmq/sausat-admin"
 if [ ! -s "$SECRETS/principal_key.pem" ]; then
   openssl genpkey -algorithm ed25519 -out "$SECRETS/principal_key.pem.partial"
   mv "$SECRETS/principal_key.pem.partial" "$SECRETS/principal_key.pem"
