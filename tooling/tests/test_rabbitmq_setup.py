@@ -2,6 +2,7 @@
 nothing listens beyond loopback, every definitions user gets its own secret, nobody but
 sausat-admin is an administrator, and guest goes only when asked."""
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -85,3 +86,25 @@ def test_rabbitmq_sh_writes_the_generated_config_and_keeps_the_cookie_owner_only
     assert "tooling/rabbitmq_setup.py\" conf" in script
     assert "tooling/rabbitmq_setup.py\" env" in script
     assert 'chmod 600 "$HOME/.erlang.cookie"' in script
+
+
+# A node started by deploy/rabbitmq.sh and set up by `deploy/rabbitmq.sh users --delete-guest`
+# (a second node on ports of its own, never the shared one): SAUSAT_SECURED_BROKER=host:port
+# and SAUSAT_SECRETS_DIR name it and its secrets.
+SECURED = os.environ.get("SAUSAT_SECURED_BROKER")
+
+
+@pytest.mark.skipif(not SECURED, reason="needs SAUSAT_SECURED_BROKER (a node set up by "
+                                        "deploy/rabbitmq.sh users --delete-guest)")
+def test_on_a_secured_node_guest_is_refused_and_each_user_has_its_secret():
+    from amqp.exceptions import AccessRefused
+    from kombu import Connection
+    secrets = pathlib.Path(os.environ["SAUSAT_SECRETS_DIR"]) / "rabbitmq"
+    with pytest.raises(AccessRefused), Connection(f"amqp://guest:guest@{SECURED}/") as guest:
+        guest.connect()
+    gateway = (secrets / "gateway").read_text().strip()
+    with Connection(f"amqp://gateway:{gateway}@{SECURED}/") as connection:
+        connection.connect()
+    with pytest.raises(AccessRefused), \
+            Connection(f"amqp://gateway:{gateway}x@{SECURED}/") as wrong:
+        wrong.connect()
