@@ -127,7 +127,7 @@ class WindowedPublisher:
                 self._next_tag += 1
                 self._awaiting[self._next_tag] = envelope["event_id"]
                 channel.basic_publish(
-                    self._message(envelope, self.user_id), exchange=EVENTS_EXCHANGE.name,
+                    self._message(envelope), exchange=EVENTS_EXCHANGE.name,
                     routing_key=f"{envelope['source']}.{envelope['event_type']}",
                     mandatory=True)
             self._wait_for_confirms(until_below=1)
@@ -158,11 +158,10 @@ class WindowedPublisher:
             self._connection, self._channel, self._next_tag = connection, channel, 0
         return self._channel
 
-    @staticmethod
-    def _message(envelope, user_id):
+    def _message(self, envelope):
         return Message(dumps(envelope), content_type="application/json",
                        content_encoding="utf-8", delivery_mode=PERSISTENT,
-                       message_id=envelope["event_id"], user_id=user_id,
+                       message_id=envelope["event_id"], user_id=self.user_id,
                        # the age of a queue's oldest message, for operators (management API)
                        timestamp=published_at())
 
