@@ -108,3 +108,19 @@ def test_on_a_secured_node_guest_is_refused_and_each_user_has_its_secret():
     with pytest.raises(AccessRefused), \
             Connection(f"amqp://gateway:{gateway}x@{SECURED}/") as wrong:
         wrong.connect()
+
+
+def test_the_imported_definitions_carry_hashes_rabbitmq_checks_never_the_secrets(secrets):
+    import base64
+    import hashlib
+    definitions, folder = secrets
+    imported = rabbitmq_setup.definitions_with_passwords(definitions, folder)
+    text = json.dumps(imported)
+    assert "secret-of" not in text
+    [gateway] = [u for u in imported["users"] if u["name"] == "gateway"]
+    raw = base64.b64decode(gateway["password_hash"])
+    salt, digest = raw[:4], raw[4:]
+    assert digest == hashlib.sha256(salt + b"secret-of-gateway-0123456789abcdef").digest()
+    assert [u["name"] for u in imported["users"] if "administrator" in u["tags"]] == \
+        ["sausat-admin"]
+    assert imported["topic_permissions"] == definitions["topic_permissions"]
