@@ -4,10 +4,11 @@ with the system's python3 before .venv exists.
 - ``conf``: the node's ``rabbitmq.conf``: AMQP and management listen on loopback only, and
   ``guest`` (while it exists) may only connect from loopback;
 - ``env``: the environment lines that keep epmd and the Erlang distribution on loopback too;
-- ``users``: deploy/rabbitmq/definitions.json imported at once (``rabbitmqctl import_definitions``) with its users
-  (each with its password from ``var/secrets/rabbitmq/<user>``, see deploy/secrets.sh), their
-  permissions and topic permissions on vhost ``/``, and ``sausat-admin`` (administrator, for
-  tests and scripts over loopback, never for services); with ``--delete-guest``, then ``guest``.
+- ``users``: deploy/rabbitmq/definitions.json imported in one ``rabbitmqctl
+  import_definitions``: its users (each with the hash of its password from
+  ``var/secrets/rabbitmq/<user>``, see deploy/secrets.sh), their permissions and topic
+  permissions on vhost ``/``, and ``sausat-admin`` (administrator, for tests and scripts
+  over loopback, never for services); with ``--delete-guest``, then ``guest`` is deleted.
 
     python3 -m tooling.rabbitmq_setup conf --amqp-port 5672 --management-port 15672
     python3 -m tooling.rabbitmq_setup users --secrets var/secrets/rabbitmq [--delete-guest]
