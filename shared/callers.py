@@ -58,6 +58,9 @@ SERVICE_CALLS = {
     # call is the sign-in and the token check themselves
     GATEWAY: _REGISTRY_READS | {
         "accounts.sign_in", "accounts.principal_for",
+        # an officer's concern, once escalations found its case in their authority
+        # (services/gateway/api/visits.py): answered without who raised it
+        "visits.get_concern",
         "visits.get_unit", "visits.knows_assignment", "visits.knows_working_group",
         "notifications.list_notifications",
     } | {f"{name}.health" for name in BACKEND_SERVICES},
