@@ -71,8 +71,12 @@ class MailCatcher:
 
 
 class RunningSystem:
-    def __init__(self, amqp_uri, workdir, **settings):
+    """``amqp_uri`` is the vhost as its administrator (the caller's own look at the broker);
+    ``service_uris`` gives each service its own broker user's URI, as deployments do."""
+
+    def __init__(self, amqp_uri, workdir, service_uris=None, **settings):
         self.workdir = pathlib.Path(workdir)
+        self.service_uris = dict(service_uris or {})
         self.port = free_port()
         # the notifications service mails into a catcher of this system's own
         self.catcher = MailCatcher(self.workdir / "mail")
@@ -97,7 +101,11 @@ class RunningSystem:
                    f"services.{name}.service:{name.capitalize()}Service"]
         with open(self.log_path(name), "a") as log:
             self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT)
+                command, cwd=ROOT, env={**self.env, **self._own_user(name), **env}, stdout=log,
+                stderr=subprocess.STDOUT)
+
+    def _own_user(self, name):
+        return {"AMQP_URI": self.service_uris[name]} if name in self.service_uris else {}
 
     def start_all(self):
         self.catcher.start()

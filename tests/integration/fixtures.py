@@ -20,7 +20,9 @@ import schemathesis
 import yaml
 
 from services.gateway.edge.openapi import openapi_path
-from tests.integration.system import RunningSystem
+from shared.callers import LOADER
+from tests.identities import declare_topology
+from tests.integration.system import SERVICES, TEST_SETTINGS, RunningSystem
 from tooling.load_demo import DEMO_DATA, load_demo
 
 DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
@@ -58,11 +60,21 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
     if options.test_clock:
         settings.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
                         SWEEP_INTERVAL_SECONDS="0.2")
+    # each service as its own broker user of definitions.json (tests/identities.py), the
+    # topology declared first as the deploy step does, the demo loaded as the loader
+    users = request.getfixturevalue("broker_identities")
     with vhost_pipeline.get() as vhost:
-        running = options.cls(f"{amqp}/{vhost}", workdir, **settings)
+        users.grant(vhost)
+        admin_uri = f"{amqp}/{vhost}"
+        declare_topology({"AMQP_URI": admin_uri, "EVENT_RETRY_DELAYS": settings.get(
+            "EVENT_RETRY_DELAYS", TEST_SETTINGS["EVENT_RETRY_DELAYS"])})
+        running = options.cls(admin_uri, workdir, {
+            name: users.uri(admin_uri, name) for name in SERVICES},
+            **{**users.settings(), "DECLARE_TOPOLOGY": "false", **settings})
         try:
             running.start_all(healthy_within=options.healthy_within)
-            load_demo({"AMQP_URI": running.env["AMQP_URI"]}, DEMO, reorganise=options.reorganise)
+            load_demo({"AMQP_URI": users.uri(admin_uri, LOADER)}, DEMO,
+                      reorganise=options.reorganise)
             running.passwords = dict(PASSWORDS)
             running.headers = sign_in_everyone(running)
             yield running

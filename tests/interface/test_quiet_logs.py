@@ -22,7 +22,7 @@ class VisitsWithABug(VisitsService):
     db = Store(outbox_collections=["visits"])
 
     @rpc
-    def count_concerns(self, visit_id):
+    def count_concerns(self, visit_id, principal):  # called as the gateway would
         return len(self.db.visits.find_one({"_id": visit_id})["concerns"])  # None: a bug
 
 
@@ -46,7 +46,7 @@ def test_a_hundred_not_found_answers_log_no_traceback_and_a_bug_still_does(
 
         caplog.clear()
         with pytest.raises(RemoteError, match="TypeError"):
-            visits.count_concerns("no-such-visit")
+            visits.count_concerns("no-such-visit", BINH)
         [bug] = worker_errors(caplog)
         assert bug.levelno == logging.ERROR and bug.exc_info is not None
         assert "Traceback" in caplog.text and "count_concerns" in caplog.text
