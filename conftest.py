@@ -76,6 +76,8 @@ def config(rabbit_config, tmp_path, broker_identities, monkeypatch):
         **broker_identities.settings(),
         identities.CONFIG_KEY: broker_identities,
         "STORE_URI": f"embedded:{tmp_path / 'data'}",
+        # the tests' broker user is guest, which production refuses (shared.config)
+        "DEPLOYMENT_MODE": "development",
         "EVENT_RETRY_DELAYS": [0.2, 0.4],
         "OUTBOX_POLL_SECONDS": 0.05,
         "max_workers": 4,

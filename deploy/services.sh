@@ -14,4 +14,18 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/deploy/venv.sh"
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"  # eventlet's notice, at every start
 cd "$ROOT"
+# Unless the environment gives a token key, this installation's own (deploy/secrets.sh: made
+# once, owner-only in var/secrets): each service reads it from the file at start, so the key is
+# never in the environment nor in supervisord's config.
+if [ -z "${TOKEN_SECRET:-}" ] && [ -z "${TOKEN_SECRET_FILE:-}" ]; then
+  bash "$ROOT/deploy/secrets.sh"
+  TOKEN_SECRET_FILE=$(bash "$ROOT/deploy/secrets.sh" path token_secret)  # SAUSAT_SECRETS_DIR
+  export TOKEN_SECRET_FILE
+fi
+# Development mode ONLY because the services still connect to RabbitMQ as guest (loopback-only
+# by RabbitMQ's default), which production refuses (shared/config.py). Once each service has a
+# broker user of its own (var/secrets/rabbitmq/<user>, issue 19's broker part), drop this line:
+# production is the default. The token key and up.sh's demo passwords are this installation's
+# own in either mode.
+export DEPLOYMENT_MODE="${DEPLOYMENT_MODE:-development}"
 exec "$PY" -m tooling.supervise "$@"

@@ -18,7 +18,7 @@ source deploy/venv.sh
 broker_as() { echo "amqp://$1:$(cat "$(bash deploy/secrets.sh path "rabbitmq/$1")")@localhost:5672/"; }
 AMQP_URI=$(broker_as deploy) "$PY" -m shared.topology >/dev/null
 "$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
-bash deploy/services.sh start
+bash deploy/services.sh start  # with this installation's token key (var/secrets, see there)
 
 address="${GATEWAY_ADDRESS:-0.0.0.0:8000}"
 url="http://127.0.0.1:${address##*:}"
@@ -28,7 +28,9 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
-AMQP_URI=$(broker_as loader) PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo
+# the demo as the loader user; its users' passwords: random, printed once, kept in
+# var/secrets/demo_passwords
+AMQP_URI=$(broker_as loader) PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo --random-passwords
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
 echo "Mail to authorities and cadres: .venv/bin/python -m tooling.mailcatcher list" \
   "(files in var/mail/new)"

@@ -11,17 +11,34 @@ reads, so a bad value stops a service at start-up with the key and the reason, e
 ``ConfigError: invalid configuration: {'STORE_URI': ['must start with mongodb:// or embedded:']}``.
 """
 import functools
+import logging
+import os
 import pathlib
 import re
+import stat
+from urllib.parse import urlsplit
 
 import yaml
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from shared.errors import ConfigError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = ROOT / "deploy" / "config.yml"
 DEVELOPMENT_TOKEN_SECRET = "dev-only-token-secret-never-use-in-production"
+# every published development secret starts so (deploy/config.yml, the old docker-compose.yml)
+PUBLISHED_PREFIX = "dev-only-"
+MIN_TOKEN_SECRET = 32
+MIN_BROKER_PASSWORD = 16
+_log = logging.getLogger(__name__)
 
 
 class DelayList(fields.Field):
@@ -43,6 +60,17 @@ class DelayList(fields.Field):
         return delays
 
 
+class SecretList(fields.Field):
+    """Keys as a comma-separated string (empty: none) or a list."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ValidationError("must be keys separated by commas")
+        return [item.strip() for item in value if item.strip()]
+
+
 class Settings(Schema):
     class Meta:
         unknown = EXCLUDE  # nameko's own keys pass through untouched
@@ -59,10 +87,16 @@ class Settings(Schema):
     DECLARE_TOPOLOGY = fields.Boolean(required=True)
     OUTBOX_RELAY = fields.String(required=True,
                                  validate=validate.OneOf(["running", "paused"]))
+    # production refuses the published secrets (see _secrets); development accepts them
+    DEPLOYMENT_MODE = fields.String(required=True,
+                                    validate=validate.OneOf(["production", "development"]))
     # signs access tokens (HS256); the default is for development only
-    TOKEN_SECRET = fields.String(required=True,
-                                 validate=validate.Length(min=32, error="must be at least 32 "
-                                                          "characters"))
+    TOKEN_SECRET = fields.String(required=True, validate=validate.Length(
+        min=MIN_TOKEN_SECRET, error=f"must be at least {MIN_TOKEN_SECRET} characters"))
+    # where TOKEN_SECRET is read from at start instead (owner-only file; empty: not used)
+    TOKEN_SECRET_FILE = fields.String(required=True, allow_none=True)
+    # keys that still verify tokens (never sign) after a rotation, until retired
+    TOKEN_PREVIOUS_SECRETS = SecretList(required=True, allow_none=True)
     TOKEN_TTL_SECONDS = fields.Integer(required=True, validate=validate.Range(10, 86400))
     # who calls (shared/callers.py): the gateway signs principals, every service verifies them
     PRINCIPAL_PUBLIC_KEY_FILE = fields.String(required=True, validate=validate.Length(min=1))
@@ -92,6 +126,51 @@ class Settings(Schema):
         if value.startswith("embedded:") and not value[len("embedded:"):]:
             raise ValidationError("embedded: needs a folder, e.g. embedded:var/data")
 
+    @validates_schema
+    def _secrets(self, data, **kwargs):
+        """Outside development, no secret anyone could know: a forged administrator's token
+        or a broker login must need this installation's own secrets."""
+        if data.get("DEPLOYMENT_MODE") != "production":
+            return
+        problems = {}
+        for name, keys in (("TOKEN_SECRET", [data.get("TOKEN_SECRET")]),
+                           ("TOKEN_PREVIOUS_SECRETS", data.get("TOKEN_PREVIOUS_SECRETS") or [])):
+            for key in keys:
+                if key is not None and key.startswith(PUBLISHED_PREFIX):
+                    problems[name] = ["is a published development key; production needs this "
+                                      "installation's own (deploy/secrets.sh)"]
+                elif key is not None and len(key) < MIN_TOKEN_SECRET:
+                    problems[name] = [f"each key must be at least {MIN_TOKEN_SECRET} characters"]
+        if "AMQP_URI" in data:
+            why = broker_password_problem(data["AMQP_URI"])
+            if why:
+                problems["AMQP_URI"] = [why]
+        if data.get("STORE_URI", "").startswith("mongodb"):
+            try:
+                password = urlsplit(data["STORE_URI"]).password or ""
+            except ValueError:
+                password = ""  # left to the field's own check
+            if password.startswith(PUBLISHED_PREFIX):
+                problems["STORE_URI"] = ["has a published development password"]
+        if problems:
+            raise ValidationError({name: [*why, "(DEPLOYMENT_MODE is production)"]
+                                   for name, why in problems.items()})
+
+
+def broker_password_problem(uri):
+    """Why the password in a broker URI would let others in, or None."""
+    try:
+        password = urlsplit(uri).password
+    except ValueError:
+        return "is not a valid URI"
+    if not password:
+        return "has no password; production needs this service's own"
+    if password == "guest" or password.startswith(PUBLISHED_PREFIX):
+        return "has a published password (guest or a development one)"
+    if len(password) < MIN_BROKER_PASSWORD:
+        return f"password must be at least {MIN_BROKER_PASSWORD} characters"
+    return None
+
 
 def settings(config):
     """The validated settings of a nameko config dict."""
@@ -107,10 +186,48 @@ def load_settings(schema, config, path=DEFAULT_CONFIG_FILE):
             written = defaults(path)
             if name in written:
                 given[name] = written[name]
+    if given.get("TOKEN_SECRET_FILE"):
+        given["TOKEN_SECRET"] = _read_secret_file(given, path)
     try:
-        return schema.load(given)
+        loaded = schema.load(given)
     except ValidationError as error:
         raise ConfigError("invalid configuration", error.normalized_messages()) from None
+    if "TOKEN_PREVIOUS_SECRETS" in schema.fields:
+        loaded["TOKEN_PREVIOUS_SECRETS"] = loaded.get("TOKEN_PREVIOUS_SECRETS") or []
+    _announce(loaded.get("DEPLOYMENT_MODE"))
+    return loaded
+
+
+def _read_secret_file(given, path):
+    """TOKEN_SECRET from TOKEN_SECRET_FILE; refused if also given, unreadable, or readable by
+    others (its content is never put in an error)."""
+    name = given["TOKEN_SECRET_FILE"]
+    if given.get("TOKEN_SECRET") not in (None, defaults(path).get("TOKEN_SECRET")):
+        raise ConfigError("invalid configuration", {"TOKEN_SECRET_FILE": [
+            "give TOKEN_SECRET or TOKEN_SECRET_FILE, not both"]})
+    try:
+        mode = os.stat(name).st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ConfigError("invalid configuration", {"TOKEN_SECRET_FILE": [
+                f"{name} may be read by others; make it owner-only (chmod 600)"]})
+        with open(name, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError as error:
+        raise ConfigError("invalid configuration", {"TOKEN_SECRET_FILE": [
+            f"cannot read {name}: {error.strerror}"]}) from None
+
+
+_announced = set()
+
+
+def _announce(mode):
+    """One line per process naming the mode it runs in, when it first loads its settings."""
+    if mode and mode not in _announced:
+        _announced.add(mode)
+        if mode == "development":
+            _log.warning("DEPLOYMENT_MODE=development: published development secrets accepted")
+        else:
+            _log.info("DEPLOYMENT_MODE=%s", mode)
 
 
 # ${NAME} or ${NAME:default}, as nameko reads them (nameko.cli.main)

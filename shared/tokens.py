@@ -8,6 +8,7 @@ request and a revoked token stops working at once. Example::
 
     token, expires_at = issue(secret, ttl_seconds=3600, user_id="7f…", token_version=3)
     claims = verify(secret, token)          # {"sub": "7f…", "ver": 3, ...} or Unauthorized
+    claims = verify([secret, *previous], token)   # after a rotation: the older keys verify too
 """
 import time
 
@@ -29,11 +30,12 @@ def issue(secret, ttl_seconds, user_id, token_version, now=None):
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires_at
 
 
-def verify(secret, token):
-    """The token's claims, or :class:`Unauthorized` saying why not."""
+def verify(secrets, token):
+    """The token's claims, or :class:`Unauthorized` saying why not. ``secrets``: one key, or
+    the signing key and the previous ones still accepted (TOKEN_PREVIOUS_SECRETS)."""
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["sub", "ver", "exp", "iat", "iss"]})
+        claims = _decode(keys, token)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("access token has expired; sign in again",
                            {"token": ["expired"]}) from None
@@ -44,6 +46,22 @@ def verify(secret, token):
         raise Unauthorized("access token is not valid; sign in again",
                            {"token": ["malformed claims"]})
     return claims
+
+
+def _decode(keys, token):
+    for key in keys[:-1]:
+        try:
+            return jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
+                              options={"require": ["sub", "ver", "exp", "iat", "iss"]})
+        except jwt.InvalidSignatureError:
+            continue  # signed with another key: maybe one of the next
+    return jwt.decode(token, keys[-1], algorithms=[ALGORITHM], issuer=ISSUER,
+                      options={"require": ["sub", "ver", "exp", "iat", "iss"]})
+
+
+def verification_keys(settings):
+    """The keys a token may be signed with: TOKEN_SECRET, then TOKEN_PREVIOUS_SECRETS."""
+    return [settings["TOKEN_SECRET"], *settings.get("TOKEN_PREVIOUS_SECRETS", [])]
 
 
 def bearer_token(authorization_header):

@@ -12,6 +12,7 @@ not given keep deploy/config.yml's defaults. Example::
 """
 import os
 import pathlib
+import secrets
 import signal
 import socket
 import subprocess
@@ -89,6 +90,10 @@ class RunningSystem:
             "PYTHONWARNINGS": "ignore",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.catcher.port),
+            # development only for the broker: the tests connect as guest until each service
+            # has a broker user of its own; the token key is this system's own all the same
+            "DEPLOYMENT_MODE": "development",
+            "TOKEN_SECRET": secrets.token_urlsafe(32),
             **settings,
         }
         self.processes = {}

@@ -5,15 +5,16 @@ import uuid
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from services.imports.settings import settings
+from services.imports.settings import limits, settings
 
 
 class JobSettings(DependencyProvider):
-    """``self.jobs.owner`` (this instance's lease token, new at every start) and
-    ``self.jobs.lease_seconds``."""
+    """``self.jobs.owner`` (this instance's lease token, new at every start),
+    ``self.jobs.lease_seconds`` and ``self.jobs.limits`` (what one uploaded file may hold)."""
 
     def setup(self):
         self.lease_seconds = settings(self.container.config)["IMPORT_LEASE_SECONDS"]
+        self.limits = limits(self.container.config)
         self.owner = uuid.uuid4().hex
 
     def get_dependency(self, worker_ctx):

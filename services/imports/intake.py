@@ -6,17 +6,15 @@ says (an old ``.xls``, a damaged workbook, a CSV in no encoding we read without 
 sheet whose kind cannot be told, a missing column) or returns every valid row with its sheet
 and line and every rejected row with its reason. Pure: no store, no service. Example::
 
-    fmt = first_look(data, "don-vi.csv")        # "csv", or FileRefused
-    taken = take_in(data, "don-vi.csv", kind=None, declared_format=None)
+    fmt = first_look(data, "don-vi.csv", None, limits)     # "csv", or FileRefused
+    taken = take_in(data, "don-vi.csv", None, None, limits)
     taken.format, taken.sheets, taken.rows, taken.rejections
 """
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from services.imports.decoding import EncodingRefused, decode_text
 from services.imports.kinds import KINDS, kind_named, kind_of_headers
-from services.imports.parsing import FileRefused, format_of, read_file
+from services.imports.parsing import FileRefused, check_archive, format_of, read_file
 from services.imports.rows import check_sheet
 
 
@@ -28,8 +26,9 @@ class Taken:
     rejections: list = field(default_factory=list)   # services.imports.rows.Rejection
 
 
-def first_look(data, filename, declared_format=None):
-    """The file's format, or :class:`FileRefused`: the checks that take no time."""
+def first_look(data, filename, declared_format, limits):
+    """The file's format, or :class:`FileRefused`: the checks that take no time (a
+    workbook's zip entries against ``limits`` among them)."""
     fmt = format_of(data, filename, declared_format)
     if fmt == "csv":
         try:
@@ -37,18 +36,13 @@ def first_look(data, filename, declared_format=None):
         except EncodingRefused as refused:
             raise FileRefused(str(refused)) from None
     else:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "xl/workbook.xml" not in archive.namelist():
-                    raise FileRefused("a zip archive but not an .xlsx workbook")
-        except zipfile.BadZipFile as error:
-            raise FileRefused(f"not a readable .xlsx workbook ({error})") from None
+        check_archive(data, limits)
     return fmt
 
 
-def take_in(data, filename, kind=None, declared_format=None):
+def take_in(data, filename, kind, declared_format, limits):
     fmt = format_of(data, filename, declared_format)
-    sheets = read_file(data, filename, fmt)
+    sheets = read_file(data, filename, fmt, limits)
     taken = Taken(fmt)
     for sheet in sheets:
         sheet_kind = _kind_of(sheet, kind, fmt, single=len(sheets) == 1)

@@ -12,9 +12,13 @@ lease (``lease_until``) renewed after every window of rows; a lease that ran out
 died) is taken over. A file with rejected rows changes nothing (state ``rejected``) unless
 ``accept_valid_rows`` was given. Example::
 
-    job = accept_upload(db, upload, principal)   # checked at a first look, and stored
-    runner = JobRunner(db, registry_calls, owner="3f…", lease_seconds=15)
-    runner.work()       # claims one job that needs work and carries it as far as it goes
+    job = accept_upload(db, upload, principal, limits)   # checked at a first look, stored
+    runner = JobRunner(db, registry_calls, owner="3f…", lease_seconds=15, limits=limits)
+    runner.work()       # carries each job that needs work as far as it goes
+
+A job that raises anything but a :class:`TransientFailure` (a poison job) ends ``failed``
+with the reason: at once when its file cannot be read, after ``MAX_ATTEMPTS`` tries when
+planning or applying; it never holds up the jobs after it.
 """
 import base64
 import datetime as dt
@@ -42,6 +46,7 @@ PAGE_ALL_ABOVE = 200     # more ids than this: page through the whole list inste
 MAX_LISTED = 1000        # rejections and failures kept in the job document
 WRITE_CHUNK = 500        # rows written in one store call
 RPC_TIMEOUT = 30
+MAX_ATTEMPTS = 3         # tries of a job that fails on an error other than a registry away
 
 
 def now():
@@ -57,18 +62,19 @@ def new_job(upload, fmt, principal):
         "actor": actor_of(principal), "state": "queued",
         "progress": {"total": 0, "rejected": 0, "unchanged": 0, "to_apply": 0, "applied": 0,
                      "failed": 0},
-        "refusal": None, "rejections": [], "failures": [], "created_at": created,
+        "refusal": None, "rejections": [], "failures": [], "attempts": 0, "created_at": created,
         "updated_at": created, "finished_at": None,
         "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
     }
 
 
-def accept_upload(db, upload, principal):
+def accept_upload(db, upload, principal, limits):
     """A job for ``upload`` (``StartImport``), stored with its file, queued; a file that
-    cannot be read is refused whole (InvalidInput), naming the problem."""
+    cannot be read (or a workbook past ``limits``) is refused whole (InvalidInput), naming
+    the problem."""
     data = base64.b64decode(upload["content_base64"])
     try:
-        fmt = first_look(data, upload["filename"], upload["format"])
+        fmt = first_look(data, upload["filename"], upload["format"], limits)
     except FileRefused as refused:
         raise InvalidInput("the file is refused; nothing was imported",
                            {"content_base64": [str(refused)]}) from None
@@ -172,24 +178,44 @@ def _raise_refusal(result):
 
 
 class JobRunner:
-    def __init__(self, db, calls, owner, lease_seconds):
+    def __init__(self, db, calls, owner, lease_seconds, limits):
         self.db = db
         self.calls = calls
         self.owner = owner
         self.lease = dt.timedelta(seconds=lease_seconds)
+        self.limits = limits
 
     def work(self):
-        """Carry one job that needs work as far as it goes; the job's id, or None."""
+        """Carry each job that needs work, oldest first, as far as it goes; the ids of the
+        jobs tried. A job waiting for the registry, or one that failed, holds up no other."""
+        tried = []
         for job_id in store.jobs_needing_work(self.db, ACTIVE):
             job = self.claim(job_id)
             if job is None:
                 continue
+            tried.append(job_id)
             try:
                 self.run(job)
             except TransientFailure as error:
                 _log.warning("import %s waits for the registry: %s", job["_id"], error)
-            return job["_id"]
-        return None
+            except Exception as error:  # noqa: BLE001 (a poison job must end, not loop)
+                self.crashed(job, error)
+        return tried
+
+    def crashed(self, job, error):
+        """A job that raised what no step expects: tried again at the next tick, and ended
+        ``failed`` with the reason after ``MAX_ATTEMPTS`` tries."""
+        _log.exception("import %s stopped on an error", job["_id"])
+        attempts = store.count_attempt(self.db, job["_id"], self.owner)
+        if attempts is not None and attempts >= MAX_ATTEMPTS:
+            self.fail(job["_id"], f"sau {attempts} lần thử / after {attempts} tries", error)
+
+    def fail(self, job_id, when, error):
+        reason = (f"việc nhập dừng vì lỗi, {when} / the import stopped on an error {when}: "
+                  f"{type(error).__name__}: {str(error)[:300]}; upload the file again, or "
+                  "ask an operator")
+        self.ended(job_id, {"state": "failed", "refusal": reason})
+        _log.warning("import %s failed: %s", job_id, reason)
 
     def claim(self, job_id):
         """The job, leased to us, or None while another live instance holds it."""
@@ -219,10 +245,15 @@ class JobRunner:
     def read(self, job):
         data = base64.b64decode(store.job_file(self.db, job["_id"]))
         try:  # in a real thread: a big workbook takes a second or two to read
-            taken = tpool.execute(take_in, data, job["filename"], job["kind"], job["format"])
+            taken = tpool.execute(take_in, data, job["filename"], job["kind"], job["format"],
+                                  self.limits)
         except FileRefused as refused:
             self.ended(job["_id"], {"state": "refused", "refusal": str(refused)})
             _log.info("import %s refused: %s", job["_id"], refused)
+            return None
+        except Exception as error:  # noqa: BLE001 (the same file fails the same way again)
+            _log.exception("import %s: its file could not be read", job["_id"])
+            self.fail(job["_id"], "khi đọc tệp / reading the file", error)
             return None
         store.forget_rows(self.db, job["_id"])  # a read cut short before
         rows = [{"_id": f"{job['_id']}:{seq:07d}", "job_id": job["_id"], "seq": seq,

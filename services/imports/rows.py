@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 
 from services.imports.cells import READERS
 from services.imports.kinds import LIST_SEPARATORS
-from services.imports.parsing import FileRefused
+from services.imports.parsing import FileRefused, Number
 
 # dd/mm/yyyy (how Vietnamese offices write dates), or ISO yyyy-mm-dd
 VIETNAMESE_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -98,6 +98,8 @@ def _field(column, value):
     """(value for the schema, None) or (None, what is wrong)."""
     if value is None:
         return None, None
+    if isinstance(value, Number) and not column.is_date:
+        return None, _number_for_text(value)
     if column.cell:
         try:
             return READERS[column.cell][0](value), None
@@ -126,6 +128,14 @@ def _date(value):
         return dt.date.fromisoformat(text).isoformat(), None
     except ValueError:
         return None, f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+
+
+def _number_for_text(number):
+    """Why a number cell is not taken as the text of an id or a code: we would guess at it."""
+    return (f"ô chứa số {number} với định dạng {number.number_format!r}, không đọc được đúng "
+            f"như văn bản Excel hiển thị: định dạng ô là Văn bản (Text) rồi nhập lại / the cell "
+            f"holds the number {number} shown with the format {number.number_format!r}, not "
+            "read as the office sees it: format the cell as Text and type it again")
 
 
 def _message(messages):

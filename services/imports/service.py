@@ -37,7 +37,8 @@ class ImportsService(ReportsHealth):
     def start_import(self, upload, principal=None):
         principal = require(principal_from(principal), "registry.import")
         upload = load_payload(schemas.StartImport(), upload, "upload")
-        return schemas.ImportJob().dump(accept_upload(self.db, upload, principal))
+        return schemas.ImportJob().dump(accept_upload(self.db, upload, principal,
+                                                         self.jobs.limits))
 
     @rpc
     def get_import(self, import_id, principal=None):
@@ -56,9 +57,8 @@ class ImportsService(ReportsHealth):
     def carry_imports(self):
         registry = RegistryCalls({"assignments": self.assignments,
                                   "escalations": self.escalations})
-        runner = JobRunner(self.db, registry, self.jobs.owner, self.jobs.lease_seconds)
-        while runner.work() is not None:
-            pass
+        JobRunner(self.db, registry, self.jobs.owner, self.jobs.lease_seconds,
+                  self.jobs.limits).work()
 
     # --- export -------------------------------------------------------------------------------
 

@@ -93,6 +93,14 @@ def count_wave(db, job_id, owner, applied, failures, lease_until, now):
     return db.imports.update_one({"_id": job_id, "owner": owner}, update).matched_count == 1
 
 
+def count_attempt(db, job_id, owner):
+    """One more failed try of the job; how many there were, or None if ``owner`` lost it."""
+    job = db.imports.find_one_and_update({"_id": job_id, "owner": owner},
+                                         {"$inc": {"attempts": 1}},
+                                         return_document=ReturnDocument.AFTER)
+    return None if job is None else job["attempts"]
+
+
 def let_files_expire(db, job_id, now):
     """A finished job's rows and file go FILES_KEPT_SECONDS after ``now``."""
     db.import_rows.update_many({"job_id": job_id}, {"$set": {"expires_at": now}})

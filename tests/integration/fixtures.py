@@ -9,7 +9,9 @@ a module-level ``SYSTEM = SystemOptions(...)``, which the ``system`` fixture (co
         requests.get(f"{system.base_url}/me", headers=system.headers["officer"])
 
 ``system.headers`` holds each demo user's Authorization headers by username and by the role
-they act in (``DEMO_ROLES``; ``anonymous`` sends none); ``system.passwords`` their passwords.
+they act in (``DEMO_ROLES``; ``anonymous`` sends none); ``system.passwords`` their passwords:
+random ones load_demo set, as on an installation outside development (``PASSWORDS`` are the
+published ones of the demo data, which only development mode keeps).
 ``assert_described`` checks an answer against the served OpenAPI description.
 """
 import contextlib
@@ -73,9 +75,10 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
             **{**users.settings(), "DECLARE_TOPOLOGY": "false", **settings})
         try:
             running.start_all(healthy_within=options.healthy_within)
-            load_demo({"AMQP_URI": users.uri(admin_uri, LOADER)}, DEMO,
-                      reorganise=options.reorganise)
-            running.passwords = dict(PASSWORDS)
+            # as the loader; its users get random passwords (not development), as up.sh's do
+            loaded = load_demo({"AMQP_URI": users.uri(admin_uri, LOADER)}, DEMO,
+                               reorganise=options.reorganise)
+            running.passwords = dict(loaded.passwords)
             running.headers = sign_in_everyone(running)
             yield running
         finally:
@@ -84,7 +87,8 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
 
 def sign_in_everyone(system):
     """Headers of every demo user, by username and by role; "anonymous" has none."""
-    by_username = {name: system.sign_in(name, password) for name, password in PASSWORDS.items()}
+    by_username = {name: system.sign_in(name, password)
+                   for name, password in system.passwords.items()}
     return {"anonymous": {}, **by_username,
             **{role: by_username[username] for role, username in DEMO_ROLES.items()}}
 

@@ -20,7 +20,6 @@ from tests.integration.endpoints import (
     ROLES,
     visit_body,
 )
-from tests.integration.fixtures import PASSWORDS
 
 pytestmark = pytest.mark.integration
 
@@ -177,8 +176,8 @@ def test_an_officer_sees_only_their_authoritys_cases(world):
 
 # --- tokens that must not work ---------------------------------------------------------------
 
-def claims_of(headers):
-    return tokens.verify(DEVELOPMENT_TOKEN_SECRET, headers["Authorization"].split()[1])
+def claims_of(world, headers):
+    return tokens.verify(world.system.env["TOKEN_SECRET"], headers["Authorization"].split()[1])
 
 
 def refused_with(world, token):
@@ -191,15 +190,22 @@ def refused_with(world, token):
 
 
 def test_an_expired_token_is_refused(world):
-    claims = claims_of(world.headers["cadre"])
-    expired, _ = tokens.issue(DEVELOPMENT_TOKEN_SECRET, 60, claims["sub"], claims["ver"],
+    claims = claims_of(world, world.headers["cadre"])
+    expired, _ = tokens.issue(world.system.env["TOKEN_SECRET"], 60, claims["sub"], claims["ver"],
                               now=time.time() - 3600)
     assert refused_with(world, expired)["fields"] == {"token": ["expired"]}
 
 
+def test_an_administrators_token_forged_with_the_published_key_is_refused(world):
+    # issue 19 (S1): the development key is in the repository; this system has its own
+    admin = claims_of(world, world.headers["administrator"])
+    forged, _ = tokens.issue(DEVELOPMENT_TOKEN_SECRET, 600, admin["sub"], admin["ver"])
+    assert "Signature" in refused_with(world, forged)["fields"]["token"][0]
+
+
 def test_a_tampered_token_is_refused(world):
     header, payload, signature = world.headers["cadre"]["Authorization"].split()[1].split(".")
-    admin_id = claims_of(world.headers["administrator"])["sub"]
+    admin_id = claims_of(world, world.headers["administrator"])["sub"]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     forged = base64.urlsafe_b64encode(json.dumps({**claims, "sub": admin_id}).encode())
     refused_with(world, f"{header}.{forged.decode().rstrip('=')}.{signature}")
@@ -210,7 +216,7 @@ def test_a_token_from_before_a_password_reset_is_refused(world):
     world.create_user("reset-me", "operator")
     headers = world.system.sign_in("reset-me", "reset-me-pass-1")
     assert world.call("anonymous", "GET", "/me", headers=headers).status_code == 200
-    user_id = claims_of(headers)["sub"]
+    user_id = claims_of(world, headers)["sub"]
     reset = world.call("administrator", "POST", f"/users/{user_id}/password-reset",
                        {"new_password": "reset-me-new-pass-2"})
     assert reset.status_code == 200, reset.text
@@ -266,6 +272,6 @@ def test_repeated_failed_sign_ins_are_refused_for_a_while_with_retry_after(world
     assert response.json()["retry_after"] == int(response.headers["Retry-After"])
     # locked even with the right password; the other users sign in as before
     right = requests.post(world.url + "/sessions", timeout=30,
-                          json={"username": "admin", "password": PASSWORDS["admin"]})
+                          json={"username": "admin", "password": world.system.passwords["admin"]})
     assert right.status_code == 429
-    world.system.sign_in("binh", PASSWORDS["binh"])
+    world.system.sign_in("binh", world.system.passwords["binh"])

@@ -14,7 +14,7 @@ from tooling.bench.registry_workbook import registry_workbook
 
 pytestmark = pytest.mark.integration
 
-FINISHED = ("done", "done_with_errors", "rejected", "refused")
+FINISHED = ("done", "done_with_errors", "rejected", "refused", "failed")
 
 
 def follow(system, import_id, timeout=1000):

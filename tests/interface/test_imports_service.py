@@ -19,7 +19,7 @@ from tests.unit.test_import_files import cp1258
 
 ADMIN = {"user_id": "u-admin", "role": "administrator"}
 CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "binh"}
-FINISHED = ("rejected", "refused", "done", "done_with_errors")
+FINISHED = ("rejected", "refused", "done", "done_with_errors", "failed")
 
 UNITS = [["unit_id", "name", "level", "kind", "parent_id", "Địa phương", "Lịch sinh hoạt",
           "Người liên hệ"],

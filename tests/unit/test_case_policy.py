@@ -47,7 +47,8 @@ def test_a_missing_policy_file_names_the_setting():
 
 def test_escalations_settings_are_checked_by_key():
     from services.escalations.settings import settings
-    deployment = {"AMQP_URI": "amqp://guest:guest@localhost"}  # each deployment gives it
+    deployment = {"AMQP_URI": "amqp://guest:guest@localhost",  # each deployment gives it
+                  "DEPLOYMENT_MODE": "development"}  # guest and the written token key
     assert settings(deployment)["SWEEP_INTERVAL_SECONDS"] == 60
     with pytest.raises(ConfigError) as bad:
         settings({**deployment, "SWEEP_INTERVAL_SECONDS": "often"})

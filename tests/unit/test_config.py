@@ -6,11 +6,14 @@ from shared.errors import ConfigError
 
 OVERRIDABLE = ("AMQP_URI", "RABBIT_MANAGEMENT_URI", "STORE_URI", "GATEWAY_ADDRESS",
                "MAX_WORKERS", "EVENT_RETRY_DELAYS", "OUTBOX_POLL_SECONDS", "OUTBOX_RELAY",
-               "LOG_LEVEL")
+               "LOG_LEVEL", "DEPLOYMENT_MODE", "TOKEN_SECRET", "TOKEN_SECRET_FILE",
+               "TOKEN_PREVIOUS_SECRETS")
 
 
 def config(**overrides):
-    return {"AMQP_URI": "amqp://guest:guest@localhost:5672/", **overrides}
+    # development: these tests are about other keys than the secrets (tests/unit/test_secrets.py)
+    return {"AMQP_URI": "amqp://guest:guest@localhost:5672/", "DEPLOYMENT_MODE": "development",
+            **overrides}
 
 
 def refused(config_dict):
@@ -24,6 +27,12 @@ def clean_env(monkeypatch):
     for name in OVERRIDABLE:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+@pytest.fixture
+def development_env(clean_env):
+    clean_env.setenv("DEPLOYMENT_MODE", "development")
+    return clean_env
 
 
 # --- defaults and pass-through ---------------------------------------------------------------
@@ -136,7 +145,12 @@ def test_config_error_message_names_the_bad_key():
 
 # --- the config file -------------------------------------------------------------------------
 
-def test_config_file_without_environment_yields_the_defaults(clean_env):
+def test_config_file_without_environment_refuses_its_development_secrets(clean_env):
+    # production is the default: the written token key and guest are published secrets
+    assert {"TOKEN_SECRET", "AMQP_URI"} <= set(refused(load_config_file()))
+
+
+def test_config_file_in_development_yields_the_defaults(development_env):
     loaded = settings(load_config_file())
     assert loaded["AMQP_URI"] == "amqp://guest:guest@localhost:5672/"
     assert loaded["STORE_URI"] == "embedded:var/data"
@@ -144,7 +158,8 @@ def test_config_file_without_environment_yields_the_defaults(clean_env):
     assert loaded["OUTBOX_RELAY"] == "running"
 
 
-def test_environment_overrides_the_config_file(clean_env):
+def test_environment_overrides_the_config_file(development_env):
+    clean_env = development_env
     clean_env.setenv("STORE_URI", "mongodb://db:27017/sausat")
     clean_env.setenv("EVENT_RETRY_DELAYS", "2,4")
     clean_env.setenv("OUTBOX_RELAY", "paused")
@@ -154,8 +169,8 @@ def test_environment_overrides_the_config_file(clean_env):
     assert loaded["OUTBOX_RELAY"] == "paused"
 
 
-def test_a_single_retry_delay_from_the_environment_is_a_list(clean_env):
-    clean_env.setenv("EVENT_RETRY_DELAYS", "7")
+def test_a_single_retry_delay_from_the_environment_is_a_list(development_env):
+    development_env.setenv("EVENT_RETRY_DELAYS", "7")
     assert settings(load_config_file())["EVENT_RETRY_DELAYS"] == [7.0]
 
 

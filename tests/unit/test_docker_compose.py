@@ -1,13 +1,15 @@
 """The promises of docker-compose.yml and deploy/rabbitmq/definitions.json, checked without Docker.
 
-The compose file is read with PyYAML (anchors and ``<<`` merges resolved) and its
-``${VAR:-default}`` values are taken at their development defaults. The RabbitMQ permissions of
-definitions.json are checked in test_broker_permissions.py. Where
+The compose file is read with PyYAML (anchors and ``<<`` merges resolved); its
+``${VAR:-default}`` values are taken at their defaults and each required ``${VAR:?…}`` (every
+secret: none has a default) at a value of its own (:func:`given`), as an operator sets them.
+The RabbitMQ permissions of definitions.json are checked in test_broker_permissions.py. Where
 a ``docker compose`` or ``docker-compose`` that can run ``config`` is installed, the file is
 also validated by it.
 """
 import importlib
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -27,12 +29,25 @@ ONE_SHOTS = ("rabbitmq-users", "topology", "mongo-init")
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
 DEFINITIONS = json.loads(DEFINITIONS_FILE.read_text())
 
-_VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
+_VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET")
+
+
+def given(name):
+    """The value the tests set a required variable to: URL-safe, long, one per name."""
+    return f"given-{name.lower().replace('_', '-')}-7f3a9c"
 
 
 def default(value):
-    """A compose value with every ``${VAR:-default}`` at its default (``${VAR}`` alone: empty)."""
-    return _VARIABLE.sub(lambda m: "$" if m.group(0) == "$$" else (m.group(2) or ""), str(value))
+    """A compose value with every ``${VAR:-default}`` at its default, each required
+    ``${VAR:?…}`` at :func:`given` (``${VAR}`` alone: empty)."""
+    def one(match):
+        if match.group(0) == "$$":
+            return "$"
+        if match.group(2) and match.group(2).endswith("?"):
+            return given(match.group(1))
+        return match.group(3) or ""
+    return _VARIABLE.sub(one, str(value))
 
 
 def variables(value):
@@ -115,10 +130,44 @@ def test_each_service_store_is_its_own_database_with_its_own_user(name):
     assert default(init_env) == uri.password
 
 
+def test_no_secret_has_a_default():
+    # issue 19 (S1): a fallback password is one every installation shares
+    text = COMPOSE_FILE.read_text()
+    secrets = [m for m in _VARIABLE.finditer(text) if m.group(1) and SECRET_NAME.search(m.group(1))
+               and m.group(1) != "TOKEN_PREVIOUS_SECRETS"]  # empty is right: no rotation
+    assert len(secrets) >= 40
+    for match in secrets:
+        assert match.group(2) == ":?", f"{match.group(0)} must be ${{{match.group(1)}:?…}}"
+    assert "dev-only" not in text
+    for name in ("accounts", "gateway"):
+        assert variables(raw_env(name)["TOKEN_SECRET"]) == {"TOKEN_SECRET"}
+        assert "DEPLOYMENT_MODE" not in raw_env(name)  # production, deploy/config.yml's default
+
+
 def test_no_two_services_share_a_password():
     for key in ("AMQP_URI", "STORE_URI"):
         passwords = [urlsplit(env(name)[key]).password for name in SERVICES]
         assert len(set(passwords)) == len(SERVICES), key
+
+
+def test_principal_keys_public_for_every_service_private_for_the_gateway_only():
+    # issue 19: only the gateway signs principals (shared/rpc.py); every service checks them
+    files = COMPOSE["secrets"]
+    assert variables(files["principal_public_key"]["file"]) == {"PRINCIPAL_PUBLIC_KEY_PATH"}
+    assert variables(files["principal_private_key"]["file"]) == {"PRINCIPAL_PRIVATE_KEY_PATH"}
+    for name in SERVICES:
+        mounted = set(service(name).get("secrets") or ())
+        assert env(name)["PRINCIPAL_PUBLIC_KEY_FILE"] == "/run/secrets/principal_public_key"
+        assert "principal_public_key" in mounted
+        if name == "gateway":
+            assert "principal_private_key" in mounted
+            assert env(name)["PRINCIPAL_PRIVATE_KEY_FILE"] == "/run/secrets/principal_private_key"
+        else:
+            assert "principal_private_key" not in mounted, name
+            assert "PRINCIPAL_PRIVATE_KEY_FILE" not in raw_env(name), name
+    for name, spec in COMPOSE["services"].items():
+        if name != "gateway":
+            assert "principal_private_key" not in (spec.get("secrets") or ()), name
 
 
 def test_services_and_topology_agree_on_the_retry_delays():
@@ -230,11 +279,24 @@ def compose_commands():
     return candidates
 
 
-def test_compose_config_accepts_the_file():
+def required_variables():
+    return {m.group(1) for m in _VARIABLE.finditer(COMPOSE_FILE.read_text())
+            if m.group(2) and m.group(2).endswith("?")}
+
+
+def test_compose_config_accepts_the_file_once_every_secret_is_set():
     commands = compose_commands()
     if not commands:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    clean = {k: v for k, v in os.environ.items() if not SECRET_NAME.search(k)}
+    secrets = {name: given(name) for name in required_variables()}
     for command in commands:
         result = subprocess.run(command + ["-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT,
-                                capture_output=True, text=True, timeout=120)
+                                capture_output=True, text=True, timeout=120,
+                                env={**clean, **secrets})
         assert result.returncode == 0, f"{' '.join(command)} config -q:\n{result.stderr}"
+        # one missing: compose stops, naming it, rather than start with a known value
+        missing = subprocess.run(command + ["-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT,
+                                 capture_output=True, text=True, timeout=120,
+                                 env={**clean, **secrets, "TOKEN_SECRET": ""})
+        assert missing.returncode != 0 and "set TOKEN_SECRET" in missing.stderr, missing.stderr

@@ -11,8 +11,14 @@ from services.imports.decoding import EncodingRefused, decode_text
 from services.imports.kinds import KINDS, kind_named, kind_of_headers
 from services.imports.planning import Known, lookups, make_plan
 from services.imports.rows import check_sheet
+from services.imports.settings import limits
 
 ADMIN = {"user_id": "u-admin", "role": "administrator"}
+LIMITS = limits({})  # deploy/config.yml's
+
+
+def read_file(data, name):
+    return parsing.read_file(data, name, None, LIMITS)
 
 NAMES = ["Chi bộ thôn Nội Phật, xã Tam Hợp", "Nguyễn Thị Hường", "Đảng ủy xã Hương Canh",
          "Trần Văn Đức", "Chi bộ tổ dân phố Ỷ La", "Lê Thị Ngọc Ánh"]
@@ -92,7 +98,7 @@ def test_files_in_no_readable_encoding_are_refused_naming_the_problem(data, why)
 
 def test_csv_rows_carry_the_line_the_administrator_sees():
     data = ("unit_id;name\n\nvp;\"Tỉnh ủy\nVĩnh Phúc\"\nvp.bx;Huyện ủy\n").encode("utf-8")
-    sheet, = parsing.read_file(data, "units.csv")
+    sheet, = read_file(data, "units.csv")
     assert sheet.headers == ["unit_id", "name"]
     assert sheet.rows == [(3, {"unit_id": "vp", "name": "Tỉnh ủy\nVĩnh Phúc"}),
                           (5, {"unit_id": "vp.bx", "name": "Huyện ủy"})]
@@ -114,7 +120,7 @@ def workbook(sheets):
 def test_xlsx_sheets_keep_text_dates_and_row_numbers():
     data = workbook({"Phân công": [["Mã cán bộ", "Mã đơn vị", "Từ ngày"], [None, None, None],
                                    ["tran-thi-binh", "vp.bx.th.np", dt.datetime(2026, 1, 5)]]})
-    sheet, = parsing.read_file(data, "phan-cong.xlsx")
+    sheet, = read_file(data, "phan-cong.xlsx")
     assert sheet.name == "Phân công" and kind_named(sheet.name).name == "assignments"
     assert sheet.rows == [(3, {"Mã cán bộ": "tran-thi-binh", "Mã đơn vị": "vp.bx.th.np",
                                "Từ ngày": dt.date(2026, 1, 5)})]
@@ -129,7 +135,7 @@ def test_xlsx_sheets_keep_text_dates_and_row_numbers():
 ])
 def test_unreadable_files_are_refused_whole(data, name, why):
     with pytest.raises(parsing.FileRefused, match=why):
-        parsing.read_file(data, name)
+        read_file(data, name)
 
 
 def test_kind_is_told_by_the_sheet_name_or_the_columns():
@@ -151,7 +157,7 @@ def test_each_bad_row_is_rejected_with_its_line_and_column():
             "VP BX,Huyện ủy Bình Xuyên,district,,vp,2\n"
             "vp.bx.th,,grassroots,,vp,3\n"
             "vp.bx.th.np,Chi bộ thôn Nội Phật,branch,hamlet,vp.bx.th,4\n")
-    checked = check_sheet(KINDS["units"], parsing.read_file(cp1258(data), "units.csv")[0])
+    checked = check_sheet(KINDS["units"], read_file(cp1258(data), "units.csv")[0])
     assert checked.ignored_columns == ["STT"]
     # the payload register_unit takes: the details a sheet left out are the schema's defaults
     assert [row.payload for row in checked.rows] == [
@@ -174,7 +180,7 @@ def test_a_units_details_as_an_office_writes_them():
             "01/07/2025\n"
             "vp.bx.th.ts,Chi bộ thôn Tiền Sơn,branch,village,vp.bx.th,,mỗi tuần,,\n"
             "vp.bx.th.hl,Chi bộ thôn Hữu Lộc,branch,village,vp.bx.th,,,(Bí thư) 0912 345 678,\n")
-    checked = check_sheet(KINDS["units"], parsing.read_file(cp1258(data), "units.csv")[0])
+    checked = check_sheet(KINDS["units"], read_file(cp1258(data), "units.csv")[0])
     row, = checked.rows
     assert row.payload["locality"] == "thôn Nội Phật, xã Tam Hợp"
     assert row.payload["meeting_schedule"] == {"frequency": "monthly", "day_of_month": 5,
@@ -191,7 +197,7 @@ def test_a_units_details_as_an_office_writes_them():
 
 
 def test_a_cadres_memberships_and_phone():
-    sheet, = parsing.read_file(
+    sheet, = read_file(
         "Mã cán bộ,Họ và tên,Mã đơn vị sinh hoạt,Chức vụ,Số điện thoại,Cấp ủy\n"
         "an,Nguyễn Văn An,vp.bx,district_committee_member,0912 345 678,"
         "vp.bx: standing_member từ 01/10/2020 đến 30/06/2025; vp.bx.th: member\n"
@@ -210,20 +216,20 @@ def test_a_cadres_memberships_and_phone():
 
 
 def test_a_sheet_without_a_required_column_is_refused_naming_it():
-    sheet, = parsing.read_file(b"unit_id,name\nvp,X\n", "units.csv")
+    sheet, = read_file(b"unit_id,name\nvp,X\n", "units.csv")
     with pytest.raises(parsing.FileRefused, match="lacks the column.*level"):
         check_sheet(KINDS["units"], sheet)
 
 
 def test_dates_and_lists_as_offices_write_them():
-    sheet, = parsing.read_file(
+    sheet, = read_file(
         "cadre_id,full_name,home_unit_id,positions,email\n"
         "an,Nguyễn Văn An,vp,province_committee_member; party_building_board_leader,\n"
         .encode(), "cadres.csv")
     row, = check_sheet(KINDS["cadres"], sheet).rows
     assert row.payload["positions"] == ["province_committee_member",
                                         "party_building_board_leader"]
-    sheet, = parsing.read_file(b"cadre_id,unit_id,starts_on\nan,vp.bx,05/01/2026\n"
+    sheet, = read_file(b"cadre_id,unit_id,starts_on\nan,vp.bx,05/01/2026\n"
                                b"an,vp.bx.th,31/02/2026\n", "assignments.csv")
     checked = check_sheet(KINDS["assignments"], sheet)
     assert checked.rows[0].payload["starts_on"] == "2026-01-05"
@@ -233,7 +239,7 @@ def test_dates_and_lists_as_offices_write_them():
 # --- the plan ---------------------------------------------------------------------------------
 
 def checked_units(text=UNITS_CSV):
-    return [check_sheet(KINDS["units"], parsing.read_file(text.encode(), "units.csv")[0])]
+    return [check_sheet(KINDS["units"], read_file(text.encode(), "units.csv")[0])]
 
 
 def test_parents_are_applied_in_earlier_waves_than_their_children():
@@ -277,7 +283,7 @@ def test_references_to_nothing_cycles_and_duplicate_lines():
 
 
 def test_assignments_follow_the_seed_rules_and_contacts_may_change():
-    workbook_sheets = parsing.read_file(workbook({
+    workbook_sheets = read_file(workbook({
         "units": [["unit_id", "name", "level", "kind", "parent_id"],
                   ["vp", "Tỉnh ủy", "province", None, None],
                   ["vp.bx", "Huyện ủy", "district", None, "vp"],
@@ -309,7 +315,7 @@ def test_assignments_follow_the_seed_rules_and_contacts_may_change():
 # --- the upload ------------------------------------------------------------------------------
 
 def test_working_groups_are_formed_changed_or_refused_against_the_registry():
-    sheet, = parsing.read_file(
+    sheet, = read_file(
         "Mã tổ công tác,Tên tổ công tác,Đơn vị thành lập,Thành viên,Chi bộ dự sinh hoạt,"
         "Từ ngày,Đến ngày\n"
         "tct-1,Tổ công tác số 1,vp.bx,binh; an,vp.bx.th.np; vp.bx.th.yl,01/03/2026,31/10/2026\n"
@@ -347,7 +353,7 @@ def test_working_groups_are_formed_changed_or_refused_against_the_registry():
 
 
 def test_an_assignments_end_needs_a_reason_and_is_planned_against_what_the_registry_holds():
-    sheet, = parsing.read_file(
+    sheet, = read_file(
         "cadre_id,unit_id,starts_on,Đến ngày,Lý do kết thúc\n"
         "binh,vp.bx.th.np,01/01/2026,31/12/2026,luân chuyển\n"
         "binh,vp.bx.th.yl,01/01/2026,31/12/2026,\n"
@@ -381,10 +387,10 @@ def test_the_upload_is_checked_before_anything_is_stored():
 
     from services.imports.intake import first_look
     from shared.contracts.rpc.imports import StartImport
-    assert first_look(cp1258("unit_id,name\nvp,Tỉnh ủy\n"), "don-vi.csv") == "csv"
-    assert first_look(workbook({"units": [["unit_id"]]}), "don-vi.xlsx") == "xlsx"
+    assert first_look(cp1258("unit_id,name\nvp,Tỉnh ủy\n"), "don-vi.csv", None, LIMITS) == "csv"
+    assert first_look(workbook({"units": [["unit_id"]]}), "don-vi.xlsx", None, LIMITS) == "xlsx"
     with pytest.raises(parsing.FileRefused, match="not a readable .xlsx workbook"):
-        first_look(b"PK\x03\x04" + b"\x00" * 40, "x.xlsx")
+        first_look(b"PK\x03\x04" + b"\x00" * 40, "x.xlsx", None, LIMITS)
     for content, why in (("", "empty"), ("@@@", "base64"), ("A" * 1_000_000, "over")):
         with pytest.raises(ValidationError, match=why):
             StartImport().load({"filename": "x.csv", "content_base64": content})

@@ -42,7 +42,7 @@ def test_every_supervised_process_gets_a_port_of_its_own(tmp_path):
 
 
 def test_operations_settings_are_checked():
-    base = {"AMQP_URI": "amqp://localhost"}
+    base = {"AMQP_URI": "amqp://localhost", "DEPLOYMENT_MODE": "development"}
     assert settings(base)["OPERATIONS_ADDRESS"] == ""
     assert settings({**base, "OPERATIONS_ADDRESS": "0.0.0.0:9100"})["OPERATIONS_ADDRESS"]
     for bad in ({"OPERATIONS_ADDRESS": "9100"}, {"ALERT_QUEUE_DEPTH": 0},

@@ -321,7 +321,10 @@ def run(scale_name, out_dir, clients=16, instances=1, profiles=False):
                  "but the gateway")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": vhost.amqp_uri}, yaml.safe_load(handle))
+                # development, as the bench system runs: the workload signs in with the
+                # demo data's published passwords
+                load_demo({"AMQP_URI": vhost.amqp_uri, "DEPLOYMENT_MODE": "development"},
+                          yaml.safe_load(handle))
             workload.sign_in(system)
             phases.run("messages per request",
                        lambda: results.update(messages=count_messages(config, system)))

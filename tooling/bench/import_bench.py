@@ -31,6 +31,7 @@ import yaml  # noqa: E402
 from services.imports.intake import take_in  # noqa: E402
 from services.imports.kinds import APPLY_ORDER  # noqa: E402
 from services.imports.planning import Known, make_plan  # noqa: E402
+from services.imports.settings import limits  # noqa: E402
 from shared.config import load_config_file, settings  # noqa: E402
 from tooling.bench import broker  # noqa: E402
 from tooling.bench.http_load import require_loopback  # noqa: E402
@@ -61,7 +62,7 @@ def plan_of(taken):
 
 def measure_parsing(data):
     started = time.perf_counter()
-    taken = take_in(data, "bench.xlsx")
+    taken = take_in(data, "bench.xlsx", None, None, limits({}))
     read = time.perf_counter() - started
     started = time.perf_counter()
     plan = plan_of(taken)
@@ -93,7 +94,7 @@ def measure_import(system, headers, data, filename):
 def measure_one_by_one(system, headers):
     data, _ = registry_workbook(prefix="one", districts=1, communes=4, province_members=5,
                                 district_members=10, province_assignments=4)
-    plan = plan_of(take_in(data, "one.xlsx"))
+    plan = plan_of(take_in(data, "one.xlsx", None, None, limits({})))
     chosen = sorted(plan.steps, key=lambda s: (APPLY_ORDER.index(s.kind), s.wave, s.line))
     session = requests.Session()
     started, failed = time.perf_counter(), 0
@@ -131,7 +132,10 @@ def main():
             step("starting the services")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
-                load_demo({"AMQP_URI": vhost.amqp_uri}, yaml.safe_load(handle))
+                # development, as the bench system runs: the workload signs in with the
+                # demo data's published passwords
+                load_demo({"AMQP_URI": vhost.amqp_uri, "DEPLOYMENT_MODE": "development"},
+                          yaml.safe_load(handle))
             headers = system.sign_in(*ADMIN)
             step("importing through the gateway")
             first = measure_import(system, headers, data, "bench.xlsx")

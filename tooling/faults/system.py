@@ -12,6 +12,7 @@ Example::
 import os
 import pathlib
 import random
+import secrets
 import signal
 import subprocess
 import time
@@ -60,6 +61,9 @@ class FaultedSystem:
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.port}",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.catcher.port),
+            # development only for the broker (guest); the token key is this system's own
+            "DEPLOYMENT_MODE": "development",
+            "TOKEN_SECRET": secrets.token_urlsafe(32),
             **RUN_SETTINGS,
             **{f"INSTANCES_{name.upper()}": str(instances) for name in BACK_END},
             **settings,
@@ -82,8 +86,7 @@ class FaultedSystem:
         self.wait_healthy(120)
         with open(DEMO_DATA, encoding="utf-8") as handle:
             demo = yaml.safe_load(handle)
-        load_demo({"AMQP_URI": self.env["AMQP_URI"]}, demo)
-        self.passwords = {user["username"]: user["password"] for user in demo["users"]}
+        self.passwords = load_demo({"AMQP_URI": self.env["AMQP_URI"]}, demo).passwords
 
     def stop(self):
         try:

@@ -148,3 +148,15 @@ def test_stop_also_ends_services_the_pid_file_script_started(tmp_path, capsys):
     assert not (run_dir / "visits.pid").exists() and not (run_dir / "monitor.pid").exists()
     assert f"visits: stopped (pid {unsupervised.pid}, started without supervision)" in (
         capsys.readouterr().out)
+
+
+def test_the_services_get_the_token_key_files_path_never_the_key(tmp_path):
+    # deploy/up.sh: the key stays in var/secrets; each service reads it at start
+    key_file = str(tmp_path / "secrets" / "token_secret")
+    processes = parsed(tmp_path, {"TOKEN_SECRET_FILE": key_file, "DEPLOYMENT_MODE": "production",
+                                  "TOKEN_PREVIOUS_SECRETS": ""})
+    for name in discover_services():
+        environment = processes[name][1].environment
+        assert environment["TOKEN_SECRET_FILE"] == key_file
+        assert environment["DEPLOYMENT_MODE"] == "production"
+        assert "TOKEN_SECRET" not in environment

@@ -1,6 +1,7 @@
 """Who is asking: the gateway's check of each request's access token.
 
-Signature and expiry are checked here with ``TOKEN_SECRET`` (no call needed); whether the token
+Signature and expiry are checked here with ``TOKEN_SECRET`` or one of the
+``TOKEN_PREVIOUS_SECRETS`` not yet retired (no call needed); whether the token
 was revoked (sign-out, password change or reset, disabling) the accounts service answers on
 every request, so a revoked token is refused at once, with no cache to go stale. The result is
 a :class:`shared.authorisation.Principal`, refused with 403 if its role may never do the action;
@@ -17,7 +18,7 @@ class Authenticator(DependencyProvider):
     """``self.auth.principal(request, accounts, action)`` -> the principal as a dict."""
 
     def setup(self):
-        self.secret = settings(self.container.config)["TOKEN_SECRET"]
+        self.keys = tokens.verification_keys(settings(self.container.config))
 
     def get_dependency(self, worker_ctx):
         return self
@@ -28,6 +29,6 @@ class Authenticator(DependencyProvider):
 
     def principal_of_token(self, token, accounts, action):
         """The same check for a token the pages keep in their session cookie."""
-        claims = tokens.verify(self.secret, token)
+        claims = tokens.verify(self.keys, token)
         principal = principal_from(accounts.principal_for(claims["sub"], claims["ver"]))
         return require(principal, action).to_dict()

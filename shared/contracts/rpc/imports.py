@@ -13,7 +13,7 @@ KIND_NAMES = ("units", "cadres", "assignments", "working_groups", "authorities",
 FILE_FORMATS = ("csv", "xlsx")
 MAX_FILE_BYTES = 700_000  # decoded; its base64 fits the gateway's 1 MB body
 JOB_STATES = ("queued", "planning", "applying", "done", "done_with_errors", "rejected",
-              "refused")
+              "refused", "failed")
 REPORT_FORMATS = ("json", "csv")
 
 
@@ -75,9 +75,12 @@ class ImportSummary(Schema):
     state = fields.String(validate=validate.OneOf(JOB_STATES), metadata={
         "description": "queued → planning → applying → done (or done_with_errors); rejected: "
                        "rows were rejected and accept_valid_rows was not given; refused: the "
-                       "file as a whole could not be read (see refusal). Both changed nothing"})
+                       "file as a whole could not be read (see refusal). Both changed nothing; "
+                       "failed: the job stopped on an error it cannot get past (see refusal); rows "
+                       "applied before it stay"})
     refusal = fields.String(allow_none=True, metadata={
-        "description": "why the file was refused whole (state refused)"})
+        "description": "why the file was refused whole (state refused) or the job stopped "
+                       "(state failed)"})
     progress = fields.Nested(ImportProgress)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
