@@ -3,6 +3,7 @@ demo system (tests/integration/fixtures.py says how a module asks for a variant)
 chromium per test session."""
 import pytest
 
+from tests import identities
 from tests.integration.browser import browser  # noqa: F401  (one chromium per test session)
 from tests.integration.fixtures import demo_system
 
@@ -12,3 +13,10 @@ def system(vhost_pipeline, request, tmp_path_factory):
     """The demo system, every demo user signed in; the module's ``SYSTEM`` options apply."""
     with demo_system(vhost_pipeline, request, tmp_path_factory) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def identified_proxies(monkeypatch):
+    """The tests' ClusterRpcProxy calls as a test identity (``system.rpc_config``): the
+    services trust no caller they cannot name (shared/callers.py)."""
+    identities.patch_standalone_proxies(monkeypatch)

@@ -14,16 +14,19 @@ random ones load_demo set, as on an installation outside development (``PASSWORD
 published ones of the demo data, which only development mode keeps).
 ``assert_described`` checks an answer against the served OpenAPI description.
 """
+import base64
 import contextlib
 import dataclasses
 import functools
+import json
 
 import schemathesis
 import yaml
 
 from services.gateway.edge.openapi import openapi_path
 from shared.callers import LOADER
-from tests.identities import declare_topology
+from shared.storage import connect
+from tests.identities import CONFIG_KEY, declare_topology
 from tests.integration.system import SERVICES, TEST_SETTINGS, RunningSystem
 from tooling.load_demo import DEMO_DATA, load_demo
 
@@ -79,6 +82,9 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
             loaded = load_demo({"AMQP_URI": users.uri(admin_uri, LOADER)}, DEMO,
                                reorganise=options.reorganise)
             running.passwords = dict(loaded.passwords)
+            # for the tests' own RPCs (ClusterRpcProxy, patched in conftest.py): as the
+            # gateway with a signed principal, or as the loader (tests/identities.py)
+            running.rpc_config = {"AMQP_URI": admin_uri, CONFIG_KEY: users}
             running.headers = sign_in_everyone(running)
             yield running
         finally:
@@ -91,6 +97,30 @@ def sign_in_everyone(system):
                    for name, password in system.passwords.items()}
     return {"anonymous": {}, **by_username,
             **{role: by_username[username] for role, username in DEMO_ROLES.items()}}
+
+
+def principal_of(system, who):
+    """The principal the gateway acts for when ``who`` (a username or a ``DEMO_ROLES`` role)
+    calls: found from their token the way the gateway finds it (accounts.principal_for)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    token = system.headers[who]["Authorization"].split()[1]
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    with ClusterRpcProxy(system.rpc_config, timeout=30) as cluster:
+        return cluster.accounts.principal_for(claims["sub"], claims["ver"])
+
+
+def audit_events(system, routing_key):
+    """The monitor's audit trail of ``routing_key``, newest first, payloads included, read
+    from the monitor's own store: over RPC no caller is given payloads any more (an operator
+    sees metadata only, and there is no trusted caller without a name)."""
+    from services.monitor.store import AUDIT_ORDER
+    client, db = connect(system.env["STORE_URI"], "monitor")
+    try:
+        return [{"event_id": doc["_id"], "routing_key": doc["routing_key"],
+                 "occurred_at": doc["occurred_at"].isoformat(), "payload": doc["payload"]}
+                for doc in db.audit_trail.find({"routing_key": routing_key}).sort(AUDIT_ORDER)]
+    finally:
+        client.close()
 
 
 @functools.cache

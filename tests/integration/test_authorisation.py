@@ -20,6 +20,7 @@ from tests.integration.endpoints import (
     ROLES,
     visit_body,
 )
+from tests.integration.fixtures import principal_of
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +31,10 @@ class World:
     def __init__(self, system):
         self.system = system
         self.url = system.base_url
-        self.rpc_config = {"AMQP_URI": system.env["AMQP_URI"]}
+        self.rpc_config = system.rpc_config
+        # the snapshot reads as the gateway would for them: signed principals, no trusted None
+        self.operator = principal_of(system, "operator")
+        self.administrator = principal_of(system, "administrator")
         self.headers = {role: system.headers[role] for role in ROLES}
 
     def call(self, role, method, path, body=None, headers=None):
@@ -53,12 +57,12 @@ class World:
         self.settle()
         with ClusterRpcProxy(self.rpc_config, timeout=30) as cluster:
             return {
-                "events": sorted(e["event_id"] for e in
-                                 cluster.monitor.recent_events({"limit": 500})["events"]),
+                "events": sorted(e["event_id"] for e in cluster.monitor.recent_events(
+                    {"limit": 500}, self.operator)["events"]),
                 "units": cluster.assignments.list_units({"limit": 500}),
                 "authorities": cluster.escalations.list_authorities({"limit": 500}),
                 "routing_rules": cluster.escalations.list_routing_rules({"limit": 500}),
-                "users": cluster.accounts.list_users({"limit": 500}, None),
+                "users": cluster.accounts.list_users({"limit": 500}, self.administrator),
                 "assignments": cluster.assignments.list_assignments("nguyen-van-an"),
             }
 

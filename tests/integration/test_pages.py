@@ -41,7 +41,7 @@ def cadre_visits(system, submission_id):
     """The cadre's stored visits with this submission_id, read from the visits service."""
     headers = system.sign_in("binh", system.passwords["binh"])
     me = requests.get(f"{system.base_url}/me", headers=headers, timeout=10).json()
-    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}) as cluster:
+    with ClusterRpcProxy(system.rpc_config) as cluster:
         visits = cluster.visits.visits_of_cadre({"limit": 500}, me)["visits"]
     return [v for v in visits if v["submission_id"] == submission_id]
 
