@@ -97,12 +97,17 @@ def service_config(config, service_name):
 
 
 def declare_topology(config):
+    """The deploy step, done by the test vhost's admin (guest on loopback: never a service).
+    Only the retry delays are read, not the whole settings, whose production checks are for
+    the services' own secrets."""
     from kombu import Connection
 
     from shared import topology
-    from shared.config import settings
+    from shared.config import DelayList, defaults
+    delays = DelayList().deserialize(config.get("EVENT_RETRY_DELAYS")
+                                     or defaults()["EVENT_RETRY_DELAYS"])
     with Connection(config["AMQP_URI"]) as connection:
-        topology.declare(connection, settings(config)["EVENT_RETRY_DELAYS"])
+        topology.declare(connection, delays)
 
 
 def publish_as_source(config, envelope):

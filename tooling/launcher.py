@@ -90,9 +90,8 @@ class RunningSystem:
             "PYTHONWARNINGS": "ignore",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.catcher.port),
-            # development only for the broker: the tests connect as guest until each service
-            # has a broker user of its own; the token key is this system's own all the same
-            "DEPLOYMENT_MODE": "development",
+            # production (deploy/config.yml's default): each service connects as its own
+            # broker user (service_uris) and the token key is this system's own
             "TOKEN_SECRET": secrets.token_urlsafe(32),
             **settings,
         }

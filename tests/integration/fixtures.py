@@ -100,10 +100,12 @@ def sign_in_everyone(system):
 
 
 def principal_of(system, who):
-    """The principal the gateway acts for when ``who`` (a username or a ``DEMO_ROLES`` role)
-    calls: found from their token the way the gateway finds it (accounts.principal_for)."""
+    """The principal the gateway acts for when ``who`` (a username or a ``DEMO_ROLES`` role,
+    or their headers) calls: found from their token the way the gateway finds it
+    (accounts.principal_for)."""
     from nameko.standalone.rpc import ClusterRpcProxy
-    token = system.headers[who]["Authorization"].split()[1]
+    headers = who if isinstance(who, dict) else system.headers[who]
+    token = headers["Authorization"].split()[1]
     claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
     with ClusterRpcProxy(system.rpc_config, timeout=30) as cluster:
         return cluster.accounts.principal_for(claims["sub"], claims["ver"])

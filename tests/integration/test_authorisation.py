@@ -90,7 +90,10 @@ def world(system):
     world.settle()
     concern_ids = [world.own_concern, world.other_concern] + [
         r.json()["concerns"][0]["concern_id"] for r in more]
-    found = [wait_for_case(world, concern_id) for concern_id in concern_ids]
+    # each read as the cadre who raised the concern (binh's, and cuong's for the other)
+    binh, cuong = principal_of(system, "cadre"), principal_of(system, world.headers["other_cadre"])
+    found = [wait_for_case(world, concern_id, raiser)
+             for concern_id, raiser in zip(concern_ids, [binh, cuong, binh, binh])]
     world.own_case, world.other_case, world.case_to_acknowledge, world.case_to_answer = [
         case["case_id"] for case in found]
     assert [case["authority_id"] for case in found] == [
@@ -101,12 +104,12 @@ def world(system):
     return world
 
 
-def wait_for_case(world, concern_id, timeout=30):
+def wait_for_case(world, concern_id, principal, timeout=30):
     deadline = time.monotonic() + timeout
     with ClusterRpcProxy(world.rpc_config, timeout=30) as cluster:
         while True:
             try:
-                return cluster.escalations.get_case_for_concern(concern_id)
+                return cluster.escalations.get_case_for_concern(concern_id, principal)
             except Exception:
                 assert time.monotonic() < deadline, "case never routed"
                 time.sleep(0.1)

@@ -222,7 +222,7 @@ def test_another_authoritys_case_is_no_original_and_is_refused_like_a_missing_on
         refusals.append((str(refused.value), refused.value.fields))
     assert refusals[0] == refusals[1]  # nothing tells the other case exists, nor its state
     assert "redirected" not in refusals[0][0]
-    after = escalations.get_case(ours)
+    after = escalations.get_case(ours, OFFICER)  # its authority's officer reads it
     assert (after["status"], after["version"], after.get("duplicate_of")) == ("routed", 1, None)
 
 
