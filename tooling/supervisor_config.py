@@ -22,7 +22,7 @@ import pathlib
 import re
 import string
 import sys
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from shared import config
 from shared.services import GATEWAY, SERVICES, service_class
@@ -183,15 +183,18 @@ def secrets_dir(environ):
 
 
 def own_broker_user(environ, name):
-    """``{"AMQP_URI": …}`` as the service's own broker user, with the password deploy/secrets.sh
-    keeps for it, unless the environment gives AMQP_URI itself; {} when there is no password
-    yet. The broker must know the user (``deploy/rabbitmq.sh users``)."""
+    """``{"AMQP_URI": …}`` as the service's own broker user (``<name><BROKER_USER_SUFFIX>``),
+    with the password deploy/secrets.sh keeps for it, at the broker and vhost of the
+    environment's AMQP_URI (else deploy/config.yml's); {} when there is no password file, and
+    the environment's AMQP_URI then applies as it is. The broker must know the user
+    (``deploy/rabbitmq.sh users``; tests: tests/identities.py)."""
     secret_file = secrets_dir(environ) / "rabbitmq" / name
-    if "AMQP_URI" in environ or not secret_file.is_file():
+    if not secret_file.is_file():
         return {}
-    base = urlsplit(config.defaults(CONFIG_FILE)["AMQP_URI"])
-    secret = secret_file.read_text().strip()
-    netloc = f"{name}:{secret}@{base.netloc.rpartition('@')[2]}"
+    base = urlsplit(environ.get("AMQP_URI") or config.defaults(CONFIG_FILE)["AMQP_URI"])
+    user = quote(name + (environ.get("BROKER_USER_SUFFIX") or ""), safe="")
+    secret = quote(secret_file.read_text().strip(), safe="")
+    netloc = f"{user}:{secret}@{base.netloc.rpartition('@')[2]}"
     return {"AMQP_URI": urlunsplit(base._replace(netloc=netloc)), "DECLARE_TOPOLOGY": "false"}
 
 

@@ -27,7 +27,7 @@ from services.gateway.edge.openapi import openapi_path
 from shared.callers import LOADER
 from shared.storage import connect
 from tests.identities import CONFIG_KEY, declare_topology
-from tests.integration.system import SERVICES, TEST_SETTINGS, RunningSystem
+from tests.integration.system import TEST_SETTINGS, RunningSystem
 from tooling.load_demo import DEMO_DATA, load_demo
 
 DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
@@ -73,8 +73,9 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
         admin_uri = f"{amqp}/{vhost}"
         declare_topology({"AMQP_URI": admin_uri, "EVENT_RETRY_DELAYS": settings.get(
             "EVENT_RETRY_DELAYS", TEST_SETTINGS["EVENT_RETRY_DELAYS"])})
+        # every user's (deploy and loader too: a supervised system declares the topology)
         running = options.cls(admin_uri, workdir, {
-            name: users.uri(admin_uri, name) for name in SERVICES},
+            name: users.uri(admin_uri, name) for name in users.passwords},
             **{**users.settings(), "DECLARE_TOPOLOGY": "false", **settings})
         try:
             running.start_all(healthy_within=options.healthy_within)
