@@ -76,8 +76,9 @@ def config(rabbit_config, tmp_path, broker_identities, monkeypatch):
         **broker_identities.settings(),
         identities.CONFIG_KEY: broker_identities,
         "STORE_URI": f"embedded:{tmp_path / 'data'}",
-        # the tests' broker user is guest, which production refuses (shared.config)
-        "DEPLOYMENT_MODE": "development",
+        # production (the default): each service container connects as its own broker user
+        # (container_factory below); the token key is the session's own, not a published one
+        "TOKEN_SECRET": identities.TOKEN_SECRET,
         "EVENT_RETRY_DELAYS": [0.2, 0.4],
         "OUTBOX_POLL_SECONDS": 0.05,
         "max_workers": 4,

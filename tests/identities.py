@@ -22,6 +22,8 @@ from shared.rpc import IdentifiedMethodProxy, principal_among
 
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 CONFIG_KEY = "test_identities"  # where the config fixture keeps the session's identities
+# the session's token key: production (the services' mode in tests) refuses a published one
+TOKEN_SECRET = secrets.token_urlsafe(32)
 
 
 def definitions():
