@@ -14,8 +14,13 @@ fi
 bash deploy/rabbitmq.sh start
 bash deploy/rabbitmq.sh users  # each service's broker user (definitions.json, var/secrets)
 source deploy/venv.sh
-# the topology as the deploy user: each service may only use it (shared/callers.py)
+# the topology as the deploy user: each service may only use it (shared/callers.py); in
+# production mode, which checks the token key too: this installation's (as services.sh does)
 broker_as() { echo "amqp://$1:$(cat "$(bash deploy/secrets.sh path "rabbitmq/$1")")@localhost:5672/"; }
+if [ -z "${TOKEN_SECRET:-}" ]; then
+  TOKEN_SECRET_FILE="${TOKEN_SECRET_FILE:-$(bash deploy/secrets.sh path token_secret)}"
+  export TOKEN_SECRET_FILE
+fi
 AMQP_URI=$(broker_as deploy) "$PY" -m shared.topology >/dev/null
 "$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
 bash deploy/services.sh start  # with this installation's token key (var/secrets, see there)
