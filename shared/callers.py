@@ -31,7 +31,9 @@ ASSERTION_AUDIENCE = "sausat-rpc"
 # verified assertion say who calls; any such header a caller sends is dropped on arrival
 CALLER_KEY = "caller"
 ASSERTION_KEY = "principal_assertion"
-IDENTITY_KEYS = frozenset({CALLER_KEY, ASSERTION_KEY})
+# the gateway's assertion a worker received with its call, kept for FORWARDS (never a header)
+RECEIVED_ASSERTION_KEY = "received_principal_assertion"
+IDENTITY_KEYS = frozenset({CALLER_KEY, ASSERTION_KEY, RECEIVED_ASSERTION_KEY})
 
 _REGISTRY_READS = frozenset({
     "assignments.get_unit", "assignments.unit_history", "assignments.list_units",
@@ -95,6 +97,19 @@ def caller_service(user, suffix=""):
         return None
     name = user[:len(user) - len(suffix)] if suffix else user
     return name if name in SERVICES or name == LOADER else None
+
+
+# RPCs a service may call with the principal of the user it serves, passing on the gateway's
+# assertion it received for it: the registry then records that user as the reader of the
+# personal data it shows (an export of cadres, services/imports/queries.py)
+FORWARDS = {
+    "imports": frozenset({"assignments.list_cadres"}),
+}
+
+
+def may_forward(caller, rpc_name):
+    """True when ``caller`` may pass on a user's principal, gateway-signed, to ``rpc_name``."""
+    return rpc_name in FORWARDS.get(caller, frozenset())
 
 
 def may_call_without_user(caller, rpc_name):

@@ -116,7 +116,9 @@ class Rpc(nameko_rpc.Rpc):
         context_data = {key: value for key, value in self.unpack_message_headers(message).items()
                         if key not in callers.IDENTITY_KEYS}
         caller = message.properties.get("user_id")
-        self.verify_caller(caller, args, kwargs, self.assertion_of(message))
+        assertion = self.assertion_of(message)
+        if self.verify_caller(caller, args, kwargs, assertion):
+            context_data[callers.RECEIVED_ASSERTION_KEY] = assertion  # for callers.FORWARDS
         context_data[callers.CALLER_KEY] = caller
         try:
             self.container.spawn_worker(self, args, kwargs, context_data=context_data,
@@ -132,15 +134,19 @@ class Rpc(nameko_rpc.Rpc):
 
     def verify_caller(self, user, args, kwargs, assertion):
         """Refuse (logged) a principal not signed by the gateway for this very call, and a
-        call without a user from a caller the table does not let call this RPC."""
+        call without a user from a caller the table does not let call this RPC. True when a
+        principal came with the gateway's verified assertion."""
         principal = self.signature.bind(None, *args, **kwargs).arguments.get("principal")
         service = callers.caller_service(user, self.user_suffix)
         try:
             if principal is not None:
-                if service != callers.GATEWAY:
+                # the gateway, or a service passing on the gateway's own assertion (FORWARDS)
+                if service != callers.GATEWAY and not callers.may_forward(service,
+                                                                          self.rpc_name):
                     raise Forbidden("only the gateway may act for a signed-in user",
                                     {"caller": [user], "rpc": [self.rpc_name]})
                 callers.verify_principal(self.public_key, assertion, principal)
+                return True
             elif service is None or not callers.may_call_without_user(service, self.rpc_name):
                 raise Forbidden(f"{user} may not call {self.rpc_name} without a signed-in user",
                                 {"caller": [user], "rpc": [self.rpc_name]})
@@ -217,6 +223,9 @@ class IdentifiedServiceProxy:
         principal = principal_among(args, kwargs)
         if principal is not None and self._signing_key is not None:
             method.assertion = callers.sign_principal(self._signing_key, principal)
+        elif principal is not None:  # passed on as received (callers.FORWARDS; else refused)
+            method.assertion = (self._worker_ctx.context_data or {}).get(
+                callers.RECEIVED_ASSERTION_KEY)
         return method
 
     def _call_async(self, method_name):

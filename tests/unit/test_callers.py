@@ -74,6 +74,9 @@ class Visits:
     def get_unit(self, unit_id):
         """an RPC that takes no principal"""
 
+    def list_cadres(self, query=None, principal=None):
+        """(as assignments.list_cadres) an RPC that records who was shown personal data"""
+
 
 def entrypoint(method_name, service="visits", suffix=""):
     rpc = Rpc()
@@ -108,6 +111,31 @@ def test_the_gateway_with_a_forged_principal_is_refused(assertion, caplog):
     with pytest.raises((Unauthorized, Forbidden)):
         entrypoint("get_visit").verify_caller("gateway", ["v1", CADRE], {}, assertion)
     assert "refused RPC visits.get_visit" in caplog.text
+
+
+def test_a_service_passes_on_a_users_principal_only_where_forwards_lists_it(caplog):
+    # imports' export of cadres: the registry records the administrator as the reader
+    signed = callers.sign_principal(KEY, OFFICER)
+    rpc = entrypoint("list_cadres", service="assignments")
+    assert rpc.verify_caller("imports", [{}, OFFICER], {}, signed) is True
+    with pytest.raises((Unauthorized, Forbidden)):  # still only the gateway's own signature
+        rpc.verify_caller("imports", [{}, OFFICER], {}, callers.sign_principal(OTHER_KEY,
+                                                                               OFFICER))
+    with pytest.raises(Forbidden, match="only the gateway"):  # not listed for anyone else
+        rpc.verify_caller("accounts", [{}, OFFICER], {}, signed)
+    with pytest.raises(Forbidden, match="only the gateway"):  # nor for another RPC
+        entrypoint("get_visit").verify_caller("imports", ["v1", OFFICER], {}, signed)
+
+
+def test_a_forwarded_call_carries_the_assertion_its_worker_received():
+    from shared.rpc import IdentifiedServiceProxy
+    worker_ctx = SimpleNamespace(context_data={callers.RECEIVED_ASSERTION_KEY: "received"},
+                                 container=SimpleNamespace(config={
+                                     "AMQP_URI": "amqp://imports:secret@localhost:5672/"}))
+    proxy = IdentifiedServiceProxy(worker_ctx, "assignments", None, {})
+    method = proxy._method("list_cadres", ({}, OFFICER), {})
+    assert method.assertion == "received"
+    assert proxy._method("list_units", ({},), {}).assertion is None  # no principal: none
 
 
 def test_no_principal_is_accepted_only_from_a_caller_the_table_lists(caplog):
@@ -152,6 +180,11 @@ def test_identity_headers_a_caller_sends_are_dropped_and_the_verified_caller_set
     rpc.handle_message({"args": ["u1"], "kwargs": {}}, message(
         "gateway", {"nameko.caller": "escalations", "nameko.correlation_id": "k1"}))
     assert spawned == [{"caller": "gateway", "correlation_id": "k1"}]
+    # a received assertion is the entrypoint's to set, once verified: never a caller's
+    spawned.clear()
+    rpc.handle_message({"args": ["u1"], "kwargs": {}}, message(
+        "gateway", {"nameko.received_principal_assertion": "forged"}))
+    assert spawned == [{"caller": "gateway"}]
 
 
 def test_an_outgoing_call_carries_only_its_own_assertion():
