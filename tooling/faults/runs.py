@@ -203,7 +203,7 @@ class Run:
         officers = Officers(system, random.Random(rng.random()), self.rate / 2)
         publish_poison(vhost.amqp_uri)
         if self.name == "duplicate-delivery":
-            self.duplicator = Duplicator(vhost.amqp_uri)
+            self.duplicator = Duplicator(vhost.amqp_uri, system.broker_users)
             self.duplicator.start()
         stop = threading.Event()
         self.started = time.monotonic()
