@@ -202,7 +202,7 @@ class Duplicator:
                     if headers.get(COPY_HEADER):  # one of ours, back through the tap
                         channel.basic_ack(message.delivery_tag)
                         continue
-                    target = producer
+                    target, identity = producer, {}
                     if self.users is not None and source in self.users.passwords:
                         if source not in as_source:
                             connections.append(Connection(
@@ -211,10 +211,13 @@ class Duplicator:
                             as_source[source] = Producer(connections[-1].channel(),
                                                          exchange=topology.EVENTS_EXCHANGE)
                         target, headers = as_source[source], {**headers, COPY_HEADER: 1}
+                        # as the services publish: user_id, which RabbitMQ vouches for
+                        identity = {"user_id": source + self.users.suffix}
                     target.publish(message.body, routing_key=key,
                                    content_type=properties.get("content_type"),
                                    content_encoding=properties.get("content_encoding"),
-                                   headers=headers, delivery_mode=2, serializer=None)
+                                   headers=headers, delivery_mode=2, serializer=None,
+                                   **identity)
                     channel.basic_ack(message.delivery_tag)
                     self.copied += 1
             finally:
