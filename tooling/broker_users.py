@@ -73,8 +73,19 @@ class RunUsers:
     def uris(self):
         return {name: self.uri(name) for name in self.passwords}
 
+    def declare_topology(self, delays=None):
+        """Exchanges and queues, as the deploy user (the services may only use them): for a
+        system not started by deploy/services.sh, which declares them itself."""
+        from kombu import Connection
+
+        from shared import topology
+        from shared.config import DelayList, defaults
+        delays = DelayList().deserialize(delays or defaults()["EVENT_RETRY_DELAYS"])
+        with Connection(self.uri("deploy")) as connection:
+            topology.declare(connection, delays)
+
     def settings(self):
-        return {"BROKER_USER_SUFFIX": self.suffix,
+        return {"BROKER_USER_SUFFIX": self.suffix, "DECLARE_TOPOLOGY": "false",
                 "PRINCIPAL_PUBLIC_KEY_FILE": str(self.public_key_file),
                 "PRINCIPAL_PRIVATE_KEY_FILE": str(self.private_key_file)}
 

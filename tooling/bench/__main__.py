@@ -319,7 +319,9 @@ def run(scale_name, out_dir, clients=16, instances=1, profiles=False):
         results["machine"] = describe_machine(vhost.rabbitmq_version())
         results["broker"] = measure_broker(vhost.amqp_uri, scale)
         results["hello"] = measure_hello(scale, clients)
-        # each service as its own broker user, in production mode (tooling/broker_users.py)
+        # each service as its own broker user, in production mode (tooling/broker_users.py):
+        # the topology first, as deploy
+        users.declare_topology()
         system = ScaledSystem(vhost.amqp_uri, workdir, instances, users.uris(),
                               **users.settings())
         phases = Phases()

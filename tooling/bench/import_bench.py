@@ -133,7 +133,9 @@ def main():
             tempfile.TemporaryDirectory(prefix="sausat-import-bench-") as workdir, \
             RunUsers(config["RABBIT_MANAGEMENT_URI"], vhost,
                      pathlib.Path(workdir) / "keys") as users:
-        # each service as its own broker user, in production mode (tooling/broker_users.py)
+        # each service as its own broker user, in production mode (tooling/broker_users.py):
+        # the topology first, as deploy
+        users.declare_topology()
         system = RunningSystem(vhost.amqp_uri, workdir, users.uris(), **users.settings())
         try:
             step("starting the services")
