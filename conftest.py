@@ -29,6 +29,7 @@ werkzeug.__version__ = importlib.metadata.version("werkzeug")
 import pytest  # noqa: E402
 
 import shared.rpc  # noqa: E402,F401 (registers the refusals: RPC callers in tests get their class)
+from tests import identities  # noqa: E402
 from tests.stores import MONGO_URI, MONGOMOCK_URI, STORE_BACKENDS, open_store  # noqa: E402
 
 
@@ -55,15 +56,41 @@ def database(store_uri):
     client.close()
 
 
+@pytest.fixture(scope="session")
+def broker_identities(rabbit_manager, tmp_path_factory):
+    """deploy/rabbitmq/definitions.json's users for this session (tests/identities.py)."""
+    made = identities.BrokerIdentities(rabbit_manager, tmp_path_factory.mktemp("keys"))
+    yield made
+    made.delete()
+
+
 @pytest.fixture
-def config(rabbit_config, tmp_path):
-    """A service configuration on a fresh vhost and a fresh embedded store, with short retries."""
+def config(rabbit_config, tmp_path, broker_identities, monkeypatch):
+    """A service configuration on a fresh vhost and a fresh embedded store, with short retries.
+    ``AMQP_URI`` is the vhost's admin, for the test itself; each service container connects
+    as its own broker user, and RPCs from the test go as the gateway or the loader."""
+    broker_identities.grant(rabbit_config["vhost"])
+    identities.patch_standalone_proxies(monkeypatch)
     return {
         **rabbit_config,
+        **broker_identities.settings(),
+        identities.CONFIG_KEY: broker_identities,
         "STORE_URI": f"embedded:{tmp_path / 'data'}",
-        # the tests' broker user is guest, which production refuses (shared.config)
-        "DEPLOYMENT_MODE": "development",
+        # production (the default): each service container connects as its own broker user
+        # (container_factory below); the token key is the session's own, not a published one
+        "TOKEN_SECRET": identities.TOKEN_SECRET,
         "EVENT_RETRY_DELAYS": [0.2, 0.4],
         "OUTBOX_POLL_SECONDS": 0.05,
         "max_workers": 4,
     }
+
+
+@pytest.fixture
+def container_factory(container_factory):
+    """nameko's, with each service connecting as its own broker user when the config is one
+    of the ``config`` fixture's."""
+    def make(service_cls, config):
+        if identities.CONFIG_KEY in config:
+            config = identities.service_config(config, service_cls.name)
+        return container_factory(service_cls, config)
+    return make

@@ -4,6 +4,12 @@
 #   deploy/rabbitmq.sh stop     stop the node (harmless when it is not running)
 #   deploy/rabbitmq.sh status   exit 0 when the node answers
 #   deploy/rabbitmq.sh kill     SIGKILL the node's Erlang VM (fault-injection runs only)
+#   deploy/rabbitmq.sh users [--delete-guest]
+#                               load deploy/rabbitmq/definitions.json's users with their
+#                               passwords from var/secrets/rabbitmq (deploy/secrets.sh first),
+#                               and sausat-admin (tests, scripts); then, asked to, delete guest
+# Everything listens on loopback only: AMQP, management, epmd and the Erlang distribution
+# (tooling/rabbitmq_setup.py writes the config); the Erlang cookie is owner-only.
 # Running any of them twice is harmless. A second node (fault runs, see
 # docs/reports/faults/REPORT.md) sets RABBITMQ_BASE, RABBITMQ_NODENAME, RABBITMQ_NODE_PORT,
 # RABBITMQ_MANAGEMENT_PORT (default 15672) and RABBITMQ_DIST_PORT (Erlang distribution; default
@@ -22,11 +28,11 @@ export RABBITMQ_LOG_BASE="$BASE/log"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
 export RABBITMQ_PID_FILE="$BASE/rabbitmq.pid"
 MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
-if [ -n "${RABBITMQ_DIST_PORT:-}" ]; then export RABBITMQ_DIST_PORT; fi
-# the management port is only in a config file: one is generated when it is not the default
-if [ "$MANAGEMENT_PORT" != 15672 ]; then
-  export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
-fi
+export RABBITMQ_DIST_PORT="${RABBITMQ_DIST_PORT:-$((RABBITMQ_NODE_PORT + 20000))}"
+# listeners, management and guest's loopback rule: always from the generated config file
+export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
+# epmd and the distribution on loopback (ERL_EPMD_ADDRESS, inet_dist_use_interface)
+eval "$(python3 "$ROOT/tooling/rabbitmq_setup.py" env --dist-port "$RABBITMQ_DIST_PORT")"
 
 log() { echo "rabbitmq: $*" >&2; }
 
@@ -55,14 +61,12 @@ start() {
     log "from another checkout, or the system's: systemctl stop rabbitmq-server); not starting"
     exit 1
   fi
-  if [ "$MANAGEMENT_PORT" != 15672 ]; then
-    if port_taken "$MANAGEMENT_PORT"; then
-      log "management port $MANAGEMENT_PORT is taken by another process; not starting"
-      exit 1
-    fi
-    printf 'management.tcp.port = %s\nloopback_users.guest = true\n' "$MANAGEMENT_PORT" \
-      >"$RABBITMQ_CONFIG_FILE"
+  if [ "$MANAGEMENT_PORT" != 15672 ] && port_taken "$MANAGEMENT_PORT"; then
+    log "management port $MANAGEMENT_PORT is taken by another process; not starting"
+    exit 1
   fi
+  python3 "$ROOT/tooling/rabbitmq_setup.py" conf --amqp-port "$RABBITMQ_NODE_PORT" \
+    --management-port "$MANAGEMENT_PORT" >"$RABBITMQ_CONFIG_FILE"
   "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management >/dev/null
   log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
   nohup "$BIN/rabbitmq-server" >"$RABBITMQ_LOG_BASE/console.log" 2>&1 &
@@ -76,7 +80,15 @@ start() {
     exit 1
   fi
   "$BIN/rabbitmqctl" -q await_startup --timeout 120
-  log "ready (AMQP :$RABBITMQ_NODE_PORT, management :$MANAGEMENT_PORT)"
+  chmod 600 "$HOME/.erlang.cookie"  # whoever reads it controls the node
+  log "ready (AMQP 127.0.0.1:$RABBITMQ_NODE_PORT, management 127.0.0.1:$MANAGEMENT_PORT)"
+}
+
+users() {
+  bash "$ROOT/deploy/secrets.sh"
+  python3 "$ROOT/tooling/rabbitmq_setup.py" users \
+    --secrets "$(bash "$ROOT/deploy/secrets.sh" path rabbitmq)" "$@"
+  log "users of deploy/rabbitmq/definitions.json loaded${1:+ ($1)}"
 }
 
 stop() {
@@ -101,5 +113,6 @@ case "${1:-}" in
   stop) stop ;;
   status) answers ;;
   kill) kill_node ;;
-  *) echo "usage: $0 start|stop|status|kill" >&2; exit 2 ;;
+  users) shift; users "$@" ;;
+  *) echo "usage: $0 start|stop|status|kill|users [--delete-guest]" >&2; exit 2 ;;
 esac

@@ -4,6 +4,9 @@
 #   var/secrets/token_secret       signs access tokens (the accounts service and the gateway)
 #   var/secrets/rabbitmq/<user>    the broker password of each user in
 #                                  deploy/rabbitmq/definitions.json (one per service, deploy...)
+#   var/secrets/principal_key.pem  the gateway's Ed25519 key: signs the principal of each RPC it
+#                                  makes for a signed-in user (only the gateway reads it)
+#   var/secrets/principal_key.pub  its public half: every service checks those signatures
 # Running it again keeps every secret that exists (a new one would lock the running services
 # out) and adds the missing ones; `deploy/secrets.sh path NAME` prints where NAME is kept.
 set -euo pipefail
@@ -29,6 +32,19 @@ case "${1:-}" in
 esac
 
 keep "$SECRETS/token_secret"
+# the broker's administrator for tests and scripts over loopback (deploy/rabbitmq.sh users)
+keep "$SECRETS/rabbitmq/sausat-admin"
+if [ ! -s "$SECRETS/principal_key.pem" ]; then
+  openssl genpkey -algorithm ed25519 -out "$SECRETS/principal_key.pem.partial"
+  mv "$SECRETS/principal_key.pem.partial" "$SECRETS/principal_key.pem"
+  rm -f "$SECRETS/principal_key.pub"  # a new private key: its public half follows
+fi
+if [ ! -s "$SECRETS/principal_key.pub" ]; then
+  openssl pkey -in "$SECRETS/principal_key.pem" -pubout -out "$SECRETS/principal_key.pub.partial"
+  mv "$SECRETS/principal_key.pub.partial" "$SECRETS/principal_key.pub"
+fi
+chmod 600 "$SECRETS/principal_key.pem"
+chmod 644 "$SECRETS/principal_key.pub"
 for user in $(python3 -c 'import json, sys
 print(" ".join(u["name"] for u in json.load(open(sys.argv[1]))["users"]))' \
     "$ROOT/deploy/rabbitmq/definitions.json"); do

@@ -22,10 +22,7 @@ if [ -z "${TOKEN_SECRET:-}" ] && [ -z "${TOKEN_SECRET_FILE:-}" ]; then
   TOKEN_SECRET_FILE=$(bash "$ROOT/deploy/secrets.sh" path token_secret)  # SAUSAT_SECRETS_DIR
   export TOKEN_SECRET_FILE
 fi
-# Development mode ONLY because the services still connect to RabbitMQ as guest (loopback-only
-# by RabbitMQ's default), which production refuses (shared/config.py). Once each service has a
-# broker user of its own (var/secrets/rabbitmq/<user>, issue 19's broker part), drop this line:
-# production is the default. The token key and up.sh's demo passwords are this installation's
-# own in either mode.
-export DEPLOYMENT_MODE="${DEPLOYMENT_MODE:-development}"
+# Production mode (deploy/config.yml's default): each service connects to RabbitMQ as its own
+# user, with the password in var/secrets/rabbitmq/<service> (tooling/supervisor_config.py), the
+# topology is declared as `deploy`; `deploy/rabbitmq.sh users` creates them on the broker.
 exec "$PY" -m tooling.supervise "$@"

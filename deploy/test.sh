@@ -23,6 +23,10 @@ if ! command -v chromium >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
+# A fresh node keeps guest on loopback: the tests use it only as each test vhost's admin, to
+# create the production users of deploy/rabbitmq/definitions.json for the session (suffixed,
+# random passwords: tests/identities.py) and their principal key pair; every service under
+# test connects as its own user in production mode. So no `rabbitmq.sh users` is needed here.
 started_rabbitmq=no
 if ! bash deploy/rabbitmq.sh status; then
   bash deploy/rabbitmq.sh start

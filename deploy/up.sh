@@ -12,7 +12,16 @@ if ! command -v curl >/dev/null; then  # the README's walk-through uses it
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
 fi
 bash deploy/rabbitmq.sh start
+bash deploy/rabbitmq.sh users  # each service's broker user (definitions.json, var/secrets)
 source deploy/venv.sh
+# the topology as the deploy user: each service may only use it (shared/callers.py); in
+# production mode, which checks the token key too: this installation's (as services.sh does)
+broker_as() { echo "amqp://$1:$(cat "$(bash deploy/secrets.sh path "rabbitmq/$1")")@localhost:5672/"; }
+if [ -z "${TOKEN_SECRET:-}" ]; then
+  TOKEN_SECRET_FILE="${TOKEN_SECRET_FILE:-$(bash deploy/secrets.sh path token_secret)}"
+  export TOKEN_SECRET_FILE
+fi
+AMQP_URI=$(broker_as deploy) "$PY" -m shared.topology >/dev/null
 "$PY" -m tooling.mailcatcher start  # the developers' SMTP server: mail lands in var/mail
 bash deploy/services.sh start  # with this installation's token key (var/secrets, see there)
 
@@ -24,8 +33,9 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fs "$url/health" >/dev/null || { echo "gateway not healthy; see var/log/*.log" >&2; exit 1; }
-# the demo users' passwords: random, printed once, kept in var/secrets/demo_passwords
-PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo --random-passwords
+# the demo as the loader user; its users' passwords: random, printed once, kept in
+# var/secrets/demo_passwords
+AMQP_URI=$(broker_as loader) PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo --random-passwords
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
 echo "Mail to authorities and cadres: .venv/bin/python -m tooling.mailcatcher list" \
   "(files in var/mail/new)"

@@ -6,9 +6,12 @@ the one scope bound to that role), and an action a role may never do is refused 
 touch *this* object (their own visit, their authority's case) is decided by the service that
 owns the object, which answers ``NotFound`` for another's object exactly as for a missing one.
 
-RPCs take the principal as a plain dict and load it with :func:`principal_from`; ``None`` means
-a trusted internal caller (a deploy script, or the gateway after another service checked the
-object). Example::
+RPCs take the principal as a plain dict and load it with :func:`principal_from`. Who may pass
+what is settled before the method runs (``shared.rpc``, ``shared.callers``): a principal only
+from the gateway's broker user with its signed assertion of exactly that principal, and
+``None`` only from a calling service (or the loader script) that ``SERVICE_CALLS`` lists for
+this RPC, e.g. imports registering units. So ``None`` here is a *verified* calling service,
+never whoever managed to publish a request. Example::
 
     principal = principal_from({"user_id": "7f…", "role": "cadre", "cadre_id": "tran-thi-binh"})
     require(principal, "visits.log")        # passes
@@ -132,7 +135,8 @@ def check_scope(role, cadre_id, authority_id, error=InvalidInput):
 
 
 def principal_from(data):
-    """The :class:`Principal` of an RPC argument, or None for a trusted internal caller."""
+    """The :class:`Principal` of an RPC argument, or None for a calling service the RPC
+    entrypoint verified against ``shared.callers.SERVICE_CALLS``."""
     if data is None:
         return None
     try:
@@ -146,7 +150,8 @@ def may(principal, action):
 
 
 def require(principal, action):
-    """Refuse with Forbidden unless ``principal``'s role may do ``action`` (None: internal)."""
+    """Refuse with Forbidden unless ``principal``'s role may do ``action`` (None: a calling
+    service the entrypoint verified)."""
     if principal is None or may(principal, action):
         return principal
     roles = " or ".join(sorted(PERMISSIONS[action]))

@@ -98,6 +98,12 @@ class Settings(Schema):
     # keys that still verify tokens (never sign) after a rotation, until retired
     TOKEN_PREVIOUS_SECRETS = SecretList(required=True, allow_none=True)
     TOKEN_TTL_SECONDS = fields.Integer(required=True, validate=validate.Range(10, 86400))
+    # who calls (shared/callers.py): the gateway signs principals, every service verifies them
+    PRINCIPAL_PUBLIC_KEY_FILE = fields.String(required=True, validate=validate.Length(min=1))
+    PRINCIPAL_PRIVATE_KEY_FILE = fields.String(required=True, validate=validate.Length(min=1))
+    # appended to each service's name to give its broker user (empty: the name itself)
+    BROKER_USER_SUFFIX = fields.String(required=True, allow_none=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]*$", error="letters, digits, - and _ only"))
     # tests only: while this file exists, the subscriptions it names fail (shared.consumer)
     TEST_FAIL_HANDLERS_FILE = fields.String(required=True, allow_none=True)
     # operations (shared/operations_port.py, services/monitor/alerts.py, shared/store.py)

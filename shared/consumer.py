@@ -13,6 +13,10 @@ gives the queue. For each message:
   JSON, not UTF-8, a content type other than JSON such as pickle or msgpack) goes straight to
   ``<queue>.dead`` with the reason in its headers;
 - it is loaded through its contract; one that does not load goes straight to ``<queue>.dead``;
+- it must have been published by the broker user of its ``source`` service (RabbitMQ vouches
+  for ``user_id``); a retry or dead letter re-published by this service, or a replay by the
+  monitor, counts by the ``x-sausat-published-by`` header they keep. Any other goes straight to
+  ``<queue>.dead`` naming who published it;
 - an event id this subscription already handled is acknowledged without running the handler
   (the handler's own effects must still be keyed so a crash between effect and record is safe);
 - a handler that raises is re-published to the wait queue of its next retry delay
@@ -35,7 +39,7 @@ from logging import getLogger
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
-from shared import correlation, metrics, topology
+from shared import callers, correlation, metrics, topology
 from shared.config import settings
 from shared.contracts import MAX_EVENT_BYTES, parse_event
 from shared.errors import InvalidEvent
@@ -43,6 +47,7 @@ from shared.messaging import (
     ATTEMPT_HEADER,
     ERROR_HEADER,
     FAILED_AT_HEADER,
+    PUBLISHED_BY_HEADER,
     QUEUE_HEADER,
     TRACEBACK_HEADER,
     ConfirmedPublisher,
@@ -124,6 +129,10 @@ class EventSubscriber(Consumer):
         self.retry_delays = config["EVENT_RETRY_DELAYS"]
         self.fail_flag_file = config["TEST_FAIL_HANDLERS_FILE"] or None
         self.publisher = ConfirmedPublisher(config["AMQP_URI"])
+        self.user_suffix = config["BROKER_USER_SUFFIX"] or ""
+        # who may re-publish an event they did not write: this service, the monitor's replays
+        self.republishers = {callers.broker_user(config["AMQP_URI"]),
+                             callers.service_user("monitor", self.user_suffix)}
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if len(stores) != 1:
             raise TypeError(f"{self.container.service_name} needs exactly one Store to "
@@ -141,6 +150,11 @@ class EventSubscriber(Consumer):
             if not self.subscription.wants(event.event_type):
                 raise InvalidEvent(f"{event.event_type.routing_key} is not part of "
                                    f"subscription {self.queue_name}")
+            source_user = callers.service_user(event.event_type.source, self.user_suffix)
+            publisher = self.first_publisher(message, source_user)
+            if publisher != source_user:
+                raise InvalidEvent(f"{event.event_type.routing_key} was published by broker "
+                                   f"user {publisher!r}, not by {source_user!r}, its source")
         except InvalidEvent as error:
             _log.error("dead-lettering unparseable message on %s: %s", self.queue_name, error)
             metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name, "unparseable").inc()
@@ -161,6 +175,14 @@ class EventSubscriber(Consumer):
                                       time.perf_counter()))
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
+
+    def first_publisher(self, message, source_user=None):
+        """The broker user that first published ``message``: its ``user_id``, or for a copy
+        this service or the monitor re-published, the header they kept."""
+        user = message.properties.get("user_id")
+        if user != source_user and user in self.republishers:
+            return (message.headers or {}).get(PUBLISHED_BY_HEADER)
+        return user
 
     def park_undecodable(self, message, exc):
         _log.error("dead-lettering undecodable message on %s: %s", self.queue_name, exc)
@@ -195,6 +217,8 @@ class EventSubscriber(Consumer):
             QUEUE_HEADER: self.queue_name,
             FAILED_AT_HEADER: dt.datetime.now(dt.timezone.utc).isoformat(),
         }
+        # always overwritten: a header the publisher wrote itself must not survive a replay
+        headers[PUBLISHED_BY_HEADER] = self.first_publisher(message) or ""
         try:
             if not final and attempt <= len(self.retry_delays):
                 metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name, "retried").inc()

@@ -28,6 +28,7 @@ from kombu import Connection, Exchange
 from kombu.utils.json import dumps
 from nameko.amqp.publish import Publisher
 
+from shared.callers import broker_user
 from shared.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE
 
 _log = getLogger(__name__)
@@ -41,6 +42,9 @@ ERROR_HEADER = "x-sausat-error"
 TRACEBACK_HEADER = "x-sausat-traceback"
 QUEUE_HEADER = "x-sausat-queue"
 FAILED_AT_HEADER = "x-sausat-failed-at"
+# the broker user that first published an event, kept by whoever re-publishes it (the consumer's
+# retries and dead letters, the monitor's replays): trusted only from those (shared/consumer.py)
+PUBLISHED_BY_HEADER = "x-sausat-published-by"
 
 def published_at():
     """The AMQP ``timestamp`` property (whole seconds) every message carries: RabbitMQ's
@@ -57,6 +61,8 @@ class ConfirmedPublisher:
         self._publisher = Publisher(
             amqp_uri, use_confirms=True, mandatory=True, delivery_mode=PERSISTENT,
             serializer="json", retry=False,
+            # RabbitMQ refuses a user_id other than the connection's: receivers can trust it
+            user_id=broker_user(amqp_uri),
         )
 
     def publish_event(self, envelope):
@@ -102,6 +108,7 @@ class WindowedPublisher:
 
     def __init__(self, amqp_uri, window=EVENT_WINDOW, confirm_timeout=CONFIRM_TIMEOUT_SECONDS):
         self.amqp_uri = amqp_uri
+        self.user_id = broker_user(amqp_uri)
         self.window = window
         self.confirm_timeout = confirm_timeout
         self._connection = None
@@ -151,11 +158,10 @@ class WindowedPublisher:
             self._connection, self._channel, self._next_tag = connection, channel, 0
         return self._channel
 
-    @staticmethod
-    def _message(envelope):
+    def _message(self, envelope):
         return Message(dumps(envelope), content_type="application/json",
                        content_encoding="utf-8", delivery_mode=PERSISTENT,
-                       message_id=envelope["event_id"],
+                       message_id=envelope["event_id"], user_id=self.user_id,
                        # the age of a queue's oldest message, for operators (management API)
                        timestamp=published_at())
 

@@ -15,17 +15,29 @@ module registers those classes with nameko, so a caller gets the same class back
 gets an answer, not an endless wait. The request stays queued for the service, so it may still be
 carried out when the service is back: clients retry with the same ``submission_id`` and get that
 result instead of a double.
+
+Who calls (``shared.callers``): every request and reply is published with ``user_id``, the
+connection's broker user, which RabbitMQ checks. The consumer refuses a request without one,
+drops any context header claiming an identity, and hands the entrypoint the verified caller as
+``worker_ctx.data["caller"]``. Before the method runs, a ``principal`` argument is accepted only
+from the gateway with its signed assertion of that very principal, and a call without one only
+from a caller ``SERVICE_CALLS`` lists for the RPC; anything else is refused, logged and answered
+with the refusal. The gateway's proxies sign each principal they pass.
 """
+import inspect
 import time
+from functools import lru_cache, partial
 from logging import getLogger
 
 import eventlet
 from nameko import rpc as nameko_rpc
-from nameko.exceptions import deserialize_to_instance
+from nameko.amqp.publish import Publisher
+from nameko.exceptions import ContainerBeingKilled, MalformedRequest, deserialize_to_instance
+from nameko.standalone.rpc import StandaloneProxyBase
 
-from shared import errors, metrics
+from shared import callers, errors, metrics
 from shared.config import settings
-from shared.errors import SausatError, Unavailable, quiet_expected_refusals
+from shared.errors import Forbidden, SausatError, Unauthorized, Unavailable, quiet_expected_refusals
 
 _log = getLogger(__name__)
 
@@ -34,15 +46,49 @@ for _error in errors.REFUSALS:
     deserialize_to_instance(_error)
 
 
+@lru_cache(maxsize=8)
+def _public_key(path):
+    return callers.load_key(path, private=False)
+
+
+@lru_cache(maxsize=8)
+def _private_key(path):
+    return callers.load_key(path, private=True)
+
+
 class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
+    def setup(self):
+        super().setup()
+        self.own_user = callers.broker_user(settings(self.container.config)["AMQP_URI"])
+
     def handle_message(self, body, message):
         properties = message.properties
+        routing_key = message.delivery_info.get("routing_key")
         if not properties.get("reply_to") or not properties.get("correlation_id"):
             _log.error("refused RPC request %s without reply_to or correlation_id: "
-                       "nobody to answer, nothing done", message.delivery_info.get("routing_key"))
+                       "nobody to answer, nothing done", routing_key)
             self.queue_consumer.ack_message(message)
             return
+        if not properties.get("user_id"):
+            _log.error("refused RPC request %s without user_id: the caller is unknown, "
+                       "nothing done", routing_key)
+            refusal = Unauthorized("RPC requests must carry the publisher's user_id",
+                                   {"user_id": ["missing"]})
+            self.handle_result(message, None, (Unauthorized, refusal, None))
+            return
         super().handle_message(body, message)
+
+    def handle_result(self, message, result, exc_info):
+        # nameko's, with the reply published as this service's broker user
+        config = self.container.config
+        responder = nameko_rpc.Responder(
+            config["AMQP_URI"], nameko_rpc.get_rpc_exchange(config),
+            config.get("serializer", "json"), message, ssl=config.get("AMQP_SSL"),
+            login_method=config.get("LOGIN_METHOD"))
+        responder.publisher_cls = partial(Publisher, user_id=self.own_user)
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class Rpc(nameko_rpc.Rpc):
@@ -53,34 +99,165 @@ class Rpc(nameko_rpc.Rpc):
 
     def setup(self):
         quiet_expected_refusals()
+        config = settings(self.container.config)
+        self.public_key = _public_key(config["PRINCIPAL_PUBLIC_KEY_FILE"])
+        self.user_suffix = config["BROKER_USER_SUFFIX"] or ""
+        method = getattr(self.container.service_cls, self.method_name)
+        self.signature = inspect.signature(method)
+        self.rpc_name = f"{self.container.service_name}.{self.method_name}"
         super().setup()
+
+    def handle_message(self, body, message):
+        try:
+            args, kwargs = body["args"], body["kwargs"]
+        except (KeyError, TypeError):
+            raise MalformedRequest("Message missing `args` or `kwargs`") from None
+        self.check_signature(args, kwargs)
+        context_data = {key: value for key, value in self.unpack_message_headers(message).items()
+                        if key not in callers.IDENTITY_KEYS}
+        caller = message.properties.get("user_id")
+        assertion = self.assertion_of(message)
+        if self.verify_caller(caller, args, kwargs, assertion):
+            context_data[callers.RECEIVED_ASSERTION_KEY] = assertion  # for callers.FORWARDS
+        context_data[callers.CALLER_KEY] = caller
+        try:
+            self.container.spawn_worker(self, args, kwargs, context_data=context_data,
+                                        handle_result=partial(self.handle_result, message))
+        except ContainerBeingKilled:
+            self.rpc_consumer.requeue_message(message)
+
+    def assertion_of(self, message):
+        return (message.headers or {}).get(self._get_header_name(callers.ASSERTION_KEY))
+
+    def _get_header_name(self, key):
+        return f"{self.header_prefix}.{key}"
+
+    def verify_caller(self, user, args, kwargs, assertion):
+        """Refuse (logged) a principal not signed by the gateway for this very call, and a
+        call without a user from a caller the table does not let call this RPC. True when a
+        principal came with the gateway's verified assertion."""
+        principal = self.signature.bind(None, *args, **kwargs).arguments.get("principal")
+        service = callers.caller_service(user, self.user_suffix)
+        try:
+            if principal is not None:
+                # the gateway, or a service passing on the gateway's own assertion (FORWARDS)
+                if service != callers.GATEWAY and not callers.may_forward(service,
+                                                                          self.rpc_name):
+                    raise Forbidden("only the gateway may act for a signed-in user",
+                                    {"caller": [user], "rpc": [self.rpc_name]})
+                callers.verify_principal(self.public_key, assertion, principal)
+                return True
+            elif service is None or not callers.may_call_without_user(service, self.rpc_name):
+                raise Forbidden(f"{user} may not call {self.rpc_name} without a signed-in user",
+                                {"caller": [user], "rpc": [self.rpc_name]})
+        except SausatError as refusal:
+            _log.warning("refused RPC %s from broker user %s: %s %s", self.rpc_name, user,
+                         refusal.message, refusal.fields)
+            raise
 
 
 rpc = Rpc.decorator
 
 
-class BoundedRpcProxy(nameko_rpc.RpcProxy):
+class IdentifiedMethodProxy(nameko_rpc.MethodProxy):
+    """nameko's, minus inherited identity headers, plus this call's principal assertion."""
+    assertion = None
+
+    def get_message_headers(self, worker_ctx):
+        dropped = {self._get_header_name(key) for key in callers.IDENTITY_KEYS}
+        headers = {key: value for key, value in super().get_message_headers(worker_ctx).items()
+                   if key not in dropped}
+        if self.assertion:
+            headers[self._get_header_name(callers.ASSERTION_KEY)] = self.assertion
+        return headers
+
+
+def principal_among(args, kwargs):
+    """The principal a call passes: ``principal=`` or the positional dict shaped like one."""
+    if kwargs.get("principal") is not None:
+        return kwargs["principal"]
+    for value in reversed(args):
+        if isinstance(value, dict) and "user_id" in value and "role" in value:
+            return value
+    return None
+
+
+class IdentifiedRpcProxy(nameko_rpc.RpcProxy):
+    """nameko's ``RpcProxy``, publishing as this service's broker user (the gateway's also
+    signing each principal): for callers that time their replies themselves."""
+
     def setup(self):
         super().setup()
-        self.timeout = settings(self.container.config)["RPC_TIMEOUT_SECONDS"]
+        config = settings(self.container.config)
+        self.timeout = config["RPC_TIMEOUT_SECONDS"]
+        self.options["user_id"] = callers.broker_user(config["AMQP_URI"])
+        # only the gateway acts for signed-in users, so only it reads the private key
+        self.signing_key = (_private_key(config["PRINCIPAL_PRIVATE_KEY_FILE"])
+                            if self.container.service_name == callers.GATEWAY else None)
 
     def get_dependency(self, worker_ctx):
-        return BoundedServiceProxy(super().get_dependency(worker_ctx), self.target_service,
-                                   self.timeout)
+        return IdentifiedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
+                                      self.options, self.signing_key)
 
 
-class BoundedServiceProxy:
-    def __init__(self, proxy, service, timeout):
-        self._proxy = proxy
+class BoundedRpcProxy(IdentifiedRpcProxy):
+    def get_dependency(self, worker_ctx):
+        return BoundedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
+                                   self.options, self.signing_key, self.timeout)
+
+
+class IdentifiedServiceProxy:
+    """Calls to one service published as the connection's broker user; with the gateway's
+    ``signing_key``, each principal passed goes with its signed assertion."""
+
+    def __init__(self, worker_ctx, service, reply_listener, options, signing_key=None):
+        self._worker_ctx = worker_ctx
+        self._reply_listener = reply_listener
+        self._options = options
         self._service = service
+        self._signing_key = signing_key
+
+    def _method(self, method_name, args, kwargs):
+        method = IdentifiedMethodProxy(self._worker_ctx, self._service, method_name,
+                                       self._reply_listener, **self._options)
+        principal = principal_among(args, kwargs)
+        if principal is not None and self._signing_key is not None:
+            method.assertion = callers.sign_principal(self._signing_key, principal)
+        elif principal is not None:  # passed on as received (callers.FORWARDS; else refused)
+            method.assertion = (self._worker_ctx.context_data or {}).get(
+                callers.RECEIVED_ASSERTION_KEY)
+        return method
+
+    def _call_async(self, method_name):
+        def call_async(*args, **kwargs):
+            return self._method(method_name, args, kwargs).call_async(*args, **kwargs)
+        return call_async
+
+    def __getattr__(self, method_name):
+        if method_name.startswith("_"):
+            raise AttributeError(method_name)
+        call_async = self._call_async(method_name)
+
+        def call(*args, **kwargs):
+            return call_async(*args, **kwargs).result()
+
+        call.call_async = call_async
+        return call
+
+
+class BoundedServiceProxy(IdentifiedServiceProxy):
+    def __init__(self, worker_ctx, service, reply_listener, options, signing_key, timeout):
+        super().__init__(worker_ctx, service, reply_listener, options, signing_key)
         self._timeout = timeout
 
     def __getattr__(self, method_name):
-        method = getattr(self._proxy, method_name)
+        if method_name.startswith("_"):
+            raise AttributeError(method_name)
+        call_async = self._call_async(method_name)
 
         def call(*args, **kwargs):
             started, outcome = time.perf_counter(), "error"
-            reply = method.call_async(*args, **kwargs)
+            reply = call_async(*args, **kwargs)
             try:
                 with eventlet.Timeout(self._timeout):
                     result = reply.result()
@@ -95,5 +272,34 @@ class BoundedServiceProxy:
                 metrics.RPC_SECONDS.labels(self._service, method_name, outcome).observe(
                     time.perf_counter() - started)
 
-        call.call_async = method.call_async
+        call.call_async = call_async
         return call
+
+
+class IdentifiedClusterRpcProxy(StandaloneProxyBase):
+    """nameko's ``ClusterRpcProxy`` for scripts and tests, identified as the broker user of
+    ``config["AMQP_URI"]`` (the scripts' is ``loader``). ``signing_key`` is for tests acting
+    as the gateway; a script has none, and passes no principal. Example::
+
+        with IdentifiedClusterRpcProxy(config, timeout=30) as cluster:
+            cluster.assignments.register_unit(unit)
+    """
+
+    def __init__(self, config, timeout=None, signing_key=None):
+        super().__init__(config, timeout=timeout)
+        options = {"user_id": callers.broker_user(config["AMQP_URI"])}
+        self._proxy = _Cluster(
+            lambda service: IdentifiedServiceProxy(self._worker_ctx, service,
+                                                   self._reply_listener, options, signing_key))
+
+
+class _Cluster:
+    def __init__(self, service_proxy):
+        self._service_proxy = service_proxy
+
+    def __getattr__(self, service):
+        if service.startswith("_"):
+            raise AttributeError(service)
+        return self._service_proxy(service)
+
+    __getitem__ = __getattr__

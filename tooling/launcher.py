@@ -72,8 +72,12 @@ class MailCatcher:
 
 
 class RunningSystem:
-    def __init__(self, amqp_uri, workdir, **settings):
+    """``amqp_uri`` is the vhost as its administrator (the caller's own look at the broker);
+    ``service_uris`` gives each service its own broker user's URI, as deployments do."""
+
+    def __init__(self, amqp_uri, workdir, service_uris=None, **settings):
         self.workdir = pathlib.Path(workdir)
+        self.service_uris = dict(service_uris or {})
         self.port = free_port()
         # the notifications service mails into a catcher of this system's own
         self.catcher = MailCatcher(self.workdir / "mail")
@@ -86,9 +90,8 @@ class RunningSystem:
             "PYTHONWARNINGS": "ignore",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.catcher.port),
-            # development only for the broker: the tests connect as guest until each service
-            # has a broker user of its own; the token key is this system's own all the same
-            "DEPLOYMENT_MODE": "development",
+            # production (deploy/config.yml's default): each service connects as its own
+            # broker user (service_uris) and the token key is this system's own
             "TOKEN_SECRET": secrets.token_urlsafe(32),
             **settings,
         }
@@ -102,7 +105,11 @@ class RunningSystem:
                    f"services.{name}.service:{name.capitalize()}Service"]
         with open(self.log_path(name), "a") as log:
             self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT)
+                command, cwd=ROOT, env={**self.env, **self._own_user(name), **env}, stdout=log,
+                stderr=subprocess.STDOUT)
+
+    def _own_user(self, name):
+        return {"AMQP_URI": self.service_uris[name]} if name in self.service_uris else {}
 
     def start_all(self):
         self.catcher.start()

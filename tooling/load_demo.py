@@ -15,6 +15,10 @@ the same file either way).
 
 ``--reorganise`` also carries out the data's ``reorganisations`` (the 2025 two-level local
 government), once each (each has its operation_id), and waits until visits follows them.
+
+It calls as the ``loader`` broker user (``AMQP_URI`` names it, with the password from
+``var/secrets/rabbitmq/loader``): the services take registry writes and user creation from it
+without a signed-in user, and nothing else (shared/callers.py ``SERVICE_CALLS``).
 """
 import argparse
 import collections
@@ -24,11 +28,10 @@ import secrets
 import time
 
 import yaml
-from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.rpc  # noqa: F401 (registers the refusals: an RPC refusal comes back as its class)
 from shared.config import DEFAULT_CONFIG_FILE, ROOT, load_config_file
 from shared.errors import Conflict, NotFound
+from shared.rpc import IdentifiedClusterRpcProxy
 
 DEMO_DATA = ROOT / "deploy" / "demo_data.yml"
 STEPS = (  # (section, service, method), in dependency order
@@ -54,7 +57,7 @@ def load_demo(config, data, wait_seconds=60, reorganise=False, random_passwords=
     if random_passwords is None:
         random_passwords = config.get("DEPLOYMENT_MODE") != "development"
     counts, passwords = {}, {}
-    with ClusterRpcProxy(config, timeout=30) as cluster:
+    with IdentifiedClusterRpcProxy(config, timeout=30) as cluster:
         for section, service, method in STEPS:
             call = getattr(getattr(cluster, service), method)
             for item in data.get(section, []):

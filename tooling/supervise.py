@@ -34,6 +34,7 @@ from tooling.supervisor_config import (
     SettingError,
     discover_services,
     health_url,
+    own_broker_user,
     recorded_environment,
     render,
 )
@@ -149,7 +150,9 @@ def start(layout, environ, service=None):
     check_service(service)
     render(layout, environ)  # refuses a bad setting before anything is touched
     # every queue exists before any service publishes
-    declared = subprocess.run([sys.executable, "-m", "shared.topology"], cwd=ROOT, env=environ)
+    # as the deploy user where it has a password (a service's own user may only use queues)
+    declared = subprocess.run([sys.executable, "-m", "shared.topology"], cwd=ROOT,
+                              env={**environ, **own_broker_user(environ, "deploy")})
     if declared.returncode != 0:
         raise SettingError("nothing started: declaring the topology failed (above): a setting "
                            "of deploy/config.yml refused, or RabbitMQ not reachable at AMQP_URI")

@@ -22,6 +22,7 @@ import pathlib
 import re
 import string
 import sys
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from shared import config
 from shared.services import GATEWAY, SERVICES, service_class
@@ -168,7 +169,8 @@ def render(layout, environ, python=sys.executable, root=ROOT):
         process_name="%(program_name)s" if counts[name] == 1
         else "%(program_name)s-%(process_num)d",
         priority=999 if name == GATEWAY else 100,
-        environment=program_environment(environ, operations.get(name)),
+        environment=program_environment(environ, operations.get(name),
+                                        own_broker_user(environ, name)),
     ) for name in services)
     main = string.Template((TEMPLATES / "supervisord.conf").read_text())
     return main.substitute(
@@ -176,12 +178,33 @@ def render(layout, environ, python=sys.executable, root=ROOT):
         startretries=START_RETRIES, programs=programs, python=python, environment=environment)
 
 
-def program_environment(environ, operations_address):
-    """The environment line of one program: the shared overrides, and its operations port."""
+def secrets_dir(environ):
+    return pathlib.Path(environ.get("SAUSAT_SECRETS_DIR") or ROOT / "var" / "secrets")
+
+
+def own_broker_user(environ, name):
+    """``{"AMQP_URI": …}`` as the service's own broker user (``<name><BROKER_USER_SUFFIX>``),
+    with the password deploy/secrets.sh keeps for it, at the broker and vhost of the
+    environment's AMQP_URI (else deploy/config.yml's); {} when there is no password file, and
+    the environment's AMQP_URI then applies as it is. The broker must know the user
+    (``deploy/rabbitmq.sh users``; tests: tests/identities.py)."""
+    secret_file = secrets_dir(environ) / "rabbitmq" / name
+    if not secret_file.is_file():
+        return {}
+    base = urlsplit(environ.get("AMQP_URI") or config.defaults(CONFIG_FILE)["AMQP_URI"])
+    user = quote(name + (environ.get("BROKER_USER_SUFFIX") or ""), safe="")
+    secret = quote(secret_file.read_text().strip(), safe="")
+    netloc = f"{user}:{secret}@{base.netloc.rpartition('@')[2]}"
+    return {"AMQP_URI": urlunsplit(base._replace(netloc=netloc)), "DECLARE_TOPOLOGY": "false"}
+
+
+def program_environment(environ, operations_address, own_user=None):
+    """The environment line of one program: the shared overrides, its own broker user, and
+    its operations port."""
+    values = {**service_environment(environ), **(own_user or {})}
     if operations_address is None:
-        return environment_line(service_environment(environ))
-    line = environment_line({**service_environment(environ),
-                             "OPERATIONS_ADDRESS": operations_address})
+        return environment_line(values)
+    line = environment_line({**values, "OPERATIONS_ADDRESS": operations_address})
     return line.rstrip("\n") + ',OPERATIONS_PORT_OFFSET="%(process_num)d"\n'
 
 

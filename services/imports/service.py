@@ -9,7 +9,7 @@ registry holds in the columns the import reads. Coverage reports (``queries``, r
 ``coverage``) come from this service's read model of registry and visit events
 (``reactions``); every collection is read and written in ``store``.
 """
-from nameko.rpc import RpcProxy
+
 
 from services.imports import queries, reactions, store
 from services.imports.dependencies import JobSettings, import_timer
@@ -19,7 +19,7 @@ from shared.consumer import subscribe
 from shared.contracts.rpc import imports as schemas
 from shared.errors import load_payload
 from shared.pages import PageQuery
-from shared.rpc import rpc
+from shared.rpc import IdentifiedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
 
 
@@ -27,8 +27,8 @@ class ImportsService(ReportsHealth):
     name = "imports"
     db = Store(indexes=store.INDEXES)
     # the registry: rows are applied through its RPCs, and read from them
-    assignments = RpcProxy("assignments")
-    escalations = RpcProxy("escalations")
+    assignments = IdentifiedRpcProxy("assignments")
+    escalations = IdentifiedRpcProxy("escalations")
     jobs = JobSettings()
 
     # --- import -------------------------------------------------------------------------------

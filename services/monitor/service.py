@@ -17,7 +17,6 @@
 Every collection is read and written in ``store``.
 """
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 
 from services.monitor import dead_letters, queries, queues, reactions, store, watch
 from services.monitor.dependencies import WATCHED_SERVICES, Findings, alert_timer
@@ -26,7 +25,7 @@ from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import operations as schemas
 from shared.errors import load_payload
-from shared.rpc import rpc
+from shared.rpc import IdentifiedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
 
 
@@ -36,12 +35,12 @@ class MonitorService(ReportsHealth):
     config = Config()
     findings = Findings()
     # every service of WATCHED_SERVICES, for its health (test_monitor_rules checks the list)
-    assignments = RpcProxy("assignments")
-    visits = RpcProxy("visits")
-    escalations = RpcProxy("escalations")
-    notifications = RpcProxy("notifications")
-    accounts = RpcProxy("accounts")
-    imports = RpcProxy("imports")
+    assignments = IdentifiedRpcProxy("assignments")
+    visits = IdentifiedRpcProxy("visits")
+    escalations = IdentifiedRpcProxy("escalations")
+    notifications = IdentifiedRpcProxy("notifications")
+    accounts = IdentifiedRpcProxy("accounts")
+    imports = IdentifiedRpcProxy("imports")
 
     @subscribe("audit")
     def record_event(self, event):

@@ -14,15 +14,20 @@ random ones load_demo set, as on an installation outside development (``PASSWORD
 published ones of the demo data, which only development mode keeps).
 ``assert_described`` checks an answer against the served OpenAPI description.
 """
+import base64
 import contextlib
 import dataclasses
 import functools
+import json
 
 import schemathesis
 import yaml
 
 from services.gateway.edge.openapi import openapi_path
-from tests.integration.system import RunningSystem
+from shared.callers import LOADER
+from shared.storage import connect
+from tests.identities import CONFIG_KEY, declare_topology
+from tests.integration.system import TEST_SETTINGS, RunningSystem
 from tooling.load_demo import DEMO_DATA, load_demo
 
 DEMO = yaml.safe_load(DEMO_DATA.read_text(encoding="utf-8"))
@@ -60,13 +65,27 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
     if options.test_clock:
         settings.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
                         SWEEP_INTERVAL_SECONDS="0.2")
+    # each service as its own broker user of definitions.json (tests/identities.py), the
+    # topology declared first as the deploy step does, the demo loaded as the loader
+    users = request.getfixturevalue("broker_identities")
     with vhost_pipeline.get() as vhost:
-        running = options.cls(f"{amqp}/{vhost}", workdir, **settings)
+        users.grant(vhost)
+        admin_uri = f"{amqp}/{vhost}"
+        declare_topology({"AMQP_URI": admin_uri, "EVENT_RETRY_DELAYS": settings.get(
+            "EVENT_RETRY_DELAYS", TEST_SETTINGS["EVENT_RETRY_DELAYS"])})
+        # every user's (deploy and loader too: a supervised system declares the topology)
+        running = options.cls(admin_uri, workdir, {
+            name: users.uri(admin_uri, name) for name in users.passwords},
+            **{**users.settings(), "DECLARE_TOPOLOGY": "false", **settings})
         try:
             running.start_all(healthy_within=options.healthy_within)
-            loaded = load_demo({"AMQP_URI": running.env["AMQP_URI"]}, DEMO,
+            # as the loader; its users get random passwords (not development), as up.sh's do
+            loaded = load_demo({"AMQP_URI": users.uri(admin_uri, LOADER)}, DEMO,
                                reorganise=options.reorganise)
             running.passwords = dict(loaded.passwords)
+            # for the tests' own RPCs (ClusterRpcProxy, patched in conftest.py): as the
+            # gateway with a signed principal, or as the loader (tests/identities.py)
+            running.rpc_config = {"AMQP_URI": admin_uri, CONFIG_KEY: users}
             running.headers = sign_in_everyone(running)
             yield running
         finally:
@@ -79,6 +98,32 @@ def sign_in_everyone(system):
                    for name, password in system.passwords.items()}
     return {"anonymous": {}, **by_username,
             **{role: by_username[username] for role, username in DEMO_ROLES.items()}}
+
+
+def principal_of(system, who):
+    """The principal the gateway acts for when ``who`` (a username or a ``DEMO_ROLES`` role,
+    or their headers) calls: found from their token the way the gateway finds it
+    (accounts.principal_for)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    headers = who if isinstance(who, dict) else system.headers[who]
+    token = headers["Authorization"].split()[1]
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    with ClusterRpcProxy(system.rpc_config, timeout=30) as cluster:
+        return cluster.accounts.principal_for(claims["sub"], claims["ver"])
+
+
+def audit_events(system, routing_key):
+    """The monitor's audit trail of ``routing_key``, newest first, payloads included, read
+    from the monitor's own store: over RPC no caller is given payloads any more (an operator
+    sees metadata only, and there is no trusted caller without a name)."""
+    from services.monitor.store import AUDIT_ORDER
+    client, db = connect(system.env["STORE_URI"], "monitor")
+    try:
+        return [{"event_id": doc["_id"], "routing_key": doc["routing_key"],
+                 "occurred_at": doc["occurred_at"].isoformat(), "payload": doc["payload"]}
+                for doc in db.audit_trail.find({"routing_key": routing_key}).sort(AUDIT_ORDER)]
+    finally:
+        client.close()
 
 
 @functools.cache

@@ -21,8 +21,8 @@ TEST_SETTINGS = {
 
 
 class RunningSystem(_RunningSystem):
-    def __init__(self, amqp_uri, workdir, **settings):
-        super().__init__(amqp_uri, workdir, **{**TEST_SETTINGS, **settings})
+    def __init__(self, amqp_uri, workdir, service_uris=None, **settings):
+        super().__init__(amqp_uri, workdir, service_uris, **{**TEST_SETTINGS, **settings})
 
     def start_all(self, healthy_within=60):
         self.catcher.start()

@@ -20,6 +20,7 @@ from tests.integration.endpoints import (
     ROLES,
     visit_body,
 )
+from tests.integration.fixtures import principal_of
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +31,10 @@ class World:
     def __init__(self, system):
         self.system = system
         self.url = system.base_url
-        self.rpc_config = {"AMQP_URI": system.env["AMQP_URI"]}
+        self.rpc_config = system.rpc_config
+        # the snapshot reads as the gateway would for them: signed principals, no trusted None
+        self.operator = principal_of(system, "operator")
+        self.administrator = principal_of(system, "administrator")
         self.headers = {role: system.headers[role] for role in ROLES}
 
     def call(self, role, method, path, body=None, headers=None):
@@ -53,12 +57,12 @@ class World:
         self.settle()
         with ClusterRpcProxy(self.rpc_config, timeout=30) as cluster:
             return {
-                "events": sorted(e["event_id"] for e in
-                                 cluster.monitor.recent_events({"limit": 500})["events"]),
+                "events": sorted(e["event_id"] for e in cluster.monitor.recent_events(
+                    {"limit": 500}, self.operator)["events"]),
                 "units": cluster.assignments.list_units({"limit": 500}),
                 "authorities": cluster.escalations.list_authorities({"limit": 500}),
                 "routing_rules": cluster.escalations.list_routing_rules({"limit": 500}),
-                "users": cluster.accounts.list_users({"limit": 500}, None),
+                "users": cluster.accounts.list_users({"limit": 500}, self.administrator),
                 "assignments": cluster.assignments.list_assignments("nguyen-van-an"),
             }
 
@@ -86,7 +90,10 @@ def world(system):
     world.settle()
     concern_ids = [world.own_concern, world.other_concern] + [
         r.json()["concerns"][0]["concern_id"] for r in more]
-    found = [wait_for_case(world, concern_id) for concern_id in concern_ids]
+    # each read as the cadre who raised the concern (binh's, and cuong's for the other)
+    binh, cuong = principal_of(system, "cadre"), principal_of(system, world.headers["other_cadre"])
+    found = [wait_for_case(world, concern_id, raiser)
+             for concern_id, raiser in zip(concern_ids, [binh, cuong, binh, binh])]
     world.own_case, world.other_case, world.case_to_acknowledge, world.case_to_answer = [
         case["case_id"] for case in found]
     assert [case["authority_id"] for case in found] == [
@@ -97,12 +104,12 @@ def world(system):
     return world
 
 
-def wait_for_case(world, concern_id, timeout=30):
+def wait_for_case(world, concern_id, principal, timeout=30):
     deadline = time.monotonic() + timeout
     with ClusterRpcProxy(world.rpc_config, timeout=30) as cluster:
         while True:
             try:
-                return cluster.escalations.get_case_for_concern(concern_id)
+                return cluster.escalations.get_case_for_concern(concern_id, principal)
             except Exception:
                 assert time.monotonic() < deadline, "case never routed"
                 time.sleep(0.1)

@@ -8,11 +8,10 @@ import time
 
 import pytest
 import requests
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import contracts
 from shared.clock import Clock
-from tests.integration.fixtures import SystemOptions
+from tests.integration.fixtures import SystemOptions, audit_events
 from tests.integration.system import RunningSystem, poll
 
 pytestmark = pytest.mark.integration
@@ -76,11 +75,9 @@ def pass_the_acknowledge_deadline(system, extra_days):
 
 
 def escalated_events(system, case_id):
-    # payloads are for internal callers only (an operator sees metadata): ask the monitor itself
-    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}, timeout=30) as cluster:
-        events = cluster.monitor.recent_events({"limit": 500})["events"]
-    return [e for e in events if e["routing_key"] == "escalations.case_escalated"
-            and e["payload"]["case_id"] == case_id]
+    # payloads are given to no caller (an operator sees metadata): read the monitor's store
+    return [e for e in audit_events(system, "escalations.case_escalated")
+            if e["payload"]["case_id"] == case_id]
 
 
 def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(system):

@@ -14,8 +14,9 @@ from kombu.utils import json as kombu_json
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
-from shared import contracts
-from shared.messaging import ConfirmedPublisher
+from shared import callers, contracts
+from shared.messaging import PUBLISHED_BY_HEADER, ConfirmedPublisher
+from tests.identities import CONFIG_KEY
 from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
@@ -41,7 +42,7 @@ def cadre_visits(system, submission_id):
     """The cadre's stored visits with this submission_id, read from the visits service."""
     headers = system.sign_in("binh", system.passwords["binh"])
     me = requests.get(f"{system.base_url}/me", headers=headers, timeout=10).json()
-    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}) as cluster:
+    with ClusterRpcProxy(system.rpc_config) as cluster:
         visits = cluster.visits.visits_of_cadre({"limit": 500}, me)["visits"]
     return [v for v in visits if v["submission_id"] == submission_id]
 
@@ -326,7 +327,10 @@ def test_an_operator_replays_a_dead_letter_and_sees_it_recorded(browser, system)
     ConfirmedPublisher(system.env["AMQP_URI"]).publish_raw(
         kombu_json.dumps(envelope).encode(), exchange="", routing_key="monitor.audit.dead",
         content_type="application/json", content_encoding="utf-8",
-        headers={"x-sausat-error": "audit store away", "x-sausat-attempt": 3})
+        headers={"x-sausat-error": "audit store away", "x-sausat-attempt": 3,
+                 # as the audit consumer keeps it: visits (its source) first published it
+                 PUBLISHED_BY_HEADER: callers.service_user(
+                     "visits", system.rpc_config[CONFIG_KEY].suffix)})
     context, page = signed_in(browser, system, "operator")
     page.goto(f"{system.base_url}/app/operator/dead-letters")
     letter = page.locator("article.letter", has_text="audit store away")

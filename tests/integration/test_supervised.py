@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -30,13 +31,20 @@ SERVICES = discover_services()  # what supervisord runs: every services/<name>/s
 class SupervisedSystem:
     """The system as deploy/services.sh runs it; started and stopped as the demo system is."""
 
-    def __init__(self, amqp_uri, var, **settings):
+    def __init__(self, amqp_uri, var, service_uris=None, **settings):
         self.layout = Layout(var)
+        # each service's broker password where deploy/secrets.sh keeps it: services.sh then
+        # runs each as its own user (tooling/supervisor_config.py), in production mode
+        secrets = var / "secrets"
+        (secrets / "rabbitmq").mkdir(parents=True, mode=0o700)
+        for name, uri in (service_uris or {}).items():
+            (secrets / "rabbitmq" / name).write_text(unquote(urlsplit(uri).password) + "\n")
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
             "VAR_DIR": str(var),
+            "SAUSAT_SECRETS_DIR": str(secrets),
             "AMQP_URI": amqp_uri,
             "STORE_URI": f"embedded:{var / 'data'}",
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.port}",

@@ -6,7 +6,7 @@ import time
 from kombu import Connection
 
 from shared import contracts
-from shared.messaging import ConfirmedPublisher
+from tests.identities import publish_as_source
 
 
 def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
@@ -21,7 +21,8 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
 
 
 def publish(config, envelope):
-    ConfirmedPublisher(config["AMQP_URI"]).publish_event(envelope)
+    """Publish as the event's source service would: as its broker user."""
+    publish_as_source(config, envelope)
 
 
 def drain(config, queue_name):

@@ -9,7 +9,6 @@ from nameko.testing.services import replace_dependencies
 from services.accounts import rules
 from services.accounts.service import AccountsService
 from shared import tokens
-from shared.config import DEVELOPMENT_TOKEN_SECRET
 from shared.errors import (
     Conflict,
     Forbidden,
@@ -19,6 +18,7 @@ from shared.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from tests import identities
 from tests.interface.helpers import drain, wait_for
 
 ADMIN = {"username": "admin", "display_name": "Quản trị", "password": "admin-password-1",
@@ -65,7 +65,7 @@ def sign_in(accounts, username, password, address="10.0.0.1"):
 
 
 def principal_of(accounts, signed_in):
-    claims = tokens.verify(DEVELOPMENT_TOKEN_SECRET, signed_in["access_token"])
+    claims = tokens.verify(identities.TOKEN_SECRET, signed_in["access_token"])
     return accounts.principal_for(claims["sub"], claims["ver"])
 
 

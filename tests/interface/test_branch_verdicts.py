@@ -8,6 +8,7 @@ import datetime as dt
 from shared import contracts
 from tests.interface.helpers import publish, wait_for
 from tests.interface.test_case_life_service import (  # noqa: F401 (fixtures)
+    CADRE,
     OFFICER,
     case_config,
     clock_file,
@@ -32,7 +33,7 @@ def reviewed(case, satisfied, comment=""):
 
 def status_becomes(escalations, case_id, status):
     return wait_for(lambda: (lambda c: c if c["status"] == status else None)(
-        escalations.get_case(case_id)), what=f"the case {status}")
+        escalations.get_case(case_id, CADRE)), what=f"the case {status}")
 
 
 def test_members_not_satisfied_reopen_the_case_at_the_same_authority(escalations, case_config):

@@ -10,7 +10,6 @@ from services.accounts.service import AccountsService
 from services.gateway.service import GatewayService
 from services.visits.service import VisitsService
 from shared import tokens
-from shared.config import settings
 from shared.errors import NotFound
 from shared.rpc import rpc
 from shared.store import Store
@@ -22,7 +21,7 @@ class VisitsWithABug(VisitsService):
     db = Store(outbox_collections=["visits"])
 
     @rpc
-    def count_concerns(self, visit_id):
+    def count_concerns(self, visit_id, principal):  # called as the gateway would
         return len(self.db.visits.find_one({"_id": visit_id})["concerns"])  # None: a bug
 
 
@@ -46,7 +45,7 @@ def test_a_hundred_not_found_answers_log_no_traceback_and_a_bug_still_does(
 
         caplog.clear()
         with pytest.raises(RemoteError, match="TypeError"):
-            visits.count_concerns("no-such-visit")
+            visits.count_concerns("no-such-visit", BINH)
         [bug] = worker_errors(caplog)
         assert bug.levelno == logging.ERROR and bug.exc_info is not None
         assert "Traceback" in caplog.text and "count_concerns" in caplog.text
@@ -56,9 +55,8 @@ def test_gateway_answers_a_refusal_without_logging_a_traceback(
         container_factory, config, web_config, web_session, caplog):
     container_factory(AccountsService, config).start()
     container_factory(GatewayService, {**config, **web_config}).start()
-    settings_ = settings(config)
-    # well signed, for a user accounts never heard of: accounts refuses it over RPC
-    token = tokens.issue(settings_["TOKEN_SECRET"], 300, "no-such-user", 0)
+    # well signed (the services' key), for a user accounts never heard of: accounts refuses it
+    token = tokens.issue(config["TOKEN_SECRET"], 300, "no-such-user", 0)
     with caplog.at_level(logging.INFO):
         for _ in range(20):
             refused = web_session.get("/visits/no-such-visit",

@@ -100,14 +100,14 @@ def test_routed_case_lands_in_the_inbox_once_even_if_the_event_comes_twice(escal
     case = wait_for(lambda: _case(escalations, event), what="the case")
     assert case["authority_id"] == "ubnd-th"
     wait_for(lambda: not drain(config, "escalations.concern_raised"), what="queue drained")
-    inbox = escalations.inbox({"authority_id": "ubnd-th"})["cases"]
+    officer = {"user_id": "u1", "role": "authority_officer", "authority_id": "ubnd-th"}
+    inbox = escalations.inbox({"authority_id": "ubnd-th"}, officer)["cases"]
     assert [c["concern_id"] for c in inbox].count(event["payload"]["concern_id"]) == 1
     routed = wait_for(lambda: [b for b, _ in drain(config, "monitor.audit")
                                if b["event_type"] == "case_routed"], what="case_routed")
     assert len(routed) == 1
 
     # the inbox is its own authority's officers' only; another's answers like a missing one
-    officer = {"user_id": "u1", "role": "authority_officer", "authority_id": "ubnd-th"}
     assert escalations.inbox({"authority_id": "ubnd-th"}, officer)["cases"] == inbox
     stranger = {**officer, "authority_id": "ubnd-elsewhere"}
     for authority_id in ("ubnd-th", "no-such-authority"):
@@ -134,14 +134,19 @@ def test_registry_writes_record_the_administrator_and_refuse_other_roles(escalat
     assert "env-th" in {r["rule_id"] for r in escalations.list_routing_rules()["routing_rules"]}
 
 
+# the cadre user who carried the concerns published here: may read their cases, wherever held
+CARRIER = {"user_id": "u-cadre", "role": "cadre", "cadre_id": "tran-thi-binh"}
+
+
 def concern_at_noi_phat(**overrides):
-    return concern_raised(unit_id="vp.bx.th.np", unit_path=["vp", "vp.bx", "vp.bx.th",
-                                                            "vp.bx.th.np"], **overrides)
+    return {**concern_raised(unit_id="vp.bx.th.np", unit_path=["vp", "vp.bx", "vp.bx.th",
+                                                               "vp.bx.th.np"], **overrides),
+            "actor": CARRIER["user_id"]}
 
 
 def _case(proxy, event):
     try:
-        return proxy.get_case_for_concern(event["payload"]["concern_id"])
+        return proxy.get_case_for_concern(event["payload"]["concern_id"], CARRIER)
     except NotFound:
         return None
 

@@ -41,8 +41,9 @@ def visit(day):
 
 def test_a_cadre_logs_only_once_assigned_and_only_from_the_assignments_start(visits, config):
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    with pytest.raises(InvalidInput):  # no visit without the signed-in cadre
+    with pytest.raises(Forbidden) as unsigned:  # no visit without the signed-in cadre
         visits.log_visit(visit(yesterday.isoformat()), None)
+    assert "without a signed-in user" in unsigned.value.message
     with pytest.raises(Forbidden) as refused:
         visits.log_visit(visit(yesterday.isoformat()), BINH)
     assert refused.value.fields["rule"] == ["assigned_units_only"]

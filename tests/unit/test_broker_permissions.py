@@ -61,7 +61,7 @@ def rpc_targets(name):
 
 def test_one_rabbitmq_user_per_service_plus_deploy_and_no_administrator():
     names = [user["name"] for user in DEFINITIONS["users"]]
-    assert sorted(names) == sorted(SERVICES + ("deploy",))
+    assert sorted(names) == sorted(SERVICES + ("deploy", "loader"))
     for user in DEFINITIONS["users"]:
         assert "password" not in user and "password_hash" not in user, "no secrets in the file"
         assert "administrator" not in user["tags"]
@@ -163,6 +163,19 @@ def test_rpc_permissions_follow_the_service_code(name):
             assert not can_bind(name, queue, "nameko-rpc", key), (name, queue, key)
     for target in set(SERVICES) - rpc_targets(name):
         assert not can_publish(name, "nameko-rpc", f"{target}.health"), (name, target)
+
+
+def test_the_loader_may_only_call_the_rpcs_its_scripts_need():
+    from shared.callers import LOADER, SERVICE_CALLS
+    reply_queue = f"rpc.reply-standalone_rpc_proxy-{uuid.uuid4()}"
+    assert allowed(LOADER, "configure", reply_queue) and allowed(LOADER, "read", reply_queue)
+    for rpc in SERVICE_CALLS[LOADER]:
+        assert can_publish(LOADER, "nameko-rpc", rpc), rpc
+    for other in SERVICES:
+        assert not allowed(LOADER, "read", f"rpc-{other}")
+        assert not can_publish(LOADER, "sausat.events", f"{other}.unit_registered")
+    assert not can_publish(LOADER, "nameko-rpc", "monitor.replay_dead_letters")
+    assert not can_publish(LOADER, "", "escalations.concern_raised")
 
 
 def test_the_monitor_may_take_every_dead_letter_and_replay_it_where_it_failed():

@@ -150,6 +150,26 @@ def test_no_two_services_share_a_password():
         assert len(set(passwords)) == len(SERVICES), key
 
 
+def test_principal_keys_public_for_every_service_private_for_the_gateway_only():
+    # issue 19: only the gateway signs principals (shared/rpc.py); every service checks them
+    files = COMPOSE["secrets"]
+    assert variables(files["principal_public_key"]["file"]) == {"PRINCIPAL_PUBLIC_KEY_PATH"}
+    assert variables(files["principal_private_key"]["file"]) == {"PRINCIPAL_PRIVATE_KEY_PATH"}
+    for name in SERVICES:
+        mounted = set(service(name).get("secrets") or ())
+        assert env(name)["PRINCIPAL_PUBLIC_KEY_FILE"] == "/run/secrets/principal_public_key"
+        assert "principal_public_key" in mounted
+        if name == "gateway":
+            assert "principal_private_key" in mounted
+            assert env(name)["PRINCIPAL_PRIVATE_KEY_FILE"] == "/run/secrets/principal_private_key"
+        else:
+            assert "principal_private_key" not in mounted, name
+            assert "PRINCIPAL_PRIVATE_KEY_FILE" not in raw_env(name), name
+    for name, spec in COMPOSE["services"].items():
+        if name != "gateway":
+            assert "principal_private_key" not in (spec.get("secrets") or ()), name
+
+
 def test_services_and_topology_agree_on_the_retry_delays():
     delays = {env(name)["EVENT_RETRY_DELAYS"] for name in SERVICES + ("topology",)}
     assert len(delays) == 1

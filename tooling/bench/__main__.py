@@ -31,6 +31,7 @@ from tooling.bench.message_scenarios import Caller, count_each  # noqa: E402
 from tooling.bench.profiles import FlameGraphs  # noqa: E402
 from tooling.bench.scenarios import SystemBench  # noqa: E402
 from tooling.bench.stats import percentile  # noqa: E402
+from tooling.broker_users import RunUsers  # noqa: E402
 from tooling.launcher import SERVICES, RunningSystem  # noqa: E402
 from tooling.load_demo import DEMO_DATA, load_demo  # noqa: E402
 
@@ -259,8 +260,8 @@ class ScaledSystem(RunningSystem):
     port), competing for the same queues and sharing each service's data folder; a process
     after the first is named ``<service>-<n>``. ``start``/``stop`` act on all of a service's."""
 
-    def __init__(self, amqp_uri, workdir, instances=1, **settings):
-        super().__init__(amqp_uri, workdir, **settings)
+    def __init__(self, amqp_uri, workdir, instances=1, service_uris=None, **settings):
+        super().__init__(amqp_uri, workdir, service_uris, **settings)
         self.instances = instances
 
     def _names(self, name):
@@ -276,7 +277,7 @@ class ScaledSystem(RunningSystem):
                    f"services.{name}.service:{name.capitalize()}Service"]
         with open(self.log_path(process_name), "a") as log:
             self.processes[process_name] = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, **env}, stdout=log,
+                command, cwd=ROOT, env={**self.env, **self._own_user(name), **env}, stdout=log,
                 stderr=subprocess.STDOUT)
 
     def stop(self, name, timeout=15):
@@ -301,8 +302,8 @@ def count_messages(config, system):
 
 def run(scale_name, out_dir, clients=16, instances=1, profiles=False):
     scale = SCALES[scale_name]
-    # the benchmark's own system runs on this machine's development broker, as guest (like the
-    # launcher it starts): development mode, said so in its settings
+    # the run's own look at the loopback broker (its admin, guest by default), never a
+    # service's: the services run in production mode as their own users (RunUsers)
     config = settings({**load_config_file(), "DEPLOYMENT_MODE": "development"})
     for uri in (config["AMQP_URI"], config["RABBIT_MANAGEMENT_URI"]):
         require_loopback(urlparse(uri).hostname)
@@ -311,21 +312,27 @@ def run(scale_name, out_dir, clients=16, instances=1, profiles=False):
                "instances": instances,
                "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     with broker.Vhost(config["RABBIT_MANAGEMENT_URI"], config["AMQP_URI"]) as vhost, \
-            tempfile.TemporaryDirectory(prefix="sausat-bench-") as workdir:
+            tempfile.TemporaryDirectory(prefix="sausat-bench-") as workdir, \
+            RunUsers(config["RABBIT_MANAGEMENT_URI"], vhost,
+                     pathlib.Path(workdir) / "keys") as users:
         step(f"vhost {vhost.name}, data in {workdir}")
         results["machine"] = describe_machine(vhost.rabbitmq_version())
         results["broker"] = measure_broker(vhost.amqp_uri, scale)
         results["hello"] = measure_hello(scale, clients)
-        system = ScaledSystem(vhost.amqp_uri, workdir, instances)
+        # each service as its own broker user, in production mode (tooling/broker_users.py):
+        # the topology first, as deploy
+        users.declare_topology()
+        system = ScaledSystem(vhost.amqp_uri, workdir, instances, users.uris(),
+                              **users.settings())
         phases = Phases()
         try:
             step(f"starting the {len(SERVICES)} services, {instances} instance(s) of each "
                  "but the gateway")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
-                # development, as the bench system runs: the workload signs in with the
-                # demo data's published passwords
-                load_demo({"AMQP_URI": vhost.amqp_uri, "DEPLOYMENT_MODE": "development"},
+                # as the loader; the demo data's published passwords, on this throwaway
+                # vhost only: the workload signs in with them
+                load_demo({"AMQP_URI": users.uri("loader"), "DEPLOYMENT_MODE": "development"},
                           yaml.safe_load(handle))
             workload.sign_in(system)
             phases.run("messages per request",

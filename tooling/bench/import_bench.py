@@ -21,6 +21,7 @@ warnings.filterwarnings("ignore", message="\nEventlet is deprecated")  # printed
 
 import argparse  # noqa: E402
 import base64  # noqa: E402
+import pathlib  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import urlparse  # noqa: E402
@@ -36,6 +37,7 @@ from shared.config import load_config_file, settings  # noqa: E402
 from tooling.bench import broker  # noqa: E402
 from tooling.bench.http_load import require_loopback  # noqa: E402
 from tooling.bench.registry_workbook import registry_workbook  # noqa: E402
+from tooling.broker_users import RunUsers  # noqa: E402
 from tooling.launcher import RunningSystem  # noqa: E402
 from tooling.load_demo import DEMO_DATA, load_demo  # noqa: E402
 
@@ -117,8 +119,8 @@ def measure_export(system, headers, fmt):
 
 def main():
     argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
-    # the benchmark's own system runs on this machine's development broker, as guest (like the
-    # launcher it starts): development mode, said so in its settings
+    # the run's own look at the loopback broker (its admin, guest by default), never a
+    # service's: the services run in production mode as their own users (RunUsers)
     config = settings({**load_config_file(), "DEPLOYMENT_MODE": "development"})
     for uri in (config["AMQP_URI"], config["RABBIT_MANAGEMENT_URI"]):
         require_loopback(urlparse(uri).hostname)
@@ -128,15 +130,20 @@ def main():
     step(f"baseline, reading and checking alone: {parsing['read_s']:.2f} s; planning "
          f"{parsing['plan_s']:.2f} s")
     with broker.Vhost(config["RABBIT_MANAGEMENT_URI"], config["AMQP_URI"]) as vhost, \
-            tempfile.TemporaryDirectory(prefix="sausat-import-bench-") as workdir:
-        system = RunningSystem(vhost.amqp_uri, workdir)
+            tempfile.TemporaryDirectory(prefix="sausat-import-bench-") as workdir, \
+            RunUsers(config["RABBIT_MANAGEMENT_URI"], vhost,
+                     pathlib.Path(workdir) / "keys") as users:
+        # each service as its own broker user, in production mode (tooling/broker_users.py):
+        # the topology first, as deploy
+        users.declare_topology()
+        system = RunningSystem(vhost.amqp_uri, workdir, users.uris(), **users.settings())
         try:
             step("starting the services")
             system.start_all()
             with open(DEMO_DATA, encoding="utf-8") as handle:
-                # development, as the bench system runs: the workload signs in with the
-                # demo data's published passwords
-                load_demo({"AMQP_URI": vhost.amqp_uri, "DEPLOYMENT_MODE": "development"},
+                # as the loader; the demo data's published passwords, on this throwaway
+                # vhost only: the bench signs in with them
+                load_demo({"AMQP_URI": users.uri("loader"), "DEPLOYMENT_MODE": "development"},
                           yaml.safe_load(handle))
             headers = system.sign_in(*ADMIN)
             step("importing through the gateway")

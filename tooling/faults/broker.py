@@ -8,7 +8,9 @@
 - :class:`Duplicator`: every event delivered twice. A tap queue bound to ``sausat.events``
   (``#``) is re-published, message by message with confirms, to ``faults.again``; every
   subscription queue is bound to ``faults.again`` with its own keys, so each event reaches it
-  once more, a little later.
+  once more, a little later. Given the run's broker users, a copy is published instead as the
+  broker user of its source service (to ``sausat.events``, marked so the tap skips it): a
+  consumer dead-letters an event from any other user, as it should a forged one.
 
 Example::
 
@@ -31,6 +33,7 @@ _log = getLogger(__name__)
 
 AGAIN_EXCHANGE = Exchange("faults.again", type="topic", durable=True)
 TAP_QUEUE = "faults.tap"
+COPY_HEADER = "x-faults-copy"  # a copy published as its source: not to be copied again
 
 
 class PrivateBroker:
@@ -133,8 +136,9 @@ def queue_depths(amqp_uri, retry_delays):
 class Duplicator:
     """Re-publishes every event once more (see the module docstring) until :meth:`stop`."""
 
-    def __init__(self, amqp_uri):
+    def __init__(self, amqp_uri, users=None):
         self.amqp_uri = amqp_uri
+        self.users = users  # tooling.broker_users.RunUsers: copies as their source's user
         self.copied = 0
         self._running = False
         self._thread = None
@@ -180,19 +184,42 @@ class Duplicator:
                 time.sleep(1)
 
     def _copy_until_stopped(self):
+        connections = []
         with Connection(self.amqp_uri, transport_options={"confirm_publish": True}) as conn:
             producer = Producer(conn.channel(), exchange=AGAIN_EXCHANGE)
+            as_source = {}  # source service -> a producer publishing as its broker user
             channel = conn.channel()
-            while self._running:
-                message = channel.basic_get(TAP_QUEUE, no_ack=False)
-                if message is None:
-                    time.sleep(0.05)
-                    continue
-                properties = message.properties
-                producer.publish(message.body, routing_key=message.delivery_info["routing_key"],
-                                 content_type=properties.get("content_type"),
-                                 content_encoding=properties.get("content_encoding"),
-                                 headers=properties.get("application_headers"),
-                                 delivery_mode=2)
-                channel.basic_ack(message.delivery_tag)
-                self.copied += 1
+            try:
+                while self._running:
+                    message = channel.basic_get(TAP_QUEUE, no_ack=False)
+                    if message is None:
+                        time.sleep(0.05)
+                        continue
+                    properties = message.properties
+                    headers = dict(properties.get("application_headers") or {})
+                    key = message.delivery_info["routing_key"]
+                    source = key.partition(".")[0]
+                    if headers.get(COPY_HEADER):  # one of ours, back through the tap
+                        channel.basic_ack(message.delivery_tag)
+                        continue
+                    target, identity = producer, {}
+                    if self.users is not None and source in self.users.passwords:
+                        if source not in as_source:
+                            connections.append(Connection(
+                                self.users.uri(source),
+                                transport_options={"confirm_publish": True}))
+                            as_source[source] = Producer(connections[-1].channel(),
+                                                         exchange=topology.EVENTS_EXCHANGE)
+                        target, headers = as_source[source], {**headers, COPY_HEADER: 1}
+                        # as the services publish: user_id, which RabbitMQ vouches for
+                        identity = {"user_id": source + self.users.suffix}
+                    target.publish(message.body, routing_key=key,
+                                   content_type=properties.get("content_type"),
+                                   content_encoding=properties.get("content_encoding"),
+                                   headers=headers, delivery_mode=2, serializer=None,
+                                   **identity)
+                    channel.basic_ack(message.delivery_tag)
+                    self.copied += 1
+            finally:
+                for connection in connections:
+                    connection.release()

@@ -27,6 +27,7 @@ from shared.clock import Clock
 from shared.config import ROOT
 from shared.storage import connect
 from tooling.bench.broker import Vhost
+from tooling.broker_users import RunUsers
 from tooling.faults import tally as tallying
 from tooling.faults.broker import Duplicator, publish_poison, queue_depths
 from tooling.faults.load import Cadre, Officers
@@ -178,10 +179,12 @@ class Run:
         (ROOT / "var" / "faults").mkdir(parents=True, exist_ok=True)  # absent in a fresh clone
         with Vhost(self.management_uri, self.amqp_uri, prefix="faults_") as vhost, \
                 tempfile.TemporaryDirectory(prefix=f"faults-{self.name}-",
-                                            dir=ROOT / "var" / "faults") as folder:
+                                            dir=ROOT / "var" / "faults") as folder, \
+                RunUsers(self.management_uri, vhost, pathlib.Path(folder) / "keys") as users:
             workdir = pathlib.Path(folder)
+            # each service as its own broker user, as in production (tooling/broker_users.py)
             system = self.system = FaultedSystem(vhost.amqp_uri, workdir, self.instances,
-                                                 **self.settings(workdir))
+                                                 users=users, **self.settings(workdir))
             try:
                 return self._with_system(system, vhost, rng, workdir)
             except BaseException:
@@ -200,7 +203,7 @@ class Run:
         officers = Officers(system, random.Random(rng.random()), self.rate / 2)
         publish_poison(vhost.amqp_uri)
         if self.name == "duplicate-delivery":
-            self.duplicator = Duplicator(vhost.amqp_uri)
+            self.duplicator = Duplicator(vhost.amqp_uri, system.broker_users)
             self.duplicator.start()
         stop = threading.Event()
         self.started = time.monotonic()

@@ -46,8 +46,12 @@ RUN_SETTINGS = {
 
 
 class FaultedSystem:
-    def __init__(self, amqp_uri, workdir, instances=1, **settings):
+    def __init__(self, amqp_uri, workdir, instances=1, users=None, **settings):
+        """``users``: the run's broker users (tooling.broker_users.RunUsers); each service
+        then connects as its own (deploy/services.sh reads their passwords from
+        SAUSAT_SECRETS_DIR), in production mode."""
         self.workdir = pathlib.Path(workdir)
+        self.broker_users = users
         self.layout = Layout(self.workdir / "var")
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -61,9 +65,10 @@ class FaultedSystem:
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.port}",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.catcher.port),
-            # development only for the broker (guest); the token key is this system's own
-            "DEPLOYMENT_MODE": "development",
+            # production (deploy/config.yml's default): the token key is this system's own
             "TOKEN_SECRET": secrets.token_urlsafe(32),
+            **({"SAUSAT_SECRETS_DIR": str(users.write_secrets(self.workdir / "secrets")),
+                **users.settings()} if users else {}),
             **RUN_SETTINGS,
             **{f"INSTANCES_{name.upper()}": str(instances) for name in BACK_END},
             **settings,
@@ -86,7 +91,8 @@ class FaultedSystem:
         self.wait_healthy(120)
         with open(DEMO_DATA, encoding="utf-8") as handle:
             demo = yaml.safe_load(handle)
-        self.passwords = load_demo({"AMQP_URI": self.env["AMQP_URI"]}, demo).passwords
+        loader = self.broker_users.uri("loader") if self.broker_users else self.env["AMQP_URI"]
+        self.passwords = load_demo({"AMQP_URI": loader}, demo).passwords
 
     def stop(self):
         try:

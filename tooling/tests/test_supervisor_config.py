@@ -1,6 +1,8 @@
 """The generated supervisord configuration, read back by supervisord's own parser, and the
 status lines built from what supervisord reports."""
+import os
 import signal
+import stat
 import subprocess
 import sys
 
@@ -8,11 +10,13 @@ import pytest
 from supervisor.datatypes import RestartUnconditionally
 from supervisor.options import ServerOptions
 
+from tooling import supervise
 from tooling.supervise import main, process_lines
 from tooling.supervisor_config import (
     Layout,
     SettingError,
     discover_services,
+    own_broker_user,
     recorded_environment,
     render,
 )
@@ -160,3 +164,36 @@ def test_the_services_get_the_token_key_files_path_never_the_key(tmp_path):
         assert environment["TOKEN_SECRET_FILE"] == key_file
         assert environment["DEPLOYMENT_MODE"] == "production"
         assert "TOKEN_SECRET" not in environment
+
+
+def test_each_service_connects_as_its_own_broker_user_at_the_given_broker(tmp_path):
+    # issue 19: the passwords deploy/secrets.sh keeps, at the environment's broker and vhost
+    secrets_dir = tmp_path / "secrets"
+    (secrets_dir / "rabbitmq").mkdir(parents=True)
+    for name in ("visits", "gateway"):
+        (secrets_dir / "rabbitmq" / name).write_text(f"{name}-password-0123456789\n")
+    environ = {"AMQP_URI": "amqp://guest:guest@localhost:5672/vh", "BROKER_USER_SUFFIX": "-t1",
+               "SAUSAT_SECRETS_DIR": str(secrets_dir)}
+    assert own_broker_user(environ, "visits") == {
+        "AMQP_URI": "amqp://visits-t1:visits-password-0123456789@localhost:5672/vh",
+        "DECLARE_TOPOLOGY": "false"}
+    assert own_broker_user(environ, "monitor") == {}  # no password kept: AMQP_URI as given
+
+
+def test_the_written_config_is_owner_only_for_it_holds_the_services_passwords(
+        tmp_path, monkeypatch):
+    # var/supervisord.conf carries each service's AMQP_URI with its password
+    layout = Layout(tmp_path / "var")
+    monkeypatch.setattr(supervise.subprocess, "run", lambda *args, **kwargs: None)
+    monkeypatch.setattr(supervise, "wait_for", lambda *args, **kwargs: True)
+    monkeypatch.setattr(supervise, "supervisord_pid", lambda layout: 1)
+    for umask in (0o022, 0o000):
+        previous = os.umask(umask)
+        try:
+            if layout.config.exists():
+                layout.config.chmod(0o644)  # an older, readable one: made owner-only again
+            supervise.launch(layout, {"TOKEN_SECRET": "k" * 40})
+        finally:
+            os.umask(previous)
+        assert stat.S_IMODE(layout.config.stat().st_mode) == 0o600
+        assert "[program:gateway]" in layout.config.read_text()

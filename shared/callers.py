@@ -1,0 +1,155 @@
+"""Who is calling: the broker user a message was published by, and what each caller may ask.
+
+The promise: a service believes only what RabbitMQ vouches for. Every message carries the AMQP
+property ``user_id``, which RabbitMQ refuses unless it equals the publishing connection's user
+(no user has the ``impersonator`` tag), so the receiver knows which broker user sent it. Each
+service connects as its own broker user, named as the service (plus ``BROKER_USER_SUFFIX``,
+empty except in tests, where each test session has users of its own).
+
+- An RPC acting for a signed-in user carries a *principal assertion*: the principal signed by
+  the gateway (Ed25519, :data:`ASSERTION_SECONDS`), accepted only from the gateway's broker user
+  and only when it names exactly the principal argument (:func:`verify_principal`).
+- An RPC with no user is accepted only from a caller that :data:`SERVICE_CALLS` lists for it.
+- An event is accepted only from the broker user of its ``source`` service.
+"""
+import time
+from urllib.parse import unquote, urlsplit
+
+import jwt
+
+from shared.errors import Forbidden, Unauthorized
+from shared.services import BACKEND_SERVICES, SERVICES
+
+GATEWAY = "gateway"
+# the scripts' own identity (tooling/load_demo.py), a broker user in definitions.json
+LOADER = "loader"
+ASSERTION_ALGORITHM = "EdDSA"
+ASSERTION_SECONDS = 60
+ASSERTION_AUDIENCE = "sausat-rpc"
+
+# context headers (nameko.<name>) that would claim an identity: only the broker's user_id and a
+# verified assertion say who calls; any such header a caller sends is dropped on arrival
+CALLER_KEY = "caller"
+ASSERTION_KEY = "principal_assertion"
+# the gateway's assertion a worker received with its call, kept for FORWARDS (never a header)
+RECEIVED_ASSERTION_KEY = "received_principal_assertion"
+IDENTITY_KEYS = frozenset({CALLER_KEY, ASSERTION_KEY, RECEIVED_ASSERTION_KEY})
+
+_REGISTRY_READS = frozenset({
+    "assignments.get_unit", "assignments.unit_history", "assignments.list_units",
+    "assignments.list_levels", "assignments.list_reorganisations", "assignments.get_cadre",
+    "assignments.list_cadres", "assignments.list_assignments",
+    "assignments.list_unit_assignments", "assignments.get_working_group",
+    "assignments.list_working_groups", "assignments.search",
+    "escalations.get_authority", "escalations.list_authorities",
+    "escalations.search_authorities", "escalations.list_routing_rules",
+})
+_REGISTRY_WRITES = frozenset({
+    "assignments.register_unit", "assignments.change_unit_details", "assignments.register_cadre",
+    "assignments.change_cadre", "assignments.assign_cadre", "assignments.end_assignment",
+    "assignments.replace_assignment", "assignments.form_working_group",
+    "assignments.change_working_group", "escalations.register_authority",
+    "escalations.change_authority", "escalations.retire_authority",
+    "escalations.add_routing_rule", "escalations.change_routing_rule",
+})
+
+# which caller may call which RPC with no signed-in user (principal None), from the proxies
+# the services hold (grep BoundedRpcProxy / RpcProxy) and the scripts' calls
+SERVICE_CALLS = {
+    # RPCs that take no principal: the gateway checks the role itself (edge/auth.py), or the
+    # call is the sign-in and the token check themselves
+    GATEWAY: _REGISTRY_READS | {
+        "accounts.sign_in", "accounts.principal_for",
+        # an officer's concern, once escalations found its case in their authority
+        # (services/gateway/api/visits.py): answered without who raised it
+        "visits.get_concern",
+        "visits.get_unit", "visits.knows_assignment", "visits.knows_working_group",
+        "notifications.list_notifications",
+    } | {f"{name}.health" for name in BACKEND_SERVICES},
+    # a user's scope must name a real cadre or authority (services/accounts/service.py)
+    "accounts": frozenset({"assignments.get_cadre", "escalations.get_authority"}),
+    # an import job applies its rows after the administrator's request has long returned
+    "imports": _REGISTRY_READS | _REGISTRY_WRITES,
+    # the health of each watched service (services/monitor/watch.py)
+    "monitor": frozenset({f"{name}.health" for name in BACKEND_SERVICES}),
+    # the demo registry and users, and waiting until visits has heard of them
+    LOADER: _REGISTRY_WRITES | {
+        "assignments.reorganise", "accounts.create_user", "visits.get_unit",
+        "visits.knows_assignment", "assignments.get_unit",
+    },
+}
+
+
+def broker_user(amqp_uri):
+    """The user an AMQP URI connects as (RabbitMQ's default, guest, when it names none)."""
+    user = urlsplit(amqp_uri).username
+    return unquote(user) if user else "guest"
+
+
+def service_user(service, suffix=""):
+    """The broker user a service (or the loader) connects as."""
+    return f"{service}{suffix}"
+
+
+def caller_service(user, suffix=""):
+    """The service (or loader) name of a broker user, or None for anyone else."""
+    if not user or not user.endswith(suffix):
+        return None
+    name = user[:len(user) - len(suffix)] if suffix else user
+    return name if name in SERVICES or name == LOADER else None
+
+
+# RPCs a service may call with the principal of the user it serves, passing on the gateway's
+# assertion it received for it: the registry then records that user as the reader of the
+# personal data it shows (an export of cadres, services/imports/queries.py)
+FORWARDS = {
+    "imports": frozenset({"assignments.list_cadres"}),
+}
+
+
+def may_forward(caller, rpc_name):
+    """True when ``caller`` may pass on a user's principal, gateway-signed, to ``rpc_name``."""
+    return rpc_name in FORWARDS.get(caller, frozenset())
+
+
+def may_call_without_user(caller, rpc_name):
+    """True when ``caller`` (a service or the loader) may call ``rpc_name`` with no user."""
+    return rpc_name in SERVICE_CALLS.get(caller, frozenset())
+
+
+def sign_principal(private_key, principal, now=None):
+    """The gateway's short-lived assertion that it acts for ``principal`` (a dict)."""
+    issued = int(now if now is not None else time.time())
+    claims = {"principal": principal, "iat": issued, "exp": issued + ASSERTION_SECONDS,
+              "aud": ASSERTION_AUDIENCE, "iss": GATEWAY}
+    return jwt.encode(claims, private_key, algorithm=ASSERTION_ALGORITHM)
+
+
+def verify_principal(public_key, assertion, principal):
+    """Refuse unless ``assertion`` is the gateway's signature over exactly ``principal``."""
+    if not isinstance(assertion, str) or not assertion:
+        raise Unauthorized("a principal needs the gateway's signed assertion",
+                           {"principal": ["not signed"]})
+    try:
+        claims = jwt.decode(assertion, public_key, algorithms=[ASSERTION_ALGORITHM],
+                            audience=ASSERTION_AUDIENCE, issuer=GATEWAY,
+                            options={"require": ["exp", "iat", "aud", "iss"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the principal's assertion has expired",
+                           {"principal": ["expired"]}) from None
+    except jwt.InvalidTokenError as error:
+        raise Unauthorized("the principal's assertion does not verify",
+                           {"principal": [f"invalid: {error}"]}) from None
+    if claims.get("principal") != principal:
+        raise Forbidden("the principal argument is not the one the gateway signed",
+                        {"principal": ["does not match its assertion"]})
+
+
+def load_key(path, private):
+    """An Ed25519 key from a PEM file (the gateway's private one, everyone's public one)."""
+    from cryptography.hazmat.primitives import serialization
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if private:
+        return serialization.load_pem_private_key(data, password=None)
+    return serialization.load_pem_public_key(data)
