@@ -32,6 +32,9 @@ TREE = [
 
 CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "tran-thi-binh"}
 OFFICER = {"user_id": "u-th", "role": "authority_officer", "authority_id": "ubnd-th"}
+# every read acts for a signed-in user: no caller is trusted for having no principal
+OPERATOR = {"user_id": "u-operator", "role": "operator"}
+ADMIN = {"user_id": "u-admin", "role": "administrator"}
 
 
 def visit(**overrides):
@@ -97,20 +100,21 @@ def exercise_every_service(container_factory, config):
                       {"view": "escalated_past", "status": "routed"}):
             every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th", **query},
                        OFFICER)
-        every_page(escalations.list_unrouted, "cases", {}, None)
+        every_page(escalations.list_unrouted, "cases", {}, ADMIN)
         exercise_visits_that_close_the_loop(visits, logged, case)
         escalations.statistics({"authority_id": "ubnd-th",
                                 "period_from": dt.date.today().isoformat(),
                                 "period_to": (dt.date.today() + dt.timedelta(days=1))
-                                .isoformat()})
+                                .isoformat()}, OFFICER)
         exercise_the_registry(assignments, escalations)
-        wait_for(lambda: monitor.recent_events({"limit": 50})["events"], what="audited events")
-        every_page(monitor.recent_events, "events")
+        wait_for(lambda: monitor.recent_events({"limit": 50}, OPERATOR)["events"],
+                 what="audited events")
+        every_page(monitor.recent_events, "events", None, OPERATOR)
         wait_for(lambda: _traced(monitor, concern_id), what="the concern's trace")
-        every_page(monitor.dead_letter_actions, "actions")
+        every_page(monitor.dead_letter_actions, "actions", None, OPERATOR)
         exercise_the_personal_data_log(assignments, monitor)
-        monitor.list_alerts({"state": "all"})
-        monitor.list_alerts({})
+        monitor.list_alerts({"state": "all"}, OPERATOR)
+        monitor.list_alerts({}, OPERATOR)
         # what the operations port and the gauges count
         from services.escalations.metrics import case_figures
         assert case_figures(_escalations_db(config))[("sausat_cases", "acknowledged")] == 1
@@ -125,13 +129,13 @@ def exercise_the_personal_data_log(assignments, monitor):
                                 "positions": ["province_committee_member"]})
     for _ in range(2):
         assignments.get_cadre("le-van-cuong", OFFICER)
-    wait_for(lambda: len(monitor.personal_data_reads({}, None)["reads"]) == 2,
+    wait_for(lambda: len(monitor.personal_data_reads({}, ADMIN)["reads"]) == 2,
              what="the reads recorded")
     today = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0)
     period = {"from": today.isoformat(), "to": (today + dt.timedelta(days=1)).isoformat()}
     for query in ({}, {"user_id": "u-th"}, {"record_id": "le-van-cuong"}, period,
                   {"user_id": "u-th", **period}, {"record_id": "le-van-cuong", **period}):
-        assert every_page(monitor.personal_data_reads, "reads", query, None) == 2
+        assert every_page(monitor.personal_data_reads, "reads", query, ADMIN) == 2
 
 
 def exercise_the_registry(assignments, escalations):
@@ -197,7 +201,7 @@ def _known(visits, unit_id):
 
 def _traced(monitor, concern_id):
     try:
-        return monitor.trace(concern_id)["steps"]
+        return monitor.trace(concern_id, OPERATOR)["steps"]
     except Exception:
         return None
 
@@ -209,7 +213,7 @@ def _escalations_db(config):
 
 def _has_case(escalations, concern_id):
     try:
-        return escalations.get_case_for_concern(concern_id, None)
+        return escalations.get_case_for_concern(concern_id, CADRE)
     except Exception:
         return None
 
