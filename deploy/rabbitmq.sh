@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian's RabbitMQ for development and CI, run as root without systemd, its data in var/rabbitmq.
-#   deploy/rabbitmq.sh start    install if missing, start, enable management, wait until ready
+#   deploy/rabbitmq.sh start    install if missing, start, enable management and
+#                               rabbitmq_prometheus (the broker's metrics), wait until ready
 #   deploy/rabbitmq.sh stop     stop the node (harmless when it is not running)
 #   deploy/rabbitmq.sh status   exit 0 when the node answers
 #   deploy/rabbitmq.sh kill     SIGKILL the node's Erlang VM (fault-injection runs only)
@@ -8,12 +9,13 @@
 #                               load deploy/rabbitmq/definitions.json's users with their
 #                               passwords from var/secrets/rabbitmq (deploy/secrets.sh first),
 #                               and sausat-admin (tests, scripts); then, asked to, delete guest
-# Everything listens on loopback only: AMQP, management, epmd and the Erlang distribution
+# Everything listens on loopback only: AMQP, management, metrics, epmd and the Erlang distribution
 # (tooling/rabbitmq_setup.py writes the config); the Erlang cookie is owner-only.
 # Running any of them twice is harmless. A second node (fault runs, see
 # docs/reports/faults/REPORT.md) sets RABBITMQ_BASE, RABBITMQ_NODENAME, RABBITMQ_NODE_PORT,
-# RABBITMQ_MANAGEMENT_PORT (default 15672) and RABBITMQ_DIST_PORT (Erlang distribution; default
-# node port + 20000).
+# RABBITMQ_MANAGEMENT_PORT (default 15672), RABBITMQ_PROMETHEUS_PORT (default 15692) and
+# RABBITMQ_DIST_PORT (Erlang distribution; default node port + 20000). A node started before
+# rabbitmq_prometheus was enabled here gets it at its next start (or: rabbitmq-plugins enable).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +30,7 @@ export RABBITMQ_LOG_BASE="$BASE/log"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
 export RABBITMQ_PID_FILE="$BASE/rabbitmq.pid"
 MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
+PROMETHEUS_PORT="${RABBITMQ_PROMETHEUS_PORT:-15692}"
 export RABBITMQ_DIST_PORT="${RABBITMQ_DIST_PORT:-$((RABBITMQ_NODE_PORT + 20000))}"
 # listeners, management and guest's loopback rule: always from the generated config file
 export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
@@ -65,9 +68,14 @@ start() {
     log "management port $MANAGEMENT_PORT is taken by another process; not starting"
     exit 1
   fi
+  if [ "$PROMETHEUS_PORT" != 15692 ] && port_taken "$PROMETHEUS_PORT"; then
+    log "metrics port $PROMETHEUS_PORT is taken by another process; not starting"
+    exit 1
+  fi
   python3 "$ROOT/tooling/rabbitmq_setup.py" conf --amqp-port "$RABBITMQ_NODE_PORT" \
-    --management-port "$MANAGEMENT_PORT" >"$RABBITMQ_CONFIG_FILE"
-  "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management >/dev/null
+    --management-port "$MANAGEMENT_PORT" --prometheus-port "$PROMETHEUS_PORT" \
+    >"$RABBITMQ_CONFIG_FILE"
+  "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
   log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
   nohup "$BIN/rabbitmq-server" >"$RABBITMQ_LOG_BASE/console.log" 2>&1 &
   for _ in $(seq 1 120); do
@@ -81,7 +89,8 @@ start() {
   fi
   "$BIN/rabbitmqctl" -q await_startup --timeout 120
   chmod 600 "$HOME/.erlang.cookie"  # whoever reads it controls the node
-  log "ready (AMQP 127.0.0.1:$RABBITMQ_NODE_PORT, management 127.0.0.1:$MANAGEMENT_PORT)"
+  log "ready (AMQP 127.0.0.1:$RABBITMQ_NODE_PORT, management 127.0.0.1:$MANAGEMENT_PORT," \
+    "metrics 127.0.0.1:$PROMETHEUS_PORT/metrics)"
 }
 
 users() {

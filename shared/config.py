@@ -71,7 +71,25 @@ class SecretList(fields.Field):
         return [item.strip() for item in value if item.strip()]
 
 
-class Settings(Schema):
+class AlertSettings(Schema):
+    """The alert thresholds: read by the monitor's own alerts and written into Prometheus's
+    rules (tooling/prometheus_config.py), so both judge by the same figures."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    ALERT_INTERVAL_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 3600))
+    ALERT_HOLD_SECONDS = fields.Float(required=True, validate=validate.Range(0, 3600))
+    ALERT_QUEUE_DEPTH = fields.Integer(required=True, validate=validate.Range(1))
+    ALERT_OLDEST_MESSAGE_SECONDS = fields.Float(required=True,
+                                                validate=validate.Range(min=1))
+    ALERT_OUTBOX_BACKLOG = fields.Integer(required=True, validate=validate.Range(1))
+    ALERT_MAIL_FAILURES = fields.Integer(required=True, validate=validate.Range(1))
+    ALERT_DEADLINE_UNESCALATED_SECONDS = fields.Float(required=True,
+                                                      validate=validate.Range(1, 86400))
+
+
+class Settings(AlertSettings):
     class Meta:
         unknown = EXCLUDE  # nameko's own keys pass through untouched
 
@@ -112,12 +130,6 @@ class Settings(Schema):
     READY_BACKLOG_LIMIT = fields.Integer(required=True, validate=validate.Range(0))
     PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(required=True,
                                                    validate=validate.Range(min=0.0001))
-    ALERT_INTERVAL_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 3600))
-    ALERT_HOLD_SECONDS = fields.Float(required=True, validate=validate.Range(0, 3600))
-    ALERT_QUEUE_DEPTH = fields.Integer(required=True, validate=validate.Range(1))
-    ALERT_OLDEST_MESSAGE_SECONDS = fields.Float(required=True,
-                                                validate=validate.Range(min=1))
-    ALERT_OUTBOX_BACKLOG = fields.Integer(required=True, validate=validate.Range(1))
 
     @validates("STORE_URI")
     def _store_uri(self, value, **kwargs):
@@ -175,6 +187,12 @@ def broker_password_problem(uri):
 def settings(config):
     """The validated settings of a nameko config dict."""
     return load_settings(Settings(), config)
+
+
+def alert_settings(environ):
+    """The alert thresholds: deploy/config.yml's, overridden by ``environ`` as nameko would."""
+    return load_settings(AlertSettings(), {name: environ[name] for name in AlertSettings().fields
+                                           if name in environ})
 
 
 def load_settings(schema, config, path=DEFAULT_CONFIG_FILE):

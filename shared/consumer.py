@@ -139,6 +139,7 @@ class EventSubscriber(Consumer):
                             f"remember handled events, found {len(stores)}")
         self.store = stores[0]
         super().setup()
+        metrics.announce_handler(self.queue_name, self.method_name)
 
     @property
     def queue_name(self):

@@ -55,6 +55,14 @@ HTTP_SECONDS = Histogram("sausat_http_seconds", "Time the gateway took to answer
                          ["method", "route"], registry=REGISTRY)
 
 
+def announce_handler(queue, handler):
+    """Every count of a handler at 0 from its start, so a query over dead letters or retries
+    has an answer before the first one."""
+    EVENTS_HANDLED.labels(queue, handler)
+    for outcome in ("retried", "dead_lettered", "unparseable"):
+        EVENTS_FAILED.labels(queue, handler, outcome)
+
+
 def exposition():
     return generate_latest(REGISTRY)
 

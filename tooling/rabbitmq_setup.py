@@ -1,8 +1,9 @@
 """What deploy/rabbitmq.sh writes and runs around the node: standard library only, so it runs
 with the system's python3 before .venv exists.
 
-- ``conf``: the node's ``rabbitmq.conf``: AMQP and management listen on loopback only, and
-  ``guest`` (while it exists) may only connect from loopback;
+- ``conf``: the node's ``rabbitmq.conf``: AMQP, management and the Prometheus metrics of
+  ``rabbitmq_prometheus`` listen on loopback only, and ``guest`` (while it exists) may only
+  connect from loopback;
 - ``env``: the environment lines that keep epmd and the Erlang distribution on loopback too;
 - ``users``: deploy/rabbitmq/definitions.json imported in one ``rabbitmqctl
   import_definitions``: its users (each with the hash of its password from
@@ -10,7 +11,8 @@ with the system's python3 before .venv exists.
   permissions on vhost ``/``, and ``sausat-admin`` (administrator, for tests and scripts
   over loopback, never for services); with ``--delete-guest``, then ``guest`` is deleted.
 
-    python3 -m tooling.rabbitmq_setup conf --amqp-port 5672 --management-port 15672
+    python3 -m tooling.rabbitmq_setup conf --amqp-port 5672 --management-port 15672 \
+        --prometheus-port 15692
     python3 -m tooling.rabbitmq_setup users --secrets var/secrets/rabbitmq [--delete-guest]
 """
 import argparse
@@ -31,12 +33,15 @@ LOOPBACK = "127.0.0.1"
 RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl"
 
 
-def conf(amqp_port, management_port):
+def conf(amqp_port, management_port, prometheus_port=15692):
     """rabbitmq.conf: nothing listens beyond this machine."""
     return "\n".join([
         f"listeners.tcp.1 = {LOOPBACK}:{int(amqp_port)}",
         f"management.tcp.ip = {LOOPBACK}",
         f"management.tcp.port = {int(management_port)}",
+        # the broker's own metrics (alarms, queues) for Prometheus: /metrics
+        f"prometheus.tcp.ip = {LOOPBACK}",
+        f"prometheus.tcp.port = {int(prometheus_port)}",
         "loopback_users.guest = true",
         "",
     ])
@@ -144,6 +149,7 @@ def main(argv=None):
     conf_parser = commands.add_parser("conf")
     conf_parser.add_argument("--amqp-port", type=int, default=5672)
     conf_parser.add_argument("--management-port", type=int, default=15672)
+    conf_parser.add_argument("--prometheus-port", type=int, default=15692)
     env_parser = commands.add_parser("env")
     env_parser.add_argument("--dist-port", type=int, required=True)
     users_parser = commands.add_parser("users")
@@ -151,7 +157,7 @@ def main(argv=None):
     users_parser.add_argument("--delete-guest", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "conf":
-        sys.stdout.write(conf(args.amqp_port, args.management_port))
+        sys.stdout.write(conf(args.amqp_port, args.management_port, args.prometheus_port))
     elif args.command == "env":
         sys.stdout.write(env(args.dist_port))
     else:

@@ -28,6 +28,7 @@ import xmlrpc.client
 import requests
 from supervisor.xmlrpc import SupervisorTransport
 
+from tooling import prometheus_config
 from tooling.supervisor_config import (
     ROOT,
     Layout,
@@ -136,6 +137,7 @@ def launch(layout, environ):
     layout.config.touch(mode=0o600)  # it may hold the broker's password
     layout.config.chmod(0o600)
     layout.config.write_text(text)
+    scrape = prometheus_config.write_supervised(layout.prometheus_dir, environ)
     # returns once supervisord has daemonised, or at once with its error on stderr
     subprocess.run([sys.executable, "-m", "supervisor.supervisord", "-c", str(layout.config)],
                    cwd=ROOT, env=environ)
@@ -144,6 +146,7 @@ def launch(layout, environ):
         tail = log.read_text()[-2000:] if log.exists() else "(no log)"
         raise SettingError(f"supervisord did not answer on {layout.socket}:\n{tail}")
     print(f"supervisord: started (pid {supervisord_pid(layout)}, config {layout.config})")
+    print(f"prometheus: scrape configuration and alert rules in {scrape.parent}")
 
 
 def start(layout, environ, service=None):

@@ -35,6 +35,9 @@ START_RETRIES = 5
 SOCKET_PATH_LIMIT = 100  # AF_UNIX paths stop at 107 bytes on Linux
 # Not named in deploy/config.yml, yet the services' behaviour depends on them
 EXTRA_ENVIRONMENT = ("PYTHONWARNINGS", "HEALTH_RESTART_SECONDS")
+# every process's /metrics and probes, on by default (Prometheus scrapes them, see
+# tooling/prometheus_config.py); 9100 is left to a node exporter
+OPERATIONS_BASE_PORT = "9400"
 
 
 class SettingError(ValueError):
@@ -66,6 +69,11 @@ class Layout:
     @property
     def pidfile(self):
         return self.run_dir / "supervisord.pid"
+
+    @property
+    def prometheus_dir(self):
+        """The scrape configuration and alert rules of this layout (tooling/prometheus_config)."""
+        return self.var / "prometheus"
 
 
 def discover_services():
@@ -116,11 +124,12 @@ def environment_line(values):
 
 
 def operations_addresses(environ, services):
-    """``{service: OPERATIONS_ADDRESS}`` when ``OPERATIONS_BASE_PORT`` is set: each service
-    from ``base + 20 * its place``; each process of it adds its number
-    (``OPERATIONS_PORT_OFFSET``), so every supervised process has a port of its own."""
-    raw = environ.get("OPERATIONS_BASE_PORT", "").strip()
-    if not raw:
+    """``{service: OPERATIONS_ADDRESS}`` from ``OPERATIONS_BASE_PORT`` (default
+    :data:`OPERATIONS_BASE_PORT`; ``off``: none): each service from ``base + 20 * its
+    place``; each process of it adds its number (``OPERATIONS_PORT_OFFSET``), so every
+    supervised process has a port of its own, on ``OPERATIONS_HOST`` (loopback unless set)."""
+    raw = environ.get("OPERATIONS_BASE_PORT", "").strip() or OPERATIONS_BASE_PORT
+    if raw == "off":
         return {}
     if not raw.isdigit() or not 1024 <= int(raw) <= 65535 - 20 * len(services):
         raise SettingError(f"OPERATIONS_BASE_PORT={raw!r}: must be a port from 1024 to "

@@ -9,7 +9,9 @@ from services.escalations.case_life import STATES
 
 GAUGES = {
     "sausat_cases": ("Cases by state", "state"),
-    "sausat_cases_overdue": ("Open cases whose running deadline has passed", None),
+    # the deadline sweep escalates them within SWEEP_INTERVAL_SECONDS: one that stays is stuck
+    "sausat_cases_overdue": ("Open cases whose running deadline has passed, not yet "
+                             "escalated", None),
 }
 
 

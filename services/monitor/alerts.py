@@ -15,14 +15,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Thresholds:
+    """The ``ALERT_*`` settings: the monitor judges by them, and Prometheus's rules are
+    written from them (tooling/prometheus_config.py)."""
+
     queue_depth: int = 1000
     oldest_message_seconds: float = 300.0
     outbox_backlog: int = 100
+    hold_seconds: float = 20.0
+    mail_failures: int = 1
+    deadline_unescalated_seconds: float = 600.0
 
     @classmethod
     def from_settings(cls, config):
         return cls(config["ALERT_QUEUE_DEPTH"], config["ALERT_OLDEST_MESSAGE_SECONDS"],
-                   config["ALERT_OUTBOX_BACKLOG"])
+                   config["ALERT_OUTBOX_BACKLOG"], config["ALERT_HOLD_SECONDS"],
+                   config["ALERT_MAIL_FAILURES"], config["ALERT_DEADLINE_UNESCALATED_SECONDS"])
 
 
 def queue_kind(name):

@@ -8,10 +8,12 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from kombu import Connection
+from prometheus_client import Gauge
 
 from services.monitor import alerts as alert_rules
 from shared import topology
 from shared.errors import Conflict, NotFound, Unavailable
+from shared.metrics import REGISTRY
 from shared.topology import SUBSCRIPTIONS
 
 OUR_QUEUE_PREFIXES = tuple(sorted({f"{sub.service}." for sub in SUBSCRIPTIONS}))
@@ -19,6 +21,15 @@ QUEUE_COLUMNS = ("name,messages,messages_ready,messages_unacknowledged,consumers
                  "head_message_timestamp,message_stats.publish_details.rate,"
                  "message_stats.deliver_get_details.rate")
 WAIT_QUEUE = re.compile(r"^(?P<queue>.+)\.retry-(?P<ms>\d+)ms$")
+# the figures of each alert round, for Prometheus (its rules alert on them as the monitor does);
+# kind: consumer, wait (a retry delay's queue) or dead (dead letters)
+QUEUE_MESSAGES = Gauge("sausat_queue_messages", "Messages in one of our queues, as RabbitMQ's "
+                       "management API last told the monitor", ["queue", "kind"],
+                       registry=REGISTRY)
+QUEUE_CONSUMERS = Gauge("sausat_queue_consumers", "Consumers of one of our queues",
+                        ["queue", "kind"], registry=REGISTRY)
+QUEUE_OLDEST = Gauge("sausat_queue_oldest_message_seconds", "Age of a queue's oldest message "
+                     "(0: empty)", ["queue", "kind"], registry=REGISTRY)
 
 
 def management_request(base_uri, path, timeout=5, method="GET"):
@@ -64,6 +75,17 @@ def queue_figures(config, nonempty_since):
             "deliver_rate": _rate(q, "deliver_get_details"),
             "oldest_message_seconds": None if age is None else round(age, 1)})
     return result
+
+
+def export_figures(queues):
+    """Put one round's figures in the gauges; a queue gone is dropped from them."""
+    for gauge in (QUEUE_MESSAGES, QUEUE_CONSUMERS, QUEUE_OLDEST):
+        gauge.clear()
+    for queue in queues:
+        labels = (queue["queue"], queue["kind"])
+        QUEUE_MESSAGES.labels(*labels).set(queue["messages"])
+        QUEUE_CONSUMERS.labels(*labels).set(queue["consumers"])
+        QUEUE_OLDEST.labels(*labels).set(queue["oldest_message_seconds"] or 0)
 
 
 def stale_wait_queues(config, nonempty_since):

@@ -16,7 +16,7 @@ import eventlet
 
 from services.monitor import alerts as alert_rules
 from services.monitor import store
-from services.monitor.queues import queue_figures
+from services.monitor.queues import export_figures, queue_figures
 from shared import contracts
 from shared.errors import Unavailable
 
@@ -54,6 +54,7 @@ def check_alerts(db, config, findings, own_report, watched):
     except Unavailable as error:
         _log.warning("alerts: queues unknown this round: %s", error)
         return None
+    export_figures(queues)
     holding = alert_rules.due(
         alert_rules.evaluate(queues, health_of_all(own_report, watched),
                              alert_rules.Thresholds.from_settings(config)),

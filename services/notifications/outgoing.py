@@ -38,6 +38,7 @@ import datetime as dt
 from logging import getLogger
 
 from services.notifications import mailer, messages, store
+from services.notifications.metrics import MAIL_FAILED, MAIL_SENT
 from shared import contracts
 from shared.errors import Conflict, NotFound
 
@@ -115,19 +116,23 @@ class Postman:
                          mail["_id"], mail["attempts"], delay, error)
             store.defer(self.db, mail["_id"], str(error)[:1000],
                         utcnow() + dt.timedelta(seconds=delay))
+            MAIL_FAILED.labels("deferred").inc()
             return
         except mailer.MailRejected as error:
             _log.error("notification %s rejected by the mail server: %s", mail["_id"], error)
             store.reject(self.db, mail["_id"], str(error)[:1000])
+            MAIL_FAILED.labels("rejected").inc()
             return
         except mailer.MailUnsendable as error:
             _log.error("notification %s failed: %s", mail["_id"], error)
             store.fail(self.db, mail["_id"], str(error)[:1000])
+            MAIL_FAILED.labels("failed").inc()
             return
         except Exception as error:  # never left "sending" to fail again every lease, unseen
             _log.exception("notification %s failed unexpectedly", mail["_id"])
             store.fail(self.db, mail["_id"], f"unexpected: {type(error).__name__}: "
                                              f"{error}"[:1000])
+            MAIL_FAILED.labels("failed").inc()
             return
         sent_at = utcnow()
         event = contracts.NOTIFICATION_SENT.new({
@@ -136,6 +141,7 @@ class Postman:
             "recipient_id": mail["recipient_id"], "email": mail["email"],
             "subject": mail["subject"], "message_id": mail["message_id"], "sent_at": sent_at})
         store.mark_sent(self.db, mail["_id"], sent_at, reply[:1000], event)
+        MAIL_SENT.inc()
         _log.info("notification %s sent to %s: %s", mail["_id"], mail["email"], reply)
 
 

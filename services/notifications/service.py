@@ -7,12 +7,14 @@ mail (``cases``, worded by ``messages``), stores each notification once (``react
 (``queries``) and send a failed or rejected one again with ``retry_notification``. Only
 ``store`` touches the collections.
 """
+from services.notifications import metrics as mail_metrics
 from services.notifications import outgoing, queries, reactions, store
 from services.notifications.dependencies import MailSender
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import notifications as schemas
 from shared.errors import load_payload
+from shared.gauges import Gauges
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
 
@@ -21,6 +23,8 @@ class NotificationsService(ReportsHealth):
     name = "notifications"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
     mail = MailSender()
+    # mail by state, for Prometheus (refreshed in the background)
+    mail_gauges = Gauges(mail_metrics.mail_figures, mail_metrics.GAUGES)
 
     @subscribe("directory")
     def learn(self, event):

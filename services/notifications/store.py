@@ -105,7 +105,11 @@ def mark_sent(db, notification_id, sent_at, reply, event):
 
 
 def count_waiting(db):
-    return sum(db.notifications.count_documents({"state": state}) for state in WAITING_STATES)
+    return sum(count_by_state(db, WAITING_STATES).values())
+
+
+def count_by_state(db, states):
+    return {state: db.notifications.count_documents({"state": state}) for state in states}
 
 
 def page_of_notifications(db, criteria, query):

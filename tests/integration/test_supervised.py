@@ -4,7 +4,9 @@ itself with a new pid, `status` never calls a dead or hung process healthy, a co
 while a service is killed and restarted is routed exactly once, and `stop` leaves nothing."""
 import collections
 import os
+import random
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -26,6 +28,26 @@ pytestmark = pytest.mark.integration
 RESTART_BOUND_SECONDS = 40  # polled, not asserted as a speed: supervisord takes about 2 s
 HEALTH_RESTART_SECONDS = 12
 SERVICES = discover_services()  # what supervisord runs: every services/<name>/service.py
+
+
+def free_operations_base(services=SERVICES, attempts=50):
+    """A base port whose ``base + 20 * place`` is free for every service (the operations
+    ports deploy/services.sh gives), away from the default any other system may hold."""
+    for _ in range(attempts):
+        base = random.randrange(20000, 60000 - 20 * len(services))
+        probes = []
+        try:
+            for place in range(len(services)):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", base + 20 * place))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise AssertionError("no free block of operations ports")
 
 
 class SupervisedSystem:
@@ -52,6 +74,7 @@ class SupervisedSystem:
             "OUTBOX_POLL_SECONDS": "0.05",
             "RPC_TIMEOUT_SECONDS": "2",
             "PYTHONWARNINGS": "ignore",
+            "OPERATIONS_BASE_PORT": str(free_operations_base()),
             # short, so the watch test takes seconds; still longer than any kill test's outage
             "HEALTH_RESTART_SECONDS": str(HEALTH_RESTART_SECONDS),
             **settings,

@@ -17,9 +17,13 @@ SERVICES = tuple(sorted(path.parent.name for path in (ROOT / "services").glob("*
 
 
 def test_each_compose_service_answers_on_9100_and_is_probed_and_scraped():
-    targets = {target for job in PROMETHEUS["scrape_configs"]
+    targets = {job["job_name"]: target for job in PROMETHEUS["scrape_configs"]
                for config in job["static_configs"] for target in config["targets"]}
-    assert targets == {f"{name}:9100" for name in SERVICES}
+    # one job per service, named as it: no target label for Prometheus to clash with a
+    # metric's own (sausat_rpc_seconds has a service label), and the broker's own metrics
+    assert targets == {**{name: f"{name}:9100" for name in SERVICES},
+                       "rabbitmq": "rabbitmq:15692"}
+    assert not any("relabel_configs" in job for job in PROMETHEUS["scrape_configs"])
     for name in SERVICES:
         spec = COMPOSE["services"][name]
         assert spec["environment"]["OPERATIONS_ADDRESS"] == "0.0.0.0:9100"
@@ -27,6 +31,8 @@ def test_each_compose_service_answers_on_9100_and_is_probed_and_scraped():
         assert ("9100/health/ready" in probe) or (name == "gateway" and "/health" in probe)
     prometheus = COMPOSE["services"]["prometheus"]
     assert "./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+    assert "./deploy/prometheus/rules.yml:/etc/prometheus/rules.yml:ro" in prometheus["volumes"]
+    assert PROMETHEUS["rule_files"] == ["/etc/prometheus/rules.yml"]
 
 
 def test_every_supervised_process_gets_a_port_of_its_own(tmp_path):
@@ -36,7 +42,13 @@ def test_every_supervised_process_gets_a_port_of_its_own(tmp_path):
     ports = sorted(int(address.rsplit(":", 1)[1]) for address in addresses.values())
     assert all(b - a >= 16 for a, b in zip(ports, ports[1:]))  # room for 16 instances each
     assert text.count('OPERATIONS_PORT_OFFSET="%(process_num)d"') == len(SERVICES)
-    assert "OPERATIONS_ADDRESS" not in render(Layout(tmp_path), {})  # off unless asked for
+    # on by default, on loopback, clear of a node exporter's 9100; off when asked
+    default = dict(re.findall(r'\[program:(\w+)\][^\[]*?OPERATIONS_ADDRESS="([^"]+)"',
+                              render(Layout(tmp_path), {})))
+    assert set(default) == set(SERVICES)
+    assert all(address.startswith("127.0.0.1:") and address != "127.0.0.1:9100"
+               for address in default.values())
+    assert "OPERATIONS_ADDRESS" not in render(Layout(tmp_path), {"OPERATIONS_BASE_PORT": "off"})
     with pytest.raises(SettingError, match="OPERATIONS_BASE_PORT"):
         render(Layout(tmp_path), {"OPERATIONS_BASE_PORT": "80"})
 
