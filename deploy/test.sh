@@ -23,29 +23,10 @@ if ! command -v chromium >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
-# Prometheus and Alertmanager (Debian's) check the alert rules and scrape a running system;
-# without recommends: prometheus recommends a node exporter, which would take port 9100. The
-# tests run their own on free ports; the packages' services are kept from starting (policy-rc.d)
-# and any that started anyway is stopped, so nothing holds 9090/9093.
-if ! command -v promtool >/dev/null || ! command -v prometheus-alertmanager >/dev/null; then
-  echo "test: installing Debian's prometheus and prometheus-alertmanager" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  own_policy=no
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-    own_policy=yes
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    prometheus prometheus-alertmanager >/dev/null
-  if [ "$own_policy" = yes ]; then rm -f /usr/sbin/policy-rc.d; fi
-  for unit in prometheus prometheus-alertmanager; do
-    if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
-      systemctl disable --now "$unit" >/dev/null 2>&1 || true
-    elif [ -x "/etc/init.d/$unit" ]; then
-      "/etc/init.d/$unit" stop >/dev/null 2>&1 || true
-    fi
-  done
-fi
+# Prometheus and Alertmanager (Debian's, without recommends: no node exporter on 9100) check
+# the alert rules and watch a running system; the tests run their own on free ports, and the
+# packaged services are kept from starting, so nothing holds 9090/9093
+bash deploy/prometheus.sh install
 
 # A fresh node keeps guest on loopback: the tests use it only as each test vhost's admin, to
 # create the production users of deploy/rabbitmq/definitions.json for the session (suffixed,

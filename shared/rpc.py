@@ -303,3 +303,31 @@ class _Cluster:
         return self._service_proxy(service)
 
     __getitem__ = __getattr__
+
+
+HEALTH_TIMEOUT_SECONDS = 3
+
+
+def health_of(proxies, timeout=HEALTH_TIMEOUT_SECONDS, passing=()):
+    """``{service: health report}`` of each of ``proxies`` ({service: RPC proxy}), all asked
+    at once: the gateway's /health and the monitor's alert rounds. One that cannot be asked
+    (nobody consumes its RPC queue yet), answers with an error or not within ``timeout`` is
+    reported so, a status other than "ok"; an error of a class in ``passing`` (the broker
+    away, say) is raised instead, for the caller to answer for the whole."""
+    replies, report = {}, {}
+    for name, proxy in proxies.items():
+        try:
+            replies[name] = proxy.health.call_async()
+        except passing:
+            raise
+        except Exception as error:  # UnknownService: its RPC queue has no consumer yet
+            report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
+    for name, reply in replies.items():
+        try:
+            with eventlet.Timeout(timeout):
+                report[name] = reply.result()
+        except eventlet.Timeout:
+            report[name] = {"service": name, "status": "not answering"}
+        except Exception as error:  # a service that answers with an error is unhealthy
+            report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
+    return report

@@ -12,38 +12,20 @@ import datetime as dt
 import time
 from logging import getLogger
 
-import eventlet
-
 from services.monitor import alerts as alert_rules
 from services.monitor import store
 from services.monitor.queues import export_figures, queue_figures
 from shared import contracts
 from shared.errors import Unavailable
+from shared.rpc import HEALTH_TIMEOUT_SECONDS, health_of
 
 _log = getLogger(__name__)
 
-HEALTH_TIMEOUT_SECONDS = 3
-
-
 def health_of_all(own_report, watched, timeout=HEALTH_TIMEOUT_SECONDS):
     """``{service: health report}``: the monitor's own, and each of ``watched`` ({service:
-    RPC proxy}) asked at once; one that cannot be asked or does not answer within ``timeout``
-    is reported so (an alert, not an error)."""
-    replies, report = {}, {"monitor": own_report}
-    for name, proxy in watched.items():
-        try:
-            replies[name] = proxy.health.call_async()
-        except Exception as error:  # UnknownService: nobody consumes its RPC queue
-            report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
-    for name, reply in replies.items():
-        try:
-            with eventlet.Timeout(timeout):
-                report[name] = reply.result()
-        except eventlet.Timeout:
-            report[name] = {"service": name, "status": "not answering"}
-        except Exception as error:
-            report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
-    return report
+    RPC proxy}) asked at once (``shared.rpc.health_of``: one not answering is an alert, not
+    an error)."""
+    return {"monitor": own_report, **health_of(watched, timeout)}
 
 
 def check_alerts(db, config, findings, own_report, watched):

@@ -3,12 +3,15 @@ steps, when an alert holds; and which services' health it watches."""
 import datetime as dt
 
 import eventlet
+import pytest
+from kombu.exceptions import OperationalError
 
 from services.monitor import alerts, trail, watch
 from services.monitor.dependencies import WATCHED_SERVICES
 from services.monitor.service import MonitorService
 from shared import contracts
 from shared.contracts import parse_event
+from shared.rpc import health_of
 from shared.services import BACKEND_SERVICES
 
 UTC = dt.timezone.utc
@@ -154,3 +157,10 @@ def test_every_backend_service_is_watched_imports_too():
     unhealthy = alerts.evaluate([], report, THRESHOLDS)
     assert sorted(unhealthy) == ["service_unhealthy:accounts", "service_unhealthy:imports",
                                  "service_unhealthy:visits"]
+
+
+def test_the_gateway_and_the_monitor_ask_for_health_the_same_way_but_the_broker_away_is_raised():
+    watched = {"visits": HealthProxy(refused=OperationalError("broker away"))}
+    assert health_of(watched, timeout=0.05)["visits"]["status"] == "error: OperationalError"
+    with pytest.raises(OperationalError):
+        health_of(watched, timeout=0.05, passing=(OperationalError,))

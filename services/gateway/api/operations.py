@@ -6,7 +6,6 @@ Traces, dead letters, alerts and wait queues are for operators only (``monitor.r
 replaying, discarding and removing: ``monitor.operate``). What they see is metadata: ids, event
 types, users' ids, times, errors; never payloads.
 """
-import eventlet
 from kombu.exceptions import OperationalError
 from marshmallow import Schema, fields
 
@@ -22,10 +21,8 @@ from shared.contracts.rpc.notifications import (
 )
 from shared.operations_port import OperationsPort
 from shared.pages import PageQuery
+from shared.rpc import health_of
 from shared.services import BACKEND_SERVICES
-
-HEALTH_TIMEOUT_SECONDS = 3
-
 
 
 class TraceStep(Schema):
@@ -211,22 +208,9 @@ class OperationsApi(Api):
     # --- health, queues, events, mail -------------------------------------------------------
     @http("GET", "/health")
     def health(self, request):
-        replies, report = {}, {}
-        for name in BACKEND_SERVICES:
-            try:
-                replies[name] = getattr(self, name).health.call_async()
-            except OperationalError:  # the broker is away: the edge answers 503 for it
-                raise
-            except Exception as error:  # UnknownService: its RPC queue has no consumer yet
-                report[name] = {"service": name, "status": f"error: {type(error).__name__}"}
-        for name, reply in replies.items():
-            try:
-                with eventlet.Timeout(HEALTH_TIMEOUT_SECONDS):
-                    report[name] = reply.result()
-            except eventlet.Timeout:
-                report[name] = {"service": name, "status": "not answering"}
-            except Exception as error:  # a service that answers with an error is unhealthy
-                report[name] = {"service": name, "status": f"error: {error}"}
+        # the broker away: the edge answers 503 for it
+        report = health_of({name: getattr(self, name) for name in BACKEND_SERVICES},
+                           passing=(OperationalError,))
         healthy = all(entry["status"] == "ok" for entry in report.values())
         return json_response({"status": "ok" if healthy else "degraded", "services": report},
                              200 if healthy else 503)
