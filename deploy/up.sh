@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the whole system on this machine, installing whatever is missing:
 # RabbitMQ (Debian's package, data in var/rabbitmq), the Python environment (.venv), the eight
-# services (logs in var/log, data in var/data) and the demo data. Harmless to run again.
+# services (logs in var/log, data in var/data; each process's /metrics on loopback, a scrape
+# configuration and alert rules in var/prometheus) and the demo data. Harmless to run again.
 # The gateway then answers on http://localhost:8000 (GATEWAY_ADDRESS overrides).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,3 +40,5 @@ AMQP_URI=$(broker_as loader) PYTHONWARNINGS=ignore "$PY" -m tooling.load_demo --
 echo "Sâu Sát is up: gateway at $url (stop it with: bash deploy/down.sh)"
 echo "Mail to authorities and cadres: .venv/bin/python -m tooling.mailcatcher list" \
   "(files in var/mail/new)"
+echo "Metrics and alerts: bash deploy/prometheus.sh start (Prometheus at 127.0.0.1:9090," \
+  "scraping var/prometheus/prometheus.yml; alerts mailed to the mail catcher)"
