@@ -153,7 +153,7 @@ def test_a_service_down_reaches_the_operators_by_mail_through_alertmanager(syste
         [mail] = alert_mail()
         assert mail["Subject"] == "[Sâu Sát] Cảnh báo: ServiceDown (1)"
         assert mail["To"] == "vanhanh@sausat.localhost"
-        body = mail.get_content()
+        body = mail.get_body(("plain",)).get_content()
         assert "imports" in body and "không trả lời" in body
     finally:
         assert system.services_sh("start", "imports").returncode == 0
