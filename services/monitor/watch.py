@@ -35,6 +35,7 @@ def check_alerts(db, config, findings, own_report, watched):
         queues = queue_figures(config, findings.nonempty_since)
     except Unavailable as error:
         _log.warning("alerts: queues unknown this round: %s", error)
+        export_figures([])  # Prometheus sees no figures rather than stale ones
         return None
     export_figures(queues)
     holding = alert_rules.due(

@@ -138,3 +138,27 @@ def test_a_mail_that_cannot_be_written_ends_failed_with_why_and_is_sent_once_ret
         outgoing.retry(database, stored["_id"], "lại", "u-operator")
     with pytest.raises(NotFound):
         outgoing.retry(database, "no-such-notification", "lại", "u-operator")
+
+
+def test_mail_sent_failed_and_waiting_are_counted_for_prometheus(database, settings, catcher):
+    from services.notifications.metrics import mail_figures
+    from shared.metrics import REGISTRY
+
+    def counted(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+    sent, deferred = counted("sausat_mail_sent_total"), counted("sausat_mail_failed_total",
+                                                                outcome="deferred")
+    enqueue(database, routed_event(), message(), "k1", settings)
+    assert mail_figures(database)[("sausat_mail", "pending")] == 1
+    catcher.stop()
+    postman = Postman(database, settings)
+    postman.send_due()
+    assert counted("sausat_mail_failed_total", outcome="deferred") == deferred + 1
+    assert counted("sausat_mail_sent_total") == sent
+    catcher.start()
+    database.notifications.update_one({}, {"$set": {"next_attempt_at": dt.datetime.now(
+        dt.timezone.utc)}})
+    assert postman.send_due() == 1
+    assert counted("sausat_mail_sent_total") == sent + 1
+    figures = mail_figures(database)
+    assert (figures[("sausat_mail", "pending")], figures[("sausat_mail", "sent")]) == (0, 1)

@@ -164,3 +164,23 @@ def test_the_gateway_and_the_monitor_ask_for_health_the_same_way_but_the_broker_
     assert health_of(watched, timeout=0.05)["visits"]["status"] == "error: OperationalError"
     with pytest.raises(OperationalError):
         health_of(watched, timeout=0.05, passing=(OperationalError,))
+
+
+def test_each_rounds_queue_figures_are_what_prometheus_sees_and_a_gone_queue_is_dropped():
+    from services.monitor.queues import export_figures
+    from shared.metrics import REGISTRY
+
+    def sample(name, queue, kind):
+        return REGISTRY.get_sample_value(name, {"queue": queue, "kind": kind})
+    export_figures([
+        {"queue": "visits.unit_registered", "kind": "consumer", "messages": 3, "consumers": 0,
+         "oldest_message_seconds": 12.5},
+        {"queue": "visits.unit_registered.dead", "kind": "dead", "messages": 2, "consumers": 0,
+         "oldest_message_seconds": None}])
+    assert sample("sausat_queue_messages", "visits.unit_registered", "consumer") == 3
+    assert sample("sausat_queue_consumers", "visits.unit_registered", "consumer") == 0
+    assert sample("sausat_queue_oldest_message_seconds", "visits.unit_registered",
+                  "consumer") == 12.5
+    assert sample("sausat_queue_messages", "visits.unit_registered.dead", "dead") == 2
+    export_figures([])  # the management API away, or the queue deleted
+    assert sample("sausat_queue_messages", "visits.unit_registered", "consumer") is None
