@@ -114,6 +114,13 @@ def test_prometheus_scrapes_one_target_per_process_and_every_documented_query_an
                            timeout=10).json()["data"]["activeTargets"]
     assert sorted(target["labels"]["job"] for target in targets) == sorted([*SERVICES,
                                                                            "rabbitmq"])
+    for target in targets:  # what Prometheus's own linter says of each service's metrics
+        if target["labels"]["job"] != "rabbitmq":
+            text = requests.get(target["scrapeUrl"], timeout=10).text
+            linted = subprocess.run(["promtool", "check", "metrics"], input=text,
+                                    capture_output=True, text=True, timeout=60)
+            assert linted.returncode == 0, (target["labels"]["job"], linted.stdout,
+                                            linted.stderr)
     # work that moves the counters: a concern routed to an authority, who is mailed
     logged = requests.post(f"{system.base_url}/visits", json=visit(),
                            headers=system.headers["cadre"], timeout=30)
