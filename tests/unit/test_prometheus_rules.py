@@ -16,6 +16,7 @@ from tooling import prometheus_config, rabbitmq_setup
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus" / "rules.yml"
 RULES_TEST = ROOT / "deploy" / "prometheus" / "rules_test.yml"
+COMPOSE_ALERTMANAGER = ROOT / "deploy" / "prometheus" / "alertmanager.yml"
 
 
 def promtool(*args):
@@ -107,3 +108,26 @@ def test_the_broker_serves_its_metrics_on_loopback_only():
     assert "prometheus.tcp.port = 25692" in conf
     script = (ROOT / "deploy" / "rabbitmq.sh").read_text()
     assert "enable --offline rabbitmq_management rabbitmq_prometheus" in script
+
+
+def test_alertmanager_mails_the_operators_in_vietnamese_through_the_local_smtp(tmp_path):
+    if shutil.which("amtool") is None:
+        pytest.fail("amtool missing: deploy/test.sh installs Debian's prometheus-alertmanager")
+    prometheus_config.write_supervised(tmp_path, {"SMTP_PORT": "2600",
+                                                  "OPERATORS_EMAIL": "trucban@example.vn"})
+    for config in (tmp_path / "alertmanager.yml", COMPOSE_ALERTMANAGER):
+        checked = subprocess.run(["amtool", "check-config", str(config)], capture_output=True,
+                                 text=True, timeout=60)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    [mail] = yaml.safe_load((tmp_path / "alertmanager.yml").read_text())["receivers"][0][
+        "email_configs"]
+    assert (mail["to"], mail["smarthost"], mail["send_resolved"]) == (
+        "trucban@example.vn", "localhost:2600", True)
+    assert "Cảnh báo" in mail["headers"]["Subject"] and "Đã hết" in mail["text"]
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert ("./deploy/prometheus/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro"
+            in compose["alertmanager"]["volumes"])
+    assert compose["alertmanager"]["ports"] == ["127.0.0.1:9093:9093"]
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    assert scrape["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
+        "alertmanager:9093"]
