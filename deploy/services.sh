@@ -6,7 +6,9 @@
 #   deploy/services.sh status [service]   supervisord's state, pid, uptime and the gateway's /health;
 #                                         exits 0 all running and healthy, 1 unhealthy, 3 not running
 # A service that exits is restarted by supervisord within about a second. Logs in var/log, the
-# generated config in var/supervisord.conf, socket and pid in var/run ($VAR_DIR moves all three).
+# generated config in var/supervisord.conf, socket and pid in var/run, Prometheus's scrape
+# configuration and rules in var/prometheus ($VAR_DIR moves them all). Every process serves
+# /metrics on loopback from OPERATIONS_BASE_PORT (default 9400; off: none).
 # Environment overrides of deploy/config.yml (AMQP_URI, STORE_URI, GATEWAY_ADDRESS, ...) apply;
 # INSTANCES_<SERVICE>=N runs N processes of a service as competing consumers (gateway: 1 only).
 set -euo pipefail

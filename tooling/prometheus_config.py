@@ -27,8 +27,9 @@ import yaml
 
 from services.monitor.alerts import Thresholds
 from shared.config import alert_settings, defaults
+from shared.errors import ConfigError
 from shared.services import SERVICES
-from tooling.supervisor_config import ROOT, instance_counts, operations_addresses
+from tooling.supervisor_config import ROOT, SettingError, instance_counts, operations_addresses
 
 COMPOSE_CONFIG = ROOT / "deploy" / "prometheus.yml"
 RULES = ROOT / "deploy" / "prometheus" / "rules.yml"
@@ -184,10 +185,14 @@ def write_supervised(folder, environ):
     environment: what a Prometheus and an Alertmanager on this machine run with
     (deploy/prometheus.sh; ``ALERTMANAGER_ADDRESS``, default 127.0.0.1:9093;
     ``PROMETHEUS_SCRAPE_SECONDS``, default 15)."""
+    try:
+        thresholds = Thresholds.from_settings(alert_settings(environ))
+    except ConfigError as error:
+        raise SettingError(f"{error}: {error.fields}") from None
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rules = folder / "rules.yml"
-    rules.write_text(dump(alert_rules(Thresholds.from_settings(alert_settings(environ)))))
+    rules.write_text(dump(alert_rules(thresholds)))
     (folder / "alertmanager.yml").write_text(dump(alertmanager_config(environ)))
     interval = f"{float(environ.get('PROMETHEUS_SCRAPE_SECONDS') or 15):g}s"
     config = scrape_config(supervised_jobs(environ), [str(rules)],

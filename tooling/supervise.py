@@ -134,10 +134,10 @@ def launch(layout, environ):
     text = render(layout, environ, python=sys.executable)
     for folder in (layout.var, layout.run_dir, layout.log_dir):
         folder.mkdir(parents=True, exist_ok=True)
+    scrape = prometheus_config.write_supervised(layout.prometheus_dir, environ)
     layout.config.touch(mode=0o600)  # it may hold the broker's password
     layout.config.chmod(0o600)
     layout.config.write_text(text)
-    scrape = prometheus_config.write_supervised(layout.prometheus_dir, environ)
     # returns once supervisord has daemonised, or at once with its error on stderr
     subprocess.run([sys.executable, "-m", "supervisor.supervisord", "-c", str(layout.config)],
                    cwd=ROOT, env=environ)

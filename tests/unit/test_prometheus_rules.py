@@ -131,3 +131,10 @@ def test_alertmanager_mails_the_operators_in_vietnamese_through_the_local_smtp(t
     scrape = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
     assert scrape["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "alertmanager:9093"]
+
+
+def test_a_threshold_that_cannot_work_is_refused_by_name_and_nothing_is_written(tmp_path):
+    from tooling.supervisor_config import SettingError
+    with pytest.raises(SettingError, match="ALERT_MAIL_FAILURES"):
+        prometheus_config.write_supervised(tmp_path / "p", {"ALERT_MAIL_FAILURES": "0"})
+    assert not (tmp_path / "p").exists()
