@@ -13,14 +13,17 @@
 # Running any of them twice is harmless. A second node (fault runs, see
 # docs/reports/faults/REPORT.md) sets RABBITMQ_BASE, RABBITMQ_NODENAME, RABBITMQ_NODE_PORT,
 # RABBITMQ_MANAGEMENT_PORT (default 15672) and RABBITMQ_DIST_PORT (Erlang distribution; default
-# node port + 20000).
+# node port + 20000). A cluster's node (deploy/rabbitmq-cluster.sh) also sets
+# RABBITMQ_COOKIE_HOME (one Erlang cookie for every node and the CLI), RABBITMQ_CLUSTER_NODES
+# (comma-separated peers, classic-config discovery), RABBITMQ_SMALL_VM=1 (one scheduler, no
+# busy-waiting) and optionally RABBITMQ_NET_TICKTIME (seconds; short in fault runs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BASE="${RABBITMQ_BASE:-$ROOT/var/rabbitmq}"
 BIN=/usr/lib/rabbitmq/bin
 
-export HOME="$BASE/home"   # the Erlang cookie lives here, shared by server and CLI tools
+export HOME="${RABBITMQ_COOKIE_HOME:-$BASE/home}"  # the Erlang cookie: shared by server and CLI
 export RABBITMQ_NODENAME="${RABBITMQ_NODENAME:-sausat@localhost}"
 export RABBITMQ_NODE_PORT="${RABBITMQ_NODE_PORT:-5672}"
 export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
@@ -32,7 +35,8 @@ export RABBITMQ_DIST_PORT="${RABBITMQ_DIST_PORT:-$((RABBITMQ_NODE_PORT + 20000))
 # listeners, management and guest's loopback rule: always from the generated config file
 export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
 # epmd and the distribution on loopback (ERL_EPMD_ADDRESS, inet_dist_use_interface)
-eval "$(python3 "$ROOT/tooling/rabbitmq_setup.py" env --dist-port "$RABBITMQ_DIST_PORT")"
+eval "$(python3 "$ROOT/tooling/rabbitmq_setup.py" env --dist-port "$RABBITMQ_DIST_PORT" \
+  ${RABBITMQ_SMALL_VM:+--small-vm})"
 
 log() { echo "rabbitmq: $*" >&2; }
 
@@ -66,7 +70,8 @@ start() {
     exit 1
   fi
   python3 "$ROOT/tooling/rabbitmq_setup.py" conf --amqp-port "$RABBITMQ_NODE_PORT" \
-    --management-port "$MANAGEMENT_PORT" >"$RABBITMQ_CONFIG_FILE"
+    --management-port "$MANAGEMENT_PORT" --cluster-nodes "${RABBITMQ_CLUSTER_NODES:-}" \
+    ${RABBITMQ_NET_TICKTIME:+--net-ticktime "$RABBITMQ_NET_TICKTIME"} >"$RABBITMQ_CONFIG_FILE"
   "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management >/dev/null
   log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
   nohup "$BIN/rabbitmq-server" >"$RABBITMQ_LOG_BASE/console.log" 2>&1 &
