@@ -5,6 +5,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$ROOT/deploy/services.sh" stop
 bash "$ROOT/deploy/rabbitmq.sh" stop
+if [ -d "${RABBITMQ_CLUSTER_BASE:-$ROOT/var/cluster}" ]; then  # SAUSAT_CLUSTER=1 up.sh's nodes
+  bash "$ROOT/deploy/rabbitmq-cluster.sh" stop
+fi
 if [ -x "$ROOT/.venv/bin/python" ]; then
   (cd "$ROOT" && .venv/bin/python -m tooling.mailcatcher stop)
 fi

@@ -12,6 +12,9 @@
 #                                              one node (N = 1..3); kill is SIGKILL, pause is
 #                                              SIGSTOP (a simulated partition), resume SIGCONT
 #   deploy/rabbitmq-cluster.sh grow            every quorum queue a member on every node
+#   deploy/rabbitmq-cluster.sh users [--delete-guest]
+#                                              deploy/rabbitmq.sh users, on the cluster
+#   deploy/rabbitmq-cluster.sh management-uris the management API of every node, `;`-separated
 # Nodes sausat1..3@localhost: AMQP 5701-5703, management 15701-15703, distribution
 # 25701-25703, one epmd; data in var/cluster/nodeN (RABBITMQ_CLUSTER_BASE to move it), one
 # Erlang cookie in var/cluster/home shared by the nodes and the CLI (owner-only). Classic-config
@@ -147,11 +150,14 @@ case "${1:-}" in
   status) status ;;
   grow) grow ;;
   uris) shift; uris "$@" ;;
+  management-uris) m=(); for n in "${NODES[@]}"; do m+=("http://guest:guest@127.0.0.1:$((15700 + n))"); done
+    (IFS=';'; echo "${m[*]}") ;;
+  users) shift; on_node 1 bash "$ROOT/deploy/rabbitmq.sh" users "$@" ;;
   start-node) start_node "${2:-}" ;;
   stop-node) check_node "${2:-}"; on_node "$2" bash "$ROOT/deploy/rabbitmq.sh" stop ;;
   kill-node) check_node "${2:-}"; on_node "$2" bash "$ROOT/deploy/rabbitmq.sh" kill ;;
   pause-node) signal_node "${2:-}" STOP ;;
   resume-node) signal_node "${2:-}" CONT ;;
-  *) echo "usage: $0 start|stop|status|grow|uris [USER PASS [VHOST]]|" \
+  *) echo "usage: $0 start|stop|status|grow|users|uris [USER PASS [VHOST]]|management-uris|" \
        "start-node|stop-node|kill-node|pause-node|resume-node N" >&2; exit 2 ;;
 esac

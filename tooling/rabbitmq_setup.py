@@ -42,13 +42,20 @@ def conf(amqp_port, management_port, cluster_nodes=(), net_ticktime=None):
         "loopback_users.guest = true",
     ]
     if cluster_nodes:
-        lines += ["cluster_formation.peer_discovery_backend = classic_config",
-                  *(f"cluster_formation.classic_config.nodes.{number} = {_node_name(node)}"
-                    for number, node in enumerate(cluster_nodes, 1)),
-                  "cluster_partition_handling = pause_minority"]
+        lines += cluster_lines(cluster_nodes)
     if net_ticktime is not None:
         lines.append(f"net_ticktime = {_ticktime(net_ticktime)}")
     return "\n".join([*lines, ""])
+
+
+def cluster_lines(nodes):
+    """How a node finds its cluster (classic config: the peers named here) and behaves when cut
+    off: a node in a minority pauses. The compose file's deploy/rabbitmq/cluster.conf holds
+    these lines for rabbit@rabbitmq1..3."""
+    return ["cluster_formation.peer_discovery_backend = classic_config",
+            *(f"cluster_formation.classic_config.nodes.{number} = {_node_name(node)}"
+              for number, node in enumerate(nodes, 1)),
+            "cluster_partition_handling = pause_minority"]
 
 
 def _node_name(node):
