@@ -10,6 +10,8 @@ from any of them. ``RABBIT_MANAGEMENT_URI`` is a list the same way, tried in tur
     >>> with_user("amqp://guest:guest@n1:5701/v;amqp://guest:guest@n2:5702/v", "visits", "s")
     'amqp://visits:s@n1:5701/v;amqp://visits:s@n2:5702/v'
 """
+import logging
+import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 SEPARATOR = ";"
@@ -62,3 +64,33 @@ def problem(uri, schemes):
     if len(seen) > 1:
         return "every node must name the same user, password and virtual host"
     return None
+
+
+_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s;]*:)[^@\s;]+@", re.I)
+
+
+def masked(text):
+    """``text`` with the password of every URI in it masked (nameko masks only the first of
+    a ``;``-separated list when it logs one)."""
+    return _CREDENTIALS.sub(r"\1********@", text)
+
+
+class PasswordsMasked(logging.Filter):
+    def filter(self, record):
+        message = record.getMessage()
+        if "://" in message:
+            record.msg, record.args = masked(message), None
+        return True
+
+
+# the loggers that print broker URIs (nameko's connection errors, kombu's reconnections)
+URI_LOGGERS = ("nameko.messaging", "nameko.amqp.publish", "kombu", "kombu.mixins",
+               "kombu.connection", "amqp")
+
+
+def mask_passwords_in_logs():
+    """Keep broker passwords out of the logs; harmless to call again."""
+    for name in URI_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, PasswordsMasked) for f in logger.filters):
+            logger.addFilter(PasswordsMasked())

@@ -36,11 +36,13 @@ from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled, MalformedRequest, deserialize_to_instance
 from nameko.standalone.rpc import StandaloneProxyBase
 
-from shared import callers, errors, metrics, topology
+from shared import broker_uri, callers, errors, metrics, topology
 from shared.config import settings
 from shared.errors import Forbidden, SausatError, Unauthorized, Unavailable, quiet_expected_refusals
 
 _log = getLogger(__name__)
+
+broker_uri.mask_passwords_in_logs()  # every service imports this module
 
 # an RPC caller gets the service's own error class back, with its fields
 for _error in errors.REFUSALS:

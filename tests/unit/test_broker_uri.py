@@ -97,3 +97,23 @@ def test_the_monitor_asks_the_next_node_when_one_is_down_or_paused():
     finally:
         for server in servers:
             server.shutdown()
+
+
+def test_no_password_of_any_node_reaches_the_logs(caplog):
+    import logging
+
+    from nameko.messaging import QueueConsumer
+
+    import shared.rpc  # noqa: F401 (installs the mask, as every service does by importing it)
+    uri = NODES.format(p=SECRET)
+    class Consumer(QueueConsumer):
+        amqp_uri = uri
+
+    with caplog.at_level(logging.WARNING):
+        # nameko's own line, as a service logs it while the broker is away
+        Consumer.on_connection_error(Consumer.__new__(Consumer), ConnectionRefusedError("x"), 1)
+        logging.getLogger("kombu.connection").warning("cannot reach %s", uri)
+    assert SECRET not in caplog.text
+    assert caplog.text.count("visits:********@127.0.0.1:570") == 6
+    assert broker_uri.masked("see http://m:p@h:1/x and mongodb://u:s3@h/db") == \
+        "see http://m:********@h:1/x and mongodb://u:********@h/db"

@@ -311,4 +311,6 @@ class Run:
         target = pathlib.Path(self.keep) / f"{self.name}-seed{self.seed}"
         with contextlib.suppress(OSError):
             shutil.copytree(system.layout.log_dir, target, dirs_exist_ok=True)
-            _log.error("%s: services' logs kept in %s", self.name, target)
+            # the stores too: what was stored is what says where a message went missing
+            shutil.copytree(system.store_folder, target / "data", dirs_exist_ok=True)
+            _log.error("%s: services' logs and data kept in %s", self.name, target)
