@@ -6,6 +6,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$ROOT/deploy/prometheus.sh" stop  # if deploy/prometheus.sh start ran
 bash "$ROOT/deploy/services.sh" stop
 bash "$ROOT/deploy/rabbitmq.sh" stop
+if [ -d "${RABBITMQ_CLUSTER_BASE:-$ROOT/var/cluster}" ]; then  # SAUSAT_CLUSTER=1 up.sh's nodes
+  bash "$ROOT/deploy/rabbitmq-cluster.sh" stop
+fi
 if [ -x "$ROOT/.venv/bin/python" ]; then
   (cd "$ROOT" && .venv/bin/python -m tooling.mailcatcher stop)
 fi

@@ -16,13 +16,17 @@
 # RABBITMQ_MANAGEMENT_PORT (default 15672), RABBITMQ_PROMETHEUS_PORT (default 15692) and
 # RABBITMQ_DIST_PORT (Erlang distribution; default node port + 20000). A node started before
 # rabbitmq_prometheus was enabled here gets it at its next start (or: rabbitmq-plugins enable).
+# A cluster's node (deploy/rabbitmq-cluster.sh) also sets RABBITMQ_COOKIE_HOME (one Erlang
+# cookie for every node and the CLI), RABBITMQ_CLUSTER_NODES (comma-separated peers,
+# classic-config discovery), RABBITMQ_SMALL_VM=1 (one scheduler, no busy-waiting) and
+# optionally RABBITMQ_NET_TICKTIME (seconds; short in fault runs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BASE="${RABBITMQ_BASE:-$ROOT/var/rabbitmq}"
 BIN=/usr/lib/rabbitmq/bin
 
-export HOME="$BASE/home"   # the Erlang cookie lives here, shared by server and CLI tools
+export HOME="${RABBITMQ_COOKIE_HOME:-$BASE/home}"  # the Erlang cookie: shared by server and CLI
 export RABBITMQ_NODENAME="${RABBITMQ_NODENAME:-sausat@localhost}"
 export RABBITMQ_NODE_PORT="${RABBITMQ_NODE_PORT:-5672}"
 export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
@@ -35,7 +39,8 @@ export RABBITMQ_DIST_PORT="${RABBITMQ_DIST_PORT:-$((RABBITMQ_NODE_PORT + 20000))
 # listeners, management and guest's loopback rule: always from the generated config file
 export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
 # epmd and the distribution on loopback (ERL_EPMD_ADDRESS, inet_dist_use_interface)
-eval "$(python3 "$ROOT/tooling/rabbitmq_setup.py" env --dist-port "$RABBITMQ_DIST_PORT")"
+eval "$(python3 "$ROOT/tooling/rabbitmq_setup.py" env --dist-port "$RABBITMQ_DIST_PORT" \
+  ${RABBITMQ_SMALL_VM:+--small-vm})"
 
 log() { echo "rabbitmq: $*" >&2; }
 
@@ -74,7 +79,8 @@ start() {
   fi
   python3 "$ROOT/tooling/rabbitmq_setup.py" conf --amqp-port "$RABBITMQ_NODE_PORT" \
     --management-port "$MANAGEMENT_PORT" --prometheus-port "$PROMETHEUS_PORT" \
-    >"$RABBITMQ_CONFIG_FILE"
+    --cluster-nodes "${RABBITMQ_CLUSTER_NODES:-}" \
+    ${RABBITMQ_NET_TICKTIME:+--net-ticktime "$RABBITMQ_NET_TICKTIME"} >"$RABBITMQ_CONFIG_FILE"
   "$BIN/rabbitmq-plugins" enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
   log "starting $RABBITMQ_NODENAME on port $RABBITMQ_NODE_PORT (data in $BASE)"
   nohup "$BIN/rabbitmq-server" >"$RABBITMQ_LOG_BASE/console.log" 2>&1 &

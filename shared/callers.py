@@ -13,10 +13,10 @@ empty except in tests, where each test session has users of its own).
 - An event is accepted only from the broker user of its ``source`` service.
 """
 import time
-from urllib.parse import unquote, urlsplit
 
 import jwt
 
+from shared import broker_uri
 from shared.errors import Forbidden, Unauthorized
 from shared.services import BACKEND_SERVICES, SERVICES
 
@@ -82,8 +82,7 @@ SERVICE_CALLS = {
 
 def broker_user(amqp_uri):
     """The user an AMQP URI connects as (RabbitMQ's default, guest, when it names none)."""
-    user = urlsplit(amqp_uri).username
-    return unquote(user) if user else "guest"
+    return broker_uri.user(amqp_uri)
 
 
 def service_user(service, suffix=""):

@@ -29,6 +29,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from shared import broker_uri
 from shared.errors import ConfigError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -93,11 +94,11 @@ class Settings(AlertSettings):
     class Meta:
         unknown = EXCLUDE  # nameko's own keys pass through untouched
 
+    # one node, or a cluster's nodes separated by ";" (shared/broker_uri.py)
     AMQP_URI = fields.String(required=True, metadata={"each_deployment": True},
                              validate=validate.Regexp(r"^(py)?amqps?://",
                                                       error="must start with amqp:// or amqps://"))
-    RABBIT_MANAGEMENT_URI = fields.Url(required=True,
-                                       require_tld=False)
+    RABBIT_MANAGEMENT_URI = fields.String(required=True)
     STORE_URI = fields.String(required=True)
     EVENT_RETRY_DELAYS = DelayList(required=True)
     OUTBOX_POLL_SECONDS = fields.Float(required=True, validate=validate.Range(0.01, 60))
@@ -130,6 +131,18 @@ class Settings(AlertSettings):
     READY_BACKLOG_LIMIT = fields.Integer(required=True, validate=validate.Range(0))
     PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(required=True,
                                                    validate=validate.Range(min=0.0001))
+
+    @validates("AMQP_URI")
+    def _amqp_uri(self, value, **kwargs):
+        why = broker_uri.problem(value, ("amqp", "amqps", "pyamqp"))
+        if why:
+            raise ValidationError(why)
+
+    @validates("RABBIT_MANAGEMENT_URI")
+    def _management_uri(self, value, **kwargs):
+        why = broker_uri.problem(value, ("http", "https"))
+        if why:
+            raise ValidationError(why)
 
     @validates("STORE_URI")
     def _store_uri(self, value, **kwargs):
@@ -172,8 +185,8 @@ class Settings(AlertSettings):
 def broker_password_problem(uri):
     """Why the password in a broker URI would let others in, or None."""
     try:
-        password = urlsplit(uri).password
-    except ValueError:
+        password = broker_uri.password(uri)
+    except (ValueError, IndexError):
         return "is not a valid URI"
     if not password:
         return "has no password; production needs this service's own"

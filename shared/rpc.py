@@ -30,16 +30,19 @@ from functools import lru_cache, partial
 from logging import getLogger
 
 import eventlet
+from kombu import Connection
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled, MalformedRequest, deserialize_to_instance
 from nameko.standalone.rpc import StandaloneProxyBase
 
-from shared import callers, errors, metrics
+from shared import broker_uri, callers, errors, metrics, topology
 from shared.config import settings
 from shared.errors import Forbidden, SausatError, Unauthorized, Unavailable, quiet_expected_refusals
 
 _log = getLogger(__name__)
+
+broker_uri.mask_passwords_in_logs()  # every service imports this module
 
 # an RPC caller gets the service's own error class back, with its fields
 for _error in errors.REFUSALS:
@@ -58,6 +61,15 @@ def _private_key(path):
 
 class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
     def setup(self):
+        if self.queue is None:
+            # a quorum queue (shared.topology.rpc_queue), adopted before nameko consumes it
+            config = self.container.config
+            self.queue = topology.rpc_queue(self.container.service_name,
+                                            nameko_rpc.get_rpc_exchange(config))
+            with Connection(config["AMQP_URI"]) as connection:
+                topology.adopt_rpc_queue(connection, self.queue)  # its exchange and binding too
+            self.queue_consumer.register_provider(self)
+            self._registered = True
         super().setup()
         self.own_user = callers.broker_user(settings(self.container.config)["AMQP_URI"])
 

@@ -8,6 +8,10 @@
   then RabbitMQ dead-letters it back onto ``<queue>`` through the default exchange.
 - ``<queue>.dead`` on ``sausat.dead-letters`` (direct, routing key ``<queue>``): what failed for
   good, with the error in its headers, for operators to read and replay.
+- ``rpc-<service>``: nameko's request queue of a service, a quorum queue too, so that on a
+  cluster no single node takes every call to a service (sign-in included) down with it. Each
+  service declares its own on start-up (:func:`adopt_rpc_queue`), replacing the classic queue
+  an installed system has from before (docs/cluster.md).
 
 Run ``python -m shared.topology`` to declare it all; services also declare it on start-up, so
 no event is published into a queue-less void. Example::
@@ -167,6 +171,41 @@ def declare(connection, retry_delays):
     for queue in queues(retry_delays):
         queue(channel).declare()
     _log.info("topology declared: %d subscriptions", len(SUBSCRIPTIONS))
+
+
+RPC_QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}
+_INEQUIVALENT = 406  # PRECONDITION_FAILED: the queue exists with other arguments
+
+
+def rpc_queue(service, exchange):
+    """nameko's ``rpc-<service>`` request queue, as a quorum queue."""
+    return Queue(f"rpc-{service}", exchange=exchange, routing_key=f"{service}.*", durable=True,
+                 queue_arguments=RPC_QUEUE_ARGUMENTS)
+
+
+def adopt_rpc_queue(connection, queue):
+    """Declare ``queue`` (from :func:`rpc_queue`); a classic queue of that name, left by an
+    installed system, is replaced when no instance consumes from it. Requests still in it are
+    dropped and counted: their callers have been told the service is unavailable (their RPC
+    timed out), and nothing they sent was carried out. While an older instance still consumes,
+    this raises: every instance of the service must stop before the new code starts."""
+    try:
+        queue(connection.channel()).declare()
+        return 0
+    except connection.channel_errors as error:
+        if getattr(error, "code", None) != _INEQUIVALENT:
+            raise
+    channel = connection.channel()
+    _, waiting, consumers = channel.queue_declare(queue.name, passive=True)
+    if consumers:
+        raise RuntimeError(
+            f"{queue.name} is still a classic queue with {consumers} consumer(s): stop every "
+            f"instance of the service, then start them again (docs/cluster.md, 'RPC queues')")
+    channel.queue_delete(queue.name, if_unused=True)
+    queue(connection.channel()).declare()
+    _log.warning("%s replaced by a quorum queue; %d request(s) left in the classic queue were "
+                 "dropped (their callers had timed out)", queue.name, waiting)
+    return waiting
 
 
 def main():

@@ -11,12 +11,11 @@ publishes events as their source service (:func:`publish_as_source`).
 """
 import json
 import secrets
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared import callers
+from shared import broker_uri, callers
 from shared.config import ROOT
 from shared.rpc import IdentifiedMethodProxy, principal_among
 
@@ -30,11 +29,7 @@ def definitions():
     return json.loads(DEFINITIONS_FILE.read_text())
 
 
-def with_user(amqp_uri, user, password):
-    parts = urlsplit(amqp_uri)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}:{quote(password, safe='')}"
-                                            f"@{host}"))
+with_user = broker_uri.with_user
 
 
 class BrokerIdentities:

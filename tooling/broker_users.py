@@ -13,12 +13,12 @@ Example::
 import json
 import pathlib
 import secrets
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nameko.testing.rabbit import Client
 
+from shared import broker_uri
 from shared.config import ROOT
 
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
@@ -65,10 +65,8 @@ class RunUsers:
 
     def uri(self, name):
         """The run's vhost as the run's user for ``name`` (a service, deploy or loader)."""
-        parts = urlsplit(self.vhost.amqp_uri)
-        host = parts.netloc.rpartition("@")[2]
-        user, password = quote(name + self.suffix, safe=""), quote(self.passwords[name], safe="")
-        return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
+        return broker_uri.with_user(self.vhost.amqp_uri, name + self.suffix,
+                                    self.passwords[name])
 
     def uris(self):
         return {name: self.uri(name) for name in self.passwords}

@@ -39,6 +39,7 @@ COMPOSE_SMTP = {"SMTP_HOST": "smtp", "SMTP_PORT": "25"}
 COMPOSE_OPERATIONS_PORT = 9100  # every container's OPERATIONS_ADDRESS (docker-compose.yml)
 BROKER_JOB = "rabbitmq"
 BROKER_METRICS_PORT = 15692  # rabbitmq_prometheus's default (deploy/rabbitmq.sh)
+COMPOSE_BROKER_NODES = ("rabbitmq1", "rabbitmq2", "rabbitmq3")  # docker-compose.yml's cluster
 MAIL_WINDOW = "15m"
 OPERATORS_EMAIL = "vanhanh@sausat.localhost"
 MAIL_SUBJECT = ('[Sâu Sát] {{ if eq .Status "firing" }}Cảnh báo{{ else }}Đã hết cảnh báo{{ end }}'
@@ -134,14 +135,15 @@ def supervised_jobs(environ):
         host, port = address.rsplit(":", 1)
         host = "127.0.0.1" if host in ("", "0.0.0.0") else host
         jobs[name] = [f"{host}:{int(port) + n}" for n in range(counts[name])]
-    broker_port = environ.get("RABBITMQ_PROMETHEUS_PORT") or BROKER_METRICS_PORT
-    jobs[BROKER_JOB] = [f"127.0.0.1:{int(broker_port)}"]
+    # one port, or each node's of a cluster (deploy/rabbitmq-cluster.sh), comma-separated
+    broker_ports = str(environ.get("RABBITMQ_PROMETHEUS_PORT") or BROKER_METRICS_PORT)
+    jobs[BROKER_JOB] = [f"127.0.0.1:{int(port)}" for port in broker_ports.split(",")]
     return jobs
 
 
 def compose_jobs():
     jobs = {name: [f"{name}:{COMPOSE_OPERATIONS_PORT}"] for name in SERVICES}
-    jobs[BROKER_JOB] = [f"rabbitmq:{BROKER_METRICS_PORT}"]
+    jobs[BROKER_JOB] = [f"{node}:{BROKER_METRICS_PORT}" for node in COMPOSE_BROKER_NODES]
     return jobs
 
 

@@ -33,9 +33,12 @@ LOOPBACK = "127.0.0.1"
 RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl"
 
 
-def conf(amqp_port, management_port, prometheus_port=15692):
-    """rabbitmq.conf: nothing listens beyond this machine."""
-    return "\n".join([
+def conf(amqp_port, management_port, prometheus_port=15692, cluster_nodes=(),
+         net_ticktime=None):
+    """rabbitmq.conf: nothing listens beyond this machine. Given ``cluster_nodes``, the node
+    finds its peers by classic-config discovery and pauses itself when it is in a minority
+    (a partitioned node stops serving rather than diverging)."""
+    lines = [
         f"listeners.tcp.1 = {LOOPBACK}:{int(amqp_port)}",
         f"management.tcp.ip = {LOOPBACK}",
         f"management.tcp.port = {int(management_port)}",
@@ -43,18 +46,53 @@ def conf(amqp_port, management_port, prometheus_port=15692):
         f"prometheus.tcp.ip = {LOOPBACK}",
         f"prometheus.tcp.port = {int(prometheus_port)}",
         "loopback_users.guest = true",
-        "",
-    ])
+    ]
+    if cluster_nodes:
+        lines += cluster_lines(cluster_nodes)
+    if net_ticktime is not None:
+        lines.append(f"net_ticktime = {_ticktime(net_ticktime)}")
+    return "\n".join([*lines, ""])
 
 
-def env(dist_port):
+def cluster_lines(nodes):
+    """How a node finds its cluster (classic config: the peers named here) and behaves when cut
+    off: a node in a minority pauses. The compose file's deploy/rabbitmq/cluster.conf holds
+    these lines for rabbit@rabbitmq1..3."""
+    return ["cluster_formation.peer_discovery_backend = classic_config",
+            *(f"cluster_formation.classic_config.nodes.{number} = {_node_name(node)}"
+              for number, node in enumerate(nodes, 1)),
+            "cluster_partition_handling = pause_minority"]
+
+
+def _node_name(node):
+    name, at, host = node.partition("@")
+    if not (at and name and host and (name + host).replace("-", "").replace(".", "")
+            .replace("_", "").isalnum()):
+        raise SystemExit(f"not a RabbitMQ node name (name@host): {node!r}")
+    return node
+
+
+def _ticktime(seconds):
+    seconds = int(seconds)
+    if not 1 <= seconds <= 600:
+        raise SystemExit(f"net_ticktime must be 1-600 seconds, not {seconds}")
+    return seconds
+
+
+# a VM sized for a 2-core machine shared with the services: one scheduler of each kind, and
+# no busy-waiting schedulers burning a core while idle
+SMALL_VM_ARGS = "+S 1 +SDcpu 1 +sbwt none +sbwtdcpu none +sbwtdio none"
+
+
+def env(dist_port, small_vm=False):
     """Shell lines for the node's environment: epmd and the distribution on loopback."""
+    vm_args = f" {SMALL_VM_ARGS}" if small_vm else ""
     return "\n".join([
         f"export ERL_EPMD_ADDRESS={LOOPBACK}",
         # the kernel's distribution listener, bound to loopback (and its port pinned)
         "export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=\"-kernel inet_dist_use_interface "
         f"{{127,0,0,1}} -kernel inet_dist_listen_min {int(dist_port)} "
-        f"-kernel inet_dist_listen_max {int(dist_port)}\"",
+        f"-kernel inet_dist_listen_max {int(dist_port)}{vm_args}\"",
         "",
     ])
 
@@ -150,16 +188,22 @@ def main(argv=None):
     conf_parser.add_argument("--amqp-port", type=int, default=5672)
     conf_parser.add_argument("--management-port", type=int, default=15672)
     conf_parser.add_argument("--prometheus-port", type=int, default=15692)
+    conf_parser.add_argument("--cluster-nodes", default="",
+                             help="comma-separated node names of the cluster, this one included")
+    conf_parser.add_argument("--net-ticktime", type=int, default=None)
     env_parser = commands.add_parser("env")
     env_parser.add_argument("--dist-port", type=int, required=True)
+    env_parser.add_argument("--small-vm", action="store_true")
     users_parser = commands.add_parser("users")
     users_parser.add_argument("--secrets", default=str(ROOT / "var" / "secrets" / "rabbitmq"))
     users_parser.add_argument("--delete-guest", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "conf":
-        sys.stdout.write(conf(args.amqp_port, args.management_port, args.prometheus_port))
+        nodes = [node for node in args.cluster_nodes.split(",") if node]
+        sys.stdout.write(conf(args.amqp_port, args.management_port, args.prometheus_port,
+                              nodes, args.net_ticktime))
     elif args.command == "env":
-        sys.stdout.write(env(args.dist_port))
+        sys.stdout.write(env(args.dist_port, args.small_vm))
     else:
         import_definitions(definitions_with_passwords(json.loads(DEFINITIONS.read_text()),
                                                       args.secrets))

@@ -22,9 +22,8 @@ import pathlib
 import re
 import string
 import sys
-from urllib.parse import quote, urlsplit, urlunsplit
 
-from shared import config
+from shared import broker_uri, config
 from shared.services import GATEWAY, SERVICES, service_class
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -200,11 +199,10 @@ def own_broker_user(environ, name):
     secret_file = secrets_dir(environ) / "rabbitmq" / name
     if not secret_file.is_file():
         return {}
-    base = urlsplit(environ.get("AMQP_URI") or config.defaults(CONFIG_FILE)["AMQP_URI"])
-    user = quote(name + (environ.get("BROKER_USER_SUFFIX") or ""), safe="")
-    secret = quote(secret_file.read_text().strip(), safe="")
-    netloc = f"{user}:{secret}@{base.netloc.rpartition('@')[2]}"
-    return {"AMQP_URI": urlunsplit(base._replace(netloc=netloc)), "DECLARE_TOPOLOGY": "false"}
+    base = environ.get("AMQP_URI") or config.defaults(CONFIG_FILE)["AMQP_URI"]
+    user = name + (environ.get("BROKER_USER_SUFFIX") or "")
+    return {"AMQP_URI": broker_uri.with_user(base, user, secret_file.read_text().strip()),
+            "DECLARE_TOPOLOGY": "false"}
 
 
 def program_environment(environ, operations_address, own_user=None):

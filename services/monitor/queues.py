@@ -4,14 +4,14 @@ its oldest message (see ``alerts.oldest_age``). And the wait queues of retry del
 configured (``EVENT_RETRY_DELAYS`` changed), removed over AMQP once empty."""
 import re
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 from kombu import Connection
 from prometheus_client import Gauge
 
 from services.monitor import alerts as alert_rules
-from shared import topology
+from shared import broker_uri, topology
 from shared.errors import Conflict, NotFound, Unavailable
 from shared.metrics import REGISTRY
 from shared.topology import SUBSCRIPTIONS
@@ -33,15 +33,27 @@ QUEUE_OLDEST = Gauge("sausat_queue_oldest_message_seconds", "Age of a queue's ol
 
 
 def management_request(base_uri, path, timeout=5, method="GET"):
-    parts = urlsplit(base_uri)
-    url = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{path}"
-    try:
-        response = requests.request(method, url, timeout=timeout,
-                                    auth=(parts.username or "guest", parts.password or "guest"))
-        response.raise_for_status()
-    except requests.RequestException as error:
-        raise Unavailable(f"RabbitMQ management API did not answer: {error}") from None
-    return response.json() if response.content else None
+    """``path`` of the management API, from the first node of ``base_uri`` that answers (a
+    cluster's nodes separated by ``;``, each answering for the whole cluster)."""
+    problems = []
+    for node in broker_uri.alternates(base_uri):
+        parts = urlsplit(node)
+        url = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}{path}"
+        try:
+            response = requests.request(method, url, timeout=timeout, auth=(
+                unquote(parts.username or "guest"), unquote(parts.password or "guest")))
+        except requests.RequestException as error:
+            problems.append(f"{parts.hostname}:{parts.port or 15672}: {error}")
+            continue
+        if response.status_code >= 500:  # a node paused in a minority answers 503
+            problems.append(f"{parts.hostname}:{parts.port or 15672}: {response.status_code}")
+            continue
+        try:
+            response.raise_for_status()
+        except requests.RequestException as error:
+            raise Unavailable(f"RabbitMQ management API refused: {error}") from None
+        return response.json() if response.content else None
+    raise Unavailable(f"RabbitMQ management API did not answer: {'; '.join(problems)}")
 
 
 def _rate(queue, key):
@@ -51,7 +63,7 @@ def _rate(queue, key):
 def queue_figures(config, nonempty_since):
     """Our queues, by name. ``nonempty_since`` ({queue: epoch seconds first seen non-empty})
     is kept up to date: quorum queues report no head message timestamp."""
-    vhost = quote(urlsplit(config["AMQP_URI"]).path[1:] or "/", safe="")
+    vhost = quote(broker_uri.vhost(config["AMQP_URI"]), safe="")
     queues = management_request(config["RABBIT_MANAGEMENT_URI"],
                                 f"/api/queues/{vhost}?columns={QUEUE_COLUMNS}")
     now = time.time()

@@ -19,12 +19,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from shared import broker_uri
+from tooling import rabbitmq_setup
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 SERVICES = ("assignments", "visits", "escalations", "gateway", "monitor",
             "notifications", "accounts", "imports")
 ONE_SHOTS = ("rabbitmq-users", "topology", "mongo-init")
+RABBITMQ_NODES = ("rabbitmq1", "rabbitmq2", "rabbitmq3")
 
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
 DEFINITIONS = json.loads(DEFINITIONS_FILE.read_text())
@@ -70,7 +74,8 @@ def raw_env(name):
 
 def test_no_version_key_and_the_expected_containers():
     assert "version" not in COMPOSE, "compose v2 calls `version:` obsolete"
-    assert set(SERVICES) | set(ONE_SHOTS) | {"rabbitmq", "mongo"} <= set(COMPOSE["services"])
+    assert set(SERVICES) | set(ONE_SHOTS) | {*RABBITMQ_NODES, "mongo"} <= set(
+        COMPOSE["services"])
     names = [spec.get("container_name") for spec in COMPOSE["services"].values()]
     names = [n for n in names if n]
     assert len(names) == len(set(names)), "two services share a container name"
@@ -95,7 +100,8 @@ def test_each_service_runs_its_own_nameko_service(name):
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_service_waits_for_healthy_infrastructure_and_the_one_shots(name):
     depends_on = service(name)["depends_on"]
-    assert depends_on["rabbitmq"]["condition"] == "service_healthy"
+    for node in RABBITMQ_NODES:
+        assert depends_on[node]["condition"] == "service_healthy"
     assert depends_on["mongo"]["condition"] == "service_healthy"
     for one_shot in ONE_SHOTS:
         assert depends_on[one_shot]["condition"] == "service_completed_successfully"
@@ -104,9 +110,12 @@ def test_each_service_waits_for_healthy_infrastructure_and_the_one_shots(name):
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_each_service_has_its_own_amqp_user(name):
-    uri = urlsplit(env(name)["AMQP_URI"])
-    assert uri.scheme == "amqp" and uri.hostname == "rabbitmq" and uri.port == 5672
+def test_each_service_has_its_own_amqp_user_on_every_node(name):
+    nodes = [urlsplit(node) for node in broker_uri.alternates(env(name)["AMQP_URI"])]
+    assert [(n.scheme, n.hostname, n.port) for n in nodes] == [
+        ("amqp", node, 5672) for node in RABBITMQ_NODES], "every node, so kombu fails over"
+    assert len({(n.username, n.password, n.path) for n in nodes}) == 1
+    uri = nodes[0]
     assert uri.username == name
     assert uri.password, "a password (from RABBITMQ_<SERVICE>_PASSWORD)"
     assert variables(raw_env(name)["AMQP_URI"]) == {f"RABBITMQ_{name.upper()}_PASSWORD"}
@@ -193,32 +202,48 @@ def test_gateway_publishes_port_8000_and_checks_its_health_endpoint():
     assert "/health" in " ".join(gateway["healthcheck"]["test"])
 
 
-def test_monitor_reaches_the_management_api_as_itself():
-    uri = urlsplit(env("monitor")["RABBIT_MANAGEMENT_URI"])
-    assert uri.hostname == "rabbitmq" and uri.port == 15672
-    assert uri.username == "monitor"
-    assert uri.password == urlsplit(env("monitor")["AMQP_URI"]).password
+def test_monitor_reaches_the_management_api_of_any_node_as_itself():
+    nodes = [urlsplit(n) for n in broker_uri.alternates(env("monitor")["RABBIT_MANAGEMENT_URI"])]
+    assert [(n.hostname, n.port) for n in nodes] == [(node, 15672) for node in RABBITMQ_NODES]
+    for uri in nodes:
+        assert uri.username == "monitor"
+        assert uri.password == broker_uri.password(env("monitor")["AMQP_URI"])
 
 
 def test_topology_runs_once_as_the_deploy_user():
     topology = service("topology")
     assert topology["command"] == ["python", "-m", "shared.topology", "--config",
                                    "deploy/config.yml"]
-    assert urlsplit(env("topology")["AMQP_URI"]).username == "deploy"
+    assert broker_uri.user(env("topology")["AMQP_URI"]) == "deploy"
     assert topology["depends_on"]["rabbitmq-users"]["condition"] == \
         "service_completed_successfully"
 
 
 # --- infrastructure ----------------------------------------------------------------------------
 
-def test_rabbitmq_has_management_a_durable_volume_and_a_healthcheck():
-    rabbitmq = service("rabbitmq")
+@pytest.mark.parametrize("name", RABBITMQ_NODES)
+def test_each_rabbitmq_node_has_management_a_durable_volume_and_a_healthcheck(name):
+    rabbitmq = service(name)
     assert rabbitmq["image"].startswith("rabbitmq:3.13-management")
     assert any(volume.split(":")[1] == "/var/lib/rabbitmq" and volume.split(":")[0]
                in COMPOSE["volumes"] for volume in rabbitmq["volumes"])
     assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
     assert "ping" in rabbitmq["healthcheck"]["test"]
-    assert rabbitmq.get("hostname"), "a fixed node name, so the volume's data is found again"
+    assert rabbitmq["hostname"] == name, "a fixed node name, so the volume's data is found again"
+
+
+def test_the_three_nodes_form_one_cluster_with_one_cookie_and_pause_in_a_minority():
+    volumes = {name: service(name)["volumes"] for name in RABBITMQ_NODES}
+    data = [v.split(":")[0] for vs in volumes.values() for v in vs if "/var/lib/rabbitmq" in v]
+    assert len(set(data)) == 3, "a volume of its own per node"
+    for name, mounts in volumes.items():
+        assert "./deploy/rabbitmq/cluster.conf:/etc/rabbitmq/conf.d/20-cluster.conf:ro" in mounts
+    lines = [line for line in (ROOT / "deploy" / "rabbitmq" / "cluster.conf").read_text()
+             .splitlines() if line and not line.startswith("#")]
+    assert lines == rabbitmq_setup.cluster_lines([f"rabbit@{n}" for n in RABBITMQ_NODES])
+    cookies = {raw_env(name)["RABBITMQ_ERLANG_COOKIE"] for name in RABBITMQ_NODES}
+    assert len(cookies) == 1 and variables(cookies.pop()) == {"RABBITMQ_ERLANG_COOKIE"}, \
+        "one cookie, from the environment, with no default"
 
 
 def test_mongo_is_a_replica_set_with_authentication_and_a_healthcheck():

@@ -17,12 +17,14 @@ SERVICES = tuple(sorted(path.parent.name for path in (ROOT / "services").glob("*
 
 
 def test_each_compose_service_answers_on_9100_and_is_probed_and_scraped():
-    targets = {job["job_name"]: target for job in PROMETHEUS["scrape_configs"]
-               for config in job["static_configs"] for target in config["targets"]}
+    targets = {job["job_name"]: tuple(target for config in job["static_configs"]
+                                      for target in config["targets"])
+               for job in PROMETHEUS["scrape_configs"]}
     # one job per service, named as it: no target label for Prometheus to clash with a
     # metric's own (sausat_rpc_seconds has a service label), and the broker's own metrics
-    assert targets == {**{name: f"{name}:9100" for name in SERVICES},
-                       "rabbitmq": "rabbitmq:15692"}
+    # from each node of the cluster
+    assert targets == {**{name: (f"{name}:9100",) for name in SERVICES},
+                       "rabbitmq": tuple(f"rabbitmq{n}:15692" for n in (1, 2, 3))}
     assert not any("relabel_configs" in job for job in PROMETHEUS["scrape_configs"])
     for name in SERVICES:
         spec = COMPOSE["services"][name]

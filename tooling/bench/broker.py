@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 from nameko.testing.rabbit import Client
 
-from shared import contracts
+from shared import broker_uri, contracts
 from shared.topology import EVENTS_EXCHANGE
 
 _log = getLogger(__name__)
@@ -39,10 +39,11 @@ class Vhost:
 
     def __init__(self, management_uri, amqp_uri, prefix="sausat_bench_"):
         self.manager = Client(management_uri)
-        parts = urlparse(amqp_uri)
-        self.username = parts.username
+        self.username = broker_uri.user(amqp_uri)
         self.name = prefix + "".join(random.choice(string.ascii_lowercase) for _ in range(8))
-        self.amqp_uri = f"{parts.scheme}://{parts.netloc}/{self.name}"
+        # every node of a cluster (";"-separated), each naming the new vhost
+        self.amqp_uri = ";".join(f"{parts.scheme}://{parts.netloc}/{self.name}"
+                                 for parts in map(urlparse, broker_uri.alternates(amqp_uri)))
 
     def __enter__(self):
         self.manager.create_vhost(self.name)

@@ -14,7 +14,8 @@ import time  # noqa: E402
 
 from shared.config import ROOT  # noqa: E402
 from tooling.faults.broker import PrivateBroker  # noqa: E402
-from tooling.faults.runs import BROKER_FAULTS, FAULTS, Run  # noqa: E402
+from tooling.faults.cluster import ClusterBroker  # noqa: E402
+from tooling.faults.runs import BROKER_FAULTS, CLUSTER_RUNS, FAULTS, Run  # noqa: E402
 
 _log = logging.getLogger("faults")
 
@@ -36,12 +37,24 @@ def main(argv=None):
                         help="an outside broker's vhost to use instead of the private node "
                              "(with --management-uri; the broker runs are refused there)")
     parser.add_argument("--management-uri", default=None)
+    parser.add_argument("--cluster", action="store_true",
+                        help="run on a three-node cluster of its own (deploy/rabbitmq-cluster.sh, "
+                             "AMQP 5701-5703) instead of the single private node")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s faults: %(message)s", datefmt="%H:%M:%S")
     for noisy in ("kombu", "amqp", "nameko", "urllib3", "shared", "docstore", "tooling"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    names = [name for name in FAULTS if name != "kill-one"] if "all" in args.runs else args.runs
+    if "all" in args.runs:
+        names = list(CLUSTER_RUNS) if args.cluster else [
+            name for name in FAULTS if name != "kill-one" and name not in CLUSTER_RUNS]
+    else:
+        names = args.runs
+    if args.cluster and any(name in BROKER_FAULTS for name in names):
+        parser.error("the broker runs stop the single private node; on --cluster run "
+                     f"{', '.join(CLUSTER_RUNS)} or any other")
+    if not args.cluster and any(name in CLUSTER_RUNS for name in names):
+        parser.error(f"{', '.join(CLUSTER_RUNS)} stop a node of a cluster: add --cluster")
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")
     (ROOT / "var" / "faults").mkdir(parents=True, exist_ok=True)
     broker = None
@@ -50,12 +63,14 @@ def main(argv=None):
             parser.error("the broker runs stop and kill RabbitMQ: they run on the private node")
         amqp_uri, management_uri = args.amqp_uri, args.management_uri
     else:
-        broker = PrivateBroker()
+        broker = ClusterBroker() if args.cluster else PrivateBroker()
         amqp_uri, management_uri = broker.amqp_uri, broker.management_uri
     failed = 0
     try:
         if broker is not None:
-            _log.info("starting the private RabbitMQ node faults@localhost (AMQP 5682)")
+            _log.info("starting %s", "the three-node cluster sausat1..3@localhost (AMQP 5701-"
+                      "5703)" if args.cluster else "the private RabbitMQ node faults@localhost "
+                      "(AMQP 5682)")
             broker.start()
         for index, name in enumerate(names):
             run = Run(name, seed + index, args.minutes * 60, args.instances, broker, amqp_uri,
@@ -63,6 +78,9 @@ def main(argv=None):
             began = time.monotonic()
             tally = run.execute()
             extra = f" [instances {args.instances}, {time.monotonic() - began:.0f} s]"
+            if run.recoveries:
+                extra += " [queues whole again in " + ", ".join(
+                    "never" if s is None else f"{s:.0f} s" for s in run.recoveries) + "]"
             for problem in tally.problems[:20]:
                 _log.error("%s: %s", name, problem)
             print(tally.line(name, run.seed, extra), flush=True)

@@ -44,7 +44,9 @@ class PrivateBroker:
         self.env = {**os.environ, "RABBITMQ_BASE": str(self.base), "RABBITMQ_NODENAME": node,
                     "RABBITMQ_NODE_PORT": str(port),
                     "RABBITMQ_MANAGEMENT_PORT": str(management_port),
-                    "RABBITMQ_DIST_PORT": str(dist_port)}
+                    "RABBITMQ_DIST_PORT": str(dist_port),
+                    # clear of the suite's node's 15692 (rabbitmq_prometheus)
+                    "RABBITMQ_PROMETHEUS_PORT": str(management_port + 100)}
         self.amqp_uri = f"amqp://guest:guest@localhost:{port}/"
         self.management_uri = f"http://guest:guest@localhost:{management_port}"
 

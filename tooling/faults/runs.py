@@ -13,6 +13,11 @@ undoes its fault within ``seconds`` (or as soon as ``stop`` is set), noting what
 | mail-down          | the SMTP catcher stopped for 15-25 s, twice                          |
 | clock-jump         | the clock jumps 6, then 30 days ahead; escalations runs 2 instances |
 | kill-one           | one SIGKILL of escalations mid-load (the suite's smoke run)          |
+| cluster-kill-leader| the node leading most queues SIGKILLed, back 10-15 s later (cluster) |
+| cluster-node-down  | a node stopped for a minute (cluster)                                |
+| cluster-partition  | a node paused (SIGSTOP) for 30 s, then resumed (cluster)             |
+
+The cluster runs (tooling/faults/cluster.py) need the three-node cluster (``--cluster``).
 """
 import contextlib
 import pathlib
@@ -23,6 +28,7 @@ import threading
 import time
 from logging import getLogger
 
+from shared import broker_uri
 from shared.clock import Clock
 from shared.config import ROOT
 from shared.storage import connect
@@ -30,6 +36,7 @@ from tooling.bench.broker import Vhost
 from tooling.broker_users import RunUsers
 from tooling.faults import tally as tallying
 from tooling.faults.broker import Duplicator, publish_poison, queue_depths
+from tooling.faults.cluster import CLUSTER_FAULTS, ClusterBroker
 from tooling.faults.load import Cadre, Officers
 from tooling.faults.system import SERVICES, FaultedSystem
 
@@ -142,8 +149,10 @@ FAULTS = {
     "mail-down": mail_down,
     "clock-jump": clock_jump,
     "kill-one": kill_one,
+    **CLUSTER_FAULTS,
 }
 BROKER_FAULTS = ("broker-restart", "broker-kill")
+CLUSTER_RUNS = tuple(CLUSTER_FAULTS)
 
 
 class Run:
@@ -159,6 +168,8 @@ class Run:
         self.notes = []
         self.started = None
         self.duplicator = None
+        self.vhost_name = None
+        self.recoveries = []  # cluster runs: seconds until every queue was whole again
 
     def note(self, what):
         line = f"t+{time.monotonic() - self.started:5.1f}s {what}"
@@ -173,8 +184,11 @@ class Run:
         return extra
 
     def execute(self):
-        if self.name in BROKER_FAULTS and self.broker is None:
+        clustered = isinstance(self.broker, ClusterBroker)
+        if self.name in BROKER_FAULTS and (self.broker is None or clustered):
             raise ValueError(f"{self.name} stops the broker: it runs on the private node only")
+        if self.name in CLUSTER_RUNS and not clustered:
+            raise ValueError(f"{self.name} stops a node of a cluster: it runs on --cluster only")
         rng = random.Random(self.seed)
         (ROOT / "var" / "faults").mkdir(parents=True, exist_ok=True)  # absent in a fresh clone
         with Vhost(self.management_uri, self.amqp_uri, prefix="faults_") as vhost, \
@@ -182,9 +196,15 @@ class Run:
                                             dir=ROOT / "var" / "faults") as folder, \
                 RunUsers(self.management_uri, vhost, pathlib.Path(folder) / "keys") as users:
             workdir = pathlib.Path(folder)
+            self.vhost_name = vhost.name
+            # the monitor reads queues from this broker's management API (every node of it)
+            management = broker_uri.with_user(
+                getattr(self.broker, "management_uris", self.management_uri),
+                "monitor" + users.suffix, users.passwords["monitor"])
             # each service as its own broker user, as in production (tooling/broker_users.py)
             system = self.system = FaultedSystem(vhost.amqp_uri, workdir, self.instances,
-                                                 users=users, **self.settings(workdir))
+                                                 users=users, RABBIT_MANAGEMENT_URI=management,
+                                                 **self.settings(workdir))
             try:
                 return self._with_system(system, vhost, rng, workdir)
             except BaseException:
@@ -240,6 +260,11 @@ class Run:
         status, health = system.health()
         tally.recovered = bool(drained and system.all_running() and status == 200 and all(
             entry.get("status") == "ok" for entry in health.get("services", {}).values()))
+        if isinstance(self.broker, ClusterBroker):
+            whole = self.broker.replicated(vhost.name)
+            if not whole:
+                self.note("NOT every quorum queue has a member online on every node")
+            tally.recovered = tally.recovered and whole and None not in self.recoveries
         if cadre.refused:
             tally.problems.append(f"refused visits (a bug of the harness?): {cadre.refused[:3]}")
         if tally.lost or tally.duplicated or not tally.recovered:
@@ -286,4 +311,6 @@ class Run:
         target = pathlib.Path(self.keep) / f"{self.name}-seed{self.seed}"
         with contextlib.suppress(OSError):
             shutil.copytree(system.layout.log_dir, target, dirs_exist_ok=True)
-            _log.error("%s: services' logs kept in %s", self.name, target)
+            # the stores too: what was stored is what says where a message went missing
+            shutil.copytree(system.store_folder, target / "data", dirs_exist_ok=True)
+            _log.error("%s: services' logs and data kept in %s", self.name, target)

@@ -124,3 +124,29 @@ def test_the_imported_definitions_carry_hashes_rabbitmq_checks_never_the_secrets
     assert [u["name"] for u in imported["users"] if "administrator" in u["tags"]] == \
         ["sausat-admin"]
     assert imported["topic_permissions"] == definitions["topic_permissions"]
+
+
+def test_a_cluster_nodes_config_names_its_peers_and_pauses_in_a_minority():
+    nodes = ["sausat1@localhost", "sausat2@localhost", "sausat3@localhost"]
+    conf = rabbitmq_setup.conf(5701, 15701, 15711, nodes, net_ticktime=10)
+    assert "cluster_formation.peer_discovery_backend = classic_config" in conf
+    for number, node in enumerate(nodes, 1):
+        assert f"cluster_formation.classic_config.nodes.{number} = {node}" in conf
+    assert "cluster_partition_handling = pause_minority" in conf
+    assert "net_ticktime = 10" in conf
+    assert "listeners.tcp.1 = 127.0.0.1:5701" in conf
+    assert "cluster_formation" not in rabbitmq_setup.conf(5672, 15672)
+
+
+def test_a_cluster_node_name_or_ticktime_that_rabbitmq_would_choke_on_is_refused():
+    for bad in ("sausat1", "sausat1@", "a b@localhost", "x@host;rm"):
+        with pytest.raises(SystemExit, match="not a RabbitMQ node name"):
+            rabbitmq_setup.conf(5701, 15701, 15711, [bad])
+    with pytest.raises(SystemExit, match="net_ticktime"):
+        rabbitmq_setup.conf(5701, 15701, 15711, ["a@b"], net_ticktime=0)
+
+
+def test_a_small_vm_has_one_scheduler_and_no_busy_waiting():
+    assert "+S 1" in rabbitmq_setup.env(25701, small_vm=True)
+    assert "+sbwt none" in rabbitmq_setup.env(25701, small_vm=True)
+    assert "+S 1" not in rabbitmq_setup.env(25672)

@@ -44,7 +44,9 @@ def test_one_restarting_program_per_service_logging_to_var_log(tmp_path):
     assert visits.autorestart is RestartUnconditionally
     assert (visits.startsecs, visits.stopwaitsecs) == (1, 15)
     assert visits.redirect_stderr and visits.killasgroup
-    assert not visits.environment  # nothing overridden: deploy/config.yml's defaults
+    # nothing overridden but its metrics port (on by default, one per process): the rest is
+    # deploy/config.yml's defaults
+    assert set(visits.environment) == {"OPERATIONS_ADDRESS", "OPERATIONS_PORT_OFFSET"}
 
 
 def test_the_gateway_starts_after_every_other_service(tmp_path):
@@ -61,9 +63,12 @@ def test_config_overrides_reach_every_service_as_they_were_given(tmp_path):
     processes = parsed(tmp_path, environ)
     expected = {name: environ[name] for name in
                 ("AMQP_URI", "EVENT_RETRY_DELAYS", "GATEWAY_ADDRESS", "PYTHONWARNINGS")}
-    assert {name: config.environment for name, (_, config) in processes.items()} == {
-        name: expected for name in processes}
-    assert recorded_environment((tmp_path / "var" / "supervisord.conf").read_text()) == expected
+    metrics = ("OPERATIONS_ADDRESS", "OPERATIONS_PORT_OFFSET")  # each process's own port
+    assert {name: {key: value for key, value in config.environment.items()
+                   if key not in metrics}
+            for name, (_, config) in processes.items()} == {name: expected for name in processes}
+    recorded = recorded_environment((tmp_path / "var" / "supervisord.conf").read_text())
+    assert {key: value for key, value in recorded.items() if key not in metrics} == expected
 
 
 def test_instances_run_as_numbered_processes_with_a_log_each(tmp_path):
