@@ -96,13 +96,18 @@ grow() {
 
 start() {
   cookie
-  local n pids=() failed=0
+  local n
+  # one node after the other: nodes booting together can fail RabbitMQ 3.10's feature-flag
+  # check against a peer still booting (incompatible_feature_flags, badmap); a node that
+  # fails anyway is given one more try
   for n in "${NODES[@]}"; do
-    on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start &
-    pids+=($!)
+    if ! on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start; then
+      log "$(node_name "$n") did not start; trying once more"
+      on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" kill >/dev/null 2>&1 || true
+      on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start || {
+        log "$(node_name "$n") did not start (logs in $CLUSTER_BASE/node$n/log)"; exit 1; }
+    fi
   done
-  for n in "${pids[@]}"; do wait "$n" || failed=1; done
-  if [ "$failed" = 1 ]; then log "a node did not start (logs in $CLUSTER_BASE/node*/log)"; exit 1; fi
   for _ in $(seq 1 120); do
     if [ "$(running_nodes 1)" = "${#NODES[@]}" ]; then break; fi
     sleep 1
