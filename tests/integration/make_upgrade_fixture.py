@@ -11,7 +11,7 @@ Run once, at that commit, against the test broker; its name keeps pytest from co
 
 It starts the demo system on a vhost and a folder of its own, logs visits with concerns, acts
 on their cases (acknowledge, ask for information, answer), lets everything settle, stops the
-services and keeps: each service's SQLite file (gzipped) (copied with SQLite's backup API, vacuumed),
+services and keeps: each service's SQLite file (copied with SQLite's backup API, vacuumed),
 the vhost's RabbitMQ definitions, the demo users' passwords and what the pages answered then
 (``expected.json``), which the upgrade test reads back. The SQLite files are gzipped (60 KB
 rather than 1 MB).

@@ -1,0 +1,107 @@
+"""tooling.backup on the embedded stores, without a broker (the definitions and a whole system
+under load: tests/integration/test_upgrade_and_restore.py)."""
+import datetime as dt
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from docstore import DocStoreClient
+from shared import event_log
+from shared.config import ROOT
+from tooling import backup
+
+AT = dt.datetime(2026, 12, 6, 23, 50, tzinfo=dt.timezone.utc)
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def data(tmp_path):
+    folder = tmp_path / "data"
+    client = DocStoreClient(folder)
+    client["visits"].visits.insert_many([{"_id": f"v{n}"} for n in range(50)])
+    client["accounts"].users.insert_one({"_id": "u1", "password_hash": "$argon2id$…"})
+    client.close()
+    return folder
+
+
+def test_a_backup_is_owner_only_complete_and_checked(data, tmp_path):
+    made = backup.take(data, tmp_path / "backups", now=AT)
+    assert made.name == "2026-12-06T23-50-00Z"
+    assert mode(tmp_path / "backups") == mode(made) == 0o700
+    assert sorted(path.name for path in made.iterdir()) == [
+        "accounts.sqlite3", "manifest.json", "visits.sqlite3"]
+    assert {mode(path) for path in made.iterdir()} == {0o600}
+    copied = DocStoreClient(made)["visits"]
+    assert copied.visits.count_documents({}) == 50
+    assert backup.backups(tmp_path / "backups") == [made]
+
+
+WRITER = """
+import sys
+from docstore import DocStoreClient
+visits = DocStoreClient(sys.argv[1])["visits"].visits
+number = 0
+while True:
+    visits.insert_one({"_id": f"w{number}", "pad": "x" * 2000})
+    number += 1
+    if number == 20:
+        print("writing", flush=True)
+"""
+
+
+def test_a_backup_taken_while_another_process_writes_holds_a_consistent_store(data, tmp_path):
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        made = backup.take(data, tmp_path / "backups", now=AT)
+    finally:
+        writer.kill()
+        writer.wait()
+    copied = DocStoreClient(made)["visits"]
+    assert copied.visits.count_documents({"_id": "v49"}) == 1
+    written = copied.visits.count_documents({"pad": {"$exists": True}})
+    assert written >= 20  # the writer's rows up to the snapshot, each whole
+    assert copied.visits.count_documents({"_id": f"w{written - 1}"}) == 1
+
+
+def test_retention_keeps_the_newest_and_drops_interrupted_ones(data, tmp_path):
+    to = tmp_path / "backups"
+    interrupted = backup.owner_only_folder(to / "2026-12-06T23-00-00Z.partial")
+    made = [backup.take(data, to, keep=2, now=AT + dt.timedelta(minutes=n)) for n in range(3)]
+    assert backup.backups(to) == made[1:]
+    assert not interrupted.exists()
+
+
+def test_a_restore_refuses_a_folder_in_use_and_marks_each_store_restored(data, tmp_path):
+    made = backup.take(data, tmp_path / "backups", now=AT)
+    with pytest.raises(backup.BackupError, match="--replace"):
+        backup.restore(made, data)
+    DocStoreClient(data)["visits"].visits.insert_one({"_id": "after-the-backup"})
+
+    assert backup.restore(made, data, replace=True, now=AT) == ["accounts", "visits"]
+    aside = data.with_name("data.before-restore-2026-12-06T23-50-00Z")
+    assert (aside / "visits.sqlite3").is_file() and mode(aside) == 0o700
+    restored = DocStoreClient(data)["visits"]
+    assert restored.visits.count_documents({"_id": "after-the-backup"}) == 0
+    assert restored.visits.count_documents({}) == 50
+    assert event_log.restores_to_republish(restored) == [{"_id": made.name}]
+    assert mode(data / "visits.sqlite3") == 0o600
+
+
+def test_a_tampered_or_incomplete_backup_is_refused_before_anything_changes(data, tmp_path):
+    made = backup.take(data, tmp_path / "backups", now=AT)
+    with open(made / "visits.sqlite3", "ab") as changed:
+        changed.write(b"x")
+    fresh = tmp_path / "fresh"
+    with pytest.raises(backup.BackupError, match="sha256"):
+        backup.restore(made, fresh)
+    assert not fresh.exists()
+    (made / "manifest.json").unlink()
+    with pytest.raises(backup.BackupError, match="manifest.json"):
+        backup.restore(made, fresh)
