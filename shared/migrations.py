@@ -112,17 +112,27 @@ def every_service(outbox_collections):
     return [Migration("flag_pending_outboxes", flag_pending_outboxes(outbox_collections))]
 
 
-def flag_pending_outboxes(collections):
+def flag_pending_outboxes(collections, batch=1000):
     """Documents whose outbox holds events but lack the ``outbox_pending`` flag the relay
     looks for (stores written before the flag existed): flagged, so their events are relayed
-    instead of waiting forever. Idempotent: a flagged document is not matched again."""
+    instead of waiting forever. The collection is walked in ``_id`` order, a batch at a time
+    (no table scan, no long write); idempotent: a flagged document is left as it is."""
     def step(db):
         for name in collections:
-            flagged = db[name].update_many(
-                {"outbox_pending": {"$exists": False}, "outbox": {"$exists": True},
-                 "$nor": [{"outbox": {"$size": 0}}]},
-                {"$set": {"outbox_pending": True}})
-            if flagged.modified_count:
-                _log.warning("%s: %d documents with unrelayed events flagged", name,
-                             flagged.modified_count)
+            flagged, last = 0, None
+            while True:
+                after = {} if last is None else {"_id": {"$gt": last}}
+                documents = list(db[name].find(after, {"outbox": 1, "outbox_pending": 1})
+                                 .sort("_id", 1).limit(batch))
+                if not documents:
+                    break
+                unflagged = [doc["_id"] for doc in documents
+                             if doc.get("outbox") and "outbox_pending" not in doc]
+                if unflagged:
+                    flagged += db[name].update_many(
+                        {"_id": {"$in": unflagged}, "outbox_pending": {"$exists": False}},
+                        {"$set": {"outbox_pending": True}}).modified_count
+                last = documents[-1]["_id"]
+            if flagged:
+                _log.warning("%s: %d documents with unrelayed events flagged", name, flagged)
     return step

@@ -102,7 +102,7 @@ def test_events_an_older_store_left_without_the_pending_flag_are_flagged(databas
         {"_id": "empty", "outbox": []},
         {"_id": "flagged", "outbox": [{"event_id": "e2"}], "outbox_pending": True},
         {"_id": "none"}])
-    step = migrations.flag_pending_outboxes(["visits"])
+    step = migrations.flag_pending_outboxes(["visits"], batch=2)
     step(database)
     step(database)  # idempotent
     assert sorted(doc["_id"] for doc in database.visits.find(PENDING)) == ["flagged",
