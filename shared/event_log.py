@@ -30,6 +30,7 @@ BATCH = 100
 
 
 def ensure_index(db, hours):
+    db[RESTORES].create_index("republished_at")  # each start asks for restores not yet done
     try:
         db[COLLECTION].create_index("published_at", expireAfterSeconds=int(hours * 3600))
     except Exception as error:  # MongoDB keeps an older retention until the index is dropped

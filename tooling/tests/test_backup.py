@@ -105,3 +105,23 @@ def test_a_tampered_or_incomplete_backup_is_refused_before_anything_changes(data
     (made / "manifest.json").unlink()
     with pytest.raises(backup.BackupError, match="manifest.json"):
         backup.restore(made, fresh)
+
+
+def test_the_command_refuses_to_go_without_the_broker_administrator_or_saying_so(
+        data, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("RABBITMQ_ADMIN_URI", raising=False)
+    to = tmp_path / "backups"
+    assert backup.main(["take", "--data", str(data), "--to", str(to)]) == 1
+    assert "--no-definitions" in capsys.readouterr().err
+    assert backup.backups(to) == []
+    assert backup.main(["take", "--data", str(data), "--to", str(to), "--no-definitions"]) == 0
+    [made] = backup.backups(to)
+    assert not (made / backup.DEFINITIONS).exists()
+
+
+def test_mark_restored_after_a_restore_by_other_means_marks_every_store(tmp_path):
+    uri = f"embedded:{tmp_path / 'restored'}"
+    assert backup.main(["mark-restored", "2026-12-06T23-50-00Z", "--store-uri", uri]) == 0
+    for name in backup.BACKEND_SERVICES:
+        db = DocStoreClient(tmp_path / "restored")[name]
+        assert event_log.restores_to_republish(db) == [{"_id": "2026-12-06T23-50-00Z"}], name
