@@ -158,6 +158,7 @@ class Store(DependencyProvider):
             self.container.spawn_managed_thread(
                 lambda: sweep_forever(self.db, lambda: self._running), identifier="ttl_sweep")
         if not self.outbox_collections:
+            self._republished_after_restore()  # it published nothing: the restore is done
             return
         if self.settings["OUTBOX_RELAY"] == "paused":
             _log.warning("outbox relay PAUSED by configuration: events stay pending")

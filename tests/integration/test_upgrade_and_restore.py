@@ -143,6 +143,15 @@ def test_a_backup_under_a_burst_restores_every_acknowledged_visit_with_its_case_
                               lambda found: found.get("case") is not None)
                 assert routed["held_by"]["authority_id"] == "ubnd-xa-tam-hop"
                 poll(lambda: mail_sent(restored, routed["case"]["case_id"]), bool)
+            # each service re-published what it retained, once, at its first start
+            for name in backup.BACKEND_SERVICES:
+                client, db = connect(restored.env["STORE_URI"], name)
+                try:
+                    [marker] = db.store_restores.find({})
+                    assert (marker["_id"], marker["republished_at"] is not None) == (
+                        made.name, True), name
+                finally:
+                    client.close()
         finally:
             restored.stop_all()
 
