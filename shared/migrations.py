@@ -70,25 +70,26 @@ def pending(db, service, migrations):
 
 
 def migrate(db, service, migrations):
-    """Run the steps this store still needs; the names of those run."""
+    """Run the steps this store still needs; the names of those this call ran."""
     done = []
     # the version document exists from the first start on, steps or not
     db[COLLECTION].update_one(SCHEMA, {"$setOnInsert": {"version": 0, "applied": []}},
                               upsert=True)
-    for migration in pending(db, service, migrations):
+    while pending(db, service, migrations):
         version = schema_state(db)["version"]
-        if migrations[version] != migration:  # another instance got further meanwhile
-            continue
+        migration = migrations[version]
         _log.warning("%s: migrating the store to schema version %d: %s", service, version + 1,
                      migration.name)
         db[COLLECTION].update_one(SCHEMA, {"$set": {
-            "running": migration.name, "started_at": _now()}}, upsert=True)
+            "running": migration.name, "started_at": _now()}})
         migration.step(db)
-        # recorded only once the step returned; conditional, so two instances record it once
-        db[COLLECTION].update_one({**SCHEMA, "version": version}, {
+        # recorded only once the step returned; conditional, so of two instances running it
+        # at once one records it (the other finds the next step, or none)
+        recorded = db[COLLECTION].update_one({**SCHEMA, "version": version}, {
             "$set": {"version": version + 1, "finished_at": _now()},
             "$push": {"applied": migration.name}, "$unset": {"running": ""}})
-        done.append(migration.name)
+        if recorded.modified_count:
+            done.append(migration.name)
     return done
 
 

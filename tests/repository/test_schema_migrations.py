@@ -158,3 +158,15 @@ def test_only_the_retained_hours_are_republished_and_a_failure_keeps_the_marker(
     publisher = Publisher()
     assert event_log.republish_after_restore(database, publisher, 48, now=NOW) == 1
     assert [sent["event_id"] for sent in publisher.sent] == ["recent"]
+
+
+def test_an_instance_that_finds_its_step_recorded_by_another_goes_on_from_there(database):
+    def another_instance_finished_everything(db):
+        db[migrations.COLLECTION].update_one({"_id": "schema"}, {"$set": {
+            "version": 2, "applied": ["first", "second"]}})
+
+    schema = [Migration("first", another_instance_finished_everything),
+              Migration("second", count_runs)]
+    assert migrations.migrate(database, "visits", schema) == []
+    assert migrations.schema_state(database)["version"] == 2
+    assert database.runs.find_one({"_id": "runs"}) is None
