@@ -17,10 +17,11 @@ renames only once complete, and then deletes the oldest complete backups beyond 
 Everything is owner-only (folders 0700, files 0600): the stores hold personal data and password
 hashes, the definitions the broker users' password hashes.
 
-``restore`` puts a backup's stores into the data folder of a STOPPED system (``--replace`` moves
-what is there aside first, to ``<data>.before-restore-<time>``), marks each one restored
-(``shared.event_log``: at its next start each service re-publishes the events it retained, so
-none confirmed between the services' backups is lost) and loads the definitions back. The
+``restore`` checks the backup (each file's SHA-256), loads the definitions back, puts its stores
+into the data folder of a STOPPED system (``--replace`` moves what is there aside first, to
+``<data>.before-restore-<time>``) and marks each one restored (``shared.event_log``: at its next
+start each service re-publishes the events it retained, so none confirmed between the services'
+backups is lost). The
 stores of one backup are not one instant; the re-published events and the consumers'
 deduplication make them agree again. ``mark-restored`` does that marking alone, after a MongoDB
 restore (``mongorestore --oplogReplay``; docs/backups.md).
@@ -49,6 +50,9 @@ PARTIAL = ".partial"
 STAMP = "%Y-%m-%dT%H-%M-%SZ"
 PAGES_PER_STEP = 1024  # SQLite's backup copies this many pages, then lets writers in
 HTTP_TIMEOUT = 30
+# what a restore reads of a backup before trusting it (every file is parsed with limits)
+MAX_MANIFEST_BYTES = 1 << 20
+MAX_DEFINITIONS_BYTES = 64 << 20
 
 
 class BackupError(RuntimeError):
@@ -181,13 +185,22 @@ def prune(to, keep):
 
 # --- restore ---------------------------------------------------------------------------------
 
+def read_json(path, limit):
+    """A backup's JSON file, refused past ``limit`` bytes or unreadable."""
+    size = path.stat().st_size
+    if size > limit:
+        raise BackupError(f"{path} có {size} byte, quá giới hạn {limit}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BackupError(f"{path} không đọc được: {error}") from None
+
+
 def read_manifest(backup):
     backup = pathlib.Path(backup)
-    try:
-        manifest = json.loads((backup / MANIFEST).read_text())
-    except FileNotFoundError:
-        raise BackupError(f"{backup} không phải bản sao lưu hoàn chỉnh (thiếu {MANIFEST})") \
-            from None
+    if not (backup / MANIFEST).is_file():
+        raise BackupError(f"{backup} không phải bản sao lưu hoàn chỉnh (thiếu {MANIFEST})")
+    manifest = read_json(backup / MANIFEST, MAX_MANIFEST_BYTES)
     for name, store in manifest["stores"].items():
         if name not in BACKEND_SERVICES or store["file"] != f"{name}.sqlite3":
             raise BackupError(f"{MANIFEST} ghi một kho lạ: {name} ({store['file']})")
@@ -207,6 +220,10 @@ def restore(backup, data, replace=False, management_uri=None, vhost=None, now=No
         raise BackupError(f"{data} đã có dữ liệu ({', '.join(p.name for p in there)}); dừng "
                           f"hệ thống rồi chạy lại với --replace (dữ liệu cũ được chuyển sang "
                           f"một thư mục bên cạnh)")
+    if management_uri and manifest.get("definitions"):
+        # first: a broker that refuses them leaves the data folder as it was
+        import_definitions(management_uri, read_json(backup / DEFINITIONS,
+                                                     MAX_DEFINITIONS_BYTES), vhost)
     if there:
         aside = owner_only_folder(data.with_name(f"{data.name}.before-restore-"
                                                  f"{now.strftime(STAMP)}"))
@@ -222,9 +239,6 @@ def restore(backup, data, replace=False, management_uri=None, vhost=None, now=No
             event_log.mark_restored(db, backup.name, now)
         finally:
             client.close()
-    if management_uri and manifest.get("definitions"):
-        import_definitions(management_uri, json.loads((backup / DEFINITIONS).read_text()),
-                           vhost)
     return sorted(manifest["stores"])
 
 

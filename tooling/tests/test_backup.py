@@ -125,3 +125,15 @@ def test_mark_restored_after_a_restore_by_other_means_marks_every_store(tmp_path
     for name in backup.BACKEND_SERVICES:
         db = DocStoreClient(tmp_path / "restored")[name]
         assert event_log.restores_to_republish(db) == [{"_id": "2026-12-06T23-50-00Z"}], name
+
+
+def test_a_manifest_past_its_limit_or_unreadable_is_refused(data, tmp_path, monkeypatch):
+    made = backup.take(data, tmp_path / "backups", now=AT)
+    monkeypatch.setattr(backup, "MAX_MANIFEST_BYTES", 10)
+    with pytest.raises(backup.BackupError, match="giới hạn"):
+        backup.restore(made, tmp_path / "fresh")
+    monkeypatch.undo()
+    (made / "manifest.json").write_text("{not json")
+    with pytest.raises(backup.BackupError, match="không đọc được"):
+        backup.restore(made, tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
