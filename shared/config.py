@@ -87,6 +87,10 @@ class Settings(Schema):
     DECLARE_TOPOLOGY = fields.Boolean(required=True)
     OUTBOX_RELAY = fields.String(required=True,
                                  validate=validate.OneOf(["running", "paused"]))
+    # schema versions (shared/migrations.py): migrate an older store at start, or refuse
+    MIGRATE_ON_START = fields.Boolean(required=True)
+    # hours each service keeps the events it published, re-published after a restore
+    RETAINED_EVENT_HOURS = fields.Float(required=True, validate=validate.Range(min=0.01))
     # production refuses the published secrets (see _secrets); development accepts them
     DEPLOYMENT_MODE = fields.String(required=True,
                                     validate=validate.OneOf(["production", "development"]))
@@ -112,10 +116,6 @@ class Settings(Schema):
     READY_BACKLOG_LIMIT = fields.Integer(required=True, validate=validate.Range(0))
     PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(required=True,
                                                    validate=validate.Range(min=0.0001))
-    # schema versions (shared/migrations.py): migrate an older store at start, or refuse
-    MIGRATE_ON_START = fields.Boolean(required=True)
-    # hours each service keeps the events it published, re-published after a restore
-    RETAINED_EVENT_HOURS = fields.Float(required=True, validate=validate.Range(min=0.01))
     ALERT_INTERVAL_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 3600))
     ALERT_HOLD_SECONDS = fields.Float(required=True, validate=validate.Range(0, 3600))
     ALERT_QUEUE_DEPTH = fields.Integer(required=True, validate=validate.Range(1))
