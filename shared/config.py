@@ -106,6 +106,10 @@ class Settings(AlertSettings):
     DECLARE_TOPOLOGY = fields.Boolean(required=True)
     OUTBOX_RELAY = fields.String(required=True,
                                  validate=validate.OneOf(["running", "paused"]))
+    # schema versions (shared/migrations.py): migrate an older store at start, or refuse
+    MIGRATE_ON_START = fields.Boolean(required=True)
+    # hours each service keeps the events it published, re-published after a restore
+    RETAINED_EVENT_HOURS = fields.Float(required=True, validate=validate.Range(min=0.01))
     # production refuses the published secrets (see _secrets); development accepts them
     DEPLOYMENT_MODE = fields.String(required=True,
                                     validate=validate.OneOf(["production", "development"]))

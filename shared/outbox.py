@@ -8,9 +8,10 @@ and the envelopes of the events that change causes, under the document's ``outbo
 
 :class:`OutboxRelay` then publishes pending envelopes, a batch of documents at a time, with
 windowed publisher confirms, and removes from the outbox only what RabbitMQ confirmed, with one
-store write per batch. A crash anywhere in between leaves the envelope in the outbox and it is
-published again after restart: at least once, and consumers deduplicate by ``event_id``. Events
-of one document are published in the order they were written, and one that is not confirmed
+store write per batch, after copying them to the retained event log (``shared.event_log``,
+what a restore re-publishes). A crash anywhere in between leaves the envelope in the outbox and
+it is published again after restart: at least once, and consumers deduplicate by ``event_id``.
+Events of one document are published in the order they were written, and one that is not confirmed
 keeps the ones after it pending too.
 
 Workers write through :class:`OutboxDatabase`, which rings the relay once a write carrying events
@@ -20,7 +21,7 @@ from logging import getLogger
 
 from pymongo import UpdateMany
 
-from shared import metrics
+from shared import event_log, metrics
 from shared.errors import Conflict
 from shared.messaging import PublishOutcome
 from shared.storage import DuplicateKeyError
@@ -167,6 +168,9 @@ class OutboxRelay:
                     if envelope["event_id"] not in outcome.confirmed:
                         break
                     sent.setdefault(doc["_id"], []).append(envelope["event_id"])
+            # logged before cleared: a crash between the two publishes again, logged once
+            cleared = {event_id for published in sent.values() for event_id in published}
+            event_log.retain(self.db, [e for e in envelopes if e["event_id"] in cleared])
             clear_sent(collection, sent)
             metrics.observe_relayed([e for e in envelopes if e["event_id"] in outcome.confirmed])
             published += sum(len(ids) for ids in sent.values())

@@ -20,8 +20,12 @@ events each subscription has handled (``processed_events``), for
 ``PROCESSED_EVENTS_RETENTION_DAYS`` (a TTL index: MongoDB expires them, the embedded store's
 sweep deletes them); a redelivery older than that would be handled again.
 
-Before its indexes are created, the store runs the service's ``before_indexes`` steps (each
-``step(db)``, idempotent: a migration that resolves what a new index would refuse). A unique
+Before anything else reads the store, and before its indexes are created, the store brings it
+to the service's schema version by running its ``migrations`` (``shared.migrations``; e.g. one
+that resolves what a new unique index would refuse), or refuses to start when
+``MIGRATE_ON_START`` is false and some are pending, or when a newer version wrote it. The relay
+copies each event RabbitMQ confirmed to the retained event log (``shared.event_log``) and, on
+the first start after a restore, re-publishes the last ``RETAINED_EVENT_HOURS`` of it. A unique
 index that still cannot be built over the documents already stored stops the service at start
 with :class:`DuplicateKeysAtStart`, naming the collection, the index and the ``_id``s that share
 a key, rather than running without the index.
@@ -36,7 +40,7 @@ from kombu import Connection
 from nameko.extensions import DependencyProvider
 
 from docstore import Database as EmbeddedDatabase
-from shared import correlation, topology
+from shared import correlation, event_log, migrations, topology
 from shared.config import settings
 from shared.messaging import WindowedPublisher
 from shared.operations_port import OperationsPort
@@ -100,10 +104,10 @@ def index_name(keys):
 
 class Store(DependencyProvider):
 
-    def __init__(self, outbox_collections=(), indexes=None, before_indexes=()):
+    def __init__(self, outbox_collections=(), indexes=None, migrations=()):
         self.outbox_collections = tuple(outbox_collections)
         self.indexes = indexes or {}
-        self.before_indexes = tuple(before_indexes)
+        self.migrations = tuple(migrations)
         self.doorbell = Doorbell()
         self._running = False
         self._relay_passed_at = None  # monotonic time of the relay's last pass
@@ -117,6 +121,8 @@ class Store(DependencyProvider):
                 connection.ensure_connection(max_retries=TOPOLOGY_CONNECT_RETRIES)
                 topology.declare(connection, self.settings["EVENT_RETRY_DELAYS"])
         self.client, self.db = connect(self.settings["STORE_URI"], self.container.service_name)
+        migrations.at_start(self.db, self.container.service_name, self.schema(),
+                            self.settings["MIGRATE_ON_START"])
         self.publisher = WindowedPublisher(self.settings["AMQP_URI"])
         self.relay = OutboxRelay(self.db, self.outbox_collections, self.publisher)
         self.workers_db = OutboxDatabase(self.db, self.outbox_collections, self.doorbell.ring)
@@ -127,9 +133,12 @@ class Store(DependencyProvider):
                                                   expireAfterSeconds=int(retention))
         except Exception as error:  # MongoDB keeps an older retention until the index is dropped
             _log.warning("processed_events TTL index not changed: %s", error)
-        for step in self.before_indexes:
-            step(self.db)
+        event_log.ensure_index(self.db, self.settings["RETAINED_EVENT_HOURS"])
         self.create_indexes()
+
+    def schema(self):
+        """The service's migrations in order: its schema version is their number."""
+        return [*migrations.every_service(self.outbox_collections), *self.migrations]
 
     def create_indexes(self):
         for collection, specs in self.indexes.items():
@@ -149,6 +158,7 @@ class Store(DependencyProvider):
             self.container.spawn_managed_thread(
                 lambda: sweep_forever(self.db, lambda: self._running), identifier="ttl_sweep")
         if not self.outbox_collections:
+            self._republished_after_restore()  # it published nothing: the restore is done
             return
         if self.settings["OUTBOX_RELAY"] == "paused":
             _log.warning("outbox relay PAUSED by configuration: events stay pending")
@@ -181,6 +191,10 @@ class Store(DependencyProvider):
     def _relay_until_stopped(self):
         poll = self.settings["OUTBOX_POLL_SECONDS"]
         backoff = poll
+        while self._running and not self._republished_after_restore():
+            eventlet.sleep(backoff)
+            backoff = min(backoff * 2, MAX_RELAY_BACKOFF)
+        backoff = poll
         while self._running:
             self._relay_passed_at = time.monotonic()
             self.doorbell.clear()  # a write from now on is seen by the next pass
@@ -199,6 +213,16 @@ class Store(DependencyProvider):
                 continue
             eventlet.sleep(backoff)  # a broken broker is not hurried by new writes
             backoff = min(backoff * 2, MAX_RELAY_BACKOFF)
+
+    def _republished_after_restore(self):
+        """True once nothing restored waits to be re-published (first, before the outbox)."""
+        try:
+            event_log.republish_after_restore(self.db, self.publisher,
+                                              self.settings["RETAINED_EVENT_HOURS"])
+            return True
+        except Exception:  # broker away: retried, the outbox waits behind it
+            _log.exception("re-publishing the retained events after a restore failed")
+            return False
 
     # --- what readiness probes read (shared.operations_port) ---------------------------------
 

@@ -17,6 +17,7 @@ from services.escalations import routing, store
 from shared import clock, contracts, folding
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
+from shared.migrations import Migration
 
 _log = getLogger(__name__)
 
@@ -155,7 +156,7 @@ def _hand_over(db, rule, change, principal):
     return store.add_routing_rule(db, document)
 
 
-# --- the migration of issue 21 ---------------------------------------------------------------
+# --- the migration of issue 21 (schema version 2) ---------------------------------------------
 
 def resolve_duplicate_rules(db, on=None):
     """Before the unique index of rules (``store.RULE_KEYS``) is built: an older store let in
@@ -193,3 +194,7 @@ def _picked(group, on):
         picked = max(rules, key=lambda rule: (rule.effective_to is None
                                               or rule.effective_to >= on, rule.rule_id))
     return picked.rule_id
+
+
+# the escalations service's own migrations, after shared.migrations.every_service's; append only
+MIGRATIONS = [Migration("retire_duplicate_routing_rules", resolve_duplicate_rules)]

@@ -34,7 +34,7 @@ from shared.store import ReportsHealth, Store
 class EscalationsService(ReportsHealth):
     name = "escalations"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
-               before_indexes=[registry_upkeep.resolve_duplicate_rules])
+               migrations=registry_upkeep.MIGRATIONS)
     rules = CaseRules()
     # cases by state and overdue, for Prometheus (refreshed in the background)
     case_gauges = Gauges(case_metrics.case_figures, case_metrics.GAUGES)

@@ -18,7 +18,9 @@ import base64
 import contextlib
 import dataclasses
 import functools
+import gzip
 import json
+import shutil
 
 import schemathesis
 import yaml
@@ -46,6 +48,18 @@ class SystemOptions:
     test_clock: bool = False  # a clock file the tests move (shared.clock); sweeps every 0.2 s
     reorganise: bool = False  # also carry out the demo data's 2025 reorganisations
     healthy_within: float = 60  # seconds the services may take to answer /health
+    # a folder of gzipped stores (<service>.sqlite3.gz) the services start on, as an older
+    # version left them, and the passwords of the users in it
+    data_from: object = None
+    passwords: dict = dataclasses.field(default_factory=dict)
+
+
+def unpack_stores(folder, data):
+    """``folder``'s ``<service>.sqlite3.gz`` into the data folder ``data``, unpacked."""
+    data.mkdir(parents=True, exist_ok=True)
+    for packed in sorted(folder.glob("*.sqlite3.gz")):
+        with gzip.open(packed, "rb") as source, open(data / packed.stem, "wb") as target:
+            shutil.copyfileobj(source, target)
 
 
 def system_options(request):
@@ -62,6 +76,8 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
     amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
     workdir = tmp_path_factory.mktemp(request.module.__name__.rpartition(".test_")[2])
     settings = dict(options.settings)
+    if options.data_from is not None:
+        unpack_stores(options.data_from, workdir / "data")
     if options.test_clock:
         settings.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
                         SWEEP_INTERVAL_SECONDS="0.2")
@@ -82,7 +98,7 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
             # as the loader; its users get random passwords (not development), as up.sh's do
             loaded = load_demo({"AMQP_URI": users.uri(admin_uri, LOADER)}, DEMO,
                                reorganise=options.reorganise)
-            running.passwords = dict(loaded.passwords)
+            running.passwords = {**options.passwords, **loaded.passwords}
             # for the tests' own RPCs (ClusterRpcProxy, patched in conftest.py): as the
             # gateway with a signed principal, or as the loader (tests/identities.py)
             running.rpc_config = {"AMQP_URI": admin_uri, CONFIG_KEY: users}

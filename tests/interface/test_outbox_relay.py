@@ -130,7 +130,7 @@ def test_windowed_confirms_publish_a_thousand_events_in_order_each_confirmed(dec
     assert again.confirmed == {event["event_id"] for event in events[:3]}
 
 
-def test_relay_clears_each_batch_with_one_store_write(declared, db, publisher):
+def test_relay_logs_and_clears_each_batch_with_two_store_writes(declared, db, publisher):
     for number in range(250):
         db.visits.insert_one(with_events({"_id": number}, [concern_raised(), concern_raised()]))
     counting = CountingDatabase(db)
@@ -138,8 +138,10 @@ def test_relay_clears_each_batch_with_one_store_write(declared, db, publisher):
 
     batches = [relay.relay_pending() for _ in range(4)]
     assert batches == [200, 200, 100, 0]
-    assert counting.writes == ["bulk_write"] * 3
+    # the confirmed events copied to the retained event log, then cleared from the outboxes
+    assert counting.writes == ["insert_many", "bulk_write"] * 3
     assert db.visits.count_documents(PENDING) == 0
+    assert db.event_log.count_documents({}) == 500
     assert db.visits.count_documents({"outbox": {"$size": 0}}) == 250
     received = []
     wait_for(lambda: received.extend(drain(declared, CONCERNS)) or len(received) >= 500,
