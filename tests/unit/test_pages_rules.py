@@ -2,6 +2,7 @@
 token, the cookie's flags, the actions a case page offers, and every template rendered in both
 languages with data shaped like the services' answers (no server, no browser)."""
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actions
 from services.gateway.pages import i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
+from shared import words
+from shared.errors import InvalidInput, load_payload
+from shared.reasons import reason
 
 SECRET = "a-test-secret-of-at-least-32-characters"
 
@@ -24,35 +28,54 @@ def test_dates_read_the_vietnamese_way():
     assert i18n.long_date("2026-11-27T20:30:00+00:00", "vi") == "Thứ Bảy, 28/11/2026"
 
 
-def test_every_text_and_label_has_both_languages_with_vietnamese_diacritics():
-    for key, (vi, en) in i18n.TEXTS.items():
-        assert vi and en, key
-    for kind, values in i18n.LABELS.items():
-        for value, (vi, en) in values.items():
-            assert vi and en, (kind, value)
+def test_texts_and_labels_come_from_the_catalogue_vietnamese_unless_english_is_asked():
     assert i18n.text("sign_in", "vi") == "Đăng nhập"
     assert i18n.text("sign_in", "fr") == "Đăng nhập"  # Vietnamese unless English is asked
+    assert i18n.text("sign_in", "en") == "Sign in"
     assert i18n.label("status", "awaiting_information", "vi") == "Chờ bổ sung thông tin"
     assert i18n.label("status", "a-state-from-the-future", "vi") == "a-state-from-the-future"
     every_state = set(STATES) | {"raised"}
-    assert every_state <= set(i18n.LABELS["status"])
+    assert all(words.knows(f"status.{state}") for state in every_state)
+    with pytest.raises(KeyError):
+        i18n.text("a-key-nobody-wrote", "vi")
 
 
-def test_a_refusal_maps_to_the_form_fields_in_the_users_language():
-    fields = {"attendance": {"present": ["cannot exceed expected"]},
-              "concerns": {"1": {"summary": ["Missing data for required field."]}},
-              "meeting_date": ["cannot be in the future"],
-              "unit_id": ["not assigned to vinh-phuc.x on 2026-11-27"]}
-    assert i18n.flat_fields(fields, "vi") == {
+def test_a_refusal_maps_to_the_form_fields_from_its_reasons_not_its_english():
+    error = InvalidInput("invalid visit", {
+        "attendance": {"present": [reason("exceeds_expected", "cannot exceed expected")]},
+        "concerns": {"1": {"summary": [reason("required", "Missing data for required field.")]}},
+        "meeting_date": [reason("future_day", "cannot be in the future")],
+        "unit_id": [reason("not_assigned", "not assigned to vinh-phuc.x on 2026-11-27",
+                           day=dt.date(2026, 11, 27))]})
+    assert i18n.flat_fields(error.reasons, "vi") == {
         "attendance.present": "Không được lớn hơn tổng số phải dự.",
         "concerns.1.summary": "Bắt buộc nhập.",
         "meeting_date": "Không được là ngày trong tương lai.",
-        "unit_id": "Bạn không được phân công phụ trách đơn vị này vào ngày 2026-11-27.",
+        "unit_id": "Bạn không được phân công phụ trách đơn vị này vào ngày 27/11/2026.",
     }
-    assert i18n.flat_fields({"x": ["Must be greater than or equal to 1 and less than or equal "
-                                   "to 5."]}, "en") == {"x": "Must be from 1 to 5."}
-    # a message nobody worded is shown as the service wrote it
-    assert i18n.translate_error("something new", "vi") == "something new"
+    # a message without a code, however English, is never shown: the general words are
+    assert i18n.flat_fields(InvalidInput("x", {"x": ["Something new."]}).reasons, "vi") == {
+        "x": "Giá trị không hợp lệ."}
+    assert i18n.refusal(error, "vi") == (
+        "Thông tin chưa hợp lệ: vui lòng sửa các ô được đánh dấu.")
+
+
+def test_marshmallows_own_refusals_carry_their_codes_across_rpc():
+    """The codes survive the trip a refusal makes (its args, as nameko serialises them), and a
+    schema's refusal is worded with the schema's own limits."""
+    from shared.contracts.rpc.visits import LogVisit
+    with pytest.raises(InvalidInput) as refused:
+        load_payload(LogVisit(), {"unit_id": "Not An Id", "meeting_date": "2026-13-01",
+                                  "attendance": {"present": "many", "expected": 0}}, "visit")
+    crossed = InvalidInput(*json.loads(json.dumps(refused.value.args)))
+    worded = i18n.flat_fields(crossed.reasons, "vi")
+    assert worded["meeting_date"] == "Ngày không hợp lệ (ngày/tháng/năm)."
+    assert worded["attendance.present"] == "Phải là một số nguyên."
+    assert worded["attendance.expected"].startswith("Phải từ 1 đến ")
+    assert worded["unit_id"].startswith("Không đúng định dạng")
+    too_long = {"summary": [reason("too_long", "Longer", max=2000)]}
+    assert i18n.flat_fields(InvalidInput("x", too_long).reasons, "vi") == {
+        "summary": "Dài quá 2000 ký tự."}
 
 
 def test_the_csrf_token_belongs_to_one_session():
