@@ -73,7 +73,8 @@ def sweep_deadlines(db, rules):
                 outcome = case_life.apply_action(
                     case, "escalate", cases.SYSTEM_ACTOR, now, rules.policy,
                     parent_authority_id=_parent_of(db, case["authority_id"]),
-                    reason=case_life.breach_reason(case))
+                    reason=case_life.breach_reason(case),
+                    because=case_life.breach_because(case))
             else:
                 continue
             store.commit(db, case, outcome)

@@ -20,8 +20,9 @@ SOURCES = {path: path.read_text(encoding="utf-8")
 # view.t, anyone's say), and those that name a kind of values
 LOOKUPS = re.compile(r"""(?:(?<![\w.])t|\.t|i18n\.text|\bsay)\(\s*["']([a-z0-9_.]+)["']""")
 KINDS = re.compile(r"""\b(?:label|say_value|value_words)\(\s*["']([a-z_]+)["']""")
-# kinds looked up with a computed value: a refusal's class code, a reason's code, a weekday
-COMPUTED_KINDS = {"refusal", "reason", "weekday"}
+# kinds looked up with a computed value: a refusal's class code, a reason's code, a weekday,
+# a timeline line's action and its because
+COMPUTED_KINDS = {"refusal", "reason", "weekday", "timeline", "because"}
 
 
 def placeholders(text):
@@ -48,8 +49,8 @@ def test_every_key_the_code_and_templates_look_up_is_in_the_catalogue():
 
 def test_no_key_in_the_catalogue_is_unused():
     """A key without a dot is named literally somewhere; a ``kind.value`` key's kind is looked
-    up (``label("topic", ...)``) and, for a reason, its code is raised somewhere (or is one of
-    marshmallow's ``not_<field type>``)."""
+    up (``label("topic", ...)``) and, for a reason, a because or a timeline line, its code is
+    written somewhere (or is one of marshmallow's ``not_<field type>`` and error keys)."""
     everything = "\n".join(SOURCES.values())
     quoted = set(re.findall(r"""["']([a-z0-9_.]+)["']""", everything))
     looked_up_kinds = set(KINDS.findall(everything)) | COMPUTED_KINDS
@@ -62,9 +63,9 @@ def test_no_key_in_the_catalogue_is_unused():
             used = key in quoted
         else:
             kind, value = key.split(".", 1)
-            used = kind in looked_up_kinds
-            if kind == "reason":
-                used = value in quoted or value in field_types
+            used = key in quoted or kind in looked_up_kinds
+            if kind in ("reason", "because", "timeline"):  # its code is written somewhere
+                used = key in quoted or value in quoted or value in field_types
         if not used:
             unused.append(key)
     assert not unused, unused
