@@ -13,8 +13,13 @@ token the gateway refuses is dropped and the operator signed in again. Example::
     $ sausat dead-letters replay 5f0c9e2a7d1b4c3e8a9f0b1c --reason "routing table fixed"
     $ sausat trace 8c1f…  --json
 
+Tables speak Vietnamese from the one catalogue (``shared.words``), times in Vietnam's time,
+and fit the terminal (``COLUMNS``): a name or an id keeps one line, cut with an ellipsis when
+the terminal is too narrow, rather than folding into fragments; free text wraps.
+
 Installed into ``.venv/bin/sausat`` by ``deploy/venv.sh``.
 """
+import datetime as dt
 import hashlib
 import json
 import os
@@ -24,11 +29,26 @@ import time
 
 import click
 import requests
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from shared.clock import VIETNAM
+from shared.words import say
 
 TIMEOUT_SECONDS = 30
-console = Console()
+# how a column's cells behave when the terminal is narrow: a name or an id stays on one line
+# (an ellipsis at its end), a figure or a time is never cut, free text wraps
+NAME, FIGURE, TIME, TEXT = "name", "figure", "time", "text"
+HEADER_WRAPS_AT = 8  # a figure's header longer than this wraps at its spaces
+TEXT_AT_LEAST = 16
+NAME_AT_LEAST = 16  # a name column narrower than this: the rows are shown as cards instead
+
+
+def console():
+    """A console as wide as the terminal now (``COLUMNS`` is read when it is made)."""
+    return Console()
 
 
 class Gateway:
@@ -120,12 +140,78 @@ def emit_json(data):
 
 
 def table(title, columns, rows):
-    shown = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        shown.add_column(column, overflow="fold")
+    """``columns``: ``(catalogue key, NAME | FIGURE | TIME | TEXT)``, laid out by
+    :func:`column_widths` to the terminal's width."""
+    rows = [["" if value is None else str(value) for value in row] for row in rows]
+    headers = [say(key) for key, _ in columns]
+    kinds = [kind for _, kind in columns]
+    out = console()
+    widths = column_widths(kinds, headers, rows, out.width)
+    if any(kind == NAME and width < min(widest, NAME_AT_LEAST) for kind, width, widest
+           in zip(kinds, widths, widest_values(rows, len(kinds)))):
+        return out.print(cards(title, headers, kinds, rows))
+    shown = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    for header, kind, width in zip(headers, kinds, widths):
+        one_line = kind == NAME
+        shown.add_column(header, width=width, no_wrap=one_line,
+                         overflow="ellipsis" if one_line else "fold",
+                         justify="right" if kind == FIGURE else "left")
     for row in rows:
-        shown.add_row(*["" if value is None else str(value) for value in row])
-    console.print(shown)
+        shown.add_row(*row)
+    out.print(shown)
+
+
+def cards(title, headers, kinds, rows):
+    """The rows of a table too wide for the terminal, one under the other, a value a line:
+    a name keeps its line (an ellipsis only past the terminal's edge), text wraps."""
+    shown = Table(title=title, box=box.SIMPLE_HEAD, show_header=False, pad_edge=False)
+    shown.add_column(style="bold", no_wrap=True)
+    shown.add_column()
+    for number, row in enumerate(rows):
+        for header, kind, value in zip(headers, kinds, row):
+            one_line = kind != TEXT
+            shown.add_row(header, Text(value, no_wrap=one_line,
+                                       overflow="ellipsis" if one_line else "fold"))
+        if number < len(rows) - 1:
+            shown.add_section()
+    return shown
+
+
+def widest_values(rows, count):
+    return [max([len(row[i]) for row in rows] + [0]) for i in range(count)]
+
+
+def column_widths(kinds, headers, rows, total):
+    """Each column's width within ``total`` characters: a figure or a time as wide as its
+    widest value (its header wraps at its spaces), free text at least 16, and the names
+    share what is left, none wider than its widest value (an ellipsis cuts a longer one)."""
+    widest = widest_values(rows, len(kinds))
+    words = [min(len(header), HEADER_WRAPS_AT) for header in headers]
+    widths = [max(widest[i], words[i]) if kind in (FIGURE, TIME) else 0
+              for i, kind in enumerate(kinds)]
+    left = total - 3 * (len(kinds) - 1) - 2 - sum(widths)  # padding and rules between
+    texts = [i for i, kind in enumerate(kinds) if kind == TEXT]
+    left -= TEXT_AT_LEAST * len(texts)  # kept for the free text, which wraps
+    names = [i for i, kind in enumerate(kinds) if kind == NAME]
+    wanted = {i: max(widest[i], words[i], 4) for i in names}
+    while names:  # the narrowest first: what it does not need goes to the others
+        i = min(names, key=lambda j: wanted[j])
+        widths[i] = min(wanted[i], max(left // len(names), 4))
+        left -= widths[i]
+        names.remove(i)
+    for i in texts:
+        widths[i] = TEXT_AT_LEAST + max(left // len(texts), 0)
+    return widths
+
+
+def vietnam_time(value):
+    """An ISO moment from the gateway (UTC) as ``27/11/2026 15:40:05`` in Vietnam's time."""
+    if not value:
+        return None
+    moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="print the gateway's JSON")
@@ -154,7 +240,9 @@ def status(gateway, as_json):
     if as_json:
         emit_json(report)
     else:
-        table(f"services: {report.get('status')}", ["service", "status", "outbox pending"],
+        table(say("sausat.services_title", status=report.get("status")),
+              [("sausat.service", NAME), ("sausat.status", NAME),
+               ("sausat.outbox_pending", FIGURE)],
               [(name, entry.get("status"), entry.get("outbox_pending"))
                for name, entry in sorted(report.get("services", {}).items())])
     if response.status_code != 200:
@@ -166,14 +254,16 @@ def status(gateway, as_json):
 @click.option("--all", "show_all", is_flag=True, help="wait queues too")
 @click.pass_obj
 def queues(gateway, as_json, show_all):
-    """Queues: depth, ready/unacked, consumers, rates, age of the oldest message."""
+    """Queues: ready / unacked, consumers, rates in / out, age of the oldest message."""
     found = gateway.get("/monitor/queues").json()
     if as_json:
         return emit_json(found)
-    table("queues", ["queue", "messages", "ready", "unacked", "consumers", "in/s", "out/s",
-                     "oldest s"],
-          [(q["queue"], q.get("messages"), q["ready"], q["unacknowledged"], q["consumers"],
-            f"{q.get('publish_rate', 0):.1f}", f"{q.get('deliver_rate', 0):.1f}",
+    table(say("sausat.queues_title"),
+          [("sausat.queue", NAME), ("sausat.ready_unacked", FIGURE),
+           ("sausat.consumers", FIGURE), ("sausat.in_out_rate", FIGURE),
+           ("sausat.oldest_seconds", FIGURE)],
+          [(q["queue"], f"{q['ready']} / {q['unacknowledged']}", q["consumers"],
+            f"{q.get('publish_rate', 0):.1f} / {q.get('deliver_rate', 0):.1f}",
             q.get("oldest_message_seconds"))
            for q in found["queues"] if show_all or q.get("kind") != "wait"])
 
@@ -194,11 +284,14 @@ def list_letters(gateway, as_json, queue, limit):
     found = gateway.get("/monitor/dead-letters", params=params).json()
     if as_json:
         return emit_json(found)
-    rows = [(letter["letter_id"], q["failed_on"], letter["event_type"] or "(unreadable)",
-             letter["event_id"], letter["attempts"], letter["failed_at"], letter["error"][:80])
+    rows = [(letter["letter_id"], q["failed_on"],
+             letter["event_type"] or say("sausat.unreadable"), letter["event_id"],
+             letter["attempts"], vietnam_time(letter["failed_at"]), letter["error"][:80])
             for q in found["queues"] for letter in q["letters"]]
-    table(f"dead letters: {sum(q['depth'] for q in found['queues'])}",
-          ["letter", "failed on", "event", "event id", "attempts", "failed at", "error"], rows)
+    table(say("sausat.dead_letters_title", n=sum(q["depth"] for q in found["queues"])),
+          [("sausat.letter", NAME), ("sausat.failed_on", NAME), ("sausat.event", NAME),
+           ("sausat.event_id", NAME), ("sausat.attempts", FIGURE), ("sausat.failed_at", TIME),
+           ("sausat.error", TEXT)], rows)
 
 
 @dead_letters.command("show")
@@ -210,9 +303,12 @@ def show_letter(gateway, as_json, letter_id):
     letter = gateway.get(f"/monitor/dead-letters/{letter_id}").json()
     if as_json:
         return emit_json(letter)
-    table(f"dead letter {letter_id}", ["field", "value"],
-          [(k, v) for k, v in letter.items() if k != "traceback"])
-    console.print(letter.get("traceback") or "(no traceback)", markup=False, highlight=False)
+    table(say("sausat.dead_letter_title", letter_id=letter_id),
+          [("sausat.field", NAME), ("sausat.value", TEXT)],
+          [(k, vietnam_time(v) if k.endswith("_at") else v)
+           for k, v in letter.items() if k != "traceback"])
+    console().print(letter.get("traceback") or say("sausat.no_traceback"), markup=False,
+                    highlight=False)
 
 
 def selection(letter_ids, queue, replay_all, reason):
@@ -226,14 +322,16 @@ def selection(letter_ids, queue, replay_all, reason):
     return body
 
 
-def print_outcome(verb, outcome, as_json):
+def print_outcome(title, outcome, as_json):
     if as_json:
         return emit_json(outcome)
-    table(f"{verb}: {len(outcome['done'])}", ["letter", "failed on", "event", "event id"],
+    table(say(title, n=len(outcome["done"])),
+          [("sausat.letter", NAME), ("sausat.failed_on", NAME), ("sausat.event", NAME),
+           ("sausat.event_id", NAME)],
           [(d["letter_id"], d["failed_on"], d["event_type"], d["event_id"])
            for d in outcome["done"]])
     if outcome["not_found"]:
-        console.print(f"not found: {', '.join(outcome['not_found'])}")
+        console().print(say("sausat.not_found", ids=", ".join(outcome["not_found"])))
         sys.exit(1)
 
 
@@ -248,7 +346,7 @@ def replay(gateway, as_json, letter_ids, replay_all, queue, reason):
     """Replay letters to the queues they failed on."""
     outcome = gateway.post("/monitor/dead-letters/replay",
                            selection(letter_ids, queue, replay_all, reason))
-    print_outcome("replayed", outcome, as_json)
+    print_outcome("sausat.replayed_title", outcome, as_json)
 
 
 @dead_letters.command("discard")
@@ -262,7 +360,7 @@ def discard(gateway, as_json, letter_ids, discard_all, queue, reason):
     """Discard letters for good, saying why."""
     outcome = gateway.post("/monitor/dead-letters/discard",
                            selection(letter_ids, queue, discard_all, reason))
-    print_outcome("discarded", outcome, as_json)
+    print_outcome("sausat.discarded_title", outcome, as_json)
 
 
 @dead_letters.command("actions")
@@ -274,9 +372,19 @@ def actions(gateway, as_json, limit):
     found = gateway.get("/monitor/dead-letter-actions", params={"limit": limit}).json()
     if as_json:
         return emit_json(found)
-    table("replays and discards", ["at", "action", "by", "reason", "failed on", "event"],
-          [(a["at"], a["action"], a["by"], a["reason"], a["failed_on"], a["event_type"])
-           for a in found["actions"]])
+    table(say("sausat.actions_title"),
+          [("sausat.at", TIME), ("sausat.action", NAME), ("sausat.by", NAME),
+           ("sausat.reason", TEXT), ("sausat.failed_on", NAME), ("sausat.event", NAME)],
+          [(vietnam_time(a["at"]), say_action(a["action"]), a["by"], a["reason"],
+            a["failed_on"], a["event_type"]) for a in found["actions"]])
+
+
+ACTIONS = {"replayed": "sausat.replayed", "discarded": "sausat.discarded"}
+
+
+def say_action(action):
+    """``replayed`` / ``discarded`` in words (another as it is)."""
+    return say(ACTIONS[action]) if action in ACTIONS else action
 
 
 @cli.command()
@@ -288,9 +396,11 @@ def trace(gateway, as_json, subject_id):
     found = gateway.get(f"/monitor/trace/{subject_id}").json()
     if as_json:
         return emit_json(found)
-    table(f"trace of {subject_id}", ["+s", "at", "event", "by", "ids"],
-          [(step["seconds_since_start"], step["occurred_at"],
-            f"{step['source']}.{step['event_type']}", step["actor"] or "system",
+    table(say("sausat.trace_title", subject_id=subject_id),
+          [("sausat.seconds_since_start", FIGURE), ("sausat.at", TIME), ("sausat.event", NAME),
+           ("sausat.by", NAME), ("sausat.ids", TEXT)],
+          [(step["seconds_since_start"], vietnam_time(step["occurred_at"]),
+            f"{step['source']}.{step['event_type']}", step["actor"] or say("sausat.system"),
             " ".join(f"{k}={v}" for k, v in step["ids"].items()))
            for step in found["steps"]])
 
@@ -305,10 +415,11 @@ def alerts(gateway, as_json, show_all):
                         params={"state": "all" if show_all else "active"}).json()
     if as_json:
         return emit_json(found)
-    table(f"alerts: {sum(a['active'] for a in found['alerts'])} active",
-          ["kind", "subject", "detail", "raised at", "cleared at"],
-          [(a["kind"], a["subject"], a["detail"], a["raised_at"], a["cleared_at"])
-           for a in found["alerts"]])
+    table(say("sausat.alerts_title", n=sum(a["active"] for a in found["alerts"])),
+          [("sausat.kind", NAME), ("sausat.subject", NAME), ("sausat.detail", TEXT),
+           ("sausat.raised_at", TIME), ("sausat.cleared_at", TIME)],
+          [(a["kind"], a["subject"], a["detail"], vietnam_time(a["raised_at"]),
+            vietnam_time(a["cleared_at"])) for a in found["alerts"]])
 
 
 @cli.command("wait-queues")
@@ -324,13 +435,15 @@ def wait_queues(gateway, as_json, remove):
     if as_json:
         return emit_json(found)
     if "stale" in found:
-        table(f"stale wait queues (delays now {found['configured_delays']})",
-              ["queue", "delay ms", "messages"],
+        table(say("sausat.stale_wait_queues_title", delays=found["configured_delays"]),
+              [("sausat.queue", NAME), ("sausat.delay_ms", FIGURE),
+               ("sausat.messages", FIGURE)],
               [(q["queue"], q["delay_ms"], q["messages"]) for q in found["stale"]])
     else:
-        table("wait queues removed", ["queue", "outcome"],
-              [(q, "removed") for q in found["removed"]]
-              + [(q, "kept: not empty") for q in found["kept_not_empty"]])
+        table(say("sausat.wait_queues_removed_title"),
+              [("sausat.queue", NAME), ("sausat.outcome", TEXT)],
+              [(q, say("sausat.removed")) for q in found["removed"]]
+              + [(q, say("sausat.kept_not_empty")) for q in found["kept_not_empty"]])
 
 
 if __name__ == "__main__":
