@@ -271,7 +271,8 @@ def apply_action(case, action, actor, at, policy, **args):
         event = (contracts.CASE_ESCALATED, {**refs, "from_authority_id": holder,
                                             "authority_id": parent,
                                             "standing_committee_flagged": parent is None,
-                                            "reason": why})
+                                            "reason": why, **({"because": because}
+                                                              if because else {})})
     elif action == "withdraw":
         target, why = row.targets[0], _text(args, "reason", "withdrawing")
         changes["closed_at"] = at
