@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from services.escalations import sla
 from shared import contracts
 from shared.errors import Conflict, InvalidInput, RuleViolated
+from shared.reasons import reason
 
 # --- states ----------------------------------------------------------------------------------
 
@@ -142,7 +143,8 @@ def _date(value):
 def _text(args, name, what):
     value = args.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} needs a {name}", {name: ["required, non-empty text"]})
+        raise InvalidInput(f"{what} needs a {name}",
+                           {name: [reason("required", "required, non-empty text")]})
     return value.strip()
 
 
@@ -191,10 +193,10 @@ def apply_action(case, action, actor, at, policy, **args):
         to = args.get("authority_id")
         if not isinstance(to, str) or not to:
             raise InvalidInput("a redirect must name the authority responsible",
-                               {"authority_id": ["required"]})
+                               {"authority_id": [reason("required", "required")]})
         if to == holder:
             raise RuleViolated("a case cannot be redirected to the authority holding it",
-                               {"authority_id": [to]})
+                               {"authority_id": [reason("same_authority", to)]})
         changes.update(authority_id=to, triage=False, received_at=at)
         if state == UNROUTED:  # its first holder: the clock starts now
             acknowledge_by, answer_by = policy.deadlines_for(
@@ -217,7 +219,8 @@ def apply_action(case, action, actor, at, policy, **args):
         outcome = args.get("outcome")
         if outcome not in CLOSE_OUTCOMES:
             raise InvalidInput("closing needs an outcome",
-                               {"outcome": ["must be 'resolved' or 'unresolved'"]})
+                               {"outcome": [reason("required", "must be 'resolved' or "
+                                                   "'unresolved'")]})
         target, why = CLOSE_OUTCOMES[outcome], (args.get("note") or "").strip()
         changes["closed_at"] = at
         event = (contracts.CASE_CLOSED, {**refs, "authority_id": holder, "outcome": outcome,
@@ -244,7 +247,8 @@ def apply_action(case, action, actor, at, policy, **args):
         if at > case["closed_at"] + policy.reopen_within:
             days = policy.reopen_within.days
             raise RuleViolated(f"a case can be reopened within {days} days of closing",
-                               {"closed_at": [case["closed_at"].isoformat()]})
+                               {"closed_at": [reason("reopen_window_passed",
+                                                  case["closed_at"].isoformat(), days=days)]})
         _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)

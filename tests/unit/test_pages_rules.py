@@ -11,8 +11,9 @@ from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actio
 from services.gateway.pages import i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
 from shared import words
-from shared.errors import InvalidInput, load_payload
+from shared.errors import Conflict, InvalidInput, RuleViolated, load_payload
 from shared.reasons import reason
+from shared.words import say
 
 SECRET = "a-test-secret-of-at-least-32-characters"
 
@@ -307,3 +308,16 @@ def test_the_personal_data_log_names_reader_read_and_records_in_vietnamese_first
     assert "Ai đã xem dữ liệu cá nhân" in html and "u-binh" in html
     assert "Cấp ủy viên" in html  # the reader's role
     assert "Ý kiến c1" in html and "visits.get_concern" in html
+
+
+def test_a_rules_refusal_says_which_rule_in_words_and_never_its_raw_fields():
+    from services.escalations.case_life import apply_action
+    from tests.unit.test_case_life import AT, OFFICER, POLICY, case_in
+    with pytest.raises(RuleViolated) as late:
+        apply_action(case_in("closed_resolved", closed_at=AT - dt.timedelta(days=90)),
+                     "reopen", OFFICER, AT, POLICY, reason="Vẫn ngập")
+    crossed = RuleViolated(*json.loads(json.dumps(late.value.args)))
+    assert i18n.refusal(crossed, "vi") == ("Quy định không cho phép việc này. Chỉ mở lại được "
+                                           "trong vòng 30 ngày sau khi đóng.")
+    conflict = Conflict("not now", {"action": ["answer"], "state": ["closed_resolved"]})
+    assert i18n.refusal(conflict, "vi") == say("refusal.CONFLICT")

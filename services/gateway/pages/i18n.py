@@ -27,9 +27,26 @@ def label(kind, value, language):
 
 
 def refusal(error, language):
-    """A service's refusal in one sentence, from its class's code (``INVALID_INPUT``...)."""
+    """A service's refusal in words, from its class's code (``INVALID_INPUT``...); a rule's
+    or a conflict's reasons follow it (a bad field's are shown beside the field instead)."""
     key = f"refusal.{getattr(error, 'code', '')}"
-    return say(key if knows(key, language) else "refusal.INTERNAL_ERROR", language)
+    said = say(key if knows(key, language) else "refusal.INTERNAL_ERROR", language)
+    if getattr(error, "status", None) == 400:
+        return said
+    known = [reason_words(found, language) for found in _reasons_in(getattr(error, "reasons", {}))
+             if knows(f"reason.{found['code']}", language) and found["code"] != "invalid"]
+    return " ".join([said, *dict.fromkeys(known)])
+
+
+def _reasons_in(reasons):
+    if _is_reason(reasons):
+        yield reasons
+    elif isinstance(reasons, dict):
+        for value in reasons.values():
+            yield from _reasons_in(value)
+    elif isinstance(reasons, (list, tuple)):
+        for value in reasons:
+            yield from _reasons_in(value)
 
 
 def reason_words(found, language):
