@@ -358,7 +358,7 @@ def test_an_administrator_imports_a_workbook_from_the_page_and_follows_it(browse
     expect(state).to_have_text("Xong, có dòng lỗi")
     expect(page.locator("#import-progress")).to_have_text(re.compile(rf"^{rows - 1} / "))
     expect(page.locator("table tbody tr")).to_have_count(1)  # the row report: the bad level
-    expect(page.locator("table tbody tr td").nth(2)).to_have_text("level")
+    expect(page.locator("table tbody tr td").nth(2)).to_have_text("Cấp")  # as the template
     report = page.locator("main").inner_text()  # the reason and the state in Vietnamese
     assert not english_in(report), english_in(report)
     screenshot(page, "admin-import-done")
