@@ -76,3 +76,15 @@ def test_a_line_from_before_the_sentences_or_an_action_newer_than_the_catalogue_
     assert lines[0] == {"at": lines[0]["at"], "sentence": "Cán bộ cơ quan trả lời",
                         "quoted": None}
     assert lines[1]["sentence"] == "Cán bộ UBND xã Tam Hợp: summon → summoned"
+
+
+def test_a_line_stored_before_its_reason_had_a_code_does_not_quote_the_systems_english():
+    stored = {"at": AT, "user_id": "system", "role": "system", "action": "route",
+              "to_state": "routed", "why": "routing rule infrastructure-tam-hop",
+              "authority_id": "ubnd-xa-tam-hop"}
+    withdrawn = {**stored, "action": "withdraw", "to_state": "withdrawn",
+                 "why": "Chi bộ đã tự giải quyết"}
+    lines = sentences(dumped([stored, withdrawn]), "vi")
+    assert lines[0] == {"at": lines[0]["at"], "quoted": None,
+                        "sentence": "Hệ thống chuyển ý kiến đến UBND xã Tam Hợp"}
+    assert lines[1]["quoted"] == "Chi bộ đã tự giải quyết"  # the branch's own words

@@ -17,6 +17,10 @@ from shared.words import knows, say, say_value
 
 SYSTEM = "system"
 OFFICER = "authority_officer"
+# the lines whose ``why`` the system wrote itself, in English: a line stored before ``because``
+# existed is shown without it rather than quoting English
+SYSTEM_WRITTEN_WHY = {"route", "remind", "escalate", "mark_duplicate", "accept_answer",
+                      "reject_answer"}
 
 
 def _who(entry, holder_name, language):
@@ -71,6 +75,8 @@ def sentence(entry, holder_name, language):
         said = f"{said}, {reason}"
     if isinstance(because, dict):
         quoted = because.get("comment") or None  # the members' words at the branch
+    elif entry.get("role") == SYSTEM and entry.get("action") in SYSTEM_WRITTEN_WHY:
+        quoted = None
     else:
         quoted = entry.get("why") or None  # a person's own words
     return said, quoted
