@@ -33,12 +33,13 @@ def catalogue_path(language):
 
 @functools.lru_cache(maxsize=None)
 def catalogue(language):
-    """``{key: text}`` of ``language``'s ``.po`` file (an untranslated key is left out, so it
-    fails like a missing one)."""
+    """``{key: text}`` of ``language``'s ``.po`` file (an untranslated or fuzzy key is left
+    out, as gettext leaves it, so it fails like a missing one)."""
     with open(catalogue_path(language), "rb") as po:
         parsed = read_po(po, locale=pick(language))
     return {message.id: message.string for message in parsed
-            if message.id and isinstance(message.id, str) and message.string}
+            if message.id and isinstance(message.id, str) and message.string
+            and not message.fuzzy}
 
 
 def say(key, language=DEFAULT_LANGUAGE, **values):

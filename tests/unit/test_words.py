@@ -37,6 +37,14 @@ def test_both_catalogues_hold_the_same_keys_each_translated_with_the_same_placeh
         assert placeholders(vi[key]) == placeholders(en[key]), key
 
 
+def test_each_key_is_written_once_and_none_is_fuzzy():
+    for language in words.LANGUAGES:
+        text = words.catalogue_path(language).read_text(encoding="utf-8")
+        written = re.findall(r'^msgid "(.+)"$', text, re.MULTILINE)
+        assert len(written) == len(set(written)) == len(words.catalogue(language)), language
+        assert "#, fuzzy" not in text, language
+
+
 def test_every_key_the_code_and_templates_look_up_is_in_the_catalogue():
     known = set(words.catalogue("vi"))
     kinds = {key.split(".", 1)[0] for key in known if "." in key}
