@@ -18,6 +18,8 @@ from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound
 
 _log = getLogger(__name__)
+# an escalation's reason when its holder gave none (events and API), and the same as a code
+ESCALATED_BY_HOLDER = "escalated by the authority holding it"
 
 
 def act_on_case(db, rules, case_id, action, args, principal):
@@ -52,6 +54,8 @@ def _resolve(db, case, action, args, principal):
         args["original"] = original
     if action == "escalate":
         args["parent_authority_id"] = _parent_of(db, case["authority_id"])
+        if "reason" not in args:
+            args.update(reason=ESCALATED_BY_HOLDER, because={"code": "escalated_by_holder"})
     return args
 
 

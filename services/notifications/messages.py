@@ -134,11 +134,14 @@ def deadline_near(case, authority, deadline, due_on):
 
 
 def escalation_reason(reason, because=None):
-    """Why a case escalated, in words: the sweep's deadline (``because``), else the holder's
-    own words as they wrote them."""
-    if because and because.get("code") == "deadline_passed":
+    """Why a case escalated, in words: the sweep's deadline or the holder's escalating without
+    a reason (``because``), else the holder's own words as they wrote them."""
+    code = (because or {}).get("code")
+    if code == "deadline_passed":
         return say("mail.deadline_passed", deadline=_deadline(because["deadline"]),
                    day=vn_date(dt.date.fromisoformat(because["due_on"])))
+    if code == "escalated_by_holder":
+        return say("mail.escalated_by_holder")
     return reason
 
 

@@ -88,3 +88,17 @@ def test_a_line_stored_before_its_reason_had_a_code_does_not_quote_the_systems_e
     assert lines[0] == {"at": lines[0]["at"], "quoted": None,
                         "sentence": "Hệ thống chuyển ý kiến đến UBND xã Tam Hợp"}
     assert lines[1]["quoted"] == "Chi bộ đã tự giải quyết"  # the branch's own words
+
+
+def test_an_escalation_without_a_reason_is_told_in_words_on_the_page_and_in_the_mail():
+    from services.escalations.acting import ESCALATED_BY_HOLDER
+    from services.notifications.messages import escalation_reason
+    because = {"code": "escalated_by_holder"}
+    line = act(case_in("acknowledged"), "escalate", reason=ESCALATED_BY_HOLDER,
+               parent_authority_id="ubnd-huyen-binh-xuyen", because=because).entry
+    [shown] = sentences(dumped([line]), "vi")
+    assert shown == {"at": shown["at"], "quoted": None,
+                     "sentence": "Cán bộ cơ quan chuyển vụ việc lên cấp trên là UBND huyện Bình "
+                                 "Xuyên, theo đề nghị của cơ quan đang giải quyết"}
+    assert escalation_reason(ESCALATED_BY_HOLDER, because) == (
+        "cơ quan đang giải quyết đề nghị chuyển lên cấp trên")

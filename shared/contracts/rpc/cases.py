@@ -121,7 +121,7 @@ class Reopen(Schema):
 
 
 class Escalate(Schema):
-    reason = Text(2000, load_default="escalated by the authority holding it")
+    reason = Text(2000)  # none given: the service records that the holder escalated it
 
 
 ACTION_ARGUMENTS = {
