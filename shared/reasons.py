@@ -2,10 +2,11 @@
 language — never by matching the English message.
 
 A :class:`Reason` is the English message itself (so an API client reads what marshmallow always
-said) carrying ``code`` and ``params``. marshmallow builds its messages in two places, a field's
-``make_error`` and each validator's ``_format_error``; :func:`install` wraps both once per
-process (``shared.errors`` and ``shared.contracts`` import this module), so every schema's
-messages carry their code without each schema naming one. A rule that refuses a value in its
+said) carrying ``code`` and ``params``. marshmallow builds its messages in three places, a
+field's ``make_error``, each validator's ``_format_error`` and a schema's own messages (an
+unknown field, not an object); :func:`install` codes them once per process
+(``shared.errors`` and ``shared.contracts`` import this module), so every schema's messages
+carry their code without each schema naming one. A rule that refuses a value in its
 own words raises ``ValidationError(reason("future_day", "cannot be in the future"))``.
 :func:`reasons_of` turns a refusal's messages (nested like the request) into the plain
 ``{"code": ..., **params}`` that crosses RPC beside them; a message without a code (a library's
@@ -16,7 +17,7 @@ message this module does not know) becomes ``{"code": "invalid"}``. Example::
 """
 import datetime as dt
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 # marshmallow's field error keys that mean "give a value", and those that mean "not a <type>"
 _GIVE_A_VALUE = ("required", "null")
@@ -116,6 +117,10 @@ def install():
     coded(validate.Range, _range_code, lambda v: {"min": v.min, "max": v.max})
     coded(validate.OneOf, lambda v, value: "one_of", lambda v: {})
     coded(validate.Regexp, lambda v, value: "pattern", lambda v: {})
+    schema_codes = {"unknown": "unknown_field", "type": "not_object"}
+    Schema._default_error_messages = {
+        key: Reason(message, schema_codes.get(key, "invalid"))
+        for key, message in Schema._default_error_messages.items()}
 
 
 install()

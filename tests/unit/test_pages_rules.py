@@ -75,6 +75,10 @@ def test_marshmallows_own_refusals_carry_their_codes_across_rpc():
     assert worded["attendance.present"] == "Phải là một số nguyên."
     assert worded["attendance.expected"].startswith("Phải từ 1 đến ")
     assert worded["unit_id"].startswith("Không đúng định dạng")
+    with pytest.raises(InvalidInput) as unknown:
+        load_payload(LogVisit(), {"unit_id": "x", "cadre_id": "someone-else"}, "visit")
+    assert i18n.flat_fields(unknown.value.reasons, "vi")["cadre_id"] == (
+        "Thông tin này không được gửi kèm.")
     too_long = {"summary": [reason("too_long", "Longer", max=2000)]}
     assert i18n.flat_fields(InvalidInput("x", too_long).reasons, "vi") == {
         "summary": "Dài quá 2000 ký tự."}
