@@ -6,7 +6,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from tooling import sausat
+from tooling import sausat, tables
 
 NAMES = ("escalations.concern_raised", "notifications.case_information_requested",
          "visits.unit_registered", "notifications.directory.dead", "monitor.all_events")
@@ -72,8 +72,8 @@ def test_a_wide_terminal_shows_the_same_table_in_columns(monkeypatch, columns):
 
 
 def test_the_widths_fit_the_terminal_and_figures_are_never_cut():
-    kinds = [sausat.NAME, sausat.FIGURE, sausat.TIME, sausat.TEXT]
+    kinds = [tables.NAME, tables.FIGURE, tables.TIME, tables.TEXT]
     rows = [["a" * 50, "12345", "07/12/2026 03:30:00", "x" * 100]]
-    widths = sausat.column_widths(kinds, ["Tên", "Số", "Lúc", "Lỗi"], rows, 80)
+    widths = tables.column_widths(kinds, ["Tên", "Số", "Lúc", "Lỗi"], rows, 80)
     assert sum(widths) + 3 * 3 + 2 <= 80
-    assert widths[1] == 5 and widths[2] == 19 and widths[3] >= sausat.TEXT_AT_LEAST
+    assert widths[1] == 5 and widths[2] == 19 and widths[3] >= tables.TEXT_AT_LEAST
