@@ -10,6 +10,7 @@ removed) changes the table, not the code.
 from dataclasses import dataclass
 
 from shared.errors import RuleViolated
+from shared.reasons import reason
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,14 @@ def eligible_rule(positions, unit_level, unit_kind, unit_path, home_unit_id):
     """
     if home_unit_id not in unit_path[:-1]:
         raise RuleViolated("cadre can only be assigned below the committee they sit on",
-                           {"unit_id": [f"not under {home_unit_id}"]})
+                           {"unit_id": [reason("not_under_committee", f"not under {home_unit_id}",
+                                               committee=home_unit_id)]})
     for rule in ASSIGNMENT_RULES:
         if (rule.unit_level == unit_level and rule.positions & set(positions)
                 and (rule.unit_kinds is None or unit_kind in rule.unit_kinds)):
             return rule.name
     raise RuleViolated(
         "no assignment rule lets these positions keep close to this unit",
-        {"unit_id": [f"positions {sorted(positions)} cannot be assigned to a "
-                     f"{unit_kind or ''} {unit_level} unit".replace("  ", " ")]})
+        {"unit_id": [reason("no_assignment_rule", f"positions {sorted(positions)} cannot be "
+                            f"assigned to a {unit_kind or ''} {unit_level} unit".replace("  ",
+                                                                                       " "))]})

@@ -5,7 +5,9 @@ Every error a service raises on purpose derives from :class:`SausatError`. The r
 gets the same class back (with its fields) while this module, and every rule module that raises
 them, imports nothing of nameko. The gateway maps each class to one HTTP status and one
 ``error`` code, so every error body reads
-``{"error": CODE, "message": ..., "fields": {...}}``.
+``{"error": CODE, "message": ..., "fields": {...}}``. Beside its English ``fields`` a refusal
+carries ``reasons``: the same shape with a code and parameters per message
+(:mod:`shared.reasons`), which the gateway words in the reader's language.
 
 Raising one is how a service refuses a request, an expected outcome, so the entrypoints declare
 ``SausatError`` expected and :func:`quiet_expected_refusals` logs such a refusal as one line
@@ -18,15 +20,19 @@ import logging
 
 from marshmallow import ValidationError
 
+from shared.reasons import reason, reasons_of
+
 
 class SausatError(Exception):
     status = 500
     code = "INTERNAL_ERROR"
 
-    def __init__(self, message, fields=None):
-        super().__init__(message, fields or {})
+    def __init__(self, message, fields=None, reasons=None):
         self.message = message
         self.fields = fields or {}
+        # given when it crossed RPC (a Reason arrives as a plain string), else read from fields
+        self.reasons = reasons if reasons is not None else reasons_of(self.fields)
+        super().__init__(message, self.fields, self.reasons)
 
     def __str__(self):
         if not self.fields:
@@ -90,7 +96,7 @@ class TooManyRequests(SausatError):
     code = "TOO_MANY_REQUESTS"
 
     def __init__(self, message, fields=None, retry_after=60):
-        super().__init__(message, fields)
+        super().__init__(message, fields)  # its fields are the caller's own words
         self.args = (message, self.fields, retry_after)  # survives nameko's round trip
         self.retry_after = int(retry_after)
 
@@ -115,7 +121,8 @@ class ConfigError(SausatError):
 def load_payload(schema, payload, what):
     """``schema.load(payload)``, or :class:`InvalidInput` naming each bad field and why."""
     if not isinstance(payload, dict):
-        raise InvalidInput(f"invalid {what}", {"_schema": ["must be a JSON object"]})
+        raise InvalidInput(f"invalid {what}", {"_schema": [reason("not_object",
+                                                                 "must be a JSON object")]})
     try:
         return schema.load(payload)
     except ValidationError as error:

@@ -13,6 +13,9 @@ token the gateway refuses is dropped and the operator signed in again. Example::
     $ sausat dead-letters replay 5f0c9e2a7d1b4c3e8a9f0b1c --reason "routing table fixed"
     $ sausat trace 8c1f…  --json
 
+Tables speak Vietnamese from the one catalogue (``shared.words``), times in Vietnam's time,
+and fit the terminal (``COLUMNS``; ``tooling/tables.py``).
+
 Installed into ``.venv/bin/sausat`` by ``deploy/venv.sh``.
 """
 import hashlib
@@ -24,11 +27,11 @@ import time
 
 import click
 import requests
-from rich.console import Console
-from rich.table import Table
+
+from shared.words import say
+from tooling.tables import FIGURE, NAME, TEXT, TIME, console, table, vietnam_time
 
 TIMEOUT_SECONDS = 30
-console = Console()
 
 
 class Gateway:
@@ -119,15 +122,6 @@ def emit_json(data):
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def table(title, columns, rows):
-    shown = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        shown.add_column(column, overflow="fold")
-    for row in rows:
-        shown.add_row(*["" if value is None else str(value) for value in row])
-    console.print(shown)
-
-
 json_option = click.option("--json", "as_json", is_flag=True, help="print the gateway's JSON")
 
 
@@ -154,7 +148,9 @@ def status(gateway, as_json):
     if as_json:
         emit_json(report)
     else:
-        table(f"services: {report.get('status')}", ["service", "status", "outbox pending"],
+        table(say("sausat.services_title", status=report.get("status")),
+              [("sausat.service", NAME), ("sausat.status", NAME),
+               ("sausat.outbox_pending", FIGURE)],
               [(name, entry.get("status"), entry.get("outbox_pending"))
                for name, entry in sorted(report.get("services", {}).items())])
     if response.status_code != 200:
@@ -166,14 +162,16 @@ def status(gateway, as_json):
 @click.option("--all", "show_all", is_flag=True, help="wait queues too")
 @click.pass_obj
 def queues(gateway, as_json, show_all):
-    """Queues: depth, ready/unacked, consumers, rates, age of the oldest message."""
+    """Queues: ready / unacked, consumers, rates in / out, age of the oldest message."""
     found = gateway.get("/monitor/queues").json()
     if as_json:
         return emit_json(found)
-    table("queues", ["queue", "messages", "ready", "unacked", "consumers", "in/s", "out/s",
-                     "oldest s"],
-          [(q["queue"], q.get("messages"), q["ready"], q["unacknowledged"], q["consumers"],
-            f"{q.get('publish_rate', 0):.1f}", f"{q.get('deliver_rate', 0):.1f}",
+    table(say("sausat.queues_title"),
+          [("sausat.queue", NAME), ("sausat.ready_unacked", FIGURE),
+           ("sausat.consumers", FIGURE), ("sausat.in_out_rate", FIGURE),
+           ("sausat.oldest_seconds", FIGURE)],
+          [(q["queue"], f"{q['ready']} / {q['unacknowledged']}", q["consumers"],
+            f"{q.get('publish_rate', 0):.1f} / {q.get('deliver_rate', 0):.1f}",
             q.get("oldest_message_seconds"))
            for q in found["queues"] if show_all or q.get("kind") != "wait"])
 
@@ -194,11 +192,14 @@ def list_letters(gateway, as_json, queue, limit):
     found = gateway.get("/monitor/dead-letters", params=params).json()
     if as_json:
         return emit_json(found)
-    rows = [(letter["letter_id"], q["failed_on"], letter["event_type"] or "(unreadable)",
-             letter["event_id"], letter["attempts"], letter["failed_at"], letter["error"][:80])
+    rows = [(letter["letter_id"], q["failed_on"],
+             letter["event_type"] or say("sausat.unreadable"), letter["event_id"],
+             letter["attempts"], vietnam_time(letter["failed_at"]), letter["error"][:80])
             for q in found["queues"] for letter in q["letters"]]
-    table(f"dead letters: {sum(q['depth'] for q in found['queues'])}",
-          ["letter", "failed on", "event", "event id", "attempts", "failed at", "error"], rows)
+    table(say("sausat.dead_letters_title", n=sum(q["depth"] for q in found["queues"])),
+          [("sausat.letter", NAME), ("sausat.failed_on", NAME), ("sausat.event", NAME),
+           ("sausat.event_id", NAME), ("sausat.attempts", FIGURE), ("sausat.failed_at", TIME),
+           ("sausat.error", TEXT)], rows)
 
 
 @dead_letters.command("show")
@@ -210,9 +211,12 @@ def show_letter(gateway, as_json, letter_id):
     letter = gateway.get(f"/monitor/dead-letters/{letter_id}").json()
     if as_json:
         return emit_json(letter)
-    table(f"dead letter {letter_id}", ["field", "value"],
-          [(k, v) for k, v in letter.items() if k != "traceback"])
-    console.print(letter.get("traceback") or "(no traceback)", markup=False, highlight=False)
+    table(say("sausat.dead_letter_title", letter_id=letter_id),
+          [("sausat.field", NAME), ("sausat.value", TEXT)],
+          [(k, vietnam_time(v) if k.endswith("_at") else v)
+           for k, v in letter.items() if k != "traceback"])
+    console().print(letter.get("traceback") or say("sausat.no_traceback"), markup=False,
+                    highlight=False)
 
 
 def selection(letter_ids, queue, replay_all, reason):
@@ -226,14 +230,16 @@ def selection(letter_ids, queue, replay_all, reason):
     return body
 
 
-def print_outcome(verb, outcome, as_json):
+def print_outcome(title, outcome, as_json):
     if as_json:
         return emit_json(outcome)
-    table(f"{verb}: {len(outcome['done'])}", ["letter", "failed on", "event", "event id"],
+    table(say(title, n=len(outcome["done"])),
+          [("sausat.letter", NAME), ("sausat.failed_on", NAME), ("sausat.event", NAME),
+           ("sausat.event_id", NAME)],
           [(d["letter_id"], d["failed_on"], d["event_type"], d["event_id"])
            for d in outcome["done"]])
     if outcome["not_found"]:
-        console.print(f"not found: {', '.join(outcome['not_found'])}")
+        console().print(say("sausat.not_found", ids=", ".join(outcome["not_found"])))
         sys.exit(1)
 
 
@@ -248,7 +254,7 @@ def replay(gateway, as_json, letter_ids, replay_all, queue, reason):
     """Replay letters to the queues they failed on."""
     outcome = gateway.post("/monitor/dead-letters/replay",
                            selection(letter_ids, queue, replay_all, reason))
-    print_outcome("replayed", outcome, as_json)
+    print_outcome("sausat.replayed_title", outcome, as_json)
 
 
 @dead_letters.command("discard")
@@ -262,7 +268,7 @@ def discard(gateway, as_json, letter_ids, discard_all, queue, reason):
     """Discard letters for good, saying why."""
     outcome = gateway.post("/monitor/dead-letters/discard",
                            selection(letter_ids, queue, discard_all, reason))
-    print_outcome("discarded", outcome, as_json)
+    print_outcome("sausat.discarded_title", outcome, as_json)
 
 
 @dead_letters.command("actions")
@@ -274,9 +280,19 @@ def actions(gateway, as_json, limit):
     found = gateway.get("/monitor/dead-letter-actions", params={"limit": limit}).json()
     if as_json:
         return emit_json(found)
-    table("replays and discards", ["at", "action", "by", "reason", "failed on", "event"],
-          [(a["at"], a["action"], a["by"], a["reason"], a["failed_on"], a["event_type"])
-           for a in found["actions"]])
+    table(say("sausat.actions_title"),
+          [("sausat.at", TIME), ("sausat.action", NAME), ("sausat.by", NAME),
+           ("sausat.reason", TEXT), ("sausat.failed_on", NAME), ("sausat.event", NAME)],
+          [(vietnam_time(a["at"]), say_action(a["action"]), a["by"], a["reason"],
+            a["failed_on"], a["event_type"]) for a in found["actions"]])
+
+
+ACTIONS = {"replayed": "sausat.replayed", "discarded": "sausat.discarded"}
+
+
+def say_action(action):
+    """``replayed`` / ``discarded`` in words (another as it is)."""
+    return say(ACTIONS[action]) if action in ACTIONS else action
 
 
 @cli.command()
@@ -288,9 +304,11 @@ def trace(gateway, as_json, subject_id):
     found = gateway.get(f"/monitor/trace/{subject_id}").json()
     if as_json:
         return emit_json(found)
-    table(f"trace of {subject_id}", ["+s", "at", "event", "by", "ids"],
-          [(step["seconds_since_start"], step["occurred_at"],
-            f"{step['source']}.{step['event_type']}", step["actor"] or "system",
+    table(say("sausat.trace_title", subject_id=subject_id),
+          [("sausat.seconds_since_start", FIGURE), ("sausat.at", TIME), ("sausat.event", NAME),
+           ("sausat.by", NAME), ("sausat.ids", TEXT)],
+          [(step["seconds_since_start"], vietnam_time(step["occurred_at"]),
+            f"{step['source']}.{step['event_type']}", step["actor"] or say("sausat.system"),
             " ".join(f"{k}={v}" for k, v in step["ids"].items()))
            for step in found["steps"]])
 
@@ -305,10 +323,11 @@ def alerts(gateway, as_json, show_all):
                         params={"state": "all" if show_all else "active"}).json()
     if as_json:
         return emit_json(found)
-    table(f"alerts: {sum(a['active'] for a in found['alerts'])} active",
-          ["kind", "subject", "detail", "raised at", "cleared at"],
-          [(a["kind"], a["subject"], a["detail"], a["raised_at"], a["cleared_at"])
-           for a in found["alerts"]])
+    table(say("sausat.alerts_title", n=sum(a["active"] for a in found["alerts"])),
+          [("sausat.kind", NAME), ("sausat.subject", NAME), ("sausat.detail", TEXT),
+           ("sausat.raised_at", TIME), ("sausat.cleared_at", TIME)],
+          [(a["kind"], a["subject"], a["detail"], vietnam_time(a["raised_at"]),
+            vietnam_time(a["cleared_at"])) for a in found["alerts"]])
 
 
 @cli.command("wait-queues")
@@ -324,13 +343,15 @@ def wait_queues(gateway, as_json, remove):
     if as_json:
         return emit_json(found)
     if "stale" in found:
-        table(f"stale wait queues (delays now {found['configured_delays']})",
-              ["queue", "delay ms", "messages"],
+        table(say("sausat.stale_wait_queues_title", delays=found["configured_delays"]),
+              [("sausat.queue", NAME), ("sausat.delay_ms", FIGURE),
+               ("sausat.messages", FIGURE)],
               [(q["queue"], q["delay_ms"], q["messages"]) for q in found["stale"]])
     else:
-        table("wait queues removed", ["queue", "outcome"],
-              [(q, "removed") for q in found["removed"]]
-              + [(q, "kept: not empty") for q in found["kept_not_empty"]])
+        table(say("sausat.wait_queues_removed_title"),
+              [("sausat.queue", NAME), ("sausat.outcome", TEXT)],
+              [(q, say("sausat.removed")) for q in found["removed"]]
+              + [(q, say("sausat.kept_not_empty")) for q in found["kept_not_empty"]])
 
 
 if __name__ == "__main__":

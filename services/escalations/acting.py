@@ -18,6 +18,8 @@ from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound
 
 _log = getLogger(__name__)
+# an escalation's reason when its holder gave none (events and API), and the same as a code
+ESCALATED_BY_HOLDER = "escalated by the authority holding it"
 
 
 def act_on_case(db, rules, case_id, action, args, principal):
@@ -52,6 +54,8 @@ def _resolve(db, case, action, args, principal):
         args["original"] = original
     if action == "escalate":
         args["parent_authority_id"] = _parent_of(db, case["authority_id"])
+        if "reason" not in args:
+            args.update(reason=ESCALATED_BY_HOLDER, because={"code": "escalated_by_holder"})
     return args
 
 
@@ -73,7 +77,8 @@ def sweep_deadlines(db, rules):
                 outcome = case_life.apply_action(
                     case, "escalate", cases.SYSTEM_ACTOR, now, rules.policy,
                     parent_authority_id=_parent_of(db, case["authority_id"]),
-                    reason=case_life.breach_reason(case))
+                    reason=case_life.breach_reason(case),
+                    because=case_life.breach_because(case))
             else:
                 continue
             store.commit(db, case, outcome)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from services.escalations import sla
 from shared import contracts
 from shared.errors import Conflict, InvalidInput, RuleViolated
+from shared.reasons import reason
 
 # --- states ----------------------------------------------------------------------------------
 
@@ -131,7 +132,7 @@ def allowed_actions(state, side=None):
 class Outcome:
     state: str
     changes: dict      # fields to $set on the case (includes state and schedule)
-    entry: dict        # the timeline line: who, when, what, why
+    entry: dict        # the timeline line: who, when, what, why (and ``because``, below)
     event: tuple       # (EventType, payload)
 
 
@@ -142,7 +143,8 @@ def _date(value):
 def _text(args, name, what):
     value = args.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} needs a {name}", {name: ["required, non-empty text"]})
+        raise InvalidInput(f"{what} needs a {name}",
+                           {name: [reason("required", "required, non-empty text")]})
     return value.strip()
 
 
@@ -161,7 +163,9 @@ def apply_action(case, action, actor, at, policy, **args):
     row = transition(state, action)
     refs = {"case_id": case["_id"], "concern_id": case["concern_id"]}
     holder = case.get("authority_id")
-    changes, why = {}, None
+    # why: a person's own words, or the system's in English (events, API); because: the
+    # system's reason as a code and its values, which the pages word in the reader's language
+    changes, why, because = {}, None, args.get("because")
 
     if action in ("acknowledge", "start"):
         target = row.targets[0]
@@ -189,10 +193,10 @@ def apply_action(case, action, actor, at, policy, **args):
         to = args.get("authority_id")
         if not isinstance(to, str) or not to:
             raise InvalidInput("a redirect must name the authority responsible",
-                               {"authority_id": ["required"]})
+                               {"authority_id": [reason("required", "required")]})
         if to == holder:
             raise RuleViolated("a case cannot be redirected to the authority holding it",
-                               {"authority_id": [to]})
+                               {"authority_id": [reason("same_authority", to)]})
         changes.update(authority_id=to, triage=False, received_at=at)
         if state == UNROUTED:  # its first holder: the clock starts now
             acknowledge_by, answer_by = policy.deadlines_for(
@@ -215,7 +219,8 @@ def apply_action(case, action, actor, at, policy, **args):
         outcome = args.get("outcome")
         if outcome not in CLOSE_OUTCOMES:
             raise InvalidInput("closing needs an outcome",
-                               {"outcome": ["must be 'resolved' or 'unresolved'"]})
+                               {"outcome": [reason("required", "must be 'resolved' or "
+                                                   "'unresolved'")]})
         target, why = CLOSE_OUTCOMES[outcome], (args.get("note") or "").strip()
         changes["closed_at"] = at
         event = (contracts.CASE_CLOSED, {**refs, "authority_id": holder, "outcome": outcome,
@@ -233,6 +238,7 @@ def apply_action(case, action, actor, at, policy, **args):
             raise RuleViolated(f"the original must be open, it is {original['status']}",
                                {"original_case_id": [original["_id"]]})
         why = f"duplicate of case {original['_id']}"
+        because = {"code": "duplicate_of"}
         changes["duplicate_of"] = original["_id"]
         event = (contracts.CASE_MARKED_DUPLICATE, {**refs, "authority_id": holder,
                                                    "original_case_id": original["_id"]})
@@ -241,7 +247,8 @@ def apply_action(case, action, actor, at, policy, **args):
         if at > case["closed_at"] + policy.reopen_within:
             days = policy.reopen_within.days
             raise RuleViolated(f"a case can be reopened within {days} days of closing",
-                               {"closed_at": [case["closed_at"].isoformat()]})
+                               {"closed_at": [reason("reopen_window_passed",
+                                                  case["closed_at"].isoformat(), days=days)]})
         _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)
@@ -268,21 +275,22 @@ def apply_action(case, action, actor, at, policy, **args):
         event = (contracts.CASE_ESCALATED, {**refs, "from_authority_id": holder,
                                             "authority_id": parent,
                                             "standing_committee_flagged": parent is None,
-                                            "reason": why})
+                                            "reason": why, **({"because": because}
+                                                              if because else {})})
     elif action == "withdraw":
         target, why = row.targets[0], _text(args, "reason", "withdrawing")
         changes["closed_at"] = at
         event = (contracts.CASE_WITHDRAWN, {**refs, "authority_id": holder, "reason": why})
     elif action == "accept_answer":
         target = row.targets[0]
-        why = _members_said("satisfied", args)
+        why, because = _members_said("satisfied", "members_satisfied", args)
         changes["closed_at"] = at
         event = (contracts.CASE_CLOSED, {**refs, "authority_id": holder, "outcome": "resolved",
                                          "note": why})
     elif action == "reject_answer":
         # reopened at the same authority (the holder that answered), with a fresh deadline
         target = row.targets[0]
-        why = _members_said("not satisfied", args)
+        why, because = _members_said("not satisfied", "members_not_satisfied", args)
         _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)
@@ -295,15 +303,18 @@ def apply_action(case, action, actor, at, policy, **args):
     after = {**case, **changes}
     changes.update(schedule(after, policy))
     entry = {"at": at, **_who(actor), "action": action, "from_state": state,
-             "to_state": target, "why": why, "authority_id": after.get("authority_id")}
+             "to_state": target, "why": why, "because": because,
+             "authority_id": after.get("authority_id")}
     return Outcome(target, changes, entry, event)
 
 
-def _members_said(verdict, args):
-    """The timeline's why of a review at the branch: the verdict, the meeting, the comment."""
+def _members_said(verdict, code, args):
+    """The timeline's why of a review at the branch (the verdict, the meeting, the comment),
+    and the same as a ``because``."""
     comment = (args.get("comment") or "").strip()
     said = f"members {verdict} when the answer was read out on {args.get('reviewed_on')}"
-    return f"{said}: {comment}" if comment else said
+    because = {"code": code, "reviewed_on": str(args.get("reviewed_on")), "comment": comment}
+    return (f"{said}: {comment}" if comment else said), because
 
 
 # --- deadlines and the sweep -----------------------------------------------------------------
@@ -361,6 +372,7 @@ def note_deadline_near(case, at, policy):
     entry = {"at": at, "user_id": "system", "role": "system", "action": "remind",
              "from_state": case["status"], "to_state": case["status"],
              "why": f"{kind} deadline {due_on.isoformat()} is near",
+             "because": {"code": "deadline_near", "deadline": kind, "due_on": due_on.isoformat()},
              "authority_id": case["authority_id"]}
     event = (contracts.CASE_DEADLINE_NEAR, {"case_id": case["_id"],
                                             "concern_id": case["concern_id"],
@@ -372,6 +384,12 @@ def note_deadline_near(case, at, policy):
 def breach_reason(case):
     kind, due_on = pending_deadline(case)
     return f"{kind} deadline {due_on.isoformat()} passed"
+
+
+def breach_because(case):
+    """:func:`breach_reason` as a timeline's ``because``."""
+    kind, due_on = pending_deadline(case)
+    return {"code": "deadline_passed", "deadline": kind, "due_on": due_on.isoformat()}
 
 
 def escalation_target(authority):

@@ -49,8 +49,11 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
                     acknowledge_by=acknowledge_by.isoformat(), answer_by=answer_by.isoformat())
     case.update(case_life.schedule(case, policy))
     why = f"routing rule {rule.rule_id}" if rule else "no routing rule covers it: triage"
+    because = ({"code": "routing_rule", "rule_id": rule.rule_id, "topic": concern["topic"]}
+               if rule else {"code": "no_routing_rule"})
     case["timeline"] = [{"at": now, **SYSTEM_ACTOR, "action": "route", "from_state": None,
-                         "to_state": case["status"], "why": why, "authority_id": authority_id}]
+                         "to_state": case["status"], "why": why, "because": because,
+                         "authority_id": authority_id}]
     refs = {"case_id": case_id, "concern_id": concern["concern_id"]}
     if rule:
         event = contracts.CASE_ROUTED.new({**refs, "authority_id": authority_id,
@@ -68,6 +71,9 @@ def shown(case, now, authority_names, principal=None):
     """A case as the inbox and the case page show it to ``principal`` (times in UTC, as
     stored), with the actions their side may take now (None: a trusted internal caller)."""
     due_at = case.get("due_at") and case["due_at"].astimezone(dt.timezone.utc)
+    if "timeline" in case:  # each line names the authority it left the case with
+        case = {**case, "timeline": [{**entry, "authority_name": authority_names.get(
+            entry.get("authority_id"))} for entry in case["timeline"]]}
     return {**case, "authority_name": authority_names.get(case.get("authority_id")),
             "due_at": due_at, "overdue": bool(due_at and due_at <= now),
             "allowed_actions": actions_for(case, principal)}

@@ -29,9 +29,9 @@ def visible_case(db, case_id, principal):
 
 def show(db, case, now, principal):
     """The case as ``principal`` sees it, with its holder's name and their actions."""
-    authority_id = case.get("authority_id")
-    return cases.shown(case, now, store.authority_names(db, [authority_id] if authority_id
-                                                         else []), principal)
+    named = {case.get("authority_id")} | {entry.get("authority_id")
+                                          for entry in case.get("timeline", ())}
+    return cases.shown(case, now, store.authority_names(db, named - {None}), principal)
 
 
 def _shown(db, found, now, principal):

@@ -12,6 +12,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from shared.reasons import reason
+
 ITEM_SEPARATORS = re.compile(r"\s*[;\n]\s*")
 FREQUENCIES = {"monthly": "monthly", "hang_thang": "monthly", "moi_thang": "monthly",
                "quarterly": "quarterly", "hang_quy": "quarterly", "moi_quy": "quarterly"}
@@ -51,8 +53,8 @@ def parse_schedule(text):
                      None)
     day = re.search(r"\d+", words)
     if frequency is None or day is None:
-        raise ValueError(f"{text!r} is not a meeting schedule (e.g. 'monthly 5' or "
-                         "'hằng tháng, ngày 5')")
+        raise ValueError(reason("bad_schedule", f"{text!r} is not a meeting schedule (e.g. "
+                                "'monthly 5' or 'hằng tháng, ngày 5')", value=text))
     return {"frequency": frequency, "day_of_month": int(day.group())}
 
 
@@ -74,8 +76,9 @@ def parse_contacts(text):
         phone = PHONE.search(rest)
         name = " ".join(PHONE.sub(" ", rest).split())
         if not name:
-            raise ValueError(f"contact {item!r} has no name (e.g. 'Nguyễn Văn An (Bí thư) "
-                             "0912 345 678 an@example.vn')")
+            raise ValueError(reason("contact_without_name", f"contact {item!r} has no name "
+                                    "(e.g. 'Nguyễn Văn An (Bí thư) 0912 345 678 "
+                                    "an@example.vn')", value=item))
         contacts.append({"name": name, "role": role and role.group(1).strip() or None,
                          "phone": phone and phone.group().strip() or None,
                          "email": email and email.group() or None})
@@ -95,8 +98,8 @@ def parse_memberships(text):
     for item in _items(text):
         match = MEMBERSHIP.match(item)
         if match is None:
-            raise ValueError(f"membership {item!r} is not 'unit id: role [từ dd/mm/yyyy] "
-                             "[đến dd/mm/yyyy]'")
+            raise ValueError(reason("bad_membership", f"membership {item!r} is not 'unit id: "
+                                    "role [từ dd/mm/yyyy] [đến dd/mm/yyyy]'", value=item))
         memberships.append({"unit_id": match["unit"], "role": match["role"],
                             "starts_on": _iso(match["start"]), "ends_on": _iso(match["end"])})
     return memberships

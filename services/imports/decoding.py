@@ -21,6 +21,8 @@ import codecs
 import re
 import unicodedata
 
+from shared.reasons import reason
+
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with a byte-order mark"),
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
@@ -41,15 +43,17 @@ class EncodingRefused(ValueError):
 def decode_text(data):
     """The text of ``data`` (bytes), NFC-normalised, or :class:`EncodingRefused`."""
     if not data:
-        raise EncodingRefused("the file is empty")
+        raise EncodingRefused(reason("empty_file", "the file is empty"))
     for bom, codec, name in BOMS:
         if data.startswith(bom):
             if bom == codecs.BOM_UTF16_LE and data.startswith(b"\xff\xfe\x00\x00"):
-                raise EncodingRefused("UTF-32 is not supported: save the file as UTF-8 or UTF-16")
+                raise EncodingRefused(reason("not_utf8", "UTF-32 is not supported: save the "
+                                             "file as UTF-8 or UTF-16"))
             return _checked(_strict(data, codec, name), name)
     if data[:64].count(b"\x00") > 4:
-        raise EncodingRefused("the file looks like UTF-16 without a byte-order mark: save it "
-                              "as UTF-8, or as UTF-16 with its byte-order mark")
+        raise EncodingRefused(reason("not_utf8", "the file looks like UTF-16 without a "
+                                     "byte-order mark: save it as UTF-8, or as UTF-16 with "
+                                     "its byte-order mark"))
     try:
         return _checked(data.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError:
@@ -61,8 +65,8 @@ def _strict(data, codec, name):
     try:
         return data.decode(codec)
     except UnicodeDecodeError as error:
-        raise EncodingRefused(f"not valid {name}: undecodable byte at offset {error.start}; "
-                              "save the file as UTF-8") from None
+        raise EncodingRefused(reason("not_utf8", f"not valid {name}: undecodable byte at offset "
+                                     f"{error.start}; save the file as UTF-8")) from None
 
 
 def _checked(text, name):
@@ -70,13 +74,15 @@ def _checked(text, name):
     bad = IMPLAUSIBLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        raise EncodingRefused(f"read as {name}, line {line} holds U+{ord(bad.group()):04X}, "
-                              "which no office document contains: the file is in another "
-                              "encoding or damaged; save it as UTF-8")
+        raise EncodingRefused(reason("garbled_text", f"read as {name}, line {line} holds "
+                                     f"U+{ord(bad.group()):04X}, which no office document "
+                                     "contains: the file is in another encoding or damaged; "
+                                     "save it as UTF-8", line=line))
     garbled = MOJIBAKE.search(text)
     if garbled:
         line = text.count("\n", 0, garbled.start()) + 1
-        raise EncodingRefused(f"read as {name}, line {line} holds {garbled.group()!r}: text "
-                              "that was already garbled (UTF-8 read as a code page) before "
-                              "it was saved; fix the file and save it as UTF-8")
+        raise EncodingRefused(reason("garbled_text", f"read as {name}, line {line} holds "
+                                     f"{garbled.group()!r}: text that was already garbled "
+                                     "(UTF-8 read as a code page) before it was saved; fix "
+                                     "the file and save it as UTF-8", line=line))
     return text

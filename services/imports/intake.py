@@ -16,6 +16,7 @@ from services.imports.decoding import EncodingRefused, decode_text
 from services.imports.kinds import KINDS, kind_named, kind_of_headers
 from services.imports.parsing import FileRefused, check_archive, format_of, read_file
 from services.imports.rows import check_sheet
+from shared.reasons import reason
 
 
 @dataclass
@@ -34,7 +35,7 @@ def first_look(data, filename, declared_format, limits):
         try:
             decode_text(data)
         except EncodingRefused as refused:
-            raise FileRefused(str(refused)) from None
+            raise FileRefused(*refused.args) from None
     else:
         check_archive(data, limits)
     return fmt
@@ -58,8 +59,9 @@ def take_in(data, filename, kind, declared_format, limits):
         taken.rejections.extend(checked.rejections)
     if all(sheet["kind"] is None for sheet in taken.sheets):
         names = ", ".join(repr(sheet["name"]) for sheet in taken.sheets)
-        raise FileRefused(f"cannot tell what {names} holds: name the sheet (or give kind) as "
-                          f"one of {', '.join(KINDS)}, or use their columns")
+        raise FileRefused(reason("unknown_sheets", f"cannot tell what {names} holds: name the "
+                                 f"sheet (or give kind) as one of {', '.join(KINDS)}, or use "
+                                 "their columns", sheets=names))
     taken.rejections.sort(key=lambda r: (r.sheet, r.line, r.column))
     return taken
 

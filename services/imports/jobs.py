@@ -32,7 +32,7 @@ from services.imports.intake import first_look, take_in
 from services.imports.kinds import KINDS
 from services.imports.parsing import FileRefused
 from services.imports.planning import Known, lookups, make_plan
-from services.imports.rows import Row
+from services.imports.rows import Row, refused_on
 from shared import contracts
 from shared.authorisation import actor_of
 from shared.errors import InvalidInput, NotFound, SausatError, Unavailable
@@ -77,7 +77,7 @@ def accept_upload(db, upload, principal, limits):
         fmt = first_look(data, upload["filename"], upload["format"], limits)
     except FileRefused as refused:
         raise InvalidInput("the file is refused; nothing was imported",
-                           {"content_base64": [str(refused)]}) from None
+                           {"content_base64": [refused.args[0]]}) from None
     job = new_job(upload, fmt, principal)
     store.add_job(db, job, upload["content_base64"])
     _log.info("import %s of %s (%s, %d bytes) queued", job["_id"], upload["filename"],
@@ -214,7 +214,8 @@ class JobRunner:
         reason = (f"việc nhập dừng vì lỗi, {when} / the import stopped on an error {when}: "
                   f"{type(error).__name__}: {str(error)[:300]}; upload the file again, or "
                   "ask an operator")
-        self.ended(job_id, {"state": "failed", "refusal": reason})
+        self.ended(job_id, {"state": "failed", "refusal": reason,
+                            "refusal_because": {"code": "import_stopped"}})
         _log.warning("import %s failed: %s", job_id, reason)
 
     def claim(self, job_id):
@@ -248,7 +249,8 @@ class JobRunner:
             taken = tpool.execute(take_in, data, job["filename"], job["kind"], job["format"],
                                   self.limits)
         except FileRefused as refused:
-            self.ended(job["_id"], {"state": "refused", "refusal": str(refused)})
+            self.ended(job["_id"], {"state": "refused", "refusal": str(refused),
+                                    "refusal_because": refused.because})
             _log.info("import %s refused: %s", job["_id"], refused)
             return None
         except Exception as error:  # noqa: BLE001 (the same file fails the same way again)
@@ -333,8 +335,7 @@ class JobRunner:
                 for row, result in zip(rows, results):
                     if isinstance(result, SausatError):
                         failure = {"sheet": row["sheet"], "line": row["line"],
-                                   "column": _column(result, KINDS[kind].key[-1]),
-                                   "reason": result.message}
+                                   **refused_on(result, KINDS[kind])}
                         failures.append(failure)
                         marks.append((row["_id"], {"state": "failed",
                                                     "reason": result.message}))
@@ -387,8 +388,3 @@ def _arguments(kind, payload, changing, principal):
         return (kind.registered(payload), principal)
     key, = kind.key_of(payload)
     return (key, {name: payload.get(name) for name in kind.changeable}, principal)
-
-
-def _column(error, default):
-    fields = getattr(error, "fields", None) or {}
-    return next(iter(fields), default)

@@ -97,6 +97,11 @@ class Kind:
     def column(self, name):
         return next(column for column in self.columns if column.name == name)
 
+    def header_of(self, name):
+        """The Vietnamese header of the field ``name`` as the import template writes it."""
+        found = next((column for column in self.columns if column.name == name), None)
+        return found.labels[0] if found and found.labels else None
+
     @property
     def required(self):
         return [column.name for column in self.columns if column.required]

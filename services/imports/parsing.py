@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from services.imports.decoding import EncodingRefused, decode_text
 from services.imports.writing import unguarded
+from shared.reasons import reason, reasons_of
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -36,7 +37,12 @@ GENERAL_DIGITS = 11
 
 
 class FileRefused(ValueError):
-    """The file as a whole cannot be read; nothing in it is considered."""
+    """The file as a whole cannot be read; nothing in it is considered. Raised with a
+    :func:`shared.reasons.reason`, whose code and values the pages word (``because``)."""
+
+    @property
+    def because(self):
+        return reasons_of(self.args[0]) if self.args else {"code": "invalid"}
 
 
 @dataclass(frozen=True)
@@ -73,14 +79,16 @@ def format_of(data, filename=None, declared=None):
     """``csv`` or ``xlsx``: what the bytes are, checked against what the name or the caller
     says."""
     if data.startswith(XLS_MAGIC):
-        raise FileRefused("the old Excel format (.xls) is not read: save the sheet as .xlsx "
-                          "(Excel Workbook) or as CSV UTF-8")
+        raise FileRefused(reason("old_excel", "the old Excel format (.xls) is not read: save "
+                                 "the sheet as .xlsx (Excel Workbook) or as CSV UTF-8"))
     found = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
     named = declared or (filename.rsplit(".", 1)[-1].lower()
                          if filename and "." in filename else None)
     if named in FORMATS and named != found:
-        raise FileRefused(f"the file is called {named} but its content is "
-                          f"{'an .xlsx workbook' if found == 'xlsx' else 'not an .xlsx workbook'}")
+        raise FileRefused(reason(
+            "format_mismatch", f"the file is called {named} but its content is "
+            f"{'an .xlsx workbook' if found == 'xlsx' else 'not an .xlsx workbook'}",
+            named=named))
     return found
 
 
@@ -96,14 +104,15 @@ def read_csv(data, name, limits):
     try:
         text = decode_text(data)
     except EncodingRefused as refused:
-        raise FileRefused(str(refused)) from None
+        raise FileRefused(*refused.args) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         headers = next(reader, None)
         if headers is None or not any(h.strip() for h in headers):
-            raise FileRefused("the file has no header line (line 1 names the columns)")
+            raise FileRefused(reason("no_header", "the file has no header line (line 1 "
+                                            "names the columns)"))
         headers = _checked_headers(
             [_csv_cell(h, limits, name, 1, i) or "" for i, h in enumerate(headers)], limits)
         rows, line, count = [], reader.line_num + 1, 1
@@ -116,13 +125,15 @@ def read_csv(data, name, limits):
             if len(values) > len(headers):
                 extra = [v for v in values[len(headers):] if v.strip()]
                 if extra:
-                    rows.append((start, {"_row": f"{len(values)} cells but the header has "
-                                                 f"{len(headers)} columns"}))
+                    rows.append((start, {"_row": reason(
+                        "too_many_cells", f"{len(values)} cells but the header has "
+                        f"{len(headers)} columns", cells=len(values), columns=len(headers))}))
                     continue
             rows.append((start, {h: _csv_cell(v, limits, name, start, i)
                                  for i, (h, v) in enumerate(zip(headers, values))}))
     except csv.Error as error:
-        raise FileRefused(f"line {reader.line_num}: not valid CSV ({error})") from None
+        raise FileRefused(reason("bad_csv", f"line {reader.line_num}: not valid CSV ({error})",
+                                 line=reader.line_num)) from None
     return Sheet(name, headers, rows)
 
 
@@ -134,26 +145,28 @@ def check_archive(data, limits):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except Exception as error:  # noqa: BLE001 (any way a zip is damaged: one refusal)
-        raise FileRefused(f"not a readable .xlsx workbook ({type(error).__name__}: "
-                          f"{error})") from None
+        raise FileRefused(reason("bad_workbook", f"not a readable .xlsx workbook "
+                                 f"({type(error).__name__}: {error})")) from None
     total = 0
     for entry in entries:
         size = entry.file_size
         if size > limits.entry_bytes:
-            raise FileRefused(f"tệp nén quá lớn khi giải nén / the workbook's part "
-                              f"{entry.filename!r} unpacks to {size} bytes: at most "
-                              f"{limits.entry_bytes}")
+            raise FileRefused(reason("workbook_too_big", f"the workbook's part "
+                                     f"{entry.filename!r} unpacks to {size} bytes: at most "
+                                     f"{limits.entry_bytes}"))
         if size >= RATIO_FROM_BYTES and size > limits.compression_ratio * max(
                 entry.compress_size, 1):
-            raise FileRefused(f"tệp nén bất thường / the workbook's part {entry.filename!r} "
-                              f"is packed {size // max(entry.compress_size, 1)} times: at "
-                              f"most {limits.compression_ratio:g} (a zip bomb, not a workbook)")
+            raise FileRefused(reason("workbook_too_big", f"the workbook's part "
+                                     f"{entry.filename!r} is packed "
+                                     f"{size // max(entry.compress_size, 1)} times: at most "
+                                     f"{limits.compression_ratio:g} (a zip bomb, not a "
+                                     "workbook)"))
         total += size
     if total > limits.unpacked_bytes:
-        raise FileRefused(f"tệp nén quá lớn khi giải nén / the workbook unpacks to {total} "
-                          f"bytes: at most {limits.unpacked_bytes}")
+        raise FileRefused(reason("workbook_too_big", f"the workbook unpacks to {total} bytes: "
+                                 f"at most {limits.unpacked_bytes}"))
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
-        raise FileRefused("a zip archive but not an .xlsx workbook")
+        raise FileRefused(reason("bad_workbook", "a zip archive but not an .xlsx workbook"))
 
 
 def read_xlsx(data, limits):
@@ -163,7 +176,7 @@ def read_xlsx(data, limits):
     except FileRefused:
         raise
     except Exception as error:  # noqa: BLE001 (a damaged or hostile workbook: refused whole)
-        raise FileRefused(_unreadable(error)) from None
+        raise FileRefused(reason("bad_workbook", _unreadable(error))) from None
 
 
 def _read_workbook(data, limits):
@@ -197,7 +210,7 @@ def _read_workbook(data, limits):
     finally:
         book.close()
     if not sheets:
-        raise FileRefused("the workbook has no sheet with a header line")
+        raise FileRefused(reason("no_header", "the workbook has no sheet with a header line"))
     return sheets
 
 
@@ -220,8 +233,8 @@ def _unreadable(error):
 
 
 def _too_many_rows(name, limits):
-    return (f"quá nhiều dòng / {name!r}: more than {limits.rows} rows in the file (blank ones "
-            "counted): split the file")
+    return reason("too_many_rows", f"{name!r}: more than {limits.rows} rows in the file "
+                  "(blank ones counted): split the file", limit=limits.rows)
 
 
 def _checked_headers(headers, limits):
@@ -229,11 +242,13 @@ def _checked_headers(headers, limits):
     while headers and not headers[-1]:
         headers.pop()
     if len(headers) > limits.columns:
-        raise FileRefused(f"quá nhiều cột / more than {limits.columns} columns in the header")
+        raise FileRefused(reason("too_many_columns", f"more than {limits.columns} columns in "
+                                 "the header", limit=limits.columns))
     seen = set()
     for header in headers:
         if header and header in seen:
-            raise FileRefused(f"the column {header!r} appears twice in the header")
+            raise FileRefused(reason("column_twice", f"the column {header!r} appears twice in "
+                                     "the header", header=header))
         seen.add(header)
     return headers
 
@@ -280,7 +295,8 @@ def _cell(value, limits, sheet, line, index):
         return value
     text = str(value)
     if len(text) > limits.cell_chars:  # before any work on it: a huge cell costs nothing
-        raise FileRefused(f"ô quá dài / {sheet!r} line {line}, column {index + 1}: "
-                          f"{len(text)} characters, at most {limits.cell_chars}")
+        raise FileRefused(reason("cell_too_long", f"{sheet!r} line {line}, column {index + 1}: "
+                                 f"{len(text)} characters, at most {limits.cell_chars}",
+                                 line=line, column=index + 1, limit=limits.cell_chars))
     text = unicodedata.normalize("NFC", text).strip()
     return text or None

@@ -25,6 +25,7 @@ from services.imports.kinds import APPLY_ORDER, KINDS
 from services.imports.rows import Rejection
 from shared.eligibility import eligible_rule
 from shared.errors import RuleViolated
+from shared.reasons import Reason, reason
 
 # fields compared to decide "the same record"; the contact may change on its own
 COMPARED = {
@@ -120,7 +121,8 @@ class _Planner:
         self.rejected = {kind: {} for kind in APPLY_ORDER}   # id -> line
 
     def reject(self, row, column, reason):
-        self.plan.rejections.append(Rejection(row.sheet, row.line, column, reason))
+        self.plan.rejections.append(Rejection(row.sheet, row.line, column, reason,
+                                              KINDS[row.kind].header_of(column)))
         self.rejected[row.kind][KINDS[row.kind].key_of(row.payload)] = row.line
 
     def without_duplicates(self, kind, rows):
@@ -132,9 +134,12 @@ class _Planner:
                 if earlier.payload == row.payload:
                     self.plan.unchanged.append((row.sheet, row.line))  # the same line twice
                 else:
+                    column = KINDS[kind].key[-1]
                     self.plan.rejections.append(Rejection(
-                        row.sheet, row.line, KINDS[kind].key[-1],
-                        f"{'/'.join(key)} is also on line {earlier.line} with other data"))
+                        row.sheet, row.line, column, reason(
+                            "repeated_key", f"{'/'.join(key)} is also on line {earlier.line} "
+                            "with other data", key="/".join(key), line=earlier.line),
+                        KINDS[kind].header_of(column)))
                 continue
             first[key] = row
             kept.append(row)
@@ -167,7 +172,9 @@ class _Planner:
         except _Differs as differs:
             shown = ", ".join(f"{name} {differs.existing.get(name)!r} there, "
                               f"{row.payload.get(name)!r} here" for name in differs.fields)
-            self.reject(row, KINDS[kind].key[-1], f"already registered with other data ({shown})")
+            self.reject(row, KINDS[kind].key[-1], reason(
+                "registered_differently", f"already registered with other data ({shown})",
+                fields=shown))
             return False
         if outcome == "unchanged":
             self.plan.unchanged.append((row.sheet, row.line))
@@ -183,10 +190,12 @@ class _Planner:
             return True
         singular = kind[:-1].replace("_", " ")
         if (key,) in self.rejected[kind]:
-            self.reject(row, column, f"{singular} {key!r} is rejected on line "
-                                     f"{self.rejected[kind][(key,)]}")
+            line = self.rejected[kind][(key,)]
+            self.reject(row, column, reason("depends_on_rejected", f"{singular} {key!r} is "
+                                            f"rejected on line {line}", key=key, line=line))
         else:
-            self.reject(row, column, f"no {singular} {key!r} in the registry or in this file")
+            self.reject(row, column, reason("unknown_reference", f"no {singular} {key!r} in the "
+                                            "registry or in this file", key=key))
         return False
 
     # --- each kind ----------------------------------------------------------------------------
@@ -212,12 +221,14 @@ class _Planner:
         for row in sorted(rows, key=lambda r: r.line):
             unit_id, parent = row.payload["unit_id"], row.payload.get("parent_id")
             if parent is not None and parent not in pending and parent not in self.known.units:
-                self.reject(row, "parent_id", f"no unit {parent!r} in the registry or in "
-                                              "this file")
+                self.reject(row, "parent_id", reason("unknown_reference", f"no unit {parent!r} "
+                                                     "in the registry or in this file",
+                                                     key=parent))
                 continue
             path = path_of(unit_id)
             if path is None:
-                self.reject(row, "parent_id", "the parents make a cycle")
+                self.reject(row, "parent_id", reason("parent_cycle",
+                                                     "the parents make a cycle"))
                 continue
             paths[unit_id] = path
         # parents first: by depth within the file, then refuse what hangs from a rejected unit
@@ -227,8 +238,10 @@ class _Planner:
             if unit_id not in paths:
                 continue
             if parent in pending and parent not in self.in_file["units"]:
-                self.reject(row, "parent_id", f"unit {parent!r} is rejected on line "
-                                              f"{pending[parent].line}")
+                line = pending[parent].line
+                self.reject(row, "parent_id", reason("depends_on_rejected", f"unit {parent!r} "
+                                                     f"is rejected on line {line}", key=parent,
+                                                     line=line))
                 continue
             depth = sum(1 for ancestor in paths[unit_id] if ancestor in self.in_file["units"])
             if self.settle("units", row, self.known.units.get(unit_id), wave + depth):
@@ -253,9 +266,12 @@ class _Planner:
                 eligible_rule(cadre["positions"], unit["level"], unit.get("kind"),
                                      unit["path"], cadre["home_unit_id"])
             except RuleViolated as refused:
-                detail = "; ".join(m for ms in (refused.fields or {}).values() for m in ms)
-                self.reject(row, "unit_id", f"{refused.message}: {detail}" if detail
-                            else refused.message)
+                said = [m for ms in (refused.fields or {}).values() for m in ms]
+                detail = "; ".join(said)
+                english = f"{refused.message}: {detail}" if detail else refused.message
+                first = said[0] if said and isinstance(said[0], Reason) else None
+                self.reject(row, "unit_id", Reason(english, first.code, first.params)
+                            if first else english)
                 continue
             self.settle("assignments", row, self.known.assignments.get((cadre_id, unit_id)),
                         wave)
@@ -295,15 +311,19 @@ class _Planner:
             parent = row.payload.get("parent_authority_id")
             if parent is not None and parent not in pending \
                     and parent not in self.known.authorities:
-                self.reject(row, "parent_authority_id", f"no authority {parent!r} in the "
-                                                        "registry or in this file")
+                self.reject(row, "parent_authority_id", reason(
+                    "unknown_reference", f"no authority {parent!r} in the registry or in this "
+                    "file", key=parent))
                 continue
             if depth[authority_id] is None:
-                self.reject(row, "parent_authority_id", "the parents make a cycle")
+                self.reject(row, "parent_authority_id", reason("parent_cycle",
+                                                               "the parents make a cycle"))
                 continue
             if parent in pending and parent not in self.in_file["authorities"]:
-                self.reject(row, "parent_authority_id", f"authority {parent!r} is rejected on "
-                                                        f"line {pending[parent].line}")
+                line = pending[parent].line
+                self.reject(row, "parent_authority_id", reason(
+                    "depends_on_rejected", f"authority {parent!r} is rejected on line {line}",
+                    key=parent, line=line))
                 continue
             if self.settle("authorities", row, self.known.authorities.get(authority_id),
                            wave + depth[authority_id]):
@@ -318,8 +338,9 @@ class _Planner:
             rule_id = row.payload["rule_id"]
             other = by_scope.get(_scope(row.payload))
             if other is not None and other != rule_id:
-                self.reject(row, "rule_id", f"rule {other!r} already covers this topic, unit, "
-                                            "urgency and start date")
+                self.reject(row, "rule_id", reason("rule_overlaps", f"rule {other!r} already "
+                                                   "covers this topic, unit, urgency and start "
+                                                   "date", key=other))
                 continue
             if self.settle("routing_rules", row, self.known.routing_rules.get(rule_id), wave):
                 by_scope[_scope(row.payload)] = rule_id

@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from services.imports.cells import READERS
 from services.imports.kinds import LIST_SEPARATORS
 from services.imports.parsing import FileRefused, Number
+from shared.reasons import Reason, reason, reasons_of
 
 # dd/mm/yyyy (how Vietnamese offices write dates), or ISO yyyy-mm-dd
 VIETNAMESE_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -35,11 +36,13 @@ class Rejection:
     sheet: str
     line: int
     column: str
-    reason: str
+    reason: str        # a Reason where the code knows why (shared.reasons), worded by the pages
+    header: str = None  # the column as the file (or the import template) names it
 
     def to_dict(self):
         return {"sheet": self.sheet, "line": self.line, "column": self.column,
-                "reason": self.reason}
+                "header": self.header, "reason": str(self.reason),
+                "because": reasons_of(self.reason)}
 
 
 @dataclass
@@ -60,14 +63,19 @@ def check_sheet(kind, sheet):
         if name is None:
             ignored.append(header)
         elif name in mapping.values():
-            raise FileRefused(f"sheet {sheet.name!r}: columns {header!r} and "
-                              f"{_header_of(mapping, name)!r} both give {name}")
+            other = _header_of(mapping, name)
+            raise FileRefused(reason("columns_same_field", f"sheet {sheet.name!r}: columns "
+                                     f"{header!r} and {other!r} both give {name}",
+                                     sheet=sheet.name, header=header, other=other))
         else:
             mapping[header] = name
     missing = [name for name in kind.required if name not in mapping.values()]
     if missing:
-        raise FileRefused(f"sheet {sheet.name!r} ({kind.name}) lacks the column(s) "
-                          f"{', '.join(missing)}; its header is: {', '.join(sheet.headers)}")
+        named = ", ".join(kind.column(name).labels[0] for name in missing)
+        raise FileRefused(reason("missing_columns", f"sheet {sheet.name!r} ({kind.name}) lacks "
+                                 f"the column(s) {', '.join(missing)}; its header is: "
+                                 f"{', '.join(sheet.headers)}", sheet=sheet.name,
+                                 columns=named, headers=", ".join(sheet.headers)))
     checked = CheckedSheet(kind.name, sheet.name, ignored_columns=ignored)
     schema = kind.schema()
     for line, cells in sheet.rows:
@@ -87,8 +95,10 @@ def check_sheet(kind, sheet):
             except ValidationError as error:
                 problems = {name: _message(messages) for name, messages in
                             error.normalized_messages().items()}
-        for name, reason in problems.items():
-            checked.rejections.append(Rejection(sheet.name, line, name, reason))
+        for name, why in problems.items():
+            header = next((h for h, field_name in mapping.items() if field_name == name),
+                          kind.header_of(name))
+            checked.rejections.append(Rejection(sheet.name, line, name, why, header))
         if not problems:
             checked.rows.append(Row(kind.name, sheet.name, line, _plain(raw)))
     return checked
@@ -104,7 +114,7 @@ def _field(column, value):
         try:
             return READERS[column.cell][0](value), None
         except ValueError as error:
-            return None, str(error)
+            return None, error.args[0]
     if column.is_list:
         return [part for part in LIST_SEPARATORS.split(str(value)) if part], None
     if column.is_date:
@@ -127,24 +137,42 @@ def _date(value):
             return dt.date(year, month, day).isoformat(), None
         return dt.date.fromisoformat(text).isoformat(), None
     except ValueError:
-        return None, f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+        return None, reason("not_a_date", f"{text!r} is not a date (dd/mm/yyyy or "
+                            "yyyy-mm-dd)", value=text)
 
 
 def _number_for_text(number):
     """Why a number cell is not taken as the text of an id or a code: we would guess at it."""
-    return (f"ô chứa số {number} với định dạng {number.number_format!r}, không đọc được đúng "
-            f"như văn bản Excel hiển thị: định dạng ô là Văn bản (Text) rồi nhập lại / the cell "
-            f"holds the number {number} shown with the format {number.number_format!r}, not "
-            "read as the office sees it: format the cell as Text and type it again")
+    return reason("number_as_text", f"the cell holds the number {number.value:g} shown with the "
+                  f"format {number.number_format!r}, not read as the office sees it: format "
+                  "the cell as Text and type it again", number=f"{number.value:g}",
+                  number_format=number.number_format)
 
 
 def _message(messages):
-    if messages == ["Missing data for required field."]:
-        return "required, but the cell is empty"
+    """A field's messages in one, with the first one's code (a required one, as the cell)."""
+    first = next(_leaves(messages), None)
+    if isinstance(first, Reason) and first.code == "required":
+        return reason("empty_cell", "required, but the cell is empty")
+    said = _said(messages)
+    return Reason(said, first.code, first.params) if isinstance(first, Reason) else said
+
+
+def _leaves(messages):
     if isinstance(messages, dict):
-        return "; ".join(f"{key}: {_message(value)}" for key, value in messages.items())
+        messages = list(messages.values())
     if isinstance(messages, list):
-        return "; ".join(_message(m) for m in messages)
+        for message in messages:
+            yield from _leaves(message)
+    else:
+        yield messages
+
+
+def _said(messages):
+    if isinstance(messages, dict):
+        return "; ".join(f"{key}: {_said(value)}" for key, value in messages.items())
+    if isinstance(messages, list):
+        return "; ".join(_said(m) for m in messages)
     return str(messages)
 
 
@@ -155,3 +183,15 @@ def _plain(payload):
 
 def _header_of(mapping, name):
     return next(header for header, field_name in mapping.items() if field_name == name)
+
+
+def refused_on(error, kind):
+    """A registry's refusal of a row of ``kind`` while applying: the column it names (else the
+    kind's key), its message, and its reason (the field's first, else that the registry
+    refused it)."""
+    column = next(iter(error.fields or {}), kind.key[-1])
+    found = (error.reasons or {}).get(column)
+    because = found[0] if isinstance(found, list) and found and isinstance(found[0], dict) \
+        else {"code": "registry_refused"}
+    return {"column": column, "header": kind.header_of(column), "reason": error.message,
+            "because": because}

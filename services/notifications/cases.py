@@ -56,7 +56,7 @@ def case_escalated(db, event):
     authority = directory.authority(db, payload["authority_id"])
     return [(payload["case_id"], messages.case_escalated_to_you(
         _facts(db, payload), authority, _name_of(db, payload["from_authority_id"]),
-        payload["reason"]))]
+        messages.escalation_reason(payload["reason"], payload.get("because"))))]
 
 
 def case_deadline_near(db, event):

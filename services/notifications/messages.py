@@ -1,4 +1,5 @@
-"""What a case event tells whom: recipients, a Vietnamese subject and body (with one English line).
+"""What a case event tells whom: recipients, a Vietnamese subject and body, every word from
+the one catalogue (``shared.words``, keys ``mail.*``).
 
 Pure rules, no I/O: the service gathers the facts (the case, the concern, the registry's
 addresses) and these functions turn them into :class:`Message` values. Example::
@@ -16,22 +17,10 @@ import hashlib
 from dataclasses import dataclass
 
 from shared.clock import vietnam_date
+from shared.words import say, say_value
 
-TOPIC_LABELS = {
-    "land": "Đất đai",
-    "infrastructure": "Hạ tầng, giao thông",
-    "environment": "Môi trường",
-    "social_policy": "Chính sách xã hội",
-    "public_order": "An ninh, trật tự",
-    "economy": "Kinh tế",
-    "party_building": "Xây dựng Đảng",
-    "public_service": "Dịch vụ công",
-    "other": "Khác",
-}
-DEADLINE_LABELS = {"acknowledge": "tiếp nhận", "answer": "trả lời"}
+DEADLINES = ("acknowledge", "answer")
 SUBJECT_SUMMARY_CHARS = 60
-FOOTER = ("Thư này do hệ thống Sâu Sát gửi tự động; vui lòng không trả lời thư này.\n"
-          "(Sent automatically by Sâu Sát; please do not reply.)")
 
 
 @dataclass(frozen=True)
@@ -96,97 +85,100 @@ def _short(text, limit=SUBJECT_SUMMARY_CHARS):
 def _concern_lines(case):
     lines = []
     if case.unit_name:
-        lines.append(f"  Nơi nêu ý kiến: {case.unit_name}")
+        lines.append(say("mail.raised_at_unit", unit=case.unit_name))
     if case.topic:
-        lines.append(f"  Lĩnh vực: {TOPIC_LABELS.get(case.topic, case.topic)}")
+        lines.append(say("mail.topic", topic=say_value("topic", case.topic)))
     if case.summary:
-        lines.append(f"  Nội dung: {case.summary}")
+        lines.append(say("mail.summary", summary=case.summary))
     if case.raised_on:
-        lines.append(f"  Ngày nêu: {vn_date(case.raised_on)}")
-    lines.append(f"  Mã hồ sơ: {case.case_id}")
+        lines.append(say("mail.raised_on", day=vn_date(case.raised_on)))
+    lines.append(say("mail.case_id", case_id=case.case_id))
     return lines
 
 
 def _subject(lead, case):
-    return f"[Sâu Sát] {lead}: {_short(case.summary or case.case_id)}"
+    return say("mail.subject", lead=lead, summary=_short(case.summary or case.case_id))
 
 
-def _body(recipient, opening, case, extra_lines, english):
-    salutation = "đồng chí " if recipient.kind == "cadre" else ""
-    lines = [f"Kính gửi {salutation}{recipient.name},", "", opening, *_concern_lines(case),
-             *extra_lines, "", english, "", FOOTER]
+def _body(recipient, opening, case, extra_lines):
+    key = "mail.dear_comrade" if recipient.kind == "cadre" else "mail.dear"
+    lines = [say(key, name=recipient.name), "", opening, *_concern_lines(case), *extra_lines,
+             "", say("mail.footer")]
     return "\n".join(lines) + "\n"
+
+
+def _deadline(deadline):
+    if deadline not in DEADLINES:
+        raise KeyError(deadline)
+    return say_value("due_kind", deadline)
 
 
 def case_reached_you(case, authority, acknowledge_by):
     """``case_routed``: the authority now holding the case must acknowledge it in time."""
+    day = vn_date(acknowledge_by)
     return Message(
         recipient=authority,
-        subject=_subject(f"Ý kiến mới cần tiếp nhận trước {vn_date(acknowledge_by)}", case),
-        body=_body(authority,
-                   "Một ý kiến, nguyện vọng của cơ sở vừa được chuyển đến đơn vị để giải quyết.",
-                   case, [f"  Hạn tiếp nhận: {vn_date(acknowledge_by)}"],
-                   f"(English: a concern was routed to you; please acknowledge it by "
-                   f"{acknowledge_by.isoformat()}.)"))
+        subject=_subject(say("mail.reached_you_subject", day=day), case),
+        body=_body(authority, say("mail.reached_you"), case,
+                   [say("mail.acknowledge_by", day=day)]))
 
 
 def deadline_near(case, authority, deadline, due_on):
     """A reminder before the acknowledge or answer deadline of a case the authority holds."""
-    what = DEADLINE_LABELS[deadline]
+    what, day = _deadline(deadline), vn_date(due_on)
     return Message(
         recipient=authority,
-        subject=_subject(f"Sắp đến hạn {what} ({vn_date(due_on)})", case),
-        body=_body(authority, f"Hồ sơ dưới đây sắp đến hạn {what} mà chưa được xử lý.", case,
-                   [f"  Hạn {what}: {vn_date(due_on)}"],
-                   f"(English: the {deadline} deadline of this case is near: "
-                   f"{due_on.isoformat()}.)"))
+        subject=_subject(say("mail.deadline_near_subject", deadline=what, day=day), case),
+        body=_body(authority, say("mail.deadline_near", deadline=what), case,
+                   [say("mail.deadline_on", deadline=what, day=day)]))
+
+
+def escalation_reason(reason, because=None):
+    """Why a case escalated, in words: the sweep's deadline or the holder's escalating without
+    a reason (``because``), else the holder's own words as they wrote them."""
+    code = (because or {}).get("code")
+    if code == "deadline_passed":
+        return say("mail.deadline_passed", deadline=_deadline(because["deadline"]),
+                   day=vn_date(dt.date.fromisoformat(because["due_on"])))
+    if code == "escalated_by_holder":
+        return say("mail.escalated_by_holder")
+    return reason
 
 
 def case_escalated_to_you(case, authority, from_authority_name, reason=None):
     """``case_escalated``: the case now sits with the authority one level up."""
-    extra = [f"  Chuyển lên từ: {from_authority_name}"]
+    extra = [say("mail.escalated_from", authority=from_authority_name)]
     if reason:
-        extra.append(f"  Lý do: {reason}")
+        extra.append(say("mail.reason", reason=reason))
     return Message(
         recipient=authority,
-        subject=_subject("Ý kiến quá hạn được chuyển lên đơn vị", case),
-        body=_body(authority, "Một ý kiến, nguyện vọng đã quá hạn xử lý ở cấp dưới và được "
-                   "chuyển lên đơn vị theo dõi, giải quyết.", case, extra,
-                   f"(English: this case escalated to you from {from_authority_name}.)"))
+        subject=_subject(say("mail.escalated_subject"), case),
+        body=_body(authority, say("mail.escalated"), case, extra))
 
 
 def case_redirected_to_you(case, authority, from_authority_name, reason):
     """``case_redirected``: the case now sits with the authority named as responsible."""
-    extra = [f"  Lý do: {reason}"]
+    extra = [say("mail.reason", reason=reason)]
     if from_authority_name:
-        extra.insert(0, f"  Đơn vị chuyển: {from_authority_name}")
+        extra.insert(0, say("mail.redirected_from", authority=from_authority_name))
     return Message(
         recipient=authority,
-        subject=_subject("Ý kiến được chuyển đến đúng thẩm quyền", case),
-        body=_body(authority, "Một ý kiến, nguyện vọng được chuyển đến đơn vị vì thuộc thẩm "
-                   "quyền giải quyết của đơn vị.", case, extra,
-                   f"(English: {from_authority_name or 'triage'} redirected this case to "
-                   "you.)"))
+        subject=_subject(say("mail.redirected_subject"), case),
+        body=_body(authority, say("mail.redirected"), case, extra))
 
 
 def case_needs_routing(case, triage_authority):
     """``case_unrouted``: no routing rule covers the concern; triage routes it by hand."""
     return Message(
         recipient=triage_authority,
-        subject=_subject("Ý kiến chưa xác định nơi giải quyết, cần phân loại", case),
-        body=_body(triage_authority, "Một ý kiến, nguyện vọng chưa có quy tắc chuyển đến cơ "
-                   "quan giải quyết. Đề nghị đơn vị phân loại và chuyển đến đúng thẩm quyền.",
-                   case, [], "(English: no routing rule covers this concern; please route it "
-                   "by hand.)"))
+        subject=_subject(say("mail.needs_routing_subject"), case),
+        body=_body(triage_authority, say("mail.needs_routing"), case, []))
 
 
 def answer_arrived(case, cadre, authority_name, answer):
     """``case_answered``: the cadre who carried the concern reads the answer back at the branch."""
     return Message(
         recipient=cadre,
-        subject=_subject("Đã có trả lời ý kiến", case),
-        body=_body(cadre, f"{authority_name} đã trả lời ý kiến, nguyện vọng đồng chí đã tiếp "
-                   "nhận tại cơ sở. Đề nghị đồng chí thông tin lại tại buổi sinh hoạt chi bộ "
-                   "gần nhất.", case, ["", "Nội dung trả lời:", answer],
-                   "(English: the concern you carried has been answered; please read the "
-                   "answer back at the branch's next meeting.)"))
+        subject=_subject(say("mail.answered_subject"), case),
+        body=_body(cadre, say("mail.answered", authority=authority_name), case,
+                   ["", say("mail.answer_heading"), answer]))

@@ -11,6 +11,7 @@ A cadre reads only their own visits (those they logged or attended with their gr
 concerns they carried, and another's answers exactly like a missing one.
 """
 from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.reasons import reason
 
 ASSIGNED_UNITS_ONLY = "assigned_units_only"
 WORKING_GROUP_MEMBERS_ONLY = "working_group_members_only"
@@ -58,7 +59,8 @@ def check_may_log_at(assignments, unit_id, meeting_date, groups=(), working_grou
                 f"rule {WORKING_GROUP_MEMBERS_ONLY}: a working group's visit is logged by one of "
                 f"its members, at a branch the group attends on the meeting date",
                 {"rule": [WORKING_GROUP_MEMBERS_ONLY],
-                 "working_group_id": [f"not a group of yours attending {unit_id} on {day}"]})
+                 "working_group_id": [reason("not_your_group", f"not a group of yours attending "
+                                                  f"{unit_id} on {day}", day=day)]})
         return WORKING_GROUP
     if assigned_on(assignments, meeting_date):
         return ASSIGNMENT
@@ -70,7 +72,8 @@ def check_may_log_at(assignments, unit_id, meeting_date, groups=(), working_grou
                     f"assigned to, or that their working group attends, on the meeting date "
                     f"(or marks the visit unscheduled, with a reason)",
                     {"rule": [ASSIGNED_UNITS_ONLY],
-                     "unit_id": [f"not assigned to {unit_id} on {day}"]})
+                     "unit_id": [reason("not_assigned", f"not assigned to {unit_id} on {day}",
+                                         day=day)]})
 
 
 def who_attended(group, cadre_id, attended_cadre_ids):

@@ -5,6 +5,8 @@ import uuid
 
 from marshmallow import ValidationError, fields, validate
 
+from shared.reasons import reason
+
 UTC = dt.timezone.utc
 
 # Registry ids (units, cadres, authorities, rules) are chosen by administrators; ids the
@@ -35,7 +37,8 @@ def no_control_characters(value):
     """Free text: any character but the control ones, except line feeds and tabs."""
     for char in CONTROL_CHARACTERS.findall(value):
         if char not in "\n\t":
-            raise ValidationError(f"contains the control character U+{ord(char):04X}")
+            raise ValidationError(reason("control_character",
+                                         f"contains the control character U+{ord(char):04X}"))
 
 
 def Id(**kwargs):
@@ -54,7 +57,9 @@ class Day(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         if not FIRST_DAY <= day <= LAST_DAY:
-            raise ValidationError(f"must be a day from {FIRST_DAY} to {LAST_DAY}")
+            raise ValidationError(reason("day_out_of_range",
+                                         f"must be a day from {FIRST_DAY} to {LAST_DAY}",
+                                         first=FIRST_DAY.year, last=LAST_DAY.year))
         return day
 
 

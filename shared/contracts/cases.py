@@ -100,6 +100,9 @@ class CaseEscalated(Schema):
     authority_id = Id(required=True, allow_none=True)
     standing_committee_flagged = fields.Boolean(required=True)
     reason = Text(2000, required=True)
+    # the sweep's reason as a code and its values ({"code": "deadline_passed", "deadline":
+    # "answer", "due_on": "2026-12-16"}), worded by whoever tells a person; None: an officer's
+    because = fields.Dict(allow_none=True)
 
 
 class CaseDeadlineNear(Schema):

@@ -4,12 +4,14 @@ passes (the test clock moved, never slept through) UBND huyện Bình Xuyên is 
 them; their answer is mailed to Trần Thị Bình, who carried the concern. The gateway lists what
 was sent to whom."""
 import datetime as dt
+import re
 
 import pytest
 import requests
 
 from shared import contracts
 from shared.clock import Clock
+from tests.english import english_in
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
 
@@ -65,7 +67,13 @@ def test_routed_escalated_and_answered_cases_arrive_as_mail(system):
     Clock.move(system.env["TEST_CLOCK_FILE"], 10 * 86400)
     [escalated] = poll(lambda: mail_for(system, case_id, DISTRICT_MAIL), bool)
     assert escalated["Subject"].startswith("[Sâu Sát] Ý kiến quá hạn được chuyển lên đơn vị")
-    assert "Chuyển lên từ: UBND xã Tam Hợp" in escalated.get_body(("plain",)).get_content()
+    escalated_body = escalated.get_body(("plain",)).get_content()
+    assert "Chuyển lên từ: UBND xã Tam Hợp" in escalated_body
+    # the sweep's reason travels as a code in the event and is worded here, not in English
+    assert re.search(r"Lý do: quá hạn tiếp nhận \(\d\d/\d\d/\d{4}\)", escalated_body)
+    for mail in (reached, escalated):
+        assert not english_in(mail.get_body(("plain",)).get_content()), english_in(
+            mail.get_body(("plain",)).get_content())
 
     # the district answers: the cadre who carried the concern reads it
     for action, body in (("acknowledge", {}), ("answer", {"answer": "Đã nạo vét xong cống."})):

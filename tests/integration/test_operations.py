@@ -192,7 +192,7 @@ def test_the_command_line_against_the_running_system(system, tmp_path):
     [letter] = listed["queues"][0]["letters"]
     assert letter["decodable"] is False and letter["failed_on"] == "notifications.directory"
     table = sausat(system, "dead-letters", "list", cache=cache)
-    assert letter["letter_id"] in table.stdout and "(unreadable)" in table.stdout
+    assert letter["letter_id"] in table.stdout and "(không đọc được)" in table.stdout
     shown = sausat(system, "dead-letters", "show", letter["letter_id"], cache=cache)
     assert shown.returncode == 0 and "cannot be decoded" in shown.stdout
 

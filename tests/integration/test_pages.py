@@ -16,6 +16,8 @@ from playwright.sync_api import expect
 
 from shared import callers, contracts
 from shared.messaging import PUBLISHED_BY_HEADER, ConfirmedPublisher
+from shared.words import say
+from tests.english import english_in
 from tests.identities import CONFIG_KEY
 from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
 from tests.integration.fixtures import SystemOptions
@@ -226,6 +228,48 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
     assert "Cống vẫn ngập sau mưa" in case["timeline"][-1]["why"]
 
 
+def test_the_timeline_and_a_refused_form_read_in_vietnamese(browser, system):
+    """U4: the reopened case of the test above, as its officer and its cadre read it: each
+    timeline line a sentence (who did what, why), the routing rule by its topic and not its
+    slug, the members' verdict in words; marshmallow's refusal of a field, crossing RPC,
+    worded beside it from its code."""
+    context, page = signed_in(browser, system, "tamhop-officer")
+    page.get_by_role("link", name=WATER).first.click()
+    lines = page.locator("ol.timeline li")
+    expect(lines.first).to_contain_text(
+        "Hệ thống chuyển ý kiến đến UBND xã Tam Hợp, theo quy tắc chuyển ý kiến lĩnh vực Hạ tầng")
+    expect(lines.nth(1)).to_contain_text("Cán bộ UBND xã Tam Hợp tiếp nhận vụ việc")
+    expect(lines.last).to_contain_text("Đảng viên chưa hài lòng với trả lời; vụ việc được mở "
+                                       "lại tại UBND xã Tam Hợp")
+    expect(lines.last.locator("q")).to_have_text("Cống vẫn ngập sau mưa")
+    timeline = page.locator("ol.timeline").inner_text()
+    assert not english_in(timeline), english_in(timeline)
+    assert "infrastructure" not in timeline and "reject_answer" not in timeline
+    screenshot(page, "officer-case-timeline")
+    # a question longer than the contract allows: marshmallow refuses it in the service
+    page.locator("#request_information-question").fill("x" * 2001)
+    page.get_by_role("button", name="Đề nghị bổ sung thông tin").click()
+    expect(page.locator("#request_information-question-error")).to_have_text(
+        "Dài quá 2000 ký tự.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Thông tin chưa hợp lệ: vui lòng sửa các ô được đánh dấu.")
+    page.locator("#request_information-question").fill("   ")  # the rule's own refusal
+    page.get_by_role("button", name="Đề nghị bổ sung thông tin").click()
+    expect(page.locator("#request_information-question-error")).to_have_text("Bắt buộc nhập.")
+    screenshot(page, "officer-case-refused-field")
+    shown = page.locator("main").inner_text()
+    assert not english_in(shown), english_in(shown)
+    context.close()
+
+    context, page = signed_in(browser, system, "binh", PHONE)
+    page.goto(f"{system.base_url}/app/visits")
+    page.get_by_role("link", name=WATER).first.click()
+    expect(page.locator("ol.timeline li").last).to_contain_text("Đảng viên chưa hài lòng")
+    shown = page.locator("main").inner_text()
+    assert not english_in(shown), english_in(shown)
+    context.close()
+
+
 def test_administrator_and_operator_pages(browser, system):
     context, page = signed_in(browser, system, "admin")
     expect(page.get_by_role("heading", name="Thống kê theo cơ quan và lĩnh vực")).to_be_visible()
@@ -307,13 +351,16 @@ def test_an_administrator_imports_a_workbook_from_the_page_and_follows_it(browse
     expect(page).to_have_url(re.compile(r"/app/admin/imports/[0-9a-f]+$"))
     state = page.locator("#import-state")
     for _ in range(300):  # the page reloads itself every 2 s while the import runs
-        if state.text_content() in ("done", "done_with_errors", "rejected", "refused"):
+        if state.text_content() in [say(f"import_state.{ended}") for ended in
+                                     ("done", "done_with_errors", "rejected", "refused")]:
             break
         time.sleep(0.2)
-    expect(state).to_have_text("done_with_errors")
+    expect(state).to_have_text("Xong, có dòng lỗi")
     expect(page.locator("#import-progress")).to_have_text(re.compile(rf"^{rows - 1} / "))
     expect(page.locator("table tbody tr")).to_have_count(1)  # the row report: the bad level
-    expect(page.locator("table tbody tr td").nth(2)).to_have_text("level")
+    expect(page.locator("table tbody tr td").nth(2)).to_have_text("Cấp")  # as the template
+    report = page.locator("main").inner_text()  # the reason and the state in Vietnamese
+    assert not english_in(report), english_in(report)
     screenshot(page, "admin-import-done")
     context.close()
 

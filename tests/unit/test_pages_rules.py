@@ -2,6 +2,7 @@
 token, the cookie's flags, the actions a case page offers, and every template rendered in both
 languages with data shaped like the services' answers (no server, no browser)."""
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -9,6 +10,11 @@ import pytest
 from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actions
 from services.gateway.pages import i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
+from shared import words
+from shared.errors import Conflict, InvalidInput, RuleViolated, load_payload
+from shared.reasons import reason
+from shared.words import say
+from tests.english import english_in
 
 SECRET = "a-test-secret-of-at-least-32-characters"
 
@@ -24,35 +30,58 @@ def test_dates_read_the_vietnamese_way():
     assert i18n.long_date("2026-11-27T20:30:00+00:00", "vi") == "Thứ Bảy, 28/11/2026"
 
 
-def test_every_text_and_label_has_both_languages_with_vietnamese_diacritics():
-    for key, (vi, en) in i18n.TEXTS.items():
-        assert vi and en, key
-    for kind, values in i18n.LABELS.items():
-        for value, (vi, en) in values.items():
-            assert vi and en, (kind, value)
+def test_texts_and_labels_come_from_the_catalogue_vietnamese_unless_english_is_asked():
     assert i18n.text("sign_in", "vi") == "Đăng nhập"
     assert i18n.text("sign_in", "fr") == "Đăng nhập"  # Vietnamese unless English is asked
+    assert i18n.text("sign_in", "en") == "Sign in"
     assert i18n.label("status", "awaiting_information", "vi") == "Chờ bổ sung thông tin"
     assert i18n.label("status", "a-state-from-the-future", "vi") == "a-state-from-the-future"
     every_state = set(STATES) | {"raised"}
-    assert every_state <= set(i18n.LABELS["status"])
+    assert all(words.knows(f"status.{state}") for state in every_state)
+    with pytest.raises(KeyError):
+        i18n.text("a-key-nobody-wrote", "vi")
 
 
-def test_a_refusal_maps_to_the_form_fields_in_the_users_language():
-    fields = {"attendance": {"present": ["cannot exceed expected"]},
-              "concerns": {"1": {"summary": ["Missing data for required field."]}},
-              "meeting_date": ["cannot be in the future"],
-              "unit_id": ["not assigned to vinh-phuc.x on 2026-11-27"]}
-    assert i18n.flat_fields(fields, "vi") == {
+def test_a_refusal_maps_to_the_form_fields_from_its_reasons_not_its_english():
+    error = InvalidInput("invalid visit", {
+        "attendance": {"present": [reason("exceeds_expected", "cannot exceed expected")]},
+        "concerns": {"1": {"summary": [reason("required", "Missing data for required field.")]}},
+        "meeting_date": [reason("future_day", "cannot be in the future")],
+        "unit_id": [reason("not_assigned", "not assigned to vinh-phuc.x on 2026-11-27",
+                           day=dt.date(2026, 11, 27))]})
+    assert i18n.flat_fields(error.reasons, "vi") == {
         "attendance.present": "Không được lớn hơn tổng số phải dự.",
         "concerns.1.summary": "Bắt buộc nhập.",
         "meeting_date": "Không được là ngày trong tương lai.",
-        "unit_id": "Bạn không được phân công phụ trách đơn vị này vào ngày 2026-11-27.",
+        "unit_id": "Bạn không được phân công phụ trách đơn vị này vào ngày 27/11/2026.",
     }
-    assert i18n.flat_fields({"x": ["Must be greater than or equal to 1 and less than or equal "
-                                   "to 5."]}, "en") == {"x": "Must be from 1 to 5."}
-    # a message nobody worded is shown as the service wrote it
-    assert i18n.translate_error("something new", "vi") == "something new"
+    # a message without a code, however English, is never shown: the general words are
+    assert i18n.flat_fields(InvalidInput("x", {"x": ["Something new."]}).reasons, "vi") == {
+        "x": "Giá trị không hợp lệ."}
+    assert i18n.refusal(error, "vi") == (
+        "Thông tin chưa hợp lệ: vui lòng sửa các ô được đánh dấu.")
+
+
+def test_marshmallows_own_refusals_carry_their_codes_across_rpc():
+    """The codes survive the trip a refusal makes (its args, as nameko serialises them), and a
+    schema's refusal is worded with the schema's own limits."""
+    from shared.contracts.rpc.visits import LogVisit
+    with pytest.raises(InvalidInput) as refused:
+        load_payload(LogVisit(), {"unit_id": "Not An Id", "meeting_date": "2026-13-01",
+                                  "attendance": {"present": "many", "expected": 0}}, "visit")
+    crossed = InvalidInput(*json.loads(json.dumps(refused.value.args)))
+    worded = i18n.flat_fields(crossed.reasons, "vi")
+    assert worded["meeting_date"] == "Ngày không hợp lệ (ngày/tháng/năm)."
+    assert worded["attendance.present"] == "Phải là một số nguyên."
+    assert worded["attendance.expected"].startswith("Phải từ 1 đến ")
+    assert worded["unit_id"].startswith("Không đúng định dạng")
+    with pytest.raises(InvalidInput) as unknown:
+        load_payload(LogVisit(), {"unit_id": "x", "cadre_id": "someone-else"}, "visit")
+    assert i18n.flat_fields(unknown.value.reasons, "vi")["cadre_id"] == (
+        "Thông tin này không được gửi kèm.")
+    too_long = {"summary": [reason("too_long", "Longer", max=2000)]}
+    assert i18n.flat_fields(InvalidInput("x", too_long).reasons, "vi") == {
+        "summary": "Dài quá 2000 ký tự."}
 
 
 def test_the_csrf_token_belongs_to_one_session():
@@ -221,7 +250,9 @@ PAGES = {
                                   "progress": {"total": 12, "to_apply": 10, "applied": 3,
                                                "unchanged": 1, "rejected": 1, "failed": 0},
                                   "rejections": [{"sheet": "units", "line": 4,
-                                                  "column": "level", "reason": "unknown"}],
+                                                  "column": "level", "header": "Cấp",
+                                                  "reason": "Must be one of: province.",
+                                                  "because": {"code": "one_of"}}],
                                   "failures": []}, "running": True, "refresh": 2},
     "admin_personal_data.html": {"reads": [
         {"read_id": "e1", "read_at": "2026-11-27T01:00:00+00:00", "user_id": "u-binh",
@@ -243,6 +274,8 @@ def test_every_page_renders_in_both_languages(template, language):
                          here="/app", **PAGES[template])
     assert f'<html lang="{language}">' in html
     assert "{{" not in html and "{%" not in html
+    if language == "vi":  # no English word reaches a Vietnamese page, the services' included
+        assert not english_in(html.split("<main", 1)[1]), (template, english_in(html))
     # every form control has a label naming it (accessible forms)
     for control in re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', html):
         assert f'for="{control}"' in html, (template, control)
@@ -284,3 +317,16 @@ def test_the_personal_data_log_names_reader_read_and_records_in_vietnamese_first
     assert "Ai đã xem dữ liệu cá nhân" in html and "u-binh" in html
     assert "Cấp ủy viên" in html  # the reader's role
     assert "Ý kiến c1" in html and "visits.get_concern" in html
+
+
+def test_a_rules_refusal_says_which_rule_in_words_and_never_its_raw_fields():
+    from services.escalations.case_life import apply_action
+    from tests.unit.test_case_life import AT, OFFICER, POLICY, case_in
+    with pytest.raises(RuleViolated) as late:
+        apply_action(case_in("closed_resolved", closed_at=AT - dt.timedelta(days=90)),
+                     "reopen", OFFICER, AT, POLICY, reason="Vẫn ngập")
+    crossed = RuleViolated(*json.loads(json.dumps(late.value.args)))
+    assert i18n.refusal(crossed, "vi") == ("Quy định không cho phép việc này. Chỉ mở lại được "
+                                           "trong vòng 30 ngày sau khi đóng.")
+    conflict = Conflict("not now", {"action": ["answer"], "state": ["closed_resolved"]})
+    assert i18n.refusal(conflict, "vi") == say("refusal.CONFLICT")

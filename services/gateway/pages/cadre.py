@@ -168,4 +168,4 @@ def error_words(language):
     """The words the visit form's script needs, in the page's language."""
     keys = ("sending", "kept_offline", "pending_visits", "visit_sent", "visit_refused",
             "session_expired", "csrf_failed", "unavailable", "concern_n", "remove_concern")
-    return {key: i18n.TEXTS[key][1 if language == "en" else 0] for key in keys}
+    return {key: i18n.text(key, language) for key in keys}

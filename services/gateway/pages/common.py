@@ -29,6 +29,7 @@ from shared.errors import (
     Unauthorized,
     Unavailable,
 )
+from shared.reasons import reason
 
 HTML = "text/html"
 HTML_OR_JSON = ("text/html", "application/json")
@@ -152,8 +153,7 @@ class View:
 
     def errors(self, error):
         """A service's refusal as ``{form field: message}`` in this language."""
-        flat = i18n.flat_fields(getattr(error, "fields", {}), self.language)
-        return flat
+        return i18n.flat_fields(getattr(error, "reasons", {}), self.language)
 
 
 def page_status(error):
@@ -208,21 +208,22 @@ class PagesApi(Api):
         token = request.cookies.get(session.SESSION_COOKIE)
         try:
             if not token:
-                raise Unauthorized(i18n.text("session_expired", language),
-                                   {"session": [i18n.text("session_expired", language)]})
+                expired = i18n.text("session_expired", language)
+                raise Unauthorized(expired, {"session": [reason("session_expired", expired)]})
             principal = self.auth.principal_of_token(token, self.accounts, action)
             try:
                 session.check_csrf(self.page_support.secret, token,
                                    request.headers.get(session.CSRF_HEADER))
             except session.CsrfRefused:
                 refused = i18n.text("csrf_failed", language)
-                raise Forbidden(refused, {session.CSRF_FIELD: [refused]}) from None
+                raise Forbidden(refused, {session.CSRF_FIELD: [reason("csrf_failed", refused)]}
+                                ) from None
             body, status = call(principal)
         except SausatError as error:
             body, status = error.to_body(), error.status
-            body["message"] = i18n.translate_error(error.message, language)
+            body["message"] = i18n.refusal(error, language)
             if error.fields:
-                body["fields"] = i18n.flat_fields(error.fields, language)
+                body["fields"] = i18n.flat_fields(error.reasons, language)
         return self._finish(request, json_response(body, status))
 
     def _error_page(self, view, error):
@@ -233,8 +234,8 @@ class PagesApi(Api):
         if isinstance(error, (Unavailable, OperationalError)):
             return view.render("error.html", 503, message=view.t("unavailable"))
         if isinstance(error, SausatError) and error.status in (400, 409, 422):
-            return view.render("error.html", page_status(error), message=i18n.translate_error(
-                error.message, view.language), fields=view.errors(error))
+            return view.render("error.html", page_status(error), message=i18n.refusal(
+                error, view.language), fields=view.errors(error))
         raise error
 
     def _finish(self, request, response):

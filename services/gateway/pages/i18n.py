@@ -1,73 +1,87 @@
-"""The pages' words in Vietnamese (first) and English, and Vietnamese dates.
+"""The pages' words and Vietnamese dates, from the one catalogue (``shared.words``).
 
-Every text a page shows comes from the catalogue (``catalogue.py``): :data:`TEXTS` (by key) or
-:data:`LABELS` (a value of the domain: a topic, a case status, an action), so a missing
-translation is a KeyError in the tests, not an English word on a Vietnamese page. Errors from
-the services are translated by
-:func:`translate_error`: marshmallow's and the services' usual messages have Vietnamese
-wordings; anything else is shown as the service wrote it. Example::
+``text`` looks a text up by key, ``label`` a value of the domain (a topic, a case status, an
+action), so a missing translation is a KeyError in the tests, not an English word on a
+Vietnamese page. A refusal's fields are worded from the reasons the services give with them
+(a code and its parameters, :func:`shared.errors.reasons_of`), never from their English
+message. Example::
 
     text("sign_in", "vi")                        # "Đăng nhập"
     label("topic", "land", "vi")                 # "Đất đai"
     long_date(dt.date(2026, 11, 27), "vi")       # "Thứ Sáu, 27/11/2026"
-    translate_error("Missing data for required field.", "vi")   # "Bắt buộc nhập."
 """
 import datetime as dt
-import re
-
-from services.gateway.pages.catalogue import ERRORS, LABELS, TEXTS, WEEKDAYS  # noqa: F401
 
 # meetings happen in Vietnam: times are shown in its time
 from shared.clock import VIETNAM
-
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
-
-
-def pick(language):
-    """The language to use: one of :data:`LANGUAGES`, Vietnamese unless English is asked."""
-    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+from shared.words import DEFAULT_LANGUAGE, LANGUAGES, knows, pick, say, say_value  # noqa: F401
 
 
 def text(key, language, **values):
-    vi, en = TEXTS[key]
-    wording = en if pick(language) == "en" else vi
-    return wording.format(**values) if values else wording
+    return say(key, language, **values)
 
 
 def label(kind, value, language):
-    """A domain value in words; an unknown value (data newer than this table) as it is."""
-    pair = LABELS[kind].get(value)
-    if pair is None:
-        return "" if value is None else str(value)
-    return pair[1] if pick(language) == "en" else pair[0]
+    """A domain value in words; an unknown value (data newer than the catalogue) as it is."""
+    return say_value(kind, value, language)
 
 
-def translate_error(message, language):
-    for pattern, (vi, en) in ERRORS:
-        found = re.fullmatch(pattern, message.strip()) or re.search(pattern, message)
-        if found:
-            return (en if pick(language) == "en" else vi).format(*found.groups())
-    return message
+def refusal(error, language):
+    """A service's refusal in words, from its class's code (``INVALID_INPUT``...); a rule's
+    or a conflict's reasons follow it (a bad field's are shown beside the field instead)."""
+    key = f"refusal.{getattr(error, 'code', '')}"
+    said = say(key if knows(key, language) else "refusal.INTERNAL_ERROR", language)
+    if getattr(error, "status", None) == 400:
+        return said
+    known = [reason_words(found, language) for found in _reasons_in(getattr(error, "reasons", {}))
+             if knows(f"reason.{found['code']}", language) and found["code"] != "invalid"]
+    return " ".join([said, *dict.fromkeys(known)])
 
 
-def flat_fields(fields, language, prefix=""):
-    """An error's ``fields`` (nested like the request) as ``{"attendance.present": "…"}``, the
-    names the forms give their inputs, each message translated."""
+def _reasons_in(reasons):
+    if _is_reason(reasons):
+        yield reasons
+    elif isinstance(reasons, dict):
+        for value in reasons.values():
+            yield from _reasons_in(value)
+    elif isinstance(reasons, (list, tuple)):
+        for value in reasons:
+            yield from _reasons_in(value)
+
+
+def reason_words(found, language):
+    """One reason (``{"code": "too_long", "max": 2000}``) in words; a code the catalogue does
+    not know yet as the general "not valid"."""
+    code = found.get("code") if isinstance(found, dict) else None
+    key = f"reason.{code}"
+    if not knows(key, language):
+        key = "reason.invalid"
+    values = {name: short_date(value) if name == "day" else value
+              for name, value in found.items() if name != "code"}
+    return say(key, language, **values)
+
+
+def _is_reason(value):
+    return isinstance(value, dict) and isinstance(value.get("code"), str)
+
+
+def flat_fields(reasons, language, prefix=""):
+    """A refusal's ``reasons`` (nested like the request) as ``{"attendance.present": "…"}``,
+    the names the forms give their inputs, each worded in ``language``."""
     flat = {}
-    for name, value in (fields or {}).items():
+    for name, value in (reasons or {}).items():
         key = f"{prefix}{name}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not _is_reason(value):
             flat.update(flat_fields(value, language, f"{key}."))
-        elif isinstance(value, (list, tuple)):
-            messages = [m for m in value if isinstance(m, str)]
-            nested = [m for m in value if isinstance(m, dict)]
-            if messages:
-                flat[key] = " ".join(translate_error(m, language) for m in messages)
-            for item in nested:
+            continue
+        said = []
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, dict) and not _is_reason(item):
                 flat.update(flat_fields(item, language, f"{key}."))
-        else:
-            flat[key] = translate_error(str(value), language)
+            else:
+                said.append(reason_words(item, language))
+        if said:
+            flat[key] = " ".join(dict.fromkeys(said))
     return flat
 
 
@@ -105,7 +119,7 @@ def long_date(value, language=DEFAULT_LANGUAGE):
     day = _as_date(value)
     if day is None:
         return ""
-    return f"{WEEKDAYS[pick(language)][day.weekday()]}, {day.strftime('%d/%m/%Y')}"
+    return f"{say(f'weekday.{day.weekday()}', language)}, {day.strftime('%d/%m/%Y')}"
 
 
 def date_time(value, language=DEFAULT_LANGUAGE):

@@ -145,7 +145,7 @@ class OfficerPagesApi(PagesApi):
                 if error.status not in (400, 409, 422):
                     raise
                 errors = view.errors(error)
-                errors.setdefault("_action", i18n.translate_error(error.message, view.language))
+                errors.setdefault("_action", i18n.refusal(error, view.language))
                 if view.principal["role"] == "cadre":
                     return self._concern_after_refusal(view, case_id, action, error, errors,
                                                        form)

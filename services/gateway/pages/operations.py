@@ -131,7 +131,7 @@ class OperationsPagesApi(PagesApi):
                 if error.status not in (400, 404, 409, 422):
                     raise
                 errors = view.errors(error)
-                errors.setdefault("_action", i18n.translate_error(error.message, view.language))
+                errors.setdefault("_action", i18n.refusal(error, view.language))
                 return self._dead_letters_view(view, page_status(error), errors,
                                                form["letter_id"])
             return redirect("/app/operator/dead-letters")

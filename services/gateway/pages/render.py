@@ -1,7 +1,8 @@
 """Rendering a page: Jinja2 templates from this package, autoescaped, with the user's language.
 
 Templates get ``t(key, **values)`` for words, ``label(kind, value)`` for domain values, the date
-filters ``date``, ``long_date`` and ``datetime``, and whatever the handler passes. Static files
+filters ``date``, ``long_date`` and ``datetime``, ``timeline_sentences`` (a case's
+timeline worded), and whatever the handler passes. Static files
 are served from ``static/`` by name, from a fixed table: nothing is fetched from elsewhere, and
 nothing is built. Example::
 
@@ -12,7 +13,7 @@ import pathlib
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from services.gateway.pages import i18n, session
+from services.gateway.pages import i18n, session, timeline
 
 HERE = pathlib.Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -40,6 +41,8 @@ def render(template, language, **context):
         "date": lambda value: i18n.short_date(value, language),
         "long_date": lambda value: i18n.long_date(value, language),
         "datetime": lambda value: i18n.date_time(value, language),
+        "timeline_sentences": lambda lines: timeline.sentences(lines, language),
+        "reason_words": lambda found: i18n.reason_words(found, language),
     }
     return env.get_template(template).render(**words, **context)
 

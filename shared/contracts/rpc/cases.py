@@ -121,7 +121,7 @@ class Reopen(Schema):
 
 
 class Escalate(Schema):
-    reason = Text(2000, load_default="escalated by the authority holding it")
+    reason = Text(2000)  # none given: the service records that the holder escalated it
 
 
 ACTION_ARGUMENTS = {
@@ -177,7 +177,11 @@ class TimelineEntry(Schema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
     why = fields.String(allow_none=True)
+    # the system's reason as a code and its values (routing_rule, deadline_passed...), worded
+    # by the pages; None where ``why`` is a person's own words
+    because = fields.Dict(allow_none=True)
     authority_id = fields.String(allow_none=True)
+    authority_name = fields.String(allow_none=True)
 
 
 class Case(Schema):

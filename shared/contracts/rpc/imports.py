@@ -5,6 +5,7 @@ import binascii
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from shared.contracts import Day, StrictBoolean, Text
+from shared.reasons import reason
 
 # what an export is answered as
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -36,15 +37,16 @@ class StartImport(Schema):
     @validates("content_base64")
     def _decodes(self, value, **kwargs):
         if not value:
-            raise ValidationError("the file is empty")
+            raise ValidationError(reason("empty_file", "the file is empty"))
         decoded_length = len(value) * 3 // 4
         if decoded_length > MAX_FILE_BYTES + 3:
-            raise ValidationError(f"the file is over {MAX_FILE_BYTES} bytes: split it, or "
-                                  "save it as .xlsx (compressed)")
+            raise ValidationError(reason("file_too_large", f"the file is over "
+                                         f"{MAX_FILE_BYTES} bytes: split it, or save it as "
+                                         ".xlsx (compressed)", limit=MAX_FILE_BYTES // 1024))
         try:
             base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationError("not valid base64") from None
+            raise ValidationError(reason("not_base64", "not valid base64")) from None
 
 
 class ImportRejection(Schema):
@@ -52,7 +54,12 @@ class ImportRejection(Schema):
     line = fields.Integer(metadata={"description": "as the spreadsheet program numbers it; "
                                                    "the header is line 1"})
     column = fields.String(metadata={"description": "the field the reason is about"})
+    header = fields.String(allow_none=True, metadata={
+        "description": "the column as the file (or the import template) names it"})
     reason = fields.String()
+    because = fields.Dict(allow_none=True, metadata={
+        "description": "the reason as a code and its values (shared/reasons.py), which the "
+                       "pages word in the reader's language"})
 
 
 class ImportProgress(Schema):
@@ -81,6 +88,8 @@ class ImportSummary(Schema):
     refusal = fields.String(allow_none=True, metadata={
         "description": "why the file was refused whole (state refused) or the job stopped "
                        "(state failed)"})
+    refusal_because = fields.Dict(allow_none=True, metadata={
+        "description": "the refusal as a code and its values (shared/reasons.py)"})
     progress = fields.Nested(ImportProgress)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

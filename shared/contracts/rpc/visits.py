@@ -23,6 +23,7 @@ from shared.contracts import (
     Text,
 )
 from shared.pages import PageQuery
+from shared.reasons import reason
 
 MAX_CONCERNS_PER_VISIT = 50
 MAX_REVIEWS_PER_VISIT = 50
@@ -43,7 +44,7 @@ class Attendance(Schema):
     @validates_schema
     def _present_within_expected(self, data, **kwargs):
         if data["present"] > data["expected"]:
-            raise ValidationError("cannot exceed expected", "present")
+            raise ValidationError(reason("exceeds_expected", "cannot exceed expected"), "present")
 
 
 def Score():
@@ -83,7 +84,7 @@ class AnswerReview(Schema):
 
 def _no_repeats(values, what):
     if len(set(values)) != len(values):
-        raise ValidationError(f"lists a {what} twice")
+        raise ValidationError(reason("listed_twice", f"lists a {what} twice"))
 
 
 class LogVisit(Schema):
@@ -121,7 +122,7 @@ class LogVisit(Schema):
         # today is Vietnam's (the meeting hall's), whatever the server's zone; one day of
         # slack for a phone whose clock runs ahead around midnight
         if value > clock.today() + dt.timedelta(days=1):
-            raise ValidationError("cannot be in the future")
+            raise ValidationError(reason("future_day", "cannot be in the future"))
 
 
 class AmendConcern(RaiseConcern):
@@ -141,13 +142,15 @@ class AmendConcern(RaiseConcern):
         if "concern_id" in data:
             others = sorted(set(data) - {"concern_id"})
             if others:
-                raise ValidationError({field: ["a concern already raised cannot change; keep "
-                                               "it by concern_id alone or withdraw it"]
+                raise ValidationError({field: [reason("concern_kept", "a concern already raised "
+                                                      "cannot change; keep it by concern_id "
+                                                      "alone or withdraw it")]
                                        for field in others})
             return
         missing = [f for f in ("topic", "summary", "raised_by") if f not in data]
         if missing:
-            raise ValidationError({f: ["Missing data for required field."] for f in missing})
+            raise ValidationError({f: [reason("required", "Missing data for required field.")]
+                                   for f in missing})
 
     @post_load
     def _new_in_full(self, data, **kwargs):
@@ -262,7 +265,8 @@ class VisitsQuery(PageQuery):
     @validates_schema(skip_on_field_errors=True)
     def _period_in_order(self, data, **kwargs):
         if data["period_from"] and data["period_to"] and data["period_to"] < data["period_from"]:
-            raise ValidationError("must not be before period_from", "period_to")
+            raise ValidationError(reason("before_start", "must not be before period_from"),
+                                  "period_to")
 
 
 class UnscheduledQuery(PageQuery):
