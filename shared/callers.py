@@ -60,6 +60,8 @@ SERVICE_CALLS = {
     # call is the sign-in and the token check themselves
     GATEWAY: _REGISTRY_READS | {
         "accounts.sign_in", "accounts.principal_for",
+        # the revocation view's load, at start and after each reconnect (edge/revocation_feed.py)
+        "accounts.revocations",
         # an officer's concern, once escalations found its case in their authority
         # (services/gateway/api/visits.py): answered without who raised it
         "visits.get_concern",
