@@ -7,8 +7,9 @@ password change or reset, a role change and disabling bump it with ``tokens_revo
 gateways follow: they check tokens without calling here (their views start from
 :meth:`revocations`; :meth:`principal_for` serves tokens issued before tokens carried a role).
 Password checks (sign-in, a password change's current password) are throttled here, per
-username at a client address and per client address, so the throttle holds across gateway restarts (``signing_in``); argon2 runs at most
-``HASH_CONCURRENCY`` at once per process (``hashing``).
+username at a client address and per client address, so the throttle holds across gateway
+restarts (``signing_in``); argon2 runs at most ``HASH_CONCURRENCY`` at once per process
+(``hashing``).
 
 Each entrypoint decodes, calls ``signing_in``, ``users`` or ``queries``, and encodes; only
 ``store`` touches the collections.
