@@ -48,6 +48,7 @@ _REGISTRY_WRITES = frozenset({
     "assignments.register_unit", "assignments.change_unit_details", "assignments.register_cadre",
     "assignments.change_cadre", "assignments.assign_cadre", "assignments.end_assignment",
     "assignments.replace_assignment", "assignments.form_working_group",
+    "assignments.register_many",
     "assignments.change_working_group", "escalations.register_authority",
     "escalations.change_authority", "escalations.retire_authority",
     "escalations.add_routing_rule", "escalations.change_routing_rule",
