@@ -48,6 +48,7 @@ _REGISTRY_WRITES = frozenset({
     "assignments.register_unit", "assignments.change_unit_details", "assignments.register_cadre",
     "assignments.change_cadre", "assignments.assign_cadre", "assignments.end_assignment",
     "assignments.replace_assignment", "assignments.form_working_group",
+    "assignments.register_many",
     "assignments.change_working_group", "escalations.register_authority",
     "escalations.change_authority", "escalations.retire_authority",
     "escalations.add_routing_rule", "escalations.change_routing_rule",
@@ -60,6 +61,8 @@ SERVICE_CALLS = {
     # call is the sign-in and the token check themselves
     GATEWAY: _REGISTRY_READS | {
         "accounts.sign_in", "accounts.principal_for",
+        # the revocation view's load, at start and after each reconnect (edge/revocation_feed.py)
+        "accounts.revocations",
         # an officer's concern, once escalations found its case in their authority
         # (services/gateway/api/visits.py): answered without who raised it
         "visits.get_concern",

@@ -118,6 +118,14 @@ class ConfigError(SausatError):
     code = "CONFIG_ERROR"
 
 
+def refusal_from_body(body):
+    """The refusal an error body (``to_body``) describes, as its own class when it is one of
+    :data:`REFUSALS`: how a bulk call's per-item refusal is raised or reported again."""
+    known = {refusal.code: refusal for refusal in REFUSALS}
+    return known.get(body.get("error"), SausatError)(body.get("message", ""), body.get("fields"),
+                                                      body.get("reasons"))
+
+
 def load_payload(schema, payload, what):
     """``schema.load(payload)``, or :class:`InvalidInput` naming each bad field and why."""
     if not isinstance(payload, dict):

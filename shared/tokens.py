@@ -1,14 +1,17 @@
 """Signed, expiring access tokens: what the gateway can check alone, and what it cannot.
 
 The promise: a token is accepted only if it was signed with ``TOKEN_SECRET`` (HS256), has not
-expired, and names a user and that user's ``token_version``. Signature and expiry are checked
-here, locally; whether the version is still the user's current one (sign-out, password change
-or reset and disabling bump it) only the accounts service knows, so the gateway asks it on each
-request and a revoked token stops working at once. Example::
+expired, and names a user, that user's ``token_version`` and the role and scope the user had
+when it was issued. Signature and expiry are checked here, locally; whether the version is still
+current (sign-out, a password change or reset, a role change and disabling bump it) the gateway
+reads from its revocation view, fed by the accounts service's ``tokens_revoked`` events
+(services/gateway/edge/revocations.py). A role change bumps the version, so the role a token
+carries is the user's as long as the token is not revoked. Example::
 
-    token, expires_at = issue(secret, ttl_seconds=3600, user_id="7f…", token_version=3)
+    token, expires_at = issue(secret, 3600, "7f…", 3, scope={"role": "cadre", ...})
     claims = verify(secret, token)          # {"sub": "7f…", "ver": 3, ...} or Unauthorized
     claims = verify([secret, *previous], token)   # after a rotation: the older keys verify too
+    principal_of(claims)                    # {"user_id": "7f…", "role": "cadre", ...}
 """
 import time
 
@@ -21,12 +24,19 @@ ALGORITHM = "HS256"
 ISSUER = "sausat"
 
 
-def issue(secret, ttl_seconds, user_id, token_version, now=None):
-    """A new token and its expiry (epoch seconds)."""
+# what a token says of its user's rights, beside ``sub``: a principal without the round trip
+SCOPE_CLAIMS = ("role", "cadre_id", "authority_id")
+
+
+def issue(secret, ttl_seconds, user_id, token_version, now=None, scope=None):
+    """A new token and its expiry (epoch seconds). ``scope``: the user's role, cadre_id and
+    authority_id, carried so the gateway needs no call to know them."""
     issued_at = int(now if now is not None else time.time())
     expires_at = issued_at + int(ttl_seconds)
     claims = {"sub": user_id, "ver": int(token_version), "iat": issued_at, "exp": expires_at,
               "iss": ISSUER, "jti": new_id()}
+    if scope is not None:
+        claims.update({key: scope.get(key) for key in SCOPE_CLAIMS})
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires_at
 
 
@@ -46,6 +56,14 @@ def verify(secrets, token):
         raise Unauthorized("access token is not valid; sign in again",
                            {"token": ["malformed claims"]})
     return claims
+
+
+def principal_of(claims):
+    """The principal a verified token carries, or None for a token issued without its scope
+    (before tokens carried one): its holder is then asked of the accounts service."""
+    if not isinstance(claims.get("role"), str):
+        return None
+    return {"user_id": claims["sub"], **{key: claims.get(key) for key in SCOPE_CLAIMS}}
 
 
 def _decode(keys, token):

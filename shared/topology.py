@@ -12,6 +12,10 @@
   cluster no single node takes every call to a service (sign-in included) down with it. Each
   service declares its own on start-up (:func:`adopt_rpc_queue`), replacing the classic queue
   an installed system has from before (docs/cluster.md).
+- A *follower* (``FOLLOWERS``) is one process's view of some events, such as each gateway's
+  revocation view: a queue of its own per process (``<service>.<name>-<hex>``), exclusive and
+  deleted with its connection, declared by that process. What it misses while disconnected it
+  reloads on reconnecting, so it needs neither retries nor dead letters.
 
 Run ``python -m shared.topology`` to declare it all; services also declare it on start-up, so
 no event is published into a queue-less void. Example::
@@ -95,6 +99,42 @@ SUBSCRIPTIONS = (
         contracts.UNIT_REORGANISED, contracts.WORKING_GROUP_FORMED,
         contracts.WORKING_GROUP_CHANGED)),
 )
+
+
+@dataclass(frozen=True)
+class Follower:
+    """One process's non-durable view of ``events``, reloaded whole after each reconnect."""
+    service: str
+    name: str
+    events: tuple
+
+    @property
+    def binding_keys(self):
+        return tuple(event.routing_key for event in self.events)
+
+    def queue(self, instance_id):
+        """This process's queue (``instance_id``: 32 hex digits, new for each connection)."""
+        return Queue(f"{self.service}.{self.name}-{instance_id}",
+                     bindings=[binding(PASSIVE_EVENTS_EXCHANGE, routing_key=key)
+                               for key in self.binding_keys],
+                     exclusive=True, auto_delete=True, durable=False)
+
+
+# the exchange as a follower binds to it: declared by the topology, never by a follower
+PASSIVE_EVENTS_EXCHANGE = Exchange(EVENTS_EXCHANGE.name, type="topic", durable=True,
+                                   no_declare=True)
+
+FOLLOWERS = (
+    # each gateway's revocation view: no call to accounts to check a token
+    Follower("gateway", "revocations", (contracts.TOKENS_REVOKED,)),
+)
+
+
+def follower(service, name):
+    for found in FOLLOWERS:
+        if (found.service, found.name) == (service, name):
+            return found
+    raise LookupError(f"no follower {service}.{name} in shared.topology.FOLLOWERS")
 
 
 def subscription(service, name):

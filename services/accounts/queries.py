@@ -1,4 +1,5 @@
-"""The accounts service's reads: a token's principal, users for their administrators."""
+"""The accounts service's reads: a token's principal, the recent revocations of tokens, users
+for their administrators."""
 from services.accounts import store
 from shared.errors import Unauthorized
 
@@ -11,6 +12,12 @@ def principal_for(db, user_id, token_version):
                            {"token": ["revoked"]})
     return {"user_id": user["_id"], "role": user["role"], "cadre_id": user["cadre_id"],
             "authority_id": user["authority_id"]}
+
+
+def revocations_since(db, since):
+    """The last revocation of each user revoked at or after ``since``."""
+    return [{"user_id": user["_id"], "token_version": user["token_version"],
+             "revoked_at": user["revoked_at"]} for user in store.recent_revocations(db, since)]
 
 
 def list_users(db, query):

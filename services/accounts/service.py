@@ -3,25 +3,33 @@
 Every change is stored with its event in one update (``user_created``, ``user_role_changed``,
 ``user_disabled``, ``password_changed``, ``password_reset``, ``user_signed_out``). Each user
 carries a ``token_version``: tokens name the version they were issued at, and sign-out, a
-password change or reset, a role change and disabling bump it, so the gateway's per-request
-:meth:`principal_for` refuses every earlier token at once. Password checks (sign-in, a password
-change's current password) are throttled here, per username at a client address and per client
-address, so the throttle holds across gateway restarts (``signing_in``); argon2 runs at most
-``HASH_CONCURRENCY`` at once per process (``hashing``).
+password change or reset, a role change and disabling bump it with ``tokens_revoked``, which the
+gateways follow: they check tokens without calling here (their views start from
+:meth:`revocations`; :meth:`principal_for` serves tokens issued before tokens carried a role).
+Password checks (sign-in, a password change's current password) are throttled here, per
+username at a client address and per client address, so the throttle holds across gateway
+restarts (``signing_in``); argon2 runs at most ``HASH_CONCURRENCY`` at once per process
+(``hashing``).
 
 Each entrypoint decodes, calls ``signing_in``, ``users`` or ``queries``, and encodes; only
 ``store`` touches the collections.
 """
+import datetime as dt
+
 from nameko.dependency_providers import Config
 
 from services.accounts import queries, signing_in, store, users
 from services.accounts.hashing import PasswordHashing
 from services.accounts.settings import settings
 from shared.authorisation import principal_from, require
+from shared.contracts import utcnow
 from shared.contracts.rpc import accounts as schemas
 from shared.errors import load_payload
 from shared.rpc import BoundedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
+
+# a revocation is kept this much longer than a token lives: gateway clocks may be apart
+CLOCK_MARGIN_SECONDS = 60
 
 
 class AccountsService(ReportsHealth):
@@ -51,9 +59,19 @@ class AccountsService(ReportsHealth):
         return queries.principal_for(self.db, user_id, token_version)
 
     @rpc
+    def revocations(self):
+        """The revocations a token still alive may be hit by: those younger than a token's
+        life (and a minute for clocks apart), with the time they were read at."""
+        config = settings(self.config)
+        as_of = utcnow()
+        since = as_of - dt.timedelta(seconds=config["TOKEN_TTL_SECONDS"] + CLOCK_MARGIN_SECONDS)
+        return schemas.Revocations().dump({"revocations": queries.revocations_since(self.db, since),
+                                           "as_of": as_of})
+
+    @rpc
     def sign_out(self, principal):
         principal = require(principal_from(principal), "self")
-        return users.sign_out(self.db, principal)
+        return schemas.SignedOut().dump(users.sign_out(self.db, principal))
 
     # --- passwords --------------------------------------------------------------------------
 
@@ -62,15 +80,15 @@ class AccountsService(ReportsHealth):
         """Throttled like a sign-in, per user at ``client_address`` and per address."""
         principal = require(principal_from(principal), "self")
         change = load_payload(schemas.ChangePassword(), change, "password change")
-        return users.change_password(self.db, change, principal, client_address,
-                                     settings(self.config), self.hashing)
+        return schemas.PasswordChanged().dump(users.change_password(
+            self.db, change, principal, client_address, settings(self.config), self.hashing))
 
     @rpc
     def reset_password(self, user_id, reset, principal):
         principal = require(principal_from(principal), "users.manage")
         reset = load_payload(schemas.ResetPassword(), reset, "password reset")
-        return schemas.User().dump(users.reset_password(self.db, user_id, reset, principal,
-                                                        self.hashing))
+        user, revoked = users.reset_password(self.db, user_id, reset, principal, self.hashing)
+        return schemas.RevokingUser().dump({**user, "tokens_revoked": revoked})
 
     # --- administration ---------------------------------------------------------------------
 
@@ -104,5 +122,5 @@ class AccountsService(ReportsHealth):
         change = load_payload(schemas.ChangeUser(), change, "user change")
         registry = {"cadre_id": self.assignments.get_cadre,
                     "authority_id": self.escalations.get_authority}
-        return schemas.User().dump(users.change_user(self.db, user_id, change, principal,
-                                                     registry))
+        user, revoked = users.change_user(self.db, user_id, change, principal, registry)
+        return schemas.RevokingUser().dump({**user, "tokens_revoked": revoked})

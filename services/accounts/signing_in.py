@@ -29,7 +29,7 @@ def sign_in(db, credentials, client_address, settings, gate):
                    accepted=bool(user and user["enabled"]))
     rehash_if_outdated(db, user, credentials["password"], gate)
     token, expires_at = tokens.issue(settings["TOKEN_SECRET"], settings["TOKEN_TTL_SECONDS"],
-                                     user["_id"], user["token_version"])
+                                     user["_id"], user["token_version"], scope=user)
     return {"access_token": token, "token_type": "Bearer", "expires_at": expires_at,
             "user": user}
 

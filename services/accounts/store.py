@@ -14,7 +14,9 @@ from shared.pages import read_page
 from shared.storage import DuplicateKeyError
 
 OUTBOX_COLLECTIONS = ["users"]
-INDEXES = {"users": [([("username", 1)], {"unique": True})],
+INDEXES = {"users": [([("username", 1)], {"unique": True}),
+                     # the revocations younger than a token's life, for the gateways' views
+                     ([("revoked_at", 1)], {})],
            # a key's counts go once its window and its lock have passed: guessers spraying
            # usernames and addresses leave nothing behind for long
            "sign_in_attempts": [([("forget_after", 1)], {"expireAfterSeconds": 0})]}
@@ -49,10 +51,29 @@ def insert_user(db, document, event):
         raise Conflict("username is taken", {"username": [document["username"]]}) from None
 
 
-def revoke(db, user_id, event, actor, changes):
-    """Bump the user's token_version (ending every token issued so far), with the event."""
-    update = {"$inc": {"token_version": 1}, "$set": {**changes, "actor": actor}}
-    db.users.update_one({"_id": user_id}, push_events(update, [event]))
+def revoke(db, user_id, events, actor, changes, now):
+    """Bump the user's token_version (ending every token issued so far), with the events
+    ``events(new_version)`` makes; the new version, or None for no such user. One conditional
+    update on the version it read (again if another revocation got there first), so the
+    ``tokens_revoked`` event names the very version the bump made."""
+    for _ in range(MAX_SWAPS):
+        user = db.users.find_one({"_id": user_id}, {"token_version": 1})
+        if user is None:
+            return None
+        version = user["token_version"] + 1
+        update = {"$set": {**changes, "actor": actor, "token_version": version,
+                           "revoked_at": now}}
+        if db.users.update_one({"_id": user_id, "token_version": user["token_version"]},
+                               push_events(update, events(version))).matched_count:
+            return version
+    raise Conflict("the user's tokens are being revoked by another request; try again",
+                   {"user_id": [user_id]})
+
+
+def recent_revocations(db, since):
+    """The users whose tokens were last revoked at or after ``since``."""
+    return list(db.users.find({"revoked_at": {"$gte": since}},
+                              {"token_version": 1, "revoked_at": 1}))
 
 
 def users_page(db, query):

@@ -13,14 +13,28 @@ _log = getLogger(__name__)
 
 
 def revoke(db, user_id, event_type, principal, payload=None, **changes):
-    """End every token of the user issued so far, with ``event_type``'s event."""
-    event = event_type.new(payload or {"user_id": user_id}, actor=actor_of(principal))
-    store.revoke(db, user_id, event, actor_of(principal), changes)
+    """End every token of the user issued so far, with ``event_type``'s event and
+    ``tokens_revoked``; the revocation (user_id, token_version, revoked_at), which the gateway
+    that asked applies to its own view at once."""
+    actor, now = actor_of(principal), contracts.utcnow()
+
+    def events(version):
+        return [event_type.new(payload or {"user_id": user_id}, actor=actor),
+                contracts.TOKENS_REVOKED.new(revocation(version), actor=actor)]
+
+    def revocation(version):
+        return {"user_id": user_id, "token_version": version, "revoked_at": now}
+
+    version = store.revoke(db, user_id, events, actor, changes, now)
+    if version is None:
+        raise NotFound("user not found", {"user_id": [str(user_id)]})
+    return revocation(version)
 
 
 def sign_out(db, principal):
-    revoke(db, principal.user_id, contracts.USER_SIGNED_OUT, principal)
-    return {"signed_out": True}
+    return {"signed_out": True,
+            "tokens_revoked": revoke(db, principal.user_id, contracts.USER_SIGNED_OUT,
+                                     principal)}
 
 
 def change_password(db, change, principal, client_address, settings, gate):
@@ -28,17 +42,18 @@ def change_password(db, change, principal, client_address, settings, gate):
     signing_in.check_current_password(db, user, change["current_password"], client_address,
                                       settings, gate)
     rules.check_password_policy(change["new_password"], user["username"], "new_password")
-    revoke(db, user["_id"], contracts.PASSWORD_CHANGED, principal,
-           password_hash=gate.run(rules.hash_password, change["new_password"]))
-    return {"password_changed": True}
+    revoked = revoke(db, user["_id"], contracts.PASSWORD_CHANGED, principal,
+                     password_hash=gate.run(rules.hash_password, change["new_password"]))
+    return {"password_changed": True, "tokens_revoked": revoked}
 
 
 def reset_password(db, user_id, reset, principal, gate):
+    """The user, and the revocation of their tokens."""
     user = store.find_user(db, user_id)
     rules.check_password_policy(reset["new_password"], user["username"], "new_password")
-    revoke(db, user["_id"], contracts.PASSWORD_RESET, principal,
-           password_hash=gate.run(rules.hash_password, reset["new_password"]))
-    return store.find_user(db, user_id)
+    revoked = revoke(db, user["_id"], contracts.PASSWORD_RESET, principal,
+                     password_hash=gate.run(rules.hash_password, reset["new_password"]))
+    return store.find_user(db, user_id), revoked
 
 
 def create_user(db, user, principal, registry, gate):
@@ -61,23 +76,25 @@ def create_user(db, user, principal, registry, gate):
 
 def change_user(db, user_id, change, principal, registry):
     """A new role and scope (``user_role_changed``) and/or disabling (``user_disabled``);
-    both end the user's tokens, since a token's rights come from its role."""
+    both end the user's tokens, since a token's rights come from its role. The user, and the
+    last revocation of their tokens (None: nothing changed)."""
     if not change:
         raise InvalidInput("nothing to change", {"_schema": ["give role or enabled"]})
     user = store.find_user(db, user_id)
+    revoked = None
     if "role" in change:
         new = rules.role_change(user, change["role"], change.get("cadre_id"),
                                 change.get("authority_id"), principal.user_id)
         check_scope_exists(new["cadre_id"], new["authority_id"], registry)
-        revoke(db, user_id, contracts.USER_ROLE_CHANGED, principal,
-               payload={"user_id": user_id, **new}, **new)
+        revoked = revoke(db, user_id, contracts.USER_ROLE_CHANGED, principal,
+                         payload={"user_id": user_id, **new}, **new)
     elif "cadre_id" in change or "authority_id" in change:
         raise InvalidInput("a scope is changed with its role",
                            {"role": ["required with cadre_id or authority_id"]})
     if change.get("enabled") is False and user["enabled"]:
         rules.check_may_disable(user, principal.user_id)
-        revoke(db, user_id, contracts.USER_DISABLED, principal, enabled=False)
-    return store.find_user(db, user_id)
+        revoked = revoke(db, user_id, contracts.USER_DISABLED, principal, enabled=False)
+    return store.find_user(db, user_id), revoked
 
 
 def check_scope_exists(cadre_id, authority_id, registry):

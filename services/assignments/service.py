@@ -14,8 +14,8 @@ from services.assignments import (
     assigning,
     cadres,
     groups,
-    history,
     queries,
+    registering,
     reorganisation,
     store,
     tree,
@@ -37,12 +37,16 @@ class AssignmentsService(ReportsHealth):
     @rpc
     def register_unit(self, unit, principal=None):
         principal = require(principal_from(principal), "registry.manage")
-        schema = schemas.RegisterUnit()
-        unit = load_payload(schema, unit, "unit")
-        dumped = schema.dump(unit)
-        registered = {key: dumped.get(key) for key in tree.REGISTERED_FIELDS}
-        stored = tree.register(self.db, unit, actor_of(principal), registered)
-        return schemas.Unit().dump(history.latest_state(stored))
+        return registering.register_unit(self.db, unit, principal)
+
+    @rpc
+    def register_many(self, registrations, principal=None):
+        """Many units, cadres, assignments or working groups in one call (the importer's):
+        each registered or refused as its own RPC would, answered in order."""
+        principal = require(principal_from(principal), "registry.manage")
+        registrations = load_payload(schemas.RegisterMany(), registrations, "registrations")
+        return schemas.RegisteredMany().dump({"results": registering.register_many(
+            self.db, registrations["kind"], registrations["items"], principal)})
 
     @rpc
     def get_unit(self, unit_id, as_of=None):
@@ -96,9 +100,7 @@ class AssignmentsService(ReportsHealth):
     @rpc
     def register_cadre(self, cadre, principal=None):
         principal = require(principal_from(principal), "registry.manage")
-        schema = schemas.RegisterCadre()
-        cadre = schema.dump(load_payload(schema, cadre, "cadre"))
-        return schemas.Cadre().dump(cadres.register(self.db, cadre, actor_of(principal)))
+        return registering.register_cadre(self.db, cadre, principal)
 
     @rpc
     def change_cadre(self, cadre_id, changes, principal=None):
@@ -127,9 +129,7 @@ class AssignmentsService(ReportsHealth):
     @rpc
     def assign_cadre(self, assignment, principal=None):
         principal = require(principal_from(principal), "registry.manage")
-        assignment = load_payload(schemas.AssignCadre(), assignment, "assignment")
-        return schemas.Assignment().dump(assigning.assign(self.db, assignment,
-                                                          actor_of(principal)))
+        return registering.assign_cadre(self.db, assignment, principal)
 
     @rpc
     def end_assignment(self, assignment_id, end, principal=None):
@@ -167,10 +167,7 @@ class AssignmentsService(ReportsHealth):
     @rpc
     def form_working_group(self, group, principal=None):
         principal = require(principal_from(principal), "registry.manage")
-        schema = schemas.FormWorkingGroup()
-        group = load_payload(schema, group, "working group")
-        return schemas.WorkingGroup().dump(
-            groups.form(self.db, group, schema.dump(group), actor_of(principal)))
+        return registering.form_working_group(self.db, group, principal)
 
     @rpc
     def change_working_group(self, working_group_id, changes, principal=None):

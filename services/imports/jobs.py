@@ -31,21 +31,20 @@ from services.imports import store
 from services.imports.intake import first_look, take_in
 from services.imports.kinds import KINDS
 from services.imports.parsing import FileRefused
-from services.imports.planning import Known, lookups, make_plan
+from services.imports.planning import lookups, make_plan
+from services.imports.registry_calls import TransientFailure, fetch_known
 from services.imports.rows import Row, refused_on
 from shared import contracts
 from shared.authorisation import actor_of
-from shared.errors import InvalidInput, NotFound, SausatError, Unavailable
+from shared.errors import InvalidInput, SausatError
 
 _log = getLogger(__name__)
 
 ACTIVE = ("queued", "planning", "applying")
-WINDOW = 16              # rows of one wave applied concurrently
-LOOKUP_WINDOW = 32       # registry reads in flight while planning
-PAGE_ALL_ABOVE = 200     # more ids than this: page through the whole list instead
+WINDOW = 16              # rows of one wave applied concurrently, one RPC each
+BULK_WINDOW = 200        # rows of one wave applied in one bulk call, progress after each
 MAX_LISTED = 1000        # rejections and failures kept in the job document
 WRITE_CHUNK = 500        # rows written in one store call
-RPC_TIMEOUT = 30
 MAX_ATTEMPTS = 3         # tries of a job that fails on an error other than a registry away
 
 
@@ -83,98 +82,6 @@ def accept_upload(db, upload, principal, limits):
     _log.info("import %s of %s (%s, %d bytes) queued", job["_id"], upload["filename"],
               fmt, len(data))
     return job
-
-
-class TransientFailure(Exception):
-    """The registry did not answer (or the broker is away): try the job again later."""
-
-
-class RegistryCalls:
-    """The registry's RPCs with a timeout: ``call(service, method, *args)`` and many at once."""
-
-    def __init__(self, proxies, timeout=RPC_TIMEOUT):
-        self.proxies = proxies      # {"assignments": proxy, "escalations": proxy}
-        self.timeout = timeout
-
-    def many(self, service, method, argument_lists, window=LOOKUP_WINDOW):
-        """``[(result or the SausatError it raised)]`` in order; TransientFailure when a
-        call got no answer or failed otherwise."""
-        results = []
-        remote = getattr(self.proxies[service], method)
-        for start in range(0, len(argument_lists), window):
-            replies = [remote.call_async(*args) for args in argument_lists[start:start + window]]
-            for reply in replies:
-                try:
-                    with eventlet.Timeout(self.timeout):
-                        results.append(reply.result())
-                except Unavailable as error:
-                    raise TransientFailure(str(error)) from None
-                except SausatError as refused:
-                    results.append(refused)
-                except (Exception, eventlet.Timeout) as error:
-                    raise TransientFailure(f"{service}.{method}: {type(error).__name__}: "
-                                           f"{error}") from None
-        return results
-
-
-def fetch_known(calls, wanted):
-    """What the registry holds about ``wanted`` (see ``planning.lookups``)."""
-    known = Known()
-    known.units = _by_id(calls, "assignments", "get_unit", "list_units", "units", "unit_id",
-                         wanted["units"])
-    known.working_groups = _by_id(calls, "assignments", "get_working_group",
-                                  "list_working_groups", "working_groups", "working_group_id",
-                                  wanted["working_groups"])
-    if wanted["authorities"]:  # few, and only the paged list tells their retirement
-        known.authorities = {item["authority_id"]: item for item in all_pages(
-            calls, "escalations", "list_authorities", "authorities")
-            if item["authority_id"] in wanted["authorities"]}
-    cadre_ids = sorted(wanted["cadres"])
-    for cadre in calls.many("assignments", "get_cadre", [(i,) for i in cadre_ids]):
-        if not isinstance(cadre, NotFound):
-            _raise_refusal(cadre)
-            known.cadres[cadre["cadre_id"]] = cadre
-    cadre_ids = sorted(wanted["assignments_of"])
-    for found in calls.many("assignments", "list_assignments", [(i,) for i in cadre_ids]):
-        _raise_refusal(found)
-        for assignment in found:
-            known.assignments[(assignment["cadre_id"], assignment["unit_id"])] = assignment
-    if wanted["routing_rules"]:
-        known.routing_rules = {rule["rule_id"]: rule for rule in
-                               all_pages(calls, "escalations", "list_routing_rules",
-                                          "routing_rules")}
-    return known
-
-
-def _by_id(calls, service, get, list_all, listed, key, ids):
-    if len(ids) > PAGE_ALL_ABOVE:
-        return {item[key]: item for item in all_pages(calls, service, list_all, listed)
-                if item[key] in ids}
-    found = {}
-    ids = sorted(ids)
-    for item in calls.many(service, get, [(i,) for i in ids]):
-        if not isinstance(item, NotFound):
-            _raise_refusal(item)
-            found[item[key]] = item
-    return found
-
-
-def all_pages(calls, service, method, listed, *also):
-    """Every item of a paged list; ``also``: the arguments after the query (who asks)."""
-    cursor, items = None, []
-    while True:
-        query = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-        page, = calls.many(service, method, [(query, *also)])
-        _raise_refusal(page)
-        items.extend(page[listed])
-        cursor = page["next_cursor"]
-        if not cursor:
-            return items
-
-
-def _raise_refusal(result):
-    if isinstance(result, SausatError):
-        raise TransientFailure(f"the registry refused a read: {result}")
 
 
 class JobRunner:
@@ -319,7 +226,7 @@ class JobRunner:
         # the gateway may pass a user's principal, and the administrator's request is long over
         principal = None
         while True:
-            batch = store.next_planned_rows(self.db, job["_id"], WINDOW)
+            batch = store.next_planned_rows(self.db, job["_id"], BULK_WINDOW)
             if not batch:
                 return self.finish(job)
             batch = [row for row in batch if row["wave"] == batch[0]["wave"]]
@@ -328,9 +235,7 @@ class JobRunner:
                 by_kind.setdefault((row["kind"], row.get("action") == "change"), []).append(row)
             marks, failures = [], []
             for (kind, changing), rows in by_kind.items():
-                service, method = KINDS[kind].change_rpc if changing else KINDS[kind].rpc
-                results = self.calls.many(service, method, [_arguments(
-                    KINDS[kind], row["payload"], changing, principal) for row in rows])
+                results = self.register(KINDS[kind], rows, changing, principal)
                 results = self.follow_up(KINDS[kind], rows, results, principal)
                 for row, result in zip(rows, results):
                     if isinstance(result, SausatError):
@@ -346,6 +251,18 @@ class JobRunner:
                                     failures, now() + self.lease, now()):
                 _log.warning("import %s: lease lost; another instance goes on", job["_id"])
                 return None
+
+    def register(self, kind, rows, changing, principal):
+        """Each row's registration (or change) or its refusal: new rows of a kind the registry
+        takes in bulk in one call, any other row in one call of its own."""
+        if kind.bulk_rpc is not None and not changing:
+            service, method = kind.bulk_rpc
+            return self.calls.bulk(service, method, kind.name,
+                                   [kind.registered(row["payload"]) for row in rows])
+        service, method = kind.change_rpc if changing else kind.rpc
+        return self.calls.many(service, method, [_arguments(kind, row["payload"], changing,
+                                                            principal) for row in rows],
+                               window=WINDOW)
 
     def follow_up(self, kind, rows, results, principal):
         """Each registered row's follow-up call (an assignment's end), its refusal in place of

@@ -19,6 +19,7 @@ from shared.contracts import Text
 from shared.contracts.rpc.cases import AddRoutingRule, RegisterAuthority
 from shared.contracts.rpc.imports import KIND_NAMES
 from shared.contracts.rpc.registry import (
+    BULK_KINDS,
     AssignCadre,
     FormWorkingGroup,
     RegisterCadre,
@@ -85,6 +86,13 @@ class Kind:
     # (service, method, id field of the registered record, {argument: field}): called after
     # registering a row whose first such field is given, e.g. end_assignment for ``ends_on``
     follow_up: tuple = None
+
+    @property
+    def bulk_rpc(self):
+        """(service, method) registering many rows of this kind in one call, or None."""
+        if self.rpc[0] == "assignments" and self.name in BULK_KINDS:
+            return "assignments", "register_many"
+        return None
 
     def column_for(self, header):
         """The field a header names, or None."""

@@ -11,8 +11,8 @@ import base64
 import datetime as dt
 
 from services.imports import coverage, store
-from services.imports.jobs import all_pages
 from services.imports.kinds import KINDS
+from services.imports.registry_calls import all_pages
 from services.imports.writing import write_csv, write_xlsx
 from shared.clock import today
 from shared.contracts.rpc.imports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE

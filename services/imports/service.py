@@ -13,7 +13,8 @@ registry holds in the columns the import reads. Coverage reports (``queries``, r
 
 from services.imports import queries, reactions, store
 from services.imports.dependencies import JobSettings, import_timer
-from services.imports.jobs import JobRunner, RegistryCalls, accept_upload
+from services.imports.jobs import JobRunner, accept_upload
+from services.imports.registry_calls import RegistryCalls
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import imports as schemas

@@ -28,6 +28,13 @@ class UserRef(Schema):
     user_id = Id(required=True)
 
 
+class TokensRevoked(Schema):
+    """Every token of the user below ``token_version`` stops working (sign-out, a password
+    change or reset, a role change, disabling): what the gateways' revocation views follow."""
+    user_id = Id(required=True)
+    token_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    revoked_at = fields.AwareDateTime(required=True)
+
 
 USER_CREATED = EventType("accounts", "user_created", UserCreated)
 USER_ROLE_CHANGED = EventType("accounts", "user_role_changed", UserRoleChanged)
@@ -35,3 +42,4 @@ USER_DISABLED = EventType("accounts", "user_disabled", UserRef)
 PASSWORD_CHANGED = EventType("accounts", "password_changed", UserRef)
 PASSWORD_RESET = EventType("accounts", "password_reset", UserRef)
 USER_SIGNED_OUT = EventType("accounts", "user_signed_out", UserRef)
+TOKENS_REVOKED = EventType("accounts", "tokens_revoked", TokensRevoked)

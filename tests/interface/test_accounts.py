@@ -83,6 +83,9 @@ def test_a_created_user_signs_in_and_the_token_names_their_role_and_scope(accoun
     assert principal_of(accounts, signed_in) == {"user_id": created["user_id"], "role": "cadre",
                                                  "cadre_id": "tran-thi-binh",
                                                  "authority_id": None}
+    # the same principal the token carries itself: the gateway reads it without a call
+    claims = tokens.verify(identities.TOKEN_SECRET, signed_in["access_token"])
+    assert tokens.principal_of(claims) == principal_of(accounts, signed_in)
     events = wait_for(lambda: [e for e in events_of(config)
                                if e["event_type"] == "user_created"
                                and e["payload"]["username"] == "binh"], what="user_created")
@@ -148,19 +151,28 @@ def test_every_revocation_ends_earlier_tokens_at_once(accounts, admin, revoke):
     principal = principal_of(accounts, earlier)
     new_password = "binh-new-password-2"
     if revoke == "sign_out":
-        accounts.sign_out(principal)
+        answer = accounts.sign_out(principal)
     elif revoke == "change_password":
-        accounts.change_password({"current_password": BINH["password"],
-                                  "new_password": new_password}, principal, "10.0.0.1")
+        answer = accounts.change_password({"current_password": BINH["password"],
+                                           "new_password": new_password}, principal, "10.0.0.1")
     elif revoke == "reset_password":
-        accounts.reset_password(binh["user_id"], {"new_password": new_password}, admin)
+        answer = accounts.reset_password(binh["user_id"], {"new_password": new_password}, admin)
     elif revoke == "disable":
-        assert accounts.change_user(binh["user_id"], {"enabled": False}, admin)["enabled"] is False
+        answer = accounts.change_user(binh["user_id"], {"enabled": False}, admin)
+        assert answer["enabled"] is False
     else:
-        changed = accounts.change_user(binh["user_id"], {"role": "authority_officer",
-                                                         "authority_id": "ubnd-xa-tam-hop"},
-                                       admin)
-        assert (changed["role"], changed["cadre_id"]) == ("authority_officer", None)
+        answer = accounts.change_user(binh["user_id"], {"role": "authority_officer",
+                                                        "authority_id": "ubnd-xa-tam-hop"},
+                                      admin)
+        assert (answer["role"], answer["cadre_id"]) == ("authority_officer", None)
+    # the answer names the revocation (the gateway that asked applies it at once), and the
+    # gateways' load lists it: every token below the new version is refused
+    ver = tokens.verify(identities.TOKEN_SECRET, earlier["access_token"])["ver"]
+    assert {key: answer["tokens_revoked"][key] for key in ("user_id", "token_version")} == \
+        {"user_id": binh["user_id"], "token_version": ver + 1}
+    loaded = accounts.revocations()
+    assert [(r["user_id"], r["token_version"]) for r in loaded["revocations"]] == \
+        [(binh["user_id"], ver + 1)]
     with pytest.raises(Unauthorized) as refused:
         principal_of(accounts, earlier)
     assert refused.value.fields == {"token": ["revoked"]}
@@ -208,13 +220,17 @@ def test_administrators_cannot_lock_themselves_out_and_changes_are_events(accoun
     accounts.reset_password(binh["user_id"], {"new_password": "binh-reset-password"}, admin)
     accounts.change_user(binh["user_id"], {"enabled": False}, admin)
     seen = []
-    wait_for(lambda: seen.extend(events_of(config)) or len(seen) >= 5, what="account events")
+    wait_for(lambda: seen.extend(events_of(config)) or len(seen) >= 8, what="account events")
     assert [(e["event_type"], e["actor"]) for e in seen] == [
         ("user_created", None), ("user_created", admin["user_id"]),
-        ("user_role_changed", admin["user_id"]), ("password_reset", admin["user_id"]),
-        ("user_disabled", admin["user_id"])]
+        ("user_role_changed", admin["user_id"]), ("tokens_revoked", admin["user_id"]),
+        ("password_reset", admin["user_id"]), ("tokens_revoked", admin["user_id"]),
+        ("user_disabled", admin["user_id"]), ("tokens_revoked", admin["user_id"])]
     assert seen[2]["payload"] == {"user_id": binh["user_id"], "role": "operator",
                                   "cadre_id": None, "authority_id": None}
+    # each revocation names the first version still valid: what the gateways' views hold
+    assert [(e["payload"]["user_id"], e["payload"]["token_version"]) for e in seen[3::2]] == [
+        (binh["user_id"], 1), (binh["user_id"], 2), (binh["user_id"], 3)]
 
 
 def test_repeated_failures_for_one_username_lock_it_with_retry_after(accounts, admin):

@@ -76,6 +76,11 @@ def user_ref(**overrides):
     return {"user_id": "u1", **overrides}
 
 
+def tokens_revoked(**overrides):
+    return {"user_id": "u1", "token_version": 3,
+            "revoked_at": dt.datetime(2026, 12, 6, 23, tzinfo=UTC), **overrides}
+
+
 def case_event(**fields):
     def payload(**overrides):
         return {"case_id": "k1", "concern_id": "c1", "authority_id": "ubnd-xa-tam-hop",
@@ -117,6 +122,7 @@ PAYLOADS = {
     USER_CREATED: user_created, USER_ROLE_CHANGED: user_role_changed,
     USER_DISABLED: user_ref, PASSWORD_CHANGED: user_ref, PASSWORD_RESET: user_ref,
     USER_SIGNED_OUT: user_ref,
+    contracts.TOKENS_REVOKED: tokens_revoked,
     contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
     contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
     contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",

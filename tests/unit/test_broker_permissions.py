@@ -137,6 +137,24 @@ def test_subscribers_may_bind_only_the_events_they_subscribe_to():
             assert can_bind(user, queue, exchange, key) == (key in wanted), (user, key)
 
 
+def test_followers_bind_queues_of_their_own_to_their_events_only_and_declare_nothing_else():
+    from shared import contracts, topology
+    exchange = topology.EVENTS_EXCHANGE.name
+    for follower in topology.FOLLOWERS:
+        user, queue = follower.service, follower.queue(uuid.uuid4().hex)
+        assert queue.exclusive and queue.auto_delete and not queue.durable
+        assert queue.bindings and all(b.exchange.no_declare for b in queue.bindings)
+        assert allowed(user, "configure", queue.name) and allowed(user, "read", queue.name)
+        for key in contracts.EVENT_TYPES:
+            assert can_bind(user, queue.name, exchange, key) == (key in follower.binding_keys)
+        assert not allowed(user, "configure", exchange)  # the topology declares it
+        assert not can_publish(user, exchange, follower.binding_keys[0])
+        # another service's queue, or a durable one by that name, is not the follower's
+        assert not allowed(user, "configure", f"{follower.service}.{follower.name}")
+        for sub in topology.SUBSCRIPTIONS:
+            assert not allowed(user, "read", sub.queue_name)
+
+
 @pytest.mark.parametrize("name", SERVICES)
 def test_rpc_permissions_follow_the_service_code(name):
     reply_queue = f"rpc.reply-{name}-{uuid.uuid4()}"

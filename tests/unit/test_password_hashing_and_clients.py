@@ -171,6 +171,7 @@ class Gateway(AccountsApi):
         self.client.setup()
         self.auth = mock.Mock()
         self.auth.principal.return_value = {"user_id": "u-binh"}
+        self.auth.revoked.side_effect = lambda answer: answer
 
 
 @pytest.mark.parametrize("trusted, expected", [("10.0.0.0/8", "198.51.100.1"),

@@ -61,7 +61,7 @@ class AccountsApi(Api):
 
     @http("DELETE", "/sessions/current")
     def sign_out(self, request):
-        return json_response(self.accounts.sign_out(self._as(request, "self")))
+        return json_response(self.auth.revoked(self.accounts.sign_out(self._as(request, "self"))))
 
     @http("GET", "/me")
     def me(self, request):
@@ -70,8 +70,8 @@ class AccountsApi(Api):
     @http("POST", "/me/password")
     def change_password(self, request):
         principal = self._as(request, "self")
-        return json_response(self.accounts.change_password(json_body(request), principal,
-                                                            self._client_address(request)))
+        return json_response(self.auth.revoked(self.accounts.change_password(
+            json_body(request), principal, self._client_address(request))))
 
     # --- users ------------------------------------------------------------------------------
 
@@ -92,10 +92,11 @@ class AccountsApi(Api):
     @http("PATCH", "/users/<user_id>")
     def change_user(self, request, user_id):
         principal = self._as(request, "users.manage")
-        return json_response(self.accounts.change_user(user_id, json_body(request), principal))
+        return json_response(self.auth.revoked(self.accounts.change_user(
+            user_id, json_body(request), principal)))
 
     @http("POST", "/users/<user_id>/password-reset")
     def reset_password(self, request, user_id):
         principal = self._as(request, "users.manage")
-        return json_response(self.accounts.reset_password(user_id, json_body(request),
-                                                          principal))
+        return json_response(self.auth.revoked(self.accounts.reset_password(
+            user_id, json_body(request), principal)))

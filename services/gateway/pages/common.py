@@ -320,7 +320,7 @@ class PagesApi(Api):
     def sign_out_submit(self, request):
         def build(view):
             self._check_csrf(view)
-            self.accounts.sign_out(view.principal)
+            self.auth.revoked(self.accounts.sign_out(view.principal))
             response = redirect("/app/sign-in")
             response.delete_cookie(session.SESSION_COOKIE, path="/")
             return response

@@ -51,5 +51,34 @@ class User(Schema):
     actor = fields.String(allow_none=True)
 
 
+class Revocation(Schema):
+    """Tokens of ``user_id`` below ``token_version`` stopped working at ``revoked_at``."""
+    user_id = fields.String(required=True)
+    token_version = fields.Integer(required=True)
+    revoked_at = fields.AwareDateTime(required=True)
+
+
+class Revocations(Schema):
+    """``accounts.revocations``: what a gateway's revocation view starts from."""
+    revocations = fields.List(fields.Nested(Revocation), required=True)
+    as_of = fields.AwareDateTime(required=True)
+
+
+class SignedOut(Schema):
+    signed_out = fields.Boolean(required=True)
+    tokens_revoked = fields.Nested(Revocation, required=True)
+
+
+class PasswordChanged(Schema):
+    password_changed = fields.Boolean(required=True)
+    tokens_revoked = fields.Nested(Revocation, required=True)
+
+
+class RevokingUser(User):
+    """A user after a change that may have ended their tokens; the gateway takes
+    ``tokens_revoked`` off before answering."""
+    tokens_revoked = fields.Nested(Revocation, allow_none=True)
+
+
 class UsersQuery(PageQuery):
     """The users by username, a page at a time."""

@@ -289,3 +289,21 @@ class SearchQuery(Schema):
                        "the name"})
     as_of = AsOf()
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+# the kinds ``assignments.register_many`` registers (services/assignments/registering.py)
+BULK_KINDS = ("units", "cadres", "assignments", "working_groups")
+MAX_BULK_ITEMS = 500
+
+
+class RegisterMany(Schema):
+    """Many registrations of one kind; each item is loaded by its own RPC's schema, and a bad
+    one is refused in its place (``RegisteredMany``), not the whole call."""
+    kind = fields.String(required=True, validate=validate.OneOf(BULK_KINDS))
+    items = fields.List(fields.Dict(), required=True,
+                        validate=validate.Length(min=1, max=MAX_BULK_ITEMS))
+
+
+class RegisteredMany(Schema):
+    """In the items' order: ``{"registered": record}`` or ``{"refused": error body}``."""
+    results = fields.List(fields.Dict(), required=True)
