@@ -80,6 +80,10 @@ TEXTS = {
                         "Record the members' view of each answer when logging the visit."),
     "brief_more_concerns": ("Còn ý kiến khác đang xử lý; xem trong các buổi dự.",
                             "More open concerns: see the visits."),
+    "as_of": ("Cập nhật lúc {time}", "As of {time}"),
+    "print": ("In", "Print"),
+    "brief_offline": ("Trang này được lưu trên máy sau mỗi lần mở: xem được cả khi mất mạng.",
+                      "This page is kept on the phone each time it opens: readable offline."),
     "last_visits": ("Các buổi dự gần đây", "Last visits"),
     "answer_reviews": ("Ý kiến về các trả lời đã đọc", "The answers read out"),
     "satisfied": ("Hài lòng", "Satisfied"),
@@ -114,6 +118,32 @@ TEXTS = {
     "visit_sent": ("Đã gửi biên bản.", "The visit was sent."),
     "visit_refused": ("Biên bản chưa được nhận: vui lòng sửa các ô được đánh dấu.",
                       "The visit was not accepted: please correct the marked fields."),
+    "new_visit": ("Ghi biên bản mới", "Start a new visit"),
+    "no_concerns_hint": ("Buổi sinh hoạt không có ý kiến nào: để trống ô Nội dung.",
+                         "No concerns raised at this meeting: leave What was raised empty."),
+    "same_meeting": ("Bạn đã ghi biên bản buổi sinh hoạt này ({unit}, {date}). Gửi thêm một "
+                     "biên bản nữa, hay sửa biên bản đã ghi?",
+                     "You already logged this meeting ({unit}, {date}). Send a second visit, "
+                     "or amend the one logged?"),
+    "same_meeting_waiting": ("Biên bản buổi sinh hoạt này ({unit}, {date}) đang chờ gửi trên "
+                             "máy này. Gửi thêm một biên bản nữa?",
+                             "A visit to this meeting ({unit}, {date}) is waiting on this "
+                             "phone. Send a second one?"),
+    "amend_that_visit": ("Sửa biên bản đã ghi", "Amend the visit logged"),
+    "send_anyway": ("Vẫn gửi thêm biên bản này", "Send this one too"),
+    "amend_visit": ("Sửa biên bản", "Amend the visit"),
+    "amend_visit_title": ("Sửa biên bản buổi dự", "Amend a visit"),
+    "amend_window": ("Ghi lúc {time}. Biên bản chỉ sửa được trong một thời hạn sau khi ghi; "
+                     "bản cũ vẫn được lưu.", "Logged at {time}. A visit can be amended for a "
+                     "while after it was logged; the earlier version is kept."),
+    "withdraw_reason": ("Rút ý kiến này: lý do (để trống nếu giữ nguyên)",
+                        "Withdraw this concern: why (leave empty to keep it)"),
+    "withdrawn_because": ("Đã rút: {reason}", "Withdrawn: {reason}"),
+    "new_concern": ("Thêm một ý kiến", "Add a concern"),
+    "new_concern_hint": ("Để trống nếu không thêm.", "Leave empty to add none."),
+    "save_amendment": ("Lưu bản sửa", "Save the amendment"),
+    "amended": ("Đã lưu bản sửa của biên bản.", "The amendment was saved."),
+    "amended_at": ("Sửa lúc", "Amended at"),
     "visit_title": ("Buổi dự sinh hoạt", "Visit"),
     "logged_at": ("Ghi lúc", "Logged at"),
     "my_visits_title": ("Các buổi tôi đã dự", "The meetings I attended"),
@@ -318,6 +348,9 @@ ERRORS = (
     (r"not assigned to (\S+) on (\S+)",
      ("Bạn không được phân công phụ trách đơn vị này vào ngày {1}.",
       "You were not assigned to this unit on {1}.")),
+    (r"a visit can be amended within (\d+) hours of logging it",
+     ("Đã quá hạn sửa: biên bản chỉ được sửa trong {0} giờ sau khi ghi.",
+      "Too late to amend: a visit can be amended within {0} hours of logging it.")),
     (r"may not be blank|must not be blank|may not be empty",
      ("Không được để trống.", "May not be empty.")),
 )
