@@ -49,10 +49,11 @@ def browser():
         print(f"\npage screenshots: {ARTIFACTS}")
 
 
-def screenshot(page, name):
-    """Save the whole page as ``<name>.png`` among the test artifacts."""
+def screenshot(page, name, full_page=True):
+    """Save the whole page (or what the screen shows) as ``<name>.png`` among the test
+    artifacts."""
     path = ARTIFACTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
