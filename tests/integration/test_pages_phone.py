@@ -20,9 +20,9 @@ import requests
 from axe_playwright_python.base import AXE_FILE_PATH
 from playwright.sync_api import expect
 
+from services.gateway.pages.session import SESSION_COOKIE
 from shared import contracts
 from shared.clock import Clock
-from services.gateway.pages.session import SESSION_COOKIE
 from tests.integration.browser import DESKTOP, SMALL_PHONE, screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
