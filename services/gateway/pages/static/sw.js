@@ -6,7 +6,7 @@
  * network first and kept when they arrive whole (200, not redirected to the sign-in page);
  * offline, the kept copy answers (the form for any ?unit_id= when that one was not kept).
  * Sending a visit never goes through here: the outbox (outbox.js) keeps it until it is logged.
- * Signing out forgets the kept pages.
+ * Signing out (or the sign-in page, whoever comes next) forgets the kept pages.
  */
 "use strict";
 var SHELL = "sausat-shell-1";
@@ -77,8 +77,9 @@ function networkFirst(request, cacheName, fallback) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.method === "POST" && url.pathname === "/app/sign-out") {
-    event.waitUntil(caches.delete(PAGES));  // nothing of this user stays on the phone
+  if (url.pathname === "/app/sign-out" || url.pathname === "/app/sign-in") {
+    // signing out, or in as whoever comes next: nothing of the last user stays on the phone
+    event.waitUntil(caches.delete(PAGES));
     return;
   }
   if (request.method !== "GET") { return; }
