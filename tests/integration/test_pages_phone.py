@@ -219,7 +219,8 @@ def test_offline_the_visit_form_and_the_last_brief_open_from_the_phone(browser, 
                                                                        answered):
     context, page = signed_in(browser, system, "binh", SMALL_PHONE)
     page.goto(f"{system.base_url}/app/units")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert page.evaluate("""Promise.race([navigator.serviceWorker.ready.then(() => true),
+        new Promise(settle => setTimeout(() => settle(false), 10000))])"""), "no app shell"
     brief = f"{system.base_url}/app/units/{NOI_PHAT}/brief"
     page.goto(brief)  # read through the worker, kept by it
     poll(lambda: page.evaluate("caches.match(location.href).then(found => !!found)"),
