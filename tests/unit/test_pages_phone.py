@@ -87,3 +87,10 @@ def test_the_service_worker_is_served_from_the_pages_folder_of_scripts():
     worker = render.SERVICE_WORKER.read_text()
     assert '"/app/visits/new"' in worker and "caches.delete(PAGES)" in worker
     assert "sw.js" not in render.STATIC_FILES  # only at /app/sw.js, whose scope is /app/
+
+
+def test_only_the_author_is_offered_to_amend_a_visit():
+    mine = page("cadre_visits.html")
+    assert 'href="/app/visits/v1/amend"' in mine
+    visits = [{**PAGES["cadre_visits.html"]["visits"][0], "cadre_id": "le-van-cuong"}]
+    assert "/amend" not in page("cadre_visits.html", visits=visits)  # a working group's

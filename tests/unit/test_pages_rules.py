@@ -124,6 +124,7 @@ CONCERN = {"concern_id": "k1", "topic": "infrastructure", "summary": "Đường 
            "raised_on": "2026-11-20",
            "answer": {"answer": "Đã sửa", "answered_at": "2026-11-25T01:00:00+00:00"}}
 VISIT = {"visit_id": "v1", "unit_id": "u1", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
+         "cadre_id": "tran-thi-binh",
          "meeting_date": "2026-11-20", "meeting_kind": "regular",
          "attendance": {"present": 27, "expected": 31},
          "assessment": {"leadership": 4, "education": 4, "combativeness": 3, "note": "Tốt"},
