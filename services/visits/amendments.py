@@ -15,6 +15,7 @@ visit. Example::
 from dataclasses import dataclass
 
 from shared.errors import NotFound, RuleViolated
+from shared.reasons import reason
 
 AMENDED_FIELDS = ("meeting_kind", "attendance", "assessment")
 # what a version keeps of the visit: everything but the outbox and the older versions
@@ -35,8 +36,10 @@ def check_window(visit, now, window):
     if now > closes:
         hours = int(window.total_seconds() // 3600)
         raise RuleViolated(f"a visit can be amended within {hours} hours of logging it",
-                           {"logged_at": [f"{visit['logged_at'].isoformat()}; the window "
-                                          f"closed at {closes.isoformat()}"]})
+                           {"logged_at": [reason("amendment_window_passed",
+                                                 f"{visit['logged_at'].isoformat()}; the window "
+                                                 f"closed at {closes.isoformat()}",
+                                                 hours=hours)]})
 
 
 def plan_amendment(visit, request, now, window, new_id):

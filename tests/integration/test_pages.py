@@ -19,7 +19,7 @@ from shared.messaging import PUBLISHED_BY_HEADER, ConfirmedPublisher
 from shared.words import say
 from tests.english import english_in
 from tests.identities import CONFIG_KEY
-from tests.integration.browser import DESKTOP, PHONE, screenshot, sign_in
+from tests.integration.browser import DESKTOP, PHONE, screenshot, signed_in
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
 
@@ -33,13 +33,6 @@ LIGHTS = "Đề nghị lắp đèn chiếu sáng đường liên thôn"
 SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240)
 
 
-def signed_in(browser, system, username, device=DESKTOP):
-    context = browser.new_context(**device, locale="vi-VN")
-    page = context.new_page()
-    sign_in(page, system.base_url, username, system.passwords[username])
-    return context, page
-
-
 def cadre_visits(system, submission_id):
     """The cadre's stored visits with this submission_id, read from the visits service."""
     headers = system.sign_in("binh", system.passwords["binh"])
@@ -49,7 +42,12 @@ def cadre_visits(system, submission_id):
     return [v for v in visits if v["submission_id"] == submission_id]
 
 
-def fill_visit(page, present, expected, concerns):
+def fill_visit(page, present, expected, concerns, days_ago=0):
+    """The visit form filled; a meeting ``days_ago`` (each test its own meeting: the form
+    warns before a second log of the same one)."""
+    if days_ago:
+        day = dt.date.today() - dt.timedelta(days=days_ago)
+        page.get_by_label("Ngày sinh hoạt").fill(day.isoformat())
     page.get_by_label("Có mặt").fill(str(present))
     page.get_by_label("Tổng số phải dự").fill(str(expected))
     for index, (summary, topic) in enumerate(concerns):
@@ -88,7 +86,7 @@ def test_a_cadre_logs_a_visit_with_two_concerns_on_a_phone(browser, system):
     screenshot(page, "cadre-units")
     page.locator(f'a[href="/app/visits/new?unit_id={NOI_PHAT}"]').click()
     # a refusal first: more present than expected, shown beside the field, in Vietnamese
-    submission_id = fill_visit(page, 40, 31, [(WATER, "infrastructure")])
+    submission_id = fill_visit(page, 40, 31, [(WATER, "infrastructure")], days_ago=1)
     page.get_by_role("button", name="Gửi biên bản").click()
     expect(page.locator('[id="attendance.present-error"]')).to_have_text(
         "Không được lớn hơn tổng số phải dự.")
@@ -114,7 +112,8 @@ def test_a_visit_sent_while_the_network_is_cut_is_logged_once_when_it_returns(br
     context, page = signed_in(browser, system, "binh", PHONE)
     page.goto(f"{system.base_url}/app/visits/new?unit_id={NOI_PHAT}")
     submission_id = fill_visit(page, 25, 30, [("Đường thôn xuống cấp", "infrastructure"),
-                                              ("Rác thải chưa được thu gom", "environment")])
+                                              ("Rác thải chưa được thu gom", "environment")],
+                               days_ago=2)
     context.set_offline(True)
     page.get_by_role("button", name="Gửi biên bản").click()
     expect(page.locator("#form-status")).to_contain_text("Mất kết nối")
@@ -133,7 +132,8 @@ def test_a_visit_whose_reply_was_lost_survives_a_reload_and_is_logged_once(brows
     context, page = signed_in(browser, system, "binh", PHONE)
     page.goto(f"{system.base_url}/app/visits/new?unit_id={NOI_PHAT}")
     submission_id = fill_visit(page, 20, 28, [("Xin hỗ trợ sửa nhà văn hóa", "public_service"),
-                                              ("Tranh chấp ranh giới đất", "land")])
+                                              ("Tranh chấp ranh giới đất", "land")],
+                               days_ago=3)
 
     def lose_the_reply(route):  # the gateway logs it; the phone never hears back
         route.fetch()

@@ -149,13 +149,15 @@ CASE = {"case_id": "c1", "concern_id": "k1", "status": "acknowledged", "authorit
                       "to_state": "acknowledged", "why": None}]}
 CONCERN = {"concern_id": "k1", "topic": "infrastructure", "summary": "Đường thôn xuống cấp",
            "raised_by": "resident", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
+           "withdrawn": False,
            "raised_on": "2026-11-20",
            "answer": {"answer": "Đã sửa", "answered_at": "2026-11-25T01:00:00+00:00"}}
 VISIT = {"visit_id": "v1", "unit_id": "u1", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
+         "cadre_id": "tran-thi-binh",
          "meeting_date": "2026-11-20", "meeting_kind": "regular",
          "attendance": {"present": 27, "expected": 31},
          "assessment": {"leadership": 4, "education": 4, "combativeness": 3, "note": "Tốt"},
-         "logged_at": "2026-11-20T12:00:00+00:00",
+         "logged_at": "2026-11-20T12:00:00+00:00", "amended_at": None,
          "concerns": [{**CONCERN, "answer": None}]}
 BRIEF_CONCERN = {"concern_id": "k1", "visit_id": "v1", "topic": "land", "summary": "Đường hỏng",
                  "raised_on": "2026-11-20", "case_id": "c1", "status": "routed",
@@ -178,6 +180,8 @@ PAGES = {
                         "topics": ["land"], "meeting_kinds": ["regular"],
                         "raised_by": ["resident"], "urgencies": ["normal"],
                         "error_words": {"sending": "…"},
+                        "logged": [{"unit_id": "u1", "meeting_date": "2026-11-20",
+                                    "visit_id": "v1", "unit_name": "Chi bộ thôn Nội Phật"}],
                         "to_review": [{"case_id": "c1", "unit_id": "u1", "summary": "Đèn hỏng",
                                        "answer": "Đã thay bóng"}]},
     "cadre_brief.html": {"brief": {
@@ -186,9 +190,21 @@ PAGES = {
         "answers_to_read_out": [{**BRIEF_CONCERN, "status": "answered", "answer": "Đã sửa"}],
         "overdue": [{**BRIEF_CONCERN, "overdue": True}],
         "last_visits": [{**VISIT, "cadre_id": "tran-thi-binh", "concern_count": 1}]},
-        "authorities": {"a1": "UBND xã Tam Hợp"}},
+        "authorities": {"a1": "UBND xã Tam Hợp"}, "as_of": "2026-11-27T01:00:00+00:00"},
     "cadre_visits.html": {"visits": [VISIT], "next_cursor": "abc"},
-    "cadre_visit.html": {"visit": VISIT},
+    "cadre_visit.html": {"visit": {**VISIT, "amended_at": "2026-11-21T01:00:00+00:00"},
+                         "done": "amended"},
+    "amend_visit.html": {"visit": {**VISIT, "concerns": [
+        {**CONCERN, "concern_id": "k1"},
+        {**CONCERN, "concern_id": "k2", "withdrawn": True, "withdrawn_reason": "Trùng"}]},
+        "values": {"submission_id": "s1", "meeting_kind": "regular",
+                   "attendance.present": 27, "attendance.expected": 31,
+                   "assessment.leadership": 4, "assessment.education": "4",
+                   "assessment.combativeness": 3, "assessment.note": ""},
+        "errors": {"_form": "Đã quá hạn sửa", "new.topic": "Bắt buộc nhập.",
+                   "withdraw.k1": "Dài quá"},
+        "topics": ["land"], "meeting_kinds": ["regular"], "raised_by": ["resident"],
+        "urgencies": ["normal"]},
     "concern.html": {"concern": CONCERN, "case": {**CASE, "status": "answered"},
                      "actions": ["close"], "failed": "close", "errors": {"note": "x"},
                      "values": {"note": "y"}, "done": "close"},
@@ -283,7 +299,7 @@ def test_every_page_renders_in_both_languages(template, language):
 
 def test_escaped_everywhere():
     html = render.render("cadre_visit.html", "vi", user=None, csrf="", menu=(), here="/",
-                         visit={**VISIT, "unit_name": "<script>alert(1)</script>"})
+                         visit={**VISIT, "unit_name": "<script>alert(1)</script>"}, done=None)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
 
 

@@ -7,28 +7,44 @@ opens and kept with the draft), so a visit sent again after a lost reply answers
 visit already logged. Refusals come back in the one error shape, their ``fields`` translated.
 """
 
+import datetime as dt
+
 from marshmallow import fields, validate
 
 from services.gateway import schemas
 from services.gateway.api.visits import UnitPath
-from services.gateway.edge.http import http, json_body, query_args
+from services.gateway.edge.http import form_args, http, json_body, query_args
 from services.gateway.edge.route import Route
-from services.gateway.pages import i18n
-from services.gateway.pages.common import LanguageQuery, PagesApi, page_route, redirect
+from services.gateway.pages import amendment, i18n
+from services.gateway.pages.common import (
+    LanguageQuery,
+    PagesApi,
+    page_route,
+    page_status,
+    redirect,
+)
 from services.gateway.pages.officer import AfterActionQuery
 from shared import clock
-from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id
+from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id, new_id
 from shared.contracts.rpc.visits import LogVisit
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, SausatError
 
 # how many of the cadre's latest visits the units page looks at (last visit, open concerns)
 RECENT_VISITS = 200
 # open concerns shown on a branch's brief page (the API pages them; a branch rarely has more)
 BRIEF_CONCERNS = 100
+# how far back the visit form looks for a meeting already logged (a second log of it is
+# warned of; a visit is logged within days of its meeting)
+SAME_MEETING_DAYS = 62
 
 
 class NewVisitQuery(LanguageQuery):
     unit_id = Id(metadata={"description": "the unit chosen in advance"})
+
+
+class VisitPageQuery(LanguageQuery):
+    done = fields.String(validate=validate.OneOf(["amended"]), metadata={
+        "description": "amended: the page says the amendment was saved"})
 
 
 class VisitsQuery(LanguageQuery):
@@ -51,7 +67,13 @@ ROUTES = {
         also=((200, schemas.LoggedVisit, "this submission was logged before; nothing new"),)),
     ("GET", "/app/visits"): page_route("Cadre: my visits and their concerns", query=VisitsQuery),
     ("GET", "/app/visits/<visit_id>"): page_route("Cadre: a visit I logged",
-                                                  path=schemas.VisitPath),
+                                                  path=schemas.VisitPath, query=VisitPageQuery),
+    ("GET", "/app/visits/<visit_id>/amend"): page_route(
+        "Cadre: amend a visit I logged, within the window", path=schemas.VisitPath),
+    ("POST", "/app/visits/<visit_id>/amend"): page_route(
+        "Cadre: send an amendment from its page (a new version; refused after the window, "
+        "the reason shown above the form)", path=schemas.VisitPath,
+        form=amendment.AmendVisitForm),
     ("GET", "/app/concerns/<concern_id>"): page_route(
         "A concern: its state, holder, timeline and answer", path=schemas.ConcernPath,
         query=AfterActionQuery),
@@ -80,7 +102,9 @@ class CadrePagesApi(PagesApi):
     def brief_page(self, request, unit_id):
         def build(view):
             brief = self.visits.branch_brief(unit_id, {"limit": BRIEF_CONCERNS}, view.principal)
+            # when it was read: a copy kept on the phone tells its age when read offline
             return view.render("cadre_brief.html", brief=brief,
+                               as_of=dt.datetime.now(dt.timezone.utc),
                                authorities=self._authority_names())
         return self._page(request, "visits.brief", build)
 
@@ -95,8 +119,18 @@ class CadrePagesApi(PagesApi):
                 to_review=self._answers_to_read_out(chosen, view.principal),
                 today=clock.today().isoformat(), topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
-                error_words=error_words(view.language))
+                error_words=error_words(view.language),
+                logged=self._meetings_logged(view.principal))
         return self._page(request, "visits.log", build)
+
+    def _meetings_logged(self, principal):
+        """The meetings this cadre logged lately, for the form's warning before a second log
+        of one: ``[{unit_id, meeting_date, visit_id, unit_name}]``."""
+        since = clock.today() - dt.timedelta(days=SAME_MEETING_DAYS)
+        page = self.visits.list_visits({"cadre_id": principal["cadre_id"], "limit": 200,
+                                        "period_from": since.isoformat()}, principal)
+        return [{key: visit[key] for key in ("unit_id", "meeting_date", "visit_id", "unit_name")}
+                for visit in page["visits"] if visit["cadre_id"] == principal["cadre_id"]]
 
     def _answers_to_read_out(self, unit_id, principal):
         """The answers the chosen branch's members review at this meeting (none when no
@@ -136,8 +170,41 @@ class CadrePagesApi(PagesApi):
     def visit_page(self, request, visit_id):
         def build(view):
             visit = self.visits.get_visit(visit_id, view.principal)
-            return view.render("cadre_visit.html", visit=visit)
+            return view.render("cadre_visit.html", visit=visit,
+                               done=query_args(request).get("done"))
         return self._page(request, "visits.read", build)
+
+    @http("GET", "/app/visits/<visit_id>/amend")
+    def amend_visit_page(self, request, visit_id):
+        def build(view):
+            visit = self.visits.get_visit(visit_id, view.principal)
+            return self._amend_form(view, visit, values_of(visit), {})
+        return self._page(request, "visits.log", build)
+
+    @http("POST", "/app/visits/<visit_id>/amend")
+    def amend_visit_submit(self, request, visit_id):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            visit = self.visits.get_visit(visit_id, view.principal)
+            body = amendment.amendment_of(form, visit)
+            try:
+                self.visits.amend_visit(visit_id, body, view.principal)
+            except SausatError as error:
+                if error.status not in (400, 409, 422):
+                    raise
+                errors = amendment.form_errors(view.errors(error), visit, body)
+                errors.pop("logged_at", None)  # the window: said above the form
+                errors["_form"] = i18n.translate_error(error.message, view.language)
+                return self._amend_form(view, visit, amendment.form_values(form), errors,
+                                        page_status(error))
+            return redirect(f"/app/visits/{visit_id}?done=amended")
+        return self._page(request, "visits.log", build)
+
+    def _amend_form(self, view, visit, values, errors, status=200):
+        return view.render("amend_visit.html", status, visit=visit, values=values,
+                           errors=errors, topics=CONCERN_TOPICS, meeting_kinds=MEETING_KINDS,
+                           raised_by=RAISED_BY, urgencies=URGENCIES)
 
     @http("GET", "/app/concerns/<concern_id>")
     def concern_page(self, request, concern_id):
@@ -160,6 +227,18 @@ class CadrePagesApi(PagesApi):
         return self._page(request, "concerns.read", build)
 
 
+def values_of(visit):
+    """The amendment form as the visit stands, with a new submission_id (one per opening:
+    the form sent twice is one amendment)."""
+    values = {"submission_id": new_id(), "meeting_kind": visit["meeting_kind"],
+              "new.raised_by": RAISED_BY[0], "new.urgency": URGENCIES[0]}
+    for part in ("attendance", "assessment"):
+        for name, value in visit[part].items():
+            values[f"{part}.{name}"] = value
+    values.setdefault("assessment.note", "")
+    return values
+
+
 def redirect_to_case(case):
     return redirect(f"/app/cases/{case['case_id']}")
 
@@ -167,5 +246,6 @@ def redirect_to_case(case):
 def error_words(language):
     """The words the visit form's script needs, in the page's language."""
     keys = ("sending", "kept_offline", "pending_visits", "visit_sent", "visit_refused",
-            "session_expired", "csrf_failed", "unavailable", "concern_n", "remove_concern")
+            "session_expired", "csrf_failed", "unavailable", "concern_n", "remove_concern",
+            "same_meeting", "same_meeting_waiting")
     return {key: i18n.text(key, language) for key in keys}

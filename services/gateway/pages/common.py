@@ -115,6 +115,10 @@ ROUTES = {
         form=SignInForm),
     ("POST", "/app/sign-out"): page_route("Sign out: the user's tokens stop working",
                                           form=CsrfForm),
+    ("GET", "/app/sw.js"): Route(
+        "The cadre's app shell worker: the visit form and the last briefs readable offline",
+        ("application/javascript",), "pages", local=True, public=True,
+        description="A service worker (static/sw.js); served here so that its scope is /app/."),
     ("GET", "/app/static/<asset>"): Route(
         "A static file of the pages (CSS, JavaScript)", ("text/css", "application/javascript"),
         "pages", path=StaticPath, local=True, public=True),
@@ -325,6 +329,14 @@ class PagesApi(Api):
             response.delete_cookie(session.SESSION_COOKIE, path="/")
             return response
         return self._page(request, "self", build)
+
+    @http("GET", "/app/sw.js")
+    def pages_service_worker(self, request):
+        response = Response(render.SERVICE_WORKER.read_bytes(),
+                            mimetype="application/javascript")
+        response.headers["Cache-Control"] = "no-cache"  # a new worker is picked up at once
+        # the pages' policy binds the worker too: it fetches from this site only
+        return self._finish(request, response)
 
     @http("GET", "/app/static/<asset>")
     def pages_static(self, request, asset):

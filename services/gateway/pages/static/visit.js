@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var outbox = window.SausatOutbox;
+  var LOGGED = "sausat.visit.logged";
   var form, words, concernsBox, template, draft;
   var SCALAR = ["unit_id", "meeting_date", "meeting_kind", "attendance.present",
                 "attendance.expected", "assessment.leadership", "assessment.education",
@@ -59,7 +60,9 @@
     concernRows().forEach(function (row) {
       var concern = {};
       ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
-        concern[name] = row.querySelector('[data-name="' + name + '"]').value;
+        var value = row.querySelector('[data-name="' + name + '"]').value;
+        // no topic chosen: left out, so the refusal says "required" beside it
+        if (value !== "" || name !== "topic") { concern[name] = value; }
       });
       body.concerns.push(concern);
     });
@@ -111,12 +114,24 @@
     Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) { p.hidden = true; p.textContent = ""; });
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
   }
+  // the outcome sits above the form: after sending it is brought to where the eye is
   function status(text, kind) {
     var box = document.getElementById("form-status");
-    box.hidden = !text; box.className = "notice " + (kind || "");
+    document.getElementById("form-outcome").hidden = !text;
+    box.className = "notice " + (kind || "");
     box.innerHTML = "";
     if (text) { box.appendChild(document.createTextNode(text)); }
     return box;
+  }
+  function showOutcome() {
+    var outcome = document.getElementById("form-outcome");
+    outcome.scrollIntoView({block: "start"});
+    outcome.focus({preventScroll: true});
+  }
+  // sent (or kept on the phone): the form keeps what was sent, read-only, until a new one
+  function lock(locked) {
+    Array.prototype.forEach.call(form.elements, function (el) { el.disabled = locked; });
+    document.getElementById("new-visit").hidden = !locked;
   }
   function showErrors(body) {
     clearErrors();
@@ -145,12 +160,16 @@
     outbox.write(outbox.REFUSED, refused);
     draft = taken;
     outbox.write(outbox.DRAFT, draft);
+    lock(false);
     fill(draft.payload);
     field("submission_id").value = draft.submission_id;
     showErrors(draft.errors);
     return taken;
   }
   function blankForm() {
+    lock(false);
+    status("", "");
+    hideSameMeeting();
     newDraft();
     field("submission_id").value = draft.submission_id;
     ["attendance.present", "attendance.expected", "assessment.note"].forEach(function (name) { field(name).value = ""; });
@@ -158,6 +177,51 @@
     addConcern();
     fillReviews([]);
     saveDraft();
+    window.scrollTo(0, 0);
+    field("unit_id").focus();
+  }
+  function dropBlankConcerns() {  // a row left empty is no concern: the meeting had none
+    concernRows().forEach(function (row) {
+      var summary = row.querySelector('[data-name="summary"]').value.trim();
+      if (!summary && !row.querySelector('[data-name="topic"]').value) { row.remove(); }
+    });
+    renumber();
+  }
+
+  // the same meeting (branch and date) logged by this cadre already, or waiting to be sent
+  function sameMeeting(body) {
+    var logged = JSON.parse(form.dataset.logged || "[]").concat(
+      outbox.read(LOGGED, []).filter(function (v) { return v.cadre === form.dataset.cadre; }));
+    var found = null;
+    logged.forEach(function (v) {
+      if (v.unit_id === body.unit_id && v.meeting_date === body.meeting_date) { found = v; }
+    });
+    if (found) { return found; }
+    outbox.pending().forEach(function (item) {
+      if (item.payload.unit_id === body.unit_id && item.payload.meeting_date === body.meeting_date &&
+          item.submission_id !== body.submission_id) { found = {waiting: true}; }
+    });
+    return found;
+  }
+  function warnSameMeeting(earlier, body) {
+    var box = document.getElementById("same-meeting");
+    var unit = field("unit_id").selectedOptions[0].textContent;
+    var date = body.meeting_date.split("-").reverse().join("/");
+    var text = earlier.waiting ? words.same_meeting_waiting : words.same_meeting;
+    document.getElementById("same-meeting-text").textContent =
+      text.replace("{unit}", unit).replace("{date}", date);
+    var amend = document.getElementById("same-meeting-amend");
+    amend.hidden = !earlier.visit_id;
+    amend.href = earlier.visit_id ? "/app/visits/" + earlier.visit_id + "/amend" : "";
+    box.hidden = false;
+    box.focus();
+  }
+  function hideSameMeeting() { document.getElementById("same-meeting").hidden = true; }
+  function remember(body, detail) {  // logged from this phone: warned of before the next log
+    var logged = outbox.read(LOGGED, []).slice(-50);
+    logged.push({cadre: form.dataset.cadre, unit_id: body.unit_id,
+                 meeting_date: body.meeting_date, visit_id: detail && detail.visit_id});
+    outbox.write(LOGGED, logged);
   }
 
   function isBlank(body) {
@@ -170,6 +234,7 @@
   function onResult(kind, item, detail) {
     var mine = item.submission_id === submitted;
     if (kind === "sent") {
+      remember(item.payload, detail);
       var box = status(words.visit_sent + " ", "ok");
       var link = document.createElement("a");
       link.href = detail.url; link.textContent = detail.unit_name + " · " + detail.meeting_date;
@@ -182,7 +247,8 @@
     } else if (kind === "refused" && mine) {
       takeRefused(item.submission_id);
     }
-    if (mine) { submitted = null; document.getElementById("send-visit").disabled = false; }
+    // a refusal puts the eye on the first field refused instead
+    if (mine) { submitted = null; if (kind !== "refused") { showOutcome(); } }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -205,15 +271,26 @@
       var row = addConcern(); saveDraft(); row.querySelector("textarea").focus();
     });
     outbox.onResult(onResult);
+    var confirmed = false;
+    document.getElementById("same-meeting-confirm").addEventListener("click", function () {
+      confirmed = true; form.requestSubmit();
+    });
+    document.getElementById("new-visit").addEventListener("click", blankForm);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearErrors();
+      dropBlankConcerns();
       var body = payload();
+      var earlier = confirmed ? null : sameMeeting(body);
+      confirmed = false;
+      if (earlier) { warnSameMeeting(earlier, body); return; }
+      hideSameMeeting();
       submitted = body.submission_id;
-      document.getElementById("send-visit").disabled = true;
+      lock(true);
       status(words.sending, "");
+      showOutcome();
       outbox.queue(body);   // from here the visit is safe on the phone, whatever happens
-      blankForm();          // the next visit gets a submission_id of its own
+      newDraft();           // the next visit gets a submission_id of its own
       outbox.flush();
     });
   });
