@@ -194,8 +194,8 @@ class CadrePagesApi(PagesApi):
                 if error.status not in (400, 409, 422):
                     raise
                 errors = amendment.form_errors(view.errors(error), visit, body)
-                errors.pop("logged_at", None)  # the window: said above the form
-                errors["_form"] = i18n.translate_error(error.message, view.language)
+                window = errors.pop("logged_at", None)  # the window passed: above the form
+                errors["_form"] = window or i18n.refusal(error, view.language)
                 return self._amend_form(view, visit, amendment.form_values(form), errors,
                                         page_status(error))
             return redirect(f"/app/visits/{visit_id}?done=amended")
