@@ -61,7 +61,8 @@ def new_job(upload, fmt, principal):
         "actor": actor_of(principal), "state": "queued",
         "progress": {"total": 0, "rejected": 0, "unchanged": 0, "to_apply": 0, "applied": 0,
                      "failed": 0},
-        "refusal": None, "rejections": [], "failures": [], "attempts": 0, "created_at": created,
+        "refusal": None, "refusal_because": None, "rejections": [], "failures": [], "attempts": 0,
+        "created_at": created,
         "updated_at": created, "finished_at": None,
         "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
     }

@@ -84,7 +84,9 @@ def test_rows_refused_with_their_lines_and_nothing_changes(system):
     job, _ = follow(system, response.json()["import_id"])
     assert job["state"] == "rejected"
     assert job["rejections"] == [{"sheet": "don-vi.csv", "line": 3, "column": "name",
-                                  "reason": "required, but the cell is empty"}]
+                                  "header": "Tên đơn vị",
+                                  "reason": "required, but the cell is empty",
+                                  "because": {"code": "empty_cell"}}]
     units = requests.get(f"{system.base_url}/units", params={"limit": 500},
                          headers=system.headers["admin"], timeout=30).json()["units"]
     assert "vinh-phuc.moi" not in {unit["unit_id"] for unit in units}

@@ -110,8 +110,13 @@ SYSTEM = SystemOptions(cls=WatchedSystem)
 
 
 def test_prometheus_scrapes_one_target_per_process_and_every_documented_query_answers(system):
-    targets = requests.get(f"http://{system.prometheus_address}/api/v1/targets",
-                           timeout=10).json()["data"]["activeTargets"]
+    def active_targets():
+        return requests.get(f"http://{system.prometheus_address}/api/v1/targets",
+                            timeout=10).json()["data"]["activeTargets"]
+    # ready is not yet discovered: a busy Prometheus lists its targets a moment after
+    deadline = time.monotonic() + 30
+    while not (targets := active_targets()) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert sorted(target["labels"]["job"] for target in targets) == sorted([*SERVICES,
                                                                            "rabbitmq"])
     for target in targets:  # what Prometheus's own linter says of each service's metrics
@@ -144,7 +149,11 @@ def test_prometheus_scrapes_one_target_per_process_and_every_documented_query_an
     while mail_sent() < 1 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert mail_sent() >= 1, system.catcher.mail()
-    assert system.query('sausat_rpc_seconds_count{service="visits", method="log_visit"}')
+    logged_visit = 'sausat_rpc_seconds_count{service="visits", method="log_visit"}'
+    deadline = time.monotonic() + 30
+    while not system.query(logged_visit) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert system.query(logged_visit)
     assert not system.query("{exported_service!=\"\"}")
 
 

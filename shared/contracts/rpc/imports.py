@@ -88,7 +88,8 @@ class ImportSummary(Schema):
     refusal = fields.String(allow_none=True, metadata={
         "description": "why the file was refused whole (state refused) or the job stopped "
                        "(state failed)"})
-    refusal_because = fields.Dict(allow_none=True, metadata={
+    # a job stored before refusals carried codes has none: null, as for a job not refused
+    refusal_because = fields.Dict(allow_none=True, dump_default=None, metadata={
         "description": "the refusal as a code and its values (shared/reasons.py)"})
     progress = fields.Nested(ImportProgress)
     created_at = fields.DateTime()
