@@ -79,6 +79,17 @@ except ValueError:
     print(0)'
 }
 
+start_once_more_if_needed() {  # node N started, or given one more try
+  local n=$1
+  if on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" status; then return 0; fi
+  on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start && return 0
+  log "$(node_name "$n") did not start; trying once more"
+  on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" kill >/dev/null 2>&1 || true
+  on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start && return 0
+  log "$(node_name "$n") did not start (logs in $CLUSTER_BASE/node$n/log)"
+  return 1
+}
+
 start_node() {
   check_node "$1"
   cookie
@@ -96,18 +107,22 @@ grow() {
 
 start() {
   cookie
-  local n
-  # one node after the other: nodes booting together can fail RabbitMQ 3.10's feature-flag
-  # check against a peer still booting (incompatible_feature_flags, badmap); a node that
-  # fails anyway is given one more try
-  for n in "${NODES[@]}"; do
-    if ! on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start; then
-      log "$(node_name "$n") did not start; trying once more"
-      on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" kill >/dev/null 2>&1 || true
-      on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start || {
-        log "$(node_name "$n") did not start (logs in $CLUSTER_BASE/node$n/log)"; exit 1; }
-    fi
-  done
+  local n pids=() failed=()
+  if ! ls "$CLUSTER_BASE"/node*/mnesia/* >/dev/null 2>&1; then
+    # forming: one node after the other, since nodes booting together can fail RabbitMQ
+    # 3.10's feature-flag check against a peer still booting (incompatible_feature_flags)
+    for n in "${NODES[@]}"; do
+      start_once_more_if_needed "$n" || exit 1
+    done
+  else
+    # restarting a formed cluster: together, since each waits for its peers' tables
+    for n in "${NODES[@]}"; do
+      on_node "$n" bash "$ROOT/deploy/rabbitmq.sh" start &
+      pids+=($!)
+    done
+    for n in "${NODES[@]}"; do wait "${pids[$((n - 1))]}" || failed+=("$n"); done
+    for n in "${failed[@]}"; do start_once_more_if_needed "$n" || exit 1; done
+  fi
   for _ in $(seq 1 120); do
     if [ "$(running_nodes 1)" = "${#NODES[@]}" ]; then break; fi
     sleep 1

@@ -11,6 +11,7 @@ Example::
 """
 import collections
 import os
+import shutil
 import subprocess
 import time
 from logging import getLogger
@@ -50,6 +51,11 @@ class ClusterBroker:
         return done.returncode == 0
 
     def start(self):
+        """A fresh cluster: the runs count what they send, so nothing is kept from before."""
+        shutil.rmtree(self.base, ignore_errors=True)
+        self._script("start")
+
+    def start_again(self):
         self._script("start")
 
     def stop(self):
