@@ -101,6 +101,7 @@ class Settings(AlertSettings):
     RABBIT_MANAGEMENT_URI = fields.String(required=True)
     STORE_URI = fields.String(required=True)
     EVENT_RETRY_DELAYS = DelayList(required=True)
+    EVENT_RETRY_GRACE_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 3600))
     OUTBOX_POLL_SECONDS = fields.Float(required=True, validate=validate.Range(0.01, 60))
     RPC_TIMEOUT_SECONDS = fields.Float(required=True, validate=validate.Range(0.1, 300))
     DECLARE_TOPOLOGY = fields.Boolean(required=True)

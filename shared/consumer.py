@@ -36,6 +36,7 @@ import traceback
 from functools import partial
 from logging import getLogger
 
+import eventlet
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
@@ -45,6 +46,7 @@ from shared.contracts import MAX_EVENT_BYTES, parse_event
 from shared.errors import InvalidEvent
 from shared.messaging import (
     ATTEMPT_HEADER,
+    DEFAULT_EXCHANGE,
     ERROR_HEADER,
     FAILED_AT_HEADER,
     PUBLISHED_BY_HEADER,
@@ -127,6 +129,7 @@ class EventSubscriber(Consumer):
         self.queue = topology.consumer_queue(self.subscription)
         config = settings(self.container.config)
         self.retry_delays = config["EVENT_RETRY_DELAYS"]
+        self.retry_grace = dt.timedelta(seconds=config["EVENT_RETRY_GRACE_SECONDS"])
         self.fail_flag_file = config["TEST_FAIL_HANDLERS_FILE"] or None
         self.publisher = ConfirmedPublisher(config["AMQP_URI"])
         self.user_suffix = config["BROKER_USER_SUFFIX"] or ""
@@ -138,8 +141,39 @@ class EventSubscriber(Consumer):
             raise TypeError(f"{self.container.service_name} needs exactly one Store to "
                             f"remember handled events, found {len(stores)}")
         self.store = stores[0]
+        self._watching = False
         super().setup()
         metrics.announce_handler(self.queue_name, self.method_name)
+
+    def start(self):
+        super().start()
+        self._watching = True
+        self.container.spawn_managed_thread(self._watch_retries,
+                                            identifier=f"{self.queue_name}.retries")
+
+    def stop(self):
+        self._watching = False
+        super().stop()
+
+    def _watch_retries(self):
+        """Re-publish, straight onto the queue, each retry the broker has not brought back
+        within its delay plus the grace (shared/retries.py)."""
+        interval = max(0.1, min(self.retry_grace.total_seconds(), 5.0))
+        while self._watching:
+            eventlet.sleep(interval)
+            try:
+                now = dt.datetime.now(dt.timezone.utc)
+                for retry in self.store.overdue_retries(self.queue_name, now):
+                    _log.warning("%s: the retry of %s did not come back; re-publishing it",
+                                 self.queue_name, retry["event_id"])
+                    self.publisher.publish_raw(
+                        retry["body"].encode("utf-8"), exchange=DEFAULT_EXCHANGE,
+                        routing_key=self.queue_name, content_type=retry["content_type"],
+                        content_encoding=retry["content_encoding"], headers=retry["headers"])
+                    self.store.retry_postponed(retry, now + self.retry_grace)
+            except Exception:  # the broker or the store away: the next round tries again
+                _log.warning("%s: retries not checked this round", self.queue_name,
+                             exc_info=True)
 
     @property
     def queue_name(self):
@@ -163,11 +197,13 @@ class EventSubscriber(Consumer):
             return
         if self.store.already_handled(self.queue_name, event.event_id):
             _log.info("%s already handled %s; acknowledging", self.queue_name, event.event_id)
+            self.store.retry_settled(self.queue_name, event.event_id)
             self.queue_consumer.ack_message(message)
             return
         if failure_injected(self.fail_flag_file, self.queue_name):
             self._settle_failure(message, HandlerFailureInjected(
-                f"TEST_FAIL_HANDLERS_FILE names {self.queue_name}"), "", final=False)
+                f"TEST_FAIL_HANDLERS_FILE names {self.queue_name}"), "", final=False,
+                event_id=event.event_id)
             return
         try:
             self.container.spawn_worker(
@@ -198,14 +234,15 @@ class EventSubscriber(Consumer):
         if exc_info is None:
             metrics.EVENTS_HANDLED.labels(self.queue_name, self.method_name).inc()
             self.store.mark_handled(self.queue_name, event.event_id)
+            self.store.retry_settled(self.queue_name, event.event_id)
             self.queue_consumer.ack_message(message)
         else:
             error = exc_info[1]
             trace = "".join(traceback.format_exception(*exc_info))
-            self._settle_failure(message, error, trace, final=False)
+            self._settle_failure(message, error, trace, final=False, event_id=event.event_id)
         return result, exc_info
 
-    def _settle_failure(self, message, error, trace, final):
+    def _settle_failure(self, message, error, trace, final, event_id=None):
         try:
             attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
         except (TypeError, ValueError):  # not ours to trust: count from here
@@ -228,6 +265,11 @@ class EventSubscriber(Consumer):
                              self.queue_name, attempt, delay, headers[ERROR_HEADER])
                 self.publisher.to_queue(
                     message, topology.retry_queue_name(self.subscription, delay), headers)
+                if event_id is not None:  # noted before the original is acknowledged
+                    self.store.retry_scheduled(
+                        self.queue_name, event_id, message, headers,
+                        dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=delay)
+                        + self.retry_grace)
             else:
                 if not final:
                     metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name,
@@ -235,6 +277,8 @@ class EventSubscriber(Consumer):
                 _log.error("%s failed for good after %d attempt(s), dead-lettered: %s",
                            self.queue_name, attempt, headers[ERROR_HEADER])
                 self.publisher.to_dead_letters(message, self.queue_name, headers)
+                if event_id is not None:
+                    self.store.retry_settled(self.queue_name, event_id)
         except Exception:
             _log.exception("could not park failed message; requeueing it on %s", self.queue_name)
             self.queue_consumer.requeue_message(message)

@@ -40,7 +40,7 @@ from kombu import Connection
 from nameko.extensions import DependencyProvider
 
 from docstore import Database as EmbeddedDatabase
-from shared import correlation, event_log, migrations, topology
+from shared import correlation, event_log, migrations, retries, topology
 from shared.config import settings
 from shared.messaging import WindowedPublisher
 from shared.operations_port import OperationsPort
@@ -135,6 +135,7 @@ class Store(DependencyProvider):
             _log.warning("processed_events TTL index not changed: %s", error)
         event_log.ensure_index(self.db, self.settings["RETAINED_EVENT_HOURS"])
         self.create_indexes()
+        retries.ensure_index(self.db)
 
     def schema(self):
         """The service's migrations in order: its schema version is their number."""
@@ -246,6 +247,20 @@ class Store(DependencyProvider):
 
     def already_handled(self, queue_name, event_id):
         return self.db.processed_events.find_one({"_id": f"{queue_name}:{event_id}"}) is not None
+
+    # the retries a subscriber noted until they come back (shared/retries.py)
+    def retry_scheduled(self, queue_name, event_id, message, headers, due):
+        retries.scheduled(self.db, queue_name, event_id, message.body, message.content_type,
+                          message.content_encoding, headers, due)
+
+    def retry_settled(self, queue_name, event_id):
+        retries.settled(self.db, queue_name, event_id)
+
+    def overdue_retries(self, queue_name, now):
+        return retries.overdue(self.db, queue_name, now)
+
+    def retry_postponed(self, retry, due):
+        retries.postponed(self.db, retry, due)
 
     def mark_handled(self, queue_name, event_id):
         try:

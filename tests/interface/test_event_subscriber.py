@@ -3,13 +3,16 @@ error recorded, duplicates handled once, unparseable messages parked, never sile
 import pytest
 from kombu import Connection
 
+from shared import retries
 from shared.consumer import subscribe
 from shared.messaging import (
     ATTEMPT_HEADER,
     ERROR_HEADER,
     QUEUE_HEADER,
     TRACEBACK_HEADER,
+    ConfirmedPublisher,
 )
+from shared.storage import connect
 from shared.store import Store
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
 
@@ -78,6 +81,32 @@ def test_transient_failure_is_retried_and_handled_once(run_with, config):
     wait_for(lambda: len(behaviour.calls) == 2, what="the retry")
     assert drain(config, DEAD) == []
     assert drain(config, QUEUE) == []
+
+
+def test_a_retry_the_broker_never_brings_back_is_re_published_and_handled_once(
+        container_factory, config, monkeypatch):
+    """The retry queue's dead-lettering back can strand a message when a cluster node dies
+    (docs/reports/faults/REPORT.md): here every retry vanishes once confirmed. The subscriber
+    noted it, so it re-publishes it onto its queue after the delay and the grace."""
+    stranded = []
+    monkeypatch.setattr(ConfirmedPublisher, "to_queue",
+                        lambda self, message, queue_name, headers: stranded.append(queue_name))
+    behaviour = Behaviour(failures=1)
+    service = make_service(behaviour)
+    container_factory(service, {**config, "EVENT_RETRY_GRACE_SECONDS": 0.5}).start()
+    event = concern_raised()
+    publish(config, event)
+
+    wait_for(lambda: len(behaviour.calls) == 2, what="the stranded retry, re-published")
+    assert stranded == [f"{QUEUE}.retry-200ms"]
+    assert behaviour.calls == [event["event_id"]] * 2
+    client, db = connect(config["STORE_URI"], "escalations")
+    try:
+        wait_for(lambda: db[retries.COLLECTION].count_documents({}) == 0,
+                 what="the retry settled")
+    finally:
+        client.close()
+    assert drain(config, DEAD) == []
 
 
 def test_the_same_event_delivered_twice_is_handled_once(run_with, config, container_factory):

@@ -248,7 +248,7 @@ def test_an_event_from_its_source_or_its_retry_or_replay_is_handled(user_id, hea
     sub = subscriber()
     handled = []
     sub.store = SimpleNamespace(already_handled=lambda queue, event_id: handled.append(event_id)
-                                or True)
+                                or True, retry_settled=lambda queue, event_id: None)
     sub.handle_message(concern_raised_body(), message(user_id, headers))
     assert handled == ["e1"] and sub.parked == []
 
