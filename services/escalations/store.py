@@ -102,7 +102,10 @@ def open_case(db, case, event):
 def commit(db, case, outcome, actor=None):
     """``actor``: the user_id the event's envelope names (None: the system itself)."""
     event_type, payload = outcome.event
-    update = push_events({"$set": {**outcome.changes, "version": case["version"] + 1},
+    changes = dict(outcome.changes)
+    if changes.get("authority_id", case.get("authority_id")) != case.get("authority_id"):
+        changes["named_officer_ids"] = []  # a new holder's head names its own officers
+    update = push_events({"$set": {**changes, "version": case["version"] + 1},
                           "$push": {"timeline": outcome.entry}},
                          [event_type.new(payload, occurred_at=outcome.entry["at"],
                                          actor=actor)])
@@ -110,10 +113,24 @@ def commit(db, case, outcome, actor=None):
     if result.matched_count == 0:
         raise Conflict("someone else acted on this case first; reload it and try again",
                        {"version": [str(case["version"])]})
-    stored = {**case, **outcome.changes, "version": case["version"] + 1}
+    stored = {**case, **changes, "version": case["version"] + 1}
     if "timeline" in case:  # read with its timeline: show the line just pushed too
         stored["timeline"] = [*case["timeline"], outcome.entry]
     return stored
+
+
+def name_officers(db, case, user_ids, entry):
+    """Who besides the head reads a confidential case, on the version read (no event: who may
+    read is not the case's state; the timeline keeps it)."""
+    result = db.cases.update_one(
+        {"_id": case["_id"], "version": case["version"]},
+        {"$set": {"named_officer_ids": user_ids, "version": case["version"] + 1},
+         "$push": {"timeline": entry}})
+    if result.matched_count == 0:
+        raise Conflict("someone else acted on this case first; reload it and try again",
+                       {"version": [str(case["version"])]})
+    return {**case, "named_officer_ids": user_ids, "version": case["version"] + 1,
+            "timeline": [*case.get("timeline", ()), entry]}
 
 
 def duplicates_of(db, case_id):
@@ -127,13 +144,24 @@ def due_cases(db, now):
                 .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
 
 
-def inbox_page(db, authority_id, view, query, received_from=None, received_to=None):
+def uncleared(officer_id):
+    """What a page leaves out for an officer who does not head the authority: the confidential
+    cases the head did not name them on (a filter on the index's range, not a walk of its own)."""
+    return {"$or": [{"confidential": {"$ne": True}}, {"named_officer_ids": officer_id}]}
+
+
+def inbox_page(db, authority_id, view, query, received_from=None, received_to=None,
+               officer_id=None):
     """A page of the cases ``authority_id`` holds (view "holding"), or that were escalated past
-    it; ``query``'s status, topic and unit narrow it, received between the two moments."""
+    it; ``query``'s status, topic and unit narrow it, received between the two moments.
+    ``officer_id``: an officer who does not head it, shown only the confidential cases the
+    head named them on."""
     if view == "holding":
         criteria, order = {"authority_id": authority_id}, INBOX_ORDER
     else:
         criteria, order = {"escalated_past": authority_id}, ESCALATED_PAST_ORDER
+    if officer_id is not None:
+        criteria.update(uncleared(officer_id))
     for field in ("status", "topic"):
         if query[field]:
             criteria[field] = query[field]
@@ -156,11 +184,14 @@ def counts_by_state(db, authority_id, states):
             for state in states}
 
 
-def unrouted_page(db, query, authority_id=None):
-    """A page of the cases no routing rule covered (only those ``authority_id`` holds)."""
+def unrouted_page(db, query, authority_id=None, officer_id=None):
+    """A page of the cases no routing rule covered (only those ``authority_id`` holds; of the
+    confidential ones only those the head named ``officer_id`` on)."""
     criteria = {"triage": True}
     if authority_id is not None:
         criteria["authority_id"] = authority_id
+    if officer_id is not None:
+        criteria.update(uncleared(officer_id))
     return read_page(db.cases, criteria, UNROUTED_ORDER, query, LISTED)
 
 

@@ -50,6 +50,7 @@ class CaseFacts:
     summary: str = None
     unit_name: str = None
     raised_on: dt.date = None
+    confidential: bool = False   # its text stays in the system (summary None)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ def _concern_lines(case):
         lines.append(f"  Lĩnh vực: {TOPIC_LABELS.get(case.topic, case.topic)}")
     if case.summary:
         lines.append(f"  Nội dung: {case.summary}")
+    if case.confidential:
+        lines.append("  Ý kiến mật: nội dung chỉ xem trong hệ thống, theo phân công của "
+                     "thủ trưởng cơ quan")
     if case.raised_on:
         lines.append(f"  Ngày nêu: {vn_date(case.raised_on)}")
     lines.append(f"  Mã hồ sơ: {case.case_id}")

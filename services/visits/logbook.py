@@ -80,8 +80,8 @@ def log_visit(db, clock, visit, dumped, principal):
     visit_id = contracts.new_id()
     if group is not None:
         visit_id = group_visit_id(group["_id"], unit["_id"], dumped["meeting_date"])
-    concerns = [{"concern_id": contracts.new_id(), **concern, "withdrawn": False,
-                 "added_in_version": 1} for concern in dumped["concerns"]]
+    concerns = [rules.as_raised(concern, contracts.new_id(), 1)
+                for concern in dumped["concerns"]]
     document = {
         "_id": visit_id, **dumped, "cadre_id": cadre_id, "concerns": concerns,
         "unit_name": unit["name"], "unit_path": unit["path"],
@@ -118,11 +118,13 @@ def logged_events(document, visit, unit, actor):
 
 
 def raised_events(concerns, document, actor):
-    # the event's schema carries no personal data: name and contact stay in the visit
+    # the event's schema carries no personal data: name and contact stay in the visit, and a
+    # withheld raiser's are out of the summary it carries
     return [contracts.CONCERN_RAISED.new({
         "concern_id": c["concern_id"], "visit_id": document["_id"],
         "unit_id": document["unit_id"], "unit_path": document["unit_path"],
-        "topic": c["topic"], "summary": c["summary"], "raised_by": c["raised_by"],
+        "topic": c["topic"], "summary": c["shared_summary"], "raised_by": c["raised_by"],
+        "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],
         "urgency": c["urgency"], "locality_unit_id": c.get("locality_unit_id"),
         "raised_on": dt.date.fromisoformat(document["meeting_date"])}, actor=actor)
         for c in concerns]

@@ -160,7 +160,9 @@ def ensure_concern_views(db, visit):
             {"_id": concern["concern_id"]},
             {"$setOnInsert": {
                 "unit_id": visit["unit_id"], "visit_id": visit["_id"],
-                "topic": concern["topic"], "summary": concern["summary"],
+                "topic": concern["topic"],
+                # the branch's other cadres read it in the brief: as the authority got it
+                "summary": concern.get("shared_summary", concern["summary"]),
                 "raised_on": visit["meeting_date"], "case_id": None, "status": "raised",
                 "open": True, "authority_id": None, "due_on": None, "answer": None,
                 "answered_at": EPOCH, "to_read_out": False, "last_at": EPOCH}},

@@ -111,6 +111,13 @@ TABLE = [
      lambda w: {"answer": "Xã đã sửa xong"}, everyone(403, officer=200)),
     ("answer another authority's case", "POST", lambda w: f"/cases/{w.other_case}/answer",
      lambda w: {"answer": "Huyện đã xử lý"}, everyone(403, officer=404)),
+    # only the holder's head names who reads a confidential case (no officer here heads one)
+    ("name officers on own authority's case", "PUT",
+     lambda w: f"/cases/{w.own_case}/named-officers", lambda w: {"user_ids": []},
+     everyone(403)),
+    ("name officers on another authority's case", "PUT",
+     lambda w: f"/cases/{w.other_case}/named-officers", lambda w: {"user_ids": []},
+     everyone(403, officer=404)),
     ("unrouted cases", "GET", lambda w: "/cases/unrouted", None,
      everyone(403, officer=200, operator=200, administrator=200)),
     ("own authority's statistics", "GET", lambda w: statistics_of(OWN_AUTHORITY), None,

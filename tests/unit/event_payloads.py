@@ -54,7 +54,7 @@ def concern_raised(**overrides):
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
             "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
-            **overrides}
+            "raiser_withheld": True, "confidential": False, **overrides}
 
 
 def case_routed(**overrides):
@@ -64,12 +64,13 @@ def case_routed(**overrides):
 
 def user_created(**overrides):
     return {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình",
-            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None, **overrides}
+            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None,
+            "authority_head": False, **overrides}
 
 
 def user_role_changed(**overrides):
     return {"user_id": "u1", "role": "authority_officer", "cadre_id": None,
-            "authority_id": "ubnd-xa-tam-hop", **overrides}
+            "authority_id": "ubnd-xa-tam-hop", "authority_head": True, **overrides}
 
 
 def user_ref(**overrides):

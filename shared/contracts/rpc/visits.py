@@ -68,6 +68,11 @@ class RaiseConcern(Schema):
     raised_by_contact = Text(200, load_default=None, allow_none=True)
     # the unit the concern is about, when not the branch's own (a known unit)
     locality_unit_id = Id(load_default=None, allow_none=True)
+    # who raised it kept from the authority: their name, contact, telephones and e-mails taken
+    # out of the summary it gets (shared.redaction); left out: withheld for residents only
+    withhold_raiser = StrictBoolean(load_default=None, allow_none=True)
+    # seen only by the holding authority's head and the officers the head names
+    confidential = StrictBoolean(load_default=False)
 
 
 class Unscheduled(Schema):
@@ -135,6 +140,8 @@ class AmendConcern(RaiseConcern):
     raised_by_name = Text(200, allow_none=True)
     raised_by_contact = Text(200, allow_none=True)
     locality_unit_id = Id(allow_none=True)
+    withhold_raiser = StrictBoolean(allow_none=True)
+    confidential = StrictBoolean()
 
     @validates_schema
     def _kept_or_new(self, data, **kwargs):
@@ -152,8 +159,9 @@ class AmendConcern(RaiseConcern):
     @post_load
     def _new_in_full(self, data, **kwargs):
         if "concern_id" not in data:
-            data = {"urgency": "normal", **{f: None for f in (*PERSONAL_FIELDS,
-                                                                "locality_unit_id")}, **data}
+            data = {"urgency": "normal", "confidential": False,
+                    **{f: None for f in (*PERSONAL_FIELDS, "locality_unit_id",
+                                         "withhold_raiser")}, **data}
         return data
 
 
@@ -199,6 +207,10 @@ class Concern(Schema):
     # personal data: only the cadre who carried the concern sees them (others: null)
     raised_by_name = fields.String(allow_none=True, dump_default=None)
     raised_by_contact = fields.String(allow_none=True, dump_default=None)
+    withhold_raiser = fields.Boolean(dump_default=False)
+    confidential = fields.Boolean(dump_default=False)
+    # what was taken out of the summary the authority got (shared.redaction), if anything
+    redacted = fields.List(fields.String(), dump_default=list)
     withdrawn = fields.Boolean(dump_default=False)
     withdrawn_reason = fields.String(allow_none=True, dump_default=None)
     added_in_version = fields.Integer(dump_default=1)
