@@ -18,8 +18,8 @@ from shared.errors import NotFound
 # --- cases -----------------------------------------------------------------------------------
 
 def _uncleared_officer(principal, authority_id):
-    """The officer's id when their lists must leave out the confidential cases the head did
-    not name them on; None for the head (and internal callers)."""
+    """The officer's id when their lists leave out the confidential cases (those the head
+    named them on are their "named" view); None for the head (and internal callers)."""
     if principal is None or heads(principal, authority_id):
         return None
     return principal.user_id
@@ -87,7 +87,7 @@ def list_unrouted(db, query, principal, now, triage_authority_id):
     operator sees them all without the concern's text or answer (no personal data)."""
     officer = principal is not None and principal.role == OFFICER
     page = store.unrouted_page(db, query, principal.authority_id if officer else None,
-                               officer and _uncleared_officer(principal, principal.authority_id))
+                               officer and not heads(principal, principal.authority_id))
     shown = _shown(db, page["items"], now, principal)
     if principal is not None and principal.role == OPERATOR:
         shown = [{**case, "summary": None, "answer": None} for case in shown]

@@ -61,6 +61,8 @@ INDEXES = {
               ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
               ([("triage", 1), ("authority_id", 1), ("routed_at", 1), ("_id", 1)], {}),
               ([("duplicate_of", 1)], {}),
+              # the confidential cases an officer was named on (an array: multikey)
+              ([("named_officer_ids", 1), ("routed_at", -1), ("_id", -1)], {}),
               # the gauges: cases by state, overdue ones
               ([("status", 1)], {}), ([("due_at", 1)], {})],
     # search by folded name words (shared.folding)
@@ -144,24 +146,26 @@ def due_cases(db, now):
                 .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
 
 
-def uncleared(officer_id):
-    """What a page leaves out for an officer who does not head the authority: the confidential
-    cases the head did not name them on (a filter on the index's range, not a walk of its own)."""
-    return {"$or": [{"confidential": {"$ne": True}}, {"named_officer_ids": officer_id}]}
+# what an officer who does not head the authority is not listed: its confidential cases (a
+# filter on the walked index's range; those the head named them on are their "named" view)
+NOT_CONFIDENTIAL = {"confidential": {"$ne": True}}
 
 
 def inbox_page(db, authority_id, view, query, received_from=None, received_to=None,
                officer_id=None):
-    """A page of the cases ``authority_id`` holds (view "holding"), or that were escalated past
-    it; ``query``'s status, topic and unit narrow it, received between the two moments.
-    ``officer_id``: an officer who does not head it, shown only the confidential cases the
-    head named them on."""
+    """A page of the cases ``authority_id`` holds (view "holding"), that were escalated past
+    it, or the confidential ones its head named ``officer_id`` on ("named"); ``query``'s
+    status, topic and unit narrow it, received between the two moments. ``officer_id``: an
+    officer who does not head it, listed no confidential case but in the "named" view."""
     if view == "holding":
         criteria, order = {"authority_id": authority_id}, INBOX_ORDER
+    elif view == "named":
+        criteria, order = {"named_officer_ids": officer_id or "",
+                           "authority_id": authority_id}, ESCALATED_PAST_ORDER
     else:
         criteria, order = {"escalated_past": authority_id}, ESCALATED_PAST_ORDER
-    if officer_id is not None:
-        criteria.update(uncleared(officer_id))
+    if officer_id is not None and view != "named":
+        criteria.update(NOT_CONFIDENTIAL)
     for field in ("status", "topic"):
         if query[field]:
             criteria[field] = query[field]
@@ -184,14 +188,14 @@ def counts_by_state(db, authority_id, states):
             for state in states}
 
 
-def unrouted_page(db, query, authority_id=None, officer_id=None):
-    """A page of the cases no routing rule covered (only those ``authority_id`` holds; of the
-    confidential ones only those the head named ``officer_id`` on)."""
+def unrouted_page(db, query, authority_id=None, hide_confidential=False):
+    """A page of the cases no routing rule covered (only those ``authority_id`` holds; none
+    confidential for an officer who does not head it)."""
     criteria = {"triage": True}
     if authority_id is not None:
         criteria["authority_id"] = authority_id
-    if officer_id is not None:
-        criteria.update(uncleared(officer_id))
+    if hide_confidential:
+        criteria.update(NOT_CONFIDENTIAL)
     return read_page(db.cases, criteria, UNROUTED_ORDER, query, LISTED)
 
 

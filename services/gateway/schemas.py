@@ -156,7 +156,8 @@ class Inbox(Schema):
                                             "counted exactly"})
     overdue = fields.Integer(required=True, metadata={"description": "overdue on this page"})
     cases = fields.List(fields.Nested(Case), required=True, metadata={
-        "description": "overdue first, then by deadline (holding); newest first (escalated_past)"})
+        "description": "overdue first, then by deadline (holding); newest first "
+                       "(escalated_past, named)"})
     next_cursor = NextCursor()
 
 

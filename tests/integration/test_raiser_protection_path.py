@@ -131,6 +131,10 @@ def test_a_confidential_case_is_the_heads_and_the_named_officers_alone(system):
     assert named["named_officer_ids"] == [other["user_id"]]
     assert named["timeline"][-1]["action"] == "name_officers"
     assert call(system, "GET", f"/cases/{case_id}", other_headers).json()["summary"] == SECRET
+    named_view = call(system, "GET", f"/authorities/{COMMUNE}/inbox", other_headers,
+                      view="named").json()
+    assert [c["case_id"] for c in named_view["cases"]] == [case_id]
+    assert SECRET in page(system, "/app/inbox?view=named", other_headers)
     # its mail tells the commune a case came, never what it says
     reached = poll(lambda: mails_about(system, case_id), bool)
     for mail in reached:

@@ -82,7 +82,8 @@ def test_a_created_user_signs_in_and_the_token_names_their_role_and_scope(accoun
     assert signed_in["token_type"] == "Bearer"
     assert principal_of(accounts, signed_in) == {"user_id": created["user_id"], "role": "cadre",
                                                  "cadre_id": "tran-thi-binh",
-                                                 "authority_id": None}
+                                                 "authority_id": None,
+                                                 "authority_head": False}
     events = wait_for(lambda: [e for e in events_of(config)
                                if e["event_type"] == "user_created"
                                and e["payload"]["username"] == "binh"], what="user_created")
@@ -214,7 +215,8 @@ def test_administrators_cannot_lock_themselves_out_and_changes_are_events(accoun
         ("user_role_changed", admin["user_id"]), ("password_reset", admin["user_id"]),
         ("user_disabled", admin["user_id"])]
     assert seen[2]["payload"] == {"user_id": binh["user_id"], "role": "operator",
-                                  "cadre_id": None, "authority_id": None}
+                                  "cadre_id": None, "authority_id": None,
+                                  "authority_head": False}
 
 
 def test_repeated_failures_for_one_username_lock_it_with_retry_after(accounts, admin):

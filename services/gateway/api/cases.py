@@ -9,7 +9,9 @@ ROUTES = {
     ("GET", "/authorities/<authority_id>/inbox"): Route(
         "An authority's cases: overdue first, then by deadline", schemas.Inbox, "cases",
         path=schemas.AuthorityPath, query=schemas.InboxQuery, errors=(403, 404),
-        description="Its officers only. view=escalated_past: the cases escalated past it, "
+        description="Its officers only; a confidential case only its head's and, in "
+                    "view=named, the officers the head named on it. "
+                    "view=escalated_past: the cases escalated past it, "
                     "newest first. counts: the cases it holds per status."),
     ("GET", "/cases/unrouted"): Route(
         "Cases no routing rule covered, awaiting triage, oldest first",

@@ -24,7 +24,8 @@ from shared.pages import PageQuery
 AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department",
                    "office")
 CASE_STATUSES = CASE_STATES
-INBOX_VIEWS = ("holding", "escalated_past")
+# named: the confidential cases the head of the authority named the officer on
+INBOX_VIEWS = ("holding", "escalated_past", "named")
 
 
 class RegisterAuthority(Schema):
