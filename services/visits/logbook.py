@@ -19,7 +19,7 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, rules, store
+from services.visits import amendments, retention, rules, store
 from shared import contracts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -90,6 +90,8 @@ def log_visit(db, clock, visit, dumped, principal):
         "attended_cadre_ids": attended,
         "unscheduled_flag": basis == rules.UNSCHEDULED,
         "answer_reviews": reviewed,
+        # until the retention sweep removes them (services.visits.retention)
+        "raisers_held": retention.holds_raisers(concerns), "last_activity_at": clock.now(),
     }
     events = logged_events(document, visit, unit, actor_of(principal))
     if not store.insert_visit(db, document, events):
@@ -191,7 +193,9 @@ def amend(db, clock, window, visit, dumped, mark, principal):
     """The amended visit, or None when it changed since it was read (read it again)."""
     check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
-    changes = {**plan.changes, "amendment_fingerprint": mark}
+    changes = {**plan.changes, "amendment_fingerprint": mark,
+               "raisers_held": retention.holds_raisers(plan.changes["concerns"]),
+               "last_activity_at": plan.changes["amended_at"]}
     if "attended_cadre_ids" in dumped:
         group = None
         if visit.get("working_group_id"):

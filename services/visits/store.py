@@ -40,6 +40,8 @@ INDEXES = {
         ([("unscheduled_flag", 1), ("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
         # a cadre's own visits, newest meeting first (the pages' "my visits")
         ([("cadre_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
+        # the retention sweep: visits still holding raisers, the longest idle first
+        ([("raisers_held", 1), ("last_activity_at", 1)], {}),
     ],
     "concern_cases": [
         ([("unit_id", 1), ("open", 1), ("raised_on", -1), ("_id", 1)], {}),
@@ -235,6 +237,26 @@ def visit_of_submission(db, cadre_id, submission_id):
 
 def visit_of_concern(db, concern_id):
     return db.visits.find_one({"concerns.concern_id": concern_id}, NO_VERSIONS)
+
+
+# --- retention (services.visits.retention) ---------------------------------------------------
+
+def visits_holding_raisers(db, idle_since, limit):
+    """Visits still holding raisers whose last activity is before ``idle_since``."""
+    return list(db.visits.find({"raisers_held": True, "last_activity_at": {"$lt": idle_since}},
+                               {"outbox": 0}).sort("last_activity_at", 1).limit(limit))
+
+
+def anonymise_visit(db, visit, changes):
+    """The visit anonymised, unless it changed since it was read (then the next sweep)."""
+    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1),
+                                   "raisers_held": True}, {"$set": changes})
+    return result.matched_count != 0
+
+
+def touch_visit(db, visit_id, at):
+    """A case event about one of the visit's concerns: its last activity, at the latest."""
+    db.visits.update_one({"_id": visit_id}, {"$max": {"last_activity_at": at}})
 
 
 def record_attendance(db, visit):

@@ -55,6 +55,7 @@ def visit(**overrides):
 
 
 def exercise_every_service(container_factory, config):
+    config = {**config, "RETENTION_SWEEP_SECONDS": 0.1}  # the retention sweep's query too
     for service in (AssignmentsService, VisitsService, EscalationsService, MonitorService):
         container_factory(service, config).start()
     with ServiceRpcProxy("assignments", config, timeout=15) as assignments, \
