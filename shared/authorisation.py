@@ -73,6 +73,9 @@ PERMISSIONS = {
     "notifications.retry": frozenset({OPERATOR, ADMINISTRATOR}),
     # who read personal data, which records, when (DESIGN §6): the log itself names no one's data
     "audit.read": frozenset({ADMINISTRATOR}),
+    # requests from the people concerned (access, correction, deletion, objection): recorded,
+    # followed and closed by administrators
+    "audit.requests": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
     # cadres with their contacts and memberships (personal data): not the operators'

@@ -189,6 +189,10 @@ class EscalationsService(ReportsHealth):
     def route_concern(self, event):
         reactions.route_concern(self.db, self.rules, event)
 
+    @subscribe("concern_redacted")
+    def redact_summary(self, event):
+        reactions.redact_summary(self.db, event)
+
     @subscribe("case_answered")
     def answer_duplicates(self, event):
         reactions.answer_duplicates(self.db, self.rules, event)

@@ -121,6 +121,12 @@ def commit(db, case, outcome, actor=None):
     return stored
 
 
+def redact_summary(db, concern_id, summary):
+    """The concern's text anonymised in its case (a deletion request, the retention sweep):
+    not a change of the case's state, so no version and no event."""
+    db.cases.update_one({"concern_id": concern_id}, {"$set": {"summary": summary}})
+
+
 def name_officers(db, case, user_ids, entry):
     """Who besides the head reads a confidential case, on the version read (no event: who may
     read is not the case's state; the timeline keeps it)."""

@@ -24,5 +24,11 @@ PROCESSING = {
         purpose="Ghi vết thao tác vận hành", legal_basis=ACCOUNTABILITY, who_sees=ADMINS,
         retention=READS.retention, retention_key=READS.retention_key),
     "alerts": NoPersonalData("Cảnh báo về hàng đợi, dịch vụ"),
+    "data_subject_requests": PersonalData(
+        what="Yêu cầu của chủ thể dữ liệu: họ tên, liên hệ, loại yêu cầu, kết quả, mã các bản "
+             "ghi các dịch vụ tìm thấy", subjects="Người nêu ý kiến, cán bộ có yêu cầu",
+        purpose="Thực hiện quyền của chủ thể dữ liệu trong thời hạn luật định",
+        legal_basis=ACCOUNTABILITY, who_sees=ADMINS, retention=READS.retention,
+        retention_key=READS.retention_key),
     "processed_events": PROCESSED_EVENTS,
 }

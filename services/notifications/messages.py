@@ -89,6 +89,18 @@ def vn_date(day):
     return day.strftime("%d/%m/%Y")
 
 
+def replacing(old_summary, new_summary):
+    """A function putting ``new_summary`` wherever a mail quoted ``old_summary`` (its body,
+    its shortened subject)."""
+    pairs = [(old_summary, new_summary), (_short(old_summary), _short(new_summary))]
+
+    def replace(text):
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+    return replace
+
+
 def _short(text, limit=SUBJECT_SUMMARY_CHARS):
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

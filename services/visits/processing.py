@@ -1,6 +1,7 @@
 """What personal data the visits service keeps, why, and for how long (the processing record,
 ``shared.processing_record``). The raiser's name and contact are kept here only."""
 from shared.processing_record import (
+    ACCOUNTABILITY,
     AUDITED,
     BASE_SAFEGUARDS,
     CADRE_LINKS,
@@ -34,5 +35,10 @@ PROCESSING = {
     "working_groups": CADRE_LINKS,
     "units": UNITS,
     "personal_data_reads": READS,
+    "data_subject_answers": PersonalData(
+        what="Mã yêu cầu của chủ thể dữ liệu và mã các ý kiến của người đó đã tìm thấy",
+        subjects=RAISERS, purpose="Trả lời yêu cầu của chủ thể dữ liệu",
+        legal_basis=ACCOUNTABILITY, who_sees="Quản trị viên (qua yêu cầu)",
+        retention=READS.retention, retention_key=READS.retention_key),
     "processed_events": PROCESSED_EVENTS,
 }

@@ -65,6 +65,11 @@ class VisitsService(ReportsHealth):
         """Whether the read model has this working group (for loaders and tests)."""
         return queries.knows_working_group(self.db, working_group_id)
 
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A person's request: their concerns found, and removed for a deletion."""
+        retention.answer_request(self.db, event.payload, self.rules.clock.now())
+
     @retention_timer
     def sweep_raisers(self):
         """Who raised the concerns of visits idle past the retention period, removed."""

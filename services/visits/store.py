@@ -21,7 +21,9 @@ from shared.personal_data import COLLECTION as READS
 from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
 
-OUTBOX_COLLECTIONS = ["visits", READS]
+# the answers to requests from the people concerned (services.visits.retention)
+ANSWERS_TO_REQUESTS = "data_subject_answers"
+OUTBOX_COLLECTIONS = ["visits", READS, ANSWERS_TO_REQUESTS]
 
 VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
 OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
@@ -42,6 +44,8 @@ INDEXES = {
         ([("cadre_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
         # the retention sweep: visits still holding raisers, the longest idle first
         ([("raisers_held", 1), ("last_activity_at", 1)], {}),
+        # a request from a person: their concerns by name or contact (arrays: multikey)
+        ([("concerns.raiser_key", 1)], {}), ([("concerns.raiser_contact_key", 1)], {}),
     ],
     "concern_cases": [
         ([("unit_id", 1), ("open", 1), ("raised_on", -1), ("_id", 1)], {}),
@@ -247,11 +251,31 @@ def visits_holding_raisers(db, idle_since, limit):
                                {"outbox": 0}).sort("last_activity_at", 1).limit(limit))
 
 
-def anonymise_visit(db, visit, changes):
-    """The visit anonymised, unless it changed since it was read (then the next sweep)."""
+def anonymise_visit(db, visit, changes, events=()):
+    """The visit anonymised with its events, unless it changed since it was read."""
     result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1),
-                                   "raisers_held": True}, {"$set": changes})
+                                   "raisers_held": True},
+                                  push_events({"$set": changes}, list(events)))
     return result.matched_count != 0
+
+
+def visits_of_raiser(db, name_key, contact_key):
+    """The visits (with their versions) with a concern raised by that name or contact."""
+    found = {}
+    for field, key in (("concerns.raiser_key", name_key),
+                       ("concerns.raiser_contact_key", contact_key)):
+        if key:
+            found.update((v["_id"], v) for v in db.visits.find({field: key}, {"outbox": 0}))
+    return list(found.values())
+
+
+def record_answer_to_request(db, request_id, concern_ids, event):
+    """The answer to a request, once (its event in the same insert)."""
+    try:
+        db[ANSWERS_TO_REQUESTS].insert_one(with_events(
+            {"_id": request_id, "concern_ids": concern_ids}, [event]))
+    except DuplicateKeyError:
+        pass  # answered before: a redelivered request
 
 
 def touch_visit(db, visit_id, at):

@@ -146,6 +146,11 @@ TABLE = [
     ("retry a missing mail", "POST", lambda w: "/notifications/no-such-mail/retry",
      lambda w: {"reason": "tên đơn vị đã sửa"}, everyone(403, operator=404, administrator=404)),
     # who read personal data, which records, when (DESIGN §6): administrators only
+    ("requests from the people concerned", "GET", lambda w: "/data-subject-requests", None,
+     everyone(403, administrator=200)),
+    ("record a request from a person", "POST", lambda w: "/data-subject-requests",
+     lambda w: {"kind": "access", "name": f"Người {n()}", "received_on": "2026-12-01"},
+     everyone(403, administrator=201)),
     ("personal data reads", "GET", lambda w: "/audit/personal-data", None,
      everyone(403, administrator=200)),
     ("API description", "GET", lambda w: "/openapi.json", None, {role: 200 for role in ROLES}),

@@ -215,3 +215,13 @@ def invalid(body):
     with pytest.raises(InvalidEvent) as caught:
         parse_event(body)
     return caught.value
+
+# requests from the people concerned, and a concern's text anonymised (issue 26)
+PAYLOADS.update({
+    contracts.DATA_SUBJECT_REQUEST_RECORDED: lambda: {
+        "request_id": "r1", "kind": "deletion", "name": "Nguyễn Văn Hai",
+        "contact": "0912 000 111"},
+    contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "concern", "id": "c1"}], "removed": True},
+    contracts.CONCERN_REDACTED: lambda: {"concern_id": "c1", "summary": "Ông [đã ẩn] phản ánh"},
+})

@@ -50,6 +50,7 @@ EXPECTED = {
     "cases.reopen": {CADRE},
     "cases.escalate": {OFFICER},
     "cases.name_officers": {OFFICER},
+    "audit.requests": {ADMIN},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
