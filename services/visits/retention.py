@@ -74,11 +74,22 @@ def sweep_raisers(db, now, kept_for):
     """Anonymise every visit whose last activity is older than ``kept_for``; how many."""
     done = 0
     for visit in store.visits_holding_raisers(db, now - kept_for, SWEEP_BATCH):
-        if store.anonymise_visit(db, visit, *anonymised_visit(visit, now)):
+        if anonymise(db, visit, now):
             done += 1
             _log.info("visit %s: raisers removed after %s days without activity",
                       visit["_id"], kept_for.days)
     return {"anonymised": done}
+
+
+def anonymise(db, visit, now, concern_ids=None):
+    """The visit anonymised (see :func:`anonymised_visit`), and the brief's view of each concern
+    whose text changed; False when the visit changed since it was read."""
+    changes, events = anonymised_visit(visit, now, concern_ids)
+    if not store.anonymise_visit(db, visit, changes, events):
+        return False
+    for event in events:
+        store.redact_case_view(db, event["payload"]["concern_id"], event["payload"]["summary"])
+    return True
 
 
 def answer_request(db, request, now):
@@ -90,7 +101,7 @@ def answer_request(db, request, now):
     removed = request["kind"] == "deletion"
     if removed:
         for visit in found:
-            if not store.anonymise_visit(db, visit, *anonymised_visit(visit, now, concern_ids)):
+            if not anonymise(db, visit, now, concern_ids):
                 raise RuntimeError(f"visit {visit['_id']} changed while answering; again")
     answer = contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED.new({
         "request_id": request["request_id"], "removed": removed,

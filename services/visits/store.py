@@ -259,6 +259,10 @@ def anonymise_visit(db, visit, changes, events=()):
     return result.matched_count != 0
 
 
+def redact_case_view(db, concern_id, summary):
+    db.concern_cases.update_one({"_id": concern_id}, {"$set": {"summary": summary}})
+
+
 def visits_of_raiser(db, name_key, contact_key):
     """The visits (with their versions) with a concern raised by that name or contact."""
     found = {}

@@ -2,8 +2,11 @@
 thôn Nội Phật, named in what the cadre typed, is absent from every answer UBND xã Tam Hợp can
 get (the API, the pages, its mail, the audit trail the monitor exports), while the cadre keeps
 the text as typed; a concern marked confidential is read only by the commune's head and the
-officers the head names, and its text is in no mail."""
+officers the head names, and its text is in no mail; a deletion request from a member named in
+a concern removes them from every service and from a backup taken after it."""
 import datetime as dt
+import pathlib
+import sqlite3
 
 import pytest
 import requests
@@ -143,3 +146,59 @@ def test_a_confidential_case_is_the_heads_and_the_named_officers_alone(system):
     # an ordinary case is still every officer's
     _, _, ordinary = log_concern(system, summary="Mương thoát nước xóm 3 tắc")
     call(system, "GET", f"/cases/{ordinary}", other_headers)
+
+
+def backup_holds(system, text):
+    """Which stores a backup taken now (SQLite's online backup of every service's file, as a
+    backup tool does) holds ``text`` in, free pages included."""
+    folder = pathlib.Path(system.env["STORE_URI"].removeprefix("embedded:"))
+    holding = []
+    for path in sorted(folder.rglob("*.sqlite3")):
+        copy = path.with_suffix(".backup")
+        with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        if text.encode() in copy.read_bytes():
+            holding.append(path.name)
+        copy.unlink()
+    return holding
+
+
+def test_a_deletion_request_removes_the_person_from_every_service_and_the_next_backup(system):
+    admin, officer = system.headers["administrator"], system.headers["officer"]
+    said = "Đồng chí Lê Văn Cường (0987 654 321) đề nghị công khai kinh phí làm đường thôn"
+    _, concern_id, case_id = log_concern(system, raised_by="party_member", summary=said,
+                                         raised_by_name="Lê Văn Cường",
+                                         raised_by_contact="0987 654 321")
+    assert "Cường" in call(system, "GET", f"/cases/{case_id}", officer).json()["summary"]
+    poll(lambda: mails_about(system, case_id), bool)
+    # what the cadre typed, and the contact: in the visit, the case, the mail, the trail
+    typed, contact = "Đồng chí Lê Văn Cường", "0987 654 321"
+    assert backup_holds(system, typed) and backup_holds(system, contact)
+
+    # as the person wrote it, found whatever its case or diacritics
+    recorded = call(system, "POST", "/data-subject-requests", admin, {
+        "kind": "deletion", "name": "LE VAN CUONG", "received_on": dt.date.today().isoformat()},
+        201).json()
+    assert recorded["due_on"] == (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    request = poll(lambda: call(system, "GET", f"/data-subject-requests/"
+                                f"{recorded['request_id']}", admin).json(),
+                   lambda r: r["state"] == "answered")
+    assert request["answers"]["visits"]["found"] == [{"kind": "concern", "id": concern_id}]
+    assert request["answers"]["visits"]["removed"] is True
+
+    concern = call(system, "GET", f"/concerns/{concern_id}", system.headers["cadre"]).json()
+    assert (concern["raised_by_name"], concern["raised_by_contact"]) == (None, None)
+    assert concern["summary"] == ("Đồng chí [đã ẩn] ([đã ẩn]) đề nghị công khai kinh phí "
+                                  "làm đường thôn")
+    poll(lambda: call(system, "GET", f"/cases/{case_id}", officer).json()["summary"],
+         lambda summary: "Cường" not in summary)
+    poll(lambda: call(system, "GET", "/notifications", admin, case_id=case_id).text,
+         lambda mails: "Cường" not in mails and case_id in mails)
+    poll(lambda: [str(e["payload"]) for e in audit_events(system, "visits.concern_raised")
+                  + audit_events(system, "monitor.data_subject_request_recorded")],
+         lambda payloads: payloads and not any("Cường" in p for p in payloads))
+    assert backup_holds(system, typed) == [] and backup_holds(system, contact) == []
+    # the administrator closes it with what the person was told
+    closed = call(system, "POST", f"/data-subject-requests/{recorded['request_id']}/outcome",
+                  admin, {"outcome": "Đã xóa; đã báo đồng chí Cường ngày nhận yêu cầu"}).json()
+    assert closed["state"] == "closed"
