@@ -60,7 +60,8 @@ def mails_about(system, case_id):
 def test_a_withheld_raiser_is_in_nothing_the_authority_gets(system):
     officer = system.headers["officer"]
     logged, concern_id, case_id = log_concern(
-        system, summary=SAID, raised_by_name=RAISER, raised_by_contact=PHONE)
+        system, summary=SAID, raised_by_name=RAISER, raised_by_contact=PHONE,
+        raiser_consent=True)
 
     answers = [
         call(system, "GET", f"/concerns/{concern_id}", officer).text,
@@ -170,7 +171,8 @@ def test_a_deletion_request_removes_the_person_from_every_service_and_the_next_b
     said = "Đồng chí Trần Văn Dũng (0987 654 321) đề nghị công khai kinh phí làm đường thôn"
     _, concern_id, case_id = log_concern(system, raised_by="party_member", summary=said,
                                          raised_by_name="Trần Văn Dũng",
-                                         raised_by_contact="0987 654 321")
+                                         raised_by_contact="0987 654 321",
+                                         raiser_consent=True)
     assert "Dũng" in call(system, "GET", f"/cases/{case_id}", officer).json()["summary"]
     poll(lambda: mails_about(system, case_id), bool)
     # what the cadre typed, and the contact: in the visit, the case, the mail, the trail
@@ -204,3 +206,23 @@ def test_a_deletion_request_removes_the_person_from_every_service_and_the_next_b
     closed = call(system, "POST", f"/data-subject-requests/{recorded['request_id']}/outcome",
                   admin, {"outcome": "Đã xóa; đã báo đồng chí Dũng ngày nhận yêu cầu"}).json()
     assert closed["state"] == "closed"
+
+
+def test_the_processing_notice_is_open_to_all_and_linked_where_data_is_collected(system):
+    notice = requests.get(f"{system.base_url}/app/notice", timeout=15)
+    assert notice.status_code == 200 and "Thông báo xử lý dữ liệu cá nhân" in notice.text
+    assert "91/2025/QH15" in notice.text and "yêu cầu xóa" in notice.text
+    assert "Personal data processing notice" in requests.get(
+        f"{system.base_url}/app/notice", params={"lang": "en"}, timeout=15).text
+    assert 'href="/app/notice"' in page(system, "/app/visits/new", system.headers["cadre"])
+    assert 'href="/app/notice"' in page(system, "/app/admin/imports",
+                                        system.headers["administrator"])
+    # a contact is kept only with the raiser's consent
+    refused = call(system, "POST", "/visits", system.headers["cadre"], {
+        "submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
+        "meeting_date": dt.date.today().isoformat(), "meeting_kind": "regular",
+        "attendance": {"present": 25, "expected": 30},
+        "assessment": {"leadership": 4, "education": 4, "combativeness": 4},
+        "concerns": [{"topic": "land", "raised_by": "resident", "summary": "Sổ đỏ chậm",
+                      "raised_by_contact": PHONE}]}, expect=400).json()
+    assert "consent" in refused["fields"]["concerns"]["0"]["raised_by_contact"][0]

@@ -51,7 +51,7 @@ def log_visit(visits):
         "assessment": {"leadership": 4, "education": 3, "combativeness": 3},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident",
                       "summary": "Đường thôn xuống cấp", "raised_by_name": "Nguyễn Văn Hai",
-                      "raised_by_contact": "0912 000 111"},
+                      "raised_by_contact": "0912 000 111", "raiser_consent": True},
                      {"topic": "land", "raised_by": "party_member",
                       "summary": "Sổ đỏ chậm"}]}, BINH)
     named, anonymous = (c["concern_id"] for c in logged["concerns"])

@@ -46,7 +46,8 @@ def log_visit(visits, days_ago=1):
         "meeting_kind": "regular", "attendance": {"present": 20, "expected": 25},
         "assessment": {"leadership": 4, "education": 3, "combativeness": 3},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident", "summary": SAID,
-                      "raised_by_name": RAISER, "raised_by_contact": PHONE},
+                      "raised_by_name": RAISER, "raised_by_contact": PHONE,
+                      "raiser_consent": True},
                      {"topic": "land", "raised_by": "party_member",
                       "summary": "Đồng chí Lê Văn Cường hỏi về sổ đỏ",
                       "raised_by_name": "Lê Văn Cường"}]}, BINH)

@@ -4,11 +4,13 @@ officers the head named."""
 import unicodedata
 
 import pytest
+from marshmallow import ValidationError
 
 from services.escalations.access import actions_for, cleared_for, may_read, side_of
 from services.escalations.case_life import HOLDER
 from services.visits.rules import as_raised
 from shared.authorisation import Principal
+from shared.contracts.rpc.visits import RaiseConcern
 from shared.redaction import MARK, redact, withheld_by_default
 
 SAID = "Ông Nguyễn Văn Hai (0912 000 111, hai.nv@example.vn) phản ánh đèn đường thôn hỏng"
@@ -84,3 +86,13 @@ def test_a_confidential_case_is_the_heads_and_the_named_officers_only():
 def test_an_ordinary_case_is_every_officer_of_the_holder():
     assert may_read(OTHER, case(confidential=False))
     assert cleared_for(OTHER, case(confidential=False)) and not cleared_for(OTHER, case())
+
+
+def test_a_contact_is_kept_only_with_the_raisers_consent():
+    concern = {"topic": "land", "summary": "Sổ đỏ chậm", "raised_by": "resident",
+               "raised_by_contact": "0912 000 111"}
+    with pytest.raises(ValidationError) as refused:
+        RaiseConcern().load(concern)
+    assert "consent" in refused.value.messages["raised_by_contact"][0]
+    assert RaiseConcern().load({**concern, "raiser_consent": True})["raiser_consent"] is True
+    assert RaiseConcern().load({**concern, "raised_by_contact": None})["raiser_consent"] is False

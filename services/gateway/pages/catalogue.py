@@ -16,6 +16,45 @@ TEXTS = {
     "signed_in_as": ("Đang đăng nhập", "Signed in as"),
     "sign_in": ("Đăng nhập", "Sign in"),
     "sign_out": ("Đăng xuất", "Sign out"),
+    # the processing notice (Law 91/2025/QH15), read out or printed at the meeting
+    "notice_link": ("Thông báo xử lý dữ liệu cá nhân", "Personal data processing notice"),
+    "notice_who": ("Văn phòng cấp ủy vận hành hệ thống Sâu Sát. Cán bộ dự sinh hoạt chi bộ "
+                   "ghi nhận ý kiến, nguyện vọng của đảng viên và người dân để chuyển tới cơ "
+                   "quan có trách nhiệm giải quyết.",
+                   "The Party committee's office runs Sâu Sát. Cadres attending branch "
+                   "meetings record the concerns of members and residents and carry them to "
+                   "the authority responsible."),
+    "notice_what": ("Dữ liệu được ghi: nội dung ý kiến; họ tên và số điện thoại hoặc địa chỉ "
+                    "của người nêu ý kiến, chỉ khi người đó đồng ý để được liên hệ phản hồi.",
+                    "What is recorded: the concern; the raiser's name and telephone or "
+                    "address, only when they agree to be contacted about the answer."),
+    "notice_why": ("Mục đích: chuyển ý kiến tới cơ quan có thẩm quyền, theo dõi đến khi có "
+                   "trả lời và đọc lại câu trả lời tại chi bộ. Cơ sở: chức năng, nhiệm vụ của "
+                   "tổ chức Đảng, cơ quan nhà nước; liên hệ của người nêu chỉ giữ khi có sự "
+                   "đồng ý.",
+                   "Why: to bring the concern to the competent authority, follow it until "
+                   "answered and read the answer back at the branch. Basis: the duties of "
+                   "the Party and State bodies; the raiser's contact only with their consent."),
+    "notice_who_sees": ("Người dân nêu ý kiến được giữ kín với cơ quan xử lý (trừ khi đồng ý "
+                        "nêu tên); họ tên, liên hệ chỉ cán bộ ghi nhận được xem và mọi lần xem "
+                        "đều được ghi lại. Ý kiến mật chỉ thủ trưởng cơ quan và người được "
+                        "giao xem.",
+                        "A resident who raises a concern is not named to the authority (unless "
+                        "they agree); only the cadre who recorded it sees their name and "
+                        "contact, and every such read is logged. A confidential concern is "
+                        "read only by the authority's head and the officers named."),
+    "notice_how_long": ("Họ tên, liên hệ của người nêu được xóa sau thời hạn lưu trữ kể từ "
+                        "hoạt động cuối của ý kiến; số liệu thống kê không có dữ liệu cá nhân.",
+                        "The raiser's name and contact are removed after the retention period "
+                        "from the concern's last activity; statistics hold no personal data."),
+    "notice_rights": ("Người có dữ liệu được quyền biết, xem, yêu cầu sửa, yêu cầu xóa và phản "
+                      "đối việc xử lý, qua cán bộ ghi nhận hoặc văn phòng cấp ủy; yêu cầu được "
+                      "trả lời trong thời hạn luật định (Luật Bảo vệ dữ liệu cá nhân số "
+                      "91/2025/QH15, Nghị định 356/2025/NĐ-CP).",
+                      "People may know, see, correct and delete their data and object to its "
+                      "processing, through the cadre or the committee's office; requests are "
+                      "answered within the legal time (Law 91/2025/QH15, Decree "
+                      "356/2025/NĐ-CP)."),
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "sign_in_failed": ("Tên đăng nhập hoặc mật khẩu không đúng.",

@@ -115,6 +115,9 @@ ROUTES = {
         form=SignInForm),
     ("POST", "/app/sign-out"): page_route("Sign out: the user's tokens stop working",
                                           form=CsrfForm),
+    ("GET", "/app/notice"): page_route(
+        "The personal data processing notice, to read out or print at the meeting",
+        description="Open to everyone, signed in or not (Law 91/2025/QH15)."),
     ("GET", "/app/static/<asset>"): Route(
         "A static file of the pages (CSS, JavaScript)", ("text/css", "application/javascript"),
         "pages", path=StaticPath, local=True, public=True),
@@ -281,6 +284,12 @@ class PagesApi(Api):
         return view.render("sign_in.html", status, errors=errors or {}, username=username,
                            next_page=session.safe_next(next_page),
                            sign_in_csrf=session.csrf_token(self.page_support.secret, "pre:" + pre))
+
+    @http("GET", "/app/notice")
+    def notice_page(self, request):
+        """Public: shown where data is collected, printable for the meeting."""
+        view = View(self, request, self._language(request))
+        return self._finish(request, view.render("notice.html"))
 
     @http("POST", "/app/sign-in")
     def sign_in_submit(self, request):

@@ -73,6 +73,16 @@ class RaiseConcern(Schema):
     withhold_raiser = StrictBoolean(load_default=None, allow_none=True)
     # seen only by the holding authority's head and the officers the head names
     confidential = StrictBoolean(load_default=False)
+    # the raiser agreed, having heard the processing notice (/app/notice), that their contact
+    # is kept for following up: a contact is kept only with it
+    raiser_consent = StrictBoolean(load_default=False)
+
+    @validates_schema
+    def _contact_with_consent(self, data, **kwargs):
+        if data.get("raised_by_contact") and not data.get("raiser_consent"):
+            raise ValidationError("kept only with the raiser's consent to be contacted: set "
+                                  "raiser_consent after reading them the notice",
+                                  "raised_by_contact")
 
 
 class Unscheduled(Schema):
@@ -142,6 +152,7 @@ class AmendConcern(RaiseConcern):
     locality_unit_id = Id(allow_none=True)
     withhold_raiser = StrictBoolean(allow_none=True)
     confidential = StrictBoolean()
+    raiser_consent = StrictBoolean()
 
     @validates_schema
     def _kept_or_new(self, data, **kwargs):
@@ -159,7 +170,7 @@ class AmendConcern(RaiseConcern):
     @post_load
     def _new_in_full(self, data, **kwargs):
         if "concern_id" not in data:
-            data = {"urgency": "normal", "confidential": False,
+            data = {"urgency": "normal", "confidential": False, "raiser_consent": False,
                     **{f: None for f in (*PERSONAL_FIELDS, "locality_unit_id",
                                          "withhold_raiser")}, **data}
         return data
@@ -209,6 +220,7 @@ class Concern(Schema):
     raised_by_contact = fields.String(allow_none=True, dump_default=None)
     withhold_raiser = fields.Boolean(dump_default=False)
     confidential = fields.Boolean(dump_default=False)
+    raiser_consent = fields.Boolean(dump_default=False)
     # what was taken out of the summary the authority got (shared.redaction), if anything
     redacted = fields.List(fields.String(), dump_default=list)
     withdrawn = fields.Boolean(dump_default=False)
