@@ -207,6 +207,8 @@ class Me(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     cadre_id = fields.String(required=True, allow_none=True)
     authority_id = fields.String(required=True, allow_none=True)
+    authority_head = fields.Boolean(required=True, metadata={
+        "description": "an officer heading their authority (its confidential cases)"})
 
 
 class UsersPage(Schema):
