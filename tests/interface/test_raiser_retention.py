@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.visits.service import VisitsService
 from shared import contracts
 from shared.clock import Clock
-from tests.interface.helpers import publish, wait_for
+from tests.interface.helpers import branch_with_cadre, wait_for
 
 DAY = 86400
 SWEEPS = 1.0  # seconds: ten sweeps at RETENTION_SWEEP_SECONDS 0.1
@@ -28,12 +28,7 @@ def visits(container_factory, config, tmp_path):
     config = {**config, "TEST_CLOCK_FILE": str(clock_file), "RETENTION_SWEEP_SECONDS": 0.1,
               "RETENTION_RAISER_DAYS": 730}
     container_factory(VisitsService, config).start()
-    publish(config, contracts.UNIT_REGISTERED.new({
-        "unit_id": BRANCH, "name": "Chi bộ thôn Nội Phật", "level": "branch",
-        "parent_id": "vp.bx.th", "path": ["vp", "vp.bx", "vp.bx.th", BRANCH]}))
-    publish(config, contracts.ASSIGNMENT_MADE.new({
-        "assignment_id": "a1", "cadre_id": "tran-thi-binh", "unit_id": BRANCH,
-        "rule": "district_member_to_branch", "starts_on": dt.date.today() - dt.timedelta(30)}))
+    branch_with_cadre(config, BRANCH)
     with ServiceRpcProxy("visits", config, timeout=15) as proxy:
         wait_for(lambda: proxy.knows_assignment("tran-thi-binh", BRANCH), what="assignment")
         yield proxy, clock_file
