@@ -54,6 +54,8 @@ PERMISSIONS = {
     "cases.mark_duplicate": frozenset({OFFICER}),
     "cases.reopen": frozenset({CADRE}),
     "cases.escalate": frozenset({OFFICER}),
+    # who besides the head reads a confidential case: the holding authority's head names them
+    "cases.name_officers": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers
@@ -71,6 +73,9 @@ PERMISSIONS = {
     "notifications.retry": frozenset({OPERATOR, ADMINISTRATOR}),
     # who read personal data, which records, when (DESIGN §6): the log itself names no one's data
     "audit.read": frozenset({ADMINISTRATOR}),
+    # requests from the people concerned (access, correction, deletion, objection): recorded,
+    # followed and closed by administrators
+    "audit.requests": frozenset({ADMINISTRATOR}),
     # every signed-in user: their own session and password
     "self": frozenset(ROLES),
     # cadres with their contacts and memberships (personal data): not the operators'
@@ -100,6 +105,8 @@ class Principal:
     role: str
     cadre_id: str = None
     authority_id: str = None
+    # the head of the officer's authority: reads its confidential cases and names who else may
+    authority_head: bool = False
 
     def to_dict(self):
         return asdict(self)
@@ -110,11 +117,22 @@ class PrincipalSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     cadre_id = Id(load_default=None, allow_none=True)
     authority_id = Id(load_default=None, allow_none=True)
+    authority_head = fields.Boolean(load_default=False)
 
     @validates_schema
     def _scope_matches_role(self, data, **kwargs):
         check_scope(data["role"], data.get("cadre_id"), data.get("authority_id"),
                     error=ValidationError)
+        check_head(data["role"], data.get("authority_head"), error=ValidationError)
+
+
+def check_head(role, authority_head, error=InvalidInput):
+    """Only an authority officer heads an authority."""
+    if authority_head and role != OFFICER:
+        problem = {"authority_head": [f"only an {OFFICER} heads an authority, not a {role}"]}
+        if error is ValidationError:
+            raise ValidationError(problem)
+        raise error("only an authority officer heads an authority", problem)
 
 
 def check_scope(role, cadre_id, authority_id, error=InvalidInput):

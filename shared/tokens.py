@@ -25,12 +25,13 @@ ISSUER = "sausat"
 
 
 # what a token says of its user's rights, beside ``sub``: a principal without the round trip
-SCOPE_CLAIMS = ("role", "cadre_id", "authority_id")
+SCOPE_CLAIMS = ("role", "cadre_id", "authority_id", "authority_head")
 
 
 def issue(secret, ttl_seconds, user_id, token_version, now=None, scope=None):
-    """A new token and its expiry (epoch seconds). ``scope``: the user's role, cadre_id and
-    authority_id, carried so the gateway needs no call to know them."""
+    """A new token and its expiry (epoch seconds). ``scope``: the user's role, cadre_id,
+    authority_id and whether they head that authority, carried so the gateway needs no call
+    to know them."""
     issued_at = int(now if now is not None else time.time())
     expires_at = issued_at + int(ttl_seconds)
     claims = {"sub": user_id, "ver": int(token_version), "iat": issued_at, "exp": expires_at,
@@ -63,7 +64,9 @@ def principal_of(claims):
     (before tokens carried one): its holder is then asked of the accounts service."""
     if not isinstance(claims.get("role"), str):
         return None
-    return {"user_id": claims["sub"], **{key: claims.get(key) for key in SCOPE_CLAIMS}}
+    principal = {"user_id": claims["sub"], **{key: claims.get(key) for key in SCOPE_CLAIMS}}
+    principal["authority_head"] = bool(principal["authority_head"])  # absent: heads nothing
+    return principal
 
 
 def _decode(keys, token):

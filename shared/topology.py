@@ -94,6 +94,11 @@ SUBSCRIPTIONS = (
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
         contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR)),
+    # requests from the people concerned: visits finds (and removes) its raisers; whoever
+    # keeps a copy of a concern's text takes it anonymised (docs/personal-data.md)
+    Subscription("visits", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
+    Subscription("escalations", "concern_redacted", (contracts.CONCERN_REDACTED,)),
+    Subscription("notifications", "concern_redacted", (contracts.CONCERN_REDACTED,)),
     # coverage follows the tree's reorganisations and the branches working groups attend
     Subscription("imports", "registry", (
         contracts.UNIT_REORGANISED, contracts.WORKING_GROUP_FORMED,

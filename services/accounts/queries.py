@@ -11,7 +11,8 @@ def principal_for(db, user_id, token_version):
         raise Unauthorized("access token was revoked; sign in again",
                            {"token": ["revoked"]})
     return {"user_id": user["_id"], "role": user["role"], "cadre_id": user["cadre_id"],
-            "authority_id": user["authority_id"]}
+            "authority_id": user["authority_id"],
+            "authority_head": user.get("authority_head", False)}
 
 
 def revocations_since(db, since):

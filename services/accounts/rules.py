@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import argon2
 
-from shared.authorisation import check_scope
+from shared.authorisation import check_head, check_scope
 from shared.errors import InvalidInput, RuleViolated
 
 MIN_PASSWORD_LENGTH = 10
@@ -52,14 +52,17 @@ def needs_rehash(password_hash):
 
 # --- role changes ----------------------------------------------------------------------------
 
-def role_change(user, role, cadre_id, authority_id, acting_user_id):
-    """The new role and scope of ``user``; an administrator cannot demote or disable themself
-    (the system would lose its last way to manage users)."""
+def role_change(user, role, cadre_id, authority_id, acting_user_id, authority_head=False):
+    """The new role and scope of ``user`` (and whether an officer heads their authority); an
+    administrator cannot demote or disable themself (the system would lose its last way to
+    manage users)."""
     check_scope(role, cadre_id, authority_id)
+    check_head(role, authority_head)
     if user["_id"] == acting_user_id and role != "administrator":
         raise RuleViolated("administrators cannot take their own administrator role",
                            {"role": ["you are an administrator; another one must change this"]})
-    return {"role": role, "cadre_id": cadre_id, "authority_id": authority_id}
+    return {"role": role, "cadre_id": cadre_id, "authority_id": authority_id,
+            "authority_head": authority_head}
 
 
 def check_may_disable(user, acting_user_id):

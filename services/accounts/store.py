@@ -41,7 +41,8 @@ def user_named(db, username):
 def token_holder(db, user_id):
     """What a token's check needs of its user (None: no such user)."""
     return db.users.find_one({"_id": user_id}, {"role": 1, "cadre_id": 1, "authority_id": 1,
-                                                "enabled": 1, "token_version": 1})
+                                                "authority_head": 1, "enabled": 1,
+                                                "token_version": 1})
 
 
 def insert_user(db, document, event):

@@ -6,7 +6,7 @@ from logging import getLogger
 
 from services.accounts import rules, signing_in, store
 from shared import contracts
-from shared.authorisation import actor_of, check_scope
+from shared.authorisation import actor_of, check_head, check_scope
 from shared.errors import InvalidInput, NotFound
 
 _log = getLogger(__name__)
@@ -59,11 +59,12 @@ def reset_password(db, user_id, reset, principal, gate):
 def create_user(db, user, principal, registry, gate):
     """``registry``: the lookups that tell whether a cadre or an authority exists."""
     check_scope(user["role"], user["cadre_id"], user["authority_id"])
+    check_head(user["role"], user["authority_head"])
     rules.check_password_policy(user["password"], user["username"])
     check_scope_exists(user["cadre_id"], user["authority_id"], registry)
     user_id = contracts.new_id()
     profile = {key: user[key] for key in ("username", "display_name", "role", "cadre_id",
-                                          "authority_id")}
+                                          "authority_id", "authority_head")}
     document = {"_id": user_id, **profile, "enabled": True, "token_version": 0,
                 "password_hash": gate.run(rules.hash_password, user["password"]),
                 "created_at": contracts.utcnow(), "actor": actor_of(principal)}
@@ -79,18 +80,24 @@ def change_user(db, user_id, change, principal, registry):
     both end the user's tokens, since a token's rights come from its role. The user, and the
     last revocation of their tokens (None: nothing changed)."""
     if not change:
-        raise InvalidInput("nothing to change", {"_schema": ["give role or enabled"]})
+        raise InvalidInput("nothing to change",
+                           {"_schema": ["give role, authority_head or enabled"]})
     user = store.find_user(db, user_id)
     revoked = None
     if "role" in change:
-        new = rules.role_change(user, change["role"], change.get("cadre_id"),
-                                change.get("authority_id"), principal.user_id)
-        check_scope_exists(new["cadre_id"], new["authority_id"], registry)
-        revoked = revoke(db, user_id, contracts.USER_ROLE_CHANGED, principal,
-                         payload={"user_id": user_id, **new}, **new)
+        scope = change["role"], change.get("cadre_id"), change.get("authority_id")
     elif "cadre_id" in change or "authority_id" in change:
         raise InvalidInput("a scope is changed with its role",
                            {"role": ["required with cadre_id or authority_id"]})
+    else:
+        scope = user["role"], user["cadre_id"], user["authority_id"]
+    if "role" in change or "authority_head" in change:
+        # a new role starts without heading anything unless it says so
+        new = rules.role_change(user, *scope, principal.user_id,
+                                change.get("authority_head", False))
+        check_scope_exists(new["cadre_id"], new["authority_id"], registry)
+        revoked = revoke(db, user_id, contracts.USER_ROLE_CHANGED, principal,
+                         payload={"user_id": user_id, **new}, **new)
     if change.get("enabled") is False and user["enabled"]:
         rules.check_may_disable(user, principal.user_id)
         revoked = revoke(db, user_id, contracts.USER_DISABLED, principal, enabled=False)

@@ -4,7 +4,9 @@ An officer reads the inbox and the cases of their own authority (the inbox's "es
 view: those escalated past it); a cadre reads the cases of the concerns they carried (the case
 stores the raising user as ``raised_by_user``, the ``concern_raised`` envelope's actor).
 Another's case answers exactly like one that does not exist. ``principal`` None is a trusted
-internal caller that checked elsewhere.
+internal caller that checked elsewhere. A *confidential* case (marked so by the cadre, issue 26)
+is read only by the head of the authority holding it and the officers the head named on it:
+to any other officer of that authority it is as missing as another authority's.
 
 Who acts: an officer of the authority holding the case acts for the holder side, the cadre who
 carried the concern for the raising side (the sides of ``case_life.TRANSITIONS``); each is
@@ -25,6 +27,25 @@ def holds(principal, authority_id):
                                  and principal.authority_id == authority_id)
 
 
+def heads(principal, authority_id):
+    """Whether ``principal`` is the head of ``authority_id``."""
+    return (principal is not None and holds(principal, authority_id)
+            and principal.authority_head)
+
+
+def cleared_for(principal, case):
+    """Whether a case's confidentiality lets ``principal`` (an officer of its holder) see it:
+    not confidential, or they head the holder, or the head named them on it."""
+    return (principal is None or not case.get("confidential")
+            or heads(principal, case.get("authority_id"))
+            or principal.user_id in case.get("named_officer_ids", ()))
+
+
+def holds_case(principal, case):
+    """Whether ``principal`` is an officer of the holder cleared for the case."""
+    return holds(principal, case.get("authority_id")) and cleared_for(principal, case)
+
+
 def raised(principal, case):
     """Whether ``principal`` is the cadre user who carried the case's concern."""
     return (principal is not None and principal.role == CADRE
@@ -36,7 +57,7 @@ def may_read(principal, case):
     """Whether the case is the principal's to see: held by their authority, or raised by them."""
     if principal is None:
         return True
-    return (principal.role == OFFICER and holds(principal, case.get("authority_id"))) \
+    return (principal.role == OFFICER and holds_case(principal, case)) \
         or raised(principal, case)
 
 
@@ -45,7 +66,7 @@ def may_read(principal, case):
 def side_of(case, principal):
     """The side of the case ``principal`` acts for: HOLDER (an officer of the authority holding
     it), RAISER (the cadre who carried the concern), or None (anyone else)."""
-    if principal is not None and holds(principal, case.get("authority_id")):
+    if principal is not None and holds_case(principal, case):
         return HOLDER
     if raised(principal, case):
         return RAISER

@@ -13,9 +13,9 @@ sweep at once, the version condition lets exactly one of them act on each case. 
 from logging import getLogger
 
 from services.escalations import case_life, cases, queries, store
-from services.escalations.access import check_principal, may_read
+from services.escalations.access import check_principal, heads, may_read
 from shared.authorisation import actor_of
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
 
 _log = getLogger(__name__)
 # an escalation's reason when its holder gave none (events and API), and the same as a code
@@ -37,6 +37,27 @@ def act_on_case(db, rules, case_id, action, args, principal):
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
               principal.user_id)
+    return queries.show(db, stored, now, principal)
+
+
+def name_officers(db, rules, case_id, user_ids, principal):
+    """The head of the authority holding a confidential case names the officers who read it
+    besides them (the whole list): anyone else is refused, a case that is not confidential
+    has no such list."""
+    case = queries.visible_case(db, case_id, principal)
+    if not heads(principal, case.get("authority_id")):
+        raise Forbidden("only the head of the authority holding the case names who reads it",
+                        {"rule": ["cases.name_officers: the holding authority's head only"]})
+    if not case.get("confidential"):
+        raise RuleViolated("only a confidential case has named officers",
+                           {"case_id": [f"{case_id} is not confidential"]})
+    now = rules.clock.now()
+    entry = {"at": now, "user_id": principal.user_id, "role": principal.role,
+             "action": "name_officers", "from_state": case["status"],
+             "to_state": case["status"], "authority_id": case["authority_id"],
+             "why": f"{len(user_ids)} officer(s) named to read this confidential case"}
+    stored = store.name_officers(db, case, user_ids, entry)
+    _log.info("case %s: %d officer(s) named by %s", case_id, len(user_ids), principal.user_id)
     return queries.show(db, stored, now, principal)
 
 

@@ -32,6 +32,10 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         # the unit the concern is about, when not the branch's own
         "locality_unit_id": concern.get("locality_unit_id"),
         "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),
+        # who raised it kept from the authority (the summary came without them); confidential:
+        # only the holder's head and the officers the head names read it (access.may_read)
+        "raiser_withheld": concern.get("raiser_withheld", False),
+        "confidential": concern.get("confidential", False), "named_officer_ids": [],
         "source_event_id": source_event_id, "raised_by_user": raised_by_user,
         "rule_id": rule and rule.rule_id,
         "routed_at": now, "received_at": now, "acknowledged_at": None, "awaiting_since": None,

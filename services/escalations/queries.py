@@ -9,13 +9,20 @@ a missing one; an inbox or statistics of another authority, likewise. Example::
     # {"authority": {...}, "counts": {"routed": 3}, "cases": [...], "next_cursor": None, ...}
 """
 from services.escalations import case_life, cases, statistics, store
-from services.escalations.access import holds, may_read
+from services.escalations.access import heads, holds, may_read
 from shared import folding
 from shared.authorisation import OFFICER, OPERATOR
 from shared.clock import vietnam_midnight
 from shared.errors import NotFound
 
 # --- cases -----------------------------------------------------------------------------------
+
+def _uncleared_officer(principal, authority_id):
+    """The officer's id when their lists leave out the confidential cases (those the head
+    named them on are their "named" view); None for the head (and internal callers)."""
+    if principal is None or heads(principal, authority_id):
+        return None
+    return principal.user_id
 
 
 def visible_case(db, case_id, principal):
@@ -63,7 +70,8 @@ def inbox(db, query, principal, now):
     page = store.inbox_page(
         db, authority["_id"], query["view"], query,
         received_from=query["received_from"] and vietnam_midnight(query["received_from"]),
-        received_to=query["received_to"] and vietnam_midnight(query["received_to"]))
+        received_to=query["received_to"] and vietnam_midnight(query["received_to"]),
+        officer_id=_uncleared_officer(principal, authority["_id"]))
     shown = _shown(db, page["items"], now, principal)
     # exact: an index-only count per state, no document read
     counts = store.counts_by_state(db, authority["_id"], case_life.STATES)
@@ -78,10 +86,14 @@ def list_unrouted(db, query, principal, now, triage_authority_id):
     sees only those their authority holds (the triage authority's officers: its queue); an
     operator sees them all without the concern's text or answer (no personal data)."""
     officer = principal is not None and principal.role == OFFICER
-    page = store.unrouted_page(db, query, principal.authority_id if officer else None)
+    page = store.unrouted_page(db, query, principal.authority_id if officer else None,
+                               officer and not heads(principal, principal.authority_id))
     shown = _shown(db, page["items"], now, principal)
     if principal is not None and principal.role == OPERATOR:
         shown = [{**case, "summary": None, "answer": None} for case in shown]
+    elif not officer:  # an administrator finding missing rules: not a confidential text
+        shown = [{**case, "summary": None, "answer": None} if case.get("confidential")
+                 else case for case in shown]
     return {"triage_authority_id": triage_authority_id, "cases": shown,
             "next_cursor": page["next_cursor"]}
 

@@ -54,6 +54,11 @@ def _triage_authority_id(db, policy):
     return triage
 
 
+def redact_summary(db, event):
+    """``concern_redacted``: the case keeps the concern's text as anonymised in visits."""
+    store.redact_summary(db, event.payload["concern_id"], event.payload["summary"])
+
+
 # --- duplicates follow their original --------------------------------------------------------
 
 def answer_duplicates(db, rules, event):

@@ -127,6 +127,14 @@ class EscalationsService(ReportsHealth):
         return schemas.CaseWithTimeline().dump(
             acting.act_on_case(self.db, self.rules, case_id, action, args, principal))
 
+    @rpc
+    def name_officers(self, case_id, naming, principal=None):
+        """The head of the holding authority names who else reads a confidential case."""
+        principal = require(principal_from(principal), "cases.name_officers")
+        naming = load_payload(schemas.NameOfficers(), naming, "officers named")
+        return schemas.CaseWithTimeline().dump(acting.name_officers(
+            self.db, self.rules, case_id, naming["user_ids"], principal))
+
     @sweep_timer
     def sweep_deadlines(self):
         return acting.sweep_deadlines(self.db, self.rules)
@@ -180,6 +188,10 @@ class EscalationsService(ReportsHealth):
     @subscribe("concern_raised")
     def route_concern(self, event):
         reactions.route_concern(self.db, self.rules, event)
+
+    @subscribe("concern_redacted")
+    def redact_summary(self, event):
+        reactions.redact_summary(self.db, event)
 
     @subscribe("case_answered")
     def answer_duplicates(self, event):

@@ -61,6 +61,8 @@ INDEXES = {
               ([("triage", 1), ("routed_at", 1), ("_id", 1)], {}),
               ([("triage", 1), ("authority_id", 1), ("routed_at", 1), ("_id", 1)], {}),
               ([("duplicate_of", 1)], {}),
+              # the confidential cases an officer was named on (an array: multikey)
+              ([("named_officer_ids", 1), ("routed_at", -1), ("_id", -1)], {}),
               # the gauges: cases by state, overdue ones
               ([("status", 1)], {}), ([("due_at", 1)], {})],
     # search by folded name words (shared.folding)
@@ -102,7 +104,10 @@ def open_case(db, case, event):
 def commit(db, case, outcome, actor=None):
     """``actor``: the user_id the event's envelope names (None: the system itself)."""
     event_type, payload = outcome.event
-    update = push_events({"$set": {**outcome.changes, "version": case["version"] + 1},
+    changes = dict(outcome.changes)
+    if changes.get("authority_id", case.get("authority_id")) != case.get("authority_id"):
+        changes["named_officer_ids"] = []  # a new holder's head names its own officers
+    update = push_events({"$set": {**changes, "version": case["version"] + 1},
                           "$push": {"timeline": outcome.entry}},
                          [event_type.new(payload, occurred_at=outcome.entry["at"],
                                          actor=actor)])
@@ -110,10 +115,30 @@ def commit(db, case, outcome, actor=None):
     if result.matched_count == 0:
         raise Conflict("someone else acted on this case first; reload it and try again",
                        {"version": [str(case["version"])]})
-    stored = {**case, **outcome.changes, "version": case["version"] + 1}
+    stored = {**case, **changes, "version": case["version"] + 1}
     if "timeline" in case:  # read with its timeline: show the line just pushed too
         stored["timeline"] = [*case["timeline"], outcome.entry]
     return stored
+
+
+def redact_summary(db, concern_id, summary):
+    """The concern's text anonymised in its case (a deletion request, the retention sweep):
+    not a change of the case's state, so no version and no event."""
+    db.cases.update_one({"concern_id": concern_id}, {"$set": {"summary": summary}})
+
+
+def name_officers(db, case, user_ids, entry):
+    """Who besides the head reads a confidential case, on the version read (no event: who may
+    read is not the case's state; the timeline keeps it)."""
+    result = db.cases.update_one(
+        {"_id": case["_id"], "version": case["version"]},
+        {"$set": {"named_officer_ids": user_ids, "version": case["version"] + 1},
+         "$push": {"timeline": entry}})
+    if result.matched_count == 0:
+        raise Conflict("someone else acted on this case first; reload it and try again",
+                       {"version": [str(case["version"])]})
+    return {**case, "named_officer_ids": user_ids, "version": case["version"] + 1,
+            "timeline": [*case.get("timeline", ()), entry]}
 
 
 def duplicates_of(db, case_id):
@@ -127,13 +152,26 @@ def due_cases(db, now):
                 .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
 
 
-def inbox_page(db, authority_id, view, query, received_from=None, received_to=None):
-    """A page of the cases ``authority_id`` holds (view "holding"), or that were escalated past
-    it; ``query``'s status, topic and unit narrow it, received between the two moments."""
+# what an officer who does not head the authority is not listed: its confidential cases (a
+# filter on the walked index's range; those the head named them on are their "named" view)
+NOT_CONFIDENTIAL = {"confidential": {"$ne": True}}
+
+
+def inbox_page(db, authority_id, view, query, received_from=None, received_to=None,
+               officer_id=None):
+    """A page of the cases ``authority_id`` holds (view "holding"), that were escalated past
+    it, or the confidential ones its head named ``officer_id`` on ("named"); ``query``'s
+    status, topic and unit narrow it, received between the two moments. ``officer_id``: an
+    officer who does not head it, listed no confidential case but in the "named" view."""
     if view == "holding":
         criteria, order = {"authority_id": authority_id}, INBOX_ORDER
+    elif view == "named":
+        criteria, order = {"named_officer_ids": officer_id or "",
+                           "authority_id": authority_id}, ESCALATED_PAST_ORDER
     else:
         criteria, order = {"escalated_past": authority_id}, ESCALATED_PAST_ORDER
+    if officer_id is not None and view != "named":
+        criteria.update(NOT_CONFIDENTIAL)
     for field in ("status", "topic"):
         if query[field]:
             criteria[field] = query[field]
@@ -156,11 +194,14 @@ def counts_by_state(db, authority_id, states):
             for state in states}
 
 
-def unrouted_page(db, query, authority_id=None):
-    """A page of the cases no routing rule covered (only those ``authority_id`` holds)."""
+def unrouted_page(db, query, authority_id=None, hide_confidential=False):
+    """A page of the cases no routing rule covered (only those ``authority_id`` holds; none
+    confidential for an officer who does not head it)."""
     criteria = {"triage": True}
     if authority_id is not None:
         criteria["authority_id"] = authority_id
+    if hide_confidential:
+        criteria.update(NOT_CONFIDENTIAL)
     return read_page(db.cases, criteria, UNROUTED_ORDER, query, LISTED)
 
 

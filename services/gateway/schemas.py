@@ -156,7 +156,8 @@ class Inbox(Schema):
                                             "counted exactly"})
     overdue = fields.Integer(required=True, metadata={"description": "overdue on this page"})
     cases = fields.List(fields.Nested(Case), required=True, metadata={
-        "description": "overdue first, then by deadline (holding); newest first (escalated_past)"})
+        "description": "overdue first, then by deadline (holding); newest first "
+                       "(escalated_past, named)"})
     next_cursor = NextCursor()
 
 
@@ -206,6 +207,8 @@ class Me(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     cadre_id = fields.String(required=True, allow_none=True)
     authority_id = fields.String(required=True, allow_none=True)
+    authority_head = fields.Boolean(required=True, metadata={
+        "description": "an officer heading their authority (its confidential cases)"})
 
 
 class UsersPage(Schema):

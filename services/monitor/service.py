@@ -18,11 +18,12 @@ Every collection is read and written in ``store``.
 """
 from nameko.dependency_providers import Config
 
-from services.monitor import dead_letters, queries, queues, reactions, store, watch
+from services.monitor import dead_letters, queries, queues, reactions, requests, store, watch
 from services.monitor.dependencies import WATCHED_SERVICES, Findings, alert_timer
 from services.monitor.settings import settings
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
+from shared.contracts import utcnow
 from shared.contracts.rpc import operations as schemas
 from shared.errors import load_payload
 from shared.rpc import IdentifiedRpcProxy, rpc
@@ -72,6 +73,42 @@ class MonitorService(ReportsHealth):
         require(principal_from(principal), "audit.read")
         query = load_payload(schemas.PersonalDataReadsQuery(), query or {}, "query")
         return queries.personal_data_reads(self.db, query)
+
+    # --- requests from the people concerned ------------------------------------------------
+
+    @rpc
+    def record_data_subject_request(self, request, principal=None):
+        """A person's request (access, correction, deletion, objection), due by law; every
+        service holding people's data answers it by event."""
+        principal = require(principal_from(principal), "audit.requests")
+        request = load_payload(schemas.RecordRequest(), request, "request")
+        return schemas.DataSubjectRequest().dump(requests.record_request(
+            self.db, request, principal, utcnow(),
+            settings(self.config)["DATA_SUBJECT_REQUEST_DAYS"]))
+
+    @rpc
+    def data_subject_requests(self, query=None, principal=None):
+        require(principal_from(principal), "audit.requests")
+        query = load_payload(schemas.RequestsQuery(), query or {}, "query")
+        page = store.requests_page(self.db, query)
+        return {"requests": schemas.DataSubjectRequest(many=True).dump(page["items"]),
+                "next_cursor": page["next_cursor"]}
+
+    @rpc
+    def data_subject_request(self, request_id, principal=None):
+        require(principal_from(principal), "audit.requests")
+        path = load_payload(schemas.RequestPath(), {"request_id": request_id}, "path")
+        return schemas.DataSubjectRequest().dump(
+            requests.get_request(self.db, path["request_id"]))
+
+    @rpc
+    def close_data_subject_request(self, request_id, outcome, principal=None):
+        """The outcome told to the person: the request is closed."""
+        principal = require(principal_from(principal), "audit.requests")
+        path = load_payload(schemas.RequestPath(), {"request_id": request_id}, "path")
+        outcome = load_payload(schemas.RequestOutcome(), outcome, "outcome")
+        return schemas.DataSubjectRequest().dump(requests.close_request(
+            self.db, path["request_id"], outcome["outcome"], principal, utcnow()))
 
     # --- queues ------------------------------------------------------------------------------
 

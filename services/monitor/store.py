@@ -11,11 +11,14 @@ outbox). Example::
     raise_alert(db, "no_consumer:visits.x", alert, now, raised_event)
 """
 from shared import contracts
-from shared.outbox import push_events
+from shared.outbox import push_events, with_events
 from shared.pages import read_page
 from shared.storage import DuplicateKeyError
 
-OUTBOX_COLLECTIONS = ["alerts"]
+# requests from the people concerned (services.monitor.requests)
+REQUESTS = "data_subject_requests"
+REQUESTS_ORDER = [("recorded_at", -1), ("_id", -1)]
+OUTBOX_COLLECTIONS = ["alerts", REQUESTS]
 INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
                            ([("routing_key", 1), ("occurred_at", -1)], {}),
                            ([("subjects.id", 1)], {}),
@@ -25,6 +28,7 @@ INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
                                    ([("user_id", 1), ("read_at", -1), ("_id", -1)], {}),
                                    ([("record_ids", 1), ("read_at", -1), ("_id", -1)], {})],
            "dead_letter_actions": [([("at", -1), ("_id", -1)], {})],
+           REQUESTS: [([("recorded_at", -1), ("_id", -1)], {})],
            "alerts": [([("active", 1), ("raised_at", -1)], {}),
                       ([("raised_at", -1), ("_id", -1)], {})]}
 AUDIT_ORDER = [("occurred_at", -1), ("_id", -1)]
@@ -57,6 +61,44 @@ def entries_about(db, subject_id):
 
 def entries_correlated(db, correlation_id):
     return list(db.audit_trail.find({"correlation_id": correlation_id}, TRACED))
+
+
+def redact_concern(db, concern_id, summary):
+    """The concern's text anonymised in the events that carried it (``concern_redacted``)."""
+    db.audit_trail.update_many({"subjects.id": concern_id,
+                                "routing_key": contracts.CONCERN_RAISED.routing_key},
+                               {"$set": {"payload.summary": summary}})
+
+
+# --- requests from the people concerned ------------------------------------------------------
+
+def insert_request(db, document, event):
+    db[REQUESTS].insert_one(with_events(document, [event]))
+
+
+def find_request(db, request_id):
+    return db[REQUESTS].find_one({"_id": request_id}, {"outbox": 0, "outbox_pending": 0})
+
+
+def requests_page(db, query):
+    return read_page(db[REQUESTS], {}, REQUESTS_ORDER, query,
+                     {"outbox": 0, "outbox_pending": 0})
+
+
+def file_answer(db, request_id, service, answer, answering):
+    """One service's answer (the latest wins: a redelivery is the same); "answered" once every
+    answering service did, unless closed."""
+    db[REQUESTS].update_one({"_id": request_id}, {"$set": {f"answers.{service}": answer}})
+    found = find_request(db, request_id)
+    if found and found["state"] == "open" and answering <= set(found["answers"]):
+        db[REQUESTS].update_one({"_id": request_id, "state": "open"},
+                                {"$set": {"state": "answered"}})
+
+
+def close_request(db, request_id, outcome, by, at):
+    db[REQUESTS].update_one({"_id": request_id, "state": {"$ne": "closed"}}, {"$set": {
+        "state": "closed", "outcome": outcome, "closed_by": by, "closed_at": at}})
+    return find_request(db, request_id)
 
 
 # --- reads of personal data ------------------------------------------------------------------

@@ -18,8 +18,11 @@ MAX_SUBJECTS = 200
 
 
 def audit_entry(event):
-    """The document recorded for ``event`` (a ``shared.contracts.Event``)."""
-    payload = event.event_type.schema.dump(event.payload)
+    """The document recorded for ``event`` (a ``shared.contracts.Event``), without the fields
+    its schema marks ``personal`` (who a request from a person is about)."""
+    schema = event.event_type.schema
+    payload = {name: value for name, value in schema.dump(event.payload).items()
+               if not schema.fields[name].metadata.get("personal")}
     return {
         "_id": event.event_id,
         "routing_key": event.event_type.routing_key,

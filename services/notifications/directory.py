@@ -52,9 +52,13 @@ def _visit(db, payload):
 
 
 def _concern(db, payload):
+    # a confidential concern's text is read in the system by whom the head names, never in a
+    # mail to the authority's shared address: it is not kept here at all
+    confidential = payload["confidential"]
     store.record_concern(db, payload["concern_id"], {
         "unit_id": payload["unit_id"], "topic": payload["topic"],
-        "summary": payload["summary"], "raised_on": payload["raised_on"].isoformat()})
+        "summary": None if confidential else payload["summary"],
+        "confidential": confidential, "raised_on": payload["raised_on"].isoformat()})
 
 
 LEARNERS = {
@@ -99,4 +103,5 @@ def case_facts(db, case_id, concern_id):
     unit = store.find_unit(db, concern["unit_id"])
     return CaseFacts(case_id=case_id, concern_id=concern_id, topic=concern["topic"],
                      summary=concern["summary"], unit_name=unit["name"] if unit else None,
+                     confidential=concern.get("confidential", False),
                      raised_on=dt.date.fromisoformat(concern["raised_on"]))

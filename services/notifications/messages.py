@@ -39,6 +39,7 @@ class CaseFacts:
     summary: str = None
     unit_name: str = None
     raised_on: dt.date = None
+    confidential: bool = False   # its text stays in the system (summary None)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,18 @@ def vn_date(day):
     return day.strftime("%d/%m/%Y")
 
 
+def replacing(old_summary, new_summary):
+    """A function putting ``new_summary`` wherever a mail quoted ``old_summary`` (its body,
+    its shortened subject)."""
+    pairs = [(old_summary, new_summary), (_short(old_summary), _short(new_summary))]
+
+    def replace(text):
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return text
+    return replace
+
+
 def _short(text, limit=SUBJECT_SUMMARY_CHARS):
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
@@ -90,6 +103,8 @@ def _concern_lines(case):
         lines.append(say("mail.topic", topic=say_value("topic", case.topic)))
     if case.summary:
         lines.append(say("mail.summary", summary=case.summary))
+    if case.confidential:
+        lines.append(say("mail.confidential"))
     if case.raised_on:
         lines.append(say("mail.raised_on", day=vn_date(case.raised_on)))
     lines.append(say("mail.case_id", case_id=case.case_id))

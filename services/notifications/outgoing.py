@@ -60,6 +60,8 @@ def enqueue(db, event, message, case_id, settings):
     document = {
         "_id": key, "cause_event_id": event.event_id,
         "cause_event_type": event.event_type.name, "case_id": case_id,
+        # which concern's text the mail quotes (a deletion request anonymises it here too)
+        "concern_id": event.payload.get("concern_id"),
         "recipient_kind": recipient.kind, "recipient_id": recipient.recipient_id,
         "recipient_name": recipient.name, "email": recipient.email,
         "subject": message.subject, "body": message.body,

@@ -7,7 +7,7 @@
 
     tell(db, outbox, event)     # outbox: the service's MailSender dependency
 """
-from services.notifications import cases, directory
+from services.notifications import cases, directory, messages, store
 
 
 def learn(db, event):
@@ -19,3 +19,12 @@ def tell(db, outbox, event):
     recipient (``outgoing.enqueue``)."""
     for case_id, message in cases.TELLINGS[event.event_type](db, event):
         outbox.enqueue(event, message, case_id)
+
+
+def redact_concern(db, event):
+    """``concern_redacted``: the concern's text as anonymised, in the directory and the mails
+    that quoted it."""
+    concern_id, summary = event.payload["concern_id"], event.payload["summary"]
+    known = store.find_concern(db, concern_id)
+    if known and known.get("summary") and known["summary"] != summary:
+        store.redact_concern(db, concern_id, messages.replacing(known["summary"], summary))

@@ -34,6 +34,10 @@ class NotificationsService(ReportsHealth):
     def tell(self, event):
         reactions.tell(self.db, self.mail, event)
 
+    @subscribe("concern_redacted")
+    def redact_concern(self, event):
+        reactions.redact_concern(self.db, event)
+
     @rpc
     def health(self):
         report = ReportsHealth.health(self)

@@ -26,6 +26,8 @@ INDEXES = {"notifications": [
     ([("recipient_id", 1), ("created_at", -1), ("_id", -1)], {}),
     ([("state", 1), ("created_at", -1), ("_id", -1)], {}),
     ([("created_at", -1), ("_id", -1)], {}),
+    # the mails quoting a concern, when its text is anonymised
+    ([("concern_id", 1)], {}),
 ]}
 # the newest first
 NOTIFICATIONS_ORDER = [("created_at", -1), ("_id", -1)]
@@ -150,6 +152,20 @@ def record_carrier(db, concern_id, cadre_id, visit_id):
 
 def record_concern(db, concern_id, facts):
     db.concerns.update_one({"_id": concern_id}, {"$set": facts}, upsert=True)
+
+
+def redact_concern(db, concern_id, replace):
+    """The concern's text anonymised where it is kept: the directory and every mail quoting
+    it (``replace(text) -> text``, the same for any text; a second time changes nothing)."""
+    concern = db.concerns.find_one({"_id": concern_id})
+    if concern is None or not concern.get("summary"):
+        return
+    db.concerns.update_one({"_id": concern_id}, {"$set": {"summary": replace(
+        concern["summary"])}})
+    for mail in db.notifications.find({"concern_id": concern_id},
+                                      {"subject": 1, "body": 1}):
+        db.notifications.update_one({"_id": mail["_id"]}, {"$set": {
+            "subject": replace(mail["subject"]), "body": replace(mail["body"])}})
 
 
 def find_authority(db, authority_id):

@@ -14,6 +14,7 @@ visit. Example::
 """
 from dataclasses import dataclass
 
+from services.visits.rules import as_raised
 from shared.errors import NotFound, RuleViolated
 from shared.reasons import reason
 
@@ -78,8 +79,7 @@ def plan_amendment(visit, request, now, window, new_id):
     added = []
     for item in request["concerns"]:
         if "concern_id" not in item:
-            concern = {"concern_id": new_id(), **item, "withdrawn": False,
-                       "added_in_version": version}
+            concern = as_raised(item, new_id(), version)
             added.append(concern)
             concerns.append(concern)
     changes = {field: request[field] for field in AMENDED_FIELDS if field in request}

@@ -15,15 +15,21 @@ from nameko.extensions import DependencyProvider
 
 from services.visits.settings import settings
 from shared.clock import Clock
+from shared.timers import interval_timer
 
 
 class VisitRules(DependencyProvider):
-    """The amendment window and the clock, read once at start-up."""
+    """The amendment window, how long raisers are kept, and the clock, read once at start-up."""
 
     def setup(self):
         config = settings(self.container.config)
         self.amend_window = dt.timedelta(hours=config["VISIT_AMEND_WINDOW_HOURS"])
+        self.raisers_kept_for = dt.timedelta(days=config["RETENTION_RAISER_DAYS"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
 
     def get_dependency(self, worker_ctx):
         return self
+
+
+# the retention sweep's timer (services.visits.retention)
+retention_timer = interval_timer(settings, "RETENTION_SWEEP_SECONDS")

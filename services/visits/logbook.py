@@ -19,7 +19,7 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, rules, store
+from services.visits import amendments, retention, rules, store
 from shared import contracts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -80,8 +80,8 @@ def log_visit(db, clock, visit, dumped, principal):
     visit_id = contracts.new_id()
     if group is not None:
         visit_id = group_visit_id(group["_id"], unit["_id"], dumped["meeting_date"])
-    concerns = [{"concern_id": contracts.new_id(), **concern, "withdrawn": False,
-                 "added_in_version": 1} for concern in dumped["concerns"]]
+    concerns = [rules.as_raised(concern, contracts.new_id(), 1)
+                for concern in dumped["concerns"]]
     document = {
         "_id": visit_id, **dumped, "cadre_id": cadre_id, "concerns": concerns,
         "unit_name": unit["name"], "unit_path": unit["path"],
@@ -90,6 +90,8 @@ def log_visit(db, clock, visit, dumped, principal):
         "attended_cadre_ids": attended,
         "unscheduled_flag": basis == rules.UNSCHEDULED,
         "answer_reviews": reviewed,
+        # until the retention sweep removes them (services.visits.retention)
+        "raisers_held": retention.holds_raisers(concerns), "last_activity_at": clock.now(),
     }
     events = logged_events(document, visit, unit, actor_of(principal))
     if not store.insert_visit(db, document, events):
@@ -118,11 +120,13 @@ def logged_events(document, visit, unit, actor):
 
 
 def raised_events(concerns, document, actor):
-    # the event's schema carries no personal data: name and contact stay in the visit
+    # the event's schema carries no personal data: name and contact stay in the visit, and a
+    # withheld raiser's are out of the summary it carries
     return [contracts.CONCERN_RAISED.new({
         "concern_id": c["concern_id"], "visit_id": document["_id"],
         "unit_id": document["unit_id"], "unit_path": document["unit_path"],
-        "topic": c["topic"], "summary": c["summary"], "raised_by": c["raised_by"],
+        "topic": c["topic"], "summary": c["shared_summary"], "raised_by": c["raised_by"],
+        "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],
         "urgency": c["urgency"], "locality_unit_id": c.get("locality_unit_id"),
         "raised_on": dt.date.fromisoformat(document["meeting_date"])}, actor=actor)
         for c in concerns]
@@ -189,7 +193,9 @@ def amend(db, clock, window, visit, dumped, mark, principal):
     """The amended visit, or None when it changed since it was read (read it again)."""
     check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
-    changes = {**plan.changes, "amendment_fingerprint": mark}
+    changes = {**plan.changes, "amendment_fingerprint": mark,
+               "raisers_held": retention.holds_raisers(plan.changes["concerns"]),
+               "last_activity_at": plan.changes["amended_at"]}
     if "attended_cadre_ids" in dumped:
         group = None
         if visit.get("working_group_id"):

@@ -28,8 +28,10 @@ from shared.personal_data import personal_data_read
 
 
 def without_personal_data(visit):
-    """The visit as anyone but the cadre who carried its concerns sees it."""
-    return {**visit, "concerns": [{**c, **{field: None for field in schemas.PERSONAL_FIELDS}}
+    """The visit as anyone but the cadre who carried its concerns sees it: without who raised
+    them, each summary as the authority got it (``rules.as_raised``)."""
+    return {**visit, "concerns": [{**c, **{field: None for field in schemas.PERSONAL_FIELDS},
+                                   "summary": c.get("shared_summary", c["summary"])}
                                   for c in visit.get("concerns", ())]}
 
 

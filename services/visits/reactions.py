@@ -112,6 +112,7 @@ def record_case_event(db, event):
     # over an older one, never over one of the same millisecond it cannot order against
     at = event.occurred_at.replace(microsecond=event.occurred_at.microsecond // 1000 * 1000)
     store.change_case_view(db, concern_id, changes, at)
+    store.touch_visit(db, visit["_id"], at)  # the raisers are kept from here on
     if event.event_type.name == "case_answered":
         store.answer_to_read_out(db, concern_id, payload["answer"], payload["answered_at"])
     elif event.event_type.name in ("case_reopened", "case_withdrawn"):

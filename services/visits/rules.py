@@ -10,6 +10,7 @@ one member, for the group, and counts for every member who attended.
 A cadre reads only their own visits (those they logged or attended with their group) and the
 concerns they carried, and another's answers exactly like a missing one.
 """
+from shared import folding, redaction
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.reasons import reason
 
@@ -110,3 +111,29 @@ def check_own_visit(visit, principal, what="visit", key=None):
     if what == "visit" and may_read_visit(visit, principal):
         return visit
     raise NotFound(f"{what} not found", {f"{what}_id": [str(key or visit["_id"])]})
+
+
+def as_raised(item, concern_id, version):
+    """A concern as the visit keeps it: withheld from the authority unless said otherwise
+    (``shared.redaction.withheld_by_default``), with the summary the authority gets
+    (``shared_summary``) and what was taken out of it (``redacted``)."""
+    withhold = item.get("withhold_raiser")
+    if withhold is None:
+        withhold = redaction.withheld_by_default(item["raised_by"])
+    shared = redaction.Redacted(item["summary"], ())
+    if withhold:
+        shared = redaction.redact(item["summary"], item.get("raised_by_name"),
+                                  item.get("raised_by_contact"))
+    return {"concern_id": concern_id, **item, "withhold_raiser": withhold,
+            "confidential": bool(item.get("confidential")), "shared_summary": shared.text,
+            "redacted": list(shared.found), "withdrawn": False, "added_in_version": version,
+            **raiser_keys(item.get("raised_by_name"), item.get("raised_by_contact"))}
+
+
+def raiser_keys(name, contact):
+    """What a request from the person concerned finds their concerns by (indexed): the name
+    without case or diacritics, the contact's digits (or its folded words)."""
+    digits = "".join(ch for ch in contact or "" if ch.isdigit())
+    return {"raiser_key": folding.fold(name) if name else None,
+            "raiser_contact_key": (digits if len(digits) >= 6 else folding.fold(contact))
+            if contact else None}

@@ -8,8 +8,8 @@ the service's own read model, which ``reactions`` keeps from other services' eve
 (the branch brief, visits by branch, cadre and period, the meeting record) are in ``queries``;
 only ``store`` touches the collections.
 """
-from services.visits import logbook, queries, reactions, store
-from services.visits.dependencies import VisitRules
+from services.visits import logbook, queries, reactions, retention, store
+from services.visits.dependencies import VisitRules, retention_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import visits as schemas
@@ -64,6 +64,17 @@ class VisitsService(ReportsHealth):
     def knows_working_group(self, working_group_id):
         """Whether the read model has this working group (for loaders and tests)."""
         return queries.knows_working_group(self.db, working_group_id)
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A person's request: their concerns found, and removed for a deletion."""
+        retention.answer_request(self.db, event.payload, self.rules.clock.now())
+
+    @retention_timer
+    def sweep_raisers(self):
+        """Who raised the concerns of visits idle past the retention period, removed."""
+        return retention.sweep_raisers(self.db, self.rules.clock.now(),
+                                       self.rules.raisers_kept_for)
 
     # --- logging and amending a visit ---------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The visits service's settings: the amendment window and the clock it is judged by."""
+"""The visits service's settings: the amendment window, the retention of raisers and the clock
+it is judged by."""
 from marshmallow import fields, validate
 
 from shared import config
@@ -9,6 +10,10 @@ class Settings(config.Settings):
 
     # hours after logging a visit during which its author may amend it
     VISIT_AMEND_WINDOW_HOURS = fields.Float(required=True, validate=validate.Range(0, 24 * 365))
+    # days after a visit's last activity before its raisers are removed (retention)
+    RETENTION_RAISER_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
+    # seconds between two retention sweeps
+    RETENTION_SWEEP_SECONDS = fields.Float(required=True, validate=validate.Range(0.05, 86400))
     # tests only: a file of seconds moving the clock (see shared.clock); empty: the real time
     TEST_CLOCK_FILE = fields.String(required=True, allow_none=True)
 

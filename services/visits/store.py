@@ -21,7 +21,9 @@ from shared.personal_data import COLLECTION as READS
 from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
 
-OUTBOX_COLLECTIONS = ["visits", READS]
+# the answers to requests from the people concerned (services.visits.retention)
+ANSWERS_TO_REQUESTS = "data_subject_answers"
+OUTBOX_COLLECTIONS = ["visits", READS, ANSWERS_TO_REQUESTS]
 
 VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
 OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
@@ -40,6 +42,10 @@ INDEXES = {
         ([("unscheduled_flag", 1), ("unit_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
         # a cadre's own visits, newest meeting first (the pages' "my visits")
         ([("cadre_id", 1), ("meeting_date", -1), ("_id", -1)], {}),
+        # the retention sweep: visits still holding raisers, the longest idle first
+        ([("raisers_held", 1), ("last_activity_at", 1)], {}),
+        # a request from a person: their concerns by name or contact (arrays: multikey)
+        ([("concerns.raiser_key", 1)], {}), ([("concerns.raiser_contact_key", 1)], {}),
     ],
     "concern_cases": [
         ([("unit_id", 1), ("open", 1), ("raised_on", -1), ("_id", 1)], {}),
@@ -160,7 +166,9 @@ def ensure_concern_views(db, visit):
             {"_id": concern["concern_id"]},
             {"$setOnInsert": {
                 "unit_id": visit["unit_id"], "visit_id": visit["_id"],
-                "topic": concern["topic"], "summary": concern["summary"],
+                "topic": concern["topic"],
+                # the branch's other cadres read it in the brief: as the authority got it
+                "summary": concern.get("shared_summary", concern["summary"]),
                 "raised_on": visit["meeting_date"], "case_id": None, "status": "raised",
                 "open": True, "authority_id": None, "due_on": None, "answer": None,
                 "answered_at": EPOCH, "to_read_out": False, "last_at": EPOCH}},
@@ -233,6 +241,50 @@ def visit_of_submission(db, cadre_id, submission_id):
 
 def visit_of_concern(db, concern_id):
     return db.visits.find_one({"concerns.concern_id": concern_id}, NO_VERSIONS)
+
+
+# --- retention (services.visits.retention) ---------------------------------------------------
+
+def visits_holding_raisers(db, idle_since, limit):
+    """Visits still holding raisers whose last activity is before ``idle_since``."""
+    return list(db.visits.find({"raisers_held": True, "last_activity_at": {"$lt": idle_since}},
+                               {"outbox": 0}).sort("last_activity_at", 1).limit(limit))
+
+
+def anonymise_visit(db, visit, changes, events=()):
+    """The visit anonymised with its events, unless it changed since it was read."""
+    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1),
+                                   "raisers_held": True},
+                                  push_events({"$set": changes}, list(events)))
+    return result.matched_count != 0
+
+
+def redact_case_view(db, concern_id, summary):
+    db.concern_cases.update_one({"_id": concern_id}, {"$set": {"summary": summary}})
+
+
+def visits_of_raiser(db, name_key, contact_key):
+    """The visits (with their versions) with a concern raised by that name or contact."""
+    found = {}
+    for field, key in (("concerns.raiser_key", name_key),
+                       ("concerns.raiser_contact_key", contact_key)):
+        if key:
+            found.update((v["_id"], v) for v in db.visits.find({field: key}, {"outbox": 0}))
+    return list(found.values())
+
+
+def record_answer_to_request(db, request_id, concern_ids, event):
+    """The answer to a request, once (its event in the same insert)."""
+    try:
+        db[ANSWERS_TO_REQUESTS].insert_one(with_events(
+            {"_id": request_id, "concern_ids": concern_ids}, [event]))
+    except DuplicateKeyError:
+        pass  # answered before: a redelivered request
+
+
+def touch_visit(db, visit_id, at):
+    """A case event about one of the visit's concerns: its last activity, at the latest."""
+    db.visits.update_one({"_id": visit_id}, {"$max": {"last_activity_at": at}})
 
 
 def record_attendance(db, visit):

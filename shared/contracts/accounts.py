@@ -14,6 +14,7 @@ class UserCreated(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     cadre_id = Id(load_default=None, allow_none=True)
     authority_id = Id(load_default=None, allow_none=True)
+    authority_head = fields.Boolean(load_default=False)
 
 
 class UserRoleChanged(Schema):
@@ -21,6 +22,8 @@ class UserRoleChanged(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     cadre_id = Id(load_default=None, allow_none=True)
     authority_id = Id(load_default=None, allow_none=True)
+    # added with issue 26: the officer heads their authority (confidential cases)
+    authority_head = fields.Boolean(load_default=False)
 
 
 class UserRef(Schema):

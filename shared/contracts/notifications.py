@@ -12,7 +12,8 @@ class NotificationSent(Schema):
     recipient_kind = fields.String(required=True, validate=validate.OneOf(("authority", "cadre")))
     recipient_id = Id(required=True)
     email = fields.Email(required=True)
-    subject = Text(500, required=True)
+    # quotes the concern's text: never kept in the monitor's audit trail
+    subject = Text(500, required=True, metadata={"personal": True})
     message_id = Text(300, required=True)
     sent_at = fields.AwareDateTime(required=True)
 

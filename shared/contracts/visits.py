@@ -41,7 +41,10 @@ class ConcernRaised(Schema):
     # the unit the concern is about, when not the branch's own (who raised it, by name and
     # contact, is personal data: it stays in the visit and never travels in an event)
     locality_unit_id = Id(load_default=None, allow_none=True)
-
+    # added with issue 26: the summary comes without the raiser's identity (shared.redaction);
+    # a confidential concern is the holding authority's head's and named officers' alone
+    raiser_withheld = fields.Boolean(load_default=False)
+    confidential = fields.Boolean(load_default=False)
 
 
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)

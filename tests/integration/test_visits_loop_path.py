@@ -42,7 +42,8 @@ def a_visit(days_ago, *summaries, **overrides):
         "meeting_kind": "regular", "attendance": {"present": 25, "expected": 30},
         "assessment": {"leadership": 4, "education": 4, "combativeness": 3},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident", "summary": summary,
-                      "raised_by_name": "Nguyễn Văn Hai", "raised_by_contact": "0912 000 111"}
+                      "raised_by_name": "Nguyễn Văn Hai", "raised_by_contact": "0912 000 111",
+                      "raiser_consent": True}
                      for summary in summaries],
         **overrides}
 

@@ -52,3 +52,13 @@ def concern_raised(**overrides):
     }
     payload.update(overrides)
     return contracts.CONCERN_RAISED.new(payload)
+
+
+def branch_with_cadre(config, branch, cadre_id="tran-thi-binh"):
+    """Chi bộ thôn Nội Phật (``branch``) registered, ``cadre_id`` assigned to it a month ago."""
+    publish(config, contracts.UNIT_REGISTERED.new({
+        "unit_id": branch, "name": "Chi bộ thôn Nội Phật", "level": "branch",
+        "parent_id": "vp.bx.th", "path": ["vp", "vp.bx", "vp.bx.th", branch]}))
+    publish(config, contracts.ASSIGNMENT_MADE.new({
+        "assignment_id": "a1", "cadre_id": cadre_id, "unit_id": branch,
+        "rule": "district_member_to_branch", "starts_on": dt.date.today() - dt.timedelta(30)}))

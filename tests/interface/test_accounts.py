@@ -82,7 +82,8 @@ def test_a_created_user_signs_in_and_the_token_names_their_role_and_scope(accoun
     assert signed_in["token_type"] == "Bearer"
     assert principal_of(accounts, signed_in) == {"user_id": created["user_id"], "role": "cadre",
                                                  "cadre_id": "tran-thi-binh",
-                                                 "authority_id": None}
+                                                 "authority_id": None,
+                                                 "authority_head": False}
     # the same principal the token carries itself: the gateway reads it without a call
     claims = tokens.verify(identities.TOKEN_SECRET, signed_in["access_token"])
     assert tokens.principal_of(claims) == principal_of(accounts, signed_in)
@@ -227,7 +228,8 @@ def test_administrators_cannot_lock_themselves_out_and_changes_are_events(accoun
         ("password_reset", admin["user_id"]), ("tokens_revoked", admin["user_id"]),
         ("user_disabled", admin["user_id"]), ("tokens_revoked", admin["user_id"])]
     assert seen[2]["payload"] == {"user_id": binh["user_id"], "role": "operator",
-                                  "cadre_id": None, "authority_id": None}
+                                  "cadre_id": None, "authority_id": None,
+                                  "authority_head": False}
     # each revocation names the first version still valid: what the gateways' views hold
     assert [(e["payload"]["user_id"], e["payload"]["token_version"]) for e in seen[3::2]] == [
         (binh["user_id"], 1), (binh["user_id"], 2), (binh["user_id"], 3)]

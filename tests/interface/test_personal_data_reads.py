@@ -12,7 +12,7 @@ from services.monitor.service import MonitorService
 from services.visits.service import VisitsService
 from shared import contracts
 from shared.errors import Forbidden, InvalidInput
-from tests.interface.helpers import publish, wait_for
+from tests.interface.helpers import branch_with_cadre, wait_for
 
 BRANCH = "vp.bx.th.np"
 BINH = {"user_id": "u-binh", "role": "cadre", "cadre_id": "tran-thi-binh"}
@@ -28,12 +28,7 @@ def system(container_factory, config):
     for service in (VisitsService, AssignmentsService, MonitorService):
         containers[service] = container_factory(service, config)
         containers[service].start()
-    publish(config, contracts.UNIT_REGISTERED.new({
-        "unit_id": BRANCH, "name": "Chi bộ thôn Nội Phật", "level": "branch",
-        "parent_id": "vp.bx.th", "path": ["vp", "vp.bx", "vp.bx.th", BRANCH]}))
-    publish(config, contracts.ASSIGNMENT_MADE.new({
-        "assignment_id": "a1", "cadre_id": "tran-thi-binh", "unit_id": BRANCH,
-        "rule": "district_member_to_branch", "starts_on": dt.date.today() - dt.timedelta(30)}))
+    branch_with_cadre(config, BRANCH)
     with ServiceRpcProxy("visits", config, timeout=15) as visits, \
             ServiceRpcProxy("assignments", config, timeout=15) as assignments, \
             ServiceRpcProxy("monitor", config, timeout=15) as monitor:
@@ -51,7 +46,7 @@ def log_visit(visits):
         "assessment": {"leadership": 4, "education": 3, "combativeness": 3},
         "concerns": [{"topic": "infrastructure", "raised_by": "resident",
                       "summary": "Đường thôn xuống cấp", "raised_by_name": "Nguyễn Văn Hai",
-                      "raised_by_contact": "0912 000 111"},
+                      "raised_by_contact": "0912 000 111", "raiser_consent": True},
                      {"topic": "land", "raised_by": "party_member",
                       "summary": "Sổ đỏ chậm"}]}, BINH)
     named, anonymous = (c["concern_id"] for c in logged["concerns"])

@@ -159,7 +159,7 @@ def test_the_author_amends_within_the_window_keeping_every_version(visits):
     assign(visits, "tran-thi-binh", BRANCH, ago(60))
     logged = visits.log_visit(visit(ago(1), concerns=[
         concern("Đường thôn xuống cấp", raised_by_name="Nguyễn Văn Hai",
-                raised_by_contact="0912 000 111"),
+                raised_by_contact="0912 000 111", raiser_consent=True),
         concern("Thiếu đèn chiếu sáng")]), BINH)
     first, second = [c["concern_id"] for c in logged["concerns"]]
     amendment = {"submission_id": contracts.new_id(),

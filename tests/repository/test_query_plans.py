@@ -32,6 +32,7 @@ TREE = [
 
 CADRE = {"user_id": "u-binh", "role": "cadre", "cadre_id": "tran-thi-binh"}
 OFFICER = {"user_id": "u-th", "role": "authority_officer", "authority_id": "ubnd-th"}
+HEAD = {**OFFICER, "user_id": "u-th-head", "authority_head": True}
 # every read acts for a signed-in user: no caller is trusted for having no principal
 OPERATOR = {"user_id": "u-operator", "role": "operator"}
 ADMIN = {"user_id": "u-admin", "role": "administrator"}
@@ -54,6 +55,7 @@ def visit(**overrides):
 
 
 def exercise_every_service(container_factory, config):
+    config = {**config, "RETENTION_SWEEP_SECONDS": 0.1}  # the retention sweep's query too
     for service in (AssignmentsService, VisitsService, EscalationsService, MonitorService):
         container_factory(service, config).start()
     with ServiceRpcProxy("assignments", config, timeout=15) as assignments, \
@@ -97,9 +99,11 @@ def exercise_every_service(container_factory, config):
         for query in ({"status": "routed"}, {}, {"topic": "infrastructure"},
                       {"unit_id": "vp.bx.th"}, {"status": "acknowledged", "unit_id": "vp.bx"},
                       {"view": "escalated_past"},
-                      {"view": "escalated_past", "status": "routed"}):
+                      {"view": "escalated_past", "status": "routed"}, {"view": "named"}):
             every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th", **query},
                        OFFICER)
+        # the head lists the confidential cases too (no filter), an officer those named on
+        every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th"}, HEAD)
         every_page(escalations.list_unrouted, "cases", {}, ADMIN)
         exercise_visits_that_close_the_loop(visits, logged, case)
         escalations.statistics({"authority_id": "ubnd-th",

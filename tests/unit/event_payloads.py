@@ -54,7 +54,7 @@ def concern_raised(**overrides):
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
             "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
-            **overrides}
+            "raiser_withheld": True, "confidential": False, **overrides}
 
 
 def case_routed(**overrides):
@@ -64,12 +64,13 @@ def case_routed(**overrides):
 
 def user_created(**overrides):
     return {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình",
-            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None, **overrides}
+            "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None,
+            "authority_head": False, **overrides}
 
 
 def user_role_changed(**overrides):
     return {"user_id": "u1", "role": "authority_officer", "cadre_id": None,
-            "authority_id": "ubnd-xa-tam-hop", **overrides}
+            "authority_id": "ubnd-xa-tam-hop", "authority_head": True, **overrides}
 
 
 def user_ref(**overrides):
@@ -220,3 +221,13 @@ def invalid(body):
     with pytest.raises(InvalidEvent) as caught:
         parse_event(body)
     return caught.value
+
+# requests from the people concerned, and a concern's text anonymised (issue 26)
+PAYLOADS.update({
+    contracts.DATA_SUBJECT_REQUEST_RECORDED: lambda: {
+        "request_id": "r1", "kind": "deletion", "name": "Nguyễn Văn Hai",
+        "contact": "0912 000 111"},
+    contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "concern", "id": "c1"}], "removed": True},
+    contracts.CONCERN_REDACTED: lambda: {"concern_id": "c1", "summary": "Ông [đã ẩn] phản ánh"},
+})

@@ -49,6 +49,8 @@ EXPECTED = {
     "cases.mark_duplicate": {OFFICER},
     "cases.reopen": {CADRE},
     "cases.escalate": {OFFICER},
+    "cases.name_officers": {OFFICER},
+    "audit.requests": {ADMIN},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},
@@ -139,7 +141,8 @@ def test_hashes_are_argon2id_salted_and_verify_only_the_right_password():
 def test_a_role_change_carries_its_scope_and_an_administrator_keeps_their_own_role():
     user = {"_id": "u2"}
     assert rules.role_change(user, "authority_officer", None, "ubnd", "u-admin") == {
-        "role": "authority_officer", "cadre_id": None, "authority_id": "ubnd"}
+        "role": "authority_officer", "cadre_id": None, "authority_id": "ubnd",
+        "authority_head": False}
     with pytest.raises(InvalidInput):
         rules.role_change(user, "cadre", None, None, "u-admin")
     with pytest.raises(RuleViolated):
@@ -147,6 +150,19 @@ def test_a_role_change_carries_its_scope_and_an_administrator_keeps_their_own_ro
     with pytest.raises(RuleViolated):
         rules.check_may_disable({"_id": "u-admin"}, "u-admin")
     rules.check_may_disable(user, "u-admin")
+
+
+def test_only_an_officer_heads_an_authority():
+    user = {"_id": "u2"}
+    assert rules.role_change(user, "authority_officer", None, "ubnd", "u-admin",
+                             authority_head=True)["authority_head"] is True
+    with pytest.raises(InvalidInput) as refused:
+        rules.role_change(user, "cadre", "tran-thi-binh", None, "u-admin", authority_head=True)
+    assert "authority_head" in refused.value.fields
+    with pytest.raises(InvalidInput):
+        principal_from({"user_id": "u9", "role": "operator", "authority_head": True})
+    assert principal_from({"user_id": "u9", "role": "authority_officer", "authority_id": "a",
+                           "authority_head": True}).authority_head
 
 
 # --- sign-in throttling ------------------------------------------------------------------------

@@ -47,7 +47,9 @@ def test_a_valid_visit_loads():
     assert loaded["attendance"] == {"present": 18, "expected": 22}
     assert loaded["assessment"]["note"] == ""
     assert loaded["concerns"] == [{**concern(), "urgency": "normal", "raised_by_name": None,
-                                   "raised_by_contact": None, "locality_unit_id": None}]
+                                   "raised_by_contact": None, "locality_unit_id": None,
+                                   "withhold_raiser": None, "confidential": False,
+                                   "raiser_consent": False}]
     assert (loaded["working_group_id"], loaded["attended_cadre_ids"]) == (None, [])
     assert (loaded["unscheduled"], loaded["answer_reviews"]) == (None, [])
 

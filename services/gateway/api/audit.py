@@ -1,4 +1,5 @@
-"""Who read personal data (DESIGN §6): the log an administrator reads.
+"""Who read personal data (DESIGN §6): the log an administrator reads; and the requests from
+the people concerned (docs/personal-data.md).
 
 Every read that showed someone's personal data to a user (a concern's raiser by name or
 contact, cadres' e-mail and telephone, mail recipients) is one entry: who read, when, which
@@ -7,10 +8,17 @@ their outbox; the monitor keeps the log (``shared.personal_data``)."""
 from marshmallow import Schema, fields
 
 from services.gateway.api import Api
-from services.gateway.edge.http import http, json_response, query_args
+from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from services.gateway.schemas import NextCursor
-from shared.contracts.rpc.operations import PersonalDataReadsQuery
+from shared.contracts.rpc.operations import (
+    DataSubjectRequest,
+    PersonalDataReadsQuery,
+    RecordRequest,
+    RequestOutcome,
+    RequestPath,
+    RequestsQuery,
+)
 
 
 class ReadRecord(Schema):
@@ -30,6 +38,11 @@ class PersonalDataRead(Schema):
     records = fields.List(fields.Nested(ReadRecord), required=True)
 
 
+class DataSubjectRequestsPage(Schema):
+    requests = fields.List(fields.Nested(DataSubjectRequest), required=True)
+    next_cursor = NextCursor()
+
+
 class PersonalDataReadsPage(Schema):
     reads = fields.List(fields.Nested(PersonalDataRead), required=True)
     next_cursor = NextCursor()
@@ -43,6 +56,25 @@ ROUTES = {
                     "mail recipients to a user; ids only, never the data. By reader "
                     "(`user_id`), by record (`record_id`), and from/to (times with their "
                     "offset, both included)."),
+    ("POST", "/data-subject-requests"): Route(
+        "Record a person's request about their data (administrator)", DataSubjectRequest,
+        "operations", status=201, body=RecordRequest, errors=(403, 413, 415, 422),
+        description="access, correction, deletion or objection, due DATA_SUBJECT_REQUEST_DAYS "
+                    "after it was received. Every service holding people's data finds the "
+                    "person's records by name or contact and answers (a deletion removes "
+                    "them): see `answers`.",
+        example={"kind": "deletion", "name": "Nguyễn Văn Hai", "contact": "0912 000 111",
+                 "received_on": "2026-12-01"}),
+    ("GET", "/data-subject-requests"): Route(
+        "Requests from the people concerned, newest first (administrator)",
+        DataSubjectRequestsPage, "operations", query=RequestsQuery, errors=(403,)),
+    ("GET", "/data-subject-requests/<request_id>"): Route(
+        "A request with each service's answer (administrator)", DataSubjectRequest,
+        "operations", path=RequestPath, errors=(403, 404)),
+    ("POST", "/data-subject-requests/<request_id>/outcome"): Route(
+        "Close a request with what was done and told to the person (administrator)",
+        DataSubjectRequest, "operations", path=RequestPath, body=RequestOutcome,
+        errors=(403, 404, 409, 413, 415, 422)),
 }
 
 
@@ -51,3 +83,25 @@ class AuditApi(Api):
     def personal_data_reads(self, request):
         principal = self._as(request, "audit.read")
         return json_response(self.monitor.personal_data_reads(query_args(request), principal))
+
+    @http("POST", "/data-subject-requests")
+    def record_data_subject_request(self, request):
+        principal = self._as(request, "audit.requests")
+        return json_response(self.monitor.record_data_subject_request(json_body(request),
+                                                                       principal), 201)
+
+    @http("GET", "/data-subject-requests")
+    def data_subject_requests(self, request):
+        principal = self._as(request, "audit.requests")
+        return json_response(self.monitor.data_subject_requests(query_args(request), principal))
+
+    @http("GET", "/data-subject-requests/<request_id>")
+    def data_subject_request(self, request, request_id):
+        principal = self._as(request, "audit.requests")
+        return json_response(self.monitor.data_subject_request(request_id, principal))
+
+    @http("POST", "/data-subject-requests/<request_id>/outcome")
+    def close_data_subject_request(self, request, request_id):
+        principal = self._as(request, "audit.requests")
+        return json_response(self.monitor.close_data_subject_request(
+            request_id, json_body(request), principal))

@@ -3,13 +3,15 @@ from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
-from shared.contracts.rpc.cases import CaseWithTimeline, UnroutedQuery
+from shared.contracts.rpc.cases import CaseWithTimeline, NameOfficers, UnroutedQuery
 
 ROUTES = {
     ("GET", "/authorities/<authority_id>/inbox"): Route(
         "An authority's cases: overdue first, then by deadline", schemas.Inbox, "cases",
         path=schemas.AuthorityPath, query=schemas.InboxQuery, errors=(403, 404),
-        description="Its officers only. view=escalated_past: the cases escalated past it, "
+        description="Its officers only; a confidential case only its head's and, in "
+                    "view=named, the officers the head named on it. "
+                    "view=escalated_past: the cases escalated past it, "
                     "newest first. counts: the cases it holds per status."),
     ("GET", "/cases/unrouted"): Route(
         "Cases no routing rule covered, awaiting triage, oldest first",
@@ -29,6 +31,13 @@ ROUTES = {
                     "409 when the case's state does not allow the action now (or someone "
                     "acted first), 403 when the user's side may not take it.",
         example={}),
+    ("PUT", "/cases/<case_id>/named-officers"): Route(
+        "Name the officers who read a confidential case", CaseWithTimeline, "cases",
+        path=schemas.CasePath, body=NameOfficers, errors=(403, 404, 409, 413, 415, 422),
+        description="The head of the authority holding the case (an officer with "
+                    "authority_head) names, as a whole list of user ids, who besides them "
+                    "reads it; 403 for anyone else, 422 when the case is not confidential.",
+        example={"user_ids": ["5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f"]}),
     ("GET", "/authorities/<authority_id>/statistics"): Route(
         "An authority's statistics for a period, per topic", schemas.Statistics, "cases",
         path=schemas.AuthorityPath, query=schemas.StatisticsQuery, errors=(403, 404),
@@ -60,6 +69,12 @@ class CasesApi(Api):
         principal = self._as(request, "cases.act")
         return json_response(self.escalations.act_on_case(case_id, action, json_body(request),
                                                           principal))
+
+    @http("PUT", "/cases/<case_id>/named-officers")
+    def name_officers(self, request, case_id):
+        principal = self._as(request, "cases.name_officers")
+        return json_response(self.escalations.name_officers(case_id, json_body(request),
+                                                            principal))
 
     @http("GET", "/authorities/<authority_id>/statistics")
     def case_statistics(self, request, authority_id):

@@ -42,6 +42,7 @@ MENUS = {
               ("nav_my_visits", "/app/visits")),
     "authority_officer": (("nav_inbox", "/app/inbox"),
                           ("nav_escalated", "/app/inbox?view=escalated_past"),
+                          ("nav_named", "/app/inbox?view=named"),
                           ("nav_statistics", "/app/statistics")),
     "administrator": (("nav_statistics", "/app/admin/statistics"),
                       ("nav_users", "/app/admin/users"),
@@ -119,6 +120,9 @@ ROUTES = {
         "The cadre's app shell worker: the visit form and the last briefs readable offline",
         ("application/javascript",), "pages", local=True, public=True,
         description="A service worker (static/sw.js); served here so that its scope is /app/."),
+    ("GET", "/app/notice"): page_route(
+        "The personal data processing notice, to read out or print at the meeting",
+        description="Open to everyone, signed in or not (Law 91/2025/QH15)."),
     ("GET", "/app/static/<asset>"): Route(
         "A static file of the pages (CSS, JavaScript)", ("text/css", "application/javascript"),
         "pages", path=StaticPath, local=True, public=True),
@@ -285,6 +289,12 @@ class PagesApi(Api):
         return view.render("sign_in.html", status, errors=errors or {}, username=username,
                            next_page=session.safe_next(next_page),
                            sign_in_csrf=session.csrf_token(self.page_support.secret, "pre:" + pre))
+
+    @http("GET", "/app/notice")
+    def notice_page(self, request):
+        """Public: shown where data is collected, printable for the meeting."""
+        view = View(self, request, self._language(request))
+        return self._finish(request, view.render("notice.html"))
 
     @http("POST", "/app/sign-in")
     def sign_in_submit(self, request):

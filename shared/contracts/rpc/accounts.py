@@ -1,7 +1,7 @@
 """RPC payloads of the accounts service. Passwords are loaded here and never dumped."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts import ROLES, Id, Text
+from shared.contracts import ROLES, Id, StrictBoolean, Text
 from shared.pages import PageQuery
 
 Password = fields.String  # the policy (rules.check_password_policy) says what is accepted
@@ -19,13 +19,17 @@ class CreateUser(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     cadre_id = Id(load_default=None, allow_none=True)
     authority_id = Id(load_default=None, allow_none=True)
+    # an officer heading their authority: reads its confidential cases, names who else may
+    authority_head = StrictBoolean(load_default=False)
 
 
 class ChangeUser(Schema):
-    """PATCH /users/<id>: a new role with its scope, and/or ``enabled: false``."""
+    """PATCH /users/<id>: a new role with its scope, whether an officer heads their
+    authority, and/or ``enabled: false``."""
     role = fields.String(validate=validate.OneOf(ROLES))
     cadre_id = Id(allow_none=True)
     authority_id = Id(allow_none=True)
+    authority_head = StrictBoolean()
     enabled = fields.Boolean(truthy={True}, falsy={False}, validate=validate.Equal(
         False, error="can only be set to false: a disabled user is re-created, not re-enabled"))
 
@@ -46,6 +50,7 @@ class User(Schema):
     role = fields.String()
     cadre_id = fields.String(allow_none=True)
     authority_id = fields.String(allow_none=True)
+    authority_head = fields.Boolean(dump_default=False)
     enabled = fields.Boolean()
     created_at = fields.AwareDateTime()
     actor = fields.String(allow_none=True)

@@ -24,7 +24,8 @@ from shared.pages import PageQuery
 AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department",
                    "office")
 CASE_STATUSES = CASE_STATES
-INBOX_VIEWS = ("holding", "escalated_past")
+# named: the confidential cases the head of the authority named the officer on
+INBOX_VIEWS = ("holding", "escalated_past", "named")
 
 
 class RegisterAuthority(Schema):
@@ -200,6 +201,11 @@ class Case(Schema):
     summary = fields.String(allow_none=True)  # none: shown to an operator
     raised_by = fields.String()
     raised_on = fields.String()
+    # the raiser's identity was kept out of the summary (issue 26)
+    raiser_withheld = fields.Boolean(dump_default=False)
+    # only the holder's head and the officers named here read a confidential case
+    confidential = fields.Boolean(dump_default=False)
+    named_officer_ids = fields.List(fields.String(), dump_default=list)
     routed_at = fields.AwareDateTime(allow_none=True)
     received_at = fields.AwareDateTime(allow_none=True)
     acknowledge_by = fields.String(allow_none=True)
@@ -217,6 +223,17 @@ class Case(Schema):
     standing_committee_flagged = fields.Boolean()
     reopened_count = fields.Integer()
     allowed_actions = fields.List(fields.String())
+
+
+class NameOfficers(Schema):
+    """The head of the holding authority names who else reads a confidential case (the whole
+    list; an empty one leaves it to the head alone)."""
+    user_ids = fields.List(Id(), required=True, validate=validate.Length(max=50))
+
+    @validates("user_ids")
+    def _once(self, value, **kwargs):
+        if len(set(value)) != len(value):
+            raise ValidationError("names an officer twice")
 
 
 class CaseWithTimeline(Case):

@@ -1,7 +1,7 @@
 """RPC payloads of the monitor service."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts import Id, Text
+from shared.contracts import REQUEST_KINDS, Day, Id, Text
 from shared.pages import PageQuery
 
 QUEUE_NAME = r"^[a-z0-9][a-z0-9._-]{0,199}$"
@@ -73,3 +73,52 @@ class PersonalDataReadsQuery(PageQuery):
     def _a_period(self, data, **kwargs):
         if data.get("read_from") and data.get("read_to") and data["read_from"] > data["read_to"]:
             raise ValidationError("must not be before from", "to")
+
+
+# --- requests from the people concerned (Law 91/2025/QH15) -----------------------------------
+
+class RecordRequest(Schema):
+    """A person's request, as an administrator received it (in writing, at the office)."""
+    kind = fields.String(required=True, validate=validate.OneOf(REQUEST_KINDS))
+    name = Text(200, required=True, metadata={"description": "the person's full name"})
+    contact = Text(200, load_default=None, allow_none=True, metadata={
+        "description": "their telephone or address, as they gave it to a cadre"})
+    received_on = Day(required=True, metadata={"description": "when the request came"})
+    note = Text(2000, min_length=0, load_default="")
+
+
+class RequestPath(Schema):
+    request_id = Id(required=True)
+
+
+class RequestOutcome(Schema):
+    """What was done and told to the person: closes the request."""
+    outcome = Text(2000, required=True)
+
+
+class RequestsQuery(PageQuery):
+    """The requests, newest first."""
+
+
+class Answer(Schema):
+    found = fields.List(fields.Dict())
+    removed = fields.Boolean()
+    answered_at = fields.AwareDateTime()
+
+
+class DataSubjectRequest(Schema):
+    request_id = fields.String(attribute="_id")
+    kind = fields.String()
+    name = fields.String()
+    contact = fields.String(allow_none=True)
+    received_on = fields.String()
+    due_on = fields.String(metadata={"description": "the legal deadline to answer"})
+    note = fields.String()
+    state = fields.String(metadata={"description": "open, answered (every service did), closed"})
+    answers = fields.Dict(keys=fields.String(), values=fields.Nested(Answer), metadata={
+        "description": "per service: the records of the person it holds (ids), and whether "
+                       "it removed them"})
+    outcome = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)

@@ -69,6 +69,21 @@ class RaiseConcern(Schema):
     raised_by_contact = Text(200, load_default=None, allow_none=True)
     # the unit the concern is about, when not the branch's own (a known unit)
     locality_unit_id = Id(load_default=None, allow_none=True)
+    # who raised it kept from the authority: their name, contact, telephones and e-mails taken
+    # out of the summary it gets (shared.redaction); left out: withheld for residents only
+    withhold_raiser = StrictBoolean(load_default=None, allow_none=True)
+    # seen only by the holding authority's head and the officers the head names
+    confidential = StrictBoolean(load_default=False)
+    # the raiser agreed, having heard the processing notice (/app/notice), that their contact
+    # is kept for following up: a contact is kept only with it
+    raiser_consent = StrictBoolean(load_default=False)
+
+    @validates_schema
+    def _contact_with_consent(self, data, **kwargs):
+        if data.get("raised_by_contact") and not data.get("raiser_consent"):
+            raise ValidationError("kept only with the raiser's consent to be contacted: set "
+                                  "raiser_consent after reading them the notice",
+                                  "raised_by_contact")
 
 
 class Unscheduled(Schema):
@@ -136,6 +151,9 @@ class AmendConcern(RaiseConcern):
     raised_by_name = Text(200, allow_none=True)
     raised_by_contact = Text(200, allow_none=True)
     locality_unit_id = Id(allow_none=True)
+    withhold_raiser = StrictBoolean(allow_none=True)
+    confidential = StrictBoolean()
+    raiser_consent = StrictBoolean()
 
     @validates_schema
     def _kept_or_new(self, data, **kwargs):
@@ -155,8 +173,9 @@ class AmendConcern(RaiseConcern):
     @post_load
     def _new_in_full(self, data, **kwargs):
         if "concern_id" not in data:
-            data = {"urgency": "normal", **{f: None for f in (*PERSONAL_FIELDS,
-                                                                "locality_unit_id")}, **data}
+            data = {"urgency": "normal", "confidential": False, "raiser_consent": False,
+                    **{f: None for f in (*PERSONAL_FIELDS, "locality_unit_id",
+                                         "withhold_raiser")}, **data}
         return data
 
 
@@ -202,6 +221,11 @@ class Concern(Schema):
     # personal data: only the cadre who carried the concern sees them (others: null)
     raised_by_name = fields.String(allow_none=True, dump_default=None)
     raised_by_contact = fields.String(allow_none=True, dump_default=None)
+    withhold_raiser = fields.Boolean(dump_default=False)
+    confidential = fields.Boolean(dump_default=False)
+    raiser_consent = fields.Boolean(dump_default=False)
+    # what was taken out of the summary the authority got (shared.redaction), if anything
+    redacted = fields.List(fields.String(), dump_default=list)
     withdrawn = fields.Boolean(dump_default=False)
     withdrawn_reason = fields.String(allow_none=True, dump_default=None)
     added_in_version = fields.Integer(dump_default=1)

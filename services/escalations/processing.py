@@ -1,0 +1,16 @@
+"""What personal data the escalations service keeps, why, and for how long (the processing
+record, ``shared.processing_record``)."""
+from shared.processing_record import CONCERN_TEXTS, PROCESSED_EVENTS, NoPersonalData
+
+OFFICES = NoPersonalData("Cơ quan xử lý: tên, cấp, địa chỉ thư của cơ quan (không của cá nhân)")
+RULES = NoPersonalData("Quy tắc chuyển ý kiến theo lĩnh vực và địa bàn")
+
+PROCESSING = {
+    # the case: the concern's text as the authority got it, the answer, who acted (user ids)
+    "cases": CONCERN_TEXTS,
+    "authorities": OFFICES,
+    "routing_rules": RULES,
+    "routing_rules_retired": RULES,
+    "unit_routes": NoPersonalData("Đơn vị trước đây thuộc đâu (để chuyển ý kiến đúng nơi)"),
+    "processed_events": PROCESSED_EVENTS,
+}

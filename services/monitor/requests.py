@@ -1,0 +1,62 @@
+"""Requests from the people concerned (Law 91/2025/QH15): access, correction, deletion and
+objection, recorded by an administrator with their legal deadline, fanned out by event, and
+answered by every service that searches for the person.
+
+Recording a request stores it with its ``data_subject_request_recorded`` event (the monitor's
+outbox); each answering service (:data:`ANSWERING`: the sources of a
+``data_subject_request_answered`` event) finds the person's records and, for a deletion,
+removes them, and answers; the monitor, which hears every event, files each answer on the
+request (``reactions``). The administrator then closes it with the outcome told to the person.
+Example::
+
+    request = record_request(db, {"kind": "deletion", "name": "Nguyễn Văn Hai", ...},
+                             admin, now, days=3)
+    file_answer(db, answered_event)            # request["answers"]["visits"]
+    close_request(db, request["_id"], "Đã xóa, đã báo ông Hai ngày …", admin, now)
+"""
+import datetime as dt
+
+from services.monitor import store
+from shared import contracts
+from shared.errors import Conflict, NotFound
+
+ANSWERING = frozenset(event_type.source for event_type in contracts.EVENT_TYPES.values()
+                      if event_type.name == "data_subject_request_answered")
+
+
+def record_request(db, request, principal, now, days):
+    """The request, due ``days`` after it was received, and its event."""
+    request_id = contracts.new_id()
+    document = {"_id": request_id, "kind": request["kind"], "name": request["name"],
+                "contact": request["contact"], "note": request["note"],
+                "received_on": request["received_on"].isoformat(),
+                "due_on": (request["received_on"] + dt.timedelta(days=days)).isoformat(),
+                "state": "open", "answers": {}, "outcome": None,
+                "recorded_by": principal.user_id, "recorded_at": now, "closed_at": None}
+    event = contracts.DATA_SUBJECT_REQUEST_RECORDED.new(
+        {"request_id": request_id, "kind": request["kind"], "name": request["name"],
+         "contact": request["contact"]}, actor=principal.user_id)
+    store.insert_request(db, document, event)
+    return document
+
+
+def get_request(db, request_id):
+    found = store.find_request(db, request_id)
+    if found is None:
+        raise NotFound("request not found", {"request_id": [str(request_id)]})
+    return found
+
+
+def file_answer(db, event):
+    """A service's answer on its request; the request is answered once every service did."""
+    payload = event.payload
+    answer = {"found": payload["found"], "removed": payload["removed"],
+              "answered_at": event.occurred_at}
+    store.file_answer(db, payload["request_id"], event.event_type.source, answer, ANSWERING)
+
+
+def close_request(db, request_id, outcome, principal, now):
+    request = get_request(db, request_id)
+    if request["state"] == "closed":
+        raise Conflict("the request is closed already", {"request_id": [request_id]})
+    return store.close_request(db, request_id, outcome, principal.user_id, now)

@@ -1,0 +1,33 @@
+"""What personal data the notifications service keeps, why, and for how long (the processing
+record, ``shared.processing_record``)."""
+from shared.processing_record import (
+    AUDITED,
+    BASE_SAFEGUARDS,
+    CADRES,
+    CONCERN_TEXTS,
+    PROCESSED_EVENTS,
+    READS,
+    REGISTRY_KEPT,
+    TASK,
+    UNITS,
+    NoPersonalData,
+    PersonalData,
+)
+
+PROCESSING = {
+    "notifications": PersonalData(
+        what="Thư đã gửi: người nhận, địa chỉ thư, tiêu đề và nội dung (trích ý kiến, trừ ý "
+             "kiến mật)", subjects=f"{CADRES}; người nêu ý kiến (qua nội dung)",
+        purpose="Báo cơ quan và cán bộ về ý kiến, thời hạn, câu trả lời", legal_basis=TASK,
+        who_sees="Quản trị viên", retention="Giữ cùng hồ sơ vụ việc",
+        safeguards=f"{BASE_SAFEGUARDS}; {AUDITED}"),
+    "cadres": PersonalData(
+        what="Họ tên, thư điện tử của cán bộ", subjects=CADRES,
+        purpose="Gửi câu trả lời cho cán bộ mang ý kiến", legal_basis=TASK,
+        who_sees="Không ai (chỉ hệ thống gửi thư)", retention=REGISTRY_KEPT),
+    "concerns": CONCERN_TEXTS,
+    "authorities": NoPersonalData("Tên và địa chỉ thư của cơ quan xử lý"),
+    "units": UNITS,
+    "personal_data_reads": READS,
+    "processed_events": PROCESSED_EVENTS,
+}

@@ -1,0 +1,68 @@
+"""Who raised a concern, kept from the authority: the summary that leaves the visit.
+
+A cadre types what was said at the meeting, often with who said it ("Ông Nguyễn Văn Hai, xóm
+2, đề nghị…", "liên hệ 0912 000 111"). When the raiser is withheld (the default for residents,
+Law 91/2025/QH15: need-to-know), the summary that travels to the authority (``concern_raised``,
+so cases, mails and the audit trail) has the raiser's name and contact and any telephone number
+or e-mail address replaced by :data:`MARK`; the visit keeps the text as typed for the cadre who
+carried it, with the redaction on record. Plain functions, tested directly. Example::
+
+    shared = redact("Ông Nguyễn Văn Hai (0912 000 111) đề nghị sửa đèn",
+                    "Nguyễn Văn Hai", "0912 000 111")
+    shared.text     # "Ông [đã ẩn] ([đã ẩn]) đề nghị sửa đèn"
+    shared.found    # ("contact", "name", "telephone")
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MARK = "[đã ẩn]"
+# a Vietnamese telephone: 9 to 11 digits, maybe +84, in groups split by spaces, dots or dashes
+TELEPHONE = re.compile(r"(?<![\w])(?:\+?84[\s.-]?|0)\d(?:[\s.-]?\d){7,9}(?![\w])")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# a name shorter than this is not searched for (one syllable would blank common words)
+MIN_NAME_LETTERS = 4
+
+
+@dataclass(frozen=True)
+class Redacted:
+    text: str
+    found: tuple  # what was taken out, sorted: "contact", "email", "name", "telephone"
+
+
+def withheld_by_default(raised_by):
+    """A resident's identity is withheld unless the cadre says otherwise; a party member
+    speaking in their own branch's meeting is known to the authority unless withheld."""
+    return raised_by == "resident"
+
+
+def _loose(value):
+    """A pattern matching ``value`` in any Unicode normalisation, case and spacing."""
+    parts = unicodedata.normalize("NFC", value).split()
+    return re.compile(r"\s+".join(re.escape(part) for part in parts), re.IGNORECASE)
+
+
+def redact(summary, name=None, contact=None):
+    """The summary without the raiser's name and contact, telephone numbers and e-mails."""
+    text, found = unicodedata.normalize("NFC", summary), set()
+    for kind, value in (("name", name), ("contact", contact)):
+        if value and sum(ch.isalnum() for ch in value) >= MIN_NAME_LETTERS:
+            text, count = _loose(value).subn(MARK, text)
+            if count:
+                found.add(kind)
+    for kind, pattern in (("email", EMAIL), ("telephone", TELEPHONE)):
+        text, count = pattern.subn(MARK, text)
+        if count:
+            found.add(kind)
+    return Redacted(text, tuple(sorted(found)))
+
+
+def redact_words(summary, words):
+    """The summary with each of ``words`` (personal details a cadre or an officer picked
+    out) replaced by :data:`MARK`; ValueError naming a word the summary does not hold."""
+    text = unicodedata.normalize("NFC", summary)
+    for word in words:
+        text, count = _loose(word).subn(MARK, text)
+        if not count:
+            raise ValueError(word)
+    return text
