@@ -101,3 +101,27 @@ def _publish(publisher, envelopes):
         raise RuntimeError(f"{len(outcome.failed)} re-published events not confirmed: "
                            f"{sorted(outcome.failed)[:5]}")
     return len(envelopes)
+
+
+def redact(db, replace):
+    """Every retained event's text passed through ``replace`` (``text -> text``): a concern
+    anonymised in its service (a deletion request, the retention sweep) is anonymised in the
+    log too, so that neither the next backup nor a restore's re-publishing brings it back. The
+    log holds ``RETAINED_EVENT_HOURS`` of events: read whole, rarely. How many changed."""
+    changed = 0
+    for entry in db[COLLECTION].find({}, {"envelope": 1}):
+        envelope = _replaced(entry["envelope"], replace)
+        if envelope != entry["envelope"]:
+            db[COLLECTION].update_one({"_id": entry["_id"]}, {"$set": {"envelope": envelope}})
+            changed += 1
+    return changed
+
+
+def _replaced(value, replace):
+    if isinstance(value, str):
+        return replace(value)
+    if isinstance(value, dict):
+        return {key: _replaced(item, replace) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, replace) for item in value]
+    return value

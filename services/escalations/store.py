@@ -14,6 +14,7 @@ from the same reading and no update is ever lost. Example::
 
 Every read walks an index declared in :data:`INDEXES` (the service hands them to its ``Store``).
 """
+from shared import event_log
 from shared.errors import Conflict, NotFound
 from shared.outbox import insert_once, insert_or_change_contact, push_events, with_events
 from shared.pages import read_page
@@ -123,8 +124,12 @@ def commit(db, case, outcome, actor=None):
 
 def redact_summary(db, concern_id, summary):
     """The concern's text anonymised in its case (a deletion request, the retention sweep):
-    not a change of the case's state, so no version and no event."""
+    not a change of the case's state, so no version and no event. The events it published
+    quoting the old text are anonymised in the retained log too."""
+    case = db.cases.find_one({"concern_id": concern_id}, {"summary": 1})
     db.cases.update_one({"concern_id": concern_id}, {"$set": {"summary": summary}})
+    if case and case.get("summary") and case["summary"] != summary:
+        event_log.redact(db, lambda text: text.replace(case["summary"], summary))
 
 
 def name_officers(db, case, user_ids, entry):

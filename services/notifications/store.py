@@ -10,6 +10,7 @@ Example::
     stored = insert_notification(db, document)        # False: stored already (a redelivery)
     authority = find_authority(db, "ubnd-xa-tam-hop")  # the document, or None
 """
+from shared import event_log
 from shared.outbox import push_events
 from shared.pages import read_page
 from shared.personal_data import COLLECTION as READS
@@ -166,6 +167,7 @@ def redact_concern(db, concern_id, replace):
                                       {"subject": 1, "body": 1}):
         db.notifications.update_one({"_id": mail["_id"]}, {"$set": {
             "subject": replace(mail["subject"]), "body": replace(mail["body"])}})
+    event_log.redact(db, replace)  # the events it published quoting it
 
 
 def find_authority(db, authority_id):

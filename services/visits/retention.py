@@ -22,7 +22,7 @@ anonymises them like the sweep. Each answer is stored once per request with its
 from logging import getLogger
 
 from services.visits import rules, store
-from shared import contracts, redaction
+from shared import contracts, event_log, redaction
 
 _log = getLogger(__name__)
 
@@ -87,9 +87,24 @@ def anonymise(db, visit, now, concern_ids=None):
     changes, events = anonymised_visit(visit, now, concern_ids)
     if not store.anonymise_visit(db, visit, changes, events):
         return False
+    # the events visits published quoting the text as it was (concern_raised, visit_logged)
+    texts = {}
+    for before, after in zip(visit["concerns"], changes["concerns"]):
+        for field in ("shared_summary", "summary"):
+            old, new = before.get(field), after.get(field)
+            if old and new is not None and old != new:
+                texts[old] = new
+    if texts:
+        event_log.redact(db, lambda text: _replaced_all(text, texts))
     for event in events:
         store.redact_case_view(db, event["payload"]["concern_id"], event["payload"]["summary"])
     return True
+
+
+def _replaced_all(text, texts):
+    for old, new in texts.items():
+        text = text.replace(old, new)
+    return text
 
 
 def answer_request(db, request, now):
