@@ -37,7 +37,7 @@ def act_on_case(db, rules, case_id, action, args, principal):
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
               principal.user_id)
-    return queries.show(db, stored, now, principal)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
 
 
 def _resolve(db, case, action, args, principal):

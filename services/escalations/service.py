@@ -139,7 +139,8 @@ class EscalationsService(ReportsHealth):
         answers like a missing one)."""
         principal = require(principal_from(principal), "cases.read")
         return schemas.CaseWithTimeline().dump(
-            queries.get_case(self.db, case_id, principal, self.rules.clock.now()))
+            queries.get_case(self.db, case_id, principal, self.rules.clock.now(),
+                             self.rules.policy.calendar))
 
     @rpc
     def get_case_for_concern(self, concern_id, principal=None):
@@ -147,14 +148,16 @@ class EscalationsService(ReportsHealth):
         NotFound like a concern with no case yet."""
         principal = require(principal_from(principal), "concerns.read")
         return schemas.Case().dump(
-            queries.get_case_for_concern(self.db, concern_id, principal, self.rules.clock.now()))
+            queries.get_case_for_concern(self.db, concern_id, principal, self.rules.clock.now(),
+                                         self.rules.policy.calendar))
 
     @rpc
     def inbox(self, query, principal=None):
         """An authority's cases: only its own officers'; another's answers like a missing one."""
         principal = require(principal_from(principal), "cases.inbox")
         query = load_payload(schemas.InboxQuery(), query, "inbox query")
-        found = queries.inbox(self.db, query, principal, self.rules.clock.now())
+        found = queries.inbox(self.db, query, principal, self.rules.clock.now(),
+                              self.rules.policy.calendar)
         return {**found, "authority": schemas.Authority().dump(found["authority"]),
                 "cases": schemas.Case(many=True).dump(found["cases"])}
 

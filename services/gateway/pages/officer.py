@@ -21,7 +21,7 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared import clock
-from shared.contracts import Day
+from shared.contracts import CONCERN_TOPICS, ID_PATTERN, Day
 from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
 from shared.errors import SausatError
 
@@ -34,9 +34,22 @@ ACTION_FIELDS = {
 }
 
 
+# a case's code as mails and pages show it
+CASE_CODE = r"^[0-9a-f]{32}$"
+# the inbox's filters, passed on to the escalations service's inbox query as they are
+INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to")
+
+
 class InboxPageQuery(LanguageQuery):
     view = fields.String(validate=validate.OneOf(INBOX_VIEWS))
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    topic = fields.String(validate=validate.OneOf(CONCERN_TOPICS))
+    unit_id = fields.String(validate=validate.Regexp(ID_PATTERN), metadata={
+        "description": "cases raised at this unit or below it (a branch, a commune)"})
+    received_from = Day(metadata={"description": "received on or after this day"})
+    received_to = Day(metadata={"description": "received before this day"})
+    q = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
+        "description": "a case's code (as in its mails): opens that case"})
     cursor = fields.String(validate=validate.Length(1, 400))
 
 
@@ -89,6 +102,12 @@ def action_arguments(action, form):
     return arguments
 
 
+def origin_units(case):
+    """The units a case's origin names: its branch, and the unit above it (the commune)."""
+    path = case.get("unit_path") or [case["unit_id"]]
+    return [unit_id for unit_id in path[-2:][::-1] if unit_id]
+
+
 def default_period(today=None):
     """This year so far: from 1 January to tomorrow (period_to is excluded)."""
     today = today or clock.today()
@@ -107,14 +126,30 @@ class OfficerPagesApi(PagesApi):
     def inbox_page(self, request):
         def build(view):
             asked = query_args(request)
+            if asked.get("q"):  # a case's code: its page (404 there if not ours)
+                return redirect(f"/app/cases/{asked['q']}")
             query = {"authority_id": view.principal["authority_id"],
                      "view": asked.get("view", "holding"), "limit": 50}
-            for name in ("status", "cursor"):
+            for name in (*INBOX_FILTERS, "cursor"):
                 if asked.get(name):
-                    query[name] = asked[name]
+                    query[name] = str(asked[name])
             inbox = self.escalations.inbox(query, view.principal)
-            return view.render("inbox.html", inbox=inbox, state=asked.get("status"))
+            filters = {name: str(asked[name]) for name in INBOX_FILTERS if asked.get(name)}
+            return view.render("inbox.html", inbox=inbox, state=asked.get("status"),
+                               filters=filters, topics=CONCERN_TOPICS, states=CASE_STATUSES,
+                               units=self._unit_names(inbox["cases"], filters.get("unit_id")))
         return self._page(request, "cases.inbox", build)
+
+    def _unit_names(self, cases, *more):
+        """``{unit_id: name}`` of each case's branch and the unit above it (its commune), in
+        one call to the registry."""
+        wanted = {unit_id for unit_id in more if unit_id}
+        for case in cases:
+            wanted.update(origin_units(case))
+        if not wanted:
+            return {}
+        found = self.assignments.unit_names({"unit_ids": sorted(wanted)})["units"]
+        return {unit["unit_id"]: unit["name"] for unit in found}
 
     @http("GET", "/app/cases/<case_id>")
     def case_page(self, request, case_id):
@@ -126,7 +161,7 @@ class OfficerPagesApi(PagesApi):
         if view.principal["role"] == "cadre":  # the raising side: the concern page
             return redirect(f"/app/concerns/{case['concern_id']}")
         authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
-        return view.render("case.html", status, case=case,
+        return view.render("case.html", status, case=case, units=self._unit_names([case]),
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],
                            authorities=authorities, failed=failed, errors=errors or {},

@@ -194,6 +194,8 @@ class Case(Schema):
     rule_id = fields.String(allow_none=True)
     triage = fields.Boolean()
     unit_id = fields.String()
+    # the branch's path from the top (the pages name its commune from it)
+    unit_path = fields.List(fields.String(), dump_default=list)
     locality_unit_id = fields.String(allow_none=True, dump_default=None)
     topic = fields.String()
     urgency = fields.String()
@@ -208,6 +210,9 @@ class Case(Schema):
     awaiting_since = fields.AwareDateTime(allow_none=True)
     due_at = fields.AwareDateTime(allow_none=True)
     due_kind = fields.String(allow_none=True)
+    # the running deadline's last day, and the working days left to it, today included
+    due_on = fields.String(allow_none=True, dump_default=None)
+    working_days_left = fields.Integer(allow_none=True, dump_default=None)
     overdue = fields.Boolean()
     answer = fields.String(allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
