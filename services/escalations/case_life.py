@@ -295,7 +295,7 @@ def apply_action(case, action, actor, at, policy, **args):
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)
         event = (contracts.CASE_REOPENED, {**refs, "authority_id": holder, "reason": why,
-                                           "answer_by": answer_by})
+                                           "answer_by": answer_by, "because": because})
     else:  # pragma: no cover - every action of the table has a branch above
         raise AssertionError(action)
 

@@ -90,6 +90,10 @@ class CaseReopened(Schema):
     authority_id = Id(required=True)
     reason = Text(2000, required=True)
     answer_by = fields.Date(required=True)
+    # the branch's verdict as a code and its values ({"code": "members_not_satisfied",
+    # "reviewed_on": ..., "comment": ...}), worded by whoever tells a person; None: the
+    # raising side's own reason (and events from before it)
+    because = fields.Dict(allow_none=True)
 
 
 class CaseEscalated(Schema):
