@@ -36,19 +36,29 @@ ACTION_FIELDS = {
 
 # a case's code as mails and pages show it
 CASE_CODE = r"^[0-9a-f]{32}$"
+DAY = r"^\d{4}-\d{2}-\d{2}$"
 # the inbox's filters, passed on to the escalations service's inbox query as they are
 INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to")
 
 
+def blank_or(validator):
+    """A filter's value, or "" (a GET form sends its fields left empty)."""
+    def check(value):
+        return value == "" or validator(value)
+    return check
+
+
 class InboxPageQuery(LanguageQuery):
     view = fields.String(validate=validate.OneOf(INBOX_VIEWS))
-    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
-    topic = fields.String(validate=validate.OneOf(CONCERN_TOPICS))
-    unit_id = fields.String(validate=validate.Regexp(ID_PATTERN), metadata={
+    status = fields.String(validate=blank_or(validate.OneOf(CASE_STATUSES)))
+    topic = fields.String(validate=blank_or(validate.OneOf(CONCERN_TOPICS)))
+    unit_id = fields.String(validate=blank_or(validate.Regexp(ID_PATTERN)), metadata={
         "description": "cases raised at this unit or below it (a branch, a commune)"})
-    received_from = Day(metadata={"description": "received on or after this day"})
-    received_to = Day(metadata={"description": "received before this day"})
-    q = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
+    received_from = fields.String(validate=blank_or(validate.Regexp(DAY)), metadata={
+        "description": "received on or after this day (YYYY-MM-DD)"})
+    received_to = fields.String(validate=blank_or(validate.Regexp(DAY)), metadata={
+        "description": "received before this day (YYYY-MM-DD)"})
+    q = fields.String(validate=blank_or(validate.Regexp(CASE_CODE)), metadata={
         "description": "a case's code (as in its mails): opens that case"})
     cursor = fields.String(validate=validate.Length(1, 400))
 
@@ -132,9 +142,9 @@ class OfficerPagesApi(PagesApi):
                      "view": asked.get("view", "holding"), "limit": 50}
             for name in (*INBOX_FILTERS, "cursor"):
                 if asked.get(name):
-                    query[name] = str(asked[name])
+                    query[name] = asked[name]
             inbox = self.escalations.inbox(query, view.principal)
-            filters = {name: str(asked[name]) for name in INBOX_FILTERS if asked.get(name)}
+            filters = {name: asked[name] for name in INBOX_FILTERS if asked.get(name)}
             return view.render("inbox.html", inbox=inbox, state=asked.get("status"),
                                filters=filters, topics=CONCERN_TOPICS, states=CASE_STATUSES,
                                units=self._unit_names(inbox["cases"], filters.get("unit_id")))
