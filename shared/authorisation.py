@@ -54,6 +54,8 @@ PERMISSIONS = {
     "cases.mark_duplicate": frozenset({OFFICER}),
     "cases.reopen": frozenset({CADRE}),
     "cases.escalate": frozenset({OFFICER}),
+    # taking a case to work on: not a transition of the table, an officer of its holder
+    "cases.take": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

@@ -12,7 +12,7 @@ sweep at once, the version condition lets exactly one of them act on each case. 
 """
 from logging import getLogger
 
-from services.escalations import case_life, cases, queries, store
+from services.escalations import case_life, cases, holding, queries, store
 from services.escalations.access import check_principal, may_read
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound
@@ -37,6 +37,16 @@ def act_on_case(db, rules, case_id, action, args, principal):
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
               principal.user_id)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
+def take_case(db, rules, case_id, principal):
+    """``principal`` takes the case to work on (``holding.take``); the case as they see it."""
+    case = queries.visible_case(db, case_id, principal)
+    now = rules.clock.now()
+    stored = store.commit(db, case, holding.take(case, principal, now),
+                          actor=actor_of(principal))
+    _log.info("case %s taken by %s", case_id, principal.user_id)
     return queries.show(db, stored, now, principal, rules.policy.calendar)
 
 

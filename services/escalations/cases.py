@@ -38,6 +38,8 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         "routed_at": now, "received_at": now, "acknowledged_at": None, "awaiting_since": None,
         "answer": None, "answered_at": None, "closed_at": None, "duplicate_of": None,
         "escalated_past": [], "reminded": [], "reopened_count": 0,
+        # the holder's officer who took it (services/escalations/holding.py)
+        "assignee_user_id": None,
         "standing_committee_flagged": False, "triage": rule is None,
     }
     authority_id = rule.authority_id if rule else triage_authority_id

@@ -62,8 +62,10 @@ def inbox(db, query, principal, now, calendar=None):
     authority = store.find_authority(db, query["authority_id"])
     if authority is None or not holds(principal, authority["_id"]):
         raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    assignee = {"mine": principal.user_id if principal else None,
+                "unassigned": None}.get(query["assignee"], store.ANYONE)
     page = store.inbox_page(
-        db, authority["_id"], query["view"], query,
+        db, authority["_id"], query["view"], query, assignee=assignee,
         received_from=query["received_from"] and vietnam_midnight(query["received_from"]),
         received_to=query["received_to"] and vietnam_midnight(query["received_to"]))
     shown = _shown(db, page["items"], now, principal, calendar)

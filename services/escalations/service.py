@@ -127,6 +127,17 @@ class EscalationsService(ReportsHealth):
         return schemas.CaseWithTimeline().dump(
             acting.act_on_case(self.db, self.rules, case_id, action, args, principal))
 
+    @rpc
+    def take_case(self, case_id, principal=None):
+        """The signed-in officer takes a case their authority holds, to work on it (not a
+        change of state: ``holding``); a case they may not see is 404 like a missing one."""
+        principal = require(principal_from(principal), "cases.take")
+        if principal is None:
+            raise InvalidInput("a case is taken by a signed-in officer",
+                               {"principal": ["required"]})
+        return schemas.CaseWithTimeline().dump(
+            acting.take_case(self.db, self.rules, case_id, principal))
+
     @sweep_timer
     def sweep_deadlines(self):
         return acting.sweep_deadlines(self.db, self.rules)

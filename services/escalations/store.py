@@ -24,6 +24,8 @@ LISTED = {"outbox": 0, "timeline": 0}
 # an authority as its upkeep reads it: without its events
 OUT = {"outbox": 0, "outbox_pending": 0}
 SWEEP_BATCH = 200
+# an inbox of every officer's cases, not narrowed to one assignee (nor to nobody)
+ANYONE = object()
 
 # the inbox a page at a time: overdue first, then by deadline (due_sort: the running deadline,
 # or far future), the newest first among equals; the cases escalated past it, newest first;
@@ -48,6 +50,9 @@ INDEXES = {
               ([("authority_id", 1), ("unit_path", 1), ("due_sort", 1), ("routed_at", -1),
                 ("_id", 1)], {}),
               ([("authority_id", 1), ("status", 1), ("unit_path", 1), ("due_sort", 1),
+                ("routed_at", -1), ("_id", 1)], {}),
+              # ... the ones an officer took ("mine"), or nobody did ("unassigned")
+              ([("authority_id", 1), ("assignee_user_id", 1), ("due_sort", 1),
                 ("routed_at", -1), ("_id", 1)], {}),
               # the counts per status
               ([("authority_id", 1), ("status", 1)], {}),
@@ -127,9 +132,11 @@ def due_cases(db, now):
                 .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
 
 
-def inbox_page(db, authority_id, view, query, received_from=None, received_to=None):
+def inbox_page(db, authority_id, view, query, received_from=None, received_to=None,
+               assignee=ANYONE):
     """A page of the cases ``authority_id`` holds (view "holding"), or that were escalated past
-    it; ``query``'s status, topic and unit narrow it, received between the two moments."""
+    it; ``query``'s status, topic and unit narrow it, received between the two moments, and
+    ``assignee`` (a user id, None: nobody's; ``ANYONE``: whoever's)."""
     if view == "holding":
         criteria, order = {"authority_id": authority_id}, INBOX_ORDER
     else:
@@ -139,6 +146,8 @@ def inbox_page(db, authority_id, view, query, received_from=None, received_to=No
             criteria[field] = query[field]
     if query["unit_id"]:
         criteria["unit_path"] = query["unit_id"]
+    if assignee is not ANYONE:
+        criteria["assignee_user_id"] = assignee
     period = {}
     if received_from:
         period["$gte"] = received_from

@@ -49,6 +49,7 @@ EXPECTED = {
     "cases.mark_duplicate": {OFFICER},
     "cases.reopen": {CADRE},
     "cases.escalate": {OFFICER},
+    "cases.take": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},

@@ -142,7 +142,7 @@ CASE = {"case_id": "c1", "concern_id": "k1", "status": "acknowledged", "authorit
         "summary": "Đường thôn xuống cấp", "raised_on": "2026-11-20", "overdue": True,
         "acknowledge_by": "2026-11-24", "answer_by": "2026-12-04", "answer": None,
         "answered_at": None, "due_at": "2026-12-04T10:00:00+00:00", "due_kind": "answer",
-        "due_on": "2026-12-04", "working_days_left": 0, "unit_id": "u1",
+        "due_on": "2026-12-04", "working_days_left": 0, "unit_id": "u1", "assignee_user_id": "o2",
         "unit_path": ["a", "b", "c", "u1"], "raised_by": "resident",
         "standing_committee_flagged": False,
         "timeline": [{"at": "2026-11-20T01:00:00+00:00", "action": "route", "to_state": "routed",
@@ -284,8 +284,9 @@ PAGES = {
                             "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4,
                                       "visited": 1, "pct": 25}]},
 }
-USERS = {"cadre": {"role": "cadre", "cadre_id": "tran-thi-binh"},
-         "officer": {"role": "authority_officer", "authority_id": "a1"}}
+USERS = {"cadre": {"user_id": "u1", "role": "cadre", "cadre_id": "tran-thi-binh"},
+         "officer": {"user_id": "o1", "role": "authority_officer",
+                     "authority_id": "a1"}}
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
@@ -362,5 +363,5 @@ def test_a_deadline_reads_as_people_say_it_not_as_the_midnight_after_it():
     assert "10/12" not in render.render("inbox.html", "vi", **{
         **PAGES["inbox.html"], "inbox": {**PAGES["inbox.html"]["inbox"],
                                          "cases": [{**CASE, **case}]}},
-        user={"role": "authority_officer"}, csrf="x", menu=(), here="/app/inbox")
+        user={"user_id": "o1", "role": "authority_officer"}, csrf="x", menu=(), here="/app/inbox")
     assert i18n.deadline_words({"due_on": None}, "vi") == ""

@@ -14,6 +14,7 @@ from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import i18n
 from services.gateway.pages.common import (
+    CsrfForm,
     LanguageQuery,
     PagesApi,
     page_route,
@@ -22,7 +23,7 @@ from services.gateway.pages.common import (
 )
 from shared import clock
 from shared.contracts import CONCERN_TOPICS, ID_PATTERN, Day
-from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
+from shared.contracts.rpc.cases import ASSIGNEES, CASE_STATUSES, INBOX_VIEWS
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them
@@ -38,7 +39,7 @@ ACTION_FIELDS = {
 CASE_CODE = r"^[0-9a-f]{32}$"
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 # the inbox's filters, passed on to the escalations service's inbox query as they are
-INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to")
+INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee")
 
 
 def blank_or(validator):
@@ -58,13 +59,15 @@ class InboxPageQuery(LanguageQuery):
         "description": "received on or after this day (YYYY-MM-DD)"})
     received_to = fields.String(validate=blank_or(validate.Regexp(DAY)), metadata={
         "description": "received before this day (YYYY-MM-DD)"})
+    assignee = fields.String(validate=blank_or(validate.OneOf(ASSIGNEES)), metadata={
+        "description": "mine: the cases I took; unassigned: those nobody took"})
     q = fields.String(validate=blank_or(validate.Regexp(CASE_CODE)), metadata={
         "description": "a case's code (as in its mails): opens that case"})
     cursor = fields.String(validate=validate.Length(1, 400))
 
 
 class AfterActionQuery(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(sorted(ACTION_FIELDS)), metadata={
+    done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take"})), metadata={
         "description": "the action just taken (the page says it was done)"})
 
 
@@ -91,6 +94,9 @@ ROUTES = {
     ("GET", "/app/cases/<case_id>"): page_route(
         "A case: timeline and the actions allowed now", path=schemas.CasePath,
         query=AfterActionQuery),
+    ("POST", "/app/cases/<case_id>/take"): page_route(
+        "Officer: take a case our authority holds, to work on it", path=schemas.CasePath,
+        form=CsrfForm),
     ("POST", "/app/cases/<case_id>/<action>"): page_route(
         "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm),
     ("GET", "/app/statistics"): page_route(
@@ -176,6 +182,20 @@ class OfficerPagesApi(PagesApi):
                            actions=case["allowed_actions"],
                            authorities=authorities, failed=failed, errors=errors or {},
                            values=values or {})
+
+    @http("POST", "/app/cases/<case_id>/take")
+    def take_case_page(self, request, case_id):
+        def build(view):
+            self._check_csrf(view)
+            try:
+                self.escalations.take_case(case_id, view.principal)
+            except SausatError as error:
+                if error.status != 409:
+                    raise
+                return self._case_view(view, case_id, 409, "take",
+                                       {"_action": i18n.refusal(error, view.language)})
+            return redirect(f"/app/cases/{case_id}?done=take")
+        return self._page(request, "cases.take", build)
 
     @http("POST", "/app/cases/<case_id>/<action>")
     def act_on_case_page(self, request, case_id, action):

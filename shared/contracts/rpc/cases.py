@@ -25,6 +25,7 @@ AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee
                    "office")
 CASE_STATUSES = CASE_STATES
 INBOX_VIEWS = ("holding", "escalated_past")
+ASSIGNEES = ("mine", "unassigned")
 
 
 class RegisterAuthority(Schema):
@@ -145,6 +146,9 @@ class InboxQuery(PageQuery):
                           validate=validate.OneOf(CONCERN_TOPICS))
     # cases raised at this unit or below it
     unit_id = Id(load_default=None, allow_none=True)
+    # "mine": those the signed-in officer took; "unassigned": those nobody took
+    assignee = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(ASSIGNEES))
     # received by the authority on or after ``received_from``, before ``received_to``
     received_from = Day(load_default=None, allow_none=True)
     received_to = Day(load_default=None, allow_none=True)
@@ -210,6 +214,8 @@ class Case(Schema):
     awaiting_since = fields.AwareDateTime(allow_none=True)
     due_at = fields.AwareDateTime(allow_none=True)
     due_kind = fields.String(allow_none=True)
+    # the holder's officer who took it to work on (None: nobody yet)
+    assignee_user_id = fields.String(allow_none=True, dump_default=None)
     # the running deadline's last day, and the working days left to it, today included
     due_on = fields.String(allow_none=True, dump_default=None)
     working_days_left = fields.Integer(allow_none=True, dump_default=None)
