@@ -158,6 +158,33 @@ def test_the_concern_page_offers_what_the_raising_side_may_do(browser, system):
         context.close()
 
 
+def test_an_officer_takes_a_case_and_finds_it_under_mine_not_unassigned(browser, system):
+    summary = "Nhà văn hóa thôn Yên Lan dột mái"
+    [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
+    context, page = signed_in(browser, system, "tamhop-officer")
+    try:
+        page.goto(f"{system.base_url}/app/inbox")
+        page.get_by_role("link", name="Chưa có người nhận").click()
+        expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
+        page.get_by_role("link", name=summary).click()
+        expect(page.locator("#case-assignee")).to_have_text("Chưa có cán bộ nhận xử lý")
+        page.get_by_role("button", name="Nhận xử lý").click()
+        expect(page.locator("#case-assignee")).to_have_text("Đồng chí đang xử lý")
+        expect(page.locator("#action-take")).to_have_count(0)
+        expect(page.get_by_text("nhận xử lý vụ việc")).to_be_visible()
+        screenshot(page, "officer-case-taken")
+
+        page.goto(f"{system.base_url}/app/inbox")
+        page.get_by_role("link", name="Vụ việc tôi xử lý").click()
+        expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
+        page.goto(f"{system.base_url}/app/inbox?assignee=unassigned")
+        expect(page.locator("tbody tr", has_text=summary)).to_have_count(0)
+    finally:
+        context.close()
+    case = api(system, "officer", "GET", f"/cases/{case_id}")
+    assert case["assignee_user_id"] and case["timeline"][-1]["action"] == "take"
+
+
 # --- a mail for every step, each with a link that works after sign-in ----------------------
 
 def mail_for(system, case_id, address, subject):
