@@ -54,6 +54,8 @@ PERMISSIONS = {
     "cases.mark_duplicate": frozenset({OFFICER}),
     "cases.reopen": frozenset({CADRE}),
     "cases.escalate": frozenset({OFFICER}),
+    # an authority's reply templates: its own officers add and read them
+    "templates.manage": frozenset({OFFICER}),
     # taking a case to work on: not a transition of the table, an officer of its holder
     "cases.take": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any

@@ -13,6 +13,7 @@ from services.escalations.access import holds, may_read
 from shared import folding
 from shared.authorisation import OFFICER, OPERATOR
 from shared.clock import vietnam_midnight
+from shared.contracts import ANY_TOPIC
 from shared.errors import NotFound
 
 # --- cases -----------------------------------------------------------------------------------
@@ -104,6 +105,15 @@ def case_statistics(db, query, principal):
             "period_from": query["period_from"].isoformat(),
             "period_to": query["period_to"].isoformat(),
             "rows": statistics.case_statistics(summaries)}
+
+
+def list_reply_templates(db, query, principal):
+    """An authority's reply templates (of a kind; for a topic: its own and every topic's),
+    only to its own officers."""
+    if not holds(principal, query["authority_id"]):
+        raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    topics = (query["topic"], ANY_TOPIC) if query["topic"] else None
+    return store.reply_templates(db, query["authority_id"], query["kind"], topics)
 
 
 # --- the registry ----------------------------------------------------------------------------

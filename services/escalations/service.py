@@ -107,6 +107,24 @@ class EscalationsService(ReportsHealth):
         return {**found, "routing_rules": schemas.RoutingRule(many=True).dump(
             found["routing_rules"])}
 
+    # --- reply templates -------------------------------------------------------------------
+
+    @rpc
+    def add_reply_template(self, template, principal=None):
+        """A reply template an officer adds for their own authority."""
+        principal = require(principal_from(principal), "templates.manage")
+        template = load_payload(schemas.AddReplyTemplate(), template, "reply template")
+        return schemas.ReplyTemplate().dump(registry_upkeep.add_reply_template(
+            self.db, template, principal, self.rules.clock.now()))
+
+    @rpc
+    def list_reply_templates(self, query, principal=None):
+        """An authority's reply templates: its own officers' only (another's: 404)."""
+        principal = require(principal_from(principal), "templates.manage")
+        query = load_payload(schemas.ReplyTemplatesQuery(), query, "query")
+        return {"templates": schemas.ReplyTemplate(many=True).dump(
+            queries.list_reply_templates(self.db, query, principal))}
+
     # --- acting on a case -------------------------------------------------------------------
 
     @rpc

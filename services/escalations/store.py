@@ -68,6 +68,8 @@ INDEXES = {
               ([("duplicate_of", 1)], {}),
               # the gauges: cases by state, overdue ones
               ([("status", 1)], {}), ([("due_at", 1)], {})],
+    # an authority's reply templates, by kind and topic
+    "reply_templates": [([("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)], {})],
     # search by folded name words (shared.folding)
     "authorities": [([("search.prefixes", 1)], {})],
     "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
@@ -235,6 +237,29 @@ def search_authorities(db, criteria, as_of, limit):
     if as_of:
         criteria = {"$and": [criteria, in_service_on(as_of)]}
     return list(db.authorities.find(criteria, OUT).sort("_id", 1).limit(limit))
+
+
+# --- reply templates -------------------------------------------------------------------------
+
+def add_reply_template(db, document):
+    db.reply_templates.insert_one(document)
+    return document
+
+
+def find_reply_template(db, template_id):
+    return db.reply_templates.find_one({"_id": template_id})
+
+
+def reply_templates(db, authority_id, kind=None, topics=None):
+    """An authority's templates (of ``kind``, for one of ``topics``), by kind, topic and id;
+    an authority keeps tens, not thousands."""
+    criteria = {"authority_id": authority_id}
+    if kind:
+        criteria["kind"] = kind
+    if topics:
+        criteria["topic"] = {"$in": list(topics)}
+    return list(db.reply_templates.find(criteria).sort(
+        [("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)]).limit(200))
 
 
 # --- routing rules ---------------------------------------------------------------------------

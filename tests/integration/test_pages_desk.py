@@ -185,6 +185,38 @@ def test_an_officer_takes_a_case_and_finds_it_under_mine_not_unassigned(browser,
     assert case["assignee_user_id"] and case["timeline"][-1]["action"] == "take"
 
 
+def test_an_answer_starts_from_a_reply_template_and_the_case_records_which(browser, system):
+    summary = "Rãnh thoát nước ngõ 5 thôn Yên Lan bị lấp"
+    [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
+    api(system, "officer", "POST", f"/cases/{case_id}/start", {})
+    context, page = signed_in(browser, system, "tamhop-officer")
+    try:
+        page.goto(f"{system.base_url}/app/templates")
+        form = page.locator("#add-template")
+        form.get_by_label("Dùng để").select_option("answer")
+        form.get_by_label("Lĩnh vực").select_option("infrastructure")
+        form.get_by_label("Tên mẫu").fill("Đã khắc phục")
+        form.get_by_label("Nội dung mẫu").fill("UBND xã đã chỉ đạo khắc phục xong.")
+        form.get_by_role("button", name="Thêm mẫu").click()
+        expect(page.locator("#templates")).to_contain_text("Đã khắc phục")
+
+        page.goto(f"{system.base_url}/app/cases/{case_id}")
+        page.locator("#action-answer").get_by_role("link", name="Đã khắc phục").click()
+        answer = page.locator("#action-answer textarea[name=answer]")
+        expect(answer).to_have_value("UBND xã đã chỉ đạo khắc phục xong.")
+        answer.fill("UBND xã đã chỉ đạo khắc phục xong, nạo vét ngày 05/12.")
+        page.locator("#action-answer").get_by_role("button").click()
+        expect(page.locator("#case-status")).to_have_text("Đã trả lời")
+        expect(page.get_by_text("(theo mẫu «Đã khắc phục»)")).to_be_visible()
+        screenshot(page, "officer-answer-from-template")
+    finally:
+        context.close()
+    case = api(system, "officer", "GET", f"/cases/{case_id}")
+    assert (case["timeline"][-1]["action"], case["timeline"][-1]["template_title"]) == (
+        "answer", "Đã khắc phục")
+    assert case["answer"] == "UBND xã đã chỉ đạo khắc phục xong, nạo vét ngày 05/12."
+
+
 # --- a mail for every step, each with a link that works after sign-in ----------------------
 
 def mail_for(system, case_id, address, subject):

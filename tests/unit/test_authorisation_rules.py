@@ -50,6 +50,7 @@ EXPECTED = {
     "cases.reopen": {CADRE},
     "cases.escalate": {OFFICER},
     "cases.take": {OFFICER},
+    "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},

@@ -7,7 +7,7 @@ from services.escalations import holding
 from services.escalations.case_life import STATES, TRANSITIONS
 from shared import contracts
 from shared.authorisation import Principal
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.unit.test_case_life import AT, OFFICER_PRINCIPAL, act, case_in
 
 COLLEAGUE = Principal("officer-2", "authority_officer", authority_id="ubnd-xa-tam-hop")
@@ -48,3 +48,27 @@ def test_only_the_holders_officers_take_and_only_while_the_holder_has_work():
 def test_a_case_that_changes_hands_has_nobody_at_its_new_holder(action):
     moved = act(case_in("in_progress", assignee_user_id="officer-1"), action)
     assert moved.changes["assignee_user_id"] is None
+
+
+# --- reply templates (services/escalations/reply_templates.py) -------------------------------
+
+def test_a_case_uses_only_its_holders_templates_for_that_action_and_topic():
+    from services.escalations.reply_templates import check_usable, new_template
+    template = new_template({"authority_id": "ubnd-xa-tam-hop", "kind": "answer",
+                             "topic": "*", "title": "Đã xử lý", "text": "Xã đã xử lý."},
+                            OFFICER_PRINCIPAL, AT)
+    assert template["created_by"] == "officer-1"
+    case = case_in("in_progress")
+    check_usable(template, case, "answer")
+    check_usable({**template, "topic": "infrastructure"}, case, "answer")
+    for wrong, action, code in (
+            ({**template, "authority_id": "ubnd-huyen-binh-xuyen"}, "answer", "unknown_template"),
+            (None, "answer", "unknown_template"),
+            (template, "request_information", "template_for_other_action"),
+            ({**template, "topic": "land"}, "answer", "template_for_other_topic")):
+        with pytest.raises(InvalidInput) as refused:
+            check_usable(wrong, case, action)
+        assert refused.value.reasons["template_id"][0]["code"] == code
+    with pytest.raises(NotFound):  # another authority's templates are not theirs to add
+        new_template({**template, "authority_id": "ubnd-huyen-binh-xuyen"}, OFFICER_PRINCIPAL,
+                     AT)

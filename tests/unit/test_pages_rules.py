@@ -169,6 +169,8 @@ UNIT = {"unit_id": "u1", "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "
         "path": ["a", "b", "c", "u1"]}
 AUTHORITY = {"authority_id": "a2", "name": "UBND huyện Bình Xuyên", "level": "district",
              "parent_authority_id": None, "email": "x@example"}
+TEMPLATE = {"template_id": "t1", "authority_id": "a1", "kind": "answer", "topic": "*",
+            "title": "Đã giải quyết", "text": "Đơn vị đã giải quyết."}
 STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
     {"topic": "land", "received": 4, "answered": 2, "acknowledged_on_time": 3,
      "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0}]}
@@ -211,6 +213,7 @@ PAGES = {
                      "actions": ["close"], "failed": "close", "errors": {"note": "x"},
                      "values": {"note": "y"}, "done": "close"},
     "case.html": {"case": CASE, "actions": allowed_actions("acknowledged", HOLDER),
+                  "templates": [TEMPLATE],
                   "units": {"u1": "Chi bộ thôn Nội Phật", "c": "Đảng bộ xã Tam Hợp"},
                   "authorities": [AUTHORITY], "failed": "answer",
                   "errors": {"answer": "Bắt buộc nhập.", "_action": "Bị từ chối"},
@@ -221,6 +224,9 @@ PAGES = {
                    "state": "routed", "filters": {"topic": "land", "unit_id": "u1"},
                    "topics": ["land"], "states": ["routed"],
                    "units": {"u1": "Chi bộ thôn Nội Phật"}},
+    "templates.html": {"templates": [TEMPLATE, {**TEMPLATE, "topic": "land"}],
+                       "kinds": ["answer", "request_information"], "topics": ["*", "land"],
+                       "errors": {"title": "Bắt buộc nhập."}, "values": {"kind": "answer"}},
     "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
                         "authorities": [AUTHORITY], "authority_id": "a2"},
     "admin_users.html": {"users": [{"username": "binh", "display_name": "Trần Thị Bình",

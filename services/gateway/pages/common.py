@@ -42,6 +42,7 @@ MENUS = {
               ("nav_my_visits", "/app/visits")),
     "authority_officer": (("nav_inbox", "/app/inbox"),
                           ("nav_escalated", "/app/inbox?view=escalated_past"),
+                          ("nav_templates", "/app/templates"),
                           ("nav_statistics", "/app/statistics")),
     "administrator": (("nav_statistics", "/app/admin/statistics"),
                       ("nav_users", "/app/admin/users"),

@@ -22,8 +22,8 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared import clock
-from shared.contracts import CONCERN_TOPICS, ID_PATTERN, Day
-from shared.contracts.rpc.cases import ASSIGNEES, CASE_STATUSES, INBOX_VIEWS
+from shared.contracts import ANY_TOPIC, CONCERN_TOPICS, ID_PATTERN, Day
+from shared.contracts.rpc.cases import ASSIGNEES, CASE_STATUSES, INBOX_VIEWS, TEMPLATE_KINDS
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them
@@ -66,9 +66,19 @@ class InboxPageQuery(LanguageQuery):
     cursor = fields.String(validate=validate.Length(1, 400))
 
 
+class TemplateForm(Schema):
+    csrf = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(validate=validate.Length(max=40))
+    topic = fields.String(validate=validate.Length(max=40))
+    title = fields.String(validate=validate.Length(max=400))
+    text = fields.String(validate=validate.Length(max=10000))
+
+
 class AfterActionQuery(LanguageQuery):
     done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take"})), metadata={
         "description": "the action just taken (the page says it was done)"})
+    template = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
+        "description": "a reply template whose text the answer or question form starts with"})
 
 
 class StatisticsPageQuery(LanguageQuery):
@@ -78,6 +88,7 @@ class StatisticsPageQuery(LanguageQuery):
 
 class CaseActionForm(Schema):
     csrf = fields.String(required=True, validate=validate.Length(1, 200))
+    template_id = fields.String(validate=validate.Length(max=80))
     question = fields.String(validate=validate.Length(max=5000))
     information = fields.String(validate=validate.Length(max=5000))
     authority_id = fields.String(validate=validate.Length(max=80))
@@ -99,6 +110,9 @@ ROUTES = {
         form=CsrfForm),
     ("POST", "/app/cases/<case_id>/<action>"): page_route(
         "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm),
+    ("GET", "/app/templates"): page_route("Officer: our authority's reply templates"),
+    ("POST", "/app/templates"): page_route("Officer: add a reply template",
+                                           form=TemplateForm),
     ("GET", "/app/statistics"): page_route(
         "Officer: our authority's statistics per topic", query=StatisticsPageQuery),
 }
@@ -108,6 +122,8 @@ def action_arguments(action, form):
     """The API's body for ``action`` from its form: only the action's own fields, and empty
     optional text left out so the service's defaults and messages apply."""
     arguments = {}
+    if form.get("template_id") and action in TEMPLATE_KINDS:
+        arguments["template_id"] = form["template_id"]
     for name in ACTION_FIELDS[action]:
         value = form.get(name)
         if value is None:
@@ -177,7 +193,20 @@ class OfficerPagesApi(PagesApi):
         if view.principal["role"] == "cadre":  # the raising side: the concern page
             return redirect(f"/app/concerns/{case['concern_id']}")
         authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
+        templates = []
+        if set(TEMPLATE_KINDS) & set(case["allowed_actions"]):
+            templates = self.escalations.list_reply_templates(
+                {"authority_id": view.principal["authority_id"], "topic": case["topic"]},
+                view.principal)["templates"]
+        chosen = query_args(view.request).get("template")
+        values = values or {}
+        for template in templates:  # the form starts from the template asked for
+            if template["template_id"] == chosen and not values:
+                failed = template["kind"]
+                values = {"template_id": chosen, ACTION_FIELDS[template["kind"]][0]:
+                          template["text"]}
         return view.render("case.html", status, case=case, units=self._unit_names([case]),
+                           templates=templates,
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],
                            authorities=authorities, failed=failed, errors=errors or {},
@@ -227,6 +256,36 @@ class OfficerPagesApi(PagesApi):
                            done=None,
                            actions=case["allowed_actions"], failed=action,
                            errors=errors, values=form)
+
+    @http("GET", "/app/templates")
+    def templates_page(self, request):
+        return self._page(request, "templates.manage",
+                          lambda view: self._templates_view(view))
+
+    def _templates_view(self, view, status=200, errors=None, values=None):
+        templates = self.escalations.list_reply_templates(
+            {"authority_id": view.principal["authority_id"]}, view.principal)["templates"]
+        return view.render("templates.html", status, templates=templates,
+                           kinds=TEMPLATE_KINDS, topics=(ANY_TOPIC, *CONCERN_TOPICS),
+                           errors=errors or {}, values=values or {})
+
+    @http("POST", "/app/templates")
+    def add_template_page(self, request):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            template = {name: form.get(name, "") for name in ("kind", "topic", "title", "text")}
+            try:
+                self.escalations.add_reply_template(
+                    {**template, "authority_id": view.principal["authority_id"]},
+                    view.principal)
+            except SausatError as error:
+                if error.status not in (400, 422):
+                    raise
+                return self._templates_view(view, page_status(error), view.errors(error),
+                                            template)
+            return redirect("/app/templates")
+        return self._page(request, "templates.manage", build)
 
     @http("GET", "/app/statistics")
     def officer_statistics_page(self, request):

@@ -93,6 +93,8 @@ class NoArguments(Schema):
 
 class RequestInformation(Schema):
     question = Text(2000, required=True)
+    # the reply template the text started from (recorded on the timeline)
+    template_id = Id(load_default=None, allow_none=True)
 
 
 class ProvideInformation(Schema):
@@ -106,6 +108,7 @@ class Redirect(Schema):
 
 class Answer(Schema):
     answer = Text(8000, required=True)
+    template_id = Id(load_default=None, allow_none=True)  # as RequestInformation's
 
 
 class Close(Schema):
@@ -132,6 +135,42 @@ ACTION_ARGUMENTS = {
     "reopen": Reopen, "escalate": Escalate,
 }
 assert set(ACTION_ARGUMENTS) == set(CASE_ACTIONS)
+
+
+# --- reply templates -------------------------------------------------------------------------
+
+# the actions a template's text starts: its kind
+TEMPLATE_KINDS = ("answer", "request_information")
+
+
+class AddReplyTemplate(Schema):
+    """A text an authority's officers start an answer or a question from, for one topic (or
+    every topic: "*")."""
+    authority_id = Id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(TEMPLATE_KINDS))
+    topic = fields.String(required=True, validate=validate.OneOf((ANY_TOPIC, *CONCERN_TOPICS)))
+    title = Text(120, required=True)
+    text = Text(8000, required=True)
+
+
+class ReplyTemplatesQuery(Schema):
+    authority_id = Id(required=True)
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(TEMPLATE_KINDS))
+    # the templates for this topic and those for every topic
+    topic = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(CONCERN_TOPICS))
+
+
+class ReplyTemplate(Schema):
+    template_id = fields.String(attribute="_id")
+    authority_id = fields.String()
+    kind = fields.String()
+    topic = fields.String()
+    title = fields.String()
+    text = fields.String()
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -186,6 +225,9 @@ class TimelineEntry(Schema):
     because = fields.Dict(allow_none=True)
     authority_id = fields.String(allow_none=True)
     authority_name = fields.String(allow_none=True)
+    # the reply template an answer or a question started from
+    template_id = fields.String(allow_none=True, dump_default=None)
+    template_title = fields.String(allow_none=True, dump_default=None)
 
 
 class Case(Schema):
