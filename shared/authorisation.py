@@ -56,6 +56,10 @@ PERMISSIONS = {
     "cases.escalate": frozenset({OFFICER}),
     # who besides the head reads a confidential case: the holding authority's head names them
     "cases.name_officers": frozenset({OFFICER}),
+    # an authority's reply templates: its own officers add and read them
+    "templates.manage": frozenset({OFFICER}),
+    # taking a case to work on: not a transition of the table, an officer of its holder
+    "cases.take": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

@@ -36,7 +36,8 @@ RECEIVED_ASSERTION_KEY = "received_principal_assertion"
 IDENTITY_KEYS = frozenset({CALLER_KEY, ASSERTION_KEY, RECEIVED_ASSERTION_KEY})
 
 _REGISTRY_READS = frozenset({
-    "assignments.get_unit", "assignments.unit_history", "assignments.list_units",
+    "assignments.get_unit", "assignments.unit_names", "assignments.unit_history",
+    "assignments.list_units",
     "assignments.list_levels", "assignments.list_reorganisations", "assignments.get_cadre",
     "assignments.list_cadres", "assignments.list_assignments",
     "assignments.list_unit_assignments", "assignments.get_working_group",

@@ -72,7 +72,9 @@ SUBSCRIPTIONS = (
         contracts.CADRE_CONTACT_CHANGED)),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
-        contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED)),
+        contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
+        contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
+        contracts.CASE_REOPENED)),
     # reorganisations of the tree: the visits' units and escalations' routing follow them
     Subscription("visits", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
     Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),

@@ -90,6 +90,8 @@ class RunningSystem:
             "PYTHONWARNINGS": "ignore",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.catcher.port),
+            # the mails' links point at this system's own gateway
+            "PAGES_URL": self.base_url,
             # production (deploy/config.yml's default): each service connects as its own
             # broker user (service_uris) and the token key is this system's own
             "TOKEN_SECRET": secrets.token_urlsafe(32),

@@ -18,6 +18,15 @@ def get_unit(db, unit_id, query):
     return tree.unit_on(db, unit_id, day_asked(query))
 
 
+def unit_names(db, query):
+    """The names today of the units ``query["unit_ids"]`` (one indexed read; a unit unknown
+    or no longer existing is left out)."""
+    day = history.iso(clock.today())
+    found = (history.state_on(unit, day)
+             for unit in store.units_named(db, sorted(set(query["unit_ids"]))))
+    return [unit for unit in found if unit is not None]
+
+
 def unit_history(db, unit_id):
     return store.unit_history(db, unit_id)
 

@@ -54,6 +54,12 @@ class AssignmentsService(ReportsHealth):
         return schemas.Unit().dump(queries.get_unit(self.db, unit_id, query))
 
     @rpc
+    def unit_names(self, query):
+        """Today's names of a page's units, in one call (the officer's inbox)."""
+        query = load_payload(schemas.UnitNamesQuery(), query, "query")
+        return {"units": schemas.UnitName(many=True).dump(queries.unit_names(self.db, query))}
+
+    @rpc
     def unit_history(self, unit_id):
         return schemas.UnitHistory().dump(queries.unit_history(self.db, unit_id))
 

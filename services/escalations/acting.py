@@ -10,9 +10,10 @@ sweep at once, the version condition lets exactly one of them act on each case. 
     act_on_case(db, rules, case_id, "acknowledge", {}, officer)   # the case as shown after it
     sweep_deadlines(db, rules)        # {"remind": 1, "escalate": 0, "lost_race": 0}
 """
+import dataclasses
 from logging import getLogger
 
-from services.escalations import case_life, cases, queries, store
+from services.escalations import case_life, cases, holding, queries, reply_templates, store
 from services.escalations.access import check_principal, heads, may_read
 from shared.authorisation import actor_of
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
@@ -30,14 +31,37 @@ def act_on_case(db, rules, case_id, action, args, principal):
         raise Conflict("a duplicate follows its original's answer; answer the original",
                        {"action": [action], "state": [case["status"]]})
     check_principal(case, action, principal)
+    template = _template(db, case, action, args.pop("template_id", None))
     args = _resolve(db, case, action, args, principal)
     now = rules.clock.now()
     who = {"user_id": principal.user_id, "role": principal.role}
     outcome = case_life.apply_action(case, action, who, now, rules.policy, **args)
+    if template is not None:  # the timeline line names the text it started from
+        outcome = dataclasses.replace(outcome, entry={
+            **outcome.entry, "template_id": template["_id"], "template_title": template["title"]})
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
               principal.user_id)
-    return queries.show(db, stored, now, principal)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
+def take_case(db, rules, case_id, principal):
+    """``principal`` takes the case to work on (``holding.take``); the case as they see it."""
+    case = queries.visible_case(db, case_id, principal)
+    now = rules.clock.now()
+    stored = store.commit(db, case, holding.take(case, principal, now),
+                          actor=actor_of(principal))
+    _log.info("case %s taken by %s", case_id, principal.user_id)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
+def _template(db, case, action, template_id):
+    """The reply template an answer or a question started from, if usable on this case."""
+    if template_id is None:
+        return None
+    template = store.find_reply_template(db, template_id)
+    reply_templates.check_usable(template, case, action)
+    return template
 
 
 def name_officers(db, rules, case_id, user_ids, principal):

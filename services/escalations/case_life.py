@@ -197,7 +197,7 @@ def apply_action(case, action, actor, at, policy, **args):
         if to == holder:
             raise RuleViolated("a case cannot be redirected to the authority holding it",
                                {"authority_id": [reason("same_authority", to)]})
-        changes.update(authority_id=to, triage=False, received_at=at)
+        changes.update(authority_id=to, triage=False, received_at=at, assignee_user_id=None)
         if state == UNROUTED:  # its first holder: the clock starts now
             acknowledge_by, answer_by = policy.deadlines_for(
                 case["topic"], case.get("urgency", "normal"), at)
@@ -271,7 +271,8 @@ def apply_action(case, action, actor, at, policy, **args):
             changes.update(authority_id=parent, received_at=at, acknowledged_at=None,
                            acknowledge_by=acknowledge_by.isoformat(),
                            answer_by=answer_by.isoformat(),
-                           escalated_past=[*case.get("escalated_past", []), holder])
+                           escalated_past=[*case.get("escalated_past", []), holder],
+                           assignee_user_id=None)
         event = (contracts.CASE_ESCALATED, {**refs, "from_authority_id": holder,
                                             "authority_id": parent,
                                             "standing_committee_flagged": parent is None,
@@ -295,7 +296,7 @@ def apply_action(case, action, actor, at, policy, **args):
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)
         event = (contracts.CASE_REOPENED, {**refs, "authority_id": holder, "reason": why,
-                                           "answer_by": answer_by})
+                                           "answer_by": answer_by, "because": because})
     else:  # pragma: no cover - every action of the table has a branch above
         raise AssertionError(action)
 

@@ -13,6 +13,7 @@ import datetime as dt
 from services.escalations import case_life
 from services.escalations.access import actions_for
 from shared import contracts
+from shared.clock import vietnam_date
 
 SYSTEM_ACTOR = {"user_id": "system", "role": "system"}
 
@@ -41,6 +42,8 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         "routed_at": now, "received_at": now, "acknowledged_at": None, "awaiting_since": None,
         "answer": None, "answered_at": None, "closed_at": None, "duplicate_of": None,
         "escalated_past": [], "reminded": [], "reopened_count": 0,
+        # the holder's officer who took it (services/escalations/holding.py)
+        "assignee_user_id": None,
         "standing_committee_flagged": False, "triage": rule is None,
     }
     authority_id = rule.authority_id if rule else triage_authority_id
@@ -71,13 +74,20 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
     return case, event
 
 
-def shown(case, now, authority_names, principal=None):
+def shown(case, now, authority_names, principal=None, calendar=None):
     """A case as the inbox and the case page show it to ``principal`` (times in UTC, as
-    stored), with the actions their side may take now (None: a trusted internal caller)."""
+    stored), with the actions their side may take now (None: a trusted internal caller) and,
+    given the working ``calendar``, the running deadline's last day and the working days left
+    to it (``due_on``, ``working_days_left``: "hết ngày 09/12, còn 3 ngày làm việc")."""
     due_at = case.get("due_at") and case["due_at"].astimezone(dt.timezone.utc)
+    pending = case_life.pending_deadline(case) if "status" in case else None
+    due_on = pending[1] if pending else None
+    days_left = (calendar.working_days_left(vietnam_date(now), due_on)
+                 if due_on and calendar is not None else None)
     if "timeline" in case:  # each line names the authority it left the case with
         case = {**case, "timeline": [{**entry, "authority_name": authority_names.get(
             entry.get("authority_id"))} for entry in case["timeline"]]}
     return {**case, "authority_name": authority_names.get(case.get("authority_id")),
             "due_at": due_at, "overdue": bool(due_at and due_at <= now),
+            "due_on": due_on and due_on.isoformat(), "working_days_left": days_left,
             "allowed_actions": actions_for(case, principal)}

@@ -1,6 +1,12 @@
 """What personal data the escalations service keeps, why, and for how long (the processing
 record, ``shared.processing_record``)."""
-from shared.processing_record import CONCERN_TEXTS, PROCESSED_EVENTS, NoPersonalData
+from shared.processing_record import (
+    CONCERN_TEXTS,
+    PROCESSED_EVENTS,
+    TASK,
+    NoPersonalData,
+    PersonalData,
+)
 
 OFFICES = NoPersonalData("Cơ quan xử lý: tên, cấp, địa chỉ thư của cơ quan (không của cá nhân)")
 RULES = NoPersonalData("Quy tắc chuyển ý kiến theo lĩnh vực và địa bàn")
@@ -13,4 +19,9 @@ PROCESSING = {
     "routing_rules_retired": RULES,
     "unit_routes": NoPersonalData("Đơn vị trước đây thuộc đâu (để chuyển ý kiến đúng nơi)"),
     "processed_events": PROCESSED_EVENTS,
+    "reply_templates": PersonalData(
+        what="Mẫu câu trả lời của cơ quan (có thể nêu tên người ký), người đã thêm mẫu",
+        subjects="Cán bộ cơ quan xử lý", purpose="Trả lời, hỏi thêm thông tin theo mẫu thống nhất",
+        legal_basis=TASK, who_sees="Cán bộ của cơ quan đó",
+        retention="Đến khi cơ quan xóa mẫu (chưa có chức năng xóa)"),
 }

@@ -13,6 +13,7 @@ from services.escalations.access import heads, holds, may_read
 from shared import folding
 from shared.authorisation import OFFICER, OPERATOR
 from shared.clock import vietnam_midnight
+from shared.contracts import ANY_TOPIC
 from shared.errors import NotFound
 
 # --- cases -----------------------------------------------------------------------------------
@@ -34,45 +35,49 @@ def visible_case(db, case_id, principal):
     return case
 
 
-def show(db, case, now, principal):
-    """The case as ``principal`` sees it, with its holder's name and their actions."""
+def show(db, case, now, principal, calendar=None):
+    """The case as ``principal`` sees it, with its holder's name and their actions (and the
+    working days left to its deadline, by ``calendar``)."""
     named = {case.get("authority_id")} | {entry.get("authority_id")
                                           for entry in case.get("timeline", ())}
-    return cases.shown(case, now, store.authority_names(db, named - {None}), principal)
+    return cases.shown(case, now, store.authority_names(db, named - {None}), principal,
+                       calendar)
 
 
-def _shown(db, found, now, principal):
+def _shown(db, found, now, principal, calendar=None):
     names = store.authority_names(
         db, {case["authority_id"] for case in found if case.get("authority_id")})
-    return [cases.shown(case, now, names, principal) for case in found]
+    return [cases.shown(case, now, names, principal, calendar) for case in found]
 
 
-def get_case(db, case_id, principal, now):
+def get_case(db, case_id, principal, now, calendar=None):
     """A case with its timeline: an officer's authority's, a cadre's own concern's."""
-    return show(db, visible_case(db, case_id, principal), now, principal)
+    return show(db, visible_case(db, case_id, principal), now, principal, calendar)
 
 
-def get_case_for_concern(db, concern_id, principal, now):
+def get_case_for_concern(db, concern_id, principal, now, calendar=None):
     """The case of a concern, only one the principal may see, else NotFound like a concern
     with no case yet."""
     case = store.case_of_concern(db, concern_id)
     if case is None or not may_read(principal, case):
         raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
-    return show(db, case, now, principal)
+    return show(db, case, now, principal, calendar)
 
 
-def inbox(db, query, principal, now):
+def inbox(db, query, principal, now, calendar=None):
     """An authority's cases a page at a time, only its own officers'; the counts per state,
     exact."""
     authority = store.find_authority(db, query["authority_id"])
     if authority is None or not holds(principal, authority["_id"]):
         raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    assignee = {"mine": principal.user_id if principal else None,
+                "unassigned": None}.get(query["assignee"], store.ANYONE)
     page = store.inbox_page(
-        db, authority["_id"], query["view"], query,
+        db, authority["_id"], query["view"], query, assignee=assignee,
         received_from=query["received_from"] and vietnam_midnight(query["received_from"]),
         received_to=query["received_to"] and vietnam_midnight(query["received_to"]),
         officer_id=_uncleared_officer(principal, authority["_id"]))
-    shown = _shown(db, page["items"], now, principal)
+    shown = _shown(db, page["items"], now, principal, calendar)
     # exact: an index-only count per state, no document read
     counts = store.counts_by_state(db, authority["_id"], case_life.STATES)
     return {"authority": authority, "view": query["view"],
@@ -112,6 +117,15 @@ def case_statistics(db, query, principal):
             "period_from": query["period_from"].isoformat(),
             "period_to": query["period_to"].isoformat(),
             "rows": statistics.case_statistics(summaries)}
+
+
+def list_reply_templates(db, query, principal):
+    """An authority's reply templates (of a kind; for a topic: its own and every topic's),
+    only to its own officers."""
+    if not holds(principal, query["authority_id"]):
+        raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    topics = (query["topic"], ANY_TOPIC) if query["topic"] else None
+    return store.reply_templates(db, query["authority_id"], query["kind"], topics)
 
 
 # --- the registry ----------------------------------------------------------------------------

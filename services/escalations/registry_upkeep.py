@@ -13,7 +13,7 @@ routing rules in force end the day before. ``principal`` is who asks (already al
 import datetime as dt
 from logging import getLogger
 
-from services.escalations import routing, store
+from services.escalations import reply_templates, routing, store
 from shared import clock, contracts, folding
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -198,3 +198,9 @@ def _picked(group, on):
 
 # the escalations service's own migrations, after shared.migrations.every_service's; append only
 MIGRATIONS = [Migration("retire_duplicate_routing_rules", resolve_duplicate_rules)]
+
+
+def add_reply_template(db, template, principal, now):
+    """Store a reply template an officer adds for their own authority."""
+    return store.add_reply_template(
+        db, reply_templates.new_template(template, principal, now))

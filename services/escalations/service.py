@@ -107,6 +107,24 @@ class EscalationsService(ReportsHealth):
         return {**found, "routing_rules": schemas.RoutingRule(many=True).dump(
             found["routing_rules"])}
 
+    # --- reply templates -------------------------------------------------------------------
+
+    @rpc
+    def add_reply_template(self, template, principal=None):
+        """A reply template an officer adds for their own authority."""
+        principal = require(principal_from(principal), "templates.manage")
+        template = load_payload(schemas.AddReplyTemplate(), template, "reply template")
+        return schemas.ReplyTemplate().dump(registry_upkeep.add_reply_template(
+            self.db, template, principal, self.rules.clock.now()))
+
+    @rpc
+    def list_reply_templates(self, query, principal=None):
+        """An authority's reply templates: its own officers' only (another's: 404)."""
+        principal = require(principal_from(principal), "templates.manage")
+        query = load_payload(schemas.ReplyTemplatesQuery(), query, "query")
+        return {"templates": schemas.ReplyTemplate(many=True).dump(
+            queries.list_reply_templates(self.db, query, principal))}
+
     # --- acting on a case -------------------------------------------------------------------
 
     @rpc
@@ -135,6 +153,17 @@ class EscalationsService(ReportsHealth):
         return schemas.CaseWithTimeline().dump(acting.name_officers(
             self.db, self.rules, case_id, naming["user_ids"], principal))
 
+    @rpc
+    def take_case(self, case_id, principal=None):
+        """The signed-in officer takes a case their authority holds, to work on it (not a
+        change of state: ``holding``); a case they may not see is 404 like a missing one."""
+        principal = require(principal_from(principal), "cases.take")
+        if principal is None:
+            raise InvalidInput("a case is taken by a signed-in officer",
+                               {"principal": ["required"]})
+        return schemas.CaseWithTimeline().dump(
+            acting.take_case(self.db, self.rules, case_id, principal))
+
     @sweep_timer
     def sweep_deadlines(self):
         return acting.sweep_deadlines(self.db, self.rules)
@@ -147,7 +176,8 @@ class EscalationsService(ReportsHealth):
         answers like a missing one)."""
         principal = require(principal_from(principal), "cases.read")
         return schemas.CaseWithTimeline().dump(
-            queries.get_case(self.db, case_id, principal, self.rules.clock.now()))
+            queries.get_case(self.db, case_id, principal, self.rules.clock.now(),
+                             self.rules.policy.calendar))
 
     @rpc
     def get_case_for_concern(self, concern_id, principal=None):
@@ -155,14 +185,16 @@ class EscalationsService(ReportsHealth):
         NotFound like a concern with no case yet."""
         principal = require(principal_from(principal), "concerns.read")
         return schemas.Case().dump(
-            queries.get_case_for_concern(self.db, concern_id, principal, self.rules.clock.now()))
+            queries.get_case_for_concern(self.db, concern_id, principal, self.rules.clock.now(),
+                                         self.rules.policy.calendar))
 
     @rpc
     def inbox(self, query, principal=None):
         """An authority's cases: only its own officers'; another's answers like a missing one."""
         principal = require(principal_from(principal), "cases.inbox")
         query = load_payload(schemas.InboxQuery(), query, "inbox query")
-        found = queries.inbox(self.db, query, principal, self.rules.clock.now())
+        found = queries.inbox(self.db, query, principal, self.rules.clock.now(),
+                              self.rules.policy.calendar)
         return {**found, "authority": schemas.Authority().dump(found["authority"]),
                 "cases": schemas.Case(many=True).dump(found["cases"])}
 

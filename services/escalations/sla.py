@@ -53,6 +53,11 @@ class WorkingCalendar:
                 days -= 1
         return day
 
+    def working_days_left(self, today, due_on):
+        """How many working days remain to act, today included (0 once ``due_on`` is past):
+        what people say beside a deadline ("còn 3 ngày làm việc")."""
+        return self.working_days_between(today - dt.timedelta(days=1), due_on)
+
     def working_days_between(self, start, end):
         """How many working days fall after ``start`` and on or before ``end``."""
         count, day = 0, start

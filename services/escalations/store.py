@@ -25,6 +25,8 @@ LISTED = {"outbox": 0, "timeline": 0}
 # an authority as its upkeep reads it: without its events
 OUT = {"outbox": 0, "outbox_pending": 0}
 SWEEP_BATCH = 200
+# an inbox of every officer's cases, not narrowed to one assignee (nor to nobody)
+ANYONE = object()
 
 # the inbox a page at a time: overdue first, then by deadline (due_sort: the running deadline,
 # or far future), the newest first among equals; the cases escalated past it, newest first;
@@ -50,6 +52,9 @@ INDEXES = {
                 ("_id", 1)], {}),
               ([("authority_id", 1), ("status", 1), ("unit_path", 1), ("due_sort", 1),
                 ("routed_at", -1), ("_id", 1)], {}),
+              # ... the ones an officer took ("mine"), or nobody did ("unassigned")
+              ([("authority_id", 1), ("assignee_user_id", 1), ("due_sort", 1),
+                ("routed_at", -1), ("_id", 1)], {}),
               # the counts per status
               ([("authority_id", 1), ("status", 1)], {}),
               # statistics per period
@@ -66,6 +71,8 @@ INDEXES = {
               ([("named_officer_ids", 1), ("routed_at", -1), ("_id", -1)], {}),
               # the gauges: cases by state, overdue ones
               ([("status", 1)], {}), ([("due_at", 1)], {})],
+    # an authority's reply templates, by kind and topic
+    "reply_templates": [([("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)], {})],
     # search by folded name words (shared.folding)
     "authorities": [([("search.prefixes", 1)], {})],
     "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
@@ -163,11 +170,12 @@ NOT_CONFIDENTIAL = {"confidential": {"$ne": True}}
 
 
 def inbox_page(db, authority_id, view, query, received_from=None, received_to=None,
-               officer_id=None):
+               officer_id=None, assignee=ANYONE):
     """A page of the cases ``authority_id`` holds (view "holding"), that were escalated past
     it, or the confidential ones its head named ``officer_id`` on ("named"); ``query``'s
-    status, topic and unit narrow it, received between the two moments. ``officer_id``: an
-    officer who does not head it, listed no confidential case but in the "named" view."""
+    status, topic and unit narrow it, received between the two moments, and ``assignee`` (a
+    user id, None: nobody's; ``ANYONE``: whoever's). ``officer_id``: an officer who does not
+    head it, listed no confidential case but in the "named" view."""
     if view == "holding":
         criteria, order = {"authority_id": authority_id}, INBOX_ORDER
     elif view == "named":
@@ -182,6 +190,8 @@ def inbox_page(db, authority_id, view, query, received_from=None, received_to=No
             criteria[field] = query[field]
     if query["unit_id"]:
         criteria["unit_path"] = query["unit_id"]
+    if assignee is not ANYONE:
+        criteria["assignee_user_id"] = assignee
     period = {}
     if received_from:
         period["$gte"] = received_from
@@ -272,6 +282,29 @@ def search_authorities(db, criteria, as_of, limit):
     if as_of:
         criteria = {"$and": [criteria, in_service_on(as_of)]}
     return list(db.authorities.find(criteria, OUT).sort("_id", 1).limit(limit))
+
+
+# --- reply templates -------------------------------------------------------------------------
+
+def add_reply_template(db, document):
+    db.reply_templates.insert_one(document)
+    return document
+
+
+def find_reply_template(db, template_id):
+    return db.reply_templates.find_one({"_id": template_id})
+
+
+def reply_templates(db, authority_id, kind=None, topics=None):
+    """An authority's templates (of ``kind``, for one of ``topics``), by kind, topic and id;
+    an authority keeps tens, not thousands."""
+    criteria = {"authority_id": authority_id}
+    if kind:
+        criteria["kind"] = kind
+    if topics:
+        criteria["topic"] = {"$in": list(topics)}
+    return list(db.reply_templates.find(criteria).sort(
+        [("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)]).limit(200))
 
 
 # --- routing rules ---------------------------------------------------------------------------

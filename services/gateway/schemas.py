@@ -70,6 +70,8 @@ class CaseActionArguments(Schema):
     answer = _optional(escalations.Answer, "answer")
     outcome = _optional(escalations.Close, "outcome")
     original_case_id = Id(metadata={"description": "mark_duplicate: the original case"})
+    template_id = Id(metadata={"description": "answer, request_information: the reply "
+                                              "template the text started from"})
 
 
 class UserPath(Schema):
@@ -78,6 +80,25 @@ class UserPath(Schema):
 
 class AuthorityPath(Schema):
     authority_id = Id(required=True, metadata={"example": "ubnd-xa-tam-hop"})
+
+
+class TakeCase(Schema):
+    """Nothing to send: who takes the case is the signed-in officer."""
+
+
+class AddReplyTemplate(escalations.AddReplyTemplate):
+    """The escalations service's own template; the authority comes from the path."""
+    class Meta:
+        exclude = ("authority_id",)
+
+
+class ReplyTemplatesQuery(escalations.ReplyTemplatesQuery):
+    class Meta:
+        exclude = ("authority_id",)
+
+
+class ReplyTemplates(Schema):
+    templates = fields.List(fields.Nested(escalations.ReplyTemplate), required=True)
 
 
 # --- responses -------------------------------------------------------------------------------

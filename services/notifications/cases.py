@@ -8,71 +8,106 @@
 | case_escalated     | the authority one level up (none past top)  | a case escalated to you     |
 | case_deadline_near | the authority holding the case (if not late)| a deadline is near          |
 | case_answered      | the cadre who carried the concern           | an answer arrived           |
+| case_information_requested | the cadre who carried the concern   | a question waits for you    |
+| case_information_provided  | the authority holding the case      | the information you asked   |
+| case_reopened      | the authority holding the case              | the answer was rejected     |
+
+Every mail links to the case's page (an authority's officers) or the concern's (the cadre),
+at ``PAGES_URL``; the sign-in page returns there.
 
 Each function gathers the facts from the directory (raising ``NotYetKnown`` for one that has
 not arrived, so the event is retried) and leaves the wording to ``messages``. Example::
 
     for case_id, message in TELLINGS[event.event_type](db, event): ...
 """
+import dataclasses
+
 from services.notifications import directory, messages
 from shared import contracts
 
 
-def _facts(db, payload):
-    return directory.case_facts(db, payload["case_id"], payload["concern_id"])
+def _facts(db, payload, pages_url=None):
+    facts = directory.case_facts(db, payload["case_id"], payload["concern_id"])
+    return dataclasses.replace(facts, pages_url=pages_url)
 
 
 def _name_of(db, authority_id):
     return directory.authority(db, authority_id).name if authority_id else None
 
 
-def case_routed(db, event):
+def case_routed(db, event, pages_url=None):
     payload = event.payload
     authority = directory.authority(db, payload["authority_id"])
     return [(payload["case_id"], messages.case_reached_you(
-        _facts(db, payload), authority, payload["acknowledge_by"]))]
+        _facts(db, payload, pages_url), authority, payload["acknowledge_by"]))]
 
 
-def case_unrouted(db, event):
+def case_unrouted(db, event, pages_url=None):
     payload = event.payload
     if payload["authority_id"] is None:  # no triage authority configured: nobody to tell
         return []
     authority = directory.authority(db, payload["authority_id"])
-    return [(payload["case_id"], messages.case_needs_routing(_facts(db, payload), authority))]
+    return [(payload["case_id"], messages.case_needs_routing(
+        _facts(db, payload, pages_url), authority))]
 
 
-def case_redirected(db, event):
+def case_redirected(db, event, pages_url=None):
     payload = event.payload
     authority = directory.authority(db, payload["authority_id"])
     return [(payload["case_id"], messages.case_redirected_to_you(
-        _facts(db, payload), authority, _name_of(db, payload["from_authority_id"]),
+        _facts(db, payload, pages_url), authority, _name_of(db, payload["from_authority_id"]),
         payload["reason"]))]
 
 
-def case_escalated(db, event):
+def case_escalated(db, event, pages_url=None):
     payload = event.payload
     if payload["authority_id"] is None:  # past the top: the standing committee is flagged
         return []
     authority = directory.authority(db, payload["authority_id"])
     return [(payload["case_id"], messages.case_escalated_to_you(
-        _facts(db, payload), authority, _name_of(db, payload["from_authority_id"]),
+        _facts(db, payload, pages_url), authority, _name_of(db, payload["from_authority_id"]),
         messages.escalation_reason(payload["reason"], payload.get("because"))))]
 
 
-def case_deadline_near(db, event):
+def case_deadline_near(db, event, pages_url=None):
     payload = event.payload
     if messages.too_late_to_remind(event.occurred_at, payload["due_on"]):
         return []  # the sweep ran after the deadline: the escalation's mail says enough
     authority = directory.authority(db, payload["authority_id"])
     return [(payload["case_id"], messages.deadline_near(
-        _facts(db, payload), authority, payload["deadline"], payload["due_on"]))]
+        _facts(db, payload, pages_url), authority, payload["deadline"], payload["due_on"]))]
 
 
-def case_answered(db, event):
+def case_answered(db, event, pages_url=None):
     payload = event.payload
     cadre = directory.carrier(db, payload["concern_id"])
     return [(payload["case_id"], messages.answer_arrived(
-        _facts(db, payload), cadre, _name_of(db, payload["authority_id"]), payload["answer"]))]
+        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
+        payload["answer"]))]
+
+
+def case_information_requested(db, event, pages_url=None):
+    payload = event.payload
+    cadre = directory.carrier(db, payload["concern_id"])
+    return [(payload["case_id"], messages.information_requested(
+        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
+        payload["question"]))]
+
+
+def case_information_provided(db, event, pages_url=None):
+    payload = event.payload
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.information_provided(
+        _facts(db, payload, pages_url), authority, payload["information"],
+        payload["answer_by"]))]
+
+
+def case_reopened(db, event, pages_url=None):
+    payload = event.payload
+    authority = directory.authority(db, payload["authority_id"])
+    return [(payload["case_id"], messages.answer_rejected(
+        _facts(db, payload, pages_url), authority, payload["reason"], payload["answer_by"],
+        payload.get("because")))]
 
 
 TELLINGS = {
@@ -82,5 +117,8 @@ TELLINGS = {
     contracts.CASE_ESCALATED: case_escalated,
     contracts.CASE_DEADLINE_NEAR: case_deadline_near,
     contracts.CASE_ANSWERED: case_answered,
+    contracts.CASE_INFORMATION_REQUESTED: case_information_requested,
+    contracts.CASE_INFORMATION_PROVIDED: case_information_provided,
+    contracts.CASE_REOPENED: case_reopened,
 }
 CASE_EVENTS = tuple(TELLINGS)

@@ -40,6 +40,8 @@ class CaseFacts:
     unit_name: str = None
     raised_on: dt.date = None
     confidential: bool = False   # its text stays in the system (summary None)
+    # where people open the pages (PAGES_URL); None: no link (a mail without one)
+    pages_url: str = None
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,23 @@ def _subject(lead, case):
     return say("mail.subject", lead=lead, summary=_short(case.summary or case.case_id))
 
 
+def page_link(case, recipient):
+    """Where the recipient opens this case, behind sign-in (which returns to it): an
+    authority's officers its case page, the cadre who carried it the concern's page."""
+    if not case.pages_url:
+        return None
+    base = case.pages_url.rstrip("/")
+    if recipient.kind == "cadre":
+        return f"{base}/app/concerns/{case.concern_id}"
+    return f"{base}/app/cases/{case.case_id}"
+
+
 def _body(recipient, opening, case, extra_lines):
     key = "mail.dear_comrade" if recipient.kind == "cadre" else "mail.dear"
+    link = page_link(case, recipient)
+    opened = ["", say("mail.open_link", link=link)] if link else []
     lines = [say(key, name=recipient.name), "", opening, *_concern_lines(case), *extra_lines,
-             "", say("mail.footer")]
+             *opened, "", say("mail.footer")]
     return "\n".join(lines) + "\n"
 
 
@@ -197,3 +212,44 @@ def answer_arrived(case, cadre, authority_name, answer):
         subject=_subject(say("mail.answered_subject"), case),
         body=_body(cadre, say("mail.answered", authority=authority_name), case,
                    ["", say("mail.answer_heading"), answer]))
+
+
+def information_requested(case, cadre, authority_name, question):
+    """``case_information_requested``: the cadre who carried the concern is asked; the answer
+    deadline waits for them."""
+    return Message(
+        recipient=cadre,
+        subject=_subject(say("mail.information_requested_subject"), case),
+        body=_body(cadre, say("mail.information_requested", authority=authority_name), case,
+                   ["", say("mail.question_heading"), question]))
+
+
+def information_provided(case, authority, information, answer_by):
+    """``case_information_provided``: the authority holding the case has what it asked for;
+    its answer deadline runs again."""
+    return Message(
+        recipient=authority,
+        subject=_subject(say("mail.information_provided_subject"), case),
+        body=_body(authority, say("mail.information_provided"), case,
+                   [say("mail.deadline_on", deadline=_deadline("answer"),
+                        day=vn_date(answer_by)),
+                    "", say("mail.information_heading"), information]))
+
+
+def answer_rejected(case, authority, reason, answer_by, because=None):
+    """``case_reopened``: the branch was not satisfied with the answer read out (``because``:
+    its verdict, the comment in the members' words), or the raising side reopened the closed
+    case (``reason``: their words); the authority answers again."""
+    if (because or {}).get("code") == "members_not_satisfied":
+        extra = [say("mail.members_not_satisfied",
+                     day=vn_date(dt.date.fromisoformat(because["reviewed_on"])))]
+        if because.get("comment"):
+            extra.append(say("mail.comment", comment=because["comment"]))
+    else:
+        extra = [say("mail.reason", reason=reason)]
+    return Message(
+        recipient=authority,
+        subject=_subject(say("mail.reopened_subject"), case),
+        body=_body(authority, say("mail.reopened"), case,
+                   [*extra, say("mail.deadline_on", deadline=_deadline("answer"),
+                                day=vn_date(answer_by))]))

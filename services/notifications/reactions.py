@@ -17,7 +17,8 @@ def learn(db, event):
 def tell(db, outbox, event):
     """A redelivered event stores nothing new: each notification is keyed by event and
     recipient (``outgoing.enqueue``)."""
-    for case_id, message in cases.TELLINGS[event.event_type](db, event):
+    telling = cases.TELLINGS[event.event_type]
+    for case_id, message in telling(db, event, outbox.settings["PAGES_URL"]):
         outbox.enqueue(event, message, case_id)
 
 

@@ -90,6 +90,19 @@ class CaseReopened(Schema):
     authority_id = Id(required=True)
     reason = Text(2000, required=True)
     answer_by = fields.Date(required=True)
+    # the branch's verdict as a code and its values ({"code": "members_not_satisfied",
+    # "reviewed_on": ..., "comment": ...}), worded by whoever tells a person; None: the
+    # raising side's own reason (and events from before it)
+    because = fields.Dict(allow_none=True)
+
+
+class CaseAssigned(Schema):
+    """An officer of the authority holding the case took it: they work on it now. Not a change
+    of state (the case machine's table is untouched)."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    assignee_user_id = Id(required=True)
 
 
 class CaseEscalated(Schema):
@@ -135,6 +148,7 @@ CASE_CLOSED = EventType("escalations", "case_closed", CaseClosed)
 CASE_MARKED_DUPLICATE = EventType("escalations", "case_marked_duplicate", CaseMarkedDuplicate)
 CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
 CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
+CASE_ASSIGNED = EventType("escalations", "case_assigned", CaseAssigned)
 CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
 CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)
 

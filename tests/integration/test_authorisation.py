@@ -35,6 +35,7 @@ class World:
         # the snapshot reads as the gateway would for them: signed principals, no trusted None
         self.operator = principal_of(system, "operator")
         self.administrator = principal_of(system, "administrator")
+        self.officer = principal_of(system, "officer")
         self.headers = {role: system.headers[role] for role in ROLES}
 
     def call(self, role, method, path, body=None, headers=None):
@@ -64,6 +65,9 @@ class World:
                 "routing_rules": cluster.escalations.list_routing_rules({"limit": 500}),
                 "users": cluster.accounts.list_users({"limit": 500}, self.administrator),
                 "assignments": cluster.assignments.list_assignments("nguyen-van-an"),
+                # reply templates are data, not events
+                "reply_templates": cluster.escalations.list_reply_templates(
+                    {"authority_id": self.officer["authority_id"]}, self.officer),
             }
 
 

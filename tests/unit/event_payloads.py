@@ -137,6 +137,7 @@ PAYLOADS = {
     contracts.CASE_CLOSED: case_event(outcome="resolved", note=""),
     contracts.CASE_MARKED_DUPLICATE: case_event(original_case_id="k0"),
     contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30)),
+    contracts.CASE_ASSIGNED: case_event(assignee_user_id="officer-1"),
     contracts.CASE_ESCALATED: case_event(from_authority_id="ubnd-xa-tam-hop",
                                          authority_id="ubnd-huyen-binh-xuyen",
                                          standing_committee_flagged=False,

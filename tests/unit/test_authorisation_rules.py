@@ -51,6 +51,8 @@ EXPECTED = {
     "cases.escalate": {OFFICER},
     "cases.name_officers": {OFFICER},
     "audit.requests": {ADMIN},
+    "cases.take": {OFFICER},
+    "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
     "monitor.read": {OPERATOR},

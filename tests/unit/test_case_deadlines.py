@@ -104,3 +104,19 @@ def test_urgent_concerns_get_the_urgent_deadlines():
     outcome = act(case_in("routed", urgency="urgent"), "escalate")
     assert outcome.changes["acknowledge_by"] == "2026-11-26"
     assert outcome.changes["answer_by"] == "2026-12-02"
+
+
+def test_a_shown_case_says_its_last_day_and_the_working_days_left_today_included():
+    from services.escalations.cases import shown
+    # routed on Wednesday 25/11, to acknowledge by Monday 30/11: Wed, Thu, Fri, Mon are left
+    case = {**case_in("routed"), **case_life.schedule(case_in("routed"), POLICY)}
+    seen = shown(case, AT, {}, None, POLICY.calendar)
+    assert (seen["due_on"], seen["working_days_left"]) == ("2026-11-30", 4)
+    # on Saturday only Monday is left; once past, none
+    saturday = AT + dt.timedelta(days=3)
+    assert shown(case, saturday, {}, None, POLICY.calendar)["working_days_left"] == 1
+    assert shown(case, AT + dt.timedelta(days=6), {}, None, POLICY.calendar)[
+        "working_days_left"] == 0
+    # awaiting information: no deadline runs, nothing to count
+    waiting = shown(case_in("awaiting_information"), AT, {}, None, POLICY.calendar)
+    assert (waiting["due_on"], waiting["working_days_left"]) == (None, None)

@@ -29,7 +29,8 @@ def test_a_routed_case_tells_the_authority_what_reached_it_and_by_when():
                                "Hệ thống thoát nước thải thôn Nội Phật chưa hoàn thành")
     assert message.body.startswith("Kính gửi UBND xã Tam Hợp,\n")
     for line in ("Nơi nêu ý kiến: Chi bộ thôn Nội Phật, xã Tam Hợp", "Lĩnh vực: Hạ tầng",
-                 "Ngày nêu: 20/11/2026", "Hạn tiếp nhận: 02/12/2026", "Mã hồ sơ: k1"):
+                 "Ngày nêu: 20/11/2026", "Mã hồ sơ: k1",
+                 "Hạn tiếp nhận: hết ngày 02/12/2026 (tính theo ngày làm việc)"):
         assert line in message.body
 
 
@@ -121,6 +122,46 @@ def test_no_mail_carries_english_not_even_the_sweeps_reason_for_an_escalation():
                                              "Thuộc thẩm quyền của huyện"),
              messages.case_needs_routing(facts(), upper),
              messages.answer_arrived(facts(), TRAN_THI_BINH, "UBND xã Tam Hợp",
-                                     "Xã đã bố trí vốn.")]
+                                     "Xã đã bố trí vốn."),
+             messages.information_requested(facts(), TRAN_THI_BINH, "UBND xã Tam Hợp",
+                                            "Đoạn nào bị ngập?"),
+             messages.information_provided(facts(), UBND_TAM_HOP, "Đoạn gần đình",
+                                           dt.date(2026, 12, 20)),
+             messages.answer_rejected(
+                 facts(), UBND_TAM_HOP,
+                 "members not satisfied when the answer was read out on 2026-12-10: chưa sửa",
+                 dt.date(2026, 12, 30), {"code": "members_not_satisfied",
+                                         "reviewed_on": "2026-12-10", "comment": "chưa sửa"})]
     for mail in mails:
         assert not english_in(mail.subject + "\n" + mail.body), (english_in(mail.body), mail)
+
+
+def test_every_mail_links_to_the_page_its_reader_opens_the_case_on():
+    """An authority's officers its case page, the cadre who carried it the concern's; no
+    link without a configured PAGES_URL."""
+    linked = facts(pages_url="https://sausat.example/")
+    to_officers = messages.information_provided(linked, UBND_TAM_HOP, "Đoạn gần đình",
+                                                dt.date(2026, 12, 20))
+    assert "Mở hồ sơ (đăng nhập nếu được hỏi): https://sausat.example/app/cases/k1" \
+        in to_officers.body
+    to_cadre = messages.information_requested(linked, TRAN_THI_BINH, "UBND xã Tam Hợp",
+                                              "Đoạn nào bị ngập?")
+    assert "https://sausat.example/app/concerns/c1" in to_cadre.body
+    assert "Đoạn nào bị ngập?" in to_cadre.body and to_cadre.recipient == TRAN_THI_BINH
+    assert "/app/" not in messages.case_reached_you(facts(), UBND_TAM_HOP,
+                                                    dt.date(2026, 12, 2)).body
+
+
+def test_an_answer_the_branch_rejected_tells_the_authority_the_verdict_and_the_new_deadline():
+    mail = messages.answer_rejected(
+        facts(), UBND_TAM_HOP, "members not satisfied when the answer was read out on "
+        "2026-12-10: chưa sửa", dt.date(2026, 12, 30),
+        {"code": "members_not_satisfied", "reviewed_on": "2026-12-10", "comment": "chưa sửa"})
+    assert mail.subject.startswith("[Sâu Sát] Trả lời chưa được chấp nhận, vụ việc được mở lại")
+    for line in ("Chi bộ chưa hài lòng khi nghe đọc câu trả lời ngày 10/12/2026.",
+                 "Ý kiến của chi bộ: chưa sửa",
+                 "Hạn trả lời: hết ngày 30/12/2026 (tính theo ngày làm việc)"):
+        assert line in mail.body
+    reopened = messages.answer_rejected(facts(), UBND_TAM_HOP, "Đường vẫn ngập",
+                                        dt.date(2026, 12, 30))
+    assert "Lý do: Đường vẫn ngập" in reopened.body

@@ -142,6 +142,8 @@ CASE = {"case_id": "c1", "concern_id": "k1", "status": "acknowledged", "authorit
         "summary": "Đường thôn xuống cấp", "raised_on": "2026-11-20", "overdue": True,
         "acknowledge_by": "2026-11-24", "answer_by": "2026-12-04", "answer": None,
         "answered_at": None, "due_at": "2026-12-04T10:00:00+00:00", "due_kind": "answer",
+        "due_on": "2026-12-04", "working_days_left": 0, "unit_id": "u1", "assignee_user_id": "o2",
+        "unit_path": ["a", "b", "c", "u1"], "raised_by": "resident",
         "standing_committee_flagged": False,
         "timeline": [{"at": "2026-11-20T01:00:00+00:00", "action": "route", "to_state": "routed",
                       "why": None},
@@ -167,6 +169,8 @@ UNIT = {"unit_id": "u1", "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "
         "path": ["a", "b", "c", "u1"]}
 AUTHORITY = {"authority_id": "a2", "name": "UBND huyện Bình Xuyên", "level": "district",
              "parent_authority_id": None, "email": "x@example"}
+TEMPLATE = {"template_id": "t1", "authority_id": "a1", "kind": "answer", "topic": "*",
+            "title": "Đã giải quyết", "text": "Đơn vị đã giải quyết."}
 STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
     {"topic": "land", "received": 4, "answered": 2, "acknowledged_on_time": 3,
      "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0}]}
@@ -209,13 +213,20 @@ PAGES = {
                      "actions": ["close"], "failed": "close", "errors": {"note": "x"},
                      "values": {"note": "y"}, "done": "close"},
     "case.html": {"case": CASE, "actions": allowed_actions("acknowledged", HOLDER),
+                  "templates": [TEMPLATE],
+                  "units": {"u1": "Chi bộ thôn Nội Phật", "c": "Đảng bộ xã Tam Hợp"},
                   "authorities": [AUTHORITY], "failed": "answer",
                   "errors": {"answer": "Bắt buộc nhập.", "_action": "Bị từ chối"},
                   "values": {"answer": ""}, "done": None},
     "inbox.html": {"inbox": {"authority": AUTHORITY, "view": "holding",
                              "counts": {"routed": 2, "acknowledged": 1000},
                              "overdue": 1, "cases": [CASE], "next_cursor": "n"},
-                   "state": "routed"},
+                   "state": "routed", "filters": {"topic": "land", "unit_id": "u1"},
+                   "topics": ["land"], "states": ["routed"],
+                   "units": {"u1": "Chi bộ thôn Nội Phật"}},
+    "templates.html": {"templates": [TEMPLATE, {**TEMPLATE, "topic": "land"}],
+                       "kinds": ["answer", "request_information"], "topics": ["*", "land"],
+                       "errors": {"title": "Bắt buộc nhập."}, "values": {"kind": "answer"}},
     "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
                         "authorities": [AUTHORITY], "authority_id": "a2"},
     "admin_users.html": {"users": [{"username": "binh", "display_name": "Trần Thị Bình",
@@ -279,8 +290,9 @@ PAGES = {
                             "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4,
                                       "visited": 1, "pct": 25}]},
 }
-USERS = {"cadre": {"role": "cadre", "cadre_id": "tran-thi-binh"},
-         "officer": {"role": "authority_officer", "authority_id": "a1"}}
+USERS = {"cadre": {"user_id": "u1", "role": "cadre", "cadre_id": "tran-thi-binh"},
+         "officer": {"user_id": "o1", "role": "authority_officer",
+                     "authority_id": "a1"}}
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
@@ -346,3 +358,16 @@ def test_a_rules_refusal_says_which_rule_in_words_and_never_its_raw_fields():
                                            "trong vòng 30 ngày sau khi đóng.")
     conflict = Conflict("not now", {"action": ["answer"], "state": ["closed_resolved"]})
     assert i18n.refusal(conflict, "vi") == say("refusal.CONFLICT")
+
+
+def test_a_deadline_reads_as_people_say_it_not_as_the_midnight_after_it():
+    case = {"due_on": "2026-12-09", "due_at": "2026-12-09T17:00:00+00:00",
+            "working_days_left": 3, "overdue": False}
+    assert i18n.deadline_words(case, "vi") == "hết ngày 09/12/2026 (còn 3 ngày làm việc)"
+    assert i18n.deadline_words({**case, "overdue": True}, "vi") == \
+        "hết ngày 09/12/2026 (đã quá hạn)"
+    assert "10/12" not in render.render("inbox.html", "vi", **{
+        **PAGES["inbox.html"], "inbox": {**PAGES["inbox.html"]["inbox"],
+                                         "cases": [{**CASE, **case}]}},
+        user={"user_id": "o1", "role": "authority_officer"}, csrf="x", menu=(), here="/app/inbox")
+    assert i18n.deadline_words({"due_on": None}, "vi") == ""

@@ -3,7 +3,7 @@ from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
-from shared.contracts.rpc.cases import CaseWithTimeline, NameOfficers, UnroutedQuery
+from shared.contracts.rpc.cases import CaseWithTimeline, NameOfficers, ReplyTemplate, UnroutedQuery
 
 ROUTES = {
     ("GET", "/authorities/<authority_id>/inbox"): Route(
@@ -38,6 +38,27 @@ ROUTES = {
                     "authority_head) names, as a whole list of user ids, who besides them "
                     "reads it; 403 for anyone else, 422 when the case is not confidential.",
         example={"user_ids": ["5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f"]}),
+    ("POST", "/cases/<case_id>/take"): Route(
+        "Take a case to work on (an officer of the authority holding it)", CaseWithTimeline,
+        "cases", path=schemas.CasePath, body=schemas.TakeCase,
+        errors=(403, 404, 409, 413, 415), example={},
+        description="Not a change of state: the case names the officer (assignee_user_id) "
+                    "and its timeline says who took it. 409 when they already have it or "
+                    "nothing is left to do on it. The inbox's assignee=mine|unassigned "
+                    "lists the officer's cases, or those nobody took."),
+    ("GET", "/authorities/<authority_id>/reply-templates"): Route(
+        "An authority's reply templates (for a topic: its own and every topic's)",
+        schemas.ReplyTemplates, "cases", path=schemas.AuthorityPath,
+        query=schemas.ReplyTemplatesQuery, errors=(403, 404),
+        description="Its officers only."),
+    ("POST", "/authorities/<authority_id>/reply-templates"): Route(
+        "Add a reply template for answers or information requests",
+        ReplyTemplate, "cases", status=201, path=schemas.AuthorityPath,
+        body=schemas.AddReplyTemplate, errors=(403, 404, 413, 415, 422),
+        description="Its officers only. An answer or a question sent with its template_id "
+                    "records the template on the case's timeline.",
+        example={"kind": "answer", "topic": "*", "title": "Đã giải quyết",
+                 "text": "Đơn vị đã giải quyết dứt điểm nội dung này."}),
     ("GET", "/authorities/<authority_id>/statistics"): Route(
         "An authority's statistics for a period, per topic", schemas.Statistics, "cases",
         path=schemas.AuthorityPath, query=schemas.StatisticsQuery, errors=(403, 404),
@@ -75,6 +96,23 @@ class CasesApi(Api):
         principal = self._as(request, "cases.name_officers")
         return json_response(self.escalations.name_officers(case_id, json_body(request),
                                                             principal))
+
+    @http("POST", "/cases/<case_id>/take")
+    def take_case(self, request, case_id):
+        return json_response(self.escalations.take_case(case_id,
+                                                        self._as(request, "cases.take")))
+
+    @http("GET", "/authorities/<authority_id>/reply-templates")
+    def reply_templates(self, request, authority_id):
+        principal = self._as(request, "templates.manage")
+        query = {**query_args(request), "authority_id": authority_id}
+        return json_response(self.escalations.list_reply_templates(query, principal))
+
+    @http("POST", "/authorities/<authority_id>/reply-templates")
+    def add_reply_template(self, request, authority_id):
+        principal = self._as(request, "templates.manage")
+        template = {**json_body(request), "authority_id": authority_id}
+        return json_response(self.escalations.add_reply_template(template, principal), 201)
 
     @http("GET", "/authorities/<authority_id>/statistics")
     def case_statistics(self, request, authority_id):

@@ -43,6 +43,7 @@ MENUS = {
     "authority_officer": (("nav_inbox", "/app/inbox"),
                           ("nav_escalated", "/app/inbox?view=escalated_past"),
                           ("nav_named", "/app/inbox?view=named"),
+                          ("nav_templates", "/app/templates"),
                           ("nav_statistics", "/app/statistics")),
     "administrator": (("nav_statistics", "/app/admin/statistics"),
                       ("nav_users", "/app/admin/users"),

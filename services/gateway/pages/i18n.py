@@ -127,3 +127,20 @@ def date_time(value, language=DEFAULT_LANGUAGE):
     if value is None or value == "":
         return ""
     return _as_datetime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def deadline_words(case, language=DEFAULT_LANGUAGE):
+    """The running deadline as people say it: "hết ngày 09/12/2026 (còn 3 ngày làm việc)",
+    from the case's ``due_on`` (its last day) and ``working_days_left`` (today included);
+    "" when no deadline runs."""
+    due_on = case.get("due_on")
+    if not due_on:
+        return ""
+    day, left = short_date(due_on), case.get("working_days_left")
+    if case.get("overdue"):
+        return say("deadline_passed_on", language, day=day)
+    if left is None:
+        return say("deadline_until", language, day=day)
+    if left == 0:
+        return say("deadline_no_working_day_left", language, day=day)
+    return say("deadline_days_left", language, day=day, n=left)

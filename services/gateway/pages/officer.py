@@ -14,6 +14,7 @@ from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import i18n
 from services.gateway.pages.common import (
+    CsrfForm,
     LanguageQuery,
     PagesApi,
     page_route,
@@ -21,8 +22,8 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared import clock
-from shared.contracts import Day
-from shared.contracts.rpc.cases import CASE_STATUSES, INBOX_VIEWS
+from shared.contracts import ANY_TOPIC, CONCERN_TOPICS, ID_PATTERN, Day
+from shared.contracts.rpc.cases import ASSIGNEES, CASE_STATUSES, INBOX_VIEWS, TEMPLATE_KINDS
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them
@@ -34,15 +35,50 @@ ACTION_FIELDS = {
 }
 
 
+# a case's code as mails and pages show it
+CASE_CODE = r"^[0-9a-f]{32}$"
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+# the inbox's filters, passed on to the escalations service's inbox query as they are
+INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee")
+
+
+def blank_or(validator):
+    """A filter's value, or "" (a GET form sends its fields left empty)."""
+    def check(value):
+        return value == "" or validator(value)
+    return check
+
+
 class InboxPageQuery(LanguageQuery):
     view = fields.String(validate=validate.OneOf(INBOX_VIEWS))
-    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    status = fields.String(validate=blank_or(validate.OneOf(CASE_STATUSES)))
+    topic = fields.String(validate=blank_or(validate.OneOf(CONCERN_TOPICS)))
+    unit_id = fields.String(validate=blank_or(validate.Regexp(ID_PATTERN)), metadata={
+        "description": "cases raised at this unit or below it (a branch, a commune)"})
+    received_from = fields.String(validate=blank_or(validate.Regexp(DAY)), metadata={
+        "description": "received on or after this day (YYYY-MM-DD)"})
+    received_to = fields.String(validate=blank_or(validate.Regexp(DAY)), metadata={
+        "description": "received before this day (YYYY-MM-DD)"})
+    assignee = fields.String(validate=blank_or(validate.OneOf(ASSIGNEES)), metadata={
+        "description": "mine: the cases I took; unassigned: those nobody took"})
+    q = fields.String(validate=blank_or(validate.Regexp(CASE_CODE)), metadata={
+        "description": "a case's code (as in its mails): opens that case"})
     cursor = fields.String(validate=validate.Length(1, 400))
 
 
+class TemplateForm(Schema):
+    csrf = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(validate=validate.Length(max=40))
+    topic = fields.String(validate=validate.Length(max=40))
+    title = fields.String(validate=validate.Length(max=400))
+    text = fields.String(validate=validate.Length(max=10000))
+
+
 class AfterActionQuery(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(sorted(ACTION_FIELDS)), metadata={
+    done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take"})), metadata={
         "description": "the action just taken (the page says it was done)"})
+    template = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
+        "description": "a reply template whose text the answer or question form starts with"})
 
 
 class StatisticsPageQuery(LanguageQuery):
@@ -52,6 +88,7 @@ class StatisticsPageQuery(LanguageQuery):
 
 class CaseActionForm(Schema):
     csrf = fields.String(required=True, validate=validate.Length(1, 200))
+    template_id = fields.String(validate=validate.Length(max=80))
     question = fields.String(validate=validate.Length(max=5000))
     information = fields.String(validate=validate.Length(max=5000))
     authority_id = fields.String(validate=validate.Length(max=80))
@@ -68,8 +105,14 @@ ROUTES = {
     ("GET", "/app/cases/<case_id>"): page_route(
         "A case: timeline and the actions allowed now", path=schemas.CasePath,
         query=AfterActionQuery),
+    ("POST", "/app/cases/<case_id>/take"): page_route(
+        "Officer: take a case our authority holds, to work on it", path=schemas.CasePath,
+        form=CsrfForm),
     ("POST", "/app/cases/<case_id>/<action>"): page_route(
         "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm),
+    ("GET", "/app/templates"): page_route("Officer: our authority's reply templates"),
+    ("POST", "/app/templates"): page_route("Officer: add a reply template",
+                                           form=TemplateForm),
     ("GET", "/app/statistics"): page_route(
         "Officer: our authority's statistics per topic", query=StatisticsPageQuery),
 }
@@ -79,6 +122,8 @@ def action_arguments(action, form):
     """The API's body for ``action`` from its form: only the action's own fields, and empty
     optional text left out so the service's defaults and messages apply."""
     arguments = {}
+    if form.get("template_id") and action in TEMPLATE_KINDS:
+        arguments["template_id"] = form["template_id"]
     for name in ACTION_FIELDS[action]:
         value = form.get(name)
         if value is None:
@@ -87,6 +132,12 @@ def action_arguments(action, form):
             continue
         arguments[name] = value
     return arguments
+
+
+def origin_units(case):
+    """The units a case's origin names: its branch, and the unit above it (the commune)."""
+    path = case.get("unit_path") or [case["unit_id"]]
+    return [unit_id for unit_id in path[-2:][::-1] if unit_id]
 
 
 def default_period(today=None):
@@ -107,14 +158,30 @@ class OfficerPagesApi(PagesApi):
     def inbox_page(self, request):
         def build(view):
             asked = query_args(request)
+            if asked.get("q"):  # a case's code: its page (404 there if not ours)
+                return redirect(f"/app/cases/{asked['q']}")
             query = {"authority_id": view.principal["authority_id"],
                      "view": asked.get("view", "holding"), "limit": 50}
-            for name in ("status", "cursor"):
+            for name in (*INBOX_FILTERS, "cursor"):
                 if asked.get(name):
                     query[name] = asked[name]
             inbox = self.escalations.inbox(query, view.principal)
-            return view.render("inbox.html", inbox=inbox, state=asked.get("status"))
+            filters = {name: asked[name] for name in INBOX_FILTERS if asked.get(name)}
+            return view.render("inbox.html", inbox=inbox, state=asked.get("status"),
+                               filters=filters, topics=CONCERN_TOPICS, states=CASE_STATUSES,
+                               units=self._unit_names(inbox["cases"], filters.get("unit_id")))
         return self._page(request, "cases.inbox", build)
+
+    def _unit_names(self, cases, *more):
+        """``{unit_id: name}`` of each case's branch and the unit above it (its commune), in
+        one call to the registry."""
+        wanted = {unit_id for unit_id in more if unit_id}
+        for case in cases:
+            wanted.update(origin_units(case))
+        if not wanted:
+            return {}
+        found = self.assignments.unit_names({"unit_ids": sorted(wanted)})["units"]
+        return {unit["unit_id"]: unit["name"] for unit in found}
 
     @http("GET", "/app/cases/<case_id>")
     def case_page(self, request, case_id):
@@ -126,11 +193,38 @@ class OfficerPagesApi(PagesApi):
         if view.principal["role"] == "cadre":  # the raising side: the concern page
             return redirect(f"/app/concerns/{case['concern_id']}")
         authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
-        return view.render("case.html", status, case=case,
+        templates = []
+        if set(TEMPLATE_KINDS) & set(case["allowed_actions"]):
+            templates = self.escalations.list_reply_templates(
+                {"authority_id": view.principal["authority_id"], "topic": case["topic"]},
+                view.principal)["templates"]
+        chosen = query_args(view.request).get("template")
+        values = values or {}
+        for template in templates:  # the form starts from the template asked for
+            if template["template_id"] == chosen and not values:
+                failed = template["kind"]
+                values = {"template_id": chosen, ACTION_FIELDS[template["kind"]][0]:
+                          template["text"]}
+        return view.render("case.html", status, case=case, units=self._unit_names([case]),
+                           templates=templates,
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],
                            authorities=authorities, failed=failed, errors=errors or {},
                            values=values or {})
+
+    @http("POST", "/app/cases/<case_id>/take")
+    def take_case_page(self, request, case_id):
+        def build(view):
+            self._check_csrf(view)
+            try:
+                self.escalations.take_case(case_id, view.principal)
+            except SausatError as error:
+                if error.status != 409:
+                    raise
+                return self._case_view(view, case_id, 409, "take",
+                                       {"_action": i18n.refusal(error, view.language)})
+            return redirect(f"/app/cases/{case_id}?done=take")
+        return self._page(request, "cases.take", build)
 
     @http("POST", "/app/cases/<case_id>/<action>")
     def act_on_case_page(self, request, case_id, action):
@@ -162,6 +256,36 @@ class OfficerPagesApi(PagesApi):
                            done=None,
                            actions=case["allowed_actions"], failed=action,
                            errors=errors, values=form)
+
+    @http("GET", "/app/templates")
+    def templates_page(self, request):
+        return self._page(request, "templates.manage",
+                          lambda view: self._templates_view(view))
+
+    def _templates_view(self, view, status=200, errors=None, values=None):
+        templates = self.escalations.list_reply_templates(
+            {"authority_id": view.principal["authority_id"]}, view.principal)["templates"]
+        return view.render("templates.html", status, templates=templates,
+                           kinds=TEMPLATE_KINDS, topics=(ANY_TOPIC, *CONCERN_TOPICS),
+                           errors=errors or {}, values=values or {})
+
+    @http("POST", "/app/templates")
+    def add_template_page(self, request):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            template = {name: form.get(name, "") for name in ("kind", "topic", "title", "text")}
+            try:
+                self.escalations.add_reply_template(
+                    {**template, "authority_id": view.principal["authority_id"]},
+                    view.principal)
+            except SausatError as error:
+                if error.status not in (400, 422):
+                    raise
+                return self._templates_view(view, page_status(error), view.errors(error),
+                                            template)
+            return redirect("/app/templates")
+        return self._page(request, "templates.manage", build)
 
     @http("GET", "/app/statistics")
     def officer_statistics_page(self, request):

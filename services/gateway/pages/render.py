@@ -1,7 +1,8 @@
 """Rendering a page: Jinja2 templates from this package, autoescaped, with the user's language.
 
 Templates get ``t(key, **values)`` for words, ``label(kind, value)`` for domain values, the date
-filters ``date``, ``long_date`` and ``datetime``, ``timeline_sentences`` (a case's
+filters ``date``, ``long_date`` and ``datetime``, ``deadline`` (a case's running deadline
+as people say it), ``timeline_sentences`` (a case's
 timeline worded), and whatever the handler passes. Static files
 are served from ``static/`` by name, from a fixed table: nothing is fetched from elsewhere, and
 nothing is built. Example::
@@ -44,6 +45,7 @@ def render(template, language, **context):
         "date": lambda value: i18n.short_date(value, language),
         "long_date": lambda value: i18n.long_date(value, language),
         "datetime": lambda value: i18n.date_time(value, language),
+        "deadline": lambda case: i18n.deadline_words(case, language),
         "timeline_sentences": lambda lines: timeline.sentences(lines, language),
         "reason_words": lambda found: i18n.reason_words(found, language),
     }

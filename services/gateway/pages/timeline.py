@@ -73,6 +73,8 @@ def sentence(entry, holder_name, language):
     reason = _because(because, language)
     if reason:
         said = f"{said}, {reason}"
+    if entry.get("template_title"):  # the reply template the text started from
+        said = f"{said} {say('timeline.from_template', language, title=entry['template_title'])}"
     if isinstance(because, dict):
         quoted = because.get("comment") or None  # the members' words at the branch
     elif entry.get("role") == SYSTEM and entry.get("action") in SYSTEM_WRITTEN_WHY:

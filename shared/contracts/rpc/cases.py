@@ -26,6 +26,7 @@ AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee
 CASE_STATUSES = CASE_STATES
 # named: the confidential cases the head of the authority named the officer on
 INBOX_VIEWS = ("holding", "escalated_past", "named")
+ASSIGNEES = ("mine", "unassigned")
 
 
 class RegisterAuthority(Schema):
@@ -93,6 +94,8 @@ class NoArguments(Schema):
 
 class RequestInformation(Schema):
     question = Text(2000, required=True)
+    # the reply template the text started from (recorded on the timeline)
+    template_id = Id(load_default=None, allow_none=True)
 
 
 class ProvideInformation(Schema):
@@ -106,6 +109,7 @@ class Redirect(Schema):
 
 class Answer(Schema):
     answer = Text(8000, required=True)
+    template_id = Id(load_default=None, allow_none=True)  # as RequestInformation's
 
 
 class Close(Schema):
@@ -134,6 +138,42 @@ ACTION_ARGUMENTS = {
 assert set(ACTION_ARGUMENTS) == set(CASE_ACTIONS)
 
 
+# --- reply templates -------------------------------------------------------------------------
+
+# the actions a template's text starts: its kind
+TEMPLATE_KINDS = ("answer", "request_information")
+
+
+class AddReplyTemplate(Schema):
+    """A text an authority's officers start an answer or a question from, for one topic (or
+    every topic: "*")."""
+    authority_id = Id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(TEMPLATE_KINDS))
+    topic = fields.String(required=True, validate=validate.OneOf((ANY_TOPIC, *CONCERN_TOPICS)))
+    title = Text(120, required=True)
+    text = Text(8000, required=True)
+
+
+class ReplyTemplatesQuery(Schema):
+    authority_id = Id(required=True)
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(TEMPLATE_KINDS))
+    # the templates for this topic and those for every topic
+    topic = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(CONCERN_TOPICS))
+
+
+class ReplyTemplate(Schema):
+    template_id = fields.String(attribute="_id")
+    authority_id = fields.String()
+    kind = fields.String()
+    topic = fields.String()
+    title = fields.String()
+    text = fields.String()
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+
+
 # --- queries ---------------------------------------------------------------------------------
 
 class InboxQuery(PageQuery):
@@ -146,6 +186,9 @@ class InboxQuery(PageQuery):
                           validate=validate.OneOf(CONCERN_TOPICS))
     # cases raised at this unit or below it
     unit_id = Id(load_default=None, allow_none=True)
+    # "mine": those the signed-in officer took; "unassigned": those nobody took
+    assignee = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(ASSIGNEES))
     # received by the authority on or after ``received_from``, before ``received_to``
     received_from = Day(load_default=None, allow_none=True)
     received_to = Day(load_default=None, allow_none=True)
@@ -183,6 +226,9 @@ class TimelineEntry(Schema):
     because = fields.Dict(allow_none=True)
     authority_id = fields.String(allow_none=True)
     authority_name = fields.String(allow_none=True)
+    # the reply template an answer or a question started from
+    template_id = fields.String(allow_none=True, dump_default=None)
+    template_title = fields.String(allow_none=True, dump_default=None)
 
 
 class Case(Schema):
@@ -195,6 +241,8 @@ class Case(Schema):
     rule_id = fields.String(allow_none=True)
     triage = fields.Boolean()
     unit_id = fields.String()
+    # the branch's path from the top (the pages name its commune from it)
+    unit_path = fields.List(fields.String(), dump_default=list)
     locality_unit_id = fields.String(allow_none=True, dump_default=None)
     topic = fields.String()
     urgency = fields.String()
@@ -214,6 +262,11 @@ class Case(Schema):
     awaiting_since = fields.AwareDateTime(allow_none=True)
     due_at = fields.AwareDateTime(allow_none=True)
     due_kind = fields.String(allow_none=True)
+    # the holder's officer who took it to work on (None: nobody yet)
+    assignee_user_id = fields.String(allow_none=True, dump_default=None)
+    # the running deadline's last day, and the working days left to it, today included
+    due_on = fields.String(allow_none=True, dump_default=None)
+    working_days_left = fields.Integer(allow_none=True, dump_default=None)
     overdue = fields.Boolean()
     answer = fields.String(allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)

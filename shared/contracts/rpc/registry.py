@@ -105,6 +105,16 @@ class AsOfQuery(Schema):
     as_of = AsOf()
 
 
+class UnitNamesQuery(Schema):
+    """The units whose names a page shows beside cases (a branch and its commune)."""
+    unit_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
+
+
+class UnitName(Schema):
+    unit_id = fields.String(attribute="_id")
+    name = fields.String()
+
+
 # --- reorganisations ---------------------------------------------------------------------------
 
 class Successor(Schema):
