@@ -11,6 +11,7 @@ from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actio
 from services.gateway.pages import i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
 from shared import words
+from shared.contracts import ROLES
 from shared.errors import Conflict, InvalidInput, RuleViolated, load_payload
 from shared.reasons import reason
 from shared.words import say
@@ -170,6 +171,11 @@ AUTHORITY = {"authority_id": "a2", "name": "UBND huyện Bình Xuyên", "level":
 STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
     {"topic": "land", "received": 4, "answered": 2, "acknowledged_on_time": 3,
      "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0}]}
+ACCOUNT = {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình", "role": "cadre",
+           "cadre_id": "tran-thi-binh", "authority_id": None, "enabled": True}
+SCOPES = {"cadres": [{"cadre_id": "tran-thi-binh", "name": "Trần Thị Bình"}],
+          "authorities": [AUTHORITY],
+          "scopes": {"tran-thi-binh": "Trần Thị Bình", "a2": "UBND huyện Bình Xuyên"}}
 PAGES = {
     "sign_in.html": {"errors": {"password": "Sai"}, "username": "binh", "next_page": "/app",
                      "sign_in_csrf": "x"},
@@ -218,10 +224,19 @@ PAGES = {
                    "state": "routed"},
     "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
                         "authorities": [AUTHORITY], "authority_id": "a2"},
-    "admin_users.html": {"users": [{"username": "binh", "display_name": "Trần Thị Bình",
-                                    "role": "cadre", "cadre_id": "tran-thi-binh",
-                                    "authority_id": None, "enabled": True}],
-                         "next_cursor": None},
+    "admin_users.html": {"users": [ACCOUNT, {**ACCOUNT, "user_id": "u2", "enabled": False}],
+                         "q": "binh", **SCOPES, "roles": ROLES,
+                         "errors": {"_form": "Bị từ chối", "password": "Phải có ít nhất 12"},
+                         "values": {"username": "binh", "role": "cadre"}},
+    "admin_user.html": {"account": ACCOUNT, **SCOPES, "roles": ROLES, "failed": "role",
+                        "errors": {"cadre_id": "Bắt buộc nhập.", "_form": "Bị từ chối"},
+                        "values": {"role": "cadre"}, "done": "created",
+                        "changes": [{"occurred_at": "2026-11-27T01:00:00+00:00",
+                                     "event_type": "user_created", "actor": "u9",
+                                     "actor_name": "admin"},
+                                    {"occurred_at": "2026-11-27T02:00:00+00:00",
+                                     "event_type": "user_role_changed", "actor": None,
+                                     "actor_name": None}]},
     "admin_units.html": {"units": [UNIT], "next_cursor": None},
     "admin_authorities.html": {"authorities": [AUTHORITY], "next_cursor": None},
     "admin_routing.html": {"rules": [{"rule_id": "r1", "topic": "*", "unit_id": "u1",

@@ -1,4 +1,4 @@
-"""The administrator's pages: statistics per authority and topic with charts, users, the
+"""The administrator's pages: statistics per authority and topic with charts, the
 organisation tree, authorities, routing rules, the mail sent and who read personal data. Each
 calls what the API's handler calls, with the same permission."""
 from marshmallow import fields, validate
@@ -21,7 +21,6 @@ ROUTES = {
     ("GET", "/app/admin/statistics"): page_route(
         "Administrator: statistics of an authority per topic, with charts",
         query=AdminStatisticsQuery),
-    ("GET", "/app/admin/users"): page_route("Administrator: users", query=ListQuery),
     ("GET", "/app/admin/units"): page_route("Administrator: the organisation tree",
                                             query=ListQuery),
     ("GET", "/app/admin/authorities"): page_route("Administrator: authorities", query=ListQuery),
@@ -53,14 +52,6 @@ class AdminPagesApi(PagesApi):
                                    next_cursor=None)
             return statistics_view(self, view, chosen, authorities)
         return self._page(request, "cases.statistics", build)
-
-    @http("GET", "/app/admin/users")
-    def users_page(self, request):
-        def build(view):
-            page = self.accounts.list_users(page_query(request), view.principal)
-            return view.render("admin_users.html", users=page["users"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "users.manage", build)
 
     @http("GET", "/app/admin/units")
     def units_page(self, request):
