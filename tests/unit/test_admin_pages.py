@@ -1,0 +1,115 @@
+"""The administrator's forms read as the API's bodies, their own refusals beside the fields,
+the accounts' refusals worded from their codes, and who changed what from the audit trail."""
+import datetime as dt
+
+import pytest
+
+from services.accounts import rules
+from services.gateway.pages import admin_forms, i18n
+from services.monitor import trail
+from shared import contracts
+from shared.authorisation import check_scope
+from shared.contracts import parse_event
+from shared.errors import InvalidInput, RuleViolated
+from shared.reasons import reasons_of
+
+T0 = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.timezone.utc)
+FORM = {"username": "nga", "display_name": "Lê Thị Nga", "password": "a-long-password-1",
+        "cadre_id": "tran-thi-binh", "authority_id": "ubnd-xa-tam-hop"}
+
+
+@pytest.mark.parametrize("role, scope", [
+    ("cadre", {"cadre_id": "tran-thi-binh"}),
+    ("authority_officer", {"authority_id": "ubnd-xa-tam-hop"}),
+    ("operator", {}), ("administrator", {})])
+def test_a_new_user_carries_only_the_scope_its_role_is_bound_to(role, scope):
+    body, refused = admin_forms.user_to_create({**FORM, "role": role})
+    assert refused == {}
+    assert body == {"username": "nga", "display_name": "Lê Thị Nga",
+                    "password": "a-long-password-1", "role": role, **scope}
+
+
+def test_a_scope_left_empty_is_sent_as_none_for_the_service_to_refuse_as_required():
+    body, _ = admin_forms.role_change({"role": "cadre", "cadre_id": ""})
+    assert body == {"role": "cadre", "cadre_id": None}
+    with pytest.raises(InvalidInput) as refused:
+        check_scope("cadre", None, None)
+    assert i18n.flat_fields(refused.value.reasons, "vi") == {"cadre_id": "Bắt buộc nhập."}
+
+
+def test_disabling_needs_the_box_ticked_and_a_new_password_typed_twice_alike():
+    assert admin_forms.disabling({"confirm": "yes"}) == ({"enabled": False}, {})
+    body, refused = admin_forms.disabling({"confirm": ""})
+    assert body is None
+    error = admin_forms.refused_here(refused)
+    assert i18n.flat_fields(error.reasons, "vi") == {
+        "confirm": "Hãy đánh dấu ô xác nhận trước."}
+    assert admin_forms.password_reset({"new_password": "x" * 12,
+                                       "new_password_again": "x" * 12}) == (
+        {"new_password": "x" * 12}, {})
+    _, refused = admin_forms.password_reset({"new_password": "x" * 12,
+                                             "new_password_again": "y" * 12})
+    assert i18n.flat_fields(admin_forms.refused_here(refused).reasons, "en") == {
+        "new_password_again": "The two passwords differ."}
+
+
+def test_the_accounts_refusals_read_in_vietnamese_from_their_codes():
+    with pytest.raises(InvalidInput) as short:
+        rules.check_password_policy("ngan", "nga")
+    assert i18n.flat_fields(short.value.reasons, "vi")["password"].startswith(
+        f"Phải có ít nhất {rules.MIN_PASSWORD_LENGTH} ký tự.")
+    with pytest.raises(InvalidInput) as same:
+        rules.check_password_policy("nguyen-van-an-2026", "NGUYEN-VAN-AN-2026")
+    assert reasons_of(same.value.fields) == {"password": [{"code": "password_is_username"}]}
+    with pytest.raises(RuleViolated) as own:
+        rules.role_change({"_id": "me"}, "operator", None, None, "me")
+    assert i18n.flat_fields(own.value.reasons, "vi") == {
+        "role": "Bạn là quản trị viên: một quản trị viên khác phải đổi vai trò của bạn."}
+    with pytest.raises(RuleViolated) as self_disabled:
+        rules.check_may_disable({"_id": "me"}, "me")
+    assert reasons_of(self_disabled.value.fields) == {
+        "enabled": [{"code": "cannot_disable_self"}]}
+
+
+def test_users_are_searched_by_the_start_of_their_words_whatever_the_diacritics():
+    users = [{"username": "tamhop-officer", "display_name": "Cán bộ UBND xã Tam Hợp"},
+             {"username": "binh", "display_name": "Trần Thị Bình"}]
+    assert admin_forms.searched(users, "tran binh", "username", "display_name") == [users[1]]
+    assert admin_forms.searched(users, "TAM HOP", "username", "display_name") == [users[0]]
+    assert admin_forms.searched(users, "hop tam z", "username", "display_name") == []
+    assert admin_forms.searched(users, "", "username") == users
+    assert admin_forms.searched(users, "…", "username") == users  # no word: nothing filtered
+
+
+def test_a_change_log_names_who_acted():
+    changes = [{"event_type": "user_created", "actor": "u-admin"},
+               {"event_type": "user_disabled", "actor": None}]
+    rows = admin_forms.change_rows(changes, {"u-admin": "admin"})
+    assert [row["actor_name"] for row in rows] == ["admin", None]
+
+
+def test_the_audit_trail_records_which_administered_record_an_event_changed():
+    created = contracts.USER_CREATED.new(
+        {"user_id": "u1", "username": "nga", "display_name": "Nga", "role": "operator"},
+        actor="u-admin")
+    entry = trail.audit_entry(parse_event(created))
+    assert entry["entities"] == [{"id": "u1"}] and entry["actor"] == "u-admin"
+    assigned = contracts.ASSIGNMENT_MADE.new(
+        {"assignment_id": "a1", "cadre_id": "tran-thi-binh", "unit_id": "u-noi-phat",
+         "rule": "r", "starts_on": dt.date(2026, 1, 1), "ends_on": None}, actor="u-admin")
+    assert [e["id"] for e in trail.audit_entry(parse_event(assigned))["entities"]] == [
+        "u-noi-phat", "tran-thi-binh", "a1"]
+    # a case names an authority and a unit without changing them; a revocation repeats its cause
+    routed = contracts.CASE_ROUTED.new(
+        {"case_id": "k1", "concern_id": "c1", "authority_id": "ubnd-xa-tam-hop",
+         "rule_id": "r1", "acknowledge_by": dt.date(2026, 11, 30),
+         "answer_by": dt.date(2026, 12, 15), "routed_at": T0})
+    revoked = contracts.TOKENS_REVOKED.new({"user_id": "u1", "token_version": 2,
+                                            "revoked_at": T0})
+    for event in (routed, revoked):
+        assert trail.audit_entry(parse_event(event))["entities"] == []
+    change = trail.change_entry({**entry, "occurred_at": T0})
+    assert change == {"event_id": entry["_id"], "event_type": "user_created",
+                      "source": "accounts", "occurred_at": "2026-11-25T08:00:00+00:00",
+                      "actor": "u-admin"}
+    assert "payload" not in change  # a cadre's contacts never reach the log
