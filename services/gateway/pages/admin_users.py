@@ -162,7 +162,8 @@ class UsersPagesApi(PagesApi):
         """The authorities and cadres a user may be bound to, and their names by id."""
         authorities = self.escalations.list_authorities({"limit": NAMES_LIMIT})["authorities"]
         # names only, never contacts: no personal data shown, so no audited read
-        cadres = self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]
+        cadres = [{"cadre_id": cadre["cadre_id"], "name": cadre["full_name"]} for cadre in
+                  self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
         names = {**admin_forms.names_of(authorities, "authority_id"),
                  **admin_forms.names_of(cadres, "cadre_id")}
         return {"authorities": authorities, "cadres": cadres, "scopes": names}

@@ -1,0 +1,138 @@
+"""The administrator's pages that edit (issue 24, U5), in a real browser through the real
+processes: search, names instead of ids, each change made through a form, refused beside its
+field with nothing changed, confirmed when made, and recorded with who made it (the
+monitor's audit trail, shown per record). One system and one browser for the module; the
+administrator's session is the token the system signed in with (a password hash costs
+seconds)."""
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from services.gateway.pages.session import SESSION_COOKIE
+from tests.integration.browser import DESKTOP, screenshot
+from tests.integration.fixtures import SystemOptions
+from tests.integration.system import poll
+
+pytestmark = pytest.mark.integration
+
+SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240)
+
+
+@pytest.fixture(scope="module")
+def admin_page(browser, system):
+    context = browser.new_context(**DESKTOP, locale="vi-VN")
+    token = system.headers["admin"]["Authorization"].split()[1]
+    context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": system.base_url}])
+    yield context.new_page()
+    context.close()
+
+
+def api(system, method, path, body=None):
+    answer = requests.request(method, f"{system.base_url}{path}", json=body, timeout=15,
+                              headers=system.headers["admin"])
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def user_named(system, username):
+    return [u for u in api(system, "GET", "/users?limit=500")["users"]
+            if u["username"] == username]
+
+
+def change_log(page):
+    return page.locator("#change-log tbody tr")
+
+
+def until_logged(page, count):
+    """The change log is the audit trail's, which hears the events a moment after the change:
+    the page is read again until it shows ``count`` changes."""
+    def rows():
+        page.reload()
+        return change_log(page).count()
+    poll(rows, lambda n: n >= count, timeout=30)
+
+
+def test_an_administrator_finds_creates_changes_and_disables_a_user_and_sees_who_did(
+        system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/users")
+    # search whatever the diacritics; the scope by its name, not its id
+    page.get_by_label("Tìm người dùng (tên đăng nhập hoặc họ tên)").fill("TAM HOP")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("tamhop-officer")
+    expect(rows.first).to_contain_text("UBND xã Tam Hợp")
+    expect(rows.first).not_to_contain_text("ubnd-xa-tam-hop")
+
+    # a password too short: refused beside it, nobody created
+    form = page.locator("#create-user")
+    form.get_by_label("Tên đăng nhập", exact=True).fill("nga-officer")
+    form.get_by_label("Họ tên", exact=True).fill("Lê Thị Nga")
+    form.get_by_label("Mật khẩu", exact=True).fill("ngan")
+    form.get_by_label("Vai trò", exact=True).select_option(label="Cán bộ cơ quan")
+    form.get_by_label("Cơ quan (với vai trò cán bộ cơ quan)").select_option(
+        label="UBND xã Tam Hợp")
+    form.get_by_role("button", name="Tạo người dùng").click()
+    field = page.locator("#new-password")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#new-password-error")).to_contain_text("Phải có ít nhất")
+    expect(page.locator("#new-username")).to_have_value("nga-officer")  # what was typed kept
+    screenshot(page, "admin-user-refused")
+    assert user_named(system, "nga-officer") == []
+
+    page.locator("#new-password").fill("nga-tam-hop-2026")
+    page.locator("#create-user").get_by_role("button", name="Tạo người dùng").click()
+    expect(page).to_have_url(re.compile(r"/app/admin/users/[0-9a-f]+\?done=created$"))
+    expect(page.locator("#done")).to_have_text("Đã tạo người dùng.")
+    expect(page.locator("#user-scope")).to_have_text("UBND xã Tam Hợp")
+    [created] = user_named(system, "nga-officer")
+    assert created["authority_id"] == "ubnd-xa-tam-hop" and created["enabled"]
+
+    # a cadre's role without the cadre: refused beside the field, the role unchanged
+    role_form = page.locator("#change-role")
+    role_form.get_by_label("Vai trò", exact=True).select_option(label="Cấp ủy viên")
+    role_form.get_by_label("Cơ quan (với vai trò cán bộ cơ quan)").select_option(
+        label="— Không —")
+    role_form.get_by_role("button", name="Đổi vai trò").click()
+    expect(page.locator("#role-cadre_id-error")).to_have_text("Bắt buộc nhập.")
+    assert user_named(system, "nga-officer")[0]["role"] == "authority_officer"
+    role_form = page.locator("#change-role")
+    role_form.get_by_label("Cấp ủy viên (với vai trò cấp ủy viên)").select_option(
+        label="Trần Thị Bình")
+    role_form.get_by_role("button", name="Đổi vai trò").click()
+    expect(page.locator("#done")).to_contain_text("Đã đổi vai trò")
+    expect(page.locator("#user-scope")).to_have_text("Trần Thị Bình")
+
+    # a new password typed twice differently: refused; alike: set
+    reset = page.locator("#reset-password")
+    reset.get_by_label("Mật khẩu mới", exact=True).fill("nga-moi-2026-mat-khau")
+    reset.get_by_label("Nhập lại mật khẩu mới").fill("nga-moi-2026-mat-khao")
+    reset.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(page.locator("#reset-new_password_again-error")).to_have_text(
+        "Hai mật khẩu không giống nhau.")
+    reset = page.locator("#reset-password")
+    reset.get_by_label("Mật khẩu mới", exact=True).fill("nga-moi-2026-mat-khau")
+    reset.get_by_label("Nhập lại mật khẩu mới").fill("nga-moi-2026-mat-khau")
+    reset.get_by_role("button", name="Đặt lại mật khẩu").click()
+    expect(page.locator("#done")).to_contain_text("Đã đặt mật khẩu mới")
+
+    # disabling asks for the box to be ticked first
+    page.locator("#disable-user").get_by_role("button", name="Khóa người dùng").click()
+    expect(page.locator("#disable-confirm-error")).to_have_text(
+        "Hãy đánh dấu ô xác nhận trước.")
+    assert user_named(system, "nga-officer")[0]["enabled"]
+    page.locator("#disable-confirm").check()
+    page.locator("#disable-user").get_by_role("button", name="Khóa người dùng").click()
+    expect(page.locator("#user-status")).to_have_text("Đã khóa")
+    assert not user_named(system, "nga-officer")[0]["enabled"]
+
+    # who changed what: four changes, newest first, each by the administrator, by name
+    until_logged(page, 4)
+    cells = [row.locator("td").all_inner_texts() for row in change_log(page).all()]
+    assert [c[1] for c in cells] == ["Khóa người dùng", "Đặt lại mật khẩu", "Đổi vai trò",
+                                     "Tạo người dùng"]
+    assert {c[2] for c in cells} == {"admin"}
+    screenshot(page, "admin-user-changes")
