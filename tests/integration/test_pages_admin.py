@@ -6,6 +6,7 @@ administrator's session is the token the system signed in with (a password hash 
 seconds)."""
 import re
 
+import openpyxl
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -136,3 +137,19 @@ def test_an_administrator_finds_creates_changes_and_disables_a_user_and_sees_who
                                      "Tạo người dùng"]
     assert {c[2] for c in cells} == {"admin"}
     screenshot(page, "admin-user-changes")
+
+
+def test_the_import_template_downloads_from_the_import_page_and_reads_back(system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/imports")
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name=re.compile("Tải tệp mẫu")).click()
+    download = downloading.value
+    assert download.suggested_filename == "mau-nhap-danh-muc.xlsx"
+    workbook = openpyxl.load_workbook(download.path(), read_only=True)
+    assert workbook.sheetnames == ["Đơn vị", "Cán bộ", "Phân công", "Tổ công tác", "Cơ quan",
+                                   "Quy tắc chuyển"]
+    # the API gives the same file, to administrators only
+    answer = requests.get(f"{system.base_url}/imports/template", timeout=15,
+                          headers=system.headers["operator"])
+    assert answer.status_code == 403

@@ -1,11 +1,15 @@
 """The administrator's forms read as the API's bodies, their own refusals beside the fields,
 the accounts' refusals worded from their codes, and who changed what from the audit trail."""
+import base64
 import datetime as dt
 
 import pytest
 
 from services.accounts import rules
 from services.gateway.pages import admin_forms, i18n
+from services.imports import intake, queries
+from services.imports.kinds import APPLY_ORDER
+from services.imports.settings import limits
 from services.monitor import trail
 from shared import contracts
 from shared.authorisation import check_scope
@@ -113,3 +117,13 @@ def test_the_audit_trail_records_which_administered_record_an_event_changed():
                       "source": "accounts", "occurred_at": "2026-11-25T08:00:00+00:00",
                       "actor": "u-admin"}
     assert "payload" not in change  # a cadre's contacts never reach the log
+
+
+def test_the_import_template_is_read_back_by_the_import_with_every_kind_and_no_row():
+    template = queries.import_template()
+    assert template["filename"].endswith(".xlsx")
+    data = base64.b64decode(template["content_base64"])
+    taken = intake.take_in(data, template["filename"], None, None, limits({}))
+    assert [sheet["kind"] for sheet in taken.sheets] == list(APPLY_ORDER)
+    assert all(sheet["rows"] == 0 and not sheet["ignored_columns"] for sheet in taken.sheets)
+    assert taken.sheets[0]["name"] == "Đơn vị"  # named in Vietnamese, as offices read them
