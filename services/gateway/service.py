@@ -77,6 +77,7 @@ from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
+from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
@@ -88,7 +89,7 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     UsersPagesApi, OperationsPagesApi, AuditApi):
+                     UsersPagesApi, RegistryPagesApi, OperationsPagesApi, AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -127,3 +127,31 @@ def test_the_import_template_is_read_back_by_the_import_with_every_kind_and_no_r
     assert [sheet["kind"] for sheet in taken.sheets] == list(APPLY_ORDER)
     assert all(sheet["rows"] == 0 and not sheet["ignored_columns"] for sheet in taken.sheets)
     assert taken.sheets[0]["name"] == "Đơn vị"  # named in Vietnamese, as offices read them
+
+
+AUTHORITY = {"authority_id": "ubnd-xa-tam-hop", "name": "UBND xã Tam Hợp",
+             "kind": "peoples_committee", "level": "grassroots",
+             "unit_id": "vinh-phuc.binh-xuyen.tam-hop",
+             "parent_authority_id": "ubnd-huyen-binh-xuyen", "email": None}
+
+
+def test_an_authority_change_sends_only_what_the_form_changed():
+    form = {**AUTHORITY, "email": "tamhop@example.vn", "parent_authority_id": ""}
+    assert admin_forms.authority_change(form, AUTHORITY) == (
+        {"email": "tamhop@example.vn", "parent_authority_id": None}, {})
+    body, refused = admin_forms.authority_change({**AUTHORITY, "email": ""}, AUTHORITY)
+    assert body is None
+    assert i18n.flat_fields(admin_forms.refused_here(refused).reasons, "vi") == {
+        "_form": "Chưa thay đổi gì."}
+
+
+def test_a_new_rule_leaves_its_optional_days_and_urgency_to_the_service():
+    body, _ = admin_forms.rule_to_add({"rule_id": "r9", "topic": "land", "unit_id": "u1",
+                                       "authority_id": "a1", "urgency": "",
+                                       "effective_from": "2027-01-01", "effective_to": ""})
+    assert body == {"rule_id": "r9", "topic": "land", "unit_id": "u1", "authority_id": "a1",
+                    "urgency": None, "effective_from": "2027-01-01", "effective_to": None}
+    assert admin_forms.retiring({"retired_on": "2027-01-01"})[1] == {
+        "confirm": admin_forms.reason("confirm_first", "tick to confirm")}
+    assert admin_forms.retiring({"retired_on": "2027-01-01", "confirm": "yes"}) == (
+        {"retired_on": "2027-01-01"}, {})

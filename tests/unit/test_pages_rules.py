@@ -167,6 +167,7 @@ BRIEF_CONCERN = {"concern_id": "k1", "visit_id": "v1", "topic": "land", "summary
 UNIT = {"unit_id": "u1", "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "level": "branch",
         "path": ["a", "b", "c", "u1"]}
 AUTHORITY = {"authority_id": "a2", "name": "UBND huyện Bình Xuyên", "level": "district",
+             "kind": "peoples_committee", "unit_id": "u1", "retired_on": None,
              "parent_authority_id": None, "email": "x@example"}
 STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
     {"topic": "land", "received": 4, "answered": 2, "acknowledged_on_time": 3,
@@ -176,6 +177,14 @@ ACCOUNT = {"user_id": "u1", "username": "binh", "display_name": "Trần Thị B�
 SCOPES = {"cadres": [{"cadre_id": "tran-thi-binh", "name": "Trần Thị Bình"}],
           "authorities": [AUTHORITY],
           "scopes": {"tran-thi-binh": "Trần Thị Bình", "a2": "UBND huyện Bình Xuyên"}}
+RULE = {"rule_id": "r1", "topic": "*", "unit_id": "u1", "authority_id": "a2", "urgency": None,
+        "effective_from": "2026-01-01", "effective_to": None, "actor": "u9", "replaces": None,
+        "ended_by": None}
+REGISTRY = {"authorities": [AUTHORITY], "all_rules": [RULE], "unit_names": {"u1": "Chi bộ"},
+            "authority_names": {"a2": "UBND huyện Bình Xuyên"},
+            "unit_choices": [("u1", "Chi bộ")], "authority_choices": [("a2", "UBND")],
+            "kind_choices": [("office", "Văn phòng")], "level_choices": [("district", "Huyện")],
+            "topic_choices": [("*", "Mọi lĩnh vực")], "urgency_choices": [("urgent", "Khẩn")]}
 PAGES = {
     "sign_in.html": {"errors": {"password": "Sai"}, "username": "binh", "next_page": "/app",
                      "sign_in_csrf": "x"},
@@ -238,9 +247,21 @@ PAGES = {
                                      "event_type": "user_role_changed", "actor": None,
                                      "actor_name": None}]},
     "admin_units.html": {"units": [UNIT], "next_cursor": None},
-    "admin_authorities.html": {"authorities": [AUTHORITY], "next_cursor": None},
-    "admin_routing.html": {"rules": [{"rule_id": "r1", "topic": "*", "unit_id": "u1",
-                                      "authority_id": "a1"}], "next_cursor": None},
+    "admin_authorities.html": {"found": [AUTHORITY, {**AUTHORITY, "retired_on": "2026-07-01",
+                                                     "parent_authority_id": "a2"}],
+                               "q": "binh", "errors": {"authority_id": "Bắt buộc nhập.",
+                                                       "_form": "Bị từ chối"},
+                               "values": {"name": "UBND"}, **REGISTRY},
+    "admin_authority.html": {"authority": {**AUTHORITY, "retired_on": None},
+                             "rules": [RULE], "failed": "retired",
+                             "errors": {"confirm": "Hãy đánh dấu"}, "values": {},
+                             "done": "changed", "changes": [], **REGISTRY},
+    "admin_routing.html": {"found": [{**RULE, "unit_name": "Chi bộ", "authority_name": "UBND"}],
+                           "q": "", "errors": {}, "values": {}, **REGISTRY},
+    "admin_rule.html": {"rule": {**RULE, "effective_to": "2026-12-31", "ended_by": "u9",
+                                 "replaces": "r0"},
+                        "failed": "handed_over", "errors": {"changed_on": "Bắt buộc nhập."},
+                        "values": {}, "done": "added", "users": {"u9": "admin"}, **REGISTRY},
     "admin_notifications.html": {"notifications": [
         {"created_at": "2026-11-27T01:00:00+00:00", "recipient_name": "UBND", "email": None,
          "subject": "Vụ việc mới", "state": "sent"}], "next_cursor": None},

@@ -1,5 +1,5 @@
 """The administrator's pages: statistics per authority and topic with charts, the
-organisation tree, authorities, routing rules, the mail sent and who read personal data. Each
+organisation tree, the mail sent and who read personal data. Each
 calls what the API's handler calls, with the same permission."""
 from marshmallow import fields, validate
 
@@ -23,9 +23,6 @@ ROUTES = {
         query=AdminStatisticsQuery),
     ("GET", "/app/admin/units"): page_route("Administrator: the organisation tree",
                                             query=ListQuery),
-    ("GET", "/app/admin/authorities"): page_route("Administrator: authorities", query=ListQuery),
-    ("GET", "/app/admin/routing-rules"): page_route("Administrator: routing rules",
-                                                    query=ListQuery),
     ("GET", "/app/admin/notifications"): page_route("Administrator: the mail sent",
                                                     query=ListQuery),
     ("GET", "/app/admin/personal-data"): page_route("Administrator: who read personal data",
@@ -58,22 +55,6 @@ class AdminPagesApi(PagesApi):
         def build(view):
             page = self.assignments.list_units(page_query(request, 200))
             return view.render("admin_units.html", units=page["units"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "registry.manage", build)
-
-    @http("GET", "/app/admin/authorities")
-    def authorities_page(self, request):
-        def build(view):
-            page = self.escalations.list_authorities(page_query(request, 200))
-            return view.render("admin_authorities.html", authorities=page["authorities"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "registry.manage", build)
-
-    @http("GET", "/app/admin/routing-rules")
-    def routing_rules_page(self, request):
-        def build(view):
-            page = self.escalations.list_routing_rules(page_query(request, 200))
-            return view.render("admin_routing.html", rules=page["routing_rules"],
                                next_cursor=page["next_cursor"])
         return self._page(request, "registry.manage", build)
 

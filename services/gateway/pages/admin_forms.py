@@ -73,3 +73,48 @@ def change_rows(changes, user_names):
     """The change log with the acting user's name (None: the system or a script)."""
     return [{**change, "actor_name": user_names.get(change["actor"]) if change["actor"]
              else None} for change in changes]
+
+
+# --- authorities and routing rules -----------------------------------------------------------
+
+AUTHORITY_FIELDS = ("name", "kind", "level", "unit_id", "parent_authority_id", "email")
+# left empty in a form: none (the top of the tree, no mail)
+OPTIONAL = ("parent_authority_id", "email", "urgency", "effective_from", "effective_to")
+
+
+def _given(form, names):
+    """The form's ``names``; an optional one left empty is None, a required one ""."""
+    return {name: (form.get(name) or None) if name in OPTIONAL else (form.get(name) or "")
+            for name in names}
+
+
+def authority_to_register(form):
+    return _given(form, ("authority_id", *AUTHORITY_FIELDS)), {}
+
+
+def authority_change(form, authority):
+    """Only what the form changes of ``authority``; nothing changed is refused here."""
+    changes = {name: value for name, value in _given(form, AUTHORITY_FIELDS).items()
+               if value != authority.get(name)}
+    if not changes:
+        return None, {"_form": reason("nothing_changed", "nothing to change")}
+    return changes, {}
+
+
+def retiring(form):
+    if form.get("confirm") != CONFIRMED:
+        return None, {"confirm": reason("confirm_first", "tick to confirm")}
+    return {"retired_on": form.get("retired_on") or ""}, {}
+
+
+def rule_to_add(form):
+    return _given(form, ("rule_id", "topic", "unit_id", "authority_id", "urgency",
+                         "effective_from", "effective_to")), {}
+
+
+def rule_ending(form):
+    return {"effective_to": form.get("effective_to") or ""}, {}
+
+
+def rule_handover(form):
+    return _given(form, ("authority_id", "changed_on", "new_rule_id")), {}

@@ -82,6 +82,10 @@ class RoutingRule(Schema):
     urgency = fields.String(allow_none=True)
     effective_from = fields.String(allow_none=True)
     effective_to = fields.String(allow_none=True)
+    # who added it, the rule it took over from, who ended it (its own record of changes)
+    actor = fields.String(allow_none=True)
+    replaces = fields.String(allow_none=True)
+    ended_by = fields.String(allow_none=True)
 
 
 # --- case actions: the arguments each one takes ----------------------------------------------
