@@ -4,6 +4,8 @@ field with nothing changed, confirmed when made, and recorded with who made it (
 monitor's audit trail, shown per record). One system and one browser for the module; the
 administrator's session is the token the system signed in with (a password hash costs
 seconds)."""
+import io
+import pathlib
 import re
 
 import openpyxl
@@ -146,10 +148,88 @@ def test_the_import_template_downloads_from_the_import_page_and_reads_back(syste
         page.get_by_role("link", name=re.compile("Tải tệp mẫu")).click()
     download = downloading.value
     assert download.suggested_filename == "mau-nhap-danh-muc.xlsx"
-    workbook = openpyxl.load_workbook(download.path(), read_only=True)
+    workbook = openpyxl.load_workbook(io.BytesIO(pathlib.Path(download.path()).read_bytes()))
     assert workbook.sheetnames == ["Đơn vị", "Cán bộ", "Phân công", "Tổ công tác", "Cơ quan",
                                    "Quy tắc chuyển"]
     # the API gives the same file, to administrators only
     answer = requests.get(f"{system.base_url}/imports/template", timeout=15,
                           headers=system.headers["operator"])
     assert answer.status_code == 403
+
+
+def test_an_administrator_registers_changes_and_retires_an_authority_with_its_rules(
+        system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/authorities?q=binh+xuyen")
+    rows = page.locator("table tbody tr")
+    expect(rows.filter(has_text="UBND huyện Bình Xuyên")).to_contain_text(
+        "Đảng bộ huyện Bình Xuyên (Huyện ủy Bình Xuyên)")  # the unit by name
+    expect(rows.filter(has_text="UBND xã Tam Hợp")).to_have_count(0)
+
+    # its code left empty: refused beside it, nothing registered
+    form = page.locator("#register-authority")
+    form.get_by_label("Tên", exact=True).fill("Văn phòng Đảng ủy xã Tam Hợp")
+    form.get_by_label("Loại cơ quan").select_option(label="Văn phòng")
+    form.get_by_label("Cấp", exact=True).select_option("grassroots")
+    form.get_by_label("Địa bàn (đơn vị)").select_option(label="Đảng bộ xã Tam Hợp")
+    form.get_by_label("Cơ quan cấp trên").select_option(label="Đảng ủy xã Tam Hợp")
+    form.get_by_role("button", name="Đăng ký cơ quan").click()
+    expect(page.locator("#new-authority_id-error")).to_have_text("Bắt buộc nhập.")
+    expect(page.locator("#new-name")).to_have_value("Văn phòng Đảng ủy xã Tam Hợp")
+    page.locator("#new-authority_id").fill("vp-dang-uy-tam-hop")
+    page.locator("#register-authority").get_by_role("button", name="Đăng ký cơ quan").click()
+    expect(page.locator("#done")).to_have_text("Đã đăng ký cơ quan.")
+    expect(page.locator("#authority-parent")).to_have_text("Đảng ủy xã Tam Hợp")
+
+    # its e-mail changed: only that is sent; a bad one refused beside it
+    change = page.locator("#change-authority")
+    change.get_by_label("Thư điện tử").fill("khong-phai-thu")
+    change.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.locator("#change-email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#authority-email")).to_have_text("—")
+    page.locator("#change-email").fill("vp-dang-uy@tamhop.example")
+    page.locator("#change-authority").get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.locator("#authority-email")).to_have_text("vp-dang-uy@tamhop.example")
+
+    # a routing rule to it, then handed over to UBND xã Tam Hợp from a day
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    add = page.locator("#add-rule")
+    add.get_by_label("Mã quy tắc").fill("land-noi-phat")
+    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
+    add.get_by_label("Đơn vị", exact=True).select_option(label="Chi bộ thôn Nội Phật, xã Tam Hợp")
+    add.get_by_label("Cơ quan", exact=True).select_option(label="Văn phòng Đảng ủy xã Tam Hợp")
+    add.get_by_label("Hiệu lực từ ngày").fill("2027-01-01")
+    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(page.locator("#done")).to_have_text("Đã thêm quy tắc chuyển.")
+    expect(page.locator("#rule-history")).to_contain_text("Thêm bởi admin.")
+    hand = page.locator("#hand-over-rule")
+    hand.get_by_label("Chuyển cho cơ quan").select_option(label="UBND xã Tam Hợp")
+    hand.get_by_label("Từ ngày").fill("2027-06-01")
+    hand.get_by_label("Mã quy tắc mới").fill("land-noi-phat-ubnd")
+    hand.get_by_role("button", name="Chuyển quy tắc cho cơ quan khác").click()
+    expect(page).to_have_url(re.compile(r"/app/admin/routing-rules/land-noi-phat-ubnd\?"))
+    expect(page.locator("#rule-authority")).to_have_text("UBND xã Tam Hợp")
+    expect(page.locator("#rule-history")).to_contain_text("land-noi-phat")
+    page.goto(f"{system.base_url}/app/admin/routing-rules/land-noi-phat")
+    expect(page.locator("#rule-history")).to_contain_text("Kết thúc bởi admin")
+    expect(page.locator("#rule-in-force")).to_have_text("từ 01/01/2027 đến 31/05/2027")
+
+    # retiring asks for the box to be ticked
+    page.goto(f"{system.base_url}/app/admin/authorities/vp-dang-uy-tam-hop")
+    retire = page.locator("#retire-authority")
+    retire.get_by_label("Thôi tiếp nhận từ ngày").fill("2027-09-01")
+    retire.get_by_role("button", name="Cho cơ quan thôi tiếp nhận").click()
+    expect(page.locator("#retire-confirm-error")).to_have_text("Hãy đánh dấu ô xác nhận trước.")
+    expect(page.locator("#authority-status")).to_have_text("Đang tiếp nhận")
+    page.locator("#retire-confirm").check()
+    page.locator("#retire-authority").get_by_role("button",
+                                                  name="Cho cơ quan thôi tiếp nhận").click()
+    expect(page.locator("#authority-status")).to_have_text("Thôi tiếp nhận từ 01/09/2027")
+
+    # who changed what: registered, e-mail changed, retired, each by the administrator
+    until_logged(page, 4)
+    cells = [row.locator("td").all_inner_texts() for row in change_log(page).all()]
+    assert "Đăng ký cơ quan" in [c[1] for c in cells]
+    assert "Đổi thư điện tử của cơ quan" in [c[1] for c in cells]
+    assert {c[2] for c in cells} == {"admin"}
+    screenshot(page, "admin-authority-changes")

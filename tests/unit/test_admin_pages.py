@@ -155,3 +155,9 @@ def test_a_new_rule_leaves_its_optional_days_and_urgency_to_the_service():
         "confirm": admin_forms.reason("confirm_first", "tick to confirm")}
     assert admin_forms.retiring({"retired_on": "2027-01-01", "confirm": "yes"}) == (
         {"retired_on": "2027-01-01"}, {})
+    body, refused = admin_forms.rule_handover({"authority_id": "a2", "changed_on": "",
+                                               "new_rule_id": "r2"})
+    assert body is None and i18n.flat_fields(admin_forms.refused_here(refused).reasons,
+                                             "vi") == {"changed_on": "Bắt buộc nhập."}
+    body, _ = admin_forms.authority_to_register({"authority_id": "", "name": "Văn phòng"})
+    assert "authority_id" not in body  # left for the service to call required

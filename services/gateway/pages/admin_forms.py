@@ -26,8 +26,8 @@ def scope_of(role, form):
 
 
 def user_to_create(form):
-    body = {name: form.get(name) or "" for name in USER_FIELDS}
-    body.update(scope_of(body["role"], form))
+    body = {name: form[name] for name in USER_FIELDS if form.get(name)}
+    body.update(scope_of(body.get("role"), form))
     return body, {}
 
 
@@ -83,7 +83,15 @@ OPTIONAL = ("parent_authority_id", "email", "urgency", "effective_from", "effect
 
 
 def _given(form, names):
-    """The form's ``names``; an optional one left empty is None, a required one ""."""
+    """The form's ``names`` for a new record: an optional one left empty is None, a required
+    one left empty is not sent (the service says it is required)."""
+    given = {name: form.get(name) or None for name in names}
+    return {name: value for name, value in given.items()
+            if value is not None or name in OPTIONAL}
+
+
+def _changed(form, names):
+    """The form's ``names`` for a change: an empty required one stays "" (refused)."""
     return {name: (form.get(name) or None) if name in OPTIONAL else (form.get(name) or "")
             for name in names}
 
@@ -94,7 +102,7 @@ def authority_to_register(form):
 
 def authority_change(form, authority):
     """Only what the form changes of ``authority``; nothing changed is refused here."""
-    changes = {name: value for name, value in _given(form, AUTHORITY_FIELDS).items()
+    changes = {name: value for name, value in _changed(form, AUTHORITY_FIELDS).items()
                if value != authority.get(name)}
     if not changes:
         return None, {"_form": reason("nothing_changed", "nothing to change")}
@@ -104,7 +112,7 @@ def authority_change(form, authority):
 def retiring(form):
     if form.get("confirm") != CONFIRMED:
         return None, {"confirm": reason("confirm_first", "tick to confirm")}
-    return {"retired_on": form.get("retired_on") or ""}, {}
+    return _given(form, ("retired_on",)), {}
 
 
 def rule_to_add(form):
@@ -113,8 +121,15 @@ def rule_to_add(form):
 
 
 def rule_ending(form):
-    return {"effective_to": form.get("effective_to") or ""}, {}
+    return _all_given(form, ("effective_to",))
 
 
 def rule_handover(form):
-    return _given(form, ("authority_id", "changed_on", "new_rule_id")), {}
+    return _all_given(form, ("authority_id", "changed_on", "new_rule_id"))
+
+
+def _all_given(form, names):
+    """A change whose every field is needed (a day, a rule taking over): each one left empty
+    refused here, since the service would refuse the change as a whole."""
+    missing = {name: reason("required", "required") for name in names if not form.get(name)}
+    return (None, missing) if missing else ({name: form[name] for name in names}, {})

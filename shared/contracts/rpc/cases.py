@@ -83,9 +83,9 @@ class RoutingRule(Schema):
     effective_from = fields.String(allow_none=True)
     effective_to = fields.String(allow_none=True)
     # who added it, the rule it took over from, who ended it (its own record of changes)
-    actor = fields.String(allow_none=True)
-    replaces = fields.String(allow_none=True)
-    ended_by = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True, dump_default=None)
+    replaces = fields.String(allow_none=True, dump_default=None)
+    ended_by = fields.String(allow_none=True, dump_default=None)
 
 
 # --- case actions: the arguments each one takes ----------------------------------------------
