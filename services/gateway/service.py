@@ -78,6 +78,7 @@ from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
+from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
@@ -89,7 +90,8 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     UsersPagesApi, RegistryPagesApi, OperationsPagesApi, AuditApi):
+                     UsersPagesApi, RegistryPagesApi, TreePagesApi, OperationsPagesApi,
+                     AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

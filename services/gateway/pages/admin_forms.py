@@ -133,3 +133,41 @@ def _all_given(form, names):
     refused here, since the service would refuse the change as a whole."""
     missing = {name: reason("required", "required") for name in names if not form.get(name)}
     return (None, missing) if missing else ({name: form[name] for name in names}, {})
+
+
+# --- units and assignments -------------------------------------------------------------------
+
+UNIT_OPTIONAL = ("kind", "parent_id", "established_on")
+
+
+def unit_to_register(form):
+    body = _given(form, ("unit_id", "name", "level"))
+    body.update({name: form.get(name) or None for name in UNIT_OPTIONAL})
+    return body, {}
+
+
+def renaming(form, unit_id):
+    """A rename as the reorganisation it is: its ``operation_id`` minted when the form was
+    shown, so the same form sent twice renames once."""
+    body, refused = _all_given(form, ("operation_id", "name", "effective_on"))
+    if refused:
+        return None, refused
+    return {**body, "kind": "rename", "unit_id": unit_id}, {}
+
+
+def assigning(form, unit_id):
+    body, refused = _all_given(form, ("cadre_id", "starts_on"))
+    return (None, refused) if refused else ({**body, "unit_id": unit_id}, {})
+
+
+def assignment_ending(form):
+    return _all_given(form, ("ends_on", "reason"))
+
+
+def assignment_replacement(form):
+    return _all_given(form, ("cadre_id", "starts_on", "reason"))
+
+
+def path_names(unit, unit_names):
+    """A unit's place in the tree as names, from the root."""
+    return [unit_names.get(unit_id, unit_id) for unit_id in unit.get("path") or ()]

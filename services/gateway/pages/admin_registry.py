@@ -12,12 +12,11 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.common import LanguageQuery, PagesApi, page_route, page_status, redirect
+from services.gateway.pages.admin_base import NAMES_LIMIT, AdminPagesBase, Refused, one
+from services.gateway.pages.common import LanguageQuery, page_route, redirect
 from shared.contracts import CONCERN_TOPICS, URGENCIES, Id
 from shared.contracts.rpc.cases import ANY_TOPIC, AUTHORITY_KINDS
-from shared.errors import NotFound, SausatError
 
-NAMES_LIMIT = 500
 AUTHORITY_CHANGES = ("registered", "changed", "retired")
 RULE_CHANGES = ("added", "ended", "handed_over")
 
@@ -101,7 +100,7 @@ ROUTES = {
 }
 
 
-class RegistryPagesApi(PagesApi):
+class RegistryPagesApi(AdminPagesBase):
     # --- authorities ------------------------------------------------------------------------
 
     @http("GET", "/app/admin/authorities")
@@ -122,7 +121,7 @@ class RegistryPagesApi(PagesApi):
             try:
                 authority = self._call(view, admin_forms.authority_to_register, form,
                                        self.escalations.register_authority)
-            except _Refused as refused:
+            except Refused as refused:
                 return self._authorities_view(view, refused.status, refused.errors, form)
             return redirect(f"/app/admin/authorities/{authority['authority_id']}"
                             "?done=registered")
@@ -136,7 +135,7 @@ class RegistryPagesApi(PagesApi):
     def _authority_view(self, view, authority_id, status=200, failed=None, errors=None,
                         values=None):
         names = self._names(view)
-        authority = _one(names["authorities"], "authority_id", authority_id)
+        authority = one(names["authorities"], "authority_id", authority_id)
         changes = self.monitor.changes_of({"entity_id": authority_id, "limit": 100},
                                           view.principal)["changes"]
         rules = [rule for rule in names["all_rules"] if rule["authority_id"] == authority_id]
@@ -165,7 +164,7 @@ class RegistryPagesApi(PagesApi):
             try:
                 self._call(view, read, form, lambda body, principal: call(
                     authority_id, body, principal))
-            except _Refused as refused:
+            except Refused as refused:
                 return self._authority_view(view, authority_id, refused.status, change,
                                             refused.errors, form)
             return redirect(f"/app/admin/authorities/{authority_id}?done={change}")
@@ -195,7 +194,7 @@ class RegistryPagesApi(PagesApi):
             try:
                 rule = self._call(view, admin_forms.rule_to_add, form,
                                   self.escalations.add_routing_rule)
-            except _Refused as refused:
+            except Refused as refused:
                 return self._rules_view(view, refused.status, refused.errors, form)
             return redirect(f"/app/admin/routing-rules/{rule['rule_id']}?done=added")
         return self._page(request, "registry.manage", build)
@@ -207,7 +206,7 @@ class RegistryPagesApi(PagesApi):
 
     def _rule_view(self, view, rule_id, status=200, failed=None, errors=None, values=None):
         names = self._names(view)
-        rule = _one(names["all_rules"], "rule_id", rule_id)
+        rule = one(names["all_rules"], "rule_id", rule_id)
         return view.render("admin_rule.html", status, rule=rule, failed=failed,
                            errors=errors or {}, values=values or {},
                            done=query_args(view.request).get("done") if status == 200 else None,
@@ -227,7 +226,7 @@ class RegistryPagesApi(PagesApi):
             try:
                 changed = self._call(view, read, form, lambda body, principal: (
                     self.escalations.change_routing_rule(rule_id, body, principal)))
-            except _Refused as refused:
+            except Refused as refused:
                 return self._rule_view(view, rule_id, refused.status, change, refused.errors,
                                        form)
             shown = (changed.get("added") or {}).get("rule_id") or rule_id
@@ -235,22 +234,6 @@ class RegistryPagesApi(PagesApi):
         return self._page(request, "registry.manage", build)
 
     # --- what the forms and lists share -----------------------------------------------------
-
-    def _call(self, view, read, form, call):
-        """``call(body, principal)`` with the form read by ``read``; a refusal (the page's
-        own or the service's) as :class:`_Refused`, nothing changed."""
-        self._check_csrf(view)
-        try:
-            body, refused = read(form)
-            if refused:
-                raise admin_forms.refused_here(refused)
-            return call(body, view.principal)
-        except SausatError as error:
-            if error.status not in (400, 404, 409, 422):
-                raise
-            errors = view.errors(error)  # a 404: a chosen authority or unit that is gone
-            errors.setdefault("_form", i18n.refusal(error, view.language))
-            raise _Refused(422 if error.status == 404 else page_status(error), errors) from None
 
     def _names(self, view):
         """Authorities, units and rules, their names by id, and each form's choices worded."""
@@ -270,20 +253,3 @@ class RegistryPagesApi(PagesApi):
                 "level_choices": worded("level", levels),
                 "topic_choices": worded("topic", (ANY_TOPIC, *CONCERN_TOPICS)),
                 "urgency_choices": worded("urgency", URGENCIES)}
-
-    def _user_names(self, view):
-        users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
-        return admin_forms.names_of(users, "user_id", "username")
-
-
-class _Refused(Exception):
-    def __init__(self, status, errors):
-        super().__init__(status)
-        self.status, self.errors = status, errors
-
-
-def _one(rows, key, wanted):
-    for row in rows:
-        if row[key] == wanted:
-            return row
-    raise NotFound("not found", {key: [wanted]})
