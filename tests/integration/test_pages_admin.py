@@ -233,3 +233,67 @@ def test_an_administrator_registers_changes_and_retires_an_authority_with_its_ru
     assert "Đổi thư điện tử của cơ quan" in [c[1] for c in cells]
     assert {c[2] for c in cells} == {"admin"}
     screenshot(page, "admin-authority-changes")
+
+
+def test_an_administrator_registers_renames_a_unit_and_assigns_and_ends_a_cadre_there(
+        system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/units?q=tam+hop")
+    expect(page.locator("table tbody tr").filter(has_text="Chi bộ thôn Nội Phật")).to_contain_text(
+        "Đảng bộ xã Tam Hợp")  # where it sits, by name
+    # no level chosen: refused beside it, nothing registered
+    form = page.locator("#register-unit")
+    form.get_by_label("Mã đơn vị").fill("vinh-phuc.binh-xuyen.tam-hop.truong-tieu-hoc")
+    form.get_by_label("Tên", exact=True).fill("Chi bộ Trường Tiểu học Tam Hợp")
+    form.get_by_label("Loại chi bộ").select_option(label="Trường học")
+    form.get_by_label("Trực thuộc đơn vị").select_option(label="Đảng bộ xã Tam Hợp")
+    form.get_by_role("button", name="Đăng ký đơn vị").click()
+    expect(page.locator("#new-level-error")).to_have_text("Bắt buộc nhập.")
+    page.locator("#new-level").select_option("branch")
+    page.locator("#register-unit").get_by_role("button", name="Đăng ký đơn vị").click()
+    expect(page.locator("#done")).to_have_text("Đã đăng ký đơn vị.")
+    expect(page.locator("#unit-place")).to_contain_text("Đảng bộ xã Tam Hợp")
+
+    # a provincial member may not keep close to a school's branch: the rule's refusal shown
+    assign = page.locator("#assign-cadre")
+    assign.get_by_label("Cấp ủy viên", exact=True).select_option(label="Nguyễn Văn An")
+    assign.get_by_label("Từ ngày").fill("2026-12-01")
+    assign.get_by_role("button", name="Phân công cấp ủy viên").click()
+    expect(page.locator("#assign-unit_id-error")).to_be_visible()
+    expect(page.locator(".assignment")).to_have_count(0)
+    assign = page.locator("#assign-cadre")
+    assign.get_by_label("Cấp ủy viên", exact=True).select_option(label="Trần Thị Bình")
+    assign.get_by_label("Từ ngày").fill("2026-12-01")
+    assign.get_by_role("button", name="Phân công cấp ủy viên").click()
+    expect(page.locator("#done")).to_have_text("Đã phân công cấp ủy viên.")
+    held = page.locator(".assignment")
+    expect(held).to_contain_text("Trần Thị Bình")
+
+    # ended without a reason: refused; with one: ended
+    end = held.locator(".end-assignment")
+    end.get_by_label("Ngày hiệu lực cuối cùng").fill("2026-12-31")
+    end.get_by_role("button", name="Kết thúc phân công").click()
+    expect(page.locator(".end-assignment .field-error")).to_have_text("Bắt buộc nhập.")
+    end = page.locator(".end-assignment")
+    end.get_by_label("Ngày hiệu lực cuối cùng").fill("2026-12-31")
+    end.get_by_label("Lý do").fill("Điều động công tác khác")
+    end.get_by_role("button", name="Kết thúc phân công").click()
+    expect(page.locator("#done")).to_have_text("Đã kết thúc phân công.")
+    expect(page.locator(".assignment")).to_contain_text("Điều động công tác khác")
+
+    # renamed from a day: the former name kept in its history
+    rename = page.locator("#rename-unit")
+    rename.get_by_label("Tên mới").fill("Chi bộ Trường Tiểu học và THCS Tam Hợp")
+    rename.get_by_label("Có hiệu lực từ ngày").fill("2026-01-01")
+    rename.get_by_role("button", name="Đổi tên đơn vị từ một ngày").click()
+    expect(page.locator("#done")).to_contain_text("Đã đổi tên đơn vị")
+    expect(page.locator("#unit-name")).to_have_text("Chi bộ Trường Tiểu học và THCS Tam Hợp")
+    expect(page.locator("#unit-history")).to_contain_text("Chi bộ Trường Tiểu học Tam Hợp")
+
+    until_logged(page, 4)
+    cells = [row.locator("td").all_inner_texts() for row in change_log(page).all()]
+    kinds = [c[1] for c in cells]
+    assert {"Đăng ký đơn vị", "Phân công", "Kết thúc phân công",
+            "Sắp xếp lại đơn vị"} <= set(kinds), kinds
+    assert {c[2] for c in cells} == {"admin"}
+    screenshot(page, "admin-unit-changes")
