@@ -22,6 +22,7 @@ from services.gateway.api import (
 )
 from services.gateway.pages import (
     admin,
+    admin_cadres,
     admin_registry,
     admin_tree,
     admin_users,
@@ -34,7 +35,7 @@ from services.gateway.pages import operations as operations_pages
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
           documentation.ROUTES, imports.ROUTES, audit.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
-           admin_registry.ROUTES, admin_tree.ROUTES,
+           admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
            operations_pages.ROUTES)
 
 ROUTES = {}

@@ -77,6 +77,7 @@ from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
+from services.gateway.pages.admin_cadres import CadresPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
@@ -90,7 +91,8 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     UsersPagesApi, RegistryPagesApi, TreePagesApi, OperationsPagesApi,
+                     UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
+                     OperationsPagesApi,
                      AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)

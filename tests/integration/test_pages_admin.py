@@ -297,3 +297,43 @@ def test_an_administrator_registers_renames_a_unit_and_assigns_and_ends_a_cadre_
             "Sắp xếp lại đơn vị"} <= set(kinds), kinds
     assert {c[2] for c in cells} == {"admin"}
     screenshot(page, "admin-unit-changes")
+
+
+def test_an_administrator_registers_and_changes_a_cadre_and_each_view_of_contacts_is_audited(
+        system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/cadres?q=tran+thi")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Đảng bộ huyện Bình Xuyên")  # the home unit by name
+    expect(rows.first).to_contain_text("Huyện ủy viên")
+    expect(page.locator("main")).not_to_contain_text("@vinhphuc.example")  # no contact listed
+
+    # no position ticked: refused beside the positions
+    form = page.locator("#register-cadre")
+    form.get_by_label("Mã cấp ủy viên").fill("pham-van-duc")
+    form.get_by_label("Sinh hoạt tại đơn vị").select_option(label="Đảng bộ xã Tam Hợp")
+    form.get_by_label("Họ tên").fill("Phạm Văn Đức")
+    form.get_by_label("Thư điện tử").fill("pham-van-duc@tamhop.example")
+    form.get_by_role("button", name="Đăng ký cấp ủy viên").click()
+    expect(page.locator("#new-positions-error")).to_be_visible()
+    page.locator("#new-other_positions").fill("grassroots_committee_member")
+    page.locator("#register-cadre").get_by_role("button", name="Đăng ký cấp ủy viên").click()
+    expect(page.locator("#done")).to_have_text("Đã đăng ký cấp ủy viên.")
+    expect(page.locator("#cadre-email")).to_have_text("pham-van-duc@tamhop.example")
+
+    change = page.locator("#change-cadre")
+    change.get_by_label("Điện thoại").fill("0912345678")
+    change.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.locator("#done")).to_have_text("Đã lưu thay đổi của cấp ủy viên.")
+    expect(page.locator("#cadre-phone")).to_have_text("0912345678")
+
+    # the contacts shown to the administrator were recorded as reads of personal data
+    reads = poll(lambda: api(system, "GET", "/audit/personal-data?record_id=pham-van-duc"),
+                 lambda found: len(found["reads"]) >= 2)
+    assert {r["purpose"] for r in reads["reads"]} == {"assignments.get_cadre"}
+    until_logged(page, 2)
+    cells = [row.locator("td").all_inner_texts() for row in change_log(page).all()]
+    assert {"Đăng ký cấp ủy viên", "Sửa thông tin cấp ủy viên"} <= {c[1] for c in cells}
+    assert {c[2] for c in cells} == {"admin"}
+    screenshot(page, "admin-cadre-changes")

@@ -161,3 +161,30 @@ def test_a_new_rule_leaves_its_optional_days_and_urgency_to_the_service():
                                              "vi") == {"changed_on": "Bắt buộc nhập."}
     body, _ = admin_forms.authority_to_register({"authority_id": "", "name": "Văn phòng"})
     assert "authority_id" not in body  # left for the service to call required
+
+
+def test_a_cadres_positions_are_the_boxes_ticked_and_the_codes_written_each_once():
+    known = ("district_committee_member", "province_committee_member")
+    form = {"position_province_committee_member": "yes", "position_district_committee_member": "",
+            "other_positions": "grassroots_secretary, province_committee_member;x"}
+    assert admin_forms.positions_of(form, known) == [
+        "province_committee_member", "grassroots_secretary", "x"]
+    cadre = {"full_name": "Trần Thị Bình", "positions": ["district_committee_member"],
+             "email": "b@example.vn", "phone": None}
+    same = {"full_name": "Trần Thị Bình", "position_district_committee_member": "yes",
+            "email": "b@example.vn", "phone": ""}
+    assert admin_forms.cadre_change(same, cadre, known)[0] is None
+    assert admin_forms.cadre_change({**same, "phone": "0912345678"}, cadre, known) == (
+        {"phone": "0912345678"}, {})
+
+
+def test_no_two_of_the_gateways_handler_classes_define_the_same_method():
+    """The gateway is one class made of many: a helper named alike in two of them would
+    silently answer for both (a page then fails on the other's arguments)."""
+    from services.gateway.service import GatewayService
+    defined = {}
+    for cls in GatewayService.__mro__[1:]:
+        for name, value in vars(cls).items():
+            if callable(value) and not name.startswith("__"):
+                defined.setdefault(name, []).append(cls.__name__)
+    assert {name: owners for name, owners in defined.items() if len(owners) > 1} == {}

@@ -9,6 +9,8 @@ password typed twice alike) comes back as ``{field: reason}`` and nothing is sen
     body, refused = user_to_create(form)     # ({"username": ..., "cadre_id": ...}, {})
     rows = change_rows(changes, names)       # who changed what, with names
 """
+import re
+
 from shared.authorisation import SCOPE_FIELD
 from shared.errors import InvalidInput
 from shared.folding import matches
@@ -171,3 +173,33 @@ def assignment_replacement(form):
 def path_names(unit, unit_names):
     """A unit's place in the tree as names, from the root."""
     return [unit_names.get(unit_id, unit_id) for unit_id in unit.get("path") or ()]
+
+
+# --- cadres ----------------------------------------------------------------------------------
+
+CADRE_FIELDS = ("full_name", "positions", "email", "phone")
+
+
+def positions_of(form, known):
+    """The positions ticked among ``known`` (``position_<code>`` fields) and any others
+    written out (codes separated by commas), each once."""
+    chosen = [code for code in known if form.get(f"position_{code}") == CONFIRMED]
+    chosen += [code for code in re.split(r"[,;\s]+", form.get("other_positions") or "") if code]
+    return list(dict.fromkeys(chosen))
+
+
+def cadre_to_register(form, known):
+    body = _given(form, ("cadre_id", "full_name", "home_unit_id"))
+    body.update({"positions": positions_of(form, known), "email": form.get("email") or None,
+                 "phone": form.get("phone") or None})
+    return body, {}
+
+
+def cadre_change(form, cadre, known):
+    """Only what the form changes of ``cadre``; nothing changed is refused here."""
+    given = {"full_name": form.get("full_name") or "", "positions": positions_of(form, known),
+             "email": form.get("email") or None, "phone": form.get("phone") or None}
+    changes = {name: value for name, value in given.items() if value != cadre.get(name)}
+    if not changes:
+        return None, {"_form": reason("nothing_changed", "nothing to change")}
+    return changes, {}

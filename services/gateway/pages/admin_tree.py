@@ -103,7 +103,7 @@ class TreePagesApi(AdminPagesBase):
         found = [{**unit, "place": admin_forms.path_names(unit, names)[:-1]}
                  for unit in admin_forms.searched(units, q, "name")]
         return view.render("admin_units.html", status, q=q, found=found, errors=errors or {},
-                           values=values or {}, **self._choices(view, units))
+                           values=values or {}, **self._unit_form_choices(view, units))
 
     @http("POST", "/app/admin/units")
     def register_unit_page(self, request):
@@ -192,7 +192,7 @@ class TreePagesApi(AdminPagesBase):
         return [{"cadre_id": c["cadre_id"], "name": c["full_name"]}
                 for c in self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
 
-    def _choices(self, view, units):
+    def _unit_form_choices(self, view, units):
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]
         return {"unit_choices": [(u["unit_id"], u["name"]) for u in units],
                 "level_choices": [(v, i18n.label("level", v, view.language)) for v in levels],
