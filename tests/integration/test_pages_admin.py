@@ -17,6 +17,7 @@ from services.gateway.pages.session import SESSION_COOKIE
 from tests.integration.browser import DESKTOP, screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
+from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -337,3 +338,25 @@ def test_an_administrator_registers_and_changes_a_cadre_and_each_view_of_contact
     assert {"Đăng ký cấp ủy viên", "Sửa thông tin cấp ủy viên"} <= {c[1] for c in cells}
     assert {c[2] for c in cells} == {"admin"}
     screenshot(page, "admin-cadre-changes")
+
+
+ADMINISTERED = ("/app/admin/users", "/app/admin/authorities",
+                "/app/admin/authorities/ubnd-xa-tam-hop", "/app/admin/routing-rules",
+                "/app/admin/routing-rules/infrastructure-tam-hop",
+                "/app/admin/units", "/app/admin/units/vinh-phuc.binh-xuyen.tam-hop.noi-phat",
+                "/app/admin/cadres", "/app/admin/cadres/tran-thi-binh", "/app/admin/imports")
+
+
+def test_every_administration_page_passes_axe_and_a_refused_form_too(system, admin_page):
+    page = admin_page
+    found = []
+    user_id = user_named(system, "tamhop-officer")[0]["user_id"]
+    for path in (*ADMINISTERED, f"/app/admin/users/{user_id}"):
+        page.goto(f"{system.base_url}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        found += serious_violations(page)
+    page.goto(f"{system.base_url}/app/admin/users")
+    page.locator("#create-user").get_by_role("button", name="Tạo người dùng").click()
+    expect(page.locator("#new-username")).to_have_attribute("aria-invalid", "true")
+    found += serious_violations(page)
+    assert found == []
