@@ -141,7 +141,8 @@ def change_routing_rule(db, rule_id, change, principal):
                 change["authority_id"], change["changed_on"].isoformat()):
             added = _hand_over(db, rule, change, principal)
     store.end_routing_rule(db, rule_id, last_day, actor_of(principal))
-    return {"retired": {**rule, "effective_to": last_day}, "added": added}
+    return {"retired": {**rule, "effective_to": last_day, "ended_by": actor_of(principal)},
+            "added": added}
 
 
 def _hand_over(db, rule, change, principal):
