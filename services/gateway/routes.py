@@ -23,6 +23,7 @@ from services.gateway.api import (
 from services.gateway.pages import (
     admin,
     admin_cadres,
+    admin_groups,
     admin_registry,
     admin_tree,
     admin_users,
@@ -36,6 +37,7 @@ TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, ca
           documentation.ROUTES, imports.ROUTES, audit.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
+           admin_groups.ROUTES,
            operations_pages.ROUTES)
 
 ROUTES = {}

@@ -78,6 +78,7 @@ from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.admin_cadres import CadresPagesApi
+from services.gateway.pages.admin_groups import GroupsPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
@@ -92,7 +93,7 @@ from shared.rpc import BoundedRpcProxy
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
-                     OperationsPagesApi,
+                     GroupsPagesApi, OperationsPagesApi,
                      AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)

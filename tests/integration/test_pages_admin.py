@@ -344,7 +344,8 @@ ADMINISTERED = ("/app/admin/users", "/app/admin/authorities",
                 "/app/admin/authorities/ubnd-xa-tam-hop", "/app/admin/routing-rules",
                 "/app/admin/routing-rules/infrastructure-tam-hop",
                 "/app/admin/units", "/app/admin/units/vinh-phuc.binh-xuyen.tam-hop.noi-phat",
-                "/app/admin/cadres", "/app/admin/cadres/tran-thi-binh", "/app/admin/imports")
+                "/app/admin/cadres", "/app/admin/cadres/tran-thi-binh", "/app/admin/imports",
+                "/app/admin/working-groups")
 
 
 def test_every_administration_page_passes_axe_and_a_refused_form_too(system, admin_page):
@@ -360,3 +361,31 @@ def test_every_administration_page_passes_axe_and_a_refused_form_too(system, adm
     expect(page.locator("#new-username")).to_have_attribute("aria-invalid", "true")
     found += serious_violations(page)
     assert found == []
+
+
+def test_an_administrator_forms_and_changes_a_working_group(system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/working-groups")
+    form = page.locator("#form-group")
+    form.get_by_label("Mã tổ công tác").fill("to-cong-tac-binh-xuyen-1")
+    form.get_by_label("Tên", exact=True).fill("Tổ công tác số 1 Huyện ủy Bình Xuyên")
+    form.get_by_label("Do cấp ủy lập").select_option(
+        label="Đảng bộ huyện Bình Xuyên (Huyện ủy Bình Xuyên)")
+    form.get_by_label("Trần Thị Bình").check()
+    form.get_by_label("Từ ngày").fill("2026-12-01")
+    form.get_by_role("button", name="Lập tổ công tác").click()  # no branch ticked
+    expect(page.locator("#new-unit_ids-error")).to_be_visible()
+    expect(page.locator("#new-member\\.tran-thi-binh")).to_be_checked()  # kept as ticked
+    page.locator("#form-group").get_by_label("Chi bộ thôn Nội Phật, xã Tam Hợp").check()
+    page.locator("#form-group").get_by_role("button", name="Lập tổ công tác").click()
+    expect(page.locator("#done")).to_have_text("Đã lập tổ công tác.")
+    expect(page.locator("#group-members")).to_have_text("Trần Thị Bình")
+
+    page.locator("#change-group").get_by_label("Chi bộ thôn Yên Lan, xã Tam Hợp").check()
+    page.locator("#change-group").get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.locator("#done")).to_have_text("Đã lưu thay đổi của tổ công tác.")
+    expect(page.locator("#group-branches")).to_contain_text("Chi bộ thôn Yên Lan")
+    until_logged(page, 2)
+    cells = [row.locator("td").all_inner_texts() for row in change_log(page).all()]
+    assert [c[1] for c in cells] == ["Sửa tổ công tác", "Lập tổ công tác"]
+    assert {c[2] for c in cells} == {"admin"}

@@ -188,3 +188,18 @@ def test_no_two_of_the_gateways_handler_classes_define_the_same_method():
             if callable(value) and not name.startswith("__"):
                 defined.setdefault(name, []).append(cls.__name__)
     assert {name: owners for name, owners in defined.items() if len(owners) > 1} == {}
+
+
+def test_a_working_groups_members_and_branches_are_the_boxes_ticked_compared_as_sets():
+    form = {"name": "Tổ 1", "member.tran-thi-binh": "yes", "member.le-van-cuong": "",
+            "branch.u2": "yes", "branch.u1": "yes", "ends_on": ""}
+    group = {"name": "Tổ 1", "member_cadre_ids": ["tran-thi-binh"], "unit_ids": ["u1", "u2"],
+             "ends_on": None}
+    assert admin_forms.group_change(form, group)[0] is None  # the same, in another order
+    assert admin_forms.group_change({**form, "branch.u2": ""}, group) == ({"unit_ids": ["u1"]},
+                                                                           {})
+    body, _ = admin_forms.group_to_form({**form, "working_group_id": "g1", "starts_on": "",
+                                         "formed_by_unit_id": "d1"})
+    assert body == {"working_group_id": "g1", "name": "Tổ 1", "formed_by_unit_id": "d1",
+                    "member_cadre_ids": ["tran-thi-binh"], "unit_ids": ["u2", "u1"],
+                    "ends_on": None}

@@ -185,6 +185,12 @@ REGISTRY = {"authorities": [AUTHORITY], "all_rules": [RULE], "unit_names": {"u1"
             "unit_choices": [("u1", "Chi bộ")], "authority_choices": [("a2", "UBND")],
             "kind_choices": [("office", "Văn phòng")], "level_choices": [("district", "Huyện")],
             "topic_choices": [("*", "Mọi lĩnh vực")], "urgency_choices": [("urgent", "Khẩn")]}
+GROUP = {"working_group_id": "g1", "name": "Tổ công tác số 1", "formed_by_unit_id": "u0",
+         "member_cadre_ids": ["c1"], "unit_ids": ["u1"], "starts_on": "2026-01-01",
+         "ends_on": None}
+GROUP_CHOICES = {"unit_names": {"u0": "Huyện ủy", "u1": "Chi bộ"},
+                 "cadre_choices": [("c1", "Trần Thị Bình")], "cadre_names": {"c1": "Bình"},
+                 "committee_choices": [("u0", "Huyện ủy")], "branch_choices": [("u1", "Chi bộ")]}
 PAGES = {
     "sign_in.html": {"errors": {"password": "Sai"}, "username": "binh", "next_page": "/app",
                      "sign_in_csrf": "x"},
@@ -267,6 +273,11 @@ PAGES = {
                          "other_positions": "", "done": "changed", "changes": [],
                          "unit_choices": [("u1", "Chi bộ")],
                          "position_choices": [("district_committee_member", "Huyện ủy viên")]},
+    "admin_groups.html": {"found": [GROUP], "q": "", "errors": {"unit_ids": "Bắt buộc nhập."},
+                          "values": {"branch.u1": "yes"}, "members": [], "branches": ["u1"],
+                          **GROUP_CHOICES},
+    "admin_group.html": {"group": GROUP, "errors": {}, "values": {}, "members": ["c1"],
+                         "branches": ["u1"], "done": "formed", "changes": [], **GROUP_CHOICES},
     "admin_unit.html": {"unit": {**UNIT, "kind": "residential"}, "place": ["Tỉnh", "Chi bộ"],
                         "history": [{"in_force_from": None, "in_force_to": "2025-06-30",
                                      "name": "Chi bộ cũ", "place": ["Tỉnh"]}],

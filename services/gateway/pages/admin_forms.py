@@ -203,3 +203,36 @@ def cadre_change(form, cadre, known):
     if not changes:
         return None, {"_form": reason("nothing_changed", "nothing to change")}
     return changes, {}
+
+
+# --- working groups --------------------------------------------------------------------------
+
+MEMBER, BRANCH = "member.", "branch."
+
+
+def ticked(form, prefix):
+    """The ids whose ``<prefix><id>`` box is ticked, in the form's order."""
+    return [name[len(prefix):] for name, value in form.items()
+            if name.startswith(prefix) and value == CONFIRMED and len(name) > len(prefix)]
+
+
+def group_to_form(form):
+    body = _given(form, ("working_group_id", "name", "formed_by_unit_id", "starts_on"))
+    body.update({"member_cadre_ids": ticked(form, MEMBER), "unit_ids": ticked(form, BRANCH),
+                 "ends_on": form.get("ends_on") or None})
+    return body, {}
+
+
+def group_change(form, group):
+    """Only what the form changes of ``group`` (members and branches compared as sets)."""
+    given = {"name": form.get("name") or "", "member_cadre_ids": ticked(form, MEMBER),
+             "unit_ids": ticked(form, BRANCH), "ends_on": form.get("ends_on") or None}
+    changes = {}
+    for name, value in given.items():
+        before = group.get(name)
+        same = set(value) == set(before or ()) if isinstance(value, list) else value == before
+        if not same:
+            changes[name] = value
+    if not changes:
+        return None, {"_form": reason("nothing_changed", "nothing to change")}
+    return changes, {}

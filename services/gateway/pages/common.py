@@ -47,6 +47,7 @@ MENUS = {
                       ("nav_users", "/app/admin/users"),
                       ("nav_units", "/app/admin/units"),
                       ("nav_cadres", "/app/admin/cadres"),
+                      ("nav_groups", "/app/admin/working-groups"),
                       ("nav_authorities", "/app/admin/authorities"),
                       ("nav_routing", "/app/admin/routing-rules"),
                       ("nav_notifications", "/app/admin/notifications"),
