@@ -11,7 +11,6 @@ from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actio
 from services.gateway.pages import i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
 from shared import words
-from shared.contracts import ROLES
 from shared.errors import Conflict, InvalidInput, RuleViolated, load_payload
 from shared.reasons import reason
 from shared.words import say
@@ -174,8 +173,8 @@ STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
      "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0}]}
 ACCOUNT = {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình", "role": "cadre",
            "cadre_id": "tran-thi-binh", "authority_id": None, "enabled": True}
-SCOPES = {"cadres": [{"cadre_id": "tran-thi-binh", "name": "Trần Thị Bình"}],
-          "authorities": [AUTHORITY],
+SCOPES = {"cadre_choices": [("tran-thi-binh", "Trần Thị Bình")],
+          "authority_choices": [("a2", "UBND huyện Bình Xuyên")],
           "scopes": {"tran-thi-binh": "Trần Thị Bình", "a2": "UBND huyện Bình Xuyên"}}
 RULE = {"rule_id": "r1", "topic": "*", "unit_id": "u1", "authority_id": "a2", "urgency": None,
         "effective_from": "2026-01-01", "effective_to": None, "actor": "u9", "replaces": None,
@@ -239,11 +238,12 @@ PAGES = {
                    "state": "routed"},
     "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
                         "authorities": [AUTHORITY], "authority_id": "a2"},
-    "admin_users.html": {"users": [ACCOUNT, {**ACCOUNT, "user_id": "u2", "enabled": False}],
-                         "q": "binh", **SCOPES, "roles": ROLES,
+    "admin_users.html": {"found": [ACCOUNT, {**ACCOUNT, "user_id": "u2", "enabled": False}],
+                         "q": "binh", **SCOPES, "role_choices": [("cadre", "Cấp ủy viên")],
                          "errors": {"_form": "Bị từ chối", "password": "Phải có ít nhất 12"},
                          "values": {"username": "binh", "role": "cadre"}},
-    "admin_user.html": {"account": ACCOUNT, **SCOPES, "roles": ROLES, "failed": "role",
+    "admin_user.html": {"account": ACCOUNT, **SCOPES,
+                        "role_choices": [("cadre", "Cấp ủy viên")], "failed": "role",
                         "errors": {"cadre_id": "Bắt buộc nhập.", "_form": "Bị từ chối"},
                         "values": {"role": "cadre"}, "done": "created",
                         "changes": [{"occurred_at": "2026-11-27T01:00:00+00:00",

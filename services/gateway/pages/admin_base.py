@@ -1,12 +1,35 @@
 """What the administrator's editing pages share: a form read and sent as the API's call, its
 refusal (the page's own or the service's) kept for the form to show beside its fields, and
 the users' names for who changed what."""
+from marshmallow import fields, validate
+
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.common import PagesApi, page_status
+from services.gateway.pages.common import LanguageQuery, PagesApi, page_status
 from shared.errors import NotFound, SausatError
 
 # users, units, authorities, cadres and rules read for names and choices: one page of each
 NAMES_LIMIT = 500
+
+
+def text(limit):
+    """A form's text field: empty when not sent, judged by the service (or the form's reader)."""
+    return fields.String(load_default="", validate=validate.Length(max=limit))
+
+
+def csrf():
+    return fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class NameSearch(LanguageQuery):
+    q = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "words that begin a word of the name, with or without diacritics"})
+
+
+def done_query(name, changes):
+    """A record's page query: ``done`` names the change just made (the page says so)."""
+    return type(name, (LanguageQuery,), {"done": fields.String(
+        validate=validate.OneOf(changes), metadata={
+            "description": "the change just made (the page says it was done)"})})
 
 
 class Refused(Exception):

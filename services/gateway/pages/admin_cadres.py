@@ -7,12 +7,20 @@ administrator (``assignments.get_cadre`` with the signed-in principal), so each 
 recorded in the personal-data audit. Each form calls the RPC the API's handler calls
 (``register_cadre``, ``change_cadre``); a refusal comes back beside its field.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.admin_base import NAMES_LIMIT, AdminPagesBase, Refused
-from services.gateway.pages.common import LanguageQuery, page_route, redirect
+from services.gateway.pages.admin_base import (
+    NAMES_LIMIT,
+    AdminPagesBase,
+    NameSearch,
+    Refused,
+    csrf,
+    done_query,
+    text,
+)
+from services.gateway.pages.common import page_route, redirect
 from shared.contracts import Id
 from shared.eligibility import ASSIGNMENT_RULES
 
@@ -21,33 +29,23 @@ KNOWN_POSITIONS = tuple(sorted({p for rule in ASSIGNMENT_RULES for p in rule.pos
 CADRE_CHANGES = ("registered", "changed")
 
 
-def _text(limit):
-    return fields.String(load_default="", validate=validate.Length(max=limit))
-
-
-class CadresQuery(LanguageQuery):
-    q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "words that begin a word of the cadre's name"})
-
-
 class CadrePath(Schema):
     cadre_id = Id(required=True)
 
 
-class CadreDone(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(CADRE_CHANGES))
+CadreDone = done_query("CadreDone", CADRE_CHANGES)
 
 
 CadreForm = Schema.from_dict({
-    "csrf": fields.String(required=True, validate=validate.Length(1, 200)),
-    "cadre_id": _text(200), "full_name": _text(400), "home_unit_id": _text(200),
-    "email": _text(400), "phone": _text(80), "other_positions": _text(400),
-    **{f"position_{code}": _text(10) for code in KNOWN_POSITIONS}}, name="CadreForm")
+    "csrf": csrf(),
+    "cadre_id": text(200), "full_name": text(400), "home_unit_id": text(200),
+    "email": text(400), "phone": text(80), "other_positions": text(400),
+    **{f"position_{code}": text(10) for code in KNOWN_POSITIONS}}, name="CadreForm")
 
 ROUTES = {
     ("GET", "/app/admin/cadres"): page_route(
         "Administrator: committee members, searched, and the form to register one",
-        query=CadresQuery),
+        query=NameSearch),
     ("POST", "/app/admin/cadres"): page_route(
         "Administrator: register a committee member from the page", form=CadreForm),
     ("GET", "/app/admin/cadres/<cadre_id>"): page_route(

@@ -8,32 +8,30 @@ Each form calls the RPC the API's handler calls (``assignments.form_working_grou
 under the forming committee's grassroots organisations, members on it or below) refuses beside
 the field. Cadres appear by name only: no personal data is read.
 """
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema
 
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import admin_forms
-from services.gateway.pages.admin_base import NAMES_LIMIT, AdminPagesBase, Refused
-from services.gateway.pages.common import LanguageQuery, page_route, redirect
+from services.gateway.pages.admin_base import (
+    NAMES_LIMIT,
+    AdminPagesBase,
+    NameSearch,
+    Refused,
+    csrf,
+    done_query,
+    text,
+)
+from services.gateway.pages.common import page_route, redirect
 from shared.contracts import Id
 
 GROUP_CHANGES = ("formed", "changed")
-
-
-def _text(limit):
-    return fields.String(load_default="", validate=validate.Length(max=limit))
-
-
-class GroupsQuery(LanguageQuery):
-    q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "words that begin a word of the group's name"})
 
 
 class GroupPath(Schema):
     working_group_id = Id(required=True)
 
 
-class GroupDone(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(GROUP_CHANGES))
+GroupDone = done_query("GroupDone", GROUP_CHANGES)
 
 
 class GroupForm(Schema):
@@ -41,14 +39,14 @@ class GroupForm(Schema):
     class Meta:
         unknown = INCLUDE
 
-    csrf = fields.String(required=True, validate=validate.Length(1, 200))
-    working_group_id, name, formed_by_unit_id = _text(200), _text(400), _text(200)
-    starts_on, ends_on = _text(40), _text(40)
+    csrf = csrf()
+    working_group_id, name, formed_by_unit_id = text(200), text(400), text(200)
+    starts_on, ends_on = text(40), text(40)
 
 
 ROUTES = {
     ("GET", "/app/admin/working-groups"): page_route(
-        "Administrator: working groups, searched, and the form to form one", query=GroupsQuery),
+        "Administrator: working groups, searched, and the form to form one", query=NameSearch),
     ("POST", "/app/admin/working-groups"): page_route(
         "Administrator: form a working group from the page", form=GroupForm),
     ("GET", "/app/admin/working-groups/<working_group_id>"): page_route(

@@ -8,30 +8,26 @@ with the signed-in administrator; a refusal comes back beside its field and chan
 An authority's changes are its events in the monitor's audit trail; a routing rule publishes
 none, so its own record says who added it, whom it took over from and who ended it.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.admin_base import NAMES_LIMIT, AdminPagesBase, Refused, one
-from services.gateway.pages.common import LanguageQuery, page_route, redirect
+from services.gateway.pages.admin_base import (
+    NAMES_LIMIT,
+    AdminPagesBase,
+    NameSearch,
+    Refused,
+    csrf,
+    done_query,
+    one,
+    text,
+)
+from services.gateway.pages.common import page_route, redirect
 from shared.contracts import CONCERN_TOPICS, URGENCIES, Id
 from shared.contracts.rpc.cases import ANY_TOPIC, AUTHORITY_KINDS
 
 AUTHORITY_CHANGES = ("registered", "changed", "retired")
 RULE_CHANGES = ("added", "ended", "handed_over")
-
-
-def _text(limit):
-    return fields.String(load_default="", validate=validate.Length(max=limit))
-
-
-def _csrf():
-    return fields.String(required=True, validate=validate.Length(1, 200))
-
-
-class SearchQuery(LanguageQuery):
-    q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "words that begin a word of the name"})
 
 
 class AuthorityPath(Schema):
@@ -42,39 +38,37 @@ class RulePath(Schema):
     rule_id = Id(required=True)
 
 
-class AuthorityDone(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(AUTHORITY_CHANGES))
+AuthorityDone = done_query("AuthorityDone", AUTHORITY_CHANGES)
 
 
-class RuleDone(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(RULE_CHANGES))
+RuleDone = done_query("RuleDone", RULE_CHANGES)
 
 
 class AuthorityForm(Schema):
-    csrf = _csrf()
-    authority_id, name, kind, level = _text(200), _text(400), _text(80), _text(80)
-    unit_id, parent_authority_id, email = _text(200), _text(200), _text(400)
+    csrf = csrf()
+    authority_id, name, kind, level = text(200), text(400), text(80), text(80)
+    unit_id, parent_authority_id, email = text(200), text(200), text(400)
 
 
 class RetireForm(Schema):
-    csrf = _csrf()
-    retired_on, confirm = _text(40), _text(20)
+    csrf = csrf()
+    retired_on, confirm = text(40), text(20)
 
 
 class RuleForm(Schema):
-    csrf = _csrf()
-    rule_id, topic, unit_id, authority_id = _text(200), _text(80), _text(200), _text(200)
-    urgency, effective_from, effective_to = _text(40), _text(40), _text(40)
+    csrf = csrf()
+    rule_id, topic, unit_id, authority_id = text(200), text(80), text(200), text(200)
+    urgency, effective_from, effective_to = text(40), text(40), text(40)
 
 
 class HandOverForm(Schema):
-    csrf = _csrf()
-    authority_id, changed_on, new_rule_id = _text(200), _text(40), _text(200)
+    csrf = csrf()
+    authority_id, changed_on, new_rule_id = text(200), text(40), text(200)
 
 
 ROUTES = {
     ("GET", "/app/admin/authorities"): page_route(
-        "Administrator: authorities, searched, and the form to register one", query=SearchQuery),
+        "Administrator: authorities, searched, and the form to register one", query=NameSearch),
     ("POST", "/app/admin/authorities"): page_route(
         "Administrator: register an authority from the page", form=AuthorityForm),
     ("GET", "/app/admin/authorities/<authority_id>"): page_route(
@@ -86,7 +80,7 @@ ROUTES = {
         "Administrator: retire an authority from a day (confirmed)", path=AuthorityPath,
         form=RetireForm),
     ("GET", "/app/admin/routing-rules"): page_route(
-        "Administrator: routing rules, searched, and the form to add one", query=SearchQuery),
+        "Administrator: routing rules, searched, and the form to add one", query=NameSearch),
     ("POST", "/app/admin/routing-rules"): page_route(
         "Administrator: add a routing rule from the page", form=RuleForm),
     ("GET", "/app/admin/routing-rules/<rule_id>"): page_route(

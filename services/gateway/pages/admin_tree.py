@@ -10,29 +10,24 @@ appear by name only: no contact is shown, so nothing here reads personal data.
 """
 import uuid
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.admin_base import NAMES_LIMIT, AdminPagesBase, Refused
-from services.gateway.pages.common import LanguageQuery, page_route, redirect
+from services.gateway.pages.admin_base import (
+    NAMES_LIMIT,
+    AdminPagesBase,
+    NameSearch,
+    Refused,
+    csrf,
+    done_query,
+    text,
+)
+from services.gateway.pages.common import page_route, redirect
 from shared.contracts import Id
 from shared.contracts.rpc.registry import UNIT_KINDS
 
 UNIT_CHANGES = ("registered", "renamed", "assigned", "ended", "replaced")
-
-
-def _text(limit):
-    return fields.String(load_default="", validate=validate.Length(max=limit))
-
-
-def _csrf():
-    return fields.String(required=True, validate=validate.Length(1, 200))
-
-
-class UnitsQuery(LanguageQuery):
-    q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "words that begin a word of the unit's name"})
 
 
 class UnitPath(Schema):
@@ -43,36 +38,35 @@ class AssignmentPath(Schema):
     assignment_id = Id(required=True)
 
 
-class UnitDone(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(UNIT_CHANGES))
+UnitDone = done_query("UnitDone", UNIT_CHANGES)
 
 
 class UnitForm(Schema):
-    csrf = _csrf()
-    unit_id, name, level, kind = _text(200), _text(400), _text(80), _text(80)
-    parent_id, established_on = _text(200), _text(40)
+    csrf = csrf()
+    unit_id, name, level, kind = text(200), text(400), text(80), text(80)
+    parent_id, established_on = text(200), text(40)
 
 
 class RenameForm(Schema):
-    csrf = _csrf()
-    operation_id, name, effective_on = _text(200), _text(400), _text(40)
+    csrf = csrf()
+    operation_id, name, effective_on = text(200), text(400), text(40)
 
 
 class AssignForm(Schema):
-    csrf = _csrf()
-    cadre_id, starts_on = _text(200), _text(40)
+    csrf = csrf()
+    cadre_id, starts_on = text(200), text(40)
 
 
 class AssignmentForm(Schema):
     """Ending or handing over an assignment; ``unit_id``: the page to come back to."""
-    csrf = _csrf()
-    unit_id, cadre_id, starts_on = _text(200), _text(200), _text(40)
-    ends_on, reason = _text(40), _text(1000)
+    csrf = csrf()
+    unit_id, cadre_id, starts_on = text(200), text(200), text(40)
+    ends_on, reason = text(40), text(1000)
 
 
 ROUTES = {
     ("GET", "/app/admin/units"): page_route(
-        "Administrator: units, searched, and the form to register one", query=UnitsQuery),
+        "Administrator: units, searched, and the form to register one", query=NameSearch),
     ("POST", "/app/admin/units"): page_route(
         "Administrator: register a unit from the page", form=UnitForm),
     ("GET", "/app/admin/units/<unit_id>"): page_route(

@@ -8,58 +8,46 @@ change that ends the user's tokens is applied to this gateway's revocation view 
 the API does. Scopes and actors read as names: authorities from the registry, cadres' names
 only (no contacts, so no personal data is shown).
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.common import LanguageQuery, PagesApi, page_route, page_status, redirect
+from services.gateway.pages.admin_base import NAMES_LIMIT, NameSearch, csrf, done_query, text
+from services.gateway.pages.common import PagesApi, page_route, page_status, redirect
 from shared.contracts import ROLES
 from shared.errors import SausatError
 
 USER_CHANGES = ("created", "role", "disabled", "password")
-# users, authorities and cadres read for names: one page of each
-NAMES_LIMIT = 500
 
 
-def _text(limit):
-    return fields.String(load_default="", validate=validate.Length(max=limit))
-
-
-class UsersPageQuery(LanguageQuery):
-    q = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "words that begin a word of the username or display name"})
-
-
-class UserPageQuery(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(USER_CHANGES), metadata={
-        "description": "the change just made (the page says it was done)"})
+UserPageQuery = done_query("UserPageQuery", USER_CHANGES)
 
 
 class UserForm(Schema):
-    csrf = fields.String(required=True, validate=validate.Length(1, 200))
-    username, display_name, password = _text(200), _text(400), _text(1000)
-    role, cadre_id, authority_id = _text(80), _text(200), _text(200)
+    csrf = csrf()
+    username, display_name, password = text(200), text(400), text(1000)
+    role, cadre_id, authority_id = text(80), text(200), text(200)
 
 
 class RoleForm(Schema):
-    csrf = fields.String(required=True, validate=validate.Length(1, 200))
-    role, cadre_id, authority_id = _text(80), _text(200), _text(200)
+    csrf = csrf()
+    role, cadre_id, authority_id = text(80), text(200), text(200)
 
 
 class DisableForm(Schema):
-    csrf = fields.String(required=True, validate=validate.Length(1, 200))
-    confirm = _text(20)
+    csrf = csrf()
+    confirm = text(20)
 
 
 class PasswordForm(Schema):
-    csrf = fields.String(required=True, validate=validate.Length(1, 200))
-    new_password, new_password_again = _text(1000), _text(1000)
+    csrf = csrf()
+    new_password, new_password_again = text(1000), text(1000)
 
 
 ROUTES = {
     ("GET", "/app/admin/users"): page_route(
-        "Administrator: users, searched, and the form to create one", query=UsersPageQuery),
+        "Administrator: users, searched, and the form to create one", query=NameSearch),
     ("POST", "/app/admin/users"): page_route(
         "Administrator: create a user from the page", form=UserForm),
     ("GET", "/app/admin/users/<user_id>"): page_route(
@@ -82,8 +70,8 @@ class UsersPagesApi(PagesApi):
     def _users_view(self, view, status=200, errors=None, values=None):
         q = query_args(view.request).get("q", "") if status == 200 else ""
         users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
-        return view.render("admin_users.html", status, q=q, roles=ROLES,
-                           users=admin_forms.searched(users, q, "username", "display_name"),
+        return view.render("admin_users.html", status, q=q, role_choices=_role_choices(view),
+                           found=admin_forms.searched(users, q, "username", "display_name"),
                            errors=errors or {}, values=values or {}, **self._scopes())
 
     @http("POST", "/app/admin/users")
@@ -113,7 +101,8 @@ class UsersPagesApi(PagesApi):
         changes = self.monitor.changes_of({"entity_id": user_id, "limit": 100}, view.principal)
         users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
         actors = admin_forms.names_of(users, "user_id", "username")
-        return view.render("admin_user.html", status, account=user, roles=ROLES,
+        return view.render("admin_user.html", status, account=user,
+                           role_choices=_role_choices(view),
                            failed=failed, errors=errors or {}, values=values or {},
                            done=query_args(view.request).get("done") if status == 200 else None,
                            changes=admin_forms.change_rows(changes["changes"], actors),
@@ -166,4 +155,10 @@ class UsersPagesApi(PagesApi):
                   self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
         names = {**admin_forms.names_of(authorities, "authority_id"),
                  **admin_forms.names_of(cadres, "cadre_id")}
-        return {"authorities": authorities, "cadres": cadres, "scopes": names}
+        return {"scopes": names,
+                "authority_choices": [(a["authority_id"], a["name"]) for a in authorities],
+                "cadre_choices": [(c["cadre_id"], c["name"]) for c in cadres]}
+
+
+def _role_choices(view):
+    return [(role, i18n.label("role", role, view.language)) for role in ROLES]
