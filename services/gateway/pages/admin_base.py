@@ -3,8 +3,9 @@ refusal (the page's own or the service's) kept for the form to show beside its f
 the users' names for who changed what."""
 from marshmallow import fields, validate
 
+from services.gateway.edge.http import form_args
 from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.common import LanguageQuery, PagesApi, page_status
+from services.gateway.pages.common import LanguageQuery, PagesApi, page_status, redirect
 from shared.errors import NotFound, SausatError
 
 # users, units, authorities, cadres and rules read for names and choices: one page of each
@@ -41,6 +42,19 @@ class Refused(Exception):
 
 
 class AdminPagesBase(PagesApi):
+    def _submit(self, request, read, call, again, then):
+        """A form posted: read by ``read`` and sent as ``call(body, principal)``; refused, the
+        page again with the form as typed (``again(view, status, errors, form)``); done, 303 to
+        ``then(answer)``."""
+        def build(view):
+            form = form_args(request)
+            try:
+                answer = self._call(view, read, form, call)
+            except Refused as refused:
+                return again(view, refused.status, refused.errors, form)
+            return redirect(then(answer))
+        return self._page(request, "registry.manage", build)
+
     def _call(self, view, read, form, call):
         """``call(body, principal)`` with the form read by ``read``; a refusal (the page's
         own or the service's) as :class:`Refused`, nothing changed."""

@@ -75,15 +75,9 @@ class CadresPagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/cadres")
     def register_cadre_page(self, request):
-        def build(view):
-            form = form_args(request)
-            try:
-                cadre = self._call(view, lambda f: admin_forms.cadre_to_register(
-                    f, KNOWN_POSITIONS), form, self.assignments.register_cadre)
-            except Refused as refused:
-                return self._cadres_view(view, refused.status, refused.errors, form)
-            return redirect(f"/app/admin/cadres/{cadre['cadre_id']}?done=registered")
-        return self._page(request, "registry.manage", build)
+        return self._submit(request, lambda form: admin_forms.cadre_to_register(
+            form, KNOWN_POSITIONS), self.assignments.register_cadre, self._cadres_view,
+            lambda cadre: f"/app/admin/cadres/{cadre['cadre_id']}?done=registered")
 
     @http("GET", "/app/admin/cadres/<cadre_id>")
     def cadre_page(self, request, cadre_id):

@@ -72,15 +72,10 @@ class GroupsPagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/working-groups")
     def form_working_group_page(self, request):
-        def build(view):
-            form = form_args(request)
-            try:
-                group = self._call(view, admin_forms.group_to_form, form,
-                                   self.assignments.form_working_group)
-            except Refused as refused:
-                return self._groups_view(view, refused.status, refused.errors, form)
-            return redirect(f"/app/admin/working-groups/{group['working_group_id']}?done=formed")
-        return self._page(request, "registry.manage", build)
+        return self._submit(request, admin_forms.group_to_form,
+                            self.assignments.form_working_group, self._groups_view,
+                            lambda group: f"/app/admin/working-groups/"
+                                          f"{group['working_group_id']}?done=formed")
 
     @http("GET", "/app/admin/working-groups/<working_group_id>")
     def working_group_page(self, request, working_group_id):

@@ -110,16 +110,10 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/authorities")
     def register_authority_page(self, request):
-        def build(view):
-            form = form_args(request)
-            try:
-                authority = self._call(view, admin_forms.authority_to_register, form,
-                                       self.escalations.register_authority)
-            except Refused as refused:
-                return self._authorities_view(view, refused.status, refused.errors, form)
-            return redirect(f"/app/admin/authorities/{authority['authority_id']}"
-                            "?done=registered")
-        return self._page(request, "registry.manage", build)
+        return self._submit(request, admin_forms.authority_to_register,
+                            self.escalations.register_authority, self._authorities_view,
+                            lambda authority: f"/app/admin/authorities/"
+                                              f"{authority['authority_id']}?done=registered")
 
     @http("GET", "/app/admin/authorities/<authority_id>")
     def authority_page(self, request, authority_id):
@@ -183,15 +177,9 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/routing-rules")
     def add_routing_rule_page(self, request):
-        def build(view):
-            form = form_args(request)
-            try:
-                rule = self._call(view, admin_forms.rule_to_add, form,
-                                  self.escalations.add_routing_rule)
-            except Refused as refused:
-                return self._rules_view(view, refused.status, refused.errors, form)
-            return redirect(f"/app/admin/routing-rules/{rule['rule_id']}?done=added")
-        return self._page(request, "registry.manage", build)
+        return self._submit(request, admin_forms.rule_to_add, self.escalations.add_routing_rule,
+                            self._rules_view,
+                            lambda rule: f"/app/admin/routing-rules/{rule['rule_id']}?done=added")
 
     @http("GET", "/app/admin/routing-rules/<rule_id>")
     def routing_rule_page(self, request, rule_id):

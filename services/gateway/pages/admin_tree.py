@@ -101,15 +101,9 @@ class TreePagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/units")
     def register_unit_page(self, request):
-        def build(view):
-            form = form_args(request)
-            try:
-                unit = self._call(view, admin_forms.unit_to_register, form,
-                                  self.assignments.register_unit)
-            except Refused as refused:
-                return self._units_view(view, refused.status, refused.errors, form)
-            return redirect(f"/app/admin/units/{unit['unit_id']}?done=registered")
-        return self._page(request, "registry.manage", build)
+        return self._submit(request, admin_forms.unit_to_register,
+                            self.assignments.register_unit, self._units_view,
+                            lambda unit: f"/app/admin/units/{unit['unit_id']}?done=registered")
 
     @http("GET", "/app/admin/units/<unit_id>")
     def unit_page(self, request, unit_id):
