@@ -23,6 +23,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.contracts import ROLES, Id
 from shared.errors import Forbidden, InvalidInput
+from shared.reasons import reason
 
 CADRE, OFFICER, OPERATOR, ADMINISTRATOR = ROLES
 
@@ -147,9 +148,9 @@ def check_scope(role, cadre_id, authority_id, error=InvalidInput):
     problems = {}
     for field, value in given.items():
         if field == wanted and value is None:
-            problems[field] = [f"required for role {role}"]
+            problems[field] = [reason("required", f"required for role {role}")]
         elif field != wanted and value is not None:
-            problems[field] = [f"not allowed for role {role}"]
+            problems[field] = [reason("not_for_role", f"not allowed for role {role}")]
     if problems:
         if error is ValidationError:
             raise ValidationError(problems)

@@ -10,6 +10,7 @@ import argon2
 
 from shared.authorisation import check_head, check_scope
 from shared.errors import InvalidInput, RuleViolated
+from shared.reasons import reason
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -25,11 +26,13 @@ def check_password_policy(password, username, field="password"):
     """Refuse a password too short, too long, or equal to the username."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        problems.append(reason("too_short", f"must be at least {MIN_PASSWORD_LENGTH} characters",
+                               min=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"must be at most {MAX_PASSWORD_LENGTH} characters")
+        problems.append(reason("too_long", f"must be at most {MAX_PASSWORD_LENGTH} characters",
+                               max=MAX_PASSWORD_LENGTH))
     if password.strip().lower() == username.lower():
-        problems.append("must not be the username")
+        problems.append(reason("password_is_username", "must not be the username"))
     if problems:
         raise InvalidInput("password refused", {field: problems})
 
@@ -60,7 +63,9 @@ def role_change(user, role, cadre_id, authority_id, acting_user_id, authority_he
     check_head(role, authority_head)
     if user["_id"] == acting_user_id and role != "administrator":
         raise RuleViolated("administrators cannot take their own administrator role",
-                           {"role": ["you are an administrator; another one must change this"]})
+                           {"role": [reason(
+                               "own_administrator_role",
+                               "you are an administrator; another one must change this")]})
     return {"role": role, "cadre_id": cadre_id, "authority_id": authority_id,
             "authority_head": authority_head}
 
@@ -68,7 +73,8 @@ def role_change(user, role, cadre_id, authority_id, acting_user_id, authority_he
 def check_may_disable(user, acting_user_id):
     if user["_id"] == acting_user_id:
         raise RuleViolated("administrators cannot disable themselves",
-                           {"enabled": ["another administrator must do this"]})
+                           {"enabled": [reason("cannot_disable_self",
+                                               "another administrator must do this")]})
 
 
 # --- sign-in throttling ----------------------------------------------------------------------

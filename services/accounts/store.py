@@ -11,6 +11,7 @@ from services.accounts import rules
 from shared.errors import Conflict, NotFound
 from shared.outbox import push_events, with_events
 from shared.pages import read_page
+from shared.reasons import reason
 from shared.storage import DuplicateKeyError
 
 OUTBOX_COLLECTIONS = ["users"]
@@ -49,7 +50,8 @@ def insert_user(db, document, event):
     try:
         db.users.insert_one(with_events(document, [event]))
     except DuplicateKeyError:
-        raise Conflict("username is taken", {"username": [document["username"]]}) from None
+        raise Conflict("username is taken", {"username": [reason(
+            "username_taken", document["username"], username=document["username"])]}) from None
 
 
 def revoke(db, user_id, events, actor, changes, now):

@@ -8,6 +8,7 @@ from services.accounts import rules, signing_in, store
 from shared import contracts
 from shared.authorisation import actor_of, check_head, check_scope
 from shared.errors import InvalidInput, NotFound
+from shared.reasons import reason
 
 _log = getLogger(__name__)
 
@@ -113,5 +114,5 @@ def check_scope_exists(cadre_id, authority_id, registry):
         try:
             registry[field](value)
         except NotFound:
-            raise InvalidInput("user refused", {field: [
-                f"{value} is not in the registry"]}) from None
+            raise InvalidInput("user refused", {field: [reason(
+                "not_in_registry", f"{value} is not in the registry", key=value)]}) from None

@@ -95,7 +95,7 @@ def retire_authority(db, authority_id, retired_on, principal):
     last_day = _day_before(retired_on)
     for rule in store.rules_of_authority(db, authority_id):
         if rule.get("effective_to") is None or rule["effective_to"] > last_day:
-            store.end_routing_rule(db, rule["_id"], last_day)
+            store.end_routing_rule(db, rule["_id"], last_day, actor_of(principal))
     if before.get("retired_on") == retired_on.isoformat():
         return before
     after = _write_authority(db, before, {"retired_on": retired_on.isoformat()},
@@ -140,8 +140,9 @@ def change_routing_rule(db, rule_id, change, principal):
                 added["authority_id"], added["effective_from"]) != (
                 change["authority_id"], change["changed_on"].isoformat()):
             added = _hand_over(db, rule, change, principal)
-    store.end_routing_rule(db, rule_id, last_day)
-    return {"retired": {**rule, "effective_to": last_day}, "added": added}
+    store.end_routing_rule(db, rule_id, last_day, actor_of(principal))
+    return {"retired": {**rule, "effective_to": last_day, "ended_by": actor_of(principal)},
+            "added": added}
 
 
 def _hand_over(db, rule, change, principal):

@@ -338,8 +338,11 @@ def rules_of_authority(db, authority_id):
     return list(db.routing_rules.find({"authority_id": authority_id}))
 
 
-def end_routing_rule(db, rule_id, last_day):
-    db.routing_rules.update_one({"_id": rule_id}, {"$set": {"effective_to": last_day}})
+def end_routing_rule(db, rule_id, last_day, actor=None):
+    """The rule's last day, and who ended it (routing rules publish no events: the rule's own
+    record says who added and who ended it)."""
+    db.routing_rules.update_one({"_id": rule_id}, {"$set": {"effective_to": last_day,
+                                                            "ended_by": actor}})
 
 
 def rules_sharing_a_key(db):

@@ -20,12 +20,25 @@ from services.gateway.api import (
     registry,
     visits,
 )
-from services.gateway.pages import admin, cadre, common, officer
+from services.gateway.pages import (
+    admin,
+    admin_cadres,
+    admin_groups,
+    admin_registry,
+    admin_tree,
+    admin_users,
+    cadre,
+    common,
+    officer,
+)
 from services.gateway.pages import operations as operations_pages
 
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
           documentation.ROUTES, imports.ROUTES, audit.ROUTES)
-TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, operations_pages.ROUTES)
+TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
+           admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
+           admin_groups.ROUTES,
+           operations_pages.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

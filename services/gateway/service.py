@@ -77,6 +77,11 @@ from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
+from services.gateway.pages.admin_cadres import CadresPagesApi
+from services.gateway.pages.admin_groups import GroupsPagesApi
+from services.gateway.pages.admin_registry import RegistryPagesApi
+from services.gateway.pages.admin_tree import TreePagesApi
+from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
@@ -87,7 +92,9 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     OperationsPagesApi, AuditApi):
+                     UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
+                     GroupsPagesApi, OperationsPagesApi,
+                     AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -11,7 +11,7 @@ import base64
 import datetime as dt
 
 from services.imports import coverage, store
-from services.imports.kinds import KINDS
+from services.imports.kinds import APPLY_ORDER, KINDS
 from services.imports.registry_calls import all_pages
 from services.imports.writing import write_csv, write_xlsx
 from shared.clock import today
@@ -66,6 +66,19 @@ def export_registry(db, calls, query, principal=None):
         data, media_type = write_csv(columns, rows), CSV_MEDIA_TYPE
     return {"filename": f"{kind.name}.{query['format']}", "media_type": media_type,
             "rows": len(rows), "content_base64": base64.b64encode(data).decode("ascii")}
+
+
+TEMPLATE_FILENAME = "mau-nhap-danh-muc.xlsx"
+
+
+def import_template():
+    """A workbook to fill in and import: a sheet per kind in the order the import applies
+    them, each named and headed as the import reads it (in Vietnamese), without rows."""
+    sheets = {KINDS[name].sheet_labels[0]: (
+        [KINDS[name].header_of(column.name) or column.name for column in KINDS[name].columns],
+        []) for name in APPLY_ORDER}
+    return {"filename": TEMPLATE_FILENAME, "media_type": XLSX_MEDIA_TYPE, "rows": 0,
+            "content_base64": base64.b64encode(write_xlsx(sheets)).decode("ascii")}
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -71,6 +71,12 @@ class ImportsService(ReportsHealth):
                                   "escalations": self.escalations})
         return queries.export_registry(self.db, registry, query, principal)
 
+    @rpc
+    def import_template(self, principal=None):
+        """A workbook with every kind's sheet and columns, ready to fill in and import."""
+        require(principal_from(principal), "registry.import")
+        return queries.import_template()
+
     # --- coverage -----------------------------------------------------------------------------
 
     @subscribe("coverage")

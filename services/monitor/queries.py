@@ -35,6 +35,15 @@ def trace(db, subject_id):
     return {"subject_id": subject_id, "steps": trail.journey(entries)}
 
 
+def changes_of(db, query):
+    """Who changed a user, unit, cadre, assignment, working group or authority, and how:
+    newest first, metadata only."""
+    page = store.changes_page(db, query["entity_id"], query)
+    return {"entity_id": query["entity_id"],
+            "changes": [trail.change_entry(doc) for doc in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
 def personal_data_reads(db, query):
     """Who read which personal data, when and why: newest first, by reader, record, period."""
     criteria = {}

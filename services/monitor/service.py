@@ -64,6 +64,16 @@ class MonitorService(ReportsHealth):
                                   "path")["subject_id"]
         return queries.trace(self.db, subject_id)
 
+    # --- who changed what ---------------------------------------------------------------------
+
+    @rpc
+    def changes_of(self, query, principal=None):
+        """Who changed one administered record (user, unit, cadre, assignment, working group,
+        authority), when and how, newest first: for administrators."""
+        require(principal_from(principal), "audit.read")
+        query = load_payload(schemas.ChangesQuery(), query, "query")
+        return queries.changes_of(self.db, query)
+
     # --- reads of personal data -------------------------------------------------------------
 
     @rpc

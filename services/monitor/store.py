@@ -22,6 +22,7 @@ OUTBOX_COLLECTIONS = ["alerts", REQUESTS]
 INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
                            ([("routing_key", 1), ("occurred_at", -1)], {}),
                            ([("subjects.id", 1)], {}),
+                           ([("entities.id", 1), ("occurred_at", -1), ("_id", -1)], {}),
                            ([("correlation_id", 1)], {})],
            # newest first, of one reader, of one record read (record_ids: one key per id)
            "personal_data_reads": [([("read_at", -1), ("_id", -1)], {}),
@@ -57,6 +58,10 @@ def audit_page(db, query):
 
 def entries_about(db, subject_id):
     return list(db.audit_trail.find({"subjects.id": subject_id}, TRACED))
+
+
+def changes_page(db, entity_id, query):
+    return read_page(db.audit_trail, {"entities.id": entity_id}, AUDIT_ORDER, query)
 
 
 def entries_correlated(db, correlation_id):

@@ -13,6 +13,12 @@ SUBJECT_FIELDS = ("concern_id", "case_id", "visit_id")
 # ids shown on a trace step besides the subjects: organisation ids, never a person's
 SHOWN_FIELDS = SUBJECT_FIELDS + ("authority_id", "from_authority_id", "unit_id", "rule_id",
                                  "original_case_id")
+# the administered records an event changes: a change log per user, unit, cadre... (who
+# changed what) reads the entries naming one; case and visit events only mention units
+ENTITY_FIELDS = ("user_id", "unit_id", "cadre_id", "assignment_id", "working_group_id",
+                 "authority_id", "rule_id")
+ADMINISTERED_SOURCES = ("accounts", "assignments")
+NOT_CHANGES = ("tokens_revoked", "personal_data_read")  # a revocation repeats its cause
 MAX_ROUNDS = 4  # concern -> case -> (redirected, duplicate) ... bounded however ids link
 MAX_SUBJECTS = 200
 
@@ -32,6 +38,7 @@ def audit_entry(event):
         "correlation_id": event.correlation_id or event.event_id,
         "causation_id": event.causation_id,
         "subjects": [{"id": value} for value in subjects_of(payload)],
+        "entities": [{"id": value} for value in entities_of(event.event_type, payload)],
         "payload": payload,
     }
 
@@ -40,6 +47,27 @@ def subjects_of(payload):
     ids = [payload[field] for field in SUBJECT_FIELDS if payload.get(field)]
     ids += [value for value in payload.get("concern_ids") or () if value]  # a visit's concerns
     return list(dict.fromkeys(ids))
+
+
+def entities_of(event_type, payload):
+    """The administered records ``event_type`` changed: the accounts' and the registry's
+    events (the escalations service's authority ones), a reorganisation's every unit."""
+    administered = (event_type.source in ADMINISTERED_SOURCES
+                    or event_type.name.startswith(("authority_", "routing_rule_")))
+    if not administered or event_type.name in NOT_CHANGES:
+        return []
+    ids = [payload[field] for field in ENTITY_FIELDS if isinstance(payload.get(field), str)]
+    ids += [unit["unit_id"] for unit in payload.get("units") or () if unit.get("unit_id")]
+    return list(dict.fromkeys(ids))
+
+
+def change_entry(entry):
+    """A change as an administrator reads it: which change, by whom, when; never its payload
+    (a cadre's contacts)."""
+    source, _, event_type = entry["routing_key"].partition(".")
+    return {"event_id": entry["_id"], "event_type": event_type, "source": source,
+            "occurred_at": _aware(entry["occurred_at"]).isoformat(),
+            "actor": entry.get("actor")}
 
 
 def followed_ids(entry, start_is_visit):

@@ -116,6 +116,10 @@ def exercise_every_service(container_factory, config):
         every_page(monitor.recent_events, "events", None, OPERATOR)
         wait_for(lambda: _traced(monitor, concern_id), what="the concern's trace")
         every_page(monitor.dead_letter_actions, "actions", None, OPERATOR)
+        # who changed what, per record (the administration pages' change log)
+        wait_for(lambda: monitor.changes_of({"entity_id": "vp.bx.th.np"}, ADMIN)["changes"],
+                 what="a unit's changes")
+        every_page(monitor.changes_of, "changes", {"entity_id": "vp.bx.th.np"}, ADMIN)
         exercise_the_personal_data_log(assignments, monitor)
         monitor.list_alerts({"state": "all"}, OPERATOR)
         monitor.list_alerts({}, OPERATOR)

@@ -55,6 +55,11 @@ ROUTES = {
     ("GET", "/imports/<import_id>"): Route(
         "An import: its state, progress and row report (administrator)", schemas.ImportJob,
         "imports", path=ImportPath, errors=(403, 404)),
+    ("GET", "/imports/template"): Route(
+        "A workbook to fill in and import: every kind's sheet and columns (administrator)",
+        (XLSX_MEDIA_TYPE,), "imports", errors=(403,),
+        description="One sheet per kind in the order the import applies them, named and "
+                    "headed in Vietnamese as the import reads them, without rows."),
     ("GET", "/exports"): Route(
         "The registry as a file the import reads back (administrator)", FILES, "imports",
         query=schemas.ExportQuery, errors=(403,),
@@ -94,15 +99,15 @@ class ImportsApi(Api):
         principal = self._as(request, "registry.import")
         return json_response(self.imports.get_import(import_id, principal))
 
+    @http("GET", "/imports/template")
+    def import_template(self, request):
+        return file_response(self.imports.import_template(self._as(request, "registry.import")))
+
     @http("GET", "/exports")
     def export_registry(self, request):
         principal = self._as(request, "registry.export")
-        exported = _waited(self.imports.export_registry, query_args(request), principal)
-        return Response(base64.b64decode(exported["content_base64"]),
-                        mimetype=exported["media_type"].split(";")[0],
-                        content_type=exported["media_type"],
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{exported["filename"]}"'})
+        return file_response(_waited(self.imports.export_registry, query_args(request),
+                                     principal))
 
     def _coverage(self, request, method):
         principal = self._as(request, "coverage.read")
@@ -126,6 +131,15 @@ class ImportsApi(Api):
     @http("GET", "/coverage/committees")
     def committee_coverage(self, request):
         return self._coverage(request, "committee_coverage")
+
+
+def file_response(exported):
+    """A file the imports service made, to download under its name."""
+    return Response(base64.b64decode(exported["content_base64"]),
+                    mimetype=exported["media_type"].split(";")[0],
+                    content_type=exported["media_type"],
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{exported["filename"]}"'})
 
 
 def _waited(method, *args):

@@ -1,6 +1,7 @@
-"""The administrator's pages: statistics per authority and topic with charts, users, the
-organisation tree, authorities, routing rules, the mail sent and who read personal data. Each
-calls what the API's handler calls, with the same permission."""
+"""The administrator's pages that read: statistics per authority and topic with charts, the
+mail sent and who read personal data. Each calls what the API's handler calls, with the same
+permission. The pages that edit: users (``admin_users``), authorities and routing rules
+(``admin_registry``), units and assignments (``admin_tree``)."""
 from marshmallow import fields, validate
 
 from services.gateway.edge.http import http, query_args
@@ -21,12 +22,6 @@ ROUTES = {
     ("GET", "/app/admin/statistics"): page_route(
         "Administrator: statistics of an authority per topic, with charts",
         query=AdminStatisticsQuery),
-    ("GET", "/app/admin/users"): page_route("Administrator: users", query=ListQuery),
-    ("GET", "/app/admin/units"): page_route("Administrator: the organisation tree",
-                                            query=ListQuery),
-    ("GET", "/app/admin/authorities"): page_route("Administrator: authorities", query=ListQuery),
-    ("GET", "/app/admin/routing-rules"): page_route("Administrator: routing rules",
-                                                    query=ListQuery),
     ("GET", "/app/admin/notifications"): page_route("Administrator: the mail sent",
                                                     query=ListQuery),
     ("GET", "/app/admin/personal-data"): page_route("Administrator: who read personal data",
@@ -53,38 +48,6 @@ class AdminPagesApi(PagesApi):
                                    next_cursor=None)
             return statistics_view(self, view, chosen, authorities)
         return self._page(request, "cases.statistics", build)
-
-    @http("GET", "/app/admin/users")
-    def users_page(self, request):
-        def build(view):
-            page = self.accounts.list_users(page_query(request), view.principal)
-            return view.render("admin_users.html", users=page["users"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "users.manage", build)
-
-    @http("GET", "/app/admin/units")
-    def units_page(self, request):
-        def build(view):
-            page = self.assignments.list_units(page_query(request, 200))
-            return view.render("admin_units.html", units=page["units"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "registry.manage", build)
-
-    @http("GET", "/app/admin/authorities")
-    def authorities_page(self, request):
-        def build(view):
-            page = self.escalations.list_authorities(page_query(request, 200))
-            return view.render("admin_authorities.html", authorities=page["authorities"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "registry.manage", build)
-
-    @http("GET", "/app/admin/routing-rules")
-    def routing_rules_page(self, request):
-        def build(view):
-            page = self.escalations.list_routing_rules(page_query(request, 200))
-            return view.render("admin_routing.html", rules=page["routing_rules"],
-                               next_cursor=page["next_cursor"])
-        return self._page(request, "registry.manage", build)
 
     @http("GET", "/app/admin/notifications")
     def notifications_page(self, request):

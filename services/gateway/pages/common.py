@@ -48,6 +48,8 @@ MENUS = {
     "administrator": (("nav_statistics", "/app/admin/statistics"),
                       ("nav_users", "/app/admin/users"),
                       ("nav_units", "/app/admin/units"),
+                      ("nav_cadres", "/app/admin/cadres"),
+                      ("nav_groups", "/app/admin/working-groups"),
                       ("nav_authorities", "/app/admin/authorities"),
                       ("nav_routing", "/app/admin/routing-rules"),
                       ("nav_notifications", "/app/admin/notifications"),

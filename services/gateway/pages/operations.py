@@ -5,6 +5,7 @@ row report, and coverage per committee with a chart. Each calls what the API's h
 with the same permission."""
 from marshmallow import Schema, fields, validate
 
+from services.gateway.api.imports import file_response
 from services.gateway.edge.http import form_args, http, json_body, query_args
 from services.gateway.edge.route import Route
 from services.gateway.pages import i18n
@@ -17,7 +18,12 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared.contracts import Day, Id
-from shared.contracts.rpc.imports import MAX_FILE_BYTES, ImportJob, StartImport
+from shared.contracts.rpc.imports import (
+    MAX_FILE_BYTES,
+    XLSX_MEDIA_TYPE,
+    ImportJob,
+    StartImport,
+)
 from shared.contracts.rpc.operations import LETTER_ID
 from shared.errors import SausatError
 
@@ -65,6 +71,11 @@ ROUTES = {
         description="What POST /imports does, for the page's script (which reads the chosen "
                     "file into base64): the answer carries url, the import's progress page; "
                     "refusals with their fields in the user's language."),
+    ("GET", "/app/admin/imports/template"): Route(
+        "Administrator: download the import template (session cookie)", (XLSX_MEDIA_TYPE,),
+        "pages", public=True, errors=(403,),
+        description="What GET /imports/template gives, from the import page's link; "
+                    "without a session, 303 to the sign-in page."),
     ("GET", "/app/admin/imports/<import_id>"): page_route(
         "Administrator: an import's progress and row report", path=ImportPath),
     ("GET", "/app/admin/coverage"): page_route(
@@ -169,6 +180,11 @@ class OperationsPagesApi(PagesApi):
             job["url"] = f"/app/admin/imports/{job['import_id']}"
             return job, 202
         return self._from_script(request, "registry.import", start)
+
+    @http("GET", "/app/admin/imports/template")
+    def import_template_page(self, request):
+        return self._page(request, "registry.import", lambda view: file_response(
+            self.imports.import_template(view.principal)))
 
     @http("GET", "/app/admin/imports/<import_id>")
     def import_page(self, request, import_id):

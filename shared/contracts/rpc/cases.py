@@ -84,6 +84,10 @@ class RoutingRule(Schema):
     urgency = fields.String(allow_none=True)
     effective_from = fields.String(allow_none=True)
     effective_to = fields.String(allow_none=True)
+    # who added it, the rule it took over from, who ended it (its own record of changes)
+    actor = fields.String(allow_none=True, dump_default=None)
+    replaces = fields.String(allow_none=True, dump_default=None)
+    ended_by = fields.String(allow_none=True, dump_default=None)
 
 
 # --- case actions: the arguments each one takes ----------------------------------------------

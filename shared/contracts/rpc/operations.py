@@ -59,6 +59,12 @@ class WaitQueuesRemoval(Schema):
                          validate=validate.Length(1, 100))
 
 
+class ChangesQuery(PageQuery):
+    """Changes of one administered record, newest first (monitor.changes_of)."""
+    entity_id = Id(required=True, metadata={
+        "description": "a user, unit, cadre, assignment, working group or authority id"})
+
+
 class PersonalDataReadsQuery(PageQuery):
     """Reads of personal data, newest first: by reader, by record read, in a period."""
     user_id = Id(load_default=None, metadata={"description": "who read"})

@@ -1,0 +1,164 @@
+"""The administrator's users: the list with search and a form to create one; a user's page
+with its role and scope, disabling, a new password, and who changed what.
+
+Each form posts to its own path and calls the RPC the API's handler calls
+(``accounts.create_user``, ``change_user``, ``reset_password``) with the signed-in
+administrator; a refusal comes back beside the field that caused it and changes nothing; a
+change that ends the user's tokens is applied to this gateway's revocation view at once, as
+the API does. Scopes and actors read as names: authorities from the registry, cadres' names
+only (no contacts, so no personal data is shown).
+"""
+from marshmallow import Schema
+
+from services.gateway import schemas
+from services.gateway.edge.http import form_args, http, query_args
+from services.gateway.pages import admin_forms, i18n
+from services.gateway.pages.admin_base import NAMES_LIMIT, NameSearch, csrf, done_query, text
+from services.gateway.pages.common import PagesApi, page_route, page_status, redirect
+from shared.contracts import ROLES
+from shared.errors import SausatError
+
+USER_CHANGES = ("created", "role", "disabled", "password")
+
+
+UserPageQuery = done_query("UserPageQuery", USER_CHANGES)
+
+
+class UserForm(Schema):
+    csrf = csrf()
+    username, display_name, password = text(200), text(400), text(1000)
+    role, cadre_id, authority_id = text(80), text(200), text(200)
+
+
+class RoleForm(Schema):
+    csrf = csrf()
+    role, cadre_id, authority_id = text(80), text(200), text(200)
+
+
+class DisableForm(Schema):
+    csrf = csrf()
+    confirm = text(20)
+
+
+class PasswordForm(Schema):
+    csrf = csrf()
+    new_password, new_password_again = text(1000), text(1000)
+
+
+ROUTES = {
+    ("GET", "/app/admin/users"): page_route(
+        "Administrator: users, searched, and the form to create one", query=NameSearch),
+    ("POST", "/app/admin/users"): page_route(
+        "Administrator: create a user from the page", form=UserForm),
+    ("GET", "/app/admin/users/<user_id>"): page_route(
+        "Administrator: a user, its forms and who changed what", path=schemas.UserPath,
+        query=UserPageQuery),
+    ("POST", "/app/admin/users/<user_id>/role"): page_route(
+        "Administrator: change a user's role and scope", path=schemas.UserPath, form=RoleForm),
+    ("POST", "/app/admin/users/<user_id>/disable"): page_route(
+        "Administrator: disable a user (confirmed)", path=schemas.UserPath, form=DisableForm),
+    ("POST", "/app/admin/users/<user_id>/password-reset"): page_route(
+        "Administrator: set a user's password", path=schemas.UserPath, form=PasswordForm),
+}
+
+
+class UsersPagesApi(PagesApi):
+    @http("GET", "/app/admin/users")
+    def users_page(self, request):
+        return self._page(request, "users.manage", self._users_view)
+
+    def _users_view(self, view, status=200, errors=None, values=None):
+        q = query_args(view.request).get("q", "") if status == 200 else ""
+        users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
+        return view.render("admin_users.html", status, q=q, role_choices=_role_choices(view),
+                           found=admin_forms.searched(users, q, "username", "display_name"),
+                           errors=errors or {}, values=values or {}, **self._scopes())
+
+    @http("POST", "/app/admin/users")
+    def create_user_page(self, request):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            try:
+                body, refused = admin_forms.user_to_create(form)
+                if refused:
+                    raise admin_forms.refused_here(refused)
+                user = self.accounts.create_user(body, view.principal)
+            except SausatError as error:
+                if error.status not in (400, 409, 422):
+                    raise
+                return self._users_view(view, page_status(error),
+                                        self._refusal(view, error), form)
+            return redirect(f"/app/admin/users/{user['user_id']}?done=created")
+        return self._page(request, "users.manage", build)
+
+    @http("GET", "/app/admin/users/<user_id>")
+    def user_page(self, request, user_id):
+        return self._page(request, "users.manage", lambda view: self._user_view(view, user_id))
+
+    def _user_view(self, view, user_id, status=200, failed=None, errors=None, values=None):
+        user = self.accounts.get_user(user_id, view.principal)
+        changes = self.monitor.changes_of({"entity_id": user_id, "limit": 100}, view.principal)
+        users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
+        actors = admin_forms.names_of(users, "user_id", "username")
+        return view.render("admin_user.html", status, account=user,
+                           role_choices=_role_choices(view),
+                           failed=failed, errors=errors or {}, values=values or {},
+                           done=query_args(view.request).get("done") if status == 200 else None,
+                           changes=admin_forms.change_rows(changes["changes"], actors),
+                           **self._scopes())
+
+    @http("POST", "/app/admin/users/<user_id>/role")
+    def change_role_page(self, request, user_id):
+        return self._user_change(request, user_id, "role", admin_forms.role_change,
+                                 self.accounts.change_user)
+
+    @http("POST", "/app/admin/users/<user_id>/disable")
+    def disable_user_page(self, request, user_id):
+        return self._user_change(request, user_id, "disabled", admin_forms.disabling,
+                                 self.accounts.change_user)
+
+    @http("POST", "/app/admin/users/<user_id>/password-reset")
+    def reset_password_page(self, request, user_id):
+        return self._user_change(request, user_id, "password", admin_forms.password_reset,
+                                 self.accounts.reset_password)
+
+    def _user_change(self, request, user_id, change, read_form, call):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            try:
+                body, refused = read_form(form)
+                if refused:
+                    raise admin_forms.refused_here(refused)
+                self.auth.revoked(call(user_id, body, view.principal))
+            except SausatError as error:
+                if error.status not in (400, 409, 422):
+                    raise
+                return self._user_view(view, user_id, page_status(error), change,
+                                       self._refusal(view, error), form)
+            return redirect(f"/app/admin/users/{user_id}?done={change}")
+        return self._page(request, "users.manage", build)
+
+    # --- what the forms and lists share -----------------------------------------------------
+
+    def _refusal(self, view, error):
+        errors = view.errors(error)
+        errors.setdefault("_form", i18n.refusal(error, view.language))
+        return errors
+
+    def _scopes(self):
+        """The authorities and cadres a user may be bound to, and their names by id."""
+        authorities = self.escalations.list_authorities({"limit": NAMES_LIMIT})["authorities"]
+        # names only, never contacts: no personal data shown, so no audited read
+        cadres = [{"cadre_id": cadre["cadre_id"], "name": cadre["full_name"]} for cadre in
+                  self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
+        names = {**admin_forms.names_of(authorities, "authority_id"),
+                 **admin_forms.names_of(cadres, "cadre_id")}
+        return {"scopes": names,
+                "authority_choices": [(a["authority_id"], a["name"]) for a in authorities],
+                "cadre_choices": [(c["cadre_id"], c["name"]) for c in cadres]}
+
+
+def _role_choices(view):
+    return [(role, i18n.label("role", role, view.language)) for role in ROLES]
