@@ -12,7 +12,7 @@ from services.imports.kinds import APPLY_ORDER
 from services.imports.settings import limits
 from services.monitor import trail
 from shared import contracts
-from shared.authorisation import check_scope
+from shared.authorisation import check_head, check_scope
 from shared.contracts import parse_event
 from shared.errors import InvalidInput, RuleViolated
 from shared.reasons import reasons_of
@@ -30,15 +30,27 @@ def test_a_new_user_carries_only_the_scope_its_role_is_bound_to(role, scope):
     body, refused = admin_forms.user_to_create({**FORM, "role": role})
     assert refused == {}
     assert body == {"username": "nga", "display_name": "Lê Thị Nga",
-                    "password": "a-long-password-1", "role": role, **scope}
+                    "password": "a-long-password-1", "role": role, **scope,
+                    "authority_head": False}
 
 
 def test_a_scope_left_empty_is_sent_as_none_for_the_service_to_refuse_as_required():
     body, _ = admin_forms.role_change({"role": "cadre", "cadre_id": ""})
-    assert body == {"role": "cadre", "cadre_id": None}
+    assert body == {"role": "cadre", "cadre_id": None, "authority_head": False}
     with pytest.raises(InvalidInput) as refused:
         check_scope("cadre", None, None)
     assert i18n.flat_fields(refused.value.reasons, "vi") == {"cadre_id": "Bắt buộc nhập."}
+
+
+def test_the_head_of_an_authority_is_a_box_on_the_role_form_the_service_checks():
+    body, _ = admin_forms.role_change({"role": "authority_officer",
+                                       "authority_id": "ubnd-xa-tam-hop",
+                                       "authority_head": "yes"})
+    assert body == {"role": "authority_officer", "authority_id": "ubnd-xa-tam-hop",
+                    "authority_head": True}
+    with pytest.raises(InvalidInput) as refused:
+        check_head("cadre", True)
+    assert "authority_head" in refused.value.fields
 
 
 def test_disabling_needs_the_box_ticked_and_a_new_password_typed_twice_alike():

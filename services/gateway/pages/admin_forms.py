@@ -27,15 +27,22 @@ def scope_of(role, form):
     return {wanted: form.get(wanted) or None} if wanted else {}
 
 
+def heads(form):
+    """The head-of-authority box: ticked or not (an officer's only; the service refuses it
+    for another role, beside the box)."""
+    return {"authority_head": form.get("authority_head") == CONFIRMED}
+
+
 def user_to_create(form):
     body = {name: form[name] for name in USER_FIELDS if form.get(name)}
     body.update(scope_of(body.get("role"), form))
+    body.update(heads(form))
     return body, {}
 
 
 def role_change(form):
     role = form.get("role") or ""
-    return {"role": role, **scope_of(role, form)}, {}
+    return {"role": role, **scope_of(role, form), **heads(form)}, {}
 
 
 def disabling(form):
