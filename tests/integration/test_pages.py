@@ -108,6 +108,37 @@ def test_a_cadre_logs_a_visit_with_two_concerns_on_a_phone(browser, system):
     context.close()
 
 
+def test_a_cadre_names_the_raiser_with_consent_and_marks_a_concern_confidential(browser, system):
+    context, page = signed_in(browser, system, "binh", PHONE)
+    page.goto(f"{system.base_url}/app/visits/new?unit_id={NOI_PHAT}")
+    summary = "Đề nghị công khai khoản thu quỹ xây dựng nhà văn hóa thôn"
+    submission_id = fill_visit(page, 22, 30, [(summary, "public_service")], days_ago=9)
+    page.locator('[id="concerns.0.raised_by"]').select_option("resident")
+    page.locator('[id="concerns.0.raised_by_name"]').fill("Trần Văn Hải")
+    page.locator('[id="concerns.0.raised_by_contact"]').fill("0912 345 678")
+    page.locator('[id="concerns.0.confidential"]').select_option("true")
+    # a contact without the raiser's consent is refused beside it, in Vietnamese
+    page.get_by_role("button", name="Gửi biên bản").click()
+    refused = page.locator('[id="concerns.0.raised_by_contact-error"]')
+    expect(refused).to_have_text("Chỉ ghi liên hệ khi người nêu đồng ý được liên hệ (đọc thông "
+                                 "báo cho họ trước).")
+    assert cadre_visits(system, submission_id) == []
+    page.locator('[id="concerns.0.raiser_consent"]').select_option("true")
+    page.get_by_role("button", name="Gửi biên bản").click()
+    expect(page.locator("#form-status")).to_contain_text("Đã gửi biên bản.")
+    [visit] = cadre_visits(system, submission_id)
+    [concern] = visit["concerns"]
+    assert concern["confidential"] is True
+    # a resident is withheld from the authority by default: kept in visits alone
+    assert concern.get("withhold_raiser") in (True, None)
+    headers = system.sign_in("binh", system.passwords["binh"])
+    kept = requests.get(f"{system.base_url}/visits/{visit['visit_id']}", headers=headers,
+                        timeout=10).json()["concerns"][0]
+    assert (kept["raised_by_name"], kept["raised_by_contact"]) == ("Trần Văn Hải",
+                                                                  "0912 345 678")
+    context.close()
+
+
 def test_a_visit_sent_while_the_network_is_cut_is_logged_once_when_it_returns(browser, system):
     context, page = signed_in(browser, system, "binh", PHONE)
     page.goto(f"{system.base_url}/app/visits/new?unit_id={NOI_PHAT}")

@@ -81,9 +81,10 @@ class RaiseConcern(Schema):
     @validates_schema
     def _contact_with_consent(self, data, **kwargs):
         if data.get("raised_by_contact") and not data.get("raiser_consent"):
-            raise ValidationError("kept only with the raiser's consent to be contacted: set "
-                                  "raiser_consent after reading them the notice",
-                                  "raised_by_contact")
+            raise ValidationError(reason(
+                "contact_without_consent", "kept only with the raiser's consent to be "
+                "contacted: set raiser_consent after reading them the notice"),
+                "raised_by_contact")
 
 
 class Unscheduled(Schema):

@@ -9,6 +9,10 @@
   var SCALAR = ["unit_id", "meeting_date", "meeting_kind", "attendance.present",
                 "attendance.expected", "assessment.leadership", "assessment.education",
                 "assessment.combativeness", "assessment.note"];
+  // a concern's fields; the last three are yes/no (or the default, left out)
+  var CONCERN = ["summary", "topic", "raised_by", "urgency", "raised_by_name",
+                 "raised_by_contact", "raiser_consent", "withhold_raiser", "confidential"];
+  var CHOICES = ["raiser_consent", "withhold_raiser", "confidential"];
   var INTEGERS = ["attendance.present", "attendance.expected", "assessment.leadership",
                   "assessment.education", "assessment.combativeness"];
 
@@ -22,9 +26,11 @@
   function addConcern(values) {
     var node = template.content.firstElementChild.cloneNode(true);
     concernsBox.appendChild(node);
-    ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
+    CONCERN.forEach(function (name) {
       var input = node.querySelector('[data-name="' + name + '"]');
-      if (values && values[name] !== undefined) { input.value = values[name]; }
+      if (values && values[name] !== undefined && values[name] !== null) {
+        input.value = String(values[name]);
+      }
     });
     node.querySelector(".remove-concern").addEventListener("click", function () {
       node.remove(); renumber(); saveDraft();
@@ -37,7 +43,7 @@
     concernRows().forEach(function (row, index) {
       row.querySelector("legend").textContent = words.concern_n.replace("{n}", index + 1);
       row.querySelector(".remove-concern").textContent = words.remove_concern;
-      ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
+      CONCERN.forEach(function (name) {
         var id = "concerns." + index + "." + name;
         var input = row.querySelector('[data-name="' + name + '"]');
         input.id = id; input.name = id;
@@ -59,10 +65,14 @@
     });
     concernRows().forEach(function (row) {
       var concern = {};
-      ["summary", "topic", "raised_by", "urgency"].forEach(function (name) {
+      CONCERN.forEach(function (name) {
         var value = row.querySelector('[data-name="' + name + '"]').value;
+        if (CHOICES.indexOf(name) >= 0) {  // "": the default for the raiser's kind
+          if (value !== "") { concern[name] = value === "true"; }
+        } else if (name === "raised_by_name" || name === "raised_by_contact") {
+          if (value.trim() !== "") { concern[name] = value; }
         // no topic chosen: left out, so the refusal says "required" beside it
-        if (value !== "" || name !== "topic") { concern[name] = value; }
+        } else if (value !== "" || name !== "topic") { concern[name] = value; }
       });
       body.concerns.push(concern);
     });
