@@ -66,8 +66,14 @@ class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
             config = self.container.config
             self.queue = topology.rpc_queue(self.container.service_name,
                                             nameko_rpc.get_rpc_exchange(config))
-            with Connection(config["AMQP_URI"]) as connection:
-                topology.adopt_rpc_queue(connection, self.queue)  # its exchange and binding too
+            try:
+                with Connection(config["AMQP_URI"]) as connection:
+                    topology.adopt_rpc_queue(connection, self.queue)  # exchange, binding too
+            except (OSError, *Connection(config["AMQP_URI"]).connection_errors) as error:
+                # the broker away (an outage, a restart): nameko declares the same quorum
+                # queue once it connects; an old classic one is adopted at the next start
+                _log.warning("%s not adopted now (%s); declared on connecting",
+                             self.queue.name, error)
             self.queue_consumer.register_provider(self)
             self._registered = True
         super().setup()
