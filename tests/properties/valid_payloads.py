@@ -45,7 +45,9 @@ def field_hooks(schema, key):
 
 
 def field_validators(field, kind):
-    return [v for v in field.validators if isinstance(v, kind)]
+    """``field``'s validators of ``kind``, those a page's filter wraps (blank or one) too."""
+    unwrapped = [getattr(v, "validator", v) for v in field.validators]
+    return [v for v in unwrapped if isinstance(v, kind)]
 
 
 def _length_bounds(field):

@@ -4,6 +4,7 @@ from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts.rpc.cases import CaseWithTimeline, NameOfficers, ReplyTemplate, UnroutedQuery
+from shared.errors import load_payload
 
 ROUTES = {
     ("GET", "/authorities/<authority_id>/inbox"): Route(
@@ -99,8 +100,10 @@ class CasesApi(Api):
 
     @http("POST", "/cases/<case_id>/take")
     def take_case(self, request, case_id):
-        return json_response(self.escalations.take_case(case_id,
-                                                        self._as(request, "cases.take")))
+        principal = self._as(request, "cases.take")
+        # nothing to send, and nothing else accepted: a stray field is refused by name
+        load_payload(schemas.TakeCase(), json_body(request), "take request")
+        return json_response(self.escalations.take_case(case_id, principal))
 
     @http("GET", "/authorities/<authority_id>/reply-templates")
     def reply_templates(self, request, authority_id):
