@@ -56,7 +56,7 @@ class _Policy(Schema):
 @dataclass(frozen=True)
 class CasePolicy:
     deadline_rules: tuple
-    calendar: sla.WorkingCalendar = field(compare=False)
+    calendar: sla.WorkingCalendar = field(compare=False)  # shared.working_calendar
     reminder_before: dt.timedelta = dt.timedelta(hours=24)
     reopen_within: dt.timedelta = dt.timedelta(days=30)
     triage_authority_id: str = None
@@ -68,7 +68,7 @@ class CasePolicy:
         except ValidationError as error:
             raise ConfigError("invalid case policy", error.normalized_messages()) from None
         try:
-            calendar = sla.WorkingCalendar(**data["calendar"])
+            calendar = sla.calendar_from_table(**data["calendar"])
         except ValueError as error:
             raise ConfigError("invalid case policy", {"calendar": [str(error)]}) from None
         return cls(

@@ -1,11 +1,10 @@
 """Deadlines in Vietnamese working days: weekends, public holidays and Tết do not count.
 
-Public holidays come from the ``holidays`` package's Vietnam calendar (lunar Tết included, and
-the compensating working Saturdays it knows of). The government announces more each year; a
-small table adds them: ``extra_days_off`` and ``extra_working_days`` (a Saturday worked to
-make up for a bridge day off). Example::
+The calendar is ``shared.working_calendar`` (public holidays from the ``holidays`` package,
+Tết by the lunar calendar, plus entries for what the government announces each year); the policy
+file's ``extra_days_off`` and ``extra_working_days`` become its entries. Example::
 
-    calendar = WorkingCalendar()
+    calendar = calendar_from_table()
     calendar.add_working_days(dt.date(2027, 2, 3), 3)   # -> 2027-02-15, after Tết
 
 A deadline is a date: the case must be acted on by the end of that day in Vietnam. How many
@@ -15,56 +14,24 @@ configured as data in ``deploy/case_policy.yml``); the most specific rule wins.
 import datetime as dt
 from dataclasses import dataclass
 
-import holidays
-
 from shared.clock import vietnam_date, vietnam_midnight
+from shared.working_calendar import DAY_OFF, WORKING_DAY, CalendarEntry, WorkingCalendar
 
 ANY = "*"
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 
 
-class WorkingCalendar:
-    def __init__(self, extra_days_off=(), extra_working_days=()):
-        self._public_holidays = holidays.country_holidays("VN")
-        self._extra_days_off = frozenset(extra_days_off)
-        self._extra_working_days = frozenset(extra_working_days)
-        both = self._extra_days_off & self._extra_working_days
-        if both:
-            raise ValueError(f"days both off and worked: {sorted(map(str, both))}")
-
-    def is_working_day(self, day):
-        if day in self._extra_working_days:
-            return True
-        if day in self._extra_days_off or day in self._public_holidays:
-            return False  # (the membership test also loads that year into the library)
-        if day.weekday() >= 5:
-            return day in self._public_holidays.weekend_workdays
-        return True
-
-    def add_working_days(self, start, days):
-        """The date ``days`` working days after ``start`` (``start`` itself never counts)."""
-        if days < 0:
-            raise ValueError("days must not be negative")
-        day = start
-        while days:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                days -= 1
-        return day
-
-    def working_days_left(self, today, due_on):
-        """How many working days remain to act, today included (0 once ``due_on`` is past):
-        what people say beside a deadline ("còn 3 ngày làm việc")."""
-        return self.working_days_between(today - dt.timedelta(days=1), due_on)
-
-    def working_days_between(self, start, end):
-        """How many working days fall after ``start`` and on or before ``end``."""
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+def calendar_from_table(extra_days_off=(), extra_working_days=(), source="deploy/case_policy.yml",
+                        entered_at=None):
+    """The national working calendar with the policy file's extra days as entries: one calendar
+    (shared.working_calendar) for every deadline, each entry saying where it came from."""
+    entered_at = entered_at or dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    entries = [CalendarEntry(day, DAY_OFF, source, source, entered_at)
+               for day in extra_days_off]
+    entries += [CalendarEntry(day, WORKING_DAY, source, source, entered_at)
+                for day in extra_working_days]
+    return WorkingCalendar(entries=tuple(entries))
 
 
 def acknowledge_by(routed_at, calendar):

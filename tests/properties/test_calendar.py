@@ -46,7 +46,7 @@ def calendars(draw):
         return CALENDAR, POLICY_OFF, POLICY_WORKED
     off = draw(st.sets(days.filter(lambda d: d.weekday() < 5), max_size=15))
     worked = draw(st.sets(days.filter(lambda d: d.weekday() >= 5), max_size=8))
-    return sla.WorkingCalendar(off, worked), off, worked
+    return sla.calendar_from_table(off, worked), off, worked
 
 
 def is_day_off(day, extra_off, extra_worked):

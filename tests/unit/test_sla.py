@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from services.escalations.sla import (
     ACKNOWLEDGE_WITHIN_WORKING_DAYS,
     DeadlineRule,
-    WorkingCalendar,
     acknowledge_by,
+    calendar_from_table,
     deadline_at,
     deadline_rule,
     deadlines,
@@ -22,7 +22,7 @@ UTC = dt.timezone.utc
 
 
 def calendar(**overrides):
-    return WorkingCalendar(**overrides)
+    return calendar_from_table(**overrides)
 
 
 def utc(*args):
@@ -183,8 +183,8 @@ def test_a_pause_for_information_extends_the_answer_by_the_working_days_waited()
 
 # --- properties ------------------------------------------------------------------------------
 
-SHARED_CALENDAR = WorkingCalendar(extra_days_off=[dt.date(2026, 1, 2)],
-                                  extra_working_days=[dt.date(2026, 1, 10)])
+SHARED_CALENDAR = calendar_from_table(extra_days_off=[dt.date(2026, 1, 2)],
+                                      extra_working_days=[dt.date(2026, 1, 10)])
 days = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
 
 
