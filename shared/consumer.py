@@ -54,6 +54,7 @@ from shared.messaging import (
     TRACEBACK_HEADER,
     ConfirmedPublisher,
 )
+from shared.settling import SettlingQuietly
 from shared.store import Store
 
 _log = getLogger(__name__)
@@ -74,7 +75,7 @@ def failure_injected(flag_file, queue_name):
     return "*" in names or queue_name in names
 
 
-class DeadLetteringQueueConsumer(QueueConsumer):
+class DeadLetteringQueueConsumer(SettlingQuietly, QueueConsumer):
     """nameko's shared consumer, except that a body that cannot be decoded, or is too large to
     try, is dead-lettered by the subscriber it was meant for, instead of kombu's default: log
     and ack (or decode whatever size arrives)."""

@@ -39,6 +39,7 @@ from nameko.standalone.rpc import StandaloneProxyBase
 from shared import broker_uri, callers, errors, metrics, topology
 from shared.config import settings
 from shared.errors import Forbidden, SausatError, Unauthorized, Unavailable, quiet_expected_refusals
+from shared.settling import settle_quietly
 
 _log = getLogger(__name__)
 
@@ -85,7 +86,7 @@ class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
         if not properties.get("reply_to") or not properties.get("correlation_id"):
             _log.error("refused RPC request %s without reply_to or correlation_id: "
                        "nobody to answer, nothing done", routing_key)
-            self.queue_consumer.ack_message(message)
+            settle_quietly(lambda: self.queue_consumer.ack_message(message), "ack", routing_key)
             return
         if not properties.get("user_id"):
             _log.error("refused RPC request %s without user_id: the caller is unknown, "
@@ -105,7 +106,8 @@ class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
             login_method=config.get("LOGIN_METHOD"))
         responder.publisher_cls = partial(Publisher, user_id=self.own_user)
         result, exc_info = responder.send_response(result, exc_info)
-        self.queue_consumer.ack_message(message)
+        settle_quietly(lambda: self.queue_consumer.ack_message(message), "ack",
+                       message.delivery_info.get("routing_key"))
         return result, exc_info
 
 
