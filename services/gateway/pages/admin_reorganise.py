@@ -1,0 +1,93 @@
+"""A unit's reorganisations and details from its page: renamed, moved (with everything under
+it), merged with its siblings into an existing or a new unit, split (a new unit takes the
+children ticked), each from an effective day; its locality and meeting schedule changed.
+
+Each form is one call of the API's handler's RPC (``assignments.reorganise``,
+``change_unit_details``) with the signed-in administrator, read by ``admin_tree_forms``; a
+refusal comes back beside its field and changes nothing; done, the page says so and the
+unit's "who changed what" names the administrator (``unit_reorganised``,
+``unit_details_changed`` in the monitor's audit trail).
+"""
+from marshmallow import INCLUDE, Schema
+
+from services.gateway.edge.http import form_args, http
+from services.gateway.pages import admin_tree_forms as tree_forms
+from services.gateway.pages.admin_base import csrf, text
+from services.gateway.pages.admin_forms import renaming
+from services.gateway.pages.admin_tree import TreePagesApi, UnitPath
+from services.gateway.pages.common import page_route
+
+
+class ReorganiseForm(Schema.from_dict({
+        "csrf": csrf(), "operation_id": text(200), "effective_on": text(40),
+        "reason": text(1000), "name": text(400), "parent_id": text(200),
+        "into.unit_id": text(200), "new_unit_id": text(200), "into.name": text(400),
+        "end_assignments": text(10), "parts.1.unit_id": text(200),
+        "parts.1.name": text(400)})):
+    """Also ``with.<unit_id>`` (merged alongside) and ``child.<unit_id>`` (the new part
+    takes it) boxes, one per choice shown."""
+    class Meta:
+        unknown = INCLUDE
+
+
+DetailsForm = Schema.from_dict({
+    "csrf": csrf(), "locality": text(400), "meeting_schedule.frequency": text(40),
+    "meeting_schedule.day_of_month": text(10), "meeting_schedule.note": text(400)},
+    name="DetailsForm")
+
+
+def _route(summary, form=ReorganiseForm):
+    return page_route(f"Administrator: {summary}", path=UnitPath, form=form)
+
+
+ROUTES = {
+    ("POST", "/app/admin/units/<unit_id>/rename"): _route("rename a unit from a day"),
+    ("POST", "/app/admin/units/<unit_id>/move"): _route(
+        "move a unit (and all under it) under another from a day"),
+    ("POST", "/app/admin/units/<unit_id>/merge"): _route(
+        "merge a unit and siblings ticked into an existing or a new unit from a day"),
+    ("POST", "/app/admin/units/<unit_id>/split"): _route(
+        "split a unit: a new unit takes the children ticked from a day"),
+    ("POST", "/app/admin/units/<unit_id>/details"): _route(
+        "change a unit's locality and meeting schedule", DetailsForm),
+}
+
+
+class ReorganisePagesApi(TreePagesApi):
+    @http("POST", "/app/admin/units/<unit_id>/rename")
+    def rename_unit_page(self, request, unit_id):
+        return self._unit_change(request, unit_id, "renamed",
+                                 lambda form: renaming(form, unit_id),
+                                 self.assignments.reorganise)
+
+    @http("POST", "/app/admin/units/<unit_id>/move")
+    def move_unit_page(self, request, unit_id):
+        return self._reorganise(request, unit_id, "moved", tree_forms.moving)
+
+    @http("POST", "/app/admin/units/<unit_id>/merge")
+    def merge_unit_page(self, request, unit_id):
+        form = form_args(request)
+        successor = form.get("into.unit_id") or form.get("new_unit_id") or unit_id
+        return self._reorganise(request, unit_id, "merged", tree_forms.merging, successor)
+
+    @http("POST", "/app/admin/units/<unit_id>/split")
+    def split_unit_page(self, request, unit_id):
+        return self._reorganise(request, unit_id, "split", tree_forms.splitting)
+
+    @http("POST", "/app/admin/units/<unit_id>/details")
+    def unit_details_page(self, request, unit_id):
+        return self._unit_change(
+            request, unit_id, "details",
+            lambda form: tree_forms.details_change(form, self.assignments.get_unit(unit_id)),
+            lambda body, principal: self.assignments.change_unit_details(unit_id, body,
+                                                                         principal))
+
+    def _reorganise(self, request, unit_id, change, read, shown=None):
+        """One reorganisation read from the unit as it stands; done, the page of ``shown``
+        (a merged unit's successor) or the unit's."""
+        return self._change(
+            request, change,
+            lambda form: read(form, self.assignments.get_unit(unit_id)),
+            self.assignments.reorganise,
+            lambda view, *refusal: self._unit_view(view, unit_id, *refusal),
+            lambda done: f"/app/admin/units/{shown or unit_id}")
