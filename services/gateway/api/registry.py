@@ -88,7 +88,8 @@ ROUTES = {
         body=registry.RegisterCadre, errors=(403, 404, 409, 413, 415)),
     ("GET", "/cadres"): Route(
         "List the committee members", registry.CadresPage, "registry",
-        query=registry.CadreListQuery, errors=(403,), description="Not operators: contacts are personal data."),
+        query=registry.CadreListQuery, errors=(403,),
+        description="Not operators: contacts are personal data."),
     ("GET", "/cadres/<cadre_id>"): Route(
         "A committee member", registry.Cadre, "registry", path=CadrePath, errors=(403, 404)),
     ("PATCH", "/cadres/<cadre_id>"): Route(
