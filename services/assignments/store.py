@@ -26,7 +26,7 @@ INDEXES = {
     # one assignment per cadre and unit
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {"unique": True}),
                     ([("unit_id", 1)], {})],
-    "units": [([("parent_id", 1)], {}),
+    "units": [([("parent_id", 1)], {}), ([("level", 1)], {}),
               # everything ever under a unit (a reorganisation's reach)
               ([("history.path", 1)], {}),
               # search by folded name words (shared.folding)
@@ -69,10 +69,12 @@ def units_ever_under(db, unit_ids):
 
 def units_existing_on(db, day, query, found=None):
     """A page of the units existing on ``day`` (ISO) that ``found`` (``shared.folding``
-    criteria, or None: all) finds, in id order; with ``parent_id``, those under it."""
+    criteria, or None: all) finds, in id order; with ``parent_id`` or ``level``, those under
+    it or of it."""
     criteria = {"exists_from": {"$lte": day}, "exists_to": {"$gte": day}}
-    if query.get("parent_id"):
-        criteria["parent_id"] = query["parent_id"]
+    for key in ("parent_id", "level"):
+        if query.get(key):
+            criteria[key] = query[key]
     if found is not None:
         criteria = {"$and": [found, criteria]}
     return read_page(db.units, criteria, [("_id", 1)], query, OUT)

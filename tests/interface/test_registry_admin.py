@@ -44,6 +44,8 @@ def test_units_and_cadres_are_searched_and_paged_by_the_registry(registry):
     assert [u["unit_id"] for u in registry.list_units({"q": "to 011"})["units"]] == ["np-011"]
     under = every_page(registry.list_units, {"parent_id": "th", "limit": 4}, "units")
     assert {u["unit_id"] for u in under} == {"np", *(b["unit_id"] for b in branches)}
+    assert [u["unit_id"] for u in registry.list_units({"level": "grassroots"})["units"]] == [
+        "hc", "th"]
     assert [c["cadre_id"] for c in registry.list_cadres({"q": "tran thi"})["cadres"]] == ["binh"]
     with pytest.raises(InvalidInput) as nothing:
         registry.list_units({"q": "!!"})

@@ -273,7 +273,7 @@ PAGES = {
                                      "positions": ["district_committee_member", "x_y"]}],
                           "q": "binh", "errors": {"positions": "Bắt buộc nhập."},
                           "values": {"position_district_committee_member": "yes"},
-                          "unit_choices": [("u1", "Chi bộ")],
+                          "unit_choices": [("u1", "Chi bộ")], "unit_names": {"u1": "Chi bộ"},
                           "position_choices": [("district_committee_member", "Huyện ủy viên")]},
     "admin_cadre.html": {"cadre": {"cadre_id": "c1", "full_name": "Trần Thị Bình",
                                    "home_unit_id": "u1", "email": "b@example.vn",

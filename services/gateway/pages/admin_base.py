@@ -109,6 +109,23 @@ class AdminPagesBase(PagesApi):
             errors.setdefault("_form", i18n.refusal(error, view.language))
             raise Refused(422 if error.status == 404 else page_status(error), errors) from None
 
+    def _names_of_units(self, unit_ids):
+        """Today's names of ``unit_ids`` (an ended unit: left out), a bounded call per 200."""
+        wanted, names = sorted(set(unit_ids)), {}
+        for start in range(0, len(wanted), 200):
+            found = self.assignments.unit_names({"unit_ids": wanted[start:start + 200]})
+            names.update(admin_forms.names_of(found["units"], "unit_id"))
+        return names
+
+    def _committees(self):
+        """``(unit_id, name)`` of the units with a committee (of a level others sit under):
+        the choices of a parent, a home unit, a seat; one bounded read per level."""
+        levels = self.assignments.list_levels()["levels"]
+        rows = []
+        for level in sorted({parent for level in levels for parent in level["parent_levels"]}):
+            rows += self.assignments.list_units({"level": level, "limit": NAMES_LIMIT})["units"]
+        return [(unit["unit_id"], unit["name"]) for unit in rows]
+
     def _user_names(self, view):
         users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
         return admin_forms.names_of(users, "user_id", "username")

@@ -14,7 +14,6 @@ from marshmallow import INCLUDE, Schema
 from services.gateway.edge.http import http
 from services.gateway.pages import admin_forms, i18n
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     csrf,
@@ -87,9 +86,11 @@ class CadresPagesApi(AdminPagesBase):
             return [{key: c[key] for key in ("cadre_id", "full_name", "home_unit_id",
                                              "positions")}
                     for c in page["cadres"]], page["next_cursor"]
+        listing = self._listing(view, status, fetch_page)
         return view.render("admin_cadres.html", status, errors=errors or {},
-                           values=values or {}, **self._listing(view, status, fetch_page),
-                           **self._cadre_form_choices(view))
+                           values=values or {}, **listing, **self._cadre_form_choices(view),
+                           unit_names=self._names_of_units(
+                               c["home_unit_id"] for c in listing["found"]))
 
     @http("POST", "/app/admin/cadres")
     def register_cadre_page(self, request):
@@ -105,9 +106,10 @@ class CadresPagesApi(AdminPagesBase):
     def _cadre_view(self, view, cadre_id, status=200, failed=None, errors=None, values=None):
         cadre = self.assignments.get_cadre(cadre_id, view.principal)  # audited: contacts
         choices = self._cadre_form_choices(view)
-        names = dict(choices["unit_choices"])
-        assignments = [{**a, "unit_name": names.get(a["unit_id"], a["unit_id"])}
-                       for a in self.assignments.list_assignments(cadre_id)]
+        held = self.assignments.list_assignments(cadre_id)
+        names = self._names_of_units([cadre["home_unit_id"], *(a["unit_id"] for a in held),
+                                      *(m["unit_id"] for m in cadre.get("memberships") or ())])
+        assignments = [{**a, "unit_name": names.get(a["unit_id"], a["unit_id"])} for a in held]
         return view.render(
             "admin_cadre.html", status, cadre=cadre, assignments=assignments,
             unit_names=names, failed=failed, errors=errors or {}, values=values or {},
@@ -143,7 +145,6 @@ class CadresPagesApi(AdminPagesBase):
             lambda done: f"/app/admin/cadres/{cadre_id}")
 
     def _cadre_form_choices(self, view):
-        units = self.assignments.list_units({"limit": NAMES_LIMIT})["units"]
-        return {"unit_choices": [(u["unit_id"], u["name"]) for u in units],
+        return {"unit_choices": self._committees(),
                 "position_choices": [(code, i18n.label("position", code, view.language))
                                      for code in KNOWN_POSITIONS]}

@@ -93,7 +93,7 @@ class TreePagesApi(AdminPagesBase):
                             for unit in listing["found"]]
         return view.render("admin_units.html", status, errors=errors or {},
                            values=values or {}, **listing,
-                           **self._unit_form_choices(view, self._units()))
+                           **self._unit_form_choices(view))
 
     @http("POST", "/app/admin/units")
     def register_unit_page(self, request):
@@ -184,25 +184,14 @@ class TreePagesApi(AdminPagesBase):
         return self.assignments.list_units({"parent_id": unit_id,
                                             "limit": NAMES_LIMIT})["units"]
 
-    def _names_of_units(self, unit_ids):
-        """Today's names of ``unit_ids`` (an ended unit: its id), a bounded call per 200."""
-        wanted, names = sorted(set(unit_ids)), {}
-        for start in range(0, len(wanted), 200):
-            found = self.assignments.unit_names({"unit_ids": wanted[start:start + 200]})
-            names.update(admin_forms.names_of(found["units"], "unit_id"))
-        return names
-
-    def _units(self):
-        return self.assignments.list_units({"limit": NAMES_LIMIT})["units"]
-
     def _cadres(self):
         # names only, never contacts: no personal data shown, so no audited read
         return [{"cadre_id": c["cadre_id"], "name": c["full_name"]}
                 for c in self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
 
-    def _unit_form_choices(self, view, units):
+    def _unit_form_choices(self, view):
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]
-        return {"unit_choices": [(u["unit_id"], u["name"]) for u in units],
+        return {"unit_choices": self._committees(),
                 "level_choices": [(v, i18n.label("level", v, view.language)) for v in levels],
                 "kind_choices": [(v, i18n.label("unit_kind", v, view.language))
                                  for v in UNIT_KINDS]}

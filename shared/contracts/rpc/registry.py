@@ -112,6 +112,8 @@ class UnitListQuery(UnitQuery):
     q = NameWords()
     parent_id = Id(load_default=None, metadata={
         "description": "only the units directly under this one (as they stand now)"})
+    level = Id(load_default=None, metadata={
+        "description": "only the units of this level (as they stand now)"})
 
 
 class CadreListQuery(PageQuery):
