@@ -3,23 +3,12 @@ searched and read a page at a time however many there are, a unit's children, it
 changed as one ``unit_details_changed`` naming who and what (nothing when nothing changed),
 and a committee membership ending before it began refused beside its day."""
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.assignments.service import AssignmentsService
 from shared.errors import InvalidInput
+from tests.interface import test_registry_history
 from tests.interface.helpers import drain, wait_for
-from tests.interface.test_registry_history import CADRES, TREE
 
-
-@pytest.fixture
-def registry(container_factory, config):
-    container_factory(AssignmentsService, config).start()
-    with ServiceRpcProxy("assignments", config, timeout=15) as proxy:
-        for unit in TREE:
-            proxy.register_unit(unit)
-        for cadre in CADRES:
-            proxy.register_cadre(cadre)
-        yield proxy
+registry = test_registry_history.registry  # the same small tree and cadres
 
 
 def every_page(call, query, key):
