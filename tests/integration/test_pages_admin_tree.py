@@ -23,6 +23,7 @@ TAM_HOP = "vinh-phuc.binh-xuyen.tam-hop"
 HUONG_CANH = "vinh-phuc.binh-xuyen.huong-canh"
 PARK = "vinh-phuc.binh-xuyen.khu-cong-nghiep"  # its branches sort before Tam Hợp's
 BRANCHES = 520
+SLOW = 30_000  # ms: a reorganisation writes many documents on a busy machine
 admin_page = test_pages_admin.admin_page  # the administrator signed in, one page per module
 
 
@@ -63,7 +64,7 @@ def test_a_unit_is_moved_merged_and_split_from_its_page_each_from_its_day(system
     move.get_by_label("Trực thuộc đơn vị mới").select_option(label="Đảng bộ thị trấn Hương Canh")
     move.get_by_label("Căn cứ (quyết định, lý do)").fill("Quyết định 12-QĐ/HU")
     move.get_by_role("button", name="Chuyển đơn vị sang trực thuộc đơn vị khác").click()
-    expect(page.locator("#done")).to_contain_text("Đã chuyển đơn vị")
+    expect(page.locator("#done")).to_contain_text("Đã chuyển đơn vị", timeout=SLOW)
     expect(page.locator("#unit-place")).to_contain_text("Đảng bộ thị trấn Hương Canh")
     expect(page.locator("#unit-history")).to_contain_text("Đảng bộ xã Tam Hợp")
     assert ("Sắp xếp lại đơn vị", "admin") in changes_by(page, 2)
@@ -77,7 +78,8 @@ def test_a_unit_is_moved_merged_and_split_from_its_page_each_from_its_day(system
     page.locator("#merge-unit").get_by_label("Vào đơn vị đã có").select_option(
         label="Chi bộ thôn Nội Phật, xã Tam Hợp")
     page.locator("#merge-unit").get_by_role("button", name="Hợp nhất đơn vị").click()
-    expect(page).to_have_url(re.compile(rf"/app/admin/units/{re.escape(TAM_HOP)}\.noi-phat\?"))
+    expect(page).to_have_url(re.compile(rf"/app/admin/units/{re.escape(TAM_HOP)}\.noi-phat\?"),
+                             timeout=SLOW)
     expect(page.locator("#done")).to_have_text("Đã hợp nhất đơn vị.")
     assert ("Sắp xếp lại đơn vị", "admin") in changes_by(page, 2)
     gone = requests.get(f"{system.base_url}/units/{TAM_HOP}.yen-lan", timeout=15,
@@ -96,7 +98,7 @@ def test_a_unit_is_moved_merged_and_split_from_its_page_each_from_its_day(system
     split = page.locator("#split-unit")
     split.get_by_label("Chi bộ tổ dân phố 1, thị trấn Hương Canh").check()
     split.get_by_role("button", name="Tách đơn vị").click()
-    expect(page.locator("#done")).to_have_text("Đã tách đơn vị.")
+    expect(page.locator("#done")).to_have_text("Đã tách đơn vị.", timeout=SLOW)
     page.goto(f"{system.base_url}/app/admin/units/{HUONG_CANH}.to-dan-pho-1")
     expect(page.locator("#unit-place")).to_contain_text("Đảng bộ thị trấn Hương Canh 2")
     screenshot(page, "admin-unit-split")

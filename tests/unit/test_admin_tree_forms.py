@@ -131,3 +131,15 @@ def test_a_list_read_whole_is_searched_and_paged_by_its_key():
     rest, cursor = admin_forms.page_of(rows, {"limit": 2, "q": "tam hop", "cursor": cursor},
                                        "rule_id", "unit_name")
     assert [r["rule_id"] for r in rest] == ["r5"] and cursor is None
+
+
+def test_a_unit_without_details_shows_its_details_form_empty():
+    from services.gateway.pages import render
+    from tests.unit.test_pages_rules import PAGES, USERS
+    context = {**PAGES["admin_unit.html"], "failed": None, "errors": {}, "values": {}}
+    context["unit"] = {**context["unit"], "locality": None, "meeting_schedule": None}
+    html = render.render("admin_unit.html", "vi", user=USERS["cadre"], csrf="t", menu=(),
+                         here="/app", **context)
+    assert 'id="unit-schedule">—<' in html
+    assert 'id="details-meeting_schedule.day_of_month" name="meeting_schedule.day_of_month"' \
+           ' type="text" value=""' in html
