@@ -143,3 +143,16 @@ def test_a_unit_without_details_shows_its_details_form_empty():
     assert 'id="unit-schedule">—<' in html
     assert 'id="details-meeting_schedule.day_of_month" name="meeting_schedule.day_of_month"' \
            ' type="text" value=""' in html
+
+
+def test_the_routes_keep_the_requests_dotted_names_flat_for_the_readers():
+    from services.gateway.pages.admin_reorganise import DetailsForm, ReorganiseForm
+    sent = {"csrf": "t", "operation_id": "op-1", "effective_on": "2025-07-01",
+            "into.unit_id": "vp.bx.hc", "parts.1.name": "Mới", "with.vp.bx.sd": "yes"}
+    loaded = ReorganiseForm().load(sent)
+    assert loaded == sent
+    assert forms.merging(loaded, UNIT)[0]["into"] == {"unit_id": "vp.bx.hc"}
+    details = DetailsForm().load({"csrf": "t", "meeting_schedule.frequency": "monthly",
+                                  "meeting_schedule.day_of_month": "5"})
+    assert forms.schedule_of(details) == {"frequency": "monthly", "day_of_month": 5,
+                                          "note": None}

@@ -18,22 +18,29 @@ from services.gateway.pages.admin_tree import TreePagesApi, UnitPath
 from services.gateway.pages.common import page_route
 
 
-class ReorganiseForm(Schema.from_dict({
-        "csrf": csrf(), "operation_id": text(200), "effective_on": text(40),
-        "reason": text(1000), "name": text(400), "parent_id": text(200),
-        "into.unit_id": text(200), "new_unit_id": text(200), "into.name": text(400),
-        "end_assignments": text(10), "parts.1.unit_id": text(200),
-        "parts.1.name": text(400)})):
-    """Also ``with.<unit_id>`` (merged alongside) and ``child.<unit_id>`` (the new part
-    takes it) boxes, one per choice shown."""
+class ReorganiseForm(Schema):
+    """Also the request's own dotted names, kept flat as sent (a declared field with a dot
+    would load nested): ``into.unit_id``, ``into.name`` (a merge's successor),
+    ``parts.1.unit_id``, ``parts.1.name`` (a split's new unit), and the boxes
+    ``with.<unit_id>`` (merged alongside) and ``child.<unit_id>`` (the new unit takes it);
+    the registry bounds and refuses them beside their fields."""
     class Meta:
         unknown = INCLUDE
 
+    csrf = csrf()
+    operation_id, effective_on, reason = text(200), text(40), text(1000)
+    name, parent_id, new_unit_id = text(400), text(200), text(200)
+    end_assignments = text(10)
 
-DetailsForm = Schema.from_dict({
-    "csrf": csrf(), "locality": text(400), "meeting_schedule.frequency": text(40),
-    "meeting_schedule.day_of_month": text(10), "meeting_schedule.note": text(400)},
-    name="DetailsForm")
+
+class DetailsForm(Schema):
+    """``meeting_schedule.frequency``, ``.day_of_month``, ``.note``: the request's own
+    names, kept flat as sent (see ``ReorganiseForm``)."""
+    class Meta:
+        unknown = INCLUDE
+
+    csrf = csrf()
+    locality = text(400)
 
 
 def _route(summary, form=ReorganiseForm):
