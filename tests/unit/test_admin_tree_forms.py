@@ -156,3 +156,17 @@ def test_the_routes_keep_the_requests_dotted_names_flat_for_the_readers():
                                   "meeting_schedule.day_of_month": "5"})
     assert forms.schedule_of(details) == {"frequency": "monthly", "day_of_month": 5,
                                           "note": None}
+
+
+def test_a_merge_is_recorded_on_the_unit_it_went_into_too():
+    from services.monitor import trail
+    from shared import contracts
+    from shared.contracts import parse_event
+    merged = contracts.UNIT_REORGANISED.new({
+        "operation_id": "op-1", "kind": "merge", "effective_on": dt.date(2026, 8, 1),
+        "units": [{"unit_id": "th.yl", "name": "Yên Lan", "level": "branch", "kind": None,
+                   "parent_id": "th", "path": ["th", "th.yl"],
+                   "previous_path": ["th", "th.yl"], "ended": True}],
+        "successor_of": {"th.yl": "th.np"}}, actor="u-admin")
+    entities = trail.audit_entry(parse_event(merged))["entities"]
+    assert [entity["id"] for entity in entities] == ["th.yl", "th.np"]
