@@ -47,6 +47,10 @@ class Refused(Exception):
 
 
 class AdminPagesBase(PagesApi):
+    def _show(self, request, build, *ids):
+        """A page the registry's administrator reads: ``build(view, *ids)``."""
+        return self._page(request, "registry.manage", lambda view: build(view, *ids))
+
     def _listing(self, view, status, fetch_page):
         """A list's search and page: ``fetch_page({"limit", "q"?, "cursor"?})`` answers
         ``(rows, next_cursor)`` read by the service (bounded, from an index). A search the

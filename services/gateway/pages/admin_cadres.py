@@ -77,7 +77,7 @@ ROUTES = {
 class CadresPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/cadres")
     def cadres_page(self, request):
-        return self._page(request, "registry.manage", self._cadres_view)
+        return self._show(request, self._cadres_view)
 
     def _cadres_view(self, view, status=200, errors=None, values=None):
         def fetch_page(query):
@@ -100,8 +100,7 @@ class CadresPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/cadres/<cadre_id>")
     def cadre_page(self, request, cadre_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._cadre_view(view, cadre_id))
+        return self._show(request, self._cadre_view, cadre_id)
 
     def _cadre_view(self, view, cadre_id, status=200, failed=None, errors=None, values=None):
         cadre = self.assignments.get_cadre(cadre_id, view.principal)  # audited: contacts

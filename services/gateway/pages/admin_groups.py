@@ -59,7 +59,7 @@ ROUTES = {
 class GroupsPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/working-groups")
     def working_groups_page(self, request):
-        return self._page(request, "registry.manage", self._groups_view)
+        return self._show(request, self._groups_view)
 
     def _groups_view(self, view, status=200, errors=None, values=None):
         groups = self.assignments.list_working_groups({"limit": NAMES_LIMIT})["working_groups"]
@@ -78,8 +78,7 @@ class GroupsPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/working-groups/<working_group_id>")
     def working_group_page(self, request, working_group_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._group_view(view, working_group_id))
+        return self._show(request, self._group_view, working_group_id)
 
     def _group_view(self, view, working_group_id, status=200, failed=None, errors=None,
                     values=None):

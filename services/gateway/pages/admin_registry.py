@@ -99,7 +99,7 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/authorities")
     def authorities_page(self, request):
-        return self._page(request, "registry.manage", self._authorities_view)
+        return self._show(request, self._authorities_view)
 
     def _authorities_view(self, view, status=200, errors=None, values=None):
         def fetch_page(query):
@@ -121,8 +121,7 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/authorities/<authority_id>")
     def authority_page(self, request, authority_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._authority_view(view, authority_id))
+        return self._show(request, self._authority_view, authority_id)
 
     def _authority_view(self, view, authority_id, status=200, failed=None, errors=None,
                         values=None):
@@ -157,7 +156,7 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/routing-rules")
     def routing_rules_page(self, request):
-        return self._page(request, "registry.manage", self._rules_view)
+        return self._show(request, self._rules_view)
 
     def _rules_view(self, view, status=200, errors=None, values=None):
         names = self._names(view)
@@ -178,8 +177,7 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/routing-rules/<rule_id>")
     def routing_rule_page(self, request, rule_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._rule_view(view, rule_id))
+        return self._show(request, self._rule_view, rule_id)
 
     def _rule_view(self, view, rule_id, status=200, failed=None, errors=None, values=None):
         names = self._names(view)

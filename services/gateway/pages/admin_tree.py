@@ -84,7 +84,7 @@ ROUTES = {
 class TreePagesApi(AdminPagesBase):
     @http("GET", "/app/admin/units")
     def units_page(self, request):
-        return self._page(request, "registry.manage", self._units_view)
+        return self._show(request, self._units_view)
 
     def _units_view(self, view, status=200, errors=None, values=None):
         listing = self._listing(view, status, lambda query: self._units_page(query))
@@ -103,8 +103,7 @@ class TreePagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/units/<unit_id>")
     def unit_page(self, request, unit_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._unit_view(view, unit_id))
+        return self._show(request, self._unit_view, unit_id)
 
     def _unit_view(self, view, unit_id, status=200, failed=None, errors=None, values=None):
         unit = self.assignments.get_unit(unit_id)
