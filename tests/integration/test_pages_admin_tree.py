@@ -128,8 +128,21 @@ def test_a_units_locality_and_meeting_schedule_change_with_who_changed_them(
     expect(page.locator("#unit-schedule")).to_have_text("Hằng quý, ngày 10")
     expect(page.locator("#unit-locality")).to_have_text("phường Liên Bảo")
     assert api(system, "/units/vinh-phuc.vinh-yen")["meeting_schedule"]["day_of_month"] == 10
-    assert changes_by(page, ("Sửa địa bàn, lịch sinh hoạt", "admin"))[0] == (
-        "Sửa địa bàn, lịch sinh hoạt", "admin")
+    # a contact person: a telephone that is none refused beside it, then added
+    contact = page.locator("#add-contact")
+    contact.get_by_label("Họ tên người liên hệ").fill("Nguyễn Thị Hoa")
+    contact.get_by_label("Chức vụ (ví dụ: Bí thư chi bộ)").fill("Chánh Văn phòng")
+    contact.get_by_label("Điện thoại").fill("số máy bàn")
+    contact.get_by_role("button", name="Thêm người liên hệ").click()
+    expect(by_id(page, "contact-contacts.0.phone")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#unit-contacts li")).to_have_count(0)
+    by_id(page, "contact-contacts.0.phone").fill("0211 3862 555")
+    page.locator("#add-contact").get_by_role("button", name="Thêm người liên hệ").click()
+    expect(page.locator("#done")).to_have_text("Đã thêm người liên hệ.")
+    expect(page.locator("#unit-contacts")).to_contain_text("Nguyễn Thị Hoa (Chánh Văn phòng)")
+    details = ("Sửa thông tin đơn vị (địa bàn, lịch sinh hoạt, người liên hệ)", "admin")
+    changes = poll(lambda: changes_by(page, details), lambda found: found[:2] == [details] * 2)
+    assert changes[:2] == [details, details]
 
 
 def test_a_cadre_takes_and_leaves_a_secretarys_seat_with_who_changed_it(system, admin_page):

@@ -137,7 +137,8 @@ def test_a_unit_without_details_shows_its_details_form_empty():
     from services.gateway.pages import render
     from tests.unit.test_pages_rules import PAGES, USERS
     context = {**PAGES["admin_unit.html"], "failed": None, "errors": {}, "values": {}}
-    context["unit"] = {**context["unit"], "locality": None, "meeting_schedule": None}
+    context["unit"] = {**context["unit"], "locality": None, "meeting_schedule": None,
+                       "contacts": []}
     html = render.render("admin_unit.html", "vi", user=USERS["cadre"], csrf="t", menu=(),
                          here="/app", **context)
     assert 'id="unit-schedule">—<' in html
@@ -170,3 +171,18 @@ def test_a_merge_is_recorded_on_the_unit_it_went_into_too():
         "successor_of": {"th.yl": "th.np"}}, actor="u-admin")
     entities = trail.audit_entry(parse_event(merged))["entities"]
     assert [entity["id"] for entity in entities] == ["th.yl", "th.np"]
+
+
+def test_a_contact_is_added_after_the_others_and_removed_by_position_and_name():
+    unit = {**UNIT, "contacts": [{"name": "Hoa", "role": None, "phone": None, "email": None}]}
+    body, refused = forms.contact_added({"contacts.1.name": "Lan",
+                                         "contacts.1.phone": "0912345678"}, unit)
+    assert refused == {} and body["contacts"][1] == {"name": "Lan", "role": None,
+                                                     "phone": "0912345678", "email": None}
+    assert ChangeUnitDetails().load(body)["contacts"][1]["phone"] == "0912345678"
+    _, refused = forms.contact_added({"contacts.1.phone": "0912345678"}, unit)
+    assert list(refused) == ["contacts.1.name"]
+    assert forms.contact_removed({"contact": "0", "name": "Hoa"}, unit) == (
+        {"contacts": []}, {})
+    for stale in ({"contact": "0", "name": "Lan"}, {"contact": "1", "name": "Hoa"}):
+        assert "_form" in forms.contact_removed(stale, unit)[1]

@@ -298,6 +298,8 @@ PAGES = {
     "admin_group.html": {"group": GROUP, "errors": {}, "values": {}, "members": ["c1"],
                          "branches": ["u1"], "done": "formed", "changes": [], **GROUP_CHOICES},
     "admin_unit.html": {"unit": {**UNIT, "kind": "residential", "locality": "thôn Nội Phật",
+                                 "contacts": [{"name": "Hoa", "role": "Bí thư",
+                                               "phone": "0912345678", "email": None}],
                                  "meeting_schedule": {"frequency": "monthly",
                                                       "day_of_month": 5, "note": None}},
                         "place": ["Tỉnh", "Chi bộ"],

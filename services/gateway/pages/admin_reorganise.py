@@ -1,6 +1,7 @@
 """A unit's reorganisations and details from its page: renamed, moved (with everything under
 it), merged with its siblings into an existing or a new unit, split (a new unit takes the
-children ticked), each from an effective day; its locality and meeting schedule changed.
+children ticked), each from an effective day; its locality and meeting schedule changed, a
+contact person added or removed.
 
 Each form is one call of the API's handler's RPC (``assignments.reorganise``,
 ``change_unit_details``) with the signed-in administrator, read by ``admin_tree_forms``; a
@@ -43,6 +44,16 @@ class DetailsForm(Schema):
     locality = text(400)
 
 
+class ContactForm(Schema):
+    """``contacts.<n>.name``, ``.role``, ``.phone``, ``.email``: the request's own names, kept
+    flat as sent; ``contact`` and ``name``: which one is removed."""
+    class Meta:
+        unknown = INCLUDE
+
+    csrf = csrf()
+    contact, name = text(10), text(400)
+
+
 def _route(summary, form=ReorganiseForm):
     return page_route(f"Administrator: {summary}", path=UnitPath, form=form)
 
@@ -57,6 +68,10 @@ ROUTES = {
         "split a unit: a new unit takes the children ticked from a day"),
     ("POST", "/app/admin/units/<unit_id>/details"): _route(
         "change a unit's locality and meeting schedule", DetailsForm),
+    ("POST", "/app/admin/units/<unit_id>/contacts"): _route(
+        "add a contact person to a unit", ContactForm),
+    ("POST", "/app/admin/units/<unit_id>/contacts/remove"): _route(
+        "remove a unit's contact person", ContactForm),
 }
 
 
@@ -83,9 +98,21 @@ class ReorganisePagesApi(TreePagesApi):
 
     @http("POST", "/app/admin/units/<unit_id>/details")
     def unit_details_page(self, request, unit_id):
+        return self._details(request, unit_id, "details", tree_forms.details_change)
+
+    @http("POST", "/app/admin/units/<unit_id>/contacts")
+    def add_unit_contact_page(self, request, unit_id):
+        return self._details(request, unit_id, "contact_added", tree_forms.contact_added)
+
+    @http("POST", "/app/admin/units/<unit_id>/contacts/remove")
+    def remove_unit_contact_page(self, request, unit_id):
+        return self._details(request, unit_id, "contact_removed", tree_forms.contact_removed)
+
+    def _details(self, request, unit_id, change, read):
+        """One ``change_unit_details`` read from the unit as it stands."""
         return self._unit_change(
-            request, unit_id, "details",
-            lambda form: tree_forms.details_change(form, self.assignments.get_unit(unit_id)),
+            request, unit_id, change,
+            lambda form: read(form, self.assignments.get_unit(unit_id)),
             lambda body, principal: self.assignments.change_unit_details(unit_id, body,
                                                                          principal))
 

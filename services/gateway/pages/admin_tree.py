@@ -29,8 +29,8 @@ from services.gateway.pages.common import page_route
 from shared.contracts import Id
 from shared.contracts.rpc.registry import MEETING_FREQUENCIES, UNIT_KINDS
 
-UNIT_CHANGES = ("registered", "renamed", "moved", "merged", "split", "details", "assigned",
-                "ended", "replaced")
+UNIT_CHANGES = ("registered", "renamed", "moved", "merged", "split", "details",
+                "contact_added", "contact_removed", "assigned", "ended", "replaced")
 
 
 class UnitPath(Schema):

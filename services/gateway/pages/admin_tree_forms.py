@@ -9,7 +9,6 @@ twice is carried out once. The form's field names are the request's own (``parts
     body, refused = moving(form, unit)      # ({"kind": "move", "parent_id": ...}, {})
 """
 from services.gateway.pages.admin_forms import CONFIRMED, ticked
-from shared.contracts.rpc.registry import MEETING_FREQUENCIES
 from shared.reasons import reason
 
 SIBLING, CHILD = "with.", "child."
@@ -93,8 +92,29 @@ def details_change(form, unit):
     return changes, {}
 
 
-def frequencies():
-    return MEETING_FREQUENCIES
+CONTACT_FIELDS = ("name", "role", "phone", "email")
+
+
+def contact_added(form, unit):
+    """``unit``'s contacts and one more, typed as ``contacts.<n>.<field>`` (``n``: the next
+    position, so a refusal of it lands beside its field); its name is needed."""
+    contacts = list(unit.get("contacts") or ())
+    at = len(contacts)
+    typed = {name: form.get(f"contacts.{at}.{name}") or None for name in CONTACT_FIELDS}
+    if not typed["name"]:
+        return None, {f"contacts.{at}.name": reason("required", "required")}
+    return {"contacts": [*contacts, typed]}, {}
+
+
+def contact_removed(form, unit):
+    """``unit``'s contacts without the one at ``contact`` (its position, and its name to
+    tell a form shown before another change)."""
+    contacts = list(unit.get("contacts") or ())
+    at = form.get("contact") or ""
+    if not at.isdigit() or int(at) >= len(contacts) or \
+            contacts[int(at)]["name"] != form.get("name"):
+        return None, {"_form": reason("invalid", "that contact changed meanwhile")}
+    return {"contacts": contacts[:int(at)] + contacts[int(at) + 1:]}, {}
 
 
 def move_choices(unit, ancestors, parents_siblings):
