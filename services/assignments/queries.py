@@ -31,9 +31,16 @@ def unit_history(db, unit_id):
     return store.unit_history(db, unit_id)
 
 
+def found_by(query):
+    """The search criteria of a list's ``q`` (None: no search)."""
+    return folding.search_criteria(query["q"]) if query.get("q") else None
+
+
 def list_units(db, query):
+    """A page of the units existing ``as_of``, those whose names hold ``q``'s words if given
+    (one indexed equality per word, ``shared.folding``)."""
     day = history.iso(day_asked(query))
-    page = store.units_existing_on(db, day, query)
+    page = store.units_existing_on(db, day, query, found_by(query))
     return {"units": [history.state_on(unit, day) for unit in page["items"]],
             "next_cursor": page["next_cursor"]}
 
@@ -69,7 +76,7 @@ def get_cadre(db, cadre_id, principal=None):
 
 
 def list_cadres(db, query, principal=None):
-    page = store.cadres_page(db, query)
+    page = store.cadres_page(db, query, found_by(query))
     record_contacts_shown(db, principal, "assignments.list_cadres", page["items"])
     return {"cadres": page["items"], "next_cursor": page["next_cursor"]}
 

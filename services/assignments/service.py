@@ -65,17 +65,18 @@ class AssignmentsService(ReportsHealth):
 
     @rpc
     def list_units(self, query=None):
-        query = load_payload(schemas.UnitQuery(), query or {}, "query")
+        query = load_payload(schemas.UnitListQuery(), query or {}, "query")
         page = queries.list_units(self.db, query)
         return {"units": schemas.Unit(many=True).dump(page["units"]),
                 "next_cursor": page["next_cursor"]}
 
     @rpc
     def change_unit_details(self, unit_id, details, principal=None):
-        require(principal_from(principal), "registry.manage")
+        principal = require(principal_from(principal), "registry.manage")
         details = schemas.ChangeUnitDetails().dump(
             load_payload(schemas.ChangeUnitDetails(), details, "unit details"))
-        return schemas.Unit().dump(tree.change_details(self.db, unit_id, details))
+        return schemas.Unit().dump(tree.change_details(self.db, unit_id, details,
+                                                       actor_of(principal)))
 
     @rpc
     def list_levels(self):
@@ -125,7 +126,7 @@ class AssignmentsService(ReportsHealth):
     @rpc
     def list_cadres(self, query=None, principal=None):
         principal = require(principal_from(principal), "registry.people.read")
-        query = load_payload(PageQuery(), query or {}, "query")
+        query = load_payload(schemas.CadreListQuery(), query or {}, "query")
         page = queries.list_cadres(self.db, query, principal)
         return {"cadres": schemas.Cadre(many=True).dump(page["cadres"]),
                 "next_cursor": page["next_cursor"]}

@@ -26,7 +26,7 @@ INDEXES = {
     # one assignment per cadre and unit
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {"unique": True}),
                     ([("unit_id", 1)], {})],
-    "units": [([("parent_id", 1)], {}),
+    "units": [([("parent_id", 1)], {}), ([("level", 1)], {}),
               # everything ever under a unit (a reorganisation's reach)
               ([("history.path", 1)], {}),
               # search by folded name words (shared.folding)
@@ -67,9 +67,16 @@ def units_ever_under(db, unit_ids):
     return list(db.units.find({"history.path": {"$in": unit_ids}}, NO_OUTBOX))
 
 
-def units_existing_on(db, day, query):
-    """A page of the units existing on ``day`` (ISO), in id order."""
+def units_existing_on(db, day, query, found=None):
+    """A page of the units existing on ``day`` (ISO) that ``found`` (``shared.folding``
+    criteria, or None: all) finds, in id order; with ``parent_id`` or ``level``, those under
+    it or of it."""
     criteria = {"exists_from": {"$lte": day}, "exists_to": {"$gte": day}}
+    for key in ("parent_id", "level"):
+        if query.get(key):
+            criteria[key] = query[key]
+    if found is not None:
+        criteria = {"$and": [found, criteria]}
     return read_page(db.units, criteria, [("_id", 1)], query, OUT)
 
 
@@ -89,9 +96,14 @@ def insert_unit(db, document, event):
         return find_unit(db, document["_id"])
 
 
-def change_unit_details(db, unit_id, details):
-    if db.units.update_one({"_id": unit_id}, {"$set": details}).matched_count == 0:
-        raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
+def change_unit_details(db, unit, details, event):
+    """``details`` written with their ``unit_details_changed`` if the fields they name still
+    hold what ``unit`` read."""
+    done = db.units.update_one(
+        {"_id": unit["_id"], **{key: unit.get(key) for key in details}},
+        push_events({"$set": details}, [event]))
+    if done.modified_count != 1:
+        raise Conflict("changed by someone else meanwhile; retry", {"unit_id": [unit["_id"]]})
 
 
 def write_versions(db, unit_id, versions, revision, operation_id, fields):
@@ -164,8 +176,8 @@ def cadres_found(db, criteria, limit):
     return list(db.cadres.find(criteria, OUT).sort("_id", 1).limit(limit))
 
 
-def cadres_page(db, query):
-    return read_page(db.cadres, {}, [("_id", 1)], query, OUT)
+def cadres_page(db, query, found=None):
+    return read_page(db.cadres, found or {}, [("_id", 1)], query, OUT)
 
 
 def homes_of(db, cadre_ids):

@@ -70,10 +70,18 @@ def unit_on(db, unit_id, day):
     return state
 
 
-def change_details(db, unit_id, details):
-    """Locality, meeting schedule, contacts: details, not history. The unit as it stands today
-    (in Vietnam)."""
-    store.change_unit_details(db, unit_id, details)
+def change_details(db, unit_id, details, actor=None):
+    """Locality, meeting schedule, contacts: details, not history, told as one
+    ``unit_details_changed`` naming what changed (the same details again: nothing). The unit
+    as it stands today (in Vietnam)."""
+    unit = store.find_unit(db, unit_id)
+    if unit is None:
+        raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
+    changed = [name for name, value in details.items() if unit.get(name) != value]
+    if changed:
+        event = contracts.UNIT_DETAILS_CHANGED.new({"unit_id": unit_id, "changed": changed},
+                                                   actor=actor)
+        store.change_unit_details(db, unit, {name: details[name] for name in changed}, event)
     return unit_on(db, unit_id, clock.today())
 
 

@@ -25,6 +25,7 @@ from services.gateway.pages import (
     admin_cadres,
     admin_groups,
     admin_registry,
+    admin_reorganise,
     admin_tree,
     admin_users,
     cadre,
@@ -36,7 +37,8 @@ from services.gateway.pages import operations as operations_pages
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
           documentation.ROUTES, imports.ROUTES, audit.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
-           admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
+           admin_registry.ROUTES, admin_tree.ROUTES, admin_reorganise.ROUTES,
+           admin_cadres.ROUTES,
            admin_groups.ROUTES,
            operations_pages.ROUTES)
 

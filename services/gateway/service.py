@@ -80,6 +80,7 @@ from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.admin_cadres import CadresPagesApi
 from services.gateway.pages.admin_groups import GroupsPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
+from services.gateway.pages.admin_reorganise import ReorganisePagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
@@ -92,8 +93,8 @@ from shared.rpc import BoundedRpcProxy
 
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
-                     UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
-                     GroupsPagesApi, OperationsPagesApi,
+                     UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
+                     CadresPagesApi, GroupsPagesApi, OperationsPagesApi,
                      AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)

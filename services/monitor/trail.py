@@ -51,13 +51,16 @@ def subjects_of(payload):
 
 def entities_of(event_type, payload):
     """The administered records ``event_type`` changed: the accounts' and the registry's
-    events (the escalations service's authority ones), a reorganisation's every unit."""
+    events (the escalations service's authority ones), a reorganisation's every unit and the
+    units merged ones went to (a merge changes its successor, whose path stays)."""
     administered = (event_type.source in ADMINISTERED_SOURCES
                     or event_type.name.startswith(("authority_", "routing_rule_")))
     if not administered or event_type.name in NOT_CHANGES:
         return []
     ids = [payload[field] for field in ENTITY_FIELDS if isinstance(payload.get(field), str)]
     ids += [unit["unit_id"] for unit in payload.get("units") or () if unit.get("unit_id")]
+    ids += [successor for successor in (payload.get("successor_of") or {}).values()
+            if isinstance(successor, str)]
     return list(dict.fromkeys(ids))
 
 

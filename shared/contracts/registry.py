@@ -139,6 +139,16 @@ class AuthorityChanged(Schema):
     retired_on = fields.Date(required=True, allow_none=True)
 
 
+class UnitDetailsChanged(Schema):
+    """An administrator changed a unit's details (not its history): which of them. The values
+    stay in the registry: a unit's contacts name people."""
+    unit_id = Id(required=True)
+    changed = fields.List(fields.String(validate=validate.OneOf(
+        ("locality", "meeting_schedule", "contacts"))), required=True,
+        validate=validate.Length(min=1))
+
+
 UNIT_REORGANISED = EventType("assignments", "unit_reorganised", UnitReorganised)
+UNIT_DETAILS_CHANGED = EventType("assignments", "unit_details_changed", UnitDetailsChanged)
 CADRE_CHANGED = EventType("assignments", "cadre_changed", CadreChanged)
 AUTHORITY_CHANGED = EventType("escalations", "authority_changed", AuthorityChanged)

@@ -192,6 +192,8 @@ def unit_reorganised(**overrides):
 
 PAYLOADS.update({
     contracts.UNIT_REORGANISED: unit_reorganised,
+    contracts.UNIT_DETAILS_CHANGED: lambda: {"unit_id": "vp.bx.th",
+                                             "changed": ["locality", "meeting_schedule"]},
     contracts.CADRE_CHANGED: lambda: {**cadre_registered(), "email": None, "phone": "0912345678",
                                       "memberships": [{"unit_id": "vp.bx", "role": "member"}]},
     contracts.AUTHORITY_CHANGED: lambda: {**authority_registered(), "email": None,

@@ -40,7 +40,7 @@ ROUTES = {
     # --- units and their history ------------------------------------------------------------
     ("GET", "/units"): Route(
         "List the organisation's units as they stood on a day", UnitsPage, "registry",
-        query=registry.UnitQuery, errors=(403,),
+        query=registry.UnitListQuery, errors=(403,),
         description="Flat, ordered by unit_id, each with its path from the root on `as_of` "
                     "(default today); units that did not exist that day are left out."),
     ("GET", "/units/<unit_id>"): Route(
@@ -87,8 +87,9 @@ ROUTES = {
         "Register a committee member (administrator)", registry.Cadre, "registry", status=201,
         body=registry.RegisterCadre, errors=(403, 404, 409, 413, 415)),
     ("GET", "/cadres"): Route(
-        "List the committee members", registry.CadresPage, "registry", query=PageQuery,
-        errors=(403,), description="Not operators: contacts are personal data."),
+        "List the committee members", registry.CadresPage, "registry",
+        query=registry.CadreListQuery, errors=(403,),
+        description="Not operators: contacts are personal data."),
     ("GET", "/cadres/<cadre_id>"): Route(
         "A committee member", registry.Cadre, "registry", path=CadrePath, errors=(403, 404)),
     ("PATCH", "/cadres/<cadre_id>"): Route(

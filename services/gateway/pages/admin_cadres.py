@@ -1,32 +1,33 @@
 """The administrator's committee members (cadres): searched by name, registered, their name,
-positions and contacts changed, where they are assigned, and who changed what.
+positions and contacts changed, their seats on committees (a secretary of a unit's committee
+among them) added and ended, where they are assigned, and who changed what.
 
 The list shows names, home units and positions only (no contact: no personal data read). A
 cadre's own page shows their e-mail and telephone, read as the API reads them for an
 administrator (``assignments.get_cadre`` with the signed-in principal), so each view is
 recorded in the personal-data audit. Each form calls the RPC the API's handler calls
-(``register_cadre``, ``change_cadre``); a refusal comes back beside its field.
+(``register_cadre``, ``change_cadre``); a refusal comes back beside its field. The list is
+searched and read a page at a time by the registry.
 """
-from marshmallow import Schema
+from marshmallow import INCLUDE, Schema
 
-from services.gateway.edge.http import form_args, http, query_args
+from services.gateway.edge.http import http
 from services.gateway.pages import admin_forms, i18n
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
-    Refused,
     csrf,
     done_query,
     text,
 )
-from services.gateway.pages.common import page_route, redirect
+from services.gateway.pages.common import page_route
 from shared.contracts import Id
+from shared.contracts.rpc.registry import COMMITTEE_ROLES
 from shared.eligibility import ASSIGNMENT_RULES
 
 # the positions the seed's assignment rules name, offered as boxes to tick
 KNOWN_POSITIONS = tuple(sorted({p for rule in ASSIGNMENT_RULES for p in rule.positions}))
-CADRE_CHANGES = ("registered", "changed")
+CADRE_CHANGES = ("registered", "changed", "membership_added", "membership_ended")
 
 
 class CadrePath(Schema):
@@ -42,6 +43,16 @@ CadreForm = Schema.from_dict({
     "email": text(400), "phone": text(80), "other_positions": text(400),
     **{f"position_{code}": text(10) for code in KNOWN_POSITIONS}}, name="CadreForm")
 
+class MembershipForm(Schema):
+    """``memberships.<n>.unit_id``, ``.role``, ``.starts_on``, ``.ends_on``: the request's
+    own names, so a refusal lands beside its field; ``membership``: which one ends."""
+    class Meta:
+        unknown = INCLUDE
+
+    csrf = csrf()
+    membership, unit_id = text(10), text(200)
+
+
 ROUTES = {
     ("GET", "/app/admin/cadres"): page_route(
         "Administrator: committee members, searched, and the form to register one",
@@ -54,24 +65,32 @@ ROUTES = {
         path=CadrePath, query=CadreDone),
     ("POST", "/app/admin/cadres/<cadre_id>"): page_route(
         "Administrator: change a committee member", path=CadrePath, form=CadreForm),
+    ("POST", "/app/admin/cadres/<cadre_id>/memberships"): page_route(
+        "Administrator: add a committee membership (a unit's committee, the role, its days)",
+        path=CadrePath, form=MembershipForm),
+    ("POST", "/app/admin/cadres/<cadre_id>/memberships/end"): page_route(
+        "Administrator: end a committee membership on its last day", path=CadrePath,
+        form=MembershipForm),
 }
 
 
 class CadresPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/cadres")
     def cadres_page(self, request):
-        return self._page(request, "registry.manage", self._cadres_view)
+        return self._show(request, self._cadres_view)
 
     def _cadres_view(self, view, status=200, errors=None, values=None):
-        q = query_args(view.request).get("q", "") if status == 200 else ""
-        # names, home units and positions only: no contact shown, so no audited read
-        cadres = [{key: c[key] for key in ("cadre_id", "full_name", "home_unit_id",
-                                           "positions")}
-                  for c in self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
-        return view.render("admin_cadres.html", status, q=q,
-                           found=admin_forms.searched(cadres, q, "full_name"),
-                           errors=errors or {}, values=values or {},
-                           **self._cadre_form_choices(view))
+        def fetch_page(query):
+            page = self.assignments.list_cadres(query)
+            # names, home units and positions only: no contact shown, so no audited read
+            return [{key: c[key] for key in ("cadre_id", "full_name", "home_unit_id",
+                                             "positions")}
+                    for c in page["cadres"]], page["next_cursor"]
+        listing = self._listing(view, status, fetch_page)
+        return view.render("admin_cadres.html", status, errors=errors or {},
+                           values=values or {}, **listing, **self._cadre_form_choices(view),
+                           unit_names=self._names_of_units(
+                               c["home_unit_id"] for c in listing["found"]))
 
     @http("POST", "/app/admin/cadres")
     def register_cadre_page(self, request):
@@ -81,43 +100,50 @@ class CadresPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/cadres/<cadre_id>")
     def cadre_page(self, request, cadre_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._cadre_view(view, cadre_id))
+        return self._show(request, self._cadre_view, cadre_id)
 
-    def _cadre_view(self, view, cadre_id, status=200, errors=None, values=None):
+    def _cadre_view(self, view, cadre_id, status=200, failed=None, errors=None, values=None):
         cadre = self.assignments.get_cadre(cadre_id, view.principal)  # audited: contacts
         choices = self._cadre_form_choices(view)
-        names = dict(choices["unit_choices"])
-        assignments = [{**a, "unit_name": names.get(a["unit_id"], a["unit_id"])}
-                       for a in self.assignments.list_assignments(cadre_id)]
-        changes = self.monitor.changes_of({"entity_id": cadre_id, "limit": 100},
-                                          view.principal)["changes"]
+        held = self.assignments.list_assignments(cadre_id)
+        names = self._names_of_units([cadre["home_unit_id"], *(a["unit_id"] for a in held),
+                                      *(m["unit_id"] for m in cadre.get("memberships") or ())])
+        assignments = [{**a, "unit_name": names.get(a["unit_id"], a["unit_id"])} for a in held]
         return view.render(
             "admin_cadre.html", status, cadre=cadre, assignments=assignments,
-            unit_names=names, errors=errors or {}, values=values or {},
+            unit_names=names, failed=failed, errors=errors or {}, values=values or {},
             other_positions=", ".join(p for p in cadre["positions"]
                                       if p not in KNOWN_POSITIONS),
-            done=query_args(view.request).get("done") if status == 200 else None,
-            changes=admin_forms.change_rows(changes, self._user_names(view)), **choices)
+            role_choices=[(r, i18n.label("committee_role", r, view.language))
+                          for r in COMMITTEE_ROLES],
+            **self._record(view, cadre_id, status), **choices)
 
     @http("POST", "/app/admin/cadres/<cadre_id>")
     def change_cadre_page(self, request, cadre_id):
-        def build(view):
-            form = form_args(request)
+        return self._cadre_change(request, cadre_id, "changed", lambda form, cadre: (
+            admin_forms.cadre_change(form, cadre, KNOWN_POSITIONS)))
 
-            def read(form):
-                cadre = self.assignments.get_cadre(cadre_id)  # compared, not shown
-                return admin_forms.cadre_change(form, cadre, KNOWN_POSITIONS)
-            try:
-                self._call(view, read, form, lambda body, principal: (
-                    self.assignments.change_cadre(cadre_id, body, principal)))
-            except Refused as refused:
-                return self._cadre_view(view, cadre_id, refused.status, refused.errors, form)
-            return redirect(f"/app/admin/cadres/{cadre_id}?done=changed")
-        return self._page(request, "registry.manage", build)
+    @http("POST", "/app/admin/cadres/<cadre_id>/memberships")
+    def add_membership_page(self, request, cadre_id):
+        return self._cadre_change(request, cadre_id, "membership_added",
+                                  admin_forms.membership_added)
+
+    @http("POST", "/app/admin/cadres/<cadre_id>/memberships/end")
+    def end_membership_page(self, request, cadre_id):
+        return self._cadre_change(request, cadre_id, "membership_ended",
+                                  admin_forms.membership_ended)
+
+    def _cadre_change(self, request, cadre_id, change, read):
+        """One ``change_cadre`` from a form read against the cadre as stored (compared, not
+        shown: no read of personal data recorded for it)."""
+        return self._change(
+            request, change,
+            lambda form: read(form, self.assignments.get_cadre(cadre_id)),
+            lambda body, principal: self.assignments.change_cadre(cadre_id, body, principal),
+            lambda view, *refusal: self._cadre_view(view, cadre_id, *refusal),
+            lambda done: f"/app/admin/cadres/{cadre_id}")
 
     def _cadre_form_choices(self, view):
-        units = self.assignments.list_units({"limit": NAMES_LIMIT})["units"]
-        return {"unit_choices": [(u["unit_id"], u["name"]) for u in units],
+        return {"unit_choices": self._committees(),
                 "position_choices": [(code, i18n.label("position", code, view.language))
                                      for code in KNOWN_POSITIONS]}

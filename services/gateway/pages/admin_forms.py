@@ -74,6 +74,17 @@ def searched(rows, q, *fields):
         return rows
 
 
+def page_of(rows, query, key, *fields):
+    """A page (``query``: ``limit``, ``q``, ``cursor``) of a list small by nature and read
+    whole (routing rules, working groups): searched, in ``key`` order, the cursor the last
+    key shown. Answers ``(rows, next_cursor)`` as a service's page does."""
+    found = sorted(searched(rows, query.get("q"), *fields), key=lambda row: row[key])
+    if query.get("cursor"):
+        found = [row for row in found if row[key] > query["cursor"]]
+    more = len(found) > query["limit"]
+    return found[:query["limit"]], (found[query["limit"] - 1][key] if more else None)
+
+
 def names_of(rows, key, name="name"):
     return {row[key]: row.get(name) or row[key] for row in rows}
 
@@ -210,6 +221,34 @@ def cadre_change(form, cadre, known):
     if not changes:
         return None, {"_form": reason("nothing_changed", "nothing to change")}
     return changes, {}
+
+
+def membership_added(form, cadre):
+    """``cadre``'s memberships and one more, typed as ``memberships.<n>.<field>`` (``n``: the
+    next position, so a refusal of it lands beside its field); its first day is needed."""
+    at = len(cadre.get("memberships") or ())
+    typed = {name: form.get(f"memberships.{at}.{name}") or None
+             for name in ("unit_id", "role", "starts_on", "ends_on")}
+    missing = {f"memberships.{at}.{name}": reason("required", "required")
+               for name in ("unit_id", "role", "starts_on") if not typed[name]}
+    if missing:
+        return None, missing
+    return {"memberships": [*(cadre.get("memberships") or ()), typed]}, {}
+
+
+def membership_ended(form, cadre):
+    """``cadre``'s memberships with the one at ``membership`` (its position, and its unit to
+    tell a form shown before another change) ending on ``memberships.<n>.ends_on``."""
+    memberships = [dict(m) for m in cadre.get("memberships") or ()]
+    at = form.get("membership") or ""
+    if not at.isdigit() or int(at) >= len(memberships) or \
+            memberships[int(at)]["unit_id"] != form.get("unit_id"):
+        return None, {"_form": reason("invalid", "that membership changed meanwhile")}
+    field = f"memberships.{at}.ends_on"
+    if not form.get(field):
+        return None, {field: reason("required", "required")}
+    memberships[int(at)]["ends_on"] = form[field]
+    return {"memberships": memberships}, {}
 
 
 # --- working groups --------------------------------------------------------------------------

@@ -10,18 +10,17 @@ the field. Cadres appear by name only: no personal data is read.
 """
 from marshmallow import INCLUDE, Schema
 
-from services.gateway.edge.http import form_args, http, query_args
+from services.gateway.edge.http import http
 from services.gateway.pages import admin_forms
 from services.gateway.pages.admin_base import (
     NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
-    Refused,
     csrf,
     done_query,
     text,
 )
-from services.gateway.pages.common import page_route, redirect
+from services.gateway.pages.common import page_route
 from shared.contracts import Id
 
 GROUP_CHANGES = ("formed", "changed")
@@ -60,15 +59,15 @@ ROUTES = {
 class GroupsPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/working-groups")
     def working_groups_page(self, request):
-        return self._page(request, "registry.manage", self._groups_view)
+        return self._show(request, self._groups_view)
 
     def _groups_view(self, view, status=200, errors=None, values=None):
-        q = query_args(view.request).get("q", "") if status == 200 else ""
         groups = self.assignments.list_working_groups({"limit": NAMES_LIMIT})["working_groups"]
-        return view.render("admin_groups.html", status, q=q,
-                           found=admin_forms.searched(groups, q, "name"),
-                           errors=errors or {}, values=values or {},
-                           **_chosen(values or {}, {}), **self._group_choices())
+        listing = self._listing(view, status, lambda query: admin_forms.page_of(
+            groups, query, "working_group_id", "name"))
+        return view.render("admin_groups.html", status, errors=errors or {},
+                           values=values or {}, **listing, **_chosen(values or {}, {}),
+                           **self._group_choices())
 
     @http("POST", "/app/admin/working-groups")
     def form_working_group_page(self, request):
@@ -79,36 +78,26 @@ class GroupsPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/working-groups/<working_group_id>")
     def working_group_page(self, request, working_group_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._group_view(view, working_group_id))
+        return self._show(request, self._group_view, working_group_id)
 
-    def _group_view(self, view, working_group_id, status=200, errors=None, values=None):
+    def _group_view(self, view, working_group_id, status=200, failed=None, errors=None,
+                    values=None):
         group = self.assignments.get_working_group(working_group_id)
-        changes = self.monitor.changes_of({"entity_id": working_group_id, "limit": 100},
-                                          view.principal)["changes"]
         return view.render(
             "admin_group.html", status, group=group, errors=errors or {}, values=values or {},
-            **_chosen(values or {}, group),
-            done=query_args(view.request).get("done") if status == 200 else None,
-            changes=admin_forms.change_rows(changes, self._user_names(view)),
+            **_chosen(values or {}, group), **self._record(view, working_group_id, status),
             **self._group_choices())
 
     @http("POST", "/app/admin/working-groups/<working_group_id>")
     def change_working_group_page(self, request, working_group_id):
-        def build(view):
-            form = form_args(request)
-
-            def read(form):
-                group = self.assignments.get_working_group(working_group_id)
-                return admin_forms.group_change(form, group)
-            try:
-                self._call(view, read, form, lambda body, principal: (
-                    self.assignments.change_working_group(working_group_id, body, principal)))
-            except Refused as refused:
-                return self._group_view(view, working_group_id, refused.status,
-                                        refused.errors, form)
-            return redirect(f"/app/admin/working-groups/{working_group_id}?done=changed")
-        return self._page(request, "registry.manage", build)
+        return self._change(
+            request, "changed",
+            lambda form: admin_forms.group_change(
+                form, self.assignments.get_working_group(working_group_id)),
+            lambda body, principal: self.assignments.change_working_group(
+                working_group_id, body, principal),
+            lambda view, *refusal: self._group_view(view, working_group_id, *refusal),
+            lambda done: f"/app/admin/working-groups/{working_group_id}")
 
     def _group_choices(self):
         units = self.assignments.list_units({"limit": NAMES_LIMIT})["units"]

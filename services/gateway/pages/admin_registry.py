@@ -10,19 +10,19 @@ none, so its own record says who added it, whom it took over from and who ended 
 """
 from marshmallow import Schema
 
-from services.gateway.edge.http import form_args, http, query_args
+from services.gateway.edge.http import http
 from services.gateway.pages import admin_forms, i18n
 from services.gateway.pages.admin_base import (
     NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
-    Refused,
     csrf,
+    done,
     done_query,
     one,
     text,
 )
-from services.gateway.pages.common import page_route, redirect
+from services.gateway.pages.common import page_route
 from shared.contracts import CONCERN_TOPICS, URGENCIES, Id
 from shared.contracts.rpc.cases import ANY_TOPIC, AUTHORITY_KINDS
 
@@ -99,14 +99,18 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/authorities")
     def authorities_page(self, request):
-        return self._page(request, "registry.manage", self._authorities_view)
+        return self._show(request, self._authorities_view)
 
     def _authorities_view(self, view, status=200, errors=None, values=None):
-        q = query_args(view.request).get("q", "") if status == 200 else ""
-        names = self._names(view)
-        found = admin_forms.searched(names["authorities"], q, "name", "authority_id")
-        return view.render("admin_authorities.html", status, q=q, found=found,
-                           errors=errors or {}, values=values or {}, **names)
+        def fetch_page(query):
+            if query.get("q"):  # the registry's search: the first page found
+                return self.escalations.search_authorities(
+                    {"q": query["q"], "limit": query["limit"]})["authorities"], None
+            page = self.escalations.list_authorities(query)
+            return page["authorities"], page["next_cursor"]
+        return view.render("admin_authorities.html", status, errors=errors or {},
+                           values=values or {}, **self._listing(view, status, fetch_page),
+                           **self._names(view))
 
     @http("POST", "/app/admin/authorities")
     def register_authority_page(self, request):
@@ -117,21 +121,16 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/authorities/<authority_id>")
     def authority_page(self, request, authority_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._authority_view(view, authority_id))
+        return self._show(request, self._authority_view, authority_id)
 
     def _authority_view(self, view, authority_id, status=200, failed=None, errors=None,
                         values=None):
         names = self._names(view)
         authority = one(names["authorities"], "authority_id", authority_id)
-        changes = self.monitor.changes_of({"entity_id": authority_id, "limit": 100},
-                                          view.principal)["changes"]
         rules = [rule for rule in names["all_rules"] if rule["authority_id"] == authority_id]
         return view.render("admin_authority.html", status, authority=authority, rules=rules,
                            failed=failed, errors=errors or {}, values=values or {},
-                           done=query_args(view.request).get("done") if status == 200 else None,
-                           changes=admin_forms.change_rows(changes, self._user_names(view)),
-                           **names)
+                           **self._record(view, authority_id, status), **names)
 
     @http("POST", "/app/admin/authorities/<authority_id>")
     def change_authority_page(self, request, authority_id):
@@ -147,33 +146,28 @@ class RegistryPagesApi(AdminPagesBase):
                                       self.escalations.retire_authority)
 
     def _authority_change(self, request, authority_id, change, read, call):
-        def build(view):
-            form = form_args(request)
-            try:
-                self._call(view, read, form, lambda body, principal: call(
-                    authority_id, body, principal))
-            except Refused as refused:
-                return self._authority_view(view, authority_id, refused.status, change,
-                                            refused.errors, form)
-            return redirect(f"/app/admin/authorities/{authority_id}?done={change}")
-        return self._page(request, "registry.manage", build)
+        return self._change(
+            request, change, read,
+            lambda body, principal: call(authority_id, body, principal),
+            lambda view, *refusal: self._authority_view(view, authority_id, *refusal),
+            lambda done: f"/app/admin/authorities/{authority_id}")
 
     # --- routing rules ----------------------------------------------------------------------
 
     @http("GET", "/app/admin/routing-rules")
     def routing_rules_page(self, request):
-        return self._page(request, "registry.manage", self._rules_view)
+        return self._show(request, self._rules_view)
 
     def _rules_view(self, view, status=200, errors=None, values=None):
-        q = query_args(view.request).get("q", "") if status == 200 else ""
         names = self._names(view)
         named = [{**rule, "unit_name": names["unit_names"].get(rule["unit_id"], rule["unit_id"]),
                   "authority_name": names["authority_names"].get(rule["authority_id"],
                                                                  rule["authority_id"])}
                  for rule in names["all_rules"]]
-        found = admin_forms.searched(named, q, "unit_name", "authority_name", "rule_id")
-        return view.render("admin_routing.html", status, q=q, found=found,
-                           errors=errors or {}, values=values or {}, **names)
+        listing = self._listing(view, status, lambda query: admin_forms.page_of(
+            named, query, "rule_id", "unit_name", "authority_name", "rule_id"))
+        return view.render("admin_routing.html", status, errors=errors or {},
+                           values=values or {}, **listing, **names)
 
     @http("POST", "/app/admin/routing-rules")
     def add_routing_rule_page(self, request):
@@ -183,15 +177,15 @@ class RegistryPagesApi(AdminPagesBase):
 
     @http("GET", "/app/admin/routing-rules/<rule_id>")
     def routing_rule_page(self, request, rule_id):
-        return self._page(request, "registry.manage",
-                          lambda view: self._rule_view(view, rule_id))
+        return self._show(request, self._rule_view, rule_id)
 
     def _rule_view(self, view, rule_id, status=200, failed=None, errors=None, values=None):
         names = self._names(view)
         rule = one(names["all_rules"], "rule_id", rule_id)
+        # a routing rule publishes no event: its own record says who added and ended it
         return view.render("admin_rule.html", status, rule=rule, failed=failed,
                            errors=errors or {}, values=values or {},
-                           done=query_args(view.request).get("done") if status == 200 else None,
+                           done=done(view, status),
                            users=self._user_names(view), **names)
 
     @http("POST", "/app/admin/routing-rules/<rule_id>/end")
@@ -203,17 +197,13 @@ class RegistryPagesApi(AdminPagesBase):
         return self._rule_change(request, rule_id, "handed_over", admin_forms.rule_handover)
 
     def _rule_change(self, request, rule_id, change, read):
-        def build(view):
-            form = form_args(request)
-            try:
-                changed = self._call(view, read, form, lambda body, principal: (
-                    self.escalations.change_routing_rule(rule_id, body, principal)))
-            except Refused as refused:
-                return self._rule_view(view, rule_id, refused.status, change, refused.errors,
-                                       form)
-            shown = (changed.get("added") or {}).get("rule_id") or rule_id
-            return redirect(f"/app/admin/routing-rules/{shown}?done={change}")
-        return self._page(request, "registry.manage", build)
+        return self._change(
+            request, change, read,
+            lambda body, principal: self.escalations.change_routing_rule(rule_id, body,
+                                                                         principal),
+            lambda view, *refusal: self._rule_view(view, rule_id, *refusal),
+            lambda changed: "/app/admin/routing-rules/"
+                            f"{(changed.get('added') or {}).get('rule_id') or rule_id}")
 
     # --- what the forms and lists share -----------------------------------------------------
 

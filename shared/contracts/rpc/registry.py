@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.contracts import REORGANISATION_KINDS, Day, Id, Text
 from shared.pages import PageQuery
+from shared.reasons import reason
 
 UNIT_KINDS = ("residential", "village", "residential_area", "agency", "enterprise",
               "enterprise_branch", "armed_forces", "school", "other")
@@ -101,6 +102,24 @@ class UnitQuery(PageQuery):
     as_of = AsOf()
 
 
+def NameWords():
+    return fields.String(load_default=None, validate=validate.Length(1, 200), metadata={
+        "description": "only those whose name holds each word as the start of a word, with "
+                       "or without diacritics (a unit: any name it ever had)"})
+
+
+class UnitListQuery(UnitQuery):
+    q = NameWords()
+    parent_id = Id(load_default=None, metadata={
+        "description": "only the units directly under this one (as they stand now)"})
+    level = Id(load_default=None, metadata={
+        "description": "only the units of this level (as they stand now)"})
+
+
+class CadreListQuery(PageQuery):
+    q = NameWords()
+
+
 class AsOfQuery(Schema):
     as_of = AsOf()
 
@@ -182,6 +201,12 @@ class Membership(Schema):
     role = fields.String(required=True, validate=validate.OneOf(COMMITTEE_ROLES))
     starts_on = Day(load_default=None, allow_none=True)
     ends_on = Day(load_default=None, allow_none=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _period_in_order(self, data, **kwargs):
+        if data["starts_on"] and data["ends_on"] and data["ends_on"] < data["starts_on"]:
+            raise ValidationError(reason("before_start", "must not be before starts_on"),
+                                  "ends_on")
 
 
 class RegisterCadre(Schema):
