@@ -37,8 +37,8 @@ from functools import partial
 from logging import getLogger
 
 import eventlet
-from nameko.exceptions import ContainerBeingKilled
 from nameko.containers import WorkerContext
+from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from shared import callers, correlation, metrics, topology
