@@ -24,6 +24,10 @@ gives the queue. For each message:
   traceback and the attempt count in its headers. Only then is the original acknowledged; if
   re-publishing fails the original is requeued instead.
 
+A subscription that declares ``batch`` (``shared.topology.Batching``) is checked the same way,
+in the consumer's own green thread, then applied with the deliveries that arrive with it: one
+store transaction and one acknowledgement per batch (``shared.batches``).
+
 TESTS ONLY: when the configuration names a ``TEST_FAIL_HANDLERS_FILE`` (empty by default) and
 that file exists, every subscription whose queue name (or ``*``) is a line of it fails each
 message as its handler would (``HandlerFailureInjected``), before the handler runs; deleting

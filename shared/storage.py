@@ -5,7 +5,8 @@ opens the project's own store on SQLite (the package ``docstore``): ``<folder>/<
 index-backed and safe for several processes sharing the folder, so a service can run as several
 instances; relative folders are under the project root.
 
-Code keeps to the pymongo subset both honour (no transactions, no ``array_filters``); the
+Code keeps to the pymongo subset both honour (no transactions, no ``array_filters``; only
+``Store.batch()`` opens the embedded store's own, ``docstore.Database.transaction``); the
 repository tests run against both, with mongomock as the reference. Example::
 
     client, db = connect("embedded:var/data", "visits")
