@@ -30,7 +30,6 @@ index that still cannot be built over the documents already stored stops the ser
 with :class:`DuplicateKeysAtStart`, naming the collection, the index and the ``_id``s that share
 a key, rather than running without the index.
 """
-import contextlib
 import datetime as dt
 import time
 from logging import getLogger
@@ -48,7 +47,7 @@ from shared.messaging import WindowedPublisher
 from shared.operations_port import OperationsPort
 from shared.outbox import PENDING, OutboxDatabase, OutboxRelay, UndeliverableEvents
 from shared.rpc import rpc
-from shared.storage import DuplicateKeyError, connect
+from shared.storage import DuplicateKeyError, connect, writes_together
 
 _log = getLogger(__name__)
 
@@ -266,17 +265,10 @@ class Store(DependencyProvider):
 
     # --- batches of deliveries (shared/batches.py) --------------------------------------------
 
-    @contextlib.contextmanager
     def batch(self):
-        """The writes of a batch of deliveries, in one transaction where the store has them
-        cheaply; yields whether it is one (``atomic``). The embedded store: yes, all or nothing
-        (``docstore.Database.transaction``). MongoDB's need a replica set and a session passed
-        to every call, which the services do not pass: there each write stands alone."""
-        if isinstance(self.db, EmbeddedDatabase):
-            with self.db.transaction():
-                yield True
-        else:
-            yield False
+        """The writes of a batch of deliveries in one transaction, where the store has them
+        (``shared.storage.writes_together``); yields whether they are."""
+        return writes_together(self.db)
 
     def handled_among(self, queue_name, event_ids):
         """Which of ``event_ids`` this subscription already handled (one query)."""
