@@ -37,6 +37,7 @@ from shared import metrics
 _log = getLogger(__name__)
 
 PAUSE_AFTER_FAILURE = 1.0  # seconds before a batch the store could not take is requeued
+STOP_TIMEOUT = 10.0  # seconds a stopping service waits for the batch it is applying
 
 
 class HandlerFailed(Exception):
@@ -53,14 +54,27 @@ class Batches:
         self.subscriber = subscriber
         self.size, self.window = batching.size, batching.window
         self.waiting = LightQueue()
+        self.stopping = False
+        self.applying = False
 
     def add(self, event, message):
         self.waiting.put((event, message))
 
+    def finish(self, timeout=STOP_TIMEOUT):
+        """On stop: no new batch; the one being applied is given ``timeout`` seconds to commit
+        and be acknowledged. What waits is redelivered once the connection closes."""
+        self.stopping = True
+        deadline = time.monotonic() + timeout
+        while self.applying and time.monotonic() < deadline:
+            eventlet.sleep(0.01)
+
     def apply_forever(self):
         while True:
             batch = self.collect()
+            if self.stopping:
+                continue  # left unacknowledged: the broker redelivers it
             settled = set()  # positions acknowledged or handed to the one-by-one path
+            self.applying = True
             try:
                 self.apply(batch, settled)
             except Exception:  # the store or the broker away: the broker redelivers the rest
@@ -70,6 +84,8 @@ class Batches:
                 for position, (_, message) in enumerate(batch):
                     if position not in settled:
                         self.subscriber.queue_consumer.requeue_message(message)
+            finally:
+                self.applying = False
 
     def collect(self):
         """The first delivery waiting (however long that takes), and those that join it within

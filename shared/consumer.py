@@ -214,6 +214,8 @@ class EventSubscriber(Consumer):
 
     def stop(self):
         self._watching = False
+        if self.batches is not None:
+            self.batches.finish()
         super().stop()
 
     def _watch_retries(self):

@@ -4,6 +4,7 @@ failing mid-batch losing and doubling nothing, a crash between commit and ack ha
 import contextlib
 import dataclasses
 import math
+import time
 
 import amqp
 import pytest
@@ -27,14 +28,16 @@ class Behaviour:
     """Counts each event's write (``$inc``, so a doubled one shows) and notes whether its
     handler ran inside a store transaction; raises for the event ids in ``failing``."""
 
-    def __init__(self, failing=()):
-        self.failing = set(failing)
+    def __init__(self, failing=(), seconds=0.0):
+        self.failing, self.seconds = set(failing), seconds
         self.calls = []
         self.in_transaction = []
 
     def __call__(self, db, event):
         self.calls.append(event.event_id)
         self.in_transaction.append(db.conn.in_transaction)
+        if self.seconds:
+            time.sleep(self.seconds)  # eventlet's: other green threads run meanwhile
         if event.event_id in self.failing:
             raise RuntimeError("audit trail unavailable")
         db.entries.update_one({"_id": event.event_id}, {"$inc": {"applied": 1}}, upsert=True)
@@ -108,12 +111,18 @@ def burst(config, count):
     return [event["event_id"] for event in events]
 
 
-def entries(config):
+@pytest.fixture
+def audit(config):
+    """The monitor's store, opened by the test before the service runs (opening one writes,
+    which in this process would wait on a batch's lock without yielding to it)."""
     client, db = connect(config["STORE_URI"], "monitor")
-    try:
-        return {doc["_id"]: doc["applied"] for doc in db.entries.find()}
-    finally:
-        client.close()
+    yield db
+    client.close()
+
+
+def entries(db):
+    """Each event's count of applications, read as another process would (WAL: no lock)."""
+    return {doc["_id"]: doc["applied"] for doc in db.entries.find()}
 
 
 def left_in_queue(config):
@@ -127,18 +136,18 @@ def test_the_audit_subscription_is_declared_batching():
 
 
 def test_a_burst_is_applied_in_whole_batches_and_acknowledged_per_batch(
-        container_factory, config, counted, window):
+        container_factory, config, counted, window, audit):
     behaviour = Behaviour()
     container = container_factory(make_service(behaviour), config)
     container.start()
     ids = burst(config, 120)
 
-    wait_for(lambda: len(entries(config)) == 120, what="the burst applied")
+    wait_for(lambda: len(entries(audit)) == 120, what="the burst applied")
     wait_for(lambda: counted.count("ack") == math.ceil(120 / SIZE), what="the last ack")
     container.kill()
     assert left_in_queue(config) == 0  # every delivery acknowledged
     assert sorted(behaviour.calls) == sorted(ids) and all(behaviour.in_transaction)
-    assert set(entries(config).values()) == {1}
+    assert set(entries(audit).values()) == {1}
     batches = [entry for entry in counted if entry[0] == "batch"]
     assert len(batches) == math.ceil(120 / SIZE)
     # from the first batch on, the service's store began no transaction but the batches'
@@ -147,7 +156,7 @@ def test_a_burst_is_applied_in_whole_batches_and_acknowledged_per_batch(
 
 
 def test_a_handler_failing_mid_batch_loses_and_doubles_none_of_the_others(
-        container_factory, config, window):
+        container_factory, config, window, audit):
     events = [concern_raised() for _ in range(10)]
     ids = [event["event_id"] for event in events]
     behaviour = Behaviour(failing={ids[4]})
@@ -160,7 +169,7 @@ def test_a_handler_failing_mid_batch_loses_and_doubles_none_of_the_others(
     dead = wait_for(lambda: drain(config, DEAD), what="the failing event dead-lettered")
     assert [body["event_id"] for body, _ in dead] == [ids[4]]
     assert dead[0][1][ATTEMPT_HEADER] == 3  # its retries as any other failure
-    applied = wait_for(lambda: entries(config) if len(entries(config)) == 9 else None,
+    applied = wait_for(lambda: entries(audit) if len(entries(audit)) == 9 else None,
                        what="the others applied")
     assert applied == {event_id: 1 for event_id in ids if event_id != ids[4]}
     # the others ran in the undone batch, then once more each on their own, in order; the
@@ -171,14 +180,14 @@ def test_a_handler_failing_mid_batch_loses_and_doubles_none_of_the_others(
 
 
 def test_a_batch_committed_but_not_acknowledged_is_acknowledged_once_redelivered(
-        container_factory, config, window, monkeypatch):
+        container_factory, config, window, monkeypatch, audit):
     behaviour = Behaviour()
     # the process dies between the commit and the ack: nothing acknowledged
     monkeypatch.setattr(DeadLetteringQueueConsumer, "ack_all", lambda self, messages: None)
     first = container_factory(make_service(behaviour), config)
     first.start()
     ids = burst(config, 5)
-    wait_for(lambda: len(entries(config)) == 5, what="the batch committed")
+    wait_for(lambda: len(entries(audit)) == 5, what="the batch committed")
     first.kill()
     assert left_in_queue(config) == 5  # back in the queue, unacknowledged
     monkeypatch.undo()
@@ -196,4 +205,17 @@ def test_a_batch_committed_but_not_acknowledged_is_acknowledged_once_redelivered
     second.kill()
     assert left_in_queue(config) == 0
     assert sorted(behaviour.calls) == sorted(ids)  # each handler ran once, before the crash
-    assert entries(config) == {event_id: 1 for event_id in ids}
+    assert entries(audit) == {event_id: 1 for event_id in ids}
+
+
+def test_a_service_stopping_mid_batch_commits_and_acknowledges_it_first(
+        container_factory, config, window, audit):
+    behaviour = Behaviour(seconds=0.3)  # 3 s: longer than stopping takes
+    container = container_factory(make_service(behaviour), config)
+    container.start()
+    ids = burst(config, 10)
+    wait_for(lambda: behaviour.calls, what="the batch begun")
+    container.stop()
+    assert behaviour.calls == ids
+    assert entries(audit) == {event_id: 1 for event_id in ids}
+    assert left_in_queue(config) == 0
