@@ -219,3 +219,23 @@ def test_a_service_stopping_mid_batch_commits_and_acknowledges_it_first(
     assert behaviour.calls == ids
     assert entries(audit) == {event_id: 1 for event_id in ids}
     assert left_in_queue(config) == 0
+
+
+def test_the_same_event_twice_in_one_batch_is_applied_once(
+        container_factory, config, counted, window, audit):
+    behaviour = Behaviour()
+    container = container_factory(make_service(behaviour), config)
+    container.start()
+    events = [concern_raised(), concern_raised()]
+    repeated = [events[0], events[1], events[0], events[0]]  # a duplicating broker, say
+    uri = identities_of(config).uri(config["AMQP_URI"], "visits")
+    publisher = WindowedPublisher(uri)
+    assert publisher.publish_events(repeated).error is None
+    publisher.close()
+
+    wait_for(lambda: len(entries(audit)) == 2, what="both applied")
+    wait_for(lambda: "ack" in counted, what="the batch acknowledged")
+    container.kill()
+    assert left_in_queue(config) == 0  # all four acknowledged
+    assert behaviour.calls == [events[0]["event_id"], events[1]["event_id"]]
+    assert set(entries(audit).values()) == {1}
