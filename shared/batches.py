@@ -129,11 +129,11 @@ class Batches:
                                    also_settled=[ids[p] for p in done])
             self.acknowledge(batch, done, settled)
             for position in rest:
-                settled.add(position)
                 if position == failing:  # not run again: retried or dead-lettered as it is
                     subscriber.handler_failed(*batch[position], failure.exc_info)
                 else:
                     subscriber.run_alone(*batch[position])
+                settled.add(position)  # acknowledged, parked or requeued by now
             return
         self.acknowledge(batch, range(len(batch)), settled)
 
