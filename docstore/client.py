@@ -200,10 +200,35 @@ class Database:
         with self.lock:
             return [row[3] for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
 
+    _open = None  # the Transaction of an open transaction(): every write joins it
+    _savepoints = 0
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Every write until the block ends in one ``BEGIN IMMEDIATE`` transaction, committed
+        together, or none of them when the block raises. Each write inside is a savepoint: one
+        that fails (a duplicate key) undoes only itself, as it would alone. The block holds the
+        database's lock, so other (green) threads' reads and writes wait for it; transactions
+        do not nest."""
+        with self.lock:
+            if self._open is not None:
+                raise RuntimeError("a transaction is already open on this database")
+            with self.write() as txn:
+                self._open = txn
+                try:
+                    yield txn
+                finally:
+                    self._open = None
+
     @contextlib.contextmanager
     def write(self):
-        """One ``BEGIN IMMEDIATE`` transaction; yields a :class:`Transaction`."""
+        """One ``BEGIN IMMEDIATE`` transaction, or a savepoint inside an open
+        :meth:`transaction`; yields a :class:`Transaction`."""
         with self.lock:
+            if self._open is not None:
+                with self._savepoint(self._open) as txn:
+                    yield txn
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             txn = Transaction(self)
             try:
@@ -215,7 +240,26 @@ class Database:
                 for collection in self._collections.values():
                     collection._created = False  # a table made in this write is gone again
                 raise
+            if txn.rolled_back:  # a savepoint undone: what the cache knows is read again
+                self._metas = None
             txn.publish()
+
+    @contextlib.contextmanager
+    def _savepoint(self, txn):
+        self._savepoints += 1
+        name = f"write_{self._savepoints}"
+        known = txn.snapshot()
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield txn
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            txn.restore(known)
+            for collection in self._collections.values():
+                collection._created = False
+            raise
+        self.conn.execute(f"RELEASE {name}")
 
     # --- what SQL depends on ------------------------------------------------------------------
 
@@ -259,6 +303,17 @@ class Transaction:
         self.arrays = {}  # collection -> new array paths
         self.subdocuments = {}  # collection -> new subdocument paths
         self._metas = {}  # nobody else can change them while this write holds the lock
+        self.rolled_back = False  # a savepoint in it was undone
+
+    def snapshot(self):
+        return ({name: set(paths) for name, paths in self.arrays.items()},
+                {name: set(paths) for name, paths in self.subdocuments.items()})
+
+    def restore(self, known):
+        """After a savepoint was undone: forget the paths it recorded, and what was cached."""
+        self.arrays, self.subdocuments = known
+        self.rolled_back = True
+        self.invalidate()
 
     def meta(self, collection):
         if collection not in self._metas:

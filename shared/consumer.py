@@ -24,6 +24,10 @@ gives the queue. For each message:
   traceback and the attempt count in its headers. Only then is the original acknowledged; if
   re-publishing fails the original is requeued instead.
 
+A subscription that declares ``batch`` (``shared.topology.Batching``) is checked the same way,
+in the consumer's own green thread, then applied with the deliveries that arrive with it: one
+store transaction and one acknowledgement per batch (``shared.batches``).
+
 TESTS ONLY: when the configuration names a ``TEST_FAIL_HANDLERS_FILE`` (empty by default) and
 that file exists, every subscription whose queue name (or ``*``) is a line of it fails each
 message as its handler would (``HandlerFailureInjected``), before the handler runs; deleting
@@ -37,10 +41,12 @@ from functools import partial
 from logging import getLogger
 
 import eventlet
+from nameko.containers import WorkerContext
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from shared import callers, correlation, metrics, topology
+from shared.batches import Batches
 from shared.config import settings
 from shared.contracts import MAX_EVENT_BYTES, parse_event
 from shared.errors import InvalidEvent
@@ -80,14 +86,64 @@ class DeadLetteringQueueConsumer(SettlingQuietly, QueueConsumer):
     try, is dead-lettered by the subscriber it was meant for, instead of kombu's default: log
     and ack (or decode whatever size arrives)."""
 
+    _channel = None  # the channel deliveries now arrive on (a new one after a reconnection)
+    _unsettled = frozenset()  # its delivery tags neither acknowledged nor requeued yet
+
+    @property
+    def prefetch_count(self):
+        # room for a whole batch waiting while the one before is applied (shared/batches.py)
+        sizes = [provider.subscription.batch.size for provider in self._providers
+                 if getattr(provider, "batches", None) is not None]
+        return max([self.container.max_workers, *(2 * size for size in sizes)])
+
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
+        self._channel, self._unsettled = channel, set()
         for provider, consumer in self._consumers.items():
             # kombu hands the raw message to ``on_message`` instead of decoding it first
             consumer.on_message = partial(self._on_raw_message, provider)
         return consumers
 
+    def handle_message(self, provider, body, message):
+        if getattr(provider, "batches", None) is not None:
+            # checked and queued here, in delivery order, without a green thread each
+            provider.handle_message(body, message)
+        else:
+            super().handle_message(provider, body, message)
+
+    def ack_message(self, message):
+        self._settled([message])
+        super().ack_message(message)
+
+    def requeue_message(self, message):
+        self._settled([message])
+        super().requeue_message(message)
+
+    def ack_all(self, messages):
+        """Acknowledge ``messages``: with one ``basic.ack`` (``multiple``) when every delivery
+        of the channel up to the last of them is one of them, else one by one."""
+        ours = [m for m in messages if m.channel is self._channel and m.channel.connection]
+        tags = {message.delivery_tag for message in ours}
+        if len(ours) > 1 and len(tags) == len(ours):
+            last = max(ours, key=lambda message: message.delivery_tag)
+            if all(tag in tags for tag in self._unsettled if tag <= last.delivery_tag):
+                self._settled(ours)
+                try:
+                    last.ack(multiple=True)
+                except ConnectionError:  # the broker requeues them itself
+                    pass
+                messages = [m for m in messages if m not in ours]
+        for message in messages:
+            self.ack_message(message)
+
+    def _settled(self, messages):
+        for message in messages:
+            if message.channel is self._channel:
+                self._unsettled.discard(message.delivery_tag)
+
     def _on_raw_message(self, provider, message):
+        if message.channel is self._channel:
+            self._unsettled.add(message.delivery_tag)
         size = self._size(message.body)
         if size > MAX_EVENT_BYTES:
             provider.park_undecodable(message, f"{size} bytes is over the limit of "
@@ -142,6 +198,8 @@ class EventSubscriber(Consumer):
             raise TypeError(f"{self.container.service_name} needs exactly one Store to "
                             f"remember handled events, found {len(stores)}")
         self.store = stores[0]
+        batching = self.subscription.batch
+        self.batches = Batches(self, batching) if batching else None
         self._watching = False
         super().setup()
         metrics.announce_handler(self.queue_name, self.method_name)
@@ -151,9 +209,14 @@ class EventSubscriber(Consumer):
         self._watching = True
         self.container.spawn_managed_thread(self._watch_retries,
                                             identifier=f"{self.queue_name}.retries")
+        if self.batches is not None:
+            self.container.spawn_managed_thread(self.batches.apply_forever,
+                                                identifier=f"{self.queue_name}.batches")
 
     def stop(self):
         self._watching = False
+        if self.batches is not None:
+            self.batches.finish()
         super().stop()
 
     def _watch_retries(self):
@@ -196,23 +259,45 @@ class EventSubscriber(Consumer):
             metrics.EVENTS_FAILED.labels(self.queue_name, self.method_name, "unparseable").inc()
             self._settle_failure(message, error, "", final=True)
             return
+        injected = failure_injected(self.fail_flag_file, self.queue_name)
+        if self.batches is not None and not injected:
+            self.batches.add(event, message)
+            return
+        self.run_alone(event, message, injected, spawn=True)
+
+    def run_alone(self, event, message, injected=False, spawn=False):
+        """One event on its own: skipped if handled already, else its handler in a worker
+        (``spawn``: a new green thread; else this one, as a batch's fallback does)."""
         if self.store.already_handled(self.queue_name, event.event_id):
             _log.info("%s already handled %s; acknowledging", self.queue_name, event.event_id)
             self.store.retry_settled(self.queue_name, event.event_id)
             self.queue_consumer.ack_message(message)
             return
-        if failure_injected(self.fail_flag_file, self.queue_name):
+        if injected:
             self._settle_failure(message, HandlerFailureInjected(
                 f"TEST_FAIL_HANDLERS_FILE names {self.queue_name}"), "", final=False,
                 event_id=event.event_id)
             return
+        handle_result = partial(self.handle_event_result, message, event, time.perf_counter())
         try:
-            self.container.spawn_worker(
-                self, (event,), {}, context_data=correlation.caused_by(event),
-                handle_result=partial(self.handle_event_result, message, event,
-                                      time.perf_counter()))
+            if spawn:
+                self.container.spawn_worker(self, (event,), {},
+                                            context_data=correlation.caused_by(event),
+                                            handle_result=handle_result)
+            else:
+                self.run_worker(event, handle_result)
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
+
+    def run_worker(self, event, handle_result):
+        """The handler as a nameko worker in *this* green thread: a batch's store transaction
+        belongs to the thread that opened it (nameko's own ``_run_worker``, unspawned)."""
+        if self.container._being_killed:
+            raise ContainerBeingKilled()
+        worker_ctx = WorkerContext(self.container, self.container.service_cls(), self,
+                                   args=(event,), kwargs={},
+                                   data=correlation.caused_by(event))
+        self.container._run_worker(worker_ctx, handle_result)
 
     def first_publisher(self, message, source_user=None):
         """The broker user that first published ``message``: its ``user_id``, or for a copy
@@ -238,10 +323,13 @@ class EventSubscriber(Consumer):
             self.store.retry_settled(self.queue_name, event.event_id)
             self.queue_consumer.ack_message(message)
         else:
-            error = exc_info[1]
-            trace = "".join(traceback.format_exception(*exc_info))
-            self._settle_failure(message, error, trace, final=False, event_id=event.event_id)
+            self.handler_failed(event, message, exc_info)
         return result, exc_info
+
+    def handler_failed(self, event, message, exc_info):
+        """Retry ``event`` later, or dead-letter it after its last retry."""
+        trace = "".join(traceback.format_exception(*exc_info))
+        self._settle_failure(message, exc_info[1], trace, final=False, event_id=event.event_id)
 
     def _settle_failure(self, message, error, trace, final, event_id=None):
         try:

@@ -45,6 +45,11 @@ def settled(db, queue_name, event_id):
     db[COLLECTION].delete_one({"_id": _key(queue_name, event_id)})
 
 
+def settled_all(db, queue_name, event_ids):
+    """:func:`settled` for many at once (a batch of deliveries, shared/batches.py)."""
+    db[COLLECTION].delete_many({"_id": {"$in": [_key(queue_name, e) for e in event_ids]}})
+
+
 def overdue(db, queue_name, now, limit=100):
     """The retries of ``queue_name`` that should have come back by ``now``, oldest first."""
     return list(db[COLLECTION].find({"queue": queue_name, "due": {"$lte": now}})

@@ -5,17 +5,20 @@ opens the project's own store on SQLite (the package ``docstore``): ``<folder>/<
 index-backed and safe for several processes sharing the folder, so a service can run as several
 instances; relative folders are under the project root.
 
-Code keeps to the pymongo subset both honour (no transactions, no ``array_filters``); the
+Code keeps to the pymongo subset both honour (no transactions, no ``array_filters``; only
+``Store.batch()`` opens the embedded store's own, ``docstore.Database.transaction``); the
 repository tests run against both, with mongomock as the reference. Example::
 
     client, db = connect("embedded:var/data", "visits")
     db.visits.insert_one({...})
 """
+import contextlib
 import pathlib
 from logging import getLogger
 
 import pymongo
 
+from docstore import Database as EmbeddedDatabase
 from docstore import DocStoreClient
 from shared.config import ROOT
 
@@ -37,3 +40,17 @@ def connect(uri, database):
         client = DocStoreClient(folder)
         return client, client[database]
     raise ValueError(f"unsupported store URI {uri!r}: use mongodb://… or embedded:<folder>")
+
+
+@contextlib.contextmanager
+def writes_together(db):
+    """The writes of the block in one transaction where the store has them cheaply; yields
+    whether they are (``atomic``). The embedded store: yes, all or none
+    (``docstore.Database.transaction``). MongoDB's need a replica set and a session passed to
+    every call, which the services do not pass: there each write stands alone."""
+    raw = getattr(db, "_db", db)  # a worker's database wraps the store's (shared.outbox)
+    if isinstance(raw, EmbeddedDatabase):
+        with raw.transaction():
+            yield True
+    else:
+        yield False

@@ -38,6 +38,7 @@ import eventlet
 from eventlet.event import Event
 from kombu import Connection
 from nameko.extensions import DependencyProvider
+from pymongo.errors import BulkWriteError
 
 from docstore import Database as EmbeddedDatabase
 from shared import correlation, event_log, migrations, retries, topology
@@ -46,7 +47,7 @@ from shared.messaging import WindowedPublisher
 from shared.operations_port import OperationsPort
 from shared.outbox import PENDING, OutboxDatabase, OutboxRelay, UndeliverableEvents
 from shared.rpc import rpc
-from shared.storage import DuplicateKeyError, connect
+from shared.storage import DuplicateKeyError, connect, writes_together
 
 _log = getLogger(__name__)
 
@@ -261,6 +262,35 @@ class Store(DependencyProvider):
 
     def retry_postponed(self, retry, due):
         retries.postponed(self.db, retry, due)
+
+    # --- batches of deliveries (shared/batches.py) --------------------------------------------
+
+    def batch(self):
+        """The writes of a batch of deliveries in one transaction, where the store has them
+        (``shared.storage.writes_together``); yields whether they are."""
+        return writes_together(self.db)
+
+    def handled_among(self, queue_name, event_ids):
+        """Which of ``event_ids`` this subscription already handled (one query)."""
+        keys = [f"{queue_name}:{event_id}" for event_id in event_ids]
+        found = self.db.processed_events.find({"_id": {"$in": keys}}, {"_id": 1})
+        return {doc["_id"][len(queue_name) + 1:] for doc in found}
+
+    def mark_all_handled(self, queue_name, event_ids, also_settled=()):
+        """Remember ``event_ids`` as handled, and settle any retry noted for them or for
+        ``also_settled`` (redeliveries of events handled before)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        records = [{"_id": f"{queue_name}:{event_id}", "handled_at": now}
+                   for event_id in event_ids]
+        if records:
+            try:
+                self.db.processed_events.insert_many(records, ordered=False)
+            except (BulkWriteError, DuplicateKeyError):  # a competing consumer: one is enough
+                for event_id in event_ids:
+                    self.mark_handled(queue_name, event_id)
+        settled = {*event_ids, *also_settled}
+        if settled:
+            retries.settled_all(self.db, queue_name, sorted(settled))
 
     def mark_handled(self, queue_name, event_id):
         try:

@@ -38,11 +38,23 @@ DELIVERY_LIMIT = 10
 
 
 @dataclass(frozen=True)
+class Batching:
+    """A subscription's deliveries applied together (shared/batches.py): up to ``size`` in one
+    store transaction, acknowledged with one ack; the first of a batch waits at most ``window``
+    seconds for others to join it, so a lone event is late by no more than that."""
+    size: int = 50
+    window: float = 0.005
+
+
+@dataclass(frozen=True)
 class Subscription:
-    """A service's durable interest in some events (``events=None``: every event)."""
+    """A service's durable interest in some events (``events=None``: every event), applied one
+    at a time unless it declares ``batch``: only for handlers that write to their own store
+    and nothing else (no RPC, no mail sent inline), since a batch holds the store for all."""
     service: str
     name: str
     events: tuple = None
+    batch: Batching = None
 
     @property
     def queue_name(self):
@@ -61,7 +73,7 @@ class Subscription:
 SUBSCRIPTIONS = (
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
-    Subscription("monitor", "audit"),
+    Subscription("monitor", "audit", batch=Batching()),
     # the visits service's own read model of who is assigned where (a cadre's write scope)
     Subscription("visits", "assignment_made", (contracts.ASSIGNMENT_MADE,)),
     Subscription("visits", "case_answered", (contracts.CASE_ANSWERED,)),
@@ -69,19 +81,20 @@ SUBSCRIPTIONS = (
     Subscription("notifications", "directory", (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
         contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
-        contracts.CADRE_CONTACT_CHANGED)),
+        contracts.CADRE_CONTACT_CHANGED), batch=Batching()),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
-        contracts.CASE_REOPENED)),
+        contracts.CASE_REOPENED), batch=Batching()),
     # reorganisations of the tree: the visits' units and escalations' routing follow them
     Subscription("visits", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
     Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
     # the imports service's read model for coverage and the export of cadres and assignments
     Subscription("imports", "coverage", (
         contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,
-        contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED)),
+        contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED),
+        batch=Batching()),
     # visits that close the loop: the branch withdraws a concern, or judges an answer read out
     Subscription("escalations", "concern_withdrawn", (contracts.CONCERN_WITHDRAWN,)),
     Subscription("escalations", "answer_reviewed", (contracts.ANSWER_REVIEWED,)),
@@ -104,7 +117,7 @@ SUBSCRIPTIONS = (
     # coverage follows the tree's reorganisations and the branches working groups attend
     Subscription("imports", "registry", (
         contracts.UNIT_REORGANISED, contracts.WORKING_GROUP_FORMED,
-        contracts.WORKING_GROUP_CHANGED)),
+        contracts.WORKING_GROUP_CHANGED), batch=Batching()),
 )
 
 

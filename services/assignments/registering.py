@@ -4,12 +4,13 @@ either way, so a bulk call is only cheaper, never different.
 The promise of :func:`register_many`: each item is registered (or refused) exactly as its own
 ``register_*`` RPC would, in order; a refusal answers in that item's place and stops nothing
 after it; every registration stays idempotent, so an import that repeats a chunk after a crash
-changes nothing the second time. Example::
+changes nothing the second time. On the embedded store the writes of one call are one
+transaction (a refusal undoes only its own item's writes, if any). Example::
 
     register_many(db, "units", [unit, unit2], principal)
     # [{"registered": {...unit...}}, {"refused": {"error": "NOT_FOUND", "message": ...}}]
 """
-from services.assignments import assigning, cadres, groups, history, tree
+from services.assignments import assigning, cadres, groups, history, store, tree
 from shared.authorisation import actor_of
 from shared.contracts.rpc import registry as schemas
 from shared.errors import SausatError, load_payload
@@ -51,10 +52,11 @@ def register_many(db, kind, items, principal):
     """Each item's registration or its refusal, in order (see the module's promise)."""
     register = REGISTRATIONS[kind]
     results = []
-    for item in items:
-        try:
-            results.append({"registered": register(db, item, principal)})
-        except SausatError as refusal:
-            # with its reasons' codes, which the import report words (shared/reasons.py)
-            results.append({"refused": {**refusal.to_body(), "reasons": refusal.reasons}})
+    with store.registering_together(db):
+        for item in items:
+            try:
+                results.append({"registered": register(db, item, principal)})
+            except SausatError as refusal:
+                # with its reasons' codes, which the import report words (shared/reasons.py)
+                results.append({"refused": {**refusal.to_body(), "reasons": refusal.reasons}})
     return results

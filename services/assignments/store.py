@@ -17,7 +17,7 @@ from shared.outbox import insert_once, insert_or_change_contact, push_events
 from shared.pages import read_page
 from shared.personal_data import COLLECTION as READS
 from shared.personal_data import record_read
-from shared.storage import DuplicateKeyError
+from shared.storage import DuplicateKeyError, writes_together
 
 # personal_data_reads: who was shown which cadres' contacts (shared.personal_data)
 OUTBOX_COLLECTIONS = ["units", "cadres", "assignments", "reorganisations", "working_groups",
@@ -330,3 +330,9 @@ def working_groups_page(db, day, query):
 
 def record_personal_data_read(db, entry):
     record_read(db[READS], entry)
+
+
+def registering_together(db):
+    """The writes of one bulk registration in one store transaction, where the store has them
+    (``shared.storage.writes_together``)."""
+    return writes_together(db)

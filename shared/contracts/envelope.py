@@ -34,6 +34,11 @@ class Envelope(Schema):
     causation_id = Id(load_default=None, allow_none=True)
 
 
+# one instance for every event loaded: a Schema() copies its fields each time it is made
+# (about a third of a consumer's CPU per event, measured on the monitor's audit trail)
+ENVELOPE = Envelope()
+
+
 class EventType:
     def __init__(self, source, name, schema):
         self.source = source
@@ -85,7 +90,7 @@ def parse_event(body):
     if not isinstance(body, dict):
         raise InvalidEvent(f"event body must be a JSON object, got {type(body).__name__}")
     try:
-        envelope = Envelope().load(body)
+        envelope = ENVELOPE.load(body)
     except ValidationError as error:
         raise InvalidEvent("invalid event envelope", error.normalized_messages()) from None
     key = f"{envelope['source']}.{envelope['event_type']}"

@@ -2,11 +2,14 @@
 each item registered or refused as its own RPC would, in order, idempotent; an import of
 hundreds of units makes a handful of bulk calls instead of one call per row (counted)."""
 import collections
+import contextlib
 import time
 
+import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from docstore import Database
 from services.assignments.service import AssignmentsService
 from services.escalations.service import EscalationsService
 from services.imports.jobs import BULK_WINDOW
@@ -75,6 +78,33 @@ def test_each_item_is_registered_or_refused_in_its_place_and_again_changes_nothi
     again = assignments.register_many({"kind": "units", "items": items}, ADMIN)["results"]
     assert [r.get("registered") for r in again] == [r.get("registered") for r in results]
     assert no_event_after_a_while(config)
+
+
+def test_one_bulk_call_is_one_store_transaction(assignments, config, monkeypatch):
+    """The writes of a bulk call are committed together: the worker that answers it begins one
+    transaction on the store, however many items it registers."""
+    begun, opened = collections.Counter(), []
+    write, transaction = Database.write, Database.transaction
+
+    @contextlib.contextmanager
+    def counted_write(self):
+        if self._open is None and self.name == "assignments":
+            begun[eventlet.getcurrent()] += 1
+        with write(self) as txn:
+            yield txn
+
+    @contextlib.contextmanager
+    def counted_transaction(self):
+        opened.append(eventlet.getcurrent())
+        with transaction(self) as txn:
+            yield txn
+    monkeypatch.setattr(Database, "write", counted_write)
+    monkeypatch.setattr(Database, "transaction", counted_transaction)
+
+    items = [PROVINCE, *(district(number) for number in range(1, 21))]
+    results = assignments.register_many({"kind": "units", "items": items}, ADMIN)["results"]
+    assert all("registered" in result for result in results)
+    assert len(opened) == 1 and begun[opened[0]] == 1
 
 
 def no_event_after_a_while(config, seconds=0.5):
