@@ -60,7 +60,7 @@ from shared.messaging import (
     TRACEBACK_HEADER,
     ConfirmedPublisher,
 )
-from shared.settling import SettlingQuietly
+from shared.settling import SettlingQuietly, queue_of, settle_quietly
 from shared.store import Store
 
 _log = getLogger(__name__)
@@ -128,10 +128,8 @@ class DeadLetteringQueueConsumer(SettlingQuietly, QueueConsumer):
             last = max(ours, key=lambda message: message.delivery_tag)
             if all(tag in tags for tag in self._unsettled if tag <= last.delivery_tag):
                 self._settled(ours)
-                try:
-                    last.ack(multiple=True)
-                except ConnectionError:  # the broker requeues them itself
-                    pass
+                # the connection gone: the broker delivers them again (shared/settling.py)
+                settle_quietly(lambda: last.ack(multiple=True), "ack (multiple)", queue_of(last))
                 messages = [m for m in messages if m not in ours]
         for message in messages:
             self.ack_message(message)

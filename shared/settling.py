@@ -37,12 +37,12 @@ class SettlingQuietly:
 
     def ack_message(self, message):
         settle_quietly(lambda: super(SettlingQuietly, self).ack_message(message), "ack",
-                       _queue_of(message))
+                       queue_of(message))
 
     def requeue_message(self, message):
         settle_quietly(lambda: super(SettlingQuietly, self).requeue_message(message),
-                       "requeue", _queue_of(message))
+                       "requeue", queue_of(message))
 
 
-def _queue_of(message):
+def queue_of(message):
     return (getattr(message, "delivery_info", None) or {}).get("routing_key")
