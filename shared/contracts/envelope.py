@@ -34,6 +34,11 @@ class Envelope(Schema):
     causation_id = Id(load_default=None, allow_none=True)
 
 
+# one instance for every event: a schema keeps no state between loads and dumps, and building
+# one (its fields deep-copied and bound) cost more than the dump or load it was built for
+ENVELOPE = Envelope()
+
+
 class EventType:
     def __init__(self, source, name, schema):
         self.source = source
@@ -58,7 +63,7 @@ class EventType:
         errors = self.schema.validate(dumped)
         if errors:
             raise ValueError(f"{self.routing_key} payload breaks its contract: {errors}")
-        return Envelope().dump({
+        return ENVELOPE.dump({
             "event_id": event_id or new_id(),
             "event_type": self.name,
             "source": self.source,
@@ -85,7 +90,7 @@ def parse_event(body):
     if not isinstance(body, dict):
         raise InvalidEvent(f"event body must be a JSON object, got {type(body).__name__}")
     try:
-        envelope = Envelope().load(body)
+        envelope = ENVELOPE.load(body)
     except ValidationError as error:
         raise InvalidEvent("invalid event envelope", error.normalized_messages()) from None
     key = f"{envelope['source']}.{envelope['event_type']}"
