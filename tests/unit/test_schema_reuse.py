@@ -4,26 +4,19 @@ Counted, not timed: how many marshmallow schemas a path builds once it ran once.
 import json
 
 import pytest
-from marshmallow import Schema
 
 from shared.authorisation import principal_from
 from shared.contracts import CASE_ROUTED, CONCERN_RAISED, parse_event
+from shared.contracts.reuse import reused
+from shared.contracts.rpc.cases import Case
 from shared.errors import InvalidEvent, InvalidInput
+from tests.schemas_counted import count_schemas
 from tests.unit.event_payloads import case_routed, concern_raised, envelope
 
 
 @pytest.fixture
 def schemas_built(monkeypatch):
-    """How many schemas were built since the fixture started counting."""
-    built = []
-    real_init = Schema.__init__
-
-    def counting_init(self, *args, **kwargs):
-        built.append(type(self).__name__)
-        real_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(Schema, "__init__", counting_init)
-    return built
+    return count_schemas(monkeypatch)
 
 
 def publish_and_consume():
@@ -54,3 +47,10 @@ def test_a_principal_read_builds_no_schema(schemas_built):
         principal_from({"user_id": "x", "role": "cadre", "authority_id": "a"})
     assert principal.cadre_id == "c1" and principal.authority_id is None
     assert schemas_built == []
+
+
+def test_one_instance_per_schema_class_and_many(schemas_built):
+    cases = reused(Case, many=True)
+    assert reused(Case, many=True) is cases and cases.many
+    assert reused(Case) is not cases and not reused(Case).many
+    assert schemas_built.count("Case") <= 2  # built at their first use only
