@@ -12,6 +12,7 @@ empty except in tests, where each test session has users of its own).
 - An RPC with no user is accepted only from a caller that :data:`SERVICE_CALLS` lists for it.
 - An event is accepted only from the broker user of its ``source`` service.
 """
+import json
 import time
 
 import jwt
@@ -120,12 +121,27 @@ def may_call_without_user(caller, rpc_name):
     return rpc_name in SERVICE_CALLS.get(caller, frozenset())
 
 
+class _SignedThisSecond:
+    """The assertions signed in the current second: Ed25519 is deterministic, so the same key,
+    principal and second sign to the same bytes; an officer's burst of requests is signed once
+    (a signature cost more than the rest of the gateway's call)."""
+    second, signed = None, {}
+
+
 def sign_principal(private_key, principal, now=None):
     """The gateway's short-lived assertion that it acts for ``principal`` (a dict)."""
     issued = int(now if now is not None else time.time())
-    claims = {"principal": principal, "iat": issued, "exp": issued + ASSERTION_SECONDS,
-              "aud": ASSERTION_AUDIENCE, "iss": GATEWAY}
-    return jwt.encode(claims, private_key, algorithm=ASSERTION_ALGORITHM)
+    if _SignedThisSecond.second != issued:
+        _SignedThisSecond.second, _SignedThisSecond.signed = issued, {}
+    # the key object itself (not its id): a key made later cannot take a discarded one's entry
+    wanted = (private_key, json.dumps(principal, sort_keys=True))
+    assertion = _SignedThisSecond.signed.get(wanted)
+    if assertion is None:
+        claims = {"principal": principal, "iat": issued, "exp": issued + ASSERTION_SECONDS,
+                  "aud": ASSERTION_AUDIENCE, "iss": GATEWAY}
+        assertion = jwt.encode(claims, private_key, algorithm=ASSERTION_ALGORITHM)
+        _SignedThisSecond.signed[wanted] = assertion
+    return assertion
 
 
 def verify_principal(public_key, assertion, principal):
