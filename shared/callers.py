@@ -149,6 +149,26 @@ def verify_principal(public_key, assertion, principal):
     if not isinstance(assertion, str) or not assertion:
         raise Unauthorized("a principal needs the gateway's signed assertion",
                            {"principal": ["not signed"]})
+    claims = _verified(public_key, assertion)
+    if claims.get("principal") != principal:
+        raise Forbidden("the principal argument is not the one the gateway signed",
+                        {"principal": ["does not match its assertion"]})
+
+
+class _VerifiedThisSecond:
+    """Assertions verified in the current second, by id of the key (the key kept to compare):
+    the same bytes verify the same way again within it, but for their expiry, checked anew
+    (a burst of one officer's calls costs one signature check)."""
+    second, verified = None, {}
+
+
+def _verified(public_key, assertion):
+    now = time.time()
+    if _VerifiedThisSecond.second != int(now):
+        _VerifiedThisSecond.second, _VerifiedThisSecond.verified = int(now), {}
+    key, claims = _VerifiedThisSecond.verified.get((id(public_key), assertion), (None, None))
+    if key is public_key and now < claims["exp"]:
+        return claims
     try:
         claims = jwt.decode(assertion, public_key, algorithms=[ASSERTION_ALGORITHM],
                             audience=ASSERTION_AUDIENCE, issuer=GATEWAY,
@@ -159,9 +179,8 @@ def verify_principal(public_key, assertion, principal):
     except jwt.InvalidTokenError as error:
         raise Unauthorized("the principal's assertion does not verify",
                            {"principal": [f"invalid: {error}"]}) from None
-    if claims.get("principal") != principal:
-        raise Forbidden("the principal argument is not the one the gateway signed",
-                        {"principal": ["does not match its assertion"]})
+    _VerifiedThisSecond.verified[(id(public_key), assertion)] = (public_key, claims)
+    return claims
 
 
 def load_key(path, private):

@@ -275,3 +275,23 @@ def test_a_principal_signed_again_in_the_same_second_reuses_the_signature(monkey
     assert callers.sign_principal(OTHER_KEY, CADRE, now=1_000_000.5) != first  # another key
     assert callers.sign_principal(KEY, CADRE, now=1_000_001.0) != first  # the next second
     assert len(signatures) == 4
+
+
+def test_an_assertion_verified_again_in_the_same_second_is_not_checked_twice(monkeypatch):
+    checks = []
+    real_decode = callers.jwt.decode
+    monkeypatch.setattr(callers.jwt, "decode",
+                        lambda *args, **kwargs: checks.append(1) or real_decode(*args, **kwargs))
+    now = time.time()
+    monkeypatch.setattr(callers.time, "time", lambda: now)
+    assertion, public = callers.sign_principal(KEY, CADRE), KEY.public_key()  # kept, as Rpc does
+    callers.verify_principal(public, assertion, CADRE)
+    callers.verify_principal(public, assertion, CADRE)
+    assert len(checks) == 1
+    with pytest.raises(Forbidden):  # the same assertion for another principal: still refused
+        callers.verify_principal(public, assertion, OFFICER)
+    with pytest.raises(Unauthorized):  # another key: checked, and refused
+        callers.verify_principal(OTHER_KEY.public_key(), assertion, CADRE)
+    now += 1  # the next second: checked again
+    callers.verify_principal(public, assertion, CADRE)
+    assert len(checks) == 3
