@@ -87,11 +87,28 @@ def id_operand(value):
     return dumps(value) if isinstance(value, (dict, list)) else value
 
 
+class _Params(list):
+    """A statement's parameters, and the fields matched row by row in Python on the way."""
+    row_by_row = ()
+
+
 def where(node, meta):
     """``(sql, params)`` of a parsed filter; ``("1", [])`` for an empty one."""
-    params = []
+    params = _Params()
     sql = _node(node, meta, params)
-    return sql, params
+    if not _pins_one_document(node):  # one row by its id: matched in Python, still indexed
+        for path, op in params.row_by_row:
+            if path not in _WARNED:  # said once per path: such a query reads every row
+                _WARNED.add(path)
+                _log.warning("query on %r (%s) goes through an array with no multikey "
+                             "index: matched row by row, not from an index", path, op)
+    return sql, list(params)
+
+
+def _pins_one_document(node):
+    children = node.children if isinstance(node, Logical) and node.op == "$and" else [node]
+    return any(isinstance(child, Field) and child.path == "_id" and child.op == "$eq"
+               for child in children)
 
 
 def _node(node, meta, params):
@@ -234,10 +251,8 @@ def _side(side, op, operand, params):
 
 
 def _python(node, params):
-    if node.path not in _WARNED:  # said once per path: such a query reads every row
-        _WARNED.add(node.path)
-        _log.warning("query on %r (%s) goes through an array with no multikey index: "
-                     "matched row by row, not from an index", node.path, node.op)
+    if isinstance(params, _Params):
+        params.row_by_row = (*params.row_by_row, (node.path, node.op))
     key = repr((node.path, node.op, _freeze(node.operand)))
     with _NODES_LOCK:
         _NODES.pop(key, None)

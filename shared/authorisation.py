@@ -131,6 +131,9 @@ class PrincipalSchema(Schema):
         check_head(data["role"], data.get("authority_head"), error=ValidationError)
 
 
+PRINCIPALS = PrincipalSchema()  # one for every call: building a schema costs more than a load
+
+
 def check_head(role, authority_head, error=InvalidInput):
     """Only an authority officer heads an authority."""
     if authority_head and role != OFFICER:
@@ -163,7 +166,7 @@ def principal_from(data):
     if data is None:
         return None
     try:
-        return Principal(**PrincipalSchema().load(data))
+        return Principal(**PRINCIPALS.load(data))
     except (ValidationError, TypeError) as error:
         raise InvalidInput("invalid principal", getattr(error, "messages", {})) from None
 

@@ -12,6 +12,7 @@ empty except in tests, where each test session has users of its own).
 - An RPC with no user is accepted only from a caller that :data:`SERVICE_CALLS` lists for it.
 - An event is accepted only from the broker user of its ``source`` service.
 """
+import json
 import time
 
 import jwt
@@ -120,12 +121,27 @@ def may_call_without_user(caller, rpc_name):
     return rpc_name in SERVICE_CALLS.get(caller, frozenset())
 
 
+class _SignedThisSecond:
+    """The assertions signed in the current second: Ed25519 is deterministic, so the same key,
+    principal and second sign to the same bytes; an officer's burst of requests is signed once
+    (a signature cost more than the rest of the gateway's call)."""
+    second, signed = None, {}
+
+
 def sign_principal(private_key, principal, now=None):
     """The gateway's short-lived assertion that it acts for ``principal`` (a dict)."""
     issued = int(now if now is not None else time.time())
-    claims = {"principal": principal, "iat": issued, "exp": issued + ASSERTION_SECONDS,
-              "aud": ASSERTION_AUDIENCE, "iss": GATEWAY}
-    return jwt.encode(claims, private_key, algorithm=ASSERTION_ALGORITHM)
+    if _SignedThisSecond.second != issued:
+        _SignedThisSecond.second, _SignedThisSecond.signed = issued, {}
+    # the key object itself (not its id): a key made later cannot take a discarded one's entry
+    wanted = (private_key, json.dumps(principal, sort_keys=True))
+    assertion = _SignedThisSecond.signed.get(wanted)
+    if assertion is None:
+        claims = {"principal": principal, "iat": issued, "exp": issued + ASSERTION_SECONDS,
+                  "aud": ASSERTION_AUDIENCE, "iss": GATEWAY}
+        assertion = jwt.encode(claims, private_key, algorithm=ASSERTION_ALGORITHM)
+        _SignedThisSecond.signed[wanted] = assertion
+    return assertion
 
 
 def verify_principal(public_key, assertion, principal):
@@ -133,6 +149,26 @@ def verify_principal(public_key, assertion, principal):
     if not isinstance(assertion, str) or not assertion:
         raise Unauthorized("a principal needs the gateway's signed assertion",
                            {"principal": ["not signed"]})
+    claims = _verified(public_key, assertion)
+    if claims.get("principal") != principal:
+        raise Forbidden("the principal argument is not the one the gateway signed",
+                        {"principal": ["does not match its assertion"]})
+
+
+class _VerifiedThisSecond:
+    """Assertions verified in the current second, by id of the key (the key kept to compare):
+    the same bytes verify the same way again within it, but for their expiry, checked anew
+    (a burst of one officer's calls costs one signature check)."""
+    second, verified = None, {}
+
+
+def _verified(public_key, assertion):
+    now = time.time()
+    if _VerifiedThisSecond.second != int(now):
+        _VerifiedThisSecond.second, _VerifiedThisSecond.verified = int(now), {}
+    key, claims = _VerifiedThisSecond.verified.get((id(public_key), assertion), (None, None))
+    if key is public_key and now < claims["exp"]:
+        return claims
     try:
         claims = jwt.decode(assertion, public_key, algorithms=[ASSERTION_ALGORITHM],
                             audience=ASSERTION_AUDIENCE, issuer=GATEWAY,
@@ -143,9 +179,8 @@ def verify_principal(public_key, assertion, principal):
     except jwt.InvalidTokenError as error:
         raise Unauthorized("the principal's assertion does not verify",
                            {"principal": [f"invalid: {error}"]}) from None
-    if claims.get("principal") != principal:
-        raise Forbidden("the principal argument is not the one the gateway signed",
-                        {"principal": ["does not match its assertion"]})
+    _VerifiedThisSecond.verified[(id(public_key), assertion)] = (public_key, claims)
+    return claims
 
 
 def load_key(path, private):

@@ -19,7 +19,7 @@ returned (committed): the relay publishes at once, not at its next poll (see ``s
 """
 from logging import getLogger
 
-from pymongo import UpdateMany
+from pymongo import UpdateMany, UpdateOne
 
 from shared import event_log, metrics
 from shared.errors import Conflict
@@ -171,7 +171,7 @@ class OutboxRelay:
             # logged before cleared: a crash between the two publishes again, logged once
             cleared = {event_id for published in sent.values() for event_id in published}
             event_log.retain(self.db, [e for e in envelopes if e["event_id"] in cleared])
-            clear_sent(collection, sent)
+            clear_sent(collection, sent, {doc["_id"]: len(doc["outbox"]) for doc in documents})
             metrics.observe_relayed([e for e in envelopes if e["event_id"] in outcome.confirmed])
             published += sum(len(ids) for ids in sent.values())
             failed.update(outcome.failed)
@@ -185,12 +185,21 @@ class OutboxRelay:
         return published
 
 
-def clear_sent(collection, sent):
+def clear_sent(collection, sent, read_sizes=None):
     """Remove published events ``{document_id: [event_id, ...]}`` from their outboxes in one
     store write; ``outbox_pending`` goes only where nothing was pushed meanwhile (the ops run in
-    order, the second re-checking each outbox)."""
+    order, the second re-checking each outbox). A document all of whose events were sent
+    (``read_sizes``: how many its outbox held when read) is emptied and unflagged in one update
+    instead, conditional on its outbox still holding exactly them: one rewrite of it, not two."""
     if not sent:
         return
+    whole = {doc_id: event_ids for doc_id, event_ids in sent.items()
+             if read_sizes and read_sizes.get(doc_id) == len(event_ids)}
+    if whole and _empty_whole(collection, whole) == len(whole):
+        sent = {doc_id: event_ids for doc_id, event_ids in sent.items() if doc_id not in whole}
+        if not sent:
+            return
+    # the rest, and every document again if one changed meanwhile: both updates are idempotent
     ids = list(sent)
     event_ids = [event_id for published in sent.values() for event_id in published]
     pull = ({"_id": {"$in": ids}}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
@@ -203,6 +212,20 @@ def clear_sent(collection, sent):
         _log.warning("no bulk_write on %s (%s): clearing with two updates", collection, missing)
         collection.update_many(*pull)
         collection.update_many(*unflag)
+
+
+def _empty_whole(collection, whole):
+    """How many of ``whole``'s documents were emptied: each only while its outbox holds exactly
+    the events sent (as many, all of them), so an event pushed meanwhile, or one another
+    relay cleared before a new one came, keeps the document for the two updates."""
+    requests = [UpdateOne({"_id": doc_id, "outbox": {"$size": len(event_ids)},
+                           "outbox.event_id": {"$all": event_ids}},
+                          {"$set": {"outbox": []}, "$unset": {"outbox_pending": ""}})
+                for doc_id, event_ids in whole.items()]
+    try:
+        return collection.bulk_write(requests, ordered=False).modified_count
+    except (AttributeError, NotImplementedError, TypeError):
+        return 0  # a store without bulk_write: the two updates do it all
 
 
 # --- waking the relay ------------------------------------------------------------------------

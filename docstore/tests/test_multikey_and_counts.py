@@ -132,3 +132,14 @@ def test_a_count_over_an_indexed_equality_is_exact_and_reads_no_document(tmp_pat
     assert table_columns_read(db, sql, params, "cases") == []
     # the check can fail: a condition no index holds reads every document
     assert table_columns_read(db, sql.replace("status", "text"), params, "cases")
+
+
+def test_a_filter_pinning_one_id_matches_through_arrays_without_the_unindexed_warning(
+        tmp_path, caplog):
+    collection = DocStoreClient(tmp_path)["db"]["outboxes"]
+    collection.insert_one({"_id": "d1", "outbox": [{"event_id": "e1"}, {"event_id": "e2"}]})
+    pinned = {"_id": "d1", "outbox.event_id": {"$all": ["e1", "e2"]}}
+    assert collection.count_documents(pinned) == 1  # one row, read by its id
+    assert "no multikey index" not in caplog.text
+    assert collection.count_documents({"outbox.event_id": {"$all": ["e2"]}}) == 1
+    assert "'outbox.event_id' ($all) goes through an array with no multikey index" in caplog.text

@@ -23,6 +23,7 @@ from services.escalations import metrics as case_metrics
 from services.escalations.dependencies import CaseRules, sweep_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.reuse import reused
 from shared.contracts.rpc import authorities as registry_schemas
 from shared.contracts.rpc import cases as schemas
 from shared.errors import InvalidInput, load_payload
@@ -192,11 +193,11 @@ class EscalationsService(ReportsHealth):
     def inbox(self, query, principal=None):
         """An authority's cases: only its own officers'; another's answers like a missing one."""
         principal = require(principal_from(principal), "cases.inbox")
-        query = load_payload(schemas.InboxQuery(), query, "inbox query")
+        query = load_payload(reused(schemas.InboxQuery), query, "inbox query")
         found = queries.inbox(self.db, query, principal, self.rules.clock.now(),
                               self.rules.policy.calendar)
-        return {**found, "authority": schemas.Authority().dump(found["authority"]),
-                "cases": schemas.Case(many=True).dump(found["cases"])}
+        return {**found, "authority": reused(schemas.Authority).dump(found["authority"]),
+                "cases": reused(schemas.Case, many=True).dump(found["cases"])}
 
     @rpc
     def list_unrouted(self, query=None, principal=None):

@@ -12,6 +12,7 @@ from services.visits import logbook, queries, reactions, retention, store
 from services.visits.dependencies import VisitRules, retention_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.reuse import reused
 from shared.contracts.rpc import visits as schemas
 from shared.errors import InvalidInput, load_payload
 from shared.pages import PageQuery
@@ -84,11 +85,11 @@ class VisitsService(ReportsHealth):
         if principal is None:  # no internal caller logs visits: the cadre is who signed in
             raise InvalidInput("a visit is logged by a signed-in cadre",
                                {"principal": ["required"]})
-        request_schema = schemas.LogVisit()
+        request_schema = reused(schemas.LogVisit)
         visit = load_payload(request_schema, visit, "visit")
         stored, replayed = logbook.log_visit(self.db, self.rules.clock, visit,
                                              request_schema.dump(visit), principal)
-        return {**schemas.Visit().dump(stored), "replayed": replayed}
+        return {**reused(schemas.Visit).dump(stored), "replayed": replayed}
 
     @rpc
     def amend_visit(self, visit_id, amendment, principal):

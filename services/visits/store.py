@@ -283,8 +283,11 @@ def record_answer_to_request(db, request_id, concern_ids, event):
 
 
 def touch_visit(db, visit_id, at):
-    """A case event about one of the visit's concerns: its last activity, at the latest."""
-    db.visits.update_one({"_id": visit_id}, {"$max": {"last_activity_at": at}})
+    """A case event about one of the visit's concerns: its last activity, at the latest. Only
+    the retention sweep reads it, of visits holding raisers: another is not rewritten (an
+    amendment that adds raisers sets it anew)."""
+    db.visits.update_one({"_id": visit_id, "raisers_held": True},
+                         {"$max": {"last_activity_at": at}})
 
 
 def record_attendance(db, visit):

@@ -2,12 +2,14 @@
 what was not confirmed, in order (the broker side is in tests/interface/test_outbox_relay.py)."""
 import pytest
 
+from docstore import recording
 from shared.messaging import PublishOutcome
 from shared.outbox import (
     PENDING,
     OutboxDatabase,
     OutboxRelay,
     UndeliverableEvents,
+    clear_sent,
     push_events,
     with_events,
 )
@@ -106,3 +108,38 @@ def test_a_store_without_bulk_write_is_cleared_with_updates_in_order(database):
     assert OutboxRelay(WithoutBulkWrite(database), ["cases"], publisher).relay_pending() == 2
     case = database.cases.find_one({"_id": "c1"})
     assert case["outbox"] == [] and "outbox_pending" not in case
+
+
+# --- a document all of whose events were sent: emptied in one update ------------------------
+
+def outbox_of(database, doc_id):
+    document = database.cases.find_one({"_id": doc_id})
+    return [e["event_id"] for e in document["outbox"]], document.get("outbox_pending")
+
+
+def test_a_document_all_sent_is_emptied_with_one_rewrite(database, store_uri):
+    database.cases.insert_one(with_events({"_id": "c1"}, [envelope("e1"), envelope("e2")]))
+    database.cases.insert_one(with_events({"_id": "c2"}, [envelope("e3"), envelope("e4")]))
+    with recording() as statements, pytest.raises(UndeliverableEvents):
+        OutboxRelay(database, ["cases"], BatchRecorder(refuse={"e4"})).relay_pending()
+    assert outbox_of(database, "c1") == ([], None)
+    assert outbox_of(database, "c2") == (["e4"], True)
+    if store_uri.startswith("embedded"):  # counted where the statements can be seen
+        rewrites = [params[1] for _, sql, params in statements if sql.startswith("UPDATE")]
+        assert len(rewrites) == 2  # c1 once (was twice), c2 once for the pull
+
+
+def test_an_event_pushed_after_the_read_stays_pending(database):
+    database.cases.insert_one(with_events({"_id": "c1"}, [envelope("e1")]))
+    database.cases.update_one({"_id": "c1"}, push_events({}, [envelope("e2")]))
+    clear_sent(database.cases, {"c1": ["e1"]}, {"c1": 1})  # read when it held e1 alone
+    assert outbox_of(database, "c1") == (["e2"], True)
+
+
+def test_a_relay_late_after_another_cleared_keeps_the_next_event(database):
+    # two relays read [e1]; the first cleared it and e2 came: as many events, not the same
+    database.cases.insert_one(with_events({"_id": "c1"}, [envelope("e1")]))
+    clear_sent(database.cases, {"c1": ["e1"]}, {"c1": 1})
+    database.cases.update_one({"_id": "c1"}, push_events({}, [envelope("e2")]))
+    clear_sent(database.cases, {"c1": ["e1"]}, {"c1": 1})
+    assert outbox_of(database, "c1") == (["e2"], True)

@@ -282,6 +282,11 @@ def statements(container_factory, config):
     return recorded
 
 
+def one_row_by_id(steps):
+    return len(steps) == 1 and re.fullmatch(r"SEARCH \w+ USING INDEX sqlite_autoindex_\w+_1 "
+                                            r"\(id=\?\)", steps[0]) is not None
+
+
 def test_every_query_the_services_make_is_answered_from_an_index(statements):
     queries = {(path, sql): params for path, sql, params in statements
                if re.match(r"\s*(SELECT|UPDATE|DELETE)", sql) and "_docstore" not in sql}
@@ -294,8 +299,9 @@ def test_every_query_the_services_make_is_answered_from_an_index(statements):
             continue  # a read of a collection nothing was written to yet: nothing to scan
         steps = plan(path, sql, params)
         # ds_match: a path through an array matched row by row in Python, not by an index
+        # (but for the one row a document's id finds: the relay clearing an outbox it read)
         if full_scans(sql, steps) or (table in GROWING and (
-                sorts_apart(steps) or "ds_match" in sql)):
+                sorts_apart(steps) or ("ds_match" in sql and not one_row_by_id(steps)))):
             offending.append((sql, steps))
     assert not offending, "\n".join(f"{sql}\n    {steps}" for sql, steps in offending)
 

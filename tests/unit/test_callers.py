@@ -255,3 +255,43 @@ def test_an_event_from_its_source_or_its_retry_or_replay_is_handled(user_id, hea
 
 def test_logging_is_not_silenced_here():
     assert logging.getLogger("shared.rpc").isEnabledFor(logging.WARNING)
+
+
+def test_a_principal_signed_again_in_the_same_second_reuses_the_signature(monkeypatch):
+    signatures = []
+    real_encode = callers.jwt.encode
+    monkeypatch.setattr(callers.jwt, "encode",
+                        lambda *args, **kwargs: signatures.append(1) or real_encode(*args,
+                                                                                  **kwargs))
+    first = callers.sign_principal(KEY, CADRE, now=1_000_000.2)
+    again = callers.sign_principal(KEY, dict(reversed(list(CADRE.items()))), now=1_000_000.9)
+    assert again == first and len(signatures) == 1
+    # what a fresh signature would be, byte for byte: Ed25519 is deterministic
+    assert first == real_encode({"principal": CADRE, "iat": 1_000_000,
+                                 "exp": 1_000_000 + callers.ASSERTION_SECONDS,
+                                 "aud": callers.ASSERTION_AUDIENCE, "iss": callers.GATEWAY},
+                                KEY, algorithm=callers.ASSERTION_ALGORITHM)
+    assert callers.sign_principal(KEY, OFFICER, now=1_000_000.5) != first  # another principal
+    assert callers.sign_principal(OTHER_KEY, CADRE, now=1_000_000.5) != first  # another key
+    assert callers.sign_principal(KEY, CADRE, now=1_000_001.0) != first  # the next second
+    assert len(signatures) == 4
+
+
+def test_an_assertion_verified_again_in_the_same_second_is_not_checked_twice(monkeypatch):
+    checks = []
+    real_decode = callers.jwt.decode
+    monkeypatch.setattr(callers.jwt, "decode",
+                        lambda *args, **kwargs: checks.append(1) or real_decode(*args, **kwargs))
+    now = time.time()
+    monkeypatch.setattr(callers.time, "time", lambda: now)
+    assertion, public = callers.sign_principal(KEY, CADRE), KEY.public_key()  # kept, as Rpc does
+    callers.verify_principal(public, assertion, CADRE)
+    callers.verify_principal(public, assertion, CADRE)
+    assert len(checks) == 1
+    with pytest.raises(Forbidden):  # the same assertion for another principal: still refused
+        callers.verify_principal(public, assertion, OFFICER)
+    with pytest.raises(Unauthorized):  # another key: checked, and refused
+        callers.verify_principal(OTHER_KEY.public_key(), assertion, CADRE)
+    now += 1  # the next second: checked again
+    callers.verify_principal(public, assertion, CADRE)
+    assert len(checks) == 3

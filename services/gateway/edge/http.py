@@ -35,6 +35,7 @@ from services.gateway.edge import limits
 from services.gateway.edge.protocol import DEADLINE, PROTOCOL, JsonErrorsProtocol
 from services.gateway.settings import settings
 from shared import correlation, metrics
+from shared.contracts.reuse import reused
 from shared.errors import (
     InvalidInput,
     SausatError,
@@ -139,19 +140,19 @@ class JsonErrorsApp(WsgiApp):
         environ[ROUTE] = provider.url
         request = Request(environ, shallow=True)
         try:
-            query = route.query()
+            query = reused(route.query)
             # checked here, handed on as JSON data (dates as text) for the service to load
             environ[QUERY] = query.dump(load_payload(query, limits.parse_query(
                 environ.get("QUERY_STRING", "")), "query parameters"))
             if route.path is not None:
-                values = load_payload(route.path(), values, "path")
+                values = load_payload(reused(route.path), values, "path")
             if route.body is not None:
                 limits.check_content_type(environ.get("CONTENT_TYPE"))
                 environ[BODY] = limits.parse_json_object(read_body(environ))
             if route.form is not None:
                 limits.check_form_content_type(environ.get("CONTENT_TYPE"))
-                environ[FORM] = load_payload(route.form(), limits.parse_form(read_body(environ)),
-                                             "form")
+                environ[FORM] = load_payload(reused(route.form),
+                                             limits.parse_form(read_body(environ)), "form")
         except SausatError as exc:
             if not isinstance(exc, limits.RequestTimeout):  # that one is closed, not drained
                 _close_after_refusal(environ)
