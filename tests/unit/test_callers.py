@@ -223,6 +223,7 @@ def subscriber(own_user="escalations"):
     sub.queue_consumer = SimpleNamespace(ack_message=lambda message: None)
     sub.store = SimpleNamespace(already_handled=lambda *args: pytest.fail("handled"))
     sub.method_name = "route_concern"
+    sub.fail_flag_file, sub.batches = None, None  # set up by nameko in a running service
     return sub
 
 
