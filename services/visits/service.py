@@ -8,7 +8,7 @@ the service's own read model, which ``reactions`` keeps from other services' eve
 (the branch brief, visits by branch, cadre and period, the meeting record) are in ``queries``;
 only ``store`` touches the collections.
 """
-from services.visits import logbook, queries, reactions, retention, store
+from services.visits import logbook, queries, reactions, retention, store, upkeep
 from services.visits.dependencies import VisitRules, retention_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
@@ -21,7 +21,8 @@ from shared.store import ReportsHealth, Store
 
 class VisitsService(ReportsHealth):
     name = "visits"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               migrations=upkeep.MIGRATIONS)
     rules = VisitRules()
 
     # --- the read model, kept from events -----------------------------------------------------

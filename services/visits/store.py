@@ -353,3 +353,20 @@ def visits_of_year(db, unit_id, first_day, last_day):
 
 def record_personal_data_read(db, entry):
     record_read(db[READS], entry)
+
+
+# --- migrations (services.visits.upkeep) ------------------------------------------------------
+
+def visits_without_raisers_held(db, after, limit):
+    """Visits stored before ``raisers_held`` existed, in ``_id`` order after ``after``."""
+    query = {"raisers_held": {"$exists": False}}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(db.visits.find(query, {"_id": 1, "logged_at": 1, "amended_at": 1})
+                .sort("_id", 1).limit(limit))
+
+
+def set_raisers_held(db, visit_id, last_activity_at):
+    """Held until the sweep says otherwise; conditional, so a re-run changes nothing."""
+    db.visits.update_one({"_id": visit_id, "raisers_held": {"$exists": False}},
+                         {"$set": {"raisers_held": True, "last_activity_at": last_activity_at}})
