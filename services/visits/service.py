@@ -15,6 +15,7 @@ from shared.consumer import subscribe
 from shared.contracts.rpc import visits as schemas
 from shared.errors import InvalidInput, load_payload
 from shared.pages import PageQuery
+from shared.retention import ACCESS_LOG
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
 
@@ -22,7 +23,7 @@ from shared.store import ReportsHealth, Store
 class VisitsService(ReportsHealth):
     name = "visits"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
-               migrations=upkeep.MIGRATIONS)
+               migrations=upkeep.MIGRATIONS, sweeps=[ACCESS_LOG])
     rules = VisitRules()
 
     # --- the read model, kept from events -----------------------------------------------------
