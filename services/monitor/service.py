@@ -95,8 +95,7 @@ class MonitorService(ReportsHealth):
         principal = require(principal_from(principal), "audit.requests")
         request = load_payload(schemas.RecordRequest(), request, "request")
         return schemas.DataSubjectRequest().dump(requests.record_request(
-            self.db, request, principal, utcnow(),
-            settings(self.config)["DATA_SUBJECT_REQUEST_DAYS"]))
+            self.db, request, principal, utcnow(), settings(self.config)))
 
     @rpc
     def data_subject_requests(self, query=None, principal=None):
