@@ -66,3 +66,10 @@ def redact_words(summary, words):
         if not count:
             raise ValueError(word)
     return text
+
+
+def words_not_in(summary, words):
+    """The places in ``words`` of those ``summary`` does not hold (a mark already there is not
+    a word to redact)."""
+    text = unicodedata.normalize("NFC", summary).replace(MARK, "\0")
+    return [i for i, word in enumerate(words) if not _loose(word).search(text)]

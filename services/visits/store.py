@@ -355,6 +355,20 @@ def record_personal_data_read(db, entry):
     record_read(db[READS], entry)
 
 
+# --- redaction by hand (services.visits.redacting) -------------------------------------------
+
+def whole_visit_of_concern(db, concern_id):
+    """The visit holding the concern, with its older versions."""
+    return db.visits.find_one({"concerns.concern_id": concern_id}, {"outbox": 0})
+
+
+def rewrite_concern(db, visit, changes, events):
+    """The visit's texts rewritten with their events, unless it changed since it was read."""
+    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1)},
+                                  push_events({"$set": changes}, list(events)))
+    return result.matched_count != 0
+
+
 # --- migrations (services.visits.upkeep) ------------------------------------------------------
 
 def visits_without_raisers_held(db, after, limit):
