@@ -14,7 +14,7 @@ from logging import getLogger
 from services.escalations import queries, store
 from services.escalations.access import holds_case
 from shared import contracts, redaction
-from shared.errors import Forbidden, InvalidInput
+from shared.errors import Forbidden
 
 _log = getLogger(__name__)
 
@@ -24,25 +24,16 @@ def redact_case(db, rules, case_id, words, principal):
     if not holds_case(principal, case):
         raise Forbidden("only an officer of the authority holding the case redacts it",
                         {"rule": ["cases.redact: the holding authority's officers only"]})
-    summary = redacted(case["summary"], words)
+    redaction.check_words(words, case["summary"])
+    summary = redaction.redact_words(case["summary"], words)
     now = rules.clock.now()
     entry = {"at": now, "user_id": principal.user_id, "role": principal.role,
              "action": "redact", "from_state": case["status"], "to_state": case["status"],
-             "authority_id": case["authority_id"],
-             "why": f"{len(words)} personal detail(s) redacted from the summary"}
+             # no "why": the timeline says who and when, and a redaction has no words to quote
+             "authority_id": case["authority_id"], "why": None}
     event = contracts.CASE_SUMMARY_REDACTED.new(
         {"case_id": case["_id"], "concern_id": case["concern_id"], "summary": summary},
         occurred_at=now, actor=principal.user_id)
     stored = store.redact_by_hand(db, case, summary, entry, event)
     _log.info("case %s: %d word(s) redacted by %s", case_id, len(words), principal.user_id)
     return queries.show(db, stored, now, principal)
-
-
-def redacted(summary, words):
-    """The summary with ``words`` redacted, or a refusal naming (by place, never repeating
-    it) each word it does not hold."""
-    missing = redaction.words_not_in(summary, words)
-    if missing:
-        raise InvalidInput("the summary does not hold these words: select words of the text",
-                           {f"words.{i}": ["not in the summary"] for i in missing})
-    return redaction.redact_words(summary, words)

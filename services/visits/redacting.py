@@ -20,7 +20,7 @@ from logging import getLogger
 
 from services.visits import rules, store
 from shared import contracts, event_log, redaction
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, NotFound
 
 _log = getLogger(__name__)
 
@@ -35,11 +35,7 @@ def redact_concern(db, concern_id, words, principal, now):
     rules.check_own_visit(visit, principal, "concern", concern_id)
     concern = _concern(visit, concern_id)
     typed, shared = concern["summary"], concern.get("shared_summary", concern["summary"])
-    missing = set(redaction.words_not_in(typed, words)) & set(
-        redaction.words_not_in(shared, words))
-    if missing:
-        raise InvalidInput("the summary does not hold these words: select words of the text",
-                           {f"words.{i}": ["not in the summary"] for i in sorted(missing)})
+    redaction.check_words(words, typed, shared)
     done = {"by": principal.user_id, "at": now, "side": "cadre", "words": len(words)}
     _rewrite(db, concern_id, lambda text: _without(text, words), done, principal.user_id)
     _log.info("concern %s: %d word(s) redacted by its cadre", concern_id, len(words))
