@@ -12,8 +12,10 @@ import sqlite3
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from shared import contracts
+from tests.integration.browser import screenshot, signed_in
 from tests.integration.fixtures import audit_events
 from tests.integration.system import poll
 
@@ -294,3 +296,35 @@ def test_the_authority_redacts_its_case_and_the_concern_follows(system):
     assert concern["summary"] == case["summary"]  # the text as typed too: kept nowhere
     assert [r["side"] for r in concern["redactions"]] == ["authority"]
     everywhere_else(system, case_id, officer, "Đỗ Thị Mai")
+
+
+def test_both_sides_redact_from_their_pages_in_a_browser(browser, system):
+    said = "Ông Phạm Văn Chín ở số 5 ngõ Đình xin lắp đèn đường"
+    _, concern_id, case_id = log_concern(system, raised_by="party_member", summary=said)
+    cadre_context, page = signed_in(browser, system, "binh")
+    page.goto(f"{system.base_url}/app/concerns/{concern_id}")
+    # a word the summary does not hold: refused beside the field, nothing changes
+    page.fill("#redact-words", "Phạm Văn Khôi")
+    page.click("#redact-form button[type=submit]")
+    expect(page.locator("#redact-words-error")).to_contain_text("Nội dung không có cụm từ này")
+    expect(page.locator("p.lead")).to_have_text(said)
+    page.fill("#redact-words", "Phạm Văn Chín")
+    page.click("#redact-form button[type=submit]")
+    expect(page.locator("p.lead")).to_have_text(f"Ông {MARK} ở số 5 ngõ Đình xin lắp đèn đường")
+    expect(page.locator("#concern-redactions")).to_contain_text("Cán bộ mang ý kiến che")
+    screenshot(page, "concern-redacted-by-cadre")
+    cadre_context.close()
+
+    officer_context, page = signed_in(browser, system, "tamhop-officer")
+    page.goto(f"{system.base_url}/app/cases/{case_id}")
+    expect(page.locator("p.lead")).to_have_text(f"Ông {MARK} ở số 5 ngõ Đình xin lắp đèn đường")
+    page.fill("#redact-words", "số 5 ngõ Đình")
+    page.click("#redact-form button[type=submit]")
+    expect(page.locator("p.lead")).to_have_text(f"Ông {MARK} ở {MARK} xin lắp đèn đường")
+    expect(page.locator("body")).to_contain_text("che thông tin cá nhân trong nội dung")
+    screenshot(page, "case-redacted-by-officer")
+    officer_context.close()
+    concern = poll(lambda: call(system, "GET", f"/concerns/{concern_id}",
+                                system.headers["cadre"]).json(),
+                   lambda c: len(c["redactions"]) == 2)
+    assert concern["summary"] == f"Ông {MARK} ở {MARK} xin lắp đèn đường"
