@@ -4,7 +4,11 @@ mail loses its recipient, address, subject and text past RETENTION_MAIL_DAYS (ne
 waiting to be sent), and what stays still counts the same."""
 import datetime as dt
 
+import pytest
+
+from services.notifications import outgoing
 from services.notifications.retention import MAIL
+from shared.errors import Conflict
 from shared.retention import ACCESS_LOG
 
 NOW = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -59,3 +63,11 @@ def test_stored_mail_loses_its_contents_after_its_period_and_still_counts(databa
         assert stored[kept]["email"] == "ubnd@vinhphuc.example"
         assert stored[kept]["body"].startswith("Ông Nguyễn Văn Hai")
     assert MAIL.due(database, NOW, SETTINGS) == 0
+
+
+def test_a_mail_past_its_period_is_not_sent_again(database):
+    database.notifications.insert_one(mail("rejected", 800, "rejected"))
+    MAIL.due(database, NOW, SETTINGS)
+    with pytest.raises(Conflict):
+        outgoing.retry(database, "rejected", "địa chỉ đã sửa", "u-operator")
+    assert database.notifications.find_one({"_id": "rejected"})["state"] == "rejected"
