@@ -57,6 +57,10 @@ PERMISSIONS = {
     "cases.escalate": frozenset({OFFICER}),
     # who besides the head reads a confidential case: the holding authority's head names them
     "cases.name_officers": frozenset({OFFICER}),
+    # personal details typed into a summary redacted by hand: the cadre who carried the
+    # concern, the officers of the authority holding its case (docs/personal-data.md)
+    "concerns.redact": frozenset({CADRE}),
+    "cases.redact": frozenset({OFFICER}),
     # an authority's reply templates: its own officers add and read them
     "templates.manage": frozenset({OFFICER}),
     # taking a case to work on: not a transition of the table, an officer of its holder

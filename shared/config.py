@@ -136,6 +136,14 @@ class Settings(AlertSettings):
     READY_BACKLOG_LIMIT = fields.Integer(required=True, validate=validate.Range(0))
     PROCESSED_EVENTS_RETENTION_DAYS = fields.Float(required=True,
                                                    validate=validate.Range(min=0.0001))
+    # personal data (Law 91/2025/QH15): the retention sweeps each store runs (shared.retention)
+    RETENTION_SWEEP_SECONDS = fields.Float(required=True, validate=validate.Range(0.05, 86400))
+    # days an entry of an access log of personal data is kept
+    RETENTION_ACCESS_LOG_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
+    # days the notifications service keeps a mail's recipient, subject and text
+    RETENTION_MAIL_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
+    # tests only: a file of seconds moving the clock (see shared.clock); empty: the real time
+    TEST_CLOCK_FILE = fields.String(required=True, allow_none=True)
 
     @validates("AMQP_URI")
     def _amqp_uri(self, value, **kwargs):

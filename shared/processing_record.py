@@ -114,7 +114,7 @@ READS = PersonalData(
     what="Mã người dùng đã xem, vai trò, thời điểm, mã các bản ghi đã xem (không có nội dung)",
     subjects=USERS, purpose="Ghi vết truy cập dữ liệu cá nhân để thanh tra, điều tra sự cố",
     legal_basis=ACCOUNTABILITY, who_sees=ADMINS,
-    retention="Đến khi hết thời hạn lưu nhật ký truy cập",
+    retention="Xóa sau thời hạn lưu nhật ký truy cập",
     retention_key="RETENTION_ACCESS_LOG_DAYS")
 # which cadre is where: a cadre's id beside a unit's
 CADRE_LINKS = PersonalData(

@@ -16,6 +16,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from shared.errors import InvalidInput
+from shared.reasons import reason
+
 MARK = "[đã ẩn]"
 # a Vietnamese telephone: 9 to 11 digits, maybe +84, in groups split by spaces, dots or dashes
 TELEPHONE = re.compile(r"(?<![\w])(?:\+?84[\s.-]?|0)\d(?:[\s.-]?\d){7,9}(?![\w])")
@@ -66,3 +69,20 @@ def redact_words(summary, words):
         if not count:
             raise ValueError(word)
     return text
+
+
+def words_not_in(summary, words):
+    """The places in ``words`` of those ``summary`` does not hold (a mark already there is not
+    a word to redact)."""
+    text = unicodedata.normalize("NFC", summary).replace(MARK, "\0")
+    return [i for i, word in enumerate(words) if not _loose(word).search(text)]
+
+
+def check_words(words, *texts):
+    """Refuse (naming each by its place, never repeating it) the words none of ``texts``
+    holds: a redaction picks words of the text, and a refused one changes nothing."""
+    missing = set.intersection(*(set(words_not_in(text, words)) for text in texts))
+    if missing:
+        raise InvalidInput("the summary does not hold these words: select words of the text",
+                           {f"words.{i}": [reason("not_in_summary", "not in the summary")]
+                            for i in sorted(missing)})

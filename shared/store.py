@@ -42,6 +42,7 @@ from pymongo.errors import BulkWriteError
 
 from docstore import Database as EmbeddedDatabase
 from shared import correlation, event_log, migrations, retries, topology
+from shared.clock import Clock
 from shared.config import settings
 from shared.messaging import WindowedPublisher
 from shared.operations_port import OperationsPort
@@ -105,8 +106,9 @@ def index_name(keys):
 
 class Store(DependencyProvider):
 
-    def __init__(self, outbox_collections=(), indexes=None, migrations=()):
+    def __init__(self, outbox_collections=(), indexes=None, migrations=(), sweeps=()):
         self.outbox_collections = tuple(outbox_collections)
+        self.sweeps = tuple(sweeps)  # shared.retention: what is removed once its period is over
         self.indexes = indexes or {}
         self.migrations = tuple(migrations)
         self.doorbell = Doorbell()
@@ -136,6 +138,8 @@ class Store(DependencyProvider):
             _log.warning("processed_events TTL index not changed: %s", error)
         event_log.ensure_index(self.db, self.settings["RETAINED_EVENT_HOURS"])
         self.create_indexes()
+        for sweep in self.sweeps:
+            self.db[sweep.collection].create_index(sweep.index)
         retries.ensure_index(self.db)
 
     def schema(self):
@@ -159,6 +163,9 @@ class Store(DependencyProvider):
         if isinstance(self.db, EmbeddedDatabase):
             self.container.spawn_managed_thread(
                 lambda: sweep_forever(self.db, lambda: self._running), identifier="ttl_sweep")
+        if self.sweeps:
+            self.container.spawn_managed_thread(self._retention_forever,
+                                                identifier="retention_sweep")
         if not self.outbox_collections:
             self._republished_after_restore()  # it published nothing: the restore is done
             return
@@ -166,6 +173,18 @@ class Store(DependencyProvider):
             _log.warning("outbox relay PAUSED by configuration: events stay pending")
             return
         self.container.spawn_managed_thread(self._relay_forever)
+
+    def _retention_forever(self):
+        clock = Clock(self.settings["TEST_CLOCK_FILE"] or None)
+        interval = self.settings["RETENTION_SWEEP_SECONDS"]
+        while self._running:
+            for sweep in self.sweeps:
+                try:
+                    sweep.due(self.db, clock.now(), self.settings)
+                except Exception:  # a busy store: the next sweep catches up
+                    _log.exception("%s sweep failed; trying again in %.0f s", sweep.name,
+                                   interval)
+            eventlet.sleep(interval)
 
     def stop(self):
         self._running = False

@@ -108,7 +108,9 @@ SUBSCRIPTIONS = (
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
-        contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR)),
+        contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR,
+        # an officer's redaction by hand: visits keeps the concern and tells every copy
+        contracts.CASE_SUMMARY_REDACTED)),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever
     # keeps a copy of a concern's text takes it anonymised (docs/personal-data.md)
     Subscription("visits", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),

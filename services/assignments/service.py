@@ -24,13 +24,15 @@ from shared.authorisation import actor_of, principal_from, require
 from shared.contracts.rpc import registry as schemas
 from shared.errors import load_payload
 from shared.pages import PageQuery
+from shared.retention import ACCESS_LOG
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
 
 
 class AssignmentsService(ReportsHealth):
     name = "assignments"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               sweeps=[ACCESS_LOG])
 
     # --- units ------------------------------------------------------------------------------
 

@@ -18,11 +18,20 @@ Each entrypoint decodes, calls a plain function and encodes: the reads are in ``
 writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions``, and
 ``store`` alone touches the collections.
 """
-from services.escalations import acting, case_life, queries, reactions, registry_upkeep, store
+from services.escalations import (
+    acting,
+    case_life,
+    queries,
+    reactions,
+    redacting,
+    registry_upkeep,
+    store,
+)
 from services.escalations import metrics as case_metrics
 from services.escalations.dependencies import CaseRules, sweep_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
+from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
 from shared.contracts.rpc import authorities as registry_schemas
 from shared.contracts.rpc import cases as schemas
@@ -153,6 +162,14 @@ class EscalationsService(ReportsHealth):
         naming = load_payload(schemas.NameOfficers(), naming, "officers named")
         return schemas.CaseWithTimeline().dump(acting.name_officers(
             self.db, self.rules, case_id, naming["user_ids"], principal))
+
+    @rpc
+    def redact_case(self, case_id, request, principal=None):
+        """An officer of the holding authority redacts personal details from the summary."""
+        principal = require(principal_from(principal), "cases.redact")
+        request = load_payload(RedactWords(), request, "redaction")
+        return schemas.CaseWithTimeline().dump(redacting.redact_case(
+            self.db, self.rules, case_id, request["words"], principal))
 
     @rpc
     def take_case(self, case_id, principal=None):

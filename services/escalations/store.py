@@ -153,6 +153,20 @@ def name_officers(db, case, user_ids, entry):
             "timeline": [*case.get("timeline", ()), entry]}
 
 
+def redact_by_hand(db, case, summary, entry, event):
+    """An officer's redaction: the new summary, the line on the timeline and its event, on the
+    version read; the events published quoting the old text anonymised too."""
+    result = db.cases.update_one({"_id": case["_id"], "version": case["version"]}, push_events(
+        {"$set": {"summary": summary, "version": case["version"] + 1},
+         "$push": {"timeline": entry}}, [event]))
+    if result.matched_count == 0:
+        raise Conflict("someone else acted on this case first; reload it and try again",
+                       {"version": [str(case["version"])]})
+    event_log.redact(db, lambda text: text.replace(case["summary"], summary))
+    return {**case, "summary": summary, "version": case["version"] + 1,
+            "timeline": [*case.get("timeline", ()), entry]}
+
+
 def duplicates_of(db, case_id):
     """The ids of the cases marked duplicates of ``case_id``."""
     return [found["_id"] for found in db.cases.find({"duplicate_of": case_id}, {"_id": 1})]

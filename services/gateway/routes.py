@@ -31,6 +31,7 @@ from services.gateway.pages import (
     cadre,
     common,
     officer,
+    redaction,
 )
 from services.gateway.pages import operations as operations_pages
 
@@ -39,7 +40,7 @@ TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, ca
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_reorganise.ROUTES,
            admin_cadres.ROUTES,
-           admin_groups.ROUTES,
+           admin_groups.ROUTES, redaction.ROUTES,
            operations_pages.ROUTES)
 
 ROUTES = {}

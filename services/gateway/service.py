@@ -86,6 +86,7 @@ from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
+from services.gateway.pages.redaction import RedactionPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
 from shared.rpc import BoundedRpcProxy
@@ -94,7 +95,7 @@ from shared.rpc import BoundedRpcProxy
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
-                     CadresPagesApi, GroupsPagesApi, OperationsPagesApi,
+                     CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)

@@ -10,7 +10,7 @@ request (``reactions``). The administrator then closes it with the outcome told 
 Example::
 
     request = record_request(db, {"kind": "deletion", "name": "Nguyễn Văn Hai", ...},
-                             admin, now, days=3)
+                             admin, now, settings)       # due DATA_SUBJECT_DELETION_DAYS on
     file_answer(db, answered_event)            # request["answers"]["visits"]
     close_request(db, request["_id"], "Đã xóa, đã báo ông Hai ngày …", admin, now)
 """
@@ -20,13 +20,21 @@ from services.monitor import store
 from shared import contracts
 from shared.errors import Conflict, NotFound
 
+# the setting giving each kind of request its deadline (days after it was received)
+DEADLINE_KEYS = {"access": "DATA_SUBJECT_ACCESS_DAYS",
+                 "correction": "DATA_SUBJECT_CORRECTION_DAYS",
+                 "deletion": "DATA_SUBJECT_DELETION_DAYS",
+                 "objection": "DATA_SUBJECT_OBJECTION_DAYS"}
+
 ANSWERING = frozenset(event_type.source for event_type in contracts.EVENT_TYPES.values()
                       if event_type.name == "data_subject_request_answered")
 
 
-def record_request(db, request, principal, now, days):
-    """The request, due ``days`` after it was received, and its event."""
+def record_request(db, request, principal, now, settings):
+    """The request, due the days its kind is given (:data:`DEADLINE_KEYS`) after it was
+    received, and its event."""
     request_id = contracts.new_id()
+    days = settings[DEADLINE_KEYS[request["kind"]]]
     document = {"_id": request_id, "kind": request["kind"], "name": request["name"],
                 "contact": request["contact"], "note": request["note"],
                 "received_on": request["received_on"].isoformat(),

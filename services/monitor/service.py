@@ -26,13 +26,15 @@ from shared.consumer import subscribe
 from shared.contracts import utcnow
 from shared.contracts.rpc import operations as schemas
 from shared.errors import load_payload
+from shared.retention import ACCESS_LOG
 from shared.rpc import IdentifiedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
 
 
 class MonitorService(ReportsHealth):
     name = "monitor"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               sweeps=[ACCESS_LOG])
     config = Config()
     findings = Findings()
     # every service of WATCHED_SERVICES, for its health (test_monitor_rules checks the list)
@@ -93,8 +95,7 @@ class MonitorService(ReportsHealth):
         principal = require(principal_from(principal), "audit.requests")
         request = load_payload(schemas.RecordRequest(), request, "request")
         return schemas.DataSubjectRequest().dump(requests.record_request(
-            self.db, request, principal, utcnow(),
-            settings(self.config)["DATA_SUBJECT_REQUEST_DAYS"]))
+            self.db, request, principal, utcnow(), settings(self.config)))
 
     @rpc
     def data_subject_requests(self, query=None, principal=None):

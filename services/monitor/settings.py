@@ -10,8 +10,12 @@ from shared import config
 class Settings(config.Settings):
     """The keys of deploy/config.yml the monitor reads (defaults: there)."""
 
-    # days the law gives to answer a request from a person concerned
-    DATA_SUBJECT_REQUEST_DAYS = fields.Integer(required=True, validate=validate.Range(1, 90))
+    # days the law gives to carry out a request from a person concerned, per kind of request
+    # (deploy/config.yml says where each number comes from; requests.DEADLINE_KEYS)
+    DATA_SUBJECT_ACCESS_DAYS = fields.Integer(required=True, validate=validate.Range(1, 90))
+    DATA_SUBJECT_CORRECTION_DAYS = fields.Integer(required=True, validate=validate.Range(1, 90))
+    DATA_SUBJECT_DELETION_DAYS = fields.Integer(required=True, validate=validate.Range(1, 90))
+    DATA_SUBJECT_OBJECTION_DAYS = fields.Integer(required=True, validate=validate.Range(1, 90))
 
 
 def settings(given):

@@ -154,6 +154,9 @@ def retry(db, notification_id, reason, actor):
     found = store.find_notification(db, notification_id)
     if found is None:
         raise NotFound("notification not found", {"notification_id": [notification_id]})
+    if found.get("contents_removed"):  # past RETENTION_MAIL_DAYS: nothing left to send
+        raise Conflict("its recipient, subject and text were removed after its retention "
+                       "period; nothing is left to send", {"state": ["contents_removed"]})
     retried = None
     if found["state"] in store.RETRYABLE_STATES:
         now = utcnow()

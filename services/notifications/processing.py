@@ -19,8 +19,10 @@ PROCESSING = {
         what="Thư đã gửi: người nhận, địa chỉ thư, tiêu đề và nội dung (trích ý kiến, trừ ý "
              "kiến mật)", subjects=f"{CADRES}; người nêu ý kiến (qua nội dung)",
         purpose="Báo cơ quan và cán bộ về ý kiến, thời hạn, câu trả lời", legal_basis=TASK,
-        who_sees="Quản trị viên", retention="Giữ cùng hồ sơ vụ việc",
-        safeguards=f"{BASE_SAFEGUARDS}; {AUDITED}"),
+        who_sees="Quản trị viên",
+        retention="Người nhận, địa chỉ, tiêu đề và nội dung bị xóa sau thời hạn lưu thư; còn "
+                  "lại thời điểm gửi, vụ việc, mã người nhận để thống kê",
+        retention_key="RETENTION_MAIL_DAYS", safeguards=f"{BASE_SAFEGUARDS}; {AUDITED}"),
     "cadres": PersonalData(
         what="Họ tên, thư điện tử của cán bộ", subjects=CADRES,
         purpose="Gửi câu trả lời cho cán bộ mang ý kiến", legal_basis=TASK,

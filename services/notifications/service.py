@@ -8,7 +8,7 @@ mail (``cases``, worded by ``messages``), stores each notification once (``react
 ``store`` touches the collections.
 """
 from services.notifications import metrics as mail_metrics
-from services.notifications import outgoing, queries, reactions, store
+from services.notifications import outgoing, queries, reactions, retention, store
 from services.notifications.dependencies import MailSender
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
@@ -21,7 +21,8 @@ from shared.store import ReportsHealth, Store
 
 class NotificationsService(ReportsHealth):
     name = "notifications"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               sweeps=retention.SWEEPS)
     mail = MailSender()
     # mail by state, for Prometheus (refreshed in the background)
     mail_gauges = Gauges(mail_metrics.mail_figures, mail_metrics.GAUGES)

@@ -186,6 +186,22 @@ def find_concern(db, concern_id):
     return db.concerns.find_one({"_id": concern_id})
 
 
+# --- retention (services.notifications.retention) --------------------------------------------
+
+def forget_old_mail(db, before, batch):
+    """Mails stored before ``before`` and no longer waiting to be sent: their recipient's name
+    and address, subject and text removed; how many."""
+    old = [mail["_id"] for mail in db.notifications.find(
+        {"created_at": {"$lt": before}, "email": {"$ne": None},
+         "state": {"$nin": list(WAITING_STATES)}}, {"_id": 1}).sort("created_at", 1).limit(batch)]
+    if not old:
+        return 0
+    return db.notifications.update_many(
+        {"_id": {"$in": old}, "state": {"$nin": list(WAITING_STATES)}},
+        {"$set": {"recipient_name": None, "email": None, "subject": "", "body": "",
+                  "contents_removed": True}}).modified_count
+
+
 # --- reads of personal data ------------------------------------------------------------------
 
 def record_personal_data_read(db, entry):

@@ -21,7 +21,7 @@ Every reaction is safe to run twice and in any order against its siblings:
 import datetime as dt
 from logging import getLogger
 
-from services.visits import branch, store
+from services.visits import branch, redacting, store
 
 _log = getLogger(__name__)
 
@@ -98,7 +98,11 @@ def record_answer(db, event):
 
 
 def record_case_event(db, event):
-    """The ``case_life`` subscription: the concern's case as the branch brief shows it."""
+    """The ``case_life`` subscription: the concern's case as the branch brief shows it; an
+    officer's redaction by hand taken into the concern (``redacting``)."""
+    if event.event_type.name == "case_summary_redacted":
+        redacting.take_authority_redaction(db, event)
+        return
     payload = event.payload
     concern_id = payload["concern_id"]
     visit = store.visit_of_concern(db, concern_id)

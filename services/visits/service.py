@@ -8,21 +8,32 @@ the service's own read model, which ``reactions`` keeps from other services' eve
 (the branch brief, visits by branch, cadre and period, the meeting record) are in ``queries``;
 only ``store`` touches the collections.
 """
-from services.visits import logbook, queries, reactions, retention, store
+from services.visits import (
+    logbook,
+    queries,
+    reactions,
+    redacting,
+    retention,
+    store,
+    upkeep,
+)
 from services.visits.dependencies import VisitRules, retention_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
+from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
 from shared.contracts.rpc import visits as schemas
 from shared.errors import InvalidInput, load_payload
 from shared.pages import PageQuery
+from shared.retention import ACCESS_LOG
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
 
 
 class VisitsService(ReportsHealth):
     name = "visits"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               migrations=upkeep.MIGRATIONS, sweeps=[ACCESS_LOG])
     rules = VisitRules()
 
     # --- the read model, kept from events -----------------------------------------------------
@@ -124,6 +135,19 @@ class VisitsService(ReportsHealth):
         """A concern as raised: a cadre's own only; an authority officer's reads (``principal``
         None) without who raised it by name or contact."""
         principal = require(principal_from(principal), "concerns.read")
+        return schemas.RaisedConcern().dump(queries.concern(self.db, concern_id, principal))
+
+    @rpc
+    def redact_concern(self, concern_id, request, principal):
+        """The cadre who carried a concern redacts personal details typed into its summary,
+        everywhere it is kept (``redacting``); the concern as they now see it."""
+        principal = require(principal_from(principal), "concerns.redact")
+        if principal is None:
+            raise InvalidInput("a concern is redacted by its signed-in cadre",
+                               {"principal": ["required"]})
+        request = load_payload(RedactWords(), request, "redaction")
+        redacting.redact_concern(self.db, concern_id, request["words"], principal,
+                                 self.rules.clock.now())
         return schemas.RaisedConcern().dump(queries.concern(self.db, concern_id, principal))
 
     @rpc

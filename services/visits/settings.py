@@ -12,10 +12,7 @@ class Settings(config.Settings):
     VISIT_AMEND_WINDOW_HOURS = fields.Float(required=True, validate=validate.Range(0, 24 * 365))
     # days after a visit's last activity before its raisers are removed (retention)
     RETENTION_RAISER_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
-    # seconds between two retention sweeps
-    RETENTION_SWEEP_SECONDS = fields.Float(required=True, validate=validate.Range(0.05, 86400))
-    # tests only: a file of seconds moving the clock (see shared.clock); empty: the real time
-    TEST_CLOCK_FILE = fields.String(required=True, allow_none=True)
+    # RETENTION_SWEEP_SECONDS and TEST_CLOCK_FILE: every service's (shared.config)
 
 
 def settings(given):

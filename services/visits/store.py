@@ -356,3 +356,34 @@ def visits_of_year(db, unit_id, first_day, last_day):
 
 def record_personal_data_read(db, entry):
     record_read(db[READS], entry)
+
+
+# --- redaction by hand (services.visits.redacting) -------------------------------------------
+
+def whole_visit_of_concern(db, concern_id):
+    """The visit holding the concern, with its older versions."""
+    return db.visits.find_one({"concerns.concern_id": concern_id}, {"outbox": 0})
+
+
+def rewrite_concern(db, visit, changes, events):
+    """The visit's texts rewritten with their events, unless it changed since it was read."""
+    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1)},
+                                  push_events({"$set": changes}, list(events)))
+    return result.matched_count != 0
+
+
+# --- migrations (services.visits.upkeep) ------------------------------------------------------
+
+def visits_without_raisers_held(db, after, limit):
+    """Visits stored before ``raisers_held`` existed, in ``_id`` order after ``after``."""
+    query = {"raisers_held": {"$exists": False}}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(db.visits.find(query, {"_id": 1, "logged_at": 1, "amended_at": 1})
+                .sort("_id", 1).limit(limit))
+
+
+def set_raisers_held(db, visit_id, last_activity_at):
+    """Held until the sweep says otherwise; conditional, so a re-run changes nothing."""
+    db.visits.update_one({"_id": visit_id, "raisers_held": {"$exists": False}},
+                         {"$set": {"raisers_held": True, "last_activity_at": last_activity_at}})

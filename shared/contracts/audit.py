@@ -82,14 +82,32 @@ class ConcernRedacted(Schema):
     summary = Text(2000, required=True)
 
 
+class CaseSummaryRedacted(Schema):
+    """An officer of the authority holding a case redacted personal details typed into its
+    summary by hand: the summary as it now reads (never the words taken out); visits, which
+    keeps the concern, takes it and tells every other copy (``concern_redacted``)."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    summary = Text(2000, required=True)
+
+
+class RedactWords(Schema):
+    """The words of a summary a cadre or an officer picked out as personal details (a name, an
+    address, a house number): each becomes ``[đã ẩn]`` wherever the text is kept."""
+    words = fields.List(Text(200, min_length=2, required=True, metadata={"personal": True}),
+                        required=True, validate=validate.Length(min=1, max=20))
+
+
 DATA_SUBJECT_REQUEST_RECORDED = EventType("monitor", "data_subject_request_recorded",
                                           DataSubjectRequestRecorded)
 # the services that search for the person answer (visits: the raisers it alone keeps)
 VISITS_DATA_SUBJECT_REQUEST_ANSWERED = EventType("visits", "data_subject_request_answered",
                                                  DataSubjectRequestAnswered)
 CONCERN_REDACTED = EventType("visits", "concern_redacted", ConcernRedacted)
+CASE_SUMMARY_REDACTED = EventType("escalations", "case_summary_redacted", CaseSummaryRedacted)
 
 __all__ = ["RECORD_KINDS", "MAX_RECORDS", "VISITS_PERSONAL_DATA_READ",
            "ASSIGNMENTS_PERSONAL_DATA_READ", "NOTIFICATIONS_PERSONAL_DATA_READ",
            "REQUEST_KINDS", "MAX_FOUND", "DATA_SUBJECT_REQUEST_RECORDED",
-           "VISITS_DATA_SUBJECT_REQUEST_ANSWERED", "CONCERN_REDACTED"]
+           "VISITS_DATA_SUBJECT_REQUEST_ANSWERED", "CONCERN_REDACTED", "CASE_SUMMARY_REDACTED",
+           "RedactWords"]

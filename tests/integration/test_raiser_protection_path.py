@@ -3,15 +3,19 @@ thôn Nội Phật, named in what the cadre typed, is absent from every answer U
 get (the API, the pages, its mail, the audit trail the monitor exports), while the cadre keeps
 the text as typed; a concern marked confidential is read only by the commune's head and the
 officers the head names, and its text is in no mail; a deletion request from a member named in
-a concern removes them from every service and from a backup taken after it."""
+a concern removes them from every service and from a backup taken after it; personal details
+typed into a summary, redacted by hand by the cadre or by the authority, go from everywhere the
+text is kept (the record says who and when, never what)."""
 import datetime as dt
 import pathlib
 import sqlite3
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from shared import contracts
+from tests.integration.browser import screenshot, signed_in
 from tests.integration.fixtures import audit_events
 from tests.integration.system import poll
 
@@ -183,7 +187,8 @@ def test_a_deletion_request_removes_the_person_from_every_service_and_the_next_b
     recorded = call(system, "POST", "/data-subject-requests", admin, {
         "kind": "deletion", "name": "TRAN VAN DUNG", "received_on": dt.date.today().isoformat()},
         201).json()
-    assert recorded["due_on"] == (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    # DATA_SUBJECT_DELETION_DAYS (deploy/config.yml)
+    assert recorded["due_on"] == (dt.date.today() + dt.timedelta(days=10)).isoformat()
     request = poll(lambda: call(system, "GET", f"/data-subject-requests/"
                                 f"{recorded['request_id']}", admin).json(),
                    lambda r: r["state"] == "answered")
@@ -226,3 +231,103 @@ def test_the_processing_notice_is_open_to_all_and_linked_where_data_is_collected
         "concerns": [{"topic": "land", "raised_by": "resident", "summary": "Sổ đỏ chậm",
                       "raised_by_contact": PHONE}]}, expect=400).json()
     assert "consent" in refused["fields"]["concerns"]["0"]["raised_by_contact"][0]
+
+
+# --- redaction by hand: the cadre's and the authority's ------------------------------------
+
+MARK = "[đã ẩn]"
+
+
+def officer_of(system):
+    """Signed in afresh: another test may have ended the officer's earlier tokens."""
+    return system.sign_in("tamhop-officer", system.passwords["tamhop-officer"])
+
+
+def everywhere_else(system, case_id, officer, word):
+    """Where the word must be gone from, polled until it is."""
+    admin = system.headers["administrator"]
+    poll(lambda: call(system, "GET", f"/cases/{case_id}", officer).json()["summary"],
+         lambda summary: word not in summary and MARK in summary)
+    poll(lambda: call(system, "GET", "/notifications", admin, case_id=case_id).text,
+         lambda mails: word not in mails and case_id in mails)
+    poll(lambda: [str(e["payload"]) for e in audit_events(system, "visits.concern_raised")],
+         lambda payloads: payloads and not any(word in p for p in payloads))
+    poll(lambda: backup_holds(system, word), lambda holding: holding == [])
+
+
+def test_the_cadre_redacts_a_name_typed_into_the_summary_everywhere(system):
+    cadre, officer = system.headers["cadre"], officer_of(system)
+    said = "Nhà ông Lê Văn Tám số 12 ngõ 3 bị ngập mỗi khi mưa lớn"
+    _, concern_id, case_id = log_concern(system, raised_by="party_member", summary=said)
+    poll(lambda: mails_about(system, case_id), bool)
+    assert backup_holds(system, "Lê Văn Tám")
+    # refused, and nothing changes: a word not in the text, an officer on the cadre's route
+    refused = call(system, "POST", f"/concerns/{concern_id}/redactions", cadre,
+                   {"words": ["Lê Văn Tám", "Nguyễn Thị Bảy"]}, 400).json()
+    assert set(refused["fields"]) == {"words.1"}
+    call(system, "POST", f"/concerns/{concern_id}/redactions", officer,
+         {"words": ["Lê Văn Tám"]}, 403)
+    assert call(system, "GET", f"/concerns/{concern_id}", cadre).json()["summary"] == said
+
+    concern = call(system, "POST", f"/concerns/{concern_id}/redactions", cadre,
+                   {"words": ["lê văn tám", "số 12 ngõ 3"]}).json()
+    assert concern["summary"] == f"Nhà ông {MARK} {MARK} bị ngập mỗi khi mưa lớn"
+    [done] = concern["redactions"]
+    assert (done["side"], done["words"]) == ("cadre", 2) and done["by"] and done["at"]
+    everywhere_else(system, case_id, officer, "Lê Văn Tám")
+    assert backup_holds(system, "số 12 ngõ 3") == []
+
+
+def test_the_authority_redacts_its_case_and_the_concern_follows(system):
+    cadre, officer = system.headers["cadre"], officer_of(system)
+    said = "Bà Đỗ Thị Mai ở xóm Đình xin hỗ trợ sửa mái nhà dột"
+    _, concern_id, case_id = log_concern(system, raised_by="party_member", summary=said)
+    poll(lambda: mails_about(system, case_id), bool)
+    call(system, "POST", f"/cases/{case_id}/redactions", cadre, {"words": ["Đỗ Thị Mai"]}, 403)
+    call(system, "POST", f"/cases/{case_id}/redactions", officer, {"words": ["Hà Nội"]}, 400)
+
+    case = call(system, "POST", f"/cases/{case_id}/redactions", officer,
+                {"words": ["Đỗ Thị Mai"]}).json()
+    assert case["summary"] == f"Bà {MARK} ở xóm Đình xin hỗ trợ sửa mái nhà dột"
+    line = case["timeline"][-1]
+    assert line["action"] == "redact" and "Mai" not in str(line)
+    concern = poll(lambda: call(system, "GET", f"/concerns/{concern_id}", cadre).json(),
+                   lambda c: c["summary"] != said)
+    assert concern["summary"] == case["summary"]  # the text as typed too: kept nowhere
+    assert [r["side"] for r in concern["redactions"]] == ["authority"]
+    everywhere_else(system, case_id, officer, "Đỗ Thị Mai")
+
+
+def redact_on_page(page, words, summary_after):
+    """Send the page's redaction form; the summary it then shows."""
+    page.fill("#redact-words", words)
+    page.click("#redact-form button[type=submit]")
+    expect(page.locator("p.lead")).to_have_text(summary_after)
+
+
+def test_both_sides_redact_from_their_pages_in_a_browser(browser, system):
+    said = "Ông Phạm Văn Chín ở số 5 ngõ Đình xin lắp đèn đường"
+    once = f"Ông {MARK} ở số 5 ngõ Đình xin lắp đèn đường"
+    twice = f"Ông {MARK} ở {MARK} xin lắp đèn đường"
+    _, concern_id, case_id = log_concern(system, raised_by="party_member", summary=said)
+    cadre_context, page = signed_in(browser, system, "binh")
+    page.goto(f"{system.base_url}/app/concerns/{concern_id}")
+    # a word the summary does not hold: refused beside the field, nothing changes
+    redact_on_page(page, "Phạm Văn Khôi", said)
+    expect(page.locator("#redact-words-error")).to_contain_text("Nội dung không có cụm từ này")
+    redact_on_page(page, "Phạm Văn Chín", once)
+    expect(page.locator("#concern-redactions")).to_contain_text("Cán bộ mang ý kiến che")
+    screenshot(page, "concern-redacted-by-cadre")
+    cadre_context.close()
+
+    officer_context, page = signed_in(browser, system, "tamhop-officer")
+    page.goto(f"{system.base_url}/app/cases/{case_id}")
+    expect(page.locator("p.lead")).to_have_text(once)
+    redact_on_page(page, "số 5 ngõ Đình", twice)
+    expect(page.locator("body")).to_contain_text("che thông tin cá nhân trong nội dung")
+    screenshot(page, "case-redacted-by-officer")
+    officer_context.close()
+    concern = poll(lambda: call(system, "GET", f"/concerns/{concern_id}",
+                                system.headers["cadre"]).json(),
+                   lambda c: len(c["redactions"]) == 2)
+    assert concern["summary"] == twice

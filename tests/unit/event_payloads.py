@@ -233,4 +233,6 @@ PAYLOADS.update({
     contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
         "request_id": "r1", "found": [{"kind": "concern", "id": "c1"}], "removed": True},
     contracts.CONCERN_REDACTED: lambda: {"concern_id": "c1", "summary": "Ông [đã ẩn] phản ánh"},
+    contracts.CASE_SUMMARY_REDACTED: lambda: {"case_id": "k1", "concern_id": "c1",
+                                              "summary": "Nhà [đã ẩn] bị ngập"},
 })

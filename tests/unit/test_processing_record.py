@@ -12,6 +12,7 @@ import pytest
 from pymongo.database import Database
 
 from docstore import Database as EmbeddedDatabase
+from shared import retention
 from shared.config import defaults
 from shared.processing_record import (
     HEADERS,
@@ -137,5 +138,39 @@ def test_what_shared_code_keeps_in_every_store_is_declared():
         module = importlib.import_module(f"shared.{path.stem}")
         found |= reached(path.read_text(encoding="utf-8"), module)
     found = {name for name in found if not hasattr(EmbeddedDatabase, name)}  # its methods
+    # a retention sweep touches only the stores listing it (checked per service below)
+    found -= {retention.ACCESS_LOG.collection}
     assert found - {"processed_events"} <= set(KEPT_BY_EVERY_STORE), \
         sorted(found - {"processed_events"} - set(KEPT_BY_EVERY_STORE))
+
+
+def sweeps_of(service):
+    """The retention sweeps ``service``'s store runs (shared.retention)."""
+    module = importlib.import_module(f"services.{service}.service")
+    [service_class] = [value for value in vars(module).values()
+                       if isinstance(value, type) and getattr(value, "name", None) == service]
+    return service_class.db.sweeps
+
+
+@pytest.mark.parametrize("service", BACKEND_SERVICES)
+def test_what_a_store_sweeps_is_declared_with_the_period_it_sweeps_by(service):
+    declarations = declared(service)
+    for sweep in sweeps_of(service):
+        assert declarations[sweep.collection].retention_key == sweep.key, \
+            f"{service}.{sweep.collection} is swept after {sweep.key}: the record must say so"
+
+
+def test_the_access_logs_and_the_stored_mail_are_swept_and_the_record_states_their_periods():
+    swept = {(service, sweep.collection) for service in BACKEND_SERVICES
+             for sweep in sweeps_of(service)}
+    assert {(service, "personal_data_reads") for service in BACKEND_SERVICES
+            if "personal_data_reads" in collections_of(service)} <= swept
+    assert ("notifications", "notifications") in swept
+    settings = {**defaults(), "RETENTION_ACCESS_LOG_DAYS": 400, "RETENTION_MAIL_DAYS": 90}
+    by_collection = {(row["service"], row["collection"]): row
+                     for row in processing_record.record(settings)}
+    assert "90 ngày, RETENTION_MAIL_DAYS" in by_collection[
+        ("notifications", "notifications")]["retention"]
+    for service in ("visits", "assignments", "notifications", "monitor"):
+        assert "400 ngày, RETENTION_ACCESS_LOG_DAYS" in by_collection[
+            (service, "personal_data_reads")]["retention"]

@@ -3,6 +3,7 @@ from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
+from shared.contracts import RedactWords
 from shared.contracts.rpc.cases import CaseWithTimeline, NameOfficers, ReplyTemplate, UnroutedQuery
 from shared.errors import load_payload
 
@@ -39,6 +40,14 @@ ROUTES = {
                     "authority_head) names, as a whole list of user ids, who besides them "
                     "reads it; 403 for anyone else, 422 when the case is not confidential.",
         example={"user_ids": ["5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f"]}),
+    ("POST", "/cases/<case_id>/redactions"): Route(
+        "Redact personal details typed into a case's summary", CaseWithTimeline, "cases",
+        path=schemas.CasePath, body=RedactWords, errors=(400, 403, 404, 409, 413, 415),
+        description="An officer of the authority holding it picks words of its summary; "
+                    "each becomes [đã ẩn] in the case, the concern, mails and the audit trail. "
+                    "The timeline says who redacted and when (action redact), never what. 400 "
+                    "naming words.<i> for a word the summary does not hold.",
+        example={"words": ["Nguyễn Văn Hai"]}),
     ("POST", "/cases/<case_id>/take"): Route(
         "Take a case to work on (an officer of the authority holding it)", CaseWithTimeline,
         "cases", path=schemas.CasePath, body=schemas.TakeCase,
@@ -97,6 +106,12 @@ class CasesApi(Api):
         principal = self._as(request, "cases.name_officers")
         return json_response(self.escalations.name_officers(case_id, json_body(request),
                                                             principal))
+
+    @http("POST", "/cases/<case_id>/redactions")
+    def redact_case(self, request, case_id):
+        principal = self._as(request, "cases.redact")
+        return json_response(self.escalations.redact_case(case_id, json_body(request),
+                                                          principal))
 
     @http("POST", "/cases/<case_id>/take")
     def take_case(self, request, case_id):

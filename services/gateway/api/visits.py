@@ -8,7 +8,7 @@ from services.gateway import schemas
 from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
-from shared.contracts import Id
+from shared.contracts import Id, RedactWords
 from shared.contracts.rpc import visits as visits
 from shared.contracts.rpc.visits import LogVisit
 from shared.errors import NotFound
@@ -49,6 +49,16 @@ ROUTES = {
         "A concern, its status and the authority holding it", schemas.ConcernStatus, "visits",
         path=schemas.ConcernPath, errors=(403, 404),
         description="The cadre who carried it, or an officer of the authority holding it."),
+    ("POST", "/concerns/<concern_id>/redactions"): Route(
+        "Redact personal details typed into a concern's summary", visits.RaisedConcern,
+        "visits", path=schemas.ConcernPath, body=RedactWords,
+        errors=(403, 404, 409, 413, 415, 400),
+        description="The cadre who carried it picks words of its summary (a name, a house, "
+                    "an address); each becomes [đã ẩn] wherever the text is kept: the visit "
+                    "and its versions, the case, mails, the audit trail. The words are kept "
+                    "nowhere; the concern's redactions say who and when. 400 naming "
+                    "words.<i> for a word the summary does not hold.",
+        example={"words": ["Nguyễn Văn Hai"]}),
     # --- visits that close the loop: amendments, lists, the branch brief --------------------
     ("POST", "/visits/<visit_id>/amendments"): Route(
         "Amend a visit: a new version, the previous kept", schemas.LoggedVisit, "visits",
@@ -125,6 +135,12 @@ class VisitsApi(Api):
                 held_by = {"authority_id": case["authority_id"], "name": case["authority_name"]}
             concern.update(status=case["status"], case=case, held_by=held_by)
         return json_response(concern)
+
+    @http("POST", "/concerns/<concern_id>/redactions")
+    def redact_concern(self, request, concern_id):
+        principal = self._as(request, "concerns.redact")
+        return json_response(self.visits.redact_concern(concern_id, json_body(request),
+                                                        principal))
 
     def _case_or_none(self, concern_id, principal):
         try:

@@ -79,8 +79,9 @@ class TemplateForm(Schema):
 
 
 class AfterActionQuery(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take"})), metadata={
-        "description": "the action just taken (the page says it was done)"})
+    done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take", "redact"})),
+                         metadata={"description": "the action just taken (the page says it "
+                                                  "was done)"})
     template = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
         "description": "a reply template whose text the answer or question form starts with"})
 

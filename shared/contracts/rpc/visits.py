@@ -212,6 +212,15 @@ class AmendVisit(Schema):
         _no_repeats(value, "cadre")
 
 
+class Redaction(Schema):
+    """Personal details redacted from the summary by hand: who, when, how many words (never
+    which: they are kept nowhere)."""
+    side = fields.String(metadata={"description": "cadre or authority"})
+    by = fields.String(allow_none=True, metadata={"description": "the user's id"})
+    at = fields.AwareDateTime()
+    words = fields.Integer()
+
+
 class Concern(Schema):
     concern_id = fields.String()
     topic = fields.String()
@@ -227,6 +236,8 @@ class Concern(Schema):
     raiser_consent = fields.Boolean(dump_default=False)
     # what was taken out of the summary the authority got (shared.redaction), if anything
     redacted = fields.List(fields.String(), dump_default=list)
+    # redactions by hand (the cadre's, the authority's), oldest first
+    redactions = fields.List(fields.Nested(Redaction), dump_default=list)
     withdrawn = fields.Boolean(dump_default=False)
     withdrawn_reason = fields.String(allow_none=True, dump_default=None)
     added_in_version = fields.Integer(dump_default=1)
