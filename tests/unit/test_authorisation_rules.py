@@ -52,6 +52,8 @@ EXPECTED = {
     "cases.name_officers": {OFFICER},
     "audit.requests": {ADMIN},
     "cases.take": {OFFICER},
+    "concerns.redact": {CADRE},
+    "cases.redact": {OFFICER},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
