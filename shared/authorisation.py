@@ -57,6 +57,8 @@ PERMISSIONS = {
     "cases.escalate": frozenset({OFFICER}),
     # who besides the head reads a confidential case: the holding authority's head names them
     "cases.name_officers": frozenset({OFFICER}),
+    # the texts of the public receipt page: the cadre's summary, the holder's answer
+    "cases.publish": frozenset({CADRE, OFFICER}),
     # an authority's reply templates: its own officers add and read them
     "templates.manage": frozenset({OFFICER}),
     # taking a case to work on: not a transition of the table, an officer of its holder

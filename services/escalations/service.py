@@ -18,13 +18,22 @@ Each entrypoint decodes, calls a plain function and encodes: the reads are in ``
 writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions``, and
 ``store`` alone touches the collections.
 """
-from services.escalations import acting, case_life, queries, reactions, registry_upkeep, store
+from services.escalations import (
+    acting,
+    case_life,
+    following,
+    queries,
+    reactions,
+    registry_upkeep,
+    store,
+)
 from services.escalations import metrics as case_metrics
 from services.escalations.dependencies import CaseRules, sweep_timer
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import authorities as registry_schemas
 from shared.contracts.rpc import cases as schemas
+from shared.contracts.rpc import receipts as receipt_schemas
 from shared.errors import InvalidInput, load_payload
 from shared.gauges import Gauges
 from shared.rpc import rpc
@@ -163,6 +172,28 @@ class EscalationsService(ReportsHealth):
                                {"principal": ["required"]})
         return schemas.CaseWithTimeline().dump(
             acting.take_case(self.db, self.rules, case_id, principal))
+
+    # --- following a case by its receipt code ------------------------------------------------
+
+    @rpc
+    def follow_receipt(self, lookup):
+        """The public page's lookup (no principal: it answers what anyone with the code may
+        read, ``public_view``), counted per client address (``following``)."""
+        lookup = load_payload(receipt_schemas.FollowReceipt(), lookup, "lookup")
+        return receipt_schemas.PublicCase().dump(following.follow(
+            self.db, self.rules, lookup["code"], lookup["client_address"]))
+
+    @rpc
+    def publish_text(self, case_id, kind, text, principal=None):
+        """The cadre's public summary (``kind`` "summary") or the holder's public answer
+        ("answer") for the receipt page."""
+        principal = require(principal_from(principal), "cases.publish")
+        if principal is None or kind not in following.WRITERS:
+            raise InvalidInput("a public text is written by a signed-in user, of a known kind",
+                               {"kind": [str(kind)], "principal": ["required"]})
+        text = load_payload(receipt_schemas.PublishText(), text, "public text")
+        return schemas.CaseWithTimeline().dump(following.publish(
+            self.db, self.rules, case_id, kind, text, principal))
 
     @sweep_timer
     def sweep_deadlines(self):

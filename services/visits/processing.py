@@ -13,6 +13,7 @@ from shared.processing_record import (
     TASK,
     UNITS,
     WITHHELD,
+    NoPersonalData,
     PersonalData,
 )
 
@@ -41,4 +42,6 @@ PROCESSING = {
         legal_basis=ACCOUNTABILITY, who_sees="Quản trị viên (qua yêu cầu)",
         retention=READS.retention, retention_key=READS.retention_key),
     "processed_events": PROCESSED_EVENTS,
+    "receipt_codes": NoPersonalData("Mã tiếp nhận của từng ý kiến (ngẫu nhiên, không chứa "
+                                    "thông tin về người nêu), để mỗi mã là duy nhất"),
 }

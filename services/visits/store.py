@@ -29,6 +29,8 @@ VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
 OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
 NO_VERSIONS = {"outbox": 0, "versions": 0}
 LAST_VISITS = 5
+# a fresh receipt code collides once in about 2.6e13 / codes issued: ten tries never all fail
+RECEIPT_CODE_TRIES = 10
 
 # the indexes the reads walk, and the visits' unique submission (VisitsService declares them)
 INDEXES = {
@@ -203,6 +205,25 @@ def mark_read_out(db, concern_id, visit_id):
 
 
 # --- visits ----------------------------------------------------------------------------------
+
+def reserve_receipt_code(db, concern_id, new_code, tries=RECEIPT_CODE_TRIES):
+    """A receipt code of ``new_code()`` no other concern has: the ``receipt_codes``
+    collection's ``_id`` (a unique index) is the judge, a collision tries another code."""
+    for _ in range(tries):
+        code = new_code()
+        try:
+            db.receipt_codes.insert_one({"_id": code, "concern_id": concern_id})
+        except DuplicateKeyError:
+            continue
+        return code
+    raise RuntimeError(f"no free receipt code after {tries} tries")
+
+
+def release_receipt_codes(db, codes):
+    """Codes reserved for concerns that were not stored after all (a replayed submission)."""
+    if codes:
+        db.receipt_codes.delete_many({"_id": {"$in": list(codes)}})
+
 
 def insert_visit(db, document, events):
     """The visit and its events in one insert; False when the cadre's submission (or the

@@ -214,6 +214,8 @@ class AmendVisit(Schema):
 
 class Concern(Schema):
     concern_id = fields.String()
+    # the code the raiser follows it by on the public page (shared.receipts); none before it
+    receipt_code = fields.String(allow_none=True, dump_default=None)
     topic = fields.String()
     summary = fields.String()
     raised_by = fields.String()
