@@ -14,11 +14,11 @@ from the same reading and no update is ever lost. Example::
 
 Every read walks an index declared in :data:`INDEXES` (the service hands them to its ``Store``).
 """
+from pymongo import ReturnDocument
+
 from shared import event_log
 from shared.errors import Conflict, NotFound
 from shared.outbox import insert_once, insert_or_change_contact, push_events, with_events
-from pymongo import ReturnDocument
-
 from shared.pages import read_page
 from shared.storage import DuplicateKeyError
 
