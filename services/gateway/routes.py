@@ -29,6 +29,7 @@ from services.gateway.pages import (
     admin_users,
     cadre,
     common,
+    following,
     officer,
 )
 from services.gateway.pages import operations as operations_pages
@@ -37,7 +38,7 @@ TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, ca
           documentation.ROUTES, imports.ROUTES, audit.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
-           admin_groups.ROUTES,
+           admin_groups.ROUTES, following.ROUTES,
            operations_pages.ROUTES)
 
 ROUTES = {}

@@ -1,6 +1,8 @@
 """Gateway service: HTTP for committee members, authorities, operators and administrators.
 
-Every path but ``GET /health``, ``POST /sessions``, ``GET /openapi.json`` and ``/docs`` needs
+Every path but ``GET /health``, ``POST /sessions``, ``GET /openapi.json``, ``/docs`` and the
+public receipt page ``GET /follow`` (``pages.following``: what anyone with a receipt code may
+read, no personal data) needs
 ``Authorization: Bearer <token>`` (401 without a valid one). Roles (see
 ``shared.authorisation.PERMISSIONS``): a role that may never do something gets 403; another
 user's object answers 404 like a missing one.
@@ -41,6 +43,8 @@ Lists are paged (``?limit=&cursor=``, answering ``next_cursor``). Every route is
 (``edge.http``) checks query, path and body against the route's schemas before a handler runs.
 
 - ``GET /health``, ``POST /sessions`` (sign in), ``GET /openapi.json``, ``/docs``: anyone
+- ``GET /follow`` (a case by its receipt code, public fields only; lookups limited per
+  client address): anyone
 - ``DELETE /sessions/current`` (sign out), ``GET /me``, ``POST /me/password``: signed in
 - ``GET /units``, ``/authorities``, ``/routing-rules``: signed in
 - ``POST /units``, ``/cadres``, ``/assignments``, ``/authorities``, ``/routing-rules``;
@@ -83,6 +87,7 @@ from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
+from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.routes import ROUTES
@@ -93,7 +98,7 @@ from shared.rpc import BoundedRpcProxy
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
-                     GroupsPagesApi, OperationsPagesApi,
+                     GroupsPagesApi, OperationsPagesApi, FollowPagesApi,
                      AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
