@@ -17,6 +17,7 @@ from services.gateway.api import (
     documentation,
     imports,
     operations,
+    publishing,
     registry,
     visits,
 )
@@ -35,7 +36,7 @@ from services.gateway.pages import (
 from services.gateway.pages import operations as operations_pages
 
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
-          documentation.ROUTES, imports.ROUTES, audit.ROUTES)
+          documentation.ROUTES, imports.ROUTES, audit.ROUTES, publishing.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
            admin_groups.ROUTES, following.ROUTES,

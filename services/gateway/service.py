@@ -29,6 +29,9 @@ user's object answers 404 like a missing one.
 | POST /notifications/<id>/retry       | send a failed or rejected mail again, saying why      |
 | GET  /audit/personal-data            | who read personal data, which records, when           |
 |                                      | (?user_id=&record_id=&from=&to=; administrator)       |
+| PUT  /cases/<id>/public-summary      | the cadre's summary for the public receipt page       |
+| PUT  /cases/<id>/public-answer       | the holder's answer for the public receipt page       |
+| GET  /follow                         | the public receipt page (no sign-in)                  |
 | GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
 | GET  /docs                           | the same as a readable page, served with its assets   |
 
@@ -76,6 +79,7 @@ from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.operations import OperationsApi
+from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
@@ -99,7 +103,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
                      GroupsPagesApi, OperationsPagesApi, FollowPagesApi,
-                     AuditApi):
+                     AuditApi, PublishingApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -250,6 +250,14 @@
       link.href = detail.url; link.textContent = detail.unit_name + " · " + detail.meeting_date;
       link.className = "sent-visit-link";
       box.appendChild(link);
+      // the codes to read out or write down for whoever raised each concern
+      (detail.concerns || []).forEach(function (concern) {
+        if (!concern.receipt_code) { return; }
+        var line = document.createElement("span");
+        line.className = "receipt";
+        line.textContent = " · " + words.receipt_code + ": " + concern.receipt_code;
+        box.appendChild(line);
+      });
     } else if (kind === "waiting" && mine) {
       status(words.kept_offline, "warning");
     } else if (kind === "signin" && mine) {
