@@ -69,6 +69,8 @@ SERVICE_CALLS = {
         "visits.get_concern",
         "visits.get_unit", "visits.knows_assignment", "visits.knows_working_group",
         "notifications.list_notifications",
+        # the public receipt page: what anyone holding a code may read (pages/following.py)
+        "escalations.follow_receipt",
     } | {f"{name}.health" for name in BACKEND_SERVICES},
     # a user's scope must name a real cadre or authority (services/accounts/service.py)
     "accounts": frozenset({"assignments.get_cadre", "escalations.get_authority"}),

@@ -13,6 +13,7 @@ there is one; each shows on the public page only while marked publishable. Examp
     publish(db, rules, case_id, "answer", {"text": ..., "publishable": True}, officer)
 """
 import datetime as dt
+import math
 from logging import getLogger
 
 from services.escalations import public_view, queries, store
@@ -38,7 +39,7 @@ def follow(db, rules, code, client_address):
     if count > LOOKUPS_PER_WINDOW:
         raise TooManyRequests("too many lookups from this address; try again later",
                               {"code": [reason("too_many_lookups", "too many lookups")]},
-                              retry_after=max(1, (ends - now).total_seconds()))
+                              retry_after=max(1, math.ceil((ends - now).total_seconds())))
     try:
         code = receipts.read(code)
     except receipts.MistypedCode:

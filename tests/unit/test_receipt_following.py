@@ -97,6 +97,9 @@ def test_lookups_are_limited_per_address_until_the_window_ends(database, rules):
         assert following.follow(database, rules, CODE.lower(), "203.0.113.9")["found"]
     with pytest.raises(TooManyRequests) as refused:
         following.follow(database, rules, CODE, "203.0.113.9")
+    # a whole number of seconds: it crosses RPC as its text and comes back as an int
+    assert refused.value.args[2] == refused.value.retry_after
+    assert isinstance(refused.value.args[2], int)
     assert 0 < refused.value.retry_after <= following.WINDOW_SECONDS
     # a mistyped code counts too: guessing costs the same whatever is typed
     with pytest.raises(TooManyRequests):
