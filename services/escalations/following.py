@@ -17,9 +17,9 @@ import math
 from logging import getLogger
 
 from services.escalations import public_view, queries, store
-from services.escalations.access import holds_case, raised
+from services.escalations.access import holds_case, may_read, raised
 from shared import receipts
-from shared.errors import Forbidden, InvalidInput, RuleViolated, TooManyRequests
+from shared.errors import Forbidden, InvalidInput, NotFound, RuleViolated, TooManyRequests
 from shared.reasons import reason
 
 _log = getLogger(__name__)
@@ -31,6 +31,24 @@ WINDOW_SECONDS = 600
 WRITERS = {"summary": "raiser", "answer": "holder"}
 
 
+def _read(code):
+    try:
+        return receipts.read(code)
+    except receipts.MistypedCode:
+        # the same refusal for every mistyped code: it says nothing of which codes exist
+        raise InvalidInput("check the code", {"code": [reason(
+            "receipt_code_mistyped", "not a receipt code; check it again")]}) from None
+
+
+def case_of_code(db, code, principal):
+    """The case a signed-in user reaches by its receipt code (an officer's inbox search, a
+    code read out on the phone): only one they may read, else NotFound like no such code."""
+    case = store.case_of_receipt(db, _read(code))
+    if case is None or not may_read(principal, case):
+        raise NotFound("no case of yours has this receipt code", {"code": [code]})
+    return case
+
+
 def follow(db, rules, code, client_address):
     now = rules.clock.now()
     window = int(now.timestamp()) // WINDOW_SECONDS * WINDOW_SECONDS
@@ -40,12 +58,7 @@ def follow(db, rules, code, client_address):
         raise TooManyRequests("too many lookups from this address; try again later",
                               {"code": [reason("too_many_lookups", "too many lookups")]},
                               retry_after=max(1, math.ceil((ends - now).total_seconds())))
-    try:
-        code = receipts.read(code)
-    except receipts.MistypedCode:
-        # the same refusal for every mistyped code: it says nothing of which codes exist
-        raise InvalidInput("check the code", {"code": [reason(
-            "receipt_code_mistyped", "not a receipt code; check it again")]}) from None
+    code = _read(code)
     case = store.case_of_receipt(db, code)
     names = {}
     if case is not None and case.get("authority_id"):

@@ -184,6 +184,14 @@ class EscalationsService(ReportsHealth):
             self.db, self.rules, lookup["code"], lookup["client_address"]))
 
     @rpc
+    def case_of_receipt(self, code, principal=None):
+        """The case a receipt code names, if the principal may read it (else NotFound)."""
+        principal = require(principal_from(principal), "cases.read")
+        case = following.case_of_code(self.db, code, principal)
+        return schemas.Case().dump(queries.show(self.db, case, self.rules.clock.now(),
+                                                principal))
+
+    @rpc
     def publish_text(self, case_id, kind, text, principal=None):
         """The cadre's public summary (``kind`` "summary") or the holder's public answer
         ("answer") for the receipt page."""

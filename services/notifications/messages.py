@@ -40,6 +40,8 @@ class CaseFacts:
     unit_name: str = None
     raised_on: dt.date = None
     confidential: bool = False   # its text stays in the system (summary None)
+    # the code people read and type (shared.receipts); None: a concern from before it
+    receipt_code: str = None
     # where people open the pages (PAGES_URL); None: no link (a mail without one)
     pages_url: str = None
 
@@ -109,12 +111,16 @@ def _concern_lines(case):
         lines.append(say("mail.confidential"))
     if case.raised_on:
         lines.append(say("mail.raised_on", day=vn_date(case.raised_on)))
-    lines.append(say("mail.case_id", case_id=case.case_id))
+    if case.receipt_code:  # the short code people can read out, not the 32-character id
+        lines.append(say("mail.receipt_code", code=case.receipt_code))
+    else:
+        lines.append(say("mail.case_id", case_id=case.case_id))
     return lines
 
 
 def _subject(lead, case):
-    return say("mail.subject", lead=lead, summary=_short(case.summary or case.case_id))
+    return say("mail.subject", lead=lead,
+               summary=_short(case.summary or case.receipt_code or case.case_id))
 
 
 def page_link(case, recipient):

@@ -128,6 +128,31 @@ def test_the_page_answers_published_unpublished_unknown_and_mistyped_codes(syste
             assert private not in page, private
 
 
+def page_of(system, who, path):
+    token = system.headers[who]["Authorization"].split()[1]
+    return requests.get(f"{system.base_url}{path}", cookies={"sausat_session": token},
+                        timeout=15, allow_redirects=False)
+
+
+def test_the_code_names_the_case_in_its_mails_and_opens_it_from_the_officers_inbox(system):
+    code, case_id = log_concern(system, summary="Cống thoát nước xóm 5 bị vỡ")
+    # the authority's mail names the case by the code people can read out
+    [mail] = poll(lambda: [m for m in system.catcher.mail() if m["X-Sausat-Case"] == case_id],
+                  bool)
+    body = mail.get_body(("plain",)).get_content()
+    assert f"Mã tiếp nhận: {code}" in body and "Mã hồ sơ" not in body
+    # the officer types it as read out on the phone: the case opens
+    typed = code.lower().replace("-", " ")
+    opened = page_of(system, "officer", f"/app/inbox?q={typed}")
+    assert opened.status_code == 303 and opened.headers["Location"] == f"/app/cases/{case_id}"
+    assert code in page_of(system, "officer", f"/app/cases/{case_id}").text
+    # another authority's officer: as if no case had it; a mistyped code: check it again
+    assert page_of(system, "binhxuyen-officer", f"/app/inbox?q={code}").status_code == 404
+    wrong = code[:-1] + ("3" if code[-1] == "2" else "2")
+    refused = page_of(system, "officer", f"/app/inbox?q={wrong}")
+    assert refused.status_code == 422 and "kiểm tra lại mã" in refused.text
+
+
 def test_lookups_are_limited_per_address_under_the_test_clock(system):
     address, other = "198.51.100.20", "198.51.100.21"
     code = receipts.new_code()
