@@ -19,7 +19,7 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, retention, rules, store
+from services.visits import amendments, raiser_mail, retention, rules, store
 from shared import contracts, receipts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -83,6 +83,7 @@ def log_visit(db, clock, visit, dumped, principal):
     concerns = [rules.as_raised(concern, contracts.new_id(), 1)
                 for concern in dumped["concerns"]]
     codes = with_receipt_codes(db, concerns)
+    addresses = raiser_mail.take_addresses(concerns, clock.now())
     document = {
         "_id": visit_id, **dumped, "cadre_id": cadre_id, "concerns": concerns,
         "unit_name": unit["name"], "unit_path": unit["path"],
@@ -97,8 +98,11 @@ def log_visit(db, clock, visit, dumped, principal):
     events = logged_events(document, visit, unit, actor_of(principal))
     if not store.insert_visit(db, document, events):
         store.release_receipt_codes(db, codes)
-        return replayed(db, cadre_id, visit["submission_id"], document), True
+        stored = replayed(db, cadre_id, visit["submission_id"], document)
+        raiser_mail.keep(db, stored["concerns"], addresses)  # lost with a crash before
+        return stored, True
     after_logging(db, document)
+    raiser_mail.keep(db, concerns, addresses)
     _log.info("visit %s logged at %s with %d concerns (%s)", visit_id, unit["_id"],
               len(concerns), basis)
     return document, False
@@ -206,6 +210,7 @@ def amend(db, clock, window, visit, dumped, mark, principal):
     check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
     codes = with_receipt_codes(db, plan.added)
+    addresses = raiser_mail.take_addresses(plan.added, plan.changes["amended_at"])
     changes = {**plan.changes, "amendment_fingerprint": mark,
                "raisers_held": retention.holds_raisers(plan.changes["concerns"]),
                "last_activity_at": plan.changes["amended_at"]}
@@ -234,6 +239,7 @@ def amend(db, clock, window, visit, dumped, mark, principal):
     if not store.commit_amendment(db, visit, changes, plan.snapshot, events):
         store.release_receipt_codes(db, codes)
         return None  # amended meanwhile (a retry racing itself): read it again
+    raiser_mail.keep(db, plan.added, addresses)
     store.ensure_concern_views(db, after)
     store.record_attendance(db, after)
     _log.info("visit %s amended to version %d: %d concern(s) added, %d withdrawn",

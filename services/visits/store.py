@@ -62,6 +62,8 @@ INDEXES = {
         ([("visit_id", 1)], {}),
     ],
     "working_groups": [([("members.cadre_id", 1)], {})],
+    # the raisers' mail addresses (issue 30): by unsubscribe token, and closed cases' by day
+    "raiser_addresses": [([("token", 1)], {"unique": True}), ([("closed_at", 1)], {})],
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {})],
 }
 
@@ -217,6 +219,31 @@ def reserve_receipt_code(db, concern_id, new_code, tries=RECEIPT_CODE_TRIES):
             continue
         return code
     raise RuntimeError(f"no free receipt code after {tries} tries")
+
+
+def keep_raiser_addresses(db, addresses):
+    """``[{_id: concern_id, email, token, ...}]``, once per concern (a replay changes nothing)."""
+    for address in addresses:
+        db.raiser_addresses.update_one({"_id": address["_id"]}, {"$setOnInsert": address},
+                                       upsert=True)
+
+
+def raiser_address(db, concern_id):
+    return db.raiser_addresses.find_one({"_id": concern_id})
+
+
+def forget_raiser_address(db, token):
+    """The address the unsubscribe link names, deleted; False when none had it."""
+    return db.raiser_addresses.delete_one({"token": token}).deleted_count == 1
+
+
+def raiser_case_closed(db, concern_id, closed_at):
+    """When the concern's case closed (None: reopened): the address is kept so long after."""
+    db.raiser_addresses.update_one({"_id": concern_id}, {"$set": {"closed_at": closed_at}})
+
+
+def forget_raiser_addresses_closed_before(db, cutoff):
+    return db.raiser_addresses.delete_many({"closed_at": {"$lte": cutoff}}).deleted_count
 
 
 def release_receipt_codes(db, codes):
