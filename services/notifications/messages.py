@@ -220,6 +220,25 @@ def answer_arrived(case, cadre, authority_name, answer):
                    ["", say("mail.answer_heading"), answer]))
 
 
+def answer_to_raiser(case, raiser, authority_name, follow_link, unsubscribe_link):
+    """``case_answered``, to whoever raised the concern and left an address: an answer came,
+    where to follow it by its code (the answer itself is read out at the branch's next meeting
+    and shown only as published), and the link that stops these mails."""
+    lines = [say("mail.dear", name=raiser.name), "",
+             say("mail.raiser_answered", authority=authority_name or ""), ""]
+    if case.topic:
+        lines.append(say("mail.topic", topic=say_value("topic", case.topic)))
+    lines.append(say("mail.receipt_code", code=case.receipt_code or ""))
+    if follow_link:
+        lines += ["", say("mail.raiser_follow", link=follow_link)]
+    if unsubscribe_link:
+        lines += ["", say("mail.raiser_unsubscribe", link=unsubscribe_link)]
+    return Message(recipient=raiser,
+                   subject=say("mail.subject", lead=say("mail.answered_subject"),
+                               summary=case.receipt_code or ""),
+                   body="\n".join(lines) + "\n")
+
+
 def information_requested(case, cadre, authority_name, question):
     """``case_information_requested``: the cadre who carried the concern is asked; the answer
     deadline waits for them."""
