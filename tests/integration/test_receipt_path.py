@@ -15,7 +15,7 @@ from services.escalations.following import LOOKUPS_PER_WINDOW, WINDOW_SECONDS
 from shared import contracts, receipts
 from shared.clock import Clock
 from tests.integration.browser import SMALL_PHONE, screenshot
-from tests.integration.fixtures import SystemOptions
+from tests.integration.fixtures import SystemOptions, audit_events
 from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
@@ -151,6 +151,48 @@ def test_the_code_names_the_case_in_its_mails_and_opens_it_from_the_officers_inb
     wrong = code[:-1] + ("3" if code[-1] == "2" else "2")
     refused = page_of(system, "officer", f"/app/inbox?q={wrong}")
     assert refused.status_code == 422 and "kiểm tra lại mã" in refused.text
+
+
+def test_the_raiser_is_mailed_when_the_answer_arrives_and_unsubscribes_by_the_link(system):
+    email = "nguyen.van.hai@example.vn"
+    # an address only with the raiser's consent, refused beside the field otherwise
+    refused = requests.post(f"{system.base_url}/visits", timeout=15,
+                            headers=system.headers["cadre"], json={
+                                "submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
+                                "meeting_date": dt.date.today().isoformat(),
+                                "meeting_kind": "regular",
+                                "attendance": {"present": 20, "expected": 25},
+                                "assessment": {"leadership": 4, "education": 4,
+                                               "combativeness": 4},
+                                "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                                              "summary": "Đường ngõ 7 lầy lội",
+                                              "raiser_email": email}]})
+    assert refused.status_code == 400
+    assert "consent" in refused.json()["fields"]["concerns"]["0"]["raiser_email"][0]
+    code, case_id = log_concern(system, summary=SAID, raised_by_name=RAISER,
+                                raiser_email=email, raiser_consent=True)
+    for action, args in (("start", {}), ("answer", {"answer": ANSWER})):
+        call(system, "POST", f"/cases/{case_id}/{action}", "officer", args)
+    [told] = poll(lambda: [m for m in system.catcher.mail() if m["X-RcptTo"] == email], bool)
+    body = told.get_body(("plain",)).get_content()
+    assert code in told["Subject"] and f"Mã tiếp nhận: {code}" in body
+    assert f"{system.base_url}/follow?code={code}" in body
+    # the mail tells that an answer came, not what the authority wrote, nor the typed text
+    for private in (ANSWER, "Lê Văn Tư", SAID, case_id):
+        assert private not in body and private not in told["Subject"]
+    # the address never reached the audit trail (notification_sent keeps it out)
+    assert email not in str(audit_events(system, "notifications.notification_sent"))
+
+    link = re.search(r"(http\S+/follow/unsubscribe\?token=\S+)", body).group(1)
+    confirm = requests.get(link, timeout=15)  # a mail scanner opening it changes nothing
+    assert confirm.status_code == 200 and "Hủy nhận thư" in confirm.text
+    token = re.search(r'name="token" value="([^"]+)"', confirm.text).group(1)
+    done = requests.post(f"{system.base_url}/follow/unsubscribe", data={"token": token},
+                         timeout=15)
+    assert done.status_code == 200 and "Địa chỉ thư của ông/bà đã được xóa" in done.text
+    again = requests.post(f"{system.base_url}/follow/unsubscribe", data={"token": token},
+                          timeout=15)
+    assert "Không còn địa chỉ thư nào" in again.text  # deleted: the token names nothing now
 
 
 def test_lookups_are_limited_per_address_under_the_test_clock(system):

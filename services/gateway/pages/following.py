@@ -8,12 +8,21 @@ not, answers the same page ("chưa có thông tin công khai"); a mistyped one 4
 lại mã"; too many lookups from one address 429 with Retry-After. The gateway's only
 unauthenticated read of cases (docs/security.md).
 """
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
-from services.gateway.edge.http import http, query_args
+from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.edge.route import Route
 from services.gateway.pages.common import HTML, LanguageQuery, PagesApi, View
 from shared.errors import InvalidInput, TooManyRequests, Unavailable
+
+
+class UnsubscribeQuery(LanguageQuery):
+    token = fields.String(required=True, validate=validate.Length(10, 100), metadata={
+        "description": "the token of the link in the raiser's mail"})
+
+
+class UnsubscribeForm(Schema):
+    token = fields.String(required=True, validate=validate.Length(10, 100))
 
 
 class FollowQuery(LanguageQuery):
@@ -32,6 +41,16 @@ ROUTES = {
         also=((422, HTML, "not a receipt code: check it again"),
               (429, HTML, "too many lookups from this address: try again after Retry-After"),
               (503, HTML, "a service does not answer now"))),
+    ("GET", "/follow/unsubscribe"): Route(
+        "The raiser: stop the mails about a concern (the link in the mail), confirmed by a "
+        "button", HTML, "pages", query=UnsubscribeQuery, public=True, errors=(),
+        description="No sign-in: the token in the link is the raiser's alone. A GET changes "
+                    "nothing (mail scanners open links); the button posts the form."),
+    ("POST", "/follow/unsubscribe"): Route(
+        "The raiser: delete their mail address (no more mails about the concern)", HTML,
+        "pages", form=UnsubscribeForm, public=True, errors=(413, 415),
+        description="The address is deleted at once; a token already used (or unknown) "
+                    "answers that no address is kept, alike."),
 }
 
 
@@ -57,3 +76,19 @@ class FollowPagesApi(PagesApi):
         else:
             response = view.render("follow.html", typed=case["receipt_code"], case=case)
         return self._finish(request, response)
+
+    @http("GET", "/follow/unsubscribe")
+    def unsubscribe_page(self, request):
+        view = View(self, request, self._language(request))
+        return self._finish(request, view.render(
+            "unsubscribe.html", token=query_args(request)["token"], done=None))
+
+    @http("POST", "/follow/unsubscribe")
+    def unsubscribe_submit(self, request):
+        view = View(self, request, self._language(request))
+        try:
+            removed = self.visits.unsubscribe_raiser(form_args(request)["token"])
+        except Unavailable as error:
+            return self._finish(request, self._error_page(view, error))
+        return self._finish(request, view.render("unsubscribe.html", token="",
+                                                 done="removed" if removed else "none"))
