@@ -181,3 +181,19 @@ def test_every_mail_names_the_case_by_its_receipt_code_not_the_long_id():
                                              receipt_code="7KQM4-TX9RB"),
                                        UBND_TAM_HOP, dt.date(2026, 12, 2))
     assert secret.subject.endswith(": 7KQM4-TX9RB")
+
+
+def test_the_raiser_is_told_an_answer_came_with_the_code_and_the_links_not_the_answer():
+    raiser = Recipient("raiser", "c1", "Người nêu ý kiến", "hai@example.vn")
+    message = messages.answer_to_raiser(
+        facts(receipt_code="7KQM4-TX9RB"), raiser, "UBND xã Tam Hợp",
+        "https://sausat.example/follow?code=7KQM4-TX9RB",
+        "https://sausat.example/follow/unsubscribe?token=t0k3n")
+    assert message.recipient == raiser
+    assert message.subject == "[Sâu Sát] Đã có trả lời ý kiến: 7KQM4-TX9RB"
+    for line in ("Kính gửi Người nêu ý kiến,", "đã có trả lời của UBND xã Tam Hợp",
+                 "Mã tiếp nhận: 7KQM4-TX9RB", "https://sausat.example/follow?code=7KQM4-TX9RB",
+                 "https://sausat.example/follow/unsubscribe?token=t0k3n"):
+        assert line in message.body
+    # the concern as typed stays out: it may name others
+    assert "Hệ thống thoát nước" not in message.body and not english_in(message.body)

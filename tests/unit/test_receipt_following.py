@@ -9,7 +9,7 @@ import types
 import pytest
 
 from services.escalations import following, public_view, store
-from services.visits import logbook
+from services.visits import logbook, raiser_mail
 from services.visits import store as visits_store
 from shared import contracts, receipts
 from shared.clock import Clock
@@ -148,3 +148,36 @@ def test_each_concern_of_a_visit_gets_its_own_code(database):
     assert [c["receipt_code"] for c in concerns] == codes
     visits_store.release_receipt_codes(database, codes[:2])
     assert database.receipt_codes.count_documents({}) == 3
+
+
+# --- the raiser's address --------------------------------------------------------------------
+
+def test_the_address_leaves_the_concern_and_is_kept_apart_until_unsubscribed(database):
+    concerns = [{"concern_id": "c1", "receipt_code": CODE, "raiser_email": "hai@example.vn"},
+                {"concern_id": "c2", "receipt_code": receipts.new_code(), "raiser_email": None}]
+    addresses = raiser_mail.take_addresses(concerns, NOW)
+    assert all("raiser_email" not in concern for concern in concerns)
+    raiser_mail.keep(database, concerns, addresses)
+    raiser_mail.keep(database, concerns, raiser_mail.take_addresses(concerns, NOW))  # a replay
+    told = raiser_mail.to_tell(database, "c1")
+    assert told["email"] == "hai@example.vn" and told["receipt_code"] == CODE
+    assert told["token"] == addresses[0]["token"] and len(told["token"]) >= 32
+    assert raiser_mail.to_tell(database, "c2") is None
+    assert raiser_mail.unsubscribe(database, "not-the-token-of-anyone") is False
+    assert raiser_mail.unsubscribe(database, told["token"]) is True
+    assert raiser_mail.to_tell(database, "c1") is None
+
+
+def test_the_address_is_deleted_the_configured_days_after_the_case_closes(database):
+    concerns = [{"concern_id": f"c{i}", "raiser_email": f"r{i}@example.vn"} for i in range(3)]
+    raiser_mail.keep(database, concerns, raiser_mail.take_addresses(concerns, NOW))
+    kept_for = dt.timedelta(days=30)
+    raiser_mail.follow_case(database, "case_closed", {"concern_id": "c0"}, NOW)
+    raiser_mail.follow_case(database, "case_closed", {"concern_id": "c1"}, NOW)
+    raiser_mail.follow_case(database, "case_reopened", {"concern_id": "c1"},
+                            NOW + dt.timedelta(days=1))
+    raiser_mail.follow_case(database, "case_answered", {"concern_id": "c2"}, NOW)
+    assert raiser_mail.sweep(database, NOW + kept_for - dt.timedelta(seconds=1), kept_for) == 0
+    assert raiser_mail.sweep(database, NOW + kept_for, kept_for) == 1
+    assert raiser_mail.to_tell(database, "c0") is None  # closed 30 days ago: gone
+    assert raiser_mail.to_tell(database, "c1") and raiser_mail.to_tell(database, "c2")
