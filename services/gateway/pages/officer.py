@@ -38,7 +38,7 @@ ACTION_FIELDS = {
 
 # a case's id as mails showed it before receipt codes, or its receipt code (shared.receipts)
 CASE_CODE = r"^[0-9a-f]{32}$"
-CASE_OR_RECEIPT_CODE = r"^([0-9a-f]{32}|[0-9A-Za-z -]{10,20})$"
+CASE_OR_RECEIPT_CODE = r"^([0-9a-f]{32}|[0-9A-Za-z][0-9A-Za-z -]{8,18}[0-9A-Za-z])\Z"
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 # the inbox's filters, passed on to the escalations service's inbox query as they are
 INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee")
