@@ -29,6 +29,8 @@ LOOKUPS_PER_WINDOW = 30
 WINDOW_SECONDS = 600
 # who writes which text for publication
 WRITERS = {"summary": "raiser", "answer": "holder"}
+# the timeline's line for each (timeline.<action> in the catalogue)
+ACTIONS = {"summary": "publish_summary", "answer": "publish_answer"}
 
 
 def _read(code):
@@ -82,7 +84,7 @@ def publish(db, rules, case_id, kind, text, principal):
                            {"text": [reason("no_answer_yet", "the case has no answer yet")]})
     now = rules.clock.now()
     entry = {"at": now, "user_id": principal.user_id, "role": principal.role,
-             "action": f"publish_{kind}", "from_state": case["status"],
+             "action": ACTIONS[kind], "from_state": case["status"],
              "to_state": case["status"], "authority_id": case.get("authority_id"),
              "why": f"public {kind} {'published' if text['publishable'] else 'kept private'}"}
     field = {**text, "by": principal.user_id, "at": now}

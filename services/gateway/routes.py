@@ -34,12 +34,14 @@ from services.gateway.pages import (
     officer,
 )
 from services.gateway.pages import operations as operations_pages
+from services.gateway.pages import publishing as publishing_pages
 
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
           documentation.ROUTES, imports.ROUTES, audit.ROUTES, publishing.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
            admin_groups.ROUTES, following.ROUTES,
+           publishing_pages.ROUTES,
            operations_pages.ROUTES)
 
 ROUTES = {}

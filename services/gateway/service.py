@@ -94,6 +94,7 @@ from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
+from services.gateway.pages.publishing import PublishingPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
 from shared.rpc import BoundedRpcProxy
@@ -103,7 +104,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
                      GroupsPagesApi, OperationsPagesApi, FollowPagesApi,
-                     AuditApi, PublishingApi):
+                     AuditApi, PublishingApi, PublishingPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

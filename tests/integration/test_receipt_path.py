@@ -195,6 +195,49 @@ def test_the_raiser_is_mailed_when_the_answer_arrives_and_unsubscribes_by_the_li
     assert "Không còn địa chỉ thư nào" in again.text  # deleted: the token names nothing now
 
 
+def publish_from_page(system, who, page_path, kind, text, publishable):
+    """The publish form of ``page_path`` sent as a browser would (the session's CSRF token)."""
+    page = page_of(system, who, page_path)
+    assert page.status_code == 200 and f'id="publish-{kind}"' in page.text
+    csrf = re.search(rf'id="publish-{kind}">\s*<input type="hidden" name="csrf" '
+                     r'value="([^"]+)"', page.text).group(1)
+    case_id = re.search(r'action="/app/cases/([0-9a-f]{32})/publish"', page.text).group(1)
+    token = system.headers[who]["Authorization"].split()[1]
+    form = {"csrf": csrf, "kind": kind, "text": text, **({"publishable": "yes"}
+                                                          if publishable else {})}
+    sent = requests.post(f"{system.base_url}/app/cases/{case_id}/publish", data=form,
+                         cookies={"sausat_session": token}, timeout=15, allow_redirects=False)
+    assert sent.status_code == 303, sent.text[:300]
+    return sent.headers["Location"]
+
+
+def test_the_public_texts_are_written_and_published_from_the_pages(system):
+    address = "203.0.113.30"
+    code, case_id = log_concern(system, summary=SAID, raised_by_name=RAISER)
+    concern_id = call(system, "GET", f"/cases/{case_id}", "officer")["concern_id"]
+    summary = "Đèn chiếu sáng xóm 2 không hoạt động"
+    back = publish_from_page(system, "cadre", f"/app/concerns/{concern_id}", "summary",
+                             summary, publishable=False)
+    assert back == f"/app/concerns/{concern_id}#publish-summary"
+    assert summary in page_of(system, "cadre", back).text  # kept, to publish later
+    assert summary not in follow(system, code, address).text
+    publish_from_page(system, "cadre", f"/app/concerns/{concern_id}", "summary", summary,
+                      publishable=True)
+    assert summary in follow(system, code, address).text
+    # the officer's page offers the public answer once the case is answered
+    assert 'id="publish-answer"' not in page_of(system, "officer", f"/app/cases/{case_id}").text
+    for action, args in (("start", {}), ("answer", {"answer": ANSWER})):
+        call(system, "POST", f"/cases/{case_id}/{action}", "officer", args)
+    answer = "Đã thay bóng đèn xóm 2"
+    back = publish_from_page(system, "officer", f"/app/cases/{case_id}", "answer", answer,
+                             publishable=True)
+    assert back == f"/app/cases/{case_id}#publish-answer"
+    shown = follow(system, code, address).text
+    assert answer in shown and summary in shown and ANSWER not in shown
+    timeline = call(system, "GET", f"/cases/{case_id}", "officer")["timeline"]
+    assert [e["action"] for e in timeline][-1] == "publish_answer"
+
+
 def test_lookups_are_limited_per_address_under_the_test_clock(system):
     address, other = "198.51.100.20", "198.51.100.21"
     code = receipts.new_code()
