@@ -8,34 +8,36 @@ from shared.contracts.rpc.cases import CaseWithTimeline
 from shared.contracts.rpc.receipts import PublishText
 
 EXAMPLE = {"text": "Đèn đường xóm 2 hỏng; đề nghị thay.", "publishable": True}
+# who writes each text, and when
+WRITERS = {"summary": ("the cadre who carried the concern", "any time"),
+           "answer": ("an officer of the authority holding the case",
+                      "once the case is answered (422 before)")}
 
-ROUTES = {
-    ("PUT", "/cases/<case_id>/public-summary"): Route(
-        "Write the case's summary for the public receipt page (the cadre who carried it)",
-        CaseWithTimeline, "cases", path=schemas.CasePath, body=PublishText,
-        errors=(403, 404, 409, 413, 415, 422), example=EXAMPLE,
-        description="Free text rewritten for anyone holding the receipt code (no names, no "
-                    "contacts): shown there only while publishable is true. 403 for anyone "
-                    "but the cadre who carried the concern."),
-    ("PUT", "/cases/<case_id>/public-answer"): Route(
-        "Write the case's answer for the public receipt page (an officer of the holder)",
-        CaseWithTimeline, "cases", path=schemas.CasePath, body=PublishText,
-        errors=(403, 404, 409, 413, 415, 422), example=EXAMPLE,
-        description="Once the case is answered (422 before): shown on the receipt page only "
-                    "while publishable is true. 403 for anyone but an officer of the "
-                    "authority holding the case."),
-}
+
+def publish_route(kind):
+    writer, when = WRITERS[kind]
+    return Route(f"Write the case's {kind} for the public receipt page ({writer})",
+                 CaseWithTimeline, "cases", path=schemas.CasePath, body=PublishText,
+                 errors=(403, 404, 409, 413, 415, 422), example=EXAMPLE,
+                 description=f"Free text rewritten for anyone holding the receipt code (no "
+                             f"names, no contacts), {when}: shown there only while "
+                             f"publishable is true. 403 for anyone but {writer}.")
+
+
+ROUTES = {("PUT", "/cases/<case_id>/public-summary"): publish_route("summary"),
+          ("PUT", "/cases/<case_id>/public-answer"): publish_route("answer")}
 
 
 class PublishingApi(Api):
     @http("PUT", "/cases/<case_id>/public-summary")
     def publish_summary(self, request, case_id):
-        principal = self._as(request, "cases.publish")
-        return json_response(self.escalations.publish_text(case_id, "summary",
-                                                           json_body(request), principal))
+        return self._publish(request, case_id, "summary")
 
     @http("PUT", "/cases/<case_id>/public-answer")
     def publish_answer(self, request, case_id):
+        return self._publish(request, case_id, "answer")
+
+    def _publish(self, request, case_id, kind):
         principal = self._as(request, "cases.publish")
-        return json_response(self.escalations.publish_text(case_id, "answer",
-                                                           json_body(request), principal))
+        return json_response(self.escalations.publish_text(case_id, kind, json_body(request),
+                                                           principal))
