@@ -61,6 +61,8 @@ PERMISSIONS = {
     # concern, the officers of the authority holding its case (docs/personal-data.md)
     "concerns.redact": frozenset({CADRE}),
     "cases.redact": frozenset({OFFICER}),
+    # the texts of the public receipt page: the cadre's summary, the holder's answer
+    "cases.publish": frozenset({CADRE, OFFICER}),
     # an authority's reply templates: its own officers add and read them
     "templates.manage": frozenset({OFFICER}),
     # taking a case to work on: not a transition of the table, an officer of its holder

@@ -70,7 +70,12 @@ SERVICE_CALLS = {
         "visits.get_concern",
         "visits.get_unit", "visits.knows_assignment", "visits.knows_working_group",
         "notifications.list_notifications",
+        # the public receipt page: what anyone holding a code may read (pages/following.py),
+        # and the unsubscribe link of the raiser's mail
+        "escalations.follow_receipt", "visits.unsubscribe_raiser",
     } | {f"{name}.health" for name in BACKEND_SERVICES},
+    # where the raiser asked to be told of the answer (services/notifications/reactions.py)
+    "notifications": frozenset({"visits.raiser_to_tell"}),
     # a user's scope must name a real cadre or authority (services/accounts/service.py)
     "accounts": frozenset({"assignments.get_cadre", "escalations.get_authority"}),
     # an import job applies its rows after the administrator's request has long returned

@@ -37,6 +37,9 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         # only the holder's head and the officers the head names read it (access.may_read)
         "raiser_withheld": concern.get("raiser_withheld", False),
         "confidential": concern.get("confidential", False), "named_officer_ids": [],
+        # the raiser's code for the public page, and the texts written for it (following)
+        "receipt_code": concern.get("receipt_code"), "public_summary": None,
+        "public_answer": None,
         "source_event_id": source_event_id, "raised_by_user": raised_by_user,
         "rule_id": rule and rule.rule_id,
         "routed_at": now, "received_at": now, "acknowledged_at": None, "awaiting_since": None,

@@ -19,6 +19,12 @@ PROCESSING = {
     "routing_rules_retired": RULES,
     "unit_routes": NoPersonalData("Đơn vị trước đây thuộc đâu (để chuyển ý kiến đúng nơi)"),
     "processed_events": PROCESSED_EVENTS,
+    # the public receipt page's lookups counted per client address (following.py)
+    "receipt_lookups": PersonalData(
+        what="Địa chỉ IP của người tra cứu mã tiếp nhận và số lần tra cứu",
+        subjects="Người tra cứu trang theo dõi ý kiến", purpose="Chống dò mã tiếp nhận",
+        legal_basis=TASK, who_sees="Không ai (chỉ hệ thống đếm)",
+        retention="Tự xóa khi hết khung 10 phút"),
     "reply_templates": PersonalData(
         what="Mẫu câu trả lời của cơ quan (có thể nêu tên người ký), người đã thêm mẫu",
         subjects="Cán bộ cơ quan xử lý", purpose="Trả lời, hỏi thêm thông tin theo mẫu thống nhất",

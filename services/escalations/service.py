@@ -21,6 +21,7 @@ writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions`
 from services.escalations import (
     acting,
     case_life,
+    following,
     queries,
     reactions,
     redacting,
@@ -35,6 +36,7 @@ from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
 from shared.contracts.rpc import authorities as registry_schemas
 from shared.contracts.rpc import cases as schemas
+from shared.contracts.rpc import receipts as receipt_schemas
 from shared.errors import InvalidInput, load_payload
 from shared.gauges import Gauges
 from shared.rpc import rpc
@@ -181,6 +183,36 @@ class EscalationsService(ReportsHealth):
                                {"principal": ["required"]})
         return schemas.CaseWithTimeline().dump(
             acting.take_case(self.db, self.rules, case_id, principal))
+
+    # --- following a case by its receipt code ------------------------------------------------
+
+    @rpc
+    def follow_receipt(self, lookup):
+        """The public page's lookup (no principal: it answers what anyone with the code may
+        read, ``public_view``), counted per client address (``following``)."""
+        lookup = load_payload(receipt_schemas.FollowReceipt(), lookup, "lookup")
+        return receipt_schemas.PublicCase().dump(following.follow(
+            self.db, self.rules, lookup["code"], lookup["client_address"]))
+
+    @rpc
+    def case_of_receipt(self, code, principal=None):
+        """The case a receipt code names, if the principal may read it (else NotFound)."""
+        principal = require(principal_from(principal), "cases.read")
+        case = following.case_of_code(self.db, code, principal)
+        return schemas.Case().dump(queries.show(self.db, case, self.rules.clock.now(),
+                                                principal))
+
+    @rpc
+    def publish_text(self, case_id, kind, text, principal=None):
+        """The cadre's public summary (``kind`` "summary") or the holder's public answer
+        ("answer") for the receipt page."""
+        principal = require(principal_from(principal), "cases.publish")
+        if principal is None or kind not in following.WRITERS:
+            raise InvalidInput("a public text is written by a signed-in user, of a known kind",
+                               {"kind": [str(kind)], "principal": ["required"]})
+        text = load_payload(receipt_schemas.PublishText(), text, "public text")
+        return schemas.CaseWithTimeline().dump(following.publish(
+            self.db, self.rules, case_id, kind, text, principal))
 
     @sweep_timer
     def sweep_deadlines(self):

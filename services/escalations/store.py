@@ -14,6 +14,8 @@ from the same reading and no update is ever lost. Example::
 
 Every read walks an index declared in :data:`INDEXES` (the service hands them to its ``Store``).
 """
+from pymongo import ReturnDocument
+
 from shared import event_log
 from shared.errors import Conflict, NotFound
 from shared.outbox import insert_once, insert_or_change_contact, push_events, with_events
@@ -70,7 +72,11 @@ INDEXES = {
               # the confidential cases an officer was named on (an array: multikey)
               ([("named_officer_ids", 1), ("routed_at", -1), ("_id", -1)], {}),
               # the gauges: cases by state, overdue ones
-              ([("status", 1)], {}), ([("due_at", 1)], {})],
+              ([("status", 1)], {}), ([("due_at", 1)], {}),
+              # the public page: a case by its receipt code (unique in visits, where made)
+              ([("receipt_code", 1)], {})],
+    # the public page's lookups per client address and window, forgotten after it
+    "receipt_lookups": [([("forget_after", 1)], {"expireAfterSeconds": 0})],
     # an authority's reply templates, by kind and topic
     "reply_templates": [([("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)], {})],
     # search by folded name words (shared.folding)
@@ -97,6 +103,17 @@ def case_or_none(db, case_id, projection=None):
 def case_of_concern(db, concern_id):
     """The concern's case as an inbox line shows it, or None (not routed yet)."""
     return db.cases.find_one({"concern_id": concern_id}, LISTED)
+
+
+def case_of_receipt(db, code):
+    return db.cases.find_one({"receipt_code": code}, LISTED)
+
+
+def count_lookup(db, key, forget_after):
+    """One more public lookup under ``key`` (an address in a window): how many so far."""
+    return db.receipt_lookups.find_one_and_update(
+        {"_id": key}, {"$inc": {"count": 1}, "$setOnInsert": {"forget_after": forget_after}},
+        upsert=True, return_document=ReturnDocument.AFTER)["count"]
 
 
 def open_case(db, case, event):
@@ -137,6 +154,18 @@ def redact_summary(db, concern_id, summary):
     db.cases.update_one({"concern_id": concern_id}, {"$set": {"summary": summary}})
     if case and case.get("summary") and case["summary"] != summary:
         event_log.redact(db, lambda text: text.replace(case["summary"], summary))
+
+
+def note_on_case(db, case, changes, entry):
+    """``changes`` that are not the case's state (no event), on the version read, with the
+    timeline's ``entry``; Conflict when someone changed it since."""
+    result = db.cases.update_one({"_id": case["_id"], "version": case["version"]},
+                                 {"$set": {**changes, "version": case["version"] + 1},
+                                  "$push": {"timeline": entry}})
+    if result.matched_count == 0:
+        raise Conflict("someone else acted on this case first; reload it and try again",
+                       {"version": [str(case["version"])]})
+    return {**case, **changes, "version": case["version"] + 1}
 
 
 def name_officers(db, case, user_ids, entry):

@@ -17,6 +17,7 @@ from services.gateway.api import (
     documentation,
     imports,
     operations,
+    publishing,
     registry,
     visits,
 )
@@ -30,17 +31,20 @@ from services.gateway.pages import (
     admin_users,
     cadre,
     common,
+    following,
     officer,
     redaction,
 )
 from services.gateway.pages import operations as operations_pages
+from services.gateway.pages import publishing as publishing_pages
 
 TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, cases.ROUTES,
-          documentation.ROUTES, imports.ROUTES, audit.ROUTES)
+          documentation.ROUTES, imports.ROUTES, audit.ROUTES, publishing.ROUTES)
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_reorganise.ROUTES,
            admin_cadres.ROUTES,
-           admin_groups.ROUTES, redaction.ROUTES,
+           admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
+           publishing_pages.ROUTES,
            operations_pages.ROUTES)
 
 ROUTES = {}

@@ -1,6 +1,8 @@
 """Gateway service: HTTP for committee members, authorities, operators and administrators.
 
-Every path but ``GET /health``, ``POST /sessions``, ``GET /openapi.json`` and ``/docs`` needs
+Every path but ``GET /health``, ``POST /sessions``, ``GET /openapi.json``, ``/docs`` and the
+public receipt page ``GET /follow`` (``pages.following``: what anyone with a receipt code may
+read, no personal data) needs
 ``Authorization: Bearer <token>`` (401 without a valid one). Roles (see
 ``shared.authorisation.PERMISSIONS``): a role that may never do something gets 403; another
 user's object answers 404 like a missing one.
@@ -27,6 +29,9 @@ user's object answers 404 like a missing one.
 | POST /notifications/<id>/retry       | send a failed or rejected mail again, saying why      |
 | GET  /audit/personal-data            | who read personal data, which records, when           |
 |                                      | (?user_id=&record_id=&from=&to=; administrator)       |
+| PUT  /cases/<id>/public-summary      | the cadre's summary for the public receipt page       |
+| PUT  /cases/<id>/public-answer       | the holder's answer for the public receipt page       |
+| GET  /follow                         | the public receipt page (no sign-in)                  |
 | GET  /openapi.json                   | this table as OpenAPI 3 (see ``routes``)              |
 | GET  /docs                           | the same as a readable page, served with its assets   |
 
@@ -41,6 +46,8 @@ Lists are paged (``?limit=&cursor=``, answering ``next_cursor``). Every route is
 (``edge.http``) checks query, path and body against the route's schemas before a handler runs.
 
 - ``GET /health``, ``POST /sessions`` (sign in), ``GET /openapi.json``, ``/docs``: anyone
+- ``GET /follow`` (a case by its receipt code, public fields only; lookups limited per
+  client address): anyone
 - ``DELETE /sessions/current`` (sign out), ``GET /me``, ``POST /me/password``: signed in
 - ``GET /units``, ``/authorities``, ``/routing-rules``: signed in
 - ``POST /units``, ``/cadres``, ``/assignments``, ``/authorities``, ``/routing-rules``;
@@ -72,6 +79,7 @@ from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.operations import OperationsApi
+from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
 from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
@@ -84,8 +92,10 @@ from services.gateway.pages.admin_reorganise import ReorganisePagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
+from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
+from services.gateway.pages.publishing import PublishingPagesApi
 from services.gateway.pages.redaction import RedactionPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
@@ -96,7 +106,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
-                     AuditApi):
+                     FollowPagesApi, AuditApi, PublishingApi, PublishingPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

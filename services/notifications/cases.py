@@ -24,6 +24,7 @@ import dataclasses
 
 from services.notifications import directory, messages
 from shared import contracts
+from shared.words import say
 
 
 def _facts(db, payload, pages_url=None):
@@ -84,6 +85,22 @@ def case_answered(db, event, pages_url=None):
     return [(payload["case_id"], messages.answer_arrived(
         _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
         payload["answer"]))]
+
+
+def raiser_told_of_answer(db, event, raiser, pages_url=None):
+    """``case_answered``, to the raiser who left an address (``raiser``: visits' answer, with
+    the code and the unsubscribe token): ``(case_id, Message)``."""
+    payload = event.payload
+    facts = _facts(db, payload, pages_url)
+    code = raiser.get("receipt_code") or facts.receipt_code
+    facts = dataclasses.replace(facts, receipt_code=code)
+    base = (pages_url or "").rstrip("/")
+    follow = f"{base}/follow?code={code}" if base and code else None
+    unsubscribe = f"{base}/follow/unsubscribe?token={raiser['token']}" if base else None
+    recipient = messages.Recipient("raiser", payload["concern_id"],
+                                   say("mail.raiser_name"), raiser["email"])
+    return payload["case_id"], messages.answer_to_raiser(
+        facts, recipient, _name_of(db, payload["authority_id"]), follow, unsubscribe)
 
 
 def case_information_requested(db, event, pages_url=None):

@@ -58,7 +58,9 @@ def _concern(db, payload):
     store.record_concern(db, payload["concern_id"], {
         "unit_id": payload["unit_id"], "topic": payload["topic"],
         "summary": None if confidential else payload["summary"],
-        "confidential": confidential, "raised_on": payload["raised_on"].isoformat()})
+        "confidential": confidential, "raised_on": payload["raised_on"].isoformat(),
+        # the code people name the case by, in every mail (none on concerns from before it)
+        "receipt_code": payload.get("receipt_code")})
 
 
 LEARNERS = {
@@ -104,4 +106,5 @@ def case_facts(db, case_id, concern_id):
     return CaseFacts(case_id=case_id, concern_id=concern_id, topic=concern["topic"],
                      summary=concern["summary"], unit_name=unit["name"] if unit else None,
                      confidential=concern.get("confidential", False),
+                     receipt_code=concern.get("receipt_code"),
                      raised_on=dt.date.fromisoformat(concern["raised_on"]))

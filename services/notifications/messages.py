@@ -40,6 +40,8 @@ class CaseFacts:
     unit_name: str = None
     raised_on: dt.date = None
     confidential: bool = False   # its text stays in the system (summary None)
+    # the code people read and type (shared.receipts); None: a concern from before it
+    receipt_code: str = None
     # where people open the pages (PAGES_URL); None: no link (a mail without one)
     pages_url: str = None
 
@@ -109,12 +111,16 @@ def _concern_lines(case):
         lines.append(say("mail.confidential"))
     if case.raised_on:
         lines.append(say("mail.raised_on", day=vn_date(case.raised_on)))
-    lines.append(say("mail.case_id", case_id=case.case_id))
+    if case.receipt_code:  # the short code people can read out, not the 32-character id
+        lines.append(say("mail.receipt_code", code=case.receipt_code))
+    else:
+        lines.append(say("mail.case_id", case_id=case.case_id))
     return lines
 
 
 def _subject(lead, case):
-    return say("mail.subject", lead=lead, summary=_short(case.summary or case.case_id))
+    return say("mail.subject", lead=lead,
+               summary=_short(case.summary or case.receipt_code or case.case_id))
 
 
 def page_link(case, recipient):
@@ -212,6 +218,25 @@ def answer_arrived(case, cadre, authority_name, answer):
         subject=_subject(say("mail.answered_subject"), case),
         body=_body(cadre, say("mail.answered", authority=authority_name), case,
                    ["", say("mail.answer_heading"), answer]))
+
+
+def answer_to_raiser(case, raiser, authority_name, follow_link, unsubscribe_link):
+    """``case_answered``, to whoever raised the concern and left an address: an answer came,
+    where to follow it by its code (the answer itself is read out at the branch's next meeting
+    and shown only as published), and the link that stops these mails."""
+    lines = [say("mail.dear", name=raiser.name), "",
+             say("mail.raiser_answered", authority=authority_name or ""), ""]
+    if case.topic:
+        lines.append(say("mail.topic", topic=say_value("topic", case.topic)))
+    lines.append(say("mail.receipt_code", code=case.receipt_code or ""))
+    if follow_link:
+        lines += ["", say("mail.raiser_follow", link=follow_link)]
+    if unsubscribe_link:
+        lines += ["", say("mail.raiser_unsubscribe", link=unsubscribe_link)]
+    return Message(recipient=raiser,
+                   subject=say("mail.subject", lead=say("mail.answered_subject"),
+                               summary=case.receipt_code or ""),
+                   body="\n".join(lines) + "\n")
 
 
 def information_requested(case, cadre, authority_name, question):

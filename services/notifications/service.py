@@ -15,7 +15,7 @@ from shared.consumer import subscribe
 from shared.contracts.rpc import notifications as schemas
 from shared.errors import load_payload
 from shared.gauges import Gauges
-from shared.rpc import rpc
+from shared.rpc import BoundedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
 
 
@@ -24,6 +24,8 @@ class NotificationsService(ReportsHealth):
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
                sweeps=retention.SWEEPS)
     mail = MailSender()
+    # where a raiser asked to be told of the answer (visits keeps the address, issue 30)
+    visits = BoundedRpcProxy("visits")
     # mail by state, for Prometheus (refreshed in the background)
     mail_gauges = Gauges(mail_metrics.mail_figures, mail_metrics.GAUGES)
 
@@ -33,7 +35,7 @@ class NotificationsService(ReportsHealth):
 
     @subscribe("case_events")
     def tell(self, event):
-        reactions.tell(self.db, self.mail, event)
+        reactions.tell(self.db, self.mail, event, self.visits)
 
     @subscribe("concern_redacted")
     def redact_concern(self, event):

@@ -25,6 +25,7 @@ class VisitRules(DependencyProvider):
         config = settings(self.container.config)
         self.amend_window = dt.timedelta(hours=config["VISIT_AMEND_WINDOW_HOURS"])
         self.raisers_kept_for = dt.timedelta(days=config["RETENTION_RAISER_DAYS"])
+        self.addresses_kept_for = dt.timedelta(days=config["RETENTION_RAISER_EMAIL_DAYS"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
 
     def get_dependency(self, worker_ctx):

@@ -19,8 +19,8 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, retention, rules, store
-from shared import contracts
+from services.visits import amendments, raiser_mail, retention, rules, store
+from shared import contracts, receipts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
 
@@ -82,6 +82,8 @@ def log_visit(db, clock, visit, dumped, principal):
         visit_id = group_visit_id(group["_id"], unit["_id"], dumped["meeting_date"])
     concerns = [rules.as_raised(concern, contracts.new_id(), 1)
                 for concern in dumped["concerns"]]
+    codes = with_receipt_codes(db, concerns)
+    addresses = raiser_mail.take_addresses(concerns, clock.now())
     document = {
         "_id": visit_id, **dumped, "cadre_id": cadre_id, "concerns": concerns,
         "unit_name": unit["name"], "unit_path": unit["path"],
@@ -95,8 +97,12 @@ def log_visit(db, clock, visit, dumped, principal):
     }
     events = logged_events(document, visit, unit, actor_of(principal))
     if not store.insert_visit(db, document, events):
-        return replayed(db, cadre_id, visit["submission_id"], document), True
+        store.release_receipt_codes(db, codes)
+        stored = replayed(db, cadre_id, visit["submission_id"], document)
+        raiser_mail.keep(db, stored["concerns"], addresses)  # lost with a crash before
+        return stored, True
     after_logging(db, document)
+    raiser_mail.keep(db, concerns, addresses)
     _log.info("visit %s logged at %s with %d concerns (%s)", visit_id, unit["_id"],
               len(concerns), basis)
     return document, False
@@ -119,6 +125,15 @@ def logged_events(document, visit, unit, actor):
         for review in document["answer_reviews"]]
 
 
+def with_receipt_codes(db, concerns, new_code=receipts.new_code):
+    """Each new concern's receipt code, unique across all (``store.reserve_receipt_code``);
+    the codes reserved."""
+    for concern in concerns:
+        concern["receipt_code"] = store.reserve_receipt_code(db, concern["concern_id"],
+                                                             new_code)
+    return [concern["receipt_code"] for concern in concerns]
+
+
 def raised_events(concerns, document, actor):
     # the event's schema carries no personal data: name and contact stay in the visit, and a
     # withheld raiser's are out of the summary it carries
@@ -128,6 +143,7 @@ def raised_events(concerns, document, actor):
         "topic": c["topic"], "summary": c["shared_summary"], "raised_by": c["raised_by"],
         "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],
         "urgency": c["urgency"], "locality_unit_id": c.get("locality_unit_id"),
+        "receipt_code": c.get("receipt_code"),
         "raised_on": dt.date.fromisoformat(document["meeting_date"])}, actor=actor)
         for c in concerns]
 
@@ -193,6 +209,8 @@ def amend(db, clock, window, visit, dumped, mark, principal):
     """The amended visit, or None when it changed since it was read (read it again)."""
     check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
+    codes = with_receipt_codes(db, plan.added)
+    addresses = raiser_mail.take_addresses(plan.added, plan.changes["amended_at"])
     changes = {**plan.changes, "amendment_fingerprint": mark,
                "raisers_held": retention.holds_raisers(plan.changes["concerns"]),
                "last_activity_at": plan.changes["amended_at"]}
@@ -219,7 +237,9 @@ def amend(db, clock, window, visit, dumped, mark, principal):
             "withdrawn_at": concern["withdrawn_at"]}, actor=actor)
         for concern, reason in plan.withdrawn]
     if not store.commit_amendment(db, visit, changes, plan.snapshot, events):
+        store.release_receipt_codes(db, codes)
         return None  # amended meanwhile (a retry racing itself): read it again
+    raiser_mail.keep(db, plan.added, addresses)
     store.ensure_concern_views(db, after)
     store.record_attendance(db, after)
     _log.info("visit %s amended to version %d: %d concern(s) added, %d withdrawn",

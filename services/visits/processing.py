@@ -13,6 +13,7 @@ from shared.processing_record import (
     TASK,
     UNITS,
     WITHHELD,
+    NoPersonalData,
     PersonalData,
 )
 
@@ -41,4 +42,13 @@ PROCESSING = {
         legal_basis=ACCOUNTABILITY, who_sees="Quản trị viên (qua yêu cầu)",
         retention=READS.retention, retention_key=READS.retention_key),
     "processed_events": PROCESSED_EVENTS,
+    "raiser_addresses": PersonalData(
+        what="Địa chỉ thư của người nêu ý kiến (nếu họ đồng ý), để báo khi có trả lời",
+        subjects=RAISERS, purpose="Báo người nêu ý kiến khi cơ quan trả lời",
+        legal_basis=CONSENT, who_sees="Không ai đọc trên trang; chỉ dịch vụ gửi thư dùng",
+        retention="Xóa sau thời hạn kể từ khi vụ việc kết thúc, hoặc ngay khi người nhận hủy "
+                  "nhận thư", retention_key="RETENTION_RAISER_EMAIL_DAYS",
+        safeguards=BASE_SAFEGUARDS, sensitive=False),
+    "receipt_codes": NoPersonalData("Mã tiếp nhận của từng ý kiến (ngẫu nhiên, không chứa "
+                                    "thông tin về người nêu), để mỗi mã là duy nhất"),
 }

@@ -21,7 +21,7 @@ Every reaction is safe to run twice and in any order against its siblings:
 import datetime as dt
 from logging import getLogger
 
-from services.visits import branch, redacting, store
+from services.visits import branch, raiser_mail, redacting, store
 
 _log = getLogger(__name__)
 
@@ -117,6 +117,7 @@ def record_case_event(db, event):
     at = event.occurred_at.replace(microsecond=event.occurred_at.microsecond // 1000 * 1000)
     store.change_case_view(db, concern_id, changes, at)
     store.touch_visit(db, visit["_id"], at)  # the raisers are kept from here on
+    raiser_mail.follow_case(db, event.event_type.name, payload, at)
     if event.event_type.name == "case_answered":
         store.answer_to_read_out(db, concern_id, payload["answer"], payload["answered_at"])
     elif event.event_type.name in ("case_reopened", "case_withdrawn"):

@@ -11,6 +11,7 @@ only ``store`` touches the collections.
 from services.visits import (
     logbook,
     queries,
+    raiser_mail,
     reactions,
     redacting,
     retention,
@@ -85,8 +86,23 @@ class VisitsService(ReportsHealth):
     @retention_timer
     def sweep_raisers(self):
         """Who raised the concerns of visits idle past the retention period, removed."""
-        return retention.sweep_raisers(self.db, self.rules.clock.now(),
-                                       self.rules.raisers_kept_for)
+        now = self.rules.clock.now()
+        return {**retention.sweep_raisers(self.db, now, self.rules.raisers_kept_for),
+                "addresses_deleted": raiser_mail.sweep(self.db, now,
+                                                       self.rules.addresses_kept_for)}
+
+    @rpc
+    def raiser_to_tell(self, concern_id):
+        """Notifications, when the answer arrives: where the raiser asked to be told (and the
+        unsubscribe token of its link), or None (shared.callers lets notifications alone)."""
+        return raiser_mail.to_tell(self.db, str(concern_id))
+
+    @rpc
+    def unsubscribe_raiser(self, token):
+        """The link in the raiser's mail: their address deleted; False when none had it."""
+        if not isinstance(token, str) or not 10 <= len(token) <= 100:
+            raise InvalidInput("not an unsubscribe link", {"token": ["malformed"]})
+        return raiser_mail.unsubscribe(self.db, token)
 
     # --- logging and amending a visit ---------------------------------------------------------
 

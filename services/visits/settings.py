@@ -12,6 +12,9 @@ class Settings(config.Settings):
     VISIT_AMEND_WINDOW_HOURS = fields.Float(required=True, validate=validate.Range(0, 24 * 365))
     # days after a visit's last activity before its raisers are removed (retention)
     RETENTION_RAISER_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
+    # days after its case closes before a raiser's mail address is deleted (raiser_mail)
+    RETENTION_RAISER_EMAIL_DAYS = fields.Integer(required=True,
+                                                 validate=validate.Range(1, 36500))
     # RETENTION_SWEEP_SECONDS and TEST_CLOCK_FILE: every service's (shared.config)
 
 

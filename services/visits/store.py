@@ -29,6 +29,8 @@ VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
 OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
 NO_VERSIONS = {"outbox": 0, "versions": 0}
 LAST_VISITS = 5
+# a fresh receipt code collides once in about 2.6e13 / codes issued: ten tries never all fail
+RECEIPT_CODE_TRIES = 10
 
 # the indexes the reads walk, and the visits' unique submission (VisitsService declares them)
 INDEXES = {
@@ -60,6 +62,8 @@ INDEXES = {
         ([("visit_id", 1)], {}),
     ],
     "working_groups": [([("members.cadre_id", 1)], {})],
+    # the raisers' mail addresses (issue 30): by unsubscribe token, and closed cases' by day
+    "raiser_addresses": [([("token", 1)], {"unique": True}), ([("closed_at", 1)], {})],
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {})],
 }
 
@@ -203,6 +207,50 @@ def mark_read_out(db, concern_id, visit_id):
 
 
 # --- visits ----------------------------------------------------------------------------------
+
+def reserve_receipt_code(db, concern_id, new_code, tries=RECEIPT_CODE_TRIES):
+    """A receipt code of ``new_code()`` no other concern has: the ``receipt_codes``
+    collection's ``_id`` (a unique index) is the judge, a collision tries another code."""
+    for _ in range(tries):
+        code = new_code()
+        try:
+            db.receipt_codes.insert_one({"_id": code, "concern_id": concern_id})
+        except DuplicateKeyError:
+            continue
+        return code
+    raise RuntimeError(f"no free receipt code after {tries} tries")
+
+
+def keep_raiser_addresses(db, addresses):
+    """``[{_id: concern_id, email, token, ...}]``, once per concern (a replay changes nothing)."""
+    for address in addresses:
+        db.raiser_addresses.update_one({"_id": address["_id"]}, {"$setOnInsert": address},
+                                       upsert=True)
+
+
+def raiser_address(db, concern_id):
+    return db.raiser_addresses.find_one({"_id": concern_id})
+
+
+def forget_raiser_address(db, token):
+    """The address the unsubscribe link names, deleted; False when none had it."""
+    return db.raiser_addresses.delete_one({"token": token}).deleted_count == 1
+
+
+def raiser_case_closed(db, concern_id, closed_at):
+    """When the concern's case closed (None: reopened): the address is kept so long after."""
+    db.raiser_addresses.update_one({"_id": concern_id}, {"$set": {"closed_at": closed_at}})
+
+
+def forget_raiser_addresses_closed_before(db, cutoff):
+    return db.raiser_addresses.delete_many({"closed_at": {"$lte": cutoff}}).deleted_count
+
+
+def release_receipt_codes(db, codes):
+    """Codes reserved for concerns that were not stored after all (a replayed submission)."""
+    if codes:
+        db.receipt_codes.delete_many({"_id": {"$in": list(codes)}})
+
 
 def insert_visit(db, document, events):
     """The visit and its events in one insert; False when the cadre's submission (or the

@@ -9,9 +9,12 @@ class NotificationSent(Schema):
     notification_id = Id(required=True)
     cause_event_id = Id(required=True)  # the event it told of
     case_id = Id(required=True, allow_none=True)
-    recipient_kind = fields.String(required=True, validate=validate.OneOf(("authority", "cadre")))
+    # a raiser (issue 30): told when the answer arrives, where they left an address
+    recipient_kind = fields.String(required=True,
+                                   validate=validate.OneOf(("authority", "cadre", "raiser")))
     recipient_id = Id(required=True)
-    email = fields.Email(required=True)
+    # a raiser's address is theirs alone: never kept in the monitor's audit trail
+    email = fields.Email(required=True, metadata={"personal": True})
     # quotes the concern's text: never kept in the monitor's audit trail
     subject = Text(500, required=True, metadata={"personal": True})
     message_id = Text(300, required=True)

@@ -45,6 +45,9 @@ class ConcernRaised(Schema):
     # a confidential concern is the holding authority's head's and named officers' alone
     raiser_withheld = fields.Boolean(load_default=False)
     confidential = fields.Boolean(load_default=False)
+    # added with issue 30: the code the raiser follows it by (shared.receipts); none before
+    receipt_code = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=20))
 
 
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)

@@ -54,7 +54,8 @@ def concern_raised(**overrides):
             "unit_path": ["vp", "vp.bx", "vp.bx.tam-hop", "vp.bx.tam-hop.noi-phat"],
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
             "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
-            "raiser_withheld": True, "confidential": False, **overrides}
+            "raiser_withheld": True, "confidential": False, "receipt_code": "7KQM4-TX9RB",
+            **overrides}
 
 
 def case_routed(**overrides):

@@ -165,3 +165,35 @@ def test_an_answer_the_branch_rejected_tells_the_authority_the_verdict_and_the_n
     reopened = messages.answer_rejected(facts(), UBND_TAM_HOP, "Đường vẫn ngập",
                                         dt.date(2026, 12, 30))
     assert "Lý do: Đường vẫn ngập" in reopened.body
+
+
+def test_every_mail_names_the_case_by_its_receipt_code_not_the_long_id():
+    case_id = "5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f"
+    coded = facts(case_id=case_id, receipt_code="7KQM4-TX9RB")
+    mails = [messages.case_reached_you(coded, UBND_TAM_HOP, dt.date(2026, 12, 2)),
+             messages.answer_arrived(coded, TRAN_THI_BINH, "UBND xã Tam Hợp", "Đã xong."),
+             messages.case_needs_routing(coded, UBND_TAM_HOP)]
+    for mail in mails:
+        assert "Mã tiếp nhận: 7KQM4-TX9RB" in mail.body
+        assert case_id not in mail.subject and "Mã hồ sơ" not in mail.body
+    # a confidential case's subject names it by its code, its text staying in the system
+    secret = messages.case_reached_you(facts(summary=None, confidential=True, case_id=case_id,
+                                             receipt_code="7KQM4-TX9RB"),
+                                       UBND_TAM_HOP, dt.date(2026, 12, 2))
+    assert secret.subject.endswith(": 7KQM4-TX9RB")
+
+
+def test_the_raiser_is_told_an_answer_came_with_the_code_and_the_links_not_the_answer():
+    raiser = Recipient("raiser", "c1", "Người nêu ý kiến", "hai@example.vn")
+    message = messages.answer_to_raiser(
+        facts(receipt_code="7KQM4-TX9RB"), raiser, "UBND xã Tam Hợp",
+        "https://sausat.example/follow?code=7KQM4-TX9RB",
+        "https://sausat.example/follow/unsubscribe?token=t0k3n")
+    assert message.recipient == raiser
+    assert message.subject == "[Sâu Sát] Đã có trả lời ý kiến: 7KQM4-TX9RB"
+    for line in ("Kính gửi Người nêu ý kiến,", "đã có trả lời của UBND xã Tam Hợp",
+                 "Mã tiếp nhận: 7KQM4-TX9RB", "https://sausat.example/follow?code=7KQM4-TX9RB",
+                 "https://sausat.example/follow/unsubscribe?token=t0k3n"):
+        assert line in message.body
+    # the concern as typed stays out: it may name others
+    assert "Hệ thống thoát nước" not in message.body and not english_in(message.body)

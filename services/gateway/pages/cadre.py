@@ -247,5 +247,5 @@ def error_words(language):
     """The words the visit form's script needs, in the page's language."""
     keys = ("sending", "kept_offline", "pending_visits", "visit_sent", "visit_refused",
             "session_expired", "csrf_failed", "unavailable", "concern_n", "remove_concern",
-            "same_meeting", "same_meeting_waiting")
+            "same_meeting", "same_meeting_waiting", "receipt_code")
     return {key: i18n.text(key, language) for key in keys}

@@ -7,6 +7,7 @@ Acting posts a form to ``POST /app/cases/<case_id>/<action>``, which calls the s
 ``escalations.act_on_case`` as the API; a refusal is shown beside the field that caused it.
 """
 import datetime as dt
+import re
 
 from marshmallow import Schema, fields, validate
 
@@ -35,8 +36,9 @@ ACTION_FIELDS = {
 }
 
 
-# a case's code as mails and pages show it
+# a case's id as mails showed it before receipt codes, or its receipt code (shared.receipts)
 CASE_CODE = r"^[0-9a-f]{32}$"
+CASE_OR_RECEIPT_CODE = r"^([0-9a-f]{32}|[0-9A-Za-z][0-9A-Za-z -]{8,18}[0-9A-Za-z])\Z"
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 # the inbox's filters, passed on to the escalations service's inbox query as they are
 INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee")
@@ -65,8 +67,8 @@ class InboxPageQuery(LanguageQuery):
         "description": "received before this day (YYYY-MM-DD)"})
     assignee = fields.String(validate=blank_or(validate.OneOf(ASSIGNEES)), metadata={
         "description": "mine: the cases I took; unassigned: those nobody took"})
-    q = fields.String(validate=blank_or(validate.Regexp(CASE_CODE)), metadata={
-        "description": "a case's code (as in its mails): opens that case"})
+    q = fields.String(validate=blank_or(validate.Regexp(CASE_OR_RECEIPT_CODE)), metadata={
+        "description": "a case's receipt code (as in its mails) or id: opens that case"})
     cursor = fields.String(validate=validate.Length(1, 400))
 
 
@@ -164,7 +166,7 @@ class OfficerPagesApi(PagesApi):
         def build(view):
             asked = query_args(request)
             if asked.get("q"):  # a case's code: its page (404 there if not ours)
-                return redirect(f"/app/cases/{asked['q']}")
+                return redirect(f"/app/cases/{self._case_id_of(asked['q'], view)}")
             query = {"authority_id": view.principal["authority_id"],
                      "view": asked.get("view", "holding"), "limit": 50}
             for name in (*INBOX_FILTERS, "cursor"):
@@ -176,6 +178,13 @@ class OfficerPagesApi(PagesApi):
                                filters=filters, topics=CONCERN_TOPICS, states=CASE_STATUSES,
                                units=self._unit_names(inbox["cases"], filters.get("unit_id")))
         return self._page(request, "cases.inbox", build)
+
+    def _case_id_of(self, code, view):
+        """A case's id as typed, or the id of the case its receipt code names (404 alike
+        when not the officer's)."""
+        if re.fullmatch(CASE_CODE, code):
+            return code
+        return self.escalations.case_of_receipt(code, view.principal)["case_id"]
 
     def _unit_names(self, cases, *more):
         """``{unit_id: name}`` of each case's branch and the unit above it (its commune), in

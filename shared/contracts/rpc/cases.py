@@ -235,8 +235,19 @@ class TimelineEntry(Schema):
     template_title = fields.String(allow_none=True, dump_default=None)
 
 
+class PublicText(Schema):
+    """A text written for the public receipt page (``receipts.PublishText``) as kept."""
+    text = fields.String()
+    publishable = fields.Boolean()
+    at = fields.AwareDateTime(allow_none=True)
+
+
 class Case(Schema):
     case_id = fields.String(attribute="_id")
+    # the code the raiser follows the case by (shared.receipts); none on cases from before it
+    receipt_code = fields.String(allow_none=True, dump_default=None)
+    public_summary = fields.Nested(PublicText, allow_none=True, dump_default=None)
+    public_answer = fields.Nested(PublicText, allow_none=True, dump_default=None)
     concern_id = fields.String()
     status = fields.String()
     version = fields.Integer()

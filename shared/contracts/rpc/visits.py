@@ -77,14 +77,18 @@ class RaiseConcern(Schema):
     # the raiser agreed, having heard the processing notice (/app/notice), that their contact
     # is kept for following up: a contact is kept only with it
     raiser_consent = StrictBoolean(load_default=False)
+    # where the raiser is mailed when the answer arrives (issue 30): kept apart in visits,
+    # with the same consent, deleted some days after the case closes, unsubscribed by a link
+    raiser_email = fields.Email(load_default=None, allow_none=True,
+                                validate=validate.Length(max=254))
 
     @validates_schema
     def _contact_with_consent(self, data, **kwargs):
-        if data.get("raised_by_contact") and not data.get("raiser_consent"):
-            raise ValidationError(reason(
-                "contact_without_consent", "kept only with the raiser's consent to be "
-                "contacted: set raiser_consent after reading them the notice"),
-                "raised_by_contact")
+        for field in ("raised_by_contact", "raiser_email"):
+            if data.get(field) and not data.get("raiser_consent"):
+                raise ValidationError(reason(
+                    "contact_without_consent", "kept only with the raiser's consent to be "
+                    "contacted: set raiser_consent after reading them the notice"), field)
 
 
 class Unscheduled(Schema):
@@ -155,6 +159,7 @@ class AmendConcern(RaiseConcern):
     withhold_raiser = StrictBoolean(allow_none=True)
     confidential = StrictBoolean()
     raiser_consent = StrictBoolean()
+    raiser_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
 
     @validates_schema
     def _kept_or_new(self, data, **kwargs):
@@ -176,7 +181,7 @@ class AmendConcern(RaiseConcern):
         if "concern_id" not in data:
             data = {"urgency": "normal", "confidential": False, "raiser_consent": False,
                     **{f: None for f in (*PERSONAL_FIELDS, "locality_unit_id",
-                                         "withhold_raiser")}, **data}
+                                         "withhold_raiser", "raiser_email")}, **data}
         return data
 
 
@@ -223,6 +228,8 @@ class Redaction(Schema):
 
 class Concern(Schema):
     concern_id = fields.String()
+    # the code the raiser follows it by on the public page (shared.receipts); none before it
+    receipt_code = fields.String(allow_none=True, dump_default=None)
     topic = fields.String()
     summary = fields.String()
     raised_by = fields.String()

@@ -11,7 +11,8 @@
                 "assessment.combativeness", "assessment.note"];
   // a concern's fields; the last three are yes/no (or the default, left out)
   var CONCERN = ["summary", "topic", "raised_by", "urgency", "raised_by_name",
-                 "raised_by_contact", "raiser_consent", "withhold_raiser", "confidential"];
+                 "raised_by_contact", "raiser_email", "raiser_consent", "withhold_raiser",
+                 "confidential"];
   var CHOICES = ["raiser_consent", "withhold_raiser", "confidential"];
   var INTEGERS = ["attendance.present", "attendance.expected", "assessment.leadership",
                   "assessment.education", "assessment.combativeness"];
@@ -69,7 +70,7 @@
         var value = row.querySelector('[data-name="' + name + '"]').value;
         if (CHOICES.indexOf(name) >= 0) {  // "": the default for the raiser's kind
           if (value !== "") { concern[name] = value === "true"; }
-        } else if (name === "raised_by_name" || name === "raised_by_contact") {
+        } else if (["raised_by_name", "raised_by_contact", "raiser_email"].indexOf(name) >= 0) {
           if (value.trim() !== "") { concern[name] = value; }
         // no topic chosen: left out, so the refusal says "required" beside it
         } else if (value !== "" || name !== "topic") { concern[name] = value; }
@@ -250,6 +251,14 @@
       link.href = detail.url; link.textContent = detail.unit_name + " · " + detail.meeting_date;
       link.className = "sent-visit-link";
       box.appendChild(link);
+      // the codes to read out or write down for whoever raised each concern
+      (detail.concerns || []).forEach(function (concern) {
+        if (!concern.receipt_code) { return; }
+        var line = document.createElement("span");
+        line.className = "receipt";
+        line.textContent = " · " + words.receipt_code + ": " + concern.receipt_code;
+        box.appendChild(line);
+      });
     } else if (kind === "waiting" && mine) {
       status(words.kept_offline, "warning");
     } else if (kind === "signin" && mine) {
