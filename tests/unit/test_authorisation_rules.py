@@ -54,6 +54,7 @@ EXPECTED = {
     "cases.take": {OFFICER},
     "concerns.redact": {CADRE},
     "cases.redact": {OFFICER},
+    "cases.publish": {CADRE, OFFICER},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
