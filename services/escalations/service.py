@@ -18,7 +18,15 @@ Each entrypoint decodes, calls a plain function and encodes: the reads are in ``
 writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions``, and
 ``store`` alone touches the collections.
 """
-from services.escalations import acting, case_life, queries, reactions, registry_upkeep, store
+from services.escalations import (
+    acting,
+    case_life,
+    officers,
+    queries,
+    reactions,
+    registry_upkeep,
+    store,
+)
 from services.escalations import metrics as case_metrics
 from services.escalations.dependencies import CaseRules, sweep_timer
 from shared.authorisation import principal_from, require
@@ -118,6 +126,21 @@ class EscalationsService(ReportsHealth):
             self.db, template, principal, self.rules.clock.now()))
 
     @rpc
+    def change_reply_template(self, template_id, changes, principal=None):
+        """An officer changes their authority's template (kept: who changed which fields)."""
+        principal = require(principal_from(principal), "templates.manage")
+        changes = load_payload(schemas.ChangeReplyTemplate(), changes, "reply template change")
+        return schemas.ReplyTemplate().dump(registry_upkeep.change_reply_template(
+            self.db, template_id, changes, principal, self.rules.clock.now()))
+
+    @rpc
+    def delete_reply_template(self, template_id, principal=None):
+        """An officer deletes their authority's template: no longer listed nor usable."""
+        principal = require(principal_from(principal), "templates.manage")
+        return schemas.ReplyTemplate().dump(registry_upkeep.delete_reply_template(
+            self.db, template_id, principal, self.rules.clock.now()))
+
+    @rpc
     def list_reply_templates(self, query, principal=None):
         """An authority's reply templates: its own officers' only (another's: 404)."""
         principal = require(principal_from(principal), "templates.manage")
@@ -163,6 +186,25 @@ class EscalationsService(ReportsHealth):
                                {"principal": ["required"]})
         return schemas.CaseWithTimeline().dump(
             acting.take_case(self.db, self.rules, case_id, principal))
+
+    @rpc
+    def assign_case(self, case_id, assignment, principal=None):
+        """The head of the holding authority assigns the case to a named officer of it."""
+        principal = require(principal_from(principal), "cases.assign")
+        if principal is None:
+            raise InvalidInput("a case is assigned by a signed-in head",
+                               {"principal": ["required"]})
+        assignment = load_payload(schemas.AssignCase(), assignment, "assignment")
+        return schemas.CaseWithTimeline().dump(acting.assign_case(
+            self.db, self.rules, case_id, assignment["user_id"], principal))
+
+    @rpc
+    def list_officers(self, query, principal=None):
+        """An authority's officers by name: its own officers only (another's: 404)."""
+        principal = require(principal_from(principal), "cases.inbox")
+        query = load_payload(schemas.OfficersQuery(), query, "query")
+        return {"officers": schemas.Officer(many=True).dump(
+            queries.list_officers(self.db, query, principal))}
 
     @sweep_timer
     def sweep_deadlines(self):
@@ -236,6 +278,10 @@ class EscalationsService(ReportsHealth):
     @subscribe("answer_reviewed")
     def review_answer(self, event):
         reactions.review_answer(self.db, self.rules, event)
+
+    @subscribe("officers")
+    def learn_officers(self, event):
+        officers.learn(self.db, event)
 
     @subscribe("unit_reorganised")
     def follow_reorganisation(self, event):
