@@ -30,6 +30,7 @@ from services.gateway.pages import (
     cadre,
     common,
     officer,
+    officer_desk,
 )
 from services.gateway.pages import operations as operations_pages
 
@@ -39,6 +40,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_registry.ROUTES, admin_tree.ROUTES, admin_cadres.ROUTES,
            admin_groups.ROUTES,
            operations_pages.ROUTES)
+TABLES += (officer_desk.ROUTES,)
 
 ROUTES = {}
 for _table in TABLES:

@@ -86,6 +86,14 @@ class TakeCase(Schema):
     """Nothing to send: who takes the case is the signed-in officer."""
 
 
+class TemplatePath(Schema):
+    template_id = Id(required=True)
+
+
+class Officers(Schema):
+    officers = fields.List(fields.Nested(escalations.Officer), required=True)
+
+
 class AddReplyTemplate(escalations.AddReplyTemplate):
     """The escalations service's own template; the authority comes from the path."""
     class Meta:

@@ -84,6 +84,7 @@ from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.officer import OfficerPagesApi
+from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
@@ -93,7 +94,7 @@ from shared.rpc import BoundedRpcProxy
 class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsApi,
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, TreePagesApi, CadresPagesApi,
-                     GroupsPagesApi, OperationsPagesApi,
+                     GroupsPagesApi, OperationsPagesApi, DeskPagesApi,
                      AuditApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)

@@ -9,7 +9,9 @@ class NotificationSent(Schema):
     notification_id = Id(required=True)
     cause_event_id = Id(required=True)  # the event it told of
     case_id = Id(required=True, allow_none=True)
-    recipient_kind = fields.String(required=True, validate=validate.OneOf(("authority", "cadre")))
+    # officer: the one working on the case (issue 24)
+    recipient_kind = fields.String(required=True,
+                                   validate=validate.OneOf(("authority", "cadre", "officer")))
     recipient_id = Id(required=True)
     email = fields.Email(required=True)
     # quotes the concern's text: never kept in the monitor's audit trail
