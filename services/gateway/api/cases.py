@@ -57,10 +57,10 @@ ROUTES = {
     ("POST", "/cases/<case_id>/assign"): Route(
         "Assign a case to a named officer (the head of the authority holding it)",
         CaseWithTimeline, "cases", path=schemas.CasePath, body=AssignCase,
-        errors=(403, 404, 409, 413, 415, 422), example={"user_id": "5f0c9a1e6b7d4c2a"},
+        errors=(400, 403, 404, 409, 413, 415), example={"user_id": "5f0c9a1e6b7d4c2a"},
         description="Not a change of state: the case names the officer (assignee_user_id) "
                     "and its timeline who assigned whom; they are mailed. 403 for an officer "
-                    "who is not the head; 422 naming the officer when they are not an "
+                    "who is not the head; 400 naming the officer when they are not an "
                     "enabled officer of the authority (or not named on a confidential case)."),
     ("GET", "/authorities/<authority_id>/officers"): Route(
         "An authority's enabled officers by name (whom its head assigns cases to)",
