@@ -197,6 +197,14 @@ class ReplyTemplatesQuery(Schema):
                           validate=validate.OneOf(CONCERN_TOPICS))
 
 
+class TemplateChange(Schema):
+    """Who changed a reply template, when, and which fields (or deleted it)."""
+    by = fields.String()
+    at = fields.AwareDateTime()
+    action = fields.String()
+    fields_changed = fields.List(fields.String(), data_key="fields", attribute="fields")
+
+
 class ReplyTemplate(Schema):
     template_id = fields.String(attribute="_id")
     authority_id = fields.String()
@@ -209,7 +217,7 @@ class ReplyTemplate(Schema):
     # who changed it last, and every change (who, when, which fields)
     changed_by = fields.String(allow_none=True, dump_default=None)
     changed_at = fields.AwareDateTime(allow_none=True, dump_default=None)
-    changes = fields.List(fields.Dict(), dump_default=list)
+    changes = fields.List(fields.Nested(TemplateChange), dump_default=list)
     deleted_by = fields.String(allow_none=True, dump_default=None)
     deleted_at = fields.AwareDateTime(allow_none=True, dump_default=None)
 
