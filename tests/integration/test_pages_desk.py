@@ -158,6 +158,15 @@ def test_the_concern_page_offers_what_the_raising_side_may_do(browser, system):
         context.close()
 
 
+def listed_as_mine_not_unassigned(page, system, summary):
+    """The signed-in officer finds the case under "mine", not under "nobody took yet"."""
+    page.goto(f"{system.base_url}/app/inbox")
+    page.get_by_role("link", name="Vụ việc tôi xử lý").click()
+    expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
+    page.goto(f"{system.base_url}/app/inbox?assignee=unassigned")
+    expect(page.locator("tbody tr", has_text=summary)).to_have_count(0)
+
+
 def test_an_officer_takes_a_case_and_finds_it_under_mine_not_unassigned(browser, system):
     summary = "Nhà văn hóa thôn Yên Lan dột mái"
     [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
@@ -174,11 +183,7 @@ def test_an_officer_takes_a_case_and_finds_it_under_mine_not_unassigned(browser,
         expect(page.get_by_text("nhận xử lý vụ việc")).to_be_visible()
         screenshot(page, "officer-case-taken")
 
-        page.goto(f"{system.base_url}/app/inbox")
-        page.get_by_role("link", name="Vụ việc tôi xử lý").click()
-        expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
-        page.goto(f"{system.base_url}/app/inbox?assignee=unassigned")
-        expect(page.locator("tbody tr", has_text=summary)).to_have_count(0)
+        listed_as_mine_not_unassigned(page, system, summary)
     finally:
         context.close()
     case = api(system, "officer", "GET", f"/cases/{case_id}")

@@ -25,6 +25,7 @@ from tests.integration.test_pages_desk import (
     YEN_LAN,
     api,
     follow,
+    listed_as_mine_not_unassigned,
     raise_concerns,
     signed_in,
 )
@@ -114,11 +115,7 @@ def test_the_head_assigns_a_named_officer_who_finds_it_as_theirs_and_is_mailed(
            reader)
     context, page = signed_in(browser, system, HUNG[0])
     try:
-        page.goto(f"{system.base_url}/app/inbox")
-        page.get_by_role("link", name="Vụ việc tôi xử lý").click()
-        expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
-        page.goto(f"{system.base_url}/app/inbox?assignee=unassigned")
-        expect(page.locator("tbody tr", has_text=summary)).to_have_count(0)
+        listed_as_mine_not_unassigned(page, system, summary)
     finally:
         context.close()
 
