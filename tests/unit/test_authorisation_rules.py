@@ -52,6 +52,7 @@ EXPECTED = {
     "cases.name_officers": {OFFICER},
     "audit.requests": {ADMIN},
     "cases.take": {OFFICER},
+    "cases.assign": {OFFICER},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
