@@ -69,7 +69,7 @@ ROUTES = {
     ("PATCH", "/reply-templates/<template_id>"): Route(
         "Change a reply template of one's authority (title, text, topic)", ReplyTemplate,
         "cases", path=schemas.TemplatePath, body=ChangeReplyTemplate,
-        errors=(403, 404, 413, 415, 422), example={"title": "Đã giải quyết xong"},
+        errors=(400, 403, 404, 413, 415), example={"title": "Đã giải quyết xong"},
         description="Its authority's officers only (another's: 404). The template keeps "
                     "who changed which fields, when."),
     ("DELETE", "/reply-templates/<template_id>"): Route(
