@@ -65,8 +65,8 @@ def reply_templates(db, authority_id, kind=None, topics=None):
 # --- officers (services/escalations/officers.py) --------------------------------------------
 
 def record_officer(db, user_id, changes, when_new):
-    db.officers.update_one({"_id": user_id}, {"$set": changes, "$setOnInsert": when_new},
-                           upsert=True)
+    update = {"$set": changes, **({"$setOnInsert": when_new} if when_new else {})}
+    db.officers.update_one({"_id": user_id}, update, upsert=True)
 
 
 def find_officer(db, user_id):
