@@ -188,6 +188,12 @@ def join_plan(node, sort, meta):
     planned.columns = {path: f'"{table}".{name}'
                        for (path, _), name in zip(spec["keys"], spec["columns"])}
     planned.array_path = array_path
+    # the joined row holds ONE element: a further equality on the array is another row of the
+    # side table, found by the same key prefix (query._field), not this row's column
+    prefix_keys = spec["keys"][:spec["keys"].index(next(k for k in spec["keys"]
+                                                         if k[0] == array_path)) + 1]
+    planned.array_side = (table, ROW, [(name, path, equal[path])
+                                       for (path, _), name in zip(prefix_keys, spec["columns"])])
     return planned, f' JOIN "{table}" ON "{table}".{ROW} = rid'
 
 

@@ -50,6 +50,9 @@ class Meta:
     # the one array field its equality stands for
     columns = {}
     array_path = None
+    # (side table, its row column, [(column, path, value)] of the join's key prefix, the
+    # array's last)
+    array_side = None
 
     def __init__(self, arrays=(), multikey=None):
         self.arrays = set(arrays)
@@ -125,9 +128,26 @@ def _node(node, meta, params):
     return _field(node, meta, params)
 
 
+def _other_element(side, operand, params):
+    """Another element of the joined array equal to ``operand``: a row of the same side
+    table under the same key prefix (its index answers it), not the joined row's column."""
+    table, row, keys = side
+    conditions = []
+    for name, path, value in keys[:-1]:
+        conditions.append(f"{name} = ?")
+        params.append(_operand(path, value))
+    conditions.append(f"{keys[-1][0]} = ?")
+    params.append(_operand(keys[-1][1], operand))
+    return f'rid IN (SELECT {row} FROM "{table}" WHERE {" AND ".join(conditions)})'
+
+
 def _field(node, meta, params):
     path, op, operand = node.path, node.op, node.operand
     joined = meta.columns.get(path)
+    side = meta.array_side
+    if side and path == meta.array_path and op == "$eq" and _side_table_can(op, operand) \
+            and operand != side[2][-1][2]:
+        return _other_element(side, operand, params)
     if joined and (op not in ("$exists", "$size") if path != meta.array_path
                    else op == "$eq" and _side_table_can(op, operand)):
         # the side table's own column: one element of the array field, the others' values

@@ -67,6 +67,8 @@ PERMISSIONS = {
     "templates.manage": frozenset({OFFICER}),
     # taking a case to work on: not a transition of the table, an officer of its holder
     "cases.take": frozenset({OFFICER}),
+    # ... or assign one to a named officer of it (the head only: services/escalations/holding)
+    "cases.assign": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

@@ -81,15 +81,19 @@ SUBSCRIPTIONS = (
     Subscription("notifications", "directory", (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
         contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
-        contracts.CADRE_CONTACT_CHANGED), batch=Batching()),
+        contracts.CADRE_CONTACT_CHANGED, contracts.USER_CREATED,
+        contracts.USER_CONTACT_CHANGED), batch=Batching()),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
-        contracts.CASE_REOPENED), batch=Batching()),
+        contracts.CASE_REOPENED, contracts.CASE_ASSIGNED), batch=Batching()),
     # reorganisations of the tree: the visits' units and escalations' routing follow them
     Subscription("visits", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
     Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
+    # escalations' read model of each authority's officers (a head assigns cases by name)
+    Subscription("escalations", "officers", (
+        contracts.USER_CREATED, contracts.USER_ROLE_CHANGED, contracts.USER_DISABLED)),
     # the imports service's read model for coverage and the export of cadres and assignments
     Subscription("imports", "coverage", (
         contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,

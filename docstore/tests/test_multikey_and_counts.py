@@ -69,6 +69,23 @@ def test_an_index_on_an_array_field_answers_as_mongodb_from_one_range(both, decl
                                                                .sort(ORDER)), criteria
 
 
+def test_two_equalities_on_the_indexed_array_find_documents_holding_both(both):
+    """The joined row holds one element: each further equality on the array is another row
+    of the side table under the same key prefix (it used to be the same row: nothing found)."""
+    embedded, reference = both
+    embedded.create_index(INBOX_BY_UNIT)
+    for doc in cases(300):
+        embedded.insert_one(dict(doc))
+        reference.insert_one(dict(doc))
+    for first, second in (("vp", "vp.bx.th"), ("vp.bx", "vp.bx.th.np"), ("vp.yl", "vp.bx")):
+        criteria = {"authority_id": "a", "$and": [{"unit_path": first}, {"unit_path": second}]}
+        found = ids(embedded.find(criteria).sort(ORDER))
+        assert found == ids(reference.find(criteria).sort(ORDER)), criteria
+        assert found or first == "vp.yl", criteria
+        steps = embedded.explain(criteria, sort=ORDER, limit=9)
+        assert not any(step.startswith("SCAN") for step in steps), steps
+
+
 def test_an_older_stores_index_over_arrays_becomes_multikey_when_declared_again(tmp_path):
     collection = DocStoreClient(tmp_path)["escalations"].cases
     collection.create_index([("escalated_past", 1), ("routed_at", -1)])  # an expression index

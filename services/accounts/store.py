@@ -54,6 +54,12 @@ def insert_user(db, document, event):
             "username_taken", document["username"], username=document["username"])]}) from None
 
 
+def change_email(db, user_id, email, event):
+    """The user's new e-mail address, with its event (not a change of rights: the tokens
+    stay)."""
+    db.users.update_one({"_id": user_id}, push_events({"$set": {"email": email}}, [event]))
+
+
 def revoke(db, user_id, events, actor, changes, now):
     """Bump the user's token_version (ending every token issued so far), with the events
     ``events(new_version)`` makes; the new version, or None for no such user. One conditional

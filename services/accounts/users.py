@@ -65,7 +65,7 @@ def create_user(db, user, principal, registry, gate):
     check_scope_exists(user["cadre_id"], user["authority_id"], registry)
     user_id = contracts.new_id()
     profile = {key: user[key] for key in ("username", "display_name", "role", "cadre_id",
-                                          "authority_id", "authority_head")}
+                                          "authority_id", "authority_head", "email")}
     document = {"_id": user_id, **profile, "enabled": True, "token_version": 0,
                 "password_hash": gate.run(rules.hash_password, user["password"]),
                 "created_at": contracts.utcnow(), "actor": actor_of(principal)}
@@ -77,14 +77,20 @@ def create_user(db, user, principal, registry, gate):
 
 
 def change_user(db, user_id, change, principal, registry):
-    """A new role and scope (``user_role_changed``) and/or disabling (``user_disabled``);
-    both end the user's tokens, since a token's rights come from its role. The user, and the
-    last revocation of their tokens (None: nothing changed)."""
+    """A new role and scope (``user_role_changed``), a new e-mail address
+    (``user_contact_changed``: the tokens stay) and/or disabling (``user_disabled``); a new
+    role and disabling end the user's tokens, since a token's rights come from its role. The
+    user, and the last revocation of their tokens (None: none ended)."""
     if not change:
         raise InvalidInput("nothing to change",
-                           {"_schema": ["give role, authority_head or enabled"]})
+                           {"_schema": ["give role, authority_head, email or enabled"]})
     user = store.find_user(db, user_id)
     revoked = None
+    if "email" in change and change["email"] != user.get("email"):
+        store.change_email(db, user_id, change["email"], contracts.USER_CONTACT_CHANGED.new(
+            {"user_id": user_id, "email": change["email"]}, actor=actor_of(principal)))
+    if set(change) == {"email"}:
+        return store.find_user(db, user_id), None
     if "role" in change:
         scope = change["role"], change.get("cadre_id"), change.get("authority_id")
     elif "cadre_id" in change or "authority_id" in change:

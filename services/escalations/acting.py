@@ -55,6 +55,17 @@ def take_case(db, rules, case_id, principal):
     return queries.show(db, stored, now, principal, rules.policy.calendar)
 
 
+def assign_case(db, rules, case_id, user_id, principal):
+    """The head of the holding authority assigns the case to the officer ``user_id``
+    (``holding.assign``, the officer as the read model of accounts' events knows them)."""
+    case = queries.visible_case(db, case_id, principal)
+    now = rules.clock.now()
+    outcome = holding.assign(case, principal, store.find_officer(db, user_id), now)
+    stored = store.commit(db, case, outcome, actor=actor_of(principal))
+    _log.info("case %s assigned to %s by %s", case_id, user_id, principal.user_id)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
 def _template(db, case, action, template_id):
     """The reply template an answer or a question started from, if usable on this case."""
     if template_id is None:

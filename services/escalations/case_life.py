@@ -26,7 +26,6 @@ from shared.errors import Conflict, InvalidInput, RuleViolated
 from shared.reasons import reason
 
 # --- states ----------------------------------------------------------------------------------
-
 ROUTED = "routed"
 ACKNOWLEDGED = "acknowledged"
 IN_PROGRESS = "in_progress"
@@ -58,7 +57,6 @@ OPEN = CLOCK_RUNS | {AWAITING_INFORMATION}
 HOLDER, RAISER, SYSTEM = "holder", "raiser", "system"
 
 # --- actions ---------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Transition:
@@ -303,6 +301,8 @@ def apply_action(case, action, actor, at, policy, **args):
     changes["status"] = target
     after = {**case, **changes}
     changes.update(schedule(after, policy))
+    if event[0] in (contracts.CASE_REOPENED, contracts.CASE_INFORMATION_PROVIDED):
+        event[1]["assignee_user_id"] = case.get("assignee_user_id")  # told beside the holder
     entry = {"at": at, **_who(actor), "action": action, "from_state": state,
              "to_state": target, "why": why, "because": because,
              "authority_id": after.get("authority_id")}
@@ -375,10 +375,10 @@ def note_deadline_near(case, at, policy):
              "why": f"{kind} deadline {due_on.isoformat()} is near",
              "because": {"code": "deadline_near", "deadline": kind, "due_on": due_on.isoformat()},
              "authority_id": case["authority_id"]}
-    event = (contracts.CASE_DEADLINE_NEAR, {"case_id": case["_id"],
-                                            "concern_id": case["concern_id"],
-                                            "authority_id": case["authority_id"],
-                                            "deadline": kind, "due_on": due_on})
+    event = (contracts.CASE_DEADLINE_NEAR, {
+        "case_id": case["_id"], "concern_id": case["concern_id"], "deadline": kind,
+        "authority_id": case["authority_id"], "due_on": due_on,
+        "assignee_user_id": case.get("assignee_user_id")})
     return Outcome(case["status"], changes, entry, event)
 
 

@@ -12,10 +12,18 @@ import datetime as dt
 
 from services.escalations import case_life
 from services.escalations.access import actions_for
-from shared import contracts
+from shared import contracts, folding
 from shared.clock import vietnam_date
 
 SYSTEM_ACTOR = {"user_id": "system", "role": "system"}
+# the inbox's text search finds a case by the first this many words of its summary: the
+# index's entries per case stay bounded however long the text
+SEARCHED_WORDS = 60
+
+
+def summary_search(summary):
+    """What a case stores under ``search`` for the inbox's text search (``shared.folding``)."""
+    return folding.search_key(" ".join(folding.fold(summary or "").split()[:SEARCHED_WORDS]))
 
 
 def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
@@ -30,6 +38,7 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         "_id": case_id, "version": 1, "concern_id": concern["concern_id"],
         "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
         "topic": concern["topic"], "urgency": urgency, "summary": concern["summary"],
+        "search": summary_search(concern["summary"]),
         # the unit the concern is about, when not the branch's own
         "locality_unit_id": concern.get("locality_unit_id"),
         "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),

@@ -8,6 +8,8 @@ a missing one; an inbox or statistics of another authority, likewise. Example::
     inbox(db, {"authority_id": "ubnd-xa-tam-hop", "view": "holding", ...}, officer, now)
     # {"authority": {...}, "counts": {"routed": 3}, "cases": [...], "next_cursor": None, ...}
 """
+import re
+
 from services.escalations import case_life, cases, statistics, store
 from services.escalations.access import heads, holds, may_read
 from shared import folding
@@ -15,6 +17,9 @@ from shared.authorisation import OFFICER, OPERATOR
 from shared.clock import vietnam_midnight
 from shared.contracts import ANY_TOPIC
 from shared.errors import NotFound
+
+# a case's code as mails and pages show it
+CASE_CODE = re.compile(r"[0-9a-f]{32}")
 
 # --- cases -----------------------------------------------------------------------------------
 
@@ -40,8 +45,10 @@ def show(db, case, now, principal, calendar=None):
     working days left to its deadline, by ``calendar``)."""
     named = {case.get("authority_id")} | {entry.get("authority_id")
                                           for entry in case.get("timeline", ())}
-    return cases.shown(case, now, store.authority_names(db, named - {None}), principal,
-                       calendar)
+    shown = cases.shown(case, now, store.authority_names(db, named - {None}), principal,
+                        calendar)
+    assignee = case.get("assignee_user_id") and store.find_officer(db, case["assignee_user_id"])
+    return {**shown, "assignee_name": (assignee or {}).get("display_name")}
 
 
 def _shown(db, found, now, principal, calendar=None):
@@ -73,7 +80,8 @@ def inbox(db, query, principal, now, calendar=None):
     assignee = {"mine": principal.user_id if principal else None,
                 "unassigned": None}.get(query["assignee"], store.ANYONE)
     page = store.inbox_page(
-        db, authority["_id"], query["view"], query, assignee=assignee,
+        db, authority["_id"], query["view"], {**query, **searched(query["q"])},
+        assignee=assignee,
         received_from=query["received_from"] and vietnam_midnight(query["received_from"]),
         received_to=query["received_to"] and vietnam_midnight(query["received_to"]),
         officer_id=_uncleared_officer(principal, authority["_id"]))
@@ -83,7 +91,29 @@ def inbox(db, query, principal, now, calendar=None):
     return {"authority": authority, "view": query["view"],
             "counts": {state: n for state, n in counts.items() if n},
             "overdue": sum(case["overdue"] for case in shown),
-            "cases": shown, "next_cursor": page["next_cursor"]}
+            "cases": shown, "next_cursor": page["next_cursor"],
+            # every branch (and the unit above it) its cases came from: the branch filter
+            "units": [{"unit_id": unit_id, "branch": branch}
+                      for unit_id, branch in store.units_of(db, authority["_id"])]}
+
+
+def searched(text):
+    """The inbox's search ``q`` as the store takes it: a case's code (32 hex digits), or
+    words each beginning a word of the summary (without diacritics)."""
+    if not text:
+        return {}
+    text = text.strip()
+    if CASE_CODE.fullmatch(text):
+        return {"case_code": text}
+    return {"words": folding.query_words(text, "q")}
+
+
+def list_officers(db, query, principal):
+    """The enabled officers of an authority by name, to its own officers only (the head
+    chooses whom to assign a case to)."""
+    if not holds(principal, query["authority_id"]):
+        raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
+    return store.officers_of(db, query["authority_id"])
 
 
 def list_unrouted(db, query, principal, now, triage_authority_id):

@@ -56,7 +56,8 @@ def _triage_authority_id(db, policy):
 
 def redact_summary(db, event):
     """``concern_redacted``: the case keeps the concern's text as anonymised in visits."""
-    store.redact_summary(db, event.payload["concern_id"], event.payload["summary"])
+    summary = event.payload["summary"]
+    store.redact_summary(db, event.payload["concern_id"], summary, cases.summary_search(summary))
 
 
 # --- duplicates follow their original --------------------------------------------------------

@@ -205,3 +205,17 @@ def add_reply_template(db, template, principal, now):
     """Store a reply template an officer adds for their own authority."""
     return store.add_reply_template(
         db, reply_templates.new_template(template, principal, now))
+
+
+def change_reply_template(db, template_id, changes, principal, now):
+    """An officer changes their authority's template; the change kept on it."""
+    changed, line = reply_templates.change(store.find_reply_template(db, template_id),
+                                           changes, principal, now)
+    return store.change_reply_template(db, template_id, changed, line)
+
+
+def delete_reply_template(db, template_id, principal, now):
+    """An officer deletes their authority's template: kept, no longer listed nor usable."""
+    deleted, line = reply_templates.delete(store.find_reply_template(db, template_id),
+                                           principal, now)
+    return store.change_reply_template(db, template_id, deleted, line)

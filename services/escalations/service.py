@@ -22,6 +22,7 @@ from services.escalations import (
     acting,
     case_life,
     following,
+    officers,
     queries,
     reactions,
     redacting,
@@ -130,6 +131,21 @@ class EscalationsService(ReportsHealth):
             self.db, template, principal, self.rules.clock.now()))
 
     @rpc
+    def change_reply_template(self, template_id, changes, principal=None):
+        """An officer changes their authority's template (kept: who changed which fields)."""
+        principal = require(principal_from(principal), "templates.manage")
+        changes = load_payload(schemas.ChangeReplyTemplate(), changes, "reply template change")
+        return schemas.ReplyTemplate().dump(registry_upkeep.change_reply_template(
+            self.db, template_id, changes, principal, self.rules.clock.now()))
+
+    @rpc
+    def delete_reply_template(self, template_id, principal=None):
+        """An officer deletes their authority's template: no longer listed nor usable."""
+        principal = require(principal_from(principal), "templates.manage")
+        return schemas.ReplyTemplate().dump(registry_upkeep.delete_reply_template(
+            self.db, template_id, principal, self.rules.clock.now()))
+
+    @rpc
     def list_reply_templates(self, query, principal=None):
         """An authority's reply templates: its own officers' only (another's: 404)."""
         principal = require(principal_from(principal), "templates.manage")
@@ -213,6 +229,24 @@ class EscalationsService(ReportsHealth):
         text = load_payload(receipt_schemas.PublishText(), text, "public text")
         return schemas.CaseWithTimeline().dump(following.publish(
             self.db, self.rules, case_id, kind, text, principal))
+    @rpc
+    def assign_case(self, case_id, assignment, principal=None):
+        """The head of the holding authority assigns the case to a named officer of it."""
+        principal = require(principal_from(principal), "cases.assign")
+        if principal is None:
+            raise InvalidInput("a case is assigned by a signed-in head",
+                               {"principal": ["required"]})
+        assignment = load_payload(schemas.AssignCase(), assignment, "assignment")
+        return schemas.CaseWithTimeline().dump(acting.assign_case(
+            self.db, self.rules, case_id, assignment["user_id"], principal))
+
+    @rpc
+    def list_officers(self, query, principal=None):
+        """An authority's officers by name: its own officers only (another's: 404)."""
+        principal = require(principal_from(principal), "cases.inbox")
+        query = load_payload(schemas.OfficersQuery(), query, "query")
+        return {"officers": schemas.Officer(many=True).dump(
+            queries.list_officers(self.db, query, principal))}
 
     @sweep_timer
     def sweep_deadlines(self):
@@ -286,6 +320,10 @@ class EscalationsService(ReportsHealth):
     @subscribe("answer_reviewed")
     def review_answer(self, event):
         reactions.review_answer(self.db, self.rules, event)
+
+    @subscribe("officers")
+    def learn_officers(self, event):
+        officers.learn(self.db, event)
 
     @subscribe("unit_reorganised")
     def follow_reorganisation(self, event):

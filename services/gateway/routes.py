@@ -33,6 +33,7 @@ from services.gateway.pages import (
     common,
     following,
     officer,
+    officer_desk,
     redaction,
 )
 from services.gateway.pages import operations as operations_pages
@@ -46,6 +47,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
+TABLES += (officer_desk.ROUTES,)
 
 ROUTES = {}
 for _table in TABLES:

@@ -86,6 +86,14 @@ class TakeCase(Schema):
     """Nothing to send: who takes the case is the signed-in officer."""
 
 
+class TemplatePath(Schema):
+    template_id = Id(required=True)
+
+
+class Officers(Schema):
+    officers = fields.List(fields.Nested(escalations.Officer), required=True)
+
+
 class AddReplyTemplate(escalations.AddReplyTemplate):
     """The escalations service's own template; the authority comes from the path."""
     class Meta:
@@ -168,6 +176,11 @@ class ConcernStatus(RaisedConcern):
     held_by = fields.Nested(Holder, required=True, allow_none=True)
 
 
+class InboxUnit(Schema):
+    unit_id = fields.String(required=True)
+    branch = fields.Boolean(required=True)
+
+
 class Inbox(Schema):
     authority = fields.Nested(Authority, required=True)
     view = fields.String(required=True, validate=validate.OneOf(escalations.INBOX_VIEWS))
@@ -180,6 +193,9 @@ class Inbox(Schema):
         "description": "overdue first, then by deadline (holding); newest first "
                        "(escalated_past, named)"})
     next_cursor = NextCursor()
+    units = fields.List(fields.Nested(InboxUnit), metadata={
+        "description": "every branch its cases came from and the unit above each (the "
+                       "branch filter's choices), by id"})
 
 
 class UnroutedCases(Schema):

@@ -11,6 +11,10 @@
 | case_information_requested | the cadre who carried the concern   | a question waits for you    |
 | case_information_provided  | the authority holding the case      | the information you asked   |
 | case_reopened      | the authority holding the case              | the answer was rejected     |
+| case_assigned      | the officer its head assigned it to         | a case reached you          |
+
+The officer working on a case (``assignee_user_id``) is told beside the authority of a
+deadline near, the information provided and a rejected answer (the same words, to them).
 
 Every mail links to the case's page (an authority's officers) or the concern's (the cadre),
 at ``PAGES_URL``; the sign-in page returns there.
@@ -70,13 +74,32 @@ def case_escalated(db, event, pages_url=None):
         messages.escalation_reason(payload["reason"], payload.get("because"))))]
 
 
+def _to_holder(db, payload, tell):
+    """``tell(recipient)`` to the authority holding the case, and to the officer working on
+    it when there is one."""
+    recipients = [directory.authority(db, payload["authority_id"])]
+    if payload.get("assignee_user_id"):
+        recipients.append(directory.officer(db, payload["assignee_user_id"]))
+    return [(payload["case_id"], tell(recipient)) for recipient in recipients]
+
+
 def case_deadline_near(db, event, pages_url=None):
     payload = event.payload
     if messages.too_late_to_remind(event.occurred_at, payload["due_on"]):
         return []  # the sweep ran after the deadline: the escalation's mail says enough
-    authority = directory.authority(db, payload["authority_id"])
-    return [(payload["case_id"], messages.deadline_near(
-        _facts(db, payload, pages_url), authority, payload["deadline"], payload["due_on"]))]
+    facts = _facts(db, payload, pages_url)
+    return _to_holder(db, payload, lambda recipient: messages.deadline_near(
+        facts, recipient, payload["deadline"], payload["due_on"]))
+
+
+def case_assigned(db, event, pages_url=None):
+    """Mail only when the head assigned it: an officer who took it knows."""
+    payload = event.payload
+    if not payload.get("assigned_by") or payload["assigned_by"] == payload["assignee_user_id"]:
+        return []
+    return [(payload["case_id"], messages.case_assigned_to_you(
+        _facts(db, payload, pages_url), directory.officer(db, payload["assignee_user_id"]),
+        directory.officer(db, payload["assigned_by"]).name))]
 
 
 def case_answered(db, event, pages_url=None):
@@ -113,18 +136,16 @@ def case_information_requested(db, event, pages_url=None):
 
 def case_information_provided(db, event, pages_url=None):
     payload = event.payload
-    authority = directory.authority(db, payload["authority_id"])
-    return [(payload["case_id"], messages.information_provided(
-        _facts(db, payload, pages_url), authority, payload["information"],
-        payload["answer_by"]))]
+    facts = _facts(db, payload, pages_url)
+    return _to_holder(db, payload, lambda recipient: messages.information_provided(
+        facts, recipient, payload["information"], payload["answer_by"]))
 
 
 def case_reopened(db, event, pages_url=None):
     payload = event.payload
-    authority = directory.authority(db, payload["authority_id"])
-    return [(payload["case_id"], messages.answer_rejected(
-        _facts(db, payload, pages_url), authority, payload["reason"], payload["answer_by"],
-        payload.get("because")))]
+    facts = _facts(db, payload, pages_url)
+    return _to_holder(db, payload, lambda recipient: messages.answer_rejected(
+        facts, recipient, payload["reason"], payload["answer_by"], payload.get("because")))
 
 
 TELLINGS = {
@@ -137,5 +158,6 @@ TELLINGS = {
     contracts.CASE_INFORMATION_REQUESTED: case_information_requested,
     contracts.CASE_INFORMATION_PROVIDED: case_information_provided,
     contracts.CASE_REOPENED: case_reopened,
+    contracts.CASE_ASSIGNED: case_assigned,
 }
 CASE_EVENTS = tuple(TELLINGS)

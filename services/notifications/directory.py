@@ -4,6 +4,8 @@
   ``cadre_registered``; later addresses from ``authority_contact_changed`` and
   ``cadre_contact_changed``, which may arrive first and then win); ``units``: names, for the
   mail's text (``unit_registered``);
+- ``users``: officers' names and addresses (``user_created``, ``user_contact_changed``), for
+  the mails to the officer a case is assigned to;
 - ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised`` and
   ``visit_logged``, in either order). Case events name their concern and authority themselves.
 
@@ -42,6 +44,14 @@ def _cadre_contact(db, payload):
     store.change_cadre_email(db, payload["cadre_id"], payload["email"])
 
 
+def _user(db, payload):
+    store.record_user(db, payload["user_id"], payload["display_name"], payload.get("email"))
+
+
+def _user_contact(db, payload):
+    store.change_user_email(db, payload["user_id"], payload["email"])
+
+
 def _unit(db, payload):
     store.record_unit(db, payload["unit_id"], payload["name"])
 
@@ -71,6 +81,8 @@ LEARNERS = {
     contracts.CONCERN_RAISED: _concern,
     contracts.AUTHORITY_CONTACT_CHANGED: _authority_contact,
     contracts.CADRE_CONTACT_CHANGED: _cadre_contact,
+    contracts.USER_CREATED: _user,
+    contracts.USER_CONTACT_CHANGED: _user_contact,
 }
 LEARNED_EVENTS = tuple(LEARNERS)
 
@@ -84,6 +96,13 @@ def authority(db, authority_id):
     if found is None or "name" not in found:  # only a contact change so far
         raise NotYetKnown(f"authority {authority_id} not yet known here")
     return Recipient("authority", authority_id, found["name"], found.get("email"))
+
+
+def officer(db, user_id):
+    """The officer a case is assigned to. One this service never heard of (created before it
+    learned users) is a recipient without an address: listed as ``no_address``, not mailed."""
+    found = store.find_user(db, user_id) or {}
+    return Recipient("officer", user_id, found.get("name") or user_id, found.get("email"))
 
 
 def carrier(db, concern_id):

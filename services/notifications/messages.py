@@ -25,7 +25,7 @@ SUBJECT_SUMMARY_CHARS = 60
 
 @dataclass(frozen=True)
 class Recipient:
-    kind: str            # "authority" or "cadre"
+    kind: str            # "authority", "cadre" or "officer" (the one a case is assigned to)
     recipient_id: str
     name: str
     email: str = None    # None: registered without an address, so not mailed
@@ -157,6 +157,14 @@ def case_reached_you(case, authority, acknowledge_by):
         subject=_subject(say("mail.reached_you_subject", day=day), case),
         body=_body(authority, say("mail.reached_you"), case,
                    [say("mail.acknowledge_by", day=day)]))
+
+
+def case_assigned_to_you(case, officer, head_name):
+    """``case_assigned`` by the head: the officer named works on the case now."""
+    return Message(
+        recipient=officer,
+        subject=_subject(say("mail.assigned_subject"), case),
+        body=_body(officer, say("mail.assigned", head=head_name), case, []))
 
 
 def deadline_near(case, authority, deadline, due_on):

@@ -172,7 +172,8 @@ def retry(db, notification_id, reason, actor):
 
 def _contact_now(db, mail):
     """The recipient's name and address as the directory holds them now ({}: unknown)."""
-    find = store.find_authority if mail["recipient_kind"] == "authority" else store.find_cadre
+    find = {"authority": store.find_authority, "officer": store.find_user}.get(
+        mail["recipient_kind"], store.find_cadre)
     contact = find(db, mail["recipient_id"])
     if contact is None or not contact.get("email"):
         return {}

@@ -141,6 +141,21 @@ def change_cadre_email(db, cadre_id, email):
     db.cadres.update_one({"_id": cadre_id}, {"$set": {"email": email}}, upsert=True)
 
 
+def record_user(db, user_id, name, email):
+    """A user's name and address (accounts' ``user_created``): an officer hears of the cases
+    they work on. A later ``user_contact_changed`` (even one that arrived first) wins."""
+    db.users.update_one({"_id": user_id}, {
+        "$set": {"name": name}, "$setOnInsert": {"email": email}}, upsert=True)
+
+
+def change_user_email(db, user_id, email):
+    db.users.update_one({"_id": user_id}, {"$set": {"email": email}}, upsert=True)
+
+
+def find_user(db, user_id):
+    return db.users.find_one({"_id": user_id})
+
+
 def record_unit(db, unit_id, name):
     db.units.update_one({"_id": unit_id}, {"$set": {"name": name}}, upsert=True)
 

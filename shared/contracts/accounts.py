@@ -15,6 +15,14 @@ class UserCreated(Schema):
     cadre_id = Id(load_default=None, allow_none=True)
     authority_id = Id(load_default=None, allow_none=True)
     authority_head = fields.Boolean(load_default=False)
+    # where mail to the user goes (an officer's cases, issue 24); None: none given
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+
+class UserContactChanged(Schema):
+    """An administrator gave the user another e-mail address (None: took it away)."""
+    user_id = Id(required=True)
+    email = fields.Email(required=True, allow_none=True, validate=validate.Length(max=254))
 
 
 class UserRoleChanged(Schema):
@@ -45,4 +53,5 @@ USER_DISABLED = EventType("accounts", "user_disabled", UserRef)
 PASSWORD_CHANGED = EventType("accounts", "password_changed", UserRef)
 PASSWORD_RESET = EventType("accounts", "password_reset", UserRef)
 USER_SIGNED_OUT = EventType("accounts", "user_signed_out", UserRef)
+USER_CONTACT_CHANGED = EventType("accounts", "user_contact_changed", UserContactChanged)
 TOKENS_REVOKED = EventType("accounts", "tokens_revoked", TokensRevoked)

@@ -49,6 +49,8 @@ class CaseInformationProvided(Schema):
     authority_id = Id(required=True)
     information = Text(4000, required=True)
     answer_by = fields.Date(required=True)  # moved on by the working days spent waiting
+    # the officer working on it, told beside the authority (issue 24; None: nobody took it)
+    assignee_user_id = Id(load_default=None, allow_none=True)
 
 
 class CaseRedirected(Schema):
@@ -94,15 +96,19 @@ class CaseReopened(Schema):
     # "reviewed_on": ..., "comment": ...}), worded by whoever tells a person; None: the
     # raising side's own reason (and events from before it)
     because = fields.Dict(allow_none=True)
+    # the officer working on it, told beside the authority (issue 24; None: nobody took it)
+    assignee_user_id = Id(load_default=None, allow_none=True)
 
 
 class CaseAssigned(Schema):
-    """An officer of the authority holding the case took it: they work on it now. Not a change
-    of state (the case machine's table is untouched)."""
+    """An officer of the authority holding the case took it, or its head assigned it to them:
+    they work on it now. Not a change of state (the case machine's table is untouched)."""
     case_id = Id(required=True)
     concern_id = Id(required=True)
     authority_id = Id(required=True)
     assignee_user_id = Id(required=True)
+    # the head who assigned it (None: the assignee took it themself)
+    assigned_by = Id(load_default=None, allow_none=True)
 
 
 class CaseEscalated(Schema):
@@ -124,6 +130,8 @@ class CaseDeadlineNear(Schema):
     authority_id = Id(required=True)
     deadline = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
     due_on = fields.Date(required=True)
+    # the officer working on it, reminded beside the authority (issue 24)
+    assignee_user_id = Id(load_default=None, allow_none=True)
 
 
 class CaseUnrouted(Schema):

@@ -105,6 +105,15 @@ def world(system):
     acknowledged = world.call("officer", "POST",
                               f"/cases/{world.case_to_answer}/acknowledge", {})
     assert acknowledged.status_code == 200, acknowledged.text
+    # reply templates of the own authority (one to change, one to delete) and another's
+    world.create_user("huyen", "authority_officer", authority_id=OTHER_AUTHORITY)
+    world.headers["other_officer"] = system.sign_in("huyen", "huyen-pass-1")
+    world.own_template, world.template_to_delete, world.other_template = [
+        world.call(role, "POST", f"/authorities/{authority}/reply-templates", {
+            "kind": "answer", "topic": "*", "title": "Mẫu", "text": "Đã giải quyết."}
+        ).json()["template_id"] for role, authority in (
+            ("officer", OWN_AUTHORITY), ("officer", OWN_AUTHORITY),
+            ("other_officer", OTHER_AUTHORITY))]
     return world
 
 

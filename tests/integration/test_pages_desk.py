@@ -111,7 +111,7 @@ def test_the_inbox_names_the_origin_filters_finds_a_code_and_says_deadlines_in_w
 
         # the code a mail gives opens the case, with its origin and deadline
         page.goto(f"{system.base_url}/app/inbox")
-        page.get_by_label("Tìm theo mã hồ sơ").fill(drains)
+        page.get_by_label("Tìm theo nội dung hoặc mã hồ sơ").fill(drains)
         page.get_by_role("button", name="Tìm").click()
         expect(page).to_have_url(re.compile(f".*/app/cases/{drains}$"))
         expect(page.locator("#case-origin")).to_have_text(
@@ -158,6 +158,15 @@ def test_the_concern_page_offers_what_the_raising_side_may_do(browser, system):
         context.close()
 
 
+def listed_as_mine_not_unassigned(page, system, summary):
+    """The signed-in officer finds the case under "mine", not under "nobody took yet"."""
+    page.goto(f"{system.base_url}/app/inbox")
+    page.get_by_role("link", name="Vụ việc tôi xử lý").click()
+    expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
+    page.goto(f"{system.base_url}/app/inbox?assignee=unassigned")
+    expect(page.locator("tbody tr", has_text=summary)).to_have_count(0)
+
+
 def test_an_officer_takes_a_case_and_finds_it_under_mine_not_unassigned(browser, system):
     summary = "Nhà văn hóa thôn Yên Lan dột mái"
     [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
@@ -174,11 +183,7 @@ def test_an_officer_takes_a_case_and_finds_it_under_mine_not_unassigned(browser,
         expect(page.get_by_text("nhận xử lý vụ việc")).to_be_visible()
         screenshot(page, "officer-case-taken")
 
-        page.goto(f"{system.base_url}/app/inbox")
-        page.get_by_role("link", name="Vụ việc tôi xử lý").click()
-        expect(page.locator("tbody tr", has_text=summary)).to_have_count(1)
-        page.goto(f"{system.base_url}/app/inbox?assignee=unassigned")
-        expect(page.locator("tbody tr", has_text=summary)).to_have_count(0)
+        listed_as_mine_not_unassigned(page, system, summary)
     finally:
         context.close()
     case = api(system, "officer", "GET", f"/cases/{case_id}")
@@ -224,9 +229,10 @@ def mail_for(system, case_id, address, subject):
             and m["X-RcptTo"] == address and m["Subject"].startswith(f"[Sâu Sát] {subject}")]
 
 
-def follow(browser, system, case_id, address, subject, shows):
+def follow(browser, system, case_id, address, subject, shows, reader=None):
     """The one mail of that kind arrived, in Vietnamese; its link, opened in a browser not
-    signed in, leads through the sign-in page back to the page that ``shows`` the case."""
+    signed in, leads through the sign-in page back to the page that ``shows`` the case.
+    ``reader``: (username, password) of who reads that address (else a demo user's)."""
     [mail] = poll(lambda: mail_for(system, case_id, address, subject), bool, timeout=30)
     body = mail.get_body(("plain",)).get_content()
     assert not english_in(mail["Subject"] + "\n" + body), english_in(body)
@@ -237,9 +243,9 @@ def follow(browser, system, case_id, address, subject, shows):
     try:
         page.goto(link)
         expect(page).to_have_url(re.compile(r".*/app/sign-in\?next="))
-        username = READERS[address]
+        username, password = reader or (READERS[address], system.passwords[READERS[address]])
         page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(system.passwords[username])
+        page.get_by_label("Mật khẩu").fill(password)
         page.get_by_role("button", name="Đăng nhập").click()
         expect(page).to_have_url(link)
         expect(page.locator("p.lead")).to_have_text(shows)

@@ -99,11 +99,21 @@ def exercise_every_service(container_factory, config):
         for query in ({"status": "routed"}, {}, {"topic": "infrastructure"},
                       {"unit_id": "vp.bx.th"}, {"status": "acknowledged", "unit_id": "vp.bx"},
                       {"view": "escalated_past"},
-                      {"view": "escalated_past", "status": "routed"}, {"view": "named"}):
+                      {"view": "escalated_past", "status": "routed"}, {"view": "named"},
+                      # the inbox's text search: each word a range of the multikey index
+                      {"q": "duong thon"}, {"q": case["case_id"]}):
             every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th", **query},
                        OFFICER)
         # the head lists the confidential cases too (no filter), an officer those named on
         every_page(escalations.inbox, "cases", {"authority_id": "ubnd-th"}, HEAD)
+        # the desk: the officers a head assigns to, reply templates changed and deleted
+        escalations.list_officers({"authority_id": "ubnd-th"}, HEAD)
+        template = escalations.add_reply_template({
+            "authority_id": "ubnd-th", "kind": "answer", "topic": "*", "title": "Mẫu",
+            "text": "Đã xử lý."}, OFFICER)
+        escalations.change_reply_template(template["template_id"], {"title": "Mẫu mới"}, OFFICER)
+        escalations.list_reply_templates({"authority_id": "ubnd-th", "topic": "land"}, OFFICER)
+        escalations.delete_reply_template(template["template_id"], OFFICER)
         every_page(escalations.list_unrouted, "cases", {}, ADMIN)
         exercise_visits_that_close_the_loop(visits, logged, case)
         escalations.statistics({"authority_id": "ubnd-th",

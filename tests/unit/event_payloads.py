@@ -66,7 +66,7 @@ def case_routed(**overrides):
 def user_created(**overrides):
     return {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình",
             "role": "cadre", "cadre_id": "tran-thi-binh", "authority_id": None,
-            "authority_head": False, **overrides}
+            "authority_head": False, "email": None, **overrides}
 
 
 def user_role_changed(**overrides):
@@ -124,11 +124,14 @@ PAYLOADS = {
     USER_CREATED: user_created, USER_ROLE_CHANGED: user_role_changed,
     USER_DISABLED: user_ref, PASSWORD_CHANGED: user_ref, PASSWORD_RESET: user_ref,
     USER_SIGNED_OUT: user_ref,
+    contracts.USER_CONTACT_CHANGED: lambda **overrides: user_ref(email="can-bo@tamhop.example.vn",
+                                                                 **overrides),
     contracts.TOKENS_REVOKED: tokens_revoked,
     contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
     contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
     contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",
-                                                    answer_by=dt.date(2026, 12, 18)),
+                                                    answer_by=dt.date(2026, 12, 18),
+                                                    assignee_user_id="officer-1"),
     contracts.CASE_REDIRECTED: case_event(from_authority_id="ubnd-xa-tam-hop",
                                           authority_id="ubnd-huyen-binh-xuyen",
                                           reason="thuộc thẩm quyền huyện"),
@@ -137,13 +140,15 @@ PAYLOADS = {
                                         original_case_id=None),
     contracts.CASE_CLOSED: case_event(outcome="resolved", note=""),
     contracts.CASE_MARKED_DUPLICATE: case_event(original_case_id="k0"),
-    contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30)),
-    contracts.CASE_ASSIGNED: case_event(assignee_user_id="officer-1"),
+    contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30),
+                                        assignee_user_id=None),
+    contracts.CASE_ASSIGNED: case_event(assignee_user_id="officer-1", assigned_by="head-1"),
     contracts.CASE_ESCALATED: case_event(from_authority_id="ubnd-xa-tam-hop",
                                          authority_id="ubnd-huyen-binh-xuyen",
                                          standing_committee_flagged=False,
                                          reason="acknowledge deadline 2026-11-30 passed"),
-    contracts.CASE_DEADLINE_NEAR: case_event(deadline="answer", due_on=dt.date(2026, 12, 16)),
+    contracts.CASE_DEADLINE_NEAR: case_event(deadline="answer", due_on=dt.date(2026, 12, 16),
+                                             assignee_user_id="officer-1"),
     contracts.CASE_UNROUTED: case_event(unit_id="vp.bx.tam-hop.noi-phat", topic="other",
                                         authority_id=None),
     AUTHORITY_REGISTERED: authority_registered, NOTIFICATION_SENT: notification_sent,

@@ -215,3 +215,20 @@ def test_a_working_groups_members_and_branches_are_the_boxes_ticked_compared_as_
     assert body == {"working_group_id": "g1", "name": "Tổ 1", "formed_by_unit_id": "d1",
                     "member_cadre_ids": ["tran-thi-binh"], "unit_ids": ["u2", "u1"],
                     "ends_on": None}
+
+
+def test_a_users_e_mail_address_is_sent_when_given_and_refused_when_not_an_address():
+    """Issue 24: officers are mailed the cases they work on, at the address on their user."""
+    from shared.contracts.rpc.accounts import ChangeUser, CreateUser
+    body, _ = admin_forms.user_to_create({**FORM, "role": "authority_officer",
+                                          "email": " hung@tamhop.example.vn "})
+    assert body["email"] == "hung@tamhop.example.vn"
+    assert CreateUser().load(body)["email"] == "hung@tamhop.example.vn"
+    assert admin_forms.contact_change({"email": ""}) == ({"email": None}, {})
+    for schema, value in ((CreateUser(), {**body, "email": "not-an-address"}),
+                          (ChangeUser(), {"email": "hung@"}),
+                          (ChangeUser(), {"email": "a" * 250 + "@x.vn"})):
+        with pytest.raises(Exception) as refused:
+            schema.load(value)
+        assert "email" in refused.value.messages
+    assert ChangeUser().load({"email": None}) == {"email": None}

@@ -55,6 +55,7 @@ EXPECTED = {
     "concerns.redact": {CADRE},
     "cases.redact": {OFFICER},
     "cases.publish": {CADRE, OFFICER},
+    "cases.assign": {OFFICER},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},

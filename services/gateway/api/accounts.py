@@ -42,9 +42,11 @@ ROUTES = {
     ("GET", "/users/<user_id>"): Route(
         "A user (administrator)", User, "accounts", path=schemas.UserPath, errors=(403, 404)),
     ("PATCH", "/users/<user_id>"): Route(
-        "Change a user's role and scope, or disable it (administrator)", User, "accounts",
-        path=schemas.UserPath, body=ChangeUser, errors=(403, 404, 409, 413, 415, 422),
-        description="Either ends every token of the user."),
+        "Change a user's role and scope, e-mail address, or disable it (administrator)", User,
+        "accounts", path=schemas.UserPath, body=ChangeUser,
+        errors=(403, 404, 409, 413, 415, 422),
+        description="A new role or disabling ends every token of the user; a new e-mail "
+                    "address (null: none) does not."),
     ("POST", "/users/<user_id>/password-reset"): Route(
         "Set a user's password (administrator)", User, "accounts", path=schemas.UserPath,
         body=ResetPassword, errors=(403, 404, 409, 413, 415)),

@@ -4,7 +4,14 @@ from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts import RedactWords
-from shared.contracts.rpc.cases import CaseWithTimeline, NameOfficers, ReplyTemplate, UnroutedQuery
+from shared.contracts.rpc.cases import (
+    AssignCase,
+    CaseWithTimeline,
+    ChangeReplyTemplate,
+    NameOfficers,
+    ReplyTemplate,
+    UnroutedQuery,
+)
 from shared.errors import load_payload
 
 ROUTES = {
@@ -56,6 +63,29 @@ ROUTES = {
                     "and its timeline says who took it. 409 when they already have it or "
                     "nothing is left to do on it. The inbox's assignee=mine|unassigned "
                     "lists the officer's cases, or those nobody took."),
+    ("POST", "/cases/<case_id>/assign"): Route(
+        "Assign a case to a named officer (the head of the authority holding it)",
+        CaseWithTimeline, "cases", path=schemas.CasePath, body=AssignCase,
+        errors=(400, 403, 404, 409, 413, 415), example={"user_id": "5f0c9a1e6b7d4c2a"},
+        description="Not a change of state: the case names the officer (assignee_user_id) "
+                    "and its timeline who assigned whom; they are mailed. 403 for an officer "
+                    "who is not the head; 400 naming the officer when they are not an "
+                    "enabled officer of the authority (or not named on a confidential case)."),
+    ("GET", "/authorities/<authority_id>/officers"): Route(
+        "An authority's enabled officers by name (whom its head assigns cases to)",
+        schemas.Officers, "cases", path=schemas.AuthorityPath, errors=(403, 404),
+        description="Its officers only."),
+    ("PATCH", "/reply-templates/<template_id>"): Route(
+        "Change a reply template of one's authority (title, text, topic)", ReplyTemplate,
+        "cases", path=schemas.TemplatePath, body=ChangeReplyTemplate,
+        errors=(400, 403, 404, 413, 415), example={"title": "Đã giải quyết xong"},
+        description="Its authority's officers only (another's: 404). The template keeps "
+                    "who changed which fields, when."),
+    ("DELETE", "/reply-templates/<template_id>"): Route(
+        "Delete a reply template of one's authority", ReplyTemplate, "cases",
+        path=schemas.TemplatePath, errors=(403, 404),
+        description="Kept (with who deleted it), no longer listed nor usable; answers that "
+                    "started from it still name it on their timeline."),
     ("GET", "/authorities/<authority_id>/reply-templates"): Route(
         "An authority's reply templates (for a topic: its own and every topic's)",
         schemas.ReplyTemplates, "cases", path=schemas.AuthorityPath,
@@ -119,6 +149,29 @@ class CasesApi(Api):
         # nothing to send, and nothing else accepted: a stray field is refused by name
         load_payload(schemas.TakeCase(), json_body(request), "take request")
         return json_response(self.escalations.take_case(case_id, principal))
+
+    @http("POST", "/cases/<case_id>/assign")
+    def assign_case(self, request, case_id):
+        principal = self._as(request, "cases.assign")
+        return json_response(self.escalations.assign_case(case_id, json_body(request),
+                                                          principal))
+
+    @http("GET", "/authorities/<authority_id>/officers")
+    def authority_officers(self, request, authority_id):
+        principal = self._as(request, "cases.inbox")
+        return json_response(self.escalations.list_officers({"authority_id": authority_id},
+                                                            principal))
+
+    @http("PATCH", "/reply-templates/<template_id>")
+    def change_reply_template(self, request, template_id):
+        principal = self._as(request, "templates.manage")
+        return json_response(self.escalations.change_reply_template(
+            template_id, json_body(request), principal))
+
+    @http("DELETE", "/reply-templates/<template_id>")
+    def delete_reply_template(self, request, template_id):
+        principal = self._as(request, "templates.manage")
+        return json_response(self.escalations.delete_reply_template(template_id, principal))
 
     @http("GET", "/authorities/<authority_id>/reply-templates")
     def reply_templates(self, request, authority_id):

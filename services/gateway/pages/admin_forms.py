@@ -35,6 +35,8 @@ def heads(form):
 
 def user_to_create(form):
     body = {name: form[name] for name in USER_FIELDS if form.get(name)}
+    if (form.get("email") or "").strip():  # left empty: no address
+        body.update(contact_change(form)[0])
     body.update(scope_of(body.get("role"), form))
     body.update(heads(form))
     return body, {}
@@ -43,6 +45,11 @@ def user_to_create(form):
 def role_change(form):
     role = form.get("role") or ""
     return {"role": role, **scope_of(role, form), **heads(form)}, {}
+
+
+def contact_change(form):
+    """The user's e-mail address (left empty: none)."""
+    return {"email": (form.get("email") or "").strip() or None}, {}
 
 
 def disabling(form):

@@ -18,7 +18,7 @@ from services.gateway.pages.common import PagesApi, page_route, page_status, red
 from shared.contracts import ROLES
 from shared.errors import SausatError
 
-USER_CHANGES = ("created", "role", "disabled", "password")
+USER_CHANGES = ("created", "role", "email", "disabled", "password")
 
 
 UserPageQuery = done_query("UserPageQuery", USER_CHANGES)
@@ -28,11 +28,17 @@ class UserForm(Schema):
     csrf = csrf()
     username, display_name, password = text(200), text(400), text(1000)
     role, cadre_id, authority_id = text(80), text(200), text(200)
+    email = text(400)
 
 
 class RoleForm(Schema):
     csrf = csrf()
     role, cadre_id, authority_id = text(80), text(200), text(200)
+
+
+class EmailForm(Schema):
+    csrf = csrf()
+    email = text(400)
 
 
 class DisableForm(Schema):
@@ -55,6 +61,8 @@ ROUTES = {
         query=UserPageQuery),
     ("POST", "/app/admin/users/<user_id>/role"): page_route(
         "Administrator: change a user's role and scope", path=schemas.UserPath, form=RoleForm),
+    ("POST", "/app/admin/users/<user_id>/email"): page_route(
+        "Administrator: change a user's e-mail address", path=schemas.UserPath, form=EmailForm),
     ("POST", "/app/admin/users/<user_id>/disable"): page_route(
         "Administrator: disable a user (confirmed)", path=schemas.UserPath, form=DisableForm),
     ("POST", "/app/admin/users/<user_id>/password-reset"): page_route(
@@ -111,6 +119,11 @@ class UsersPagesApi(PagesApi):
     @http("POST", "/app/admin/users/<user_id>/role")
     def change_role_page(self, request, user_id):
         return self._user_change(request, user_id, "role", admin_forms.role_change,
+                                 self.accounts.change_user)
+
+    @http("POST", "/app/admin/users/<user_id>/email")
+    def change_email_page(self, request, user_id):
+        return self._user_change(request, user_id, "email", admin_forms.contact_change,
                                  self.accounts.change_user)
 
     @http("POST", "/app/admin/users/<user_id>/disable")

@@ -22,7 +22,7 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
-from shared import clock
+from shared import clock, receipts
 from shared.contracts import ANY_TOPIC, CONCERN_TOPICS, ID_PATTERN, Day
 from shared.contracts.rpc.cases import ASSIGNEES, CASE_STATUSES, INBOX_VIEWS, TEMPLATE_KINDS
 from shared.errors import SausatError
@@ -38,10 +38,16 @@ ACTION_FIELDS = {
 
 # a case's id as mails showed it before receipt codes, or its receipt code (shared.receipts)
 CASE_CODE = r"^[0-9a-f]{32}$"
-CASE_OR_RECEIPT_CODE = r"^([0-9a-f]{32}|[0-9A-Za-z][0-9A-Za-z -]{8,18}[0-9A-Za-z])\Z"
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 # the inbox's filters, passed on to the escalations service's inbox query as they are
-INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee")
+INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee", "q")
+
+
+def opens_a_case(typed):
+    """A case's id, or a receipt code as people write it (with a digit or its dash: words of a
+    summary are searched, even ten letters whose last happens to check)."""
+    return bool(re.fullmatch(CASE_CODE, typed)) or (
+        receipts.is_code(typed) and any(char.isdigit() or char == "-" for char in typed))
 
 
 class blank_or(validate.Validator):  # noqa: N801 (read as a validator's name)
@@ -67,8 +73,10 @@ class InboxPageQuery(LanguageQuery):
         "description": "received before this day (YYYY-MM-DD)"})
     assignee = fields.String(validate=blank_or(validate.OneOf(ASSIGNEES)), metadata={
         "description": "mine: the cases I took; unassigned: those nobody took"})
-    q = fields.String(validate=blank_or(validate.Regexp(CASE_OR_RECEIPT_CODE)), metadata={
-        "description": "a case's receipt code (as in its mails) or id: opens that case"})
+    q = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "words of a case's summary (each beginning a word, diacritics or "
+                       "not), or a case's receipt code or id (as in its mails): that case "
+                       "opens"})
     cursor = fields.String(validate=validate.Length(1, 400))
 
 
@@ -81,9 +89,9 @@ class TemplateForm(Schema):
 
 
 class AfterActionQuery(LanguageQuery):
-    done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take", "redact"})),
-                         metadata={"description": "the action just taken (the page says it "
-                                                  "was done)"})
+    done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take", "assign",
+                                                         "redact"})),
+                         metadata={"description": "the action just taken (the page says so)"})
     template = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
         "description": "a reply template whose text the answer or question form starts with"})
 
@@ -141,6 +149,13 @@ def action_arguments(action, form):
     return arguments
 
 
+def branch_choices(inbox, names):
+    """``[(unit_id, name)]`` of every branch the authority's cases came from and the units
+    above them (the inbox's ``units``), by name: the branch filter's choices."""
+    return sorted(((unit["unit_id"], names.get(unit["unit_id"], unit["unit_id"]))
+                   for unit in inbox.get("units", ())), key=lambda choice: choice[1])
+
+
 def origin_units(case):
     """The units a case's origin names: its branch, and the unit above it (the commune)."""
     path = case.get("unit_path") or [case["unit_id"]]
@@ -164,8 +179,9 @@ class OfficerPagesApi(PagesApi):
     @http("GET", "/app/inbox")
     def inbox_page(self, request):
         def build(view):
-            asked = query_args(request)
-            if asked.get("q"):  # a case's code: its page (404 there if not ours)
+            asked = {**query_args(request)}
+            asked["q"] = (asked.get("q") or "").strip()
+            if opens_a_case(asked["q"]):  # a case's code: its page (404 there if not ours)
                 return redirect(f"/app/cases/{self._case_id_of(asked['q'], view)}")
             query = {"authority_id": view.principal["authority_id"],
                      "view": asked.get("view", "holding"), "limit": 50}
@@ -174,9 +190,11 @@ class OfficerPagesApi(PagesApi):
                     query[name] = asked[name]
             inbox = self.escalations.inbox(query, view.principal)
             filters = {name: asked[name] for name in INBOX_FILTERS if asked.get(name)}
+            listed = [unit["unit_id"] for unit in inbox.get("units", ())]
+            units = self._unit_names(inbox["cases"], filters.get("unit_id"), *listed)
             return view.render("inbox.html", inbox=inbox, state=asked.get("status"),
                                filters=filters, topics=CONCERN_TOPICS, states=CASE_STATUSES,
-                               units=self._unit_names(inbox["cases"], filters.get("unit_id")))
+                               units=units, branch_choices=branch_choices(inbox, units))
         return self._page(request, "cases.inbox", build)
 
     def _case_id_of(self, code, view):
@@ -220,11 +238,21 @@ class OfficerPagesApi(PagesApi):
                 values = {"template_id": chosen, ACTION_FIELDS[template["kind"]][0]:
                           template["text"]}
         return view.render("case.html", status, case=case, units=self._unit_names([case]),
-                           templates=templates,
+                           templates=templates, officers=self._assignable(view, case),
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],
                            authorities=authorities, failed=failed, errors=errors or {},
                            values=values or {})
+
+    def _assignable(self, view, case):
+        """The authority's officers its head may assign the case to (none for anyone else,
+        nor when nothing is left to do on it)."""
+        principal = view.principal
+        if not (principal.get("authority_head") and case["allowed_actions"]
+                and case["authority_id"] == principal["authority_id"]):
+            return []
+        return self.escalations.list_officers({"authority_id": case["authority_id"]},
+                                              principal)["officers"]
 
     @http("POST", "/app/cases/<case_id>/take")
     def take_case_page(self, request, case_id):

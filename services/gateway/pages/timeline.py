@@ -64,6 +64,8 @@ def sentence(entry, holder_name, language):
     values = {"who": _who(entry, holder_name, language),
               "authority": entry.get("authority_name") or say("who.unknown_authority", language),
               "state": say_value("status", entry.get("to_state"), language),
+              # "assign": the officer named (their name as it was when assigned)
+              "assignee": entry.get("assignee_name") or entry.get("assignee_user_id") or "",
               "reviewed_on": i18n.short_date((because or {}).get("reviewed_on"), language)}
     if knows(key, language):
         said = say(key, language, **values)

@@ -21,15 +21,18 @@ class CreateUser(Schema):
     authority_id = Id(load_default=None, allow_none=True)
     # an officer heading their authority: reads its confidential cases, names who else may
     authority_head = StrictBoolean(load_default=False)
+    # where mail to the user goes (an officer hears of the cases they work on)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
 class ChangeUser(Schema):
     """PATCH /users/<id>: a new role with its scope, whether an officer heads their
-    authority, and/or ``enabled: false``."""
+    authority, an e-mail address (null: none), and/or ``enabled: false``."""
     role = fields.String(validate=validate.OneOf(ROLES))
     cadre_id = Id(allow_none=True)
     authority_id = Id(allow_none=True)
     authority_head = StrictBoolean()
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     enabled = fields.Boolean(truthy={True}, falsy={False}, validate=validate.Equal(
         False, error="can only be set to false: a disabled user is re-created, not re-enabled"))
 
@@ -51,6 +54,7 @@ class User(Schema):
     cadre_id = fields.String(allow_none=True)
     authority_id = fields.String(allow_none=True)
     authority_head = fields.Boolean(dump_default=False)
+    email = fields.String(allow_none=True, dump_default=None)
     enabled = fields.Boolean()
     created_at = fields.AwareDateTime()
     actor = fields.String(allow_none=True)

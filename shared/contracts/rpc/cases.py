@@ -20,6 +20,7 @@ from shared.contracts import (
     Text,
 )
 from shared.pages import PageQuery
+from shared.reasons import reason
 
 AUTHORITY_KINDS = ("party_committee", "inspection_committee", "peoples_committee", "department",
                    "office")
@@ -158,6 +159,35 @@ class AddReplyTemplate(Schema):
     text = Text(8000, required=True)
 
 
+class ChangeReplyTemplate(Schema):
+    """What an officer changes of their authority's template: its title, text or topic."""
+    topic = fields.String(validate=validate.OneOf((ANY_TOPIC, *CONCERN_TOPICS)))
+    title = Text(120)
+    text = Text(8000)
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError(reason("nothing_changed", "give title, text or topic"),
+                                  "_schema")
+
+
+class AssignCase(Schema):
+    """The head of the holding authority names the officer who works on the case."""
+    user_id = Id(required=True)
+
+
+class Officer(Schema):
+    """An officer of an authority, as its head chooses whom to assign a case to."""
+    user_id = fields.String(attribute="_id")
+    display_name = fields.String()
+    authority_head = fields.Boolean(dump_default=False)
+
+
+class OfficersQuery(Schema):
+    authority_id = Id(required=True)
+
+
 class ReplyTemplatesQuery(Schema):
     authority_id = Id(required=True)
     kind = fields.String(load_default=None, allow_none=True,
@@ -165,6 +195,14 @@ class ReplyTemplatesQuery(Schema):
     # the templates for this topic and those for every topic
     topic = fields.String(load_default=None, allow_none=True,
                           validate=validate.OneOf(CONCERN_TOPICS))
+
+
+class TemplateChange(Schema):
+    """Who changed a reply template, when, and which fields (or deleted it)."""
+    by = fields.String()
+    at = fields.AwareDateTime()
+    action = fields.String()
+    fields_changed = fields.List(fields.String(), data_key="fields", attribute="fields")
 
 
 class ReplyTemplate(Schema):
@@ -176,6 +214,12 @@ class ReplyTemplate(Schema):
     text = fields.String()
     created_by = fields.String()
     created_at = fields.AwareDateTime()
+    # who changed it last, and every change (who, when, which fields)
+    changed_by = fields.String(allow_none=True, dump_default=None)
+    changed_at = fields.AwareDateTime(allow_none=True, dump_default=None)
+    changes = fields.List(fields.Nested(TemplateChange), dump_default=list)
+    deleted_by = fields.String(allow_none=True, dump_default=None)
+    deleted_at = fields.AwareDateTime(allow_none=True, dump_default=None)
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -196,6 +240,8 @@ class InboxQuery(PageQuery):
     # received by the authority on or after ``received_from``, before ``received_to``
     received_from = Day(load_default=None, allow_none=True)
     received_to = Day(load_default=None, allow_none=True)
+    # words of the summary (each beginning a word, diacritics or not) or a case's code
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100))
 
 
 class StatisticsQuery(Schema):
@@ -233,6 +279,9 @@ class TimelineEntry(Schema):
     # the reply template an answer or a question started from
     template_id = fields.String(allow_none=True, dump_default=None)
     template_title = fields.String(allow_none=True, dump_default=None)
+    # "assign": the officer the head assigned the case to
+    assignee_user_id = fields.String(allow_none=True, dump_default=None)
+    assignee_name = fields.String(allow_none=True, dump_default=None)
 
 
 class PublicText(Schema):
@@ -279,6 +328,7 @@ class Case(Schema):
     due_kind = fields.String(allow_none=True)
     # the holder's officer who took it to work on (None: nobody yet)
     assignee_user_id = fields.String(allow_none=True, dump_default=None)
+    assignee_name = fields.String(allow_none=True, dump_default=None)
     # the running deadline's last day, and the working days left to it, today included
     due_on = fields.String(allow_none=True, dump_default=None)
     working_days_left = fields.Integer(allow_none=True, dump_default=None)

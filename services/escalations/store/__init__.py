@@ -54,6 +54,9 @@ INDEXES = {
                 ("_id", 1)], {}),
               ([("authority_id", 1), ("status", 1), ("unit_path", 1), ("due_sort", 1),
                 ("routed_at", -1), ("_id", 1)], {}),
+              # ... found by the words of their summary (search.prefixes: an array, multikey)
+              ([("authority_id", 1), ("search.prefixes", 1), ("due_sort", 1),
+                ("routed_at", -1), ("_id", 1)], {}),
               # ... the ones an officer took ("mine"), or nobody did ("unassigned")
               ([("authority_id", 1), ("assignee_user_id", 1), ("due_sort", 1),
                 ("routed_at", -1), ("_id", 1)], {}),
@@ -79,6 +82,10 @@ INDEXES = {
     "receipt_lookups": [([("forget_after", 1)], {"expireAfterSeconds": 0})],
     # an authority's reply templates, by kind and topic
     "reply_templates": [([("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)], {})],
+    # the officers of each authority (accounts' events: services/escalations/officers.py)
+    "officers": [([("authority_id", 1), ("display_name", 1), ("_id", 1)], {})],
+    # every unit an authority's cases came from (the inbox's branch filter), by unit
+    "authority_units": [([("authority_id", 1), ("unit_id", 1)], {})],
     # search by folded name words (shared.folding)
     "authorities": [([("search.prefixes", 1)], {})],
     "routing_rules": [([("topic", 1), ("unit_id", 1), ("urgency", 1),
@@ -123,7 +130,9 @@ def open_case(db, case, event):
         db.cases.insert_one(with_events(case, [event]))
     except DuplicateKeyError:
         return False
+    remember_unit(db, case.get("authority_id"), case)
     return True
+
 
 
 def commit(db, case, outcome, actor=None):
@@ -141,17 +150,20 @@ def commit(db, case, outcome, actor=None):
         raise Conflict("someone else acted on this case first; reload it and try again",
                        {"version": [str(case["version"])]})
     stored = {**case, **changes, "version": case["version"] + 1}
+    if stored.get("authority_id") != case.get("authority_id"):  # reached another authority
+        remember_unit(db, stored.get("authority_id"), case)
     if "timeline" in case:  # read with its timeline: show the line just pushed too
         stored["timeline"] = [*case["timeline"], outcome.entry]
     return stored
 
 
-def redact_summary(db, concern_id, summary):
+def redact_summary(db, concern_id, summary, search):
     """The concern's text anonymised in its case (a deletion request, the retention sweep):
     not a change of the case's state, so no version and no event. The events it published
     quoting the old text are anonymised in the retained log too."""
     case = db.cases.find_one({"concern_id": concern_id}, {"summary": 1})
-    db.cases.update_one({"concern_id": concern_id}, {"$set": {"summary": summary}})
+    db.cases.update_one({"concern_id": concern_id}, {"$set": {
+        "summary": summary, "search": search}})
     if case and case.get("summary") and case["summary"] != summary:
         event_log.redact(db, lambda text: text.replace(case["summary"], summary))
 
@@ -233,6 +245,10 @@ def inbox_page(db, authority_id, view, query, received_from=None, received_to=No
             criteria[field] = query[field]
     if query["unit_id"]:
         criteria["unit_path"] = query["unit_id"]
+    if query.get("words"):  # each word begins a word of the summary
+        criteria["$and"] = [{"search.prefixes": word} for word in query["words"]]
+    if query.get("case_code"):
+        criteria["_id"] = query["case_code"]
     if assignee is not ANYONE:
         criteria["assignee_user_id"] = assignee
     period = {}
@@ -327,29 +343,6 @@ def search_authorities(db, criteria, as_of, limit):
     return list(db.authorities.find(criteria, OUT).sort("_id", 1).limit(limit))
 
 
-# --- reply templates -------------------------------------------------------------------------
-
-def add_reply_template(db, document):
-    db.reply_templates.insert_one(document)
-    return document
-
-
-def find_reply_template(db, template_id):
-    return db.reply_templates.find_one({"_id": template_id})
-
-
-def reply_templates(db, authority_id, kind=None, topics=None):
-    """An authority's templates (of ``kind``, for one of ``topics``), by kind, topic and id;
-    an authority keeps tens, not thousands."""
-    criteria = {"authority_id": authority_id}
-    if kind:
-        criteria["kind"] = kind
-    if topics:
-        criteria["topic"] = {"$in": list(topics)}
-    return list(db.reply_templates.find(criteria).sort(
-        [("authority_id", 1), ("kind", 1), ("topic", 1), ("_id", 1)]).limit(200))
-
-
 # --- routing rules ---------------------------------------------------------------------------
 
 def add_routing_rule(db, document):
@@ -424,3 +417,8 @@ def remember_former(db, unit_id, former):
     """Add ``former`` (``[{unit_id, distance}]``) to what the unit used to sit under."""
     db.unit_routes.update_one({"_id": unit_id}, {"$addToSet": {"former": {"$each": former}}},
                               upsert=True)
+
+
+# the desk's collections: officers, reply templates, the units of an authority's cases
+from services.escalations.store.desk import *  # noqa: E402,F401,F403
+from services.escalations.store.desk import remember_unit  # noqa: E402
