@@ -25,9 +25,16 @@ PROCESSING = {
         subjects="Người tra cứu trang theo dõi ý kiến", purpose="Chống dò mã tiếp nhận",
         legal_basis=TASK, who_sees="Không ai (chỉ hệ thống đếm)",
         retention="Tự xóa khi hết khung 10 phút"),
+    # the authority's officers (accounts' events; officers.py): whom a head may assign
+    "officers": PersonalData(
+        what="Tên hiển thị, vai trò, cơ quan, còn hoạt động hay không của cán bộ cơ quan xử lý",
+        subjects="Cán bộ cơ quan xử lý", purpose="Giao vụ việc cho cán bộ có tên trong cơ quan",
+        legal_basis=TASK, who_sees="Cán bộ của cơ quan đó",
+        retention="Như tài khoản người dùng (theo sự kiện của dịch vụ tài khoản)"),
+    "authority_units": NoPersonalData("Chi bộ, xã mà vụ việc của một cơ quan đến từ"),
     "reply_templates": PersonalData(
         what="Mẫu câu trả lời của cơ quan (có thể nêu tên người ký), người đã thêm mẫu",
         subjects="Cán bộ cơ quan xử lý", purpose="Trả lời, hỏi thêm thông tin theo mẫu thống nhất",
         legal_basis=TASK, who_sees="Cán bộ của cơ quan đó",
-        retention="Đến khi cơ quan xóa mẫu (chưa có chức năng xóa)"),
+        retention="Đến khi cơ quan xóa mẫu"),
 }

@@ -27,6 +27,12 @@ PROCESSING = {
         what="Họ tên, thư điện tử của cán bộ", subjects=CADRES,
         purpose="Gửi câu trả lời cho cán bộ mang ý kiến", legal_basis=TASK,
         who_sees="Không ai (chỉ hệ thống gửi thư)", retention=REGISTRY_KEPT),
+    # officers' names and addresses (accounts' events): the assignee hears of their cases
+    "users": PersonalData(
+        what="Họ tên, thư điện tử của cán bộ cơ quan xử lý", subjects="Cán bộ cơ quan xử lý",
+        purpose="Báo cán bộ được giao về vụ việc của mình", legal_basis=TASK,
+        who_sees="Không ai (chỉ hệ thống gửi thư)",
+        retention="Như tài khoản người dùng (theo sự kiện của dịch vụ tài khoản)"),
     "concerns": CONCERN_TEXTS,
     "authorities": NoPersonalData("Tên và địa chỉ thư của cơ quan xử lý"),
     "units": UNITS,

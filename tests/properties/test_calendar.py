@@ -29,6 +29,9 @@ TET = {2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12), 2022: dt.date(202
        2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6), 2028: dt.date(2028, 1, 26),
        2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3)}
 FIXED_DAYS_OFF = ((1, 1), (4, 30), (5, 1), (9, 2))
+# Saturdays worked nationally to make up for a bridge day, written out: 2026-08-22 for Monday
+# 31 August (the holidays package knows it)
+WORKED_SATURDAYS = {dt.date(2026, 8, 22)}
 FIRST, LAST = dt.date(2020, 1, 1), dt.date(2030, 10, 31)
 
 days = st.dates(FIRST, LAST)
@@ -50,7 +53,7 @@ def calendars(draw):
 
 
 def is_day_off(day, extra_off, extra_worked):
-    if day in extra_worked:
+    if day in extra_worked or (day in WORKED_SATURDAYS and day not in extra_off):
         return False
     tet = TET.get(day.year)
     return (day.weekday() >= 5 or (day.month, day.day) in FIXED_DAYS_OFF or day in extra_off

@@ -24,6 +24,7 @@ SAID = f"Ông {RAISER} ({PHONE}) phản ánh đèn đường xóm 2 hỏng"
 
 def a_case(**changes):
     return {"_id": "k1", "concern_id": "c1", "receipt_code": CODE, "topic": "infrastructure",
+            "unit_id": "u-noi-phat", "unit_path": ["u-tam-hop", "u-noi-phat"],
             "status": "in_progress", "authority_id": "ubnd-xa-tam-hop", "summary": SAID,
             "raised_on": "2026-12-01", "received_at": NOW - dt.timedelta(days=5),
             "acknowledged_at": NOW - dt.timedelta(days=4), "acknowledge_by": "2026-12-03",
