@@ -162,7 +162,15 @@ def held_messages(vhost):
     dead-lettering waits to forward it (a retry queue after a node was lost), would otherwise
     pass for drained."""
     return {queue["name"]: queue["messages"] for queue in vhost.manager.get_queues(vhost.name)
-            if queue.get("messages") and not queue["name"].endswith(".dead")}  # counted apart
+            if queue.get("messages") and not queue["name"].endswith(".dead")  # counted apart
+            and not is_orphan_reply_queue(queue["name"])}
+
+
+def is_orphan_reply_queue(name):
+    """A caller's RPC reply queue (nameko's ``rpc.reply-<service>-<uuid>``): a reply to a caller
+    killed while it waited stays there until the queue expires (5 minutes unused); the caller's
+    request was answered or refused already, so nothing accepted is held there."""
+    return name.startswith("rpc.reply-")
 
 
 class Run:

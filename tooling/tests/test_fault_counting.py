@@ -85,3 +85,17 @@ def test_the_handler_failure_switch_is_off_unless_its_file_names_the_queue(tmp_p
     assert not failure_injected(str(flag), "visits.case_answered")
     flag.write_text("*\n")
     assert failure_injected(str(flag), "visits.case_answered")
+
+
+def test_a_reply_waiting_for_a_killed_caller_is_not_held_data_but_any_other_message_is():
+    from types import SimpleNamespace
+
+    from tooling.faults.runs import held_messages
+    queues = [{"name": "rpc.reply-gateway-70d054c5", "messages": 1},
+              {"name": "rpc-visits", "messages": 1},
+              {"name": "notifications.case_events.retry-1000ms", "messages": 2},
+              {"name": "notifications.case_events.dead", "messages": 3},
+              {"name": "monitor.audit", "messages": 0}]
+    vhost = SimpleNamespace(name="v", manager=SimpleNamespace(get_queues=lambda name: queues))
+    assert held_messages(vhost) == {"rpc-visits": 1,
+                                    "notifications.case_events.retry-1000ms": 2}
