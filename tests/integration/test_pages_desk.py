@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from shared import contracts
 from shared.clock import Clock
+from shared.words import say
 from tests.english import english_in
 from tests.integration.browser import DESKTOP, screenshot, sign_in
 from tests.integration.fixtures import SystemOptions
@@ -111,7 +112,7 @@ def test_the_inbox_names_the_origin_filters_finds_a_code_and_says_deadlines_in_w
 
         # the code a mail gives opens the case, with its origin and deadline
         page.goto(f"{system.base_url}/app/inbox")
-        page.get_by_label("Tìm theo nội dung hoặc mã hồ sơ").fill(drains)
+        page.get_by_label(say("search_cases")).fill(drains)
         page.get_by_role("button", name="Tìm").click()
         expect(page).to_have_url(re.compile(f".*/app/cases/{drains}$"))
         expect(page.locator("#case-origin")).to_have_text(

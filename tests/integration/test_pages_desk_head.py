@@ -17,6 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from shared.words import say
 from tests.integration.browser import screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
@@ -141,15 +142,15 @@ def test_the_inbox_finds_words_of_the_text_and_lists_every_branch(browser, syste
     context, page = signed_in(browser, system, "tamhop-officer")
     try:
         page.goto(f"{system.base_url}/app/inbox")
-        search = page.get_by_label("Tìm theo nội dung hoặc mã hồ sơ")
+        search = page.get_by_label(say("search_cases"))
         search.fill("GIENG nuoc")
         page.get_by_role("button", name="Tìm").click()
         expect(page.locator("tbody tr")).to_have_count(1)
         expect(page.locator("tbody tr")).to_contain_text("Giếng nước chung xóm Giữa")
-        expect(page.get_by_label("Tìm theo nội dung hoặc mã hồ sơ")).to_have_value(
+        expect(page.get_by_label(say("search_cases"))).to_have_value(
             "GIENG nuoc")
         screenshot(page, "officer-inbox-search")
-        page.get_by_label("Tìm theo nội dung hoặc mã hồ sơ").fill("cau khi yen")
+        page.get_by_label(say("search_cases")).fill("cau khi yen")
         page.get_by_role("button", name="Tìm").click()
         expect(page.locator("tbody tr")).to_have_count(1)
         expect(page.locator("tbody tr")).to_contain_text("Cầu khỉ thôn Yên Lan")
