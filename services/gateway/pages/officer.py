@@ -44,10 +44,13 @@ INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "
 
 
 def opens_a_case(typed):
-    """A case's id, or a receipt code as people write it (with a digit or its dash: words of a
-    summary are searched, even ten letters whose last happens to check)."""
-    return bool(re.fullmatch(CASE_CODE, typed)) or (
-        receipts.is_code(typed) and any(char.isdigit() or char == "-" for char in typed))
+    """A case's id, a receipt code (as typed or read out: case, spaces and dashes forgiven), or
+    what can only be a code mistyped (ten letters and digits, a digit among them: "kiểm tra lại
+    mã" then); anything else is words of the text to search."""
+    if re.fullmatch(CASE_CODE, typed) or receipts.is_code(typed):
+        return True
+    bare = re.sub(r"[\s.-]", "", typed)
+    return bool(re.fullmatch(r"[0-9A-Za-z]{10}", bare)) and any(c.isdigit() for c in bare)
 
 
 class blank_or(validate.Validator):  # noqa: N801 (read as a validator's name)
