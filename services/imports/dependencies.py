@@ -10,10 +10,13 @@ from services.imports.settings import limits, settings
 
 class JobSettings(DependencyProvider):
     """``self.jobs.owner`` (this instance's lease token, new at every start),
-    ``self.jobs.lease_seconds`` and ``self.jobs.limits`` (what one uploaded file may hold)."""
+    ``self.jobs.lease_seconds``, ``self.jobs.bulk_rows`` (rows per bulk registering call) and
+    ``self.jobs.limits`` (what one uploaded file may hold)."""
 
     def setup(self):
-        self.lease_seconds = settings(self.container.config)["IMPORT_LEASE_SECONDS"]
+        given = settings(self.container.config)
+        self.lease_seconds = given["IMPORT_LEASE_SECONDS"]
+        self.bulk_rows = given["IMPORT_BULK_ROWS"]
         self.limits = limits(self.container.config)
         self.owner = uuid.uuid4().hex
 

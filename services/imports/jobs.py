@@ -86,8 +86,9 @@ def accept_upload(db, upload, principal, limits):
 
 
 class JobRunner:
-    def __init__(self, db, calls, owner, lease_seconds, limits):
+    def __init__(self, db, calls, owner, lease_seconds, limits, bulk_rows=BULK_WINDOW):
         self.db = db
+        self.bulk_rows = bulk_rows
         self.calls = calls
         self.owner = owner
         self.lease = dt.timedelta(seconds=lease_seconds)
@@ -227,7 +228,7 @@ class JobRunner:
         # the gateway may pass a user's principal, and the administrator's request is long over
         principal = None
         while True:
-            batch = store.next_planned_rows(self.db, job["_id"], BULK_WINDOW)
+            batch = store.next_planned_rows(self.db, job["_id"], self.bulk_rows)
             if not batch:
                 return self.finish(job)
             batch = [row for row in batch if row["wave"] == batch[0]["wave"]]

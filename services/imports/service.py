@@ -59,7 +59,7 @@ class ImportsService(ReportsHealth):
         registry = RegistryCalls({"assignments": self.assignments,
                                   "escalations": self.escalations})
         JobRunner(self.db, registry, self.jobs.owner, self.jobs.lease_seconds,
-                  self.jobs.limits).work()
+                  self.jobs.limits, bulk_rows=self.jobs.bulk_rows).work()
 
     # --- export -------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class Settings(config.Settings, FileLimits):
     IMPORT_POLL_SECONDS = fields.Float(required=True, validate=validate.Range(0.05, 60))
     # how long a job stays with an instance that stopped renewing it before another takes over
     IMPORT_LEASE_SECONDS = fields.Float(required=True, validate=validate.Range(0.5, 3600))
+    # rows of one wave applied in one bulk registering call (assignments takes up to 500)
+    IMPORT_BULK_ROWS = fields.Integer(required=True, validate=validate.Range(1, 500))
 
 
 def settings(given):

@@ -75,7 +75,9 @@ def upload(data, filename, **options):
 
 @pytest.fixture
 def config(config):
-    return {**config, "IMPORT_POLL_SECONDS": 0.05, "IMPORT_LEASE_SECONDS": 1}
+    # small bulk calls: a crash test can cut a job between two of them
+    return {**config, "IMPORT_POLL_SECONDS": 0.05, "IMPORT_LEASE_SECONDS": 1,
+            "IMPORT_BULK_ROWS": 10}
 
 
 @pytest.fixture
