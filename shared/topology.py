@@ -88,6 +88,9 @@ SUBSCRIPTIONS = (
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
         contracts.CASE_REOPENED, contracts.CASE_ASSIGNED), batch=Batching()),
+    # the raiser told of an answer: asks visits for the address by RPC, so apart from the
+    # batch above (a visits outage delays this mail only, not the others)
+    Subscription("notifications", "raiser_answers", (contracts.CASE_ANSWERED,)),
     # reorganisations of the tree: the visits' units and escalations' routing follow them
     Subscription("visits", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
     Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),

@@ -14,19 +14,23 @@ def learn(db, event):
     directory.learn(db, event)
 
 
-def tell(db, outbox, event, visits=None):
+def tell(db, outbox, event):
     """A redelivered event stores nothing new: each notification is keyed by event and
-    recipient (``outgoing.enqueue``). An answer is told to the raiser too, where they left an
-    address (``visits``: the RPC proxy asking for it; the address never travels in events)."""
+    recipient (``outgoing.enqueue``)."""
     telling = cases.TELLINGS[event.event_type]
     for case_id, message in telling(db, event, outbox.settings["PAGES_URL"]):
         outbox.enqueue(event, message, case_id)
-    if event.event_type.name == "case_answered" and visits is not None:
-        raiser = visits.raiser_to_tell(event.payload["concern_id"])
-        if raiser:
-            case_id, message = cases.raiser_told_of_answer(db, event, raiser,
-                                                          outbox.settings["PAGES_URL"])
-            outbox.enqueue(event, message, case_id)
+
+
+def tell_raiser(db, outbox, event, visits):
+    """An answer told to the raiser, where they left an address (``visits``: the RPC proxy
+    asking for it; the address never travels in events). Visits away: retried, like any
+    failure, without holding up the other mails of the answer."""
+    raiser = visits.raiser_to_tell(event.payload["concern_id"])
+    if raiser:
+        case_id, message = cases.raiser_told_of_answer(db, event, raiser,
+                                                      outbox.settings["PAGES_URL"])
+        outbox.enqueue(event, message, case_id)
 
 
 def redact_concern(db, event):

@@ -35,7 +35,11 @@ class NotificationsService(ReportsHealth):
 
     @subscribe("case_events")
     def tell(self, event):
-        reactions.tell(self.db, self.mail, event, self.visits)
+        reactions.tell(self.db, self.mail, event)
+
+    @subscribe("raiser_answers")
+    def tell_raiser(self, event):
+        reactions.tell_raiser(self.db, self.mail, event, self.visits)
 
     @subscribe("concern_redacted")
     def redact_concern(self, event):
