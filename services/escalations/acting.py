@@ -13,7 +13,15 @@ sweep at once, the version condition lets exactly one of them act on each case. 
 import dataclasses
 from logging import getLogger
 
-from services.escalations import case_life, cases, holding, queries, reply_templates, store
+from services.escalations import (
+    case_clock,
+    case_life,
+    cases,
+    holding,
+    queries,
+    reply_templates,
+    store,
+)
 from services.escalations.access import check_principal, heads, may_read
 from shared.authorisation import actor_of
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
@@ -116,7 +124,7 @@ def _resolve(db, case, action, args, principal):
 
 
 def _parent_of(db, authority_id):
-    return case_life.escalation_target(store.find_authority(db, authority_id) or {})
+    return case_clock.escalation_target(store.find_authority(db, authority_id) or {})
 
 
 def sweep_deadlines(db, rules):
@@ -125,16 +133,16 @@ def sweep_deadlines(db, rules):
     now = rules.clock.now()
     done = {"remind": 0, "escalate": 0, "lost_race": 0}
     for case in store.due_cases(db, now):
-        what = case_life.due(case, now)
+        what = case_clock.due(case, now)
         try:
             if what == "remind":
-                outcome = case_life.note_deadline_near(case, now, rules.policy)
+                outcome = case_clock.note_deadline_near(case, now, rules.policy)
             elif what == "escalate":
                 outcome = case_life.apply_action(
                     case, "escalate", cases.SYSTEM_ACTOR, now, rules.policy,
                     parent_authority_id=_parent_of(db, case["authority_id"]),
-                    reason=case_life.breach_reason(case),
-                    because=case_life.breach_because(case))
+                    reason=case_clock.breach_reason(case),
+                    because=case_clock.breach_because(case))
             else:
                 continue
             store.commit(db, case, outcome)

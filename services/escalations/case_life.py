@@ -17,44 +17,41 @@ Deadlines keep running through a redirect; they pause while awaiting information
 deadline moves on by the working days spent waiting); an escalation gives the new holder fresh
 ones; past the top authority the case is flagged for the province standing committee.
 """
-import datetime as dt
 from dataclasses import dataclass
 
 from services.escalations import sla
+from services.escalations.case_clock import schedule
+from services.escalations.case_states import (  # noqa: F401 (the machine's names, re-exported)
+    ACKNOWLEDGED,
+    ANSWERED,
+    ARRIVED,
+    AWAITING_INFORMATION,
+    CLOCK_RUNS,
+    CLOSED,
+    CLOSED_RESOLVED,
+    CLOSED_UNRESOLVED,
+    DUPLICATE_OF,
+    ESCALATED,
+    HOLDER,
+    IN_PROGRESS,
+    OPEN,
+    RAISER,
+    REDIRECTED,
+    REOPENED,
+    ROUTED,
+    STATES,
+    SYSTEM,
+    UNROUTED,
+    WITHDRAWN,
+    WORKING,
+    Outcome,
+    as_date,
+)
 from shared import contracts
 from shared.errors import Conflict, InvalidInput, RuleViolated
 from shared.reasons import reason
 
-# --- states ----------------------------------------------------------------------------------
-ROUTED = "routed"
-ACKNOWLEDGED = "acknowledged"
-IN_PROGRESS = "in_progress"
-AWAITING_INFORMATION = "awaiting_information"
-ANSWERED = "answered"
-CLOSED_RESOLVED = "closed_resolved"
-CLOSED_UNRESOLVED = "closed_unresolved"
-REDIRECTED = "redirected"
-ESCALATED = "escalated"
-DUPLICATE_OF = "duplicate_of"
-REOPENED = "reopened"
-# no authority could be found for it (no rule, no triage authority configured)
-UNROUTED = "unrouted"
-# the raising side withdrew the concern (visits' ``concern_withdrawn``): nothing more to do
-WITHDRAWN = "withdrawn"
-
-STATES = (ROUTED, ACKNOWLEDGED, IN_PROGRESS, AWAITING_INFORMATION, ANSWERED, CLOSED_RESOLVED,
-          CLOSED_UNRESOLVED, REDIRECTED, ESCALATED, DUPLICATE_OF, REOPENED, UNROUTED, WITHDRAWN)
-CLOSED = frozenset({CLOSED_RESOLVED, CLOSED_UNRESOLVED})
-# waiting for the holder to acknowledge (unless it already did before a redirect)
-ARRIVED = frozenset({ROUTED, REDIRECTED, ESCALATED})
-# acknowledged and being worked on
-WORKING = frozenset({ACKNOWLEDGED, IN_PROGRESS, REOPENED})
-# a deadline runs in these states
-CLOCK_RUNS = ARRIVED | WORKING
-# open: another case may be a duplicate of it
-OPEN = CLOCK_RUNS | {AWAITING_INFORMATION}
-
-HOLDER, RAISER, SYSTEM = "holder", "raiser", "system"
+# the states (and HOLDER, RAISER, SYSTEM), Outcome and as_date are case_states'
 
 # --- actions ---------------------------------------------------------------------------------
 
@@ -126,18 +123,6 @@ def allowed_actions(state, side=None):
 
 # --- applying an action ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Outcome:
-    state: str
-    changes: dict      # fields to $set on the case (includes state and schedule)
-    entry: dict        # the timeline line: who, when, what, why (and ``because``, below)
-    event: tuple       # (EventType, payload)
-
-
-def _date(value):
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _text(args, name, what):
     value = args.get(name)
     if not isinstance(value, str) or not value.strip():
@@ -167,7 +152,7 @@ def apply_action(case, action, actor, at, policy, **args):
 
     if action in ("acknowledge", "start"):
         target = row.targets[0]
-        answer_by = _date(case["answer_by"])
+        answer_by = as_date(case["answer_by"])
         if not case.get("acknowledged_at"):
             changes["acknowledged_at"] = at
         event = (contracts.CASE_ACKNOWLEDGED, {**refs, "authority_id": holder,
@@ -180,7 +165,7 @@ def apply_action(case, action, actor, at, policy, **args):
                                                         "question": why})
     elif action == "provide_information":
         target, why = row.targets[0], _text(args, "information", "providing information")
-        answer_by = sla.extend_for_pause(_date(case["answer_by"]), case["awaiting_since"], at,
+        answer_by = sla.extend_for_pause(as_date(case["answer_by"]), case["awaiting_since"], at,
                                          policy.calendar)
         changes.update(awaiting_since=None, answer_by=answer_by.isoformat())
         event = (contracts.CASE_INFORMATION_PROVIDED, {**refs, "authority_id": holder,
@@ -316,84 +301,3 @@ def _members_said(verdict, code, args):
     said = f"members {verdict} when the answer was read out on {args.get('reviewed_on')}"
     because = {"code": code, "reviewed_on": str(args.get("reviewed_on")), "comment": comment}
     return (f"{said}: {comment}" if comment else said), because
-
-
-# --- deadlines and the sweep -----------------------------------------------------------------
-
-NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)  # sorts after every deadline
-
-
-def pending_deadline(case):
-    """``(kind, due_on)`` of the deadline now running, or None (paused, answered, closed...)."""
-    if case["status"] not in CLOCK_RUNS:
-        return None
-    if case.get("standing_committee_flagged"):
-        return None  # nobody above to escalate to: the standing committee watches it
-    if case["status"] in ARRIVED and not case.get("acknowledged_at"):
-        return ("acknowledge", _date(case["acknowledge_by"]))
-    return ("answer", _date(case["answer_by"]))
-
-
-def schedule(case, policy):
-    """The fields the inbox and the sweep read: ``due_at`` (when the running deadline passes),
-    ``due_sort`` (the same, or far future), ``next_deadline_at`` (the sweep's next look: the
-    reminder if not yet sent, else the deadline) and ``next_deadline_kind``."""
-    pending = pending_deadline(case)
-    if pending is None:
-        return {"due_at": None, "due_kind": None, "due_sort": NO_DEADLINE,
-                "next_deadline_at": None, "next_deadline_kind": None}
-    kind, due_on = pending
-    due_at = sla.deadline_at(due_on)
-    remind_at = sla.reminder_at(due_on, policy.reminder_before)
-    if reminder_key(kind, due_on) not in case.get("reminded", []) and remind_at < due_at:
-        next_at, next_kind = remind_at, f"{kind}_reminder"
-    else:
-        next_at, next_kind = due_at, f"{kind}_deadline"
-    return {"due_at": due_at, "due_kind": kind, "due_sort": due_at,
-            "next_deadline_at": next_at, "next_deadline_kind": next_kind}
-
-
-def reminder_key(kind, due_on):
-    return f"{kind}:{due_on.isoformat()}"
-
-
-def due(case, now):
-    """What the sweep must do with this case now: "remind", "escalate" or None."""
-    if case.get("next_deadline_at") is None or case["next_deadline_at"] > now:
-        return None
-    return "remind" if case["next_deadline_kind"].endswith("_reminder") else "escalate"
-
-
-def note_deadline_near(case, at, policy):
-    """The outcome of reminding the holder of the running deadline (the state stays)."""
-    kind, due_on = pending_deadline(case)
-    reminded = [*case.get("reminded", []), reminder_key(kind, due_on)]
-    after = {**case, "reminded": reminded}
-    changes = {"reminded": reminded, **schedule(after, policy)}
-    entry = {"at": at, "user_id": "system", "role": "system", "action": "remind",
-             "from_state": case["status"], "to_state": case["status"],
-             "why": f"{kind} deadline {due_on.isoformat()} is near",
-             "because": {"code": "deadline_near", "deadline": kind, "due_on": due_on.isoformat()},
-             "authority_id": case["authority_id"]}
-    event = (contracts.CASE_DEADLINE_NEAR, {
-        "case_id": case["_id"], "concern_id": case["concern_id"], "deadline": kind,
-        "authority_id": case["authority_id"], "due_on": due_on,
-        "assignee_user_id": case.get("assignee_user_id")})
-    return Outcome(case["status"], changes, entry, event)
-
-
-def breach_reason(case):
-    kind, due_on = pending_deadline(case)
-    return f"{kind} deadline {due_on.isoformat()} passed"
-
-
-def breach_because(case):
-    """:func:`breach_reason` as a timeline's ``because``."""
-    kind, due_on = pending_deadline(case)
-    return {"code": "deadline_passed", "deadline": kind, "due_on": due_on.isoformat()}
-
-
-def escalation_target(authority):
-    """Who holds the case next: the holder's parent authority, or None past the top (then the
-    province standing committee is flagged)."""
-    return authority.get("parent_authority_id")

@@ -10,7 +10,7 @@ The store (``store``) keeps them. Example::
 """
 import datetime as dt
 
-from services.escalations import case_life
+from services.escalations import case_clock, case_life
 from services.escalations.access import actions_for
 from shared import contracts, folding
 from shared.clock import vietnam_date
@@ -66,7 +66,7 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         acknowledge_by, answer_by = policy.deadlines_for(concern["topic"], urgency, now)
         case.update(status=case_life.ROUTED, authority_id=authority_id,
                     acknowledge_by=acknowledge_by.isoformat(), answer_by=answer_by.isoformat())
-    case.update(case_life.schedule(case, policy))
+    case.update(case_clock.schedule(case, policy))
     why = f"routing rule {rule.rule_id}" if rule else "no routing rule covers it: triage"
     because = ({"code": "routing_rule", "rule_id": rule.rule_id, "topic": concern["topic"]}
                if rule else {"code": "no_routing_rule"})
@@ -92,7 +92,7 @@ def shown(case, now, authority_names, principal=None, calendar=None):
     given the working ``calendar``, the running deadline's last day and the working days left
     to it (``due_on``, ``working_days_left``: "hết ngày 09/12, còn 3 ngày làm việc")."""
     due_at = case.get("due_at") and case["due_at"].astimezone(dt.timezone.utc)
-    pending = case_life.pending_deadline(case) if "status" in case else None
+    pending = case_clock.pending_deadline(case) if "status" in case else None
     due_on = pending[1] if pending else None
     days_left = (calendar.working_days_left(vietnam_date(now), due_on)
                  if due_on and calendar is not None else None)

@@ -35,7 +35,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from services.escalations import access, case_life, cases, store
+from services.escalations import access, case_clock, case_life, cases, store
 from services.escalations.case_life import (
     ACTIONS,
     HOLDER,
@@ -237,16 +237,16 @@ class CaseLife(RuleBasedStateMachine):
         """The deadline sweep: a reminder, or an escalation one level up, when one is due."""
         self.at += dt.timedelta(seconds=wait)
         case = self.stored()
-        what = case_life.due(case, self.at)
+        what = case_clock.due(case, self.at)
         if what is None:
             return
         if what == "remind":
-            outcome = case_life.note_deadline_near(case, self.at, POLICY)
+            outcome = case_clock.note_deadline_near(case, self.at, POLICY)
             store.commit(self.db, case, outcome)
             self.accepted.append("remind")
             return
         outcome = case_life.apply_action(case, "escalate", cases.SYSTEM_ACTOR, self.at, POLICY,
-                                         reason=case_life.breach_reason(case),
+                                         reason=case_clock.breach_reason(case),
                                          parent_authority_id=PARENTS.get(case["authority_id"]))
         store.commit(self.db, case, outcome)
         self.accepted.append("escalate")
@@ -279,7 +279,7 @@ class CaseLife(RuleBasedStateMachine):
         if not hasattr(self, "case_id"):
             return
         case = self.stored()
-        assert (case["next_deadline_at"] is None) == (case_life.pending_deadline(case) is None)
+        assert (case["next_deadline_at"] is None) == (case_clock.pending_deadline(case) is None)
         status = case["status"]
         assert (case.get("awaiting_since") is not None) == (
             status == case_life.AWAITING_INFORMATION)

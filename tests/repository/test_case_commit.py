@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from services.escalations import case_life, cases, store
+from services.escalations import case_clock, case_life, cases, store
 from services.escalations.policy import CasePolicy
 from services.escalations.routing import RoutingRule
 from shared.errors import Conflict
@@ -51,4 +51,4 @@ def test_the_sweep_finds_due_cases_by_the_deadline_range(database, stored):
     assert list(database.cases.find({"next_deadline_at": {"$lte": due_at
                                                           - dt.timedelta(seconds=1)}})) == []
     [found] = database.cases.find({"next_deadline_at": {"$lte": due_at}})
-    assert found["_id"] == stored["_id"] and case_life.due(found, due_at) == "remind"
+    assert found["_id"] == stored["_id"] and case_clock.due(found, due_at) == "remind"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from services.escalations import case_life
-from services.escalations.case_life import due, note_deadline_near, pending_deadline
+from services.escalations import case_clock
+from services.escalations.case_clock import due, note_deadline_near, pending_deadline
 from shared.errors import Conflict, RuleViolated
 from tests.unit.test_case_life import AT, POLICY, VN, act, case_in
 
@@ -75,7 +75,7 @@ def test_escalation_past_the_top_flags_the_standing_committee_once():
 
 
 def test_sweep_escalates_on_breach_of_the_acknowledge_deadline():
-    case = {**case_in("routed"), **case_life.schedule(case_in("routed"), POLICY)}
+    case = {**case_in("routed"), **case_clock.schedule(case_in("routed"), POLICY)}
     # acknowledge by Mon 30 Nov: reminded from Mon 00:00, breached from Tue 1 Dec 00:00 (VN)
     assert due(case, dt.datetime(2026, 11, 29, 23, 59, tzinfo=VN)) is None
     assert due(case, dt.datetime(2026, 11, 30, 0, 0, tzinfo=VN)) == "remind"
@@ -87,15 +87,15 @@ def test_sweep_escalates_on_breach_of_the_acknowledge_deadline():
     breached_at = dt.datetime(2026, 12, 1, 0, 0, tzinfo=VN)
     assert due(case, breached_at) == "escalate"
     escalated = act(case, "escalate", at=breached_at,
-                    reason=case_life.breach_reason(case))
+                    reason=case_clock.breach_reason(case))
     assert escalated.event[1]["reason"] == "acknowledge deadline 2026-11-30 passed"
     assert due({**case, **escalated.changes}, breached_at) is None
 
 
 def test_sweep_escalates_on_breach_of_the_answer_deadline():
     case = case_in("in_progress")
-    case.update(case_life.schedule(case, POLICY), reminded=["answer:2026-12-16"])
-    case.update(case_life.schedule(case, POLICY))
+    case.update(case_clock.schedule(case, POLICY), reminded=["answer:2026-12-16"])
+    case.update(case_clock.schedule(case, POLICY))
     assert pending_deadline(case) == ("answer", dt.date(2026, 12, 16))
     assert due(case, dt.datetime(2026, 12, 17, 0, 0, tzinfo=VN)) == "escalate"
 
@@ -109,7 +109,7 @@ def test_urgent_concerns_get_the_urgent_deadlines():
 def test_a_shown_case_says_its_last_day_and_the_working_days_left_today_included():
     from services.escalations.cases import shown
     # routed on Wednesday 25/11, to acknowledge by Monday 30/11: Wed, Thu, Fri, Mon are left
-    case = {**case_in("routed"), **case_life.schedule(case_in("routed"), POLICY)}
+    case = {**case_in("routed"), **case_clock.schedule(case_in("routed"), POLICY)}
     seen = shown(case, AT, {}, None, POLICY.calendar)
     assert (seen["due_on"], seen["working_days_left"]) == ("2026-11-30", 4)
     # on Saturday only Monday is left; once past, none

@@ -5,7 +5,8 @@ same authority (services/escalations/holding.py), officers change and delete rep
 import pytest
 
 from services.escalations import holding, reply_templates
-from services.escalations.case_life import TRANSITIONS, note_deadline_near
+from services.escalations.case_clock import note_deadline_near
+from services.escalations.case_life import TRANSITIONS
 from shared import contracts
 from shared.authorisation import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound

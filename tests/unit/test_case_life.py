@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.escalations import case_life
+from services.escalations import case_clock, case_life
 from services.escalations.access import check_principal
 from services.escalations.case_life import (
     ACTIONS,
@@ -265,7 +265,7 @@ steps = st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(["resolved"
 @given(steps)
 def test_no_action_sequence_reaches_a_state_the_table_does_not_allow(sequence):
     case = case_in("routed")
-    case.update(case_life.schedule(case, POLICY))
+    case.update(case_clock.schedule(case, POLICY))
     at = AT
     for action, outcome_name, seconds in sequence:
         at += dt.timedelta(seconds=seconds)
@@ -287,7 +287,7 @@ def test_no_action_sequence_reaches_a_state_the_table_does_not_allow(sequence):
         assert EXPECTED[before][action] in (outcome.state, "closed_resolved")
         case = {**case, **outcome.changes}
         # the sweep looks at a case exactly while a deadline runs on it
-        assert (case["next_deadline_at"] is None) == (case_life.pending_deadline(case) is None)
+        assert (case["next_deadline_at"] is None) == (case_clock.pending_deadline(case) is None)
         assert case["status"] in STATES
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from types import SimpleNamespace
 
-from services.escalations import case_life, cases
+from services.escalations import case_clock, case_life, cases
 from services.gateway.pages import render
 from services.gateway.pages.timeline import sentences
 from shared.contracts.rpc.cases import CaseWithTimeline
@@ -36,11 +36,11 @@ def test_each_line_says_who_did_what_and_why_in_vietnamese():
     asked = act(case_in("acknowledged"), "request_information",
                 question="Đoạn đường nào bị hỏng?").entry
     rejected = act(case_in("answered"), "reject_answer").entry
-    reminded = case_life.note_deadline_near(case_in("acknowledged"), AT, POLICY).entry
+    reminded = case_clock.note_deadline_near(case_in("acknowledged"), AT, POLICY).entry
     escalated = case_life.apply_action(
         case_in("routed"), "escalate", cases.SYSTEM_ACTOR, AT, POLICY,
         parent_authority_id="ubnd-huyen-binh-xuyen", reason="passed",
-        because=case_life.breach_because(case_in("routed"))).entry
+        because=case_clock.breach_because(case_in("routed"))).entry
     lines = sentences(dumped([routed_line(), asked, rejected, reminded, escalated]), "vi")
     assert [(line["sentence"], line["quoted"]) for line in lines] == [
         ("Hệ thống chuyển ý kiến đến UBND xã Tam Hợp, theo quy tắc chuyển ý kiến lĩnh vực Hạ tầng",

@@ -26,7 +26,7 @@ import pathlib
 import re
 import sqlite3
 
-from services.escalations import case_life
+from services.escalations import case_clock
 from services.notifications.messages import too_late_to_remind
 from shared.clock import Clock
 from shared.storage import connect
@@ -127,7 +127,7 @@ def count_escalations(cases, tally, now):
                 if breach in seen:
                     tally.problem("duplicated", f"case {case['_id']} escalated twice: {breach}")
                 seen.add(breach)
-        if case_life.due(case, now) == "escalate":
+        if case_clock.due(case, now) == "escalate":
             tally.problem("lost", f"case {case['_id']} past its deadline, not escalated")
 
 
