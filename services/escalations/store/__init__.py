@@ -422,3 +422,6 @@ def remember_former(db, unit_id, former):
 # the desk's collections: officers, reply templates, the units of an authority's cases
 from services.escalations.store.desk import *  # noqa: E402,F401,F403
 from services.escalations.store.desk import remember_unit  # noqa: E402
+
+# the walks of upgrades: cases from before a field existed
+from services.escalations.store.upkeep import *  # noqa: E402,F401,F403

@@ -85,3 +85,21 @@ def set_raisers_held(db, visit_id, last_activity_at):
     """Held until the sweep says otherwise; conditional, so a re-run changes nothing."""
     db.visits.update_one({"_id": visit_id, "raisers_held": {"$exists": False}},
                          {"$set": {"raisers_held": True, "last_activity_at": last_activity_at}})
+
+
+def visits_without_receipt_codes(db, after, limit):
+    """Visits with a concern raised before receipt codes existed (issue 30), in ``_id`` order
+    after ``after``; with their concerns and version."""
+    query = {"concerns.receipt_code": None, "concerns.0": {"$exists": True}}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(db.visits.find(query, {"_id": 1, "unit_id": 1, "version": 1, "concerns": 1})
+                .sort("_id", 1).limit(limit))
+
+
+def set_receipt_codes(db, visit, concerns, events):
+    """The visit's concerns with their codes, and the event saying so, unless the visit
+    changed since it was read (then the next run gives the codes)."""
+    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1)},
+                                  push_events({"$set": {"concerns": concerns}}, list(events)))
+    return result.matched_count != 0
