@@ -96,6 +96,11 @@ def names_of(rows, key, name="name"):
     return {row[key]: row.get(name) or row[key] for row in rows}
 
 
+def with_place(name, parent_name):
+    """A unit's name with where it sits, to tell apart branches named alike."""
+    return f"{name} — {parent_name}" if parent_name else name
+
+
 def change_rows(changes, user_names):
     """The change log with the acting user's name (None: the system or a script)."""
     return [{**change, "actor_name": user_names.get(change["actor"]) if change["actor"]

@@ -12,10 +12,11 @@ name only: no contact is shown, so nothing here reads personal data.
 """
 import uuid
 
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
-from services.gateway.edge.http import form_args, http
-from services.gateway.pages import admin_forms, i18n
+from services.gateway.edge.http import form_args, http, json_response, query_args
+from services.gateway.edge.route import Route
+from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages import admin_tree_forms as tree_forms
 from services.gateway.pages.admin_base import (
     NAMES_LIMIT,
@@ -28,6 +29,7 @@ from services.gateway.pages.admin_base import (
 from services.gateway.pages.common import page_route
 from shared.contracts import Id
 from shared.contracts.rpc.registry import MEETING_FREQUENCIES, UNIT_KINDS
+from shared.errors import InvalidInput
 
 UNIT_CHANGES = ("registered", "renamed", "moved", "merged", "split", "details",
                 "contact_added", "contact_removed", "assigned", "ended", "replaced")
@@ -50,12 +52,39 @@ class UnitForm(Schema):
     parent_id, established_on = text(200), text(40)
 
 
-class AssignForm(Schema):
+class SuggestionPath(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("units", "cadres", "authorities")))
+
+
+class SuggestionQuery(Schema):
+    q = fields.String(required=True, validate=validate.Length(1, 200), metadata={
+        "description": "what was typed: words of the name, diacritics optional"})
+
+
+class Suggestion(Schema):
+    id = fields.String(required=True)
+    words = fields.String(required=True, metadata={"description": "the name, and where"})
+    name = fields.String(required=True)
+
+
+class Suggestions(Schema):
+    suggestions = fields.List(fields.Nested(Suggestion), required=True)
+    said = fields.String(required=True, metadata={"description": "how many, in words"})
+
+
+# typed by name or code (pages/pickers.py): the cadre an assignment goes to
+CADRE_PICKERS = {"cadre_id": "cadres"}
+# the parent of a unit registered: any unit with a committee, typed by name or code
+PARENT_PICKERS = {"parent_id": "units"}
+
+
+class AssignForm(Schema.from_dict(pickers.pick_fields(*CADRE_PICKERS))):
     csrf = csrf()
     cadre_id, starts_on = text(200), text(40)
 
 
-class AssignmentForm(Schema):
+class AssignmentForm(Schema.from_dict(pickers.pick_fields(*CADRE_PICKERS))):
     """Ending or handing over an assignment; ``unit_id``: the page to come back to."""
     csrf = csrf()
     unit_id, cadre_id, starts_on = text(200), text(200), text(40)
@@ -63,6 +92,11 @@ class AssignmentForm(Schema):
 
 
 ROUTES = {
+    ("GET", "/app/admin/suggestions/<kind>"): Route(
+        "Administrator: suggestions for a picker field as one types (static/picker.js)",
+        Suggestions, "pages", path=SuggestionPath, query=SuggestionQuery, public=True,
+        errors=(403,), description="The first records of the kind whose names hold the words "
+                                   "typed, from the registry's index; the session cookie."),
     ("GET", "/app/admin/units"): page_route(
         "Administrator: units, searched, and the form to register one", query=NameSearch),
     ("POST", "/app/admin/units"): page_route(
@@ -82,6 +116,20 @@ ROUTES = {
 
 
 class TreePagesApi(AdminPagesBase):
+    @http("GET", "/app/admin/suggestions/<kind>")
+    def suggestions(self, request, kind):
+        def build(view):
+            try:
+                rows = self._search_records(kind, query_args(request)["q"], pickers.CANDIDATES)
+            except InvalidInput:  # no letter or digit yet: nothing to suggest
+                rows = []
+            said = (view.t("picker_suggestions", count=len(rows)) if rows
+                    else view.t("picker_no_suggestion"))
+            return json_response({"suggestions": [
+                {"id": record_id, "words": words, "name": name}
+                for record_id, words, name in rows], "said": said})
+        return self._page(request, "registry.manage", build)
+
     @http("GET", "/app/admin/units")
     def units_page(self, request):
         return self._show(request, self._units_view)
@@ -115,16 +163,16 @@ class TreePagesApi(AdminPagesBase):
         parents_siblings = self._units_under(grandparent) if grandparent else []
         names = self._names_of_units([*(i for v in history for i in v["path"]),
                                   *(u["unit_id"] for u in parents_siblings)])
-        cadres = self._cadres()
-        cadre_names = admin_forms.names_of(cadres, "cadre_id")
+        held = self.assignments.list_unit_assignments(unit_id)
+        cadre_names = self._names_of(view, "cadres", [a["cadre_id"] for a in held])
         assignments = [{**a, "cadre_name": cadre_names.get(a["cadre_id"], a["cadre_id"])}
-                       for a in self.assignments.list_unit_assignments(unit_id)]
+                       for a in held]
         ancestors = [{"unit_id": i, "name": names.get(i, i)} for i in unit["path"][:-1]]
         return view.render(
             "admin_unit.html", status, unit=unit, place=admin_forms.path_names(unit, names),
             history=[{**version, "place": admin_forms.path_names(version, names)[:-1]}
                      for version in history],
-            assignments=assignments, cadre_choices=[(c["cadre_id"], c["name"]) for c in cadres],
+            assignments=assignments,
             move_choices=tree_forms.move_choices(unit, ancestors, parents_siblings),
             sibling_choices=[(u["unit_id"], u["name"]) for u in siblings
                              if u["unit_id"] != unit_id],
@@ -140,7 +188,7 @@ class TreePagesApi(AdminPagesBase):
     def assign_cadre_page(self, request, unit_id):
         return self._unit_change(request, unit_id, "assigned",
                                  lambda form: admin_forms.assigning(form, unit_id),
-                                 self.assignments.assign_cadre)
+                                 self.assignments.assign_cadre, CADRE_PICKERS)
 
     @http("POST", "/app/admin/assignments/<assignment_id>/end")
     def end_assignment_page(self, request, assignment_id):
@@ -154,13 +202,13 @@ class TreePagesApi(AdminPagesBase):
                                        admin_forms.assignment_replacement,
                                        self.assignments.replace_assignment)
 
-    def _unit_change(self, request, unit_id, change, read, call):
+    def _unit_change(self, request, unit_id, change, read, call, picked=None):
         """A form on the unit's page, sent as ``call(body, principal)``; refused, the unit's
         page again with it beside the form; done, the page of the unit it answers."""
         return self._change(
             request, change, read, call,
             lambda view, *refusal: self._unit_view(view, unit_id, *refusal),
-            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}")
+            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}", picked)
 
     def _assignment_change(self, request, assignment_id, change, read, call):
         """An assignment's form names its unit to come back to (``unit_id``); the refused
@@ -171,7 +219,8 @@ class TreePagesApi(AdminPagesBase):
             lambda body, principal: call(assignment_id, body, principal),
             lambda view, status, failed, *refusal: self._unit_view(
                 view, unit_id, status, f"{failed}:{assignment_id}", *refusal),
-            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}")
+            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}",
+            CADRE_PICKERS if change == "replaced" else None)
 
     # --- names and choices ------------------------------------------------------------------
 
@@ -182,11 +231,6 @@ class TreePagesApi(AdminPagesBase):
     def _units_under(self, unit_id):
         return self.assignments.list_units({"parent_id": unit_id,
                                             "limit": NAMES_LIMIT})["units"]
-
-    def _cadres(self):
-        # names only, never contacts: no personal data shown, so no audited read
-        return [{"cadre_id": c["cadre_id"], "name": c["full_name"]}
-                for c in self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
 
     def _unit_form_choices(self, view):
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]
