@@ -46,7 +46,13 @@ class AssignmentPath(Schema):
 UnitDone = done_query("UnitDone", UNIT_CHANGES)
 
 
-class UnitForm(Schema):
+# typed by name or code (pages/pickers.py): the cadre an assignment goes to
+CADRE_PICKERS = {"cadre_id": "cadres"}
+# the parent of a unit registered: any unit with a committee, typed by name or code
+PARENT_PICKERS = {"parent_id": "units"}
+
+
+class UnitForm(Schema.from_dict(pickers.pick_fields(*PARENT_PICKERS))):
     csrf = csrf()
     unit_id, name, level, kind = text(200), text(400), text(80), text(80)
     parent_id, established_on = text(200), text(40)
@@ -71,12 +77,6 @@ class Suggestion(Schema):
 class Suggestions(Schema):
     suggestions = fields.List(fields.Nested(Suggestion), required=True)
     said = fields.String(required=True, metadata={"description": "how many, in words"})
-
-
-# typed by name or code (pages/pickers.py): the cadre an assignment goes to
-CADRE_PICKERS = {"cadre_id": "cadres"}
-# the parent of a unit registered: any unit with a committee, typed by name or code
-PARENT_PICKERS = {"parent_id": "units"}
 
 
 class AssignForm(Schema.from_dict(pickers.pick_fields(*CADRE_PICKERS))):
@@ -147,7 +147,8 @@ class TreePagesApi(AdminPagesBase):
     def register_unit_page(self, request):
         return self._submit(request, admin_forms.unit_to_register,
                             self.assignments.register_unit, self._units_view,
-                            lambda unit: f"/app/admin/units/{unit['unit_id']}?done=registered")
+                            lambda unit: f"/app/admin/units/{unit['unit_id']}?done=registered",
+                            PARENT_PICKERS)
 
     @http("GET", "/app/admin/units/<unit_id>")
     def unit_page(self, request, unit_id):
@@ -234,7 +235,6 @@ class TreePagesApi(AdminPagesBase):
 
     def _unit_form_choices(self, view):
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]
-        return {"unit_choices": self._committees(),
-                "level_choices": [(v, i18n.label("level", v, view.language)) for v in levels],
+        return {"level_choices": [(v, i18n.label("level", v, view.language)) for v in levels],
                 "kind_choices": [(v, i18n.label("unit_kind", v, view.language))
                                  for v in UNIT_KINDS]}

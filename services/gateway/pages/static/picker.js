@@ -16,7 +16,7 @@
     list.id = input.id + "-suggestions";
     list.className = "suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", input.labels && input.labels[0] ? input.labels[0].textContent : "");
+    list.setAttribute("aria-label", input.dataset.suggestionsLabel);
     list.hidden = true;
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
