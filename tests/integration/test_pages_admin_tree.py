@@ -2,7 +2,8 @@
 merged and split from its page, each from its day; its locality and meeting schedule; a
 cadre's seat on a committee (a secretary) added and ended; each refused beside its field with
 nothing changed, said when done, and recorded with who did it. And a province past 500 units:
-any one found by search and by paging. One system and one browser for the module."""
+any one found by search and by paging, and chosen in a form by typing its name, with the
+page's suggestions or without scripts. One system and one browser for the module."""
 import re
 
 import pytest
@@ -10,8 +11,9 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
+from services.gateway.pages.session import SESSION_COOKIE
 from tests.integration import test_pages_admin
-from tests.integration.browser import screenshot
+from tests.integration.browser import DESKTOP, screenshot
 from tests.integration.fixtures import SystemOptions, principal_of
 from tests.integration.system import poll
 from tests.integration.test_pages_admin import change_log
@@ -149,7 +151,7 @@ def test_a_cadre_takes_and_leaves_a_secretarys_seat_with_who_changed_it(system, 
     page = admin_page
     page.goto(f"{system.base_url}/app/admin/cadres/le-van-cuong")
     seat = page.locator("#add-membership")
-    seat.get_by_label("Cấp ủy của đơn vị").select_option(label="Đảng bộ xã Tam Hợp")
+    seat.get_by_label("Cấp ủy của đơn vị").fill("Đảng bộ xã Tam Hợp")
     seat.get_by_label("Chức vụ trong cấp ủy").select_option(label="Bí thư")
     seat.get_by_role("button", name="Thêm chức vụ trong cấp ủy").click()
     expect(by_id(page, "membership-memberships.0.starts_on-error")).to_have_text(
@@ -224,6 +226,76 @@ def test_past_500_units_any_one_is_found_by_search_and_by_paging(system, admin_p
     page.goto(f"{system.base_url}/app/admin/units?q=%21%21")
     expect(page.locator("#list-q")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("table tbody tr")).to_have_count(0)
+
+
+def test_past_500_units_a_branch_is_chosen_by_typing_its_name_with_suggestions(
+        system, admin_page, many_units):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    add = page.locator("#add-rule")
+    add.get_by_label("Mã quy tắc").fill("land-px-517")
+    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
+    add.get_by_label("Cơ quan", exact=True).fill("UBND xa Tam Hop")
+    # typed, not chosen: ten branches hold these words, the form comes back to choose
+    add.get_by_label("Đơn vị", exact=True).fill("phan xuong 51")
+    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(by_id(page, "new-unit_id-error")).to_have_text(
+        "Nhiều mục khớp với tên này: chọn một bên dưới, hoặc gõ thêm chữ.")
+    expect(by_id(page, "new-unit_id-candidates").get_by_role("radio")).to_have_count(10)
+    found = serious_violations(page)
+    # the 518th branch's suggestion, as one types, announced and chosen
+    unit = page.locator("#add-rule").get_by_label("Đơn vị", exact=True)
+    unit.fill("")
+    unit.press_sequentially("chi bo phan xuong 51", delay=30)
+    suggestions = page.get_by_role("listbox", name="Gợi ý")
+    expect(suggestions.get_by_role("option")).to_have_count(10)
+    expect(by_id(page, "new-unit_id-said")).to_have_text(
+        "10 gợi ý; dùng phím mũi tên để chọn.")
+    expect(unit).to_have_attribute("aria-expanded", "true")
+    found += serious_violations(page)
+    suggestions.get_by_role("option", name=re.compile("Chi bộ phân xưởng 517")).click()
+    expect(unit).to_have_value("Chi bộ phân xưởng 517")
+    page.locator("#add-rule").get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(page.locator("#done")).to_have_text("Đã thêm quy tắc chuyển.")
+    expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 517")
+    expect(page.locator("#rule-authority")).to_have_text("UBND xã Tam Hợp")
+    assert found == []
+
+
+def test_past_500_units_a_branch_is_chosen_by_typing_its_name_without_scripts(
+        system, browser, many_units):
+    context = browser.new_context(**DESKTOP, locale="vi-VN", java_script_enabled=False)
+    token = system.headers["admin"]["Authorization"].split()[1]
+    context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": system.base_url}])
+    page = context.new_page()
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    add = page.locator("#add-rule")
+    add.get_by_label("Mã quy tắc").fill("land-px-518")
+    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
+    add.get_by_label("Cơ quan", exact=True).fill("UBND xa Tam Hop")
+    add.get_by_label("Đơn vị", exact=True).fill("nha may 518")  # no such name
+    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(by_id(page, "new-unit_id-error")).to_have_text(
+        "Không tìm thấy mục nào có tên hoặc mã này.")
+    expect(by_id(page, "new-rule_id")).to_have_value("land-px-518")  # what was typed kept
+    page.locator("#add-rule").get_by_label("Đơn vị", exact=True).fill("phan xuong 51")
+    page.locator("#add-rule").get_by_role("button", name="Thêm quy tắc chuyển").click()
+    candidates = by_id(page, "new-unit_id-candidates")
+    expect(candidates.get_by_role("radio")).to_have_count(10)
+    candidates.get_by_label(re.compile("Chi bộ phân xưởng 518")).check()
+    page.locator("#add-rule").get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(page.locator("#done")).to_have_text("Đã thêm quy tắc chuyển.")
+    expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 518")
+    # a name typed whole is that one branch, chosen from nothing
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    add = page.locator("#add-rule")
+    add.get_by_label("Mã quy tắc").fill("land-px-519")
+    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
+    add.get_by_label("Cơ quan", exact=True).fill("ubnd-xa-tam-hop")
+    add.get_by_label("Đơn vị", exact=True).fill("Chi bo phan xuong 519")
+    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 519")
+    context.close()
 
 
 def test_the_tree_pages_pass_axe_with_their_forms_and_a_refusal(system, admin_page):

@@ -18,6 +18,7 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", input.dataset.suggestionsLabel);
     list.hidden = true;
+    status.id = input.id + "-said";
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
     pick.type = "hidden";
