@@ -87,7 +87,8 @@
       else if (event.key === "Enter" && active >= 0) { event.preventDefault(); choose(options[active]); }
       else if (event.key === "Escape") { close(); }
     });
-    input.addEventListener("blur", close);
+    // gone from the field: a late answer opens nothing (the page does not move under a click)
+    input.addEventListener("blur", function () { clearTimeout(timer); asked++; close(); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
