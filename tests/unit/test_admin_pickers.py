@@ -155,3 +155,16 @@ def test_a_users_page_names_its_scope_and_who_changed_it_in_one_read_each():
         "escalations.authority_names"]  # no cadre bound: no cadre read
     assert page["scopes"] == {"ubnd-9": "UBND xã 9"}
     assert page["changes"][29]["actor_name"] == "admin-u-29"
+
+
+def test_a_member_and_a_branch_typed_by_name_join_those_ticked_once():
+    from services.gateway.pages import admin_forms
+    form = {"working_group_id": "to-1", "name": "Tổ 1", "formed_by_unit_id": "bx",
+            "starts_on": "2026-12-01", "member.binh": "yes", "member_add": "an",
+            "branch.np": "yes", "branch_add": "np"}
+    body, refused = admin_forms.group_to_form(form)
+    assert refused == {} and body["member_cadre_ids"] == ["binh", "an"]
+    assert body["unit_ids"] == ["np"]  # already ticked: once
+    changes, _ = admin_forms.group_change({**form, "member_add": ""}, {
+        "name": "Tổ 1", "member_cadre_ids": ["binh"], "unit_ids": [], "ends_on": None})
+    assert changes == {"unit_ids": ["np"]}
