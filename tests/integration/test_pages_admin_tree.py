@@ -229,17 +229,22 @@ def test_past_500_units_any_one_is_found_by_search_and_by_paging(system, admin_p
     expect(page.locator("table tbody tr")).to_have_count(0)
 
 
+def add_land_rule(page, rule_id, authority, unit):
+    """The routing-rule form sent: land, for the ``unit`` typed, to the ``authority`` typed."""
+    add = page.locator("#add-rule")
+    add.get_by_label("Mã quy tắc").fill(rule_id)
+    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
+    typed(add.get_by_label("Cơ quan", exact=True), authority)
+    typed(add.get_by_label("Đơn vị", exact=True), unit)
+    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+
+
 def test_past_500_units_a_branch_is_chosen_by_typing_its_name_with_suggestions(
         system, admin_page, many_units):
     page = admin_page
     page.goto(f"{system.base_url}/app/admin/routing-rules")
-    add = page.locator("#add-rule")
-    add.get_by_label("Mã quy tắc").fill("land-px-517")
-    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
-    typed(add.get_by_label("Cơ quan", exact=True), "UBND xa Tam Hop")
     # typed, not chosen: ten branches hold these words, the form comes back to choose
-    typed(add.get_by_label("Đơn vị", exact=True), "phan xuong 51")
-    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    add_land_rule(page, "land-px-517", "UBND xa Tam Hop", "phan xuong 51")
     expect(by_id(page, "new-unit_id-error")).to_have_text(
         "Nhiều mục khớp với tên này: chọn một bên dưới, hoặc gõ thêm chữ.")
     expect(by_id(page, "new-unit_id-candidates").get_by_role("radio")).to_have_count(10)
@@ -270,12 +275,7 @@ def test_past_500_units_a_branch_is_chosen_by_typing_its_name_without_scripts(
     context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": system.base_url}])
     page = context.new_page()
     page.goto(f"{system.base_url}/app/admin/routing-rules")
-    add = page.locator("#add-rule")
-    add.get_by_label("Mã quy tắc").fill("land-px-518")
-    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
-    add.get_by_label("Cơ quan", exact=True).fill("UBND xa Tam Hop")
-    add.get_by_label("Đơn vị", exact=True).fill("nha may 518")  # no such name
-    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    add_land_rule(page, "land-px-518", "UBND xa Tam Hop", "nha may 518")  # no such name
     expect(by_id(page, "new-unit_id-error")).to_have_text(
         "Không tìm thấy mục nào có tên hoặc mã này.")
     expect(by_id(page, "new-rule_id")).to_have_value("land-px-518")  # what was typed kept
@@ -289,12 +289,7 @@ def test_past_500_units_a_branch_is_chosen_by_typing_its_name_without_scripts(
     expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 518")
     # a name typed whole is that one branch, chosen from nothing
     page.goto(f"{system.base_url}/app/admin/routing-rules")
-    add = page.locator("#add-rule")
-    add.get_by_label("Mã quy tắc").fill("land-px-519")
-    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
-    add.get_by_label("Cơ quan", exact=True).fill("ubnd-xa-tam-hop")
-    add.get_by_label("Đơn vị", exact=True).fill("Chi bo phan xuong 519")
-    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+    add_land_rule(page, "land-px-519", "ubnd-xa-tam-hop", "Chi bo phan xuong 519")
     expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 519")
     context.close()
 
