@@ -17,7 +17,6 @@ from marshmallow import Schema, fields, validate
 from services.gateway.edge.http import form_args, http, json_response, query_args
 from services.gateway.edge.route import Route
 from services.gateway.pages import admin_forms, i18n, pickers
-from services.gateway.pages import admin_tree_forms as tree_forms
 from services.gateway.pages.admin_base import (
     NAMES_LIMIT,
     AdminPagesBase,
@@ -157,28 +156,22 @@ class TreePagesApi(AdminPagesBase):
     def _unit_view(self, view, unit_id, status=200, failed=None, errors=None, values=None):
         unit = self.assignments.get_unit(unit_id)
         history = self.assignments.unit_history(unit_id)["versions"]
-        # beside it in the tree: where it may move, what may merge with it, what a split shares
+        # beside it in the tree: what may merge with it, what a split shares (where it moves
+        # to, and into what it merges, are typed by name: any unit)
         parent_id = unit.get("parent_id")
         siblings = self._units_under(parent_id) if parent_id else []
-        grandparent = unit["path"][-3] if len(unit["path"]) > 2 else None
-        parents_siblings = self._units_under(grandparent) if grandparent else []
-        names = self._names_of_units([*(i for v in history for i in v["path"]),
-                                  *(u["unit_id"] for u in parents_siblings)])
+        names = self._names_of_units([i for v in history for i in v["path"]])
         held = self.assignments.list_unit_assignments(unit_id)
         cadre_names = self._names_of(view, "cadres", [a["cadre_id"] for a in held])
         assignments = [{**a, "cadre_name": cadre_names.get(a["cadre_id"], a["cadre_id"])}
                        for a in held]
-        ancestors = [{"unit_id": i, "name": names.get(i, i)} for i in unit["path"][:-1]]
         return view.render(
             "admin_unit.html", status, unit=unit, place=admin_forms.path_names(unit, names),
             history=[{**version, "place": admin_forms.path_names(version, names)[:-1]}
                      for version in history],
             assignments=assignments,
-            move_choices=tree_forms.move_choices(unit, ancestors, parents_siblings),
             sibling_choices=[(u["unit_id"], u["name"]) for u in siblings
                              if u["unit_id"] != unit_id],
-            into_choices=[(u["unit_id"], u["name"]) for u in ancestors[-1:]] + [
-                (u["unit_id"], u["name"]) for u in siblings if u["unit_id"] != unit_id],
             child_choices=[(u["unit_id"], u["name"]) for u in self._units_under(unit_id)],
             frequency_choices=[(f, i18n.label("meeting_frequency", f, view.language))
                                for f in MEETING_FREQUENCIES],
