@@ -68,6 +68,8 @@ def test_nothing_found_or_nothing_searchable_is_refused_without_candidates():
 def test_a_code_picked_from_the_candidates_or_a_suggestion_wins_over_what_was_typed():
     assert pickers.resolve("phan xuong 51", "px-515", exact, search).record_id == "px-515"
     assert pickers.resolve("phan xuong 51", "px-gone", exact, search).because == "picked_gone"
+    # not a code at all: never asked of the registry
+    assert pickers.resolve("", "Px 515!", pytest.fail, search).because == "picked_gone"
 
 
 def test_nothing_typed_picks_nothing_and_leaves_the_form_reader_to_say_it_is_needed():

@@ -194,6 +194,18 @@ def done(view, status):
     return query_args(view.request).get("done") if status == 200 else None
 
 
+def every_page(read, query, key):
+    """Every row of a list small by nature read :data:`NAMES_LIMIT` at a time
+    (``read(query)[key]``), following its cursor."""
+    rows, cursor = [], None
+    while True:
+        page = read({**query, "limit": NAMES_LIMIT, **({"cursor": cursor} if cursor else {})})
+        rows += page[key]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return rows
+
+
 def one(rows, key, wanted):
     for row in rows:
         if row[key] == wanted:

@@ -13,12 +13,12 @@ from marshmallow import Schema
 from services.gateway.edge.http import http
 from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     csrf,
     done,
     done_query,
+    every_page,
     one,
     text,
 )
@@ -223,14 +223,7 @@ class RegistryPagesApi(AdminPagesBase):
     def _all_rules(self):
         """The routing rules, read whole (small by nature: a topic and a commune each at
         most), a page of 500 at a time."""
-        rules, cursor = [], None
-        while True:
-            page = self.escalations.list_routing_rules(
-                {"limit": NAMES_LIMIT, **({"cursor": cursor} if cursor else {})})
-            rules += page["routing_rules"]
-            cursor = page["next_cursor"]
-            if not cursor:
-                return rules
+        return every_page(self.escalations.list_routing_rules, {}, "routing_rules")
 
     def _names(self, view, authorities, rules=()):
         """The names of exactly the units and authorities these authorities and rules name

@@ -18,11 +18,11 @@ from services.gateway.edge.http import form_args, http, json_response, query_arg
 from services.gateway.edge.route import Route
 from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     csrf,
     done_query,
+    every_page,
     text,
 )
 from services.gateway.pages.common import page_route
@@ -223,8 +223,9 @@ class TreePagesApi(AdminPagesBase):
         return page["units"], page["next_cursor"]
 
     def _units_under(self, unit_id):
-        return self.assignments.list_units({"parent_id": unit_id,
-                                            "limit": NAMES_LIMIT})["units"]
+        """Every unit directly under ``unit_id`` (a split's or a merge's boxes), 500 a read:
+        a park's committee may hold more."""
+        return every_page(self.assignments.list_units, {"parent_id": unit_id}, "units")
 
     def _unit_form_choices(self, view):
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]

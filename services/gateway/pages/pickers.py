@@ -38,8 +38,9 @@ def resolve(typed, picked, exact, search):
     records whose names hold the words (bounded, from an index). Nothing typed: nothing
     picked (the form's reader says whether the field is required)."""
     picked, typed = (picked or "").strip(), (typed or "").strip()
-    if picked:
-        return Picked(picked) if exact(picked) is not None else Picked(because="picked_gone")
+    if picked:  # a code the page offered; anything else sent there names nothing
+        known = re.fullmatch(ID_PATTERN, picked) and exact(picked) is not None
+        return Picked(picked) if known else Picked(because="picked_gone")
     if not typed:
         return Picked()
     if re.fullmatch(ID_PATTERN, typed) and exact(typed) is not None:
