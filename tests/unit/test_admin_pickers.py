@@ -170,3 +170,18 @@ def test_a_member_and_a_branch_typed_by_name_join_those_ticked_once():
     changes, _ = admin_forms.group_change({**form, "member_add": ""}, {
         "name": "Tổ 1", "member_cadre_ids": ["binh"], "unit_ids": [], "ends_on": None})
     assert changes == {"unit_ids": ["np"]}
+
+
+def test_a_units_suggestions_say_where_each_sits_read_in_one_search_and_one_names_call():
+    calls = []
+    api = object.__new__(RegistryPagesApi)
+    branches = [{"unit_id": f"park.px-{n}", "name": f"Chi bộ phân xưởng {n}",
+                 "parent_id": "park"} for n in (510, 511)]
+    api.assignments = Service(
+        calls, "assignments", list_units=lambda q: {"units": branches, "next_cursor": None},
+        unit_names=lambda q: {"units": names("unit_id", q["unit_ids"], "Đảng bộ")})
+    found = api._search_records("units", "phan xuong 51", pickers.CANDIDATES + 1)
+    assert found[0] == ("park.px-510", "Chi bộ phân xưởng 510 — Đảng bộ park",
+                        "Chi bộ phân xưởng 510")
+    assert calls == [("assignments.list_units", {"q": "phan xuong 51", "limit": 11}),
+                     ("assignments.unit_names", {"unit_ids": ["park"]})]
