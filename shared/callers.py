@@ -38,6 +38,7 @@ IDENTITY_KEYS = frozenset({CALLER_KEY, ASSERTION_KEY, RECEIVED_ASSERTION_KEY})
 
 _REGISTRY_READS = frozenset({
     "assignments.get_unit", "assignments.unit_names", "assignments.unit_history",
+    "assignments.cadre_names", "escalations.authority_names",
     "assignments.list_units",
     "assignments.list_levels", "assignments.list_reorganisations", "assignments.get_cadre",
     "assignments.list_cadres", "assignments.list_assignments",

@@ -26,5 +26,9 @@ def list_users(db, query):
     return {"users": page["items"], "next_cursor": page["next_cursor"]}
 
 
+def user_names(db, user_ids):
+    return store.users_named(db, user_ids)
+
+
 def get_user(db, user_id):
     return store.find_user(db, user_id)

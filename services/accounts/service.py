@@ -111,6 +111,14 @@ class AccountsService(ReportsHealth):
                 "next_cursor": page["next_cursor"]}
 
     @rpc
+    def user_names(self, query, principal):
+        """The usernames of a page's users (who changed what), in one call."""
+        require(principal_from(principal), "users.manage")
+        query = load_payload(schemas.UserNamesQuery(), query, "query")
+        return {"users": schemas.UserName(many=True).dump(
+            queries.user_names(self.db, sorted(set(query["user_ids"]))))}
+
+    @rpc
     def get_user(self, user_id, principal):
         require(principal_from(principal), "users.manage")
         return schemas.User().dump(queries.get_user(self.db, user_id))

@@ -85,6 +85,11 @@ def recent_revocations(db, since):
                               {"token_version": 1, "revoked_at": 1}))
 
 
+def users_named(db, user_ids):
+    """The ids and usernames of the users ``user_ids`` (one indexed read)."""
+    return list(db.users.find({"_id": {"$in": user_ids}}, {"username": 1}))
+
+
 def users_page(db, query):
     return read_page(db.users, {}, [("username", 1)], query, HIDDEN)
 

@@ -60,6 +60,12 @@ def list_reorganisations(db, query):
 
 # --- cadres, assignments, working groups -----------------------------------------------------
 
+def cadre_names(db, query):
+    """The names of the cadres ``query["cadre_ids"]`` (an unknown one is left out); no
+    contact is read, so nothing is recorded as a personal-data read."""
+    return store.cadres_named(db, sorted(set(query["cadre_ids"])))
+
+
 def record_contacts_shown(db, principal, purpose, cadres):
     """One audit entry naming the cadres whose e-mail or telephone ``cadres`` show to
     ``principal`` (None: an internal caller, recorded by its own caller)."""

@@ -62,6 +62,13 @@ class AssignmentsService(ReportsHealth):
         return {"units": schemas.UnitName(many=True).dump(queries.unit_names(self.db, query))}
 
     @rpc
+    def cadre_names(self, query):
+        """The names of a page's cadres, in one call: names only, no contact read."""
+        query = load_payload(schemas.CadreNamesQuery(), query, "query")
+        return {"cadres": schemas.CadreName(many=True).dump(
+            queries.cadre_names(self.db, query))}
+
+    @rpc
     def unit_history(self, unit_id):
         return schemas.UnitHistory().dump(queries.unit_history(self.db, unit_id))
 

@@ -179,6 +179,10 @@ def list_routing_rules(db, query):
     return {"routing_rules": page["items"], "next_cursor": page["next_cursor"]}
 
 
+def authority_names(db, authority_ids):
+    return store.authority_names(db, authority_ids)
+
+
 def search_authorities(db, query):
     """Authorities whose name holds the words of ``q`` (without diacritics), by id."""
     return {"authorities": store.search_authorities(

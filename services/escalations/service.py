@@ -80,7 +80,9 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def get_authority(self, authority_id):
-        return schemas.Authority().dump(queries.get_authority(self.db, authority_id))
+        # dated: an authority's page says whether it is retired
+        return registry_schemas.DatedAuthority().dump(queries.get_authority(self.db,
+                                                                             authority_id))
 
     @rpc
     def list_authorities(self, query=None):
@@ -96,6 +98,15 @@ class EscalationsService(ReportsHealth):
         found = queries.search_authorities(self.db, query)
         return {"authorities": registry_schemas.DatedAuthority(many=True).dump(
             found["authorities"])}
+
+    @rpc
+    def authority_names(self, query):
+        """The names of a page's authorities, in one call (ended ones too: history names
+        them)."""
+        query = load_payload(registry_schemas.AuthorityNamesQuery(), query, "query")
+        names = queries.authority_names(self.db, sorted(set(query["authority_ids"])))
+        return {"authorities": registry_schemas.AuthorityName(many=True).dump(
+            [{"authority_id": key, "name": name} for key, name in names.items()])}
 
     @rpc
     def add_routing_rule(self, rule, principal=None):

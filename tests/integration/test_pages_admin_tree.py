@@ -2,7 +2,8 @@
 merged and split from its page, each from its day; its locality and meeting schedule; a
 cadre's seat on a committee (a secretary) added and ended; each refused beside its field with
 nothing changed, said when done, and recorded with who did it. And a province past 500 units:
-any one found by search and by paging. One system and one browser for the module."""
+any one found by search and by paging, and chosen in a form by typing its name, with the
+page's suggestions or without scripts. One system and one browser for the module."""
 import re
 
 import pytest
@@ -10,11 +11,12 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 from playwright.sync_api import expect
 
+from services.gateway.pages.session import SESSION_COOKIE
 from tests.integration import test_pages_admin
-from tests.integration.browser import screenshot
+from tests.integration.browser import DESKTOP, screenshot
 from tests.integration.fixtures import principal_of
 from tests.integration.system import poll
-from tests.integration.test_pages_admin import change_log
+from tests.integration.test_pages_admin import change_log, typed
 from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
@@ -55,18 +57,17 @@ def test_a_unit_is_moved_merged_and_split_from_its_page_each_from_its_day(system
     page.goto(f"{system.base_url}/app/admin/units/{thcs}")
     # no day: refused beside it; a branch under a district: refused beside the parent
     move = page.locator("#move-unit")
-    move.get_by_label("Trực thuộc đơn vị mới").select_option(label="Đảng bộ thị trấn Hương Canh")
+    typed(move.get_by_label("Trực thuộc đơn vị mới"), "Đảng bộ thị trấn Hương Canh")
     move.get_by_role("button", name="Chuyển đơn vị sang trực thuộc đơn vị khác").click()
     expect(page.locator("#move-effective_on-error")).to_have_text("Bắt buộc nhập.")
     move = page.locator("#move-unit")
     move.get_by_label("Có hiệu lực từ ngày").fill("2026-07-01")
-    move.get_by_label("Trực thuộc đơn vị mới").select_option(
-        label="Đảng bộ huyện Bình Xuyên (Huyện ủy Bình Xuyên)")
+    typed(move.get_by_label("Trực thuộc đơn vị mới"), "vinh-phuc.binh-xuyen")  # its code
     move.get_by_role("button", name="Chuyển đơn vị sang trực thuộc đơn vị khác").click()
     expect(page.locator("#move-parent_id")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#unit-place")).to_contain_text("Đảng bộ xã Tam Hợp")
     move = page.locator("#move-unit")
-    move.get_by_label("Trực thuộc đơn vị mới").select_option(label="Đảng bộ thị trấn Hương Canh")
+    typed(move.get_by_label("Trực thuộc đơn vị mới"), "dang bo thi tran huong canh")
     move.get_by_label("Căn cứ (quyết định, lý do)").fill("Quyết định 12-QĐ/HU")
     move.get_by_role("button", name="Chuyển đơn vị sang trực thuộc đơn vị khác").click()
     expect(page.locator("#done")).to_contain_text("Đã chuyển đơn vị", timeout=SLOW)
@@ -80,8 +81,7 @@ def test_a_unit_is_moved_merged_and_split_from_its_page_each_from_its_day(system
     merge.get_by_label("Có hiệu lực từ ngày").fill("2026-08-01")
     merge.get_by_role("button", name="Hợp nhất đơn vị").click()
     expect(by_id(page, "merge-into.unit_id-error")).to_have_text("Bắt buộc nhập.")
-    page.locator("#merge-unit").get_by_label("Vào đơn vị đã có").select_option(
-        label="Chi bộ thôn Nội Phật, xã Tam Hợp")
+    typed(page.locator("#merge-unit").get_by_label("Vào đơn vị đã có"), "Chi bộ thôn Nội Phật")
     page.locator("#merge-unit").get_by_role("button", name="Hợp nhất đơn vị").click()
     expect(page).to_have_url(re.compile(rf"/app/admin/units/{re.escape(TAM_HOP)}\.noi-phat\?"),
                              timeout=SLOW)
@@ -149,7 +149,7 @@ def test_a_cadre_takes_and_leaves_a_secretarys_seat_with_who_changed_it(system, 
     page = admin_page
     page.goto(f"{system.base_url}/app/admin/cadres/le-van-cuong")
     seat = page.locator("#add-membership")
-    seat.get_by_label("Cấp ủy của đơn vị").select_option(label="Đảng bộ xã Tam Hợp")
+    typed(seat.get_by_label("Cấp ủy của đơn vị"), "Đảng bộ xã Tam Hợp")
     seat.get_by_label("Chức vụ trong cấp ủy").select_option(label="Bí thư")
     seat.get_by_role("button", name="Thêm chức vụ trong cấp ủy").click()
     expect(by_id(page, "membership-memberships.0.starts_on-error")).to_have_text(
@@ -207,7 +207,8 @@ def test_past_500_units_any_one_is_found_by_search_and_by_paging(system, admin_p
     expect(rows.first).to_contain_text("Chi bộ phân xưởng 517")
     expect(rows.first).to_contain_text("Đảng bộ Khu công nghiệp Bình Xuyên")  # its place
     page.goto(f"{system.base_url}/app/admin/units?q=chi+bo+phan+xuong")
-    expect(page.locator("[role=status]")).to_contain_text("còn nữa ở trang sau")
+    expect(page.locator("p[role=status]:not(.visually-hidden)")).to_contain_text(
+        "còn nữa ở trang sau")  # the search's words, not a picker's count
 
     # Nội Phật sorts after the park's 520 branches: page after page until it shows
     page.goto(f"{system.base_url}/app/admin/units")
@@ -224,6 +225,71 @@ def test_past_500_units_any_one_is_found_by_search_and_by_paging(system, admin_p
     page.goto(f"{system.base_url}/app/admin/units?q=%21%21")
     expect(page.locator("#list-q")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("table tbody tr")).to_have_count(0)
+
+
+def add_land_rule(page, rule_id, authority, unit):
+    """The routing-rule form sent: land, for the ``unit`` typed, to the ``authority`` typed."""
+    add = page.locator("#add-rule")
+    add.get_by_label("Mã quy tắc").fill(rule_id)
+    add.get_by_label("Lĩnh vực").select_option(label="Đất đai")
+    typed(add.get_by_label("Cơ quan", exact=True), authority)
+    typed(add.get_by_label("Đơn vị", exact=True), unit)
+    add.get_by_role("button", name="Thêm quy tắc chuyển").click()
+
+
+def test_past_500_units_a_branch_is_chosen_by_typing_its_name_with_suggestions(
+        system, admin_page, many_units):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    # typed, not chosen: ten branches hold these words, the form comes back to choose
+    add_land_rule(page, "land-px-517", "UBND xa Tam Hop", "phan xuong 51")
+    expect(by_id(page, "new-unit_id-error")).to_have_text(
+        "Nhiều mục khớp với tên này: chọn một bên dưới, hoặc gõ thêm chữ.")
+    expect(by_id(page, "new-unit_id-candidates").get_by_role("radio")).to_have_count(10)
+    found = serious_violations(page)
+    # the 518th branch's suggestion, as one types, announced and chosen
+    unit = page.locator("#add-rule").get_by_label("Đơn vị", exact=True)
+    unit.fill("")
+    unit.press_sequentially("chi bo phan xuong 51", delay=30)
+    suggestions = page.get_by_role("listbox", name="Gợi ý")
+    expect(suggestions.get_by_role("option")).to_have_count(10)
+    expect(by_id(page, "new-unit_id-said")).to_have_text(
+        "10 gợi ý; dùng phím mũi tên để chọn.")
+    expect(unit).to_have_attribute("aria-expanded", "true")
+    found += serious_violations(page)
+    suggestions.get_by_role("option", name=re.compile("Chi bộ phân xưởng 517")).click()
+    expect(unit).to_have_value("Chi bộ phân xưởng 517")
+    page.locator("#add-rule").get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(page.locator("#done")).to_have_text("Đã thêm quy tắc chuyển.")
+    expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 517")
+    expect(page.locator("#rule-authority")).to_have_text("UBND xã Tam Hợp")
+    assert found == []
+
+
+def test_past_500_units_a_branch_is_chosen_by_typing_its_name_without_scripts(
+        system, browser, many_units):
+    context = browser.new_context(**DESKTOP, locale="vi-VN", java_script_enabled=False)
+    token = system.headers["admin"]["Authorization"].split()[1]
+    context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": system.base_url}])
+    page = context.new_page()
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    add_land_rule(page, "land-px-518", "UBND xa Tam Hop", "nha may 518")  # no such name
+    expect(by_id(page, "new-unit_id-error")).to_have_text(
+        "Không tìm thấy mục nào có tên hoặc mã này.")
+    expect(by_id(page, "new-rule_id")).to_have_value("land-px-518")  # what was typed kept
+    page.locator("#add-rule").get_by_label("Đơn vị", exact=True).fill("phan xuong 51")
+    page.locator("#add-rule").get_by_role("button", name="Thêm quy tắc chuyển").click()
+    candidates = by_id(page, "new-unit_id-candidates")
+    expect(candidates.get_by_role("radio")).to_have_count(10)
+    candidates.get_by_label(re.compile("Chi bộ phân xưởng 518")).check()
+    page.locator("#add-rule").get_by_role("button", name="Thêm quy tắc chuyển").click()
+    expect(page.locator("#done")).to_have_text("Đã thêm quy tắc chuyển.")
+    expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 518")
+    # a name typed whole is that one branch, chosen from nothing
+    page.goto(f"{system.base_url}/app/admin/routing-rules")
+    add_land_rule(page, "land-px-519", "ubnd-xa-tam-hop", "Chi bo phan xuong 519")
+    expect(page.locator("h1")).to_have_text("Đất đai · Chi bộ phân xưởng 519")
+    context.close()
 
 
 def test_the_tree_pages_pass_axe_with_their_forms_and_a_refusal(system, admin_page):

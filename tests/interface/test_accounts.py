@@ -264,3 +264,15 @@ def test_repeated_failures_from_one_address_lock_that_address(accounts, admin):
     with pytest.raises(TooManyRequests):
         sign_in(accounts, "binh", BINH["password"], address="10.9.9.9")
     sign_in(accounts, "binh", BINH["password"], address="10.0.0.3")  # from elsewhere: fine
+
+
+def test_who_changed_what_is_named_by_id_in_one_call_for_administrators_only(accounts,
+                                                                            admin):
+    binh = accounts.create_user(BINH, admin)
+    named = accounts.user_names({"user_ids": [binh["user_id"], admin["user_id"], "gone"]},
+                                admin)["users"]
+    assert sorted(user["username"] for user in named) == ["admin", BINH["username"]]
+    assert all(set(user) == {"user_id", "username"} for user in named)
+    cadre = {"user_id": binh["user_id"], "role": "cadre", "cadre_id": "tran-thi-binh"}
+    with pytest.raises(Forbidden):
+        accounts.user_names({"user_ids": [admin["user_id"]]}, cadre)

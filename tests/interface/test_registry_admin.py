@@ -71,3 +71,14 @@ def test_a_membership_ending_before_it_began_is_refused_beside_its_day(registry)
                                                         "ends_on": "2025-09-30"}]})
     assert set(refused.value.fields["memberships"]["0"]) == {"ends_on"}
     assert registry.get_cadre("binh")["memberships"] == [{**secretary, "ends_on": None}]
+
+
+def test_a_pages_cadres_are_named_by_id_in_one_call_names_only(registry):
+    named = registry.cadre_names({"cadre_ids": ["binh", "an", "nobody", "binh"]})["cadres"]
+    assert sorted(named, key=lambda c: c["cadre_id"]) == [
+        {"cadre_id": "an", "name": "Nguyễn Văn An"},
+        {"cadre_id": "binh", "name": "Trần Thị Bình"}]  # unknown left out, no contact
+    for bounded in ([], [f"c{n}" for n in range(201)]):
+        with pytest.raises(InvalidInput) as refused:
+            registry.cadre_names({"cadre_ids": bounded})
+        assert "cadre_ids" in refused.value.fields

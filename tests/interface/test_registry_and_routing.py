@@ -158,3 +158,12 @@ def test_rpc_request_nobody_can_be_answered_for_is_refused_and_the_service_lives
                                       routing_key="assignments.list_units", serializer="json")
     time.sleep(0.5)
     assert len(assignments.list_units()["units"]) == len(TREE)
+
+
+def test_a_pages_authorities_are_named_by_id_in_one_call(escalations):
+    named = escalations.authority_names({"authority_ids": ["ubnd-th", "gone"]})["authorities"]
+    assert named == [{"authority_id": "ubnd-th", "name": "UBND xã Tam Hợp"}]
+    assert escalations.get_authority("ubnd-th")["retired_on"] is None  # the page says so
+    with pytest.raises(InvalidInput) as refused:
+        escalations.authority_names({"authority_ids": ["Not An Id"]})
+    assert "authority_ids" in refused.value.fields

@@ -87,13 +87,6 @@ def test_details_send_only_what_changed_and_a_day_that_is_no_number_as_typed():
     assert body == {"meeting_schedule": None}  # the schedule cleared
 
 
-def test_move_choices_are_the_ancestors_and_the_parents_siblings_by_name():
-    ancestors = [{"unit_id": "vp", "name": "Tỉnh"}, {"unit_id": "vp.bx", "name": "Huyện"}]
-    siblings = [{"unit_id": "vp.vy", "name": "Vĩnh Yên"}, {"unit_id": "vp.bx", "name": "Huyện"}]
-    assert forms.move_choices(UNIT, ancestors, siblings) == [("vp", "Tỉnh"),
-                                                             ("vp.vy", "Vĩnh Yên")]
-
-
 CADRE = {"cadre_id": "binh", "memberships": [
     {"unit_id": "vp.bx", "role": "member", "starts_on": "2020-10-01", "ends_on": None}]}
 

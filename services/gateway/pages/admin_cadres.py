@@ -11,8 +11,8 @@ searched and read a page at a time by the registry.
 """
 from marshmallow import INCLUDE, Schema
 
-from services.gateway.edge.http import http
-from services.gateway.pages import admin_forms, i18n
+from services.gateway.edge.http import form_args, http
+from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages.admin_base import (
     AdminPagesBase,
     NameSearch,
@@ -37,8 +37,11 @@ class CadrePath(Schema):
 CadreDone = done_query("CadreDone", CADRE_CHANGES)
 
 
+# typed by name or code (pages/pickers.py): the unit on whose committee a cadre sits
+HOME_PICKERS = {"home_unit_id": "units"}
+
 CadreForm = Schema.from_dict({
-    "csrf": csrf(),
+    "csrf": csrf(), **pickers.pick_fields(*HOME_PICKERS),
     "cadre_id": text(200), "full_name": text(400), "home_unit_id": text(200),
     "email": text(400), "phone": text(80), "other_positions": text(400),
     **{f"position_{code}": text(10) for code in KNOWN_POSITIONS}}, name="CadreForm")
@@ -96,7 +99,8 @@ class CadresPagesApi(AdminPagesBase):
     def register_cadre_page(self, request):
         return self._submit(request, lambda form: admin_forms.cadre_to_register(
             form, KNOWN_POSITIONS), self.assignments.register_cadre, self._cadres_view,
-            lambda cadre: f"/app/admin/cadres/{cadre['cadre_id']}?done=registered")
+            lambda cadre: f"/app/admin/cadres/{cadre['cadre_id']}?done=registered",
+            HOME_PICKERS)
 
     @http("GET", "/app/admin/cadres/<cadre_id>")
     def cadre_page(self, request, cadre_id):
@@ -125,15 +129,18 @@ class CadresPagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/cadres/<cadre_id>/memberships")
     def add_membership_page(self, request, cadre_id):
+        # the seat's unit, typed by name or code: memberships.<n>.unit_id
+        seat = {name: "units" for name in form_args(request)
+                if name.startswith("memberships.") and name.endswith(".unit_id")}
         return self._cadre_change(request, cadre_id, "membership_added",
-                                  admin_forms.membership_added)
+                                  admin_forms.membership_added, seat)
 
     @http("POST", "/app/admin/cadres/<cadre_id>/memberships/end")
     def end_membership_page(self, request, cadre_id):
         return self._cadre_change(request, cadre_id, "membership_ended",
                                   admin_forms.membership_ended)
 
-    def _cadre_change(self, request, cadre_id, change, read):
+    def _cadre_change(self, request, cadre_id, change, read, picked=None):
         """One ``change_cadre`` from a form read against the cadre as stored (compared, not
         shown: no read of personal data recorded for it)."""
         return self._change(
@@ -141,9 +148,9 @@ class CadresPagesApi(AdminPagesBase):
             lambda form: read(form, self.assignments.get_cadre(cadre_id)),
             lambda body, principal: self.assignments.change_cadre(cadre_id, body, principal),
             lambda view, *refusal: self._cadre_view(view, cadre_id, *refusal),
-            lambda done: f"/app/admin/cadres/{cadre_id}")
+            lambda done: f"/app/admin/cadres/{cadre_id}",
+            picked or (HOME_PICKERS if change == "changed" else None))
 
     def _cadre_form_choices(self, view):
-        return {"unit_choices": self._committees(),
-                "position_choices": [(code, i18n.label("position", code, view.language))
+        return {"position_choices": [(code, i18n.label("position", code, view.language))
                                      for code in KNOWN_POSITIONS]}

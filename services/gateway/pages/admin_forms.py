@@ -96,6 +96,11 @@ def names_of(rows, key, name="name"):
     return {row[key]: row.get(name) or row[key] for row in rows}
 
 
+def with_place(name, parent_name):
+    """A unit's name with where it sits, to tell apart branches named alike."""
+    return f"{name} — {parent_name}" if parent_name else name
+
+
 def change_rows(changes, user_names):
     """The change log with the acting user's name (None: the system or a script)."""
     return [{**change, "actor_name": user_names.get(change["actor"]) if change["actor"]
@@ -269,17 +274,29 @@ def ticked(form, prefix):
             if name.startswith(prefix) and value == CONFIRMED and len(name) > len(prefix)]
 
 
+# a member or a branch added by typing a name (pages/pickers.py), beside the boxes ticked
+MEMBER_ADDED, BRANCH_ADDED = "member_add", "branch_add"
+
+
+def chosen(form, prefix, added):
+    """The ids ticked, and the one added by name if any (once)."""
+    ids = ticked(form, prefix)
+    return ids + [form[added]] if form.get(added) and form[added] not in ids else ids
+
+
 def group_to_form(form):
     body = _given(form, ("working_group_id", "name", "formed_by_unit_id", "starts_on"))
-    body.update({"member_cadre_ids": ticked(form, MEMBER), "unit_ids": ticked(form, BRANCH),
+    body.update({"member_cadre_ids": chosen(form, MEMBER, MEMBER_ADDED),
+                 "unit_ids": chosen(form, BRANCH, BRANCH_ADDED),
                  "ends_on": form.get("ends_on") or None})
     return body, {}
 
 
 def group_change(form, group):
     """Only what the form changes of ``group`` (members and branches compared as sets)."""
-    given = {"name": form.get("name") or "", "member_cadre_ids": ticked(form, MEMBER),
-             "unit_ids": ticked(form, BRANCH), "ends_on": form.get("ends_on") or None}
+    given = {"name": form.get("name") or "", "ends_on": form.get("ends_on") or None,
+             "member_cadre_ids": chosen(form, MEMBER, MEMBER_ADDED),
+             "unit_ids": chosen(form, BRANCH, BRANCH_ADDED)}
     changes = {}
     for name, value in given.items():
         before = group.get(name)

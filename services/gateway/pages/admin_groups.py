@@ -11,7 +11,7 @@ the field. Cadres appear by name only: no personal data is read.
 from marshmallow import INCLUDE, Schema
 
 from services.gateway.edge.http import http
-from services.gateway.pages import admin_forms
+from services.gateway.pages import admin_forms, pickers
 from services.gateway.pages.admin_base import (
     NAMES_LIMIT,
     AdminPagesBase,
@@ -33,14 +33,21 @@ class GroupPath(Schema):
 GroupDone = done_query("GroupDone", GROUP_CHANGES)
 
 
-class GroupForm(Schema):
-    """Also ``member.<cadre_id>`` and ``branch.<unit_id>`` boxes, one per choice shown."""
+# typed by name or code (pages/pickers.py): the forming committee, a member and a branch added
+GROUP_PICKERS = {"formed_by_unit_id": "units", admin_forms.MEMBER_ADDED: "cadres",
+                 admin_forms.BRANCH_ADDED: "units"}
+
+
+class GroupForm(Schema.from_dict(pickers.pick_fields(*GROUP_PICKERS))):
+    """Also ``member.<cadre_id>`` and ``branch.<unit_id>`` boxes, one per member and branch
+    shown; ``member_add`` and ``branch_add`` add one more each, typed by name."""
     class Meta:
         unknown = INCLUDE
 
     csrf = csrf()
     working_group_id, name, formed_by_unit_id = text(200), text(400), text(200)
     starts_on, ends_on = text(40), text(40)
+    member_add, branch_add = text(200), text(200)
 
 
 ROUTES = {
@@ -65,16 +72,18 @@ class GroupsPagesApi(AdminPagesBase):
         groups = self.assignments.list_working_groups({"limit": NAMES_LIMIT})["working_groups"]
         listing = self._listing(view, status, lambda query: admin_forms.page_of(
             groups, query, "working_group_id", "name"))
+        boxes = _chosen(values or {}, {})
         return view.render("admin_groups.html", status, errors=errors or {},
-                           values=values or {}, **listing, **_chosen(values or {}, {}),
-                           **self._group_choices())
+                           values=values or {}, **listing, **boxes,
+                           **self._group_choices(view, boxes, listing["found"]))
 
     @http("POST", "/app/admin/working-groups")
     def form_working_group_page(self, request):
         return self._submit(request, admin_forms.group_to_form,
                             self.assignments.form_working_group, self._groups_view,
                             lambda group: f"/app/admin/working-groups/"
-                                          f"{group['working_group_id']}?done=formed")
+                                          f"{group['working_group_id']}?done=formed",
+                            GROUP_PICKERS)
 
     @http("GET", "/app/admin/working-groups/<working_group_id>")
     def working_group_page(self, request, working_group_id):
@@ -83,10 +92,13 @@ class GroupsPagesApi(AdminPagesBase):
     def _group_view(self, view, working_group_id, status=200, failed=None, errors=None,
                     values=None):
         group = self.assignments.get_working_group(working_group_id)
+        boxes = _chosen(values or {}, group)
         return view.render(
             "admin_group.html", status, group=group, errors=errors or {}, values=values or {},
-            **_chosen(values or {}, group), **self._record(view, working_group_id, status),
-            **self._group_choices())
+            **boxes, **self._record(view, working_group_id, status),
+            **self._group_choices(view, boxes, [group], {
+                "members": group.get("member_cadre_ids") or [],
+                "branches": group.get("unit_ids") or []}))
 
     @http("POST", "/app/admin/working-groups/<working_group_id>")
     def change_working_group_page(self, request, working_group_id):
@@ -97,19 +109,23 @@ class GroupsPagesApi(AdminPagesBase):
             lambda body, principal: self.assignments.change_working_group(
                 working_group_id, body, principal),
             lambda view, *refusal: self._group_view(view, working_group_id, *refusal),
-            lambda done: f"/app/admin/working-groups/{working_group_id}")
+            lambda done: f"/app/admin/working-groups/{working_group_id}", GROUP_PICKERS)
 
-    def _group_choices(self):
-        units = self.assignments.list_units({"limit": NAMES_LIMIT})["units"]
-        # names only, never contacts: no personal data shown, so no audited read
-        cadres = [(c["cadre_id"], c["full_name"])
-                  for c in self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
-        return {"unit_names": admin_forms.names_of(units, "unit_id"), "cadre_choices": cadres,
-                "cadre_names": dict(cadres),
-                # any unit: the working-group rule says which committee may form one
-                "committee_choices": [(u["unit_id"], u["name"]) for u in units],
-                "branch_choices": [(u["unit_id"], u["name"]) for u in units
-                                   if u["level"] == "branch"]}
+    def _group_choices(self, view, boxes, groups, offered=None):
+        """The boxes of ``offered`` members and branches (a group's, and those ticked), by
+        name, and the names the ``groups`` shown need: one read by id per kind (cadres'
+        names only, no contact: no personal data read)."""
+        offered = offered or {"members": [], "branches": []}
+        members = [*boxes["members"], *offered["members"]]
+        branches = [*boxes["branches"], *offered["branches"]]
+        cadres = self._names_of(view, "cadres", [
+            *members, *(i for g in groups for i in g.get("member_cadre_ids") or ())])
+        units = self._names_of(view, "units", [
+            *branches, *(i for g in groups for i in g.get("unit_ids") or ()),
+            *(g["formed_by_unit_id"] for g in groups)])
+        return {"unit_names": units, "cadre_names": cadres,
+                "cadre_choices": [(i, cadres.get(i, i)) for i in dict.fromkeys(members)],
+                "branch_choices": [(i, units.get(i, i)) for i in dict.fromkeys(branches)]}
 
 
 def _chosen(values, group):

@@ -11,14 +11,14 @@ none, so its own record says who added it, whom it took over from and who ended 
 from marshmallow import Schema
 
 from services.gateway.edge.http import http
-from services.gateway.pages import admin_forms, i18n
+from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     csrf,
     done,
     done_query,
+    every_page,
     one,
     text,
 )
@@ -44,7 +44,13 @@ AuthorityDone = done_query("AuthorityDone", AUTHORITY_CHANGES)
 RuleDone = done_query("RuleDone", RULE_CHANGES)
 
 
-class AuthorityForm(Schema):
+# typed by name or code (pages/pickers.py): the unit and authorities of these forms
+AUTHORITY_PICKERS = {"unit_id": "units", "parent_authority_id": "authorities"}
+RULE_PICKERS = {"unit_id": "units", "authority_id": "authorities"}
+HAND_OVER_PICKERS = {"authority_id": "authorities"}
+
+
+class AuthorityForm(Schema.from_dict(pickers.pick_fields(*AUTHORITY_PICKERS))):
     csrf = csrf()
     authority_id, name, kind, level = text(200), text(400), text(80), text(80)
     unit_id, parent_authority_id, email = text(200), text(200), text(400)
@@ -55,13 +61,13 @@ class RetireForm(Schema):
     retired_on, confirm = text(40), text(20)
 
 
-class RuleForm(Schema):
+class RuleForm(Schema.from_dict(pickers.pick_fields(*RULE_PICKERS))):
     csrf = csrf()
     rule_id, topic, unit_id, authority_id = text(200), text(80), text(200), text(200)
     urgency, effective_from, effective_to = text(40), text(40), text(40)
 
 
-class HandOverForm(Schema):
+class HandOverForm(Schema.from_dict(pickers.pick_fields(*HAND_OVER_PICKERS))):
     csrf = csrf()
     authority_id, changed_on, new_rule_id = text(200), text(40), text(200)
 
@@ -108,16 +114,18 @@ class RegistryPagesApi(AdminPagesBase):
                     {"q": query["q"], "limit": query["limit"]})["authorities"], None
             page = self.escalations.list_authorities(query)
             return page["authorities"], page["next_cursor"]
+        listing = self._listing(view, status, fetch_page)
         return view.render("admin_authorities.html", status, errors=errors or {},
-                           values=values or {}, **self._listing(view, status, fetch_page),
-                           **self._names(view))
+                           values=values or {}, **listing,
+                           **self._names(view, listing["found"]))
 
     @http("POST", "/app/admin/authorities")
     def register_authority_page(self, request):
         return self._submit(request, admin_forms.authority_to_register,
                             self.escalations.register_authority, self._authorities_view,
                             lambda authority: f"/app/admin/authorities/"
-                                              f"{authority['authority_id']}?done=registered")
+                                              f"{authority['authority_id']}?done=registered",
+                            AUTHORITY_PICKERS)
 
     @http("GET", "/app/admin/authorities/<authority_id>")
     def authority_page(self, request, authority_id):
@@ -125,12 +133,12 @@ class RegistryPagesApi(AdminPagesBase):
 
     def _authority_view(self, view, authority_id, status=200, failed=None, errors=None,
                         values=None):
-        names = self._names(view)
-        authority = one(names["authorities"], "authority_id", authority_id)
-        rules = [rule for rule in names["all_rules"] if rule["authority_id"] == authority_id]
+        authority = self.escalations.get_authority(authority_id)
+        rules = [rule for rule in self._all_rules() if rule["authority_id"] == authority_id]
         return view.render("admin_authority.html", status, authority=authority, rules=rules,
                            failed=failed, errors=errors or {}, values=values or {},
-                           **self._record(view, authority_id, status), **names)
+                           **self._record(view, authority_id, status),
+                           **self._names(view, [authority], rules))
 
     @http("POST", "/app/admin/authorities/<authority_id>")
     def change_authority_page(self, request, authority_id):
@@ -150,7 +158,8 @@ class RegistryPagesApi(AdminPagesBase):
             request, change, read,
             lambda body, principal: call(authority_id, body, principal),
             lambda view, *refusal: self._authority_view(view, authority_id, *refusal),
-            lambda done: f"/app/admin/authorities/{authority_id}")
+            lambda done: f"/app/admin/authorities/{authority_id}",
+            AUTHORITY_PICKERS if change == "changed" else None)
 
     # --- routing rules ----------------------------------------------------------------------
 
@@ -159,11 +168,12 @@ class RegistryPagesApi(AdminPagesBase):
         return self._show(request, self._rules_view)
 
     def _rules_view(self, view, status=200, errors=None, values=None):
-        names = self._names(view)
+        rules = self._all_rules()
+        names = self._names(view, (), rules)
         named = [{**rule, "unit_name": names["unit_names"].get(rule["unit_id"], rule["unit_id"]),
                   "authority_name": names["authority_names"].get(rule["authority_id"],
                                                                  rule["authority_id"])}
-                 for rule in names["all_rules"]]
+                 for rule in rules]
         listing = self._listing(view, status, lambda query: admin_forms.page_of(
             named, query, "rule_id", "unit_name", "authority_name", "rule_id"))
         return view.render("admin_routing.html", status, errors=errors or {},
@@ -173,20 +183,22 @@ class RegistryPagesApi(AdminPagesBase):
     def add_routing_rule_page(self, request):
         return self._submit(request, admin_forms.rule_to_add, self.escalations.add_routing_rule,
                             self._rules_view,
-                            lambda rule: f"/app/admin/routing-rules/{rule['rule_id']}?done=added")
+                            lambda rule: f"/app/admin/routing-rules/{rule['rule_id']}?done=added",
+                            RULE_PICKERS)
 
     @http("GET", "/app/admin/routing-rules/<rule_id>")
     def routing_rule_page(self, request, rule_id):
         return self._show(request, self._rule_view, rule_id)
 
     def _rule_view(self, view, rule_id, status=200, failed=None, errors=None, values=None):
-        names = self._names(view)
-        rule = one(names["all_rules"], "rule_id", rule_id)
+        rule = one(self._all_rules(), "rule_id", rule_id)
         # a routing rule publishes no event: its own record says who added and ended it
         return view.render("admin_rule.html", status, rule=rule, failed=failed,
                            errors=errors or {}, values=values or {},
                            done=done(view, status),
-                           users=self._user_names(view), **names)
+                           users=self._user_names(view, [rule.get("actor"),
+                                                         rule.get("ended_by")]),
+                           **self._names(view, (), [rule]))
 
     @http("POST", "/app/admin/routing-rules/<rule_id>/end")
     def end_routing_rule_page(self, request, rule_id):
@@ -203,24 +215,28 @@ class RegistryPagesApi(AdminPagesBase):
                                                                          principal),
             lambda view, *refusal: self._rule_view(view, rule_id, *refusal),
             lambda changed: "/app/admin/routing-rules/"
-                            f"{(changed.get('added') or {}).get('rule_id') or rule_id}")
+                            f"{(changed.get('added') or {}).get('rule_id') or rule_id}",
+            HAND_OVER_PICKERS if change == "handed_over" else None)
 
     # --- what the forms and lists share -----------------------------------------------------
 
-    def _names(self, view):
-        """Authorities, units and rules, their names by id, and each form's choices worded."""
-        authorities = self.escalations.list_authorities({"limit": NAMES_LIMIT})["authorities"]
-        units = self.assignments.list_units({"limit": NAMES_LIMIT})["units"]
-        rules = self.escalations.list_routing_rules({"limit": NAMES_LIMIT})["routing_rules"]
+    def _all_rules(self):
+        """The routing rules, read whole (small by nature: a topic and a commune each at
+        most), a page of 500 at a time."""
+        return every_page(self.escalations.list_routing_rules, {}, "routing_rules")
+
+    def _names(self, view, authorities, rules=()):
+        """The names of exactly the units and authorities these authorities and rules name
+        (one read by id per kind), and the small fixed sets' choices worded."""
+        units = {a.get("unit_id") for a in authorities} | {r["unit_id"] for r in rules}
+        named = {a.get("parent_authority_id") for a in authorities} | {
+            r["authority_id"] for r in rules}
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]
 
         def worded(kind, values):
             return [(value, i18n.label(kind, value, view.language)) for value in values]
-        return {"authorities": authorities, "all_rules": rules,
-                "unit_names": admin_forms.names_of(units, "unit_id"),
-                "authority_names": admin_forms.names_of(authorities, "authority_id"),
-                "unit_choices": [(u["unit_id"], u["name"]) for u in units],
-                "authority_choices": [(a["authority_id"], a["name"]) for a in authorities],
+        return {"unit_names": self._names_of(view, "units", units),
+                "authority_names": self._names_of(view, "authorities", named),
                 "kind_choices": worded("authority_kind", AUTHORITY_KINDS),
                 "level_choices": worded("level", levels),
                 "topic_choices": worded("topic", (ANY_TOPIC, *CONCERN_TOPICS)),

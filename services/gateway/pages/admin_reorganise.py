@@ -11,7 +11,7 @@ unit's "who changed what" names the administrator (``unit_reorganised``,
 """
 from marshmallow import INCLUDE, Schema
 
-from services.gateway.edge.http import form_args, http
+from services.gateway.edge.http import http
 from services.gateway.pages import admin_tree_forms as tree_forms
 from services.gateway.pages.admin_base import csrf, text
 from services.gateway.pages.admin_forms import renaming
@@ -84,13 +84,14 @@ class ReorganisePagesApi(TreePagesApi):
 
     @http("POST", "/app/admin/units/<unit_id>/move")
     def move_unit_page(self, request, unit_id):
-        return self._reorganise(request, unit_id, "moved", tree_forms.moving)
+        return self._reorganise(request, unit_id, "moved", tree_forms.moving,
+                                picked={"parent_id": "units"})
 
     @http("POST", "/app/admin/units/<unit_id>/merge")
     def merge_unit_page(self, request, unit_id):
-        form = form_args(request)
-        successor = form.get("into.unit_id") or form.get("new_unit_id") or unit_id
-        return self._reorganise(request, unit_id, "merged", tree_forms.merging, successor)
+        # the successor typed by name or code; done, its page (the merged one has ended)
+        return self._reorganise(request, unit_id, "merged", tree_forms.merging,
+                                lambda done: done["into"], {"into.unit_id": "units"})
 
     @http("POST", "/app/admin/units/<unit_id>/split")
     def split_unit_page(self, request, unit_id):
@@ -116,12 +117,15 @@ class ReorganisePagesApi(TreePagesApi):
             lambda body, principal: self.assignments.change_unit_details(unit_id, body,
                                                                          principal))
 
-    def _reorganise(self, request, unit_id, change, read, shown=None):
-        """One reorganisation read from the unit as it stands; done, the page of ``shown``
-        (a merged unit's successor) or the unit's."""
+    def _reorganise(self, request, unit_id, change, read, shown=None, picked=None):
+        """One reorganisation read from the unit as it stands; done, the page of
+        ``shown(answer)`` (a merged unit's successor, ``into``) or the unit's."""
+        def reorganised(body, principal):
+            done = self.assignments.reorganise(body, principal)
+            return {**done, "into": (body.get("into") or {}).get("unit_id")}
         return self._change(
             request, change,
             lambda form: read(form, self.assignments.get_unit(unit_id)),
-            self.assignments.reorganise,
+            reorganised,
             lambda view, *refusal: self._unit_view(view, unit_id, *refusal),
-            lambda done: f"/app/admin/units/{shown or unit_id}")
+            lambda done: f"/app/admin/units/{(shown and shown(done)) or unit_id}", picked)

@@ -12,22 +12,23 @@ name only: no contact is shown, so nothing here reads personal data.
 """
 import uuid
 
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
-from services.gateway.edge.http import form_args, http
-from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages import admin_tree_forms as tree_forms
+from services.gateway.edge.http import form_args, http, json_response, query_args
+from services.gateway.edge.route import Route
+from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     csrf,
     done_query,
+    every_page,
     text,
 )
 from services.gateway.pages.common import page_route
 from shared.contracts import Id
 from shared.contracts.rpc.registry import MEETING_FREQUENCIES, UNIT_KINDS
+from shared.errors import InvalidInput
 
 UNIT_CHANGES = ("registered", "renamed", "moved", "merged", "split", "details",
                 "contact_added", "contact_removed", "assigned", "ended", "replaced")
@@ -44,18 +45,45 @@ class AssignmentPath(Schema):
 UnitDone = done_query("UnitDone", UNIT_CHANGES)
 
 
-class UnitForm(Schema):
+# typed by name or code (pages/pickers.py): the cadre an assignment goes to
+CADRE_PICKERS = {"cadre_id": "cadres"}
+# the parent of a unit registered: any unit with a committee, typed by name or code
+PARENT_PICKERS = {"parent_id": "units"}
+
+
+class UnitForm(Schema.from_dict(pickers.pick_fields(*PARENT_PICKERS))):
     csrf = csrf()
     unit_id, name, level, kind = text(200), text(400), text(80), text(80)
     parent_id, established_on = text(200), text(40)
 
 
-class AssignForm(Schema):
+class SuggestionPath(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("units", "cadres", "authorities")))
+
+
+class SuggestionQuery(Schema):
+    q = fields.String(required=True, validate=validate.Length(1, 200), metadata={
+        "description": "what was typed: words of the name, diacritics optional"})
+
+
+class Suggestion(Schema):
+    id = fields.String(required=True)
+    words = fields.String(required=True, metadata={"description": "the name, and where"})
+    name = fields.String(required=True)
+
+
+class Suggestions(Schema):
+    suggestions = fields.List(fields.Nested(Suggestion), required=True)
+    said = fields.String(required=True, metadata={"description": "how many, in words"})
+
+
+class AssignForm(Schema.from_dict(pickers.pick_fields(*CADRE_PICKERS))):
     csrf = csrf()
     cadre_id, starts_on = text(200), text(40)
 
 
-class AssignmentForm(Schema):
+class AssignmentForm(Schema.from_dict(pickers.pick_fields(*CADRE_PICKERS))):
     """Ending or handing over an assignment; ``unit_id``: the page to come back to."""
     csrf = csrf()
     unit_id, cadre_id, starts_on = text(200), text(200), text(40)
@@ -63,6 +91,11 @@ class AssignmentForm(Schema):
 
 
 ROUTES = {
+    ("GET", "/app/admin/suggestions/<kind>"): Route(
+        "Administrator: suggestions for a picker field as one types (static/picker.js)",
+        Suggestions, "pages", path=SuggestionPath, query=SuggestionQuery, public=True,
+        errors=(403,), description="The first records of the kind whose names hold the words "
+                                   "typed, from the registry's index; the session cookie."),
     ("GET", "/app/admin/units"): page_route(
         "Administrator: units, searched, and the form to register one", query=NameSearch),
     ("POST", "/app/admin/units"): page_route(
@@ -82,6 +115,20 @@ ROUTES = {
 
 
 class TreePagesApi(AdminPagesBase):
+    @http("GET", "/app/admin/suggestions/<kind>")
+    def suggestions(self, request, kind):
+        def build(view):
+            try:
+                rows = self._search_records(kind, query_args(request)["q"], pickers.CANDIDATES)
+            except InvalidInput:  # no letter or digit yet: nothing to suggest
+                rows = []
+            said = (view.t("picker_suggestions", count=len(rows)) if rows
+                    else view.t("picker_no_suggestion"))
+            return json_response({"suggestions": [
+                {"id": record_id, "words": words, "name": name}
+                for record_id, words, name in rows], "said": said})
+        return self._page(request, "registry.manage", build)
+
     @http("GET", "/app/admin/units")
     def units_page(self, request):
         return self._show(request, self._units_view)
@@ -99,7 +146,8 @@ class TreePagesApi(AdminPagesBase):
     def register_unit_page(self, request):
         return self._submit(request, admin_forms.unit_to_register,
                             self.assignments.register_unit, self._units_view,
-                            lambda unit: f"/app/admin/units/{unit['unit_id']}?done=registered")
+                            lambda unit: f"/app/admin/units/{unit['unit_id']}?done=registered",
+                            PARENT_PICKERS)
 
     @http("GET", "/app/admin/units/<unit_id>")
     def unit_page(self, request, unit_id):
@@ -108,28 +156,22 @@ class TreePagesApi(AdminPagesBase):
     def _unit_view(self, view, unit_id, status=200, failed=None, errors=None, values=None):
         unit = self.assignments.get_unit(unit_id)
         history = self.assignments.unit_history(unit_id)["versions"]
-        # beside it in the tree: where it may move, what may merge with it, what a split shares
+        # beside it in the tree: what may merge with it, what a split shares (where it moves
+        # to, and into what it merges, are typed by name: any unit)
         parent_id = unit.get("parent_id")
         siblings = self._units_under(parent_id) if parent_id else []
-        grandparent = unit["path"][-3] if len(unit["path"]) > 2 else None
-        parents_siblings = self._units_under(grandparent) if grandparent else []
-        names = self._names_of_units([*(i for v in history for i in v["path"]),
-                                  *(u["unit_id"] for u in parents_siblings)])
-        cadres = self._cadres()
-        cadre_names = admin_forms.names_of(cadres, "cadre_id")
+        names = self._names_of_units([i for v in history for i in v["path"]])
+        held = self.assignments.list_unit_assignments(unit_id)
+        cadre_names = self._names_of(view, "cadres", [a["cadre_id"] for a in held])
         assignments = [{**a, "cadre_name": cadre_names.get(a["cadre_id"], a["cadre_id"])}
-                       for a in self.assignments.list_unit_assignments(unit_id)]
-        ancestors = [{"unit_id": i, "name": names.get(i, i)} for i in unit["path"][:-1]]
+                       for a in held]
         return view.render(
             "admin_unit.html", status, unit=unit, place=admin_forms.path_names(unit, names),
             history=[{**version, "place": admin_forms.path_names(version, names)[:-1]}
                      for version in history],
-            assignments=assignments, cadre_choices=[(c["cadre_id"], c["name"]) for c in cadres],
-            move_choices=tree_forms.move_choices(unit, ancestors, parents_siblings),
+            assignments=assignments,
             sibling_choices=[(u["unit_id"], u["name"]) for u in siblings
                              if u["unit_id"] != unit_id],
-            into_choices=[(u["unit_id"], u["name"]) for u in ancestors[-1:]] + [
-                (u["unit_id"], u["name"]) for u in siblings if u["unit_id"] != unit_id],
             child_choices=[(u["unit_id"], u["name"]) for u in self._units_under(unit_id)],
             frequency_choices=[(f, i18n.label("meeting_frequency", f, view.language))
                                for f in MEETING_FREQUENCIES],
@@ -140,7 +182,7 @@ class TreePagesApi(AdminPagesBase):
     def assign_cadre_page(self, request, unit_id):
         return self._unit_change(request, unit_id, "assigned",
                                  lambda form: admin_forms.assigning(form, unit_id),
-                                 self.assignments.assign_cadre)
+                                 self.assignments.assign_cadre, CADRE_PICKERS)
 
     @http("POST", "/app/admin/assignments/<assignment_id>/end")
     def end_assignment_page(self, request, assignment_id):
@@ -154,13 +196,13 @@ class TreePagesApi(AdminPagesBase):
                                        admin_forms.assignment_replacement,
                                        self.assignments.replace_assignment)
 
-    def _unit_change(self, request, unit_id, change, read, call):
+    def _unit_change(self, request, unit_id, change, read, call, picked=None):
         """A form on the unit's page, sent as ``call(body, principal)``; refused, the unit's
         page again with it beside the form; done, the page of the unit it answers."""
         return self._change(
             request, change, read, call,
             lambda view, *refusal: self._unit_view(view, unit_id, *refusal),
-            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}")
+            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}", picked)
 
     def _assignment_change(self, request, assignment_id, change, read, call):
         """An assignment's form names its unit to come back to (``unit_id``); the refused
@@ -171,7 +213,8 @@ class TreePagesApi(AdminPagesBase):
             lambda body, principal: call(assignment_id, body, principal),
             lambda view, status, failed, *refusal: self._unit_view(
                 view, unit_id, status, f"{failed}:{assignment_id}", *refusal),
-            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}")
+            lambda done: f"/app/admin/units/{done.get('unit_id') or unit_id}",
+            CADRE_PICKERS if change == "replaced" else None)
 
     # --- names and choices ------------------------------------------------------------------
 
@@ -180,17 +223,12 @@ class TreePagesApi(AdminPagesBase):
         return page["units"], page["next_cursor"]
 
     def _units_under(self, unit_id):
-        return self.assignments.list_units({"parent_id": unit_id,
-                                            "limit": NAMES_LIMIT})["units"]
-
-    def _cadres(self):
-        # names only, never contacts: no personal data shown, so no audited read
-        return [{"cadre_id": c["cadre_id"], "name": c["full_name"]}
-                for c in self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
+        """Every unit directly under ``unit_id`` (a split's or a merge's boxes), 500 a read:
+        a park's committee may hold more."""
+        return every_page(self.assignments.list_units, {"parent_id": unit_id}, "units")
 
     def _unit_form_choices(self, view):
         levels = [level["level_id"] for level in self.assignments.list_levels()["levels"]]
-        return {"unit_choices": self._committees(),
-                "level_choices": [(v, i18n.label("level", v, view.language)) for v in levels],
+        return {"level_choices": [(v, i18n.label("level", v, view.language)) for v in levels],
                 "kind_choices": [(v, i18n.label("unit_kind", v, view.language))
                                  for v in UNIT_KINDS]}

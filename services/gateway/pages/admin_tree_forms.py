@@ -115,14 +115,3 @@ def contact_removed(form, unit):
             contacts[int(at)]["name"] != form.get("name"):
         return None, {"_form": reason("invalid", "that contact changed meanwhile")}
     return {"contacts": contacts[:int(at)] + contacts[int(at) + 1:]}, {}
-
-
-def move_choices(unit, ancestors, parents_siblings):
-    """Where a unit may be moved, by name: its ancestors and its parent's siblings (the units
-    a reorganisation moves it between), never itself or its parent."""
-    seen, choices = {unit["unit_id"], unit.get("parent_id")}, []
-    for candidate in [*ancestors, *parents_siblings]:
-        if candidate["unit_id"] not in seen:
-            seen.add(candidate["unit_id"])
-            choices.append((candidate["unit_id"], candidate["name"]))
-    return choices

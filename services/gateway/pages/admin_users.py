@@ -12,9 +12,17 @@ from marshmallow import Schema
 
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
-from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.admin_base import NAMES_LIMIT, NameSearch, csrf, done_query, text
-from services.gateway.pages.common import PagesApi, page_route, page_status, redirect
+from services.gateway.pages import admin_forms, i18n, pickers
+from services.gateway.pages.admin_base import (
+    NAMES_LIMIT,
+    AdminPagesBase,
+    NameSearch,
+    Refused,
+    csrf,
+    done_query,
+    text,
+)
+from services.gateway.pages.common import page_route, page_status, redirect
 from shared.contracts import ROLES
 from shared.errors import SausatError
 
@@ -24,14 +32,18 @@ USER_CHANGES = ("created", "role", "email", "disabled", "password")
 UserPageQuery = done_query("UserPageQuery", USER_CHANGES)
 
 
-class UserForm(Schema):
+# a user's scope, typed by name or code (pages/pickers.py)
+SCOPE_PICKERS = {"cadre_id": "cadres", "authority_id": "authorities"}
+
+
+class UserForm(Schema.from_dict(pickers.pick_fields(*SCOPE_PICKERS))):
     csrf = csrf()
     username, display_name, password = text(200), text(400), text(1000)
     role, cadre_id, authority_id = text(80), text(200), text(200)
     email = text(400)
 
 
-class RoleForm(Schema):
+class RoleForm(Schema.from_dict(pickers.pick_fields(*SCOPE_PICKERS))):
     csrf = csrf()
     role, cadre_id, authority_id = text(80), text(200), text(200)
 
@@ -70,7 +82,7 @@ ROUTES = {
 }
 
 
-class UsersPagesApi(PagesApi):
+class UsersPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/users")
     def users_page(self, request):
         return self._page(request, "users.manage", self._users_view)
@@ -78,9 +90,10 @@ class UsersPagesApi(PagesApi):
     def _users_view(self, view, status=200, errors=None, values=None):
         q = query_args(view.request).get("q", "") if status == 200 else ""
         users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
+        found = admin_forms.searched(users, q, "username", "display_name")
         return view.render("admin_users.html", status, q=q, role_choices=_role_choices(view),
-                           found=admin_forms.searched(users, q, "username", "display_name"),
-                           errors=errors or {}, values=values or {}, **self._scopes())
+                           found=found, errors=errors or {}, values=values or {},
+                           **self._scopes(view, found))
 
     @http("POST", "/app/admin/users")
     def create_user_page(self, request):
@@ -88,7 +101,8 @@ class UsersPagesApi(PagesApi):
             self._check_csrf(view)
             form = form_args(request)
             try:
-                body, refused = admin_forms.user_to_create(form)
+                body, refused = admin_forms.user_to_create(
+                    self._resolve(view, form, SCOPE_PICKERS))
                 if refused:
                     raise admin_forms.refused_here(refused)
                 user = self.accounts.create_user(body, view.principal)
@@ -97,6 +111,9 @@ class UsersPagesApi(PagesApi):
                     raise
                 return self._users_view(view, page_status(error),
                                         self._refusal(view, error), form)
+            except Refused as refused:
+                return self._users_view(view, refused.status, refused.errors, {
+                    **form, pickers.CANDIDATES_KEY: refused.candidates})
             return redirect(f"/app/admin/users/{user['user_id']}?done=created")
         return self._page(request, "users.manage", build)
 
@@ -106,20 +123,16 @@ class UsersPagesApi(PagesApi):
 
     def _user_view(self, view, user_id, status=200, failed=None, errors=None, values=None):
         user = self.accounts.get_user(user_id, view.principal)
-        changes = self.monitor.changes_of({"entity_id": user_id, "limit": 100}, view.principal)
-        users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
-        actors = admin_forms.names_of(users, "user_id", "username")
         return view.render("admin_user.html", status, account=user,
                            role_choices=_role_choices(view),
                            failed=failed, errors=errors or {}, values=values or {},
-                           done=query_args(view.request).get("done") if status == 200 else None,
-                           changes=admin_forms.change_rows(changes["changes"], actors),
-                           **self._scopes())
+                           **self._record(view, user_id, status),
+                           **self._scopes(view, [user]))
 
     @http("POST", "/app/admin/users/<user_id>/role")
     def change_role_page(self, request, user_id):
         return self._user_change(request, user_id, "role", admin_forms.role_change,
-                                 self.accounts.change_user)
+                                 self.accounts.change_user, SCOPE_PICKERS)
 
     @http("POST", "/app/admin/users/<user_id>/email")
     def change_email_page(self, request, user_id):
@@ -136,12 +149,12 @@ class UsersPagesApi(PagesApi):
         return self._user_change(request, user_id, "password", admin_forms.password_reset,
                                  self.accounts.reset_password)
 
-    def _user_change(self, request, user_id, change, read_form, call):
+    def _user_change(self, request, user_id, change, read_form, call, picked=None):
         def build(view):
             self._check_csrf(view)
             form = form_args(request)
             try:
-                body, refused = read_form(form)
+                body, refused = read_form(self._resolve(view, form, picked or {}))
                 if refused:
                     raise admin_forms.refused_here(refused)
                 self.auth.revoked(call(user_id, body, view.principal))
@@ -150,6 +163,9 @@ class UsersPagesApi(PagesApi):
                     raise
                 return self._user_view(view, user_id, page_status(error), change,
                                        self._refusal(view, error), form)
+            except Refused as refused:
+                return self._user_view(view, user_id, refused.status, change, refused.errors, {
+                    **form, pickers.CANDIDATES_KEY: refused.candidates})
             return redirect(f"/app/admin/users/{user_id}?done={change}")
         return self._page(request, "users.manage", build)
 
@@ -160,17 +176,12 @@ class UsersPagesApi(PagesApi):
         errors.setdefault("_form", i18n.refusal(error, view.language))
         return errors
 
-    def _scopes(self):
-        """The authorities and cadres a user may be bound to, and their names by id."""
-        authorities = self.escalations.list_authorities({"limit": NAMES_LIMIT})["authorities"]
-        # names only, never contacts: no personal data shown, so no audited read
-        cadres = [{"cadre_id": cadre["cadre_id"], "name": cadre["full_name"]} for cadre in
-                  self.assignments.list_cadres({"limit": NAMES_LIMIT})["cadres"]]
-        names = {**admin_forms.names_of(authorities, "authority_id"),
-                 **admin_forms.names_of(cadres, "cadre_id")}
-        return {"scopes": names,
-                "authority_choices": [(a["authority_id"], a["name"]) for a in authorities],
-                "cadre_choices": [(c["cadre_id"], c["name"]) for c in cadres]}
+    def _scopes(self, view, users):
+        """The names of the cadres and authorities ``users`` are bound to (one read by id
+        per kind; cadres' names only, never contacts: no personal data read)."""
+        names = {**self._names_of(view, "authorities", [u.get("authority_id") for u in users]),
+                 **self._names_of(view, "cadres", [u.get("cadre_id") for u in users])}
+        return {"scopes": names}
 
 
 def _role_choices(view):

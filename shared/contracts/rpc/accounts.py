@@ -91,3 +91,13 @@ class RevokingUser(User):
 
 class UsersQuery(PageQuery):
     """The users by username, a page at a time."""
+
+
+class UserNamesQuery(Schema):
+    """The users a page names (who changed what), in one call."""
+    user_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
+
+
+class UserName(Schema):
+    user_id = fields.String(attribute="_id")
+    username = fields.String()

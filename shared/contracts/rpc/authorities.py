@@ -70,3 +70,13 @@ class SearchQuery(Schema):
     q = fields.String(required=True, validate=validate.Length(1, 200))
     as_of = AsOf()
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class AuthorityNamesQuery(Schema):
+    """The authorities a page names (beside a rule, a user's scope), in one call."""
+    authority_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
+
+
+class AuthorityName(Schema):
+    authority_id = fields.String(required=True)
+    name = fields.String(required=True)

@@ -134,6 +134,16 @@ class UnitName(Schema):
     name = fields.String()
 
 
+class CadreNamesQuery(Schema):
+    """The cadres a page names (an assignment's holder, a group's members): names only."""
+    cadre_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
+
+
+class CadreName(Schema):
+    cadre_id = fields.String(attribute="_id")
+    name = fields.String(attribute="full_name")
+
+
 # --- reorganisations ---------------------------------------------------------------------------
 
 class Successor(Schema):
