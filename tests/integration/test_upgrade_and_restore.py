@@ -82,6 +82,23 @@ def test_the_stores_of_ec6cc94_come_up_migrated_with_every_user_visit_case_and_t
             for line in case["timeline"]].count("answer") == 1  # the fixture has its answer
 
 
+def test_what_came_after_ec6cc94_is_filled_in_for_its_users_cases_and_concerns(system):
+    """The upgrade's backfills through the real processes: the officers a head assigns from,
+    the inbox's search, and a receipt code on every older case that the public page reads."""
+    tam_hop = "/authorities/ubnd-xa-tam-hop"
+    officer_id = EXPECTED["users"]["tamhop-officer"]["user_id"]
+    poll(lambda: [o["user_id"] for o in get(system, "officer", f"{tam_hop}/officers")["officers"]],
+         lambda listed: listed == [officer_id], timeout=60)
+    for case_id, case in EXPECTED["cases"].items():
+        word = case["summary"].split()[-1]
+        inbox = get(system, "officer", f"{tam_hop}/inbox?q={word}")
+        assert case_id in [line["case_id"] for line in inbox["cases"]], word
+        code = poll(lambda: get(system, "officer", f"/cases/{case_id}").get("receipt_code"),
+                    bool, timeout=60)
+        public = requests.get(f"{system.base_url}/follow", params={"code": code}, timeout=10)
+        assert public.status_code == 200 and code in public.text
+
+
 # --- a backup under a burst of visits --------------------------------------------------------
 
 class Phone:
