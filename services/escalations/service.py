@@ -21,6 +21,7 @@ writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions`
 from services.escalations import (
     acting,
     case_life,
+    data_subjects,
     following,
     officers,
     queries,
@@ -324,6 +325,11 @@ class EscalationsService(ReportsHealth):
     @subscribe("officers")
     def learn_officers(self, event):
         officers.learn(self.db, event)
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A request naming an officer: their name here and their cases."""
+        data_subjects.answer_request(self.db, event.payload)
 
     @subscribe("unit_reorganised")
     def follow_reorganisation(self, event):

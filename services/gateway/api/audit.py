@@ -19,6 +19,8 @@ from shared.contracts.rpc.operations import (
     RequestPath,
     RequestsQuery,
 )
+from shared.errors import InvalidInput, NotFound
+from shared.reasons import reason
 
 
 class ReadRecord(Schema):
@@ -61,8 +63,10 @@ ROUTES = {
         "operations", status=201, body=RecordRequest, errors=(403, 413, 415, 422),
         description="access, correction, deletion or objection, due DATA_SUBJECT_<KIND>_DAYS "
                     "after it was received. Every service holding people's data finds the "
-                    "person's records by name or contact and answers (a deletion removes "
-                    "them): see `answers`.",
+                    "person's records by name or contact (raisers) and by `user_id` and "
+                    "`cadre_id` (the system's own users and cadres; a cadre's user brings "
+                    "their cadre) and answers (a deletion removes or anonymises them): see "
+                    "`answers`.",
         example={"kind": "deletion", "name": "Nguyễn Văn Hai", "contact": "0912 000 111",
                  "received_on": "2026-12-01"}),
     ("GET", "/data-subject-requests"): Route(
@@ -87,8 +91,28 @@ class AuditApi(Api):
     @http("POST", "/data-subject-requests")
     def record_data_subject_request(self, request):
         principal = self._as(request, "audit.requests")
-        return json_response(self.monitor.record_data_subject_request(json_body(request),
-                                                                       principal), 201)
+        body = self._with_the_persons_records(json_body(request), principal)
+        return json_response(self.monitor.record_data_subject_request(body, principal), 201)
+
+    def _with_the_persons_records(self, body, principal):
+        """A request naming a user or a cadre names records that exist (else 400 naming the
+        field, and nothing is recorded); a cadre's user brings their cadre record along, so a
+        deletion anonymises both."""
+        if not isinstance(body, dict):
+            return body
+        for field, lookup in (("user_id", self.accounts.get_user),
+                              ("cadre_id", self.assignments.get_cadre)):
+            value = body.get(field)
+            if not isinstance(value, str) or not value:
+                continue
+            try:
+                found = lookup(value, principal)
+            except NotFound:
+                raise InvalidInput("request refused", {field: [reason(
+                    "not_in_registry", f"{value} is not in the registry", key=value)]}) from None
+            if field == "user_id" and found.get("cadre_id") and not body.get("cadre_id"):
+                body = {**body, "cadre_id": found["cadre_id"]}
+        return body
 
     @http("GET", "/data-subject-requests")
     def data_subject_requests(self, request):
