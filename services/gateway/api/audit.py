@@ -60,7 +60,7 @@ ROUTES = {
                     "offset, both included)."),
     ("POST", "/data-subject-requests"): Route(
         "Record a person's request about their data (administrator)", DataSubjectRequest,
-        "operations", status=201, body=RecordRequest, errors=(403, 413, 415, 422),
+        "operations", status=201, body=RecordRequest, errors=(400, 403, 413, 415, 422),
         description="access, correction, deletion or objection, due DATA_SUBJECT_<KIND>_DAYS "
                     "after it was received. Every service holding people's data finds the "
                     "person's records by name or contact (raisers) and by `user_id` and "
