@@ -100,9 +100,10 @@ class AuditApi(Api):
         deletion anonymises both."""
         if not isinstance(body, dict):
             return body
+        given = dict(body)  # the cadre a user brings is known to exist: not looked up again
         for field, lookup in (("user_id", self.accounts.get_user),
                               ("cadre_id", self.assignments.get_cadre)):
-            value = body.get(field)
+            value = given.get(field)
             if not isinstance(value, str) or not value:
                 continue
             try:
