@@ -95,25 +95,7 @@ class AuditApi(Api):
         return json_response(self.monitor.record_data_subject_request(body, principal), 201)
 
     def _with_the_persons_records(self, body, principal):
-        """A request naming a user or a cadre names records that exist (else 400 naming the
-        field, and nothing is recorded); a cadre's user brings their cadre record along, so a
-        deletion anonymises both."""
-        if not isinstance(body, dict):
-            return body
-        given = dict(body)  # the cadre a user brings is known to exist: not looked up again
-        for field, lookup in (("user_id", self.accounts.get_user),
-                              ("cadre_id", self.assignments.get_cadre)):
-            value = given.get(field)
-            if not isinstance(value, str) or not value:
-                continue
-            try:
-                found = lookup(value, principal)
-            except NotFound:
-                raise InvalidInput("request refused", {field: [reason(
-                    "not_in_registry", f"{value} is not in the registry", key=value)]}) from None
-            if field == "user_id" and found.get("cadre_id") and not body.get("cadre_id"):
-                body = {**body, "cadre_id": found["cadre_id"]}
-        return body
+        return with_the_persons_records(self.accounts, self.assignments, body, principal)
 
     @http("GET", "/data-subject-requests")
     def data_subject_requests(self, request):
@@ -130,3 +112,24 @@ class AuditApi(Api):
         principal = self._as(request, "audit.requests")
         return json_response(self.monitor.close_data_subject_request(
             request_id, json_body(request), principal))
+
+
+def with_the_persons_records(accounts, assignments, body, principal):
+    """A request naming a user or a cadre names records that exist (else 400 naming the
+    field, and nothing is recorded); a cadre's user brings their cadre record along, so a
+    deletion anonymises both (the API's and the administrator's page's)."""
+    if not isinstance(body, dict):
+        return body
+    given = dict(body)  # the cadre a user brings is known to exist: not looked up again
+    for field, lookup in (("user_id", accounts.get_user), ("cadre_id", assignments.get_cadre)):
+        value = given.get(field)
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            found = lookup(value, principal)
+        except NotFound:
+            raise InvalidInput("request refused", {field: [reason(
+                "not_in_registry", f"{value} is not in the registry", key=value)]}) from None
+        if field == "user_id" and found.get("cadre_id") and not body.get("cadre_id"):
+            body = {**body, "cadre_id": found["cadre_id"]}
+    return body
