@@ -245,8 +245,16 @@ def test_a_deletion_request_about_a_cadre_user_anonymises_them_everywhere_and_in
     refused = requests.post(f"{system.base_url}/sessions", json={
         "username": "xuan", "password": "xuan-password-2026"}, timeout=15)
     assert refused.status_code == 401
+    # the request's page: its legal deadline and each service's answer
+    shown = page(system, f"/app/admin/data-subject-requests/{recorded['request_id']}", admin)
+    assert "Hạn trả lời theo luật" in shown and 'id="close-request"' in shown
+    assert 'id="answer-accounts"' in shown and "Tài khoản" in shown
+    assert "Đang chờ" not in shown and "Chưa trả lời" not in shown  # all six answered
     call(system, "POST", f"/data-subject-requests/{recorded['request_id']}/outcome", admin,
          {"outcome": "Đã xóa; đã báo đồng chí Xuân"})
+    shown = page(system, f"/app/admin/data-subject-requests/{recorded['request_id']}", admin)
+    assert "Đã xóa; đã báo đồng chí Xuân" in shown and name not in shown
+    assert recorded["request_id"] in page(system, "/app/admin/data-subject-requests", admin)
     for detail in (name, mail, phone):
         poll(lambda: backup_holds(system, detail), lambda stores: stores == [])
 
