@@ -249,7 +249,7 @@ def test_a_deletion_request_about_a_cadre_user_anonymises_them_everywhere_and_in
     shown = page(system, f"/app/admin/data-subject-requests/{recorded['request_id']}", admin)
     assert "Hạn trả lời theo luật" in shown and 'id="close-request"' in shown
     assert 'id="answer-accounts"' in shown and "Tài khoản" in shown
-    assert "Đang chờ" not in shown and "Chưa trả lời" not in shown  # all six answered
+    assert "Đang chờ" not in shown and "Chưa trả lời" not in shown  # every one answered
     call(system, "POST", f"/data-subject-requests/{recorded['request_id']}/outcome", admin,
          {"outcome": "Đã xóa; đã báo đồng chí Xuân"})
     shown = page(system, f"/app/admin/data-subject-requests/{recorded['request_id']}", admin)
