@@ -65,3 +65,18 @@ def test_a_person_not_in_the_system_is_refused_naming_the_field(gateway, field, 
         people(gateway, {"kind": "deletion", field: value})
     assert reasons_of(refused.value.fields) == {field: [{"code": "not_in_registry",
                                                          "key": value}]}
+
+
+def test_the_pages_form_reads_as_the_apis_body_with_empty_ids_as_none():
+    from services.gateway.pages.admin_requests import ANSWERING, answer_rows, request_to_record
+    body, refused = request_to_record({
+        "kind": "deletion", "name": " Hoàng Thị Xuân ", "received_on": "2026-12-07",
+        "contact": "", "user_id": "u-xuan", "cadre_id": " ", "note": "", "csrf": "t"})
+    assert refused == {}
+    assert body == {"kind": "deletion", "name": "Hoàng Thị Xuân", "received_on": "2026-12-07",
+                    "contact": None, "user_id": "u-xuan", "cadre_id": None, "note": ""}
+    # one row per service that answers requests, answered or not yet
+    assert set(ANSWERING) == {"accounts", "assignments", "notifications", "escalations",
+                              "monitor", "visits"}
+    rows = dict(answer_rows({"answers": {"visits": {"found": []}}}))
+    assert rows["visits"] == {"found": []} and rows["accounts"] is None
