@@ -12,10 +12,14 @@ answered once). What an answer names is ids, never the data. Example::
 ``anonymise_event_log`` takes the person's details out of the events a service retains for
 restores (``shared.event_log``), so neither the next backup nor a restore brings them back.
 """
+from logging import getLogger
+
 from shared import contracts, event_log
 from shared.outbox import with_events
 from shared.redaction import MARK
 from shared.storage import DuplicateKeyError
+
+_log = getLogger(__name__)
 
 ANSWERS = "data_subject_answers"
 # what replaces a person's name wherever it was kept (the same mark as a redacted summary)
@@ -30,6 +34,18 @@ def is_deletion(request):
 
 def found(kind, record_id):
     return {"kind": kind, "id": str(record_id)}
+
+
+def answer_once(db, request, event_type, records_of):
+    """``request`` answered with ``event_type`` once: ``records_of(request)`` finds what the
+    service holds of the person (``found(...)`` each) and, for a deletion, anonymises it; a
+    redelivered request changes nothing."""
+    if answered(db, request["request_id"]):
+        return
+    records = records_of(request)
+    answer(db, request, event_type, records)
+    _log.info("request %s (%s): %d record(s) of the person", request["request_id"],
+              request["kind"], len(records))
 
 
 def answered(db, request_id):

@@ -8,12 +8,8 @@ lose the details too. Example::
 
     answer_request(db, {"request_id": "r1", "kind": "deletion", "user_id": "u-quynh", ...})
 """
-from logging import getLogger
-
 from services.accounts import store, users
 from shared import contracts, data_subjects
-
-_log = getLogger(__name__)
 
 
 def erased_username(user_id):
@@ -22,8 +18,12 @@ def erased_username(user_id):
 
 def answer_request(db, request):
     """Found (and, for a deletion, anonymised) once; a redelivered request changes nothing."""
-    if data_subjects.answered(db, request["request_id"]):
-        return
+    data_subjects.answer_once(db, request, contracts.ACCOUNTS_DATA_SUBJECT_REQUEST_ANSWERED,
+                             lambda asked: records_of(db, asked))
+
+
+def records_of(db, request):
+    """What this service holds of the person, anonymised for a deletion."""
     user_id = request.get("user_id")
     user = store.user_or_none(db, user_id) if user_id else None
     records = []
@@ -33,10 +33,7 @@ def answer_request(db, request):
             records.append(data_subjects.found("sign_in_attempt", user_id))
         if data_subjects.is_deletion(request):
             anonymise(db, user)
-    data_subjects.answer(db, request, contracts.ACCOUNTS_DATA_SUBJECT_REQUEST_ANSWERED,
-                         records)
-    _log.info("request %s (%s): %d record(s) of the user", request["request_id"],
-              request["kind"], len(records))
+    return records
 
 
 def anonymise(db, user):

@@ -8,18 +8,18 @@ The retained events naming the cadre lose the details too. Example::
 
     answer_request(db, {"request_id": "r1", "kind": "access", "cadre_id": "le-thi-quynh", ...})
 """
-from logging import getLogger
-
 from services.assignments import store
 from shared import contracts, data_subjects, folding
-
-_log = getLogger(__name__)
 
 
 def answer_request(db, request):
     """Found (and, for a deletion, anonymised) once; a redelivered request changes nothing."""
-    if data_subjects.answered(db, request["request_id"]):
-        return
+    data_subjects.answer_once(db, request, contracts.ASSIGNMENTS_DATA_SUBJECT_REQUEST_ANSWERED,
+                             lambda asked: records_of(db, asked))
+
+
+def records_of(db, request):
+    """What this service holds of the person, anonymised for a deletion."""
     cadre_id = request.get("cadre_id")
     cadre = store.cadre_or_none(db, cadre_id) if cadre_id else None
     records = []
@@ -31,10 +31,7 @@ def answer_request(db, request):
                     for g in store.working_groups_with_member(db, cadre_id)]
         if data_subjects.is_deletion(request):
             anonymise(db, cadre)
-    data_subjects.answer(db, request, contracts.ASSIGNMENTS_DATA_SUBJECT_REQUEST_ANSWERED,
-                         records)
-    _log.info("request %s (%s): %d record(s) of the cadre", request["request_id"],
-              request["kind"], len(records))
+    return records
 
 
 def anonymise(db, cadre):

@@ -9,32 +9,30 @@ the record keeps who it was about by id, when, and the outcome. Example::
 
     answer_request(db, {"request_id": "r1", "kind": "deletion", "user_id": "u-quynh", ...})
 """
-from logging import getLogger
-
 from services.monitor import store
 from shared import contracts, data_subjects
-
-_log = getLogger(__name__)
 
 
 def answer_request(db, request):
     """Found (and, for a deletion, removed) once; a redelivered request changes nothing."""
-    if data_subjects.answered(db, request["request_id"]):
-        return
+    data_subjects.answer_once(db, request, contracts.MONITOR_DATA_SUBJECT_REQUEST_ANSWERED,
+                             lambda asked: records_of(db, asked))
+
+
+def records_of(db, request):
+    """The trail's entries changing the person's records and the log's reads by or of them;
+    for a deletion, the entries' payloads without the person's details."""
     people = [value for value in (request.get("user_id"), request.get("cadre_id")) if value]
     limit = contracts.MAX_FOUND
     entries = [entry for person in people for entry in store.entries_changing(db, person, limit)]
     reads = [read for person in people for read in store.reads_of_person(db, person, limit)]
-    records = ([data_subjects.found("audit_entry", e["_id"]) for e in entries]
-               + [data_subjects.found("personal_data_read", r["_id"]) for r in reads])
     if data_subjects.is_deletion(request):
         for entry in entries:
             after = data_subjects.anonymised_payload(entry.get("payload") or {}, {})
             if after != entry.get("payload"):
                 store.replace_audit_payload(db, entry["_id"], after)
-    data_subjects.answer(db, request, contracts.MONITOR_DATA_SUBJECT_REQUEST_ANSWERED, records)
-    _log.info("request %s (%s): %d audit entries, %d reads", request["request_id"],
-              request["kind"], len(entries), len(reads))
+    return ([data_subjects.found("audit_entry", e["_id"]) for e in entries]
+            + [data_subjects.found("personal_data_read", r["_id"]) for r in reads])
 
 
 def forget_requester(db, request):

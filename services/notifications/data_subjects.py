@@ -8,12 +8,8 @@ and the sweep takes it later). Example::
 
     answer_request(db, {"request_id": "r1", "kind": "deletion", "user_id": "u-quynh", ...})
 """
-from logging import getLogger
-
 from services.notifications import store
 from shared import contracts, data_subjects
-
-_log = getLogger(__name__)
 
 # a retained notification_sent keeps a valid address (the contract requires one)
 ERASED_MAIL = {"email": "da-xoa@example.invalid", "subject": data_subjects.ERASED_NAME}
@@ -21,8 +17,14 @@ ERASED_MAIL = {"email": "da-xoa@example.invalid", "subject": data_subjects.ERASE
 
 def answer_request(db, request):
     """Found (and, for a deletion, removed) once; a redelivered request changes nothing."""
-    if data_subjects.answered(db, request["request_id"]):
-        return
+    data_subjects.answer_once(db, request,
+                             contracts.NOTIFICATIONS_DATA_SUBJECT_REQUEST_ANSWERED,
+                             lambda asked: records_of(db, asked))
+
+
+def records_of(db, request):
+    """The person's entry in the address book and the mails sent to them, emptied for a
+    deletion."""
     deleting = data_subjects.is_deletion(request)
     records = []
     for kind, person_id, entry in (("user", request.get("user_id"), store.find_user),
@@ -38,7 +40,4 @@ def answer_request(db, request):
         if deleting and mails:
             store.forget_mail_to(db, person_id)
             data_subjects.anonymise_event_log(db, "recipient_id", person_id, ERASED_MAIL)
-    data_subjects.answer(db, request, contracts.NOTIFICATIONS_DATA_SUBJECT_REQUEST_ANSWERED,
-                         records)
-    _log.info("request %s (%s): %d record(s)", request["request_id"], request["kind"],
-              len(records))
+    return records

@@ -84,10 +84,10 @@ class AdminPagesBase(PagesApi):
             lambda view, status, errors, form: again(view, status, change, errors, form),
             lambda answer: f"{then(answer)}?done={change}")
 
-    def _submit(self, request, read, call, again, then):
+    def _submit(self, request, read, call, again, then, action="registry.manage"):
         """A form posted: read by ``read`` and sent as ``call(body, principal)``; refused, the
         page again with the form as typed (``again(view, status, errors, form)``); done, 303 to
-        ``then(answer)``."""
+        ``then(answer)``. ``action``: what the signed-in user must be allowed."""
         def build(view):
             form = form_args(request)
             try:
@@ -95,7 +95,7 @@ class AdminPagesBase(PagesApi):
             except Refused as refused:
                 return again(view, refused.status, refused.errors, form)
             return redirect(then(answer))
-        return self._page(request, "registry.manage", build)
+        return self._page(request, action, build)
 
     def _call(self, view, read, form, call):
         """``call(body, principal)`` with the form read by ``read``; a refusal (the page's

@@ -9,24 +9,25 @@ the field, nothing recorded."""
 from marshmallow import Schema
 
 from services.gateway.api.audit import with_the_persons_records
-from services.gateway.edge.http import form_args, http
+from services.gateway.edge.http import http
 from services.gateway.pages import i18n
 from services.gateway.pages.admin import ListQuery, page_query
 from services.gateway.pages.admin_base import (
     AdminPagesBase,
-    Refused,
     csrf,
     done,
     done_query,
     text,
 )
-from services.gateway.pages.common import page_route, redirect
+from services.gateway.pages.common import page_route
 from shared import contracts
 from shared.contracts import REQUEST_KINDS, Id
 
 # who answers a request: the sources of the answer events (services.monitor.requests)
 ANSWERING = sorted(event_type.source for event_type in contracts.EVENT_TYPES.values()
                    if event_type.name == "data_subject_request_answered")
+# who may record, read and close requests (administrators)
+REQUESTS = "audit.requests"
 RequestDone = done_query("RequestDone", ("recorded", "closed"))
 
 
@@ -77,7 +78,7 @@ def answer_rows(request):
 class RequestsPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/data-subject-requests")
     def data_subject_requests_page(self, request):
-        return self._page(request, "audit.requests", self._requests_view)
+        return self._page(request, REQUESTS, self._requests_view)
 
     def _requests_view(self, view, status=200, errors=None, values=None):
         page = self.monitor.data_subject_requests(page_query(view.request, 50),
@@ -93,13 +94,14 @@ class RequestsPagesApi(AdminPagesBase):
         def record(body, principal):
             return self.monitor.record_data_subject_request(with_the_persons_records(
                 self.accounts, self.assignments, body, principal), principal)
-        return self._posted(request, request_to_record, record, self._requests_view,
+        return self._submit(request, request_to_record, record, self._requests_view,
                             lambda made: f"/app/admin/data-subject-requests/"
-                                         f"{made['request_id']}?done=recorded")
+                                         f"{made['request_id']}?done=recorded",
+                            action=REQUESTS)
 
     @http("GET", "/app/admin/data-subject-requests/<request_id>")
     def data_subject_request_page(self, request, request_id):
-        return self._page(request, "audit.requests",
+        return self._page(request, REQUESTS,
                           lambda view: self._request_view(view, request_id))
 
     def _request_view(self, view, request_id, status=200, errors=None, values=None):
@@ -110,20 +112,10 @@ class RequestsPagesApi(AdminPagesBase):
 
     @http("POST", "/app/admin/data-subject-requests/<request_id>")
     def close_data_subject_request_page(self, request, request_id):
-        return self._posted(
+        return self._submit(
             request, lambda form: ({"outcome": form.get("outcome", "").strip()}, {}),
             lambda body, principal: self.monitor.close_data_subject_request(
                 request_id, body, principal),
             lambda view, *refusal: self._request_view(view, request_id, *refusal),
-            lambda closed: f"/app/admin/data-subject-requests/{request_id}?done=closed")
-
-    def _posted(self, request, read, call, again, then):
-        """A form sent as the API's call; refused, the page again with the form as typed."""
-        def build(view):
-            form = form_args(request)
-            try:
-                answer = self._call(view, read, form, call)
-            except Refused as refused:
-                return again(view, refused.status, refused.errors, form)
-            return redirect(then(answer))
-        return self._page(request, "audit.requests", build)
+            lambda closed: f"/app/admin/data-subject-requests/{request_id}?done=closed",
+            action=REQUESTS)
