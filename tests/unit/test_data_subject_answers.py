@@ -251,3 +251,18 @@ def test_a_closed_deletion_request_keeps_the_person_by_id_only(database):
     database.data_subject_requests.insert_one({"_id": "r2", "kind": "access", "name": "Lê An"})
     monitor_answer.forget_requester(database, {"_id": "r2", "kind": "access"})
     assert database.data_subject_requests.find_one({"_id": "r2"})["name"] == "Lê An"
+
+
+# --- visits: a cadre's own visits, kept as they are ------------------------------------------
+
+def test_visits_finds_the_visits_a_cadre_logged_and_a_deletion_keeps_them(database):
+    from services.visits import retention
+    for visit_id, cadre_id, day in (("v1", BINH, "2026-11-20"), ("v2", BINH, "2026-12-01"),
+                                    ("v3", "le-van-an", "2026-12-01")):
+        database.visits.insert_one({"_id": visit_id, "cadre_id": cadre_id, "meeting_date": day,
+                                    "unit_id": "vp.bx.th.np", "concerns": []})
+    retention.answer_request(database, request("deletion", name="Trần Thị Bình",
+                                               cadre_id=BINH), NOW)
+    answer, _ = answer_of(database, "r-deletion")
+    assert answer["found"] == [{"kind": "visit", "id": "v2"}, {"kind": "visit", "id": "v1"}]
+    assert database.visits.count_documents({"cadre_id": BINH}) == 2  # the history stays
