@@ -116,6 +116,12 @@ READS = PersonalData(
     legal_basis=ACCOUNTABILITY, who_sees=ADMINS,
     retention="Xóa sau thời hạn lưu nhật ký truy cập",
     retention_key="RETENTION_ACCESS_LOG_DAYS")
+# each service's answers to requests from the people concerned (shared/data_subjects.py)
+SUBJECT_ANSWERS = PersonalData(
+    what="Mã yêu cầu của chủ thể dữ liệu và số bản ghi của người đó đã tìm thấy (chỉ mã)",
+    subjects=f"{USERS}; {CADRES}", purpose="Trả lời yêu cầu của chủ thể dữ liệu",
+    legal_basis=ACCOUNTABILITY, who_sees="Quản trị viên (qua yêu cầu)",
+    retention="Giữ cùng hồ sơ yêu cầu (bằng chứng đã trả lời đúng hạn)")
 # which cadre is where: a cadre's id beside a unit's
 CADRE_LINKS = PersonalData(
     what="Mã cán bộ gắn với đơn vị, tổ công tác, thời gian phân công", subjects=CADRES,

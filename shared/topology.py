@@ -103,7 +103,8 @@ SUBSCRIPTIONS = (
     # the imports service's read model for coverage and the export of cadres and assignments
     Subscription("imports", "coverage", (
         contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,
-        contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED),
+        contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED,
+        contracts.CADRE_ANONYMISED),
         batch=Batching()),
     # visits that close the loop: the branch withdraws a concern, or judges an answer read out
     Subscription("escalations", "concern_withdrawn", (contracts.CONCERN_WITHDRAWN,)),
@@ -124,6 +125,15 @@ SUBSCRIPTIONS = (
     # requests from the people concerned: visits finds (and removes) its raisers; whoever
     # keeps a copy of a concern's text takes it anonymised (docs/personal-data.md)
     Subscription("visits", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
+    # ... and every service holding users' or cadres' data answers for its own (the monitor
+    # hears the request on its audit queue)
+    Subscription("accounts", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
+    Subscription("assignments", "data_subject_requests",
+                 (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
+    Subscription("notifications", "data_subject_requests",
+                 (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
+    Subscription("escalations", "data_subject_requests",
+                 (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
     Subscription("escalations", "concern_redacted", (contracts.CONCERN_REDACTED,)),
     Subscription("notifications", "concern_redacted", (contracts.CONCERN_REDACTED,)),
     # coverage follows the tree's reorganisations and the branches working groups attend

@@ -4,6 +4,7 @@ from shared.processing_record import (
     ACCOUNTABILITY,
     ADMINS,
     PROCESSED_EVENTS,
+    SUBJECT_ANSWERS,
     TASK,
     USERS,
     PersonalData,
@@ -21,4 +22,5 @@ PROCESSING = {
         purpose="Chống dò mật khẩu", legal_basis=ACCOUNTABILITY, who_sees="Không ai (chỉ hệ "
         "thống)", retention="Tự xóa khi hết cửa sổ đếm (TTL)"),
     "processed_events": PROCESSED_EVENTS,
+    "data_subject_answers": SUBJECT_ANSWERS,
 }

@@ -18,10 +18,11 @@ import datetime as dt
 
 from nameko.dependency_providers import Config
 
-from services.accounts import queries, signing_in, store, upkeep, users
+from services.accounts import queries, reactions, signing_in, store, upkeep, users
 from services.accounts.hashing import PasswordHashing
 from services.accounts.settings import settings
 from shared.authorisation import principal_from, require
+from shared.consumer import subscribe
 from shared.contracts import utcnow
 from shared.contracts.rpc import accounts as schemas
 from shared.errors import load_payload
@@ -133,3 +134,10 @@ class AccountsService(ReportsHealth):
                     "authority_id": self.escalations.get_authority}
         user, revoked = users.change_user(self.db, user_id, change, principal, registry)
         return schemas.RevokingUser().dump({**user, "tokens_revoked": revoked})
+
+    # --- requests from the people concerned ----------------------------------------------
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A request naming a user: the account found, and anonymised for a deletion."""
+        reactions.answer_data_subject_request(self.db, event)

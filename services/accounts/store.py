@@ -8,13 +8,14 @@ keeps one ``sign_in_attempts`` document per key (``username:<name>@<client>``,
 import datetime as dt
 
 from services.accounts import rules
+from shared.data_subjects import ANSWERS
 from shared.errors import Conflict, NotFound
 from shared.outbox import push_events, with_events
 from shared.pages import read_page
 from shared.reasons import reason
 from shared.storage import DuplicateKeyError
 
-OUTBOX_COLLECTIONS = ["users"]
+OUTBOX_COLLECTIONS = ["users", ANSWERS]
 INDEXES = {"users": [([("username", 1)], {"unique": True}),
                      # the revocations younger than a token's life, for the gateways' views
                      ([("revoked_at", 1)], {})],
@@ -32,6 +33,10 @@ def find_user(db, user_id):
     if user is None:
         raise NotFound("user not found", {"user_id": [str(user_id)]})
     return user
+
+
+def user_or_none(db, user_id):
+    return db.users.find_one({"_id": user_id}, {"outbox": 0})
 
 
 def user_named(db, username):
@@ -172,6 +177,27 @@ def release_attempt(db, key, policy, reserved_from, reserved_to):
 
 def forget_attempts(db, key):
     db.sign_in_attempts.delete_one({"_id": key})
+
+
+# the checks whose counts name a username (rules.throttle_keys): "<check>:<username>@<client>"
+NAMED_CHECKS = ("username", "password-change")
+
+
+def _attempts_of(username):
+    """The keys counting failures of ``username`` at any client, as one _id range each
+    ("@" < "A": every client's key sorts between the two bounds)."""
+    return [{"_id": {"$gte": f"{check}:{username.lower()}@",
+                     "$lt": f"{check}:{username.lower()}A"}} for check in NAMED_CHECKS]
+
+
+def has_sign_in_attempts(db, username):
+    return any(db.sign_in_attempts.find_one(query, {"_id": 1}) for query in _attempts_of(username))
+
+
+def forget_sign_in_attempts(db, username):
+    """A deleted user's failed sign-ins: their keys name the username and the client address."""
+    for query in _attempts_of(username):
+        db.sign_in_attempts.delete_many(query)
 
 
 # --- migrations (services.accounts.upkeep) ---------------------------------------------------

@@ -8,6 +8,7 @@ from shared.processing_record import (
     PROCESSED_EVENTS,
     READS,
     REGISTRY_KEPT,
+    SUBJECT_ANSWERS,
     TASK,
     UNITS,
     NoPersonalData,
@@ -26,4 +27,5 @@ PROCESSING = {
     "reorganisations": NoPersonalData("Các lần sáp nhập, chia tách đơn vị"),
     "personal_data_reads": READS,
     "processed_events": PROCESSED_EVENTS,
+    "data_subject_answers": SUBJECT_ANSWERS,
 }

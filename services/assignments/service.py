@@ -15,12 +15,14 @@ from services.assignments import (
     cadres,
     groups,
     queries,
+    reactions,
     registering,
     reorganisation,
     store,
     tree,
 )
 from shared.authorisation import actor_of, principal_from, require
+from shared.consumer import subscribe
 from shared.contracts.rpc import registry as schemas
 from shared.errors import load_payload
 from shared.pages import PageQuery
@@ -216,3 +218,11 @@ class AssignmentsService(ReportsHealth):
         found = queries.search(self.db, query, principal)
         return {"units": schemas.Unit(many=True).dump(found["units"]),
                 "cadres": schemas.Cadre(many=True).dump(found["cadres"])}
+
+    # --- requests from the people concerned ----------------------------------------------
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A request naming a cadre: their record, assignments and groups found, and the cadre
+        anonymised for a deletion."""
+        reactions.answer_data_subject_request(self.db, event)

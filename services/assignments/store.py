@@ -12,6 +12,7 @@ stored, so every command may be sent again. Example::
 import datetime as dt
 
 from shared import contracts
+from shared.data_subjects import ANSWERS
 from shared.errors import Conflict, NotFound
 from shared.outbox import insert_once, insert_or_change_contact, push_events
 from shared.pages import read_page
@@ -21,7 +22,7 @@ from shared.storage import DuplicateKeyError, writes_together
 
 # personal_data_reads: who was shown which cadres' contacts (shared.personal_data)
 OUTBOX_COLLECTIONS = ["units", "cadres", "assignments", "reorganisations", "working_groups",
-                      READS]
+                      READS, ANSWERS]
 INDEXES = {
     # one assignment per cadre and unit
     "assignments": [([("cadre_id", 1), ("unit_id", 1)], {"unique": True}),
@@ -34,6 +35,8 @@ INDEXES = {
     "cadres": [([("search.prefixes", 1)], {}),
                # who sits on a committee (carried when it merges)
                ([("home_unit_id", 1)], {})],
+    # the groups a cadre is a member of (a request from the person)
+    "working_groups": [([("member_cadre_ids", 1)], {})],
 }
 # what a read leaves out: the events waiting to be relayed
 OUT = {"outbox": 0, "outbox_pending": 0}
@@ -208,6 +211,15 @@ def change_cadre(db, cadre, changes, sets, events):
         push_events({"$set": sets}, events))
     if done.modified_count != 1:
         raise Conflict("changed by someone else meanwhile; retry", {"cadre_id": [cadre["_id"]]})
+
+
+def anonymise_cadre(db, cadre_id, sets, events):
+    """A deletion request: the cadre's details replaced (``sets``), with their events."""
+    db.cadres.update_one({"_id": cadre_id}, push_events({"$set": sets}, events))
+
+
+def working_groups_with_member(db, cadre_id):
+    return list(db.working_groups.find({"member_cadre_ids": cadre_id}, {"_id": 1}))
 
 
 def move_home(db, move, actor):

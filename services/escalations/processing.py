@@ -3,6 +3,7 @@ record, ``shared.processing_record``)."""
 from shared.processing_record import (
     CONCERN_TEXTS,
     PROCESSED_EVENTS,
+    SUBJECT_ANSWERS,
     TASK,
     NoPersonalData,
     PersonalData,
@@ -19,6 +20,7 @@ PROCESSING = {
     "routing_rules_retired": RULES,
     "unit_routes": NoPersonalData("Đơn vị trước đây thuộc đâu (để chuyển ý kiến đúng nơi)"),
     "processed_events": PROCESSED_EVENTS,
+    "data_subject_answers": SUBJECT_ANSWERS,
     # the public receipt page's lookups counted per client address (following.py)
     "receipt_lookups": PersonalData(
         what="Địa chỉ IP của người tra cứu mã tiếp nhận và số lần tra cứu",

@@ -21,6 +21,7 @@ writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions`
 from services.escalations import (
     acting,
     case_life,
+    data_subjects,
     following,
     officers,
     queries,
@@ -340,6 +341,11 @@ class EscalationsService(ReportsHealth):
     @subscribe("receipt_codes")
     def learn_receipt_codes(self, event):
         reactions.give_receipt_codes(self.db, event)
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A request naming an officer: their name here and their cases."""
+        data_subjects.answer_request(self.db, event.payload)
 
     @subscribe("unit_reorganised")
     def follow_reorganisation(self, event):

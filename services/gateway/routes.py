@@ -27,6 +27,7 @@ from services.gateway.pages import (
     admin_groups,
     admin_registry,
     admin_reorganise,
+    admin_requests,
     admin_tree,
     admin_users,
     cadre,
@@ -44,7 +45,7 @@ TABLES = (operations.ROUTES, accounts.ROUTES, registry.ROUTES, visits.ROUTES, ca
 TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_users.ROUTES,
            admin_registry.ROUTES, admin_tree.ROUTES, admin_reorganise.ROUTES,
            admin_cadres.ROUTES,
-           admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
+           admin_groups.ROUTES, admin_requests.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES,)

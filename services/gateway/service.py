@@ -89,6 +89,7 @@ from services.gateway.pages.admin_cadres import CadresPagesApi
 from services.gateway.pages.admin_groups import GroupsPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_reorganise import ReorganisePagesApi
+from services.gateway.pages.admin_requests import RequestsPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
@@ -107,7 +108,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
-                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi):
+                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi,
+                     RequestsPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

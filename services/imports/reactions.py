@@ -59,6 +59,11 @@ def cadre_contact_changed(db, payload):
     store.keep_cadre(db, payload["cadre_id"], {"email": payload["email"]})
 
 
+def cadre_anonymised(db, payload):
+    """A deletion request: the cadre's name replaced, no address (the export shows no one)."""
+    store.keep_cadre(db, payload["cadre_id"], {"full_name": payload["full_name"], "email": None})
+
+
 def assignment_made(db, payload):
     store.keep_assignment(db, payload["assignment_id"], {
         "cadre_id": payload["cadre_id"], "unit_id": payload["unit_id"],
@@ -92,6 +97,7 @@ REACTIONS = {
     contracts.WORKING_GROUP_CHANGED.name: working_group_changed,
     contracts.CADRE_REGISTERED.name: cadre_registered,
     contracts.CADRE_CONTACT_CHANGED.name: cadre_contact_changed,
+    contracts.CADRE_ANONYMISED.name: cadre_anonymised,
     contracts.ASSIGNMENT_MADE.name: assignment_made,
     contracts.ASSIGNMENT_ENDED.name: assignment_ended,
     contracts.VISIT_LOGGED.name: visit_logged,

@@ -6,6 +6,7 @@ from shared.processing_record import (
     CONCERN_TEXTS,
     PROCESSED_EVENTS,
     READS,
+    SUBJECT_ANSWERS,
     NoPersonalData,
     PersonalData,
 )
@@ -31,4 +32,5 @@ PROCESSING = {
         legal_basis=ACCOUNTABILITY, who_sees=ADMINS, retention=READS.retention,
         retention_key=READS.retention_key),
     "processed_events": PROCESSED_EVENTS,
+    "data_subject_answers": SUBJECT_ANSWERS,
 }

@@ -1,7 +1,8 @@
 """The monitor's reaction to events: every event, of every service, into the audit trail;
-reads of personal data also into their own log, for administrators; answers to requests from
-the people concerned onto their request; a concern's text anonymised in the trail too."""
-from services.monitor import requests, store, trail
+reads of personal data also into their own log, for administrators; a request from a person
+concerned answered for the trail and the log, and every service's answer filed on its request;
+a concern's text anonymised in the trail too."""
+from services.monitor import data_subjects, requests, store, trail
 from shared import contracts
 
 
@@ -10,6 +11,8 @@ def event_published(db, event):
     store.record_audit(db, trail.audit_entry(event))
     if event.event_type.name == "personal_data_read":
         store.record_personal_data_read(db, trail.personal_data_entry(event))
+    elif event.event_type is contracts.DATA_SUBJECT_REQUEST_RECORDED:
+        data_subjects.answer_request(db, event.payload)
     elif event.event_type.name == "data_subject_request_answered":
         requests.file_answer(db, event)
     elif event.event_type is contracts.CONCERN_REDACTED:

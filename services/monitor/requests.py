@@ -16,7 +16,7 @@ Example::
 """
 import datetime as dt
 
-from services.monitor import store
+from services.monitor import data_subjects, store
 from shared import contracts
 from shared.errors import Conflict, NotFound
 
@@ -37,13 +37,15 @@ def record_request(db, request, principal, now, settings):
     days = settings[DEADLINE_KEYS[request["kind"]]]
     document = {"_id": request_id, "kind": request["kind"], "name": request["name"],
                 "contact": request["contact"], "note": request["note"],
+                "user_id": request.get("user_id"), "cadre_id": request.get("cadre_id"),
                 "received_on": request["received_on"].isoformat(),
                 "due_on": (request["received_on"] + dt.timedelta(days=days)).isoformat(),
                 "state": "open", "answers": {}, "outcome": None,
                 "recorded_by": principal.user_id, "recorded_at": now, "closed_at": None}
     event = contracts.DATA_SUBJECT_REQUEST_RECORDED.new(
         {"request_id": request_id, "kind": request["kind"], "name": request["name"],
-         "contact": request["contact"]}, actor=principal.user_id)
+         "contact": request["contact"], "user_id": request.get("user_id"),
+         "cadre_id": request.get("cadre_id")}, actor=principal.user_id)
     store.insert_request(db, document, event)
     return document
 
@@ -64,7 +66,11 @@ def file_answer(db, event):
 
 
 def close_request(db, request_id, outcome, principal, now):
+    """Closed with the outcome told to the person; a deletion's request then keeps who it was
+    about by id only (``data_subjects.forget_requester``)."""
     request = get_request(db, request_id)
     if request["state"] == "closed":
         raise Conflict("the request is closed already", {"request_id": [request_id]})
-    return store.close_request(db, request_id, outcome, principal.user_id, now)
+    closed = store.close_request(db, request_id, outcome, principal.user_id, now)
+    data_subjects.forget_requester(db, closed)
+    return store.find_request(db, request_id)

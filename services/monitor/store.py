@@ -11,6 +11,7 @@ outbox). Example::
     raise_alert(db, "no_consumer:visits.x", alert, now, raised_event)
 """
 from shared import contracts
+from shared.data_subjects import ANSWERS
 from shared.outbox import push_events, with_events
 from shared.pages import read_page
 from shared.storage import DuplicateKeyError
@@ -18,7 +19,7 @@ from shared.storage import DuplicateKeyError
 # requests from the people concerned (services.monitor.requests)
 REQUESTS = "data_subject_requests"
 REQUESTS_ORDER = [("recorded_at", -1), ("_id", -1)]
-OUTBOX_COLLECTIONS = ["alerts", REQUESTS]
+OUTBOX_COLLECTIONS = ["alerts", REQUESTS, ANSWERS]
 INDEXES = {"audit_trail": [([("occurred_at", -1), ("_id", -1)], {}),
                            ([("routing_key", 1), ("occurred_at", -1)], {}),
                            ([("subjects.id", 1)], {}),
@@ -104,6 +105,30 @@ def close_request(db, request_id, outcome, by, at):
     db[REQUESTS].update_one({"_id": request_id, "state": {"$ne": "closed"}}, {"$set": {
         "state": "closed", "outcome": outcome, "closed_by": by, "closed_at": at}})
     return find_request(db, request_id)
+
+
+def forget_requester(db, request_id, erased_name):
+    db[REQUESTS].update_one({"_id": request_id}, {"$set": {"name": erased_name,
+                                                           "contact": None}})
+
+
+def entries_changing(db, entity_id, limit):
+    """The audit entries of changes made to one record (a user, a cadre), newest first."""
+    return list(db.audit_trail.find({"entities.id": entity_id}, {"payload": 1})
+                .sort([("entities.id", 1), ("occurred_at", -1), ("_id", -1)]).limit(limit))
+
+
+def replace_audit_payload(db, entry_id, payload):
+    db.audit_trail.update_one({"_id": entry_id}, {"$set": {"payload": payload}})
+
+
+def reads_of_person(db, person_id, limit):
+    """The access log's entries of what a user read, and of reads that showed a record."""
+    by_reader = db.personal_data_reads.find({"user_id": person_id}, {"_id": 1}).sort(
+        [("user_id", 1), ("read_at", -1), ("_id", -1)]).limit(limit)
+    showing = db.personal_data_reads.find({"record_ids": person_id}, {"_id": 1}).sort(
+        [("record_ids", 1), ("read_at", -1), ("_id", -1)]).limit(limit)
+    return list({read["_id"]: read for read in list(by_reader) + list(showing)}.values())
 
 
 # --- reads of personal data ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from shared.processing_record import (
     PROCESSED_EVENTS,
     READS,
     REGISTRY_KEPT,
+    SUBJECT_ANSWERS,
     TASK,
     UNITS,
     NoPersonalData,
@@ -38,4 +39,5 @@ PROCESSING = {
     "units": UNITS,
     "personal_data_reads": READS,
     "processed_events": PROCESSED_EVENTS,
+    "data_subject_answers": SUBJECT_ANSWERS,
 }

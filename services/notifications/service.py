@@ -7,8 +7,8 @@ mail (``cases``, worded by ``messages``), stores each notification once (``react
 (``queries``) and send a failed or rejected one again with ``retry_notification``. Only
 ``store`` touches the collections.
 """
+from services.notifications import data_subjects, outgoing, queries, reactions, retention, store
 from services.notifications import metrics as mail_metrics
-from services.notifications import outgoing, queries, reactions, retention, store
 from services.notifications.dependencies import MailSender
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
@@ -44,6 +44,11 @@ class NotificationsService(ReportsHealth):
     @subscribe("concern_redacted")
     def redact_concern(self, event):
         reactions.redact_concern(self.db, event)
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A request naming a user or a cadre: their address and the mails sent to them."""
+        data_subjects.answer_request(self.db, event.payload)
 
     @rpc
     def health(self):

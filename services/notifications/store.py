@@ -11,6 +11,7 @@ Example::
     authority = find_authority(db, "ubnd-xa-tam-hop")  # the document, or None
 """
 from shared import event_log
+from shared.data_subjects import ANSWERS
 from shared.outbox import push_events
 from shared.pages import read_page
 from shared.personal_data import COLLECTION as READS
@@ -18,7 +19,7 @@ from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
 
 # personal_data_reads: who was shown which notifications' recipients (shared.personal_data)
-OUTBOX_COLLECTIONS = ["notifications", READS]
+OUTBOX_COLLECTIONS = ["notifications", READS, ANSWERS]
 
 INDEXES = {"notifications": [
     ([("state", 1), ("next_attempt_at", 1)], {}),
@@ -213,6 +214,26 @@ def forget_old_mail(db, before, batch):
         return 0
     return db.notifications.update_many(
         {"_id": {"$in": old}, "state": {"$nin": list(WAITING_STATES)}},
+        {"$set": {"recipient_name": None, "email": None, "subject": "", "body": "",
+                  "contents_removed": True}}).modified_count
+
+
+# --- requests from the people concerned (services.notifications.data_subjects) -------------
+
+def forget_contact(db, kind, person_id, erased_name):
+    """A user's or a cadre's name and address gone from the directory."""
+    collection = db.users if kind == "user" else db.cadres
+    collection.update_one({"_id": person_id}, {"$set": {"name": erased_name, "email": None}})
+
+
+def mails_to(db, recipient_id):
+    return list(db.notifications.find({"recipient_id": recipient_id}, {"_id": 1}))
+
+
+def forget_mail_to(db, recipient_id):
+    """The mails to one recipient, sent or ended, without who and what (as the sweep)."""
+    return db.notifications.update_many(
+        {"recipient_id": recipient_id, "state": {"$nin": list(WAITING_STATES)}},
         {"$set": {"recipient_name": None, "email": None, "subject": "", "body": "",
                   "contents_removed": True}}).modified_count
 

@@ -14,10 +14,11 @@ a scan. Example::
     answer_request(db, {"request_id": "r1", "kind": "deletion", "name": "Nguyễn Văn Hai"}, now)
 
 A request (``data_subject_request_recorded``, recorded by an administrator in the monitor)
-finds the person's concerns by name or contact (``rules.raiser_keys``, indexed); a deletion
-anonymises them like the sweep. Each answer is stored once per request with its
-``data_subject_request_answered`` event; a summary the authority got that changed goes out as
-``concern_redacted``, so the cases, mails and the audit trail holding a copy take the new text.
+finds the person's concerns by name or contact (``rules.raiser_keys``, indexed), and a cadre's
+visits by their id; a deletion anonymises the concerns like the sweep. Each answer is stored
+once per request with its ``data_subject_request_answered`` event; a summary the authority got
+that changed goes out as ``concern_redacted``, so the cases, mails and the audit trail holding a
+copy take the new text.
 """
 from logging import getLogger
 
@@ -120,11 +121,20 @@ def answer_request(db, request, now):
                 raise RuntimeError(f"visit {visit['_id']} changed while answering; again")
     answer = contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED.new({
         "request_id": request["request_id"], "removed": removed,
-        "found": [{"kind": "concern", "id": i}
-                  for i in sorted(concern_ids)][:contracts.MAX_FOUND]})
+        "found": ([{"kind": "concern", "id": i} for i in sorted(concern_ids)]
+                  + visits_logged_by(db, request.get("cadre_id")))[:contracts.MAX_FOUND]})
     store.record_answer_to_request(db, request["request_id"], sorted(concern_ids), answer)
     _log.info("request %s (%s): %d concern(s) found%s", request["request_id"],
               request["kind"], len(concern_ids), ", anonymised" if removed else "")
+
+
+def visits_logged_by(db, cadre_id):
+    """A cadre's own visits (newest first, bounded): they keep the cadre's id only, no name,
+    so a deletion leaves them, and the branch's history, as they are."""
+    if not cadre_id:
+        return []
+    page = store.page_of_cadre_visits(db, cadre_id, {"limit": contracts.MAX_FOUND})
+    return [{"kind": "visit", "id": visit["_id"]} for visit in page["items"]]
 
 
 def matches(concern, keys):

@@ -15,22 +15,33 @@ loads it through the same schema. Example::
     parsed = parse_event(body)          # -> Event(event_id, event_type, ..., payload)
 
 The schemas live in one module per part of the domain (``registry``, ``visits``, ``cases``,
-``accounts``, ``notifications``, ``operations``, ``audit``); every name is re-exported here, so
-``contracts.CONCERN_RAISED`` is how code reaches them, and :data:`EVENT_TYPES` collects every
-:class:`EventType` defined in them. An event is defined once, in its module; add new ones there.
+``accounts``, ``notifications``, ``operations``, ``audit``, ``data_subjects``); every name is
+re-exported here, so ``contracts.CONCERN_RAISED`` is how code reaches them, and
+:data:`EVENT_TYPES` collects every :class:`EventType` defined in them. An event is defined
+once, in its module; add new ones there.
 """
-from shared.contracts import accounts, audit, cases, notifications, operations, registry, visits
+from shared.contracts import (
+    accounts,
+    audit,
+    cases,
+    data_subjects,
+    notifications,
+    operations,
+    registry,
+    visits,
+)
 from shared.contracts.accounts import *  # noqa: F401,F403
 from shared.contracts.audit import *  # noqa: F401,F403
 from shared.contracts.base import *  # noqa: F401,F403
 from shared.contracts.cases import *  # noqa: F401,F403
+from shared.contracts.data_subjects import *  # noqa: F401,F403
 from shared.contracts.envelope import Envelope, Event, EventType, parse_event  # noqa: F401
 from shared.contracts.notifications import *  # noqa: F401,F403
 from shared.contracts.operations import ALERT_CLEARED, ALERT_KINDS, ALERT_RAISED  # noqa: F401
 from shared.contracts.registry import *  # noqa: F401,F403
 from shared.contracts.visits import *  # noqa: F401,F403
 
-PARTS = (registry, visits, cases, accounts, notifications, operations, audit)
+PARTS = (registry, visits, cases, accounts, notifications, operations, audit, data_subjects)
 
 EVENT_TYPES = {value.routing_key: value for part in PARTS for value in vars(part).values()
                if isinstance(value, EventType)}

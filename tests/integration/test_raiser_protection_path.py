@@ -3,7 +3,8 @@ thôn Nội Phật, named in what the cadre typed, is absent from every answer U
 get (the API, the pages, its mail, the audit trail the monitor exports), while the cadre keeps
 the text as typed; a concern marked confidential is read only by the commune's head and the
 officers the head names, and its text is in no mail; a deletion request from a member named in
-a concern removes them from every service and from a backup taken after it; personal details
+a concern, or from a cadre with a user account, removes them from every service and from a
+backup taken after it; personal details
 typed into a summary, redacted by hand by the cadre or by the authority, go from everywhere the
 text is kept (the record says who and when, never what)."""
 import datetime as dt
@@ -213,6 +214,51 @@ def test_a_deletion_request_removes_the_person_from_every_service_and_the_next_b
     assert closed["state"] == "closed"
 
 
+def test_a_deletion_request_about_a_cadre_user_anonymises_them_everywhere_and_in_a_backup(
+        system):
+    """Through the API: the request names the user only, the gateway adds their cadre; every
+    service (imports' copy of the cadre too) lets go of the name, mail and telephone."""
+    admin = system.headers["administrator"]
+    name, mail, phone = "Hoàng Thị Xuân", "xuan.hoang@vinhphuc.example", "0977 123 456"
+    call(system, "POST", "/cadres", admin, {
+        "cadre_id": "hoang-thi-xuan", "full_name": name, "home_unit_id": "vinh-phuc",
+        "positions": ["province_committee_member"], "email": mail, "phone": phone}, 201)
+    user = call(system, "POST", "/users", admin, {
+        "username": "xuan", "display_name": name, "password": "xuan-password-2026",
+        "role": "cadre", "cadre_id": "hoang-thi-xuan", "email": mail}, 201).json()
+    poll(lambda: backup_holds(system, mail), lambda stores: "imports.sqlite3" in stores)
+    # a user that does not exist: refused, nothing recorded
+    refused = call(system, "POST", "/data-subject-requests", admin, {
+        "kind": "deletion", "name": name, "received_on": dt.date.today().isoformat(),
+        "user_id": "khong-co-ai"}, expect=400).json()
+    assert "user_id" in refused["fields"]
+
+    recorded = call(system, "POST", "/data-subject-requests", admin, {
+        "kind": "deletion", "name": name, "received_on": dt.date.today().isoformat(),
+        "user_id": user["user_id"]}, 201).json()
+    assert recorded["cadre_id"] == "hoang-thi-xuan"
+    request = poll(lambda: call(system, "GET", f"/data-subject-requests/"
+                                f"{recorded['request_id']}", admin).json(),
+                   lambda r: r["state"] == "answered")
+    assert request["answers"]["assignments"]["found"][0] == {"kind": "cadre",
+                                                             "id": "hoang-thi-xuan"}
+    refused = requests.post(f"{system.base_url}/sessions", json={
+        "username": "xuan", "password": "xuan-password-2026"}, timeout=15)
+    assert refused.status_code == 401
+    # the request's page: its legal deadline and each service's answer
+    shown = page(system, f"/app/admin/data-subject-requests/{recorded['request_id']}", admin)
+    assert "Hạn trả lời theo luật" in shown and 'id="close-request"' in shown
+    assert 'id="answer-accounts"' in shown and "Tài khoản" in shown
+    assert "Đang chờ" not in shown and "Chưa trả lời" not in shown  # every one answered
+    call(system, "POST", f"/data-subject-requests/{recorded['request_id']}/outcome", admin,
+         {"outcome": "Đã xóa; đã báo đồng chí Xuân"})
+    shown = page(system, f"/app/admin/data-subject-requests/{recorded['request_id']}", admin)
+    assert "Đã xóa; đã báo đồng chí Xuân" in shown and name not in shown
+    assert recorded["request_id"] in page(system, "/app/admin/data-subject-requests", admin)
+    for detail in (name, mail, phone):
+        poll(lambda: backup_holds(system, detail), lambda stores: stores == [])
+
+
 def test_the_processing_notice_is_open_to_all_and_linked_where_data_is_collected(system):
     notice = requests.get(f"{system.base_url}/app/notice", timeout=15)
     assert notice.status_code == 200 and "Thông báo xử lý dữ liệu cá nhân" in notice.text
@@ -305,6 +351,20 @@ def redact_on_page(page, words, summary_after):
     expect(page.locator("p.lead")).to_have_text(summary_after)
 
 
+def select_in_summary(page, summary_id, words):
+    """Select ``words`` in the summary as a mouse drag would (a DOM range over them)."""
+    page.evaluate("""([id, words]) => {
+        const text = document.getElementById(id).firstChild;
+        const start = text.data.indexOf(words);
+        const range = document.createRange();
+        range.setStart(text, start);
+        range.setEnd(text, start + words.length);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+    }""", [summary_id, words])
+
+
 def test_both_sides_redact_from_their_pages_in_a_browser(browser, system):
     said = "Ông Phạm Văn Chín ở số 5 ngõ Đình xin lắp đèn đường"
     once = f"Ông {MARK} ở số 5 ngõ Đình xin lắp đèn đường"
@@ -323,7 +383,12 @@ def test_both_sides_redact_from_their_pages_in_a_browser(browser, system):
     officer_context, page = signed_in(browser, system, "tamhop-officer")
     page.goto(f"{system.base_url}/app/cases/{case_id}")
     expect(page.locator("p.lead")).to_have_text(once)
-    redact_on_page(page, "số 5 ngõ Đình", twice)
+    # the officer selects the address in the text: the button adds it to the form
+    select_in_summary(page, "case-summary", "số 5 ngõ Đình")
+    page.click("#redact-pick")
+    expect(page.locator("#redact-words")).to_have_value("số 5 ngõ Đình")
+    page.click("#redact-form button[type=submit]")
+    expect(page.locator("p.lead")).to_have_text(twice)
     expect(page.locator("body")).to_contain_text("che thông tin cá nhân trong nội dung")
     screenshot(page, "case-redacted-by-officer")
     officer_context.close()

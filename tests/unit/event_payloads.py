@@ -242,9 +242,23 @@ def invalid(body):
 PAYLOADS.update({
     contracts.DATA_SUBJECT_REQUEST_RECORDED: lambda: {
         "request_id": "r1", "kind": "deletion", "name": "Nguyễn Văn Hai",
-        "contact": "0912 000 111"},
+        "contact": "0912 000 111", "user_id": "u1", "cadre_id": "nguyen-van-hai"},
     contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
         "request_id": "r1", "found": [{"kind": "concern", "id": "c1"}], "removed": True},
+    contracts.ACCOUNTS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "user", "id": "u1"}], "removed": True},
+    contracts.ASSIGNMENTS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "cadre", "id": "le-thi-quynh"},
+                                      {"kind": "assignment", "id": "a1"}], "removed": False},
+    contracts.NOTIFICATIONS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "notification", "id": "n1"}], "removed": True},
+    contracts.ESCALATIONS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "officer", "id": "u1"},
+                                      {"kind": "case", "id": "k1"}], "removed": False},
+    contracts.MONITOR_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "audit_entry", "id": "e1"}], "removed": True},
+    contracts.USER_ANONYMISED: lambda: {"user_id": "u1"},
+    contracts.CADRE_ANONYMISED: lambda: {"cadre_id": "le-thi-quynh", "full_name": "[đã ẩn]"},
     contracts.CONCERN_REDACTED: lambda: {"concern_id": "c1", "summary": "Ông [đã ẩn] phản ánh"},
     contracts.CASE_SUMMARY_REDACTED: lambda: {"case_id": "k1", "concern_id": "c1",
                                               "summary": "Nhà [đã ẩn] bị ngập"},

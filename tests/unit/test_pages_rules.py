@@ -194,6 +194,12 @@ GROUP = {"working_group_id": "g1", "name": "Tổ công tác số 1", "formed_by_
 GROUP_CHOICES = {"unit_names": {"u0": "Huyện ủy", "u1": "Chi bộ"},
                  "cadre_choices": [("c1", "Trần Thị Bình")], "cadre_names": {"c1": "Bình"},
                  "committee_choices": [("u0", "Huyện ủy")], "branch_choices": [("u1", "Chi bộ")]}
+REQUEST = {"request_id": "r1", "kind": "deletion", "name": "Hoàng Thị Xuân", "contact": None,
+           "user_id": "u-xuan", "cadre_id": "hoang-thi-xuan", "received_on": "2026-12-07",
+           "due_on": "2026-12-17", "note": "", "state": "open", "outcome": None,
+           "answers": {"accounts": {"found": [{"kind": "user", "id": "u-xuan"}],
+                                    "removed": True,
+                                    "answered_at": "2026-12-07T09:00:00+00:00"}}}
 PAGES = {
     "sign_in.html": {"errors": {"password": "Sai"}, "username": "binh", "next_page": "/app",
                      "sign_in_csrf": "x"},
@@ -395,6 +401,12 @@ PAGES = {
     "admin_coverage.html": {"report": {"quarter": {"from": "2026-10-01", "to": "2026-12-31"}},
                             "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4,
                                       "visited": 1, "pct": 25}]},
+    # requests from the people concerned (issue 26)
+    "admin_requests.html": {"requests": [REQUEST], "next_cursor": None, "errors": {},
+                            "values": {}, "kind_choices": [("deletion", "Xóa dữ liệu")]},
+    "admin_request.html": {"request": REQUEST, "done": "recorded", "errors": {}, "values": {},
+                           "answers": [("accounts", REQUEST["answers"]["accounts"]),
+                                       ("visits", None)]},
 }
 USERS = {"cadre": {"user_id": "u1", "role": "cadre", "cadre_id": "tran-thi-binh"},
          "officer": {"user_id": "o1", "role": "authority_officer",

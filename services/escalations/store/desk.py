@@ -4,7 +4,7 @@ filter). Part of the escalations store (``services.escalations.store``)."""
 
 __all__ = ["remember_unit", "units_of", "add_reply_template", "find_reply_template",
            "change_reply_template", "reply_templates", "record_officer", "find_officer",
-           "officers_of"]
+           "officers_of", "forget_officer", "cases_of_officer"]
 
 
 # --- the units an authority's cases came from -------------------------------------------------
@@ -81,3 +81,17 @@ def officers_of(db, authority_id, limit=200):
         if officer.get("enabled", True) and officer.get("role") == "authority_officer"]
 
 
+
+
+def forget_officer(db, user_id, erased_name):
+    """A deletion request: the officer's name gone, and off every list a head chooses from."""
+    db.officers.update_one({"_id": user_id}, {"$set": {"display_name": erased_name,
+                                                       "enabled": False}})
+
+
+def cases_of_officer(db, authority_id, user_id, limit):
+    """The ids of the cases of ``authority_id`` the officer works on or was named on."""
+    assigned = db.cases.find({"authority_id": authority_id, "assignee_user_id": user_id},
+                             {"_id": 1}).limit(limit)
+    named = db.cases.find({"named_officer_ids": user_id}, {"_id": 1}).limit(limit)
+    return sorted({case["_id"] for case in list(assigned) + list(named)})

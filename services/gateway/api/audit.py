@@ -19,6 +19,8 @@ from shared.contracts.rpc.operations import (
     RequestPath,
     RequestsQuery,
 )
+from shared.errors import InvalidInput, NotFound
+from shared.reasons import reason
 
 
 class ReadRecord(Schema):
@@ -58,11 +60,13 @@ ROUTES = {
                     "offset, both included)."),
     ("POST", "/data-subject-requests"): Route(
         "Record a person's request about their data (administrator)", DataSubjectRequest,
-        "operations", status=201, body=RecordRequest, errors=(403, 413, 415, 422),
+        "operations", status=201, body=RecordRequest, errors=(400, 403, 413, 415, 422),
         description="access, correction, deletion or objection, due DATA_SUBJECT_<KIND>_DAYS "
                     "after it was received. Every service holding people's data finds the "
-                    "person's records by name or contact and answers (a deletion removes "
-                    "them): see `answers`.",
+                    "person's records by name or contact (raisers) and by `user_id` and "
+                    "`cadre_id` (the system's own users and cadres; a cadre's user brings "
+                    "their cadre) and answers (a deletion removes or anonymises them): see "
+                    "`answers`.",
         example={"kind": "deletion", "name": "Nguyễn Văn Hai", "contact": "0912 000 111",
                  "received_on": "2026-12-01"}),
     ("GET", "/data-subject-requests"): Route(
@@ -87,8 +91,11 @@ class AuditApi(Api):
     @http("POST", "/data-subject-requests")
     def record_data_subject_request(self, request):
         principal = self._as(request, "audit.requests")
-        return json_response(self.monitor.record_data_subject_request(json_body(request),
-                                                                       principal), 201)
+        body = self._with_the_persons_records(json_body(request), principal)
+        return json_response(self.monitor.record_data_subject_request(body, principal), 201)
+
+    def _with_the_persons_records(self, body, principal):
+        return with_the_persons_records(self.accounts, self.assignments, body, principal)
 
     @http("GET", "/data-subject-requests")
     def data_subject_requests(self, request):
@@ -105,3 +112,24 @@ class AuditApi(Api):
         principal = self._as(request, "audit.requests")
         return json_response(self.monitor.close_data_subject_request(
             request_id, json_body(request), principal))
+
+
+def with_the_persons_records(accounts, assignments, body, principal):
+    """A request naming a user or a cadre names records that exist (else 400 naming the
+    field, and nothing is recorded); a cadre's user brings their cadre record along, so a
+    deletion anonymises both (the API's and the administrator's page's)."""
+    if not isinstance(body, dict):
+        return body
+    given = dict(body)  # the cadre a user brings is known to exist: not looked up again
+    for field, lookup in (("user_id", accounts.get_user), ("cadre_id", assignments.get_cadre)):
+        value = given.get(field)
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            found = lookup(value, principal)
+        except NotFound:
+            raise InvalidInput("request refused", {field: [reason(
+                "not_in_registry", f"{value} is not in the registry", key=value)]}) from None
+        if field == "user_id" and found.get("cadre_id") and not body.get("cadre_id"):
+            body = {**body, "cadre_id": found["cadre_id"]}
+    return body

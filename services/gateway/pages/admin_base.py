@@ -87,11 +87,12 @@ class AdminPagesBase(PagesApi):
             lambda view, status, errors, form: again(view, status, change, errors, form),
             lambda answer: f"{then(answer)}?done={change}", picked)
 
-    def _submit(self, request, read, call, again, then, picked=None):
+    def _submit(self, request, read, call, again, then, picked=None, action="registry.manage"):
         """A form posted: read by ``read`` and sent as ``call(body, principal)``; refused, the
         page again with the form as typed (``again(view, status, errors, form)``, the picker
         fields' candidates under ``pickers.CANDIDATES_KEY``); done, 303 to ``then(answer)``.
-        ``picked``: the form's picker fields, ``{field: kind}`` (:meth:`_resolve`)."""
+        ``picked``: the form's picker fields, ``{field: kind}`` (:meth:`_resolve`); ``action``:
+        what the signed-in user must be allowed."""
         def build(view):
             form = form_args(request)
             try:
@@ -100,7 +101,7 @@ class AdminPagesBase(PagesApi):
                 return again(view, refused.status, refused.errors,
                              {**form, pickers.CANDIDATES_KEY: refused.candidates})
             return redirect(then(answer))
-        return self._page(request, "registry.manage", build)
+        return self._page(request, action, build)
 
     def _call(self, view, read, form, call, picked=None):
         """``call(body, principal)`` with the form read by ``read``; a refusal (the page's

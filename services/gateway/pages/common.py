@@ -54,6 +54,7 @@ MENUS = {
                       ("nav_routing", "/app/admin/routing-rules"),
                       ("nav_notifications", "/app/admin/notifications"),
                       ("nav_personal_data", "/app/admin/personal-data"),
+                      ("nav_requests", "/app/admin/data-subject-requests"),
                       ("nav_imports", "/app/admin/imports"),
                       ("nav_coverage", "/app/admin/coverage")),
     "operator": (("nav_queues", "/app/operator/queues"), ("nav_events", "/app/operator/events"),

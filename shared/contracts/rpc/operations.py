@@ -91,6 +91,11 @@ class RecordRequest(Schema):
         "description": "their telephone or address, as they gave it to a cadre"})
     received_on = Day(required=True, metadata={"description": "when the request came"})
     note = Text(2000, min_length=0, load_default="")
+    # the person is one of the system's own: their records are searched too
+    user_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "the person's user account, if they have one"})
+    cadre_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "the person's cadre record, if they are a cadre"})
 
 
 class RequestPath(Schema):
@@ -120,6 +125,8 @@ class DataSubjectRequest(Schema):
     received_on = fields.String()
     due_on = fields.String(metadata={"description": "the legal deadline to answer"})
     note = fields.String()
+    user_id = fields.String(allow_none=True)
+    cadre_id = fields.String(allow_none=True)
     state = fields.String(metadata={"description": "open, answered (every service did), closed"})
     answers = fields.Dict(keys=fields.String(), values=fields.Nested(Answer), metadata={
         "description": "per service: the records of the person it holds (ids), and whether "

@@ -1,0 +1,82 @@
+"""A request from a person concerned naming one of the system's own people (issue 26): the
+gateway checks the user or cadre it names exists (else 400 naming the field: nothing is
+recorded) and brings a cadre's user's cadre record along, so a deletion reaches both."""
+import pytest
+
+from services.gateway.api.audit import AuditApi
+from shared.errors import InvalidInput, NotFound
+from shared.reasons import reasons_of
+
+ADMIN = {"user_id": "u-admin", "role": "administrator"}
+USERS = {"u-xuan": {"user_id": "u-xuan", "role": "cadre", "cadre_id": "hoang-thi-xuan"},
+         "u-quynh": {"user_id": "u-quynh", "role": "authority_officer", "cadre_id": None}}
+CADRES = {"hoang-thi-xuan", "le-van-an"}
+
+
+class Registry:
+    """accounts' and assignments' lookups as the gateway calls them (user or cadre, principal)."""
+    def __init__(self):
+        self.asked = []
+
+    def get_user(self, user_id, principal):
+        self.asked.append(("user", user_id, principal["role"]))
+        if user_id not in USERS:
+            raise NotFound("user not found", {"user_id": [user_id]})
+        return USERS[user_id]
+
+    def get_cadre(self, cadre_id, principal):
+        self.asked.append(("cadre", cadre_id, principal["role"]))
+        if cadre_id not in CADRES:
+            raise NotFound("cadre not found", {"cadre_id": [cadre_id]})
+        return {"cadre_id": cadre_id}
+
+
+@pytest.fixture
+def gateway():
+    registry = Registry()
+    api = AuditApi.__new__(AuditApi)
+    api.accounts = api.assignments = registry
+    return api
+
+
+def people(gateway, body):
+    return gateway._with_the_persons_records(body, ADMIN)
+
+
+def test_a_cadres_user_brings_their_cadre_record(gateway):
+    assert people(gateway, {"kind": "deletion", "user_id": "u-xuan"}) == {
+        "kind": "deletion", "user_id": "u-xuan", "cadre_id": "hoang-thi-xuan"}
+    # asked as the administrator who records the request (their reads are audited)
+    assert gateway.accounts.asked == [("user", "u-xuan", "administrator")]
+
+
+def test_an_officer_has_no_cadre_and_a_cadre_named_is_kept(gateway):
+    assert people(gateway, {"user_id": "u-quynh"}) == {"user_id": "u-quynh"}
+    assert people(gateway, {"user_id": "u-xuan", "cadre_id": "le-van-an"})["cadre_id"] == \
+        "le-van-an"
+    assert people(gateway, {"kind": "access", "name": "Trần Văn Dũng"}) == {
+        "kind": "access", "name": "Trần Văn Dũng"}  # a raiser: searched by name in visits
+
+
+@pytest.mark.parametrize("field, value", [("user_id", "khong-co-ai"),
+                                          ("cadre_id", "khong-co-ai")])
+def test_a_person_not_in_the_system_is_refused_naming_the_field(gateway, field, value):
+    with pytest.raises(InvalidInput) as refused:
+        people(gateway, {"kind": "deletion", field: value})
+    assert reasons_of(refused.value.fields) == {field: [{"code": "not_in_registry",
+                                                         "key": value}]}
+
+
+def test_the_pages_form_reads_as_the_apis_body_with_empty_ids_as_none():
+    from services.gateway.pages.admin_requests import ANSWERING, answer_rows, request_to_record
+    body, refused = request_to_record({
+        "kind": "deletion", "name": " Hoàng Thị Xuân ", "received_on": "2026-12-07",
+        "contact": "", "user_id": "u-xuan", "cadre_id": " ", "note": "", "csrf": "t"})
+    assert refused == {}
+    assert body == {"kind": "deletion", "name": "Hoàng Thị Xuân", "received_on": "2026-12-07",
+                    "contact": None, "user_id": "u-xuan", "cadre_id": None, "note": ""}
+    # one row per service that answers requests, answered or not yet
+    assert set(ANSWERING) == {"accounts", "assignments", "notifications", "escalations",
+                              "monitor", "visits"}
+    rows = dict(answer_rows({"answers": {"visits": {"found": []}}}))
+    assert rows["visits"] == {"found": []} and rows["accounts"] is None
