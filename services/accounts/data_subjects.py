@@ -40,8 +40,10 @@ def anonymise(db, user):
     """The account without the person: once (an anonymised account is left as it is)."""
     username = erased_username(user["_id"])
     if user["username"] != username:
-        users.revoke(db, user["_id"], contracts.USER_ANONYMISED, None, username=username,
-                     display_name=data_subjects.ERASED_NAME, email=None, enabled=False,
+        erased = {"username": username, "display_name": data_subjects.ERASED_NAME}
+        # the search words go with the name: no index keeps what the person was called
+        users.revoke(db, user["_id"], contracts.USER_ANONYMISED, None, **erased,
+                     search=users.user_search(erased), email=None, enabled=False,
                      password_hash=None)
     store.forget_sign_in_attempts(db, user["username"])
     data_subjects.anonymise_event_log(db, "user_id", user["_id"], {"username": username})

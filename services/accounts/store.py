@@ -8,6 +8,7 @@ keeps one ``sign_in_attempts`` document per key (``username:<name>@<client>``,
 import datetime as dt
 
 from services.accounts import rules
+from shared import folding
 from shared.data_subjects import ANSWERS
 from shared.errors import Conflict, NotFound
 from shared.outbox import push_events, with_events
@@ -18,12 +19,14 @@ from shared.storage import DuplicateKeyError
 OUTBOX_COLLECTIONS = ["users", ANSWERS]
 INDEXES = {"users": [([("username", 1)], {"unique": True}),
                      # the revocations younger than a token's life, for the gateways' views
-                     ([("revoked_at", 1)], {})],
+                     ([("revoked_at", 1)], {}),
+                     # found by the words of their username and name (shared.folding)
+                     ([("search.prefixes", 1), ("username", 1)], {})],
            # a key's counts go once its window and its lock have passed: guessers spraying
            # usernames and addresses leave nothing behind for long
            "sign_in_attempts": [([("forget_after", 1)], {"expireAfterSeconds": 0})]}
 # never shown: the events waiting to be relayed, the password's hash
-HIDDEN = {"outbox": 0, "password_hash": 0}
+HIDDEN = {"outbox": 0, "password_hash": 0, "search": 0}
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -96,7 +99,10 @@ def users_named(db, user_ids):
 
 
 def users_page(db, query):
-    return read_page(db.users, {}, [("username", 1)], query, HIDDEN)
+    """Users by username a page at a time; with ``q``, those a word of whose username or name
+    begins with each word of it (an indexed equality per word, never a scan)."""
+    criteria = folding.search_criteria(query["q"]) if query.get("q") else {}
+    return read_page(db.users, criteria, [("username", 1)], query, HIDDEN)
 
 
 def rehash(db, user_id, old_hash, new_hash):
@@ -210,6 +216,19 @@ def officers_after(db, after, limit):
     return list(db.users.find(query, {"_id": 1, "display_name": 1, "role": 1, "authority_id": 1,
                                       "authority_head": 1, "enabled": 1})
                 .sort("_id", 1).limit(limit))
+
+
+def users_without_search(db, after, limit):
+    query = {"search": {"$exists": False}}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(db.users.find(query, {"_id": 1, "username": 1, "display_name": 1})
+                .sort("_id", 1).limit(limit))
+
+
+def set_user_search(db, user_id, search):
+    db.users.update_one({"_id": user_id, "search": {"$exists": False}},
+                        {"$set": {"search": search}})
 
 
 def restate_user(db, user_id, event):

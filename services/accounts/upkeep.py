@@ -6,13 +6,18 @@ accounts' events, but it began after most users were created, and the events tha
 had no queue of its to reach: after an upgrade no head could assign a case to anyone. Each
 authority officer is restated as accounts holds them now (``user_restated``, through the outbox,
 published when the service starts), walked in ``_id`` order a batch at a time. Running it again
-restates them again, which the read model takes as the same upsert. Example::
+restates them again, which the read model takes as the same upsert.
+
+``index_user_names``: users from before the administrator's search (issue 24) get the words of
+their username and name, so the users list finds them past its first page.
+
+Example::
 
     AccountsService.db = Store(..., migrations=upkeep.MIGRATIONS)
 """
 from logging import getLogger
 
-from services.accounts import store
+from services.accounts import store, users
 from shared import contracts
 from shared.migrations import Migration
 
@@ -41,4 +46,19 @@ def restate_users(db, batch=BATCH):
     return restated
 
 
-MIGRATIONS = [Migration("restate_users", restate_users)]
+def index_user_names(db, batch=BATCH):
+    """How many users were given the search words of their username and name."""
+    indexed, last = 0, None
+    while True:
+        found = store.users_without_search(db, last, batch)
+        if not found:
+            break
+        for user in found:
+            store.set_user_search(db, user["_id"], users.user_search(user))
+            indexed += 1
+        last = found[-1]["_id"]
+    return indexed
+
+
+MIGRATIONS = [Migration("restate_users", restate_users),
+              Migration("index_user_names", index_user_names)]

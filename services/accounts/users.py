@@ -5,7 +5,7 @@ event (``store.revoke``); the rules are ``rules``'. Every hash is made through t
 from logging import getLogger
 
 from services.accounts import rules, signing_in, store
-from shared import contracts
+from shared import contracts, folding
 from shared.authorisation import actor_of, check_head, check_scope
 from shared.errors import InvalidInput, NotFound
 from shared.reasons import reason
@@ -57,6 +57,11 @@ def reset_password(db, user_id, reset, principal, gate):
     return store.find_user(db, user_id), revoked
 
 
+def user_search(user):
+    """What a user stores under ``search``: the words of their username and name."""
+    return folding.search_key(user["username"], user["display_name"])
+
+
 def create_user(db, user, principal, registry, gate):
     """``registry``: the lookups that tell whether a cadre or an authority exists."""
     check_scope(user["role"], user["cadre_id"], user["authority_id"])
@@ -67,6 +72,7 @@ def create_user(db, user, principal, registry, gate):
     profile = {key: user[key] for key in ("username", "display_name", "role", "cadre_id",
                                           "authority_id", "authority_head", "email")}
     document = {"_id": user_id, **profile, "enabled": True, "token_version": 0,
+                "search": user_search(profile),
                 "password_hash": gate.run(rules.hash_password, user["password"]),
                 "created_at": contracts.utcnow(), "actor": actor_of(principal)}
     event = contracts.USER_CREATED.new({"user_id": user_id, **profile},

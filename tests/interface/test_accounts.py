@@ -276,3 +276,22 @@ def test_who_changed_what_is_named_by_id_in_one_call_for_administrators_only(acc
     cadre = {"user_id": binh["user_id"], "role": "cadre", "cadre_id": "tran-thi-binh"}
     with pytest.raises(Forbidden):
         accounts.user_names({"user_ids": [admin["user_id"]]}, cadre)
+
+
+def test_the_users_list_finds_by_words_of_the_name_past_its_first_page(accounts, admin):
+    for number in range(7):
+        accounts.create_user({**BINH, "username": f"can-bo-{number}", "cadre_id": None,
+                              "display_name": f"Nguyễn Văn Hùng {number}", "role": "operator"},
+                             admin)
+    accounts.create_user({**BINH, "username": "lan-tamhop", "display_name": "Lê Thị Lan"}, admin)
+    found = accounts.list_users({"q": "NGUYEN hung", "limit": 4}, admin)
+    assert [user["username"] for user in found["users"]] == [f"can-bo-{n}" for n in range(4)]
+    rest = accounts.list_users({"q": "NGUYEN hung", "limit": 4, "cursor": found["next_cursor"]},
+                               admin)
+    assert [user["username"] for user in rest["users"]] == [f"can-bo-{n}" for n in (4, 5, 6)]
+    assert rest["next_cursor"] is None
+    assert [u["username"] for u in accounts.list_users({"q": "tamh"}, admin)["users"]] == [
+        "lan-tamhop"]  # a word of the username too
+    assert "search" not in found["users"][0]
+    with pytest.raises(InvalidInput):
+        accounts.list_users({"q": "…"}, admin)  # no letter: said, nothing searched

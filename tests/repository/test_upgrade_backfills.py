@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from docstore import DocStoreClient
+from services.accounts import store as account_store
 from services.accounts.service import AccountsService
 from services.escalations import cases, officers, queries, reactions, store
 from services.escalations.service import EscalationsService
@@ -105,3 +106,12 @@ def test_a_case_that_has_a_code_keeps_it_when_the_event_comes_again(old_stores):
     store.give_receipt_codes(escalations, {case["concern_id"]: "7KQM4-TX9RB"})
     store.give_receipt_codes(escalations, {case["concern_id"]: "22222-22222"})
     assert escalations.cases.find_one({"_id": case["_id"]})["receipt_code"] == "7KQM4-TX9RB"
+
+
+def test_users_from_before_the_administrators_search_are_found_by_their_names(old_stores):
+    accounts = old_stores["accounts"]
+    assert not any("search" in user for user in accounts.users.find({}))
+    assert "index_user_names" in migrate(accounts, "accounts", AccountsService)
+    found = account_store.users_page(accounts, {"q": "tamhop", "limit": 10, "cursor": None})
+    assert [user["username"] for user in found["items"]] == ["tamhop-officer"]
+    assert migrate(accounts, "accounts", AccountsService) == []

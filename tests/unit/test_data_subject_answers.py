@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 
 from services.accounts import data_subjects as accounts_answer
+from services.accounts import store as account_store
 from services.assignments import data_subjects as assignments_answer
 from services.escalations import data_subjects as escalations_answer
 from services.monitor import data_subjects as monitor_answer
 from services.notifications import data_subjects as notifications_answer
-from shared import contracts, data_subjects, event_log
+from shared import contracts, data_subjects, event_log, folding
 from shared.redaction import MARK
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone.utc)
@@ -62,7 +63,8 @@ def quynh_account(database):
         "_id": QUYNH, "username": "quynh", "display_name": "Lê Thị Quỳnh",
         "email": "quynh@tamhop.example.vn", "role": "authority_officer", "cadre_id": None,
         "authority_id": "ubnd-xa-tam-hop", "authority_head": False, "enabled": True,
-        "token_version": 0, "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$x$y"})
+        "token_version": 0, "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$x$y",
+        "search": folding.search_key("quynh", "Lê Thị Quỳnh")})
     for key in ("username:quynh@10.0.0.1", "password-change:quynh@10.0.0.2",
                 "username:quynhx@10.0.0.1", "address:10.0.0.1"):
         database.sign_in_attempts.insert_one({"_id": key, "failures": 1})
@@ -92,6 +94,9 @@ def test_a_deletion_anonymises_the_account_disables_it_and_ends_its_tokens(quynh
     assert (user["enabled"], user["password_hash"], user["token_version"]) == (False, None, 1)
     assert user["role"] == "authority_officer"  # what the account did stays its own
     assert outbox_types(user) == ["user_anonymised", "tokens_revoked"]
+    # the administrator's search finds the account by what it is now, never by the person
+    assert not {"le", "thi"} & set(user["search"]["prefixes"])
+    assert account_store.users_page(db, {"q": "Lê Thị", "limit": 5})["items"] == []
     # only the person's failed sign-ins go: another username's and the address's stay
     assert sorted(d["_id"] for d in db.sign_in_attempts.find()) == [
         "address:10.0.0.1", "username:quynhx@10.0.0.1"]

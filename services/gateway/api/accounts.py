@@ -10,8 +10,8 @@ from shared.contracts.rpc.accounts import (
     ResetPassword,
     SignIn,
     User,
+    UsersQuery,
 )
-from shared.pages import PageQuery
 
 ROUTES = {
     # --- sessions and one's own account -----------------------------------------------------
@@ -38,7 +38,8 @@ ROUTES = {
         status=201, body=CreateUser, errors=(403, 409, 413, 415, 422)),
     ("GET", "/users"): Route(
         "List the users (administrator)", schemas.UsersPage, "accounts",
-        query=PageQuery, errors=(403,), description="Ordered by username."),
+        query=UsersQuery, errors=(400, 403), description="Ordered by username; q finds "
+        "those a word of whose username or name begins with each of its words."),
     ("GET", "/users/<user_id>"): Route(
         "A user (administrator)", User, "accounts", path=schemas.UserPath, errors=(403, 404)),
     ("PATCH", "/users/<user_id>"): Route(

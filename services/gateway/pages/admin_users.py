@@ -11,10 +11,9 @@ only (no contacts, so no personal data is shown).
 from marshmallow import Schema
 
 from services.gateway import schemas
-from services.gateway.edge.http import form_args, http, query_args
+from services.gateway.edge.http import form_args, http
 from services.gateway.pages import admin_forms, i18n, pickers
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     Refused,
@@ -88,12 +87,13 @@ class UsersPagesApi(AdminPagesBase):
         return self._page(request, "users.manage", self._users_view)
 
     def _users_view(self, view, status=200, errors=None, values=None):
-        q = query_args(view.request).get("q", "") if status == 200 else ""
-        users = self.accounts.list_users({"limit": NAMES_LIMIT}, view.principal)["users"]
-        found = admin_forms.searched(users, q, "username", "display_name")
-        return view.render("admin_users.html", status, q=q, role_choices=_role_choices(view),
-                           found=found, errors=errors or {}, values=values or {},
-                           **self._scopes(view, found))
+        def fetch_page(query):
+            page = self.accounts.list_users(query, view.principal)
+            return page["users"], page["next_cursor"]
+        listing = self._listing(view, status, fetch_page)
+        return view.render("admin_users.html", status, role_choices=_role_choices(view),
+                           errors=errors or {}, values=values or {}, **listing,
+                           **self._scopes(view, listing["found"]))
 
     @http("POST", "/app/admin/users")
     def create_user_page(self, request):

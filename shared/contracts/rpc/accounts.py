@@ -90,7 +90,9 @@ class RevokingUser(User):
 
 
 class UsersQuery(PageQuery):
-    """The users by username, a page at a time."""
+    """The users by username, a page at a time; with ``q``, those a word of whose username or
+    name begins with each of its words (diacritics optional)."""
+    q = fields.String(load_default=None, validate=validate.Length(1, 200))
 
 
 class UserNamesQuery(Schema):
