@@ -26,6 +26,10 @@ CASE_ACTIONS = ("acknowledge", "start", "request_information", "provide_informat
 ANY_TOPIC = "*"
 CLOSE_OUTCOMES = ("resolved", "unresolved")
 DEADLINE_KINDS = ("acknowledge", "answer")
+# who a case climbs to inside an authority when nobody accepts it (duty roster, issue 25)
+ACCEPTANCE_RUNGS = ("receiving", "deputy", "head")
+# the shares of the time allowed at which a warning goes out (early_warnings, issue 25)
+WARNING_SHARES = (0.5, 0.75)
 
 
 class CaseAcknowledged(Schema):
@@ -107,8 +111,13 @@ class CaseAssigned(Schema):
     concern_id = Id(required=True)
     authority_id = Id(required=True)
     assignee_user_id = Id(required=True)
-    # the head who assigned it (None: the assignee took it themself)
+    # the head who assigned it (None: the assignee took it themself, or the duty roster did)
     assigned_by = Id(load_default=None, allow_none=True)
+    # the duty roster's rung when the system handed it over (services/escalations/
+    # acceptance_chain): "receiving" on routing, "deputy" then "head" when nobody accepted it
+    # in time; None: a person took or assigned it
+    rung = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(ACCEPTANCE_RUNGS))
 
 
 class CaseEscalated(Schema):
@@ -132,6 +141,12 @@ class CaseDeadlineNear(Schema):
     due_on = fields.Date(required=True)
     # the officer working on it, reminded beside the authority (issue 24)
     assignee_user_id = Id(load_default=None, allow_none=True)
+    # an early warning (issue 25): the share of the time allowed already gone, 0.5 (told to
+    # the holder and the assignee) or 0.75 (told to the authority's head, head_user_id);
+    # None: the reminder shortly before the deadline
+    share = fields.Float(load_default=None, allow_none=True,
+                         validate=validate.OneOf(WARNING_SHARES))
+    head_user_id = Id(load_default=None, allow_none=True)
 
 
 class CaseUnrouted(Schema):

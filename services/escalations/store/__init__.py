@@ -123,16 +123,15 @@ def count_lookup(db, key, forget_after):
         upsert=True, return_document=ReturnDocument.AFTER)["count"]
 
 
-def open_case(db, case, event):
-    """Store a new case with its first event; False when the concern already has one (a
+def open_case(db, case, *events):
+    """Store a new case with its first events; False when the concern already has one (a
     redelivered ``concern_raised``)."""
     try:
-        db.cases.insert_one(with_events(case, [event]))
+        db.cases.insert_one(with_events(case, list(events)))
     except DuplicateKeyError:
         return False
     remember_unit(db, case.get("authority_id"), case)
     return True
-
 
 
 def commit(db, case, outcome, actor=None):
@@ -422,3 +421,4 @@ def remember_former(db, unit_id, former):
 # the desk's collections: officers, reply templates, the units of an authority's cases
 from services.escalations.store.desk import *  # noqa: E402,F401,F403
 from services.escalations.store.desk import remember_unit  # noqa: E402
+from services.escalations.store.rosters import *  # noqa: E402,F401,F403
