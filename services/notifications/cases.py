@@ -16,7 +16,8 @@
 
 An early warning (``case_deadline_near`` with a ``share``) at half the time allowed goes to
 the holder and the assignee, at three quarters to the authority's head alone. The officer
-working on a case (``assignee_user_id``) is told beside the authority of a deadline near, the information provided and a rejected answer (the same words, to them).
+working on a case (``assignee_user_id``) is told beside the authority of a deadline near,
+the information provided and a rejected answer (the same words, to them).
 
 Every mail links to the case's page (an authority's officers) or the concern's (the cadre),
 at ``PAGES_URL``; the sign-in page returns there.

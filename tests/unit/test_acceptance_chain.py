@@ -35,7 +35,8 @@ ACKNOWLEDGE_PASSES = vn(2026, 10, 9, 0, 0)
 
 def new_case(received=RECEIVED, **overrides):
     case = {"_id": "k1", "version": 1, "concern_id": "c1", "status": "routed",
-            "authority_id": COMMUNE, "unit_id": "vp.bx.th.np", "topic": "infrastructure", "urgency": "normal",
+            "authority_id": COMMUNE, "unit_id": "vp.bx.th.np", "topic": "infrastructure",
+            "urgency": "normal",
             "received_at": received, "routed_at": received, "acknowledged_at": None,
             "acknowledge_by": "2026-10-08", "answer_by": "2026-10-26", "reminded": [],
             "escalated_past": [], "assignee_user_id": None, "standing_committee_flagged": False,
