@@ -1,9 +1,10 @@
 """The duty roster and the warnings before a breach, through the real processes under the test
 clock (issue 25):
 
-- the head of UBND xã Tam Hợp keeps its duty roster (API); a roster naming an officer of
-  another authority, or leaving a working day with nobody receiving, is refused by name and
-  changes nothing; an officer who is not the head gets 403;
+- the head of UBND xã Tam Hợp keeps its duty roster (API, and its page in a real browser); a
+  roster naming an officer of another authority, leaving a working day with nobody
+  receiving, or with the head as deputy, is refused by name and changes nothing; an officer
+  who is not the head gets 403 (and a page without the form);
 - a routed case goes to the officer on duty, who is mailed; at half the time to accept it the
   holder and that officer are warned, at three quarters the head;
 - nobody accepting it: past the deadline the deputy is given it, four office hours later the
@@ -14,12 +15,15 @@ import datetime as dt
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from services.escalations import early_warnings, sla
 from services.escalations.acceptance_chain import RUNG_WORKING_HOURS
 from shared.clock import Clock
+from shared.words import say
 from shared.working_calendar import WorkingCalendar
 from tests.english import english_in
+from tests.integration.browser import screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
 from tests.integration.test_pages_desk import (
@@ -29,6 +33,7 @@ from tests.integration.test_pages_desk import (
     api,
     mail_for,
     raise_concerns,
+    signed_in,
 )
 
 pytestmark = pytest.mark.integration
@@ -142,3 +147,35 @@ def test_a_case_nobody_accepts_climbs_the_roster_inside_the_authority_then_escal
              if line["action"] in ("assign", "escalate")]
     assert lines == [("assign", people["on_duty"]), ("assign", people["deputy"]),
                      ("assign", people["head"]), ("escalate", None)]
+
+
+def test_the_head_keeps_the_roster_on_its_page_and_a_colleague_reads_it(browser, system,
+                                                                         people):
+    context, page = signed_in(browser, system, PEOPLE["head"][0])
+    try:
+        page.goto(f"{system.base_url}/app/roster")
+        form = page.locator("#roster-form")
+        form.get_by_label(say("roster_turn", turn=1)).select_option(label=PEOPLE["on_duty"][1])
+        form.get_by_label(say("roster_deputy")).select_option(label=PEOPLE["head"][1])
+        form.get_by_label(say("roster_head")).select_option(label=PEOPLE["head"][1])
+        form.get_by_label(say("roster_starts_on")).fill(dt.date.today().isoformat())
+        form.get_by_role("button", name=say("roster_save")).click()
+        # the head as deputy too: refused beside the field, nothing kept
+        expect(page.locator("#roster-head_id-error")).to_have_text(
+            say("reason.roster_chain_incomplete"))
+        page.locator("#roster-form").get_by_label(say("roster_deputy")).select_option(
+            label=PEOPLE["deputy"][1])
+        page.locator("#roster-form").get_by_role("button", name=say("roster_save")).click()
+        expect(page.locator("#done")).to_have_text(say("roster_saved"))
+        expect(page.locator("#roster-rotation li")).to_have_text([PEOPLE["on_duty"][1]])
+        expect(page.locator("#roster-deputy")).to_have_text(PEOPLE["deputy"][1])
+        screenshot(page, "duty-roster")
+    finally:
+        context.close()
+    context, page = signed_in(browser, system, PEOPLE["deputy"][0])
+    try:
+        page.goto(f"{system.base_url}/app/roster")
+        expect(page.locator("#roster-head")).to_have_text(PEOPLE["head"][1])
+        expect(page.locator("#roster-form")).to_have_count(0)
+    finally:
+        context.close()
