@@ -7,6 +7,7 @@ clock (issue 25):
   who is not the head gets 403 (and a page without the form);
 - a routed case goes to the officer on duty, who is mailed; at half the time to accept it the
   holder and that officer are warned, at three quarters the head;
+- the inbox's "sắp quá hạn" lists it once half its time is gone;
 - nobody accepting it: past the deadline the deputy is given it, four office hours later the
   head, four more and it escalates one level up; each step on the timeline and mailed, every
   mail read from the SMTP catcher, in Vietnamese, with a link to the case.
@@ -125,6 +126,9 @@ def test_a_case_nobody_accepts_climbs_the_roster_inside_the_authority_then_escal
     move_clock_to(system, half.at + dt.timedelta(minutes=1))
     for address in (COMMUNE_MAIL, PEOPLE["on_duty"][3]):
         one_mail(system, case_id, address, "Đã qua một nửa thời hạn tiếp nhận")
+    # ... and the inbox's "sắp quá hạn" lists it
+    at_risk = api(system, "head", "GET", f"/authorities/{AUTHORITY}/inbox?due=at_risk")
+    assert case_id in [listed["case_id"] for listed in at_risk["cases"]]
     move_clock_to(system, three.at + dt.timedelta(minutes=1))
     one_mail(system, case_id, PEOPLE["head"][3], "Đã qua ba phần tư thời hạn tiếp nhận")
     assert mail_for(system, case_id, COMMUNE_MAIL, "Đã qua ba phần tư") == []
@@ -170,6 +174,9 @@ def test_the_head_keeps_the_roster_on_its_page_and_a_colleague_reads_it(browser,
         expect(page.locator("#roster-rotation li")).to_have_text([PEOPLE["on_duty"][1]])
         expect(page.locator("#roster-deputy")).to_have_text(PEOPLE["deputy"][1])
         screenshot(page, "duty-roster")
+        page.goto(f"{system.base_url}/app/inbox")
+        page.get_by_role("link", name=say("due_filter.at_risk")).click()
+        expect(page.locator("#at-risk")).to_have_attribute("aria-current", "true")
     finally:
         context.close()
     context, page = signed_in(browser, system, PEOPLE["deputy"][0])

@@ -8,10 +8,19 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.escalations import acceptance_chain, acting, case_clock, duty_roster, store
+from services.escalations import (
+    acceptance_chain,
+    acting,
+    case_clock,
+    duty_roster,
+    queries,
+    store,
+)
 from services.escalations.policy import CasePolicy
 from shared import contracts
+from shared.authorisation import Principal
 from shared.clock import VIETNAM
+from shared.contracts.rpc.cases import InboxQuery
 from tests.stores import MONGOMOCK_URI, open_store
 
 POLICY = CasePolicy.from_dict({
@@ -181,3 +190,20 @@ def test_the_head_warning_goes_to_the_rosters_head_once(db):
     events = [e["payload"] for e in db.cases.find_one({"_id": "k1"})["outbox"]]
     assert [(e.get("share"), e.get("head_user_id")) for e in events] == [
         (0.5, None), (None, None), (0.75, "giang")]
+
+
+# --- the inbox's "sắp quá hạn" ---------------------------------------------------------------
+
+def test_the_at_risk_view_lists_cases_past_half_their_time_and_not_yet_overdue(db):
+    for case_id, received, due in (("half-gone", RECEIVED, "2026-10-08"),
+                                   ("fresh", vn(2026, 10, 7, 8, 0), "2026-10-12"),
+                                   ("overdue", vn(2026, 9, 28, 9, 0), "2026-10-01")):
+        store.open_case(db, new_case(received, _id=case_id, concern_id=case_id,
+                                     acknowledge_by=due))
+    head = Principal("giang", "authority_officer", authority_id=COMMUNE, authority_head=True)
+    query = InboxQuery().load({"authority_id": COMMUNE, "due": "at_risk"})
+    listed = queries.inbox(db, query, head, vn(2026, 10, 7, 9, 0), CALENDAR)
+    assert [case["_id"] for case in listed["cases"]] == ["half-gone"]
+    everything = queries.inbox(db, InboxQuery().load({"authority_id": COMMUNE}), head,
+                               vn(2026, 10, 7, 9, 0), CALENDAR)
+    assert len(everything["cases"]) == 3

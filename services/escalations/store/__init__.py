@@ -26,7 +26,6 @@ from shared.storage import DuplicateKeyError
 LISTED = {"outbox": 0, "timeline": 0}
 # an authority as its upkeep reads it: without its events
 OUT = {"outbox": 0, "outbox_pending": 0}
-SWEEP_BATCH = 200
 # an inbox of every officer's cases, not narrowed to one assignee (nor to nobody)
 ANYONE = object()
 
@@ -212,12 +211,6 @@ def duplicates_of(db, case_id):
     return [found["_id"] for found in db.cases.find({"duplicate_of": case_id}, {"_id": 1})]
 
 
-def due_cases(db, now):
-    """The cases whose next deadline has come, the earliest first (an indexed range)."""
-    return list(db.cases.find({"next_deadline_at": {"$lte": now}}, LISTED)
-                .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
-
-
 # what an officer who does not head the authority is not listed: its confidential cases (a
 # filter on the walked index's range; those the head named them on are their "named" view)
 NOT_CONFIDENTIAL = {"confidential": {"$ne": True}}
@@ -250,6 +243,9 @@ def inbox_page(db, authority_id, view, query, received_from=None, received_to=No
         criteria["_id"] = query["case_code"]
     if assignee is not ANYONE:
         criteria["assignee_user_id"] = assignee
+    if query.get("at_risk_at"):  # half their time gone, not yet overdue: walked in due order
+        criteria.update(at_risk_from={"$lte": query["at_risk_at"]},
+                        due_sort={"$gt": query["at_risk_at"]})
     period = {}
     if received_from:
         period["$gte"] = received_from

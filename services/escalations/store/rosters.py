@@ -1,8 +1,19 @@
 """Each authority's duty roster in the store, one document per authority (``_id``: its id),
-and its head as the officers' read model knows them. Part of the escalations store
-(``services.escalations.store``)."""
+its head as the officers' read model knows them, and the cases the deadline sweep looks at.
+Part of the escalations store (``services.escalations.store``)."""
 
-__all__ = ["find_roster", "save_roster", "head_of"]
+__all__ = ["find_roster", "save_roster", "head_of", "due_cases"]
+
+SWEEP_BATCH = 200
+# a case as the sweep reads it: without its timeline and its events
+SWEPT = {"outbox": 0, "timeline": 0}
+
+
+def due_cases(db, now):
+    """The cases whose next look has come (a warning, a reminder, a deadline, a rung's time
+    in the acceptance chain), the earliest first (an indexed range)."""
+    return list(db.cases.find({"next_deadline_at": {"$lte": now}}, SWEPT)
+                .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
 
 
 def find_roster(db, authority_id):
