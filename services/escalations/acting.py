@@ -6,7 +6,8 @@ An officer of the holding authority or the cadre who carried the concern asks fo
 (``sweep_deadlines``) looks at cases whose ``next_deadline_at`` has come (an indexed range,
 never a scan): it warns the holder or the head early (``case_clock.note_warning``), reminds
 the holder, hands a case nobody accepted to the deputy, then the head
-(``acceptance_chain``), or escalates the case one level up; several instances may
+(``acceptance_chain``), or escalates the case one level up, and once a day compiles each
+officer's digest of what falls due soon (``digests``); several instances may
 sweep at once, the version condition lets exactly one of them act on each case. Example::
 
     act_on_case(db, rules, case_id, "acknowledge", {}, officer)   # the case as shown after it
@@ -20,6 +21,7 @@ from services.escalations import (
     case_clock,
     case_life,
     cases,
+    digests,
     holding,
     queries,
     reply_templates,
@@ -155,6 +157,7 @@ def sweep_deadlines(db, rules):
         done[what] += 1
         _log.info("sweep: case %s %s (%s)", case["_id"], what, outcome.entry["why"]
                   or outcome.entry["because"])
+    done["digest"] = digests.send_digests(db, rules, now)
     return done
 
 

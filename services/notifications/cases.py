@@ -13,6 +13,7 @@
 | case_reopened      | the authority holding the case              | the answer was rejected     |
 | case_assigned      | the officer its head (or the duty roster)   | a case reached you / was    |
 |                    | gave it to                                  | handed to you, not accepted |
+| digest_compiled    | the officer of the digest                   | what falls due in 2 days    |
 
 An early warning (``case_deadline_near`` with a ``share``) at half the time allowed goes to
 the holder and the assignee, at three quarters to the authority's head alone. The officer
@@ -163,6 +164,15 @@ def case_reopened(db, event, pages_url=None):
         facts, recipient, payload["reason"], payload["answer_by"], payload.get("because")))
 
 
+def digest_compiled(db, event, pages_url=None):
+    """An officer's daily digest: one mail (no single case: ``case_id`` None)."""
+    payload = event.payload
+    lines = [(_facts(db, line, pages_url), line["deadline"], line["due_on"])
+             for line in payload["cases"]]
+    return [(None, messages.daily_digest(directory.officer(db, payload["user_id"]),
+                                         payload["day"], lines))]
+
+
 TELLINGS = {
     contracts.CASE_ROUTED: case_routed,
     contracts.CASE_UNROUTED: case_unrouted,
@@ -174,5 +184,6 @@ TELLINGS = {
     contracts.CASE_INFORMATION_PROVIDED: case_information_provided,
     contracts.CASE_REOPENED: case_reopened,
     contracts.CASE_ASSIGNED: case_assigned,
+    contracts.DIGEST_COMPILED: digest_compiled,
 }
 CASE_EVENTS = tuple(TELLINGS)

@@ -192,6 +192,25 @@ def deadline_warning(case, recipient, deadline, due_on, share):
                    [say("mail.deadline_on", deadline=what, day=day)]))
 
 
+def daily_digest(officer, day, lines):
+    """An officer's digest of the day: ``lines`` are ``(CaseFacts, deadline, due_on)`` of the
+    cases they work on that fall due within two working days, each with its link."""
+    body = [say("mail.dear", name=officer.name), "",
+            say("mail.digest", n=len(lines), day=vn_date(day)), ""]
+    for case, deadline, due_on in lines:
+        what = case.summary or case.receipt_code or case.case_id
+        body.append(say("mail.digest_line", summary=_short(what), deadline=_deadline(deadline),
+                        day=vn_date(due_on)))
+        link = page_link(case, officer)
+        if link:
+            body.append(f"  {link}")
+    body += ["", say("mail.footer")]
+    return Message(recipient=officer,
+                   subject=say("mail.subject", lead=say("mail.digest_subject", day=vn_date(day)),
+                               summary=say("mail.digest_count", n=len(lines))),
+                   body="\n".join(body) + "\n")
+
+
 def deadline_near(case, authority, deadline, due_on):
     """A reminder before the acknowledge or answer deadline of a case the authority holds."""
     what, day = _deadline(deadline), vn_date(due_on)

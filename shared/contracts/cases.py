@@ -159,6 +159,23 @@ class CaseUnrouted(Schema):
 
 
 
+class DueSoonCase(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
+    due_on = fields.Date(required=True)
+
+
+class DigestCompiled(Schema):
+    """One officer's digest of the day (issue 25): the cases they work on whose running
+    deadline falls within two working days, compiled once per officer and day."""
+    user_id = Id(required=True)
+    authority_id = Id(required=True)
+    day = fields.Date(required=True)
+    cases = fields.List(fields.Nested(DueSoonCase), required=True,
+                        validate=validate.Length(min=1, max=200))
+
+
 CASE_ROUTED = EventType("escalations", "case_routed", CaseRouted)
 CASE_ACKNOWLEDGED = EventType("escalations", "case_acknowledged", CaseAcknowledged)
 CASE_INFORMATION_REQUESTED = EventType("escalations", "case_information_requested",
@@ -173,6 +190,7 @@ CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
 CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
 CASE_ASSIGNED = EventType("escalations", "case_assigned", CaseAssigned)
 CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
+DIGEST_COMPILED = EventType("escalations", "digest_compiled", DigestCompiled)
 CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)
 
 

@@ -151,6 +151,10 @@ PAYLOADS = {
     contracts.CASE_DEADLINE_NEAR: case_event(deadline="answer", due_on=dt.date(2026, 12, 16),
                                              assignee_user_id="officer-1", share=0.75,
                                              head_user_id="head-1"),
+    contracts.DIGEST_COMPILED: lambda: {
+        "user_id": "officer-1", "authority_id": "ubnd-xa-tam-hop", "day": dt.date(2026, 12, 7),
+        "cases": [{"case_id": "a" * 32, "concern_id": "c1", "deadline": "answer",
+                   "due_on": dt.date(2026, 12, 9)}]},
     contracts.CASE_UNROUTED: case_event(unit_id="vp.bx.tam-hop.noi-phat", topic="other",
                                         authority_id=None),
     AUTHORITY_REGISTERED: authority_registered, NOTIFICATION_SENT: notification_sent,

@@ -1,8 +1,12 @@
 """Each authority's duty roster in the store, one document per authority (``_id``: its id),
-its head as the officers' read model knows them, and the cases the deadline sweep looks at.
-Part of the escalations store (``services.escalations.store``)."""
+its head as the officers' read model knows them, the cases the deadline sweep looks at, and
+the officers' daily digests (one per officer and day, with its event). Part of the
+escalations store (``services.escalations.store``)."""
+from shared.outbox import with_events
+from shared.storage import DuplicateKeyError
 
-__all__ = ["find_roster", "save_roster", "head_of", "due_cases"]
+__all__ = ["find_roster", "save_roster", "head_of", "due_cases", "cases_due_by",
+           "digest_day_done", "save_digest", "mark_digest_day"]
 
 SWEEP_BATCH = 200
 # a case as the sweep reads it: without its timeline and its events
@@ -35,3 +39,29 @@ def head_of(db, authority_id):
         if officer.get("authority_head") and officer.get("enabled", True):
             return officer["_id"]
     return None
+
+
+def cases_due_by(db, now, horizon, limit=2000):
+    """The cases whose running deadline passes after ``now`` and by ``horizon`` (an indexed
+    range of ``due_at``), without their timeline and events."""
+    return list(db.cases.find({"due_at": {"$gt": now, "$lte": horizon}}, SWEPT)
+                .sort("due_at", 1).limit(limit))
+
+
+def digest_day_done(db, day):
+    return db.digest_days.find_one({"_id": day.isoformat()}) is not None
+
+
+def save_digest(db, document, event):
+    """One officer's digest of a day with its event; False when it was compiled already (a
+    sweep run again after a crash, or on another instance)."""
+    try:
+        db.digests.insert_one(with_events(document, [event]))
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def mark_digest_day(db, day, at):
+    db.digest_days.update_one({"_id": day.isoformat()}, {"$setOnInsert": {"done_at": at}},
+                              upsert=True)
