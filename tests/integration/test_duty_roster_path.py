@@ -7,7 +7,8 @@ clock (issue 25):
   who is not the head gets 403 (and a page without the form);
 - a routed case goes to the officer on duty, who is mailed; at half the time to accept it the
   holder and that officer are warned, at three quarters the head;
-- the inbox's "sắp quá hạn" lists it once half its time is gone;
+- the inbox's "sắp quá hạn" lists it once half its time is gone, and the officer's daily
+  digest of what falls due within two working days;
 - nobody accepting it: past the deadline the deputy is given it, four office hours later the
   head, four more and it escalates one level up; each step on the timeline and mailed, every
   mail read from the SMTP catcher, in Vietnamese, with a link to the case.
@@ -126,6 +127,13 @@ def test_a_case_nobody_accepts_climbs_the_roster_inside_the_authority_then_escal
     move_clock_to(system, half.at + dt.timedelta(minutes=1))
     for address in (COMMUNE_MAIL, PEOPLE["on_duty"][3]):
         one_mail(system, case_id, address, "Đã qua một nửa thời hạn tiếp nhận")
+    # ... the officer's digest of the day lists it, with its link
+    digest = poll(lambda: [m for m in system.catcher.mail()
+                           if m["X-RcptTo"] == PEOPLE["on_duty"][3]
+                           and m["Subject"].startswith("[Sâu Sát] Việc sắp đến hạn, ngày ")
+                           and f"/app/cases/{case_id}" in m.get_body(("plain",)).get_content()],
+                  bool, timeout=30)
+    assert not english_in(digest[0].get_body(("plain",)).get_content())
     # ... and the inbox's "sắp quá hạn" lists it
     at_risk = api(system, "head", "GET", f"/authorities/{AUTHORITY}/inbox?due=at_risk")
     assert case_id in [listed["case_id"] for listed in at_risk["cases"]]
