@@ -37,6 +37,7 @@ from tests.integration.test_pages_desk import (
     raise_concerns,
     signed_in,
 )
+from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -175,6 +176,7 @@ def test_the_head_keeps_the_roster_on_its_page_and_a_colleague_reads_it(browser,
         # the head as deputy too: refused beside the field, nothing kept
         expect(page.locator("#roster-head_id-error")).to_have_text(
             say("reason.roster_chain_incomplete"))
+        assert not serious_violations(page)  # axe-core, the form with its refusal
         page.locator("#roster-form").get_by_label(say("roster_deputy")).select_option(
             label=PEOPLE["deputy"][1])
         page.locator("#roster-form").get_by_role("button", name=say("roster_save")).click()
