@@ -36,6 +36,10 @@ def test_half_the_time_warns_the_holder_and_three_quarters_the_head_alone(db):  
                    assignee_user_id="u-hung", share=0.75, head_user_id="u-head")
     assert three.recipient.email == "truong@tamhop.example.vn"
     assert three.subject.startswith("[Sâu Sát] Đã qua ba phần tư thời hạn trả lời")
+    # no head known (no roster, nobody flagged): the holder is warned instead, not nobody
+    unheaded = told(db, contracts.CASE_DEADLINE_NEAR, deadline="answer", due_on=DUE,
+                    share=0.75)
+    assert [m.recipient.email for m in unheaded] == ["ubnd@tamhop.example.vn"]
     for mail in (*half, three):
         assert LINK in mail.body and not english_in(mail.subject + mail.body)
     # the reminder without a share is as before: "Sắp đến hạn"
