@@ -97,7 +97,10 @@ SUBSCRIPTIONS = (
     Subscription("escalations", "unit_reorganised", (contracts.UNIT_REORGANISED,)),
     # escalations' read model of each authority's officers (a head assigns cases by name)
     Subscription("escalations", "officers", (
-        contracts.USER_CREATED, contracts.USER_ROLE_CHANGED, contracts.USER_DISABLED)),
+        contracts.USER_CREATED, contracts.USER_ROLE_CHANGED, contracts.USER_DISABLED,
+        contracts.USER_RESTATED)),
+    # receipt codes given to concerns from before them (an upgrade): their cases carry them
+    Subscription("escalations", "receipt_codes", (contracts.RECEIPT_CODES_GIVEN,)),
     # the imports service's read model for coverage and the export of cadres and assignments
     Subscription("imports", "coverage", (
         contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,

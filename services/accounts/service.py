@@ -18,7 +18,7 @@ import datetime as dt
 
 from nameko.dependency_providers import Config
 
-from services.accounts import queries, signing_in, store, users
+from services.accounts import queries, signing_in, store, upkeep, users
 from services.accounts.hashing import PasswordHashing
 from services.accounts.settings import settings
 from shared.authorisation import principal_from, require
@@ -34,7 +34,8 @@ CLOCK_MARGIN_SECONDS = 60
 
 class AccountsService(ReportsHealth):
     name = "accounts"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES)
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               migrations=upkeep.MIGRATIONS)
     config = Config()
     # at most HASH_CONCURRENCY argon2 operations at once in this process (hashing.HashGate)
     hashing = PasswordHashing()

@@ -167,3 +167,20 @@ def release_attempt(db, key, policy, reserved_from, reserved_to):
 
 def forget_attempts(db, key):
     db.sign_in_attempts.delete_one({"_id": key})
+
+
+# --- migrations (services.accounts.upkeep) ---------------------------------------------------
+
+def officers_after(db, after, limit):
+    """Authority officers in ``_id`` order after ``after``: what the restating walks."""
+    query = {"role": "authority_officer"}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(db.users.find(query, {"_id": 1, "display_name": 1, "role": 1, "authority_id": 1,
+                                      "authority_head": 1, "enabled": 1})
+                .sort("_id", 1).limit(limit))
+
+
+def restate_user(db, user_id, event):
+    """The user's event in its outbox, after any it holds: in order with the user's others."""
+    db.users.update_one({"_id": user_id}, push_events({}, [event]))

@@ -156,3 +156,9 @@ def follow_reorganisation(db, event):
             store.remember_former(db, unit["unit_id"], former)
     _log.info("reorganisation %s (%s): %d units followed", event.payload["operation_id"],
               event.payload["kind"], len(event.payload["units"]))
+
+
+def give_receipt_codes(db, event):
+    """Visits gave older concerns their receipt codes (an upgrade): their cases carry them."""
+    store.give_receipt_codes(db, {given["concern_id"]: given["receipt_code"]
+                                  for given in event.payload["codes"]})

@@ -17,7 +17,6 @@ from services.escalations import reply_templates, routing, store
 from shared import clock, contracts, folding
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
-from shared.migrations import Migration
 
 _log = getLogger(__name__)
 
@@ -195,10 +194,6 @@ def _picked(group, on):
         picked = max(rules, key=lambda rule: (rule.effective_to is None
                                               or rule.effective_to >= on, rule.rule_id))
     return picked.rule_id
-
-
-# the escalations service's own migrations, after shared.migrations.every_service's; append only
-MIGRATIONS = [Migration("retire_duplicate_routing_rules", resolve_duplicate_rules)]
 
 
 def add_reply_template(db, template, principal, now):

@@ -29,6 +29,7 @@ from services.escalations import (
     registry_upkeep,
     rosters,
     store,
+    upkeep,
 )
 from services.escalations import metrics as case_metrics
 from services.escalations.dependencies import CaseRules, sweep_timer
@@ -49,7 +50,7 @@ from shared.store import ReportsHealth, Store
 class EscalationsService(ReportsHealth):
     name = "escalations"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
-               migrations=registry_upkeep.MIGRATIONS)
+               migrations=upkeep.MIGRATIONS)
     rules = CaseRules()
     # cases by state and overdue, for Prometheus (refreshed in the background)
     case_gauges = Gauges(case_metrics.case_figures, case_metrics.GAUGES)
@@ -347,6 +348,10 @@ class EscalationsService(ReportsHealth):
     @subscribe("officers")
     def learn_officers(self, event):
         officers.learn(self.db, event)
+
+    @subscribe("receipt_codes")
+    def learn_receipt_codes(self, event):
+        reactions.give_receipt_codes(self.db, event)
 
     @subscribe("unit_reorganised")
     def follow_reorganisation(self, event):

@@ -1,5 +1,12 @@
 """The visits service's own migrations (``shared.migrations``), after every service's.
 
+``give_receipt_codes``: concerns raised before receipt codes (issue 30) had none, so nobody could
+follow them on the public page, and their mails carried none. Each gets one, unique as any
+(``store.reserve_receipt_code``), with a ``receipt_codes_given`` event per visit so that the
+concerns' cases carry them too (escalations). Walked in ``_id`` order; a concern that has a
+code keeps it, so a re-run gives none twice. A run cut between reserving a code and writing the
+visit leaves that code reserved and unused: harmless, the next run reserves another.
+
 ``mark_raisers_held``: visits stored before issue 26 carry no ``raisers_held``, so the
 retention sweep (``services.visits.retention``), which finds visits by it, never saw them. Their
 summaries went to the authority as typed and were never checked for names or telephones, so each
@@ -12,6 +19,7 @@ idempotent (a marked visit is left as it is). Example::
 from logging import getLogger
 
 from services.visits import store
+from shared import contracts, receipts
 from shared.migrations import Migration
 
 _log = getLogger(__name__)
@@ -36,5 +44,33 @@ def mark_raisers_held(db, batch=BATCH):
     return marked
 
 
+def give_receipt_codes(db, batch=BATCH, new_code=receipts.new_code):
+    """How many concerns were given a code."""
+    given, last = 0, None
+    while True:
+        visits = store.visits_without_receipt_codes(db, last, batch)
+        if not visits:
+            break
+        for visit in visits:
+            codes, concerns = {}, []
+            for concern in visit["concerns"]:
+                if not concern.get("receipt_code"):
+                    code = store.reserve_receipt_code(db, concern["concern_id"], new_code)
+                    concern = {**concern, "receipt_code": code}
+                    codes[concern["concern_id"]] = code
+                concerns.append(concern)
+            if codes and store.set_receipt_codes(db, visit, concerns, [
+                    contracts.RECEIPT_CODES_GIVEN.new({
+                        "visit_id": visit["_id"], "unit_id": visit["unit_id"],
+                        "codes": [{"concern_id": concern_id, "receipt_code": code}
+                                  for concern_id, code in codes.items()]})]):
+                given += len(codes)
+        last = visits[-1]["_id"]
+    if given:
+        _log.warning("%d concerns from before receipt codes given theirs", given)
+    return given
+
+
 # append only: a store's schema version is how many of these it ran
-MIGRATIONS = [Migration("mark_raisers_held", mark_raisers_held)]
+MIGRATIONS = [Migration("mark_raisers_held", mark_raisers_held),
+              Migration("give_receipt_codes", give_receipt_codes)]

@@ -34,6 +34,17 @@ class UserRoleChanged(Schema):
     authority_head = fields.Boolean(load_default=False)
 
 
+class UserRestated(Schema):
+    """A user as accounts holds them now, told again for a read model that began after they
+    were created (the ``restate_users`` migration of an upgrade); never a secret or a contact."""
+    user_id = Id(required=True)
+    display_name = Text(200, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    authority_id = Id(load_default=None, allow_none=True)
+    authority_head = fields.Boolean(load_default=False)
+    enabled = fields.Boolean(required=True)
+
+
 class UserRef(Schema):
     """The user a credential or status change is about; never the secret itself."""
     user_id = Id(required=True)
@@ -55,3 +66,4 @@ PASSWORD_RESET = EventType("accounts", "password_reset", UserRef)
 USER_SIGNED_OUT = EventType("accounts", "user_signed_out", UserRef)
 USER_CONTACT_CHANGED = EventType("accounts", "user_contact_changed", UserContactChanged)
 TOKENS_REVOKED = EventType("accounts", "tokens_revoked", TokensRevoked)
+USER_RESTATED = EventType("accounts", "user_restated", UserRestated)

@@ -1,6 +1,7 @@
 """Facts from branch meetings: visits logged and the concerns they raised."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from shared import receipts
 from shared.contracts.base import (
     CONCERN_TOPICS,
     MEETING_KINDS,
@@ -92,3 +93,31 @@ class AnswerReviewed(Schema):
 VISIT_AMENDED = EventType("visits", "visit_amended", VisitAmended)
 CONCERN_WITHDRAWN = EventType("visits", "concern_withdrawn", ConcernWithdrawn)
 ANSWER_REVIEWED = EventType("visits", "answer_reviewed", AnswerReviewed)
+
+
+def stored_code(value):
+    """A receipt code as visits stores it (grouped, checked: ``shared.receipts``)."""
+    try:
+        if receipts.read(value) == value:
+            return
+    except receipts.MistypedCode:
+        pass
+    raise ValidationError("not a receipt code as stored")
+
+
+class ConcernCode(Schema):
+    concern_id = Id(required=True)
+    receipt_code = fields.String(required=True, validate=stored_code)
+
+
+class ReceiptCodesGiven(Schema):
+    """Concerns raised before receipt codes existed were given theirs (the ``give_receipt_codes``
+    migration of an upgrade): their cases carry them too, so the public page and an officer's
+    search find them."""
+    visit_id = Id(required=True)
+    unit_id = Id(required=True)
+    codes = fields.List(fields.Nested(ConcernCode), required=True,
+                        validate=validate.Length(min=1, max=200))
+
+
+RECEIPT_CODES_GIVEN = EventType("visits", "receipt_codes_given", ReceiptCodesGiven)

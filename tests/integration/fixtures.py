@@ -52,6 +52,10 @@ class SystemOptions:
     # version left them, and the passwords of the users in it
     data_from: object = None
     passwords: dict = dataclasses.field(default_factory=dict)
+    # modules whose options are equal and name the same ``shared`` run on one system when
+    # pytest runs them one after another: a start saved per module; their tests must not need
+    # a fresh system (each makes its own users, units and concerns)
+    shared: str = ""
 
 
 def unpack_stores(folder, data):
@@ -106,6 +110,42 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
             yield running
         finally:
             running.stop_all()
+
+
+class SharedSystems:
+    """The one running system modules with ``SystemOptions.shared`` hand on to each other: kept
+    after a module while the next module to run asks for the same options, stopped otherwise
+    (at the latest when the session ends)."""
+
+    def __init__(self):
+        self.options = None
+        self.running = None
+        self._stack = contextlib.ExitStack()
+
+    def get(self, options, start):
+        """The running system of ``options``: the kept one, or a new one from ``start()``, a
+        context manager (the kept one, if any, stopped first)."""
+        if self.running is not None and self.options == options:
+            return self.running
+        self.close()
+        self.running = self._stack.enter_context(start())
+        self.options = options
+        return self.running
+
+    def close(self):
+        self.options, self.running = None, None
+        self._stack.close()
+
+
+def next_module_shares(request, options):
+    """Whether the module pytest runs next asks for the same shared system as ``request``'s."""
+    if not options.shared:
+        return False
+    items = request.session.items
+    last = max(index for index, item in enumerate(items) if item.module is request.module)
+    following = next((item.module for item in items[last + 1:]
+                      if item.module is not request.module), None)
+    return following is not None and getattr(following, "SYSTEM", None) == options
 
 
 def sign_in_everyone(system):

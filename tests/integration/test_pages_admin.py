@@ -21,7 +21,10 @@ from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
-SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240)
+# one system with test_pages_admin_tree.py (which runs next): a reorganisation writes many
+# documents, hence the longer RPC timeout
+SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "30"}, healthy_within=240,
+                       shared="administration")
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,14 @@ from playwright.sync_api import expect
 
 from tests.integration import test_pages_admin
 from tests.integration.browser import screenshot
-from tests.integration.fixtures import SystemOptions, principal_of
+from tests.integration.fixtures import principal_of
 from tests.integration.system import poll
 from tests.integration.test_pages_admin import change_log
 from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
-SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "30"}, healthy_within=240)
+SYSTEM = test_pages_admin.SYSTEM  # the same running system as the module before
 TAM_HOP = "vinh-phuc.binh-xuyen.tam-hop"
 HUONG_CANH = "vinh-phuc.binh-xuyen.huong-canh"
 PARK = "vinh-phuc.binh-xuyen.khu-cong-nghiep"  # its branches sort before Tam Hợp's

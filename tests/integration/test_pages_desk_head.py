@@ -18,8 +18,8 @@ import requests
 from playwright.sync_api import expect
 
 from shared.words import say
+from tests.integration import test_pages_desk
 from tests.integration.browser import screenshot
-from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
 from tests.integration.test_pages_desk import (
     NOI_PHAT,
@@ -33,7 +33,7 @@ from tests.integration.test_pages_desk import (
 
 pytestmark = pytest.mark.integration
 
-SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240)
+SYSTEM = test_pages_desk.SYSTEM  # the same running system as the module before
 AUTHORITY = "ubnd-xa-tam-hop"
 HEAD = ("tamhop-head", "Trần Văn Trưởng", "head-pass-2026")
 HUNG = ("tamhop-hung", "Nguyễn Văn Hùng", "hung-pass-2026")

@@ -127,6 +127,13 @@ PAYLOADS = {
     contracts.USER_CONTACT_CHANGED: lambda **overrides: user_ref(email="can-bo@tamhop.example.vn",
                                                                  **overrides),
     contracts.TOKENS_REVOKED: tokens_revoked,
+    contracts.USER_RESTATED: lambda **overrides: {
+        "user_id": "u1", "display_name": "Nguyễn Văn Hùng", "role": "authority_officer",
+        "authority_id": "ubnd-xa-tam-hop", "authority_head": False, "enabled": True,
+        **overrides},
+    contracts.RECEIPT_CODES_GIVEN: lambda **overrides: {
+        "visit_id": "v1", "unit_id": "vp.bx.tam-hop.noi-phat",
+        "codes": [{"concern_id": "c1", "receipt_code": "7KQM4-TX9RB"}], **overrides},
     contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
     contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
     contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",

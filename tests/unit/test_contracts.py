@@ -45,7 +45,7 @@ def test_every_event_type_has_a_sample_payload_here():
 
 
 # past participles that do not end in "ed"; add one here only for a genuinely irregular verb
-IRREGULAR_PAST = {"made", "sent", "reset", "withdrawn", "read"}
+IRREGULAR_PAST = {"made", "sent", "reset", "withdrawn", "read", "given"}
 # facts about time rather than about an act: the deadline has come near
 STATE_FACTS = {"case_deadline_near"}
 

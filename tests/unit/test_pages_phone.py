@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from services.gateway.pages import render
 from services.gateway.pages.amendment import AmendVisitForm, amendment_of, form_errors
+from shared.contracts.rpc.visits import AmendVisit
 from tests.unit.test_pages_rules import PAGES, USERS
 
 VISIT = {"concerns": [{"concern_id": "k1"}, {"concern_id": "k2", "withdrawn": True}]}
@@ -16,7 +17,7 @@ FORM = {"csrf": "t", "submission_id": "s1", "meeting_kind": "thematic",
         "attendance.present": "28", "attendance.expected": "31", "assessment.leadership": "5",
         "assessment.education": "4", "assessment.combativeness": "3", "assessment.note": "",
         "new.summary": "", "new.topic": "", "new.raised_by": "resident",
-        "new.urgency": "normal"}
+        "new.urgency": "normal", "new.raiser_email": "", "new.raiser_consent": "false"}
 
 
 def page(template, **overrides):
@@ -43,12 +44,40 @@ def test_a_new_concern_is_added_only_when_written_and_without_a_topic_it_is_refu
                                   "attendance.present": "nhiều"})
     body = amendment_of(form, VISIT)
     assert body["concerns"][2] == {"summary": "Đèn đường hỏng", "raised_by": "resident",
-                                   "urgency": "normal"}  # no topic: "required" beside it
+                                   "urgency": "normal", "raiser_consent": False}  # no topic
     assert body["attendance"]["present"] == "nhiều"  # refused by the service, beside it
     withdrawn = amendment_of(AmendVisitForm().load({**FORM, "withdraw.k1": "x"}), VISIT)
     assert form_errors({"concerns.2.topic": "Bắt buộc nhập.", "withdrawals.0.reason": "Dài",
                         "attendance.present": "Số"}, VISIT, withdrawn) == {
         "new.topic": "Bắt buộc nhập.", "withdraw.k1": "Dài", "attendance.present": "Số"}
+
+
+def test_a_new_concern_takes_the_raisers_email_with_their_consent_and_refuses_it_without():
+    written = {**FORM, "new.summary": "Đèn đường hỏng", "new.topic": "infrastructure",
+               "new.raiser_email": " ba.lan@example.vn "}
+    body = amendment_of(AmendVisitForm().load({**written, "new.raiser_consent": "true"}), VISIT)
+    assert body["concerns"][2]["raiser_email"] == "ba.lan@example.vn"
+    assert body["concerns"][2]["raiser_consent"] is True
+    unasked = amendment_of(AmendVisitForm().load(written), VISIT)
+    with pytest.raises(ValidationError) as refused:  # the service's own check, as it runs
+        AmendVisit().load(unasked)
+    flat = {".".join(map(str, path)): "x"
+            for path in _paths(refused.value.normalized_messages())}
+    errors = form_errors(flat, VISIT, unasked)
+    assert "new.raiser_email" in errors
+    page_html = page("amend_visit.html", values={**PAGES["amend_visit.html"]["values"],
+                                                 "new.raiser_email": "ba.lan@example.vn"},
+                     errors={"new.raiser_email": "Chỉ lưu khi người nêu đồng ý"})
+    assert 'name="new.raiser_email"' in page_html and 'name="new.raiser_consent"' in page_html
+    assert "Chỉ lưu khi người nêu đồng ý" in page_html
+
+
+def _paths(messages, prefix=()):
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            yield from _paths(value, (*prefix, key))
+        else:
+            yield (*prefix, key)
 
 
 @pytest.mark.parametrize("extra", [{"bogus": "1"}, {"withdraw.K1!": "x"},

@@ -12,15 +12,15 @@ def test_the_command_says_what_is_pending_then_migrates_every_store_once(tmp_pat
     uri = f"embedded:{tmp_path / 'data'}"
     assert migrate.migrate_services(uri, ["visits", "escalations"], status_only=True)
     said = capsys.readouterr().out.splitlines()
-    assert said == ["visits: phiên bản 0/2; còn phải chạy: flag_pending_outboxes, "
-                    "mark_raisers_held",
-                    "escalations: phiên bản 0/2; còn phải chạy: flag_pending_outboxes, "
-                    "retire_duplicate_routing_rules"]
+    assert said == ["visits: phiên bản 0/3; còn phải chạy: flag_pending_outboxes, "
+                    "mark_raisers_held, give_receipt_codes",
+                    "escalations: phiên bản 0/3; còn phải chạy: flag_pending_outboxes, "
+                    "retire_duplicate_routing_rules, index_case_words"]
     assert migrate.migrate_services(uri, migrate.BACKEND_SERVICES)
-    assert "escalations: phiên bản 2; đã chạy: flag_pending_outboxes, " \
-           "retire_duplicate_routing_rules" in capsys.readouterr().out
+    assert "escalations: phiên bản 3; đã chạy: flag_pending_outboxes, " \
+           "retire_duplicate_routing_rules, index_case_words" in capsys.readouterr().out
     assert migrate.migrate_services(uri, ["visits"])
-    assert capsys.readouterr().out.splitlines()[-1] == "visits: phiên bản 2; không có gì phải chạy"
+    assert capsys.readouterr().out.splitlines()[-1] == "visits: phiên bản 3; không có gì phải chạy"
 
 
 def test_a_store_a_newer_version_wrote_is_named_and_left_alone(tmp_path, capsys):

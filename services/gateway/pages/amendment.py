@@ -3,8 +3,8 @@ form's fields. Plain functions, tested directly.
 
 The page is a plain HTML form (it works without a script): the visit's marks and attendance,
 one reason box per concern already raised (a reason withdraws it; empty keeps it) and one new
-concern. Its ``submission_id`` is minted when the page opens, so the form sent twice is one
-amendment. Example::
+concern, with the raiser's e-mail for the answer if they consent. Its ``submission_id`` is
+minted when the page opens, so the form sent twice is one amendment. Example::
 
     amendment = amendment_of(form, visit)          # for visits.amend_visit
     errors = form_errors(view.errors(error), visit) # {"new.topic": "Bắt buộc nhập."}
@@ -52,6 +52,9 @@ class AmendVisitForm(Schema):
     new_topic = _text("new.topic", 40)
     new_raised_by = _text("new.raised_by", 40)
     new_urgency = _text("new.urgency", 40)
+    # the raiser mailed when the answer arrives (issue 30), kept only with their consent
+    new_raiser_email = _text("new.raiser_email", 254)
+    new_raiser_consent = _text("new.raiser_consent", 10)
 
     @validates_schema(pass_original=True)
     def _only_reason_boxes(self, data, original, **kwargs):
@@ -91,6 +94,10 @@ def amendment_of(form, visit):
         new = {name: form[f"new.{name}"] for name in NEW_CONCERN}
         if not new["topic"]:
             del new["topic"]  # refused as required, beside the field
+        email = form["new.raiser_email"].strip()
+        if email:  # without consent the service refuses it, beside the field
+            new["raiser_email"] = email
+        new["raiser_consent"] = form["new.raiser_consent"] == "true"
         concerns.append(new)
     return {
         "submission_id": form["submission_id"], "meeting_kind": form["meeting_kind"],

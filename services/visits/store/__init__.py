@@ -15,14 +15,27 @@ Example::
     stored = insert_visit(db, document, events)             # False: that submission is stored
 """
 from services.visits.branch import EPOCH
+from services.visits.store.upkeep import (  # noqa: F401 (re-exported: one store to callers)
+    ANSWERS_TO_REQUESTS,
+    anonymise_visit,
+    record_answer_to_request,
+    redact_case_view,
+    rewrite_concern,
+    set_raisers_held,
+    set_receipt_codes,
+    touch_visit,
+    visits_holding_raisers,
+    visits_of_raiser,
+    visits_without_raisers_held,
+    visits_without_receipt_codes,
+    whole_visit_of_concern,
+)
 from shared.outbox import push_events, with_events
 from shared.pages import read_page
 from shared.personal_data import COLLECTION as READS
 from shared.personal_data import record_read
 from shared.storage import DuplicateKeyError
 
-# the answers to requests from the people concerned (services.visits.retention)
-ANSWERS_TO_REQUESTS = "data_subject_answers"
 OUTBOX_COLLECTIONS = ["visits", READS, ANSWERS_TO_REQUESTS]
 
 VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
@@ -291,53 +304,6 @@ def visit_of_concern(db, concern_id):
     return db.visits.find_one({"concerns.concern_id": concern_id}, NO_VERSIONS)
 
 
-# --- retention (services.visits.retention) ---------------------------------------------------
-
-def visits_holding_raisers(db, idle_since, limit):
-    """Visits still holding raisers whose last activity is before ``idle_since``."""
-    return list(db.visits.find({"raisers_held": True, "last_activity_at": {"$lt": idle_since}},
-                               {"outbox": 0}).sort("last_activity_at", 1).limit(limit))
-
-
-def anonymise_visit(db, visit, changes, events=()):
-    """The visit anonymised with its events, unless it changed since it was read."""
-    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1),
-                                   "raisers_held": True},
-                                  push_events({"$set": changes}, list(events)))
-    return result.matched_count != 0
-
-
-def redact_case_view(db, concern_id, summary):
-    db.concern_cases.update_one({"_id": concern_id}, {"$set": {"summary": summary}})
-
-
-def visits_of_raiser(db, name_key, contact_key):
-    """The visits (with their versions) with a concern raised by that name or contact."""
-    found = {}
-    for field, key in (("concerns.raiser_key", name_key),
-                       ("concerns.raiser_contact_key", contact_key)):
-        if key:
-            found.update((v["_id"], v) for v in db.visits.find({field: key}, {"outbox": 0}))
-    return list(found.values())
-
-
-def record_answer_to_request(db, request_id, concern_ids, event):
-    """The answer to a request, once (its event in the same insert)."""
-    try:
-        db[ANSWERS_TO_REQUESTS].insert_one(with_events(
-            {"_id": request_id, "concern_ids": concern_ids}, [event]))
-    except DuplicateKeyError:
-        pass  # answered before: a redelivered request
-
-
-def touch_visit(db, visit_id, at):
-    """A case event about one of the visit's concerns: its last activity, at the latest. Only
-    the retention sweep reads it, of visits holding raisers: another is not rewritten (an
-    amendment that adds raisers sets it anew)."""
-    db.visits.update_one({"_id": visit_id, "raisers_held": True},
-                         {"$max": {"last_activity_at": at}})
-
-
 def record_attendance(db, visit):
     """One attendance line per cadre the visit counts for (repeatable: keyed by visit and
     cadre); lines of cadres no longer listed after an amendment go."""
@@ -405,33 +371,3 @@ def visits_of_year(db, unit_id, first_day, last_day):
 def record_personal_data_read(db, entry):
     record_read(db[READS], entry)
 
-
-# --- redaction by hand (services.visits.redacting) -------------------------------------------
-
-def whole_visit_of_concern(db, concern_id):
-    """The visit holding the concern, with its older versions."""
-    return db.visits.find_one({"concerns.concern_id": concern_id}, {"outbox": 0})
-
-
-def rewrite_concern(db, visit, changes, events):
-    """The visit's texts rewritten with their events, unless it changed since it was read."""
-    result = db.visits.update_one({"_id": visit["_id"], "version": visit.get("version", 1)},
-                                  push_events({"$set": changes}, list(events)))
-    return result.matched_count != 0
-
-
-# --- migrations (services.visits.upkeep) ------------------------------------------------------
-
-def visits_without_raisers_held(db, after, limit):
-    """Visits stored before ``raisers_held`` existed, in ``_id`` order after ``after``."""
-    query = {"raisers_held": {"$exists": False}}
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    return list(db.visits.find(query, {"_id": 1, "logged_at": 1, "amended_at": 1})
-                .sort("_id", 1).limit(limit))
-
-
-def set_raisers_held(db, visit_id, last_activity_at):
-    """Held until the sweep says otherwise; conditional, so a re-run changes nothing."""
-    db.visits.update_one({"_id": visit_id, "raisers_held": {"$exists": False}},
-                         {"$set": {"raisers_held": True, "last_activity_at": last_activity_at}})

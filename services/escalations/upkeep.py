@@ -1,0 +1,44 @@
+"""The escalations service's own migrations (``shared.migrations``), after every service's;
+append only: a store's schema version is how many of them it ran.
+
+- ``retire_duplicate_routing_rules`` (``registry_upkeep``);
+- ``index_case_words``: cases stored before the inbox's text search (issue 24) carry no
+  ``search``, so no officer's search found them; each gets the words of its summary
+  (``cases.summary_search``), walked in ``_id`` order a batch at a time; idempotent.
+
+The officers of authorities (``officers``) and the receipt codes of older concerns are backfilled
+by accounts' and visits' own migrations, as events this service learns from.
+Example::
+
+    EscalationsService.db = Store(..., migrations=upkeep.MIGRATIONS)
+"""
+from logging import getLogger
+
+from services.escalations import cases, registry_upkeep, store
+from shared.migrations import Migration
+
+_log = getLogger(__name__)
+
+BATCH = 500
+
+
+def index_case_words(db, batch=BATCH):
+    """How many cases were given their search words."""
+    indexed, last = 0, None
+    while True:
+        found = store.cases_without_search(db, last, batch)
+        if not found:
+            break
+        for case in found:
+            store.set_case_search(db, case["_id"], cases.summary_search(case.get("summary") or ""))
+            indexed += 1
+        last = found[-1]["_id"]
+    if indexed:
+        _log.warning("%d cases from before the inbox's search given their words", indexed)
+    return indexed
+
+
+MIGRATIONS = [
+    Migration("retire_duplicate_routing_rules", registry_upkeep.resolve_duplicate_rules),
+    Migration("index_case_words", index_case_words),
+]
