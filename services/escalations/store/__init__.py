@@ -417,7 +417,9 @@ def remember_former(db, unit_id, former):
 # the desk's collections: officers, reply templates, the units of an authority's cases
 from services.escalations.store.desk import *  # noqa: E402,F401,F403
 from services.escalations.store.desk import remember_unit  # noqa: E402
+
 # the duty rosters, the sweep's reads and the daily digests
 from services.escalations.store.rosters import *  # noqa: E402,F401,F403
+
 # the walks of upgrades: cases from before a field existed
 from services.escalations.store.upkeep import *  # noqa: E402,F401,F403
