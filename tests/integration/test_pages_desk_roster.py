@@ -1,5 +1,5 @@
-"""The duty roster and the warnings before a breach, through the real processes under the test
-clock (issue 25):
+"""The authority's desk, part 3: the duty roster and the warnings before a breach, through the
+real processes under the test clock (issue 25):
 
 - the head of UBND xã Tam Hợp keeps its duty roster (API, and its page in a real browser); a
   roster naming an officer of another authority, leaving a working day with nobody
@@ -25,8 +25,8 @@ from shared.clock import Clock
 from shared.words import say
 from shared.working_calendar import WorkingCalendar
 from tests.english import english_in
+from tests.integration import test_pages_desk
 from tests.integration.browser import screenshot
-from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
 from tests.integration.test_pages_desk import (
     COMMUNE_MAIL,
@@ -41,8 +41,9 @@ from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
-SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240,
-                       test_clock=True)
+# the same running system as the desk's modules before it (each test makes its own users and
+# concerns, and reads only its own case's mails)
+SYSTEM = test_pages_desk.SYSTEM
 AUTHORITY = "ubnd-xa-tam-hop"
 # username, name, password, e-mail, head?
 PEOPLE = {"on_duty": ("truc-an", "Lê Văn An", "an-pass-2026", "an@tamhop.example.vn", False),
