@@ -69,6 +69,10 @@ PERMISSIONS = {
     "cases.take": frozenset({OFFICER}),
     # ... or assign one to a named officer of it (the head only: services/escalations/holding)
     "cases.assign": frozenset({OFFICER}),
+    # an authority's duty roster (issue 25): its officers read it; its head edits it (the rule
+    # in services/escalations/rosters), and administrators read and edit every authority's
+    "rosters.read": frozenset({OFFICER, ADMINISTRATOR}),
+    "rosters.manage": frozenset({OFFICER, ADMINISTRATOR}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

@@ -87,7 +87,8 @@ SUBSCRIPTIONS = (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
-        contracts.CASE_REOPENED, contracts.CASE_ASSIGNED), batch=Batching()),
+        contracts.CASE_REOPENED, contracts.CASE_ASSIGNED, contracts.DIGEST_COMPILED),
+        batch=Batching()),
     # the raiser told of an answer: asks visits for the address by RPC, so apart from the
     # batch above (a visits outage delays this mail only, not the others)
     Subscription("notifications", "raiser_answers", (contracts.CASE_ANSWERED,)),

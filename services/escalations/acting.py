@@ -4,7 +4,10 @@ escalations, each written by one conditional update (``store.commit``).
 An officer of the holding authority or the cadre who carried the concern asks for an action
 (``act_on_case``); the state machine (``case_life``) decides, the store keeps it. The sweep
 (``sweep_deadlines``) looks at cases whose ``next_deadline_at`` has come (an indexed range,
-never a scan): it reminds the holder, or escalates the case one level up; several instances may
+never a scan): it warns the holder or the head early (``case_clock.note_warning``), reminds
+the holder, hands a case nobody accepted to the deputy, then the head
+(``acceptance_chain``), or escalates the case one level up, and once a day compiles each
+officer's digest of what falls due soon (``digests``); several instances may
 sweep at once, the version condition lets exactly one of them act on each case. Example::
 
     act_on_case(db, rules, case_id, "acknowledge", {}, officer)   # the case as shown after it
@@ -14,15 +17,19 @@ import dataclasses
 from logging import getLogger
 
 from services.escalations import (
+    acceptance_chain,
     case_clock,
     case_life,
     cases,
+    digests,
     holding,
     queries,
     reply_templates,
+    rosters,
     store,
 )
 from services.escalations.access import check_principal, heads, may_read
+from shared import contracts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
 
@@ -128,23 +135,18 @@ def _parent_of(db, authority_id):
 
 
 def sweep_deadlines(db, rules):
-    """Remind or escalate every case whose next deadline has come: how many of each, and how
-    many another instance (or an officer) changed first."""
+    """Warn, remind, hand over inside the authority or escalate every case whose next look
+    has come: how many of each, and how many another instance (or an officer) changed first."""
     now = rules.clock.now()
-    done = {"remind": 0, "escalate": 0, "lost_race": 0}
+    done = {"warn": 0, "remind": 0, "hand_over": 0, "escalate": 0, "lost_race": 0}
     for case in store.due_cases(db, now):
         what = case_clock.due(case, now)
         try:
-            if what == "remind":
-                outcome = case_clock.note_deadline_near(case, now, rules.policy)
-            elif what == "escalate":
-                outcome = case_life.apply_action(
-                    case, "escalate", cases.SYSTEM_ACTOR, now, rules.policy,
-                    parent_authority_id=_parent_of(db, case["authority_id"]),
-                    reason=case_clock.breach_reason(case),
-                    because=case_clock.breach_because(case))
-            else:
+            outcome = _look(db, rules, case, what, now)
+            if outcome is None:
                 continue
+            if what == "escalate" and outcome.event[0] == contracts.CASE_ASSIGNED:
+                what = "hand_over"  # the deputy or the head first (acceptance_chain)
             store.commit(db, case, outcome)
         except Conflict:
             done["lost_race"] += 1  # another instance (or an officer) acted first
@@ -153,6 +155,34 @@ def sweep_deadlines(db, rules):
             _log.exception("sweep: case %s could not be handled", case["_id"])
             continue
         done[what] += 1
-        _log.info("sweep: case %s %s (%s)", case["_id"],
-                  "escalated" if what == "escalate" else "reminded", outcome.entry["why"])
+        _log.info("sweep: case %s %s (%s)", case["_id"], what, outcome.entry["why"]
+                  or outcome.entry["because"])
+    done["digest"] = digests.send_digests(db, rules, now)
     return done
+
+
+def _look(db, rules, case, what, now):
+    """The outcome of the sweep's look at ``case`` (None: nothing to do)."""
+    if what == "warn":
+        roster = rosters.roster_of(store.find_roster(db, case["authority_id"]))
+        head = roster.head_id if roster else store.head_of(db, case["authority_id"])
+        return case_clock.note_warning(case, now, rules.policy, head)
+    if what == "remind":
+        return case_clock.note_deadline_near(case, now, rules.policy)
+    if what != "escalate":
+        return None
+    roster = rosters.roster_of(store.find_roster(db, case["authority_id"]))
+    if roster is not None:
+        names = rosters.names_of(db, roster)
+        handed = acceptance_chain.hand_over(case, roster, _calendar(rules, case), now, names)
+        if handed is not None:
+            return handed
+    return case_life.apply_action(
+        case, "escalate", cases.SYSTEM_ACTOR, now, rules.policy,
+        parent_authority_id=_parent_of(db, case["authority_id"]),
+        reason=case_clock.breach_reason(case), because=case_clock.breach_because(case))
+
+
+def _calendar(rules, case):
+    """The working calendar the case's holder works to."""
+    return rules.policy.calendar.for_authority(case.get("authority_id"))

@@ -7,7 +7,7 @@ outcome of a reminder.
 """
 import datetime as dt
 
-from services.escalations import sla
+from services.escalations import deadline_warnings, early_warnings, sla
 from services.escalations.case_states import ARRIVED, CLOCK_RUNS, Outcome, as_date
 from shared import contracts
 
@@ -27,20 +27,26 @@ def pending_deadline(case):
 
 def schedule(case, policy):
     """The fields the inbox and the sweep read: ``due_at`` (when the running deadline passes),
-    ``due_sort`` (the same, or far future), ``next_deadline_at`` (the sweep's next look: the
-    reminder if not yet sent, else the deadline) and ``next_deadline_kind``."""
+    ``due_sort`` (the same, or far future), ``at_risk_from`` (half its time gone),
+    ``next_deadline_at`` (the sweep's next look: the earliest early warning or reminder not
+    yet given, else the deadline) and ``next_deadline_kind``."""
     pending = pending_deadline(case)
     if pending is None:
         return {"due_at": None, "due_kind": None, "due_sort": NO_DEADLINE,
-                "next_deadline_at": None, "next_deadline_kind": None}
+                "at_risk_from": None, "next_deadline_at": None, "next_deadline_kind": None}
     kind, due_on = pending
     due_at = sla.deadline_at(due_on)
+    looks = [(due_at, f"{kind}_deadline")]
     remind_at = sla.reminder_at(due_on, policy.reminder_before)
     if reminder_key(kind, due_on) not in case.get("reminded", []) and remind_at < due_at:
-        next_at, next_kind = remind_at, f"{kind}_reminder"
-    else:
-        next_at, next_kind = due_at, f"{kind}_deadline"
+        looks.append((remind_at, f"{kind}_reminder"))
+    calendar = getattr(policy, "calendar", None)
+    warning = deadline_warnings.next_warning(case, kind, due_on, due_at, calendar)
+    if warning is not None:
+        looks.append((warning.at, f"{kind}_warning"))
+    next_at, next_kind = min(looks)
     return {"due_at": due_at, "due_kind": kind, "due_sort": due_at,
+            "at_risk_from": deadline_warnings.at_risk_from(case, due_at, calendar),
             "next_deadline_at": next_at, "next_deadline_kind": next_kind}
 
 
@@ -49,10 +55,39 @@ def reminder_key(kind, due_on):
 
 
 def due(case, now):
-    """What the sweep must do with this case now: "remind", "escalate" or None."""
+    """What the sweep must do with this case now: "warn", "remind", "escalate" or None."""
     if case.get("next_deadline_at") is None or case["next_deadline_at"] > now:
         return None
-    return "remind" if case["next_deadline_kind"].endswith("_reminder") else "escalate"
+    kind = case["next_deadline_kind"]
+    if kind.endswith("_warning"):
+        return "warn"
+    return "remind" if kind.endswith("_reminder") else "escalate"
+
+
+def note_warning(case, at, policy, head_user_id=None):
+    """The outcome of an early warning of the running deadline (the state stays): at half the
+    time allowed the holder and the assignee, at three quarters the authority's head
+    (``head_user_id``; None: nobody is known as its head, the holder is told instead)."""
+    kind, due_on = pending_deadline(case)
+    warning = deadline_warnings.next_warning(case, kind, due_on, sla.deadline_at(due_on),
+                                             policy.calendar)
+    key = deadline_warnings.warning_key(kind, due_on, warning.share)
+    warned = [*case.get("warned", []), key]
+    changes = {"warned": warned, **schedule({**case, "warned": warned}, policy)}
+    percent = round(warning.share * 100)
+    entry = {"at": at, "user_id": "system", "role": "system", "action": "warn",
+             "from_state": case["status"], "to_state": case["status"],
+             "why": f"{percent}% of the time to the {kind} deadline {due_on.isoformat()} gone",
+             "because": {"code": "deadline_warning", "deadline": kind, "percent": percent,
+                         "due_on": due_on.isoformat()},
+             "authority_id": case["authority_id"]}
+    to_head = warning.to == early_warnings.HEAD
+    event = (contracts.CASE_DEADLINE_NEAR, {
+        "case_id": case["_id"], "concern_id": case["concern_id"], "deadline": kind,
+        "authority_id": case["authority_id"], "due_on": due_on,
+        "assignee_user_id": case.get("assignee_user_id"), "share": warning.share,
+        "head_user_id": head_user_id if to_head else None})
+    return Outcome(case["status"], changes, entry, event)
 
 
 def note_deadline_near(case, at, policy):

@@ -41,6 +41,9 @@ class _Policy(Schema):
     triage_authority_id = fields.String(load_default=None, allow_none=True,
                                         validate=validate.Regexp(ID_PATTERN))
     calendar = fields.Nested(_Calendar, load_default=dict)
+    # the local hour (Vietnam) from which each officer's daily digest goes out (issue 25)
+    digest_local_hour = fields.Integer(load_default=7, strict=True,
+                                       validate=validate.Range(0, 23))
 
     @validates_schema(skip_on_field_errors=True)
     def _covers_everything(self, data, **kwargs):
@@ -60,6 +63,7 @@ class CasePolicy:
     reminder_before: dt.timedelta = dt.timedelta(hours=24)
     reopen_within: dt.timedelta = dt.timedelta(days=30)
     triage_authority_id: str = None
+    digest_hour: int = 7
 
     @classmethod
     def from_dict(cls, data):
@@ -76,7 +80,8 @@ class CasePolicy:
             calendar=calendar,
             reminder_before=dt.timedelta(hours=data["reminder_before_hours"]),
             reopen_within=dt.timedelta(days=data["reopen_within_days"]),
-            triage_authority_id=data["triage_authority_id"])
+            triage_authority_id=data["triage_authority_id"],
+            digest_hour=data["digest_local_hour"])
 
     def deadlines_for(self, topic, urgency, received_at):
         return sla.deadlines(self.deadline_rules, self.calendar, topic, urgency, received_at)

@@ -79,8 +79,9 @@ def inbox(db, query, principal, now, calendar=None):
         raise NotFound("authority not found", {"authority_id": [query["authority_id"]]})
     assignee = {"mine": principal.user_id if principal else None,
                 "unassigned": None}.get(query["assignee"], store.ANYONE)
+    at_risk = {"at_risk_at": now} if query.get("due") == "at_risk" else {}
     page = store.inbox_page(
-        db, authority["_id"], query["view"], {**query, **searched(query["q"])},
+        db, authority["_id"], query["view"], {**query, **searched(query["q"]), **at_risk},
         assignee=assignee,
         received_from=query["received_from"] and vietnam_midnight(query["received_from"]),
         received_to=query["received_to"] and vietnam_midnight(query["received_to"]),

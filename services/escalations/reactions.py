@@ -14,7 +14,7 @@ service's ``CaseRules`` (the policy and the clock). Example (the service's entry
 """
 from logging import getLogger
 
-from services.escalations import case_life, cases, routing, store
+from services.escalations import acceptance_chain, case_life, cases, rosters, routing, store
 from services.escalations.registry_view import former_ancestors
 from shared.errors import Conflict, NotFound
 
@@ -38,12 +38,23 @@ def route_concern(db, rules, event):
     triage = _triage_authority_id(db, rules.policy)
     case, first_event = cases.new_case(concern, event.event_id, rule, triage, rules.policy,
                                        rules.clock.now(), raised_by_user=event.actor)
-    if not store.open_case(db, case, first_event):
+    case, events = _on_duty(db, rules, case, first_event)
+    if not store.open_case(db, case, *events):
         _log.info("concern %s already has a case; nothing to do", concern["concern_id"])
         return
     if rule is None:
         _log.warning("no routing rule for %s at %s: case %s goes to triage (%s)",
                      concern["topic"], concern["unit_id"], case["_id"], triage)
+
+
+def _on_duty(db, rules, case, first_event):
+    """The case given to the holder's officer on duty today, when it keeps a duty roster."""
+    roster = rosters.roster_of(store.find_roster(db, case.get("authority_id")))
+    if roster is None:
+        return case, [first_event]
+    calendar = rules.policy.calendar.for_authority(case["authority_id"])
+    return acceptance_chain.on_routing(case, first_event, roster, calendar, case["routed_at"],
+                                       rosters.names_of(db, roster))
 
 
 def _triage_authority_id(db, policy):

@@ -28,6 +28,7 @@ from services.escalations import (
     reactions,
     redacting,
     registry_upkeep,
+    rosters,
     store,
     upkeep,
 )
@@ -40,6 +41,7 @@ from shared.contracts.reuse import reused
 from shared.contracts.rpc import authorities as registry_schemas
 from shared.contracts.rpc import cases as schemas
 from shared.contracts.rpc import receipts as receipt_schemas
+from shared.contracts.rpc import rosters as roster_schemas
 from shared.errors import InvalidInput, load_payload
 from shared.gauges import Gauges
 from shared.rpc import rpc
@@ -260,6 +262,27 @@ class EscalationsService(ReportsHealth):
         query = load_payload(schemas.OfficersQuery(), query, "query")
         return {"officers": schemas.Officer(many=True).dump(
             queries.list_officers(self.db, query, principal))}
+
+    @rpc
+    def get_roster(self, authority_id, principal=None):
+        """An authority's duty roster: its officers and administrators (another's: 404)."""
+        principal = require(principal_from(principal), "rosters.read")
+        path = load_payload(roster_schemas.RosterPath(), {"authority_id": authority_id},
+                            "authority")
+        return roster_schemas.Roster().dump(
+            rosters.get_roster(self.db, path["authority_id"], principal))
+
+    @rpc
+    def set_roster(self, authority_id, roster, principal=None):
+        """Its head (or an administrator) replaces the authority's duty roster as a whole."""
+        principal = require(principal_from(principal), "rosters.manage")
+        path = load_payload(roster_schemas.RosterPath(), {"authority_id": authority_id},
+                            "authority")
+        roster = load_payload(roster_schemas.SetRoster(), roster, "roster")
+        calendar = self.rules.policy.calendar.for_authority(path["authority_id"])
+        return roster_schemas.Roster().dump(rosters.set_roster(
+            self.db, path["authority_id"], roster, principal, self.rules.clock.now(),
+            calendar))
 
     @sweep_timer
     def sweep_deadlines(self):

@@ -36,6 +36,7 @@ from services.gateway.pages import (
     officer,
     officer_desk,
     redaction,
+    roster_page,
 )
 from services.gateway.pages import operations as operations_pages
 from services.gateway.pages import publishing as publishing_pages
@@ -48,7 +49,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, admin_requests.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
-TABLES += (officer_desk.ROUTES,)
+TABLES += (officer_desk.ROUTES, roster_page.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

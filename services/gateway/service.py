@@ -99,6 +99,7 @@ from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.pages.publishing import PublishingPagesApi
 from services.gateway.pages.redaction import RedactionPagesApi
+from services.gateway.pages.roster_page import RosterPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
 from shared.rpc import BoundedRpcProxy
@@ -108,8 +109,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
-                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi,
-                     RequestsPagesApi):
+                     FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
+                     PublishingPagesApi, RequestsPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

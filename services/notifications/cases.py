@@ -11,10 +11,14 @@
 | case_information_requested | the cadre who carried the concern   | a question waits for you    |
 | case_information_provided  | the authority holding the case      | the information you asked   |
 | case_reopened      | the authority holding the case              | the answer was rejected     |
-| case_assigned      | the officer its head assigned it to         | a case reached you          |
+| case_assigned      | the officer its head (or the duty roster)   | a case reached you / was    |
+|                    | gave it to                                  | handed to you, not accepted |
+| digest_compiled    | the officer of the digest                   | what falls due in 2 days    |
 
-The officer working on a case (``assignee_user_id``) is told beside the authority of a
-deadline near, the information provided and a rejected answer (the same words, to them).
+An early warning (``case_deadline_near`` with a ``share``) at half the time allowed goes to
+the holder and the assignee, at three quarters to the authority's head alone. The officer
+working on a case (``assignee_user_id``) is told beside the authority of a deadline near,
+the information provided and a rejected answer (the same words, to them).
 
 Every mail links to the case's page (an authority's officers) or the concern's (the cadre),
 at ``PAGES_URL``; the sign-in page returns there.
@@ -88,13 +92,25 @@ def case_deadline_near(db, event, pages_url=None):
     if messages.too_late_to_remind(event.occurred_at, payload["due_on"]):
         return []  # the sweep ran after the deadline: the escalation's mail says enough
     facts = _facts(db, payload, pages_url)
-    return _to_holder(db, payload, lambda recipient: messages.deadline_near(
-        facts, recipient, payload["deadline"], payload["due_on"]))
+    share = payload.get("share")
+    if share is None:
+        return _to_holder(db, payload, lambda recipient: messages.deadline_near(
+            facts, recipient, payload["deadline"], payload["due_on"]))
+    warn = lambda recipient: messages.deadline_warning(  # noqa: E731
+        facts, recipient, payload["deadline"], payload["due_on"], share)
+    if payload.get("head_user_id"):  # three quarters gone: the head alone
+        return [(payload["case_id"], warn(directory.officer(db, payload["head_user_id"])))]
+    return _to_holder(db, payload, warn)
 
 
 def case_assigned(db, event, pages_url=None):
-    """Mail only when the head assigned it: an officer who took it knows."""
+    """Mail when the head assigned it, or the duty roster did (the officer on duty, then the
+    deputy and the head when nobody accepted it): an officer who took it knows."""
     payload = event.payload
+    if payload.get("rung"):
+        return [(payload["case_id"], messages.on_duty_or_handed(
+            _facts(db, payload, pages_url), directory.officer(db, payload["assignee_user_id"]),
+            payload["rung"]))]
     if not payload.get("assigned_by") or payload["assigned_by"] == payload["assignee_user_id"]:
         return []
     return [(payload["case_id"], messages.case_assigned_to_you(
@@ -148,6 +164,15 @@ def case_reopened(db, event, pages_url=None):
         facts, recipient, payload["reason"], payload["answer_by"], payload.get("because")))
 
 
+def digest_compiled(db, event, pages_url=None):
+    """An officer's daily digest: one mail (no single case: ``case_id`` None)."""
+    payload = event.payload
+    lines = [(_facts(db, line, pages_url), line["deadline"], line["due_on"])
+             for line in payload["cases"]]
+    return [(None, messages.daily_digest(directory.officer(db, payload["user_id"]),
+                                         payload["day"], lines))]
+
+
 TELLINGS = {
     contracts.CASE_ROUTED: case_routed,
     contracts.CASE_UNROUTED: case_unrouted,
@@ -159,5 +184,6 @@ TELLINGS = {
     contracts.CASE_INFORMATION_PROVIDED: case_information_provided,
     contracts.CASE_REOPENED: case_reopened,
     contracts.CASE_ASSIGNED: case_assigned,
+    contracts.DIGEST_COMPILED: digest_compiled,
 }
 CASE_EVENTS = tuple(TELLINGS)

@@ -167,6 +167,50 @@ def case_assigned_to_you(case, officer, head_name):
         body=_body(officer, say("mail.assigned", head=head_name), case, []))
 
 
+def on_duty_or_handed(case, officer, rung):
+    """``case_assigned`` by the duty roster: the receiving officer of the day is given a new
+    case ("receiving"), or nobody accepted it in time and it climbs to the deputy or the head
+    inside the authority."""
+    if rung == "receiving":
+        return Message(recipient=officer, subject=_subject(say("mail.on_duty_subject"), case),
+                       body=_body(officer, say("mail.on_duty"), case, []))
+    who = say_value("rung", rung)
+    return Message(recipient=officer,
+                   subject=_subject(say("mail.handed_over_subject", rung=who), case),
+                   body=_body(officer, say("mail.handed_over", rung=who), case, []))
+
+
+def deadline_warning(case, recipient, deadline, due_on, share):
+    """An early warning: half the time allowed gone (the holder and the assignee), or three
+    quarters (the authority's head)."""
+    what, day = _deadline(deadline), vn_date(due_on)
+    part = say_value("warning_share", str(round(share * 100)))
+    return Message(
+        recipient=recipient,
+        subject=_subject(say("mail.warning_subject", part=part, deadline=what, day=day), case),
+        body=_body(recipient, say("mail.warning", part=part, deadline=what), case,
+                   [say("mail.deadline_on", deadline=what, day=day)]))
+
+
+def daily_digest(officer, day, lines):
+    """An officer's digest of the day: ``lines`` are ``(CaseFacts, deadline, due_on)`` of the
+    cases they work on that fall due within two working days, each with its link."""
+    body = [say("mail.dear", name=officer.name), "",
+            say("mail.digest", n=len(lines), day=vn_date(day)), ""]
+    for case, deadline, due_on in lines:
+        what = case.summary or case.receipt_code or case.case_id
+        body.append(say("mail.digest_line", summary=_short(what), deadline=_deadline(deadline),
+                        day=vn_date(due_on)))
+        link = page_link(case, officer)
+        if link:
+            body.append(f"  {link}")
+    body += ["", say("mail.footer")]
+    return Message(recipient=officer,
+                   subject=say("mail.subject", lead=say("mail.digest_subject", day=vn_date(day)),
+                               summary=say("mail.digest_count", n=len(lines))),
+                   body="\n".join(body) + "\n")
+
+
 def deadline_near(case, authority, deadline, due_on):
     """A reminder before the acknowledge or answer deadline of a case the authority holds."""
     what, day = _deadline(deadline), vn_date(due_on)

@@ -26,6 +26,10 @@ CASE_ACTIONS = ("acknowledge", "start", "request_information", "provide_informat
 ANY_TOPIC = "*"
 CLOSE_OUTCOMES = ("resolved", "unresolved")
 DEADLINE_KINDS = ("acknowledge", "answer")
+# who a case climbs to inside an authority when nobody accepts it (duty roster, issue 25)
+ACCEPTANCE_RUNGS = ("receiving", "deputy", "head")
+# the shares of the time allowed at which a warning goes out (early_warnings, issue 25)
+WARNING_SHARES = (0.5, 0.75)
 
 
 class CaseAcknowledged(Schema):
@@ -107,8 +111,13 @@ class CaseAssigned(Schema):
     concern_id = Id(required=True)
     authority_id = Id(required=True)
     assignee_user_id = Id(required=True)
-    # the head who assigned it (None: the assignee took it themself)
+    # the head who assigned it (None: the assignee took it themself, or the duty roster did)
     assigned_by = Id(load_default=None, allow_none=True)
+    # the duty roster's rung when the system handed it over (services/escalations/
+    # acceptance_chain): "receiving" on routing, "deputy" then "head" when nobody accepted it
+    # in time; None: a person took or assigned it
+    rung = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(ACCEPTANCE_RUNGS))
 
 
 class CaseEscalated(Schema):
@@ -132,6 +141,12 @@ class CaseDeadlineNear(Schema):
     due_on = fields.Date(required=True)
     # the officer working on it, reminded beside the authority (issue 24)
     assignee_user_id = Id(load_default=None, allow_none=True)
+    # an early warning (issue 25): the share of the time allowed already gone, 0.5 (told to
+    # the holder and the assignee) or 0.75 (told to the authority's head, head_user_id);
+    # None: the reminder shortly before the deadline
+    share = fields.Float(load_default=None, allow_none=True,
+                         validate=validate.OneOf(WARNING_SHARES))
+    head_user_id = Id(load_default=None, allow_none=True)
 
 
 class CaseUnrouted(Schema):
@@ -142,6 +157,23 @@ class CaseUnrouted(Schema):
     # the triage authority that routes it by hand (None when none is configured)
     authority_id = Id(required=True, allow_none=True)
 
+
+
+class DueSoonCase(Schema):
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS))
+    due_on = fields.Date(required=True)
+
+
+class DigestCompiled(Schema):
+    """One officer's digest of the day (issue 25): the cases they work on whose running
+    deadline falls within two working days, compiled once per officer and day."""
+    user_id = Id(required=True)
+    authority_id = Id(required=True)
+    day = fields.Date(required=True)
+    cases = fields.List(fields.Nested(DueSoonCase), required=True,
+                        validate=validate.Length(min=1, max=200))
 
 
 CASE_ROUTED = EventType("escalations", "case_routed", CaseRouted)
@@ -158,6 +190,7 @@ CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
 CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
 CASE_ASSIGNED = EventType("escalations", "case_assigned", CaseAssigned)
 CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
+DIGEST_COMPILED = EventType("escalations", "digest_compiled", DigestCompiled)
 CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)
 
 

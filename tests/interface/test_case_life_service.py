@@ -148,9 +148,12 @@ def test_the_sweep_reminds_then_escalates_once_when_the_clock_passes_the_deadlin
         escalations.get_case(case["case_id"], CADRE)), timeout=15, what="the escalation")
     assert moved["status"] == "escalated" and moved["escalated_past"] == ["ubnd-th"]
     assert moved["due_kind"] == "acknowledge" and not moved["overdue"]
+    # a sweep that comes late gives each look once, in order: the early warnings at half and
+    # three quarters of the time (their mails are dropped as too late), the reminder, then
+    # the escalation
     actions = [line["action"] for line in moved["timeline"]]
-    assert actions == ["route", "remind", "escalate"]
-    assert moved["timeline"][2]["why"] == f"acknowledge deadline {case['acknowledge_by']} passed"
+    assert actions == ["route", "warn", "remind", "warn", "escalate"]
+    assert moved["timeline"][4]["why"] == f"acknowledge deadline {case['acknowledge_by']} passed"
     past = escalations.inbox({"authority_id": "ubnd-th", "view": "escalated_past"}, OFFICER)
     assert [c["case_id"] for c in past["cases"]] == [case["case_id"]]
     seen = []
@@ -158,10 +161,11 @@ def test_the_sweep_reminds_then_escalates_once_when_the_clock_passes_the_deadlin
              or "case_escalated" in [e["event_type"] for e in seen], what="case_escalated")
     time.sleep(0.5)  # several sweeps more: none may act again
     seen.extend(body for body, _ in drain(case_config, "monitor.audit"))
-    assert [(e["event_type"], e["payload"].get("deadline")) for e in seen
-            if e["event_type"] in ("case_deadline_near", "case_escalated")] == [
-        ("case_deadline_near", "acknowledge"), ("case_escalated", None)]
-    assert escalations.get_case(case["case_id"], CADRE)["version"] == 3
+    assert [(e["event_type"], e["payload"].get("deadline"), e["payload"].get("share"))
+            for e in seen if e["event_type"] in ("case_deadline_near", "case_escalated")] == [
+        ("case_deadline_near", "acknowledge", 0.5), ("case_deadline_near", "acknowledge", None),
+        ("case_deadline_near", "acknowledge", 0.75), ("case_escalated", None, None)]
+    assert escalations.get_case(case["case_id"], CADRE)["version"] == 5
 
 
 def test_past_the_top_the_standing_committee_is_flagged(escalations, case_config, clock_file):

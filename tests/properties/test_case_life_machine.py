@@ -240,10 +240,11 @@ class CaseLife(RuleBasedStateMachine):
         what = case_clock.due(case, self.at)
         if what is None:
             return
-        if what == "remind":
-            outcome = case_clock.note_deadline_near(case, self.at, POLICY)
-            store.commit(self.db, case, outcome)
-            self.accepted.append("remind")
+        if what in ("remind", "warn"):  # a reminder, or an early warning (issue 25)
+            note = (case_clock.note_deadline_near if what == "remind"
+                    else case_clock.note_warning)
+            store.commit(self.db, case, note(case, self.at, POLICY))
+            self.accepted.append(what)
             return
         outcome = case_life.apply_action(case, "escalate", cases.SYSTEM_ACTOR, self.at, POLICY,
                                          reason=case_clock.breach_reason(case),
@@ -267,7 +268,7 @@ class CaseLife(RuleBasedStateMachine):
         assert [entry["action"] for entry in timeline] == ["route", *self.accepted]
         for earlier, later in zip(timeline, timeline[1:]):
             assert later["from_state"] == earlier["to_state"]
-            if later["action"] != "remind":
+            if later["action"] not in ("remind", "warn"):
                 row = row_for(later["from_state"], later["action"])
                 assert row is not None and later["to_state"] in row.targets
         assert timeline[-1]["to_state"] == case["status"]

@@ -56,6 +56,8 @@ EXPECTED = {
     "cases.redact": {OFFICER},
     "cases.publish": {CADRE, OFFICER},
     "cases.assign": {OFFICER},
+    "rosters.read": {OFFICER, ADMIN},
+    "rosters.manage": {OFFICER, ADMIN},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},

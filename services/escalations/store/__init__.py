@@ -26,7 +26,6 @@ from shared.storage import DuplicateKeyError
 LISTED = {"outbox": 0, "timeline": 0}
 # an authority as its upkeep reads it: without its events
 OUT = {"outbox": 0, "outbox_pending": 0}
-SWEEP_BATCH = 200
 # an inbox of every officer's cases, not narrowed to one assignee (nor to nobody)
 ANYONE = object()
 
@@ -41,7 +40,7 @@ RULE_KEYS = [("_id",), ("topic", "unit_id", "urgency", "effective_from")]
 # where a migration moves the rules that shared a key with the rule routing picked (issue 21)
 RETIRED_RULES = "routing_rules_retired"
 
-OUTBOX_COLLECTIONS = ["cases", "authorities", "data_subject_answers"]
+OUTBOX_COLLECTIONS = ["cases", "authorities", "data_subject_answers", "digests"]
 INDEXES = {
     "cases": [([("concern_id", 1)], {"unique": True}),
               # the inbox a page at a time (INBOX_ORDER), with and without a status
@@ -123,16 +122,15 @@ def count_lookup(db, key, forget_after):
         upsert=True, return_document=ReturnDocument.AFTER)["count"]
 
 
-def open_case(db, case, event):
-    """Store a new case with its first event; False when the concern already has one (a
+def open_case(db, case, *events):
+    """Store a new case with its first events; False when the concern already has one (a
     redelivered ``concern_raised``)."""
     try:
-        db.cases.insert_one(with_events(case, [event]))
+        db.cases.insert_one(with_events(case, list(events)))
     except DuplicateKeyError:
         return False
     remember_unit(db, case.get("authority_id"), case)
     return True
-
 
 
 def commit(db, case, outcome, actor=None):
@@ -213,12 +211,6 @@ def duplicates_of(db, case_id):
     return [found["_id"] for found in db.cases.find({"duplicate_of": case_id}, {"_id": 1})]
 
 
-def due_cases(db, now):
-    """The cases whose next deadline has come, the earliest first (an indexed range)."""
-    return list(db.cases.find({"next_deadline_at": {"$lte": now}}, LISTED)
-                .sort("next_deadline_at", 1).limit(SWEEP_BATCH))
-
-
 # what an officer who does not head the authority is not listed: its confidential cases (a
 # filter on the walked index's range; those the head named them on are their "named" view)
 NOT_CONFIDENTIAL = {"confidential": {"$ne": True}}
@@ -251,6 +243,9 @@ def inbox_page(db, authority_id, view, query, received_from=None, received_to=No
         criteria["_id"] = query["case_code"]
     if assignee is not ANYONE:
         criteria["assignee_user_id"] = assignee
+    if query.get("at_risk_at"):  # half their time gone, not yet overdue: walked in due order
+        criteria.update(at_risk_from={"$lte": query["at_risk_at"]},
+                        due_sort={"$gt": query["at_risk_at"]})
     period = {}
     if received_from:
         period["$gte"] = received_from
@@ -422,6 +417,9 @@ def remember_former(db, unit_id, former):
 # the desk's collections: officers, reply templates, the units of an authority's cases
 from services.escalations.store.desk import *  # noqa: E402,F401,F403
 from services.escalations.store.desk import remember_unit  # noqa: E402
+
+# the duty rosters, the sweep's reads and the daily digests
+from services.escalations.store.rosters import *  # noqa: E402,F401,F403
 
 # the walks of upgrades: cases from before a field existed
 from services.escalations.store.upkeep import *  # noqa: E402,F401,F403

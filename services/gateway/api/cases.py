@@ -12,6 +12,7 @@ from shared.contracts.rpc.cases import (
     ReplyTemplate,
     UnroutedQuery,
 )
+from shared.contracts.rpc.rosters import Roster, SetRoster
 from shared.errors import load_payload
 
 ROUTES = {
@@ -75,6 +76,24 @@ ROUTES = {
         "An authority's enabled officers by name (whom its head assigns cases to)",
         schemas.Officers, "cases", path=schemas.AuthorityPath, errors=(403, 404),
         description="Its officers only."),
+    ("GET", "/authorities/<authority_id>/roster"): Route(
+        "An authority's duty roster: receiving officers in turn, leave, deputy and head",
+        Roster, "cases", path=schemas.AuthorityPath, errors=(403, 404),
+        description="Its officers and administrators (another authority's officer: 404). "
+                    "404 too while it has none."),
+    ("PUT", "/authorities/<authority_id>/roster"): Route(
+        "Replace an authority's duty roster", Roster, "cases", path=schemas.AuthorityPath,
+        body=SetRoster, errors=(400, 403, 404, 413, 415),
+        description="Its head or an administrator. A routed case goes to the officer on duty "
+                    "that day; one nobody accepts in time goes to the deputy, then the head, "
+                    "before escalating one level up. Refused by name (400): an officer who is "
+                    "not an enabled officer of the authority, the same officer twice in turn, "
+                    "deputy and head the same person, a working day of the next 60 with "
+                    "nobody receiving; nothing is changed.",
+        example={"rotation": ["u-an", "u-binh"], "deputy_id": "u-dung", "head_id": "u-giang",
+                 "starts_on": "2026-12-07", "leave": [
+                     {"officer_id": "u-binh", "first_day": "2026-12-09",
+                      "last_day": "2026-12-10"}]}),
     ("PATCH", "/reply-templates/<template_id>"): Route(
         "Change a reply template of one's authority (title, text, topic)", ReplyTemplate,
         "cases", path=schemas.TemplatePath, body=ChangeReplyTemplate,
@@ -161,6 +180,17 @@ class CasesApi(Api):
         principal = self._as(request, "cases.inbox")
         return json_response(self.escalations.list_officers({"authority_id": authority_id},
                                                             principal))
+
+    @http("GET", "/authorities/<authority_id>/roster")
+    def authority_roster(self, request, authority_id):
+        principal = self._as(request, "rosters.read")
+        return json_response(self.escalations.get_roster(authority_id, principal))
+
+    @http("PUT", "/authorities/<authority_id>/roster")
+    def set_authority_roster(self, request, authority_id):
+        principal = self._as(request, "rosters.manage")
+        return json_response(self.escalations.set_roster(authority_id, json_body(request),
+                                                         principal))
 
     @http("PATCH", "/reply-templates/<template_id>")
     def change_reply_template(self, request, template_id):

@@ -44,6 +44,7 @@ MENUS = {
                           ("nav_escalated", "/app/inbox?view=escalated_past"),
                           ("nav_named", "/app/inbox?view=named"),
                           ("nav_templates", "/app/templates"),
+                          ("nav_roster", "/app/roster"),
                           ("nav_statistics", "/app/statistics")),
     "administrator": (("nav_statistics", "/app/admin/statistics"),
                       ("nav_users", "/app/admin/users"),

@@ -24,7 +24,13 @@ from services.gateway.pages.common import (
 )
 from shared import clock, receipts
 from shared.contracts import ANY_TOPIC, CONCERN_TOPICS, ID_PATTERN, Day
-from shared.contracts.rpc.cases import ASSIGNEES, CASE_STATUSES, INBOX_VIEWS, TEMPLATE_KINDS
+from shared.contracts.rpc.cases import (
+    ASSIGNEES,
+    CASE_STATUSES,
+    DUE_FILTERS,
+    INBOX_VIEWS,
+    TEMPLATE_KINDS,
+)
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them
@@ -40,7 +46,8 @@ ACTION_FIELDS = {
 CASE_CODE = r"^[0-9a-f]{32}$"
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 # the inbox's filters, passed on to the escalations service's inbox query as they are
-INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee", "q")
+INBOX_FILTERS = ("status", "topic", "unit_id", "received_from", "received_to", "assignee", "q",
+                 "due")
 
 
 def opens_a_case(typed):
@@ -76,6 +83,8 @@ class InboxPageQuery(LanguageQuery):
         "description": "received before this day (YYYY-MM-DD)"})
     assignee = fields.String(validate=blank_or(validate.OneOf(ASSIGNEES)), metadata={
         "description": "mine: the cases I took; unassigned: those nobody took"})
+    due = fields.String(validate=blank_or(validate.OneOf(DUE_FILTERS)), metadata={
+        "description": "at_risk: past half the time to their deadline, not yet overdue"})
     q = fields.String(validate=validate.Length(max=100), metadata={
         "description": "words of a case's summary (each beginning a word, diacritics or "
                        "not), or a case's receipt code or id (as in its mails): that case "

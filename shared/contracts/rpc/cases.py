@@ -28,6 +28,8 @@ CASE_STATUSES = CASE_STATES
 # named: the confidential cases the head of the authority named the officer on
 INBOX_VIEWS = ("holding", "escalated_past", "named")
 ASSIGNEES = ("mine", "unassigned")
+# at_risk: past half the time to their running deadline, not yet overdue (issue 25)
+DUE_FILTERS = ("at_risk",)
 
 
 class RegisterAuthority(Schema):
@@ -242,6 +244,9 @@ class InboxQuery(PageQuery):
     received_to = Day(load_default=None, allow_none=True)
     # words of the summary (each beginning a word, diacritics or not) or a case's code
     q = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100))
+    # "at_risk": past half the time to their running deadline, not yet overdue ("sắp quá hạn")
+    due = fields.String(load_default=None, allow_none=True,
+                        validate=validate.OneOf(DUE_FILTERS))
 
 
 class StatisticsQuery(Schema):
