@@ -39,4 +39,18 @@ PROCESSING = {
         subjects="Cán bộ cơ quan xử lý", purpose="Trả lời, hỏi thêm thông tin theo mẫu thống nhất",
         legal_basis=TASK, who_sees="Cán bộ của cơ quan đó",
         retention="Đến khi cơ quan xóa mẫu"),
+    # the duty roster (rosters.py): who receives on which day, who is on leave
+    "rosters": PersonalData(
+        what="Cán bộ trực tiếp nhận theo lượt, cấp phó, thủ trưởng, thời gian nghỉ của cán bộ",
+        subjects="Cán bộ cơ quan xử lý", purpose="Giao vụ việc mới cho người trực, chuyển lên "
+        "cấp phó, thủ trưởng khi quá hạn tiếp nhận",
+        legal_basis=TASK, who_sees="Cán bộ của cơ quan đó; thủ trưởng sửa",
+        retention="Đến khi thủ trưởng thay lịch trực"),
+    # the daily digest (digests.py): which officer was sent which cases falling due
+    "digests": PersonalData(
+        what="Mã người dùng của cán bộ và các vụ việc sắp đến hạn gửi cho họ trong ngày",
+        subjects="Cán bộ cơ quan xử lý", purpose="Nhắc việc sắp đến hạn mỗi ngày làm việc",
+        legal_basis=TASK, who_sees="Không ai (chỉ hệ thống gửi thư)",
+        retention="Như vụ việc"),
+    "digest_days": NoPersonalData("Ngày đã lập thư nhắc việc (mỗi ngày một lần)"),
 }
