@@ -100,9 +100,19 @@ def retry(db, found, now, record, contact):
     return find_notification(db, found["_id"]) if updated.modified_count == 1 else None
 
 
-def mark_sent(db, notification_id, sent_at, reply, event):
-    """Sent, with ``event`` (``notification_sent``) in the same update for the outbox."""
-    db.notifications.update_one({"_id": notification_id}, push_events({"$set": {
+def still_claimed(db, mail):
+    """Whether ``mail`` (as claimed) is still ``sending`` under this claim: no other sender
+    claimed it since (``attempts`` is the claim's version)."""
+    return db.notifications.find_one(
+        {"_id": mail["_id"], "state": "sending", "attempts": mail["attempts"]},
+        {"_id": 1}) is not None
+
+
+def mark_sent(db, mail, sent_at, reply, event):
+    """``mail`` (as claimed) sent, with ``event`` (``notification_sent``) in the same update for
+    the outbox; only under its own claim (another sender's is left alone)."""
+    db.notifications.update_one({"_id": mail["_id"], "state": "sending",
+                                 "attempts": mail["attempts"]}, push_events({"$set": {
         "state": "sent", "sent_at": sent_at, "smtp_reply": reply, "last_error": None}},
         [event]))
 
