@@ -104,40 +104,98 @@ def _just_send(final_dot):
 
 
 def deliver(settings, mail, hand_over=_just_send):
-    try:
-        message = build_email(mail, settings["MAIL_FROM"])  # bytes, CRLF lines
-    except (MessageError, ValueError, TypeError, LookupError) as error:
-        raise MailUnsendable(f"the mail cannot be written: {type(error).__name__}: "
-                             f"{error}") from None
-    smtp, dot = None, None
-    try:
-        smtp = smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"],
-                            timeout=settings["SMTP_TIMEOUT_SECONDS"])
-        smtp.ehlo_or_helo_if_needed()
-        code, text = smtp.mail(settings["MAIL_FROM"])
-        if code != 250:
-            raise smtplib.SMTPSenderRefused(code, text, settings["MAIL_FROM"])
-        code, text = smtp.rcpt(mail["email"])
-        if code not in (250, 251):
-            raise smtplib.SMTPRecipientsRefused({mail["email"]: (code, text)})
-        dot = FinalDot(smtp)
-        _send_data(smtp, message)
-        code, text = hand_over(dot)
-    except smtplib.SMTPRecipientsRefused as error:
-        code, text = next(iter(error.recipients.values()))
-        _raise_for(code, text)
-    except smtplib.SMTPResponseException as error:
-        _raise_for(error.smtp_code, error.smtp_error)
-    except ValueError as error:  # smtplib refuses a line break in an address
-        raise MailUnsendable(f"the mail cannot be addressed: {error}") from None
-    except CONVERSATION_ERRORS as error:
-        raise MailDeferred(f"{type(error).__name__}: {error}") from None
-    finally:
-        if dot is not None and not dot.sent:
-            smtp.close()  # a QUIT inside the data would be read as data: closing discards it
-        elif smtp is not None:
+    """One mail on a connection of its own."""
+    with Courier(settings) as courier:
+        return courier.deliver(mail, hand_over)
+
+
+class Courier:
+    """One SMTP connection kept for several mails in a row (a sender's pass): each mail a
+    transaction of its own on it (MAIL, RCPT, DATA), QUIT once, at :meth:`close`, instead of a
+    connection, a greeting, EHLO and QUIT per mail. A mail that fails in any way closes the
+    connection (the next opens another); a connection the server closed while idle is opened
+    again once before the mail is deferred. Example::
+
+        with Courier(settings) as courier:
+            for mail in due:
+                reply = courier.deliver(mail)
+    """
+
+    def __init__(self, settings):
+        self.settings, self.smtp = settings, None
+        self.connections = 0  # opened so far
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        if self.smtp is not None:
+            smtp, self.smtp = self.smtp, None
             _close_quietly(smtp)
-    return reply_text(code, text)
+
+    def deliver(self, mail, hand_over=_just_send):
+        try:
+            message = build_email(mail, self.settings["MAIL_FROM"])  # bytes, CRLF lines
+        except (MessageError, ValueError, TypeError, LookupError) as error:
+            raise MailUnsendable(f"the mail cannot be written: {type(error).__name__}: "
+                                 f"{error}") from None
+        dot, kept = None, False
+        try:
+            smtp = self._sender_accepted()
+            code, text = smtp.rcpt(mail["email"])
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({mail["email"]: (code, text)})
+            dot = FinalDot(smtp)
+            _send_data(smtp, message)
+            code, text = hand_over(dot)
+            kept = True
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            _raise_for(code, text)
+        except smtplib.SMTPResponseException as error:
+            _raise_for(error.smtp_code, error.smtp_error)
+        except ValueError as error:  # smtplib refuses a line break in an address
+            raise MailUnsendable(f"the mail cannot be addressed: {error}") from None
+        except CONVERSATION_ERRORS as error:
+            raise MailDeferred(f"{type(error).__name__}: {error}") from None
+        finally:
+            if not kept and self.smtp is not None:
+                smtp, self.smtp = self.smtp, None
+                if dot is not None and not dot.sent:
+                    smtp.close()  # a QUIT inside the data would be read as data: closing
+                else:             # discards it
+                    _close_quietly(smtp)
+        return reply_text(code, text)
+
+    def _sender_accepted(self):
+        """The connection, the sender's MAIL FROM accepted on it."""
+        reused = self.smtp is not None
+        try:
+            return self._mail_from(self._connection())
+        except CONVERSATION_ERRORS:
+            if not reused:
+                raise
+            stale, self.smtp = self.smtp, None  # closed by the server while idle: once
+            stale.close()                       # more, on a new connection
+            return self._mail_from(self._connection())
+
+    def _connection(self):
+        if self.smtp is None:
+            settings = self.settings
+            self.smtp = smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"],
+                                     timeout=settings["SMTP_TIMEOUT_SECONDS"])
+            self.connections += 1
+            self.smtp.ehlo_or_helo_if_needed()
+        return self.smtp
+
+    def _mail_from(self, smtp):
+        code, text = smtp.mail(self.settings["MAIL_FROM"])
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, text, self.settings["MAIL_FROM"])
+        return smtp
 
 
 def _close_quietly(smtp):

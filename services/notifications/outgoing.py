@@ -11,10 +11,11 @@ sent again — except in one window, stated here plainly.
    notification with one conditional update: ``pending`` → ``sending``, ``attempts + 1``,
    a lease of ``SMTP_TIMEOUT_SECONDS × 2``. Only one sender (of one or several service
    instances) wins a claim, so two never send the same mail at once.
-3. It holds one SMTP conversation (``mailer.deliver``) up to the data's final dot. Then it
-   takes the store's write lock (``shared.storage.writes_together``), checks the claim is still
-   its own (a sender slower than its lease lost it to another: it closes without the dot, so
-   the server discards the data), sends the dot and, on the server's 250, marks the
+3. It holds one SMTP transaction (``mailer.Courier``: one connection for a pass's mails) up
+   to the data's final dot. Then it takes the store's write lock
+   (``shared.storage.writes_together``), checks the claim is still its own (a sender slower
+   than its lease lost it to another: it closes without the dot, so the server discards the
+   data), sends the dot and, on the server's 250, marks the
    notification ``sent`` with the reply and the time, ``notification_sent`` in the same update
    (the outbox relays it), before releasing the lock; QUIT comes after. A deferral (server
    away, 4xx) sets it back to ``pending`` with the error and the next attempt's time; a 5xx
@@ -101,7 +102,8 @@ def enqueue(db, event, message, case_id, settings):
 
 
 class Postman:
-    """Sends what is due in ``db.notifications``, one SMTP conversation each (steps 2 and 3)."""
+    """Sends what is due in ``db.notifications``, one SMTP transaction each, a pass on one
+    connection (steps 2 and 3)."""
 
     def __init__(self, db, settings):
         self.db = db
@@ -109,29 +111,33 @@ class Postman:
         self.lease = dt.timedelta(seconds=settings["SMTP_TIMEOUT_SECONDS"] * 2)
 
     def send_due(self, keep_going=lambda: True):
-        """One pass over what is due; returns how many conversations were held."""
+        """One pass over what is due; returns how many mails it tried (claimed, then sent,
+        deferred or refused)."""
         now = utcnow()
         due = []
         # "sending" past its lease: a sender died mid-conversation (see the module docstring)
         for state in ("pending", "sending"):
             due.extend(store.due_notifications(self.db, state, now, BATCH_SIZE))
         held = 0
-        for candidate in due:
-            if not keep_going():
-                break
-            mail = self.claim(candidate)
-            if mail is not None:
-                self.send(mail)
-                held += 1
+        with mailer.Courier(self.settings) as courier:  # one connection for the pass
+            for candidate in due:
+                if not keep_going():
+                    break
+                mail = self.claim(candidate)
+                if mail is not None:
+                    self.send(mail, courier)
+                    held += 1
         return held
 
     def claim(self, candidate):
         """The notification, now ``sending`` and ours; None if another sender claimed it."""
         return store.claim(self.db, candidate, utcnow() + self.lease)
 
-    def send(self, mail):
+    def send(self, mail, courier=None):
+        """One notification's conversation (on ``courier``'s connection, or one of its own)."""
+        deliver = courier.deliver if courier else partial(mailer.deliver, self.settings)
         try:
-            reply = mailer.deliver(self.settings, mail, partial(self.hand_over, mail))
+            reply = deliver(mail, partial(self.hand_over, mail))
         except ClaimLost:
             _log.warning("notification %s: its lease ran out and another sender claimed it; "
                          "not sent here", mail["_id"])

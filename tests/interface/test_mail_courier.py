@@ -1,0 +1,72 @@
+"""One SMTP connection for a sender's pass (issue 27: the notifications service spent more of its
+CPU opening connections, greeting and quitting than on the mail): each mail its own
+transaction on it, every mail still whole and marked sent once; a connection the server closed
+while idle is opened again rather than the mail deferred. A real catcher."""
+import datetime as dt
+import smtplib
+
+import pytest
+
+from services.notifications import mailer
+from services.notifications.outgoing import Postman, enqueue
+from shared import contracts
+from shared.contracts import parse_event
+from tests.interface.test_mail_hand_over import settings_for
+from tests.interface.test_mail_sender import AUTHORITY, message
+from tests.mail import MailCatcher
+
+
+@pytest.fixture
+def catcher(tmp_path):
+    running = MailCatcher(tmp_path / "mail")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every SMTP connection opened, counted."""
+    opened = []
+    connect = smtplib.SMTP.connect
+
+    def counted(self, *args, **kwargs):
+        opened.append(args)
+        return connect(self, *args, **kwargs)
+    monkeypatch.setattr(smtplib.SMTP, "connect", counted)
+    return opened
+
+
+def routed(case_id):
+    return parse_event(contracts.CASE_ROUTED.new({
+        "case_id": case_id, "concern_id": f"c-{case_id}", "authority_id": AUTHORITY.recipient_id,
+        "rule_id": "infra-tam-hop", "acknowledge_by": dt.date(2026, 12, 2)}))
+
+
+def test_a_pass_of_five_mails_opens_one_connection(database, catcher, connections):
+    settings = settings_for(catcher.port)
+    for n in range(5):
+        enqueue(database, routed(f"k{n}"), message(), f"k{n}", settings)
+    assert Postman(database, settings).send_due() == 5
+    assert len(connections) == 1
+    mails = catcher.mail()
+    assert sorted(m["X-Sausat-Case"] for m in mails) == [f"k{n}" for n in range(5)]
+    assert all(m["X-RcptTo"] == AUTHORITY.email for m in mails)
+    stored = list(database.notifications.find({}))
+    assert {(n["state"], n["attempts"]) for n in stored} == {("sent", 1)}
+    assert len({m["Message-ID"] for m in mails}) == 5
+
+
+def test_a_connection_the_server_closed_while_idle_is_opened_again(database, catcher,
+                                                                   connections):
+    settings = settings_for(catcher.port)
+    for case_id in ("k1", "k2"):
+        enqueue(database, routed(case_id), message(), case_id, settings)
+    first, second = database.notifications.find({}).sort("case_id", 1)
+    with mailer.Courier(settings) as courier:
+        courier.deliver(first)
+        catcher.stop()   # the server goes, closing the idle connection, and comes back
+        catcher.start()
+        assert courier.deliver(second).startswith("250")
+        assert courier.connections == 2
+    assert sorted(m["X-Sausat-Case"] for m in catcher.mail()) == ["k1", "k2"]
