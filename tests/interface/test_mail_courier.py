@@ -1,9 +1,11 @@
 """One SMTP connection for a sender's pass (issue 27: the notifications service spent more of its
 CPU opening connections, greeting and quitting than on the mail): each mail its own
 transaction on it, every mail still whole and marked sent once; a connection the server closed
-while idle is opened again rather than the mail deferred. A real catcher."""
+while idle is opened again rather than the mail deferred; the final dot, sent apart, is not
+held back by Nagle. A real catcher."""
 import datetime as dt
 import smtplib
+import socket
 
 import pytest
 
@@ -70,3 +72,13 @@ def test_a_connection_the_server_closed_while_idle_is_opened_again(database, cat
         assert courier.deliver(second).startswith("250")
         assert courier.connections == 2
     assert sorted(m["X-Sausat-Case"] for m in catcher.mail()) == ["k1", "k2"]
+
+
+def test_the_final_dot_leaves_without_waiting_for_the_data_to_be_acknowledged(database, catcher):
+    """Sent apart from the data, the dot would wait for the server's delayed ACK (Nagle):
+    about 40 ms a mail, all of it inside the window a crash doubles a mail in."""
+    settings = settings_for(catcher.port)
+    enqueue(database, routed("k1"), message(), "k1", settings)
+    with mailer.Courier(settings) as courier:
+        courier.deliver(database.notifications.find_one({}))
+        assert courier.smtp.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
