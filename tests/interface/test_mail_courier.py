@@ -13,17 +13,11 @@ from services.notifications import mailer
 from services.notifications.outgoing import Postman, enqueue
 from shared import contracts
 from shared.contracts import parse_event
+from tests.interface import test_mail_sender
 from tests.interface.test_mail_hand_over import settings_for
 from tests.interface.test_mail_sender import AUTHORITY, message
-from tests.mail import MailCatcher
 
-
-@pytest.fixture
-def catcher(tmp_path):
-    running = MailCatcher(tmp_path / "mail")
-    running.start()
-    yield running
-    running.stop()
+catcher = test_mail_sender.catcher  # the sender tests' catcher fixture
 
 
 @pytest.fixture

@@ -12,14 +12,13 @@ import sys
 import time
 
 import eventlet
-import pytest
 from eventlet.green import socket
 
 from docstore import DocStoreClient
 from services.notifications.outgoing import Postman, enqueue
 from shared.config import ROOT
+from tests.interface import test_mail_sender
 from tests.interface.test_mail_sender import message, routed_event
-from tests.mail import MailCatcher
 
 END_OF_DATA = b"\r\n.\r\n"
 # the sender alone in a process of its own: one pass, as the service's loop does it
@@ -31,13 +30,7 @@ folder, settings = sys.argv[1], json.loads(sys.argv[2])
 Postman(DocStoreClient(folder)["notifications"], settings).send_due()
 """
 
-
-@pytest.fixture
-def catcher(tmp_path):
-    running = MailCatcher(tmp_path / "mail")
-    running.start()
-    yield running
-    running.stop()
+catcher = test_mail_sender.catcher  # the sender tests' catcher fixture
 
 
 class OtherWriterAtTheDot:
