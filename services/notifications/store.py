@@ -10,6 +10,8 @@ Example::
     stored = insert_notification(db, document)        # False: stored already (a redelivery)
     authority = find_authority(db, "ubnd-xa-tam-hop")  # the document, or None
 """
+from pymongo import ReturnDocument
+
 from shared import event_log
 from shared.outbox import push_events
 from shared.pages import read_page
@@ -58,14 +60,11 @@ def due_notifications(db, state, now, limit):
 def claim(db, candidate, lease_until):
     """``candidate`` as ``sending`` and ours until ``lease_until``; None if another sender
     claimed it since it was read (``attempts`` is the claim's version)."""
-    claimed = db.notifications.update_one(
+    return db.notifications.find_one_and_update(  # the claim and its read in one write
         {"_id": candidate["_id"], "state": candidate["state"],
          "attempts": candidate["attempts"]},
         {"$set": {"state": "sending", "next_attempt_at": lease_until},
-         "$inc": {"attempts": 1}})
-    if claimed.modified_count != 1:
-        return None
-    return db.notifications.find_one({"_id": candidate["_id"]})
+         "$inc": {"attempts": 1}}, return_document=ReturnDocument.AFTER)
 
 
 def defer(db, notification_id, error, next_attempt_at):

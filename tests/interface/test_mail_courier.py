@@ -9,7 +9,8 @@ import socket
 
 import pytest
 
-from services.notifications import mailer
+from docstore import DocStoreClient, recording
+from services.notifications import mailer, store
 from services.notifications.outgoing import Postman, enqueue
 from shared import contracts
 from shared.contracts import parse_event
@@ -76,3 +77,18 @@ def test_the_final_dot_leaves_without_waiting_for_the_data_to_be_acknowledged(da
     with mailer.Courier(settings) as courier:
         courier.deliver(database.notifications.find_one({}))
         assert courier.smtp.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_a_claim_reads_the_notification_once(tmp_path):
+    """The claim's write returns the claimed notification: no second read for it."""
+    db = DocStoreClient(tmp_path)["notifications"]
+    enqueue(db, routed("k1"), message(), "k1", settings_for(1))
+    candidate = db.notifications.find_one({})
+    with recording() as statements:
+        claimed = store.claim(db, candidate, dt.datetime.now(dt.timezone.utc))
+    reads = [sql for _, sql, _ in statements if sql.lstrip().upper().startswith("SELECT")
+             and "notifications" in sql]
+    assert len(reads) == 1
+    assert (claimed["state"], claimed["attempts"], claimed["body"]) == (
+        "sending", 1, candidate["body"])
+    assert store.claim(db, candidate, dt.datetime.now(dt.timezone.utc)) is None  # taken
