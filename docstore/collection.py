@@ -35,7 +35,13 @@ from docstore.match import parse_filter
 from docstore.ordering import needs_python, sort_rows
 from docstore.query import id_operand, order_by, where
 from docstore.unique import NULL_SUFFIX
-from docstore.updates import apply_update, is_operator_update, parse_update, upsert_seed
+from docstore.updates import (
+    apply_update,
+    changed_fields,
+    is_operator_update,
+    parse_update,
+    upsert_seed,
+)
 
 
 class Collection:
@@ -259,6 +265,8 @@ class Collection:
         if in_python:
             rows = sort_rows(rows, sort, text_at=1)[:None if many else 1]
         kind, spec = change
+        # an update changes only its fields: indexes and arrays elsewhere are left unchecked
+        touched = changed_fields(spec) if kind == "update" else None
         matched = modified = 0
         before = after = None
         for rid, text in rows:
@@ -279,7 +287,7 @@ class Collection:
                                                (new_text, rid))
                 except sqlite3.IntegrityError as error:
                     raise self._duplicate(error, new) from None
-                indexes.after_write(self, txn, rid, old, new)
+                indexes.after_write(self, txn, rid, old, new, touched)
         if matched or not upsert:
             return matched, modified, None, before, after
         if kind == "replace":

@@ -189,10 +189,13 @@ def _insert_keys(conn, table, rid, keys):
                      [(id_operand(key), rid) for key in keys])
 
 
-def after_write(collection, txn, rid, old, new):
-    """Keeps side tables and the record of array paths in step with one written document."""
+def after_write(collection, txn, rid, old, new, touched=None):
+    """Keeps side tables and the record of array paths in step with one written document.
+    ``touched``: the top-level fields an update changed (None: any); the rest of ``new`` is
+    as ``old`` was, already recorded and indexed, so it is not walked again."""
+    walked = new if touched is None else {key: new[key] for key in touched if key in new}
     subdocuments = set()
-    first = txn.add_arrays(collection.name, array_paths(new, subdocuments=subdocuments),
+    first = txn.add_arrays(collection.name, array_paths(walked, subdocuments=subdocuments),
                            subdocuments)
     # an index a first array reaches becomes multikey, built with this document already in
     converted = multikey.convert(collection, txn, first) if first else ()
@@ -201,6 +204,9 @@ def after_write(collection, txn, rid, old, new):
     for name, spec in meta.indexes.items():
         if not spec.get("side") or name in converted:
             continue
+        if old is not None and touched is not None and not any(
+                path.split(".", 1)[0] in touched for path, _ in spec["keys"]):
+            continue  # none of its keys changed
         if spec.get("columns"):
             rows = multikey.side_rows(new, spec["keys"])
             if old is not None:

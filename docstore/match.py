@@ -105,6 +105,10 @@ def field_matches(doc, path, op, operand):
     if op == "$in":
         return any(field_matches(doc, path, "$eq", v) for v in operand)
     if op == "$all":
+        if operand and all(v.__class__ is str for v in operand):
+            # strings are equal only as the same text: the path is walked once, not per value
+            found = {v for v in values_at(doc, path) if v.__class__ is str}
+            return all(v in found for v in operand)
         return bool(operand) and all(field_matches(doc, path, "$eq", v) for v in operand)
     if op == "$size":
         return any(isinstance(v, list) and len(v) == operand for v in _direct(doc, path))

@@ -86,9 +86,25 @@ def _operand(op, path, value):
     return encode_value(value, path)
 
 
+# operators that change an array in place
+_CHANGE_ARRAYS = ("$push", "$addToSet", "$pull")
+
+
+def changed_fields(steps):
+    """The top-level fields ``steps`` may change: nothing outside them changes."""
+    return {path.split(".", 1)[0] for _, path, _ in steps}
+
+
 def apply_update(doc, steps, inserting):
-    """A new document: ``doc`` (not changed) with ``steps`` applied."""
-    new = copy.deepcopy(doc)
+    """A new document: ``doc`` (not changed) with ``steps`` applied. Only the top-level fields
+    a step changes *inside* (a dotted path, an array) are copied first; the others are shared
+    with ``doc``, which is why neither may be changed afterwards (both are only read, then
+    written as text)."""
+    new = dict(doc)
+    for key in {path.split(".", 1)[0] for op, path, _ in steps
+                if op in _CHANGE_ARRAYS or "." in path}:
+        if key in new:
+            new[key] = copy.deepcopy(new[key])
     for op, path, operand in steps:
         if op == "$setOnInsert":
             if inserting:

@@ -11,19 +11,29 @@ sent again — except in one window, stated here plainly.
    notification with one conditional update: ``pending`` → ``sending``, ``attempts + 1``,
    a lease of ``SMTP_TIMEOUT_SECONDS × 2``. Only one sender (of one or several service
    instances) wins a claim, so two never send the same mail at once.
-3. It holds one SMTP conversation (``mailer.deliver``). Right after the server accepted the
-   data it marks the notification ``sent`` with the server's reply and the time, and puts
-   ``notification_sent`` in the same update (the outbox relays it). A deferral (server away, 4xx)
-   sets it back to ``pending`` with the error and the next attempt's time; a 5xx rejection marks
-   it ``rejected``; a mail that cannot be written or addressed as stored (a broken value), or
-   any other failure of the attempt, marks it ``failed``: each with the reason in
-   ``last_error``, for operators to see, and to retry (:func:`retry`) once the cause is mended.
+3. It holds one SMTP transaction (``mailer.Courier``: one connection for a pass's mails) up
+   to the data's final dot. Then it takes the store's write lock
+   (``shared.storage.writes_together``), checks the claim is still its own (a sender slower
+   than its lease lost it to another: it closes without the dot, so the server discards the
+   data), sends the dot and, on the server's 250, marks the
+   notification ``sent`` with the reply and the time, ``notification_sent`` in the same update
+   (the outbox relays it), before releasing the lock; QUIT comes after. A deferral (server
+   away, 4xx) sets it back to ``pending`` with the error and the next attempt's time; a 5xx
+   rejection marks it ``rejected``; a mail that cannot be written or addressed as stored (a
+   broken value), or any other failure of the attempt, marks it ``failed``: each with the
+   reason in ``last_error``, for operators to see, and to retry (:func:`retry`) once the cause
+   is mended.
 
 The window: if the process dies after the server accepted the mail and before step 3 wrote
 ``sent``, the notification stays ``sending``; when its lease runs out it is due again and is
 sent once more. That is at most one duplicate per such crash, carrying the same Message-ID
 (derived from the notification id), so mail clients that thread or deduplicate by Message-ID
 show it once. Sending it none instead would risk losing it, which this system never does.
+The lock taken before the dot keeps that window to reading the reply and committing: no
+batch of this process or another (which holds the store for all its events) and no QUIT
+comes between. The price: the store's other writers wait for the server's reply to the dot
+(milliseconds from a local relay; at most ``SMTP_TIMEOUT_SECONDS``). On MongoDB, where
+writes stand alone, the claim is checked and the mark written just before and after the dot.
 
 Example::
 
@@ -35,16 +45,27 @@ Example::
     Postman(db, settings).send_due()                 # what the sender loop does
 """
 import datetime as dt
+from functools import partial
 from logging import getLogger
 
 from services.notifications import mailer, messages, store
 from services.notifications.metrics import MAIL_FAILED, MAIL_SENT
 from shared import contracts
 from shared.errors import Conflict, NotFound
+from shared.storage import writes_together
 
 _log = getLogger(__name__)
 
 BATCH_SIZE = 20
+
+
+class ClaimLost(Exception):
+    """Another sender claimed the notification after this one's lease ran out: not sent here."""
+
+
+class NotRecorded(Exception):
+    """The store failed while the mail was handed over (``__cause__``): left ``sending``, for
+    its lease to decide, never marked failed (the server may have accepted it)."""
 
 
 def utcnow():
@@ -81,7 +102,8 @@ def enqueue(db, event, message, case_id, settings):
 
 
 class Postman:
-    """Sends what is due in ``db.notifications``, one SMTP conversation each (steps 2 and 3)."""
+    """Sends what is due in ``db.notifications``, one SMTP transaction each, a pass on one
+    connection (steps 2 and 3)."""
 
     def __init__(self, db, settings):
         self.db = db
@@ -89,29 +111,39 @@ class Postman:
         self.lease = dt.timedelta(seconds=settings["SMTP_TIMEOUT_SECONDS"] * 2)
 
     def send_due(self, keep_going=lambda: True):
-        """One pass over what is due; returns how many conversations were held."""
+        """One pass over what is due; returns how many mails it tried (claimed, then sent,
+        deferred or refused)."""
         now = utcnow()
         due = []
         # "sending" past its lease: a sender died mid-conversation (see the module docstring)
         for state in ("pending", "sending"):
             due.extend(store.due_notifications(self.db, state, now, BATCH_SIZE))
         held = 0
-        for candidate in due:
-            if not keep_going():
-                break
-            mail = self.claim(candidate)
-            if mail is not None:
-                self.send(mail)
-                held += 1
+        with mailer.Courier(self.settings) as courier:  # one connection for the pass
+            for candidate in due:
+                if not keep_going():
+                    break
+                mail = self.claim(candidate)
+                if mail is not None:
+                    self.send(mail, courier)
+                    held += 1
         return held
 
     def claim(self, candidate):
         """The notification, now ``sending`` and ours; None if another sender claimed it."""
         return store.claim(self.db, candidate, utcnow() + self.lease)
 
-    def send(self, mail):
+    def send(self, mail, courier=None):
+        """One notification's conversation (on ``courier``'s connection, or one of its own)."""
+        deliver = courier.deliver if courier else partial(mailer.deliver, self.settings)
         try:
-            reply = mailer.deliver(self.settings, mail)
+            reply = deliver(mail, partial(self.hand_over, mail))
+        except ClaimLost:
+            _log.warning("notification %s: its lease ran out and another sender claimed it; "
+                         "not sent here", mail["_id"])
+            return
+        except NotRecorded as error:
+            raise error.__cause__ from None
         except mailer.MailDeferred as error:
             delay = messages.retry_delay(mail["attempts"], self.settings["MAIL_RETRY_DELAYS"])
             _log.warning("notification %s deferred (attempt %d), next try in %g s: %s",
@@ -136,15 +168,36 @@ class Postman:
                                              f"{error}"[:1000])
             MAIL_FAILED.labels("failed").inc()
             return
+        MAIL_SENT.inc()
+        _log.info("notification %s sent to %s: %s", mail["_id"], mail["email"], reply)
+
+    def hand_over(self, mail, final_dot):
+        """Step 3: the final dot sent and ``mail`` marked sent under the store's write lock.
+        The server's errors go back to the mailer as they are; the store's become
+        :class:`NotRecorded`."""
+        answered = None
+        try:
+            with writes_together(self.db):
+                if not store.still_claimed(self.db, mail):
+                    raise ClaimLost(mail["_id"])
+                answered = final_dot()
+                self._mark_sent(mail, *answered)
+        except (ClaimLost, *mailer.CONVERSATION_ERRORS) as error:
+            if answered is None:
+                raise
+            raise NotRecorded(str(error)) from error
+        except Exception as error:
+            raise NotRecorded(str(error)) from error
+        return answered
+
+    def _mark_sent(self, mail, code, text):
         sent_at = utcnow()
         event = contracts.NOTIFICATION_SENT.new({
             "notification_id": mail["_id"], "cause_event_id": mail["cause_event_id"],
             "case_id": mail["case_id"], "recipient_kind": mail["recipient_kind"],
             "recipient_id": mail["recipient_id"], "email": mail["email"],
             "subject": mail["subject"], "message_id": mail["message_id"], "sent_at": sent_at})
-        store.mark_sent(self.db, mail["_id"], sent_at, reply[:1000], event)
-        MAIL_SENT.inc()
-        _log.info("notification %s sent to %s: %s", mail["_id"], mail["email"], reply)
+        store.mark_sent(self.db, mail, sent_at, mailer.reply_text(code, text)[:1000], event)
 
 
 def retry(db, notification_id, reason, actor):

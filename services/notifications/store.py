@@ -10,6 +10,8 @@ Example::
     stored = insert_notification(db, document)        # False: stored already (a redelivery)
     authority = find_authority(db, "ubnd-xa-tam-hop")  # the document, or None
 """
+from pymongo import ReturnDocument
+
 from shared import event_log
 from shared.data_subjects import ANSWERS
 from shared.outbox import push_events
@@ -59,14 +61,11 @@ def due_notifications(db, state, now, limit):
 def claim(db, candidate, lease_until):
     """``candidate`` as ``sending`` and ours until ``lease_until``; None if another sender
     claimed it since it was read (``attempts`` is the claim's version)."""
-    claimed = db.notifications.update_one(
+    return db.notifications.find_one_and_update(  # the claim and its read in one write
         {"_id": candidate["_id"], "state": candidate["state"],
          "attempts": candidate["attempts"]},
         {"$set": {"state": "sending", "next_attempt_at": lease_until},
-         "$inc": {"attempts": 1}})
-    if claimed.modified_count != 1:
-        return None
-    return db.notifications.find_one({"_id": candidate["_id"]})
+         "$inc": {"attempts": 1}}, return_document=ReturnDocument.AFTER)
 
 
 def defer(db, notification_id, error, next_attempt_at):
@@ -101,9 +100,19 @@ def retry(db, found, now, record, contact):
     return find_notification(db, found["_id"]) if updated.modified_count == 1 else None
 
 
-def mark_sent(db, notification_id, sent_at, reply, event):
-    """Sent, with ``event`` (``notification_sent``) in the same update for the outbox."""
-    db.notifications.update_one({"_id": notification_id}, push_events({"$set": {
+def still_claimed(db, mail):
+    """Whether ``mail`` (as claimed) is still ``sending`` under this claim: no other sender
+    claimed it since (``attempts`` is the claim's version)."""
+    return db.notifications.find_one(
+        {"_id": mail["_id"], "state": "sending", "attempts": mail["attempts"]},
+        {"_id": 1}) is not None
+
+
+def mark_sent(db, mail, sent_at, reply, event):
+    """``mail`` (as claimed) sent, with ``event`` (``notification_sent``) in the same update for
+    the outbox; only under its own claim (another sender's is left alone)."""
+    db.notifications.update_one({"_id": mail["_id"], "state": "sending",
+                                 "attempts": mail["attempts"]}, push_events({"$set": {
         "state": "sent", "sent_at": sent_at, "smtp_reply": reply, "last_error": None}},
         [event]))
 
