@@ -8,7 +8,7 @@ outcome of a reminder.
 import datetime as dt
 
 from services.escalations import sla
-from services.escalations.case_states import ARRIVED, CLOCK_RUNS, Outcome, as_date
+from services.escalations.case_states import ARRIVED, CLOCK_RUNS, Outcome, as_date, as_moment
 from shared import contracts
 
 NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)  # sorts after every deadline
@@ -34,14 +34,25 @@ def schedule(case, policy):
         return {"due_at": None, "due_kind": None, "due_sort": NO_DEADLINE,
                 "next_deadline_at": None, "next_deadline_kind": None}
     kind, due_on = pending
-    due_at = sla.deadline_at(due_on)
-    remind_at = sla.reminder_at(due_on, policy.reminder_before)
+    due_at, remind_at = _deadline_and_reminder(case, kind, due_on, policy)
     if reminder_key(kind, due_on) not in case.get("reminded", []) and remind_at < due_at:
         next_at, next_kind = remind_at, f"{kind}_reminder"
     else:
         next_at, next_kind = due_at, f"{kind}_deadline"
     return {"due_at": due_at, "due_kind": kind, "due_sort": due_at,
             "next_deadline_at": next_at, "next_deadline_kind": next_kind}
+
+
+def _deadline_and_reminder(case, kind, due_on, policy):
+    """When the running deadline passes and when to remind of it: a day passes at the midnight
+    after it; a moment (a tier's acceptance in working hours) at itself, and then the reminder
+    comes no earlier than half way there, so a few hours' target is not reminded at once."""
+    moment = as_moment(case.get("acknowledge_by")) if kind == "acknowledge" else None
+    if moment is None:
+        return sla.deadline_at(due_on), sla.reminder_at(due_on, policy.reminder_before)
+    received_at = case.get("received_at") or moment
+    half_way = received_at + (moment - received_at) / 2
+    return moment, max(moment - policy.reminder_before, half_way)
 
 
 def reminder_key(kind, due_on):

@@ -56,6 +56,8 @@ EXPECTED = {
     "cases.redact": {OFFICER},
     "cases.publish": {CADRE, OFFICER},
     "cases.assign": {OFFICER},
+    "cases.change_tier": {OFFICER},
+    "calendars.manage": {ADMIN},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
