@@ -16,9 +16,9 @@ from logging import getLogger
 
 from services.escalations import case_tiers, store
 from services.escalations.case_states import OPEN
+from shared.contracts.rpc import calendars as contract
 from shared.errors import Conflict, NotFound, RuleViolated
 from shared.reasons import reason
-from shared.contracts.rpc import calendars as contract
 from shared.working_calendar import (
     ENTRY_KINDS,
     CalendarEntry,

@@ -402,12 +402,13 @@ def retire_duplicate_rule(db, rule, kept_id, on):
 
 
 # the desk's collections: officers, reply templates, the units of an authority's cases
-from services.escalations.store.desk import *  # noqa: E402,F401,F403
-from services.escalations.store.desk import remember_unit  # noqa: E402
-# where units used to sit (routing follows reorganisations), and the working calendar
-from services.escalations.store.unit_routes import *  # noqa: E402,F401,F403
 from services.escalations.store.calendars import *  # noqa: E402,F401,F403
 from services.escalations.store.calendars import CALENDAR_INDEXES  # noqa: E402
+from services.escalations.store.desk import *  # noqa: E402,F401,F403
+from services.escalations.store.desk import remember_unit  # noqa: E402
+
+# where units used to sit (routing follows reorganisations), and the working calendar
+from services.escalations.store.unit_routes import *  # noqa: E402,F401,F403
 
 for _name, _specs in CALENDAR_INDEXES.items():
     INDEXES.setdefault(_name, []).extend(_specs)
