@@ -46,13 +46,16 @@ def schedule(case, policy):
 def _deadline_and_reminder(case, kind, due_on, policy):
     """When the running deadline passes and when to remind of it: a day passes at the midnight
     after it; a moment (a tier's acceptance in working hours) at itself, and then the reminder
-    comes no earlier than half way there, so a few hours' target is not reminded at once."""
+    comes at half the office time allowed (``early_warnings``' holder warning): a day's
+    ``reminder_before`` would come before a few hours' target began, or on a Sunday."""
     moment = as_moment(case.get("acknowledge_by")) if kind == "acknowledge" else None
     if moment is None:
         return sla.deadline_at(due_on), sla.reminder_at(due_on, policy.reminder_before)
     received_at = case.get("received_at") or moment
-    half_way = received_at + (moment - received_at) / 2
-    return moment, max(moment - policy.reminder_before, half_way)
+    calendar = policy.calendar.for_authority(case.get("authority_id"))
+    half_way = calendar.add_working_hours(
+        received_at, calendar.working_hours_between(received_at, moment) / 2)
+    return moment, half_way
 
 
 def reminder_key(kind, due_on):
