@@ -170,8 +170,7 @@ def _edit(db, rules, before, after, authority_id, day, because, principal, now, 
     """Check the edited calendar and every open case it moves, then write the edit and the
     moved deadlines (each case on the version read, a timeline line each): how many moved."""
     try:
-        after.for_authority(authority_id).next_working_day(max(day, now.date()) -
-                                                           dt.timedelta(days=1))
+        after.for_authority(authority_id).check_break_around(max(day, now.date()))
         found = store.open_cases_due_from(db, OPEN, day, authority_id)
         moves = [(case, moved) for case in found
                  if (moved := _moved(case, before, after))]

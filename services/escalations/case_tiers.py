@@ -79,7 +79,8 @@ def moved_deadlines(case, before, after):
     moment = as_moment(acknowledge)
     if moment is not None:
         hours = before.working_hours_between(received_at, moment)
-        moved["acknowledge_by"] = after.add_working_hours(received_at, hours)
+        moved["acknowledge_by"] = tiers.to_the_minute(after.add_working_hours(received_at,
+                                                                              hours))
         if moved["acknowledge_by"] <= received_at:
             raise CalendarRefused("calendar_deadline_before_arrival",
                                   f"case {case['_id']}: acceptance before it arrived")

@@ -8,7 +8,7 @@ entry per day and scope, replaced by a later edit; a removed one is kept (who re
 but no longer counts."""
 import datetime as dt
 
-__all__ = ["calendar_version", "calendar_rows", "seed_calendar", "save_calendar_entry",
+__all__ = ["entry_id", "calendar_version", "calendar_rows", "seed_calendar", "save_calendar_entry",
            "remove_calendar_entry", "find_calendar_entry", "save_office_hours",
            "open_cases_due_from", "CALENDAR_INDEXES"]
 
