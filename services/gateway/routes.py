@@ -13,6 +13,7 @@ gathers them. Example::
 from services.gateway.api import (
     accounts,
     audit,
+    calendars,
     cases,
     documentation,
     imports,
@@ -47,7 +48,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
-TABLES += (officer_desk.ROUTES,)
+TABLES += (officer_desk.ROUTES, calendars.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

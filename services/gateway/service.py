@@ -75,6 +75,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 """
 from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.audit import AuditApi
+from services.gateway.api.calendars import CalendarsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
@@ -107,7 +108,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
-                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi):
+                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi,
+                     CalendarsApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES
