@@ -24,6 +24,7 @@ from services.gateway.api import (
 )
 from services.gateway.pages import (
     admin,
+    admin_calendar,
     admin_cadres,
     admin_groups,
     admin_registry,
@@ -31,6 +32,7 @@ from services.gateway.pages import (
     admin_tree,
     admin_users,
     cadre,
+    case_tier,
     common,
     following,
     officer,
@@ -48,7 +50,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
-TABLES += (officer_desk.ROUTES, calendars.ROUTES)
+TABLES += (officer_desk.ROUTES, calendars.ROUTES, admin_calendar.ROUTES, case_tier.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

@@ -87,12 +87,14 @@ from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.admin_cadres import CadresPagesApi
+from services.gateway.pages.admin_calendar import CalendarPagesApi
 from services.gateway.pages.admin_groups import GroupsPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_reorganise import ReorganisePagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
+from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
@@ -109,7 +111,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi,
-                     CalendarsApi):
+                     CalendarsApi, CalendarPagesApi, TierPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES
