@@ -24,8 +24,8 @@ from services.gateway.api import (
 )
 from services.gateway.pages import (
     admin,
-    admin_calendar,
     admin_cadres,
+    admin_calendar,
     admin_groups,
     admin_registry,
     admin_reorganise,
