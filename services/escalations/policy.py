@@ -23,6 +23,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.escalations import sla, tiers
 from shared.contracts import CONCERN_TOPICS, ID_PATTERN, URGENCIES
 from shared.errors import ConfigError
+from shared.working_calendar import ENTRY_KINDS
 
 DEFAULT_POLICY_FILE = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "case_policy.yml"
 
@@ -34,7 +35,15 @@ class _DeadlineRow(Schema):
     answer = fields.Integer(required=True, strict=True, validate=validate.Range(1, 365))
 
 
+class _CalendarEntry(Schema):
+    day = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ENTRY_KINDS))
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
 class _Calendar(Schema):
+    # the national calendar's seed: each day with the notice it rests on
+    entries = fields.List(fields.Nested(_CalendarEntry), load_default=list)
     extra_days_off = fields.List(fields.Date(), load_default=list)
     extra_working_days = fields.List(fields.Date(), load_default=list)
 
