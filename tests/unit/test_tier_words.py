@@ -26,7 +26,7 @@ def test_a_tier_change_and_a_calendar_edit_read_as_sentences():
                "because": {"code": "tier_changed", "from_tier": "normal", "to_tier": "complex",
                            "comment": "Cần khảo sát"}}
     said, quoted = sentence(changed, "UBND xã Tam Hợp", "vi")
-    assert said == ("Cán bộ UBND xã Tam Hợp đổi mức độ xử lý, từ Thông thường sang Phức tạp, "
+    assert said == ("Cán bộ UBND xã Tam Hợp đổi phân loại xử lý, từ Thông thường sang Phức tạp, "
                     "hạn được tính lại từ lúc tiếp nhận")
     assert quoted == "Cần khảo sát"
     recomputed = {"action": "recompute_deadlines", "role": "administrator",
