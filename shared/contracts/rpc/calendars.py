@@ -2,7 +2,7 @@
 ``services.escalations.calendars``, ``case_tiers``)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from shared.contracts.base import Day, Id, Text
+from shared.contracts.base import Day, Id, StrictBoolean, Text
 from shared.contracts.cases import TIERS
 
 # shared.working_calendar.ENTRY_KINDS: a day off, a day worked (a weekend made up), a morning
@@ -42,7 +42,7 @@ class SetOfficeHours(Schema):
     sessions = fields.List(fields.List(fields.String(validate=validate.Regexp(HOUR)),
                                        validate=validate.Length(equal=2)),
                            required=True, validate=validate.Length(1, 4))
-    saturday_morning = fields.Boolean(load_default=False)
+    saturday_morning = StrictBoolean(load_default=False)
     reason = Text(500, required=True)
 
     @validates("sessions")
@@ -79,6 +79,6 @@ class Calendar(Schema):
 
 class CalendarEdited(Schema):
     """The edit as kept, and how many open cases had their deadlines recomputed."""
-    entry = fields.Nested(CalendarEntry, dump_default=None)
-    office_hours = fields.Nested(OfficeHours, dump_default=None)
+    entry = fields.Nested(CalendarEntry, dump_default=None, allow_none=True)
+    office_hours = fields.Nested(OfficeHours, dump_default=None, allow_none=True)
     cases_recomputed = fields.Integer()
