@@ -39,8 +39,7 @@ OFFICE_DEFAULT = OfficeHours()
 def entry_document(entry):
     return {"_id": store.entry_id(entry.authority_id, entry.day), "day": entry.day.isoformat(),
             "kind": entry.kind, "reason": entry.reason, "entered_by": entry.entered_by,
-            "entered_at": entry.entered_at, "authority_id": entry.authority_id,
-            "removed_at": None}
+            "entered_at": entry.entered_at, "authority_id": entry.authority_id}
 
 
 def _entry(document):

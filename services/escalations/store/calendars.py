@@ -4,9 +4,11 @@ rebuilds its calendar only when it changed. Part of the escalations store
 (``services.escalations.store``); the rules are ``shared.working_calendar``'s.
 
 An entry's ``_id`` is its scope and day (``"*:2026-01-02"``, ``"ubnd-x:2026-10-08"``): one
-entry per day and scope, replaced by a later edit; a removed one is kept (who removed it, when)
-but no longer counts."""
+entry per day and scope, replaced by a later edit. A removed or replaced one moves to
+``calendar_history`` (who removed or replaced it, when), so the entries in force are the whole
+collection, read in ``_id`` order."""
 import datetime as dt
+import uuid
 
 __all__ = ["entry_id", "calendar_version", "calendar_rows", "seed_calendar", "save_calendar_entry",
            "remove_calendar_entry", "find_calendar_entry", "save_office_hours",
@@ -15,8 +17,6 @@ __all__ = ["entry_id", "calendar_version", "calendar_rows", "seed_calendar", "sa
 NATIONAL = "*"
 STATE_ID = "calendar"
 CALENDAR_INDEXES = {
-    # an authority's entries (or the national ones, authority_id null) by day
-    "calendar_entries": [([("authority_id", 1), ("day", 1)], {})],
     # the open cases an edit may move: by state and answer deadline (per authority: the
     # (authority_id, status) index)
     "cases": [([("status", 1), ("answer_by", 1)], {})],
@@ -36,7 +36,7 @@ def calendar_version(db):
 def calendar_rows(db):
     """``(entries, office_hours)``: every entry in force and every authority's hours, as
     stored. Entries grow by a few a year per authority; read whole when the version moved."""
-    entries = list(db.calendar_entries.find({"removed_at": None}).sort("_id", 1))
+    entries = list(db.calendar_entries.find({}).sort("_id", 1))
     hours = list(db.office_hours.find({}).sort("_id", 1))
     return entries, hours
 
@@ -57,19 +57,30 @@ def _bump(db):
 
 
 def find_calendar_entry(db, authority_id, day):
-    return db.calendar_entries.find_one({"_id": entry_id(authority_id, day),
-                                         "removed_at": None})
+    return db.calendar_entries.find_one({"_id": entry_id(authority_id, day)})
+
+
+def _keep(db, old, by, at, why):
+    """The entry no longer in force, kept with who ended it, when and how."""
+    db.calendar_history.insert_one({"_id": uuid.uuid4().hex, "entry": old, "why": why,
+                                    "removed_by": by, "removed_at": at})
 
 
 def save_calendar_entry(db, document):
-    """Store the entry for its day and scope (replacing the one there) and bump the version."""
+    """Store the entry for its day and scope (the one there kept as replaced), bump the
+    version."""
+    old = db.calendar_entries.find_one({"_id": document["_id"]})
+    if old is not None:
+        _keep(db, old, document["entered_by"], document["entered_at"], "replaced")
     db.calendar_entries.replace_one({"_id": document["_id"]}, document, upsert=True)
     _bump(db)
 
 
 def remove_calendar_entry(db, authority_id, day, by, at):
-    db.calendar_entries.update_one({"_id": entry_id(authority_id, day)},
-                                   {"$set": {"removed_at": at, "removed_by": by}})
+    old = db.calendar_entries.find_one({"_id": entry_id(authority_id, day)})
+    if old is not None:
+        _keep(db, old, by, at, "removed")
+        db.calendar_entries.delete_one({"_id": old["_id"]})
     _bump(db)
 
 
