@@ -278,7 +278,8 @@ def test_the_holder_changes_the_tier_and_a_day_off_moves_the_answer_deadline(bro
         page.get_by_label("Lý do đổi phân loại").fill("Cần khảo sát địa chất trước khi kè")
         page.get_by_role("button", name="Đổi phân loại").click()
         expect(page.locator("#case-tier")).to_have_text("Phức tạp")
-        expect(page.get_by_text("đổi phân loại xử lý, từ Thông thường sang Phức tạp")).to_be_visible()
+        expect(page.get_by_text("đổi phân loại xử lý, từ Thông thường sang Phức tạp")
+               ).to_be_visible()
         screenshot(page, "officer-case-tier-changed")
     finally:
         context.close()
