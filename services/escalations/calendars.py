@@ -16,6 +16,7 @@ from logging import getLogger
 
 from services.escalations import case_tiers, store
 from services.escalations.case_states import OPEN
+from shared.clock import vietnam_midnight
 from shared.contracts.rpc import calendars as contract
 from shared.errors import Conflict, NotFound, RuleViolated
 from shared.reasons import reason
@@ -170,7 +171,10 @@ def _edit(db, rules, before, after, authority_id, day, because, principal, now, 
     moved deadlines (each case on the version read, a timeline line each): how many moved."""
     try:
         after.for_authority(authority_id).check_break_around(max(day, now.date()))
-        found = store.open_cases_due_from(db, OPEN, day, authority_id)
+        # a case that arrived after the day edited counted its deadlines without it
+        arrived_before = (vietnam_midnight(day + dt.timedelta(days=1))
+                          if day > dt.date.min else None)
+        found = store.open_cases_due_from(db, OPEN, day, authority_id, arrived_before)
         moves = [(case, moved) for case in found
                  if (moved := _moved(case, before, after))]
     except CalendarRefused as refused:

@@ -90,12 +90,15 @@ def save_office_hours(db, authority_id, document):
     _bump(db)
 
 
-def open_cases_due_from(db, states, day, authority_id=None):
-    """The open cases (``states``) whose answer deadline is ``day`` or later: the ones a
-    calendar edit on ``day`` may move (only ``authority_id``'s for its own entry)."""
+def open_cases_due_from(db, states, day, authority_id=None, arrived_before=None):
+    """The open cases (``states``) whose answer deadline is ``day`` or later, and that arrived
+    before ``arrived_before`` (a moment): the ones a calendar edit on ``day`` may move (only
+    ``authority_id``'s for its own entry)."""
     criteria = {"status": {"$in": sorted(states)}, "answer_by": {"$gte": day.isoformat()}}
     if authority_id is not None:
         criteria["authority_id"] = authority_id
+    if arrived_before is not None:
+        criteria["received_at"] = {"$lt": arrived_before}
     return list(db.cases.find(criteria, {"outbox": 0, "timeline": 0}))
 
 
