@@ -93,6 +93,14 @@ def test_tiers_and_calendar_edits_through_the_service(tier_config, escalations):
                                         "reason": "nhầm"}, ADMIN)
     assert "calendar_without_working_days" in str(refused.value.reasons)
     assert len(escalations.working_calendar({}, ADMIN)["entries"]) == 59
+    # office hours out of order: refused by the calendar's rule, the hours as they were
+    with pytest.raises(RuleViolated) as disordered:
+        escalations.set_office_hours("ubnd-th", {"sessions": [["13:00", "17:00"],
+                                                              ["07:30", "11:30"]],
+                                                 "reason": "nhầm thứ tự"}, ADMIN)
+    assert "office_hours_disordered" in str(disordered.value.reasons)
+    assert escalations.working_calendar({"authority_id": "ubnd-th"}, ADMIN)[
+        "office_hours"]["entered_by"] is None
     # only administrators keep the calendar
     with pytest.raises(Forbidden):
         escalations.add_calendar_entry({"day": "2027-08-02", "kind": "day_off",

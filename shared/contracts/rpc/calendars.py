@@ -1,6 +1,6 @@
 """RPC payloads of the working calendar and of a case's severity tier (escalations:
 ``services.escalations.calendars``, ``case_tiers``)."""
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate
 
 from shared.contracts.base import Day, Id, StrictBoolean, Text
 from shared.contracts.cases import TIERS
@@ -38,18 +38,13 @@ class RemoveCalendarEntry(Schema):
 
 class SetOfficeHours(Schema):
     """An authority's sessions of a working day, in order ("07:30"–"11:30", ...), and whether it
-    also receives on Saturday mornings."""
+    also receives on Saturday mornings; sessions out of order are refused by the calendar's
+    rule (422, ``office_hours_disordered``)."""
     sessions = fields.List(fields.List(fields.String(validate=validate.Regexp(HOUR)),
                                        validate=validate.Length(equal=2)),
                            required=True, validate=validate.Length(1, 4))
     saturday_morning = StrictBoolean(load_default=False)
     reason = Text(500, required=True)
-
-    @validates("sessions")
-    def _in_order(self, value, **kwargs):
-        ends = [time for session in value for time in session]
-        if ends != sorted(ends) or len(set(ends)) != len(ends):
-            raise ValidationError("sessions must be in order and not overlap")
 
 
 class CalendarEntry(Schema):
