@@ -73,6 +73,10 @@ PERMISSIONS = {
     # in services/escalations/rosters), and administrators read and edit every authority's
     "rosters.read": frozenset({OFFICER, ADMINISTRATOR}),
     "rosters.manage": frozenset({OFFICER, ADMINISTRATOR}),
+    # ... or put it in another severity tier with a reason (services/escalations/case_tiers)
+    "cases.change_tier": frozenset({OFFICER}),
+    # the working calendar (days off, worked days, office hours): administrators keep it
+    "calendars.manage": frozenset({ADMINISTRATOR}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

@@ -153,6 +153,17 @@ class WorkingCalendar:
         raise CalendarRefused("calendar_without_working_days",
                               f"no working day in the {LONGEST_BREAK_DAYS} days after {day}")
 
+    def check_break_around(self, day):
+        """Refused (``calendar_without_working_days``) when ``day`` falls in a run of
+        ``LONGEST_BREAK_DAYS`` days or more without office hours: a table that leaves no
+        working day to count a deadline to."""
+        start = day
+        for _ in range(LONGEST_BREAK_DAYS):
+            if self.is_working_day(start - dt.timedelta(days=1)):
+                break
+            start -= dt.timedelta(days=1)
+        self.next_working_day(start - dt.timedelta(days=1))
+
     def add_working_days(self, start, days):
         """The date ``days`` working days after ``start`` (``start`` itself never counts)."""
         if days < 0:

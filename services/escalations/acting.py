@@ -20,6 +20,7 @@ from services.escalations import (
     acceptance_chain,
     case_clock,
     case_life,
+    case_tiers,
     cases,
     digests,
     holding,
@@ -79,6 +80,18 @@ def assign_case(db, rules, case_id, user_id, principal):
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s assigned to %s by %s", case_id, user_id, principal.user_id)
     return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
+def change_tier(db, rules, case_id, change, principal):
+    """The holder's officer puts the case in another tier, with a reason (``case_tiers``):
+    its deadlines recomputed from arrival, the change on the timeline."""
+    case = queries.visible_case(db, case_id, principal)
+    now, policy = rules.clock.now(), rules.policy
+    outcome = case_tiers.change_tier(case, principal, change["tier"], change["reason"], now,
+                                     policy)
+    stored = store.commit(db, case, outcome, actor=actor_of(principal))
+    _log.info("case %s: tier %s by %s", case_id, change["tier"], principal.user_id)
+    return queries.show(db, stored, now, principal, policy.calendar)
 
 
 def _template(db, case, action, template_id):

@@ -8,7 +8,7 @@ outcome of a reminder.
 import datetime as dt
 
 from services.escalations import deadline_warnings, early_warnings, sla
-from services.escalations.case_states import ARRIVED, CLOCK_RUNS, Outcome, as_date
+from services.escalations.case_states import ARRIVED, CLOCK_RUNS, Outcome, as_date, as_moment
 from shared import contracts
 
 NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)  # sorts after every deadline
@@ -35,9 +35,8 @@ def schedule(case, policy):
         return {"due_at": None, "due_kind": None, "due_sort": NO_DEADLINE,
                 "at_risk_from": None, "next_deadline_at": None, "next_deadline_kind": None}
     kind, due_on = pending
-    due_at = sla.deadline_at(due_on)
+    due_at, remind_at = _deadline_and_reminder(case, kind, due_on, policy)
     looks = [(due_at, f"{kind}_deadline")]
-    remind_at = sla.reminder_at(due_on, policy.reminder_before)
     if reminder_key(kind, due_on) not in case.get("reminded", []) and remind_at < due_at:
         looks.append((remind_at, f"{kind}_reminder"))
     calendar = getattr(policy, "calendar", None)
@@ -48,6 +47,18 @@ def schedule(case, policy):
     return {"due_at": due_at, "due_kind": kind, "due_sort": due_at,
             "at_risk_from": deadline_warnings.at_risk_from(case, due_at, calendar),
             "next_deadline_at": next_at, "next_deadline_kind": next_kind}
+
+
+def _deadline_and_reminder(case, kind, due_on, policy):
+    """When the running deadline passes and when to remind of it: a day passes at the midnight
+    after it, reminded ``reminder_before``; a moment (a tier's acceptance in working hours) at
+    itself, with no reminder of its own: a day's ``reminder_before`` would come before a few
+    hours' target began, and the early warnings (half and three quarters of the office time,
+    ``deadline_warnings``) already tell the holder and the head."""
+    moment = as_moment(case.get("acknowledge_by")) if kind == "acknowledge" else None
+    if moment is None:
+        return sla.deadline_at(due_on), sla.reminder_at(due_on, policy.reminder_before)
+    return moment, moment
 
 
 def reminder_key(kind, due_on):
@@ -69,8 +80,8 @@ def note_warning(case, at, policy, head_user_id=None):
     time allowed the holder and the assignee, at three quarters the authority's head
     (``head_user_id``; None: nobody is known as its head, the holder is told instead)."""
     kind, due_on = pending_deadline(case)
-    warning = deadline_warnings.next_warning(case, kind, due_on, sla.deadline_at(due_on),
-                                             policy.calendar)
+    due_at, _ = _deadline_and_reminder(case, kind, due_on, policy)  # a day's, or a moment
+    warning = deadline_warnings.next_warning(case, kind, due_on, due_at, policy.calendar)
     key = deadline_warnings.warning_key(kind, due_on, warning.share)
     warned = [*case.get("warned", []), key]
     changes = {"warned": warned, **schedule({**case, "warned": warned}, policy)}

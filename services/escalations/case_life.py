@@ -182,9 +182,8 @@ def apply_action(case, action, actor, at, policy, **args):
                                {"authority_id": [reason("same_authority", to)]})
         changes.update(authority_id=to, triage=False, received_at=at, assignee_user_id=None)
         if state == UNROUTED:  # its first holder: the clock starts now
-            acknowledge_by, answer_by = policy.deadlines_for(
-                case["topic"], case.get("urgency", "normal"), at)
-            changes.update(acknowledge_by=acknowledge_by.isoformat(),
+            tier, acknowledge_by, answer_by = policy.case_deadlines(case, to, at)
+            changes.update(acknowledge_by=acknowledge_by.isoformat(), tier=tier,
                            answer_by=answer_by.isoformat(), routed_at=at)
         event = (contracts.CASE_REDIRECTED, {**refs, "from_authority_id": holder,
                                              "authority_id": to, "reason": why})
@@ -232,7 +231,7 @@ def apply_action(case, action, actor, at, policy, **args):
             raise RuleViolated(f"a case can be reopened within {days} days of closing",
                                {"closed_at": [reason("reopen_window_passed",
                                                   case["closed_at"].isoformat(), days=days)]})
-        _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
+        *_, answer_by = policy.case_deadlines(case, holder, at)
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)
         event = (contracts.CASE_REOPENED, {**refs, "authority_id": holder, "reason": why,
@@ -249,9 +248,8 @@ def apply_action(case, action, actor, at, policy, **args):
                                {"action": [action], "state": [state]})
             changes["standing_committee_flagged"] = True
         else:
-            acknowledge_by, answer_by = policy.deadlines_for(
-                case["topic"], case.get("urgency", "normal"), at)
-            changes.update(authority_id=parent, received_at=at, acknowledged_at=None,
+            tier, acknowledge_by, answer_by = policy.case_deadlines(case, parent, at)
+            changes.update(authority_id=parent, received_at=at, acknowledged_at=None, tier=tier,
                            acknowledge_by=acknowledge_by.isoformat(),
                            answer_by=answer_by.isoformat(),
                            escalated_past=[*case.get("escalated_past", []), holder],
@@ -275,7 +273,7 @@ def apply_action(case, action, actor, at, policy, **args):
         # reopened at the same authority (the holder that answered), with a fresh deadline
         target = row.targets[0]
         why, because = _members_said("not satisfied", "members_not_satisfied", args)
-        _, answer_by = policy.deadlines_for(case["topic"], case.get("urgency", "normal"), at)
+        *_, answer_by = policy.case_deadlines(case, holder, at)
         changes.update(answer_by=answer_by.isoformat(), closed_at=None, answer=None,
                        reopened_count=case.get("reopened_count", 0) + 1)
         event = (contracts.CASE_REOPENED, {**refs, "authority_id": holder, "reason": why,

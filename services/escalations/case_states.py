@@ -4,6 +4,8 @@ machine (:mod:`services.escalations.case_life`) and its clock
 import datetime as dt
 from dataclasses import dataclass
 
+from shared.clock import vietnam_date
+
 # --- states ----------------------------------------------------------------------------------
 ROUTED = "routed"
 ACKNOWLEDGED = "acknowledged"
@@ -45,4 +47,18 @@ class Outcome:
 
 
 def as_date(value):
+    """A deadline's day: a stored date, or the Vietnam day of a moment (a tier's acceptance
+    deadline, counted in working hours)."""
+    moment = as_moment(value)
+    if moment is not None:
+        return vietnam_date(moment)
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_moment(value):
+    """The moment a deadline stored as one passes (ISO with a time), or None for a day."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and "T" in value:
+        return dt.datetime.fromisoformat(value)
+    return None

@@ -12,6 +12,7 @@ import datetime as dt
 
 from services.escalations import case_clock, case_life
 from services.escalations.access import actions_for
+from services.escalations.case_tiers import tier_shown
 from shared import contracts, folding
 from shared.clock import vietnam_date
 
@@ -63,8 +64,9 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         case.update(status=case_life.UNROUTED, authority_id=None, acknowledge_by=None,
                     answer_by=None, routed_at=None, received_at=None)
     else:
-        acknowledge_by, answer_by = policy.deadlines_for(concern["topic"], urgency, now)
-        case.update(status=case_life.ROUTED, authority_id=authority_id,
+        # its severity tier (tiers in force) with acceptance by a moment in office hours
+        tier, acknowledge_by, answer_by = policy.case_deadlines(case, authority_id, now)
+        case.update(status=case_life.ROUTED, authority_id=authority_id, tier=tier,
                     acknowledge_by=acknowledge_by.isoformat(), answer_by=answer_by.isoformat())
     case.update(case_clock.schedule(case, policy))
     why = f"routing rule {rule.rule_id}" if rule else "no routing rule covers it: triage"
@@ -77,7 +79,10 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
     if rule:
         event = contracts.CASE_ROUTED.new({**refs, "authority_id": authority_id,
                                            "rule_id": rule.rule_id,
-                                           "acknowledge_by": acknowledge_by},
+                                           "acknowledge_by": case_life.as_date(acknowledge_by),
+                                           "acknowledge_before": case_clock.as_moment(
+                                               acknowledge_by),
+                                           "tier": tier},
                                           occurred_at=now)
     else:
         event = contracts.CASE_UNROUTED.new({**refs, "unit_id": concern["unit_id"],
@@ -100,6 +105,7 @@ def shown(case, now, authority_names, principal=None, calendar=None):
         case = {**case, "timeline": [{**entry, "authority_name": authority_names.get(
             entry.get("authority_id"))} for entry in case["timeline"]]}
     return {**case, "authority_name": authority_names.get(case.get("authority_id")),
+            "tier": tier_shown(case),
             "due_at": due_at, "overdue": bool(due_at and due_at <= now),
             "due_on": due_on and due_on.isoformat(), "working_days_left": days_left,
             "allowed_actions": actions_for(case, principal)}

@@ -3,11 +3,13 @@ deadline sweep (its interval comes from the configuration, not the code)."""
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
+from services.escalations import calendars, store
 from services.escalations.policy import load_policy_file
 from services.escalations.settings import settings
 from shared.clock import Clock
 from shared.config import ROOT
 from shared.errors import ConfigError
+from shared.store import Store
 
 
 def _policy(value):
@@ -19,13 +21,29 @@ def _policy(value):
 
 
 class CaseRules(DependencyProvider):
-    """The case policy and the clock, read once at start-up: ``self.rules.policy``,
-    ``self.rules.clock.now()``."""
+    """The case policy and the clock: ``self.rules.policy``, ``self.rules.clock.now()``. The
+    file is read once at start-up (and seeds the stored calendar the first time); ``policy``
+    is bound to the working calendar as stored now (edited by administrators, ``calendars``)
+    and to the authorities' levels (the tier rows are per level)."""
 
     def setup(self):
         config = settings(self.container.config)
-        self.policy = _policy(config["CASE_POLICY_FILE"])
+        self.file_policy = _policy(config["CASE_POLICY_FILE"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
+        self._store = next(dependency for dependency in self.container.extensions
+                           if isinstance(dependency, Store))
+        self._calendar = {}
+
+    def start(self):
+        calendars.seed(self._store.db, self.file_policy)
+
+    @property
+    def policy(self):
+        db = self._store.db
+        return self.file_policy.bound(
+            calendars.stored_calendar(db, self._calendar),
+            lambda authority_id: (store.find_authority(db, authority_id, {"level": 1})
+                                  or {}).get("level", "*"))
 
     def get_dependency(self, worker_ctx):
         return self

@@ -53,4 +53,19 @@ PROCESSING = {
         legal_basis=TASK, who_sees="Không ai (chỉ hệ thống gửi thư)",
         retention="Như vụ việc"),
     "digest_days": NoPersonalData("Ngày đã lập thư nhắc việc (mỗi ngày một lần)"),
+    # the working calendar (calendars.py): days off, worked days, office hours, who entered them
+    "calendar_entries": PersonalData(
+        what="Ngày nghỉ, ngày làm bù, buổi làm việc của cả nước hoặc của cơ quan; mã người "
+        "nhập và lúc nhập", subjects="Quản trị viên", purpose="Tính hạn xử lý theo ngày, giờ "
+        "làm việc", legal_basis=TASK, who_sees="Quản trị viên",
+        retention="Đến khi quản trị viên xóa ngày đó"),
+    "calendar_history": PersonalData(
+        what="Các ngày đã thay hoặc xóa khỏi lịch làm việc, mã người đã nhập và người đã thay",
+        subjects="Quản trị viên", purpose="Biết ai đã đổi lịch làm việc, từ khi nào",
+        legal_basis=TASK, who_sees="Quản trị viên", retention="Như lịch làm việc"),
+    "calendar_state": NoPersonalData("Phiên bản của lịch làm việc (để mỗi tiến trình đọc lại)"),
+    "office_hours": PersonalData(
+        what="Giờ làm việc của từng cơ quan, mã người đặt và lúc đặt",
+        subjects="Quản trị viên", purpose="Tính hạn tiếp nhận theo giờ làm việc",
+        legal_basis=TASK, who_sees="Quản trị viên", retention="Đến khi đặt lại"),
 }

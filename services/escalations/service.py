@@ -20,6 +20,7 @@ writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions`
 """
 from services.escalations import (
     acting,
+    calendars,
     case_life,
     data_subjects,
     following,
@@ -39,6 +40,7 @@ from shared.consumer import subscribe
 from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
 from shared.contracts.rpc import authorities as registry_schemas
+from shared.contracts.rpc import calendars as calendar_schemas
 from shared.contracts.rpc import cases as schemas
 from shared.contracts.rpc import receipts as receipt_schemas
 from shared.contracts.rpc import rosters as roster_schemas
@@ -254,6 +256,49 @@ class EscalationsService(ReportsHealth):
         assignment = load_payload(schemas.AssignCase(), assignment, "assignment")
         return schemas.CaseWithTimeline().dump(acting.assign_case(
             self.db, self.rules, case_id, assignment["user_id"], principal))
+
+    @rpc
+    def change_case_tier(self, case_id, change, principal=None):
+        """The holder's officer puts the case in another severity tier, with a reason."""
+        principal = require(principal_from(principal), "cases.change_tier")
+        if principal is None:
+            raise InvalidInput("a tier is changed by a signed-in officer",
+                               {"principal": ["required"]})
+        change = load_payload(calendar_schemas.ChangeTier(), change, "tier change")
+        return schemas.CaseWithTimeline().dump(acting.change_tier(
+            self.db, self.rules, case_id, change, principal))
+
+    # --- the working calendar ----------------------------------------------------------------
+
+    @rpc
+    def working_calendar(self, query, principal=None):
+        """The national entries, an authority's own and its office hours (administrators)."""
+        require(principal_from(principal), "calendars.manage")
+        query = load_payload(calendar_schemas.CalendarQuery(), query or {}, "query")
+        return calendar_schemas.Calendar().dump(
+            calendars.calendar_view(self.db, query["authority_id"]))
+
+    @rpc
+    def add_calendar_entry(self, entry, principal=None):
+        """A day off, a worked day or a morning only; the open cases it moves recomputed."""
+        principal = require(principal_from(principal), "calendars.manage")
+        entry = load_payload(calendar_schemas.AddCalendarEntry(), entry, "calendar entry")
+        return calendar_schemas.CalendarEdited().dump(
+            calendars.add_entry(self.db, self.rules, entry, principal))
+
+    @rpc
+    def remove_calendar_entry(self, entry, principal=None):
+        principal = require(principal_from(principal), "calendars.manage")
+        entry = load_payload(calendar_schemas.RemoveCalendarEntry(), entry, "calendar entry")
+        return calendar_schemas.CalendarEdited().dump(calendars.remove_entry(
+            self.db, self.rules, entry["authority_id"], entry["day"], principal))
+
+    @rpc
+    def set_office_hours(self, authority_id, hours, principal=None):
+        principal = require(principal_from(principal), "calendars.manage")
+        hours = load_payload(calendar_schemas.SetOfficeHours(), hours, "office hours")
+        return calendar_schemas.CalendarEdited().dump(
+            calendars.set_office_hours(self.db, self.rules, authority_id, hours, principal))
 
     @rpc
     def list_officers(self, query, principal=None):

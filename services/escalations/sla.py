@@ -23,12 +23,15 @@ ACKNOWLEDGE_WITHIN_WORKING_DAYS = 3
 
 
 def calendar_from_table(extra_days_off=(), extra_working_days=(), source="deploy/case_policy.yml",
-                        entered_at=None):
-    """The national working calendar with the policy file's extra days as entries: one calendar
+                        entered_at=None, entries=()):
+    """The national working calendar with the policy file's entries (``{day, kind, reason}``,
+    the notice each rests on) and extra days as entries: one calendar
     (shared.working_calendar) for every deadline, each entry saying where it came from."""
     entered_at = entered_at or dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    entries = [CalendarEntry(day, DAY_OFF, source, source, entered_at)
-               for day in extra_days_off]
+    entries = [CalendarEntry(row["day"], row["kind"], row["reason"], source, entered_at)
+               for row in entries]
+    entries += [CalendarEntry(day, DAY_OFF, source, source, entered_at)
+                for day in extra_days_off]
     entries += [CalendarEntry(day, WORKING_DAY, source, source, entered_at)
                 for day in extra_working_days]
     return WorkingCalendar(entries=tuple(entries))

@@ -20,10 +20,15 @@ SUMMARY_FIELDS = ("authority_id", "topic", "status", "received_at", "acknowledge
                   "acknowledge_by", "answered_at", "answer_by", "reopened_count")
 
 
-def _on_time(done_at, due_on):
-    return done_at is not None and due_on is not None and \
-        done_at < sla.deadline_at(dt.date.fromisoformat(due_on) if isinstance(due_on, str)
-                                  else due_on)
+def _on_time(done_at, due):
+    """Done before the deadline passed: the midnight after a day, or a moment (a tier's
+    acceptance counted in working hours) itself."""
+    if done_at is None or due is None:
+        return False
+    if isinstance(due, str) and "T" in due:
+        return done_at <= dt.datetime.fromisoformat(due)
+    return done_at < sla.deadline_at(dt.date.fromisoformat(due) if isinstance(due, str)
+                                     else due)
 
 
 def case_statistics(summaries):

@@ -10,6 +10,7 @@ wins (its level first, then its topic). Example::
     accept_by, answer_by = targets(tier, calendar, received_at)
     change = change_tier(case_tier, "complex", "cần khảo sát thực địa", ...)  # recomputes
 """
+import datetime as dt
 from dataclasses import dataclass
 
 from shared.clock import vietnam_date
@@ -84,9 +85,17 @@ def tier_for(rows, level, topic, urgency=None, tier=None):
     return max(rows, key=lambda row: (row.level == level, row.topic == topic))
 
 
+def to_the_minute(moment):
+    """A deadline moment on a whole minute (up: sessions end on whole minutes, so it stays
+    inside office hours), as pages say it ("trước 15:30") and stores keep it."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(minutes=1)
+
+
 def targets(target, calendar, received_at):
     """``(accept_by, answer_by)``: a moment within office hours, and the answer's last day."""
-    accept_by = calendar.add_working_hours(received_at, target.accept_within_hours)
+    accept_by = to_the_minute(calendar.add_working_hours(received_at,
+                                                         target.accept_within_hours))
     answer_by = calendar.add_working_days(vietnam_date(received_at), target.answer_within_days)
     if accept_by <= received_at or answer_by <= vietnam_date(received_at):
         raise CalendarRefused("tier_deadline_before_arrival", "a deadline before the case arrived")

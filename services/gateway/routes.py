@@ -13,6 +13,7 @@ gathers them. Example::
 from services.gateway.api import (
     accounts,
     audit,
+    calendars,
     cases,
     documentation,
     imports,
@@ -24,6 +25,7 @@ from services.gateway.api import (
 from services.gateway.pages import (
     admin,
     admin_cadres,
+    admin_calendar,
     admin_groups,
     admin_registry,
     admin_reorganise,
@@ -31,6 +33,7 @@ from services.gateway.pages import (
     admin_tree,
     admin_users,
     cadre,
+    case_tier,
     common,
     following,
     officer,
@@ -49,7 +52,8 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, admin_requests.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
-TABLES += (officer_desk.ROUTES, roster_page.ROUTES)
+TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
+           case_tier.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

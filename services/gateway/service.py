@@ -75,6 +75,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 """
 from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.audit import AuditApi
+from services.gateway.api.calendars import CalendarsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
@@ -86,6 +87,7 @@ from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
 from services.gateway.pages.admin import AdminPagesApi
 from services.gateway.pages.admin_cadres import CadresPagesApi
+from services.gateway.pages.admin_calendar import CalendarPagesApi
 from services.gateway.pages.admin_groups import GroupsPagesApi
 from services.gateway.pages.admin_registry import RegistryPagesApi
 from services.gateway.pages.admin_reorganise import ReorganisePagesApi
@@ -93,6 +95,7 @@ from services.gateway.pages.admin_requests import RequestsPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
+from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
@@ -110,7 +113,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
-                     PublishingPagesApi, RequestsPagesApi):
+                     PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
+                     TierPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -48,7 +48,7 @@ def give_receipt_codes(db, batch=BATCH, new_code=receipts.new_code):
     """How many concerns were given a code."""
     given, last = 0, None
     while True:
-        visits = store.visits_without_receipt_codes(db, last, batch)
+        visits = store.visits_after(db, last, batch)
         if not visits:
             break
         for visit in visits:

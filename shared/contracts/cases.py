@@ -4,6 +4,9 @@ from marshmallow import Schema, fields, validate
 from shared.contracts.base import CONCERN_TOPICS, Id, Text
 from shared.contracts.envelope import EventType
 
+# severity tiers (services.escalations.tiers): how fast a case must be accepted and answered
+TIERS = ("urgent", "normal", "complex")
+
 
 class CaseRouted(Schema):
     case_id = Id(required=True)
@@ -11,6 +14,10 @@ class CaseRouted(Schema):
     authority_id = Id(required=True)
     rule_id = Id(required=True)
     acknowledge_by = fields.Date(required=True)
+    # the severity tier and, when acceptance is counted in working hours, its very moment
+    # (issue 25; None: deadlines in days)
+    tier = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(TIERS))
+    acknowledge_before = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
 # --- case life (services.escalations.case_life) ---------------------------------------------
@@ -120,6 +127,19 @@ class CaseAssigned(Schema):
                          validate=validate.OneOf(ACCEPTANCE_RUNGS))
 
 
+class CaseTierChanged(Schema):
+    """The holder's officer put the case in another severity tier, with a reason: its
+    deadlines were recomputed from when it arrived. Not a change of state."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    from_tier = fields.String(required=True, validate=validate.OneOf(TIERS))
+    tier = fields.String(required=True, validate=validate.OneOf(TIERS))
+    reason = Text(2000, required=True)
+    acknowledge_by = fields.AwareDateTime(required=True)   # a moment in office hours
+    answer_by = fields.Date(required=True)
+
+
 class CaseEscalated(Schema):
     case_id = Id(required=True)
     concern_id = Id(required=True)
@@ -189,6 +209,7 @@ CASE_MARKED_DUPLICATE = EventType("escalations", "case_marked_duplicate", CaseMa
 CASE_REOPENED = EventType("escalations", "case_reopened", CaseReopened)
 CASE_ESCALATED = EventType("escalations", "case_escalated", CaseEscalated)
 CASE_ASSIGNED = EventType("escalations", "case_assigned", CaseAssigned)
+CASE_TIER_CHANGED = EventType("escalations", "case_tier_changed", CaseTierChanged)
 CASE_DEADLINE_NEAR = EventType("escalations", "case_deadline_near", CaseDeadlineNear)
 DIGEST_COMPILED = EventType("escalations", "digest_compiled", DigestCompiled)
 CASE_UNROUTED = EventType("escalations", "case_unrouted", CaseUnrouted)

@@ -68,6 +68,9 @@ class World:
                 # reply templates are data, not events
                 "reply_templates": cluster.escalations.list_reply_templates(
                     {"authority_id": self.officer["authority_id"]}, self.officer),
+                # the working calendar and office hours: data, not events
+                "calendar": cluster.escalations.working_calendar(
+                    {"authority_id": self.officer["authority_id"]}, self.administrator),
             }
 
 

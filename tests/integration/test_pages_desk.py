@@ -3,7 +3,9 @@
 
 - the inbox names each case's branch and commune and the kind of raiser (no name), filters by
   state, topic, branch or commune and received days, finds a case by its code, and says its
-  deadline the way people say it: "hết ngày 09/12/2026 (còn 3 ngày làm việc)";
+  deadline the way people say it: "trước 15:30 ngày 09/12/2026" (acceptance, in office hours);
+- the holder's officer changes a case's severity tier with a reason, and an administrator's
+  day off on the working calendar moves the case's answer deadline (issue 25);
 - the concern page offers the raising side what it may do: no outcome chosen in advance, the
   question asked shown above the answer to it;
 - every kind of mail a step sends arrives in the mail catcher, in Vietnamese, with a link
@@ -35,7 +37,8 @@ CADRE_MAIL = "tran-thi-binh@vinhphuc.example"
 # who reads each address's mail, by username
 READERS = {COMMUNE_MAIL: "tamhop-officer", DISTRICT_MAIL: "binhxuyen-officer",
            CADRE_MAIL: "binh"}
-DEADLINE = re.compile(r"hết ngày \d\d/\d\d/\d{4} \(còn \d+ ngày làm việc\)")
+# a routed case's running deadline is its acceptance, a moment in office hours (issue 25)
+DEADLINE = re.compile(r"trước \d\d:\d\d ngày \d\d/\d\d/\d{4}")
 LINK = re.compile(r"Mở hồ sơ \(đăng nhập nếu được hỏi\): (\S+)")
 # one system with test_pages_desk_head.py (which runs next)
 SYSTEM = SystemOptions(settings={"RPC_TIMEOUT_SECONDS": "15"}, healthy_within=240,
@@ -256,6 +259,55 @@ def follow(browser, system, case_id, address, subject, shows, reader=None):
     return link
 
 
+def test_the_holder_changes_the_tier_and_a_day_off_moves_the_answer_deadline(browser, system):
+    summary = "Sạt lở bờ kênh tiêu thôn Yên Lan"
+    [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
+    routed = api(system, "officer", "GET", f"/cases/{case_id}")
+    assert routed["tier"] == "normal" and "T" in routed["acknowledge_by"]
+    context, page = signed_in(browser, system, "tamhop-officer")
+    try:
+        page.goto(f"{system.base_url}/app/inbox")
+        expect(page.locator("tr", has_text=summary)).to_contain_text("Thông thường")
+        page.get_by_role("link", name=summary).click()
+        expect(page.locator("#case-tier")).to_have_text("Thông thường")
+        expect(page.locator("#case-acknowledge-by")).to_have_text(DEADLINE)
+        # a reason is required: refused beside the form, nothing changed
+        page.locator("#tier-tier").select_option("complex")
+        page.get_by_role("button", name="Đổi phân loại").click()
+        expect(page.locator("#tier-reason-error")).to_be_visible()
+        expect(page.locator("#case-tier")).to_have_text("Thông thường")
+        page.get_by_label("Lý do đổi phân loại").fill("Cần khảo sát địa chất trước khi kè")
+        page.get_by_role("button", name="Đổi phân loại").click()
+        expect(page.locator("#case-tier")).to_have_text("Phức tạp")
+        expect(page.get_by_text("đổi phân loại xử lý, từ Thông thường sang Phức tạp")
+               ).to_be_visible()
+        screenshot(page, "officer-case-tier-changed")
+    finally:
+        context.close()
+    answer_by = api(system, "officer", "GET", f"/cases/{case_id}")["answer_by"]
+    assert answer_by > routed["answer_by"]
+
+    # an administrator gives the commune a day off on that day: the deadline moves on
+    context, page = signed_in(browser, system, "admin")
+    try:
+        page.goto(f"{system.base_url}/app/admin/calendar")
+        expect(page.locator("#calendar-entries")).to_contain_text("12729/VPCP-KGVX")
+        form = page.locator("#form-calendar-entry")
+        form.get_by_label("Ngày", exact=True).fill(answer_by)
+        form.get_by_label("Loại ngày").select_option("day_off")
+        form.get_by_label("Áp dụng cho").select_option("ubnd-xa-tam-hop")
+        form.get_by_label("Lý do", exact=True).fill("Quyết định nghỉ lễ hội làng Tam Hợp")
+        form.get_by_role("button", name="Thêm vào lịch").click()
+        expect(page.locator("#calendar-done")).to_contain_text("vụ việc đang mở được tính lại")
+        expect(page.locator("#calendar-entries")).to_contain_text("lễ hội làng Tam Hợp")
+        screenshot(page, "admin-calendar-day-off")
+    finally:
+        context.close()
+    moved = api(system, "officer", "GET", f"/cases/{case_id}")
+    assert moved["answer_by"] > answer_by
+    assert moved["timeline"][-1]["action"] == "recompute_deadlines"
+
+
 def test_every_step_a_person_must_know_is_mailed_with_a_link_that_works_after_sign_in(
         browser, system):
     summary = "Mương tưới tiêu xứ đồng Cửa Đình thôn Nội Phật bị vỡ"
@@ -290,13 +342,13 @@ def test_every_step_a_person_must_know_is_mailed_with_a_link_that_works_after_si
     follow(browser, system, moved, DISTRICT_MAIL, "Ý kiến được chuyển đến đúng thẩm quyền",
            redirected)
 
-    # a deadline near (the clock at noon of the acknowledge deadline's day), then passed:
-    # the district is told the case escalated to it
+    # a deadline near (the clock ten minutes before the acceptance moment, past half the
+    # office time allowed), then passed: the district is told the case escalated to it
     late = "Trạm bơm thôn Nội Phật không hoạt động"
     [ignored] = raise_concerns(system, NOI_PHAT, ("infrastructure", late))
-    due = dt.date.fromisoformat(api(system, "officer", "GET", f"/cases/{ignored}")[
+    due = dt.datetime.fromisoformat(api(system, "officer", "GET", f"/cases/{ignored}")[
         "acknowledge_by"])
-    noon = dt.datetime.combine(due, dt.time(5, 0), tzinfo=dt.timezone.utc)  # 12:00 in Vietnam
+    noon = due - dt.timedelta(minutes=10)
     Clock.move(system.env["TEST_CLOCK_FILE"],
                (noon - dt.datetime.now(dt.timezone.utc)).total_seconds())
     follow(browser, system, ignored, COMMUNE_MAIL, "Sắp đến hạn tiếp nhận", late)

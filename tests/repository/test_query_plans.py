@@ -117,6 +117,7 @@ def exercise_every_service(container_factory, config):
         escalations.list_reply_templates({"authority_id": "ubnd-th", "topic": "land"}, OFFICER)
         escalations.delete_reply_template(template["template_id"], OFFICER)
         every_page(escalations.list_unrouted, "cases", {}, ADMIN)
+        exercise_tiers_and_calendar(escalations, case)
         exercise_visits_that_close_the_loop(visits, logged, case)
         escalations.statistics({"authority_id": "ubnd-th",
                                 "period_from": dt.date.today().isoformat(),
@@ -156,6 +157,23 @@ def exercise_the_personal_data_log(assignments, monitor):
     for query in ({}, {"user_id": "u-th"}, {"record_id": "le-van-cuong"}, period,
                   {"user_id": "u-th", **period}, {"record_id": "le-van-cuong", **period}):
         assert every_page(monitor.personal_data_reads, "reads", query, ADMIN) == 2
+
+
+def exercise_tiers_and_calendar(escalations, case):
+    """A tier changed; the calendar read and edited, nationally and for one authority (each
+    edit reads the open cases it may move)."""
+    escalations.change_case_tier(case["case_id"], {"tier": "complex", "reason": "Khảo sát"},
+                                 OFFICER)
+    day = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    for authority_id in (None, "ubnd-th"):
+        escalations.add_calendar_entry({"day": day, "kind": "day_off", "reason": "Nghỉ bù",
+                                        "authority_id": authority_id}, ADMIN)
+        escalations.working_calendar({"authority_id": authority_id} if authority_id else {},
+                                     ADMIN)
+        escalations.remove_calendar_entry({"day": day, "authority_id": authority_id}, ADMIN)
+    escalations.set_office_hours("ubnd-th", {"sessions": [["07:00", "11:00"],
+                                                          ["13:30", "17:00"]],
+                                             "reason": "Giờ mùa hè"}, ADMIN)
 
 
 def exercise_the_registry(assignments, escalations):

@@ -60,7 +60,8 @@ def concern_raised(**overrides):
 
 def case_routed(**overrides):
     return {"case_id": "k1", "concern_id": "c1", "authority_id": "bx-land-office",
-            "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), **overrides}
+            "rule_id": "r-land-bx", "acknowledge_by": dt.date(2026, 11, 25), "tier": "urgent",
+            "acknowledge_before": dt.datetime(2026, 11, 25, 4, 0, tzinfo=UTC), **overrides}
 
 
 def user_created(**overrides):
@@ -151,6 +152,10 @@ PAYLOADS = {
                                         assignee_user_id=None),
     contracts.CASE_ASSIGNED: case_event(assignee_user_id="officer-1", assigned_by=None,
                                           rung="deputy"),
+    contracts.CASE_TIER_CHANGED: case_event(
+        from_tier="normal", tier="complex", reason="cần khảo sát thực địa",
+        acknowledge_by=dt.datetime(2026, 12, 8, 8, 30, tzinfo=UTC),
+        answer_by=dt.date(2027, 1, 20)),
     contracts.CASE_ESCALATED: case_event(from_authority_id="ubnd-xa-tam-hop",
                                          authority_id="ubnd-huyen-binh-xuyen",
                                          standing_committee_flagged=False,

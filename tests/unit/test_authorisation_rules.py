@@ -58,6 +58,8 @@ EXPECTED = {
     "cases.assign": {OFFICER},
     "rosters.read": {OFFICER, ADMIN},
     "rosters.manage": {OFFICER, ADMIN},
+    "cases.change_tier": {OFFICER},
+    "calendars.manage": {ADMIN},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},

@@ -15,8 +15,25 @@ def test_the_shipped_policy_loads_and_covers_every_topic():
     assert policy.triage_authority_id == "van-phong-tinh-uy-vinh-phuc"
     # Fri 2 Jan 2026 is off by the table: from Wed 31 Dec, 1 working day is Mon 5 Jan
     assert policy.calendar.add_working_days(dt.date(2025, 12, 31), 1) == dt.date(2026, 1, 5)
-    assert policy.deadlines_for("land", "normal", dt.datetime(2026, 10, 7, 3, tzinfo=UTC))[0] \
-        == dt.date(2026, 10, 12)
+    # tiers: a land concern (normal) is accepted within 8 working hours and answered within 30
+    # working days; Wed 7 Oct 2026 10:00 in Vietnam -> Thu 8 Oct 10:00
+    accept_by, answer_by = policy.deadlines_for("land", "normal",
+                                                dt.datetime(2026, 10, 7, 3, tzinfo=UTC))
+    assert accept_by == dt.datetime(2026, 10, 8, 3, tzinfo=UTC)
+    assert answer_by == dt.date(2026, 11, 18)
+    # without a tier table, acknowledgement is counted in days as before
+    assert CasePolicy.from_dict(GOOD).deadlines_for(
+        "land", "normal", dt.datetime(2026, 10, 7, 3, tzinfo=UTC))[0] == dt.date(2026, 10, 12)
+
+
+def test_the_tier_row_of_the_authority_s_level_wins():
+    policy = load_policy_file().bound(load_policy_file().calendar,
+                                      {"ubnd-xa": "grassroots"}.get)
+    received = dt.datetime(2026, 10, 7, 3, tzinfo=UTC)
+    assert policy.deadlines_for("health", "normal", received, authority_id="ubnd-xa")[1] == \
+        dt.date(2026, 10, 21)
+    assert policy.deadlines_for("health", "normal", received, authority_id="ubnd-tinh")[1] == \
+        dt.date(2026, 10, 28)
 
 
 @pytest.mark.parametrize("data, key", [
@@ -31,6 +48,10 @@ def test_the_shipped_policy_loads_and_covers_every_topic():
     ({**GOOD, "calendar": {"extra_days_off": ["2026-02-30"]}}, "calendar"),
     ({**GOOD, "calendar": {"extra_days_off": ["2026-01-02"],
                            "extra_working_days": ["2026-01-02"]}}, "calendar"),
+    ({**GOOD, "tiers": [{"tier": "normal", "accept_within_hours": 8, "answer_within_days": 9}]},
+     "tiers"),
+    ({**GOOD, "tiers": [{"tier": "rush", "accept_within_hours": 8, "answer_within_days": 9}]},
+     "tiers"),
 ])
 def test_a_bad_policy_is_refused_naming_the_key(data, key):
     with pytest.raises(ConfigError) as refused:

@@ -98,3 +98,14 @@ def test_an_entry_that_contradicts_one_already_there_leaves_the_calendar_as_it_w
     with pytest.raises(CalendarRefused):
         calendar.with_entry(entry(day, WORKING_DAY))
     assert not calendar.is_working_day(day) and len(calendar.entries) == 1
+
+
+def test_a_day_that_closes_a_break_of_sixty_days_is_refused_by_name():
+    start = dt.date(2027, 6, 1)
+    entries = tuple(entry(start + dt.timedelta(days=n), DAY_OFF) for n in range(59))
+    calendar = WorkingCalendar(entries=entries)
+    calendar.check_break_around(start + dt.timedelta(days=20))   # Fri 30 Jul 2027 still worked
+    closed = calendar.with_entry(entry(dt.date(2027, 7, 30), DAY_OFF))
+    with pytest.raises(CalendarRefused) as refused:
+        closed.check_break_around(dt.date(2027, 7, 30))
+    assert refused.value.code == "calendar_without_working_days"

@@ -396,30 +396,20 @@ def retire_duplicate_rule(db, rule, kept_id, on):
     db.routing_rules.delete_one({"_id": rule["_id"]})
 
 
-# --- where units used to sit -----------------------------------------------------------------
-
-def former_of(db, unit_id):
-    """``{unit_id: distance}`` of the units ``unit_id`` no longer sits under (the nearest)."""
-    found = db.unit_routes.find_one({"_id": unit_id}) or {}
-    former = {}
-    for entry in found.get("former", []):
-        former[entry["unit_id"]] = min(entry["distance"],
-                                       former.get(entry["unit_id"], entry["distance"]))
-    return former
-
-
-def remember_former(db, unit_id, former):
-    """Add ``former`` (``[{unit_id, distance}]``) to what the unit used to sit under."""
-    db.unit_routes.update_one({"_id": unit_id}, {"$addToSet": {"former": {"$each": former}}},
-                              upsert=True)
-
-
 # the desk's collections: officers, reply templates, the units of an authority's cases
+from services.escalations.store.calendars import *  # noqa: E402,F401,F403
+from services.escalations.store.calendars import CALENDAR_INDEXES  # noqa: E402
 from services.escalations.store.desk import *  # noqa: E402,F401,F403
 from services.escalations.store.desk import remember_unit  # noqa: E402
 
 # the duty rosters, the sweep's reads and the daily digests
 from services.escalations.store.rosters import *  # noqa: E402,F401,F403
 
+# where units used to sit (routing follows reorganisations), and the working calendar
+from services.escalations.store.unit_routes import *  # noqa: E402,F401,F403
+
 # the walks of upgrades: cases from before a field existed
 from services.escalations.store.upkeep import *  # noqa: E402,F401,F403
+
+for _name, _specs in CALENDAR_INDEXES.items():
+    INDEXES.setdefault(_name, []).extend(_specs)

@@ -53,6 +53,7 @@ MENUS = {
                       ("nav_groups", "/app/admin/working-groups"),
                       ("nav_authorities", "/app/admin/authorities"),
                       ("nav_routing", "/app/admin/routing-rules"),
+                      ("nav_calendar", "/app/admin/calendar"),
                       ("nav_notifications", "/app/admin/notifications"),
                       ("nav_personal_data", "/app/admin/personal-data"),
                       ("nav_requests", "/app/admin/data-subject-requests"),

@@ -129,6 +129,16 @@ def date_time(value, language=DEFAULT_LANGUAGE):
     return _as_datetime(value).strftime("%d/%m/%Y %H:%M")
 
 
+def due_by(value, language=DEFAULT_LANGUAGE):
+    """A deadline as people say it: a moment (a tier's acceptance, counted in office hours)
+    "trước 15:30 ngày 09/12/2026", a day "Thứ Tư, 09/12/2026"."""
+    if value and "T" in str(value):
+        moment = _as_datetime(value)
+        return say("deadline_before", language, time=moment.strftime("%H:%M"),
+                   day=moment.strftime("%d/%m/%Y"))
+    return long_date(value, language)
+
+
 def deadline_words(case, language=DEFAULT_LANGUAGE):
     """The running deadline as people say it: "hết ngày 09/12/2026 (còn 3 ngày làm việc)",
     from the case's ``due_on`` (its last day) and ``working_days_left`` (today included);
@@ -137,6 +147,10 @@ def deadline_words(case, language=DEFAULT_LANGUAGE):
     if not due_on:
         return ""
     day, left = short_date(due_on), case.get("working_days_left")
+    by = case.get("acknowledge_by") if case.get("due_kind") == "acknowledge" else None
+    if by and "T" in str(by):  # accepted within working hours: the very moment
+        said = due_by(by, language)
+        return say("deadline_passed_at", language, by=said) if case.get("overdue") else said
     if case.get("overdue"):
         return say("deadline_passed_on", language, day=day)
     if left is None:

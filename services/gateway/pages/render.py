@@ -47,6 +47,7 @@ def render(template, language, **context):
         "long_date": lambda value: i18n.long_date(value, language),
         "datetime": lambda value: i18n.date_time(value, language),
         "deadline": lambda case: i18n.deadline_words(case, language),
+        "due_by": lambda value: i18n.due_by(value, language),
         "timeline_sentences": lambda lines: timeline.sentences(lines, language),
         "reason_words": lambda found: i18n.reason_words(found, language),
     }

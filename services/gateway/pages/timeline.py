@@ -41,7 +41,10 @@ def _because(because, language):
         values["topic"] = say_value("topic", values["topic"], language)
     if "deadline" in values:
         values["deadline"] = say_value("due_kind", values["deadline"], language)
-    for day in ("due_on", "reviewed_on"):
+    for tier in ("from_tier", "to_tier"):  # a tier change (issue 25)
+        if tier in values:
+            values[tier] = say_value("tier", values[tier], language)
+    for day in ("due_on", "reviewed_on", "answer_by"):
         if values.get(day):
             values[day] = i18n.short_date(values[day], language)
     return say(f"because.{because['code']}", language, **values)

@@ -24,10 +24,10 @@ from services.visits.store.upkeep import (  # noqa: F401 (re-exported: one store
     set_raisers_held,
     set_receipt_codes,
     touch_visit,
+    visits_after,
     visits_holding_raisers,
     visits_of_raiser,
     visits_without_raisers_held,
-    visits_without_receipt_codes,
     whole_visit_of_concern,
 )
 from shared.outbox import push_events, with_events

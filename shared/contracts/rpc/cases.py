@@ -325,6 +325,9 @@ class Case(Schema):
     named_officer_ids = fields.List(fields.String(), dump_default=list)
     routed_at = fields.AwareDateTime(allow_none=True)
     received_at = fields.AwareDateTime(allow_none=True)
+    # the severity tier (a case from before tiers: "normal"); acknowledge_by is a moment in
+    # office hours when the tier counts acceptance in working hours, else a day
+    tier = fields.String(dump_default="normal")
     acknowledge_by = fields.String(allow_none=True)
     answer_by = fields.String(allow_none=True)
     acknowledged_at = fields.AwareDateTime(allow_none=True)
