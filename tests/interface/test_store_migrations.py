@@ -105,7 +105,7 @@ def test_a_start_finishes_a_migration_a_crash_left_midway(container_factory, con
     container_factory(EscalationsService, config).start()
     state = db.schema_migrations.find_one({"_id": "schema"})
     assert (state["version"], state["applied"]) == (
-        2, ["flag_pending_outboxes", "retire_duplicate_routing_rules"])
+        3, ["flag_pending_outboxes", "retire_duplicate_routing_rules", "index_case_words"])
     assert "running" not in state
     assert [doc["_id"] for doc in db.routing_rules.find({})] == ["infra-b"]
 
@@ -124,5 +124,6 @@ def test_without_migrate_on_start_an_older_store_stops_the_service_naming_the_co
     older_store(config)
     with pytest.raises(MigrationsPending) as refused:
         container_factory(EscalationsService, {**config, "MIGRATE_ON_START": False}).start()
-    assert refused.value.pending == ["flag_pending_outboxes", "retire_duplicate_routing_rules"]
+    assert refused.value.pending == ["flag_pending_outboxes", "retire_duplicate_routing_rules",
+                                     "index_case_words"]
     assert "python -m tooling.migrate escalations" in str(refused.value)
