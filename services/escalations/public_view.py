@@ -13,6 +13,7 @@ code exists. Example::
     public_view(case, {"ubnd-xa-tam-hop": "UBND xã Tam Hợp"})["state"]   # "in_progress"
     public_view(None, names) == not_yet("7KQM4-TX9RB")                   # True
 """
+from services.escalations import case_clock
 from services.escalations import case_life as life
 from shared.clock import vietnam_date
 
@@ -52,7 +53,7 @@ def public_view(case, authority_names, code=None):
     """The public answer for ``case`` (None: no case by that code yet)."""
     if case is None or case.get("confidential"):
         return not_yet(code if case is None else case["receipt_code"])
-    pending = life.pending_deadline(case) if case.get("status") in life.STATES else None
+    pending = case_clock.pending_deadline(case) if case.get("status") in life.STATES else None
     return {
         "receipt_code": case["receipt_code"], "found": True, "topic": case["topic"],
         "state": PUBLIC_STATES.get(case["status"], "in_progress"),

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from shared import contracts
 from shared.clock import Clock
 from shared.words import say
+from tests.answers import ANSWERED_BY_LETTER
 from tests.english import english_in
 from tests.integration.browser import DESKTOP, screenshot, sign_in
 from tests.integration.fixtures import SystemOptions
@@ -140,7 +141,7 @@ def test_the_concern_page_offers_what_the_raising_side_may_do(browser, system):
         page.get_by_role("button", name="Bổ sung thông tin").click()
         expect(page.locator("#concern-status")).not_to_have_text("Chờ bổ sung thông tin")
         api(system, "officer", "POST", f"/cases/{case_id}/answer",
-            {"answer": "Xã đã thay ba bóng đèn."})
+            {"answer": "Xã đã thay ba bóng đèn.", **ANSWERED_BY_LETTER})
 
         page.goto(f"{system.base_url}/app/concerns/{concern_id}")
         expect(page.locator("#read-out-at-meeting")).to_be_visible()
@@ -274,7 +275,8 @@ def test_every_step_a_person_must_know_is_mailed_with_a_link_that_works_after_si
         {"information": "Khoảng 40 mét"})
     follow(browser, system, case_id, COMMUNE_MAIL, "Đã có thông tin bổ sung", summary)
     api(system, "officer", "POST", f"/cases/{case_id}/answer",
-        {"answer": "Xã đã đắp tạm đoạn vỡ, sửa xong trong tháng."})
+        {"answer": "Xã đã đắp tạm đoạn vỡ, sửa xong trong tháng.",
+         **ANSWERED_BY_LETTER})
     follow(browser, system, case_id, CADRE_MAIL, "Đã có trả lời ý kiến", summary)
     api(system, "cadre", "POST", f"/cases/{case_id}/close", {"outcome": "unresolved"})
     api(system, "cadre", "POST", f"/cases/{case_id}/reopen",

@@ -18,6 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from shared.words import say
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.browser import screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
@@ -127,7 +128,8 @@ def test_the_head_assigns_a_named_officer_who_finds_it_as_theirs_and_is_mailed(
     api(system, "cadre", "POST", f"/cases/{case_id}/provide_information",
         {"information": "Đoạn trước nhà văn hóa"})
     follow(browser, system, case_id, HUNG_MAIL, "Đã có thông tin bổ sung", summary, reader)
-    api(system, "head", "POST", f"/cases/{case_id}/answer", {"answer": "Xã đã đổ bê tông."})
+    api(system, "head", "POST", f"/cases/{case_id}/answer",
+        {"answer": "Xã đã đổ bê tông.", **ANSWERED_BY_LETTER})
     api(system, "cadre", "POST", f"/cases/{case_id}/close", {"outcome": "unresolved"})
     api(system, "cadre", "POST", f"/cases/{case_id}/reopen", {"reason": "Vẫn còn sụt"})
     follow(browser, system, case_id, HUNG_MAIL, "Trả lời chưa được chấp nhận", summary, reader)

@@ -35,7 +35,10 @@ ROUTES = {
         body=schemas.CaseActionArguments, errors=(403, 404, 409, 413, 415, 422),
         description="The body is the action's arguments: acknowledge {}, start {}, "
                     "request_information {question}, provide_information {information}, "
-                    "redirect {authority_id, reason}, answer {answer}, close {outcome, note}, "
+                    "redirect {authority_id, reason}, answer {answer, outcome (solved, "
+                    "explained, not_competent naming right_body, complaint_procedure naming "
+                    "law, duplicate), answering_unit, letter_number and letter_date or "
+                    "no_letter_reason}, close {outcome, note}, "
                     "mark_duplicate {original_case_id}, reopen {reason}, escalate {reason}. "
                     "409 when the case's state does not allow the action now (or someone "
                     "acted first), 403 when the user's side may not take it.",

@@ -75,6 +75,7 @@ def sentence(entry, holder_name, language):
     reason = _because(because, language)
     if reason:
         said = f"{said}, {reason}"
+    said = _with_letter(said, because, language)
     if entry.get("template_title"):  # the reply template the text started from
         said = f"{said} {say('timeline.from_template', language, title=entry['template_title'])}"
     if isinstance(because, dict):
@@ -84,6 +85,20 @@ def sentence(entry, holder_name, language):
     else:
         quoted = entry.get("why") or None  # a person's own words
     return said, quoted
+
+
+def _with_letter(said, because, language):
+    """An answer's line names the official letter it was given by, or why there is none."""
+    if not isinstance(because, dict):
+        return said
+    if because.get("letter_number"):
+        return f"{said} " + say("timeline.answer_letter", language,
+                                number=because["letter_number"],
+                                date=i18n.short_date(because.get("letter_date"), language))
+    if because.get("no_letter_reason"):
+        return f"{said}, " + say("timeline.answer_no_letter", language,
+                                 why=because["no_letter_reason"])
+    return said
 
 
 def sentences(timeline, language):
