@@ -69,6 +69,8 @@ PERMISSIONS = {
     "cases.take": frozenset({OFFICER}),
     # ... or assign one to a named officer of it (the head only: services/escalations/holding)
     "cases.assign": frozenset({OFFICER}),
+    # an interim reply with a committed date (gia hạn): an officer of the holder, once per case
+    "cases.interim_reply": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

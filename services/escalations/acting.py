@@ -18,11 +18,12 @@ from services.escalations import (
     case_life,
     cases,
     holding,
+    interim_reply,
     queries,
     reply_templates,
     store,
 )
-from services.escalations.access import check_principal, heads, may_read
+from services.escalations.access import check_principal, heads, holds_case, may_read
 from shared.authorisation import actor_of
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
 
@@ -71,6 +72,23 @@ def assign_case(db, rules, case_id, user_id, principal):
     outcome = holding.assign(case, principal, store.find_officer(db, user_id), now)
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s assigned to %s by %s", case_id, user_id, principal.user_id)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
+def give_interim_reply(db, rules, case_id, reply, principal):
+    """An officer of the holding authority gives the interim reply (``interim_reply``): the
+    answer deadline becomes the committed date; the case as they see it."""
+    case = queries.visible_case(db, case_id, principal)
+    if not holds_case(principal, case):
+        raise Forbidden("only an officer of the authority holding the case gives its interim "
+                        "reply", {"authority_id": [str(case.get("authority_id"))]})
+    now = rules.clock.now()
+    who = {"user_id": principal.user_id, "role": principal.role}
+    outcome = interim_reply.interim_outcome(case, who, now, rules.policy,
+                                            reply["committed_on"], reply["note"])
+    stored = store.commit(db, case, outcome, actor=actor_of(principal))
+    _log.info("case %s: interim reply to %s by %s", case_id, reply["committed_on"],
+              principal.user_id)
     return queries.show(db, stored, now, principal, rules.policy.calendar)
 
 

@@ -241,6 +241,18 @@ class EscalationsService(ReportsHealth):
             self.db, self.rules, case_id, assignment["user_id"], principal))
 
     @rpc
+    def give_interim_reply(self, case_id, reply, principal=None):
+        """The holder's interim reply (gia hạn): a progress note and a committed date, which
+        becomes the answer deadline; once per case, before the deadline (``interim_reply``)."""
+        principal = require(principal_from(principal), "cases.interim_reply")
+        if principal is None:
+            raise InvalidInput("an interim reply is given by a signed-in officer",
+                               {"principal": ["required"]})
+        reply = load_payload(schemas.InterimReply(), reply, "interim reply")
+        return schemas.CaseWithTimeline().dump(acting.give_interim_reply(
+            self.db, self.rules, case_id, reply, principal))
+
+    @rpc
     def list_officers(self, query, principal=None):
         """An authority's officers by name: its own officers only (another's: 404)."""
         principal = require(principal_from(principal), "cases.inbox")

@@ -32,6 +32,7 @@ from services.gateway.pages import (
     cadre,
     common,
     following,
+    interim,
     officer,
     officer_desk,
     redaction,
@@ -47,7 +48,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
-TABLES += (officer_desk.ROUTES,)
+TABLES += (officer_desk.ROUTES, interim.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

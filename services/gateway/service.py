@@ -93,6 +93,7 @@ from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.following import FollowPagesApi
+from services.gateway.pages.interim import InterimPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
@@ -107,7 +108,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
-                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi):
+                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi,
+                     InterimPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

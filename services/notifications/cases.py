@@ -12,6 +12,7 @@
 | case_information_provided  | the authority holding the case      | the information you asked   |
 | case_reopened      | the authority holding the case              | the answer was rejected     |
 | case_assigned      | the officer its head assigned it to         | a case reached you          |
+| case_interim_replied | the cadre who carried the concern         | how it stands, answer by    |
 
 The officer working on a case (``assignee_user_id``) is told beside the authority of a
 deadline near, the information provided and a rejected answer (the same words, to them).
@@ -148,6 +149,14 @@ def case_reopened(db, event, pages_url=None):
         facts, recipient, payload["reason"], payload["answer_by"], payload.get("because")))
 
 
+def case_interim_replied(db, event, pages_url=None):
+    payload = event.payload
+    cadre = directory.carrier(db, payload["concern_id"])
+    return [(payload["case_id"], messages.interim_reply_given(
+        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
+        payload["committed_on"], payload["note"]))]
+
+
 TELLINGS = {
     contracts.CASE_ROUTED: case_routed,
     contracts.CASE_UNROUTED: case_unrouted,
@@ -159,5 +168,6 @@ TELLINGS = {
     contracts.CASE_INFORMATION_PROVIDED: case_information_provided,
     contracts.CASE_REOPENED: case_reopened,
     contracts.CASE_ASSIGNED: case_assigned,
+    contracts.CASE_INTERIM_REPLIED: case_interim_replied,
 }
 CASE_EVENTS = tuple(TELLINGS)

@@ -286,3 +286,14 @@ def answer_rejected(case, authority, reason, answer_by, because=None):
         body=_body(authority, say("mail.reopened"), case,
                    [*extra, say("mail.deadline_on", deadline=_deadline("answer"),
                                 day=vn_date(answer_by))]))
+
+
+def interim_reply_given(case, cadre, authority_name, committed_on, note):
+    """``case_interim_replied``: the cadre who carried the concern hears how the matter stands
+    and the date the authority committed to answer by (gia hạn)."""
+    return Message(
+        recipient=cadre,
+        subject=_subject(say("mail.interim_reply_subject"), case),
+        body=_body(cadre, say("mail.interim_reply", authority=authority_name,
+                              day=vn_date(committed_on)), case,
+                   ["", say("mail.progress_heading"), note]))

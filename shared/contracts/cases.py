@@ -190,3 +190,17 @@ class CaseWithdrawn(Schema):
 
 
 CASE_WITHDRAWN = EventType("escalations", "case_withdrawn", CaseWithdrawn)
+
+
+class CaseInterimReplied(Schema):
+    """The holder gave an interim reply (gia hạn): a progress note and the date by which it
+    will answer, which is the answer deadline from now on (issue 25)."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    committed_on = fields.Date(required=True)
+    original_answer_by = fields.Date(required=True)
+    note = Text(2000, required=True)
+
+
+CASE_INTERIM_REPLIED = EventType("escalations", "case_interim_replied", CaseInterimReplied)

@@ -185,6 +185,9 @@ PAYLOADS.update({
         "unit_id": "vp.bx.tam-hop.noi-phat", "satisfied": False,
         "comment": "Đường vẫn chưa sửa", "reviewed_on": dt.date(2026, 12, 18)},
     contracts.CASE_WITHDRAWN: case_event(reason="Đã được giải quyết tại chỗ"),
+    contracts.CASE_INTERIM_REPLIED: case_event(committed_on=dt.date(2026, 12, 30),
+                                               original_answer_by=dt.date(2026, 12, 16),
+                                               note="Đã khảo sát, chờ kinh phí"),
 })
 
 

@@ -101,7 +101,7 @@ class TemplateForm(Schema):
 
 class AfterActionQuery(LanguageQuery):
     done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take", "assign",
-                                                         "redact"})),
+                                                         "redact", "interim_reply"})),
                          metadata={"description": "the action just taken (the page says so)"})
     template = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
         "description": "a reply template whose text the answer or question form starts with"})

@@ -41,7 +41,7 @@ def _because(because, language):
         values["topic"] = say_value("topic", values["topic"], language)
     if "deadline" in values:
         values["deadline"] = say_value("due_kind", values["deadline"], language)
-    for day in ("due_on", "reviewed_on"):
+    for day in ("due_on", "reviewed_on", "committed_on", "original_answer_by"):
         if values.get(day):
             values[day] = i18n.short_date(values[day], language)
     return say(f"because.{because['code']}", language, **values)
@@ -78,7 +78,9 @@ def sentence(entry, holder_name, language):
     said = _with_letter(said, because, language)
     if entry.get("template_title"):  # the reply template the text started from
         said = f"{said} {say('timeline.from_template', language, title=entry['template_title'])}"
-    if isinstance(because, dict):
+    if isinstance(because, dict) and entry.get("action") == "interim_reply":
+        quoted = entry.get("why") or None  # the officer's progress note
+    elif isinstance(because, dict):
         quoted = because.get("comment") or None  # the members' words at the branch
     elif entry.get("role") == SYSTEM and entry.get("action") in SYSTEM_WRITTEN_WHY:
         quoted = None

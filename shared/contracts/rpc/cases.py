@@ -184,6 +184,22 @@ class ChangeReplyTemplate(Schema):
                                   "_schema")
 
 
+class InterimReply(Schema):
+    """The holder's interim reply (gia hạn): the working day it commits to answer by (no
+    earlier than the answer deadline) and a progress note."""
+    committed_on = Day(required=True)
+    note = Text(2000, required=True)
+
+
+class InterimReplyKept(Schema):
+    """An interim reply as the case keeps it."""
+    committed_on = fields.String()
+    original_answer_by = fields.String()
+    note = fields.String()
+    at = fields.AwareDateTime()
+    by = fields.String()
+
+
 class AssignCase(Schema):
     """The head of the holding authority names the officer who works on the case."""
     user_id = Id(required=True)
@@ -353,6 +369,8 @@ class Case(AnswerRecordShown):  # with how its answer settled the matter
     standing_committee_flagged = fields.Boolean()
     reopened_count = fields.Integer()
     allowed_actions = fields.List(fields.String())
+    # the holder's interim reply, if it gave one (issue 25): answer_by is its committed date
+    interim_reply = fields.Nested(InterimReplyKept, allow_none=True, dump_default=None)
 
 
 class NameOfficers(Schema):

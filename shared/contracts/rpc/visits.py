@@ -349,6 +349,9 @@ class BriefConcern(AnswerRecordShown):  # how its answer settled it
     overdue = fields.Boolean()
     answer = fields.String(allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
+    # the holder's interim reply (gia hạn): the date it committed to answer by, and its note
+    interim_committed_on = fields.String(allow_none=True, dump_default=None)
+    interim_note = fields.String(allow_none=True, dump_default=None)
 
 
 class Brief(Schema):
