@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from shared.words import say
-from tests.answers import ANSWERED_BY_LETTER
+from tests.answers import ANSWERED_BY_LETTER, fill_answer_record
 from tests.integration.browser import screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
@@ -192,6 +192,7 @@ def test_an_officer_changes_a_template_answers_from_it_then_deletes_it(browser, 
         page.locator("#action-answer").get_by_role("link", name="Đã sửa chữa xong").click()
         expect(page.locator("#action-answer textarea[name=answer]")).to_have_value(
             "UBND xã đã sửa chữa xong.")
+        fill_answer_record(page.locator("#action-answer"))
         page.locator("#action-answer").get_by_role("button").click()
         expect(page.locator("#case-status")).to_have_text("Đã trả lời")
 
