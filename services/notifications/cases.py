@@ -108,7 +108,7 @@ def case_answered(db, event, pages_url=None):
     cadre = directory.carrier(db, payload["concern_id"])
     return [(payload["case_id"], messages.answer_arrived(
         _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
-        payload["answer"]))]
+        payload["answer"], payload))]
 
 
 def raiser_told_of_answer(db, event, raiser, pages_url=None):

@@ -13,11 +13,13 @@ from services.escalations import answer_outcomes, cases
 from services.escalations.statistics import case_statistics
 from services.gateway.pages.officer import action_arguments
 from services.gateway.pages.timeline import sentences
+from services.notifications import messages
 from shared import contracts
 from shared.contracts.rpc.cases import CaseWithTimeline
 from shared.contracts.rpc.visits import LogVisit
 from shared.errors import InvalidInput
 from tests.unit.test_case_life import AT, act, case_in
+from tests.unit.test_notification_messages import TRAN_THI_BINH, facts
 
 TODAY = AT.date()
 # what an officer's answer may send besides its text (each left out: None)
@@ -138,6 +140,18 @@ def test_the_answer_form_sends_only_what_was_filled_in():
     assert action_arguments("answer", form) == {
         "answer": "Đã chuyển", "outcome": "complaint_procedure", "law": "Luật Khiếu nại 2011",
         "answering_unit": "Văn phòng", "no_letter_reason": "Trả lời tại buổi họp"}
+
+
+def test_the_cadres_answer_mail_says_the_outcome_the_unit_and_the_letter():
+    message = messages.answer_arrived(facts(), TRAN_THI_BINH, "UBND xã Tam Hợp", "Chuyển Tòa án", {
+        "outcome": "not_competent", "right_body": "Tòa án nhân dân huyện",
+        "answering_unit": "Văn phòng UBND xã", "letter": {"number": "12/UBND",
+                                                            "date": "2026-12-01"}})
+    assert "Kết quả trả lời: Không thuộc thẩm quyền: Tòa án nhân dân huyện" in message.body
+    assert "Đơn vị trả lời: Văn phòng UBND xã, công văn số 12/UBND ngày 01/12/2026" in message.body
+    old = messages.answer_arrived(facts(), TRAN_THI_BINH, "UBND xã Tam Hợp", "Đã sửa",
+                                  {"outcome": None})
+    assert "Kết quả trả lời" not in old.body
 
 
 # --- statistics: a hand-computed fixture -------------------------------------------------------

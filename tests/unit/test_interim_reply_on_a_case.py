@@ -116,3 +116,4 @@ def test_the_page_form_sends_what_was_typed():
     assert interim_body({"csrf": "x", "committed_on": " 2026-12-30 ", "note": NOTE}) == {
         "committed_on": "2026-12-30", "note": NOTE}
     assert interim_body({"csrf": "x"}) == {"committed_on": "", "note": ""}
+
