@@ -56,6 +56,7 @@ EXPECTED = {
     "cases.redact": {OFFICER},
     "cases.publish": {CADRE, OFFICER},
     "cases.assign": {OFFICER},
+    "cases.interim_reply": {OFFICER},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},
