@@ -77,6 +77,8 @@ PERMISSIONS = {
     "cases.change_tier": frozenset({OFFICER}),
     # the working calendar (days off, worked days, office hours): administrators keep it
     "calendars.manage": frozenset({ADMINISTRATOR}),
+    # an interim reply with a committed date (gia hạn): an officer of the holder, once per case
+    "cases.interim_reply": frozenset({OFFICER}),
     # concerns no routing rule covered: the triage authority's officers see those it holds (any
     # other officer: those their authority holds, none), administrators all of them, to see
     # which routing rules are missing, operators all of them without texts or answers

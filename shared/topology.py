@@ -87,7 +87,8 @@ SUBSCRIPTIONS = (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
-        contracts.CASE_REOPENED, contracts.CASE_ASSIGNED, contracts.DIGEST_COMPILED),
+        contracts.CASE_REOPENED, contracts.CASE_ASSIGNED, contracts.DIGEST_COMPILED,
+        contracts.CASE_INTERIM_REPLIED),
         batch=Batching()),
     # the raiser told of an answer: asks visits for the address by RPC, so apart from the
     # batch above (a visits outage delays this mail only, not the others)
@@ -120,7 +121,7 @@ SUBSCRIPTIONS = (
         contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
-        contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR,
+        contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR, contracts.CASE_INTERIM_REPLIED,
         # an officer's redaction by hand: visits keeps the concern and tells every copy
         contracts.CASE_SUMMARY_REDACTED)),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever

@@ -24,12 +24,13 @@ from services.escalations import (
     cases,
     digests,
     holding,
+    interim_reply,
     queries,
     reply_templates,
     rosters,
     store,
 )
-from services.escalations.access import check_principal, heads, may_read
+from services.escalations.access import check_principal, heads, holds_case, may_read
 from shared import contracts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
@@ -92,6 +93,23 @@ def change_tier(db, rules, case_id, change, principal):
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: tier %s by %s", case_id, change["tier"], principal.user_id)
     return queries.show(db, stored, now, principal, policy.calendar)
+
+
+def give_interim_reply(db, rules, case_id, reply, principal):
+    """An officer of the holding authority gives the interim reply (``interim_reply``): the
+    answer deadline becomes the committed date; the case as they see it."""
+    case = queries.visible_case(db, case_id, principal)
+    if not holds_case(principal, case):
+        raise Forbidden("only an officer of the authority holding the case gives its interim "
+                        "reply", {"authority_id": [str(case.get("authority_id"))]})
+    now = rules.clock.now()
+    who = {"user_id": principal.user_id, "role": principal.role}
+    outcome = interim_reply.interim_outcome(case, who, now, rules.policy,
+                                            reply["committed_on"], reply["note"])
+    stored = store.commit(db, case, outcome, actor=actor_of(principal))
+    _log.info("case %s: interim reply to %s by %s", case_id, reply["committed_on"],
+              principal.user_id)
+    return queries.show(db, stored, now, principal, rules.policy.calendar)
 
 
 def _template(db, case, action, template_id):

@@ -20,6 +20,7 @@ ones; past the top authority the case is flagged for the province standing commi
 from dataclasses import dataclass
 
 from services.escalations import sla
+from services.escalations.answer_record import answer_record, because_of
 from services.escalations.case_clock import schedule
 from services.escalations.case_states import (  # noqa: F401 (the machine's names, re-exported)
     ACKNOWLEDGED,
@@ -193,10 +194,13 @@ def apply_action(case, action, actor, at, policy, **args):
         if state == DUPLICATE_OF and original != case.get("duplicate_of"):
             raise RuleViolated("a duplicate takes only its original's answer",
                                {"original_case_id": [str(original)]})
-        changes.update(answer=answer, answered_at=at)
+        record = answer_record(state, args, at)
+        changes.update(answer=answer, answered_at=at, **record)
+        because = because_of(record)
         event = (contracts.CASE_ANSWERED, {**refs, "authority_id": holder, "answer": answer,
                                            "answered_at": at,
-                                           "original_case_id": case.get("duplicate_of")})
+                                           "original_case_id": case.get("duplicate_of"),
+                                           **record})
     elif action == "close":
         outcome = args.get("outcome")
         if outcome not in CLOSE_OUTCOMES:

@@ -9,6 +9,13 @@ and the case escalates if that slips. Example::
 import datetime as dt
 from dataclasses import dataclass
 
+from services.escalations.case_clock import pending_deadline, schedule
+from services.escalations.case_states import Outcome
+from shared import contracts
+from shared.clock import vietnam_date
+from shared.errors import Conflict, InvalidInput
+from shared.reasons import reason
+
 # how far an authority may push its own deadline, in working days past the original one
 LONGEST_EXTENSION_WORKING_DAYS = 30
 NOTE_LENGTH = (10, 2000)
@@ -53,3 +60,40 @@ def interim_reply(answer_by, interim_given, today, committed_on, note, calendar,
     return InterimReply(committed_on, answer_by, note, {
         "kind": "interim_replied", "by": by, "committed_on": committed_on.isoformat(),
         "original_answer_by": answer_by.isoformat(), "note": note})
+
+
+# --- on a case: the outcome the case's store writes (the state stays) -----------------------
+
+def interim_outcome(case, who, at, policy, committed_on, note):
+    """The outcome of the holder's interim reply on ``case`` at ``at``: the answer deadline
+    becomes the committed date (the sweep then reminds and escalates against it), the reply is
+    kept on the case, a timeline line and ``case_interim_replied``. A case whose answer clock
+    is not running (not yet acknowledged, paused, answered, closed) is a 409; the rule's
+    refusals (:func:`interim_reply`) are 400s naming their field."""
+    pending = pending_deadline(case)
+    if pending is None or pending[0] != "answer":
+        raise Conflict(f"an interim reply is given while the answer deadline runs; the case is "
+                       f"{case['status']}", {"action": ["interim_reply"],
+                                             "state": [case["status"]]})
+    try:
+        reply = interim_reply(pending[1], bool(case.get("interim_reply")), vietnam_date(at),
+                              committed_on, note, policy.calendar, by=who["user_id"])
+    except InterimRefused as refused:
+        field = "note" if refused.code == "interim_note_length" else "committed_on"
+        raise InvalidInput(f"the interim reply is refused: {refused}",
+                           {field: [reason(refused.code, str(refused))]}) from None
+    kept = {"committed_on": reply.answer_by.isoformat(),
+            "original_answer_by": reply.original_answer_by.isoformat(), "note": reply.note,
+            "at": at, "by": who["user_id"]}
+    changes = {"answer_by": reply.answer_by.isoformat(), "interim_reply": kept}
+    changes.update(schedule({**case, **changes}, policy))
+    entry = {"at": at, **who, "action": "interim_reply", "from_state": case["status"],
+             "to_state": case["status"], "why": reply.note,
+             "because": {"code": "interim_reply", "committed_on": kept["committed_on"],
+                         "original_answer_by": kept["original_answer_by"]},
+             "authority_id": case["authority_id"]}
+    event = (contracts.CASE_INTERIM_REPLIED, {
+        "case_id": case["_id"], "concern_id": case["concern_id"],
+        "authority_id": case["authority_id"], "committed_on": reply.answer_by,
+        "original_answer_by": reply.original_answer_by, "note": reply.note})
+    return Outcome(case["status"], changes, entry, event)

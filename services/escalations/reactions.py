@@ -89,7 +89,9 @@ def _follow(db, rules, case_id, answered):
             return
         outcome = case_life.apply_action(
             case, "answer", cases.SYSTEM_ACTOR, rules.clock.now(), rules.policy,
-            answer=answered["answer"], original_case_id=answered["case_id"])
+            answer=answered["answer"], original_case_id=answered["case_id"],
+            **{name: answered.get(name) for name in ("answering_unit", "letter",
+                                                     "no_letter_reason")})
         try:
             store.commit(db, case, outcome)
             return

@@ -258,6 +258,18 @@ class EscalationsService(ReportsHealth):
             self.db, self.rules, case_id, assignment["user_id"], principal))
 
     @rpc
+    def give_interim_reply(self, case_id, reply, principal=None):
+        """The holder's interim reply (gia hạn): a progress note and a committed date, which
+        becomes the answer deadline; once per case, before the deadline (``interim_reply``)."""
+        principal = require(principal_from(principal), "cases.interim_reply")
+        if principal is None:
+            raise InvalidInput("an interim reply is given by a signed-in officer",
+                               {"principal": ["required"]})
+        reply = load_payload(schemas.InterimReply(), reply, "interim reply")
+        return schemas.CaseWithTimeline().dump(acting.give_interim_reply(
+            self.db, self.rules, case_id, reply, principal))
+
+    @rpc
     def change_case_tier(self, case_id, change, principal=None):
         """The holder's officer puts the case in another severity tier, with a reason."""
         principal = require(principal_from(principal), "cases.change_tier")

@@ -9,15 +9,18 @@ them through an index on ``(authority_id, received_at)`` and hands them here. Ex
     #      "reopened": 1, "closed_resolved": 7, "closed_unresolved": 2, ...}]
 
 "On time" is judged against the deadline dates as they stood (a pause for information moves
-the answer deadline); a case counts for the authority that holds it now.
+the answer deadline, an interim reply sets it to the committed date); a case counts for the
+authority that holds it now. Answers count per outcome (``outcomes``); the on-time rate counts
+only the answers that settled the matter (solved, explained: ``settled``), so sending a concern
+elsewhere on time does not inflate it (``answer_outcomes.tally``).
 """
 import datetime as dt
 import statistics as stats
 
-from services.escalations import sla
+from services.escalations import answer_outcomes, sla
 
 SUMMARY_FIELDS = ("authority_id", "topic", "status", "received_at", "acknowledged_at",
-                  "acknowledge_by", "answered_at", "answer_by", "reopened_count")
+                  "acknowledge_by", "answered_at", "answer_by", "reopened_count", "outcome")
 
 
 def _on_time(done_at, due):
@@ -53,5 +56,17 @@ def case_statistics(summaries):
             "reopened": sum(1 for c in cases if c.get("reopened_count", 0) > 0),
             "closed_resolved": sum(1 for c in cases if c["status"] == "closed_resolved"),
             "closed_unresolved": sum(1 for c in cases if c["status"] == "closed_unresolved"),
+            **_per_outcome(cases),
         })
     return rows
+
+
+def _per_outcome(cases):
+    """The answers per outcome, and the on-time rate over the settled ones only."""
+    tally = answer_outcomes.tally(
+        (c.get("outcome"), _on_time(c.get("answered_at"), c.get("answer_by")))
+        for c in cases if c.get("answered_at") is not None)
+    rate = tally.on_time_rate
+    return {"outcomes": tally.per_outcome, "settled": tally.settled,
+            "settled_on_time": tally.settled_on_time,
+            "on_time_rate": None if rate is None else round(rate, 3)}

@@ -36,6 +36,7 @@ from services.gateway.pages import (
     case_tier,
     common,
     following,
+    interim,
     officer,
     officer_desk,
     redaction,
@@ -53,7 +54,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES)
+           case_tier.ROUTES, interim.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

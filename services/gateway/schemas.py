@@ -68,7 +68,15 @@ class CaseActionArguments(Schema):
     authority_id = Id(metadata={"description": "redirect: the authority responsible"})
     reason = _optional(escalations.Reopen, "reason")
     answer = _optional(escalations.Answer, "answer")
-    outcome = _optional(escalations.Close, "outcome")
+    # close: resolved or unresolved; answer: how it settled the matter (issue 25)
+    outcome = fields.String(validate=validate.OneOf(
+        (*escalations.CLOSE_OUTCOMES, *escalations.ANSWER_OUTCOMES)))
+    right_body = _optional(escalations.Answer, "right_body")
+    law = _optional(escalations.Answer, "law")
+    answering_unit = _optional(escalations.Answer, "answering_unit")
+    letter_number = _optional(escalations.Answer, "letter_number")
+    letter_date = _optional(escalations.Answer, "letter_date")
+    no_letter_reason = _optional(escalations.Answer, "no_letter_reason")
     original_case_id = Id(metadata={"description": "mark_duplicate: the original case"})
     template_id = Id(metadata={"description": "answer, request_information: the reply "
                                               "template the text started from"})
@@ -215,6 +223,12 @@ class StatisticsRow(Schema):
     reopened = fields.Integer(required=True)
     closed_resolved = fields.Integer(required=True)
     closed_unresolved = fields.Integer(required=True)
+    # issue 25: answers per outcome, and the on-time rate over those that settled the matter
+    # (solved, explained) only
+    outcomes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    settled = fields.Integer(required=True)
+    settled_on_time = fields.Integer(required=True)
+    on_time_rate = fields.Float(required=True, allow_none=True)
 
 
 class Statistics(Schema):

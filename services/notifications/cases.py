@@ -14,6 +14,7 @@
 | case_assigned      | the officer its head (or the duty roster)   | a case reached you / was    |
 |                    | gave it to                                  | handed to you, not accepted |
 | digest_compiled    | the officer of the digest                   | what falls due in 2 days    |
+| case_interim_replied | the cadre who carried the concern       | how it stands, answer by    |
 
 An early warning (``case_deadline_near`` with a ``share``) at half the time allowed goes to
 the holder and the assignee, at three quarters to the authority's head alone. The officer
@@ -123,7 +124,7 @@ def case_answered(db, event, pages_url=None):
     cadre = directory.carrier(db, payload["concern_id"])
     return [(payload["case_id"], messages.answer_arrived(
         _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
-        payload["answer"]))]
+        payload["answer"], payload))]
 
 
 def raiser_told_of_answer(db, event, raiser, pages_url=None):
@@ -173,6 +174,14 @@ def digest_compiled(db, event, pages_url=None):
                                          payload["day"], lines))]
 
 
+def case_interim_replied(db, event, pages_url=None):
+    payload = event.payload
+    cadre = directory.carrier(db, payload["concern_id"])
+    return [(payload["case_id"], messages.interim_reply_given(
+        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
+        payload["committed_on"], payload["note"]))]
+
+
 TELLINGS = {
     contracts.CASE_ROUTED: case_routed,
     contracts.CASE_UNROUTED: case_unrouted,
@@ -185,5 +194,6 @@ TELLINGS = {
     contracts.CASE_REOPENED: case_reopened,
     contracts.CASE_ASSIGNED: case_assigned,
     contracts.DIGEST_COMPILED: digest_compiled,
+    contracts.CASE_INTERIM_REPLIED: case_interim_replied,
 }
 CASE_EVENTS = tuple(TELLINGS)

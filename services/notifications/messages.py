@@ -263,13 +263,34 @@ def case_needs_routing(case, triage_authority):
         body=_body(triage_authority, say("mail.needs_routing"), case, []))
 
 
-def answer_arrived(case, cadre, authority_name, answer):
-    """``case_answered``: the cadre who carried the concern reads the answer back at the branch."""
+def answer_arrived(case, cadre, authority_name, answer, record=None):
+    """``case_answered``: the cadre who carried the concern reads the answer back at the branch,
+    with how it settled the matter and the letter it came by (``record``: the event's, issue 25;
+    none on answers from before it)."""
     return Message(
         recipient=cadre,
         subject=_subject(say("mail.answered_subject"), case),
         body=_body(cadre, say("mail.answered", authority=authority_name), case,
-                   ["", say("mail.answer_heading"), answer]))
+                   ["", say("mail.answer_heading"), answer, *_record_lines(record or {})]))
+
+
+def _record_lines(record):
+    """The answer's outcome (with the body or law it names), its unit and letter, in words."""
+    if not record.get("outcome"):
+        return []
+    outcome = say_value("answer_outcome", record["outcome"])
+    named = record.get("right_body") or record.get("law")
+    lines = ["", say("mail.answer_outcome", outcome=f"{outcome}: {named}" if named
+                     else outcome)]
+    letter = record.get("letter")
+    if letter:
+        lines.append(say("mail.answer_letter", unit=record.get("answering_unit") or "",
+                         number=letter["number"],
+                         day=vn_date(dt.date.fromisoformat(letter["date"]))))
+    elif record.get("no_letter_reason"):
+        lines.append(say("mail.answer_no_letter", unit=record.get("answering_unit") or "",
+                         why=record["no_letter_reason"]))
+    return lines
 
 
 def answer_to_raiser(case, raiser, authority_name, follow_link, unsubscribe_link):
@@ -330,3 +351,14 @@ def answer_rejected(case, authority, reason, answer_by, because=None):
         body=_body(authority, say("mail.reopened"), case,
                    [*extra, say("mail.deadline_on", deadline=_deadline("answer"),
                                 day=vn_date(answer_by))]))
+
+
+def interim_reply_given(case, cadre, authority_name, committed_on, note):
+    """``case_interim_replied``: the cadre who carried the concern hears how the matter stands
+    and the date the authority committed to answer by (gia hạn)."""
+    return Message(
+        recipient=cadre,
+        subject=_subject(say("mail.interim_reply_subject"), case),
+        body=_body(cadre, say("mail.interim_reply", authority=authority_name,
+                              day=vn_date(committed_on)), case,
+                   ["", say("mail.progress_heading"), note]))

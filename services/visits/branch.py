@@ -60,6 +60,10 @@ def case_changes(event_name, payload):
         status = "withdrawn"
     elif event_name == "case_deadline_near":
         return {**changes, "due_on": _iso(payload["due_on"])}  # the state stays
+    elif event_name == "case_interim_replied":  # gia hạn: the state stays, the date moves
+        return {**changes, "due_on": _iso(payload["committed_on"]),
+                "interim_committed_on": _iso(payload["committed_on"]),
+                "interim_note": payload["note"]}
     else:
         raise ValueError(f"not a case event: {event_name}")
     if event_name in ("case_redirected", "case_marked_duplicate"):

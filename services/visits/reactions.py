@@ -22,6 +22,7 @@ import datetime as dt
 from logging import getLogger
 
 from services.visits import branch, raiser_mail, redacting, store
+from shared import contracts
 
 _log = getLogger(__name__)
 
@@ -88,11 +89,18 @@ def follow_reorganisation(db, event):
             _log.info("unit %s already follows a later reorganisation", unit["unit_id"])
 
 
+def answer_record(answered):
+    """How the answer settled the matter, who answered by which letter (None on events from
+    before issue 25): every field, so a later answer replaces all of an earlier one's."""
+    return {name: answered.get(name) for name in contracts.ANSWER_RECORD_FIELDS}
+
+
 def record_answer(db, event):
     """``case_answered``: the answer to the concern, for the cadre's own visits."""
     answered = event.payload
     answer = {"case_id": answered["case_id"], "authority_id": answered["authority_id"],
-              "answer": answered["answer"], "answered_at": answered["answered_at"]}
+              "answer": answered["answer"], "answered_at": answered["answered_at"],
+              **answer_record(answered)}
     if not store.record_answer(db, answered["concern_id"], answer):
         _log.info("concern %s already has this or a newer answer", answered["concern_id"])
 
@@ -119,7 +127,8 @@ def record_case_event(db, event):
     store.touch_visit(db, visit["_id"], at)  # the raisers are kept from here on
     raiser_mail.follow_case(db, event.event_type.name, payload, at)
     if event.event_type.name == "case_answered":
-        store.answer_to_read_out(db, concern_id, payload["answer"], payload["answered_at"])
+        store.answer_to_read_out(db, concern_id, payload["answer"], payload["answered_at"],
+                                 answer_record(payload))
     elif event.event_type.name in ("case_reopened", "case_withdrawn"):
         # the answer no longer stands (reopened), or nothing is left to read out
         store.nothing_to_read_out(db, concern_id, at)

@@ -32,6 +32,11 @@ CASE_ACTIONS = ("acknowledge", "start", "request_information", "provide_informat
 # a routing rule for every topic
 ANY_TOPIC = "*"
 CLOSE_OUTCOMES = ("resolved", "unresolved")
+# how an answer settled the matter, apart from closing (services.escalations.answer_outcomes)
+ANSWER_OUTCOMES = ("solved", "explained", "not_competent", "complaint_procedure", "duplicate")
+# what an answer records beside its text, on the case, its event and the concern's answer
+ANSWER_RECORD_FIELDS = ("outcome", "right_body", "law", "answering_unit", "letter",
+                        "no_letter_reason")
 DEADLINE_KINDS = ("acknowledge", "answer")
 # who a case climbs to inside an authority when nobody accepts it (duty roster, issue 25)
 ACCEPTANCE_RUNGS = ("receiving", "deputy", "head")
@@ -72,6 +77,12 @@ class CaseRedirected(Schema):
     reason = Text(2000, required=True)
 
 
+class AnswerLetter(Schema):
+    """The official letter (công văn) an answer was given by."""
+    number = Text(60, required=True)
+    date = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+
+
 class CaseAnswered(Schema):
     case_id = Id(required=True)
     concern_id = Id(required=True)
@@ -80,6 +91,15 @@ class CaseAnswered(Schema):
     answered_at = fields.AwareDateTime(required=True)
     # the case this one duplicates, when the answer is the original's
     original_case_id = Id(load_default=None, allow_none=True)
+    # issue 25 (None in events from before it): how the answer settled the matter, the body or
+    # law it names, the unit that answered and its official letter or why there is none
+    outcome = fields.String(load_default=None, allow_none=True,
+                            validate=validate.OneOf(ANSWER_OUTCOMES))
+    right_body = Text(300, load_default=None, allow_none=True)
+    law = Text(300, load_default=None, allow_none=True)
+    answering_unit = Text(200, load_default=None, allow_none=True)
+    letter = fields.Nested(AnswerLetter, load_default=None, allow_none=True)
+    no_letter_reason = Text(500, load_default=None, allow_none=True)
 
 
 class CaseClosed(Schema):
@@ -224,3 +244,17 @@ class CaseWithdrawn(Schema):
 
 
 CASE_WITHDRAWN = EventType("escalations", "case_withdrawn", CaseWithdrawn)
+
+
+class CaseInterimReplied(Schema):
+    """The holder gave an interim reply (gia hạn): a progress note and the date by which it
+    will answer, which is the answer deadline from now on (issue 25)."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    authority_id = Id(required=True)
+    committed_on = fields.Date(required=True)
+    original_answer_by = fields.Date(required=True)
+    note = Text(2000, required=True)
+
+
+CASE_INTERIM_REPLIED = EventType("escalations", "case_interim_replied", CaseInterimReplied)

@@ -4,6 +4,7 @@ functions of that module's ``World``, which holds the own and another's objects.
 import datetime as dt
 
 from shared import contracts
+from tests.answers import ANSWERED_BY_LETTER
 
 # each role as the system fixture's headers name it (tests/integration/fixtures.py)
 ROLES = ("anonymous", "cadre", "officer", "operator", "administrator")
@@ -108,9 +109,9 @@ TABLE = [
     ("acknowledge another authority's case", "POST",
      lambda w: f"/cases/{w.other_case}/acknowledge", lambda w: {}, everyone(403, officer=404)),
     ("answer own authority's case", "POST", lambda w: f"/cases/{w.case_to_answer}/answer",
-     lambda w: {"answer": "Xã đã sửa xong"}, everyone(403, officer=200)),
+     lambda w: {"answer": "Xã đã sửa xong", **ANSWERED_BY_LETTER}, everyone(403, officer=200)),
     ("answer another authority's case", "POST", lambda w: f"/cases/{w.other_case}/answer",
-     lambda w: {"answer": "Huyện đã xử lý"}, everyone(403, officer=404)),
+     lambda w: {"answer": "Huyện đã xử lý", **ANSWERED_BY_LETTER}, everyone(403, officer=404)),
     # only the holder's head names who reads a confidential case (no officer here heads one)
     ("name officers on own authority's case", "PUT",
      lambda w: f"/cases/{w.own_case}/named-officers", lambda w: {"user_ids": []},

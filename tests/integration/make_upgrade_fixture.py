@@ -27,6 +27,7 @@ import requests
 
 from shared import contracts
 from shared.config import ROOT
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,7 @@ CONCERNS = [
         ("acknowledge", {}), ("request_information", {"question": "Đoạn nào, dài bao nhiêu?"})]),
     ("Cầu tạm qua kênh tiêu bị sụt", [
         ("acknowledge", {}), ("start", {}),
-        ("answer", {"answer": "Xã đã bố trí kinh phí sửa trong tháng tới"})]),
+        ("answer", {"answer": "Xã đã bố trí kinh phí sửa trong tháng tới", **ANSWERED_BY_LETTER})]),
 ]
 
 

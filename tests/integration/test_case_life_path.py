@@ -11,6 +11,7 @@ import requests
 
 from shared import contracts
 from shared.clock import Clock
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.fixtures import SystemOptions, audit_events
 from tests.integration.system import RunningSystem, poll
 
@@ -98,13 +99,15 @@ def test_a_late_case_escalates_to_the_district_which_answers_back_to_the_branch(
     # the commune no longer holds it: its officer finds it no more than a missing case
     gone = post(system, "officer", f"/cases/{case_id}/acknowledge", {})
     assert gone.status_code == 404, gone.text
-    refused = post(system, "district_officer", f"/cases/{case_id}/answer", {"answer": "x"})
+    refused = post(system, "district_officer", f"/cases/{case_id}/answer",
+        {"answer": "x", **ANSWERED_BY_LETTER})
     assert refused.status_code == 409 and refused.json()["fields"]["state"] == ["escalated"]
     named = post(system, "district_officer", f"/cases/{case_id}/acknowledge", {"actor": "bx-1"})
     assert named.status_code == 400 and named.json()["fields"] == {"actor": ["Unknown field."]}
     assert post(system, "district_officer", f"/cases/{case_id}/acknowledge", {}).status_code == 200
     answer = "Huyện đã bố trí vốn, thi công xong trong quý I/2027"
-    answered = post(system, "district_officer", f"/cases/{case_id}/answer", {"answer": answer})
+    answered = post(system, "district_officer", f"/cases/{case_id}/answer",
+        {"answer": answer, **ANSWERED_BY_LETTER})
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "answered"
     officer = user_id(system, "district_officer")

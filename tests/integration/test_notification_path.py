@@ -11,6 +11,7 @@ import requests
 
 from shared import contracts
 from shared.clock import Clock
+from tests.answers import ANSWERED_BY_LETTER
 from tests.english import english_in
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
@@ -76,7 +77,8 @@ def test_routed_escalated_and_answered_cases_arrive_as_mail(system):
             mail.get_body(("plain",)).get_content())
 
     # the district answers: the cadre who carried the concern reads it
-    for action, body in (("acknowledge", {}), ("answer", {"answer": "Đã nạo vét xong cống."})):
+    for action, body in (("acknowledge", {}), ("answer",
+        {"answer": "Đã nạo vét xong cống.", **ANSWERED_BY_LETTER})):
         acted = requests.post(f"{system.base_url}/cases/{case_id}/{action}",
                               json=body, headers=district, timeout=10)
         assert acted.status_code == 200, acted.text

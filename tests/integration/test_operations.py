@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared import contracts
 from shared.messaging import ConfirmedPublisher
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import SERVICES, RunningSystem, free_port, poll
 
@@ -90,7 +91,8 @@ def test_a_concerns_trace_runs_from_raised_to_closed_in_order_with_its_request(s
                    lambda c: c.get("status") == "routed")
     case_id = concern["case"]["case_id"]
     for who, action, body in (("officer", "acknowledge", {}),
-                              ("officer", "answer", {"answer": "Đã nạo vét xong"}),
+                              ("officer", "answer",
+                                  {"answer": "Đã nạo vét xong", **ANSWERED_BY_LETTER}),
                               ("cadre", "close", {"outcome": "resolved", "note": ""})):
         acted = call(system, who, "POST", f"/cases/{case_id}/{action}", body)
         assert acted.status_code == 200, acted.text

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from shared import callers, contracts
 from shared.messaging import PUBLISHED_BY_HEADER, ConfirmedPublisher
 from shared.words import say
+from tests.answers import fill_answer_record
 from tests.english import english_in
 from tests.identities import CONFIG_KEY
 from tests.integration.browser import DESKTOP, PHONE, screenshot, signed_in
@@ -210,7 +211,8 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
     expect(page.locator("#case-status")).to_have_text("Đã tiếp nhận")
     answer = "UBND xã đã bố trí kinh phí, hoàn thành tuyến thoát nước trước 31/12/2026."
     page.get_by_label("Trả lời", exact=True).fill(answer)
-    page.get_by_role("button", name="Trả lời").click()
+    fill_answer_record(page.locator("#action-answer"))
+    page.get_by_role("button", name="Trả lời", exact=True).click()
     expect(page.locator("#case-status")).to_have_text("Đã trả lời")
     expect(page.locator("#answer-text")).to_have_text(answer)
     screenshot(page, "officer-case-answered")
@@ -226,6 +228,7 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
     page.get_by_role("link", name=WATER).first.click()
     expect(page.locator("#answer-text")).to_have_text(answer)
     expect(page.locator("#concern-status")).to_have_text("Đã trả lời")
+    expect(page.locator(".answer-outcome")).to_have_text("Đã giải quyết")
     screenshot(page, "cadre-concern-answered")
     # before the next visit, the branch's brief has the answer to read out at the meeting
     page.goto(f"{system.base_url}/app/units")
@@ -237,6 +240,9 @@ def test_an_officer_acknowledges_and_answers_and_the_cadre_sees_the_answer(brows
         time.sleep(0.2)
         page.reload()
     expect(read_out.locator("td.answer")).to_have_text([answer])
+    # how it settled the matter and by which letter, to read out with it (issue 25)
+    expect(read_out.locator(".answer-outcome")).to_have_text("Đã giải quyết")
+    expect(read_out.locator(".answer-letter")).to_contain_text("125/UBND-VP")
     case_id = read_out.get_attribute("data-case-id")
     screenshot(page, "cadre-brief")
     # the next visit: the members are not satisfied with it

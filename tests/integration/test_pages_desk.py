@@ -19,9 +19,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from services.escalations.policy import load_policy_file
 from shared import contracts
 from shared.clock import Clock
 from shared.words import say
+from tests.answers import ANSWERED_BY_LETTER, fill_answer_record
 from tests.english import english_in
 from tests.integration.browser import DESKTOP, screenshot, sign_in
 from tests.integration.fixtures import SystemOptions
@@ -144,7 +146,7 @@ def test_the_concern_page_offers_what_the_raising_side_may_do(browser, system):
         page.get_by_role("button", name="Bổ sung thông tin").click()
         expect(page.locator("#concern-status")).not_to_have_text("Chờ bổ sung thông tin")
         api(system, "officer", "POST", f"/cases/{case_id}/answer",
-            {"answer": "Xã đã thay ba bóng đèn."})
+            {"answer": "Xã đã thay ba bóng đèn.", **ANSWERED_BY_LETTER})
 
         page.goto(f"{system.base_url}/app/concerns/{concern_id}")
         expect(page.locator("#read-out-at-meeting")).to_be_visible()
@@ -215,6 +217,7 @@ def test_an_answer_starts_from_a_reply_template_and_the_case_records_which(brows
         answer = page.locator("#action-answer textarea[name=answer]")
         expect(answer).to_have_value("UBND xã đã chỉ đạo khắc phục xong.")
         answer.fill("UBND xã đã chỉ đạo khắc phục xong, nạo vét ngày 05/12.")
+        fill_answer_record(page.locator("#action-answer"))
         page.locator("#action-answer").get_by_role("button").click()
         expect(page.locator("#case-status")).to_have_text("Đã trả lời")
         expect(page.get_by_text("(theo mẫu «Đã khắc phục»)")).to_be_visible()
@@ -225,6 +228,54 @@ def test_an_answer_starts_from_a_reply_template_and_the_case_records_which(brows
     assert (case["timeline"][-1]["action"], case["timeline"][-1]["template_title"]) == (
         "answer", "Đã khắc phục")
     assert case["answer"] == "UBND xã đã chỉ đạo khắc phục xong, nạo vét ngày 05/12."
+
+
+def test_an_interim_reply_and_an_answer_that_holds_up_from_the_case_page(browser, system):
+    """Issue 25: the holder extends once to a committed day (a day before the deadline is
+    refused beside the date), the cadre is mailed; an answer "not within our competence" is
+    refused until it names the right body, then the page shows its outcome and letter."""
+    summary = "Đường bê tông xóm 3 thôn Yên Lan bị lún"
+    [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
+    answer_by = dt.date.fromisoformat(
+        api(system, "officer", "POST", f"/cases/{case_id}/start", {})["answer_by"])
+    # a working day a week past the deadline, on the calendar the system runs on
+    committed = load_policy_file().calendar.next_working_day(answer_by + dt.timedelta(days=7))
+    context, page = signed_in(browser, system, "tamhop-officer")
+    try:
+        page.goto(f"{system.base_url}/app/cases/{case_id}")
+        interim = page.locator("#action-interim_reply")
+        interim.get_by_label("Hẹn trả lời trước hết ngày").fill(
+            (answer_by - dt.timedelta(days=1)).isoformat())
+        interim.get_by_label("Tiến độ giải quyết").fill("Đã khảo sát, chờ phân bổ kinh phí")
+        interim.get_by_role("button").click()
+        expect(page.locator("#interim-committed_on-error")).to_have_text(
+            say("reason.interim_date_before_deadline"))
+        interim.get_by_label("Hẹn trả lời trước hết ngày").fill(committed.isoformat())
+        interim.get_by_role("button").click()
+        expect(page.locator("#interim-committed")).to_contain_text(committed.strftime("%d/%m/%Y"))
+        expect(page.locator("#interim-note")).to_have_text("Đã khảo sát, chờ phân bổ kinh phí")
+
+        form = page.locator("#action-answer")
+        form.locator("textarea[name=answer]").fill("Việc tranh chấp lối đi thuộc Tòa án.")
+        fill_answer_record(form)
+        form.get_by_label("Không thuộc thẩm quyền", exact=True).check()
+        form.get_by_role("button").click()
+        expect(page.locator("#answer-right_body-error")).to_have_text(
+            say("reason.outcome_needs_right_body"))
+        form.get_by_label("Cơ quan, kênh có thẩm quyền (nêu tên)").fill(
+            "Tòa án nhân dân huyện Bình Xuyên")
+        form.get_by_role("button").click()
+        expect(page.locator("#case-status")).to_have_text("Đã trả lời")
+        expect(page.locator(".answer-outcome")).to_have_text(
+            "Không thuộc thẩm quyền: Tòa án nhân dân huyện Bình Xuyên")
+        expect(page.locator(".answer-letter")).to_contain_text("125/UBND-VP")
+        screenshot(page, "officer-case-answer-outcome")
+    finally:
+        context.close()
+    case = api(system, "officer", "GET", f"/cases/{case_id}")
+    assert case["interim_reply"]["committed_on"] == committed.isoformat()
+    assert case["outcome"] == "not_competent"
+    follow(browser, system, case_id, CADRE_MAIL, "Cơ quan giải quyết hẹn ngày trả lời", summary)
 
 
 # --- a mail for every step, each with a link that works after sign-in ----------------------
@@ -327,7 +378,8 @@ def test_every_step_a_person_must_know_is_mailed_with_a_link_that_works_after_si
         {"information": "Khoảng 40 mét"})
     follow(browser, system, case_id, COMMUNE_MAIL, "Đã có thông tin bổ sung", summary)
     api(system, "officer", "POST", f"/cases/{case_id}/answer",
-        {"answer": "Xã đã đắp tạm đoạn vỡ, sửa xong trong tháng."})
+        {"answer": "Xã đã đắp tạm đoạn vỡ, sửa xong trong tháng.",
+         **ANSWERED_BY_LETTER})
     follow(browser, system, case_id, CADRE_MAIL, "Đã có trả lời ý kiến", summary)
     api(system, "cadre", "POST", f"/cases/{case_id}/close", {"outcome": "unresolved"})
     api(system, "cadre", "POST", f"/cases/{case_id}/reopen",

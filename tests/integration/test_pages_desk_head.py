@@ -18,6 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from shared.words import say
+from tests.answers import ANSWERED_BY_LETTER, fill_answer_record
 from tests.integration import test_pages_desk
 from tests.integration.browser import screenshot
 from tests.integration.system import poll
@@ -127,7 +128,8 @@ def test_the_head_assigns_a_named_officer_who_finds_it_as_theirs_and_is_mailed(
     api(system, "cadre", "POST", f"/cases/{case_id}/provide_information",
         {"information": "Đoạn trước nhà văn hóa"})
     follow(browser, system, case_id, HUNG_MAIL, "Đã có thông tin bổ sung", summary, reader)
-    api(system, "head", "POST", f"/cases/{case_id}/answer", {"answer": "Xã đã đổ bê tông."})
+    api(system, "head", "POST", f"/cases/{case_id}/answer",
+        {"answer": "Xã đã đổ bê tông.", **ANSWERED_BY_LETTER})
     api(system, "cadre", "POST", f"/cases/{case_id}/close", {"outcome": "unresolved"})
     api(system, "cadre", "POST", f"/cases/{case_id}/reopen", {"reason": "Vẫn còn sụt"})
     follow(browser, system, case_id, HUNG_MAIL, "Trả lời chưa được chấp nhận", summary, reader)
@@ -190,6 +192,7 @@ def test_an_officer_changes_a_template_answers_from_it_then_deletes_it(browser, 
         page.locator("#action-answer").get_by_role("link", name="Đã sửa chữa xong").click()
         expect(page.locator("#action-answer textarea[name=answer]")).to_have_value(
             "UBND xã đã sửa chữa xong.")
+        fill_answer_record(page.locator("#action-answer"))
         page.locator("#action-answer").get_by_role("button").click()
         expect(page.locator("#case-status")).to_have_text("Đã trả lời")
 

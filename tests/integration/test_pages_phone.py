@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 from services.gateway.pages.session import SESSION_COOKIE
 from shared import contracts
 from shared.clock import Clock
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.browser import DESKTOP, SMALL_PHONE, screenshot
 from tests.integration.fixtures import SystemOptions
 from tests.integration.system import poll
@@ -76,7 +77,7 @@ def answered(system):
     concern = poll(lambda: api(system, "cadre", "GET", f"/concerns/{concern_id}"),
                    lambda c: c["status"] != "raised")
     case_id = concern["case"]["case_id"]
-    for action, args in (("start", {}), ("answer", {"answer": ANSWER})):
+    for action, args in (("start", {}), ("answer", {"answer": ANSWER, **ANSWERED_BY_LETTER})):
         api(system, "officer", "POST", f"/cases/{case_id}/{action}", args)
     poll(lambda: api(system, "cadre", "GET", f"/units/{NOI_PHAT}/brief"),
          lambda b: any(a["case_id"] == case_id for a in b["answers_to_read_out"]) and

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from services.escalations.following import LOOKUPS_PER_WINDOW, WINDOW_SECONDS
 from shared import contracts, receipts
 from shared.clock import Clock
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.browser import SMALL_PHONE, screenshot
 from tests.integration.fixtures import SystemOptions, audit_events
 from tests.integration.system import poll
@@ -88,7 +89,7 @@ def test_the_page_answers_published_unpublished_unknown_and_mistyped_codes(syste
          {"text": PUBLIC_ANSWER, "publishable": True}, expect=422)
     call(system, "PUT", f"/cases/{case_id}/public-summary", "cadre",
          {"text": PUBLIC_SUMMARY, "publishable": True})
-    for action, args in (("start", {}), ("answer", {"answer": ANSWER})):
+    for action, args in (("start", {}), ("answer", {"answer": ANSWER, **ANSWERED_BY_LETTER})):
         call(system, "POST", f"/cases/{case_id}/{action}", "officer", args)
     pages.append(follow(system, code, address).text)
     assert PUBLIC_SUMMARY in pages[-1] and "Đã có trả lời" in pages[-1]
@@ -171,7 +172,7 @@ def test_the_raiser_is_mailed_when_the_answer_arrives_and_unsubscribes_by_the_li
     assert "consent" in refused.json()["fields"]["concerns"]["0"]["raiser_email"][0]
     code, case_id = log_concern(system, summary=SAID, raised_by_name=RAISER,
                                 raiser_email=email, raiser_consent=True)
-    for action, args in (("start", {}), ("answer", {"answer": ANSWER})):
+    for action, args in (("start", {}), ("answer", {"answer": ANSWER, **ANSWERED_BY_LETTER})):
         call(system, "POST", f"/cases/{case_id}/{action}", "officer", args)
     [told] = poll(lambda: [m for m in system.catcher.mail() if m["X-RcptTo"] == email], bool)
     body = told.get_body(("plain",)).get_content()
@@ -226,7 +227,7 @@ def test_the_public_texts_are_written_and_published_from_the_pages(system):
     assert summary in follow(system, code, address).text
     # the officer's page offers the public answer once the case is answered
     assert 'id="publish-answer"' not in page_of(system, "officer", f"/app/cases/{case_id}").text
-    for action, args in (("start", {}), ("answer", {"answer": ANSWER})):
+    for action, args in (("start", {}), ("answer", {"answer": ANSWER, **ANSWERED_BY_LETTER})):
         call(system, "POST", f"/cases/{case_id}/{action}", "officer", args)
     answer = "Đã thay bóng đèn xóm 2"
     back = publish_from_page(system, "officer", f"/app/cases/{case_id}", "answer", answer,

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from shared import contracts
+from tests.answers import ANSWERED_BY_LETTER
 from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
@@ -97,7 +98,8 @@ def test_an_answer_read_out_and_not_accepted_reopens_the_case_at_the_same_author
     officer_sees = get(system, "officer", f"/concerns/{concern_id}")
     assert officer_sees["raised_by_name"] is None and officer_sees["raised_by_contact"] is None
 
-    for action, args in (("start", {}), ("answer", {"answer": "Đã thay bóng đèn ngày 20"})):
+    for action, args in (("start", {}), ("answer",
+        {"answer": "Đã thay bóng đèn ngày 20", **ANSWERED_BY_LETTER})):
         acted = post(system, "officer", f"/cases/{case['case_id']}/{action}", args)
         assert acted.status_code == 200, acted.text
 

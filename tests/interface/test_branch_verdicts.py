@@ -6,6 +6,7 @@ their comment, and a redelivered verdict changes nothing more."""
 import datetime as dt
 
 from shared import contracts
+from tests.answers import ANSWERED_BY_LETTER
 from tests.interface.helpers import publish, wait_for
 from tests.interface.test_case_life_service import (  # noqa: F401 (fixtures)
     CADRE,
@@ -20,7 +21,8 @@ from tests.interface.test_case_life_service import (  # noqa: F401 (fixtures)
 def answered_case(escalations, case_config):
     case = raise_concern(case_config, escalations)
     escalations.act_on_case(case["case_id"], "start", {}, OFFICER)
-    escalations.act_on_case(case["case_id"], "answer", {"answer": "Sửa trong quý I"}, OFFICER)
+    escalations.act_on_case(case["case_id"], "answer",
+        {"answer": "Sửa trong quý I", **ANSWERED_BY_LETTER}, OFFICER)
     return case
 
 
@@ -46,7 +48,8 @@ def test_members_not_satisfied_reopen_the_case_at_the_same_authority(escalations
     assert (last["action"], last["user_id"]) == ("reject_answer", "system")
     assert "Chưa có thời hạn cụ thể" in last["why"]
     publish(case_config, verdict)  # redelivered: the subscriber has handled it already
-    escalations.act_on_case(case["case_id"], "answer", {"answer": "Khởi công 15/1"}, OFFICER)
+    escalations.act_on_case(case["case_id"], "answer",
+        {"answer": "Khởi công 15/1", **ANSWERED_BY_LETTER}, OFFICER)
     publish(case_config, reviewed(case, True, "Đồng ý"))
     closed = status_becomes(escalations, case["case_id"], "closed_resolved")
     assert [line["action"] for line in closed["timeline"]].count("reject_answer") == 1

@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.escalations.service import EscalationsService
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolated
+from tests.answers import ANSWERED_BY_LETTER
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
 
 DAY = 86400
@@ -93,7 +94,8 @@ def test_a_case_goes_from_routed_to_closed_and_back_with_its_timeline(escalation
     asked = act(case_id, "request_information", {"question": "Đoạn nào?"}, OFFICER)
     assert asked["due_at"] is None  # the clock pauses
     act(case_id, "provide_information", {"information": "300 m trước cổng trường"}, CADRE)
-    answered = act(case_id, "answer", {"answer": "Sửa xong trước Tết"}, OFFICER)
+    answered = act(case_id, "answer",
+        {"answer": "Sửa xong trước Tết", **ANSWERED_BY_LETTER}, OFFICER)
     assert answered["status"] == "answered" and answered["answer"] == "Sửa xong trước Tết"
     act(case_id, "close", {"outcome": "unresolved", "note": "chưa đạt"}, CADRE)
     reopened = act(case_id, "reopen", {"reason": "Chưa sửa"}, CADRE)
@@ -111,7 +113,7 @@ def test_a_case_goes_from_routed_to_closed_and_back_with_its_timeline(escalation
 def test_refused_and_malformed_actions_change_nothing(escalations, case_config):
     case_id = raise_concern(case_config, escalations)["case_id"]
     with pytest.raises(Conflict) as refused:
-        escalations.act_on_case(case_id, "answer", {"answer": "x"}, OFFICER)
+        escalations.act_on_case(case_id, "answer", {"answer": "x", **ANSWERED_BY_LETTER}, OFFICER)
     assert refused.value.fields == {"action": ["answer"], "state": ["routed"]}
     with pytest.raises(InvalidInput) as bad:
         escalations.act_on_case(case_id, "redirect", {"authority_id": "ubnd-bx"}, OFFICER)
@@ -205,7 +207,8 @@ def test_a_duplicate_follows_its_originals_answer(escalations, case_config):
     escalations.act_on_case(duplicate, "mark_duplicate", {"original_case_id": original},
                             OFFICER)
     escalations.act_on_case(original, "start", {}, OFFICER)
-    escalations.act_on_case(original, "answer", {"answer": "Đã lắp đèn"}, OFFICER)
+    escalations.act_on_case(original, "answer",
+        {"answer": "Đã lắp đèn", **ANSWERED_BY_LETTER}, OFFICER)
     followed = wait_for(lambda: (lambda c: c if c["status"] == "answered" else None)(
         escalations.get_case(duplicate, CADRE)), what="the duplicate answered")
     assert followed["answer"] == "Đã lắp đèn"
@@ -257,7 +260,7 @@ def test_inbox_puts_overdue_first_counts_states_and_filters(escalations, case_co
 def test_statistics_over_a_period(escalations, case_config):
     case_id = raise_concern(case_config, escalations)["case_id"]
     escalations.act_on_case(case_id, "start", {}, OFFICER)
-    escalations.act_on_case(case_id, "answer", {"answer": "Xong"}, OFFICER)
+    escalations.act_on_case(case_id, "answer", {"answer": "Xong", **ANSWERED_BY_LETTER}, OFFICER)
     today = dt.date.today()
     stats = escalations.statistics({"authority_id": "ubnd-th",
                                     "period_from": (today - dt.timedelta(days=2)).isoformat(),

@@ -48,6 +48,7 @@ from services.escalations.policy import load_policy_file
 from services.escalations.routing import RoutingRule
 from shared.authorisation import Principal, may, require
 from shared.errors import Conflict, Forbidden, InvalidInput, RuleViolated, SausatError
+from tests.answers import ANSWERED_BY_LETTER
 from tests.properties.profiles import examples
 
 POLICY = load_policy_file()
@@ -62,7 +63,7 @@ GOOD_ARGS = {
     "request_information": {"question": "Đoạn đường nào?"},
     "provide_information": {"information": "Đoạn 300 m trước cổng trường"},
     "redirect": {"reason": "thuộc thẩm quyền huyện"},
-    "answer": {"answer": "Đã đưa vào kế hoạch sửa chữa"},
+    "answer": {"answer": "Đã đưa vào kế hoạch sửa chữa", **ANSWERED_BY_LETTER},
     "close": {"outcome": "resolved", "note": "Chi bộ đồng ý"},
     "reopen": {"reason": "Chưa sửa như đã hứa"},
     "escalate": {"reason": "quá hạn"},

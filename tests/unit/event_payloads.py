@@ -145,7 +145,11 @@ PAYLOADS = {
                                           reason="thuộc thẩm quyền huyện"),
     contracts.CASE_ANSWERED: case_event(answer="Đã sửa xong",
                                         answered_at=dt.datetime(2026, 12, 1, 3, tzinfo=UTC),
-                                        original_case_id=None),
+                                        original_case_id=None, outcome="not_competent",
+                                        right_body="Tòa án nhân dân huyện", law=None,
+                                        answering_unit="Văn phòng UBND xã",
+                                        letter={"number": "125/UBND", "date": "2026-11-30"},
+                                        no_letter_reason=None),
     contracts.CASE_CLOSED: case_event(outcome="resolved", note=""),
     contracts.CASE_MARKED_DUPLICATE: case_event(original_case_id="k0"),
     contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30),
@@ -199,6 +203,9 @@ PAYLOADS.update({
         "unit_id": "vp.bx.tam-hop.noi-phat", "satisfied": False,
         "comment": "Đường vẫn chưa sửa", "reviewed_on": dt.date(2026, 12, 18)},
     contracts.CASE_WITHDRAWN: case_event(reason="Đã được giải quyết tại chỗ"),
+    contracts.CASE_INTERIM_REPLIED: case_event(committed_on=dt.date(2026, 12, 30),
+                                               original_answer_by=dt.date(2026, 12, 16),
+                                               note="Đã khảo sát, chờ kinh phí"),
 })
 
 

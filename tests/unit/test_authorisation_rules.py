@@ -60,6 +60,7 @@ EXPECTED = {
     "rosters.manage": {OFFICER, ADMIN},
     "cases.change_tier": {OFFICER},
     "calendars.manage": {ADMIN},
+    "cases.interim_reply": {OFFICER},
     "templates.manage": {OFFICER},
     "cases.unrouted": {OFFICER, OPERATOR, ADMIN},
     "cases.statistics": {OFFICER, ADMIN},

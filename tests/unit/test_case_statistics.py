@@ -39,6 +39,10 @@ def test_counts_and_median_for_one_authority_and_topic():
         "acknowledged_on_time": 2, "answered": 3, "answered_on_time": 2,
         "median_days_to_answer": 4.0, "reopened": 1, "closed_resolved": 1,
         "closed_unresolved": 1,
+        # answers from before outcomes were recorded: in no outcome and no on-time rate
+        "outcomes": {"solved": 0, "explained": 0, "not_competent": 0,
+                     "complaint_procedure": 0, "duplicate": 0},
+        "settled": 0, "settled_on_time": 0, "on_time_rate": None,
     }]
 
 

@@ -10,7 +10,7 @@ import pytest
 from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actions
 from services.gateway.pages import i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
-from shared import words
+from shared import contracts, words
 from shared.errors import Conflict, InvalidInput, RuleViolated, load_payload
 from shared.reasons import reason
 from shared.words import say
@@ -174,7 +174,9 @@ TEMPLATE = {"template_id": "t1", "authority_id": "a1", "kind": "answer", "topic"
             "title": "Đã giải quyết", "text": "Đơn vị đã giải quyết."}
 STATISTICS = {"period_from": "2026-01-01", "period_to": "2026-11-28", "rows": [
     {"topic": "land", "received": 4, "answered": 2, "acknowledged_on_time": 3,
-     "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0}]}
+     "answered_on_time": 2, "median_days_to_answer": 3.5, "reopened": 0,
+     "outcomes": {"solved": 1, "not_competent": 1}, "settled": 1, "settled_on_time": 1,
+     "on_time_rate": 1.0}]}
 ACCOUNT = {"user_id": "u1", "username": "binh", "display_name": "Trần Thị Bình", "role": "cadre",
            "cadre_id": "tran-thi-binh", "authority_id": None, "enabled": True}
 SCOPES = {"cadre_choices": [("tran-thi-binh", "Trần Thị Bình")],
@@ -266,7 +268,8 @@ PAGES = {
                        "kinds": ["answer", "request_information"], "topics": ["*", "land"],
                        "errors": {"title": "Bắt buộc nhập."}, "values": {"kind": "answer"}},
     "statistics.html": {"statistics": STATISTICS, "rows": chart_rows(STATISTICS["rows"]),
-                        "authorities": [AUTHORITY], "authority_id": "a2"},
+                        "authorities": [AUTHORITY], "authority_id": "a2",
+                        "answer_outcomes": contracts.ANSWER_OUTCOMES},
     "admin_users.html": {"found": [ACCOUNT, {**ACCOUNT, "user_id": "u2", "enabled": False}],
                          "q": "binh", **SCOPES, "role_choices": [("cadre", "Cấp ủy viên")],
                          "errors": {"_form": "Bị từ chối", "password": "Phải có ít nhất 12"},

@@ -8,6 +8,7 @@ from shared.contracts.rpc.cases import (
     AssignCase,
     CaseWithTimeline,
     ChangeReplyTemplate,
+    InterimReply,
     NameOfficers,
     ReplyTemplate,
     UnroutedQuery,
@@ -36,7 +37,10 @@ ROUTES = {
         body=schemas.CaseActionArguments, errors=(403, 404, 409, 413, 415, 422),
         description="The body is the action's arguments: acknowledge {}, start {}, "
                     "request_information {question}, provide_information {information}, "
-                    "redirect {authority_id, reason}, answer {answer}, close {outcome, note}, "
+                    "redirect {authority_id, reason}, answer {answer, outcome (solved, "
+                    "explained, not_competent naming right_body, complaint_procedure naming "
+                    "law, duplicate), answering_unit, letter_number and letter_date or "
+                    "no_letter_reason}, close {outcome, note}, "
                     "mark_duplicate {original_case_id}, reopen {reason}, escalate {reason}. "
                     "409 when the case's state does not allow the action now (or someone "
                     "acted first), 403 when the user's side may not take it.",
@@ -64,6 +68,17 @@ ROUTES = {
                     "and its timeline says who took it. 409 when they already have it or "
                     "nothing is left to do on it. The inbox's assignee=mine|unassigned "
                     "lists the officer's cases, or those nobody took."),
+    ("POST", "/cases/<case_id>/interim-reply"): Route(
+        "Give an interim reply with a committed date (gia hạn)", CaseWithTimeline, "cases",
+        path=schemas.CasePath, body=InterimReply, errors=(400, 403, 404, 409, 413, 415),
+        example={"committed_on": "2027-01-15", "note": "Đã khảo sát, chờ phân bổ kinh phí"},
+        description="An officer of the authority holding the case, while its answer deadline "
+                    "runs: once per case, before the deadline, to a working day no earlier "
+                    "than it (at most 30 working days later), with a progress note. The "
+                    "answer deadline becomes the committed date (answer_by; the case escalates "
+                    "if it slips), the timeline says so and the cadre is mailed. 400 naming "
+                    "committed_on or note (interim_already_given, interim_after_deadline, "
+                    "interim_date_before_deadline...), 409 when no answer deadline runs."),
     ("POST", "/cases/<case_id>/assign"): Route(
         "Assign a case to a named officer (the head of the authority holding it)",
         CaseWithTimeline, "cases", path=schemas.CasePath, body=AssignCase,
@@ -168,6 +183,12 @@ class CasesApi(Api):
         # nothing to send, and nothing else accepted: a stray field is refused by name
         load_payload(schemas.TakeCase(), json_body(request), "take request")
         return json_response(self.escalations.take_case(case_id, principal))
+
+    @http("POST", "/cases/<case_id>/interim-reply")
+    def give_interim_reply(self, request, case_id):
+        principal = self._as(request, "cases.interim_reply")
+        return json_response(self.escalations.give_interim_reply(case_id, json_body(request),
+                                                                 principal))
 
     @http("POST", "/cases/<case_id>/assign")
     def assign_case(self, request, case_id):

@@ -23,7 +23,7 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared import clock, receipts
-from shared.contracts import ANY_TOPIC, CONCERN_TOPICS, ID_PATTERN, Day
+from shared.contracts import ANSWER_OUTCOMES, ANY_TOPIC, CONCERN_TOPICS, ID_PATTERN, Day
 from shared.contracts.rpc.cases import (
     ASSIGNEES,
     CASE_STATUSES,
@@ -34,10 +34,18 @@ from shared.contracts.rpc.cases import (
 from shared.errors import SausatError
 
 # the fields each action's form sends, as the API's body names them
+# what an answer carries besides its text (issue 25): how it settled the matter, what that
+# names, the unit that answered and its letter or why there is none
+ANSWER_RECORD = ("outcome", "right_body", "law", "answering_unit", "letter_number",
+                 "letter_date", "no_letter_reason")
+# left out when empty, so the service's own refusal names what is missing
+OPTIONAL_TEXT = frozenset({"note", "right_body", "law", "letter_number", "letter_date",
+                           "no_letter_reason"})
 ACTION_FIELDS = {
     "acknowledge": (), "start": (), "request_information": ("question",),
     "provide_information": ("information",), "redirect": ("authority_id", "reason"),
-    "answer": ("answer",), "close": ("outcome", "note"), "mark_duplicate": ("original_case_id",),
+    "answer": ("answer", *ANSWER_RECORD), "close": ("outcome", "note"),
+    "mark_duplicate": ("original_case_id",),
     "reopen": ("reason",), "escalate": ("reason",),
 }
 
@@ -102,7 +110,8 @@ class TemplateForm(Schema):
 
 class AfterActionQuery(LanguageQuery):
     done = fields.String(validate=validate.OneOf(sorted({*ACTION_FIELDS, "take", "assign",
-                                                         "redact", "change_tier"})),
+                                                         "redact", "change_tier",
+                                                          "interim_reply"})),
                          metadata={"description": "the action just taken (the page says so)"})
     template = fields.String(validate=validate.Regexp(CASE_CODE), metadata={
         "description": "a reply template whose text the answer or question form starts with"})
@@ -121,7 +130,13 @@ class CaseActionForm(Schema):
     authority_id = fields.String(validate=validate.Length(max=80))
     reason = fields.String(validate=validate.Length(max=5000))
     answer = fields.String(validate=validate.Length(max=10000))
-    outcome = fields.String(validate=validate.Length(max=20))
+    outcome = fields.String(validate=validate.Length(max=30))
+    right_body = fields.String(validate=validate.Length(max=1000))
+    law = fields.String(validate=validate.Length(max=1000))
+    answering_unit = fields.String(validate=validate.Length(max=1000))
+    letter_number = fields.String(validate=validate.Length(max=200))
+    letter_date = fields.String(validate=validate.Length(max=20))
+    no_letter_reason = fields.String(validate=validate.Length(max=2000))
     note = fields.String(validate=validate.Length(max=5000))
     original_case_id = fields.String(validate=validate.Length(max=80))
 
@@ -155,7 +170,7 @@ def action_arguments(action, form):
         value = form.get(name)
         if value is None:
             continue
-        if name == "note" and value.strip() == "":
+        if name in OPTIONAL_TEXT and value.strip() == "":
             continue
         arguments[name] = value
     return arguments
@@ -359,4 +374,4 @@ def statistics_view(api, view, authority_id, authorities):
     statistics = api.escalations.statistics(query, view.principal)
     return view.render("statistics.html", statistics=statistics,
                        rows=chart_rows(statistics["rows"]), authorities=authorities,
-                       authority_id=authority_id)
+                       authority_id=authority_id, answer_outcomes=ANSWER_OUTCOMES)

@@ -44,7 +44,7 @@ def _because(because, language):
     for tier in ("from_tier", "to_tier"):  # a tier change (issue 25)
         if tier in values:
             values[tier] = say_value("tier", values[tier], language)
-    for day in ("due_on", "reviewed_on", "answer_by"):
+    for day in ("due_on", "reviewed_on", "answer_by", "committed_on", "original_answer_by"):
         if values.get(day):
             values[day] = i18n.short_date(values[day], language)
     return say(f"because.{because['code']}", language, **values)
@@ -78,15 +78,32 @@ def sentence(entry, holder_name, language):
     reason = _because(because, language)
     if reason:
         said = f"{said}, {reason}"
+    said = _with_letter(said, because, language)
     if entry.get("template_title"):  # the reply template the text started from
         said = f"{said} {say('timeline.from_template', language, title=entry['template_title'])}"
-    if isinstance(because, dict):
+    if isinstance(because, dict) and entry.get("action") == "interim_reply":
+        quoted = entry.get("why") or None  # the officer's progress note
+    elif isinstance(because, dict):
         quoted = because.get("comment") or None  # the members' words at the branch
     elif entry.get("role") == SYSTEM and entry.get("action") in SYSTEM_WRITTEN_WHY:
         quoted = None
     else:
         quoted = entry.get("why") or None  # a person's own words
     return said, quoted
+
+
+def _with_letter(said, because, language):
+    """An answer's line names the official letter it was given by, or why there is none."""
+    if not isinstance(because, dict):
+        return said
+    if because.get("letter_number"):
+        return f"{said} " + say("timeline.answer_letter", language,
+                                number=because["letter_number"],
+                                date=i18n.short_date(because.get("letter_date"), language))
+    if because.get("no_letter_reason"):
+        return f"{said}, " + say("timeline.answer_no_letter", language,
+                                 why=because["no_letter_reason"])
+    return said
 
 
 def sentences(timeline, language):

@@ -202,10 +202,11 @@ def change_case_view(db, concern_id, changes, at):
                                 {"$set": {**changes, "last_at": at}})
 
 
-def answer_to_read_out(db, concern_id, answer, answered_at):
+def answer_to_read_out(db, concern_id, answer, answered_at, record):
     db.concern_cases.update_one(
         {"_id": concern_id, "answered_at": {"$lt": answered_at}},
-        {"$set": {"answer": answer, "answered_at": answered_at, "to_read_out": True}})
+        {"$set": {"answer": answer, "answered_at": answered_at, "to_read_out": True,
+                  **record}})
 
 
 def nothing_to_read_out(db, concern_id, at):

@@ -9,6 +9,7 @@ from marshmallow import (
 )
 
 from shared.contracts import (
+    ANSWER_OUTCOMES,
     ANY_TOPIC,
     CASE_ACTIONS,
     CASE_STATES,
@@ -19,6 +20,7 @@ from shared.contracts import (
     Id,
     Text,
 )
+from shared.contracts.rpc.answers import AnswerRecordShown
 from shared.pages import PageQuery
 from shared.reasons import reason
 
@@ -117,6 +119,16 @@ class Redirect(Schema):
 class Answer(Schema):
     answer = Text(8000, required=True)
     template_id = Id(load_default=None, allow_none=True)  # as RequestInformation's
+    # issue 25: how the answer settled the matter (not_competent names the right body,
+    # complaint_procedure the law), the unit that answered, and its official letter (number
+    # and date) or why there is none; the case machine refuses what is missing, by name
+    outcome = fields.String(required=True, validate=validate.OneOf(ANSWER_OUTCOMES))
+    right_body = Text(300, load_default=None, allow_none=True)
+    law = Text(300, load_default=None, allow_none=True)
+    answering_unit = Text(200, required=True)
+    letter_number = Text(60, load_default=None, allow_none=True)
+    letter_date = Day(load_default=None, allow_none=True)
+    no_letter_reason = Text(500, load_default=None, allow_none=True)
 
 
 class Close(Schema):
@@ -172,6 +184,22 @@ class ChangeReplyTemplate(Schema):
         if not data:
             raise ValidationError(reason("nothing_changed", "give title, text or topic"),
                                   "_schema")
+
+
+class InterimReply(Schema):
+    """The holder's interim reply (gia hạn): the working day it commits to answer by (no
+    earlier than the answer deadline) and a progress note."""
+    committed_on = Day(required=True)
+    note = Text(2000, required=True)
+
+
+class InterimReplyKept(Schema):
+    """An interim reply as the case keeps it."""
+    committed_on = fields.String()
+    original_answer_by = fields.String()
+    note = fields.String()
+    at = fields.AwareDateTime()
+    by = fields.String()
 
 
 class AssignCase(Schema):
@@ -296,7 +324,7 @@ class PublicText(Schema):
     at = fields.AwareDateTime(allow_none=True)
 
 
-class Case(Schema):
+class Case(AnswerRecordShown):  # with how its answer settled the matter
     case_id = fields.String(attribute="_id")
     # the code the raiser follows the case by (shared.receipts); none on cases from before it
     receipt_code = fields.String(allow_none=True, dump_default=None)
@@ -349,6 +377,8 @@ class Case(Schema):
     standing_committee_flagged = fields.Boolean()
     reopened_count = fields.Integer()
     allowed_actions = fields.List(fields.String())
+    # the holder's interim reply, if it gave one (issue 25): answer_by is its committed date
+    interim_reply = fields.Nested(InterimReplyKept, allow_none=True, dump_default=None)
 
 
 class NameOfficers(Schema):

@@ -22,6 +22,8 @@ from shared.contracts import (
     StrictBoolean,
     Text,
 )
+from shared.contracts.rpc.answers import AnswerRecordShown
+from shared.contracts.rpc.reviews import AnswerReview, Review  # noqa: F401 (re-exported)
 from shared.pages import PageQuery
 from shared.reasons import reason
 
@@ -93,13 +95,6 @@ class RaiseConcern(Schema):
 
 class Unscheduled(Schema):
     reason = Text(1000, required=True)
-
-
-class AnswerReview(Schema):
-    """An answer read out at this meeting, and whether the members were satisfied with it."""
-    case_id = Id(required=True)
-    satisfied = StrictBoolean(required=True)
-    comment = Text(2000, min_length=0, load_default="")
 
 
 def _no_repeats(values, what):
@@ -250,13 +245,6 @@ class Concern(Schema):
     added_in_version = fields.Integer(dump_default=1)
 
 
-class Review(Schema):
-    case_id = fields.String()
-    concern_id = fields.String()
-    satisfied = fields.Boolean()
-    comment = fields.String()
-
-
 class Visit(Schema):
     visit_id = fields.String(attribute="_id")
     submission_id = fields.String()
@@ -280,7 +268,7 @@ class Visit(Schema):
     answer_reviews = fields.List(fields.Nested(Review), dump_default=list)
 
 
-class ConcernAnswer(Schema):
+class ConcernAnswer(AnswerRecordShown):
     """The answer that came back (``case_answered``), to read at the branch's next meeting."""
     case_id = fields.String()
     authority_id = fields.String()
@@ -348,7 +336,7 @@ class VisitsPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class BriefConcern(Schema):
+class BriefConcern(AnswerRecordShown):  # how its answer settled it
     concern_id = fields.String(attribute="_id")
     visit_id = fields.String()
     topic = fields.String()
@@ -361,6 +349,9 @@ class BriefConcern(Schema):
     overdue = fields.Boolean()
     answer = fields.String(allow_none=True)
     answered_at = fields.AwareDateTime(allow_none=True)
+    # the holder's interim reply (gia hạn): the date it committed to answer by, and its note
+    interim_committed_on = fields.String(allow_none=True, dump_default=None)
+    interim_note = fields.String(allow_none=True, dump_default=None)
 
 
 class Brief(Schema):
