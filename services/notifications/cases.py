@@ -49,7 +49,8 @@ def case_routed(db, event, pages_url=None):
     payload = event.payload
     authority = directory.authority(db, payload["authority_id"])
     return [(payload["case_id"], messages.case_reached_you(
-        _facts(db, payload, pages_url), authority, payload["acknowledge_by"]))]
+        _facts(db, payload, pages_url), authority, payload["acknowledge_by"],
+        payload.get("acknowledge_before")))]
 
 
 def case_unrouted(db, event, pages_url=None):

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from shared.clock import vietnam_date
+from shared.clock import VIETNAM, vietnam_date
 from shared.words import say, say_value
 
 DEADLINES = ("acknowledge", "answer")
@@ -149,14 +149,21 @@ def _deadline(deadline):
     return say_value("due_kind", deadline)
 
 
-def case_reached_you(case, authority, acknowledge_by):
-    """``case_routed``: the authority now holding the case must acknowledge it in time."""
-    day = vn_date(acknowledge_by)
+def case_reached_you(case, authority, acknowledge_by, acknowledge_before=None):
+    """``case_routed``: the authority now holding the case must acknowledge it in time: by
+    the end of a working day, or (a severity tier's target in office hours) before a moment,
+    said in Vietnam's time."""
+    if acknowledge_before is not None:
+        local = acknowledge_before.astimezone(VIETNAM)
+        day = f"{local:%H:%M} ngày {vn_date(local)}"
+        deadline = say("mail.acknowledge_before", moment=day)
+    else:
+        day = vn_date(acknowledge_by)
+        deadline = say("mail.acknowledge_by", day=day)
     return Message(
         recipient=authority,
         subject=_subject(say("mail.reached_you_subject", day=day), case),
-        body=_body(authority, say("mail.reached_you"), case,
-                   [say("mail.acknowledge_by", day=day)]))
+        body=_body(authority, say("mail.reached_you"), case, [deadline]))
 
 
 def case_assigned_to_you(case, officer, head_name):

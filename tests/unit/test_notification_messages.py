@@ -34,6 +34,15 @@ def test_a_routed_case_tells_the_authority_what_reached_it_and_by_when():
         assert line in message.body
 
 
+def test_an_urgent_case_says_the_hour_it_must_be_accepted_by_in_vietnam_time():
+    before = dt.datetime(2026, 12, 2, 2, 30, tzinfo=dt.timezone.utc)  # 09:30 in Vietnam
+    message = messages.case_reached_you(facts(), UBND_TAM_HOP, dt.date(2026, 12, 2), before)
+    assert message.subject.startswith("[Sâu Sát] Ý kiến mới cần tiếp nhận trước 09:30 ngày "
+                                      "02/12/2026: ")
+    assert "Hạn tiếp nhận: trước 09:30 ngày 02/12/2026 (tính theo giờ làm việc)" in message.body
+    assert "hết ngày" not in message.body
+
+
 def test_a_long_summary_is_shortened_in_the_subject_but_whole_in_the_body():
     summary = "Đề nghị " + "sửa chữa đường giao thông nội đồng " * 5
     message = messages.case_reached_you(facts(summary=summary), UBND_TAM_HOP,
