@@ -86,7 +86,8 @@ def publish(db, rules, case_id, kind, text, principal):
     entry = {"at": now, "user_id": principal.user_id, "role": principal.role,
              "action": ACTIONS[kind], "from_state": case["status"],
              "to_state": case["status"], "authority_id": case.get("authority_id"),
-             "why": f"public {kind} {'published' if text['publishable'] else 'kept private'}"}
+             "why": f"public {kind} {'published' if text['publishable'] else 'kept private'}",
+             "because": None}  # every line carries one (None: a person's own act)
     field = {**text, "by": principal.user_id, "at": now}
     stored = store.note_on_case(db, case, {f"public_{kind}": field}, entry)
     _log.info("case %s: public %s written by %s (publishable: %s)", case_id, kind,

@@ -8,7 +8,7 @@ from tests.integration.browser import browser  # noqa: F401  (one chromium per t
 from tests.integration.fixtures import (
     SharedSystems,
     demo_system,
-    next_module_shares,
+    later_module_shares,
     system_options,
 )
 
@@ -26,7 +26,7 @@ def system(vhost_pipeline, request, tmp_path_factory, shared_systems):
     While it runs, the tests' ClusterRpcProxy calls as a test identity (``system.rpc_config``,
     tests/identities.py): the services trust no caller they cannot name (shared/callers.py).
     Module-scoped, so the module's own module-scoped fixtures call as one too; modules whose
-    options name the same ``shared`` system and run one after another share one."""
+    options name the same ``shared`` system share one, kept from the first to the last."""
     options = system_options(request)
     with pytest.MonkeyPatch.context() as patch:
         identities.patch_standalone_proxies(patch)
@@ -36,5 +36,5 @@ def system(vhost_pipeline, request, tmp_path_factory, shared_systems):
             return
         yield shared_systems.get(
             options, lambda: demo_system(vhost_pipeline, request, tmp_path_factory))
-        if not next_module_shares(request, options):
-            shared_systems.close()
+        if not later_module_shares(request, options):
+            shared_systems.release(options)

@@ -52,10 +52,14 @@ class SystemOptions:
     # version left them, and the passwords of the users in it
     data_from: object = None
     passwords: dict = dataclasses.field(default_factory=dict)
-    # modules whose options are equal and name the same ``shared`` run on one system when
-    # pytest runs them one after another: a start saved per module; their tests must not need
+    # modules whose options are equal and name the same ``shared`` run on one system, kept
+    # from the first of them to the last: a start saved per module; their tests must not need
     # a fresh system (each makes its own users, units and concerns)
     shared: str = ""
+
+
+# the plain demo system shared by the modules that need nothing else (each makes its own data)
+PLAIN_SHARED = SystemOptions(shared="plain")
 
 
 def unpack_stores(folder, data):
@@ -113,39 +117,44 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
 
 
 class SharedSystems:
-    """The one running system modules with ``SystemOptions.shared`` hand on to each other: kept
-    after a module while the next module to run asks for the same options, stopped otherwise
-    (at the latest when the session ends)."""
+    """The running systems of modules with ``SystemOptions.shared``, by their options: each kept
+    while a module still to run asks for the same options, stopped after the last of them (at
+    the latest when the session ends). Several may run at once, each on its own vhost."""
 
     def __init__(self):
-        self.options = None
-        self.running = None
-        self._stack = contextlib.ExitStack()
+        self._kept = []  # [(options, running, stack)]: options hold dicts, so no dict of them
 
     def get(self, options, start):
         """The running system of ``options``: the kept one, or a new one from ``start()``, a
-        context manager (the kept one, if any, stopped first)."""
-        if self.running is not None and self.options == options:
-            return self.running
-        self.close()
-        self.running = self._stack.enter_context(start())
-        self.options = options
-        return self.running
+        context manager."""
+        for kept_options, running, _ in self._kept:
+            if kept_options == options:
+                return running
+        stack = contextlib.ExitStack()
+        running = stack.enter_context(start())
+        self._kept.append((options, running, stack))
+        return running
+
+    def release(self, options):
+        """Stop the system of ``options``, if one runs."""
+        for kept in list(self._kept):
+            if kept[0] == options:
+                self._kept.remove(kept)
+                kept[2].close()
 
     def close(self):
-        self.options, self.running = None, None
-        self._stack.close()
+        for options, _, _ in list(self._kept):
+            self.release(options)
 
 
-def next_module_shares(request, options):
-    """Whether the module pytest runs next asks for the same shared system as ``request``'s."""
+def later_module_shares(request, options):
+    """Whether a module pytest runs after ``request``'s asks for the same shared system."""
     if not options.shared:
         return False
     items = request.session.items
     last = max(index for index, item in enumerate(items) if item.module is request.module)
-    following = next((item.module for item in items[last + 1:]
-                      if item.module is not request.module), None)
-    return following is not None and getattr(following, "SYSTEM", None) == options
+    return any(getattr(item.module, "SYSTEM", None) == options for item in items[last + 1:]
+               if item.module is not request.module)
 
 
 def sign_in_everyone(system):

@@ -20,9 +20,12 @@ from tests.integration.endpoints import (
     ROLES,
     visit_body,
 )
-from tests.integration.fixtures import principal_of
+from tests.integration.fixtures import PLAIN_SHARED, principal_of
 
 pytestmark = pytest.mark.integration
+
+# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
+SYSTEM = PLAIN_SHARED
 
 
 class World:

@@ -9,10 +9,13 @@ import time
 import pytest
 import requests
 
-from tests.integration.fixtures import assert_described
+from tests.integration.fixtures import PLAIN_SHARED, assert_described
 from tooling.bench.registry_workbook import registry_workbook
 
 pytestmark = pytest.mark.integration
+
+# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
+SYSTEM = PLAIN_SHARED
 
 FINISHED = ("done", "done_with_errors", "rejected", "refused", "failed")
 

@@ -395,7 +395,8 @@ def test_every_step_a_person_must_know_is_mailed_with_a_link_that_works_after_si
            redirected)
 
     # a deadline near (the clock ten minutes before the acceptance moment, past half the
-    # office time allowed), then passed: the district is told the case escalated to it
+    # office time allowed: the early warning tells the holder), then passed: the district is
+    # told the case escalated to it
     late = "Trạm bơm thôn Nội Phật không hoạt động"
     [ignored] = raise_concerns(system, NOI_PHAT, ("infrastructure", late))
     due = dt.datetime.fromisoformat(api(system, "officer", "GET", f"/cases/{ignored}")[
@@ -403,7 +404,7 @@ def test_every_step_a_person_must_know_is_mailed_with_a_link_that_works_after_si
     noon = due - dt.timedelta(minutes=10)
     Clock.move(system.env["TEST_CLOCK_FILE"],
                (noon - dt.datetime.now(dt.timezone.utc)).total_seconds())
-    follow(browser, system, ignored, COMMUNE_MAIL, "Sắp đến hạn tiếp nhận", late)
+    follow(browser, system, ignored, COMMUNE_MAIL, "Đã qua một nửa thời hạn tiếp nhận", late)
     Clock.move(system.env["TEST_CLOCK_FILE"],
                (noon - dt.datetime.now(dt.timezone.utc)).total_seconds() + 86400)
     follow(browser, system, ignored, DISTRICT_MAIL, "Ý kiến quá hạn được chuyển lên", late)

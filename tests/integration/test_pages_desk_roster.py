@@ -124,7 +124,10 @@ def test_a_case_nobody_accepts_climbs_the_roster_inside_the_authority_then_escal
 
     # warnings: half the time (the holder and the officer on duty), three quarters (the head)
     received = dt.datetime.fromisoformat(case["received_at"])
-    passes = sla.deadline_at(dt.date.fromisoformat(case["acknowledge_by"]))
+    # a severity tier's moment in office hours, or (without tiers) the end of a day
+    acknowledge_by = case["acknowledge_by"]
+    passes = (dt.datetime.fromisoformat(acknowledge_by) if "T" in acknowledge_by
+              else sla.deadline_at(dt.date.fromisoformat(acknowledge_by)))
     half, three = early_warnings.warnings_due(received, passes, CALENDAR)
     move_clock_to(system, half.at + dt.timedelta(minutes=1))
     for address in (COMMUNE_MAIL, PEOPLE["on_duty"][3]):

@@ -17,10 +17,13 @@ from playwright.sync_api import expect
 
 from shared import contracts
 from tests.integration.browser import screenshot, signed_in
-from tests.integration.fixtures import audit_events
+from tests.integration.fixtures import PLAIN_SHARED, audit_events
 from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
+
+# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
+SYSTEM = PLAIN_SHARED
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE, COMMUNE_MAIL = "ubnd-xa-tam-hop", "ubnd-xa-tam-hop@vinhphuc.example"

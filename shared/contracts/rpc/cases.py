@@ -306,7 +306,7 @@ class TimelineEntry(Schema):
     why = fields.String(allow_none=True)
     # the system's reason as a code and its values (routing_rule, deadline_passed...), worded
     # by the pages; None where ``why`` is a person's own words
-    because = fields.Dict(allow_none=True)
+    because = fields.Dict(allow_none=True, dump_default=None)
     authority_id = fields.String(allow_none=True)
     authority_name = fields.String(allow_none=True)
     # the reply template an answer or a question started from
