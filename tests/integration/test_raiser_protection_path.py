@@ -22,7 +22,8 @@ from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
 
-# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
+# the plain demo system, one for every module naming it (tests/integration/fixtures.py); this
+# module must stay the last of them: its deletion request anonymises a demo user
 SYSTEM = PLAIN_SHARED
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"

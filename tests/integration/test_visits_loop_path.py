@@ -16,13 +16,9 @@ import requests
 
 from shared import contracts
 from tests.answers import ANSWERED_BY_LETTER
-from tests.integration.fixtures import PLAIN_SHARED
 from tests.integration.system import poll
 
 pytestmark = pytest.mark.integration
-
-# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
-SYSTEM = PLAIN_SHARED
 
 NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
 COMMUNE = "ubnd-xa-tam-hop"
