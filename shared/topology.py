@@ -71,6 +71,8 @@ class Subscription:
 
 
 SUBSCRIPTIONS = (
+    # branch meetings' plan against actual: the assignments service's read model of visits
+    Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,)),
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
     Subscription("monitor", "audit", batch=Batching()),

@@ -73,6 +73,9 @@ EXPECTED = {
     "visits.list": {CADRE, ADMIN},
     "visits.record": {CADRE, ADMIN},
     "visits.unscheduled": {ADMIN},
+    "meetings.schedule": {CADRE, ADMIN},
+    "meetings.plan": {CADRE, ADMIN},
+    "meetings.read": {CADRE, ADMIN},
 }
 
 
