@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from shared.clock import VIETNAM
 from shared.errors import RuleViolated
 from shared.reasons import reason
 
@@ -134,3 +135,10 @@ def check_schedule(schedule, today, calendar):
 
 def _day(value):
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def reminder_due(meeting_on, now, remind_before):
+    """Whether a meeting on ``meeting_on`` is to be reminded at ``now``: its day begins (00:00
+    in Vietnam) within ``remind_before``. A meeting whose day has passed is not reminded."""
+    starts = dt.datetime.combine(meeting_on, dt.time(0), VIETNAM)
+    return starts - remind_before <= now < starts + dt.timedelta(days=1)

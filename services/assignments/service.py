@@ -18,11 +18,12 @@ from services.assignments import (
     queries,
     reactions,
     registering,
+    reminders,
     reorganisation,
     store,
     tree,
 )
-from services.assignments.dependencies import MeetingRules
+from services.assignments.dependencies import MeetingRules, reminder_timer
 from services.assignments.store import meetings as meeting_store
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
@@ -271,3 +272,9 @@ class AssignmentsService(ReportsHealth):
     def record_visit(self, event):
         """Plan against actual learns visits from their events, never by asking visits."""
         reactions.record_visit(self.db, event)
+
+    @reminder_timer
+    def remind_attendees(self):
+        """Planned meetings within the lead time: one reminder each, once."""
+        rules = self.meeting_rules
+        return reminders.remind_due(self.db, rules.clock.now(), rules.remind_before)

@@ -55,7 +55,8 @@ def plans_to_remind(db, last_day, limit=200):
 def mark_reminded(db, entry_id, event):
     """The entry marked reminded with its event, once: False when another run did it."""
     done = db[PLANS].update_one({"_id": entry_id, "reminded": False},
-                                push_events({"$set": {"reminded": True}}, [event]))
+                                push_events({"$set": {"reminded": True}},
+                                            [event] if event else []))
     return done.modified_count == 1
 
 
