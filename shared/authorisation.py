@@ -116,6 +116,8 @@ PERMISSIONS = {
     "meetings.schedule": frozenset({CADRE, ADMINISTRATOR}),
     "meetings.plan": frozenset({CADRE, ADMINISTRATOR}),
     "meetings.read": frozenset({CADRE, ADMINISTRATOR}),
+    # a cadre's own calendar feed address: issued and revoked by the cadre
+    "meetings.feed": frozenset({CADRE}),
 }
 
 

@@ -13,6 +13,7 @@ Rules live in plain modules: ``levels``, ``history``, ``reorganisation``, ``doma
 from services.assignments import (
     assigning,
     cadres,
+    feeds,
     groups,
     planning,
     queries,
@@ -278,3 +279,25 @@ class AssignmentsService(ReportsHealth):
         """Planned meetings within the lead time: one reminder each, once."""
         rules = self.meeting_rules
         return reminders.remind_due(self.db, rules.clock.now(), rules.remind_before)
+
+    # --- a cadre's calendar feed ---------------------------------------------------------------
+
+    @rpc
+    def issue_meeting_feed(self, principal=None):
+        """A new secret address for the signed-in cadre's calendar (the old one stops)."""
+        principal = require(principal_from(principal), "meetings.feed")
+        return {"token": feeds.issue(self.db, principal.cadre_id, self.meeting_rules.clock.now())}
+
+    @rpc
+    def revoke_meeting_feed(self, principal=None):
+        principal = require(principal_from(principal), "meetings.feed")
+        feeds.revoke(self.db, principal.cadre_id, self.meeting_rules.clock.now())
+        return {"revoked": True}
+
+    @rpc
+    def meeting_feed(self, query):
+        """The iCalendar text at a feed's secret address (no user: the token is the key)."""
+        query = load_payload(meeting_schemas.FeedQuery(), query, "query")
+        rules = self.meeting_rules
+        return {"calendar": feeds.feed(self.db, query["token"], query["client_address"],
+                                       rules.clock.now(), rules.clock.today())}

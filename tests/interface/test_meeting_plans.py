@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.assignments.service import AssignmentsService
 from shared import contracts
-from shared.errors import Forbidden, NotFound, RuleViolated
+from shared.errors import Forbidden, NotFound, RuleViolated, TooManyRequests
 from tests.interface.helpers import publish, wait_for
 
 TREE = [
@@ -145,3 +145,44 @@ def test_plan_against_the_visits_logged(registry, config):
     assert mine["comparison"]["per_cadre"]["binh"]["attended_as_planned"] == 1
     with pytest.raises(NotFound):    # another cadre's plan
         registry.cadre_plan("binh", "2026-Q1", principal=DUNG)
+
+
+def test_the_cadres_calendar_feed_shows_the_plan_in_vietnam_time_until_revoked(registry):
+    import icalendar  # the standard library the feed is written with parses it back
+
+    registry.change_meeting_schedule("np", {"meeting_schedule": {
+        "frequency": "monthly", "day_of_month": 18, "starts_at": "19:30"}}, principal=ADMIN)
+    registry.plan_attendance({"committee_unit_id": "bx", "unit_id": "np",
+                              "meeting_on": "2026-12-18", "cadre_id": "binh"}, principal=ADMIN)
+    token = registry.issue_meeting_feed(principal=BINH)["token"]
+    read = {"token": token, "client_address": "203.0.113.7"}
+    calendar = icalendar.Calendar.from_ical(registry.meeting_feed(read)["calendar"])
+    [meeting] = calendar.walk("VEVENT")
+    starts = meeting.decoded("dtstart")
+    assert str(meeting["summary"]) == "Chi bộ thôn Nội Phật"
+    assert (starts.date(), starts.hour, starts.minute) == (dt.date(2026, 12, 18), 19, 30)
+    assert starts.utcoffset() == dt.timedelta(hours=7)
+    assert str(starts.tzinfo) == "Asia/Ho_Chi_Minh"
+    # branch names and times only: nothing of who attends or what was raised
+    assert "binh" not in registry.meeting_feed(read)["calendar"].lower()
+    registry.revoke_meeting_feed(principal=BINH)
+    with pytest.raises(NotFound):
+        registry.meeting_feed(read)
+    again = registry.issue_meeting_feed(principal=BINH)["token"]
+    assert again != token
+    with pytest.raises(NotFound):   # the old address stays dead
+        registry.meeting_feed(read)
+    assert registry.meeting_feed({**read, "token": again})["calendar"]
+    with pytest.raises(Forbidden):  # an administrator has no feed of their own
+        registry.issue_meeting_feed(principal=ADMIN)
+
+
+def test_reads_of_feeds_from_one_address_are_limited(registry):
+    token = registry.issue_meeting_feed(principal=BINH)["token"]
+    for _ in range(30):
+        registry.meeting_feed({"token": token, "client_address": "198.51.100.9"})
+    with pytest.raises(TooManyRequests) as limited:
+        registry.meeting_feed({"token": token, "client_address": "198.51.100.9"})
+    assert limited.value.retry_after >= 1
+    # another address is not held back by it
+    assert registry.meeting_feed({"token": token, "client_address": "198.51.100.10"})

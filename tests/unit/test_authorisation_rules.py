@@ -76,6 +76,7 @@ EXPECTED = {
     "meetings.schedule": {CADRE, ADMIN},
     "meetings.plan": {CADRE, ADMIN},
     "meetings.read": {CADRE, ADMIN},
+    "meetings.feed": {CADRE},
 }
 
 

@@ -1,11 +1,17 @@
 """Branch meetings in the store: the committees' attendance plans, the visits logged (a read
 model kept from ``visit_logged``, so plan against actual needs no call to visits) and the record
 of who changed a branch's meeting dates. The only module touching these collections."""
+from pymongo import ReturnDocument
+
 from shared.outbox import push_events
 from shared.storage import DuplicateKeyError
 
 PLANS, ATTENDED, SCHEDULE_CHANGES = "meeting_plans", "meetings_attended", "schedule_changes"
+FEEDS, FEED_READS = "meeting_feeds", "meeting_feed_reads"
 INDEXES = {
+    FEEDS: [([("token_hash", 1)], {})],
+    # reads of a feed per address and window, forgotten when the window ends
+    FEED_READS: [([("forget_after", 1)], {"expireAfterSeconds": 0})],
     PLANS: [([("committee_unit_id", 1), ("meeting_on", 1)], {}),
             ([("attendee_cadre_ids", 1), ("meeting_on", 1)], {}),
             # reminders due: those not yet sent, by meeting day
@@ -78,3 +84,24 @@ def record_schedule_change(db, change):
 def schedule_changes(db, unit_id, limit=50):
     return list(db[SCHEDULE_CHANGES].find({"unit_id": unit_id}, {"_id": 0})
                 .sort("changed_at", -1).limit(limit))
+
+
+# --- the cadres' calendar feeds -----------------------------------------------------------------
+
+
+
+def set_feed(db, cadre_id, token_hash, at):
+    """The cadre's one feed address: a new one replaces (revokes) the old; None revokes."""
+    db[FEEDS].replace_one({"_id": cadre_id}, {"_id": cadre_id, "token_hash": token_hash,
+                                              "changed_at": at}, upsert=True)
+
+
+def feed_of_token(db, token_hash):
+    return db[FEEDS].find_one({"token_hash": token_hash})
+
+
+def count_feed_read(db, key, forget_after):
+    """One more read of a feed from an address in a window: how many so far."""
+    return db[FEED_READS].find_one_and_update(
+        {"_id": key}, {"$inc": {"count": 1}, "$setOnInsert": {"forget_after": forget_after}},
+        upsert=True, return_document=ReturnDocument.AFTER)["count"]

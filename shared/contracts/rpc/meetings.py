@@ -103,3 +103,9 @@ class ScheduleChange(Schema):
     changed_by = fields.String(allow_none=True)
     cadre_id = fields.String(allow_none=True)
     changed_at = fields.AwareDateTime()
+
+
+class FeedQuery(Schema):
+    """A calendar feed read: its secret token and who asks (for the rate limit)."""
+    token = fields.String(required=True, validate=validate.Length(20, 100))
+    client_address = fields.String(required=True, validate=validate.Length(1, 100))

@@ -49,6 +49,9 @@ class MeetingSchedule(Schema):
     # quarterly: which month of each quarter (1: January, April, July, October)
     month_of_quarter = fields.Integer(strict=True, validate=validate.Range(1, 3))
     thematic = fields.List(fields.Nested(ThematicMeeting), validate=validate.Length(max=24))
+    # the meetings' usual time, Vietnam time (the cadres' calendar feed; none: 08:00)
+    starts_at = fields.String(validate=validate.Regexp(
+        r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="must be a time of day, HH:MM"))
 
 
 class Contact(Schema):
