@@ -16,6 +16,7 @@ from services.gateway.api import (
     cases,
     documentation,
     imports,
+    meetings,
     operations,
     publishing,
     registry,
@@ -47,7 +48,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            admin_groups.ROUTES, redaction.ROUTES, following.ROUTES,
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
-TABLES += (officer_desk.ROUTES,)
+TABLES += (officer_desk.ROUTES, meetings.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

@@ -78,6 +78,7 @@ from services.gateway.api.audit import AuditApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
+from services.gateway.api.meetings import MeetingsApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
@@ -107,7 +108,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      DocumentationApi, ImportsApi, CadrePagesApi, OfficerPagesApi, AdminPagesApi,
                      UsersPagesApi, RegistryPagesApi, ReorganisePagesApi, TreePagesApi,
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
-                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi):
+                     FollowPagesApi, DeskPagesApi, AuditApi, PublishingApi, PublishingPagesApi,
+                     MeetingsApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -109,3 +109,7 @@ class FeedQuery(Schema):
     """A calendar feed read: its secret token and who asks (for the rate limit)."""
     token = fields.String(required=True, validate=validate.Length(20, 100))
     client_address = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class FeedRevoked(Schema):
+    revoked = fields.Boolean(required=True)
