@@ -68,3 +68,16 @@ def test_a_seat_holds_only_for_its_unit_role_and_period():
     assert not holds_seat(cadre, "np", {"secretary"}, "2026-07-01")
     assert not holds_seat(cadre, "bx", {"secretary", "standing_member"}, "2026-03-01")
     assert not holds_seat(None, "np", {"secretary"}, "2026-03-01")
+
+
+def test_a_reminder_is_due_from_the_lead_time_until_the_meeting_day_ends():
+    import datetime as dt
+
+    from services.assignments.meetings import reminder_due
+    from shared.clock import VIETNAM
+    day, lead = dt.date(2026, 12, 18), dt.timedelta(hours=48)
+    at = lambda *args: dt.datetime(*args, tzinfo=VIETNAM)  # noqa: E731
+    assert not reminder_due(day, at(2026, 12, 15, 23, 59), lead)
+    assert reminder_due(day, at(2026, 12, 16, 0, 0), lead)
+    assert reminder_due(day, at(2026, 12, 18, 23, 59), lead)
+    assert not reminder_due(day, at(2026, 12, 19, 0, 0), lead)   # passed: no reminder
