@@ -22,6 +22,8 @@ PREVIOUS, NEXT = "previous", "next"
 ON_DAY_OFF = (PREVIOUS, NEXT)
 REGULAR, THEMATIC = "regular", "thematic"
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+# the years a period may name (a year 0000 is a typing error, not a plan)
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 # a schedule is checked over this many months ahead when it is set
 MONTHS_CHECKED = 12
 
@@ -36,7 +38,7 @@ class Period:
     @classmethod
     def parse(cls, text):
         found = _PERIOD.match(text or "")
-        if not found:
+        if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
             raise RuleViolated("not a month or a quarter", {"period": [reason(
                 "period_invalid", "must be a month (2026-02) or a quarter (2026-Q1)")]})
         year, month, quarter = found.groups()

@@ -95,3 +95,10 @@ def test_a_quarter_holds_its_quarterly_meeting_and_the_thematic_ones():
         (dt.date(2026, 2, 23), "regular", None),   # the 18th is Tết: the next working day
         (dt.date(2026, 3, 3), "thematic", "Nghị quyết Đại hội")]
     assert meeting_dates(schedule, Period.parse("2026-01"), CALENDAR) == []
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "0000-01", "26-01", "", None])
+def test_a_period_that_is_no_month_or_quarter_is_refused(text):
+    with pytest.raises(RuleViolated) as refused:
+        Period.parse(text)
+    assert refused.value.reasons == {"period": [{"code": "period_invalid"}]}
