@@ -19,7 +19,8 @@ def meeting_reminder(recipient, unit_name, meeting_on):
     lines = [say("mail.dear_comrade", name=recipient.name), "",
              say("mail.meeting_reminder", branch=unit_name, day=day)]
     return Message(recipient=recipient,
-                   subject=say("mail.meeting_reminder_subject", branch=unit_name, day=day),
+                   subject=say("mail.subject", lead=say("mail.meeting_reminder_subject",
+                                                        day=day), summary=unit_name),
                    body="\n".join([*lines, "", say("mail.footer")]) + "\n")
 
 

@@ -55,7 +55,8 @@ def test_the_planned_cadre_is_mailed_once_at_the_lead_time(container_factory, me
         [mail] = wait_for(catcher.mail, timeout=20, what="the reminder in the catcher")
         assert mail["X-RcptTo"] == ADDRESS
         shown = dt.date.fromisoformat(day).strftime("%d/%m/%Y")
-        assert mail["Subject"] == f"Nhắc lịch: dự sinh hoạt Chi bộ thôn Nội Phật ngày {shown}"
+        assert mail["Subject"] == (f"[Sâu Sát] Nhắc lịch dự sinh hoạt ngày {shown}: "
+                                   "Chi bộ thôn Nội Phật")
         assert "Trần Thị Bình" in mail.get_body(("plain",)).get_content()
         time.sleep(1.0)   # the look runs again and again: still one mail
         assert len(catcher.mail()) == 1
