@@ -119,6 +119,15 @@ PERMISSIONS = {
     # visits logged where no assignment or working group sent the cadre: for the supervising
     # committee, whose office works through an administrator's account
     "visits.unscheduled": frozenset({ADMINISTRATOR}),
+    # branch meetings (issue 28): a branch's dates, changed by the cadre holding its
+    # secretary's seat or an administrator; a committee's attendance plan, made and read by the
+    # cadres holding its leading seats or an administrator (services/assignments/planning);
+    # a cadre's own planned meetings
+    "meetings.schedule": frozenset({CADRE, ADMINISTRATOR}),
+    "meetings.plan": frozenset({CADRE, ADMINISTRATOR}),
+    "meetings.read": frozenset({CADRE, ADMINISTRATOR}),
+    # a cadre's own calendar feed address: issued and revoked by the cadre
+    "meetings.feed": frozenset({CADRE}),
 }
 
 

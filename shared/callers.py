@@ -74,6 +74,8 @@ SERVICE_CALLS = {
         # the public receipt page: what anyone holding a code may read (pages/following.py),
         # and the unsubscribe link of the raiser's mail
         "escalations.follow_receipt", "visits.unsubscribe_raiser",
+        # a cadre's calendar feed, read by their phone at its secret address (issue 28)
+        "assignments.meeting_feed",
     } | {f"{name}.health" for name in BACKEND_SERVICES},
     # where the raiser asked to be told of the answer (services/notifications/reactions.py)
     "notifications": frozenset({"visits.raiser_to_tell"}),

@@ -71,6 +71,10 @@ class Subscription:
 
 
 SUBSCRIPTIONS = (
+    # branch meetings' plan against actual: the assignments service's read model of visits
+    Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,)),
+    # a planned branch meeting near: its attendees mailed (services/notifications/meeting_mail)
+    Subscription("notifications", "meeting_reminders", (contracts.ATTENDANCE_REMINDER_ISSUED,)),
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,)),
     Subscription("monitor", "audit", batch=Batching()),

@@ -220,3 +220,13 @@ class WorkingCalendar:
                     total += finish - begin
             day += dt.timedelta(days=1)
         return total.total_seconds() / 3600
+
+
+def calendar_from_days(days_by_kind, source, entered_at):
+    """A national calendar from a policy table's days, each kind (``DAY_OFF``,
+    ``WORKING_DAY``...) naming its days as dates or ISO text; ``source`` is the file named as
+    every entry's reason and author."""
+    return WorkingCalendar(entries=tuple(
+        CalendarEntry(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)),
+                      kind, source, source, entered_at)
+        for kind, days in days_by_kind.items() for day in days))

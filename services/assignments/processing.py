@@ -28,4 +28,27 @@ PROCESSING = {
     "personal_data_reads": READS,
     "processed_events": PROCESSED_EVENTS,
     "data_subject_answers": SUBJECT_ANSWERS,
+    # branch meetings planned (issue 28): who attends which meeting, what was logged
+    "meeting_plans": PersonalData(
+        what="Cán bộ hoặc tổ công tác được phân công dự buổi sinh hoạt nào, người lập kế hoạch, "
+        "đã nhắc chưa", subjects=CADRES, purpose="Kế hoạch dự sinh hoạt chi bộ, nhắc lịch",
+        legal_basis=TASK, who_sees="Cấp ủy lập kế hoạch, cán bộ được phân công, quản trị viên",
+        retention=REGISTRY_KEPT),
+    "meetings_attended": PersonalData(
+        what="Cán bộ đã dự buổi sinh hoạt của chi bộ nào, ngày nào (từ sự kiện ghi nhận buổi "
+        "dự)", subjects=CADRES, purpose="Đối chiếu kế hoạch với thực tế",
+        legal_basis=TASK, who_sees="Cấp ủy lập kế hoạch, cán bộ đó", retention=REGISTRY_KEPT),
+    "schedule_changes": PersonalData(
+        what="Lịch sinh hoạt chi bộ trước và sau khi đổi, mã người đổi và lúc đổi",
+        subjects=CADRES, purpose="Biết ai đã đổi lịch sinh hoạt", legal_basis=TASK,
+        who_sees="Bí thư chi bộ, quản trị viên", retention=REGISTRY_KEPT),
+    "meeting_feeds": PersonalData(
+        what="Mã băm của địa chỉ bí mật lịch dự sinh hoạt của cán bộ, lúc cấp, lúc thu hồi",
+        subjects=CADRES, purpose="Lịch trên điện thoại của cán bộ", legal_basis=TASK,
+        who_sees="Không ai (chỉ hệ thống so khớp)", retention="Đến khi cán bộ thu hồi"),
+    "meeting_feed_reads": PersonalData(
+        what="Địa chỉ IP đọc lịch dự sinh hoạt và số lần đọc",
+        subjects="Người đọc địa chỉ lịch", purpose="Giới hạn số lần đọc (chống dò)",
+        legal_basis=TASK, who_sees="Không ai (chỉ hệ thống đếm)",
+        retention="Tự xóa khi hết khung 10 phút"),
 }

@@ -13,16 +13,22 @@ Rules live in plain modules: ``levels``, ``history``, ``reorganisation``, ``doma
 from services.assignments import (
     assigning,
     cadres,
+    feeds,
     groups,
+    planning,
     queries,
     reactions,
     registering,
+    reminders,
     reorganisation,
     store,
     tree,
 )
+from services.assignments.dependencies import MeetingRules, reminder_timer
+from services.assignments.store import meetings as meeting_store
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.rpc import meetings as meeting_schemas
 from shared.contracts.rpc import registry as schemas
 from shared.errors import load_payload
 from shared.pages import PageQuery
@@ -33,8 +39,9 @@ from shared.store import ReportsHealth, Store
 
 class AssignmentsService(ReportsHealth):
     name = "assignments"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
-               sweeps=[ACCESS_LOG])
+    db = Store(outbox_collections=[*store.OUTBOX_COLLECTIONS, meeting_store.PLANS],
+               indexes={**store.INDEXES, **meeting_store.INDEXES}, sweeps=[ACCESS_LOG])
+    meeting_rules = MeetingRules()
 
     # --- units ------------------------------------------------------------------------------
 
@@ -226,3 +233,86 @@ class AssignmentsService(ReportsHealth):
         """A request naming a cadre: their record, assignments and groups found, and the cadre
         anonymised for a deletion."""
         reactions.answer_data_subject_request(self.db, event)
+
+    # --- branch meetings: dates, the secretary's changes, committees' plans ------------------
+
+    @rpc
+    def meeting_dates(self, unit_id, period, principal=None):
+        """The branch's meetings of a month or quarter; a rule yielding no date: refused."""
+        require(principal_from(principal), "registry.read")
+        rules = self.meeting_rules
+        return meeting_schemas.MeetingDates().dump(planning.dates_of(
+            self.db, unit_id, planning.period_of(period), rules.calendar, rules.clock.today()))
+
+    @rpc
+    def change_meeting_schedule(self, unit_id, change, principal=None):
+        """The branch's secretary (or an administrator) sets its meeting dates, recorded."""
+        principal = require(principal_from(principal), "meetings.schedule")
+        change = meeting_schemas.ChangeMeetingSchedule().dump(
+            load_payload(meeting_schemas.ChangeMeetingSchedule(), change, "meeting schedule"))
+        rules = self.meeting_rules
+        return schemas.Unit().dump(planning.change_schedule(
+            self.db, unit_id, change["meeting_schedule"], principal, rules.calendar,
+            rules.clock.today()))
+
+    @rpc
+    def meeting_schedule_changes(self, unit_id, principal=None):
+        require(principal_from(principal), "meetings.schedule")
+        return meeting_schemas.ScheduleChange(many=True).dump(
+            planning.schedule_changes(self.db, unit_id))
+
+    @rpc
+    def plan_attendance(self, entry, principal=None):
+        """One meeting's attendance planned by a committee (refused: see ``planning.plan``)."""
+        principal = require(principal_from(principal), "meetings.plan")
+        entry = load_payload(meeting_schemas.PlanAttendance(), entry, "plan entry")
+        rules = self.meeting_rules
+        return meeting_schemas.PlanEntry().dump(planning.plan(
+            self.db, entry, principal, rules.calendar, rules.clock.today()))
+
+    @rpc
+    def committee_plan(self, committee_unit_id, period, principal=None):
+        principal = require(principal_from(principal), "meetings.plan")
+        rules = self.meeting_rules
+        return meeting_schemas.CommitteePlan().dump(planning.committee_plan(
+            self.db, committee_unit_id, planning.period_of(period), principal, rules.calendar,
+            rules.clock.today()))
+
+    @rpc
+    def cadre_plan(self, cadre_id, period, principal=None):
+        principal = require(principal_from(principal), "meetings.read")
+        return meeting_schemas.CadrePlan().dump(planning.cadre_plan(
+            self.db, cadre_id, planning.period_of(period), principal))
+
+    @subscribe("visit_logged")
+    def record_visit(self, event):
+        """Plan against actual learns visits from their events, never by asking visits."""
+        reactions.record_visit(self.db, event)
+
+    @reminder_timer
+    def remind_attendees(self):
+        """Planned meetings within the lead time: one reminder each, once."""
+        rules = self.meeting_rules
+        return reminders.remind_due(self.db, rules.clock.now(), rules.remind_before)
+
+    # --- a cadre's calendar feed ---------------------------------------------------------------
+
+    @rpc
+    def issue_meeting_feed(self, principal=None):
+        """A new secret address for the signed-in cadre's calendar (the old one stops)."""
+        principal = require(principal_from(principal), "meetings.feed")
+        return {"token": feeds.issue(self.db, principal.cadre_id, self.meeting_rules.clock.now())}
+
+    @rpc
+    def revoke_meeting_feed(self, principal=None):
+        principal = require(principal_from(principal), "meetings.feed")
+        feeds.revoke(self.db, principal.cadre_id, self.meeting_rules.clock.now())
+        return {"revoked": True}
+
+    @rpc
+    def meeting_feed(self, query):
+        """The iCalendar text at a feed's secret address (no user: the token is the key)."""
+        query = load_payload(meeting_schemas.FeedQuery(), query, "query")
+        rules = self.meeting_rules
+        return {"calendar": feeds.feed(self.db, query["token"], query["client_address"],
+                                       rules.clock.now(), rules.clock.today())}

@@ -44,7 +44,9 @@ def register(db, unit, actor, registered):
         raise RuleViolated("the parent unit did not exist from that day", {
             "established_on": [f"{unit['parent_id']} began later"]})
     document = {"_id": unit["unit_id"], **history.current_fields(versions), "history": versions,
-                "locality": unit["locality"], "meeting_schedule": unit["meeting_schedule"],
+                "locality": unit["locality"],
+                # as dumped: a thematic meeting's day stored as text
+                "meeting_schedule": registered["meeting_schedule"],
                 "contacts": unit["contacts"], "registered": registered, "revision": 0,
                 "last_operation_id": None, "actor": actor}
     event = contracts.UNIT_REGISTERED.new(

@@ -17,6 +17,7 @@ from services.gateway.api import (
     cases,
     documentation,
     imports,
+    meetings,
     operations,
     publishing,
     registry,
@@ -54,7 +55,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

@@ -79,6 +79,7 @@ from services.gateway.api.calendars import CalendarsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
+from services.gateway.api.meetings import MeetingsApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
@@ -115,7 +116,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

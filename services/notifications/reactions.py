@@ -7,7 +7,7 @@
 
     tell(db, outbox, event)     # outbox: the service's MailSender dependency
 """
-from services.notifications import cases, directory, messages, store
+from services.notifications import cases, directory, meeting_mail, messages, store
 
 
 def learn(db, event):
@@ -40,3 +40,10 @@ def redact_concern(db, event):
     known = store.find_concern(db, concern_id)
     if known and known.get("summary") and known["summary"] != summary:
         store.redact_concern(db, concern_id, messages.replacing(known["summary"], summary))
+
+
+def remind_of_meeting(db, outbox, event):
+    """``attendance_reminder_issued``: each attendee mailed once (keyed by event and
+    recipient, as every mail)."""
+    for case_id, message in meeting_mail.reminders(db, event):
+        outbox.enqueue(event, message, case_id)

@@ -41,6 +41,10 @@ class NotificationsService(ReportsHealth):
     def tell_raiser(self, event):
         reactions.tell_raiser(self.db, self.mail, event, self.visits)
 
+    @subscribe("meeting_reminders")
+    def remind_of_meeting(self, event):
+        reactions.remind_of_meeting(self.db, self.mail, event)
+
     @subscribe("concern_redacted")
     def redact_concern(self, event):
         reactions.redact_concern(self.db, event)

@@ -152,3 +152,18 @@ UNIT_REORGANISED = EventType("assignments", "unit_reorganised", UnitReorganised)
 UNIT_DETAILS_CHANGED = EventType("assignments", "unit_details_changed", UnitDetailsChanged)
 CADRE_CHANGED = EventType("assignments", "cadre_changed", CadreChanged)
 AUTHORITY_CHANGED = EventType("escalations", "authority_changed", AuthorityChanged)
+
+
+class AttendanceReminderIssued(Schema):
+    """A planned branch meeting is within the reminder lead time: its attendees are to be
+    reminded (issued once per plan entry; services/assignments/reminders.py)."""
+    plan_id = fields.String(required=True, validate=validate.Length(1, 200))
+    committee_unit_id = Id(required=True)
+    unit_id = Id(required=True)
+    unit_name = Text(200, required=True)
+    meeting_on = fields.Date(required=True)
+    cadre_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=50))
+
+
+ATTENDANCE_REMINDER_ISSUED = EventType("assignments", "attendance_reminder_issued",
+                                       AttendanceReminderIssued)

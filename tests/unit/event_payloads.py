@@ -223,6 +223,10 @@ def unit_reorganised(**overrides):
 
 PAYLOADS.update({
     contracts.UNIT_REORGANISED: unit_reorganised,
+    contracts.ATTENDANCE_REMINDER_ISSUED: lambda: {
+        "plan_id": "vp.bx.th.np@2026-12-18", "committee_unit_id": "vp.bx",
+        "unit_id": "vp.bx.th.np", "unit_name": "Chi bộ thôn Nội Phật",
+        "meeting_on": dt.date(2026, 12, 18), "cadre_ids": ["tran-thi-binh"]},
     contracts.UNIT_DETAILS_CHANGED: lambda: {"unit_id": "vp.bx.th",
                                              "changed": ["locality", "meeting_schedule"]},
     contracts.CADRE_CHANGED: lambda: {**cadre_registered(), "email": None, "phone": "0912345678",

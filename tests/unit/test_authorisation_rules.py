@@ -78,6 +78,10 @@ EXPECTED = {
     "visits.list": {CADRE, ADMIN},
     "visits.record": {CADRE, ADMIN},
     "visits.unscheduled": {ADMIN},
+    "meetings.schedule": {CADRE, ADMIN},
+    "meetings.plan": {CADRE, ADMIN},
+    "meetings.read": {CADRE, ADMIN},
+    "meetings.feed": {CADRE},
 }
 
 

@@ -10,6 +10,7 @@ from shared.reasons import reason
 UNIT_KINDS = ("residential", "village", "residential_area", "agency", "enterprise",
               "enterprise_branch", "armed_forces", "school", "other")
 MEETING_FREQUENCIES = ("monthly", "quarterly")
+MEETING_DAY_OFF_RULES = ("previous", "next")
 COMMITTEE_ROLES = ("secretary", "deputy_secretary", "standing_member", "member")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 .()-]{5,19}$", error="must be a telephone number")
 
@@ -23,11 +24,34 @@ def AsOf():
         "description": "answer as the registry stood on this day (default: today)"})
 
 
+class StoredDay(Day):
+    """A day loaded from a request; as stored (ISO text) it dumps as it is."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
+class ThematicMeeting(Schema):
+    """A thematic meeting (chuyên đề): an extra meeting on a given day."""
+    on = StoredDay(required=True)
+    topic = Text(200, required=True)
+
+
 class MeetingSchedule(Schema):
-    """When the branch meets, e.g. monthly on the 5th."""
+    """When the branch meets, e.g. monthly on the 5th (services/assignments/meetings.py). The
+    fields added with issue 28 have no default: a schedule without them reads as the next
+    working day, the first month of a quarter, no thematic meetings."""
     frequency = fields.String(required=True, validate=validate.OneOf(MEETING_FREQUENCIES))
     day_of_month = fields.Integer(required=True, strict=True, validate=validate.Range(1, 31))
     note = Text(200, load_default=None, allow_none=True)
+    # the day falls on a day off (shared/working_calendar.py): meet the working day before/after
+    on_day_off = fields.String(validate=validate.OneOf(MEETING_DAY_OFF_RULES))
+    # quarterly: which month of each quarter (1: January, April, July, October)
+    month_of_quarter = fields.Integer(strict=True, validate=validate.Range(1, 3))
+    thematic = fields.List(fields.Nested(ThematicMeeting), validate=validate.Length(max=24))
+    # the meetings' usual time, Vietnam time (the cadres' calendar feed; none: 08:00)
+    starts_at = fields.String(validate=validate.Regexp(
+        r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="must be a time of day, HH:MM"))
 
 
 class Contact(Schema):

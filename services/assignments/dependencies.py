@@ -1,0 +1,26 @@
+"""What branch meetings are judged by, read once at start-up: the clock (``TEST_CLOCK_FILE``
+moves it in tests, ``shared.clock``), the working calendar meetings move by and how long before
+a meeting its attendees are reminded (``MEETING_REMINDER_HOURS``)."""
+import datetime as dt
+
+from nameko.extensions import DependencyProvider
+
+from services.assignments.settings import settings, working_calendar
+from shared.clock import Clock
+from shared.timers import interval_timer
+
+
+class MeetingRules(DependencyProvider):
+
+    def setup(self):
+        config = settings(self.container.config)
+        self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
+        self.calendar = working_calendar()
+        self.remind_before = dt.timedelta(hours=config["MEETING_REMINDER_HOURS"])
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+# the look for meeting reminders due (services.assignments.reminders)
+reminder_timer = interval_timer(settings, "MEETING_REMINDER_SWEEP_SECONDS")
