@@ -30,6 +30,22 @@ SCHEMA = {"_id": "schema"}
 COMMAND = "python -m tooling.migrate"
 
 
+def walk(read_after, handle, batch, what=None):
+    """A migration's walk: the documents ``read_after(last_id, batch)`` answers, ``_id`` after
+    ``_id``, a batch at a time, each given to ``handle(document)``, which answers how many
+    things it changed; the total (logged, naming ``what``, when anything changed)."""
+    changed, last = 0, None
+    while True:
+        found = read_after(last, batch)
+        if not found:
+            break
+        changed += sum(handle(document) for document in found)
+        last = found[-1]["_id"]
+    if changed and what:
+        _log.warning("%d %s", changed, what)
+    return changed
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str

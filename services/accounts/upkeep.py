@@ -15,49 +15,32 @@ Example::
 
     AccountsService.db = Store(..., migrations=upkeep.MIGRATIONS)
 """
-from logging import getLogger
-
 from services.accounts import store, users
 from shared import contracts
-from shared.migrations import Migration
-
-_log = getLogger(__name__)
+from shared.migrations import Migration, walk
 
 BATCH = 500
 
 
 def restate_users(db, batch=BATCH):
     """How many officers were restated."""
-    restated, last = 0, None
-    while True:
-        officers = store.officers_after(db, last, batch)
-        if not officers:
-            break
-        for user in officers:
-            store.restate_user(db, user["_id"], contracts.USER_RESTATED.new({
-                "user_id": user["_id"], "display_name": user["display_name"],
-                "role": user["role"], "authority_id": user.get("authority_id"),
-                "authority_head": bool(user.get("authority_head")),
-                "enabled": bool(user.get("enabled", True))}))
-            restated += 1
-        last = officers[-1]["_id"]
-    if restated:
-        _log.warning("%d officers restated for the read models that began after them", restated)
-    return restated
+    def restate(user):
+        store.restate_user(db, user["_id"], contracts.USER_RESTATED.new({
+            "user_id": user["_id"], "display_name": user["display_name"], "role": user["role"],
+            "authority_id": user.get("authority_id"),
+            "authority_head": bool(user.get("authority_head")),
+            "enabled": bool(user.get("enabled", True))}))
+        return 1
+    return walk(lambda last, size: store.officers_after(db, last, size), restate, batch,
+                "officers restated for the read models that began after them")
 
 
 def index_user_names(db, batch=BATCH):
     """How many users were given the search words of their username and name."""
-    indexed, last = 0, None
-    while True:
-        found = store.users_without_search(db, last, batch)
-        if not found:
-            break
-        for user in found:
-            store.set_user_search(db, user["_id"], users.user_search(user))
-            indexed += 1
-        last = found[-1]["_id"]
-    return indexed
+    def index(user):
+        store.set_user_search(db, user["_id"], users.user_search(user))
+        return 1
+    return walk(lambda last, size: store.users_without_search(db, last, size), index, batch)
 
 
 MIGRATIONS = [Migration("restate_users", restate_users),

@@ -12,30 +12,19 @@ Example::
 
     EscalationsService.db = Store(..., migrations=upkeep.MIGRATIONS)
 """
-from logging import getLogger
-
 from services.escalations import cases, registry_upkeep, store
-from shared.migrations import Migration
-
-_log = getLogger(__name__)
+from shared.migrations import Migration, walk
 
 BATCH = 500
 
 
 def index_case_words(db, batch=BATCH):
     """How many cases were given their search words."""
-    indexed, last = 0, None
-    while True:
-        found = store.cases_without_search(db, last, batch)
-        if not found:
-            break
-        for case in found:
-            store.set_case_search(db, case["_id"], cases.summary_search(case.get("summary") or ""))
-            indexed += 1
-        last = found[-1]["_id"]
-    if indexed:
-        _log.warning("%d cases from before the inbox's search given their words", indexed)
-    return indexed
+    def index(case):
+        store.set_case_search(db, case["_id"], cases.summary_search(case.get("summary") or ""))
+        return 1
+    return walk(lambda last, size: store.cases_without_search(db, last, size), index, batch,
+                "cases from before the inbox's search given their words")
 
 
 MIGRATIONS = [

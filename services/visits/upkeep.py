@@ -16,59 +16,39 @@ idempotent (a marked visit is left as it is). Example::
 
     VisitsService.db = Store(..., migrations=upkeep.MIGRATIONS)
 """
-from logging import getLogger
-
 from services.visits import store
 from shared import contracts, receipts
-from shared.migrations import Migration
-
-_log = getLogger(__name__)
+from shared.migrations import Migration, walk
 
 BATCH = 500
 
 
 def mark_raisers_held(db, batch=BATCH):
     """How many visits were marked."""
-    marked, last = 0, None
-    while True:
-        visits = store.visits_without_raisers_held(db, last, batch)
-        if not visits:
-            break
-        for visit in visits:
-            store.set_raisers_held(db, visit["_id"],
-                                   visit.get("amended_at") or visit["logged_at"])
-            marked += 1
-        last = visits[-1]["_id"]
-    if marked:
-        _log.warning("%d visits from before retention marked as holding raisers", marked)
-    return marked
+    def mark(visit):
+        store.set_raisers_held(db, visit["_id"], visit.get("amended_at") or visit["logged_at"])
+        return 1
+    return walk(lambda last, size: store.visits_without_raisers_held(db, last, size), mark,
+                batch, "visits from before retention marked as holding raisers")
 
 
 def give_receipt_codes(db, batch=BATCH, new_code=receipts.new_code):
     """How many concerns were given a code."""
-    given, last = 0, None
-    while True:
-        visits = store.visits_after(db, last, batch)
-        if not visits:
-            break
-        for visit in visits:
-            codes, concerns = {}, []
-            for concern in visit["concerns"]:
-                if not concern.get("receipt_code"):
-                    code = store.reserve_receipt_code(db, concern["concern_id"], new_code)
-                    concern = {**concern, "receipt_code": code}
-                    codes[concern["concern_id"]] = code
-                concerns.append(concern)
-            if codes and store.set_receipt_codes(db, visit, concerns, [
-                    contracts.RECEIPT_CODES_GIVEN.new({
-                        "visit_id": visit["_id"], "unit_id": visit["unit_id"],
-                        "codes": [{"concern_id": concern_id, "receipt_code": code}
-                                  for concern_id, code in codes.items()]})]):
-                given += len(codes)
-        last = visits[-1]["_id"]
-    if given:
-        _log.warning("%d concerns from before receipt codes given theirs", given)
-    return given
+    def give(visit):
+        codes, concerns = {}, []
+        for concern in visit["concerns"]:
+            if not concern.get("receipt_code"):
+                code = store.reserve_receipt_code(db, concern["concern_id"], new_code)
+                concern = {**concern, "receipt_code": code}
+                codes[concern["concern_id"]] = code
+            concerns.append(concern)
+        return len(codes) if codes and store.set_receipt_codes(db, visit, concerns, [
+            contracts.RECEIPT_CODES_GIVEN.new({
+                "visit_id": visit["_id"], "unit_id": visit["unit_id"],
+                "codes": [{"concern_id": concern_id, "receipt_code": code}
+                          for concern_id, code in codes.items()]})]) else 0
+    return walk(lambda last, size: store.visits_after(db, last, size), give, batch,
+                "concerns from before receipt codes given theirs")
 
 
 # append only: a store's schema version is how many of these it ran
