@@ -194,10 +194,30 @@ def loadable(schema):
     return {(f.data_key or name): f for name, f in schema.fields.items() if not f.dump_only}
 
 
+def _kept_or_new(schema, query):
+    """An amendment's concern: one already raised, by its id alone, or a new one in full (its
+    schema refuses anything between, which a filter alone would draw far too often)."""
+    loaded = loadable(schema)
+    kept = st.fixed_dictionaries({"concern_id": value(loaded["concern_id"], query)})
+    new = {key: value(field, query, field_hooks(schema, field.name))
+           for key, field in loaded.items() if key != "concern_id"}
+    needed = ("topic", "summary", "raised_by")
+    new_in_full = st.fixed_dictionaries(
+        {key: new[key] for key in needed},
+        optional={key: strategy for key, strategy in new.items() if key not in needed})
+    return st.one_of(kept, new_in_full).filter(lambda payload: not schema.validate(payload))
+
+
+# schemas whose rule across fields needs drawing by its shape
+SHAPED = {"AmendConcern": _kept_or_new}
+
+
 def valid(schema, query=False):
     """Payloads ``schema`` loads without an error. Optional fields come and go."""
     if isinstance(schema, type):
         schema = schema()
+    if type(schema).__name__ in SHAPED:
+        return SHAPED[type(schema).__name__](schema, query)
     required, optional = {}, {}
     for key, field in loadable(schema).items():
         if query and isinstance(field, (fields.List, fields.Nested, fields.Dict)):
