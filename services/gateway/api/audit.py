@@ -19,7 +19,7 @@ from shared.contracts.rpc.operations import (
     RequestPath,
     RequestsQuery,
 )
-from shared.errors import InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound, load_payload
 from shared.reasons import reason
 
 
@@ -120,6 +120,8 @@ def with_the_persons_records(accounts, assignments, body, principal):
     deletion anonymises both (the API's and the administrator's page's)."""
     if not isinstance(body, dict):
         return body
+    # the fields given as described first: one of the wrong kind is named, not looked up
+    load_payload(RecordRequest(partial=True), body, "request")
     given = dict(body)  # the cadre a user brings is known to exist: not looked up again
     for field, lookup in (("user_id", accounts.get_user), ("cadre_id", assignments.get_cadre)):
         value = given.get(field)
