@@ -105,7 +105,9 @@ def test_an_administrator_finds_creates_changes_and_disables_a_user_and_sees_who
     assert created["authority_id"] == "ubnd-xa-tam-hop" and created["enabled"]
 
     # a cadre's role without the cadre: refused beside the field, the role unchanged
-    role_form = page.locator("#change-role")
+    role_form = page.locator("#change-role")  # the scope shown by its name, not its code
+    expect(role_form.get_by_label("Cơ quan (với vai trò cán bộ cơ quan)")).to_have_value(
+        "UBND xã Tam Hợp")
     role_form.get_by_label("Vai trò", exact=True).select_option(label="Cấp ủy viên")
     typed(role_form.get_by_label("Cơ quan (với vai trò cán bộ cơ quan)"), "")
     role_form.get_by_role("button", name="Đổi vai trò").click()
@@ -189,8 +191,9 @@ def test_an_administrator_registers_changes_and_retires_an_authority_with_its_ru
     expect(page.locator("#done")).to_have_text("Đã đăng ký cơ quan.")
     expect(page.locator("#authority-parent")).to_have_text("Đảng ủy xã Tam Hợp")
 
-    # its e-mail changed: only that is sent; a bad one refused beside it
+    # its e-mail changed: only that is sent (the area and parent shown by name stay)
     change = page.locator("#change-authority")
+    expect(change.get_by_label("Địa bàn (đơn vị)")).to_have_value("Đảng bộ xã Tam Hợp")
     change.get_by_label("Thư điện tử").fill("khong-phai-thu")
     change.get_by_role("button", name="Lưu thay đổi").click()
     expect(page.locator("#change-email")).to_have_attribute("aria-invalid", "true")

@@ -292,6 +292,29 @@ def test_past_500_units_a_branch_is_chosen_by_typing_its_name_without_scripts(
     context.close()
 
 
+def test_the_statistics_of_any_authority_are_chosen_by_typing_its_name(system, admin_page):
+    page = admin_page
+    page.goto(f"{system.base_url}/app/admin/statistics")
+    field = page.get_by_label("Cơ quan", exact=True)
+    shown = field.input_value()  # the first authority, by its name
+    assert shown and not re.fullmatch(r"[a-z0-9.-]+", shown), shown
+    field.fill("")
+    field.press_sequentially("ubnd xa tam hop", delay=30)
+    page.get_by_role("listbox", name="Gợi ý").get_by_role(
+        "option", name="UBND xã Tam Hợp").click()
+    page.get_by_role("button", name="Xem").click()
+    expect(page).to_have_url(re.compile(r"authority_id_pick=ubnd-xa-tam-hop"))
+    expect(field).to_have_value("UBND xã Tam Hợp")
+    expect(page.locator("#chart-heading")).to_be_visible()  # its figures (none yet here)
+    # a name that several hold: the choices beside the field, no figures
+    field.fill("UBND")
+    field.blur()
+    page.get_by_role("button", name="Xem").click()
+    expect(by_id(page, "statistics-authority_id-error")).to_contain_text("Nhiều mục khớp")
+    expect(page.locator("#chart-heading")).to_have_count(0)
+    assert serious_violations(page) == []
+
+
 def test_the_tree_pages_pass_axe_with_their_forms_and_a_refusal(system, admin_page):
     page = admin_page
     found = []

@@ -72,6 +72,29 @@ def test_a_code_picked_from_the_candidates_or_a_suggestion_wins_over_what_was_ty
     assert pickers.resolve("", "Px 515!", pytest.fail, search).because == "picked_gone"
 
 
+def test_an_edit_form_keeps_the_record_it_showed_by_name_while_that_name_is_sent():
+    # "Chi bộ thôn 1" names two branches: shown on thon-1b's form and sent back, it stays
+    # thon-1b (by name alone it would be refused as several)
+    assert pickers.resolve("Chi bộ thôn 1", "", exact, search).because == "several_match"
+    assert pickers.resolve("chi bo thon 1", "", exact, search, "thon-1b").record_id == "thon-1b"
+    # another name typed over it: what was typed decides; a suggestion chosen still wins
+    assert pickers.resolve("Chi bộ thôn 10", "", exact, search, "thon-1b").record_id == "thon-10"
+    assert pickers.resolve("Chi bộ thôn 1", "px-003", exact, search, "thon-1b").record_id == (
+        "px-003")
+    # emptied: nothing; a current code gone or not a code: the name is searched as typed
+    assert pickers.resolve("", "", exact, search, "thon-1b") == ("", "", ())
+    assert pickers.resolve("Chi bộ thôn 1", "", exact, search, "gone").because == "several_match"
+    assert pickers.resolve("Chi bộ thôn 1", "", exact, search, "../x").because == (
+        "several_match")
+
+
+def test_an_edit_forms_current_code_never_reaches_the_service():
+    form = {"unit_id": "Chi bộ thôn 1", "unit_id_current": "thon-1", "unit_id_pick": ""}
+    resolved, because, _ = pickers.resolve_form(form, {"unit_id": "units"},
+                                                {"units": (exact, search)})
+    assert resolved == {"unit_id": "thon-1"} and because == {}
+
+
 def test_nothing_typed_picks_nothing_and_leaves_the_form_reader_to_say_it_is_needed():
     assert pickers.resolve("", "", exact, pytest.fail) == ("", "", ())
 
@@ -185,3 +208,42 @@ def test_a_units_suggestions_say_where_each_sits_read_in_one_search_and_one_name
                         "Chi bộ phân xưởng 510")
     assert calls == [("assignments.list_units", {"q": "phan xuong 51", "limit": 11}),
                      ("assignments.unit_names", {"unit_ids": ["park"]})]
+
+
+def statistics_api(calls, authorities):
+    from services.gateway.pages.admin import AdminPagesApi
+    api = object.__new__(AdminPagesApi)
+    api.escalations = Service(
+        calls, "escalations",
+        list_authorities=lambda q: {"authorities": authorities[:q["limit"]]},
+        authority_names=lambda q: {"authorities": [
+            a for a in authorities if a["authority_id"] in q["authority_ids"]]},
+        search_authorities=lambda q: {"authorities": [
+            a for a in authorities if folding.matches(q["q"], a["name"])][:q["limit"]]},
+        statistics=lambda q, principal: {**q, "rows": []})
+    return api
+
+
+def test_the_statistics_page_finds_any_authority_by_name_never_listing_the_first_500():
+    authorities = [{"authority_id": f"ubnd-{n:03}", "name": f"UBND xã số {n:03}"}
+                   for n in range(520)]
+    calls = []
+    view = view_of()
+    view.request.environ[QUERY] = {"authority_id": "ubnd xa so 517"}
+    page = statistics_api(calls, authorities)._statistics_view(view)
+    assert page["authority_id"] == "ubnd-517" and page["picker"]["name"] == "UBND xã số 517"
+    assert ("escalations.statistics", {"authority_id": "ubnd-517", **page["period"]}) in calls
+    assert "escalations.list_authorities" not in [method for method, _ in calls]
+    # nothing asked: the first in code order, one read of one
+    calls.clear()
+    view.request.environ[QUERY] = {}
+    page = statistics_api(calls, authorities)._statistics_view(view)
+    assert page["authority_id"] == "ubnd-000"
+    assert ("escalations.list_authorities", {"limit": 1}) in calls
+    # several named: the choices beside the field, no figures read
+    calls.clear()
+    view.request.environ[QUERY] = {"authority_id": "ubnd xa so 51"}
+    page = statistics_api(calls, authorities)._statistics_view(view)
+    assert page["statistics"] is None and page["picker"]["status"] == 422
+    assert len(page["picker"]["values"][pickers.CANDIDATES_KEY]["authority_id"]) == 10
+    assert "escalations.statistics" not in [method for method, _ in calls]

@@ -5,13 +5,19 @@ permission. The pages that edit: users (``admin_users``), authorities and routin
 from marshmallow import fields, validate
 
 from services.gateway.edge.http import http, query_args
-from services.gateway.pages.common import LanguageQuery, PagesApi, page_route
+from services.gateway.pages import pickers
+from services.gateway.pages.admin_base import AdminPagesBase, Refused
+from services.gateway.pages.common import LanguageQuery, page_route
 from services.gateway.pages.officer import StatisticsPageQuery, statistics_view
-from shared.contracts import Id
+
+# the authority whose statistics are shown: chosen by typing its name or code, at any number
+STATISTICS_PICKERS = {"authority_id": "authorities"}
 
 
-class AdminStatisticsQuery(StatisticsPageQuery):
-    authority_id = Id()
+class AdminStatisticsQuery(StatisticsPageQuery.from_dict(
+        pickers.pick_fields(*STATISTICS_PICKERS))):
+    authority_id = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "the authority: its code, or words of its name"})
 
 
 class ListQuery(LanguageQuery):
@@ -36,18 +42,28 @@ def page_query(request, limit=100):
     return query
 
 
-class AdminPagesApi(PagesApi):
+class AdminPagesApi(AdminPagesBase):
     @http("GET", "/app/admin/statistics")
     def admin_statistics_page(self, request):
-        def build(view):
-            authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
-            chosen = query_args(request).get("authority_id") or (
-                authorities[0]["authority_id"] if authorities else None)
-            if chosen is None:
-                return view.render("list_page.html", title="statistics_title",
-                                   next_cursor=None)
-            return statistics_view(self, view, chosen, authorities)
-        return self._page(request, "cases.statistics", build)
+        return self._page(request, "cases.statistics", self._statistics_view)
+
+    def _statistics_view(self, view):
+        """Any authority's statistics, chosen by its name or code (never a list of the first
+        few hundred); nothing asked yet: the first authority in code order."""
+        asked = dict(query_args(view.request))
+        try:
+            chosen = self._resolve(view, asked, STATISTICS_PICKERS).get("authority_id")
+        except Refused as refused:  # named none or several: the choices, no figures
+            return statistics_view(self, view, None, picker={
+                "errors": refused.errors, "status": refused.status,
+                "values": {**asked, pickers.CANDIDATES_KEY: refused.candidates}})
+        if not chosen:
+            first = self.escalations.list_authorities({"limit": 1})["authorities"]
+            if not first:
+                return view.render("list_page.html", title="statistics_title", next_cursor=None)
+            chosen = first[0]["authority_id"]
+        names = self._names_of(view, "authorities", [chosen])
+        return statistics_view(self, view, chosen, picker={"name": names.get(chosen, "")})
 
     @http("GET", "/app/admin/notifications")
     def notifications_page(self, request):

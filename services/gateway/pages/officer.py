@@ -360,18 +360,24 @@ class OfficerPagesApi(PagesApi):
     def officer_statistics_page(self, request):
         def build(view):
             authority_id = view.principal["authority_id"]
-            return statistics_view(self, view, authority_id, None)
+            return statistics_view(self, view, authority_id)
         return self._page(request, "cases.statistics", build)
 
 
-def statistics_view(api, view, authority_id, authorities):
-    """An authority's statistics page (an officer's own; an administrator picks one)."""
+def statistics_view(api, view, authority_id, picker=None):
+    """An authority's statistics page: an officer's own; an administrator's chosen with the
+    authority picker (``picker``: the chosen one's ``name``, or the refusal's ``errors``,
+    ``status`` and ``values`` when what was typed named none or several: no figures then)."""
     asked = query_args(view.request)
     start, end = default_period()
-    query = {"authority_id": authority_id,
-             "period_from": asked.get("period_from") or start.isoformat(),
-             "period_to": asked.get("period_to") or end.isoformat()}
-    statistics = api.escalations.statistics(query, view.principal)
-    return view.render("statistics.html", statistics=statistics,
-                       rows=chart_rows(statistics["rows"]), authorities=authorities,
-                       authority_id=authority_id, answer_outcomes=ANSWER_OUTCOMES)
+    period = {"period_from": asked.get("period_from") or start.isoformat(),
+              "period_to": asked.get("period_to") or end.isoformat()}
+    statistics = None
+    if authority_id:
+        statistics = api.escalations.statistics({"authority_id": authority_id, **period},
+                                                view.principal)
+    return view.render("statistics.html", (picker or {}).get("status", 200),
+                       statistics=statistics, period=period,
+                       rows=chart_rows(statistics["rows"]) if statistics else [],
+                       picker=picker, authority_id=authority_id,
+                       answer_outcomes=ANSWER_OUTCOMES)
