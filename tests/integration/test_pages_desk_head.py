@@ -213,3 +213,39 @@ def test_an_officer_changes_a_template_answers_from_it_then_deletes_it(browser, 
     gone = requests.patch(f"{system.base_url}/reply-templates/{template['template_id']}",
                           json={"title": "x"}, headers=system.headers["officer"], timeout=15)
     assert gone.status_code == 404
+
+
+def test_an_officer_redirects_a_case_to_an_authority_chosen_by_typing_its_name(
+        browser, system):
+    summary = "Đường liên huyện qua thôn Yên Lan sạt lở"
+    [case_id] = raise_concerns(system, YEN_LAN, ("infrastructure", summary))
+    code = api(system, "officer", "GET", f"/cases/{case_id}")["receipt_code"]
+    context, page = signed_in(browser, system, "tamhop-officer")
+    try:
+        page.goto(f"{system.base_url}/app/cases/{case_id}")
+        form = page.locator("#action-redirect")
+        field = form.get_by_label("Chuyển đến cơ quan")
+        # a name several authorities hold: the choices beside it, nothing redirected
+        field.fill("UBND")
+        field.blur()
+        form.get_by_label("Lý do").fill("Đường liên huyện do huyện quản lý")
+        form.get_by_role("button").click()
+        expect(page.locator("#redirect-authority_id-error")).to_contain_text("Nhiều mục khớp")
+        expect(page.locator("#redirect-authority_id-candidates")).to_contain_text(
+            "UBND huyện Bình Xuyên")
+        assert api(system, "officer", "GET", f"/cases/{case_id}")["authority_id"] == AUTHORITY
+        # typed without diacritics, the suggestion chosen: redirected there
+        form = page.locator("#action-redirect")
+        field = form.get_by_label("Chuyển đến cơ quan")
+        field.fill("")
+        field.press_sequentially("ubnd huyen binh", delay=30)
+        page.get_by_role("listbox", name="Gợi ý").get_by_role(
+            "option", name="UBND huyện Bình Xuyên").click()
+        form.get_by_role("button").click()
+        # no longer ours to open: the inbox says where it went, by its receipt code
+        expect(page).to_have_url(re.compile(r"/app/inbox\?redirected="))
+        expect(page.locator("#done")).to_contain_text(f"Đã chuyển vụ việc {code}")
+    finally:
+        context.close()
+    case = api(system, "district_officer", "GET", f"/cases/{case_id}")
+    assert case["authority_id"] == "ubnd-huyen-binh-xuyen", case["authority_id"]

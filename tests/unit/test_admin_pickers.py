@@ -247,3 +247,21 @@ def test_the_statistics_page_finds_any_authority_by_name_never_listing_the_first
     assert page["statistics"] is None and page["picker"]["status"] == 422
     assert len(page["picker"]["values"][pickers.CANDIDATES_KEY]["authority_id"]) == 10
     assert "escalations.statistics" not in [method for method, _ in calls]
+
+
+def test_a_case_is_redirected_to_an_authority_typed_by_name_or_refused_with_the_choices():
+    from services.gateway.pages import officer_desk
+    authorities = [{"authority_id": f"ubnd-{n:03}", "name": f"UBND xã số {n:03}"}
+                   for n in range(520)]
+    calls = []
+    api = statistics_api(calls, authorities)
+    form, refused = officer_desk.redirect_target(api, view_of(), {
+        "authority_id": "ubnd xa so 519", "reason": "Không thuộc thẩm quyền xã"})
+    assert refused is None and form == {"authority_id": "ubnd-519",
+                                        "reason": "Không thuộc thẩm quyền xã"}
+    form, (errors, values) = officer_desk.redirect_target(api, view_of(), {
+        "authority_id": "UBND", "reason": "x"})
+    assert form is None and errors["authority_id"].startswith("Nhiều mục khớp")
+    assert values["reason"] == "x"  # what was typed comes back
+    assert len(values[pickers.CANDIDATES_KEY]["authority_id"]) == pickers.CANDIDATES
+    assert "escalations.list_authorities" not in [method for method, _ in calls]

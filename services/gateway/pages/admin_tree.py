@@ -114,6 +114,14 @@ ROUTES = {
 }
 
 
+def suggestions_response(view, rows):
+    """A picker's suggestions (``[(record_id, words, name)]``) and how many, in words."""
+    said = (view.t("picker_suggestions", count=len(rows)) if rows
+            else view.t("picker_no_suggestion"))
+    return json_response({"suggestions": [{"id": record_id, "words": words, "name": name}
+                                           for record_id, words, name in rows], "said": said})
+
+
 class TreePagesApi(AdminPagesBase):
     @http("GET", "/app/admin/suggestions/<kind>")
     def suggestions(self, request, kind):
@@ -122,11 +130,7 @@ class TreePagesApi(AdminPagesBase):
                 rows = self._search_records(kind, query_args(request)["q"], pickers.CANDIDATES)
             except InvalidInput:  # no letter or digit yet: nothing to suggest
                 rows = []
-            said = (view.t("picker_suggestions", count=len(rows)) if rows
-                    else view.t("picker_no_suggestion"))
-            return json_response({"suggestions": [
-                {"id": record_id, "words": words, "name": name}
-                for record_id, words, name in rows], "said": said})
+            return suggestions_response(view, rows)
         return self._page(request, "registry.manage", build)
 
     @http("GET", "/app/admin/units")

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
-from services.gateway.pages import i18n
+from services.gateway.pages import i18n, officer_desk, pickers
 from services.gateway.pages.common import (
     CsrfForm,
     LanguageQuery,
@@ -98,6 +98,9 @@ class InboxPageQuery(LanguageQuery):
                        "not), or a case's receipt code or id (as in its mails): that case "
                        "opens"})
     cursor = fields.String(validate=validate.Length(1, 400))
+    redirected = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "the receipt code of the case just redirected elsewhere (no longer "
+                       "ours to open): the page says it went"})
 
 
 class TemplateForm(Schema):
@@ -122,12 +125,12 @@ class StatisticsPageQuery(LanguageQuery):
     period_to = Day()
 
 
-class CaseActionForm(Schema):
+class CaseActionForm(Schema.from_dict(pickers.pick_fields("authority_id"))):
     csrf = fields.String(required=True, validate=validate.Length(1, 200))
     template_id = fields.String(validate=validate.Length(max=80))
     question = fields.String(validate=validate.Length(max=5000))
     information = fields.String(validate=validate.Length(max=5000))
-    authority_id = fields.String(validate=validate.Length(max=80))
+    authority_id = fields.String(validate=validate.Length(max=200))  # a code or a name
     reason = fields.String(validate=validate.Length(max=5000))
     answer = fields.String(validate=validate.Length(max=10000))
     outcome = fields.String(validate=validate.Length(max=30))
@@ -220,6 +223,7 @@ class OfficerPagesApi(PagesApi):
             listed = [unit["unit_id"] for unit in inbox.get("units", ())]
             units = self._unit_names(inbox["cases"], filters.get("unit_id"), *listed)
             return view.render("inbox.html", inbox=inbox, state=asked.get("status"),
+                               redirected=asked.get("redirected"),
                                filters=filters, topics=CONCERN_TOPICS, states=CASE_STATUSES,
                                units=units, branch_choices=branch_choices(inbox, units))
         return self._page(request, "cases.inbox", build)
@@ -251,7 +255,6 @@ class OfficerPagesApi(PagesApi):
         case = self.escalations.get_case(case_id, view.principal)
         if view.principal["role"] == "cadre":  # the raising side: the concern page
             return redirect(f"/app/concerns/{case['concern_id']}")
-        authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
         templates = []
         if set(TEMPLATE_KINDS) & set(case["allowed_actions"]):
             templates = self.escalations.list_reply_templates(
@@ -268,7 +271,7 @@ class OfficerPagesApi(PagesApi):
                            templates=templates, officers=self._assignable(view, case),
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],
-                           authorities=authorities, failed=failed, errors=errors or {},
+                           failed=failed, errors=errors or {},
                            values=values or {})
 
     def _assignable(self, view, case):
@@ -300,6 +303,10 @@ class OfficerPagesApi(PagesApi):
         def build(view):
             self._check_csrf(view)
             form = form_args(request)
+            if action == "redirect":  # the authority typed by name: its code, or choices
+                form, refused = officer_desk.redirect_target(self, view, form)
+                if refused:
+                    return self._case_view(view, case_id, 422, action, *refused)
             try:
                 case = self.escalations.act_on_case(case_id, action,
                                                     action_arguments(action, form),
@@ -315,6 +322,8 @@ class OfficerPagesApi(PagesApi):
                 return self._case_view(view, case_id, page_status(error), action, errors, form)
             if view.principal["role"] == "cadre":
                 return redirect(f"/app/concerns/{case['concern_id']}?done={action}")
+            if action == "redirect":  # no longer ours to open: the inbox says it went
+                return redirect(f"/app/inbox?redirected={case.get('receipt_code') or ''}")
             return redirect(f"/app/cases/{case_id}?done={action}")
         return self._page(request, "cases.act", build)
 

@@ -1,6 +1,8 @@
 """The officer's desk, part 2 (issue 24): the head of an authority assigns a case to a named
 officer of it from the case's page, and officers change and delete their authority's reply
-templates (each change kept: who, when, which fields).
+templates (each change kept: who, when, which fields). A case is redirected to any authority
+chosen by typing its name (the picker's suggestions, or the server's resolution without
+scripts), never from a list of the first few hundred.
 
 Each form calls the same escalations RPC as the API (``assign_case``,
 ``change_reply_template``, ``delete_reply_template``) with the signed-in officer; a refusal
@@ -10,7 +12,9 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
-from services.gateway.pages import i18n
+from services.gateway.edge.route import Route
+from services.gateway.pages import i18n, pickers
+from services.gateway.pages.admin_tree import SuggestionQuery, Suggestions, suggestions_response
 from services.gateway.pages.common import (
     LanguageQuery,
     PagesApi,
@@ -19,7 +23,7 @@ from services.gateway.pages.common import (
     redirect,
 )
 from shared.contracts import ANY_TOPIC, CONCERN_TOPICS
-from shared.errors import NotFound, SausatError
+from shared.errors import InvalidInput, NotFound, SausatError
 
 CONFIRMED = "yes"
 
@@ -46,7 +50,14 @@ class TemplateDeleteForm(Schema):
     confirm = fields.String(validate=validate.Length(max=20))
 
 
+REDIRECT_PICKERS = {"authority_id": "authorities"}
+
 ROUTES = {
+    ("GET", "/app/suggestions/authorities"): Route(
+        "Officer: authorities suggested for redirecting a case as one types (static/picker.js)",
+        Suggestions, "pages", query=SuggestionQuery, public=True, errors=(403,),
+        description="The first authorities whose names hold the words typed, from the "
+                    "escalations service's index; the session cookie."),
     ("POST", "/app/cases/<case_id>/assign"): page_route(
         "The head of the authority: assign a case to a named officer of it",
         path=schemas.CasePath, form=CaseAssignForm),
@@ -73,7 +84,43 @@ def change_lines(template, names):
             for line in reversed(template.get("changes") or [])]
 
 
+def authority_lookups(api):
+    """The picker's ``(exact, search)`` of authorities, each one bounded call by id or by
+    index (see :func:`pickers.resolve`)."""
+    def exact(code):
+        found = api.escalations.authority_names({"authority_ids": [code]})["authorities"]
+        return found[0]["name"] if found else None
+
+    def search(words, limit):
+        return [(a["authority_id"], a["name"], a["name"]) for a in
+                api.escalations.search_authorities({"q": words, "limit": limit})["authorities"]]
+    return {"authorities": (exact, search)}
+
+
+def redirect_target(api, view, form):
+    """The redirect form with the authority typed replaced by its code; or ``None`` and the
+    refusal (``{field: words}``) with the authorities to choose from beside the field."""
+    resolved, because, candidates = pickers.resolve_form(form, REDIRECT_PICKERS,
+                                                         authority_lookups(api))
+    if not because:
+        return resolved, None
+    errors = {field: i18n.text(f"reason.{code}", view.language)
+              for field, code in because.items()}
+    return None, (errors, {**form, pickers.CANDIDATES_KEY: candidates})
+
+
 class DeskPagesApi(PagesApi):
+    @http("GET", "/app/suggestions/authorities")
+    def authority_suggestions(self, request):
+        def build(view):
+            exact, search = authority_lookups(self)["authorities"]
+            try:
+                rows = search(query_args(request)["q"], pickers.CANDIDATES)
+            except InvalidInput:  # no letter or digit yet: nothing to suggest
+                rows = []
+            return suggestions_response(view, rows)
+        return self._page(request, "cases.redirect", build)
+
     @http("POST", "/app/cases/<case_id>/assign")
     def assign_case_page(self, request, case_id):
         def build(view):

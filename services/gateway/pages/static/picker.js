@@ -1,6 +1,6 @@
 /* The administrator's picker fields (input[data-picker]: a unit, a cadre, an authority chosen by
  * typing its name or code): as one types, a bounded search of the registry
- * (GET /app/admin/suggestions/<kind>?q=) lists suggestions under the field, an ARIA combobox
+ * (GET /app/admin/suggestions/<kind>?q=, or the field's data-picker-url) lists suggestions under the field, an ARIA combobox
  * and listbox whose count is announced. Choosing one puts its name in the field and its code
  * in <name>_pick, sent with the form; typing again forgets it. Without this script the form
  * still works: the server resolves what was typed. */
@@ -69,7 +69,8 @@
     function ask() {
       var words = input.value.trim(), mine = ++asked;
       if (!words) { close(); status.textContent = ""; return; }
-      fetch("/app/admin/suggestions/" + input.dataset.picker + "?q=" + encodeURIComponent(words),
+      var url = input.dataset.pickerUrl || "/app/admin/suggestions/" + input.dataset.picker;
+      fetch(url + "?q=" + encodeURIComponent(words),
             {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (answer) { if (answer && mine === asked) { show(answer); } })
