@@ -346,11 +346,12 @@ def test_the_holder_changes_the_tier_and_a_day_off_moves_the_answer_deadline(bro
         form = page.locator("#form-calendar-entry")
         form.get_by_label("Ngày", exact=True).fill(answer_by)
         form.get_by_label("Loại ngày").select_option("day_off")
-        form.get_by_label("Áp dụng cho").select_option("ubnd-xa-tam-hop")
+        form.get_by_label("Áp dụng cho").fill("ubnd xa tam hop")  # by name, any authority
         form.get_by_label("Lý do", exact=True).fill("Quyết định nghỉ lễ hội làng Tam Hợp")
         form.get_by_role("button", name="Thêm vào lịch").click()
         expect(page.locator("#calendar-done")).to_contain_text("vụ việc đang mở được tính lại")
         expect(page.locator("#calendar-entries")).to_contain_text("lễ hội làng Tam Hợp")
+        expect(page.get_by_label("Lịch riêng của cơ quan")).to_have_value("UBND xã Tam Hợp")
         screenshot(page, "admin-calendar-day-off")
     finally:
         context.close()

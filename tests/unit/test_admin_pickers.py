@@ -265,3 +265,19 @@ def test_a_case_is_redirected_to_an_authority_typed_by_name_or_refused_with_the_
     assert values["reason"] == "x"  # what was typed comes back
     assert len(values[pickers.CANDIDATES_KEY]["authority_id"]) == pickers.CANDIDATES
     assert "escalations.list_authorities" not in [method for method, _ in calls]
+
+
+def test_a_branch_brief_names_the_authorities_holding_its_concerns_by_id_at_any_number():
+    from services.gateway.pages.cadre import CadrePagesApi
+    holders = [f"ubnd-{n:03}" for n in range(250)]
+    brief = {"answers_to_read_out": [{"holder_authority_id": holders[0]}],
+             "overdue": [{"holder_authority_id": None}],
+             "open_concerns": [{"holder_authority_id": h} for h in holders]}
+    calls = []
+    api = object.__new__(CadrePagesApi)
+    api.escalations = Service(calls, "escalations", authority_names=lambda q: {
+        "authorities": [{"authority_id": i, "name": f"UBND {i}"} for i in q["authority_ids"]]})
+    names = api._authority_names(brief)
+    assert names["ubnd-249"] == "UBND ubnd-249" and len(names) == 250
+    assert [len(query["authority_ids"]) for _, query in calls] == [200, 50]
+    assert api._authority_names({"open_concerns": []}) == {} and len(calls) == 2

@@ -11,10 +11,9 @@ days without a working day, sessions out of order) is said beside the field, not
 from marshmallow import fields, validate
 
 from services.gateway.edge.http import http, query_args
-from services.gateway.pages import admin_forms, i18n
-from services.gateway.pages.admin_base import NAMES_LIMIT, AdminPagesBase, csrf, text
+from services.gateway.pages import i18n, pickers
+from services.gateway.pages.admin_base import AdminPagesBase, Refused, csrf, text
 from services.gateway.pages.common import LanguageQuery, page_route
-from shared.contracts import Id
 
 CALENDAR = "/app/admin/calendar"
 KINDS = ("day_off", "working_day", "morning_only")
@@ -22,17 +21,20 @@ KINDS = ("day_off", "working_day", "morning_only")
 DONE_WORDS = {"added": "calendar_done_added", "removed": "calendar_done_removed",
               "hours": "calendar_done_hours"}
 CHANGES = tuple(DONE_WORDS)
+# the authority shown or an entry is for: any authority, by typing its name or code
+SCOPE_PICKERS = {"authority_id": "authorities"}
 
 
-class CalendarQuery(LanguageQuery):
-    authority_id = Id(metadata={"description": "the authority whose own entries and hours "
-                                               "are shown beside the national ones"})
+class CalendarQuery(LanguageQuery.from_dict(pickers.pick_fields(*SCOPE_PICKERS))):
+    authority_id = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "the authority whose own entries and hours are shown beside the "
+                       "national ones: its code, or words of its name"})
     done = fields.String(validate=validate.OneOf(CHANGES))
     recomputed = fields.Integer(validate=validate.Range(0, 10 ** 7), metadata={
         "description": "how many open cases the change just made recomputed"})
 
 
-class EntryForm(LanguageQuery):
+class EntryForm(LanguageQuery.from_dict(pickers.pick_fields(*SCOPE_PICKERS))):
     csrf = csrf()
     day, kind, reason, authority_id = text(40), text(40), text(500), text(200)
 
@@ -87,18 +89,27 @@ class CalendarPagesApi(AdminPagesBase):
 
     def _calendar_view(self, view, status=200, errors=None, values=None, failed=None):
         asked = query_args(view.request)
-        authority_id = (values or {}).get("authority_id") or asked.get("authority_id") or None
+        errors, scope_refused = errors or {}, {}
+        try:  # the authority shown: after a form, the one it was for; else as asked
+            # (the hours and removal forms send a code; the add form what was typed)
+            authority_id = ((values or {}).get("authority_id")
+                            if failed in ("hours", "remove") else None)
+            authority_id = authority_id or self._resolve(
+                view, dict(asked), SCOPE_PICKERS).get("authority_id") or None
+        except Refused as refused:  # named none or several: the choices beside the field
+            authority_id, status = None, refused.status
+            scope_refused = {"errors": refused.errors, "values": {
+                **asked, pickers.CANDIDATES_KEY: refused.candidates}}
         calendar = self.escalations.working_calendar(
             {"authority_id": authority_id} if authority_id else {}, view.principal)
-        authorities = self.escalations.list_authorities({"limit": NAMES_LIMIT})["authorities"]
-        names = admin_forms.names_of(authorities, "authority_id")
+        names = self._names_of(view, "authorities", [authority_id] + [
+            entry.get("authority_id") for entry in calendar["entries"]])
         return view.render(
             "admin_calendar.html", status, calendar=calendar, authority_id=authority_id,
-            authority_choices=sorted(names.items(), key=lambda pair: pair[1]),
             authority_names=names, user_names=self._user_names(view),
             kind_choices=[(kind, i18n.label("calendar_kind", kind, view.language))
-                          for kind in KINDS],
-            errors=errors or {}, values=values or {}, failed=failed,
+                          for kind in KINDS], scope_refused=scope_refused,
+            errors=errors, values=values or {}, failed=failed,
             done=DONE_WORDS.get(asked.get("done")) if status == 200 else None,
             recomputed=asked.get("recomputed"))
 
@@ -110,7 +121,8 @@ class CalendarPagesApi(AdminPagesBase):
     def add_calendar_entry_page(self, request):
         return self._submit(request, entry_to_form, self.escalations.add_calendar_entry,
                             self._again("add"), lambda answer: _back(
-                                answer["entry"]["authority_id"], "added", answer))
+                                answer["entry"]["authority_id"], "added", answer),
+                            SCOPE_PICKERS)
 
     @http("POST", f"{CALENDAR}/remove")
     def remove_calendar_entry_page(self, request):

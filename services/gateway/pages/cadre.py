@@ -33,6 +33,7 @@ from shared.errors import Forbidden, NotFound, SausatError
 RECENT_VISITS = 200
 # open concerns shown on a branch's brief page (the API pages them; a branch rarely has more)
 BRIEF_CONCERNS = 100
+NAMES_BATCH = 200  # authorities named per call (the names RPC's bound)
 # how far back the visit form looks for a meeting already logged (a second log of it is
 # warned of; a visit is logged within days of its meeting)
 SAME_MEETING_DAYS = 62
@@ -105,7 +106,7 @@ class CadrePagesApi(PagesApi):
             # when it was read: a copy kept on the phone tells its age when read offline
             return view.render("cadre_brief.html", brief=brief,
                                as_of=dt.datetime.now(dt.timezone.utc),
-                               authorities=self._authority_names())
+                               authorities=self._authority_names(brief))
         return self._page(request, "visits.brief", build)
 
     @http("GET", "/app/visits/new")
@@ -143,9 +144,18 @@ class CadrePagesApi(PagesApi):
             return []
         return [dict(answer, unit_id=unit_id) for answer in brief["answers_to_read_out"]]
 
-    def _authority_names(self):
-        authorities = self.escalations.list_authorities({"limit": 500})["authorities"]
-        return {a["authority_id"]: a["name"] for a in authorities}
+    def _authority_names(self, brief):
+        """The names of exactly the authorities holding the brief's concerns, read by id (a
+        province's thousandth authority named like its first)."""
+        wanted = sorted({concern["holder_authority_id"]
+                         for key in ("answers_to_read_out", "overdue", "open_concerns")
+                         for concern in brief.get(key) or ()
+                         if concern.get("holder_authority_id")})
+        names = {}
+        for start in range(0, len(wanted), NAMES_BATCH):
+            names.update({a["authority_id"]: a["name"] for a in self.escalations.authority_names(
+                {"authority_ids": wanted[start:start + NAMES_BATCH]})["authorities"]})
+        return names
 
     @http("POST", "/app/visits")
     def log_visit_from_page(self, request):
