@@ -281,3 +281,27 @@ def test_a_branch_brief_names_the_authorities_holding_its_concerns_by_id_at_any_
     assert names["ubnd-249"] == "UBND ubnd-249" and len(names) == 250
     assert [len(query["authority_ids"]) for _, query in calls] == [200, 50]
     assert api._authority_names({"open_concerns": []}) == {} and len(calls) == 2
+
+
+def test_the_working_groups_page_searches_every_group_not_the_first_500():
+    from services.gateway.pages.admin_groups import GroupsPagesApi
+    groups = [{"working_group_id": f"to-{n:04}", "name": f"Tổ công tác {n:04}",
+               "formed_by_unit_id": "bx", "member_cadre_ids": [], "unit_ids": []}
+              for n in range(1200)]
+
+    def pages(query):
+        after = [g for g in groups if g["working_group_id"] > query.get("cursor", "")]
+        more = len(after) > query["limit"]
+        return {"working_groups": after[:query["limit"]],
+                "next_cursor": after[query["limit"] - 1]["working_group_id"] if more else None}
+    calls = []
+    api = object.__new__(GroupsPagesApi)
+    api.assignments = Service(calls, "assignments", list_working_groups=pages,
+                              unit_names=lambda q: {"units": []},
+                              cadre_names=lambda q: {"cadres": []})
+    view = view_of()
+    view.request.environ[QUERY] = {"q": "to cong tac 1117"}
+    page = api._groups_view(view)
+    assert [g["working_group_id"] for g in page["found"]] == ["to-1117"]
+    assert [q.get("cursor") for m, q in calls if m.endswith("list_working_groups")] == [
+        None, "to-0499", "to-0999"]

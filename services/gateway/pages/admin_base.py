@@ -176,15 +176,6 @@ class AdminPagesBase(PagesApi):
                                 for field, code in because.items()}, candidates)
         return resolved
 
-    def _committees(self):
-        """``(unit_id, name)`` of the units with a committee (of a level others sit under):
-        the choices of a parent, a home unit, a seat; one bounded read per level."""
-        levels = self.assignments.list_levels()["levels"]
-        rows = []
-        for level in sorted({parent for level in levels for parent in level["parent_levels"]}):
-            rows += self.assignments.list_units({"level": level, "limit": NAMES_LIMIT})["units"]
-        return [(unit["unit_id"], unit["name"]) for unit in rows]
-
     def _user_names(self, view, user_ids=()):
         """The usernames of ``user_ids`` (who added, replaced, ended a record)."""
         return self._names_of(view, "users", user_ids)

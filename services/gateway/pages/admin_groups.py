@@ -13,11 +13,11 @@ from marshmallow import INCLUDE, Schema
 from services.gateway.edge.http import http
 from services.gateway.pages import admin_forms, pickers
 from services.gateway.pages.admin_base import (
-    NAMES_LIMIT,
     AdminPagesBase,
     NameSearch,
     csrf,
     done_query,
+    every_page,
     text,
 )
 from services.gateway.pages.common import page_route
@@ -69,7 +69,8 @@ class GroupsPagesApi(AdminPagesBase):
         return self._show(request, self._groups_view)
 
     def _groups_view(self, view, status=200, errors=None, values=None):
-        groups = self.assignments.list_working_groups({"limit": NAMES_LIMIT})["working_groups"]
+        # every group, a page of 500 at a time (a province's several hundred), then searched
+        groups = every_page(self.assignments.list_working_groups, {}, "working_groups")
         listing = self._listing(view, status, lambda query: admin_forms.page_of(
             groups, query, "working_group_id", "name"))
         boxes = _chosen(values or {}, {})
