@@ -38,12 +38,15 @@ def found(kind, record_id):
 
 def answer_once(db, request, event_type, records_of):
     """``request`` answered with ``event_type`` once: ``records_of(request)`` finds what the
-    service holds of the person (``found(...)`` each) and, for a deletion, anonymises it; a
-    redelivered request changes nothing."""
+    service holds of the person (``found(...)`` each) and, for a deletion, anonymises it (or
+    answers ``(records, False)`` when a rule keeps them); a redelivered request changes
+    nothing."""
     if answered(db, request["request_id"]):
         return
-    records = records_of(request)
-    answer(db, request, event_type, records)
+    records, removed = records_of(request), None
+    if isinstance(records, tuple):
+        records, removed = records
+    answer(db, request, event_type, records, removed)
     _log.info("request %s (%s): %d record(s) of the person", request["request_id"],
               request["kind"], len(records))
 
@@ -52,13 +55,14 @@ def answered(db, request_id):
     return db[ANSWERS].find_one({"_id": request_id}, {"_id": 1}) is not None
 
 
-def answer(db, request, event_type, records):
+def answer(db, request, event_type, records, removed=None):
     """The service's answer to ``request``, once: what it found (``found(...)`` each) and
-    whether it removed it (a deletion that found something)."""
+    whether it removed it (a deletion that found something, unless ``removed`` says not)."""
     records = list({(r["kind"], r["id"]): r for r in records}.values())
+    if removed is None:
+        removed = is_deletion(request) and bool(records)
     event = event_type.new({"request_id": request["request_id"],
-                            "found": records[:contracts.MAX_FOUND],
-                            "removed": is_deletion(request) and bool(records)})
+                            "found": records[:contracts.MAX_FOUND], "removed": removed})
     try:
         db[ANSWERS].insert_one(with_events({"_id": request["request_id"],
                                             "found": len(records)}, [event]))

@@ -4,12 +4,17 @@ accounts holds of them. A deletion anonymises the account: the name becomes the 
 username ``da-xoa-<id>``, the e-mail address and the password go, sign-in is disabled and every
 token ends (``user_anonymised``, ``tokens_revoked``); the account's id, its role and what it did
 stay, so cases, visits and statistics keep their history. The retained events naming the user
-lose the details too. Example::
+lose the details too. The last enabled administrator's account is kept (the answer says not
+removed): erasing it would leave nobody to manage users. Example::
 
     answer_request(db, {"request_id": "r1", "kind": "deletion", "user_id": "u-quynh", ...})
 """
+from logging import getLogger
+
 from services.accounts import store, users
 from shared import contracts, data_subjects
+
+_log = getLogger(__name__)
 
 
 def erased_username(user_id):
@@ -32,6 +37,12 @@ def records_of(db, request):
         if store.has_sign_in_attempts(db, user["username"]):
             records.append(data_subjects.found("sign_in_attempt", user_id))
         if data_subjects.is_deletion(request):
+            if store.last_enabled_administrator(db, user):
+                # erasing it would leave nobody to manage users: kept, said in the answer
+                # ("not removed"); another administrator made, the request recorded again
+                _log.warning("request %s: %s is the last enabled administrator, kept",
+                             request["request_id"], user_id)
+                return records, False
             anonymise(db, user)
     return records
 

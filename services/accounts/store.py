@@ -206,6 +206,16 @@ def forget_sign_in_attempts(db, username):
         db.sign_in_attempts.delete_many(query)
 
 
+def last_enabled_administrator(db, user):
+    """Whether ``user`` is an enabled administrator and no other is (administrators are few:
+    the read stops at the first other one)."""
+    if user.get("role") != "administrator" or not user.get("enabled"):
+        return False
+    other = db.users.find_one({"role": "administrator", "enabled": True,
+                               "_id": {"$ne": user["_id"]}}, {"_id": 1})
+    return other is None
+
+
 # --- migrations (services.accounts.upkeep) ---------------------------------------------------
 
 def officers_after(db, after, limit):

@@ -271,3 +271,27 @@ def test_visits_finds_the_visits_a_cadre_logged_and_a_deletion_keeps_them(databa
     answer, _ = answer_of(database, "r-deletion")
     assert answer["found"] == [{"kind": "visit", "id": "v2"}, {"kind": "visit", "id": "v1"}]
     assert database.visits.count_documents({"cadre_id": BINH}) == 2  # the history stays
+
+
+def test_the_last_enabled_administrators_account_is_kept_and_the_answer_says_not_removed(
+        database):
+    def administrator(user_id, enabled=True):
+        database.users.insert_one({
+            "_id": user_id, "username": user_id, "display_name": f"Quản trị {user_id}",
+            "email": None, "role": "administrator", "cadre_id": None, "authority_id": None,
+            "authority_head": False, "enabled": enabled, "token_version": 0,
+            "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$x$y",
+            "search": folding.search_key(user_id, "Quản trị")})
+    administrator("u-only")
+    administrator("u-gone", enabled=False)  # a disabled one manages nothing
+    accounts_answer.answer_request(database, request("deletion", user_id="u-only"))
+    answer, _ = answer_of(database, "r-deletion")
+    assert answer["removed"] is False and {"kind": "user", "id": "u-only"} in answer["found"]
+    kept = database.users.find_one({"_id": "u-only"})
+    assert (kept["username"], kept["enabled"]) == ("u-only", True)
+    # with another enabled administrator, the same deletion anonymises it
+    administrator("u-second")
+    accounts_answer.answer_request(database, {**request("deletion", user_id="u-only"),
+                                              "request_id": "r-again"})
+    assert answer_of(database, "r-again")[0]["removed"] is True
+    assert database.users.find_one({"_id": "u-only"})["username"] == "da-xoa-u-only"

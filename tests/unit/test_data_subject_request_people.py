@@ -80,3 +80,16 @@ def test_the_pages_form_reads_as_the_apis_body_with_empty_ids_as_none():
                               "monitor", "visits"}
     rows = dict(answer_rows({"answers": {"visits": {"found": []}}}))
     assert rows["visits"] == {"found": []} and rows["accounts"] is None
+
+
+def test_a_deletion_about_the_recording_administrators_own_account_is_refused_by_name(
+        gateway):
+    USERS["u-admin"] = {"user_id": "u-admin", "role": "administrator", "cadre_id": None}
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            people(gateway, {"kind": "deletion", "user_id": "u-admin"})
+        assert reasons_of(refused.value.fields) == {"user_id": [{"code": "own_account_deletion"}]}
+        # access to one's own records, or another administrator's deletion: recorded
+        assert people(gateway, {"kind": "access", "user_id": "u-admin"})["user_id"] == "u-admin"
+    finally:
+        del USERS["u-admin"]

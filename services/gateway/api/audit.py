@@ -132,6 +132,13 @@ def with_the_persons_records(accounts, assignments, body, principal):
         except NotFound:
             raise InvalidInput("request refused", {field: [reason(
                 "not_in_registry", f"{value} is not in the registry", key=value)]}) from None
+        if field == "user_id" and body.get("kind") == "deletion" and (
+                value == principal.get("user_id")):
+            # erasing one's own account disables it: the system could lose its last
+            # administrator, as disabling oneself could (accounts refuses that too)
+            raise InvalidInput("request refused", {field: [reason(
+                "own_account_deletion", "another administrator must record a deletion "
+                "request about your own account")]})
         if field == "user_id" and found.get("cadre_id") and not body.get("cadre_id"):
             body = {**body, "cadre_id": found["cadre_id"]}
     return body
