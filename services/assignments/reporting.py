@@ -10,13 +10,10 @@ the visits logged at the committee's branches (``meetings_attended``, from ``vis
     figures(ReportPeriod.parse("2026-11"), branches, visits, concerns, plans, members)
     # {"totals": {"meetings_held": 3, ...}, "branches": [...], "topics": [...], "plan": {...}}
 """
-import calendar as months
-import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
-from services.assignments import attendance
+from services.assignments import attendance, meetings
 from shared.errors import RuleViolated
 from shared.reasons import reason
 
@@ -25,12 +22,8 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
 OUTCOMES = ("answered_on_time", "answered_late", "reopened", "unresolved", "withdrawn")
 
 
-@dataclass(frozen=True)
-class ReportPeriod:
-    """A month (``2026-02``), a quarter (``2026-Q1``) or a year (``2026``)."""
-    year: int
-    first_month: int
-    months: int   # 1, 3 or 12
+class ReportPeriod(meetings.Period):
+    """A month (``2026-02``), a quarter (``2026-Q1``) or a year (``2026``: 12 months)."""
 
     @classmethod
     def parse(cls, text):
@@ -47,20 +40,7 @@ class ReportPeriod:
         return cls(int(year), 1, 12)
 
     def __str__(self):
-        if self.months == 1:
-            return f"{self.year}-{self.first_month:02d}"
-        if self.months == 3:
-            return f"{self.year}-Q{(self.first_month + 2) // 3}"
-        return str(self.year)
-
-    @property
-    def first_day(self):
-        return dt.date(self.year, self.first_month, 1)
-
-    @property
-    def last_day(self):
-        last = self.first_month + self.months - 1
-        return dt.date(self.year, last, months.monthrange(self.year, last)[1])
+        return str(self.year) if self.months == 12 else super().__str__()
 
 
 def meetings_held(visits):
