@@ -116,9 +116,10 @@ def figures(period, branches, visits, concerns, plans, members):
     period, the committee's ``plans`` and its ``members`` (cadre ids)."""
     members = set(members)
     held = meetings_held(visits)
-    per_branch = defaultdict(list)
-    for (unit_id, _, _), meeting in held.items():
+    per_branch, per_month = defaultdict(list), defaultdict(list)
+    for (unit_id, day, _), meeting in held.items():
         per_branch[unit_id].append(meeting)
+        per_month[day[:7]].append(meeting)
     compared = attendance.compare(plans, visits, members)
     return {
         "period": str(period), "first_day": period.first_day.isoformat(),
@@ -127,6 +128,10 @@ def figures(period, branches, visits, concerns, plans, members):
         "branches": [{"unit_id": b["unit_id"], "name": b["name"],
                       **_meeting_figures(per_branch[b["unit_id"]], members)}
                      for b in sorted(branches, key=lambda b: (b["name"], b["unit_id"]))],
+        # a quarter's or a year's meetings month by month (one row for a month's report)
+        "months": [{"month": start.isoformat(),
+                    **_meeting_figures(per_month[start.isoformat()[:7]], members)}
+                   for start in period.month_starts()],
         "plan": {"planned": compared["planned"],
                  "attended_as_planned": compared["attended_as_planned"],
                  "planned_not_attended": len(compared["planned_not_attended"]),

@@ -164,3 +164,17 @@ def test_a_visit_from_before_the_report_keeps_what_it_has():
     assert kept == {"_id": "v9", "unit_id": "np", "meeting_date": "2026-11-18",
                     "cadre_ids": ["an"], "version": 1, "meeting_kind": "regular",
                     "logged_at": "2026-11-18T03:00:00+00:00"}
+
+
+def test_a_quarter_counts_its_months_apart():
+    quarter = reporting.figures(reporting.ReportPeriod.parse("2026-Q4"), BRANCHES, VISITS,
+                                CONCERNS, PLANS, {"an", "binh", "dung"})
+    assert [(m["month"], m["meetings_held"], m["present"], m["attendance_rate"])
+            for m in quarter["months"]] == [("2026-10-01", 0, 0, None),
+                                             ("2026-11-01", 4, 41, 0.932),
+                                             ("2026-12-01", 0, 0, None)]
+    # c4's answer of 2 December counts at the quarter's end: late, and settling it
+    land, infrastructure = quarter["topics"][1], quarter["topics"][0]
+    assert (infrastructure["answered_late"], infrastructure["unresolved"]) == (1, 1)
+    assert land == month_figures()["topics"][1]
+    assert [m["month"] for m in month_figures()["months"]] == ["2026-11-01"]

@@ -29,7 +29,7 @@ def rows(sheet):
 
 def test_the_summary_sheet_holds_the_heading_and_the_months_figures():
     book = opened(report_xlsx.workbook(job(), "vi"))
-    assert book.sheetnames == ["Tổng hợp", "Chi bộ", "Kiến nghị"]
+    assert book.sheetnames == ["Tổng hợp", "Chi bộ", "Theo tháng", "Kiến nghị"]
     summary = book["Tổng hợp"]
     assert rows(summary) == [
         ["Chỉ tiêu", "Giá trị"],
@@ -59,6 +59,14 @@ def test_one_row_per_branch_and_per_topic_under_named_headers():
         ["Chi bộ thôn Nam Tiến", "nt", 2, 1, 22, 24, 0.917, 3.5, 4, 2.5],
         ["Chi bộ thôn Nội Phật", "np", 2, 2, 19, 20, 0.95, 5, 4, 4]]
     assert book["Chi bộ"]["G3"].number_format == report_xlsx.PERCENT
+    month = book["Theo tháng"]
+    assert rows(month) == [
+        ["Tháng", "Số buổi sinh hoạt", "Số buổi có cấp ủy viên dự", "Đảng viên có mặt",
+         "Đảng viên phải dự", "Tỷ lệ dự", "Tính lãnh đạo (điểm bình quân)",
+         "Tính giáo dục (điểm bình quân)", "Tính chiến đấu (điểm bình quân)"],
+        [dt.datetime(2026, 11, 1), 4, 3, 41, 44, 0.932, 4, 4, 3]]
+    assert (month["A2"].number_format, month["F2"].number_format) == (
+        report_xlsx.MONTH, report_xlsx.PERCENT)
     assert rows(book["Kiến nghị"]) == [
         ["Lĩnh vực", "Số kiến nghị", "Trả lời đúng hạn", "Trả lời trễ hạn", "Mở lại",
          "Chưa giải quyết xong cuối kỳ", "Rút lại"],

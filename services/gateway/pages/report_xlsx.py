@@ -1,8 +1,8 @@
 """The periodic report as an ``.xlsx`` workbook the committee's office edits into its own
 template: plain cells under named headers (Vietnamese first, from the catalogue), numbers as
 numbers, days as dates, rates as numbers shown as percentages, and no formula anywhere (a name
-starting with ``=`` stays text). Three sheets: the summary, one row per branch, one row per
-topic (the figures: docs/reports-periodic.md). Example::
+starting with ``=`` stays text). Four sheets: the summary, one row per branch, one row per
+month, one row per topic (the figures: docs/reports-periodic.md). Example::
 
     data = workbook(job, "vi")    # bytes of the .xlsx
 """
@@ -19,7 +19,7 @@ PLAN_FIGURES = ("planned", "attended_as_planned", "planned_not_attended",
                 "attended_without_plan")
 TOPIC_FIGURES = ("raised", "answered_on_time", "answered_late", "reopened", "unresolved",
                  "withdrawn")
-PERCENT, DAY = "0.0%", "DD/MM/YYYY"
+PERCENT, DAY, MONTH = "0.0%", "DD/MM/YYYY", "MM/YYYY"
 
 
 def figure(name, language):
@@ -38,14 +38,16 @@ def _cell(sheet, value):
     return cell
 
 
-def _rate(sheet, value):
+def _formatted(sheet, value, number_format):
     cell = _cell(sheet, value)
-    cell.number_format = PERCENT
+    cell.number_format = number_format
     return cell
 
 
-def _row(sheet, values, rates=()):
-    sheet.append([_rate(sheet, v) if i in rates else _cell(sheet, v)
+def _row(sheet, values, rates=(), formats=None):
+    """One row; the cells at ``rates`` shown as percentages, ``formats`` {index: format}."""
+    formats = {**{i: PERCENT for i in rates}, **(formats or {})}
+    sheet.append([_formatted(sheet, v, formats[i]) if i in formats else _cell(sheet, v)
                   for i, v in enumerate(values)])
 
 
@@ -83,6 +85,13 @@ def workbook(job, language):
     for row in result["branches"]:
         _row(branches, [row["name"], row["unit_id"], *(row[name] for name in MEETING_FIGURES)],
              rates=(rate_column,))
+
+    by_month = book.create_sheet(say("report_sheet_months"))
+    _row(by_month, [say("report_month"), *(figure(name, language) for name in MEETING_FIGURES)])
+    for row in result["months"]:
+        _row(by_month, [dt.date.fromisoformat(row["month"]),
+                        *(row[name] for name in MEETING_FIGURES)], rates=(rate_column - 1,),
+             formats={0: MONTH})
 
     topics = book.create_sheet(say("report_sheet_topics"))
     _row(topics, [figure("topic", language), *(figure(name, language)

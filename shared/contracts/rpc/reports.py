@@ -39,6 +39,10 @@ class BranchFigures(MeetingFigures):
     name = fields.String()
 
 
+class MonthFigures(MeetingFigures):
+    month = fields.String()   # its first day
+
+
 class PlanFigures(Schema):
     planned = fields.Integer()
     attended_as_planned = fields.Integer()
@@ -62,6 +66,7 @@ class ReportFigures(Schema):
     last_day = fields.String()
     totals = fields.Nested(MeetingFigures)
     branches = fields.List(fields.Nested(BranchFigures))
+    months = fields.List(fields.Nested(MonthFigures))
     plan = fields.Nested(PlanFigures)
     topics = fields.List(fields.Nested(TopicFigures))
 
