@@ -110,6 +110,18 @@ def topics(concerns, last_day):
     return [{"topic": topic, **rows[topic]} for topic in sorted(rows)]
 
 
+def parts(branches, per_branch, members):
+    """One level down: per unit right under the committee (a district's communes), the
+    meetings of its branches; a branch directly under the committee is a part of its own."""
+    grouped = defaultdict(list)
+    for branch in branches:
+        grouped[(branch.get("part_of_name") or branch["name"],
+                 branch.get("part_of") or branch["unit_id"])].append(branch["unit_id"])
+    return [{"unit_id": unit_id, "name": name, "branches": len(ids),
+             **_meeting_figures([m for i in ids for m in per_branch[i]], members)}
+            for (name, unit_id), ids in sorted(grouped.items())]
+
+
 def figures(period, branches, visits, concerns, plans, members):
     """The report's figures for ``period``: ``branches`` ({unit_id, name}) under the
     committee, the ``visits`` logged there that period, the ``concerns`` raised there that
@@ -126,8 +138,10 @@ def figures(period, branches, visits, concerns, plans, members):
         "last_day": period.last_day.isoformat(),
         "totals": _meeting_figures(list(held.values()), members),
         "branches": [{"unit_id": b["unit_id"], "name": b["name"],
+                      "part_of": b.get("part_of"), "part_of_name": b.get("part_of_name"),
                       **_meeting_figures(per_branch[b["unit_id"]], members)}
                      for b in sorted(branches, key=lambda b: (b["name"], b["unit_id"]))],
+        "parts": parts(branches, per_branch, members),
         # a quarter's or a year's meetings month by month (one row for a month's report)
         "months": [{"month": start.isoformat(),
                     **_meeting_figures(per_month[start.isoformat()[:7]], members)}

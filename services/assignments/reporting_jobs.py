@@ -55,14 +55,20 @@ def job_of(db, job_id, principal, today):
 
 
 def branches_under(db, committee_id, day):
-    """The branches (units of the branch level) under the committee on ``day`` (ISO)."""
+    """The branches (units of the branch level) under the committee on ``day`` (ISO), each
+    with the unit right under the committee it is part of (itself when directly under)."""
     found = []
     for unit in store.units_ever_under(db, [committee_id]):
         state = history.state_on(unit, day)
         if (state is not None and state["level"] == domain.WORKING_GROUP_UNIT_LEVEL
                 and committee_id in state["path"][:-1]):
-            found.append({"unit_id": state["_id"], "name": state["name"]})
-    return found
+            path = state["path"]
+            found.append({"unit_id": state["_id"], "name": state["name"],
+                          "part_of": path[path.index(committee_id) + 1]})
+    names = {unit["_id"]: (history.state_on(unit, day) or unit)["name"] for unit in
+             store.units_named(db, sorted({b["part_of"] for b in found}))}
+    return [{**branch, "part_of_name": names.get(branch["part_of"], branch["name"])}
+            for branch in found]
 
 
 def compute(db, committee_id, period):

@@ -4,6 +4,7 @@ its page, followed until made, and its workbook downloaded and read back; a cadr
 seat on the committee is refused (403 asking, 404 reading). On the plain shared system: the
 module makes its own visit, in a month no other module logs at that branch."""
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -64,6 +65,9 @@ def test_the_committee_asks_for_the_months_report_and_downloads_it(
     page.get_by_role("button", name="Lập báo cáo").click()
     expect(page.locator("#report-download")).to_be_visible(timeout=20_000)  # made meanwhile
     expect(page.locator("#report-committee")).to_have_text("Đảng bộ xã Tam Hợp")
+    expect(page.locator("#report-period")).to_have_text("2026-04 (01/04/2026 – 30/04/2026)")
+    expect(page.locator("#report-generated")).not_to_be_empty()
+    expect(page.locator("#report-topics tbody tr")).to_have_text(re.compile(r"^Đất đai\s*1"))
     with page.expect_download() as downloading:
         page.locator("#report-download").click()
     path = tmp_path / downloading.value.suggested_filename

@@ -77,6 +77,9 @@ def test_a_leading_member_gets_the_months_report_from_events_in_any_order(regist
         "combativeness_average": 5.0}
     assert [(b["unit_id"], b["meetings_held"]) for b in result["branches"]] == [
         ("nt", 0), ("np", 1)]
+    # one level down: both branches are part of the commune Tam Hợp, named as it stands
+    assert [(p["unit_id"], p["name"], p["branches"], p["meetings_held"])
+            for p in result["parts"]] == [("th", "Đảng bộ xã Tam Hợp", 2, 1)]
     # answered on the 20th, due the 27th: on time; reopened the 25th: unresolved
     assert result["topics"] == [{"topic": "land", "raised": 1, "answered_on_time": 1,
                                  "answered_late": 0, "reopened": 1, "unresolved": 1,

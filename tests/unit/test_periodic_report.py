@@ -15,9 +15,10 @@ By hand: 4 meetings held (np 5th, np 18th, nt 10th, nt 20th), 3 attended by memb
 10th); attendance 19+10+12 = 41 of 20+12+12 = 44, rate 0.932; marks over the 3 meetings with
 marks: leadership (5+3+4)/3 = 4.0, education (4+3+5)/3 = 4.0, combativeness (4+3+2)/3 = 3.0.
 Nội Phật: 2 held, 2 by members, 19/20 = 0.95, 5/4/4. Nam Tiến: 2 held, 1 by members, 22/24 =
-0.917, 3.5/4.0/2.5. Plan: np 5th (Bình, came), nt 10th (Dũng, did not), ls 15th (An, did not):
-3 planned, 1 attended as planned, 2 planned not attended; attended without a plan: Dũng at nt
-20th, An at np 18th = 2.
+0.917, 3.5/4.0/2.5. One level down, the commune Tam Hợp (Nội Phật, Nam Tiến) holds all 4.
+Plan: np 5th (Bình, came), nt 10th (Dũng, did not), ls 15th (An, did not): 3 planned, 1
+attended as planned, 2 planned not attended; attended without a plan: Dũng at nt 20th, An at
+np 18th = 2.
 
 Concerns raised in November, as things stood on the 30th: land: c1 answered the 12th, due the
 20th (on time); c2 answered the 25th, due the 20th (late), reopened the 28th; c3 nothing yet.
@@ -51,9 +52,12 @@ VISITS = [
     visit("v4", "nt", 20, ["dung"], 12, 12, (4, 5, 2), kind="thematic"),
     visit("v5", "np", 18, ["an"]),
 ]
-BRANCHES = [{"unit_id": "np", "name": "Chi bộ thôn Nội Phật"},
-            {"unit_id": "nt", "name": "Chi bộ thôn Nam Tiến"},
-            {"unit_id": "ls", "name": "Chi bộ thôn Lạc Sơn"}]
+# Nội Phật and Nam Tiến are part of the commune Tam Hợp; Lạc Sơn sits right under bx
+TAM_HOP = {"part_of": "th", "part_of_name": "Đảng bộ xã Tam Hợp"}
+BRANCHES = [{"unit_id": "np", "name": "Chi bộ thôn Nội Phật", **TAM_HOP},
+            {"unit_id": "nt", "name": "Chi bộ thôn Nam Tiến", **TAM_HOP},
+            {"unit_id": "ls", "name": "Chi bộ thôn Lạc Sơn", "part_of": "ls",
+             "part_of_name": "Chi bộ thôn Lạc Sơn"}]
 PLANS = [{"unit_id": unit_id, "meeting_on": day, "cadre_id": cadre,
           "attendee_cadre_ids": [cadre]}
          for unit_id, day, cadre in (("np", "2026-11-05", "binh"), ("nt", "2026-11-10", "dung"),
@@ -100,7 +104,8 @@ def test_each_branch_and_the_plan_against_actual_as_computed_by_hand():
     found = month_figures()
     rows = {row["unit_id"]: row for row in found["branches"]}
     assert [row["unit_id"] for row in found["branches"]] == ["ls", "nt", "np"]  # by name
-    assert rows["np"] == {"unit_id": "np", "name": "Chi bộ thôn Nội Phật", "meetings_held": 2,
+    assert rows["np"] == {"unit_id": "np", "name": "Chi bộ thôn Nội Phật", **TAM_HOP,
+                          "meetings_held": 2,
                           "meetings_attended_by_members": 2, "present": 19, "expected": 20,
                           "attendance_rate": 0.95, "leadership_average": 5.0,
                           "education_average": 4.0, "combativeness_average": 4.0}
@@ -109,6 +114,11 @@ def test_each_branch_and_the_plan_against_actual_as_computed_by_hand():
             rows["nt"]["combativeness_average"]) == (2, 1, 0.917, 3.5, 2.5)
     assert (rows["ls"]["meetings_held"], rows["ls"]["attendance_rate"],
             rows["ls"]["education_average"]) == (0, None, None)
+    # one level down: Tam Hợp's two branches hold every meeting of the month
+    assert [(p["name"], p["branches"], p["meetings_held"]) for p in found["parts"]] == [
+        ("Chi bộ thôn Lạc Sơn", 1, 0), ("Đảng bộ xã Tam Hợp", 2, 4)]
+    assert {k: v for k, v in found["parts"][1].items()
+            if k not in ("unit_id", "name", "branches")} == found["totals"]
     assert found["plan"] == {"planned": 3, "attended_as_planned": 1, "planned_not_attended": 2,
                              "attended_without_plan": 2}
 

@@ -29,7 +29,8 @@ def rows(sheet):
 
 def test_the_summary_sheet_holds_the_heading_and_the_months_figures():
     book = opened(report_xlsx.workbook(job(), "vi"))
-    assert book.sheetnames == ["Tổng hợp", "Chi bộ", "Theo tháng", "Kiến nghị"]
+    assert book.sheetnames == ["Tổng hợp", "Chi bộ", "Đơn vị trực thuộc", "Theo tháng",
+                               "Kiến nghị"]
     summary = book["Tổng hợp"]
     assert rows(summary) == [
         ["Chỉ tiêu", "Giá trị"],
@@ -50,15 +51,19 @@ def test_the_summary_sheet_holds_the_heading_and_the_months_figures():
 def test_one_row_per_branch_and_per_topic_under_named_headers():
     book = opened(report_xlsx.workbook(job(), "vi"))
     branches = rows(book["Chi bộ"])
-    assert branches[0] == ["Chi bộ", "Mã đơn vị", "Số buổi sinh hoạt",
+    assert branches[0] == ["Chi bộ", "Mã đơn vị", "Thuộc", "Số buổi sinh hoạt",
                            "Số buổi có cấp ủy viên dự", "Đảng viên có mặt",
                            "Đảng viên phải dự", "Tỷ lệ dự", "Tính lãnh đạo (điểm bình quân)",
                            "Tính giáo dục (điểm bình quân)", "Tính chiến đấu (điểm bình quân)"]
     assert branches[1:] == [
-        ["Chi bộ thôn Lạc Sơn", "ls", 0, 0, 0, 0, None, None, None, None],
-        ["Chi bộ thôn Nam Tiến", "nt", 2, 1, 22, 24, 0.917, 3.5, 4, 2.5],
-        ["Chi bộ thôn Nội Phật", "np", 2, 2, 19, 20, 0.95, 5, 4, 4]]
-    assert book["Chi bộ"]["G3"].number_format == report_xlsx.PERCENT
+        ["Chi bộ thôn Lạc Sơn", "ls", "Chi bộ thôn Lạc Sơn", 0, 0, 0, 0, None, None, None,
+         None],
+        ["Chi bộ thôn Nam Tiến", "nt", "Đảng bộ xã Tam Hợp", 2, 1, 22, 24, 0.917, 3.5, 4, 2.5],
+        ["Chi bộ thôn Nội Phật", "np", "Đảng bộ xã Tam Hợp", 2, 2, 19, 20, 0.95, 5, 4, 4]]
+    assert book["Chi bộ"]["H3"].number_format == report_xlsx.PERCENT
+    assert rows(book["Đơn vị trực thuộc"])[1:] == [
+        ["Chi bộ thôn Lạc Sơn", "ls", 1, 0, 0, 0, 0, None, None, None, None],
+        ["Đảng bộ xã Tam Hợp", "th", 2, 4, 3, 41, 44, 0.932, 4, 4, 3]]
     month = book["Theo tháng"]
     assert rows(month) == [
         ["Tháng", "Số buổi sinh hoạt", "Số buổi có cấp ủy viên dự", "Đảng viên có mặt",

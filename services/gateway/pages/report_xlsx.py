@@ -1,8 +1,9 @@
 """The periodic report as an ``.xlsx`` workbook the committee's office edits into its own
 template: plain cells under named headers (Vietnamese first, from the catalogue), numbers as
 numbers, days as dates, rates as numbers shown as percentages, and no formula anywhere (a name
-starting with ``=`` stays text). Four sheets: the summary, one row per branch, one row per
-month, one row per topic (the figures: docs/reports-periodic.md). Example::
+starting with ``=`` stays text). Five sheets: the summary, one row per branch, one row per
+unit right under the committee, one row per month, one row per topic (the figures:
+docs/reports-periodic.md). Example::
 
     data = workbook(job, "vi")    # bytes of the .xlsx
 """
@@ -79,18 +80,25 @@ def workbook(job, language):
         _row(summary, [figure(name, language), result["plan"][name]])
 
     branches = book.create_sheet(say("report_sheet_branches"))
-    _row(branches, [say("report_branch"), say("report_unit_id"),
+    _row(branches, [say("report_branch"), say("report_unit_id"), say("report_part_of"),
                     *(figure(name, language) for name in MEETING_FIGURES)])
-    rate_column = 2 + MEETING_FIGURES.index("attendance_rate")
+    rate_column = 3 + MEETING_FIGURES.index("attendance_rate")
     for row in result["branches"]:
-        _row(branches, [row["name"], row["unit_id"], *(row[name] for name in MEETING_FIGURES)],
-             rates=(rate_column,))
+        _row(branches, [row["name"], row["unit_id"], row.get("part_of_name"),
+                        *(row[name] for name in MEETING_FIGURES)], rates=(rate_column,))
+
+    parts = book.create_sheet(say("report_sheet_parts"))
+    _row(parts, [say("report_part"), say("report_unit_id"), say("report_branches"),
+                 *(figure(name, language) for name in MEETING_FIGURES)])
+    for row in result["parts"]:
+        _row(parts, [row["name"], row["unit_id"], row["branches"],
+                     *(row[name] for name in MEETING_FIGURES)], rates=(rate_column,))
 
     by_month = book.create_sheet(say("report_sheet_months"))
     _row(by_month, [say("report_month"), *(figure(name, language) for name in MEETING_FIGURES)])
     for row in result["months"]:
         _row(by_month, [dt.date.fromisoformat(row["month"]),
-                        *(row[name] for name in MEETING_FIGURES)], rates=(rate_column - 1,),
+                        *(row[name] for name in MEETING_FIGURES)], rates=(rate_column - 2,),
              formats={0: MONTH})
 
     topics = book.create_sheet(say("report_sheet_topics"))

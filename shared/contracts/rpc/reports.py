@@ -37,6 +37,16 @@ class MeetingFigures(Schema):
 class BranchFigures(MeetingFigures):
     unit_id = fields.String()
     name = fields.String()
+    # the unit right under the committee the branch is part of (itself when directly under)
+    part_of = fields.String(allow_none=True)
+    part_of_name = fields.String(allow_none=True)
+
+
+class PartFigures(MeetingFigures):
+    """One level down: a unit right under the committee, over its branches."""
+    unit_id = fields.String()
+    name = fields.String()
+    branches = fields.Integer()
 
 
 class MonthFigures(MeetingFigures):
@@ -66,6 +76,7 @@ class ReportFigures(Schema):
     last_day = fields.String()
     totals = fields.Nested(MeetingFigures)
     branches = fields.List(fields.Nested(BranchFigures))
+    parts = fields.List(fields.Nested(PartFigures))
     months = fields.List(fields.Nested(MonthFigures))
     plan = fields.Nested(PlanFigures)
     topics = fields.List(fields.Nested(TopicFigures))
