@@ -42,6 +42,12 @@ def request(db, committee_id, period_text, principal, today):
         "generated_at": None, "result": None})
 
 
+def recent(db, committee_id, principal, today):
+    """The committee's latest reports asked for (without their figures), newest first."""
+    _may_report(db, principal, committee_id, today)
+    return report_store.jobs_of_committee(db, committee_id)
+
+
 def job_of(db, job_id, principal, today):
     """The job with its result once done; one the principal may not read: not found."""
     job = report_store.find_job(db, job_id)

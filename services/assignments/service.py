@@ -314,6 +314,13 @@ class AssignmentsService(ReportsHealth):
             self.meeting_rules.clock.today()))
 
     @rpc
+    def committee_reports(self, committee_unit_id, principal=None):
+        """The committee's latest reports asked for, newest first (no figures)."""
+        principal = require(principal_from(principal), "meetings.report")
+        return {"reports": report_schemas.ReportJob(many=True).dump(reporting_jobs.recent(
+            self.db, committee_unit_id, principal, self.meeting_rules.clock.today()))}
+
+    @rpc
     def report_job(self, job_id, principal=None):
         principal = require(principal_from(principal), "meetings.report")
         return report_schemas.ReportJob().dump(reporting_jobs.job_of(

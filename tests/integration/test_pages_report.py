@@ -65,6 +65,9 @@ def test_the_committee_asks_for_the_months_report_and_downloads_it(
     page.get_by_role("button", name="Lập báo cáo").click()
     expect(page.locator("#report-download")).to_be_visible(timeout=20_000)  # made meanwhile
     expect(page.locator("#report-committee")).to_have_text("Đảng bộ xã Tam Hợp")
+    page.goto(f"{system.base_url}/app/committees/{TAM_HOP}/report")   # listed there too
+    expect(page.locator("#report-list li").first).to_contain_text(f"{MONTH} · đã xong")
+    page.go_back()
     expect(page.locator("#report-period")).to_have_text("2026-04 (01/04/2026 – 30/04/2026)")
     expect(page.locator("#report-generated")).not_to_be_empty()
     expect(page.locator("#report-topics tbody tr")).to_have_text(re.compile(r"^Đất đai\s*1"))
@@ -94,6 +97,11 @@ def test_a_cadre_without_a_seat_on_the_committee_is_refused(system, april_logged
     job = api(system, "administrator", "POST", f"/committees/{TAM_HOP}/reports",
               {"period": MONTH}).json()
     assert api(system, "cadre", "GET", f"/reports/{job['job_id']}").status_code == 404
+    cookie = {SESSION_COOKIE: system.headers["cadre"]["Authorization"].split()[1]}
+    for path in (f"/app/committees/{TAM_HOP}/report", f"/app/reports/{job['job_id']}"):
+        page = requests.get(f"{system.base_url}{path}", cookies=cookie, timeout=15,
+                            allow_redirects=False)
+        assert page.status_code == (403 if "committees" in path else 404), path
     bad = api(system, "administrator", "POST", f"/committees/{TAM_HOP}/reports",
               {"period": "2026-13"})
     assert bad.status_code in (400, 422) and "period" in bad.text

@@ -105,3 +105,9 @@ def test_only_the_committees_leading_members_ask_for_and_read_its_report(registr
     with pytest.raises(NotFound):
         registry.report_job("no-such-job", principal=BINH)
     assert registry.report_job(job["job_id"], principal=BINH)["period"] == "2026"
+    # the committee's latest reports, for its leading members only
+    [listed] = registry.committee_reports("bx", principal=BINH)["reports"]
+    assert (listed["job_id"], listed["period"], listed.get("result")) == (
+        job["job_id"], "2026", None)
+    with pytest.raises(Forbidden):
+        registry.committee_reports("bx", principal=DUNG)

@@ -23,6 +23,9 @@ ROUTES = {
         errors=(403, 404, 413, 415, 422),
         description="Answers the pending job at once; GET /reports/<job_id> until its status "
                     "is done. 403 for a cadre without a leading seat on that committee."),
+    ("GET", "/committees/<unit_id>/reports"): Route(
+        "A committee's latest reports asked for, newest first (without their figures)",
+        schemas.ReportJobs, "meetings", path=CommitteePath, errors=(403, 404)),
     ("GET", "/reports/<job_id>"): Route(
         "A report job: pending, done with its figures, or failed", schemas.ReportJob,
         "meetings", path=JobPath, errors=(403, 404)),
@@ -35,6 +38,11 @@ class ReportsApi(Api):
         principal = self._as(request, "meetings.report")
         return json_response(self.assignments.request_report(
             {**json_body(request), "committee_unit_id": unit_id}, principal), 202)
+
+    @http("GET", "/committees/<unit_id>/reports")
+    def committee_reports(self, request, unit_id):
+        principal = self._as(request, "meetings.report")
+        return json_response(self.assignments.committee_reports(unit_id, principal))
 
     @http("GET", "/reports/<job_id>")
     def report_job(self, request, job_id):

@@ -57,9 +57,15 @@ def workbook_response(job, language):
 class ReportPagesApi(PagesApi):
     @http("GET", "/app/committees/<unit_id>/report")
     def report_request_page(self, request, unit_id):
-        return self._page(request, "meetings.report", lambda view: view.render(
-            "report_request.html", committee_unit_id=unit_id, errors={},
-            values={"period": query_args(request).get("period") or ""}))
+        return self._page(request, "meetings.report", lambda view: self._report_form(
+            view, unit_id, 200, {}, {"period": query_args(request).get("period") or ""}))
+
+    def _report_form(self, view, unit_id, status, errors, values):
+        """The form with the committee's latest reports; a cadre without a leading seat on
+        it is refused here already (403), as asking would be."""
+        reports = self.assignments.committee_reports(unit_id, view.principal)["reports"]
+        return view.render("report_request.html", status, committee_unit_id=unit_id,
+                           reports=reports, errors=errors, values=values)
 
     @http("POST", "/app/committees/<unit_id>/report")
     def report_request_submit(self, request, unit_id):
@@ -75,8 +81,7 @@ class ReportPagesApi(PagesApi):
                     raise
                 errors = view.errors(error)
                 errors.setdefault("_form", i18n.refusal(error, view.language))
-                return view.render("report_request.html", page_status(error),
-                                   committee_unit_id=unit_id, errors=errors, values=form)
+                return self._report_form(view, unit_id, page_status(error), errors, form)
             return redirect(f"/app/reports/{job['job_id']}")
         return self._page(request, "meetings.report", build)
 

@@ -92,3 +92,7 @@ class ReportJob(Schema):
     requested_at = fields.AwareDateTime()
     generated_at = fields.AwareDateTime(allow_none=True)
     result = fields.Nested(ReportFigures, allow_none=True)
+
+
+class ReportJobs(Schema):
+    reports = fields.List(fields.Nested(ReportJob))
