@@ -128,6 +128,8 @@ PERMISSIONS = {
     "meetings.read": frozenset({CADRE, ADMINISTRATOR}),
     # a cadre's own calendar feed address: issued and revoked by the cadre
     "meetings.feed": frozenset({CADRE}),
+    # the periodic report a committee files upward: bound to a leading seat of that committee
+    "meetings.report": frozenset({CADRE, ADMINISTRATOR}),
 }
 
 

@@ -73,6 +73,12 @@ class Subscription:
 SUBSCRIPTIONS = (
     # branch meetings' plan against actual: the assignments service's read model of visits
     Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,)),
+    # ... and the periodic report's: visits as amended, concerns and what became of their
+    # cases (services/assignments/reporting_events)
+    Subscription("assignments", "visit_amended", (contracts.VISIT_AMENDED,)),
+    Subscription("assignments", "concern_outcomes", (
+        contracts.CONCERN_RAISED, contracts.CONCERN_WITHDRAWN, contracts.CASE_ANSWERED,
+        contracts.CASE_REOPENED, contracts.CASE_CLOSED)),
     # a planned branch meeting near: its attendees mailed (services/notifications/meeting_mail)
     Subscription("notifications", "meeting_reminders", (contracts.ATTENDANCE_REMINDER_ISSUED,)),
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),

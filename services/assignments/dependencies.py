@@ -24,3 +24,5 @@ class MeetingRules(DependencyProvider):
 
 # the look for meeting reminders due (services.assignments.reminders)
 reminder_timer = interval_timer(settings, "MEETING_REMINDER_SWEEP_SECONDS")
+# the look for periodic reports asked for (services.assignments.reporting_jobs)
+report_timer = interval_timer(settings, "REPORT_SWEEP_SECONDS")

@@ -51,4 +51,11 @@ PROCESSING = {
         subjects="Người đọc địa chỉ lịch", purpose="Giới hạn số lần đọc (chống dò)",
         legal_basis=TASK, who_sees="Không ai (chỉ hệ thống đếm)",
         retention="Tự xóa khi hết khung 10 phút"),
+    # the periodic report (issue 28): concerns by topic and outcome, and the reports asked for
+    "report_concerns": NoPersonalData(
+        "Chủ đề, chi bộ, ngày nêu của kiến nghị và các mốc xử lý (không có nội dung, người nêu)"),
+    "report_jobs": PersonalData(
+        what="Báo cáo định kỳ của cấp ủy: các số liệu tổng hợp, mã người yêu cầu, lúc yêu cầu",
+        subjects=CADRES, purpose="Báo cáo định kỳ lên cấp trên", legal_basis=TASK,
+        who_sees="Cấp ủy lập báo cáo, quản trị viên", retention=REGISTRY_KEPT),
 }

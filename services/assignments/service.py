@@ -21,15 +21,18 @@ from services.assignments import (
     registering,
     reminders,
     reorganisation,
+    reporting_jobs,
     store,
     tree,
 )
-from services.assignments.dependencies import MeetingRules, reminder_timer
+from services.assignments.dependencies import MeetingRules, reminder_timer, report_timer
 from services.assignments.store import meetings as meeting_store
+from services.assignments.store import reports as report_store
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
 from shared.contracts.rpc import meetings as meeting_schemas
 from shared.contracts.rpc import registry as schemas
+from shared.contracts.rpc import reports as report_schemas
 from shared.errors import load_payload
 from shared.pages import PageQuery
 from shared.retention import ACCESS_LOG
@@ -40,7 +43,8 @@ from shared.store import ReportsHealth, Store
 class AssignmentsService(ReportsHealth):
     name = "assignments"
     db = Store(outbox_collections=[*store.OUTBOX_COLLECTIONS, meeting_store.PLANS],
-               indexes={**store.INDEXES, **meeting_store.INDEXES}, sweeps=[ACCESS_LOG])
+               indexes={**store.INDEXES, **meeting_store.INDEXES, **report_store.INDEXES},
+               sweeps=[ACCESS_LOG])
     meeting_rules = MeetingRules()
 
     # --- units ------------------------------------------------------------------------------
@@ -288,6 +292,43 @@ class AssignmentsService(ReportsHealth):
     def record_visit(self, event):
         """Plan against actual learns visits from their events, never by asking visits."""
         reactions.record_visit(self.db, event)
+
+    @subscribe("visit_amended")
+    def record_amended_visit(self, event):
+        reactions.record_visit(self.db, event)
+
+    @subscribe("concern_outcomes")
+    def record_concern_outcome(self, event):
+        """The periodic report's concerns and their cases' outcomes, from their events."""
+        reactions.record_concern_outcome(self.db, event)
+
+    # --- the periodic report a committee files upward -----------------------------------------
+
+    @rpc
+    def request_report(self, request, principal=None):
+        """A report job for a committee's month, quarter or year, computed in the background."""
+        principal = require(principal_from(principal), "meetings.report")
+        request = load_payload(report_schemas.RequestReport(), request, "report request")
+        return report_schemas.ReportJob().dump(reporting_jobs.request(
+            self.db, request["committee_unit_id"], request["period"], principal,
+            self.meeting_rules.clock.today()))
+
+    @rpc
+    def committee_reports(self, committee_unit_id, principal=None):
+        """The committee's latest reports asked for, newest first (no figures)."""
+        principal = require(principal_from(principal), "meetings.report")
+        return {"reports": report_schemas.ReportJob(many=True).dump(reporting_jobs.recent(
+            self.db, committee_unit_id, principal, self.meeting_rules.clock.today()))}
+
+    @rpc
+    def report_job(self, job_id, principal=None):
+        principal = require(principal_from(principal), "meetings.report")
+        return report_schemas.ReportJob().dump(reporting_jobs.job_of(
+            self.db, job_id, principal, self.meeting_rules.clock.today()))
+
+    @report_timer
+    def compute_reports(self):
+        return reporting_jobs.run_pending(self.db)
 
     @reminder_timer
     def remind_attendees(self):

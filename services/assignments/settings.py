@@ -19,6 +19,8 @@ class Settings(config.Settings):
     MEETING_REMINDER_HOURS = fields.Float(required=True, validate=validate.Range(0, 24 * 14))
     MEETING_REMINDER_SWEEP_SECONDS = fields.Float(required=True,
                                                   validate=validate.Range(0.05, 86400))
+    # how often pending periodic reports are computed (services/assignments/reporting_jobs)
+    REPORT_SWEEP_SECONDS = fields.Float(required=True, validate=validate.Range(0.05, 3600))
 
 
 def settings(given):

@@ -200,7 +200,8 @@ def apply_action(case, action, actor, at, policy, **args):
         event = (contracts.CASE_ANSWERED, {**refs, "authority_id": holder, "answer": answer,
                                            "answered_at": at,
                                            "original_case_id": case.get("duplicate_of"),
-                                           **record})
+                                           "answer_by": case.get("answer_by") and as_date(
+                                               case["answer_by"]), **record})
     elif action == "close":
         outcome = args.get("outcome")
         if outcome not in CLOSE_OUTCOMES:

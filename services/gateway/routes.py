@@ -21,6 +21,7 @@ from services.gateway.api import (
     operations,
     publishing,
     registry,
+    reports,
     visits,
 )
 from services.gateway.pages import (
@@ -41,6 +42,7 @@ from services.gateway.pages import (
     officer,
     officer_desk,
     redaction,
+    report,
     roster_page,
 )
 from services.gateway.pages import operations as operations_pages
@@ -56,6 +58,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
            case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
+TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
 
 ROUTES = {}
 for _table in TABLES:

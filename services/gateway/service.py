@@ -83,6 +83,7 @@ from services.gateway.api.meetings import MeetingsApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
+from services.gateway.api.reports import ReportsApi
 from services.gateway.api.visits import VisitsApi
 from services.gateway.edge.auth import Authenticator
 from services.gateway.edge.client import ClientAddress
@@ -104,6 +105,7 @@ from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.pages.publishing import PublishingPagesApi
 from services.gateway.pages.redaction import RedactionPagesApi
+from services.gateway.pages.report import ReportPagesApi
 from services.gateway.pages.roster_page import RosterPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
@@ -116,7 +118,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi, MeetingsApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
+                     ReportPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

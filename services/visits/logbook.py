@@ -118,6 +118,7 @@ def logged_events(document, visit, unit, actor):
         "working_group_id": document["working_group_id"],
         "attended_cadre_ids": document["attended_cadre_ids"],
         "unscheduled": document["unscheduled_flag"],
+        "attendance": visit["attendance"], "assessment": visit["assessment"],
     }, actor=actor)] + raised_events(concerns, document, actor) + [
         contracts.ANSWER_REVIEWED.new({
             **review, "visit_id": document["_id"], "unit_id": unit["_id"],
@@ -230,6 +231,8 @@ def amend(db, clock, window, visit, dumped, mark, principal):
         "added_concern_ids": [c["concern_id"] for c in plan.added],
         "withdrawn_concern_ids": [c["concern_id"] for c, _ in plan.withdrawn],
         "attended_cadre_ids": after.get("attended_cadre_ids") or [visit["cadre_id"]],
+        "meeting_kind": after["meeting_kind"], "attendance": after["attendance"],
+        "assessment": after["assessment"],
     }, actor=actor)] + raised_events(plan.added, visit, actor) + [
         contracts.CONCERN_WITHDRAWN.new({
             "concern_id": concern["concern_id"], "visit_id": visit["_id"],

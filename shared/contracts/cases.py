@@ -100,6 +100,9 @@ class CaseAnswered(Schema):
     answering_unit = Text(200, load_default=None, allow_none=True)
     letter = fields.Nested(AnswerLetter, load_default=None, allow_none=True)
     no_letter_reason = Text(500, load_default=None, allow_none=True)
+    # issue 28 (None before it): the day the answer was due when it was given, so a reader
+    # tells an answer on time from a late one (the periodic report) without asking
+    answer_by = fields.Date(load_default=None, allow_none=True)
 
 
 class CaseClosed(Schema):

@@ -1,5 +1,5 @@
 """Facts from branch meetings: visits logged and the concerns they raised."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared import receipts
 from shared.contracts.base import (
@@ -11,6 +11,38 @@ from shared.contracts.base import (
     Text,
 )
 from shared.contracts.envelope import EventType
+from shared.reasons import reason
+
+# far above any branch meeting, far below what the store holds (signed 64-bit)
+MAX_ATTENDANCE = 100_000
+
+
+class Attendance(Schema):
+    present = fields.Integer(required=True, strict=True,
+                             validate=validate.Range(min=0, max=MAX_ATTENDANCE))
+    expected = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=MAX_ATTENDANCE))
+
+    @validates_schema
+    def _present_within_expected(self, data, **kwargs):
+        if data["present"] > data["expected"]:
+            raise ValidationError(reason("exceeds_expected", "cannot exceed expected"), "present")
+
+
+def Score():
+    return fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+
+
+class Marks(Schema):
+    """The seed's three marks of a good meeting, 1 (poor) to 5 (strong)."""
+    leadership = Score()
+    education = Score()
+    combativeness = Score()
+
+
+class Assessment(Marks):
+    """The marks and the cadre's note (the note stays in visits: events carry the marks)."""
+    note = Text(2000, min_length=0, load_default="")
 
 
 class VisitLogged(Schema):
@@ -26,6 +58,10 @@ class VisitLogged(Schema):
     attended_cadre_ids = fields.List(Id(), load_default=list)
     # logged where the cadre was neither assigned nor a group member: for the committee's list
     unscheduled = fields.Boolean(load_default=False)
+    # added with the periodic report (issue 28): how many came of how many expected, and the
+    # three marks; None in events from before it (the report counts those meetings without them)
+    attendance = fields.Nested(Attendance, load_default=None, allow_none=True)
+    assessment = fields.Nested(Marks, load_default=None, allow_none=True)
 
 
 class ConcernRaised(Schema):
@@ -65,6 +101,11 @@ class VisitAmended(Schema):
     added_concern_ids = fields.List(Id(), required=True)
     withdrawn_concern_ids = fields.List(Id(), required=True)
     attended_cadre_ids = fields.List(Id(), load_default=list)
+    # added with the periodic report (issue 28): the visit as amended (None before it)
+    meeting_kind = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.OneOf(MEETING_KINDS))
+    attendance = fields.Nested(Attendance, load_default=None, allow_none=True)
+    assessment = fields.Nested(Marks, load_default=None, allow_none=True)
 
 
 class ConcernWithdrawn(Schema):

@@ -43,8 +43,9 @@ BUDGET = {
         "escalations": cost(1, 1),     # case_routed; concern_raised
         "notifications": cost(1, 3),   # notification_sent; directory x2, case_events
         "imports": cost(0, 1),         # visit_logged to coverage
-        # visit_logged to branch meetings' plan against actual (issue 28)
-        "assignments": cost(0, 1),
+        # visit_logged to branch meetings' plan against actual (issue 28), concern_raised to
+        # the periodic report's concerns (issue 28)
+        "assignments": cost(0, 2),
         "monitor": cost(0, 4),         # every event, to the audit
     },
     # POST /cases/<id>/acknowledge: act_on_case; case_acknowledged goes to the visits'

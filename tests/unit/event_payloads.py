@@ -46,7 +46,9 @@ def visit_logged(**overrides):
     return {"visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
             "cadre_id": "nguyen-van-a", "meeting_date": dt.date(2026, 11, 20),
             "meeting_kind": "regular", "concern_ids": ["c1", "c2"], "working_group_id": None,
-            "attended_cadre_ids": ["nguyen-van-a"], "unscheduled": False, **overrides}
+            "attended_cadre_ids": ["nguyen-van-a"], "unscheduled": False,
+            "attendance": {"present": 18, "expected": 20},
+            "assessment": {"leadership": 4, "education": 3, "combativeness": 5}, **overrides}
 
 
 def concern_raised(**overrides):
@@ -149,7 +151,8 @@ PAYLOADS = {
                                         right_body="Tòa án nhân dân huyện", law=None,
                                         answering_unit="Văn phòng UBND xã",
                                         letter={"number": "125/UBND", "date": "2026-11-30"},
-                                        no_letter_reason=None),
+                                        no_letter_reason=None,
+                                        answer_by=dt.date(2026, 12, 4)),
     contracts.CASE_CLOSED: case_event(outcome="resolved", note=""),
     contracts.CASE_MARKED_DUPLICATE: case_event(original_case_id="k0"),
     contracts.CASE_REOPENED: case_event(reason="Chưa sửa", answer_by=dt.date(2026, 12, 30),
@@ -193,7 +196,9 @@ PAYLOADS.update({
     contracts.VISIT_AMENDED: lambda: {
         "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat", "cadre_id": "nguyen-van-a",
         "version": 2, "meeting_date": dt.date(2026, 11, 20), "added_concern_ids": ["c3"],
-        "withdrawn_concern_ids": ["c1"], "attended_cadre_ids": ["nguyen-van-a"]},
+        "withdrawn_concern_ids": ["c1"], "attended_cadre_ids": ["nguyen-van-a"],
+        "meeting_kind": "regular", "attendance": {"present": 17, "expected": 20},
+        "assessment": {"leadership": 4, "education": 4, "combativeness": 4}},
     contracts.CONCERN_WITHDRAWN: lambda: {
         "concern_id": "c1", "visit_id": "9f1c0b2a", "unit_id": "vp.bx.tam-hop.noi-phat",
         "reason": "Đã được giải quyết tại chỗ",

@@ -82,6 +82,7 @@ EXPECTED = {
     "meetings.plan": {CADRE, ADMIN},
     "meetings.read": {CADRE, ADMIN},
     "meetings.feed": {CADRE},
+    "meetings.report": {CADRE, ADMIN},
 }
 
 

@@ -67,8 +67,15 @@ def mark_reminded(db, entry_id, event):
 
 
 def record_attended(db, visit):
-    """A visit logged, as plan against actual reads it (the same visit again: the same)."""
-    db[ATTENDED].replace_one({"_id": visit["_id"]}, visit, upsert=True)
+    """A visit as plan against actual and the periodic report read it, unless a later version
+    of it is kept (events come in any order; the same visit again changes nothing)."""
+    try:
+        db[ATTENDED].update_one(
+            {"_id": visit["_id"], "$or": [{"version": {"$lt": visit["version"]}},
+                                          {"version": {"$exists": False}}]},
+            {"$set": {k: v for k, v in visit.items() if k != "_id"}}, upsert=True)
+    except DuplicateKeyError:
+        pass  # a version as late or later is kept
 
 
 def attended_at(db, unit_ids, first, last):

@@ -24,6 +24,14 @@ from shared.contracts import (
 )
 from shared.contracts.rpc.answers import AnswerRecordShown
 from shared.contracts.rpc.reviews import AnswerReview, Review  # noqa: F401 (re-exported)
+
+# one schema for a meeting's attendance and marks: the visit logged and its event carry them
+from shared.contracts.visits import (  # noqa: F401 (re-exported)
+    MAX_ATTENDANCE,
+    Assessment,
+    Attendance,
+    Score,
+)
 from shared.pages import PageQuery
 from shared.reasons import reason
 
@@ -33,34 +41,6 @@ MAX_ATTENDEES = 200
 # who raised a concern, by name and contact: personal data, shown only to the cadre who carried
 # it, never in an event, never in a log line
 PERSONAL_FIELDS = ("raised_by_name", "raised_by_contact")
-# far above any branch meeting, far below what the store holds (signed 64-bit)
-MAX_ATTENDANCE = 100_000
-
-
-class Attendance(Schema):
-    present = fields.Integer(required=True, strict=True,
-                             validate=validate.Range(min=0, max=MAX_ATTENDANCE))
-    expected = fields.Integer(required=True, strict=True,
-                              validate=validate.Range(min=1, max=MAX_ATTENDANCE))
-
-    @validates_schema
-    def _present_within_expected(self, data, **kwargs):
-        if data["present"] > data["expected"]:
-            raise ValidationError(reason("exceeds_expected", "cannot exceed expected"), "present")
-
-
-def Score():
-    return fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
-
-
-class Assessment(Schema):
-    """The seed's three marks of a good meeting, 1 (poor) to 5 (strong)."""
-    leadership = Score()
-    education = Score()
-    combativeness = Score()
-    note = Text(2000, min_length=0, load_default="")
-
-
 class RaiseConcern(Schema):
     topic = fields.String(required=True, validate=validate.OneOf(CONCERN_TOPICS))
     summary = Text(2000, required=True)
