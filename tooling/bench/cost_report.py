@@ -82,6 +82,12 @@ def bounds(results):
     lines = [f"Share of one core each process used over the sustained phase (median; {cores} "
              f"cores in all): " + ", ".join(f"{name} {share:.2f}" for share, name in medians)
              + f"; together {sum(share for share, _ in medians):.2f}."]
+    beyond = [rep["broker_beyond_rest_per_concern"] * 1000 for rep in sustained
+              if rep.get("broker_beyond_rest_per_concern") is not None]
+    if beyond:
+        rest = Spread.of([rep["broker_at_rest"] for rep in sustained])
+        lines[0] += (f" RabbitMQ at rest just before (no load of this run's): {rest.median:.2f} "
+                     f"of a core; beyond that, {fmt(Spread.of(beyond), ' ms')} per concern.")
     if load:
         lines[0] += (f" The benchmark process (the load and the watcher) spent "
                      f"{fmt(Spread.of(load), ' ms')} per concern on the same cores.")

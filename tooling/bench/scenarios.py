@@ -47,6 +47,15 @@ class SystemBench:
     def rss(self):
         return {name: rss_megabytes(pid) for name, pid in self.pids().items()}
 
+    def broker_at_rest(self, seconds=1.0):
+        """The broker node's CPU seconds per second over ``seconds`` before a phase: what it
+        spends without this run's load (other vhosts on a shared node, its own timers)."""
+        if self.broker is None:
+            return None
+        before = cpu_seconds(self.broker)
+        time.sleep(seconds)
+        return (cpu_seconds(self.broker) - before) / seconds
+
     def cases_routed(self):
         return len(self.watcher.routed)
 
@@ -86,6 +95,7 @@ class SystemBench:
         routed concern per service and the broker, and each process's share of one core over
         the phase (one near 1.0 is what bounds the rate)."""
         base = self._next_numbers()
+        at_rest = self.broker_at_rest()
         cpu_before, began = self.cpu(), time.monotonic()
         load = closed_loop(self.host, self.port, lambda i: workload.log_visit_request(base + i),
                            clients=self.clients, count=visits, seconds=seconds, keep_body=True)
@@ -105,6 +115,10 @@ class SystemBench:
             "cpu_per_concern": per_concern,
             "load_cpu_per_concern": spent[LOAD] / len(routed) if routed else None,
             "core_share": {name: seconds / took for name, seconds in spent.items()},
+            # the node's CPU per second just before, no load of ours: other vhosts, timers
+            "broker_at_rest": at_rest,
+            "broker_beyond_rest_per_concern": ((spent[BROKER] - at_rest * took) / len(routed)
+                                               if routed and at_rest is not None else None),
         }
 
     # (3) -------------------------------------------------------------------------------------
