@@ -1,13 +1,21 @@
 """The benchmark finds RabbitMQ's node by the pid file deploy/rabbitmq.sh writes, and nothing
 else: a pid file naming another program, or none, leaves the broker's CPU unmeasured."""
+import pathlib
 import subprocess
 import sys
+import time
 
 from tooling.bench.machine import broker_pid, cpu_seconds
 
 
 def _running(*argv):
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", *argv])
+    """A process sleeping, once it runs its own command line (before exec it shows ours)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", *argv])
+    deadline = time.monotonic() + 10
+    while b"time.sleep" not in pathlib.Path(f"/proc/{process.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, "the process never started"
+        time.sleep(0.01)
+    return process
 
 
 def test_the_broker_is_the_erlang_vm_its_pid_file_names(tmp_path):
