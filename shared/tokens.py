@@ -41,10 +41,30 @@ def issue(secret, ttl_seconds, user_id, token_version, now=None, scope=None):
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires_at
 
 
+class _VerifiedThisSecond:
+    """Tokens verified in the current second, by the keys that verified them: the same bytes
+    verify the same way again within it, but for their expiry, checked anew (a page's several
+    requests, or a cadre's burst of visits, cost one signature check; issue 27)."""
+    second, verified = None, {}
+
+
 def verify(secrets, token):
     """The token's claims, or :class:`Unauthorized` saying why not. ``secrets``: one key, or
     the signing key and the previous ones still accepted (TOKEN_PREVIOUS_SECRETS)."""
-    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    keys = (secrets,) if isinstance(secrets, str) else tuple(secrets)
+    now = int(time.time())
+    if _VerifiedThisSecond.second != now:
+        _VerifiedThisSecond.second, _VerifiedThisSecond.verified = now, {}
+    known = _VerifiedThisSecond.verified.get((keys, token)) if isinstance(token, str) else None
+    if known is not None and now < known["exp"]:  # PyJWT's own rule: expired at exp
+        return dict(known)
+    claims = _checked(keys, token)
+    if isinstance(token, str):
+        _VerifiedThisSecond.verified[(keys, token)] = claims
+    return dict(claims)
+
+
+def _checked(keys, token):
     try:
         claims = _decode(keys, token)
     except jwt.ExpiredSignatureError:

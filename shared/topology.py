@@ -72,7 +72,7 @@ class Subscription:
 
 SUBSCRIPTIONS = (
     # branch meetings' plan against actual: the assignments service's read model of visits
-    Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,)),
+    Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,), batch=Batching()),
     # ... and the periodic report's: visits as amended, concerns and what became of their
     # cases (services/assignments/reporting_events)
     Subscription("assignments", "visit_amended", (contracts.VISIT_AMENDED,)),
@@ -133,7 +133,7 @@ SUBSCRIPTIONS = (
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
         contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR, contracts.CASE_INTERIM_REPLIED,
         # an officer's redaction by hand: visits keeps the concern and tells every copy
-        contracts.CASE_SUMMARY_REDACTED)),
+        contracts.CASE_SUMMARY_REDACTED), batch=Batching()),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever
     # keeps a copy of a concern's text takes it anonymised (docs/personal-data.md)
     Subscription("visits", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),

@@ -1,7 +1,7 @@
 """The gateway's web server alone (no other service: these answers need none) on short timeouts:
 a client trickling its request is answered 408 and closed within the read timeout, an idle
 connection is closed, connections over the cap are turned away at once, one body has one
-framing, and every answer carries the security headers."""
+framing, every answer carries the security headers, and JSON is indented only for people."""
 import json
 import socket
 import time
@@ -124,3 +124,17 @@ def test_the_docs_page_carries_the_pages_policy_and_runs_only_its_own_script(gat
     assert "script-src 'self' 'sha256-" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";")[0]
     assert b"<script>" in body  # the inline start, allowed by its hash alone
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/nowhere", "/units?limit=0"])
+def test_json_is_compact_for_programs_and_indented_for_people(gateway, path):
+    """A program's answer is written by the C encoder (no indent, issue 27); curl's and a
+    browser tab's the same data indented (the README's examples), errors as answers."""
+    program = get(gateway, path, b"User-Agent: python-requests/2.31\r\n")
+    terminal = get(gateway, path, b"User-Agent: curl/7.88.1\r\n")
+    tab = get(gateway, path, b"Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n")
+    assert program[0] == terminal[0] == tab[0]
+    assert b"\n  " not in program[2] and program[2].endswith(b"}\n")
+    assert terminal[2].startswith(b'{\n  "') and tab[2] == terminal[2]
+    assert json.loads(program[2]) == json.loads(terminal[2])
+    assert int(terminal[1]["content-length"]) == len(terminal[2])

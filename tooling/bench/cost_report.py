@@ -1,6 +1,7 @@
 """The report's section on what each concern costs, per service: the broker messages one request
 of each kind causes (counted on the firehose, tooling/bench/messages.py), the CPU each service
-spent per concern under the sustained load, and the flame graphs of each service under it.
+spent per concern under the sustained load (and RabbitMQ's node, when its pid is known), each
+process's share of one core then (what bounds the rate), and the flame graphs under it.
 
 Example::
 
@@ -63,6 +64,36 @@ def messages_table(results):
     return lines
 
 
+def bounds(results):
+    """Each process's share of one core over the sustained phase, the busiest first: a process
+    near 1.0 bounds the rate alone; all of them adding up to the cores, the machine does."""
+    sustained = [rep for rep in (results.get("system") or {}).get("sustained") or []
+                 if rep.get("core_share")]
+    if not sustained:
+        return []
+    shares = {}
+    for rep in sustained:
+        for name, share in rep["core_share"].items():
+            shares.setdefault(name, []).append(share)
+    medians = sorted(((Spread.of(v).median, name) for name, v in shares.items()), reverse=True)
+    cores = (results.get("machine") or {}).get("cores", "?")
+    load = [rep["load_cpu_per_concern"] * 1000 for rep in sustained
+            if rep.get("load_cpu_per_concern") is not None]
+    lines = [f"Share of one core each process used over the sustained phase (median; {cores} "
+             f"cores in all): " + ", ".join(f"{name} {share:.2f}" for share, name in medians)
+             + f"; together {sum(share for share, _ in medians):.2f}."]
+    beyond = [rep["broker_beyond_rest_per_concern"] * 1000 for rep in sustained
+              if rep.get("broker_beyond_rest_per_concern") is not None]
+    if beyond:
+        rest = Spread.of([rep["broker_at_rest"] for rep in sustained])
+        lines[0] += (f" RabbitMQ at rest just before (no load of this run's): {rest.median:.2f} "
+                     f"of a core; beyond that, {fmt(Spread.of(beyond), ' ms')} per concern.")
+    if load:
+        lines[0] += (f" The benchmark process (the load and the watcher) spent "
+                     f"{fmt(Spread.of(load), ' ms')} per concern on the same cores.")
+    return lines
+
+
 def flame_graphs(results):
     profiled = (results.get("system") or {}).get("profiled")
     if not profiled:
@@ -85,7 +116,7 @@ def markdown_lines(results):
         return []
     lines = ["", "## What each concern costs, per service", ""]
     if table:
-        lines += table
+        lines += table + ([""] + bounds(results) if bounds(results) else [])
     if graphs:
         lines += ([""] if table else []) + graphs
     return lines

@@ -5,8 +5,10 @@ Example::
     describe_machine(rabbitmq_version="3.10.8")   # {"cores": 2, "memory": "23.4 GiB", ...}
     cpu_seconds(pid)                                # utime + stime so far, in seconds
     rss_megabytes(pid)                              # resident set size now
+    broker_pid()                                    # RabbitMQ's VM, or None
 """
 import os
+import pathlib
 import platform
 import subprocess
 
@@ -69,6 +71,20 @@ def cpu_seconds(pid):
         # the command name (field 2) may hold spaces: split after its closing parenthesis
         fields = handle.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def broker_pid(base=None):
+    """The pid of the RabbitMQ node deploy/rabbitmq.sh runs (its ``rabbitmq.pid`` under
+    ``RABBITMQ_BASE``), or None when there is no live Erlang VM behind it (another broker:
+    its CPU is then not measured). Its CPU is the whole node's, other vhosts' work included."""
+    base = pathlib.Path(base or os.environ.get("RABBITMQ_BASE") or ROOT / "var" / "rabbitmq")
+    try:
+        pid = int((base / "rabbitmq.pid").read_text().strip())
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            alive = b"beam" in handle.read()
+    except (OSError, ValueError):
+        return None
+    return pid if alive else None
 
 
 def rss_megabytes(pid):

@@ -7,12 +7,16 @@ waited for. Times are ``time.monotonic()`` seconds. Example::
     bench = SystemBench(system, watcher)                # a RunningSystem, a CaseRoutedWatcher
     bench.one_at_a_time(count=100, seconds=40)          # {"latencies": [...], "missed": 0}
 """
+import os
 import time
 
 from tooling.bench import workload
 from tooling.bench.http_load import KeepAliveClient, closed_loop, open_loop
-from tooling.bench.machine import cpu_seconds, rss_megabytes
+from tooling.bench.machine import broker_pid, cpu_seconds, rss_megabytes
 from tooling.bench.stats import percentile
+
+BROKER = "RabbitMQ"  # the node's CPU, beside the services' (issue 27's target counts it)
+LOAD = "benchmark process"  # the load, the watcher: on the same cores, not the system's cost
 
 
 class SystemBench:
@@ -23,6 +27,7 @@ class SystemBench:
         self.port = system.port
         self.clients = clients
         self.numbered = 0
+        self.broker = broker_pid()
 
     def _next_numbers(self):
         self.numbered += 1
@@ -32,10 +37,24 @@ class SystemBench:
         return {name: process.pid for name, process in self.system.processes.items()}
 
     def cpu(self):
-        return {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+        """CPU seconds so far of each service, the broker's node and this process."""
+        spent = {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+        if self.broker is not None:
+            spent[BROKER] = cpu_seconds(self.broker)
+        spent[LOAD] = sum(os.times()[:2])
+        return spent
 
     def rss(self):
         return {name: rss_megabytes(pid) for name, pid in self.pids().items()}
+
+    def broker_at_rest(self, seconds=1.0):
+        """The broker node's CPU seconds per second over ``seconds`` before a phase: what it
+        spends without this run's load (other vhosts on a shared node, its own timers)."""
+        if self.broker is None:
+            return None
+        before = cpu_seconds(self.broker)
+        time.sleep(seconds)
+        return (cpu_seconds(self.broker) - before) / seconds
 
     def cases_routed(self):
         return len(self.watcher.routed)
@@ -73,23 +92,33 @@ class SystemBench:
     def sustained(self, visits, seconds, drain_timeout):
         """``visits`` POSTs (or as many as ``seconds`` allow) from the clients back to back;
         accepted/s over the POSTs, routed/s until the last case was routed, CPU seconds per
-        routed concern per service."""
+        routed concern per service and the broker, and each process's share of one core over
+        the phase (one near 1.0 is what bounds the rate)."""
         base = self._next_numbers()
-        cpu_before = self.cpu()
+        at_rest = self.broker_at_rest()
+        cpu_before, began = self.cpu(), time.monotonic()
         load = closed_loop(self.host, self.port, lambda i: workload.log_visit_request(base + i),
                            clients=self.clients, count=visits, seconds=seconds, keep_body=True)
         ids = [c for o in load.ok for c in workload.concern_ids(o.body)]
         routed = self.watcher.wait_for(ids, drain_timeout)
-        cpu_after = self.cpu()
+        cpu_after, took = self.cpu(), time.monotonic() - began
         last = max(routed.values(), default=load.started)
-        per_concern = {name: (cpu_after[name] - cpu_before[name]) / len(routed)
-                       for name in cpu_after if routed and name in cpu_before}
+        spent = {name: cpu_after[name] - cpu_before[name] for name in cpu_after
+                 if name in cpu_before}
+        per_concern = {name: seconds / len(routed) for name, seconds in spent.items()
+                       if routed and name != LOAD}
         return {
             "accepted_per_s": len(load.ok) / load.seconds,
             "routed_per_s": len(routed) / (last - load.started) if routed else 0.0,
             "accepted": len(load.ok), "refused": load.errors, "routed": len(routed),
             "not_routed": len(ids) - len(routed),
             "cpu_per_concern": per_concern,
+            "load_cpu_per_concern": spent[LOAD] / len(routed) if routed else None,
+            "core_share": {name: seconds / took for name, seconds in spent.items()},
+            # the node's CPU per second just before, no load of ours: other vhosts, timers
+            "broker_at_rest": at_rest,
+            "broker_beyond_rest_per_concern": ((spent[BROKER] - at_rest * took) / len(routed)
+                                               if routed and at_rest is not None else None),
         }
 
     # (3) -------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import copy
 
 import pytest
 
-from tooling.bench import report
+from tooling.bench import cost_report, report
 from tooling.bench.stats import AtLeast, AtMost, Spread, percentile, verdict
 
 
@@ -173,3 +173,21 @@ def test_a_run_without_counts_or_profiles_still_shows_the_cpu_per_service(tmp_pa
     text = report.write(results(), tmp_path).read_text(encoding="utf-8")
     assert "## What each concern costs, per service" in text
     assert "| escalations | 1.00 ms |" in text and "Flame graphs" not in text
+
+
+def test_the_report_names_each_process_share_of_a_core_and_the_broker_per_concern():
+    run = results()
+    run["machine"]["cores"] = 2
+    run["system"]["sustained"] = [
+        {**run["system"]["sustained"][0],
+         "cpu_per_concern": {"visits": 0.004, "RabbitMQ": 0.006},
+         "core_share": {"visits": share, "RabbitMQ": 0.9, "benchmark process": 0.2},
+         "load_cpu_per_concern": 0.003, "broker_at_rest": 0.05,
+         "broker_beyond_rest_per_concern": 0.005} for share in (0.3, 0.4, 0.5)]
+    text = "\n".join(cost_report.markdown_lines(run))  # the report's section, without plots
+    assert "| RabbitMQ | 6.00 ms |" in text and "| **total** | 10.0 ms |" in text
+    assert ("(median; 2 cores in all): RabbitMQ 0.90, visits 0.40, benchmark process 0.20; "
+            "together 1.50.") in text
+    assert "spent 3.00 ms per concern on the same cores" in text
+    assert ("RabbitMQ at rest just before (no load of this run's): 0.05 of a core; beyond "
+            "that, 5.00 ms per concern.") in text
