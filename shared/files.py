@@ -24,8 +24,10 @@ import re
 import tempfile
 
 import gridfs
+from nameko.extensions import DependencyProvider
 
 from shared.config import ROOT
+from shared.storage import connect
 
 GRIDFS_COLLECTION = "attachment_files"
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -185,3 +187,22 @@ def sweep(files, referenced, now, grace):
             files.delete(digest)
             removed.append(digest)
     return removed
+
+
+class FileStore(DependencyProvider):
+    """A service's files as a nameko dependency, beside its ``Store`` (the same URI and
+    database name)."""
+
+    def setup(self):
+        uri = self.container.config["STORE_URI"]
+        self.client, db = None, None
+        if uri.startswith(("mongodb://", "mongodb+srv://")):
+            self.client, db = connect(uri, self.container.service_name)
+        self.files = files_for(uri, self.container.service_name, db)
+
+    def stop(self):
+        if self.client is not None:
+            self.client.close()
+
+    def get_dependency(self, worker_ctx):
+        return self.files
