@@ -12,6 +12,7 @@ gathers them. Example::
 """
 from services.gateway.api import (
     accounts,
+    attachments,
     audit,
     calendars,
     cases,
@@ -55,7 +56,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

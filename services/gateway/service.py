@@ -74,6 +74,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
+from services.gateway.api.attachments import AttachmentsApi
 from services.gateway.api.audit import AuditApi
 from services.gateway.api.calendars import CalendarsApi
 from services.gateway.api.cases import CasesApi
@@ -116,7 +117,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi, MeetingsApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi, AttachmentsApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES
