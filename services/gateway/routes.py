@@ -44,6 +44,7 @@ from services.gateway.pages import (
     redaction,
     roster_page,
 )
+from services.gateway.pages import attachments as attachment_pages
 from services.gateway.pages import operations as operations_pages
 from services.gateway.pages import publishing as publishing_pages
 
@@ -56,7 +57,8 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES,
+           attachment_pages.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

@@ -96,6 +96,7 @@ from services.gateway.pages.admin_reorganise import ReorganisePagesApi
 from services.gateway.pages.admin_requests import RequestsPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
+from services.gateway.pages.attachments import AttachmentPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
@@ -117,7 +118,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi, MeetingsApi, AttachmentsApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi, AttachmentsApi,
+                     AttachmentPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

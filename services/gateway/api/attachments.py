@@ -77,11 +77,14 @@ class AttachmentsApi(Api):
     @http("GET", "/attachments/<attachment_id>")
     def download_attachment(self, request, attachment_id):
         principal = self._as(request, "visits.read")
-        return download_response(self.visits.download_attachment(attachment_id, principal))
+        return self._attachment(principal, attachment_id)
 
     @http("GET", "/concerns/<concern_id>/attachments/<attachment_id>")
     def download_concern_attachment(self, request, concern_id, attachment_id):
-        principal = self._as(request, "concerns.read")
+        return self._attachment(self._as(request, "concerns.read"), attachment_id, concern_id)
+
+    def _attachment(self, principal, attachment_id, concern_id=None):
+        """The download, to whom may see it (the pages' links come here too)."""
         if principal["role"] == "cadre":
             return download_response(self.visits.download_attachment(attachment_id, principal))
         try:  # an officer: only a case their authority holds, checked where cases live
