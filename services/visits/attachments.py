@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from services.visits.store import attachments as store
 from shared import contracts
-from shared.attachments import Limits, check_attachment
+from shared.attachments import Limits, check_attachment, check_filename
 from shared.errors import InvalidInput, NotFound
 from shared.files import sweep as sweep_files
 from shared.reasons import reason, reasons_of
@@ -44,6 +44,7 @@ REFERENCE = ("attachment_id", "filename", "kind", "media_type", "size", "sha256"
 def upload(db, files, now, limits, filename, raw, cadre_id):
     """The stored attachment and whether it was stored before; ``InvalidInput`` for a file
     refused, with nothing stored."""
+    check_filename(filename)  # a bad name is refused even for bytes stored before
     upload_sha256 = hashlib.sha256(raw).hexdigest()
     before = store.uploaded_before(db, cadre_id, upload_sha256)
     if before is not None:
