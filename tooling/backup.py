@@ -13,8 +13,9 @@ their restore on a stopped system (docs/backups.md). A host command::
 definitions (``GET /api/definitions``, as the administrator ``RABBITMQ_ADMIN_URI`` names:
 deploy/backup.sh gives ``sausat-admin`` from var/secrets; ``--management`` overrides),
 and, after every store's snapshot, each service's attachment files (``<service>.files/``,
-content-addressed: ``shared.files``) into ``<to>/<UTC time>/`` with a ``manifest.json``; it writes into ``<time>.partial`` and
-renames only once complete, and then deletes the oldest complete backups beyond ``--keep``.
+content-addressed: ``shared.files``) into ``<to>/<UTC time>/`` with a ``manifest.json``;
+it writes into ``<time>.partial`` and renames only once complete, and then deletes the oldest
+complete backups beyond ``--keep``.
 Everything is owner-only (folders 0700, files 0600): the stores hold personal data and password
 hashes, the definitions the broker users' password hashes.
 
