@@ -105,6 +105,14 @@ def test_a_visit_names_its_files_and_one_never_uploaded_is_refused_by_name(visit
     # an officer's read, once the gateway found their authority holds the concern's case
     got = visits.download_attachment(photo["attachment_id"], None, raised["concern_id"])
     assert hashlib.sha256(base64.b64decode(got["content"])).hexdigest() == photo["sha256"]
+    # an amendment's new concern carries its own files; the kept one keeps its photo
+    drain = upload(visits, "cong-vo.png", samples.png())
+    amended = visits.amend_visit(logged["visit_id"], {
+        "submission_id": contracts.new_id(),
+        "concerns": [{"concern_id": raised["concern_id"]},
+                     concern("Cống vỡ", attachments=[drain["attachment_id"]])]}, BINH)
+    assert [[a["attachment_id"] for a in c["attachments"]] for c in amended["concerns"]] == [
+        [photo["attachment_id"]], [drain["attachment_id"]]]
 
 
 def test_another_cadre_or_another_concern_reads_nothing(visits):
