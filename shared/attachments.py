@@ -71,7 +71,7 @@ def check_filename(name):
                       max=MAX_FILENAME)
     if "/" in name or "\\" in name or name.strip(". ") == "":
         raise refused("filename", "filename_path", "a file name, not a path")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in name):
         raise refused("filename", "control_character", "holds a control character")
     return name
 
@@ -110,10 +110,12 @@ def reencoded(data, media_type, limits):
                 raise refused("file", "too_many_pixels",
                               f"more than {limits.max_pixels} pixels", max=limits.max_pixels)
             image.load()
+    except InvalidInput:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise refused("file", "too_many_pixels", f"more than {limits.max_pixels} pixels",
                       max=limits.max_pixels) from None
-    except (OSError, SyntaxError, ValueError):  # truncated, or not what its header says
+    except Exception:  # truncated, or not what its header says: hostile bytes are no 5xx
         raise refused("file", "attachment_damaged", "the image is damaged or cut short") from None
     image = ImageOps.exif_transpose(image)  # upright as the camera meant, then no EXIF at all
     if media_type == "image/jpeg" and image.mode not in ("RGB", "L"):
@@ -151,6 +153,8 @@ def check_zip(data, folder, limits):
                         raise refused("file", "zip_too_large",
                                       f"expands past {limits.max_unzipped_bytes} bytes",
                                       max=limits.max_unzipped_bytes)
-    except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, OSError):
+    except InvalidInput:
+        raise
+    except Exception:  # a broken or hostile zip (zipfile raises many kinds): no 5xx
         raise refused("file", "attachment_damaged",
                       "the document is damaged or cut short") from None

@@ -57,6 +57,7 @@ def test_the_name_does_not_decide_the_type():
     ("bien\nban.pdf", samples.pdf(), ("filename", "control_character")),
     ("bien\x00ban.pdf", samples.pdf(), ("filename", "control_character")),
     ("gpj.\u202eexe", samples.pdf(), ("filename", "control_character")),
+    ("\ud800.pdf", samples.pdf(), ("filename", "control_character")),
     ("", samples.pdf(), ("filename", "required")),
     ("a" * 201 + ".pdf", samples.pdf(), ("filename", "too_long")),
 ])
