@@ -66,6 +66,23 @@ def upload(db, files, now, limits, filename, raw, cadre_id):
     return document, False
 
 
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+              "application/pdf": ".pdf", "application/msword": ".doc",
+              "application/vnd.ms-excel": ".xls"}
+
+
+def neutral_name(ref):
+    """The name an officer sees: a file's name may name who raised the concern (``photo-…``,
+    never ``nguyen-van-hai.jpg``)."""
+    extension = EXTENSIONS.get(ref["media_type"]) or (
+        ".docx" if ref["kind"] == "document" else ".xlsx")
+    return f"{ref['kind']}-{ref['attachment_id'][:8]}{extension}"
+
+
+def as_officers_see(concern):
+    return [{**ref, "filename": neutral_name(ref)} for ref in concern.get("attachments", ())]
+
+
 def decoded(content):
     """The bytes of an upload's base64, or ``InvalidInput`` naming ``content``."""
     try:
@@ -159,6 +176,8 @@ def read(db, files, attachment_id, cadre_id=None, concern_id=None):
             place.get("concern_id") == concern_id for place in document["attached_to"])
     if not visible:
         raise NotFound("attachment not found", {"attachment_id": [str(attachment_id)]})
+    if cadre_id is None:
+        document = {**document, "filename": neutral_name(reference(document))}
     return document, files.get(document["sha256"])
 
 

@@ -105,6 +105,11 @@ def test_a_visit_names_its_files_and_one_never_uploaded_is_refused_by_name(visit
     # an officer's read, once the gateway found their authority holds the concern's case
     got = visits.download_attachment(photo["attachment_id"], None, raised["concern_id"])
     assert hashlib.sha256(base64.b64decode(got["content"])).hexdigest() == photo["sha256"]
+    # under a name that cannot name who raised it, as the concern lists it to them
+    neutral = f"photo-{photo['attachment_id'][:8]}.jpg"
+    assert got["filename"] == neutral
+    assert [a["filename"] for a in visits.get_concern(raised["concern_id"], None)[
+        "attachments"]] == [neutral]
     # an amendment's new concern carries its own files; the kept one keeps its photo
     drain = upload(visits, "cong-vo.png", samples.png())
     amended = visits.amend_visit(logged["visit_id"], {
