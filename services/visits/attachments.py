@@ -188,7 +188,7 @@ def forget_of_concerns(db, files, concern_ids):
     for document in gone:
         store.delete_attachment(db, document["_id"])
         for digest in (document["sha256"], document.get("thumbnail_sha256")):
-            if digest and digest not in store.stored_digests(db):  # shared by no other
+            if digest and digest not in store.HeldFiles(db):  # shared by no other
                 files.delete(digest)
     return len(gone)
 
@@ -199,5 +199,5 @@ def sweep(db, files, now, unattached_for, file_grace=dt.timedelta(hours=1)):
     stale = store.unattached_before(db, now - unattached_for)
     for attachment_id in stale:
         store.delete_attachment(db, attachment_id)
-    removed = sweep_files(files, store.stored_digests(db), now, file_grace)
+    removed = sweep_files(files, store.HeldFiles(db), now, file_grace)
     return {"attachments_unattached": len(stale), "files_unreferenced": len(removed)}

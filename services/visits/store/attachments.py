@@ -11,6 +11,9 @@ INDEXES = {COLLECTION: [
     ([("uploaded_by", 1), ("upload_sha256", 1)], {"unique": True}),
     ([("attached_to.concern_id", 1)], {}),
     ([("uploaded_at", 1)], {}),
+    # whether any attachment still holds a file (the sweep, an erasure)
+    ([("sha256", 1)], {}),
+    ([("thumbnail_sha256", 1)], {}),
 ]}
 
 
@@ -32,6 +35,8 @@ def find_attachment(db, attachment_id):
 
 
 def of_cadre(db, cadre_id, attachment_ids):
+    if not attachment_ids:
+        return {}
     found = db[COLLECTION].find({"_id": {"$in": list(attachment_ids)}, "uploaded_by": cadre_id})
     return {doc["_id"]: doc for doc in found}
 
@@ -48,12 +53,16 @@ def delete_attachment(db, attachment_id):
     db[COLLECTION].delete_one({"_id": attachment_id})
 
 
-def stored_digests(db):
-    """Every digest an attachment references: the files the sweep keeps."""
-    kept = set()
-    for doc in db[COLLECTION].find({}, {"sha256": 1, "thumbnail_sha256": 1}):
-        kept.update(d for d in (doc.get("sha256"), doc.get("thumbnail_sha256")) if d)
-    return kept
+class HeldFiles:
+    """``digest in HeldFiles(db)``: whether an attachment holds that file (two index
+    lookups), for the sweep of files nothing references."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __contains__(self, digest):
+        return any(self.db[COLLECTION].find_one({field: digest}, {"_id": 1}) is not None
+                   for field in ("sha256", "thumbnail_sha256"))
 
 
 def unattached_before(db, cutoff):
