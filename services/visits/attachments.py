@@ -165,9 +165,10 @@ def _event_ref(ref):
     return {key: ref[key] for key in ("attachment_id", "sha256", "size", "kind")}
 
 
-def read(db, files, attachment_id, cadre_id=None, concern_id=None):
-    """The attachment and its bytes: the cadre's own upload (``cadre_id``), or one shown on
-    ``concern_id`` (an officer's, once the gateway found their authority holds its case)."""
+def read(db, files, attachment_id, cadre_id=None, concern_id=None, thumbnail=False):
+    """The attachment and its bytes (or its thumbnail's, a JPEG: a photo's only): the cadre's
+    own upload (``cadre_id``), or one shown on ``concern_id`` (an officer's, once the gateway
+    found their authority holds its case)."""
     document = store.find_attachment(db, attachment_id)
     if document is not None and cadre_id is not None:
         visible = document["uploaded_by"] == cadre_id
@@ -178,7 +179,13 @@ def read(db, files, attachment_id, cadre_id=None, concern_id=None):
         raise NotFound("attachment not found", {"attachment_id": [str(attachment_id)]})
     if cadre_id is None:
         document = {**document, "filename": neutral_name(reference(document))}
-    return document, files.get(document["sha256"])
+    if not thumbnail:
+        return document, files.get(document["sha256"])
+    if not document.get("thumbnail_sha256"):
+        raise NotFound("this attachment has no thumbnail", {"attachment_id": [attachment_id]})
+    stem = document["filename"].rsplit(".", 1)[0]
+    return ({**document, "filename": f"{stem}-thumbnail.jpg", "media_type": "image/jpeg"},
+            files.get(document["thumbnail_sha256"]))
 
 
 def forget_of_concerns(db, files, concern_ids):

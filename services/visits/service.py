@@ -163,14 +163,14 @@ class VisitsService(ReportsHealth):
                 "replayed": replayed}
 
     @rpc
-    def download_attachment(self, attachment_id, principal, concern_id=None):
-        """An attachment's bytes (base64): the cadre's own; or, with ``principal`` None, one
-        on ``concern_id`` (the gateway asked escalations whether the officer's authority
-        holds its case)."""
+    def download_attachment(self, attachment_id, principal, concern_id=None, thumbnail=False):
+        """An attachment's bytes (base64), or its thumbnail's: the cadre's own; or, with
+        ``principal`` None, one on ``concern_id`` (the gateway asked escalations whether the
+        officer's authority holds its case)."""
         principal = require(principal_from(principal), "visits.read")
         document, data = attachments.read(self.db, self.files, str(attachment_id),
                                           principal.cadre_id if principal else None,
-                                          concern_id)
+                                          concern_id, thumbnail is True)
         return attachments.download(document, data)
 
     # --- reading visits and concerns ----------------------------------------------------------

@@ -100,6 +100,10 @@ def test_the_officer_holding_the_case_reads_its_photo_and_the_pages_list_them(sy
     assert hashlib.sha256(got.content).hexdigest() == photo["sha256"]
     assert "duong-ngap" not in got.headers["Content-Disposition"]
     call(system, "GET", path, "district_officer", expect=404)
+    thumbnail = call(system, "GET", f"{path}/thumbnail", "officer")
+    assert thumbnail.headers["Content-Type"] == "image/jpeg"
+    assert thumbnail.content.startswith(b"\xff\xd8")
+    call(system, "GET", f"{path}/thumbnail", "district_officer", expect=404)
     call(system, "GET", f"/concerns/{concern_id}/attachments/{minutes['attachment_id']}",
          "officer", expect=404)  # the minutes are the visit's, not the concern's
 

@@ -52,8 +52,13 @@ def test_each_kind_is_uploaded_and_read_back_by_its_cadre(visits):
         assert hashlib.sha256(data).hexdigest() == stored["sha256"]
         if kind == "photo":
             assert Image.open(io.BytesIO(data)).size == Image.open(io.BytesIO(raw)).size
+            thumb = visits.download_attachment(stored["attachment_id"], BINH, None, True)
+            assert thumb["media_type"] == "image/jpeg"
+            assert Image.open(io.BytesIO(base64.b64decode(thumb["content"]))).format == "JPEG"
         else:
             assert data == raw
+            with pytest.raises(NotFound):  # only a photo has one
+                visits.download_attachment(stored["attachment_id"], BINH, None, True)
     assert len(files_in(visits)) == len(samples.KINDS) + 3  # and a thumbnail per photo
 
 

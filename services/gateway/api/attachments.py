@@ -63,6 +63,14 @@ ROUTES = {
         path=ConcernAttachmentPath, errors=(403, 404),
         description="The cadre who carried the concern, or an officer of the authority "
                     "holding its case; anyone else gets 404."),
+    ("GET", "/attachments/<attachment_id>/thumbnail"): Route(
+        "Download a photo's thumbnail (JPEG, 320 px) the cadre uploaded", ("image/jpeg",),
+        "visits", path=AttachmentPath, errors=(403, 404),
+        description="404 for an attachment that is not a photo."),
+    ("GET", "/concerns/<concern_id>/attachments/<attachment_id>/thumbnail"): Route(
+        "Download the thumbnail of a concern's photo", ("image/jpeg",), "visits",
+        path=ConcernAttachmentPath, errors=(403, 404),
+        description="As the photo itself: its cadre, or the officers holding its case."),
 }
 
 
@@ -83,16 +91,27 @@ class AttachmentsApi(Api):
     def download_concern_attachment(self, request, concern_id, attachment_id):
         return self._attachment(self._as(request, "concerns.read"), attachment_id, concern_id)
 
-    def _attachment(self, principal, attachment_id, concern_id=None):
+    @http("GET", "/attachments/<attachment_id>/thumbnail")
+    def download_thumbnail(self, request, attachment_id):
+        principal = self._as(request, "visits.read")
+        return self._attachment(principal, attachment_id, thumbnail=True)
+
+    @http("GET", "/concerns/<concern_id>/attachments/<attachment_id>/thumbnail")
+    def download_concern_thumbnail(self, request, concern_id, attachment_id):
+        return self._attachment(self._as(request, "concerns.read"), attachment_id, concern_id,
+                                thumbnail=True)
+
+    def _attachment(self, principal, attachment_id, concern_id=None, thumbnail=False):
         """The download, to whom may see it (the pages' links come here too)."""
         if principal["role"] == "cadre":
-            return download_response(self.visits.download_attachment(attachment_id, principal))
+            return download_response(self.visits.download_attachment(
+                attachment_id, principal, None, thumbnail))
         try:  # an officer: only a case their authority holds, checked where cases live
             self.escalations.get_case_for_concern(concern_id, principal)
         except NotFound:
             raise NotFound("attachment not found", {"attachment_id": [attachment_id]}) from None
         return download_response(self.visits.download_attachment(attachment_id, None,
-                                                                  concern_id))
+                                                                  concern_id, thumbnail))
 
 
 def download_response(download):
