@@ -69,6 +69,8 @@ SERVICE_CALLS = {
         # an officer's concern, once escalations found its case in their authority
         # (services/gateway/api/visits.py): answered without who raised it
         "visits.get_concern",
+        # and the photos and documents on that concern (issue 31, docs/attachments.md)
+        "visits.download_attachment",
         "visits.get_unit", "visits.knows_assignment", "visits.knows_working_group",
         "notifications.list_notifications",
         # the public receipt page: what anyone holding a code may read (pages/following.py),

@@ -12,8 +12,10 @@ their restore on a stopped system (docs/backups.md). A host command::
 (a consistent snapshot of each store; writers carry on meanwhile, WAL) and the broker's
 definitions (``GET /api/definitions``, as the administrator ``RABBITMQ_ADMIN_URI`` names:
 deploy/backup.sh gives ``sausat-admin`` from var/secrets; ``--management`` overrides),
-into ``<to>/<UTC time>/`` with a ``manifest.json``; it writes into ``<time>.partial`` and
-renames only once complete, and then deletes the oldest complete backups beyond ``--keep``.
+and, after every store's snapshot, each service's attachment files (``<service>.files/``,
+content-addressed: ``shared.files``) into ``<to>/<UTC time>/`` with a ``manifest.json``;
+it writes into ``<time>.partial`` and renames only once complete, and then deletes the oldest
+complete backups beyond ``--keep``.
 Everything is owner-only (folders 0700, files 0600): the stores hold personal data and password
 hashes, the definitions the broker users' password hashes.
 
@@ -41,6 +43,7 @@ import requests
 
 from shared import event_log
 from shared.config import DEFAULT_CONFIG_FILE, ROOT, load_config_file
+from shared.files import FileMissing, FolderFiles
 from shared.services import BACKEND_SERVICES
 from shared.storage import connect
 
@@ -111,6 +114,36 @@ def stores_in(data):
             if (data / f"{name}.sqlite3").is_file()}
 
 
+def files_in(data):
+    """The services' attachment folders (``shared.files``) in the data folder, by service."""
+    return {name: data / f"{name}.files" for name in BACKEND_SERVICES
+            if (data / f"{name}.files").is_dir()}
+
+
+def _copy_files(source, copy):
+    """Each attachment file, after its store's snapshot: a file is written before the document
+    that names it, so every file the snapshot names is there. Content-addressed: its name is
+    its SHA-256, which the restore checks."""
+    count = size = 0
+    for digest, _ in FolderFiles(source).stored():
+        target = copy / digest[:2] / digest
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.copyfile(source / digest[:2] / digest, target)
+        _owner_only_file(target)
+        count, size = count + 1, size + target.stat().st_size
+    return {"folder": copy.name, "files": count, "bytes": size}
+
+
+def _check_files(folder):
+    files = FolderFiles(folder)
+    for digest, _ in files.stored():
+        try:
+            files.get(digest)
+        except FileMissing:
+            raise BackupError(f"{folder / digest[:2] / digest} đã bị thay đổi (sha256 không "
+                              f"khớp tên tệp)") from None
+
+
 def take(data, to, keep=14, management_uri=None, vhost=None, now=None):
     """Take one backup; its folder. ``management_uri`` None: no definitions."""
     data, to = pathlib.Path(data), pathlib.Path(to)
@@ -130,6 +163,9 @@ def take(data, to, keep=14, management_uri=None, vhost=None, now=None):
         _online_copy(source, copy)
         manifest["stores"][name] = {"file": copy.name, "bytes": copy.stat().st_size,
                                     "sha256": _sha256(copy)}
+    for name, source in files_in(data).items():  # after every store's snapshot
+        manifest.setdefault("files", {})[name] = _copy_files(
+            source, owner_only_folder(partial / source.name))
     if management_uri:
         (partial / DEFINITIONS).write_text(json.dumps(
             export_definitions(management_uri, vhost), indent=1))
@@ -207,6 +243,10 @@ def read_manifest(backup):
         path = backup / store["file"]
         if not path.is_file() or _sha256(path) != store["sha256"]:
             raise BackupError(f"{path} thiếu hoặc đã bị thay đổi (sha256 không khớp)")
+    for name, kept in manifest.get("files", {}).items():
+        if name not in BACKEND_SERVICES or kept["folder"] != f"{name}.files":
+            raise BackupError(f"{MANIFEST} ghi một thư mục tệp lạ: {name} ({kept['folder']})")
+        _check_files(backup / kept["folder"])
     return manifest
 
 
@@ -214,7 +254,7 @@ def restore(backup, data, replace=False, management_uri=None, vhost=None, now=No
     """Put ``backup`` into ``data`` (the system stopped); the stores restored, by service."""
     backup, data = pathlib.Path(backup), pathlib.Path(data)
     manifest = read_manifest(backup)
-    there = sorted(data.glob("*.sqlite3*")) if data.is_dir() else []
+    there = sorted([*data.glob("*.sqlite3*"), *data.glob("*.files")]) if data.is_dir() else []
     now = now or dt.datetime.now(dt.timezone.utc)
     if there and not replace:
         raise BackupError(f"{data} đã có dữ liệu ({', '.join(p.name for p in there)}); dừng "
@@ -230,6 +270,8 @@ def restore(backup, data, replace=False, management_uri=None, vhost=None, now=No
         for path in there:
             path.rename(aside / path.name)
     owner_only_folder(data)
+    for kept in manifest.get("files", {}).values():
+        shutil.copytree(backup / kept["folder"], data / kept["folder"])
     for name, store in manifest["stores"].items():
         target = data / store["file"]
         shutil.copyfile(backup / store["file"], target)

@@ -12,6 +12,7 @@ gathers them. Example::
 """
 from services.gateway.api import (
     accounts,
+    attachments,
     audit,
     calendars,
     cases,
@@ -45,6 +46,7 @@ from services.gateway.pages import (
     report,
     roster_page,
 )
+from services.gateway.pages import attachments as attachment_pages
 from services.gateway.pages import operations as operations_pages
 from services.gateway.pages import publishing as publishing_pages
 
@@ -57,7 +59,8 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES,
+           attachment_pages.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
 
 ROUTES = {}

@@ -74,6 +74,7 @@ escalate {reason}. The inbox takes ``status``, ``limit``, ``view=holding|escalat
 ``period_to`` (excluded) and ``topic``.
 """
 from services.gateway.api.accounts import AccountsApi
+from services.gateway.api.attachments import AttachmentsApi
 from services.gateway.api.audit import AuditApi
 from services.gateway.api.calendars import CalendarsApi
 from services.gateway.api.cases import CasesApi
@@ -96,6 +97,7 @@ from services.gateway.pages.admin_reorganise import ReorganisePagesApi
 from services.gateway.pages.admin_requests import RequestsPagesApi
 from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
+from services.gateway.pages.attachments import AttachmentPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
@@ -119,7 +121,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
-                     ReportPagesApi):
+                     ReportPagesApi, AttachmentsApi, AttachmentPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -13,7 +13,9 @@ import datetime as dt
 
 from nameko.extensions import DependencyProvider
 
+from services.visits.attachments import AttachmentLimits
 from services.visits.settings import settings
+from shared.attachments import Limits
 from shared.clock import Clock
 from shared.timers import interval_timer
 
@@ -27,6 +29,11 @@ class VisitRules(DependencyProvider):
         self.raisers_kept_for = dt.timedelta(days=config["RETENTION_RAISER_DAYS"])
         self.addresses_kept_for = dt.timedelta(days=config["RETENTION_RAISER_EMAIL_DAYS"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
+        self.attachment_limits = AttachmentLimits(
+            Limits(max_bytes=config["ATTACHMENT_MAX_BYTES"],
+                   max_pixels=config["ATTACHMENT_MAX_PIXELS"]),
+            config["ATTACHMENTS_PER_ITEM"], config["ATTACHMENTS_PER_VISIT"],
+            dt.timedelta(days=config["ATTACHMENT_UNATTACHED_DAYS"]))
 
     def get_dependency(self, worker_ctx):
         return self

@@ -19,7 +19,7 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, raiser_mail, retention, rules, store
+from services.visits import amendments, attachments, raiser_mail, retention, rules, store
 from shared import contracts, receipts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -62,9 +62,10 @@ def reviews(db, answer_reviews, unit_id):
 
 # --- logging a visit -------------------------------------------------------------------------
 
-def log_visit(db, clock, visit, dumped, principal):
+def log_visit(db, clock, visit, dumped, principal, limits=attachments.AttachmentLimits()):
     """``visit``: the loaded ``LogVisit``; ``dumped``: the same, dumped. Returns the stored
-    visit and whether it was stored before (a replay)."""
+    visit and whether it was stored before (a replay). Attachments it lists that cannot be
+    taken are left out and named in ``attachments_refused``: the visit is logged."""
     unit = store.find_unit(db, visit["unit_id"])
     if unit is None:
         raise NotFound("unit not found", {"unit_id": [visit["unit_id"]]})
@@ -80,8 +81,9 @@ def log_visit(db, clock, visit, dumped, principal):
     visit_id = contracts.new_id()
     if group is not None:
         visit_id = group_visit_id(group["_id"], unit["_id"], dumped["meeting_date"])
-    concerns = [rules.as_raised(concern, contracts.new_id(), 1)
-                for concern in dumped["concerns"]]
+    minutes, per_concern, refused = attachments.resolve(db, limits, cadre_id, dumped)
+    concerns = [rules.as_raised({**concern, "attachments": refs}, contracts.new_id(), 1)
+                for concern, refs in zip(dumped["concerns"], per_concern)]
     codes = with_receipt_codes(db, concerns)
     addresses = raiser_mail.take_addresses(concerns, clock.now())
     document = {
@@ -94,8 +96,10 @@ def log_visit(db, clock, visit, dumped, principal):
         "answer_reviews": reviewed,
         # until the retention sweep removes them (services.visits.retention)
         "raisers_held": retention.holds_raisers(concerns), "last_activity_at": clock.now(),
+        "attachments": minutes, "attachments_refused": refused,
     }
     events = logged_events(document, visit, unit, actor_of(principal))
+    attachments.attach(db, visit_id, minutes, concerns)  # before the visit names them
     if not store.insert_visit(db, document, events):
         store.release_receipt_codes(db, codes)
         stored = replayed(db, cadre_id, visit["submission_id"], document)
@@ -123,7 +127,8 @@ def logged_events(document, visit, unit, actor):
         contracts.ANSWER_REVIEWED.new({
             **review, "visit_id": document["_id"], "unit_id": unit["_id"],
             "reviewed_on": visit["meeting_date"]}, actor=actor)
-        for review in document["answer_reviews"]]
+        for review in document["answer_reviews"]] + [
+        event for event in [attachments.attached_event(document, actor)] if event]
 
 
 def with_receipt_codes(db, concerns, new_code=receipts.new_code):
@@ -177,7 +182,8 @@ def replayed(db, cadre_id, submission_id, document):
 
 # --- amending it -----------------------------------------------------------------------------
 
-def amend_visit(db, clock, window, visit_id, dumped, principal):
+def amend_visit(db, clock, window, visit_id, dumped, principal,
+                limits=attachments.AttachmentLimits()):
     """A new version of the author's own visit, within ``window``; concerns already raised are
     kept or withdrawn, new ones raised. Once per amendment ``submission_id``. Returns the
     visit as it stands (without versions) and whether the amendment was made before."""
@@ -189,7 +195,7 @@ def amend_visit(db, clock, window, visit_id, dumped, principal):
         replay = amendment_replayed(visit, dumped["submission_id"], mark)
         if replay is not None:
             return replay, True
-        amended = amend(db, clock, window, visit, dumped, mark, principal)
+        amended = amend(db, clock, window, visit, dumped, mark, principal, limits)
         if amended is not None:
             return amended, False
     raise Conflict("the visit kept changing while amending it; try again",
@@ -206,15 +212,22 @@ def amendment_replayed(visit, submission_id, mark):
     return None
 
 
-def amend(db, clock, window, visit, dumped, mark, principal):
+def amend(db, clock, window, visit, dumped, mark, principal, limits):
     """The amended visit, or None when it changed since it was read (read it again)."""
     check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
+    # a new concern's files (a kept concern is kept as it was, files and all)
+    _, per_concern, refused = attachments.resolve(db, limits, visit["cadre_id"],
+                                                  {"concerns": dumped["concerns"]})
+    new_refs = [refs for item, refs in zip(dumped["concerns"], per_concern)
+                if "concern_id" not in item]
+    for concern, refs in zip(plan.added, new_refs):
+        concern["attachments"] = refs
     codes = with_receipt_codes(db, plan.added)
     addresses = raiser_mail.take_addresses(plan.added, plan.changes["amended_at"])
     changes = {**plan.changes, "amendment_fingerprint": mark,
                "raisers_held": retention.holds_raisers(plan.changes["concerns"]),
-               "last_activity_at": plan.changes["amended_at"]}
+               "last_activity_at": plan.changes["amended_at"], "attachments_refused": refused}
     if "attended_cadre_ids" in dumped:
         group = None
         if visit.get("working_group_id"):
@@ -238,7 +251,10 @@ def amend(db, clock, window, visit, dumped, mark, principal):
             "concern_id": concern["concern_id"], "visit_id": visit["_id"],
             "unit_id": visit["unit_id"], "reason": reason,
             "withdrawn_at": concern["withdrawn_at"]}, actor=actor)
-        for concern, reason in plan.withdrawn]
+        for concern, reason in plan.withdrawn] + [
+        event for event in [attachments.attached_event(
+            {**visit, "attachments": (), "concerns": plan.added}, actor)] if event]
+    attachments.attach(db, visit["_id"], (), plan.added)  # before the visit names them
     if not store.commit_amendment(db, visit, changes, plan.snapshot, events):
         store.release_receipt_codes(db, codes)
         return None  # amended meanwhile (a retry racing itself): read it again

@@ -49,6 +49,16 @@ PROCESSING = {
         retention="Xóa sau thời hạn kể từ khi vụ việc kết thúc, hoặc ngay khi người nhận hủy "
                   "nhận thư", retention_key="RETENTION_RAISER_EMAIL_DAYS",
         safeguards=BASE_SAFEGUARDS, sensitive=False),
+    "attachments": PersonalData(
+        what="Ảnh và tài liệu đính kèm ý kiến và biên bản (ảnh đã bỏ EXIF, vị trí GPS); tên "
+             "tệp, mã băm SHA-256, người tải lên",
+        subjects=f"{RAISERS}; người có thể có trong ảnh; cán bộ tải lên",
+        purpose="Minh chứng cho ý kiến và biên bản buổi sinh hoạt",
+        legal_basis=TASK,
+        who_sees="Cán bộ tải lên; cán bộ cơ quan đang giữ vụ việc (ảnh của ý kiến)",
+        retention="Xóa cùng người nêu khi họ yêu cầu xóa; tệp chưa gắn vào buổi sinh hoạt "
+                  "bị xóa sau thời hạn", retention_key="ATTACHMENT_UNATTACHED_DAYS",
+        safeguards=BASE_SAFEGUARDS, sensitive=True),
     "receipt_codes": NoPersonalData("Mã tiếp nhận của từng ý kiến (ngẫu nhiên, không chứa "
                                     "thông tin về người nêu), để mỗi mã là duy nhất"),
 }

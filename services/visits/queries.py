@@ -19,7 +19,7 @@ dumps. Example::
 """
 import datetime as dt
 
-from services.visits import branch, rules, store
+from services.visits import attachments, branch, rules, store
 from shared.authorisation import ADMINISTRATOR, CADRE
 from shared.contracts import VISITS_PERSONAL_DATA_READ
 from shared.contracts.rpc import visits as schemas
@@ -31,7 +31,8 @@ def without_personal_data(visit):
     """The visit as anyone but the cadre who carried its concerns sees it: without who raised
     them, each summary as the authority got it (``rules.as_raised``)."""
     return {**visit, "concerns": [{**c, **{field: None for field in schemas.PERSONAL_FIELDS},
-                                   "summary": c.get("shared_summary", c["summary"])}
+                                   "summary": c.get("shared_summary", c["summary"]),
+                                   "attachments": attachments.as_officers_see(c)}
                                   for c in visit.get("concerns", ())]}
 
 

@@ -108,8 +108,9 @@ def _replaced_all(text, texts):
     return text
 
 
-def answer_request(db, request, now):
-    """The person's concerns found (and, for a deletion, anonymised); answered once."""
+def answer_request(db, request, now, forget_files=None):
+    """The person's concerns found (and, for a deletion, anonymised, and ``forget_files`` of
+    their concern ids called: a photo may show them); answered once."""
     keys = rules.raiser_keys(request["name"], request.get("contact"))
     found = store.visits_of_raiser(db, keys["raiser_key"], keys["raiser_contact_key"])
     concern_ids = {c["concern_id"] for visit in found for c in visit["concerns"]
@@ -119,6 +120,8 @@ def answer_request(db, request, now):
         for visit in found:
             if not anonymise(db, visit, now, concern_ids):
                 raise RuntimeError(f"visit {visit['_id']} changed while answering; again")
+        if forget_files is not None:
+            forget_files(concern_ids)
     answer = contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED.new({
         "request_id": request["request_id"], "removed": removed,
         "found": ([{"kind": "concern", "id": i} for i in sorted(concern_ids)]

@@ -9,6 +9,7 @@ the service's own read model, which ``reactions`` keeps from other services' eve
 only ``store`` touches the collections.
 """
 from services.visits import (
+    attachments,
     logbook,
     queries,
     raiser_mail,
@@ -19,12 +20,15 @@ from services.visits import (
     upkeep,
 )
 from services.visits.dependencies import VisitRules, retention_timer
+from services.visits.store import attachments as attachment_store
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
 from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
+from shared.contracts.rpc import attachments as attachment_schemas
 from shared.contracts.rpc import visits as schemas
 from shared.errors import InvalidInput, load_payload
+from shared.files import FileStore
 from shared.pages import PageQuery
 from shared.retention import ACCESS_LOG
 from shared.rpc import rpc
@@ -33,9 +37,11 @@ from shared.store import ReportsHealth, Store
 
 class VisitsService(ReportsHealth):
     name = "visits"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS,
+               indexes={**store.INDEXES, **attachment_store.INDEXES},
                migrations=upkeep.MIGRATIONS, sweeps=[ACCESS_LOG])
     rules = VisitRules()
+    files = FileStore()
 
     # --- the read model, kept from events -----------------------------------------------------
 
@@ -81,7 +87,9 @@ class VisitsService(ReportsHealth):
     @subscribe("data_subject_requests")
     def answer_data_subject_request(self, event):
         """A person's request: their concerns found, and removed for a deletion."""
-        retention.answer_request(self.db, event.payload, self.rules.clock.now())
+        retention.answer_request(
+            self.db, event.payload, self.rules.clock.now(),
+            lambda concern_ids: attachments.forget_of_concerns(self.db, self.files, concern_ids))
 
     @retention_timer
     def sweep_raisers(self):
@@ -89,7 +97,9 @@ class VisitsService(ReportsHealth):
         now = self.rules.clock.now()
         return {**retention.sweep_raisers(self.db, now, self.rules.raisers_kept_for),
                 "addresses_deleted": raiser_mail.sweep(self.db, now,
-                                                       self.rules.addresses_kept_for)}
+                                                       self.rules.addresses_kept_for),
+                **attachments.sweep(self.db, self.files, now,
+                                    self.rules.attachment_limits.unattached_for)}
 
     @rpc
     def raiser_to_tell(self, concern_id):
@@ -115,7 +125,8 @@ class VisitsService(ReportsHealth):
         request_schema = reused(schemas.LogVisit)
         visit = load_payload(request_schema, visit, "visit")
         stored, replayed = logbook.log_visit(self.db, self.rules.clock, visit,
-                                             request_schema.dump(visit), principal)
+                                             request_schema.dump(visit), principal,
+                                             self.rules.attachment_limits)
         return {**reused(schemas.Visit).dump(stored), "replayed": replayed}
 
     @rpc
@@ -130,8 +141,37 @@ class VisitsService(ReportsHealth):
         request = load_payload(request_schema, amendment, "amendment")
         current, replayed = logbook.amend_visit(self.db, self.rules.clock,
                                                 self.rules.amend_window, visit_id,
-                                                request_schema.dump(request), principal)
+                                                request_schema.dump(request), principal,
+                                                self.rules.attachment_limits)
         return {**schemas.Visit().dump(current), "replayed": replayed}
+
+    # --- attachments: uploaded first, then named by the visit (docs/attachments.md) ----------
+
+    @rpc
+    def upload_attachment(self, upload, principal):
+        """A photo or document of the signed-in cadre, checked and stored; the same bytes
+        again answer the same attachment (``replayed``)."""
+        principal = require(principal_from(principal), "visits.log")
+        if principal is None:
+            raise InvalidInput("an attachment is uploaded by a signed-in cadre",
+                               {"principal": ["required"]})
+        upload = load_payload(attachment_schemas.UploadAttachment(), upload, "upload")
+        stored, replayed = attachments.upload(
+            self.db, self.files, self.rules.clock.now(), self.rules.attachment_limits,
+            upload["filename"], attachments.decoded(upload["content"]), principal.cadre_id)
+        return {**attachment_schemas.Attachment().dump(attachments.reference(stored)),
+                "replayed": replayed}
+
+    @rpc
+    def download_attachment(self, attachment_id, principal, concern_id=None, thumbnail=False):
+        """An attachment's bytes (base64), or its thumbnail's: the cadre's own; or, with
+        ``principal`` None, one on ``concern_id`` (the gateway asked escalations whether the
+        officer's authority holds its case)."""
+        principal = require(principal_from(principal), "visits.read")
+        document, data = attachments.read(self.db, self.files, str(attachment_id),
+                                          principal.cadre_id if principal else None,
+                                          concern_id, thumbnail is True)
+        return attachments.download(document, data)
 
     # --- reading visits and concerns ----------------------------------------------------------
 

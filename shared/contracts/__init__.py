@@ -15,13 +15,15 @@ loads it through the same schema. Example::
     parsed = parse_event(body)          # -> Event(event_id, event_type, ..., payload)
 
 The schemas live in one module per part of the domain (``registry``, ``visits``, ``cases``,
-``accounts``, ``notifications``, ``operations``, ``audit``, ``data_subjects``); every name is
+``accounts``, ``notifications``, ``operations``, ``audit``, ``data_subjects``,
+``attachments``); every name is
 re-exported here, so ``contracts.CONCERN_RAISED`` is how code reaches them, and
 :data:`EVENT_TYPES` collects every :class:`EventType` defined in them. An event is defined
 once, in its module; add new ones there.
 """
 from shared.contracts import (
     accounts,
+    attachments,
     audit,
     cases,
     data_subjects,
@@ -31,6 +33,7 @@ from shared.contracts import (
     visits,
 )
 from shared.contracts.accounts import *  # noqa: F401,F403
+from shared.contracts.attachments import *  # noqa: F401,F403
 from shared.contracts.audit import *  # noqa: F401,F403
 from shared.contracts.base import *  # noqa: F401,F403
 from shared.contracts.cases import *  # noqa: F401,F403
@@ -41,7 +44,8 @@ from shared.contracts.operations import ALERT_CLEARED, ALERT_KINDS, ALERT_RAISED
 from shared.contracts.registry import *  # noqa: F401,F403
 from shared.contracts.visits import *  # noqa: F401,F403
 
-PARTS = (registry, visits, cases, accounts, notifications, operations, audit, data_subjects)
+PARTS = (registry, visits, cases, accounts, notifications, operations, audit, data_subjects,
+         attachments)
 
 EVENT_TYPES = {value.routing_key: value for part in PARTS for value in vars(part).values()
                if isinstance(value, EventType)}

@@ -137,6 +137,10 @@ PAYLOADS = {
     contracts.RECEIPT_CODES_GIVEN: lambda **overrides: {
         "visit_id": "v1", "unit_id": "vp.bx.tam-hop.noi-phat",
         "codes": [{"concern_id": "c1", "receipt_code": "7KQM4-TX9RB"}], **overrides},
+    contracts.ATTACHMENTS_ATTACHED: lambda **overrides: {
+        "visit_id": "v1", "unit_id": "vp.bx.tam-hop.noi-phat", "cadre_id": "tran-thi-binh",
+        "attachments": [{"attachment_id": "a1", "sha256": "0" * 64, "size": 1200,
+                         "kind": "photo", "concern_id": "c1"}], **overrides},
     contracts.CASE_ACKNOWLEDGED: case_event(answer_by=dt.date(2026, 12, 16), started=False),
     contracts.CASE_INFORMATION_REQUESTED: case_event(question="Đoạn đường nào?"),
     contracts.CASE_INFORMATION_PROVIDED: case_event(information="Đoạn 300 m",

@@ -168,7 +168,7 @@ class JsonErrorsApp(WsgiApp):
                 values = load_payload(reused(route.path), values, "path")
             if route.body is not None:
                 limits.check_content_type(environ.get("CONTENT_TYPE"))
-                environ[BODY] = limits.parse_json_object(read_body(environ))
+                environ[BODY] = limits.parse_json_object(read_body(environ, route.max_body))
             if route.form is not None:
                 limits.check_form_content_type(environ.get("CONTENT_TYPE"))
                 environ[FORM] = load_payload(reused(route.form),
@@ -181,21 +181,23 @@ class JsonErrorsApp(WsgiApp):
         return for_readers(environ, provider.handle_request(request))(environ, start_response)
 
 
-def read_body(environ):
-    """The whole body, chunked or not, refused with 413 as soon as it passes the limit."""
+def read_body(environ, limit=None):
+    """The whole body, chunked or not, refused with 413 as soon as it passes the limit (the
+    edge's, or the route's own)."""
+    limit = limit or limits.MAX_BODY_BYTES
     declared = environ.get("CONTENT_LENGTH")
     chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
     if not declared and not chunked:
         return b""  # HTTP/1.1: no length and not chunked means no body
-    limits.check_size(int(declared) if declared else None)
+    limits.check_size(int(declared) if declared else None, limit)
     stream, chunks, size = environ["wsgi.input"], [], 0
     deadline, seconds = environ.get(DEADLINE, (None, None))
     timer = eventlet.Timeout(max(deadline - time.monotonic(), 0)) if deadline else None
     try:
         while chunk := stream.read(READ_CHUNK):
             size += len(chunk)
-            if size > limits.MAX_BODY_BYTES:
-                raise limits.body_too_large()
+            if size > limit:
+                raise limits.body_too_large(limit)
             chunks.append(chunk)
     except ValueError as error:  # eventlet's ChunkReadError: not chunked encoding after all
         raise InvalidInput("the request body is not valid chunked encoding",

@@ -101,14 +101,14 @@ def parse_form(raw):
     return form
 
 
-def check_size(declared_length):
-    if declared_length is not None and declared_length > MAX_BODY_BYTES:
-        raise body_too_large()
+def check_size(declared_length, limit=MAX_BODY_BYTES):
+    if declared_length is not None and declared_length > limit:
+        raise body_too_large(limit)
 
 
-def body_too_large():
+def body_too_large(limit=MAX_BODY_BYTES):
     return PayloadTooLarge("the request body is too large",
-                           {"_body": [f"at most {MAX_BODY_BYTES} bytes"]})
+                           {"_body": [f"at most {limit} bytes"]})
 
 
 def parse_json_object(raw):

@@ -37,6 +37,8 @@ class Route(NamedTuple):
     example: Optional[dict] = None
     # an HTML form's body (application/x-www-form-urlencoded), parsed and checked at the edge
     form: Optional[type] = None
+    # a larger body than the edge's MAX_BODY_BYTES, for this route alone (an upload)
+    max_body: Optional[int] = None
 
 
 def is_schema(response):

@@ -267,7 +267,10 @@ class OfficerPagesApi(PagesApi):
                 failed = template["kind"]
                 values = {"template_id": chosen, ACTION_FIELDS[template["kind"]][0]:
                           template["text"]}
+        # the concern's photos and documents are kept where it was raised (visits)
+        attachments = self.visits.get_concern(case["concern_id"], None).get("attachments")
         return view.render("case.html", status, case=case, units=self._unit_names([case]),
+                           attachments=attachments,
                            templates=templates, officers=self._assignable(view, case),
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],

@@ -23,6 +23,7 @@ from shared.contracts import (
     Text,
 )
 from shared.contracts.rpc.answers import AnswerRecordShown
+from shared.contracts.rpc.attachments import Attachment, RefusedAttachment, attachment_ids
 from shared.contracts.rpc.reviews import AnswerReview, Review  # noqa: F401 (re-exported)
 
 # one schema for a meeting's attendance and marks: the visit logged and its event carry them
@@ -61,6 +62,7 @@ class RaiseConcern(Schema):
     raiser_consent = StrictBoolean(load_default=False)
     # where the raiser is mailed when the answer arrives (issue 30): kept apart in visits,
     # with the same consent, deleted some days after the case closes, unsubscribed by a link
+    attachments = attachment_ids()  # photos and documents about it, uploaded first
     raiser_email = fields.Email(load_default=None, allow_none=True,
                                 validate=validate.Length(max=254))
 
@@ -102,6 +104,7 @@ class LogVisit(Schema):
     # the answers read out at this meeting (GET /units/<id>/brief lists them)
     answer_reviews = fields.List(fields.Nested(AnswerReview), load_default=list,
                                  validate=validate.Length(max=MAX_REVIEWS_PER_VISIT))
+    attachments = attachment_ids()  # the minutes (biên bản), uploaded first
 
     @validates("attended_cadre_ids")
     def _attendees_once(self, value, **kwargs):
@@ -223,6 +226,7 @@ class Concern(Schema):
     withdrawn = fields.Boolean(dump_default=False)
     withdrawn_reason = fields.String(allow_none=True, dump_default=None)
     added_in_version = fields.Integer(dump_default=1)
+    attachments = fields.List(fields.Nested(Attachment), dump_default=list)
 
 
 class Visit(Schema):
@@ -246,6 +250,8 @@ class Visit(Schema):
     basis = fields.String(dump_default="assignment")
     unscheduled = fields.Nested(Unscheduled, allow_none=True, dump_default=None)
     answer_reviews = fields.List(fields.Nested(Review), dump_default=list)
+    attachments = fields.List(fields.Nested(Attachment), dump_default=list)
+    attachments_refused = fields.List(fields.Nested(RefusedAttachment), dump_default=list)
 
 
 class ConcernAnswer(AnswerRecordShown):

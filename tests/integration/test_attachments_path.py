@@ -1,0 +1,125 @@
+"""Photos and documents through the real processes (issue 31): each kind uploaded through the
+gateway and downloaded back as an attachment with nosniff; malformed files refused with 400 and
+their reason, never a 5xx; a visit naming its minutes and a concern's photo; the commune's
+officer reading the photo of the case it holds, the district's answering 404; the cadre's visit
+page and the officer's case page listing them, followed in a browser."""
+import base64
+import datetime as dt
+import hashlib
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from shared import contracts
+from tests import attachment_samples as samples
+from tests.integration.browser import signed_in
+from tests.integration.fixtures import PLAIN_SHARED
+from tests.integration.system import poll
+
+pytestmark = pytest.mark.integration
+
+# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
+SYSTEM = PLAIN_SHARED
+NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
+
+
+def call(system, method, path, who, body=None, expect=200):
+    response = requests.request(method, f"{system.base_url}{path}", json=body, timeout=30,
+                                headers=system.headers[who])
+    assert response.status_code == expect, response.text[:500]
+    return response
+
+
+def upload(system, name, data, expect=201):
+    return call(system, "POST", "/attachments", "cadre",
+                {"filename": name, "content": base64.b64encode(data).decode()}, expect)
+
+
+def assert_download(response, name):
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert name in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_each_kind_goes_up_and_comes_back_as_a_download(system):
+    for name, (make, kind, media_type) in sorted(samples.KINDS.items()):
+        stored = upload(system, name, make()).json()
+        assert (stored["kind"], stored["media_type"]) == (kind, media_type)
+        got = call(system, "GET", f"/attachments/{stored['attachment_id']}", "cadre")
+        assert got.headers["Content-Type"].startswith(media_type)
+        assert hashlib.sha256(got.content).hexdigest() == stored["sha256"]
+        assert_download(got, name)
+    again = upload(system, "reply.pdf", samples.pdf(), 200).json()
+    assert again["replayed"] is True
+    # not the cadre's: an officer asking by id alone gets what a missing id gets
+    call(system, "GET", f"/attachments/{again['attachment_id']}", "officer", expect=403)
+    call(system, "GET", "/attachments/no-such-attachment", "cadre", expect=404)
+
+
+@pytest.mark.parametrize("name, data, field", [
+    ("photo.jpg", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>", "file"),
+    ("photo.jpg", samples.jpeg(size=(300, 200))[:400], "file"),
+    ("bomb.png", samples.png_claiming(30_000, 30_000), "file"),
+    ("minutes.docx", samples.zip_bomb_docx(), "file"),
+    ("a/b.pdf", samples.pdf(), "filename"),
+    ("b\x07.pdf", samples.pdf(), "filename"),
+])
+def test_a_malformed_file_is_refused_with_its_reason(system, name, data, field):
+    refused = upload(system, name, data, 400).json()
+    assert list(refused["fields"]) == [field]
+
+
+def test_a_body_past_the_upload_limit_is_413_and_one_past_the_file_limit_400(system):
+    huge = requests.post(f"{system.base_url}/attachments", data=b"{" + b" " * 14_100_000,
+                         headers={**system.headers["cadre"], "Content-Type": "application/json"},
+                         timeout=60)
+    assert huge.status_code == 413
+    over = upload(system, "reply.pdf", samples.pdf() + bytes(8_100_000), 400).json()
+    assert over["fields"]["file"] == ["larger than 8000000 bytes"]
+
+
+def test_the_officer_holding_the_case_reads_its_photo_and_the_pages_list_them(system, browser):
+    minutes = upload(system, "bien-ban.pdf", samples.pdf() + b"% minutes\n").json()
+    photo = upload(system, "duong-ngap.jpg", samples.jpeg(gps=True, size=(120, 90))).json()
+    visit = {"submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
+             "meeting_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+             "meeting_kind": "regular", "attendance": {"present": 25, "expected": 30},
+             "assessment": {"leadership": 4, "education": 4, "combativeness": 4},
+             "attachments": [minutes["attachment_id"], "never-uploaded"],
+             "concerns": [{"topic": "infrastructure", "raised_by": "resident",
+                           "summary": "Đường liên thôn ngập sâu sau mưa",
+                           "attachments": [photo["attachment_id"]]}]}
+    logged = call(system, "POST", "/visits", "cadre", visit, 201).json()
+    assert [r["field"] for r in logged["attachments_refused"]] == ["attachments.1"]
+    concern_id = logged["concerns"][0]["concern_id"]
+    case = poll(lambda: call(system, "GET", f"/concerns/{concern_id}", "cadre").json(),
+                lambda c: c["status"] == "routed")["case"]
+    path = f"/concerns/{concern_id}/attachments/{photo['attachment_id']}"
+    got = call(system, "GET", path, "officer")
+    assert hashlib.sha256(got.content).hexdigest() == photo["sha256"]
+    assert "duong-ngap" not in got.headers["Content-Disposition"]
+    call(system, "GET", path, "district_officer", expect=404)
+    thumbnail = call(system, "GET", f"{path}/thumbnail", "officer")
+    assert thumbnail.headers["Content-Type"] == "image/jpeg"
+    assert thumbnail.content.startswith(b"\xff\xd8")
+    call(system, "GET", f"{path}/thumbnail", "district_officer", expect=404)
+    call(system, "GET", f"/concerns/{concern_id}/attachments/{minutes['attachment_id']}",
+         "officer", expect=404)  # the minutes are the visit's, not the concern's
+
+    context, page = signed_in(browser, system, "binh")
+    page.goto(f"{system.base_url}/app/visits/{logged['visit_id']}")
+    link = page.get_by_role("link", name="bien-ban.pdf")
+    expect(link).to_have_attribute("href", f"/app/attachments/{minutes['attachment_id']}")
+    expect(page.get_by_role("link", name="duong-ngap.jpg")).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "bien-ban.pdf"
+    context.close()
+    context, page = signed_in(browser, system, "tamhop-officer")
+    page.goto(f"{system.base_url}/app/cases/{case['case_id']}")
+    # an officer sees a name that cannot name who raised it
+    neutral = f"photo-{photo['attachment_id'][:8]}.jpg"
+    expect(page.get_by_role("link", name=neutral)).to_have_attribute(
+        "href", f"/app/concerns/{concern_id}/attachments/{photo['attachment_id']}")
+    context.close()
