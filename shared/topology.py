@@ -126,6 +126,8 @@ SUBSCRIPTIONS = (
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
         contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR, contracts.CASE_INTERIM_REPLIED,
+        # another branch's concern attached to the case: it follows the case from then on
+        contracts.CASE_JOINED,
         # an officer's redaction by hand: visits keeps the concern and tells every copy
         contracts.CASE_SUMMARY_REDACTED)),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever

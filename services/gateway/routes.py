@@ -42,6 +42,7 @@ from services.gateway.pages import (
     officer_desk,
     redaction,
     roster_page,
+    similar,
 )
 from services.gateway.pages import operations as operations_pages
 from services.gateway.pages import publishing as publishing_pages
@@ -55,7 +56,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, similar.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

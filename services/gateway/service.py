@@ -105,6 +105,7 @@ from services.gateway.pages.operations import OperationsPagesApi
 from services.gateway.pages.publishing import PublishingPagesApi
 from services.gateway.pages.redaction import RedactionPagesApi
 from services.gateway.pages.roster_page import RosterPagesApi
+from services.gateway.pages.similar import SimilarPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
 from shared.rpc import BoundedRpcProxy
@@ -116,7 +117,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi, MeetingsApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi, SimilarPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

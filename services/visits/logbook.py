@@ -19,7 +19,7 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, raiser_mail, retention, rules, store
+from services.visits import amendments, joins, raiser_mail, retention, rules, store
 from shared import contracts, receipts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -76,6 +76,7 @@ def log_visit(db, clock, visit, dumped, principal):
     group = next((g for g in groups if g["_id"] == visit["working_group_id"]), None)
     attended = rules.who_attended(group, cadre_id, visit["attended_cadre_ids"])
     check_localities(db, visit["concerns"], "concerns")
+    joins.check_joins(db, visit["concerns"], unit["path"], "concerns")
     reviewed = reviews(db, dumped["answer_reviews"], unit["_id"])
     visit_id = contracts.new_id()
     if group is not None:
@@ -143,7 +144,7 @@ def raised_events(concerns, document, actor):
         "topic": c["topic"], "summary": c["shared_summary"], "raised_by": c["raised_by"],
         "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],
         "urgency": c["urgency"], "locality_unit_id": c.get("locality_unit_id"),
-        "receipt_code": c.get("receipt_code"),
+        "receipt_code": c.get("receipt_code"), "joins_case_id": c.get("joins_case_id"),
         "raised_on": dt.date.fromisoformat(document["meeting_date"])}, actor=actor)
         for c in concerns]
 
@@ -207,7 +208,9 @@ def amendment_replayed(visit, submission_id, mark):
 
 def amend(db, clock, window, visit, dumped, mark, principal):
     """The amended visit, or None when it changed since it was read (read it again)."""
-    check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
+    added = [c for c in dumped["concerns"] if "concern_id" not in c]
+    check_localities(db, added, "concerns")
+    joins.check_joins(db, added, visit["unit_path"], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
     codes = with_receipt_codes(db, plan.added)
     addresses = raiser_mail.take_addresses(plan.added, plan.changes["amended_at"])

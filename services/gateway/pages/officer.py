@@ -264,7 +264,8 @@ class OfficerPagesApi(PagesApi):
                 failed = template["kind"]
                 values = {"template_id": chosen, ACTION_FIELDS[template["kind"]][0]:
                           template["text"]}
-        return view.render("case.html", status, case=case, units=self._unit_names([case]),
+        return view.render("case.html", status, case=case, units=self._unit_names(
+                               [case], *[r["unit_id"] for r in case["raisings"]]),
                            templates=templates, officers=self._assignable(view, case),
                            done=query_args(view.request).get("done") if status == 200 else None,
                            actions=case["allowed_actions"],
