@@ -31,7 +31,10 @@ REFUSALS = {
 
 
 def commune_of(unit_path):
-    """The commune (grassroots organisation) of the branch at the end of ``unit_path``."""
+    """The commune (grassroots organisation) of the branch at the end of ``unit_path``; None
+    for no path."""
+    if not unit_path:
+        return None
     return unit_path[-2] if len(unit_path) >= 2 else unit_path[-1]
 
 
@@ -48,7 +51,8 @@ def join_refusal(case, topic, unit_path):
         return "case_not_found"
     if case["topic"] != topic:
         return "case_other_topic"
-    if commune_of(case["unit_path"]) != commune_of(unit_path):
+    if commune_of(case["unit_path"]) is None or commune_of(case["unit_path"]) != commune_of(
+            unit_path):
         return "case_other_commune"
     if case["status"] not in JOINABLE:
         return "case_not_open"
