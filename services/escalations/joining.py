@@ -71,7 +71,7 @@ def _raising(case, concern, now, actor):
     raising = {"concern_id": concern["concern_id"], "visit_id": concern["visit_id"],
                "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
                "raised_on": concern["raised_on"].isoformat(), "at": now,
-               "raised_by_user": actor}
+               "raised_by_user": actor, "receipt_code": concern.get("receipt_code")}
     count = len(rule.branches_of({**case, "raisings": [*case.get("raisings", ()), raising]}))
     entry = {"at": now, **SYSTEM_ACTOR, "action": "join", "from_state": case["status"],
              "to_state": case["status"], "authority_id": case.get("authority_id"),

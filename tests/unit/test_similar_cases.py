@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.escalations import joining, queries, reactions, store, upkeep
+from services.escalations import following, joining, queries, reactions, store, upkeep
 from services.escalations.policy import CasePolicy
-from shared import contracts, similar_cases
+from shared import contracts, receipts, similar_cases
 from shared.authorisation import Principal
 from shared.contracts.envelope import parse_event
 from shared.errors import NotFound, RuleViolated
@@ -95,12 +95,13 @@ def db():
 RULES = SimpleNamespace(policy=POLICY, clock=SimpleNamespace(now=lambda: NOW))
 
 
-def raised(path, actor, topic="infrastructure", joins=None, concern_id=None):
+def raised(path, actor, topic="infrastructure", joins=None):
     envelope = contracts.CONCERN_RAISED.new({
-        "concern_id": concern_id or contracts.new_id(), "visit_id": contracts.new_id(),
+        "concern_id": contracts.new_id(), "visit_id": contracts.new_id(),
         "unit_id": path[-1], "unit_path": path, "topic": topic,
         "summary": "Đường liên thôn xuống cấp", "raised_by": "resident",
-        "raised_on": dt.date(2026, 12, 5), "joins_case_id": joins}, actor=actor.user_id)
+        "raised_on": dt.date(2026, 12, 5), "joins_case_id": joins,
+        "receipt_code": receipts.new_code()}, actor=actor.user_id)
     return parse_event(envelope)
 
 
@@ -142,6 +143,12 @@ def test_a_concern_joins_the_open_case_once_and_the_case_counts_its_branches(db)
     stranger = Principal(user_id="u-x", role="cadre", cadre_id="x")
     with pytest.raises(NotFound):
         queries.get_case_for_concern(db, second.payload["concern_id"], stranger, NOW)
+
+    # whoever raised it at Yên Lan follows the shared case by their own receipt code
+    code = second.payload["receipt_code"]
+    public = following.follow(db, RULES, code, "203.0.113.9")
+    assert (public["found"], public["receipt_code"], public["authority_name"]) == (
+        True, code, "UBND xã Tam Hợp")
 
     # withdrawing the joined concern leaves the case to the branch that raised it first
     reactions.withdraw_case(db, RULES, parse_event(contracts.CONCERN_WITHDRAWN.new({

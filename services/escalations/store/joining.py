@@ -5,6 +5,7 @@ walk that gives cases from before it their commune. Part of the escalations stor
 from shared.outbox import push_events
 
 __all__ = ["JOINING_INDEXES", "similar_open_cases", "join_case", "case_joined_by",
+           "case_joined_by_receipt",
            "cases_without_commune", "set_case_commune"]
 
 JOINING_INDEXES = {"cases": [
@@ -12,6 +13,8 @@ JOINING_INDEXES = {"cases": [
     ([("commune_id", 1), ("topic", 1), ("status", 1)], {}),
     # a joined concern's case (its review, a redelivered concern_raised): raisings is an array
     ([("raisings.concern_id", 1)], {}),
+    # the public page: the case a joined concern's receipt code follows
+    ([("raisings.receipt_code", 1)], {}),
 ]}
 # what the visit form shows of a similar case: never who raised it
 SIMILAR = {"_id": 1, "topic": 1, "summary": 1, "status": 1, "authority_id": 1, "unit_id": 1,
@@ -41,6 +44,11 @@ def case_joined_by(db, concern_id, projection=None):
     """The case ``concern_id`` was attached to, or None."""
     return db.cases.find_one({"raisings.concern_id": concern_id},
                              projection or {"outbox": 0, "timeline": 0})
+
+
+def case_joined_by_receipt(db, code):
+    """The case a joined concern's receipt code follows, or None."""
+    return db.cases.find_one({"raisings.receipt_code": code}, {"outbox": 0, "timeline": 0})
 
 
 def cases_without_commune(db, after, limit):
