@@ -55,6 +55,7 @@
     form.addEventListener("change", function (event) {
       var target = event.target;
       if (target.name === "unit_id") { rows().forEach(ask); return; }
+      if (target.dataset && target.dataset.name === "joins_case_id") { delete target.dataset.kept; return; }
       if (target.dataset && target.dataset.name === "topic") { ask(target.closest("fieldset.concern")); }
     });
     rows().forEach(function (row) {  // a draft read back with its topics chosen

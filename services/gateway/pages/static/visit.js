@@ -31,6 +31,7 @@
       var input = node.querySelector('[data-name="' + name + '"]');
       if (values && values[name] !== undefined && values[name] !== null) {
         input.value = String(values[name]);
+        input.dataset.kept = String(values[name]);  // a list filled later (similar.js) keeps it
       }
     });
     node.querySelector(".remove-concern").addEventListener("click", function () {
