@@ -10,10 +10,11 @@ import pytest
 
 from services.escalations import following, joining, queries, reactions, store, upkeep
 from services.escalations.policy import CasePolicy
+from services.escalations.service import EscalationsService
 from shared import contracts, receipts, similar_cases
 from shared.authorisation import Principal
 from shared.contracts.envelope import parse_event
-from shared.errors import NotFound, RuleViolated
+from shared.errors import Forbidden, InvalidInput, NotFound, RuleViolated
 from tests.stores import MONGOMOCK_URI, open_store
 
 POLICY = CasePolicy.from_dict({
@@ -190,3 +191,19 @@ def test_cases_from_before_are_given_their_commune_once(db):
     assert store.find_case(db, "old1")["commune_id"] == "vp.bx.th"
     assert store.find_case(db, "old2")["commune_id"] == "kept"
     assert upkeep.give_cases_their_commune(db) == 0
+
+
+# --- the RPC the visit form reaches through the gateway ------------------------------------
+
+def test_the_rpc_answers_cadres_only_and_names_a_bad_topic(db):
+    service = SimpleNamespace(db=db, rules=RULES)
+    reactions.route_concern(db, RULES, raised(NOI_PHAT, BINH))
+    query = {"unit_id": YEN_LAN[-1], "unit_path": YEN_LAN, "topic": "infrastructure"}
+    found = EscalationsService.similar_cases(service, query, LAN.to_dict())["cases"]
+    assert [(c["branch_count"], c["status"]) for c in found] == [(1, "routed")]
+    officer = {"user_id": "o1", "role": "authority_officer", "authority_id": "ubnd-th"}
+    with pytest.raises(Forbidden):
+        EscalationsService.similar_cases(service, query, officer)
+    with pytest.raises(InvalidInput) as bad:
+        EscalationsService.similar_cases(service, {**query, "topic": "weather"}, LAN.to_dict())
+    assert list(bad.value.fields) == ["topic"]
