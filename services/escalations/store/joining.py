@@ -2,6 +2,7 @@
 the open cases of a topic in a commune, a concern added to a case as one more raising, and the
 walk that gives cases from before it their commune. Part of the escalations store
 (``services.escalations.store``)."""
+from services.escalations.store.upkeep import cases_without
 from shared.outbox import push_events
 
 __all__ = ["JOINING_INDEXES", "similar_open_cases", "join_case", "case_joined_by",
@@ -53,10 +54,7 @@ def case_joined_by_receipt(db, code):
 
 def cases_without_commune(db, after, limit):
     """Cases stored before similar cases (issue 25), in ``_id`` order after ``after``."""
-    query = {"commune_id": {"$exists": False}}
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    return list(db.cases.find(query, {"_id": 1, "unit_path": 1}).sort("_id", 1).limit(limit))
+    return cases_without(db, "commune_id", "unit_path", after, limit)
 
 
 def set_case_commune(db, case_id, commune_id):
