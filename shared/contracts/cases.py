@@ -271,7 +271,8 @@ class CaseJoined(Schema):
     authority_id = Id(required=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(CASE_STATES))
     due_on = fields.Date(required=True, allow_none=True)
-    branch_count = fields.Integer(required=True, validate=validate.Range(min=2))
+    # distinct branches: the same branch raising it again at a later meeting counts once
+    branch_count = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 CASE_JOINED = EventType("escalations", "case_joined", CaseJoined)

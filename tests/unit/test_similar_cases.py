@@ -158,6 +158,17 @@ def test_a_concern_joins_the_open_case_once_and_the_case_counts_its_branches(db)
     assert store.find_case(db, original["_id"])["status"] == "routed"
 
 
+def test_the_same_branch_raising_it_again_is_one_more_raising_of_one_branch(db):
+    first = raised(NOI_PHAT, BINH)
+    reactions.route_concern(db, RULES, first)
+    original = store.case_of_concern(db, first.payload["concern_id"])
+    reactions.route_concern(db, RULES, raised(NOI_PHAT, BINH, joins=original["_id"]))
+    joined = store.find_case(db, original["_id"], {"outbox": 1, "raisings": 1})
+    assert len(joined["raisings"]) == 1
+    [event] = [e for e in joined["outbox"] if e["event_type"] == "case_joined"]
+    assert event["payload"]["branch_count"] == 1
+
+
 def test_a_case_closed_meanwhile_makes_the_concern_open_its_own_saying_why(db):
     first = raised(NOI_PHAT, BINH)
     reactions.route_concern(db, RULES, first)
