@@ -86,7 +86,9 @@ SUBSCRIPTIONS = (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
         contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
         contracts.CADRE_CONTACT_CHANGED, contracts.USER_CREATED,
-        contracts.USER_CONTACT_CHANGED), batch=Batching()),
+        contracts.USER_CONTACT_CHANGED,
+        # another branch's concern attached to a case: its cadre and raiser are told too
+        contracts.CASE_JOINED), batch=Batching()),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
