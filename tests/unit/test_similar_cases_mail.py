@@ -7,27 +7,21 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.notifications import cases, directory, reactions
+from services.notifications import cases, reactions
 from shared import contracts
 from shared.contracts import parse_event
 from tests.stores import MONGOMOCK_URI, open_store
-from tests.unit.event_payloads import concern_raised, unit_registered
+from tests.unit.event_payloads import authority_registered, concern_raised, unit_registered
+from tests.unit.test_assignee_mail import learn
 
 CASE = {"case_id": "a" * 32, "concern_id": "c1", "authority_id": "ubnd-xa-tam-hop"}
 CADRES = {"c1": ("tran-thi-binh", "Trần Thị Bình"), "c2": ("le-van-an", "Lê Văn An")}
 
 
-def learn(db, event_type, payload):
-    directory.learn(db, parse_event(event_type.new(payload)))
-
-
 @pytest.fixture
 def db():
     _, database = open_store(MONGOMOCK_URI, "notifications_similar")
-    learn(database, contracts.AUTHORITY_REGISTERED, {
-        "authority_id": "ubnd-xa-tam-hop", "name": "UBND xã Tam Hợp", "kind": "peoples_committee",
-        "level": "grassroots", "unit_id": "vp.bx.th", "parent_authority_id": None,
-        "email": "ubnd@tamhop.example.vn"})
+    learn(database, contracts.AUTHORITY_REGISTERED, authority_registered())
     learn(database, contracts.UNIT_REGISTERED, unit_registered())
     for concern_id, (cadre_id, name) in CADRES.items():
         learn(database, contracts.CADRE_REGISTERED, {
