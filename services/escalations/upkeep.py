@@ -34,7 +34,8 @@ def give_cases_their_commune(db, batch=BATCH):
     """Cases stored before similar open cases (issue 25) carry no ``commune_id``, so the visit
     form would not list them: each gets the commune of the branch that raised it."""
     def give(case):
-        store.set_case_commune(db, case["_id"], similar_cases.commune_of(case["unit_path"]))
+        store.set_case_commune(db, case["_id"],
+                               similar_cases.commune_of(case.get("unit_path") or []))
         return 1
     return walk(lambda last, size: store.cases_without_commune(db, last, size), give, batch,
                 "cases from before similar cases given their commune")

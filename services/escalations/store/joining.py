@@ -26,7 +26,8 @@ def similar_open_cases(db, commune_id, topic, states, limit):
     """The commune's cases of ``topic`` in ``states``, none confidential (only the holder's
     head and named officers read those)."""
     return list(db.cases.find({"commune_id": commune_id, "topic": topic,
-                               "status": {"$in": sorted(states)}, "confidential": False},
+                               "status": {"$in": sorted(states)},
+                               "confidential": {"$ne": True}},  # cases from before: none
                               SIMILAR).limit(limit))
 
 
