@@ -51,8 +51,8 @@ def reviews(db, answer_reviews, unit_id):
     """Each reviewed case must be one of this branch's with an answer that came back."""
     found = []
     for i, review in enumerate(answer_reviews):
-        view = store.find_case_view(db, review["case_id"])
-        if view is None or view["unit_id"] != unit_id or not view.get("answer"):
+        view = store.find_case_view(db, review["case_id"], unit_id)
+        if view is None or not view.get("answer"):
             raise RuleViolated("only an answer that came back to this branch is reviewed",
                                {f"answer_reviews.{i}.case_id": [
                                    "no answered case of this branch"]})

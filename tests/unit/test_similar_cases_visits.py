@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.visits import joins, reactions, store
+from services.visits import joins, logbook, reactions, store
 from shared import contracts
 from shared.contracts.envelope import parse_event
 from shared.errors import NotFound, RuleViolated
@@ -88,3 +88,8 @@ def test_the_case_and_its_answer_reach_every_branch_that_raised_it(db):
         assert (view["status"], view["answer"], view["to_read_out"]) == (
             "answered", "Đã sửa đường", True)
         assert store.find_answer(db, concern_id)["answer"] == "Đã sửa đường"
+    # each branch's members judge the answer read out at their own meeting
+    for path, concern_id in ((NOI_PHAT, "c1"), (YEN_LAN, "c2")):
+        [review] = logbook.reviews(db, [{"case_id": "k1", "satisfied": True, "comment": ""}],
+                                   path[-1])
+        assert review["concern_id"] == concern_id

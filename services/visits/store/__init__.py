@@ -171,8 +171,11 @@ def answers_to(db, concern_ids):
     return {a["_id"]: a for a in db.answers.find({"_id": {"$in": concern_ids}})}
 
 
-def find_case_view(db, case_id):
-    return db.concern_cases.find_one({"case_id": case_id})
+def find_case_view(db, case_id, unit_id=None):
+    """A concern's view of ``case_id``; ``unit_id``: that branch's (a case raised at several
+    branches has a view per branch, issue 25)."""
+    return db.concern_cases.find_one({"case_id": case_id, **({"unit_id": unit_id} if unit_id
+                                                            else {})})
 
 
 def ensure_concern_views(db, visit):
