@@ -5,7 +5,7 @@ on the authority desk's running system:
   commune) the cadre picks the same topic on the visit form, sees that open case with its
   holder and "Nêu tại 1 chi bộ", attaches the concern to it and sends the visit;
 - the officer of UBND xã Tam Hợp finds no second case: the case page says "Nêu tại 2 chi bộ"
-  with both branches, and the inbox shows the count;
+  with both branches, and the inbox shows the count; Yên Lan's brief follows the case;
 - refused by name, nothing logged: a case of another topic (422), a case that does not exist
   (404); the list for a branch not assigned to the cadre answers 404.
 """
@@ -91,3 +91,11 @@ def test_a_concern_attached_to_an_open_case_of_the_commune_is_raised_at_two_bran
         expect(page.locator("tr", has_text=ROAD)).to_contain_text("Nêu tại 2 chi bộ")
     finally:
         context.close()
+
+    # Yên Lan's brief follows the case: its concern, the holder's state, the count
+    brief = poll(lambda: api(system, "cadre", "GET", f"/units/{YEN_LAN}/brief?limit=100"),
+                 lambda b: [c for c in b["open_concerns"]
+                            if c["case_id"] == case_id and c["branch_count"] == 2])
+    [mine] = [c for c in brief["open_concerns"] if c["case_id"] == case_id]
+    assert mine["summary"] == "Đường liên thôn đoạn qua Yên Lan cũng hỏng"
+    assert mine["holder_authority_id"] == "ubnd-xa-tam-hop"

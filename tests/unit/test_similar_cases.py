@@ -135,6 +135,11 @@ def test_a_concern_joins_the_open_case_once_and_the_case_counts_its_branches(db)
     assert joined["timeline"][-1]["because"] == {
         "code": "raised_at_branches", "branch_count": 2, "unit_id": YEN_LAN[-1]}
     assert outbox_events(db, original["_id"]).count("case_joined") == 1
+    # the authority's statistics count one case received, not two
+    [row] = queries.case_statistics(db, {"authority_id": "ubnd-th", "topic": None,
+                                         "period_from": dt.date(2026, 12, 1),
+                                         "period_to": dt.date(2026, 12, 31)}, None)["rows"]
+    assert row["received"] == 1
     assert joining.similar(db, {"unit_id": YEN_LAN[-1], "unit_path": YEN_LAN,
                                 "topic": "infrastructure"})[0]["raised_here"] is True
 
