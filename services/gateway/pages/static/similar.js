@@ -14,13 +14,18 @@
   function show(row, cases) {
     var box = row.querySelector("[data-similar]");
     var select = row.querySelector('[data-name="joins_case_id"]');
+    var list = row.querySelector("[data-similar-list]");
     var kept = select.value || select.dataset.kept || "";
     while (select.options.length > 1) { select.remove(1); }
-    cases.forEach(function (c) {
+    list.textContent = "";
+    cases.forEach(function (c) {  // the list in full: a phone's select cuts long lines
       var option = document.createElement("option");
       option.value = c.case_id;
       option.textContent = c.words;
       select.appendChild(option);
+      var item = document.createElement("li");
+      item.textContent = c.words;
+      list.appendChild(item);
     });
     select.value = cases.some(function (c) { return c.case_id === kept; }) ? kept : "";
     box.hidden = !cases.length;
