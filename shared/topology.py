@@ -92,7 +92,9 @@ SUBSCRIPTIONS = (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
         contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
         contracts.CADRE_CONTACT_CHANGED, contracts.USER_CREATED,
-        contracts.USER_CONTACT_CHANGED), batch=Batching()),
+        contracts.USER_CONTACT_CHANGED,
+        # another branch's concern attached to a case: its cadre and raiser are told too
+        contracts.CASE_JOINED), batch=Batching()),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
@@ -132,6 +134,8 @@ SUBSCRIPTIONS = (
         contracts.CASE_REDIRECTED, contracts.CASE_ESCALATED, contracts.CASE_ANSWERED,
         contracts.CASE_CLOSED, contracts.CASE_MARKED_DUPLICATE, contracts.CASE_REOPENED,
         contracts.CASE_WITHDRAWN, contracts.CASE_DEADLINE_NEAR, contracts.CASE_INTERIM_REPLIED,
+        # another branch's concern attached to the case: it follows the case from then on
+        contracts.CASE_JOINED,
         # an officer's redaction by hand: visits keeps the concern and tells every copy
         contracts.CASE_SUMMARY_REDACTED), batch=Batching()),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever

@@ -47,10 +47,14 @@ def holds_case(principal, case):
 
 
 def raised(principal, case):
-    """Whether ``principal`` is the cadre user who carried the case's concern."""
-    return (principal is not None and principal.role == CADRE
-            and case.get("raised_by_user") is not None
-            and case["raised_by_user"] == principal.user_id)
+    """Whether ``principal`` is a cadre user who carried the case's concern (or one joined
+    to it)."""
+    if principal is None or principal.role != CADRE:
+        return False
+    # the cadre who carried it, or one who attached their branch's concern to it (issue 25)
+    raisers = [case.get("raised_by_user"),
+               *(raising.get("raised_by_user") for raising in case.get("raisings", ()))]
+    return principal.user_id in raisers and principal.user_id is not None
 
 
 def may_read(principal, case):

@@ -13,7 +13,7 @@ import datetime as dt
 from services.escalations import case_clock, case_life
 from services.escalations.access import actions_for
 from services.escalations.case_tiers import tier_shown
-from shared import contracts, folding
+from shared import contracts, folding, similar_cases
 from shared.clock import vietnam_date
 
 SYSTEM_ACTOR = {"user_id": "system", "role": "system"}
@@ -38,6 +38,8 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
     case = {
         "_id": case_id, "version": 1, "concern_id": concern["concern_id"],
         "unit_id": concern["unit_id"], "unit_path": concern["unit_path"],
+        # the commune it was raised in, and the other branches that raised it since (issue 25)
+        "commune_id": similar_cases.commune_of(concern["unit_path"]), "raisings": [],
         "topic": concern["topic"], "urgency": urgency, "summary": concern["summary"],
         "search": summary_search(concern["summary"]),
         # the unit the concern is about, when not the branch's own
@@ -108,4 +110,5 @@ def shown(case, now, authority_names, principal=None, calendar=None):
             "tier": tier_shown(case),
             "due_at": due_at, "overdue": bool(due_at and due_at <= now),
             "due_on": due_on and due_on.isoformat(), "working_days_left": days_left,
+            "branch_count": len(similar_cases.branches_of(case)) if "unit_id" in case else 1,
             "allowed_actions": actions_for(case, principal)}

@@ -45,7 +45,8 @@ def _read(code):
 def case_of_code(db, code, principal):
     """The case a signed-in user reaches by its receipt code (an officer's inbox search, a
     code read out on the phone): only one they may read, else NotFound like no such code."""
-    case = store.case_of_receipt(db, _read(code))
+    code = _read(code)
+    case = store.case_of_receipt(db, code) or store.case_joined_by_receipt(db, code)
     if case is None or not may_read(principal, case):
         raise NotFound("no case of yours has this receipt code", {"code": [code]})
     return case
@@ -61,7 +62,8 @@ def follow(db, rules, code, client_address):
                               {"code": [reason("too_many_lookups", "too many lookups")]},
                               retry_after=max(1, math.ceil((ends - now).total_seconds())))
     code = _read(code)
-    case = store.case_of_receipt(db, code)
+    # its own case, or the case its concern was attached to (issue 25)
+    case = store.case_of_receipt(db, code) or store.case_joined_by_receipt(db, code)
     names = {}
     if case is not None and case.get("authority_id"):
         names = store.authority_names(db, [case["authority_id"]])

@@ -51,11 +51,13 @@ def _day(moment):
 
 def public_view(case, authority_names, code=None):
     """The public answer for ``case`` (None: no case by that code yet)."""
+    # the code asked about: a concern attached to another branch's case has its own (issue 25)
+    code = code or (case or {}).get("receipt_code")
     if case is None or case.get("confidential"):
-        return not_yet(code if case is None else case["receipt_code"])
+        return not_yet(code)
     pending = case_clock.pending_deadline(case) if case.get("status") in life.STATES else None
     return {
-        "receipt_code": case["receipt_code"], "found": True, "topic": case["topic"],
+        "receipt_code": code, "found": True, "topic": case["topic"],
         "state": PUBLIC_STATES.get(case["status"], "in_progress"),
         "authority_name": authority_names.get(case.get("authority_id")),
         "raised_on": case.get("raised_on"), "received_on": _day(case.get("received_at")),

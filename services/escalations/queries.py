@@ -65,7 +65,9 @@ def get_case(db, case_id, principal, now, calendar=None):
 def get_case_for_concern(db, concern_id, principal, now, calendar=None):
     """The case of a concern, only one the principal may see, else NotFound like a concern
     with no case yet."""
-    case = store.case_of_concern(db, concern_id)
+    # its own case, or the one it was attached to (issue 25)
+    case = store.case_of_concern(db, concern_id) or store.case_joined_by(db, concern_id,
+                                                                         store.LISTED)
     if case is None or not may_read(principal, case):
         raise NotFound("no case for this concern yet", {"concern_id": [str(concern_id)]})
     return show(db, case, now, principal, calendar)

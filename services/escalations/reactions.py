@@ -14,7 +14,15 @@ service's ``CaseRules`` (the policy and the clock). Example (the service's entry
 """
 from logging import getLogger
 
-from services.escalations import acceptance_chain, case_life, cases, rosters, routing, store
+from services.escalations import (
+    acceptance_chain,
+    case_life,
+    cases,
+    joining,
+    rosters,
+    routing,
+    store,
+)
 from services.escalations.registry_view import former_ancestors
 from shared.errors import Conflict, NotFound
 
@@ -29,6 +37,11 @@ def route_concern(db, rules, event):
     """``concern_raised``: the case of the concern, routed by the rule in force or held by the
     triage authority."""
     concern = event.payload
+    refusal = None
+    if concern.get("joins_case_id"):  # attached to another branch's open case (issue 25)
+        refusal = joining.join_or_refusal(db, rules, event)
+        if refusal is None:
+            return
     former = store.former_of(db, concern["unit_id"])  # where the unit used to sit
     found = [routing.RoutingRule.stored(doc)
              for doc in store.routing_rules_at(db, concern["unit_path"] + sorted(former))]
@@ -38,6 +51,8 @@ def route_concern(db, rules, event):
     triage = _triage_authority_id(db, rules.policy)
     case, first_event = cases.new_case(concern, event.event_id, rule, triage, rules.policy,
                                        rules.clock.now(), raised_by_user=event.actor)
+    if refusal is not None:  # the case it was to join is no longer open: said on its page
+        case.update(joining.fell_back(concern, refusal))
     case, events = _on_duty(db, rules, case, first_event)
     if not store.open_case(db, case, *events):
         _log.info("concern %s already has a case; nothing to do", concern["concern_id"])
@@ -106,6 +121,11 @@ def _follow(db, rules, case_id, answered):
 def withdraw_case(db, rules, event):
     """``concern_withdrawn``: the case ends wherever it stands."""
     withdrawn = event.payload
+    if store.case_joined_by(db, withdrawn["concern_id"], {"_id": 1}) is not None:
+        # one branch's raising of a case others raised too: the case goes on for them
+        _log.info("concern %s joined a case: withdrawing it leaves the case",
+                  withdrawn["concern_id"])
+        return
     _decide(db, rules, withdrawn["concern_id"], "withdraw", reason=withdrawn["reason"])
 
 
@@ -122,7 +142,8 @@ def _decide(db, rules, concern_id, action, case_id=None, **args):
     does not let it move (already closed, already withdrawn) is left as it is. A concern
     whose case does not exist yet raises, so the event is retried until it does."""
     for _ in range(FOLLOW_RETRIES):
-        case = store.case_of_concern(db, concern_id)
+        case = store.case_of_concern(db, concern_id) or store.case_joined_by(
+            db, concern_id, store.LISTED)
         if case is None:
             raise NotFound("no case for this concern yet", {"concern_id": [concern_id]})
         if case_id is not None and case["_id"] != case_id:

@@ -1,22 +1,13 @@
 """Escalations service: carries each raised concern, as a case, from routing to its answer.
 
-On ``concern_raised`` it picks the routing rule in force (see ``routing``) or, when none covers
-the concern, hands it to the triage authority; it stores the case with its deadlines (see
-``policy``/``sla``) and its event in one insert, unique per concern, so a redelivered
-``concern_raised`` has one effect. ``act_on_case`` applies the state machine (``case_life``) and
-writes state, timeline and event in one update conditional on the case's version (``store``).
-A timer sweeps cases whose deadline has come (``acting.sweep_deadlines``): it reminds the
-holder, or escalates the case one level up.
+On ``concern_raised`` it routes the concern (``routing``, else to triage) or joins it to the
+open case the cadre chose (``joining``), one effect however often it arrives; ``act_on_case``
+applies the state machine (``case_life``) in one update conditional on the case's version; a
+timer reminds holders and escalates what nobody acted on (``acting.sweep_deadlines``).
 
 Every RPC a user reaches through the gateway takes the signed-in ``principal`` (None: a trusted
-internal caller; ``act_on_case`` requires one, since who acts is always a signed-in user): the
-role must be allowed by ``shared.authorisation.PERMISSIONS``, and the case must be the
-principal's to see (``access``), else it answers 404 exactly like a missing one. A case comes
-with the actions the principal's side may take now (``allowed_actions``).
-
-Each entrypoint decodes, calls a plain function and encodes: the reads are in ``queries``, the
-writes in ``acting`` and ``registry_upkeep``, the event handlers in ``reactions``, and
-``store`` alone touches the collections.
+internal caller), whose role ``shared.authorisation.PERMISSIONS`` must allow; a case not theirs
+to see (``access``) answers 404 like a missing one. Entrypoints decode, call plain functions.
 """
 from services.escalations import (
     acting,
@@ -24,6 +15,7 @@ from services.escalations import (
     case_life,
     data_subjects,
     following,
+    joining,
     officers,
     queries,
     reactions,
@@ -44,6 +36,7 @@ from shared.contracts.rpc import calendars as calendar_schemas
 from shared.contracts.rpc import cases as schemas
 from shared.contracts.rpc import receipts as receipt_schemas
 from shared.contracts.rpc import rosters as roster_schemas
+from shared.contracts.rpc import similar as similar_schemas
 from shared.errors import InvalidInput, load_payload
 from shared.gauges import Gauges
 from shared.rpc import rpc
@@ -364,6 +357,13 @@ class EscalationsService(ReportsHealth):
         return schemas.Case().dump(
             queries.get_case_for_concern(self.db, concern_id, principal, self.rules.clock.now(),
                                          self.rules.policy.calendar))
+
+    @rpc
+    def similar_cases(self, query, principal=None):
+        """Open cases of a topic in the branch's commune, for the visit form (issue 25)."""
+        require(principal_from(principal), "visits.log")
+        query = load_payload(similar_schemas.SimilarCasesQuery(), query, "query")
+        return similar_schemas.SimilarCases().dump({"cases": joining.similar(self.db, query)})
 
     @rpc
     def inbox(self, query, principal=None):

@@ -45,6 +45,7 @@ from services.gateway.pages import (
     redaction,
     report,
     roster_page,
+    similar,
 )
 from services.gateway.pages import attachments as attachment_pages
 from services.gateway.pages import operations as operations_pages
@@ -60,7 +61,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
            case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES,
-           attachment_pages.ROUTES)
+           attachment_pages.ROUTES, similar.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
 
 ROUTES = {}

@@ -109,6 +109,7 @@ from services.gateway.pages.publishing import PublishingPagesApi
 from services.gateway.pages.redaction import RedactionPagesApi
 from services.gateway.pages.report import ReportPagesApi
 from services.gateway.pages.roster_page import RosterPagesApi
+from services.gateway.pages.similar import SimilarPagesApi
 from services.gateway.routes import ROUTES
 from services.gateway.settings import settings
 from shared.rpc import BoundedRpcProxy
@@ -121,7 +122,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
-                     ReportPagesApi, AttachmentsApi, AttachmentPagesApi):
+                     ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

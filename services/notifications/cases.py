@@ -31,7 +31,7 @@ not arrived, so the event is retried) and leaves the wording to ``messages``. Ex
 """
 import dataclasses
 
-from services.notifications import directory, messages
+from services.notifications import directory, messages, store
 from shared import contracts
 from shared.words import say
 
@@ -120,12 +120,24 @@ def case_assigned(db, event, pages_url=None):
         directory.officer(db, payload["assigned_by"]).name))]
 
 
+def raisings(db, payload):
+    """The payload for the case's own concern, then for each concern other branches attached
+    to it (issue 25): each cadre who carried one is told, of their own concern."""
+    return [payload] + [{**payload, "concern_id": concern_id}
+                        for concern_id in store.joined_concerns(db, payload["case_id"])]
+
+
+def _to_carriers(db, payload, pages_url, tell):
+    return [(payload["case_id"], tell(_facts(db, raised, pages_url),
+                                      directory.carrier(db, raised["concern_id"])))
+            for raised in raisings(db, payload)]
+
+
 def case_answered(db, event, pages_url=None):
     payload = event.payload
-    cadre = directory.carrier(db, payload["concern_id"])
-    return [(payload["case_id"], messages.answer_arrived(
-        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
-        payload["answer"], payload))]
+    holder = _name_of(db, payload["authority_id"])
+    return _to_carriers(db, payload, pages_url, lambda facts, cadre: messages.answer_arrived(
+        facts, cadre, holder, payload["answer"], payload))
 
 
 def raiser_told_of_answer(db, event, raiser, pages_url=None):
@@ -146,10 +158,9 @@ def raiser_told_of_answer(db, event, raiser, pages_url=None):
 
 def case_information_requested(db, event, pages_url=None):
     payload = event.payload
-    cadre = directory.carrier(db, payload["concern_id"])
-    return [(payload["case_id"], messages.information_requested(
-        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
-        payload["question"]))]
+    holder = _name_of(db, payload["authority_id"])
+    return _to_carriers(db, payload, pages_url, lambda facts, cadre: (
+        messages.information_requested(facts, cadre, holder, payload["question"])))
 
 
 def case_information_provided(db, event, pages_url=None):
@@ -177,10 +188,10 @@ def digest_compiled(db, event, pages_url=None):
 
 def case_interim_replied(db, event, pages_url=None):
     payload = event.payload
-    cadre = directory.carrier(db, payload["concern_id"])
-    return [(payload["case_id"], messages.interim_reply_given(
-        _facts(db, payload, pages_url), cadre, _name_of(db, payload["authority_id"]),
-        payload["committed_on"], payload["note"]))]
+    holder = _name_of(db, payload["authority_id"])
+    return _to_carriers(db, payload, pages_url, lambda facts, cadre: (
+        messages.interim_reply_given(facts, cadre, holder, payload["committed_on"],
+                                     payload["note"])))
 
 
 TELLINGS = {

@@ -7,7 +7,8 @@
 - ``users``: officers' names and addresses (``user_created``, ``user_contact_changed``), for
   the mails to the officer a case is assigned to;
 - ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised`` and
-  ``visit_logged``, in either order). Case events name their concern and authority themselves.
+  ``visit_logged``, in either order), and the case another branch's concern was attached to
+  (``case_joined``, issue 25). Case events name their concern and authority themselves.
 
 Every write (``store``) is an idempotent upsert keyed by the registry's or the event's id, so a
 redelivered event changes nothing. A fact a case event needs but that has not arrived yet
@@ -73,6 +74,11 @@ def _concern(db, payload):
         "receipt_code": payload.get("receipt_code")})
 
 
+def _joined(db, payload):
+    # the concern attached to another branch's case: that case's mails reach its cadre too
+    store.record_concern(db, payload["concern_id"], {"joined_case_id": payload["case_id"]})
+
+
 LEARNERS = {
     contracts.AUTHORITY_REGISTERED: _authority,
     contracts.CADRE_REGISTERED: _cadre,
@@ -83,6 +89,7 @@ LEARNERS = {
     contracts.CADRE_CONTACT_CHANGED: _cadre_contact,
     contracts.USER_CREATED: _user,
     contracts.USER_CONTACT_CHANGED: _user_contact,
+    contracts.CASE_JOINED: _joined,
 }
 LEARNED_EVENTS = tuple(LEARNERS)
 

@@ -7,6 +7,8 @@
 
     tell(db, outbox, event)     # outbox: the service's MailSender dependency
 """
+from types import SimpleNamespace
+
 from services.notifications import cases, directory, meeting_mail, messages, store
 
 
@@ -26,11 +28,12 @@ def tell_raiser(db, outbox, event, visits):
     """An answer told to the raiser, where they left an address (``visits``: the RPC proxy
     asking for it; the address never travels in events). Visits away: retried, like any
     failure, without holding up the other mails of the answer."""
-    raiser = visits.raiser_to_tell(event.payload["concern_id"])
-    if raiser:
-        case_id, message = cases.raiser_told_of_answer(db, event, raiser,
-                                                      outbox.settings["PAGES_URL"])
-        outbox.enqueue(event, message, case_id)
+    for payload in cases.raisings(db, event.payload):  # and those attached to it (issue 25)
+        raiser = visits.raiser_to_tell(payload["concern_id"])
+        if raiser:
+            case_id, message = cases.raiser_told_of_answer(
+                db, SimpleNamespace(payload=payload), raiser, outbox.settings["PAGES_URL"])
+            outbox.enqueue(event, message, case_id)
 
 
 def redact_concern(db, event):

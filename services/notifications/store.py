@@ -32,7 +32,9 @@ INDEXES = {"notifications": [
     ([("created_at", -1), ("_id", -1)], {}),
     # the mails quoting a concern, when its text is anonymised
     ([("concern_id", 1)], {}),
-]}
+],
+    # the concerns other branches attached to a case (issue 25): told of it too
+    "concerns": [([("joined_case_id", 1)], {})]}
 # the newest first
 NOTIFICATIONS_ORDER = [("created_at", -1), ("_id", -1)]
 # what a sender still has to get accepted by the mail server
@@ -209,6 +211,12 @@ def find_unit(db, unit_id):
 
 def find_concern(db, concern_id):
     return db.concerns.find_one({"_id": concern_id})
+
+
+def joined_concerns(db, case_id):
+    """The concerns other branches attached to ``case_id`` (issue 25), oldest id first."""
+    return [found["_id"] for found in
+            db.concerns.find({"joined_case_id": case_id}, {"_id": 1}).sort("_id", 1)]
 
 
 # --- retention (services.notifications.retention) --------------------------------------------

@@ -60,6 +60,9 @@ def case_changes(event_name, payload):
         status = "withdrawn"
     elif event_name == "case_deadline_near":
         return {**changes, "due_on": _iso(payload["due_on"])}  # the state stays
+    elif event_name == "case_joined":  # another branch's concern attached (issue 25)
+        return {**changes, "status": payload["status"], "open": True,
+                "due_on": _iso(payload["due_on"]), "branch_count": payload["branch_count"]}
     elif event_name == "case_interim_replied":  # gia hạn: the state stays, the date moves
         return {**changes, "due_on": _iso(payload["committed_on"]),
                 "interim_committed_on": _iso(payload["committed_on"]),

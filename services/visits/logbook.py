@@ -19,7 +19,7 @@ import hashlib
 import json
 from logging import getLogger
 
-from services.visits import amendments, attachments, raiser_mail, retention, rules, store
+from services.visits import amendments, attachments, joins, raiser_mail, retention, rules, store
 from shared import contracts, receipts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -51,8 +51,8 @@ def reviews(db, answer_reviews, unit_id):
     """Each reviewed case must be one of this branch's with an answer that came back."""
     found = []
     for i, review in enumerate(answer_reviews):
-        view = store.find_case_view(db, review["case_id"])
-        if view is None or view["unit_id"] != unit_id or not view.get("answer"):
+        view = store.find_case_view(db, review["case_id"], unit_id)
+        if view is None or not view.get("answer"):
             raise RuleViolated("only an answer that came back to this branch is reviewed",
                                {f"answer_reviews.{i}.case_id": [
                                    "no answered case of this branch"]})
@@ -77,6 +77,7 @@ def log_visit(db, clock, visit, dumped, principal, limits=attachments.Attachment
     group = next((g for g in groups if g["_id"] == visit["working_group_id"]), None)
     attended = rules.who_attended(group, cadre_id, visit["attended_cadre_ids"])
     check_localities(db, visit["concerns"], "concerns")
+    joins.check_joins(db, visit["concerns"], unit["path"], "concerns")
     reviewed = reviews(db, dumped["answer_reviews"], unit["_id"])
     visit_id = contracts.new_id()
     if group is not None:
@@ -149,7 +150,7 @@ def raised_events(concerns, document, actor):
         "topic": c["topic"], "summary": c["shared_summary"], "raised_by": c["raised_by"],
         "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],
         "urgency": c["urgency"], "locality_unit_id": c.get("locality_unit_id"),
-        "receipt_code": c.get("receipt_code"),
+        "receipt_code": c.get("receipt_code"), "joins_case_id": c.get("joins_case_id"),
         "raised_on": dt.date.fromisoformat(document["meeting_date"])}, actor=actor)
         for c in concerns]
 
@@ -214,7 +215,9 @@ def amendment_replayed(visit, submission_id, mark):
 
 def amend(db, clock, window, visit, dumped, mark, principal, limits):
     """The amended visit, or None when it changed since it was read (read it again)."""
-    check_localities(db, [c for c in dumped["concerns"] if "concern_id" not in c], "concerns")
+    added = [c for c in dumped["concerns"] if "concern_id" not in c]
+    check_localities(db, added, "concerns")
+    joins.check_joins(db, added, visit["unit_path"], "concerns")
     plan = amendments.plan_amendment(visit, dumped, clock.now(), window, contracts.new_id)
     # a new concern's files (a kept concern is kept as it was, files and all)
     _, per_concern, refused = attachments.resolve(db, limits, visit["cadre_id"],

@@ -101,8 +101,11 @@ def record_answer(db, event):
     answer = {"case_id": answered["case_id"], "authority_id": answered["authority_id"],
               "answer": answered["answer"], "answered_at": answered["answered_at"],
               **answer_record(answered)}
-    if not store.record_answer(db, answered["concern_id"], answer):
-        _log.info("concern %s already has this or a newer answer", answered["concern_id"])
+    # every branch that raised it gets the answer (issue 25)
+    for concern_id in [answered["concern_id"], *store.concerns_following(
+            db, answered["case_id"], answered["concern_id"])]:
+        if not store.record_answer(db, concern_id, answer):
+            _log.info("concern %s already has this or a newer answer", concern_id)
 
 
 def record_case_event(db, event):
@@ -111,7 +114,13 @@ def record_case_event(db, event):
     if event.event_type.name == "case_summary_redacted":
         redacting.take_authority_redaction(db, event)
         return
-    payload = event.payload
+    # the case's own concern and every other branch's attached to it (issue 25) follow it
+    for concern_id in [event.payload["concern_id"], *store.concerns_following(
+            db, event.payload["case_id"], event.payload["concern_id"])]:
+        _follow_case(db, event, {**event.payload, "concern_id": concern_id})
+
+
+def _follow_case(db, event, payload):
     concern_id = payload["concern_id"]
     visit = store.visit_of_concern(db, concern_id)
     if visit is None:

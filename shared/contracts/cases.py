@@ -261,3 +261,21 @@ class CaseInterimReplied(Schema):
 
 
 CASE_INTERIM_REPLIED = EventType("escalations", "case_interim_replied", CaseInterimReplied)
+
+
+class CaseJoined(Schema):
+    """A concern raised at another branch was attached to this open case (issue 25, similar
+    open cases): it is one more raising of the case, which now counts ``branch_count``
+    branches; the joined concern follows the case from here (``concern_id`` is the joined
+    one). ``status`` and ``due_on``: where the case stood when it was joined."""
+    case_id = Id(required=True)
+    concern_id = Id(required=True)
+    unit_id = Id(required=True)
+    authority_id = Id(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(CASE_STATES))
+    due_on = fields.Date(required=True, allow_none=True)
+    # distinct branches: the same branch raising it again at a later meeting counts once
+    branch_count = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+CASE_JOINED = EventType("escalations", "case_joined", CaseJoined)

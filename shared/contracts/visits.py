@@ -85,6 +85,10 @@ class ConcernRaised(Schema):
     # added with issue 30: the code the raiser follows it by (shared.receipts); none before
     receipt_code = fields.String(load_default=None, allow_none=True,
                                  validate=validate.Length(max=20))
+    # added with issue 25: the open case of the same topic and commune the cadre attached the
+    # concern to ("raised at 3 branches"); escalations adds it there, or opens a new case if
+    # that one closed meanwhile. None: a case of its own
+    joins_case_id = Id(load_default=None, allow_none=True)
 
 
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)

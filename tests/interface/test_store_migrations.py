@@ -105,7 +105,8 @@ def test_a_start_finishes_a_migration_a_crash_left_midway(container_factory, con
     container_factory(EscalationsService, config).start()
     state = db.schema_migrations.find_one({"_id": "schema"})
     assert (state["version"], state["applied"]) == (
-        3, ["flag_pending_outboxes", "retire_duplicate_routing_rules", "index_case_words"])
+        4, ["flag_pending_outboxes", "retire_duplicate_routing_rules", "index_case_words",
+            "give_cases_their_commune"])
     assert "running" not in state
     assert [doc["_id"] for doc in db.routing_rules.find({})] == ["infra-b"]
 
@@ -125,5 +126,5 @@ def test_without_migrate_on_start_an_older_store_stops_the_service_naming_the_co
     with pytest.raises(MigrationsPending) as refused:
         container_factory(EscalationsService, {**config, "MIGRATE_ON_START": False}).start()
     assert refused.value.pending == ["flag_pending_outboxes", "retire_duplicate_routing_rules",
-                                     "index_case_words"]
+                                     "index_case_words", "give_cases_their_commune"]
     assert "python -m tooling.migrate escalations" in str(refused.value)

@@ -96,6 +96,7 @@ def exercise_every_service(container_factory, config):
         case = escalations.get_case_for_concern(concern_id, CADRE)
         escalations.get_case(case["case_id"], OFFICER)
         escalations.act_on_case(case["case_id"], "acknowledge", {}, OFFICER)
+        exercise_similar_cases(visits, escalations, case)
         for query in ({"status": "routed"}, {}, {"topic": "infrastructure"},
                       {"unit_id": "vp.bx.th"}, {"status": "acknowledged", "unit_id": "vp.bx"},
                       {"view": "escalated_past"},
@@ -141,6 +142,21 @@ def exercise_every_service(container_factory, config):
         assert case_figures(_escalations_db(config))[("sausat_cases", "acknowledged")] == 1
         for proxy in (assignments, visits, escalations, monitor):
             proxy.health()
+
+
+def exercise_similar_cases(visits, escalations, case):
+    """The visit form's similar open cases, and a concern attached to one (issue 25): its
+    case's life followed by each concern that raised it."""
+    escalations.similar_cases({"unit_id": "vp.bx.th.np", "unit_path": [u["unit_id"] for u in TREE],
+                               "topic": "infrastructure"}, CADRE)
+    joined = visits.log_visit(visit(meeting_date=(dt.date.today() - dt.timedelta(days=1))
+                                    .isoformat(),
+                                    concerns=[{"topic": "infrastructure", "raised_by": "resident",
+                                               "summary": "Đường thôn", "joins_case_id":
+                                               case["case_id"]}]), CADRE)
+    wait_for(lambda: escalations.get_case(case["case_id"], OFFICER)["raisings"],
+             what="the concern joining the case")  # raised again at the same branch
+    escalations.get_case_for_concern(joined["concerns"][0]["concern_id"], CADRE)
 
 
 def exercise_the_personal_data_log(assignments, monitor):

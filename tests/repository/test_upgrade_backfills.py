@@ -12,10 +12,10 @@ import pytest
 from docstore import DocStoreClient
 from services.accounts import store as account_store
 from services.accounts.service import AccountsService
-from services.escalations import cases, officers, queries, reactions, store
+from services.escalations import cases, joining, officers, queries, reactions, store
 from services.escalations.service import EscalationsService
 from services.visits.service import VisitsService
-from shared import migrations, receipts
+from shared import migrations, receipts, similar_cases
 from shared.contracts import parse_event
 
 FIXTURE = pathlib.Path(__file__).parents[1] / "fixtures" / "before-issue-22"
@@ -73,6 +73,21 @@ def test_cases_from_before_the_inbox_search_are_given_their_words_and_found(old_
             "status": None, "topic": None, "unit_id": None, "limit": 50, "cursor": None,
             **queries.searched(typed)})
         assert case["_id"] in [line["_id"] for line in found["items"]], typed
+    assert migrate(escalations, "escalations", EscalationsService) == []
+
+
+def test_cases_from_before_similar_cases_are_given_their_commune_and_listed(old_stores):
+    escalations = old_stores["escalations"]
+    old = [case for case in escalations.cases.find({}) if case.get("authority_id")]
+    assert old and not any("commune_id" in case for case in old)
+    assert "give_cases_their_commune" in migrate(escalations, "escalations", EscalationsService)
+    for case in old:
+        commune = escalations.cases.find_one({"_id": case["_id"]})["commune_id"]
+        assert commune == case["unit_path"][-2]
+        if case["status"] in similar_cases.JOINABLE and not case.get("confidential"):
+            listed = joining.similar(escalations, {"unit_id": "x", "unit_path": case["unit_path"],
+                                                   "topic": case["topic"]})
+            assert case["_id"] in [found["case_id"] for found in listed]
     assert migrate(escalations, "escalations", EscalationsService) == []
 
 

@@ -57,6 +57,7 @@ def concern_raised(**overrides):
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
             "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
             "raiser_withheld": True, "confidential": False, "receipt_code": "7KQM4-TX9RB",
+            "joins_case_id": None,
             **overrides}
 
 
@@ -293,4 +294,11 @@ PAYLOADS.update({
     contracts.CONCERN_REDACTED: lambda: {"concern_id": "c1", "summary": "Ông [đã ẩn] phản ánh"},
     contracts.CASE_SUMMARY_REDACTED: lambda: {"case_id": "k1", "concern_id": "c1",
                                               "summary": "Nhà [đã ẩn] bị ngập"},
+})
+
+# similar open cases (issue 25): another branch's concern attached to an open case
+PAYLOADS.update({
+    contracts.CASE_JOINED: case_event(concern_id="c2", unit_id="vp.bx.tam-hop.yen-lan",
+                                      status="acknowledged", due_on=dt.date(2026, 12, 16),
+                                      branch_count=2),
 })

@@ -49,7 +49,8 @@ def test_a_valid_visit_loads():
     assert loaded["concerns"] == [{**concern(), "urgency": "normal", "raised_by_name": None,
                                    "raised_by_contact": None, "locality_unit_id": None,
                                    "withhold_raiser": None, "confidential": False,
-                                   "raiser_consent": False, "raiser_email": None}]
+                                   "raiser_consent": False, "raiser_email": None,
+                                   "joins_case_id": None}]
     assert (loaded["working_group_id"], loaded["attended_cadre_ids"]) == (None, [])
     assert (loaded["unscheduled"], loaded["answer_reviews"]) == (None, [])
 

@@ -2,16 +2,21 @@
 before a field existed, a batch at a time in ``_id`` order. Part of the escalations store
 (``services.escalations.store``)."""
 
-__all__ = ["cases_without_search", "set_case_search", "give_receipt_codes"]
+__all__ = ["cases_without", "cases_without_search", "set_case_search", "give_receipt_codes"]
+
+
+def cases_without(db, field, read, after, limit):
+    """Cases stored before ``field`` existed, their ``read`` fields, in ``_id`` order after
+    ``after``."""
+    query = {field: {"$exists": False}}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    return list(db.cases.find(query, {"_id": 1, read: 1}).sort("_id", 1).limit(limit))
 
 
 def cases_without_search(db, after, limit):
-    """Cases stored before the inbox's text search (issue 24), in ``_id`` order after
-    ``after``."""
-    query = {"search": {"$exists": False}}
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    return list(db.cases.find(query, {"_id": 1, "summary": 1}).sort("_id", 1).limit(limit))
+    """Cases stored before the inbox's text search (issue 24)."""
+    return cases_without(db, "search", "summary", after, limit)
 
 
 def set_case_search(db, case_id, search):

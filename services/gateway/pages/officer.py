@@ -269,7 +269,8 @@ class OfficerPagesApi(PagesApi):
                           template["text"]}
         # the concern's photos and documents are kept where it was raised (visits)
         attachments = self.visits.get_concern(case["concern_id"], None).get("attachments")
-        return view.render("case.html", status, case=case, units=self._unit_names([case]),
+        return view.render("case.html", status, case=case, units=self._unit_names(
+                               [case], *[r["unit_id"] for r in case["raisings"]]),
                            attachments=attachments,
                            templates=templates, officers=self._assignable(view, case),
                            done=query_args(view.request).get("done") if status == 200 else None,

@@ -171,8 +171,11 @@ def answers_to(db, concern_ids):
     return {a["_id"]: a for a in db.answers.find({"_id": {"$in": concern_ids}})}
 
 
-def find_case_view(db, case_id):
-    return db.concern_cases.find_one({"case_id": case_id})
+def find_case_view(db, case_id, unit_id=None):
+    """A concern's view of ``case_id``; ``unit_id``: that branch's (a case raised at several
+    branches has a view per branch, issue 25)."""
+    return db.concern_cases.find_one({"case_id": case_id, **({"unit_id": unit_id} if unit_id
+                                                            else {})})
 
 
 def ensure_concern_views(db, visit):
@@ -188,12 +191,21 @@ def ensure_concern_views(db, visit):
                 "summary": concern.get("shared_summary", concern["summary"]),
                 "raised_on": visit["meeting_date"], "case_id": None, "status": "raised",
                 "open": True, "authority_id": None, "due_on": None, "answer": None,
-                "answered_at": EPOCH, "to_read_out": False, "last_at": EPOCH}},
+                "answered_at": EPOCH, "to_read_out": False, "last_at": EPOCH,
+                # attached to another branch's open case (issue 25): it follows that case
+                "joins_case_id": concern.get("joins_case_id"), "branch_count": 1}},
             upsert=True)
         if concern.get("withdrawn"):
             # withdrawn at the branch: no longer open there, whatever the case does next
             db.concern_cases.update_one({"_id": concern["concern_id"], "status": "raised"},
                                         {"$set": {"status": "withdrawn", "open": False}})
+
+
+def concerns_following(db, case_id, concern_id):
+    """The concerns whose view follows ``case_id`` besides ``concern_id``: the other branches'
+    attached to it (issue 25), or the case's own when ``concern_id`` is an attached one."""
+    return [view["_id"] for view in db.concern_cases.find({"case_id": case_id}, {"_id": 1})
+            if view["_id"] != concern_id]
 
 
 def change_case_view(db, concern_id, changes, at):

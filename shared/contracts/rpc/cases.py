@@ -21,6 +21,7 @@ from shared.contracts import (
     Text,
 )
 from shared.contracts.rpc.answers import AnswerRecordShown
+from shared.contracts.rpc.similar import JoinedShown
 from shared.pages import PageQuery
 from shared.reasons import reason
 
@@ -324,7 +325,7 @@ class PublicText(Schema):
     at = fields.AwareDateTime(allow_none=True)
 
 
-class Case(AnswerRecordShown):  # with how its answer settled the matter
+class Case(JoinedShown, AnswerRecordShown):  # its answer's outcome, the branches raising it
     case_id = fields.String(attribute="_id")
     # the code the raiser follows the case by (shared.receipts); none on cases from before it
     receipt_code = fields.String(allow_none=True, dump_default=None)

@@ -65,6 +65,9 @@ class RaiseConcern(Schema):
     attachments = attachment_ids()  # photos and documents about it, uploaded first
     raiser_email = fields.Email(load_default=None, allow_none=True,
                                 validate=validate.Length(max=254))
+    # an open case of the same topic raised in the same commune (the visit form's similar
+    # cases, issue 25): the concern becomes one more raising of it instead of a new case
+    joins_case_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def _contact_with_consent(self, data, **kwargs):
@@ -138,6 +141,7 @@ class AmendConcern(RaiseConcern):
     confidential = StrictBoolean()
     raiser_consent = StrictBoolean()
     raiser_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    joins_case_id = Id(allow_none=True)
 
     @validates_schema
     def _kept_or_new(self, data, **kwargs):
@@ -159,7 +163,8 @@ class AmendConcern(RaiseConcern):
         if "concern_id" not in data:
             data = {"urgency": "normal", "confidential": False, "raiser_consent": False,
                     **{f: None for f in (*PERSONAL_FIELDS, "locality_unit_id",
-                                         "withhold_raiser", "raiser_email")}, **data}
+                                         "withhold_raiser", "raiser_email",
+                                         "joins_case_id")}, **data}
         return data
 
 
@@ -338,6 +343,8 @@ class BriefConcern(AnswerRecordShown):  # how its answer settled it
     # the holder's interim reply (gia hạn): the date it committed to answer by, and its note
     interim_committed_on = fields.String(allow_none=True, dump_default=None)
     interim_note = fields.String(allow_none=True, dump_default=None)
+    # how many branches raised its case (issue 25: other branches' concerns attached to it)
+    branch_count = fields.Integer(dump_default=1)
 
 
 class Brief(Schema):

@@ -12,7 +12,7 @@
   // a concern's fields; the last three are yes/no (or the default, left out)
   var CONCERN = ["summary", "topic", "raised_by", "urgency", "raised_by_name",
                  "raised_by_contact", "raiser_email", "raiser_consent", "withhold_raiser",
-                 "confidential"];
+                 "confidential", "joins_case_id"];
   var CHOICES = ["raiser_consent", "withhold_raiser", "confidential"];
   var INTEGERS = ["attendance.present", "attendance.expected", "assessment.leadership",
                   "assessment.education", "assessment.combativeness"];
@@ -31,6 +31,7 @@
       var input = node.querySelector('[data-name="' + name + '"]');
       if (values && values[name] !== undefined && values[name] !== null) {
         input.value = String(values[name]);
+        input.dataset.kept = String(values[name]);  // a list filled later (similar.js) keeps it
       }
     });
     node.querySelector(".remove-concern").addEventListener("click", function () {
@@ -70,7 +71,8 @@
         var value = row.querySelector('[data-name="' + name + '"]').value;
         if (CHOICES.indexOf(name) >= 0) {  // "": the default for the raiser's kind
           if (value !== "") { concern[name] = value === "true"; }
-        } else if (["raised_by_name", "raised_by_contact", "raiser_email"].indexOf(name) >= 0) {
+        } else if (["raised_by_name", "raised_by_contact", "raiser_email",
+                    "joins_case_id"].indexOf(name) >= 0) {
           if (value.trim() !== "") { concern[name] = value; }
         // no topic chosen: left out, so the refusal says "required" beside it
         } else if (value !== "" || name !== "topic") { concern[name] = value; }
