@@ -284,6 +284,14 @@ class AssignmentsService(ReportsHealth):
         return meeting_schemas.CadrePlan().dump(planning.cadre_plan(
             self.db, cadre_id, planning.period_of(period), principal))
 
+    @rpc
+    def meeting_seats(self, principal=None):
+        """The committees the signed-in cadre plans for and the branches whose dates they keep
+        today (their pages' links)."""
+        principal = require(principal_from(principal), "meetings.read")
+        return meeting_schemas.MeetingSeats().dump(planning.seats_of(
+            self.db, principal.cadre_id, self.meeting_rules.clock.today()))
+
     @subscribe("visit_logged")
     def record_visit(self, event):
         """Plan against actual learns visits from their events, never by asking visits."""

@@ -38,6 +38,7 @@ from services.gateway.pages import (
     common,
     following,
     interim,
+    meeting_pages,
     officer,
     officer_desk,
     redaction,
@@ -55,7 +56,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, meeting_pages.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:
