@@ -156,6 +156,7 @@ PAGES = {
         "rows": meeting_forms.plan_rows(PLAN, {(NP, "2026-12-21"): meeting_forms.candidates(
             ASSIGNMENTS, MEMBERS, GROUPS, "vp.bx", NP, "2026-12-21")}, NAMES),
         "per_cadre": meeting_forms.comparison_rows(PLAN["comparison"], NAMES), "names": NAMES,
+        "unit_names": {NP: "Chi bộ thôn Nội Phật", NT: "Chi bộ thôn Nam Tiến"},
         "before": "2026-11", "after": "2027-01", "done": "planned",
         "errors": {(NP, "2026-12-21"): "Đồng chí này không được phân công phụ trách."}},
     "meetings_mine.html": {
@@ -203,6 +204,8 @@ def test_the_plan_page_shows_the_refusal_beside_the_meetings_field_and_the_branc
     assert "Phân công dự: Trần Thị Bình" in html  # the 5th, planned: no form
     assert html.count('name="attendee"') == 1
     assert 'id="period-report"' in html  # where the month's report will be linked
+    # plan against actual names the branches, not their codes
+    assert "Thứ Bảy, 05/12/2026 · Trần Thị Bình · Chi bộ thôn Nội Phật</li>" in html
 
 
 def test_my_meetings_link_each_to_the_visit_form_prefilled():

@@ -124,11 +124,12 @@ class CadrePagesApi(PagesApi):
             assignments = self.assignments.list_assignments(view.principal["cadre_id"])
             units = [self.assignments.get_unit(a["unit_id"]) for a in assignments]
             chosen = query_args(request).get("unit_id")
-            day = query_args(request).get("meeting_date") or clock.today()
+            # the query as the route dumps it: the day is text already
+            day = query_args(request).get("meeting_date") or clock.today().isoformat()
             return view.render(
                 "visit_form.html", units=units, chosen=chosen,
                 to_review=self._answers_to_read_out(chosen, view.principal),
-                today=clock.today().isoformat(), meeting_date=day.isoformat(),
+                today=clock.today().isoformat(), meeting_date=day,
                 topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
                 error_words=error_words(view.language),

@@ -174,7 +174,8 @@ class MeetingPagesApi(PagesApi):
             committee=self.assignments.get_unit(committee_id),
             rows=meeting_forms.plan_rows(plan, choices, names),
             per_cadre=meeting_forms.comparison_rows(plan["comparison"], names),
-            names=names, before=before, after=after, errors=errors or {}, done=done)
+            names=names, unit_names={b["unit_id"]: b["name"] for b in plan["branches"]},
+            before=before, after=after, errors=errors or {}, done=done)
 
     def _cadre_names(self, cadre_ids):
         ids, names = sorted(cadre_ids), {}
