@@ -1,6 +1,8 @@
 """Branch meetings planned, through the real processes under the test clock, in a real browser
 (issue 28):
 
+- a committee member makes their calendar feed's address (the phone's calendar reads it) and
+  revokes it (no longer read);
 - the branch's secretary changes its dates on its page: a day no month of the coming year
   refuses beside its field, nothing changed; a rule that holds is kept, with who changed it;
 - a committee member holding a leading seat plans last month's meetings of the committee's
@@ -71,11 +73,19 @@ def seated(system):
     Clock.move(system.env["TEST_CLOCK_FILE"], 0)
 
 
-def test_the_secretary_changes_the_dates_refused_first_then_kept_with_who(browser, system,
-                                                                         seated):
+def test_a_feed_address_revoked_and_the_secretary_changes_the_dates(browser, system, seated):
     context, page = signed_in(browser, system, "binh", PHONE)
     try:
         page.goto(f"{system.base_url}/app/meetings")
+        # the calendar feed: an address shown once, read by the phone's calendar, revoked
+        page.get_by_role("button", name="Tạo địa chỉ lịch mới").click()
+        address = page.get_by_label("Địa chỉ lịch của đồng chí").input_value()
+        assert address.startswith(f"{system.base_url}/meeting-feeds/")
+        feed = requests.get(address, timeout=15)
+        assert (feed.status_code, feed.text[:15]) == (200, "BEGIN:VCALENDAR")
+        page.get_by_role("button", name="Thu hồi địa chỉ lịch").click()
+        expect(page.locator("#done")).to_contain_text("Đã thu hồi địa chỉ lịch")
+        assert requests.get(address, timeout=15).status_code == 404
         page.get_by_role("link", name="Lịch sinh hoạt của Chi bộ thôn Yên Lan, xã Tam Hợp").click()
         day = page.get_by_label("Ngày trong tháng")
         day.fill("31")
@@ -109,7 +119,8 @@ def test_a_month_planned_reminded_followed_logged_and_counted(browser, system, s
     context, page = signed_in(browser, system, "binh", PHONE)
     try:
         page.goto(f"{system.base_url}/app/meetings")
-        page.get_by_role("link", name=re.compile("Lập kế hoạch dự sinh hoạt của .*Bình Xuyên")).click()
+        page.get_by_role("link", name=re.compile("Lập kế hoạch dự sinh hoạt của .*Bình Xuyên")
+                         ).click()
         page.get_by_role("link", name=re.compile(f"← {period}")).click()
         expect(page.locator("#period")).to_have_text(period)
         # somebody else plans Nội Phật's meeting while the page is open
