@@ -73,6 +73,9 @@ class Subscription:
 SUBSCRIPTIONS = (
     # branch meetings' plan against actual: the assignments service's read model of visits
     Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,)),
+    # branch meetings move by the days off administrators enter (an event-fed copy)
+    Subscription("assignments", "working_calendar_changed",
+                 (contracts.WORKING_CALENDAR_CHANGED,)),
     # a planned branch meeting near: its attendees mailed (services/notifications/meeting_mail)
     Subscription("notifications", "meeting_reminders", (contracts.ATTENDANCE_REMINDER_ISSUED,)),
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),

@@ -48,8 +48,12 @@ def seats_of(db, cadre_id, today):
         return sorted({seat["unit_id"] for seat in seats
                        if attendance.holds_seat(cadre, seat["unit_id"], roles, day)})
     plans_for, secretary_of = holding(attendance.PLANNING_ROLES), holding({attendance.SECRETARY})
-    names = {unit["_id"]: unit["name"]
-             for unit in store.units_named(db, sorted({*plans_for, *secretary_of}))}
+    states = {unit["_id"]: history.state_on(unit, day) or unit
+              for unit in store.units_named(db, sorted({*plans_for, *secretary_of}))}
+    names = {unit_id: state["name"] for unit_id, state in states.items()}
+    # a branch's secretary keeps its dates; a branch has no branches to plan for
+    plans_for = [u for u in plans_for
+                 if (states.get(u) or {}).get("level") != domain.WORKING_GROUP_UNIT_LEVEL]
     return {"plans_for": [{"unit_id": u, "name": names.get(u, u)} for u in plans_for],
             "secretary_of": [{"unit_id": u, "name": names.get(u, u)} for u in secretary_of]}
 
