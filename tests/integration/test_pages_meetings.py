@@ -29,6 +29,7 @@ from tests.integration import test_pages_desk
 from tests.integration.browser import PHONE, screenshot, signed_in
 from tests.integration.system import poll
 from tests.integration.test_pages_desk import CADRE_MAIL, NOI_PHAT, YEN_LAN, api
+from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -81,6 +82,7 @@ def test_a_feed_address_revoked_and_the_secretary_changes_the_dates(browser, sys
         page.get_by_role("button", name="Tạo địa chỉ lịch mới").click()
         address = page.get_by_label("Địa chỉ lịch của đồng chí").input_value()
         assert address.startswith(f"{system.base_url}/meeting-feeds/")
+        assert not serious_violations(page)
         feed = requests.get(address, timeout=15)
         assert (feed.status_code, feed.text[:15]) == (200, "BEGIN:VCALENDAR")
         page.get_by_role("button", name="Thu hồi địa chỉ lịch").click()
@@ -94,6 +96,7 @@ def test_a_feed_address_revoked_and_the_secretary_changes_the_dates(browser, sys
         expect(day).to_have_attribute("aria-invalid", "true")
         expect(page.locator('[id="schedule-meeting_schedule.day_of_month-error"]')).to_contain_text(
             "không có ngày 31")
+        assert not serious_violations(page)
         assert api(system, "cadre", "GET", f"/units/{YEN_LAN}")["meeting_schedule"][
             "day_of_month"] == 5   # nothing changed
         day.fill("5")
@@ -132,6 +135,7 @@ def test_a_month_planned_reminded_followed_logged_and_counted(browser, system, s
         field = page.locator(f'[id="meeting-{NOI_PHAT}-{noi_phat_day}-error"]')
         expect(field).to_contain_text("đã có người được phân công dự")
         screenshot(page, "meetings-plan-refused")
+        assert not serious_violations(page)
 
         yen_lan = page.locator(f'[id="meeting-{YEN_LAN}-{day}"]')
         yen_lan.get_by_label(re.compile("Người dự buổi")).select_option(label="Trần Thị Bình")
@@ -169,6 +173,7 @@ def test_a_month_planned_reminded_followed_logged_and_counted(browser, system, s
         expect(page).to_have_url(link)
         named = page.locator("#named-meeting")
         expect(named).to_contain_text("Chi bộ thôn Yên Lan")
+        assert not serious_violations(page)
         named.get_by_role("link", name="Ghi biên bản buổi này").click()
         expect(page.get_by_label("Ngày sinh hoạt")).to_have_value(day.isoformat())
         expect(page.locator("#unit_id")).to_have_value(YEN_LAN)
