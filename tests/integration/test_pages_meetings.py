@@ -146,6 +146,10 @@ def test_a_month_planned_reminded_followed_logged_and_counted(browser, system, s
         expect(binh_row.locator("td").nth(1)).to_have_text("1")   # planned
         expect(binh_row.locator("td").nth(2)).to_have_text("0")   # attended as planned
         screenshot(page, "meetings-plan")
+        # the quarter it falls in shows the same plan among the quarter's meetings
+        page.get_by_role("link", name="Xem cả quý").click()
+        expect(page.locator("#period")).to_have_text(re.compile(r"^\d{4}-Q[1-4]$"))
+        expect(yen_lan).to_contain_text("Phân công dự: Trần Thị Bình")
     finally:
         context.close()
 

@@ -140,6 +140,8 @@ def test_a_recorded_change_says_only_what_changed():
 def test_periods_and_the_meetings_still_ahead():
     assert meeting_forms.neighbours("2026-01") == ("2025-12", "2026-02")
     assert meeting_forms.neighbours("2026-Q4") == ("2026-Q3", "2027-Q1")
+    assert [meeting_forms.switched(p) for p in ("2026-11", "2026-Q4", "2026-01")] == [
+        "2026-Q4", "2026-10", "2026-Q1"]
     assert meeting_forms.months_ahead(dt.date(2026, 11, 30)) == ["2026-11", "2026-12", "2027-01"]
     assert meeting_forms.period_asked("", dt.date(2026, 12, 7)) == "2026-12"
     meetings = [{"unit_id": NT, "meeting_on": "2026-12-10"}, {"unit_id": NP,
@@ -157,7 +159,7 @@ PAGES = {
             ASSIGNMENTS, MEMBERS, GROUPS, "vp.bx", NP, "2026-12-21")}, NAMES),
         "per_cadre": meeting_forms.comparison_rows(PLAN["comparison"], NAMES), "names": NAMES,
         "unit_names": {NP: "Chi bộ thôn Nội Phật", NT: "Chi bộ thôn Nam Tiến"},
-        "before": "2026-11", "after": "2027-01", "done": "planned",
+        "before": "2026-11", "after": "2027-01", "switched": "2026-Q4", "done": "planned",
         "errors": {(NP, "2026-12-21"): "Đồng chí này không được phân công phụ trách."}},
     "meetings_mine.html": {
         "upcoming": [{**PLAN["plan"][0], "unit_name": "Chi bộ thôn Nội Phật"}],

@@ -48,6 +48,14 @@ def neighbours(period):
     return f"{before[0]}-{before[1]:02d}", f"{after[0]}-{after[1]:02d}"
 
 
+def switched(period):
+    """The same time seen the other way: a month's quarter, a quarter's first month."""
+    year, part = period.split("-")
+    if part.startswith("Q"):
+        return f"{year}-{3 * int(part[1:]) - 2:02d}"
+    return f"{year}-Q{(int(part) + 2) // 3}"
+
+
 def months_ahead(today, count=MONTHS_AHEAD):
     found, day = [], today.replace(day=1)
     for _ in range(count):

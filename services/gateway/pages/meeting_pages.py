@@ -175,7 +175,8 @@ class MeetingPagesApi(PagesApi):
             rows=meeting_forms.plan_rows(plan, choices, names),
             per_cadre=meeting_forms.comparison_rows(plan["comparison"], names),
             names=names, unit_names={b["unit_id"]: b["name"] for b in plan["branches"]},
-            before=before, after=after, errors=errors or {}, done=done)
+            before=before, after=after, switched=meeting_forms.switched(plan["period"]),
+            errors=errors or {}, done=done)
 
     def _cadre_names(self, cadre_ids):
         ids, names = sorted(cadre_ids), {}
