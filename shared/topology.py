@@ -79,6 +79,9 @@ SUBSCRIPTIONS = (
     Subscription("assignments", "concern_outcomes", (
         contracts.CONCERN_RAISED, contracts.CONCERN_WITHDRAWN, contracts.CASE_ANSWERED,
         contracts.CASE_REOPENED, contracts.CASE_CLOSED)),
+    # branch meetings move by the days off administrators enter (an event-fed copy)
+    Subscription("assignments", "working_calendar_changed",
+                 (contracts.WORKING_CALENDAR_CHANGED,)),
     # a planned branch meeting near: its attendees mailed (services/notifications/meeting_mail)
     Subscription("notifications", "meeting_reminders", (contracts.ATTENDANCE_REMINDER_ISSUED,)),
     Subscription("visits", "unit_registered", (contracts.UNIT_REGISTERED,)),

@@ -38,6 +38,26 @@ def period_of(text):
     return meetings.Period.parse(load_payload(PeriodQuery(), {"period": text}, "query")["period"])
 
 
+def seats_of(db, cadre_id, today):
+    """Where ``cadre_id`` holds a seat today that plans a committee's attendance, and where
+    the secretary's (who keeps a branch's dates), each named."""
+    cadre = store.cadre_or_none(db, cadre_id) if cadre_id else None
+    day, seats = today.isoformat(), (cadre or {}).get("memberships") or ()
+
+    def holding(roles):
+        return sorted({seat["unit_id"] for seat in seats
+                       if attendance.holds_seat(cadre, seat["unit_id"], roles, day)})
+    plans_for, secretary_of = holding(attendance.PLANNING_ROLES), holding({attendance.SECRETARY})
+    states = {unit["_id"]: history.state_on(unit, day) or unit
+              for unit in store.units_named(db, sorted({*plans_for, *secretary_of}))}
+    names = {unit_id: state["name"] for unit_id, state in states.items()}
+    # a branch's secretary keeps its dates; a branch has no branches to plan for
+    plans_for = [u for u in plans_for
+                 if (states.get(u) or {}).get("level") != domain.WORKING_GROUP_UNIT_LEVEL]
+    return {"plans_for": [{"unit_id": u, "name": names.get(u, u)} for u in plans_for],
+            "secretary_of": [{"unit_id": u, "name": names.get(u, u)} for u in secretary_of]}
+
+
 # --- a branch's dates ---------------------------------------------------------------------------
 
 def dates_of(db, unit_id, period, calendar, today):

@@ -46,6 +46,7 @@ PROCESSING = {
         what="Mã băm của địa chỉ bí mật lịch dự sinh hoạt của cán bộ, lúc cấp, lúc thu hồi",
         subjects=CADRES, purpose="Lịch trên điện thoại của cán bộ", legal_basis=TASK,
         who_sees="Không ai (chỉ hệ thống so khớp)", retention="Đến khi cán bộ thu hồi"),
+    "calendar_days": NoPersonalData("Ngày nghỉ, ngày làm bù quản trị viên nhập vào lịch làm việc"),
     "meeting_feed_reads": PersonalData(
         what="Địa chỉ IP đọc lịch dự sinh hoạt và số lần đọc",
         subjects="Người đọc địa chỉ lịch", purpose="Giới hạn số lần đọc (chống dò)",

@@ -8,11 +8,13 @@
   periodic report (``attendance``, ``reporting``), so neither asks visits;
 - a concern raised or withdrawn, its case answered, reopened or closed: the report's concerns
   by topic and outcome (``reporting_events``).
+- a day of the working calendar set or cleared (``working_calendar_changed``): kept for the
+  branch meetings' dates (``calendar_copy``).
   Example::
 
     answer_data_subject_request(db, event)
 """
-from services.assignments import data_subjects, reporting_events
+from services.assignments import calendar_copy, data_subjects, reporting_events
 from services.assignments.store import meetings as meeting_store
 from services.assignments.store import reports as report_store
 
@@ -39,3 +41,10 @@ def record_concern_outcome(db, event):
     else:
         concern_id, fact = reporting_events.case_fact(name, event.payload, event.occurred_at)
         report_store.record_case_fact(db, concern_id, event.event_id, fact)
+
+
+def record_calendar_day(db, event):
+    """A national day of the working calendar as told (an authority's own: not kept)."""
+    day = calendar_copy.day_told(event.payload, event.occurred_at)
+    if day is not None:
+        meeting_store.record_calendar_day(db, day)

@@ -246,7 +246,8 @@ class AssignmentsService(ReportsHealth):
         require(principal_from(principal), "registry.read")
         rules = self.meeting_rules
         return meeting_schemas.MeetingDates().dump(planning.dates_of(
-            self.db, unit_id, planning.period_of(period), rules.calendar, rules.clock.today()))
+            self.db, unit_id, planning.period_of(period), rules.calendar_of(self.db),
+            rules.clock.today()))
 
     @rpc
     def change_meeting_schedule(self, unit_id, change, principal=None):
@@ -256,7 +257,7 @@ class AssignmentsService(ReportsHealth):
             load_payload(meeting_schemas.ChangeMeetingSchedule(), change, "meeting schedule"))
         rules = self.meeting_rules
         return schemas.Unit().dump(planning.change_schedule(
-            self.db, unit_id, change["meeting_schedule"], principal, rules.calendar,
+            self.db, unit_id, change["meeting_schedule"], principal, rules.calendar_of(self.db),
             rules.clock.today()))
 
     @rpc
@@ -272,21 +273,34 @@ class AssignmentsService(ReportsHealth):
         entry = load_payload(meeting_schemas.PlanAttendance(), entry, "plan entry")
         rules = self.meeting_rules
         return meeting_schemas.PlanEntry().dump(planning.plan(
-            self.db, entry, principal, rules.calendar, rules.clock.today()))
+            self.db, entry, principal, rules.calendar_of(self.db), rules.clock.today()))
 
     @rpc
     def committee_plan(self, committee_unit_id, period, principal=None):
         principal = require(principal_from(principal), "meetings.plan")
         rules = self.meeting_rules
         return meeting_schemas.CommitteePlan().dump(planning.committee_plan(
-            self.db, committee_unit_id, planning.period_of(period), principal, rules.calendar,
-            rules.clock.today()))
+            self.db, committee_unit_id, planning.period_of(period), principal,
+            rules.calendar_of(self.db), rules.clock.today()))
 
     @rpc
     def cadre_plan(self, cadre_id, period, principal=None):
         principal = require(principal_from(principal), "meetings.read")
         return meeting_schemas.CadrePlan().dump(planning.cadre_plan(
             self.db, cadre_id, planning.period_of(period), principal))
+
+    @rpc
+    def meeting_seats(self, principal=None):
+        """The committees the signed-in cadre plans for and the branches whose dates they keep
+        today (their pages' links)."""
+        principal = require(principal_from(principal), "meetings.read")
+        return meeting_schemas.MeetingSeats().dump(planning.seats_of(
+            self.db, principal.cadre_id, self.meeting_rules.clock.today()))
+
+    @subscribe("working_calendar_changed")
+    def record_calendar_day(self, event):
+        """Branch meetings move by the days off administrators enter (an event-fed copy)."""
+        reactions.record_calendar_day(self.db, event)
 
     @subscribe("visit_logged")
     def record_visit(self, event):

@@ -16,6 +16,7 @@ from logging import getLogger
 
 from services.escalations import case_tiers, store
 from services.escalations.case_states import OPEN
+from shared import contracts
 from shared.clock import vietnam_midnight
 from shared.contracts.rpc import calendars as contract
 from shared.errors import Conflict, NotFound, RuleViolated
@@ -114,8 +115,9 @@ def add_entry(db, rules, body, principal):
     kept = [e for e in before.entries if (e.day, e.authority_id) != (entry.day, authority_id)]
     after = WorkingCalendar(entries=(*kept, entry), authority_hours=before.authority_hours)
     because = {"code": "calendar_changed", "reason": entry.reason, "day": entry.day.isoformat()}
+    told = changed(entry.day, entry.kind, authority_id)
     moved = _edit(db, rules, before, after, authority_id, entry.day, because, principal, now,
-                  lambda: store.save_calendar_entry(db, entry_document(entry)))
+                  lambda: store.save_calendar_entry(db, entry_document(entry), told))
     return {"entry": entry_document(entry), "cases_recomputed": moved}
 
 
@@ -131,7 +133,7 @@ def remove_entry(db, rules, authority_id, day, principal):
     because = {"code": "calendar_changed", "reason": found["reason"], "day": day.isoformat()}
     moved = _edit(db, rules, before, after, authority_id, day, because, principal, now,
                   lambda: store.remove_calendar_entry(db, authority_id, day, principal.user_id,
-                                                      now))
+                                                      now, changed(day, None, authority_id)))
     return {"entry": {**found, "removed_at": now, "removed_by": principal.user_id},
             "cases_recomputed": moved}
 
@@ -154,6 +156,13 @@ def set_office_hours(db, rules, authority_id, body, principal):
     moved = _edit(db, rules, before, after, authority_id, dt.date.min, because, principal, now,
                   lambda: store.save_office_hours(db, authority_id, document))
     return {"office_hours": {**document, "_id": authority_id}, "cases_recomputed": moved}
+
+
+def changed(day, kind, authority_id):
+    """``working_calendar_changed``: what other services keep a copy of (branch meetings move
+    by the national days); ``kind`` None for an entry removed."""
+    return contracts.WORKING_CALENDAR_CHANGED.new({"day": day, "kind": kind,
+                                                   "authority_id": authority_id})
 
 
 def _authority(db, authority_id):

@@ -40,6 +40,7 @@ from services.gateway.pages import (
     common,
     following,
     interim,
+    meeting_pages,
     officer,
     officer_desk,
     redaction,
@@ -61,7 +62,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
            case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES,
-           attachment_pages.ROUTES, similar.ROUTES)
+           attachment_pages.ROUTES, similar.ROUTES, meeting_pages.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
 
 ROUTES = {}

@@ -102,6 +102,7 @@ from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.interim import InterimPagesApi
+from services.gateway.pages.meeting_pages import MeetingPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
@@ -122,7 +123,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
-                     ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi):
+                     ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi,
+                     MeetingPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -48,5 +48,5 @@ def redact_concern(db, event):
 def remind_of_meeting(db, outbox, event):
     """``attendance_reminder_issued``: each attendee mailed once (keyed by event and
     recipient, as every mail)."""
-    for case_id, message in meeting_mail.reminders(db, event):
+    for case_id, message in meeting_mail.reminders(db, event, outbox.settings["PAGES_URL"]):
         outbox.enqueue(event, message, case_id)

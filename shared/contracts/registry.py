@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from shared.contracts.base import Id, Text
 from shared.contracts.envelope import EventType
+from shared.contracts.rpc.calendars import ENTRY_KINDS
 
 
 class UnitRegistered(Schema):
@@ -167,3 +168,17 @@ class AttendanceReminderIssued(Schema):
 
 ATTENDANCE_REMINDER_ISSUED = EventType("assignments", "attendance_reminder_issued",
                                        AttendanceReminderIssued)
+
+
+class WorkingCalendarChanged(Schema):
+    """An administrator set a day of the working calendar (``kind``) or removed its entry
+    (``kind`` None: the day counts as the law has it again); an authority's own day names it,
+    a national one has none (services/escalations/calendars.py). Branch meetings move by the
+    national days (services/assignments/calendar_copy.py)."""
+    day = fields.Date(required=True)
+    kind = fields.String(required=True, allow_none=True, validate=validate.OneOf(ENTRY_KINDS))
+    authority_id = Id(required=True, allow_none=True)
+
+
+WORKING_CALENDAR_CHANGED = EventType("escalations", "working_calendar_changed",
+                                     WorkingCalendarChanged)

@@ -87,8 +87,9 @@ def demo_system(vhost_pipeline, request, tmp_path_factory):
     if options.data_from is not None:
         unpack_stores(options.data_from, workdir / "data")
     if options.test_clock:
+        # every sweep looks every 0.2 s: the meeting reminders' too
         settings.update(TEST_CLOCK_FILE=str(workdir / "clock-offset"),
-                        SWEEP_INTERVAL_SECONDS="0.2")
+                        SWEEP_INTERVAL_SECONDS="0.2", MEETING_REMINDER_SWEEP_SECONDS="0.2")
     # each service as its own broker user of definitions.json (tests/identities.py), the
     # topology declared first as the deploy step does, the demo loaded as the loader
     users = request.getfixturevalue("broker_identities")

@@ -186,3 +186,12 @@ def test_reads_of_feeds_from_one_address_are_limited(registry):
     assert limited.value.retry_after >= 1
     # another address is not held back by it
     assert registry.meeting_feed({"token": token, "client_address": "198.51.100.10"})
+
+
+def test_a_cadre_reads_the_committees_they_plan_for_and_the_branches_whose_dates_they_keep(
+        registry):
+    district = [{"unit_id": "bx", "name": "Huyện ủy Bình Xuyên"}]
+    branch = [{"unit_id": "np", "name": "Chi bộ thôn Nội Phật"}]
+    assert registry.meeting_seats(principal=BINH) == {"plans_for": district, "secretary_of": []}
+    assert registry.meeting_seats(principal=HOA) == {"plans_for": [], "secretary_of": branch}
+    assert registry.meeting_seats(principal=DUNG) == {"plans_for": [], "secretary_of": []}

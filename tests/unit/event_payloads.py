@@ -233,6 +233,8 @@ def unit_reorganised(**overrides):
 
 PAYLOADS.update({
     contracts.UNIT_REORGANISED: unit_reorganised,
+    contracts.WORKING_CALENDAR_CHANGED: lambda: {"day": dt.date(2026, 12, 18),
+                                                 "kind": "day_off", "authority_id": None},
     contracts.ATTENDANCE_REMINDER_ISSUED: lambda: {
         "plan_id": "vp.bx.th.np@2026-12-18", "committee_unit_id": "vp.bx",
         "unit_id": "vp.bx.th.np", "unit_name": "Chi bộ thôn Nội Phật",

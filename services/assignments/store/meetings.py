@@ -8,6 +8,8 @@ from shared.storage import DuplicateKeyError
 
 PLANS, ATTENDED, SCHEDULE_CHANGES = "meeting_plans", "meetings_attended", "schedule_changes"
 FEEDS, FEED_READS = "meeting_feeds", "meeting_feed_reads"
+# the days administrators entered in the working calendar, as told by escalations
+CALENDAR_DAYS = "calendar_days"
 INDEXES = {
     FEEDS: [([("token_hash", 1)], {})],
     # reads of a feed per address and window, forgotten when the window ends
@@ -64,6 +66,23 @@ def mark_reminded(db, entry_id, event):
                                 push_events({"$set": {"reminded": True}},
                                             [event] if event else []))
     return done.modified_count == 1
+
+
+def record_calendar_day(db, day):
+    """A national day as last told (``{_id: day, kind, told_at}``): an older telling arriving
+    late changes nothing."""
+    found = db[CALENDAR_DAYS].update_one({"_id": day["_id"], "told_at": {"$lt": day["told_at"]}},
+                                         {"$set": day})
+    if found.matched_count:
+        return
+    try:
+        db[CALENDAR_DAYS].insert_one(day)
+    except DuplicateKeyError:
+        pass  # kept already, told later than this
+
+
+def calendar_days(db):
+    return list(db[CALENDAR_DAYS].find({}).sort("_id", 1))
 
 
 def record_attended(db, visit):

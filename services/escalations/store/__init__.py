@@ -40,7 +40,7 @@ RULE_KEYS = [("_id",), ("topic", "unit_id", "urgency", "effective_from")]
 # where a migration moves the rules that shared a key with the rule routing picked (issue 21)
 RETIRED_RULES = "routing_rules_retired"
 
-OUTBOX_COLLECTIONS = ["cases", "authorities", "data_subject_answers", "digests"]
+OUTBOX_COLLECTIONS = ["cases", "authorities", "data_subject_answers", "digests", "calendar_state"]
 INDEXES = {
     "cases": [([("concern_id", 1)], {"unique": True}),
               # the inbox a page at a time (INBOX_ORDER), with and without a status

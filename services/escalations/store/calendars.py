@@ -10,6 +10,8 @@ collection, read in ``_id`` order."""
 import datetime as dt
 import uuid
 
+from shared.outbox import push_events
+
 __all__ = ["entry_id", "calendar_version", "calendar_rows", "seed_calendar", "save_calendar_entry",
            "remove_calendar_entry", "find_calendar_entry", "save_office_hours",
            "open_cases_due_from", "CALENDAR_INDEXES"]
@@ -52,8 +54,11 @@ def seed_calendar(db, documents):
                                  upsert=True)
 
 
-def _bump(db):
-    db.calendar_state.update_one({"_id": STATE_ID}, {"$inc": {"version": 1}}, upsert=True)
+def _bump(db, events=()):
+    """The version moved, with the edit's event (told in the same write: ``calendar_state`` is
+    an outbox collection)."""
+    db.calendar_state.update_one({"_id": STATE_ID},
+                                 push_events({"$inc": {"version": 1}}, list(events)), upsert=True)
 
 
 def find_calendar_entry(db, authority_id, day):
@@ -66,22 +71,22 @@ def _keep(db, old, by, at, why):
                                     "removed_by": by, "removed_at": at})
 
 
-def save_calendar_entry(db, document):
+def save_calendar_entry(db, document, event=None):
     """Store the entry for its day and scope (the one there kept as replaced), bump the
-    version."""
+    version (telling ``event``)."""
     old = db.calendar_entries.find_one({"_id": document["_id"]})
     if old is not None:
         _keep(db, old, document["entered_by"], document["entered_at"], "replaced")
     db.calendar_entries.replace_one({"_id": document["_id"]}, document, upsert=True)
-    _bump(db)
+    _bump(db, [event] if event else ())
 
 
-def remove_calendar_entry(db, authority_id, day, by, at):
+def remove_calendar_entry(db, authority_id, day, by, at, event=None):
     old = db.calendar_entries.find_one({"_id": entry_id(authority_id, day)})
     if old is not None:
         _keep(db, old, by, at, "removed")
         db.calendar_entries.delete_one({"_id": old["_id"]})
-    _bump(db)
+    _bump(db, [event] if event else ())
 
 
 def save_office_hours(db, authority_id, document):

@@ -41,7 +41,8 @@ ROUTES = {
         "A branch's meetings of a month or a quarter", schemas.MeetingDates, "meetings",
         path=UnitPath, query=schemas.PeriodQuery, errors=(403, 404, 422),
         description="Regular meetings moved off days off as the schedule says (the working "
-                    "calendar of deploy/case_policy.yml), and the thematic ones. 422 with the "
+                    "calendar: deploy/case_policy.yml's seed with the national days "
+                    "administrators entered since), and the thematic ones. 422 with the "
                     "reason when the rule yields no date that period."),
     ("PUT", "/units/<unit_id>/meeting-schedule"): Route(
         "Set a branch's meeting schedule (its secretary, or an administrator)", registry.Unit,

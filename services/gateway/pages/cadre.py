@@ -25,7 +25,15 @@ from services.gateway.pages.common import (
 )
 from services.gateway.pages.officer import AfterActionQuery
 from shared import clock
-from shared.contracts import CONCERN_TOPICS, MEETING_KINDS, RAISED_BY, URGENCIES, Id, new_id
+from shared.contracts import (
+    CONCERN_TOPICS,
+    MEETING_KINDS,
+    RAISED_BY,
+    URGENCIES,
+    Day,
+    Id,
+    new_id,
+)
 from shared.contracts.rpc.visits import LogVisit
 from shared.errors import Forbidden, NotFound, SausatError
 
@@ -41,6 +49,8 @@ SAME_MEETING_DAYS = 62
 
 class NewVisitQuery(LanguageQuery):
     unit_id = Id(metadata={"description": "the unit chosen in advance"})
+    meeting_date = Day(metadata={"description": "the meeting's day, chosen in advance (a "
+                                                "planned meeting's link)"})
 
 
 class VisitPageQuery(LanguageQuery):
@@ -115,10 +125,13 @@ class CadrePagesApi(PagesApi):
             assignments = self.assignments.list_assignments(view.principal["cadre_id"])
             units = [self.assignments.get_unit(a["unit_id"]) for a in assignments]
             chosen = query_args(request).get("unit_id")
+            # the query as the route dumps it: the day is text already
+            day = query_args(request).get("meeting_date") or clock.today().isoformat()
             return view.render(
                 "visit_form.html", units=units, chosen=chosen,
                 to_review=self._answers_to_read_out(chosen, view.principal),
-                today=clock.today().isoformat(), topics=CONCERN_TOPICS,
+                today=clock.today().isoformat(), meeting_date=day,
+                topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
                 error_words=error_words(view.language),
                 logged=self._meetings_logged(view.principal))

@@ -56,7 +56,8 @@ def reason_words(found, language):
     key = f"reason.{code}"
     if not knows(key, language):
         key = "reason.invalid"
-    values = {name: short_date(value) if name == "day" else value
+    # a "day" is a date, except a meeting rule's day of the month (a number)
+    values = {name: short_date(value) if name == "day" and not str(value).isdigit() else value
               for name, value in found.items() if name != "code"}
     return say(key, language, **values)
 

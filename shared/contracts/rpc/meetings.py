@@ -96,6 +96,17 @@ class CadrePlan(Schema):
     comparison = fields.Nested(Comparison)
 
 
+class SeatUnit(Schema):
+    unit_id = fields.String()
+    name = fields.String()
+
+
+class MeetingSeats(Schema):
+    """Where a cadre plans a committee's attendance and keeps a branch's dates, today."""
+    plans_for = fields.List(fields.Nested(SeatUnit))
+    secretary_of = fields.List(fields.Nested(SeatUnit))
+
+
 class ScheduleChange(Schema):
     unit_id = fields.String()
     before = fields.Dict(allow_none=True)
