@@ -17,12 +17,16 @@ It shares the desk modules' system (``test_pages_desk.SYSTEM``: a test clock, th
 the clock goes back where it was when the module ends.
 """
 import datetime as dt
+import io
+import pathlib
 import re
 
 import pytest
 import requests
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from services.gateway.pages.report_xlsx import figure
 from shared.clock import VIETNAM, Clock
 from tests.english import english_in
 from tests.integration import test_pages_desk
@@ -197,11 +201,22 @@ def test_a_month_planned_reminded_followed_logged_and_counted(browser, system, s
         expect(binh_row.locator("td").nth(3)).to_have_text("0")   # nothing planned missed
         mai_row = page.locator("tr.per-cadre", has_text="Nguyễn Thị Mai")
         expect(mai_row.locator("td").nth(3)).to_have_text("1")   # Nội Phật: not attended
-        # the lead adds here: "download the month's report" (#period-report), then its checks
-        expect(page.locator("#period-report")).to_be_attached()
         screenshot(page, "meetings-plan-against-actual")
+        # the month's report filed upward: asked for from the plan, made, downloaded
+        page.locator("#period-report").get_by_role("link").click()
+        expect(page.locator("#report-period")).to_have_value(period)
+        page.get_by_role("button", name="Lập báo cáo").click()
+        expect(page.locator("#report-download")).to_be_visible(timeout=30_000)
+        with page.expect_download() as downloading:
+            page.locator("#report-download").click()
+        book = load_workbook(io.BytesIO(pathlib.Path(downloading.value.path()).read_bytes()))
     finally:
         context.close()
+    # (other modules on this system may log visits in the same month: at least ours)
+    summary = dict(book["Tổng hợp"].iter_rows(min_row=2, values_only=True))
+    assert summary["Kỳ báo cáo"] == period and summary["Số buổi sinh hoạt"] >= 1, summary
+    assert summary["Đảng viên có mặt"] >= 17 and summary["Đảng viên phải dự"] >= 21, summary
+    assert summary[figure("attended_as_planned", "vi")] == 1, summary
     plan = requests.get(f"{system.base_url}/committees/{DISTRICT}/meeting-plan?period={period}",
                         headers=system.headers["cadre"], timeout=15).json()
     assert plan["comparison"]["per_cadre"][BINH]["attended_as_planned"] == 1
