@@ -72,8 +72,9 @@ def check_join(case, topic, unit_path, field):
 
 def similar(cases, topic, unit_path, limit=SHOWN):
     """The cases of ``cases`` a concern of ``topic`` at ``unit_path`` may join, the most
-    raised first, then the newest."""
+    raised first, then the newest (raised the same day: the last received first)."""
     found = [case for case in cases if join_refusal(case, topic, unit_path) is None]
-    found.sort(key=lambda case: case["raised_on"], reverse=True)
+    found.sort(key=lambda case: (case["raised_on"], str(case.get("received_at") or "")),
+               reverse=True)
     found.sort(key=lambda case: len(branches_of(case)), reverse=True)
     return found[:limit]

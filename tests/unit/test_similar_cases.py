@@ -81,6 +81,18 @@ def test_similar_cases_are_the_joinable_ones_most_raised_first_then_newest():
     assert len(similar_cases.branches_of(case(raisings=[{"unit_id": NOI_PHAT[-1]}]))) == 1
 
 
+def test_of_many_raised_the_same_day_the_last_received_come_first():
+    # a commune with a dozen open road cases raised at one meeting day: the newest shown
+    same_day = [case(_id=f"c{n:02}", raised_on="2026-12-05",
+                     received_at=NOW + dt.timedelta(minutes=n)) for n in range(12)]
+    found = similar_cases.similar(same_day[::-1][6:] + same_day[::-1][:6], "infrastructure",
+                                  YEN_LAN)
+    assert [c["_id"] for c in found] == [f"c{n:02}" for n in range(11, 1, -1)]
+    # a case from before received times were kept sorts after those that have one
+    assert similar_cases.similar([case(_id="old", raised_on="2026-12-05"), same_day[0]],
+                                 "infrastructure", YEN_LAN)[0]["_id"] == "c00"
+
+
 # --- escalations joins it --------------------------------------------------------------------
 
 @pytest.fixture

@@ -19,7 +19,8 @@ JOINING_INDEXES = {"cases": [
 ]}
 # what the visit form shows of a similar case: never who raised it
 SIMILAR = {"_id": 1, "topic": 1, "summary": 1, "status": 1, "authority_id": 1, "unit_id": 1,
-           "unit_path": 1, "raised_on": 1, "raisings.unit_id": 1, "raisings.raised_on": 1}
+           "unit_path": 1, "raised_on": 1, "received_at": 1, "raisings.unit_id": 1,
+           "raisings.raised_on": 1}
 
 
 def similar_open_cases(db, commune_id, topic, states, limit):
