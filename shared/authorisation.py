@@ -128,6 +128,13 @@ PERMISSIONS = {
     "meetings.read": frozenset({CADRE, ADMINISTRATOR}),
     # a cadre's own calendar feed address: issued and revoked by the cadre
     "meetings.feed": frozenset({CADRE}),
+    # Party members (issue 29; sensitive personal data): a branch's members and the absence
+    # flags, for the cadres assigned to it or holding a seat on its committee on the day asked
+    # (services/members/access) and administrators; the roll imported by administrators; a
+    # meeting's attendance member by member, recorded by the cadre logging the visit
+    "members.read": frozenset({CADRE, ADMINISTRATOR}),
+    "members.import": frozenset({ADMINISTRATOR}),
+    "members.attendance": frozenset({CADRE}),
 }
 
 

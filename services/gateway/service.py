@@ -127,6 +127,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
     monitor = BoundedRpcProxy("monitor")
     notifications = BoundedRpcProxy("notifications")
     accounts = BoundedRpcProxy("accounts")
+    members = BoundedRpcProxy("members")
     auth = Authenticator()
     # the client's address as seen through TRUSTED_PROXIES only (the sign-in throttle's key)
     client = ClientAddress(settings)

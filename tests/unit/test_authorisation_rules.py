@@ -82,6 +82,9 @@ EXPECTED = {
     "meetings.plan": {CADRE, ADMIN},
     "meetings.read": {CADRE, ADMIN},
     "meetings.feed": {CADRE},
+    "members.read": {CADRE, ADMIN},
+    "members.import": {ADMIN},
+    "members.attendance": {CADRE},
 }
 
 
