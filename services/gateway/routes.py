@@ -18,6 +18,7 @@ from services.gateway.api import (
     documentation,
     imports,
     meetings,
+    members,
     operations,
     publishing,
     registry,
@@ -55,7 +56,7 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, members.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

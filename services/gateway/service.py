@@ -80,6 +80,7 @@ from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.meetings import MeetingsApi
+from services.gateway.api.members import MembersApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
@@ -116,7 +117,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi, MeetingsApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi, MembersApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

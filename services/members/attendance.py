@@ -2,12 +2,16 @@
 meeting's day present, absent with a reason (``absent_excused``), or absent without one; the
 counts derived from the list, never typed beside it.
 
-The list is kept here, keyed by the visit's ``submission_id``, and recorded before the visit is
-logged: a resent visit (same submission) finds its list already written, so a crash between the
-two loses nothing and doubles nothing (the visit carries only the counts: member ids never
-travel in events). A list naming someone not a member of the branch that day, or one member
-twice, or one leaving out a member of the branch that day, is refused with the members named,
-and nothing is written. Example::
+The list is kept here, keyed by the visit's ``submission_id``: recorded (pending) before the
+visit is logged, confirmed with the visit's id after (the gateway does the three steps). A
+crash anywhere is mended by the phone resending the visit, as it does until answered: the same
+list is found, the visit answered as logged before, the list confirmed. Only confirmed lists
+count (the absence rule); a pending one may be replaced by a corrected resend. The visit
+carries only the counts: member ids never travel in events.
+
+A list naming someone not a member of the branch that day, or one member twice, or one leaving
+out a member of the branch that day, is refused with the members named, and nothing is
+written. Example::
 
     record(db, {"submission_id": "s1", "unit_id": "vp.bx.th.np",
                 "meeting_date": dt.date(2026, 12, 5), "marks": [...]}, "u-binh")
@@ -63,3 +67,8 @@ def marks_of(lists):
     """Each member's mark at each meeting of ``lists`` (for the absence rule)."""
     return [{**mark, "meeting_date": item["meeting_date"], "submission_id": item["_id"]}
             for item in lists for mark in item["marks"]]
+
+
+def confirm(db, submission_id, visit_id):
+    held = store.confirm_attendance(db, submission_id, visit_id)
+    return {**held, "submission_id": held["_id"]}

@@ -34,11 +34,14 @@ def get_member(db, member_code, day, principal, registry):
     return member
 
 
-def attendance_list(db, submission_id, day, principal, registry):
+def attendance_list(db, submission_id, day, principal, registry,
+                    purpose="members.attendance_list"):
+    """A meeting's list; ``purpose`` None: checked for the caller, not shown to them."""
     held = store.find_attendance(db, submission_id)
     access.require_sight(principal, held["unit_id"], day, registry)
-    _log_read(db, principal, "members.attendance_list", held["unit_id"],
-              [mark["member_code"] for mark in held["marks"]])
+    if purpose:
+        _log_read(db, principal, purpose, held["unit_id"],
+                  [mark["member_code"] for mark in held["marks"]])
     return {**held, "submission_id": held["_id"]}
 
 

@@ -67,6 +67,15 @@ class MembersService(ReportsHealth):
             self.db, given, principal.user_id if principal else None))
 
     @rpc
+    def confirm_attendance(self, submission_id, visit_id, principal=None):
+        """The list tied to its visit once logged: it counts from now on."""
+        principal = require(principal_from(principal), "members.attendance")
+        held = queries.attendance_list(self.db, submission_id, clock.today().isoformat(),
+                                       principal, self.assignments, purpose=None)
+        return schemas.AttendanceRecorded().dump(attendance.confirm(
+            self.db, held["submission_id"], visit_id))
+
+    @rpc
     def attendance_list(self, submission_id, principal=None):
         principal = require(principal_from(principal), "members.read")
         return schemas.AttendanceRecorded().dump(queries.attendance_list(

@@ -51,25 +51,43 @@ def find_member(db, member_code):
 # --- attendance --------------------------------------------------------------------------------
 
 def record_attendance(db, record):
-    """``record`` stored under its submission id; the one already stored when it is the same
-    list (a resent visit), a conflict when another list came under that id."""
+    """``record`` stored under its submission id, pending until its visit is logged. The same
+    list again (a resent visit) is the one stored; another list replaces a pending one (the
+    visit was refused and is sent again, corrected), and conflicts with one whose visit is
+    logged."""
     try:
-        db.attendance.insert_one(record)
-        return record
+        db.attendance.insert_one({**record, "visit_id": None})
+        return {**record, "visit_id": None}
     except DuplicateKeyError:  # the key is taken: compare with what is there
         held = db.attendance.find_one({"_id": record["_id"]})
-    same = ("unit_id", "meeting_date", "marks")
-    if any(held[key] != record[key] for key in same):
-        raise Conflict("another attendance list was recorded for this visit", {
-            "submission_id": [reason("other_list", "already holds another attendance "
-                                     "list")]})
-    return held
+    if all(held[key] == record[key] for key in ("unit_id", "meeting_date", "marks")):
+        return held
+    if held["visit_id"] is None:
+        done = db.attendance.replace_one({"_id": record["_id"], "visit_id": None},
+                                         {**record, "visit_id": None})
+        if done.matched_count == 1:
+            return {**record, "visit_id": None}
+    raise Conflict("another attendance list was recorded for this visit", {
+        "submission_id": [reason("other_list", "already holds another attendance list")]})
+
+
+def confirm_attendance(db, submission_id, visit_id):
+    """The list tied to its logged visit: from now on it counts, and stays as it is."""
+    held = find_attendance(db, submission_id)
+    if held["visit_id"] not in (None, visit_id):
+        raise Conflict("this attendance list belongs to another visit", {
+            "visit_id": [reason("other_visit", "the list is another visit's")]})
+    db.attendance.update_one({"_id": submission_id, "visit_id": None},
+                             {"$set": {"visit_id": visit_id}})
+    return {**held, "visit_id": visit_id}
 
 
 def attendance_in(db, unit_id, first_day, last_day):
-    """The attendance lists of ``unit_id``'s meetings between the days (ISO, both included)."""
-    return list(db.attendance.find({"unit_id": unit_id, "meeting_date": {
-        "$gte": first_day, "$lte": last_day}}).sort("meeting_date", 1))
+    """The attendance lists of ``unit_id``'s logged meetings between the days (ISO, both
+    included); a list whose visit was never logged does not count."""
+    return [item for item in db.attendance.find({"unit_id": unit_id, "meeting_date": {
+        "$gte": first_day, "$lte": last_day}}).sort("meeting_date", 1)
+        if item["visit_id"] is not None]
 
 
 def find_attendance(db, submission_id):

@@ -152,12 +152,19 @@ def test_attendance_member_by_member_derives_the_counts_and_is_written_once(syst
     given = {"submission_id": "s-1", "unit_id": "np", "meeting_date": "2026-11-18",
              "marks": marks(["00123"], ["00124"], ["00125"])}
     recorded = members.record_attendance(given, BINH)
-    assert (recorded["present"], recorded["expected"]) == (1, 3)
+    assert (recorded["present"], recorded["expected"], recorded["visit_id"]) == (1, 3, None)
     assert members.record_attendance(given, BINH)["present"] == 1  # resent: the same
+    corrected = {**given, "marks": marks(["00123", "00125"], ["00124"])}
+    assert members.record_attendance(corrected, BINH)["present"] == 2  # pending: replaced
+    assert members.confirm_attendance("s-1", "v-1", BINH)["visit_id"] == "v-1"
+    assert members.confirm_attendance("s-1", "v-1", BINH)["visit_id"] == "v-1"  # again: same
+    assert members.record_attendance(corrected, BINH)["visit_id"] == "v-1"  # resent: the same
+    with pytest.raises(Conflict):  # its visit logged: the list stays as it is
+        members.record_attendance(given, BINH)
     with pytest.raises(Conflict):
-        members.record_attendance({**given, "marks": marks(["00123", "00124", "00125"])}, BINH)
+        members.confirm_attendance("s-1", "v-other", BINH)
     assert members.attendance_list("s-1", HOA)["marks"][2] == {
-        "member_code": "00125", "mark": "absent", "reason": None}
+        "member_code": "00124", "mark": "absent_excused", "reason": "ốm"}
 
 
 def test_an_attendance_list_naming_a_non_member_or_leaving_one_out_is_refused(system):
@@ -188,10 +195,12 @@ def test_the_absence_flags_list_the_meetings_missed_without_reason(system):
             "meeting_date": f"2026-{month:02d}-18",
             "marks": marks(["00123"], ["00124"] if month > 2 else [],
                            ["00125"] + (["00124"] if month == 2 else []))}, BINH)
+        if month < 11:  # the November list's visit was never logged: it does not count
+            members.confirm_attendance(f"m-{month}", f"v-{month}", BINH)
     flags = members.absence_flags("np", {"year": 2026}, HOA)
-    assert [(f["member_code"], f["months"]) for f in flags["flags"]] == [("00125", 4)]
+    assert [(f["member_code"], f["months"]) for f in flags["flags"]] == [("00125", 3)]
     assert [m["meeting_date"] for m in flags["flags"][0]["meetings"]] == [
-        "2026-02-18", "2026-05-18", "2026-08-18", "2026-11-18"]
+        "2026-02-18", "2026-05-18", "2026-08-18"]
     assert "ba tháng trong năm" in " ".join(flags["clause"].split())
     with pytest.raises(NotFound):
         members.absence_flags("np", {"year": 2026}, DUNG)

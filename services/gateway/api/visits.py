@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.api import Api
+from services.gateway.api.members import member_list_of, with_member_counts
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts import Id, RedactWords
@@ -109,7 +110,16 @@ class VisitsApi(Api):
     @http("POST", "/visits")
     def log_visit(self, request):
         principal = self._as(request, "visits.log")
-        visit = self.visits.log_visit(json_body(request), principal)
+        body = json_body(request)
+        # member by member (issue 29): the list kept by the members service first, pending;
+        # the visit with its counts; then the list confirmed. A resend mends any crash between
+        listed = member_list_of(body)
+        if listed is not None:
+            body = with_member_counts(body, self.members.record_attendance(listed, principal))
+        visit = self.visits.log_visit(body, principal)
+        if listed is not None:
+            self.members.confirm_attendance(listed["submission_id"], visit["visit_id"],
+                                            principal)
         return json_response(visit, 200 if visit["replayed"] else 201)
 
     @http("GET", "/visits/<visit_id>")

@@ -16,7 +16,7 @@ from shared.contracts import Day, Id, Text
 from shared.reasons import reason
 
 # an office's code: letters, digits and the separators offices print; never a number
-CODE_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-/_]{0,39}")
+CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-/_]{0,39}$")
 STATUSES = ("active", "left", "died")
 ENDING_STATUSES = ("left", "died")
 ATTENDANCE_MARKS = ("present", "absent_excused", "absent")
@@ -28,16 +28,17 @@ class Code(fields.String):
     """An office's code as text, exactly: a number (a spreadsheet cell read as 123 for 00123)
     is refused by name, never turned back into text."""
 
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Regexp(
+            CODE_PATTERN, error="a code is 1 to 40 letters, digits, '.', '-', '/' or '_', "
+                                "starting with a letter or digit"), **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             raise ValidationError(reason("code_not_text", "a code is text as the office "
                                          "writes it (leading zeros kept), not a number",
                                          value=str(value)))
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not CODE_PATTERN.fullmatch(text):
-            raise ValidationError(reason("bad_code", "a code is 1 to 40 letters, digits, "
-                                         "'.', '-', '/' or '_'", value=text))
-        return text
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class MemberRow(Schema):
@@ -67,6 +68,18 @@ class ImportMembers(Schema):
     """Rows of one window of an import job (or one administrator's call), in sheet order."""
     items = fields.List(fields.Nested(MemberRow), required=True,
                         validate=validate.Length(min=1, max=MAX_IMPORT_ITEMS))
+
+
+class RowOutcome(Schema):
+    outcome = fields.String(metadata={"description": "joined, moved, ended, renamed, "
+                                                     "unchanged or refused"})
+    member_code = fields.String()
+    unit_id = fields.String(allow_none=True)
+    refused = fields.Dict(metadata={"description": "why, when refused: fields and reasons"})
+
+
+class ImportOutcomes(Schema):
+    results = fields.List(fields.Nested(RowOutcome))
 
 
 class Mark(Schema):
@@ -127,6 +140,8 @@ class AttendanceRecorded(Schema):
     present = fields.Integer()
     expected = fields.Integer()
     marks = fields.List(fields.Dict())
+    # the visit the list was confirmed with (None: pending, its visit not logged yet)
+    visit_id = fields.String(allow_none=True)
 
 
 class Missed(Schema):
