@@ -204,3 +204,16 @@ def test_the_absence_flags_list_the_meetings_missed_without_reason(system):
     assert "ba tháng trong năm" in " ".join(flags["clause"].split())
     with pytest.raises(NotFound):
         members.absence_flags("np", {"year": 2026}, DUNG)
+
+
+def test_one_unit_per_organisation_code_in_the_registry(system):
+    registry = system["registry"]
+    with pytest.raises(Conflict):
+        registry.register_unit({"unit_id": "xx", "name": "Chi bộ khác", "level": "branch",
+                                "parent_id": "th", "organisation_code": "0101.003"}, ADMIN)
+    with pytest.raises(Conflict):
+        registry.change_unit_details("nt", {"organisation_code": "0101.003"}, ADMIN)
+    assert registry.change_unit_details("nt", {"organisation_code": "0101.0040"}, ADMIN)[
+        "organisation_code"] == "0101.0040"
+    assert registry.units_by_organisation_code({"codes": ["0101.003", "0101.0040", "9"]}) == {
+        "units": {"0101.003": "np", "0101.0040": "nt"}}
