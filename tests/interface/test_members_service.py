@@ -215,5 +215,7 @@ def test_one_unit_per_organisation_code_in_the_registry(system):
         registry.change_unit_details("nt", {"organisation_code": "0101.003"}, ADMIN)
     assert registry.change_unit_details("nt", {"organisation_code": "0101.0040"}, ADMIN)[
         "organisation_code"] == "0101.0040"
-    assert registry.units_by_organisation_code({"codes": ["0101.003", "0101.0040", "9"]}) == {
-        "units": {"0101.003": "np", "0101.0040": "nt"}}
+    answer = system["members"].import_members({"items": [row("00400", "0101.0040"),
+                                                          row("00401", "0101.004")]}, ADMIN)
+    assert [(r["outcome"], r["unit_id"]) for r in answer["results"]] == [
+        ("joined", "nt"), ("refused", None)]  # the old code matches no unit any more
