@@ -97,3 +97,12 @@ def test_a_member_in_two_branches_at_once_is_refused_on_both_rows():
 def test_ending_someone_never_on_a_roll_is_refused():
     [refused] = apply([row(status="left", ended_on="2026-12-01")])
     assert refused.outcome == "refused"
+
+
+def test_every_refusal_of_the_members_is_worded_in_both_languages():
+    from shared.words import knows
+    codes = ("code_not_text", "unknown_organisation_code", "member_twice", "not_a_member",
+             "membership_ended", "before_since", "not_for_status", "not_for_mark",
+             "other_list", "other_visit", "not_a_member_then", "members_missing",
+             "disagrees_with_list", "not_given")
+    assert [c for c in codes for lang in ("vi", "en") if not knows(f"reason.{c}", lang)] == []
