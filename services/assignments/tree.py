@@ -31,7 +31,7 @@ def register(db, unit, actor, registered):
     """Insert a unit once; the same registration again answers the stored unit (also after a
     reorganisation moved or ended it)."""
     existing = store.find_unit(db, unit["unit_id"])
-    if existing is not None and existing.get("registered") == registered:
+    if existing is not None and _same_registration(existing, registered):
         return existing
     _code_free(db, unit["organisation_code"], unit["unit_id"])
     parent = None
@@ -54,7 +54,7 @@ def register(db, unit, actor, registered):
         {"unit_id": unit["unit_id"], "name": unit["name"], "level": unit["level"],
          "parent_id": unit["parent_id"], "path": document["path"]}, actor=actor)
     stored = store.insert_unit(db, document, event)
-    if stored.get("registered") == registered:
+    if _same_registration(stored, registered):
         return stored
     raise Conflict("already registered with other data", {"unit_id": [unit["unit_id"]]})
 
@@ -88,6 +88,15 @@ def change_details(db, unit_id, details, actor=None):
                                                    actor=actor)
         store.change_unit_details(db, unit, {name: details[name] for name in changed}, event)
     return unit_on(db, unit_id, clock.today())
+
+
+def _same_registration(stored, registered):
+    """Whether ``registered`` is the registration ``stored`` came from; one from before units
+    had an organisation code (issue 29) read as without one."""
+    before = stored.get("registered")
+    if isinstance(before, dict) and "organisation_code" not in before:
+        before = {**before, "organisation_code": None}
+    return before == registered
 
 
 def _code_free(db, code, unit_id):

@@ -67,6 +67,7 @@ class Column:
     is_list: bool = False     # several values in one cell, separated by ; , | or a new line
     is_date: bool = False
     cell: str = None          # a structured cell read by ``cells.READERS[cell]``
+    code: bool = False        # an office's code: a number cell refused (its zeros are lost)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,11 @@ KINDS = {kind.name: kind for kind in (
         Column("meeting_schedule", ("Lịch sinh hoạt", "Ngày sinh hoạt"), cell="schedule"),
         Column("contacts", ("Liên hệ", "Người liên hệ"), cell="contacts"),
         Column("established_on", ("Ngày thành lập",), is_date=True),
-    ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng")),
+        # the Party-member database's code (issue 29): a sheet of units with it gives the
+        # registered units theirs (a change of that field alone), members match by it
+        Column("organisation_code", ("Mã tổ chức đảng", "Mã TCĐ"), code=True),
+    ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng"),
+        ("assignments", "change_unit_details"), ("organisation_code",)),
     Kind("cadres", ("assignments", "register_cadre"), ("cadre_id",), (
         Column("cadre_id", ("Mã cán bộ",), required=True),
         Column("full_name", ("Họ và tên", "Họ tên"), required=True),

@@ -29,7 +29,8 @@ from shared.reasons import Reason, reason
 
 # fields compared to decide "the same record"; the contact may change on its own
 COMPARED = {
-    "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts"),
+    "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts",
+              "organisation_code"),
     "cadres": ("full_name", "home_unit_id", "positions", "phone", "memberships"),
     "assignments": ("starts_on", "ends_on", "end_reason"),
     "working_groups": ("name", "formed_by_unit_id", "member_cadre_ids", "unit_ids", "starts_on",
