@@ -20,14 +20,9 @@ written. Example::
 from collections import Counter
 
 from services.members import roll, store
+from shared.contracts.rpc.members import derived_counts
 from shared.errors import InvalidInput
 from shared.reasons import reason
-
-
-def counts(marks):
-    """``present`` and ``expected`` as the list says: it names every member of the branch."""
-    return {"present": sum(1 for mark in marks if mark["mark"] == "present"),
-            "expected": len(marks)}
 
 
 def record(db, given, user_id):
@@ -59,7 +54,7 @@ def record(db, given, user_id):
             for m in marks]
     held = store.record_attendance(db, {
         "_id": given["submission_id"], "unit_id": given["unit_id"], "meeting_date": day,
-        "marks": kept, "recorded_by": user_id, **counts(kept)})
+        "marks": kept, "recorded_by": user_id, **derived_counts(kept)})
     return {**held, "submission_id": held["_id"]}
 
 

@@ -13,7 +13,7 @@ from services.gateway.edge.route import Route
 from services.gateway.registry_schemas import UnitPath
 from shared.contracts import Day, Id
 from shared.contracts.rpc import members as schemas
-from shared.contracts.rpc.members import Code, Mark
+from shared.contracts.rpc.members import Code, Mark, derived_counts
 from shared.errors import InvalidInput
 from shared.reasons import reason
 
@@ -37,7 +37,7 @@ class MemberAttendance(Schema):
 
     @validates_schema
     def _counts_agree(self, data, **kwargs):
-        derived = counts(data["members"])
+        derived = derived_counts(data["members"])
         for name in ("present", "expected"):
             if data.get(name) is not None and data[name] != derived[name]:
                 raise ValidationError(reason(
@@ -63,10 +63,6 @@ def with_member_counts(body, kept):
 def iso_query(request):
     return {key: value.isoformat() if hasattr(value, "isoformat") else value
             for key, value in query_args(request).items() if value is not None}
-
-
-def counts(marks):
-    return {"present": sum(1 for m in marks if m["mark"] == "present"), "expected": len(marks)}
 
 
 def member_list_of(body):

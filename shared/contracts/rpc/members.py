@@ -70,6 +70,13 @@ class ImportMembers(Schema):
                         validate=validate.Length(min=1, max=MAX_IMPORT_ITEMS))
 
 
+def derived_counts(marks):
+    """A visit's ``present`` and ``expected`` as its member-by-member list says: the list names
+    every member of the branch (the members service holds it to that)."""
+    return {"present": sum(1 for mark in marks if mark["mark"] == "present"),
+            "expected": len(marks)}
+
+
 class RowOutcome(Schema):
     outcome = fields.String(metadata={"description": "joined, moved, ended, renamed, "
                                                      "unchanged or refused"})
