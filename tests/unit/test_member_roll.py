@@ -105,4 +105,5 @@ def test_every_refusal_of_the_members_is_worded_in_both_languages():
              "membership_ended", "before_since", "not_for_status", "not_for_mark",
              "other_list", "other_visit", "not_a_member_then", "members_missing",
              "disagrees_with_list", "not_given")
-    assert [c for c in codes for lang in ("vi", "en") if not knows(f"reason.{c}", lang)] == []
+    keys = [f"reason.{code}" for code in codes] + ["record_kind.branch_members"]
+    assert [k for k in keys for lang in ("vi", "en") if not knows(k, lang)] == []
