@@ -33,10 +33,14 @@ class Outcome:
     def to_dict(self):
         done = {"outcome": self.outcome, "member_code": self.member_code,
                 "unit_id": self.unit_id}
-        if self.refusal:
-            done["refused"] = {"fields": {k: [str(m) for m in v]
+        if self.refusal:  # as an error body, which an import job reports against its row
+            done["refused"] = {"error": "RULE_VIOLATED", "message": "row refused",
+                               "fields": {k: [str(m) for m in v]
                                           for k, v in self.refusal.items()},
                                "reasons": reasons_of(self.refusal)}
+        else:
+            done["registered"] = {"member_code": self.member_code, "unit_id": self.unit_id,
+                                  "outcome": self.outcome}
         return done
 
 

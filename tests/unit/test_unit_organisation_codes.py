@@ -52,3 +52,31 @@ def test_a_registered_unit_gets_its_code_by_a_change_of_that_field_alone():
     plan = make_plan(checked, known)
     assert [(step.payload["unit_id"], step.action) for step in plan.steps] == [("vp", "change")]
     assert KINDS["units"].change_rpc == ("assignments", "change_unit_details")
+
+
+def members_sheet(*rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Đảng viên"
+    sheet.append(["Mã đảng viên", "Mã tổ chức đảng", "Họ và tên", "Tình trạng",
+                  "Ngày thôi sinh hoạt"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    read, = parsing.read_file(out.getvalue(), "dang-vien.xlsx", None, limits({}))
+    return check_sheet(KINDS["members"], read)
+
+
+def test_a_members_sheet_keeps_codes_refuses_numbers_and_reads_statuses_in_words():
+    checked = members_sheet(["00123", "0101.003", "Nguyễn Văn An", "Đang sinh hoạt", None],
+                            ["00124", "0101.003", "Lê Thị Bình", "Từ trần", "2026-09-30"],
+                            [125, "0101.003", "Trần Văn Cường", None, None])
+    assert [(r.payload["member_code"], r.payload["status"]) for r in checked.rows] == [
+        ("00123", "active"), ("00124", "died")]
+    [rejection] = checked.rejections
+    assert (rejection.line, rejection.column, rejection.reason.code) == (
+        4, "member_code", "code_not_text")
+    plan = make_plan([checked], Known())
+    assert [(s.kind, s.action) for s in plan.steps] == [("members", "register")] * 2
+    assert KINDS["members"].bulk_rpc == ("members", "import_members")

@@ -10,15 +10,20 @@ office writes them, as text (``00123`` is not ``123``). Example::
 """
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from shared.contracts import Day, Id, Text
+from shared.folding import fold
 from shared.reasons import reason
 
 # an office's code: letters, digits and the separators offices print; never a number
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-/_]{0,39}$")
 STATUSES = ("active", "left", "died")
 ENDING_STATUSES = ("left", "died")
+# a status as an office's sheet words it (folded: no diacritics, lower case)
+STATUS_WORDS = {"dang sinh hoat": "active", "chuyen di": "left", "chuyen sinh hoat": "left",
+                "ra khoi dang": "left", "xoa ten": "left", "khai tru": "left",
+                "tu tran": "died", "da mat": "died"}
 ATTENDANCE_MARKS = ("present", "absent_excused", "absent")
 MAX_IMPORT_ITEMS = 500
 MAX_BRANCH_MEMBERS = 1000
@@ -53,6 +58,12 @@ class MemberRow(Schema):
     # the day the member joined this branch (default: the day of the import)
     since = Day(load_default=None, allow_none=True)
 
+    @pre_load
+    def _status_in_words(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("status"), str):
+            data = {**data, "status": STATUS_WORDS.get(fold(data["status"]), data["status"])}
+        return data
+
     @validates_schema
     def _an_end_has_its_day(self, data, **kwargs):
         ending = data.get("status") in ENDING_STATUSES
@@ -66,6 +77,8 @@ class MemberRow(Schema):
 
 class ImportMembers(Schema):
     """Rows of one window of an import job (or one administrator's call), in sheet order."""
+    # what the imports service's bulk calls name (services/imports/registry_calls.bulk)
+    kind = fields.String(load_default="members", validate=validate.OneOf(("members",)))
     items = fields.List(fields.Nested(MemberRow), required=True,
                         validate=validate.Length(min=1, max=MAX_IMPORT_ITEMS))
 
