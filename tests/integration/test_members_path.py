@@ -3,20 +3,22 @@ administrator gives a branch its organisation code and imports its members; the 
 to it logs a meeting with attendance member by member, the visit getting the derived counts and
 the list kept by the members service; a list naming a non-member, or counts disagreeing with
 the list, are refused by name and change nothing."""
+import base64
 import datetime as dt
 
 import pytest
 import requests
 
 from shared import contracts
-from tests.integration.endpoints import NOI_PHAT, visit_body
+from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT, visit_body
 from tests.integration.fixtures import PLAIN_SHARED, assert_described
+from tests.integration.test_imports_path import follow
 
 pytestmark = pytest.mark.integration
 
 # the plain demo system, one for every module naming it (tests/integration/fixtures.py)
 SYSTEM = PLAIN_SHARED
-CODE = "0101.0031"
+CODE, OTHER_CODE = "0101.0031", "0102.0001"
 
 
 def call(system, who, method, path, body=None):
@@ -82,3 +84,31 @@ def test_older_visits_keep_their_counts(system, roll):
     logged = call(system, "cadre", "POST", "/visits", body)
     assert logged.status_code == 201, logged.text
     assert logged.json()["attendance"] == {"present": 20, "expected": 25}
+
+
+def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_duplicates(
+        system):
+    answer = call(system, "administrator", "PATCH", f"/units/{HUONG_CANH_1}",
+                  {"organisation_code": OTHER_CODE})
+    assert answer.status_code == 200, answer.text
+    head = "Mã đảng viên,Mã tổ chức đảng,Họ và tên,Ngày vào chi bộ,Tình trạng,Ngày thôi sinh hoạt"
+    first = [f"000811,{OTHER_CODE},Nguyễn Văn Tám,2020-01-01,Đang sinh hoạt,",
+             f"000812,{OTHER_CODE},Lê Thị Chín,2020-01-01,,", "000813,9999.999,Trần Văn Mười,,,"]
+    then = first[:1] + [f"000812,{OTHER_CODE},Lê Thị Chín,2020-01-01,Từ trần,2026-10-01",
+                        first[2]]
+    for rows in (first, then, then):  # the last: the same sheet again, nothing doubles
+        sheet = "\n".join([head, *rows, ""]).encode()
+        answer = call(system, "administrator", "POST", "/imports", {
+            "filename": "dang-vien.csv", "accept_valid_rows": True,
+            "content_base64": base64.b64encode(sheet).decode()})
+        assert answer.status_code == 202, answer.text
+        job, _ = follow(system, answer.json()["import_id"])
+        assert job["state"] == "done_with_errors", job  # the unknown code's row
+    def members_on(day):
+        return [m["member_code"] for m in call(
+            system, "administrator", "GET",
+            f"/units/{HUONG_CANH_1}/members?as_of={day}").json()["members"]]
+    assert members_on("2026-09-30") == ["000811", "000812"]
+    assert members_on(dt.date.today().isoformat()) == ["000811"]
+    died = call(system, "administrator", "GET", "/members/000812").json()
+    assert (died["status"], died["ended_on"]) == ("died", "2026-10-01")
