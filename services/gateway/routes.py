@@ -39,6 +39,7 @@ from services.gateway.pages import (
     common,
     following,
     interim,
+    members_page,
     officer,
     officer_desk,
     redaction,
@@ -56,7 +57,8 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            publishing_pages.ROUTES,
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
-           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, members.ROUTES)
+           case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, members.ROUTES,
+           members_page.ROUTES)
 
 ROUTES = {}
 for _table in TABLES:

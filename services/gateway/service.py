@@ -100,6 +100,7 @@ from services.gateway.pages.cadre import CadrePagesApi
 from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.interim import InterimPagesApi
+from services.gateway.pages.members_page import MembersPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
@@ -117,7 +118,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      CadresPagesApi, GroupsPagesApi, OperationsPagesApi, RedactionPagesApi,
                      FollowPagesApi, DeskPagesApi, RosterPagesApi, AuditApi, PublishingApi,
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
-                     TierPagesApi, InterimPagesApi, MeetingsApi, MembersApi):
+                     TierPagesApi, InterimPagesApi, MeetingsApi, MembersApi,
+                     MembersPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -8,8 +8,10 @@ import datetime as dt
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from shared import contracts
+from tests.integration.browser import SMALL_PHONE, signed_in
 from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT, visit_body
 from tests.integration.fixtures import PLAIN_SHARED, assert_described
 from tests.integration.test_imports_path import follow
@@ -112,3 +114,18 @@ def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_dup
     assert members_on(dt.date.today().isoformat()) == ["000811"]
     died = call(system, "administrator", "GET", "/members/000812").json()
     assert (died["status"], died["ended_on"]) == ("died", "2026-10-01")
+
+
+def test_the_branchs_cadre_reads_its_members_on_a_phone_and_not_another_branchs(
+        system, roll, browser):
+    context, page = signed_in(browser, system, "binh", SMALL_PHONE)
+    try:
+        page.goto(f"{system.base_url}/app/units/{NOI_PHAT}/members")
+        expect(page.locator("#members tbody tr")).to_have_count(len(roll))
+        expect(page.locator("#members tr[data-member='000711'] td").first).to_have_text(
+            "000711")  # the leading zeros as the office wrote them
+        expect(page.locator("#absence-flags")).to_contain_text("ba tháng trong năm")
+        answer = page.goto(f"{system.base_url}/app/units/{HUONG_CANH_1}/members")
+        assert answer.status == 404
+    finally:
+        context.close()
