@@ -33,7 +33,11 @@ ROUTES = {
         description="A cadre, for a unit assigned to them. Once per submission_id: sending "
                     "the same submission again (a retry after a lost reply) answers 200 with "
                     "the visit already logged; the same submission_id with other data is a "
-                    "409.",
+                    "409. `attendance` may instead be given member by member, "
+                    "`{\"members\": [{\"member_code\", \"mark\": present | absent_excused "
+                    "| absent, \"reason\"}]}`, naming every member of the branch that day: "
+                    "the counts are derived from it, the list is kept by the members service "
+                    "(docs/members.md).",
         also=((200, schemas.LoggedVisit, "this submission was logged before; nothing new"),),
         example={
             "submission_id": "5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f",
