@@ -65,7 +65,8 @@ def test_a_meeting_logged_member_by_member_gets_the_counts_and_the_list_is_kept(
 
 
 @pytest.mark.parametrize("attendance, field", [
-    ({"members": marks(["000711", "000712", "000713", "999999"])}, "marks.3.member_code"),
+    ({"members": marks(["000711", "000712", "000713", "999999"])},
+     "attendance.members.3.member_code"),
     ({"members": marks(["000711", "000712"], absent=["000713"]), "present": 3}, "attendance")])
 def test_a_list_naming_a_non_member_or_disagreeing_counts_are_refused_changing_nothing(
         system, roll, attendance, field):

@@ -11,10 +11,11 @@ from services.gateway.api import Api
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from services.gateway.registry_schemas import UnitPath
-from shared.contracts import Day, Id
+from shared.contracts import Id
 from shared.contracts.rpc import members as schemas
 from shared.contracts.rpc.members import Code, Mark, derived_counts
-from shared.errors import InvalidInput
+from shared.contracts.rpc.visits import MAX_ATTENDANCE, LogVisit
+from shared.errors import load_payload
 from shared.reasons import reason
 
 READ = (403, 404)
@@ -28,15 +29,24 @@ class SubmissionPath(Schema):
     submission_id = Id(required=True)
 
 
-class MemberAttendance(Schema):
-    """A visit's attendance given member by member: the counts, when given too, must agree."""
-    members = fields.List(fields.Nested(Mark), required=True, validate=validate.Length(
+class RequestAttendance(Schema):
+    """A visit's attendance as a client gives it: the counts, or the list member by member
+    (the counts, when given too, must agree with it)."""
+    present = fields.Integer(strict=True, load_default=None, allow_none=True,
+                             validate=validate.Range(min=0, max=MAX_ATTENDANCE))
+    expected = fields.Integer(strict=True, load_default=None, allow_none=True,
+                              validate=validate.Range(min=1, max=MAX_ATTENDANCE))
+    members = fields.List(fields.Nested(Mark), validate=validate.Length(
         min=1, max=schemas.MAX_BRANCH_MEMBERS))
-    present = fields.Integer(strict=True, load_default=None, allow_none=True)
-    expected = fields.Integer(strict=True, load_default=None, allow_none=True)
 
     @validates_schema
-    def _counts_agree(self, data, **kwargs):
+    def _counts_or_a_list_that_agrees(self, data, **kwargs):
+        if "members" not in data:
+            for name in ("present", "expected"):
+                if data.get(name) is None:
+                    raise ValidationError(reason("required", "required without members"),
+                                          name)
+            return
         derived = derived_counts(data["members"])
         for name in ("present", "expected"):
             if data.get(name) is not None and data[name] != derived[name]:
@@ -45,13 +55,10 @@ class MemberAttendance(Schema):
                     derived=derived[name]), name)
 
 
-class VisitKey(Schema):
-    """What the list is kept under, read from the visit before it is logged."""
-    class Meta:
-        unknown = "exclude"
-    submission_id = Id(required=True)
-    unit_id = Id(required=True)
-    meeting_date = Day(required=True)
+class LogVisitRequest(LogVisit):
+    """``POST /visits`` as a client sends it: the visits service's visit, its attendance given
+    as counts or member by member."""
+    attendance = fields.Nested(RequestAttendance, required=True)
 
 
 def with_member_counts(body, kept):
@@ -66,22 +73,24 @@ def iso_query(request):
 
 
 def member_list_of(body):
-    """The visit's attendance list, checked, or None when it gives counts only."""
+    """The visit's attendance list, the whole visit checked first (a refusal names the field
+    as sent), or None when it gives counts only (the visits service checks it)."""
     attendance = body.get("attendance") if isinstance(body, dict) else None
-    if isinstance(attendance, dict) and "by_member" in attendance:
-        raise InvalidInput("invalid visit", {"attendance": {"by_member": [reason(
-            "not_given", "set by the system when the list is kept; give members")]}})
-    if not isinstance(attendance, dict) or "members" not in attendance:
+    if not isinstance(attendance, dict) or not {"members", "by_member"} & set(attendance):
         return None
-    try:
-        given = MemberAttendance().load(attendance)
-        key = VisitKey().load(body)
-    except ValidationError as error:
-        problems = error.messages
-        if "members" in problems or "present" in problems or "expected" in problems:
-            problems = {"attendance": problems}
-        raise InvalidInput("invalid visit", problems) from None
-    return {**key, "meeting_date": key["meeting_date"].isoformat(), "marks": given["members"]}
+    visit = load_payload(LogVisitRequest(), body, "visit")  # by_member: not a client's field
+    return {"submission_id": visit["submission_id"], "unit_id": visit["unit_id"],
+            "meeting_date": visit["meeting_date"].isoformat(),
+            "marks": visit["attendance"]["members"]}
+
+
+def as_sent(refusal):
+    """A refusal of the list by the members service, naming the fields as the visit sent
+    them (``marks.2.member_code`` is ``attendance.members.2.member_code``)."""
+    def renamed(found):
+        return {("attendance.members" + key[len("marks"):] if key.startswith("marks") else key):
+                value for key, value in found.items()}
+    return type(refusal)(refusal.message, renamed(refusal.fields), renamed(refusal.reasons))
 
 
 ROUTES = {

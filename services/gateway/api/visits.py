@@ -6,13 +6,17 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.api import Api
-from services.gateway.api.members import member_list_of, with_member_counts
+from services.gateway.api.members import (
+    LogVisitRequest,
+    as_sent,
+    member_list_of,
+    with_member_counts,
+)
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts import Id, RedactWords
 from shared.contracts.rpc import visits as visits
-from shared.contracts.rpc.visits import LogVisit
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 
 
 class VisitVersionPath(Schema):
@@ -29,7 +33,7 @@ ROUTES = {
     # --- visits, concerns, cases ------------------------------------------------------------
     ("POST", "/visits"): Route(
         "Log a visit to a branch meeting and the concerns raised there", schemas.LoggedVisit,
-        "visits", status=201, body=LogVisit, errors=(403, 404, 409, 413, 415),
+        "visits", status=201, body=LogVisitRequest, errors=(403, 404, 409, 413, 415),
         description="A cadre, for a unit assigned to them. Once per submission_id: sending "
                     "the same submission again (a retry after a lost reply) answers 200 with "
                     "the visit already logged; the same submission_id with other data is a "
@@ -119,7 +123,11 @@ class VisitsApi(Api):
         # the visit with its counts; then the list confirmed. A resend mends any crash between
         listed = member_list_of(body)
         if listed is not None:
-            body = with_member_counts(body, self.members.record_attendance(listed, principal))
+            try:
+                kept = self.members.record_attendance(listed, principal)
+            except InvalidInput as refused:
+                raise as_sent(refused) from None
+            body = with_member_counts(body, kept)
         visit = self.visits.log_visit(body, principal)
         if listed is not None:
             self.members.confirm_attendance(listed["submission_id"], visit["visit_id"],
