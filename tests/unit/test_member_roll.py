@@ -104,6 +104,6 @@ def test_every_refusal_of_the_members_is_worded_in_both_languages():
     codes = ("code_not_text", "unknown_organisation_code", "member_twice", "not_a_member",
              "membership_ended", "before_since", "not_for_status", "not_for_mark",
              "other_list", "other_visit", "not_a_member_then", "members_missing",
-             "disagrees_with_list", "not_given")
+             "disagrees_with_list")
     keys = [f"reason.{code}" for code in codes] + ["record_kind.branch_members"]
     assert [k for k in keys for lang in ("vi", "en") if not knows(k, lang)] == []
