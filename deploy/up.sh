@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up the whole system on this machine, installing whatever is missing:
-# RabbitMQ (Debian's package, data in var/rabbitmq), the Python environment (.venv), the eight
+# RabbitMQ (Debian's package, data in var/rabbitmq), the Python environment (.venv), the nine
 # services (logs in var/log, data in var/data; each process's /metrics on loopback, a scrape
 # configuration and alert rules in var/prometheus) and the demo data. Harmless to run again.
 # The gateway then answers on http://localhost:8000 (GATEWAY_ADDRESS overrides).

@@ -130,6 +130,13 @@ PERMISSIONS = {
     "meetings.feed": frozenset({CADRE}),
     # the periodic report a committee files upward: bound to a leading seat of that committee
     "meetings.report": frozenset({CADRE, ADMINISTRATOR}),
+    # Party members (issue 29; sensitive personal data): a branch's members and the absence
+    # flags, for the cadres assigned to it or holding a seat on its committee on the day asked
+    # (services/members/access) and administrators; the roll imported by administrators; a
+    # meeting's attendance member by member, recorded by the cadre logging the visit
+    "members.read": frozenset({CADRE, ADMINISTRATOR}),
+    "members.import": frozenset({ADMINISTRATOR}),
+    "members.attendance": frozenset({CADRE}),
 }
 
 

@@ -84,7 +84,11 @@ SERVICE_CALLS = {
     # a user's scope must name a real cadre or authority (services/accounts/service.py)
     "accounts": frozenset({"assignments.get_cadre", "escalations.get_authority"}),
     # an import job applies its rows after the administrator's request has long returned
-    "imports": _REGISTRY_READS | _REGISTRY_WRITES,
+    "imports": _REGISTRY_READS | _REGISTRY_WRITES | {"members.import_members"},
+    # the members import matches rows to units by organisation code; a branch's members are
+    # seen by the cadres assigned to it or sitting on its committee (services/members/access)
+    "members": frozenset({"assignments.units_by_organisation_code",
+                          "assignments.list_unit_assignments", "assignments.get_cadre"}),
     # the health of each watched service (services/monitor/watch.py)
     "monitor": frozenset({f"{name}.health" for name in BACKEND_SERVICES}),
     # the demo registry and users, and waiting until visits has heard of them

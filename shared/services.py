@@ -7,7 +7,7 @@ is the folder of each, ``services/<name>/service.py``.
 In start order: the gateway, the front door to the others, last.
 """
 SERVICES = ("assignments", "visits", "escalations", "notifications", "accounts", "imports",
-            "monitor", "gateway")
+            "members", "monitor", "gateway")
 GATEWAY = "gateway"
 # the services behind the gateway, whose health the operators watch
 BACKEND_SERVICES = tuple(name for name in SERVICES if name != GATEWAY)

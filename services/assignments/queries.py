@@ -58,6 +58,10 @@ def list_reorganisations(db, query):
             "next_cursor": page["next_cursor"]}
 
 
+def units_by_organisation_code(db, codes):
+    return store.units_coded(db, sorted(set(codes)))
+
+
 # --- cadres, assignments, working groups -----------------------------------------------------
 
 def cadre_names(db, query):

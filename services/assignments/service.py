@@ -93,6 +93,12 @@ class AssignmentsService(ReportsHealth):
                 "next_cursor": page["next_cursor"]}
 
     @rpc
+    def units_by_organisation_code(self, query):
+        """``{"units": {code: unit_id}}``: the members service matching its import's rows."""
+        query = load_payload(schemas.OrganisationCodes(), query, "query")
+        return {"units": queries.units_by_organisation_code(self.db, query["codes"])}
+
+    @rpc
     def change_unit_details(self, unit_id, details, principal=None):
         principal = require(principal_from(principal), "registry.manage")
         details = schemas.ChangeUnitDetails().dump(

@@ -24,15 +24,16 @@ from shared.errors import Conflict, NotFound, RuleViolated
 _log = getLogger(__name__)
 
 REGISTERED_FIELDS = ("name", "level", "kind", "parent_id", "established_on", "locality",
-                     "meeting_schedule", "contacts")
+                     "meeting_schedule", "contacts", "organisation_code")
 
 
 def register(db, unit, actor, registered):
     """Insert a unit once; the same registration again answers the stored unit (also after a
     reorganisation moved or ended it)."""
     existing = store.find_unit(db, unit["unit_id"])
-    if existing is not None and existing.get("registered") == registered:
+    if existing is not None and _same_registration(existing, registered):
         return existing
+    _code_free(db, unit["organisation_code"], unit["unit_id"])
     parent = None
     if unit["parent_id"] is not None:
         parent = store.find_unit(db, unit["parent_id"])
@@ -44,7 +45,7 @@ def register(db, unit, actor, registered):
         raise RuleViolated("the parent unit did not exist from that day", {
             "established_on": [f"{unit['parent_id']} began later"]})
     document = {"_id": unit["unit_id"], **history.current_fields(versions), "history": versions,
-                "locality": unit["locality"],
+                "locality": unit["locality"], "organisation_code": unit["organisation_code"],
                 # as dumped: a thematic meeting's day stored as text
                 "meeting_schedule": registered["meeting_schedule"],
                 "contacts": unit["contacts"], "registered": registered, "revision": 0,
@@ -53,7 +54,7 @@ def register(db, unit, actor, registered):
         {"unit_id": unit["unit_id"], "name": unit["name"], "level": unit["level"],
          "parent_id": unit["parent_id"], "path": document["path"]}, actor=actor)
     stored = store.insert_unit(db, document, event)
-    if stored.get("registered") == registered:
+    if _same_registration(stored, registered):
         return stored
     raise Conflict("already registered with other data", {"unit_id": [unit["unit_id"]]})
 
@@ -80,11 +81,30 @@ def change_details(db, unit_id, details, actor=None):
     if unit is None:
         raise NotFound("unit not found", {"unit_id": [str(unit_id)]})
     changed = [name for name, value in details.items() if unit.get(name) != value]
+    if "organisation_code" in changed:
+        _code_free(db, details["organisation_code"], unit_id)
     if changed:
         event = contracts.UNIT_DETAILS_CHANGED.new({"unit_id": unit_id, "changed": changed},
                                                    actor=actor)
         store.change_unit_details(db, unit, {name: details[name] for name in changed}, event)
     return unit_on(db, unit_id, clock.today())
+
+
+def _same_registration(stored, registered):
+    """Whether ``registered`` is the registration ``stored`` came from; one from before units
+    had an organisation code (issue 29) read as without one."""
+    before = stored.get("registered")
+    if isinstance(before, dict) and "organisation_code" not in before:
+        before = {**before, "organisation_code": None}
+    return before == registered
+
+
+def _code_free(db, code, unit_id):
+    """One unit per organisation code: members are matched to their branch by it."""
+    holder = code and store.unit_coded(db, code)
+    if holder and holder != unit_id:
+        raise Conflict("another unit has this organisation code", {
+            "organisation_code": [f"{code} is {holder}'s"]})
 
 
 # --- reorganisations ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from services.gateway.api import (
     documentation,
     imports,
     meetings,
+    members,
     operations,
     publishing,
     registry,
@@ -41,6 +42,7 @@ from services.gateway.pages import (
     following,
     interim,
     meeting_pages,
+    members_page,
     officer,
     officer_desk,
     redaction,
@@ -62,7 +64,8 @@ TABLES += (common.ROUTES, cadre.ROUTES, officer.ROUTES, admin.ROUTES, admin_user
            operations_pages.ROUTES)
 TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_calendar.ROUTES,
            case_tier.ROUTES, interim.ROUTES, meetings.ROUTES, attachments.ROUTES,
-           attachment_pages.ROUTES, similar.ROUTES, meeting_pages.ROUTES)
+           attachment_pages.ROUTES, similar.ROUTES, meeting_pages.ROUTES, members.ROUTES,
+           members_page.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
 
 ROUTES = {}

@@ -81,6 +81,7 @@ from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.meetings import MeetingsApi
+from services.gateway.api.members import MembersApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
 from services.gateway.api.registry import RegistryApi
@@ -103,6 +104,7 @@ from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.interim import InterimPagesApi
 from services.gateway.pages.meeting_pages import MeetingPagesApi
+from services.gateway.pages.members_page import MembersPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
 from services.gateway.pages.operations import OperationsPagesApi
@@ -124,7 +126,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
                      ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi,
-                     MeetingPagesApi):
+                     MeetingPagesApi, MembersApi, MembersPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES
@@ -135,6 +137,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
     monitor = BoundedRpcProxy("monitor")
     notifications = BoundedRpcProxy("notifications")
     accounts = BoundedRpcProxy("accounts")
+    members = BoundedRpcProxy("members")
     auth = Authenticator()
     # the client's address as seen through TRUSTED_PROXIES only (the sign-in throttle's key)
     client = ClientAddress(settings)

@@ -18,6 +18,7 @@ from services.imports.cells import READERS
 from shared.contracts import Text
 from shared.contracts.rpc.cases import AddRoutingRule, RegisterAuthority
 from shared.contracts.rpc.imports import KIND_NAMES
+from shared.contracts.rpc.members import MemberRow
 from shared.contracts.rpc.registry import (
     BULK_KINDS,
     AssignCadre,
@@ -67,6 +68,7 @@ class Column:
     is_list: bool = False     # several values in one cell, separated by ; , | or a new line
     is_date: bool = False
     cell: str = None          # a structured cell read by ``cells.READERS[cell]``
+    code: bool = False        # an office's code: a number cell refused (its zeros are lost)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Kind:
         """(service, method) registering many rows of this kind in one call, or None."""
         if self.rpc[0] == "assignments" and self.name in BULK_KINDS:
             return "assignments", "register_many"
+        if self.rpc[0] == "members":  # a window's rows in one call, planned there
+            return self.rpc
         return None
 
     def column_for(self, header):
@@ -150,7 +154,11 @@ KINDS = {kind.name: kind for kind in (
         Column("meeting_schedule", ("Lịch sinh hoạt", "Ngày sinh hoạt"), cell="schedule"),
         Column("contacts", ("Liên hệ", "Người liên hệ"), cell="contacts"),
         Column("established_on", ("Ngày thành lập",), is_date=True),
-    ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng")),
+        # the Party-member database's code (issue 29): a sheet of units with it gives the
+        # registered units theirs (a change of that field alone), members match by it
+        Column("organisation_code", ("Mã tổ chức đảng", "Mã TCĐ"), code=True),
+    ), RegisterUnit, ("Đơn vị", "Don vi", "Tổ chức đảng"),
+        ("assignments", "change_unit_details"), ("organisation_code",)),
     Kind("cadres", ("assignments", "register_cadre"), ("cadre_id",), (
         Column("cadre_id", ("Mã cán bộ",), required=True),
         Column("full_name", ("Họ và tên", "Họ tên"), required=True),
@@ -204,13 +212,23 @@ KINDS = {kind.name: kind for kind in (
         Column("effective_from", ("Hiệu lực từ", "Từ ngày"), is_date=True),
         Column("effective_to", ("Hiệu lực đến", "Đến ngày"), is_date=True),
     ), AddRoutingRule, ("Quy tắc chuyển", "Quy tắc")),
+    # Party members (docs/members.md): the members service plans each row against its roll
+    Kind("members", ("members", "import_members"), ("member_code",), (
+        Column("member_code", ("Mã đảng viên", "Số thẻ đảng viên"), required=True, code=True),
+        Column("organisation_code", ("Mã tổ chức đảng", "Mã TCĐ"), required=True, code=True),
+        Column("full_name", ("Họ và tên", "Họ tên"), required=True),
+        Column("status", ("Tình trạng",)),
+        Column("ended_on", ("Ngày thôi sinh hoạt",), is_date=True),
+        Column("end_note", ("Ghi chú",)),
+        Column("since", ("Ngày vào chi bộ",), is_date=True),
+    ), MemberRow, ("Đảng viên",)),
 )}
 if tuple(KINDS) != KIND_NAMES:
     raise ImportError("the import kinds differ from shared.contracts.rpc.imports.KIND_NAMES")
 
 # the order a workbook of several sheets is applied in: what a row refers to comes first
 APPLY_ORDER = ("units", "cadres", "assignments", "working_groups", "authorities",
-               "routing_rules")
+               "routing_rules", "members")
 
 
 def kind_named(name):

@@ -253,6 +253,12 @@ def _checked_headers(headers, limits):
     return headers
 
 
+class ShownNumber(str):
+    """A number cell's text as the General format shows it: right for a count, but a code
+    typed as a number has already lost its leading zeros (``00123`` shows as ``123``), so a
+    code column refuses it (``rows``) rather than take it silently."""
+
+
 def _shown(cell):
     """A workbook cell's value; a number as the text the office sees when its format says it
     exactly (``0000`` shows 77 as ``0077``), else a :class:`Number`."""
@@ -271,10 +277,10 @@ def shown_number(value, number_format):
         return ("-" if value < 0 else "") + f"{abs(int(value)):0{len(fmt)}d}"
     if fmt in ("General", "@"):  # "@": a number typed before the column became text
         if whole and abs(value) < 10 ** GENERAL_DIGITS:
-            return str(int(value))
+            return ShownNumber(int(value))
         text = format(value, ".10g")
         if "e" not in text and float(text) == value:
-            return text
+            return ShownNumber(text)
     return Number(value, fmt)
 
 
@@ -291,7 +297,7 @@ def _cell(value, limits, sheet, line, index):
         return None
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() else value
-    if isinstance(value, (dt.date, bool, Number)):
+    if isinstance(value, (dt.date, bool, Number, ShownNumber)):
         return value
     text = str(value)
     if len(text) > limits.cell_chars:  # before any work on it: a huge cell costs nothing

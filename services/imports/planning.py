@@ -29,12 +29,15 @@ from shared.reasons import Reason, reason
 
 # fields compared to decide "the same record"; the contact may change on its own
 COMPARED = {
-    "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts"),
+    "units": ("name", "level", "kind", "parent_id", "locality", "meeting_schedule", "contacts",
+              "organisation_code"),
     "cadres": ("full_name", "home_unit_id", "positions", "phone", "memberships"),
     "assignments": ("starts_on", "ends_on", "end_reason"),
     "working_groups": ("name", "formed_by_unit_id", "member_cadre_ids", "unit_ids", "starts_on",
                        "ends_on"),
     "authorities": ("name", "kind", "level", "unit_id", "parent_authority_id", "retired_on"),
+    # members: none here; the members service plans them against its roll (moves, ends)
+    "members": (),
     "routing_rules": ("topic", "unit_id", "authority_id", "urgency", "effective_from",
                       "effective_to"),
 }
@@ -328,6 +331,12 @@ class _Planner:
             if self.settle("authorities", row, self.known.authorities.get(authority_id),
                            wave + depth[authority_id]):
                 self.in_file["authorities"][authority_id] = row.payload
+
+    def _plan_members(self, rows, wave):
+        """Every member row to the members service, which alone knows the roll."""
+        for row in rows:
+            self.plan.steps.append(Step("members", row.sheet, row.line, row.payload,
+                                        "register", wave))
 
     def _plan_routing_rules(self, rows, wave):
         by_scope = {_scope(rule): rule_id for rule_id, rule in self.known.routing_rules.items()}

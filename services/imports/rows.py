@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 
 from services.imports.cells import READERS
 from services.imports.kinds import LIST_SEPARATORS
-from services.imports.parsing import FileRefused, Number
+from services.imports.parsing import FileRefused, Number, ShownNumber
 from shared.reasons import Reason, reason, reasons_of
 
 # dd/mm/yyyy (how Vietnamese offices write dates), or ISO yyyy-mm-dd
@@ -110,6 +110,9 @@ def _field(column, value):
         return None, None
     if isinstance(value, Number) and not column.is_date:
         return None, _number_for_text(value)
+    if isinstance(value, ShownNumber) and column.code:
+        return None, reason("code_not_text", f"a code is text as the office writes it "
+                            f"(leading zeros kept), not the number {value}", value=str(value))
     if column.cell:
         try:
             return READERS[column.cell][0](value), None

@@ -30,6 +30,8 @@ class ImportsService(ReportsHealth):
     # the registry: rows are applied through its RPCs, and read from them
     assignments = IdentifiedRpcProxy("assignments")
     escalations = IdentifiedRpcProxy("escalations")
+    # a members sheet's rows, a window at a time (docs/members.md)
+    members = IdentifiedRpcProxy("members")
     jobs = JobSettings()
 
     # --- import -------------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class ImportsService(ReportsHealth):
     @import_timer
     def carry_imports(self):
         registry = RegistryCalls({"assignments": self.assignments,
-                                  "escalations": self.escalations})
+                                  "escalations": self.escalations, "members": self.members})
         JobRunner(self.db, registry, self.jobs.owner, self.jobs.lease_seconds,
                   self.jobs.limits, bulk_rows=self.jobs.bulk_rows).work()
 

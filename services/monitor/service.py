@@ -44,6 +44,7 @@ class MonitorService(ReportsHealth):
     notifications = IdentifiedRpcProxy("notifications")
     accounts = IdentifiedRpcProxy("accounts")
     imports = IdentifiedRpcProxy("imports")
+    members = IdentifiedRpcProxy("members")
 
     @subscribe("audit")
     def record_event(self, event):

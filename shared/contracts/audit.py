@@ -15,8 +15,9 @@ from shared.contracts.base import Id
 from shared.contracts.envelope import EventType
 
 # what a read names: a concern (its raiser's name and contact), a visit (its concerns'
-# raisers), a cadre (e-mail and telephone), a notification (the recipient's address)
-RECORD_KINDS = ("concern", "visit", "cadre", "notification")
+# raisers), a cadre (e-mail and telephone), a notification (the recipient's address), a
+# branch's Party members (named by the branch: member ids never travel, docs/members.md)
+RECORD_KINDS = ("concern", "visit", "cadre", "notification", "branch_members")
 # one entry per request, however long its page (shared.pages.MAX_LIMIT, visits' concerns)
 MAX_RECORDS = 5000
 
@@ -41,6 +42,8 @@ VISITS_PERSONAL_DATA_READ = EventType("visits", "personal_data_read", PersonalDa
 ASSIGNMENTS_PERSONAL_DATA_READ = EventType("assignments", "personal_data_read", PersonalDataRead)
 NOTIFICATIONS_PERSONAL_DATA_READ = EventType("notifications", "personal_data_read",
                                              PersonalDataRead)
+MEMBERS_PERSONAL_DATA_READ = EventType("members", "personal_data_read", PersonalDataRead)
 
 __all__ = ["RECORD_KINDS", "MAX_RECORDS", "VISITS_PERSONAL_DATA_READ",
-           "ASSIGNMENTS_PERSONAL_DATA_READ", "NOTIFICATIONS_PERSONAL_DATA_READ"]
+           "ASSIGNMENTS_PERSONAL_DATA_READ", "NOTIFICATIONS_PERSONAL_DATA_READ",
+           "MEMBERS_PERSONAL_DATA_READ"]

@@ -145,7 +145,7 @@ class UnitDetailsChanged(Schema):
     stay in the registry: a unit's contacts name people."""
     unit_id = Id(required=True)
     changed = fields.List(fields.String(validate=validate.OneOf(
-        ("locality", "meeting_schedule", "contacts"))), required=True,
+        ("locality", "organisation_code", "meeting_schedule", "contacts"))), required=True,
         validate=validate.Length(min=1))
 
 

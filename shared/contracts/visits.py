@@ -8,6 +8,7 @@ from shared.contracts.base import (
     RAISED_BY,
     URGENCIES,
     Id,
+    StrictBoolean,
     Text,
 )
 from shared.contracts.envelope import EventType
@@ -22,6 +23,9 @@ class Attendance(Schema):
                              validate=validate.Range(min=0, max=MAX_ATTENDANCE))
     expected = fields.Integer(required=True, strict=True,
                               validate=validate.Range(min=1, max=MAX_ATTENDANCE))
+    # the counts derived from a member-by-member list the members service keeps under the
+    # visit's submission_id (issue 29; set by the gateway, docs/members.md)
+    by_member = StrictBoolean()
 
     @validates_schema
     def _present_within_expected(self, data, **kwargs):

@@ -207,6 +207,20 @@ TABLE = [
     ("personal data reads", "GET", lambda w: "/audit/personal-data", None,
      everyone(403, administrator=200)),
     ("API description", "GET", lambda w: "/openapi.json", None, {role: 200 for role in ROLES}),
+    # Party members (issue 29): the branch's cadres and administrators; another branch's
+    # members answer 404 to a cadre, as for no such branch (services/members/access)
+    ("own branch's members", "GET", lambda w: f"/units/{NOI_PHAT}/members", None,
+     everyone(403, cadre=200, administrator=200)),
+    ("another branch's members", "GET", lambda w: f"/units/{HUONG_CANH_1}/members", None,
+     everyone(403, cadre=404, administrator=200)),
+    ("another branch's absence flags", "GET",
+     lambda w: f"/units/{HUONG_CANH_1}/absence-flags", None,
+     everyone(403, cadre=404, administrator=200)),
+    # a code read as a number (123 for 00123) is refused by name, nothing changed
+    ("import members with a code as a number", "POST", lambda w: "/members/imports",
+     lambda w: {"items": [{"member_code": 123, "organisation_code": "0101.003",
+                           "full_name": "Nguyễn Văn An"}]},
+     everyone(403, administrator=400)),
 ]
 CASES = [(name, method, path, body, role, expected[role])
          for name, method, path, body, expected in TABLE for role in ROLES]

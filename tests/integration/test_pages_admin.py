@@ -160,7 +160,7 @@ def test_the_import_template_downloads_from_the_import_page_and_reads_back(syste
     assert download.suggested_filename == "mau-nhap-danh-muc.xlsx"
     workbook = openpyxl.load_workbook(io.BytesIO(pathlib.Path(download.path()).read_bytes()))
     assert workbook.sheetnames == ["Đơn vị", "Cán bộ", "Phân công", "Tổ công tác", "Cơ quan",
-                                   "Quy tắc chuyển"]
+                                   "Quy tắc chuyển", "Đảng viên"]
     # the API gives the same file, to administrators only
     answer = requests.get(f"{system.base_url}/imports/template", timeout=15,
                           headers=system.headers["operator"])

@@ -257,6 +257,9 @@ def personal_data_read(**overrides):
 PAYLOADS.update({event_type: personal_data_read for event_type in (
     contracts.VISITS_PERSONAL_DATA_READ, contracts.ASSIGNMENTS_PERSONAL_DATA_READ,
     contracts.NOTIFICATIONS_PERSONAL_DATA_READ)})
+PAYLOADS[contracts.MEMBERS_PERSONAL_DATA_READ] = lambda **overrides: personal_data_read(
+    purpose="members.list_members", records=[{"kind": "branch_members", "id": "vp.bx.th.np"}],
+    **overrides)
 
 
 def envelope(**overrides):

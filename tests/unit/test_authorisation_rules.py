@@ -83,6 +83,9 @@ EXPECTED = {
     "meetings.read": {CADRE, ADMIN},
     "meetings.feed": {CADRE},
     "meetings.report": {CADRE, ADMIN},
+    "members.read": {CADRE, ADMIN},
+    "members.import": {ADMIN},
+    "members.attendance": {CADRE},
 }
 
 

@@ -26,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 SERVICES = ("assignments", "visits", "escalations", "gateway", "monitor",
-            "notifications", "accounts", "imports")
+            "notifications", "accounts", "imports", "members")
 ONE_SHOTS = ("rabbitmq-users", "topology", "mongo-init")
 RABBITMQ_NODES = ("rabbitmq1", "rabbitmq2", "rabbitmq3")
 

@@ -163,7 +163,7 @@ def test_each_bad_row_is_rejected_with_its_line_and_column():
     assert [row.payload for row in checked.rows] == [
         {"unit_id": "vp", "name": "Tỉnh ủy Vĩnh Phúc", "level": "province", "kind": None,
          "parent_id": None, "locality": None, "meeting_schedule": None, "contacts": [],
-         "established_on": None}]
+         "established_on": None, "organisation_code": None}]
     found = {(r.line, r.column): r.reason for r in checked.rejections}
     assert set(found) == {(3, "unit_id"), (4, "name"), (5, "kind")}
     assert "lower-case id" in found[(3, "unit_id")]

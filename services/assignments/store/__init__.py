@@ -30,6 +30,8 @@ INDEXES = {
     "units": [([("parent_id", 1)], {}), ([("level", 1)], {}),
               # everything ever under a unit (a reorganisation's reach)
               ([("history.path", 1)], {}),
+              # matched by the Party-member database's organisation code (members' imports)
+              ([("organisation_code", 1)], {}),
               # search by folded name words (shared.folding)
               ([("search.prefixes", 1)], {})],
     "cadres": [([("search.prefixes", 1)], {}),
@@ -48,6 +50,18 @@ NO_OUTBOX = {"outbox": 0}
 def find_unit(db, unit_id):
     """The unit document, or None."""
     return db.units.find_one({"_id": unit_id}, NO_OUTBOX)
+
+
+def unit_coded(db, code):
+    """The id of the unit with organisation code ``code``, or None."""
+    found = db.units.find_one({"organisation_code": code}, {"_id": 1})
+    return found and found["_id"]
+
+
+def units_coded(db, codes):
+    """``{organisation_code: unit_id}`` of the units with one of ``codes``."""
+    return {unit["organisation_code"]: unit["_id"] for unit in db.units.find(
+        {"organisation_code": {"$in": list(codes)}}, {"organisation_code": 1})}
 
 
 def unit_exists(db, unit_id):

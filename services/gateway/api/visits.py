@@ -6,12 +6,17 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.api import Api
+from services.gateway.api.members import (
+    LogVisitRequest,
+    as_sent,
+    member_list_of,
+    with_member_counts,
+)
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts import Id, RedactWords
 from shared.contracts.rpc import visits as visits
-from shared.contracts.rpc.visits import LogVisit
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 
 
 class VisitVersionPath(Schema):
@@ -28,11 +33,15 @@ ROUTES = {
     # --- visits, concerns, cases ------------------------------------------------------------
     ("POST", "/visits"): Route(
         "Log a visit to a branch meeting and the concerns raised there", schemas.LoggedVisit,
-        "visits", status=201, body=LogVisit, errors=(403, 404, 409, 413, 415),
+        "visits", status=201, body=LogVisitRequest, errors=(403, 404, 409, 413, 415),
         description="A cadre, for a unit assigned to them. Once per submission_id: sending "
                     "the same submission again (a retry after a lost reply) answers 200 with "
                     "the visit already logged; the same submission_id with other data is a "
-                    "409.",
+                    "409. `attendance` may instead be given member by member, "
+                    "`{\"members\": [{\"member_code\", \"mark\": present | absent_excused "
+                    "| absent, \"reason\"}]}`, naming every member of the branch that day: "
+                    "the counts are derived from it, the list is kept by the members service "
+                    "(docs/members.md).",
         also=((200, schemas.LoggedVisit, "this submission was logged before; nothing new"),),
         example={
             "submission_id": "5f0c9a1e6b7d4c2a9e8f7a6b5c4d3e2f",
@@ -109,7 +118,20 @@ class VisitsApi(Api):
     @http("POST", "/visits")
     def log_visit(self, request):
         principal = self._as(request, "visits.log")
-        visit = self.visits.log_visit(json_body(request), principal)
+        body = json_body(request)
+        # member by member (issue 29): the list kept by the members service first, pending;
+        # the visit with its counts; then the list confirmed. A resend mends any crash between
+        listed = member_list_of(body)
+        if listed is not None:
+            try:
+                kept = self.members.record_attendance(listed, principal)
+            except InvalidInput as refused:
+                raise as_sent(refused) from None
+            body = with_member_counts(body, kept)
+        visit = self.visits.log_visit(body, principal)
+        if listed is not None:
+            self.members.confirm_attendance(listed["submission_id"], visit["visit_id"],
+                                            principal)
         return json_response(visit, 200 if visit["replayed"] else 201)
 
     @http("GET", "/visits/<visit_id>")

@@ -6,4 +6,5 @@ callee loads, so no service imports another's modules (``.importlinter``).
 - ``registry``: units, cadres, assignments, working groups (the assignments service)
 - ``cases``, ``authorities``: cases, inbox, statistics; authorities and routing rules (escalations)
 - ``imports``, ``operations`` (monitor), ``notifications``, ``visits``
+- ``members``: Party members per branch, their attendance, the absence rule (members)
 """

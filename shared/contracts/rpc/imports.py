@@ -10,7 +10,9 @@ from shared.reasons import reason
 # what an export is answered as
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_NAMES = ("units", "cadres", "assignments", "working_groups", "authorities", "routing_rules")
+# members (issue 29) go to the members service, matched there by their organisation code
+KIND_NAMES = ("units", "cadres", "assignments", "working_groups", "authorities", "routing_rules",
+              "members")
 FILE_FORMATS = ("csv", "xlsx")
 MAX_FILE_BYTES = 700_000  # decoded; its base64 fits the gateway's 1 MB body
 JOB_STATES = ("queued", "planning", "applying", "done", "done_with_errors", "rejected",

@@ -4,6 +4,7 @@ time (see ``service``)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts import REORGANISATION_KINDS, Day, Id, Text
+from shared.contracts.rpc.members import Code
 from shared.pages import PageQuery
 from shared.reasons import reason
 
@@ -63,6 +64,8 @@ class Contact(Schema):
 
 class UnitDetails(Schema):
     locality = Text(200, load_default=None, allow_none=True)
+    # the Party organisation's code in the Party-member database: members are matched by it
+    organisation_code = Code(load_default=None, allow_none=True)
     meeting_schedule = fields.Nested(MeetingSchedule, load_default=None, allow_none=True)
     contacts = fields.List(fields.Nested(Contact), load_default=list,
                            validate=validate.Length(max=10))
@@ -82,13 +85,15 @@ class ChangeUnitDetails(Schema):
     """Locality, meeting schedule and contacts: details, not history (a rename or a move is a
     reorganisation)."""
     locality = Text(200, allow_none=True)
+    organisation_code = Code(allow_none=True)
     meeting_schedule = fields.Nested(MeetingSchedule, allow_none=True)
     contacts = fields.List(fields.Nested(Contact), validate=validate.Length(max=10))
 
     @validates_schema
     def _something(self, data, **kwargs):
         if not data:
-            raise ValidationError("give locality, meeting_schedule or contacts", "_schema")
+            raise ValidationError("give locality, organisation_code, meeting_schedule or "
+                                  "contacts", "_schema")
 
 
 class Unit(Schema):
@@ -99,6 +104,7 @@ class Unit(Schema):
     parent_id = fields.String(allow_none=True)
     path = fields.List(fields.String())
     locality = fields.String(allow_none=True, dump_default=None)
+    organisation_code = fields.String(allow_none=True, dump_default=None)
     meeting_schedule = fields.Nested(MeetingSchedule, allow_none=True, dump_default=None)
     contacts = fields.List(fields.Nested(Contact), dump_default=list)
     # the version of the unit answering (as of a day): in force from / to (None: open)
@@ -376,3 +382,9 @@ class RegisterMany(Schema):
 class RegisteredMany(Schema):
     """In the items' order: ``{"registered": record}`` or ``{"refused": error body}``."""
     results = fields.List(fields.Dict(), required=True)
+
+
+class OrganisationCodes(Schema):
+    """The units of the Party organisations' codes (the members import matches rows by them):
+    ``{"units": {code: unit_id}}``, a code no unit has left out."""
+    codes = fields.List(Code(), required=True, validate=validate.Length(min=1, max=500))

@@ -1,0 +1,33 @@
+"""What personal data the members service keeps, why, and for how long (the processing record,
+``shared.processing_record``). Party membership reveals political views: sensitive personal
+data under Law 91/2025/QH15, so it is kept here alone (docs/members.md)."""
+from shared.processing_record import PROCESSED_EVENTS, READS, TASK, PersonalData
+
+MEMBERS = "Đảng viên của các chi bộ"
+WHO_SEES = ("Cấp ủy viên giữ ghế trong cấp ủy chi bộ, cán bộ được phân công theo dõi chi bộ "
+            "(vào ngày xem), quản trị viên")
+SENSITIVE = ("dữ liệu cá nhân nhạy cảm (quan điểm chính trị): kho riêng, người dùng RabbitMQ "
+             "riêng chỉ nhận RPC; mã đảng viên và việc vắng mặt không đi trong sự kiện; mỗi lần "
+             "xem được ghi vết")
+
+PROCESSING = {
+    "members": PersonalData(
+        what="Mã đảng viên, họ tên, mã tổ chức đảng, chi bộ và các lần chuyển sinh hoạt; ngày "
+             "và lý do thôi sinh hoạt (chuyển đi, ra khỏi Đảng, từ trần)", subjects=MEMBERS,
+        purpose="Biết đảng viên của từng chi bộ để ghi điểm danh sinh hoạt và nắm tới đảng viên",
+        legal_basis=TASK, who_sees=WHO_SEES,
+        retention="Trong thời gian là đảng viên của chi bộ; người đã thôi sinh hoạt vẫn giữ "
+                  "cùng lịch sử sinh hoạt để đối chiếu (chưa xóa tự động: tổ chức Đảng quyết "
+                  "định thời hạn)",
+        safeguards=SENSITIVE, sensitive=True),
+    "attendance": PersonalData(
+        what="Điểm danh từng đảng viên ở mỗi buổi sinh hoạt: có mặt, vắng có lý do (lý do), "
+             "vắng không lý do", subjects=MEMBERS,
+        purpose="Số liệu dự sinh hoạt; để chi bộ xem xét theo Điều 8 Điều lệ Đảng (bỏ sinh "
+                "hoạt ba tháng trong năm không có lý do chính đáng)",
+        legal_basis=TASK, who_sees=WHO_SEES,
+        retention="Cùng biên bản buổi sinh hoạt (chưa xóa tự động)", safeguards=SENSITIVE,
+        sensitive=True),
+    "personal_data_reads": READS,
+    "processed_events": PROCESSED_EVENTS,
+}

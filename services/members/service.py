@@ -1,0 +1,92 @@
+"""Members service: Party members per branch, known by the Party-member database's codes, their
+attendance at branch meetings member by member, and the Charter's absence rule (issue 29;
+docs/members.md).
+
+Party membership is sensitive personal data (Law 91/2025/QH15, Decree 356/2025/NĐ-CP): it is
+kept in this service's store alone, reached only through these RPCs, and no member id or
+absence leaves it in an event. Who may see a branch's members is asked of the registry
+(``assignments``) at each read; every read is on the access log.
+
+Each entrypoint decodes, calls ``roster``, ``attendance`` or ``queries``, and encodes; only
+``store`` touches the collections.
+"""
+from nameko.dependency_providers import Config
+
+from services.members import absence, attendance, queries, roster, store
+from shared import clock
+from shared.authorisation import principal_from, require
+from shared.contracts.rpc import members as schemas
+from shared.contracts.rpc.registry import OrganisationCodes
+from shared.errors import load_payload
+from shared.retention import ACCESS_LOG
+from shared.rpc import BoundedRpcProxy, rpc
+from shared.store import ReportsHealth, Store
+
+
+class MembersService(ReportsHealth):
+    name = "members"
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+               sweeps=[ACCESS_LOG])
+    config = Config()
+    # the units of organisation codes, and who is assigned to a branch or sits on its committee
+    assignments = BoundedRpcProxy("assignments")
+
+    @rpc
+    def import_members(self, batch, principal=None):
+        """A window of an import's rows (or an administrator's call): one outcome per row."""
+        require(principal_from(principal), "members.import")
+        batch = load_payload(schemas.ImportMembers(), batch, "members")
+        codes = sorted({row["organisation_code"] for row in batch["items"]})
+        units = self.assignments.units_by_organisation_code(
+            OrganisationCodes().dump({"codes": codes}))
+        return {"results": roster.import_rows(self.db, batch["items"], units["units"],
+                                              clock.today())}
+
+    @rpc
+    def list_members(self, unit_id, query=None, principal=None):
+        principal = require(principal_from(principal), "members.read")
+        day = load_payload(schemas.MembersQuery(), query or {}, "query")["as_of"] or clock.today()
+        members = queries.list_members(self.db, unit_id, day.isoformat(), principal,
+                                       self.assignments)
+        return schemas.MemberList().dump({"unit_id": unit_id, "as_of": day, "members": members})
+
+    @rpc
+    def get_member(self, member_code, principal=None):
+        principal = require(principal_from(principal), "members.read")
+        return schemas.Member().dump(queries.get_member(
+            self.db, member_code, clock.today().isoformat(), principal, self.assignments))
+
+    @rpc
+    def record_attendance(self, given, principal=None):
+        """The meeting's list, before its visit is logged with the counts it answers."""
+        principal = require(principal_from(principal), "members.attendance")
+        given = load_payload(schemas.RecordAttendance(), given, "attendance")
+        queries.require_sight(principal, given["unit_id"], given["meeting_date"].isoformat(),
+                              self.assignments)
+        return schemas.AttendanceRecorded().dump(attendance.record(
+            self.db, given, principal.user_id if principal else None))
+
+    @rpc
+    def confirm_attendance(self, submission_id, visit_id, principal=None):
+        """The list tied to its visit once logged: it counts from now on."""
+        principal = require(principal_from(principal), "members.attendance")
+        held = queries.attendance_list(self.db, submission_id, clock.today().isoformat(),
+                                       principal, self.assignments, purpose=None)
+        return schemas.AttendanceRecorded().dump(attendance.confirm(
+            self.db, held["submission_id"], visit_id))
+
+    @rpc
+    def attendance_list(self, submission_id, principal=None):
+        principal = require(principal_from(principal), "members.read")
+        return schemas.AttendanceRecorded().dump(queries.attendance_list(
+            self.db, submission_id, clock.today().isoformat(), principal, self.assignments))
+
+    @rpc
+    def absence_flags(self, unit_id, query=None, principal=None):
+        """The members the Charter's absence rule flags for the branch committee to consider."""
+        principal = require(principal_from(principal), "members.read")
+        query = load_payload(schemas.AbsenceQuery(), query or {}, "query")
+        today = clock.today()
+        return schemas.AbsenceFlags().dump(queries.absence_flags(
+            self.db, unit_id, query["year"] or today.year, today.isoformat(), principal,
+            self.assignments, absence.load()))

@@ -1,0 +1,116 @@
+"""Members, attendance lists and the access log in the store: the only module of the members
+service that reads or writes a collection.
+
+A member is one document keyed by their code (``_id``: the Party-member database's code), so
+an import re-run after a crash finds what it already wrote and writes nothing twice. An
+attendance list is one document keyed by the visit's ``submission_id``: written once, the same
+list resent is the same document, another list under the same key a conflict.
+"""
+import datetime as dt
+
+from shared.errors import Conflict, NotFound
+from shared.outbox import with_events
+from shared.personal_data import COLLECTION as READS
+from shared.reasons import reason
+from shared.storage import DuplicateKeyError
+
+OUTBOX_COLLECTIONS = [READS]
+INDEXES = {
+    # a branch's members, past ones too (a member's stints name each branch they were in)
+    "members": [([("history.unit_id", 1), ("_id", 1)], {})],
+    # a branch's meetings in a year, for the absence rule
+    "attendance": [([("unit_id", 1), ("meeting_date", 1)], {})],
+}
+
+
+# --- members -----------------------------------------------------------------------------------
+
+def members_coded(db, codes):
+    """``{member_code: member}`` of those of ``codes`` on a roll."""
+    return {member["_id"]: member for member in db.members.find({"_id": {"$in": list(codes)}})}
+
+
+def write_member(db, member):
+    """The member as the roll decided it (joined, moved, ended or renamed): one document per
+    code, so writing it again is writing the same."""
+    db.members.replace_one({"_id": member["_id"]}, member, upsert=True)
+
+
+def members_ever_in(db, unit_id):
+    """Every member who was ever in ``unit_id``, by code."""
+    return list(db.members.find({"history.unit_id": unit_id}).sort("_id", 1))
+
+
+def find_member(db, member_code):
+    member = db.members.find_one({"_id": member_code})
+    if member is None:
+        raise NotFound("member not found", {"member_code": [str(member_code)]})
+    return member
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+def record_attendance(db, record):
+    """``record`` stored under its submission id, pending until its visit is logged. The same
+    list again (a resent visit) is the one stored; another list replaces a pending one (the
+    visit was refused and is sent again, corrected), and conflicts with one whose visit is
+    logged."""
+    try:
+        db.attendance.insert_one({**record, "visit_id": None})
+        return {**record, "visit_id": None}
+    except DuplicateKeyError:  # the key is taken: compare with what is there
+        held = db.attendance.find_one({"_id": record["_id"]})
+    if all(held[key] == record[key] for key in ("unit_id", "meeting_date", "marks")):
+        return held
+    if held["visit_id"] is None:
+        done = db.attendance.replace_one({"_id": record["_id"], "visit_id": None},
+                                         {**record, "visit_id": None})
+        if done.matched_count == 1:
+            return {**record, "visit_id": None}
+    raise Conflict("another attendance list was recorded for this visit", {
+        "submission_id": [reason("other_list", "already holds another attendance list")]})
+
+
+def confirm_attendance(db, submission_id, visit_id):
+    """The list tied to its logged visit: from now on it counts, and stays as it is."""
+    held = find_attendance(db, submission_id)
+    if held["visit_id"] not in (None, visit_id):
+        raise Conflict("this attendance list belongs to another visit", {
+            "visit_id": [reason("other_visit", "the list is another visit's")]})
+    db.attendance.update_one({"_id": submission_id, "visit_id": None},
+                             {"$set": {"visit_id": visit_id}})
+    return {**held, "visit_id": visit_id}
+
+
+def attendance_in(db, unit_id, first_day, last_day):
+    """The attendance lists of ``unit_id``'s logged meetings between the days (ISO, both
+    included); a list whose visit was never logged does not count."""
+    return [item for item in db.attendance.find({"unit_id": unit_id, "meeting_date": {
+        "$gte": first_day, "$lte": last_day}}).sort("meeting_date", 1)
+        if item["visit_id"] is not None]
+
+
+def find_attendance(db, submission_id):
+    held = db.attendance.find_one({"_id": submission_id})
+    if held is None:
+        raise NotFound("no attendance list for this visit", {
+            "submission_id": [str(submission_id)]})
+    return held
+
+
+# --- the access log ----------------------------------------------------------------------------
+
+def record_members_read(db, envelope, member_codes):
+    """Who was shown which members: the entry here names the members, its event (for the
+    monitor's log) only the branch, in one insert."""
+    payload = envelope["payload"]
+    db[READS].insert_one(with_events({
+        "_id": envelope["event_id"],
+        "read_at": dt.datetime.fromisoformat(envelope["occurred_at"]),
+        "user_id": payload["user_id"], "purpose": payload["purpose"],
+        "record_ids": sorted(member_codes)}, [envelope]))
+
+
+def reads_of(db, user_id):
+    """The access log's entries of one reader, newest first (for tests and inspectors)."""
+    return list(db[READS].find({"user_id": user_id}, {"outbox": 0}).sort("read_at", -1))

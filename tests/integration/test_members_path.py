@@ -1,0 +1,132 @@
+"""Party members through the running system (issue 29), on the shared plain demo system: an
+administrator gives a branch its organisation code and imports its members; the cadre assigned
+to it logs a meeting with attendance member by member, the visit getting the derived counts and
+the list kept by the members service; a list naming a non-member, or counts disagreeing with
+the list, are refused by name and change nothing."""
+import base64
+import datetime as dt
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from shared import contracts
+from tests.integration.browser import SMALL_PHONE, signed_in
+from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT, visit_body
+from tests.integration.fixtures import PLAIN_SHARED, assert_described
+from tests.integration.test_imports_path import follow
+
+pytestmark = pytest.mark.integration
+
+# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
+SYSTEM = PLAIN_SHARED
+CODE, OTHER_CODE = "0101.0031", "0102.0001"
+
+
+def call(system, who, method, path, body=None):
+    return requests.request(method, system.base_url + path, json=body, timeout=30,
+                            headers=system.headers[who])
+
+
+@pytest.fixture(scope="module")
+def roll(system):
+    """Nội Phật's organisation code and three members, the oldest with leading zeros."""
+    answer = call(system, "administrator", "PATCH", f"/units/{NOI_PHAT}",
+                  {"organisation_code": CODE})
+    assert answer.status_code == 200, answer.text
+    members = [{"member_code": code, "organisation_code": CODE,
+                "full_name": f"Đảng viên {code}", "since": "2020-01-01"}
+               for code in ("000711", "000712", "000713")]
+    answer = call(system, "administrator", "POST", "/members/imports", {"items": members})
+    assert answer.status_code == 200, answer.text
+    assert {r["outcome"] for r in answer.json()["results"]} <= {"joined", "unchanged"}
+    return [m["member_code"] for m in members]
+
+
+def marks(present, excused=(), absent=()):
+    return ([{"member_code": c, "mark": "present"} for c in present]
+            + [{"member_code": c, "mark": "absent_excused", "reason": "đi công tác"}
+               for c in excused] + [{"member_code": c, "mark": "absent"} for c in absent])
+
+
+def test_a_meeting_logged_member_by_member_gets_the_counts_and_the_list_is_kept(system, roll):
+    listed = call(system, "cadre", "GET", f"/units/{NOI_PHAT}/members")
+    assert [m["member_code"] for m in listed.json()["members"]] == roll
+    body = visit_body(attendance={"members": marks(roll[:1], roll[1:2], roll[2:])})
+    logged = call(system, "cadre", "POST", "/visits", body)
+    assert logged.status_code == 201, logged.text
+    assert_described(system, "POST", "/visits", logged)
+    assert logged.json()["attendance"] == {"present": 1, "expected": 3, "by_member": True}
+    again = call(system, "cadre", "POST", "/visits", body)  # the phone resends: nothing new
+    assert (again.status_code, again.json()["visit_id"]) == (200, logged.json()["visit_id"])
+    kept = call(system, "cadre", "GET", f"/visits/attendance/{body['submission_id']}").json()
+    assert (kept["visit_id"], kept["present"], kept["expected"]) == (
+        logged.json()["visit_id"], 1, 3)
+
+
+@pytest.mark.parametrize("attendance, field", [
+    ({"members": marks(["000711", "000712", "000713", "999999"])},
+     "attendance.members.3.member_code"),
+    ({"members": marks(["000711", "000712"], absent=["000713"]), "present": 3}, "attendance")])
+def test_a_list_naming_a_non_member_or_disagreeing_counts_are_refused_changing_nothing(
+        system, roll, attendance, field):
+    body = visit_body(attendance=attendance)
+    refused = call(system, "cadre", "POST", "/visits", body)
+    assert refused.status_code == 400, refused.text
+    assert field in refused.json()["fields"], refused.json()
+    assert call(system, "cadre", "GET", f"/visits/attendance/{body['submission_id']}"
+                ).status_code == 404
+    # no visit was logged under that submission: sent with counts only, it is new
+    counted = {**body, "attendance": {"present": 2, "expected": 3}}
+    assert call(system, "cadre", "POST", "/visits", counted).status_code == 201
+
+
+def test_older_visits_keep_their_counts(system, roll):
+    body = visit_body(submission_id=contracts.new_id(),
+                      meeting_date=(dt.date.today() - dt.timedelta(days=2)).isoformat())
+    logged = call(system, "cadre", "POST", "/visits", body)
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["attendance"] == {"present": 20, "expected": 25}
+
+
+def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_duplicates(
+        system):
+    answer = call(system, "administrator", "PATCH", f"/units/{HUONG_CANH_1}",
+                  {"organisation_code": OTHER_CODE})
+    assert answer.status_code == 200, answer.text
+    head = "Mã đảng viên,Mã tổ chức đảng,Họ và tên,Ngày vào chi bộ,Tình trạng,Ngày thôi sinh hoạt"
+    first = [f"000811,{OTHER_CODE},Nguyễn Văn Tám,2020-01-01,Đang sinh hoạt,",
+             f"000812,{OTHER_CODE},Lê Thị Chín,2020-01-01,,", "000813,9999.999,Trần Văn Mười,,,"]
+    then = first[:1] + [f"000812,{OTHER_CODE},Lê Thị Chín,2020-01-01,Từ trần,2026-10-01",
+                        first[2]]
+    for rows in (first, then, then):  # the last: the same sheet again, nothing doubles
+        sheet = "\n".join([head, *rows, ""]).encode()
+        answer = call(system, "administrator", "POST", "/imports", {
+            "filename": "dang-vien.csv", "accept_valid_rows": True,
+            "content_base64": base64.b64encode(sheet).decode()})
+        assert answer.status_code == 202, answer.text
+        job, _ = follow(system, answer.json()["import_id"])
+        assert job["state"] == "done_with_errors", job  # the unknown code's row
+    def members_on(day):
+        return [m["member_code"] for m in call(
+            system, "administrator", "GET",
+            f"/units/{HUONG_CANH_1}/members?as_of={day}").json()["members"]]
+    assert members_on("2026-09-30") == ["000811", "000812"]
+    assert members_on(dt.date.today().isoformat()) == ["000811"]
+    died = call(system, "administrator", "GET", "/members/000812").json()
+    assert (died["status"], died["ended_on"]) == ("died", "2026-10-01")
+
+
+def test_the_branchs_cadre_reads_its_members_on_a_phone_and_not_another_branchs(
+        system, roll, browser):
+    context, page = signed_in(browser, system, "binh", SMALL_PHONE)
+    try:
+        page.goto(f"{system.base_url}/app/units/{NOI_PHAT}/members")
+        expect(page.locator("#members tbody tr")).to_have_count(len(roll))
+        expect(page.locator("#members tr[data-member='000711'] td").first).to_have_text(
+            "000711")  # the leading zeros as the office wrote them
+        expect(page.locator("#absence-flags")).to_contain_text("ba tháng trong năm")
+        answer = page.goto(f"{system.base_url}/app/units/{HUONG_CANH_1}/members")
+        assert answer.status == 404
+    finally:
+        context.close()

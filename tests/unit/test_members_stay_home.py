@@ -1,0 +1,67 @@
+"""Member ids and absences never travel in events (issue 29; docs/members.md): no event's
+schema has a field that could carry them, no example payload of any event holds a member's
+code or mark, and the only event the members service publishes names the branch read, not
+the members."""
+import ast
+import pathlib
+
+from marshmallow import fields
+
+from shared.contracts import EVENT_TYPES, MEMBERS_PERSONAL_DATA_READ
+from shared.contracts.audit import RECORD_KINDS
+from shared.contracts.rpc.members import ATTENDANCE_MARKS
+from tests.unit.event_payloads import PAYLOADS
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+# what would carry a member or an absence, by name
+MEMBER_WORDS = ("member_code", "member_id", "marks", "absent", "absence", "absences",
+                "members", "attendance")
+
+
+def field_names(schema, prefix=""):
+    for name, field in schema.fields.items():
+        yield prefix + name
+        inner = getattr(field, "inner", None)
+        nested = field if isinstance(field, fields.Nested) else inner
+        if isinstance(nested, fields.Nested):
+            yield from field_names(nested.schema, f"{prefix}{name}.")
+
+
+def values(payload):
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            yield key
+            yield from values(value)
+    elif isinstance(payload, (list, tuple)):
+        for value in payload:
+            yield from values(value)
+    else:
+        yield payload
+
+
+def test_no_event_schema_has_a_field_for_members_or_absences():
+    found = [(key, name) for key, event_type in EVENT_TYPES.items()
+             for name in field_names(event_type.schema)
+             if any(word == part for part in name.split(".") for word in MEMBER_WORDS)]
+    assert found == []
+
+
+def test_no_example_event_payload_holds_a_member_code_or_an_attendance_mark():
+    for event_type, payload in PAYLOADS.items():
+        drawn = list(values(payload()))
+        assert not set(ATTENDANCE_MARKS) & {v for v in drawn if isinstance(v, str)}, event_type
+        assert not {"member_code", "marks"} & {v for v in drawn if isinstance(v, str)}
+
+
+def test_the_members_service_publishes_only_which_branch_was_read():
+    members_events = [event_type for event_type in EVENT_TYPES.values()
+                      if event_type.source == "members"]
+    assert members_events == [MEMBERS_PERSONAL_DATA_READ]
+    assert "branch_members" in RECORD_KINDS and "member" not in RECORD_KINDS
+    source = (ROOT / "services" / "members" / "queries.py").read_text(encoding="utf-8")
+    calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", None) == "personal_data_read"]
+    for call in calls:  # the records named: the branch, never a member
+        records = ast.unparse(call.args[3])
+        assert records == '[("branch_members", unit_id)]' or \
+            records == "[('branch_members', unit_id)]", records
