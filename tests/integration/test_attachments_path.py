@@ -212,4 +212,7 @@ def test_a_file_over_the_limit_is_refused_beside_the_field_and_the_visit_goes_wi
         "Tệp ghi-chu.pdf không gửi được: Chỉ nhận ảnh (JPEG, PNG, WebP), PDF")
     assert [a["filename"] for a in the_visit(system, 7)["attachments"]] == [
         "bien-ban-trang-2.pdf"]
+    page.locator(".sent-visit-link").click()  # the visit's page says it too
+    expect(page.locator("#files-not-sent")).to_contain_text("Tệp ghi-chu.pdf không gửi được")
+    expect(page.get_by_role("link", name="bien-ban-trang-2.pdf")).to_be_visible()
     context.close()

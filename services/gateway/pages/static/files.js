@@ -12,6 +12,7 @@
 (function () {
   "use strict";
   var DB = "sausat-files", STORE = "files";
+  var NOT_SENT = "sausat.files.not_sent";  // {visit_id: [{name, reason} or {name, code}]}
   var opened = null;
 
   function open() {
@@ -40,7 +41,10 @@
   function forget(keys) {
     return run("readwrite", function (store) { keys.forEach(function (key) { store.delete(key); }); });
   }
-  function clear() { return run("readwrite", function (store) { return store.clear(); }); }
+  function clear() {
+    localStorage.removeItem(NOT_SENT);
+    return run("readwrite", function (store) { return store.clear(); });
+  }
   function waitingBytes() {
     return all().then(function (records) {
       return records.reduce(function (sum, r) { return sum + r.size; }, 0);
@@ -114,9 +118,40 @@
     return {payload: ready, refused: refused, names: names};
   }
 
+  /* The files a logged visit went without, kept for its page (the visit may have been sent
+   * from another page, when the signal returned): refused at upload with the server's words,
+   * or left out of the visit (attachments_refused) with a reason code. */
+  function notSent(visitId, ready, answer) {
+    var files = ready.refused.concat((answer.attachments_refused || []).map(function (r) {
+      return {name: ready.names[r.attachment_id] || r.attachment_id, code: (r.reason || {}).code};
+    }));
+    if (!files.length || !visitId) { return; }
+    var kept = {};
+    try { kept = JSON.parse(localStorage.getItem(NOT_SENT)) || {}; } catch (e) { kept = {}; }
+    kept[visitId] = files;
+    var ids = Object.keys(kept);
+    ids.slice(0, Math.max(0, ids.length - 20)).forEach(function (id) { delete kept[id]; });
+    localStorage.setItem(NOT_SENT, JSON.stringify(kept));
+  }
+  function showNotSent() {  // on the visit's page: <ul id="files-not-sent" data-visit-id data-words>
+    var list = document.getElementById("files-not-sent");
+    if (!list) { return; }
+    var kept = {};
+    try { kept = JSON.parse(localStorage.getItem(NOT_SENT)) || {}; } catch (e) { kept = {}; }
+    var words = JSON.parse(list.dataset.words);
+    (kept[list.dataset.visitId] || []).forEach(function (file) {
+      var item = document.createElement("li");
+      var reason = file.code ? (words[file.code] || words.invalid) : file.reason;
+      item.textContent = words.file_not_sent.split("{name}").join(file.name).split("{reason}").join(reason);
+      list.appendChild(item);
+    });
+    list.hidden = !list.children.length;
+  }
+  document.addEventListener("DOMContentLoaded", showNotSent);
+
   window.SausatFiles = {
     put: put, get: get, all: all, forget: forget, clear: clear, waitingBytes: waitingBytes,
-    prepare: prepare, keysOf: keysOf,
+    prepare: prepare, keysOf: keysOf, notSent: notSent,
     has: function (payload) { return keysOf(payload).length > 0; }
   };
   // signing out: nothing of this user's files stays on the phone (sw.js clears them too)

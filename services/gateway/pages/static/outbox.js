@@ -98,7 +98,8 @@
           remove(item.submission_id);
           body.files_refused = ready.refused;
           body.file_names = ready.names;
-          if (window.SausatFiles) {  // logged: its files leave the phone
+          if (window.SausatFiles) {  // logged: its files leave the phone, those refused named
+            window.SausatFiles.notSent(body.visit_id, ready, body);
             await window.SausatFiles.forget(window.SausatFiles.keysOf(item.payload)).catch(function () {});
           }
           emit("sent", item, body);
