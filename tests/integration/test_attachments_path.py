@@ -127,6 +127,7 @@ def test_the_officer_holding_the_case_reads_its_photo_and_the_pages_list_them(sy
     neutral = f"photo-{photo['attachment_id'][:8]}.jpg"
     expect(page.get_by_role("link", name=neutral)).to_have_attribute(
         "href", f"/app/concerns/{concern_id}/attachments/{photo['attachment_id']}")
+    expect(page.get_by_role("link", name=neutral).locator("img.thumbnail")).to_be_visible()
     context.close()
 
 
@@ -188,6 +189,8 @@ def test_a_photo_chosen_offline_goes_once_downscaled_when_the_signal_returns(sys
     thumbnail = page.get_by_role("link", name="cong-vo.jpg").locator("img.thumbnail")
     expect(thumbnail).to_be_visible()
     assert page.evaluate("img => img.naturalWidth", thumbnail.element_handle()) == 320
+    page.goto(f"{system.base_url}/app/concerns/{visit['concerns'][0]['concern_id']}")
+    expect(page.get_by_role("link", name="cong-vo.jpg").locator("img.thumbnail")).to_be_visible()
     context.close()
 
 
