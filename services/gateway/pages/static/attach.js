@@ -62,7 +62,8 @@
     var slot = box.querySelector("[data-attach-error]");
     slot.textContent = messages.join(" ");
     slot.hidden = !messages.length;
-    box.querySelector("[data-attach-input]").toggleAttribute("aria-invalid", messages.length > 0);
+    var input = box.querySelector("[data-attach-input]");
+    if (messages.length) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
   }
   function saved() { form.dispatchEvent(new Event("change")); }  // visit.js keeps the draft
   function showBudget() {
@@ -107,14 +108,18 @@
       if (blob.size > limits.max_bytes) {
         refused.push(say("attach_too_large", {name: name, size: size(blob.size)})); continue;
       }
-      var used = await window.SausatFiles.waitingBytes();
-      if (used + blob.size > limits.budget_bytes) {
-        refused.push(say("files_over_budget", {name: name, size: size(blob.size), used: size(used)}));
-        continue;
-      }
       var record = {key: mint(), name: name, size: blob.size, type: blob.type, blob: blob,
                     kept_at: new Date().toISOString()};
-      await window.SausatFiles.put(record);
+      try {
+        var used = await window.SausatFiles.waitingBytes();
+        if (used + blob.size > limits.budget_bytes) {
+          refused.push(say("files_over_budget", {name: name, size: size(blob.size), used: size(used)}));
+          continue;
+        }
+        await window.SausatFiles.put(record);
+      } catch (e) {  // the phone would not keep it (no room, a private window)
+        refused.push(say("file_unreadable", {name: name})); continue;
+      }
       box.kept.push({key: record.key, name: name, size: blob.size});
     }
     render(box);

@@ -107,7 +107,8 @@
     for (var i = 0; i < owners.length; i++) {
       var ids = [], files = owners[i].files;
       for (var j = 0; j < files.length; j++) {
-        var record = await get(files[j].key);
+        // no store on this phone (a private window): the file is lost, the visit still goes
+        var record = await get(files[j].key).catch(function () { return null; });
         var answer = record ? await upload(record) : {refused: lostWords || lost()};
         if (typeof answer === "string") { ids.push(answer); names[answer] = files[j].name; }
         else { refused.push({name: files[j].name, reason: answer.refused}); }
