@@ -48,6 +48,10 @@ class Settings(config.Settings):
     GATEWAY_MAX_CONNECTIONS = fields.Integer(required=True, validate=validate.Range(min=1))
     # the reverse proxies whose X-Forwarded-For names the client (edge.client)
     TRUSTED_PROXIES = Networks(required=True)
+    # the visits service's file limits, told to the visit form (pages/attach_form.py)
+    ATTACHMENT_MAX_BYTES = fields.Integer(required=True, validate=validate.Range(1, 10_000_000))
+    ATTACHMENTS_PER_ITEM = fields.Integer(required=True, validate=validate.Range(0, 20))
+    ATTACHMENTS_PER_VISIT = fields.Integer(required=True, validate=validate.Range(0, 200))
 
     @validates("PAGES_COOKIE_SECURE")
     def _secure_mode(self, value, **kwargs):

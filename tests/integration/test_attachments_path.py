@@ -2,13 +2,17 @@
 gateway and downloaded back as an attachment with nosniff; malformed files refused with 400 and
 their reason, never a 5xx; a visit naming its minutes and a concern's photo; the commune's
 officer reading the photo of the case it holds, the district's answering 404; the cadre's visit
-page and the officer's case page listing them, followed in a browser."""
+page and the officer's case page listing them, followed in a browser; and from the phone, in a
+browser: a photo chosen offline sent once, downscaled, when the signal returns, and a file over
+the limit refused beside its field while the visit goes without it."""
 import base64
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 import requests
+from PIL import Image
 from playwright.sync_api import expect
 
 from shared import contracts
@@ -16,6 +20,7 @@ from tests import attachment_samples as samples
 from tests.integration.browser import signed_in
 from tests.integration.fixtures import PLAIN_SHARED
 from tests.integration.system import poll
+from tests.integration.test_pages_phone import signed_in as phone_signed_in
 
 pytestmark = pytest.mark.integration
 
@@ -122,4 +127,95 @@ def test_the_officer_holding_the_case_reads_its_photo_and_the_pages_list_them(sy
     neutral = f"photo-{photo['attachment_id'][:8]}.jpg"
     expect(page.get_by_role("link", name=neutral)).to_have_attribute(
         "href", f"/app/concerns/{concern_id}/attachments/{photo['attachment_id']}")
+    expect(page.get_by_role("link", name=neutral).locator("img.thumbnail")).to_be_visible()
+    context.close()
+
+
+# the phone's side (static/attach.js, files.js, outbox.js): a branch and days no other module
+# on the shared system logs, so that the visit found is this test's
+YEN_LAN = "vinh-phuc.binh-xuyen.tam-hop.yen-lan"
+
+
+def day(days_ago):
+    return (dt.date.today() - dt.timedelta(days=days_ago)).isoformat()
+
+
+def start_visit(browser, system, days_ago):
+    context, page = phone_signed_in(browser, system, "binh")
+    page.goto(f"{system.base_url}/app/visits/new?unit_id={YEN_LAN}")
+    page.get_by_label("Ngày sinh hoạt").fill(day(days_ago))
+    page.get_by_label("Có mặt").fill("20")
+    page.get_by_label("Tổng số phải dự").fill("24")
+    page.locator('[id="concerns.0.summary"]').fill("Cống thoát nước đầu thôn Yên Lan bị vỡ")
+    page.locator('[id="concerns.0.topic"]').select_option("infrastructure")
+    return context, page
+
+
+def the_visit(system, days_ago):
+    """The one visit logged for Yên Lân's meeting that day, as its cadre reads it."""
+    listed = call(system, "GET", f"/visits?unit_id={YEN_LAN}&period_from={day(days_ago)}"
+                                 f"&period_to={day(days_ago)}", "cadre").json()["visits"]
+    assert len(listed) == 1, listed
+    return call(system, "GET", f"/visits/{listed[0]['visit_id']}", "cadre").json()
+
+
+def kept_on_phone(page):
+    return page.evaluate("SausatFiles.all().then(records => records.length)")
+
+
+def test_a_photo_chosen_offline_goes_once_downscaled_when_the_signal_returns(system, browser):
+    context, page = start_visit(browser, system, 6)
+    context.set_offline(True)
+    photo = page.locator('[id="concerns.0.attachments"]')
+    photo.set_input_files(files=[{"name": "cong-vo.jpg", "mimeType": "image/jpeg",
+                                  "buffer": samples.jpeg(size=(4000, 3000))}])
+    expect(page.locator("fieldset.concern [data-attach-list] li")).to_contain_text("cong-vo.jpg")
+    expect(page.locator("#attach-budget")).to_contain_text("Tệp chờ gửi trên máy")
+    page.get_by_role("button", name="Gửi biên bản").click()
+    outcome = page.locator("#form-status")
+    expect(outcome).to_contain_text("Mất kết nối")
+    assert kept_on_phone(page) == 1
+    context.set_offline(False)
+    expect(outcome).to_contain_text("Đã gửi biên bản.")
+    assert kept_on_phone(page) == 0  # sent: the photo left the phone
+
+    visit = the_visit(system, 6)
+    assert not visit.get("attachments")
+    [sent] = visit["concerns"][0]["attachments"]
+    assert sent["kind"] == "photo" and sent["filename"] == "cong-vo.jpg"
+    stored = call(system, "GET", f"/attachments/{sent['attachment_id']}", "cadre").content
+    assert Image.open(io.BytesIO(stored)).size == (1600, 1200)  # drawn smaller on the phone
+    page.goto(f"{system.base_url}/app/visits/{visit['visit_id']}")
+    thumbnail = page.get_by_role("link", name="cong-vo.jpg").locator("img.thumbnail")
+    expect(thumbnail).to_be_visible()
+    assert page.evaluate("img => img.naturalWidth", thumbnail.element_handle()) == 320
+    page.goto(f"{system.base_url}/app/concerns/{visit['concerns'][0]['concern_id']}")
+    expect(page.get_by_role("link", name="cong-vo.jpg").locator("img.thumbnail")).to_be_visible()
+    context.close()
+
+
+def test_a_file_over_the_limit_is_refused_beside_the_field_and_the_visit_goes_without_it(
+        system, browser):
+    context, page = start_visit(browser, system, 7)
+    minutes = page.locator("#attachments")
+    minutes.set_input_files(files=[
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf",
+         "buffer": samples.pdf() + bytes(8_100_000)},
+        {"name": "bien-ban-trang-2.pdf", "mimeType": "application/pdf",
+         "buffer": samples.pdf() + b"% page 2\n"},
+        # the phone cannot tell: the server reads the content and refuses it
+        {"name": "ghi-chu.pdf", "mimeType": "application/pdf", "buffer": b"<html>ghi chu</html>"}])
+    expect(page.locator("#attachments-error")).to_have_text(
+        "bien-ban.pdf (8,1 MB) lớn quá 8 MB: không giữ, không gửi tệp này.")
+    expect(page.locator("#minutes [data-attach-list] li")).to_have_count(2)
+    page.get_by_role("button", name="Gửi biên bản").click()
+    outcome = page.locator("#form-status")
+    expect(outcome).to_contain_text("Đã gửi biên bản.")
+    expect(outcome.locator(".file-refused")).to_contain_text(
+        "Tệp ghi-chu.pdf không gửi được: Chỉ nhận ảnh (JPEG, PNG, WebP), PDF")
+    assert [a["filename"] for a in the_visit(system, 7)["attachments"]] == [
+        "bien-ban-trang-2.pdf"]
+    page.locator(".sent-visit-link").click()  # the visit's page says it too
+    expect(page.locator("#files-not-sent")).to_contain_text("Tệp ghi-chu.pdf không gửi được")
+    expect(page.get_by_role("link", name="bien-ban-trang-2.pdf")).to_be_visible()
     context.close()

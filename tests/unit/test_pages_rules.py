@@ -8,7 +8,7 @@ import re
 import pytest
 
 from services.escalations.case_life import HOLDER, RAISER, STATES, allowed_actions
-from services.gateway.pages import i18n, render, session
+from services.gateway.pages import attach_form, i18n, render, session
 from services.gateway.pages.officer import action_arguments, chart_rows
 from shared import contracts, words
 from shared.errors import Conflict, InvalidInput, RuleViolated, load_payload
@@ -151,12 +151,11 @@ CASE = {"case_id": "c1", "concern_id": "k1", "status": "acknowledged", "authorit
                       "to_state": "acknowledged", "why": None}]}
 CONCERN = {"concern_id": "k1", "topic": "infrastructure", "summary": "Đường thôn xuống cấp",
            "raised_by": "resident", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
-           "withdrawn": False,
-           "raised_on": "2026-11-20",
+           "withdrawn": False, "raised_on": "2026-11-20",
            "answer": {"answer": "Đã sửa", "answered_at": "2026-11-25T01:00:00+00:00"}}
+LIMITS = dict(ATTACHMENT_MAX_BYTES=8_000_000, ATTACHMENTS_PER_ITEM=5, ATTACHMENTS_PER_VISIT=20)
 VISIT = {"visit_id": "v1", "unit_id": "u1", "unit_name": "Chi bộ thôn Nội Phật, xã Tam Hợp",
-         "cadre_id": "tran-thi-binh",
-         "meeting_date": "2026-11-20", "meeting_kind": "regular",
+         "cadre_id": "tran-thi-binh", "meeting_date": "2026-11-20", "meeting_kind": "regular",
          "attendance": {"present": 27, "expected": 31},
          "assessment": {"leadership": 4, "education": 4, "combativeness": 3, "note": "Tốt"},
          "logged_at": "2026-11-20T12:00:00+00:00", "amended_at": None,
@@ -212,6 +211,7 @@ PAGES = {
                         "topics": ["land"], "meeting_kinds": ["regular"],
                         "raised_by": ["resident"], "urgencies": ["normal"],
                         "error_words": {"sending": "…"},
+                        **attach_form.form_context(attach_form.form_limits(LIMITS), "vi"),
                         "logged": [{"unit_id": "u1", "meeting_date": "2026-11-20",
                                     "visit_id": "v1", "unit_name": "Chi bộ thôn Nội Phật"}],
                         "to_review": [{"case_id": "c1", "unit_id": "u1", "summary": "Đèn hỏng",

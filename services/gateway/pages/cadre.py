@@ -15,7 +15,7 @@ from services.gateway import schemas
 from services.gateway.api.visits import UnitPath
 from services.gateway.edge.http import form_args, http, json_body, query_args
 from services.gateway.edge.route import Route
-from services.gateway.pages import amendment, i18n
+from services.gateway.pages import amendment, attach_form, i18n
 from services.gateway.pages.common import (
     LanguageQuery,
     PagesApi,
@@ -134,7 +134,8 @@ class CadrePagesApi(PagesApi):
                 topics=CONCERN_TOPICS,
                 meeting_kinds=MEETING_KINDS, raised_by=RAISED_BY, urgencies=URGENCIES,
                 error_words=error_words(view.language),
-                logged=self._meetings_logged(view.principal))
+                logged=self._meetings_logged(view.principal),
+                **attach_form.form_context(self.page_support.attachment_limits, view.language))
         return self._page(request, "visits.log", build)
 
     def _meetings_logged(self, principal):

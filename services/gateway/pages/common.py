@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from services.gateway.api import Api
 from services.gateway.edge.http import QUERY, form_args, http, json_response, query_args
 from services.gateway.edge.route import Route
-from services.gateway.pages import i18n, render, session
+from services.gateway.pages import attach_form, i18n, render, session
 from services.gateway.settings import settings
 from shared.errors import (
     Forbidden,
@@ -136,12 +136,14 @@ ROUTES = {
 
 
 class PageSupport(DependencyProvider):
-    """The gateway's token secret (for CSRF tokens) and whether cookies are ``Secure``."""
+    """The gateway's token secret (for CSRF tokens), whether cookies are ``Secure``, and the
+    file limits the visit form says."""
 
     def setup(self):
         config = settings(self.container.config)
         self.secret = config["TOKEN_SECRET"]
         self.secure_mode = config["PAGES_COOKIE_SECURE"].lower()
+        self.attachment_limits = attach_form.form_limits(config)
 
     def get_dependency(self, worker_ctx):
         return self

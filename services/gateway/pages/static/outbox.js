@@ -5,6 +5,8 @@
  * 200 (logged before: the same submission_id replayed), or refuses it (4xx: it goes back to the
  * form as a draft, with the refusal beside its fields). No answer, 5xx, 429 or 401 keep it for
  * the next try: when the connection returns, on every page load, and every 20 seconds.
+ * Its files (photos, minutes) wait in IndexedDB (files.js) and are uploaded just before it;
+ * the answer's `files_refused` names those the server would not take, with the reason.
  */
 (function () {
   "use strict";
@@ -54,12 +56,22 @@
     showStatus();
   }
 
-  function send(item) {
+  function send(payload) {
     return fetch("/app/visits", {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf(), "Accept": "application/json"},
-      body: JSON.stringify(item.payload)
+      body: JSON.stringify(payload)
     });
+  }
+  // the payload with its kept files uploaded first (files.js); throws {kind} to wait
+  function prepare(item) {
+    var files = window.SausatFiles;
+    if (!files || !files.has(item.payload)) {
+      return Promise.resolve({payload: item.payload, refused: [], names: {}});
+    }
+    var form = document.getElementById("visit-form");
+    var said = form && form.dataset.attachWords ? JSON.parse(form.dataset.attachWords) : {};
+    return files.prepare(item.payload, said.file_lost || "");
   }
 
   async function flush() {
@@ -68,9 +80,15 @@
     try {
       var items = pending();
       for (var i = 0; i < items.length; i++) {
-        var item = items[i], response, body = {};
+        var item = items[i], response, body = {}, ready;
         try {
-          response = await send(item);
+          ready = await prepare(item);
+        } catch (e) {
+          emit(e && e.kind === "signin" ? "signin" : "waiting", item, null);
+          return;
+        }
+        try {
+          response = await send(ready.payload);
         } catch (e) {
           emit("waiting", item, null);   // no connection: keep it, try again later
           return;
@@ -78,6 +96,12 @@
         try { body = await response.json(); } catch (e) { body = {}; }
         if (response.status === 200 || response.status === 201) {
           remove(item.submission_id);
+          body.files_refused = ready.refused;
+          body.file_names = ready.names;
+          if (window.SausatFiles) {  // logged: its files leave the phone, those refused named
+            window.SausatFiles.notSent(body.visit_id, ready, body);
+            await window.SausatFiles.forget(window.SausatFiles.keysOf(item.payload)).catch(function () {});
+          }
           emit("sent", item, body);
         } else if (response.status === 401) {
           emit("signin", item, body);

@@ -6,17 +6,32 @@
  * network first and kept when they arrive whole (200, not redirected to the sign-in page);
  * offline, the kept copy answers (the form for any ?unit_id= when that one was not kept).
  * Sending a visit never goes through here: the outbox (outbox.js) keeps it until it is logged.
- * Signing out (or the sign-in page, whoever comes next) forgets the kept pages.
+ * Signing out (or the sign-in page, whoever comes next) forgets the kept pages; signing out
+ * forgets the files waiting to be sent too (files.js; not at the sign-in page: a cadre whose
+ * session ran out signs in again to send them).
  */
 "use strict";
 var SHELL = "sausat-shell-1";
 var PAGES = "sausat-pages-1";
 var FORM = "/app/visits/new";
 var ASSETS = ["/app/static/app.css", "/app/static/outbox.js", "/app/static/visit.js",
-              "/app/static/offline.js"];
+              "/app/static/offline.js", "/app/static/files.js", "/app/static/attach.js"];
 // the pages kept for reading offline: the visit form, my units, a branch's brief
 var KEPT = [/^\/app\/visits\/new$/, /^\/app\/units$/, /^\/app\/units\/[^/]+\/brief$/];
 var MAX_PAGES = 30;
+
+function forgetFiles() {  // the store files.js keeps, if this phone has one
+  return new Promise(function (resolve) {
+    var request = indexedDB.open("sausat-files", 1);
+    request.onupgradeneeded = function () { request.result.createObjectStore("files", {keyPath: "key"}); };
+    request.onsuccess = function () {
+      var tx = request.result.transaction("files", "readwrite");
+      tx.objectStore("files").clear();
+      tx.oncomplete = tx.onerror = tx.onabort = function () { request.result.close(); resolve(); };
+    };
+    request.onerror = function () { resolve(); };
+  });
+}
 
 function kept(url) {
   return url.origin === self.location.origin &&
@@ -79,7 +94,8 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (url.pathname === "/app/sign-out" || url.pathname === "/app/sign-in") {
     // signing out, or in as whoever comes next: nothing of the last user stays on the phone
-    event.waitUntil(caches.delete(PAGES));
+    event.waitUntil(Promise.all([caches.delete(PAGES),
+      url.pathname === "/app/sign-out" ? forgetFiles() : Promise.resolve()]));
     return;
   }
   if (request.method !== "GET") { return; }

@@ -1,9 +1,18 @@
 /* The visit form: a draft kept in localStorage as it is typed (with the submission_id minted
  * when the form first opened), concerns added and removed, and on submit the visit handed to
- * the outbox (outbox.js), which sends it now or when the connection returns. */
+ * the outbox (outbox.js), which sends it now or when the connection returns.
+ * Parts of the form kept by scripts of their own (attach.js: the files) join through
+ * SausatVisitForm.extend({save(body, row), fill(body, row), renumber(row, index)}): row is a
+ * concern's fieldset, or null for the visit itself. */
 (function () {
   "use strict";
   var outbox = window.SausatOutbox;
+  var extensions = [];
+  window.SausatVisitForm = {extend: function (extension) { extensions.push(extension); }};
+  function extend(hook) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    extensions.forEach(function (extension) { if (extension[hook]) { extension[hook].apply(null, args); } });
+  }
   var LOGGED = "sausat.visit.logged";
   var form, words, concernsBox, template, draft;
   var SCALAR = ["unit_id", "meeting_date", "meeting_kind", "attendance.present",
@@ -34,6 +43,7 @@
         input.dataset.kept = String(values[name]);  // a list filled later (similar.js) keeps it
       }
     });
+    extend("fill", values || {}, node);
     node.querySelector(".remove-concern").addEventListener("click", function () {
       node.remove(); renumber(); saveDraft();
     });
@@ -53,6 +63,7 @@
         row.querySelector('[data-for="' + name + '"]').setAttribute("for", id);
         row.querySelector('[data-error="' + name + '"]').id = id + "-error";
       });
+      extend("renumber", row, index);
     });
   }
 
@@ -77,6 +88,7 @@
         // no topic chosen: left out, so the refusal says "required" beside it
         } else if (value !== "" || name !== "topic") { concern[name] = value; }
       });
+      extend("save", concern, row);
       body.concerns.push(concern);
     });
     // the answers read out at this meeting, for the branch chosen (a vote left empty: not read)
@@ -88,6 +100,7 @@
       body.answer_reviews.push({case_id: caseId, satisfied: vote.value === "yes",
         comment: field("review." + caseId + ".comment").value});
     });
+    extend("save", body, null);
     return body;
   }
   function reviewRows() { return Array.prototype.slice.call(form.querySelectorAll("fieldset.answer-review")); }
@@ -110,7 +123,8 @@
       if (value !== undefined && value !== null) { field(name).value = value; }
     });
     concernRows().forEach(function (row) { row.remove(); });
-    (body.concerns || []).forEach(addConcern);
+    (body.concerns || []).forEach(function (concern) { addConcern(concern); });
+    extend("fill", body, null);
     fillReviews(body.answer_reviews);
   }
 
@@ -188,6 +202,7 @@
     ["attendance.present", "attendance.expected", "assessment.note"].forEach(function (name) { field(name).value = ""; });
     concernRows().forEach(function (row) { row.remove(); });
     addConcern();
+    extend("fill", {}, null);
     fillReviews([]);
     saveDraft();
     window.scrollTo(0, 0);
