@@ -55,7 +55,7 @@ ROUTES = {
     ("POST", "/committees/<unit_id>/meeting-plan"): Route(
         "Plan who attends one branch meeting (the committee's leading members, or an "
         "administrator)", schemas.PlanEntry, "meetings", status=201, path=CommitteePath,
-        body=schemas.PlanAttendance, errors=WRITE,
+        body=schemas.PlanAttendanceBody, errors=WRITE,
         description="422 for a cadre not assigned to the branch that day, a second entry for "
                     "the same meeting, or a day the branch does not meet; nothing changes."),
     ("GET", "/committees/<unit_id>/meeting-plan"): Route(

@@ -20,9 +20,9 @@ class ChangeMeetingSchedule(Schema):
     meeting_schedule = fields.Nested(MeetingSchedule, required=True)
 
 
-class PlanAttendance(Schema):
-    """One meeting (a branch and its day) and who attends it: a cadre or a working group."""
-    committee_unit_id = Id(required=True)
+class PlanAttendanceBody(Schema):
+    """One meeting (a branch and its day) and who attends it, as the HTTP body gives it (the
+    committee is the path's)."""
     unit_id = Id(required=True)
     meeting_on = Day(required=True)
     cadre_id = Id(load_default=None, allow_none=True)
@@ -34,6 +34,12 @@ class PlanAttendance(Schema):
             raise ValidationError(reason("cadre_or_group",
                                          "name a cadre or a working group, not both"),
                                   "cadre_id")
+
+
+class PlanAttendance(PlanAttendanceBody):
+    """One meeting (a branch and its day) and who attends it: a cadre or a working group,
+    for the committee that plans."""
+    committee_unit_id = Id(required=True)
 
 
 class Meeting(Schema):
