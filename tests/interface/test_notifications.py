@@ -62,6 +62,18 @@ def raise_concern(config, summary="Đường thôn Nội Phật xuống cấp", 
     return concern["payload"]
 
 
+def register_binh(config):
+    publish(config, contracts.CADRE_REGISTERED.new({
+        "cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình", "home_unit_id": "vp.bx",
+        "positions": ["district_committee_member"], "email": "tran-thi-binh@vinhphuc.example"}))
+
+
+def answer(config, concern, case_id, text):
+    publish(config, contracts.CASE_ANSWERED.new({
+        "case_id": case_id, "concern_id": concern["concern_id"], "authority_id": UBND_TAM_HOP,
+        "answer": text, "answered_at": dt.datetime(2026, 12, 1, 3, tzinfo=dt.timezone.utc)}))
+
+
 def case_routed(concern, authority_id=UBND_TAM_HOP):
     return contracts.CASE_ROUTED.new({
         "case_id": contracts.new_id(), "concern_id": concern["concern_id"],
@@ -237,15 +249,10 @@ def test_a_query_that_is_not_valid_names_the_field(notifications):
 def test_an_answer_is_mailed_to_the_cadre_who_carried_the_concern(notifications, mail_config,
                                                                  catcher):
     register_authority(mail_config)
-    publish(mail_config, contracts.CADRE_REGISTERED.new({
-        "cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình", "home_unit_id": "vp.bx",
-        "positions": ["district_committee_member"], "email": "tran-thi-binh@vinhphuc.example"}))
+    register_binh(mail_config)
     # the concern names its carrier (issue 27): no visit_logged reaches this service
     concern = raise_concern(mail_config, cadre_id="tran-thi-binh")
-    publish(mail_config, contracts.CASE_ANSWERED.new({
-        "case_id": "k-answered", "concern_id": concern["concern_id"],
-        "authority_id": UBND_TAM_HOP, "answer": "Xã đã bố trí vốn, thi công trong quý I/2027.",
-        "answered_at": dt.datetime(2026, 12, 1, 3, tzinfo=dt.timezone.utc)}))
+    answer(mail_config, concern, "k-answered", "Xã đã bố trí vốn, thi công trong quý I/2027.")
 
     [mail] = wait_for(catcher.mail, timeout=20, what="the answer's mail")
     assert mail["X-RcptTo"] == "tran-thi-binh@vinhphuc.example"
@@ -314,9 +321,7 @@ def test_an_installed_systems_visit_logged_binding_goes_and_what_it_left_is_stil
                                                contracts.VISIT_LOGGED.routing_key)
     # ... holding a concern from before (no carrier in it) and its visit, not yet consumed
     register_authority(mail_config)
-    publish(mail_config, contracts.CADRE_REGISTERED.new({
-        "cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình", "home_unit_id": "vp.bx",
-        "positions": ["district_committee_member"], "email": "tran-thi-binh@vinhphuc.example"}))
+    register_binh(mail_config)
     concern = raise_concern(mail_config)
     publish(mail_config, contracts.VISIT_LOGGED.new({
         "visit_id": concern["visit_id"], "unit_id": NOI_PHAT, "cadre_id": "tran-thi-binh",
@@ -329,10 +334,7 @@ def test_an_installed_systems_visit_logged_binding_goes_and_what_it_left_is_stil
     assert contracts.VISIT_LOGGED.routing_key not in bound
     assert contracts.CONCERN_RAISED.routing_key in bound
 
-    publish(mail_config, contracts.CASE_ANSWERED.new({
-        "case_id": "k-before", "concern_id": concern["concern_id"],
-        "authority_id": UBND_TAM_HOP, "answer": "Đã sửa xong.",
-        "answered_at": dt.datetime(2026, 12, 1, 3, tzinfo=dt.timezone.utc)}))
+    answer(mail_config, concern, "k-before", "Đã sửa xong.")
     [mail] = wait_for(catcher.mail, timeout=20, what="the answer's mail")
     assert mail["X-RcptTo"] == "tran-thi-binh@vinhphuc.example"
     assert drain(mail_config, "notifications.directory.dead") == []
