@@ -55,6 +55,9 @@ class Subscription:
     name: str
     events: tuple = None
     batch: Batching = None
+    # events no longer bound (``declare`` removes their binding from an installed system) but
+    # still handled: the ones already waiting in the queue when the binding went
+    retired: tuple = ()
 
     @property
     def queue_name(self):
@@ -66,8 +69,12 @@ class Subscription:
             return ("#",)
         return tuple(event.routing_key for event in self.events)
 
+    @property
+    def retired_keys(self):
+        return tuple(event.routing_key for event in self.retired)
+
     def wants(self, event_type):
-        return self.events is None or event_type in self.events
+        return self.events is None or event_type in self.events or event_type in self.retired
 
 
 SUBSCRIPTIONS = (
@@ -93,11 +100,14 @@ SUBSCRIPTIONS = (
     Subscription("escalations", "case_answered", (contracts.CASE_ANSWERED,)),
     Subscription("notifications", "directory", (
         contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
-        contracts.VISIT_LOGGED, contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
+        contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
         contracts.CADRE_CONTACT_CHANGED, contracts.USER_CREATED,
         contracts.USER_CONTACT_CHANGED,
         # another branch's concern attached to a case: its cadre and raiser are told too
-        contracts.CASE_JOINED), batch=Batching()),
+        contracts.CASE_JOINED), batch=Batching(),
+        # issue 27: concern_raised names its carrier, so visit_logged is one delivery per
+        # visit this queue no longer needs
+        retired=(contracts.VISIT_LOGGED,)),
     Subscription("notifications", "case_events", (
         contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
         contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
@@ -271,7 +281,20 @@ def declare(connection, retry_delays):
     DEAD_LETTER_EXCHANGE(channel).declare()
     for queue in queues(retry_delays):
         queue(channel).declare()
+    for sub in SUBSCRIPTIONS:
+        for key in sub.retired_keys:
+            unbind_retired(connection, sub.queue_name, key)
     _log.info("topology declared: %d subscriptions", len(SUBSCRIPTIONS))
+
+
+def unbind_retired(connection, queue_name, routing_key):
+    """The binding of an event a queue no longer subscribes to, left by an older release:
+    removed, so the broker stops delivering it (nothing if it is not there)."""
+    channel = connection.channel()
+    try:
+        channel.queue_unbind(queue_name, EVENTS_EXCHANGE.name, routing_key)
+    finally:
+        channel.close()
 
 
 RPC_QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}

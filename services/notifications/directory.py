@@ -6,8 +6,9 @@
   mail's text (``unit_registered``);
 - ``users``: officers' names and addresses (``user_created``, ``user_contact_changed``), for
   the mails to the officer a case is assigned to;
-- ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised`` and
-  ``visit_logged``, in either order), and the case another branch's concern was attached to
+- ``concerns``: topic, summary, place and the cadre who carried each (``concern_raised``; from
+  before issue 27 the carrier came with ``visit_logged``, in either order, still learned from
+  those left in the queue), and the case another branch's concern was attached to
   (``case_joined``, issue 25). Case events name their concern and authority themselves.
 
 Every write (``store``) is an idempotent upsert keyed by the registry's or the event's id, so a
@@ -58,6 +59,7 @@ def _unit(db, payload):
 
 
 def _visit(db, payload):
+    # only a visit_logged from before issue 27, left in the queue when its binding went
     for concern_id in payload["concern_ids"]:
         store.record_carrier(db, concern_id, payload["cadre_id"], payload["visit_id"])
 
@@ -71,7 +73,10 @@ def _concern(db, payload):
         "summary": None if confidential else payload["summary"],
         "confidential": confidential, "raised_on": payload["raised_on"].isoformat(),
         # the code people name the case by, in every mail (none on concerns from before it)
-        "receipt_code": payload.get("receipt_code")})
+        "receipt_code": payload.get("receipt_code"),
+        # who carried it, in the same write (none before issue 27: visit_logged told that)
+        **({"cadre_id": payload["cadre_id"], "visit_id": payload["visit_id"]}
+           if payload.get("cadre_id") else {})})
 
 
 def _joined(db, payload):

@@ -146,6 +146,7 @@ def raised_events(concerns, document, actor):
     # withheld raiser's are out of the summary it carries
     return [contracts.CONCERN_RAISED.new({
         "concern_id": c["concern_id"], "visit_id": document["_id"],
+        "cadre_id": document["cadre_id"],  # its carrier: notifications needs no visit_logged
         "unit_id": document["unit_id"], "unit_path": document["unit_path"],
         "topic": c["topic"], "summary": c["shared_summary"], "raised_by": c["raised_by"],
         "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],

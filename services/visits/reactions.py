@@ -22,6 +22,7 @@ import datetime as dt
 from logging import getLogger
 
 from services.visits import branch, raiser_mail, redacting, store
+from services.visits.store import case_views
 from shared import contracts
 
 _log = getLogger(__name__)
@@ -122,18 +123,22 @@ def record_case_event(db, event):
 
 def _follow_case(db, event, payload):
     concern_id = payload["concern_id"]
-    visit = store.visit_of_concern(db, concern_id)
-    if visit is None:
-        _log.warning("case %s is about concern %s, which visits does not know",
-                     payload["case_id"], concern_id)
-        return
-    store.ensure_concern_views(db, visit)
+    # the view logging made names the visit: no read of the whole visit, no upsert per concern
+    visit_id = case_views.visit_id_of_view(db, concern_id)
+    if visit_id is None:  # no view yet: made here from the visit, its other concerns' too
+        visit = store.visit_of_concern(db, concern_id)
+        if visit is None:
+            _log.warning("case %s is about concern %s, which visits does not know",
+                         payload["case_id"], concern_id)
+            return
+        store.ensure_concern_views(db, visit)
+        visit_id = visit["_id"]
     changes = branch.case_changes(event.event_type.name, payload)
     # the store keeps milliseconds: compare at that precision, so an event is applied only
     # over an older one, never over one of the same millisecond it cannot order against
     at = event.occurred_at.replace(microsecond=event.occurred_at.microsecond // 1000 * 1000)
     store.change_case_view(db, concern_id, changes, at)
-    store.touch_visit(db, visit["_id"], at)  # the raisers are kept from here on
+    store.touch_visit(db, visit_id, at)  # the raisers are kept from here on
     raiser_mail.follow_case(db, event.event_type.name, payload, at)
     if event.event_type.name == "case_answered":
         store.answer_to_read_out(db, concern_id, payload["answer"], payload["answered_at"],

@@ -93,6 +93,9 @@ class ConcernRaised(Schema):
     # concern to ("raised at 3 branches"); escalations adds it there, or opens a new case if
     # that one closed meanwhile. None: a case of its own
     joins_case_id = Id(load_default=None, allow_none=True)
+    # added with issue 27: the cadre who carried it (the visit's author), so that services
+    # need not hear visit_logged only to learn that; None in events from before it
+    cadre_id = Id(load_default=None, allow_none=True)
 
 
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)

@@ -41,7 +41,9 @@ BUDGET = {
         "gateway": cost(1, 1, 1),
         "visits": cost(3, 2),          # 1 reply, 2 events; case_routed to its case_life
         "escalations": cost(1, 1),     # case_routed; concern_raised
-        "notifications": cost(1, 3),   # notification_sent; directory x2, case_events
+        # notification_sent; concern_raised to directory, case_routed to case_events (issue
+        # 27: concern_raised names its carrier, so visit_logged no longer goes to directory)
+        "notifications": cost(1, 2),
         "imports": cost(0, 1),         # visit_logged to coverage
         # visit_logged to branch meetings' plan against actual (issue 28), concern_raised to
         # the periodic report's concerns (issue 28)

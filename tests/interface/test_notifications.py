@@ -9,7 +9,7 @@ from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.notifications.service import NotificationsService
-from shared import contracts
+from shared import contracts, topology
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.interface.helpers import concern_raised, drain, publish, wait_for
 from tests.mail import MailCatcher
@@ -52,14 +52,26 @@ def register_authority(config, authority_id=UBND_TAM_HOP, email=ADDRESS):
         "email": email}))
 
 
-def raise_concern(config, summary="Đường thôn Nội Phật xuống cấp"):
+def raise_concern(config, summary="Đường thôn Nội Phật xuống cấp", **fields):
     """The registry and the concern as the notifications service hears of them; the concern."""
     publish(config, contracts.UNIT_REGISTERED.new({
         "unit_id": NOI_PHAT, "name": "Chi bộ thôn Nội Phật, xã Tam Hợp", "level": "branch",
         "parent_id": "vp.bx.tam-hop", "path": ["vp", "vp.bx", "vp.bx.tam-hop", NOI_PHAT]}))
-    concern = concern_raised(summary=summary)
+    concern = concern_raised(summary=summary, **fields)
     publish(config, concern)
     return concern["payload"]
+
+
+def register_binh(config):
+    publish(config, contracts.CADRE_REGISTERED.new({
+        "cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình", "home_unit_id": "vp.bx",
+        "positions": ["district_committee_member"], "email": "tran-thi-binh@vinhphuc.example"}))
+
+
+def answer(config, concern, case_id, text):
+    publish(config, contracts.CASE_ANSWERED.new({
+        "case_id": case_id, "concern_id": concern["concern_id"], "authority_id": UBND_TAM_HOP,
+        "answer": text, "answered_at": dt.datetime(2026, 12, 1, 3, tzinfo=dt.timezone.utc)}))
 
 
 def case_routed(concern, authority_id=UBND_TAM_HOP):
@@ -237,18 +249,10 @@ def test_a_query_that_is_not_valid_names_the_field(notifications):
 def test_an_answer_is_mailed_to_the_cadre_who_carried_the_concern(notifications, mail_config,
                                                                  catcher):
     register_authority(mail_config)
-    publish(mail_config, contracts.CADRE_REGISTERED.new({
-        "cadre_id": "tran-thi-binh", "full_name": "Trần Thị Bình", "home_unit_id": "vp.bx",
-        "positions": ["district_committee_member"], "email": "tran-thi-binh@vinhphuc.example"}))
-    concern = raise_concern(mail_config)
-    publish(mail_config, contracts.VISIT_LOGGED.new({
-        "visit_id": concern["visit_id"], "unit_id": NOI_PHAT, "cadre_id": "tran-thi-binh",
-        "meeting_date": dt.date(2026, 11, 20), "meeting_kind": "regular",
-        "concern_ids": [concern["concern_id"]]}))
-    publish(mail_config, contracts.CASE_ANSWERED.new({
-        "case_id": "k-answered", "concern_id": concern["concern_id"],
-        "authority_id": UBND_TAM_HOP, "answer": "Xã đã bố trí vốn, thi công trong quý I/2027.",
-        "answered_at": dt.datetime(2026, 12, 1, 3, tzinfo=dt.timezone.utc)}))
+    register_binh(mail_config)
+    # the concern names its carrier (issue 27): no visit_logged reaches this service
+    concern = raise_concern(mail_config, cadre_id="tran-thi-binh")
+    answer(mail_config, concern, "k-answered", "Xã đã bố trí vốn, thi công trong quý I/2027.")
 
     [mail] = wait_for(catcher.mail, timeout=20, what="the answer's mail")
     assert mail["X-RcptTo"] == "tran-thi-binh@vinhphuc.example"
@@ -303,3 +307,34 @@ def test_a_reminder_in_time_is_mailed_and_one_made_after_the_deadline_is_not(
     assert mail["Subject"].startswith("[Sâu Sát] Sắp đến hạn trả lời (16/12/2026)")
     assert mail["X-Sausat-Case"] == "k-reminder"
     assert listed(notifications, "k-late-reminder") == []
+
+
+def test_an_installed_systems_visit_logged_binding_goes_and_what_it_left_is_still_learned(
+        container_factory, mail_config, catcher, rabbit_manager):
+    # the directory queue as a release before issue 27 declared it, bound to visit_logged
+    directory = topology.subscription("notifications", "directory")
+    with Connection(mail_config["AMQP_URI"]) as connection:
+        topology.EVENTS_EXCHANGE(connection.default_channel).declare()
+        topology.consumer_queue(directory)(connection.default_channel).declare()
+        connection.default_channel.queue_bind(directory.queue_name,
+                                               topology.EVENTS_EXCHANGE.name,
+                                               contracts.VISIT_LOGGED.routing_key)
+    # ... holding a concern from before (no carrier in it) and its visit, not yet consumed
+    register_authority(mail_config)
+    register_binh(mail_config)
+    concern = raise_concern(mail_config)
+    publish(mail_config, contracts.VISIT_LOGGED.new({
+        "visit_id": concern["visit_id"], "unit_id": NOI_PHAT, "cadre_id": "tran-thi-binh",
+        "meeting_date": dt.date(2026, 11, 20), "meeting_kind": "regular",
+        "concern_ids": [concern["concern_id"]]}))
+
+    container_factory(NotificationsService, mail_config).start()  # the deploy step first
+    bound = {b["routing_key"] for b in rabbit_manager.get_queue_bindings(
+        mail_config["vhost"], directory.queue_name)}
+    assert contracts.VISIT_LOGGED.routing_key not in bound
+    assert contracts.CONCERN_RAISED.routing_key in bound
+
+    answer(mail_config, concern, "k-before", "Đã sửa xong.")
+    [mail] = wait_for(catcher.mail, timeout=20, what="the answer's mail")
+    assert mail["X-RcptTo"] == "tran-thi-binh@vinhphuc.example"
+    assert drain(mail_config, "notifications.directory.dead") == []

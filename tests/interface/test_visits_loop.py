@@ -11,7 +11,7 @@ from services.visits.service import VisitsService
 from shared import contracts
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolated
-from tests.interface.helpers import publish, wait_for
+from tests.interface.helpers import drain, publish, wait_for
 
 BRANCH = "vp.bx.th.np"
 OTHER = "vp.bx.th.dn"
@@ -172,6 +172,12 @@ def test_the_author_amends_within_the_window_keeping_every_version(visits):
     concerns = {c["concern_id"]: c for c in amended["concerns"]}
     assert concerns[second]["withdrawn"] and concerns[second]["withdrawn_reason"]
     assert len(concerns) == 3
+    # each concern_raised names its carrier, the amendment's too: notifications learns the
+    # cadre there (issue 27), and never hears of visit_logged or visit_amended
+    raised = []
+    wait_for(lambda: raised.extend(drain(visits.config, "escalations.concern_raised"))
+             or len(raised) == 3, what="three concern_raised")
+    assert [body["payload"]["cadre_id"] for body, _ in raised] == ["tran-thi-binh"] * 3
     assert visits.amend_visit(logged["visit_id"], amendment, BINH)["replayed"] is True
     with pytest.raises(Conflict):  # the same amendment id with other data
         visits.amend_visit(logged["visit_id"], {**amendment, "withdrawals": []}, BINH)

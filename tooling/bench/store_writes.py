@@ -106,8 +106,8 @@ def worker(folder, visits):
     print(json.dumps(figures))
 
 
-def _export(base, into):
-    archive = subprocess.run(["git", "archive", base, "docstore"], cwd=ROOT, check=True,
+def _export(base, into, package="docstore"):
+    archive = subprocess.run(["git", "archive", base, package], cwd=ROOT, check=True,
                              capture_output=True).stdout
     path = pathlib.Path(into) / "archive.tar"
     path.write_bytes(archive)
