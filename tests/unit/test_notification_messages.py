@@ -5,7 +5,7 @@ import pytest
 
 from services.notifications import cases, directory, messages
 from services.notifications.messages import CaseFacts, Recipient
-from shared import topology
+from shared import contracts, topology
 from tests.english import english_in
 
 UBND_TAM_HOP = Recipient("authority", "ubnd-xa-tam-hop", "UBND xã Tam Hợp",
@@ -102,8 +102,11 @@ def test_retry_delays_grow_then_the_last_one_repeats():
 def test_the_topology_subscribes_to_exactly_the_events_the_service_handles():
     assert set(topology.subscription("notifications", "case_events").events) == \
         set(cases.CASE_EVENTS)
-    assert set(topology.subscription("notifications", "directory").events) == \
+    # a retired event is no longer bound, but one left in the queue is still learned
+    directory_queue = topology.subscription("notifications", "directory")
+    assert set(directory_queue.events) | set(directory_queue.retired) == \
         set(directory.LEARNED_EVENTS)
+    assert contracts.VISIT_LOGGED in directory_queue.retired
 
 
 def test_a_reminder_made_after_the_deadlines_last_day_in_vietnam_is_too_late():
