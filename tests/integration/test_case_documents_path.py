@@ -74,7 +74,8 @@ def test_the_officer_answers_with_its_letter_and_the_cadre_downloads_it(system, 
     form = page.locator("#action-answer")
     form.get_by_label("Trả lời", exact=True).fill("Đã thay cống mới, thông xe từ 01/12.")
     fill_answer_record(form)
-    form.get_by_label("Tệp đính kèm (công văn, ảnh, tài liệu)").set_input_files(str(letter))
+    form.get_by_text("Tệp đính kèm (công văn, ảnh, tài liệu)").click()  # folded until asked
+    form.get_by_label("Chọn tệp đính kèm").set_input_files(str(letter))
     page.get_by_role("button", name="Trả lời", exact=True).click()
     expect(page.locator("#case-status")).to_have_text("Đã trả lời")
     expect(page.get_by_role("link", name="cong-van-125.pdf")).to_be_visible()
