@@ -30,6 +30,14 @@ def stored(accepted, upload_sha256, digest, thumbnail, now, **owner):
             "size": len(accepted.data), "uploaded_at": now}
 
 
+def kept(files, accepted, upload_sha256, now, **owner):
+    """Writes an accepted file's bytes (and its thumbnail's) to ``files``, then answers the
+    document that will name them: the bytes first, so a document never names a missing file."""
+    digest = files.put(accepted.data)
+    thumbnail = files.put(accepted.thumbnail) if accepted.thumbnail else None
+    return stored(accepted, upload_sha256, digest, thumbnail, now, **owner)
+
+
 def neutral_name(ref):
     """The name shown where a file's own name may say too much (``photo-a09ffd3d.jpg``, never
     ``nguyen-van-hai.jpg``)."""

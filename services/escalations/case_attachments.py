@@ -22,7 +22,7 @@ from typing import NamedTuple
 from services.escalations import queries
 from services.escalations.access import holds_case
 from services.escalations.store import attachments as store
-from shared.attachment_records import reference, stored, thumbnail_of
+from shared.attachment_records import kept, reference, thumbnail_of
 from shared.attachments import Limits, check_attachment, check_filename
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.files import sweep as sweep_files
@@ -53,12 +53,9 @@ def upload(db, files, now, limits, case_id, filename, raw, principal):
     if before is not None:
         return before, True
     accepted = check_attachment(filename, raw, limits.checks)
-    # the bytes first: a document never names a file that is not there
-    digest = files.put(accepted.data)
-    thumbnail = files.put(accepted.thumbnail) if accepted.thumbnail else None
-    document = {**stored(accepted, upload_sha256, digest, thumbnail, now,
-                         case_id=case["_id"], uploaded_by=principal.user_id,
-                         authority_id=principal.authority_id), "steps": []}
+    document = {**kept(files, accepted, upload_sha256, now, case_id=case["_id"],
+                       uploaded_by=principal.user_id, authority_id=principal.authority_id),
+                "steps": []}
     if not store.insert_attachment(db, document):  # the same upload, at the same moment
         return store.uploaded_before(db, case["_id"], upload_sha256), True
     _log.info("case %s: attachment %s (%s, %d bytes) uploaded", case["_id"], document["_id"],

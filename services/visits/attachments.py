@@ -22,9 +22,9 @@ from shared import contracts
 from shared.attachment_records import (  # noqa: F401 (decoded, download: the service's)
     decoded,
     download,
+    kept,
     neutral_name,
     reference,
-    stored,
     thumbnail_of,
 )
 from shared.attachments import Limits, check_attachment, check_filename
@@ -52,11 +52,8 @@ def upload(db, files, now, limits, filename, raw, cadre_id):
     if before is not None:
         return before, True
     accepted = check_attachment(filename, raw, limits.checks)
-    # the bytes first: a document never names a file that is not there
-    digest = files.put(accepted.data)
-    thumbnail = files.put(accepted.thumbnail) if accepted.thumbnail else None
-    document = {**stored(accepted, upload_sha256, digest, thumbnail, now,
-                         uploaded_by=cadre_id), "attached_to": []}
+    document = {**kept(files, accepted, upload_sha256, now, uploaded_by=cadre_id),
+                "attached_to": []}
     if not store.insert_attachment(db, document):  # the same upload, at the same moment
         return store.uploaded_before(db, cadre_id, upload_sha256), True
     _log.info("attachment %s (%s, %d bytes) uploaded", document["_id"], accepted.kind,

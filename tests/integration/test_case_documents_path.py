@@ -7,7 +7,6 @@ import base64
 import datetime as dt
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from shared import contracts
@@ -16,19 +15,11 @@ from tests.answers import fill_answer_record
 from tests.integration.browser import signed_in
 from tests.integration.fixtures import PLAIN_SHARED
 from tests.integration.system import poll
+from tests.integration.test_attachments_path import NOI_PHAT, call
 
 pytestmark = pytest.mark.integration
 
-# the plain demo system, one for every module naming it (tests/integration/fixtures.py)
-SYSTEM = PLAIN_SHARED
-NOI_PHAT = "vinh-phuc.binh-xuyen.tam-hop.noi-phat"
-
-
-def call(system, method, path, who, body=None, expect=200):
-    response = requests.request(method, f"{system.base_url}{path}", json=body, timeout=30,
-                                headers=system.headers[who])
-    assert response.status_code == expect, response.text[:500]
-    return response
+SYSTEM = PLAIN_SHARED  # the plain demo system, shared (tests/integration/fixtures.py)
 
 
 def upload(system, case_id, name, data, expect=201, who="officer"):

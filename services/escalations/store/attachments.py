@@ -5,6 +5,7 @@ stored bytes: a photo re-encoded) and ``thumbnail_sha256``; ``upload_sha256`` is
 the bytes as they came, so the same file uploaded again for the same case finds the first one.
 ``steps`` lists the timeline steps that name it (``{"action", "at"}``), set before the case's
 update that names it is written."""
+from shared import files
 from shared.storage import DuplicateKeyError
 
 COLLECTION = "attachments"
@@ -49,16 +50,11 @@ def delete_attachment(db, attachment_id):
     db[COLLECTION].delete_one({"_id": attachment_id})
 
 
-class HeldFiles:
-    """``digest in HeldFiles(db)``: whether an attachment holds that file (two index
-    lookups), for the sweep of files nothing references."""
+class HeldFiles(files.HeldFiles):
+    """``digest in HeldFiles(db)``: whether an attachment holds that file."""
 
     def __init__(self, db):
-        self.db = db
-
-    def __contains__(self, digest):
-        return any(self.db[COLLECTION].find_one({field: digest}, {"_id": 1}) is not None
-                   for field in ("sha256", "thumbnail_sha256"))
+        super().__init__(db[COLLECTION])
 
 
 def unattached_before(db, cutoff):
