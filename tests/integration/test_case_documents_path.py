@@ -1,8 +1,9 @@
 """The authority's own documents on a case through the real processes (issue 31): the commune's
 officer uploads a photo through the API (again: the same attachment) and downloads it as an
 attachment with nosniff, the district's officer gets 404 and a malformed file a 400, never a
-5xx; then, in a browser, the officer answers with the PDF letter chosen in the answer form's
-file field, and the cadre downloads it from the concern page."""
+5xx; then, in a browser, the officer's answer with a web page named .pdf is refused beside the
+file field with nothing changed, the answer with the PDF letter goes out, and the cadre
+downloads the letter from the concern page."""
 import base64
 import datetime as dt
 
@@ -60,17 +61,27 @@ def test_the_officer_answers_with_its_letter_and_the_cadre_downloads_it(system, 
 
     letter = tmp_path / "cong-van-125.pdf"
     letter.write_bytes(samples.pdf() + b"% 125/UBND-VP\n")
+    disguised = tmp_path / "cong-van-that.pdf"  # a web page under a PDF's name
+    disguised.write_bytes(b"<html><script>alert(1)</script></html>")
     context, page = signed_in(browser, system, "tamhop-officer")
     page.goto(f"{system.base_url}/app/cases/{case_id}")
     form = page.locator("#action-answer")
     form.get_by_label("Trả lời", exact=True).fill("Đã thay cống mới, thông xe từ 01/12.")
     fill_answer_record(form)
     form.get_by_text("Tệp đính kèm (công văn, ảnh, tài liệu)").click()  # folded until asked
+    form.get_by_label("Chọn tệp đính kèm").set_input_files(str(disguised))
+    page.get_by_role("button", name="Trả lời", exact=True).click()
+    # refused beside the field, the answer not given; what was typed is still there
+    expect(page.locator("#answer-attachments-error")).to_be_visible()
+    expect(page.locator("#case-status")).to_have_text("Đã tiếp nhận")
+    expect(form.get_by_label("Số công văn", exact=True)).to_have_value("125/UBND-VP")
     form.get_by_label("Chọn tệp đính kèm").set_input_files(str(letter))
     page.get_by_role("button", name="Trả lời", exact=True).click()
     expect(page.locator("#case-status")).to_have_text("Đã trả lời")
     expect(page.get_by_role("link", name="cong-van-125.pdf")).to_be_visible()
     context.close()
+    answered = call(system, "GET", f"/cases/{case_id}", "officer").json()["timeline"][-1]
+    assert [ref["filename"] for ref in answered["attachments"]] == ["cong-van-125.pdf"]
 
     context, page = signed_in(browser, system, "binh")
     page.goto(f"{system.base_url}/app/concerns/{concern_id}")

@@ -107,12 +107,10 @@ def _with_letter(said, because, language):
 
 
 def sentences(timeline, language):
-    """Every line of ``timeline`` as ``{"at", "sentence", "quoted", "documents"}``, oldest
-    first."""
+    """Every line of ``timeline`` as ``{"at", "sentence", "quoted"}``, oldest first."""
     lines, holder_name = [], None
     for entry in timeline or ():
         said, quoted = sentence(entry, holder_name, language)
-        lines.append({"at": entry.get("at"), "sentence": said, "quoted": quoted,
-                      "documents": entry.get("attachments") or []})  # the authority's
+        lines.append({"at": entry.get("at"), "sentence": said, "quoted": quoted})
         holder_name = entry.get("authority_name") or holder_name
     return lines
