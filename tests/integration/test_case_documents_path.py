@@ -3,7 +3,7 @@ officer uploads a photo through the API (again: the same attachment) and downloa
 attachment with nosniff, the district's officer gets 404 and a malformed file a 400, never a
 5xx; then, in a browser, the officer's answer with a web page named .pdf is refused beside the
 file field with nothing changed, the answer with the PDF letter goes out, and the cadre
-downloads the letter from the concern page."""
+downloads the letter from the concern page and finds it on the branch's brief."""
 import base64
 import datetime as dt
 
@@ -90,6 +90,12 @@ def test_the_officer_answers_with_its_letter_and_the_cadre_downloads_it(system, 
         link.click()
     assert download.value.suggested_filename == "cong-van-125.pdf"
     assert pathlib_bytes(download.value.path()) == letter.read_bytes()
+    poll(lambda: call(system, "GET", f"/units/{NOI_PHAT}/brief", "cadre").json(),
+         lambda brief: case_id in [c["case_id"] for c in brief["answers_to_read_out"]])
+    page.goto(f"{system.base_url}/app/units/{NOI_PHAT}/brief")  # the answer read out with it
+    expect(page.locator(f"#answers-to-read-out tr[data-case-id='{case_id}']").get_by_role(
+        "link", name="cong-van-125.pdf")).to_have_attribute(
+        "href", f"/app/cases/{case_id}/attachments/{answered['attachments'][0]['attachment_id']}")
     context.close()
 
 

@@ -4,7 +4,8 @@ multiple>``, the form posted as multipart); the gateway uploads each to escalati
 RPC as ``POST /cases/<case_id>/attachments``), then acts naming them. A file refused is shown
 beside the field and the step is not taken; a step refused takes no file (an upload no step
 names is its holder's only, and swept after ``ATTACHMENT_UNATTACHED_DAYS``). The case page and
-the cadre's concern page list each step's documents (``_timeline.html``) with links here.
+the cadre's concern page list each step's documents (``_timeline.html``) with links here, the
+branch brief each answer's (:func:`answer_documents`).
 """
 import base64
 
@@ -12,7 +13,7 @@ from services.gateway.api.attachments import download_response
 from services.gateway.api.case_attachments import CaseAttachmentPath
 from services.gateway.edge.http import form_files_of, http
 from services.gateway.pages.common import PagesApi, page_route
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 
 FIELD = "attachments"  # the forms' file field, and where a refusal is shown
 # a step's files in one form post (the API takes each file on its own, up to 14 MB)
@@ -44,6 +45,23 @@ def with_documents(api, view, case_id, action, arguments):
             raise beside_field(refused) from None
         ids.append(stored["attachment_id"])
     return {**arguments, FIELD: ids}
+
+
+def answer_documents(api, principal, brief):
+    """The documents each answer to read out on a branch's brief came with, by case: the
+    answer step's, from the case itself (the events name none). A case this cadre may not
+    read (another cadre of the branch carried it) lists none: its documents answer them 404."""
+    found = {}
+    for concern in brief.get("answers_to_read_out") or ():
+        if not concern.get("case_id"):
+            continue
+        try:
+            case = api.escalations.get_case(concern["case_id"], principal)
+        except NotFound:
+            continue
+        found[concern["case_id"]] = [ref for line in case["timeline"] if line["action"] == "answer"
+                                     for ref in line.get("attachments") or ()]
+    return found
 
 
 def beside_field(error):
