@@ -4,12 +4,14 @@ RabbitMQ: an officer uploads a photo, a DOCX and a PDF letter (the same bytes ag
 attachment), names them in an information request, an interim reply and an answer; each
 timeline line lists its own; the officer, the cadre who carried the concern and the cadre whose
 concern joined the case read them back; another cadre and another authority get 404, like an
-id that does not exist; and every refusal (an id never uploaded for this case, another case's,
-one listed twice, a malformed file, a cadre's upload) changes nothing."""
+id that does not exist; the step's event names no document; and every refusal (an id never
+uploaded for this case, another case's, one listed twice, a malformed file, a cadre's upload)
+changes nothing."""
 import base64
 import datetime as dt
 import hashlib
 import io
+import json
 import pathlib
 
 import pytest
@@ -25,6 +27,7 @@ from tests.interface.test_case_life_service import (  # noqa: F401 (fixtures)
     case_config,
     clock_file,
     escalations,
+    events,
     raise_concern,
 )
 
@@ -103,6 +106,11 @@ def test_each_step_carries_its_documents_to_the_officer_and_the_cadres_and_no_on
         "answering_unit": "Văn phòng HĐND và UBND xã", "letter_number": "125/UBND-VP",
         "letter_date": "2026-01-05", "attachments": [letter["attachment_id"]]}, OFFICER)
 
+    # the events name no document: neither its bytes, nor its name, nor its id
+    told = wait_for(lambda: events(case_config, "case_answered", []), what="case_answered")
+    said = json.dumps(told)
+    assert base64.b64encode(samples.pdf()).decode()[:40] not in said
+    assert "cong-van-125" not in said and letter["attachment_id"] not in said
     listed = {line["action"]: [ref["attachment_id"] for ref in line["attachments"]]
               for line in answered["timeline"]}
     assert listed["request_information"] == [photo["attachment_id"]]
