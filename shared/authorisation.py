@@ -224,3 +224,11 @@ def require(principal, action):
 def actor_of(principal):
     """The user_id recorded in events and stored changes (None: the system or a script)."""
     return principal.user_id if principal is not None else None
+
+
+def signed_in(principal, what):
+    """``principal``, or ``InvalidInput`` when none: ``what`` (an action on a case, say) is
+    always a signed-in user's, recorded as theirs."""
+    if principal is None:
+        raise InvalidInput(f"{what} by a signed-in user", {"principal": ["required"]})
+    return principal

@@ -189,6 +189,19 @@ def sweep(files, referenced, now, grace):
     return removed
 
 
+class HeldFiles:
+    """``digest in HeldFiles(collection)``: whether a document of ``collection`` (a service's
+    attachments) holds that file as its ``sha256`` or ``thumbnail_sha256`` (two index
+    lookups), for :func:`sweep` and an erasure."""
+
+    def __init__(self, collection):
+        self.collection = collection
+
+    def __contains__(self, digest):
+        return any(self.collection.find_one({field: digest}, {"_id": 1}) is not None
+                   for field in ("sha256", "thumbnail_sha256"))
+
+
 class FileStore(DependencyProvider):
     """A service's files as a nameko dependency, beside its ``Store`` (the same URI and
     database name)."""

@@ -14,10 +14,12 @@ sweep at once, the version condition lets exactly one of them act on each case. 
     sweep_deadlines(db, rules)        # {"remind": 1, "escalate": 0, "lost_race": 0}
 """
 import dataclasses
+import datetime as dt
 from logging import getLogger
 
 from services.escalations import (
     acceptance_chain,
+    case_attachments,
     case_clock,
     case_life,
     case_tiers,
@@ -38,6 +40,7 @@ from shared.errors import Conflict, Forbidden, NotFound, RuleViolated
 _log = getLogger(__name__)
 # an escalation's reason when its holder gave none (events and API), and the same as a code
 ESCALATED_BY_HOLDER = "escalated by the authority holding it"
+ATTACHMENT_SWEEP_EVERY = dt.timedelta(hours=1)
 
 
 def act_on_case(db, rules, case_id, action, args, principal):
@@ -49,6 +52,7 @@ def act_on_case(db, rules, case_id, action, args, principal):
                        {"action": [action], "state": [case["status"]]})
     check_principal(case, action, principal)
     template = _template(db, case, action, args.pop("template_id", None))
+    documents = _documents(db, rules, case, args.pop("attachments", None))
     args = _resolve(db, case, action, args, principal)
     now = rules.clock.now()
     who = {"user_id": principal.user_id, "role": principal.role}
@@ -56,6 +60,7 @@ def act_on_case(db, rules, case_id, action, args, principal):
     if template is not None:  # the timeline line names the text it started from
         outcome = dataclasses.replace(outcome, entry={
             **outcome.entry, "template_id": template["_id"], "template_title": template["title"]})
+    outcome = _with_documents(db, outcome, documents, action, now)
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: %s -> %s by %s", case_id, case["status"], outcome.state,
               principal.user_id)
@@ -102,14 +107,32 @@ def give_interim_reply(db, rules, case_id, reply, principal):
     if not holds_case(principal, case):
         raise Forbidden("only an officer of the authority holding the case gives its interim "
                         "reply", {"authority_id": [str(case.get("authority_id"))]})
+    documents = _documents(db, rules, case, reply.get("attachments"))
     now = rules.clock.now()
     who = {"user_id": principal.user_id, "role": principal.role}
     outcome = interim_reply.interim_outcome(case, who, now, rules.policy,
                                             reply["committed_on"], reply["note"])
+    outcome = _with_documents(db, outcome, documents, "interim_reply", now)
     stored = store.commit(db, case, outcome, actor=actor_of(principal))
     _log.info("case %s: interim reply to %s by %s", case_id, reply["committed_on"],
               principal.user_id)
     return queries.show(db, stored, now, principal, rules.policy.calendar)
+
+
+def _documents(db, rules, case, ids):
+    """The references of the documents a step names (``case_attachments``): an id that is not
+    this case's upload refuses the whole step, before anything changes."""
+    if not ids:
+        return []
+    return case_attachments.resolve(db, rules.attachment_limits, case["_id"], ids)
+
+
+def _with_documents(db, outcome, documents, action, now):
+    """The step's timeline line listing its documents, each marked as named first."""
+    if not documents:
+        return outcome
+    case_attachments.attach(db, documents, action, now)
+    return dataclasses.replace(outcome, entry={**outcome.entry, "attachments": documents})
 
 
 def _template(db, case, action, template_id):
@@ -165,9 +188,10 @@ def _parent_of(db, authority_id):
     return case_clock.escalation_target(store.find_authority(db, authority_id) or {})
 
 
-def sweep_deadlines(db, rules):
+def sweep_deadlines(db, rules, files=None):
     """Warn, remind, hand over inside the authority or escalate every case whose next look
-    has come: how many of each, and how many another instance (or an officer) changed first."""
+    has come: how many of each, and how many another instance (or an officer) changed first;
+    and, at most hourly, the documents no step took (``case_attachments.sweep``)."""
     now = rules.clock.now()
     done = {"warn": 0, "remind": 0, "hand_over": 0, "escalate": 0, "lost_race": 0}
     for case in store.due_cases(db, now):
@@ -189,6 +213,9 @@ def sweep_deadlines(db, rules):
         _log.info("sweep: case %s %s (%s)", case["_id"], what, outcome.entry["why"]
                   or outcome.entry["because"])
     done["digest"] = digests.send_digests(db, rules, now)
+    if files is not None and now - rules.attachments_swept_at >= ATTACHMENT_SWEEP_EVERY:
+        rules.attachments_swept_at = now  # one listing of the files an hour, not every sweep
+        done.update(case_attachments.sweep(db, files, now, rules.attachment_limits.unattached_for))
     return done
 
 

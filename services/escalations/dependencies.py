@@ -1,11 +1,15 @@
 """The escalations service's own extensions: its policy and clock, and the timer of the
 deadline sweep (its interval comes from the configuration, not the code)."""
+import datetime as dt
+
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
 from services.escalations import calendars, store
+from services.escalations.case_attachments import CaseAttachmentLimits
 from services.escalations.policy import load_policy_file
 from services.escalations.settings import settings
+from shared.attachments import Limits
 from shared.clock import Clock
 from shared.config import ROOT
 from shared.errors import ConfigError
@@ -30,6 +34,11 @@ class CaseRules(DependencyProvider):
         config = settings(self.container.config)
         self.file_policy = _policy(config["CASE_POLICY_FILE"])
         self.clock = Clock(config["TEST_CLOCK_FILE"] or None)
+        self.attachment_limits = CaseAttachmentLimits(
+            Limits(max_bytes=config["ATTACHMENT_MAX_BYTES"],
+                   max_pixels=config["ATTACHMENT_MAX_PIXELS"]),
+            config["ATTACHMENTS_PER_ITEM"], dt.timedelta(days=config["ATTACHMENT_UNATTACHED_DAYS"]))
+        self.attachments_swept_at = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         self._store = next(dependency for dependency in self.container.extensions
                            if isinstance(dependency, Store))
         self._calendar = {}

@@ -64,6 +64,16 @@ PROCESSING = {
         subjects="Quản trị viên", purpose="Biết ai đã đổi lịch làm việc, từ khi nào",
         legal_basis=TASK, who_sees="Quản trị viên", retention="Như lịch làm việc"),
     "calendar_state": NoPersonalData("Phiên bản của lịch làm việc (để mỗi tiến trình đọc lại)"),
+    # the authority's documents on a case (case_attachments.py; docs/attachments.md)
+    "attachments": PersonalData(
+        what="Công văn trả lời, ảnh, tài liệu cơ quan đính kèm câu trả lời, trả lời tạm, yêu "
+        "cầu bổ sung thông tin (ảnh đã xóa EXIF, vị trí GPS); mã cán bộ tải lên, lúc tải lên",
+        subjects="Cán bộ cơ quan xử lý; người được nói tới hoặc có mặt trong ảnh, tài liệu",
+        purpose="Gửi văn bản, hình ảnh trả lời chính thức về chi bộ đã phản ánh",
+        legal_basis=TASK, who_sees="Cán bộ cơ quan đang giữ vụ việc; cán bộ đảng viên đã đưa ý "
+        "kiến (và các chi bộ có ý kiến gộp vào vụ việc); không hiện trên trang theo dõi công khai",
+        retention="Như vụ việc; tệp chưa gắn vào bước nào bị xóa sau ATTACHMENT_UNATTACHED_DAYS "
+        "ngày"),
     "office_hours": PersonalData(
         what="Giờ làm việc của từng cơ quan, mã người đặt và lúc đặt",
         subjects="Quản trị viên", purpose="Tính hạn tiếp nhận theo giờ làm việc",

@@ -1,17 +1,15 @@
 """Escalations service: carries each raised concern, as a case, from routing to its answer.
 
-On ``concern_raised`` it routes the concern (``routing``, else to triage) or joins it to the
-open case the cadre chose (``joining``), one effect however often it arrives; ``act_on_case``
-applies the state machine (``case_life``) in one update conditional on the case's version; a
-timer reminds holders and escalates what nobody acted on (``acting.sweep_deadlines``).
-
-Every RPC a user reaches through the gateway takes the signed-in ``principal`` (None: a trusted
-internal caller), whose role ``shared.authorisation.PERMISSIONS`` must allow; a case not theirs
-to see (``access``) answers 404 like a missing one. Entrypoints decode, call plain functions.
-"""
+It routes each ``concern_raised`` (``routing``) or joins it to a chosen open case (``joining``),
+once however often it arrives; ``act_on_case`` applies ``case_life`` in one update conditional
+on the case's version, with the authority's documents (``case_attachments``); a timer reminds
+and escalates what nobody acted on. Every RPC a user reaches takes the signed ``principal``
+(None: a trusted internal caller), whose role ``shared.authorisation.PERMISSIONS`` must allow; a
+case not theirs to see (``access``) is 404 like a missing one."""
 from services.escalations import (
     acting,
     calendars,
+    case_attachments,
     case_life,
     data_subjects,
     following,
@@ -27,10 +25,12 @@ from services.escalations import (
 )
 from services.escalations import metrics as case_metrics
 from services.escalations.dependencies import CaseRules, sweep_timer
-from shared.authorisation import principal_from, require
+from shared.attachment_records import decoded, download, reference
+from shared.authorisation import principal_from, require, signed_in
 from shared.consumer import subscribe
 from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
+from shared.contracts.rpc import attachments as attachment_schemas
 from shared.contracts.rpc import authorities as registry_schemas
 from shared.contracts.rpc import calendars as calendar_schemas
 from shared.contracts.rpc import cases as schemas
@@ -38,6 +38,7 @@ from shared.contracts.rpc import receipts as receipt_schemas
 from shared.contracts.rpc import rosters as roster_schemas
 from shared.contracts.rpc import similar as similar_schemas
 from shared.errors import InvalidInput, load_payload
+from shared.files import FileStore
 from shared.gauges import Gauges
 from shared.rpc import rpc
 from shared.store import ReportsHealth, Store
@@ -47,6 +48,7 @@ class EscalationsService(ReportsHealth):
     name = "escalations"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
                migrations=upkeep.MIGRATIONS)
+    files = FileStore()  # the authority's documents' bytes (case_attachments)
     rules = CaseRules()
     # cases by state and overdue, for Prometheus (refreshed in the background)
     case_gauges = Gauges(case_metrics.case_figures, case_metrics.GAUGES)
@@ -99,8 +101,7 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def authority_names(self, query):
-        """The names of a page's authorities, in one call (ended ones too: history names
-        them)."""
+        """The names of a page's authorities, in one call (ended ones too)."""
         query = load_payload(registry_schemas.AuthorityNamesQuery(), query, "query")
         names = queries.authority_names(self.db, sorted(set(query["authority_ids"])))
         return {"authorities": registry_schemas.AuthorityName(many=True).dump(
@@ -167,14 +168,10 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def act_on_case(self, case_id, action, args=None, principal=None):
-        """Apply ``action`` to the case as the signed-in ``principal`` (required: who acts is
-        always a signed-in user, recorded in the timeline and the event's envelope). A role that
-        may never take the action gets 403; a case the principal may not see, 404 like a
-        missing one; one they see but whose side may not take the action now, 403."""
-        principal = require(principal_from(principal), "cases.act")
-        if principal is None:
-            raise InvalidInput("a case is acted on by a signed-in user",
-                               {"principal": ["required"]})
+        """Apply ``action`` as the signed-in ``principal``: a role that may never take it, 403;
+        a case not theirs to see, 404; a side that may not take it now, 403."""
+        principal = signed_in(require(principal_from(principal), "cases.act"),
+                              "a case is acted on")
         if action not in schemas.ACTION_ARGUMENTS:
             raise InvalidInput("unknown action",
                                {"action": [f"must be one of: {', '.join(case_life.ACTIONS)}"]})
@@ -182,6 +179,23 @@ class EscalationsService(ReportsHealth):
         args = load_payload(schemas.ACTION_ARGUMENTS[action](), args or {}, f"{action} request")
         return schemas.CaseWithTimeline().dump(
             acting.act_on_case(self.db, self.rules, case_id, action, args, principal))
+
+    @rpc
+    def upload_case_attachment(self, case_id, upload, principal=None):
+        """A document for the case's next step (``case_attachments``); idempotent by content."""
+        principal = require(principal_from(principal), "cases.act")
+        upload = load_payload(attachment_schemas.UploadAttachment(), upload, "upload")
+        stored, replayed = case_attachments.upload(
+            self.db, self.files, self.rules.clock.now(), self.rules.attachment_limits, case_id,
+            upload["filename"], decoded(upload["content"]), principal)
+        return {**attachment_schemas.Attachment().dump(reference(stored)), "replayed": replayed}
+
+    @rpc
+    def download_case_attachment(self, case_id, attachment_id, principal=None, thumbnail=False):
+        """A document of the case (or a photo's thumbnail): to whom may see it, else 404."""
+        principal = require(principal_from(principal), "cases.read")
+        return download(*case_attachments.read(self.db, self.files, case_id, attachment_id,
+                                               principal, bool(thumbnail)))
 
     @rpc
     def name_officers(self, case_id, naming, principal=None):
@@ -201,12 +215,9 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def take_case(self, case_id, principal=None):
-        """The signed-in officer takes a case their authority holds, to work on it (not a
-        change of state: ``holding``); a case they may not see is 404 like a missing one."""
-        principal = require(principal_from(principal), "cases.take")
-        if principal is None:
-            raise InvalidInput("a case is taken by a signed-in officer",
-                               {"principal": ["required"]})
+        """The signed-in officer takes a case their authority holds, to work on (``holding``)."""
+        principal = signed_in(require(principal_from(principal), "cases.take"),
+                              "a case is taken")
         return schemas.CaseWithTimeline().dump(
             acting.take_case(self.db, self.rules, case_id, principal))
 
@@ -214,8 +225,7 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def follow_receipt(self, lookup):
-        """The public page's lookup (no principal: it answers what anyone with the code may
-        read, ``public_view``), counted per client address (``following``)."""
+        """The public page's lookup (``public_view``), counted per address (``following``)."""
         lookup = load_payload(receipt_schemas.FollowReceipt(), lookup, "lookup")
         return receipt_schemas.PublicCase().dump(following.follow(
             self.db, self.rules, lookup["code"], lookup["client_address"]))
@@ -230,8 +240,7 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def publish_text(self, case_id, kind, text, principal=None):
-        """The cadre's public summary (``kind`` "summary") or the holder's public answer
-        ("answer") for the receipt page."""
+        """The cadre's public summary or the holder's public answer (``kind``)."""
         principal = require(principal_from(principal), "cases.publish")
         if principal is None or kind not in following.WRITERS:
             raise InvalidInput("a public text is written by a signed-in user, of a known kind",
@@ -242,22 +251,17 @@ class EscalationsService(ReportsHealth):
     @rpc
     def assign_case(self, case_id, assignment, principal=None):
         """The head of the holding authority assigns the case to a named officer of it."""
-        principal = require(principal_from(principal), "cases.assign")
-        if principal is None:
-            raise InvalidInput("a case is assigned by a signed-in head",
-                               {"principal": ["required"]})
+        principal = signed_in(require(principal_from(principal), "cases.assign"),
+                              "a case is assigned")
         assignment = load_payload(schemas.AssignCase(), assignment, "assignment")
         return schemas.CaseWithTimeline().dump(acting.assign_case(
             self.db, self.rules, case_id, assignment["user_id"], principal))
 
     @rpc
     def give_interim_reply(self, case_id, reply, principal=None):
-        """The holder's interim reply (gia hạn): a progress note and a committed date, which
-        becomes the answer deadline; once per case, before the deadline (``interim_reply``)."""
-        principal = require(principal_from(principal), "cases.interim_reply")
-        if principal is None:
-            raise InvalidInput("an interim reply is given by a signed-in officer",
-                               {"principal": ["required"]})
+        """The holder's interim reply (gia hạn): the committed date (``interim_reply``)."""
+        principal = signed_in(require(principal_from(principal), "cases.interim_reply"),
+                              "an interim reply is given")
         reply = load_payload(schemas.InterimReply(), reply, "interim reply")
         return schemas.CaseWithTimeline().dump(acting.give_interim_reply(
             self.db, self.rules, case_id, reply, principal))
@@ -265,10 +269,8 @@ class EscalationsService(ReportsHealth):
     @rpc
     def change_case_tier(self, case_id, change, principal=None):
         """The holder's officer puts the case in another severity tier, with a reason."""
-        principal = require(principal_from(principal), "cases.change_tier")
-        if principal is None:
-            raise InvalidInput("a tier is changed by a signed-in officer",
-                               {"principal": ["required"]})
+        principal = signed_in(require(principal_from(principal), "cases.change_tier"),
+                              "a tier is changed")
         change = load_payload(calendar_schemas.ChangeTier(), change, "tier change")
         return schemas.CaseWithTimeline().dump(acting.change_tier(
             self.db, self.rules, case_id, change, principal))
@@ -336,14 +338,13 @@ class EscalationsService(ReportsHealth):
 
     @sweep_timer
     def sweep_deadlines(self):
-        return acting.sweep_deadlines(self.db, self.rules)
+        return acting.sweep_deadlines(self.db, self.rules, self.files)
 
     # --- reading cases ----------------------------------------------------------------------
 
     @rpc
     def get_case(self, case_id, principal=None):
-        """A case with its timeline: an officer's authority's, a cadre's own concern's (another's
-        answers like a missing one)."""
+        """A case with its timeline, to whom may see it (``access``; anyone else: 404)."""
         principal = require(principal_from(principal), "cases.read")
         return schemas.CaseWithTimeline().dump(
             queries.get_case(self.db, case_id, principal, self.rules.clock.now(),
@@ -351,8 +352,7 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def get_case_for_concern(self, concern_id, principal=None):
-        """The case of a concern: only one the principal may see (see ``get_case``), else
-        NotFound like a concern with no case yet."""
+        """The case of a concern, as ``get_case`` (404 too for a concern with no case yet)."""
         principal = require(principal_from(principal), "concerns.read")
         return schemas.Case().dump(
             queries.get_case_for_concern(self.db, concern_id, principal, self.rules.clock.now(),
@@ -386,8 +386,7 @@ class EscalationsService(ReportsHealth):
 
     @rpc
     def statistics(self, query, principal=None):
-        """An authority's statistics: its own officers' or an administrator's; another
-        authority's answers an officer like a missing one."""
+        """An authority's statistics: its own officers' or an administrator's (else 404)."""
         principal = require(principal_from(principal), "cases.statistics")
         query = load_payload(schemas.StatisticsQuery(), query, "statistics query")
         return queries.case_statistics(self.db, query, principal)

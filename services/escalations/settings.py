@@ -1,5 +1,5 @@
-"""The escalations service's settings: how often the deadline sweep runs, the case policy, and
-(tests only) the clock file."""
+"""The escalations service's settings: how often the deadline sweep runs, the case policy, the
+limits on the authority's documents, and (tests only) the clock file."""
 from marshmallow import fields, validate
 
 from shared import config
@@ -14,6 +14,13 @@ class Settings(config.Settings):
     CASE_POLICY_FILE = fields.String(required=True)
     # tests only: a file holding seconds to add to the real time (see shared.clock)
     TEST_CLOCK_FILE = fields.String(required=True, allow_none=True)
+    # the authority's documents on a case (docs/attachments.md): the same keys as the visits
+    # service's, bytes and pixels per file, files per step, days an upload waits for its step
+    ATTACHMENT_MAX_BYTES = fields.Integer(required=True, validate=validate.Range(1, 10_000_000))
+    ATTACHMENT_MAX_PIXELS = fields.Integer(required=True,
+                                           validate=validate.Range(1, 100_000_000))
+    ATTACHMENTS_PER_ITEM = fields.Integer(required=True, validate=validate.Range(0, 20))
+    ATTACHMENT_UNATTACHED_DAYS = fields.Integer(required=True, validate=validate.Range(1, 365))
 
 
 def settings(given):

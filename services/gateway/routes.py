@@ -15,6 +15,7 @@ from services.gateway.api import (
     attachments,
     audit,
     calendars,
+    case_attachments,
     cases,
     documentation,
     imports,
@@ -51,6 +52,7 @@ from services.gateway.pages import (
     similar,
 )
 from services.gateway.pages import attachments as attachment_pages
+from services.gateway.pages import case_attachments as case_attachment_pages
 from services.gateway.pages import operations as operations_pages
 from services.gateway.pages import publishing as publishing_pages
 
@@ -67,6 +69,7 @@ TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_cale
            attachment_pages.ROUTES, similar.ROUTES, meeting_pages.ROUTES, members.ROUTES,
            members_page.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
+TABLES += (case_attachments.ROUTES, case_attachment_pages.ROUTES)  # the authority's documents
 
 ROUTES = {}
 for _table in TABLES:

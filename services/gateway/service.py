@@ -77,6 +77,7 @@ from services.gateway.api.accounts import AccountsApi
 from services.gateway.api.attachments import AttachmentsApi
 from services.gateway.api.audit import AuditApi
 from services.gateway.api.calendars import CalendarsApi
+from services.gateway.api.case_attachments import CaseAttachmentsApi
 from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
@@ -100,6 +101,7 @@ from services.gateway.pages.admin_tree import TreePagesApi
 from services.gateway.pages.admin_users import UsersPagesApi
 from services.gateway.pages.attachments import AttachmentPagesApi
 from services.gateway.pages.cadre import CadrePagesApi
+from services.gateway.pages.case_attachments import CaseAttachmentPagesApi
 from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.interim import InterimPagesApi
@@ -126,7 +128,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
                      ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi,
-                     MeetingPagesApi, MembersApi, MembersPagesApi):
+                     MeetingPagesApi, MembersApi, MembersPagesApi, CaseAttachmentsApi,
+                     CaseAttachmentPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

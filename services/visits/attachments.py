@@ -12,8 +12,6 @@ or one over the limits: the visit is logged without it, and says so (``attachmen
     stored, replayed = upload(db, files, now, limits, "bien-ban.pdf", raw, "tran-thi-binh")
     minutes, per_concern, refused = resolve(db, limits, "tran-thi-binh", dumped)
 """
-import base64
-import binascii
 import datetime as dt
 import hashlib
 from logging import getLogger
@@ -21,8 +19,16 @@ from typing import NamedTuple
 
 from services.visits.store import attachments as store
 from shared import contracts
+from shared.attachment_records import (  # noqa: F401 (decoded, download: the service's)
+    decoded,
+    download,
+    kept,
+    neutral_name,
+    reference,
+    thumbnail_of,
+)
 from shared.attachments import Limits, check_attachment, check_filename
-from shared.errors import InvalidInput, NotFound
+from shared.errors import NotFound
 from shared.files import sweep as sweep_files
 from shared.reasons import reason, reasons_of
 
@@ -37,10 +43,6 @@ class AttachmentLimits(NamedTuple):
     unattached_for: dt.timedelta = dt.timedelta(days=14)
 
 
-REFERENCE = ("attachment_id", "filename", "kind", "media_type", "size", "sha256",
-             "uploaded_at", "has_thumbnail")
-
-
 def upload(db, files, now, limits, filename, raw, cadre_id):
     """The stored attachment and whether it was stored before; ``InvalidInput`` for a file
     refused, with nothing stored."""
@@ -50,15 +52,8 @@ def upload(db, files, now, limits, filename, raw, cadre_id):
     if before is not None:
         return before, True
     accepted = check_attachment(filename, raw, limits.checks)
-    # the bytes first: a document never names a file that is not there
-    digest = files.put(accepted.data)
-    thumbnail = files.put(accepted.thumbnail) if accepted.thumbnail else None
-    document = {"_id": contracts.new_id(), "uploaded_by": cadre_id,
-                "upload_sha256": upload_sha256, "sha256": digest,
-                "thumbnail_sha256": thumbnail, "has_thumbnail": thumbnail is not None,
-                "filename": accepted.filename, "kind": accepted.kind,
-                "media_type": accepted.media_type, "size": len(accepted.data),
-                "uploaded_at": now, "attached_to": []}
+    document = {**kept(files, accepted, upload_sha256, now, uploaded_by=cadre_id),
+                "attached_to": []}
     if not store.insert_attachment(db, document):  # the same upload, at the same moment
         return store.uploaded_before(db, cadre_id, upload_sha256), True
     _log.info("attachment %s (%s, %d bytes) uploaded", document["_id"], accepted.kind,
@@ -66,40 +61,8 @@ def upload(db, files, now, limits, filename, raw, cadre_id):
     return document, False
 
 
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
-              "application/pdf": ".pdf", "application/msword": ".doc",
-              "application/vnd.ms-excel": ".xls"}
-
-
-def neutral_name(ref):
-    """The name an officer sees: a file's name may name who raised the concern (``photo-…``,
-    never ``nguyen-van-hai.jpg``)."""
-    extension = EXTENSIONS.get(ref["media_type"]) or (
-        ".docx" if ref["kind"] == "document" else ".xlsx")
-    return f"{ref['kind']}-{ref['attachment_id'][:8]}{extension}"
-
-
 def as_officers_see(concern):
     return [{**ref, "filename": neutral_name(ref)} for ref in concern.get("attachments", ())]
-
-
-def decoded(content):
-    """The bytes of an upload's base64, or ``InvalidInput`` naming ``content``."""
-    try:
-        return base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("attachment refused: not base64", {"content": [reason(
-            "not_base64", "the uploaded content is not base64")]}) from None
-
-
-def download(document, data):
-    return {"filename": document["filename"], "media_type": document["media_type"],
-            "content": base64.b64encode(data).decode("ascii")}
-
-
-def reference(document):
-    return {"attachment_id": document["_id"],
-            **{key: document[key] for key in REFERENCE[1:]}}
 
 
 def resolve(db, limits, cadre_id, dumped):
@@ -181,11 +144,10 @@ def read(db, files, attachment_id, cadre_id=None, concern_id=None, thumbnail=Fal
         document = {**document, "filename": neutral_name(reference(document))}
     if not thumbnail:
         return document, files.get(document["sha256"])
-    if not document.get("thumbnail_sha256"):
+    thumbnail_document = thumbnail_of(document)
+    if thumbnail_document is None:
         raise NotFound("this attachment has no thumbnail", {"attachment_id": [attachment_id]})
-    stem = document["filename"].rsplit(".", 1)[0]
-    return ({**document, "filename": f"{stem}-thumbnail.jpg", "media_type": "image/jpeg"},
-            files.get(document["thumbnail_sha256"]))
+    return thumbnail_document, files.get(document["thumbnail_sha256"])
 
 
 def forget_of_concerns(db, files, concern_ids):

@@ -396,10 +396,10 @@ def retire_duplicate_rule(db, rule, kept_id, on):
     db.routing_rules.delete_one({"_id": rule["_id"]})
 
 
-# the desk's collections (officers, reply templates, the units of an authority's cases), the
-# working calendar, similar open cases joined by other branches (issue 25), the duty rosters,
-# the sweep's reads and the daily digests, where units used to sit (routing follows
-# reorganisations), and the walks of upgrades (cases from before a field existed)
+# the authority's documents, the desk's collections (officers, reply templates, units of its
+# cases), the working calendar, similar cases joined (issue 25), duty rosters, the sweep's reads
+# and digests, where units used to sit, and the walks of upgrades
+from services.escalations.store.attachments import INDEXES as DOCUMENT_INDEXES  # noqa: E402
 from services.escalations.store.calendars import *  # noqa: E402,F401,F403
 from services.escalations.store.calendars import CALENDAR_INDEXES  # noqa: E402
 from services.escalations.store.desk import *  # noqa: E402,F401,F403
@@ -409,5 +409,6 @@ from services.escalations.store.rosters import *  # noqa: E402,F401,F403
 from services.escalations.store.unit_routes import *  # noqa: E402,F401,F403
 from services.escalations.store.upkeep import *  # noqa: E402,F401,F403
 
-for _name, _specs in [*CALENDAR_INDEXES.items(), *JOINING_INDEXES.items()]:  # noqa: F405
+for _name, _specs in [*CALENDAR_INDEXES.items(), *JOINING_INDEXES.items(),  # noqa: F405
+                      *DOCUMENT_INDEXES.items()]:
     INDEXES.setdefault(_name, []).extend(_specs)

@@ -30,8 +30,8 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from services.gateway.edge import form_files, limits
 from services.gateway.edge import headers as headers_
-from services.gateway.edge import limits
 from services.gateway.edge.protocol import DEADLINE, PROTOCOL, JsonErrorsProtocol
 from services.gateway.settings import settings
 from shared import correlation, metrics
@@ -53,6 +53,7 @@ READ_CHUNK = 64 * 1024
 DRAIN_BYTES = 2 * limits.MAX_BODY_BYTES
 DRAIN_SECONDS = 2
 QUERY, BODY, FORM = "sausat.query", "sausat.body", "sausat.form"
+FILES = "sausat.files"
 CORRELATION, ROUTE = "sausat.correlation_id", "sausat.route"
 
 
@@ -170,15 +171,31 @@ class JsonErrorsApp(WsgiApp):
                 limits.check_content_type(environ.get("CONTENT_TYPE"))
                 environ[BODY] = limits.parse_json_object(read_body(environ, route.max_body))
             if route.form is not None:
-                limits.check_form_content_type(environ.get("CONTENT_TYPE"))
-                environ[FORM] = load_payload(reused(route.form),
-                                             limits.parse_form(read_body(environ)), "form")
+                environ[FORM], environ[FILES] = _form(environ, route)
         except SausatError as exc:
             if not isinstance(exc, limits.RequestTimeout):  # that one is closed, not drained
                 _close_after_refusal(environ)
             return for_readers(environ, error_response(exc))(environ, start_response)
         request.path_values = values
         return for_readers(environ, provider.handle_request(request))(environ, start_response)
+
+
+def _form(environ, route):
+    """A page form's fields (checked by its schema) and the files it carries: URL-encoded, or
+    multipart on a route that takes files (``form_files``)."""
+    header = environ.get("CONTENT_TYPE")
+    if route.files and form_files.is_multipart(header):
+        fields, files = form_files.parse_multipart(read_body(environ, route.max_body), header,
+                                                   route.files)
+    else:
+        limits.check_form_content_type(header)
+        fields, files = limits.parse_form(read_body(environ)), []
+    return load_payload(reused(route.form), fields, "form"), files
+
+
+def form_files_of(request):
+    """The ``(filename, bytes)`` of each file a page's form carried (none: an empty list)."""
+    return request.environ.get(FILES, [])
 
 
 def read_body(environ, limit=None):

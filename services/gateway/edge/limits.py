@@ -78,17 +78,25 @@ def parse_form(raw):
     except UnicodeDecodeError:
         raise InvalidInput("the form is not URL-encoded",
                            {"_body": ["bytes outside ASCII; percent-encode them"]}) from None
-    form, problems = {}, {}
+    pairs, problems = [], {}
     for pair in text.split("&") if text else ():
         if not pair:
             continue
         raw_name, _, raw_value = pair.partition("=")
         try:
-            name = unquote_plus(raw_name, errors="strict")
-            value = unquote_plus(raw_value, errors="strict").replace("\r\n", "\n")
+            pairs.append((unquote_plus(raw_name, errors="strict"),
+                          unquote_plus(raw_value, errors="strict")))
         except UnicodeDecodeError:
             problems.setdefault(raw_name[:80], []).append("not valid UTF-8 once decoded")
-            continue
+    return parse_pairs(pairs, problems)
+
+
+def parse_pairs(pairs, problems=None):
+    """A form's ``(name, value)`` pairs as its fields: one value per name, no control
+    character but free text's line breaks and tabs; or InvalidInput naming the field."""
+    form, problems = {}, problems or {}
+    for name, value in pairs:
+        value = value.replace("\r\n", "\n")
         problem = text_problem(name, allow_layout=False) or text_problem(value)
         if problem:
             problems.setdefault(_printable(name), []).append(problem)

@@ -105,6 +105,8 @@ def _operation(method, rule, route):
     if route.form is not None:
         operation["requestBody"] = {"required": True, "content": {
             "application/x-www-form-urlencoded": {"schema": route.form}}}
+        if route.files:  # the same fields, and the files under route.files
+            operation["requestBody"]["content"]["multipart/form-data"] = {"schema": route.form}
     for status, response, meaning in route.also:
         operation["responses"][str(status)] = _success(response, meaning)
     refusals = set(EVERY_ROUTE) | set(route.errors)

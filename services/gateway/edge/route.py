@@ -39,6 +39,8 @@ class Route(NamedTuple):
     form: Optional[type] = None
     # a larger body than the edge's MAX_BODY_BYTES, for this route alone (an upload)
     max_body: Optional[int] = None
+    # the one file field of a form that may also come as multipart/form-data (its files)
+    files: Optional[str] = None
 
 
 def is_schema(response):

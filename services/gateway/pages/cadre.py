@@ -16,6 +16,7 @@ from services.gateway.api.visits import UnitPath
 from services.gateway.edge.http import form_args, http, json_body, query_args
 from services.gateway.edge.route import Route
 from services.gateway.pages import amendment, attach_form, i18n
+from services.gateway.pages.case_attachments import answer_documents
 from services.gateway.pages.common import (
     LanguageQuery,
     PagesApi,
@@ -116,7 +117,8 @@ class CadrePagesApi(PagesApi):
             # when it was read: a copy kept on the phone tells its age when read offline
             return view.render("cadre_brief.html", brief=brief,
                                as_of=dt.datetime.now(dt.timezone.utc),
-                               authorities=self._authority_names(brief))
+                               authorities=self._authority_names(brief),
+                               documents=answer_documents(self, view.principal, brief))
         return self._page(request, "visits.brief", build)
 
     @http("GET", "/app/visits/new")

@@ -98,11 +98,14 @@ class StaticPath(Schema):
     asset = fields.String(required=True, validate=validate.OneOf(sorted(render.STATIC_FILES)))
 
 
-def page_route(summary, query=LanguageQuery, path=None, form=None, description=""):
+def page_route(summary, query=LanguageQuery, path=None, form=None, description="", files=None,
+               max_body=None):
     """An HTML page (or a form's POST): reached with the session cookie, so public in the
-    OpenAPI sense; without a session it answers 303 to the sign-in page."""
+    OpenAPI sense; without a session it answers 303 to the sign-in page. A form with a file
+    field (``files``) may come as multipart, up to ``max_body`` bytes."""
     errors = (413, 415) if form is not None else ()
     return Route(summary, HTML, "pages", query=query, path=path, form=form, public=True,
+                 files=files, max_body=max_body,
                  errors=errors, description=description or "A page (HTML); see docs/pages.md.",
                  also=((303, HTML, "done, or not signed in: where to go next"),
                        (403, HTML_OR_JSON, "the form is stale, or the role may not"),

@@ -2,13 +2,14 @@
 holding the case, while its answer deadline runs, reports progress and commits to a working day
 to answer by. The form calls the same escalations RPC as the API (``give_interim_reply``); a
 refusal (a second one, after the deadline, a date before it) comes back beside its field,
-nothing changed.
+nothing changed. It may carry the authority's documents (``case_attachments``).
 """
 from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http
 from services.gateway.pages import i18n
+from services.gateway.pages.case_attachments import FIELD, FORM_BODY_BYTES, with_documents
 from services.gateway.pages.common import PagesApi, page_route, page_status, redirect
 from shared.errors import SausatError
 
@@ -24,7 +25,7 @@ class InterimReplyForm(Schema):
 ROUTES = {
     ("POST", "/app/cases/<case_id>/interim-reply"): page_route(
         "Officer: an interim reply with a committed date (gia hạn)", path=schemas.CasePath,
-        form=InterimReplyForm),
+        form=InterimReplyForm, files=FIELD, max_body=FORM_BODY_BYTES),
 }
 
 
@@ -41,8 +42,8 @@ class InterimPagesApi(PagesApi):
             self._check_csrf(view)
             form = form_args(request)
             try:
-                self.escalations.give_interim_reply(case_id, interim_body(form),
-                                                    view.principal)
+                self.escalations.give_interim_reply(case_id, with_documents(
+                    self, view, case_id, DONE, interim_body(form)), view.principal)
             except SausatError as error:
                 if error.status not in (400, 409, 422):
                     raise

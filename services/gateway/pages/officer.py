@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 from services.gateway import schemas
 from services.gateway.edge.http import form_args, http, query_args
 from services.gateway.pages import i18n, officer_desk, pickers
+from services.gateway.pages.case_attachments import FIELD, FORM_BODY_BYTES, with_documents
 from services.gateway.pages.common import (
     CsrfForm,
     LanguageQuery,
@@ -33,9 +34,8 @@ from shared.contracts.rpc.cases import (
 )
 from shared.errors import SausatError
 
-# the fields each action's form sends, as the API's body names them
-# what an answer carries besides its text (issue 25): how it settled the matter, what that
-# names, the unit that answered and its letter or why there is none
+# the fields each action's form sends, as the API's body names them; what an answer carries
+# besides its text (issue 25): how it settled the matter, the unit that answered, its letter
 ANSWER_RECORD = ("outcome", "right_body", "law", "answering_unit", "letter_number",
                  "letter_date", "no_letter_reason")
 # left out when empty, so the service's own refusal names what is missing
@@ -154,7 +154,8 @@ ROUTES = {
         "Officer: take a case our authority holds, to work on it", path=schemas.CasePath,
         form=CsrfForm),
     ("POST", "/app/cases/<case_id>/<action>"): page_route(
-        "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm),
+        "Act on a case from its page", path=schemas.CaseActionPath, form=CaseActionForm,
+        files=FIELD, max_body=FORM_BODY_BYTES),  # the authority's documents: case_attachments
     ("GET", "/app/templates"): page_route("Officer: our authority's reply templates"),
     ("POST", "/app/templates"): page_route("Officer: add a reply template",
                                            form=TemplateForm),
@@ -312,9 +313,8 @@ class OfficerPagesApi(PagesApi):
                 if refused:
                     return self._case_view(view, case_id, 422, action, *refused)
             try:
-                case = self.escalations.act_on_case(case_id, action,
-                                                    action_arguments(action, form),
-                                                    view.principal)
+                case = self.escalations.act_on_case(case_id, action, with_documents(
+                    self, view, case_id, action, action_arguments(action, form)), view.principal)
             except SausatError as error:
                 if error.status not in (400, 409, 422):
                     raise

@@ -4,6 +4,7 @@ stored bytes: a photo re-encoded) and ``thumbnail_sha256``; ``upload_sha256`` is
 the bytes as they came, so an upload retried after a lost reply finds the first one.
 ``attached_to`` lists where it is shown: ``{"visit_id", "concern_id"}`` (``concern_id`` None for
 the minutes), set before the visit that references it is stored."""
+from shared import files
 from shared.storage import DuplicateKeyError
 
 COLLECTION = "attachments"
@@ -53,16 +54,11 @@ def delete_attachment(db, attachment_id):
     db[COLLECTION].delete_one({"_id": attachment_id})
 
 
-class HeldFiles:
-    """``digest in HeldFiles(db)``: whether an attachment holds that file (two index
-    lookups), for the sweep of files nothing references."""
+class HeldFiles(files.HeldFiles):
+    """``digest in HeldFiles(db)``: whether an attachment holds that file."""
 
     def __init__(self, db):
-        self.db = db
-
-    def __contains__(self, digest):
-        return any(self.db[COLLECTION].find_one({field: digest}, {"_id": 1}) is not None
-                   for field in ("sha256", "thumbnail_sha256"))
+        super().__init__(db[COLLECTION])
 
 
 def unattached_before(db, cutoff):

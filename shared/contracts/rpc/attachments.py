@@ -57,3 +57,19 @@ class Download(Schema):
     filename = fields.String()
     media_type = fields.String()
     content = fields.String(metadata={"description": "base64"})
+
+
+# --- the authority's own documents on a case (escalations) ----------------------------------
+
+class NamesAttachments(Schema):
+    """A step that may carry the authority's documents (an answer, an information request, an
+    interim reply): the ids its officer uploaded for this case, each once; an id that is not
+    this case's refuses the whole step, naming it."""
+    attachments = fields.List(Id(), validate=validate.Length(max=MAX_LISTED), load_default=None,
+                              metadata={"description": "ids answered by POST "
+                                                       "/cases/<case_id>/attachments"})
+
+
+class ShowsAttachments(Schema):
+    """A timeline line with the documents its step named (none: an empty list)."""
+    attachments = fields.List(fields.Nested(Attachment), dump_default=list)

@@ -21,6 +21,7 @@ from shared.contracts import (
     Text,
 )
 from shared.contracts.rpc.answers import AnswerRecordShown
+from shared.contracts.rpc.attachments import NamesAttachments, ShowsAttachments
 from shared.contracts.rpc.similar import JoinedShown
 from shared.pages import PageQuery
 from shared.reasons import reason
@@ -102,7 +103,7 @@ class NoArguments(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class RequestInformation(Schema):
+class RequestInformation(NamesAttachments):
     question = Text(2000, required=True)
     # the reply template the text started from (recorded on the timeline)
     template_id = Id(load_default=None, allow_none=True)
@@ -117,7 +118,7 @@ class Redirect(Schema):
     reason = Text(2000, required=True)
 
 
-class Answer(Schema):
+class Answer(NamesAttachments):
     answer = Text(8000, required=True)
     template_id = Id(load_default=None, allow_none=True)  # as RequestInformation's
     # issue 25: how the answer settled the matter (not_competent names the right body,
@@ -187,7 +188,7 @@ class ChangeReplyTemplate(Schema):
                                   "_schema")
 
 
-class InterimReply(Schema):
+class InterimReply(NamesAttachments):
     """The holder's interim reply (gia hạn): the working day it commits to answer by (no
     earlier than the answer deadline) and a progress note."""
     committed_on = Day(required=True)
@@ -297,7 +298,7 @@ class UnroutedQuery(PageQuery):
 
 # --- answers ---------------------------------------------------------------------------------
 
-class TimelineEntry(Schema):
+class TimelineEntry(ShowsAttachments):
     at = fields.AwareDateTime()
     user_id = fields.String()
     role = fields.String()
