@@ -24,6 +24,7 @@ from services.assignments import (
     reporting_jobs,
     store,
     tree,
+    upkeep,
 )
 from services.assignments.dependencies import MeetingRules, reminder_timer, report_timer
 from services.assignments.store import meetings as meeting_store
@@ -44,7 +45,7 @@ class AssignmentsService(ReportsHealth):
     name = "assignments"
     db = Store(outbox_collections=[*store.OUTBOX_COLLECTIONS, meeting_store.PLANS],
                indexes={**store.INDEXES, **meeting_store.INDEXES, **report_store.INDEXES},
-               sweeps=[ACCESS_LOG])
+               sweeps=[ACCESS_LOG], migrations=upkeep.MIGRATIONS)
     meeting_rules = MeetingRules()
 
     # --- units ------------------------------------------------------------------------------
