@@ -1,7 +1,7 @@
 """Assignments service: the organisation tree with its history, cadres, assignments and working
 groups. Emits ``unit_registered``, ``unit_reorganised``, ``cadre_registered``,
-``cadre_changed``, ``assignment_made``, ``assignment_ended``, ``working_group_formed`` and
-``working_group_changed`` through its outbox.
+``cadre_changed``, ``assignment_made``, ``assignment_ended``, ``working_group_formed``,
+``working_group_changed`` and ``attendance_planned`` (among others) through its outbox.
 
 Every read takes an optional ``as_of`` day and answers as the registry stood that day (default:
 today in Vietnam). Every write is idempotent: the same call twice changes nothing the second

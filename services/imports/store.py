@@ -3,8 +3,8 @@
 Import jobs (``imports``), each with its uploaded file (``import_files``) and its valid rows
 (``import_rows``, one document per row, ``<job id>:<seq>``); and the read model of the registry
 and of visits kept from events (``units``, ``cadres``, ``assignments``, ``working_groups``,
-``visits``, ``cadre_visits``, ``planned_attendances``). Every write of the read model has one effect however often it
-comes (upserts keyed by the registry's ids, ``$max`` for last visits, inserts keyed by visit
+``visits``, ``cadre_visits``, ``planned_attendances``). Every write of the read model has
+one effect however often it comes (upserts keyed by the registry's ids, ``$max`` for last visits, inserts keyed by visit
 id), so an event seen twice changes nothing. Example::
 
     add_job(db, job, upload["content_base64"])      # the file first, then the job
