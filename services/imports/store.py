@@ -4,8 +4,8 @@ Import jobs (``imports``), each with its uploaded file (``import_files``) and it
 (``import_rows``, one document per row, ``<job id>:<seq>``); and the read model of the registry
 and of visits kept from events (``units``, ``cadres``, ``assignments``, ``working_groups``,
 ``visits``, ``cadre_visits``, ``planned_attendances``). Every write of the read model has
-one effect however often it comes (upserts keyed by the registry's ids, ``$max`` for last visits, inserts keyed by visit
-id), so an event seen twice changes nothing. Example::
+one effect however often it comes (upserts keyed by the registry's ids, ``$max`` for last
+visits, inserts keyed by visit id), so an event seen twice changes nothing. Example::
 
     add_job(db, job, upload["content_base64"])      # the file first, then the job
     claim_job(db, job_id, owner, until, now)        # the job, leased, or None
