@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from docstore import DocStoreClient
-from services.assignments import upkeep
+from services.assignments import planning, upkeep
 from services.assignments.service import AssignmentsService
 from services.assignments.store import meetings as meeting_store
 from services.imports import queries, reactions
@@ -45,6 +45,19 @@ def with_branches(imports):
     for unit_id, name in BRANCHES.items():
         reactions.unit_registered(imports, {"unit_id": unit_id, "name": name, "level": "branch",
                                             "parent_id": "th", "path": ["vp", "bx", "th", unit_id]})
+
+
+def test_a_plan_entry_is_told_in_its_own_write_and_a_resent_one_tells_nothing(stores):
+    assignments, _ = stores
+    entry = {k: v for k, v in OLD_PLANS[1].items() if k not in ("planned_by", "reminded")}
+    for _ in range(2):  # the same request resent: the stored entry answers, no second fact
+        stored = meeting_store.insert_plan(assignments, {**entry, "reminded": False},
+                                           [planning.planned_fact(entry)])
+        assert "outbox" not in stored
+    [event] = told(assignments)
+    assert (event.event_type.name, event.payload["plan_id"], event.payload["restated"],
+            event.payload["meeting_on"].isoformat()) == (
+        "attendance_planned", "yl@2026-12-10", False, "2026-12-10")
 
 
 def test_plan_entries_from_before_the_event_are_told_again_once_per_run(stores):
