@@ -11,7 +11,8 @@
 - at the lead time the reminder is mailed (the SMTP catcher); its link, followed in a browser
   not signed in, leads through sign-in to the meeting on the cadre's page, and from there to
   the visit form prefilled with its branch and day; the visit is logged;
-- the committee's page then counts it attended as planned.
+- the committee's page then counts it attended as planned, and the administrator's coverage
+  page counts both branches planned that quarter (imports learns the plan from its event).
 
 It shares the desk modules' system (``test_pages_desk.SYSTEM``: a test clock, the demo data);
 the clock goes back where it was when the module ends.
