@@ -131,7 +131,9 @@ SUBSCRIPTIONS = (
     Subscription("imports", "coverage", (
         contracts.UNIT_REGISTERED, contracts.CADRE_REGISTERED, contracts.CADRE_CONTACT_CHANGED,
         contracts.ASSIGNMENT_MADE, contracts.ASSIGNMENT_ENDED, contracts.VISIT_LOGGED,
-        contracts.CADRE_ANONYMISED),
+        contracts.CADRE_ANONYMISED,
+        # coverage counts planned attendance (issue 28)
+        contracts.ATTENDANCE_PLANNED),
         batch=Batching()),
     # visits that close the loop: the branch withdraws a concern, or judges an answer read out
     Subscription("escalations", "concern_withdrawn", (contracts.CONCERN_WITHDRAWN,)),

@@ -7,6 +7,8 @@ seat of that unit on the day; a committee's plan is made and read by an administ
 holding one of its leading seats (``attendance.PLANNING_ROLES``); a cadre reads their own plan.
 Anyone else is refused before anything is read or written.
 """
+import datetime as dt
+
 from services.assignments import (
     attendance,
     domain,
@@ -147,12 +149,23 @@ def plan(db, entry, principal, calendar, today):
                 "working_group_id": entry.get("working_group_id"),
                 "attendee_cadre_ids": _attendees(db, entry, committee_id, day)}
     stored = meeting_store.insert_plan(db, {**document, "planned_by": actor_of(principal),
-                                            "planned_at": contracts.utcnow(), "reminded": False})
+                                            "planned_at": contracts.utcnow(), "reminded": False},
+                                       [planned_fact(document)])
     if {key: stored.get(key) for key in document} != document:
         _refused("meeting_on", "meeting_already_planned",
                  f"the meeting of {branch['_id']} on {day} is already planned",
                  unit=branch["_id"], day=day.isoformat())
     return stored
+
+
+def planned_fact(entry, restated=False):
+    """``attendance_planned`` for a plan entry: written with the entry (the coverage read model
+    counts it), or told again by the backfill (``restated``)."""
+    return contracts.ATTENDANCE_PLANNED.new({
+        "plan_id": entry["_id"], "committee_unit_id": entry["committee_unit_id"],
+        "unit_id": entry["unit_id"], "meeting_on": dt.date.fromisoformat(entry["meeting_on"]),
+        "cadre_id": entry.get("cadre_id"), "working_group_id": entry.get("working_group_id"),
+        "attendee_cadre_ids": entry["attendee_cadre_ids"], "restated": restated})
 
 
 def committee_plan(db, committee_id, period, principal, calendar, today):

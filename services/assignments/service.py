@@ -1,7 +1,7 @@
 """Assignments service: the organisation tree with its history, cadres, assignments and working
 groups. Emits ``unit_registered``, ``unit_reorganised``, ``cadre_registered``,
-``cadre_changed``, ``assignment_made``, ``assignment_ended``, ``working_group_formed`` and
-``working_group_changed`` through its outbox.
+``cadre_changed``, ``assignment_made``, ``assignment_ended``, ``working_group_formed``,
+``working_group_changed`` and ``attendance_planned`` (among others) through its outbox.
 
 Every read takes an optional ``as_of`` day and answers as the registry stood that day (default:
 today in Vietnam). Every write is idempotent: the same call twice changes nothing the second
@@ -24,6 +24,7 @@ from services.assignments import (
     reporting_jobs,
     store,
     tree,
+    upkeep,
 )
 from services.assignments.dependencies import MeetingRules, reminder_timer, report_timer
 from services.assignments.store import meetings as meeting_store
@@ -44,7 +45,7 @@ class AssignmentsService(ReportsHealth):
     name = "assignments"
     db = Store(outbox_collections=[*store.OUTBOX_COLLECTIONS, meeting_store.PLANS],
                indexes={**store.INDEXES, **meeting_store.INDEXES, **report_store.INDEXES},
-               sweeps=[ACCESS_LOG])
+               sweeps=[ACCESS_LOG], migrations=upkeep.MIGRATIONS)
     meeting_rules = MeetingRules()
 
     # --- units ------------------------------------------------------------------------------

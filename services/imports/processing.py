@@ -31,6 +31,7 @@ PROCESSING = {
     "working_groups": CADRE_LINKS,
     "cadre_visits": CADRE_LINKS,
     "visits": CADRE_LINKS,
+    "planned_attendances": CADRE_LINKS,
     "units": UNITS,
     "processed_events": PROCESSED_EVENTS,
 }

@@ -100,10 +100,12 @@ def unassigned_units(db, query):
 def stale_branches(db, query):
     day = report_day(query)
     branches = store.units_of_level(db, query["level"])
-    found = coverage.stale_branches(branches, day, query["days"])
+    found = coverage.stale_branches(branches, day, query["days"],
+                                    store.planned_between(db, day))
     return _report(query, {"on": day, "days": query["days"], "count": len(found),
                            "branches": found}, "branches",
-                   ["unit_id", "name", "level", "last_visit_on", "days_since_visit"])
+                   ["unit_id", "name", "level", "last_visit_on", "days_since_visit",
+                    "next_planned_on"])
 
 
 def cadre_units(db, query):
@@ -112,16 +114,21 @@ def cadre_units(db, query):
                    if query["cadre_id"] in (None, a["cadre_id"])]
     units = store.units_by_id(db, {a["unit_id"] for a in assignments})
     own = store.own_visits(db, {(a["cadre_id"], a["unit_id"]) for a in assignments})
-    by_cadre = coverage.per_cadre(assignments, units, own, day)
+    first, last = coverage.quarter_of(dt.date.fromisoformat(day))
+    planned = store.planned_between(db, first)
+    by_cadre = coverage.per_cadre(assignments, units, own, day, planned)
+    in_quarter = coverage.planned_per_cadre(p for p in planned if p["meeting_on"] <= last)
     names = store.cadres_by_id(db, by_cadre)
     cadres = [{"cadre_id": cadre_id, "full_name": names.get(cadre_id, {}).get("full_name"),
+               "planned_this_quarter": in_quarter.get(cadre_id, 0),
                "units": held} for cadre_id, held in by_cadre.items()]
     flat = [{"cadre_id": c["cadre_id"], "full_name": c["full_name"], **unit}
             for c in cadres for unit in c["units"]]
-    report = {"on": day, "cadres": cadres}
+    report = {"on": day, "quarter": {"from": first, "to": last}, "cadres": cadres}
     if query["format"] == "csv":
         report["csv"] = _csv(["cadre_id", "full_name", "unit_id", "name", "level", "since",
-                              "last_visit_on", "own_last_visit_on"], flat)
+                              "last_visit_on", "own_last_visit_on", "own_next_planned_on"],
+                             flat)
     return report
 
 
@@ -133,10 +140,12 @@ def committee_coverage(db, query):
     branches = [unit for unit in store.units_of_level(db, query["level"])
                 if coverage.exists_on(unit, day)]
     visited = store.visited_units(db, first, min(last, day))
-    found = coverage.per_committee(committees, branches, visited)
+    planned = {entry["unit_id"] for entry in store.planned_between(db, first, last)}
+    found = coverage.per_committee(committees, branches, visited, planned)
     return _report(query, {"on": day, "quarter": {"from": first, "to": last},
                            "committees": found}, "committees",
-                   ["unit_id", "name", "level", "branches", "visited", "share_visited"])
+                   ["unit_id", "name", "level", "branches", "visited", "share_visited",
+                    "planned", "share_planned", "planned_visited"])
 
 
 def _report(query, report, listed, columns):

@@ -7,7 +7,7 @@ arrives (see ``store``), and events may arrive in any order (an ``assignment_end
 ``assignment_made``, a visit before its unit). Example::
 
     record(db, parse_event(body))   # unit_registered, unit_reorganised, working_group_formed,
-                                    # assignment_made, visit_logged, ...
+                                    # assignment_made, visit_logged, attendance_planned, ...
 """
 import datetime as dt
 
@@ -82,6 +82,14 @@ def visit_logged(db, payload):
                           "meeting_date": _day(payload["meeting_date"])})
 
 
+def attendance_planned(db, payload):
+    """A plan entry (made, or told again by the backfill): kept once per entry."""
+    store.keep_planned_attendance(db, payload["plan_id"], {
+        "committee_unit_id": payload["committee_unit_id"], "unit_id": payload["unit_id"],
+        "meeting_on": _day(payload["meeting_on"]),
+        "attendee_cadre_ids": list(payload["attendee_cadre_ids"])})
+
+
 def _group(payload):
     return {"_id": payload["working_group_id"], "name": payload["name"],
             "formed_by_unit_id": payload["formed_by_unit_id"],
@@ -101,6 +109,7 @@ REACTIONS = {
     contracts.ASSIGNMENT_MADE.name: assignment_made,
     contracts.ASSIGNMENT_ENDED.name: assignment_ended,
     contracts.VISIT_LOGGED.name: visit_logged,
+    contracts.ATTENDANCE_PLANNED.name: attendance_planned,
 }
 
 

@@ -3,9 +3,9 @@
 Import jobs (``imports``), each with its uploaded file (``import_files``) and its valid rows
 (``import_rows``, one document per row, ``<job id>:<seq>``); and the read model of the registry
 and of visits kept from events (``units``, ``cadres``, ``assignments``, ``working_groups``,
-``visits``, ``cadre_visits``). Every write of the read model has one effect however often it
-comes (upserts keyed by the registry's ids, ``$max`` for last visits, inserts keyed by visit
-id), so an event seen twice changes nothing. Example::
+``visits``, ``cadre_visits``, ``planned_attendances``). Every write of the read model has
+one effect however often it comes (upserts keyed by the registry's ids, ``$max`` for last
+visits, inserts keyed by visit id), so an event seen twice changes nothing. Example::
 
     add_job(db, job, upload["content_base64"])      # the file first, then the job
     claim_job(db, job_id, owner, until, now)        # the job, leased, or None
@@ -26,6 +26,8 @@ READ_MODEL_INDEXES = {
     "cadres": [],
     "cadre_visits": [],
     "working_groups": [([("starts_on", 1)], {})],
+    # the committees' attendance plans (attendance_planned), by meeting day
+    "planned_attendances": [([("meeting_on", 1)], {})],
 }
 INDEXES = {
     "imports": [([("state", 1), ("_id", 1)], {}), ([("created_at", -1), ("_id", -1)], {})],
@@ -189,6 +191,11 @@ def keep_visit(db, visit):
          "$max": {"last_visit_on": day}}, upsert=True)
 
 
+def keep_planned_attendance(db, plan_id, fields):
+    # one entry per meeting, never changed once made: told again, the same upsert
+    db.planned_attendances.update_one({"_id": plan_id}, {"$set": fields}, upsert=True)
+
+
 def _set_or_insert(collection, _id, condition, fields):
     """``$set`` ``fields`` where ``condition`` holds; insert them if there is no document."""
     if collection.update_one({"_id": _id, **condition}, {"$set": fields}).matched_count == 0:
@@ -230,6 +237,16 @@ def assignments_started_by(db, day):
 def visited_units(db, first_day, last_day):
     return {doc["unit_id"] for doc in db.visits.find(
         {"meeting_date": {"$gte": first_day, "$lte": last_day}}, {"unit_id": 1})}
+
+
+def planned_between(db, first_day, last_day=None):
+    """Plan entries whose meeting falls from ``first_day`` to ``last_day`` (None: any later),
+    by day: ``{plan_id, unit_id, meeting_on, attendee_cadre_ids}``."""
+    days = {"$gte": first_day, **({"$lte": last_day} if last_day else {})}
+    return [{"plan_id": doc["_id"], "unit_id": doc["unit_id"], "meeting_on": doc["meeting_on"],
+             "attendee_cadre_ids": doc["attendee_cadre_ids"]}
+            for doc in db.planned_attendances.find({"meeting_on": days})
+            .sort([("meeting_on", 1), ("_id", 1)])]
 
 
 def own_visits(db, pairs):

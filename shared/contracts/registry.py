@@ -170,6 +170,24 @@ ATTENDANCE_REMINDER_ISSUED = EventType("assignments", "attendance_reminder_issue
                                        AttendanceReminderIssued)
 
 
+class AttendancePlanned(Schema):
+    """A committee planned who attends a branch's meeting (one entry per meeting; a plan entry
+    cannot be withdrawn or replaced today). ``restated``: told again for an entry made before
+    this event existed (the ``restate_meeting_plans`` migration), the same fact."""
+    plan_id = fields.String(required=True, validate=validate.Length(1, 200))
+    committee_unit_id = Id(required=True)
+    unit_id = Id(required=True)
+    meeting_on = fields.Date(required=True)
+    cadre_id = Id(required=True, allow_none=True)
+    working_group_id = Id(required=True, allow_none=True)
+    attendee_cadre_ids = fields.List(Id(), required=True,
+                                     validate=validate.Length(min=1, max=50))
+    restated = fields.Boolean(load_default=False)
+
+
+ATTENDANCE_PLANNED = EventType("assignments", "attendance_planned", AttendancePlanned)
+
+
 class WorkingCalendarChanged(Schema):
     """An administrator set a day of the working calendar (``kind``) or removed its entry
     (``kind`` None: the day counts as the law has it again); an authority's own day names it,

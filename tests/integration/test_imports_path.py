@@ -115,7 +115,8 @@ def test_coverage_as_json_and_csv(system):
                           timeout=30)
     assert as_csv.headers["Content-Type"].startswith("text/csv")
     lines = as_csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "unit_id,name,level,branches,visited,share_visited"
+    assert lines[0] == ("unit_id,name,level,branches,visited,share_visited,planned,share_planned,"
+                        "planned_visited")
     refused = requests.get(f"{system.base_url}/coverage/cadres", headers=system.headers["cadre"],
                            timeout=30)
     assert refused.status_code == 403

@@ -11,7 +11,8 @@
 - at the lead time the reminder is mailed (the SMTP catcher); its link, followed in a browser
   not signed in, leads through sign-in to the meeting on the cadre's page, and from there to
   the visit form prefilled with its branch and day; the visit is logged;
-- the committee's page then counts it attended as planned.
+- the committee's page then counts it attended as planned, and the administrator's coverage
+  page counts both branches planned that quarter (imports learns the plan from its event).
 
 It shares the desk modules' system (``test_pages_desk.SYSTEM``: a test clock, the demo data);
 the clock goes back where it was when the module ends.
@@ -220,3 +221,23 @@ def test_a_month_planned_reminded_followed_logged_and_counted(browser, system, s
     plan = requests.get(f"{system.base_url}/committees/{DISTRICT}/meeting-plan?period={period}",
                         headers=system.headers["cadre"], timeout=15).json()
     assert plan["comparison"]["per_cadre"][BINH]["attended_as_planned"] == 1
+    coverage_counts_the_plan(browser, system, day)
+
+
+def coverage_counts_the_plan(browser, system, day):
+    """The administrator's coverage of that quarter counts both branches planned (Yên Lan's
+    visited too), learnt by imports from ``attendance_planned``."""
+    def district():
+        found = api(system, "administrator", "GET", f"/coverage/committees?on={day}")
+        return next(c for c in found["committees"] if c["unit_id"] == DISTRICT)
+    counted = poll(district, lambda c: c["planned"] >= 2 and c["planned_visited"] >= 1,
+                   timeout=30)
+    context, page = signed_in(browser, system, "admin", PHONE)
+    try:
+        page.goto(f"{system.base_url}/app/admin/coverage?on={day}")
+        row = page.locator("tbody tr", has_text="Bình Xuyên")
+        expect(row.locator("td").nth(4)).to_have_text(str(counted["planned"]))
+        expect(row.locator("td").nth(5)).to_have_text(str(counted["planned_visited"]))
+        expect(page.locator("#planned-note")).to_contain_text("Có kế hoạch dự")
+    finally:
+        context.close()

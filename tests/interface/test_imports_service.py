@@ -274,18 +274,29 @@ def test_coverage_from_registry_and_visit_events(imports, registry, config):
     wait_for(lambda: imports.stale_branches({**on, "days": 30}, ADMIN)["count"] == 1,
              what="the visit in the read model")
 
+    # the district plans Bình for Nội Phật's meetings of 5 November and of December (the 5th
+    # a Saturday: Monday 7th); coverage counts them from attendance_planned
+    for day in ("2026-11-05", "2026-12-07"):
+        registry[0].plan_attendance({"committee_unit_id": "vp.bx", "unit_id": "vp.bx.th.np",
+                                     "meeting_on": day, "cadre_id": "binh"}, ADMIN)
+    wait_for(lambda: imports.cadre_units(on, ADMIN)["cadres"][0]["planned_this_quarter"] == 2,
+             what="the plan in the read model")
+
     stale = imports.stale_branches({**on, "days": 30}, ADMIN)
     assert [b["unit_id"] for b in stale["branches"]] == ["vp.bx.th.yl"]
     unassigned = imports.unassigned_units({**on, "level": "grassroots"}, ADMIN)
     assert [u["unit_id"] for u in unassigned["units"]] == ["vp.bx.th"]  # An's ended in June
     cadres = {c["cadre_id"]: c for c in imports.cadre_units(on, ADMIN)["cadres"]}
-    assert [(u["unit_id"], u["last_visit_on"], u["own_last_visit_on"])
-            for u in cadres["binh"]["units"]] == [("vp.bx.th.np", "2026-11-05", "2026-11-05"),
-                                                  ("vp.bx.th.yl", None, None)]
+    assert [(u["unit_id"], u["last_visit_on"], u["own_last_visit_on"],
+             u["own_next_planned_on"]) for u in cadres["binh"]["units"]] == [
+        ("vp.bx.th.np", "2026-11-05", "2026-11-05", "2026-12-07"),
+        ("vp.bx.th.yl", None, None, None)]
     committees = imports.committee_coverage({**on, "format": "csv"}, ADMIN)
     assert committees["quarter"] == {"from": "2026-10-01", "to": "2026-12-31"}
     assert committees["committees"][0]["share_visited"] == 0.5
-    assert committees["csv"].splitlines()[1] == "vp.bx,Huyện ủy Bình Xuyên,district,2,1,0.5"
+    # 2 branches, 1 visited (0.5), 1 planned this quarter (0.5), 1 planned and visited
+    assert committees["csv"].splitlines()[1] == \
+        "vp.bx,Huyện ủy Bình Xuyên,district,2,1,0.5,1,0.5,1"
     with pytest.raises(Forbidden):
         imports.stale_branches(on, CADRE)
 

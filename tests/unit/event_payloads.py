@@ -239,6 +239,11 @@ PAYLOADS.update({
         "plan_id": "vp.bx.th.np@2026-12-18", "committee_unit_id": "vp.bx",
         "unit_id": "vp.bx.th.np", "unit_name": "Chi bộ thôn Nội Phật",
         "meeting_on": dt.date(2026, 12, 18), "cadre_ids": ["tran-thi-binh"]},
+    contracts.ATTENDANCE_PLANNED: lambda: {
+        "plan_id": "vp.bx.th.np@2026-12-18", "committee_unit_id": "vp.bx",
+        "unit_id": "vp.bx.th.np", "meeting_on": dt.date(2026, 12, 18),
+        "cadre_id": "tran-thi-binh", "working_group_id": None,
+        "attendee_cadre_ids": ["tran-thi-binh"], "restated": False},
     contracts.UNIT_DETAILS_CHANGED: lambda: {"unit_id": "vp.bx.th",
                                              "changed": ["locality", "meeting_schedule"]},
     contracts.CADRE_CHANGED: lambda: {**cadre_registered(), "email": None, "phone": "0912345678",

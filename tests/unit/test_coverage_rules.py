@@ -61,7 +61,8 @@ def test_each_cadre_with_their_units_and_last_visits():
     assert report == {"binh": [{"unit_id": "np", "name": "Chi bộ thôn Nội Phật",
                                 "level": "branch", "since": "2026-01-01",
                                 "last_visit_on": "2026-11-05",
-                                "own_last_visit_on": "2026-10-05"}]}
+                                "own_last_visit_on": "2026-10-05",
+                                "own_next_planned_on": None}]}
 
 
 def test_share_of_branches_visited_per_committee():

@@ -403,8 +403,8 @@ PAGES = {
          "records": [{"kind": "concern", "id": "c1"}, {"kind": "cadre", "id": "le-van-cuong"}]}],
         "next_cursor": None},
     "admin_coverage.html": {"report": {"quarter": {"from": "2026-10-01", "to": "2026-12-31"}},
-                            "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4,
-                                      "visited": 1, "pct": 25}]},
+                            "rows": [{"name": "Huyện ủy Bình Xuyên", "branches": 4, "visited": 1,
+                                      "pct": 25, "planned": 2, "planned_visited": 1}]},
     # requests from the people concerned (issue 26)
     "admin_requests.html": {"requests": [REQUEST], "next_cursor": None, "errors": {},
                             "values": {}, "kind_choices": [("deletion", "Xóa dữ liệu")]},

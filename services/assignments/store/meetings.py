@@ -3,7 +3,7 @@ model kept from ``visit_logged``, so plan against actual needs no call to visits
 of who changed a branch's meeting dates. The only module touching these collections."""
 from pymongo import ReturnDocument
 
-from shared.outbox import push_events
+from shared.outbox import push_events, with_events
 from shared.storage import DuplicateKeyError
 
 PLANS, ATTENDED, SCHEDULE_CHANGES = "meeting_plans", "meetings_attended", "schedule_changes"
@@ -33,10 +33,11 @@ def find_plan(db, unit_id, meeting_on):
     return db[PLANS].find_one({"_id": plan_id(unit_id, meeting_on)}, OUT)
 
 
-def insert_plan(db, document):
-    """The entry inserted, or the one already planned for that meeting (the caller compares)."""
+def insert_plan(db, document, events=()):
+    """The entry inserted with its events, or the one already planned for that meeting (the
+    caller compares; nothing is told again)."""
     try:
-        db[PLANS].insert_one(document)
+        db[PLANS].insert_one(with_events(document, events))
         return document
     except DuplicateKeyError:
         return find_plan(db, document["unit_id"], document["meeting_on"])
@@ -52,6 +53,16 @@ def plans_of_cadre(db, cadre_id, first, last):
     return list(db[PLANS].find({"attendee_cadre_ids": cadre_id,
                                 "meeting_on": {"$gte": first, "$lte": last}}, OUT)
                 .sort([("meeting_on", 1), ("_id", 1)]))
+
+
+def plans_after(db, last_id, limit):
+    """Plan entries in ``_id`` order after ``last_id`` (the backfill's walk)."""
+    query = {} if last_id is None else {"_id": {"$gt": last_id}}
+    return list(db[PLANS].find(query, OUT).sort("_id", 1).limit(limit))
+
+
+def tell_plan_again(db, entry_id, event):
+    db[PLANS].update_one({"_id": entry_id}, push_events({}, [event]))
 
 
 def plans_to_remind(db, last_day, limit=200):
