@@ -14,11 +14,12 @@ def test_the_command_says_what_is_pending_then_migrates_every_store_once(tmp_pat
     said = capsys.readouterr().out.splitlines()
     assert said == ["visits: phiên bản 0/3; còn phải chạy: flag_pending_outboxes, "
                     "mark_raisers_held, give_receipt_codes",
-                    "escalations: phiên bản 0/3; còn phải chạy: flag_pending_outboxes, "
-                    "retire_duplicate_routing_rules, index_case_words"]
+                    "escalations: phiên bản 0/4; còn phải chạy: flag_pending_outboxes, "
+                    "retire_duplicate_routing_rules, index_case_words, give_cases_their_commune"]
     assert migrate.migrate_services(uri, migrate.BACKEND_SERVICES)
-    assert "escalations: phiên bản 3; đã chạy: flag_pending_outboxes, " \
-           "retire_duplicate_routing_rules, index_case_words" in capsys.readouterr().out
+    assert "escalations: phiên bản 4; đã chạy: flag_pending_outboxes, " \
+           "retire_duplicate_routing_rules, index_case_words, give_cases_their_commune" in \
+           capsys.readouterr().out
     assert migrate.migrate_services(uri, ["visits"])
     assert capsys.readouterr().out.splitlines()[-1] == "visits: phiên bản 3; không có gì phải chạy"
 
