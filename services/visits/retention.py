@@ -14,8 +14,11 @@ a scan. Example::
     answer_request(db, {"request_id": "r1", "kind": "deletion", "name": "Nguyễn Văn Hai"}, now)
 
 A request (``data_subject_request_recorded``, recorded by an administrator in the monitor)
-finds the person's concerns by name or contact (``rules.raiser_keys``, indexed), and a cadre's
-visits by their id; a deletion anonymises the concerns like the sweep. Each answer is stored
+finds the person's concerns by name or contact (``rules.raiser_keys``, indexed) with the photos
+and documents on them, and a cadre's visits and uploads by their id; a deletion anonymises the
+concerns like the sweep and deletes their files (a photo may show the person). The sweep itself
+keeps a concern's photos: they are what the concern reports (the road, the flood), stripped of
+their metadata at upload, and the case still needs them. Each answer is stored
 once per request with its ``data_subject_request_answered`` event; a summary the authority got
 that changed goes out as ``concern_redacted``, so the cases, mails and the audit trail holding a
 copy take the new text.
@@ -23,6 +26,7 @@ copy take the new text.
 from logging import getLogger
 
 from services.visits import rules, store
+from services.visits.store import attachments as attachment_store
 from shared import contracts, event_log, redaction
 
 _log = getLogger(__name__)
@@ -116,6 +120,8 @@ def answer_request(db, request, now, forget_files=None):
     concern_ids = {c["concern_id"] for visit in found for c in visit["concerns"]
                    if matches(c, keys)}
     removed = request["kind"] == "deletion"
+    # the photos and documents on them (read before a deletion takes them)
+    attached = attachment_store.ids_of_concerns(db, concern_ids)
     if removed:
         for visit in found:
             if not anonymise(db, visit, now, concern_ids):
@@ -125,10 +131,22 @@ def answer_request(db, request, now, forget_files=None):
     answer = contracts.VISITS_DATA_SUBJECT_REQUEST_ANSWERED.new({
         "request_id": request["request_id"], "removed": removed,
         "found": ([{"kind": "concern", "id": i} for i in sorted(concern_ids)]
-                  + visits_logged_by(db, request.get("cadre_id")))[:contracts.MAX_FOUND]})
+                  + [{"kind": "attachment", "id": i} for i in attached]
+                  + visits_logged_by(db, request.get("cadre_id"))
+                  + files_uploaded_by(db, request.get("cadre_id")))[:contracts.MAX_FOUND]})
     store.record_answer_to_request(db, request["request_id"], sorted(concern_ids), answer)
     _log.info("request %s (%s): %d concern(s) found%s", request["request_id"],
               request["kind"], len(concern_ids), ", anonymised" if removed else "")
+
+
+def files_uploaded_by(db, cadre_id):
+    """The photos and documents a cadre uploaded (minutes, concerns' photos): the branch's
+    records, kept like their visits by a deletion; named in the answer."""
+    if not cadre_id:
+        return []
+    return [{"kind": "attachment", "id": attachment_id}
+            for attachment_id in attachment_store.ids_uploaded_by(db, cadre_id,
+                                                                  contracts.MAX_FOUND)]
 
 
 def visits_logged_by(db, cadre_id):

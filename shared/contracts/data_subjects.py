@@ -24,9 +24,11 @@ REQUEST_KINDS = ("access", "correction", "deletion", "objection")
 MAX_FOUND = 500
 # what an answer can name besides the records a read names: a user account, a failed
 # sign-in's record, an assignment, a working group, an audit entry, a read in the access log,
-# an officer's entry in a case desk, a case assigned to them
+# an officer's entry in a case desk, a case assigned to them, a photo or document on the
+# person's concerns or uploaded by them (issue 31)
 FOUND_KINDS = RECORD_KINDS + ("user", "sign_in_attempt", "assignment", "working_group",
-                              "audit_entry", "personal_data_read", "officer", "case")
+                              "audit_entry", "personal_data_read", "officer", "case",
+                              "attachment")
 
 
 class DataSubjectRequestRecorded(Schema):

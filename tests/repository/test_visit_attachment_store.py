@@ -3,6 +3,7 @@ written file first and once per content, the references a visit's lists resolve 
 strangers' ids named in ``refused``), the sweep of uploads no visit took and of files nothing
 references, and a raiser's erasure deleting only what is shown on their concerns."""
 import datetime as dt
+import os
 
 import pytest
 
@@ -18,6 +19,13 @@ LIMITS = attachments.AttachmentLimits(per_item=2, per_visit=3)
 @pytest.fixture
 def files(tmp_path):
     return FolderFiles(tmp_path / "visits.files")
+
+
+def stored_at(files, moment):
+    """Every file of ``files`` as if stored at ``moment`` (its folder's modification times)."""
+    stamp = moment.timestamp()
+    for path in files.folder.glob("??/*"):
+        os.utime(path, (stamp, stamp))
 
 
 def up(database, files, name, data, cadre="binh", at=NOW):
@@ -64,6 +72,7 @@ def test_the_sweep_takes_uploads_no_visit_took_and_then_their_files(database, fi
     left = up(database, files, "l.pdf", samples.pdf() + b" ", at=NOW - dt.timedelta(days=30))
     fresh = up(database, files, "f.pdf", samples.pdf() + b"  ")
     attachments.attach(database, "v1", [{"attachment_id": taken}], [])
+    stored_at(files, NOW)  # the grace is read from the files' own time, not the test's NOW
     later = NOW + dt.timedelta(hours=2)
     assert attachments.sweep(database, files, later, dt.timedelta(days=14)) == {
         "attachments_unattached": 1, "files_unreferenced": 1}

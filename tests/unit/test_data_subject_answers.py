@@ -295,3 +295,29 @@ def test_the_last_enabled_administrators_account_is_kept_and_the_answer_says_not
                                               "request_id": "r-again"})
     assert answer_of(database, "r-again")[0]["removed"] is True
     assert database.users.find_one({"_id": "u-only"})["username"] == "da-xoa-u-only"
+
+
+def test_visits_names_the_photos_on_a_raisers_concerns_and_a_cadres_uploads(database):
+    from services.visits import retention, rules
+    keys = rules.raiser_keys("Lê Thị Quỳnh", None)
+    database.visits.insert_one({
+        "_id": "v1", "cadre_id": BINH, "meeting_date": "2026-12-01", "unit_id": "vp.bx.th.np",
+        "raisers_held": True, "last_activity_at": NOW, "concerns": [{
+            "concern_id": "c1", "topic": "infrastructure", "summary": "Đường ngập",
+            "raised_by_name": "Lê Thị Quỳnh", "raised_by_contact": None, **keys}]})
+    for attachment_id, place in (("a-photo", {"visit_id": "v1", "concern_id": "c1"}),
+                                 ("a-minutes", {"visit_id": "v1", "concern_id": None})):
+        database.attachments.insert_one({"_id": attachment_id, "uploaded_by": BINH,
+                                         "upload_sha256": attachment_id,
+                                         "attached_to": [place]})
+    retention.answer_request(database, request("access", name="Lê Thị Quỳnh"), NOW)
+    answer, _ = answer_of(database, "r-access")
+    assert answer["found"] == [{"kind": "concern", "id": "c1"},
+                               {"kind": "attachment", "id": "a-photo"}]
+    # the cadre who carried it: their visit and every file they uploaded (the minutes too)
+    retention.answer_request(database, {**request("access", name="Trần Thị Bình",
+                                                  cadre_id=BINH), "request_id": "r-cadre"}, NOW)
+    found = answer_of(database, "r-cadre")[0]["found"]
+    assert {"kind": "visit", "id": "v1"} in found
+    assert sorted(r["id"] for r in found if r["kind"] == "attachment") == [
+        "a-minutes", "a-photo"]

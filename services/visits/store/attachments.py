@@ -50,6 +50,20 @@ def of_concerns(db, concern_ids):
     return list(db[COLLECTION].find({"attached_to.concern_id": {"$in": list(concern_ids)}}))
 
 
+def ids_of_concerns(db, concern_ids):
+    """The ids of the photos and documents on ``concern_ids`` (a person's request)."""
+    if not concern_ids:
+        return []
+    return sorted(doc["_id"] for doc in db[COLLECTION].find(
+        {"attached_to.concern_id": {"$in": sorted(concern_ids)}}, {"_id": 1}))
+
+
+def ids_uploaded_by(db, cadre_id, limit):
+    """The ids of the files a cadre uploaded (a request naming them), bounded."""
+    return [doc["_id"] for doc in db[COLLECTION].find({"uploaded_by": cadre_id}, {"_id": 1})
+            .sort("uploaded_by", 1).limit(limit)]
+
+
 def delete_attachment(db, attachment_id):
     db[COLLECTION].delete_one({"_id": attachment_id})
 
