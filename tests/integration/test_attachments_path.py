@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import hashlib
 import io
+import re
 
 import pytest
 import requests
@@ -219,3 +220,37 @@ def test_a_file_over_the_limit_is_refused_beside_the_field_and_the_visit_goes_wi
     expect(page.locator("#files-not-sent")).to_contain_text("Tệp ghi-chu.pdf không gửi được")
     expect(page.get_by_role("link", name="bien-ban-trang-2.pdf")).to_be_visible()
     context.close()
+
+
+def test_the_amendment_page_adds_a_concern_with_its_photo_and_refuses_a_bad_file_beside_it(
+        system, browser, tmp_path):
+    logged = call(system, "POST", "/visits", "cadre", {
+        "submission_id": contracts.new_id(), "unit_id": NOI_PHAT,
+        "meeting_date": dt.date.today().isoformat(), "meeting_kind": "regular",
+        "attendance": {"present": 20, "expected": 24},
+        "assessment": {"leadership": 4, "education": 4, "combativeness": 4},
+        "concerns": []}, expect=201).json()
+    photo, fake = tmp_path / "cong-ngap.jpg", tmp_path / "bien-ban.pdf"
+    photo.write_bytes(samples.jpeg())
+    fake.write_bytes(b"<html><script>alert(1)</script></html>")
+    context, page = signed_in(browser, system, "binh")
+    try:
+        page.goto(f"{system.base_url}/app/visits/{logged['visit_id']}/amend")
+        page.locator('[id="new.summary"]').fill("Cống thôn Nội Phật ngập sau mưa")
+        page.locator('[id="new.topic"]').select_option("infrastructure")
+        page.locator('[id="new.attachments"]').set_input_files([str(photo), str(fake)])
+        page.locator("#amend-form button[type=submit]").click()
+        # the disguised file: refused beside the field, nothing amended
+        expect(page.locator('[id="new.attachments-error"]')).to_be_visible()
+        assert call(system, "GET", f"/visits/{logged['visit_id']}", "cadre").json()[
+            "version"] == 1
+        page.locator('[id="new.attachments"]').set_input_files(str(photo))
+        page.locator("#amend-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"\?done=amended$"))
+    finally:
+        context.close()
+    amended = call(system, "GET", f"/visits/{logged['visit_id']}", "cadre").json()
+    [concern] = amended["concerns"]
+    [attached] = concern["attachments"]
+    got = call(system, "GET", f"/attachments/{attached['attachment_id']}", "cadre")
+    assert got.headers["Content-Type"].startswith("image/jpeg")

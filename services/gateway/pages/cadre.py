@@ -15,8 +15,8 @@ from services.gateway import schemas
 from services.gateway.api.visits import UnitPath
 from services.gateway.edge.http import form_args, http, json_body, query_args
 from services.gateway.edge.route import Route
-from services.gateway.pages import amendment, attach_form, i18n
-from services.gateway.pages.case_attachments import answer_documents
+from services.gateway.pages import amend_files, amendment, attach_form, i18n
+from services.gateway.pages.case_attachments import FORM_BODY_BYTES, answer_documents
 from services.gateway.pages.common import (
     LanguageQuery,
     PagesApi,
@@ -84,8 +84,9 @@ ROUTES = {
         "Cadre: amend a visit I logged, within the window", path=schemas.VisitPath),
     ("POST", "/app/visits/<visit_id>/amend"): page_route(
         "Cadre: send an amendment from its page (a new version; refused after the window, "
-        "the reason shown above the form)", path=schemas.VisitPath,
-        form=amendment.AmendVisitForm),
+        "the reason shown above the form; the new concern's files sent with it)",
+        path=schemas.VisitPath, form=amendment.AmendVisitForm, files=amend_files.FIELD,
+        max_body=FORM_BODY_BYTES),
     ("GET", "/app/concerns/<concern_id>"): page_route(
         "A concern: its state, holder, timeline and answer", path=schemas.ConcernPath,
         query=AfterActionQuery),
@@ -215,6 +216,7 @@ class CadrePagesApi(PagesApi):
             visit = self.visits.get_visit(visit_id, view.principal)
             body = amendment.amendment_of(form, visit)
             try:
+                body = amend_files.with_new_concern_files(self, view, body)
                 self.visits.amend_visit(visit_id, body, view.principal)
             except SausatError as error:
                 if error.status not in (400, 409, 422):
@@ -230,7 +232,8 @@ class CadrePagesApi(PagesApi):
     def _amend_form(self, view, visit, values, errors, status=200):
         return view.render("amend_visit.html", status, visit=visit, values=values,
                            errors=errors, topics=CONCERN_TOPICS, meeting_kinds=MEETING_KINDS,
-                           raised_by=RAISED_BY, urgencies=URGENCIES)
+                           raised_by=RAISED_BY, urgencies=URGENCIES,
+                           attachment_limits=self.page_support.attachment_limits)
 
     @http("GET", "/app/concerns/<concern_id>")
     def concern_page(self, request, concern_id):

@@ -64,15 +64,15 @@ def answer_documents(api, principal, brief):
     return found
 
 
-def beside_field(error):
+def beside_field(error, field=FIELD):
     """A refusal about the files (one file's, or a step's ``attachments.<n>``) shown beside
-    the file field; any other as it came."""
+    the file field (``field``); any other as it came."""
     about = {key: value for key, value in error.reasons.items()
              if key in ("file", "filename", "content") or key.startswith(FIELD)}
     if not about or not isinstance(error, InvalidInput):
         return error
-    return InvalidInput(error.message, {FIELD: [error.message]},
-                        {FIELD: [code for codes in about.values() for code in codes]})
+    return InvalidInput(error.message, {field: [error.message]},
+                        {field: [code for codes in about.values() for code in codes]})
 
 
 class CaseAttachmentPagesApi(PagesApi):
