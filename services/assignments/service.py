@@ -338,7 +338,7 @@ class AssignmentsService(ReportsHealth):
     def committee_reports(self, committee_unit_id, principal=None):
         """The committee's latest reports asked for, newest first (no figures)."""
         principal = require(principal_from(principal), "meetings.report")
-        return {"reports": report_schemas.ReportJob(many=True).dump(reporting_jobs.recent(
+        return {"reports": report_schemas.ReportJobSummary(many=True).dump(reporting_jobs.recent(
             self.db, committee_unit_id, principal, self.meeting_rules.clock.today()))}
 
     @rpc

@@ -52,7 +52,8 @@ SUBSCRIPTIONS = list(topology.SUBSCRIPTIONS)
 def wanted_types(sub):
     """The event types the subscription takes, and one it does not (None: it takes them all)."""
     types = sorted(EVENT_TYPES.values(), key=lambda t: t.routing_key)
-    taken = [t for t in types if sub.wants(t)]
+    # bound ones only: a retired event is still handled if left in the queue, never routed
+    taken = [t for t in types if sub.wants(t) and t not in sub.retired]
     others = [t for t in types if not sub.wants(t)]
     return taken, (others[0] if others else None)
 

@@ -82,7 +82,8 @@ class ReportFigures(Schema):
     topics = fields.List(fields.Nested(TopicFigures))
 
 
-class ReportJob(Schema):
+class ReportJobSummary(Schema):
+    """A report job as the committee's list shows it: without its figures."""
     job_id = fields.String(attribute="_id", data_key="job_id")
     committee_unit_id = fields.String()
     committee_name = fields.String()
@@ -91,8 +92,11 @@ class ReportJob(Schema):
     requested_by = fields.String(allow_none=True)
     requested_at = fields.AwareDateTime()
     generated_at = fields.AwareDateTime(allow_none=True)
+
+
+class ReportJob(ReportJobSummary):
     result = fields.Nested(ReportFigures, allow_none=True)
 
 
 class ReportJobs(Schema):
-    reports = fields.List(fields.Nested(ReportJob))
+    reports = fields.List(fields.Nested(ReportJobSummary))
