@@ -25,15 +25,22 @@ from a caller ``SERVICE_CALLS`` lists for the RPC; anything else is refused, log
 with the refusal. The gateway's proxies sign each principal they pass.
 """
 import inspect
+import sys
 import time
 from functools import lru_cache, partial
 from logging import getLogger
 
 import eventlet
-from kombu import Connection
+from kombu import Connection, serialization
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
-from nameko.exceptions import ContainerBeingKilled, MalformedRequest, deserialize_to_instance
+from nameko.exceptions import (
+    ContainerBeingKilled,
+    MalformedRequest,
+    UnserializableValueError,
+    deserialize_to_instance,
+    serialize,
+)
 from nameko.standalone.rpc import StandaloneProxyBase
 
 from shared import broker_uri, callers, errors, metrics, topology
@@ -98,17 +105,38 @@ class GuardedRpcConsumer(nameko_rpc.RpcConsumer):
         super().handle_message(body, message)
 
     def handle_result(self, message, result, exc_info):
-        # nameko's, with the reply published as this service's broker user
+        # nameko's Responder, with the reply published as this service's broker user, its body
+        # encoded once (nameko encodes it twice: a check, then the publish) and unconfirmed: a
+        # reply lost with the broker is lost with the caller's reply queue too, and the caller's
+        # retry (same submission_id) answers the same
         config = self.container.config
-        responder = nameko_rpc.Responder(
-            config["AMQP_URI"], nameko_rpc.get_rpc_exchange(config),
-            config.get("serializer", "json"), message, ssl=config.get("AMQP_SSL"),
-            login_method=config.get("LOGIN_METHOD"))
-        responder.publisher_cls = partial(Publisher, user_id=self.own_user)
-        result, exc_info = responder.send_response(result, exc_info)
+        result, exc_info, body, content_type, encoding = _encoded_reply(
+            message, result, exc_info)
+        publisher = Publisher(config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
+                              login_method=config.get("LOGIN_METHOD"), user_id=self.own_user)
+        publisher.publish(body, content_type=content_type, content_encoding=encoding,
+                          use_confirms=False, exchange=nameko_rpc.get_rpc_exchange(config),
+                          routing_key=message.properties["reply_to"],
+                          correlation_id=message.properties.get("correlation_id"))
         settle_quietly(lambda: self.queue_consumer.ack_message(message), "ack",
                        message.delivery_info.get("routing_key"))
         return result, exc_info
+
+
+def _encoded_reply(message, result, exc_info):
+    """nameko's reply payload, encoded as the request was: an unencodable result becomes
+    nameko's ``UnserializableValueError`` (the service stays up), as in its Responder."""
+    serializer = serialization.registry.type_to_name[message.properties["content_type"]]
+    error = None if exc_info is None else serialize(exc_info[1])
+    try:
+        content_type, encoding, body = serialization.dumps(
+            {"result": result, "error": error}, serializer)
+    except Exception:
+        exc_info = sys.exc_info()
+        result, error = None, serialize(UnserializableValueError(result))
+        content_type, encoding, body = serialization.dumps(
+            {"result": None, "error": error}, serializer)
+    return result, exc_info, body, content_type, encoding
 
 
 class Rpc(nameko_rpc.Rpc):

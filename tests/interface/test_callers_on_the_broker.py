@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from amqp.exceptions import PreconditionFailed
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Queue, messaging, serialization
 from nameko.exceptions import deserialize
 from nameko.standalone.rpc import ServiceRpcProxy
 
@@ -130,6 +130,39 @@ def test_the_gateway_with_its_signed_principal_is_obeyed(assignments, config):
                             ["vp", {"locality": "Vĩnh Yên"}, ADMIN],
                             headers={"nameko.principal_assertion": signed})
     assert error is None and result["locality"] == "Vĩnh Yên"
+
+
+def test_a_reply_is_encoded_once_and_sent_without_waiting_for_a_confirm(assignments, config,
+                                                                        monkeypatch):
+    # nameko encoded each reply twice (a check, then the publish) and waited for the broker's
+    # confirm of a message into the caller's own reply queue (issue 27: CPU per request)
+    replies, sent = [], []
+    json_codec = serialization.registry._encoders["json"]
+
+    def counting(data):
+        if isinstance(data, dict) and data.keys() == {"result", "error"}:
+            replies.append(data["result"])
+        elif isinstance(data, dict) and data.get("unit_id") == "vp":  # the result alone
+            replies.append(data)
+        return json_codec.encoder(data)
+
+    publish = messaging.Producer.publish
+
+    def recording(producer, body, routing_key=None, **kwargs):
+        if routing_key and "." not in routing_key:  # a reply's key: the caller's uuid
+            sent.append(getattr(producer.channel, "_confirm_selected", None))
+        return publish(producer, body, routing_key=routing_key, **kwargs)
+
+    monkeypatch.setitem(serialization.registry._encoders, "json",
+                        json_codec._replace(encoder=counting))
+    monkeypatch.setattr(messaging.Producer, "publish", recording)
+    signed = callers.sign_principal(identities_of(config).signing_key, ADMIN)
+    result, error = raw_rpc(config, callers.GATEWAY, "assignments.change_unit_details",
+                            ["vp", {"locality": "Phúc Yên"}, ADMIN],
+                            headers={"nameko.principal_assertion": signed})
+    assert error is None and result["locality"] == "Phúc Yên"
+    assert [reply["locality"] for reply in replies] == ["Phúc Yên"]
+    assert sent == [False]
 
 
 def test_an_event_published_by_the_wrong_broker_user_is_dead_lettered(container_factory,
