@@ -77,7 +77,7 @@ def test_the_pages_form_reads_as_the_apis_body_with_empty_ids_as_none():
                     "contact": None, "user_id": "u-xuan", "cadre_id": None, "note": ""}
     # one row per service that answers requests, answered or not yet
     assert set(ANSWERING) == {"accounts", "assignments", "notifications", "escalations",
-                              "monitor", "visits"}
+                              "monitor", "visits", "members"}
     rows = dict(answer_rows({"answers": {"visits": {"found": []}}}))
     assert rows["visits"] == {"found": []} and rows["accounts"] is None
 
