@@ -1,6 +1,8 @@
 """What personal data the members service keeps, why, and for how long (the processing record,
 ``shared.processing_record``). Party membership reveals political views: sensitive personal
 data under Law 91/2025/QH15, so it is kept here alone (docs/members.md)."""
+import dataclasses
+
 from shared.processing_record import (
     PROCESSED_EVENTS,
     READS,
@@ -13,8 +15,9 @@ MEMBERS = "Đảng viên của các chi bộ"
 WHO_SEES = ("Cấp ủy viên giữ ghế trong cấp ủy chi bộ, cán bộ được phân công theo dõi chi bộ "
             "(vào ngày xem), quản trị viên")
 SENSITIVE = ("dữ liệu cá nhân nhạy cảm (quan điểm chính trị): kho riêng, người dùng RabbitMQ "
-             "riêng chỉ nhận RPC; mã đảng viên và việc vắng mặt không đi trong sự kiện; mỗi lần "
-             "xem được ghi vết")
+             "riêng chỉ nhận RPC và yêu cầu của chủ thể dữ liệu; mã đảng viên và việc vắng mặt "
+             "không đi trong sự kiện (trừ câu trả lời yêu cầu của chính người đó, chỉ có mã); "
+             "mỗi lần xem được ghi vết")
 
 PROCESSING = {
     "members": PersonalData(
@@ -36,6 +39,7 @@ PROCESSING = {
                   "đảng viên và lý do vắng khi người đó bị xóa (hết thời hạn, hoặc theo yêu cầu)",
         retention_key="RETENTION_FORMER_MEMBER_DAYS", safeguards=SENSITIVE, sensitive=True),
     "personal_data_reads": READS,
-    "data_subject_answers": SUBJECT_ANSWERS,
+    # whose: the members a request named
+    "data_subject_answers": dataclasses.replace(SUBJECT_ANSWERS, subjects=MEMBERS),
     "processed_events": PROCESSED_EVENTS,
 }
