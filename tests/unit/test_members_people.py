@@ -165,3 +165,24 @@ def test_a_sweep_cut_short_by_a_crash_is_finished_by_the_next(branch, monkeypatc
     assert sweep(db) == 1
     assert db.members.find_one({"_id": "00125"}) is None
     assert all(m["member_code"] != "00125" for m in marks_of(db, "s-jan"))
+
+
+def test_the_monitor_files_the_answer_with_why_it_kept_the_records(branch):
+    """The answer as the monitor files it on the request (what the request's page shows)."""
+    import json
+    from types import SimpleNamespace
+
+    from services.monitor import requests as monitor_requests
+    from shared.contracts.envelope import parse_event
+    from shared.contracts.rpc.operations import DataSubjectRequest
+    db = branch
+    recorded = monitor_requests.record_request(
+        db, {"kind": "deletion", "name": "Trần Văn Dũng", "contact": None, "note": "",
+             "received_on": NOW.date()}, SimpleNamespace(user_id="u-admin"), NOW,
+        {"DATA_SUBJECT_DELETION_DAYS": 10})
+    people.answer_request(db, request("deletion", "Trần Văn Dũng", recorded["_id"]))
+    [event] = db[data_subjects.ANSWERS].find_one({"_id": recorded["_id"]})["outbox"]
+    monitor_requests.file_answer(db, parse_event(json.loads(json.dumps(event))))
+    filed = DataSubjectRequest().dump(monitor_requests.get_request(db, recorded["_id"]))
+    assert (filed["answers"]["members"]["removed"],
+            filed["answers"]["members"]["kept_because"]) == (False, "member_record_kept")
