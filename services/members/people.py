@@ -48,6 +48,13 @@ NAMING = (
 )
 
 ON_A_ROLL = "active"
+# what an erased member's code becomes where a record keeps their mark or read
+ERASED_PREFIX = "da-xoa-"
+
+
+def is_erased(member_code):
+    """Whether ``member_code`` stands for a member erased (no rule counts them any more)."""
+    return str(member_code).startswith(ERASED_PREFIX)
 
 
 def answer_request(db, request):
@@ -83,6 +90,6 @@ def records_of(db, request):
 def erase(db, member_code):
     """Everything naming ``member_code`` erased (:data:`NAMING`, in order): once is enough,
     again changes nothing."""
-    erased_code = f"da-xoa-{uuid.uuid4().hex[:12]}"
+    erased_code = f"{ERASED_PREFIX}{uuid.uuid4().hex[:12]}"
     for naming in NAMING:
         store.erase_naming(db, naming, member_code, erased_code)

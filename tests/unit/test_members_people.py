@@ -186,3 +186,19 @@ def test_the_monitor_files_the_answer_with_why_it_kept_the_records(branch):
     filed = DataSubjectRequest().dump(monitor_requests.get_request(db, recorded["_id"]))
     assert (filed["answers"]["members"]["removed"],
             filed["answers"]["members"]["kept_because"]) == (False, "member_record_kept")
+
+
+def test_an_erased_former_members_absences_flag_no_one(branch):
+    from services.members import absence, queries
+    db = branch
+    for month in (2, 3):  # Tâm missed three months of 2023 before he died
+        db.attendance.insert_one({"_id": f"s-{month}", "unit_id": "np", "visit_id": f"v{month}",
+                                  "meeting_date": f"2023-0{month}-05",
+                                  "marks": [{"member_code": "00125", "mark": "absent"}]})
+
+    def flagged():
+        found = queries.absence_flags(db, "np", 2023, "2026-12-07", None, None, absence.load())
+        return [flag["member_code"] for flag in found["flags"]]
+    assert flagged() == ["00125"]
+    sweep(db)
+    assert flagged() == []
