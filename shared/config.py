@@ -142,6 +142,9 @@ class Settings(AlertSettings):
     RETENTION_ACCESS_LOG_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
     # days the notifications service keeps a mail's recipient, subject and text
     RETENTION_MAIL_DAYS = fields.Integer(required=True, validate=validate.Range(1, 36500))
+    # days the members service keeps a member who left or died, after their membership ended
+    RETENTION_FORMER_MEMBER_DAYS = fields.Integer(required=True,
+                                                  validate=validate.Range(1, 36500))
     # tests only: a file of seconds moving the clock (see shared.clock); empty: the real time
     TEST_CLOCK_FILE = fields.String(required=True, allow_none=True)
 

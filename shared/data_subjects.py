@@ -39,14 +39,14 @@ def found(kind, record_id):
 def answer_once(db, request, event_type, records_of):
     """``request`` answered with ``event_type`` once: ``records_of(request)`` finds what the
     service holds of the person (``found(...)`` each) and, for a deletion, anonymises it (or
-    answers ``(records, False)`` when a rule keeps them); a redelivered request changes
-    nothing."""
+    answers ``(records, False)`` when a rule keeps them, ``(records, False, code)`` saying
+    which rule: a code of ``shared.reasons``); a redelivered request changes nothing."""
     if answered(db, request["request_id"]):
         return
-    records, removed = records_of(request), None
+    records, removed, because = records_of(request), None, None
     if isinstance(records, tuple):
-        records, removed = records
-    answer(db, request, event_type, records, removed)
+        records, removed, because = (*records, None)[:3]
+    answer(db, request, event_type, records, removed, because)
     _log.info("request %s (%s): %d record(s) of the person", request["request_id"],
               request["kind"], len(records))
 
@@ -55,14 +55,18 @@ def answered(db, request_id):
     return db[ANSWERS].find_one({"_id": request_id}, {"_id": 1}) is not None
 
 
-def answer(db, request, event_type, records, removed=None):
+def answer(db, request, event_type, records, removed=None, kept_because=None):
     """The service's answer to ``request``, once: what it found (``found(...)`` each) and
-    whether it removed it (a deletion that found something, unless ``removed`` says not)."""
+    whether it removed it (a deletion that found something, unless ``removed`` says not, and
+    ``kept_because`` why)."""
     records = list({(r["kind"], r["id"]): r for r in records}.values())
     if removed is None:
         removed = is_deletion(request) and bool(records)
-    event = event_type.new({"request_id": request["request_id"],
-                            "found": records[:contracts.MAX_FOUND], "removed": removed})
+    answered_with = {"request_id": request["request_id"],
+                     "found": records[:contracts.MAX_FOUND], "removed": removed}
+    if kept_because:
+        answered_with["kept_because"] = kept_because
+    event = event_type.new(answered_with)
     try:
         db[ANSWERS].insert_one(with_events({"_id": request["request_id"],
                                             "found": len(records)}, [event]))

@@ -165,6 +165,8 @@ SUBSCRIPTIONS = (
                  (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
     Subscription("escalations", "data_subject_requests",
                  (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
+    # Party members' records (issue 29): the only event the members service hears
+    Subscription("members", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
     Subscription("escalations", "concern_redacted", (contracts.CONCERN_REDACTED,)),
     Subscription("notifications", "concern_redacted", (contracts.CONCERN_REDACTED,)),
     # coverage follows the tree's reorganisations and the branches working groups attend

@@ -5,7 +5,8 @@ answered. A job then moves ``queued → planning → applying → done`` one ste
 the file into one document per valid row, ``import_rows``; planning them against the
 registry; applying them), each step's result written before
 the next begins, so a service that stops (or crashes) anywhere resumes from the last written
-step: a row is marked ``applied`` only after the registering RPC answered, and those RPCs are
+step: a row is marked ``applied`` (with its ``outcome`` where the service says one: members)
+only after the registering RPC answered, and those RPCs are
 idempotent (the same data again changes nothing), so a row applied just before a crash and
 applied again after it is there once. One instance works on a job at a time: it holds a
 lease (``lease_until``) renewed after every window of rows; a lease that ran out (its holder
@@ -61,7 +62,8 @@ def new_job(upload, fmt, principal):
         "actor": actor_of(principal), "state": "queued",
         "progress": {"total": 0, "rejected": 0, "unchanged": 0, "to_apply": 0, "applied": 0,
                      "failed": 0},
-        "refusal": None, "refusal_because": None, "rejections": [], "failures": [], "attempts": 0,
+        "refusal": None, "refusal_because": None, "rejections": [], "failures": [], "outcomes": [],
+        "attempts": 0,
         "created_at": created,
         "updated_at": created, "finished_at": None,
         "owner": None, "lease_until": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
@@ -247,7 +249,8 @@ class JobRunner:
                         marks.append((row["_id"], {"state": "failed",
                                                     "reason": result.message}))
                     else:
-                        marks.append((row["_id"], {"state": "applied"}))
+                        marks.append((row["_id"], {"state": "applied",
+                                                   **outcome_of(result)}))
             store.mark_rows(self.db, marks)
             if not store.count_wave(self.db, job["_id"], self.owner, len(marks) - len(failures),
                                     failures, now() + self.lease, now()):
@@ -288,11 +291,20 @@ class JobRunner:
                   for state in ("applied", "failed")}
         failed = counts["failed"]
         changes = {"state": "done_with_errors" if failed else "done",
-                   "progress.applied": counts["applied"], "progress.failed": failed}
+                   "progress.applied": counts["applied"], "progress.failed": failed,
+                   # from the rows, which a crash cannot leave behind the job's counts
+                   "outcomes": store.row_outcomes(self.db, job["_id"], MAX_LISTED)}
         self.ended(job["_id"], changes)
         _log.info("import %s %s: %d applied, %d failed", job["_id"], changes["state"],
                   counts["applied"], failed)
         return changes["state"]
+
+
+def outcome_of(result):
+    """What applying a row did, when its service says (a members row: ``joined``, ``moved``,
+    ``ended``, ``renamed``, ``unchanged``); the registry's RPCs say nothing more than done."""
+    outcome = result.get("outcome") if isinstance(result, dict) else None
+    return {"outcome": outcome} if isinstance(outcome, str) else {}
 
 
 class _Checked:

@@ -138,6 +138,16 @@ def next_planned_rows(db, job_id, limit):
                 .sort([("wave", 1), ("seq", 1)]).limit(limit))
 
 
+def row_outcomes(db, job_id, limit):
+    """The first ``limit`` applied rows saying their outcome, in the file's order:
+    ``[{sheet, line, outcome}]``."""
+    return [{"sheet": row["sheet"], "line": row["line"], "outcome": row["outcome"]}
+            for row in db.import_rows.find({"job_id": job_id, "state": "applied",
+                                            "outcome": {"$exists": True}},
+                                           {"sheet": 1, "line": 1, "outcome": 1})
+            .sort("seq", 1).limit(limit)]
+
+
 def count_rows(db, job_id, state):
     return db.import_rows.count_documents({"job_id": job_id, "state": state})
 

@@ -19,7 +19,7 @@ written. Example::
 """
 from collections import Counter
 
-from services.members import roll, store
+from services.members import people, roll, store
 from shared.contracts.rpc.members import derived_counts
 from shared.errors import InvalidInput
 from shared.reasons import reason
@@ -59,9 +59,11 @@ def record(db, given, user_id):
 
 
 def marks_of(lists):
-    """Each member's mark at each meeting of ``lists`` (for the absence rule)."""
+    """Each member's mark at each meeting of ``lists`` (for the absence rule); an erased
+    former member's are no one's to flag."""
     return [{**mark, "meeting_date": item["meeting_date"], "submission_id": item["_id"]}
-            for item in lists for mark in item["marks"]]
+            for item in lists for mark in item["marks"]
+            if not people.is_erased(mark["member_code"])]
 
 
 def confirm(db, submission_id, visit_id):

@@ -7,14 +7,17 @@ kept in this service's store alone, reached only through these RPCs, and no memb
 absence leaves it in an event. Who may see a branch's members is asked of the registry
 (``assignments``) at each read; every read is on the access log.
 
-Each entrypoint decodes, calls ``roster``, ``attendance`` or ``queries``, and encodes; only
-``store`` touches the collections.
+Each entrypoint decodes, calls ``roster``, ``attendance``, ``queries`` or ``reactions``, and
+encodes; only ``store`` touches the collections. The store's sweeps forget the access log and,
+past their period, former members (``retention``).
 """
 from nameko.dependency_providers import Config
 
-from services.members import absence, attendance, queries, roster, store
+from services.members import absence, attendance, queries, reactions, roster, store
+from services.members.retention import FORMER_MEMBERS
 from shared import clock
 from shared.authorisation import principal_from, require
+from shared.consumer import subscribe
 from shared.contracts.rpc import members as schemas
 from shared.contracts.rpc.registry import OrganisationCodes
 from shared.errors import load_payload
@@ -26,7 +29,7 @@ from shared.store import ReportsHealth, Store
 class MembersService(ReportsHealth):
     name = "members"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
-               sweeps=[ACCESS_LOG])
+               sweeps=[ACCESS_LOG, FORMER_MEMBERS])
     config = Config()
     # the units of organisation codes, and who is assigned to a branch or sits on its committee
     assignments = BoundedRpcProxy("assignments")
@@ -90,3 +93,9 @@ class MembersService(ReportsHealth):
         return schemas.AbsenceFlags().dump(queries.absence_flags(
             self.db, unit_id, query["year"] or today.year, today.isoformat(), principal,
             self.assignments, absence.load()))
+
+    @subscribe("data_subject_requests")
+    def answer_data_subject_request(self, event):
+        """A person's request: the members' records naming them found, erased for a
+        deletion where the rule allows (``people``)."""
+        reactions.answer_data_subject_request(self.db, event)

@@ -8,13 +8,15 @@ list resent is the same document, another list under the same key a conflict.
 """
 import datetime as dt
 
+from shared.data_subjects import ANSWERS
 from shared.errors import Conflict, NotFound
 from shared.outbox import with_events
 from shared.personal_data import COLLECTION as READS
 from shared.reasons import reason
 from shared.storage import DuplicateKeyError
 
-OUTBOX_COLLECTIONS = [READS]
+# the access log's events, and the answers to requests from the people concerned
+OUTBOX_COLLECTIONS = [READS, ANSWERS]
 INDEXES = {
     # a branch's members, past ones too (a member's stints name each branch they were in)
     "members": [([("history.unit_id", 1), ("_id", 1)], {})],
@@ -114,3 +116,49 @@ def record_members_read(db, envelope, member_codes):
 def reads_of(db, user_id):
     """The access log's entries of one reader, newest first (for tests and inspectors)."""
     return list(db[READS].find({"user_id": user_id}, {"outbox": 0}).sort("read_at", -1))
+
+
+# --- a person's records (services.members.people, .retention) ---------------------------------
+
+def member_names(db):
+    """Every member's code, name, status and end (a request's name is compared folded: read
+    whole, as requests are rare)."""
+    return list(db.members.find({}, {"full_name": 1, "status": 1, "ended_on": 1}))
+
+
+def records_naming(db, naming, codes, limit):
+    """The ids of ``naming.collection``'s documents naming one of ``codes`` (at most
+    ``limit``)."""
+    if not codes:
+        return []
+    return [held["_id"] for held in db[naming.collection].find(
+        {naming.field: {"$in": list(codes)}}, {"_id": 1}).sort("_id", 1).limit(limit)]
+
+
+def erase_naming(db, naming, code, erased_code):
+    """``naming.collection`` without ``code``: its documents deleted, or the code in each
+    replaced by ``erased_code`` (an entry of a list keeping only ``naming.keeps``)."""
+    if naming.erase == "delete":
+        db[naming.collection].delete_many({naming.field: code})
+        return
+    listed, _, inner = naming.field.partition(".")
+    for held in list(db[naming.collection].find({naming.field: code}, {listed: 1})):
+        entries = [_unnamed(entry, code, erased_code, inner, naming.keeps)
+                   for entry in held[listed]]
+        db[naming.collection].update_one({"_id": held["_id"]}, {"$set": {listed: entries}})
+
+
+def _unnamed(entry, code, erased_code, inner, keeps):
+    if not inner:
+        return erased_code if entry == code else entry
+    if entry.get(inner) != code:
+        return entry
+    return {inner: erased_code, **{key: entry.get(key) for key in keeps}}
+
+
+def ended_before(db, day, limit):
+    """The codes of at most ``limit`` former members whose membership ended before ``day``
+    (ISO), earliest first."""
+    return [held["_id"] for held in db.members.find(
+        {"ended_on": {"$lt": day}, "status": {"$ne": "active"}}, {"_id": 1})
+        .sort("ended_on", 1).limit(limit)]

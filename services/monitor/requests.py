@@ -61,7 +61,7 @@ def file_answer(db, event):
     """A service's answer on its request; the request is answered once every service did."""
     payload = event.payload
     answer = {"found": payload["found"], "removed": payload["removed"],
-              "answered_at": event.occurred_at}
+              "kept_because": payload.get("kept_because"), "answered_at": event.occurred_at}
     store.file_answer(db, payload["request_id"], event.event_type.source, answer, ANSWERING)
 
 

@@ -25,10 +25,11 @@ MAX_FOUND = 500
 # what an answer can name besides the records a read names: a user account, a failed
 # sign-in's record, an assignment, a working group, an audit entry, a read in the access log,
 # an officer's entry in a case desk, a case assigned to them, a photo or document on the
-# person's concerns or uploaded by them (issue 31)
+# person's concerns or uploaded by them (issue 31); a Party member's record and the attendance
+# lists marking them (the members service's answer alone: issue 29)
 FOUND_KINDS = RECORD_KINDS + ("user", "sign_in_attempt", "assignment", "working_group",
                               "audit_entry", "personal_data_read", "officer", "case",
-                              "attachment")
+                              "attachment", "member", "attendance")
 
 
 class DataSubjectRequestRecorded(Schema):
@@ -55,6 +56,10 @@ class DataSubjectRequestAnswered(Schema):
     found = fields.List(fields.Nested(Found), required=True,
                         validate=validate.Length(max=MAX_FOUND))
     removed = fields.Boolean(required=True)
+    # why what was found was kept on a deletion (a code of shared/reasons.py, worded by the
+    # pages): a Party member's record is the Party organisation's (docs/personal-data.md)
+    kept_because = fields.String(allow_none=True,
+                                 validate=validate.Length(1, 60))
 
 
 class UserAnonymised(Schema):
@@ -108,6 +113,10 @@ ESCALATIONS_DATA_SUBJECT_REQUEST_ANSWERED = EventType(
     "escalations", "data_subject_request_answered", DataSubjectRequestAnswered)
 MONITOR_DATA_SUBJECT_REQUEST_ANSWERED = EventType("monitor", "data_subject_request_answered",
                                                   DataSubjectRequestAnswered)
+# the one event naming a member's code: their own records, to the administrator handling their
+# request (docs/members.md)
+MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED = EventType("members", "data_subject_request_answered",
+                                                  DataSubjectRequestAnswered)
 USER_ANONYMISED = EventType("accounts", "user_anonymised", UserAnonymised)
 CADRE_ANONYMISED = EventType("assignments", "cadre_anonymised", CadreAnonymised)
 CONCERN_REDACTED = EventType("visits", "concern_redacted", ConcernRedacted)
@@ -118,5 +127,6 @@ __all__ = ["REQUEST_KINDS", "MAX_FOUND", "FOUND_KINDS", "DATA_SUBJECT_REQUEST_RE
            "ASSIGNMENTS_DATA_SUBJECT_REQUEST_ANSWERED",
            "NOTIFICATIONS_DATA_SUBJECT_REQUEST_ANSWERED",
            "ESCALATIONS_DATA_SUBJECT_REQUEST_ANSWERED", "MONITOR_DATA_SUBJECT_REQUEST_ANSWERED",
+           "MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED",
            "USER_ANONYMISED", "CADRE_ANONYMISED", "CONCERN_REDACTED", "CASE_SUMMARY_REDACTED",
            "RedactWords"]

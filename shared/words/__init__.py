@@ -42,9 +42,10 @@ def catalogue(language):
             and not message.fuzzy}
 
 
-def say(key, language=DEFAULT_LANGUAGE, **values):
+def say(key, language=DEFAULT_LANGUAGE, /, **values):
     """The text of ``key`` in ``language``, with ``{name}`` placeholders filled from
-    ``values``; KeyError for a key the catalogue lacks."""
+    ``values``; KeyError for a key the catalogue lacks. (``key`` and ``language`` are
+    positional: a reason's values may hold a ``key``, as ``repeated_key`` does.)"""
     wording = catalogue(pick(language))[key]
     return wording.format(**values) if values else wording
 

@@ -2,7 +2,8 @@
 administrator gives a branch its organisation code and imports its members; the cadre assigned
 to it logs a meeting with attendance member by member, the visit getting the derived counts and
 the list kept by the members service; a list naming a non-member, or counts disagreeing with
-the list, are refused by name and change nothing."""
+the list, are refused by name and change nothing; a members sheet's import job reports each
+row's outcome, on its page and in its CSV download."""
 import base64
 import datetime as dt
 
@@ -90,7 +91,7 @@ def test_older_visits_keep_their_counts(system, roll):
 
 
 def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_duplicates(
-        system):
+        system, browser):
     answer = call(system, "administrator", "PATCH", f"/units/{HUONG_CANH_1}",
                   {"organisation_code": OTHER_CODE})
     assert answer.status_code == 200, answer.text
@@ -99,6 +100,7 @@ def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_dup
              f"000812,{OTHER_CODE},Lê Thị Chín,2020-01-01,,", "000813,9999.999,Trần Văn Mười,,,"]
     then = first[:1] + [f"000812,{OTHER_CODE},Lê Thị Chín,2020-01-01,Từ trần,2026-10-01",
                         first[2]]
+    jobs = []
     for rows in (first, then, then):  # the last: the same sheet again, nothing doubles
         sheet = "\n".join([head, *rows, ""]).encode()
         answer = call(system, "administrator", "POST", "/imports", {
@@ -107,6 +109,25 @@ def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_dup
         assert answer.status_code == 202, answer.text
         job, _ = follow(system, answer.json()["import_id"])
         assert job["state"] == "done_with_errors", job  # the unknown code's row
+        assert [f["because"]["code"] for f in job["failures"]] == ["unknown_organisation_code"]
+        jobs.append(job)
+    # each row's outcome, as POST /members/imports answers it
+    assert [[(o["line"], o["outcome"]) for o in job["outcomes"]] for job in jobs] == [
+        [(2, "joined"), (3, "joined")], [(2, "unchanged"), (3, "ended")],
+        [(2, "unchanged"), (3, "unchanged")]]
+    context, page = signed_in(browser, system, "admin")
+    try:  # the import's page and its download say them in Vietnamese
+        page.goto(f"{system.base_url}/app/admin/imports/{jobs[1]['import_id']}")
+        expect(page.locator("#row-outcomes tbody tr").nth(1)).to_contain_text("Thôi sinh hoạt")
+        report = page.request.get(
+            f"{system.base_url}/app/admin/imports/{jobs[1]['import_id']}/report.csv")
+        assert report.status == 200
+        assert report.text().splitlines()[1:] == [
+            "dang-vien.csv,2,Không đổi,,", "dang-vien.csv,3,Thôi sinh hoạt,,",
+            "dang-vien.csv,4,Không ghi được,Mã tổ chức đảng,"
+            "Không có đơn vị nào trong sổ đăng ký mang mã tổ chức đảng 9999.999."]
+    finally:
+        context.close()
     def members_on(day):
         return [m["member_code"] for m in call(
             system, "administrator", "GET",

@@ -1,9 +1,10 @@
 """Requests from the people concerned naming a user or a cadre, fanned out by event on the real
-RabbitMQ to accounts, assignments, notifications, escalations, the monitor and visits (issue
-26): each answers with what it holds of the person, the request is "answered" once every one
-did; a deletion anonymises the account (sign-in refused, tokens ended) and the cadre everywhere,
-while the account's and the cadre's ids, and so their history, stay; a backup taken with the
-backup command afterwards holds none of the person's details, though one taken before did."""
+RabbitMQ to accounts, assignments, notifications, escalations, the monitor, visits (issue 26)
+and members (issue 29): each answers with what it holds of the person, the request is "answered"
+once every one did; a deletion anonymises the account (sign-in refused, tokens ended) and the
+cadre everywhere, while the account's and the cadre's ids, and so their history, stay; a backup
+taken with the backup command afterwards holds none of the person's details, though one taken
+before did."""
 import datetime as dt
 
 import pytest
@@ -11,6 +12,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.assignments.service import AssignmentsService
 from services.escalations.service import EscalationsService
+from services.members.service import MembersService
 from services.monitor.service import MonitorService
 from services.notifications.service import NotificationsService
 from services.visits.service import VisitsService
@@ -33,7 +35,8 @@ QUYNH = {"username": "quynh", "display_name": "Lê Thị Quỳnh", "password": "
 BINH_NAME, BINH_MAIL, BINH_PHONE = "Trần Thị Bình", "binh.tran@vinhphuc.example", "0912 345 678"
 BINH = {"username": "binh", "display_name": BINH_NAME, "password": "binh-password-1",
         "role": "cadre", "cadre_id": "tran-thi-binh", "email": BINH_MAIL}
-ANSWERING = {"accounts", "assignments", "notifications", "escalations", "monitor", "visits"}
+ANSWERING = {"accounts", "assignments", "notifications", "escalations", "monitor", "visits",
+             "members"}
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def people(accounts, container_factory, config, tmp_path):  # noqa: F811
     Trần Thị Bình (a user bound to her cadre record), each known wherever their events go."""
     config = {**config, "ALERT_INTERVAL_SECONDS": 3600}
     for service in (AssignmentsService, NotificationsService, EscalationsService,
-                    MonitorService, VisitsService):
+                    MonitorService, VisitsService, MembersService):
         container_factory(service, config).start()
     admin = accounts.create_user(ADMIN)
     admin = {"user_id": admin["user_id"], "role": "administrator"}
@@ -95,7 +98,8 @@ def access_request_about_the_officer(people):
     assert answers["escalations"]["found"] == [{"kind": "officer", "id": user_id}]
     assert answers["notifications"]["found"] == [{"kind": "user", "id": user_id}]
     assert kinds(answers["monitor"]) == ["audit_entry"]
-    assert answers["assignments"]["found"] == answers["visits"]["found"] == []
+    assert answers["assignments"]["found"] == answers["visits"]["found"] == \
+        answers["members"]["found"] == []
     assert not any(answer["removed"] for answer in answers.values())
     # an access request changes nothing
     assert people["accounts"].get_user(user_id, people["admin"])["display_name"] == \

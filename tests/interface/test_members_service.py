@@ -2,13 +2,16 @@
 imported by organisation code and re-imported without duplicates; who sees a branch's members
 (others get 404, as for no such branch), every read on the access log while its event names only
 the branch; a meeting's attendance member by member with derived counts, a list naming a
-non-member refused; the absence flags."""
+non-member refused; the absence flags; a person's request heard on the broker and answered
+once, a former member erased, a member on a roll kept."""
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.assignments.service import AssignmentsService
 from services.members.service import MembersService
+from shared import contracts
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tests.interface.helpers import publish, wait_for
 from tests.stores import open_store
 
 TREE = [
@@ -69,12 +72,16 @@ def codes(answer):
     return [m["member_code"] for m in answer["members"]]
 
 
-def access_log(config):
+def stored(config, collection, order="_id"):
     client, db = open_store(config["STORE_URI"], "members")
     try:
-        return list(db.personal_data_reads.find({}).sort("read_at", 1))
+        return list(db[collection].find({}).sort(order, 1))
     finally:
         client.close()
+
+
+def access_log(config):
+    return stored(config, "personal_data_reads", "read_at")
 
 
 def test_the_roll_is_reimported_without_duplicates_moves_and_ends_kept(system):
@@ -213,3 +220,33 @@ def test_the_absence_flags_list_the_meetings_missed_without_reason(system):
     with pytest.raises(NotFound):
         members.absence_flags("np", {"year": 2026}, DUNG)
 
+
+def test_a_persons_request_is_answered_once_erasing_a_former_member_keeping_one_on_a_roll(
+        system):
+    members, config = system["members"], system["config"]
+    members.record_attendance({"submission_id": "s-aug", "unit_id": "np",
+                               "meeting_date": "2026-08-18",
+                               "marks": marks(["00123", "00124"], ["00125"])}, BINH)
+    members.confirm_attendance("s-aug", "v-aug", BINH)
+    members.import_members({"items": [row("00125", status="died", ended_on="2026-09-30",
+                                          end_note="từ trần")]}, ADMIN)
+    erase = contracts.DATA_SUBJECT_REQUEST_RECORDED.new({
+        "request_id": "r-1", "kind": "deletion", "name": "ĐẢNG VIÊN 00125"})
+    for envelope in (erase, erase, contracts.DATA_SUBJECT_REQUEST_RECORDED.new(
+            {"request_id": "r-1", "kind": "deletion", "name": "Đảng viên 00125"})):
+        publish(config, envelope)  # redelivered, and recorded again: answered once
+    keep = contracts.DATA_SUBJECT_REQUEST_RECORDED.new({
+        "request_id": "r-2", "kind": "deletion", "name": "Đảng viên 00123"})
+    publish(config, keep)
+    answers = wait_for(lambda: (lambda held: held if len(held) == 2 and not any(
+        a.get("outbox_pending") for a in held) else None)(
+        stored(config, "data_subject_answers")), what="both answers relayed")
+    assert [answer["_id"] for answer in answers] == ["r-1", "r-2"]
+    with pytest.raises(NotFound):
+        members.get_member("00125", ADMIN)
+    kept = [(m["member_code"], m["mark"], m.get("reason")) for m in members.attendance_list(
+        "s-aug", HOA)["marks"]]
+    assert kept[:2] == [("00123", "present", None), ("00124", "present", None)]
+    # the meeting keeps her mark (its counts), without her code or her reason
+    assert kept[2][0].startswith("da-xoa-") and kept[2][1:] == ("absent_excused", None)
+    assert members.get_member("00123", ADMIN)["full_name"] == "Đảng viên 00123"

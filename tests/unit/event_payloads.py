@@ -299,6 +299,10 @@ PAYLOADS.update({
                                       {"kind": "case", "id": "k1"}], "removed": False},
     contracts.MONITOR_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
         "request_id": "r1", "found": [{"kind": "audit_entry", "id": "e1"}], "removed": True},
+    contracts.MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED: lambda: {
+        "request_id": "r1", "found": [{"kind": "member", "id": "00123"},
+                                      {"kind": "attendance", "id": "s1"}], "removed": False,
+        "kept_because": "member_record_kept"},
     contracts.USER_ANONYMISED: lambda: {"user_id": "u1"},
     contracts.CADRE_ANONYMISED: lambda: {"cadre_id": "le-thi-quynh", "full_name": "[đã ẩn]"},
     contracts.CONCERN_REDACTED: lambda: {"concern_id": "c1", "summary": "Ông [đã ẩn] phản ánh"},

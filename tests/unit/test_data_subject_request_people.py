@@ -77,7 +77,7 @@ def test_the_pages_form_reads_as_the_apis_body_with_empty_ids_as_none():
                     "contact": None, "user_id": "u-xuan", "cadre_id": None, "note": ""}
     # one row per service that answers requests, answered or not yet
     assert set(ANSWERING) == {"accounts", "assignments", "notifications", "escalations",
-                              "monitor", "visits"}
+                              "monitor", "visits", "members"}
     rows = dict(answer_rows({"answers": {"visits": {"found": []}}}))
     assert rows["visits"] == {"found": []} and rows["accounts"] is None
 
@@ -93,3 +93,23 @@ def test_a_deletion_about_the_recording_administrators_own_account_is_refused_by
         assert people(gateway, {"kind": "access", "user_id": "u-admin"})["user_id"] == "u-admin"
     finally:
         del USERS["u-admin"]
+
+
+def test_the_request_page_says_why_a_deletion_kept_a_members_records():
+    """The members service keeps a member on a roll and says why (``kept_because``): the
+    request's page words the reason from the catalogue, in each language."""
+    from services.gateway.pages import render
+    from services.gateway.pages.admin_requests import answer_rows
+    from tests.unit.test_pages_rules import REQUEST
+    kept = {"found": [{"kind": "member", "id": "00123"}], "removed": False,
+            "kept_because": "member_record_kept", "answered_at": "2026-12-07T09:00:00+00:00"}
+    request = {**REQUEST, "answers": {**REQUEST["answers"], "members": kept}}
+    for language, words in (("vi", "hồ sơ của tổ chức Đảng"),
+                            ("en", "the Party organisation's record")):
+        page = render.render("admin_request.html", language, user={"role": "administrator"},
+                             csrf="", menu=(), here="/app/admin/data-subject-requests/r1",
+                             request=request, done=None, errors={}, values={},
+                             answers=answer_rows(request))
+        members = page.split('id="answer-members"', 1)[1].split("</tr>", 1)[0]
+        assert words in members.replace("&#39;", "'"), members
+        assert "00123" in members

@@ -1,13 +1,17 @@
 """Member ids and absences never travel in events (issue 29; docs/members.md): no event's
 schema has a field that could carry them, no example payload of any event holds a member's
 code or mark, and the only event the members service publishes names the branch read, not
-the members."""
+the members (its answer to a person's request names that person's own records)."""
 import ast
 import pathlib
 
 from marshmallow import fields
 
-from shared.contracts import EVENT_TYPES, MEMBERS_PERSONAL_DATA_READ
+from shared.contracts import (
+    EVENT_TYPES,
+    MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED,
+    MEMBERS_PERSONAL_DATA_READ,
+)
 from shared.contracts.audit import RECORD_KINDS
 from shared.contracts.rpc.members import ATTENDANCE_MARKS
 from tests.unit.event_payloads import PAYLOADS
@@ -57,9 +61,11 @@ def test_no_example_event_payload_holds_a_member_code_or_an_attendance_mark():
 
 
 def test_the_members_service_publishes_only_which_branch_was_read():
+    """... and its answer to a person's own request, naming that person's own records by id to
+    the administrator handling it (docs/members.md)."""
     members_events = [event_type for event_type in EVENT_TYPES.values()
                       if event_type.source == "members"]
-    assert members_events == [MEMBERS_PERSONAL_DATA_READ]
+    assert members_events == [MEMBERS_PERSONAL_DATA_READ, MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED]
     assert "branch_members" in RECORD_KINDS and "member" not in RECORD_KINDS
     source = (ROOT / "services" / "members" / "queries.py").read_text(encoding="utf-8")
     calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)

@@ -4,6 +4,7 @@ a reason), alerts and a concern's journey; the administrator's imports with thei
 row report, and coverage per committee with a chart. Each calls what the API's handler calls,
 with the same permission."""
 from marshmallow import Schema, fields, validate
+from werkzeug.wrappers import Response
 
 from services.gateway.api.imports import file_response
 from services.gateway.edge.http import form_args, http, json_body, query_args
@@ -17,8 +18,10 @@ from services.gateway.pages.common import (
     page_status,
     redirect,
 )
+from services.gateway.pages.import_report import row_report_csv
 from shared.contracts import Day, Id
 from shared.contracts.rpc.imports import (
+    CSV_MEDIA_TYPE,
     MAX_FILE_BYTES,
     XLSX_MEDIA_TYPE,
     ImportJob,
@@ -78,6 +81,11 @@ ROUTES = {
                     "without a session, 303 to the sign-in page."),
     ("GET", "/app/admin/imports/<import_id>"): page_route(
         "Administrator: an import's progress and row report", path=ImportPath),
+    ("GET", "/app/admin/imports/<import_id>/report.csv"): Route(
+        "Administrator: an import's row report as CSV (session cookie)", (CSV_MEDIA_TYPE,),
+        "pages", path=ImportPath, public=True, errors=(403, 404),
+        description="Each row the job lists (rejected, refused, or a members row's outcome) "
+                    "by sheet and line, in the words of the import page."),
     ("GET", "/app/admin/coverage"): page_route(
         "Administrator: branches visited this quarter per committee, with a chart",
         query=CoveragePageQuery),
@@ -193,6 +201,15 @@ class OperationsPagesApi(PagesApi):
             running = job["state"] in RUNNING_IMPORT_STATES
             return view.render("admin_import.html", job=job, running=running,
                                refresh=PROGRESS_REFRESH_SECONDS)
+        return self._page(request, "registry.import", build)
+
+    @http("GET", "/app/admin/imports/<import_id>/report.csv")
+    def import_report_page(self, request, import_id):
+        def build(view):
+            job = self.imports.get_import(import_id, view.principal)
+            return Response(row_report_csv(job, view.language), content_type=CSV_MEDIA_TYPE,
+                            headers={"Content-Disposition":
+                                     f'attachment; filename="bao-cao-nhap-{import_id}.csv"'})
         return self._page(request, "registry.import", build)
 
     @http("GET", "/app/admin/coverage")

@@ -64,6 +64,12 @@ class ImportRejection(Schema):
                        "pages word in the reader's language"})
 
 
+class ImportRowOutcome(Schema):
+    sheet = fields.String()
+    line = fields.Integer()
+    outcome = fields.String(metadata={"description": "what applying the row did"})
+
+
 class ImportProgress(Schema):
     total = fields.Integer(metadata={"description": "rows read from the file"})
     rejected = fields.Integer()
@@ -104,6 +110,11 @@ class ImportJob(ImportSummary):
         "description": "the first 1000 rejected rows, by sheet and line"})
     failures = fields.List(fields.Nested(ImportRejection), metadata={
         "description": "rows the registry refused while applying (a change made meanwhile)"})
+    # a job stored before rows had outcomes has none: an empty list
+    outcomes = fields.List(fields.Nested(ImportRowOutcome), dump_default=list, metadata={
+        "description": "the first 1000 applied rows whose service says what applying did (a "
+                       "members row: joined, unchanged, moved, ended, renamed), by sheet and "
+                       "line, once the job is done"})
 
 
 class ImportsPage(Schema):

@@ -114,6 +114,8 @@ class RequestsQuery(PageQuery):
 class Answer(Schema):
     found = fields.List(fields.Dict())
     removed = fields.Boolean()
+    # a deletion's records kept, and the rule keeping them (a code of shared/reasons.py)
+    kept_because = fields.String(allow_none=True, dump_default=None)
     answered_at = fields.AwareDateTime()
 
 
