@@ -50,6 +50,8 @@ NAMING = (
 ON_A_ROLL = "active"
 # what an erased member's code becomes where a record keeps their mark or read
 ERASED_PREFIX = "da-xoa-"
+# what an answer names a member document by, instead of its code
+MEMBER_REFERENCE = "dang-vien-"
 
 
 def is_erased(member_code):
@@ -75,7 +77,7 @@ def records_of(db, request):
     """``[found]``, or ``(found, False, reason code)`` when a deletion keeps them."""
     members = members_named(db, request["name"])
     codes = [member["_id"] for member in members]
-    found = [data_subjects.found(naming.kind, record_id) for naming in NAMING
+    found = [data_subjects.found(naming.kind, _shown_id(naming, record_id)) for naming in NAMING
              for record_id in store.records_naming(db, naming, codes, contracts.MAX_FOUND)]
     if not data_subjects.is_deletion(request) or not members:
         return found
@@ -85,6 +87,13 @@ def records_of(db, request):
         return found, False, "member_record_kept"
     erase(db, members[0]["_id"])
     return found
+
+
+def _shown_id(naming, record_id):
+    """What the answer (an event) calls a record: a member's code never travels in an event
+    (issue 29), so a member document is named by a reference of this answer alone."""
+    return f"{MEMBER_REFERENCE}{uuid.uuid4().hex[:16]}" if naming.collection == "members" \
+        else record_id
 
 
 def erase(db, member_code):

@@ -61,8 +61,8 @@ def test_no_example_event_payload_holds_a_member_code_or_an_attendance_mark():
 
 
 def test_the_members_service_publishes_only_which_branch_was_read():
-    """... and its answer to a person's own request, naming that person's own records by id to
-    the administrator handling it (docs/members.md)."""
+    """... and its answer to a person's own request, naming that person's records by ids
+    that are not a member's code (docs/members.md)."""
     members_events = [event_type for event_type in EVENT_TYPES.values()
                       if event_type.source == "members"]
     assert members_events == [MEMBERS_PERSONAL_DATA_READ, MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED]
