@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from services.gateway.pages.session import SESSION_COOKIE
 from shared import contracts
 from tests.integration.browser import SMALL_PHONE, screenshot
-from tests.integration.endpoints import NOI_PHAT
+from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT
 from tests.integration.fixtures import PLAIN_SHARED
 from tests.integration.test_members_path import call, roll  # noqa: F401  (the fixture)
 from tests.integration.test_pages_phone import serious_violations
@@ -54,7 +54,7 @@ def kept_rolls(page):
 @pytest.fixture(scope="module")
 def newcomer(system, roll):  # noqa: F811
     """A cadre of their own (signing out ends their tokens, nobody else's): assigned to Nội
-    Phật, and to Yên Lan until yesterday."""
+    Phật, and to Yên Lan until yesterday; the secretary of Hương Canh's first branch."""
     cadre_id = f"phone29-{contracts.new_id()[:8]}"
     admin = system.headers["administrator"]
     for path, body in (
@@ -71,12 +71,16 @@ def newcomer(system, roll):  # noqa: F811
                            headers=admin, timeout=30,
                            json={"ends_on": day(1), "reason": "chuyển công tác"})
     assert answer.status_code == 200, answer.text
+    seat = {"unit_id": HUONG_CANH_1, "role": "secretary", "starts_on": "2026-01-01"}
+    answer = requests.patch(f"{system.base_url}/cadres/{cadre_id}", headers=admin, timeout=30,
+                            json={"memberships": [seat]})
+    assert answer.status_code == 200, answer.text
     username, password = cadre_id, f"{cadre_id}-pass-2026"
     answer = requests.post(system.base_url + "/users", headers=admin, timeout=30, json={
         "username": username, "display_name": "Đỗ Văn Thắng", "password": password,
         "role": "cadre", "cadre_id": cadre_id})
     assert answer.status_code == 201, answer.text
-    return system.sign_in(username, password)
+    return lambda: system.sign_in(username, password)  # afresh: a sign-out ends the last
 
 
 def test_logs_a_meeting_with_per_member_attendance_on_a_phone(system, roll, browser):  # noqa: F811
@@ -126,7 +130,8 @@ def test_logs_a_meeting_with_per_member_attendance_on_a_phone(system, roll, brow
 
 def test_offline_the_kept_roll_serves_the_visit_goes_once_and_sign_out_forgets_it(
         system, roll, newcomer, browser):  # noqa: F811
-    context, page = on_phone(browser, system, newcomer)
+    headers = newcomer()
+    context, page = on_phone(browser, system, headers)
     try:
         # "my units": the members link for Nội Phật, none for Yên Lan (assigned until yesterday)
         page.goto(f"{system.base_url}/app/units")
@@ -172,7 +177,7 @@ def test_offline_the_kept_roll_serves_the_visit_goes_once_and_sign_out_forgets_i
         expect(page.locator("#form-status")).to_contain_text("Đã gửi biên bản.")
         listed = call(system, "administrator", "GET", f"/visits/attendance/{submission_id}")
         assert listed.json()["present"] == 2, listed.text
-        logged = requests.get(f"{system.base_url}/visits", headers=newcomer, timeout=30,
+        logged = requests.get(f"{system.base_url}/visits", headers=headers, timeout=30,
                               params={"unit_id": NOI_PHAT, "period_from": day(13),
                                       "period_to": day(13)}).json()["visits"]
         assert len(logged) == 1  # once
@@ -184,5 +189,25 @@ def test_offline_the_kept_roll_serves_the_visit_goes_once_and_sign_out_forgets_i
         expect(page).to_have_url(f"{system.base_url}/app/sign-in")
         assert kept_rolls(page) is None
         assert "000711" not in page.evaluate("localStorage.getItem('sausat.visit.draft')")
+    finally:
+        context.close()
+
+
+def test_the_members_page_is_linked_for_a_branch_secretary_and_an_administrator(
+        system, newcomer, browser):
+    context, page = on_phone(browser, system, newcomer())
+    try:
+        page.goto(f"{system.base_url}/app/meetings")
+        page.locator("#seats .members-link").click()
+        expect(page).to_have_url(f"{system.base_url}/app/units/{HUONG_CANH_1}/members")
+        expect(page.locator("#members")).to_be_visible()
+    finally:
+        context.close()
+    context, page = on_phone(browser, system, system.headers["administrator"])
+    try:
+        page.goto(f"{system.base_url}/app/admin/units/{NOI_PHAT}")
+        page.locator(".members-link").click()
+        expect(page).to_have_url(f"{system.base_url}/app/units/{NOI_PHAT}/members")
+        expect(page.locator("#members")).to_be_visible()
     finally:
         context.close()

@@ -30,10 +30,12 @@
   function keptRolls() {  // this cadre's, none older than KEEP_DAYS
     var all = outbox.read(ROLLS, null);
     if (!all || all.cadre !== form.dataset.cadre) { return {cadre: form.dataset.cadre, rolls: {}}; }
-    var oldest = Date.now() - KEEP_DAYS * 86400000;
-    Object.keys(all.rolls || {}).forEach(function (unitId) {
-      if (!(Date.parse(all.rolls[unitId].kept_at) >= oldest)) { delete all.rolls[unitId]; }
+    var oldest = Date.now() - KEEP_DAYS * 86400000, dropped = false;
+    all.rolls = all.rolls || {};
+    Object.keys(all.rolls).forEach(function (unitId) {
+      if (!(Date.parse(all.rolls[unitId].kept_at) >= oldest)) { delete all.rolls[unitId]; dropped = true; }
     });
+    if (dropped) { outbox.write(ROLLS, all); }  // gone from the phone, not merely unshown
     return all;
   }
   function keep(answer) {
