@@ -195,19 +195,14 @@ def test_offline_the_kept_roll_serves_the_visit_goes_once_and_sign_out_forgets_i
 
 def test_the_members_page_is_linked_for_a_branch_secretary_and_an_administrator(
         system, newcomer, browser):
-    context, page = on_phone(browser, system, newcomer())
-    try:
-        page.goto(f"{system.base_url}/app/meetings")
-        page.locator("#seats .members-link").click()
-        expect(page).to_have_url(f"{system.base_url}/app/units/{HUONG_CANH_1}/members")
-        expect(page.locator("#members")).to_be_visible()
-    finally:
-        context.close()
-    context, page = on_phone(browser, system, system.headers["administrator"])
-    try:
-        page.goto(f"{system.base_url}/app/admin/units/{NOI_PHAT}")
-        page.locator(".members-link").click()
-        expect(page).to_have_url(f"{system.base_url}/app/units/{NOI_PHAT}/members")
-        expect(page.locator("#members")).to_be_visible()
-    finally:
-        context.close()
+    for headers, page_path, unit_id in (
+            (newcomer(), "/app/meetings", HUONG_CANH_1),  # the secretary's seats
+            (system.headers["administrator"], f"/app/admin/units/{NOI_PHAT}", NOI_PHAT)):
+        context, page = on_phone(browser, system, headers)
+        try:
+            page.goto(system.base_url + page_path)
+            page.locator(".members-link").click()
+            expect(page).to_have_url(f"{system.base_url}/app/units/{unit_id}/members")
+            expect(page.locator("#members")).to_be_visible()
+        finally:
+            context.close()
