@@ -181,6 +181,7 @@ def test_offline_the_kept_roll_serves_the_visit_goes_once_and_sign_out_forgets_i
                               params={"unit_id": NOI_PHAT, "period_from": day(13),
                                       "period_to": day(13)}).json()["visits"]
         assert len(logged) == 1  # once
+        assert page.evaluate("localStorage.getItem('sausat.visit.outbox')") == "[]"
 
         page.get_by_role("button", name="Ghi biên bản mới").click()  # the next one, begun
         page.get_by_role("button", name="Tất cả có mặt").click()
@@ -188,7 +189,9 @@ def test_offline_the_kept_roll_serves_the_visit_goes_once_and_sign_out_forgets_i
         page.get_by_role("button", name="Đăng xuất").click()
         expect(page).to_have_url(f"{system.base_url}/app/sign-in")
         assert kept_rolls(page) is None
-        assert "000711" not in page.evaluate("localStorage.getItem('sausat.visit.draft')")
+        stored = page.evaluate("JSON.stringify(localStorage)")  # all the phone keeps here
+        assert "sausat.visit.draft" in stored  # the draft stays, without its marks
+        assert "000711" not in stored and "Đảng viên 0007" not in stored, stored
     finally:
         context.close()
 
