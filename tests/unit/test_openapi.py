@@ -82,10 +82,10 @@ def test_the_bearer_token_scheme_is_described():
 
 def test_request_bodies_refuse_unknown_fields_and_name_their_limits():
     schemas = openapi_description(ROUTES)["components"]["schemas"]
-    visit = schemas["LogVisit"]
+    visit = schemas["LogVisitRequest"]  # the visit form's and POST /visits': counts or a list
     assert visit["additionalProperties"] is False
     assert "submission_id" in visit["required"]
-    attendance = schemas["Attendance"]["properties"]["expected"]
+    attendance = schemas["RequestAttendance"]["properties"]["expected"]
     assert attendance["maximum"] < 2 ** 63
     summary = schemas["RaiseConcern"]["properties"]["summary"]
     assert summary["maxLength"] == 2000

@@ -15,7 +15,7 @@ from shared.contracts import Id
 from shared.contracts.rpc import members as schemas
 from shared.contracts.rpc.members import Code, Mark, derived_counts
 from shared.contracts.rpc.visits import MAX_ATTENDANCE, LogVisit
-from shared.errors import load_payload
+from shared.errors import InvalidInput, load_payload
 from shared.reasons import reason
 
 READ = (403, 404)
@@ -82,6 +82,24 @@ def member_list_of(body):
     return {"submission_id": visit["submission_id"], "unit_id": visit["unit_id"],
             "meeting_date": visit["meeting_date"].isoformat(),
             "marks": visit["attendance"]["members"]}
+
+
+def log_visit_by_member(service, body, principal):
+    """``POST /visits`` and the visit form's: a list member by member kept by the members
+    service first, pending; the visit with its counts; then the list confirmed. A resend
+    mends any crash between (docs/members.md)."""
+    listed = member_list_of(body)
+    if listed is not None:
+        try:
+            kept = service.members.record_attendance(listed, principal)
+        except InvalidInput as refused:
+            raise as_sent(refused) from None
+        body = with_member_counts(body, kept)
+    visit = service.visits.log_visit(body, principal)
+    if listed is not None:
+        service.members.confirm_attendance(listed["submission_id"], visit["visit_id"],
+                                           principal)
+    return visit
 
 
 def as_sent(refusal):

@@ -6,17 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway import schemas
 from services.gateway.api import Api
-from services.gateway.api.members import (
-    LogVisitRequest,
-    as_sent,
-    member_list_of,
-    with_member_counts,
-)
+from services.gateway.api.members import LogVisitRequest, log_visit_by_member
 from services.gateway.edge.http import http, json_body, json_response, query_args
 from services.gateway.edge.route import Route
 from shared.contracts import Id, RedactWords
 from shared.contracts.rpc import visits as visits
-from shared.errors import InvalidInput, NotFound
+from shared.errors import NotFound
 
 
 class VisitVersionPath(Schema):
@@ -118,20 +113,8 @@ class VisitsApi(Api):
     @http("POST", "/visits")
     def log_visit(self, request):
         principal = self._as(request, "visits.log")
-        body = json_body(request)
-        # member by member (issue 29): the list kept by the members service first, pending;
-        # the visit with its counts; then the list confirmed. A resend mends any crash between
-        listed = member_list_of(body)
-        if listed is not None:
-            try:
-                kept = self.members.record_attendance(listed, principal)
-            except InvalidInput as refused:
-                raise as_sent(refused) from None
-            body = with_member_counts(body, kept)
-        visit = self.visits.log_visit(body, principal)
-        if listed is not None:
-            self.members.confirm_attendance(listed["submission_id"], visit["visit_id"],
-                                            principal)
+        # member by member (issue 29): the list kept by the members service, the visit its counts
+        visit = log_visit_by_member(self, json_body(request), principal)
         return json_response(visit, 200 if visit["replayed"] else 201)
 
     @http("GET", "/visits/<visit_id>")

@@ -12,6 +12,7 @@ import datetime as dt
 from marshmallow import fields, validate
 
 from services.gateway import schemas
+from services.gateway.api.members import LogVisitRequest, log_visit_by_member
 from services.gateway.api.visits import UnitPath
 from services.gateway.edge.http import form_args, http, json_body, query_args
 from services.gateway.edge.route import Route
@@ -35,7 +36,6 @@ from shared.contracts import (
     Id,
     new_id,
 )
-from shared.contracts.rpc.visits import LogVisit
 from shared.errors import Forbidden, NotFound, SausatError
 
 # how many of the cadre's latest visits the units page looks at (last visit, open concerns)
@@ -72,7 +72,7 @@ ROUTES = {
                                            query=NewVisitQuery),
     ("POST", "/app/visits"): Route(
         "Cadre: log a visit from the visit form (session cookie and X-CSRF-Token)",
-        schemas.LoggedVisit, "pages", status=201, body=LogVisit, public=True,
+        schemas.LoggedVisit, "pages", status=201, body=LogVisitRequest, public=True,
         errors=(401, 403, 404, 409, 413, 415, 422),
         description="What POST /visits does, for the page's script: 200 for a replayed "
                     "submission_id; refusals with their fields in the user's language.",
@@ -100,14 +100,16 @@ class CadrePagesApi(PagesApi):
             cadre_id = view.principal["cadre_id"]
             assignments = self.assignments.list_assignments(cadre_id)
             visits = self.visits.visits_of_cadre({"limit": RECENT_VISITS}, view.principal)
-            rows = []
+            rows, today = [], clock.today().isoformat()
             for assignment in assignments:
                 unit = self.assignments.get_unit(assignment["unit_id"])
                 mine = [v for v in visits["visits"] if v["unit_id"] == unit["unit_id"]]
                 open_concerns = sum(1 for v in mine for c in v["concerns"] if not c["answer"])
                 rows.append({"unit": unit, "starts_on": assignment["starts_on"],
                              "last_visit": mine[0] if mine else None,
-                             "open_concerns": open_concerns})
+                             "open_concerns": open_concerns,
+                             # assigned today: its members are theirs to see (members.access)
+                             "sees_members": holds_on(assignment, today)})
             return view.render("cadre_units.html", rows=rows)
         return self._page(request, "visits.log", build)
 
@@ -177,7 +179,8 @@ class CadrePagesApi(PagesApi):
     @http("POST", "/app/visits")
     def log_visit_from_page(self, request):
         def log(principal):
-            visit = self.visits.log_visit(json_body(request), principal)
+            # the attendance member by member too, as POST /visits takes it (issue 29)
+            visit = log_visit_by_member(self, json_body(request), principal)
             visit["url"] = f"/app/visits/{visit['visit_id']}"
             return visit, 200 if visit["replayed"] else 201
         return self._from_script(request, "visits.log", log)
@@ -266,6 +269,12 @@ def values_of(visit):
             values[f"{part}.{name}"] = value
     values.setdefault("assessment.note", "")
     return values
+
+
+def holds_on(assignment, day):
+    """Whether ``assignment`` holds on ``day`` (ISO): an ended one lists the unit, no more."""
+    return assignment["starts_on"] <= day and (assignment["ends_on"] is None
+                                                or day <= assignment["ends_on"])
 
 
 def redirect_to_case(case):

@@ -23,7 +23,7 @@ STATIC_FILES = {"app.css": "text/css", "visit.js": "application/javascript",
                 "offline.js": "application/javascript", "picker.js": "application/javascript",
                 "redact.js": "application/javascript", "similar.js": "application/javascript",
                 "copy.js": "application/javascript", "files.js": "application/javascript",
-                "attach.js": "application/javascript"}
+                "attach.js": "application/javascript", "roll.js": "application/javascript"}
 # the cadre's app shell worker: served at /app/sw.js (its scope is the folder it is served from)
 SERVICE_WORKER = STATIC / "sw.js"
 

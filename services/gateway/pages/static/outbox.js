@@ -13,6 +13,7 @@
   var OUTBOX = "sausat.visit.outbox";
   var DRAFT = "sausat.visit.draft";
   var REFUSED = "sausat.visit.refused";
+  var ROLLS = "sausat.members.rolls";  // the branches' members the form needs (roll.js)
   var listeners = [];
   var flushing = false;
 
@@ -124,8 +125,27 @@
     }
   }
 
+  // signing out: the members kept for the form leave the phone, and the marks of a visit
+  // not yet sent as well (a queued visit keeps its list, codes and marks only, to be sent)
+  function forgetMembers() {
+    localStorage.removeItem(ROLLS);
+    var draft = read(DRAFT, null);
+    if (draft && draft.payload && draft.payload.attendance) {
+      delete draft.payload.attendance.members;
+      write(DRAFT, draft);
+    }
+    write(REFUSED, read(REFUSED, []).map(function (r) {
+      if (r.payload && r.payload.attendance) { delete r.payload.attendance.members; }
+      return r;
+    }));
+  }
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("action");
+    if (action === "/app/sign-out") { forgetMembers(); }
+  }, true);
+
   window.SausatOutbox = {
-    queue: queue, flush: flush, pending: pending, DRAFT: DRAFT, REFUSED: REFUSED,
+    queue: queue, flush: flush, pending: pending, DRAFT: DRAFT, REFUSED: REFUSED, ROLLS: ROLLS,
     read: read, write: write,
     onResult: function (listener) { listeners.push(listener); }
   };

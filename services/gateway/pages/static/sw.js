@@ -15,7 +15,8 @@ var SHELL = "sausat-shell-1";
 var PAGES = "sausat-pages-1";
 var FORM = "/app/visits/new";
 var ASSETS = ["/app/static/app.css", "/app/static/outbox.js", "/app/static/visit.js",
-              "/app/static/offline.js", "/app/static/files.js", "/app/static/attach.js"];
+              "/app/static/offline.js", "/app/static/files.js", "/app/static/attach.js",
+              "/app/static/roll.js"];
 // the pages kept for reading offline: the visit form, my units, a branch's brief
 var KEPT = [/^\/app\/visits\/new$/, /^\/app\/units$/, /^\/app\/units\/[^/]+\/brief$/];
 var MAX_PAGES = 30;

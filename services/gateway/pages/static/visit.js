@@ -2,8 +2,9 @@
  * when the form first opened), concerns added and removed, and on submit the visit handed to
  * the outbox (outbox.js), which sends it now or when the connection returns.
  * Parts of the form kept by scripts of their own (attach.js: the files) join through
- * SausatVisitForm.extend({save(body, row), fill(body, row), renumber(row, index)}): row is a
- * concern's fieldset, or null for the visit itself. */
+ * SausatVisitForm.extend({save(body, row), fill(body, row), renumber(row, index),
+ * check(body, problems)}): row is a concern's fieldset, or null for the visit itself; check
+ * adds {field: words} for what must be put right before the visit may go (roll.js). */
 (function () {
   "use strict";
   var outbox = window.SausatOutbox;
@@ -194,6 +195,7 @@
     return taken;
   }
   function blankForm() {
+    locked = null;
     lock(false);
     status("", "");
     hideSameMeeting();
@@ -255,10 +257,13 @@
   function isBlank(body) {
     if (!body) { return true; }
     var typed = (body.concerns || []).some(function (c) { return c.summary; });
-    return !typed && !(body.attendance || {}).present && !(body.assessment || {}).note;
+    var attendance = body.attendance || {};
+    return !typed && !attendance.present && !(attendance.members || []).length &&
+      !(body.assessment || {}).note;
   }
 
   var submitted = null;
+  var locked = null;  // the visit the locked form shows: refused later (sent offline), it returns
   function onResult(kind, item, detail) {
     var mine = item.submission_id === submitted;
     if (kind === "sent") {
@@ -280,7 +285,7 @@
       status(words.kept_offline, "warning");
     } else if (kind === "signin" && mine) {
       status(words.session_expired + " " + words.kept_offline, "warning");
-    } else if (kind === "refused" && mine) {
+    } else if (kind === "refused" && (mine || item.submission_id === locked)) {
       takeRefused(item.submission_id);
     }
     // a refusal puts the eye on the first field refused instead
@@ -316,12 +321,14 @@
       event.preventDefault();
       clearErrors();
       dropBlankConcerns();
-      var body = payload();
+      var body = payload(), problems = {};
+      extend("check", body, problems);
+      if (Object.keys(problems).length) { showErrors({fields: problems}); return; }
       var earlier = confirmed ? null : sameMeeting(body);
       confirmed = false;
       if (earlier) { warnSameMeeting(earlier, body); return; }
       hideSameMeeting();
-      submitted = body.submission_id;
+      submitted = locked = body.submission_id;
       lock(true);
       status(words.sending, "");
       showOutcome();
