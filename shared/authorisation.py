@@ -137,6 +137,8 @@ PERMISSIONS = {
     "members.read": frozenset({CADRE, ADMINISTRATOR}),
     "members.import": frozenset({ADMINISTRATOR}),
     "members.attendance": frozenset({CADRE}),
+    # contacts with members and families (issue 29): a cadre who may see the member's branch
+    "members.contact": frozenset({CADRE}),
 }
 
 

@@ -20,6 +20,7 @@ from services.gateway.api import (
     documentation,
     imports,
     meetings,
+    member_contacts,
     members,
     operations,
     publishing,
@@ -69,6 +70,7 @@ TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_cale
            attachment_pages.ROUTES, similar.ROUTES, meeting_pages.ROUTES, members.ROUTES,
            members_page.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
+TABLES += (member_contacts.ROUTES,)  # contacts with members and families (issue 29)
 TABLES += (case_attachments.ROUTES, case_attachment_pages.ROUTES)  # the authority's documents
 
 ROUTES = {}

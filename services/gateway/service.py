@@ -82,6 +82,7 @@ from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.meetings import MeetingsApi
+from services.gateway.api.member_contacts import MemberContactsApi
 from services.gateway.api.members import MembersApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
@@ -128,8 +129,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
                      ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi,
-                     MeetingPagesApi, MembersApi, MembersPagesApi, CaseAttachmentsApi,
-                     CaseAttachmentPagesApi):
+                     MeetingPagesApi, MembersApi, MembersPagesApi, MemberContactsApi,
+                     CaseAttachmentsApi, CaseAttachmentPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

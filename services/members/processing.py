@@ -28,6 +28,15 @@ PROCESSING = {
         legal_basis=TASK, who_sees=WHO_SEES,
         retention="Cùng biên bản buổi sinh hoạt (chưa xóa tự động)", safeguards=SENSITIVE,
         sensitive=True),
+    "contacts": PersonalData(
+        what="Lần cấp ủy viên thăm hỏi đảng viên hoặc gia đình, gọi điện: mã đảng viên, ngày, "
+             "hình thức, nội dung trao đổi, cán bộ ghi; mã các kiến nghị nêu khi đó (nội dung "
+             "kiến nghị do dịch vụ visits giữ, không kèm mã đảng viên)", subjects=MEMBERS,
+        purpose="Cấp ủy viên cơ sở nắm tới đảng viên và gia đình; đưa kiến nghị nêu khi thăm "
+                "hỏi vào cùng quy trình giải quyết như kiến nghị ở buổi sinh hoạt",
+        legal_basis=TASK, who_sees=WHO_SEES,
+        retention="Cùng hồ sơ đảng viên (chưa xóa tự động)", safeguards=SENSITIVE,
+        sensitive=True),
     "personal_data_reads": READS,
     "processed_events": PROCESSED_EVENTS,
 }

@@ -12,12 +12,21 @@ Each entrypoint decodes, calls ``roster``, ``attendance`` or ``queries``, and en
 """
 from nameko.dependency_providers import Config
 
-from services.members import absence, attendance, queries, roster, store
+from services.members import (
+    absence,
+    attendance,
+    contact_store,
+    contacts,
+    queries,
+    roster,
+    store,
+)
 from shared import clock
 from shared.authorisation import principal_from, require
+from shared.contracts.rpc import contacts as contact_schemas
 from shared.contracts.rpc import members as schemas
 from shared.contracts.rpc.registry import OrganisationCodes
-from shared.errors import load_payload
+from shared.errors import InvalidInput, load_payload
 from shared.retention import ACCESS_LOG
 from shared.rpc import BoundedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
@@ -25,11 +34,13 @@ from shared.store import ReportsHealth, Store
 
 class MembersService(ReportsHealth):
     name = "members"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
-               sweeps=[ACCESS_LOG])
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS,
+               indexes={**store.INDEXES, **contact_store.INDEXES}, sweeps=[ACCESS_LOG])
     config = Config()
     # the units of organisation codes, and who is assigned to a branch or sits on its committee
     assignments = BoundedRpcProxy("assignments")
+    # the concerns raised at a contact with a member or family: visits owns concerns
+    visits = BoundedRpcProxy("visits")
 
     @rpc
     def import_members(self, batch, principal=None):
@@ -90,3 +101,22 @@ class MembersService(ReportsHealth):
         return schemas.AbsenceFlags().dump(queries.absence_flags(
             self.db, unit_id, query["year"] or today.year, today.isoformat(), principal,
             self.assignments, absence.load()))
+
+    @rpc
+    def log_contact(self, member_code, given, principal=None):
+        """A contact with a member or their family, its concerns sent into case life."""
+        principal = require(principal_from(principal), "members.contact")
+        if principal is None:
+            raise InvalidInput("a contact is logged by a signed-in cadre",
+                               {"principal": ["required"]})
+        request_schema = contact_schemas.LogContact()
+        given = load_payload(request_schema, given, "contact")
+        return contact_schemas.Contact().dump(contacts.log(
+            self.db, member_code, given, request_schema.dump(given), principal,
+            self.assignments, self.visits, clock.today()))
+
+    @rpc
+    def member_contacts(self, member_code, principal=None):
+        principal = require(principal_from(principal), "members.read")
+        return contact_schemas.ContactList().dump(contacts.of_member(
+            self.db, member_code, principal, self.assignments, clock.today()))
