@@ -20,7 +20,7 @@ found, visits answers its record as stored, and nothing is doubled. Example::
 import hashlib
 import json
 
-from services.members import access, contact_store, store
+from services.members import access, store
 from shared.contracts import MEMBERS_PERSONAL_DATA_READ
 from shared.errors import InvalidInput
 from shared.personal_data import personal_data_read
@@ -50,7 +50,7 @@ def log(db, member_code, given, dumped, principal, registry, visits, today):
     problems = check(given, member, today)
     if problems:
         raise InvalidInput("the contact cannot be logged as given", problems)
-    held = contact_store.record_contact(db, {
+    held = store.record_contact(db, {
         "_id": given["submission_id"], "member_code": member["_id"],
         "unit_id": member["unit_id"], "contacted_on": dumped["contacted_on"],
         "kind": given["kind"], "raised": given["raised"], "cadre_id": principal.cadre_id,
@@ -66,7 +66,7 @@ def log(db, member_code, given, dumped, principal, registry, visits, today):
             "cadre_id": principal.cadre_id, "user_id": principal.user_id,
             "concerns": dumped["concerns"]})
         contact_id, concerns = answer["contact_id"], answer["concerns"]
-    return {**contact_store.confirm_contact(db, held["_id"], contact_id, concerns),
+    return {**store.confirm_contact(db, held["_id"], contact_id, concerns),
             "replayed": False}
 
 
@@ -74,7 +74,7 @@ def of_member(db, member_code, principal, registry, today):
     """A member's contacts, for whoever may see their branch; the read on the access log."""
     member = store.find_member(db, member_code)
     access.require_sight(principal, member["unit_id"], today.isoformat(), registry)
-    found = contact_store.contacts_of(db, member["_id"])
+    found = store.contacts_of(db, member["_id"])
     entry = personal_data_read(MEMBERS_PERSONAL_DATA_READ, principal, "members.contacts",
                                [("branch_members", member["unit_id"])])
     if entry is not None:

@@ -15,7 +15,6 @@ from nameko.dependency_providers import Config
 from services.members import (
     absence,
     attendance,
-    contact_store,
     contacts,
     queries,
     roster,
@@ -35,7 +34,7 @@ from shared.store import ReportsHealth, Store
 class MembersService(ReportsHealth):
     name = "members"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS,
-               indexes={**store.INDEXES, **contact_store.INDEXES}, sweeps=[ACCESS_LOG])
+               indexes={**store.INDEXES, **store.CONTACT_INDEXES}, sweeps=[ACCESS_LOG])
     config = Config()
     # the units of organisation codes, and who is assigned to a branch or sits on its committee
     assignments = BoundedRpcProxy("assignments")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from services.members import contact_store, contacts
+from services.members import contacts, store
 from services.visits import contacts as visit_contacts
 from services.visits import queries as visit_queries
 from services.visits import store as visit_store
@@ -139,7 +139,7 @@ def test_a_resend_after_a_lost_reply_mends_the_contact_and_doubles_nothing(dbs):
     visits = Visits(dbs[1], fail_after_recording=True)
     with pytest.raises(ConnectionError):
         log(dbs, contact(), visits=visits)
-    assert contact_store.find_contact(dbs[0], "c-1")["confirmed"] is False  # pending
+    assert store.find_contact(dbs[0], "c-1")["confirmed"] is False  # pending
     kept = log(dbs, contact(), visits=visits)
     assert kept["confirmed"] and len(visits.calls) == 2
     assert dbs[1].visits.count_documents({}) == 1  # visits found its record, raised no more
