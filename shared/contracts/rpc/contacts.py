@@ -65,7 +65,7 @@ class ContactRecorded(Schema):
 
 
 class Contact(Schema):
-    submission_id = fields.String()
+    submission_id = fields.String(attribute="_id")
     member_code = fields.String()
     unit_id = fields.String()
     contacted_on = fields.String()
