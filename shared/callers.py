@@ -89,6 +89,8 @@ SERVICE_CALLS = {
     # seen by the cadres assigned to it or sitting on its committee (services/members/access)
     "members": frozenset({"assignments.units_by_organisation_code",
                           "assignments.list_unit_assignments", "assignments.get_cadre",
+                          # whose committees may care for a branch's members (the one above)
+                          "assignments.get_unit",
                           # a contact's concerns, once the members service checked who logs it
                           "visits.record_contact"}),
     # the health of each watched service (services/monitor/watch.py)

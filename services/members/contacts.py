@@ -2,11 +2,11 @@
 member logs briefly that they visited a member, visited the family or phoned (the day, the
 kind, what was raised), and any concerns raised there enter the same case life as a meeting's.
 
-Who logs or reads a member's contacts: whoever may see the member's branch (``access``); anyone
-else is told the member is not found. The day is not in the future and not before the member
-joined their branch (``check``). The member stays here: visits, which owns concerns, gets a
-contact record naming the branch, the day, the kind and the cadre (``shared.contracts.rpc.
-contacts.RecordContact``), never the member.
+Who logs or reads a member's contacts: whoever may see the member's branch (``access``) and the
+member's carer (``care``); anyone else is told the member is not found. The day is not in the
+future and not before the member joined their branch (``check``). The member stays here:
+visits, which owns concerns, gets a contact record naming the branch, the day, the kind and
+the cadre (``shared.contracts.rpc.contacts.RecordContact``), never the member.
 
 Three steps, as for a meeting's attendance list: the contact recorded pending (keyed by the
 phone's ``submission_id``), its concerns recorded by visits, the contact confirmed with visits'
@@ -20,7 +20,7 @@ found, visits answers its record as stored, and nothing is doubled. Example::
 import hashlib
 import json
 
-from services.members import access, store
+from services.members import care, store
 from shared.contracts import MEMBERS_PERSONAL_DATA_READ
 from shared.errors import InvalidInput
 from shared.personal_data import personal_data_read
@@ -46,7 +46,7 @@ def fingerprint(member_code, dumped):
 def log(db, member_code, given, dumped, principal, registry, visits, today):
     """The contact as kept, its concerns recorded by visits; ``dumped``: ``given`` dumped."""
     member = store.find_member(db, member_code)
-    access.require_sight(principal, member["unit_id"], today.isoformat(), registry)
+    care.require_sight_of_member(db, principal, member, today.isoformat(), registry)
     problems = check(given, member, today)
     if problems:
         raise InvalidInput("the contact cannot be logged as given", problems)
@@ -73,10 +73,11 @@ def log(db, member_code, given, dumped, principal, registry, visits, today):
 def of_member(db, member_code, principal, registry, today):
     """A member's contacts, for whoever may see their branch; the read on the access log."""
     member = store.find_member(db, member_code)
-    access.require_sight(principal, member["unit_id"], today.isoformat(), registry)
+    care.require_sight_of_member(db, principal, member, today.isoformat(), registry)
     found = store.contacts_of(db, member["_id"])
     entry = personal_data_read(MEMBERS_PERSONAL_DATA_READ, principal, "members.contacts",
                                [("branch_members", member["unit_id"])])
     if entry is not None:
         store.record_members_read(db, entry, [member["_id"]])
-    return {"member_code": member["_id"], "contacts": found}
+    return {"member_code": member["_id"], "member": care.with_carers(db, [member])[0],
+            "contacts": found}

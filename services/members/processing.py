@@ -37,6 +37,13 @@ PROCESSING = {
         legal_basis=TASK, who_sees=WHO_SEES,
         retention="Cùng hồ sơ đảng viên (chưa xóa tự động)", safeguards=SENSITIVE,
         sensitive=True),
+    "care": PersonalData(
+        what="Đảng viên (mã) do cấp ủy viên nào phụ trách, từ ngày nào, ai phân công; những "
+             "người phụ trách trước", subjects=MEMBERS,
+        purpose="Mỗi đảng viên có cấp ủy viên cơ sở phụ trách, nắm tới đảng viên và gia đình",
+        legal_basis=TASK, who_sees=WHO_SEES + "; cấp ủy viên phụ trách đảng viên đó",
+        retention="Cùng hồ sơ đảng viên (chưa xóa tự động)", safeguards=SENSITIVE,
+        sensitive=True),
     "personal_data_reads": READS,
     "processed_events": PROCESSED_EVENTS,
 }

@@ -15,6 +15,7 @@ from nameko.dependency_providers import Config
 from services.members import (
     absence,
     attendance,
+    care,
     contacts,
     queries,
     roster,
@@ -34,7 +35,8 @@ from shared.store import ReportsHealth, Store
 class MembersService(ReportsHealth):
     name = "members"
     db = Store(outbox_collections=store.OUTBOX_COLLECTIONS,
-               indexes={**store.INDEXES, **store.CONTACT_INDEXES}, sweeps=[ACCESS_LOG])
+               indexes={**store.INDEXES, **store.CONTACT_INDEXES, **store.CARE_INDEXES},
+               sweeps=[ACCESS_LOG])
     config = Config()
     # the units of organisation codes, and who is assigned to a branch or sits on its committee
     assignments = BoundedRpcProxy("assignments")
@@ -56,8 +58,8 @@ class MembersService(ReportsHealth):
     def list_members(self, unit_id, query=None, principal=None):
         principal = require(principal_from(principal), "members.read")
         day = load_payload(schemas.MembersQuery(), query or {}, "query")["as_of"] or clock.today()
-        members = queries.list_members(self.db, unit_id, day.isoformat(), principal,
-                                       self.assignments)
+        members = care.with_carers(self.db, queries.list_members(
+            self.db, unit_id, day.isoformat(), principal, self.assignments))
         return schemas.MemberList().dump({"unit_id": unit_id, "as_of": day, "members": members})
 
     @rpc
@@ -119,3 +121,22 @@ class MembersService(ReportsHealth):
         principal = require(principal_from(principal), "members.read")
         return contact_schemas.ContactList().dump(contacts.of_member(
             self.db, member_code, principal, self.assignments, clock.today()))
+
+    @rpc
+    def put_in_care(self, member_code, given, principal=None):
+        """The committee member caring for a Party member from today."""
+        principal = require(principal_from(principal), "members.care")
+        given = load_payload(contact_schemas.PutInCare(), given, "care")
+        return contact_schemas.Care().dump(care.put(
+            self.db, member_code, given["cadre_id"], principal, self.assignments,
+            clock.today()))
+
+    @rpc
+    def members_in_care(self, principal=None):
+        """The members in the signed-in cadre's care, across branches."""
+        principal = require(principal_from(principal), "members.read")
+        if principal is None or principal.cadre_id is None:
+            raise InvalidInput("the members in a cadre's care are read by the cadre",
+                               {"principal": ["a signed-in cadre"]})
+        return contact_schemas.MembersInCare().dump(care.in_care_of(
+            self.db, principal, self.assignments, clock.today()))

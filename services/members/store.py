@@ -145,6 +145,42 @@ def contacts_of(db, member_code):
                 .sort([("contacted_on", -1), ("_id", 1)]).limit(MAX_CONTACTS_LISTED))
 
 
+# --- who is in whose care (issue 29) ---------------------------------------------------------
+# One document per member (``_id``: the member's code): the carer now, the earlier ones kept.
+
+CARE_INDEXES = {"care": [([("cadre_id", 1), ("_id", 1)], {})]}
+
+
+def put_in_care(db, member_code, unit_id, cadre_id, day, user_id):
+    """``cadre_id`` caring for the member from ``day``; the carer before kept in ``history``
+    (until that day). The same carer again changes nothing."""
+    held = db.care.find_one({"_id": member_code})
+    if held is not None and held["cadre_id"] == cadre_id:
+        return held
+    history = list(held["history"]) if held else []
+    if held is not None:
+        history.append({"cadre_id": held["cadre_id"], "since": held["since"], "until": day,
+                        "set_by": held["set_by"]})
+    care = {"_id": member_code, "unit_id": unit_id, "cadre_id": cadre_id, "since": day,
+            "set_by": user_id, "history": history}
+    db.care.replace_one({"_id": member_code}, care, upsert=True)
+    return care
+
+
+def care_of(db, member_code):
+    return db.care.find_one({"_id": member_code})
+
+
+def carers_of(db, member_codes):
+    """``{member_code: {"cadre_id", "since"}}`` of those of ``member_codes`` in someone's care."""
+    return {c["_id"]: {"cadre_id": c["cadre_id"], "since": c["since"]}
+            for c in db.care.find({"_id": {"$in": list(member_codes)}})}
+
+
+def members_in_care_of(db, cadre_id):
+    return list(db.care.find({"cadre_id": cadre_id}).sort("_id", 1))
+
+
 # --- the access log ----------------------------------------------------------------------------
 
 def record_members_read(db, envelope, member_codes):

@@ -1,4 +1,5 @@
-"""RPC payloads of contacts with Party members and their families (issue 29, docs/members.md):
+"""RPC payloads of contacts with Party members and their families, and of who is in whose care
+(issue 29, docs/members.md):
 a grassroots committee member logs briefly a contact with a member or their family (the day,
 the kind, what was raised), and any concerns raised there enter the same case life as a
 meeting's.
@@ -15,6 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from shared.contracts import Day, Id, Text
 from shared.contracts.base import CONTACT_KINDS
+from shared.contracts.rpc.members import Member
 from shared.contracts.rpc.visits import RaiseConcern
 
 MAX_CONCERNS_PER_CONTACT = 10
@@ -81,4 +83,30 @@ class Contact(Schema):
 
 class ContactList(Schema):
     member_code = fields.String()
+    member = fields.Nested(Member)
     contacts = fields.List(fields.Nested(Contact))
+
+
+# --- who is in whose care ----------------------------------------------------------------------
+
+class PutInCare(Schema):
+    """The committee member caring for a Party member from today (another replaces them)."""
+    cadre_id = Id(required=True)
+
+
+class Care(Schema):
+    member_code = fields.String(attribute="_id")
+    unit_id = fields.String()
+    cadre_id = fields.String()
+    since = fields.String()
+    set_by = fields.String(allow_none=True)
+    history = fields.List(fields.Dict())
+
+
+class MemberInCare(Member):
+    in_care_since = fields.String()
+
+
+class MembersInCare(Schema):
+    cadre_id = fields.String()
+    members = fields.List(fields.Nested(MemberInCare))
