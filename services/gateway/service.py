@@ -107,6 +107,7 @@ from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.interim import InterimPagesApi
 from services.gateway.pages.meeting_pages import MeetingPagesApi
+from services.gateway.pages.member_page import MemberPagesApi
 from services.gateway.pages.members_page import MembersPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
@@ -130,7 +131,7 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
                      ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi,
                      MeetingPagesApi, MembersApi, MembersPagesApi, MemberContactsApi,
-                     CaseAttachmentsApi, CaseAttachmentPagesApi):
+                     MemberPagesApi, CaseAttachmentsApi, CaseAttachmentPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -172,6 +172,32 @@ def test_contacts_out_of_sight_or_with_bad_input_are_refused_writing_nothing(sys
         refused = call(system, "cadre", "POST", f"/members/{roll[1]}/contacts", wrong)
         assert refused.status_code == 400 and field in refused.json()["fields"], refused.text
     assert call(system, "administrator", "GET", f"/members/{roll[1]}/contacts").json() == before
+    # a carer sits on the branch's committee or the one above: Bình sits on neither
+    refused = call(system, "administrator", "PUT", f"/members/{roll[1]}/care",
+                   {"cadre_id": "tran-thi-binh"})
+    assert refused.status_code == 400, refused.text
+    assert "cadre_id" in refused.json()["fields"]
+    assert call(system, "administrator", "GET", f"/members/{roll[1]}").json()[
+        "in_care_of"] is None
+
+
+def test_a_contact_logged_on_a_phone_and_its_concern_page_says_where_it_was_raised(
+        system, roll, browser):
+    context, page = signed_in(browser, system, "binh", SMALL_PHONE)
+    try:
+        page.goto(f"{system.base_url}/app/units/{NOI_PHAT}/members")
+        page.locator(f"#members tr[data-member='{roll[2]}'] a").click()
+        page.select_option("#contact-kind", "member_visit")
+        page.fill("#contact-raised", "Đồng chí ốm, hỏi thăm")
+        page.select_option("#contact-topic", "public_service")
+        page.fill("#contact-summary", "Trạm y tế xã thiếu thuốc")
+        page.locator("#contact-form button[type=submit]").click()
+        expect(page.locator("p.notice.ok")).to_be_visible()
+        expect(page.locator("#contacts li")).to_have_count(1)
+        page.locator("#contacts li a").click()
+        expect(page.locator("#raised-at-contact")).to_contain_text("thăm đảng viên")
+    finally:
+        context.close()
 
 
 def test_the_branchs_cadre_reads_its_members_on_a_phone_and_not_another_branchs(

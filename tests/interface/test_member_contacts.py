@@ -2,7 +2,9 @@
 services on the real RabbitMQ: a committee member on the branch's committee logs a visit to a
 member's family with a concern, which visits raises as a contact's (no meeting, no member); the
 same contact resent doubles nothing; a cadre who cannot see the branch is told the member is
-not found, a future day or an unknown kind is refused by name, and nothing is written."""
+not found, a future day or an unknown kind is refused by name, and nothing is written. The
+member is put in the care of a member of the branch's committee, not of a cadre on none.
+(One test: each running system costs seconds of CI.)"""
 import datetime as dt
 
 import pytest
@@ -51,8 +53,7 @@ def contact(day=None, kind="family_visit", concerns=(CONCERN,)):
             "raised": "Thăm gia đình, hỏi chế độ", "concerns": list(concerns)}
 
 
-def test_a_family_contacts_concern_is_raised_as_a_contacts_once_and_refusals_write_nothing(
-        system):
+def test_a_family_contacts_concern_raised_once_refusals_write_nothing_and_care(system):
     members, visits = system["members"], system["visits"]
     given = contact()
     kept = members.log_contact("00123", given, HOA)  # np's secretary, assigned nowhere
@@ -86,3 +87,11 @@ def test_a_family_contacts_concern_is_raised_as_a_contacts_once_and_refusals_wri
     with pytest.raises(Forbidden):  # an administrator reads, a cadre logs
         members.log_contact("00123", contact(), ADMIN)
     assert len(members.member_contacts("00123", ADMIN)["contacts"]) == 1
+    # the member in the care of a committee member (not of a cadre on no committee)
+    with pytest.raises(InvalidInput) as refused:  # assigned to the branch, on no committee
+        members.put_in_care("00123", {"cadre_id": "binh"}, ADMIN)
+    assert refused.value.reasons["cadre_id"][0]["code"] == "not_on_committee"
+    assert members.put_in_care("00123", {"cadre_id": "hoa"}, HOA)["cadre_id"] == "hoa"
+    listed = members.list_members("np", {}, BINH)["members"]
+    assert listed[0]["in_care_of"]["cadre_id"] == "hoa"
+    assert [m["member_code"] for m in members.members_in_care(HOA)["members"]] == ["00123"]
