@@ -16,7 +16,7 @@ from services.visits.service import VisitsService
 from shared import contracts
 from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.interface.helpers import wait_for
-from tests.interface.test_members_service import ADMIN, BINH, CADRES, DUNG, HOA, TREE, row
+from tests.interface.test_members_service import ADMIN, BINH, DUNG, HOA, row, seed_registry
 
 CONCERN = {"topic": "social_policy", "raised_by": "party_member",
            "summary": "Gia đình chưa nhận trợ cấp người có công"}
@@ -29,12 +29,7 @@ def system(container_factory, config):
     with ServiceRpcProxy("assignments", config, timeout=15) as registry, \
             ServiceRpcProxy("members", config, timeout=15) as members, \
             ServiceRpcProxy("visits", config, timeout=15) as visits:
-        for unit in TREE:
-            registry.register_unit(unit, ADMIN)
-        for cadre in CADRES:
-            registry.register_cadre(cadre, ADMIN)
-        registry.assign_cadre({"cadre_id": "binh", "unit_id": "np", "starts_on": "2026-01-01"},
-                              ADMIN)
+        seed_registry(registry)
         members.import_members({"items": [row("00123", since="2026-01-01")]}, ADMIN)
         wait_for(lambda: _known(visits), what="visits to know the branch")
         yield {"members": members, "visits": visits}
