@@ -163,3 +163,30 @@ def test_a_concern_raised_event_from_before_contacts_loads_as_raised_at_a_meetin
         "topic": "land", "summary": "s", "raised_by": "resident", "raised_on": TODAY})
     envelope["payload"].pop("contact_kind", None)
     assert parse_event(envelope).payload["contact_kind"] is None
+
+
+@pytest.mark.parametrize("language, words", [
+    ("vi", "Nêu khi thăm gia đình đảng viên ngày"),
+    ("en", "Raised at a visit to the family of the party member on")])
+def test_a_case_raised_at_a_contact_says_so_on_its_page_and_a_meetings_does_not(
+        language, words):
+    from services.gateway.pages import render
+    from tests.unit.test_pages_rules import CASE, PAGES, USERS
+    def page(case):
+        return render.render("case.html", language, user=USERS["officer"], csrf="t", menu=(),
+                             here="/app", **{**PAGES["case.html"], "case": case})
+    assert words in page({**CASE, "contact_kind": "family_visit"})
+    assert 'id="raised-at-contact"' not in page(CASE)
+
+
+def test_the_contact_form_sends_a_concern_only_when_one_was_given():
+    from services.gateway.pages.member_page import as_form_fields, contact_body
+    form = {"submission_id": "s1", "contacted_on": " 2026-12-05 ", "kind": "phone_call",
+            "raised": "Hỏi thăm"}
+    assert contact_body(form) == {"submission_id": "s1", "contacted_on": "2026-12-05",
+                                  "kind": "phone_call", "raised": "Hỏi thăm", "concerns": []}
+    with_concern = contact_body({**form, "topic": "land", "summary": "Ranh giới đất "})
+    assert with_concern["concerns"] == [{"topic": "land", "summary": "Ranh giới đất",
+                                         "raised_by": "party_member"}]
+    assert as_form_fields({"concerns.0.summary": "x", "kind": "y"}) == {"summary": "x",
+                                                                         "kind": "y"}
