@@ -137,6 +137,10 @@ PERMISSIONS = {
     "members.read": frozenset({CADRE, ADMINISTRATOR}),
     "members.import": frozenset({ADMINISTRATOR}),
     "members.attendance": frozenset({CADRE}),
+    # contacts with members and families (issue 29): a cadre who may see the member's branch
+    "members.contact": frozenset({CADRE}),
+    # who cares for a member: an administrator, or a cadre on the committee (services/members/care)
+    "members.care": frozenset({CADRE, ADMINISTRATOR}),
 }
 
 

@@ -88,7 +88,11 @@ SERVICE_CALLS = {
     # the members import matches rows to units by organisation code; a branch's members are
     # seen by the cadres assigned to it or sitting on its committee (services/members/access)
     "members": frozenset({"assignments.units_by_organisation_code",
-                          "assignments.list_unit_assignments", "assignments.get_cadre"}),
+                          "assignments.list_unit_assignments", "assignments.get_cadre",
+                          # whose committees may care for a branch's members (the one above)
+                          "assignments.get_unit",
+                          # a contact's concerns, once the members service checked who logs it
+                          "visits.record_contact"}),
     # the health of each watched service (services/monitor/watch.py)
     "monitor": frozenset({f"{name}.health" for name in BACKEND_SERVICES}),
     # the demo registry and users, and waiting until visits has heard of them

@@ -45,6 +45,7 @@ def new_case(concern, source_event_id, rule, triage_authority_id, policy, now,
         # the unit the concern is about, when not the branch's own
         "locality_unit_id": concern.get("locality_unit_id"),
         "raised_by": concern["raised_by"], "raised_on": concern["raised_on"].isoformat(),
+        "contact_kind": concern.get("contact_kind"),  # raised at a contact, not a meeting
         # who raised it kept from the authority (the summary came without them); confidential:
         # only the holder's head and the officers the head names read it (access.may_read)
         "raiser_withheld": concern.get("raiser_withheld", False),

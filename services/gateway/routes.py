@@ -20,6 +20,7 @@ from services.gateway.api import (
     documentation,
     imports,
     meetings,
+    member_contacts,
     members,
     operations,
     publishing,
@@ -43,6 +44,7 @@ from services.gateway.pages import (
     following,
     interim,
     meeting_pages,
+    member_page,
     members_page,
     officer,
     officer_desk,
@@ -69,6 +71,8 @@ TABLES += (officer_desk.ROUTES, roster_page.ROUTES, calendars.ROUTES, admin_cale
            attachment_pages.ROUTES, similar.ROUTES, meeting_pages.ROUTES, members.ROUTES,
            members_page.ROUTES)
 TABLES += (reports.ROUTES, report.ROUTES)  # the periodic report (issue 28)
+# keeping close to members and families (issue 29)
+TABLES += (member_contacts.ROUTES, member_page.ROUTES)
 TABLES += (case_attachments.ROUTES, case_attachment_pages.ROUTES)  # the authority's documents
 
 ROUTES = {}

@@ -82,6 +82,7 @@ from services.gateway.api.cases import CasesApi
 from services.gateway.api.documentation import DocumentationApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.meetings import MeetingsApi
+from services.gateway.api.member_contacts import MemberContactsApi
 from services.gateway.api.members import MembersApi
 from services.gateway.api.operations import OperationsApi
 from services.gateway.api.publishing import PublishingApi
@@ -106,6 +107,7 @@ from services.gateway.pages.case_tier import TierPagesApi
 from services.gateway.pages.following import FollowPagesApi
 from services.gateway.pages.interim import InterimPagesApi
 from services.gateway.pages.meeting_pages import MeetingPagesApi
+from services.gateway.pages.member_page import MemberPagesApi
 from services.gateway.pages.members_page import MembersPagesApi
 from services.gateway.pages.officer import OfficerPagesApi
 from services.gateway.pages.officer_desk import DeskPagesApi
@@ -128,8 +130,8 @@ class GatewayService(AccountsApi, RegistryApi, VisitsApi, CasesApi, OperationsAp
                      PublishingPagesApi, RequestsPagesApi, CalendarsApi, CalendarPagesApi,
                      TierPagesApi, InterimPagesApi, MeetingsApi, ReportsApi,
                      ReportPagesApi, AttachmentsApi, AttachmentPagesApi, SimilarPagesApi,
-                     MeetingPagesApi, MembersApi, MembersPagesApi, CaseAttachmentsApi,
-                     CaseAttachmentPagesApi):
+                     MeetingPagesApi, MembersApi, MembersPagesApi, MemberContactsApi,
+                     MemberPagesApi, CaseAttachmentsApi, CaseAttachmentPagesApi):
     name = "gateway"
     # handed to the edge: the web server serves these routes and no other (edge.http)
     routes = ROUTES

@@ -24,8 +24,13 @@ def may_see(principal, unit_id, day, registry):
     assigned = registry.list_unit_assignments(unit_id, day)
     if any(item["cadre_id"] == principal.cadre_id for item in assigned):
         return True
-    cadre = registry.get_cadre(principal.cadre_id)
-    return any(seat["unit_id"] == unit_id and (seat.get("starts_on") or "") <= day
+    return holds_seat(registry.get_cadre(principal.cadre_id), (unit_id,), day)
+
+
+def holds_seat(cadre, unit_ids, day):
+    """Whether ``cadre`` (the registry's) sits on the committee of one of ``unit_ids`` on
+    ``day`` (ISO; a seat without a start counts from always)."""
+    return any(seat["unit_id"] in unit_ids and (seat.get("starts_on") or "") <= day
                and (seat.get("ends_on") is None or day <= seat["ends_on"])
                for seat in cadre.get("memberships") or ())
 

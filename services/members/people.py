@@ -2,8 +2,8 @@
 (``data_subject_request_recorded``) and erased when a rule says so: on a deletion request, or
 once a former member's retention period is over (``retention``).
 
-Every collection naming a member by their code is one line of :data:`NAMING`: a new one (the
-care and family contacts) is a line here, found and erased with the others.
+Every collection naming a member by their code is one line of :data:`NAMING` (their care and
+the contacts with them and their family among them), found and erased with the others.
 
 The rule (docs/personal-data.md, docs/members.md):
 
@@ -44,6 +44,8 @@ class Naming:
 NAMING = (
     Naming("attendance", "marks.member_code", "attendance", "unname", keeps=("mark",)),
     Naming(READS, "record_ids", "personal_data_read", "unname"),
+    Naming("contacts", "member_code", "member_contact", "delete"),
+    Naming("care", "_id", "member_care", "delete"),
     Naming("members", "_id", "member", "delete"),
 )
 
@@ -92,8 +94,7 @@ def records_of(db, request):
 def _shown_id(naming, record_id):
     """What the answer (an event) calls a record: a member's code never travels in an event
     (issue 29), so a member document is named by a reference of this answer alone."""
-    return f"{MEMBER_REFERENCE}{uuid.uuid4().hex[:16]}" if naming.collection == "members" \
-        else record_id
+    return f"{MEMBER_REFERENCE}{uuid.uuid4().hex[:16]}" if naming.field == "_id" else record_id
 
 
 def erase(db, member_code):

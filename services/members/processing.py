@@ -38,6 +38,24 @@ PROCESSING = {
         retention="Cùng biên bản buổi sinh hoạt; điểm danh của người đã thôi sinh hoạt mất mã "
                   "đảng viên và lý do vắng khi người đó bị xóa (hết thời hạn, hoặc theo yêu cầu)",
         retention_key="RETENTION_FORMER_MEMBER_DAYS", safeguards=SENSITIVE, sensitive=True),
+    "contacts": PersonalData(
+        what="Lần cấp ủy viên thăm hỏi đảng viên hoặc gia đình, gọi điện: mã đảng viên, ngày, "
+             "hình thức, nội dung trao đổi, cán bộ ghi; mã các kiến nghị nêu khi đó (nội dung "
+             "kiến nghị do dịch vụ visits giữ, không kèm mã đảng viên)", subjects=MEMBERS,
+        purpose="Cấp ủy viên cơ sở nắm tới đảng viên và gia đình; đưa kiến nghị nêu khi thăm "
+                "hỏi vào cùng quy trình giải quyết như kiến nghị ở buổi sinh hoạt",
+        legal_basis=TASK, who_sees=WHO_SEES,
+        retention="Cùng hồ sơ đảng viên; xóa cùng đảng viên đã thôi sinh hoạt (hết thời hạn, "
+                  "hoặc theo yêu cầu)",
+        retention_key="RETENTION_FORMER_MEMBER_DAYS", safeguards=SENSITIVE, sensitive=True),
+    "care": PersonalData(
+        what="Đảng viên (mã) do cấp ủy viên nào phụ trách, từ ngày nào, ai phân công; những "
+             "người phụ trách trước", subjects=MEMBERS,
+        purpose="Mỗi đảng viên có cấp ủy viên cơ sở phụ trách, nắm tới đảng viên và gia đình",
+        legal_basis=TASK, who_sees=WHO_SEES + "; cấp ủy viên phụ trách đảng viên đó",
+        retention="Cùng hồ sơ đảng viên; xóa cùng đảng viên đã thôi sinh hoạt (hết thời hạn, "
+                  "hoặc theo yêu cầu)",
+        retention_key="RETENTION_FORMER_MEMBER_DAYS", safeguards=SENSITIVE, sensitive=True),
     "personal_data_reads": READS,
     # whose: the members a request named
     "data_subject_answers": dataclasses.replace(SUBJECT_ANSWERS, subjects=MEMBERS),

@@ -13,14 +13,24 @@ past their period, former members (``retention``).
 """
 from nameko.dependency_providers import Config
 
-from services.members import absence, attendance, queries, reactions, roster, store
+from services.members import (
+    absence,
+    attendance,
+    care,
+    contacts,
+    queries,
+    reactions,
+    roster,
+    store,
+)
 from services.members.retention import FORMER_MEMBERS
 from shared import clock
 from shared.authorisation import principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.rpc import contacts as contact_schemas
 from shared.contracts.rpc import members as schemas
 from shared.contracts.rpc.registry import OrganisationCodes
-from shared.errors import load_payload
+from shared.errors import InvalidInput, load_payload
 from shared.retention import ACCESS_LOG
 from shared.rpc import BoundedRpcProxy, rpc
 from shared.store import ReportsHealth, Store
@@ -28,11 +38,14 @@ from shared.store import ReportsHealth, Store
 
 class MembersService(ReportsHealth):
     name = "members"
-    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS, indexes=store.INDEXES,
+    db = Store(outbox_collections=store.OUTBOX_COLLECTIONS,
+               indexes={**store.INDEXES, **store.CONTACT_INDEXES, **store.CARE_INDEXES},
                sweeps=[ACCESS_LOG, FORMER_MEMBERS])
     config = Config()
     # the units of organisation codes, and who is assigned to a branch or sits on its committee
     assignments = BoundedRpcProxy("assignments")
+    # the concerns raised at a contact with a member or family: visits owns concerns
+    visits = BoundedRpcProxy("visits")
 
     @rpc
     def import_members(self, batch, principal=None):
@@ -49,8 +62,8 @@ class MembersService(ReportsHealth):
     def list_members(self, unit_id, query=None, principal=None):
         principal = require(principal_from(principal), "members.read")
         day = load_payload(schemas.MembersQuery(), query or {}, "query")["as_of"] or clock.today()
-        members = queries.list_members(self.db, unit_id, day.isoformat(), principal,
-                                       self.assignments)
+        members = care.with_carers(self.db, queries.list_members(
+            self.db, unit_id, day.isoformat(), principal, self.assignments))
         return schemas.MemberList().dump({"unit_id": unit_id, "as_of": day, "members": members})
 
     @rpc
@@ -93,6 +106,44 @@ class MembersService(ReportsHealth):
         return schemas.AbsenceFlags().dump(queries.absence_flags(
             self.db, unit_id, query["year"] or today.year, today.isoformat(), principal,
             self.assignments, absence.load()))
+
+    @rpc
+    def log_contact(self, member_code, given, principal=None):
+        """A contact with a member or their family, its concerns sent into case life."""
+        principal = require(principal_from(principal), "members.contact")
+        if principal is None:
+            raise InvalidInput("a contact is logged by a signed-in cadre",
+                               {"principal": ["required"]})
+        request_schema = contact_schemas.LogContact()
+        given = load_payload(request_schema, given, "contact")
+        return contact_schemas.Contact().dump(contacts.log(
+            self.db, member_code, given, request_schema.dump(given), principal,
+            self.assignments, self.visits, clock.today()))
+
+    @rpc
+    def member_contacts(self, member_code, principal=None):
+        principal = require(principal_from(principal), "members.read")
+        return contact_schemas.ContactList().dump(contacts.of_member(
+            self.db, member_code, principal, self.assignments, clock.today()))
+
+    @rpc
+    def put_in_care(self, member_code, given, principal=None):
+        """The committee member caring for a Party member from today."""
+        principal = require(principal_from(principal), "members.care")
+        given = load_payload(contact_schemas.PutInCare(), given, "care")
+        return contact_schemas.Care().dump(care.put(
+            self.db, member_code, given["cadre_id"], principal, self.assignments,
+            clock.today()))
+
+    @rpc
+    def members_in_care(self, principal=None):
+        """The members in the signed-in cadre's care, across branches."""
+        principal = require(principal_from(principal), "members.read")
+        if principal is None or principal.cadre_id is None:
+            raise InvalidInput("the members in a cadre's care are read by the cadre",
+                               {"principal": ["a signed-in cadre"]})
+        return contact_schemas.MembersInCare().dump(care.in_care_of(
+            self.db, principal, self.assignments, clock.today()))
 
     @subscribe("data_subject_requests")
     def answer_data_subject_request(self, event):

@@ -100,6 +100,89 @@ def find_attendance(db, submission_id):
     return held
 
 
+# --- contacts with members and families (issue 29) ----------------------------------------
+# One per phone's submission_id: pending, then confirmed with visits' record of its concerns;
+# the same contact resent is the same document, a corrected one replaces a pending one.
+
+CONTACT_INDEXES = {
+    # a member's contacts, newest first
+    "contacts": [([("member_code", 1), ("contacted_on", -1)], {})],
+}
+MAX_CONTACTS_LISTED = 200
+
+
+def record_contact(db, record):
+    """``record`` pending under its submission id, or the one held (``replayed`` True)."""
+    held = db.contacts.find_one({"_id": record["_id"]})
+    if held is None:
+        db.contacts.update_one({"_id": record["_id"]}, {"$setOnInsert": record}, upsert=True)
+        held = db.contacts.find_one({"_id": record["_id"]})
+    if held["fingerprint"] == record["fingerprint"]:
+        return held
+    if not held["confirmed"]:
+        done = db.contacts.replace_one({"_id": record["_id"], "confirmed": False}, record)
+        if done.matched_count == 1:
+            return record
+    raise Conflict("another contact was logged under this submission", {
+        "submission_id": [reason("other_contact", "already holds another contact")]})
+
+
+def confirm_contact(db, submission_id, contact_id, concerns):
+    """The contact with visits' record of its concerns (none: ``contact_id`` None)."""
+    db.contacts.update_one({"_id": submission_id, "confirmed": False}, {"$set": {
+        "confirmed": True, "contact_id": contact_id, "concerns": concerns}})
+    return find_contact(db, submission_id)
+
+
+def find_contact(db, submission_id):
+    held = db.contacts.find_one({"_id": submission_id})
+    if held is None:
+        raise NotFound("contact not found", {"submission_id": [str(submission_id)]})
+    return held
+
+
+def contacts_of(db, member_code):
+    """A member's confirmed contacts, the latest first (bounded)."""
+    return list(db.contacts.find({"member_code": member_code, "confirmed": True})
+                .sort([("contacted_on", -1), ("_id", 1)]).limit(MAX_CONTACTS_LISTED))
+
+
+# --- who is in whose care (issue 29) ---------------------------------------------------------
+# One document per member (``_id``: the member's code): the carer now, the earlier ones kept.
+
+CARE_INDEXES = {"care": [([("cadre_id", 1), ("_id", 1)], {})]}
+
+
+def put_in_care(db, member_code, unit_id, cadre_id, day, user_id):
+    """``cadre_id`` caring for the member from ``day``; the carer before kept in ``history``
+    (until that day). The same carer again changes nothing."""
+    held = db.care.find_one({"_id": member_code})
+    if held is not None and held["cadre_id"] == cadre_id:
+        return held
+    history = list(held["history"]) if held else []
+    if held is not None:
+        history.append({"cadre_id": held["cadre_id"], "since": held["since"], "until": day,
+                        "set_by": held["set_by"]})
+    care = {"_id": member_code, "unit_id": unit_id, "cadre_id": cadre_id, "since": day,
+            "set_by": user_id, "history": history}
+    db.care.replace_one({"_id": member_code}, care, upsert=True)
+    return care
+
+
+def care_of(db, member_code):
+    return db.care.find_one({"_id": member_code})
+
+
+def carers_of(db, member_codes):
+    """``{member_code: {"cadre_id", "since"}}`` of those of ``member_codes`` in someone's care."""
+    return {c["_id"]: {"cadre_id": c["cadre_id"], "since": c["since"]}
+            for c in db.care.find({"_id": {"$in": list(member_codes)}})}
+
+
+def members_in_care_of(db, cadre_id):
+    return list(db.care.find({"cadre_id": cadre_id}).sort("_id", 1))
+
+
 # --- the access log ----------------------------------------------------------------------------
 
 def record_members_read(db, envelope, member_codes):

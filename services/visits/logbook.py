@@ -152,6 +152,7 @@ def raised_events(concerns, document, actor):
         "raiser_withheld": c["withhold_raiser"], "confidential": c["confidential"],
         "urgency": c["urgency"], "locality_unit_id": c.get("locality_unit_id"),
         "receipt_code": c.get("receipt_code"), "joins_case_id": c.get("joins_case_id"),
+        "contact_kind": document.get("contact_kind"),  # None: at a meeting
         "raised_on": dt.date.fromisoformat(document["meeting_date"])}, actor=actor)
         for c in concerns]
 
@@ -192,8 +193,8 @@ def amend_visit(db, clock, window, visit_id, dumped, principal,
     mark = fingerprint(dumped)
     for _ in range(AMEND_RETRIES):
         visit = store.find_visit(db, visit_id, with_versions=True)
-        if visit is None or visit["cadre_id"] != principal.cadre_id:
-            raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
+        if visit is None or visit["cadre_id"] != principal.cadre_id or visit.get("record_kind"):
+            raise NotFound("visit not found", {"visit_id": [str(visit_id)]})  # or a contact's
         replay = amendment_replayed(visit, dumped["submission_id"], mark)
         if replay is not None:
             return replay, True

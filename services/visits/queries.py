@@ -186,7 +186,7 @@ def meeting_record(db, unit_id, year, principal, today):
 
 def visit(db, visit_id, principal):
     found = store.find_visit(db, visit_id)
-    if found is None:
+    if found is None or found.get("record_kind"):  # a contact's record is no visit (issue 29)
         raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
     rules.check_own_visit(found, principal)
     if principal is not None and found["cadre_id"] != principal.cadre_id:
@@ -198,7 +198,7 @@ def visit(db, visit_id, principal):
 def visit_version(db, visit_id, version, principal):
     """A visit as it stood at ``version`` (1: as first logged): the cadre's own."""
     current = store.find_visit(db, visit_id, with_versions=True)
-    if current is None:
+    if current is None or current.get("record_kind"):
         raise NotFound("visit not found", {"visit_id": [str(visit_id)]})
     rules.check_own_visit(current, principal)
     if current.get("version", 1) == version:
@@ -227,4 +227,5 @@ def concern(db, concern_id, principal):
     record_raisers_shown(db, principal, "visits.get_concern", [{"concerns": [raised]}])
     return {**raised, "visit_id": found["_id"], "unit_id": found["unit_id"],
             "unit_name": found["unit_name"], "raised_on": found["meeting_date"],
+            "contact_kind": found.get("contact_kind"),
             "answer": store.find_answer(db, concern_id)}

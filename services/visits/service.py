@@ -10,6 +10,7 @@ only ``store`` touches the collections.
 """
 from services.visits import (
     attachments,
+    contacts,
     logbook,
     queries,
     raiser_mail,
@@ -27,7 +28,8 @@ from shared.contracts import RedactWords
 from shared.contracts.reuse import reused
 from shared.contracts.rpc import attachments as attachment_schemas
 from shared.contracts.rpc import visits as schemas
-from shared.errors import InvalidInput, load_payload
+from shared.contracts.rpc.contacts import ContactRecorded, RecordContact
+from shared.errors import Forbidden, InvalidInput, load_payload
 from shared.files import FileStore
 from shared.pages import PageQuery
 from shared.retention import ACCESS_LOG
@@ -144,6 +146,20 @@ class VisitsService(ReportsHealth):
                                                 request_schema.dump(request), principal,
                                                 self.rules.attachment_limits)
         return {**schemas.Visit().dump(current), "replayed": replayed}
+
+    @rpc
+    def record_contact(self, given, principal=None):
+        """The concerns raised at a contact with a Party member or family (issue 29): only the
+        members service calls it (``shared.callers``), having checked who logs the contact;
+        the record names no member."""
+        if principal is not None:
+            raise Forbidden("a contact is logged through the members service",
+                            {"principal": ["not accepted here"]})
+        request_schema = RecordContact()
+        given = load_payload(request_schema, given, "contact")
+        document, replayed = contacts.record_contact(self.db, self.rules.clock, given,
+                                                     request_schema.dump(given))
+        return ContactRecorded().dump(contacts.recorded(document, replayed))
 
     # --- attachments: uploaded first, then named by the visit (docs/attachments.md) ----------
 

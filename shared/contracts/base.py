@@ -92,3 +92,5 @@ CONCERN_TOPICS = (
 RAISED_BY = ("party_member", "resident")
 URGENCIES = ("normal", "urgent")
 MEETING_KINDS = ("regular", "thematic")
+# a committee member's contact with a Party member or their family (issue 29; contact_kind.*)
+CONTACT_KINDS = ("member_visit", "family_visit", "phone_call")

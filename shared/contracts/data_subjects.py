@@ -29,7 +29,8 @@ MAX_FOUND = 500
 # lists marking them (the members service's answer alone: issue 29)
 FOUND_KINDS = RECORD_KINDS + ("user", "sign_in_attempt", "assignment", "working_group",
                               "audit_entry", "personal_data_read", "officer", "case",
-                              "attachment", "member", "attendance")
+                              "attachment", "member", "attendance", "member_contact",
+                              "member_care")
 
 
 class DataSubjectRequestRecorded(Schema):

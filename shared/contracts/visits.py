@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from shared import receipts
 from shared.contracts.base import (
     CONCERN_TOPICS,
+    CONTACT_KINDS,
     MEETING_KINDS,
     RAISED_BY,
     URGENCIES,
@@ -96,6 +97,11 @@ class ConcernRaised(Schema):
     # added with issue 27: the cadre who carried it (the visit's author), so that services
     # need not hear visit_logged only to learn that; None in events from before it
     cadre_id = Id(load_default=None, allow_none=True)
+    # added with contacts (issue 29): raised when a committee member visited or called a Party
+    # member or their family (visit_id then names visits' contact record, not a meeting; no
+    # member is named). None: raised at a branch meeting, as in events from before it
+    contact_kind = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.OneOf(CONTACT_KINDS))
 
 
 VISIT_LOGGED = EventType("visits", "visit_logged", VisitLogged)

@@ -3,7 +3,10 @@ administrator gives a branch its organisation code and imports its members; the 
 to it logs a meeting with attendance member by member, the visit getting the derived counts and
 the list kept by the members service; a list naming a non-member, or counts disagreeing with
 the list, are refused by name and change nothing; a members sheet's import job reports each
-row's outcome, on its page and in its CSV download."""
+row's outcome, on its page and in its CSV download. The cadre logs a visit to a member's
+family: the concern raised there reaches its case at escalations like a meeting's, and the
+pages say where it was raised; a member of a branch the cadre cannot see is not found, a
+future day or an unknown kind is refused by name, nothing written."""
 import base64
 import datetime as dt
 
@@ -15,6 +18,7 @@ from shared import contracts
 from tests.integration.browser import SMALL_PHONE, signed_in
 from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT, visit_body
 from tests.integration.fixtures import PLAIN_SHARED, assert_described
+from tests.integration.system import poll
 from tests.integration.test_imports_path import follow
 
 pytestmark = pytest.mark.integration
@@ -42,6 +46,19 @@ def roll(system):
     assert answer.status_code == 200, answer.text
     assert {r["outcome"] for r in answer.json()["results"]} <= {"joined", "unchanged"}
     return [m["member_code"] for m in members]
+
+
+@pytest.fixture(scope="module")
+def family_contact(system, roll):
+    """The cadre's visit to the first member's family, where a concern was raised."""
+    body = {"submission_id": contracts.new_id(), "contacted_on": dt.date.today().isoformat(),
+            "kind": "family_visit", "raised": "Hỏi thăm sức khỏe, gia đình nêu chế độ",
+            "concerns": [{"topic": "social_policy", "raised_by": "party_member",
+                          "summary": "Gia đình chưa nhận trợ cấp người có công"}]}
+    logged = call(system, "cadre", "POST", f"/members/{roll[0]}/contacts", body)
+    assert logged.status_code == 201, logged.text
+    assert_described(system, "POST", "/members/<member_code>/contacts", logged)
+    return body, logged.json()
 
 
 def marks(present, excused=(), absent=()):
@@ -136,6 +153,72 @@ def test_a_members_sheet_imported_through_the_imports_jobs_and_again_without_dup
     assert members_on(dt.date.today().isoformat()) == ["000811"]
     died = call(system, "administrator", "GET", "/members/000812").json()
     assert (died["status"], died["ended_on"]) == ("died", "2026-10-01")
+
+
+def test_a_family_contacts_concern_reaches_its_case_and_a_resend_doubles_nothing(
+        system, roll, family_contact):
+    body, logged = family_contact
+    concern_id = logged["concerns"][0]["concern_id"]
+    concern = poll(lambda: call(system, "cadre", "GET", f"/concerns/{concern_id}").json(),
+                   lambda c: c.get("case") is not None)
+    case = call(system, "cadre", "GET", f"/cases/{concern['case']['case_id']}").json()
+    assert (case["concern_id"], case["contact_kind"], case["raised_on"]) == (
+        concern_id, "family_visit", body["contacted_on"])
+    assert case["authority_id"]  # routed (or held by the triage office) with its deadlines
+    again = call(system, "cadre", "POST", f"/members/{roll[0]}/contacts", body)
+    assert (again.status_code, again.json()["concerns"]) == (200, logged["concerns"])
+    listed = call(system, "cadre", "GET", f"/members/{roll[0]}/contacts")
+    assert_described(system, "GET", "/members/<member_code>/contacts", listed)
+    assert [c["submission_id"] for c in listed.json()["contacts"]] == [body["submission_id"]]
+
+
+def test_contacts_out_of_sight_or_with_bad_input_are_refused_writing_nothing(system, roll):
+    answer = call(system, "administrator", "PATCH", f"/units/{HUONG_CANH_1}",
+                  {"organisation_code": OTHER_CODE})
+    assert answer.status_code == 200, answer.text
+    elsewhere = {"member_code": "000821", "organisation_code": OTHER_CODE,
+                 "full_name": "Phạm Văn Hai", "since": "2020-01-01"}
+    assert call(system, "administrator", "POST", "/members/imports",
+                {"items": [elsewhere]}).status_code == 200
+    def body(**changes):
+        return {"submission_id": contracts.new_id(), "kind": "phone_call", "raised": "Hỏi thăm",
+                "contacted_on": dt.date.today().isoformat(), **changes}
+    before = call(system, "administrator", "GET", f"/members/{roll[1]}/contacts").json()
+    assert call(system, "cadre", "POST", "/members/000821/contacts",
+                body()).status_code == 404  # not Bình's branch: as for no such member
+    assert call(system, "cadre", "GET", "/members/000821/contacts").status_code == 404
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    for wrong, field in ((body(contacted_on=tomorrow), "contacted_on"),
+                         (body(kind="meeting"), "kind")):
+        refused = call(system, "cadre", "POST", f"/members/{roll[1]}/contacts", wrong)
+        assert refused.status_code == 400 and field in refused.json()["fields"], refused.text
+    assert call(system, "administrator", "GET", f"/members/{roll[1]}/contacts").json() == before
+    # a carer sits on the branch's committee or the one above: Bình sits on neither
+    refused = call(system, "administrator", "PUT", f"/members/{roll[1]}/care",
+                   {"cadre_id": "tran-thi-binh"})
+    assert refused.status_code == 400, refused.text
+    assert "cadre_id" in refused.json()["fields"]
+    assert call(system, "administrator", "GET", f"/members/{roll[1]}").json()[
+        "in_care_of"] is None
+
+
+def test_a_contact_logged_on_a_phone_and_its_concern_page_says_where_it_was_raised(
+        system, roll, browser):
+    context, page = signed_in(browser, system, "binh", SMALL_PHONE)
+    try:
+        page.goto(f"{system.base_url}/app/units/{NOI_PHAT}/members")
+        page.locator(f"#members tr[data-member='{roll[2]}'] a").click()
+        page.select_option("#contact-kind", "member_visit")
+        page.fill("#contact-raised", "Đồng chí ốm, hỏi thăm")
+        page.select_option("#contact-topic", "public_service")
+        page.fill("#contact-summary", "Trạm y tế xã thiếu thuốc")
+        page.locator("#contact-form button[type=submit]").click()
+        expect(page.locator("p.notice.ok")).to_be_visible()
+        expect(page.locator("#contacts li")).to_have_count(1)
+        page.locator("#contacts li a").click()
+        expect(page.locator("#raised-at-contact")).to_contain_text("thăm đảng viên")
+    finally:
+        context.close()
 
 
 def test_the_branchs_cadre_reads_its_members_on_a_phone_and_not_another_branchs(

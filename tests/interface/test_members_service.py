@@ -50,18 +50,22 @@ def system(container_factory, config):
         container_factory(service, config).start()
     with ServiceRpcProxy("assignments", config, timeout=15) as registry, \
             ServiceRpcProxy("members", config, timeout=15) as members:
-        for unit in TREE:
-            registry.register_unit(unit, ADMIN)
-        for cadre in CADRES:
-            registry.register_cadre(cadre, ADMIN)
-        registry.assign_cadre({"cadre_id": "binh", "unit_id": "np", "starts_on": "2026-01-01"},
-                              ADMIN)
-        registry.assign_cadre({"cadre_id": "dung", "unit_id": "nt", "starts_on": "2026-01-01"},
-                              ADMIN)
+        seed_registry(registry)
         members.import_members({"items": [row("00123", since="2026-01-01"),
                                           row("00124", since="2026-01-01"),
                                           row("00125", since="2026-01-01")]}, ADMIN)
         yield {"members": members, "registry": registry, "config": config}
+
+
+def seed_registry(registry):
+    """The tree, the cadres, Bình assigned to Nội Phật and Dũng to Nam Tiến."""
+    for unit in TREE:
+        registry.register_unit(unit, ADMIN)
+    for cadre in CADRES:
+        registry.register_cadre(cadre, ADMIN)
+    for cadre_id, unit_id in (("binh", "np"), ("dung", "nt")):
+        registry.assign_cadre({"cadre_id": cadre_id, "unit_id": unit_id,
+                               "starts_on": "2026-01-01"}, ADMIN)
 
 
 def outcomes(answer):

@@ -57,7 +57,7 @@ def concern_raised(**overrides):
             "topic": "land", "summary": "Ranh giới đất chưa rõ", "raised_by": "resident",
             "raised_on": dt.date(2026, 11, 20), "urgency": "normal", "locality_unit_id": None,
             "raiser_withheld": True, "confidential": False, "receipt_code": "7KQM4-TX9RB",
-            "joins_case_id": None, "cadre_id": "tran-thi-binh",
+            "joins_case_id": None, "cadre_id": "tran-thi-binh", "contact_kind": None,
             **overrides}
 
 

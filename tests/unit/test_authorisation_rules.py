@@ -86,6 +86,8 @@ EXPECTED = {
     "members.read": {CADRE, ADMIN},
     "members.import": {ADMIN},
     "members.attendance": {CADRE},
+    "members.contact": {CADRE},
+    "members.care": {CADRE, ADMIN},
 }
 
 

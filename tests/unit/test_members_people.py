@@ -207,3 +207,23 @@ def test_an_erased_former_members_absences_flag_no_one(branch):
     assert flagged() == ["00125"]
     sweep(db)
     assert flagged() == []
+
+
+def test_a_former_members_care_and_contacts_are_found_and_erased_with_them(branch):
+    db = branch
+    db.contacts.insert_one({"_id": "s-contact", "member_code": "00124", "unit_id": "np",
+                            "day": "2026-02-10", "kind": "family_visit",
+                            "raised": "Mẹ đảng viên ốm, cần hỗ trợ", "cadre_id": "c-binh"})
+    db.care.insert_one({"_id": "00124", "cadre_id": "c-binh", "since": "2025-01-01",
+                        "history": []})
+    db.care.insert_one({"_id": "00123", "cadre_id": "c-binh", "since": "2025-01-01",
+                        "history": []})
+    people.answer_request(db, request("access", "Nguyễn Thị Hà"))
+    found = answer_of(db, "r-access")[0]["found"]
+    assert {"kind": "member_contact", "id": "s-contact"} in found
+    care = [f["id"] for f in found if f["kind"] == "member_care"]
+    assert len(care) == 1 and care[0] != "00124"  # keyed by the code: named by a reference
+    people.answer_request(db, request("deletion", "Nguyễn Thị Hà"))
+    assert db.contacts.find_one({"_id": "s-contact"}) is None
+    assert db.care.find_one({"_id": "00124"}) is None
+    assert db.care.find_one({"_id": "00123"})["cadre_id"] == "c-binh"  # the others kept

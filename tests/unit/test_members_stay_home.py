@@ -13,6 +13,7 @@ from shared.contracts import (
     MEMBERS_PERSONAL_DATA_READ,
 )
 from shared.contracts.audit import RECORD_KINDS
+from shared.contracts.rpc.contacts import RecordContact
 from shared.contracts.rpc.members import ATTENDANCE_MARKS
 from tests.unit.event_payloads import PAYLOADS
 
@@ -67,10 +68,23 @@ def test_the_members_service_publishes_only_which_branch_was_read():
                       if event_type.source == "members"]
     assert members_events == [MEMBERS_PERSONAL_DATA_READ, MEMBERS_DATA_SUBJECT_REQUEST_ANSWERED]
     assert "branch_members" in RECORD_KINDS and "member" not in RECORD_KINDS
-    source = (ROOT / "services" / "members" / "queries.py").read_text(encoding="utf-8")
-    calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
-             and getattr(node.func, "id", None) == "personal_data_read"]
-    for call in calls:  # the records named: the branch, never a member
-        records = ast.unparse(call.args[3])
-        assert records == '[("branch_members", unit_id)]' or \
-            records == "[('branch_members', unit_id)]", records
+    for module, unit in (("queries.py", "unit_id"), ("contacts.py", "member['unit_id']")):
+        source = (ROOT / "services" / "members" / module).read_text(encoding="utf-8")
+        calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+                 and getattr(node.func, "id", None) == "personal_data_read"]
+        assert calls, module
+        for call in calls:  # the records named: the branch, never a member
+            assert ast.unparse(call.args[3]) == f"[('branch_members', {unit})]", module
+
+
+def test_a_contact_reaches_visits_without_its_member():
+    """What the members service sends visits for a contact's concerns (issue 29): the branch,
+    the day, the kind and the cadre; no field could carry the member, and the call names none."""
+    assert not [name for name in field_names(RecordContact())
+                if any(word == part for part in name.split(".") for word in MEMBER_WORDS)]
+    source = (ROOT / "services" / "members" / "contacts.py").read_text(encoding="utf-8")
+    sent = [node.args[0] for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+            and ast.unparse(node.func) == "visits.record_contact"]
+    assert len(sent) == 1
+    assert sorted(key.value for key in sent[0].keys) == [
+        "cadre_id", "concerns", "contacted_on", "kind", "submission_id", "unit_id", "user_id"]

@@ -39,7 +39,8 @@ HOMES = {"cadre": "/app/units", "authority_officer": "/app/inbox",
 # each role's menu: (text key, path)
 MENUS = {
     "cadre": (("nav_my_units", "/app/units"), ("nav_log_visit", "/app/visits/new"),
-              ("nav_my_visits", "/app/visits"), ("nav_meetings", "/app/meetings")),
+              ("nav_my_visits", "/app/visits"), ("nav_meetings", "/app/meetings"),
+              ("nav_in_care", "/app/members-in-care")),
     "authority_officer": (("nav_inbox", "/app/inbox"),
                           ("nav_escalated", "/app/inbox?view=escalated_past"),
                           ("nav_named", "/app/inbox?view=named"),

@@ -47,15 +47,17 @@ ROUTES = {
 }
 
 
-class MembersPagesApi(PagesApi):
+class MembersPagesApi(PagesApi):  # _carer_names: MemberPagesApi's, on the same service
     @http("GET", "/app/units/<unit_id>/members")
     def members_page(self, request, unit_id):
         def build(view):
             members = self.members.list_members(unit_id, {}, view.principal)
             flags = self.members.absence_flags(unit_id, {"year": clock.today().year},
                                                view.principal)
+            carers = [(m.get("in_care_of") or {}).get("cadre_id") for m in members["members"]]
             return view.render("branch_members.html", unit_id=unit_id,
-                               members=members["members"], flags=flags)
+                               members=members["members"], flags=flags,
+                               carers=self._carer_names(view, carers))
         return self._page(request, "members.read", build)
 
     @http("GET", "/app/units/<unit_id>/roll")

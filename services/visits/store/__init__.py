@@ -42,6 +42,7 @@ VISIT_ORDER = [("meeting_date", -1), ("_id", -1)]
 OPEN_ORDER = [("raised_on", -1), ("_id", 1)]
 NO_VERSIONS = {"outbox": 0, "versions": 0}
 LAST_VISITS = 5
+MEETINGS_ONLY = {"record_kind": None}  # a contact's record (issue 29) is no meeting
 # a fresh receipt code collides once in about 2.6e13 / codes issued: ten tries never all fail
 RECEIPT_CODE_TRIES = 10
 
@@ -349,12 +350,12 @@ def overdue_concerns(db, unit_id, today, limit):
 
 
 def last_visits(db, unit_id):
-    return list(db.visits.find({"unit_id": unit_id}, NO_VERSIONS)
+    return list(db.visits.find({"unit_id": unit_id, **MEETINGS_ONLY}, NO_VERSIONS)
                 .sort(VISIT_ORDER).limit(LAST_VISITS))
 
 
 def page_of_visits(db, criteria, query):
-    return read_page(db.visits, criteria, VISIT_ORDER, query, NO_VERSIONS)
+    return read_page(db.visits, {**criteria, **MEETINGS_ONLY}, VISIT_ORDER, query, NO_VERSIONS)
 
 
 def page_of_attendances(db, criteria, query):
@@ -368,13 +369,15 @@ def visits_by_ids(db, visit_ids):
 
 
 def page_of_cadre_visits(db, cadre_id, query):
-    return read_page(db.visits, {"cadre_id": cadre_id}, VISIT_ORDER, query, {"outbox": 0})
+    return read_page(db.visits, {"cadre_id": cadre_id, **MEETINGS_ONLY}, VISIT_ORDER, query,
+                     {"outbox": 0})
 
 
 def visits_of_year(db, unit_id, first_day, last_day):
     """What a branch's meeting record counts of its visits between two ISO days."""
     return list(db.visits.find(
-        {"unit_id": unit_id, "meeting_date": {"$gte": first_day, "$lte": last_day}},
+        {"unit_id": unit_id, "meeting_date": {"$gte": first_day, "$lte": last_day},
+         **MEETINGS_ONLY},
         {"meeting_date": 1, "meeting_kind": 1, "attendance": 1, "assessment": 1,
          "logged_at": 1}))
 

@@ -348,6 +348,7 @@ class Case(JoinedShown, AnswerRecordShown):  # its answer's outcome, the branche
     summary = fields.String(allow_none=True)  # none: shown to an operator
     raised_by = fields.String()
     raised_on = fields.String()
+    contact_kind = fields.String(allow_none=True, dump_default=None)  # at a contact (issue 29)
     # the raiser's identity was kept out of the summary (issue 26)
     raiser_withheld = fields.Boolean(dump_default=False)
     # only the holder's head and the officers named here read a confidential case

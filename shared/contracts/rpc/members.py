@@ -145,6 +145,8 @@ class Member(Schema):
     ended_on = fields.String(allow_none=True)
     end_note = fields.String(allow_none=True)
     history = fields.List(fields.Dict())
+    # the committee member caring for them ({"cadre_id", "since"}; None: nobody yet)
+    in_care_of = fields.Dict(allow_none=True, dump_default=None)
 
 
 class MemberList(Schema):

@@ -273,6 +273,7 @@ class RaisedConcern(Concern):
     unit_name = fields.String()
     raised_on = fields.String()
     answer = fields.Nested(ConcernAnswer, allow_none=True)
+    contact_kind = fields.String(allow_none=True, dump_default=None)  # raised at a contact
 
 
 # --- queries ---------------------------------------------------------------------------------
