@@ -58,7 +58,8 @@ def test_the_minutes_and_every_concern_take_photos_from_the_camera_and_documents
     minutes = re.search(r'<input type="file" multiple accept="([^"]*)" data-attach-input '
                         r'id="attachments" aria-describedby="attachments-error">', html)
     assert minutes and "application/pdf" in minutes.group(1) and ".docx" in minutes.group(1)
-    template = html[html.index('<template id="concern-template">'):html.index("</template>")]
+    start = html.index('<template id="concern-template">')
+    template = html[start:html.index("</template>", start)]
     assert template.count('type="file"') == 2  # the files, and the camera
     assert 'accept="image/*" capture="environment"' in template
     assert 'id="attachments-error"' in html and "at most 2.5 MB" in html

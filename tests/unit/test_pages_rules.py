@@ -206,7 +206,7 @@ PAGES = {
                      "sign_in_csrf": "x"},
     "error.html": {"message": "Lỗi", "fields": {"a": "b"}},
     "cadre_units.html": {"rows": [{"unit": UNIT, "starts_on": "2026-01-01",
-                                   "last_visit": VISIT, "open_concerns": 1}]},
+                                   "last_visit": VISIT, "open_concerns": 1, "sees_members": True}]},
     "visit_form.html": {"units": [UNIT], "chosen": "u1", "today": "2026-11-27",
                         "topics": ["land"], "meeting_kinds": ["regular"],
                         "raised_by": ["resident"], "urgencies": ["normal"],
