@@ -150,12 +150,16 @@ def files_uploaded_by(db, cadre_id):
 
 
 def visits_logged_by(db, cadre_id):
-    """A cadre's own visits (newest first, bounded): they keep the cadre's id only, no name,
-    so a deletion leaves them, and the branch's history, as they are."""
+    """A cadre's own visits (newest first, bounded), then the records of the contacts they
+    logged with members' families (issue 29): they keep the cadre's id only, no name, so a
+    deletion leaves them, and the branch's history, as they are."""
     if not cadre_id:
         return []
     page = store.page_of_cadre_visits(db, cadre_id, {"limit": contracts.MAX_FOUND})
-    return [{"kind": "visit", "id": visit["_id"]} for visit in page["items"]]
+    contacts = store.contact_records_of_cadre(db, cadre_id, contracts.MAX_FOUND)
+    return ([{"kind": "visit", "id": visit["_id"]} for visit in page["items"]]
+            + [{"kind": "contact_record", "id": record_id} for record_id in contacts]
+            )[:contracts.MAX_FOUND]
 
 
 def matches(concern, keys):

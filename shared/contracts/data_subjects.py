@@ -30,7 +30,7 @@ MAX_FOUND = 500
 FOUND_KINDS = RECORD_KINDS + ("user", "sign_in_attempt", "assignment", "working_group",
                               "audit_entry", "personal_data_read", "officer", "case",
                               "attachment", "member", "attendance", "member_contact",
-                              "member_care")
+                              "member_care", "contact_record")
 
 
 class DataSubjectRequestRecorded(Schema):

@@ -113,3 +113,12 @@ def test_the_request_page_says_why_a_deletion_kept_a_members_records():
         members = page.split('id="answer-members"', 1)[1].split("</tr>", 1)[0]
         assert words in members.replace("&#39;", "'"), members
         assert "00123" in members
+
+
+def test_every_kind_of_record_an_answer_may_name_has_its_words_in_both_languages():
+    from shared.contracts.data_subjects import FOUND_KINDS
+    from shared.words import knows
+    for language in ("vi", "en"):
+        missing = [kind for kind in FOUND_KINDS
+                   if not knows(f"record_kind.{kind}", language)]
+        assert not missing, (language, missing)

@@ -373,6 +373,11 @@ def page_of_cadre_visits(db, cadre_id, query):
                      {"outbox": 0})
 
 
+def contact_records_of_cadre(db, cadre_id, limit):
+    return [held["_id"] for held in db.visits.find(
+        {"cadre_id": cadre_id, "record_kind": "contact"}, {"_id": 1}).limit(limit)]
+
+
 def visits_of_year(db, unit_id, first_day, last_day):
     """What a branch's meeting record counts of its visits between two ISO days."""
     return list(db.visits.find(
