@@ -27,6 +27,14 @@ def test_codes_are_kept_as_the_office_writes_them_leading_zeros_included():
     assert (loaded["member_code"], loaded["organisation_code"]) == ("000123", "0001.003")
 
 
+def test_a_members_code_names_a_page_so_it_holds_no_slash_an_organisations_may():
+    # /members/<code>: a "/" in it would name another page (the server decodes %2F)
+    with pytest.raises(ValidationError) as refused:
+        row(member_code="01/0123")
+    assert "member_code" in refused.value.messages
+    assert row(organisation_code="01/003")["organisation_code"] == "01/003"
+
+
 @pytest.mark.parametrize("number", [123, 123.0])
 def test_a_code_read_as_a_number_is_refused_by_name_not_turned_into_text(number):
     with pytest.raises(ValidationError) as refused:

@@ -22,7 +22,7 @@ READ = (403, 404)
 
 
 class MemberPath(Schema):
-    member_code = Code(required=True, metadata={"example": "00123"})
+    member_code = Code(member=True, required=True, metadata={"example": "00123"})
 
 
 class SubmissionPath(Schema):

@@ -18,6 +18,8 @@ from shared.reasons import reason
 
 # an office's code: letters, digits and the separators offices print; never a number
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-/_]{0,39}$")
+# a member's code names pages (/members/<code>): no "/", which a path cannot carry
+MEMBER_CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$")
 STATUSES = ("active", "left", "died")
 ENDING_STATUSES = ("left", "died")
 # a status as an office's sheet words it (folded: no diacritics, lower case)
@@ -33,10 +35,12 @@ class Code(fields.String):
     """An office's code as text, exactly: a number (a spreadsheet cell read as 123 for 00123)
     is refused by name, never turned back into text."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, member=False, **kwargs):
+        pattern, signs = (MEMBER_CODE_PATTERN, "'.', '-' or '_'") if member \
+            else (CODE_PATTERN, "'.', '-', '/' or '_'")
         super().__init__(validate=validate.Regexp(
-            CODE_PATTERN, error="a code is 1 to 40 letters, digits, '.', '-', '/' or '_', "
-                                "starting with a letter or digit"), **kwargs)
+            pattern, error=f"a code is 1 to 40 letters, digits, {signs}, starting with a "
+                           "letter or digit"), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -48,7 +52,7 @@ class Code(fields.String):
 
 class MemberRow(Schema):
     """One member as the import template gives them (docs/members.md, "Column mapping")."""
-    member_code = Code(required=True)
+    member_code = Code(member=True, required=True)
     organisation_code = Code(required=True)
     full_name = Text(200, required=True)
     # active, or how the membership ended (moved away or left the Party; died), and when
@@ -103,7 +107,7 @@ class ImportOutcomes(Schema):
 
 
 class Mark(Schema):
-    member_code = Code(required=True)
+    member_code = Code(member=True, required=True)
     mark = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_MARKS))
     # why an excused absence was excused (sick, away for work): the committee's to judge
     reason = Text(300, load_default=None, allow_none=True)
