@@ -83,6 +83,13 @@ class AssignmentsService(ReportsHealth):
             queries.cadre_names(self.db, query))}
 
     @rpc
+    def committee_seats(self, query):
+        """Who sits on these committees (whom a branch's members may be put in the care of)."""
+        query = load_payload(schemas.CommitteeSeatsQuery(), query, "query")
+        return {"cadres": schemas.SeatHolder(many=True).dump(
+            queries.committee_seats(self.db, query))}
+
+    @rpc
     def unit_history(self, unit_id):
         return schemas.UnitHistory().dump(queries.unit_history(self.db, unit_id))
 

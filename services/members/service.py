@@ -136,6 +136,13 @@ class MembersService(ReportsHealth):
             clock.today()))
 
     @rpc
+    def care_choices(self, unit_id, principal=None):
+        """Whom the caller may put the branch's members in the care of today, if anyone."""
+        principal = require(principal_from(principal), "members.read")
+        return contact_schemas.CareChoices().dump(care.choices(
+            principal, unit_id, self.assignments, clock.today()))
+
+    @rpc
     def members_in_care(self, principal=None):
         """The members in the signed-in cadre's care, across branches."""
         principal = require(principal_from(principal), "members.read")
