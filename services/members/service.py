@@ -69,8 +69,8 @@ class MembersService(ReportsHealth):
     @rpc
     def get_member(self, member_code, principal=None):
         principal = require(principal_from(principal), "members.read")
-        return schemas.Member().dump(queries.get_member(
-            self.db, member_code, clock.today().isoformat(), principal, self.assignments))
+        return schemas.Member().dump(care.with_carers(self.db, [queries.get_member(
+            self.db, member_code, clock.today().isoformat(), principal, self.assignments)])[0])
 
     @rpc
     def record_attendance(self, given, principal=None):
