@@ -7,8 +7,9 @@ row's outcome, on its page and in its CSV download. The cadre logs a visit to a 
 family: the concern raised there reaches its case at escalations like a meeting's, and the
 pages say where it was raised; a member of a branch the cadre cannot see is not found, a
 future day or an unknown kind is refused by name, nothing written. The branch's secretary, on a
-phone, finds the members nobody cares for, takes one into their care from the member's page,
-and finds them among the members in their care."""
+phone, finds the members nobody cares for, takes one into their care from the member's page (a
+stale choice refused beside it, nothing changed), and finds them among the members in their
+care."""
 import base64
 import datetime as dt
 
@@ -265,6 +266,12 @@ def test_the_branchs_secretary_takes_a_member_into_their_care_on_a_phone(
         expect(choice.locator(f"option[value='{secretary}']")).to_have_count(1)
         expect(choice.locator("option[value='tran-thi-binh']")).to_have_count(0)  # no seat
         assert not serious_violations(page)
+        # a choice gone stale (Bình never sat on the committee): refused beside it, unchanged
+        choice.evaluate("select => { select.options[1].value = 'tran-thi-binh'; }")
+        choice.select_option("tran-thi-binh")
+        page.get_by_role("button", name="Phân công", exact=True).click()
+        expect(page.locator("#care-cadre_id-error")).to_contain_text("Không giữ ghế cấp ủy")
+        expect(page.locator("#member-carer")).to_contain_text("Chưa phân công")
         choice.select_option(secretary)
         page.get_by_role("button", name="Phân công", exact=True).click()
         expect(page.locator("p.notice.ok")).to_contain_text("Đã phân công cán bộ phụ trách.")
