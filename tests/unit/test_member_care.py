@@ -133,3 +133,22 @@ def test_a_members_carers_before_are_listed_the_latest_first(db):
         ("lan", "2026-12-03", "2026-12-07"), ("hoa", "2026-12-01", "2026-12-03")]
     listed = contacts.of_member(db, "00123", ADMIN, registry, TODAY)
     assert [h["cadre_id"] for h in listed["care_history"]] == ["lan", "hoa"]
+
+
+def test_the_registry_answers_who_sits_on_the_committees_asked_with_those_seats_alone():
+    from services.assignments import queries
+    client, registry_db = open_store(MONGOMOCK_URI, "registry_seats")
+    try:
+        registry_db.cadres.insert_many([
+            {"_id": "hoa", "full_name": "Lê Thị Hòa", "email": "hoa@example.vn",
+             "memberships": [{"unit_id": "np", "role": "secretary"},
+                             {"unit_id": "bx", "role": "member"}]},
+            {"_id": "lan", "full_name": "Phạm Thị Lan",
+             "memberships": [{"unit_id": "th", "role": "member", "ends_on": "2026-01-01"}]},
+            {"_id": "binh", "full_name": "Trần Thị Bình", "memberships": []}])
+        found = queries.committee_seats(registry_db, {"unit_ids": ["np", "th"]})
+        assert [(c["_id"], [s["unit_id"] for s in c["memberships"]]) for c in found] == [
+            ("hoa", ["np"]), ("lan", ["th"])]  # ended seats too: the day is the caller's rule
+        assert "email" not in found[0]  # names and seats only
+    finally:
+        client.close()
