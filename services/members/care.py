@@ -67,7 +67,11 @@ def choices(principal, unit_id, registry, today):
     """Whether ``principal`` may put the branch's members in someone's care today and whom
     they may choose: the cadres holding a seat that day on the branch's committee or the one
     above, as ``put`` checks them. Whoever may not choose is offered nobody."""
-    day, committees = today.isoformat(), committees_of(registry.get_unit(unit_id))
+    day = today.isoformat()
+    try:
+        committees = committees_of(registry.get_unit(unit_id))
+    except NotFound:  # a branch that no longer exists today (merged): nobody cares anew
+        return {"unit_id": unit_id, "as_of": day, "may_choose": False, "cadres": []}
     seated = registry.committee_seats({"unit_ids": list(committees)})["cadres"]
     holders = [cadre for cadre in seated if access.holds_seat(cadre, committees, day)]
     may = principal is None or principal.role == ADMINISTRATOR or (

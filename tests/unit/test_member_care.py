@@ -121,6 +121,10 @@ def test_the_choice_of_a_carer_is_offered_to_who_may_set_it_among_todays_seat_ho
             "unit_id": "np", "as_of": "2026-12-07", "may_choose": False, "cadres": []}
     registry.seats["hoa"] = [{"unit_id": "np", "starts_on": "2026-12-08"}]  # from tomorrow
     assert care.choices(HOA, "np", registry, TODAY)["may_choose"] is False
+    def merged(unit_id):  # the branch no longer exists today: its member's page still reads
+        raise NotFound("unit not found", {"unit_id": [unit_id]})
+    registry.get_unit = merged
+    assert care.choices(ADMIN, "np", registry, TODAY)["cadres"] == []
 
 
 def test_a_members_carers_before_are_listed_the_latest_first(db):
