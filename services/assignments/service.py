@@ -31,6 +31,7 @@ from services.assignments.store import meetings as meeting_store
 from services.assignments.store import reports as report_store
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.rpc import committee_seats as seat_schemas
 from shared.contracts.rpc import meetings as meeting_schemas
 from shared.contracts.rpc import registry as schemas
 from shared.contracts.rpc import reports as report_schemas
@@ -85,8 +86,8 @@ class AssignmentsService(ReportsHealth):
     @rpc
     def committee_seats(self, query):
         """Who sits on these committees (whom a branch's members may be put in the care of)."""
-        query = load_payload(schemas.CommitteeSeatsQuery(), query, "query")
-        return {"cadres": schemas.SeatHolder(many=True).dump(
+        query = load_payload(seat_schemas.CommitteeSeatsQuery(), query, "query")
+        return {"cadres": seat_schemas.SeatHolder(many=True).dump(
             queries.committee_seats(self.db, query))}
 
     @rpc

@@ -174,17 +174,6 @@ class CadreName(Schema):
     name = fields.String(attribute="full_name")
 
 
-class CommitteeSeatsQuery(Schema):
-    """The committees whose seat holders are asked for (a branch's and the one above)."""
-    unit_ids = fields.List(Id(), required=True, validate=validate.Length(1, 10))
-
-
-class SeatHolder(CadreName):
-    """A cadre with their seats on the committees asked for, whatever their days: names and
-    seats only, no contact read."""
-    memberships = fields.List(fields.Dict(), dump_default=list)
-
-
 # --- reorganisations ---------------------------------------------------------------------------
 
 class Successor(Schema):
