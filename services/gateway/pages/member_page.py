@@ -13,6 +13,7 @@ from services.gateway.api.members import MemberPath
 from services.gateway.edge.http import form_args, http
 from services.gateway.pages import care_form, i18n
 from services.gateway.pages.common import (
+    CsrfForm,
     LanguageQuery,
     PagesApi,
     page_route,
@@ -38,8 +39,7 @@ class ContactForm(Schema):
     raised_by = fields.String(validate=validate.Length(max=40))
 
 
-class CareForm(Schema):
-    csrf = fields.String(required=True, validate=validate.Length(1, 200))
+class CareForm(CsrfForm):
     cadre_id = fields.String(validate=validate.Length(max=200))
 
 
