@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from shared import contracts
-from tests.integration.browser import SMALL_PHONE, sign_in, signed_in
+from tests.integration.browser import SMALL_PHONE, screenshot, sign_in, signed_in
 from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT, visit_body
 from tests.integration.fixtures import PLAIN_SHARED, assert_described
 from tests.integration.system import poll
@@ -272,6 +272,7 @@ def test_the_branchs_secretary_takes_a_member_into_their_care_on_a_phone(
         page.get_by_role("button", name="Phân công", exact=True).click()
         expect(page.locator("#care-cadre_id-error")).to_contain_text("Không giữ ghế cấp ủy")
         expect(page.locator("#member-carer")).to_contain_text("Chưa phân công")
+        screenshot(page, "phone-360-member-carer-refused")
         choice.select_option(secretary)
         page.get_by_role("button", name="Phân công", exact=True).click()
         expect(page.locator("p.notice.ok")).to_contain_text("Đã phân công cán bộ phụ trách.")
