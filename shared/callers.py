@@ -89,8 +89,9 @@ SERVICE_CALLS = {
     # seen by the cadres assigned to it or sitting on its committee (services/members/access)
     "members": frozenset({"assignments.units_by_organisation_code",
                           "assignments.list_unit_assignments", "assignments.get_cadre",
-                          # whose committees may care for a branch's members (the one above)
-                          "assignments.get_unit",
+                          # whose committees may care for a branch's members (the one above),
+                          # and who sits on them (the member page's choice of a carer)
+                          "assignments.get_unit", "assignments.committee_seats",
                           # a contact's concerns, once the members service checked who logs it
                           "visits.record_contact"}),
     # the health of each watched service (services/monitor/watch.py)

@@ -70,6 +70,15 @@ def cadre_names(db, query):
     return store.cadres_named(db, sorted(set(query["cadre_ids"])))
 
 
+def committee_seats(db, query):
+    """The cadres holding, or having held, a seat on the committees of ``query["unit_ids"]``,
+    each with those seats alone (which day counts is the caller's rule); names only."""
+    asked = set(query["unit_ids"])
+    return [{**cadre, "memberships": [seat for seat in cadre.get("memberships") or ()
+                                      if seat.get("unit_id") in asked]}
+            for cadre in store.cadres_seated_on(db, sorted(asked))]
+
+
 def record_contacts_shown(db, principal, purpose, cadres):
     """One audit entry naming the cadres whose e-mail or telephone ``cadres`` show to
     ``principal`` (None: an internal caller, recorded by its own caller)."""

@@ -31,6 +31,7 @@ from services.assignments.store import meetings as meeting_store
 from services.assignments.store import reports as report_store
 from shared.authorisation import actor_of, principal_from, require
 from shared.consumer import subscribe
+from shared.contracts.rpc import committee_seats as seat_schemas
 from shared.contracts.rpc import meetings as meeting_schemas
 from shared.contracts.rpc import registry as schemas
 from shared.contracts.rpc import reports as report_schemas
@@ -81,6 +82,13 @@ class AssignmentsService(ReportsHealth):
         query = load_payload(schemas.CadreNamesQuery(), query, "query")
         return {"cadres": schemas.CadreName(many=True).dump(
             queries.cadre_names(self.db, query))}
+
+    @rpc
+    def committee_seats(self, query):
+        """Who sits on these committees (whom a branch's members may be put in the care of)."""
+        query = load_payload(seat_schemas.CommitteeSeatsQuery(), query, "query")
+        return {"cadres": seat_schemas.SeatHolder(many=True).dump(
+            queries.committee_seats(self.db, query))}
 
     @rpc
     def unit_history(self, unit_id):

@@ -63,6 +63,33 @@ def put(db, member_code, cadre_id, principal, registry, today):
                              principal.user_id if principal else None)
 
 
+def choices(principal, unit_id, registry, today):
+    """Whether ``principal`` may put the branch's members in someone's care today and whom
+    they may choose: the cadres holding a seat that day on the branch's committee or the one
+    above, as ``put`` checks them. Whoever may not choose is offered nobody."""
+    day = today.isoformat()
+    try:
+        committees = committees_of(registry.get_unit(unit_id))
+    except NotFound:  # a branch that no longer exists today (merged): nobody cares anew
+        return {"unit_id": unit_id, "as_of": day, "may_choose": False, "cadres": []}
+    seated = registry.committee_seats({"unit_ids": list(committees)})["cadres"]
+    holders = [cadre for cadre in seated if access.holds_seat(cadre, committees, day)]
+    may = principal is None or principal.role == ADMINISTRATOR or (
+        principal.role == CADRE and any(c["cadre_id"] == principal.cadre_id for c in holders))
+    return {"unit_id": unit_id, "as_of": day, "may_choose": may,
+            "cadres": [{"cadre_id": cadre["cadre_id"], "name": cadre["name"],
+                        "seats": [seat for seat in cadre["memberships"]
+                                  if access.holds_seat({"memberships": [seat]}, committees,
+                                                       day)]}
+                       for cadre in holders] if may else []}
+
+
+def history_of(db, member_code):
+    """The carers before the one now, the latest first (``cadre_id``, ``since``, ``until``)."""
+    held = store.care_of(db, member_code)
+    return list(reversed(held["history"])) if held else []
+
+
 def may_see_member(db, principal, member, day, registry):
     """Whether ``principal`` sees ``member``: as the branch's members (``access``), or as the
     member's carer still on one of the committees."""

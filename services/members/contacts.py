@@ -80,4 +80,4 @@ def of_member(db, member_code, principal, registry, today):
     if entry is not None:
         store.record_members_read(db, entry, [member["_id"]])
     return {"member_code": member["_id"], "member": care.with_carers(db, [member])[0],
-            "contacts": found}
+            "contacts": found, "care_history": care.history_of(db, member["_id"])}

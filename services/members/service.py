@@ -69,8 +69,8 @@ class MembersService(ReportsHealth):
     @rpc
     def get_member(self, member_code, principal=None):
         principal = require(principal_from(principal), "members.read")
-        return schemas.Member().dump(queries.get_member(
-            self.db, member_code, clock.today().isoformat(), principal, self.assignments))
+        return schemas.Member().dump(care.with_carers(self.db, [queries.get_member(
+            self.db, member_code, clock.today().isoformat(), principal, self.assignments)])[0])
 
     @rpc
     def record_attendance(self, given, principal=None):
@@ -134,6 +134,13 @@ class MembersService(ReportsHealth):
         return contact_schemas.Care().dump(care.put(
             self.db, member_code, given["cadre_id"], principal, self.assignments,
             clock.today()))
+
+    @rpc
+    def care_choices(self, unit_id, principal=None):
+        """Whom the caller may put the branch's members in the care of today, if anyone."""
+        principal = require(principal_from(principal), "members.read")
+        return contact_schemas.CareChoices().dump(care.choices(
+            principal, unit_id, self.assignments, clock.today()))
 
     @rpc
     def members_in_care(self, principal=None):

@@ -6,7 +6,10 @@ the list, are refused by name and change nothing; a members sheet's import job r
 row's outcome, on its page and in its CSV download. The cadre logs a visit to a member's
 family: the concern raised there reaches its case at escalations like a meeting's, and the
 pages say where it was raised; a member of a branch the cadre cannot see is not found, a
-future day or an unknown kind is refused by name, nothing written."""
+future day or an unknown kind is refused by name, nothing written. The branch's secretary, on a
+phone, finds the members nobody cares for, takes one into their care from the member's page (a
+stale choice refused beside it, nothing changed), and finds them among the members in their
+care."""
 import base64
 import datetime as dt
 
@@ -15,11 +18,12 @@ import requests
 from playwright.sync_api import expect
 
 from shared import contracts
-from tests.integration.browser import SMALL_PHONE, signed_in
+from tests.integration.browser import SMALL_PHONE, screenshot, sign_in, signed_in
 from tests.integration.endpoints import HUONG_CANH_1, NOI_PHAT, visit_body
 from tests.integration.fixtures import PLAIN_SHARED, assert_described
 from tests.integration.system import poll
 from tests.integration.test_imports_path import follow
+from tests.integration.test_pages_phone import serious_violations
 
 pytestmark = pytest.mark.integration
 
@@ -234,3 +238,48 @@ def test_the_branchs_cadre_reads_its_members_on_a_phone_and_not_another_branchs(
         assert answer.status == 404
     finally:
         context.close()
+
+
+def test_the_branchs_secretary_takes_a_member_into_their_care_on_a_phone(
+        system, roll, browser):
+    secretary = f"care29-{contracts.new_id()[:8]}"  # a cadre of their own, seated on Nội Phật
+    for path, body in (
+            ("/cadres", {"cadre_id": secretary, "full_name": "Đỗ Thị Thu",
+                         "home_unit_id": "vinh-phuc.binh-xuyen.tam-hop",
+                         "positions": ["district_committee_member"], "memberships": [
+                             {"unit_id": NOI_PHAT, "role": "secretary",
+                              "starts_on": "2025-01-01"}]}),
+            ("/users", {"username": secretary, "display_name": "Đỗ Thị Thu",
+                        "password": f"{secretary}-pass-2026", "role": "cadre",
+                        "cadre_id": secretary})):
+        answer = call(system, "administrator", "POST", path, body)
+        assert answer.status_code == 201, answer.text
+    context = browser.new_context(**SMALL_PHONE, locale="vi-VN")
+    page = context.new_page()
+    try:
+        sign_in(page, system.base_url, secretary, f"{secretary}-pass-2026")
+        page.goto(f"{system.base_url}/app/units/{NOI_PHAT}/members")
+        page.locator("#uncared a").click()  # "N đảng viên chưa có người phụ trách"
+        expect(page.locator("#uncared")).to_contain_text("chưa có người phụ trách")
+        page.locator(f"#members tr[data-member='{roll[2]}'] a").click()
+        choice = page.locator("#care-cadre_id")
+        expect(choice.locator(f"option[value='{secretary}']")).to_have_count(1)
+        expect(choice.locator("option[value='tran-thi-binh']")).to_have_count(0)  # no seat
+        assert not serious_violations(page)
+        # a choice gone stale (Bình never sat on the committee): refused beside it, unchanged
+        choice.evaluate("select => { select.options[1].value = 'tran-thi-binh'; }")
+        choice.select_option("tran-thi-binh")
+        page.get_by_role("button", name="Phân công", exact=True).click()
+        expect(page.locator("#care-cadre_id-error")).to_contain_text("Không giữ ghế cấp ủy")
+        expect(page.locator("#member-carer")).to_contain_text("Chưa phân công")
+        screenshot(page, "phone-360-member-carer-refused")
+        choice.select_option(secretary)
+        page.get_by_role("button", name="Phân công", exact=True).click()
+        expect(page.locator("p.notice.ok")).to_contain_text("Đã phân công cán bộ phụ trách.")
+        expect(page.locator("#member-carer")).to_contain_text("Đỗ Thị Thu")
+        page.goto(f"{system.base_url}/app/members-in-care")
+        expect(page.locator(f"#in-care tr[data-member='{roll[2]}']")).to_have_count(1)
+    finally:
+        context.close()
+    assert call(system, "cadre", "GET", f"/members/{roll[2]}").json()["in_care_of"][
+        "cadre_id"] == secretary

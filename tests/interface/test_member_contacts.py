@@ -3,7 +3,8 @@ services on the real RabbitMQ: a committee member on the branch's committee logs
 member's family with a concern, which visits raises as a contact's (no meeting, no member); the
 same contact resent doubles nothing; a cadre who cannot see the branch is told the member is
 not found, a future day or an unknown kind is refused by name, and nothing is written. The
-member is put in the care of a member of the branch's committee, not of a cadre on none.
+member is put in the care of a member of the branch's committee, not of a cadre on none, who
+alone is offered to choose from.
 (One test: each running system costs seconds of CI.)"""
 import datetime as dt
 
@@ -90,3 +91,10 @@ def test_a_family_contacts_concern_raised_once_refusals_write_nothing_and_care(s
     listed = members.list_members("np", {}, BINH)["members"]
     assert listed[0]["in_care_of"]["cadre_id"] == "hoa"
     assert [m["member_code"] for m in members.members_in_care(HOA)["members"]] == ["00123"]
+    # whom the page offers (the registry's seat holders, asked by the members service alone)
+    offered = members.care_choices("np", HOA)
+    assert (offered["may_choose"], [c["cadre_id"] for c in offered["cadres"]]) == (True, ["hoa"])
+    assert members.care_choices("np", BINH)["may_choose"] is False
+    members.put_in_care("00123", {"cadre_id": "hoa"}, ADMIN)  # the same carer: no history
+    assert members.member_contacts("00123", ADMIN)["care_history"] == []
+    assert members.get_member("00123", BINH)["in_care_of"]["cadre_id"] == "hoa"

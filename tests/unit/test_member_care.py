@@ -38,6 +38,14 @@ class Registry:
     def get_unit(self, unit_id):
         return {"unit_id": unit_id, "parent_id": "th", "level": "branch"}
 
+    def committee_seats(self, query):  # as the registry answers: seats on those committees
+        return {"cadres": [
+            {"cadre_id": cadre_id, "name": cadre_id.title(), "memberships": [
+                {"role": "member", **seat} for seat in seats
+                if seat["unit_id"] in query["unit_ids"]]}
+            for cadre_id, seats in sorted(self.seats.items())
+            if any(seat["unit_id"] in query["unit_ids"] for seat in seats)]}
+
 
 @pytest.fixture
 def db():
@@ -95,3 +103,56 @@ def test_the_carer_sees_the_members_in_their_care_across_branches_while_seated(d
     assert care.in_care_of(db, LAN, registry, TODAY)["members"] == []
     with pytest.raises(NotFound):
         contacts.of_member(db, "00200", LAN, registry, TODAY)
+
+
+def test_the_choice_of_a_carer_is_offered_to_who_may_set_it_among_todays_seat_holders():
+    registry = Registry()
+    registry.seats["cuong"] = [{"unit_id": "np", "starts_on": "2025-01-01",
+                                "ends_on": "2026-11-30"},  # left the seat last week
+                               {"unit_id": "elsewhere", "starts_on": "2025-01-01"}]
+    offered = care.choices(HOA, "np", registry, TODAY)
+    assert offered["may_choose"] is True
+    assert [(c["cadre_id"], [s["unit_id"] for s in c["seats"]])
+            for c in offered["cadres"]] == [("hoa", ["np"]), ("lan", ["th"])]
+    assert [c["cadre_id"] for c in care.choices(ADMIN, "np", registry, TODAY)["cadres"]] == [
+        "hoa", "lan"]
+    for unseated in (BINH, DUNG):  # sees the branch without a seat; sees nothing
+        assert care.choices(unseated, "np", registry, TODAY) == {
+            "unit_id": "np", "as_of": "2026-12-07", "may_choose": False, "cadres": []}
+    registry.seats["hoa"] = [{"unit_id": "np", "starts_on": "2026-12-08"}]  # from tomorrow
+    assert care.choices(HOA, "np", registry, TODAY)["may_choose"] is False
+    def merged(unit_id):  # the branch no longer exists today: its member's page still reads
+        raise NotFound("unit not found", {"unit_id": [unit_id]})
+    registry.get_unit = merged
+    assert care.choices(ADMIN, "np", registry, TODAY)["cadres"] == []
+
+
+def test_a_members_carers_before_are_listed_the_latest_first(db):
+    registry = Registry()
+    assert care.history_of(db, "00123") == []
+    care.put(db, "00123", "hoa", ADMIN, registry, dt.date(2026, 12, 1))
+    care.put(db, "00123", "lan", ADMIN, registry, dt.date(2026, 12, 3))
+    care.put(db, "00123", "hoa", ADMIN, registry, TODAY)
+    assert [(h["cadre_id"], h["since"], h["until"]) for h in care.history_of(db, "00123")] == [
+        ("lan", "2026-12-03", "2026-12-07"), ("hoa", "2026-12-01", "2026-12-03")]
+    listed = contacts.of_member(db, "00123", ADMIN, registry, TODAY)
+    assert [h["cadre_id"] for h in listed["care_history"]] == ["lan", "hoa"]
+
+
+def test_the_registry_answers_who_sits_on_the_committees_asked_with_those_seats_alone():
+    from services.assignments import queries
+    client, registry_db = open_store(MONGOMOCK_URI, "registry_seats")
+    try:
+        registry_db.cadres.insert_many([
+            {"_id": "hoa", "full_name": "Lê Thị Hòa", "email": "hoa@example.vn",
+             "memberships": [{"unit_id": "np", "role": "secretary"},
+                             {"unit_id": "bx", "role": "member"}]},
+            {"_id": "lan", "full_name": "Phạm Thị Lan",
+             "memberships": [{"unit_id": "th", "role": "member", "ends_on": "2026-01-01"}]},
+            {"_id": "binh", "full_name": "Trần Thị Bình", "memberships": []}])
+        found = queries.committee_seats(registry_db, {"unit_ids": ["np", "th"]})
+        assert [(c["_id"], [s["unit_id"] for s in c["memberships"]]) for c in found] == [
+            ("hoa", ["np"]), ("lan", ["th"])]  # ended seats too: the day is the caller's rule
+        assert "email" not in found[0]  # names and seats only
+    finally:
+        client.close()

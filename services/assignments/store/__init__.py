@@ -208,6 +208,12 @@ def homes_of(db, cadre_ids):
                                                       {"home_unit_id": 1})}
 
 
+def cadres_seated_on(db, unit_ids):
+    """The cadres who ever held a seat on one of ``unit_ids``' committees, by id."""
+    return list(db.cadres.find({"memberships.unit_id": {"$in": list(unit_ids)}},
+                               {"full_name": 1, "memberships": 1}).sort("_id", 1))
+
+
 def cadres_at_home(db, unit_id):
     """The ids of the cadres sitting on ``unit_id``'s committee."""
     return [cadre["_id"] for cadre in db.cadres.find({"home_unit_id": unit_id}, {"_id": 1})]

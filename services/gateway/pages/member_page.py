@@ -3,14 +3,17 @@ who cares for them, their contacts, and a short form to log a contact from a pho
 visiting the member or the family or a phone call, what was raised, and a concern if one was
 raised, which enters the same case life as a meeting's). A plain form, no script needed: a
 refusal comes back beside its field, nothing written; the form's ``submission_id`` makes a
-resent form the same contact. And the members in the signed-in cadre's care, across branches.
+resent form the same contact. For whoever may choose it (``care_form``), a form putting the
+member in the care of a committee member, the carers before listed. And the members in the
+signed-in cadre's care, across branches.
 Whoever may not see the member gets the "not found" page."""
 from marshmallow import Schema, fields, validate
 
 from services.gateway.api.members import MemberPath
 from services.gateway.edge.http import form_args, http
-from services.gateway.pages import i18n
+from services.gateway.pages import care_form, i18n
 from services.gateway.pages.common import (
+    CsrfForm,
     LanguageQuery,
     PagesApi,
     page_route,
@@ -21,7 +24,7 @@ from shared import clock
 from shared.contracts import CONCERN_TOPICS, CONTACT_KINDS, RAISED_BY, new_id
 from shared.errors import SausatError
 
-DONE = "contact_logged"
+DONE, CARER_SET = "contact_logged", "carer_set"
 CONCERN_FIELDS = ("topic", "summary", "raised_by")
 
 
@@ -36,9 +39,13 @@ class ContactForm(Schema):
     raised_by = fields.String(validate=validate.Length(max=40))
 
 
+class CareForm(CsrfForm):
+    cadre_id = fields.String(validate=validate.Length(max=200))
+
+
 class MemberPageQuery(LanguageQuery):
-    done = fields.String(validate=validate.OneOf([DONE]), metadata={
-        "description": "a contact was just logged (the page says so)"})
+    done = fields.String(validate=validate.OneOf([DONE, CARER_SET]), metadata={
+        "description": "a contact was just logged, or the carer set (the page says so)"})
 
 
 ROUTES = {
@@ -48,6 +55,9 @@ ROUTES = {
     ("POST", "/app/members/<member_code>/contacts"): page_route(
         "Cadre: log a contact with a Party member or their family", path=MemberPath,
         form=ContactForm),
+    ("POST", "/app/members/<member_code>/care"): page_route(
+        "Administrator, or a member of the branch's committee or the one above: put a Party "
+        "member in the care of a committee member", path=MemberPath, form=CareForm),
     ("GET", "/app/members-in-care"): page_route("Cadre: the Party members in my care"),
 }
 
@@ -93,6 +103,23 @@ class MemberPagesApi(PagesApi):
             return redirect(f"/app/members/{member_code}?done={DONE}")
         return self._page(request, "members.contact", build)
 
+    @http("POST", "/app/members/<member_code>/care")
+    def put_in_care_page(self, request, member_code):
+        def build(view):
+            self._check_csrf(view)
+            form = form_args(request)
+            try:
+                self.members.put_in_care(member_code, {"cadre_id": form.get("cadre_id") or ""},
+                                         view.principal)
+            except SausatError as error:
+                if error.status not in (400, 403, 422):
+                    raise
+                errors = {"cadre_id": care_form.refusal_words(
+                    view.errors(error), i18n.refusal(error, view.language), error.status)}
+                return self._member_view(view, member_code, page_status(error), errors, form)
+            return redirect(f"/app/members/{member_code}?done={CARER_SET}")
+        return self._page(request, "members.care", build)
+
     @http("GET", "/app/members-in-care")
     def members_in_care_page(self, request):
         def build(view):
@@ -102,12 +129,17 @@ class MemberPagesApi(PagesApi):
 
     def _member_view(self, view, member_code, status=200, errors=None, form=None):
         found = self.members.member_contacts(member_code, view.principal)
-        carer = (found["member"].get("in_care_of") or {}).get("cadre_id")
+        member = found["member"]
+        carer = (member.get("in_care_of") or {}).get("cadre_id")
+        offered = self.members.care_choices(member["unit_id"], view.principal)
+        names = self._carer_names(view, [carer] + [h["cadre_id"] for h in found["care_history"]])
         def worded(kind, values):
             return [(value, i18n.label(kind, value, view.language)) for value in values]
         return view.render(
-            "member.html", status, member=found["member"], contacts=found["contacts"],
-            carer_name=self._carer_names(view, [carer]).get(carer, carer) if carer else None,
+            "member.html", status, member=member, contacts=found["contacts"],
+            carer_name=names.get(carer, carer) if carer else None,
+            carer_names=names, care_history=found["care_history"],
+            carer_choices=care_form.carer_choices(offered, member, view.language),
             form_errors=errors or {}, form_values=form or {},
             submission_id=(form or {}).get("submission_id") or new_id(),
             today=clock.today().isoformat(), done=view.request.args.get("done"),

@@ -6,11 +6,15 @@ anyone else gets the "not found" page, as for no such branch. Each read is on th
 
 The visit form's roll (``static/roll.js``) reads the same list, cut to what the form needs (a
 member's code and name), to mark attendance member by member and keep it on the phone for a
-meeting without signal."""
-from marshmallow import Schema, fields
+meeting without signal.
+
+Whoever may choose the members' carers (``care_form``) reads how many nobody cares for yet,
+a link showing those alone (``?carer=none``)."""
+from marshmallow import Schema, fields, validate
 
 from services.gateway.edge.http import http, query_args
 from services.gateway.edge.route import Route
+from services.gateway.pages import care_form
 from services.gateway.pages.common import LanguageQuery, PagesApi, page_route
 from services.gateway.registry_schemas import UnitPath
 from shared import clock
@@ -19,6 +23,11 @@ from shared.contracts import Day
 
 class RollQuery(LanguageQuery):
     as_of = Day(metadata={"description": "the meeting's day (default: today)"})
+
+
+class BranchMembersQuery(LanguageQuery):
+    carer = fields.String(validate=validate.OneOf(["none"]), metadata={
+        "description": "none: only the members nobody cares for yet"})
 
 
 class RollMember(Schema):
@@ -36,7 +45,7 @@ class Roll(Schema):
 ROUTES = {
     ("GET", "/app/units/<unit_id>/members"): page_route(
         "A branch's Party members and the absence flags (its cadres and committee)",
-        path=UnitPath),
+        path=UnitPath, query=BranchMembersQuery),
     ("GET", "/app/units/<unit_id>/roll"): Route(
         "Cadre: a branch's members for the visit form, by code and name", Roll, "pages",
         path=UnitPath, query=RollQuery, public=True, errors=(401, 403, 404),
@@ -55,9 +64,14 @@ class MembersPagesApi(PagesApi):  # _carer_names: MemberPagesApi's, on the same 
             flags = self.members.absence_flags(unit_id, {"year": clock.today().year},
                                                view.principal)
             carers = [(m.get("in_care_of") or {}).get("cadre_id") for m in members["members"]]
+            uncared = care_form.without_carer(members["members"])
+            only_uncared = query_args(request).get("carer") == "none"
+            chooses = self.members.care_choices(unit_id, view.principal)["may_choose"]
             return view.render("branch_members.html", unit_id=unit_id,
-                               members=members["members"], flags=flags,
-                               carers=self._carer_names(view, carers))
+                               members=uncared if only_uncared else members["members"],
+                               flags=flags, carers=self._carer_names(view, carers),
+                               uncared=len(uncared) if chooses else None,
+                               only_uncared=only_uncared)
         return self._page(request, "members.read", build)
 
     @http("GET", "/app/units/<unit_id>/roll")

@@ -81,10 +81,18 @@ class Contact(Schema):
     replayed = fields.Boolean(dump_default=False)
 
 
+class CarerBefore(Schema):
+    cadre_id = fields.String()
+    since = fields.String()
+    until = fields.String()
+
+
 class ContactList(Schema):
     member_code = fields.String()
     member = fields.Nested(Member)
     contacts = fields.List(fields.Nested(Contact))
+    # the carers before the one now (``member.in_care_of``), the latest first
+    care_history = fields.List(fields.Nested(CarerBefore), dump_default=list)
 
 
 # --- who is in whose care ----------------------------------------------------------------------
@@ -101,6 +109,27 @@ class Care(Schema):
     since = fields.String()
     set_by = fields.String(allow_none=True)
     history = fields.List(fields.Dict())
+
+
+class CareChoiceSeat(Schema):
+    unit_id = fields.String()
+    role = fields.String()
+
+
+class CareChoice(Schema):
+    cadre_id = fields.String()
+    name = fields.String()
+    # the seats that make them a possible carer today (the branch's committee, the one above)
+    seats = fields.List(fields.Nested(CareChoiceSeat))
+
+
+class CareChoices(Schema):
+    """Whether the caller may put the branch's members in someone's care today
+    (``may_choose``) and, if so, whom they may choose; nobody is offered otherwise."""
+    unit_id = fields.String()
+    as_of = fields.String()
+    may_choose = fields.Boolean()
+    cadres = fields.List(fields.Nested(CareChoice))
 
 
 class MemberInCare(Member):
