@@ -85,7 +85,7 @@ SUBSCRIPTIONS = (
     Subscription("assignments", "visit_amended", (contracts.VISIT_AMENDED,)),
     Subscription("assignments", "concern_outcomes", (
         contracts.CONCERN_RAISED, contracts.CONCERN_WITHDRAWN, contracts.CASE_ANSWERED,
-        contracts.CASE_REOPENED, contracts.CASE_CLOSED)),
+        contracts.CASE_REOPENED, contracts.CASE_CLOSED), batch=Batching()),
     # branch meetings move by the days off administrators enter (an event-fed copy)
     Subscription("assignments", "working_calendar_changed",
                  (contracts.WORKING_CALENDAR_CHANGED,)),
