@@ -133,7 +133,7 @@ def left_in_queue(config):
 
 def test_the_audit_subscription_is_declared_batching():
     assert topology.subscription("monitor", "audit").batch == topology.Batching()
-    assert topology.subscription("escalations", "concern_raised").batch is None
+    assert topology.subscription("escalations", "concern_withdrawn").batch is None
 
 
 def test_a_burst_is_applied_in_whole_batches_and_acknowledged_per_batch(

@@ -1,7 +1,8 @@
 """Read models fed by events apply a burst in batches (issue 27): the assignments service's
 ``visit_logged`` (plan against actual) and ``concern_outcomes`` (the periodic report's
 concerns) on the real RabbitMQ, with the real service: one store transaction and one
-acknowledgement per batch, every visit or concern kept once, nothing left in the queue. (The batching itself, failures mid-batch and crashes between commit and ack:
+acknowledgement per batch, every visit or concern kept once, nothing left in the queue. (The
+batching itself, failures mid-batch and crashes between commit and ack:
 tests/interface/test_event_batches.py.)"""
 import contextlib
 import dataclasses
