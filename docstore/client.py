@@ -110,6 +110,10 @@ class Database:
         # journal interval, a power cut may cost the last few commits
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+        # a write inside a savepoint (each write of a batch, shared/batches.py) keeps the pages
+        # it changes in a statement journal: past 64 KiB (a case's indexes) SQLite spilled it
+        # to a temporary file, which doubled the write's CPU; kept in memory it is a copy
+        self.conn.execute("PRAGMA temp_store=MEMORY")
         # index pages stay in memory as collections grow (SQLite's default is 2 MB)
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         # what is deleted or overwritten is zeroed, not left in free space: personal data a
