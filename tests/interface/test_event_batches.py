@@ -241,3 +241,16 @@ def test_the_same_event_twice_in_one_batch_is_applied_once(
     assert left_in_queue(config) == 0  # all four acknowledged
     assert behaviour.calls == [events[0]["event_id"], events[1]["event_id"]]
     assert set(entries(audit).values()) == {1}
+
+
+def test_a_lone_event_goes_the_one_by_one_way_without_a_transaction(container_factory, config,
+                                                                     counted, audit):
+    behaviour = Behaviour()
+    container_factory(make_service(behaviour), config).start()
+    ids = burst(config, 1)
+
+    wait_for(lambda: entries(audit) == {ids[0]: 1}, what="the event applied")
+    wait_for(lambda: "ack" in counted, what="its ack")
+    assert behaviour.in_transaction == [False]  # its writes stand alone, as unbatched
+    assert not [entry for entry in counted if entry[0] == "batch"]
+    assert counted.count("ack") == 1 and left_in_queue(config) == 0
