@@ -3,7 +3,6 @@ RabbitMQ: a burst applied in order, in few store transactions and acknowledged w
 handler failing mid-batch losing and doubling nothing; a crash between commit and ack handled
 once; a stop mid-batch committing it first."""
 import contextlib
-import dataclasses
 import math
 import time
 
@@ -18,7 +17,7 @@ from shared.messaging import ATTEMPT_HEADER, WindowedPublisher
 from shared.storage import connect
 from shared.store import Store
 from tests.identities import identities_of
-from tests.interface.helpers import concern_raised, drain, wait_for
+from tests.interface.helpers import concern_raised, drain, long_window, wait_for
 
 QUEUE = "monitor.audit"
 DEAD = "monitor.audit.dead"
@@ -89,16 +88,7 @@ def counted(monkeypatch):
 
 @pytest.fixture
 def window(monkeypatch):
-    """The audit subscription's window made long (0.5 s), so a burst fills whole batches
-    however loaded the machine is."""
-    real = topology.subscription
-
-    def subscription(service, name):
-        sub = real(service, name)
-        if sub.queue_name == QUEUE:
-            return dataclasses.replace(sub, batch=topology.Batching(size=SIZE, window=0.5))
-        return sub
-    monkeypatch.setattr(topology, "subscription", subscription)
+    long_window(monkeypatch, QUEUE, SIZE)
 
 
 def burst(config, count):

@@ -5,7 +5,6 @@ acknowledgement per batch, every visit or concern kept once, nothing left in the
 batching itself, failures mid-batch and crashes between commit and ack:
 tests/interface/test_event_batches.py.)"""
 import contextlib
-import dataclasses
 import datetime as dt
 import math
 import uuid
@@ -20,7 +19,7 @@ from shared import contracts, topology
 from shared.messaging import WindowedPublisher
 from shared.storage import connect
 from tests.identities import identities_of
-from tests.interface.helpers import concern_raised, wait_for
+from tests.interface.helpers import concern_raised, long_window, wait_for
 
 SIZE, EVENTS = 50, 120
 
@@ -51,19 +50,6 @@ def counted(monkeypatch):
     return log
 
 
-def _window(monkeypatch, queue):
-    """The subscription's window made long (0.5 s), so a burst fills whole batches however
-    loaded the machine is."""
-    real = topology.subscription
-
-    def subscription(service, name):
-        sub = real(service, name)
-        if sub.queue_name == queue:
-            return dataclasses.replace(sub, batch=topology.Batching(size=SIZE, window=0.5))
-        return sub
-    monkeypatch.setattr(topology, "subscription", subscription)
-
-
 def visit_logged(number):
     return contracts.VISIT_LOGGED.new({
         "visit_id": f"v-{number:04d}-{uuid.uuid4().hex[:6]}", "unit_id": "np",
@@ -83,7 +69,7 @@ BURSTS = {
 def test_a_burst_is_kept_in_whole_batches(container_factory, config, counted, monkeypatch,
                                           queue):
     event_for, collection, key = BURSTS[queue]
-    _window(monkeypatch, queue)
+    long_window(monkeypatch, queue, SIZE)
     attended = connect(config["STORE_URI"], "assignments")  # opened before the service writes
     container_factory(AssignmentsService, config).start()
     events = [event_for(n) for n in range(EVENTS)]
