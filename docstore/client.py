@@ -112,7 +112,7 @@ class Database:
         self.conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
         # a write inside a savepoint (each write of a batch, shared/batches.py) keeps the pages
         # it changes in a statement journal: past 64 KiB (a case's indexes) SQLite spilled it
-        # to a temporary file, which doubled the write's CPU; kept in memory it is a copy
+        # to a temporary file, and the write's statements cost twice as much; in memory, a copy
         self.conn.execute("PRAGMA temp_store=MEMORY")
         # index pages stay in memory as collections grow (SQLite's default is 2 MB)
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
