@@ -44,7 +44,7 @@ def _settled(log, quiet=0.5):
 
 def test_a_burst_of_concerns_is_routed_in_batches_each_once(escalations, config, counted,
                                                             window):
-    _settled(counted)  # the registry's RPCs and events acknowledged: no batch of ours
+    _settled(counted, quiet=1.5)  # the registry's RPCs and events acknowledged
     counted.clear()
     events = [concern_raised(unit_id="vp.bx.th.np", unit_path=PATH)
               for _ in range(CONCERNS)]
@@ -62,9 +62,11 @@ def test_a_burst_of_concerns_is_routed_in_batches_each_once(escalations, config,
     wait_for(lambda: counted.count("ack") >= math.ceil(CONCERNS / SIZE), what="the acks")
     with Connection(config["AMQP_URI"]) as connection:
         assert connection.channel().queue_declare(QUEUE, passive=True).message_count == 0
-    # one transaction and one ack per batch, not one per concern
-    assert counted.count("batch") == math.ceil(CONCERNS / SIZE)
-    assert counted.count("ack") == math.ceil(CONCERNS / SIZE)
+    # one transaction and one ack per batch, not one per concern (counted from the first
+    # batch: a registry event the service heard late may be acknowledged before it)
+    since = counted[counted.index("batch"):]
+    assert since.count("batch") == math.ceil(CONCERNS / SIZE)
+    assert since.count("ack") == math.ceil(CONCERNS / SIZE)
     officer = {"user_id": "u1", "role": "authority_officer", "authority_id": "ubnd-th"}
     for concern_id in concern_ids[:3]:
         assert escalations.get_case_for_concern(concern_id, officer)["status"] == "routed"
