@@ -64,9 +64,10 @@ def test_a_burst_of_concerns_is_routed_in_batches_each_once(escalations, config,
         assert connection.channel().queue_declare(QUEUE, passive=True).message_count == 0
     # one transaction and one ack per batch, not one per concern (counted from the first
     # batch: a registry event the service heard late may be acknowledged before it)
+    # (3 when the 50 came within the window; a loaded machine may split one more off)
     since = counted[counted.index("batch"):]
-    assert since.count("batch") == math.ceil(CONCERNS / SIZE)
-    assert since.count("ack") == math.ceil(CONCERNS / SIZE)
+    assert math.ceil(CONCERNS / SIZE) <= since.count("batch") <= math.ceil(CONCERNS / SIZE) + 1
+    assert since.count("ack") == since.count("batch")
     officer = {"user_id": "u1", "role": "authority_officer", "authority_id": "ubnd-th"}
     for concern_id in concern_ids[:3]:
         assert escalations.get_case_for_concern(concern_id, officer)["status"] == "routed"
