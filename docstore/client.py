@@ -29,6 +29,12 @@ _log = getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30
 CACHE_KIB = 32 * 1024
+# the WAL is copied into the database file (and both synced) once it holds this many pages,
+# not SQLite's 1,000: a document with many indexes dirties some 30 pages a commit, so 1,000
+# meant a checkpoint every ~30 commits, each rewriting the same hot index pages again; a
+# checkpoint was a third of an insert's CPU (docs/reports/benchmark/2026-12-07-perf27b.md).
+# The WAL file grows to about 16 MB per database.
+CHECKPOINT_PAGES = 4000
 _RECORDERS = []
 
 
@@ -103,6 +109,11 @@ class Database:
         # WAL with NORMAL: a commit survives the process being killed; like MongoDB's default
         # journal interval, a power cut may cost the last few commits
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+        # a write inside a savepoint (each write of a batch, shared/batches.py) keeps the pages
+        # it changes in a statement journal: past 64 KiB (a case's indexes) SQLite spilled it
+        # to a temporary file, and the write's statements cost twice as much; in memory, a copy
+        self.conn.execute("PRAGMA temp_store=MEMORY")
         # index pages stay in memory as collections grow (SQLite's default is 2 MB)
         self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         # what is deleted or overwritten is zeroed, not left in free space: personal data a

@@ -17,7 +17,10 @@ the order of deliveries, and so of each aggregate's events, is kept:
   events handled before it are recorded and acknowledged); its event is retried or
   dead-lettered as any failure (not run again at once), and the others go one by one through
   the subscriber's usual path, in order;
-- anything else (the store away): the batch is requeued, after a pause, and redelivered.
+- anything else (the store away): the batch is requeued, after a pause, and redelivered;
+- a delivery that found no other to join it goes the subscriber's one-by-one way (its handled
+  check, handler, handled record and ack), still in this green thread and in order: a
+  transaction of one costs more than the writes alone (issue 27, perf27b).
 
 Example (what ``EventSubscriber`` does)::
 
@@ -76,7 +79,11 @@ class Batches:
             settled = set()  # positions acknowledged or handed to the one-by-one path
             self.applying = True
             try:
-                self.apply(batch, settled)
+                if len(batch) == 1:  # alone: a transaction and savepoints would only cost more
+                    self.subscriber.run_alone(*batch[0])
+                    settled.add(0)
+                else:
+                    self.apply(batch, settled)
             except Exception:  # the store or the broker away: the broker redelivers the rest
                 _log.exception("%s: a batch of %d was not applied; requeueing it after %.0f s",
                                self.subscriber.queue_name, len(batch), PAUSE_AFTER_FAILURE)

@@ -1,4 +1,5 @@
 """Helpers for tests that run service containers against the real RabbitMQ."""
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -18,6 +19,20 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def long_window(monkeypatch, queue_name, size):
+    """``queue_name``'s batches made ``size`` with a long window (0.5 s), so a burst fills
+    whole batches however loaded the machine is."""
+    from shared import topology
+    real = topology.subscription
+
+    def subscription(service, name):
+        sub = real(service, name)
+        if sub.queue_name == queue_name:
+            return dataclasses.replace(sub, batch=topology.Batching(size=size, window=0.5))
+        return sub
+    monkeypatch.setattr(topology, "subscription", subscription)
 
 
 def publish(config, envelope):

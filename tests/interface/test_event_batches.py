@@ -3,7 +3,6 @@ RabbitMQ: a burst applied in order, in few store transactions and acknowledged w
 handler failing mid-batch losing and doubling nothing; a crash between commit and ack handled
 once; a stop mid-batch committing it first."""
 import contextlib
-import dataclasses
 import math
 import time
 
@@ -18,7 +17,7 @@ from shared.messaging import ATTEMPT_HEADER, WindowedPublisher
 from shared.storage import connect
 from shared.store import Store
 from tests.identities import identities_of
-from tests.interface.helpers import concern_raised, drain, wait_for
+from tests.interface.helpers import concern_raised, drain, long_window, wait_for
 
 QUEUE = "monitor.audit"
 DEAD = "monitor.audit.dead"
@@ -89,16 +88,7 @@ def counted(monkeypatch):
 
 @pytest.fixture
 def window(monkeypatch):
-    """The audit subscription's window made long (0.5 s), so a burst fills whole batches
-    however loaded the machine is."""
-    real = topology.subscription
-
-    def subscription(service, name):
-        sub = real(service, name)
-        if sub.queue_name == QUEUE:
-            return dataclasses.replace(sub, batch=topology.Batching(size=SIZE, window=0.5))
-        return sub
-    monkeypatch.setattr(topology, "subscription", subscription)
+    long_window(monkeypatch, QUEUE, SIZE)
 
 
 def burst(config, count):
@@ -133,7 +123,7 @@ def left_in_queue(config):
 
 def test_the_audit_subscription_is_declared_batching():
     assert topology.subscription("monitor", "audit").batch == topology.Batching()
-    assert topology.subscription("escalations", "concern_raised").batch is None
+    assert topology.subscription("escalations", "concern_withdrawn").batch is None
 
 
 def test_a_burst_is_applied_in_whole_batches_and_acknowledged_per_batch(
@@ -241,3 +231,16 @@ def test_the_same_event_twice_in_one_batch_is_applied_once(
     assert left_in_queue(config) == 0  # all four acknowledged
     assert behaviour.calls == [events[0]["event_id"], events[1]["event_id"]]
     assert set(entries(audit).values()) == {1}
+
+
+def test_a_lone_event_goes_the_one_by_one_way_without_a_transaction(container_factory, config,
+                                                                     counted, audit):
+    behaviour = Behaviour()
+    container_factory(make_service(behaviour), config).start()
+    ids = burst(config, 1)
+
+    wait_for(lambda: entries(audit) == {ids[0]: 1}, what="the event applied")
+    wait_for(lambda: "ack" in counted, what="its ack")
+    assert behaviour.in_transaction == [False]  # its writes stand alone, as unbatched
+    assert not [entry for entry in counted if entry[0] == "batch"]
+    assert counted.count("ack") == 1 and left_in_queue(config) == 0

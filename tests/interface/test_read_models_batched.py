@@ -1,10 +1,10 @@
 """Read models fed by events apply a burst in batches (issue 27): the assignments service's
-``visit_logged`` (plan against actual) on the real RabbitMQ, with the real service: one store
-transaction and one acknowledgement per batch, every visit kept once, nothing left in the
-queue. (The batching itself, failures mid-batch and crashes between commit and ack:
+``visit_logged`` (plan against actual) and ``concern_outcomes`` (the periodic report's
+concerns) on the real RabbitMQ, with the real service: one store transaction and one
+acknowledgement per batch, every visit or concern kept once, nothing left in the queue. (The
+batching itself, failures mid-batch and crashes between commit and ack:
 tests/interface/test_event_batches.py.)"""
 import contextlib
-import dataclasses
 import datetime as dt
 import math
 import uuid
@@ -19,13 +19,14 @@ from shared import contracts, topology
 from shared.messaging import WindowedPublisher
 from shared.storage import connect
 from tests.identities import identities_of
-from tests.interface.helpers import wait_for
+from tests.interface.helpers import concern_raised, long_window, wait_for
 
-QUEUE, SIZE, VISITS = "assignments.visit_logged", 50, 120
+SIZE, EVENTS = 50, 120
 
 
 def test_the_read_models_fed_per_concern_are_declared_batching():
     assert topology.subscription("assignments", "visit_logged").batch == topology.Batching()
+    assert topology.subscription("assignments", "concern_outcomes").batch == topology.Batching()
     assert topology.subscription("visits", "case_life").batch == topology.Batching()
 
 
@@ -49,20 +50,6 @@ def counted(monkeypatch):
     return log
 
 
-@pytest.fixture
-def window(monkeypatch):
-    """The subscription's window made long (0.5 s), so a burst fills whole batches however
-    loaded the machine is."""
-    real = topology.subscription
-
-    def subscription(service, name):
-        sub = real(service, name)
-        if sub.queue_name == QUEUE:
-            return dataclasses.replace(sub, batch=topology.Batching(size=SIZE, window=0.5))
-        return sub
-    monkeypatch.setattr(topology, "subscription", subscription)
-
-
 def visit_logged(number):
     return contracts.VISIT_LOGGED.new({
         "visit_id": f"v-{number:04d}-{uuid.uuid4().hex[:6]}", "unit_id": "np",
@@ -70,24 +57,36 @@ def visit_logged(number):
         "meeting_kind": "regular", "concern_ids": []})
 
 
-def test_a_burst_of_visits_is_kept_in_whole_batches(container_factory, config, counted, window):
+# the queue, a burst's events, where each is kept and under which key
+BURSTS = {
+    "assignments.visit_logged": (visit_logged, "meetings_attended", "visit_id"),
+    "assignments.concern_outcomes": (lambda n: concern_raised(), "report_concerns",
+                                     "concern_id"),
+}
+
+
+@pytest.mark.parametrize("queue", list(BURSTS))
+def test_a_burst_is_kept_in_whole_batches(container_factory, config, counted, monkeypatch,
+                                          queue):
+    event_for, collection, key = BURSTS[queue]
+    long_window(monkeypatch, queue, SIZE)
     attended = connect(config["STORE_URI"], "assignments")  # opened before the service writes
     container_factory(AssignmentsService, config).start()
-    events = [visit_logged(n) for n in range(VISITS)]
+    events = [event_for(n) for n in range(EVENTS)]
     publisher = WindowedPublisher(identities_of(config).uri(config["AMQP_URI"], "visits"))
     assert publisher.publish_events(events).error is None
     publisher.close()
 
     client, db = attended
     try:
-        kept = wait_for(lambda: (lambda docs: docs if len(docs) == VISITS else None)(
-            list(db.meetings_attended.find({}, {"_id": 1}))), what="every visit kept")
+        kept = wait_for(lambda: (lambda docs: docs if len(docs) == EVENTS else None)(
+            list(db[collection].find({}, {"_id": 1}))), what="every event kept")
     finally:
         client.close()
-    assert sorted(doc["_id"] for doc in kept) == sorted(e["payload"]["visit_id"] for e in events)
-    wait_for(lambda: counted.count("ack") >= math.ceil(VISITS / SIZE), what="the acks")
+    assert sorted(doc["_id"] for doc in kept) == sorted(e["payload"][key] for e in events)
+    wait_for(lambda: counted.count("ack") >= math.ceil(EVENTS / SIZE), what="the acks")
     with Connection(config["AMQP_URI"]) as connection:
-        assert connection.channel().queue_declare(QUEUE, passive=True).message_count == 0
-    # one transaction and one ack per batch, not one per visit
-    assert counted.count("batch") == math.ceil(VISITS / SIZE)
-    assert counted.count("ack") == math.ceil(VISITS / SIZE)
+        assert connection.channel().queue_declare(queue, passive=True).message_count == 0
+    # one transaction and one ack per batch, not one per event
+    assert counted.count("batch") == math.ceil(EVENTS / SIZE)
+    assert counted.count("ack") == math.ceil(EVENTS / SIZE)

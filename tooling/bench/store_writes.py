@@ -11,7 +11,13 @@ notifications, then times, in CPU seconds of the process (``time.process_time``)
 - **touch**: one ``$set`` of two fields with an event pushed, per visit (a case event noted on
   the visit it came from);
 - **mark**: a notification claimed then marked sent (two conditional updates, one with an
-  event), per notification (the mail sender's writes).
+  event), per notification (the mail sender's writes);
+- **open**: a case inserted with its first event, one commit each, into a collection with the
+  escalations service's case indexes (``open_case``: 20 indexes, five of them multikey);
+- **audit**: the monitor's audit entries, four per transaction (a concern's four events in
+  one batch), with the audit trail's five indexes;
+- **batched**: cases opened five per transaction (a batch of routed concerns: each write a
+  savepoint, whose statement journal a case's pages fill past 64 KiB).
 
 The same code of ``shared`` runs on both sides; only ``docstore`` differs. Pairs alternate
 which side runs first; the medians of the pairs are printed with each pair's ratio.
@@ -33,7 +39,7 @@ import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BATCH = 50
-KINDS = ("clear", "touch", "mark")
+KINDS = ("clear", "touch", "mark", "open", "audit", "batched")
 
 
 def _envelope(kind, payload):
@@ -62,6 +68,58 @@ def _notification(i):
             "recipient_id": "ubnd-xa-tam-hop", "email": "ubnd@vinhphuc.example",
             "subject": "Có ý kiến mới", "body": "Nội dung " * 40, "state": "pending",
             "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+
+def _case(i):
+    now = dt.datetime.now(dt.timezone.utc)
+    words = "duong thon xuong cap mua mua ngap sau nguoi dan di lai kho khan".split()
+    return {"_id": uuid.uuid4().hex, "concern_id": f"c{i}", "authority_id": f"a{i % 7}",
+            "status": "routed", "due_sort": now, "routed_at": now, "received_at": now,
+            "next_deadline_at": now, "due_at": now,
+            "unit_path": ["vp", "vp.bx", "vp.bx.th", "vp.bx.th.np"],
+            "search": {"prefixes": sorted({w[:k] for w in words for k in range(1, len(w) + 1)})},
+            "assignee_user_id": None, "escalated_past": [], "triage": None,
+            "duplicate_of": None, "named_officer_ids": [], "receipt_code": None,
+            "summary": " ".join(words), "topic": "infrastructure", "version": 1,
+            "timeline": [{"at": now, "what": "routed"}],
+            "outbox": [_envelope("case_routed", {"concern_id": f"c{i}"})],
+            "outbox_pending": True}
+
+
+def _audit_entry(i):
+    event = _envelope("concern_raised", {"concern_id": f"c{i}", "unit_id": "np"})
+    return {"_id": event["event_id"], "routing_key": "visits.concern_raised",
+            "occurred_at": event["occurred_at"], "actor": "u-binh",
+            "correlation_id": event["correlation_id"], "causation_id": None,
+            "subjects": [{"id": f"c{i}"}], "entities": [], "payload": event["payload"]}
+
+
+def _opened_and_audited(db, visits, figures):
+    from services.escalations.store import INDEXES as CASE_INDEXES
+    from services.monitor.store import INDEXES as AUDIT_INDEXES
+
+    for name, specs in (("cases", CASE_INDEXES["cases"]),
+                        ("audit_trail", AUDIT_INDEXES["audit_trail"])):
+        for keys, options in specs:
+            db[name].create_index(keys, **options)
+    cases = [_case(i) for i in range(visits)]
+    started = time.process_time()
+    for case in cases:
+        db.cases.insert_one(case)
+    figures["open"] = (time.process_time() - started) / visits
+
+    figures["audit"] = _in_transactions(db.audit_trail, [_audit_entry(i) for i in range(visits)], 4)
+    figures["batched"] = _in_transactions(db.cases, [_case(visits + i) for i in range(visits)], 5)
+
+
+def _in_transactions(collection, documents, size):
+    """CPU seconds per document inserted ``size`` to a transaction (a batch of deliveries)."""
+    started = time.process_time()
+    for first in range(0, len(documents), size):
+        with collection.database.transaction():
+            for document in documents[first:first + size]:
+                collection.insert_one(document)
+    return (time.process_time() - started) / len(documents)
 
 
 def worker(folder, visits):
@@ -103,6 +161,7 @@ def worker(folder, visits):
                                     push_events({"$set": {"state": "sent", "smtp_reply": "250"}},
                                                 [_envelope("notification_sent", {"n": key})]))
     figures["mark"] = (time.process_time() - started) / visits
+    _opened_and_audited(db, visits, figures)
     print(json.dumps(figures))
 
 
