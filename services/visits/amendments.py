@@ -43,6 +43,25 @@ def check_window(visit, now, window):
                                                  hours=hours)]})
 
 
+def amended_attendance(visit, given):
+    """The counts an amendment may set: a meeting logged member by member keeps its list's
+    (the members service holds the list; amending a list is not offered), and no client
+    marks counts as a list's."""
+    stored = visit.get("attendance") or {}
+    if given.get("by_member") and not stored.get("by_member"):
+        raise RuleViolated("by_member is set by the system when a list is kept, not by a client",
+                           {"attendance.by_member": [reason(
+                               "by_member_not_given", "the system's: give the list instead")]})
+    if not stored.get("by_member"):
+        return given
+    derived = f"{stored['present']}/{stored['expected']}"
+    if (given["present"], given["expected"]) != (stored["present"], stored["expected"]):
+        raise RuleViolated("the counts of a meeting logged member by member are its list's",
+                           {"attendance": [reason("disagrees_with_list",
+                                                  f"the list says {derived}", derived=derived)]})
+    return stored
+
+
 def plan_amendment(visit, request, now, window, new_id):
     """What amending ``visit`` (the stored document) with ``request`` (a loaded
     ``AmendVisit``) changes, or an error naming the field. ``new_id()`` mints concern ids."""
@@ -83,6 +102,8 @@ def plan_amendment(visit, request, now, window, new_id):
             added.append(concern)
             concerns.append(concern)
     changes = {field: request[field] for field in AMENDED_FIELDS if field in request}
+    if "attendance" in request:
+        changes["attendance"] = amended_attendance(visit, request["attendance"])
     changes.update(concerns=concerns, version=version, amended_at=now,
                    amendment_submission_id=request["submission_id"])
     snapshot = {k: v for k, v in visit.items() if k not in NOT_IN_A_VERSION}

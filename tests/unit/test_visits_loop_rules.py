@@ -93,10 +93,10 @@ def stored_visit():
                           "raised_by": "resident", "withdrawn": False}]}
 
 
-def amend(request, hours=1):
+def amend(request, hours=1, visit=None):
     request = AmendVisit().dump(AmendVisit().load({"submission_id": "s2", **request}))
     ids = iter(["c3", "c4"])
-    return amendments.plan_amendment(stored_visit(), request,
+    return amendments.plan_amendment(visit or stored_visit(), request,
                                      LOGGED_AT + dt.timedelta(hours=hours), WINDOW,
                                      lambda: next(ids))
 
@@ -116,6 +116,21 @@ def test_an_amendment_is_a_new_version_keeping_the_previous_one():
     assert (withdrawn["concern_id"], reason, withdrawn["withdrawn"]) == ("c2", "đã giải quyết",
                                                                          True)
     assert [c["concern_id"] for c in plan.changes["concerns"]] == ["c1", "c2", "c3"]
+
+
+def test_a_meeting_logged_member_by_member_keeps_its_lists_counts_and_no_client_claims_one():
+    by_member = {**stored_visit(), "attendance": {"present": 5, "expected": 6, "by_member": True}}
+    kept = [{"concern_id": "c1"}, {"concern_id": "c2"}]
+    with pytest.raises(RuleViolated) as refused:
+        amend({"attendance": {"present": 6, "expected": 6}, "concerns": kept}, visit=by_member)
+    assert refused.value.fields["attendance"][0].code == "disagrees_with_list"
+    plan = amend({"attendance": {"present": 5, "expected": 6}, "concerns": kept},
+                 visit=by_member)
+    assert plan.changes["attendance"] == {"present": 5, "expected": 6, "by_member": True}
+    with pytest.raises(RuleViolated) as refused:
+        amend({"attendance": {"present": 5, "expected": 6, "by_member": True},
+               "concerns": kept})
+    assert refused.value.fields["attendance.by_member"][0].code == "by_member_not_given"
 
 
 def test_a_raised_concern_cannot_be_removed_or_rewritten_only_withdrawn():
