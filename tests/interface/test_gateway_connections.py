@@ -7,18 +7,38 @@ import socket
 import time
 
 import pytest
+from nameko.constants import WEB_SERVER_CONFIG_KEY
+from nameko.containers import ServiceContainer
+from nameko.testing.utils import find_free_port
 
 from services.gateway.service import GatewayService
+from tests import identities
 
 READ, IDLE, CAP = 2, 1, 3
 
 
-@pytest.fixture
-def gateway(container_factory, config, web_config, web_config_port):
-    container_factory(GatewayService, {
-        **config, **web_config, "GATEWAY_READ_TIMEOUT_SECONDS": READ,
-        "GATEWAY_IDLE_TIMEOUT_SECONDS": IDLE, "GATEWAY_MAX_CONNECTIONS": CAP}).start()
-    return ("127.0.0.1", web_config_port)
+@pytest.fixture(scope="module")
+def gateway(request, vhost_pipeline, broker_identities, tmp_path_factory):
+    """One gateway for the module (a vhost and a start cost two seconds a test): every test
+    reads each connection it opens until the server closes it, or closes it itself."""
+    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
+    port = find_free_port()
+    with vhost_pipeline.get() as vhost:
+        broker_identities.grant(vhost)
+        # the config fixture's (conftest.py), for a module
+        config = {"AMQP_URI": f"{amqp}/{vhost}", **broker_identities.settings(),
+                  identities.CONFIG_KEY: broker_identities, "max_workers": 4,
+                  "STORE_URI": f"embedded:{tmp_path_factory.mktemp('gateway') / 'data'}",
+                  "TOKEN_SECRET": identities.TOKEN_SECRET,
+                  WEB_SERVER_CONFIG_KEY: f"127.0.0.1:{port}",
+                  "GATEWAY_READ_TIMEOUT_SECONDS": READ, "GATEWAY_IDLE_TIMEOUT_SECONDS": IDLE,
+                  "GATEWAY_MAX_CONNECTIONS": CAP}
+        container = ServiceContainer(GatewayService, identities.service_config(config, "gateway"))
+        container.start()
+        try:
+            yield ("127.0.0.1", port)
+        finally:
+            container.kill()
 
 
 def answer(sock, within=10):

@@ -39,7 +39,8 @@ REFUSALS = {  # status -> (component name, what it means)
 EVERY_ROUTE = (400, 414, 431)
 # response components whose optional parts are really optional; every other one always
 # carries all its properties (dumped from a stored document), so they are all required
-OPTIONAL_PARTS = {"Error", "ServiceHealth"}
+# (a member import's row: refused or registered, never both)
+OPTIONAL_PARTS = {"Error", "ServiceHealth", "RowOutcome"}
 # id(table) -> (table, its description): each table is described once, as it is served often
 _DESCRIBED = {}
 

@@ -100,6 +100,7 @@ class RowOutcome(Schema):
     member_code = fields.String()
     unit_id = fields.String(allow_none=True)
     refused = fields.Dict(metadata={"description": "why, when refused: fields and reasons"})
+    registered = fields.Dict(metadata={"description": "what was written, when not refused"})
 
 
 class ImportOutcomes(Schema):
