@@ -5,7 +5,8 @@ Promise: what the services do through pymongo (see the conformance suite in
 index-backed and atomic across processes:
 
 - one SQLite file per database (WAL, busy timeout), one table per collection, documents as
-  JSON; the declared indexes become expression indexes, so queries, sorts and limits run in
+  JSON; the declared indexes become expression indexes (on key columns holding the indexed
+  fields apart, ``docstore/keyed.py``), so queries, sorts and limits run in
   SQL and a sorted, limited query on an index touches only the rows it returns;
 - every write runs in ``BEGIN IMMEDIATE``, so update operators (``$inc``, ``$push``, ``$pull``…)
   are atomic even with several processes sharing the folder; unique indexes raise pymongo's

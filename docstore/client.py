@@ -132,6 +132,10 @@ class Database:
             self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_subdocuments ("
                               "collection TEXT, path TEXT, PRIMARY KEY (collection, path))"
                               " WITHOUT ROWID")
+            # top-level fields held apart in a key column of their own (docstore/keyed.py)
+            self.conn.execute("CREATE TABLE IF NOT EXISTS _docstore_keyed ("
+                              "collection TEXT, field TEXT, col TEXT NOT NULL,"
+                              " PRIMARY KEY (collection, field)) WITHOUT ROWID")
 
     # --- collections --------------------------------------------------------------------------
 
@@ -248,6 +252,7 @@ class Database:
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                self._metas = None  # what it read inside the undone write is gone with it
                 for collection in self._collections.values():
                     collection._created = False  # a table made in this write is gone again
                 raise
@@ -292,6 +297,9 @@ class Database:
         for collection, path in self.conn.execute(
                 "SELECT collection, path FROM _docstore_subdocuments"):
             metas.setdefault(collection, Meta()).subdocuments.add(path)
+        for collection, field, name in self.conn.execute(
+                "SELECT collection, field, col FROM _docstore_keyed"):
+            metas.setdefault(collection, Meta()).keyed[field] = name
         for collection, name, spec in self.conn.execute(
                 "SELECT collection, name, spec FROM _docstore_indexes"):
             spec = json_util.loads(spec)  # a partial filter may hold dates

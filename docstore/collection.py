@@ -21,7 +21,7 @@ from pymongo.results import (
     UpdateResult,
 )
 
-from docstore import indexes, multikey
+from docstore import indexes, keyed, multikey
 from docstore.cursor import Cursor, normalize_sort
 from docstore.encoding import (
     decode_value,
@@ -69,7 +69,7 @@ class Collection:
                 if spec.get("side"):
                     self.database.execute(f'DROP TABLE IF EXISTS "{spec["side"]}"')
             self.database.execute(f"DROP TABLE IF EXISTS {self.table}")
-            for meta_table in ("_docstore_arrays", "_docstore_subdocuments",
+            for meta_table in ("_docstore_arrays", "_docstore_subdocuments", "_docstore_keyed",
                                "_docstore_indexes"):
                 self.database.execute(f"DELETE FROM {meta_table} WHERE collection = ?",
                                            (self.name,))
@@ -172,9 +172,10 @@ class Collection:
                     self._insert_each(txn, encoded)
                 else:  # one statement for all: the bulk load path
                     self._ensure_table()
-                    self.database.conn.executemany(
-                        f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
-                        [(id_operand(doc["_id"]), document_text(doc)) for doc in encoded])
+                    insert, fields = self._insert_sql(txn)
+                    self.database.conn.executemany(insert, [
+                        (id_operand(doc["_id"]), document_text(doc),
+                         *keyed.row_values(doc, fields)) for doc in encoded])
                     paths, subdocuments = set(), set()
                     for doc in encoded:
                         indexes.array_paths(doc, out=paths, subdocuments=subdocuments)
@@ -202,12 +203,21 @@ class Collection:
             document["_id"] = ObjectId()  # as pymongo does, on the caller's document
         return encode_document(document)
 
+    def _insert_sql(self, txn):
+        """The INSERT of a document with its key columns, and the fields of those columns."""
+        meta = txn.meta(self.name)
+        fields = list(meta.keyed)
+        names = "".join(f", {keyed.quoted(meta.keyed[field])}" for field in fields)
+        marks = ", ?" * len(fields)
+        return f"INSERT INTO {self.table} (id, doc{names}) VALUES (?, ?{marks})", fields
+
     def _insert(self, txn, encoded):
         self._ensure_table()
+        insert, fields = self._insert_sql(txn)
         try:
-            cursor = self.database.execute(
-                f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)",
-                (id_operand(encoded["_id"]), document_text(encoded)))
+            cursor = self.database.execute(insert, (
+                id_operand(encoded["_id"]), document_text(encoded),
+                *keyed.row_values(encoded, fields)))
         except sqlite3.IntegrityError as error:
             raise self._duplicate(error, encoded) from None
         indexes.after_write(self, txn, cursor.lastrowid, None, encoded)
@@ -282,9 +292,11 @@ class Collection:
             new_text = document_text(new, updating=True)
             if new_text != text:
                 modified += 1
+                keys = keyed.changed(txn.meta(self.name), old, new, touched)
+                sets = "".join(f", {keyed.quoted(name)} = ?" for name, _ in keys)
                 try:
-                    self.database.execute(f"UPDATE {self.table} SET doc = ? WHERE rid = ?",
-                                               (new_text, rid))
+                    self.database.execute(f"UPDATE {self.table} SET doc = ?{sets} WHERE rid = ?",
+                                          (new_text, *(text for _, text in keys), rid))
                 except sqlite3.IntegrityError as error:
                     raise self._duplicate(error, new) from None
                 indexes.after_write(self, txn, rid, old, new, touched)

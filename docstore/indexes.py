@@ -15,12 +15,12 @@ import sqlite3
 from bson import json_util
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from docstore import multikey
+from docstore import keyed, multikey
 from docstore import unique as null_keys
 from docstore.encoding import values_at
 from docstore.errors import UnsupportedOperation
 from docstore.match import parse_filter
-from docstore.query import Meta, column, id_operand, where
+from docstore.query import Meta, id_operand, where
 
 
 def normalize_keys(keys, direction=1):
@@ -64,6 +64,9 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
                 # an older store's expression index over arrays: multikey from now on
                 multikey.convert(collection, txn, meta.arrays)
                 return name
+            if not side and not declared[name].get("keyed"):
+                _rebuild_keyed(collection, txn, name, declared[name])
+                return name
         elif not side and multikey.uses_array(spec, txn.meta(collection.name)):
             if sparse or partialFilterExpression or expireAfterSeconds is not None:
                 raise UnsupportedOperation("index", "sparse, partial or TTL indexes on a "
@@ -84,13 +87,46 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
                                             f"{collection.full_name} index: {name}: {error}",
                                             11000) from None
             else:
-                _create_expression_index(collection, name, spec)
+                spec = {**spec, "keyed": True}
+                keyed.ensure(collection, txn, keyed.fields_of(spec, _partial_paths(spec)))
+                _create_expression_index(collection, txn.meta(collection.name), name, spec)
             database.conn.execute("INSERT INTO _docstore_indexes VALUES (?, ?, ?)",
                                   (collection.name, name, json_util.dumps(spec)))
             txn.invalidate()
         if spec["unique"] and not side:  # also over an index an older store built without it
-            null_keys.create_null_key_index(collection, name, spec, _literal_where)
+            null_keys.create_null_key_index(collection, txn.meta(collection.name), name, spec,
+                                            _literal_where)
     return name
+
+
+def _rebuild_keyed(collection, txn, name, spec):
+    """An older store's expression index on the document, built again on key columns."""
+    conn = collection.database.conn
+    keyed.ensure(collection, txn, keyed.fields_of(spec, _partial_paths(spec)))
+    conn.execute(f'DROP INDEX IF EXISTS "{collection.name}__{name}"')
+    conn.execute(f'DROP INDEX IF EXISTS "{collection.name}__{name}{null_keys.NULL_SUFFIX}"')
+    spec = {**spec, "keyed": True}
+    meta = txn.meta(collection.name)
+    _create_expression_index(collection, meta, name, spec)
+    if spec["unique"]:
+        null_keys.create_null_key_index(collection, meta, name, spec, _literal_where)
+    conn.execute("UPDATE _docstore_indexes SET spec = ? WHERE collection = ? AND name = ?",
+                 (json_util.dumps(spec), collection.name, name))
+    txn.invalidate()
+
+
+def _partial_paths(spec):
+    if not spec.get("partial"):
+        return []
+    paths = []
+
+    def walk(node):
+        if getattr(node, "path", None):
+            paths.append(node.path)
+        for child in getattr(node, "children", ()) or ():
+            walk(child)
+    walk(parse_filter(spec["partial"], "partialFilterExpression"))
+    return paths
 
 
 _OPTIONS = ("unique", "sparse", "ttl", "partial")
@@ -119,14 +155,15 @@ def _option(spec, option):
         option == "partial") else value
 
 
-def _create_expression_index(collection, name, spec):
+def _create_expression_index(collection, meta, name, spec):
+    column = meta.column
     columns = [column(key) + (" DESC" if direction == -1 else "")
                for key, direction in spec["keys"]]
     conditions = []
     if spec["sparse"]:
         conditions.append(" OR ".join(f"{column(key)} IS NOT NULL" for key, _ in spec["keys"]))
     if spec["partial"]:
-        conditions.append(_literal_where(spec["partial"]))
+        conditions.append(_literal_where(spec["partial"], meta))
     condition = " WHERE " + " AND ".join(f"({c})" for c in conditions) if conditions else ""
     statement = (f'CREATE {"UNIQUE " if spec["unique"] else ""}INDEX IF NOT EXISTS '
                  f'"{collection.name}__{name}" ON {collection.table} ({", ".join(columns)})'
@@ -140,9 +177,11 @@ def _create_expression_index(collection, name, spec):
         f"({c})" for c in [every_key] + conditions), statement)
 
 
-def _literal_where(partial):
+def _literal_where(partial, meta):
     """A partial index's condition: its SQL with values inlined (an index takes no params)."""
-    sql, params = where(parse_filter(partial, "partialFilterExpression"), Meta())
+    keyed_only = Meta()  # the paths are the collection's, the arrays not: refused below
+    keyed_only.keyed = meta.keyed
+    sql, params = where(parse_filter(partial, "partialFilterExpression"), keyed_only)
     if "ds_match" in sql or "SELECT" in sql:
         raise UnsupportedOperation("partialFilterExpression",
                                    "partialFilterExpression on paths through arrays")

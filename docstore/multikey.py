@@ -25,7 +25,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure, WriteError
 
 from docstore.encoding import dumps, values_at
 from docstore.match import Field, Logical
-from docstore.query import column, id_operand
+from docstore.query import id_operand
 
 ROW = "doc_rid"
 PARALLEL_ARRAYS = 171
@@ -198,4 +198,4 @@ def join_plan(node, sort, meta):
 
 
 def column_of(path, meta):
-    return meta.columns.get(path) or column(path)
+    return meta.columns.get(path) or meta.column(path)

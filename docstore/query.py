@@ -28,6 +28,7 @@ from docstore.encoding import (
     type_class,
 )
 from docstore.errors import UnsupportedOperation
+from docstore.keyed import quoted
 from docstore.match import Field, Logical
 
 # the type brackets of ranges: values of a class lie in [low, high)
@@ -60,7 +61,18 @@ class Meta:
         # path -> (side table, key column, row column) of a side table it leads
         self.multikey = dict(multikey or {})
         self.indexes = {}  # name -> spec
+        # top-level field -> the column holding its value apart (docstore.keyed): its indexes
+        # are read from there, so a write leaving the field alone leaves them alone
+        self.keyed = {}
         self._through = {}  # (path, include_self) -> bool, until arrays change
+        self._sql = {}  # path -> its SQL expression
+
+    def column(self, path):
+        """The SQL of ``path``'s value: from its field's key column when it has one."""
+        found = self._sql.get(path)
+        if found is None:
+            found = self._sql[path] = column(path, self.keyed.get(path.split(".", 1)[0]))
+        return found
 
     def through_array(self, path, include_self=True):
         key = (path, include_self)
@@ -79,10 +91,16 @@ class Meta:
 
 
 @functools.lru_cache(maxsize=4096)
-def column(path):
+def column(path, keyed=None):
+    """``json_extract`` of ``path`` from the document, or from ``keyed``, the key column of
+    its top-level field, which holds that field's JSON alone (the same values either way)."""
     if path == "_id":
         return "id"
-    return "json_extract(doc,'" + json_path(path).replace("'", "''") + "')"
+    if keyed is None:
+        return "json_extract(doc,'" + json_path(path).replace("'", "''") + "')"
+    first = json_path(path.split(".", 1)[0])
+    rest = "$" + json_path(path)[len(first):]
+    return f"json_extract({quoted(keyed)},'" + rest.replace("'", "''") + "')"
 
 
 def id_operand(value):
@@ -153,18 +171,20 @@ def _field(node, meta, params):
         # the side table's own column: one element of the array field, the others' values
         return _compare(joined, path, op, operand, params)
     if path != "_id":
-        if path in meta.multikey and _side_table_can(op, operand):
+        if path in meta.multikey and _side_table_can(op, operand) and not (
+                path in meta.subdocuments and _has_string(op, operand)):
+            # (a side table holds a subdocument as its JSON text, which a string would match)
             return _side(meta.multikey[path], op, operand, params)
         # $exists and $size look at the field itself, the others also at its elements
         itself = op not in ("$exists", "$size")
         if (meta.through_array(path, include_self=itself) or op == "$elemMatch"
                 or _compound(op, operand)):
             return _python(node, params)
-    sql = _compare(column(path), path, op, operand, params)
+    sql = _compare(meta.column(path), path, op, operand, params)
     if path in meta.subdocuments and _has_string(op, operand):
         # a subdocument's json_extract is its JSON text: no string may match it, as MongoDB
         # compares only within a type (and never sees a subdocument equal to a string)
-        target = column(path).replace("json_extract(", "json_type(", 1)
+        target = meta.column(path).replace("json_extract(", "json_type(", 1)
         if op in ("$ne", "$nin"):
             return f"({sql} OR {target} = 'object')"
         return f"({sql}) AND {target} IS NOT 'object'"
@@ -309,7 +329,7 @@ def order_by(sort, meta):
     for path, direction in sort:
         if direction not in (1, -1):
             raise UnsupportedOperation("sort", f"sort direction of {path!r} must be 1 or -1")
-        parts.append((meta.columns.get(path) or column(path))
+        parts.append((meta.columns.get(path) or meta.column(path))
                      + (" DESC" if direction == -1 else ""))
     return " ORDER BY " + ", ".join(parts)
 

@@ -14,32 +14,32 @@ import sqlite3
 from pymongo.errors import DuplicateKeyError
 
 from docstore.encoding import decode_value
-from docstore.query import column
 
 NULL_SUFFIX = "__nulls"
 NULL_KEY = "x''"
 
 
-def json_type(path):
-    return column(path).replace("json_extract(", "json_type(", 1)
+def json_type(meta, path):
+    return meta.column(path).replace("json_extract(", "json_type(", 1)
 
 
-def covered(spec, literal_where):
+def covered(meta, spec, literal_where):
     """SQL of the documents a unique index holds (MongoDB's sparse holds explicit nulls)."""
     conditions = []
     if spec["sparse"]:
-        conditions.append(" OR ".join(f"{json_type(key)} IS NOT NULL" for key, _ in spec["keys"]))
+        conditions.append(" OR ".join(f"{json_type(meta, key)} IS NOT NULL"
+                                      for key, _ in spec["keys"]))
     if spec["partial"]:
-        conditions.append(literal_where(spec["partial"]))
+        conditions.append(literal_where(spec["partial"], meta))
     return conditions
 
 
-def create_null_key_index(collection, name, spec, literal_where):
+def create_null_key_index(collection, meta, name, spec, literal_where):
     """The UNIQUE index of the documents whose key has a null or missing part."""
     keys = [key for key, _ in spec["keys"]]
-    conditions = [" OR ".join(f"{column(key)} IS NULL" for key in keys)]
-    conditions += covered(spec, literal_where)
-    held = [f"ifnull({column(key)}, {NULL_KEY})" for key in keys]
+    conditions = [" OR ".join(f"{meta.column(key)} IS NULL" for key in keys)]
+    conditions += covered(meta, spec, literal_where)
+    held = [f"ifnull({meta.column(key)}, {NULL_KEY})" for key in keys]
     condition = " AND ".join(f"({c})" for c in conditions)
     build(collection, name, held, condition,
           f'CREATE UNIQUE INDEX IF NOT EXISTS "{collection.name}__{name}{NULL_SUFFIX}" ON '

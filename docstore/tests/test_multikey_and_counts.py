@@ -148,7 +148,10 @@ def test_a_count_over_an_indexed_equality_is_exact_and_reads_no_document(tmp_pat
     assert "count(*)" in sql
     assert table_columns_read(db, sql, params, "cases") == []
     # the check can fail: a condition no index holds reads every document
-    assert table_columns_read(db, sql.replace("status", "text"), params, "cases")
+    with recording() as statements:
+        assert db.cases.count_documents({"authority_id": "a", "text": "x"}) == 1500
+    (_, sql, params), = statements[-1:]
+    assert table_columns_read(db, sql, params, "cases")
 
 
 def test_a_filter_pinning_one_id_matches_through_arrays_without_the_unindexed_warning(

@@ -23,6 +23,7 @@ from services.visits import amendments, attachments, joins, raiser_mail, retenti
 from shared import contracts, receipts
 from shared.authorisation import actor_of
 from shared.errors import Conflict, NotFound, RuleViolated
+from shared.storage import writes_together
 
 _log = getLogger(__name__)
 
@@ -85,29 +86,31 @@ def log_visit(db, clock, visit, dumped, principal, limits=attachments.Attachment
     minutes, per_concern, refused = attachments.resolve(db, limits, cadre_id, dumped)
     concerns = [rules.as_raised({**concern, "attachments": refs}, contracts.new_id(), 1)
                 for concern, refs in zip(dumped["concerns"], per_concern)]
-    codes = with_receipt_codes(db, concerns)
-    addresses = raiser_mail.take_addresses(concerns, clock.now())
-    document = {
-        "_id": visit_id, **dumped, "cadre_id": cadre_id, "concerns": concerns,
-        "unit_name": unit["name"], "unit_path": unit["path"],
-        "logged_at": clock.now(), "logged_by": principal.user_id,
-        "fingerprint": fingerprint(dumped), "version": 1, "basis": basis,
-        "attended_cadre_ids": attended,
-        "unscheduled_flag": basis == rules.UNSCHEDULED,
-        "answer_reviews": reviewed,
-        # until the retention sweep removes them (services.visits.retention)
-        "raisers_held": retention.holds_raisers(concerns), "last_activity_at": clock.now(),
-        "attachments": minutes, "attachments_refused": refused,
-    }
-    events = logged_events(document, visit, unit, actor_of(principal))
-    attachments.attach(db, visit_id, minutes, concerns)  # before the visit names them
-    if not store.insert_visit(db, document, events):
-        store.release_receipt_codes(db, codes)
-        stored = replayed(db, cadre_id, visit["submission_id"], document)
-        raiser_mail.keep(db, stored["concerns"], addresses)  # lost with a crash before
-        return stored, True
-    after_logging(db, document)
-    raiser_mail.keep(db, concerns, addresses)
+    # one commit for the visit and all it writes beside it (issue 27: each commit its pages)
+    with writes_together(db):
+        codes = with_receipt_codes(db, concerns)
+        addresses = raiser_mail.take_addresses(concerns, clock.now())
+        document = {
+            "_id": visit_id, **dumped, "cadre_id": cadre_id, "concerns": concerns,
+            "unit_name": unit["name"], "unit_path": unit["path"],
+            "logged_at": clock.now(), "logged_by": principal.user_id,
+            "fingerprint": fingerprint(dumped), "version": 1, "basis": basis,
+            "attended_cadre_ids": attended,
+            "unscheduled_flag": basis == rules.UNSCHEDULED,
+            "answer_reviews": reviewed,
+            # until the retention sweep removes them (services.visits.retention)
+            "raisers_held": retention.holds_raisers(concerns), "last_activity_at": clock.now(),
+            "attachments": minutes, "attachments_refused": refused,
+        }
+        events = logged_events(document, visit, unit, actor_of(principal))
+        attachments.attach(db, visit_id, minutes, concerns)  # before the visit names them
+        if not store.insert_visit(db, document, events):
+            store.release_receipt_codes(db, codes)
+            stored = replayed(db, cadre_id, visit["submission_id"], document)
+            raiser_mail.keep(db, stored["concerns"], addresses)  # lost with a crash before
+            return stored, True
+        after_logging(db, document)
+        raiser_mail.keep(db, concerns, addresses)
     _log.info("visit %s logged at %s with %d concerns (%s)", visit_id, unit["_id"],
               len(concerns), basis)
     return document, False
