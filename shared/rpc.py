@@ -207,9 +207,23 @@ class Rpc(nameko_rpc.Rpc):
 rpc = Rpc.decorator
 
 
+class _UnconfirmedPublisher(Publisher):
+    """A request published without waiting for the broker's confirm: its reply is the
+    confirmation. Not mandatory either: a return would come after the call had gone on."""
+
+    def publish(self, payload, **kwargs):
+        kwargs["mandatory"] = False
+        return super().publish(payload, **kwargs)
+
+
 class IdentifiedMethodProxy(nameko_rpc.MethodProxy):
     """nameko's, minus inherited identity headers, plus this call's principal assertion."""
     assertion = None
+
+    def __init__(self, worker_ctx, service_name, method_name, reply_listener, **options):
+        if options.get("use_confirms") is False:
+            self.publisher_cls = _UnconfirmedPublisher
+        super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
 
     def get_message_headers(self, worker_ctx):
         dropped = {self._get_header_name(key) for key in callers.IDENTITY_KEYS}
@@ -240,8 +254,15 @@ class IdentifiedRpcProxy(nameko_rpc.RpcProxy):
         self.timeout = config["RPC_TIMEOUT_SECONDS"]
         self.options["user_id"] = callers.broker_user(config["AMQP_URI"])
         # only the gateway acts for signed-in users, so only it reads the private key
+        gateway = self.container.service_name == callers.GATEWAY
         self.signing_key = (_private_key(config["PRINCIPAL_PRIVATE_KEY_FILE"])
-                            if self.container.service_name == callers.GATEWAY else None)
+                            if gateway else None)
+        if gateway:
+            # a person waits for each reply, which comes only once the call was carried out
+            # (the visit stored): a lost request is a timeout, retried with its submission id.
+            # The confirm a request to a quorum queue waited for cost a disk write's time and
+            # a frame each way (issue 27)
+            self.options["use_confirms"] = False
 
     def get_dependency(self, worker_ctx):
         return IdentifiedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,

@@ -13,12 +13,14 @@ from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Queue, messaging, serialization
 from nameko.exceptions import deserialize
 from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import dummy, entrypoint_hook
 
 from services.assignments.service import AssignmentsService
 from services.visits.service import VisitsService
 from shared import callers, contracts, topology
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.messaging import ERROR_HEADER, PUBLISHED_BY_HEADER
+from shared.rpc import BoundedRpcProxy
 from tests.identities import identities_of
 from tests.interface.helpers import publish, wait_for
 
@@ -163,6 +165,47 @@ def test_a_reply_is_encoded_once_and_sent_without_waiting_for_a_confirm(assignme
     assert error is None and result["locality"] == "Phúc Yên"
     assert [reply["locality"] for reply in replies] == ["Phúc Yên"]
     assert sent == [False]
+
+
+class GatewayCaller:
+    name = callers.GATEWAY
+    assignments = BoundedRpcProxy("assignments")
+
+    @dummy
+    def change(self, unit_id, changes, principal):
+        return self.assignments.change_unit_details(unit_id, changes, principal)
+
+
+class ImportsCaller(GatewayCaller):
+    name = "imports"
+
+    @dummy
+    def change(self, unit_id, changes, principal):  # a service acts for nobody: no principal
+        return self.assignments.change_unit_details(unit_id, changes, None)
+
+
+@pytest.mark.parametrize("caller, confirmed", [(GatewayCaller, False), (ImportsCaller, True)])
+def test_the_gateways_requests_wait_for_their_reply_not_for_a_confirm(
+        assignments, container_factory, config, monkeypatch, caller, confirmed):
+    # a person waits for the reply, which comes once the call was carried out; the confirm of
+    # a request into a quorum queue cost a disk write's time and a frame each way (issue 27).
+    # A service's own calls keep it.
+    requests = []
+    publish = messaging.Producer.publish
+
+    def recording(producer, body, routing_key=None, **kwargs):
+        if routing_key == "assignments.change_unit_details":
+            requests.append((bool(producer.connection.transport_options.get("confirm_publish")),
+                             kwargs.get("mandatory")))
+        return publish(producer, body, routing_key=routing_key, **kwargs)
+
+    monkeypatch.setattr(messaging.Producer, "publish", recording)
+    container = container_factory(caller, config)
+    container.start()
+    with entrypoint_hook(container, "change") as change:
+        answered = change("vp", {"locality": "Tam Đảo"}, ADMIN)
+    assert answered["locality"] == "Tam Đảo"
+    assert requests == [(confirmed, confirmed)]
 
 
 def test_an_event_published_by_the_wrong_broker_user_is_dead_lettered(container_factory,

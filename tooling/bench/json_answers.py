@@ -7,14 +7,13 @@ answer shaped like the escalations service's (no assertions: it prints figures).
 """
 import argparse
 import json
-import os
-import statistics
 import sys
-import time
+from functools import partial
 
 from werkzeug.wrappers import Response
 
 from services.gateway.edge.http import json_response
+from tooling.bench.pairs import compare
 
 
 def _inbox(cases=20):
@@ -40,30 +39,15 @@ def _branch(payload):
     return json_response(payload).get_data()
 
 
-def _per_answer(encode, payload, answers):
-    started = time.process_time()
-    for _ in range(answers):
-        encode(payload)
-    return (time.process_time() - started) / answers
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--answers", type=int, default=2000)
     args = parser.parse_args()
-    payload, sides = _inbox(), {"base": _base, "branch": _branch}
-    seen, ratios = {"base": [], "branch": []}, []
-    for pair in range(args.pairs):
-        order = ("base", "branch") if pair % 2 == 0 else ("branch", "base")
-        spent = {side: _per_answer(sides[side], payload, args.answers) for side in order}
-        for side, seconds in spent.items():
-            seen[side].append(seconds)
-        ratios.append(spent["branch"] / spent["base"])
-    print(f"20-case inbox answer: base {statistics.median(seen['base']) * 1e6:.0f} µs, branch "
-          f"{statistics.median(seen['branch']) * 1e6:.0f} µs (a program's); pairs "
-          + ", ".join(f"{r:.2f}" for r in ratios))
-    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    payload = _inbox()
+    line = compare({"base": partial(_base, payload), "branch": partial(_branch, payload)},
+                   args.pairs, args.answers)
+    print(f"20-case inbox answer (a program's): {line}")
     return 0
 
 

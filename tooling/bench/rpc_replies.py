@@ -7,10 +7,7 @@ is this process's only, the broker's saved confirms come on top).
     .venv/bin/python -m tooling.bench.rpc_replies [--pairs 5] [--replies 1000]
 """
 import argparse
-import os
-import statistics
 import sys
-import time
 import uuid
 from functools import partial
 from types import SimpleNamespace
@@ -23,6 +20,7 @@ from shared.config import load_config_file, settings
 from shared.rpc import GuardedRpcConsumer
 from tooling.bench import broker
 from tooling.bench.json_answers import _inbox
+from tooling.bench.pairs import compare
 
 EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
 
@@ -44,13 +42,6 @@ def _consumer(amqp_uri, user):
     return consumer
 
 
-def _per_reply(handle, message, payload, replies):
-    started = time.process_time()
-    for _ in range(replies):
-        handle(message, payload, None)
-    return (time.process_time() - started) / replies
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=5)
@@ -68,18 +59,10 @@ def main():
         consumer = _consumer(vhost.amqp_uri, vhost.username)
         sides = {"base": partial(_base_handle_result, consumer),
                  "branch": consumer.handle_result}
-        payload, seen, ratios = _inbox(), {"base": [], "branch": []}, []
-        for pair in range(args.pairs):
-            order = ("base", "branch") if pair % 2 == 0 else ("branch", "base")
-            spent = {side: _per_reply(sides[side], message, payload, args.replies)
-                     for side in order}
-            for side, seconds in spent.items():
-                seen[side].append(seconds)
-            ratios.append(spent["branch"] / spent["base"])
-    print(f"a 20-case inbox reply: base {statistics.median(seen['base']) * 1e6:.0f} µs, branch "
-          f"{statistics.median(seen['branch']) * 1e6:.0f} µs of this process's CPU; pairs "
-          + ", ".join(f"{r:.2f}" for r in ratios))
-    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        payload = _inbox()
+        line = compare({side: partial(handle, message, payload, None)
+                        for side, handle in sides.items()}, args.pairs, args.replies)
+    print(f"a 20-case inbox reply: {line}")
     return 0
 
 
