@@ -65,7 +65,7 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
                 multikey.convert(collection, txn, meta.arrays)
                 return name
             if not side and not declared[name].get("keyed"):
-                _rebuild_keyed(collection, txn, name, declared[name])
+                _rebuild_keyed(collection, txn, declared)
                 return name
         elif not side and multikey.uses_array(spec, txn.meta(collection.name)):
             if sparse or partialFilterExpression or expireAfterSeconds is not None:
@@ -99,19 +99,26 @@ def create_index(collection, keys, unique=False, sparse=False, name=None,
     return name
 
 
-def _rebuild_keyed(collection, txn, name, spec):
-    """An older store's expression index on the document, built again on key columns."""
+def _rebuild_keyed(collection, txn, declared):
+    """An older store's expression indexes on the document, every one of the collection at
+    once (one pass over its documents), built again on key columns."""
     conn = collection.database.conn
-    keyed.ensure(collection, txn, keyed.fields_of(spec, _partial_paths(spec)))
-    conn.execute(f'DROP INDEX IF EXISTS "{collection.name}__{name}"')
-    conn.execute(f'DROP INDEX IF EXISTS "{collection.name}__{name}{null_keys.NULL_SUFFIX}"')
-    spec = {**spec, "keyed": True}
     meta = txn.meta(collection.name)
-    _create_expression_index(collection, meta, name, spec)
-    if spec["unique"]:
-        null_keys.create_null_key_index(collection, meta, name, spec, _literal_where)
-    conn.execute("UPDATE _docstore_indexes SET spec = ? WHERE collection = ? AND name = ?",
-                 (json_util.dumps(spec), collection.name, name))
+    older = {name: spec for name, spec in declared.items()
+             if not spec.get("side") and not spec.get("keyed")
+             and not multikey.uses_array(spec, meta)}  # those become side tables instead
+    keyed.ensure(collection, txn, set().union(*(
+        keyed.fields_of(spec, _partial_paths(spec)) for spec in older.values())))
+    meta = txn.meta(collection.name)
+    for name, spec in older.items():
+        conn.execute(f'DROP INDEX IF EXISTS "{collection.name}__{name}"')
+        conn.execute(f'DROP INDEX IF EXISTS "{collection.name}__{name}{null_keys.NULL_SUFFIX}"')
+        spec = {**spec, "keyed": True}
+        _create_expression_index(collection, meta, name, spec)
+        if spec["unique"]:
+            null_keys.create_null_key_index(collection, meta, name, spec, _literal_where)
+        conn.execute("UPDATE _docstore_indexes SET spec = ? WHERE collection = ? AND name = ?",
+                     (json_util.dumps(spec), collection.name, name))
     txn.invalidate()
 
 

@@ -40,24 +40,25 @@ def row_values(encoded, fields):
 
 
 def ensure(collection, txn, fields):
-    """Gives each of ``fields`` its key column, filled from every stored document (inside the
-    write ``txn``); True when one was added (the caller reloads what SQL depends on)."""
+    """Gives each of ``fields`` its key column, filled from every stored document in one pass
+    (inside the write ``txn``); True when one was added (the caller reloads what SQL depends
+    on)."""
     meta = txn.meta(collection.name)
     conn = collection.database.conn
-    added = False
-    for field in sorted(set(fields) - set(meta.keyed) - {"_id"}):
-        name = key_column(field)
+    missing = sorted(set(fields) - set(meta.keyed) - {"_id"})
+    if not missing:
+        return False
+    names = [key_column(field) for field in missing]
+    for field, name in zip(missing, names):
         conn.execute(f"ALTER TABLE {collection.table} ADD COLUMN {quoted(name)}")
-        conn.executemany(f"UPDATE {collection.table} SET {quoted(name)} = ? WHERE rid = ?", [
-            (value_text(loads_raw(text), field), rid)
-            for rid, text in conn.execute(f"SELECT rid, doc FROM {collection.table}")
-            .fetchall()])
         conn.execute("INSERT INTO _docstore_keyed VALUES (?, ?, ?)",
                      (collection.name, field, name))
-        added = True
-    if added:
-        txn.invalidate()
-    return added
+    sets = ", ".join(f"{quoted(name)} = ?" for name in names)
+    rows = conn.execute(f"SELECT rid, doc FROM {collection.table}").fetchall()
+    conn.executemany(f"UPDATE {collection.table} SET {sets} WHERE rid = ?", [
+        (*row_values(loads_raw(text), missing), rid) for rid, text in rows])
+    txn.invalidate()
+    return True
 
 
 def fields_of(spec, partial_paths):

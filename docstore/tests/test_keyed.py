@@ -55,23 +55,29 @@ def test_queries_read_the_key_columns_through_their_indexes(tmp_path):
     assert db.cases.count_documents({"due_at": {"$lt": dt.datetime(2026, 12, 9, tzinfo=UTC)}}) == 1
 
 
-def test_an_older_stores_expression_index_moves_onto_key_columns(tmp_path):
+def test_an_older_stores_expression_indexes_move_onto_key_columns(tmp_path):
     db = cases(tmp_path)
     conn = db.cases.database.conn
-    # as an older version left it: the index on the document itself, no key column
-    conn.execute('DROP INDEX "cases__status_1"')
-    conn.execute("CREATE INDEX \"cases__status_1\" ON \"cases\" (json_extract(doc,'$.status'))")
-    conn.execute("UPDATE _docstore_indexes SET spec = json_remove(spec, '$.keyed') "
-                 "WHERE name = 'status_1'")
-    conn.execute("DROP INDEX \"cases__authority_id_1_status_1_due_at_1\"")  # reads it too
+    # as an older version left them: indexes on the document itself, no key columns
+    conn.execute("DROP INDEX \"cases__authority_id_1_status_1_due_at_1\"")  # reads both too
     conn.execute("DELETE FROM _docstore_indexes WHERE name = 'authority_id_1_status_1_due_at_1'")
-    conn.execute("DELETE FROM _docstore_keyed WHERE field = 'status'")
-    conn.execute("ALTER TABLE cases DROP COLUMN `k.status`")
+    for field in ("status", "due_at"):
+        conn.execute(f'DROP INDEX "cases__{field}_1"')
+        conn.execute(f"CREATE INDEX \"cases__{field}_1\" ON \"cases\" "
+                     f"(json_extract(doc,'$.{field}'))")
+        conn.execute("UPDATE _docstore_indexes SET spec = json_remove(spec, '$.keyed') "
+                     "WHERE name = ?", (f"{field}_1",))
+        conn.execute("DELETE FROM _docstore_keyed WHERE field = ?", (field,))
+        conn.execute(f"ALTER TABLE cases DROP COLUMN `k.{field}`")
     reopened = DocStoreClient(tmp_path)["escalations"]
     reopened.cases.create_index([("status", 1)])  # as a service declares it at start
-    index_sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases__status_1'")
-    assert "`k.status`" in index_sql.fetchone()[0]
+    for field in ("status", "due_at"):  # every older index of the collection, in one pass
+        index_sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                 (f"cases__{field}_1",))
+        assert f"`k.{field}`" in index_sql.fetchone()[0]
     assert [d["_id"] for d in reopened.cases.find({"status": "routed"})] == ["c1"]
+    assert reopened.cases.count_documents({"due_at": {"$gt": dt.datetime(2026, 12, 7,
+                                                                         tzinfo=UTC)}}) == 1
     sql, params = the_update(reopened, {"$push": {"timeline": {"what": "noted"}}})
     assert index_writes(reopened, sql, params) == 0
 
