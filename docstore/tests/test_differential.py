@@ -146,7 +146,10 @@ def examples(count):
 @examples(600)
 @given(docs=documents(), query=filters)
 def test_filters_select_the_same_documents(stores, docs, query):
-    embedded, reference = fresh(stores, docs)
+    same_selection(*fresh(stores, docs), query)
+
+
+def same_selection(embedded, reference, query):
     expected = sorted(doc["_id"] for doc in reference.find(query))
     assert sorted(doc["_id"] for doc in embedded.find(query)) == expected
     assert embedded.count_documents(query) == len(expected)
@@ -203,10 +206,7 @@ def indexed(stores, docs):
 @examples(300)
 @given(docs=documents(), query=filters)
 def test_filters_on_indexed_fields_select_the_same_documents(stores, docs, query):
-    embedded, reference = indexed(stores, docs)
-    expected = sorted(doc["_id"] for doc in reference.find(query))
-    assert sorted(doc["_id"] for doc in embedded.find(query)) == expected
-    assert embedded.count_documents(query) == len(expected)
+    same_selection(*indexed(stores, docs), query)
 
 
 @examples(300)
