@@ -243,6 +243,11 @@ def test_service_keeps_unroutable_events_logs_them_and_publishes_once_routable(
         assert "unroutable" in caplog.text and "visits.concern_raised" in caplog.text
 
         with Connection(config["AMQP_URI"]) as connection:
+            # the watched queue first: the relay retries while the rest is being declared, and
+            # what it publishes then reaches only the queues bound so far (on a slow broker,
+            # concern_raised went out to the other subscribers' queues alone)
+            topology.consumer_queue(topology.subscription("escalations", "concern_raised"))(
+                connection.default_channel).declare()
             topology.declare(connection, config["EVENT_RETRY_DELAYS"])
         received = []
         wait_for(lambda: received.extend(drain(config, CONCERNS)) or received, timeout=15,
