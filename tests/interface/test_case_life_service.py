@@ -153,8 +153,11 @@ def test_the_sweep_reminds_then_escalates_once_when_the_clock_passes_the_deadlin
     # a sweep that comes late gives each look once, in order: the early warnings at half and
     # three quarters of the time (their mails are dropped as too late), the reminder, then
     # the escalation
+    # (whether the reminder comes before the three-quarter warning depends on the hour the
+    # case was raised, in Vietnam's office hours: each comes once)
     actions = [line["action"] for line in moved["timeline"]]
-    assert actions == ["route", "warn", "remind", "warn", "escalate"]
+    assert (actions[0], sorted(actions[1:4]), actions[4]) == (
+        "route", ["remind", "warn", "warn"], "escalate")
     assert moved["timeline"][4]["why"] == f"acknowledge deadline {case['acknowledge_by']} passed"
     past = escalations.inbox({"authority_id": "ubnd-th", "view": "escalated_past"}, OFFICER)
     assert [c["case_id"] for c in past["cases"]] == [case["case_id"]]
@@ -163,10 +166,14 @@ def test_the_sweep_reminds_then_escalates_once_when_the_clock_passes_the_deadlin
              or "case_escalated" in [e["event_type"] for e in seen], what="case_escalated")
     time.sleep(0.5)  # several sweeps more: none may act again
     seen.extend(body for body, _ in drain(case_config, "monitor.audit"))
-    assert [(e["event_type"], e["payload"].get("deadline"), e["payload"].get("share"))
-            for e in seen if e["event_type"] in ("case_deadline_near", "case_escalated")] == [
-        ("case_deadline_near", "acknowledge", 0.5), ("case_deadline_near", "acknowledge", None),
-        ("case_deadline_near", "acknowledge", 0.75), ("case_escalated", None, None)]
+    looks = [(e["event_type"], e["payload"].get("deadline"), e["payload"].get("share"))
+             for e in seen if e["event_type"] in ("case_deadline_near", "case_escalated")]
+    assert looks[-1] == ("case_escalated", None, None)
+    assert sorted(looks[:-1], key=str) == [
+        ("case_deadline_near", "acknowledge", 0.5), ("case_deadline_near", "acknowledge", 0.75),
+        ("case_deadline_near", "acknowledge", None)]
+    assert looks.index(("case_deadline_near", "acknowledge", 0.5)) < looks.index(
+        ("case_deadline_near", "acknowledge", 0.75))
     assert escalations.get_case(case["case_id"], CADRE)["version"] == 5
 
 

@@ -14,7 +14,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.assignments.service import AssignmentsService
 from services.members.service import MembersService
 from services.visits.service import VisitsService
-from shared import contracts
+from shared import clock, contracts
 from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.interface.helpers import wait_for
 from tests.interface.test_members_service import ADMIN, BINH, DUNG, HOA, row, seed_registry
@@ -45,7 +45,7 @@ def _known(visits):
 
 def contact(day=None, kind="family_visit", concerns=(CONCERN,)):
     return {"submission_id": contracts.new_id(),
-            "contacted_on": day or dt.date.today().isoformat(), "kind": kind,
+            "contacted_on": day or clock.today().isoformat(), "kind": kind,
             "raised": "Thăm gia đình, hỏi chế độ", "concerns": list(concerns)}
 
 
@@ -73,9 +73,11 @@ def test_a_family_contacts_concern_raised_once_refusals_write_nothing_and_care(s
         members.log_contact("00123", contact(), DUNG)
     with pytest.raises(NotFound):
         members.member_contacts("00123", DUNG)
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    # Vietnam's day after tomorrow: one day of slack is allowed, and from 17:00 UTC the
+    # machine's date is a day behind Vietnam's
+    later = (clock.today() + dt.timedelta(days=2)).isoformat()
     with pytest.raises(InvalidInput) as future:
-        members.log_contact("00123", contact(tomorrow), HOA)
+        members.log_contact("00123", contact(later), HOA)
     assert future.value.reasons["contacted_on"][0]["code"] == "future_day"
     with pytest.raises(InvalidInput) as kind:
         members.log_contact("00123", contact(kind="meeting"), HOA)
