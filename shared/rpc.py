@@ -258,10 +258,8 @@ class IdentifiedRpcProxy(nameko_rpc.RpcProxy):
         self.signing_key = (_private_key(config["PRINCIPAL_PRIVATE_KEY_FILE"])
                             if gateway else None)
         if gateway:
-            # a person waits for each reply, which comes only once the call was carried out
-            # (the visit stored): a lost request is a timeout, retried with its submission id.
-            # The confirm a request to a quorum queue waited for cost a disk write's time and
-            # a frame each way (issue 27)
+            # a person waits for the reply, sent once the call was carried out: a lost request
+            # is a timeout, retried by submission id; a confirm waited for a disk write (#27)
             self.options["use_confirms"] = False
 
     def get_dependency(self, worker_ctx):
