@@ -20,7 +20,7 @@ import requests
 from playwright.sync_api import expect
 
 from services.escalations.policy import load_policy_file
-from shared import contracts
+from shared import clock, contracts
 from shared.clock import Clock
 from shared.words import say
 from tests.answers import ANSWERED_BY_LETTER, fill_answer_record
@@ -111,8 +111,8 @@ def test_the_inbox_names_the_origin_filters_finds_a_code_and_says_deadlines_in_w
         expect(page.locator("tbody tr", has_text="Nội Phật")).to_have_count(0)
         expect(page.get_by_label("Chi bộ, xã (nơi nêu)")).to_have_value(YEN_LAN)
 
-        # received since tomorrow: none of them
-        tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+        # received since tomorrow, Vietnam's (from 17:00 UTC a day ahead of the machine's)
+        tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
         page.goto(f"{system.base_url}/app/inbox?received_from={tomorrow}")
         expect(page.locator("tbody tr", has_text="Cống thoát nước")).to_have_count(0)
 
