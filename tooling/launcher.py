@@ -75,6 +75,9 @@ class RunningSystem:
     """``amqp_uri`` is the vhost as its administrator (the caller's own look at the broker);
     ``service_uris`` gives each service its own broker user's URI, as deployments do."""
 
+    # the source tree the services run from (tooling.bench.ab runs a base commit's beside)
+    root = ROOT
+
     def __init__(self, amqp_uri, workdir, service_uris=None, **settings):
         self.workdir = pathlib.Path(workdir)
         self.service_uris = dict(service_uris or {})
@@ -107,7 +110,8 @@ class RunningSystem:
                    f"services.{name}.service:{name.capitalize()}Service"]
         with open(self.log_path(name), "a") as log:
             self.processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, **self._own_user(name), **env}, stdout=log,
+                command, cwd=self.root, env={**self.env, **self._own_user(name), **env},
+                stdout=log,
                 stderr=subprocess.STDOUT)
 
     def _own_user(self, name):

@@ -277,7 +277,8 @@ class ScaledSystem(RunningSystem):
                    f"services.{name}.service:{name.capitalize()}Service"]
         with open(self.log_path(process_name), "a") as log:
             self.processes[process_name] = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, **self._own_user(name), **env}, stdout=log,
+                command, cwd=self.root, env={**self.env, **self._own_user(name), **env},
+                stdout=log,
                 stderr=subprocess.STDOUT)
 
     def stop(self, name, timeout=15):

@@ -1,0 +1,188 @@
+"""``python -m tooling.bench.ab --base REV [--rounds 4] [--visits 2000] [--out FILE]``: the
+sustained phase of the benchmark on a base commit's system and on this tree's, alternating
+inside one run, so the machine's noise falls on both alike.
+
+Both systems run at once, each on a vhost, data folder, broker users and key pair of its own
+(the base's code exported with ``git archive``, its services started from there; the same
+Python and packages). They stay up for the whole run: each round puts the sustained load
+(``SystemBench.sustained``: ``--visits`` POSTs from 16 clients) on one, then on the other,
+alternating which goes first, while the other is idle. A side's figures are those of its
+rounds; each round's pair gives a ratio (this tree / base). What one side spends idle while the
+other is loaded (its timers) falls on the broker's CPU of the loaded side's round only, and
+alike on both sides.
+
+Printed, and written to ``--out`` (Markdown, with a JSON copy beside it): routed/s, accepted/s
+and CPU per concern routed (each service, RabbitMQ, total) per round and their medians, the
+pairs' ratios, and the 1-minute load average at each round. Needs the RabbitMQ of
+``deploy/rabbitmq.sh``, idle but for this run. Example::
+
+    .venv/bin/python -m tooling.bench.ab --base HEAD~1 --rounds 4
+"""
+import warnings
+
+warnings.filterwarnings("ignore", message="\nEventlet is deprecated")  # printed at import
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import pathlib  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tarfile  # noqa: E402
+import tempfile  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+import yaml  # noqa: E402
+
+from shared.config import ROOT, load_config_file, settings  # noqa: E402
+from tooling.bench import broker, workload  # noqa: E402
+from tooling.bench.__main__ import ScaledSystem  # noqa: E402
+from tooling.bench.http_load import require_loopback  # noqa: E402
+from tooling.bench.scenarios import BROKER, LOAD, SystemBench  # noqa: E402
+from tooling.broker_users import RunUsers  # noqa: E402
+from tooling.load_demo import DEMO_DATA, load_demo  # noqa: E402
+
+_log = logging.getLogger("bench")
+
+SIDES = ("base", "branch")
+SUSTAINED_SECONDS = 60  # at most, per round (before waiting for the routing)
+DRAIN_SECONDS = 60
+# the topology as the side's own code declares it (its queues, bindings and retry delays)
+DECLARE = ("from kombu import Connection; import sys; from shared import topology; "
+           "from shared.config import DelayList, defaults; "
+           "topology.declare(Connection(sys.argv[1]), "
+           "DelayList().deserialize(defaults()['EVENT_RETRY_DELAYS']))")
+
+
+def export(rev, into):
+    """The tree of ``rev`` under ``into`` (what ``git archive`` gives: tracked files only)."""
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return pathlib.Path(into)
+
+
+class Side:
+    """One system, from the source tree ``root``, on a vhost of its own."""
+
+    def __init__(self, name, root, config, stack, workdir):
+        self.name, self.root = name, pathlib.Path(root)
+        self.vhost = stack.enter_context(broker.Vhost(config["RABBIT_MANAGEMENT_URI"],
+                                                      config["AMQP_URI"]))
+        self.users = stack.enter_context(RunUsers(config["RABBIT_MANAGEMENT_URI"], self.vhost,
+                                                  workdir / "keys"))
+        subprocess.run([sys.executable, "-c", DECLARE, self.users.uri("deploy")], cwd=self.root,
+                       check=True)
+        self.system = ScaledSystem(self.vhost.amqp_uri, workdir, 1, self.users.uris(),
+                                   **self.users.settings())
+        self.system.root = self.root
+        self.system.env["PYTHONPATH"] = str(self.root)  # its own code, whatever the caller's
+        stack.callback(self.system.stop_all)
+        self.system.start_all()
+        with open(DEMO_DATA, encoding="utf-8") as handle:
+            load_demo({"AMQP_URI": self.users.uri("loader"), "DEPLOYMENT_MODE": "development"},
+                      yaml.safe_load(handle))
+        self.headers = {"cadre": self.system.sign_in(*workload.CADRE_USER),
+                        "officer": self.system.sign_in(*workload.OFFICER_USER)}
+        self.watcher = stack.enter_context(broker.CaseRoutedWatcher(self.vhost.amqp_uri))
+        self.bench = SystemBench(self.system, self.watcher)
+
+    def sustained(self, visits):
+        workload.HEADERS.update(self.headers)  # the requests carry this system's tokens
+        return self.bench.sustained(visits, SUSTAINED_SECONDS, DRAIN_SECONDS)
+
+
+def cpu_total(run):
+    return sum(run["cpu_per_concern"].values())
+
+
+def summary(rounds):
+    """The Markdown report of ``rounds`` ([{"order", "load", "base": run, "branch": run}])."""
+    lines = ["| round (first) | load | base routed/s | branch routed/s | base CPU/concern | "
+             "branch CPU/concern | ratio CPU (branch/base) |", "|---|---|---|---|---|---|---|"]
+    for number, entry in enumerate(rounds, 1):
+        base, branch = entry["base"], entry["branch"]
+        lines.append(f"| {number} ({entry['order'][0]}) | {entry['load']:.1f} | "
+                     f"{base['routed_per_s']:.1f} | {branch['routed_per_s']:.1f} | "
+                     f"{cpu_total(base) * 1e3:.2f} ms | {cpu_total(branch) * 1e3:.2f} ms | "
+                     f"{cpu_total(branch) / cpu_total(base):.2f} |")
+    services = sorted({name for entry in rounds for side in SIDES
+                       for name in entry[side]["cpu_per_concern"]})
+    lines += ["", "Medians over the rounds, CPU per concern routed:", "",
+              "| | base | branch | ratio |", "|---|---|---|---|"]
+    for name in [*services, "total"]:
+        def median(side):
+            return statistics.median(
+                cpu_total(entry[side]) if name == "total"
+                else entry[side]["cpu_per_concern"].get(name, 0.0) for entry in rounds)
+        base, branch = median("base"), median("branch")
+        ratio = f"{branch / base:.2f}" if base else "–"
+        lines.append(f"| {name} | {base * 1e3:.2f} ms | {branch * 1e3:.2f} ms | {ratio} |")
+    for key, label in (("routed_per_s", "routed/s"), ("accepted_per_s", "accepted/s")):
+        base = statistics.median(entry["base"][key] for entry in rounds)
+        branch = statistics.median(entry["branch"][key] for entry in rounds)
+        lines.append(f"| {label} | {base:.1f} | {branch:.1f} | {branch / base:.2f} |")
+    return "\n".join(lines)
+
+
+def run(base_rev, rounds, visits):
+    config = settings({**load_config_file(), "DEPLOYMENT_MODE": "development"})
+    for uri in (config["AMQP_URI"], config["RABBIT_MANAGEMENT_URI"]):
+        require_loopback(urlparse(uri).hostname)
+    results = []
+    with contextlib.ExitStack() as stack:
+        top = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sausat-ab-")))
+        roots = {"base": export(base_rev, top / "tree"), "branch": ROOT}
+        sides = {}
+        for name in SIDES:
+            _log.info("starting the %s system (%s)", name, roots[name])
+            (top / name).mkdir()
+            sides[name] = Side(name, roots[name], config, stack, top / name)
+        for number in range(rounds):
+            order = SIDES if number % 2 == 0 else SIDES[::-1]
+            entry = {"order": order, "load": os.getloadavg()[0]}
+            for name in order:
+                _log.info("round %d: %d visits on the %s system", number + 1, visits, name)
+                entry[name] = sides[name].sustained(visits)
+                _log.info("  routed %.1f/s, %.2f ms CPU per concern", entry[name]["routed_per_s"],
+                          cpu_total(entry[name]) * 1e3)
+            results.append(entry)
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tooling.bench.ab",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="the commit to compare this tree with")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--visits", type=int, default=2000, help="POSTs per side and round")
+    parser.add_argument("--out", type=pathlib.Path, help="Markdown report (and .json beside)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s ab: %(message)s",
+                        datefmt="%H:%M:%S")
+    for noisy in ("kombu", "amqp", "nameko", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    rounds = run(args.base, args.rounds, args.visits)
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                          capture_output=True).stdout.strip()
+    text = (f"# Same-run A/B of the sustained phase: base {args.base} against this tree "
+            f"({head}{', with changes' if _dirty() else ''})\n\n{args.visits} visits per side "
+            f"and round, 16 clients; {BROKER} is the node's CPU, the {LOAD} is left out.\n\n"
+            + summary(rounds) + "\n")
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        args.out.with_suffix(".json").write_text(json.dumps(rounds, indent=1))
+
+
+def _dirty():
+    return bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, text=True, capture_output=True).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""The same-run A/B of the sustained phase: the base's tree as git holds it, and its report."""
+import subprocess
+
+from tooling.bench import ab
+
+
+def run(routed, **cpu):
+    return {"routed_per_s": routed, "accepted_per_s": routed + 1, "cpu_per_concern": cpu}
+
+
+def test_the_base_is_the_tree_of_the_commit_not_the_working_files(tmp_path):
+    tree = ab.export("HEAD", tmp_path / "tree")
+    held = subprocess.run(["git", "show", "HEAD:shared/topology.py"], cwd=ab.ROOT, text=True,
+                          capture_output=True, check=True).stdout
+    assert (tree / "shared" / "topology.py").read_text() == held
+    assert (tree / "deploy" / "config.yml").is_file()
+    assert not (tree / ".git").exists()
+
+
+def test_the_report_gives_each_round_its_ratio_and_the_medians_per_service():
+    rounds = [
+        {"order": ("base", "branch"), "load": 1.5,
+         "base": run(80.0, visits=0.005, RabbitMQ=0.003),
+         "branch": run(90.0, visits=0.004, RabbitMQ=0.002)},
+        {"order": ("branch", "base"), "load": 2.5,
+         "base": run(70.0, visits=0.007, RabbitMQ=0.003),
+         "branch": run(100.0, visits=0.004, RabbitMQ=0.003)},
+        {"order": ("base", "branch"), "load": 2.0,
+         "base": run(60.0, visits=0.009, RabbitMQ=0.003),
+         "branch": run(95.0, visits=0.006, RabbitMQ=0.004)},
+    ]
+    text = ab.summary(rounds)
+    assert "| 1 (base) | 1.5 | 80.0 | 90.0 | 8.00 ms | 6.00 ms | 0.75 |" in text
+    assert "| 2 (branch) | 2.5 | 70.0 | 100.0 | 10.00 ms | 7.00 ms | 0.70 |" in text
+    assert "| visits | 7.00 ms | 4.00 ms | 0.57 |" in text
+    assert "| RabbitMQ | 3.00 ms | 3.00 ms | 1.00 |" in text
+    assert "| total | 10.00 ms | 7.00 ms | 0.70 |" in text
+    assert "| routed/s | 70.0 | 95.0 | 1.36 |" in text
