@@ -46,6 +46,7 @@ from nameko.standalone.rpc import StandaloneProxyBase
 from shared import broker_uri, callers, errors, metrics, topology
 from shared.config import settings
 from shared.errors import Forbidden, SausatError, Unauthorized, Unavailable, quiet_expected_refusals
+from shared.rpc_waiting import UnacknowledgedReplyListener, UnconfirmedPublisher
 from shared.settling import settle_quietly
 
 _log = getLogger(__name__)
@@ -207,22 +208,13 @@ class Rpc(nameko_rpc.Rpc):
 rpc = Rpc.decorator
 
 
-class _UnconfirmedPublisher(Publisher):
-    """A request published without waiting for the broker's confirm: its reply is the
-    confirmation. Not mandatory either: a return would come after the call had gone on."""
-
-    def publish(self, payload, **kwargs):
-        kwargs["mandatory"] = False
-        return super().publish(payload, **kwargs)
-
-
 class IdentifiedMethodProxy(nameko_rpc.MethodProxy):
     """nameko's, minus inherited identity headers, plus this call's principal assertion."""
     assertion = None
 
     def __init__(self, worker_ctx, service_name, method_name, reply_listener, **options):
         if options.get("use_confirms") is False:
-            self.publisher_cls = _UnconfirmedPublisher
+            self.publisher_cls = UnconfirmedPublisher
         super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
 
     def get_message_headers(self, worker_ctx):
@@ -257,10 +249,6 @@ class IdentifiedRpcProxy(nameko_rpc.RpcProxy):
         gateway = self.container.service_name == callers.GATEWAY
         self.signing_key = (_private_key(config["PRINCIPAL_PRIVATE_KEY_FILE"])
                             if gateway else None)
-        if gateway:
-            # a person waits for the reply, sent once the call was carried out: a lost request
-            # is a timeout, retried by submission id; a confirm waited for a disk write (#27)
-            self.options["use_confirms"] = False
 
     def get_dependency(self, worker_ctx):
         return IdentifiedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
@@ -268,6 +256,14 @@ class IdentifiedRpcProxy(nameko_rpc.RpcProxy):
 
 
 class BoundedRpcProxy(IdentifiedRpcProxy):
+    """The gateway's: a person waits on each call, so its request is not confirmed and its
+    reply not acknowledged (shared.rpc_waiting)."""
+    rpc_reply_listener = UnacknowledgedReplyListener()
+
+    def setup(self):
+        super().setup()
+        self.options["use_confirms"] = False
+
     def get_dependency(self, worker_ctx):
         return BoundedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener,
                                    self.options, self.signing_key, self.timeout)

@@ -46,6 +46,12 @@ class Batching:
     window: float = 0.005
 
 
+# what no person waits on (the audit trail, a report's counts, coverage, the brief's copy of a
+# case's state): a lone event waits up to 50 ms for company, so that under load most batches are
+# of several and share one commit and one ack (a batch of one costs more than it saves: issue 27)
+UNHURRIED = Batching(size=50, window=0.05)
+
+
 @dataclass(frozen=True)
 class Subscription:
     """A service's durable interest in some events (``events=None``: every event), applied one
@@ -79,13 +85,13 @@ class Subscription:
 
 SUBSCRIPTIONS = (
     # branch meetings' plan against actual: the assignments service's read model of visits
-    Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,), batch=Batching()),
+    Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,), batch=UNHURRIED),
     # ... and the periodic report's: visits as amended, concerns and what became of their
     # cases (services/assignments/reporting_events)
     Subscription("assignments", "visit_amended", (contracts.VISIT_AMENDED,)),
     Subscription("assignments", "concern_outcomes", (
         contracts.CONCERN_RAISED, contracts.CONCERN_WITHDRAWN, contracts.CASE_ANSWERED,
-        contracts.CASE_REOPENED, contracts.CASE_CLOSED), batch=Batching()),
+        contracts.CASE_REOPENED, contracts.CASE_CLOSED), batch=UNHURRIED),
     # branch meetings move by the days off administrators enter (an event-fed copy)
     Subscription("assignments", "working_calendar_changed",
                  (contracts.WORKING_CALENDAR_CHANGED,)),
@@ -97,7 +103,7 @@ SUBSCRIPTIONS = (
     # concern does not wait for company (window 0: the one-at-a-time latency stays as it was)
     Subscription("escalations", "concern_raised", (contracts.CONCERN_RAISED,),
                  batch=Batching(size=20, window=0.0)),
-    Subscription("monitor", "audit", batch=Batching()),
+    Subscription("monitor", "audit", batch=UNHURRIED),
     # the visits service's own read model of who is assigned where (a cadre's write scope)
     Subscription("visits", "assignment_made", (contracts.ASSIGNMENT_MADE,)),
     Subscription("visits", "case_answered", (contracts.CASE_ANSWERED,)),
@@ -138,7 +144,7 @@ SUBSCRIPTIONS = (
         contracts.CADRE_ANONYMISED,
         # coverage counts planned attendance (issue 28)
         contracts.ATTENDANCE_PLANNED),
-        batch=Batching()),
+        batch=UNHURRIED),
     # visits that close the loop: the branch withdraws a concern, or judges an answer read out
     Subscription("escalations", "concern_withdrawn", (contracts.CONCERN_WITHDRAWN,)),
     Subscription("escalations", "answer_reviewed", (contracts.ANSWER_REVIEWED,)),
@@ -156,7 +162,7 @@ SUBSCRIPTIONS = (
         # another branch's concern attached to the case: it follows the case from then on
         contracts.CASE_JOINED,
         # an officer's redaction by hand: visits keeps the concern and tells every copy
-        contracts.CASE_SUMMARY_REDACTED), batch=Batching()),
+        contracts.CASE_SUMMARY_REDACTED), batch=UNHURRIED),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever
     # keeps a copy of a concern's text takes it anonymised (docs/personal-data.md)
     Subscription("visits", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),
@@ -176,7 +182,7 @@ SUBSCRIPTIONS = (
     # coverage follows the tree's reorganisations and the branches working groups attend
     Subscription("imports", "registry", (
         contracts.UNIT_REORGANISED, contracts.WORKING_GROUP_FORMED,
-        contracts.WORKING_GROUP_CHANGED), batch=Batching()),
+        contracts.WORKING_GROUP_CHANGED), batch=UNHURRIED),
 )
 
 

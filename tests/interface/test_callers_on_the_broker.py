@@ -20,7 +20,7 @@ from services.visits.service import VisitsService
 from shared import callers, contracts, topology
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.messaging import ERROR_HEADER, PUBLISHED_BY_HEADER
-from shared.rpc import BoundedRpcProxy
+from shared.rpc import BoundedRpcProxy, IdentifiedRpcProxy
 from tests.identities import identities_of
 from tests.interface.helpers import publish, wait_for
 
@@ -178,6 +178,7 @@ class GatewayCaller:
 
 class ImportsCaller(GatewayCaller):
     name = "imports"
+    assignments = IdentifiedRpcProxy("assignments")  # a service's own proxy, as imports has
 
     @dummy
     def change(self, unit_id, changes, principal):  # a service acts for nobody: no principal
@@ -185,11 +186,12 @@ class ImportsCaller(GatewayCaller):
 
 
 @pytest.mark.parametrize("caller, confirmed", [(GatewayCaller, False), (ImportsCaller, True)])
-def test_the_gateways_requests_wait_for_their_reply_not_for_a_confirm(
-        assignments, container_factory, config, monkeypatch, caller, confirmed):
+def test_the_gateways_requests_wait_for_their_reply_not_for_a_confirm_nor_ack_the_reply(
+        assignments, container_factory, config, monkeypatch, rabbit_manager, caller,
+        confirmed):
     # a person waits for the reply, which comes once the call was carried out; the confirm of
-    # a request into a quorum queue cost a disk write's time and a frame each way (issue 27).
-    # A service's own calls keep it.
+    # a request into a quorum queue cost a disk write's time and a frame each way, and the ack
+    # of the reply a frame (issue 27). A service's own calls keep both.
     requests = []
     publish = messaging.Producer.publish
 
@@ -206,6 +208,14 @@ def test_the_gateways_requests_wait_for_their_reply_not_for_a_confirm(
         answered = change("vp", {"locality": "Tam Đảo"}, ADMIN)
     assert answered["locality"] == "Tam Đảo"
     assert requests == [(confirmed, confirmed)]
+    # as the broker sees the caller's reply queue: acknowledged by the caller, or not at all
+    prefix = f"rpc.reply-{caller.name}-"
+
+    def reply_consumers():
+        return [consumer["ack_required"]
+                for consumer in rabbit_manager._get("consumers", config["vhost"])
+                if consumer["queue"]["name"].startswith(prefix)]
+    assert wait_for(reply_consumers, what="the reply queue's consumer") == [confirmed]
 
 
 def test_an_event_published_by_the_wrong_broker_user_is_dead_lettered(container_factory,

@@ -122,7 +122,7 @@ def left_in_queue(config):
 
 
 def test_the_audit_subscription_is_declared_batching():
-    assert topology.subscription("monitor", "audit").batch == topology.Batching()
+    assert topology.subscription("monitor", "audit").batch == topology.UNHURRIED
     assert topology.subscription("escalations", "concern_withdrawn").batch is None
 
 
