@@ -13,8 +13,9 @@ alike on both sides.
 
 Printed, and written to ``--out`` (Markdown, with a JSON copy beside it): routed/s, accepted/s
 and CPU per concern routed (each service, RabbitMQ, total) per round and their medians, the
-pairs' ratios, and the 1-minute load average at each round. Needs the RabbitMQ of
-``deploy/rabbitmq.sh``, idle but for this run. Example::
+pairs' ratios, the 1-minute load average at each round and the share of the machine's CPU time
+the hypervisor gave to others during each side's load (stolen: the machine's own noise).
+Needs the RabbitMQ of ``deploy/rabbitmq.sh``, idle but for this run. Example::
 
     .venv/bin/python -m tooling.bench.ab --base HEAD~1 --rounds 4
 """
@@ -93,7 +94,19 @@ class Side:
 
     def sustained(self, visits):
         workload.HEADERS.update(self.headers)  # the requests carry this system's tokens
-        return self.bench.sustained(visits, SUSTAINED_SECONDS, DRAIN_SECONDS)
+        before = cpu_ticks()
+        run = self.bench.sustained(visits, SUSTAINED_SECONDS, DRAIN_SECONDS)
+        after = cpu_ticks()
+        spent = {key: after[key] - before[key] for key in after}
+        run["steal_share"] = spent["steal"] / max(1, spent["all"])
+        return run
+
+
+def cpu_ticks():
+    """The machine's CPU ticks so far, all and stolen (``/proc/stat``): time the hypervisor gave
+    to others while this machine's processes were ready to run, which makes each slower."""
+    fields = [int(x) for x in pathlib.Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return {"all": sum(fields[:8]), "steal": fields[7]}
 
 
 def cpu_total(run):
@@ -102,11 +115,13 @@ def cpu_total(run):
 
 def summary(rounds):
     """The Markdown report of ``rounds`` ([{"order", "load", "base": run, "branch": run}])."""
-    lines = ["| round (first) | load | base routed/s | branch routed/s | base CPU/concern | "
-             "branch CPU/concern | ratio CPU (branch/base) |", "|---|---|---|---|---|---|---|"]
+    lines = ["| round (first) | load | stolen, base / branch | base routed/s | branch routed/s | "
+             "base CPU/concern | branch CPU/concern | ratio CPU (branch/base) |",
+             "|---|---|---|---|---|---|---|---|"]
     for number, entry in enumerate(rounds, 1):
         base, branch = entry["base"], entry["branch"]
         lines.append(f"| {number} ({entry['order'][0]}) | {entry['load']:.1f} | "
+                     f"{base.get('steal_share', 0):.0%} / {branch.get('steal_share', 0):.0%} | "
                      f"{base['routed_per_s']:.1f} | {branch['routed_per_s']:.1f} | "
                      f"{cpu_total(base) * 1e3:.2f} ms | {cpu_total(branch) * 1e3:.2f} ms | "
                      f"{cpu_total(branch) / cpu_total(base):.2f} |")

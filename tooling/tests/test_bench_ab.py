@@ -23,16 +23,21 @@ def test_the_report_gives_each_round_its_ratio_and_the_medians_per_service():
          "base": run(80.0, visits=0.005, RabbitMQ=0.003),
          "branch": run(90.0, visits=0.004, RabbitMQ=0.002)},
         {"order": ("branch", "base"), "load": 2.5,
-         "base": run(70.0, visits=0.007, RabbitMQ=0.003),
+         "base": {**run(70.0, visits=0.007, RabbitMQ=0.003), "steal_share": 0.125},
          "branch": run(100.0, visits=0.004, RabbitMQ=0.003)},
         {"order": ("base", "branch"), "load": 2.0,
          "base": run(60.0, visits=0.009, RabbitMQ=0.003),
          "branch": run(95.0, visits=0.006, RabbitMQ=0.004)},
     ]
     text = ab.summary(rounds)
-    assert "| 1 (base) | 1.5 | 80.0 | 90.0 | 8.00 ms | 6.00 ms | 0.75 |" in text
-    assert "| 2 (branch) | 2.5 | 70.0 | 100.0 | 10.00 ms | 7.00 ms | 0.70 |" in text
+    assert "| 1 (base) | 1.5 | 0% / 0% | 80.0 | 90.0 | 8.00 ms | 6.00 ms | 0.75 |" in text
+    assert "| 2 (branch) | 2.5 | 12% / 0% | 70.0 | 100.0 | 10.00 ms | 7.00 ms | 0.70 |" in text
     assert "| visits | 7.00 ms | 4.00 ms | 0.57 |" in text
     assert "| RabbitMQ | 3.00 ms | 3.00 ms | 1.00 |" in text
     assert "| total | 10.00 ms | 7.00 ms | 0.70 |" in text
     assert "| routed/s | 70.0 | 95.0 | 1.36 |" in text
+
+
+def test_stolen_ticks_are_read_from_the_machines_counters():
+    ticks = ab.cpu_ticks()
+    assert 0 <= ticks["steal"] <= ticks["all"] and ticks["all"] > 0
