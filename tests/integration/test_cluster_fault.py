@@ -17,7 +17,7 @@ RECOVERY_BOUND = 180  # seconds
 
 def test_the_node_leading_most_queues_killed_under_load_loses_and_doubles_nothing():
     with ClusterBroker() as cluster:
-        run = Run("cluster-kill-leader", seed=32, seconds=60, instances=1, broker=cluster,
+        run = Run("cluster-kill-leader", seed=32, seconds=40, instances=1, broker=cluster,
                   amqp_uri=cluster.amqp_uri, management_uri=cluster.management_uri,
                   keep=ROOT / "var" / "faults" / "kept")
         tally = run.execute()
