@@ -53,3 +53,11 @@ def test_each_side_waits_for_a_quiet_machine_but_not_forever(caplog):
     ab.settle(busy_below=0.0, longest=2)  # never quiet enough
     assert time.monotonic() - started >= 2
     assert "did not fall quiet within 2 s" in caplog.text
+
+
+def test_what_a_concern_causes_after_routing_counts_when_it_was_measured():
+    routed_only = run(80.0, visits=0.004, monitor=0.001)
+    until_quiet = {**routed_only,
+                   "cpu_per_concern_until_quiet": {"visits": 0.004, "monitor": 0.003}}
+    assert ab.cpu_total(routed_only) == 0.005
+    assert ab.cpu_total(until_quiet) == 0.007
