@@ -46,8 +46,7 @@ class Batching:
     window: float = 0.005
 
 
-# what no person waits on (the audit trail, a report's counts, coverage, the brief's copy of a
-# case's state): a lone event waits up to 50 ms for company, so that under load most batches are
+# what no person waits on (the audit trail, a report's counts, coverage): a lone event waits up to 50 ms for company, so that under load most batches are
 # of several and share one commit and one ack (a batch of one costs more than it saves: issue 27)
 UNHURRIED = Batching(size=50, window=0.05)
 
@@ -162,7 +161,9 @@ SUBSCRIPTIONS = (
         # another branch's concern attached to the case: it follows the case from then on
         contracts.CASE_JOINED,
         # an officer's redaction by hand: visits keeps the concern and tells every copy
-        contracts.CASE_SUMMARY_REDACTED), batch=UNHURRIED),
+        contracts.CASE_SUMMARY_REDACTED),
+        # not unhurried: a concern joins a case only once visits knows it from here
+        batch=Batching()),
     # requests from the people concerned: visits finds (and removes) its raisers; whoever
     # keeps a copy of a concern's text takes it anonymised (docs/personal-data.md)
     Subscription("visits", "data_subject_requests", (contracts.DATA_SUBJECT_REQUEST_RECORDED,)),

@@ -191,8 +191,9 @@ def test_redelivered_concern_raised_has_one_effect(system):
     response = post_visit(system, visit())
     concern_id = response.json()["concerns"][0]["concern_id"]
     poll(lambda: inbox_cases_for(system, concern_id), bool)
-    events = audit_events(system, "visits.concern_raised")  # payloads: the monitor's store
-    [raised] = [e for e in events if e["payload"]["concern_id"] == concern_id]
+    # payloads: the monitor's store, which batches the audit (up to 50 ms behind the inbox)
+    [raised] = poll(lambda: [e for e in audit_events(system, "visits.concern_raised")
+                             if e["payload"]["concern_id"] == concern_id], bool)
 
     envelope = {"event_id": raised["event_id"], "event_type": "concern_raised",
                 "source": "visits", "occurred_at": raised["occurred_at"],

@@ -84,8 +84,9 @@ def test_a_withheld_raiser_is_in_nothing_the_authority_gets(system):
                               if m["X-RcptTo"] == COMMUNE_MAIL], bool)
     answers += [reached["Subject"], reached.get_body(("plain",)).get_content()]
     # what the monitor keeps and exports of the event that carried the concern
-    answers += [str(e["payload"]) for e in audit_events(system, "visits.concern_raised")
-                if e["payload"]["concern_id"] == concern_id]
+    answers += [str(e["payload"]) for e in poll(
+        lambda: [e for e in audit_events(system, "visits.concern_raised")
+                 if e["payload"]["concern_id"] == concern_id], bool)]
     assert len(answers) == 9
     for answer in answers:
         assert RAISER not in answer and "Văn Hai" not in answer and "0912" not in answer

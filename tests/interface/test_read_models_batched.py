@@ -27,7 +27,7 @@ SIZE, EVENTS = 50, 120
 def test_the_read_models_fed_per_concern_are_declared_batching():
     assert topology.subscription("assignments", "visit_logged").batch == topology.UNHURRIED
     assert topology.subscription("assignments", "concern_outcomes").batch == topology.UNHURRIED
-    assert topology.subscription("visits", "case_life").batch == topology.UNHURRIED
+    assert topology.subscription("visits", "case_life").batch == topology.Batching()
 
 
 @pytest.fixture
