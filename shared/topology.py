@@ -46,8 +46,9 @@ class Batching:
     window: float = 0.005
 
 
-# what no person waits on (the audit trail, a report's counts, coverage): a lone event waits up to 50 ms for company, so that under load most batches are
-# of several and share one commit and one ack (a batch of one costs more than it saves: issue 27)
+# what no person waits on (the audit trail, a report's counts, coverage): a lone event waits
+# up to 50 ms for company, so that under load most batches are of several and share one commit
+# and one ack (a batch of one costs more than it saves: issue 27)
 UNHURRIED = Batching(size=50, window=0.05)
 
 
