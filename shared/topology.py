@@ -83,6 +83,20 @@ class Subscription:
         return self.events is None or event_type in self.events or event_type in self.retired
 
 
+# what the notifications service learns of the world, and the case events it tells of
+NOTIFICATIONS_LEARN = (
+    contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
+    contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
+    contracts.CADRE_CONTACT_CHANGED, contracts.USER_CREATED, contracts.USER_CONTACT_CHANGED,
+    # another branch's concern attached to a case: its cadre and raiser are told too
+    contracts.CASE_JOINED)
+NOTIFICATIONS_TELL = (
+    contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
+    contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
+    contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
+    contracts.CASE_REOPENED, contracts.CASE_ASSIGNED, contracts.DIGEST_COMPILED,
+    contracts.CASE_INTERIM_REPLIED)
+
 SUBSCRIPTIONS = (
     # branch meetings' plan against actual: the assignments service's read model of visits
     Subscription("assignments", "visit_logged", (contracts.VISIT_LOGGED,), batch=UNHURRIED),
@@ -108,23 +122,18 @@ SUBSCRIPTIONS = (
     Subscription("visits", "assignment_made", (contracts.ASSIGNMENT_MADE,)),
     Subscription("visits", "case_answered", (contracts.CASE_ANSWERED,)),
     Subscription("escalations", "case_answered", (contracts.CASE_ANSWERED,)),
-    Subscription("notifications", "directory", (
-        contracts.AUTHORITY_REGISTERED, contracts.CADRE_REGISTERED, contracts.UNIT_REGISTERED,
-        contracts.CONCERN_RAISED, contracts.AUTHORITY_CONTACT_CHANGED,
-        contracts.CADRE_CONTACT_CHANGED, contracts.USER_CREATED,
-        contracts.USER_CONTACT_CHANGED,
-        # another branch's concern attached to a case: its cadre and raiser are told too
-        contracts.CASE_JOINED), batch=Batching(),
-        # issue 27: concern_raised names its carrier, so visit_logged is one delivery per
-        # visit this queue no longer needs
-        retired=(contracts.VISIT_LOGGED,)),
-    Subscription("notifications", "case_events", (
-        contracts.CASE_ROUTED, contracts.CASE_UNROUTED, contracts.CASE_REDIRECTED,
-        contracts.CASE_ESCALATED, contracts.CASE_DEADLINE_NEAR, contracts.CASE_ANSWERED,
-        contracts.CASE_INFORMATION_REQUESTED, contracts.CASE_INFORMATION_PROVIDED,
-        contracts.CASE_REOPENED, contracts.CASE_ASSIGNED, contracts.DIGEST_COMPILED,
-        contracts.CASE_INTERIM_REPLIED),
-        batch=Batching()),
+    # what notifications learns (names, addresses, concerns) and the case events it mails, in
+    # one queue (issue 27): a queue keeps order, so a case event no longer overtakes the
+    # concern it needs (case_routed is published only after its concern_raised was routed
+    # here), and the mail can wait 50 ms for company like any read model
+    Subscription("notifications", "learn_then_tell", NOTIFICATIONS_LEARN + NOTIFICATIONS_TELL,
+                 batch=UNHURRIED),
+    # the two queues it was before: no longer bound, each drains what an installed system left
+    # in it (issue 27: concern_raised names its carrier, so visit_logged was retired before)
+    Subscription("notifications", "directory", (), batch=Batching(),
+                 retired=NOTIFICATIONS_LEARN + (contracts.VISIT_LOGGED,)),
+    Subscription("notifications", "case_events", (), batch=Batching(),
+                 retired=NOTIFICATIONS_TELL),
     # the raiser told of an answer: asks visits for the address by RPC, so apart from the
     # batch above (a visits outage delays this mail only, not the others)
     Subscription("notifications", "raiser_answers", (contracts.CASE_ANSWERED,)),

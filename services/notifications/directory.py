@@ -13,8 +13,9 @@
 
 Every write (``store``) is an idempotent upsert keyed by the registry's or the event's id, so a
 redelivered event changes nothing. A fact a case event needs but that has not arrived yet
-raises :class:`NotYetKnown`: the subscriber retries the event with backoff (events travel on
-separate queues and may overtake each other). Example::
+raises :class:`NotYetKnown`: the subscriber retries the event with backoff. Facts and case
+events share one queue, in publishing order, so that is rare: a fact itself retried, or one
+left in the queues before issue 27. Example::
 
     directory.learn(db, event)
     authority = directory.authority(db, "ubnd-xa-tam-hop")   # -> messages.Recipient

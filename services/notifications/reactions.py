@@ -1,15 +1,24 @@
 """What the notifications service does on each event it hears: plain functions, called by the
 ``@subscribe`` entrypoints of ``service``.
 
-- a registry or visits event (``directory``): learn the name, address or concern it tells of;
-- a case event (``case_events``): store the mail it owes each recipient (``cases`` says whom,
-  ``messages`` says what); the sender in the background mails it. Example::
+- a registry or visits event: learn the name, address or concern it tells of;
+- a case event: store the mail it owes each recipient (``cases`` says whom, ``messages`` says
+  what); the sender in the background mails it.
 
-    tell(db, outbox, event)     # outbox: the service's MailSender dependency
+Both arrive on one queue (``learn_then_tell``), in the order they were published. Example::
+
+    learn_or_tell(db, outbox, event)     # outbox: the service's MailSender dependency
 """
 from types import SimpleNamespace
 
 from services.notifications import cases, directory, meeting_mail, messages, store
+
+
+def learn_or_tell(db, outbox, event):
+    if event.event_type in directory.LEARNERS:
+        learn(db, event)
+    else:
+        tell(db, outbox, event)
 
 
 def learn(db, event):

@@ -29,6 +29,11 @@ class NotificationsService(ReportsHealth):
     # mail by state, for Prometheus (refreshed in the background)
     mail_gauges = Gauges(mail_metrics.mail_figures, mail_metrics.GAUGES)
 
+    @subscribe("learn_then_tell")
+    def learn_or_tell(self, event):
+        reactions.learn_or_tell(self.db, self.mail, event)
+
+    # the two queues before issue 27's, drained of what an installed system left in them
     @subscribe("directory")
     def learn(self, event):
         reactions.learn(self.db, event)

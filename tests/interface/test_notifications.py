@@ -231,13 +231,13 @@ def test_a_case_event_that_overtakes_its_authority_is_retried_until_it_is_known(
     config = {**mail_config, "EVENT_RETRY_DELAYS": [2, 2, 2]}
     container_factory(NotificationsService, config).start()
     publish(config, case_routed(raise_concern(config)))  # before authority_registered
-    wait_for(lambda: waiting_in(config, "notifications.case_events.retry-2000ms"),
+    wait_for(lambda: waiting_in(config, "notifications.learn_then_tell.retry-2000ms"),
              what="the case event waiting for its retry")
     assert catcher.mail() == []
     register_authority(config)
     [mail] = wait_for(catcher.mail, timeout=20, what="the mail after the retry")
     assert mail["X-RcptTo"] == ADDRESS
-    assert drain(config, "notifications.case_events.dead") == []
+    assert drain(config, "notifications.learn_then_tell.dead") == []
 
 
 def test_a_query_that_is_not_valid_names_the_field(notifications):
@@ -316,9 +316,10 @@ def test_an_installed_systems_visit_logged_binding_goes_and_what_it_left_is_stil
     with Connection(mail_config["AMQP_URI"]) as connection:
         topology.EVENTS_EXCHANGE(connection.default_channel).declare()
         topology.consumer_queue(directory)(connection.default_channel).declare()
-        connection.default_channel.queue_bind(directory.queue_name,
-                                               topology.EVENTS_EXCHANGE.name,
-                                               contracts.VISIT_LOGGED.routing_key)
+        for event in directory.retired:  # visit_logged among them
+            connection.default_channel.queue_bind(directory.queue_name,
+                                                   topology.EVENTS_EXCHANGE.name,
+                                                   event.routing_key)
     # ... holding a concern from before (no carrier in it) and its visit, not yet consumed
     register_authority(mail_config)
     register_binh(mail_config)
@@ -332,9 +333,48 @@ def test_an_installed_systems_visit_logged_binding_goes_and_what_it_left_is_stil
     bound = {b["routing_key"] for b in rabbit_manager.get_queue_bindings(
         mail_config["vhost"], directory.queue_name)}
     assert contracts.VISIT_LOGGED.routing_key not in bound
-    assert contracts.CONCERN_RAISED.routing_key in bound
+    # (and, since, every other event: the concern goes to the one queue of learn_then_tell)
+    assert contracts.CONCERN_RAISED.routing_key not in bound
 
     answer(mail_config, concern, "k-before", "Đã sửa xong.")
     [mail] = wait_for(catcher.mail, timeout=20, what="the answer's mail")
     assert mail["X-RcptTo"] == "tran-thi-binh@vinhphuc.example"
     assert drain(mail_config, "notifications.directory.dead") == []
+
+
+def test_an_installed_systems_two_queues_lose_their_bindings_and_what_they_held_is_mailed(
+        container_factory, mail_config, catcher, rabbit_manager):
+    # the directory and case-events queues as a release before this one declared them, each
+    # holding what it had not consumed yet: the concern in one, its case_routed in the other
+    old = [topology.subscription("notifications", name) for name in ("directory", "case_events")]
+    with Connection(mail_config["AMQP_URI"]) as connection:
+        channel = connection.default_channel
+        topology.EVENTS_EXCHANGE(channel).declare()
+        for sub in old:
+            topology.consumer_queue(sub)(channel).declare()
+            for event in sub.retired:
+                channel.queue_bind(sub.queue_name, topology.EVENTS_EXCHANGE.name,
+                                   event.routing_key)
+    register_authority(mail_config)
+    before = case_routed(raise_concern(mail_config))
+    publish(mail_config, before)
+    assert [waiting_in(mail_config, sub.queue_name) for sub in old] == [3, 1]
+
+    container_factory(NotificationsService, mail_config).start()  # the deploy step first
+    for sub in old:
+        assert rabbit_manager.get_queue_bindings(mail_config["vhost"], sub.queue_name) == [
+            b for b in rabbit_manager.get_queue_bindings(mail_config["vhost"], sub.queue_name)
+            if b["source"] == ""]  # the default exchange's only
+    [mail] = wait_for(catcher.mail, timeout=20, what="the mail of the case left waiting")
+    assert mail["X-Sausat-Case"] == before["payload"]["case_id"]
+
+    # what comes after goes to the one queue, and is mailed from there
+    after = case_routed(raise_concern(mail_config, summary="Cống thôn Nội Phật bị tắc"))
+    publish(mail_config, after)
+    mails = wait_for(lambda: len(catcher.mail()) == 2 and catcher.mail(), timeout=20,
+                     what="the mail of the case routed after the upgrade")
+    assert mails[1]["X-Sausat-Case"] == after["payload"]["case_id"]
+    assert [waiting_in(mail_config, sub.queue_name) for sub in old] == [0, 0]
+    for name in ("notifications.directory", "notifications.case_events",
+                 "notifications.learn_then_tell"):
+        assert drain(mail_config, f"{name}.dead") == []

@@ -21,7 +21,7 @@ NEW_ADDRESS = "vanthu.ubnd-xa-tam-hop@vinhphuc.example"
 
 
 def directory_events(config, seen):
-    seen.extend(body for body, _ in drain(config, "notifications.directory"))
+    seen.extend(body for body, _ in drain(config, "notifications.learn_then_tell"))
     return seen
 
 

@@ -34,7 +34,6 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tarfile  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from urllib.parse import urlparse  # noqa: E402
 
 import yaml  # noqa: E402
@@ -52,8 +51,6 @@ _log = logging.getLogger("bench")
 SIDES = ("base", "branch")
 SUSTAINED_SECONDS = 60  # at most, per round (before waiting for the routing)
 DRAIN_SECONDS = 60
-QUIET_CORES = 0.3  # busy below this (in cores, over a second) before each side's load
-SETTLE_SECONDS = 60  # waited at most
 # the topology as the side's own code declares it (its queues, bindings and retry delays)
 DECLARE = ("from kombu import Connection; import sys; from shared import topology; "
            "from shared.config import DelayList, defaults; "
@@ -97,49 +94,14 @@ class Side:
 
     def sustained(self, visits):
         workload.HEADERS.update(self.headers)  # the requests carry this system's tokens
-        settle()
-        before, processes_before = cpu_ticks(), self.bench.cpu()
-        run = self.bench.sustained(visits, SUSTAINED_SECONDS, DRAIN_SECONDS)
-        after = cpu_ticks()
-        spent = {key: after[key] - before[key] for key in after}
-        run["steal_share"] = spent["steal"] / max(1, spent["all"])
-        # the work a concern causes after its case was routed (its mail, the audit, the
-        # brief's copies) is its cost too: the processes' CPU until the machine is quiet again
-        settle()
-        processes_after = self.bench.cpu()
-        run["cpu_per_concern_until_quiet"] = {
-            name: (processes_after[name] - processes_before[name]) / run["routed"]
-            for name in processes_after if name != LOAD and run["routed"]}
-        return run
-
-
-def settle(busy_below=QUIET_CORES, longest=SETTLE_SECONDS):
-    """Wait until the machine is quiet: the phase before leaves work behind (mails, the audit,
-    the brief's copies, checkpoints) that would otherwise compete with the next side's load.
-    Measured without it, whichever side went second in a round was the slower in 5 of 6."""
-    deadline = time.monotonic() + longest
-    while time.monotonic() < deadline:
-        before = cpu_ticks()
-        time.sleep(1.0)
-        after = cpu_ticks()
-        spent = after["all"] - before["all"]
-        idle = after["idle"] - before["idle"]
-        cores = os.cpu_count() or 1
-        if spent and (spent - idle) / spent * cores < busy_below:
-            return
-    _log.warning("the machine did not fall quiet within %d s; measuring anyway", longest)
-
-
-def cpu_ticks():
-    """The machine's CPU ticks so far, all and stolen (``/proc/stat``): time the hypervisor gave
-    to others while this machine's processes were ready to run, which makes each slower."""
-    fields = [int(x) for x in pathlib.Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    return {"all": sum(fields[:8]), "steal": fields[7], "idle": fields[3] + fields[4]}
+        # on a quiet machine, counted until it is quiet again (SystemBench.sustained)
+        return self.bench.sustained(visits, SUSTAINED_SECONDS, DRAIN_SECONDS)
 
 
 def cpu_of(run):
     """CPU per concern routed, each process: until the machine was quiet again after the load
-    (what the concerns caused after routing included), else until the last was routed."""
+    (what the concerns caused after routing included; a run from before this was measured
+    gave it as ``cpu_per_concern_until_quiet``)."""
     return run.get("cpu_per_concern_until_quiet") or run["cpu_per_concern"]
 
 

@@ -6,15 +6,22 @@ Example::
     cpu_seconds(pid)                                # utime + stime so far, in seconds
     rss_megabytes(pid)                              # resident set size now
     broker_pid()                                    # RabbitMQ's VM, or None
+    settle()                                        # back when the machine is quiet
 """
+import logging
 import os
 import pathlib
 import platform
 import subprocess
+import time
 
 from shared.config import ROOT
 
+_log = logging.getLogger("bench")
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+QUIET_CORES = 0.3  # busy below this (in cores, over a second) counts as quiet
+SETTLE_SECONDS = 60  # waited at most
 
 
 def _first(path, prefix):
@@ -90,3 +97,27 @@ def broker_pid(base=None):
 def rss_megabytes(pid):
     value = _first(f"/proc/{pid}/status", "VmRSS")
     return int(value.split()[0]) / 1024 if value != "?" else None
+
+
+def cpu_ticks():
+    """The machine's CPU ticks so far, all and stolen (``/proc/stat``): time the hypervisor gave
+    to others while this machine's processes were ready to run, which makes each slower."""
+    fields = [int(x) for x in pathlib.Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return {"all": sum(fields[:8]), "steal": fields[7], "idle": fields[3] + fields[4]}
+
+
+def settle(busy_below=QUIET_CORES, longest=SETTLE_SECONDS):
+    """Wait until the machine is quiet: a load leaves work behind (mails, the audit, the
+    brief's copies, checkpoints) that would otherwise compete with the next one. Measured
+    without it, whichever of two loads went second was the slower in 5 of 6 rounds."""
+    deadline = time.monotonic() + longest
+    while time.monotonic() < deadline:
+        before = cpu_ticks()
+        time.sleep(1.0)
+        after = cpu_ticks()
+        spent = after["all"] - before["all"]
+        idle = after["idle"] - before["idle"]
+        cores = os.cpu_count() or 1
+        if spent and (spent - idle) / spent * cores < busy_below:
+            return
+    _log.warning("the machine did not fall quiet within %d s; measuring anyway", longest)

@@ -12,7 +12,7 @@ import time
 
 from tooling.bench import workload
 from tooling.bench.http_load import KeepAliveClient, closed_loop, open_loop
-from tooling.bench.machine import broker_pid, cpu_seconds, rss_megabytes
+from tooling.bench.machine import broker_pid, cpu_seconds, cpu_ticks, rss_megabytes, settle
 from tooling.bench.stats import percentile
 
 BROKER = "RabbitMQ"  # the node's CPU, beside the services' (issue 27's target counts it)
@@ -89,32 +89,47 @@ class SystemBench:
         return {"latencies": latencies, "missed": missed}
 
     # (2) and (6) -----------------------------------------------------------------------------
-    def sustained(self, visits, seconds, drain_timeout):
-        """``visits`` POSTs (or as many as ``seconds`` allow) from the clients back to back;
-        accepted/s over the POSTs, routed/s until the last case was routed, CPU seconds per
-        routed concern per service and the broker, and each process's share of one core over
-        the phase (one near 1.0 is what bounds the rate)."""
+    def sustained(self, visits, seconds, drain_timeout, settle=settle):
+        """``visits`` POSTs (or as many as ``seconds`` allow) from the clients back to back,
+        on a quiet machine (``settle``; None: at once); accepted/s over the POSTs, routed/s
+        until the last case was routed, each process's share of one core until then (one
+        near 1.0 is what bounds the rate), and CPU seconds per routed concern per service and
+        the broker: until the machine was quiet again (``cpu_per_concern``: a concern's mail,
+        audit lines and copies, made after its routing, are its cost too) and until the last
+        was routed (``cpu_per_concern_until_routed``)."""
         base = self._next_numbers()
+        if settle is not None:
+            settle()
         at_rest = self.broker_at_rest()
-        cpu_before, began = self.cpu(), time.monotonic()
+        ticks_before, cpu_before, began = cpu_ticks(), self.cpu(), time.monotonic()
         load = closed_loop(self.host, self.port, lambda i: workload.log_visit_request(base + i),
                            clients=self.clients, count=visits, seconds=seconds, keep_body=True)
         ids = [c for o in load.ok for c in workload.concern_ids(o.body)]
         routed = self.watcher.wait_for(ids, drain_timeout)
-        cpu_after, took = self.cpu(), time.monotonic() - began
+        cpu_after, took, ticks_after = self.cpu(), time.monotonic() - began, cpu_ticks()
         last = max(routed.values(), default=load.started)
         spent = {name: cpu_after[name] - cpu_before[name] for name in cpu_after
                  if name in cpu_before}
-        per_concern = {name: seconds / len(routed) for name, seconds in spent.items()
-                       if routed and name != LOAD}
+        until_routed = {name: seconds / len(routed) for name, seconds in spent.items()
+                        if routed and name != LOAD}
+        until_quiet = until_routed
+        if settle is not None:
+            settle()
+            cpu_quiet = self.cpu()
+            until_quiet = {name: (cpu_quiet[name] - cpu_before[name]) / len(routed)
+                           for name in until_routed if name in cpu_quiet}
+        ticks = {key: ticks_after[key] - ticks_before[key] for key in ticks_after}
         return {
             "accepted_per_s": len(load.ok) / load.seconds,
             "routed_per_s": len(routed) / (last - load.started) if routed else 0.0,
             "accepted": len(load.ok), "refused": load.errors, "routed": len(routed),
             "not_routed": len(ids) - len(routed),
-            "cpu_per_concern": per_concern,
+            "cpu_per_concern": until_quiet,
+            "cpu_per_concern_until_routed": until_routed,
             "load_cpu_per_concern": spent[LOAD] / len(routed) if routed else None,
             "core_share": {name: seconds / took for name, seconds in spent.items()},
+            # the share of the machine's CPU time the hypervisor gave to others meanwhile
+            "steal_share": ticks["steal"] / max(1, ticks["all"]),
             # the node's CPU per second just before, no load of ours: other vhosts, timers
             "broker_at_rest": at_rest,
             "broker_beyond_rest_per_concern": ((spent[BROKER] - at_rest * took) / len(routed)

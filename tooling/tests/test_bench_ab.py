@@ -3,7 +3,7 @@ import os
 import subprocess
 import time
 
-from tooling.bench import ab
+from tooling.bench import ab, machine
 
 
 def run(routed, **cpu):
@@ -41,16 +41,16 @@ def test_the_report_gives_each_round_its_ratio_and_the_medians_per_service():
 
 
 def test_stolen_ticks_are_read_from_the_machines_counters():
-    ticks = ab.cpu_ticks()
+    ticks = machine.cpu_ticks()
     assert 0 <= ticks["steal"] <= ticks["all"] and ticks["all"] > 0
 
 
 def test_each_side_waits_for_a_quiet_machine_but_not_forever(caplog):
     started = time.monotonic()
-    ab.settle(busy_below=(os.cpu_count() or 1) + 1, longest=10)  # always quiet enough
+    machine.settle(busy_below=(os.cpu_count() or 1) + 1, longest=10)  # always quiet enough
     assert time.monotonic() - started < 3
     started = time.monotonic()
-    ab.settle(busy_below=0.0, longest=2)  # never quiet enough
+    machine.settle(busy_below=0.0, longest=2)  # never quiet enough
     assert time.monotonic() - started >= 2
     assert "did not fall quiet within 2 s" in caplog.text
 

@@ -72,7 +72,7 @@ def test_poison_is_expected_in_the_dead_letter_queue_of_every_subscription_it_re
     expected = poison_expected()
     assert expected["escalations.concern_raised.dead"] == 2
     assert expected["monitor.audit.dead"] == 3  # the audit takes every event
-    assert expected["notifications.case_events.dead"] == 1
+    assert expected["notifications.learn_then_tell.dead"] == 3  # both concerns and the case event
     assert "visits.assignment_made.dead" not in expected
 
 
