@@ -3,8 +3,9 @@ cadre: notifications holds their name and address in its directory (``users``, `
 the mails sent to them. A deletion takes the name and address out of the directory, and the
 recipient's name and address, the subject and the text out of each mail sent to them, as the
 retention sweep does: when it was sent, about which case, to which recipient id, stays for the
-statistics. A mail still waiting for the mail server is left to be sent (its text is the case's,
-and the sweep takes it later). Example::
+statistics. The directory's entry stays, marked forgotten, so that a registration event heard
+after the deletion does not bring them back. A mail still waiting for the mail server is left
+to be sent (its text is the case's, and the sweep takes it later). Example::
 
     answer_request(db, {"request_id": "r1", "kind": "deletion", "user_id": "u-quynh", ...})
 """
@@ -31,10 +32,11 @@ def records_of(db, request):
                                    ("cadre", request.get("cadre_id"), store.find_cadre)):
         if not person_id:
             continue
-        if entry(db, person_id) is not None:
+        known = entry(db, person_id)
+        if known is not None and not known.get("forgotten"):
             records.append(data_subjects.found(kind, person_id))
-            if deleting:
-                store.forget_contact(db, kind, person_id, data_subjects.ERASED_NAME)
+        if deleting:  # also for someone whose registration has not reached this service yet
+            store.forget_contact(db, kind, person_id, data_subjects.ERASED_NAME)
         mails = store.mails_to(db, person_id)
         records += [data_subjects.found("notification", mail["_id"]) for mail in mails]
         if deleting and mails:

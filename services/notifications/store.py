@@ -140,9 +140,21 @@ def record_authority(db, authority_id, name, email):
         "$set": {"name": name}, "$setOnInsert": {"email": email}}, upsert=True)
 
 
+def _unless_forgotten(collection, person_id, update):
+    """Upsert a user's or a cadre's entry, unless a deletion request forgot them: an event
+    published before the deletion but heard after it (queues are not ordered between them)
+    must not bring the name or the address back. The entry a deletion left matches no filter
+    here, so the upsert tries to insert its id again and is refused."""
+    try:
+        collection.update_one({"_id": person_id, "forgotten": {"$ne": True}}, update,
+                              upsert=True)
+    except DuplicateKeyError:
+        pass  # forgotten
+
+
 def record_cadre(db, cadre_id, name, email):
-    db.cadres.update_one({"_id": cadre_id}, {
-        "$set": {"name": name}, "$setOnInsert": {"email": email}}, upsert=True)
+    _unless_forgotten(db.cadres, cadre_id, {"$set": {"name": name},
+                                            "$setOnInsert": {"email": email}})
 
 
 def change_authority_email(db, authority_id, email):
@@ -150,18 +162,18 @@ def change_authority_email(db, authority_id, email):
 
 
 def change_cadre_email(db, cadre_id, email):
-    db.cadres.update_one({"_id": cadre_id}, {"$set": {"email": email}}, upsert=True)
+    _unless_forgotten(db.cadres, cadre_id, {"$set": {"email": email}})
 
 
 def record_user(db, user_id, name, email):
     """A user's name and address (accounts' ``user_created``): an officer hears of the cases
     they work on. A later ``user_contact_changed`` (even one that arrived first) wins."""
-    db.users.update_one({"_id": user_id}, {
-        "$set": {"name": name}, "$setOnInsert": {"email": email}}, upsert=True)
+    _unless_forgotten(db.users, user_id, {"$set": {"name": name},
+                                          "$setOnInsert": {"email": email}})
 
 
 def change_user_email(db, user_id, email):
-    db.users.update_one({"_id": user_id}, {"$set": {"email": email}}, upsert=True)
+    _unless_forgotten(db.users, user_id, {"$set": {"email": email}})
 
 
 def find_user(db, user_id):
@@ -238,9 +250,11 @@ def forget_old_mail(db, before, batch):
 # --- requests from the people concerned (services.notifications.data_subjects) -------------
 
 def forget_contact(db, kind, person_id, erased_name):
-    """A user's or a cadre's name and address gone from the directory."""
+    """A user's or a cadre's name and address gone from the directory, for good: the entry
+    stays, marked forgotten, even for someone not heard of yet (``_unless_forgotten``)."""
     collection = db.users if kind == "user" else db.cadres
-    collection.update_one({"_id": person_id}, {"$set": {"name": erased_name, "email": None}})
+    collection.update_one({"_id": person_id}, {"$set": {
+        "name": erased_name, "email": None, "forgotten": True}}, upsert=True)
 
 
 def mails_to(db, recipient_id):
