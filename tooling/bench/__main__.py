@@ -26,7 +26,7 @@ import yaml  # noqa: E402
 from shared.config import ROOT, load_config_file, settings  # noqa: E402
 from tooling.bench import broker, cases, report, sign_in_storm, workload  # noqa: E402
 from tooling.bench.http_load import closed_loop, require_loopback  # noqa: E402
-from tooling.bench.machine import describe_machine  # noqa: E402
+from tooling.bench.machine import describe_machine, settle  # noqa: E402
 from tooling.bench.message_scenarios import Caller, count_each  # noqa: E402
 from tooling.bench.profiles import FlameGraphs  # noqa: E402
 from tooling.bench.scenarios import SystemBench  # noqa: E402
@@ -191,9 +191,10 @@ def measure_system(system, watcher, scale, clients, vhost, phases, profile_dir=N
         # one more sustained repetition, with py-spy on every service: its figures stay out of
         # the medians, the samplers compete for the same cores
         step(f"sustained, profiled with py-spy: {scale.sustained_visits} visits")
+        settle()  # before the samplers start: with them the machine is never quiet
         with FlameGraphs(bench.pids(), profile_dir) as graphs:
             run = bench.sustained(scale.sustained_visits, scale.sustained_seconds,
-                                  scale.drain_seconds)
+                                  scale.drain_seconds, settle=None)
         out["profiled"] = {**run, "flame_graphs": graphs.written, "failed": graphs.failed}
 
     def offered():
