@@ -128,7 +128,7 @@ def test_a_list_read_whole_is_searched_and_paged_by_its_key():
 
 def test_a_unit_without_details_shows_its_details_form_empty():
     from services.gateway.pages import render
-    from tests.unit.test_pages_rules import PAGES, USERS
+    from tests.unit.page_samples import PAGES, USERS
     context = {**PAGES["admin_unit.html"], "failed": None, "errors": {}, "values": {}}
     context["unit"] = {**context["unit"], "locality": None, "meeting_schedule": None,
                        "contacts": []}

@@ -7,7 +7,7 @@ import re
 
 from services.gateway.pages import attach_form, render
 from services.gateway.settings import settings
-from tests.unit.test_pages_rules import PAGES, USERS
+from tests.unit.page_samples import PAGES, USERS
 
 LIMITS = {"ATTACHMENT_MAX_BYTES": 2_500_000, "ATTACHMENTS_PER_ITEM": 3,
           "ATTACHMENTS_PER_VISIT": 7}

@@ -7,7 +7,7 @@ import pytest
 
 from services.gateway.pages import render
 from tests.english import english_in
-from tests.unit.test_pages_rules import CASE, PAGES, USERS
+from tests.unit.page_samples import CASE, PAGES, USERS
 
 PHOTO = {"attachment_id": "p1", "filename": "cong-da-sua.jpg", "kind": "photo",
          "media_type": "image/jpeg", "size": 48000, "sha256": "a" * 64,

@@ -100,7 +100,7 @@ def test_the_request_page_says_why_a_deletion_kept_a_members_records():
     request's page words the reason from the catalogue, in each language."""
     from services.gateway.pages import render
     from services.gateway.pages.admin_requests import answer_rows
-    from tests.unit.test_pages_rules import REQUEST
+    from tests.unit.page_samples import REQUEST
     kept = {"found": [{"kind": "member", "id": "00123"}], "removed": False,
             "kept_because": "member_record_kept", "answered_at": "2026-12-07T09:00:00+00:00"}
     request = {**REQUEST, "answers": {**REQUEST["answers"], "members": kept}}

@@ -218,7 +218,7 @@ def test_my_meetings_link_each_to_the_visit_form_prefilled():
 
 
 def test_the_visit_form_opens_on_the_meeting_day_it_was_given():
-    from tests.unit.test_pages_rules import PAGES as ALL
+    from tests.unit.page_samples import PAGES as ALL
     context = {**ALL["visit_form.html"], "meeting_date": "2026-11-20"}
     html = render.render("visit_form.html", "vi", user=USER, csrf="t", menu=(), here="/",
                          **context)

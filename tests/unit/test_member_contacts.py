@@ -171,7 +171,7 @@ def test_a_concern_raised_event_from_before_contacts_loads_as_raised_at_a_meetin
 def test_a_case_raised_at_a_contact_says_so_on_its_page_and_a_meetings_does_not(
         language, words):
     from services.gateway.pages import render
-    from tests.unit.test_pages_rules import CASE, PAGES, USERS
+    from tests.unit.page_samples import CASE, PAGES, USERS
     def page(case):
         return render.render("case.html", language, user=USERS["officer"], csrf="t", menu=(),
                              here="/app", **{**PAGES["case.html"], "case": case})

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from services.gateway.pages import render
 from services.gateway.pages.amendment import AmendVisitForm, amendment_of, form_errors
 from shared.contracts.rpc.visits import AmendVisit
-from tests.unit.test_pages_rules import PAGES, USERS
+from tests.unit.page_samples import PAGES, USERS
 
 VISIT = {"concerns": [{"concern_id": "k1"}, {"concern_id": "k2", "withdrawn": True}]}
 FORM = {"csrf": "t", "submission_id": "s1", "meeting_kind": "thematic",
