@@ -32,17 +32,19 @@ def free_port():
 
 
 class MailCatcher:
-    """tooling/mailcatcher.py serving on ``port`` into ``maildir``; stop and start at will."""
+    """tooling/mailcatcher.py serving on ``port`` into ``maildir``; stop and start at will.
+    ``pipelining=False`` serves as a server that does not offer PIPELINING."""
 
-    def __init__(self, maildir):
-        self.maildir = maildir
+    def __init__(self, maildir, pipelining=True):
+        self.maildir, self.pipelining = maildir, pipelining
         self.port = free_port()
         self.process = None
 
     def start(self, timeout=20):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tooling.mailcatcher", "serve", "--port", str(self.port),
-             "--maildir", str(self.maildir)], cwd=ROOT,
+             "--maildir", str(self.maildir)] + ([] if self.pipelining else ["--no-pipelining"]),
+            cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while not self._accepting():

@@ -9,6 +9,10 @@ is relayed anywhere. ::
     python -m tooling.mailcatcher show KEY   # one mail, headers and text
     python -m tooling.mailcatcher stop
     python -m tooling.mailcatcher serve --port 2600 --maildir /tmp/mail   # in the foreground
+    python -m tooling.mailcatcher serve --no-pipelining   # as a server without PIPELINING
+
+It offers PIPELINING (RFC 2920) in its EHLO reply, as Postfix does, so the sender's pipelined
+conversation is the one tried here.
 """
 import argparse
 import mailbox
@@ -36,12 +40,27 @@ def open_maildir(maildir):
     return mailbox.Maildir(maildir, factory=None, create=False)
 
 
-def serve(host, port, maildir):
+def pipelining_mailbox(maildir):
+    """aiosmtpd's Maildir handler, offering PIPELINING (RFC 2920) in its EHLO reply as Postfix
+    does. aiosmtpd reads one command line at a time from a buffered stream, so commands sent
+    together are answered in order; it only never says so."""
+    from aiosmtpd.handlers import Mailbox
+
+    class PipeliningMailbox(Mailbox):
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):
+            session.host_name = hostname  # what aiosmtpd does itself without this hook
+            return responses[:-1] + ["250-PIPELINING", responses[-1]]
+
+    return PipeliningMailbox(maildir)
+
+
+def serve(host, port, maildir, pipelining=True):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Mailbox
 
     open_maildir(maildir)
-    controller = Controller(Mailbox(maildir), hostname=host, port=port)
+    handler = pipelining_mailbox(maildir) if pipelining else Mailbox(maildir)
+    controller = Controller(handler, hostname=host, port=port)
     controller.start()
     print(f"mail catcher: SMTP on {host}:{port}, mail kept in {maildir}", flush=True)
     stopped = threading.Event()
@@ -137,9 +156,11 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--maildir", default=str(DEFAULT_MAILDIR))
+    parser.add_argument("--no-pipelining", action="store_true",
+                        help="for serve: do not offer PIPELINING, as an older server would")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.host, args.port, args.maildir)
+        serve(args.host, args.port, args.maildir, pipelining=not args.no_pipelining)
     elif args.command == "start":
         start(args.host, args.port, args.maildir)
     elif args.command == "stop":

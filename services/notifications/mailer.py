@@ -8,11 +8,12 @@ cannot even be written or addressed here: retrying as it is cannot help). Header
 written on one line: a line break in a name or subject becomes a space, so a name can never
 add a header of its own.
 
-The data's final dot is sent by ``hand_over(final_dot)``, a function the caller gives: it may
-take its store's write lock first and record the mail sent before releasing it, so that
-nothing (another writer, a batch) can come between the server's acceptance and the record
-(``outgoing``). What it raises besides SMTP and socket errors (a store error) passes through
-untouched. Example::
+MAIL FROM, RCPT TO and DATA go in one write where the server offers PIPELINING (RFC 2920, as
+Postfix does). The data and its final dot go in one write too, by ``hand_over(final_dot)``, a
+function the caller gives: it may take its store's write lock first and record the mail sent
+before releasing it, so that nothing (another writer, a batch) can come between the server's
+acceptance and the record (``outgoing``). What it raises besides SMTP and socket errors (a
+store error) passes through untouched. Example::
 
     reply = deliver(settings, mail)   # mail: the stored notification document
     reply = deliver(settings, mail, hand_over=lambda final_dot: record(final_dot()))
@@ -76,28 +77,33 @@ def reply_text(code, text):
 
 
 class FinalDot:
-    """``dot()``: the end of the data and the server's reply to it, ``(250, text)``, or it
-    raises; ``sent`` once it went (until then, the conversation is mid-data)."""
+    """``dot()``: the message's data and its final dot, in one write, and the server's reply
+    to them, ``(250, text)``, or it raises; ``sent`` once they went (until then, the
+    conversation waits in the data state, after the server's 354)."""
 
-    def __init__(self, smtp):
+    def __init__(self, smtp, message):
         self.smtp, self.sent = smtp, False
+        quoted = smtplib._quote_periods(message)  # what smtplib.SMTP.data sends
+        self.data = (quoted if quoted.endswith(smtplib.bCRLF) else quoted + smtplib.bCRLF) \
+            + b"." + smtplib.bCRLF
 
     def __call__(self):
         self.sent = True
-        self.smtp.send(b"." + smtplib.bCRLF)
+        self.smtp.send(self.data)
         code, text = self.smtp.getreply()
         if code != 250:  # smtplib checks only the 354 before the data, not this reply
             raise smtplib.SMTPDataError(code, text)
         return code, text
 
 
-def _send_data(smtp, message):
-    """The data of ``message`` (bytes, CRLF lines) up to, not including, its final dot."""
-    code, text = smtp.docmd("data")
-    if code != 354:
-        raise smtplib.SMTPDataError(code, text)
-    quoted = smtplib._quote_periods(message)  # what smtplib.SMTP.data sends, dot excluded
-    smtp.send(quoted if quoted.endswith(smtplib.bCRLF) else quoted + smtplib.bCRLF)
+def command_line(verb, argument):
+    """One command, CRLF-ended; as ``smtplib.SMTP.putcmd`` builds it, so it refuses a line
+    break the same way (``ValueError``)."""
+    line = f"{verb} {argument}"
+    if "\r" in line or "\n" in line:
+        raise ValueError("command and arguments contain prohibited newline characters: "
+                         + line.replace("\n", "\\n").replace("\r", "\\r"))
+    return line + "\r\n"
 
 
 def _just_send(final_dot):
@@ -145,12 +151,8 @@ class Courier:
                                  f"{error}") from None
         dot, kept = None, False
         try:
-            smtp = self._sender_accepted()
-            code, text = smtp.rcpt(mail["email"])
-            if code not in (250, 251):
-                raise smtplib.SMTPRecipientsRefused({mail["email"]: (code, text)})
-            dot = FinalDot(smtp)
-            _send_data(smtp, message)
+            smtp = self._data_opened(mail["email"])
+            dot = FinalDot(smtp, message)
             code, text = hand_over(dot)
             kept = True
         except smtplib.SMTPRecipientsRefused as error:
@@ -171,17 +173,66 @@ class Courier:
                     _close_quietly(smtp)
         return reply_text(code, text)
 
-    def _sender_accepted(self):
-        """The connection, the sender's MAIL FROM accepted on it."""
+    def _data_opened(self, recipient):
+        """The connection in the data state: MAIL FROM, RCPT TO and DATA answered."""
         reused = self.smtp is not None
         try:
-            return self._mail_from(self._connection())
+            smtp = self._connection()
+            pipelined = self._sender_accepted(smtp, recipient)
         except CONVERSATION_ERRORS:
             if not reused:
                 raise
             stale, self.smtp = self.smtp, None  # closed by the server while idle: once
-            stale.close()                       # more, on a new connection
-            return self._mail_from(self._connection())
+            if stale is not None:               # more, on a new connection
+                stale.close()
+            smtp = self._connection()
+            pipelined = self._sender_accepted(smtp, recipient)
+        self._recipient_accepted(smtp, recipient, pipelined)
+        return smtp
+
+    def _sender_accepted(self, smtp, recipient):
+        """MAIL FROM sent and accepted. Where the server offers PIPELINING (RFC 2920), RCPT TO
+        and DATA go in the same write, their replies still to read: returns whether they did.
+        One write instead of three, and one wait for the server instead of three."""
+        sender = self.settings["MAIL_FROM"]
+        commands = command_line("mail", f"FROM:{smtplib.quoteaddr(sender)}")
+        pipelined = smtp.has_extn("pipelining")
+        if pipelined:
+            commands += command_line("rcpt", f"TO:{smtplib.quoteaddr(recipient)}") + "data\r\n"
+        smtp.send(commands)  # ascii only, as smtplib's own commands (UnicodeEncodeError)
+        code, text = smtp.getreply()
+        if code != 250:
+            if pipelined:
+                self._answers_read(smtp, 2, refused=True)
+            raise smtplib.SMTPSenderRefused(code, text, sender)
+        return pipelined
+
+    def _recipient_accepted(self, smtp, recipient, pipelined):
+        """RCPT TO and DATA answered 250 (or 251) and 354, else raises the refusal."""
+        if not pipelined:
+            code, text = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({recipient: (code, text)})
+            code, text = smtp.docmd("data")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, text)
+            return
+        (rcpt_code, rcpt_text), (data_code, data_text) = self._answers_read(smtp, 2)
+        if rcpt_code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({recipient: (rcpt_code, rcpt_text)})
+        if data_code != 354:
+            raise smtplib.SMTPDataError(data_code, data_text)
+
+    def _answers_read(self, smtp, count, refused=False):
+        """The replies to the rest of a pipelined group. A server that opened the data
+        (354) after refusing what came before it is left by closing the connection: a QUIT
+        there would be read as the mail's data."""
+        replies = [smtp.getreply() for _ in range(count)]
+        if replies[-1][0] == 354 and (
+                refused or any(code not in (250, 251) for code, _ in replies[:-1])):
+            self.smtp = None
+            smtp.close()
+        return replies
 
     def _connection(self):
         if self.smtp is None:
@@ -189,18 +240,13 @@ class Courier:
             self.smtp = smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"],
                                      timeout=settings["SMTP_TIMEOUT_SECONDS"])
             self.connections += 1
-            # the final dot is sent apart from the data (under the store's lock): without
-            # this, Nagle holds it back until the server acknowledges the data, up to 40 ms of
-            # delayed ACK added to every mail and to the window a crash doubles a mail in
+            # each write leaves at once: the final dot goes under the store's lock, and
+            # Nagle would hold a write back until the server acknowledged the one before,
+            # up to 40 ms of delayed ACK added to every mail and to the window a crash
+            # doubles a mail in
             self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.smtp.ehlo_or_helo_if_needed()
         return self.smtp
-
-    def _mail_from(self, smtp):
-        code, text = smtp.mail(self.settings["MAIL_FROM"])
-        if code != 250:
-            raise smtplib.SMTPSenderRefused(code, text, self.settings["MAIL_FROM"])
-        return smtp
 
 
 def _close_quietly(smtp):
