@@ -24,7 +24,7 @@ from pymongo import UpdateMany, UpdateOne
 from shared import event_log, metrics
 from shared.errors import Conflict
 from shared.messaging import PublishOutcome
-from shared.storage import DuplicateKeyError, writes_together
+from shared.storage import DuplicateKeyError
 
 _log = getLogger(__name__)
 
@@ -168,14 +168,10 @@ class OutboxRelay:
                     if envelope["event_id"] not in outcome.confirmed:
                         break
                     sent.setdefault(doc["_id"], []).append(envelope["event_id"])
-            # logged and cleared in one transaction (one commit, issue 27) where the store has
-            # them; MongoDB's stand alone, logged first: a crash between the two publishes
-            # again, logged once
+            # logged before cleared: a crash between the two publishes again, logged once
             cleared = {event_id for published in sent.values() for event_id in published}
-            with writes_together(self.db):
-                event_log.retain(self.db, [e for e in envelopes if e["event_id"] in cleared])
-                clear_sent(collection, sent,
-                           {doc["_id"]: len(doc["outbox"]) for doc in documents})
+            event_log.retain(self.db, [e for e in envelopes if e["event_id"] in cleared])
+            clear_sent(collection, sent, {doc["_id"]: len(doc["outbox"]) for doc in documents})
             metrics.observe_relayed([e for e in envelopes if e["event_id"] in outcome.confirmed])
             published += sum(len(ids) for ids in sent.values())
             failed.update(outcome.failed)

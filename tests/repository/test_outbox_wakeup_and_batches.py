@@ -3,7 +3,6 @@ what was not confirmed, in order (the broker side is in tests/interface/test_out
 import pytest
 
 from docstore import recording
-from shared import event_log
 from shared.messaging import PublishOutcome
 from shared.outbox import (
     PENDING,
@@ -144,24 +143,3 @@ def test_a_relay_late_after_another_cleared_keeps_the_next_event(database):
     database.cases.update_one({"_id": "c1"}, push_events({}, [envelope("e2")]))
     clear_sent(database.cases, {"c1": ["e1"]}, {"c1": 1})
     assert outbox_of(database, "c1") == (["e2"], True)
-
-
-def test_a_relay_pass_logs_and_clears_what_was_confirmed_in_one_commit(database, store_uri):
-    """The event log's copies and the cleared outboxes are one transaction (issue 27: one
-    commit where there were two), so neither can stand without the other."""
-    database.cases.insert_one(with_events({"_id": "c1"}, [envelope("e1"), envelope("e2")]))
-    database.cases.insert_one(with_events({"_id": "c2"}, [envelope("e3")]))
-    embedded = store_uri.startswith("embedded")
-    statements = []
-    if embedded:  # every statement SQLite runs, BEGIN and COMMIT among them
-        database.conn.set_trace_callback(statements.append)
-    try:
-        assert OutboxRelay(database, ["cases"], BatchRecorder()).relay_pending() == 3
-    finally:
-        if embedded:
-            database.conn.set_trace_callback(None)
-    assert outbox_of(database, "c1") == ([], None) and outbox_of(database, "c2") == ([], None)
-    assert sorted(e["_id"] for e in database[event_log.COLLECTION].find({})) == [
-        "e1", "e2", "e3"]
-    if embedded:
-        assert statements.count("BEGIN IMMEDIATE") == 1  # reads' snapshots are BEGIN alone
