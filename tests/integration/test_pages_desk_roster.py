@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from services.escalations import early_warnings, sla
 from services.escalations.acceptance_chain import RUNG_WORKING_HOURS
-from shared.clock import Clock
+from shared.clock import Clock, vietnam_midnight
 from shared.words import say
 from shared.working_calendar import WorkingCalendar
 from tests.english import english_in
@@ -115,6 +115,12 @@ def test_a_case_nobody_accepts_climbs_the_roster_inside_the_authority_then_escal
     shown = api(system, "officer", "GET", f"/authorities/{AUTHORITY}/roster")
     assert shown["names"][people["deputy"]] == PEOPLE["deputy"][1]
 
+    # received at 06:50 in Vietnam on a working day the system's clock has not reached yet:
+    # that day's digest (compiled once, at the first sweep past 07:00) comes after the case,
+    # whatever the hour the suite runs at (run after 07:00, the digest of the day the clock
+    # stood on had gone out before the case existed, and the case was in none)
+    day = CALENDAR.add_working_days(Clock(system.env["TEST_CLOCK_FILE"]).today(), 1)
+    move_clock_to(system, vietnam_midnight(day) + dt.timedelta(hours=6, minutes=50))
     # routed: the officer on duty has it and is mailed
     summary = "Đèn đường trục chính thôn Nội Phật hỏng cả tuần"
     [case_id] = raise_concerns(system, NOI_PHAT, ("infrastructure", summary))
