@@ -3,8 +3,9 @@ events that arrive together are applied in one store transaction and acknowledge
 
 Each valid delivery of such a subscription joins a queue (in delivery order); one green thread
 per subscription takes the first waiting, waits at most ``Batching.window`` seconds for others
-to join it (up to ``Batching.size``), and applies them in order, one batch after the other, so
-the order of deliveries, and so of each aggregate's events, is kept:
+to join it (up to ``Batching.size``; with ``Batching.quiet``, no longer than that after the last
+one came), and applies them in order, one batch after the other, so the order of deliveries,
+and so of each aggregate's events, is kept:
 
 - events this subscription already handled (a redelivery after a crash between commit and
   ack) are acknowledged with the batch without running (one query for the whole batch);
@@ -55,7 +56,7 @@ class Batches:
 
     def __init__(self, subscriber, batching):
         self.subscriber = subscriber
-        self.size, self.window = batching.size, batching.window
+        self.size, self.window, self.quiet = batching.size, batching.window, batching.quiet
         self.waiting = LightQueue()
         self.stopping = False
         self.applying = False
@@ -96,13 +97,16 @@ class Batches:
 
     def collect(self):
         """The first delivery waiting (however long that takes), and those that join it within
-        the window, up to the batch size."""
+        the window, up to the batch size; with ``quiet``, no longer than ``quiet`` seconds
+        after the last that came."""
         batch = [self.waiting.get()]
         deadline = time.monotonic() + self.window
         while len(batch) < self.size:
-            remaining = deadline - time.monotonic()
+            wait = deadline - time.monotonic()
+            if self.quiet is not None:
+                wait = min(wait, self.quiet)
             try:
-                batch.append(self.waiting.get(timeout=remaining) if remaining > 0
+                batch.append(self.waiting.get(timeout=wait) if wait > 0
                              else self.waiting.get_nowait())  # already here: no wait
             except Empty:
                 break
