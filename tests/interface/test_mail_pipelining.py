@@ -6,6 +6,7 @@ answered one command at a time. Every refusal still ends the mail as before: 5xx
 deferred, with the server's own words, and a server in the data state is never sent a QUIT.
 The developers' catcher (which offers PIPELINING, as Postfix does) and a scripted server."""
 import datetime as dt
+import re
 import smtplib
 
 import eventlet
@@ -176,9 +177,9 @@ def test_a_refusal_in_a_pipelined_conversation_ends_the_mail_with_the_servers_wo
         server.close()
     refused_conversation, next_conversation = server.conversations
     assert [c.split(" ")[0].upper() for c in refused_conversation[1:]] == said
-    assert next_conversation[1:5] == [
-        "mail FROM:<thongbao@sausat.localhost>", f"rcpt TO:<{AUTHORITY.email}>", "data",
-        "<data: " + next_conversation[4].split(" ")[1] + " lines>"]
+    assert next_conversation[1:4] == [
+        "mail FROM:<thongbao@sausat.localhost>", f"rcpt TO:<{AUTHORITY.email}>", "data"]
+    assert re.fullmatch(r"<data: \d+ lines>", next_conversation[4])  # the whole mail went
 
 
 def test_a_server_that_opens_the_data_after_refusing_the_recipient_is_hung_up_on(database):
