@@ -61,3 +61,52 @@ def test_what_a_concern_causes_after_routing_counts_when_it_was_measured():
                    "cpu_per_concern_until_quiet": {"visits": 0.004, "monitor": 0.003}}
     assert ab.cpu_total(routed_only) == 0.005
     assert ab.cpu_total(until_quiet) == 0.007
+
+
+class LoadedSide:
+    """A side of ``--together``: its processes' CPU seconds in turn, and its load's figures."""
+
+    def __init__(self, snapshots, routed, clients=16):
+        self.snapshots, self.routed, self.loaded_with = list(snapshots), routed, None
+        self.bench = self
+        self.clients = clients
+
+    def cpu(self):
+        return self.snapshots.pop(0)
+
+    def load(self, visits, clients):
+        self.loaded_with = (visits, clients)
+        return {"accepted": self.routed, "routed": self.routed, "accepted_per_s": 50.0,
+                "routed_per_s": 50.0}
+
+
+def test_together_counts_each_sides_services_over_one_window_and_shares_the_broker():
+    sides = {
+        "base": LoadedSide([{"visits": 10.0, "RabbitMQ": 100.0, ab.LOAD: 1.0},
+                            {"visits": 14.0, "RabbitMQ": 106.0, ab.LOAD: 3.0}], routed=1000),
+        "branch": LoadedSide([{"visits": 20.0, "RabbitMQ": 100.0, ab.LOAD: 1.0},
+                              {"visits": 23.0, "RabbitMQ": 106.0, ab.LOAD: 3.0}], routed=1000)}
+    settled = []
+    runs = ab.together(sides, 2000, settle=lambda: settled.append(True))
+    assert settled == [True, True]  # quiet before the load and again after it
+    assert {name: side.loaded_with for name, side in sides.items()} == {
+        "base": (2000, 8), "branch": (2000, 8)}  # at once, half the clients each
+    assert runs["base"]["cpu_per_concern"] == {"visits": 0.004}
+    assert runs["branch"]["cpu_per_concern"] == {"visits": 0.003}
+    # the one node served both: 6 s over 2,000 concerns, on neither side's total
+    assert runs["base"]["broker_per_concern_of_both"] == 0.003
+    text = ab.summary([{"order": ab.SIDES, "load": 1.0, **runs}])
+    assert "| total | 4.00 ms | 3.00 ms | 0.75 |" in text
+
+
+def test_together_reports_a_side_that_routed_nothing_without_dividing_by_zero():
+    before = {"base": {"visits": 1.0}, "branch": {"visits": 1.0}}
+    after = {"base": {"visits": 2.0}, "branch": {"visits": 2.0}}
+    runs = ab.together_figures(before, after, {
+        "base": {"routed": 0, "accepted": 0, "accepted_per_s": 0.0, "routed_per_s": 0.0},
+        "branch": {"routed": 10, "accepted": 10, "accepted_per_s": 1.0, "routed_per_s": 1.0}})
+    assert runs["base"]["cpu_per_concern"] == {}
+    assert runs["branch"]["cpu_per_concern"] == {"visits": 0.1}
+    assert runs["branch"]["broker_per_concern_of_both"] is None  # no broker process counted
+    text = ab.summary([{"order": ab.SIDES, "load": 1.0, **runs}])
+    assert "| total | 0.00 ms | 100.00 ms | – |" in text
